@@ -1,0 +1,224 @@
+// Domain types: the decoded form of the messages in proto/tradeledger.proto (see sdk/codec.ts).
+// Amounts and times are bigint; hashes, keys and signatures are Uint8Array; enums are names.
+
+export type Role = "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR";
+export const ROLES: readonly Role[] = ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR"];
+
+export type ReceivableStatus = "REGISTERED" | "ATTESTED" | "PARTIALLY_FINANCED" | "FINANCED" | "SETTLED" | "CANCELLED";
+
+/** Every receipt code. OK is success; everything else is a rejection (docs/ledger.md). */
+export const RESULT_CODES = [
+  "OK",
+  "MALFORMED",
+  "WRONG_CHAIN",
+  "UNKNOWN_SIGNER",
+  "BAD_SIGNATURE",
+  "UNAUTHORIZED",
+  "DUPLICATE_TX",
+  "TX_EXPIRED",
+  "NOT_FOUND",
+  "INVALID_STATE",
+  "DUPLICATE_PARTY",
+  "DUPLICATE_DOCUMENT",
+  "DUPLICATE_RECEIVABLE",
+  "EXPORTER_MISMATCH",
+  "CURRENCY_MISMATCH",
+  "EXCEEDS_DECLARED_VALUE",
+  "DECLARATION_REUSED",
+  "DECLARATION_CONFLICT",
+  "NOT_ATTESTED",
+  "DOUBLE_FINANCING",
+  "EXCEEDS_FACE_VALUE",
+  "OVERDUE",
+  "REPAYMENT_EXCEEDS_OUTSTANDING",
+  "BILL_OF_LADING_REUSED",
+] as const;
+export type ResultCode = (typeof RESULT_CODES)[number];
+
+// ---- transaction payloads ---------------------------------------------------------------------
+
+export interface RegisterParty {
+  id: string;
+  role: Role;
+  name: string;
+  country: string;
+  publicKey: Uint8Array;
+  lei: string;
+}
+
+export interface RegisterReceivable {
+  documentHash: Uint8Array;
+  fingerprint: Uint8Array;
+  buyerId: string;
+  amount: bigint;
+  currency: string;
+  issueDate: string;
+  dueDate: string;
+}
+
+export interface AttestShipment {
+  declarationFingerprint: Uint8Array;
+  declarationHash: Uint8Array;
+  exporterId: string;
+  declaredValue: bigint;
+  currency: string;
+  exportDate: string;
+  receivableIds: string[];
+}
+
+export interface FinanceReceivable {
+  receivableId: string;
+  amount: bigint;
+  currency: string;
+}
+
+export interface RecordRepayment {
+  receivableId: string;
+  financingId: string;
+  amount: bigint;
+}
+
+export interface CancelReceivable {
+  receivableId: string;
+  reason: string;
+}
+
+export interface AnchorDocument {
+  documentHash: Uint8Array;
+  documentType: string;
+  receivableId: string;
+  billOfLadingFingerprint: Uint8Array;
+}
+
+export type TxPayload =
+  | ({ type: "registerParty" } & RegisterParty)
+  | ({ type: "registerReceivable" } & RegisterReceivable)
+  | ({ type: "attestShipment" } & AttestShipment)
+  | ({ type: "financeReceivable" } & FinanceReceivable)
+  | ({ type: "recordRepayment" } & RecordRepayment)
+  | ({ type: "cancelReceivable" } & CancelReceivable)
+  | ({ type: "anchorDocument" } & AnchorDocument);
+
+export type TxType = TxPayload["type"];
+export const TX_TYPES: readonly TxType[] = [
+  "registerParty",
+  "registerReceivable",
+  "attestShipment",
+  "financeReceivable",
+  "recordRepayment",
+  "cancelReceivable",
+  "anchorDocument",
+];
+
+export interface TxBody {
+  chainId: string;
+  signer: string;
+  createdAt: bigint;
+  nonce: Uint8Array;
+  payload: TxPayload;
+}
+
+export interface SignedTxWire {
+  body: Uint8Array;
+  signature: Uint8Array;
+}
+
+// ---- events and receipts ------------------------------------------------------------------
+
+export type Event =
+  | { type: "partyRegistered"; partyId: string; role: Role }
+  | { type: "receivableRegistered"; receivableId: string; exporterId: string; amount: bigint; currency: string; dueDate: string }
+  | { type: "receivableAttested"; receivableId: string; declarationFingerprint: Uint8Array; customsId: string }
+  | { type: "receivableFinanced"; receivableId: string; financingId: string; bankId: string; amount: bigint; liveFinanced: bigint }
+  | { type: "repaymentRecorded"; receivableId: string; financingId: string; bankId: string; amount: bigint; financingOutstanding: bigint }
+  | { type: "receivableSettled"; receivableId: string }
+  | { type: "receivableCancelled"; receivableId: string }
+  | { type: "documentAnchored"; documentHash: Uint8Array; documentType: string; receivableId: string };
+
+export type EventType = Event["type"];
+
+/** Wire form of an event: the proto oneof field `kind`. */
+export interface EventWire {
+  kind: Event;
+}
+
+export interface Receipt {
+  txHash: Uint8Array;
+  code: ResultCode;
+  message: string;
+  target: string;
+  events: Event[];
+}
+
+export interface BlockHeader {
+  chainId: string;
+  height: bigint;
+  prevHash: Uint8Array;
+  time: bigint;
+  proposer: string;
+  txsRoot: Uint8Array;
+  receiptsRoot: Uint8Array;
+  stateRoot: Uint8Array;
+  txCount: number;
+  view: bigint;
+}
+
+// ---- ledger state records -------------------------------------------------------------------
+
+export interface Party {
+  id: string;
+  role: Role;
+  name: string;
+  country: string;
+  publicKey: Uint8Array;
+  lei: string;
+  registeredBy: string;
+  registeredAt: bigint;
+}
+
+export interface Financing {
+  id: string;
+  bankId: string;
+  amount: bigint;
+  repaid: bigint;
+  financedAt: bigint;
+}
+
+export interface Receivable {
+  id: string;
+  exporterId: string;
+  buyerId: string;
+  amount: bigint;
+  currency: string;
+  issueDate: string;
+  dueDate: string;
+  documentHash: Uint8Array;
+  fingerprint: Uint8Array;
+  status: ReceivableStatus;
+  declarationFingerprint: Uint8Array;
+  attestedBy: string;
+  financings: Financing[];
+  registeredAt: bigint;
+  updatedAt: bigint;
+}
+
+export interface Declaration {
+  fingerprint: Uint8Array;
+  documentHash: Uint8Array;
+  exporterId: string;
+  declaredValue: bigint;
+  currency: string;
+  exportDate: string;
+  customsId: string;
+  attestedTotal: bigint;
+  receivableIds: string[];
+}
+
+export interface DocumentRecord {
+  documentHash: Uint8Array;
+  documentType: string;
+  anchoredBy: string;
+  receivableId: string;
+  anchoredAt: bigint;
+  txHash: Uint8Array;
+}
