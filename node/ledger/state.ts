@@ -1,0 +1,90 @@
+// The ledger's view of state: a synchronous key-value map of encoded records (proto messages in
+// proto/tradeledger.proto). Synchronous so applyTx stays a deterministic function; the store
+// makes it synchronous by prefetching every key a block can touch (see accessKeys) before
+// executing it.
+//
+// Key layout (the state tree commits to every key below; ids are never reused):
+//   p/<partyId>                 Party
+//   r/<receivableId>            Receivable (its financings inside)
+//   f/<fingerprintHex>          utf8 receivable id holding an invoice fingerprint (live or settled)
+//   d/<documentHashHex>         DocumentRecord (invoices, declarations and other documents)
+//   x/<declarationFpHex>        Declaration (an attested customs export declaration)
+//   b/<billOfLadingFpHex>       utf8 exporter id a bill of lading number backs
+// Committed transaction hashes (for DUPLICATE_TX) are not state: they are committed by every
+// block's txs_root and looked up through `TxLookup`.
+
+export const KEY = {
+  party: (id: string) => `p/${id}`,
+  receivable: (id: string) => `r/${id}`,
+  fingerprint: (fpHex: string) => `f/${fpHex}`,
+  document: (hashHex: string) => `d/${hashHex}`,
+  declaration: (fpHex: string) => `x/${fpHex}`,
+  billOfLading: (fpHex: string) => `b/${fpHex}`,
+} as const;
+
+export interface StateReader {
+  get(key: string): Uint8Array | undefined;
+}
+
+export interface StateWriter extends StateReader {
+  put(key: string, value: Uint8Array): void;
+  del(key: string): void;
+}
+
+/** Whether a transaction hash (hex) was committed in an earlier block. */
+export interface TxLookup {
+  hasCommittedTx(hashHex: string): boolean;
+}
+
+/** What a block changed: final value per key, null for a deletion. Insertion order = first write. */
+export type WriteSet = Map<string, Uint8Array | null>;
+
+/**
+ * Buffers writes over a base reader. `fork()` gives a child whose writes reach this overlay only
+ * on `commit()`: one per transaction, so a rejected transaction leaves no trace.
+ */
+export class Overlay implements StateWriter {
+  readonly writes: WriteSet = new Map();
+  constructor(private readonly base: StateReader) {}
+
+  get(key: string): Uint8Array | undefined {
+    if (this.writes.has(key)) return this.writes.get(key) ?? undefined;
+    return this.base.get(key);
+  }
+  put(key: string, value: Uint8Array): void {
+    this.writes.set(key, value);
+  }
+  del(key: string): void {
+    this.writes.set(key, null);
+  }
+  fork(): Overlay {
+    return new Overlay(this);
+  }
+  /** Applies this overlay's writes to `target` (normally the overlay it was forked from). */
+  commitTo(target: StateWriter): void {
+    for (const [k, v] of this.writes) {
+      if (v === null) target.del(k);
+      else target.put(k, v);
+    }
+  }
+}
+
+/** An in-memory state, for tests, tools and genesis. */
+export class MemoryState implements StateWriter {
+  readonly map = new Map<string, Uint8Array>();
+  get(key: string): Uint8Array | undefined {
+    return this.map.get(key);
+  }
+  put(key: string, value: Uint8Array): void {
+    this.map.set(key, value);
+  }
+  del(key: string): void {
+    this.map.delete(key);
+  }
+  apply(writes: WriteSet): void {
+    for (const [k, v] of writes) {
+      if (v === null) this.map.delete(k);
+      else this.map.set(k, v);
+    }
+  }
+}
