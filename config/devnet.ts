@@ -1,0 +1,136 @@
+// Generates a local development network (DESIGN §5 "Devnet contract"): keys for every sample party
+// and validator node, one genesis, one config per node, and network.json listing RPC URLs and
+// parties. Created once; later runs reuse it so the chain continues.
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { toHex } from "../sdk/bytes.js";
+import { nodeCrypto } from "../node/crypto.js";
+import { genesisSchema, nodeConfigSchema, type Genesis, type NodeConfig } from "./schema.js";
+import { readJsonFile, writeJsonFile, writeKeyFile, parseWith } from "./load.js";
+
+export interface DevnetOptions {
+  dir: string;
+  validators?: 4 | 7;
+  rpcBasePort?: number;
+  p2pBasePort?: number;
+  chainId?: string;
+  /** consensus parameter overrides (tests use shorter timeouts) */
+  consensus?: Partial<Genesis["consensus"]>;
+  ledger?: Partial<Genesis["ledger"]>;
+  now?: number;
+}
+
+export interface DevnetNode {
+  id: string;
+  rpcUrl: string;
+  rpcPort: number;
+  p2p: string;
+  configFile: string;
+  dataDir: string;
+}
+
+export interface DevnetParty {
+  id: string;
+  role: "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR";
+  name: string;
+  country: string;
+  publicKey: string;
+  keyFile: string;
+}
+
+export interface Network {
+  chainId: string;
+  genesisFile: string;
+  nodes: DevnetNode[];
+  parties: DevnetParty[];
+}
+
+/** The sample parties; the first four run the validators (two banks, customs, a core enterprise). */
+export const DEVNET_PARTIES: Omit<DevnetParty, "publicKey" | "keyFile">[] = [
+  { id: "bank-a", role: "BANK", name: "Hanseatic Trade Bank AG", country: "DE" },
+  { id: "bank-b", role: "BANK", name: "Pearl River Commercial Bank", country: "CN" },
+  { id: "customs", role: "CUSTOMS", name: "Ningbo Customs District", country: "CN" },
+  { id: "core-enterprise", role: "ENTERPRISE", name: "Zhejiang Motor Group Co., Ltd.", country: "CN" },
+  { id: "exporter-hz-textiles", role: "ENTERPRISE", name: "Hangzhou Silkroad Textiles Co., Ltd.", country: "CN" },
+  { id: "exporter-sz-electronics", role: "ENTERPRISE", name: "Shenzhen Brightway Electronics Co., Ltd.", country: "CN" },
+  { id: "auditor", role: "AUDITOR", name: "Trade Finance Supervisory Office", country: "CN" },
+];
+const EXTRA_VALIDATORS = ["validator-5", "validator-6", "validator-7"];
+
+export function networkFile(dir: string): string {
+  return join(resolve(dir), "network.json");
+}
+
+export function loadNetwork(dir: string): Network {
+  return readJsonFile(networkFile(dir)) as Network;
+}
+
+/** Creates the devnet under `dir` unless network.json already exists; returns the network. */
+export function ensureDevnet(opts: DevnetOptions): { network: Network; created: boolean } {
+  const dir = resolve(opts.dir);
+  if (existsSync(networkFile(dir))) return { network: loadNetwork(dir), created: false };
+  return { network: createDevnet({ ...opts, dir }), created: true };
+}
+
+export function createDevnet(opts: DevnetOptions): Network {
+  const dir = resolve(opts.dir);
+  const n = opts.validators ?? 4;
+  const rpcBase = opts.rpcBasePort ?? 7001;
+  const p2pBase = opts.p2pBasePort ?? 26601;
+  const chainId = opts.chainId ?? "tradeledger-devnet";
+
+  const parties: DevnetParty[] = DEVNET_PARTIES.map((p) => {
+    const seed = new Uint8Array(randomBytes(32));
+    const keyFile = join(dir, "keys", `${p.id}.json`);
+    writeKeyFile(keyFile, { partyId: p.id, seed });
+    return { ...p, publicKey: toHex(nodeCrypto.publicKeyFromSeed(seed)), keyFile };
+  });
+
+  const validatorIds = [...DEVNET_PARTIES.slice(0, 4).map((p) => p.id), ...EXTRA_VALIDATORS].slice(0, n);
+  const nodes: DevnetNode[] = [];
+  const validators: Genesis["validators"] = [];
+  validatorIds.forEach((id, i) => {
+    const nodeDir = join(dir, "nodes", id);
+    const seed = new Uint8Array(randomBytes(32));
+    writeKeyFile(join(nodeDir, "node-key.json"), { seed });
+    const p2p = `/ip4/127.0.0.1/tcp/${p2pBase + i}`;
+    validators.push({ id, nodePublicKey: toHex(nodeCrypto.publicKeyFromSeed(seed)), addresses: [p2p] });
+    const config: NodeConfig = parseWith(
+      nodeConfigSchema,
+      {
+        dataDir: "data",
+        genesisFile: "../../genesis.json",
+        nodeKeyFile: "node-key.json",
+        mode: "validator",
+        validatorId: id,
+        p2p: { listen: [p2p] },
+        rpc: { host: "127.0.0.1", port: rpcBase + i },
+        log: { level: "info", file: "node.log" },
+      },
+      "devnet node config",
+    );
+    const configFile = join(nodeDir, "node.json");
+    writeJsonFile(configFile, config);
+    nodes.push({ id, rpcUrl: `http://127.0.0.1:${rpcBase + i}`, rpcPort: rpcBase + i, p2p, configFile, dataDir: join(nodeDir, "data") });
+  });
+
+  const genesis = parseWith(
+    genesisSchema,
+    {
+      chainId,
+      genesisTime: opts.now ?? Date.now(),
+      parties: parties.map((p) => ({ id: p.id, role: p.role, name: p.name, country: p.country, publicKey: p.publicKey })),
+      validators,
+      consensus: opts.consensus ?? {},
+      ledger: opts.ledger ?? {},
+    },
+    "devnet genesis",
+  );
+  const genesisFile = join(dir, "genesis.json");
+  writeJsonFile(genesisFile, genesis);
+  const network: Network = { chainId, genesisFile, nodes, parties };
+  // network.json last: its presence means the devnet is complete.
+  writeJsonFile(networkFile(dir), network);
+  return network;
+}

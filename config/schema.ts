@@ -1,0 +1,159 @@
+// Schemas of the two files an operator edits: the network's genesis (identical on every node) and
+// the node's own config. Validated with zod at load; every error names the offending field.
+import { z } from "zod";
+
+const PARTY_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+const HEX32 = /^[0-9a-f]{64}$/;
+
+export const partyId = z.string().regex(PARTY_ID, "a party id is 2-63 chars of a-z, 0-9 and '-', starting with a letter or digit");
+const hex32 = z.string().regex(HEX32, "expected 32 bytes as 64 lower-case hex digits");
+const multiaddr = z.string().regex(/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}(\/.*)?$/, "expected a TCP multiaddr like /ip4/10.0.0.5/tcp/26601");
+
+export const roleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR"]);
+
+export const genesisPartySchema = z
+  .object({
+    id: partyId,
+    role: roleSchema,
+    name: z.string().min(1).max(200),
+    country: z.string().regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2 country code, e.g. DE"),
+    publicKey: hex32.describe("the party's ed25519 public key (transactions)"),
+    lei: z
+      .string()
+      .regex(/^[0-9A-Z]{20}$/, "a LEI is 20 upper-case alphanumerics")
+      .optional(),
+  })
+  .strict();
+
+export const validatorSchema = z
+  .object({
+    id: partyId.describe("validator id; by convention the id of the party that runs it"),
+    nodePublicKey: hex32.describe("ed25519 node key: signs consensus messages and is the libp2p identity"),
+    addresses: z.array(multiaddr).min(1),
+  })
+  .strict();
+
+export const consensusParamsSchema = z
+  .object({
+    checkpointInterval: z.number().int().min(1).max(10_000).default(10),
+    watermarkWindow: z.number().int().min(2).max(100_000).default(40),
+    maxBatchesInFlight: z.number().int().min(1).max(64).default(4),
+    maxBatchTxs: z.number().int().min(1).max(20_000).default(1000),
+    maxBatchBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    requestTimeoutMs: z.number().int().min(50).max(600_000).default(2000),
+    viewChangeTimeoutMs: z.number().int().min(50).max(600_000).default(2000),
+    maxViewChangeTimeoutMs: z.number().int().min(50).max(3_600_000).default(30_000),
+    maxTimestampDriftMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  })
+  .strict();
+
+export const ledgerParamsSchema = z
+  .object({
+    txMaxAgeMs: z.number().int().min(1000).default(3_600_000),
+    txMaxFutureMs: z.number().int().min(0).default(300_000),
+    stateTreeDepth: z.number().int().min(4).max(24).default(18),
+  })
+  .strict();
+
+export const genesisSchema = z
+  .object({
+    chainId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/, "a chain id is 3-63 chars of a-z, 0-9 and '-'"),
+    genesisTime: z.number().int().min(0).describe("ms since the Unix epoch; the first block's time must not precede it"),
+    parties: z.array(genesisPartySchema).min(1),
+    validators: z.array(validatorSchema).min(4),
+    consensus: consensusParamsSchema.default(consensusParamsSchema.parse({})),
+    ledger: ledgerParamsSchema.default(ledgerParamsSchema.parse({})),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    const ids = new Set<string>();
+    g.parties.forEach((p, i) => {
+      if (ids.has(p.id)) ctx.addIssue({ code: "custom", path: ["parties", i, "id"], message: `duplicate party id ${p.id}` });
+      ids.add(p.id);
+    });
+    const keys = new Set<string>();
+    g.parties.forEach((p, i) => {
+      if (keys.has(p.publicKey)) ctx.addIssue({ code: "custom", path: ["parties", i, "publicKey"], message: "public key used by two parties" });
+      keys.add(p.publicKey);
+    });
+    const vids = new Set<string>();
+    const nodeKeys = new Set<string>();
+    g.validators.forEach((v, i) => {
+      if (vids.has(v.id)) ctx.addIssue({ code: "custom", path: ["validators", i, "id"], message: `duplicate validator id ${v.id}` });
+      vids.add(v.id);
+      if (nodeKeys.has(v.nodePublicKey)) ctx.addIssue({ code: "custom", path: ["validators", i, "nodePublicKey"], message: "node key used by two validators" });
+      nodeKeys.add(v.nodePublicKey);
+    });
+    if ((g.validators.length - 1) % 3 !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["validators"],
+        message: `PBFT needs n = 3f + 1 validators (4, 7, 10, ...); got ${g.validators.length}`,
+      });
+    }
+    if (!g.parties.some((p) => p.role === "BANK")) ctx.addIssue({ code: "custom", path: ["parties"], message: "genesis needs at least one BANK (only banks onboard exporters)" });
+    if (g.consensus.watermarkWindow < 2 * g.consensus.checkpointInterval) {
+      ctx.addIssue({ code: "custom", path: ["consensus", "watermarkWindow"], message: "must be at least 2 x checkpointInterval (PBFT §4.3)" });
+    }
+  });
+
+export const observerSchema = z
+  .object({
+    id: z.string().min(1).max(64),
+    nodePublicKey: hex32,
+    addresses: z.array(multiaddr).default([]),
+  })
+  .strict();
+
+export const nodeConfigSchema = z
+  .object({
+    dataDir: z.string().min(1).describe("LevelDB and consensus records; relative paths are resolved against the config file"),
+    genesisFile: z.string().min(1),
+    nodeKeyFile: z.string().min(1).describe("JSON file holding the node's 32-byte ed25519 seed (mode 0600)"),
+    mode: z.enum(["validator", "observer"]).default("validator"),
+    validatorId: partyId.optional().describe("required in validator mode: which genesis validator this node is"),
+    p2p: z
+      .object({
+        listen: z.array(multiaddr).min(1),
+        observers: z.array(observerSchema).default([]).describe("non-voting peers this node admits (auditors, regulators)"),
+        extraPeers: z.array(observerSchema).default([]).describe("peers to dial besides the genesis validators (an observer lists validators it may not be allowed to reach directly)"),
+      })
+      .strict(),
+    rpc: z
+      .object({
+        host: z.string().min(1).default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(7001),
+        maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+        rateLimitPerMinute: z.number().int().min(1).default(6000),
+      })
+      .strict()
+      .default({ host: "127.0.0.1", port: 7001, maxBodyBytes: 256 * 1024, rateLimitPerMinute: 6000 }),
+    mempool: z
+      .object({
+        maxTxs: z.number().int().min(1).default(100_000),
+        maxBytes: z.number().int().min(1024).default(256 * 1024 * 1024),
+      })
+      .strict()
+      .default({ maxTxs: 100_000, maxBytes: 256 * 1024 * 1024 }),
+    log: z
+      .object({
+        level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+        file: z.string().optional(),
+      })
+      .strict()
+      .default({ level: "info" }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.mode === "validator" && !c.validatorId) {
+      ctx.addIssue({ code: "custom", path: ["validatorId"], message: "required when mode is validator" });
+    }
+  });
+
+export type Genesis = z.infer<typeof genesisSchema>;
+export type GenesisParty = z.infer<typeof genesisPartySchema>;
+export type GenesisValidator = z.infer<typeof validatorSchema>;
+export type ConsensusParams = z.infer<typeof consensusParamsSchema>;
+export type LedgerParamsConfig = z.infer<typeof ledgerParamsSchema>;
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+export type ObserverConfig = z.infer<typeof observerSchema>;
