@@ -39,7 +39,7 @@ export const consensusParamsSchema = z
     watermarkWindow: z.number().int().min(2).max(100_000).default(40),
     maxBatchesInFlight: z.number().int().min(1).max(64).default(4),
     maxBatchTxs: z.number().int().min(1).max(20_000).default(1000),
-    maxBatchBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    maxBatchBytes: z.number().int().min(64 * 1024).describe("at least the 64 KiB cap of one transaction, so every admitted tx fits a batch").max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     requestTimeoutMs: z.number().int().min(50).max(600_000).default(2000),
     viewChangeTimeoutMs: z.number().int().min(50).max(600_000).default(2000),
     maxViewChangeTimeoutMs: z.number().int().min(50).max(3_600_000).default(30_000),

@@ -1,0 +1,191 @@
+// A bounded pool of admitted transactions waiting to be ordered. Admission runs the checks that
+// need no ordering (DESIGN §2: "every transaction that passes signature and format checks is
+// ordered"): size, decode, chain id, known signer, signature (once, cached), freshness, not already
+// committed. Domain rules (double financing, ...) are NOT checked here: a rejected attempt must
+// still be ordered so its receipt becomes evidence.
+import type { Crypto } from "../sdk/crypto.js";
+import { CodecError } from "../sdk/codec.js";
+import { decodeTx, MAX_TX_BYTES, type Tx } from "../sdk/tx.js";
+import type { SignatureCache } from "./sigcache.js";
+
+export type AdmissionCode =
+  | "MALFORMED"
+  | "WRONG_CHAIN"
+  | "UNKNOWN_SIGNER"
+  | "BAD_SIGNATURE"
+  | "TX_EXPIRED"
+  | "DUPLICATE_TX"
+  | "MEMPOOL_FULL";
+
+export type Admission =
+  | { ok: true; tx: Tx; /** already pending: an idempotent resubmission */ alreadyPending: boolean }
+  | { ok: false; code: AdmissionCode; message: string; txHash?: string };
+
+export interface MempoolDeps {
+  crypto: Crypto;
+  sigCache: SignatureCache;
+  chainId: string;
+  /** the signer's public key in committed state, or undefined if unknown */
+  partyKey(partyId: string): Promise<Uint8Array | undefined> | Uint8Array | undefined;
+  /** whether a tx hash was committed in a block already */
+  isCommitted(hashHex: string): Promise<boolean> | boolean;
+  /** payload format check (sdk/validate.ts); returns a message naming the bad field, or null */
+  checkFormat?: (tx: Tx) => string | null;
+  /** local clock for the freshness pre-check; consensus re-checks against block time */
+  now?: () => number;
+}
+
+export interface MempoolOptions {
+  maxTxs: number;
+  maxBytes: number;
+  txMaxAgeMs: number;
+  txMaxFutureMs: number;
+}
+
+interface Entry {
+  tx: Tx;
+  size: number;
+  /** proposed in a batch not yet committed: skipped by reap until released or committed */
+  inFlight: boolean;
+}
+
+export class Mempool {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+  private inFlightCount = 0;
+  readonly rejected: Record<AdmissionCode, number> = {
+    MALFORMED: 0,
+    WRONG_CHAIN: 0,
+    UNKNOWN_SIGNER: 0,
+    BAD_SIGNATURE: 0,
+    TX_EXPIRED: 0,
+    DUPLICATE_TX: 0,
+    MEMPOOL_FULL: 0,
+  };
+
+  constructor(
+    private readonly opts: MempoolOptions,
+    private readonly deps: MempoolDeps,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+  /** transactions not in an in-flight batch */
+  get available(): number {
+    return this.entries.size - this.inFlightCount;
+  }
+
+  has(hashHex: string): boolean {
+    return this.entries.has(hashHex);
+  }
+  get(hashHex: string): Tx | undefined {
+    return this.entries.get(hashHex)?.tx;
+  }
+
+  private refuse(code: AdmissionCode, message: string, txHash?: string): Admission {
+    this.rejected[code]++;
+    return { ok: false, code, message, ...(txHash ? { txHash } : {}) };
+  }
+
+  /** Decodes and checks raw SignedTx bytes; on success the tx is pending. Never throws on bad input. */
+  async admit(bytes: Uint8Array): Promise<Admission> {
+    if (!(bytes instanceof Uint8Array)) return this.refuse("MALFORMED", "expected transaction bytes");
+    if (bytes.length > MAX_TX_BYTES) return this.refuse("MALFORMED", `transaction of ${bytes.length} bytes exceeds ${MAX_TX_BYTES}`);
+    let tx: Tx;
+    try {
+      tx = decodeTx(this.deps.crypto, bytes);
+    } catch (err) {
+      if (err instanceof CodecError) return this.refuse("MALFORMED", err.message);
+      throw err;
+    }
+    return this.admitDecoded(tx);
+  }
+
+  /** Admission of an already-decoded transaction (e.g. from gossip, decoded at the p2p edge). */
+  async admitDecoded(tx: Tx): Promise<Admission> {
+    const hash = tx.hashHex;
+    const existing = this.entries.get(hash);
+    if (existing) {
+      // Same body: accept only the identical envelope (a different signature is another tx's bytes).
+      if (existing.tx.bytes.length === tx.bytes.length && Buffer.compare(existing.tx.bytes, tx.bytes) === 0) {
+        return { ok: true, tx: existing.tx, alreadyPending: true };
+      }
+      return this.refuse("DUPLICATE_TX", "a transaction with this body is already pending", hash);
+    }
+    const body = tx.body;
+    if (body.chainId !== this.deps.chainId) {
+      return this.refuse("WRONG_CHAIN", `transaction is for chain ${JSON.stringify(body.chainId)}, this is ${this.deps.chainId}`, hash);
+    }
+    const formatError = this.deps.checkFormat?.(tx);
+    if (formatError) return this.refuse("MALFORMED", formatError, hash);
+    const now = BigInt((this.deps.now ?? Date.now)());
+    if (body.createdAt < now - BigInt(this.opts.txMaxAgeMs) || body.createdAt > now + BigInt(this.opts.txMaxFutureMs)) {
+      return this.refuse("TX_EXPIRED", `createdAt ${body.createdAt} is outside [now - ${this.opts.txMaxAgeMs} ms, now + ${this.opts.txMaxFutureMs} ms]`, hash);
+    }
+    const key = await this.deps.partyKey(body.signer);
+    if (!key) return this.refuse("UNKNOWN_SIGNER", `no registered party ${JSON.stringify(body.signer)}`, hash);
+    if (!this.deps.sigCache.verify(tx, key)) return this.refuse("BAD_SIGNATURE", `signature does not verify under ${body.signer}'s key`, hash);
+    if (await this.deps.isCommitted(hash)) return this.refuse("DUPLICATE_TX", "transaction already committed", hash);
+    if (this.entries.has(hash)) return { ok: true, tx: this.entries.get(hash)!.tx, alreadyPending: true }; // raced with itself
+    if (this.entries.size >= this.opts.maxTxs || this.bytes + tx.bytes.length > this.opts.maxBytes) {
+      return this.refuse("MEMPOOL_FULL", `mempool full (${this.entries.size} txs, ${this.bytes} bytes)`, hash);
+    }
+    this.entries.set(hash, { tx, size: tx.bytes.length, inFlight: false });
+    this.bytes += tx.bytes.length;
+    return { ok: true, tx, alreadyPending: false };
+  }
+
+  /**
+   * Takes up to maxTxs / maxBytes pending transactions, oldest first, and marks them in flight
+   * (a batch carrying them has been proposed); they stay in the pool until committed or released.
+   */
+  reap(maxTxs: number, maxBytes: number): Tx[] {
+    const out: Tx[] = [];
+    let bytes = 0;
+    for (const entry of this.entries.values()) {
+      if (out.length >= maxTxs) break;
+      if (entry.inFlight) continue;
+      if (bytes + entry.size > maxBytes) {
+        if (out.length === 0) continue; // never block the pool behind one tx bigger than a batch
+        break;
+      }
+      entry.inFlight = true;
+      this.inFlightCount++;
+      bytes += entry.size;
+      out.push(entry.tx);
+    }
+    return out;
+  }
+
+  /** Returns in-flight transactions to the pool (their batch was dropped, e.g. by a view change). */
+  release(hashes: Iterable<string>): void {
+    for (const h of hashes) {
+      const e = this.entries.get(h);
+      if (e?.inFlight) {
+        e.inFlight = false;
+        this.inFlightCount--;
+      }
+    }
+  }
+
+  releaseAll(): void {
+    for (const e of this.entries.values()) e.inFlight = false;
+    this.inFlightCount = 0;
+  }
+
+  /** Drops transactions that a committed block carried (whoever proposed them). */
+  removeCommitted(hashes: Iterable<string>): void {
+    for (const h of hashes) {
+      const e = this.entries.get(h);
+      if (!e) continue;
+      if (e.inFlight) this.inFlightCount--;
+      this.bytes -= e.size;
+      this.entries.delete(h);
+      this.deps.sigCache.forget(h);
+    }
+  }
+}

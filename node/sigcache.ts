@@ -1,0 +1,46 @@
+// Remembers transaction signatures this node has already verified, so each signature is checked
+// once per node (at admission or on first sight in a proposed batch), never once per phase.
+//
+// Keyed by tx hash AND signature bytes: the tx hash covers only the body, so a copy of a valid
+// transaction carrying a different (forged) signature has the same hash. Matching on the hash alone
+// would let this node accept bytes that other nodes reject: a fork in execution.
+import { equalBytes } from "../sdk/bytes.js";
+import type { Crypto } from "../sdk/crypto.js";
+import { verifyTxSignature, type Tx } from "../sdk/tx.js";
+
+export class SignatureCache {
+  private readonly verified = new Map<string, Uint8Array>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly crypto: Crypto,
+    private readonly capacity = 200_000,
+  ) {}
+
+  /** Verifies tx's signature under publicKey, consulting and filling the cache. */
+  verify(tx: Pick<Tx, "hashHex" | "bodyBytes" | "signature">, publicKey: Uint8Array): boolean {
+    const known = this.verified.get(tx.hashHex);
+    if (known && equalBytes(known, tx.signature)) {
+      this.hits++;
+      return true;
+    }
+    this.misses++;
+    if (!verifyTxSignature(this.crypto, publicKey, tx)) return false;
+    if (this.verified.size >= this.capacity) {
+      // Drop the oldest entry (Map iterates in insertion order): a miss only costs a re-verify.
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(tx.hashHex, tx.signature);
+    return true;
+  }
+
+  forget(hashHex: string): void {
+    this.verified.delete(hashHex);
+  }
+
+  get size(): number {
+    return this.verified.size;
+  }
+}
