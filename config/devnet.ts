@@ -106,7 +106,7 @@ export function createDevnet(opts: DevnetOptions): Network {
         validatorId: id,
         p2p: { listen: [p2p] },
         rpc: { host: "127.0.0.1", port: rpcBase + i },
-        log: { level: "info", file: "node.log" },
+        log: { level: "info" },
       },
       "devnet node config",
     );

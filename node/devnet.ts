@@ -1,0 +1,138 @@
+// The devnet supervisor behind `npm start` / `tradeledger devnet`: creates the network once under
+// a folder, runs one OS process per validator (the same `tradeledger start` an operator runs),
+// writes each node's JSON log to its folder, shows a readable digest on the console, and on Ctrl-C
+// stops every node cleanly (SIGTERM, then SIGKILL after a grace period).
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { ensureDevnet, type Network, type DevnetOptions } from "../config/devnet.js";
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "cli.js");
+const GRACE_MS = 10_000;
+const LEVEL_COLUMN: Record<string, string> = { trace: "TRACE", debug: "DEBUG", info: "INFO ", warn: "WARN ", error: "ERROR", fatal: "FATAL" };
+
+export interface SupervisorOptions extends DevnetOptions {
+  /** console output; default process.stdout */
+  out?: NodeJS.WritableStream;
+  /** show debug lines on the console too */
+  verbose?: boolean;
+  /** extra env for every node process */
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Child {
+  id: string;
+  proc?: ChildProcess;
+  log: WriteStream;
+  restarts: number[];
+  stopping: boolean;
+}
+
+/** Formats one JSON log line for the console; returns null for lines below the shown level. */
+export function formatLogLine(id: string, line: string, verbose: boolean): string | null {
+  let rec: Record<string, unknown>;
+  try {
+    rec = JSON.parse(line);
+  } catch {
+    return `${id.padEnd(16)} ${line}`; // not JSON (e.g. a native crash message): show it as is
+  }
+  const level = String(rec.level ?? "info");
+  if (!verbose && (level === "debug" || level === "trace")) return null;
+  const time = typeof rec.time === "string" ? rec.time.slice(11, 19) : "";
+  const { level: _l, time: _t, msg, node: _n, ...fields } = rec;
+  const kv = Object.entries(fields)
+    .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+    .join(" ");
+  return `${time} ${id.padEnd(16)} ${LEVEL_COLUMN[level] ?? level} ${String(msg ?? "")}${kv ? "  " + kv : ""}`;
+}
+
+export class DevnetSupervisor {
+  readonly network: Network;
+  readonly created: boolean;
+  private readonly children = new Map<string, Child>();
+  private readonly out: NodeJS.WritableStream;
+  private stopped = false;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    const { network, created } = ensureDevnet(opts);
+    this.network = network;
+    this.created = created;
+    this.out = opts.out ?? process.stdout;
+  }
+
+  private print(line: string): void {
+    this.out.write(line + "\n");
+  }
+
+  start(): void {
+    const dir = this.opts.dir;
+    this.print(`TradeLedger devnet ${this.created ? "created" : "resumed"} in ${relative(process.cwd(), dir) || "."} (chain ${this.network.chainId})`);
+    for (const n of this.network.nodes) this.print(`  validator ${n.id.padEnd(16)} RPC ${n.rpcUrl}   p2p ${n.p2p}   log ${relative(process.cwd(), join(dirname(n.configFile), "node.log"))}`);
+    this.print(`  party keys (dev only): ${relative(process.cwd(), join(dir, "keys"))}/<party>.json; network: ${relative(process.cwd(), join(dir, "network.json"))}`);
+    this.print(`  try: curl -s ${this.network.nodes[0]!.rpcUrl}/v1/status    stop: Ctrl-C (the chain continues on the next start)`);
+    for (const n of this.network.nodes) {
+      const log = createWriteStream(join(dirname(n.configFile), "node.log"), { flags: "a" });
+      const child: Child = { id: n.id, log, restarts: [], stopping: false };
+      this.children.set(n.id, child);
+      this.spawnNode(child, n.configFile);
+    }
+  }
+
+  private spawnNode(child: Child, configFile: string): void {
+    const proc = spawn(process.execPath, [CLI, "start", "--config", configFile], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...this.opts.env },
+    });
+    child.proc = proc;
+    for (const stream of [proc.stdout!, proc.stderr!]) {
+      const rl = createInterface({ input: stream });
+      rl.on("line", (line) => {
+        child.log.write(line + "\n");
+        const shown = formatLogLine(child.id, line, this.opts.verbose ?? false);
+        if (shown !== null) this.print(shown);
+      });
+    }
+    proc.on("exit", (code, signal) => {
+      child.proc = undefined;
+      if (child.stopping || this.stopped) return;
+      this.print(`${child.id}: exited unexpectedly (code ${code}, signal ${signal}); see its node.log`);
+      const now = Date.now();
+      child.restarts = child.restarts.filter((t) => now - t < 60_000);
+      if (child.restarts.length >= 5) {
+        this.print(`${child.id}: crashed 5 times in a minute; leaving it stopped (the other validators go on while at most f are down)`);
+        return;
+      }
+      child.restarts.push(now);
+      setTimeout(() => {
+        if (!this.stopped) this.spawnNode(child, configFile);
+      }, 1000).unref();
+    });
+  }
+
+  /** Stops every node: SIGTERM, then SIGKILL after the grace period. Resolves when all exited. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(
+      [...this.children.values()].map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            c.stopping = true;
+            const proc = c.proc;
+            const finish = () => c.log.end(() => resolve());
+            if (!proc || proc.exitCode !== null || proc.signalCode !== null) return finish();
+            const timer = setTimeout(() => {
+              this.print(`${c.id}: did not stop within ${GRACE_MS / 1000} s; killing it`);
+              proc.kill("SIGKILL");
+            }, GRACE_MS);
+            proc.once("exit", () => {
+              clearTimeout(timer);
+              finish();
+            });
+            proc.kill("SIGTERM");
+          }),
+      ),
+    );
+  }
+}
