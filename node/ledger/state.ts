@@ -10,6 +10,7 @@
 //   d/<documentHashHex>         DocumentRecord (invoices, declarations and other documents)
 //   x/<declarationFpHex>        Declaration (an attested customs export declaration)
 //   b/<billOfLadingFpHex>       utf8 exporter id a bill of lading number backs
+//   k/<publicKeyHex>            utf8 id of the party registered with an ed25519 public key
 // Committed transaction hashes (for DUPLICATE_TX) are not state: they are committed by every
 // block's txs_root and looked up through `TxLookup`.
 
@@ -20,6 +21,7 @@ export const KEY = {
   document: (hashHex: string) => `d/${hashHex}`,
   declaration: (fpHex: string) => `x/${fpHex}`,
   billOfLading: (fpHex: string) => `b/${fpHex}`,
+  publicKey: (keyHex: string) => `k/${keyHex}`,
 } as const;
 
 export interface StateReader {

@@ -1,0 +1,229 @@
+// The ledger state machine: applyTx runs one signed transaction against state as of its position in
+// a block and returns its receipt; executeBlock runs a block's transactions in order. Deterministic:
+// the result depends only on the state, the transactions and the block context (never the local
+// clock, randomness or iteration order of anything unordered). The rules are in rules.ts and are
+// documented, code by code, in docs/ledger.md.
+import { toHex, utf8 } from "../../sdk/bytes.js";
+import type { Crypto } from "../../sdk/crypto.js";
+import { verifyTxSignature, type Tx } from "../../sdk/tx.js";
+import type { Party, Receipt, ResultCode, TxPayload } from "../../sdk/types.js";
+import { checkPayload, txBodyFormatError } from "../../sdk/validate.js";
+import { decodeParty, decodeReceivable, encodeParty } from "./records.js";
+import { Rejection, TRANSITIONS, WRITERS, targetOf, type TransitionContext } from "./rules.js";
+import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
+
+export { LedgerInvariantError, MAX_FINANCINGS_PER_RECEIVABLE, MAX_RECEIVABLES_PER_DECLARATION, WRITERS } from "./rules.js";
+
+export interface BlockContext {
+  chainId: string;
+  height: bigint;
+  /** the block's timestamp, ms since the Unix epoch: the ledger's only notion of "now" */
+  time: bigint;
+  proposer: string;
+}
+
+export interface LedgerParams {
+  /** a transaction's createdAt may be at most this far before the block time */
+  txMaxAgeMs: bigint;
+  /** ... and at most this far after it */
+  txMaxFutureMs: bigint;
+}
+
+export const DEFAULT_LEDGER_PARAMS: Readonly<LedgerParams> = { txMaxAgeMs: 3_600_000n, txMaxFutureMs: 300_000n };
+
+export interface LedgerDeps {
+  crypto: Crypto;
+  /** signature check; the node passes one that consults a cache of already-verified tx hashes */
+  verifySignature?: (tx: Tx, publicKey: Uint8Array) => boolean;
+  /** committed tx hashes of earlier blocks (DUPLICATE_TX); see takesTxHash */
+  txLookup: TxLookup;
+  params?: Partial<LedgerParams>;
+}
+
+export interface BlockExecution {
+  receipts: Receipt[];
+  /** net changes of the block: a key's final value, or null if it was deleted */
+  writes: WriteSet;
+}
+
+/**
+ * Whether a transaction that got this receipt code took its hash for replay protection. A hash is
+ * taken by the one transaction that passes the envelope up to and including the replay check:
+ * every OK, MALFORMED, UNAUTHORIZED or domain rejection. Copies rejected before that point (wrong
+ * chain, unknown signer, forged signature, outside its time window) do not take it: the hash covers
+ * only the body, so a copy of a pending transaction with a garbage signature would otherwise block
+ * the genuine one; an expired transaction can never pass later, and one from too far in the future
+ * may pass once its time comes. A replay (DUPLICATE_TX) finds the hash already taken. So each hash
+ * has at most one taker, ever. The store's TxLookup answers true exactly for the hashes taken in
+ * earlier blocks.
+ */
+export function takesTxHash(code: ResultCode): boolean {
+  return code !== "WRONG_CHAIN" && code !== "UNKNOWN_SIGNER" && code !== "BAD_SIGNATURE" && code !== "TX_EXPIRED" && code !== "DUPLICATE_TX";
+}
+
+/**
+ * Applies one transaction. A rejected transaction yields a receipt with its code, message and
+ * target, no events, and writes nothing to `state`. `seenInBlock` holds the hashes taken earlier in
+ * the same block (executeBlock passes one); applyTx adds this transaction's hash if it takes it.
+ */
+export function applyTx(state: StateWriter, tx: Tx, block: BlockContext, deps: LedgerDeps, seenInBlock?: Set<string>): Receipt {
+  const body = tx.body;
+  const payload: TxPayload | undefined = body.payload;
+  const target = safeTarget(payload, tx.hashHex);
+  const rejected = (code: Exclude<ResultCode, "OK">, message: string, at: string = target): Receipt => ({
+    txHash: tx.hash,
+    code,
+    message,
+    target: at,
+    events: [],
+  });
+
+  // ---- envelope, in this order (docs/ledger.md "Envelope") ----
+  if (body.chainId !== block.chainId) return rejected("WRONG_CHAIN", `transaction is for chain ${JSON.stringify(body.chainId)}, this chain is ${block.chainId}`);
+  const signerBytes = state.get(KEY.party(body.signer));
+  if (!signerBytes) return rejected("UNKNOWN_SIGNER", `no party ${JSON.stringify(body.signer)} is registered`);
+  const signer = decodeParty(signerBytes);
+  const verified = deps.verifySignature ? deps.verifySignature(tx, signer.publicKey) : verifyTxSignature(deps.crypto, signer.publicKey, tx);
+  if (!verified) return rejected("BAD_SIGNATURE", `signature does not verify under the key of ${signer.id}`);
+
+  const maxAge = deps.params?.txMaxAgeMs ?? DEFAULT_LEDGER_PARAMS.txMaxAgeMs;
+  const maxFuture = deps.params?.txMaxFutureMs ?? DEFAULT_LEDGER_PARAMS.txMaxFutureMs;
+  if (body.createdAt < block.time - maxAge) return rejected("TX_EXPIRED", `created at ${body.createdAt}, more than ${maxAge} ms before block time ${block.time}`);
+  if (body.createdAt > block.time + maxFuture) return rejected("TX_EXPIRED", `created at ${body.createdAt}, more than ${maxFuture} ms after block time ${block.time}`);
+  if (seenInBlock?.has(tx.hashHex) || deps.txLookup.hasCommittedTx(tx.hashHex)) {
+    return rejected("DUPLICATE_TX", `transaction ${tx.hashHex} was already ordered`);
+  }
+  // From here on this transaction takes its hash (takesTxHash), whatever its fate.
+  seenInBlock?.add(tx.hashHex);
+
+  const malformed = txBodyFormatError(body);
+  if (malformed !== null) return rejected("MALFORMED", malformed);
+  const p = payload!;
+  if (!WRITERS[p.type].includes(signer.role)) return rejected("UNAUTHORIZED", `a ${signer.role} may not ${p.type}`);
+
+  // ---- domain rules, on a scratch overlay committed only on success ----
+  const scratch = new Overlay(state);
+  const ctx: TransitionContext = { state: scratch, tx, payload: p, signer, block };
+  let events;
+  try {
+    events = (TRANSITIONS[p.type] as (c: TransitionContext) => Receipt["events"])(ctx);
+  } catch (err) {
+    if (err instanceof Rejection) return rejected(err.code, err.message, err.target ?? target);
+    throw err; // a broken invariant: halt loudly rather than sign on corrupt state
+  }
+  scratch.commitTo(state);
+  return { txHash: tx.hash, code: "OK", message: "", target, events };
+}
+
+/** Runs a block's transactions in order over `state` (which it does not modify). */
+export function executeBlock(state: StateReader, txs: Tx[], block: BlockContext, deps: LedgerDeps): BlockExecution {
+  const overlay = new Overlay(state);
+  const seen = new Set<string>();
+  const receipts = txs.map((tx) => applyTx(overlay, tx, block, deps, seen));
+  return { receipts, writes: netWrites(state, overlay.writes) };
+}
+
+/** Drops writes that leave a key as it was before the block (re-put equal bytes, delete of absent). */
+function netWrites(base: StateReader, writes: WriteSet): WriteSet {
+  const out: WriteSet = new Map();
+  for (const [key, value] of writes) {
+    const before = base.get(key);
+    if (value === null ? before === undefined : before !== undefined && sameBytes(before, value)) continue;
+    out.set(key, value);
+  }
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function safeTarget(payload: TxPayload | undefined, txHashHex: string): string {
+  try {
+    const t = targetOf(payload, txHashHex);
+    return typeof t === "string" ? t : "";
+  } catch {
+    return ""; // a payload too broken to name its target (possible only for hand-built Tx objects)
+  }
+}
+
+function hex(value: unknown): string {
+  return value instanceof Uint8Array ? toHex(value) : "";
+}
+
+/**
+ * Every state key applyTx may read for `tx`. With `loaded` (a getter over keys fetched so far) it
+ * also returns keys referenced by loaded records (a cancelled receivable's fingerprint, invoice
+ * document and declaration). Calling it again with more loaded keys reaches a fixpoint in two rounds.
+ * Keys a transaction reads that an earlier transaction of the same block wrote are served from the
+ * block's overlay, and whatever a record references was read or written by the transaction that made
+ * it reference it, so prefetching these keys against the state before the block is sufficient.
+ */
+export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefined): string[] {
+  const body = tx.body;
+  const keys = new Set<string>([KEY.party(body.signer)]);
+  const p = body.payload;
+  switch (p?.type) {
+    case "registerParty":
+      keys.add(KEY.party(p.id));
+      keys.add(KEY.publicKey(hex(p.publicKey)));
+      break;
+    case "registerReceivable":
+      keys.add(KEY.document(hex(p.documentHash)));
+      keys.add(KEY.fingerprint(hex(p.fingerprint)));
+      keys.add(KEY.receivable(tx.hashHex));
+      break;
+    case "attestShipment":
+      keys.add(KEY.party(p.exporterId));
+      keys.add(KEY.declaration(hex(p.declarationFingerprint)));
+      keys.add(KEY.document(hex(p.declarationHash)));
+      for (const id of p.receivableIds) keys.add(KEY.receivable(id));
+      break;
+    case "financeReceivable":
+    case "recordRepayment":
+      keys.add(KEY.receivable(p.receivableId));
+      break;
+    case "cancelReceivable": {
+      const key = KEY.receivable(p.receivableId);
+      keys.add(key);
+      const bytes = loaded?.(key);
+      if (bytes) {
+        const r = decodeReceivable(bytes);
+        keys.add(KEY.fingerprint(toHex(r.fingerprint)));
+        keys.add(KEY.document(toHex(r.documentHash)));
+        if (r.declarationFingerprint.length > 0) keys.add(KEY.declaration(toHex(r.declarationFingerprint)));
+      }
+      break;
+    }
+    case "anchorDocument":
+      keys.add(KEY.document(hex(p.documentHash)));
+      if (p.receivableId) keys.add(KEY.receivable(p.receivableId));
+      if (p.billOfLadingFingerprint?.length) keys.add(KEY.billOfLading(hex(p.billOfLadingFingerprint)));
+      break;
+    default:
+      break;
+  }
+  return [...keys];
+}
+
+/**
+ * The state of a new chain: its genesis parties and their public-key index. Throws TypeError if a
+ * party is malformed or two parties share an id or a public key (config/ validates the genesis file
+ * too; this guards the ledger's own invariants).
+ */
+export function genesisWrites(parties: Party[]): WriteSet {
+  const writes: WriteSet = new Map();
+  for (const [i, party] of parties.entries()) {
+    const issue = checkPayload({ type: "registerParty", ...party });
+    if (issue) throw new TypeError(`genesis party ${i} (${String(party.id)}): ${issue.field}: ${issue.message}`);
+    const partyKey = KEY.party(party.id);
+    const pkKey = KEY.publicKey(toHex(party.publicKey));
+    if (writes.has(partyKey)) throw new TypeError(`genesis party ${i}: duplicate party id ${party.id}`);
+    if (writes.has(pkKey)) throw new TypeError(`genesis party ${i} (${party.id}): public key already used by another party`);
+    writes.set(partyKey, encodeParty(party));
+    writes.set(pkKey, utf8(party.id));
+  }
+  return writes;
+}

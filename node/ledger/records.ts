@@ -1,0 +1,61 @@
+// Ledger state records and receipts as stored bytes (proto/tradeledger.proto via sdk/codec.ts), and
+// the derived quantities the ledger and its read side share (live financed amount, overdue).
+import { decode, encode, CodecError } from "../../sdk/codec.js";
+import { dayNumber, utcDayOf } from "../../sdk/validate.js";
+import type { Declaration, DocumentRecord, Event, EventWire, Party, Receipt, Receivable } from "../../sdk/types.js";
+
+export const encodeParty = (party: Party): Uint8Array => encode("Party", party);
+export const decodeParty = (bytes: Uint8Array): Party => decode<Party>("Party", bytes);
+
+export const encodeReceivable = (receivable: Receivable): Uint8Array => encode("Receivable", receivable);
+export const decodeReceivable = (bytes: Uint8Array): Receivable => decode<Receivable>("Receivable", bytes);
+
+export const encodeDeclaration = (declaration: Declaration): Uint8Array => encode("Declaration", declaration);
+export const decodeDeclaration = (bytes: Uint8Array): Declaration => decode<Declaration>("Declaration", bytes);
+
+export const encodeDocumentRecord = (doc: DocumentRecord): Uint8Array => encode("DocumentRecord", doc);
+export const decodeDocumentRecord = (bytes: Uint8Array): DocumentRecord => decode<DocumentRecord>("DocumentRecord", bytes);
+
+interface ReceiptWire {
+  txHash: Uint8Array;
+  code: Receipt["code"];
+  message: string;
+  target: string;
+  events: EventWire[];
+}
+
+/** The proto Receipt wraps each event in its oneof `kind`; the domain Receipt lists them flat. */
+export function encodeReceipt(receipt: Receipt): Uint8Array {
+  const wire: ReceiptWire = { ...receipt, events: receipt.events.map((kind) => ({ kind })) };
+  return encode("Receipt", wire);
+}
+
+export function decodeReceipt(bytes: Uint8Array): Receipt {
+  const wire = decode<ReceiptWire>("Receipt", bytes);
+  const events: Event[] = wire.events.map((e, i) => {
+    if (!e.kind) throw new CodecError("invalid", `event ${i} has no kind`, "Receipt");
+    return e.kind;
+  });
+  return { txHash: wire.txHash, code: wire.code, message: wire.message, target: wire.target, events };
+}
+
+/** Outstanding financed principal: the sum over financings of (amount - repaid). */
+export function liveFinanced(receivable: Pick<Receivable, "financings">): bigint {
+  let live = 0n;
+  for (const f of receivable.financings) live += f.amount - f.repaid;
+  return live;
+}
+
+/**
+ * Whether a receivable is overdue at `timeMs`: the UTC calendar day of `timeMs` is after its due
+ * date and it is neither settled nor cancelled. Financing on the due date itself is still allowed.
+ */
+export function isOverdue(receivable: Pick<Receivable, "dueDate" | "status">, timeMs: bigint): boolean {
+  if (receivable.status === "SETTLED" || receivable.status === "CANCELLED") return false;
+  return isPastDue(receivable.dueDate, timeMs);
+}
+
+/** The UTC calendar day of `timeMs` is after `dueDate` ("YYYY-MM-DD"). */
+export function isPastDue(dueDate: string, timeMs: bigint): boolean {
+  return utcDayOf(timeMs) > dayNumber(dueDate);
+}

@@ -1,0 +1,214 @@
+// A small in-memory chain for the ledger tests: genesis parties with deterministic keys, blocks
+// executed with executeBlock on MemoryState, committed tx hashes tracked the way the store must
+// (takesTxHash), and transactions built and signed through the SDK exactly as a client would, then
+// decoded from their wire bytes as a node would.
+import { createHash } from "node:crypto";
+import { nodeCrypto } from "../node/crypto.js";
+import { accessKeys, executeBlock, genesisWrites, takesTxHash, type BlockContext, type LedgerDeps, type LedgerParams } from "../node/ledger/execute.js";
+import { decodeDeclaration, decodeDocumentRecord, decodeParty, decodeReceivable } from "../node/ledger/records.js";
+import { KEY, MemoryState, type StateReader, type WriteSet } from "../node/ledger/state.js";
+import { buildTxBody } from "../sdk/builders.js";
+import { fromUtf8, toHex, utf8 } from "../sdk/bytes.js";
+import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
+import { decodeTx, signTx, type Tx } from "../sdk/tx.js";
+import type { Declaration, DocumentRecord, Party, Receipt, Receivable, Role, TxBody, TxPayload } from "../sdk/types.js";
+
+export const CHAIN_ID = "tradeledger-test";
+/** 2026-10-01T00:00:00Z */
+export const T0 = 1_790_812_800_000n;
+export const DAY = 86_400_000n;
+
+export function sha256(data: Uint8Array | string): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(typeof data === "string" ? utf8(data) : data).digest());
+}
+
+/** A deterministic 32-byte value for a label (document hashes, fingerprints, seeds). */
+export const h32 = (label: string): Uint8Array => sha256(`test/${label}`);
+
+export interface TestParty {
+  id: string;
+  role: Role;
+  seed: Uint8Array;
+  signer: Signer;
+  party: Party;
+}
+
+export function makeParty(id: string, role: Role, country = "CN"): TestParty {
+  const seed = h32(`seed/${id}`);
+  const signer = signerFromSeed(id, seed, nodeCrypto);
+  return {
+    id,
+    role,
+    seed,
+    signer,
+    party: { id, role, name: `${id} Ltd.`, country, publicKey: signer.publicKey, lei: "", registeredBy: "", registeredAt: 0n },
+  };
+}
+
+/**
+ * The invoice fingerprint of DESIGN.md §3, by a simple local normaliser (NFKC, case-fold, drop
+ * whitespace and punctuation): "INV-001" and "inv 001" collide, as they must.
+ */
+export function invoiceFingerprint(sellerId: string, buyerId: string, invoiceNumber: string, currency: string): Uint8Array {
+  const norm = (s: string) => s.normalize("NFKC").toLowerCase().replace(/[\s\p{P}\p{S}]/gu, "");
+  return sha256(["tradeledger/test-invoice-fp", norm(sellerId), norm(buyerId), norm(invoiceNumber), norm(currency)].join("\u0000"));
+}
+
+export interface SignOptions {
+  createdAt?: bigint;
+  nonce?: Uint8Array;
+  chainId?: string;
+}
+
+export class TestChain {
+  readonly state = new MemoryState();
+  readonly committed = new Set<string>();
+  readonly parties = new Map<string, TestParty>();
+  readonly deps: LedgerDeps;
+  height = 0n;
+  time: bigint;
+  private nonceCounter = 0;
+
+  constructor(parties: TestParty[], opts: { time?: bigint; params?: Partial<LedgerParams>; verify?: boolean } = {}) {
+    for (const p of parties) this.parties.set(p.id, p);
+    this.state.apply(genesisWrites(parties.map((p) => p.party)));
+    this.time = opts.time ?? T0;
+    this.deps = {
+      crypto: nodeCrypto,
+      txLookup: { hasCommittedTx: (h) => this.committed.has(h) },
+      ...(opts.params ? { params: opts.params } : {}),
+      ...(opts.verify === false ? { verifySignature: () => true } : {}),
+    };
+  }
+
+  party(id: string): TestParty {
+    const p = this.parties.get(id);
+    if (!p) throw new Error(`test party ${id} unknown`);
+    return p;
+  }
+
+  /** Adds a key pair the chain does not know yet (to be onboarded by registerParty). */
+  offChainParty(id: string, role: Role = "ENTERPRISE"): TestParty {
+    const p = makeParty(id, role);
+    this.parties.set(id, p);
+    return p;
+  }
+
+  nextNonce(): Uint8Array {
+    return sha256(`nonce/${this.nonceCounter++}`).subarray(0, 16);
+  }
+
+  /** Builds (validated by the SDK), signs and wire-decodes a transaction by `signerId`. */
+  sign(signerId: string, payload: TxPayload, opts: SignOptions = {}): Tx {
+    const p = this.party(signerId);
+    const body = buildTxBody(payload, {
+      chainId: opts.chainId ?? CHAIN_ID,
+      signer: p.signer,
+      createdAt: opts.createdAt ?? this.time,
+      nonce: opts.nonce ?? this.nextNonce(),
+    });
+    return decodeTx(nodeCrypto, signTransaction(p.signer, body, nodeCrypto).bytes);
+  }
+
+  /** Signs a body as given, bypassing the SDK's validation (for MALFORMED tests). */
+  signRaw(signerId: string, payload: TxPayload, overrides: Partial<TxBody> = {}): Tx {
+    const p = this.party(signerId);
+    const body: TxBody = { chainId: CHAIN_ID, signer: signerId, createdAt: this.time, nonce: this.nextNonce(), payload, ...overrides };
+    return decodeTx(nodeCrypto, signTx(nodeCrypto, body, p.seed).bytes);
+  }
+
+  blockContext(time = this.time): BlockContext {
+    return { chainId: CHAIN_ID, height: this.height + 1n, time, proposer: "bank-a" };
+  }
+
+  /** Executes and commits a block at the current time, then advances the clock by a second. */
+  block(txs: Tx[], time = this.time): { receipts: Receipt[]; writes: WriteSet } {
+    const ctx = this.blockContext(time);
+    const result = executeBlock(this.state, txs, ctx, this.deps);
+    this.state.apply(result.writes);
+    result.receipts.forEach((r, i) => {
+      if (takesTxHash(r.code)) this.committed.add(txs[i]!.hashHex);
+    });
+    this.height = ctx.height;
+    this.time = time + 1000n;
+    return result;
+  }
+
+  /** One transaction in its own block; returns its receipt. */
+  run(tx: Tx): Receipt {
+    return this.block([tx]).receipts[0]!;
+  }
+
+  /** Signs and runs a payload in its own block. */
+  submit(signerId: string, payload: TxPayload, opts: SignOptions = {}): Receipt {
+    return this.run(this.sign(signerId, payload, opts));
+  }
+
+  receivable(id: string): Receivable {
+    const b = this.state.get(KEY.receivable(id));
+    if (!b) throw new Error(`no receivable ${id}`);
+    return decodeReceivable(b);
+  }
+  declaration(fp: Uint8Array): Declaration | undefined {
+    const b = this.state.get(KEY.declaration(toHex(fp)));
+    return b && decodeDeclaration(b);
+  }
+  document(hash: Uint8Array): DocumentRecord | undefined {
+    const b = this.state.get(KEY.document(toHex(hash)));
+    return b && decodeDocumentRecord(b);
+  }
+  fingerprintHolder(fp: Uint8Array): string | undefined {
+    const b = this.state.get(KEY.fingerprint(toHex(fp)));
+    return b && fromUtf8(b);
+  }
+  partyRecord(id: string): Party | undefined {
+    const b = this.state.get(KEY.party(id));
+    return b && decodeParty(b);
+  }
+
+  /** SHA-256 over the sorted (key, value) entries: equal iff the states are byte-identical. */
+  stateHash(): string {
+    return stateHash(this.state);
+  }
+}
+
+export function stateHash(state: MemoryState): string {
+  const h = createHash("sha256");
+  for (const key of [...state.map.keys()].sort()) {
+    const value = state.map.get(key)!;
+    h.update(`${key.length}:${key}:${value.length}:`);
+    h.update(value);
+  }
+  return h.digest("hex");
+}
+
+/** The keys a block must prefetch: accessKeys of each tx, iterated to a fixpoint against `base`. */
+export function prefetchKeys(base: StateReader, txs: Tx[]): Set<string> {
+  const fetched = new Map<string, Uint8Array | undefined>();
+  const loaded = (k: string) => fetched.get(k);
+  for (let round = 0; ; round++) {
+    let added = 0;
+    for (const tx of txs) {
+      for (const k of accessKeys(tx, loaded)) {
+        if (!fetched.has(k)) {
+          fetched.set(k, base.get(k));
+          added++;
+        }
+      }
+    }
+    if (added === 0) return new Set(fetched.keys());
+    if (round > 10) throw new Error("accessKeys does not reach a fixpoint");
+  }
+}
+
+/** A reader over `base` that fails the test if a key outside `allowed` is read. */
+export function guardedReader(base: StateReader, allowed: Set<string>, onMiss: (key: string) => void): StateReader {
+  return {
+    get(key) {
+      if (!allowed.has(key)) onMiss(key);
+      return base.get(key);
+    },
+  };
+}
+
+export const codes = (receipts: Receipt[]) => receipts.map((r) => r.code);
