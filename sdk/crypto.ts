@@ -3,7 +3,7 @@
 // test/vectors/ed25519.json proves they produce identical bytes (RFC 8032 signatures are
 // deterministic, so identical keys and messages give identical signatures).
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { sha256 as nobleSha256, sha512 } from "@noble/hashes/sha2.js";
 import { randomBytes as nobleRandomBytes } from "@noble/hashes/utils.js";
 
 export const SEED_BYTES = 32;
@@ -34,14 +34,90 @@ export const nobleCrypto: Crypto = {
     if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
     if (!(message instanceof Uint8Array)) return false;
     try {
-      // zip215: false gives RFC 8032 / node:crypto (OpenSSL) acceptance rules, so the SDK and the
-      // node accept exactly the same signatures.
-      return ed25519.verify(signature, message, publicKey, { zip215: false });
+      return verifyLikeOpenSsl(publicKey, message, signature);
     } catch {
       return false;
     }
   },
 };
+
+// ---- the acceptance rule --------------------------------------------------------------------------
+//
+// A signature is valid iff OpenSSL 3 (node:crypto, the node's hot path) accepts it, so that a
+// client never calls valid what the ledger rejects, or the reverse (docs/hashing.md §7):
+//   1. S < L, else invalid (RFC 8032 §5.1.7 step 1; no malleable S + L).
+//   2. A is decoded as ref10 ge_frombytes_vartime does: y is the low 255 bits reduced mod p
+//      (non-canonical y >= p accepted), x recovered per RFC 8032 §5.1.3 step 2-3, the sign bit
+//      applied even when x = 0; a y with no x is invalid. A of small order is NOT refused here.
+//   3. k = SHA-512(R || A || M) mod L over the received bytes of R and A (§5.1.7 step 2).
+//   4. Cofactorless: valid iff encode([S]B - [k]A) equals the 32 bytes of R exactly (§5.1.7
+//      step 3 permits this instead of the cofactored equation), so a non-canonical R never passes.
+// noble's own ed25519.verify differs on mixed-order R or A (it is cofactored), on small-order A
+// (zip215: false refuses it) and on non-canonical A; test/vectors/ed25519.json holds each case.
+// Keys of small order or non-canonical encoding admit universal forgeries under this rule, so
+// they must be refused where keys enter the ledger: see isStrongPublicKey.
+
+const Point = ed25519.Point;
+/** Order of the prime subgroup, 2^252 + 27742317777372353535851937790883648493 (RFC 8032 §5.1). */
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const P = 2n ** 255n - 19n;
+
+function numberLE(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!);
+  return n;
+}
+
+function verifyLikeOpenSsl(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  const r = signature.subarray(0, 32);
+  const s = numberLE(signature.subarray(32, 64));
+  if (s >= L) return false;
+  const A = decodePointLenient(publicKey);
+  if (!A) return false;
+  const k = numberLE(sha512(concat3(r, publicKey, message))) % L;
+  const check = Point.BASE.multiplyUnsafe(s).subtract(A.multiplyUnsafe(k)).toBytes();
+  let diff = 0;
+  for (let i = 0; i < 32; i++) diff |= check[i]! ^ r[i]!;
+  return diff === 0;
+}
+
+/** ref10 / OpenSSL point decoding: y taken mod p, sign bit applied as given. Null if no such x. */
+function decodePointLenient(bytes: Uint8Array): InstanceType<typeof Point> | null {
+  const sign = bytes[31]! & 0x80;
+  const y = (numberLE(bytes) & (2n ** 255n - 1n)) % P;
+  const canonical = new Uint8Array(32);
+  let v = y;
+  for (let i = 0; i < 32; i++, v >>= 8n) canonical[i] = Number(v & 0xffn);
+  canonical[31]! |= sign;
+  try {
+    // zip215 = true: accepts x = 0 with the sign bit set, as ref10 does; y is canonical by now.
+    return Point.fromBytes(canonical, true);
+  } catch {
+    return null;
+  }
+}
+
+function concat3(a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length + c.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  out.set(c, a.length + b.length);
+  return out;
+}
+
+/**
+ * True iff `publicKey` is a key the ledger should accept for a party: 32 bytes, the canonical
+ * encoding of a curve point (RFC 8032 §5.1.3: y < p, no "negative zero" x) and not of small order.
+ * A small-order or non-canonical key lets anyone forge signatures that both verifiers accept.
+ */
+export function isStrongPublicKey(publicKey: Uint8Array): boolean {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) return false;
+  try {
+    return !Point.fromBytes(publicKey, false).isSmallOrder();
+  } catch {
+    return false;
+  }
+}
 
 export function randomBytes(n: number): Uint8Array {
   return nobleRandomBytes(n);
