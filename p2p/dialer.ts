@@ -1,0 +1,129 @@
+// Keeps a connection to every configured peer: dial at start, redial with exponential backoff
+// and jitter whenever the last connection to a peer drops or a dial fails, wait out bans.
+import type { Logger } from "./types.js";
+import type { Counters } from "./metrics.js";
+
+export interface DialerComponents {
+  dial(peerId: string, signal: AbortSignal): Promise<void>;
+  isConnected(peerId: string): boolean;
+  banRemainingMs(peerId: string): number;
+  counters: Counters;
+  logger: Logger;
+  random?: () => number;
+}
+
+export interface DialerOptions {
+  baseMs: number;
+  maxMs: number;
+  timeoutMs: number;
+}
+
+interface Target {
+  peerId: string;
+  validatorId?: string;
+  backoffMs: number;
+  failures: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  dialing: boolean;
+}
+
+export class Dialer {
+  private readonly targets = new Map<string, Target>();
+  private readonly abort = new AbortController();
+  private running = false;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly c: DialerComponents,
+    peers: readonly { peerId: string; validatorId?: string }[],
+    private readonly opts: DialerOptions,
+  ) {
+    if (!(opts.baseMs > 0) || !(opts.maxMs >= opts.baseMs) || !(opts.timeoutMs > 0)) throw new RangeError("redial options: need 0 < redialBaseMs <= redialMaxMs and dialTimeoutMs > 0");
+    this.random = c.random ?? Math.random;
+    for (const p of peers) {
+      const target: Target = { peerId: p.peerId, backoffMs: opts.baseMs, failures: 0, timer: null, dialing: false };
+      if (p.validatorId !== undefined) target.validatorId = p.validatorId;
+      this.targets.set(p.peerId, target);
+    }
+  }
+
+  start(): void {
+    this.running = true;
+    for (const t of this.targets.values()) this.schedule(t, 0);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.abort.abort(new Error("p2p stopping"));
+    for (const t of this.targets.values()) {
+      if (t.timer) clearTimeout(t.timer);
+      t.timer = null;
+    }
+  }
+
+  onConnected(peerId: string): void {
+    const t = this.targets.get(peerId);
+    if (!t) return;
+    t.backoffMs = this.opts.baseMs;
+    t.failures = 0;
+    if (t.timer) clearTimeout(t.timer);
+    t.timer = null;
+  }
+
+  onDisconnected(peerId: string): void {
+    const t = this.targets.get(peerId);
+    if (t) this.schedule(t, this.jitter(t.backoffMs));
+  }
+
+  onBanned(peerId: string, banMs: number): void {
+    const t = this.targets.get(peerId);
+    if (!t) return;
+    if (t.timer) clearTimeout(t.timer);
+    t.timer = null;
+    this.schedule(t, banMs + this.jitter(this.opts.baseMs));
+  }
+
+  private schedule(t: Target, delayMs: number): void {
+    if (!this.running || t.timer || t.dialing) return;
+    t.timer = setTimeout(() => {
+      t.timer = null;
+      void this.attempt(t);
+    }, delayMs);
+  }
+
+  private async attempt(t: Target): Promise<void> {
+    if (!this.running || t.dialing || this.c.isConnected(t.peerId)) return;
+    const banned = this.c.banRemainingMs(t.peerId);
+    if (banned > 0) {
+      this.schedule(t, banned + this.jitter(this.opts.baseMs));
+      return;
+    }
+    t.dialing = true;
+    try {
+      await this.c.dial(t.peerId, AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.timeoutMs)]));
+      this.c.counters.dial(true);
+      this.onConnected(t.peerId);
+    } catch (err) {
+      if (!this.running) return;
+      this.c.counters.dial(false);
+      t.failures++;
+      const retryInMs = this.jitter(t.backoffMs);
+      // First failure at info, then quieter: a validator that is down for hours must not flood the log.
+      const log = t.failures === 1 || t.failures % 20 === 0 ? this.c.logger.info : this.c.logger.debug;
+      log.call(this.c.logger, "p2p dial failed", { peerId: t.peerId, validatorId: t.validatorId, failures: t.failures, retryInMs, error: (err as Error)?.message ?? String(err) });
+      t.backoffMs = Math.min(t.backoffMs * 2, this.opts.maxMs);
+      t.dialing = false;
+      this.schedule(t, retryInMs);
+      return;
+    } finally {
+      t.dialing = false;
+    }
+    // Connected, but the connection may already have dropped again before we got here.
+    if (!this.c.isConnected(t.peerId)) this.schedule(t, this.jitter(t.backoffMs));
+  }
+
+  /** ±20% so that validators restarted together do not redial in lockstep. */
+  private jitter(ms: number): number {
+    return Math.round(ms * (0.8 + 0.4 * this.random()));
+  }
+}
