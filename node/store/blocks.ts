@@ -1,0 +1,135 @@
+// Blocks as committed: header bytes (hashed as stored), the signed transactions exactly as
+// received, receipts, and the transaction-hash lookups. Written only through Store.commitBlock.
+import { decode } from "../../sdk/codec.js";
+import type { BlockHeader } from "../../sdk/types.js";
+import { Bucket } from "./buckets.js";
+import { key, readU32, readU64, u64be, type KeyWriter } from "./encoding.js";
+import { corrupted } from "./errors.js";
+import { EMPTY, plain, prefixRange, type Db } from "./db.js";
+
+export interface TxLocation {
+  height: bigint;
+  index: number;
+}
+
+export const blockKeys = {
+  header: (height: bigint) => key(Bucket.blockHeader).u64(height).done(),
+  byHash: (hash: Uint8Array) => key(Bucket.blockByHash).bytes(hash).done(),
+  tx: (height: bigint, index: number) => key(Bucket.blockTx).u64(height).u32(index).done(),
+  receipt: (height: bigint, index: number) => key(Bucket.blockReceipt).u64(height).u32(index).done(),
+  txByHash: (hash: Uint8Array) => key(Bucket.txByHash).bytes(hash).done(),
+  txAttempt: (hash: Uint8Array, height: bigint, index: number) => key(Bucket.txAttempt).bytes(hash).u64(height).u32(index).done(),
+  txsOf: (height: bigint): KeyWriter => key(Bucket.blockTx).u64(height),
+  receiptsOf: (height: bigint): KeyWriter => key(Bucket.blockReceipt).u64(height),
+};
+
+export function encodeTxLocation(height: bigint, index: number): Uint8Array {
+  const out = new Uint8Array(12);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, height);
+  view.setUint32(8, index);
+  return out;
+}
+
+export function decodeTxLocation(bytes: Uint8Array): TxLocation {
+  if (bytes.length !== 12) throw corrupted("transaction location record has the wrong length", { bytes: bytes.length });
+  return { height: readU64(bytes, 0), index: readU32(bytes, 8) };
+}
+
+export function decodeHeader(bytes: Uint8Array, height?: bigint): BlockHeader {
+  let header: BlockHeader;
+  try {
+    header = decode<BlockHeader>("BlockHeader", bytes);
+  } catch (err) {
+    throw corrupted(`block header${height === undefined ? "" : ` ${height}`} does not decode`, { height: height?.toString() }, err);
+  }
+  if (height !== undefined && header.height !== height) {
+    throw corrupted(`block header stored at height ${height} says height ${header.height}`, { height: height.toString() });
+  }
+  return header;
+}
+
+export class BlockRepository {
+  constructor(private readonly db: Db) {}
+
+  async headerBytes(height: bigint): Promise<Uint8Array | undefined> {
+    const v = await this.db.get(blockKeys.header(height));
+    return v && plain(v);
+  }
+
+  headerBytesSync(height: bigint): Uint8Array | undefined {
+    const v = this.db.getSync(blockKeys.header(height));
+    return v && plain(v);
+  }
+
+  async header(height: bigint): Promise<BlockHeader | undefined> {
+    const bytes = await this.headerBytes(height);
+    return bytes && decodeHeader(bytes, height);
+  }
+
+  async heightOf(blockHash: Uint8Array): Promise<bigint | undefined> {
+    const v = await this.db.get(blockKeys.byHash(blockHash));
+    if (!v) return undefined;
+    if (v.length !== 8) throw corrupted("block-by-hash record has the wrong length");
+    return readU64(v);
+  }
+
+  async txBytes(height: bigint, index: number): Promise<Uint8Array | undefined> {
+    const v = await this.db.get(blockKeys.tx(height, index));
+    return v && plain(v);
+  }
+
+  async receiptBytes(height: bigint, index: number): Promise<Uint8Array | undefined> {
+    const v = await this.db.get(blockKeys.receipt(height, index));
+    return v && plain(v);
+  }
+
+  /** Every SignedTx of a block, in order. */
+  async txsOf(height: bigint): Promise<Uint8Array[]> {
+    return this.valuesOf(blockKeys.txsOf(height).done(), height, "transaction");
+  }
+
+  /** Every encoded receipt of a block, in order. */
+  async receiptsOf(height: bigint): Promise<Uint8Array[]> {
+    return this.valuesOf(blockKeys.receiptsOf(height).done(), height, "receipt");
+  }
+
+  private async valuesOf(prefix: Uint8Array, height: bigint, what: string): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for await (const [k, v] of this.db.iterator(prefixRange(prefix))) {
+      const index = readU32(k, 9);
+      if (index !== out.length) throw corrupted(`block ${height} is missing ${what} ${out.length}`, { height: height.toString(), index: out.length });
+      out.push(plain(v));
+    }
+    return out;
+  }
+
+  /** Where the transaction that took this hash was committed (see ledger takesTxHash). */
+  async txLocation(hash: Uint8Array): Promise<TxLocation | undefined> {
+    const v = await this.db.get(blockKeys.txByHash(hash));
+    return v && decodeTxLocation(v);
+  }
+
+  /** Which of these tx hashes (hex) were taken by earlier blocks. */
+  async committedAmong(hashes: Uint8Array[]): Promise<boolean[]> {
+    if (hashes.length === 0) return [];
+    const values = await this.db.getMany(hashes.map((h) => blockKeys.txByHash(h)));
+    return values.map((v) => v !== undefined);
+  }
+
+  committedSync(hash: Uint8Array): boolean {
+    return this.db.getSync(blockKeys.txByHash(hash)) !== undefined;
+  }
+
+  /** Copies of a transaction hash that did not take it (forged signature, wrong chain, replays). */
+  async attempts(hash: Uint8Array, limit = 100): Promise<TxLocation[]> {
+    const out: TxLocation[] = [];
+    const prefix = key(Bucket.txAttempt).bytes(hash).done();
+    for await (const k of this.db.keys({ ...prefixRange(prefix), limit })) {
+      out.push({ height: readU64(k, 33), index: readU32(k, 41) });
+    }
+    return out;
+  }
+}
+
+export { EMPTY, u64be };

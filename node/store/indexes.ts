@@ -1,0 +1,333 @@
+// The read indexes of DESIGN.md §2. Each is a bucket of keys whose values are empty: an entry
+// names a position in a block (height, tx index, event index) or a receivable id, and readers
+// resolve it against the block or the state, so an index can never disagree with the data it
+// points at about anything but membership. Entries are derived in one place (indexOps), from
+// the block's transactions, receipts and net state changes, and written in the block's batch.
+import { fromHex, isHex, toHex } from "../../sdk/bytes.js";
+import { decode } from "../../sdk/codec.js";
+import type { Tx } from "../../sdk/tx.js";
+import type { Receipt, Receivable, ReceivableStatus, ResultCode } from "../../sdk/types.js";
+import type { StateReader, WriteSet } from "../ledger/state.js";
+import { Bucket } from "./buckets.js";
+import { KeyReader, key, prefixEnd, type KeyWriter } from "./encoding.js";
+import { StoreError, corrupted } from "./errors.js";
+import type { Db } from "./db.js";
+
+/** Event index of a history entry that records a rejected attempt rather than an event. */
+export const REJECTED_ATTEMPT = 0xffff;
+export const DEFAULT_PAGE_LIMIT = 50;
+export const MAX_PAGE_LIMIT = 1000;
+
+/** Receipt codes given before the signature is checked: the claimed signer is not authenticated. */
+const UNAUTHENTICATED: ReadonlySet<ResultCode> = new Set(["WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE"]);
+const RECEIVABLE_ID = /^[0-9a-f]{64}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const indexKeys = {
+  history: (id: string) => key(Bucket.idxReceivableHistory).str(id),
+  exporter: (id: string) => key(Bucket.idxExporter).str(id),
+  bank: (id: string) => key(Bucket.idxBankFinancing).str(id),
+  status: (status: string) => key(Bucket.idxStatus).str(status),
+  dueDate: () => key(Bucket.idxDueDate),
+  outstandingDueDate: () => key(Bucket.idxOutstandingDueDate),
+  document: (hash: Uint8Array) => key(Bucket.idxDocument).bytes(hash),
+  fingerprint: (fp: Uint8Array) => key(Bucket.idxFingerprint).bytes(fp),
+  rejection: () => key(Bucket.idxRejection),
+  rejectionByCode: (code: string) => key(Bucket.idxRejectionByCode).str(code),
+  rejectionBySigner: (signer: string) => key(Bucket.idxRejectionBySigner).str(signer),
+};
+
+export interface IndexOps {
+  puts: Uint8Array[];
+  dels: Uint8Array[];
+}
+
+export interface IndexInput {
+  height: bigint;
+  txs: readonly Tx[];
+  receipts: readonly Receipt[];
+  /** state before the block */
+  before: StateReader;
+  /** the block's net state changes */
+  writes: WriteSet;
+}
+
+/** Every index entry a block adds or removes. Pure: replaying a block yields the same ops. */
+export function indexOps(input: IndexInput): IndexOps {
+  const puts = blockIndexKeys(input.height, input.txs, input.receipts);
+  const dels: Uint8Array[] = [];
+  // Current-state indexes, from the receivables the block changed.
+  for (const [k, value] of input.writes) {
+    if (!k.startsWith("r/")) continue;
+    const id = k.slice(2);
+    const beforeBytes = input.before.get(k);
+    const was = beforeBytes ? receivableIndexKeys(id, decodeReceivableRecord(beforeBytes, k)) : [];
+    const is = value ? receivableIndexKeys(id, decodeReceivableRecord(value, k)) : [];
+    for (const w of was) if (!is.some((x) => Buffer.compare(x, w) === 0)) dels.push(w);
+    for (const x of is) if (!was.some((w) => Buffer.compare(x, w) === 0)) puts.push(x);
+  }
+  return { puts, dels };
+}
+
+/** The append-only entries a block's transactions and receipts add (history, parties, documents, rejections). */
+export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly Receipt[]): Uint8Array[] {
+  const puts: Uint8Array[] = [];
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i]!;
+    const r = receipts[i]!;
+    const p = tx.body.payload;
+    if (r.code === "OK") {
+      for (let e = 0; e < r.events.length; e++) {
+        const ev = r.events[e]!;
+        const id = "receivableId" in ev ? ev.receivableId : "";
+        if (id) puts.push(indexKeys.history(id).u64(h).u32(i).u16(e).done());
+        if (ev.type === "receivableRegistered") puts.push(indexKeys.exporter(ev.exporterId).u64(h).u32(i).done());
+        if (ev.type === "receivableFinanced") puts.push(indexKeys.bank(ev.bankId).u64(h).u32(i).done());
+      }
+    } else {
+      puts.push(indexKeys.rejection().u64(h).u32(i).done());
+      puts.push(indexKeys.rejectionByCode(r.code).u64(h).u32(i).done());
+      puts.push(indexKeys.rejectionBySigner(tx.body.signer).u64(h).u32(i).done());
+      for (const id of attemptTargets(tx, r)) puts.push(indexKeys.history(id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
+    }
+    // Documents and fingerprints: every authenticated transaction that carried one, whatever its
+    // outcome (a rejected duplicate is the evidence an auditor looks for).
+    if (p && !UNAUTHENTICATED.has(r.code)) {
+      if (p.type === "registerReceivable") {
+        if (p.fingerprint.length === 32) puts.push(indexKeys.fingerprint(p.fingerprint).u64(h).u32(i).done());
+        if (p.documentHash.length === 32) puts.push(indexKeys.document(p.documentHash).u64(h).u32(i).done());
+      } else if (p.type === "attestShipment") {
+        if (p.declarationHash.length === 32) puts.push(indexKeys.document(p.declarationHash).u64(h).u32(i).done());
+      } else if (p.type === "anchorDocument") {
+        if (p.documentHash.length === 32) puts.push(indexKeys.document(p.documentHash).u64(h).u32(i).done());
+      }
+    }
+  }
+  return puts;
+}
+
+/** The current-state entries of one receivable: its status, its due date, and (if financing is outstanding) the overdue watch. */
+export function receivableIndexKeys(id: string, r: Receivable): Uint8Array[] {
+  const keys = [indexKeys.status(r.status).u64(r.registeredAt).str(id).done(), indexKeys.dueDate().str(r.dueDate).str(id).done()];
+  if (outstanding(r)) keys.push(indexKeys.outstandingDueDate().str(r.dueDate).str(id).done());
+  return keys;
+}
+
+/** Receivables a rejected transaction aimed at: those its payload names, and its receipt's target. */
+function attemptTargets(tx: Tx, r: Receipt): Set<string> {
+  const ids = new Set<string>();
+  const p = tx.body.payload;
+  switch (p?.type) {
+    case "attestShipment":
+      for (const id of p.receivableIds) ids.add(id);
+      break;
+    case "financeReceivable":
+    case "recordRepayment":
+    case "cancelReceivable":
+    case "anchorDocument":
+      if (p.receivableId) ids.add(p.receivableId);
+      break;
+    default:
+      break;
+  }
+  if (RECEIVABLE_ID.test(r.target)) ids.add(r.target);
+  // Ids in a rejected payload are attacker-chosen: only well-formed receivable ids are indexed.
+  for (const id of ids) if (!RECEIVABLE_ID.test(id)) ids.delete(id);
+  return ids;
+}
+
+function outstanding(r: Receivable): boolean {
+  let live = 0n;
+  for (const f of r.financings) live += f.amount - f.repaid;
+  return live > 0n;
+}
+
+export function decodeReceivableRecord(bytes: Uint8Array, stateKey: string): Receivable {
+  try {
+    return decode<Receivable>("Receivable", bytes);
+  } catch (err) {
+    throw corrupted(`state record ${stateKey} is not a Receivable`, { key: stateKey }, err);
+  }
+}
+
+// ---- queries ------------------------------------------------------------------------------------
+
+export interface PageRequest {
+  /** from a previous page's `cursor`; omit for the first page */
+  cursor?: string;
+  /** 1..1000, default 50 */
+  limit?: number;
+  /** newest (or highest key) first */
+  reverse?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** pass as `cursor` for the next page; absent on the last page */
+  cursor?: string;
+}
+
+/** A transaction's position in the chain. */
+export interface TxRef {
+  height: bigint;
+  index: number;
+}
+
+/** A history entry's position: an event of an accepted transaction, or a rejected attempt. */
+export interface HistoryRef extends TxRef {
+  /** the event's index in the receipt; null for a rejected attempt */
+  event: number | null;
+}
+
+export interface ReceivableRef {
+  receivableId: string;
+}
+
+export interface StatusRef extends ReceivableRef {
+  registeredAt: bigint;
+}
+
+export interface DueRef extends ReceivableRef {
+  dueDate: string;
+}
+
+/** Half-open range of "YYYY-MM-DD" dates: from <= date < before. */
+export interface DateRange {
+  from?: string;
+  before?: string;
+}
+
+export class IndexRepository {
+  constructor(private readonly db: Db) {}
+
+  history(receivableId: string, page: PageRequest = {}): Promise<Page<HistoryRef>> {
+    return this.scan(indexKeys.history(receivableId), page, (r) => {
+      const height = r.u64();
+      const index = r.u32();
+      const e = r.u16();
+      return { height, index, event: e === REJECTED_ATTEMPT ? null : e };
+    });
+  }
+
+  /** Registrations by an exporter, oldest first. */
+  exporterReceivables(exporterId: string, page: PageRequest = {}): Promise<Page<TxRef>> {
+    return this.scan(indexKeys.exporter(exporterId), page, txRef);
+  }
+
+  /** Finance transactions of a bank, oldest first. */
+  bankFinancings(bankId: string, page: PageRequest = {}): Promise<Page<TxRef>> {
+    return this.scan(indexKeys.bank(bankId), page, txRef);
+  }
+
+  /** Receivables in a status, by registration time. */
+  byStatus(status: ReceivableStatus, page: PageRequest = {}): Promise<Page<StatusRef>> {
+    return this.scan(indexKeys.status(status), page, (r) => {
+      const registeredAt = r.u64();
+      return { registeredAt, receivableId: r.str() };
+    });
+  }
+
+  /** Every receivable whose due date is in range, by due date. */
+  byDueDate(range: DateRange, page: PageRequest = {}): Promise<Page<DueRef>> {
+    return this.scanDates(Bucket.idxDueDate, range, page);
+  }
+
+  /**
+   * Receivables with financing outstanding whose due date is in range. Overdue at day D:
+   * `{ before: D }` (the ledger refuses financing after the due date: node/ledger/records.ts).
+   */
+  outstandingByDueDate(range: DateRange, page: PageRequest = {}): Promise<Page<DueRef>> {
+    return this.scanDates(Bucket.idxOutstandingDueDate, range, page);
+  }
+
+  /** Transactions that carried a document hash (registrations, attestations, anchors). */
+  byDocument(documentHash: Uint8Array, page: PageRequest = {}): Promise<Page<TxRef>> {
+    return this.scan(indexKeys.document(checkHash(documentHash)), page, txRef);
+  }
+
+  /** Registrations that carried an invoice fingerprint, accepted or rejected. */
+  byFingerprint(fingerprint: Uint8Array, page: PageRequest = {}): Promise<Page<TxRef>> {
+    return this.scan(indexKeys.fingerprint(checkHash(fingerprint)), page, txRef);
+  }
+
+  /** Rejected transactions, optionally of one code or one (claimed) signer, oldest first. */
+  rejections(filter: { code?: ResultCode; signer?: string } = {}, page: PageRequest = {}): Promise<Page<TxRef>> {
+    if (filter.code && filter.signer) throw new StoreError("STORE_BAD_REQUEST", "filter rejections by code or by signer, not both");
+    const prefix = filter.code ? indexKeys.rejectionByCode(filter.code) : filter.signer ? indexKeys.rejectionBySigner(filter.signer) : indexKeys.rejection();
+    return this.scan(prefix, page, txRef);
+  }
+
+  private scanDates(bucket: Bucket, range: DateRange, page: PageRequest): Promise<Page<DueRef>> {
+    for (const d of [range.from, range.before]) {
+      if (d !== undefined && !DATE.test(d)) throw new StoreError("STORE_BAD_REQUEST", `expected a YYYY-MM-DD date, got ${JSON.stringify(d)}`);
+    }
+    const prefix = key(bucket);
+    const lower = range.from !== undefined ? key(bucket).str(range.from).done() : undefined;
+    const upper = range.before !== undefined ? key(bucket).str(range.before).done() : undefined;
+    return this.scan(
+      prefix,
+      page,
+      (r) => {
+        const dueDate = r.str();
+        return { dueDate, receivableId: r.str() };
+      },
+      lower,
+      upper,
+    );
+  }
+
+  /**
+   * Keys under `prefix` (optionally within [lower, upper)), after the cursor, decoded by `read`
+   * from the key's remainder. The cursor is the hex of the last returned key's remainder.
+   */
+  private async scan<T>(prefixWriter: KeyWriter, page: PageRequest, read: (r: KeyReader) => T, lower?: Uint8Array, upper?: Uint8Array): Promise<Page<T>> {
+    const prefix = prefixWriter.done();
+    const limit = page.limit ?? DEFAULT_PAGE_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) throw new StoreError("STORE_BAD_REQUEST", `limit must be an integer in [1, ${MAX_PAGE_LIMIT}]`);
+    let gte: Uint8Array = lower && Buffer.compare(lower, prefix) > 0 ? lower : prefix;
+    let lt: Uint8Array | undefined = prefixEnd(prefix);
+    if (upper && (!lt || Buffer.compare(upper, lt) < 0)) lt = upper;
+    let gt: Uint8Array | undefined;
+    if (page.cursor !== undefined) {
+      if (!isHex(page.cursor) || page.cursor.length === 0 || page.cursor.length > 4096) throw new StoreError("STORE_BAD_REQUEST", "malformed cursor");
+      const at = Buffer.concat([prefix, fromHex(page.cursor)]);
+      if (page.reverse) {
+        if (!lt || Buffer.compare(at, lt) < 0) lt = at;
+      } else if (Buffer.compare(at, gte) >= 0) {
+        gt = at;
+      }
+    }
+    const range: { gt?: Uint8Array; gte?: Uint8Array; lt?: Uint8Array; reverse: boolean; limit: number } = { reverse: page.reverse ?? false, limit: limit + 1 };
+    if (gt) range.gt = gt;
+    else range.gte = gte;
+    if (lt) range.lt = lt;
+    const items: T[] = [];
+    let last: Uint8Array | undefined;
+    let more = false;
+    for await (const k of this.db.keys(range)) {
+      if (items.length === limit) {
+        more = true;
+        break;
+      }
+      try {
+        items.push(read(new KeyReader(k, prefix.length)));
+      } catch (err) {
+        throw corrupted(`index key ${toHex(k)} does not decode`, { bucket: k[0] }, err);
+      }
+      last = k;
+    }
+    const out: Page<T> = { items };
+    if (more && last) out.cursor = toHex(last.subarray(prefix.length));
+    return out;
+  }
+}
+
+function txRef(r: KeyReader): TxRef {
+  const height = r.u64();
+  return { height, index: r.u32() };
+}
+
+function checkHash(h: Uint8Array): Uint8Array {
+  if (!(h instanceof Uint8Array) || h.length !== 32) throw new StoreError("STORE_BAD_REQUEST", "expected a 32-byte hash");
+  return h;
+}

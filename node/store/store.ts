@@ -1,0 +1,450 @@
+// The node's LevelDB store: typed repositories over numbered buckets (buckets.ts), one atomic
+// chained batch per block, and integrity checks at open. docs/storage.md describes the layout.
+//
+// Atomicity: a block's header, transactions, receipts, transaction lookups, state changes, state
+// tree changes, index changes and the meta record go into one LevelDB write batch. LevelDB applies
+// a batch all-or-nothing (one log record), so after any crash the store holds every block up to
+// the meta record's height wholly, and nothing of any later block.
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { Level } from "level";
+import { equalBytes, toHex } from "../../sdk/bytes.js";
+import type { Tx } from "../../sdk/tx.js";
+import type { BlockHeader, Receipt } from "../../sdk/types.js";
+import type { WriteSet } from "../ledger/state.js";
+import { BlockRepository, blockKeys, decodeHeader, encodeTxLocation } from "./blocks.js";
+import { Bucket } from "./buckets.js";
+import { ConsensusRecords } from "./consensus.js";
+import { EMPTY, plain, prefixRange, type ClassicExtras, type Db } from "./db.js";
+import { key, readU32, u64be } from "./encoding.js";
+import { StoreError, corrupted } from "./errors.js";
+import { IndexRepository, indexOps } from "./indexes.js";
+import { STORE_FORMAT_VERSION, decodeMeta, encodeMeta, type StoreMeta } from "./meta.js";
+import { BlockReads, StateRepository, stateKeys, type StateCacheOptions } from "./state.js";
+import { MAX_STORE_TREE_DEPTH, MIN_STORE_TREE_DEPTH, StateTree, sha256 } from "./state-tree.js";
+
+export const META_KEY = key(Bucket.meta).bytes(Buffer.from("meta")).done();
+export const ZERO_HASH = new Uint8Array(32);
+
+export interface StoreOptions extends StateCacheOptions {
+  /** fsync every block batch before commitBlock resolves (default true: a committed block survives power loss) */
+  sync?: boolean;
+  /** LevelDB block cache in bytes (default 64 MiB) */
+  cacheBytes?: number;
+  /** LevelDB memtable size in bytes (default 16 MiB) */
+  writeBufferBytes?: number;
+  /** headers checked back from the head at open (default 16) */
+  checkHeaders?: number;
+}
+
+export interface GenesisInit {
+  chainId: string;
+  treeDepth: number;
+  /** identifies the genesis (chain.ts genesisHash); compared on every later open */
+  genesisHash: Uint8Array;
+  writes: WriteSet;
+}
+
+export interface BlockCommitInput {
+  height: bigint;
+  /** the state the block ran against (prefetched and verified) */
+  reads: BlockReads;
+  /** the block's net state changes */
+  writes: WriteSet;
+  txs: readonly Tx[];
+  receipts: readonly Receipt[];
+  receiptBytes: readonly Uint8Array[];
+  /** per transaction: whether it takes its hash for replay protection (ledger takesTxHash) */
+  takesHash: readonly boolean[];
+  /** builds the header once the state root is known; its bytes are stored and hashed as given */
+  buildHeader(stateRoot: Uint8Array): { header: BlockHeader; headerBytes: Uint8Array };
+}
+
+export interface BlockCommitResult {
+  header: BlockHeader;
+  headerBytes: Uint8Array;
+  hash: Uint8Array;
+  stateRoot: Uint8Array;
+  /** time spent computing the state root (bucket entries, bucket hashes, upper tree), ms */
+  stateRootMs: number;
+  /** time spent deriving index entries, ms */
+  indexMs: number;
+  /** time spent in the LevelDB write, ms */
+  writeMs: number;
+}
+
+export class Store {
+  readonly blocks: BlockRepository;
+  readonly state: StateRepository;
+  readonly indexes: IndexRepository;
+  readonly consensus: ConsensusRecords;
+  private metaValue: StoreMeta | undefined;
+  private treeValue: StateTree | undefined;
+  private pending: Promise<void> | undefined;
+  private failure: unknown;
+  private closed = false;
+  private readonly sync: boolean;
+
+  private constructor(
+    readonly path: string,
+    private readonly db: Db,
+    opts: StoreOptions,
+  ) {
+    this.sync = opts.sync ?? true;
+    this.blocks = new BlockRepository(db);
+    this.state = new StateRepository(db, () => this.tree, opts);
+    this.indexes = new IndexRepository(db);
+    this.consensus = new ConsensusRecords(
+      db,
+      () => this.assertUsable(),
+      (err) => this.fail(err),
+    );
+  }
+
+  /**
+   * Opens (creating if missing) and checks the store: LevelDB's table files against its manifest,
+   * the meta record, the head block and the few before it, and the state tree against the head's
+   * state root. Throws StoreError (STORE_CORRUPTED, STORE_FORMAT, STORE_LOCKED) if anything is off.
+   */
+  static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
+    const db: Db = new Level<Uint8Array, Uint8Array>(path, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+      cacheSize: opts.cacheBytes ?? 64 * 1024 * 1024,
+      writeBufferSize: opts.writeBufferBytes ?? 16 * 1024 * 1024,
+    } as ConstructorParameters<typeof Level<Uint8Array, Uint8Array>>[1]);
+    try {
+      await db.open({ createIfMissing: true });
+    } catch (err) {
+      throw openError(path, err);
+    }
+    const store = new Store(path, db, opts);
+    try {
+      await store.check(opts.checkHeaders ?? 16);
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      if (err instanceof StoreError) throw err;
+      throw openError(path, err);
+    }
+    return store;
+  }
+
+  /** The meta record, or undefined for a new store that has no genesis yet. */
+  get meta(): StoreMeta | undefined {
+    return this.metaValue;
+  }
+
+  get tree(): StateTree {
+    if (!this.treeValue) throw new StoreError("STORE_CLOSED", "the store has no state yet (no genesis)");
+    return this.treeValue;
+  }
+
+  get height(): bigint {
+    return this.metaValue?.height ?? 0n;
+  }
+
+  /** Writes the genesis state (height 0) into a new store. */
+  async initialize(genesis: GenesisInit): Promise<StoreMeta> {
+    this.assertUsable();
+    if (this.metaValue) throw new StoreError("STORE_GENESIS_MISMATCH", "the store already holds a chain");
+    if (!Number.isInteger(genesis.treeDepth) || genesis.treeDepth < MIN_STORE_TREE_DEPTH || genesis.treeDepth > MAX_STORE_TREE_DEPTH) {
+      throw new StoreError("STORE_BAD_REQUEST", `state tree depth must be in [${MIN_STORE_TREE_DEPTH}, ${MAX_STORE_TREE_DEPTH}]`);
+    }
+    this.treeValue = StateTree.empty(genesis.treeDepth);
+    const reads = this.state.begin();
+    const prepared = this.state.prepare(reads, genesis.writes);
+    const root = this.tree.update(prepared.bucketHashes);
+    const meta: StoreMeta = {
+      format: STORE_FORMAT_VERSION,
+      chainId: genesis.chainId,
+      treeDepth: genesis.treeDepth,
+      genesisHash: genesis.genesisHash,
+      genesisStateRoot: root,
+      height: 0n,
+      lastHash: ZERO_HASH,
+      stateRoot: root,
+    };
+    const batch = this.db.batch();
+    this.putState(batch, prepared);
+    batch.put(META_KEY, encodeMeta(meta));
+    try {
+      await batch.write({ sync: true });
+    } catch (err) {
+      this.fail(err);
+    }
+    this.metaValue = meta;
+    this.state.committed(prepared);
+    return meta;
+  }
+
+  /**
+   * Commits the next block in one atomic batch: computes the state tree changes and root, lets the
+   * caller build the header, then writes header, transactions, receipts, lookups, state, tree,
+   * indexes and meta together. Throws HEIGHT_GAP unless height = head + 1. If the write fails the
+   * store refuses everything afterwards (reopen it): memory may be ahead of disk.
+   */
+  async commitBlock(input: BlockCommitInput): Promise<BlockCommitResult> {
+    this.assertUsable();
+    const meta = this.metaValue;
+    if (!meta) throw new StoreError("STORE_CLOSED", "the store has no genesis yet");
+    if (this.pending) throw new StoreError("STORE_BAD_REQUEST", "a block is already being committed");
+    if (input.height !== meta.height + 1n) {
+      throw new StoreError("HEIGHT_GAP", `block ${input.height} does not follow the head ${meta.height}`, { height: input.height.toString(), head: meta.height.toString() });
+    }
+    const n = input.txs.length;
+    if (input.receipts.length !== n || input.receiptBytes.length !== n || input.takesHash.length !== n) {
+      throw new StoreError("STORE_BAD_REQUEST", "one receipt and one takesHash flag per transaction");
+    }
+    const t0 = performance.now();
+    const prepared = this.state.prepare(input.reads, input.writes);
+    const t1 = performance.now();
+    const index = indexOps({ height: input.height, txs: input.txs, receipts: input.receipts, before: input.reads, writes: input.writes });
+    const indexMs = performance.now() - t1;
+
+    // Stage the tree; from here until the batch settles, readers of state wait (whenIdle).
+    const saved = new Map<number, Uint8Array>();
+    for (const b of prepared.bucketHashes.keys()) saved.set(b, Uint8Array.from(this.tree.bucketHash(b)));
+    let release!: () => void;
+    this.pending = new Promise<void>((resolve) => (release = resolve));
+    let header: BlockHeader;
+    let headerBytes: Uint8Array;
+    let hash: Uint8Array;
+    let stateRoot: Uint8Array;
+    let batch: ReturnType<Db["batch"]>;
+    let newMeta: StoreMeta;
+    let stateRootMs: number;
+    try {
+      const t2 = performance.now();
+      stateRoot = this.tree.update(prepared.bucketHashes);
+      stateRootMs = t1 - t0 + (performance.now() - t2);
+      ({ header, headerBytes } = input.buildHeader(stateRoot));
+      if (header.height !== input.height || !equalBytes(header.stateRoot, stateRoot)) {
+        throw new StoreError("STORE_BAD_REQUEST", "the built header must carry the block's height and state root");
+      }
+      hash = sha256(headerBytes);
+      newMeta = { ...meta, height: input.height, lastHash: hash, stateRoot };
+      batch = this.db.batch();
+      const h = input.height;
+      batch.put(blockKeys.header(h), headerBytes);
+      batch.put(blockKeys.byHash(hash), u64be(h));
+      for (let i = 0; i < n; i++) {
+        const tx = input.txs[i]!;
+        batch.put(blockKeys.tx(h, i), tx.bytes);
+        batch.put(blockKeys.receipt(h, i), input.receiptBytes[i]!);
+        if (input.takesHash[i]) batch.put(blockKeys.txByHash(tx.hash), encodeTxLocation(h, i));
+        else batch.put(blockKeys.txAttempt(tx.hash, h, i), EMPTY);
+      }
+      this.putState(batch, prepared);
+      for (const k of index.dels) batch.del(k);
+      for (const k of index.puts) batch.put(k, EMPTY);
+      batch.put(META_KEY, encodeMeta(newMeta));
+    } catch (err) {
+      this.tree.update(saved);
+      this.pending = undefined;
+      release();
+      throw err;
+    }
+    const w0 = performance.now();
+    try {
+      await batch.write({ sync: this.sync });
+    } catch (err) {
+      this.pending = undefined;
+      release();
+      this.fail(err);
+    }
+    const writeMs = performance.now() - w0;
+    this.metaValue = newMeta;
+    this.state.committed(prepared);
+    this.pending = undefined;
+    release();
+    return { header, headerBytes, hash, stateRoot, stateRootMs, indexMs, writeMs };
+  }
+
+  /** Resolves when no block commit is in flight; state reads after it (same tick) are consistent. */
+  async whenIdle(): Promise<void> {
+    while (this.pending) await this.pending;
+    this.assertUsable();
+  }
+
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /**
+   * Writes state records and tree entries directly, outside any block: for tools that build a
+   * large ledger fast (bench --preload), before the first block: the loaded records become part of
+   * the genesis state (the meta's genesis state root moves with them). Never used by a node.
+   */
+  async loadState(writes: WriteSet, opts: { newKeysOnly?: boolean } = {}): Promise<Uint8Array> {
+    this.assertUsable();
+    if (this.pending) throw new StoreError("STORE_BAD_REQUEST", "a block is being committed");
+    if (!this.metaValue || this.metaValue.height !== 0n) throw new StoreError("STORE_BAD_REQUEST", "state can be loaded directly only before the first block");
+    const reads = this.state.begin();
+    // With newKeysOnly the caller vouches that no key exists yet: only the buckets are read.
+    if (opts.newKeysOnly) await this.state.prefetchBuckets(reads, writes.keys());
+    else await this.state.prefetch(reads, writes.keys());
+    const prepared = this.state.prepare(reads, writes);
+    const root = this.tree.update(prepared.bucketHashes);
+    const meta = { ...this.metaValue, stateRoot: root, genesisStateRoot: root };
+    const batch = this.db.batch();
+    this.putState(batch, prepared);
+    batch.put(META_KEY, encodeMeta(meta));
+    try {
+      await batch.write({ sync: false });
+    } catch (err) {
+      this.fail(err);
+    }
+    this.metaValue = meta;
+    this.state.committed(prepared);
+    return root;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.pending) await this.pending.catch(() => undefined);
+    this.closed = true;
+    await this.db.close();
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.failure === undefined;
+  }
+
+  /** The raw LevelDB handle, for verify.ts and tests. */
+  get level(): Db {
+    return this.db;
+  }
+
+  assertUsable(): void {
+    if (this.failure !== undefined) throw new StoreError("STORE_WRITE_FAILED", "a write to the store failed; reopen it", {}, { cause: this.failure });
+    if (this.closed) throw new StoreError("STORE_CLOSED", "the store is closed");
+  }
+
+  private fail(err: unknown): never {
+    this.failure = err;
+    throw new StoreError("STORE_WRITE_FAILED", `write to the store failed: ${(err as Error)?.message ?? String(err)}`, {}, { cause: err });
+  }
+
+  private putState(batch: ReturnType<Db["batch"]>, prepared: ReturnType<StateRepository["prepare"]>): void {
+    for (const [k, v] of prepared.writes) {
+      if (v === null) batch.del(stateKeys.record(k));
+      else batch.put(stateKeys.record(k), v);
+    }
+    for (const [b, entries] of prepared.bucketEntries) {
+      if (entries.length === 0) {
+        batch.del(stateKeys.bucket(b));
+        batch.del(stateKeys.bucketHash(b));
+      } else {
+        batch.put(stateKeys.bucket(b), entries);
+        batch.put(stateKeys.bucketHash(b), prepared.bucketHashes.get(b)!);
+      }
+    }
+  }
+
+  // ---- checks at open -----------------------------------------------------------------------
+
+  private async check(headersBack: number): Promise<void> {
+    this.checkTableFiles();
+    const metaBytes = await this.db.get(META_KEY);
+    if (!metaBytes) {
+      for await (const k of this.db.keys({ limit: 1 })) {
+        throw corrupted("the store holds data but no meta record", { firstKey: toHex(k) });
+      }
+      return; // a new, empty store
+    }
+    const meta = decodeMeta(plain(metaBytes));
+    if (meta.treeDepth < MIN_STORE_TREE_DEPTH || meta.treeDepth > MAX_STORE_TREE_DEPTH) throw corrupted(`meta record names state tree depth ${meta.treeDepth}`);
+    await this.checkHead(meta, headersBack);
+    const tree = await this.loadTree(meta.treeDepth);
+    if (!equalBytes(tree.root, meta.stateRoot)) {
+      throw corrupted("the state tree does not hash to the head's state root", { height: meta.height.toString(), expected: toHex(meta.stateRoot), found: toHex(tree.root) });
+    }
+    this.metaValue = meta;
+    this.treeValue = tree;
+  }
+
+  /** LevelDB opens table files lazily; a truncated or missing one is caught here instead. */
+  private checkTableFiles(): void {
+    const listing = (this.db as unknown as ClassicExtras).getProperty("leveldb.sstables");
+    for (const line of listing.split("\n")) {
+      const m = /^\s*(\d+):(\d+)\[/.exec(line);
+      if (!m) continue;
+      const number = m[1]!.padStart(6, "0");
+      const expected = Number(m[2]);
+      let size: number | undefined;
+      for (const ext of [".ldb", ".sst"]) {
+        try {
+          size = statSync(join(this.path, number + ext)).size;
+          break;
+        } catch {
+          // try the other extension
+        }
+      }
+      if (size === undefined) throw corrupted(`LevelDB table ${number} is missing`, { file: number });
+      if (size !== expected) throw corrupted(`LevelDB table ${number} is ${size} bytes, its manifest says ${expected}`, { file: number, size, expected });
+    }
+  }
+
+  private async checkHead(meta: StoreMeta, headersBack: number): Promise<void> {
+    const h = meta.height;
+    for await (const k of this.db.keys({ gt: blockKeys.header(h), ...lt(Bucket.blockHeader), limit: 1 })) {
+      throw corrupted(`a block header exists above the head ${h}`, { height: h.toString(), key: toHex(k) });
+    }
+    if (h === 0n) {
+      if (!equalBytes(meta.lastHash, ZERO_HASH) || !equalBytes(meta.stateRoot, meta.genesisStateRoot)) throw corrupted("meta record at height 0 is inconsistent");
+      for await (const _ of this.db.keys({ ...prefixRange(Uint8Array.of(Bucket.blockHeader)), limit: 1 })) {
+        throw corrupted("block headers exist but the meta record says height 0");
+      }
+      return;
+    }
+    let expectHash = meta.lastHash;
+    for (let height = h; height >= 1n && height > h - BigInt(headersBack); height--) {
+      const bytes = await this.blocks.headerBytes(height);
+      if (!bytes) throw corrupted(`block ${height} is missing (head ${h})`, { height: height.toString() });
+      if (!equalBytes(sha256(bytes), expectHash)) throw corrupted(`block ${height} does not hash to what block ${height + 1n} or the meta record names`, { height: height.toString() });
+      const header = decodeHeader(bytes, height);
+      if (header.chainId !== meta.chainId) throw corrupted(`block ${height} belongs to chain ${header.chainId}`, { height: height.toString() });
+      if (height === h) {
+        if (!equalBytes(header.stateRoot, meta.stateRoot)) throw corrupted("the head block's state root differs from the meta record's");
+        const txs = await this.countKeys(blockKeys.txsOf(h).done());
+        const receipts = await this.countKeys(blockKeys.receiptsOf(h).done());
+        if (txs !== header.txCount || receipts !== header.txCount) {
+          throw corrupted(`head block ${h} has ${txs} transactions and ${receipts} receipts, its header says ${header.txCount}`, { height: h.toString() });
+        }
+      }
+      expectHash = header.prevHash;
+      if (height === 1n && !equalBytes(header.prevHash, ZERO_HASH)) throw corrupted("block 1 does not start from the zero hash");
+    }
+  }
+
+  private async countKeys(prefix: Uint8Array): Promise<number> {
+    let n = 0;
+    for await (const _ of this.db.keys(prefixRange(prefix))) n++;
+    return n;
+  }
+
+  private async loadTree(depth: number): Promise<StateTree> {
+    const entries: [number, Uint8Array][] = [];
+    const size = 2 ** depth;
+    for await (const [k, v] of this.db.iterator(prefixRange(Uint8Array.of(Bucket.stateTreeBucketHash)))) {
+      if (k.length !== 5 || v.length !== 32) throw corrupted("malformed state tree bucket hash record", { key: toHex(k) });
+      const b = readU32(k, 1);
+      if (b >= size) throw corrupted(`state tree bucket ${b} is outside a tree of depth ${depth}`);
+      entries.push([b, plain(v)]);
+    }
+    return StateTree.fromBucketHashes(depth, entries);
+  }
+}
+
+function lt(bucket: Bucket): { lt: Uint8Array } {
+  return { lt: Uint8Array.of(bucket + 1) };
+}
+
+function openError(path: string, err: unknown): StoreError {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.cause?.code ?? e.code;
+  const message = e.cause?.message ?? e.message ?? String(err);
+  if (code === "LEVEL_LOCKED") return new StoreError("STORE_LOCKED", `store ${path} is in use by another process`, { path }, { cause: err });
+  if (/permission denied|EACCES|EPERM|no space left/i.test(message)) return new StoreError("STORE_IO", `store ${path} cannot be opened: ${message}`, { path, levelCode: code }, { cause: err });
+  return corrupted(`store ${path} cannot be opened: ${message}`, { path, levelCode: code }, err);
+}

@@ -1,0 +1,632 @@
+// The store, the state commitment and the block executor (node/store, node/chain.ts, sdk/proofs.ts),
+// on real LevelDB with real signed transactions. The crash test is test/store-crash.test.ts.
+import { readdirSync, statSync, truncateSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ClassicLevel } from "classic-level";
+import t, { type Test } from "tap";
+import { concatBytes, fromHex, toHex, utf8 } from "../sdk/bytes.js";
+import { decode } from "../sdk/codec.js";
+import { sha256 as nobleSha256 } from "../sdk/crypto.js";
+import { merkleRoot } from "../sdk/merkle.js";
+import {
+  stateProofFromJson,
+  stateProofToJson,
+  stateTreeLevelBits,
+  verifyReceiptInclusion,
+  verifyStateProof,
+  verifyTxInclusion,
+  type StateProof,
+} from "../sdk/proofs.js";
+import { signTx, type Tx } from "../sdk/tx.js";
+import type { BlockHeader, TxPayload } from "../sdk/types.js";
+import { Chain, type ChainGenesis } from "../node/chain.js";
+import { nodeCrypto } from "../node/crypto.js";
+import { KEY, type WriteSet } from "../node/ledger/state.js";
+import { Bucket } from "../node/store/buckets.js";
+import { StoreError } from "../node/store/errors.js";
+import { rfc6962Root } from "../node/store/hash.js";
+import { decodeMeta, encodeMeta } from "../node/store/meta.js";
+import { StateTree, applyBucketChanges, stateKeyHash } from "../node/store/state-tree.js";
+import { META_KEY, Store } from "../node/store/store.js";
+import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, isoDate, makeParties, prng, sha256, type WorkloadParty } from "./fixtures/ledger-workload.js";
+
+const parties = makeParties(nodeCrypto, { banks: 2, exporters: 3 });
+const party = (id: string) => parties.find((p) => p.id === id)!;
+const genesis = (depth = 8): ChainGenesis => ({ chainId: WORKLOAD_CHAIN_ID, parties: parties.map((p) => p.party), stateTreeDepth: depth });
+
+function tempDir(t: Test, name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `tradeledger-${name}-`));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function rejection(p: Promise<unknown>): Promise<StoreError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof StoreError) return err;
+    throw err;
+  }
+  throw new Error("expected a StoreError");
+}
+
+let nonce = 0;
+function tx(signer: WorkloadParty, payload: TxPayload, time: bigint): Tx {
+  const n = new Uint8Array(16);
+  new DataView(n.buffer).setUint32(12, ++nonce);
+  return signTx(nodeCrypto, { chainId: WORKLOAD_CHAIN_ID, signer: signer.id, createdAt: time, nonce: n, payload }, signer.seed);
+}
+
+// ---- the state tree, against an independent reference ------------------------------------------
+
+/** The state root straight from the spec in sdk/proofs.ts, with noble's SHA-256 and no incremental state. */
+function referenceRoot(state: Map<string, Uint8Array>, depth: number): Uint8Array {
+  const buckets = new Map<number, Uint8Array[]>();
+  for (const [k, v] of state) {
+    const kh = nobleSha256(utf8(k));
+    const b = Number(BigInt("0x" + toHex(kh.subarray(0, 4))) >> BigInt(32 - depth));
+    buckets.set(b, [...(buckets.get(b) ?? []), concatBytes(kh, nobleSha256(v))]);
+  }
+  let level: Uint8Array[] = [];
+  for (let b = 0; b < 2 ** depth; b++) {
+    const entries = (buckets.get(b) ?? []).sort((x, y) => Buffer.compare(x, y));
+    level.push(nobleSha256(concatBytes(Uint8Array.of(1), ...entries)));
+  }
+  for (const bits of stateTreeLevelBits(depth)) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 1 << bits) next.push(nobleSha256(concatBytes(Uint8Array.of(2), ...level.slice(i, i + (1 << bits)))));
+    level = next;
+  }
+  if (level.length !== 1) throw new Error("the reference tree did not end in one root");
+  return level[0]!;
+}
+
+function treeOf(state: Map<string, Uint8Array>, depth: number): { tree: StateTree; buckets: Map<number, Uint8Array> } {
+  const tree = StateTree.empty(depth);
+  const buckets = new Map<number, Uint8Array>();
+  const hashes = new Map<number, Uint8Array>();
+  for (const [k, v] of state) {
+    const kh = stateKeyHash(k);
+    const b = Number(BigInt("0x" + toHex(kh.subarray(0, 4))) >> BigInt(32 - depth));
+    const entries = applyBucketChanges(buckets.get(b) ?? new Uint8Array(0), [{ keyHash: kh, valueHash: nodeCrypto.sha256(v) }]);
+    buckets.set(b, entries);
+    hashes.set(b, nodeCrypto.sha256(concatBytes(Uint8Array.of(1), entries)));
+  }
+  tree.update(hashes);
+  return { tree, buckets };
+}
+
+t.test("state tree: roots match a from-the-spec reference at several depths, incrementally", async (t) => {
+  const rand = prng(42);
+  for (const depth of [4, 5, 8, 10]) {
+    const state = new Map<string, Uint8Array>();
+    for (let i = 0; i < 300; i++) state.set(`r/${i}`, utf8(`value ${i} ${rand()}`));
+    const { tree } = treeOf(state, depth);
+    t.same(tree.root, referenceRoot(state, depth), `depth ${depth}: incremental root equals the reference`);
+    const again = StateTree.fromBucketHashes(depth, [...Array(2 ** depth).keys()].filter((b) => !tree.isEmptyBucket(b)).map((b) => [b, Uint8Array.from(tree.bucketHash(b))] as [number, Uint8Array]));
+    t.same(again.root, tree.root, `depth ${depth}: rebuilt from bucket hashes, same root`);
+  }
+  // A fixed vector: a change in the tree's definition would fork every chain (docs/storage.md).
+  const vector = new Map([
+    ["p/bank-a", utf8("A")],
+    ["r/0001", utf8("B")],
+  ]);
+  t.equal(toHex(referenceRoot(vector, 4)), toHex(treeOf(vector, 4).tree.root));
+  t.equal(toHex(treeOf(vector, 4).tree.root), "11714330aa75e5951cb6d741a46e1276a6ff3acb1d5f530790b2f1a7a669ea58", "known-answer root for depth 4 {p/bank-a: A, r/0001: B}");
+  t.same(StateTree.empty(14).root, referenceRoot(new Map(), 14), "the empty tree of depth 14 (a root of 4 children)");
+});
+
+t.test("state proofs: membership and non-membership verify; any tampering fails", async (t) => {
+  const depth = 6;
+  const state = new Map<string, Uint8Array>();
+  for (let i = 0; i < 400; i++) state.set(`r/${i}`, utf8(`receivable ${i}`));
+  const { tree, buckets } = treeOf(state, depth);
+  const root = tree.root;
+  const proofFor = (key: string): StateProof => {
+    const kh = stateKeyHash(key);
+    const b = Number(BigInt("0x" + toHex(kh.subarray(0, 4))) >> BigInt(32 - depth));
+    return tree.proof(b, buckets.get(b) ?? new Uint8Array(0));
+  };
+  const p = proofFor("r/7");
+  t.ok(p.entries.length > 64, "the bucket holds several records (so neighbours are in the proof)");
+  t.ok(verifyStateProof(root, "r/7", utf8("receivable 7"), p), "membership");
+  t.notOk(verifyStateProof(root, "r/7", utf8("receivable 8"), p), "wrong value");
+  t.notOk(verifyStateProof(root, "r/7", null, p), "claimed absent while present");
+  const absent = proofFor("r/nope");
+  t.ok(verifyStateProof(root, "r/nope", null, absent), "non-membership");
+  t.notOk(verifyStateProof(root, "r/nope", utf8("x"), absent), "claimed present while absent");
+  // Dropping the key's entry from its bucket must not prove absence.
+  const kh = stateKeyHash("r/7");
+  let without: Uint8Array = new Uint8Array(0);
+  for (let i = 0; i < p.entries.length; i += 64) if (toHex(p.entries.subarray(i, i + 32)) !== toHex(kh)) without = concatBytes(without, p.entries.subarray(i, i + 64));
+  t.notOk(verifyStateProof(root, "r/7", null, { ...p, entries: without }), "omitting an entry breaks the bucket hash");
+  const swapped = concatBytes(p.entries.subarray(64, 128), p.entries.subarray(0, 64), p.entries.subarray(128));
+  t.notOk(verifyStateProof(root, "r/7", utf8("receivable 7"), { ...p, entries: swapped }), "unsorted entries");
+  const sib = Uint8Array.from(p.siblings);
+  sib[5]! ^= 1;
+  t.notOk(verifyStateProof(root, "r/7", utf8("receivable 7"), { ...p, siblings: sib }), "a flipped sibling bit");
+  t.notOk(verifyStateProof(root, "r/7", utf8("receivable 7"), { ...p, depth: depth + 1 }), "another depth");
+  t.notOk(verifyStateProof(root, "r/7", utf8("receivable 7"), { ...p, siblings: p.siblings.subarray(32) }), "a short path");
+  t.notOk(verifyStateProof(root.subarray(1), "r/7", utf8("receivable 7"), p), "a malformed root");
+  t.notOk(verifyStateProof(root, "r/7", utf8("receivable 7"), null as unknown as StateProof), "no proof at all, no throw");
+  t.ok(verifyStateProof(root, "r/7", utf8("receivable 7"), stateProofFromJson(JSON.parse(JSON.stringify(stateProofToJson(p))))), "survives its JSON form");
+  t.throws(() => stateProofFromJson({ depth: 6, entries: "zz", siblings: "" }), TypeError);
+});
+
+t.test("block roots: the node's RFC 6962 root equals the SDK's", async (t) => {
+  for (const n of [0, 1, 2, 3, 7, 64, 100]) {
+    const items = Array.from({ length: n }, (_, i) => sha256(`item ${i}`));
+    t.same(rfc6962Root(items), merkleRoot(nodeCrypto.sha256, items), `${n} leaves`);
+  }
+});
+
+// ---- a chain on LevelDB -------------------------------------------------------------------------
+
+interface Built {
+  chain: Chain;
+  store: Store;
+  dir: string;
+  time: bigint;
+  ids: Record<string, string>;
+}
+
+/**
+ * A hand-written history: two receivables through their lives with rejected attempts at them,
+ * then the workload for volume.
+ */
+async function buildChain(t: Test, depth = 8, workloadBlocks = 6): Promise<Built> {
+  const dir = tempDir(t, "store");
+  const store = await Store.open(dir);
+  const chain = await Chain.open(store, genesis(depth));
+  let time = WORKLOAD_T0;
+  let height = 0n;
+  const run = async (txs: Tx[]) => {
+    time += 60_000n;
+    return chain.executeBlock({ height: ++height, time, proposer: "validator-0", view: 0n, txs });
+  };
+  const ex = party("exporter-0");
+  const bankA = party("bank-0");
+  const bankB = party("bank-1");
+  const customs = party("customs-cn");
+  const inv = (n: number): TxPayload => ({
+    type: "registerReceivable",
+    documentHash: sha256(`doc ${n}`),
+    fingerprint: sha256(`fp ${n}`),
+    buyerId: "buyer-1",
+    amount: 1_000_000n,
+    currency: "USD",
+    issueDate: isoDate(WORKLOAD_T0),
+    dueDate: isoDate(WORKLOAD_T0 + 30n * DAY_MS),
+  });
+  const r1 = tx(ex, inv(1), time);
+  const r2 = tx(ex, inv(2), time);
+  const dupe = tx(party("exporter-1"), { ...inv(1), documentHash: sha256("doc 1 again") } as TxPayload, time);
+  const b1 = await run([r1, r2, dupe]);
+  t.same(b1.receipts.map((r) => r.code), ["OK", "OK", "DUPLICATE_RECEIVABLE"]);
+  const id1 = r1.hashHex;
+  const id2 = r2.hashHex;
+  const early = tx(bankA, { type: "financeReceivable", receivableId: id1, amount: 1n, currency: "USD" }, time);
+  const attest = tx(
+    customs,
+    { type: "attestShipment", declarationFingerprint: sha256("decl 1"), declarationHash: sha256("decl doc 1"), exporterId: ex.id, declaredValue: 2_000_000n, currency: "USD", exportDate: isoDate(time), receivableIds: [id1, id2] },
+    time,
+  );
+  const b2 = await run([early, attest]);
+  t.same(b2.receipts.map((r) => r.code), ["NOT_ATTESTED", "OK"]);
+  const finA = tx(bankA, { type: "financeReceivable", receivableId: id1, amount: 600_000n, currency: "USD" }, time);
+  const finB = tx(bankB, { type: "financeReceivable", receivableId: id1, amount: 400_000n, currency: "USD" }, time);
+  const over = tx(bankB, { type: "financeReceivable", receivableId: id1, amount: 1n, currency: "USD" }, time);
+  const b3 = await run([finA, finB, over]);
+  t.same(b3.receipts.map((r) => r.code), ["OK", "OK", "DOUBLE_FINANCING"]);
+  const repay = tx(bankA, { type: "recordRepayment", receivableId: id1, financingId: finA.hashHex, amount: 600_000n }, time);
+  const b4 = await run([repay, repay]); // the same signed transaction twice: a replay
+  t.same(b4.receipts.map((r) => r.code), ["OK", "DUPLICATE_TX"]);
+  const b5 = await run([repay]); // and again in a later block
+  t.same(b5.receipts.map((r) => r.code), ["DUPLICATE_TX"]);
+  const repayB = tx(bankB, { type: "recordRepayment", receivableId: id1, financingId: finB.hashHex, amount: 400_000n }, time);
+  const b6 = await run([repayB]);
+  t.same(b6.receipts.map((r) => r.code), ["OK"]);
+
+  const workload = new Workload({ crypto: nodeCrypto, parties, seed: 3, fraudRate: 0.1 });
+  for (let i = 0; i < workloadBlocks; i++) {
+    time += 60_000n;
+    const txs = workload.block(60, time);
+    const out = await chain.executeBlock({ height: ++height, time, proposer: "validator-1", view: 1n, txs });
+    workload.observe(txs, out.receipts);
+  }
+  t.equal(workload.counts.unexpected, 0, `the workload got the receipts it expected ${workload.mismatches.join("; ")}`);
+  return { chain, store, dir, time, ids: { id1, id2, finA: finA.hashHex, repay: repay.hashHex, attest: attest.hashHex } };
+}
+
+t.test("blocks, transactions and their proofs", async (t) => {
+  const { chain, store, ids } = await buildChain(t);
+  t.teardown(() => store.close());
+  const head = await chain.getHeader(chain.height);
+  t.ok(head);
+  t.same(head!.hash, chain.headHash, "the head hash is the SHA-256 of the stored header bytes");
+  let prev: Uint8Array = new Uint8Array(32);
+  for (let h = 1n; h <= chain.height; h++) {
+    const b = (await chain.getBlock(h))!;
+    t.same(b.header.prevHash, prev, `block ${h} links to its parent`);
+    prev = b.hash;
+  }
+  t.equal(await chain.getBlock(chain.height + 1n), undefined, "no block above the head");
+
+  const rec = (await chain.getTx(fromHex(ids.repay)))!;
+  t.equal(rec.tx.hashHex, ids.repay, "the replayed repayment is found by hash at its first (taking) position");
+  t.equal(rec.height, 4n);
+  t.equal(rec.index, 0);
+  t.equal(rec.receipt.code, "OK");
+  t.ok(verifyTxInclusion(rec.header.txsRoot, rec.tx.hash, rec.index, rec.txCount, rec.txProof), "tx inclusion proof verifies (SDK)");
+  t.ok(verifyReceiptInclusion(rec.header.receiptsRoot, rec.receiptBytes, rec.index, rec.txCount, rec.receiptProof), "receipt inclusion proof verifies (SDK)");
+  t.notOk(verifyTxInclusion(rec.header.txsRoot, sha256("another tx"), rec.index, rec.txCount, rec.txProof), "another transaction does not verify");
+  t.notOk(verifyTxInclusion(rec.header.txsRoot, rec.tx.hash, rec.index, rec.txCount + 1, rec.txProof), "nor in a block of another size");
+  const attempts = await chain.getTxAttempts(rec.tx.hash);
+  t.same(
+    attempts.map((a) => [a.height, a.index, a.code]),
+    [
+      [4n, 1, "DUPLICATE_TX"],
+      [5n, 0, "DUPLICATE_TX"],
+    ],
+    "replays are kept apart as attempts",
+  );
+
+  const bytes = (await chain.getBlockBytes(3n))!;
+  const block = decode<{ header: BlockHeader; txs: Uint8Array[]; receipts: unknown[] }>("Block", bytes);
+  const stored = (await chain.getBlock(3n))!;
+  t.same(block.header, stored.header, "the Block message carries the header");
+  t.same(block.txs, stored.txs, "and the transactions as received");
+  t.equal(block.receipts.length, 3);
+});
+
+t.test("read indexes: history, parties, status, due dates, documents, fingerprints, rejections", async (t) => {
+  const { chain, store, ids, time } = await buildChain(t);
+  t.teardown(() => store.close());
+
+  const history = await chain.getHistory(ids.id1);
+  t.same(
+    history.items.map((e) => [e.height, e.code, e.event?.type ?? "rejected", e.signer]),
+    [
+      [1n, "OK", "receivableRegistered", "exporter-0"],
+      [1n, "DUPLICATE_RECEIVABLE", "rejected", "exporter-1"],
+      [2n, "NOT_ATTESTED", "rejected", "bank-0"],
+      [2n, "OK", "receivableAttested", "customs-cn"],
+      [3n, "OK", "receivableFinanced", "bank-0"],
+      [3n, "OK", "receivableFinanced", "bank-1"],
+      [3n, "DOUBLE_FINANCING", "rejected", "bank-1"],
+      [4n, "OK", "repaymentRecorded", "bank-0"],
+      [4n, "DUPLICATE_TX", "rejected", "bank-0"],
+      [5n, "DUPLICATE_TX", "rejected", "bank-0"],
+      [6n, "OK", "repaymentRecorded", "bank-1"],
+      [6n, "OK", "receivableSettled", "bank-1"],
+    ],
+    "every event and every rejected attempt, in order, with signer",
+  );
+  t.ok(history.items.every((e) => e.time > WORKLOAD_T0 && e.txHash.length === 32));
+
+  // pagination, forwards and backwards, covers the same entries exactly once
+  const forward: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await chain.getHistory(ids.id1, { limit: 5, ...(cursor ? { cursor } : {}) });
+    t.ok(page.items.length <= 5);
+    forward.push(...page.items.map((e) => `${e.height}/${e.index}/${e.eventIndex ?? "x"}`));
+    cursor = page.cursor;
+  } while (cursor);
+  t.equal(forward.length, 12);
+  const backward: string[] = [];
+  do {
+    const page = await chain.getHistory(ids.id1, { limit: 4, reverse: true, ...(cursor ? { cursor } : {}) });
+    backward.push(...page.items.map((e) => `${e.height}/${e.index}/${e.eventIndex ?? "x"}`));
+    cursor = page.cursor;
+  } while (cursor);
+  t.same(backward, [...forward].reverse(), "reverse pages are the same entries, newest first");
+  await t.rejects(chain.getHistory(ids.id1, { cursor: "not hex" }), { code: "STORE_BAD_REQUEST" });
+  await t.rejects(chain.getHistory(ids.id1, { limit: 0 }), { code: "STORE_BAD_REQUEST" });
+
+  const r1 = (await chain.getReceivable(ids.id1))!;
+  t.equal(r1.status, "SETTLED");
+  const mine = await chain.receivablesByExporter("exporter-0", { limit: 1000 });
+  t.ok(mine.items.some((r) => r.id === ids.id1) && mine.items.some((r) => r.id === ids.id2));
+  t.ok(mine.items.every((r) => r.exporterId === "exporter-0"), "only the exporter's receivables");
+  const settled = await chain.receivablesByStatus("SETTLED", { limit: 1000 });
+  t.ok(settled.items.some((r) => r.id === ids.id1), "the settled receivable is listed as SETTLED");
+  const attested = await chain.receivablesByStatus("ATTESTED", { limit: 1000 });
+  t.ok(attested.items.some((r) => r.id === ids.id2));
+  t.notOk(attested.items.some((r) => r.id === ids.id1), "and no longer under its old status");
+  for (const status of ["REGISTERED", "ATTESTED", "FINANCED", "SETTLED"] as const) {
+    const page = await chain.receivablesByStatus(status, { limit: 1000 });
+    t.ok(page.items.every((r) => r.status === status), `status index agrees with the records (${status})`);
+  }
+  const bankB = await chain.financingsByBank("bank-1", { limit: 1000 });
+  t.ok(bankB.items.some((f) => f.receivable.id === ids.id1 && f.entry.code === "OK"));
+  t.ok(bankB.items.every((f) => f.entry.signer === "bank-1"));
+
+  const due = isoDate(WORKLOAD_T0 + 30n * DAY_MS);
+  const byDue = await chain.receivablesByDueDate({ from: due, before: isoDate(WORKLOAD_T0 + 31n * DAY_MS) }, { limit: 1000 });
+  t.same(new Set(byDue.items.map((r) => r.id)), new Set([ids.id1, ids.id2]), "due-date range [from, before)");
+  t.ok((await chain.receivablesByDueDate({ from: isoDate(WORKLOAD_T0 + 90n * DAY_MS) }, { limit: 1000 })).items.every((r) => r.dueDate >= isoDate(WORKLOAD_T0 + 90n * DAY_MS)));
+  await t.rejects(chain.receivablesByDueDate({ from: "tomorrow" }), { code: "STORE_BAD_REQUEST" });
+
+  // Overdue: receivables with financing outstanding past their due date. Nothing yet; the
+  // workload's financed deals (due in 90 days) are overdue 91 days on; the settled one never.
+  t.same((await chain.overdueReceivables(time)).items, [], "nothing is overdue today");
+  const later = time + 200n * DAY_MS;
+  const overdue = await chain.overdueReceivables(later, { limit: 1000 });
+  t.ok(overdue.items.length > 0, "financed, unpaid receivables are overdue after their due date");
+  t.ok(overdue.items.every((r) => r.financings.some((f) => f.amount > f.repaid)), "each has financing outstanding");
+  t.notOk(overdue.items.some((r) => r.id === ids.id1), "a settled receivable is never overdue");
+  const exposure = await chain.exposure("exporter-0", later);
+  t.ok(exposure.receivables >= 2);
+  for (const [cur, amount] of Object.entries(exposure.overdue)) t.ok(amount <= exposure.outstanding[cur]!, "overdue is part of outstanding");
+
+  const docs = await chain.documentHistory(sha256("doc 1"));
+  t.same(docs.items.map((e) => [e.height, e.code]), [[1n, "OK"]]);
+  const fps = await chain.fingerprintHistory(sha256("fp 1"));
+  t.same(fps.items.map((e) => [e.signer, e.code]), [
+    ["exporter-0", "OK"],
+    ["exporter-1", "DUPLICATE_RECEIVABLE"],
+  ], "a fingerprint lists every registration that carried it, the fraud attempt included");
+  t.same((await chain.getDocument(sha256("decl doc 1")))?.documentType, "EXPORT_DECLARATION");
+  t.equal((await chain.getDeclaration(sha256("decl 1")))?.attestedTotal, 2_000_000n);
+  t.equal((await chain.getParty("bank-0"))?.role, "BANK");
+
+  const all = await chain.rejections({}, { limit: 1000 });
+  t.ok(all.items.length >= 5);
+  t.ok(all.items.every((e) => e.code !== "OK"));
+  const dbl = await chain.rejections({ code: "DOUBLE_FINANCING" }, { limit: 1000 });
+  t.ok(dbl.items.length >= 1 && dbl.items.every((e) => e.code === "DOUBLE_FINANCING"));
+  t.equal(dbl.items[0]!.target, ids.id1, "a rejection names the receivable it targeted");
+  const bySigner = await chain.rejections({ signer: "exporter-1" }, { limit: 1000 });
+  t.ok(bySigner.items.length >= 1 && bySigner.items.every((e) => e.signer === "exporter-1"));
+  await t.rejects(chain.rejections({ code: "OVERDUE", signer: "x" }), { code: "STORE_BAD_REQUEST" });
+
+  const report = await chain.verify();
+  t.equal(report.height, chain.height, "full verification from scratch passes");
+});
+
+t.test("state proofs through the chain, against the head header's state root", async (t) => {
+  const { chain, store, ids } = await buildChain(t, 10);
+  t.teardown(() => store.close());
+  const head = (await chain.getHeader(chain.height))!;
+  const p = await chain.proveState(KEY.receivable(ids.id1));
+  t.equal(p.height, chain.height);
+  t.same(p.stateRoot, head.header.stateRoot);
+  t.ok(p.value);
+  t.ok(verifyStateProof(head.header.stateRoot, KEY.receivable(ids.id1), p.value!, p.proof), "a receivable's state is proven by the certified header");
+  t.equal(decode<{ status: string }>("Receivable", p.value!).status, "SETTLED");
+  const none = await chain.proveState(KEY.receivable("00".repeat(32)));
+  t.equal(none.value, undefined);
+  t.ok(verifyStateProof(head.header.stateRoot, KEY.receivable("00".repeat(32)), null, none.proof), "an absent receivable is proven absent");
+  t.ok(p.proof.siblings.length === 2 * 15 * 32 + 3 * 32, "depth 10: two 16-ary levels and a root of 4");
+});
+
+t.test("reopen, genesis, heights, time and expected hashes", async (t) => {
+  const built = await buildChain(t, 8, 2);
+  const { chain, dir } = built;
+  const head = chain.height;
+  const root = chain.stateRoot;
+  const hash = chain.headHash;
+  await built.store.close();
+
+  await t.rejects(Store.open(dir).then((s) => Chain.open(s, { ...genesis(), chainId: "another-chain" }).finally(() => s.close())), { code: "STORE_GENESIS_MISMATCH" });
+  await t.rejects(Store.open(dir).then((s) => Chain.open(s, genesis(9)).finally(() => s.close())), { code: "STORE_GENESIS_MISMATCH" }, "another tree depth");
+  await t.rejects(
+    Store.open(dir).then((s) => Chain.open(s, { ...genesis(), parties: genesis().parties.slice(1) }).finally(() => s.close())),
+    { code: "STORE_GENESIS_MISMATCH" },
+    "other genesis parties",
+  );
+
+  const store = await Store.open(dir);
+  t.teardown(() => store.close());
+  const again = await Chain.open(store, genesis());
+  t.equal(again.height, head, "reopened at the same head");
+  t.same(again.stateRoot, root);
+  t.same(again.headHash, hash);
+  await t.rejects(Store.open(dir), { code: "STORE_LOCKED" }, "a second opener is refused while the store is open");
+
+  const t1 = again.headTime + 1000n;
+  const exporter = party("exporter-2");
+  const mk = () =>
+    tx(exporter, { type: "anchorDocument", documentHash: sha256(`bl ${nonce}`), documentType: "PACKING_LIST", receivableId: "", billOfLadingFingerprint: new Uint8Array(0) }, t1);
+  await t.rejects(again.executeBlock({ height: head + 2n, time: t1, proposer: "v", view: 0n, txs: [mk()] }), { code: "HEIGHT_GAP" });
+  await t.rejects(again.executeBlock({ height: head, time: t1, proposer: "v", view: 0n, txs: [mk()] }), { code: "HEIGHT_GAP" }, "a height already committed");
+  await t.rejects(again.executeBlock({ height: head + 1n, time: again.headTime - 1n, proposer: "v", view: 0n, txs: [mk()] }), { code: "BLOCK_INVALID" }, "time going backwards");
+  const doc = mk();
+  const docHash = doc.body.payload.type === "anchorDocument" ? doc.body.payload.documentHash : new Uint8Array(0);
+  const err = await rejection(again.executeBlock({ height: head + 1n, time: t1, proposer: "v", view: 0n, txs: [doc], expectedHash: new Uint8Array(32) }));
+  t.equal(err.code, "BLOCK_MISMATCH");
+  t.equal(again.height, head, "a mismatching block writes nothing");
+  t.same(again.stateRoot, root, "and leaves the state root");
+  t.same(store.tree.root, root, "and the in-memory tree");
+  t.equal(await again.getDocument(docHash), undefined);
+  const ok = await again.executeBlock({ height: head + 1n, time: t1, proposer: "v", view: 0n, txs: [doc] });
+  t.equal(ok.receipts[0]!.code, "OK", "the same block then commits");
+  t.equal((await again.verify()).height, head + 1n);
+
+  // Concurrent callers are refused rather than interleaved.
+  const d2 = mk();
+  const first = again.executeBlock({ height: head + 2n, time: t1, proposer: "v", view: 0n, txs: [d2] });
+  await t.rejects(again.executeBlock({ height: head + 3n, time: t1, proposer: "v", view: 0n, txs: [mk()] }), { code: "STORE_BAD_REQUEST" });
+  await first;
+  t.equal(again.height, head + 2n);
+});
+
+t.test("executing through caches or without them gives the same blocks", async (t) => {
+  const dirs = [tempDir(t, "a"), tempDir(t, "b")];
+  const a = await Store.open(dirs[0]!, { sync: false });
+  const b = await Store.open(dirs[1]!, { sync: false, recordCacheEntries: 0, bucketCacheBytes: 0 });
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+  });
+  const ca = await Chain.open(a, genesis(6));
+  const cb = await Chain.open(b, genesis(6));
+  const workload = new Workload({ crypto: nodeCrypto, parties, seed: 11, fraudRate: 0.1 });
+  let time = WORKLOAD_T0;
+  for (let h = 1n; h <= 12n; h++) {
+    time += 1000n;
+    const txs = workload.block(40, time);
+    const ra = await ca.executeBlock({ height: h, time, proposer: "v", view: 0n, txs });
+    const rb = await cb.executeBlock({ height: h, time, proposer: "v", view: 0n, txs, expectedHash: ra.hash });
+    t.same(rb.hash, ra.hash, `block ${h}`);
+    workload.observe(txs, ra.receipts);
+  }
+  t.equal(workload.counts.unexpected, 0);
+  t.ok(a.state.stats.recordCacheHits > 0, "the cached store served records from its cache");
+  t.equal(b.state.stats.recordCacheHits, 0, "the uncached one read everything from LevelDB");
+});
+
+t.test("consensus records: durable put/get/delete/batch and ordered ranges", async (t) => {
+  const store = await Store.open(tempDir(t, "consensus"));
+  t.teardown(() => store.close());
+  const k = (s: string) => utf8(s);
+  await store.consensus.put(k("view"), Uint8Array.of(3));
+  await store.consensus.batch([
+    { type: "put", key: k("signed/0002"), value: k("b") },
+    { type: "put", key: k("signed/0001"), value: k("a") },
+    { type: "put", key: k("signed/0003"), value: k("c") },
+  ]);
+  t.same(await store.consensus.get(k("view")), Uint8Array.of(3));
+  await store.consensus.del(k("signed/0003"));
+  const got: string[] = [];
+  for await (const [key, value] of store.consensus.entries({ gte: k("signed/"), lt: k("signed0") })) got.push(`${Buffer.from(key)}=${Buffer.from(value)}`);
+  t.same(got, ["signed/0001=a", "signed/0002=b"]);
+  const rev: string[] = [];
+  for await (const [key] of store.consensus.entries({ reverse: true, limit: 1 })) rev.push(Buffer.from(key).toString());
+  t.same(rev, ["view"]);
+  await t.rejects(store.consensus.get(new Uint8Array(0)), { code: "STORE_BAD_REQUEST" });
+  t.equal(store.meta, undefined, "consensus records need no genesis, and are not chain data");
+});
+
+// ---- damage is detected, never served --------------------------------------------------------------
+
+async function damagedStore(t: Test): Promise<{ dir: string; head: bigint }> {
+  const { store, dir, chain } = await buildChain(t, 8, 2);
+  const head = chain.height;
+  await store.close();
+  return { dir, head };
+}
+
+/** Edits the LevelDB files directly, as damage or a buggy tool would. */
+async function rawEdit(dir: string, edit: (db: ClassicLevel<Uint8Array, Uint8Array>) => Promise<void>): Promise<void> {
+  const { Level } = await import("level");
+  const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" }) as unknown as ClassicLevel<Uint8Array, Uint8Array>;
+  await db.open();
+  await edit(db);
+  await db.close();
+}
+
+t.test("damage is detected at open with a typed error", async (t) => {
+  t.test("a meta record that fails its checksum", async (t) => {
+    const { dir } = await damagedStore(t);
+    await rawEdit(dir, async (db) => {
+      const meta = (await db.get(META_KEY))!;
+      const bad = Uint8Array.from(meta);
+      bad[10]! ^= 0x01;
+      await db.put(META_KEY, bad);
+    });
+    const err = await rejection(Store.open(dir));
+    t.equal(err.code, "STORE_CORRUPTED");
+    t.match(err.message, /meta record/);
+  });
+  t.test("a meta record of another format version", async (t) => {
+    const { dir } = await damagedStore(t);
+    await rawEdit(dir, async (db) => {
+      const meta = decodeMeta((await db.get(META_KEY))!);
+      await db.put(META_KEY, encodeMeta({ ...meta, format: 99 }));
+    });
+    const err = await rejection(Store.open(dir));
+    t.equal(err.code, "STORE_FORMAT");
+    t.same(err.detail, { found: 99, supported: 1 });
+  });
+  t.test("a meta record pointing past the last block", async (t) => {
+    const { dir, head } = await damagedStore(t);
+    await rawEdit(dir, async (db) => {
+      const meta = decodeMeta((await db.get(META_KEY))!);
+      await db.put(META_KEY, encodeMeta({ ...meta, height: head + 1n }));
+    });
+    t.match(await rejection(Store.open(dir)), { code: "STORE_CORRUPTED", message: /missing/ });
+  });
+  t.test("a block whose header was lost", async (t) => {
+    const { dir, head } = await damagedStore(t);
+    await rawEdit(dir, async (db) => {
+      const k = new Uint8Array(9);
+      k[0] = Bucket.blockHeader;
+      new DataView(k.buffer).setBigUint64(1, head - 1n);
+      await db.del(k);
+    });
+    t.match(await rejection(Store.open(dir)), { code: "STORE_CORRUPTED" });
+  });
+  t.test("a state tree bucket hash that changed", async (t) => {
+    const { dir } = await damagedStore(t);
+    await rawEdit(dir, async (db) => {
+      for await (const [k, v] of db.iterator({ gte: Uint8Array.of(Bucket.stateTreeBucketHash), lt: Uint8Array.of(Bucket.stateTreeBucketHash + 1), limit: 1 })) {
+        const bad = Uint8Array.from(v);
+        bad[0]! ^= 0x80;
+        await db.put(k, bad);
+      }
+    });
+    t.match(await rejection(Store.open(dir)), { code: "STORE_CORRUPTED", message: /state root/ });
+  });
+  t.test("garbage in LevelDB's CURRENT file", async (t) => {
+    const { dir } = await damagedStore(t);
+    writeFileSync(join(dir, "CURRENT"), "MANIFEST-garbage\n");
+    t.match(await rejection(Store.open(dir)), { code: "STORE_CORRUPTED" });
+  });
+  t.test("a truncated LevelDB table file", async (t) => {
+    const { dir } = await damagedStore(t);
+    // Push everything into table files first, then cut one short.
+    await rawEdit(dir, (db) => db.compactRange(Uint8Array.of(0), Uint8Array.of(0xff)));
+    const tables = readdirSync(dir).filter((f) => f.endsWith(".ldb"));
+    t.ok(tables.length > 0, "the store has table files");
+    const victim = join(dir, tables[0]!);
+    truncateSync(victim, Math.floor(statSync(victim).size / 2));
+    const err = await rejection(Store.open(dir));
+    t.equal(err.code, "STORE_CORRUPTED", err.message);
+  });
+  t.test("data without a meta record", async (t) => {
+    const { dir } = await damagedStore(t);
+    await rawEdit(dir, (db) => db.del(META_KEY));
+    t.match(await rejection(Store.open(dir)), { code: "STORE_CORRUPTED", message: /no meta record/ });
+  });
+  t.test("a state record changed behind the store's back is refused when read, and by verify", async (t) => {
+    const { dir } = await damagedStore(t);
+    const key = KEY.party("bank-0");
+    await rawEdit(dir, async (db) => {
+      const k = concatBytes(Uint8Array.of(Bucket.state), utf8(key));
+      const v = Uint8Array.from((await db.get(k))!);
+      v[v.length - 1]! ^= 1;
+      await db.put(k, v);
+    });
+    const store = await Store.open(dir); // the quick checks at open do not read every record
+    t.teardown(() => store.close());
+    const chain = await Chain.open(store, genesis());
+    await t.rejects(chain.getParty("bank-0"), { code: "STORE_CORRUPTED", message: /does not match the state root/ });
+    await t.rejects(chain.proveState(key), { code: "STORE_CORRUPTED" });
+    await t.rejects(chain.verify(), { code: "STORE_CORRUPTED" });
+    // A block that needs the damaged record halts before anything is written.
+    const bank = party("bank-0");
+    const height = chain.height;
+    const time = chain.headTime + 1000n;
+    const anchor = tx(bank, { type: "anchorDocument", documentHash: sha256("x"), documentType: "PACKING_LIST", receivableId: "", billOfLadingFingerprint: new Uint8Array(0) }, time);
+    await t.rejects(chain.executeBlock({ height: height + 1n, time, proposer: "v", view: 0n, txs: [anchor] }), { code: "STORE_CORRUPTED" });
+    t.equal(chain.height, height, "nothing was committed");
+  });
+});
+
+t.test("preloaded state (bench --preload) is committed like any other state", async (t) => {
+  const store = await Store.open(tempDir(t, "preload"), { sync: false });
+  t.teardown(() => store.close());
+  const chain = await Chain.open(store, genesis(6));
+  const writes: WriteSet = new Map();
+  for (let i = 0; i < 500; i++) writes.set(`b/${toHex(sha256(`bl ${i}`))}`, utf8("exporter-0"));
+  const root = await store.loadState(writes, { newKeysOnly: true });
+  t.same(chain.stateRoot, root);
+  t.equal((await chain.verify()).stateRecords, 500 + 2 * parties.length);
+  const p = await chain.proveState(`b/${toHex(sha256("bl 7"))}`);
+  t.ok(verifyStateProof(root, p.key, utf8("exporter-0"), p.proof));
+  await chain.executeBlock({ height: 1n, time: WORKLOAD_T0, proposer: "v", view: 0n, txs: [] });
+  await t.rejects(store.loadState(new Map([["b/x", utf8("y")]])), { code: "STORE_BAD_REQUEST" }, "only before the first block");
+});
