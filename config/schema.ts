@@ -1,12 +1,17 @@
 // Schemas of the two files an operator edits: the network's genesis (identical on every node) and
 // the node's own config. Validated with zod at load; every error names the offending field.
 import { z } from "zod";
+import { isStrongPublicKey } from "../sdk/crypto.js";
+import { fromHex } from "../sdk/bytes.js";
 
 const PARTY_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const HEX32 = /^[0-9a-f]{64}$/;
 
 export const partyId = z.string().regex(PARTY_ID, "a party id is 2-63 chars of a-z, 0-9 and '-', starting with a letter or digit");
 const hex32 = z.string().regex(HEX32, "expected 32 bytes as 64 lower-case hex digits");
+// A small-order or non-canonical ed25519 key lets anyone forge signatures that verify under it
+// (docs/hashing.md §7): such keys never enter the ledger, from genesis or by registration.
+const publicKeyHex = hex32.refine((v) => isStrongPublicKey(fromHex(v)), "not a usable ed25519 public key (small order or non-canonical encoding)");
 const multiaddr = z.string().regex(/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}(\/.*)?$/, "expected a TCP multiaddr like /ip4/10.0.0.5/tcp/26601");
 
 export const roleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR"]);
@@ -17,7 +22,7 @@ export const genesisPartySchema = z
     role: roleSchema,
     name: z.string().min(1).max(200),
     country: z.string().regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2 country code, e.g. DE"),
-    publicKey: hex32.describe("the party's ed25519 public key (transactions)"),
+    publicKey: publicKeyHex.describe("the party's ed25519 public key (transactions)"),
     lei: z
       .string()
       .regex(/^[0-9A-Z]{20}$/, "a LEI is 20 upper-case alphanumerics")
@@ -28,7 +33,7 @@ export const genesisPartySchema = z
 export const validatorSchema = z
   .object({
     id: partyId.describe("validator id; by convention the id of the party that runs it"),
-    nodePublicKey: hex32.describe("ed25519 node key: signs consensus messages and is the libp2p identity"),
+    nodePublicKey: publicKeyHex.describe("ed25519 node key: signs consensus messages and is the libp2p identity"),
     addresses: z.array(multiaddr).min(1),
   })
   .strict();

@@ -63,6 +63,11 @@ t.test("errors name the file and the offending field", async (t) => {
   t.match(caught(() => loadGenesis(bad)).message, /parties\[7\]\.id: duplicate party id bank-a/);
   writeJsonFile(bad, { ...g, parties: [{ ...g.parties[0], country: "Germany" }, ...g.parties.slice(1)] });
   t.match(caught(() => loadGenesis(bad)).message, /parties\[0\]\.country/);
+  // the identity point (small order): anyone could forge signatures under it
+  writeJsonFile(bad, { ...g, parties: [{ ...g.parties[0], publicKey: "01" + "00".repeat(31) }, ...g.parties.slice(1)] });
+  t.match(caught(() => loadGenesis(bad)).message, /parties\[0\]\.publicKey: not a usable ed25519 public key/);
+  writeJsonFile(bad, { ...g, validators: [{ ...g.validators[0], nodePublicKey: "01" + "00".repeat(31) }, ...g.validators.slice(1)] });
+  t.match(caught(() => loadGenesis(bad)).message, /validators\[0\]\.nodePublicKey: not a usable/);
   writeJsonFile(bad, { ...g, surprise: true });
   t.match(caught(() => loadGenesis(bad)).message, /Unrecognized key/);
   writeFileSync(bad, "{ not json");
