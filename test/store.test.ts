@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { ClassicLevel } from "classic-level";
 import t, { type Test } from "tap";
 import { concatBytes, fromHex, toHex, utf8 } from "../sdk/bytes.js";
-import { decode } from "../sdk/codec.js";
+import { decode, encode } from "../sdk/codec.js";
 import { sha256 as nobleSha256 } from "../sdk/crypto.js";
 import { merkleRoot } from "../sdk/merkle.js";
 import {
@@ -19,14 +19,15 @@ import {
   type StateProof,
 } from "../sdk/proofs.js";
 import { signTx, type Tx } from "../sdk/tx.js";
-import type { BlockHeader, TxPayload } from "../sdk/types.js";
+import type { BlockHeader, Receivable, TxPayload } from "../sdk/types.js";
 import { Chain, type ChainGenesis } from "../node/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
-import { KEY, type WriteSet } from "../node/ledger/state.js";
+import { KEY } from "../node/ledger/state.js";
 import { Bucket } from "../node/store/buckets.js";
 import { StoreError } from "../node/store/errors.js";
 import { rfc6962Root } from "../node/store/hash.js";
 import { decodeMeta, encodeMeta } from "../node/store/meta.js";
+import { receivableIndexFields } from "../node/store/receivable-fields.js";
 import { StateTree, applyBucketChanges, stateKeyHash } from "../node/store/state-tree.js";
 import { META_KEY, Store } from "../node/store/store.js";
 import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, isoDate, makeParties, prng, sha256, type WorkloadParty } from "./fixtures/ledger-workload.js";
@@ -159,6 +160,39 @@ t.test("block roots: the node's RFC 6962 root equals the SDK's", async (t) => {
     const items = Array.from({ length: n }, (_, i) => sha256(`item ${i}`));
     t.same(rfc6962Root(items), merkleRoot(nodeCrypto.sha256, items), `${n} leaves`);
   }
+});
+
+t.test("the index projection of a Receivable equals its full decode", async (t) => {
+  const rand = prng(7);
+  const statuses = ["REGISTERED", "ATTESTED", "PARTIALLY_FINANCED", "FINANCED", "SETTLED", "CANCELLED"] as const;
+  for (let i = 0; i < 300; i++) {
+    const financings = Array.from({ length: Math.floor(rand() * 4) }, (_, j) => {
+      const amount = BigInt(Math.floor(rand() * 2 ** 40)) * (rand() < 0.2 ? 2n ** 20n : 1n) + 1n;
+      return { id: toHex(sha256(`f${i}/${j}`)), bankId: `bank-${j}`, amount, repaid: rand() < 0.5 ? amount : amount / 2n, financedAt: BigInt(i) };
+    });
+    const r: Receivable = {
+      id: toHex(sha256(`r${i}`)),
+      exporterId: "exporter-0",
+      buyerId: "b\u00fcyer",
+      amount: 10n ** 18n,
+      currency: "USD",
+      issueDate: "2026-01-01",
+      dueDate: rand() < 0.1 ? "" : isoDate(WORKLOAD_T0 + BigInt(Math.floor(rand() * 1000)) * DAY_MS),
+      documentHash: sha256(`d${i}`),
+      fingerprint: sha256(`p${i}`),
+      status: statuses[i % statuses.length]!,
+      declarationFingerprint: rand() < 0.5 ? new Uint8Array(0) : sha256(`x${i}`),
+      attestedBy: "",
+      financings,
+      registeredAt: i === 0 ? 0n : BigInt(Math.floor(rand() * 2 ** 50)) * 1000n,
+      updatedAt: 2n ** 64n - 1n,
+    };
+    const bytes = encode("Receivable", r);
+    const full = decode<Receivable>("Receivable", bytes);
+    const got = receivableIndexFields(bytes);
+    t.same(got, { status: full.status, registeredAt: full.registeredAt, dueDate: full.dueDate, outstanding: full.financings.some((f) => f.amount > f.repaid) }, `receivable ${i}`);
+  }
+  t.throws(() => receivableIndexFields(Uint8Array.of(0x52, 0x05, 0x01)), { code: "STORE_CORRUPTED" }, "truncated bytes are corruption, not garbage fields");
 });
 
 // ---- a chain on LevelDB -------------------------------------------------------------------------
@@ -620,13 +654,20 @@ t.test("preloaded state (bench --preload) is committed like any other state", as
   const store = await Store.open(tempDir(t, "preload"), { sync: false });
   t.teardown(() => store.close());
   const chain = await Chain.open(store, genesis(6));
-  const writes: WriteSet = new Map();
+  const writes = new Map<string, Uint8Array>();
   for (let i = 0; i < 500; i++) writes.set(`b/${toHex(sha256(`bl ${i}`))}`, utf8("exporter-0"));
-  const root = await store.loadState(writes, { newKeysOnly: true });
+  const root = await store.loadState(writes, { batchRecords: 64 });
   t.same(chain.stateRoot, root);
   t.equal((await chain.verify()).stateRecords, 500 + 2 * parties.length);
   const p = await chain.proveState(`b/${toHex(sha256("bl 7"))}`);
   t.ok(verifyStateProof(root, p.key, utf8("exporter-0"), p.proof));
   await chain.executeBlock({ height: 1n, time: WORKLOAD_T0, proposer: "v", view: 0n, txs: [] });
   await t.rejects(store.loadState(new Map([["b/x", utf8("y")]])), { code: "STORE_BAD_REQUEST" }, "only before the first block");
+});
+
+t.test("a bulk load refuses keys that exist", async (t) => {
+  const store = await Store.open(tempDir(t, "preload-dupe"), { sync: false });
+  t.teardown(() => store.close());
+  await Chain.open(store, genesis(6));
+  await t.rejects(store.loadState(new Map([[KEY.party("bank-0"), utf8("another bank")]])), { code: "STORE_BAD_REQUEST" });
 });

@@ -4,14 +4,14 @@
 // points at about anything but membership. Entries are derived in one place (indexOps), from
 // the block's transactions, receipts and net state changes, and written in the block's batch.
 import { fromHex, isHex, toHex } from "../../sdk/bytes.js";
-import { decode } from "../../sdk/codec.js";
 import type { Tx } from "../../sdk/tx.js";
-import type { Receipt, Receivable, ReceivableStatus, ResultCode } from "../../sdk/types.js";
+import type { Receipt, ReceivableStatus, ResultCode } from "../../sdk/types.js";
 import type { StateReader, WriteSet } from "../ledger/state.js";
 import { Bucket } from "./buckets.js";
 import { KeyReader, key, prefixEnd, type KeyWriter } from "./encoding.js";
 import { StoreError, corrupted } from "./errors.js";
 import type { Db } from "./db.js";
+import { receivableIndexFields, type ReceivableIndexFields } from "./receivable-fields.js";
 
 /** Event index of a history entry that records a rejected attempt rather than an event. */
 export const REJECTED_ATTEMPT = 0xffff;
@@ -61,8 +61,8 @@ export function indexOps(input: IndexInput): IndexOps {
     if (!k.startsWith("r/")) continue;
     const id = k.slice(2);
     const beforeBytes = input.before.get(k);
-    const was = beforeBytes ? receivableIndexKeys(id, decodeReceivableRecord(beforeBytes, k)) : [];
-    const is = value ? receivableIndexKeys(id, decodeReceivableRecord(value, k)) : [];
+    const was = beforeBytes ? receivableIndexKeys(id, receivableIndexFields(beforeBytes, k)) : [];
+    const is = value ? receivableIndexKeys(id, receivableIndexFields(value, k)) : [];
     for (const w of was) if (!is.some((x) => Buffer.compare(x, w) === 0)) dels.push(w);
     for (const x of is) if (!was.some((w) => Buffer.compare(x, w) === 0)) puts.push(x);
   }
@@ -107,9 +107,9 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
 }
 
 /** The current-state entries of one receivable: its status, its due date, and (if financing is outstanding) the overdue watch. */
-export function receivableIndexKeys(id: string, r: Receivable): Uint8Array[] {
+export function receivableIndexKeys(id: string, r: ReceivableIndexFields): Uint8Array[] {
   const keys = [indexKeys.status(r.status).u64(r.registeredAt).str(id).done(), indexKeys.dueDate().str(r.dueDate).str(id).done()];
-  if (outstanding(r)) keys.push(indexKeys.outstandingDueDate().str(r.dueDate).str(id).done());
+  if (r.outstanding) keys.push(indexKeys.outstandingDueDate().str(r.dueDate).str(id).done());
   return keys;
 }
 
@@ -134,20 +134,6 @@ function attemptTargets(tx: Tx, r: Receipt): Set<string> {
   // Ids in a rejected payload are attacker-chosen: only well-formed receivable ids are indexed.
   for (const id of ids) if (!RECEIVABLE_ID.test(id)) ids.delete(id);
   return ids;
-}
-
-function outstanding(r: Receivable): boolean {
-  let live = 0n;
-  for (const f of r.financings) live += f.amount - f.repaid;
-  return live > 0n;
-}
-
-export function decodeReceivableRecord(bytes: Uint8Array, stateKey: string): Receivable {
-  try {
-    return decode<Receivable>("Receivable", bytes);
-  } catch (err) {
-    throw corrupted(`state record ${stateKey} is not a Receivable`, { key: stateKey }, err);
-  }
 }
 
 // ---- queries ------------------------------------------------------------------------------------

@@ -147,22 +147,6 @@ export class StateRepository {
     this.stats.prefetched += needValues.length;
   }
 
-  /** Loads only the buckets of `keys` (bulk loading of keys known to be new). */
-  async prefetchBuckets(reads: BlockReads, keys: Iterable<string>): Promise<void> {
-    const depth = this.tree().depth;
-    const need = new Set<number>();
-    for (const k of keys) {
-      const b = bucketOfKeyHash(reads.keyHash(k), depth);
-      if (reads.buckets.has(b) || need.has(b)) continue;
-      const cached = this.bucketCache.get(b);
-      if (cached) reads.buckets.set(b, cached);
-      else need.add(b);
-    }
-    const list = [...need];
-    const buckets = list.length > 0 ? await this.db.getMany(list.map((b) => stateKeys.bucket(b))) : [];
-    for (let i = 0; i < list.length; i++) reads.buckets.set(list[i]!, this.verifiedBucket(list[i]!, buckets[i]));
-  }
-
   /** Verified synchronous read of one record into `reads` (the prefetch missed it). */
   loadSync(reads: BlockReads, stateKey: string): Uint8Array | null {
     this.stats.syncLoads++;

@@ -21,7 +21,7 @@ import { StoreError, corrupted } from "./errors.js";
 import { IndexRepository, indexOps } from "./indexes.js";
 import { STORE_FORMAT_VERSION, decodeMeta, encodeMeta, type StoreMeta } from "./meta.js";
 import { BlockReads, StateRepository, stateKeys, type StateCacheOptions } from "./state.js";
-import { MAX_STORE_TREE_DEPTH, MIN_STORE_TREE_DEPTH, StateTree, sha256 } from "./state-tree.js";
+import { MAX_STORE_TREE_DEPTH, MIN_STORE_TREE_DEPTH, StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 
 export const META_KEY = key(Bucket.meta).bytes(Buffer.from("meta")).done();
 export const ZERO_HASH = new Uint8Array(32);
@@ -271,31 +271,85 @@ export class Store {
   }
 
   /**
-   * Writes state records and tree entries directly, outside any block: for tools that build a
-   * large ledger fast (bench --preload), before the first block: the loaded records become part of
-   * the genesis state (the meta's genesis state root moves with them). Never used by a node.
+   * Bulk-loads new state records before the first block, for tools that need a large ledger fast
+   * (bench --preload). Records are written in batches; then every touched bucket is written once
+   * (a counting sort of the entries by bucket) and the tree is rebuilt from the stored bucket
+   * hashes. The loaded records become part of the genesis state (the meta's genesis state root
+   * moves with them). Keys must be new. Never used by a node. Returns the new state root.
    */
-  async loadState(writes: WriteSet, opts: { newKeysOnly?: boolean } = {}): Promise<Uint8Array> {
+  async loadState(records: Iterable<[string, Uint8Array]>, opts: { batchRecords?: number } = {}): Promise<Uint8Array> {
     this.assertUsable();
     if (this.pending) throw new StoreError("STORE_BAD_REQUEST", "a block is being committed");
     if (!this.metaValue || this.metaValue.height !== 0n) throw new StoreError("STORE_BAD_REQUEST", "state can be loaded directly only before the first block");
-    const reads = this.state.begin();
-    // With newKeysOnly the caller vouches that no key exists yet: only the buckets are read.
-    if (opts.newKeysOnly) await this.state.prefetchBuckets(reads, writes.keys());
-    else await this.state.prefetch(reads, writes.keys());
-    const prepared = this.state.prepare(reads, writes);
-    const root = this.tree.update(prepared.bucketHashes);
-    const meta = { ...this.metaValue, stateRoot: root, genesisStateRoot: root };
-    const batch = this.db.batch();
-    this.putState(batch, prepared);
-    batch.put(META_KEY, encodeMeta(meta));
-    try {
-      await batch.write({ sync: false });
-    } catch (err) {
-      this.fail(err);
+    const depth = this.tree.depth;
+    const perBatch = opts.batchRecords ?? 50_000;
+    let entries = Buffer.allocUnsafe(64 * 1024);
+    let bucketOf = new Uint32Array(1024);
+    let n = 0;
+    let batch = this.db.batch();
+    let inBatch = 0;
+    const flush = async () => {
+      try {
+        await batch.write({ sync: false });
+      } catch (err) {
+        this.fail(err);
+      }
+      batch = this.db.batch();
+      inBatch = 0;
+    };
+    // An interrupted load leaves records the tree does not commit to: reading one is refused as
+    // corrupted and verify() names them. Bulk loads are for throwaway bench stores only.
+    for (const [k, v] of records) {
+      if (n === bucketOf.length) {
+        const grown = new Uint32Array(n * 2);
+        grown.set(bucketOf);
+        bucketOf = grown;
+        const more = Buffer.allocUnsafe(entries.length * 2);
+        entries.copy(more);
+        entries = more;
+      }
+      const kh = stateKeyHash(k);
+      entries.set(kh, n * 64);
+      entries.set(sha256(v), n * 64 + 32);
+      bucketOf[n] = bucketOfKeyHash(kh, depth);
+      n++;
+      batch.put(stateKeys.record(k), v);
+      if (++inBatch >= perBatch) await flush();
     }
+    // Counting sort by bucket, then one write per touched bucket, merged with what it held.
+    const counts = new Uint32Array(2 ** depth + 1);
+    for (let i = 0; i < n; i++) counts[bucketOf[i]! + 1]!++;
+    for (let b = 1; b < counts.length; b++) counts[b]! += counts[b - 1]!;
+    const order = new Uint32Array(n);
+    const fill = counts.slice(0, 2 ** depth);
+    for (let i = 0; i < n; i++) order[fill[bucketOf[i]!]!++] = i;
+    const touched: number[] = [];
+    for (let b = 0; b < 2 ** depth; b++) if (counts[b + 1]! > counts[b]!) touched.push(b);
+    const existing = await this.db.getMany(touched.map((b) => stateKeys.bucket(b)));
+    for (let t = 0; t < touched.length; t++) {
+      const b = touched[t]!;
+      const list: Uint8Array[] = [];
+      const old = existing[t];
+      if (old) for (let o = 0; o < old.length; o += 64) list.push(old.subarray(o, o + 64));
+      for (let j = counts[b]!; j < counts[b + 1]!; j++) list.push(entries.subarray(order[j]! * 64, order[j]! * 64 + 64));
+      list.sort((x, y) => Buffer.compare(x.subarray(0, 32), y.subarray(0, 32)));
+      for (let j = 1; j < list.length; j++) {
+        if (Buffer.compare(list[j - 1]!.subarray(0, 32), list[j]!.subarray(0, 32)) === 0) throw new StoreError("STORE_BAD_REQUEST", `bulk load repeats a key or loads one that exists (bucket ${b})`);
+      }
+      const bytes = Buffer.concat(list);
+      batch.put(stateKeys.bucket(b), bytes);
+      batch.put(stateKeys.bucketHash(b), hashBucket(bytes));
+      if (++inBatch >= perBatch) await flush();
+    }
+    await flush();
+    const tree = await this.loadTree(depth);
+    const root = tree.root;
+    const meta = { ...this.metaValue, stateRoot: root, genesisStateRoot: root };
+    batch.put(META_KEY, encodeMeta(meta));
+    await flush();
+    this.treeValue = tree;
     this.metaValue = meta;
-    this.state.committed(prepared);
+    this.state.clearCaches();
     return root;
   }
 

@@ -15,7 +15,8 @@ import { Bucket, BUCKET_NAMES } from "./buckets.js";
 import { plain, prefixRange, type Db } from "./db.js";
 import { fromUtf8, readU32, readU64 } from "./encoding.js";
 import { corrupted } from "./errors.js";
-import { blockIndexKeys, decodeReceivableRecord, receivableIndexKeys } from "./indexes.js";
+import { blockIndexKeys, receivableIndexKeys } from "./indexes.js";
+import { receivableIndexFields } from "./receivable-fields.js";
 import { StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 import { ZERO_HASH, type Store } from "./store.js";
 
@@ -145,7 +146,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     list.push(Buffer.concat([kh, sha256(v)]));
     stateRecords++;
     if (stateKey.startsWith("r/")) {
-      for (const ik of receivableIndexKeys(stateKey.slice(2), decodeReceivableRecord(plain(v), stateKey))) expectedIndex.add(toHex(ik));
+      for (const ik of receivableIndexKeys(stateKey.slice(2), receivableIndexFields(plain(v), stateKey))) expectedIndex.add(toHex(ik));
     }
   }
   const bucketHashes = new Map<number, Uint8Array>();
