@@ -130,7 +130,11 @@ export class ChannelService {
     this.channels.set(spec.name, channel);
     this.protocols.add(spec.protocol);
     this.c.counters.channel(spec.name);
-    if (this.started) void this.handle(channel);
+    if (this.started) {
+      this.handle(channel).catch((err: unknown) => {
+        this.c.logger.error("p2p channel registration failed", { channel: spec.name, protocol: spec.protocol, error: (err as Error)?.message ?? String(err) });
+      });
+    }
   }
 
   async start(): Promise<void> {
@@ -364,7 +368,10 @@ export class ChannelService {
     link.scheduled = true;
     queueMicrotask(() => {
       link.scheduled = false;
-      void this.pump(link);
+      this.pump(link).catch((err: unknown) => {
+        // Not expected (every await inside is guarded); never let it become an unhandled rejection.
+        this.c.logger.error("p2p outbound pump failed", { peerId: link.peerId, channel: link.channel.spec.name, error: (err as Error)?.message ?? String(err) });
+      });
     });
   }
 
@@ -409,7 +416,8 @@ export class ChannelService {
   private async open(link: Link): Promise<Stream | null> {
     const { peerId } = link;
     const name = link.channel.spec.name;
-    if (this.c.isBanned(peerId)) return null;
+    // Before start() there is no libp2p node: frames wait and onPeerConnected() flushes them.
+    if (!this.started || this.c.isBanned(peerId)) return null;
     const now = Date.now();
     if (now < link.retryAt) {
       this.retryLater(link, link.retryAt - now);

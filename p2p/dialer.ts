@@ -87,7 +87,10 @@ export class Dialer {
     if (!this.running || t.timer || t.dialing) return;
     t.timer = setTimeout(() => {
       t.timer = null;
-      void this.attempt(t);
+      this.attempt(t).catch((err: unknown) => {
+        t.dialing = false;
+        this.c.logger.error("p2p redial failed unexpectedly", { peerId: t.peerId, error: (err as Error)?.message ?? String(err) });
+      });
     }, delayMs);
   }
 

@@ -140,6 +140,9 @@ class Network implements P2PNetwork {
           // Two per peer covers simultaneous dials; the gater keeps everyone else out anyway.
           maxConnections: Math.max(8, remotes.length * 2 + 4),
           dialTimeout: this.opts.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS,
+          // libp2p's default of 5 inbound connections per host per second is too low when a
+          // whole test network or several validators share one host and restart together.
+          inboundConnectionThreshold: Math.max(5, remotes.length * 2 + 2),
         },
       });
       this.node = node;

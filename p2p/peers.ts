@@ -41,7 +41,12 @@ export class PeerDirectory {
         } catch (err) {
           throw new TypeError(`${where}.addrs[${j}]: not a multiaddr: ${(err as Error).message}`);
         }
-        if (ma.getComponents().some((c) => c.name === "p2p")) throw new TypeError(`${where}.addrs[${j}]: give the address without /p2p; the peer id comes from the public key`);
+        // The peer id follows from the public key; a /p2p suffix is accepted only if it agrees.
+        const claimed = ma.getComponents().find((c) => c.name === "p2p");
+        if (claimed) {
+          if (claimed.value !== peerId) throw new TypeError(`${where}.addrs[${j}]: /p2p/${claimed.value} is not the peer id of this public key (${peerId})`);
+          ma = ma.decapsulateCode(claimed.code);
+        }
         return ma;
       });
       const ref: PeerRef = entry.validatorId !== undefined ? { peerId, validatorId: entry.validatorId } : { peerId };

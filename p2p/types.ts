@@ -37,7 +37,7 @@ export interface PeerEntry {
   validatorId?: string;
   /** For logs only (e.g. an observer's operator name). */
   name?: string;
-  /** TCP multiaddrs without the /p2p suffix, e.g. "/ip4/10.0.0.5/tcp/26656". */
+  /** TCP multiaddrs, e.g. "/ip4/10.0.0.5/tcp/26656" or "/dns4/val1.bank-a.example/tcp/26656"; a /p2p suffix must match the key. */
   addrs?: string[];
 }
 

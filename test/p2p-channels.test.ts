@@ -1,6 +1,6 @@
 // Channels over real libp2p (TCP + noise + yamux on 127.0.0.1), several nodes in one process.
 import t from "tap";
-import { createP2P, type ChannelSpec, type P2PNetwork, type PeerEntry, type PeerRef } from "../p2p/index.js";
+import { createP2P, P2P_METRICS, type ChannelSpec, type P2PNetwork, type PeerEntry, type PeerRef } from "../p2p/index.js";
 import { peerEntry, recordingLogger, testIdentity, waitFor, type TestIdentity } from "../p2p/testing.js";
 
 const LOOPBACK = ["/ip4/127.0.0.1/tcp/0"];
@@ -172,7 +172,9 @@ t.test("garbage frames are dropped and counted; repeated garbage gets the peer b
   // A frame above A's limit: the stream cannot be resynchronised, it is reset and B penalised.
   b.net.send(A.peerId, "consensus", new Uint8Array(2000));
   await waitFor(() => a.net.stats().channels.consensus!.droppedOversized === 1, "oversized frame rejected");
-  // B reopens its stream on the next send and delivery resumes.
+  // B reopens its stream on the next send and delivery resumes. (Frames B wrote before the
+  // reset reached it are lost: delivery is at most once.)
+  await waitFor(() => !hasOpenChannelStream(b.net), "B sees its stream reset");
   b.net.send(A.peerId, "consensus", encodeMsg(3, "after reset"));
   await waitFor(() => a.inbox.length === 3, "delivery resumes after the reset");
   t.equal(b.net.stats().channels.consensus!.streamsReopened, 1, "B reopened its stream");
@@ -269,4 +271,63 @@ t.test("a slow consumer pushes back: the sender's queue is bounded and drops the
   const inOrder = seen.every((s, i) => i === 0 || s > seen[i - 1]!);
   t.ok(inOrder, "what survives is still in order");
   t.equal(seen[seen.length - 1], total - 1, "the newest frame survived (drop-oldest)");
+});
+
+t.test("a peer that stops reading is disconnected under the 'disconnect' policy; frames sent before start() wait", async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const b = await startNode(B, [peerEntry(A), peerEntry(B)], {
+    maxFrameBytes: 64 * 1024,
+    handler: async () => {
+      await gate;
+    },
+  });
+  // A is built by hand: a small "disconnect" queue, a metrics sink, and frames queued before start().
+  const metrics: { counters: Map<string, number>; gauges: Map<string, number> } = { counters: new Map(), gauges: new Map() };
+  const key = (name: string, labels: Record<string, string>) => `${name}${JSON.stringify(labels)}`;
+  const a = createP2P(
+    { chainId: "test-chain", nodeKeySeed: A.seed, listen: LOOPBACK, peers: [peerEntry(A), peerEntry(B, b.net.listenAddrs())], redialBaseMs: 50, redialMaxMs: 500 },
+    {
+      logger: recordingLogger("val-a"),
+      metrics: {
+        incCounter: (name, labels, value) => void metrics.counters.set(key(name, labels), (metrics.counters.get(key(name, labels)) ?? 0) + value),
+        setGauge: (name, labels, value) => void metrics.gauges.set(key(name, labels), value),
+      },
+      validateTx: () => "accept",
+      serveBlocks: () => [],
+    },
+  );
+  a.registerChannel<Msg>({
+    name: "consensus",
+    protocol: PROTOCOL,
+    maxFrameBytes: 64 * 1024,
+    decode: decodeMsg,
+    handler: () => {},
+    queue: { maxFrames: 64, overflow: "disconnect" },
+  });
+  t.teardown(async () => {
+    release();
+    await Promise.all([a.stop(), b.net.stop()]);
+  });
+  t.equal(a.send(B.peerId, "consensus", encodeMsg(0, "queued before start")), true);
+  await a.start();
+  await waitFor(() => metrics.counters.get(key("p2p_frames_sent_total", { channel: "consensus" })) === 1, "the early frame is sent once connected");
+  t.equal(metrics.gauges.get(key("p2p_peers_connected", {})), 1, "peers gauge");
+
+  // B's handler never returns: its stream pauses, yamux stops granting window, A's queue fills.
+  const big = new Uint8Array(32 * 1024).fill(0x61);
+  big.set(encodeMsg(1, ""), 0);
+  await waitFor(() => {
+    if (a.stats().slowPeerDisconnects > 0) return true;
+    for (let i = 0; i < 16; i++) a.send(B.peerId, "consensus", big);
+    return false;
+  }, "A cuts B off");
+  t.ok(a.stats().channels.consensus!.droppedQueueFull >= 64, "the whole queue was discarded");
+  t.equal(metrics.counters.get(key("p2p_slow_peer_disconnects_total", { channel: "consensus" })), 1, "reported to the metrics sink");
+  t.ok(
+    [...metrics.counters.keys()].every((k) => P2P_METRICS.some((m) => k.startsWith(`${m.name}{`))),
+    "every reported metric is declared in P2P_METRICS",
+  );
+  // The redialer brings B back.
+  await waitFor(() => a.stats().dials >= 2 && a.connectedPeers().length === 1, "B reconnected");
 });

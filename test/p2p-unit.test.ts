@@ -158,7 +158,9 @@ t.test("the allow-list and options are validated with errors that name the field
   t.throws(() => new PeerDirectory([{ publicKey: new Uint8Array(3) }], a.peerId), /peers\[0\]\.publicKey/);
   t.throws(() => new PeerDirectory([peerEntry(a), peerEntry(a)], a.peerId), /peers\[1\]\.validatorId: duplicate/);
   t.throws(() => new PeerDirectory([peerEntry(a, ["not a multiaddr"])], a.peerId), /peers\[0\]\.addrs\[0\]/);
-  t.throws(() => new PeerDirectory([{ ...peerEntry(a), addrs: [`/ip4/1.2.3.4/tcp/1/p2p/${b.peerId}`] }], a.peerId), /without \/p2p/);
+  t.throws(() => new PeerDirectory([{ ...peerEntry(a), addrs: [`/ip4/1.2.3.4/tcp/1/p2p/${b.peerId}`] }], a.peerId), /peers\[0\]\.addrs\[0\]: \/p2p\/.* is not the peer id/);
+  const withSuffix = new PeerDirectory([{ ...peerEntry(b), addrs: [`/ip4/1.2.3.4/tcp/1/p2p/${b.peerId}`] }], a.peerId);
+  t.same(withSuffix.get(b.peerId)?.addrs.map(String), ["/ip4/1.2.3.4/tcp/1"], "a matching /p2p suffix is accepted and stripped");
 
   const components = { validateTx: () => "accept" as const, serveBlocks: () => [] };
   const base = { chainId: "c", nodeKeySeed: a.seed, listen: [], peers: [] };
