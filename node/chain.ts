@@ -30,6 +30,8 @@ export interface ChainGenesis {
   parties: Party[];
   /** bits of the state tree's bucket index (genesis ledger.stateTreeDepth) */
   stateTreeDepth?: number;
+  /** ms since the Unix epoch; block 1's time must not precede it (genesis genesisTime) */
+  genesisTime?: bigint;
 }
 
 export interface ChainOptions {
@@ -166,7 +168,7 @@ export class Chain {
       });
     }
     const chain = new Chain(store, genesis.chainId, opts);
-    if (store.height > 0n) chain.lastTime = (await store.blocks.header(store.height))!.time;
+    chain.lastTime = store.height > 0n ? (await store.blocks.header(store.height))!.time : (genesis.genesisTime ?? 0n);
     return chain;
   }
 
@@ -183,7 +185,7 @@ export class Chain {
     return this.store.meta!.stateRoot;
   }
 
-  /** Time of the head block (0 at height 0): the next block's time must not precede it. */
+  /** Time of the head block (the genesis time at height 0): the next block's time must not precede it. */
   get headTime(): bigint {
     return this.lastTime;
   }

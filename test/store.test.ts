@@ -514,7 +514,6 @@ t.test("executing through caches or without them gives the same blocks", async (
 
 t.test("consensus records: durable put/get/delete/batch and ordered ranges", async (t) => {
   const store = await Store.open(tempDir(t, "consensus"));
-  t.teardown(() => store.close());
   const k = (s: string) => utf8(s);
   await store.consensus.put(k("view"), Uint8Array.of(3));
   await store.consensus.batch([
@@ -532,6 +531,11 @@ t.test("consensus records: durable put/get/delete/batch and ordered ranges", asy
   t.same(rev, ["view"]);
   await t.rejects(store.consensus.get(new Uint8Array(0)), { code: "STORE_BAD_REQUEST" });
   t.equal(store.meta, undefined, "consensus records need no genesis, and are not chain data");
+  await store.close();
+  const reopened = await Store.open(store.path);
+  t.equal(reopened.meta, undefined, "a store holding only consensus records reopens as a store without a chain");
+  t.same(await reopened.consensus.get(k("signed/0001")), k("a"), "with its records");
+  await reopened.close();
 });
 
 // ---- damage is detected, never served --------------------------------------------------------------
@@ -663,6 +667,17 @@ t.test("preloaded state (bench --preload) is committed like any other state", as
   t.ok(verifyStateProof(root, p.key, utf8("exporter-0"), p.proof));
   await chain.executeBlock({ height: 1n, time: WORKLOAD_T0, proposer: "v", view: 0n, txs: [] });
   await t.rejects(store.loadState(new Map([["b/x", utf8("y")]])), { code: "STORE_BAD_REQUEST" }, "only before the first block");
+});
+
+t.test("block 1 may not precede the genesis time", async (t) => {
+  const store = await Store.open(tempDir(t, "genesis-time"), { sync: false });
+  t.teardown(() => store.close());
+  const chain = await Chain.open(store, { ...genesis(6), genesisTime: WORKLOAD_T0 });
+  t.equal(chain.headTime, WORKLOAD_T0);
+  await t.rejects(chain.executeBlock({ height: 1n, time: WORKLOAD_T0 - 1n, proposer: "v", view: 0n, txs: [] }), { code: "BLOCK_INVALID" });
+  const empty = await chain.executeBlock({ height: 1n, time: WORKLOAD_T0, proposer: "v", view: 0n, txs: [] });
+  t.equal(empty.header.txCount, 0, "an empty block commits");
+  t.same(empty.header.txsRoot, nodeCrypto.sha256(new Uint8Array(0)), "with the RFC 6962 empty root");
 });
 
 t.test("a bulk load refuses keys that exist", async (t) => {

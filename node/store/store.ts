@@ -401,8 +401,12 @@ export class Store {
     this.checkTableFiles();
     const metaBytes = await this.db.get(META_KEY);
     if (!metaBytes) {
-      for await (const k of this.db.keys({ limit: 1 })) {
-        throw corrupted("the store holds data but no meta record", { firstKey: toHex(k) });
+      // The consensus driver may keep its records before the chain has a genesis; anything else
+      // without a meta record is the remains of something that is not a store we wrote.
+      for (const range of [{ lt: Uint8Array.of(Bucket.consensus) }, { gte: Uint8Array.of(Bucket.consensus + 1) }]) {
+        for await (const k of this.db.keys({ ...range, limit: 1 })) {
+          throw corrupted("the store holds data but no meta record", { firstKey: toHex(k) });
+        }
       }
       return; // a new, empty store
     }
