@@ -181,7 +181,8 @@ export interface P2PNetwork {
    * Queue one frame to one peer. Never blocks. Returns false (and counts it) when the peer is not
    * on the allow-list, is ourselves, or the frame exceeds the channel's maxFrameBytes. Frames for
    * a peer that is not connected wait in its bounded queue until it is. Throws for an unknown
-   * channel (a programming error).
+   * channel (a programming error). `bytes` is queued by reference, not copied: do not modify it
+   * afterwards.
    */
   send(peerId: string, channel: string, bytes: Uint8Array): boolean;
   /** send() to every allow-listed peer except ourselves; returns how many queues accepted it. */
