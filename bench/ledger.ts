@@ -8,7 +8,8 @@
 // Transactions are a realistic mix (register -> attest -> finance -> repay, ~5% fraud attempts),
 // signed ahead of each block; only executeBlock is timed. Every receipt is checked against what
 // the workload expected: a run that loses correctness fails.
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -16,12 +17,12 @@ import { toHex, utf8 } from "../sdk/bytes.js";
 import { verifyTxSignature } from "../sdk/tx.js";
 import { encode } from "../sdk/codec.js";
 import type { DocumentRecord, Receivable } from "../sdk/types.js";
-import { Chain, type BlockTimings } from "../node/chain.js";
+import { Chain, type BlockTimings, type ChainGenesis } from "../node/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { KEY } from "../node/ledger/state.js";
 import { receivableIndexKeys } from "../node/store/indexes.js";
 import { Store } from "../node/store/store.js";
-import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, isoDate, makeParties, prng } from "../test/fixtures/ledger-workload.js";
+import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, isoDate, makeParties } from "../test/fixtures/ledger-workload.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -71,13 +72,22 @@ async function preload(store: Store, count: number): Promise<{ loadMs: number; c
   const started = performance.now();
   const exporters = 8;
   const indexKeys: Uint8Array[] = [];
-  // Distinct 32-byte values from a seeded generator: as unique as hashes, without their cost.
-  const rand = prng(20261001);
+  // Random 32-byte ids, hashes and fingerprints, drawn in bulk (as unique as hashes, far cheaper).
+  let pool = new Uint8Array(0);
+  let at = 0;
   const bytes32 = (): Uint8Array => {
-    const out = new Uint8Array(32);
-    const view = new DataView(out.buffer);
-    for (let j = 0; j < 32; j += 4) view.setUint32(j, Math.floor(rand() * 2 ** 32));
-    return out;
+    if (at + 32 > pool.length) {
+      pool = randomBytes(32 * 4096);
+      at = 0;
+    }
+    at += 32;
+    return pool.subarray(at - 32, at);
+  };
+  const dates = new Map<bigint, string>();
+  const date = (ms: bigint): string => {
+    let d = dates.get(ms / DAY_MS);
+    if (d === undefined) dates.set(ms / DAY_MS, (d = isoDate(ms)));
+    return d;
   };
   function* records(): Generator<[string, Uint8Array]> {
     let time = WORKLOAD_T0 - 400n * DAY_MS;
@@ -94,8 +104,8 @@ async function preload(store: Store, count: number): Promise<{ loadMs: number; c
         buyerId: `buyer-${i % 97}`,
         amount,
         currency: i % 3 === 0 ? "EUR" : "USD",
-        issueDate: isoDate(time),
-        dueDate: isoDate(time + 90n * DAY_MS),
+        issueDate: date(time),
+        dueDate: date(time + 90n * DAY_MS),
         documentHash,
         fingerprint,
         status: settled ? "SETTLED" : "FINANCED",
@@ -127,75 +137,109 @@ async function preload(store: Store, count: number): Promise<{ loadMs: number; c
   return { loadMs, compactMs: performance.now() - c0 };
 }
 
-async function main(): Promise<void> {
-  const dir = args.dir ?? mkdtempSync(join(tmpdir(), "tradeledger-bench-"));
-  console.log(`bench:ledger  blocks=${BLOCKS} txs/block=${TXS} preload=${PRELOAD} depth=${DEPTH} sync=${SYNC} dir=${dir}`);
-  const parties = makeParties(nodeCrypto);
-  const genesis = { chainId: WORKLOAD_CHAIN_ID, parties: parties.map((p) => p.party), stateTreeDepth: DEPTH };
-  const store = await Store.open(dir, { sync: SYNC });
-  let verifyOn = true;
+interface Lane {
+  name: string;
+  dir: string;
+  store: Store;
+  chain: Chain;
+  samples: Sample[];
+}
+
+async function openLane(name: string, dir: string, genesis: ChainGenesis, verifying: () => boolean): Promise<Lane> {
+  const store = await Store.open(dir, { sync: SYNC, writeBufferBytes: 64 * 1024 * 1024 });
   const chain = await Chain.open(store, genesis, {
     crypto: nodeCrypto,
-    // The switch lets one store serve both runs; with it on, every signature is really verified.
-    verifySignature: (tx, pk) => !verifyOn || verifyTxSignature(nodeCrypto, pk, tx),
+    // One switch serves both runs; with it on, every signature is really verified (no cache).
+    verifySignature: (tx, pk) => !verifying() || verifyTxSignature(nodeCrypto, pk, tx),
   });
   if (store.height !== 0n) throw new Error(`${dir} already holds a chain; use a fresh --dir`);
+  return { name, dir, store, chain, samples: [] };
+}
+
+function summarize(lane: Lane, mode: string): { txPerSec: number; txPerCpuSec: number; stateRootMs: number } {
+  const samples = lane.samples;
+  const txs = samples.reduce((a, s) => a + s.txs, 0);
+  const wall = samples.reduce((a, s) => a + s.wallMs, 0);
+  const cpu = samples.reduce((a, s) => a + s.cpuMs, 0);
+  const col = (f: (t: BlockTimings) => number) => samples.map((s) => f(s.timings));
+  const med = (xs: number[]) => percentile(xs, 50);
+  const stateRoot = col((t) => t.stateRootMs);
+  console.log(`\n${lane.name}, ${mode}:`);
+  console.log(`  throughput     ${fmt(txs / (wall / 1000), 0)} tx/s (wall), ${fmt(txs / (cpu / 1000), 0)} tx/s per CPU-second; block p50 ${fmt(med(samples.map((s) => s.wallMs)))} ms, p95 ${fmt(percentile(samples.map((s) => s.wallMs), 95))} ms`);
+  console.log(`  per block p50  prefetch ${fmt(med(col((t) => t.prefetchMs)))} ms | execute ${fmt(med(col((t) => t.executeMs)))} ms | state root ${fmt(med(stateRoot))} ms | indexes ${fmt(med(col((t) => t.indexMs)))} ms | write ${fmt(med(col((t) => t.writeMs)))} ms`);
+  console.log(`  state root     p50 ${fmt(med(stateRoot), 2)} ms, p95 ${fmt(percentile(stateRoot, 95), 2)} ms per ${TXS}-tx block = ${fmt((med(stateRoot) * 1000) / TXS)} us/tx`);
+  return { txPerSec: txs / (wall / 1000), txPerCpuSec: txs / (cpu / 1000), stateRootMs: med(stateRoot) };
+}
+
+async function main(): Promise<void> {
+  const base = args.dir ?? mkdtempSync(join(tmpdir(), "tradeledger-bench-"));
+  mkdirSync(base, { recursive: true });
+  console.log(`bench:ledger  blocks=${BLOCKS} txs/block=${TXS} preload=${PRELOAD} depth=${DEPTH} sync=${SYNC} dir=${base}`);
+  const parties = makeParties(nodeCrypto);
+  const genesis: ChainGenesis = { chainId: WORKLOAD_CHAIN_ID, parties: parties.map((p) => p.party), stateTreeDepth: DEPTH };
+  let verifyOn = true;
+  // With --preload, an empty ledger and a preloaded one run the same blocks, alternating block by
+  // block, so machine noise falls on both alike and their ratio is meaningful.
+  const lanes = [await openLane("empty ledger", join(base, "empty"), genesis, () => verifyOn)];
   if (PRELOAD > 0) {
-    const { loadMs, compactMs } = await preload(store, PRELOAD);
+    const lane = await openLane(`${PRELOAD} receivables preloaded`, join(base, "preloaded"), genesis, () => verifyOn);
+    const { loadMs, compactMs } = await preload(lane.store, PRELOAD);
     console.log(`preload: ${PRELOAD} receivables (${PRELOAD * 3} state records) in ${fmt(loadMs / 1000)} s (${fmt(PRELOAD / (loadMs / 1000), 0)} receivables/s), then LevelDB compaction ${fmt(compactMs / 1000)} s`);
+    lanes.push(lane);
   }
   const workload = new Workload({ crypto: nodeCrypto, parties, seed: 7 });
   let time = WORKLOAD_T0;
   let height = 0n;
+  let diverged = 0;
 
-  async function runBlocks(n: number): Promise<Sample[]> {
-    const samples: Sample[] = [];
+  async function runBlocks(n: number, record: boolean): Promise<void> {
     for (let i = 0; i < n; i++) {
       time += 1000n;
-      const txs = workload.block(TXS, time);
       height++;
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      const result = await chain.executeBlock({ height, time, proposer: "validator-0", view: 0n, txs });
-      const wallMs = performance.now() - t0;
-      const cpu = process.cpuUsage(cpu0);
-      workload.observe(txs, result.receipts);
-      samples.push({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, txs: txs.length, timings: result.timings });
+      const txs = workload.block(TXS, time);
+      const order = i % 2 === 0 ? lanes : [...lanes].reverse();
+      const codes = new Map<Lane, string>();
+      for (const lane of order) {
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        const result = await lane.chain.executeBlock({ height, time, proposer: "validator-0", view: 0n, txs });
+        const wallMs = performance.now() - t0;
+        const cpu = process.cpuUsage(cpu0);
+        codes.set(lane, result.receipts.map((r) => r.code).join());
+        if (lane === lanes[0]) workload.observe(txs, result.receipts);
+        if (record) lane.samples.push({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, txs: txs.length, timings: result.timings });
+      }
+      if (new Set(codes.values()).size !== 1) diverged++;
     }
-    return samples;
   }
 
   // Fill the pipeline (register -> attest -> finance -> repay) before measuring.
-  await runBlocks(Math.max(WARMUP, 4));
-  const report: Record<string, unknown> = {};
+  await runBlocks(Math.max(WARMUP, 4), false);
+  const results: Record<string, { txPerSec: number; txPerCpuSec: number; stateRootMs: number }[]> = {};
   for (const mode of ["with signature verification", "without signature verification"] as const) {
     verifyOn = mode === "with signature verification";
-    const samples = await runBlocks(BLOCKS);
-    const txs = samples.reduce((a, s) => a + s.txs, 0);
-    const wall = samples.reduce((a, s) => a + s.wallMs, 0);
-    const cpu = samples.reduce((a, s) => a + s.cpuMs, 0);
-    const col = (f: (t: BlockTimings) => number) => samples.map((s) => f(s.timings));
-    const med = (xs: number[]) => percentile(xs, 50);
-    const stateRoot = col((t) => t.stateRootMs);
-    console.log(`\n${mode}:`);
-    console.log(`  throughput     ${fmt(txs / (wall / 1000), 0)} tx/s (wall), ${fmt(txs / (cpu / 1000), 0)} tx/s per CPU-second; block p50 ${fmt(med(samples.map((s) => s.wallMs)))} ms, p95 ${fmt(percentile(samples.map((s) => s.wallMs), 95))} ms`);
-    console.log(`  per block p50  prefetch ${fmt(med(col((t) => t.prefetchMs)))} ms | execute ${fmt(med(col((t) => t.executeMs)))} ms | state root ${fmt(med(stateRoot))} ms | indexes ${fmt(med(col((t) => t.indexMs)))} ms | write ${fmt(med(col((t) => t.writeMs)))} ms`);
-    console.log(`  state root     p50 ${fmt(med(stateRoot), 2)} ms, p95 ${fmt(percentile(stateRoot, 95), 2)} ms per ${TXS}-tx block = ${fmt((med(stateRoot) * 1000) / TXS)} us/tx`);
-    report[mode] = { txPerSec: txs / (wall / 1000), txPerCpuSec: txs / (cpu / 1000), stateRootMsP50: med(stateRoot) };
+    for (const lane of lanes) lane.samples = [];
+    await runBlocks(BLOCKS, true);
+    results[mode] = lanes.map((lane) => summarize(lane, mode));
   }
   const w = workload.counts;
-  console.log(`\nworkload: ${w.generated} txs, ${w.fraud} fraud attempts, receipts ${JSON.stringify(Object.fromEntries(w.byCode))}, unexpected ${w.unexpected}`);
-  const stats = store.state.stats;
-  console.log(`state reads: ${stats.prefetched} prefetched, ${stats.syncLoads} synchronous (missed by prefetch), ${stats.recordCacheHits} cache hits, ${stats.bucketsLoaded} buckets loaded`);
-  const ok = w.unexpected === 0;
-  const a = report["with signature verification"] as { txPerSec: number; stateRootMsP50: number };
-  const b = report["without signature verification"] as { txPerSec: number };
+  console.log(`\nworkload: ${w.generated} txs, ${w.fraud} fraud attempts, receipts ${JSON.stringify(Object.fromEntries(w.byCode))}, unexpected ${w.unexpected}, lanes disagreeing on receipts in ${diverged} blocks`);
+  for (const lane of lanes) {
+    const stats = lane.store.state.stats;
+    console.log(`state reads (${lane.name}): ${stats.prefetched} prefetched, ${stats.syncLoads} synchronous (missed by prefetch), ${stats.recordCacheHits} cache hits, ${stats.bucketsLoaded} buckets loaded`);
+  }
+  const ok = w.unexpected === 0 && diverged === 0;
+  const v = results["with signature verification"]!;
+  const u = results["without signature verification"]!;
+  const ratio = lanes.length > 1 ? `; preloaded/empty ${fmt(v[1]!.txPerSec / v[0]!.txPerSec, 2)} verified, ${fmt(u[1]!.txPerSec / u[0]!.txPerSec, 2)} unverified` : "";
   console.log(
-    `\nbench:ledger: ${fmt(a.txPerSec, 0)} tx/s verified, ${fmt(b.txPerSec, 0)} tx/s unverified, state root ${fmt(a.stateRootMsP50, 1)} ms per ${TXS}-tx block, preload ${PRELOAD}, depth ${DEPTH}${ok ? "" : ", CORRECTNESS FAILED"}`,
+    `\nbench:ledger: ${fmt(v[0]!.txPerSec, 0)} tx/s verified, ${fmt(u[0]!.txPerSec, 0)} tx/s unverified, state root ${fmt(v[0]!.stateRootMs, 1)} ms per ${TXS}-tx block (empty ledger, depth ${DEPTH})` +
+      (lanes.length > 1 ? `; with ${PRELOAD} preloaded: ${fmt(v[1]!.txPerSec, 0)} / ${fmt(u[1]!.txPerSec, 0)} tx/s, state root ${fmt(v[1]!.stateRootMs, 1)} ms${ratio}` : "") +
+      (ok ? "" : "; CORRECTNESS FAILED"),
   );
   if (!ok) console.log(workload.mismatches.join("\n"));
-  await store.close();
-  if (!args.dir && !args.keep) rmSync(dir, { recursive: true, force: true });
+  for (const lane of lanes) await lane.store.close();
+  if (!args.dir && !args.keep) rmSync(base, { recursive: true, force: true });
   if (!ok) process.exitCode = 1;
 }
 

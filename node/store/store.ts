@@ -288,12 +288,12 @@ export class Store {
     let n = 0;
     let batch = this.db.batch();
     let inBatch = 0;
+    // One batch in flight while the next is filled: record generation overlaps LevelDB's writes.
+    let inFlight: Promise<void> = Promise.resolve();
     const flush = async () => {
-      try {
-        await batch.write({ sync: false });
-      } catch (err) {
-        this.fail(err);
-      }
+      const full = batch;
+      await inFlight;
+      inFlight = full.write({ sync: false }).catch((err: unknown) => this.fail(err));
       batch = this.db.batch();
       inBatch = 0;
     };
@@ -342,11 +342,13 @@ export class Store {
       if (++inBatch >= perBatch) await flush();
     }
     await flush();
+    await inFlight;
     const tree = await this.loadTree(depth);
     const root = tree.root;
     const meta = { ...this.metaValue, stateRoot: root, genesisStateRoot: root };
     batch.put(META_KEY, encodeMeta(meta));
     await flush();
+    await inFlight;
     this.treeValue = tree;
     this.metaValue = meta;
     this.state.clearCaches();
