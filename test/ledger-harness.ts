@@ -9,6 +9,7 @@ import { decodeDeclaration, decodeDocumentRecord, decodeParty, decodeReceivable 
 import { KEY, MemoryState, type StateReader, type WriteSet } from "../node/ledger/state.js";
 import { buildTxBody } from "../sdk/builders.js";
 import { fromUtf8, toHex, utf8 } from "../sdk/bytes.js";
+import { fingerprintInvoice } from "../sdk/fingerprint.js";
 import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
 import { decodeTx, signTx, type Tx } from "../sdk/tx.js";
 import type { Declaration, DocumentRecord, Party, Receipt, Receivable, Role, TxBody, TxPayload } from "../sdk/types.js";
@@ -45,13 +46,9 @@ export function makeParty(id: string, role: Role, country = "CN"): TestParty {
   };
 }
 
-/**
- * The invoice fingerprint of DESIGN.md §3, by a simple local normaliser (NFKC, case-fold, drop
- * whitespace and punctuation): "INV-001" and "inv 001" collide, as they must.
- */
+/** The invoice fingerprint of DESIGN.md §3 (sdk/fingerprint.ts): "INV-001" and "inv 001" collide. */
 export function invoiceFingerprint(sellerId: string, buyerId: string, invoiceNumber: string, currency: string): Uint8Array {
-  const norm = (s: string) => s.normalize("NFKC").toLowerCase().replace(/[\s\p{P}\p{S}]/gu, "");
-  return sha256(["tradeledger/test-invoice-fp", norm(sellerId), norm(buyerId), norm(invoiceNumber), norm(currency)].join("\u0000"));
+  return fingerprintInvoice({ sellerId, buyerId, invoiceNumber, currency });
 }
 
 export interface SignOptions {

@@ -9,6 +9,7 @@ import {
   genesisWrites,
   LedgerInvariantError,
   MAX_FINANCINGS_PER_RECEIVABLE,
+  MAX_RECEIVABLES_PER_DECLARATION,
   takesTxHash,
   type BlockContext,
 } from "../node/ledger/execute.js";
@@ -526,6 +527,18 @@ t.test("the financings cap bounds a receivable's record", async (t) => {
   const txs = Array.from({ length: MAX_FINANCINGS_PER_RECEIVABLE }, () => c.sign("bank-a", finance(id, 1n)));
   t.ok(c.block(txs).receipts.every((r) => r.code === "OK"));
   t.equal(c.submit("bank-b", finance(id, 1n)).code, "INVALID_STATE");
+});
+
+t.test("the declaration cap bounds a declaration's record", async (t) => {
+  const c = newChain();
+  const regs = Array.from({ length: MAX_RECEIVABLES_PER_DECLARATION + 1 }, (_, i) => c.sign("exporter-a", invoice("exporter-a", { label: `cap-${i}`, amount: 1n })));
+  t.ok(c.block(regs).receipts.every((r) => r.code === "OK"));
+  const ids = regs.map((r) => r.hashHex);
+  const attests = [];
+  for (let i = 0; i < MAX_RECEIVABLES_PER_DECLARATION; i += 100) attests.push(c.sign("customs", declaration("exporter-a", ids.slice(i, i + 100), { value: 10_000n })));
+  t.ok(c.block(attests).receipts.every((r) => r.code === "OK"));
+  t.equal(c.declaration(h32("declfp/decl-1"))!.receivableIds.length, MAX_RECEIVABLES_PER_DECLARATION);
+  t.equal(c.submit("customs", declaration("exporter-a", [ids.at(-1)!], { value: 10_000n })).code, "INVALID_STATE");
 });
 
 // ---------------------------------------------------------------------------------------------
