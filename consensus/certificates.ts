@@ -112,11 +112,35 @@ export class CertificateChecker {
       const why = this.checkPreparedCertificate(cert);
       if (why) return { ok: false, bad: "certificate", reason: why };
       const batch = vc.batches[i];
-      if (batch !== undefined && !equalBytes(this.batches.digestBatch(pp.seq, pp.timestamp, batch), pp.digest)) {
+      if (batch !== undefined && !this.matchesDigest(pp.seq, pp.timestamp, batch, pp.digest)) {
         return { ok: false, bad: "certificate", reason: "batch does not match its certificate digest" };
       }
     }
     return { ok: true };
+  }
+
+  /** The batch's digest, or null if the application cannot read the payload (its digestBatch threw). */
+  digestOf(seq: bigint, timestamp: bigint, payload: Uint8Array): Uint8Array | null {
+    try {
+      const d = this.batches.digestBatch(seq, timestamp, payload);
+      return d instanceof Uint8Array && d.length === 32 ? d : null;
+    } catch {
+      return null;
+    }
+  }
+
+  matchesDigest(seq: bigint, timestamp: bigint, payload: Uint8Array, digest: Uint8Array): boolean {
+    const d = this.digestOf(seq, timestamp, payload);
+    return d !== null && equalBytes(d, digest);
+  }
+
+  /** The application's verdict on a batch; a validator that throws rejects it. */
+  isValidBatch(seq: bigint, timestamp: bigint, payload: Uint8Array): boolean {
+    try {
+      return this.batches.validateBatch(seq, timestamp, payload) === true;
+    } catch {
+      return false;
+    }
   }
 
   /** Digest of the empty batch that fills a gap in a new view (the paper's null request, §4.4). */

@@ -317,7 +317,7 @@ export class Replica {
         case "timeout":
           return this.onTimeout(event.timer, event.id);
         case "tick":
-          if (event.now > this.clock) this.clock = event.now;
+          if (typeof event.now === "bigint" && event.now > this.clock) this.clock = event.now;
           return;
         case "batch-available":
           return this.onBatchAvailable(event.payload);
@@ -342,7 +342,7 @@ export class Replica {
   }
 
   private emit(action: ConsensusAction): void {
-    this.out.push(action);
+    if (!this._halted) this.out.push(action);
   }
 
   private halt(reason: string): void {
@@ -353,6 +353,10 @@ export class Replica {
   // ---- messages ------------------------------------------------------------------------------
 
   private onMessage(m: ConsensusMessage): void {
+    if (typeof m !== "object" || m === null) {
+      this.counters.dropped.malformed++;
+      return;
+    }
     const raw = (m as { replica?: unknown }).replica;
     if (typeof raw === "number" && Number.isInteger(raw) && (raw < 0 || raw >= this.n)) {
       this.counters.dropped.notValidator++;
@@ -434,7 +438,7 @@ export class Replica {
       this.counters.dropped.badSignature++;
       return;
     }
-    if (!equalBytes(this.batches.digestBatch(pp.seq, pp.timestamp, pp.payload), pp.digest)) {
+    if (!this.check.matchesDigest(pp.seq, pp.timestamp, pp.payload, pp.digest)) {
       this.counters.dropped.invalidBatch++;
       return;
     }
@@ -494,7 +498,7 @@ export class Replica {
 
   private refusal(pp: PrePrepare, prevTime: bigint): "timestamp" | "batch" | null {
     if (pp.timestamp < prevTime || pp.timestamp > this.clock + this.drift || pp.timestamp + this.drift < this.clock) return "timestamp";
-    if (this.batches.validateBatch(pp.seq, pp.timestamp, pp.payload) !== true) return "batch";
+    if (!this.check.isValidBatch(pp.seq, pp.timestamp, pp.payload)) return "batch";
     for (const other of this.slots.values()) {
       if (other.seq !== pp.seq && other.seq > this._lastDelivered && other.accepted && equalBytes(other.accepted.payload, pp.payload)) return "batch";
     }
@@ -633,7 +637,7 @@ export class Replica {
       return;
     }
     const proven =
-      equalBytes(this.batches.digestBatch(pp.seq, pp.timestamp, pp.payload), pp.digest) &&
+      this.check.matchesDigest(pp.seq, pp.timestamp, pp.payload, pp.digest) &&
       verifyCommitCertificate(cert, this.config.validators, this.crypto.verify, { chainId: this.config.chainId, seq: pp.seq, digest: pp.digest }).ok;
     if (!proven) {
       this.counters.dropped.invalidCertificate++;
@@ -703,11 +707,11 @@ export class Replica {
       }
     }
     const timestamp = maxBig(this.clock, prevTime);
-    if (this.batches.validateBatch(seq, timestamp, payload) !== true) {
+    const digest = this.check.isValidBatch(seq, timestamp, payload) ? this.check.digestOf(seq, timestamp, payload) : null;
+    if (!digest) {
       this.counters.dropped.invalidBatch++;
       return;
     }
-    const digest = this.batches.digestBatch(seq, timestamp, payload);
     const body = { type: "pre-prepare" as const, view: this._view, seq, timestamp, digest, replica: this.self };
     const pp: PrePrepare = { ...body, signature: this.crypto.sign(prePrepareSigningBytes(this.config.chainId, body)), payload };
     const slot = this.slot(seq);
@@ -1054,7 +1058,7 @@ export class Replica {
         return "O does not match V";
       }
       if (!this.check.verifyCached(pp.replica, prePrepareSigningBytes(this.config.chainId, pp), pp.signature)) return "bad pre-prepare signature in O";
-      if (!equalBytes(this.batches.digestBatch(pp.seq, pp.timestamp, pp.payload), pp.digest)) return "batch in O does not match its digest";
+      if (!this.check.matchesDigest(pp.seq, pp.timestamp, pp.payload, pp.digest)) return "batch in O does not match its digest";
     }
     return null;
   }

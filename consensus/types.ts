@@ -47,9 +47,13 @@ export interface ConsensusCrypto {
 
 /** What a batch means to the application, injected: the node binds it to its transactions. */
 export interface BatchRules {
-  /** the 32-byte digest PBFT orders; the node uses sdk/commit.ts batchDigest over the txs root */
+  /**
+   * The 32-byte digest PBFT orders; the node uses sdk/commit.ts batchDigest over the txs root.
+   * Must accept the empty payload (the null batch of a new view). May throw on a payload it
+   * cannot read: consensus treats that as an invalid batch.
+   */
   digestBatch(seq: bigint, timestamp: bigint, payload: Uint8Array): Uint8Array;
-  /** true if a backup may accept this batch, else a reason (logged and counted) */
+  /** true if a backup may accept this batch, else a reason (counted); a throw counts as a rejection */
   validateBatch(seq: bigint, timestamp: bigint, payload: Uint8Array): true | string;
 }
 

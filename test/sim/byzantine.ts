@@ -103,11 +103,11 @@ export class Byzantine {
     return { ...pp, signature: this.sign(prePrepareSigningBytes(CHAIN_ID, pp)) };
   }
 
-  /** Another batch (a real submitted one if possible, so only equivocation gives it away). */
+  /** Another batch for each backup (real submitted ones if possible, so only equivocation gives it away). */
   private alternative(pp: PrePrepare, to: number): PrePrepare {
-    const pool = [...this.sim.submitted.values()];
-    const payload = pool.length > 0 ? pool[(this.rng.int(0, pool.length - 1) + to) % pool.length]! : this.rng.bytes(16);
-    if (toHex(payload) === toHex(pp.payload)) return pp;
+    const original = toHex(pp.payload);
+    const pool = [...this.sim.submitted.values()].filter((p) => toHex(p) !== original);
+    const payload = pool.length > 0 ? pool[(Number(pp.seq % BigInt(pool.length)) + to) % pool.length]! : this.rng.bytes(16);
     return this.resignPrePrepare({ ...pp, payload, digest: digestBatch(pp.seq, pp.timestamp, payload) });
   }
 
