@@ -8,7 +8,6 @@ import type { Hash } from "../sdk/merkle.js";
 import type {
   Checkpoint,
   Commit,
-  ConsensusMessage,
   NewView,
   PreparedCertificate,
   Prepare,

@@ -155,7 +155,6 @@ export class Replica {
 
   private readonly config: ConsensusConfig;
   private readonly crypto: ConsensusCrypto;
-  private readonly batches: BatchRules;
   private readonly check: CertificateChecker;
   private readonly K: bigint;
   private readonly L: bigint;
@@ -207,7 +206,6 @@ export class Replica {
     const { config } = opts;
     this.config = config;
     this.crypto = opts.crypto;
-    this.batches = opts.batches;
     this.self = opts.self;
     this.n = config.validators.length;
     if (!Number.isInteger(this.self) || this.self < 0 || this.self >= this.n) throw new ConsensusConfigError(`self ${this.self} is not a validator index`);

@@ -2,7 +2,6 @@
 // bytes against known answers, certificate verification, persist-before-send, restart without
 // conflicting signatures, drop counters, timestamp rules, the new-view plan and record compaction.
 import t from "tap";
-import { nodeCrypto } from "../node/crypto.js";
 import { concatBytes, fromHex, toHex, u32be, u64be, utf8 } from "../sdk/bytes.js";
 import {
   batchDigest,
