@@ -2,6 +2,7 @@
 // builders run these before signing and the ledger runs the very same code in consensus, so a
 // client can never build a transaction the ledger would reject as malformed, and vice versa.
 // Browser-safe: no node:* imports. Everything here is a pure function of its input.
+import { isStrongPublicKey } from "./crypto.js";
 import { LedgerError } from "./errors.js";
 import { NONCE_BYTES } from "./tx.js";
 import { ROLES, type TxBody, type TxPayload } from "./types.js";
@@ -158,7 +159,8 @@ const PAYLOAD_CHECKS: { [K in TxPayload["type"]]: (p: Extract<TxPayload, { type:
       role: (v) => (ROLES.includes(v as never) ? undefined : `must be one of ${ROLES.join(", ")}`),
       name: text(1, LIMITS.partyNameChars),
       country: matches(COUNTRY_RE, "an ISO 3166-1 alpha-2 code like DE"),
-      publicKey: bytesOf(PUBLIC_KEY_BYTES),
+      // A small-order or non-canonical key would verify forged signatures (docs/hashing.md §7).
+      publicKey: (v) => bytesOf(PUBLIC_KEY_BYTES)(v) ?? (isStrongPublicKey(v as Uint8Array) ? undefined : "must be a usable ed25519 public key (not of small order, canonically encoded)"),
       lei: (v) => (v === "" ? undefined : matches(LEI_RE, "empty or a 20-character LEI")(v)),
     }),
   registerReceivable: (p) =>

@@ -26,6 +26,9 @@ export function sha256(data: Uint8Array | string): Uint8Array {
 /** A deterministic 32-byte value for a label (document hashes, fingerprints, seeds). */
 export const h32 = (label: string): Uint8Array => sha256(`test/${label}`);
 
+/** A real ed25519 public key for a label (a random 32-byte value is often not a curve point). */
+export const pk32 = (label: string): Uint8Array => nodeCrypto.publicKeyFromSeed(h32(`key/${label}`));
+
 export interface TestParty {
   id: string;
   role: Role;

@@ -13,9 +13,10 @@ import { LedgerError } from "../sdk/errors.js";
 import { generateSigner, signerFromSeed, signTransaction } from "../sdk/signer.js";
 import { decodeTx, verifyTxSignature } from "../sdk/tx.js";
 import { checkPayload, dayNumber, isCalendarDate, MalformedError, txBodyFormatError, utcDayOf } from "../sdk/validate.js";
-import { CHAIN_ID, T0, TestChain, h32, makeParty } from "./ledger-harness.js";
+import { CHAIN_ID, T0, TestChain, h32, makeParty, pk32 } from "./ledger-harness.js";
 
 const HASH = toHex(h32("doc"));
+const PUBLIC_KEY = toHex(pk32("x"));
 const invoice = {
   documentHash: HASH,
   fingerprint: h32("fp"),
@@ -55,7 +56,7 @@ t.test("builders accept amounts as bigint or decimal strings and hashes as bytes
     receivableId: "",
     billOfLadingFingerprint: new Uint8Array(0),
   });
-  t.equal(tx.registerParty({ id: "exporter-x", role: "ENTERPRISE", name: "X", country: "CN", publicKey: HASH }).lei, "");
+  t.equal(tx.registerParty({ id: "exporter-x", role: "ENTERPRISE", name: "X", country: "CN", publicKey: PUBLIC_KEY }).lei, "");
   t.same(tx.recordRepayment({ receivableId: HASH, financingId: HASH, amount: 5n }).amount, 5n);
   t.same(tx.attestShipment({ declarationFingerprint: HASH, declarationHash: HASH, exporterId: "exporter-x", declaredValue: "10", currency: "USD", exportDate: "2026-10-05", receivableIds: [HASH] }).declaredValue, 10n);
 });
@@ -80,9 +81,9 @@ t.test("builders throw a MALFORMED LedgerError naming the bad field", async (t) 
     ["receivableIds", () => tx.attestShipment({ declarationFingerprint: HASH, declarationHash: HASH, exporterId: "e-1", declaredValue: 1n, currency: "USD", exportDate: "2026-10-05", receivableIds: [] })],
     ["exporterId", () => tx.attestShipment({ declarationFingerprint: HASH, declarationHash: HASH, exporterId: "E", declaredValue: 1n, currency: "USD", exportDate: "2026-10-05", receivableIds: [HASH] })],
     ["receivableId", () => tx.financeReceivable({ receivableId: "r-1", amount: 1n, currency: "USD" })],
-    ["role", () => tx.registerParty({ id: "exporter-x", role: "ADMIN" as never, name: "X", country: "CN", publicKey: HASH })],
-    ["lei", () => tx.registerParty({ id: "exporter-x", role: "ENTERPRISE", name: "X", country: "CN", publicKey: HASH, lei: "lei" })],
-    ["name", () => tx.registerParty({ id: "exporter-x", role: "ENTERPRISE", name: "a\nb", country: "CN", publicKey: HASH })],
+    ["role", () => tx.registerParty({ id: "exporter-x", role: "ADMIN" as never, name: "X", country: "CN", publicKey: PUBLIC_KEY })],
+    ["lei", () => tx.registerParty({ id: "exporter-x", role: "ENTERPRISE", name: "X", country: "CN", publicKey: PUBLIC_KEY, lei: "lei" })],
+    ["name", () => tx.registerParty({ id: "exporter-x", role: "ENTERPRISE", name: "a\nb", country: "CN", publicKey: PUBLIC_KEY })],
     ["documentType", () => tx.anchorDocument({ documentHash: HASH, documentType: "INVOICE" })],
     ["billOfLadingFingerprint", () => tx.anchorDocument({ documentHash: HASH, documentType: "PACKING_LIST", billOfLadingFingerprint: HASH })],
     ["reason", () => tx.cancelReceivable({ receivableId: HASH, reason: "x".repeat(501) })],
@@ -95,7 +96,7 @@ t.test("builders throw a MALFORMED LedgerError naming the bad field", async (t) 
     t.match(err.message, new RegExp(`^${field}: `));
   }
   // the name cap counts characters (code points), not UTF-16 units
-  t.doesNotThrow(() => tx.registerParty({ id: "exporter-x", role: "ENTERPRISE", name: "😀".repeat(200), country: "CN", publicKey: HASH }));
+  t.doesNotThrow(() => tx.registerParty({ id: "exporter-x", role: "ENTERPRISE", name: "😀".repeat(200), country: "CN", publicKey: PUBLIC_KEY }));
 });
 
 t.test("buildTxBody validates the envelope and fills in nonce and time", async (t) => {

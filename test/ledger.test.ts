@@ -18,7 +18,7 @@ import { KEY, MemoryState, Overlay } from "../node/ledger/state.js";
 import { tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";
 import { RESULT_CODES, type Receipt, type ResultCode, type TxPayload } from "../sdk/types.js";
-import { CHAIN_ID, DAY, T0, TestChain, codes, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys, stateHash } from "./ledger-harness.js";
+import { CHAIN_ID, DAY, T0, TestChain, codes, guardedReader, h32, invoiceFingerprint, makeParty, pk32, prefetchKeys, stateHash } from "./ledger-harness.js";
 
 const BUYER = "DE-HRB-204871";
 
@@ -217,11 +217,13 @@ t.test("MALFORMED: payload formats are checked in consensus with the SDK's own c
   const id = register(t, c, "exporter-a");
   const good = invoice("exporter-a", { label: "m" });
   const cases: [string, string, TxPayload][] = [
-    ["bank-a", "party id", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: h32("k") }), id: "Bad_Id" }],
-    ["bank-a", "country", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: h32("k") }), country: "cn" }],
-    ["bank-a", "name too long", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: h32("k") }), name: "x".repeat(201) }],
-    ["bank-a", "public key length", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: h32("k") }), publicKey: new Uint8Array(31) }],
-    ["bank-a", "role", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: h32("k") }), role: "ROLE_UNSPECIFIED" as never }],
+    ["bank-a", "party id", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: pk32("k") }), id: "Bad_Id" }],
+    ["bank-a", "country", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: pk32("k") }), country: "cn" }],
+    ["bank-a", "name too long", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: pk32("k") }), name: "x".repeat(201) }],
+    ["bank-a", "public key length", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: pk32("k") }), publicKey: new Uint8Array(31) }],
+    // the identity point: of small order, it would verify forged signatures
+    ["bank-a", "small-order public key", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: pk32("k") }), publicKey: Uint8Array.of(1, ...new Uint8Array(31)) }],
+    ["bank-a", "role", { ...tx.registerParty({ id: "ok-id", role: "ENTERPRISE", name: "X", country: "CN", publicKey: pk32("k") }), role: "ROLE_UNSPECIFIED" as never }],
     ["exporter-a", "currency", { ...good, currency: "usd" }],
     ["exporter-a", "date", { ...good, issueDate: "2026-02-30" }],
     ["exporter-a", "due before issue", { ...good, issueDate: "2026-10-02", dueDate: "2026-10-01" }],
@@ -261,7 +263,7 @@ t.test("UNAUTHORIZED: every transaction is authorised by role; an auditor never 
   const fin = expectOk(t, c.submit("bank-a", finance(id, 10n))).events[0]!;
   const financingId = fin.type === "receivableFinanced" ? fin.financingId : "";
   const writes: TxPayload[] = [
-    tx.registerParty({ id: "exporter-z", role: "ENTERPRISE", name: "Z", country: "CN", publicKey: h32("z") }),
+    tx.registerParty({ id: "exporter-z", role: "ENTERPRISE", name: "Z", country: "CN", publicKey: pk32("z") }),
     invoice("auditor"),
     declaration("exporter-a", [id], { label: "other" }),
     finance(id, 1n),
@@ -276,8 +278,8 @@ t.test("UNAUTHORIZED: every transaction is authorised by role; an auditor never 
   t.equal(c.submit("exporter-a", declaration("exporter-a", [other], { label: "self-attest" })).code, "UNAUTHORIZED", "an exporter cannot attest");
   t.equal(c.submit("bank-a", invoice("bank-a")).code, "UNAUTHORIZED", "a bank does not register receivables");
   t.equal(c.submit("exporter-a", finance(id, 1n)).code, "UNAUTHORIZED", "an exporter cannot finance");
-  t.equal(c.submit("exporter-a", tx.registerParty({ id: "exporter-z", role: "ENTERPRISE", name: "Z", country: "CN", publicKey: h32("z") })).code, "UNAUTHORIZED");
-  t.equal(c.submit("customs", tx.registerParty({ id: "exporter-z", role: "ENTERPRISE", name: "Z", country: "CN", publicKey: h32("z") })).code, "UNAUTHORIZED");
+  t.equal(c.submit("exporter-a", tx.registerParty({ id: "exporter-z", role: "ENTERPRISE", name: "Z", country: "CN", publicKey: pk32("z") })).code, "UNAUTHORIZED");
+  t.equal(c.submit("customs", tx.registerParty({ id: "exporter-z", role: "ENTERPRISE", name: "Z", country: "CN", publicKey: pk32("z") })).code, "UNAUTHORIZED");
   t.equal(c.submit("bank-a", repay(id, financingId, 1n)).code, "OK", "the financing bank may");
 });
 
@@ -299,10 +301,10 @@ t.test("registerParty: a bank onboards an enterprise, who can then sign; DUPLICA
 
   t.equal(c.submit("bank-b", onboard).code, "DUPLICATE_PARTY", "same id");
   t.equal(c.submit("bank-b", { ...onboard, id: "exporter-new-2" }).code, "DUPLICATE_PARTY", "same public key under another id");
-  t.equal(c.submit("bank-b", { ...onboard, id: "exporter-a", publicKey: h32("fresh") }).code, "DUPLICATE_PARTY", "a genesis id");
+  t.equal(c.submit("bank-b", { ...onboard, id: "exporter-a", publicKey: pk32("fresh") }).code, "DUPLICATE_PARTY", "a genesis id");
   t.equal(c.submit("bank-b", { ...onboard, id: "exporter-new-3", publicKey: c.party("bank-a").signer.publicKey }).code, "DUPLICATE_PARTY", "a genesis key");
   for (const role of ["BANK", "CUSTOMS", "AUDITOR"] as const) {
-    t.equal(c.submit("bank-a", { ...onboard, id: `p-${role.toLowerCase()}`, role, publicKey: h32(role) }).code, "UNAUTHORIZED", `a bank cannot onboard a ${role}`);
+    t.equal(c.submit("bank-a", { ...onboard, id: `p-${role.toLowerCase()}`, role, publicKey: pk32(role) }).code, "UNAUTHORIZED", `a bank cannot onboard a ${role}`);
   }
 });
 
@@ -742,7 +744,7 @@ t.test("accessKeys covers every key applyTx reads, including keys found in loade
     c.sign("exporter-a", tx.anchorDocument({ documentHash: h32("bl"), documentType: "BILL_OF_LADING", receivableId: id, billOfLadingFingerprint: h32("blfp") })),
     fin,
     c.sign("customs", declaration("exporter-a", [other], { label: "late" })),
-    c.sign("bank-a", tx.registerParty({ id: "exporter-q", role: "ENTERPRISE", name: "Q", country: "CN", publicKey: h32("q") })),
+    c.sign("bank-a", tx.registerParty({ id: "exporter-q", role: "ENTERPRISE", name: "Q", country: "CN", publicKey: pk32("q") })),
     c.sign("exporter-a", invoice("exporter-a", { label: "3" })),
   ];
   const withoutLoaded = accessKeys(txs[0]!);
