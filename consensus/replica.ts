@@ -1,4 +1,4 @@
-// One PBFT replica as a pure, synchronous state machine (Castro & Liskov, OSDI'99 §4; TOCS'02 §4):
+// One PBFT replica as a pure, synchronous state machine (Castro & Liskov, OSDI'99 §4; TOCS'02):
 // `step(event)` returns the actions the driver must perform, in order; the replica itself does
 // no I/O and reads no clock. The split follows etcd-raft's RawNode/Ready: the driver persists
 // every `persist` action durably before it performs any later action of the same list, which is
@@ -245,6 +245,7 @@ export class Replica {
   static restore(opts: ReplicaOptions): Replica {
     const r = new Replica(opts);
     r.loadRecords(opts.records ?? []);
+    if (opts.executed) r.resignTipCheckpoint(opts.executed);
     return r;
   }
 
@@ -293,6 +294,7 @@ export class Replica {
   start(): ConsensusAction[] {
     return this.run(() => {
       this.setTimer("status", this.statusInterval());
+      for (const cp of this.ownCheckpoints.values()) this.emit({ type: "broadcast", message: cp });
       if (this.transfer) this.requestTransfer();
       if (!this._viewActive) {
         const own = this.ownViewChange;
@@ -446,7 +448,7 @@ export class Replica {
     this.checkCommitted(slot);
   }
 
-  /** The timestamp a pre-prepare at `seq` must not precede: its predecessor's, if known (§5.3). */
+  /** The timestamp a pre-prepare at `seq` must not precede: its predecessor's, if known (docs/consensus.md §5.3). */
   private predecessorTime(seq: bigint): bigint | undefined {
     const prev = seq - 1n;
     const accepted = this.slots.get(prev)?.accepted;
@@ -588,7 +590,7 @@ export class Replica {
   /**
    * committed-local (§4.2): a quorum of matching commits, and the batch itself (an authentic
    * pre-prepare with that digest). A quorum of commits means a quorum prepared, so this replica
-   * may execute even if it missed the prepares (TOCS §4.2; e.g. while it waits for a new view).
+   * may execute even if it missed the prepares (OSDI'99 §4.5.1; e.g. while it waits for a new view).
    */
   private checkCommitted(slot: Slot): void {
     if (slot.committed || slot.commits.size < this.quorum) return;
@@ -742,6 +744,20 @@ export class Replica {
       this.pendingStable = undefined;
       this.considerStable(pending);
     }
+  }
+
+  /**
+   * Our checkpoint message for the executed tip, when it is a checkpoint seq: it came from an
+   * `executed` event of the previous incarnation and is lost with it, and without it a quorum
+   * for the checkpoint at the high water mark may never form (checkpoints are deterministic, so
+   * this is the same message again).
+   */
+  private resignTipCheckpoint(executed: ExecutedState): void {
+    if (executed.seq <= this._stable.seq || executed.seq % this.K !== 0n) return;
+    const body = { seq: executed.seq, timestamp: executed.timestamp, stateDigest: executed.stateDigest, replica: this.self };
+    const cp: Checkpoint = { type: "checkpoint", ...body, signature: this.crypto.sign(checkpointSigningBytes(this.config.chainId, body)) };
+    this.ownCheckpoints.set(cp.seq, cp);
+    this.storeCheckpoint(cp);
   }
 
   private onCheckpoint(cp: Checkpoint): void {

@@ -144,7 +144,7 @@ export interface NewView {
 
 /**
  * Where a replica stands; peers answer with the signed messages it is missing. Stands in for the
- * retransmission the paper assumes (§4.5 / Castro's thesis §5: status messages).
+ * retransmission the paper assumes (OSDI'99 §4.5.2; Castro's thesis describes such status messages).
  */
 export interface Status {
   type: "status";

@@ -447,3 +447,27 @@ t.test("compacted records restore the same replica", async (t) => {
   const strip = (actions: ConsensusAction[]) => sent(actions).map((m) => `${m.type}:${toHex((m as { signature: Uint8Array }).signature)}`);
   t.same(strip(small.step({ type: "message", message: status })), strip(full.step({ type: "message", message: status })));
 });
+
+t.test("a replica restarted at a checkpoint seq signs that checkpoint again, so the window can move", async (t) => {
+  const executed = { seq: 2n, timestamp: NOW, stateDigest: sha256(utf8("state at 2")) };
+  const r = Replica.restore({
+    config,
+    self: 1,
+    crypto: { sign: keys.signer(1), verify: keys.verify, hash: sha256 },
+    batches: { digestBatch, validateBatch: () => true },
+    records: [],
+    executed,
+    now: NOW,
+  });
+  const checkpoints = sent(r.start()).filter((m) => m.type === "checkpoint");
+  t.equal(checkpoints.length, 1, "K = 2: the executed tip is a checkpoint");
+  t.match(checkpoints[0], { seq: 2n, timestamp: NOW, replica: 1 });
+  t.equal(toHex((checkpoints[0] as { stateDigest: Uint8Array }).stateDigest), toHex(executed.stateDigest));
+  // with two more matching checkpoints it becomes stable, though no `executed` event came after the restart
+  const { checkpointSigningBytes } = await import("../consensus/messages.js");
+  for (const i of [2, 3]) {
+    const body = { seq: 2n, timestamp: NOW, stateDigest: executed.stateDigest, replica: i };
+    r.step({ type: "message", message: { type: "checkpoint", ...body, signature: keys.signer(i)(checkpointSigningBytes(CHAIN_ID, body)) } });
+  }
+  t.equal(r.stableCheckpoint.seq, 2n);
+});
