@@ -296,6 +296,8 @@ t.test("blocks, transactions and their proofs", async (t) => {
   t.ok(verifyReceiptInclusion(rec.header.receiptsRoot, rec.receiptBytes, rec.index, rec.txCount, rec.receiptProof), "receipt inclusion proof verifies (SDK)");
   t.notOk(verifyTxInclusion(rec.header.txsRoot, sha256("another tx"), rec.index, rec.txCount, rec.txProof), "another transaction does not verify");
   t.notOk(verifyTxInclusion(rec.header.txsRoot, rec.tx.hash, rec.index, rec.txCount + 1, rec.txProof), "nor in a block of another size");
+  t.ok(await chain.hasCommittedTx(rec.tx.hash), "its hash is taken");
+  t.notOk(await chain.hasCommittedTx(sha256("never sent")));
   const attempts = await chain.getTxAttempts(rec.tx.hash);
   t.same(
     attempts.map((a) => [a.height, a.index, a.code]),

@@ -210,7 +210,7 @@ export class Store {
     let headerBytes: Uint8Array;
     let hash: Uint8Array;
     let stateRoot: Uint8Array;
-    let batch: ReturnType<Db["batch"]>;
+    let batch: ReturnType<Db["batch"]> | undefined;
     let newMeta: StoreMeta;
     let stateRootMs: number;
     try {
@@ -242,6 +242,7 @@ export class Store {
       this.tree.update(saved);
       this.pending = undefined;
       release();
+      await batch?.close().catch(() => undefined);
       throw err;
     }
     const w0 = performance.now();
