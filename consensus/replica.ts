@@ -1148,7 +1148,13 @@ export class Replica {
     if (own) this.emit({ type: "broadcast", message: own });
   }
 
-  /** Answers a peer's STATUS with the signed messages it lacks (all of them are self-certifying). */
+  /**
+   * Answers a peer's STATUS with the signed messages it lacks (all of them are self-certifying).
+   * Small messages (votes, checkpoints) come from everyone; what carries batches (committed
+   * proofs, forwarded pre-prepares, new-views) only from the f+1 replicas after the peer in index
+   * order, at least one of them honest, and at most maxBatchesInFlight proofs per answer: a
+   * laggard must not draw n-1 copies of every batch.
+   */
   private onStatus(s: Status): void {
     if (!this.check.verifySignature(s.replica, statusSigningBytes(this.config.chainId, s), s.signature)) {
       this.counters.dropped.badSignature++;
@@ -1156,9 +1162,11 @@ export class Replica {
     }
     const to = s.replica;
     const send = (message: ConsensusMessage) => this.emit({ type: "send", to, message });
+    const responder = (this.self - to + this.n) % this.n <= this.f + 1;
+    const forwards = responder || this.self === this.check.primaryOf(this.logView);
     // the new view of our log, to a peer that is behind it or still changing views (it installs
     // it, or follows it passively)
-    if (this.newView && (s.view < this.logView || !s.viewActive)) send(this.newView);
+    if (forwards && this.newView && (s.view < this.logView || !s.viewActive)) send(this.newView);
     // our vote for the view the peer is changing to, even if we moved past it: its primary may need it
     if (!s.viewActive) {
       const vote = this.viewChanges.get(s.view)?.get(this.self);
@@ -1166,23 +1174,27 @@ export class Replica {
     }
     if (s.stableSeq < this._stable.seq) for (const cp of this._stable.proof) send(cp);
     for (const [seq, cp] of this.ownCheckpoints) if (seq > s.stableSeq && seq > this._stable.seq) send(cp);
-    // blocks it lacks: as self-proving committed batches where we have them, else our votes
+    // blocks it lacks: self-proving committed batches where we have them, else our votes
+    let proofs = responder ? this.config.maxBatchesInFlight : 0;
     const proven = new Set<bigint>();
-    for (const [seq, d] of this.delivered) {
-      if (seq > s.lastDelivered && d.proof) {
-        send(d.proof);
-        proven.add(seq);
-      }
+    const deliveredSeqs = [...this.delivered.keys()].filter((seq) => seq > s.lastDelivered).sort((a, b) => (a < b ? -1 : 1));
+    for (const seq of deliveredSeqs) {
+      const proof = this.delivered.get(seq)!.proof;
+      if (!proof || proofs === 0) continue;
+      send(proof);
+      proofs--;
+      proven.add(seq);
     }
     for (const slot of this.sortedSlots()) {
       if (slot.seq <= s.lastDelivered || proven.has(slot.seq)) continue;
       const committedBatch = slot.committed && slot.candidates.get(toHex(slot.committed.digest));
-      if (slot.committed && committedBatch) {
+      if (slot.committed && committedBatch && proofs > 0) {
         send({ type: "committed", prePrepare: committedBatch, certificate: slot.committed });
+        proofs--;
         continue;
       }
       if (s.view > this.logView && s.viewActive) continue; // it is past this view: votes here are no use to it
-      if (slot.accepted) send(slot.accepted);
+      if (slot.accepted && forwards) send(slot.accepted);
       const prepare = slot.prepares.get(this.self);
       if (prepare) send(prepare);
       const commit = slot.commits.get(this.self);
