@@ -7,6 +7,435 @@ export const schema = {
       "nested": {
         "v1": {
           "nested": {
+            "PrePrepareMsg": {
+              "fields": {
+                "view": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "seq": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "timestamp": {
+                  "type": "uint64",
+                  "id": 3
+                },
+                "digest": {
+                  "type": "bytes",
+                  "id": 4
+                },
+                "replica": {
+                  "type": "uint32",
+                  "id": 5
+                },
+                "signature": {
+                  "type": "bytes",
+                  "id": 6
+                },
+                "payload": {
+                  "type": "bytes",
+                  "id": 7
+                }
+              }
+            },
+            "PrepareMsg": {
+              "fields": {
+                "view": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "seq": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "digest": {
+                  "type": "bytes",
+                  "id": 3
+                },
+                "replica": {
+                  "type": "uint32",
+                  "id": 4
+                },
+                "signature": {
+                  "type": "bytes",
+                  "id": 5
+                }
+              }
+            },
+            "CommitMsg": {
+              "fields": {
+                "view": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "seq": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "digest": {
+                  "type": "bytes",
+                  "id": 3
+                },
+                "replica": {
+                  "type": "uint32",
+                  "id": 4
+                },
+                "signature": {
+                  "type": "bytes",
+                  "id": 5
+                }
+              }
+            },
+            "CheckpointMsg": {
+              "fields": {
+                "seq": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "timestamp": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "stateDigest": {
+                  "type": "bytes",
+                  "id": 3,
+                  "protoName": "state_digest"
+                },
+                "replica": {
+                  "type": "uint32",
+                  "id": 4
+                },
+                "signature": {
+                  "type": "bytes",
+                  "id": 5
+                }
+              }
+            },
+            "StableCheckpointMsg": {
+              "fields": {
+                "seq": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "timestamp": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "stateDigest": {
+                  "type": "bytes",
+                  "id": 3,
+                  "protoName": "state_digest"
+                },
+                "proof": {
+                  "rule": "repeated",
+                  "type": "CheckpointMsg",
+                  "id": 4
+                }
+              }
+            },
+            "PreparedCertificateMsg": {
+              "fields": {
+                "prePrepare": {
+                  "type": "PrePrepareMsg",
+                  "id": 1,
+                  "protoName": "pre_prepare"
+                },
+                "prepares": {
+                  "rule": "repeated",
+                  "type": "PrepareMsg",
+                  "id": 2
+                }
+              }
+            },
+            "ViewChangeMsg": {
+              "fields": {
+                "view": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "checkpoint": {
+                  "type": "StableCheckpointMsg",
+                  "id": 2
+                },
+                "prepared": {
+                  "rule": "repeated",
+                  "type": "PreparedCertificateMsg",
+                  "id": 3
+                },
+                "replica": {
+                  "type": "uint32",
+                  "id": 4
+                },
+                "signature": {
+                  "type": "bytes",
+                  "id": 5
+                },
+                "batches": {
+                  "rule": "repeated",
+                  "type": "bytes",
+                  "id": 6
+                }
+              }
+            },
+            "NewViewMsg": {
+              "fields": {
+                "view": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "viewChanges": {
+                  "rule": "repeated",
+                  "type": "ViewChangeMsg",
+                  "id": 2,
+                  "protoName": "view_changes"
+                },
+                "prePrepares": {
+                  "rule": "repeated",
+                  "type": "PrePrepareMsg",
+                  "id": 3,
+                  "protoName": "pre_prepares"
+                },
+                "replica": {
+                  "type": "uint32",
+                  "id": 4
+                },
+                "signature": {
+                  "type": "bytes",
+                  "id": 5
+                }
+              }
+            },
+            "StatusMsg": {
+              "fields": {
+                "view": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "viewActive": {
+                  "type": "bool",
+                  "id": 2,
+                  "protoName": "view_active"
+                },
+                "stableSeq": {
+                  "type": "uint64",
+                  "id": 3,
+                  "protoName": "stable_seq"
+                },
+                "lastDelivered": {
+                  "type": "uint64",
+                  "id": 4,
+                  "protoName": "last_delivered"
+                },
+                "replica": {
+                  "type": "uint32",
+                  "id": 5
+                },
+                "signature": {
+                  "type": "bytes",
+                  "id": 6
+                }
+              }
+            },
+            "ConsensusEnvelope": {
+              "oneofs": {
+                "message": {
+                  "oneof": [
+                    "prePrepare",
+                    "prepare",
+                    "commit",
+                    "checkpoint",
+                    "viewChange",
+                    "newView",
+                    "status",
+                    "committed"
+                  ]
+                }
+              },
+              "fields": {
+                "prePrepare": {
+                  "type": "PrePrepareMsg",
+                  "id": 1,
+                  "protoName": "pre_prepare"
+                },
+                "prepare": {
+                  "type": "PrepareMsg",
+                  "id": 2
+                },
+                "commit": {
+                  "type": "CommitMsg",
+                  "id": 3
+                },
+                "checkpoint": {
+                  "type": "CheckpointMsg",
+                  "id": 4
+                },
+                "viewChange": {
+                  "type": "ViewChangeMsg",
+                  "id": 5,
+                  "protoName": "view_change"
+                },
+                "newView": {
+                  "type": "NewViewMsg",
+                  "id": 6,
+                  "protoName": "new_view"
+                },
+                "status": {
+                  "type": "StatusMsg",
+                  "id": 7
+                },
+                "committed": {
+                  "type": "CommittedMsg",
+                  "id": 8
+                }
+              }
+            },
+            "CommittedMsg": {
+              "fields": {
+                "prePrepare": {
+                  "type": "PrePrepareMsg",
+                  "id": 1,
+                  "protoName": "pre_prepare"
+                },
+                "certificate": {
+                  "type": "CommitCertificateMsg",
+                  "id": 2
+                }
+              }
+            },
+            "CommitSignatureMsg": {
+              "fields": {
+                "replica": {
+                  "type": "uint32",
+                  "id": 1
+                },
+                "signature": {
+                  "type": "bytes",
+                  "id": 2
+                }
+              }
+            },
+            "CommitCertificateMsg": {
+              "fields": {
+                "chainId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "chain_id"
+                },
+                "view": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "seq": {
+                  "type": "uint64",
+                  "id": 3
+                },
+                "digest": {
+                  "type": "bytes",
+                  "id": 4
+                },
+                "commits": {
+                  "rule": "repeated",
+                  "type": "CommitSignatureMsg",
+                  "id": 5
+                }
+              }
+            },
+            "Batch": {
+              "fields": {
+                "txs": {
+                  "rule": "repeated",
+                  "type": "bytes",
+                  "id": 1
+                }
+              }
+            },
+            "ConsensusRecord": {
+              "oneofs": {
+                "record": {
+                  "oneof": [
+                    "prePrepare",
+                    "prepare",
+                    "prepared",
+                    "viewChange",
+                    "newView",
+                    "stableCheckpoint"
+                  ]
+                }
+              },
+              "fields": {
+                "prePrepare": {
+                  "type": "PrePrepareMsg",
+                  "id": 1,
+                  "protoName": "pre_prepare"
+                },
+                "prepare": {
+                  "type": "PrepareMsg",
+                  "id": 2
+                },
+                "prepared": {
+                  "type": "PreparedRecord",
+                  "id": 3
+                },
+                "viewChange": {
+                  "type": "ViewChangeMsg",
+                  "id": 4,
+                  "protoName": "view_change"
+                },
+                "newView": {
+                  "type": "NewViewMsg",
+                  "id": 5,
+                  "protoName": "new_view"
+                },
+                "stableCheckpoint": {
+                  "type": "StableCheckpointMsg",
+                  "id": 6,
+                  "protoName": "stable_checkpoint"
+                }
+              }
+            },
+            "PreparedRecord": {
+              "fields": {
+                "certificate": {
+                  "type": "PreparedCertificateMsg",
+                  "id": 1
+                },
+                "payload": {
+                  "type": "bytes",
+                  "id": 2
+                }
+              }
+            },
+            "CertifiedBlock": {
+              "fields": {
+                "height": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "time": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "view": {
+                  "type": "uint64",
+                  "id": 3
+                },
+                "txs": {
+                  "rule": "repeated",
+                  "type": "bytes",
+                  "id": 4
+                },
+                "certificate": {
+                  "type": "CommitCertificateMsg",
+                  "id": 5
+                },
+                "headerHash": {
+                  "type": "bytes",
+                  "id": 6,
+                  "protoName": "header_hash"
+                }
+              }
+            },
             "Role": {
               "values": {
                 "ROLE_UNSPECIFIED": 0,
