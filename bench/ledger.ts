@@ -2,7 +2,7 @@
 // executor (node/chain.ts) on LevelDB, with and without ed25519 signature verification, and the
 // cost of the state commitment per block, on an empty ledger or one preloaded with receivables.
 //
-//   npm run bench:ledger -- [--blocks 30] [--txs 500] [--preload 0] [--depth 18] [--no-sync]
+//   npm run bench:ledger -- [--blocks 20] [--txs 500] [--preload 0] [--depth 20] [--no-sync]
 //                           [--warmup 3] [--settle 20] [--dir /tmp/x] [--keep]
 //
 // --blocks N measures N blocks with and N without signature verification, alternating. With
@@ -30,10 +30,10 @@ import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, isoDate, makeParties 
 
 const { values: args } = parseArgs({
   options: {
-    blocks: { type: "string", default: "30" },
+    blocks: { type: "string", default: "20" },
     txs: { type: "string", default: "500" },
     preload: { type: "string", default: "0" },
-    depth: { type: "string", default: "18" },
+    depth: { type: "string", default: "20" },
     warmup: { type: "string", default: "3" },
     settle: { type: "string", default: "20" },
     "no-sync": { type: "boolean", default: false },
