@@ -6,6 +6,7 @@
 // lists, state proofs). One block at a time; heights are contiguous.
 import { concatBytes, equalBytes, fromHex, toHex, utf8 } from "../sdk/bytes.js";
 import { decode, encode } from "../sdk/codec.js";
+import type { CommitCertificate } from "../sdk/commit.js";
 import type { Crypto } from "../sdk/crypto.js";
 import { inclusionProof, leafHash } from "../sdk/merkle.js";
 import type { StateProof } from "../sdk/proofs.js";
@@ -15,6 +16,7 @@ import { nodeCrypto } from "./crypto.js";
 import { accessKeys, executeBlock, genesisWrites, takesTxHash, type LedgerParams } from "./ledger/execute.js";
 import { decodeReceipt, encodeReceipt } from "./ledger/records.js";
 import { KEY } from "./ledger/state.js";
+import { encodeCertificateRecord } from "./store/blocks.js";
 import { StoreError, corrupted } from "./store/errors.js";
 import type { DateRange, Page, PageRequest, TxRef } from "./store/indexes.js";
 import { rfc6962Root, sha256 } from "./store/hash.js";
@@ -56,6 +58,8 @@ export interface BlockInput {
   txs: Tx[];
   /** when syncing a certified block: the hash it must produce, checked before anything is written */
   expectedHash?: Uint8Array;
+  /** the 2f+1 commits that committed this batch; stored in the block's batch (its chain id, seq and view must match) */
+  certificate?: CommitCertificate;
 }
 
 export interface BlockTimings {
@@ -217,6 +221,10 @@ export class Chain {
       throw new StoreError("HEIGHT_GAP", `block ${height} does not follow the head ${this.height}`, { height: height.toString(), head: this.height.toString() });
     }
     if (time < this.lastTime) throw new StoreError("BLOCK_INVALID", `block ${height} time ${time} precedes the head's ${this.lastTime}`, { height: height.toString() });
+    const c = input.certificate;
+    if (c && (c.chainId !== this.chainId || c.seq !== height || c.view !== input.view)) {
+      throw new StoreError("BLOCK_INVALID", `the commit certificate is for ${c.chainId} seq ${c.seq} view ${c.view}, the block is ${this.chainId} ${height} view ${input.view}`, { height: height.toString() });
+    }
 
     // Prefetch: accessKeys to a fixpoint (a loaded record can name more keys), then replay lookups.
     const t0 = performance.now();
@@ -273,6 +281,7 @@ export class Chain {
       receipts: exec.receipts,
       receiptBytes,
       takesHash,
+      ...(c ? { certificate: encodeCertificateRecord(c) } : {}),
       buildHeader: (stateRoot) => {
         const header: BlockHeader = {
           chainId: this.chainId,
@@ -335,6 +344,11 @@ export class Chain {
     for (const t of txs) parts.push(lengthDelimited(2, t));
     for (const r of receipts) parts.push(lengthDelimited(3, r));
     return concatBytes(...parts);
+  }
+
+  /** The commit certificate stored with a block, if it was committed with one. */
+  async getCertificate(height: bigint): Promise<CommitCertificate | undefined> {
+    return this.store.blocks.certificate(height);
   }
 
   async getBlockByHash(hash: Uint8Array): Promise<StoredBlock | undefined> {

@@ -88,6 +88,7 @@ t.test(`SIGKILL while committing: blocks whole or absent, indexes and state root
     }
     const report = await chain.verify();
     t.equal(report.height, chain.height, `round ${round}: full verification passed at height ${report.height} (${report.txs} txs, ${report.indexEntries} index entries)`);
+    t.equal(report.certificates, Number(chain.height), `round ${round}: every block has its commit certificate`);
     for (let h = 1n; h <= chain.height; h++) hashes.set(h, toHex((await chain.getHeader(h))!.hash));
     let signedRecords = 0;
     for await (const _ of store.consensus.entries()) signedRecords++;

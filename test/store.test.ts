@@ -481,12 +481,22 @@ t.test("reopen, genesis, heights, time and expected hashes", async (t) => {
   t.equal(ok.receipts[0]!.code, "OK", "the same block then commits");
   t.equal((await again.verify()).height, head + 1n);
 
+  // A commit certificate is stored with its block, and must be for that block.
+  const cert = { chainId: WORKLOAD_CHAIN_ID, view: 2n, seq: head + 2n, digest: sha256("batch"), commits: [0, 1, 3].map((replica) => ({ replica, signature: sha256(`sig ${replica}`).slice(0, 32) })) };
+  await t.rejects(again.executeBlock({ height: head + 2n, time: t1, proposer: "v", view: 3n, txs: [], certificate: cert }), { code: "BLOCK_INVALID" }, "a certificate of another view");
+  await t.rejects(again.executeBlock({ height: head + 2n, time: t1, proposer: "v", view: 2n, txs: [], certificate: { ...cert, seq: head + 3n } }), { code: "BLOCK_INVALID" }, "of another height");
+  await t.rejects(again.executeBlock({ height: head + 2n, time: t1, proposer: "v", view: 2n, txs: [], certificate: { ...cert, chainId: "other-chain" } }), { code: "BLOCK_INVALID" }, "of another chain");
+  await again.executeBlock({ height: head + 2n, time: t1, proposer: "v", view: 2n, txs: [mk()], certificate: cert });
+  t.same(await again.getCertificate(head + 2n), cert, "the certificate reads back as stored");
+  t.equal(await again.getCertificate(head + 1n), undefined, "a block committed without one has none");
+  t.equal((await again.verify()).certificates, 1);
+
   // Concurrent callers are refused rather than interleaved.
   const d2 = mk();
-  const first = again.executeBlock({ height: head + 2n, time: t1, proposer: "v", view: 0n, txs: [d2] });
-  await t.rejects(again.executeBlock({ height: head + 3n, time: t1, proposer: "v", view: 0n, txs: [mk()] }), { code: "STORE_BAD_REQUEST" });
+  const first = again.executeBlock({ height: head + 3n, time: t1, proposer: "v", view: 0n, txs: [d2] });
+  await t.rejects(again.executeBlock({ height: head + 4n, time: t1, proposer: "v", view: 0n, txs: [mk()] }), { code: "STORE_BAD_REQUEST" });
   await first;
-  t.equal(again.height, head + 2n);
+  t.equal(again.height, head + 3n);
 });
 
 t.test("executing through caches or without them gives the same blocks", async (t) => {

@@ -1,6 +1,7 @@
 // Blocks as committed: header bytes (hashed as stored), the signed transactions exactly as
 // received, receipts, and the transaction-hash lookups. Written only through Store.commitBlock.
-import { decode } from "../../sdk/codec.js";
+import { decode, encode } from "../../sdk/codec.js";
+import type { CommitCertificate } from "../../sdk/commit.js";
 import type { BlockHeader } from "../../sdk/types.js";
 import { Bucket } from "./buckets.js";
 import { key, readU32, readU64, u64be, type KeyWriter } from "./encoding.js";
@@ -19,6 +20,7 @@ export const blockKeys = {
   receipt: (height: bigint, index: number) => key(Bucket.blockReceipt).u64(height).u32(index).done(),
   txByHash: (hash: Uint8Array) => key(Bucket.txByHash).bytes(hash).done(),
   txAttempt: (hash: Uint8Array, height: bigint, index: number) => key(Bucket.txAttempt).bytes(hash).u64(height).u32(index).done(),
+  certificate: (height: bigint) => key(Bucket.blockCertificate).u64(height).done(),
   txsOf: (height: bigint): KeyWriter => key(Bucket.blockTx).u64(height),
   receiptsOf: (height: bigint): KeyWriter => key(Bucket.blockReceipt).u64(height),
 };
@@ -34,6 +36,21 @@ export function encodeTxLocation(height: bigint, index: number): Uint8Array {
 export function decodeTxLocation(bytes: Uint8Array): TxLocation {
   if (bytes.length !== 12) throw corrupted("transaction location record has the wrong length", { bytes: bytes.length });
   return { height: readU64(bytes, 0), index: readU32(bytes, 8) };
+}
+
+export function encodeCertificateRecord(c: CommitCertificate): Uint8Array {
+  return encode("CommitCertificateMsg", c);
+}
+
+export function decodeCertificateRecord(bytes: Uint8Array, height: bigint): CommitCertificate {
+  let c: CommitCertificate;
+  try {
+    c = decode<CommitCertificate>("CommitCertificateMsg", bytes);
+  } catch (err) {
+    throw corrupted(`commit certificate of block ${height} does not decode`, { height: height.toString() }, err);
+  }
+  if (c.seq !== height) throw corrupted(`commit certificate stored at height ${height} is for ${c.seq}`, { height: height.toString() });
+  return c;
 }
 
 export function decodeHeader(bytes: Uint8Array, height?: bigint): BlockHeader {
@@ -102,6 +119,17 @@ export class BlockRepository {
       out.push(plain(v));
     }
     return out;
+  }
+
+  /** The commit certificate stored with a block (absent if the block was committed without one). */
+  async certificate(height: bigint): Promise<CommitCertificate | undefined> {
+    const bytes = await this.certificateBytes(height);
+    return bytes && decodeCertificateRecord(bytes, height);
+  }
+
+  async certificateBytes(height: bigint): Promise<Uint8Array | undefined> {
+    const v = await this.db.get(blockKeys.certificate(height));
+    return v && plain(v);
   }
 
   /** Where the transaction that took this hash was committed (see ledger takesTxHash). */

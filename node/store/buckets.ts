@@ -21,6 +21,8 @@ export enum Bucket {
   txByHash = 6,
   /** hash tx hash || u64 height || u32 index -> empty: copies that did not take the hash (forged, replayed) */
   txAttempt = 7,
+  /** u64 height -> encoded CommitCertificateMsg (proto/consensus.proto): the 2f+1 commits of the block */
+  blockCertificate = 8,
 
   // ---- state ------------------------------------------------------------------------------------
   /** utf8 state key (node/ledger/state.ts KEY) -> record bytes */

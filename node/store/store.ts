@@ -56,6 +56,8 @@ export interface BlockCommitInput {
   receiptBytes: readonly Uint8Array[];
   /** per transaction: whether it takes its hash for replay protection (ledger takesTxHash) */
   takesHash: readonly boolean[];
+  /** the encoded commit certificate (CommitCertificateMsg), stored with the block when given */
+  certificate?: Uint8Array;
   /** builds the header once the state root is known; its bytes are stored and hashed as given */
   buildHeader(stateRoot: Uint8Array): { header: BlockHeader; headerBytes: Uint8Array };
 }
@@ -227,6 +229,7 @@ export class Store {
       const h = input.height;
       batch.put(blockKeys.header(h), headerBytes);
       batch.put(blockKeys.byHash(hash), u64be(h));
+      if (input.certificate) batch.put(blockKeys.certificate(h), input.certificate);
       for (let i = 0; i < n; i++) {
         const tx = input.txs[i]!;
         batch.put(blockKeys.tx(h, i), tx.bytes);

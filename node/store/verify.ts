@@ -8,7 +8,7 @@ import { decodeTx, type Tx } from "../../sdk/tx.js";
 import type { Receipt, ResultCode } from "../../sdk/types.js";
 import { nodeCrypto } from "../crypto.js";
 import { decodeReceipt } from "../ledger/records.js";
-import { decodeHeader, decodeTxLocation } from "./blocks.js";
+import { decodeCertificateRecord, decodeHeader, decodeTxLocation } from "./blocks.js";
 import { rfc6962Root } from "./hash.js";
 import { stateKeys } from "./state.js";
 import { Bucket, BUCKET_NAMES } from "./buckets.js";
@@ -28,6 +28,8 @@ export interface VerifyOptions {
 export interface VerifyReport {
   height: bigint;
   txs: number;
+  /** blocks stored with a commit certificate */
+  certificates: number;
   stateRecords: number;
   buckets: number;
   indexEntries: number;
@@ -64,6 +66,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   let prevTime = -1n;
   let txCount = 0;
   let lastHeaderStateRoot = meta.genesisStateRoot;
+  const views = new Map<bigint, bigint>();
   for (let h = 1n; h <= head; h++) {
     const headerBytes = await store.blocks.headerBytes(h);
     if (!headerBytes) throw corrupted(`block ${h} is missing`, { height: h.toString() });
@@ -109,9 +112,18 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     prevHash = hash;
     prevTime = header.time;
     lastHeaderStateRoot = header.stateRoot;
+    views.set(h, header.view);
   }
   if (!equalBytes(prevHash, meta.lastHash)) throw corrupted("the meta record's head hash is not the last block's");
   if (!equalBytes(lastHeaderStateRoot, meta.stateRoot)) throw corrupted("the meta record's state root is not the head block's");
+  let certificates = 0;
+  for await (const [k, v] of db.iterator(prefixRange(Uint8Array.of(Bucket.blockCertificate)))) {
+    const h = readU64(k, 1);
+    if (h < 1n || h > head) throw corrupted(`a commit certificate is stored for block ${h}, outside 1..${head}`);
+    const c = decodeCertificateRecord(plain(v), h);
+    if (c.chainId !== meta.chainId || c.view !== views.get(h)) throw corrupted(`the commit certificate of block ${h} is for another chain or view`, { height: h.toString() });
+    certificates++;
+  }
   await expectNoneAbove(db, Bucket.blockHeader, head);
   await expectNoneAbove(db, Bucket.blockTx, head);
   await expectNoneAbove(db, Bucket.blockReceipt, head);
@@ -185,7 +197,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     const first = expectedIndex.values().next().value as string;
     throw corrupted(`${expectedIndex.size} index entries are missing (first in ${BUCKET_NAMES[parseInt(first.slice(0, 2), 16)]})`, { key: first });
   }
-  return { height: head, txs: txCount, stateRecords, buckets: byBucket.size, indexEntries, stateRoot: root };
+  return { height: head, txs: txCount, certificates, stateRecords, buckets: byBucket.size, indexEntries, stateRoot: root };
 }
 
 async function expectNoneAbove(db: Db, bucket: Bucket, head: bigint): Promise<void> {
