@@ -172,6 +172,17 @@ export class Mempool {
     }
   }
 
+  /** Marks transactions carried by accepted, undelivered batches so reap skips them. */
+  markInFlight(hashes: Iterable<string>): void {
+    for (const h of hashes) {
+      const e = this.entries.get(h);
+      if (e && !e.inFlight) {
+        e.inFlight = true;
+        this.inFlightCount++;
+      }
+    }
+  }
+
   releaseAll(): void {
     for (const e of this.entries.values()) e.inFlight = false;
     this.inFlightCount = 0;

@@ -1,0 +1,62 @@
+// What the RPC layer may ask of a running node: the one narrow interface between rpc/ and node/
+// (STYLE rule 8). node/node.ts implements it; rpc/ never reaches around it.
+import type { CommitCertificate, Validator } from "../sdk/commit.js";
+import type { Tx } from "../sdk/tx.js";
+import type { Chain, ExecutedBlock } from "./chain.js";
+import type { Admission } from "./mempool.js";
+
+export interface NodeStatus {
+  chainId: string;
+  /** validator id, or the observer's configured name */
+  nodeId: string;
+  mode: "validator" | "observer";
+  height: bigint;
+  headHash: Uint8Array;
+  /** time of the head block, ms (genesis time at height 0) */
+  headTime: bigint;
+  stateRoot: Uint8Array;
+  /** PBFT view and its primary (validators only) */
+  view?: bigint;
+  primary?: string;
+  viewActive?: boolean;
+  validators: string[];
+  peers: { id: string; validator: boolean }[];
+  mempool: { txs: number; bytes: number };
+  /** set when consensus halted on a broken invariant: the node serves reads, signs nothing */
+  halted?: string;
+  /** true while catching up (state transfer / observer sync) */
+  syncing: boolean;
+  /** ready to accept transactions: storage open, consensus running, not halted */
+  ready: boolean;
+  version: string;
+}
+
+/** A block as listeners see it right after it was executed and stored. */
+export interface CommittedBlockEvent {
+  executed: ExecutedBlock;
+  txs: Tx[];
+  certificate: CommitCertificate;
+}
+
+export interface NodeApi {
+  /** every read (blocks, txs with proofs, receivables, history, lists, state proofs) */
+  readonly chain: Chain;
+  readonly chainId: string;
+  /** the validator set, for certificate checks by clients (ordered; index = replica) */
+  readonly validators: readonly Validator[];
+  status(): NodeStatus;
+  /**
+   * Admits SignedTx bytes: decode, envelope and signature checks, mempool, then gossip to the
+   * validators. Never throws on bad input (a refusal carries its code).
+   */
+  submit(bytes: Uint8Array): Promise<Admission>;
+  /**
+   * Resolves when the transaction (hex hash) is in a committed block, with that block; undefined
+   * on timeout or abort. Resolves at once if it is already committed.
+   */
+  waitForCommit(txHashHex: string, timeoutMs: number, signal?: AbortSignal): Promise<{ height: bigint } | undefined>;
+  /** subscribe to committed blocks, in height order; returns the unsubscribe function */
+  onBlock(listener: (b: CommittedBlockEvent) => void): () => void;
+  /** the commit certificate of a stored block */
+  certificate(height: bigint): Promise<CommitCertificate | undefined>;
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// `tradeledger`: the node's command line (commander). Operator commands: start, devnet, init,
+// keys, genesis. Client commands (register, finance, ...) are added by node/cli-client.ts.
+import "../p2p/polyfill.js";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { toHex } from "../sdk/bytes.js";
+import { ConfigError, loadGenesis, loadKeyFile, writeJsonFile, writeKeyFile, parseWith } from "../config/load.js";
+import { nodeConfigSchema } from "../config/schema.js";
+import { peerIdFromNodePublicKey } from "../p2p/identity.js";
+import { DevnetSupervisor } from "./devnet.js";
+import { TradeLedgerNode, VERSION, type RpcFactory } from "./node.js";
+import { createLogger } from "./log.js";
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError("expected a TCP port (1-65535)");
+  return n;
+}
+
+function fail(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  const e = err as Error & { code?: string };
+  process.stderr.write(`error: ${e.code ? `[${e.code}] ` : ""}${e.message}\n`);
+  process.exit(1);
+}
+
+/** Runs `stop` on the first SIGINT/SIGTERM; a second signal exits at once. */
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting now\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      (err) => fail(err),
+    );
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
+
+export function buildCli(rpc: RpcFactory | null = null): Command {
+  const program = new Command("tradeledger")
+    .description("TradeLedger: a permissioned PBFT ledger for cross-border trade finance")
+    .version(VERSION)
+    .showHelpAfterError();
+
+  program
+    .command("start")
+    .description("run a node (validator or observer) from its config file")
+    .requiredOption("-c, --config <file>", "node config (JSON); see docs/operator.md")
+    .action(async (opts: { config: string }) => {
+      try {
+        const node = await TradeLedgerNode.fromConfigFile(resolve(opts.config), { rpc });
+        onShutdown(() => node.stop());
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command("devnet")
+    .description("create (once) and run a local network: 4 validators (bank-a, bank-b, customs, core-enterprise), sample exporters and an auditor")
+    .option("-d, --dir <dir>", "folder holding keys, genesis, configs and data", ".devnet")
+    .addOption(new Option("--validators <n>", "number of validators").choices(["4", "7"]).default("4"))
+    .option("--rpc-port <port>", "RPC port of the first validator (the others follow)", port, 7001)
+    .option("--p2p-port <port>", "p2p port of the first validator (the others follow)", port, 26601)
+    .option("-v, --verbose", "show debug log lines on the console")
+    .action(async (opts: { dir: string; validators: string; rpcPort: number; p2pPort: number; verbose?: boolean }) => {
+      try {
+        const supervisor = new DevnetSupervisor({
+          dir: resolve(opts.dir),
+          validators: Number(opts.validators) as 4 | 7,
+          rpcBasePort: opts.rpcPort,
+          p2pBasePort: opts.p2pPort,
+          verbose: opts.verbose ?? false,
+        });
+        supervisor.start();
+        onShutdown(async () => {
+          process.stdout.write("stopping the devnet...\n");
+          await supervisor.stop();
+          process.stdout.write("devnet stopped; `npm start` resumes the same chain\n");
+        });
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command("init")
+    .description("create a node key and a node config for a validator or an observer (see docs/operator.md)")
+    .requiredOption("-d, --dir <dir>", "the node's folder (created)")
+    .option("--validator-id <id>", "the genesis validator this node runs (omit for an observer)")
+    .option("--genesis <file>", "the network's genesis file", "genesis.json")
+    .option("--listen <multiaddr>", "p2p listen address", "/ip4/0.0.0.0/tcp/26601")
+    .option("--rpc-host <host>", "RPC listen host", "127.0.0.1")
+    .option("--rpc-port <port>", "RPC port", port, 7001)
+    .action((opts: { dir: string; validatorId?: string; genesis: string; listen: string; rpcHost: string; rpcPort: number }) => {
+      try {
+        const dir = resolve(opts.dir);
+        const keyFile = join(dir, "node-key.json");
+        const configFile = join(dir, "node.json");
+        if (existsSync(keyFile) || existsSync(configFile)) throw new Error(`${dir} already holds a node key or config; refusing to overwrite`);
+        writeKeyFile(keyFile, { seed: new Uint8Array(randomBytes(32)) });
+        const key = loadKeyFile(keyFile);
+        const config = parseWith(
+          nodeConfigSchema,
+          {
+            dataDir: "data",
+            genesisFile: resolve(opts.genesis),
+            nodeKeyFile: "node-key.json",
+            mode: opts.validatorId ? "validator" : "observer",
+            ...(opts.validatorId ? { validatorId: opts.validatorId } : {}),
+            p2p: { listen: [opts.listen] },
+            rpc: { host: opts.rpcHost, port: opts.rpcPort },
+          },
+          "node config",
+        );
+        writeJsonFile(configFile, config);
+        process.stdout.write(
+          [
+            `node key:    ${keyFile} (mode 0600; back it up, never share it)`,
+            `node config: ${configFile}`,
+            `node public key (put it in the genesis validators/observers list): ${toHex(key.publicKey)}`,
+            `peer id: ${peerIdFromNodePublicKey(key.publicKey)}`,
+            "",
+          ].join("\n"),
+        );
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  const keys = program.command("keys").description("party and node keys");
+  keys
+    .command("generate")
+    .description("generate an ed25519 key file (mode 0600) for a party or a node")
+    .requiredOption("-o, --out <file>", "where to write it (refuses to overwrite)")
+    .option("-p, --party <id>", "the party id the key signs for")
+    .action((opts: { out: string; party?: string }) => {
+      try {
+        if (existsSync(opts.out)) throw new Error(`${opts.out} exists; refusing to overwrite a key`);
+        writeKeyFile(resolve(opts.out), { ...(opts.party ? { partyId: opts.party } : {}), seed: new Uint8Array(randomBytes(32)) });
+        const key = loadKeyFile(resolve(opts.out));
+        process.stdout.write(`${opts.out}: public key ${toHex(key.publicKey)}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+  keys
+    .command("show")
+    .description("print a key file's party id, public key and peer id (never the seed)")
+    .argument("<file>")
+    .action((file: string) => {
+      try {
+        const key = loadKeyFile(resolve(file));
+        process.stdout.write(
+          JSON.stringify({ ...(key.partyId ? { partyId: key.partyId } : {}), publicKey: toHex(key.publicKey), peerId: peerIdFromNodePublicKey(key.publicKey) }, null, 2) + "\n",
+        );
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command("genesis")
+    .description("genesis files")
+    .command("validate")
+    .description("check a genesis file; errors name the offending field")
+    .argument("<file>")
+    .action((file: string) => {
+      try {
+        const g = loadGenesis(resolve(file));
+        process.stdout.write(`${file}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${Math.floor((g.validators.length - 1) / 3)}): valid\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  return program;
+}
+
+// Run when executed directly (not when imported by tests).
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli.js")) {
+  process.on("unhandledRejection", (err) => {
+    createLogger({ name: "cli" }).error("unhandled rejection", { err });
+    process.exit(1);
+  });
+  buildCli().parseAsync(process.argv).catch(fail);
+}
