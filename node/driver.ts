@@ -84,6 +84,8 @@ export class ConsensusDriver {
   /** decoded transactions of batch payloads seen in pre-prepares (decode once per node) */
   private readonly decoded = new WeakMap<Uint8Array, Tx[] | Error>();
   private readonly execQueue: CommittedBlock[] = [];
+  /** transactions of delivered blocks not yet executed: still in the mempool, no longer pending in the core */
+  private readonly executingTxs = new Set<string>();
   private executing: Promise<void> = Promise.resolve();
   private transfer?: Promise<void>;
   /** batches this node proposed: seq -> when, for commit latency */
@@ -311,6 +313,7 @@ export class ConsensusDriver {
       const txs = this.decodePayload(b.payload);
       if (!(txs instanceof Error)) for (const tx of txs) pending.push(tx.hashHex);
     }
+    pending.push(...this.executingTxs);
     mempool.markInFlight(pending);
     const txs = mempool.reap(this.opts.maxBatchTxs, this.opts.maxBatchBytes - 16 * this.opts.maxBatchTxs);
     if (txs.length === 0) return;
@@ -367,6 +370,8 @@ export class ConsensusDriver {
 
   private scheduleExecution(block: CommittedBlock): void {
     this.execQueue.push(block);
+    const txs = this.decodePayload(block.payload);
+    if (!(txs instanceof Error)) for (const tx of txs) this.executingTxs.add(tx.hashHex);
     this.executing = this.executing.then(() => this.executeNext()).catch((err) => this.halt(`execution failed: ${(err as Error).message}`, err));
   }
 
@@ -376,6 +381,8 @@ export class ConsensusDriver {
     const { chain } = this.deps;
     if (block.seq <= chain.height) {
       // Already executed (e.g. by a state transfer that overtook delivery): report it again.
+      const txs = this.decodePayload(block.payload);
+      if (!(txs instanceof Error)) for (const tx of txs) this.executingTxs.delete(tx.hashHex);
       if (block.seq === chain.height) this.enqueue({ type: "executed", seq: block.seq, stateDigest: this.stateDigestOf(chain) });
       return;
     }
@@ -399,6 +406,7 @@ export class ConsensusDriver {
     const executed = await chain.executeBlock({ height: b.height, time: b.time, proposer, view: b.view, txs: b.txs, certificate: b.certificate });
     this.stats.blocksExecuted++;
     mempool.removeCommitted(b.txs.map((t) => t.hashHex));
+    for (const tx of b.txs) this.executingTxs.delete(tx.hashHex);
     await parties.onReceipts(executed.receipts);
     this.deps.logger.debug("block committed", { height: b.height, txs: b.txs.length, view: b.view, hash: executed.hash });
     this.deps.onBlock?.({ executed, txs: b.txs, certificate: b.certificate });
