@@ -84,13 +84,14 @@ export function newViewSigningBytes(chainId: string, hash: Hash, m: Omit<NewView
 export function statusSigningBytes(chainId: string, m: Omit<Status, "signature" | "type">): Uint8Array {
   const chain = chainIdPrefix(chainId);
   const d = SIGNING_DOMAINS.status;
-  return new ByteWriter(d.length + chain.length + 8 + 1 + 16 + 4)
+  return new ByteWriter(d.length + chain.length + 8 + 1 + 16 + 4 + 4)
     .bytes(d)
     .bytes(chain)
     .u64(m.view)
     .u8(m.viewActive ? 1 : 0)
     .u64(m.stableSeq)
     .u64(m.lastDelivered)
+    .u32(m.round)
     .u32(m.replica)
     .finish();
 }
@@ -165,6 +166,7 @@ export function malformation(m: unknown, n: number): string | null {
     }
     case "status":
       if (!isU64(m.view) || typeof m.viewActive !== "boolean" || !isU64(m.stableSeq) || !isU64(m.lastDelivered)) return "status: fields";
+      if (typeof m.round !== "number" || !Number.isInteger(m.round) || m.round < 0 || m.round > 0xffffffff) return "status: round";
       return isReplica(m.replica, n) && isBytes(m.signature) ? null : "status: replica/signature";
     case "committed": {
       const why = prePrepareMalformation(m.prePrepare, n, true);

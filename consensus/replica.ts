@@ -179,6 +179,7 @@ export class Replica {
   private nextSeq = 1n;
   /** the node told us it has requests waiting (batch-available) since the last delivery */
   private pendingWork = false;
+  private statusRound = 0;
 
   // ---- execution and checkpoints (§4.3)
   private _stable: StableCheckpoint;
@@ -690,9 +691,10 @@ export class Replica {
 
   private onBatchAvailable(payload: Uint8Array): void {
     if (!(payload instanceof Uint8Array)) return;
+    // §4.4: a backup that knows of pending requests expects the primary to order them. A primary
+    // notes it too: if it becomes a backup in a later view, the work is still pending.
+    this.pendingWork = true;
     if (!this.isPrimary || !this._viewActive) {
-      // §4.4: a backup that knows of pending requests expects the primary to order them
-      this.pendingWork = true;
       this.updateRequestTimer(false);
       return;
     }
@@ -1141,7 +1143,15 @@ export class Replica {
   }
 
   private broadcastStatus(): void {
-    const body = { view: this._view, viewActive: this._viewActive, stableSeq: this._stable.seq, lastDelivered: this._lastDelivered, replica: this.self };
+    this.statusRound = (this.statusRound + 1) % 0x1_0000_0000;
+    const body = {
+      view: this._view,
+      viewActive: this._viewActive,
+      stableSeq: this._stable.seq,
+      lastDelivered: this._lastDelivered,
+      round: this.statusRound,
+      replica: this.self,
+    };
     const status: Status = { type: "status", ...body, signature: this.crypto.sign(statusSigningBytes(this.config.chainId, body)) };
     this.emit({ type: "broadcast", message: status });
     const own = this.ownViewChange;
@@ -1151,9 +1161,10 @@ export class Replica {
   /**
    * Answers a peer's STATUS with the signed messages it lacks (all of them are self-certifying).
    * Small messages (votes, checkpoints) come from everyone; what carries batches (committed
-   * proofs, forwarded pre-prepares, new-views) only from the f+1 replicas after the peer in index
-   * order, at least one of them honest, and at most maxBatchesInFlight proofs per answer: a
-   * laggard must not draw n-1 copies of every batch.
+   * proofs, forwarded pre-prepares, new-views) only from f+1 consecutive replicas picked by the
+   * status round, so the choice rotates over all peers (a designated peer may itself have lost
+   * what the laggard needs), and at most maxBatchesInFlight proofs per answer: a laggard must
+   * not draw n-1 copies of every batch.
    */
   private onStatus(s: Status): void {
     if (!this.check.verifySignature(s.replica, statusSigningBytes(this.config.chainId, s), s.signature)) {
@@ -1162,7 +1173,7 @@ export class Replica {
     }
     const to = s.replica;
     const send = (message: ConsensusMessage) => this.emit({ type: "send", to, message });
-    const responder = (this.self - to + this.n) % this.n <= this.f + 1;
+    const responder = (((this.self - to - 1 - (s.round % this.n)) % this.n) + this.n) % this.n <= this.f;
     const forwards = responder || this.self === this.check.primaryOf(this.logView);
     // the new view of our log, to a peer that is behind it or still changing views (it installs
     // it, or follows it passively)

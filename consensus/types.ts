@@ -153,6 +153,8 @@ export interface Status {
   viewActive: boolean;
   stableSeq: bigint;
   lastDelivered: bigint;
+  /** counts the sender's status broadcasts: rotates which peers answer with batches */
+  round: number;
   replica: number;
   signature: Uint8Array;
 }

@@ -303,7 +303,7 @@ t.test("after restart a replica keeps its commit and its view-change, never sign
   c.restart(3);
   // a status from a peer that has not delivered seq 1 makes it re-send its commit for A
   const r3 = c.nodes[3]!;
-  const statusBody = { view: 0n, viewActive: true, stableSeq: 0n, lastDelivered: 0n, replica: 1 };
+  const statusBody = { view: 0n, viewActive: true, stableSeq: 0n, lastDelivered: 0n, round: 1, replica: 1 };
   const { statusSigningBytes } = await import("../consensus/messages.js");
   const status = { type: "status" as const, ...statusBody, signature: keys.signer(1)(statusSigningBytes(CHAIN_ID, statusBody)) };
   const resent = sent(r3.step({ type: "message", message: status }));
@@ -441,7 +441,7 @@ t.test("compacted records restore the same replica", async (t) => {
   t.equal(small.viewActive, full.viewActive);
   t.equal(small.stableCheckpoint.seq, full.stableCheckpoint.seq);
   t.same(small.pendingBatches().map((b) => b.seq), full.pendingBatches().map((b) => b.seq));
-  const statusBody = { view: 0n, viewActive: false, stableSeq: 0n, lastDelivered: 0n, replica: 1 };
+  const statusBody = { view: 0n, viewActive: false, stableSeq: 0n, lastDelivered: 0n, round: 1, replica: 1 };
   const { statusSigningBytes } = await import("../consensus/messages.js");
   const status = { type: "status" as const, ...statusBody, signature: keys.signer(1)(statusSigningBytes(CHAIN_ID, statusBody)) };
   const strip = (actions: ConsensusAction[]) => sent(actions).map((m) => `${m.type}:${toHex((m as { signature: Uint8Array }).signature)}`);
@@ -470,4 +470,18 @@ t.test("a replica restarted at a checkpoint seq signs that checkpoint again, so 
     r.step({ type: "message", message: { type: "checkpoint", ...body, signature: keys.signer(i)(checkpointSigningBytes(CHAIN_ID, body)) } });
   }
   t.equal(r.stableCheckpoint.seq, 2n);
+});
+
+t.test("a primary that becomes a backup still expects its pending work to be ordered", async (t) => {
+  const c = new Cluster();
+  c.muted.add(0); // its pre-prepare never gets out
+  c.step(0, { type: "batch-available", payload: A });
+  for (const i of [1, 2, 3]) c.step(i, { type: "batch-available", payload: A });
+  for (const i of [1, 2, 3]) c.fire(i, "request");
+  c.muted.delete(0);
+  c.drain();
+  const former = c.nodes[0]!;
+  t.equal(former.view, 1n, "it installed view 1");
+  t.notOk(former.isPrimary);
+  t.ok(c.timers[0]!.has("request"), "its request timer runs: the batch it was offered is not committed");
 });

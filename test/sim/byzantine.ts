@@ -225,7 +225,7 @@ export class Byzantine {
       const payload = this.rng.bytes(12);
       const timestamp = this.sim.localTime(this.node);
       m = { type: "pre-prepare", view, seq, timestamp, digest: digestBatch(seq, timestamp, payload), replica: Number(view % BigInt(n)), signature, payload };
-    } else m = { type: "status", view: view + 1n, viewActive: true, stableSeq: 0n, lastDelivered: 0n, replica: victim, signature };
+    } else m = { type: "status", view: view + 1n, viewActive: true, stableSeq: 0n, lastDelivered: 0n, round: 1, replica: victim, signature };
     this.forgedSent++;
     this.sim.transmit(this.node.index, to, m);
   }
