@@ -5,6 +5,8 @@ import type { Receipt, ResultCode } from "./types.js";
 export type ApiErrorCode =
   | "MALFORMED"
   | "BAD_SIGNATURE"
+  /** a read without a valid request signature (missing, stale, replayed): HTTP 401 */
+  | "UNAUTHENTICATED"
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "NOT_FOUND"

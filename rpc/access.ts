@@ -1,0 +1,75 @@
+// Who may see what (docs/security.md). Two ways to reach a receivable:
+//   - list: enumerating (lists, block contents, the event stream without a receivable filter):
+//     an exporter its own receivables, a bank those it financed, customs those it attested;
+//   - lookup: naming it by id, document hash or fingerprint, values only someone who holds the
+//     documents knows (ids are 256-bit hashes): banks and customs may look up any receivable, so a
+//     bank can check an invoice before financing it and customs before attesting it. Exporters
+//     still see only their own.
+// Auditors see everything. A party always sees its own transactions.
+import type { Tx } from "../sdk/tx.js";
+import type { Receipt, Receivable } from "../sdk/types.js";
+import type { Caller } from "./auth.js";
+
+export type Reach = "list" | "lookup";
+
+const RECEIVABLE_ID_RE = /^[0-9a-f]{64}$/;
+
+export function canSeeReceivable(caller: Caller, r: Pick<Receivable, "exporterId" | "attestedBy" | "financings">, reach: Reach): boolean {
+  switch (caller.role) {
+    case "AUDITOR":
+      return true;
+    case "ENTERPRISE":
+      return r.exporterId === caller.id;
+    case "BANK":
+      return reach === "lookup" || r.financings.some((f) => f.bankId === caller.id);
+    case "CUSTOMS":
+      return reach === "lookup" || r.attestedBy === caller.id;
+  }
+}
+
+/** Banks and customs may look documents and fingerprints up by hash (they hold the documents). */
+export function mayLookUpDocuments(caller: Caller): boolean {
+  return caller.role === "AUDITOR" || caller.role === "BANK" || caller.role === "CUSTOMS";
+}
+
+/** Exposure (credit information): the party itself, banks and auditors. */
+export function maySeeExposure(caller: Caller, partyId: string): boolean {
+  return caller.id === partyId || caller.role === "BANK" || caller.role === "AUDITOR";
+}
+
+/** Receivable ids a transaction concerns: those its payload names, its events name, and its target. */
+export function receivablesOf(tx: Tx, receipt: Receipt): string[] {
+  const ids = new Set<string>();
+  const p = tx.body.payload;
+  switch (p.type) {
+    case "attestShipment":
+      for (const id of p.receivableIds) ids.add(id);
+      break;
+    case "financeReceivable":
+    case "recordRepayment":
+    case "cancelReceivable":
+    case "anchorDocument":
+      if (p.receivableId) ids.add(p.receivableId);
+      break;
+    default:
+      break;
+  }
+  for (const e of receipt.events) if ("receivableId" in e && e.receivableId) ids.add(e.receivableId);
+  if (receipt.code === "OK" && p.type === "registerReceivable") ids.add(tx.hashHex);
+  if (RECEIVABLE_ID_RE.test(receipt.target)) ids.add(receipt.target);
+  for (const id of ids) if (!RECEIVABLE_ID_RE.test(id)) ids.delete(id);
+  return [...ids];
+}
+
+/** Whether `caller` may see a committed transaction (its body, receipt and proofs). */
+export async function canSeeTx(caller: Caller, tx: Tx, receipt: Receipt, reach: Reach, receivable: (id: string) => Promise<Receivable | undefined>): Promise<boolean> {
+  if (caller.role === "AUDITOR" || tx.body.signer === caller.id) return true;
+  const p = tx.body.payload;
+  if (p.type === "registerParty" && p.id === caller.id) return true;
+  if (p.type === "anchorDocument" && reach === "lookup" && mayLookUpDocuments(caller)) return true;
+  for (const id of receivablesOf(tx, receipt)) {
+    const r = await receivable(id);
+    if (r && canSeeReceivable(caller, r, reach)) return true;
+  }
+  return false;
+}

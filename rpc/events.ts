@@ -1,0 +1,323 @@
+// The server-sent event stream of committed ledger events (GET /v1/events). Each stream
+// subscribes to committed blocks first, then replays stored blocks from its resume point, then
+// streams live blocks in height order: no block is skipped or sent twice across the switch. Every
+// event is checked against the caller's visibility (rpc/access.ts) and the stream's filter. A
+// consumer too slow to keep up is disconnected; it resumes with Last-Event-ID, so nothing is lost.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { EVENT_TYPES, REJECTED_EVENT, type LedgerEventJson } from "../sdk/api.js";
+import { toJsonView } from "../sdk/json.js";
+import { decodeTx, type Tx } from "../sdk/tx.js";
+import type { Event, Receipt, Receivable } from "../sdk/types.js";
+import type { CommittedBlockEvent, NodeApi } from "../node/api.js";
+import { nodeCrypto } from "../node/crypto.js";
+import type { Logger } from "../node/log.js";
+import { canSeeReceivable } from "./access.js";
+import type { Caller } from "./auth.js";
+import { ApiError, malformed } from "./errors.js";
+
+const RECEIVABLE_ID_RE = /^[0-9a-f]{64}$/;
+
+export interface EventFilter {
+  receivable?: string;
+  party?: string;
+  /** event types (and txRejected); all when absent */
+  types?: ReadonlySet<string>;
+}
+
+/** The last event a client received: `height:index:event` (event "r" for a rejection). */
+export interface StreamPosition {
+  height: bigint;
+  index: number;
+  event: number;
+}
+
+/** Rejections sort after the events of their transaction (they have none). */
+const REJECTION_SLOT = 0x10000;
+/** Index of a position marker `height:4294967295:r`: after every transaction of the block. */
+const END_OF_BLOCK = 0xffffffff;
+
+export function parseEventId(id: string): StreamPosition {
+  const m = /^([0-9]{1,20}):([0-9]{1,10}):([0-9]{1,5}|r)$/.exec(id);
+  if (!m) throw malformed(`Last-Event-ID ${JSON.stringify(id.slice(0, 80))} is not height:index:event`);
+  return { height: BigInt(m[1]!), index: Number(m[2]), event: m[3] === "r" ? REJECTION_SLOT : Number(m[3]) };
+}
+
+function after(a: StreamPosition, b: StreamPosition): boolean {
+  if (a.height !== b.height) return a.height > b.height;
+  if (a.index !== b.index) return a.index > b.index;
+  return a.event > b.event;
+}
+
+export interface EventStreamOptions {
+  maxStreams: number;
+  maxStreamsPerParty: number;
+  heartbeatMs: number;
+  /** stored blocks a stream may replay before going live */
+  maxReplayBlocks: number;
+  /** unsent bytes a stream may accumulate before it is dropped as too slow */
+  maxBufferedBytes: number;
+  logger: Logger;
+  onCountChange?: (streams: number) => void;
+}
+
+interface BlockData {
+  height: bigint;
+  time: bigint;
+  txs: Tx[];
+  receipts: Receipt[];
+}
+
+export class EventStreams {
+  private readonly streams = new Set<EventStream>();
+
+  constructor(
+    private readonly api: NodeApi,
+    private readonly opts: EventStreamOptions,
+  ) {}
+
+  get count(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Starts a stream on `res` (the caller has authenticated and validated the request). Throws an
+   * ApiError before anything is written if limits or the resume point refuse it.
+   */
+  open(req: IncomingMessage, res: ServerResponse, caller: Caller, filter: EventFilter, start: { after?: StreamPosition; fromHeight?: bigint }): void {
+    if (this.streams.size >= this.opts.maxStreams) throw new ApiError("RATE_LIMITED", `the node serves at most ${this.opts.maxStreams} event streams`, { retryAfterMs: 5000 });
+    let mine = 0;
+    for (const s of this.streams) if (s.caller.id === caller.id) mine++;
+    if (mine >= this.opts.maxStreamsPerParty) throw new ApiError("RATE_LIMITED", `at most ${this.opts.maxStreamsPerParty} event streams per party`, { retryAfterMs: 5000 });
+    const head = this.api.chain.height;
+    const first = start.after ? start.after.height : (start.fromHeight ?? head + 1n);
+    if (first < 1n && start.fromHeight !== undefined) throw malformed("fromHeight starts at 1");
+    if (head + 1n - first > BigInt(this.opts.maxReplayBlocks)) {
+      throw malformed(`resuming ${head + 1n - first} blocks back exceeds the ${this.opts.maxReplayBlocks}-block replay limit: read the history endpoints, then stream from the head`);
+    }
+    const stream = new EventStream(this.api, this.opts, req, res, caller, filter, first < 1n ? 1n : first, start.after, () => {
+      this.streams.delete(stream);
+      this.opts.onCountChange?.(this.streams.size);
+    });
+    this.streams.add(stream);
+    this.opts.onCountChange?.(this.streams.size);
+    stream.start();
+  }
+
+  /** Ends every stream (node stopping); clients reconnect elsewhere with Last-Event-ID. */
+  closeAll(): void {
+    for (const s of [...this.streams]) s.close("node stopping");
+  }
+}
+
+class EventStream {
+  private next: bigint;
+  private replaying = true;
+  private readonly pending: CommittedBlockEvent[] = [];
+  private work: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly unsubscribe: () => void;
+  private readonly heartbeat: NodeJS.Timeout;
+  private sent = 0;
+  /** the last block whose end was announced to the client as a position */
+  private marked = 0n;
+
+  constructor(
+    private readonly api: NodeApi,
+    private readonly opts: EventStreamOptions,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly caller: Caller,
+    private readonly filter: EventFilter,
+    first: bigint,
+    private readonly resumeAfter: StreamPosition | undefined,
+    private readonly onClose: () => void,
+  ) {
+    this.next = first;
+    // Subscribe before reading the head, so a block committed meanwhile is queued, not missed.
+    this.unsubscribe = api.onBlock((b) => this.onLive(b));
+    this.heartbeat = setInterval(() => this.keepalive(), opts.heartbeatMs);
+    this.heartbeat.unref();
+    // The response's "close" fires when the client goes away (the request's fires once its body is read).
+    res.on("close", () => this.close("client closed"));
+    res.on("error", () => this.close("socket error"));
+    void req;
+  }
+
+  start(): void {
+    this.res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    this.write("retry: 2000\n: connected\n\n");
+    if (!this.resumeAfter) this.mark();
+    this.work = this.replay().catch((err) => this.fail(err));
+  }
+
+  /**
+   * Announces "everything up to the end of block N was delivered" as an event id without data: it
+   * updates the client's Last-Event-ID (WHATWG HTML §9.2.6) but dispatches nothing, so a client
+   * that saw no matching event for a while still resumes from where it was, not from the start.
+   */
+  private mark(): void {
+    const done = this.next - 1n;
+    if (done > this.marked && done >= 1n) {
+      this.marked = done;
+      this.write(`id: ${done}:${END_OF_BLOCK}:r\n\n`);
+    }
+  }
+
+  private keepalive(): void {
+    this.write(": keepalive\n\n");
+    this.mark();
+  }
+
+  private async replay(): Promise<void> {
+    const chain = this.api.chain;
+    while (!this.closed && this.next <= chain.height) {
+      const stored = await chain.getBlock(this.next);
+      if (!stored) throw new Error(`block ${this.next} is not stored`);
+      await this.emit({ height: stored.header.height, time: stored.header.time, txs: stored.txs.map((b) => decodeTx(nodeCrypto, b)), receipts: stored.receipts });
+    }
+    this.replaying = false;
+    for (const b of this.pending.splice(0)) await this.emitLive(b);
+  }
+
+  private onLive(b: CommittedBlockEvent): void {
+    if (this.closed) return;
+    if (this.replaying) {
+      this.pending.push(b);
+      return;
+    }
+    this.work = this.work.then(() => this.emitLive(b)).catch((err) => this.fail(err));
+  }
+
+  private async emitLive(b: CommittedBlockEvent): Promise<void> {
+    const height = b.executed.header.height;
+    if (height < this.next) return; // already replayed
+    // A gap (a listener call lost to a restart of the subscription) is filled from the store.
+    while (!this.closed && this.next < height) {
+      const stored = await this.api.chain.getBlock(this.next);
+      if (!stored) throw new Error(`block ${this.next} is not stored`);
+      await this.emit({ height: stored.header.height, time: stored.header.time, txs: stored.txs.map((t) => decodeTx(nodeCrypto, t)), receipts: stored.receipts });
+    }
+    await this.emit({ height, time: b.executed.header.time, txs: b.txs, receipts: b.executed.receipts });
+  }
+
+  private async emit(block: BlockData): Promise<void> {
+    if (this.closed) return;
+    const receivables = new Map<string, Promise<Receivable | undefined>>();
+    const receivable = (id: string) => {
+      let r = receivables.get(id);
+      if (!r) receivables.set(id, (r = this.api.chain.getReceivable(id)));
+      return r;
+    };
+    for (let i = 0; i < block.txs.length; i++) {
+      const tx = block.txs[i]!;
+      const receipt = block.receipts[i]!;
+      if (receipt.code === "OK") {
+        for (let e = 0; e < receipt.events.length; e++) {
+          const event = receipt.events[e]!;
+          const pos = { height: block.height, index: i, event: e };
+          if (this.resumeAfter && !after(pos, this.resumeAfter)) continue;
+          const id = "receivableId" in event ? event.receivableId : "";
+          const r = id ? await receivable(id) : undefined;
+          if (!this.wanted(event.type, id, tx.body.signer, event, r)) continue;
+          if (!this.visible(tx, id, r, event)) continue;
+          this.send({
+            id: `${block.height}:${i}:${e}`,
+            type: event.type,
+            height: block.height.toString(),
+            index: i,
+            time: block.time.toString(),
+            txHash: tx.hashHex,
+            signer: tx.body.signer,
+            receivableId: id,
+            event: toJsonView(event),
+          });
+        }
+      } else {
+        const pos = { height: block.height, index: i, event: REJECTION_SLOT };
+        if (this.resumeAfter && !after(pos, this.resumeAfter)) continue;
+        const id = RECEIVABLE_ID_RE.test(receipt.target) ? receipt.target : "";
+        const r = id ? await receivable(id) : undefined;
+        if (!this.wanted(REJECTED_EVENT, id, tx.body.signer, undefined, r)) continue;
+        if (!this.visible(tx, id, r, undefined)) continue;
+        this.send({
+          id: `${block.height}:${i}:r`,
+          type: REJECTED_EVENT,
+          height: block.height.toString(),
+          index: i,
+          time: block.time.toString(),
+          txHash: tx.hashHex,
+          signer: tx.body.signer,
+          receivableId: id,
+          rejection: { code: receipt.code, message: receipt.message, target: receipt.target },
+        });
+      }
+      if (this.closed) return;
+    }
+    this.next = block.height + 1n;
+  }
+
+  private wanted(type: string, receivableId: string, signer: string, event: Event | undefined, r: Receivable | undefined): boolean {
+    const f = this.filter;
+    if (f.types && !f.types.has(type)) return false;
+    if (f.receivable !== undefined && receivableId !== f.receivable) return false;
+    if (f.party !== undefined) {
+      const involved = new Set<string>([signer]);
+      if (r) {
+        involved.add(r.exporterId);
+        if (r.attestedBy) involved.add(r.attestedBy);
+        for (const x of r.financings) involved.add(x.bankId);
+      }
+      if (event) for (const k of ["exporterId", "bankId", "customsId", "partyId"] as const) if (k in event) involved.add((event as Record<string, unknown>)[k] as string);
+      if (!involved.has(f.party)) return false;
+    }
+    return true;
+  }
+
+  private visible(tx: Tx, receivableId: string, r: Receivable | undefined, event: Event | undefined): boolean {
+    const c = this.caller;
+    if (c.role === "AUDITOR" || tx.body.signer === c.id) return true;
+    if (event?.type === "partyRegistered") return event.partyId === c.id;
+    if (!r) return false;
+    // Naming a receivable in the filter is a lookup; a general stream enumerates.
+    return canSeeReceivable(c, r, this.filter.receivable === receivableId ? "lookup" : "list");
+  }
+
+  private send(e: LedgerEventJson): void {
+    this.sent++;
+    this.marked = BigInt(e.height) - 1n; // an event id is a position too; the block's end comes later
+    this.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+  }
+
+  private write(chunk: string): void {
+    if (this.closed) return;
+    this.res.write(chunk);
+    if (this.res.writableLength > this.opts.maxBufferedBytes) {
+      this.opts.logger.warn("event stream dropped: consumer too slow", { party: this.caller.id, buffered: this.res.writableLength });
+      this.close("slow consumer");
+    }
+  }
+
+  private fail(err: unknown): void {
+    this.opts.logger.error("event stream failed", { party: this.caller.id, err: err instanceof Error ? err : new Error(String(err)) });
+    if (!this.closed) this.write(`event: error\ndata: ${JSON.stringify({ code: "INTERNAL", message: "stream failed; reconnect with Last-Event-ID" })}\n\n`);
+    this.close("error");
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    clearInterval(this.heartbeat);
+    this.pending.length = 0;
+    this.opts.logger.info("event stream closed", { party: this.caller.id, reason, sent: this.sent });
+    if (!this.res.writableEnded) this.res.end();
+    this.onClose();
+  }
+}
+
+export const STREAM_EVENT_TYPES: readonly string[] = [...EVENT_TYPES, REJECTED_EVENT];

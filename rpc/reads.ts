@@ -1,0 +1,411 @@
+// The read side of the RPC: every query answered from the node's Chain, with the caller's
+// visibility (rpc/access.ts) applied. Lists combine one index with in-memory filters: the index
+// that narrows most is scanned, the other conditions are checked per item, and a page is filled
+// from as many index pages as needed (bounded per request; a page may then come back short, with a
+// cursor). Cursors wrap the store's with a letter naming the index, so a cursor of one query
+// cannot be replayed against another's index.
+import type { ExposureJson, HistoryPageJson, ReceivableJson, ResponseOf, TxEntryJson } from "../sdk/api.js";
+import { fromHex, fromUtf8, toHex } from "../sdk/bytes.js";
+import { toJsonView } from "../sdk/json.js";
+import { decodeTx } from "../sdk/tx.js";
+import type { Receivable, ReceivableStatus, ResultCode } from "../sdk/types.js";
+import { isCalendarDate } from "../sdk/validate.js";
+import type { NodeApi } from "../node/api.js";
+import { utcDate, type Chain, type HistoryEntry, type TxEntry, type TxRecord } from "../node/chain.js";
+import { nodeCrypto } from "../node/crypto.js";
+import { liveFinanced } from "../node/ledger/records.js";
+import { KEY } from "../node/ledger/state.js";
+import { MAX_PAGE_LIMIT, type Page, type PageRequest } from "../node/store/indexes.js";
+import { canSeeReceivable, canSeeTx, mayLookUpDocuments, maySeeExposure } from "./access.js";
+import type { Caller } from "./auth.js";
+import { forbidden, malformed, notFound } from "./errors.js";
+import { blockProofView, blockView, historyEntryView, receivableView, txEntryView, txView, type AsOf } from "./views.js";
+
+export const DEFAULT_LIMIT = 50;
+/** Index entries examined per request before a short page is returned with a cursor. */
+const SCAN_BUDGET = 5_000;
+/** Index page reads per request, likewise. */
+const FETCH_BUDGET = 64;
+const HEX32_RE = /^[0-9a-f]{64}$/;
+
+export interface PageQuery {
+  cursor?: string;
+  limit?: number;
+}
+
+interface Scanned<U> {
+  items: U[];
+  cursor?: string;
+}
+
+function unwrapCursor(kind: string, cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  if (!cursor.startsWith(`${kind}.`)) throw malformed("this cursor belongs to another query (pass the same filters as for the first page)");
+  return cursor.slice(kind.length + 1);
+}
+
+/**
+ * Fills a page of up to `limit` kept items from an index. Each index read asks for exactly the
+ * number still missing, so the index cursor always sits right after the last examined entry and
+ * nothing is skipped between pages.
+ */
+async function scan<T, U>(
+  kind: string,
+  q: PageQuery,
+  fetch: (req: PageRequest) => Promise<Page<T>>,
+  keep: (item: T) => Promise<U | undefined> | U | undefined,
+): Promise<Scanned<U>> {
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  let cursor = unwrapCursor(kind, q.cursor);
+  const items: U[] = [];
+  let examined = 0;
+  let fetches = 0;
+  while (items.length < limit) {
+    const page = await fetch({ limit: Math.min(MAX_PAGE_LIMIT, limit - items.length), ...(cursor ? { cursor } : {}) });
+    fetches++;
+    for (const t of page.items) {
+      const u = await keep(t);
+      if (u !== undefined) items.push(u);
+    }
+    examined += page.items.length;
+    cursor = page.cursor;
+    if (!cursor || examined >= SCAN_BUDGET || fetches >= FETCH_BUDGET) break;
+  }
+  return cursor ? { items, cursor: `${kind}.${cursor}` } : { items };
+}
+
+export interface ReceivableFilter {
+  exporter?: string;
+  bank?: string;
+  status?: ReceivableStatus;
+  dueFrom?: string;
+  dueTo?: string;
+  overdue?: boolean;
+}
+
+export interface RejectionFilter {
+  code?: Exclude<ResultCode, "OK">;
+  signer?: string;
+  target?: string;
+}
+
+function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+export class Reads {
+  constructor(private readonly api: NodeApi) {}
+
+  private get chain(): Chain {
+    return this.api.chain;
+  }
+
+  asOf(): AsOf {
+    return { height: this.chain.height, time: this.chain.headTime };
+  }
+
+  private async view(r: Receivable, asOf: AsOf): Promise<ReceivableJson> {
+    const declaration = r.declarationFingerprint.length === 32 ? await this.chain.getDeclaration(r.declarationFingerprint) : undefined;
+    return receivableView(r, asOf, declaration);
+  }
+
+  // ---- receivables ------------------------------------------------------------------------------
+
+  async receivable(caller: Caller, id: string): Promise<ReceivableJson> {
+    const asOf = this.asOf();
+    const r = await this.chain.getReceivable(id);
+    if (!r) throw notFound(`no receivable ${id}`);
+    if (!canSeeReceivable(caller, r, "lookup")) throw forbidden(`${caller.id} (${caller.role}) may not read receivable ${id}: exporters see only their own`);
+    return this.view(r, asOf);
+  }
+
+  async history(caller: Caller, id: string, q: PageQuery & { proofs?: boolean }): Promise<HistoryPageJson> {
+    const r = await this.chain.getReceivable(id);
+    if (!r) {
+      // Rejected registrations leave history under ids that never became receivables: auditors only.
+      if (caller.role !== "AUDITOR") throw notFound(`no receivable ${id}`);
+    } else if (!canSeeReceivable(caller, r, "lookup")) {
+      throw forbidden(`${caller.id} (${caller.role}) may not read the history of receivable ${id}`);
+    }
+    const page = await scan<HistoryEntry, HistoryEntry>("h", q, (req) => this.chain.getHistory(id, req), (e) => e);
+    const out: HistoryPageJson = { receivableId: id, items: [] };
+    if (!q.proofs) {
+      out.items = page.items.map((e) => historyEntryView(e));
+    } else {
+      const blocks = new Map<bigint, ReturnType<typeof blockProofView>>();
+      for (const e of page.items) {
+        const rec = await this.chain.txAt(e.height, e.index);
+        if (!rec) throw new Error(`history names transaction ${e.height}/${e.index}, which is not stored`);
+        out.items.push(historyEntryView(e, rec));
+        if (!blocks.has(e.height)) {
+          const h = await this.chain.getHeader(e.height);
+          if (!h) throw new Error(`block ${e.height} has no header`);
+          blocks.set(e.height, blockProofView(e.height, h.headerBytes, h.hash, await this.api.certificate(e.height)));
+        }
+      }
+      out.blocks = [...blocks.values()];
+    }
+    if (page.cursor) out.cursor = page.cursor;
+    return out;
+  }
+
+  async listReceivables(caller: Caller, f: ReceivableFilter, q: PageQuery): Promise<ResponseOf<"listReceivables">> {
+    const asOf = this.asOf();
+    const filter = { ...f };
+    // Who lists what (rpc/access.ts "list"): the constraint becomes a filter.
+    let attestedBy: string | undefined;
+    switch (caller.role) {
+      case "ENTERPRISE":
+        if (filter.exporter !== undefined && filter.exporter !== caller.id) throw forbidden(`an exporter lists only its own receivables (exporter=${caller.id})`);
+        filter.exporter = caller.id;
+        break;
+      case "BANK":
+        if (filter.bank !== undefined && filter.bank !== caller.id) throw forbidden(`a bank lists the receivables it financed (bank=${caller.id}); look others up by id, document hash or fingerprint`);
+        filter.bank = caller.id;
+        break;
+      case "CUSTOMS":
+        attestedBy = caller.id;
+        break;
+      case "AUDITOR":
+        break;
+    }
+    for (const [name, d] of [["dueFrom", filter.dueFrom], ["dueTo", filter.dueTo]] as const) {
+      if (d !== undefined && !isCalendarDate(d)) throw malformed(`${name}: ${d} is not a calendar date`, [{ path: name, message: "not a calendar date" }]);
+    }
+    const today = utcDate(asOf.time);
+    let before = filter.dueTo !== undefined ? nextDay(filter.dueTo) : undefined;
+    const matches = (r: Receivable): boolean => {
+      if (filter.exporter !== undefined && r.exporterId !== filter.exporter) return false;
+      if (filter.bank !== undefined && !r.financings.some((x) => x.bankId === filter.bank)) return false;
+      if (attestedBy !== undefined && r.attestedBy !== attestedBy) return false;
+      if (filter.status !== undefined && r.status !== filter.status) return false;
+      if (filter.dueFrom !== undefined && r.dueDate < filter.dueFrom) return false;
+      if (before !== undefined && r.dueDate >= before) return false;
+      if (filter.overdue !== undefined) {
+        const overdue = r.dueDate < today && r.status !== "SETTLED" && r.status !== "CANCELLED";
+        if (overdue !== filter.overdue) return false;
+      }
+      return canSeeReceivable(caller, r, "list");
+    };
+    const keep = async (r: Receivable) => (matches(r) ? this.view(r, asOf) : undefined);
+
+    let page: Scanned<ReceivableJson>;
+    if (filter.exporter !== undefined) {
+      const exporter = filter.exporter;
+      page = await scan("x", q, (req) => this.chain.receivablesByExporter(exporter, req), keep);
+    } else if (filter.bank !== undefined) {
+      const bank = filter.bank;
+      // One index entry per finance transaction: keep a receivable at the bank's first financing only.
+      page = await scan(
+        "b",
+        q,
+        (req) => this.chain.financingsByBank(bank, req),
+        ({ entry, receivable }) => (receivable.financings.find((x) => x.bankId === bank)?.id === toHex(entry.txHash) ? keep(receivable) : undefined),
+      );
+    } else if (filter.overdue === true) {
+      // Overdue at the head's UTC day: due strictly before it (node/ledger/records.ts isPastDue).
+      if (before === undefined || before > today) before = today;
+      const range = { before, ...(filter.dueFrom ? { from: filter.dueFrom } : {}) };
+      page = await scan("o", q, (req) => this.chain.receivablesByDueDate(range, req), keep);
+    } else if (filter.status !== undefined) {
+      const status = filter.status;
+      page = await scan("s", q, (req) => this.chain.receivablesByStatus(status, req), keep);
+    } else {
+      const range = { ...(filter.dueFrom ? { from: filter.dueFrom } : {}), ...(before ? { before } : {}) };
+      page = await scan("d", q, (req) => this.chain.receivablesByDueDate(range, req), keep);
+    }
+    return { asOf: { height: asOf.height.toString(), time: asOf.time.toString() }, ...page };
+  }
+
+  // ---- documents and fingerprints -----------------------------------------------------------------
+
+  async document(caller: Caller, hashHex: string, q: PageQuery): Promise<ResponseOf<"getDocument">> {
+    const hash = fromHex(hashHex);
+    const record = await this.chain.getDocument(hash);
+    const full = mayLookUpDocuments(caller);
+    let own = false;
+    if (!full && record) {
+      own = record.anchoredBy === caller.id;
+      if (!own && record.receivableId) {
+        const r = await this.chain.getReceivable(record.receivableId);
+        own = r !== undefined && canSeeReceivable(caller, r, "lookup");
+      }
+    }
+    // Without lookup rights a party sees the transactions it signed itself.
+    const page = await scan<TxEntry, TxEntryJson>("t", q, (req) => this.chain.documentHistory(hash, req), (e) => (full || own || e.signer === caller.id ? txEntryView(e) : undefined));
+    if (!record && page.items.length === 0 && !page.cursor) throw notFound(`no document ${hashHex} was anchored`);
+    if (!full && !own && record) throw forbidden(`${caller.id} may not read document ${hashHex}`);
+    return { documentHash: hashHex, document: record && (full || own) ? toJsonView(record) : null, ...page };
+  }
+
+  async fingerprint(caller: Caller, fpHex: string, q: PageQuery): Promise<ResponseOf<"getFingerprint">> {
+    const fp = fromHex(fpHex);
+    const held = await this.chain.getState(KEY.fingerprint(fpHex));
+    const holder = held ? fromUtf8(held) : null;
+    const full = mayLookUpDocuments(caller);
+    if (!full && holder) {
+      const r = await this.chain.getReceivable(holder);
+      if (!r || !canSeeReceivable(caller, r, "lookup")) throw forbidden(`${caller.id} may not look up fingerprints of other exporters' invoices`);
+    }
+    const page = await scan<TxEntry, TxEntryJson>("f", q, (req) => this.chain.fingerprintHistory(fp, req), (e) => (full || e.signer === caller.id ? txEntryView(e) : undefined));
+    if (!holder && page.items.length === 0 && !page.cursor) throw notFound(`no registration carried fingerprint ${fpHex}`);
+    return { fingerprint: fpHex, receivableId: holder, ...page };
+  }
+
+  // ---- parties --------------------------------------------------------------------------------
+
+  async party(id: string): Promise<ResponseOf<"getParty">> {
+    const p = await this.chain.getParty(id);
+    if (!p) throw notFound(`no party ${id}`);
+    return toJsonView(p);
+  }
+
+  async exposure(caller: Caller, id: string): Promise<ExposureJson> {
+    if (!maySeeExposure(caller, id)) throw forbidden(`${caller.id} (${caller.role}) may not read ${id}'s exposure: the party itself, banks and auditors may`);
+    const party = await this.chain.getParty(id);
+    if (!party) throw notFound(`no party ${id}`);
+    const asOf = this.asOf();
+    const today = utcDate(asOf.time);
+    const byStatus: Record<string, number> = {};
+    const outstanding = new Map<string, bigint>();
+    const overdue = new Map<string, bigint>();
+    const byBank = new Map<string, Map<string, bigint>>();
+    const add = (m: Map<string, bigint>, k: string, v: bigint) => m.set(k, (m.get(k) ?? 0n) + v);
+    let total = 0;
+    let overdueReceivables = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.chain.receivablesByExporter(id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+      for (const r of page.items) {
+        total++;
+        byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+        const live = liveFinanced(r);
+        if (live === 0n) continue;
+        add(outstanding, r.currency, live);
+        for (const f of r.financings) {
+          const open = f.amount - f.repaid;
+          if (open > 0n) {
+            if (!byBank.has(f.bankId)) byBank.set(f.bankId, new Map());
+            add(byBank.get(f.bankId)!, r.currency, open);
+          }
+        }
+        if (r.dueDate < today && r.status !== "SETTLED" && r.status !== "CANCELLED") {
+          add(overdue, r.currency, live);
+          overdueReceivables++;
+        }
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    const byCode: Record<string, number> = {};
+    let rejected = 0;
+    cursor = undefined;
+    do {
+      const page = await this.chain.rejections({ signer: id }, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+      for (const e of page.items) {
+        rejected++;
+        byCode[e.code] = (byCode[e.code] ?? 0) + 1;
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    const amounts = (m: Map<string, bigint>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.toString()]));
+    return {
+      partyId: id,
+      asOf: { height: asOf.height.toString(), time: asOf.time.toString() },
+      receivables: { total, byStatus },
+      outstanding: amounts(outstanding),
+      outstandingByBank: Object.fromEntries([...byBank.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bank, m]) => [bank, amounts(m)])),
+      overdue: amounts(overdue),
+      overdueReceivables,
+      rejectedAttempts: { total: rejected, byCode },
+    };
+  }
+
+  // ---- rejections ---------------------------------------------------------------------------------
+
+  async rejections(caller: Caller, f: RejectionFilter, q: PageQuery): Promise<ResponseOf<"listRejections">> {
+    const filter = { ...f };
+    let targetVisible = false;
+    if (caller.role !== "AUDITOR") {
+      if (filter.target !== undefined) {
+        const r = HEX32_RE.test(filter.target) ? await this.chain.getReceivable(filter.target) : undefined;
+        targetVisible = r ? canSeeReceivable(caller, r, "lookup") : HEX32_RE.test(filter.target) && mayLookUpDocuments(caller);
+      }
+      if (filter.signer !== undefined && filter.signer !== caller.id && !targetVisible) {
+        throw forbidden("only auditors list other parties' rejections; pass target=<a receivable you may see> for attempts aimed at it");
+      }
+      if (filter.signer === undefined && !targetVisible) filter.signer = caller.id;
+    }
+    const visible = (e: TxEntry) => caller.role === "AUDITOR" || e.signer === caller.id || targetVisible;
+    const matches = (e: TxEntry) =>
+      e.code !== "OK" &&
+      (filter.code === undefined || e.code === filter.code) &&
+      (filter.signer === undefined || e.signer === filter.signer) &&
+      visible(e);
+
+    if (filter.target !== undefined && HEX32_RE.test(filter.target)) {
+      // Attempts aimed at a receivable (or a document hash) are in its history index.
+      const target = filter.target;
+      return scan<HistoryEntry, TxEntryJson>("t", q, (req) => this.chain.getHistory(target, req), (e) => (e.event === undefined && matches(e) ? txEntryView(e) : undefined));
+    }
+    const byTarget = (e: TxEntry) => filter.target === undefined || e.target === filter.target;
+    if (filter.signer !== undefined) {
+      const signer = filter.signer;
+      return scan<TxEntry, TxEntryJson>("s", q, (req) => this.chain.rejections({ signer }, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
+    }
+    if (filter.code !== undefined) {
+      const code = filter.code;
+      return scan<TxEntry, TxEntryJson>("c", q, (req) => this.chain.rejections({ code }, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
+    }
+    return scan<TxEntry, TxEntryJson>("a", q, (req) => this.chain.rejections({}, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
+  }
+
+  // ---- transactions and blocks -------------------------------------------------------------------
+
+  async tx(caller: Caller, hashHex: string): Promise<ResponseOf<"getTx">> {
+    const rec = await this.chain.getTx(fromHex(hashHex));
+    if (!rec) throw notFound(`no committed transaction ${hashHex} (it may still be pending)`);
+    if (!(await canSeeTx(caller, rec.tx, rec.receipt, "lookup", (id) => this.chain.getReceivable(id)))) {
+      throw forbidden(`${caller.id} (${caller.role}) may not read transaction ${hashHex}`);
+    }
+    return this.txRecordView(rec);
+  }
+
+  async txRecordView(rec: TxRecord): Promise<ResponseOf<"getTx">> {
+    const h = await this.chain.getHeader(rec.height);
+    if (!h) throw new Error(`block ${rec.height} has no header`);
+    return txView(rec, h.headerBytes, await this.api.certificate(rec.height));
+  }
+
+  private resolveHeight(height: string): bigint {
+    if (height === "latest") {
+      if (this.chain.height === 0n) throw notFound("no block yet (height 0 is the genesis, which has no header)");
+      return this.chain.height;
+    }
+    return BigInt(height);
+  }
+
+  async block(height: string): Promise<ResponseOf<"getBlock">> {
+    const h = this.resolveHeight(height);
+    const header = await this.chain.getHeader(h);
+    if (!header) throw notFound(`no block ${h} (head is ${this.chain.height})`);
+    return blockView(header, await this.api.certificate(h));
+  }
+
+  async blockTxs(caller: Caller, height: string, q: PageQuery): Promise<ResponseOf<"getBlockTxs">> {
+    const h = this.resolveHeight(height);
+    const block = await this.chain.getBlock(h);
+    if (!block) throw notFound(`no block ${h} (head is ${this.chain.height})`);
+    const start = q.cursor === undefined ? 0 : Number(unwrapCursor("i", q.cursor));
+    if (!Number.isSafeInteger(start) || start < 0) throw malformed("malformed cursor");
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const items: ResponseOf<"getBlockTxs">["items"] = [];
+    let i = start;
+    for (; i < block.txs.length && items.length < limit; i++) {
+      const tx = decodeTx(nodeCrypto, block.txs[i]!);
+      const receipt = block.receipts[i]!;
+      if (!(await canSeeTx(caller, tx, receipt, "list", (id) => this.chain.getReceivable(id)))) continue;
+      items.push({ index: i, txHash: tx.hashHex, signer: tx.body.signer, type: tx.body.payload.type, code: receipt.code, target: receipt.target });
+    }
+    return { height: h.toString(), items, ...(i < block.txs.length ? { cursor: `i.${i}` } : {}) };
+  }
+}

@@ -1,0 +1,449 @@
+// The node's HTTP API (koa): the routes of sdk/api.ts, each request validated at the edge with the
+// route's zod schemas, answered from the NodeApi, with the error envelope and statuses of DESIGN §5,
+// a body-size limit, per-client token buckets, signed reads (rpc/auth.ts) with role visibility
+// (rpc/access.ts), server-sent events (rpc/events.ts), Prometheus metrics and one structured log
+// line per request. node/node.ts starts it last and stops it first.
+import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import Koa from "koa";
+import Router from "@koa/router";
+import type { z } from "zod";
+import { AUTH_HEADERS, openApiDocument, routes, type RouteDef, type RouteId, type StatusJson, type SubmitResultJson } from "../sdk/api.js";
+import { equalBytes, fromHex, toHex } from "../sdk/bytes.js";
+import { sameJson, toJsonView } from "../sdk/json.js";
+import { MAX_TX_BYTES } from "../sdk/tx.js";
+import type { NodeApi, NodeStatus } from "../node/api.js";
+import type { TxRecord } from "../node/chain.js";
+import { nodeCrypto } from "../node/crypto.js";
+import type { Logger } from "../node/log.js";
+import { ReadAuthenticator, type Caller } from "./auth.js";
+import { ApiError, envelope, malformed, notFound, toApiError } from "./errors.js";
+import { EventStreams, parseEventId, STREAM_EVENT_TYPES } from "./events.js";
+import { RateLimiter } from "./ratelimit.js";
+import { Reads } from "./reads.js";
+
+/** What the RPC reports to the node's metrics (node/metrics.ts implements it; may be null). */
+export interface RpcMetrics {
+  rpcRequest(method: string, route: string, status: number, seconds: number): void;
+  eventStreams(count: number): void;
+  txSubmitted(outcome: string): void;
+  /** node status gauges (height, mempool, peers) sampled at each scrape */
+  sampleStatus(source: () => NodeStatus): void;
+  /** the Prometheus text exposition */
+  exposition(): Promise<{ contentType: string; text: string }>;
+}
+
+export interface RpcOptions {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  rateLimitPerMinute: number;
+  logger: Logger;
+  metrics?: RpcMetrics | null;
+  /** browser origins allowed to call the API (CORS); none by default */
+  corsOrigins?: readonly string[];
+  /** the node's clock (ms) for request-signature freshness and rate limits; injectable for tests */
+  clock?: () => number;
+  /** software version reported in status and the OpenAPI document */
+  version?: string;
+  /** check every JSON response against its route's schema (tests); a mismatch is a 500 */
+  checkResponses?: boolean;
+  /** default and maximum wait for POST /v1/txs?wait=commit */
+  defaultWaitMs?: number;
+  maxEventStreams?: number;
+  maxEventStreamsPerParty?: number;
+  /** stored blocks an event stream may replay on resume */
+  maxReplayBlocks?: number;
+  heartbeatMs?: number;
+}
+
+export interface RpcServer {
+  /** listens; resolves with the bound address (port 0 picks a free one) */
+  start(): Promise<{ host: string; port: number; url: string }>;
+  /** stops accepting, ends event streams and pending waits, then closes every connection */
+  stop(): Promise<void>;
+  readonly url: string;
+}
+
+interface Handled {
+  status?: number;
+  body: unknown;
+}
+
+interface RequestInput {
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  body: unknown;
+  caller: Caller | undefined;
+}
+
+type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; requestId: string }>;
+
+const STOP_GRACE_MS = 5_000;
+
+export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
+  const log = opts.logger.child({ component: "rpc" });
+  const clock = opts.clock ?? Date.now;
+  const metrics = opts.metrics ?? null;
+  const limiter = new RateLimiter(opts.rateLimitPerMinute, clock);
+  const auth = new ReadAuthenticator({ chainId: api.chainId, getParty: (id) => api.chain.getParty(id), verify: nodeCrypto.verify, clock });
+  const reads = new Reads(api);
+  const streams = new EventStreams(api, {
+    maxStreams: opts.maxEventStreams ?? 256,
+    maxStreamsPerParty: opts.maxEventStreamsPerParty ?? 16,
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
+    maxReplayBlocks: opts.maxReplayBlocks ?? 10_000,
+    maxBufferedBytes: 4 * 1024 * 1024,
+    logger: log,
+    onCountChange: (n) => metrics?.eventStreams(n),
+  });
+  const cors = new Set(opts.corsOrigins ?? []);
+  const defaultWaitMs = opts.defaultWaitMs ?? 30_000;
+  const stopping = new AbortController();
+  let openApi: Record<string, unknown> | undefined;
+  metrics?.sampleStatus(() => api.status());
+
+  // ---- handlers ------------------------------------------------------------------------------
+
+  const committed = async (rec: TxRecord): Promise<Handled> => {
+    const base: SubmitResultJson = {
+      txHash: rec.tx.hashHex,
+      status: "committed",
+      height: rec.height.toString(),
+      index: rec.index,
+      time: rec.header.time.toString(),
+      blockHash: toHex(rec.blockHash),
+      receipt: toJsonView(rec.receipt),
+    };
+    metrics?.txSubmitted(rec.receipt.code === "OK" ? "committed" : "rejected");
+    if (rec.receipt.code === "OK") return { status: 200, body: base };
+    throw new ApiError(rec.receipt.code, rec.receipt.message || `the ledger rejected the transaction: ${rec.receipt.code}`, {
+      txHash: base.txHash,
+      height: base.height!,
+      receipt: base.receipt!,
+    });
+  };
+
+  /** The committed copy of `bytes` with its receipt, whether or not it took its hash. */
+  const committedRecord = async (hash: Uint8Array, bytes: Uint8Array, height?: bigint): Promise<TxRecord | undefined> => {
+    const taker = await api.chain.getTx(hash);
+    if (taker && equalBytes(taker.tx.bytes, bytes)) return taker;
+    // Rejected before taking its hash (bad signature, unknown signer, expired) or another envelope took it.
+    for (const a of await api.chain.getTxAttempts(hash)) {
+      if (height !== undefined && a.height !== height) continue;
+      const rec = await api.chain.txAt(a.height, a.index);
+      if (rec && equalBytes(rec.tx.bytes, bytes)) return rec;
+    }
+    return taker && height === undefined ? taker : undefined;
+  };
+
+  const handlers: { [K in RouteId]: (ctx: Ctx, input: RequestInput) => Promise<Handled | void> } = {
+    async getStatus() {
+      const s = api.status();
+      const view = toJsonView(s) as unknown as StatusJson;
+      view.validators = api.validators.map((v) => ({ id: v.id, publicKey: toHex(v.publicKey) }));
+      if (opts.version && !s.version) view.version = opts.version;
+      return { body: view };
+    },
+
+    async submitTx(ctx, { query, body }) {
+      if (!api.status().ready) throw new ApiError("NOT_READY", "the node is not ready to accept transactions (starting, syncing or halted)", { retryAfterMs: 1000 });
+      const hex = (body as { tx: string }).tx;
+      if (hex.length > 2 * MAX_TX_BYTES) throw new ApiError("TOO_LARGE", `a transaction is at most ${MAX_TX_BYTES} bytes`);
+      const bytes = fromHex(hex);
+      const admission = await api.submit(bytes);
+      if (!admission.ok) {
+        if (admission.code === "DUPLICATE_TX" && admission.txHash) {
+          // Resubmitting a committed transaction answers with its receipt: retries are idempotent.
+          const rec = await committedRecord(fromHex(admission.txHash), bytes);
+          if (rec) return committed(rec);
+        }
+        metrics?.txSubmitted(`refused:${admission.code}`);
+        throw new ApiError(admission.code, admission.message, admission.txHash ? { txHash: admission.txHash } : {});
+      }
+      const tx = admission.tx;
+      const pending: Handled = { status: 202, body: { txHash: tx.hashHex, status: "pending" } satisfies SubmitResultJson };
+      if (query.wait !== "commit") {
+        metrics?.txSubmitted("admitted");
+        return pending;
+      }
+      const abort = new AbortController();
+      const onStop = () => abort.abort();
+      const onClose = () => {
+        if (!ctx.res.writableFinished) abort.abort();
+      };
+      stopping.signal.addEventListener("abort", onStop);
+      ctx.res.once("close", onClose);
+      try {
+        const timeoutMs = Math.min((query.timeoutMs as number | undefined) ?? defaultWaitMs, 120_000);
+        const done = await api.waitForCommit(tx.hashHex, timeoutMs, abort.signal);
+        if (!done) {
+          metrics?.txSubmitted("pending");
+          return pending;
+        }
+        const rec = await committedRecord(tx.hash, tx.bytes, done.height);
+        if (!rec) throw new Error(`transaction ${tx.hashHex} reported committed at ${done.height} but is not stored there`);
+        return committed(rec);
+      } finally {
+        stopping.signal.removeEventListener("abort", onStop);
+        ctx.res.off("close", onClose);
+      }
+    },
+
+    getTx: async (_ctx, { params, caller }) => ({ body: await reads.tx(caller!, params.hash as string) }),
+    getBlock: async (_ctx, { params }) => ({ body: await reads.block(params.height as string) }),
+    getBlockTxs: async (_ctx, { params, query, caller }) => ({ body: await reads.blockTxs(caller!, params.height as string, query) }),
+    getReceivable: async (_ctx, { params, caller }) => ({ body: await reads.receivable(caller!, params.id as string) }),
+    getHistory: async (_ctx, { params, query, caller }) => ({ body: await reads.history(caller!, params.id as string, query) }),
+    listReceivables: async (_ctx, { query, caller }) => ({ body: await reads.listReceivables(caller!, query, query) }),
+    getDocument: async (_ctx, { params, query, caller }) => ({ body: await reads.document(caller!, params.hash as string, query) }),
+    getFingerprint: async (_ctx, { params, query, caller }) => ({ body: await reads.fingerprint(caller!, params.fingerprint as string, query) }),
+    getParty: async (_ctx, { params }) => ({ body: await reads.party(params.id as string) }),
+    getExposure: async (_ctx, { params, caller }) => ({ body: await reads.exposure(caller!, params.id as string) }),
+    listRejections: async (_ctx, { query, caller }) => ({ body: await reads.rejections(caller!, query, query) }),
+
+    async streamEvents(ctx, { query, caller }) {
+      const lastEventId = ctx.get("last-event-id") || (query.lastEventId as string | undefined);
+      const types = query.type === undefined ? undefined : new Set((query.type as string).split(","));
+      if (types) for (const t of types) if (!STREAM_EVENT_TYPES.includes(t)) throw malformed(`unknown event type ${t}`);
+      const start = lastEventId ? { after: parseEventId(lastEventId) } : query.fromHeight !== undefined ? { fromHeight: BigInt(query.fromHeight as string) } : {};
+      const filter = {
+        ...(query.receivable ? { receivable: query.receivable as string } : {}),
+        ...(query.party ? { party: query.party as string } : {}),
+        ...(types ? { types } : {}),
+      };
+      // Limits and the resume point are checked before the stream takes over the response.
+      ctx.respond = false;
+      try {
+        streams.open(ctx.req, ctx.res, caller!, filter, start);
+      } catch (err) {
+        ctx.respond = true;
+        throw err;
+      }
+      log.info("event stream opened", { party: caller!.id, requestId: ctx.state.requestId, ...(lastEventId ? { lastEventId } : {}) });
+    },
+
+    async getOpenApi() {
+      openApi ??= openApiDocument({ version: opts.version ?? "0.1.0" });
+      return { body: openApi };
+    },
+
+    async getMetrics(ctx) {
+      if (!metrics) throw notFound("metrics are not enabled on this node");
+      const { contentType, text } = await metrics.exposition();
+      ctx.type = contentType;
+      return { body: text };
+    },
+  };
+
+  // ---- edge checks --------------------------------------------------------------------------
+
+  const rateLimit = (key: string) => {
+    const d = limiter.take(key);
+    if (!d.ok) throw new ApiError("RATE_LIMITED", `rate limit of ${opts.rateLimitPerMinute} requests per minute exceeded`, { retryAfterMs: d.retryAfterMs });
+  };
+
+  const gate = async (ctx: Ctx, def: RouteDef): Promise<Caller | undefined> => {
+    if (def.access !== "signed") {
+      rateLimit(`ip:${ctx.ip}`);
+      return undefined;
+    }
+    // Failed authentications spend their own per-address bucket: once it is empty, signed requests
+    // from that address are refused before any signature is checked (forgery floods cost little).
+    const failures = `authfail:${ctx.ip}`;
+    if (!limiter.hasToken(failures)) rateLimit(failures);
+    let caller: Caller;
+    try {
+      caller = await auth.authenticate(ctx.headers, ctx.method, ctx.originalUrl);
+    } catch (err) {
+      limiter.take(failures);
+      throw err;
+    }
+    ctx.state.party = caller.id;
+    rateLimit(`party:${caller.id}`);
+    return caller;
+  };
+
+  const parse = (schema: z.ZodType, value: unknown, where: string): Record<string, unknown> => {
+    const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+    if (shape && value && typeof value === "object") {
+      const unknown = Object.keys(value).filter((k) => !Object.hasOwn(shape, k));
+      if (unknown.length > 0) throw malformed(`unknown ${where} parameter${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, unknown.map((k) => ({ path: `${where}.${k}`, message: "unknown parameter" })));
+    }
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      const details = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
+      throw malformed(`invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details);
+    }
+    return r.data as Record<string, unknown>;
+  };
+
+  const readJsonBody = async (ctx: Ctx): Promise<unknown> => {
+    if (!ctx.is("application/json")) throw malformed("the body must be JSON (content-type: application/json)");
+    const declared = Number(ctx.get("content-length") || NaN);
+    if (declared > opts.maxBodyBytes) {
+      ctx.set("connection", "close");
+      throw new ApiError("TOO_LARGE", `body of ${declared} bytes exceeds the ${opts.maxBodyBytes}-byte limit`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > opts.maxBodyBytes) {
+        ctx.set("connection", "close");
+        throw new ApiError("TOO_LARGE", `body exceeds the ${opts.maxBodyBytes}-byte limit`);
+      }
+      chunks.push(chunk);
+    }
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      throw malformed("the body is not valid JSON");
+    }
+  };
+
+  // ---- the app ----------------------------------------------------------------------------------
+
+  const app = new Koa();
+  app.proxy = false; // ctx.ip is the socket's address; never a client-supplied X-Forwarded-For
+
+  app.use(async (ctx: Ctx, next) => {
+    const started = performance.now();
+    ctx.state.requestId = ctx.get("x-request-id").slice(0, 64) || toHex(randomBytes(8));
+    ctx.state.route = "unmatched";
+    ctx.set("x-request-id", ctx.state.requestId);
+    ctx.set("x-content-type-options", "nosniff");
+    ctx.set("cache-control", "no-store");
+    let code: string | undefined;
+    try {
+      await next();
+      if (ctx.respond !== false && ctx.body === undefined && ctx.status === 404) throw notFound(`no route ${ctx.method} ${ctx.path} (see /v1/openapi.json)`);
+    } catch (err) {
+      const { error, internal } = toApiError(err);
+      if (internal) log.error("rpc handler failed", { route: ctx.state.route, requestId: ctx.state.requestId, err: err instanceof Error ? err : new Error(String(err)) });
+      code = error.code;
+      if (error.extra.retryAfterMs !== undefined) ctx.set("retry-after", String(Math.max(1, Math.ceil(error.extra.retryAfterMs / 1000))));
+      ctx.respond = true;
+      ctx.status = error.status;
+      ctx.body = envelope(error);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    metrics?.rpcRequest(ctx.method, ctx.state.route, ctx.status, seconds);
+    log.info("rpc request", {
+      method: ctx.method,
+      route: ctx.state.route,
+      path: ctx.path,
+      status: ctx.status,
+      ms: Math.round(seconds * 1e4) / 10,
+      ip: ctx.ip,
+      requestId: ctx.state.requestId,
+      ...(ctx.state.party ? { party: ctx.state.party } : {}),
+      ...(code ? { code } : {}),
+    });
+  });
+
+  app.use(async (ctx: Ctx, next) => {
+    const origin = ctx.get("origin");
+    if (!origin || !cors.has(origin)) return next();
+    ctx.set("access-control-allow-origin", origin);
+    ctx.set("vary", "Origin");
+    ctx.set("access-control-expose-headers", "x-request-id, retry-after");
+    if (ctx.method === "OPTIONS") {
+      ctx.state.route = "preflight";
+      ctx.set("access-control-allow-methods", "GET, POST");
+      ctx.set("access-control-allow-headers", ["content-type", "last-event-id", ...Object.values(AUTH_HEADERS)].join(", "));
+      ctx.set("access-control-max-age", "600");
+      ctx.status = 204;
+      return;
+    }
+    return next();
+  });
+
+  const router = new Router();
+  for (const [id, def] of Object.entries(routes) as [RouteId, RouteDef][]) {
+    const handle = async (ctx: Ctx) => {
+      ctx.state.route = id;
+      const caller = await gate(ctx, def);
+      const params = parse(def.params, { ...ctx.params }, "path");
+      const query = parse(def.query, { ...ctx.query }, "query");
+      const body = def.body ? parse(def.body, await readJsonBody(ctx), "body") : undefined;
+      const out = await handlers[id](ctx, { params, query, body, caller });
+      if (!out) return;
+      if (opts.checkResponses && def.produces === "json") {
+        const checked = def.response.safeParse(out.body);
+        if (!checked.success || !sameJson(checked.data, out.body)) {
+          throw new Error(`response of ${id} does not match its schema: ${checked.success ? "extra or altered fields" : checked.error.message}`);
+        }
+      }
+      ctx.status = out.status ?? def.success;
+      ctx.body = out.body;
+    };
+    if (def.method === "GET") router.get(def.path, handle);
+    else router.post(def.path, handle);
+  }
+  app.use(router.routes());
+  app.use(async (ctx: Ctx, next) => {
+    // A known path with another method: 405 with the methods it has.
+    const allowed = Object.values(routes as Record<string, RouteDef>)
+      .filter((r) => new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, "[^/]+")}$`).test(ctx.path))
+      .map((r) => r.method);
+    if (allowed.length > 0) {
+      ctx.set("allow", [...new Set(allowed)].join(", "));
+      throw new ApiError("MALFORMED", `${ctx.method} is not allowed on ${ctx.path} (allowed: ${[...new Set(allowed)].join(", ")})`, {}, 405);
+    }
+    return next();
+  });
+
+  // ---- lifecycle --------------------------------------------------------------------------------
+
+  let server: Server | undefined;
+  const sockets = new Set<Socket>();
+  let url = "";
+
+  return {
+    get url() {
+      return url;
+    },
+    async start() {
+      if (server) throw new Error("the RPC server is already started");
+      const s = createServer(app.callback());
+      s.headersTimeout = 20_000;
+      s.requestTimeout = 0; // waits and event streams are long; each has its own bound
+      s.keepAliveTimeout = 5_000;
+      s.on("connection", (sock) => {
+        sockets.add(sock);
+        sock.on("close", () => sockets.delete(sock));
+      });
+      await new Promise<void>((resolve, reject) => {
+        s.once("error", reject);
+        s.listen(opts.port, opts.host, () => {
+          s.off("error", reject);
+          resolve();
+        });
+      });
+      server = s;
+      const addr = s.address() as AddressInfo;
+      const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+      url = `http://${host}:${addr.port}`;
+      log.info("rpc listening", { url });
+      return { host: addr.address, port: addr.port, url };
+    },
+    async stop() {
+      const s = server;
+      if (!s) return;
+      server = undefined;
+      stopping.abort();
+      streams.closeAll();
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeIdleConnections();
+      const timer = setTimeout(() => {
+        for (const sock of sockets) sock.destroy();
+      }, STOP_GRACE_MS);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+      log.info("rpc stopped", {});
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// Chain records as the JSON views of sdk/api.ts. The generic toJsonView (sdk/json.ts) does the
+// bigint/bytes mapping; this module adds the derived values and assembles proofs.
+import type {
+  BlockJson,
+  BlockProofJson,
+  CertificateJson,
+  HistoryEntryJson,
+  ReceivableJson,
+  TxEntryJson,
+  TxJson,
+} from "../sdk/api.js";
+import { toHex } from "../sdk/bytes.js";
+import type { CommitCertificate } from "../sdk/commit.js";
+import { toJsonView } from "../sdk/json.js";
+import type { BlockHeader, Declaration, Receivable } from "../sdk/types.js";
+import type { HistoryEntry, TxEntry, TxRecord } from "../node/chain.js";
+import { isOverdue, liveFinanced } from "../node/ledger/records.js";
+
+export interface AsOf {
+  height: bigint;
+  time: bigint;
+}
+
+const FINANCEABLE = new Set(["ATTESTED", "PARTIALLY_FINANCED", "FINANCED"]);
+
+export function receivableView(r: Receivable, asOf: AsOf, declaration: Declaration | undefined): ReceivableJson {
+  const live = liveFinanced(r);
+  // Room under the face value, for a receivable a bank could finance at all (attested, not closed).
+  const available = FINANCEABLE.has(r.status) && r.amount > live ? r.amount - live : 0n;
+  const overdue = isOverdue(r, asOf.time);
+  return {
+    receivable: toJsonView(r),
+    liveFinanced: live.toString(),
+    available: available.toString(),
+    overdue,
+    financeable: available > 0n && !overdue,
+    declaration: declaration ? toJsonView(declaration) : null,
+    asOf: { height: asOf.height.toString(), time: asOf.time.toString() },
+  };
+}
+
+export function txEntryView(e: TxEntry): TxEntryJson {
+  return {
+    height: e.height.toString(),
+    index: e.index,
+    time: e.time.toString(),
+    txHash: toHex(e.txHash),
+    signer: e.signer,
+    type: e.type ?? null,
+    code: e.code,
+    message: e.message,
+    target: e.target,
+  };
+}
+
+export function historyEntryView(e: HistoryEntry, record?: TxRecord): HistoryEntryJson {
+  const out: HistoryEntryJson = txEntryView(e);
+  if (e.event) {
+    out.event = toJsonView(e.event);
+    out.eventIndex = e.eventIndex!;
+  }
+  if (record) {
+    out.proof = {
+      tx: toHex(record.tx.bytes),
+      receipt: toHex(record.receiptBytes),
+      txProof: record.txProof.map(toHex),
+      receiptProof: record.receiptProof.map(toHex),
+    };
+  }
+  return out;
+}
+
+export function certificateView(c: CommitCertificate | undefined): CertificateJson | null {
+  return c ? toJsonView(c) : null;
+}
+
+export function blockProofView(height: bigint, headerBytes: Uint8Array, hash: Uint8Array, cert: CommitCertificate | undefined): BlockProofJson {
+  return { height: height.toString(), hash: toHex(hash), header: toHex(headerBytes), certificate: certificateView(cert) };
+}
+
+export function blockView(h: { header: BlockHeader; headerBytes: Uint8Array; hash: Uint8Array }, cert: CommitCertificate | undefined): BlockJson {
+  return { height: h.header.height.toString(), hash: toHex(h.hash), header: toJsonView(h.header), headerBytes: toHex(h.headerBytes), certificate: certificateView(cert) };
+}
+
+export function txView(rec: TxRecord, headerBytes: Uint8Array, cert: CommitCertificate | undefined): TxJson {
+  return {
+    txHash: rec.tx.hashHex,
+    height: rec.height.toString(),
+    index: rec.index,
+    time: rec.header.time.toString(),
+    blockHash: toHex(rec.blockHash),
+    signer: rec.tx.body.signer,
+    type: rec.tx.body.payload.type,
+    body: toJsonView(rec.tx.body),
+    signature: toHex(rec.tx.signature),
+    receipt: toJsonView(rec.receipt),
+    header: toJsonView(rec.header),
+    certificate: certificateView(cert),
+    proof: {
+      tx: toHex(rec.tx.bytes),
+      receipt: toHex(rec.receiptBytes),
+      header: toHex(headerBytes),
+      txProof: rec.txProof.map(toHex),
+      receiptProof: rec.receiptProof.map(toHex),
+    },
+  };
+}

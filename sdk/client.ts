@@ -1,0 +1,545 @@
+// The RPC client (DESIGN §5): fetch-based, browser-safe. Requests are built from the route
+// definitions of sdk/api.ts and responses checked against their schemas; reads of commercial data
+// are signed by the client's signer (docs/security.md); every failure is a LedgerError with a
+// code, the HTTP status and, for a rejected transaction, its receipt.
+import {
+  fillPath,
+  routes,
+  signedReadHeaders,
+  REQUEST_NONCE_BYTES,
+  type BlockJson,
+  type ExposureJson,
+  type HistoryPageJson,
+  type LedgerEventJson,
+  type PartyJson,
+  type ReceiptJson,
+  type ReceivableJson,
+  type ResponseOf,
+  type RouteId,
+  type StatusJson,
+  type SubmitResultJson,
+  type TxEntryJson,
+  type TxJson,
+  LedgerEventView,
+  ErrorEnvelope,
+} from "./api.js";
+import { buildTxBody } from "./builders.js";
+import { toHex } from "./bytes.js";
+import { randomBytes } from "./crypto.js";
+import { LedgerError, type LedgerErrorCode } from "./errors.js";
+import { receiptFromJson } from "./json.js";
+import { signerFromSeed, signTransaction, type Signer } from "./signer.js";
+import { MalformedError } from "./validate.js";
+import type { Tx } from "./tx.js";
+import type { ReceivableStatus, ResultCode, TxPayload } from "./types.js";
+
+export interface ClientOptions {
+  /** a node's RPC base URL, e.g. http://127.0.0.1:7001 */
+  url: string;
+  /** the party that signs reads (and, by default, transactions) */
+  signer?: Signer;
+  /** defaults to globalThis.fetch */
+  fetch?: typeof fetch;
+  /** per request, ms (default 60 s; a commit wait adds its own timeout) */
+  timeoutMs?: number;
+  /** check responses against the route schemas (default true) */
+  validateResponses?: boolean;
+  /** the client's clock for request signatures (ms); injectable for tests */
+  clock?: () => number;
+}
+
+export interface PageOptions {
+  cursor?: string;
+  /** 1..1000, default 50 */
+  limit?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+export interface ReceivableQuery extends PageOptions {
+  exporter?: string;
+  bank?: string;
+  status?: ReceivableStatus;
+  /** inclusive, YYYY-MM-DD */
+  dueFrom?: string;
+  /** inclusive, YYYY-MM-DD */
+  dueTo?: string;
+  overdue?: boolean;
+}
+
+export interface RejectionQuery extends PageOptions {
+  code?: Exclude<ResultCode, "OK">;
+  signer?: string;
+  /** a receivable id, document hash or party id */
+  target?: string;
+}
+
+export interface EventFilter {
+  receivable?: string;
+  party?: string;
+  /** event types to deliver (e.g. ["receivableFinanced", "txRejected"]); all by default */
+  types?: readonly string[];
+}
+
+export interface EventStreamOptions {
+  signal?: AbortSignal;
+  /** resume after this event id (a previous event's `id`) */
+  lastEventId?: string;
+  /** replay committed blocks from this height first */
+  fromHeight?: bigint | number;
+  /** reconnect (resuming after the last event) when the stream drops; default true */
+  reconnect?: boolean;
+}
+
+export interface SubmitOptions {
+  /** "commit" (default): wait for the block and return the receipt; "none": return once admitted */
+  wait?: "commit" | "none";
+  /** how long the node waits for the commit (ms, default 30000, at most 120000) */
+  timeoutMs?: number;
+  /** the transaction's createdAt (ms); default now */
+  createdAt?: bigint | number;
+  /** 16 bytes; random by default */
+  nonce?: Uint8Array | string;
+}
+
+/** A committed transaction the ledger accepted. */
+export interface CommittedTx {
+  txHash: string;
+  height: string;
+  index: number;
+  time: string;
+  blockHash: string;
+  receipt: ReceiptJson;
+}
+
+export interface PendingTx {
+  txHash: string;
+  status: "pending";
+}
+
+/** The transaction was admitted but not committed within the wait: poll getTx(txHash) later. */
+export class TxPendingError extends LedgerError {
+  constructor(readonly txHash: string) {
+    super("TIMEOUT", `transaction ${txHash} was admitted but not committed within the wait; check it later with getTx`, undefined, 202);
+  }
+}
+
+interface RequestArgs {
+  params?: Record<string, string>;
+  query?: Record<string, string | number | boolean | bigint | undefined>;
+  body?: unknown;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const SUBMIT_RETRIES = 2;
+
+function hexOf(value: string | Uint8Array): string {
+  return typeof value === "string" ? value : toHex(value);
+}
+
+function statusCode(status: number): LedgerErrorCode {
+  switch (status) {
+    case 400:
+      return "MALFORMED";
+    case 401:
+      return "UNAUTHENTICATED";
+    case 403:
+      return "FORBIDDEN";
+    case 404:
+      return "NOT_FOUND";
+    case 413:
+      return "TOO_LARGE";
+    case 429:
+      return "RATE_LIMITED";
+    case 503:
+      return "NOT_READY";
+    default:
+      return "INTERNAL";
+  }
+}
+
+export class TradeLedgerClient {
+  readonly url: string;
+  readonly signer: Signer | undefined;
+  private readonly fetchFn: typeof fetch;
+  private readonly timeoutMs: number;
+  private readonly validate: boolean;
+  private readonly clock: () => number;
+  private readonly options: ClientOptions;
+  private chainIdPromise: Promise<string> | undefined;
+
+  constructor(opts: ClientOptions, shared?: { chainId?: Promise<string> }) {
+    if (typeof opts?.url !== "string" || !/^https?:\/\//.test(opts.url)) throw new LedgerError("MALFORMED", "createClient: url must be an http(s) URL");
+    this.url = opts.url.replace(/\/+$/, "");
+    this.signer = opts.signer;
+    const f = opts.fetch ?? globalThis.fetch;
+    if (typeof f !== "function") throw new LedgerError("MALFORMED", "createClient: no fetch available; pass one");
+    this.fetchFn = (input, init) => f(input, init); // unbound window.fetch throws "Illegal invocation"
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.validate = opts.validateResponses ?? true;
+    this.clock = opts.clock ?? Date.now;
+    this.chainIdPromise = shared?.chainId;
+    this.options = opts;
+  }
+
+  /** The same client reading (and signing by default) as another party. */
+  as(signer: Signer): TradeLedgerClient {
+    return new TradeLedgerClient({ ...this.options, signer }, this.chainIdPromise ? { chainId: this.chainIdPromise } : {});
+  }
+
+  /** The chain id, from the node's status (fetched once). */
+  chainId(): Promise<string> {
+    if (!this.chainIdPromise) {
+      this.chainIdPromise = this.status().then((s) => s.chainId);
+      this.chainIdPromise.catch(() => (this.chainIdPromise = undefined));
+    }
+    return this.chainIdPromise;
+  }
+
+  // ---- transport ----------------------------------------------------------------------------------
+
+  private async send(id: RouteId, args: RequestArgs, signer: Signer | undefined): Promise<Response> {
+    const def = routes[id];
+    const url = new URL(this.url + fillPath(def.path, args.params ?? {}));
+    for (const [k, v] of Object.entries(args.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: def.produces === "sse" ? "text/event-stream" : "application/json", ...(args.headers ?? {}) };
+    if (def.access === "signed") {
+      const s = signer ?? this.signer;
+      if (!s) throw new LedgerError("UNAUTHENTICATED", `${def.method} ${def.path} is a signed read: create the client with a signer (createClient({ url, signer }))`);
+      const chainId = await this.chainId();
+      // The target is signed exactly as fetch sends it: the URL's serialised path and query.
+      Object.assign(headers, signedReadHeaders(s, { chainId, time: BigInt(this.clock()), nonce: randomBytes(REQUEST_NONCE_BYTES), method: def.method, target: url.pathname + url.search }));
+    }
+    let body: string | undefined;
+    if (args.body !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(args.body);
+    }
+    const timeout = args.timeoutMs ?? this.timeoutMs;
+    const signals = [AbortSignal.timeout(timeout), ...(args.signal ? [args.signal] : [])];
+    try {
+      return await this.fetchFn(url.toString(), { method: def.method, headers, ...(body !== undefined ? { body } : {}), signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0]! });
+    } catch (err) {
+      if (args.signal?.aborted) throw new LedgerError("NETWORK", `${def.method} ${url.pathname}: aborted`);
+      const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+      throw new LedgerError(timedOut ? "TIMEOUT" : "NETWORK", `${def.method} ${url.origin}${url.pathname}: ${timedOut ? `no answer within ${timeout} ms` : (err as Error).message}`);
+    }
+  }
+
+  private async fail(res: Response): Promise<never> {
+    let parsed: unknown;
+    const text = await res.text().catch(() => "");
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new LedgerError(statusCode(res.status), `HTTP ${res.status}: ${text.slice(0, 200) || res.statusText}`, undefined, res.status);
+    }
+    const env = ErrorEnvelope.safeParse(parsed);
+    if (!env.success) throw new LedgerError(statusCode(res.status), `HTTP ${res.status}: unexpected error body`, undefined, res.status);
+    const e = env.data.error;
+    let receipt;
+    try {
+      receipt = e.receipt ? receiptFromJson(e.receipt) : undefined;
+    } catch {
+      receipt = undefined;
+    }
+    const err = new LedgerError(e.code as LedgerErrorCode, e.message, receipt, res.status);
+    if (e.details) Object.defineProperty(err, "details", { value: e.details, enumerable: true });
+    if (e.retryAfterMs !== undefined) Object.defineProperty(err, "retryAfterMs", { value: e.retryAfterMs, enumerable: true });
+    throw err;
+  }
+
+  private async parse<K extends RouteId>(id: K, res: Response): Promise<ResponseOf<K>> {
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch {
+      throw new LedgerError("INTERNAL", `${routes[id].path}: the node answered with something other than JSON`, undefined, res.status);
+    }
+    if (!this.validate) return json as ResponseOf<K>;
+    const r = routes[id].response.safeParse(json);
+    if (!r.success) throw new LedgerError("INTERNAL", `${routes[id].path}: unexpected response shape (${r.error.issues[0]?.message ?? "invalid"}); is the node's API version the SDK's?`, undefined, res.status);
+    return r.data as ResponseOf<K>;
+  }
+
+  private async call<K extends RouteId>(id: K, args: RequestArgs = {}, signer?: Signer): Promise<ResponseOf<K>> {
+    const res = await this.send(id, args, signer);
+    if (!res.ok) return this.fail(res);
+    return this.parse(id, res);
+  }
+
+  // ---- writes -------------------------------------------------------------------------------------
+
+  /**
+   * Builds, signs and submits a transaction (fetching the chain id once). By default waits for the
+   * commit and returns the receipt; a rejection throws LedgerError with `.code` (e.g.
+   * "DOUBLE_FINANCING") and `.receipt`. A network failure is retried with the same signed bytes:
+   * the node answers a resubmission with the original receipt, so nothing is submitted twice.
+   */
+  async submit(payload: TxPayload, signer: Signer | undefined, opts: SubmitOptions & { wait: "none" }): Promise<PendingTx>;
+  async submit(payload: TxPayload, signer?: Signer, opts?: SubmitOptions & { wait?: "commit" }): Promise<CommittedTx>;
+  async submit(payload: TxPayload, signer?: Signer, opts: SubmitOptions = {}): Promise<CommittedTx | PendingTx> {
+    const s = signer ?? this.signer;
+    if (!s) throw new LedgerError("UNAUTHENTICATED", "submit needs a signer (argument or createClient({ signer }))");
+    const body = buildTxBody(payload, {
+      chainId: await this.chainId(),
+      signer: s,
+      ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}),
+      ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),
+    });
+    return this.submitSigned(signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
+  }
+
+  /** Submits an already signed transaction (a Tx from signTransaction, or SignedTx bytes). */
+  async submitSigned(tx: Tx | Uint8Array, opts: SubmitOptions & { wait: "none" }): Promise<PendingTx>;
+  async submitSigned(tx: Tx | Uint8Array, opts?: SubmitOptions & { wait?: "commit" }): Promise<CommittedTx>;
+  async submitSigned(tx: Tx | Uint8Array, opts: SubmitOptions = {}): Promise<CommittedTx | PendingTx> {
+    const bytes = tx instanceof Uint8Array ? tx : tx.bytes;
+    const wait = opts.wait ?? "commit";
+    const waitMs = opts.timeoutMs ?? 30_000;
+    const args: RequestArgs = {
+      body: { tx: toHex(bytes) },
+      query: { wait, ...(wait === "commit" ? { timeoutMs: waitMs } : {}) },
+      timeoutMs: this.timeoutMs + (wait === "commit" ? waitMs : 0),
+    };
+    let res: Response | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await this.send("submitTx", args, undefined);
+        break;
+      } catch (err) {
+        if (!(err instanceof LedgerError) || err.code !== "NETWORK" || attempt >= SUBMIT_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
+    if (!res.ok) return this.fail(res);
+    const result: SubmitResultJson = await this.parse("submitTx", res);
+    if (result.status === "pending") {
+      if (wait === "commit") throw new TxPendingError(result.txHash);
+      return { txHash: result.txHash, status: "pending" };
+    }
+    return { txHash: result.txHash, height: result.height!, index: result.index!, time: result.time!, blockHash: result.blockHash!, receipt: result.receipt! };
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------
+
+  status(): Promise<StatusJson> {
+    return this.call("getStatus");
+  }
+
+  getTx(hash: string | Uint8Array): Promise<TxJson> {
+    return this.call("getTx", { params: { hash: hexOf(hash) } });
+  }
+
+  getBlock(height: bigint | number | "latest" = "latest"): Promise<BlockJson> {
+    return this.call("getBlock", { params: { height: String(height) } });
+  }
+
+  getBlockTxs(height: bigint | number | "latest", page: PageOptions = {}): Promise<ResponseOf<"getBlockTxs">> {
+    return this.call("getBlockTxs", { params: { height: String(height) }, query: { ...page } });
+  }
+
+  getReceivable(id: string): Promise<ReceivableJson> {
+    return this.call("getReceivable", { params: { id } });
+  }
+
+  /** One page of a receivable's history; with `proofs`, what verifyHistory checks. */
+  getHistory(id: string, opts: PageOptions & { proofs?: boolean } = {}): Promise<HistoryPageJson> {
+    return this.call("getHistory", { params: { id }, query: { ...opts } });
+  }
+
+  /** Every page of a receivable's history merged into one (proofs included by default). */
+  async getFullHistory(id: string, opts: { proofs?: boolean; maxPages?: number } = {}): Promise<HistoryPageJson> {
+    const proofs = opts.proofs ?? true;
+    const out: HistoryPageJson = { receivableId: id, items: [], ...(proofs ? { blocks: [] } : {}) };
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (let pages = 0; pages < (opts.maxPages ?? 1000); pages++) {
+      const page = await this.getHistory(id, { proofs, limit: 1000, ...(cursor ? { cursor } : {}) });
+      out.items.push(...page.items);
+      for (const b of page.blocks ?? []) if (!seen.has(b.height)) (seen.add(b.height), out.blocks!.push(b));
+      cursor = page.cursor;
+      if (!cursor) return out;
+    }
+    throw new LedgerError("INTERNAL", `history of ${id} has more than ${opts.maxPages ?? 1000} pages`);
+  }
+
+  listReceivables(q: ReceivableQuery = {}): Promise<Page<ReceivableJson> & { asOf: { height: string; time: string } }> {
+    return this.call("listReceivables", { query: { ...q } });
+  }
+
+  getDocument(hash: string | Uint8Array, page: PageOptions = {}): Promise<ResponseOf<"getDocument">> {
+    return this.call("getDocument", { params: { hash: hexOf(hash) }, query: { ...page } });
+  }
+
+  getFingerprint(fingerprint: string | Uint8Array, page: PageOptions = {}): Promise<ResponseOf<"getFingerprint">> {
+    return this.call("getFingerprint", { params: { fingerprint: hexOf(fingerprint) }, query: { ...page } });
+  }
+
+  getParty(id: string): Promise<PartyJson> {
+    return this.call("getParty", { params: { id } });
+  }
+
+  getExposure(partyId: string): Promise<ExposureJson> {
+    return this.call("getExposure", { params: { id: partyId } });
+  }
+
+  getRejections(q: RejectionQuery = {}): Promise<Page<TxEntryJson>> {
+    return this.call("listRejections", { query: { ...q } });
+  }
+
+  openApi(): Promise<Record<string, unknown>> {
+    return this.call("getOpenApi");
+  }
+
+  /**
+   * Committed ledger events as an async iterator over the node's server-sent event stream. Breaking
+   * out of the loop (or aborting `signal`) closes it. When the connection drops it reconnects and
+   * resumes after the last event, so no event is missed or repeated.
+   */
+  events(filter: EventFilter = {}, opts: EventStreamOptions = {}): AsyncIterableIterator<LedgerEventJson> {
+    const controller = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
+    const query: RequestArgs["query"] = {
+      ...(filter.receivable ? { receivable: filter.receivable } : {}),
+      ...(filter.party ? { party: filter.party } : {}),
+      ...(filter.types?.length ? { type: filter.types.join(",") } : {}),
+    };
+    const self = this;
+    let lastId = opts.lastEventId;
+    async function* run(): AsyncGenerator<LedgerEventJson> {
+      let failures = 0;
+      let fromHeight = opts.fromHeight;
+      while (!signal.aborted) {
+        let res: Response;
+        try {
+          res = await self.send(
+            "streamEvents",
+            {
+              query: { ...query, ...(lastId === undefined && fromHeight !== undefined ? { fromHeight: String(fromHeight) } : {}) },
+              signal,
+              headers: lastId ? { "last-event-id": lastId } : {},
+              timeoutMs: 2 ** 31 - 1,
+            },
+            undefined,
+          );
+          if (!res.ok) await self.fail(res);
+        } catch (err) {
+          if (signal.aborted) return;
+          const retriable = err instanceof LedgerError && (err.code === "NETWORK" || err.code === "NOT_READY" || err.code === "RATE_LIMITED" || err.code === "INTERNAL");
+          if (!retriable || opts.reconnect === false || failures >= 8) throw err;
+          await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** failures++)));
+          continue;
+        }
+        failures = 0;
+        fromHeight = undefined;
+        const reader = res!.body!.getReader();
+        const decoder = new TextDecoder();
+        let buffer = "";
+        let fields: { id?: string; event?: string; data: string[] } = { data: [] };
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buffer += decoder.decode(value, { stream: true });
+            let nl: number;
+            while ((nl = buffer.search(/\r?\n/)) >= 0) {
+              const line = buffer.slice(0, nl);
+              buffer = buffer.slice(nl + (buffer[nl] === "\r" ? 2 : 1));
+              if (line === "") {
+                // End of a message (WHATWG HTML §9.2.6): the id updates even without data.
+                if (fields.id !== undefined) lastId = fields.id;
+                if (fields.event === "error") throw new LedgerError("INTERNAL", `event stream: ${fields.data.join("\n")}`);
+                if (fields.data.length > 0) {
+                  let json: unknown;
+                  try {
+                    json = JSON.parse(fields.data.join("\n"));
+                  } catch {
+                    throw new LedgerError("INTERNAL", "event stream: an event's data is not JSON");
+                  }
+                  const parsed = LedgerEventView.safeParse(json);
+                  if (!parsed.success) throw new LedgerError("INTERNAL", `event stream: unexpected event shape (${parsed.error.issues[0]?.message})`);
+                  yield parsed.data;
+                }
+                fields = { data: [] };
+                continue;
+              }
+              if (line.startsWith(":")) continue;
+              const colon = line.indexOf(":");
+              const name = colon < 0 ? line : line.slice(0, colon);
+              const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+              if (name === "data") fields.data.push(value);
+              else if (name === "id") fields.id = value;
+              else if (name === "event") fields.event = value;
+            }
+          }
+        } catch (err) {
+          if (signal.aborted) return;
+          if (!(err instanceof LedgerError) && opts.reconnect !== false) continue; // dropped connection
+          throw err;
+        } finally {
+          reader.cancel().catch(() => undefined);
+        }
+        if (opts.reconnect === false) return;
+      }
+    }
+    const gen = run();
+    return {
+      next: () => gen.next(),
+      return: async (value?: unknown) => {
+        controller.abort();
+        return gen.return(value as LedgerEventJson);
+      },
+      throw: (e?: unknown) => gen.throw(e),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+}
+
+/** A client for one node's RPC. */
+export function createClient(opts: ClientOptions): TradeLedgerClient {
+  return new TradeLedgerClient(opts);
+}
+
+/** Iterates every item of a paged query: `for await (const r of paginate((c) => client.listReceivables({ ...q, cursor: c })))`. */
+export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, maxPages = Infinity): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  for (let n = 0; n < maxPages; n++) {
+    const page = await fetchPage(cursor);
+    yield* page.items;
+    cursor = page.cursor;
+    if (!cursor) return;
+  }
+}
+
+/**
+ * A signer from a key file's contents (`.devnet/keys/<party>.json`: `{ partyId, seed, publicKey }`,
+ * as text or parsed). Browser-safe, so it takes the contents, not a path; in Node:
+ * `loadSigner(readFileSync(".devnet/keys/bank-a.json", "utf8"))`. Throws MalformedError (MALFORMED)
+ * if the seed is not 32 bytes of hex or does not give the file's public key.
+ */
+export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string): Signer {
+  let k: { partyId?: unknown; seed?: unknown; publicKey?: unknown };
+  if (typeof keyFile === "string") {
+    try {
+      k = JSON.parse(keyFile);
+    } catch {
+      throw new MalformedError("keyFile", "is not JSON");
+    }
+  } else k = keyFile;
+  if (!k || typeof k !== "object") throw new MalformedError("keyFile", "must be an object with partyId and seed");
+  const id = partyId ?? k.partyId;
+  if (typeof id !== "string") throw new MalformedError("partyId", "the key file names no party; pass one");
+  if (typeof k.seed !== "string") throw new MalformedError("seed", "must be 32 bytes as 64 hex digits");
+  const signer = signerFromSeed(id, k.seed);
+  if (k.publicKey !== undefined && k.publicKey !== toHex(signer.publicKey)) throw new MalformedError("publicKey", "does not match the seed");
+  return signer;
+}

@@ -1,0 +1,86 @@
+// The SDK's public surface (`tradeledger/sdk`, DESIGN §5). Browser-safe: nothing under sdk/
+// imports node:*; test/browser.test.ts bundles this file for the browser and runs it in Chromium.
+//
+//   const client = createClient({ url: "http://127.0.0.1:7001", signer });
+//   const doc = hashDocument(invoice);
+//   const receipt = await client.submit(tx.registerReceivable({ ... }), exporter, { wait: "commit" });
+//   verifyHistory(await client.getFullHistory(id), validatorSetFromGenesis(genesis));
+
+// the RPC client, request signing and route definitions
+export { createClient, loadSigner, paginate, TradeLedgerClient, TxPendingError } from "./client.js";
+export type { ClientOptions, CommittedTx, EventFilter, EventStreamOptions, Page, PageOptions, PendingTx, ReceivableQuery, RejectionQuery, SubmitOptions } from "./client.js";
+export {
+  AUTH_HEADERS,
+  DOMAIN_REJECTIONS,
+  EVENT_TYPES,
+  MAX_CLOCK_SKEW_MS,
+  READ_SIGNING_DOMAIN,
+  REJECTED_EVENT,
+  httpStatusOf,
+  openApiDocument,
+  readSigningBytes,
+  routes,
+  signedReadHeaders,
+} from "./api.js";
+export type {
+  BlockJson,
+  BlockProofJson,
+  CertificateJson,
+  ErrorJson,
+  EventJson,
+  ExposureJson,
+  HistoryEntryJson,
+  HistoryPageJson,
+  LedgerEventJson,
+  PartyJson,
+  ReceiptJson,
+  ReceivableJson,
+  ReceivableRecordJson,
+  RouteDef,
+  RouteId,
+  StatusJson,
+  SubmitResultJson,
+  TxEntryJson,
+  TxJson,
+} from "./api.js";
+
+// verification against the validator set
+export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyTx } from "./verify.js";
+export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
+export { batchDigest, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
+export type { CertificateCheck, CommitCertificate, CommitSignature, Validator } from "./commit.js";
+export * from "./proofs.js";
+export { verifyInclusion, merkleRoot, inclusionProof } from "./merkle.js";
+
+// JSON views
+export { bytesFromJson, certificateFromJson, eventFromJson, receiptFromJson, sameJson, toJsonView, u64FromJson } from "./json.js";
+export type { JsonView } from "./json.js";
+
+// documents, fingerprints, keys, transactions
+export * from "./hashing.js";
+export * from "./fingerprint.js";
+export * from "./builders.js";
+export * from "./signer.js";
+export {
+  assertValidPayload,
+  assertValidTxBody,
+  checkPayload,
+  checkTxBody,
+  isCalendarDate,
+  txBodyFormatError,
+  LIMITS,
+  MalformedError,
+  PARTY_ID_RE,
+  CHAIN_ID_RE,
+  TX_ID_RE,
+  CURRENCY_RE,
+  COUNTRY_RE,
+} from "./validate.js";
+export type { PayloadIssue } from "./validate.js";
+export * from "./errors.js";
+export * from "./types.js";
+export { decodeTx, signTx, txSigningBytes, verifyTxSignature, MAX_TX_BYTES, NONCE_BYTES, TX_SIGNING_DOMAIN } from "./tx.js";
+export type { Tx } from "./tx.js";
+export { isStrongPublicKey, nobleCrypto, randomBytes, sha256, SEED_BYTES, SIGNATURE_BYTES } from "./crypto.js";
+export type { Crypto } from "./crypto.js";
+export { fromHex, toHex, isHex, equalBytes, utf8 } from "./bytes.js";

@@ -1,0 +1,372 @@
+// Verification of what a node serves, against the validator set, so an auditor need not trust the
+// node it asks (DESIGN §4): a receivable's history or one transaction, with the inclusion proofs and
+// commit certificates the RPC returns (`?proofs=true`, GET /v1/txs/:hash). Browser-safe and pure;
+// never throws on malformed input: every failure is a listed problem.
+//
+// What a passing check proves, per entry:
+//   1. the signed transaction is leaf `index` of the block's txs root (RFC 6962 audit path);
+//   2. a quorum (2f+1) of the validator set signed COMMIT for that block: the certificate verifies
+//      and its digest is batchDigest(chainId, height, time, txsRoot) of the served header, so the
+//      header's chain id, height, time and txs root are certified (PBFT §4.2);
+//   3. the receipt is leaf `index` of the header's receipts root, is for this transaction, and the
+//      entry's code, message, target and event are the receipt's;
+//   4. every event field the signed transaction determines agrees with it (ids, amounts, parties),
+//      so an altered event fails even if a node also forged the receipts root (see below);
+//   5. each entry concerns the receivable, and entries are in chain order without repeats.
+// What it does not prove: the commit certificate does not cover the header's receipts root and
+// state root (stable checkpoints certify block hashes later; docs/api.md), so an outcome (OK vs a
+// rejection code) and state-derived figures (liveFinanced, financingOutstanding) rest on the
+// served header; nor can it prove that no entry was left out of a history.
+import { equalBytes, fromHex, isHex, toHex } from "./bytes.js";
+import { CodecError, decode } from "./codec.js";
+import { batchDigest, verifyCommitCertificate, type Validator } from "./commit.js";
+import { nobleCrypto, sha256 } from "./crypto.js";
+import { certificateFromJson, sameJson, toJsonView } from "./json.js";
+import { verifyReceiptInclusion, verifyTxInclusion } from "./proofs.js";
+import { decodeTx, type Tx } from "./tx.js";
+import type { BlockHeader, Event, EventWire, Receipt, ResultCode } from "./types.js";
+import type { HistoryPageJson, TxJson } from "./api.js";
+
+export interface ValidatorSet {
+  chainId: string;
+  /** in genesis order: a commit's `replica` indexes this list */
+  validators: readonly { id: string; publicKey: Uint8Array | string }[];
+}
+
+export type VerificationProblemCode =
+  | "MALFORMED"
+  | "WRONG_CHAIN"
+  | "MISSING_PROOF"
+  | "TX_MISMATCH"
+  | "TX_NOT_IN_BLOCK"
+  | "HEADER_MISMATCH"
+  | "CERTIFICATE_MISSING"
+  | "CERTIFICATE_INVALID"
+  | "RECEIPT_NOT_IN_BLOCK"
+  | "RECEIPT_MISMATCH"
+  | "EVENT_MISMATCH"
+  | "EVENT_CONTRADICTS_TX"
+  | "NOT_THIS_RECEIVABLE"
+  | "OUT_OF_ORDER";
+
+export interface VerificationProblem {
+  code: VerificationProblemCode;
+  message: string;
+  /** index of the history entry, when the problem is an entry's */
+  entry?: number;
+  height?: string;
+}
+
+export interface VerificationReport {
+  ok: boolean;
+  /** entries (or transactions) checked */
+  checked: number;
+  /** blocks whose commit certificate verified */
+  certifiedBlocks: number;
+  problems: VerificationProblem[];
+}
+
+interface Block {
+  header: BlockHeader;
+  hash: Uint8Array;
+}
+
+const RECEIVABLE_ID_RE = /^[0-9a-f]{64}$/;
+
+/** The validator set of a genesis file (config/schema.ts): its chain id and validators' node keys. */
+export function validatorSetFromGenesis(genesis: unknown): ValidatorSet {
+  const g = genesis as { chainId?: unknown; validators?: unknown };
+  if (!g || typeof g.chainId !== "string" || !Array.isArray(g.validators)) throw new TypeError("a genesis has chainId and validators");
+  return {
+    chainId: g.chainId,
+    validators: g.validators.map((v: { id?: unknown; nodePublicKey?: unknown }, i: number) => {
+      if (typeof v?.id !== "string" || !isHex(v.nodePublicKey, 32)) throw new TypeError(`validators[${i}] needs id and nodePublicKey (32 bytes hex)`);
+      return { id: v.id, publicKey: fromHex(v.nodePublicKey) };
+    }),
+  };
+}
+
+function normalizeSet(set: ValidatorSet): Validator[] | string {
+  if (!set || typeof set.chainId !== "string" || !Array.isArray(set.validators) || set.validators.length === 0) return "the validator set needs a chainId and validators";
+  const out: Validator[] = [];
+  for (const [i, v] of set.validators.entries()) {
+    const key = typeof v.publicKey === "string" ? (isHex(v.publicKey, 32) ? fromHex(v.publicKey) : null) : v.publicKey;
+    if (!(key instanceof Uint8Array) || key.length !== 32) return `validator ${i} has no 32-byte public key`;
+    out.push({ id: v.id, publicKey: key });
+  }
+  return out;
+}
+
+function decodeReceipt(bytes: Uint8Array): Receipt {
+  const wire = decode<{ txHash: Uint8Array; code: ResultCode; message: string; target: string; events: EventWire[] }>("Receipt", bytes);
+  return {
+    txHash: wire.txHash,
+    code: wire.code,
+    message: wire.message,
+    target: wire.target,
+    events: wire.events.map((e, i) => {
+      if (!e.kind) throw new CodecError("invalid", `event ${i} has no kind`, "Receipt");
+      return e.kind;
+    }),
+  };
+}
+
+/**
+ * The fields of an event that its signed transaction fixes, checked against it. Returns what
+ * disagrees, or null. (Amounts such as liveFinanced depend on state and are not checked here.)
+ */
+export function eventContradiction(event: Event, tx: Tx): string | null {
+  const p = tx.body.payload;
+  const signer = tx.body.signer;
+  const want = (cond: boolean, what: string) => (cond ? null : what);
+  switch (event.type) {
+    case "partyRegistered":
+      return p.type !== "registerParty" ? "a partyRegistered event from another transaction type" : want(event.partyId === p.id && event.role === p.role, "party id or role differs from the transaction");
+    case "receivableRegistered":
+      if (p.type !== "registerReceivable") return "a receivableRegistered event from another transaction type";
+      return want(
+        event.receivableId === tx.hashHex && event.exporterId === signer && event.amount === p.amount && event.currency === p.currency && event.dueDate === p.dueDate,
+        "receivable id, exporter, amount, currency or due date differs from the transaction",
+      );
+    case "receivableAttested":
+      if (p.type !== "attestShipment") return "a receivableAttested event from another transaction type";
+      return want(p.receivableIds.includes(event.receivableId) && equalBytes(event.declarationFingerprint, p.declarationFingerprint) && event.customsId === signer, "receivable, declaration or customs differs from the transaction");
+    case "receivableFinanced":
+      if (p.type !== "financeReceivable") return "a receivableFinanced event from another transaction type";
+      return want(event.receivableId === p.receivableId && event.financingId === tx.hashHex && event.bankId === signer && event.amount === p.amount, "receivable, financing id, bank or amount differs from the transaction");
+    case "repaymentRecorded":
+      if (p.type !== "recordRepayment") return "a repaymentRecorded event from another transaction type";
+      return want(event.receivableId === p.receivableId && event.financingId === p.financingId && event.bankId === signer && event.amount === p.amount, "receivable, financing, bank or amount differs from the transaction");
+    case "receivableSettled":
+      return p.type !== "recordRepayment" ? "a receivableSettled event from another transaction type" : want(event.receivableId === p.receivableId, "settled receivable differs from the repayment's");
+    case "receivableCancelled":
+      return p.type !== "cancelReceivable" ? "a receivableCancelled event from another transaction type" : want(event.receivableId === p.receivableId, "cancelled receivable differs from the transaction");
+    case "documentAnchored":
+      if (p.type === "anchorDocument") return want(equalBytes(event.documentHash, p.documentHash) && event.documentType === p.documentType && event.receivableId === p.receivableId, "document hash, type or link differs from the transaction");
+      return "a documentAnchored event from another transaction type";
+  }
+}
+
+/** Receivable ids a rejected transaction aimed at: those its payload names, or its receipt's target. */
+function attemptTargets(tx: Tx, receipt: Receipt): Set<string> {
+  const ids = new Set<string>();
+  const p = tx.body.payload;
+  if (p.type === "attestShipment") for (const id of p.receivableIds) ids.add(id);
+  if ((p.type === "financeReceivable" || p.type === "recordRepayment" || p.type === "cancelReceivable" || p.type === "anchorDocument") && p.receivableId) ids.add(p.receivableId);
+  if (RECEIVABLE_ID_RE.test(receipt.target)) ids.add(receipt.target);
+  return ids;
+}
+
+class Checker {
+  readonly problems: VerificationProblem[] = [];
+  private readonly blocks = new Map<string, Block | null>();
+  certified = 0;
+
+  constructor(
+    private readonly chainId: string,
+    private readonly validators: Validator[],
+  ) {}
+
+  problem(code: VerificationProblemCode, message: string, where: { entry?: number; height?: string } = {}): void {
+    this.problems.push({ code, message, ...where });
+  }
+
+  /** Checks a block proof once; returns the decoded header if it is certified. */
+  block(height: string, proof: { hash: string; header: string; certificate: unknown } | undefined): Block | null {
+    const known = this.blocks.get(height);
+    if (known !== undefined) return known;
+    const result = this.checkBlock(height, proof);
+    this.blocks.set(height, result);
+    if (result) this.certified++;
+    return result;
+  }
+
+  private checkBlock(height: string, proof: { hash: string; header: string; certificate: unknown } | undefined): Block | null {
+    if (!proof) {
+      this.problem("MISSING_PROOF", `no header and certificate for block ${height}`, { height });
+      return null;
+    }
+    let header: BlockHeader;
+    let headerBytes: Uint8Array;
+    try {
+      headerBytes = fromHex(proof.header);
+      header = decode<BlockHeader>("BlockHeader", headerBytes);
+    } catch (err) {
+      this.problem("MALFORMED", `block ${height}: the header does not decode (${(err as Error).message})`, { height });
+      return null;
+    }
+    const hash = sha256(headerBytes);
+    if (proof.hash !== toHex(hash)) this.problem("HEADER_MISMATCH", `block ${height}: the header does not hash to the block hash served`, { height });
+    if (header.height.toString() !== height) {
+      this.problem("HEADER_MISMATCH", `block ${height}: the header is for height ${header.height}`, { height });
+      return null;
+    }
+    if (header.chainId !== this.chainId) {
+      this.problem("WRONG_CHAIN", `block ${height} is of chain ${header.chainId}, not ${this.chainId}`, { height });
+      return null;
+    }
+    if (proof.certificate === null || proof.certificate === undefined) {
+      this.problem("CERTIFICATE_MISSING", `block ${height} has no commit certificate`, { height });
+      return null;
+    }
+    let digest: Uint8Array;
+    try {
+      digest = batchDigest(sha256, { chainId: header.chainId, height: header.height, time: header.time, txsRoot: header.txsRoot });
+    } catch (err) {
+      this.problem("MALFORMED", `block ${height}: ${(err as Error).message}`, { height });
+      return null;
+    }
+    let check;
+    try {
+      check = verifyCommitCertificate(certificateFromJson(proof.certificate), this.validators, nobleCrypto.verify, { chainId: this.chainId, seq: header.height, digest });
+    } catch (err) {
+      check = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
+    }
+    if (!check.ok) {
+      this.problem("CERTIFICATE_INVALID", `block ${height}: ${check.reason}`, { height });
+      return null;
+    }
+    return { header, hash };
+  }
+
+  /** Checks one transaction and its receipt against a certified block; returns them if consistent. */
+  txAndReceipt(
+    block: Block,
+    where: { entry?: number; height?: string },
+    p: { txHash: string; index: number; tx: string; receipt: string; txProof: string[]; receiptProof: string[] },
+  ): { tx: Tx; receipt: Receipt; receiptBytes: Uint8Array } | null {
+    let tx: Tx;
+    let receiptBytes: Uint8Array;
+    let receipt: Receipt;
+    let txProof: Uint8Array[];
+    let receiptProof: Uint8Array[];
+    try {
+      tx = decodeTx(nobleCrypto, fromHex(p.tx));
+      receiptBytes = fromHex(p.receipt);
+      receipt = decodeReceipt(receiptBytes);
+      txProof = p.txProof.map(fromHex);
+      receiptProof = p.receiptProof.map(fromHex);
+    } catch (err) {
+      this.problem("MALFORMED", `the transaction, receipt or proofs do not decode (${(err as Error).message})`, where);
+      return null;
+    }
+    if (tx.hashHex !== p.txHash) {
+      this.problem("TX_MISMATCH", `the transaction served hashes to ${tx.hashHex}, not ${p.txHash}`, where);
+      return null;
+    }
+    if (tx.body.chainId !== this.chainId) {
+      this.problem("WRONG_CHAIN", `the transaction is for chain ${tx.body.chainId}`, where);
+      return null;
+    }
+    const { header } = block;
+    if (!verifyTxInclusion(header.txsRoot, tx.hash, p.index, header.txCount, txProof)) {
+      this.problem("TX_NOT_IN_BLOCK", `transaction ${p.txHash} is not leaf ${p.index} of block ${header.height}'s certified txs root`, where);
+      return null;
+    }
+    if (!verifyReceiptInclusion(header.receiptsRoot, receiptBytes, p.index, header.txCount, receiptProof)) {
+      this.problem("RECEIPT_NOT_IN_BLOCK", `the receipt is not leaf ${p.index} of block ${header.height}'s receipts root`, where);
+      return null;
+    }
+    if (!equalBytes(receipt.txHash, tx.hash)) {
+      this.problem("RECEIPT_MISMATCH", "the receipt is for another transaction", where);
+      return null;
+    }
+    for (const [i, e] of receipt.events.entries()) {
+      const c = eventContradiction(e, tx);
+      if (c) this.problem("EVENT_CONTRADICTS_TX", `receipt event ${i} (${e.type}): ${c}`, where);
+    }
+    return { tx, receipt, receiptBytes };
+  }
+}
+
+/**
+ * Verifies a receivable's history as served with proofs (client.getFullHistory(id), or
+ * getHistory(id, { proofs: true }) pages) against the validator set, e.g. from the genesis file
+ * (validatorSetFromGenesis). See the head of this file for what it proves and what it does not.
+ */
+export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorSet): VerificationReport {
+  const report: VerificationReport = { ok: false, checked: 0, certifiedBlocks: 0, problems: [] };
+  const validators = normalizeSet(validatorSet);
+  if (typeof validators === "string") {
+    report.problems.push({ code: "MALFORMED", message: validators });
+    return report;
+  }
+  const c = new Checker(validatorSet.chainId, validators);
+  try {
+    if (!history || typeof history !== "object" || !Array.isArray(history.items) || typeof history.receivableId !== "string") {
+      c.problem("MALFORMED", "a history has receivableId and items");
+      return finish(report, c);
+    }
+    const id = history.receivableId;
+    const blocks = new Map((history.blocks ?? []).map((b) => [b.height, b]));
+    let previous: { height: bigint; index: number; event: number } | undefined;
+    for (const [n, entry] of history.items.entries()) {
+      const where = { entry: n, height: entry.height };
+      report.checked++;
+      const position = { height: BigInt(entry.height), index: entry.index, event: entry.eventIndex ?? 0x10000 };
+      if (previous && !(position.height > previous.height || (position.height === previous.height && (position.index > previous.index || (position.index === previous.index && position.event > previous.event))))) {
+        c.problem("OUT_OF_ORDER", `entry ${n} does not follow entry ${n - 1} in chain order`, where);
+      }
+      previous = position;
+      if (!entry.proof) {
+        c.problem("MISSING_PROOF", `entry ${n} has no inclusion proof (request the history with proofs)`, where);
+        continue;
+      }
+      const block = c.block(entry.height, blocks.get(entry.height));
+      if (!block) continue;
+      if (block.header.time.toString() !== entry.time) c.problem("HEADER_MISMATCH", `entry ${n}: time ${entry.time} is not the certified block time ${block.header.time}`, where);
+      const checked = c.txAndReceipt(block, where, { txHash: entry.txHash, index: entry.index, ...entry.proof });
+      if (!checked) continue;
+      const { tx, receipt } = checked;
+      if (tx.body.signer !== entry.signer || (entry.type ?? undefined) !== tx.body.payload.type) c.problem("TX_MISMATCH", `entry ${n}: signer or type differs from the signed transaction`, where);
+      if (receipt.code !== entry.code || receipt.message !== entry.message || receipt.target !== entry.target) c.problem("RECEIPT_MISMATCH", `entry ${n}: code, message or target differs from the receipt`, where);
+      if (entry.event !== undefined || entry.eventIndex !== undefined) {
+        const event = entry.eventIndex === undefined ? undefined : receipt.events[entry.eventIndex];
+        if (!event || receipt.code !== "OK") {
+          c.problem("EVENT_MISMATCH", `entry ${n}: the receipt has no event ${entry.eventIndex}`, where);
+          continue;
+        }
+        if (!sameJson(toJsonView(event), entry.event)) c.problem("EVENT_MISMATCH", `entry ${n}: the event differs from the receipt's event ${entry.eventIndex}`, where);
+        if (!("receivableId" in event) || event.receivableId !== id) c.problem("NOT_THIS_RECEIVABLE", `entry ${n}: the event concerns another receivable`, where);
+      } else {
+        if (receipt.code === "OK") c.problem("RECEIPT_MISMATCH", `entry ${n} is listed as a rejected attempt but the receipt is OK`, where);
+        if (!attemptTargets(tx, receipt).has(id)) c.problem("NOT_THIS_RECEIVABLE", `entry ${n}: the rejected transaction did not aim at ${id}`, where);
+      }
+    }
+  } catch (err) {
+    c.problem("MALFORMED", `the history is malformed: ${(err as Error).message}`);
+  }
+  return finish(report, c);
+}
+
+/** Verifies one transaction as served by GET /v1/txs/:hash (client.getTx) against the validator set. */
+export function verifyTx(view: TxJson, validatorSet: ValidatorSet): VerificationReport {
+  const report: VerificationReport = { ok: false, checked: 1, certifiedBlocks: 0, problems: [] };
+  const validators = normalizeSet(validatorSet);
+  if (typeof validators === "string") {
+    report.problems.push({ code: "MALFORMED", message: validators });
+    return report;
+  }
+  const c = new Checker(validatorSet.chainId, validators);
+  try {
+    const block = c.block(view.height, { hash: view.blockHash, header: view.proof.header, certificate: view.certificate });
+    if (block) {
+      const checked = c.txAndReceipt(block, { height: view.height }, { txHash: view.txHash, index: view.index, tx: view.proof.tx, receipt: view.proof.receipt, txProof: view.proof.txProof, receiptProof: view.proof.receiptProof });
+      if (checked) {
+        if (!sameJson(toJsonView(checked.receipt), view.receipt)) c.problem("RECEIPT_MISMATCH", "the receipt shown differs from the proven receipt", { height: view.height });
+        if (!sameJson(toJsonView(checked.tx.body), view.body)) c.problem("TX_MISMATCH", "the body shown differs from the signed transaction", { height: view.height });
+        if (!sameJson(toJsonView(block.header), view.header)) c.problem("HEADER_MISMATCH", "the header shown differs from the proven header", { height: view.height });
+      }
+    }
+  } catch (err) {
+    c.problem("MALFORMED", `the transaction view is malformed: ${(err as Error).message}`);
+  }
+  return finish(report, c);
+}
+
+function finish(report: VerificationReport, c: Checker): VerificationReport {
+  report.problems = c.problems;
+  report.certifiedBlocks = c.certified;
+  report.ok = c.problems.length === 0;
+  return report;
+}

@@ -1,0 +1,345 @@
+// A real node behind the RPC, without the network: NodeApi implemented with the real Chain over a
+// real Store (LevelDB in a temp dir), the real Mempool and signature cache, and a tiny in-process
+// block producer that takes admitted transactions from the mempool and executes them through
+// Chain.executeBlock, with a commit certificate signed by 3 of 4 real ed25519 validator keys over
+// sdk/commit.ts commitSigningBytes (digest = batchDigest over the block's txs root). So every read,
+// wait=commit and event-stream path of the RPC runs on real code; only PBFT is replaced.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { batchDigest, commitSigningBytes, type CommitCertificate, type Validator } from "../sdk/commit.js";
+import { toHex, utf8 } from "../sdk/bytes.js";
+import { tx } from "../sdk/builders.js";
+import { fingerprintDeclaration, fingerprintInvoice } from "../sdk/fingerprint.js";
+import { decimalToMinorUnits, hashDocument, type DocumentCommitment } from "../sdk/hashing.js";
+import { signerFromSeed, type Signer } from "../sdk/signer.js";
+import type { Party, Role } from "../sdk/types.js";
+import { txBodyFormatError } from "../sdk/validate.js";
+import type { Tx } from "../sdk/tx.js";
+import type { CommittedBlockEvent, NodeApi, NodeStatus } from "../node/api.js";
+import { Chain, type ExecutedBlock } from "../node/chain.js";
+import { nodeCrypto } from "../node/crypto.js";
+import { Mempool } from "../node/mempool.js";
+import { PartyKeys } from "../node/parties.js";
+import { SignatureCache } from "../node/sigcache.js";
+import { Store } from "../node/store/store.js";
+import { rfc6962Root } from "../node/store/hash.js";
+import { createRpcServer, type RpcOptions, type RpcServer } from "../rpc/server.js";
+import { silentLogger } from "../node/log.js";
+import type { NodeMetrics } from "../node/metrics.js";
+
+export const CHAIN_ID = "tradeledger-rpc-test";
+
+const seedOf = (label: string): Uint8Array => new Uint8Array(createHash("sha256").update(utf8(`rpc-harness/${label}`)).digest());
+
+export interface HarnessParty {
+  id: string;
+  role: Role;
+  seed: Uint8Array;
+  seedHex: string;
+  signer: Signer;
+}
+
+/** The devnet's sample parties (config/devnet.ts), with deterministic keys. */
+export const PARTIES: { id: string; role: Role; country: string }[] = [
+  { id: "bank-a", role: "BANK", country: "DE" },
+  { id: "bank-b", role: "BANK", country: "CN" },
+  { id: "customs", role: "CUSTOMS", country: "CN" },
+  { id: "core-enterprise", role: "ENTERPRISE", country: "CN" },
+  { id: "exporter-hz-textiles", role: "ENTERPRISE", country: "CN" },
+  { id: "exporter-sz-electronics", role: "ENTERPRISE", country: "CN" },
+  { id: "auditor", role: "AUDITOR", country: "CN" },
+];
+
+const VALIDATOR_IDS = ["bank-a", "bank-b", "customs", "core-enterprise"];
+
+export interface HarnessOptions {
+  /** produce a block as soon as transactions are admitted (default true) */
+  autoProduce?: boolean;
+  /** receives the driver's block hooks, as node/driver.ts would call them */
+  metrics?: NodeMetrics;
+}
+
+type Waiter = { resolve: (v: { height: bigint } | undefined) => void };
+
+export class RpcHarness implements NodeApi {
+  readonly chainId = CHAIN_ID;
+  readonly parties: Record<string, HarnessParty> = {};
+  readonly validators: Validator[];
+  readonly validatorSeeds: Uint8Array[];
+  ready = true;
+  autoProduce: boolean;
+  /** added to the wall clock for block times: lets tests move "now" past due dates */
+  timeOffsetMs = 0;
+  private readonly listeners = new Set<(b: CommittedBlockEvent) => void>();
+  private readonly certificates = new Map<bigint, CommitCertificate>();
+  private readonly committedAt = new Map<string, bigint>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private producing: Promise<unknown> = Promise.resolve();
+  private scheduled = false;
+  readonly blocks: ExecutedBlock[] = [];
+  private readonly metrics: NodeMetrics | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly store: Store,
+    readonly chain: Chain,
+    readonly mempool: Mempool,
+    opts: HarnessOptions,
+  ) {
+    this.autoProduce = opts.autoProduce ?? true;
+    this.metrics = opts.metrics;
+    for (const p of PARTIES) {
+      const seed = seedOf(`party/${p.id}`);
+      this.parties[p.id] = { id: p.id, role: p.role, seed, seedHex: toHex(seed), signer: signerFromSeed(p.id, seed) };
+    }
+    this.validatorSeeds = VALIDATOR_IDS.map((id) => seedOf(`node/${id}`));
+    this.validators = VALIDATOR_IDS.map((id, i) => ({ id, publicKey: nodeCrypto.publicKeyFromSeed(this.validatorSeeds[i]!) }));
+  }
+
+  static async create(opts: HarnessOptions = {}): Promise<RpcHarness> {
+    const dir = mkdtempSync(join(tmpdir(), "tl-rpc-"));
+    const store = await Store.open(join(dir, "db"), { sync: false });
+    const parties: Party[] = PARTIES.map((p) => ({
+      id: p.id,
+      role: p.role,
+      name: `${p.id} (test)`,
+      country: p.country,
+      publicKey: nodeCrypto.publicKeyFromSeed(seedOf(`party/${p.id}`)),
+      lei: "",
+      registeredBy: "",
+      registeredAt: 0n,
+    }));
+    const sigCache = new SignatureCache(nodeCrypto);
+    const chain = await Chain.open(
+      store,
+      { chainId: CHAIN_ID, parties, stateTreeDepth: 8, genesisTime: BigInt(Date.now() - 60_000) },
+      // Tests move block time forward (overdue); the ledger's age bound would expire the transactions.
+      { verifySignature: (tx, key) => sigCache.verify(tx, key), params: { txMaxAgeMs: 10n * 365n * 86_400_000n } },
+    );
+    const keys = new PartyKeys(chain);
+    const mempool = new Mempool(
+      { maxTxs: 10_000, maxBytes: 64 * 1024 * 1024, txMaxAgeMs: 3_600_000, txMaxFutureMs: 300_000 },
+      {
+        crypto: nodeCrypto,
+        sigCache,
+        chainId: CHAIN_ID,
+        partyKey: (id) => keys.key(id),
+        isCommitted: (h) => chain.hasCommittedTx(Buffer.from(h, "hex")),
+        checkFormat: (tx) => txBodyFormatError(tx.body),
+      },
+    );
+    return new RpcHarness(dir, store, chain, mempool, opts);
+  }
+
+  party(id: string): HarnessParty {
+    const p = this.parties[id];
+    if (!p) throw new Error(`no harness party ${id}`);
+    return p;
+  }
+
+  /** What an auditor pins: the genesis's chain id and validators (as in genesis.json). */
+  genesis(): { chainId: string; validators: { id: string; nodePublicKey: string }[] } {
+    return { chainId: CHAIN_ID, validators: this.validators.map((v) => ({ id: v.id, nodePublicKey: toHex(v.publicKey) })) };
+  }
+
+  // ---- NodeApi ----------------------------------------------------------------------------------
+
+  status(): NodeStatus {
+    return {
+      chainId: CHAIN_ID,
+      nodeId: "bank-a",
+      mode: "validator",
+      height: this.chain.height,
+      headHash: this.chain.headHash,
+      headTime: this.chain.headTime,
+      stateRoot: this.chain.stateRoot,
+      view: 0n,
+      primary: "bank-a",
+      viewActive: true,
+      validators: this.validators.map((v) => v.id),
+      peers: [],
+      mempool: { txs: this.mempool.size, bytes: this.mempool.sizeBytes },
+      syncing: false,
+      ready: this.ready,
+      version: "test",
+    };
+  }
+
+  async submit(bytes: Uint8Array) {
+    const a = await this.mempool.admit(bytes);
+    if (a.ok && this.autoProduce) this.schedule();
+    return a;
+  }
+
+  async waitForCommit(txHashHex: string, timeoutMs: number, signal?: AbortSignal): Promise<{ height: bigint } | undefined> {
+    const known = this.committedAt.get(txHashHex);
+    if (known !== undefined) return { height: known };
+    return new Promise((resolve) => {
+      let set = this.waiters.get(txHashHex);
+      if (!set) this.waiters.set(txHashHex, (set = new Set()));
+      const waiter: Waiter = {
+        resolve: (v) => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          set!.delete(waiter);
+          resolve(v);
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve(undefined), timeoutMs);
+      const onAbort = () => waiter.resolve(undefined);
+      signal?.addEventListener("abort", onAbort);
+      set.add(waiter);
+    });
+  }
+
+  onBlock(listener: (b: CommittedBlockEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async certificate(height: bigint): Promise<CommitCertificate | undefined> {
+    return this.certificates.get(height);
+  }
+
+  // ---- the block producer ---------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.produce();
+    });
+  }
+
+  /** Executes every pending transaction as one block (none: no block). Serialised. */
+  produce(): Promise<ExecutedBlock | undefined> {
+    const run = this.producing.then(() => this.produceNow());
+    this.producing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async produceNow(): Promise<ExecutedBlock | undefined> {
+    const txs = this.mempool.reap(1000, 8 * 1024 * 1024);
+    if (txs.length === 0) return undefined;
+    return this.executeBlock(txs);
+  }
+
+  /** Executes `txs` as the next block (bypassing the mempool: forged or replayed copies too). */
+  async executeBlock(txs: Tx[], opts: { signers?: number[]; view?: bigint } = {}): Promise<ExecutedBlock> {
+    const height = this.chain.height + 1n;
+    const wall = BigInt(Date.now() + this.timeOffsetMs);
+    const time = wall > this.chain.headTime ? wall : this.chain.headTime;
+    const view = opts.view ?? 0n;
+    const started = performance.now();
+    const executed = await this.chain.executeBlock({ height, time, proposer: "bank-a", view, txs });
+    this.metrics?.blockCommitted(executed, (performance.now() - started) / 1000);
+    const digest = batchDigest(nodeCrypto.sha256, { chainId: CHAIN_ID, height, time, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
+    const certificate: CommitCertificate = {
+      chainId: CHAIN_ID,
+      view,
+      seq: height,
+      digest,
+      commits: (opts.signers ?? [0, 1, 2]).map((replica) => ({ replica, signature: nodeCrypto.sign(this.validatorSeeds[replica]!, commitSigningBytes(CHAIN_ID, view, height, digest, replica)) })),
+    };
+    this.certificates.set(height, certificate);
+    this.mempool.removeCommitted(txs.map((t) => t.hashHex));
+    this.blocks.push(executed);
+    for (const tx of txs) {
+      if (!this.committedAt.has(tx.hashHex)) this.committedAt.set(tx.hashHex, height);
+      for (const w of [...(this.waiters.get(tx.hashHex) ?? [])]) w.resolve({ height });
+      this.waiters.delete(tx.hashHex);
+    }
+    for (const l of this.listeners) l({ executed, txs, certificate });
+    return executed;
+  }
+
+  /** Waits until every admitted transaction is in a block. */
+  async settle(): Promise<void> {
+    while (this.mempool.size > 0) await this.produce();
+    await this.producing;
+  }
+
+  // ---- an RPC server on top --------------------------------------------------------------------------
+
+  async serve(opts: Partial<RpcOptions> = {}): Promise<{ server: RpcServer; url: string }> {
+    const server = createRpcServer(this, {
+      host: "127.0.0.1",
+      port: 0,
+      maxBodyBytes: 256 * 1024,
+      rateLimitPerMinute: 100_000,
+      logger: silentLogger,
+      checkResponses: true,
+      ...opts,
+    });
+    const { url } = await server.start();
+    return { server, url };
+  }
+
+  async close(): Promise<void> {
+    await this.producing;
+    await this.store.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// ---- documents ----------------------------------------------------------------------------------
+
+const SAMPLES = new URL("../../examples/documents/", import.meta.url);
+
+/** A sample document from examples/documents (copies of /work/shared/samples). */
+export function sample(name: "commercial-invoice" | "export-declaration" | "bill-of-lading" | "packing-list"): Record<string, any> {
+  return JSON.parse(readFileSync(new URL(`${name}.json`, SAMPLES), "utf8"));
+}
+
+/** A variant of the sample invoice: its own invoice number, seller, amount (major units) and dates. */
+export function invoice(n: string, o: { seller?: string; amount?: string; currency?: string; issueDate?: string; dueDate?: string } = {}): Record<string, any> {
+  const doc = sample("commercial-invoice");
+  doc.invoiceNumber = `INV-2026/${n}`;
+  if (o.seller) doc.seller.partyId = o.seller;
+  if (o.amount) doc.totalAmount = o.amount;
+  if (o.currency) doc.currency = o.currency;
+  if (o.issueDate) doc.issueDate = o.issueDate;
+  if (o.dueDate) doc.dueDate = o.dueDate;
+  return doc;
+}
+
+/** The registerReceivable payload of an invoice, as the CLI builds it. */
+export function registerPayload(doc: Record<string, any>): { payload: ReturnType<typeof tx.registerReceivable>; commitment: DocumentCommitment } {
+  const commitment = hashDocument(doc);
+  const amount = decimalToMinorUnits(doc.totalAmount, doc.currency);
+  if (amount === null) throw new Error(`bad amount ${doc.totalAmount}`);
+  const payload = tx.registerReceivable({
+    documentHash: commitment.root,
+    fingerprint: fingerprintInvoice({ sellerId: doc.seller.partyId, buyerId: doc.buyer.identifier, invoiceNumber: doc.invoiceNumber, currency: doc.currency }),
+    buyerId: doc.buyer.identifier,
+    amount,
+    currency: doc.currency,
+    issueDate: doc.issueDate,
+    dueDate: doc.dueDate,
+  });
+  return { payload, commitment };
+}
+
+/** An attestation of a variant of the sample declaration (its own number) for `receivableIds`. */
+export function attestPayload(n: string, o: { exporter: string; amount: string; currency?: string; receivableIds: string[] }): ReturnType<typeof tx.attestShipment> {
+  const doc = sample("export-declaration");
+  doc.declarationNumber = `3104202610${n.padStart(8, "0")}`;
+  const currency = o.currency ?? "USD";
+  return tx.attestShipment({
+    declarationFingerprint: fingerprintDeclaration({ country: "CN", declarationNumber: doc.declarationNumber }),
+    declarationHash: hashDocument(doc).root,
+    exporterId: o.exporter,
+    declaredValue: decimalToMinorUnits(o.amount, currency)!,
+    currency,
+    exportDate: doc.exportDate,
+    receivableIds: o.receivableIds,
+  });
+}
+
+/** "YYYY-MM-DD" of today (UTC) plus `days`. */
+export function day(days = 0): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
