@@ -13,6 +13,7 @@ import { AUTH_HEADERS, openApiDocument, routes, type RouteDef, type RouteId, typ
 import { equalBytes, fromHex, toHex } from "../sdk/bytes.js";
 import { sameJson, toJsonView } from "../sdk/json.js";
 import { MAX_TX_BYTES } from "../sdk/tx.js";
+import type { NodeConfig } from "../config/schema.js";
 import type { NodeApi, NodeStatus } from "../node/api.js";
 import type { TxRecord } from "../node/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
@@ -63,7 +64,32 @@ export interface RpcServer {
   start(): Promise<{ host: string; port: number; url: string }>;
   /** stops accepting, ends event streams and pending waits, then closes every connection */
   stop(): Promise<void>;
-  readonly url: string;
+  /** the URL it listens on, once started */
+  url(): string;
+}
+
+export interface RpcFactoryDeps {
+  metrics?: RpcMetrics | null;
+  corsOrigins?: readonly string[];
+}
+
+/**
+ * The RPC as node/node.ts takes it (NodeOptions.rpc, an RpcFactory): listening on the node
+ * config's rpc.host and rpc.port with its body and rate limits.
+ */
+export function rpcFactory(deps: RpcFactoryDeps = {}): (api: NodeApi, config: NodeConfig, logger: Logger) => { start(): Promise<void>; stop(): Promise<void>; url(): string } {
+  return (api, config, logger) => {
+    const server = createRpcServer(api, {
+      host: config.rpc.host,
+      port: config.rpc.port,
+      maxBodyBytes: config.rpc.maxBodyBytes,
+      rateLimitPerMinute: config.rpc.rateLimitPerMinute,
+      logger,
+      metrics: deps.metrics ?? null,
+      ...(deps.corsOrigins ? { corsOrigins: deps.corsOrigins } : {}),
+    });
+    return { start: async () => void (await server.start()), stop: () => server.stop(), url: () => server.url() };
+  };
 }
 
 interface Handled {
@@ -83,7 +109,7 @@ type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; requestId: 
 const STOP_GRACE_MS = 5_000;
 
 export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
-  const log = opts.logger.child({ component: "rpc" });
+  const log = opts.logger;
   const clock = opts.clock ?? Date.now;
   const metrics = opts.metrics ?? null;
   const limiter = new RateLimiter(opts.rateLimitPerMinute, clock);
@@ -402,9 +428,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   let url = "";
 
   return {
-    get url() {
-      return url;
-    },
+    url: () => url,
     async start() {
       if (server) throw new Error("the RPC server is already started");
       const s = createServer(app.callback());
