@@ -135,6 +135,7 @@ export function validateConsensusConfig(config: ConsensusConfig): void {
   for (const name of ["checkpointInterval", "watermarkWindow", "maxBatchesInFlight", "requestTimeoutMs", "viewChangeTimeoutMs", "maxViewChangeTimeoutMs"] as const) positive(name);
   if (config.watermarkWindow < 2 * config.checkpointInterval) fail("watermarkWindow must be at least 2 x checkpointInterval (PBFT §4.3)");
   if (!Number.isSafeInteger(config.maxTimestampDriftMs) || config.maxTimestampDriftMs < 0) fail("maxTimestampDriftMs must be >= 0");
+  if (config.statusIntervalMs !== undefined) positive("statusIntervalMs");
   if (typeof config.genesisTime !== "bigint" || config.genesisTime < 0n) fail("genesisTime must be a non-negative bigint");
   if (!(config.genesisStateDigest instanceof Uint8Array) || config.genesisStateDigest.length !== 32) fail("genesisStateDigest must be 32 bytes");
 }

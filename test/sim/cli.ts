@@ -74,9 +74,11 @@ async function main(): Promise<void> {
   let safety = 0;
   let liveness = 0;
   let blocks = 0;
+  let duplicates = 0;
   const onResult = (r: WireResult) => {
     done++;
     blocks += r.stats.blocks;
+    duplicates += r.stats.duplicateOrderings;
     const failed = r.safety.length > 0 || r.liveness !== null;
     if (r.safety.length > 0) safety++;
     if (r.liveness !== null) liveness++;
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
     );
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(`(${seconds.toFixed(1)} s wall, ${(done / seconds).toFixed(1)} seeds/s, ${blocks} blocks, ${jobs} job(s))`);
+  console.log(`(${seconds.toFixed(1)} s wall, ${(done / seconds).toFixed(1)} seeds/s, ${blocks} blocks, ${jobs} job(s); ${duplicates} batch(es) ordered a second time across view changes)`);
   console.log(`sim: ${done} seeds, ${safety} safety violations, ${liveness} liveness failures`);
   process.exitCode = safety + liveness > 0 ? 1 : 0;
 }

@@ -23,7 +23,7 @@ export interface RunResult {
   liveness: string | null;
   /** a short description of the faults injected */
   scenario: string;
-  stats: { blocks: number; views: number; messages: number; virtualMs: number; stateTransfers: number; crashes: number };
+  stats: { blocks: number; views: number; messages: number; virtualMs: number; stateTransfers: number; crashes: number; duplicateOrderings: number };
 }
 
 export function replayCommand(r: Pick<RunResult, "seed" | "replicas" | "crypto">): string {
@@ -131,6 +131,7 @@ export function runSeed(opts: RunOptions): RunResult {
       virtualMs: Math.round(sim.now),
       stateTransfers: sim.nodes.reduce((a, n) => a + n.stateTransfers, 0),
       crashes: sim.nodes.reduce((a, n) => a + n.crashes, 0),
+      duplicateOrderings: sim.duplicateOrderings,
     },
   };
 }

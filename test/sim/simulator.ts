@@ -163,6 +163,13 @@ export class Simulation {
   /** the first honest execution of each seq: every other honest replica must match it */
   readonly reference = new Map<bigint, Block>();
   readonly violations: string[] = [];
+  /**
+   * Batches ordered a second time at a later seq. PBFT may order a request twice across view
+   * changes (a prepared certificate no quorum saw resurfaces after the batch was re-proposed);
+   * exactly-once comes from execution (§4.1: replicas drop requests already executed). To the
+   * application the second ordering is a duplicate (the ledger: DUPLICATE_TX receipts).
+   */
+  duplicateOrderings = 0;
   crashesEnabled = false;
   messagesSent = 0;
   private readonly midStepCrash: number;
@@ -501,7 +508,11 @@ export class Simulation {
     return this.honestNodes().every((n) => n.up && n.tip.seq >= last);
   }
 
-  /** Validity and block-time checks over the reference chain; safety is checked as blocks execute. */
+  /**
+   * Validity and block-time checks over the reference chain; safety is checked as blocks
+   * execute. Validity: every batch was submitted by a client; a batch ordered again later is a
+   * duplicate to the application and is counted.
+   */
   checkChain(): void {
     const seen = new Map<string, bigint>();
     let prevTime = GENESIS_TIME;
@@ -513,9 +524,8 @@ export class Simulation {
       if (block.payload.length === 0) continue; // a null batch of a new view
       const key = toHex(block.payload);
       if (!this.submitted.has(key)) this.violation(`seq ${seq} committed a batch no client submitted`);
-      const before = seen.get(key);
-      if (before !== undefined) this.violation(`batch committed twice, at seq ${before} and ${seq}`);
-      seen.set(key, seq);
+      if (seen.has(key)) this.duplicateOrderings++;
+      else seen.set(key, seq);
     }
   }
 }
