@@ -234,6 +234,10 @@ export const schema = {
                 "signature": {
                   "type": "bytes",
                   "id": 6
+                },
+                "round": {
+                  "type": "uint32",
+                  "id": 7
                 }
               }
             },
