@@ -3,7 +3,7 @@
 // streams live blocks in height order: no block is skipped or sent twice across the switch. Every
 // event is checked against the caller's visibility (rpc/access.ts) and the stream's filter. A
 // consumer too slow to keep up is disconnected; it resumes with Last-Event-ID, so nothing is lost.
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { EVENT_TYPES, REJECTED_EVENT, type LedgerEventJson } from "../sdk/api.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
@@ -83,7 +83,7 @@ export class EventStreams {
    * Starts a stream on `res` (the caller has authenticated and validated the request). Throws an
    * ApiError before anything is written if limits or the resume point refuse it.
    */
-  open(req: IncomingMessage, res: ServerResponse, caller: Caller, filter: EventFilter, start: { after?: StreamPosition; fromHeight?: bigint }): void {
+  open(res: ServerResponse, caller: Caller, filter: EventFilter, start: { after?: StreamPosition; fromHeight?: bigint }): void {
     if (this.streams.size >= this.opts.maxStreams) throw new ApiError("RATE_LIMITED", `the node serves at most ${this.opts.maxStreams} event streams`, { retryAfterMs: 5000 });
     let mine = 0;
     for (const s of this.streams) if (s.caller.id === caller.id) mine++;
@@ -94,7 +94,7 @@ export class EventStreams {
     if (head + 1n - first > BigInt(this.opts.maxReplayBlocks)) {
       throw malformed(`resuming ${head + 1n - first} blocks back exceeds the ${this.opts.maxReplayBlocks}-block replay limit: read the history endpoints, then stream from the head`);
     }
-    const stream = new EventStream(this.api, this.opts, req, res, caller, filter, first < 1n ? 1n : first, start.after, () => {
+    const stream = new EventStream(this.api, this.opts, res, caller, filter, first < 1n ? 1n : first, start.after, () => {
       this.streams.delete(stream);
       this.opts.onCountChange?.(this.streams.size);
     });
@@ -124,7 +124,6 @@ class EventStream {
   constructor(
     private readonly api: NodeApi,
     private readonly opts: EventStreamOptions,
-    private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     readonly caller: Caller,
     private readonly filter: EventFilter,
@@ -140,7 +139,6 @@ class EventStream {
     // The response's "close" fires when the client goes away (the request's fires once its body is read).
     res.on("close", () => this.close("client closed"));
     res.on("error", () => this.close("socket error"));
-    void req;
   }
 
   start(): void {

@@ -161,7 +161,8 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       const rec = await api.chain.txAt(a.height, a.index);
       if (rec && equalBytes(rec.tx.bytes, bytes)) return rec;
     }
-    return taker && height === undefined ? taker : undefined;
+    // Another envelope of the same body (a different signature) is not this submission's record.
+    return undefined;
   };
 
   const handlers: { [K in RouteId]: (ctx: Ctx, input: RequestInput) => Promise<Handled | void> } = {
@@ -242,7 +243,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       // Limits and the resume point are checked before the stream takes over the response.
       ctx.respond = false;
       try {
-        streams.open(ctx.req, ctx.res, caller!, filter, start);
+        streams.open(ctx.res, caller!, filter, start);
       } catch (err) {
         ctx.respond = true;
         throw err;

@@ -19,7 +19,7 @@ import { LedgerError } from "../sdk/errors.js";
 import { toJsonView } from "../sdk/json.js";
 import { inclusionProof, leafHash, merkleRoot } from "../sdk/merkle.js";
 import { sha256 } from "../sdk/crypto.js";
-import type { BlockHeader, Event, EventWire, Receipt } from "../sdk/types.js";
+import type { BlockHeader, Event, Receipt } from "../sdk/types.js";
 import { validatorSetFromGenesis, verifyHistory, verifyTx } from "../sdk/verify.js";
 import { addClientCommands, amountOf } from "../node/cli-client.js";
 import { RpcHarness, attestPayload, invoice, registerPayload } from "./rpc-harness.js";
@@ -62,10 +62,6 @@ const history = await auditor.getFullHistory(id);
 const clone = (x: HistoryPageJson): HistoryPageJson => JSON.parse(JSON.stringify(x));
 const codes = (x: HistoryPageJson) => verifyHistory(x, validatorSet()).problems.map((p) => p.code);
 
-const decodeReceipt = (bytes: Uint8Array): Receipt => {
-  const w = decode<{ txHash: Uint8Array; code: Receipt["code"]; message: string; target: string; events: EventWire[] }>("Receipt", bytes);
-  return { ...w, events: w.events.map((e) => e.kind) };
-};
 const encodeReceipt = (r: Receipt) => encode("Receipt", { ...r, events: r.events.map((kind) => ({ kind })) });
 
 t.test("verifyHistory accepts the node's answer", async (t) => {
