@@ -11,8 +11,11 @@ import { ConfigError, loadGenesis, loadKeyFile, writeJsonFile, writeKeyFile, par
 import { nodeConfigSchema } from "../config/schema.js";
 import { peerIdFromNodePublicKey } from "../p2p/identity.js";
 import { DevnetSupervisor } from "./devnet.js";
-import { TradeLedgerNode, VERSION, type RpcFactory } from "./node.js";
+import { TradeLedgerNode, VERSION } from "./node.js";
 import { createLogger } from "./log.js";
+import { NodeMetrics } from "./metrics.js";
+import { rpcFactory } from "../rpc/server.js";
+import { addClientCommands } from "./cli-client.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -48,7 +51,13 @@ function onShutdown(stop: () => Promise<void>): void {
   process.on("SIGTERM", handler);
 }
 
-export function buildCli(rpc: RpcFactory | null = null): Command {
+/** The production composition: the RPC of rpc/ serving the node's own metrics registry. */
+function standardNode(file: string): Promise<TradeLedgerNode> {
+  const metrics = new NodeMetrics();
+  return TradeLedgerNode.fromConfigFile(file, { rpc: rpcFactory({ metrics }), metrics });
+}
+
+export function buildCli(): Command {
   const program = new Command("tradeledger")
     .description("TradeLedger: a permissioned PBFT ledger for cross-border trade finance")
     .version(VERSION)
@@ -60,7 +69,7 @@ export function buildCli(rpc: RpcFactory | null = null): Command {
     .requiredOption("-c, --config <file>", "node config (JSON); see docs/operator.md")
     .action(async (opts: { config: string }) => {
       try {
-        const node = await TradeLedgerNode.fromConfigFile(resolve(opts.config), { rpc });
+        const node = await standardNode(resolve(opts.config));
         onShutdown(() => node.stop());
       } catch (err) {
         fail(err);
@@ -186,6 +195,7 @@ export function buildCli(rpc: RpcFactory | null = null): Command {
       }
     });
 
+  addClientCommands(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ import type { RpcMetrics } from "../rpc/server.js";
 import type { NodeStatus } from "./api.js";
 import type { ExecutedBlock } from "./chain.js";
 import type { DriverMetrics } from "./driver.js";
+import { P2P_METRICS, type P2PMetrics } from "../p2p/index.js";
 
 export interface NodeMetricsOptions {
   /** labels on every metric, e.g. { node: "bank-a" } */
@@ -173,6 +174,25 @@ export class NodeMetrics implements DriverMetrics, RpcMetrics {
 
   sampleStatus(source: () => NodeStatus): void {
     this.status = source;
+  }
+
+  private p2pSink: P2PMetrics | undefined;
+
+  /** The sink p2p/ reports to: its metric definitions registered here, prefixed tradeledger_. */
+  p2p(): P2PMetrics {
+    if (this.p2pSink) return this.p2pSink;
+    const counters = new Map<string, Counter<string>>();
+    const gauges = new Map<string, Gauge<string>>();
+    for (const def of P2P_METRICS) {
+      const name = `tradeledger_${def.name}`;
+      if (def.type === "counter") counters.set(def.name, new Counter({ name, help: def.help, labelNames: def.labelNames, registers: [this.registry] }));
+      else gauges.set(def.name, new Gauge({ name, help: def.help, labelNames: def.labelNames, registers: [this.registry] }));
+    }
+    this.p2pSink = {
+      incCounter: (name, labels, value) => counters.get(name)?.inc(labels, value),
+      setGauge: (name, labels, value) => gauges.get(name)?.set(labels, value),
+    };
+    return this.p2pSink;
   }
 
   async exposition(): Promise<{ contentType: string; text: string }> {

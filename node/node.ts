@@ -26,6 +26,7 @@ import { Store } from "./store/store.js";
 import { BlockSync, type CertifiedExecution } from "./sync.js";
 import { decodeConsensusMessage, encodeCertifiedBlock } from "./wire.js";
 import { nodeCrypto } from "./crypto.js";
+import type { NodeMetrics } from "./metrics.js";
 
 export const VERSION = "0.1.0";
 export const CONSENSUS_CHANNEL = "consensus";
@@ -48,6 +49,8 @@ export interface NodeOptions {
   nodeSeed: Uint8Array;
   logger?: Logger;
   rpc?: RpcFactory | null;
+  /** the node's Prometheus registry (node/metrics.ts); the RPC serves it at /metrics */
+  metrics?: NodeMetrics | null;
   /** wall clock, ms (tests) */
   now?: () => number;
 }
@@ -110,12 +113,12 @@ export class TradeLedgerNode implements NodeApi {
   }
 
   /** Loads config, genesis and key from files (the `tradeledger start` path) and starts the node. */
-  static async fromConfigFile(file: string, opts: { logger?: Logger; rpc?: RpcFactory | null; env?: NodeJS.ProcessEnv } = {}): Promise<TradeLedgerNode> {
+  static async fromConfigFile(file: string, opts: { logger?: Logger; rpc?: RpcFactory | null; metrics?: NodeMetrics | null; env?: NodeJS.ProcessEnv } = {}): Promise<TradeLedgerNode> {
     const config = loadNodeConfig(file, opts.env ?? process.env);
     const genesis = loadGenesis(config.genesisFile);
     const key = loadKeyFile(config.nodeKeyFile);
     const logger = opts.logger ?? createLogger({ level: config.log.level, name: config.validatorId ?? "observer", ...(config.log.file ? { file: config.log.file } : {}) });
-    return TradeLedgerNode.start({ config, genesis, nodeSeed: key.seed, logger, rpc: opts.rpc ?? null });
+    return TradeLedgerNode.start({ config, genesis, nodeSeed: key.seed, logger, rpc: opts.rpc ?? null, metrics: opts.metrics ?? null });
   }
 
   static async start(opts: NodeOptions): Promise<TradeLedgerNode> {
@@ -177,6 +180,7 @@ export class TradeLedgerNode implements NodeApi {
       { chainId: genesis.chainId, nodeKeySeed: opts.nodeSeed, listen: config.p2p.listen, peers },
       {
         logger: logger.child({ module: "p2p" }),
+        metrics: opts.metrics?.p2p() ?? null,
         validateTx: async (bytes) => {
           const admission = await mempool.admit(bytes);
           if (admission.ok) {
@@ -231,6 +235,7 @@ export class TradeLedgerNode implements NodeApi {
           sigCache,
           sync,
           logger: logger.child({ module: "consensus" }),
+          metrics: opts.metrics ?? null,
           onBlock,
           transport: {
             sendTo: (replica, bytes) => void p2p.send(peerIdOf[replica]!, CONSENSUS_CHANNEL, bytes),
@@ -262,6 +267,8 @@ export class TradeLedgerNode implements NodeApi {
     } else {
       node.follower = new Follower(chain, sync, consensus.validators.map((v) => v.id), { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected: () => p2p.connectedPeers().flatMap((p) => (p.validatorId !== undefined ? [replicaOf.get(p.peerId)!] : [])) });
     }
+
+    opts.metrics?.sampleStatus(() => n.status());
 
     // 4. start: network, then consensus, then the API
     try {
