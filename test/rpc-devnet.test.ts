@@ -1,0 +1,198 @@
+// End to end on a real devnet: config/devnet.ts creates the network in a temp folder on free
+// ports, four validator processes run the full node (TradeLedgerNode: LevelDB, PBFT over libp2p)
+// with the RPC of rpc/ (test/rpc-devnet-node.ts), and the example scripts of examples/ run
+// against it as an exporter's developer would run them against `npm start`.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import t from "tap";
+import { Command } from "commander";
+import { createDevnet } from "../config/devnet.js";
+import { createClient, loadSigner } from "../sdk/client.js";
+import { tx } from "../sdk/builders.js";
+import { randomBytes } from "../sdk/crypto.js";
+import { addClientCommands } from "../node/cli-client.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const nodeMain = fileURLToPath(new URL("./rpc-devnet-node.js", import.meta.url));
+
+async function free(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
+/** A base port with `n` free consecutive ports after it. */
+async function freeRange(n: number, avoid: number[] = []): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    if (avoid.some((a) => Math.abs(a - base) < n)) continue;
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) ok = await free(base + i);
+    if (ok) return base;
+  }
+  throw new Error("no free port range");
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+    p.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "tl-devnet-"));
+const rpcBase = await freeRange(4);
+const p2pBase = await freeRange(4, [rpcBase]);
+const network = createDevnet({ dir, rpcBasePort: rpcBase, p2pBasePort: p2pBase, consensus: { requestTimeoutMs: 1500, viewChangeTimeoutMs: 1500 } });
+const children: ChildProcess[] = [];
+for (const n of network.nodes) {
+  const log = createWriteStream(join(dir, `${n.id}.log`));
+  const child = spawn(process.execPath, [nodeMain, n.configFile], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  children.push(child);
+}
+
+t.teardown(async () => {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          const kill = setTimeout(() => c.kill("SIGKILL"), 10_000);
+          c.once("exit", () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          c.kill("SIGTERM");
+        }),
+    ),
+  );
+  if (!process.env.KEEP_DEVNET) rmSync(dir, { recursive: true, force: true });
+  else t.comment(`devnet kept in ${dir}`);
+});
+
+t.test("the devnet comes up: every node's RPC answers, ready, with peers", async (t) => {
+  for (const n of network.nodes) {
+    const c = createClient({ url: n.rpcUrl, timeoutMs: 2000 });
+    let ready = false;
+    for (let i = 0; i < 600 && !ready; i++) {
+      try {
+        const s = await c.status();
+        ready = s.ready && s.peers.filter((p) => p.validator).length >= 2;
+      } catch {
+        // not listening yet
+      }
+      if (!ready) await new Promise((r) => setTimeout(r, 100));
+    }
+    t.ok(ready, `${n.id} at ${n.rpcUrl}`);
+  }
+});
+
+const env = { TRADELEDGER_DEVNET: dir };
+
+t.test("examples/register-invoice.mjs", async (t) => {
+  const r = await run(process.execPath, ["examples/register-invoice.mjs"], env, 180_000);
+  t.equal(r.code, 0, r.err || r.out.slice(-2000));
+  t.match(r.out, /DUPLICATE_RECEIVABLE/);
+  t.match(r.out, /receivable [0-9a-f]{64} registered/);
+});
+
+t.test("examples/lifecycle.mjs: four parties on four nodes, settled, history verified", async (t) => {
+  const r = await run(process.execPath, ["examples/lifecycle.mjs"], env, 300_000);
+  t.equal(r.code, 0, r.err || r.out.slice(-2000));
+  t.match(r.out, /refused: 'DOUBLE_FINANCING'/);
+  t.match(r.out, /settled, history verified/);
+});
+
+t.test("examples/watch-events.mjs replays the committed events", async (t) => {
+  const r = await run(process.execPath, ["examples/watch-events.mjs", "--from", "1", "--max", "6"], env, 120_000);
+  t.equal(r.code, 0, r.err);
+  t.equal(r.out.trim().split("\n").length, 6);
+  t.match(r.out, /receivableRegistered/);
+});
+
+t.test("the CLI walkthrough of docs/api.md §3", async (t) => {
+  const work = join(dir, "work");
+  const made = await run(process.execPath, ["examples/make-documents.mjs", work], env, 30_000);
+  t.equal(made.code, 0, made.err);
+  const tl = async (...args: string[]) => {
+    let out = "";
+    let err = "";
+    let code = 0;
+    const program = new Command("tradeledger").exitOverride();
+    addClientCommands(program, { devnetDir: dir, out: (s) => (out += s), err: (s) => (err += s), exit: (c) => (code = c), env: {} });
+    await program.parseAsync(args, { from: "user" });
+    return { code, out: out ? JSON.parse(out) : undefined, err: err ? JSON.parse(err) : undefined };
+  };
+  const reg = await tl("register", join(work, "invoice.json"));
+  t.equal(reg.code, 0, JSON.stringify(reg.err));
+  const rid = reg.out.receivableId as string;
+  t.equal((await tl("attest", join(work, "declaration.json"), "--receivable", rid)).code, 0);
+  t.match(await tl("check", rid, join(work, "invoice.json")), { code: 0, out: { document: { ok: true }, ledger: { financeable: true } } });
+  t.match(await tl("finance", rid, "--amount", "100000.00"), { code: 0, out: { liveFinanced: "10000000" } });
+  t.match(await tl("finance", rid, "--party", "bank-b", "--amount", "60000.00"), { code: 1, err: { error: { code: "DOUBLE_FINANCING", status: 409 } } });
+  t.match(await tl("finance", rid, "--party", "bank-b", "--amount", "52500.00"), { code: 0 });
+  t.match(await tl("exposure", "exporter-hz-textiles", "--party", "bank-b"), { code: 0, out: { outstandingByBank: { "bank-a": { USD: "10000000" }, "bank-b": { USD: "5250000" } } } });
+  t.match(await tl("repay", rid, "--full"), { code: 0 });
+  t.match(await tl("repay", rid, "--party", "bank-b", "--full"), { code: 0, out: { settled: true } });
+  t.match(await tl("anchor", join(work, "bill-of-lading.json"), "--party", "exporter-hz-textiles", "--receivable", rid), { code: 0 });
+  t.match(await tl("show", rid), { code: 0, out: { receivable: { status: "SETTLED" } } });
+  t.match(await tl("history", rid, "--verify"), { code: 0, out: { verification: { ok: true } } });
+  t.match(await tl("rejections", "--code", "DOUBLE_FINANCING"), { code: 0 });
+});
+
+t.test("figures: commit latency seen by a client, and a burst (reported, not asserted)", async (t) => {
+  const signer = loadSigner(readFileSync(join(dir, "keys", "exporter-sz-electronics.json"), "utf8"));
+  const c = createClient({ url: network.nodes[1]!.rpcUrl, signer });
+  const anchor = () => tx.anchorDocument({ documentHash: randomBytes(32), documentType: "PACKING_LIST" });
+  const latencies: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    await c.submit(anchor());
+    latencies.push(performance.now() - t0);
+  }
+  latencies.sort((a, b) => a - b);
+  const burst = 300;
+  const t0 = performance.now();
+  const pending = [];
+  for (let i = 0; i < burst; i++) pending.push(await c.submit(anchor(), undefined, { wait: "none" }));
+  const admitted = performance.now() - t0;
+  for (const p of pending) {
+    while (!(await c.getTx(p.txHash).catch(() => undefined))) await new Promise((r) => setTimeout(r, 20));
+  }
+  const all = performance.now() - t0;
+  t.comment(`client-observed commit latency (submit with wait=commit, one at a time, 4 validators on one host): median ${latencies[10]!.toFixed(0)} ms, p90 ${latencies[18]!.toFixed(0)} ms, max ${latencies[19]!.toFixed(0)} ms`);
+  t.comment(`burst: ${burst} transactions admitted in ${admitted.toFixed(0)} ms, all committed after ${all.toFixed(0)} ms (${((burst * 1000) / all).toFixed(0)} tx/s end to end, one sequential client)`);
+  t.pass("figures reported");
+});
+
+t.test("every node serves the same chain", async (t) => {
+  const heads = new Set<string>();
+  let height = 0n;
+  for (let i = 0; i < 100; i++) {
+    heads.clear();
+    const statuses = await Promise.all(network.nodes.map((n) => createClient({ url: n.rpcUrl }).status()));
+    height = statuses.map((s) => BigInt(s.height)).reduce((a, b) => (a < b ? a : b));
+    const blocks = await Promise.all(network.nodes.map((n) => createClient({ url: n.rpcUrl }).getBlock(height)));
+    for (const b of blocks) heads.add(b.hash);
+    if (heads.size === 1) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.ok(height > 0n);
+  t.equal(heads.size, 1, `one block hash at height ${height} on all nodes`);
+});
