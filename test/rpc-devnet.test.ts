@@ -1,23 +1,24 @@
-// End to end on a real devnet: config/devnet.ts creates the network in a temp folder on free
-// ports, four validator processes run the full node (TradeLedgerNode: LevelDB, PBFT over libp2p)
-// with the RPC of rpc/ (test/rpc-devnet-node.ts), and the example scripts of examples/ run
-// against it as an exporter's developer would run them against `npm start`.
-import { spawn, type ChildProcess } from "node:child_process";
+// End to end on a real devnet: the devnet supervisor of `npm start` (node/devnet.ts) creates the
+// network in a temp folder on free ports and runs four validator processes (`tradeledger start`:
+// LevelDB, PBFT over libp2p, the RPC of rpc/), and the example scripts of examples/ and the CLI
+// walkthrough of docs/api.md run against it as an exporter's developer runs them against
+// `npm start`.
+import { spawn } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { PassThrough } from "node:stream";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import t from "tap";
 import { Command } from "commander";
-import { createDevnet } from "../config/devnet.js";
 import { createClient, loadSigner } from "../sdk/client.js";
 import { tx } from "../sdk/builders.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { addClientCommands } from "../node/cli-client.js";
+import { DevnetSupervisor } from "../node/devnet.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const nodeMain = fileURLToPath(new URL("./rpc-devnet-node.js", import.meta.url));
 
 async function free(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -57,31 +58,14 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
 const dir = mkdtempSync(join(tmpdir(), "tl-devnet-"));
 const rpcBase = await freeRange(4);
 const p2pBase = await freeRange(4, [rpcBase]);
-const network = createDevnet({ dir, rpcBasePort: rpcBase, p2pBasePort: p2pBase, consensus: { requestTimeoutMs: 1500, viewChangeTimeoutMs: 1500 } });
-const children: ChildProcess[] = [];
-for (const n of network.nodes) {
-  const log = createWriteStream(join(dir, `${n.id}.log`));
-  const child = spawn(process.execPath, [nodeMain, n.configFile], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  children.push(child);
-}
+const consoleOut = new PassThrough();
+consoleOut.pipe(createWriteStream(join(dir, "console.log")));
+const supervisor = new DevnetSupervisor({ dir, rpcBasePort: rpcBase, p2pBasePort: p2pBase, consensus: { requestTimeoutMs: 1500, viewChangeTimeoutMs: 1500 }, out: consoleOut });
+const network = supervisor.network;
+supervisor.start();
 
 t.teardown(async () => {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          const kill = setTimeout(() => c.kill("SIGKILL"), 10_000);
-          c.once("exit", () => {
-            clearTimeout(kill);
-            resolve();
-          });
-          c.kill("SIGTERM");
-        }),
-    ),
-  );
+  await supervisor.stop();
   if (!process.env.KEEP_DEVNET) rmSync(dir, { recursive: true, force: true });
   else t.comment(`devnet kept in ${dir}`);
 });
@@ -195,4 +179,16 @@ t.test("every node serves the same chain", async (t) => {
   }
   t.ok(height > 0n);
   t.equal(heads.size, 1, `one block hash at height ${height} on all nodes`);
+});
+
+t.test("/metrics on the running nodes", async (t) => {
+  let commits = 0;
+  for (const n of network.nodes) {
+    const text = await (await fetch(`${n.rpcUrl}/metrics`)).text();
+    t.match(text, /^tradeledger_block_height [1-9][0-9]*$/m, `${n.id}: height`);
+    t.match(text, /^tradeledger_peers\{kind="validator"\} 3$/m, `${n.id}: three validator peers`);
+    t.match(text, /^tradeledger_rpc_request_duration_seconds_count\{method="GET",route="getStatus",status="200"\} [1-9]/m, `${n.id}: RPC latency by route`);
+    commits += Number(/^tradeledger_commit_latency_seconds_count (\d+)$/m.exec(text)?.[1] ?? 0);
+  }
+  t.ok(commits > 0, "the primary observed commit latencies");
 });
