@@ -1,0 +1,271 @@
+// A network of real validator processes for multi-process tests, the benchmark and the fault
+// campaign: each node is `node dist/node/cli.js start --config <node.json>` (exactly what an
+// operator runs), killed with real signals (SIGKILL, SIGSTOP/SIGCONT, SIGTERM), restarted from its
+// data folder, and observed only through its HTTP API, like any client.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDevnet, type Network } from "../config/devnet.js";
+import type { Genesis } from "../config/schema.js";
+import { createClient, type TradeLedgerClient } from "../sdk/client.js";
+import { signerFromSeed, type Signer } from "../sdk/signer.js";
+import { loadKeyFile } from "../config/load.js";
+import { nodeCrypto } from "../node/crypto.js";
+import type { StatusJson } from "../sdk/api.js";
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli.js");
+
+export interface ClusterOptions {
+  validators?: 4 | 7;
+  consensus?: Partial<Genesis["consensus"]>;
+  ledger?: Partial<Genesis["ledger"]>;
+  /** where the devnet lives (default: a new temp folder, removed by destroy()) */
+  dir?: string;
+  /** extra environment for every node process */
+  env?: NodeJS.ProcessEnv;
+  /** node log level (default info) */
+  logLevel?: "debug" | "info" | "warn" | "error";
+  /** extra node.js flags per node, e.g. ["--cpu-prof"] */
+  nodeArgs?: string[];
+}
+
+/** Consensus timeouts short enough that a view change takes about a second in tests. */
+export const FAST_CONSENSUS: Partial<Genesis["consensus"]> = {
+  requestTimeoutMs: 1000,
+  viewChangeTimeoutMs: 1000,
+  maxViewChangeTimeoutMs: 8000,
+  checkpointInterval: 5,
+  watermarkWindow: 20,
+};
+
+interface Proc {
+  child?: ChildProcess;
+  log: WriteStream;
+  exited?: Promise<void>;
+  starts: number;
+}
+
+/** Consecutive free TCP ports on 127.0.0.1 (the devnet numbers nodes from a base port). */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 30000);
+    const free = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) =>
+          new Promise<boolean>((resolve) => {
+            const s = createServer();
+            s.once("error", () => resolve(false));
+            s.listen(base + i, "127.0.0.1", () => s.close(() => resolve(true)));
+          }),
+      ),
+    );
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error("no free port range found");
+}
+
+export class Cluster {
+  readonly procs: Proc[];
+  private readonly clients = new Map<string, TradeLedgerClient>();
+  private readonly signers = new Map<string, Signer>();
+
+  private constructor(
+    readonly dir: string,
+    readonly net: Network,
+    private readonly opts: ClusterOptions,
+    private readonly ownsDir: boolean,
+  ) {
+    this.procs = net.nodes.map((n) => ({ log: createWriteStream(join(dirname(n.configFile), "node.log"), { flags: "a" }), starts: 0 }));
+  }
+
+  static async create(opts: ClusterOptions = {}): Promise<Cluster> {
+    const n = opts.validators ?? 4;
+    const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "tl-cluster-"));
+    const net = createDevnet({
+      dir,
+      validators: n,
+      rpcBasePort: await freePortRange(n),
+      p2pBasePort: await freePortRange(n),
+      consensus: opts.consensus ?? FAST_CONSENSUS,
+      ...(opts.ledger ? { ledger: opts.ledger } : {}),
+    });
+    return new Cluster(dir, net, opts, opts.dir === undefined);
+  }
+
+  get size(): number {
+    return this.net.nodes.length;
+  }
+
+  id(i: number): string {
+    return this.net.nodes[i]!.id;
+  }
+
+  url(i: number): string {
+    return this.net.nodes[i]!.rpcUrl;
+  }
+
+  isRunning(i: number): boolean {
+    const c = this.procs[i]!.child;
+    return c !== undefined && c.exitCode === null && c.signalCode === null;
+  }
+
+  pid(i: number): number | undefined {
+    return this.procs[i]!.child?.pid;
+  }
+
+  /** Starts node i and resolves once its RPC answers (or rejects after timeoutMs). */
+  async start(i: number, timeoutMs = 30_000): Promise<void> {
+    const p = this.procs[i]!;
+    if (this.isRunning(i)) return;
+    const child = spawn(process.execPath, [...(this.opts.nodeArgs ?? []), CLI, "start", "--config", this.net.nodes[i]!.configFile], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, TRADELEDGER_LOG_LEVEL: this.opts.logLevel ?? "info", ...this.opts.env },
+      cwd: dirname(this.net.nodes[i]!.configFile),
+    });
+    p.child = child;
+    p.starts++;
+    child.stdout!.pipe(p.log, { end: false });
+    child.stderr!.pipe(p.log, { end: false });
+    p.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.isRunning(i)) throw new Error(`${this.id(i)} exited during start-up (code ${child.exitCode}, signal ${child.signalCode}); see ${this.logFile(i)}`);
+      try {
+        const s = await this.status(i, 1000);
+        if (s) return;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error(`${this.id(i)} did not answer on ${this.url(i)} within ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+
+  async startAll(): Promise<void> {
+    await Promise.all(this.net.nodes.map((_, i) => this.start(i)));
+  }
+
+  logFile(i: number): string {
+    return join(dirname(this.net.nodes[i]!.configFile), "node.log");
+  }
+
+  /** Sends a signal; for SIGKILL/SIGTERM waits until the process is gone. */
+  async signal(i: number, signal: NodeJS.Signals): Promise<void> {
+    const p = this.procs[i]!;
+    if (!p.child || !this.isRunning(i)) return;
+    p.child.kill(signal);
+    if (signal === "SIGKILL" || signal === "SIGTERM" || signal === "SIGINT") await p.exited;
+  }
+
+  kill(i: number): Promise<void> {
+    return this.signal(i, "SIGKILL");
+  }
+
+  pause(i: number): Promise<void> {
+    return this.signal(i, "SIGSTOP");
+  }
+
+  resume(i: number): Promise<void> {
+    return this.signal(i, "SIGCONT");
+  }
+
+  /** Clean stop (SIGTERM), killing after graceMs. */
+  async stop(i: number, graceMs = 15_000): Promise<void> {
+    const p = this.procs[i]!;
+    if (!p.child || !this.isRunning(i)) return;
+    p.child.kill("SIGCONT");
+    p.child.kill("SIGTERM");
+    const timer = setTimeout(() => p.child?.kill("SIGKILL"), graceMs);
+    await p.exited;
+    clearTimeout(timer);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.net.nodes.map((_, i) => this.stop(i)));
+  }
+
+  async destroy(): Promise<void> {
+    await this.stopAll();
+    for (const p of this.procs) p.log.end();
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  // ---- observing, as a client ---------------------------------------------------------------------
+
+  signer(partyId: string): Signer {
+    let s = this.signers.get(partyId);
+    if (!s) {
+      const party = this.net.parties.find((p) => p.id === partyId);
+      if (!party) throw new Error(`no devnet party ${partyId}`);
+      // node:crypto signs ~10x faster than noble: load generators need it (identical signatures).
+      s = signerFromSeed(partyId, loadKeyFile(party.keyFile).seed, nodeCrypto);
+      this.signers.set(partyId, s);
+    }
+    return s;
+  }
+
+  /** An SDK client against node i, signing reads as `partyId` (default: the auditor, who sees all). */
+  client(i: number, partyId = "auditor"): TradeLedgerClient {
+    const key = `${i}/${partyId}`;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = createClient({ url: this.url(i), signer: this.signer(partyId), timeoutMs: 60_000 });
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  /** Node i's status, or undefined if it does not answer within timeoutMs. */
+  async status(i: number, timeoutMs = 3000): Promise<StatusJson | undefined> {
+    try {
+      const res = await fetch(`${this.url(i)}/v1/status`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!res.ok) return undefined;
+      return (await res.json()) as StatusJson;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Heights and state roots of the running nodes. */
+  async heads(): Promise<{ i: number; id: string; height: bigint; stateRoot: string; headHash: string; view?: string }[]> {
+    const out = [];
+    for (let i = 0; i < this.size; i++) {
+      if (!this.isRunning(i)) continue;
+      const s = await this.status(i);
+      if (s) out.push({ i, id: this.id(i), height: BigInt(s.height), stateRoot: s.stateRoot, headHash: s.headHash, ...(s.view !== undefined ? { view: s.view } : {}) });
+    }
+    return out;
+  }
+
+  /** Waits until every running node is at the same height (>= minHeight) with the same head. */
+  async converged(opts: { minHeight?: bigint; timeoutMs?: number; nodes?: number[] } = {}): Promise<boolean> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    for (;;) {
+      let heads = await this.heads();
+      if (opts.nodes) heads = heads.filter((h) => opts.nodes!.includes(h.i));
+      const expected = opts.nodes ? opts.nodes.length : this.procs.filter((_, i) => this.isRunning(i)).length;
+      if (heads.length === expected && heads.length > 0) {
+        const first = heads[0]!;
+        if (first.height >= (opts.minHeight ?? 0n) && heads.every((h) => h.height === first.height && h.headHash === first.headHash)) return true;
+      }
+      if (Date.now() > deadline) return false;
+      await sleep(200);
+    }
+  }
+
+  /** The PBFT primary according to node i (undefined if it does not answer). */
+  async primary(i = 0): Promise<number | undefined> {
+    const s = await this.status(i);
+    if (!s?.primary) return undefined;
+    const idx = this.net.nodes.findIndex((n) => n.id === s.primary);
+    return idx < 0 ? undefined : idx;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
