@@ -10,12 +10,14 @@ import { toHex } from "../sdk/bytes.js";
 import { ConfigError, loadGenesis, loadKeyFile, writeJsonFile, writeKeyFile, parseWith } from "../config/load.js";
 import { nodeConfigSchema } from "../config/schema.js";
 import { peerIdFromNodePublicKey } from "../p2p/identity.js";
-import { DevnetSupervisor } from "./devnet.js";
-import { TradeLedgerNode, VERSION } from "./node.js";
 import { createLogger } from "./log.js";
-import { NodeMetrics } from "./metrics.js";
-import { rpcFactory } from "../rpc/server.js";
 import { addClientCommands } from "./cli-client.js";
+import type { TradeLedgerNode } from "./node.js";
+
+import { VERSION } from "./version.js";
+
+// The node stack (libp2p, LevelDB, koa) is loaded only by the commands that run a node, so the
+// client commands and --help start fast.
 
 function port(value: string): number {
   const n = Number(value);
@@ -52,7 +54,8 @@ function onShutdown(stop: () => Promise<void>): void {
 }
 
 /** The production composition: the RPC of rpc/ serving the node's own metrics registry. */
-function standardNode(file: string): Promise<TradeLedgerNode> {
+async function standardNode(file: string): Promise<TradeLedgerNode> {
+  const [{ TradeLedgerNode }, { NodeMetrics }, { rpcFactory }] = await Promise.all([import("./node.js"), import("./metrics.js"), import("../rpc/server.js")]);
   const metrics = new NodeMetrics();
   return TradeLedgerNode.fromConfigFile(file, { rpc: rpcFactory({ metrics }), metrics });
 }
@@ -86,6 +89,7 @@ export function buildCli(): Command {
     .option("-v, --verbose", "show debug log lines on the console")
     .action(async (opts: { dir: string; validators: string; rpcPort: number; p2pPort: number; verbose?: boolean }) => {
       try {
+        const { DevnetSupervisor } = await import("./devnet.js");
         const supervisor = new DevnetSupervisor({
           dir: resolve(opts.dir),
           validators: Number(opts.validators) as 4 | 7,

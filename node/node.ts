@@ -16,7 +16,9 @@ import { loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
 import type { CommittedBlockEvent, NodeApi, NodeStatus } from "./api.js";
 import { Chain, genesisHash } from "./chain.js";
 import { ConsensusLog } from "./consensus-log.js";
-import { ConsensusDriver } from "./driver.js";
+import { ConsensusDriver, type ConsensusTransport } from "./driver.js";
+import type { ConsensusMessage } from "../consensus/index.js";
+import { SignedMessageLog } from "./signed-log.js";
 import { Follower } from "./follower.js";
 import { createLogger, type Logger } from "./log.js";
 import { Mempool, type Admission } from "./mempool.js";
@@ -26,9 +28,9 @@ import { Store } from "./store/store.js";
 import { BlockSync, type CertifiedExecution } from "./sync.js";
 import { decodeConsensusMessage, encodeCertifiedBlock } from "./wire.js";
 import { nodeCrypto } from "./crypto.js";
+import { VERSION } from "./version.js";
 import type { NodeMetrics } from "./metrics.js";
 
-export const VERSION = "0.1.0";
 export const CONSENSUS_CHANNEL = "consensus";
 export const CONSENSUS_PROTOCOL = "/tradeledger/consensus/1";
 /** A NEW-VIEW may carry every prepared batch of the window: room for many batches per frame. */
@@ -53,6 +55,21 @@ export interface NodeOptions {
   metrics?: NodeMetrics | null;
   /** wall clock, ms (tests) */
   now?: () => number;
+  /** the fault campaign's seam into consensus traffic (see ConsensusTap); never set by the CLI */
+  consensusTap?: ConsensusTap | null;
+}
+
+/**
+ * A seam for the fault campaign only (tools/chaos/): a Byzantine build
+ * (tools/chaos/byzantine-node.ts) rewrites, adds or replays what this validator sends, and a
+ * partition filter drops consensus traffic to and from chosen validators where network namespaces
+ * are unavailable. Off by default; the production CLI (`tradeledger start`) never sets it.
+ */
+export interface ConsensusTap {
+  /** wraps the transport the driver sends through */
+  outbound?(inner: ConsensusTransport): ConsensusTransport;
+  /** sees every decoded consensus message from validator `from` before the driver; false drops it */
+  inbound?(from: number, message: ConsensusMessage): boolean;
 }
 
 export function genesisParties(genesis: Genesis): Party[] {
@@ -95,6 +112,7 @@ export class TradeLedgerNode implements NodeApi {
   private driver?: ConsensusDriver;
   private follower?: Follower;
   private rpc?: RpcServer;
+  private signedLog?: SignedMessageLog;
   private stopping = false;
 
   private constructor(
@@ -113,12 +131,12 @@ export class TradeLedgerNode implements NodeApi {
   }
 
   /** Loads config, genesis and key from files (the `tradeledger start` path) and starts the node. */
-  static async fromConfigFile(file: string, opts: { logger?: Logger; rpc?: RpcFactory | null; metrics?: NodeMetrics | null; env?: NodeJS.ProcessEnv } = {}): Promise<TradeLedgerNode> {
+  static async fromConfigFile(file: string, opts: { logger?: Logger; rpc?: RpcFactory | null; metrics?: NodeMetrics | null; env?: NodeJS.ProcessEnv; consensusTap?: ConsensusTap } = {}): Promise<TradeLedgerNode> {
     const config = loadNodeConfig(file, opts.env ?? process.env);
     const genesis = loadGenesis(config.genesisFile);
     const key = loadKeyFile(config.nodeKeyFile);
     const logger = opts.logger ?? createLogger({ level: config.log.level, name: config.validatorId ?? "observer", ...(config.log.file ? { file: config.log.file } : {}) });
-    return TradeLedgerNode.start({ config, genesis, nodeSeed: key.seed, logger, rpc: opts.rpc ?? null, metrics: opts.metrics ?? null });
+    return TradeLedgerNode.start({ config, genesis, nodeSeed: key.seed, logger, rpc: opts.rpc ?? null, metrics: opts.metrics ?? null, ...(opts.consensusTap ? { consensusTap: opts.consensusTap } : {}) });
   }
 
   static async start(opts: NodeOptions): Promise<TradeLedgerNode> {
@@ -225,6 +243,15 @@ export class TradeLedgerNode implements NodeApi {
     // 3. consensus (validators) or following (observers)
     if (config.mode === "validator") {
       const { log, records } = await ConsensusLog.open(store.consensus);
+      const signedLog = config.log.signed ? new SignedMessageLog(config.log.signed, genesis.chainId, self) : undefined;
+      node.signedLog = signedLog;
+      const direct: ConsensusTransport = {
+        sendTo: (replica, bytes) => void p2p.send(peerIdOf[replica]!, CONSENSUS_CHANNEL, bytes),
+        broadcast: (bytes) => {
+          for (let i = 0; i < peerIdOf.length; i++) if (i !== self) p2p.send(peerIdOf[i]!, CONSENSUS_CHANNEL, bytes);
+        },
+      };
+      const tap = opts.consensusTap ?? undefined;
       node.driver = new ConsensusDriver(
         { config: consensus, self, nodeSeed: opts.nodeSeed, maxBatchTxs: genesis.consensus.maxBatchTxs, maxBatchBytes: genesis.consensus.maxBatchBytes },
         {
@@ -237,12 +264,8 @@ export class TradeLedgerNode implements NodeApi {
           logger: logger.child({ module: "consensus" }),
           metrics: opts.metrics ?? null,
           onBlock,
-          transport: {
-            sendTo: (replica, bytes) => void p2p.send(peerIdOf[replica]!, CONSENSUS_CHANNEL, bytes),
-            broadcast: (bytes) => {
-              for (let i = 0; i < peerIdOf.length; i++) if (i !== self) p2p.send(peerIdOf[i]!, CONSENSUS_CHANNEL, bytes);
-            },
-          },
+          transport: tap?.outbound ? tap.outbound(direct) : direct,
+          onSend: signedLog ? (m) => signedLog.record(m) : null,
           ...(opts.now ? { now: opts.now } : {}),
         },
         records,
@@ -257,10 +280,12 @@ export class TradeLedgerNode implements NodeApi {
         decode: (bytes) => decodeConsensusMessage(bytes, consensus.validators.length),
         handler: (from: PeerRef, msg) => {
           // Consensus comes from validators only (signatures are checked by the core).
-          if (replicaOf.get(from.peerId) === undefined) {
+          const replica = replicaOf.get(from.peerId);
+          if (replica === undefined) {
             p2p.penalize(from.peerId, "protocol_violation");
             return;
           }
+          if (tap?.inbound && !tap.inbound(replica, msg)) return;
           driver.onMessage(msg);
         },
       });
@@ -312,6 +337,7 @@ export class TradeLedgerNode implements NodeApi {
     await step("follower", () => this.follower?.stop());
     await step("p2p", () => this.p2p.stop());
     await step("store", () => this.store.close());
+    await step("signed-message log", () => this.signedLog?.close());
     for (const set of this.waiters.values()) for (const w of set) w(-1n);
     this.waiters.clear();
     this.logger.info("node stopped", {});
