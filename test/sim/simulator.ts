@@ -4,8 +4,8 @@
 // part: it performs actions in order, persists records durably (a crash loses everything else,
 // including the rest of the action list being performed), executes delivered blocks into a hash
 // chain of state digests, serves state transfer, and feeds batches from its mempool.
-import { toHex } from "../../sdk/bytes.js";
-import { batchDigest, quorumSize, verifyCommitCertificate } from "../../sdk/commit.js";
+import { concatBytes, toHex } from "../../sdk/bytes.js";
+import { batchDigest, verifyCommitCertificate } from "../../sdk/commit.js";
 import { compactRecords, Replica } from "../../consensus/index.js";
 import type {
   BatchRules,
@@ -17,7 +17,6 @@ import type {
   PersistedRecord,
   TimerKind,
 } from "../../consensus/index.js";
-import { concatBytes } from "../../sdk/bytes.js";
 import { makeKeys, sha256, type SimCryptoKind, type SimKeys } from "./crypto.js";
 import { Prng } from "./prng.js";
 import { Byzantine, type ByzantineBehaviour } from "./byzantine.js";
@@ -532,8 +531,4 @@ export class Simulation {
 
 export function digestBatch(seq: bigint, timestamp: bigint, payload: Uint8Array): Uint8Array {
   return batchDigest(sha256, { chainId: CHAIN_ID, height: seq, time: timestamp, txsRoot: sha256(payload) });
-}
-
-export function quorumOf(n: number): number {
-  return quorumSize(n);
 }
