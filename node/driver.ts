@@ -66,6 +66,8 @@ export interface DriverDeps {
   onBlock?: (b: BlockCommitted) => void;
   /** wall clock (ms); injectable for tests */
   now?: () => number;
+  /** sees every message just before it is sent or broadcast (the signed-message log, node/signed-log.ts) */
+  onSend?: ((message: ConsensusMessage) => void) | null;
 }
 
 const MAX_EVENTS_PER_ROUND = 512;
@@ -241,12 +243,14 @@ export class ConsensusDriver {
           if (a.record.kind === "stable-checkpoint") compact = true;
           break;
         case "send":
+          this.deps.onSend?.(a.message);
           this.deps.transport.sendTo(a.to, encodeConsensusMessage(a.message));
           break;
         case "broadcast":
           if (a.message.type === "pre-prepare" && a.message.replica === this.opts.self && !this.proposedAt.has(a.message.seq)) {
             this.proposedAt.set(a.message.seq, performance.now());
           }
+          this.deps.onSend?.(a.message);
           this.deps.transport.broadcast(encodeConsensusMessage(a.message));
           break;
         case "set-timer":
@@ -352,7 +356,8 @@ export class ConsensusDriver {
   private validateBatch(_seq: bigint, _timestamp: bigint, payload: Uint8Array): true | string {
     const txs = this.decodePayload(payload);
     if (txs instanceof Error) return `undecodable batch: ${txs.message}`;
-    if (txs.length === 0) return "empty batch";
+    // An empty batch is valid: a new view fills gaps in its O set with null requests (PBFT §4.4),
+    // which execute as empty blocks. (This primary never proposes one otherwise.)
     const seen = new Set<string>();
     for (const tx of txs) {
       if (seen.has(tx.hashHex)) return `transaction ${tx.hashHex} twice in one batch`;
