@@ -3,16 +3,16 @@
 // operator runs), killed with real signals (SIGKILL, SIGSTOP/SIGCONT, SIGTERM), restarted from its
 // data folder, and observed only through its HTTP API, like any client.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, type WriteStream } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDevnet, type Network } from "../config/devnet.js";
-import type { Genesis } from "../config/schema.js";
+import type { Genesis, NodeConfig } from "../config/schema.js";
 import { createClient, type TradeLedgerClient } from "../sdk/client.js";
 import { signerFromSeed, type Signer } from "../sdk/signer.js";
-import { loadKeyFile } from "../config/load.js";
+import { loadKeyFile, readJsonFile, writeJsonFile } from "../config/load.js";
 import { nodeCrypto } from "../node/crypto.js";
 import type { StatusJson } from "../sdk/api.js";
 
@@ -30,7 +30,41 @@ export interface ClusterOptions {
   logLevel?: "debug" | "info" | "warn" | "error";
   /** extra node.js flags per node, e.g. ["--cpu-prof"] */
   nodeArgs?: string[];
+  /** per node: p2p listen address and RPC host (default 127.0.0.1; see createDevnet) */
+  hosts?: { p2p: string; rpc: string }[];
+  /** per node: a command prefix to run the node under, e.g. ["ip", "netns", "exec", "ns0"] */
+  launcher?: (i: number) => string[];
+  /** overrides of every node's config (e.g. the benchmark lifts the RPC rate limit) */
+  rpc?: Partial<NodeConfig["rpc"]>;
+  mempool?: Partial<NodeConfig["mempool"]>;
 }
+
+/** A node process as /proc sees it (Linux). */
+export interface ProcStats {
+  /** user + system CPU time since the process started, seconds */
+  cpuSeconds: number;
+  /** resident set size now, bytes */
+  rssBytes: number;
+  /** peak resident set size (VmHWM), bytes */
+  peakRssBytes: number;
+}
+
+/** CPU time and memory of a process from /proc/<pid>/stat and /proc/<pid>/status; undefined if it is gone. */
+export function procStats(pid: number): ProcStats | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
+    return { cpuSeconds: ticks / CLOCK_TICKS, rssBytes: kb("VmRSS"), peakRssBytes: kb("VmHWM") };
+  } catch {
+    return undefined;
+  }
+}
+/** sysconf(_SC_CLK_TCK): 100 on Linux for every architecture Node supports. */
+const CLOCK_TICKS = 100;
 
 /** Consensus timeouts short enough that a view change takes about a second in tests. */
 export const FAST_CONSENSUS: Partial<Genesis["consensus"]> = {
@@ -92,7 +126,16 @@ export class Cluster {
       p2pBasePort: await freePortRange(n),
       consensus: opts.consensus ?? FAST_CONSENSUS,
       ...(opts.ledger ? { ledger: opts.ledger } : {}),
+      ...(opts.hosts ? { hosts: opts.hosts } : {}),
     });
+    if (opts.rpc || opts.mempool) {
+      for (const node of net.nodes) {
+        const config = readJsonFile(node.configFile) as NodeConfig;
+        if (opts.rpc) config.rpc = { ...config.rpc, ...opts.rpc };
+        if (opts.mempool) config.mempool = { ...config.mempool, ...opts.mempool };
+        writeJsonFile(node.configFile, config);
+      }
+    }
     return new Cluster(dir, net, opts, opts.dir === undefined);
   }
 
@@ -117,11 +160,23 @@ export class Cluster {
     return this.procs[i]!.child?.pid;
   }
 
-  /** Starts node i and resolves once its RPC answers (or rejects after timeoutMs). */
-  async start(i: number, timeoutMs = 30_000): Promise<void> {
+  /** CPU time and memory of node i's process, if it runs. */
+  procStats(i: number): ProcStats | undefined {
+    const pid = this.isRunning(i) ? this.pid(i) : undefined;
+    return pid === undefined ? undefined : procStats(pid);
+  }
+
+  /**
+   * Starts node i and resolves once its RPC answers (or rejects after timeoutMs). `entry` runs
+   * another build instead of `tradeledger start` (the fault campaign's Byzantine validator):
+   * `node <script> ...args --config <node.json>`.
+   */
+  async start(i: number, timeoutMs = 30_000, entry?: { script: string; args?: string[] }): Promise<void> {
     const p = this.procs[i]!;
     if (this.isRunning(i)) return;
-    const child = spawn(process.execPath, [...(this.opts.nodeArgs ?? []), CLI, "start", "--config", this.net.nodes[i]!.configFile], {
+    const program = entry ? [entry.script, ...(entry.args ?? [])] : [CLI, "start"];
+    const command = [...(this.opts.launcher?.(i) ?? []), process.execPath, ...(this.opts.nodeArgs ?? []), ...program, "--config", this.net.nodes[i]!.configFile];
+    const child = spawn(command[0]!, command.slice(1), {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, TRADELEDGER_LOG_LEVEL: this.opts.logLevel ?? "info", ...this.opts.env },
       cwd: dirname(this.net.nodes[i]!.configFile),
