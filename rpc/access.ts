@@ -9,10 +9,10 @@
 import type { Tx } from "../sdk/tx.js";
 import type { Receipt, Receivable } from "../sdk/types.js";
 import type { Caller } from "./auth.js";
+import { RECEIVABLE_ID_RE, receivableIdsNamed } from "../node/ledger/rules.js";
 
 export type Reach = "list" | "lookup";
 
-const RECEIVABLE_ID_RE = /^[0-9a-f]{64}$/;
 
 export function canSeeReceivable(caller: Caller, r: Pick<Receivable, "exporterId" | "attestedBy" | "financings">, reach: Reach): boolean {
   switch (caller.role) {
@@ -39,25 +39,12 @@ export function maySeeExposure(caller: Caller, partyId: string): boolean {
 
 /** Receivable ids a transaction concerns: those its payload names, its events name, and its target. */
 export function receivablesOf(tx: Tx, receipt: Receipt): string[] {
-  const ids = new Set<string>();
-  const p = tx.body.payload;
-  switch (p.type) {
-    case "attestShipment":
-      for (const id of p.receivableIds) ids.add(id);
-      break;
-    case "financeReceivable":
-    case "recordRepayment":
-    case "cancelReceivable":
-    case "anchorDocument":
-      if (p.receivableId) ids.add(p.receivableId);
-      break;
-    default:
-      break;
-  }
-  for (const e of receipt.events) if ("receivableId" in e && e.receivableId) ids.add(e.receivableId);
-  if (receipt.code === "OK" && p.type === "registerReceivable") ids.add(tx.hashHex);
-  if (RECEIVABLE_ID_RE.test(receipt.target)) ids.add(receipt.target);
-  for (const id of ids) if (!RECEIVABLE_ID_RE.test(id)) ids.delete(id);
+  const ids = receivableIdsNamed(tx.body.payload, receipt.target);
+  const add = (id: string) => {
+    if (RECEIVABLE_ID_RE.test(id)) ids.add(id);
+  };
+  for (const e of receipt.events) if ("receivableId" in e && e.receivableId) add(e.receivableId);
+  if (receipt.code === "OK" && tx.body.payload.type === "registerReceivable") add(tx.hashHex);
   return [...ids];
 }
 

@@ -109,6 +109,34 @@ export function targetOf(payload: TxPayload | undefined, txHashHex: string): str
   }
 }
 
+/** A receivable id is the hash of its registering transaction: 64 lower-case hex digits. */
+export const RECEIVABLE_ID_RE = /^[0-9a-f]{64}$/;
+
+/**
+ * The receivables a transaction aims at, from its payload and receipt target alone (not its
+ * events): what the history index files a rejected attempt under, and part of what the RPC
+ * shows to whom. Ids from a payload are caller-chosen, so only well-formed ids are returned.
+ */
+export function receivableIdsNamed(payload: TxPayload | undefined, target: string): Set<string> {
+  const ids = new Set<string>();
+  switch (payload?.type) {
+    case "attestShipment":
+      for (const id of payload.receivableIds) ids.add(id);
+      break;
+    case "financeReceivable":
+    case "recordRepayment":
+    case "cancelReceivable":
+    case "anchorDocument":
+      if (payload.receivableId) ids.add(payload.receivableId);
+      break;
+    default:
+      break;
+  }
+  ids.add(target);
+  for (const id of ids) if (!RECEIVABLE_ID_RE.test(id)) ids.delete(id);
+  return ids;
+}
+
 // ---- typed state access ---------------------------------------------------------------------
 
 function getParty(s: StateWriter, id: string): Party | undefined {

@@ -12,6 +12,7 @@ import { KeyReader, key, prefixEnd, type KeyWriter } from "./encoding.js";
 import { StoreError, corrupted } from "./errors.js";
 import type { Db } from "./db.js";
 import { receivableIndexFields, type ReceivableIndexFields } from "./receivable-fields.js";
+import { receivableIdsNamed } from "../ledger/rules.js";
 
 /** Event index of a history entry that records a rejected attempt rather than an event. */
 export const REJECTED_ATTEMPT = 0xffff;
@@ -20,7 +21,6 @@ export const MAX_PAGE_LIMIT = 1000;
 
 /** Receipt codes given before the signature is checked: the claimed signer is not authenticated. */
 const UNAUTHENTICATED: ReadonlySet<ResultCode> = new Set(["WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE"]);
-const RECEIVABLE_ID = /^[0-9a-f]{64}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const indexKeys = {
@@ -115,25 +115,7 @@ export function receivableIndexKeys(id: string, r: ReceivableIndexFields): Uint8
 
 /** Receivables a rejected transaction aimed at: those its payload names, and its receipt's target. */
 function attemptTargets(tx: Tx, r: Receipt): Set<string> {
-  const ids = new Set<string>();
-  const p = tx.body.payload;
-  switch (p?.type) {
-    case "attestShipment":
-      for (const id of p.receivableIds) ids.add(id);
-      break;
-    case "financeReceivable":
-    case "recordRepayment":
-    case "cancelReceivable":
-    case "anchorDocument":
-      if (p.receivableId) ids.add(p.receivableId);
-      break;
-    default:
-      break;
-  }
-  if (RECEIVABLE_ID.test(r.target)) ids.add(r.target);
-  // Ids in a rejected payload are attacker-chosen: only well-formed receivable ids are indexed.
-  for (const id of ids) if (!RECEIVABLE_ID.test(id)) ids.delete(id);
-  return ids;
+  return receivableIdsNamed(tx.body.payload, r.target);
 }
 
 // ---- queries ------------------------------------------------------------------------------------
