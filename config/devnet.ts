@@ -19,6 +19,11 @@ export interface DevnetOptions {
   consensus?: Partial<Genesis["consensus"]>;
   ledger?: Partial<Genesis["ledger"]>;
   now?: number;
+  /**
+   * Per node: the IPv4 address its p2p listens on (and genesis lists) and the host its RPC binds.
+   * Default 127.0.0.1 for both; the fault campaign gives each node its own network namespace.
+   */
+  hosts?: { p2p: string; rpc: string }[];
 }
 
 export interface DevnetNode {
@@ -94,7 +99,8 @@ export function createDevnet(opts: DevnetOptions): Network {
     const nodeDir = join(dir, "nodes", id);
     const seed = new Uint8Array(randomBytes(32));
     writeKeyFile(join(nodeDir, "node-key.json"), { seed });
-    const p2p = `/ip4/127.0.0.1/tcp/${p2pBase + i}`;
+    const host = opts.hosts?.[i] ?? { p2p: "127.0.0.1", rpc: "127.0.0.1" };
+    const p2p = `/ip4/${host.p2p}/tcp/${p2pBase + i}`;
     validators.push({ id, nodePublicKey: toHex(nodeCrypto.publicKeyFromSeed(seed)), addresses: [p2p] });
     const config: NodeConfig = parseWith(
       nodeConfigSchema,
@@ -105,14 +111,14 @@ export function createDevnet(opts: DevnetOptions): Network {
         mode: "validator",
         validatorId: id,
         p2p: { listen: [p2p] },
-        rpc: { host: "127.0.0.1", port: rpcBase + i },
+        rpc: { host: host.rpc, port: rpcBase + i },
         log: { level: "info" },
       },
       "devnet node config",
     );
     const configFile = join(nodeDir, "node.json");
     writeJsonFile(configFile, config);
-    nodes.push({ id, rpcUrl: `http://127.0.0.1:${rpcBase + i}`, rpcPort: rpcBase + i, p2p, configFile, dataDir: join(nodeDir, "data") });
+    nodes.push({ id, rpcUrl: `http://${host.rpc}:${rpcBase + i}`, rpcPort: rpcBase + i, p2p, configFile, dataDir: join(nodeDir, "data") });
   });
 
   const genesis = parseWith(
