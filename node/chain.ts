@@ -52,8 +52,15 @@ export interface BlockInput {
   height: bigint;
   /** the primary's timestamp (ms); the ledger's "now" */
   time: bigint;
-  proposer: string;
-  /** PBFT view in which the batch committed */
+  /**
+   * Not recorded. Which primary proposed a batch and in which view it committed are not agreed by
+   * consensus (the batch digest binds chain, height, time and transactions only): a batch
+   * committed in view v by some replicas is committed in view v+1 by one that missed those commits
+   * and got it from the NEW-VIEW. The header, whose hash every replica must agree on (it is the
+   * checkpoint digest), therefore has view 0 and an empty proposer; the certificate keeps its view.
+   */
+  proposer?: string;
+  /** the view of `certificate` (checked against it); not written into the header, see `proposer` */
   view: bigint;
   txs: Tx[];
   /** when syncing a certified block: the hash it must produce, checked before anything is written */
@@ -254,7 +261,7 @@ export class Chain {
     };
     const t1 = performance.now();
 
-    const exec = executeBlock(reads, txs, { chainId: this.chainId, height, time, proposer: input.proposer }, {
+    const exec = executeBlock(reads, txs, { chainId: this.chainId, height, time, proposer: "" }, {
       crypto: this.crypto,
       txLookup,
       ...(this.opts.verifySignature ? { verifySignature: this.opts.verifySignature } : {}),
@@ -288,12 +295,12 @@ export class Chain {
           height,
           prevHash: this.headHash,
           time,
-          proposer: input.proposer,
+          proposer: "",
           txsRoot,
           receiptsRoot,
           stateRoot,
           txCount: txs.length,
-          view: input.view,
+          view: 0n,
         };
         const headerBytes = encode("BlockHeader", header);
         if (input.expectedHash && !equalBytes(sha256(headerBytes), input.expectedHash)) {

@@ -406,9 +406,7 @@ export class ConsensusDriver {
 
   private async executeCommitted(b: { height: bigint; time: bigint; view: bigint; txs: Tx[]; certificate: CommitCertificate }): Promise<ExecutedBlock> {
     const { chain, mempool, parties } = this.deps;
-    const validators = this.opts.config.validators;
-    const proposer = validators[Number(b.view % BigInt(validators.length))]!.id;
-    const executed = await chain.executeBlock({ height: b.height, time: b.time, proposer, view: b.view, txs: b.txs, certificate: b.certificate });
+    const executed = await chain.executeBlock({ height: b.height, time: b.time, view: b.view, txs: b.txs, certificate: b.certificate });
     this.stats.blocksExecuted++;
     mempool.removeCommitted(b.txs.map((t) => t.hashHex));
     for (const tx of b.txs) this.executingTxs.delete(tx.hashHex);

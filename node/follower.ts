@@ -29,8 +29,6 @@ export class Follower {
   constructor(
     private readonly chain: Chain,
     private readonly sync: BlockSync,
-    /** validator ids by replica index: the proposer of view v is validatorIds[v mod n] */
-    private readonly validatorIds: readonly string[],
     private readonly deps: FollowerDeps,
   ) {}
 
@@ -67,8 +65,7 @@ export class Follower {
   }
 
   readonly executeCertified = async (b: CertifiedExecution): Promise<ExecutedBlock> => {
-    const proposer = this.validatorIds[Number(b.view % BigInt(this.validatorIds.length))]!;
-    const executed = await this.chain.executeBlock({ height: b.height, time: b.time, proposer, view: b.view, txs: b.txs, certificate: b.certificate });
+    const executed = await this.chain.executeBlock({ height: b.height, time: b.time, view: b.view, txs: b.txs, certificate: b.certificate });
     this.deps.mempool.removeCommitted(b.txs.map((t) => t.hashHex));
     await this.deps.parties.onReceipts(executed.receipts);
     this.deps.onBlock?.({ executed, txs: b.txs, certificate: b.certificate });

@@ -290,7 +290,7 @@ export class TradeLedgerNode implements NodeApi {
         },
       });
     } else {
-      node.follower = new Follower(chain, sync, consensus.validators.map((v) => v.id), { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected: () => p2p.connectedPeers().flatMap((p) => (p.validatorId !== undefined ? [replicaOf.get(p.peerId)!] : [])) });
+      node.follower = new Follower(chain, sync, { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected: () => p2p.connectedPeers().flatMap((p) => (p.validatorId !== undefined ? [replicaOf.get(p.peerId)!] : [])) });
     }
 
     opts.metrics?.sampleStatus(() => n.status());

@@ -66,7 +66,6 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   let prevTime = -1n;
   let txCount = 0;
   let lastHeaderStateRoot = meta.genesisStateRoot;
-  const views = new Map<bigint, bigint>();
   for (let h = 1n; h <= head; h++) {
     const headerBytes = await store.blocks.headerBytes(h);
     if (!headerBytes) throw corrupted(`block ${h} is missing`, { height: h.toString() });
@@ -112,7 +111,6 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     prevHash = hash;
     prevTime = header.time;
     lastHeaderStateRoot = header.stateRoot;
-    views.set(h, header.view);
   }
   if (!equalBytes(prevHash, meta.lastHash)) throw corrupted("the meta record's head hash is not the last block's");
   if (!equalBytes(lastHeaderStateRoot, meta.stateRoot)) throw corrupted("the meta record's state root is not the head block's");
@@ -121,7 +119,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     const h = readU64(k, 1);
     if (h < 1n || h > head) throw corrupted(`a commit certificate is stored for block ${h}, outside 1..${head}`);
     const c = decodeCertificateRecord(plain(v), h);
-    if (c.chainId !== meta.chainId || c.view !== views.get(h)) throw corrupted(`the commit certificate of block ${h} is for another chain or view`, { height: h.toString() });
+    if (c.chainId !== meta.chainId) throw corrupted(`the commit certificate of block ${h} is for another chain`, { height: h.toString() });
     certificates++;
   }
   await expectNoneAbove(db, Bucket.blockHeader, head);
