@@ -60,6 +60,7 @@ export const ENV_OVERRIDES: { env: string; path: string[]; parse: (v: string) =>
   { env: "TRADELEDGER_RPC_HOST", path: ["rpc", "host"], parse: (v) => v },
   { env: "TRADELEDGER_RPC_PORT", path: ["rpc", "port"], parse: (v) => (/^\d+$/.test(v) ? Number(v) : v) },
   { env: "TRADELEDGER_LOG_LEVEL", path: ["log", "level"], parse: (v) => v },
+  { env: "TRADELEDGER_SIGNED_LOG", path: ["log", "signed"], parse: (v) => v },
 ];
 
 export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
@@ -83,7 +84,8 @@ export function loadNodeConfig(file: string, env: NodeJS.ProcessEnv = process.en
   const config = parseWith(nodeConfigSchema, applyEnvOverrides(readJsonFile(file), env), file);
   const base = dirname(resolve(file));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  return { ...config, dataDir: abs(config.dataDir), genesisFile: abs(config.genesisFile), nodeKeyFile: abs(config.nodeKeyFile) };
+  const log = config.log.signed ? { ...config.log, signed: abs(config.log.signed) } : config.log;
+  return { ...config, dataDir: abs(config.dataDir), genesisFile: abs(config.genesisFile), nodeKeyFile: abs(config.nodeKeyFile), log };
 }
 
 export interface KeyFile {
