@@ -215,7 +215,7 @@ export class TradeLedgerNode implements NodeApi {
             const block = await chain.getBlock(h);
             const certificate = await store.blocks.certificate(h);
             if (!block || !certificate) break;
-            const item = encodeCertifiedBlock({ height: h, time: block.header.time, view: block.header.view, txs: block.txs, certificate, headerHash: block.hash });
+            const item = encodeCertifiedBlock({ height: h, time: block.header.time, view: certificate.view, txs: block.txs, certificate, headerHash: block.hash });
             if (bytes + item.length > maxBytes && out.length > 0) break;
             bytes += item.length;
             out.push(item);

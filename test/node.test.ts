@@ -188,3 +188,22 @@ t.test("a node whose key is not in the genesis or an observer list is refused", 
   t.equal(stranger.chain.height, 0n, "and it learns nothing of the chain");
   t.ok(live()[0]!.chain.height > 0n, "while the validators have blocks");
 });
+
+t.test("after the primary stops, the others change view and the observer still follows by block sync", async (t) => {
+  const [primary, b] = live();
+  t.equal(primary!.status().primary, primary!.nodeId, "bank-a is the primary of view 0");
+  await primary!.stop();
+  net.nodes[0] = undefined;
+  const signed = net.sign(
+    EXPORTER,
+    tx.anchorDocument({ documentHash: nodeCrypto.sha256(randomBytes(16)), documentType: "INSURANCE_CERTIFICATE", receivableId: "", billOfLadingFingerprint: new Uint8Array(0) }),
+  );
+  t.equal((await commit(b!, signed)).code, "OK", "committed without bank-a");
+  const height = b!.chain.height;
+  t.ok(b!.status().view! > 0n, `view ${b!.status().view} after the primary stopped`);
+  const cert = await b!.certificate(height);
+  t.ok(cert && cert.view > 0n, "the block's commit certificate is from the new view");
+  // Served blocks carry their certificate's view: the observer verifies and applies them.
+  t.ok(await eventually(() => net.observer!.chain.height >= height, 20_000), "the observer reached the new view's blocks");
+  t.equal(toHex(net.observer!.chain.headHash), toHex((await b!.chain.getHeader(net.observer!.chain.height))!.hash));
+});
