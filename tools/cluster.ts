@@ -169,16 +169,16 @@ export class Cluster {
   /**
    * Starts node i and resolves once its RPC answers (or rejects after timeoutMs). `entry` runs
    * another build instead of `tradeledger start` (the fault campaign's Byzantine validator):
-   * `node <script> ...args --config <node.json>`.
+   * `node <script> ...args --config <node.json>`, and/or adds environment for this start only.
    */
-  async start(i: number, timeoutMs = 30_000, entry?: { script: string; args?: string[] }): Promise<void> {
+  async start(i: number, timeoutMs = 30_000, entry?: { script?: string; args?: string[]; env?: NodeJS.ProcessEnv }): Promise<void> {
     const p = this.procs[i]!;
     if (this.isRunning(i)) return;
-    const program = entry ? [entry.script, ...(entry.args ?? [])] : [CLI, "start"];
+    const program = entry?.script ? [entry.script, ...(entry.args ?? [])] : [CLI, "start"];
     const command = [...(this.opts.launcher?.(i) ?? []), process.execPath, ...(this.opts.nodeArgs ?? []), ...program, "--config", this.net.nodes[i]!.configFile];
     const child = spawn(command[0]!, command.slice(1), {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, TRADELEDGER_LOG_LEVEL: this.opts.logLevel ?? "info", ...this.opts.env },
+      env: { ...process.env, TRADELEDGER_LOG_LEVEL: this.opts.logLevel ?? "info", ...this.opts.env, ...entry?.env },
       cwd: dirname(this.net.nodes[i]!.configFile),
     });
     p.child = child;
