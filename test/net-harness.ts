@@ -33,23 +33,8 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-/** Consecutive free ports (the devnet numbers its nodes from a base port). */
-export async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    const probes = await Promise.all(
-      Array.from({ length: count }, (_, i) =>
-        new Promise<boolean>((resolve) => {
-          const s = createServer();
-          s.once("error", () => resolve(false));
-          s.listen(base + i, "127.0.0.1", () => s.close(() => resolve(true)));
-        }),
-      ),
-    );
-    if (probes.every(Boolean)) return base;
-  }
-  throw new Error("no free port range");
-}
+import { freePortRange } from "../tools/cluster.js";
+export { freePortRange };
 
 export interface TestNetworkOptions {
   validators?: 4 | 7;

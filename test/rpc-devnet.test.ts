@@ -6,7 +6,6 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { PassThrough } from "node:stream";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,28 +16,10 @@ import { tx } from "../sdk/builders.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { addClientCommands } from "../node/cli-client.js";
 import { DevnetSupervisor } from "../node/devnet.js";
+import { freePortRange } from "../tools/cluster.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-async function free(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => resolve(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-  });
-}
-
-/** A base port with `n` free consecutive ports after it. */
-async function freeRange(n: number, avoid: number[] = []): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    if (avoid.some((a) => Math.abs(a - base) < n)) continue;
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = await free(base + i);
-    if (ok) return base;
-  }
-  throw new Error("no free port range");
-}
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
@@ -56,8 +37,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
 }
 
 const dir = mkdtempSync(join(tmpdir(), "tl-devnet-"));
-const rpcBase = await freeRange(4);
-const p2pBase = await freeRange(4, [rpcBase]);
+const rpcBase = await freePortRange(4);
+const p2pBase = await freePortRange(4, [rpcBase]);
 const consoleOut = new PassThrough();
 consoleOut.pipe(createWriteStream(join(dir, "console.log")));
 const supervisor = new DevnetSupervisor({ dir, rpcBasePort: rpcBase, p2pBasePort: p2pBase, consensus: { requestTimeoutMs: 1500, viewChangeTimeoutMs: 1500 }, out: consoleOut });

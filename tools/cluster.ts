@@ -82,10 +82,35 @@ interface Proc {
   starts: number;
 }
 
-/** Consecutive free TCP ports on 127.0.0.1 (the devnet numbers nodes from a base port). */
-export async function freePortRange(count: number): Promise<number> {
+/**
+ * The ports the kernel hands to outgoing connections (net.ipv4.ip_local_port_range). A listen port
+ * chosen there can be taken by any client socket between the probe and the listen (a test under
+ * load opens thousands), so ranges are picked below it.
+ */
+function ephemeralPorts(): [number, number] {
+  try {
+    const [lo, hi] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (Number.isInteger(lo) && Number.isInteger(hi) && lo! <= hi!) return [lo!, hi!];
+  } catch {
+    // not Linux: the IANA dynamic range
+  }
+  return [49152, 65535];
+}
+
+/**
+ * Consecutive free TCP ports on 127.0.0.1 (the devnet numbers nodes from a base port), outside the
+ * ephemeral range and at least `count` away from each base in `avoid`.
+ */
+export async function freePortRange(count: number, avoid: number[] = []): Promise<number> {
+  const [ephLo, ephHi] = ephemeralPorts();
+  const windows: [number, number][] = [];
+  if (ephLo - 10_000 > 100 + count) windows.push([10_000, ephLo - count]);
+  if (65_535 - ephHi > 100 + count) windows.push([ephHi + 1, 65_536 - count]);
+  if (windows.length === 0) windows.push([1024, 65_536 - count]);
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
+    const [lo, hi] = windows[attempt % windows.length]!;
+    const base = lo + Math.floor(Math.random() * (hi - lo));
+    if (avoid.some((a) => Math.abs(a - base) < count)) continue;
     const free = await Promise.all(
       Array.from(
         { length: count },
@@ -119,11 +144,12 @@ export class Cluster {
   static async create(opts: ClusterOptions = {}): Promise<Cluster> {
     const n = opts.validators ?? 4;
     const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "tl-cluster-"));
+    const rpcBase = await freePortRange(n);
     const net = createDevnet({
       dir,
       validators: n,
-      rpcBasePort: await freePortRange(n),
-      p2pBasePort: await freePortRange(n),
+      rpcBasePort: rpcBase,
+      p2pBasePort: await freePortRange(n, [rpcBase]),
       consensus: opts.consensus ?? FAST_CONSENSUS,
       ...(opts.ledger ? { ledger: opts.ledger } : {}),
       ...(opts.hosts ? { hosts: opts.hosts } : {}),
@@ -316,8 +342,13 @@ export class Cluster {
   async primary(i = 0): Promise<number | undefined> {
     const s = await this.status(i);
     if (!s?.primary) return undefined;
-    const idx = this.net.nodes.findIndex((n) => n.id === s.primary);
+    const idx = this.indexOf(s.primary);
     return idx < 0 ? undefined : idx;
+  }
+
+  /** The index of the validator with this id, or -1. */
+  indexOf(id: string): number {
+    return this.net.nodes.findIndex((n) => n.id === id);
   }
 }
 
