@@ -1132,7 +1132,17 @@ export class Replica {
         this.setTimer("status", this.statusInterval());
         return;
       case "request":
-        if (this._viewActive && !this.isPrimary) this.startViewChange(this._view + 1n);
+        if (!this._viewActive || this.isPrimary) return;
+        if (this.transfer) {
+          // Behind a stable checkpoint of the others and fetching their state: the requests this
+          // replica waits for are probably ordered already. Suspecting the primary now would start
+          // a view change nobody else joins (a restarted replica did exactly that); wait for the
+          // transfer, then judge again. A faulty primary is still replaced by the others, and f+1
+          // of their view changes pull this replica along (§4.5.2).
+          this.setTimer("request", this.timeoutFor(this.config.requestTimeoutMs, this.failedViews));
+          return;
+        }
+        this.startViewChange(this._view + 1n);
         return;
       case "view-change":
         if (!this._viewActive) this.startViewChange(this._view + 1n);
