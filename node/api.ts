@@ -2,6 +2,7 @@
 // (STYLE rule 8). node/node.ts implements it; rpc/ never reaches around it.
 import type { CommitCertificate, Validator } from "../sdk/commit.js";
 import type { Tx } from "../sdk/tx.js";
+import type { Receipt } from "../sdk/types.js";
 import type { Chain, ExecutedBlock } from "./chain.js";
 import type { Admission } from "./mempool.js";
 
@@ -38,6 +39,19 @@ export interface CommittedBlockEvent {
   certificate: CommitCertificate;
 }
 
+/** Where a transaction committed; `committed` when the block was seen executing (not read from the store). */
+export interface CommitWait {
+  height: bigint;
+  committed?: {
+    index: number;
+    /** the SignedTx bytes of the copy in the block (another envelope of the same body may have taken the hash) */
+    bytes: Uint8Array;
+    receipt: Receipt;
+    time: bigint;
+    blockHash: Uint8Array;
+  };
+}
+
 export interface NodeApi {
   /** every read (blocks, txs with proofs, receivables, history, lists, state proofs) */
   readonly chain: Chain;
@@ -45,6 +59,8 @@ export interface NodeApi {
   /** the validator set, for certificate checks by clients (ordered; index = replica) */
   readonly validators: readonly Validator[];
   status(): NodeStatus;
+  /** status().ready without building the whole status (asked on every submission) */
+  acceptingTxs?(): boolean;
   /**
    * Admits SignedTx bytes: decode, envelope and signature checks, mempool, then gossip to the
    * validators. Never throws on bad input (a refusal carries its code).
@@ -52,9 +68,11 @@ export interface NodeApi {
   submit(bytes: Uint8Array): Promise<Admission>;
   /**
    * Resolves when the transaction (hex hash) is in a committed block, with that block; undefined
-   * on timeout or abort. Resolves at once if it is already committed.
+   * on timeout or abort. Resolves at once if it is already committed. When the block commits while
+   * waiting, `committed` carries the copy at that height with its receipt, so the answer to a
+   * submitter needs no read of the block back from the store.
    */
-  waitForCommit(txHashHex: string, timeoutMs: number, signal?: AbortSignal): Promise<{ height: bigint } | undefined>;
+  waitForCommit(txHashHex: string, timeoutMs: number, signal?: AbortSignal): Promise<CommitWait | undefined>;
   /** subscribe to committed blocks, in height order; returns the unsubscribe function */
   onBlock(listener: (b: CommittedBlockEvent) => void): () => void;
   /** the commit certificate of a stored block */

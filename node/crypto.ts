@@ -1,7 +1,7 @@
 // The node's crypto: node:crypto (OpenSSL) ed25519 and sha256, ~11x faster than noble for
 // verification on this machine. Key objects are cached because building one from raw bytes
 // costs about as much as a verification.
-import { createHash, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, hash as oneShotHash, sign as nodeSign, verify as nodeVerify, type KeyObject } from "node:crypto";
 import { PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES, type Crypto } from "../sdk/crypto.js";
 import { toHex } from "../sdk/bytes.js";
 
@@ -42,7 +42,8 @@ function privateKeyObject(seed: Uint8Array): KeyObject {
 
 export const nodeCrypto: Crypto = {
   sha256(data) {
-    return new Uint8Array(createHash("sha256").update(data).digest());
+    // The one-shot hash skips a Hash object per call: half the cost for transaction-sized inputs.
+    return new Uint8Array(oneShotHash("sha256", data, "buffer"));
   },
   publicKeyFromSeed(seed) {
     const der = createPublicKey(privateKeyObject(seed)).export({ format: "der", type: "spki" });

@@ -49,6 +49,10 @@ export interface DriverOptions {
   nodeSeed: Uint8Array;
   maxBatchTxs: number;
   maxBatchBytes: number;
+  /** while batches are in flight, propose another once this many transactions wait (default maxBatchTxs / 8) */
+  minBatchFill?: number;
+  /** ... or once the oldest has waited this long, ms (default 20) */
+  batchDelayMs?: number;
 }
 
 export interface DriverDeps {
@@ -64,6 +68,8 @@ export interface DriverDeps {
   metrics?: DriverMetrics | null;
   /** called after each block is executed and stored, in height order */
   onBlock?: (b: BlockCommitted) => void;
+  /** a new view was installed here (this node follows primary `primary` from now on) */
+  onViewInstalled?: (view: bigint, primary: number) => void;
   /** wall clock (ms); injectable for tests */
   now?: () => number;
   /** sees every message just before it is sent or broadcast (the signed-message log, node/signed-log.ts) */
@@ -83,6 +89,14 @@ export class ConsensusDriver {
   private lastTick = 0n;
   /** the primary asked for a batch and none was available yet */
   private wantsBatch = false;
+  /** our own batch, enqueued but not yet stepped into the core */
+  private queuedProposal: ConsensusEvent | undefined;
+  /** proposes a partly filled batch once the oldest waiting transaction has waited batchDelayMs */
+  private batchTimer: NodeJS.Timeout | undefined;
+  private readonly minBatchFill: number;
+  private readonly batchDelayMs: number;
+  /** a backup's "requests are waiting" notice, enqueued but not yet stepped */
+  private queuedWorkNotice: ConsensusEvent | undefined;
   /** decoded transactions of batch payloads seen in pre-prepares (decode once per node) */
   private readonly decoded = new WeakMap<Uint8Array, Tx[] | Error>();
   private readonly execQueue: CommittedBlock[] = [];
@@ -93,6 +107,7 @@ export class ConsensusDriver {
   /** batches this node proposed: seq -> when, for commit latency */
   private readonly proposedAt = new Map<bigint, number>();
   private lastView = 0n;
+  private lastViewActive = true;
   private recordsSinceCompaction = 0;
   readonly stats = { eventsProcessed: 0, persistBatches: 0, recordsPersisted: 0, blocksExecuted: 0, stateTransfers: 0, batchesProposed: 0 };
 
@@ -121,6 +136,8 @@ export class ConsensusDriver {
     });
     this.lastView = this.replica.view;
     this.recordsSinceCompaction = records.length;
+    this.minBatchFill = opts.minBatchFill ?? Math.max(1, Math.floor(opts.maxBatchTxs / 8));
+    this.batchDelayMs = opts.batchDelayMs ?? 20;
   }
 
   private now(): number {
@@ -145,6 +162,7 @@ export class ConsensusDriver {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.batchTimer) clearTimeout(this.batchTimer);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await this.executing;
@@ -162,9 +180,11 @@ export class ConsensusDriver {
   onTransactionsAvailable(): void {
     if (this.replica.isPrimary && this.replica.viewActive) {
       if (this.wantsBatch) this.proposeIfPossible();
-    } else if (this.deps.mempool.available > 0) {
-      // §4.4: a backup holding requests expects the primary to order them (request timer).
-      this.enqueue({ type: "batch-available", payload: new Uint8Array(0) });
+    } else if (this.deps.mempool.available > 0 && this.queuedWorkNotice === undefined) {
+      // §4.4: a backup holding requests expects the primary to order them (request timer). One
+      // notice waiting in the queue says it all: the next admission after it is stepped sends another.
+      this.queuedWorkNotice = { type: "batch-available", payload: new Uint8Array(0) };
+      this.enqueue(this.queuedWorkNotice);
     }
   }
 
@@ -189,6 +209,12 @@ export class ConsensusDriver {
         }
         for (const event of events) {
           if (event.type === "tick") continue; // folded into the tick above
+          if (event === this.queuedWorkNotice) this.queuedWorkNotice = undefined;
+          if (event === this.queuedProposal) {
+            // The core answers our batch with a new request-batch if it has room for another.
+            this.queuedProposal = undefined;
+            this.wantsBatch = false;
+          }
           actions.push(...this.replica.step(event));
           this.stats.eventsProcessed++;
         }
@@ -208,6 +234,9 @@ export class ConsensusDriver {
 
   private afterRound(): void {
     const view = this.replica.view;
+    const active = this.replica.viewActive;
+    if (active && !this.lastViewActive && view > 0n) this.deps.onViewInstalled?.(view, this.replica.primary);
+    this.lastViewActive = active;
     if (view !== this.lastView) {
       this.lastView = view;
       this.deps.metrics?.viewChanged(view);
@@ -227,7 +256,12 @@ export class ConsensusDriver {
   private async performAsync(actions: ConsensusAction[]): Promise<void> {
     // Group commit: every record of this round is fsync'd before any of its messages leaves.
     const records: PersistedRecord[] = [];
-    for (const a of actions) if (a.type === "persist") records.push(a.record);
+    for (const a of actions) {
+      if (a.type === "persist") records.push(a.record);
+      // Delivered batches leave the core's pending batches now, not when the deliver action is
+      // performed after the fsync below: their transactions must stay out of proposals meanwhile.
+      else if (a.type === "deliver") this.markExecuting(a.block);
+    }
     if (records.length > 0) {
       const t0 = performance.now();
       await this.deps.log.append(records);
@@ -307,25 +341,61 @@ export class ConsensusDriver {
 
   // ---- proposals ----------------------------------------------------------------------------
 
-  private proposeIfPossible(): void {
+  /**
+   * Proposes a batch when the core has room. With no batch of ours in flight the first waiting
+   * transaction goes out at once (latency at low load). While batches are in flight a new one
+   * waits until `minBatchFill` transactions are waiting or the oldest has waited `batchDelayMs`:
+   * every block costs each node three fsync'd consensus writes, a dozen signatures, its messages
+   * and a store commit whatever its size, so under load fewer, fuller blocks carry more per
+   * second, while the pipeline (maxBatchesInFlight) still hides the round trips.
+   */
+  private proposeIfPossible(force = false): void {
     if (!this.wantsBatch || this.halted || !this.replica.isPrimary || !this.replica.viewActive) return;
+    // A batch still waiting in the event queue is not among the core's pending batches yet: reaping
+    // now would release its transactions and propose them a second time (a double ordering that
+    // execution then refuses as DUPLICATE_TX, paid for by every node). The core asks again after it.
+    if (this.queuedProposal) return;
     const { mempool } = this.deps;
+    const inFlight = this.replica.pendingBatches();
+    const inFlightTxs: Tx[][] = [];
+    let inFlightCount = 0;
+    for (const b of inFlight) {
+      const txs = this.decodePayload(b.payload);
+      if (txs instanceof Error) continue;
+      inFlightTxs.push(txs);
+      inFlightCount += txs.length;
+    }
+    if (!force && inFlight.length > 0) {
+      const waiting = mempool.size - inFlightCount - this.executingTxs.size;
+      if (waiting < this.minBatchFill) {
+        if (waiting > 0 && !this.batchTimer) {
+          this.batchTimer = setTimeout(() => {
+            this.batchTimer = undefined;
+            this.proposeIfPossible(true);
+          }, this.batchDelayMs);
+          this.batchTimer.unref();
+        }
+        return;
+      }
+    }
     // Transactions already in accepted, undelivered batches stay out of new ones.
     mempool.releaseAll();
     const pending: string[] = [];
-    for (const b of this.replica.pendingBatches()) {
-      const txs = this.decodePayload(b.payload);
-      if (!(txs instanceof Error)) for (const tx of txs) pending.push(tx.hashHex);
-    }
+    for (const txs of inFlightTxs) for (const tx of txs) pending.push(tx.hashHex);
     pending.push(...this.executingTxs);
     mempool.markInFlight(pending);
     const txs = mempool.reap(this.opts.maxBatchTxs, this.opts.maxBatchBytes - 16 * this.opts.maxBatchTxs);
     if (txs.length === 0) return;
+    if (this.batchTimer) {
+      clearTimeout(this.batchTimer);
+      this.batchTimer = undefined;
+    }
     this.wantsBatch = false;
     const payload = encodeBatch(txs.map((t) => t.bytes));
     this.decoded.set(payload, txs);
     this.stats.batchesProposed++;
-    this.enqueue({ type: "batch-available", payload });
+    this.queuedProposal = { type: "batch-available", payload };
+    this.enqueue(this.queuedProposal);
   }
 
   // ---- batch rules (injected into the core; synchronous) ---------------------------------------
@@ -337,7 +407,7 @@ export class ConsensusDriver {
       if (payload.length > this.opts.maxBatchBytes) throw new CodecError("range", `batch of ${payload.length} bytes exceeds ${this.opts.maxBatchBytes}`, "Batch");
       const raw = decodeBatch(payload);
       if (raw.length > this.opts.maxBatchTxs) throw new CodecError("range", `batch of ${raw.length} transactions exceeds ${this.opts.maxBatchTxs}`, "Batch");
-      txs = raw.map((bytes) => decodeTx(nodeCrypto, bytes));
+      txs = raw.map((bytes) => this.deps.mempool.decodedCopy(bytes) ?? decodeTx(nodeCrypto, bytes));
     } catch (err) {
       txs = err instanceof Error ? err : new Error(String(err));
     }
@@ -373,10 +443,14 @@ export class ConsensusDriver {
 
   // ---- execution ------------------------------------------------------------------------------
 
-  private scheduleExecution(block: CommittedBlock): void {
-    this.execQueue.push(block);
+  private markExecuting(block: CommittedBlock): void {
     const txs = this.decodePayload(block.payload);
     if (!(txs instanceof Error)) for (const tx of txs) this.executingTxs.add(tx.hashHex);
+  }
+
+  private scheduleExecution(block: CommittedBlock): void {
+    this.execQueue.push(block);
+    this.markExecuting(block);
     this.executing = this.executing.then(() => this.executeNext()).catch((err) => this.halt(`execution failed: ${(err as Error).message}`, err));
   }
 

@@ -19,8 +19,9 @@ export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" |
 function wrap(p: PinoLogger): Logger {
   const fix = (fields?: LogFields) => (fields ? jsonSafe(fields) : {});
   return {
-    trace: (msg, f) => p.trace(fix(f), msg),
-    debug: (msg, f) => p.debug(fix(f), msg),
+    // Disabled levels cost nothing beyond the call (the fields are not converted).
+    trace: (msg, f) => p.isLevelEnabled("trace") && p.trace(fix(f), msg),
+    debug: (msg, f) => p.isLevelEnabled("debug") && p.debug(fix(f), msg),
     info: (msg, f) => p.info(fix(f), msg),
     warn: (msg, f) => p.warn(fix(f), msg),
     error: (msg, f) => p.error(fix(f), msg),

@@ -41,6 +41,7 @@ export class NodeMetrics implements DriverMetrics, RpcMetrics {
   private readonly rpcDuration: Histogram<"method" | "route" | "status">;
   private readonly rpcStreams: Gauge;
   private readonly submissions: Counter<"outcome">;
+  private signatureCacheSource: (() => { hits: number; misses: number }) | undefined;
 
   constructor(opts: NodeMetricsOptions = {}) {
     const r = this.registry;
@@ -128,6 +129,26 @@ export class NodeMetrics implements DriverMetrics, RpcMetrics {
       registers: [r],
     });
     this.rpcStreams = new Gauge({ name: "tradeledger_rpc_event_streams", help: "Open server-sent event streams", registers: [r] });
+    // Each signature should be checked once per node (admission or first sight in a batch); hits
+    // are the checks a cache answered (batch validation, execution, gossip copies).
+    const cacheSeen = { hits: 0, misses: 0 };
+    const cacheCounter = (name: "hits" | "misses", help: string) => {
+      const c: Counter = new Counter({
+        name: `tradeledger_signature_cache_${name}_total`,
+        help,
+        registers: [r],
+        collect: () => {
+          const now = self.signatureCacheSource?.()[name];
+          if (now !== undefined && now > cacheSeen[name]) {
+            c.inc(now - cacheSeen[name]);
+            cacheSeen[name] = now;
+          }
+        },
+      });
+      return c;
+    };
+    cacheCounter("hits", "Transaction signature checks answered by the node's cache of verified signatures");
+    cacheCounter("misses", "Transaction signature checks that ran ed25519 verification");
     this.submissions = new Counter({
       name: "tradeledger_rpc_tx_submissions_total",
       help: "POST /v1/txs outcomes: admitted, committed, rejected, pending (wait timed out), refused:<admission code>",
@@ -174,6 +195,11 @@ export class NodeMetrics implements DriverMetrics, RpcMetrics {
 
   sampleStatus(source: () => NodeStatus): void {
     this.status = source;
+  }
+
+  /** Hit and miss counts of the node's SignatureCache, read at each scrape. */
+  sampleSignatureCache(source: () => { hits: number; misses: number }): void {
+    this.signatureCacheSource = source;
   }
 
   private p2pSink: P2PMetrics | undefined;

@@ -10,10 +10,10 @@ import type { CommitCertificate, Validator } from "../sdk/commit.js";
 import type { Party } from "../sdk/types.js";
 import { txBodyFormatError } from "../sdk/validate.js";
 import type { ConsensusConfig } from "../consensus/types.js";
-import { createP2P, peerIdFromNodePublicKey, type P2PNetwork, type PeerEntry, type PeerRef } from "../p2p/index.js";
+import { TX_CHANNEL, createP2P, peerIdFromNodePublicKey, type P2PNetwork, type PeerEntry, type PeerRef } from "../p2p/index.js";
 import type { Genesis, NodeConfig } from "../config/schema.js";
 import { loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
-import type { CommittedBlockEvent, NodeApi, NodeStatus } from "./api.js";
+import type { CommitWait, CommittedBlockEvent, NodeApi, NodeStatus } from "./api.js";
 import { Chain, genesisHash } from "./chain.js";
 import { ConsensusLog } from "./consensus-log.js";
 import { ConsensusDriver, type ConsensusTransport } from "./driver.js";
@@ -108,7 +108,7 @@ export class TradeLedgerNode implements NodeApi {
   readonly nodeId: string;
   readonly mode: "validator" | "observer";
   private readonly listeners = new Set<(b: CommittedBlockEvent) => void>();
-  private readonly waiters = new Map<string, Set<(height: bigint) => void>>();
+  private readonly waiters = new Map<string, Set<(at: CommitWait | undefined) => void>>();
   private driver?: ConsensusDriver;
   private follower?: Follower;
   private rpc?: RpcServer;
@@ -157,6 +157,7 @@ export class TradeLedgerNode implements NodeApi {
     mkdirSync(config.dataDir, { recursive: true });
     const store = await Store.open(join(config.dataDir, "ledger"));
     const sigCache = new SignatureCache(nodeCrypto);
+    opts.metrics?.sampleSignatureCache(() => sigCache);
     let chain: Chain;
     try {
       chain = await Chain.open(
@@ -194,11 +195,20 @@ export class TradeLedgerNode implements NodeApi {
       ...config.p2p.extraPeers.map((o) => ({ publicKey: fromHex(o.nodePublicKey), name: o.id, addrs: o.addresses })),
     ];
     let node: TradeLedgerNode | undefined;
+    // Transactions a validator accepts from gossip go on to the current primary only: their
+    // publisher sent them to every validator, and this forward is what still gets a transaction to
+    // the primary if the publisher left it out (a flood would cost every node n-2 extra copies of
+    // every transaction). While views change, and on observers, the flood stays.
+    let primaryPeer: (() => string | undefined) | undefined;
     const p2p = createP2P(
       { chainId: genesis.chainId, nodeKeySeed: opts.nodeSeed, listen: config.p2p.listen, peers },
       {
         logger: logger.child({ module: "p2p" }),
         metrics: opts.metrics?.p2p() ?? null,
+        relayTxTo: () => {
+          const peer = primaryPeer?.();
+          return peer === undefined ? undefined : peer === "" ? [] : [peer];
+        },
         validateTx: async (bytes) => {
           const admission = await mempool.admit(bytes);
           if (admission.ok) {
@@ -264,6 +274,14 @@ export class TradeLedgerNode implements NodeApi {
           logger: logger.child({ module: "consensus" }),
           metrics: opts.metrics ?? null,
           onBlock,
+          onViewInstalled: (view, primary) => {
+            // The new primary may lack transactions only this node holds (their publisher left it
+            // out and the old primary was the one they were forwarded to): hand it every pending one.
+            if (primary === self) return;
+            let n = 0;
+            for (const tx of mempool.pendingTxs()) if (p2p.send(peerIdOf[primary]!, TX_CHANNEL, tx.bytes)) n++;
+            if (n > 0) logger.info("pending transactions handed to the new primary", { view, primary: consensus.validators[primary]?.id, txs: n });
+          },
           transport: tap?.outbound ? tap.outbound(direct) : direct,
           onSend: signedLog ? (m) => signedLog.record(m) : null,
           ...(opts.now ? { now: opts.now } : {}),
@@ -271,6 +289,11 @@ export class TradeLedgerNode implements NodeApi {
         records,
       );
       const driver = node.driver;
+      primaryPeer = () => {
+        const replica = driver.replica;
+        if (!replica.viewActive) return undefined;
+        return replica.primary === self ? "" : peerIdOf[replica.primary];
+      };
       p2p.registerChannel({
         name: CONSENSUS_CHANNEL,
         protocol: CONSENSUS_PROTOCOL,
@@ -338,7 +361,7 @@ export class TradeLedgerNode implements NodeApi {
     await step("p2p", () => this.p2p.stop());
     await step("store", () => this.store.close());
     await step("signed-message log", () => this.signedLog?.close());
-    for (const set of this.waiters.values()) for (const w of set) w(-1n);
+    for (const set of this.waiters.values()) for (const w of [...set]) w(undefined);
     this.waiters.clear();
     this.logger.info("node stopped", {});
   }
@@ -370,9 +393,13 @@ export class TradeLedgerNode implements NodeApi {
       mempool: { txs: this.mempool.size, bytes: this.mempool.sizeBytes },
       ...(halted ? { halted } : {}),
       syncing: replica ? replica.stateTransferPending !== undefined : (this.follower?.syncing ?? false),
-      ready: !this.stopping && !halted,
+      ready: this.acceptingTxs(),
       version: VERSION,
     };
+  }
+
+  acceptingTxs(): boolean {
+    return !this.stopping && !this.driver?.haltReason;
   }
 
   async submit(bytes: Uint8Array): Promise<Admission> {
@@ -388,24 +415,31 @@ export class TradeLedgerNode implements NodeApi {
     return admission;
   }
 
-  async waitForCommit(txHashHex: string, timeoutMs: number, signal?: AbortSignal): Promise<{ height: bigint } | undefined> {
-    const loc = await this.store.blocks.txLocation(fromHex(txHashHex));
-    if (loc) return { height: loc.height };
-    return new Promise((resolve) => {
+  async waitForCommit(txHashHex: string, timeoutMs: number, signal?: AbortSignal): Promise<CommitWait | undefined> {
+    // The waiter goes in first, so a block committing while the store is read cannot be missed.
+    const result = new Promise<CommitWait | undefined>((resolve) => {
       let set = this.waiters.get(txHashHex);
       if (!set) this.waiters.set(txHashHex, (set = new Set()));
-      const done = (height: bigint) => {
+      const done = (at: CommitWait | undefined) => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", abort);
         set!.delete(done);
-        if (set!.size === 0) this.waiters.delete(txHashHex);
-        resolve(height < 0n ? undefined : { height });
+        if (set!.size === 0 && this.waiters.get(txHashHex) === set) this.waiters.delete(txHashHex);
+        resolve(at);
       };
-      const abort = () => done(-1n);
+      const abort = () => done(undefined);
       const timer = setTimeout(abort, timeoutMs);
       signal?.addEventListener("abort", abort);
       set.add(done);
+      // A transaction still in the pool is not in a stored block: only others need the lookup.
+      if (!this.mempool.has(txHashHex)) {
+        this.store.blocks.txLocation(fromHex(txHashHex)).then(
+          (loc) => loc && done({ height: loc.height }),
+          () => undefined,
+        );
+      }
     });
+    return result;
   }
 
   onBlock(listener: (b: CommittedBlockEvent) => void): () => void {
@@ -419,9 +453,14 @@ export class TradeLedgerNode implements NodeApi {
 
   private blockCommitted(b: CommittedBlockEvent): void {
     const height = b.executed.header.height;
-    for (const tx of b.txs) {
-      const set = this.waiters.get(tx.hashHex);
-      if (set) for (const w of [...set]) w(height);
+    if (this.waiters.size > 0) {
+      const { executed } = b;
+      b.txs.forEach((tx, index) => {
+        const set = this.waiters.get(tx.hashHex);
+        if (!set) return;
+        const at: CommitWait = { height, committed: { index, bytes: tx.bytes, receipt: executed.receipts[index]!, time: executed.header.time, blockHash: executed.hash } };
+        for (const w of [...set]) w(at);
+      });
     }
     for (const l of this.listeners) {
       try {

@@ -14,7 +14,7 @@
 // transaction stops at the first honest node; a transaction is forwarded once, to every
 // validator except the peers it came from; ids are sha256(bytes) and recently seen ids are
 // dropped before validation. Observers publish to validators and receive nothing.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ChannelService } from "./channels.js";
 import type { Counters } from "./metrics.js";
 import type { PeerDirectory } from "./peers.js";
@@ -38,6 +38,8 @@ export interface TxGossipComponents {
   counters: Counters;
   logger: Logger;
   validateTx: TxValidator;
+  /** forwarding targets for an accepted transaction (P2PComponents.relayTxTo); default every validator */
+  relayTo?: (from: PeerRef) => readonly string[] | undefined;
   penalize(peerId: string, reason: PenaltyReason): void;
 }
 
@@ -146,7 +148,9 @@ export class TxGossip {
           this.c.logger.error("p2p tx handler threw", { error: (err as Error)?.message ?? String(err) });
         }
       }
-      this.forward(bytes, from.peerId);
+      const targets = this.c.relayTo?.(from);
+      if (targets === undefined) this.forward(bytes, from.peerId);
+      else for (const peerId of targets) if (peerId !== from.peerId) this.c.channels.send(peerId, TX_CHANNEL, bytes);
       return;
     }
     if (verdict === "reject") {
@@ -175,5 +179,5 @@ export class TxGossip {
 }
 
 function txId(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("base64");
+  return hash("sha256", bytes, "base64");
 }

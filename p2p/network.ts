@@ -87,6 +87,7 @@ class Network implements P2PNetwork {
         counters: this.counters,
         logger: this.log,
         validateTx: components.validateTx,
+        ...(components.relayTxTo ? { relayTo: components.relayTxTo } : {}),
         penalize: (id, reason) => this.penalize(id, reason),
       },
       opts.chainId,

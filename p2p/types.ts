@@ -151,6 +151,13 @@ export interface P2PComponents {
   validateTx: TxValidator;
   /** Block source for the sync protocol. */
   serveBlocks: BlockServer;
+  /**
+   * The peers a transaction accepted from gossip is forwarded to (never back to `from`). Absent,
+   * or returning undefined: every validator (a flood). A validator node returns just the current
+   * PBFT primary: whoever published the transaction sent it to every validator already, and the
+   * forward only guards against a publisher that left the primary out.
+   */
+  relayTxTo?: (from: PeerRef) => readonly string[] | undefined;
 }
 
 export interface RequestBlocksOptions {

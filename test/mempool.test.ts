@@ -98,3 +98,21 @@ t.test("the pool is bounded by count and bytes", async (t) => {
   await batchy.admit(tx.bytes);
   t.same(batchy.reap(10, tx.bytes.length - 1), [], "a tx larger than the batch limit is skipped, not proposed");
 });
+
+t.test("decodedCopy finds the admitted decode of exactly these bytes; pendingTxs skips in-flight ones", async (t) => {
+  const { mp } = pool();
+  const a = signTx(nodeCrypto, body({}, 1), seed);
+  const b = signTx(nodeCrypto, body({}, 2), seed);
+  t.equal(mp.decodedCopy(a.bytes), undefined, "an empty pool has no copies");
+  await mp.admit(a.bytes);
+  await mp.admit(b.bytes);
+  t.equal(mp.decodedCopy(a.bytes)?.hashHex, a.hashHex);
+  t.equal(mp.decodedCopy(a.bytes), mp.get(a.hashHex), "the very object decoded at admission");
+  const otherEnvelope = encode("SignedTx", { body: a.bodyBytes, signature: new Uint8Array(64).fill(1) });
+  t.equal(mp.decodedCopy(otherEnvelope), undefined, "same body, another signature: no copy");
+  t.equal(mp.decodedCopy(Uint8Array.of(0xff, 0xff)), undefined, "garbage: no copy, no throw");
+  t.equal(mp.decodedCopy(signTx(nodeCrypto, body({}, 3), seed).bytes), undefined, "not admitted");
+  t.same([...mp.pendingTxs()].map((x) => x.hashHex), [a.hashHex, b.hashHex]);
+  mp.reap(1, 1 << 20);
+  t.same([...mp.pendingTxs()].map((x) => x.hashHex), [b.hashHex], "the reaped one is in flight");
+});

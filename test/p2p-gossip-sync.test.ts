@@ -31,13 +31,19 @@ const validateTx =
     return text.startsWith("async") ? Promise.resolve("accept") : "accept";
   };
 
-async function startNode(id: TestIdentity, peers: PeerEntry[], serveBlocks: BlockServer = () => [], sync: { maxBlocksPerRequest?: number } = {}): Promise<Node> {
+async function startNode(
+  id: TestIdentity,
+  peers: PeerEntry[],
+  serveBlocks: BlockServer = () => [],
+  sync: { maxBlocksPerRequest?: number } = {},
+  relayTxTo?: (from: PeerRef) => readonly string[] | undefined,
+): Promise<Node> {
   const log = recordingLogger(id.name);
   const txs: Node["txs"] = [];
   const validated: string[] = [];
   const net = createP2P(
     { chainId: "gossip-chain", nodeKeySeed: id.seed, listen: LOOPBACK, peers, redialBaseMs: 50, redialMaxMs: 500, sync },
-    { logger: log, metrics: null, validateTx: validateTx(validated), serveBlocks },
+    { logger: log, metrics: null, validateTx: validateTx(validated), serveBlocks, ...(relayTxTo ? { relayTxTo } : {}) },
   );
   net.onTx((from, bytes) => void txs.push({ from, tx: Buffer.from(bytes).toString("latin1") }));
   await net.start();
@@ -133,6 +139,35 @@ t.test("gossip in a full mesh: every validator gets every tx once; observers pub
   await waitFor(() => [b, c, d].every((n) => n.txs.some((x) => x.tx === marker)), "marker everywhere");
   t.equal(o.txs.length, 0, "observers receive no gossip");
   t.ok(b.net.stats().gossip.duplicates > 0, "full-mesh copies were dropped as duplicates");
+});
+
+t.test("a relay policy forwards an accepted transaction to the peers it names only (a validator: the primary)", async (t) => {
+  // A - B - {C, D}: B forwards to C only while its policy names C, and floods when it returns undefined.
+  let policy: string[] | undefined = [C.peerId];
+  const d = await startNode(D, [peerEntry(B), peerEntry(D)]);
+  const c = await startNode(C, [peerEntry(B), peerEntry(C)]);
+  const b = await startNode(B, [peerEntry(A), peerEntry(B), peerEntry(C, c.net.listenAddrs()), peerEntry(D, d.net.listenAddrs())], () => [], {}, (from) => {
+    t.equal(from.peerId, A.peerId, "the policy is asked with the sender");
+    return policy;
+  });
+  const a = await startNode(A, [peerEntry(A), peerEntry(B, b.net.listenAddrs())]);
+  t.teardown(async () => {
+    await Promise.all([a, b, c, d].map((n) => n.net.stop()));
+  });
+  await waitFor(() => b.net.connectedPeers().length === 3 && c.net.connectedPeers().length === 1 && d.net.connectedPeers().length === 1, "star around B");
+  a.net.publishTx(txBytes("to-the-primary"));
+  await waitFor(() => c.txs.some((x) => x.tx === "to-the-primary"), "C (named by the policy) gets it");
+  policy = undefined;
+  a.net.publishTx(txBytes("flooded"));
+  await waitFor(() => c.txs.some((x) => x.tx === "flooded") && d.txs.some((x) => x.tx === "flooded"), "no policy answer: flood");
+  t.notOk(d.txs.some((x) => x.tx === "to-the-primary"), "D was not named, so it never got the first one");
+  policy = [A.peerId];
+  a.net.publishTx(txBytes("never-back"));
+  await waitFor(() => b.txs.some((x) => x.tx === "never-back"), "B accepts it");
+  policy = [C.peerId];
+  a.net.publishTx(txBytes("marker-2"));
+  await waitFor(() => c.txs.some((x) => x.tx === "marker-2"), "marker");
+  t.notOk(c.txs.some((x) => x.tx === "never-back") || d.txs.some((x) => x.tx === "never-back"), "a policy naming the sender sends nothing back or elsewhere");
 });
 
 const blockAt = (h: bigint) => txBytes(`block-${h}-`.padEnd(100, "x"));

@@ -18,7 +18,7 @@ import {
   verifyTxInclusion,
   type StateProof,
 } from "../sdk/proofs.js";
-import { signTx, type Tx } from "../sdk/tx.js";
+import { decodeTx, signTx, type Tx } from "../sdk/tx.js";
 import type { BlockHeader, Receivable, TxPayload } from "../sdk/types.js";
 import { Chain, type ChainGenesis } from "../node/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
@@ -697,4 +697,44 @@ t.test("a bulk load refuses keys that exist", async (t) => {
   t.teardown(() => store.close());
   await Chain.open(store, genesis(6));
   await t.rejects(store.loadState(new Map([[KEY.party("bank-0"), utf8("another bank")]])), { code: "STORE_BAD_REQUEST" });
+});
+
+t.test("committed-transaction filter: never a false 'no', exact answers through the store", async (t) => {
+  const { CommittedTxFilter } = await import("../node/store/tx-filter.js");
+  t.throws(() => new CommittedTxFilter(9), RangeError);
+  t.throws(() => new CommittedTxFilter(20, 9), RangeError);
+  const f = new CommittedTxFilter(16, 7);
+  const added = Array.from({ length: 2000 }, (_, i) => sha256(`committed ${i}`));
+  for (const h of added) f.add(h);
+  t.equal(f.mayContain(sha256("never")), true, "not ready: every answer is 'maybe'");
+  f.markReady();
+  t.equal(f.count, 2000);
+  t.ok(added.every((h) => f.mayContain(h)), "every added hash may be contained");
+  let falsePositives = 0;
+  for (let i = 0; i < 10_000; i++) if (f.mayContain(sha256(`absent ${i}`))) falsePositives++;
+  t.ok(falsePositives < 100, `${falsePositives} false positives in 10,000 at 2,000 entries in 2^16 bits`);
+  t.equal(f.mayContain(Uint8Array.of(1, 2, 3)), true, "a short key is never ruled out");
+
+  // Through the store: the scan at reopen fills the filter, and answers stay exact.
+  const built = await buildChain(t, 8, 2);
+  const committed: Uint8Array[] = [];
+  for (let h = 1n; h <= built.chain.height; h++) {
+    const blk = await built.chain.getBlock(h);
+    for (const bytes of blk!.txs) committed.push(decodeTx(nodeCrypto, bytes).hash);
+  }
+  t.ok(committed.length > 5);
+  await built.store.close();
+  const store = await Store.open(built.dir);
+  t.teardown(() => store.close());
+  for (let i = 0; i < 200 && !store.committedTxs.ready; i++) await new Promise((r) => setTimeout(r, 10));
+  t.ok(store.committedTxs.ready, "the scan at open finished");
+  const absent = [sha256("absent a"), sha256("absent b")];
+  const among = await store.blocks.committedAmong([...committed, ...absent]);
+  const takenByBlocks = await Promise.all(committed.map((h) => store.blocks.txLocation(h)));
+  t.equal(store.committedTxs.count, new Set(committed.filter((_, i) => takenByBlocks[i]).map((h) => toHex(h))).size, "one filter entry per hash taken by a block");
+  t.same(among.slice(0, committed.length), takenByBlocks.map((l) => l !== undefined), "committedAmong agrees with txLocation");
+  t.same(among.slice(committed.length), [false, false]);
+  t.ok(takenByBlocks.filter(Boolean).length >= committed.length - 1, "committed transactions are found");
+  t.equal(store.blocks.committedSync(absent[0]!), false);
+  t.equal(store.blocks.committedSync(committed[0]!), true);
 });

@@ -7,6 +7,7 @@ import { Bucket } from "./buckets.js";
 import { key, readU32, readU64, u64be, type KeyWriter } from "./encoding.js";
 import { corrupted } from "./errors.js";
 import { EMPTY, plain, prefixRange, type Db } from "./db.js";
+import type { CommittedTxFilter } from "./tx-filter.js";
 
 export interface TxLocation {
   height: bigint;
@@ -67,7 +68,11 @@ export function decodeHeader(bytes: Uint8Array, height?: bigint): BlockHeader {
 }
 
 export class BlockRepository {
-  constructor(private readonly db: Db) {}
+  /** @param committed answers "certainly not committed" from memory for most tx hashes (see tx-filter.ts) */
+  constructor(
+    private readonly db: Db,
+    private readonly committed?: CommittedTxFilter,
+  ) {}
 
   async headerBytes(height: bigint): Promise<Uint8Array | undefined> {
     const v = await this.db.get(blockKeys.header(height));
@@ -134,18 +139,28 @@ export class BlockRepository {
 
   /** Where the transaction that took this hash was committed (see ledger takesTxHash). */
   async txLocation(hash: Uint8Array): Promise<TxLocation | undefined> {
+    if (this.committed && !this.committed.mayContain(hash)) return undefined;
     const v = await this.db.get(blockKeys.txByHash(hash));
     return v && decodeTxLocation(v);
   }
 
   /** Which of these tx hashes (hex) were taken by earlier blocks. */
   async committedAmong(hashes: Uint8Array[]): Promise<boolean[]> {
-    if (hashes.length === 0) return [];
-    const values = await this.db.getMany(hashes.map((h) => blockKeys.txByHash(h)));
-    return values.map((v) => v !== undefined);
+    const out = hashes.map(() => false);
+    const ask: number[] = [];
+    hashes.forEach((h, i) => {
+      if (!this.committed || this.committed.mayContain(h)) ask.push(i);
+    });
+    if (ask.length === 0) return out;
+    const values = await this.db.getMany(ask.map((i) => blockKeys.txByHash(hashes[i]!)));
+    values.forEach((v, j) => {
+      out[ask[j]!] = v !== undefined;
+    });
+    return out;
   }
 
   committedSync(hash: Uint8Array): boolean {
+    if (this.committed && !this.committed.mayContain(hash)) return false;
     return this.db.getSync(blockKeys.txByHash(hash)) !== undefined;
   }
 

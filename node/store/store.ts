@@ -19,6 +19,7 @@ import { EMPTY, plain, prefixRange, type ClassicExtras, type Db } from "./db.js"
 import { key, readU32, u64be } from "./encoding.js";
 import { StoreError, corrupted } from "./errors.js";
 import { IndexRepository, indexOps } from "./indexes.js";
+import { CommittedTxFilter } from "./tx-filter.js";
 import { STORE_FORMAT_VERSION, decodeMeta, encodeMeta, type StoreMeta } from "./meta.js";
 import { BlockReads, StateRepository, stateKeys, type StateCacheOptions } from "./state.js";
 import { MAX_STORE_TREE_DEPTH, MIN_STORE_TREE_DEPTH, StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
@@ -86,6 +87,9 @@ export class Store {
   private failure: unknown;
   private closed = false;
   private readonly sync: boolean;
+  /** committed tx hashes, in memory (tx-filter.ts): most "was it committed?" questions skip LevelDB */
+  readonly committedTxs = new CommittedTxFilter();
+  private filterScan: Promise<void> | undefined;
 
   private constructor(
     readonly path: string,
@@ -93,7 +97,7 @@ export class Store {
     opts: StoreOptions,
   ) {
     this.sync = opts.sync ?? true;
-    this.blocks = new BlockRepository(db);
+    this.blocks = new BlockRepository(db, this.committedTxs);
     this.state = new StateRepository(db, () => this.tree, opts);
     this.indexes = new IndexRepository(db);
     this.consensus = new ConsensusRecords(
@@ -128,7 +132,29 @@ export class Store {
       if (err instanceof StoreError) throw err;
       throw openError(path, err);
     }
+    store.filterScan = store.scanCommittedTxs();
     return store;
+  }
+
+  /**
+   * Fills the committed-transaction filter from the txByHash bucket in the background (blocks
+   * committed meanwhile add their own hashes); until it is done every question goes to LevelDB.
+   */
+  private async scanCommittedTxs(): Promise<void> {
+    const it = this.db.keys(prefixRange(Uint8Array.of(Bucket.txByHash)));
+    try {
+      for (;;) {
+        if (this.closed) return;
+        const keys = await it.nextv(4096);
+        if (keys.length === 0) break;
+        for (const k of keys) this.committedTxs.add(k.subarray(1));
+      }
+      this.committedTxs.markReady();
+    } catch {
+      // closed meanwhile, or unreadable: the filter stays not ready and LevelDB answers everything
+    } finally {
+      await it.close().catch(() => undefined);
+    }
   }
 
   /** The meta record, or undefined for a new store that has no genesis yet. */
@@ -257,6 +283,7 @@ export class Store {
       this.fail(err);
     }
     const writeMs = performance.now() - w0;
+    for (let i = 0; i < n; i++) if (input.takesHash[i]) this.committedTxs.add(input.txs[i]!.hash);
     this.metaValue = newMeta;
     this.state.committed(prepared);
     this.pending = undefined;
@@ -363,6 +390,7 @@ export class Store {
     if (this.closed) return;
     while (this.pending) await this.pending.catch(() => undefined);
     this.closed = true;
+    await this.filterScan;
     await this.db.close();
   }
 
