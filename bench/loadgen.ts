@@ -1,0 +1,459 @@
+// The network benchmark's load generator, a process of its own (forked by bench/network.ts) so
+// that its work is measured apart from the nodes'. It submits pre-signed transactions of deals
+// (bench/deals.ts) to the validators' RPC with POST /v1/txs?wait=commit over keep-alive HTTP and
+// times each one from submission to its receipt:
+//   - closed loop: `clients` loops, each submitting its next transaction as soon as the previous
+//     one has its receipt (throughput at saturation);
+//   - open loop: transactions leave at a constant `rate` whatever the answers (latency at an
+//     offered load); latency counts from the scheduled send time, so a generator that falls
+//     behind shows up in the figures instead of hiding them (no coordinated omission).
+// Every answer is checked against the code the deal expects; deals advance only on a match.
+//
+// Protocol with the parent (IPC): init -> ready; prepare(phase) -> prepared; run(phase) ->
+// window-start, window-end(stats), drained(stats); finish -> final(report).
+import { Agent, request } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { fromHex } from "../sdk/bytes.js";
+import { createClient } from "../sdk/client.js";
+import { signerFromSeed } from "../sdk/signer.js";
+import { nodeCrypto } from "../node/crypto.js";
+import { DealFactory, type BenchParty, type Deal, type Step, type StepKind } from "./deals.js";
+
+export interface LoadConfig {
+  urls: string[];
+  chainId: string;
+  parties: { id: string; role: BenchParty["role"]; seedHex: string }[];
+  fraudRate: number;
+  /** how long the node waits for the commit before answering 202 (ms) */
+  waitMs: number;
+  runTag: string;
+  /** open connections per node at most */
+  maxSocketsPerNode: number;
+}
+
+export interface PhaseSpec {
+  name: string;
+  mode: "closed" | "open";
+  clients: number;
+  /** open loop: transactions per second offered */
+  rate: number;
+  warmupMs: number;
+  durationMs: number;
+  /** deals to sign before the phase starts */
+  presignDeals: number;
+}
+
+export interface PhaseStats {
+  name: string;
+  mode: "closed" | "open";
+  windowMs: number;
+  /** answers with a receipt (the transaction was ordered, accepted or rejected) inside the window */
+  committed: number;
+  /** open loop: transactions scheduled inside the window */
+  offered: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number; count: number };
+  /** open loop: how late the generator sent, p99 (ms) */
+  sendLagP99Ms: number;
+  inFlightAtEnd: number;
+  byKind: Record<string, number>;
+  generatorCpuSeconds: number;
+  generatorEventLoopP99Ms: number;
+  dealsSignedDuringRun: number;
+}
+
+export interface FinalReport {
+  submitted: number;
+  answered: number;
+  /** receipt codes by step kind: kind -> code -> count */
+  codes: Record<string, Record<string, number>>;
+  /** answers whose code was not the expected one (fraud accepted, legitimate refused, ...) */
+  unexpected: number;
+  /** legitimate transactions that did not get OK */
+  legitimateRefused: number;
+  /** fraudulent attempts that did not get their rejection code */
+  fraudNotRejected: number;
+  /** submissions answered without a receipt (admission refusal, 202 still pending, network error), by reason */
+  noReceipt: Record<string, number>;
+  /** of those, found committed afterwards with the expected code */
+  recoveredLater: number;
+  mismatches: string[];
+  deals: { built: number; completed: number; dropped: number };
+  /** submissions sent again after ECONNRESET on a reused connection */
+  retries: number;
+  generatorCpuSeconds: number;
+}
+
+type Msg =
+  | { type: "init"; config: LoadConfig }
+  | { type: "prepare"; phase: PhaseSpec }
+  | { type: "run"; phase: PhaseSpec }
+  | { type: "finish" };
+
+const send = (m: unknown) => process.send!(m);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+interface Answer {
+  /** receipt code, or undefined when there was no receipt */
+  code?: string;
+  /** why there is no receipt: HTTP status + error code, "pending", "network" */
+  reason?: string;
+}
+
+class Generator {
+  private readonly agents: Agent[];
+  private readonly hosts: { hostname: string; port: number }[];
+  private readonly factory: DealFactory;
+  private readonly pool: Deal[] = [];
+  private readonly ready: Deal[] = [];
+  private readonly lag = monitorEventLoopDelay({ resolution: 5 });
+  private inFlight = 0;
+  private submitted = 0;
+  private retries = 0;
+  private answered = 0;
+  private signedDuringRun = 0;
+  private readonly codes: Record<string, Record<string, number>> = {};
+  private unexpected = 0;
+  private legitimateRefused = 0;
+  private fraudNotRejected = 0;
+  private readonly noReceipt: Record<string, number> = {};
+  private readonly unresolved: Step[] = [];
+  private readonly pending = new Set<Step>();
+  private readonly mismatches: string[] = [];
+  private readonly deals = { built: 0, completed: 0, dropped: 0 };
+  private readonly cpu0 = process.cpuUsage();
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(private readonly config: LoadConfig) {
+    // Bounded connections per node: past it requests queue in the agent (and their latency, counted
+    // from the scheduled send time, shows it) instead of opening thousands of sockets the server's
+    // accept queue cannot take.
+    this.agents = config.urls.map(() => new Agent({ keepAlive: true, maxSockets: config.maxSocketsPerNode, keepAliveMsecs: 10_000 }));
+    this.hosts = config.urls.map((u) => {
+      const url = new URL(u);
+      return { hostname: url.hostname, port: Number(url.port) };
+    });
+    const parties: BenchParty[] = config.parties.map((p) => ({ id: p.id, role: p.role, seed: fromHex(p.seedHex) }));
+    this.factory = new DealFactory({ crypto: nodeCrypto, chainId: config.chainId, parties, fraudRate: config.fraudRate, runTag: config.runTag });
+  }
+
+  prepare(deals: number): { deals: number; ms: number } {
+    const t0 = performance.now();
+    for (let i = 0; i < deals; i++) this.pool.push(this.factory.build());
+    this.deals.built += deals;
+    return { deals: this.pool.length, ms: performance.now() - t0 };
+  }
+
+  private nextStep(): { deal: Deal; step: Step } {
+    let deal = this.ready.shift();
+    if (!deal) {
+      deal = this.pool.shift();
+      if (!deal) {
+        deal = this.factory.build();
+        this.deals.built++;
+        this.signedDuringRun++;
+      }
+    }
+    return { deal, step: deal.steps[deal.next]! };
+  }
+
+  /**
+   * POST with one retry when a kept-alive connection was closed by the server just as the request
+   * went out (ECONNRESET on a reused socket): resubmitting is safe, the node answers a copy of a
+   * pending or committed transaction like the original.
+   */
+  private async post(node: number, body: Buffer): Promise<Answer> {
+    const first = await this.postOnce(node, body);
+    if (first.reason !== "network ECONNRESET") return first;
+    this.retries++;
+    return this.postOnce(node, body);
+  }
+
+  private postOnce(node: number, body: Buffer): Promise<Answer> {
+    const { hostname, port } = this.hosts[node]!;
+    return new Promise((resolve) => {
+      const req = request(
+        {
+          hostname,
+          port,
+          path: `/v1/txs?wait=commit&timeoutMs=${this.config.waitMs}`,
+          method: "POST",
+          agent: this.agents[node],
+          headers: { "content-type": "application/json", "content-length": body.length },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const status = res.statusCode ?? 0;
+            let json: { receipt?: { code: string }; status?: string; error?: { code: string; receipt?: { code: string } } } = {};
+            try {
+              json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+            } catch {
+              /* not JSON */
+            }
+            if (status === 200 && json.receipt) resolve({ code: json.receipt.code });
+            else if (status === 202) resolve({ reason: "pending" });
+            else if (json.error?.receipt) resolve({ code: json.error.receipt.code });
+            else resolve({ reason: `${status} ${json.error?.code ?? ""}`.trim() });
+          });
+          res.on("error", (err: NodeJS.ErrnoException) => resolve({ reason: `network ${err.code ?? err.message}` }));
+        },
+      );
+      req.on("error", (err: NodeJS.ErrnoException) => resolve({ reason: `network ${err.code ?? err.message}` }));
+      req.end(body);
+    });
+  }
+
+  /** Submits the next step of some deal; resolves with its latency (ms from `scheduledAt`) once answered. */
+  private async submitOne(node: number, scheduledAt: number, window: Window): Promise<void> {
+    const { deal, step } = this.nextStep();
+    this.inFlight++;
+    this.submitted++;
+    this.pending.add(step);
+    const answer = await this.post(node, step.body);
+    const done = performance.now();
+    this.pending.delete(step);
+    this.inFlight--;
+    this.answered++;
+    this.record(deal, step, answer);
+    window.observe(scheduledAt, done, answer.code !== undefined, step.kind);
+    if (this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();
+  }
+
+  private record(deal: Deal, step: Step, answer: Answer): void {
+    const fraud = step.kind.startsWith("fraud");
+    if (answer.code === undefined) {
+      const reason = answer.reason ?? "unknown";
+      this.noReceipt[reason] = (this.noReceipt[reason] ?? 0) + 1;
+      this.unresolved.push(step);
+      this.deals.dropped++; // its state is unknown now: later steps would not mean what they expect
+      return;
+    }
+    const byCode = (this.codes[step.kind] ??= {});
+    byCode[answer.code] = (byCode[answer.code] ?? 0) + 1;
+    if (answer.code !== step.expect) {
+      this.unexpected++;
+      if (fraud) this.fraudNotRejected++;
+      else this.legitimateRefused++;
+      if (this.mismatches.length < 20) this.mismatches.push(`deal ${deal.no} ${step.kind} ${step.hashHex}: expected ${step.expect}, got ${answer.code}`);
+      this.deals.dropped++;
+      return;
+    }
+    deal.next++;
+    if (deal.next < deal.steps.length) this.ready.push(deal);
+    else this.deals.completed++;
+  }
+
+  /** Resolves when every submission has its answer, or after `maxMs` (the rest are looked up at finish). */
+  private drained(maxMs: number): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      this.drainWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async run(phase: PhaseSpec): Promise<void> {
+    const window = new Window(phase);
+    this.signedDuringRun = 0;
+    const start = performance.now();
+    const windowStart = start + phase.warmupMs;
+    const windowEnd = windowStart + phase.durationMs;
+    let stopped = false;
+    const marks = (async () => {
+      await sleepUntil(windowStart);
+      window.open(performance.now());
+      this.lag.reset();
+      this.lag.enable();
+      const cpu = process.cpuUsage();
+      send({ type: "window-start" });
+      await sleepUntil(windowEnd);
+      window.close(performance.now());
+      this.lag.disable();
+      const used = process.cpuUsage(cpu);
+      stopped = true;
+      send({ type: "window-end", stats: window.stats(this.inFlight, (used.user + used.system) / 1e6, this.lag.percentile(99) / 1e6, this.signedDuringRun) });
+    })();
+
+    const n = this.config.urls.length;
+    if (phase.mode === "closed") {
+      const loops: Promise<void>[] = [];
+      for (let c = 0; c < phase.clients; c++) {
+        loops.push(
+          (async () => {
+            while (!stopped) await this.submitOne(c % n, performance.now(), window);
+          })(),
+        );
+      }
+      await marks;
+      await Promise.all(loops);
+    } else {
+      const interval = 1000 / phase.rate;
+      let next = start;
+      let i = 0;
+      await new Promise<void>((resolve) => {
+        const tick = () => {
+          const now = performance.now();
+          while (next <= now && !stopped) {
+            window.sent(next, now);
+            void this.submitOne(i++ % n, next, window);
+            next += interval;
+          }
+          if (stopped) return resolve();
+          setTimeout(tick, Math.max(0, next - performance.now()));
+        };
+        tick();
+      });
+      await marks;
+    }
+    await this.drained(this.config.waitMs + 5_000);
+    send({ type: "drained", stats: window.stats(this.inFlight, 0, 0, this.signedDuringRun) });
+  }
+
+  /** Looks up every transaction answered without a receipt: committed after all, with the right code? */
+  async finish(): Promise<FinalReport> {
+    let recovered = 0;
+    const auditor = this.config.parties.find((p) => p.role === "AUDITOR");
+    // Still unanswered after the drain: counted as answered without a receipt, then looked up.
+    for (const step of this.pending) {
+      this.noReceipt.unanswered = (this.noReceipt.unanswered ?? 0) + 1;
+      this.unresolved.push(step);
+    }
+    if (this.unresolved.length > 0 && auditor) {
+      const client = createClient({ url: this.config.urls[0]!, signer: signerFromSeed(auditor.id, fromHex(auditor.seedHex), nodeCrypto), timeoutMs: 5_000 });
+      const deadline = performance.now() + 60_000;
+      for (const step of this.unresolved) {
+        if (performance.now() > deadline) {
+          if (this.mismatches.length < 20) this.mismatches.push(`lookups of transactions answered without a receipt stopped after 60 s`);
+          break;
+        }
+        try {
+          const got = await client.getTx(step.hashHex);
+          if (got.receipt.code === step.expect) recovered++;
+          else if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): committed later with ${got.receipt.code}, expected ${step.expect}`);
+        } catch {
+          if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): not committed`);
+        }
+      }
+    }
+    const cpu = process.cpuUsage(this.cpu0);
+    for (const a of this.agents) a.destroy();
+    return {
+      submitted: this.submitted,
+      answered: this.answered,
+      codes: this.codes,
+      unexpected: this.unexpected,
+      legitimateRefused: this.legitimateRefused,
+      fraudNotRejected: this.fraudNotRejected,
+      noReceipt: this.noReceipt,
+      recoveredLater: recovered,
+      mismatches: this.mismatches,
+      deals: this.deals,
+      retries: this.retries,
+      generatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
+  }
+}
+
+/** What one phase's measurement window saw. */
+class Window {
+  private from = Infinity;
+  private to = Infinity;
+  private committed = 0;
+  private offered = 0;
+  private readonly latencies: number[] = [];
+  private readonly sendLags: number[] = [];
+  private readonly byKind: Record<string, number> = {};
+
+  constructor(private readonly phase: PhaseSpec) {}
+
+  open(at: number): void {
+    this.from = at;
+  }
+  close(at: number): void {
+    this.to = at;
+  }
+
+  sent(scheduledAt: number, actualAt: number): void {
+    if (scheduledAt >= this.from && scheduledAt < this.to) {
+      this.offered++;
+      this.sendLags.push(actualAt - scheduledAt);
+    }
+  }
+
+  observe(startedAt: number, doneAt: number, withReceipt: boolean, kind: StepKind): void {
+    // Closed loop: what completed inside the window. Open loop: what was scheduled inside it.
+    const inWindow = this.phase.mode === "closed" ? doneAt >= this.from && doneAt < this.to : startedAt >= this.from && startedAt < this.to;
+    if (!inWindow || !withReceipt) return;
+    this.committed++;
+    this.latencies.push(doneAt - startedAt);
+    this.byKind[kind] = (this.byKind[kind] ?? 0) + 1;
+  }
+
+  stats(inFlight: number, cpuSeconds: number, loopP99Ms: number, signedDuringRun: number): PhaseStats {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const lags = [...this.sendLags].sort((a, b) => a - b);
+    const windowMs = (Number.isFinite(this.to) ? this.to : performance.now()) - this.from;
+    return {
+      name: this.phase.name,
+      mode: this.phase.mode,
+      windowMs,
+      committed: this.committed,
+      offered: this.offered,
+      latencyMs: {
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+        max: sorted.at(-1) ?? 0,
+        mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0,
+        count: sorted.length,
+      },
+      sendLagP99Ms: percentile(lags, 99),
+      inFlightAtEnd: inFlight,
+      byKind: this.byKind,
+      generatorCpuSeconds: cpuSeconds,
+      generatorEventLoopP99Ms: loopP99Ms,
+      dealsSignedDuringRun: signedDuringRun,
+    };
+  }
+}
+
+function sleepUntil(t: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, t - performance.now())));
+}
+
+// The bench process went away: nothing left to measure for.
+process.on("disconnect", () => process.exit(0));
+
+let gen: Generator | undefined;
+process.on("message", (m: Msg) => {
+  void (async () => {
+    try {
+      switch (m.type) {
+        case "init":
+          gen = new Generator(m.config);
+          send({ type: "ready" });
+          break;
+        case "prepare":
+          send({ type: "prepared", ...gen!.prepare(m.phase.presignDeals) });
+          break;
+        case "run":
+          await gen!.run(m.phase);
+          break;
+        case "finish":
+          send({ type: "final", report: await gen!.finish() });
+          process.disconnect();
+          break;
+      }
+    } catch (err) {
+      send({ type: "error", message: (err as Error).stack ?? String(err) });
+    }
+  })();
+});
