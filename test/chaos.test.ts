@@ -15,9 +15,10 @@ t.test(`short fault campaign: one cycle of each fault (seed ${SEED})`, async (t)
   const campaign = new Campaign({
     cycles: FAULT_KINDS.length,
     seed: SEED,
-    workers: 4,
-    faultMs: [1000, 2500],
-    beforeMs: [300, 1000],
+    workers: 3,
+    faultMs: [1000, 2000],
+    beforeMs: [200, 600],
+    equivocationExtraMs: 1500,
     // Garbage gets the Byzantine node banned for a minute, longer than this test may wait for it to
     // catch up afterwards; the full campaign draws it.
     byzantineModes: [["equivocate", "replay"]],

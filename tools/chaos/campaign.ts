@@ -56,6 +56,8 @@ export interface CampaignOptions {
   faultMs?: [number, number];
   /** quiet time before a fault, ms */
   beforeMs?: [number, number];
+  /** an equivocating primary runs this much longer than other faults, ms (default 3000) */
+  equivocationExtraMs?: number;
   /** the Byzantine behaviours drawn from (default: each alone, and all three together) */
   byzantineModes?: ByzantineMode[][];
   out?: (line: string) => void;
@@ -85,6 +87,8 @@ interface NodeState {
   byzantine: boolean;
   /** being stopped / restarted by the campaign */
   down: boolean;
+  /** behind the others after a fault, catching up */
+  lagging: boolean;
 }
 
 export class Campaign {
@@ -173,7 +177,7 @@ export class Campaign {
       config.rpc = { ...config.rpc, rateLimitPerMinute: 100_000_000 };
       writeJsonFile(node.configFile, config);
     }
-    this.state = Array.from({ length: this.n }, () => ({ paused: false, isolated: false, byzantine: false, down: false }));
+    this.state = Array.from({ length: this.n }, () => ({ paused: false, isolated: false, byzantine: false, down: false, lagging: false }));
     await Promise.all(Array.from({ length: this.n }, (_, i) => this.startHonest(i)));
     if (!(await this.cluster.converged({ timeoutMs: 60_000 }))) throw new Error("the network did not come up");
     const view = { size: this.n, url: (i: number) => this.cluster.url(i), id: (i: number) => this.cluster.id(i), auditor: this.cluster.signer("auditor") };
@@ -236,7 +240,7 @@ export class Campaign {
   }
 
   private available(): number[] {
-    return this.state.flatMap((s, i) => (!s.paused && !s.isolated && !s.byzantine && !s.down && this.cluster.isRunning(i) ? [i] : []));
+    return this.state.flatMap((s, i) => (!s.paused && !s.isolated && !s.byzantine && !s.down && !s.lagging && this.cluster.isRunning(i) ? [i] : []));
   }
 
   private honestRunning(): number[] {
@@ -292,7 +296,9 @@ export class Campaign {
     }
     const faultS = ((Date.now() - started) / 1000).toFixed(1);
     const t1 = Date.now();
-    const height = await this.catchUp(`cycle ${c}`);
+    // A validator that sent garbage is banned by the others for a minute or more (doubling with each
+    // ban, docs/p2p.md): once honest again it can only catch up after that.
+    const height = await this.catchUp(`cycle ${c}`, kind === "byzantine" && byzModes.includes("garbage") ? 300_000 : 120_000);
     const t2 = Date.now();
     await this.check(`cycle ${c}`, false);
     const timing = `catch-up ${((t2 - t1) / 1000).toFixed(1)}s, checks ${((Date.now() - t2) / 1000).toFixed(1)}s`;
@@ -431,7 +437,7 @@ export class Campaign {
     await this.peersConnected(i, 10_000);
     this.load.resume();
     if (equivocate) this.equivocationCycles++;
-    await sleep(hold + (equivocate ? 3000 : 0));
+    await sleep(hold + (equivocate ? (this.opts.equivocationExtraMs ?? 3000) : 0));
     this.state[i]!.down = true;
     await this.cluster.stop(i);
     this.evidence.read(this.cluster.id(i), evidence);
@@ -462,21 +468,29 @@ export class Campaign {
 
   // ---- checks -------------------------------------------------------------------------------
 
-  /** Waits until every honest node has reached the height the network had when the fault ended. */
-  private async catchUp(when: string): Promise<bigint> {
+  /**
+   * Waits until every honest node has reached the height the network had when the fault ended.
+   * Nodes still below it are left out of the load meanwhile (a load balancer's health check).
+   */
+  private async catchUp(when: string, timeoutMs = 120_000): Promise<bigint> {
     const honest = this.honestRunning();
     const heights = await Promise.all(honest.map((i) => this.auditor.height(i)));
     const target = heights.reduce<bigint>((a, b) => (b !== undefined && b > a ? b : a), 0n);
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const now = await Promise.all(honest.map((i) => this.auditor.height(i)));
-      if (now.every((h) => h !== undefined && h >= target)) return now.reduce<bigint>((a, b) => (b! > a ? b! : a), 0n);
-      if (Date.now() > deadline) {
-        const behind = honest.filter((_, k) => now[k] === undefined || now[k]! < target).map((i) => `${this.cluster.id(i)} at ${now[honest.indexOf(i)] ?? "?"}`);
-        this.failures.push(`${when}: not caught up to height ${target} within 120 s: ${behind.join(", ")}`);
-        return target;
+    const deadline = Date.now() + timeoutMs;
+    try {
+      for (;;) {
+        const now = await Promise.all(honest.map((i) => this.auditor.height(i)));
+        honest.forEach((i, k) => (this.state[i]!.lagging = now[k] === undefined || now[k]! < target));
+        if (now.every((h) => h !== undefined && h >= target)) return now.reduce<bigint>((a, b) => (b! > a ? b! : a), 0n);
+        if (Date.now() > deadline) {
+          const behind = honest.filter((_, k) => now[k] === undefined || now[k]! < target).map((i) => `${this.cluster.id(i)} at ${now[honest.indexOf(i)] ?? "?"}`);
+          this.failures.push(`${when}: not caught up to height ${target} within ${timeoutMs / 1000} s: ${behind.join(", ")}`);
+          return target;
+        }
+        await sleep(250);
       }
-      await sleep(250);
+    } finally {
+      for (const i of honest) this.state[i]!.lagging = false;
     }
   }
 
