@@ -18,6 +18,7 @@ import type { Crypto } from "../sdk/crypto.js";
 import { fingerprintDeclaration, fingerprintInvoice } from "../sdk/fingerprint.js";
 import { signTx } from "../sdk/tx.js";
 import type { ResultCode, TxPayload } from "../sdk/types.js";
+import { prng } from "../tools/prng.js";
 
 export interface BenchParty {
   id: string;
@@ -53,17 +54,6 @@ export interface DealFactoryOptions {
   runTag?: string;
 }
 
-/** A seeded PRNG (mulberry32): the same options give the same mix. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY_MS = 86_400_000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -12,7 +12,6 @@
 // Transactions are a realistic mix (register -> attest -> finance -> repay, ~5% fraud attempts),
 // signed ahead of each block; only executeBlock is timed. Every receipt is checked against what
 // the workload expected: a run that loses correctness fails.
-import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,7 +25,8 @@ import { nodeCrypto } from "../node/crypto.js";
 import { KEY } from "../node/ledger/state.js";
 import { receivableIndexKeys } from "../node/store/indexes.js";
 import { Store } from "../node/store/store.js";
-import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, isoDate, makeParties } from "../test/fixtures/ledger-workload.js";
+import { isoDateCached, random32 } from "./preload.js";
+import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, makeParties } from "../test/fixtures/ledger-workload.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -78,23 +78,8 @@ async function preload(store: Store, count: number): Promise<{ loadMs: number; c
   const started = performance.now();
   const exporters = 8;
   const indexKeys: Uint8Array[] = [];
-  // Random 32-byte ids, hashes and fingerprints, drawn in bulk (as unique as hashes, far cheaper).
-  let pool = new Uint8Array(0);
-  let at = 0;
-  const bytes32 = (): Uint8Array => {
-    if (at + 32 > pool.length) {
-      pool = randomBytes(32 * 4096);
-      at = 0;
-    }
-    at += 32;
-    return pool.subarray(at - 32, at);
-  };
-  const dates = new Map<bigint, string>();
-  const date = (ms: bigint): string => {
-    let d = dates.get(ms / DAY_MS);
-    if (d === undefined) dates.set(ms / DAY_MS, (d = isoDate(ms)));
-    return d;
-  };
+  const bytes32 = random32(4096);
+  const date = isoDateCached();
   function* records(): Generator<[string, Uint8Array]> {
     let time = WORKLOAD_T0 - 400n * DAY_MS;
     for (let i = 0; i < count; i++) {

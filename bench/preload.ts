@@ -32,25 +32,34 @@ export interface PreloadResult {
 
 const DAY_MS = 86_400_000n;
 
-export async function preloadReceivables(store: Store, count: number, opts: PreloadOptions): Promise<PreloadResult> {
-  const started = performance.now();
-  // Random 32-byte ids, hashes and fingerprints, drawn in bulk.
+/** Random 32-byte values (ids, hashes, fingerprints: as unique as hashes), drawn from the OS in bulk. */
+export function random32(batch = 8192): () => Uint8Array {
   let pool = new Uint8Array(0);
   let at = 0;
-  const bytes32 = (): Uint8Array => {
+  return () => {
     if (at + 32 > pool.length) {
-      pool = randomBytes(32 * 8192);
+      pool = randomBytes(32 * batch);
       at = 0;
     }
     at += 32;
     return pool.subarray(at - 32, at);
   };
+}
+
+/** ISO dates (YYYY-MM-DD) of ms timestamps, memoised per day. */
+export function isoDateCached(): (ms: bigint) => string {
   const dates = new Map<bigint, string>();
-  const date = (ms: bigint): string => {
+  return (ms) => {
     let d = dates.get(ms / DAY_MS);
     if (d === undefined) dates.set(ms / DAY_MS, (d = new Date(Number(ms)).toISOString().slice(0, 10)));
     return d;
   };
+}
+
+export async function preloadReceivables(store: Store, count: number, opts: PreloadOptions): Promise<PreloadResult> {
+  const started = performance.now();
+  const bytes32 = random32();
+  const date = isoDateCached();
   let indexBatch = store.level.batch();
   let indexEntries = 0;
   let indexWrite: Promise<void> = Promise.resolve();

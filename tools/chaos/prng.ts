@@ -1,14 +1,9 @@
-// A small seeded PRNG (mulberry32) for the campaign's schedule: the same seed draws the same faults,
-// targets and delays, so a failing campaign can be replayed with --seed.
+// The campaign's seeded draws (tools/prng.ts): the same seed draws the same faults, targets and
+// delays, so a failing campaign can be replayed with --seed.
+import { prng as mulberry32 } from "../prng.js";
+
 export function prng(seed: number): () => number {
-  let a = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed >>> 0 || 0x9e3779b9);
 }
 
 /** An integer in [lo, hi]. */
