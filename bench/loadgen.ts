@@ -161,15 +161,18 @@ class Generator {
   }
 
   /**
-   * POST with one retry when a kept-alive connection was closed by the server just as the request
+   * POST with up to three retries when a kept-alive connection was closed by the server just as the request
    * went out (ECONNRESET on a reused socket): resubmitting is safe, the node answers a copy of a
    * pending or committed transaction like the original.
    */
   private async post(node: number, body: Buffer): Promise<Answer> {
-    const first = await this.postOnce(node, body);
-    if (first.reason !== "network ECONNRESET") return first;
-    this.retries++;
-    return this.postOnce(node, body);
+    let answer = await this.postOnce(node, body);
+    // The retry may meet another idle socket the server is closing, hence a few tries.
+    for (let tries = 0; tries < 3 && answer.reason === "network ECONNRESET"; tries++) {
+      this.retries++;
+      answer = await this.postOnce(node, body);
+    }
+    return answer;
   }
 
   private postOnce(node: number, body: Buffer): Promise<Answer> {
@@ -327,21 +330,36 @@ class Generator {
       this.unresolved.push(step);
     }
     if (this.unresolved.length > 0 && auditor) {
-      const client = createClient({ url: this.config.urls[0]!, signer: signerFromSeed(auditor.id, fromHex(auditor.seedHex), nodeCrypto), timeoutMs: 5_000 });
-      const deadline = performance.now() + 60_000;
-      for (const step of this.unresolved) {
-        if (performance.now() > deadline) {
-          if (this.mismatches.length < 20) this.mismatches.push(`lookups of transactions answered without a receipt stopped after 60 s`);
-          break;
-        }
-        try {
-          const got = await client.getTx(step.hashHex);
-          if (got.receipt.code === step.expect) recovered++;
-          else if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): committed later with ${got.receipt.code}, expected ${step.expect}`);
-        } catch {
-          if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): not committed`);
-        }
+      // An overloaded open loop leaves a backlog in the pools: an admitted transaction must still
+      // commit, so let the network work through it before looking (at most 3 minutes).
+      const drainDeadline = performance.now() + 180_000;
+      while (performance.now() < drainDeadline) {
+        const sizes = await Promise.all(this.config.urls.map((url) => createClient({ url, timeoutMs: 5_000 }).status().then((s) => s.mempool.txs, () => -1)));
+        if (sizes.every((n) => n === 0)) break;
+        await new Promise((r) => setTimeout(r, 1000));
       }
+      const client = createClient({ url: this.config.urls[0]!, signer: signerFromSeed(auditor.id, fromHex(auditor.seedHex), nodeCrypto), timeoutMs: 5_000 });
+      const deadline = performance.now() + 120_000;
+      let next = 0;
+      let stopped = false;
+      const worker = async () => {
+        while (next < this.unresolved.length) {
+          if (performance.now() > deadline) {
+            stopped = true;
+            return;
+          }
+          const step = this.unresolved[next++]!;
+          try {
+            const got = await client.getTx(step.hashHex);
+            if (got.receipt.code === step.expect) recovered++;
+            else if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): committed later with ${got.receipt.code}, expected ${step.expect}`);
+          } catch {
+            if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): not committed`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 16 }, worker));
+      if (stopped && this.mismatches.length < 20) this.mismatches.push(`lookups of transactions answered without a receipt stopped after 120 s`);
     }
     const cpu = process.cpuUsage(this.cpu0);
     for (const a of this.agents) a.destroy();

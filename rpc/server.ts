@@ -463,7 +463,10 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       const s = createServer(app.callback());
       s.headersTimeout = 20_000;
       s.requestTimeout = 0; // waits and event streams are long; each has its own bound
-      s.keepAliveTimeout = 5_000;
+      // Idle keep-alive connections are closed after 65 s: longer than the idle timeout of common
+      // HTTP clients and load balancers (60 s), so the server is not the side that closes a
+      // connection a client is about to reuse (the client would see ECONNRESET on a POST).
+      s.keepAliveTimeout = 65_000;
       s.on("connection", (sock) => {
         sockets.add(sock);
         sock.on("close", () => sockets.delete(sock));
