@@ -16,16 +16,11 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { toHex, utf8 } from "../sdk/bytes.js";
 import { verifyTxSignature } from "../sdk/tx.js";
-import { encode } from "../sdk/codec.js";
-import type { DocumentRecord, Receivable } from "../sdk/types.js";
 import { Chain, type BlockTimings, type ChainGenesis } from "../node/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
-import { KEY } from "../node/ledger/state.js";
-import { receivableIndexKeys } from "../node/store/indexes.js";
 import { Store } from "../node/store/store.js";
-import { isoDateCached, random32 } from "./preload.js";
+import { preloadReceivables } from "./preload.js";
 import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, makeParties } from "../test/fixtures/ledger-workload.js";
 
 const { values: args } = parseArgs({
@@ -70,62 +65,15 @@ function percentile(xs: number[], p: number): number {
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
 
-/**
- * Writes `count` receivables (with their fingerprint and invoice records and their status and
- * due-date index entries) straight into the store before the first block, as a bulk load.
- */
+/** `count` receivables bulk-loaded before the first block (bench/preload.ts), across the workload's parties. */
 async function preload(store: Store, count: number): Promise<{ loadMs: number; compactMs: number }> {
-  const started = performance.now();
-  const exporters = 8;
-  const indexKeys: Uint8Array[] = [];
-  const bytes32 = random32(4096);
-  const date = isoDateCached();
-  function* records(): Generator<[string, Uint8Array]> {
-    let time = WORKLOAD_T0 - 400n * DAY_MS;
-    for (let i = 0; i < count; i++) {
-      const id = toHex(bytes32());
-      const documentHash = bytes32();
-      const fingerprint = bytes32();
-      time += 10n;
-      const settled = i % 4 !== 0;
-      const amount = BigInt(100_000 + (i % 1000) * 1000);
-      const r: Receivable = {
-        id,
-        exporterId: `exporter-${i % exporters}`,
-        buyerId: `buyer-${i % 97}`,
-        amount,
-        currency: i % 3 === 0 ? "EUR" : "USD",
-        issueDate: date(time),
-        dueDate: date(time + 90n * DAY_MS),
-        documentHash,
-        fingerprint,
-        status: settled ? "SETTLED" : "FINANCED",
-        declarationFingerprint: bytes32(),
-        attestedBy: "customs-cn",
-        financings: [{ id: toHex(bytes32()), bankId: `bank-${i % 2}`, amount, repaid: settled ? amount : 0n, financedAt: time }],
-        registeredAt: time,
-        updatedAt: time,
-      };
-      const doc: DocumentRecord = { documentHash, documentType: "INVOICE", anchoredBy: r.exporterId, receivableId: id, anchoredAt: time, txHash: bytes32() };
-      yield [KEY.receivable(id), encode("Receivable", r)];
-      yield [KEY.fingerprint(toHex(fingerprint)), utf8(id)];
-      yield [KEY.document(toHex(documentHash)), encode("DocumentRecord", doc)];
-      indexKeys.push(...receivableIndexKeys(id, { status: r.status, registeredAt: r.registeredAt, dueDate: r.dueDate, outstanding: r.financings.some((f) => f.amount > f.repaid) }));
-      if (i % 200_000 === 199_999) process.stdout.write(`  generated ${i + 1} receivables (${fmt((performance.now() - started) / 1000)} s)\n`);
-    }
-  }
-  await store.loadState(records());
-  for (let i = 0; i < indexKeys.length; i += 50_000) {
-    const batch = store.level.batch();
-    for (const k of indexKeys.slice(i, i + 50_000)) batch.put(k, new Uint8Array(0));
-    await batch.write();
-  }
-  const loadMs = performance.now() - started;
-  // Let LevelDB finish the compactions a bulk load triggers, so blocks are measured against a
-  // settled ledger rather than alongside background compaction.
-  const c0 = performance.now();
-  await (store.level as unknown as { compactRange(a: Uint8Array, b: Uint8Array): Promise<void> }).compactRange(Uint8Array.of(0), Uint8Array.of(0xff));
-  return { loadMs, compactMs: performance.now() - c0 };
+  return preloadReceivables(store, count, {
+    exporters: Array.from({ length: 8 }, (_, i) => `exporter-${i}`),
+    banks: ["bank-0", "bank-1"],
+    customs: "customs-cn",
+    startTime: WORKLOAD_T0 - 400n * DAY_MS,
+    progress: (done, ms) => process.stdout.write(`  generated ${done} receivables (${fmt(ms / 1000)} s)\n`),
+  });
 }
 
 interface Lane {

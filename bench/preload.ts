@@ -33,7 +33,7 @@ export interface PreloadResult {
 const DAY_MS = 86_400_000n;
 
 /** Random 32-byte values (ids, hashes, fingerprints: as unique as hashes), drawn from the OS in bulk. */
-export function random32(batch = 8192): () => Uint8Array {
+function random32(batch = 8192): () => Uint8Array {
   let pool = new Uint8Array(0);
   let at = 0;
   return () => {
@@ -47,7 +47,7 @@ export function random32(batch = 8192): () => Uint8Array {
 }
 
 /** ISO dates (YYYY-MM-DD) of ms timestamps, memoised per day. */
-export function isoDateCached(): (ms: bigint) => string {
+function isoDateCached(): (ms: bigint) => string {
   const dates = new Map<bigint, string>();
   return (ms) => {
     let d = dates.get(ms / DAY_MS);
