@@ -12,6 +12,7 @@ import { inclusionProof, leafHash } from "../sdk/merkle.js";
 import type { StateProof } from "../sdk/proofs.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
 import type { BlockHeader, Declaration, DocumentRecord, Event, Party, Receipt, Receivable, ReceivableStatus, ResultCode, SignedTxWire, TxType } from "../sdk/types.js";
+import { newExposureTally, tallyExposure } from "../sdk/domain.js";
 import { nodeCrypto } from "./crypto.js";
 import { accessKeys, executeBlock, genesisWrites, takesTxHash, type LedgerParams } from "./ledger/execute.js";
 import { decodeReceipt, encodeReceipt } from "./ledger/records.js";
@@ -511,22 +512,14 @@ export class Chain {
 
   /** An exporter's outstanding financed principal and the overdue part of it at `at` (ms), per currency. */
   async exposure(partyId: string, at: bigint): Promise<Exposure> {
-    const out: Exposure = { partyId, outstanding: {}, overdue: {}, receivables: 0 };
-    const today = utcDate(at);
+    const tally = newExposureTally();
     let cursor: string | undefined;
     do {
       const page = await this.receivablesByExporter(partyId, { limit: 1000, ...(cursor ? { cursor } : {}) });
-      for (const r of page.items) {
-        out.receivables++;
-        let live = 0n;
-        for (const f of r.financings) live += f.amount - f.repaid;
-        if (live === 0n) continue;
-        out.outstanding[r.currency] = (out.outstanding[r.currency] ?? 0n) + live;
-        if (r.dueDate < today && r.status !== "SETTLED" && r.status !== "CANCELLED") out.overdue[r.currency] = (out.overdue[r.currency] ?? 0n) + live;
-      }
+      for (const r of page.items) tallyExposure(tally, r, at);
       cursor = page.cursor;
     } while (cursor);
-    return out;
+    return { partyId, outstanding: Object.fromEntries(tally.outstanding), overdue: Object.fromEntries(tally.overdue), receivables: tally.receivables };
   }
 
   /** Full verification from scratch (node/store/verify.ts); reads the whole store. */

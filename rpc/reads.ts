@@ -13,7 +13,7 @@ import { isCalendarDate } from "../sdk/validate.js";
 import type { NodeApi } from "../node/api.js";
 import { utcDate, type Chain, type HistoryEntry, type TxEntry, type TxRecord } from "../node/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
-import { liveFinanced } from "../node/ledger/records.js";
+import { isOverdue, newExposureTally, tallyExposure } from "../sdk/domain.js";
 import { KEY } from "../node/ledger/state.js";
 import { MAX_PAGE_LIMIT, type Page, type PageRequest } from "../node/store/indexes.js";
 import { canSeeReceivable, canSeeTx, mayLookUpDocuments, maySeeExposure } from "./access.js";
@@ -182,8 +182,7 @@ export class Reads {
       if (filter.dueFrom !== undefined && r.dueDate < filter.dueFrom) return false;
       if (before !== undefined && r.dueDate >= before) return false;
       if (filter.overdue !== undefined) {
-        const overdue = r.dueDate < today && r.status !== "SETTLED" && r.status !== "CANCELLED";
-        if (overdue !== filter.overdue) return false;
+        if (isOverdue(r, asOf.time) !== filter.overdue) return false;
       }
       return canSeeReceivable(caller, r, "list");
     };
@@ -203,7 +202,7 @@ export class Reads {
         ({ entry, receivable }) => (receivable.financings.find((x) => x.bankId === bank)?.id === toHex(entry.txHash) ? keep(receivable) : undefined),
       );
     } else if (filter.overdue === true) {
-      // Overdue at the head's UTC day: due strictly before it (node/ledger/records.ts isPastDue).
+      // Overdue at the head's UTC day: due strictly before it (sdk/domain.ts isPastDue).
       if (before === undefined || before > today) before = today;
       const range = { before, ...(filter.dueFrom ? { from: filter.dueFrom } : {}) };
       page = await scan("o", q, (req) => this.chain.receivablesByDueDate(range, req), keep);
@@ -265,35 +264,11 @@ export class Reads {
     const party = await this.chain.getParty(id);
     if (!party) throw notFound(`no party ${id}`);
     const asOf = this.asOf();
-    const today = utcDate(asOf.time);
-    const byStatus: Record<string, number> = {};
-    const outstanding = new Map<string, bigint>();
-    const overdue = new Map<string, bigint>();
-    const byBank = new Map<string, Map<string, bigint>>();
-    const add = (m: Map<string, bigint>, k: string, v: bigint) => m.set(k, (m.get(k) ?? 0n) + v);
-    let total = 0;
-    let overdueReceivables = 0;
+    const tally = newExposureTally();
     let cursor: string | undefined;
     do {
       const page = await this.chain.receivablesByExporter(id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
-      for (const r of page.items) {
-        total++;
-        byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-        const live = liveFinanced(r);
-        if (live === 0n) continue;
-        add(outstanding, r.currency, live);
-        for (const f of r.financings) {
-          const open = f.amount - f.repaid;
-          if (open > 0n) {
-            if (!byBank.has(f.bankId)) byBank.set(f.bankId, new Map());
-            add(byBank.get(f.bankId)!, r.currency, open);
-          }
-        }
-        if (r.dueDate < today && r.status !== "SETTLED" && r.status !== "CANCELLED") {
-          add(overdue, r.currency, live);
-          overdueReceivables++;
-        }
-      }
+      for (const r of page.items) tallyExposure(tally, r, asOf.time);
       cursor = page.cursor;
     } while (cursor);
     const byCode: Record<string, number> = {};
@@ -311,11 +286,11 @@ export class Reads {
     return {
       partyId: id,
       asOf: { height: asOf.height.toString(), time: asOf.time.toString() },
-      receivables: { total, byStatus },
-      outstanding: amounts(outstanding),
-      outstandingByBank: Object.fromEntries([...byBank.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bank, m]) => [bank, amounts(m)])),
-      overdue: amounts(overdue),
-      overdueReceivables,
+      receivables: { total: tally.receivables, byStatus: tally.byStatus },
+      outstanding: amounts(tally.outstanding),
+      outstandingByBank: Object.fromEntries([...tally.outstandingByBank.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bank, m]) => [bank, amounts(m)])),
+      overdue: amounts(tally.overdue),
+      overdueReceivables: tally.overdueReceivables,
       rejectedAttempts: { total: rejected, byCode },
     };
   }

@@ -14,19 +14,16 @@ import type { CommitCertificate } from "../sdk/commit.js";
 import { toJsonView } from "../sdk/json.js";
 import type { BlockHeader, Declaration, Receivable } from "../sdk/types.js";
 import type { HistoryEntry, TxEntry, TxRecord } from "../node/chain.js";
-import { isOverdue, liveFinanced } from "../node/ledger/records.js";
+import { availableToFinance, isOverdue, liveFinanced } from "../sdk/domain.js";
 
 export interface AsOf {
   height: bigint;
   time: bigint;
 }
 
-const FINANCEABLE = new Set(["ATTESTED", "PARTIALLY_FINANCED", "FINANCED"]);
-
 export function receivableView(r: Receivable, asOf: AsOf, declaration: Declaration | undefined): ReceivableJson {
   const live = liveFinanced(r);
-  // Room under the face value, for a receivable a bank could finance at all (attested, not closed).
-  const available = FINANCEABLE.has(r.status) && r.amount > live ? r.amount - live : 0n;
+  const available = availableToFinance(r);
   const overdue = isOverdue(r, asOf.time);
   return {
     receivable: toJsonView(r),

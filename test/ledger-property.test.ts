@@ -6,7 +6,8 @@
 // A failing seed replays exactly: run with LEDGER_PROPERTY_SEED=<seed>.
 import t from "tap";
 import { applyTx, executeBlock, MAX_FINANCINGS_PER_RECEIVABLE, takesTxHash, type BlockContext, type LedgerDeps } from "../node/ledger/execute.js";
-import { decodeDeclaration, decodeDocumentRecord, decodeParty, decodeReceivable, encodeReceipt, liveFinanced } from "../node/ledger/records.js";
+import { decodeDeclaration, decodeDocumentRecord, decodeParty, decodeReceivable, encodeReceipt } from "../node/ledger/records.js";
+import { liveFinanced } from "../sdk/domain.js";
 import { KEY, MemoryState, Overlay } from "../node/ledger/state.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { tx } from "../sdk/builders.js";

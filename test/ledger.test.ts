@@ -13,7 +13,8 @@ import {
   takesTxHash,
   type BlockContext,
 } from "../node/ledger/execute.js";
-import { decodeReceipt, decodeReceivable, encodeReceipt, encodeReceivable, isOverdue, liveFinanced } from "../node/ledger/records.js";
+import { decodeReceipt, decodeReceivable, encodeReceipt, encodeReceivable } from "../node/ledger/records.js";
+import { isOverdue, liveFinanced } from "../sdk/domain.js";
 import { KEY, MemoryState, Overlay } from "../node/ledger/state.js";
 import { tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";

@@ -1,7 +1,6 @@
-// Ledger state records and receipts as stored bytes (proto/tradeledger.proto via sdk/codec.ts), and
-// the derived quantities the ledger and its read side share (live financed amount, overdue).
+// Ledger state records and receipts as stored bytes (proto/tradeledger.proto via sdk/codec.ts).
+// Derived quantities (live financed amount, overdue, exposure) are in sdk/domain.ts.
 import { decode, encode, CodecError } from "../../sdk/codec.js";
-import { dayNumber, utcDayOf } from "../../sdk/validate.js";
 import type { Declaration, DocumentRecord, Event, EventWire, Party, Receipt, Receivable } from "../../sdk/types.js";
 
 export const encodeParty = (party: Party): Uint8Array => encode("Party", party);
@@ -37,25 +36,4 @@ export function decodeReceipt(bytes: Uint8Array): Receipt {
     return e.kind;
   });
   return { txHash: wire.txHash, code: wire.code, message: wire.message, target: wire.target, events };
-}
-
-/** Outstanding financed principal: the sum over financings of (amount - repaid). */
-export function liveFinanced(receivable: Pick<Receivable, "financings">): bigint {
-  let live = 0n;
-  for (const f of receivable.financings) live += f.amount - f.repaid;
-  return live;
-}
-
-/**
- * Whether a receivable is overdue at `timeMs`: the UTC calendar day of `timeMs` is after its due
- * date and it is neither settled nor cancelled. Financing on the due date itself is still allowed.
- */
-export function isOverdue(receivable: Pick<Receivable, "dueDate" | "status">, timeMs: bigint): boolean {
-  if (receivable.status === "SETTLED" || receivable.status === "CANCELLED") return false;
-  return isPastDue(receivable.dueDate, timeMs);
-}
-
-/** The UTC calendar day of `timeMs` is after `dueDate` ("YYYY-MM-DD"). */
-export function isPastDue(dueDate: string, timeMs: bigint): boolean {
-  return utcDayOf(timeMs) > dayNumber(dueDate);
 }

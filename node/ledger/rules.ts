@@ -27,9 +27,8 @@ import {
   encodeDocumentRecord,
   encodeParty,
   encodeReceivable,
-  isPastDue,
-  liveFinanced,
 } from "./records.js";
+import { isPastDue, liveFinanced } from "../../sdk/domain.js";
 import { KEY, type StateWriter } from "./state.js";
 
 /** Which roles may sign each transaction type at all (before per-record ownership checks). */

@@ -1,0 +1,83 @@
+// Derived facts of the trade-finance domain, computed in one place (STYLE.md 14) and used by the
+// ledger's rules, the node's read model, the RPC's views and the SDK. Pure and deterministic: "now"
+// is always passed in (the block time, or the head block's time for reads), never the local clock.
+import type { Financing, Receivable, ReceivableStatus } from "./types.js";
+import { dayNumber, utcDayOf } from "./validate.js";
+
+/** What is still owed on one financing: its amount less what was repaid. */
+export function financingOutstanding(f: Pick<Financing, "amount" | "repaid">): bigint {
+  return f.amount - f.repaid;
+}
+
+/** Outstanding financed principal: the sum over financings of (amount - repaid). */
+export function liveFinanced(receivable: Pick<Receivable, "financings">): bigint {
+  let live = 0n;
+  for (const f of receivable.financings) live += financingOutstanding(f);
+  return live;
+}
+
+/** The UTC calendar day of `timeMs` is after `dueDate` ("YYYY-MM-DD"). */
+export function isPastDue(dueDate: string, timeMs: bigint): boolean {
+  return utcDayOf(timeMs) > dayNumber(dueDate);
+}
+
+/** A settled or cancelled receivable is closed: nothing is owed on it any more. */
+export function isClosed(status: ReceivableStatus): boolean {
+  return status === "SETTLED" || status === "CANCELLED";
+}
+
+/**
+ * Whether a receivable is overdue at `timeMs`: the UTC calendar day of `timeMs` is after its due
+ * date and it is neither settled nor cancelled. Financing on the due date itself is still allowed.
+ */
+export function isOverdue(receivable: Pick<Receivable, "dueDate" | "status">, timeMs: bigint): boolean {
+  return !isClosed(receivable.status) && isPastDue(receivable.dueDate, timeMs);
+}
+
+/** Statuses in which a bank may finance a receivable at all (attested, not closed). */
+const FINANCEABLE_STATUSES: ReadonlySet<ReceivableStatus> = new Set(["ATTESTED", "PARTIALLY_FINANCED", "FINANCED"]);
+
+/** Room under the face value for a receivable a bank could finance at all; 0 otherwise. */
+export function availableToFinance(r: Pick<Receivable, "status" | "amount" | "financings">): bigint {
+  const live = liveFinanced(r);
+  return FINANCEABLE_STATUSES.has(r.status) && r.amount > live ? r.amount - live : 0n;
+}
+
+/** An exporter's exposure across all banks at a point in time, per currency (DESIGN.md §2, Read side). */
+export interface ExposureTally {
+  receivables: number;
+  byStatus: Record<string, number>;
+  /** per currency: outstanding financed principal */
+  outstanding: Map<string, bigint>;
+  /** per bank, per currency: that bank's outstanding financing */
+  outstandingByBank: Map<string, Map<string, bigint>>;
+  /** per currency: the part of `outstanding` on receivables overdue at the tally's time */
+  overdue: Map<string, bigint>;
+  overdueReceivables: number;
+}
+
+export function newExposureTally(): ExposureTally {
+  return { receivables: 0, byStatus: {}, outstanding: new Map(), outstandingByBank: new Map(), overdue: new Map(), overdueReceivables: 0 };
+}
+
+const addTo = (m: Map<string, bigint>, k: string, v: bigint) => m.set(k, (m.get(k) ?? 0n) + v);
+
+/** Adds one of the exporter's receivables, as it stands at `timeMs`, to the tally. */
+export function tallyExposure(t: ExposureTally, r: Receivable, timeMs: bigint): void {
+  t.receivables++;
+  t.byStatus[r.status] = (t.byStatus[r.status] ?? 0) + 1;
+  const live = liveFinanced(r);
+  if (live === 0n) return;
+  addTo(t.outstanding, r.currency, live);
+  for (const f of r.financings) {
+    const open = financingOutstanding(f);
+    if (open <= 0n) continue;
+    let bank = t.outstandingByBank.get(f.bankId);
+    if (!bank) t.outstandingByBank.set(f.bankId, (bank = new Map()));
+    addTo(bank, r.currency, open);
+  }
+  if (isOverdue(r, timeMs)) {
+    addTo(t.overdue, r.currency, live);
+    t.overdueReceivables++;
+  }
+}
