@@ -9,7 +9,7 @@
 import type { Tx } from "../sdk/tx.js";
 import type { Receipt, Receivable } from "../sdk/types.js";
 import type { Caller } from "./auth.js";
-import { RECEIVABLE_ID_RE, receivableIdsNamed } from "../node/ledger/rules.js";
+import { formatOf, RECEIVABLE_ID_RE, receivableIdsNamed } from "../sdk/transactions/index.js";
 
 export type Reach = "list" | "lookup";
 
@@ -43,17 +43,19 @@ export function receivablesOf(tx: Tx, receipt: Receipt): string[] {
   const add = (id: string) => {
     if (RECEIVABLE_ID_RE.test(id)) ids.add(id);
   };
+  // (A registration's own id is its receipt target, already named.)
   for (const e of receipt.events) if ("receivableId" in e && e.receivableId) add(e.receivableId);
-  if (receipt.code === "OK" && tx.body.payload.type === "registerReceivable") add(tx.hashHex);
   return [...ids];
 }
 
 /** Whether `caller` may see a committed transaction (its body, receipt and proofs). */
 export async function canSeeTx(caller: Caller, tx: Tx, receipt: Receipt, reach: Reach, receivable: (id: string) => Promise<Receivable | undefined>): Promise<boolean> {
   if (caller.role === "AUDITOR" || tx.body.signer === caller.id) return true;
-  const p = tx.body.payload;
-  if (p.type === "registerParty" && p.id === caller.id) return true;
-  if (p.type === "anchorDocument" && reach === "lookup" && mayLookUpDocuments(caller)) return true;
+  // What the receipt target names decides the rest: a party sees what was done to it; a document
+  // anchored outside any receivable is found by those who may look documents up.
+  const targets = formatOf(tx.body.payload.type)?.targets;
+  if (targets === "party" && receipt.target === caller.id) return true;
+  if (targets === "document" && reach === "lookup" && mayLookUpDocuments(caller)) return true;
   for (const id of receivablesOf(tx, receipt)) {
     const r = await receivable(id);
     if (r && canSeeReceivable(caller, r, reach)) return true;

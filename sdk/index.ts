@@ -3,7 +3,7 @@
 //
 //   const client = createClient({ url: "http://127.0.0.1:7001", signer });
 //   const doc = hashDocument(invoice);
-//   const receipt = await client.submit(tx.registerReceivable({ ... }), exporter, { wait: "commit" });
+//   const receipt = await client.submit(tx.<type>({ ... }), exporter, { wait: "commit" });   // sdk/transactions/
 //   verifyHistory(await client.getFullHistory(id), validatorSetFromGenesis(genesis));
 
 // the RPC client, request signing and route definitions

@@ -36,79 +36,22 @@ export const RESULT_CODES = [
 export type ResultCode = (typeof RESULT_CODES)[number];
 
 // ---- transaction payloads ---------------------------------------------------------------------
+// Each transaction type's payload is defined in its own file under sdk/transactions/ (with its
+// format check, builder, target and the objects it names); the union is derived from that registry.
 
-export interface RegisterParty {
-  id: string;
-  role: Role;
-  name: string;
-  country: string;
-  publicKey: Uint8Array;
-  lei: string;
-}
-
-export interface RegisterReceivable {
-  documentHash: Uint8Array;
-  fingerprint: Uint8Array;
-  buyerId: string;
-  amount: bigint;
-  currency: string;
-  issueDate: string;
-  dueDate: string;
-}
-
-export interface AttestShipment {
-  declarationFingerprint: Uint8Array;
-  declarationHash: Uint8Array;
-  exporterId: string;
-  declaredValue: bigint;
-  currency: string;
-  exportDate: string;
-  receivableIds: string[];
-}
-
-export interface FinanceReceivable {
-  receivableId: string;
-  amount: bigint;
-  currency: string;
-}
-
-export interface RecordRepayment {
-  receivableId: string;
-  financingId: string;
-  amount: bigint;
-}
-
-export interface CancelReceivable {
-  receivableId: string;
-  reason: string;
-}
-
-export interface AnchorDocument {
-  documentHash: Uint8Array;
-  documentType: string;
-  receivableId: string;
-  billOfLadingFingerprint: Uint8Array;
-}
-
-export type TxPayload =
-  | ({ type: "registerParty" } & RegisterParty)
-  | ({ type: "registerReceivable" } & RegisterReceivable)
-  | ({ type: "attestShipment" } & AttestShipment)
-  | ({ type: "financeReceivable" } & FinanceReceivable)
-  | ({ type: "recordRepayment" } & RecordRepayment)
-  | ({ type: "cancelReceivable" } & CancelReceivable)
-  | ({ type: "anchorDocument" } & AnchorDocument);
-
-export type TxType = TxPayload["type"];
-export const TX_TYPES: readonly TxType[] = [
-  "registerParty",
-  "registerReceivable",
-  "attestShipment",
-  "financeReceivable",
-  "recordRepayment",
-  "cancelReceivable",
-  "anchorDocument",
-];
+export type {
+  TxPayload,
+  TxType,
+  PayloadOf,
+  RegisterParty,
+  RegisterReceivable,
+  AttestShipment,
+  FinanceReceivable,
+  RecordRepayment,
+  CancelReceivable,
+  AnchorDocument,
+} from "./transactions/index.js";
+import type { TxPayload } from "./transactions/index.js";
 
 export interface TxBody {
   chainId: string;

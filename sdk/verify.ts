@@ -24,7 +24,8 @@ import { nobleCrypto, sha256 } from "./crypto.js";
 import { certificateFromJson, sameJson, toJsonView } from "./json.js";
 import { verifyReceiptInclusion, verifyTxInclusion } from "./proofs.js";
 import { decodeTx, type Tx } from "./tx.js";
-import type { BlockHeader, Event, EventWire, Receipt, ResultCode } from "./types.js";
+import type { BlockHeader, Event, EventWire, Receipt, ResultCode, TxPayload } from "./types.js";
+import { formatOf, receivableIdsNamed, type EventCheck } from "./transactions/index.js";
 import type { HistoryPageJson, TxJson } from "./api.js";
 
 export interface ValidatorSet {
@@ -71,7 +72,6 @@ interface Block {
   hash: Uint8Array;
 }
 
-const RECEIVABLE_ID_RE = /^[0-9a-f]{64}$/;
 
 /** The validator set of a genesis file (config/schema.ts): its chain id and validators' node keys. */
 export function validatorSetFromGenesis(genesis: unknown): ValidatorSet {
@@ -117,44 +117,14 @@ function decodeReceipt(bytes: Uint8Array): Receipt {
  */
 export function eventContradiction(event: Event, tx: Tx): string | null {
   const p = tx.body.payload;
-  const signer = tx.body.signer;
-  const want = (cond: boolean, what: string) => (cond ? null : what);
-  switch (event.type) {
-    case "partyRegistered":
-      return p.type !== "registerParty" ? "a partyRegistered event from another transaction type" : want(event.partyId === p.id && event.role === p.role, "party id or role differs from the transaction");
-    case "receivableRegistered":
-      if (p.type !== "registerReceivable") return "a receivableRegistered event from another transaction type";
-      return want(
-        event.receivableId === tx.hashHex && event.exporterId === signer && event.amount === p.amount && event.currency === p.currency && event.dueDate === p.dueDate,
-        "receivable id, exporter, amount, currency or due date differs from the transaction",
-      );
-    case "receivableAttested":
-      if (p.type !== "attestShipment") return "a receivableAttested event from another transaction type";
-      return want(p.receivableIds.includes(event.receivableId) && equalBytes(event.declarationFingerprint, p.declarationFingerprint) && event.customsId === signer, "receivable, declaration or customs differs from the transaction");
-    case "receivableFinanced":
-      if (p.type !== "financeReceivable") return "a receivableFinanced event from another transaction type";
-      return want(event.receivableId === p.receivableId && event.financingId === tx.hashHex && event.bankId === signer && event.amount === p.amount, "receivable, financing id, bank or amount differs from the transaction");
-    case "repaymentRecorded":
-      if (p.type !== "recordRepayment") return "a repaymentRecorded event from another transaction type";
-      return want(event.receivableId === p.receivableId && event.financingId === p.financingId && event.bankId === signer && event.amount === p.amount, "receivable, financing, bank or amount differs from the transaction");
-    case "receivableSettled":
-      return p.type !== "recordRepayment" ? "a receivableSettled event from another transaction type" : want(event.receivableId === p.receivableId, "settled receivable differs from the repayment's");
-    case "receivableCancelled":
-      return p.type !== "cancelReceivable" ? "a receivableCancelled event from another transaction type" : want(event.receivableId === p.receivableId, "cancelled receivable differs from the transaction");
-    case "documentAnchored":
-      if (p.type === "anchorDocument") return want(equalBytes(event.documentHash, p.documentHash) && event.documentType === p.documentType && event.receivableId === p.receivableId, "document hash, type or link differs from the transaction");
-      return "a documentAnchored event from another transaction type";
-  }
+  const check = formatOf(p.type)?.events[event.type] as EventCheck<TxPayload, Event> | undefined;
+  if (!check) return `a ${event.type} event from another transaction type`;
+  return check(event, p, { hashHex: tx.hashHex, signer: tx.body.signer });
 }
 
 /** Receivable ids a rejected transaction aimed at: those its payload names, or its receipt's target. */
 function attemptTargets(tx: Tx, receipt: Receipt): Set<string> {
-  const ids = new Set<string>();
-  const p = tx.body.payload;
-  if (p.type === "attestShipment") for (const id of p.receivableIds) ids.add(id);
-  if ((p.type === "financeReceivable" || p.type === "recordRepayment" || p.type === "cancelReceivable" || p.type === "anchorDocument") && p.receivableId) ids.add(p.receivableId);
-  if (RECEIVABLE_ID_RE.test(receipt.target)) ids.add(receipt.target);
-  return ids;
+  return receivableIdsNamed(tx.body.payload, receipt.target);
 }
 
 class Checker {

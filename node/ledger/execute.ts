@@ -1,18 +1,23 @@
 // The ledger state machine: applyTx runs one signed transaction against state as of its position in
 // a block and returns its receipt; executeBlock runs a block's transactions in order. Deterministic:
 // the result depends only on the state, the transactions and the block context (never the local
-// clock, randomness or iteration order of anything unordered). The rules are in rules.ts and are
-// documented, code by code, in docs/ledger.md.
+// clock, randomness or iteration order of anything unordered). Each transaction type's rule is in
+// its own file under tx/ and is documented, code by code, in docs/ledger.md.
 import { toHex, utf8 } from "../../sdk/bytes.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { verifyTxSignature, type Tx } from "../../sdk/tx.js";
 import type { Party, Receipt, ResultCode, TxPayload } from "../../sdk/types.js";
-import { checkPayload, txBodyFormatError } from "../../sdk/validate.js";
-import { decodeParty, decodeReceivable, encodeParty } from "./records.js";
-import { Rejection, TRANSITIONS, WRITERS, targetOf, type TransitionContext } from "./rules.js";
+import { formatOf } from "../../sdk/transactions/index.js";
+import { registerPartyTx } from "../../sdk/transactions/register-party.js";
+import { txBodyFormatError } from "../../sdk/validate.js";
+import { decodeParty, encodeParty } from "./records.js";
+import { Rejection, TX_RULES, type TransitionContext, type TxRule } from "./tx/index.js";
 import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
 
-export { LedgerInvariantError, MAX_FINANCINGS_PER_RECEIVABLE, MAX_RECEIVABLES_PER_DECLARATION, WRITERS } from "./rules.js";
+export { LedgerInvariantError, MAX_FINANCINGS_PER_RECEIVABLE, MAX_RECEIVABLES_PER_DECLARATION, WRITERS } from "./tx/index.js";
+
+/** The rule of a payload's type (the mapped type guarantees one per type). */
+const ruleOf = (p: TxPayload): TxRule<TxPayload> => TX_RULES[p.type] as unknown as TxRule<TxPayload>;
 
 export interface BlockContext {
   chainId: string;
@@ -99,14 +104,15 @@ export function applyTx(state: StateWriter, tx: Tx, block: BlockContext, deps: L
   const malformed = txBodyFormatError(body);
   if (malformed !== null) return rejected("MALFORMED", malformed);
   const p = payload!;
-  if (!WRITERS[p.type].includes(signer.role)) return rejected("UNAUTHORIZED", `a ${signer.role} may not ${p.type}`);
+  const rule = ruleOf(p);
+  if (!rule.signers.includes(signer.role)) return rejected("UNAUTHORIZED", `a ${signer.role} may not ${p.type}`);
 
   // ---- domain rules, on a scratch overlay committed only on success ----
   const scratch = new Overlay(state);
-  const ctx: TransitionContext = { state: scratch, tx, payload: p, signer, block };
+  const ctx: TransitionContext<TxPayload> = { state: scratch, tx, payload: p, signer, block };
   let events;
   try {
-    events = (TRANSITIONS[p.type] as (c: TransitionContext) => Receipt["events"])(ctx);
+    events = rule.apply(ctx);
   } catch (err) {
     if (err instanceof Rejection) return rejected(err.code, err.message, err.target ?? target);
     throw err; // a broken invariant: halt loudly rather than sign on corrupt state
@@ -142,68 +148,33 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 function safeTarget(payload: TxPayload | undefined, txHashHex: string): string {
   try {
-    const t = targetOf(payload, txHashHex);
+    const format = formatOf(payload?.type);
+    const t = format && payload ? format.target(payload, txHashHex) : "";
     return typeof t === "string" ? t : "";
   } catch {
     return ""; // a payload too broken to name its target (possible only for hand-built Tx objects)
   }
 }
 
-function hex(value: unknown): string {
-  return value instanceof Uint8Array ? toHex(value) : "";
-}
-
 /**
- * Every state key applyTx may read for `tx`. With `loaded` (a getter over keys fetched so far) it
- * also returns keys referenced by loaded records (a cancelled receivable's fingerprint, invoice
- * document and declaration). Calling it again with more loaded keys reaches a fixpoint in two rounds.
- * Keys a transaction reads that an earlier transaction of the same block wrote are served from the
- * block's overlay, and whatever a record references was read or written by the transaction that made
- * it reference it, so prefetching these keys against the state before the block is sufficient.
+ * Every state key applyTx may read for `tx`: the signer's party and the keys its type's rule names
+ * (TxRule.keys). With `loaded` (a getter over keys fetched so far) it also returns keys referenced
+ * by loaded records (a cancelled receivable's fingerprint, invoice document and declaration).
+ * Calling it again with more loaded keys reaches a fixpoint in two rounds. Keys a transaction reads
+ * that an earlier transaction of the same block wrote are served from the block's overlay, and
+ * whatever a record references was read or written by the transaction that made it reference it,
+ * so prefetching these keys against the state before the block is sufficient.
  */
 export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefined): string[] {
   const body = tx.body;
   const keys = new Set<string>([KEY.party(body.signer)]);
   const p = body.payload;
-  switch (p?.type) {
-    case "registerParty":
-      keys.add(KEY.party(p.id));
-      keys.add(KEY.publicKey(hex(p.publicKey)));
-      break;
-    case "registerReceivable":
-      keys.add(KEY.document(hex(p.documentHash)));
-      keys.add(KEY.fingerprint(hex(p.fingerprint)));
-      keys.add(KEY.receivable(tx.hashHex));
-      break;
-    case "attestShipment":
-      keys.add(KEY.party(p.exporterId));
-      keys.add(KEY.declaration(hex(p.declarationFingerprint)));
-      keys.add(KEY.document(hex(p.declarationHash)));
-      for (const id of p.receivableIds) keys.add(KEY.receivable(id));
-      break;
-    case "financeReceivable":
-    case "recordRepayment":
-      keys.add(KEY.receivable(p.receivableId));
-      break;
-    case "cancelReceivable": {
-      const key = KEY.receivable(p.receivableId);
-      keys.add(key);
-      const bytes = loaded?.(key);
-      if (bytes) {
-        const r = decodeReceivable(bytes);
-        keys.add(KEY.fingerprint(toHex(r.fingerprint)));
-        keys.add(KEY.document(toHex(r.documentHash)));
-        if (r.declarationFingerprint.length > 0) keys.add(KEY.declaration(toHex(r.declarationFingerprint)));
-      }
-      break;
+  if (p && formatOf(p.type)) {
+    try {
+      for (const k of ruleOf(p).keys(p, tx, loaded)) keys.add(k);
+    } catch {
+      // a payload too malformed to name its keys is rejected as MALFORMED before any rule reads state
     }
-    case "anchorDocument":
-      keys.add(KEY.document(hex(p.documentHash)));
-      if (p.receivableId) keys.add(KEY.receivable(p.receivableId));
-      if (p.billOfLadingFingerprint?.length) keys.add(KEY.billOfLading(hex(p.billOfLadingFingerprint)));
-      break;
-    default:
-      break;
   }
   return [...keys];
 }
@@ -216,7 +187,7 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
 export function genesisWrites(parties: Party[]): WriteSet {
   const writes: WriteSet = new Map();
   for (const [i, party] of parties.entries()) {
-    const issue = checkPayload({ type: "registerParty", ...party });
+    const issue = registerPartyTx.check({ ...party, type: registerPartyTx.type });
     if (issue) throw new TypeError(`genesis party ${i} (${String(party.id)}): ${issue.field}: ${issue.message}`);
     const partyKey = KEY.party(party.id);
     const pkKey = KEY.publicKey(toHex(party.publicKey));

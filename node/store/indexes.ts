@@ -12,7 +12,7 @@ import { KeyReader, key, prefixEnd, type KeyWriter } from "./encoding.js";
 import { StoreError, corrupted } from "./errors.js";
 import type { Db } from "./db.js";
 import { receivableIndexFields, type ReceivableIndexFields } from "./receivable-fields.js";
-import { receivableIdsNamed } from "../ledger/rules.js";
+import { formatOf, receivableIdsNamed } from "../../sdk/transactions/index.js";
 
 /** Event index of a history entry that records a rejected attempt rather than an event. */
 export const REJECTED_ATTEMPT = 0xffff;
@@ -93,14 +93,9 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
     // Documents and fingerprints: every authenticated transaction that carried one, whatever its
     // outcome (a rejected duplicate is the evidence an auditor looks for).
     if (p && !UNAUTHENTICATED.has(r.code)) {
-      if (p.type === "registerReceivable") {
-        if (p.fingerprint.length === 32) puts.push(indexKeys.fingerprint(p.fingerprint).u64(h).u32(i).done());
-        if (p.documentHash.length === 32) puts.push(indexKeys.document(p.documentHash).u64(h).u32(i).done());
-      } else if (p.type === "attestShipment") {
-        if (p.declarationHash.length === 32) puts.push(indexKeys.document(p.declarationHash).u64(h).u32(i).done());
-      } else if (p.type === "anchorDocument") {
-        if (p.documentHash.length === 32) puts.push(indexKeys.document(p.documentHash).u64(h).u32(i).done());
-      }
+      const carried = carriedBy(p);
+      for (const fp of carried.fingerprints) if (fp instanceof Uint8Array && fp.length === 32) puts.push(indexKeys.fingerprint(fp).u64(h).u32(i).done());
+      for (const doc of carried.documents) if (doc instanceof Uint8Array && doc.length === 32) puts.push(indexKeys.document(doc).u64(h).u32(i).done());
     }
   }
   return puts;
@@ -111,6 +106,15 @@ export function receivableIndexKeys(id: string, r: ReceivableIndexFields): Uint8
   const keys = [indexKeys.status(r.status).u64(r.registeredAt).str(id).done(), indexKeys.dueDate().str(r.dueDate).str(id).done()];
   if (r.outstanding) keys.push(indexKeys.outstandingDueDate().str(r.dueDate).str(id).done());
   return keys;
+}
+
+/** Document hashes and fingerprints a transaction carries (its type's format says which); none for a payload too broken to say. */
+function carriedBy(p: Tx["body"]["payload"]): { documents: readonly unknown[]; fingerprints: readonly unknown[] } {
+  try {
+    return formatOf(p.type)?.carries(p) ?? { documents: [], fingerprints: [] };
+  } catch {
+    return { documents: [], fingerprints: [] };
+  }
 }
 
 /** Receivables a rejected transaction aimed at: those its payload names, and its receipt's target. */

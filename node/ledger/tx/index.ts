@@ -1,0 +1,31 @@
+// The ledger's rule for every transaction type, keyed by type. A mapped type over the SDK's union
+// of payloads (sdk/transactions/): a type without its rule, or a rule with a missing part, does not
+// compile. Each rule lives in its own file beside this one.
+import type { PayloadOf, TxType } from "../../../sdk/transactions/index.js";
+import { anchorDocumentRule } from "./anchor-document.js";
+import { attestShipmentRule } from "./attest-shipment.js";
+import { cancelReceivableRule } from "./cancel-receivable.js";
+import { financeReceivableRule } from "./finance-receivable.js";
+import { recordRepaymentRule } from "./record-repayment.js";
+import { registerPartyRule } from "./register-party.js";
+import { registerReceivableRule } from "./register-receivable.js";
+import type { TxRule } from "./rule.js";
+
+export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
+  [registerPartyRule.format.type]: registerPartyRule,
+  [registerReceivableRule.format.type]: registerReceivableRule,
+  [attestShipmentRule.format.type]: attestShipmentRule,
+  [financeReceivableRule.format.type]: financeReceivableRule,
+  [recordRepaymentRule.format.type]: recordRepaymentRule,
+  [cancelReceivableRule.format.type]: cancelReceivableRule,
+  [anchorDocumentRule.format.type]: anchorDocumentRule,
+};
+
+/** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */
+export const WRITERS: { readonly [K in TxType]: TxRule<PayloadOf<K>>["signers"] } = Object.fromEntries(
+  Object.entries(TX_RULES).map(([type, rule]) => [type, rule.signers]),
+) as never;
+
+export { MAX_RECEIVABLES_PER_DECLARATION } from "./attest-shipment.js";
+export { MAX_FINANCINGS_PER_RECEIVABLE } from "./finance-receivable.js";
+export { LedgerInvariantError, Rejection, reject, type TransitionContext, type TxRule } from "./rule.js";

@@ -1,0 +1,33 @@
+// recordRepayment: the financing bank records (part of) a repayment; when every financing is repaid
+// the receivable is SETTLED, and its fingerprint and document stay taken forever (docs/ledger.md).
+import type { PayloadOf } from "../../../sdk/transactions/index.js";
+import { recordRepaymentTx } from "../../../sdk/transactions/record-repayment.js";
+import { financingOutstanding, liveFinanced } from "../../../sdk/domain.js";
+import type { Event } from "../../../sdk/types.js";
+import { KEY } from "../state.js";
+import { financedStatus } from "./finance-receivable.js";
+import { money, putReceivable, receivableOrReject, reject, type TxRule } from "./rule.js";
+
+export const recordRepaymentRule: TxRule<PayloadOf<"recordRepayment">> = {
+  format: recordRepaymentTx,
+  signers: ["BANK"],
+  keys: (p) => [KEY.receivable(p.receivableId)],
+  apply({ state, payload: p, signer, block }) {
+    const r = receivableOrReject(state, p.receivableId);
+    const index = r.financings.findIndex((f) => f.id === p.financingId);
+    if (index < 0) reject("NOT_FOUND", `receivable ${r.id} has no financing ${p.financingId}`);
+    const f = r.financings[index]!;
+    if (f.bankId !== signer.id) reject("UNAUTHORIZED", `financing ${f.id} was made by ${f.bankId}; only that bank records its repayment`);
+    const outstanding = financingOutstanding(f);
+    if (p.amount > outstanding) reject("REPAYMENT_EXCEEDS_OUTSTANDING", `financing ${f.id} has ${money(outstanding, r.currency)} outstanding, repayment is ${money(p.amount, r.currency)}`);
+    const financings = r.financings.map((g, i) => (i === index ? { ...g, repaid: g.repaid + p.amount } : g));
+    const live = liveFinanced({ financings });
+    const events: Event[] = [
+      { type: "repaymentRecorded", receivableId: r.id, financingId: f.id, bankId: signer.id, amount: p.amount, financingOutstanding: outstanding - p.amount },
+    ];
+    const status = live === 0n ? "SETTLED" : financedStatus(r, live);
+    if (status === "SETTLED") events.push({ type: "receivableSettled", receivableId: r.id });
+    putReceivable(state, { ...r, financings, status, updatedAt: block.time });
+    return events;
+  },
+};

@@ -1,0 +1,51 @@
+// registerReceivable: an exporter registers an invoice; its id is the transaction hash. Rejected as
+// DUPLICATE_DOCUMENT or DUPLICATE_RECEIVABLE across all parties (docs/ledger.md).
+import { toHex, utf8 } from "../../../sdk/bytes.js";
+import type { PayloadOf } from "../../../sdk/transactions/index.js";
+import { registerReceivableTx } from "../../../sdk/transactions/register-receivable.js";
+import type { Receivable } from "../../../sdk/types.js";
+import { encodeDocumentRecord } from "../records.js";
+import { KEY } from "../state.js";
+import { getDocument, getText, hexOf, invariant, putReceivable, reject, type TxRule } from "./rule.js";
+
+export const registerReceivableRule: TxRule<PayloadOf<"registerReceivable">> = {
+  format: registerReceivableTx,
+  signers: ["ENTERPRISE"],
+  keys: (p, tx) => [KEY.document(hexOf(p.documentHash)), KEY.fingerprint(hexOf(p.fingerprint)), KEY.receivable(tx.hashHex)],
+  apply({ state, tx, payload: p, signer, block }) {
+    const id = tx.hashHex;
+    const docHex = toHex(p.documentHash);
+    const fpHex = toHex(p.fingerprint);
+    const doc = getDocument(state, docHex);
+    if (doc) {
+      reject("DUPLICATE_DOCUMENT", `document ${docHex} was anchored by ${doc.anchoredBy} as ${doc.documentType}`, doc.receivableId || id);
+    }
+    const holder = getText(state, KEY.fingerprint(fpHex));
+    if (holder !== undefined) reject("DUPLICATE_RECEIVABLE", `an invoice with fingerprint ${fpHex} is already receivable ${holder}`, holder);
+    invariant(!state.get(KEY.receivable(id)), `receivable ${id} exists but its transaction was not seen before`);
+    const receivable: Receivable = {
+      id,
+      exporterId: signer.id,
+      buyerId: p.buyerId,
+      amount: p.amount,
+      currency: p.currency,
+      issueDate: p.issueDate,
+      dueDate: p.dueDate,
+      documentHash: p.documentHash,
+      fingerprint: p.fingerprint,
+      status: "REGISTERED",
+      declarationFingerprint: new Uint8Array(0),
+      attestedBy: "",
+      financings: [],
+      registeredAt: block.time,
+      updatedAt: block.time,
+    };
+    putReceivable(state, receivable);
+    state.put(KEY.fingerprint(fpHex), utf8(id));
+    state.put(
+      KEY.document(docHex),
+      encodeDocumentRecord({ documentHash: p.documentHash, documentType: "INVOICE", anchoredBy: signer.id, receivableId: id, anchoredAt: block.time, txHash: tx.hash }),
+    );
+    return [{ type: "receivableRegistered", receivableId: id, exporterId: signer.id, amount: p.amount, currency: p.currency, dueDate: p.dueDate }];
+  },
+};

@@ -1,0 +1,183 @@
+// The building blocks of format checks (docs/ledger.md, "MALFORMED"): identifiers, amounts, dates,
+// byte strings and text, and the conversions of friendly builder inputs. Each transaction type's
+// file (sdk/transactions/) composes them into its payload check, which the SDK's builders run before
+// signing and the ledger runs in consensus. Browser-safe; imports nothing that imports it back, so
+// the transaction-type files can use it at load time. Everything here is a pure function of its input.
+import { isStrongPublicKey } from "./crypto.js";
+import { LedgerError } from "./errors.js";
+
+export const PARTY_ID_RE = /^[a-z0-9][a-z0-9-]{1,62}$/;
+export const CHAIN_ID_RE = /^[a-z0-9][a-z0-9-]{2,62}$/;
+/** Receivable and financing ids are the hex SHA-256 of their creating transaction's body. */
+export const TX_ID_RE = /^[0-9a-f]{64}$/;
+export const CURRENCY_RE = /^[A-Z]{3}$/; // ISO 4217 alphabetic code
+export const COUNTRY_RE = /^[A-Z]{2}$/; // ISO 3166-1 alpha-2
+export const LEI_RE = /^[0-9A-Z]{20}$/; // ISO 17442 (the check digits are not verified here)
+export const DOCUMENT_TYPE_RE = /^[A-Z][A-Z_]{1,39}$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// C0 and C1 control characters: never part of a name, a buyer identifier or a reason.
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const HASH_BYTES = 32;
+export const PUBLIC_KEY_BYTES = 32;
+export const U64_MAX = (1n << 64n) - 1n;
+
+/** Document types that only the ledger anchors (invoices at registration, declarations at attestation). */
+export const RESERVED_DOCUMENT_TYPES: readonly string[] = ["INVOICE", "EXPORT_DECLARATION"];
+export const BILL_OF_LADING = "BILL_OF_LADING";
+
+/** Length caps, in Unicode code points. */
+export const LIMITS = {
+  partyNameChars: 200,
+  buyerIdChars: 128,
+  reasonChars: 500,
+  receivableIdsPerAttestation: 100,
+} as const;
+
+/** The first problem found: the field (path in the payload) and what is wrong with it. */
+export interface PayloadIssue {
+  field: string;
+  message: string;
+}
+
+/** A MALFORMED rejection raised client-side, naming the offending field. */
+export class MalformedError extends LedgerError {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
+    super("MALFORMED", `${field}: ${detail}`, undefined, 400);
+  }
+}
+
+// ---- calendar dates ---------------------------------------------------------------------------
+
+const MS_PER_DAY = 86_400_000n;
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+function daysInMonth(y: number, m: number): number {
+  return m === 2 ? (isLeap(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+}
+
+/** A real proleptic-Gregorian date "YYYY-MM-DD", years 0001-9999. */
+export function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  const m = DATE_RE.exec(value);
+  if (!m) return false;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  return y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
+}
+
+/**
+ * Days from 1970-01-01 to a calendar date (negative before it), by integer arithmetic only
+ * (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms", days_from_civil). Throws
+ * RangeError if `date` is not a calendar date.
+ */
+export function dayNumber(date: string): bigint {
+  if (!isCalendarDate(date)) throw new RangeError(`not a calendar date: ${String(date)}`);
+  let y = BigInt(date.slice(0, 4));
+  const m = BigInt(date.slice(5, 7));
+  const d = BigInt(date.slice(8, 10));
+  if (m <= 2n) y -= 1n;
+  const era = (y >= 0n ? y : y - 399n) / 400n;
+  const yoe = y - era * 400n;
+  const doy = (153n * (m > 2n ? m - 3n : m + 9n) + 2n) / 5n + d - 1n;
+  const doe = yoe * 365n + yoe / 4n - yoe / 100n + doy;
+  return era * 146097n + doe - 719468n;
+}
+
+/** The UTC calendar day (days since 1970-01-01) a timestamp in ms falls on. */
+export function utcDayOf(timeMs: bigint): bigint {
+  const q = timeMs / MS_PER_DAY;
+  return timeMs < 0n && q * MS_PER_DAY !== timeMs ? q - 1n : q;
+}
+
+// ---- payload checks ---------------------------------------------------------------------------
+
+export type Check = (value: unknown) => string | undefined;
+
+export const codePoints = (s: string) => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
+
+export const bytesOf =
+  (n: number): Check =>
+  (v) =>
+    !(v instanceof Uint8Array) ? "must be bytes" : v.length !== n ? `must be ${n} bytes, got ${v.length}` : undefined;
+
+export const optionalBytesOf =
+  (n: number): Check =>
+  (v) =>
+    v instanceof Uint8Array && v.length === 0 ? undefined : bytesOf(n)(v);
+
+export const matches =
+  (re: RegExp, what: string): Check =>
+  (v) =>
+    typeof v !== "string" ? "must be a string" : re.test(v) ? undefined : `must be ${what}, got ${JSON.stringify(v.slice(0, 80))}`;
+
+export const text =
+  (min: number, max: number): Check =>
+  (v) => {
+    if (typeof v !== "string") return "must be a string";
+    const n = codePoints(v);
+    if (n < min) return min === 1 ? "must not be empty" : `must have at least ${min} characters`;
+    if (n > max) return `must have at most ${max} characters, got ${n}`;
+    if (CONTROL_RE.test(v)) return "must not contain control characters";
+    return undefined;
+  };
+
+export const positiveAmount: Check = (v) =>
+  typeof v !== "bigint" ? "must be a bigint count of minor units" : v <= 0n ? "must be greater than 0" : v > U64_MAX ? "exceeds 2^64-1" : undefined;
+
+export const date: Check = (v) => (isCalendarDate(v) ? undefined : `must be a calendar date YYYY-MM-DD, got ${JSON.stringify(v)}`);
+
+export const partyId = matches(PARTY_ID_RE, "a party id (2-63 of a-z, 0-9, '-')");
+export const txId = matches(TX_ID_RE, "a transaction-hash id (64 lower-case hex digits)");
+export const currency = matches(CURRENCY_RE, "an ISO 4217 code like USD");
+export const hash32 = bytesOf(HASH_BYTES);
+
+/** The first failing check of an object's fields, in the order given. */
+export function firstIssue(obj: Record<string, unknown>, checks: Record<string, Check>): PayloadIssue | undefined {
+  for (const [field, check] of Object.entries(checks)) {
+    const message = check(obj[field]);
+    if (message !== undefined) return { field, message };
+  }
+  return undefined;
+}
+
+// ---- builder inputs ---------------------------------------------------------------------------
+
+/** A count of minor units: a bigint, or its decimal string ("152500", never "1525.00"). */
+export type AmountInput = bigint | string;
+/** Raw bytes, or the same as hex (either case, no 0x prefix). */
+export type BytesInput = Uint8Array | string;
+
+const DECIMAL_RE = /^(?:0|[1-9][0-9]*)$/;
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
+
+export function toAmount(field: string, value: AmountInput): bigint {
+  let amount: bigint;
+  if (typeof value === "bigint") amount = value;
+  else if (typeof value === "string" && DECIMAL_RE.test(value)) amount = BigInt(value);
+  else throw new MalformedError(field, "must be a bigint or a decimal string of minor units (no sign, point or exponent)");
+  if (amount > U64_MAX) throw new MalformedError(field, "exceeds 2^64-1");
+  return amount;
+}
+
+export function toBytes(field: string, value: BytesInput | undefined): Uint8Array {
+  if (value === undefined) return new Uint8Array(0);
+  if (value instanceof Uint8Array) return Uint8Array.from(value); // a copy: later mutation of the input cannot alter the payload
+  if (typeof value === "string" && HEX_RE.test(value)) {
+    const out = new Uint8Array(value.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(value.slice(2 * i, 2 * i + 2), 16);
+    return out;
+  }
+  throw new MalformedError(field, "must be bytes or an even-length hex string");
+}

@@ -1,0 +1,31 @@
+// financeReceivable: a bank finances part or all of what is left of an attested receivable; the
+// financing's id is the transaction hash (DESIGN.md §2, Finance).
+import { currency, firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
+import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
+
+export interface FinanceReceivable {
+  receivableId: string;
+  amount: bigint;
+  currency: string;
+}
+export type FinanceReceivablePayload = { type: "financeReceivable" } & FinanceReceivable;
+
+export interface FinanceReceivableInput {
+  receivableId: string;
+  amount: AmountInput;
+  currency: string;
+}
+
+export const financeReceivableTx: TxFormat<FinanceReceivablePayload, FinanceReceivableInput> = {
+  type: "financeReceivable",
+  check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, amount: positiveAmount, currency }),
+  build: (input) => ({ type: "financeReceivable", receivableId: input.receivableId, amount: toAmount("amount", input.amount), currency: input.currency }),
+  targets: "receivable",
+  target: (p) => p.receivableId,
+  receivablesNamed: (p) => [p.receivableId],
+  carries: () => NOTHING_CARRIED,
+  events: {
+    receivableFinanced: (e, p, tx) =>
+      want(e.receivableId === p.receivableId && e.financingId === tx.hashHex && e.bankId === tx.signer && e.amount === p.amount, "receivable, financing id, bank or amount differs from the transaction"),
+  },
+};

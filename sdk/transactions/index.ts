@@ -1,0 +1,77 @@
+// The registry of transaction types: one entry per type, each defined in its own file here. The
+// union of payloads, the list of types and the per-type lookup are derived from this list, so a
+// type exists for the SDK exactly when it is listed below (the ledger's rules, node/ledger/tx/,
+// are a mapped type over the same union: a type without a rule does not compile).
+import type { TxFormat } from "./format.js";
+import { anchorDocumentTx } from "./anchor-document.js";
+import { attestShipmentTx } from "./attest-shipment.js";
+import { cancelReceivableTx } from "./cancel-receivable.js";
+import { financeReceivableTx } from "./finance-receivable.js";
+import { recordRepaymentTx } from "./record-repayment.js";
+import { registerPartyTx } from "./register-party.js";
+import { registerReceivableTx } from "./register-receivable.js";
+
+/** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
+export const TX_FORMAT_LIST = [
+  registerPartyTx,
+  registerReceivableTx,
+  attestShipmentTx,
+  financeReceivableTx,
+  recordRepaymentTx,
+  cancelReceivableTx,
+  anchorDocumentTx,
+] as const;
+
+type Listed = (typeof TX_FORMAT_LIST)[number];
+type PayloadOfListed<F> = F extends TxFormat<infer P, infer _I> ? P : never;
+type InputOfListed<F> = F extends TxFormat<infer _P, infer I> ? I : never;
+
+/** A transaction's payload: one member per transaction type, discriminated by `type`. */
+export type TxPayload = PayloadOfListed<Listed>;
+export type TxType = TxPayload["type"];
+export type PayloadOf<T extends TxType> = Extract<TxPayload, { type: T }>;
+/** The builder input of a type: what `tx.<type>(input)` takes. */
+export type InputOf<T extends TxType> = InputOfListed<Extract<Listed, { type: T }>>;
+export type FormatOf<T extends TxType> = TxFormat<PayloadOf<T>, InputOf<T>>;
+
+export const TX_TYPES: readonly TxType[] = TX_FORMAT_LIST.map((f) => f.type);
+
+/** Each type's format, keyed by type. */
+export const TX_FORMATS: { readonly [K in TxType]: FormatOf<K> } = Object.fromEntries(TX_FORMAT_LIST.map((f) => [f.type, f])) as never;
+
+/** The format of a known type; undefined for anything else (a hand-built or hostile payload). */
+export function formatOf(type: unknown): TxFormat<TxPayload, unknown> | undefined {
+  return typeof type === "string" && Object.prototype.hasOwnProperty.call(TX_FORMATS, type) ? (TX_FORMATS[type as TxType] as TxFormat<TxPayload, unknown>) : undefined;
+}
+
+/** A receivable id is the hash of its registering transaction: 64 lower-case hex digits. */
+export const RECEIVABLE_ID_RE = /^[0-9a-f]{64}$/;
+
+/**
+ * The receivables a transaction aims at, from its payload and receipt target alone (not its
+ * events): what the history index files a rejected attempt under, and part of what the RPC
+ * shows to whom. Ids from a payload are caller-chosen, so only well-formed ids are returned.
+ */
+export function receivableIdsNamed(payload: TxPayload | undefined, target: string): Set<string> {
+  const ids = new Set<string>();
+  const format = formatOf(payload?.type);
+  if (format && payload) {
+    try {
+      for (const id of format.receivablesNamed(payload)) ids.add(id);
+    } catch {
+      // a payload too broken to name anything (possible only for hand-built objects)
+    }
+  }
+  ids.add(target);
+  for (const id of ids) if (typeof id !== "string" || !RECEIVABLE_ID_RE.test(id)) ids.delete(id);
+  return ids;
+}
+
+export type { RegisterParty, RegisterPartyInput } from "./register-party.js";
+export type { RegisterReceivable, RegisterReceivableInput } from "./register-receivable.js";
+export type { AttestShipment, AttestShipmentInput } from "./attest-shipment.js";
+export type { FinanceReceivable, FinanceReceivableInput } from "./finance-receivable.js";
+export type { RecordRepayment, RecordRepaymentInput } from "./record-repayment.js";
+export type { CancelReceivable, CancelReceivableInput } from "./cancel-receivable.js";
+export type { AnchorDocument, AnchorDocumentInput } from "./anchor-document.js";
+export type { EventCheck, TargetKind, TxFormat } from "./format.js";

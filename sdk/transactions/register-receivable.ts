@@ -1,0 +1,60 @@
+// registerReceivable: an exporter registers an invoice by its document hash and duplicate
+// fingerprint (DESIGN.md §2-3); the receivable's id is the transaction hash.
+import { currency, date, dayNumber, firstIssue, hash32, LIMITS, positiveAmount, text, toAmount, toBytes, type AmountInput, type BytesInput } from "../checks.js";
+import { want, type TxFormat } from "./format.js";
+
+export interface RegisterReceivable {
+  documentHash: Uint8Array;
+  fingerprint: Uint8Array;
+  buyerId: string;
+  amount: bigint;
+  currency: string;
+  issueDate: string;
+  dueDate: string;
+}
+export type RegisterReceivablePayload = { type: "registerReceivable" } & RegisterReceivable;
+
+export interface RegisterReceivableInput {
+  documentHash: BytesInput;
+  fingerprint: BytesInput;
+  buyerId: string;
+  amount: AmountInput;
+  currency: string;
+  issueDate: string;
+  dueDate: string;
+}
+
+export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterReceivableInput> = {
+  type: "registerReceivable",
+  check: (p) =>
+    firstIssue(p as unknown as Record<string, unknown>, {
+      documentHash: hash32,
+      fingerprint: hash32,
+      buyerId: text(1, LIMITS.buyerIdChars),
+      amount: positiveAmount,
+      currency,
+      issueDate: date,
+      dueDate: date,
+    }) ?? (dayNumber(p.dueDate) < dayNumber(p.issueDate) ? { field: "dueDate", message: `must not precede issueDate ${p.issueDate}` } : undefined),
+  build: (input) => ({
+    type: "registerReceivable",
+    documentHash: toBytes("documentHash", input.documentHash),
+    fingerprint: toBytes("fingerprint", input.fingerprint),
+    buyerId: input.buyerId,
+    amount: toAmount("amount", input.amount),
+    currency: input.currency,
+    issueDate: input.issueDate,
+    dueDate: input.dueDate,
+  }),
+  targets: "receivable",
+  target: (_p, txHashHex) => txHashHex,
+  receivablesNamed: () => [],
+  carries: (p) => ({ documents: [p.documentHash], fingerprints: [p.fingerprint] }),
+  events: {
+    receivableRegistered: (e, p, tx) =>
+      want(
+        e.receivableId === tx.hashHex && e.exporterId === tx.signer && e.amount === p.amount && e.currency === p.currency && e.dueDate === p.dueDate,
+        "receivable id, exporter, amount, currency or due date differs from the transaction",
+      ),
+  },
+};

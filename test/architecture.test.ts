@@ -1,0 +1,64 @@
+// The shape of the house (docs/architecture.md), checked so that it cannot silently erode:
+//   - every transaction type of the proto TxBody.payload oneof has a format (sdk/transactions/) and
+//     a rule (node/ledger/tx/), and nothing else is registered;
+//   - every event type is emitted, and checked against its transaction, by some type;
+//   - a transaction type is named in at most 4 non-test source files (its format, its rule, the CLI,
+//     and the SDK's JSON schema of the RPC), so its knowledge is not spread over parallel switches;
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import protobuf from "protobufjs/light.js";
+import t from "tap";
+import { schema } from "../proto/gen/schema.js";
+import { TX_FORMAT_LIST, TX_FORMATS, TX_TYPES } from "../sdk/transactions/index.js";
+import { TX_RULES } from "../node/ledger/tx/index.js";
+import type { EventType } from "../sdk/types.js";
+
+// Compiled to dist/test/: the sources are two levels up.
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(ROOT, dir))) {
+    const rel = join(dir, name);
+    if (statSync(join(ROOT, rel)).isDirectory()) {
+      if (name !== "gen" && name !== "test") out.push(...sourceFiles(rel));
+    } else if (name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".d.ts")) out.push(rel);
+  }
+  return out;
+}
+
+t.test("the proto payload oneof, the SDK's formats and the ledger's rules list the same types", async (t) => {
+  const root = protobuf.Root.fromJSON(schema);
+  const body = root.lookupType("tradeledger.v1.TxBody");
+  const oneof = body.oneofs["payload"];
+  t.ok(oneof, "TxBody has a payload oneof");
+  const protoTypes = oneof!.fieldsArray.map((f) => camel(f.name)).sort();
+  t.same([...TX_TYPES].sort(), protoTypes, "one format per oneof member");
+  t.same(Object.keys(TX_RULES).sort(), protoTypes, "one rule per oneof member");
+  for (const type of TX_TYPES) {
+    t.equal(TX_FORMATS[type].type, type, `${type}: the format is filed under its own type`);
+    t.equal(TX_RULES[type].format, TX_FORMATS[type], `${type}: the rule refers to the same format`);
+    t.ok(TX_RULES[type].signers.length > 0, `${type}: some role may sign it`);
+  }
+  t.equal(new Set(TX_FORMAT_LIST.map((f) => f.type)).size, TX_FORMAT_LIST.length, "no type registered twice");
+});
+
+t.test("every event type is emitted by a transaction type that checks it against the transaction", async (t) => {
+  const root = protobuf.Root.fromJSON(schema);
+  const eventKinds = root.lookupType("tradeledger.v1.Event").oneofs["kind"]!.fieldsArray.map((f) => camel(f.name)).sort();
+  const checked = new Set<string>();
+  for (const f of TX_FORMAT_LIST) for (const e of Object.keys(f.events) as EventType[]) checked.add(e);
+  t.same([...checked].sort(), eventKinds);
+});
+
+t.test("a transaction type is named in at most 4 non-test source files", async (t) => {
+  const files = ["node", "rpc", "sdk", "config", "consensus", "p2p"].flatMap(sourceFiles);
+  const texts = new Map(files.map((f) => [f, readFileSync(join(ROOT, f), "utf8")]));
+  for (const type of TX_TYPES) {
+    const word = new RegExp(`(?<![A-Za-z0-9_])${type}(?![A-Za-z0-9_])`);
+    const naming = files.filter((f) => word.test(texts.get(f)!));
+    t.ok(naming.length <= 4, `${type} is named in ${naming.length} files: ${naming.join(", ")}`);
+  }
+});
