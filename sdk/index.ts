@@ -47,7 +47,7 @@ export { bytesFromJson, certificateFromJson, eventFromJson, receiptFromJson, sam
 export type { JsonView } from "./json.js";
 
 // documents, fingerprints, keys, transactions
-export * from "./hashing.js";
+export * from "./hashing/index.js";
 export * from "./fingerprint.js";
 export * from "./builders.js";
 export * from "./signer.js";
