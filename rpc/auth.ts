@@ -3,7 +3,7 @@
 // (sdk/api.ts): chain, party, time, nonce, method and the exact request target. Checked in order:
 // headers well formed, time within ±60 s of the node's clock, party registered, signature valid,
 // nonce not used before by this party (replays are refused, not merely tolerated).
-import { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, REQUEST_NONCE_BYTES, readSigningBytes } from "../sdk/api.js";
+import { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, REQUEST_NONCE_BYTES, readSigningBytes } from "../sdk/api/signed-reads.js";
 import { fromHex } from "../sdk/bytes.js";
 import type { Party, Role } from "../sdk/types.js";
 import { PARTY_ID_RE } from "../sdk/validate.js";

@@ -2,7 +2,7 @@
 // payload that goes into the error envelope `{ "error": { code, message, ... } }`. Anything else
 // thrown inside a handler is an internal error: logged with its stack, answered as 500 INTERNAL
 // without internals (or 503 when the store is closing or failed).
-import { httpStatusOf, type ErrorJson } from "../sdk/api.js";
+import { httpStatusOf, type ErrorJson } from "../sdk/api/errors.js";
 import type { LedgerErrorCode } from "../sdk/errors.js";
 import { StoreError } from "../node/store/errors.js";
 

@@ -4,7 +4,8 @@
 // event is checked against the caller's visibility (rpc/access.ts) and the stream's filter. A
 // consumer too slow to keep up is disconnected; it resumes with Last-Event-ID, so nothing is lost.
 import type { ServerResponse } from "node:http";
-import { EVENT_TYPES, REJECTED_EVENT, type LedgerEventJson } from "../sdk/api.js";
+import { EVENT_TYPES, REJECTED_EVENT } from "../sdk/api/primitives.js";
+import type { LedgerEventJson } from "../sdk/api/schemas.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
 import type { Event, Receipt, Receivable } from "../sdk/types.js";

@@ -4,7 +4,8 @@
 // from as many index pages as needed (bounded per request; a page may then come back short, with a
 // cursor). Cursors wrap the store's with a letter naming the index, so a cursor of one query
 // cannot be replayed against another's index.
-import type { ExposureJson, HistoryPageJson, ReceivableJson, ResponseOf, TxEntryJson } from "../sdk/api.js";
+import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
+import type { ExposureJson, ReceivableJson, TxEntryJson } from "../sdk/api/schemas.js";
 import { fromHex, fromUtf8, toHex } from "../sdk/bytes.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx } from "../sdk/tx.js";

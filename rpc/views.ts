@@ -8,7 +8,7 @@ import type {
   ReceivableJson,
   TxEntryJson,
   TxJson,
-} from "../sdk/api.js";
+} from "../sdk/api/schemas.js";
 import { toHex } from "../sdk/bytes.js";
 import type { CommitCertificate } from "../sdk/commit.js";
 import { toJsonView } from "../sdk/json.js";

@@ -17,7 +17,7 @@ import { sha256, sha512 } from "@noble/hashes/sha2.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const sdk = (m) => import(join(root, "dist", "sdk", m));
-const { canonicalJson, hashDocument, discloseField, leafPreimage, DOCUMENT_TAGS, FIELD_TYPE_CODES, DOCUMENT_LIMITS, HashingError } = await sdk("hashing.js");
+const { canonicalJson, hashDocument, discloseField, leafPreimage, DOCUMENT_TAGS, FIELD_TYPE_CODES, DOCUMENT_LIMITS, HashingError } = await sdk("hashing/index.js");
 const fp = await sdk("fingerprint.js");
 const { toHex, fromHex, utf8 } = await sdk("bytes.js");
 const { nobleCrypto } = await sdk("crypto.js");

@@ -2,27 +2,22 @@
 // definitions of sdk/api.ts and responses checked against their schemas; reads of commercial data
 // are signed by the client's signer (docs/security.md); every failure is a LedgerError with a
 // code, the HTTP status and, for a rejected transaction, its receipt.
+import { ErrorEnvelope } from "./api/errors.js";
+import { fillPath, routes, type HistoryPageJson, type ResponseOf, type RouteId } from "./api/routes.js";
 import {
-  fillPath,
-  routes,
-  signedReadHeaders,
-  REQUEST_NONCE_BYTES,
   type BlockJson,
   type ExposureJson,
-  type HistoryPageJson,
   type LedgerEventJson,
   type PartyJson,
   type ReceiptJson,
   type ReceivableJson,
-  type ResponseOf,
-  type RouteId,
   type StatusJson,
   type SubmitResultJson,
   type TxEntryJson,
   type TxJson,
   LedgerEventView,
-  ErrorEnvelope,
-} from "./api.js";
+} from "./api/schemas.js";
+import { signedReadHeaders, REQUEST_NONCE_BYTES } from "./api/signed-reads.js";
 import { buildTxBody } from "./builders.js";
 import { toHex } from "./bytes.js";
 import { randomBytes } from "./crypto.js";

@@ -9,40 +9,30 @@
 // the RPC client, request signing and route definitions
 export { createClient, loadSigner, paginate, TradeLedgerClient, TxPendingError } from "./client.js";
 export type { ClientOptions, CommittedTx, EventFilter, EventStreamOptions, Page, PageOptions, PendingTx, ReceivableQuery, RejectionQuery, SubmitOptions } from "./client.js";
-export {
-  AUTH_HEADERS,
-  DOMAIN_REJECTIONS,
-  EVENT_TYPES,
-  MAX_CLOCK_SKEW_MS,
-  READ_SIGNING_DOMAIN,
-  REJECTED_EVENT,
-  httpStatusOf,
-  openApiDocument,
-  readSigningBytes,
-  routes,
-  signedReadHeaders,
-} from "./api.js";
+export { EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
+export { routes } from "./api/routes.js";
+export type { HistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
+export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, signedReadHeaders } from "./api/signed-reads.js";
+export { DOMAIN_REJECTIONS, httpStatusOf } from "./api/errors.js";
+export type { ErrorJson } from "./api/errors.js";
+export { openApiDocument } from "./api/openapi.js";
 export type {
   BlockJson,
   BlockProofJson,
   CertificateJson,
-  ErrorJson,
   EventJson,
   ExposureJson,
   HistoryEntryJson,
-  HistoryPageJson,
   LedgerEventJson,
   PartyJson,
   ReceiptJson,
   ReceivableJson,
   ReceivableRecordJson,
-  RouteDef,
-  RouteId,
   StatusJson,
   SubmitResultJson,
   TxEntryJson,
   TxJson,
-} from "./api.js";
+} from "./api/schemas.js";
 
 // verification against the validator set
 export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyTx } from "./verify.js";
@@ -57,7 +47,7 @@ export { bytesFromJson, certificateFromJson, eventFromJson, receiptFromJson, sam
 export type { JsonView } from "./json.js";
 
 // documents, fingerprints, keys, transactions
-export * from "./hashing.js";
+export * from "./hashing/index.js";
 export * from "./fingerprint.js";
 export * from "./builders.js";
 export * from "./signer.js";

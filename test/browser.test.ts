@@ -12,7 +12,7 @@ import t from "tap";
 import { build, type Plugin } from "esbuild";
 import { chromium } from "playwright-core";
 import { fingerprintInvoice } from "../sdk/fingerprint.js";
-import { hashDocument } from "../sdk/hashing.js";
+import { hashDocument } from "../sdk/hashing/document-hash.js";
 import { RpcHarness, invoice } from "./rpc-harness.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -1,4 +1,4 @@
-// Document hashing, selective disclosure, fingerprints and verifyDocument (sdk/hashing.ts,
+// Document hashing, selective disclosure, fingerprints and verifyDocument (sdk/hashing/,
 // sdk/fingerprint.ts) against the frozen vectors in test/vectors/ and against independent
 // reimplementations written here (leaf bytes, RFC 6962 tree, RFC 8785 via the reference package).
 import t from "tap";
@@ -23,7 +23,7 @@ import {
   verifyDocument,
   type Disclosure,
   type FieldType,
-} from "../sdk/hashing.js";
+} from "../sdk/hashing/index.js";
 import {
   billOfLadingFingerprintKey,
   caseFold,
@@ -73,7 +73,7 @@ function refRoot(leaves: Uint8Array[]): Uint8Array {
   return sha(TAG_NODE, refRoot(leaves.slice(0, k)), refRoot(leaves.slice(k)));
 }
 
-/** Flattens as docs/hashing.md §2 says, independently of sdk/hashing.ts. */
+/** Flattens as docs/hashing.md §2 says, independently of sdk/hashing/document-hash.ts. */
 function refFlatten(value: unknown, path = "", out: { path: string; type: string; value: string }[] = []): typeof out {
   if (Array.isArray(value)) {
     out.push({ path, type: "array", value: String(value.length) });

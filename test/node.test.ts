@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { startTestNetwork, eventually, type TestNetwork } from "./net-harness.js";
 import { tx } from "../sdk/builders.js";
 import { fingerprintInvoice } from "../sdk/fingerprint.js";
-import { hashDocument } from "../sdk/hashing.js";
+import { hashDocument } from "../sdk/hashing/document-hash.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import { peerIdFromNodePublicKey } from "../p2p/index.js";
 import { TradeLedgerNode } from "../node/node.js";

@@ -1,7 +1,7 @@
 // Channels over real libp2p (TCP + noise + yamux on 127.0.0.1), several nodes in one process.
 import t from "tap";
 import { createP2P, P2P_METRICS, type ChannelSpec, type P2PNetwork, type PeerEntry, type PeerRef } from "../p2p/index.js";
-import { peerEntry, recordingLogger, testIdentity, waitFor, type TestIdentity } from "../p2p/testing.js";
+import { peerEntry, recordingLogger, testIdentity, waitFor, type TestIdentity } from "../tools/p2p-testing.js";
 
 const LOOPBACK = ["/ip4/127.0.0.1/tcp/0"];
 const PROTOCOL = "/tradeledger/test-consensus/1";

@@ -8,7 +8,7 @@ import { yamux } from "@chainsafe/libp2p-yamux";
 import { lpStream } from "@libp2p/utils";
 import { multiaddr } from "@multiformats/multiaddr";
 import { createP2P, privateKeyFromNodeSeed, SyncError, SYNC_PROTOCOL, type BlockServer, type P2PNetwork, type PeerEntry, type PeerRef, type TxValidator } from "../p2p/index.js";
-import { peerEntry, recordingLogger, testIdentity, waitFor, type TestIdentity } from "../p2p/testing.js";
+import { peerEntry, recordingLogger, testIdentity, waitFor, type TestIdentity } from "../tools/p2p-testing.js";
 
 const LOOPBACK = ["/ip4/127.0.0.1/tcp/0"];
 

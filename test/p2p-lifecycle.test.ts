@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createP2P, type P2PNetwork, type PeerEntry } from "../p2p/index.js";
-import { peerEntry, recordingLogger, testIdentity, waitFor, type TestIdentity } from "../p2p/testing.js";
+import { peerEntry, recordingLogger, testIdentity, waitFor, type TestIdentity } from "../tools/p2p-testing.js";
 
 const CHILD_ENV = "TRADELEDGER_P2P_LIFECYCLE_CHILD";
 

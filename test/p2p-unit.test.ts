@@ -9,7 +9,7 @@ import { createConnectionGater } from "../p2p/gater.js";
 import { PeerDirectory } from "../p2p/peers.js";
 import { PeerScorer } from "../p2p/scoring.js";
 import { encodeSyncRequest } from "../p2p/sync.js";
-import { peerEntry, testIdentity } from "../p2p/testing.js";
+import { peerEntry, testIdentity } from "../tools/p2p-testing.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 

@@ -12,7 +12,8 @@ import { batchDigest, commitSigningBytes, type CommitCertificate, type Validator
 import { toHex, utf8 } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
 import { fingerprintDeclaration, fingerprintInvoice } from "../sdk/fingerprint.js";
-import { decimalToMinorUnits, hashDocument, type DocumentCommitment } from "../sdk/hashing.js";
+import { hashDocument, type DocumentCommitment } from "../sdk/hashing/document-hash.js";
+import { decimalToMinorUnits } from "../sdk/hashing/verify-document.js";
 import { signerFromSeed, type Signer } from "../sdk/signer.js";
 import type { Party, Role } from "../sdk/types.js";
 import { txBodyFormatError } from "../sdk/validate.js";

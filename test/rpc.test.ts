@@ -4,7 +4,9 @@
 // checks every JSON response against its route's schema (checkResponses), so a view that drifts
 // from sdk/api.ts fails here too.
 import t from "tap";
-import { AUTH_HEADERS, openApiDocument, openApiPath, routes, signedReadHeaders, type RouteDef } from "../sdk/api.js";
+import { openApiDocument, openApiPath } from "../sdk/api/openapi.js";
+import { routes, type RouteDef } from "../sdk/api/routes.js";
+import { AUTH_HEADERS, signedReadHeaders } from "../sdk/api/signed-reads.js";
 import { toHex } from "../sdk/bytes.js";
 import { tx, buildTxBody } from "../sdk/builders.js";
 import { createClient, type TradeLedgerClient } from "../sdk/client.js";

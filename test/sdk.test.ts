@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createServer } from "node:http";
 import t from "tap";
 import { Command } from "commander";
-import type { HistoryPageJson } from "../sdk/api.js";
+import type { HistoryPageJson } from "../sdk/api/routes.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
 import { createClient, loadSigner } from "../sdk/client.js";

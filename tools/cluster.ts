@@ -14,7 +14,7 @@ import { createClient, type TradeLedgerClient } from "../sdk/client.js";
 import { signerFromSeed, type Signer } from "../sdk/signer.js";
 import { loadKeyFile, readJsonFile, writeJsonFile } from "../config/load.js";
 import { nodeCrypto } from "../node/crypto.js";
-import type { StatusJson } from "../sdk/api.js";
+import type { StatusJson } from "../sdk/api/schemas.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli.js");
 

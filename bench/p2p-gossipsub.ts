@@ -1,8 +1,8 @@
 // Measurement script (not a test, not used by the node): @libp2p/gossipsub transaction
 // throughput between two local nodes, for comparison with the channel flood that p2p uses
 // (docs/p2p.md, "Transaction gossip").
-//   npm run build && node dist/p2p/measure-gossipsub.js [txs] [bytes]
-import "./polyfill.js";
+//   npm run build && node dist/bench/p2p-gossipsub.js [txs] [bytes]
+import "../p2p/polyfill.js";
 import { performance } from "node:perf_hooks";
 import { createLibp2p } from "libp2p";
 import { tcp } from "@libp2p/tcp";
@@ -10,8 +10,8 @@ import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { gossipsub } from "@libp2p/gossipsub";
 import { serviceCapabilities, type Connection, type Libp2pEvents, type PeerStore, type TypedEventTarget } from "@libp2p/interface";
-import { privateKeyFromNodeSeed } from "./identity.js";
-import { testIdentity, waitFor } from "./testing.js";
+import { privateKeyFromNodeSeed } from "../p2p/identity.js";
+import { testIdentity, waitFor } from "../tools/p2p-testing.js";
 
 const TXS = Number(process.argv[2] ?? 20_000);
 const SIZE = Number(process.argv[3] ?? 512);

@@ -1,11 +1,11 @@
 // Measurement script (not a test): frames/s and round-trip latency over one long-lived channel
 // stream between two local nodes, plus gossip throughput.
-//   npm run build && node dist/p2p/measure.js [frames] [roundTrips]
-import "./polyfill.js";
+//   npm run build && node dist/bench/p2p-channel.js [frames] [roundTrips]
+import "../p2p/polyfill.js";
 import { performance } from "node:perf_hooks";
-import { createP2P } from "./network.js";
-import { peerEntry, testIdentity, waitFor } from "./testing.js";
-import type { P2PNetwork, PeerRef } from "./types.js";
+import { createP2P } from "../p2p/network.js";
+import { peerEntry, testIdentity, waitFor } from "../tools/p2p-testing.js";
+import type { P2PNetwork, PeerRef } from "../p2p/types.js";
 
 const FRAMES = Number(process.argv[2] ?? 200_000);
 const ROUND_TRIPS = Number(process.argv[3] ?? 5_000);

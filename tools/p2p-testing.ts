@@ -1,10 +1,10 @@
 // Helpers for tests and measurement scripts that run real p2p nodes on loopback. Not used by the
 // node itself.
-import "./polyfill.js";
+import "../p2p/polyfill.js";
 import { createHash } from "node:crypto";
 import { nobleCrypto } from "../sdk/crypto.js";
-import { peerIdFromNodePublicKey } from "./identity.js";
-import type { Logger, PeerEntry } from "./types.js";
+import { peerIdFromNodePublicKey } from "../p2p/identity.js";
+import type { Logger, PeerEntry } from "../p2p/types.js";
 
 export interface TestIdentity {
   name: string;

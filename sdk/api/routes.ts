@@ -1,0 +1,359 @@
+// The route table, defined once (STYLE rule 5): every route's method, path, access level, and the
+// zod schemas of its path parameters, query, body and response. rpc/ validates requests with them
+// at the edge; sdk/client.ts builds requests from them and checks responses against them.
+// Browser-safe.
+import { z } from "zod";
+import { CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
+import {
+  AsOf,
+  BlockProofView,
+  BlockTxView,
+  BlockView,
+  DocumentRecordView,
+  ExposureView,
+  HistoryEntryView,
+  LedgerEventView,
+  PartyView,
+  ReceivableView,
+  StatusView,
+  SubmitResultView,
+  TxEntryView,
+  TxView,
+} from "./schemas.js";
+
+// ---- request pieces ---------------------------------------------------------------------------
+
+const Limit = z
+  .string()
+  .regex(/^[1-9][0-9]{0,3}$/, "an integer 1..1000")
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(1000))
+  .optional()
+  .describe("page size, 1..1000 (default 50)");
+const Cursor = z.string().min(1).max(4200).optional().describe("opaque: the `cursor` of the previous page");
+const Flag = z
+  .enum(["true", "false"])
+  .transform((v) => v === "true")
+  .optional();
+const Page = { cursor: Cursor, limit: Limit };
+const Empty = z.object({});
+
+export function pageOf<T extends z.ZodType, E extends z.ZodRawShape = {}>(item: T, extra: E = {} as E) {
+  return z.object(extra).extend({
+    items: z.array(item),
+    cursor: z.string().optional().describe("absent on the last page; a page may hold fewer than `limit` items and still have one"),
+  });
+}
+
+export const SubmitBody = z.object({ tx: Hex.describe("the SignedTx bytes (sdk signTransaction) as hex") });
+
+// ---- routes -------------------------------------------------------------------------------------
+
+/** open: no signature (loopback status, headers, metrics); signed: a signed read (x-tl-*); tx: the body is a signed transaction. */
+export type Access = "open" | "signed" | "tx";
+
+export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  method: "GET" | "POST";
+  /** koa-style path: `/v1/receivables/:id` */
+  path: string;
+  access: Access;
+  summary: string;
+  description: string;
+  params: P;
+  query: Q;
+  body: B | null;
+  response: R;
+  /** json, a server-sent-event stream of `response` items, or Prometheus text */
+  produces: "json" | "sse" | "text";
+  /** success status (202 when pending is the norm) */
+  success: number;
+  /** error statuses this route can answer with */
+  errors: readonly number[];
+}
+
+function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(def: RouteDef<P, Q, B, R>): RouteDef<P, Q, B, R> {
+  return def;
+}
+
+const READ_ERRORS = [400, 401, 403, 404, 429, 503] as const;
+
+export const routes = {
+  getStatus: route({
+    method: "GET",
+    path: "/v1/status",
+    access: "open",
+    summary: "Node and chain status",
+    description: "Chain id, head block, PBFT view, validators, peers, mempool, readiness. Open (loopback).",
+    params: Empty,
+    query: Empty,
+    body: null,
+    response: StatusView,
+    produces: "json",
+    success: 200,
+    errors: [429],
+  }),
+  submitTx: route({
+    method: "POST",
+    path: "/v1/txs",
+    access: "tx",
+    summary: "Submit a signed transaction",
+    description:
+      "Admits a SignedTx (hex). Without `wait` it answers 202 once admitted. With `wait=commit` it waits up to `timeoutMs` for the block: 200 with the receipt when the ledger accepted it, the status of the receipt's code (409 for domain rejections, 403, 404, 400) with the receipt in the error when it rejected it, 202 if still pending. Resubmitting a committed transaction returns its receipt (idempotent retries).",
+    params: Empty,
+    query: z.object({
+      wait: z.enum(["commit", "none"]).optional().describe("commit: wait for the block and return the receipt"),
+      timeoutMs: z
+        .string()
+        .regex(/^[0-9]{1,6}$/, "an integer of ms")
+        .transform(Number)
+        .pipe(z.number().int().min(0).max(120_000))
+        .optional()
+        .describe("how long to wait for the commit, 0..120000 ms (default 30000)"),
+    }),
+    body: SubmitBody,
+    response: SubmitResultView,
+    produces: "json",
+    success: 200,
+    errors: [400, 401, 403, 404, 409, 413, 429, 503],
+  }),
+  getTx: route({
+    method: "GET",
+    path: "/v1/txs/:hash",
+    access: "signed",
+    summary: "A committed transaction with its receipt, block, inclusion proofs and commit certificate",
+    description: "Visible to its signer, auditors, and parties who may see a receivable it concerns.",
+    params: z.object({ hash: Hex32 }),
+    query: Empty,
+    body: null,
+    response: TxView,
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  getBlock: route({
+    method: "GET",
+    path: "/v1/blocks/:height",
+    access: "open",
+    summary: "A block header with its hash and commit certificate",
+    description: "`latest` for the head. Headers carry roots and counts only, no commercial data. Open (loopback).",
+    params: z.object({ height: z.string().regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'") }),
+    query: Empty,
+    body: null,
+    response: BlockView,
+    produces: "json",
+    success: 200,
+    errors: [400, 404, 429],
+  }),
+  getBlockTxs: route({
+    method: "GET",
+    path: "/v1/blocks/:height/txs",
+    access: "signed",
+    summary: "The transactions of a block the caller may see",
+    description: "Auditors see every transaction; others their own and those of receivables they may list.",
+    params: z.object({ height: z.string().regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'") }),
+    query: z.object(Page),
+    body: null,
+    response: pageOf(BlockTxView, { height: U64 }),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  getReceivable: route({
+    method: "GET",
+    path: "/v1/receivables/:id",
+    access: "signed",
+    summary: "A receivable's current state with derived values (live financed, available, overdue)",
+    description: "Exporters see their own; banks and customs any receivable they look up by id (to check it before financing or attesting); auditors all.",
+    params: z.object({ id: Hex32 }),
+    query: Empty,
+    body: null,
+    response: ReceivableView,
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  getHistory: route({
+    method: "GET",
+    path: "/v1/receivables/:id/history",
+    access: "signed",
+    summary: "A receivable's history: every event and every rejected attempt, oldest first",
+    description: "With `proofs=true` each entry carries its transaction and receipt with inclusion proofs, and `blocks` the headers and commit certificates: check with verifyHistory.",
+    params: z.object({ id: Hex32 }),
+    query: z.object({ ...Page, proofs: Flag.describe("include inclusion proofs, headers and certificates") }),
+    body: null,
+    response: pageOf(HistoryEntryView, { receivableId: Hex32, blocks: z.array(BlockProofView).optional() }),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  listReceivables: route({
+    method: "GET",
+    path: "/v1/receivables",
+    access: "signed",
+    summary: "Receivables by exporter, financing bank, status, due-date range, overdue",
+    description:
+      "Filters combine. An exporter lists its own receivables, a bank those it financed, customs those it attested, an auditor any. `dueFrom`/`dueTo` are inclusive. `overdue` is evaluated at the head block's time.",
+    params: Empty,
+    query: z.object({
+      exporter: PartyId.optional(),
+      bank: PartyId.optional().describe("receivables this bank financed"),
+      status: ReceivableStatusSchema.optional(),
+      dueFrom: CalendarDate.optional(),
+      dueTo: CalendarDate.optional(),
+      overdue: Flag,
+      ...Page,
+    }),
+    body: null,
+    response: pageOf(ReceivableView, { asOf: AsOf }),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  getDocument: route({
+    method: "GET",
+    path: "/v1/documents/:hash",
+    access: "signed",
+    summary: "A document anchored by hash, and every transaction that carried the hash",
+    description: "The record is null when no live anchor holds the hash (e.g. its receivable was cancelled); the transactions remain.",
+    params: z.object({ hash: Hex32 }),
+    query: z.object(Page),
+    body: null,
+    response: pageOf(TxEntryView, { documentHash: Hex32, document: DocumentRecordView.nullable() }),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  getFingerprint: route({
+    method: "GET",
+    path: "/v1/fingerprints/:fingerprint",
+    access: "signed",
+    summary: "Which receivable holds an invoice fingerprint, and every registration that carried it",
+    description: "A bank recomputes the fingerprint from the invoice it received (fingerprintInvoice) and checks it before financing.",
+    params: z.object({ fingerprint: Hex32 }),
+    query: z.object(Page),
+    body: null,
+    response: pageOf(TxEntryView, { fingerprint: Hex32, receivableId: Hex32.nullable().describe("the live or settled receivable holding it") }),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  getParty: route({
+    method: "GET",
+    path: "/v1/parties/:id",
+    access: "signed",
+    summary: "A registered party",
+    description: "Any registered party may read party records (id, role, name, country, key).",
+    params: z.object({ id: PartyId }),
+    query: Empty,
+    body: null,
+    response: PartyView,
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  getExposure: route({
+    method: "GET",
+    path: "/v1/parties/:id/exposure",
+    access: "signed",
+    summary: "An exporter's exposure across all banks: outstanding, overdue, rejected attempts",
+    description: "Readable by the party itself, by banks (the shared credit information) and by auditors.",
+    params: z.object({ id: PartyId }),
+    query: Empty,
+    body: null,
+    response: ExposureView,
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  listRejections: route({
+    method: "GET",
+    path: "/v1/rejections",
+    access: "signed",
+    summary: "Rejected transactions with code, signer, time and target",
+    description:
+      "Auditors see every rejection. Others see their own (the default) and attempts aimed at receivables they may look up (`target`). `target` is a receivable id, document hash or party id.",
+    params: Empty,
+    query: z.object({
+      code: ResultCodeSchema.exclude(["OK"]).optional(),
+      signer: PartyId.optional(),
+      target: z.string().min(2).max(64).optional(),
+      ...Page,
+    }),
+    body: null,
+    response: pageOf(TxEntryView),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  streamEvents: route({
+    method: "GET",
+    path: "/v1/events",
+    access: "signed",
+    summary: "Server-sent events of committed ledger events",
+    description:
+      "text/event-stream; each message's data is a LedgerEvent, its id `height:index:event`. Resume with the Last-Event-ID header (or `lastEventId`), or start at `fromHeight`. Events are filtered by what the caller may see and by the query.",
+    params: Empty,
+    query: z.object({
+      receivable: Hex32.optional(),
+      party: PartyId.optional().describe("events involving this party (exporter, bank, customs, signer)"),
+      type: z
+        .string()
+        .regex(/^[a-zA-Z]+(?:,[a-zA-Z]+)*$/, "comma-separated event types")
+        .refine((v) => v.split(",").every((t) => (EVENT_TYPES as readonly string[]).includes(t) || t === REJECTED_EVENT), "unknown event type")
+        .optional()
+        .describe(`comma-separated: ${[...EVENT_TYPES, REJECTED_EVENT].join(", ")}`),
+      fromHeight: U64.optional().describe("replay committed blocks from this height before streaming"),
+      lastEventId: z.string().regex(/^[0-9]{1,20}:[0-9]{1,10}:(?:[0-9]{1,5}|r)$/).optional(),
+    }),
+    body: null,
+    response: LedgerEventView,
+    produces: "sse",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  getOpenApi: route({
+    method: "GET",
+    path: "/v1/openapi.json",
+    access: "open",
+    summary: "This API as an OpenAPI 3.1 document",
+    description: "Generated from the route definitions in sdk/api/routes.ts.",
+    params: Empty,
+    query: Empty,
+    body: null,
+    response: z.record(z.string(), z.unknown()),
+    produces: "json",
+    success: 200,
+    errors: [429],
+  }),
+  getMetrics: route({
+    method: "GET",
+    path: "/metrics",
+    access: "open",
+    summary: "Prometheus metrics",
+    description: "Text exposition format (loopback).",
+    params: Empty,
+    query: Empty,
+    body: null,
+    response: z.string(),
+    produces: "text",
+    success: 200,
+    errors: [429],
+  }),
+} as const;
+
+export type Routes = typeof routes;
+export type RouteId = keyof Routes;
+export type ResponseOf<K extends RouteId> = z.output<Routes[K]["response"]>;
+/** What a caller passes: query values as strings, as on the wire. */
+export type QueryInput<K extends RouteId> = z.input<Routes[K]["query"]>;
+
+export type HistoryPageJson = ResponseOf<"getHistory">;
+
+/** Fills a koa-style path with (URL-encoded) parameters. */
+export function fillPath(path: string, params: Record<string, string>): string {
+  return path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new TypeError(`missing path parameter ${name}`);
+    return encodeURIComponent(v);
+  });
+}

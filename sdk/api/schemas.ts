@@ -1,0 +1,319 @@
+// The zod schemas of the RPC's JSON views (ledger records, events, receipts, transactions, blocks,
+// status, exposure, the event stream), named for OpenAPI by `.meta({ id })`, and the JSON types
+// the SDK returns. Browser-safe.
+import { z } from "zod";
+import type { Role, TxType, Event, ReceivableStatus } from "../types.js";
+import {
+  Amount,
+  CalendarDate,
+  Currency,
+  EVENT_TYPES,
+  Hex,
+  Hex32,
+  PartyId,
+  RECEIVABLE_STATUSES,
+  ReceivableStatusSchema,
+  REJECTED_EVENT,
+  ResultCodeSchema,
+  RoleSchema,
+  TimeMs,
+  U64,
+} from "./primitives.js";
+import { TxPayloadView, TxTypeSchema } from "./tx-payloads.js";
+
+// The enums of primitives.ts and tx-payloads.ts restate domain unions; a compile error here means
+// one drifted.
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inSync: [
+  Equal<z.output<typeof RoleSchema>, Role>,
+  Equal<z.output<typeof TxTypeSchema>, TxType>,
+  Equal<(typeof EVENT_TYPES)[number], Event["type"]>,
+  Equal<(typeof RECEIVABLE_STATUSES)[number], ReceivableStatus>,
+] = [true, true, true, true];
+void inSync;
+
+// ---- ledger records -------------------------------------------------------------------------
+
+export const PartyView = z
+  .object({
+    id: PartyId,
+    role: RoleSchema,
+    name: z.string(),
+    country: z.string(),
+    publicKey: Hex32,
+    lei: z.string().describe("ISO 17442 LEI or empty"),
+    registeredBy: z.string().describe("the bank that onboarded the party; empty for genesis parties"),
+    registeredAt: TimeMs,
+  })
+  .meta({ id: "Party" });
+
+export const FinancingView = z
+  .object({
+    id: Hex32.describe("the finance transaction's hash"),
+    bankId: PartyId,
+    amount: Amount,
+    repaid: Amount,
+    financedAt: TimeMs,
+  })
+  .meta({ id: "Financing" });
+
+export const ReceivableRecord = z
+  .object({
+    id: Hex32.describe("the registering transaction's hash"),
+    exporterId: PartyId,
+    buyerId: z.string(),
+    amount: Amount.describe("face value in minor units"),
+    currency: Currency,
+    issueDate: CalendarDate,
+    dueDate: CalendarDate,
+    documentHash: Hex32,
+    fingerprint: Hex32,
+    status: ReceivableStatusSchema,
+    declarationFingerprint: Hex.describe("the attested export declaration's fingerprint; empty until attested"),
+    attestedBy: z.string().describe("the customs party that attested it; empty until attested"),
+    financings: z.array(FinancingView),
+    registeredAt: TimeMs,
+    updatedAt: TimeMs,
+  })
+  .meta({ id: "ReceivableRecord" });
+
+export const DeclarationView = z
+  .object({
+    fingerprint: Hex32,
+    documentHash: Hex32,
+    exporterId: PartyId,
+    declaredValue: Amount,
+    currency: Currency,
+    exportDate: CalendarDate,
+    customsId: PartyId,
+    attestedTotal: Amount,
+    receivableIds: z.array(Hex32),
+  })
+  .meta({ id: "Declaration" });
+
+export const DocumentRecordView = z
+  .object({
+    documentHash: Hex32,
+    documentType: z.string(),
+    anchoredBy: PartyId,
+    receivableId: z.string().describe("linked receivable id, or empty"),
+    anchoredAt: TimeMs,
+    txHash: Hex32,
+  })
+  .meta({ id: "DocumentRecord" });
+
+export const AsOf = z
+  .object({ height: U64, time: TimeMs })
+  .describe("the head block the answer was read at; derived values (overdue) use its time, the ledger's 'now'")
+  .meta({ id: "AsOf" });
+
+export const ReceivableView = z
+  .object({
+    receivable: ReceivableRecord,
+    liveFinanced: Amount.describe("outstanding financed principal: sum of (amount - repaid) over financings"),
+    available: Amount.describe("face value minus live financed: the room left under the face value"),
+    overdue: z.boolean().describe("due date before the head block's UTC day, and neither settled nor cancelled"),
+    financeable: z.boolean().describe("a finance transaction of up to `available` would pass: attested, not overdue, room left"),
+    declaration: DeclarationView.nullable().describe("the attested export declaration, once attested"),
+    asOf: AsOf,
+  })
+  .meta({ id: "Receivable" });
+
+// ---- events, receipts, transactions, blocks --------------------------------------------------
+
+export const EventView = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("partyRegistered"), partyId: PartyId, role: RoleSchema }),
+    z.object({ type: z.literal("receivableRegistered"), receivableId: Hex32, exporterId: PartyId, amount: Amount, currency: Currency, dueDate: CalendarDate }),
+    z.object({ type: z.literal("receivableAttested"), receivableId: Hex32, declarationFingerprint: Hex32, customsId: PartyId }),
+    z.object({ type: z.literal("receivableFinanced"), receivableId: Hex32, financingId: Hex32, bankId: PartyId, amount: Amount, liveFinanced: Amount }),
+    z.object({ type: z.literal("repaymentRecorded"), receivableId: Hex32, financingId: Hex32, bankId: PartyId, amount: Amount, financingOutstanding: Amount }),
+    z.object({ type: z.literal("receivableSettled"), receivableId: Hex32 }),
+    z.object({ type: z.literal("receivableCancelled"), receivableId: Hex32 }),
+    z.object({ type: z.literal("documentAnchored"), documentHash: Hex32, documentType: z.string(), receivableId: z.string() }),
+  ])
+  .meta({ id: "Event" });
+
+export const ReceiptView = z
+  .object({
+    txHash: Hex32,
+    code: ResultCodeSchema,
+    message: z.string().describe("why, in words; empty on OK"),
+    target: z.string().describe("what the transaction aimed at (docs/ledger.md, Receipts)"),
+    events: z.array(EventView).describe("emitted on OK only"),
+  })
+  .meta({ id: "Receipt" });
+
+export const TxBodyView = z
+  .object({ chainId: z.string(), signer: PartyId, createdAt: TimeMs, nonce: Hex, payload: TxPayloadView })
+  .meta({ id: "TxBody" });
+
+export const HeaderView = z
+  .object({
+    chainId: z.string(),
+    height: U64,
+    prevHash: Hex32,
+    time: TimeMs,
+    proposer: z.string(),
+    txsRoot: Hex32,
+    receiptsRoot: Hex32,
+    stateRoot: Hex32,
+    txCount: z.number().int().min(0),
+    view: U64,
+  })
+  .meta({ id: "BlockHeader" });
+
+export const CertificateView = z
+  .object({
+    chainId: z.string(),
+    view: U64,
+    seq: U64.describe("the block height"),
+    digest: Hex32.describe("batchDigest(chainId, height, time, txsRoot) (sdk/commit.ts)"),
+    commits: z.array(z.object({ replica: z.number().int().min(0).describe("index in the validator set"), signature: Hex.describe("ed25519, 64 bytes") })),
+  })
+  .describe("2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set")
+  .meta({ id: "CommitCertificate" });
+
+export const TxEntryView = z
+  .object({
+    height: U64,
+    index: z.number().int().min(0).describe("position of the transaction in its block"),
+    time: TimeMs.describe("the block's time"),
+    txHash: Hex32,
+    signer: z.string(),
+    type: TxTypeSchema.nullable(),
+    code: ResultCodeSchema,
+    message: z.string(),
+    target: z.string(),
+  })
+  .meta({ id: "TxEntry" });
+
+export const InclusionProofView = z
+  .object({
+    tx: Hex.describe("the SignedTx bytes exactly as committed"),
+    receipt: Hex.describe("the encoded Receipt, the leaf under the header's receiptsRoot"),
+    txProof: z.array(Hex32).describe("RFC 6962 audit path of the tx hash under txsRoot"),
+    receiptProof: z.array(Hex32).describe("RFC 6962 audit path of the receipt under receiptsRoot"),
+  })
+  .meta({ id: "InclusionProof" });
+
+export const HistoryEntryView = TxEntryView.extend({
+  event: EventView.optional().describe("the event this entry records; absent for a rejected attempt"),
+  eventIndex: z.number().int().min(0).optional(),
+  proof: InclusionProofView.optional().describe("with ?proofs=true"),
+}).meta({ id: "HistoryEntry" });
+
+export const BlockProofView = z
+  .object({
+    height: U64,
+    hash: Hex32,
+    header: Hex.describe("the encoded BlockHeader, whose SHA-256 is the block hash"),
+    certificate: CertificateView.nullable(),
+  })
+  .meta({ id: "BlockProof" });
+
+export const TxView = z
+  .object({
+    txHash: Hex32,
+    height: U64,
+    index: z.number().int().min(0),
+    time: TimeMs,
+    blockHash: Hex32,
+    signer: PartyId,
+    type: TxTypeSchema,
+    body: TxBodyView,
+    signature: Hex,
+    receipt: ReceiptView,
+    header: HeaderView,
+    certificate: CertificateView.nullable(),
+    proof: InclusionProofView.extend({ header: Hex.describe("the encoded BlockHeader") }),
+  })
+  .meta({ id: "Transaction" });
+
+export const BlockView = z
+  .object({ height: U64, hash: Hex32, header: HeaderView, headerBytes: Hex, certificate: CertificateView.nullable() })
+  .meta({ id: "Block" });
+
+export const BlockTxView = z
+  .object({ index: z.number().int().min(0), txHash: Hex32, signer: z.string(), type: TxTypeSchema.nullable(), code: ResultCodeSchema, target: z.string() })
+  .meta({ id: "BlockTransaction" });
+
+export const StatusView = z
+  .object({
+    chainId: z.string(),
+    nodeId: z.string(),
+    mode: z.enum(["validator", "observer"]),
+    height: U64,
+    headHash: Hex32,
+    headTime: TimeMs,
+    stateRoot: Hex32,
+    view: U64.optional(),
+    primary: z.string().optional(),
+    viewActive: z.boolean().optional(),
+    validators: z.array(z.object({ id: z.string(), publicKey: Hex32 })).describe("the validator set as this node knows it; auditors pin it from the genesis instead"),
+    peers: z.array(z.object({ id: z.string(), validator: z.boolean() })),
+    mempool: z.object({ txs: z.number().int(), bytes: z.number().int() }),
+    halted: z.string().optional(),
+    syncing: z.boolean(),
+    ready: z.boolean(),
+    version: z.string(),
+  })
+  .meta({ id: "Status" });
+
+export const CurrencyAmounts = z.record(z.string(), Amount).describe("amounts by ISO 4217 currency").meta({ id: "CurrencyAmounts" });
+
+export const ExposureView = z
+  .object({
+    partyId: PartyId,
+    asOf: AsOf,
+    receivables: z.object({ total: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
+    outstanding: CurrencyAmounts.describe("live financed principal over the exporter's receivables, all banks"),
+    outstandingByBank: z.record(z.string(), CurrencyAmounts),
+    overdue: CurrencyAmounts.describe("the part of `outstanding` on receivables past their due date"),
+    overdueReceivables: z.number().int(),
+    rejectedAttempts: z.object({ total: z.number().int(), byCode: z.record(z.string(), z.number().int()) }).describe("transactions the party signed that the ledger rejected"),
+  })
+  .meta({ id: "Exposure" });
+
+export const LedgerEventView = z
+  .object({
+    id: z.string().describe("height:txIndex:eventIndex (eventIndex 'r' for a rejection): resume with Last-Event-ID"),
+    type: z.enum([...EVENT_TYPES, REJECTED_EVENT]),
+    height: U64,
+    index: z.number().int(),
+    time: TimeMs,
+    txHash: Hex32,
+    signer: z.string(),
+    receivableId: z.string().describe("the receivable the event concerns, or empty"),
+    event: EventView.optional(),
+    rejection: z.object({ code: ResultCodeSchema, message: z.string(), target: z.string() }).optional(),
+  })
+  .meta({ id: "LedgerEvent" });
+
+export const SubmitResultView = z
+  .object({
+    txHash: Hex32,
+    status: z.enum(["pending", "committed"]),
+    height: U64.optional(),
+    index: z.number().int().optional(),
+    time: TimeMs.optional(),
+    blockHash: Hex32.optional(),
+    receipt: ReceiptView.optional(),
+  })
+  .meta({ id: "SubmitResult" });
+
+export type StatusJson = z.output<typeof StatusView>;
+export type ReceivableJson = z.output<typeof ReceivableView>;
+export type ReceivableRecordJson = z.output<typeof ReceivableRecord>;
+export type EventJson = z.output<typeof EventView>;
+export type ReceiptJson = z.output<typeof ReceiptView>;
+export type TxEntryJson = z.output<typeof TxEntryView>;
+export type HistoryEntryJson = z.output<typeof HistoryEntryView>;
+export type BlockProofJson = z.output<typeof BlockProofView>;
+export type TxJson = z.output<typeof TxView>;
+export type BlockJson = z.output<typeof BlockView>;
+export type PartyJson = z.output<typeof PartyView>;
+export type ExposureJson = z.output<typeof ExposureView>;
+export type LedgerEventJson = z.output<typeof LedgerEventView>;
+export type SubmitResultJson = z.output<typeof SubmitResultView>;
+export type CertificateJson = z.output<typeof CertificateView>;
