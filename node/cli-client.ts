@@ -5,7 +5,7 @@
 // Conventions (docs/api.md, "CLI"):
 //   - keys: `.devnet/keys/<party>.json` by default (--devnet <dir>, --party <id>, --key <file>);
 //   - node: --url, else $TRADELEDGER_URL, else the first node of .devnet/network.json, else :7001;
-//   - documents are JSON files hashed with sdk/hashing.ts; their salts are kept next to them in
+//   - documents are JSON files hashed with sdk/hashing/; their salts are kept next to them in
 //     `<file>.salts.json` (mode 0600) and reused, so a document always hashes the same; the salts
 //     are what the exporter shares with a lender together with the document;
 //   - amounts are never floats: --amount takes major units as a decimal string ("76250.00"),

@@ -1,5 +1,5 @@
 // The RPC client (DESIGN §5): fetch-based, browser-safe. Requests are built from the route
-// definitions of sdk/api.ts and responses checked against their schemas; reads of commercial data
+// definitions of sdk/api/routes.ts and responses checked against their schemas; reads of commercial data
 // are signed by the client's signer (docs/security.md); every failure is a LedgerError with a
 // code, the HTTP status and, for a rejected transaction, its receipt.
 import { ErrorEnvelope } from "./api/errors.js";

@@ -1,7 +1,7 @@
 // JSON views of ledger values, as the RPC serves them and the SDK returns them: a bigint becomes its
 // decimal string (money is never a JSON number: no float can creep in), bytes become lower-case
 // hex, everything else keeps its shape. One generic mapping, so a view can never drift from the
-// domain type it shows; the zod schemas of sdk/api.ts describe the same shapes for the OpenAPI
+// domain type it shows; the zod schemas of sdk/api/schemas.ts describe the same shapes for the OpenAPI
 // document and check them at both ends. Browser-safe.
 import { fromHex, isHex, toHex } from "./bytes.js";
 import type { CommitCertificate } from "./commit.js";

@@ -26,7 +26,8 @@ import { verifyReceiptInclusion, verifyTxInclusion } from "./proofs.js";
 import { decodeTx, type Tx } from "./tx.js";
 import type { BlockHeader, Event, EventWire, Receipt, ResultCode, TxPayload } from "./types.js";
 import { formatOf, receivableIdsNamed, type EventCheck } from "./transactions/index.js";
-import type { HistoryPageJson, TxJson } from "./api.js";
+import type { HistoryPageJson } from "./api/routes.js";
+import type { TxJson } from "./api/schemas.js";
 
 export interface ValidatorSet {
   chainId: string;

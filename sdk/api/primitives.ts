@@ -2,7 +2,7 @@
 // and the enums of the domain's unions, shared by every view, payload and route. Browser-safe.
 import { z } from "zod";
 import { RESULT_CODES } from "../types.js";
-import { PARTY_ID_RE } from "../validate.js";
+import { PARTY_ID_RE } from "../checks.js";
 
 export const Hex = z.string().regex(/^(?:[0-9a-f]{2})*$/, "expected lower-case hex").describe("bytes as lower-case hex");
 export const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, "expected 32 bytes as 64 lower-case hex digits").describe("32 bytes as 64 lower-case hex digits");

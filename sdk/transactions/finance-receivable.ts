@@ -1,5 +1,7 @@
 // financeReceivable: a bank finances part or all of what is left of an attested receivable; the
 // financing's id is the transaction hash (DESIGN.md §2, Finance).
+import { z } from "zod";
+import { Amount, Currency, Hex32 } from "../api/primitives.js";
 import { currency, firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -16,7 +18,9 @@ export interface FinanceReceivableInput {
   currency: string;
 }
 
-export const financeReceivableTx: TxFormat<FinanceReceivablePayload, FinanceReceivableInput> = {
+const FinanceReceivableJson = z.object({ type: z.literal("financeReceivable"), receivableId: Hex32, amount: Amount, currency: Currency });
+
+export const financeReceivableTx: TxFormat<FinanceReceivablePayload, FinanceReceivableInput, typeof FinanceReceivableJson> = {
   type: "financeReceivable",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, amount: positiveAmount, currency }),
   build: (input) => ({ type: "financeReceivable", receivableId: input.receivableId, amount: toAmount("amount", input.amount), currency: input.currency }),
@@ -24,6 +28,7 @@ export const financeReceivableTx: TxFormat<FinanceReceivablePayload, FinanceRece
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
+  json: FinanceReceivableJson,
   events: {
     receivableFinanced: (e, p, tx) =>
       want(e.receivableId === p.receivableId && e.financingId === tx.hashHex && e.bankId === tx.signer && e.amount === p.amount, "receivable, financing id, bank or amount differs from the transaction"),

@@ -1,5 +1,7 @@
 // registerParty: a BANK onboards an ENTERPRISE after KYC (DESIGN.md §2, Parties). The genesis
 // parties are checked with the same format.
+import { z } from "zod";
+import { Hex32, PartyId, RoleSchema } from "../api/primitives.js";
 import { ROLES, type Role } from "../types.js";
 import { isStrongPublicKey } from "../crypto.js";
 import { bytesOf, COUNTRY_RE, firstIssue, LEI_RE, LIMITS, matches, partyId, PUBLIC_KEY_BYTES, text, toBytes, type BytesInput } from "../checks.js";
@@ -24,7 +26,9 @@ export interface RegisterPartyInput {
   lei?: string;
 }
 
-export const registerPartyTx: TxFormat<RegisterPartyPayload, RegisterPartyInput> = {
+const RegisterPartyJson = z.object({ type: z.literal("registerParty"), id: PartyId, role: RoleSchema, name: z.string(), country: z.string(), publicKey: Hex32, lei: z.string() });
+
+export const registerPartyTx: TxFormat<RegisterPartyPayload, RegisterPartyInput, typeof RegisterPartyJson> = {
   type: "registerParty",
   check: (p) =>
     firstIssue(p as unknown as Record<string, unknown>, {
@@ -49,6 +53,7 @@ export const registerPartyTx: TxFormat<RegisterPartyPayload, RegisterPartyInput>
   target: (p) => p.id,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
+  json: RegisterPartyJson,
   events: {
     partyRegistered: (e, p) => want(e.partyId === p.id && e.role === p.role, "party id or role differs from the transaction"),
   },

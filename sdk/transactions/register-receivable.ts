@@ -1,5 +1,7 @@
 // registerReceivable: an exporter registers an invoice by its document hash and duplicate
 // fingerprint (DESIGN.md §2-3); the receivable's id is the transaction hash.
+import { z } from "zod";
+import { Amount, CalendarDate, Currency, Hex32 } from "../api/primitives.js";
 import { currency, date, dayNumber, firstIssue, hash32, LIMITS, positiveAmount, text, toAmount, toBytes, type AmountInput, type BytesInput } from "../checks.js";
 import { want, type TxFormat } from "./format.js";
 
@@ -24,7 +26,18 @@ export interface RegisterReceivableInput {
   dueDate: string;
 }
 
-export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterReceivableInput> = {
+const RegisterReceivableJson = z.object({
+  type: z.literal("registerReceivable"),
+  documentHash: Hex32,
+  fingerprint: Hex32,
+  buyerId: z.string(),
+  amount: Amount,
+  currency: Currency,
+  issueDate: CalendarDate,
+  dueDate: CalendarDate,
+});
+
+export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterReceivableInput, typeof RegisterReceivableJson> = {
   type: "registerReceivable",
   check: (p) =>
     firstIssue(p as unknown as Record<string, unknown>, {
@@ -50,6 +63,7 @@ export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterR
   target: (_p, txHashHex) => txHashHex,
   receivablesNamed: () => [],
   carries: (p) => ({ documents: [p.documentHash], fingerprints: [p.fingerprint] }),
+  json: RegisterReceivableJson,
   events: {
     receivableRegistered: (e, p, tx) =>
       want(
