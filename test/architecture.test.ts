@@ -3,7 +3,7 @@
 //     a rule (node/ledger/tx/), and nothing else is registered;
 //   - every event type is emitted, and checked against its transaction, by some type;
 //   - a transaction type is named in at most 4 non-test source files (its format, its rule, the CLI,
-//     and the SDK's JSON schema of the RPC), so its knowledge is not spread over parallel switches;
+//     and one to spare), so its knowledge is not spread over parallel switches;
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
