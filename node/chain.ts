@@ -1,28 +1,26 @@
-// The block executor: ties the ledger (node/ledger) to the store (node/store). For each ordered
-// batch it prefetches every state key the transactions can touch, runs the ledger synchronously
-// over that verified snapshot, updates the state tree, builds the header and commits the block,
-// its receipts, the state, the tree and the indexes in one atomic batch. It also answers the
-// read side the RPC serves (blocks, transactions with proofs, receivables and their history,
-// lists, state proofs). One block at a time; heights are contiguous.
+// The block executor, the write path (STYLE rule 14): ties the ledger (node/ledger) to the store
+// (node/store). For each ordered batch it prefetches every state key the transactions can touch,
+// runs the ledger synchronously over that verified snapshot, updates the state tree, builds the
+// header and commits the block, its receipts, the state, the tree and the indexes in one atomic
+// batch. It owns the head; everything else reads through the query model (node/query/). One block
+// at a time; heights are contiguous.
 import { concatBytes, equalBytes, fromHex, toHex, utf8 } from "../sdk/bytes.js";
-import { decode, encode } from "../sdk/codec.js";
+import { encode } from "../sdk/codec.js";
 import type { CommitCertificate } from "../sdk/commit.js";
 import type { Crypto } from "../sdk/crypto.js";
-import { inclusionProof, leafHash } from "../sdk/merkle.js";
-import type { StateProof } from "../sdk/proofs.js";
-import { decodeTx, type Tx } from "../sdk/tx.js";
-import type { BlockHeader, Declaration, DocumentRecord, Event, Party, Receipt, Receivable, ReceivableStatus, ResultCode, SignedTxWire, TxType } from "../sdk/types.js";
-import { newExposureTally, tallyExposure } from "../sdk/domain.js";
+import type { Tx } from "../sdk/tx.js";
+import type { BlockHeader, Party } from "../sdk/types.js";
+import type { ExecutedBlock } from "./api.js";
 import { nodeCrypto } from "./crypto.js";
 import { accessKeys, executeBlock, genesisWrites, takesTxHash, type LedgerParams } from "./ledger/execute.js";
-import { decodeReceipt, encodeReceipt } from "./ledger/records.js";
-import { KEY } from "./ledger/state.js";
+import { encodeReceipt } from "./ledger/records.js";
 import { encodeCertificateRecord } from "./store/blocks.js";
-import { StoreError, corrupted } from "./store/errors.js";
-import type { DateRange, Page, PageRequest, TxRef } from "./store/indexes.js";
+import { StoreError } from "./store/errors.js";
 import { rfc6962Root, sha256 } from "./store/hash.js";
 import { ZERO_HASH, type Store } from "./store/store.js";
 import { verifyStore, type VerifyReport } from "./store/verify.js";
+
+export type { BlockTimings, ExecutedBlock } from "./api.js";
 
 /**
  * State tree depth when the genesis does not name one: 2^20 buckets keep ~3 records per bucket at a
@@ -42,7 +40,7 @@ export interface ChainGenesis {
 }
 
 export interface ChainOptions {
-  /** node:crypto by default */
+  /** the node passes its one crypto instance; node:crypto when absent (tools, tests) */
   crypto?: Crypto;
   /** signature check; pass the node's SignatureCache so each signature is verified once per node */
   verifySignature?: (tx: Tx, publicKey: Uint8Array) => boolean;
@@ -68,88 +66,6 @@ export interface BlockInput {
   expectedHash?: Uint8Array;
   /** the 2f+1 commits that committed this batch; stored in the block's batch (its chain id, seq and view must match) */
   certificate?: CommitCertificate;
-}
-
-export interface BlockTimings {
-  /** loading (and verifying) every state record the block can touch */
-  prefetchMs: number;
-  /** the ledger, receipt encoding, txs and receipts roots */
-  executeMs: number;
-  /** bucket entries, bucket hashes and the upper tree: the state commitment */
-  stateRootMs: number;
-  /** deriving the read-index entries */
-  indexMs: number;
-  /** the atomic LevelDB batch (with fsync when the store syncs) */
-  writeMs: number;
-}
-
-export interface ExecutedBlock {
-  header: BlockHeader;
-  headerBytes: Uint8Array;
-  hash: Uint8Array;
-  receipts: Receipt[];
-  timings: BlockTimings;
-}
-
-export interface StoredBlock {
-  header: BlockHeader;
-  headerBytes: Uint8Array;
-  hash: Uint8Array;
-  /** SignedTx bytes exactly as received */
-  txs: Uint8Array[];
-  receipts: Receipt[];
-}
-
-/** A committed transaction with its receipt and the proofs tying both to the block header. */
-export interface TxRecord {
-  tx: Tx;
-  receipt: Receipt;
-  receiptBytes: Uint8Array;
-  height: bigint;
-  index: number;
-  header: BlockHeader;
-  blockHash: Uint8Array;
-  txCount: number;
-  /** RFC 6962 audit path of the tx hash under header.txsRoot (sdk/proofs verifyTxInclusion) */
-  txProof: Uint8Array[];
-  /** RFC 6962 audit path of the encoded receipt under header.receiptsRoot */
-  receiptProof: Uint8Array[];
-}
-
-/** One line of a receivable's history, or of any list of transactions (rejections, documents). */
-export interface TxEntry {
-  height: bigint;
-  index: number;
-  time: bigint;
-  txHash: Uint8Array;
-  signer: string;
-  type: TxType | undefined;
-  code: ResultCode;
-  message: string;
-  target: string;
-}
-
-export interface HistoryEntry extends TxEntry {
-  /** the event this entry records; absent for a rejected attempt */
-  event?: Event;
-  eventIndex?: number;
-}
-
-export interface StateProofResult {
-  height: bigint;
-  stateRoot: Uint8Array;
-  key: string;
-  value: Uint8Array | undefined;
-  proof: StateProof;
-}
-
-export interface Exposure {
-  partyId: string;
-  /** per currency: outstanding financed principal over the exporter's receivables */
-  outstanding: Record<string, bigint>;
-  /** per currency: the part of it on receivables past their due date at `at` */
-  overdue: Record<string, bigint>;
-  receivables: number;
 }
 
 export class Chain {
@@ -324,267 +240,9 @@ export class Chain {
     };
   }
 
-  // ---- blocks and transactions ----------------------------------------------------------------
-
-  async getHeader(height: bigint): Promise<{ header: BlockHeader; headerBytes: Uint8Array; hash: Uint8Array } | undefined> {
-    const headerBytes = await this.store.blocks.headerBytes(height);
-    if (!headerBytes) return undefined;
-    return { header: decode<BlockHeader>("BlockHeader", headerBytes), headerBytes, hash: sha256(headerBytes) };
-  }
-
-  async getBlock(height: bigint): Promise<StoredBlock | undefined> {
-    const h = await this.getHeader(height);
-    if (!h) return undefined;
-    const [txs, receiptBytes] = await Promise.all([this.store.blocks.txsOf(height), this.store.blocks.receiptsOf(height)]);
-    if (txs.length !== h.header.txCount || receiptBytes.length !== h.header.txCount) throw corrupted(`block ${height} is incomplete`, { height: height.toString() });
-    return { ...h, txs, receipts: receiptBytes.map(decodeReceipt) };
-  }
-
-  /**
-   * A block as the proto `Block` message (header, txs, receipts) for block sync. Built from the
-   * stored bytes, so the header and transactions are byte-for-byte what was hashed and signed.
-   */
-  async getBlockBytes(height: bigint): Promise<Uint8Array | undefined> {
-    const headerBytes = await this.store.blocks.headerBytes(height);
-    if (!headerBytes) return undefined;
-    const [txs, receipts] = await Promise.all([this.store.blocks.txsOf(height), this.store.blocks.receiptsOf(height)]);
-    const parts: Uint8Array[] = [lengthDelimited(1, headerBytes)];
-    for (const t of txs) parts.push(lengthDelimited(2, t));
-    for (const r of receipts) parts.push(lengthDelimited(3, r));
-    return concatBytes(...parts);
-  }
-
-  /** The commit certificate stored with a block, if it was committed with one. */
-  async getCertificate(height: bigint): Promise<CommitCertificate | undefined> {
-    return this.store.blocks.certificate(height);
-  }
-
-  async getBlockByHash(hash: Uint8Array): Promise<StoredBlock | undefined> {
-    const height = await this.store.blocks.heightOf(hash);
-    return height === undefined ? undefined : this.getBlock(height);
-  }
-
-  /** The committed transaction that took this hash, with its receipt and inclusion proofs. */
-  async getTx(hash: Uint8Array): Promise<TxRecord | undefined> {
-    const loc = await this.store.blocks.txLocation(hash);
-    if (!loc) return undefined;
-    return this.txAt(loc.height, loc.index);
-  }
-
-  /** Whether a committed transaction took this hash (a new copy would be DUPLICATE_TX): for mempool admission. */
-  async hasCommittedTx(hash: Uint8Array): Promise<boolean> {
-    return (await this.store.blocks.txLocation(hash)) !== undefined;
-  }
-
-  /** Copies of a hash that did not take it (forged signatures, replays), oldest first. */
-  async getTxAttempts(hash: Uint8Array, limit = 100): Promise<TxEntry[]> {
-    const locs = await this.store.blocks.attempts(hash, limit);
-    return this.resolveRefs(locs);
-  }
-
-  async txAt(height: bigint, index: number): Promise<TxRecord | undefined> {
-    const h = await this.getHeader(height);
-    if (!h || index < 0 || index >= h.header.txCount) return undefined;
-    const [txs, receipts] = await Promise.all([this.store.blocks.txsOf(height), this.store.blocks.receiptsOf(height)]);
-    // Every tx hash is needed for the audit path; only the envelope is decoded for those.
-    const hashes = txs.map((b) => sha256(decode<SignedTxWire>("SignedTx", b).body));
-    if (!equalBytes(rfc6962Root(hashes), h.header.txsRoot)) throw corrupted(`block ${height} transactions do not match its header`, { height: height.toString() });
-    const receiptBytes = receipts[index]!;
-    return {
-      tx: decodeTx(this.crypto, txs[index]!),
-      receipt: decodeReceipt(receiptBytes),
-      receiptBytes,
-      height,
-      index,
-      header: h.header,
-      blockHash: h.hash,
-      txCount: h.header.txCount,
-      txProof: inclusionProof(sha256, hashes.map((x) => leafHash(sha256, x)), index),
-      receiptProof: inclusionProof(sha256, receipts.map((r) => leafHash(sha256, r)), index),
-    };
-  }
-
-  // ---- state ------------------------------------------------------------------------------------
-
-  /** A state record's bytes (verified against the state root), or undefined. */
-  async getState(stateKey: string): Promise<Uint8Array | undefined> {
-    await this.store.whenIdle();
-    return this.store.state.readSync(stateKey);
-  }
-
-  /** A state record with its proof against the current head's state root (sdk/proofs verifyStateProof). */
-  async proveState(stateKey: string): Promise<StateProofResult> {
-    await this.store.whenIdle();
-    // Synchronous from here: no commit can interleave, so value, proof, root and height agree.
-    const { value, proof } = this.store.state.proveSync(stateKey);
-    const meta = this.store.meta!;
-    return { height: meta.height, stateRoot: meta.stateRoot, key: stateKey, value, proof };
-  }
-
-  async getReceivable(id: string): Promise<Receivable | undefined> {
-    const b = await this.getState(KEY.receivable(id));
-    return b && decode<Receivable>("Receivable", b);
-  }
-
-  async getParty(id: string): Promise<Party | undefined> {
-    const b = await this.getState(KEY.party(id));
-    return b && decode<Party>("Party", b);
-  }
-
-  async getDocument(documentHash: Uint8Array): Promise<DocumentRecord | undefined> {
-    const b = await this.getState(KEY.document(toHex(documentHash)));
-    return b && decode<DocumentRecord>("DocumentRecord", b);
-  }
-
-  async getDeclaration(fingerprint: Uint8Array): Promise<Declaration | undefined> {
-    const b = await this.getState(KEY.declaration(toHex(fingerprint)));
-    return b && decode<Declaration>("Declaration", b);
-  }
-
-  // ---- read indexes -----------------------------------------------------------------------------
-
-  /** Every event of a receivable, and every rejected attempt aimed at it, oldest first. */
-  async getHistory(receivableId: string, page: PageRequest = {}): Promise<Page<HistoryEntry>> {
-    const refs = await this.store.indexes.history(receivableId, page);
-    const resolved = await this.resolve(refs.items);
-    const items = refs.items.map((ref, i): HistoryEntry => {
-      const { entry, receipt } = resolved[i]!;
-      if (ref.event === null) return entry;
-      const event = receipt.events[ref.event];
-      if (!event) throw corrupted(`history entry ${ref.height}/${ref.index}/${ref.event} names no event`);
-      return { ...entry, event, eventIndex: ref.event };
-    });
-    return withCursor(items, refs.cursor);
-  }
-
-  async receivablesByExporter(exporterId: string, page: PageRequest = {}): Promise<Page<Receivable>> {
-    const refs = await this.store.indexes.exporterReceivables(exporterId, page);
-    const ids = await this.registeredIds(refs.items);
-    return withCursor(await this.receivables(ids), refs.cursor);
-  }
-
-  /** A bank's financings (one entry per finance transaction) with the receivable as it is now. */
-  async financingsByBank(bankId: string, page: PageRequest = {}): Promise<Page<{ entry: TxEntry; receivable: Receivable }>> {
-    const refs = await this.store.indexes.bankFinancings(bankId, page);
-    const entries = await this.resolveRefs(refs.items);
-    const items = [];
-    for (const e of entries) {
-      const r = await this.getReceivable(e.target);
-      if (!r) throw corrupted(`financed receivable ${e.target} is not in the state`);
-      items.push({ entry: e, receivable: r });
-    }
-    return withCursor(items, refs.cursor);
-  }
-
-  async receivablesByStatus(status: ReceivableStatus, page: PageRequest = {}): Promise<Page<Receivable>> {
-    const refs = await this.store.indexes.byStatus(status, page);
-    return withCursor(await this.receivables(refs.items.map((r) => r.receivableId)), refs.cursor);
-  }
-
-  /** Receivables by due date, in the half-open range [from, before). */
-  async receivablesByDueDate(range: DateRange, page: PageRequest = {}): Promise<Page<Receivable>> {
-    const refs = await this.store.indexes.byDueDate(range, page);
-    return withCursor(await this.receivables(refs.items.map((r) => r.receivableId)), refs.cursor);
-  }
-
-  /** Receivables with financing outstanding whose due date passed before the UTC day of `at` (ms). */
-  async overdueReceivables(at: bigint, page: PageRequest = {}): Promise<Page<Receivable>> {
-    const refs = await this.store.indexes.outstandingByDueDate({ before: utcDate(at) }, page);
-    return withCursor(await this.receivables(refs.items.map((r) => r.receivableId)), refs.cursor);
-  }
-
-  async rejections(filter: { code?: ResultCode; signer?: string } = {}, page: PageRequest = {}): Promise<Page<TxEntry>> {
-    const refs = await this.store.indexes.rejections(filter, page);
-    return withCursor(await this.resolveRefs(refs.items), refs.cursor);
-  }
-
-  /** Every authenticated transaction that carried this document hash, with its outcome. */
-  async documentHistory(documentHash: Uint8Array, page: PageRequest = {}): Promise<Page<TxEntry>> {
-    const refs = await this.store.indexes.byDocument(documentHash, page);
-    return withCursor(await this.resolveRefs(refs.items), refs.cursor);
-  }
-
-  /** Every authenticated registration that carried this invoice fingerprint, with its outcome. */
-  async fingerprintHistory(fingerprint: Uint8Array, page: PageRequest = {}): Promise<Page<TxEntry>> {
-    const refs = await this.store.indexes.byFingerprint(fingerprint, page);
-    return withCursor(await this.resolveRefs(refs.items), refs.cursor);
-  }
-
-  /** An exporter's outstanding financed principal and the overdue part of it at `at` (ms), per currency. */
-  async exposure(partyId: string, at: bigint): Promise<Exposure> {
-    const tally = newExposureTally();
-    let cursor: string | undefined;
-    do {
-      const page = await this.receivablesByExporter(partyId, { limit: 1000, ...(cursor ? { cursor } : {}) });
-      for (const r of page.items) tallyExposure(tally, r, at);
-      cursor = page.cursor;
-    } while (cursor);
-    return { partyId, outstanding: Object.fromEntries(tally.outstanding), overdue: Object.fromEntries(tally.overdue), receivables: tally.receivables };
-  }
-
   /** Full verification from scratch (node/store/verify.ts); reads the whole store. */
   async verify(): Promise<VerifyReport> {
     return verifyStore(this.store, { takesTxHash });
-  }
-
-  // ---- helpers ----------------------------------------------------------------------------------
-
-  private async resolveRefs(refs: readonly TxRef[]): Promise<TxEntry[]> {
-    return (await this.resolve(refs)).map((r) => r.entry);
-  }
-
-  private async resolve(refs: readonly TxRef[]): Promise<{ entry: TxEntry; receipt: Receipt }[]> {
-    const times = new Map<bigint, bigint>();
-    const out: { entry: TxEntry; receipt: Receipt }[] = [];
-    for (const ref of refs) {
-      let time = times.get(ref.height);
-      if (time === undefined) {
-        const header = await this.store.blocks.header(ref.height);
-        if (!header) throw corrupted(`index names missing block ${ref.height}`);
-        time = header.time;
-        times.set(ref.height, time);
-      }
-      const [txBytes, receiptBytes] = await Promise.all([this.store.blocks.txBytes(ref.height, ref.index), this.store.blocks.receiptBytes(ref.height, ref.index)]);
-      if (!txBytes || !receiptBytes) throw corrupted(`index names missing transaction ${ref.height}/${ref.index}`);
-      const tx = decodeTx(this.crypto, txBytes);
-      const receipt = decodeReceipt(receiptBytes);
-      if (!equalBytes(receipt.txHash, tx.hash)) throw corrupted(`receipt ${ref.height}/${ref.index} is for another transaction`);
-      out.push({
-        entry: {
-          height: ref.height,
-          index: ref.index,
-          time,
-          txHash: tx.hash,
-          signer: tx.body.signer,
-          type: tx.body.payload?.type,
-          code: receipt.code,
-          message: receipt.message,
-          target: receipt.target,
-        },
-        receipt,
-      });
-    }
-    return out;
-  }
-
-  private async registeredIds(refs: readonly TxRef[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (const ref of refs) {
-      const b = await this.store.blocks.txBytes(ref.height, ref.index);
-      if (!b) throw corrupted(`index names missing transaction ${ref.height}/${ref.index}`);
-      ids.push(decodeTx(this.crypto, b).hashHex); // a receivable's id is its registration's hash
-    }
-    return ids;
-  }
-
-  private async receivables(ids: string[]): Promise<Receivable[]> {
-    const out: Receivable[] = [];
-    for (const id of ids) {
-      const r = await this.getReceivable(id);
-      if (!r) throw corrupted(`index names receivable ${id}, which is not in the state`);
-      out.push(r);
-    }
-    return out;
   }
 }
 
@@ -603,27 +261,6 @@ export function genesisHash(chainId: string, depth: number, parties: Party[]): U
   add(Uint8Array.of(depth));
   for (const p of parties) add(encode("Party", p));
   return sha256(concatBytes(...parts));
-}
-
-/** "YYYY-MM-DD" of the UTC day containing `ms`. */
-export function utcDate(ms: bigint): string {
-  return new Date(Number(ms)).toISOString().slice(0, 10);
-}
-
-function withCursor<T>(items: T[], cursor: string | undefined): Page<T> {
-  return cursor === undefined ? { items } : { items, cursor };
-}
-
-/** Protobuf field `field` with wire type 2, length-delimited (protobuf encoding guide). */
-function lengthDelimited(field: number, bytes: Uint8Array): Uint8Array {
-  const head: number[] = [(field << 3) | 2];
-  let n = bytes.length;
-  while (n >= 0x80) {
-    head.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  head.push(n);
-  return concatBytes(Uint8Array.from(head), bytes);
 }
 
 export { ZERO_HASH };

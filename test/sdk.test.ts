@@ -84,7 +84,7 @@ t.test("... even when the node forges the receipt and the receipts root consiste
   const forged = clone(history);
   const entry = forged.items[2]!;
   const height = BigInt(entry.height);
-  const block = (await h.chain.getBlock(height))!;
+  const block = (await h.query.getBlock(height))!;
   const receipts = block.receipts.map((r) => ({ ...r }));
   const original = receipts[entry.index]!;
   const event = { ...(original.events[0] as Extract<Event, { type: "receivableFinanced" }>), amount: 1n, liveFinanced: 1n };
