@@ -48,7 +48,7 @@ export interface BlockTimings {
   writeMs: number;
 }
 
-/** A block the executor (node/chain.ts) just committed. */
+/** A block the executor (node/chain/chain.ts) just committed. */
 export interface ExecutedBlock {
   header: BlockHeader;
   headerBytes: Uint8Array;

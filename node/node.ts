@@ -17,7 +17,7 @@ import { createP2P, type P2PNetwork, type PeerEntry } from "../p2p/index.js";
 import type { Genesis, NodeConfig } from "../config/schema.js";
 import { loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
 import type { NodeApi } from "./api.js";
-import { Chain, genesisHash } from "./chain.js";
+import { Chain, genesisHash } from "./chain/chain.js";
 import { ConsensusLog } from "./consensus-log.js";
 import { ConsensusDriver, type ConsensusTransport } from "./driver.js";
 import type { ConsensusMessage } from "../consensus/index.js";

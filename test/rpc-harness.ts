@@ -1,5 +1,5 @@
 // A real node behind the RPC, without the network: the real NodeApi (node/service.ts) over the real
-// query model and executor (node/query, node/chain.ts) on a real Store (LevelDB in a temp dir), the
+// query model and executor (node/query, node/chain/chain.ts) on a real Store (LevelDB in a temp dir), the
 // real Mempool and signature cache, and a tiny in-process block producer that takes admitted
 // transactions from the mempool and executes them through Chain.executeBlock, with a commit
 // certificate signed by 3 of 4 real ed25519 validator keys over sdk/commit.ts commitSigningBytes
@@ -18,7 +18,7 @@ import { signerFromSeed, type Signer } from "../sdk/signer.js";
 import type { Party, Role } from "../sdk/types.js";
 import { txBodyFormatError } from "../sdk/validate.js";
 import type { Tx } from "../sdk/tx.js";
-import { Chain, type ExecutedBlock } from "../node/chain.js";
+import { Chain, type ExecutedBlock } from "../node/chain/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { Mempool } from "../node/mempool.js";
 import { PartyKeys } from "../node/parties.js";

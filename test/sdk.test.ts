@@ -21,7 +21,7 @@ import { inclusionProof, leafHash, merkleRoot } from "../sdk/merkle.js";
 import { sha256 } from "../sdk/crypto.js";
 import type { BlockHeader, Event, Receipt } from "../sdk/types.js";
 import { validatorSetFromGenesis, verifyHistory, verifyTx } from "../sdk/verify.js";
-import { addClientCommands, amountOf } from "../node/cli-client.js";
+import { addClientCommands, amountOf } from "../node/cli/cli-client.js";
 import { RpcHarness, attestPayload, invoice, registerPayload } from "./rpc-harness.js";
 
 const h = await RpcHarness.create();

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import t from "tap";
 import { toHex } from "../sdk/bytes.js";
 import { decodeTx } from "../sdk/tx.js";
-import { Chain } from "../node/chain.js";
+import { Chain } from "../node/chain/chain.js";
 import { LedgerQuery } from "../node/query/query.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { Store } from "../node/store/store.js";

@@ -1,4 +1,4 @@
-// The store, the state commitment and the block executor (node/store, node/chain.ts, sdk/proofs.ts),
+// The store, the state commitment and the block executor (node/store, node/chain/chain.ts, sdk/proofs.ts),
 // on real LevelDB with real signed transactions. The crash test is test/store-crash.test.ts.
 import { readdirSync, statSync, truncateSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +20,7 @@ import {
 } from "../sdk/proofs.js";
 import { decodeTx, signTx, type Tx } from "../sdk/tx.js";
 import type { BlockHeader, Receivable, TxPayload } from "../sdk/types.js";
-import { Chain, type ChainGenesis } from "../node/chain.js";
+import { Chain, type ChainGenesis } from "../node/chain/chain.js";
 import { LedgerQuery } from "../node/query/query.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { KEY } from "../node/ledger/state.js";

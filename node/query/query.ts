@@ -1,7 +1,7 @@
 // The query model (STYLE rule 14): every read of the committed chain - blocks, transactions with
 // their inclusion proofs, state records and state proofs, a receivable's history, the list indexes,
 // an exporter's exposure, rejections - answered from the store, behind the QueryModel interface of
-// node/query/types.ts that the RPC sees. It never writes; the executor (node/chain.ts) does, and
+// node/query/types.ts that the RPC sees. It never writes; the executor (node/chain/chain.ts) does, and
 // owns the head this model reads at. State reads wait for a commit in flight (store.whenIdle), so a
 // value, its proof, the root and the height always agree.
 import { concatBytes, equalBytes, fromUtf8, toHex } from "../../sdk/bytes.js";
@@ -50,7 +50,7 @@ const STATE_KEY: { [K in StateRecordKind]: (id: string) => string } = {
 // The readers' page bound (node/query/types.ts) is the store's: this fails to compile if they part.
 MAX_PAGE_LIMIT satisfies typeof STORE_MAX_PAGE_LIMIT;
 
-/** What the query model reads the head from: the executor (node/chain.ts Chain), which moves it. */
+/** What the query model reads the head from: the executor (node/chain/chain.ts Chain), which moves it. */
 export interface HeadSource {
   readonly chainId: string;
   readonly height: bigint;

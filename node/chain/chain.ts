@@ -4,23 +4,23 @@
 // header and commits the block, its receipts, the state, the tree and the indexes in one atomic
 // batch. It owns the head; everything else reads through the query model (node/query/). One block
 // at a time; heights are contiguous.
-import { concatBytes, equalBytes, fromHex, toHex, utf8 } from "../sdk/bytes.js";
-import { encode } from "../sdk/codec.js";
-import type { CommitCertificate } from "../sdk/commit.js";
-import type { Crypto } from "../sdk/crypto.js";
-import type { Tx } from "../sdk/tx.js";
-import type { BlockHeader, Party } from "../sdk/types.js";
-import type { ExecutedBlock } from "./api.js";
-import { nodeCrypto } from "./crypto.js";
-import { accessKeys, executeBlock, genesisWrites, takesTxHash, type LedgerParams } from "./ledger/execute.js";
-import { encodeReceipt } from "./ledger/records.js";
-import { encodeCertificateRecord } from "./store/blocks.js";
-import { StoreError } from "./store/errors.js";
-import { rfc6962Root, sha256 } from "./store/hash.js";
-import { ZERO_HASH, type Store } from "./store/store.js";
-import { verifyStore, type VerifyReport } from "./store/verify.js";
+import { concatBytes, equalBytes, fromHex, toHex, utf8 } from "../../sdk/bytes.js";
+import { encode } from "../../sdk/codec.js";
+import type { CommitCertificate } from "../../sdk/commit.js";
+import type { Crypto } from "../../sdk/crypto.js";
+import type { Tx } from "../../sdk/tx.js";
+import type { BlockHeader, Party } from "../../sdk/types.js";
+import type { ExecutedBlock } from "../api.js";
+import { nodeCrypto } from "../crypto.js";
+import { accessKeys, executeBlock, genesisWrites, takesTxHash, type LedgerParams } from "../ledger/execute.js";
+import { encodeReceipt } from "../ledger/records.js";
+import { encodeCertificateRecord } from "../store/blocks.js";
+import { StoreError } from "../store/errors.js";
+import { rfc6962Root, sha256 } from "../store/hash.js";
+import { ZERO_HASH, type Store } from "../store/store.js";
+import { verifyStore, type VerifyReport } from "../store/verify.js";
 
-export type { BlockTimings, ExecutedBlock } from "./api.js";
+export type { BlockTimings, ExecutedBlock } from "../api.js";
 
 /**
  * State tree depth when the genesis does not name one: 2^20 buckets keep ~3 records per bucket at a
