@@ -1,5 +1,5 @@
 // `npm run bench:ledger`: single-node throughput of verify + apply + commit through the real block
-// executor (node/chain.ts) on LevelDB, with and without ed25519 signature verification, and the
+// executor (node/chain/chain.ts) on LevelDB, with and without ed25519 signature verification, and the
 // cost of the state commitment per block, on an empty ledger or one preloaded with receivables.
 //
 //   npm run bench:ledger -- [--blocks 20] [--txs 500] [--preload 0] [--depth 20] [--no-sync]
@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { verifyTxSignature } from "../sdk/tx.js";
-import { Chain, type BlockTimings, type ChainGenesis } from "../node/chain.js";
+import { Chain, type BlockTimings, type ChainGenesis } from "../node/chain/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { Store } from "../node/store/store.js";
 import { preloadReceivables } from "./preload.js";

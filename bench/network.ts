@@ -25,7 +25,7 @@ import { parseArgs } from "node:util";
 import { toHex } from "../sdk/bytes.js";
 import { loadGenesis, loadKeyFile } from "../config/load.js";
 import type { Genesis } from "../config/schema.js";
-import { Chain } from "../node/chain.js";
+import { Chain } from "../node/chain/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { genesisParties } from "../node/node.js";
 import { Store } from "../node/store/store.js";

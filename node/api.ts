@@ -1,10 +1,13 @@
 // What the RPC layer may ask of a running node: the one narrow interface between rpc/ and node/
-// (STYLE rule 8). node/node.ts implements it; rpc/ never reaches around it.
+// (STYLE rules 8, 14). node/service.ts implements it; every read goes through the query model
+// (node/query/types.ts), so rpc/ never reaches around it into the chain, the ledger or the store.
 import type { CommitCertificate, Validator } from "../sdk/commit.js";
 import type { Tx } from "../sdk/tx.js";
-import type { Receipt } from "../sdk/types.js";
-import type { Chain, ExecutedBlock } from "./chain.js";
+import type { BlockHeader, Receipt } from "../sdk/types.js";
 import type { Admission } from "./mempool.js";
+import type { QueryModel } from "./query/types.js";
+
+export type { QueryModel } from "./query/types.js";
 
 export interface NodeStatus {
   chainId: string;
@@ -32,6 +35,28 @@ export interface NodeStatus {
   version: string;
 }
 
+export interface BlockTimings {
+  /** loading (and verifying) every state record the block can touch */
+  prefetchMs: number;
+  /** the ledger, receipt encoding, txs and receipts roots */
+  executeMs: number;
+  /** bucket entries, bucket hashes and the upper tree: the state commitment */
+  stateRootMs: number;
+  /** deriving the read-index entries */
+  indexMs: number;
+  /** the atomic LevelDB batch (with fsync when the store syncs) */
+  writeMs: number;
+}
+
+/** A block the executor (node/chain/chain.ts) just committed. */
+export interface ExecutedBlock {
+  header: BlockHeader;
+  headerBytes: Uint8Array;
+  hash: Uint8Array;
+  receipts: Receipt[];
+  timings: BlockTimings;
+}
+
 /** A block as listeners see it right after it was executed and stored. */
 export interface CommittedBlockEvent {
   executed: ExecutedBlock;
@@ -53,14 +78,14 @@ export interface CommitWait {
 }
 
 export interface NodeApi {
-  /** every read (blocks, txs with proofs, receivables, history, lists, state proofs) */
-  readonly chain: Chain;
+  /** every read (blocks, txs with proofs, state records, receivables, history, lists, exposure, rejections, state proofs) */
+  readonly query: QueryModel;
   readonly chainId: string;
   /** the validator set, for certificate checks by clients (ordered; index = replica) */
   readonly validators: readonly Validator[];
   status(): NodeStatus;
   /** status().ready without building the whole status (asked on every submission) */
-  acceptingTxs?(): boolean;
+  acceptingTxs(): boolean;
   /**
    * Admits SignedTx bytes: decode, envelope and signature checks, mempool, then gossip to the
    * validators. Never throws on bad input (a refusal carries its code).
@@ -75,6 +100,4 @@ export interface NodeApi {
   waitForCommit(txHashHex: string, timeoutMs: number, signal?: AbortSignal): Promise<CommitWait | undefined>;
   /** subscribe to committed blocks, in height order; returns the unsubscribe function */
   onBlock(listener: (b: CommittedBlockEvent) => void): () => void;
-  /** the commit certificate of a stored block */
-  certificate(height: bigint): Promise<CommitCertificate | undefined>;
 }

@@ -14,7 +14,7 @@ import { CodecError } from "../sdk/codec.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
 import type { Receipt } from "../sdk/types.js";
 import { Replica, compactRecords, type BatchRules, type CommittedBlock, type ConsensusAction, type ConsensusConfig, type ConsensusEvent, type ConsensusMessage, type PersistedRecord, type TimerKind } from "../consensus/index.js";
-import type { Chain, ExecutedBlock } from "./chain.js";
+import type { Chain, ExecutedBlock } from "./chain/chain.js";
 import { nodeCrypto } from "./crypto.js";
 import type { Logger } from "./log.js";
 import type { Mempool } from "./mempool.js";

@@ -2,12 +2,12 @@
 // admission (async) and a backup's check of a proposed batch (sync, known parties only). The
 // ledger remains the authority: it re-checks every signature against committed state.
 import type { Receipt } from "../sdk/types.js";
-import type { Chain } from "./chain.js";
+import type { QueryModel } from "./query/types.js";
 
 export class PartyKeys {
   private readonly keys = new Map<string, Uint8Array>();
 
-  constructor(private readonly chain: Pick<Chain, "getParty">) {}
+  constructor(private readonly chain: Pick<QueryModel, "getParty">) {}
 
   /** The key if this node has loaded it (no I/O). */
   known(partyId: string): Uint8Array | undefined {

@@ -5,7 +5,7 @@
 import { toHex } from "../sdk/bytes.js";
 import { batchDigest, verifyCommitCertificate, type CommitCertificate, type Validator } from "../sdk/commit.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
-import type { Chain, ExecutedBlock } from "./chain.js";
+import type { Chain, ExecutedBlock } from "./chain/chain.js";
 import { nodeCrypto } from "./crypto.js";
 import type { Logger } from "./log.js";
 import { rfc6962Root } from "./store/hash.js";

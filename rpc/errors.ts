@@ -4,7 +4,7 @@
 // without internals (or 503 when the store is closing or failed).
 import { httpStatusOf, type ErrorJson } from "../sdk/api/errors.js";
 import type { LedgerErrorCode } from "../sdk/errors.js";
-import { StoreError } from "../node/store/errors.js";
+import { StoreError } from "../node/errors.js";
 
 export type ApiErrorExtra = Omit<ErrorJson, "code" | "message">;
 

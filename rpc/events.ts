@@ -9,8 +9,8 @@ import type { LedgerEventJson } from "../sdk/api/schemas.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
 import type { Event, Receipt, Receivable } from "../sdk/types.js";
+import type { Crypto } from "../sdk/crypto.js";
 import type { CommittedBlockEvent, NodeApi } from "../node/api.js";
-import { nodeCrypto } from "../node/crypto.js";
 import type { Logger } from "../node/log.js";
 import { canSeeReceivable } from "./access.js";
 import type { Caller } from "./auth.js";
@@ -50,6 +50,8 @@ function after(a: StreamPosition, b: StreamPosition): boolean {
 }
 
 export interface EventStreamOptions {
+  /** decodes stored transactions on replay */
+  crypto: Crypto;
   maxStreams: number;
   maxStreamsPerParty: number;
   heartbeatMs: number;
@@ -89,7 +91,7 @@ export class EventStreams {
     let mine = 0;
     for (const s of this.streams) if (s.caller.id === caller.id) mine++;
     if (mine >= this.opts.maxStreamsPerParty) throw new ApiError("RATE_LIMITED", `at most ${this.opts.maxStreamsPerParty} event streams per party`, { retryAfterMs: 5000 });
-    const head = this.api.chain.height;
+    const head = this.api.query.head().height;
     const first = start.after ? start.after.height : (start.fromHeight ?? head + 1n);
     if (first < 1n && start.fromHeight !== undefined) throw malformed("fromHeight starts at 1");
     if (head + 1n - first > BigInt(this.opts.maxReplayBlocks)) {
@@ -173,11 +175,11 @@ class EventStream {
   }
 
   private async replay(): Promise<void> {
-    const chain = this.api.chain;
-    while (!this.closed && this.next <= chain.height) {
-      const stored = await chain.getBlock(this.next);
+    const query = this.api.query;
+    while (!this.closed && this.next <= query.head().height) {
+      const stored = await query.getBlock(this.next);
       if (!stored) throw new Error(`block ${this.next} is not stored`);
-      await this.emit({ height: stored.header.height, time: stored.header.time, txs: stored.txs.map((b) => decodeTx(nodeCrypto, b)), receipts: stored.receipts });
+      await this.emit({ height: stored.header.height, time: stored.header.time, txs: stored.txs.map((b) => decodeTx(this.opts.crypto, b)), receipts: stored.receipts });
     }
     this.replaying = false;
     for (const b of this.pending.splice(0)) await this.emitLive(b);
@@ -197,9 +199,9 @@ class EventStream {
     if (height < this.next) return; // already replayed
     // A gap (a listener call lost to a restart of the subscription) is filled from the store.
     while (!this.closed && this.next < height) {
-      const stored = await this.api.chain.getBlock(this.next);
+      const stored = await this.api.query.getBlock(this.next);
       if (!stored) throw new Error(`block ${this.next} is not stored`);
-      await this.emit({ height: stored.header.height, time: stored.header.time, txs: stored.txs.map((t) => decodeTx(nodeCrypto, t)), receipts: stored.receipts });
+      await this.emit({ height: stored.header.height, time: stored.header.time, txs: stored.txs.map((t) => decodeTx(this.opts.crypto, t)), receipts: stored.receipts });
     }
     await this.emit({ height, time: b.executed.header.time, txs: b.txs, receipts: b.executed.receipts });
   }
@@ -209,7 +211,7 @@ class EventStream {
     const receivables = new Map<string, Promise<Receivable | undefined>>();
     const receivable = (id: string) => {
       let r = receivables.get(id);
-      if (!r) receivables.set(id, (r = this.api.chain.getReceivable(id)));
+      if (!r) receivables.set(id, (r = this.api.query.getReceivable(id)));
       return r;
     };
     for (let i = 0; i < block.txs.length; i++) {

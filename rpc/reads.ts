@@ -1,4 +1,4 @@
-// The read side of the RPC: every query answered from the node's Chain, with the caller's
+// The read side of the RPC: every query answered from the node's query model, with the caller's
 // visibility (rpc/access.ts) applied. Lists combine one index with in-memory filters: the index
 // that narrows most is scanned, the other conditions are checked per item, and a page is filled
 // from as many index pages as needed (bounded per request; a page may then come back short, with a
@@ -6,17 +6,15 @@
 // cannot be replayed against another's index.
 import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
 import type { ExposureJson, ReceivableJson, TxEntryJson } from "../sdk/api/schemas.js";
-import { fromHex, fromUtf8, toHex } from "../sdk/bytes.js";
+import { fromHex, toHex } from "../sdk/bytes.js";
+import type { Crypto } from "../sdk/crypto.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx } from "../sdk/tx.js";
 import type { Receivable, ReceivableStatus, ResultCode } from "../sdk/types.js";
 import { isCalendarDate } from "../sdk/validate.js";
-import type { NodeApi } from "../node/api.js";
-import { utcDate, type Chain, type HistoryEntry, type TxEntry, type TxRecord } from "../node/chain.js";
-import { nodeCrypto } from "../node/crypto.js";
-import { isOverdue, newExposureTally, tallyExposure } from "../sdk/domain.js";
-import { KEY } from "../node/ledger/state.js";
-import { MAX_PAGE_LIMIT, type Page, type PageRequest } from "../node/store/indexes.js";
+import type { NodeApi, QueryModel } from "../node/api.js";
+import { isOverdue } from "../sdk/domain.js";
+import { MAX_PAGE_LIMIT, utcDate, type HistoryEntry, type Page, type PageRequest, type TxEntry, type TxRecord } from "../node/query/types.js";
 import { canSeeReceivable, canSeeTx, mayLookUpDocuments, maySeeExposure } from "./access.js";
 import type { Caller } from "./auth.js";
 import { forbidden, malformed, notFound } from "./errors.js";
@@ -95,18 +93,22 @@ function nextDay(date: string): string {
 }
 
 export class Reads {
-  constructor(private readonly api: NodeApi) {}
+  constructor(
+    private readonly api: NodeApi,
+    private readonly crypto: Crypto,
+  ) {}
 
-  private get chain(): Chain {
-    return this.api.chain;
+  private get query(): QueryModel {
+    return this.api.query;
   }
 
   asOf(): AsOf {
-    return { height: this.chain.height, time: this.chain.headTime };
+    const head = this.query.head();
+    return { height: head.height, time: head.time };
   }
 
   private async view(r: Receivable, asOf: AsOf): Promise<ReceivableJson> {
-    const declaration = r.declarationFingerprint.length === 32 ? await this.chain.getDeclaration(r.declarationFingerprint) : undefined;
+    const declaration = r.declarationFingerprint.length === 32 ? await this.query.getDeclaration(r.declarationFingerprint) : undefined;
     return receivableView(r, asOf, declaration);
   }
 
@@ -114,34 +116,34 @@ export class Reads {
 
   async receivable(caller: Caller, id: string): Promise<ReceivableJson> {
     const asOf = this.asOf();
-    const r = await this.chain.getReceivable(id);
+    const r = await this.query.getReceivable(id);
     if (!r) throw notFound(`no receivable ${id}`);
     if (!canSeeReceivable(caller, r, "lookup")) throw forbidden(`${caller.id} (${caller.role}) may not read receivable ${id}: exporters see only their own`);
     return this.view(r, asOf);
   }
 
   async history(caller: Caller, id: string, q: PageQuery & { proofs?: boolean }): Promise<HistoryPageJson> {
-    const r = await this.chain.getReceivable(id);
+    const r = await this.query.getReceivable(id);
     if (!r) {
       // Rejected registrations leave history under ids that never became receivables: auditors only.
       if (caller.role !== "AUDITOR") throw notFound(`no receivable ${id}`);
     } else if (!canSeeReceivable(caller, r, "lookup")) {
       throw forbidden(`${caller.id} (${caller.role}) may not read the history of receivable ${id}`);
     }
-    const page = await scan<HistoryEntry, HistoryEntry>("h", q, (req) => this.chain.getHistory(id, req), (e) => e);
+    const page = await scan<HistoryEntry, HistoryEntry>("h", q, (req) => this.query.getHistory(id, req), (e) => e);
     const out: HistoryPageJson = { receivableId: id, items: [] };
     if (!q.proofs) {
       out.items = page.items.map((e) => historyEntryView(e));
     } else {
       const blocks = new Map<bigint, ReturnType<typeof blockProofView>>();
       for (const e of page.items) {
-        const rec = await this.chain.txAt(e.height, e.index);
+        const rec = await this.query.txAt(e.height, e.index);
         if (!rec) throw new Error(`history names transaction ${e.height}/${e.index}, which is not stored`);
         out.items.push(historyEntryView(e, rec));
         if (!blocks.has(e.height)) {
-          const h = await this.chain.getHeader(e.height);
+          const h = await this.query.getHeader(e.height);
           if (!h) throw new Error(`block ${e.height} has no header`);
-          blocks.set(e.height, blockProofView(e.height, h.headerBytes, h.hash, await this.api.certificate(e.height)));
+          blocks.set(e.height, blockProofView(e.height, h.headerBytes, h.hash, await this.query.getCertificate(e.height)));
         }
       }
       out.blocks = [...blocks.values()];
@@ -192,27 +194,27 @@ export class Reads {
     let page: Scanned<ReceivableJson>;
     if (filter.exporter !== undefined) {
       const exporter = filter.exporter;
-      page = await scan("x", q, (req) => this.chain.receivablesByExporter(exporter, req), keep);
+      page = await scan("x", q, (req) => this.query.receivablesByExporter(exporter, req), keep);
     } else if (filter.bank !== undefined) {
       const bank = filter.bank;
       // One index entry per finance transaction: keep a receivable at the bank's first financing only.
       page = await scan(
         "b",
         q,
-        (req) => this.chain.financingsByBank(bank, req),
+        (req) => this.query.financingsByBank(bank, req),
         ({ entry, receivable }) => (receivable.financings.find((x) => x.bankId === bank)?.id === toHex(entry.txHash) ? keep(receivable) : undefined),
       );
     } else if (filter.overdue === true) {
       // Overdue at the head's UTC day: due strictly before it (sdk/domain.ts isPastDue).
       if (before === undefined || before > today) before = today;
       const range = { before, ...(filter.dueFrom ? { from: filter.dueFrom } : {}) };
-      page = await scan("o", q, (req) => this.chain.receivablesByDueDate(range, req), keep);
+      page = await scan("o", q, (req) => this.query.receivablesByDueDate(range, req), keep);
     } else if (filter.status !== undefined) {
       const status = filter.status;
-      page = await scan("s", q, (req) => this.chain.receivablesByStatus(status, req), keep);
+      page = await scan("s", q, (req) => this.query.receivablesByStatus(status, req), keep);
     } else {
       const range = { ...(filter.dueFrom ? { from: filter.dueFrom } : {}), ...(before ? { before } : {}) };
-      page = await scan("d", q, (req) => this.chain.receivablesByDueDate(range, req), keep);
+      page = await scan("d", q, (req) => this.query.receivablesByDueDate(range, req), keep);
     }
     return { asOf: { height: asOf.height.toString(), time: asOf.time.toString() }, ...page };
   }
@@ -221,18 +223,18 @@ export class Reads {
 
   async document(caller: Caller, hashHex: string, q: PageQuery): Promise<ResponseOf<"getDocument">> {
     const hash = fromHex(hashHex);
-    const record = await this.chain.getDocument(hash);
+    const record = await this.query.getDocument(hash);
     const full = mayLookUpDocuments(caller);
     let own = false;
     if (!full && record) {
       own = record.anchoredBy === caller.id;
       if (!own && record.receivableId) {
-        const r = await this.chain.getReceivable(record.receivableId);
+        const r = await this.query.getReceivable(record.receivableId);
         own = r !== undefined && canSeeReceivable(caller, r, "lookup");
       }
     }
     // Without lookup rights a party sees the transactions it signed itself.
-    const page = await scan<TxEntry, TxEntryJson>("t", q, (req) => this.chain.documentHistory(hash, req), (e) => (full || own || e.signer === caller.id ? txEntryView(e) : undefined));
+    const page = await scan<TxEntry, TxEntryJson>("t", q, (req) => this.query.documentHistory(hash, req), (e) => (full || own || e.signer === caller.id ? txEntryView(e) : undefined));
     if (!record && page.items.length === 0 && !page.cursor) throw notFound(`no document ${hashHex} was anchored`);
     if (!full && !own && record) throw forbidden(`${caller.id} may not read document ${hashHex}`);
     return { documentHash: hashHex, document: record && (full || own) ? toJsonView(record) : null, ...page };
@@ -240,14 +242,13 @@ export class Reads {
 
   async fingerprint(caller: Caller, fpHex: string, q: PageQuery): Promise<ResponseOf<"getFingerprint">> {
     const fp = fromHex(fpHex);
-    const held = await this.chain.getState(KEY.fingerprint(fpHex));
-    const holder = held ? fromUtf8(held) : null;
+    const holder = (await this.query.getFingerprintHolder(fp)) ?? null;
     const full = mayLookUpDocuments(caller);
     if (!full && holder) {
-      const r = await this.chain.getReceivable(holder);
+      const r = await this.query.getReceivable(holder);
       if (!r || !canSeeReceivable(caller, r, "lookup")) throw forbidden(`${caller.id} may not look up fingerprints of other exporters' invoices`);
     }
-    const page = await scan<TxEntry, TxEntryJson>("f", q, (req) => this.chain.fingerprintHistory(fp, req), (e) => (full || e.signer === caller.id ? txEntryView(e) : undefined));
+    const page = await scan<TxEntry, TxEntryJson>("f", q, (req) => this.query.fingerprintHistory(fp, req), (e) => (full || e.signer === caller.id ? txEntryView(e) : undefined));
     if (!holder && page.items.length === 0 && !page.cursor) throw notFound(`no registration carried fingerprint ${fpHex}`);
     return { fingerprint: fpHex, receivableId: holder, ...page };
   }
@@ -255,44 +256,27 @@ export class Reads {
   // ---- parties --------------------------------------------------------------------------------
 
   async party(id: string): Promise<ResponseOf<"getParty">> {
-    const p = await this.chain.getParty(id);
+    const p = await this.query.getParty(id);
     if (!p) throw notFound(`no party ${id}`);
     return toJsonView(p);
   }
 
   async exposure(caller: Caller, id: string): Promise<ExposureJson> {
     if (!maySeeExposure(caller, id)) throw forbidden(`${caller.id} (${caller.role}) may not read ${id}'s exposure: the party itself, banks and auditors may`);
-    const party = await this.chain.getParty(id);
+    const party = await this.query.getParty(id);
     if (!party) throw notFound(`no party ${id}`);
     const asOf = this.asOf();
-    const tally = newExposureTally();
-    let cursor: string | undefined;
-    do {
-      const page = await this.chain.receivablesByExporter(id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
-      for (const r of page.items) tallyExposure(tally, r, asOf.time);
-      cursor = page.cursor;
-    } while (cursor);
-    const byCode: Record<string, number> = {};
-    let rejected = 0;
-    cursor = undefined;
-    do {
-      const page = await this.chain.rejections({ signer: id }, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
-      for (const e of page.items) {
-        rejected++;
-        byCode[e.code] = (byCode[e.code] ?? 0) + 1;
-      }
-      cursor = page.cursor;
-    } while (cursor);
+    const exposure = await this.query.exposure(id, asOf.time);
     const amounts = (m: Map<string, bigint>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.toString()]));
     return {
       partyId: id,
       asOf: { height: asOf.height.toString(), time: asOf.time.toString() },
-      receivables: { total: tally.receivables, byStatus: tally.byStatus },
-      outstanding: amounts(tally.outstanding),
-      outstandingByBank: Object.fromEntries([...tally.outstandingByBank.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bank, m]) => [bank, amounts(m)])),
-      overdue: amounts(tally.overdue),
-      overdueReceivables: tally.overdueReceivables,
-      rejectedAttempts: { total: rejected, byCode },
+      receivables: { total: exposure.receivables, byStatus: exposure.byStatus },
+      outstanding: amounts(exposure.outstanding),
+      outstandingByBank: Object.fromEntries([...exposure.outstandingByBank.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bank, m]) => [bank, amounts(m)])),
+      overdue: amounts(exposure.overdue),
+      overdueReceivables: exposure.overdueReceivables,
+      rejectedAttempts: exposure.rejectedAttempts,
     };
   }
 
@@ -303,7 +287,7 @@ export class Reads {
     let targetVisible = false;
     if (caller.role !== "AUDITOR") {
       if (filter.target !== undefined) {
-        const r = HEX32_RE.test(filter.target) ? await this.chain.getReceivable(filter.target) : undefined;
+        const r = HEX32_RE.test(filter.target) ? await this.query.getReceivable(filter.target) : undefined;
         targetVisible = r ? canSeeReceivable(caller, r, "lookup") : HEX32_RE.test(filter.target) && mayLookUpDocuments(caller);
       }
       if (filter.signer !== undefined && filter.signer !== caller.id && !targetVisible) {
@@ -321,65 +305,66 @@ export class Reads {
     if (filter.target !== undefined && HEX32_RE.test(filter.target)) {
       // Attempts aimed at a receivable (or a document hash) are in its history index.
       const target = filter.target;
-      return scan<HistoryEntry, TxEntryJson>("t", q, (req) => this.chain.getHistory(target, req), (e) => (e.event === undefined && matches(e) ? txEntryView(e) : undefined));
+      return scan<HistoryEntry, TxEntryJson>("t", q, (req) => this.query.getHistory(target, req), (e) => (e.event === undefined && matches(e) ? txEntryView(e) : undefined));
     }
     const byTarget = (e: TxEntry) => filter.target === undefined || e.target === filter.target;
     if (filter.signer !== undefined) {
       const signer = filter.signer;
-      return scan<TxEntry, TxEntryJson>("s", q, (req) => this.chain.rejections({ signer }, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
+      return scan<TxEntry, TxEntryJson>("s", q, (req) => this.query.rejections({ signer }, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
     }
     if (filter.code !== undefined) {
       const code = filter.code;
-      return scan<TxEntry, TxEntryJson>("c", q, (req) => this.chain.rejections({ code }, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
+      return scan<TxEntry, TxEntryJson>("c", q, (req) => this.query.rejections({ code }, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
     }
-    return scan<TxEntry, TxEntryJson>("a", q, (req) => this.chain.rejections({}, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
+    return scan<TxEntry, TxEntryJson>("a", q, (req) => this.query.rejections({}, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
   }
 
   // ---- transactions and blocks -------------------------------------------------------------------
 
   async tx(caller: Caller, hashHex: string): Promise<ResponseOf<"getTx">> {
-    const rec = await this.chain.getTx(fromHex(hashHex));
+    const rec = await this.query.getTx(fromHex(hashHex));
     if (!rec) throw notFound(`no committed transaction ${hashHex} (it may still be pending)`);
-    if (!(await canSeeTx(caller, rec.tx, rec.receipt, "lookup", (id) => this.chain.getReceivable(id)))) {
+    if (!(await canSeeTx(caller, rec.tx, rec.receipt, "lookup", (id) => this.query.getReceivable(id)))) {
       throw forbidden(`${caller.id} (${caller.role}) may not read transaction ${hashHex}`);
     }
     return this.txRecordView(rec);
   }
 
   async txRecordView(rec: TxRecord): Promise<ResponseOf<"getTx">> {
-    const h = await this.chain.getHeader(rec.height);
+    const h = await this.query.getHeader(rec.height);
     if (!h) throw new Error(`block ${rec.height} has no header`);
-    return txView(rec, h.headerBytes, await this.api.certificate(rec.height));
+    return txView(rec, h.headerBytes, await this.query.getCertificate(rec.height));
   }
 
   private resolveHeight(height: string): bigint {
     if (height === "latest") {
-      if (this.chain.height === 0n) throw notFound("no block yet (height 0 is the genesis, which has no header)");
-      return this.chain.height;
+      const head = this.query.head().height;
+      if (head === 0n) throw notFound("no block yet (height 0 is the genesis, which has no header)");
+      return head;
     }
     return BigInt(height);
   }
 
   async block(height: string): Promise<ResponseOf<"getBlock">> {
     const h = this.resolveHeight(height);
-    const header = await this.chain.getHeader(h);
-    if (!header) throw notFound(`no block ${h} (head is ${this.chain.height})`);
-    return blockView(header, await this.api.certificate(h));
+    const header = await this.query.getHeader(h);
+    if (!header) throw notFound(`no block ${h} (head is ${this.query.head().height})`);
+    return blockView(header, await this.query.getCertificate(h));
   }
 
   async blockTxs(caller: Caller, height: string, q: PageQuery): Promise<ResponseOf<"getBlockTxs">> {
     const h = this.resolveHeight(height);
-    const block = await this.chain.getBlock(h);
-    if (!block) throw notFound(`no block ${h} (head is ${this.chain.height})`);
+    const block = await this.query.getBlock(h);
+    if (!block) throw notFound(`no block ${h} (head is ${this.query.head().height})`);
     const start = q.cursor === undefined ? 0 : Number(unwrapCursor("i", q.cursor));
     if (!Number.isSafeInteger(start) || start < 0) throw malformed("malformed cursor");
     const limit = q.limit ?? DEFAULT_LIMIT;
     const items: ResponseOf<"getBlockTxs">["items"] = [];
     let i = start;
     for (; i < block.txs.length && items.length < limit; i++) {
-      const tx = decodeTx(nodeCrypto, block.txs[i]!);
+      const tx = decodeTx(this.crypto, block.txs[i]!);
       const receipt = block.receipts[i]!;
-      if (!(await canSeeTx(caller, tx, receipt, "list", (id) => this.chain.getReceivable(id)))) continue;
+      if (!(await canSeeTx(caller, tx, receipt, "list", (id) => this.query.getReceivable(id)))) continue;
       items.push({ index: i, txHash: tx.hashHex, signer: tx.body.signer, type: tx.body.payload.type, code: receipt.code, target: receipt.target });
     }
     return { height: h.toString(), items, ...(i < block.txs.length ? { cursor: `i.${i}` } : {}) };

@@ -17,11 +17,11 @@ import { equalBytes, fromHex, toHex } from "../sdk/bytes.js";
 import { sameJson, toJsonView } from "../sdk/json.js";
 import { MAX_TX_BYTES } from "../sdk/tx.js";
 import type { NodeConfig } from "../config/schema.js";
-import type { NodeApi, NodeStatus } from "../node/api.js";
-import type { TxRecord } from "../node/chain.js";
+import type { Crypto } from "../sdk/crypto.js";
 import type { Receipt } from "../sdk/types.js";
-import { nodeCrypto } from "../node/crypto.js";
+import type { NodeApi, NodeStatus } from "../node/api.js";
 import type { Logger } from "../node/log.js";
+import type { TxRecord } from "../node/query/types.js";
 import { ReadAuthenticator, type Caller } from "./auth.js";
 import { ApiError, envelope, malformed, notFound, toApiError } from "./errors.js";
 import { EventStreams, parseEventId, STREAM_EVENT_TYPES } from "./events.js";
@@ -45,6 +45,8 @@ export interface RpcOptions {
   maxBodyBytes: number;
   rateLimitPerMinute: number;
   logger: Logger;
+  /** the node's crypto (request signatures, transaction decoding) */
+  crypto: Crypto;
   metrics?: RpcMetrics | null;
   /** browser origins allowed to call the API (CORS); none by default */
   corsOrigins?: readonly string[];
@@ -81,14 +83,17 @@ export interface RpcFactoryDeps {
  * The RPC as node/node.ts takes it (NodeOptions.rpc, an RpcFactory): listening on the node
  * config's rpc.host and rpc.port with its body and rate limits.
  */
-export function rpcFactory(deps: RpcFactoryDeps = {}): (api: NodeApi, config: NodeConfig, logger: Logger) => { start(): Promise<void>; stop(): Promise<void>; url(): string } {
-  return (api, config, logger) => {
+export function rpcFactory(
+  deps: RpcFactoryDeps = {},
+): (api: NodeApi, node: { config: NodeConfig; logger: Logger; crypto: Crypto }) => { start(): Promise<void>; stop(): Promise<void>; url(): string } {
+  return (api, { config, logger, crypto }) => {
     const server = createRpcServer(api, {
       host: config.rpc.host,
       port: config.rpc.port,
       maxBodyBytes: config.rpc.maxBodyBytes,
       rateLimitPerMinute: config.rpc.rateLimitPerMinute,
       logger,
+      crypto,
       metrics: deps.metrics ?? null,
       ...(deps.corsOrigins ? { corsOrigins: deps.corsOrigins } : {}),
     });
@@ -117,9 +122,10 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   const clock = opts.clock ?? Date.now;
   const metrics = opts.metrics ?? null;
   const limiter = new RateLimiter(opts.rateLimitPerMinute, clock);
-  const auth = new ReadAuthenticator({ chainId: api.chainId, getParty: (id) => api.chain.getParty(id), verify: nodeCrypto.verify, clock });
-  const reads = new Reads(api);
+  const auth = new ReadAuthenticator({ chainId: api.chainId, getParty: (id) => api.query.getParty(id), verify: opts.crypto.verify, clock });
+  const reads = new Reads(api, opts.crypto);
   const streams = new EventStreams(api, {
+    crypto: opts.crypto,
     maxStreams: opts.maxEventStreams ?? 256,
     maxStreamsPerParty: opts.maxEventStreamsPerParty ?? 16,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
@@ -163,12 +169,12 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
 
   /** The committed copy of `bytes` with its receipt, whether or not it took its hash. */
   const committedRecord = async (hash: Uint8Array, bytes: Uint8Array, height?: bigint): Promise<TxRecord | undefined> => {
-    const taker = await api.chain.getTx(hash);
+    const taker = await api.query.getTx(hash);
     if (taker && equalBytes(taker.tx.bytes, bytes)) return taker;
     // Rejected before taking its hash (bad signature, unknown signer, expired) or another envelope took it.
-    for (const a of await api.chain.getTxAttempts(hash)) {
+    for (const a of await api.query.getTxAttempts(hash)) {
       if (height !== undefined && a.height !== height) continue;
-      const rec = await api.chain.txAt(a.height, a.index);
+      const rec = await api.query.txAt(a.height, a.index);
       if (rec && equalBytes(rec.tx.bytes, bytes)) return rec;
     }
     // Another envelope of the same body (a different signature) is not this submission's record.
@@ -185,7 +191,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     },
 
     async submitTx(ctx, { query, body }) {
-      if (!(api.acceptingTxs ? api.acceptingTxs() : api.status().ready)) throw new ApiError("NOT_READY", "the node is not ready to accept transactions (starting, syncing or halted)", { retryAfterMs: 1000 });
+      if (!api.acceptingTxs()) throw new ApiError("NOT_READY", "the node is not ready to accept transactions (starting, syncing or halted)", { retryAfterMs: 1000 });
       const hex = (body as { tx: string }).tx;
       if (hex.length > 2 * MAX_TX_BYTES) throw new ApiError("TOO_LARGE", `a transaction is at most ${MAX_TX_BYTES} bytes`);
       // The body schema admitted lower-case hex of even length: Buffer's decoder is ~20x sdk's fromHex.

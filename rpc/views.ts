@@ -1,4 +1,4 @@
-// Chain records as the JSON views of sdk/api.ts. The generic toJsonView (sdk/json.ts) does the
+// Query-model records as the JSON views of sdk/api.ts. The generic toJsonView (sdk/json.ts) does the
 // bigint/bytes mapping; this module adds the derived values and assembles proofs.
 import type {
   BlockJson,
@@ -13,7 +13,7 @@ import { toHex } from "../sdk/bytes.js";
 import type { CommitCertificate } from "../sdk/commit.js";
 import { toJsonView } from "../sdk/json.js";
 import type { BlockHeader, Declaration, Receivable } from "../sdk/types.js";
-import type { HistoryEntry, TxEntry, TxRecord } from "../node/chain.js";
+import type { HistoryEntry, TxEntry, TxRecord } from "../node/query/types.js";
 import { availableToFinance, isOverdue, liveFinanced } from "../sdk/domain.js";
 
 export interface AsOf {

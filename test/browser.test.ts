@@ -122,7 +122,7 @@ t.test("in headless Chromium: hash, sign, submit, read back, stream and verify",
   t.equal(result.eventTx, result.txHash, "the event stream works over fetch streaming");
   t.same(result.duplicate, { name: "LedgerError", code: "DUPLICATE_DOCUMENT", status: 409, receiptCode: "DUPLICATE_DOCUMENT" });
   t.equal(result.verified, true, JSON.stringify(result.problems));
-  const stored = await h.chain.getReceivable(result.id);
+  const stored = await h.query.getReceivable(result.id);
   t.equal(stored?.exporterId, "exporter-hz-textiles", "the node stored what the browser signed");
   t.same(consoleErrors, []);
 });

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDevnet } from "../config/devnet.js";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli.js");
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli", "cli.js");
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
 const dir = mkdtempSync(join(tmpdir(), "tl-cli-"));
 

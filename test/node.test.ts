@@ -31,11 +31,11 @@ t.teardown(async () => {
 const live = () => net.nodes.filter((n): n is Node => n !== undefined);
 
 async function commit(node: Node, signed: Tx) {
-  const admission = await node.submit(signed.bytes);
+  const admission = await node.api.submit(signed.bytes);
   if (!admission.ok) throw new Error(`refused ${admission.code}: ${admission.message}`);
-  const at = await node.waitForCommit(signed.hashHex, 20_000);
+  const at = await node.api.waitForCommit(signed.hashHex, 20_000);
   if (!at) throw new Error(`tx ${signed.hashHex} not committed in time`);
-  const rec = await node.chain.getTx(signed.hash);
+  const rec = await node.query.getTx(signed.hash);
   return rec!.receipt;
 }
 
@@ -95,9 +95,9 @@ t.test("a lifecycle submitted to different nodes is visible on every node", asyn
 
   t.ok(await converged([...live(), net.observer!]), "all validators and the observer reach the same height and state root");
   for (const node of [...live(), net.observer!]) {
-    const r = await node.chain.getReceivable(id);
+    const r = await node.query.getReceivable(id);
     t.equal(r?.status, "SETTLED", `${node.nodeId} sees the receivable settled`);
-    const history = await node.chain.getHistory(id);
+    const history = await node.query.getHistory(id);
     t.same(
       history.items.map((h) => h.event?.type),
       ["receivableRegistered", "receivableAttested", "receivableFinanced", "repaymentRecorded", "receivableSettled"],
@@ -124,19 +124,19 @@ t.test("a re-spelled duplicate invoice by another exporter is rejected in consen
   t.equal(receipt.target, first.hashHex, "the rejection points at the receivable it collided with");
   t.ok(await converged(live()));
   for (const node of live()) {
-    const rejections = await node.chain.rejections({ code: "DUPLICATE_RECEIVABLE" });
+    const rejections = await node.query.rejections({ code: "DUPLICATE_RECEIVABLE" });
     t.ok(rejections.items.some((r) => toHex(r.txHash) === again.hashHex), `${node.nodeId} lists the attempt`);
   }
   // A submission for another chain never reaches consensus.
   const foreign = net.sign(OTHER_EXPORTER, tx.cancelReceivable({ receivableId: first.hashHex, reason: "x" }));
-  const wrong = await a!.submit(foreign.bytes.slice(0, foreign.bytes.length - 3));
+  const wrong = await a!.api.submit(foreign.bytes.slice(0, foreign.bytes.length - 3));
   t.match(wrong, { ok: false, code: "MALFORMED" }, "truncated bytes are refused at admission");
 });
 
 t.test("the observer follows and verifies, never votes, and relays transactions", async (t) => {
   const observer = net.observer!;
   t.equal(observer.consensusDriver, undefined, "an observer runs no consensus");
-  t.equal(observer.status().mode, "observer");
+  t.equal(observer.api.status().mode, "observer");
   const signed = net.sign(
     OTHER_EXPORTER,
     tx.anchorDocument({ documentHash: nodeCrypto.sha256(randomBytes(16)), documentType: "PACKING_LIST", receivableId: "", billOfLadingFingerprint: new Uint8Array(0) }),
@@ -144,7 +144,7 @@ t.test("the observer follows and verifies, never votes, and relays transactions"
   t.equal((await commit(observer, signed)).code, "OK", "a tx submitted to the observer is gossiped, ordered by the validators and followed back");
   t.ok(await converged([...live(), observer]));
   for (const h of [1n, observer.chain.height]) {
-    const cert = await observer.certificate(h);
+    const cert = await observer.query.getCertificate(h);
     t.ok(cert && cert.commits.length >= 3, `the observer stored block ${h}'s commit certificate`);
   }
 });
@@ -191,7 +191,7 @@ t.test("a node whose key is not in the genesis or an observer list is refused", 
 
 t.test("after the primary stops, the others change view and the observer still follows by block sync", async (t) => {
   const [primary, b] = live();
-  t.equal(primary!.status().primary, primary!.nodeId, "bank-a is the primary of view 0");
+  t.equal(primary!.api.status().primary, primary!.nodeId, "bank-a is the primary of view 0");
   await primary!.stop();
   net.nodes[0] = undefined;
   const signed = net.sign(
@@ -200,10 +200,10 @@ t.test("after the primary stops, the others change view and the observer still f
   );
   t.equal((await commit(b!, signed)).code, "OK", "committed without bank-a");
   const height = b!.chain.height;
-  t.ok(b!.status().view! > 0n, `view ${b!.status().view} after the primary stopped`);
-  const cert = await b!.certificate(height);
+  t.ok(b!.api.status().view! > 0n, `view ${b!.api.status().view} after the primary stopped`);
+  const cert = await b!.query.getCertificate(height);
   t.ok(cert && cert.view > 0n, "the block's commit certificate is from the new view");
   // Served blocks carry their certificate's view: the observer verifies and applies them.
   t.ok(await eventually(() => net.observer!.chain.height >= height, 20_000), "the observer reached the new view's blocks");
-  t.equal(toHex(net.observer!.chain.headHash), toHex((await b!.chain.getHeader(net.observer!.chain.height))!.hash));
+  t.equal(toHex(net.observer!.chain.headHash), toHex((await b!.query.getHeader(net.observer!.chain.height))!.hash));
 });

@@ -1,4 +1,4 @@
-// End to end on a real devnet: the devnet supervisor of `npm start` (node/devnet.ts) creates the
+// End to end on a real devnet: the devnet supervisor of `npm start` (node/cli/devnet.ts) creates the
 // network in a temp folder on free ports and runs four validator processes (`tradeledger start`:
 // LevelDB, PBFT over libp2p, the RPC of rpc/), and the example scripts of examples/ and the CLI
 // walkthrough of docs/api.md run against it as an exporter's developer runs them against
@@ -14,8 +14,8 @@ import { Command } from "commander";
 import { createClient, loadSigner } from "../sdk/client.js";
 import { tx } from "../sdk/builders.js";
 import { randomBytes } from "../sdk/crypto.js";
-import { addClientCommands } from "../node/cli-client.js";
-import { DevnetSupervisor } from "../node/devnet.js";
+import { addClientCommands } from "../node/cli/cli-client.js";
+import { DevnetSupervisor } from "../node/cli/devnet.js";
 import { freePortRange } from "../tools/cluster.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

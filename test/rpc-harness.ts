@@ -1,9 +1,10 @@
-// A real node behind the RPC, without the network: NodeApi implemented with the real Chain over a
-// real Store (LevelDB in a temp dir), the real Mempool and signature cache, and a tiny in-process
-// block producer that takes admitted transactions from the mempool and executes them through
-// Chain.executeBlock, with a commit certificate signed by 3 of 4 real ed25519 validator keys over
-// sdk/commit.ts commitSigningBytes (digest = batchDigest over the block's txs root). So every read,
-// wait=commit and event-stream path of the RPC runs on real code; only PBFT is replaced.
+// A real node behind the RPC, without the network: the real NodeApi (node/service.ts) over the real
+// query model and executor (node/query, node/chain/chain.ts) on a real Store (LevelDB in a temp dir), the
+// real Mempool and signature cache, and a tiny in-process block producer that takes admitted
+// transactions from the mempool and executes them through Chain.executeBlock, with a commit
+// certificate signed by 3 of 4 real ed25519 validator keys over sdk/commit.ts commitSigningBytes
+// (digest = batchDigest over the block's txs root), stored with the block. So every read,
+// wait=commit and event-stream path of the RPC runs on real code; only PBFT and p2p are replaced.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,11 +19,12 @@ import { signerFromSeed, type Signer } from "../sdk/signer.js";
 import type { Party, Role } from "../sdk/types.js";
 import { txBodyFormatError } from "../sdk/validate.js";
 import type { Tx } from "../sdk/tx.js";
-import type { CommittedBlockEvent, NodeApi, NodeStatus } from "../node/api.js";
-import { Chain, type ExecutedBlock } from "../node/chain.js";
+import { Chain, type ExecutedBlock } from "../node/chain/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { Mempool } from "../node/mempool.js";
 import { PartyKeys } from "../node/parties.js";
+import { LedgerQuery } from "../node/query/query.js";
+import { NodeService } from "../node/service.js";
 import { SignatureCache } from "../node/sigcache.js";
 import { Store } from "../node/store/store.js";
 import { rfc6962Root } from "../node/store/hash.js";
@@ -62,21 +64,18 @@ export interface HarnessOptions {
   metrics?: NodeMetrics;
 }
 
-type Waiter = { resolve: (v: { height: bigint } | undefined) => void };
-
-export class RpcHarness implements NodeApi {
+export class RpcHarness {
   readonly chainId = CHAIN_ID;
   readonly parties: Record<string, HarnessParty> = {};
   readonly validators: Validator[];
   readonly validatorSeeds: Uint8Array[];
+  /** false: the node reports it is not ready (as while starting or halted) */
   ready = true;
   autoProduce: boolean;
   /** added to the wall clock for block times: lets tests move "now" past due dates */
   timeOffsetMs = 0;
-  private readonly listeners = new Set<(b: CommittedBlockEvent) => void>();
-  private readonly certificates = new Map<bigint, CommitCertificate>();
-  private readonly committedAt = new Map<string, bigint>();
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  /** the NodeApi the RPC is served from */
+  readonly api: NodeService;
   private producing: Promise<unknown> = Promise.resolve();
   private scheduled = false;
   readonly blocks: ExecutedBlock[] = [];
@@ -86,6 +85,7 @@ export class RpcHarness implements NodeApi {
     readonly dir: string,
     readonly store: Store,
     readonly chain: Chain,
+    readonly query: LedgerQuery,
     readonly mempool: Mempool,
     opts: HarnessOptions,
   ) {
@@ -97,6 +97,22 @@ export class RpcHarness implements NodeApi {
     }
     this.validatorSeeds = VALIDATOR_IDS.map((id) => seedOf(`node/${id}`));
     this.validators = VALIDATOR_IDS.map((id, i) => ({ id, publicKey: nodeCrypto.publicKeyFromSeed(this.validatorSeeds[i]!) }));
+    this.api = new NodeService({
+      chainId: CHAIN_ID,
+      nodeId: "bank-a",
+      mode: "validator",
+      validators: this.validators,
+      version: "test",
+      query,
+      mempool,
+      // no p2p: nothing to gossip to, no peers
+      network: { publishTx: () => 0, connectedPeers: () => [] },
+      consensus: () => ({ running: this.ready, view: 0n, primary: "bank-a", viewActive: true, syncing: false }),
+      onTransactionsAvailable: () => {
+        if (this.autoProduce) this.schedule();
+      },
+      logger: silentLogger,
+    });
   }
 
   static async create(opts: HarnessOptions = {}): Promise<RpcHarness> {
@@ -119,7 +135,8 @@ export class RpcHarness implements NodeApi {
       // Tests move block time forward (overdue); the ledger's age bound would expire the transactions.
       { verifySignature: (tx, key) => sigCache.verify(tx, key), params: { txMaxAgeMs: 10n * 365n * 86_400_000n } },
     );
-    const keys = new PartyKeys(chain);
+    const query = new LedgerQuery(store, chain, nodeCrypto);
+    const keys = new PartyKeys(query);
     const mempool = new Mempool(
       { maxTxs: 10_000, maxBytes: 64 * 1024 * 1024, txMaxAgeMs: 3_600_000, txMaxFutureMs: 300_000 },
       {
@@ -127,11 +144,11 @@ export class RpcHarness implements NodeApi {
         sigCache,
         chainId: CHAIN_ID,
         partyKey: (id) => keys.key(id),
-        isCommitted: (h) => chain.hasCommittedTx(Buffer.from(h, "hex")),
+        isCommitted: (h) => query.hasCommittedTx(Buffer.from(h, "hex")),
         checkFormat: (tx) => txBodyFormatError(tx.body),
       },
     );
-    return new RpcHarness(dir, store, chain, mempool, opts);
+    return new RpcHarness(dir, store, chain, query, mempool, opts);
   }
 
   party(id: string): HarnessParty {
@@ -143,65 +160,6 @@ export class RpcHarness implements NodeApi {
   /** What an auditor pins: the genesis's chain id and validators (as in genesis.json). */
   genesis(): { chainId: string; validators: { id: string; nodePublicKey: string }[] } {
     return { chainId: CHAIN_ID, validators: this.validators.map((v) => ({ id: v.id, nodePublicKey: toHex(v.publicKey) })) };
-  }
-
-  // ---- NodeApi ----------------------------------------------------------------------------------
-
-  status(): NodeStatus {
-    return {
-      chainId: CHAIN_ID,
-      nodeId: "bank-a",
-      mode: "validator",
-      height: this.chain.height,
-      headHash: this.chain.headHash,
-      headTime: this.chain.headTime,
-      stateRoot: this.chain.stateRoot,
-      view: 0n,
-      primary: "bank-a",
-      viewActive: true,
-      validators: this.validators.map((v) => v.id),
-      peers: [],
-      mempool: { txs: this.mempool.size, bytes: this.mempool.sizeBytes },
-      syncing: false,
-      ready: this.ready,
-      version: "test",
-    };
-  }
-
-  async submit(bytes: Uint8Array) {
-    const a = await this.mempool.admit(bytes);
-    if (a.ok && this.autoProduce) this.schedule();
-    return a;
-  }
-
-  async waitForCommit(txHashHex: string, timeoutMs: number, signal?: AbortSignal): Promise<{ height: bigint } | undefined> {
-    const known = this.committedAt.get(txHashHex);
-    if (known !== undefined) return { height: known };
-    return new Promise((resolve) => {
-      let set = this.waiters.get(txHashHex);
-      if (!set) this.waiters.set(txHashHex, (set = new Set()));
-      const waiter: Waiter = {
-        resolve: (v) => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-          set!.delete(waiter);
-          resolve(v);
-        },
-      };
-      const timer = setTimeout(() => waiter.resolve(undefined), timeoutMs);
-      const onAbort = () => waiter.resolve(undefined);
-      signal?.addEventListener("abort", onAbort);
-      set.add(waiter);
-    });
-  }
-
-  onBlock(listener: (b: CommittedBlockEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  async certificate(height: bigint): Promise<CommitCertificate | undefined> {
-    return this.certificates.get(height);
   }
 
   // ---- the block producer ---------------------------------------------------------------------
@@ -234,9 +192,6 @@ export class RpcHarness implements NodeApi {
     const wall = BigInt(Date.now() + this.timeOffsetMs);
     const time = wall > this.chain.headTime ? wall : this.chain.headTime;
     const view = opts.view ?? 0n;
-    const started = performance.now();
-    const executed = await this.chain.executeBlock({ height, time, proposer: "bank-a", view, txs });
-    this.metrics?.blockCommitted(executed, (performance.now() - started) / 1000);
     const digest = batchDigest(nodeCrypto.sha256, { chainId: CHAIN_ID, height, time, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
     const certificate: CommitCertificate = {
       chainId: CHAIN_ID,
@@ -245,15 +200,12 @@ export class RpcHarness implements NodeApi {
       digest,
       commits: (opts.signers ?? [0, 1, 2]).map((replica) => ({ replica, signature: nodeCrypto.sign(this.validatorSeeds[replica]!, commitSigningBytes(CHAIN_ID, view, height, digest, replica)) })),
     };
-    this.certificates.set(height, certificate);
+    const started = performance.now();
+    const executed = await this.chain.executeBlock({ height, time, proposer: "bank-a", view, txs, certificate });
+    this.metrics?.blockCommitted(executed, (performance.now() - started) / 1000);
     this.mempool.removeCommitted(txs.map((t) => t.hashHex));
     this.blocks.push(executed);
-    for (const tx of txs) {
-      if (!this.committedAt.has(tx.hashHex)) this.committedAt.set(tx.hashHex, height);
-      for (const w of [...(this.waiters.get(tx.hashHex) ?? [])]) w.resolve({ height });
-      this.waiters.delete(tx.hashHex);
-    }
-    for (const l of this.listeners) l({ executed, txs, certificate });
+    this.api.blockCommitted({ executed, txs, certificate });
     return executed;
   }
 
@@ -266,12 +218,13 @@ export class RpcHarness implements NodeApi {
   // ---- an RPC server on top --------------------------------------------------------------------------
 
   async serve(opts: Partial<RpcOptions> = {}): Promise<{ server: RpcServer; url: string }> {
-    const server = createRpcServer(this, {
+    const server = createRpcServer(this.api, {
       host: "127.0.0.1",
       port: 0,
       maxBodyBytes: 256 * 1024,
       rateLimitPerMinute: 100_000,
       logger: silentLogger,
+      crypto: nodeCrypto,
       checkResponses: true,
       ...opts,
     });
@@ -280,6 +233,7 @@ export class RpcHarness implements NodeApi {
   }
 
   async close(): Promise<void> {
+    this.api.close();
     await this.producing;
     await this.store.close();
     rmSync(this.dir, { recursive: true, force: true });

@@ -21,7 +21,7 @@ import { inclusionProof, leafHash, merkleRoot } from "../sdk/merkle.js";
 import { sha256 } from "../sdk/crypto.js";
 import type { BlockHeader, Event, Receipt } from "../sdk/types.js";
 import { validatorSetFromGenesis, verifyHistory, verifyTx } from "../sdk/verify.js";
-import { addClientCommands, amountOf } from "../node/cli-client.js";
+import { addClientCommands, amountOf } from "../node/cli/cli-client.js";
 import { RpcHarness, attestPayload, invoice, registerPayload } from "./rpc-harness.js";
 
 const h = await RpcHarness.create();
@@ -84,7 +84,7 @@ t.test("... even when the node forges the receipt and the receipts root consiste
   const forged = clone(history);
   const entry = forged.items[2]!;
   const height = BigInt(entry.height);
-  const block = (await h.chain.getBlock(height))!;
+  const block = (await h.query.getBlock(height))!;
   const receipts = block.receipts.map((r) => ({ ...r }));
   const original = receipts[entry.index]!;
   const event = { ...(original.events[0] as Extract<Event, { type: "receivableFinanced" }>), amount: 1n, liveFinanced: 1n };

@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 import t from "tap";
 import { toHex } from "../sdk/bytes.js";
 import { decodeTx } from "../sdk/tx.js";
-import { Chain } from "../node/chain.js";
+import { Chain } from "../node/chain/chain.js";
+import { LedgerQuery } from "../node/query/query.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { Store } from "../node/store/store.js";
 import { WORKLOAD_CHAIN_ID, makeParties, prng } from "./fixtures/ledger-workload.js";
@@ -78,18 +79,19 @@ t.test(`SIGKILL while committing: blocks whole or absent, indexes and state root
 
     const store = await Store.open(dir);
     const chain = await Chain.open(store, genesis());
+    const query = new LedgerQuery(store, chain, nodeCrypto);
     const maxAck = [...run.acknowledged.keys()].reduce((a, b) => (b > a ? b : a), 0n);
     t.ok(chain.height >= maxAck, `round ${round}: every acknowledged block survived (head ${chain.height}, acknowledged ${maxAck})`);
     t.ok(chain.height <= maxAck + 1n, `round ${round}: at most the block in flight was added`);
     for (const [h, hash] of run.acknowledged) {
-      const header = await chain.getHeader(h);
+      const header = await query.getHeader(h);
       t.equal(header && toHex(header.hash), hash, `round ${round}: block ${h} is the one acknowledged`);
       hashes.set(h, hash);
     }
     const report = await chain.verify();
     t.equal(report.height, chain.height, `round ${round}: full verification passed at height ${report.height} (${report.txs} txs, ${report.indexEntries} index entries)`);
     t.equal(report.certificates, Number(chain.height), `round ${round}: every block has its commit certificate`);
-    for (let h = 1n; h <= chain.height; h++) hashes.set(h, toHex((await chain.getHeader(h))!.hash));
+    for (let h = 1n; h <= chain.height; h++) hashes.set(h, toHex((await query.getHeader(h))!.hash));
     let signedRecords = 0;
     for await (const _ of store.consensus.entries()) signedRecords++;
     t.ok(signedRecords >= Number(chain.height), `round ${round}: a consensus record precedes every block`);
@@ -101,13 +103,14 @@ t.test(`SIGKILL while committing: blocks whole or absent, indexes and state root
   // Replay every stored block into a fresh store: identical hashes, block by block.
   const source = await Store.open(dir);
   const from = await Chain.open(source, genesis());
+  const fromQuery = new LedgerQuery(source, from, nodeCrypto);
   const replayDir = mkdtempSync(join(tmpdir(), "tradeledger-replay-"));
   t.teardown(() => rmSync(replayDir, { recursive: true, force: true }));
   const replayStore = await Store.open(replayDir, { sync: false });
   const replay = await Chain.open(replayStore, genesis());
   let mismatches = 0;
   for (let h = 1n; h <= from.height; h++) {
-    const block = (await from.getBlock(h))!;
+    const block = (await fromQuery.getBlock(h))!;
     const txs = block.txs.map((b) => decodeTx(nodeCrypto, b));
     const out = await replay.executeBlock({ height: h, time: block.header.time, proposer: block.header.proposer, view: block.header.view, txs, expectedHash: block.hash });
     if (toHex(out.hash) !== hashes.get(h)) mismatches++;

@@ -1,4 +1,4 @@
-// The store, the state commitment and the block executor (node/store, node/chain.ts, sdk/proofs.ts),
+// The store, the state commitment and the block executor (node/store, node/chain/chain.ts, sdk/proofs.ts),
 // on real LevelDB with real signed transactions. The crash test is test/store-crash.test.ts.
 import { readdirSync, statSync, truncateSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +20,8 @@ import {
 } from "../sdk/proofs.js";
 import { decodeTx, signTx, type Tx } from "../sdk/tx.js";
 import type { BlockHeader, Receivable, TxPayload } from "../sdk/types.js";
-import { Chain, type ChainGenesis } from "../node/chain.js";
+import { Chain, type ChainGenesis } from "../node/chain/chain.js";
+import { LedgerQuery } from "../node/query/query.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { KEY } from "../node/ledger/state.js";
 import { Bucket } from "../node/store/buckets.js";
@@ -199,6 +200,7 @@ t.test("the index projection of a Receivable equals its full decode", async (t) 
 
 interface Built {
   chain: Chain;
+  query: LedgerQuery;
   store: Store;
   dir: string;
   time: bigint;
@@ -213,6 +215,7 @@ async function buildChain(t: Test, depth = 8, workloadBlocks = 6): Promise<Built
   const dir = tempDir(t, "store");
   const store = await Store.open(dir);
   const chain = await Chain.open(store, genesis(depth));
+  const query = new LedgerQuery(store, chain, nodeCrypto);
   let time = WORKLOAD_T0;
   let height = 0n;
   const run = async (txs: Tx[]) => {
@@ -270,24 +273,24 @@ async function buildChain(t: Test, depth = 8, workloadBlocks = 6): Promise<Built
     workload.observe(txs, out.receipts);
   }
   t.equal(workload.counts.unexpected, 0, `the workload got the receipts it expected ${workload.mismatches.join("; ")}`);
-  return { chain, store, dir, time, ids: { id1, id2, finA: finA.hashHex, repay: repay.hashHex, attest: attest.hashHex } };
+  return { chain, query, store, dir, time, ids: { id1, id2, finA: finA.hashHex, repay: repay.hashHex, attest: attest.hashHex } };
 }
 
 t.test("blocks, transactions and their proofs", async (t) => {
-  const { chain, store, ids } = await buildChain(t);
+  const { chain, query, store, ids } = await buildChain(t);
   t.teardown(() => store.close());
-  const head = await chain.getHeader(chain.height);
+  const head = await query.getHeader(chain.height);
   t.ok(head);
   t.same(head!.hash, chain.headHash, "the head hash is the SHA-256 of the stored header bytes");
   let prev: Uint8Array = new Uint8Array(32);
   for (let h = 1n; h <= chain.height; h++) {
-    const b = (await chain.getBlock(h))!;
+    const b = (await query.getBlock(h))!;
     t.same(b.header.prevHash, prev, `block ${h} links to its parent`);
     prev = b.hash;
   }
-  t.equal(await chain.getBlock(chain.height + 1n), undefined, "no block above the head");
+  t.equal(await query.getBlock(chain.height + 1n), undefined, "no block above the head");
 
-  const rec = (await chain.getTx(fromHex(ids.repay)))!;
+  const rec = (await query.getTx(fromHex(ids.repay)))!;
   t.equal(rec.tx.hashHex, ids.repay, "the replayed repayment is found by hash at its first (taking) position");
   t.equal(rec.height, 4n);
   t.equal(rec.index, 0);
@@ -296,9 +299,9 @@ t.test("blocks, transactions and their proofs", async (t) => {
   t.ok(verifyReceiptInclusion(rec.header.receiptsRoot, rec.receiptBytes, rec.index, rec.txCount, rec.receiptProof), "receipt inclusion proof verifies (SDK)");
   t.notOk(verifyTxInclusion(rec.header.txsRoot, sha256("another tx"), rec.index, rec.txCount, rec.txProof), "another transaction does not verify");
   t.notOk(verifyTxInclusion(rec.header.txsRoot, rec.tx.hash, rec.index, rec.txCount + 1, rec.txProof), "nor in a block of another size");
-  t.ok(await chain.hasCommittedTx(rec.tx.hash), "its hash is taken");
-  t.notOk(await chain.hasCommittedTx(sha256("never sent")));
-  const attempts = await chain.getTxAttempts(rec.tx.hash);
+  t.ok(await query.hasCommittedTx(rec.tx.hash), "its hash is taken");
+  t.notOk(await query.hasCommittedTx(sha256("never sent")));
+  const attempts = await query.getTxAttempts(rec.tx.hash);
   t.same(
     attempts.map((a) => [a.height, a.index, a.code]),
     [
@@ -308,19 +311,19 @@ t.test("blocks, transactions and their proofs", async (t) => {
     "replays are kept apart as attempts",
   );
 
-  const bytes = (await chain.getBlockBytes(3n))!;
+  const bytes = (await query.getBlockBytes(3n))!;
   const block = decode<{ header: BlockHeader; txs: Uint8Array[]; receipts: unknown[] }>("Block", bytes);
-  const stored = (await chain.getBlock(3n))!;
+  const stored = (await query.getBlock(3n))!;
   t.same(block.header, stored.header, "the Block message carries the header");
   t.same(block.txs, stored.txs, "and the transactions as received");
   t.equal(block.receipts.length, 3);
 });
 
 t.test("read indexes: history, parties, status, due dates, documents, fingerprints, rejections", async (t) => {
-  const { chain, store, ids, time } = await buildChain(t);
+  const { chain, query, store, ids, time } = await buildChain(t);
   t.teardown(() => store.close());
 
-  const history = await chain.getHistory(ids.id1);
+  const history = await query.getHistory(ids.id1);
   t.same(
     history.items.map((e) => [e.height, e.code, e.event?.type ?? "rejected", e.signer]),
     [
@@ -345,7 +348,7 @@ t.test("read indexes: history, parties, status, due dates, documents, fingerprin
   const forward: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await chain.getHistory(ids.id1, { limit: 5, ...(cursor ? { cursor } : {}) });
+    const page = await query.getHistory(ids.id1, { limit: 5, ...(cursor ? { cursor } : {}) });
     t.ok(page.items.length <= 5);
     forward.push(...page.items.map((e) => `${e.height}/${e.index}/${e.eventIndex ?? "x"}`));
     cursor = page.cursor;
@@ -353,86 +356,86 @@ t.test("read indexes: history, parties, status, due dates, documents, fingerprin
   t.equal(forward.length, 12);
   const backward: string[] = [];
   do {
-    const page = await chain.getHistory(ids.id1, { limit: 4, reverse: true, ...(cursor ? { cursor } : {}) });
+    const page = await query.getHistory(ids.id1, { limit: 4, reverse: true, ...(cursor ? { cursor } : {}) });
     backward.push(...page.items.map((e) => `${e.height}/${e.index}/${e.eventIndex ?? "x"}`));
     cursor = page.cursor;
   } while (cursor);
   t.same(backward, [...forward].reverse(), "reverse pages are the same entries, newest first");
-  await t.rejects(chain.getHistory(ids.id1, { cursor: "not hex" }), { code: "STORE_BAD_REQUEST" });
-  await t.rejects(chain.getHistory(ids.id1, { limit: 0 }), { code: "STORE_BAD_REQUEST" });
+  await t.rejects(query.getHistory(ids.id1, { cursor: "not hex" }), { code: "STORE_BAD_REQUEST" });
+  await t.rejects(query.getHistory(ids.id1, { limit: 0 }), { code: "STORE_BAD_REQUEST" });
 
-  const r1 = (await chain.getReceivable(ids.id1))!;
+  const r1 = (await query.getReceivable(ids.id1))!;
   t.equal(r1.status, "SETTLED");
-  const mine = await chain.receivablesByExporter("exporter-0", { limit: 1000 });
+  const mine = await query.receivablesByExporter("exporter-0", { limit: 1000 });
   t.ok(mine.items.some((r) => r.id === ids.id1) && mine.items.some((r) => r.id === ids.id2));
   t.ok(mine.items.every((r) => r.exporterId === "exporter-0"), "only the exporter's receivables");
-  const settled = await chain.receivablesByStatus("SETTLED", { limit: 1000 });
+  const settled = await query.receivablesByStatus("SETTLED", { limit: 1000 });
   t.ok(settled.items.some((r) => r.id === ids.id1), "the settled receivable is listed as SETTLED");
-  const attested = await chain.receivablesByStatus("ATTESTED", { limit: 1000 });
+  const attested = await query.receivablesByStatus("ATTESTED", { limit: 1000 });
   t.ok(attested.items.some((r) => r.id === ids.id2));
   t.notOk(attested.items.some((r) => r.id === ids.id1), "and no longer under its old status");
   for (const status of ["REGISTERED", "ATTESTED", "FINANCED", "SETTLED"] as const) {
-    const page = await chain.receivablesByStatus(status, { limit: 1000 });
+    const page = await query.receivablesByStatus(status, { limit: 1000 });
     t.ok(page.items.every((r) => r.status === status), `status index agrees with the records (${status})`);
   }
-  const bankB = await chain.financingsByBank("bank-1", { limit: 1000 });
+  const bankB = await query.financingsByBank("bank-1", { limit: 1000 });
   t.ok(bankB.items.some((f) => f.receivable.id === ids.id1 && f.entry.code === "OK"));
   t.ok(bankB.items.every((f) => f.entry.signer === "bank-1"));
 
   const due = isoDate(WORKLOAD_T0 + 30n * DAY_MS);
-  const byDue = await chain.receivablesByDueDate({ from: due, before: isoDate(WORKLOAD_T0 + 31n * DAY_MS) }, { limit: 1000 });
+  const byDue = await query.receivablesByDueDate({ from: due, before: isoDate(WORKLOAD_T0 + 31n * DAY_MS) }, { limit: 1000 });
   t.same(new Set(byDue.items.map((r) => r.id)), new Set([ids.id1, ids.id2]), "due-date range [from, before)");
-  t.ok((await chain.receivablesByDueDate({ from: isoDate(WORKLOAD_T0 + 90n * DAY_MS) }, { limit: 1000 })).items.every((r) => r.dueDate >= isoDate(WORKLOAD_T0 + 90n * DAY_MS)));
-  await t.rejects(chain.receivablesByDueDate({ from: "tomorrow" }), { code: "STORE_BAD_REQUEST" });
+  t.ok((await query.receivablesByDueDate({ from: isoDate(WORKLOAD_T0 + 90n * DAY_MS) }, { limit: 1000 })).items.every((r) => r.dueDate >= isoDate(WORKLOAD_T0 + 90n * DAY_MS)));
+  await t.rejects(query.receivablesByDueDate({ from: "tomorrow" }), { code: "STORE_BAD_REQUEST" });
 
   // Overdue: receivables with financing outstanding past their due date. Nothing yet; the
   // workload's financed deals (due in 90 days) are overdue 91 days on; the settled one never.
-  t.same((await chain.overdueReceivables(time)).items, [], "nothing is overdue today");
+  t.same((await query.overdueReceivables(time)).items, [], "nothing is overdue today");
   const later = time + 200n * DAY_MS;
-  const overdue = await chain.overdueReceivables(later, { limit: 1000 });
+  const overdue = await query.overdueReceivables(later, { limit: 1000 });
   t.ok(overdue.items.length > 0, "financed, unpaid receivables are overdue after their due date");
   t.ok(overdue.items.every((r) => r.financings.some((f) => f.amount > f.repaid)), "each has financing outstanding");
   t.notOk(overdue.items.some((r) => r.id === ids.id1), "a settled receivable is never overdue");
-  const exposure = await chain.exposure("exporter-0", later);
+  const exposure = await query.exposure("exporter-0", later);
   t.ok(exposure.receivables >= 2);
-  for (const [cur, amount] of Object.entries(exposure.overdue)) t.ok(amount <= exposure.outstanding[cur]!, "overdue is part of outstanding");
+  for (const [cur, amount] of exposure.overdue) t.ok(amount <= exposure.outstanding.get(cur)!, "overdue is part of outstanding");
 
-  const docs = await chain.documentHistory(sha256("doc 1"));
+  const docs = await query.documentHistory(sha256("doc 1"));
   t.same(docs.items.map((e) => [e.height, e.code]), [[1n, "OK"]]);
-  const fps = await chain.fingerprintHistory(sha256("fp 1"));
+  const fps = await query.fingerprintHistory(sha256("fp 1"));
   t.same(fps.items.map((e) => [e.signer, e.code]), [
     ["exporter-0", "OK"],
     ["exporter-1", "DUPLICATE_RECEIVABLE"],
   ], "a fingerprint lists every registration that carried it, the fraud attempt included");
-  t.same((await chain.getDocument(sha256("decl doc 1")))?.documentType, "EXPORT_DECLARATION");
-  t.equal((await chain.getDeclaration(sha256("decl 1")))?.attestedTotal, 2_000_000n);
-  t.equal((await chain.getParty("bank-0"))?.role, "BANK");
+  t.same((await query.getDocument(sha256("decl doc 1")))?.documentType, "EXPORT_DECLARATION");
+  t.equal((await query.getDeclaration(sha256("decl 1")))?.attestedTotal, 2_000_000n);
+  t.equal((await query.getParty("bank-0"))?.role, "BANK");
 
-  const all = await chain.rejections({}, { limit: 1000 });
+  const all = await query.rejections({}, { limit: 1000 });
   t.ok(all.items.length >= 5);
   t.ok(all.items.every((e) => e.code !== "OK"));
-  const dbl = await chain.rejections({ code: "DOUBLE_FINANCING" }, { limit: 1000 });
+  const dbl = await query.rejections({ code: "DOUBLE_FINANCING" }, { limit: 1000 });
   t.ok(dbl.items.length >= 1 && dbl.items.every((e) => e.code === "DOUBLE_FINANCING"));
   t.equal(dbl.items[0]!.target, ids.id1, "a rejection names the receivable it targeted");
-  const bySigner = await chain.rejections({ signer: "exporter-1" }, { limit: 1000 });
+  const bySigner = await query.rejections({ signer: "exporter-1" }, { limit: 1000 });
   t.ok(bySigner.items.length >= 1 && bySigner.items.every((e) => e.signer === "exporter-1"));
-  await t.rejects(chain.rejections({ code: "OVERDUE", signer: "x" }), { code: "STORE_BAD_REQUEST" });
+  await t.rejects(query.rejections({ code: "OVERDUE", signer: "x" }), { code: "STORE_BAD_REQUEST" });
 
   const report = await chain.verify();
   t.equal(report.height, chain.height, "full verification from scratch passes");
 });
 
 t.test("state proofs through the chain, against the head header's state root", async (t) => {
-  const { chain, store, ids } = await buildChain(t, 10);
+  const { chain, query, store, ids } = await buildChain(t, 10);
   t.teardown(() => store.close());
-  const head = (await chain.getHeader(chain.height))!;
-  const p = await chain.proveState(KEY.receivable(ids.id1));
+  const head = (await query.getHeader(chain.height))!;
+  const p = await query.proveState("receivable", ids.id1);
   t.equal(p.height, chain.height);
   t.same(p.stateRoot, head.header.stateRoot);
   t.ok(p.value);
   t.ok(verifyStateProof(head.header.stateRoot, KEY.receivable(ids.id1), p.value!, p.proof), "a receivable's state is proven by the certified header");
   t.equal(decode<{ status: string }>("Receivable", p.value!).status, "SETTLED");
-  const none = await chain.proveState(KEY.receivable("00".repeat(32)));
+  const none = await query.proveState("receivable", "00".repeat(32));
   t.equal(none.value, undefined);
   t.ok(verifyStateProof(head.header.stateRoot, KEY.receivable("00".repeat(32)), null, none.proof), "an absent receivable is proven absent");
   t.ok(p.proof.siblings.length === 2 * 15 * 32 + 3 * 32, "depth 10: two 16-ary levels and a root of 4");
@@ -457,6 +460,7 @@ t.test("reopen, genesis, heights, time and expected hashes", async (t) => {
   const store = await Store.open(dir);
   t.teardown(() => store.close());
   const again = await Chain.open(store, genesis());
+  const query = new LedgerQuery(store, again, nodeCrypto);
   t.equal(again.height, head, "reopened at the same head");
   t.same(again.stateRoot, root);
   t.same(again.headHash, hash);
@@ -476,7 +480,7 @@ t.test("reopen, genesis, heights, time and expected hashes", async (t) => {
   t.equal(again.height, head, "a mismatching block writes nothing");
   t.same(again.stateRoot, root, "and leaves the state root");
   t.same(store.tree.root, root, "and the in-memory tree");
-  t.equal(await again.getDocument(docHash), undefined);
+  t.equal(await query.getDocument(docHash), undefined);
   const ok = await again.executeBlock({ height: head + 1n, time: t1, proposer: "v", view: 0n, txs: [doc] });
   t.equal(ok.receipts[0]!.code, "OK", "the same block then commits");
   t.equal((await again.verify()).height, head + 1n);
@@ -487,8 +491,8 @@ t.test("reopen, genesis, heights, time and expected hashes", async (t) => {
   await t.rejects(again.executeBlock({ height: head + 2n, time: t1, proposer: "v", view: 2n, txs: [], certificate: { ...cert, seq: head + 3n } }), { code: "BLOCK_INVALID" }, "of another height");
   await t.rejects(again.executeBlock({ height: head + 2n, time: t1, proposer: "v", view: 2n, txs: [], certificate: { ...cert, chainId: "other-chain" } }), { code: "BLOCK_INVALID" }, "of another chain");
   await again.executeBlock({ height: head + 2n, time: t1, proposer: "v", view: 2n, txs: [mk()], certificate: cert });
-  t.same(await again.getCertificate(head + 2n), cert, "the certificate reads back as stored");
-  t.equal(await again.getCertificate(head + 1n), undefined, "a block committed without one has none");
+  t.same(await query.getCertificate(head + 2n), cert, "the certificate reads back as stored");
+  t.equal(await query.getCertificate(head + 1n), undefined, "a block committed without one has none");
   t.equal((await again.verify()).certificates, 1);
 
   // Concurrent callers are refused rather than interleaved.
@@ -653,8 +657,9 @@ t.test("damage is detected at open with a typed error", async (t) => {
     const store = await Store.open(dir); // the quick checks at open do not read every record
     t.teardown(() => store.close());
     const chain = await Chain.open(store, genesis());
-    await t.rejects(chain.getParty("bank-0"), { code: "STORE_CORRUPTED", message: /does not match the state root/ });
-    await t.rejects(chain.proveState(key), { code: "STORE_CORRUPTED" });
+    const query = new LedgerQuery(store, chain, nodeCrypto);
+    await t.rejects(query.getParty("bank-0"), { code: "STORE_CORRUPTED", message: /does not match the state root/ });
+    await t.rejects(query.proveState("party", "bank-0"), { code: "STORE_CORRUPTED" });
     await t.rejects(chain.verify(), { code: "STORE_CORRUPTED" });
     // A block that needs the damaged record halts before anything is written.
     const bank = party("bank-0");
@@ -675,7 +680,7 @@ t.test("preloaded state (bench --preload) is committed like any other state", as
   const root = await store.loadState(writes, { batchRecords: 64 });
   t.same(chain.stateRoot, root);
   t.equal((await chain.verify()).stateRecords, 500 + 2 * parties.length);
-  const p = await chain.proveState(`b/${toHex(sha256("bl 7"))}`);
+  const p = await new LedgerQuery(store, chain, nodeCrypto).proveState("billOfLading", toHex(sha256("bl 7")));
   t.ok(verifyStateProof(root, p.key, utf8("exporter-0"), p.proof));
   await chain.executeBlock({ height: 1n, time: WORKLOAD_T0, proposer: "v", view: 0n, txs: [] });
   await t.rejects(store.loadState(new Map([["b/x", utf8("y")]])), { code: "STORE_BAD_REQUEST" }, "only before the first block");
@@ -719,7 +724,7 @@ t.test("committed-transaction filter: never a false 'no', exact answers through 
   const built = await buildChain(t, 8, 2);
   const committed: Uint8Array[] = [];
   for (let h = 1n; h <= built.chain.height; h++) {
-    const blk = await built.chain.getBlock(h);
+    const blk = await built.query.getBlock(h);
     for (const bytes of blk!.txs) committed.push(decodeTx(nodeCrypto, bytes).hash);
   }
   t.ok(committed.length > 5);

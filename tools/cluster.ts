@@ -1,5 +1,5 @@
 // A network of real validator processes for multi-process tests, the benchmark and the fault
-// campaign: each node is `node dist/node/cli.js start --config <node.json>` (exactly what an
+// campaign: each node is `node dist/node/cli/cli.js start --config <node.json>` (exactly what an
 // operator runs), killed with real signals (SIGKILL, SIGSTOP/SIGCONT, SIGTERM), restarted from its
 // data folder, and observed only through its HTTP API, like any client.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -16,7 +16,7 @@ import { loadKeyFile, readJsonFile, writeJsonFile } from "../config/load.js";
 import { nodeCrypto } from "../node/crypto.js";
 import type { StatusJson } from "../sdk/api/schemas.js";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli.js");
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli", "cli.js");
 
 export interface ClusterOptions {
   validators?: 4 | 7;

@@ -1,41 +1,9 @@
-// Typed store errors: a code from the enum below plus a payload naming what was found. A store
+// Typed store errors (the class and its codes live in node/errors.ts, where the RPC may name them). A store
 // that fails an integrity check is never served: open() throws, or the store refuses every later
 // operation once a write has failed (a broken invariant halts the node loudly).
-export type StoreErrorCode =
-  /** LevelDB itself could not open or read the files (missing/garbage CURRENT, MANIFEST, tables) */
-  | "STORE_CORRUPTED"
-  /** the store was written by an incompatible format version */
-  | "STORE_FORMAT"
-  /** opened for a different chain id, genesis or state tree depth */
-  | "STORE_GENESIS_MISMATCH"
-  /** the data directory is locked by another process */
-  | "STORE_LOCKED"
-  /** the operating system refused access (permissions, disk) */
-  | "STORE_IO"
-  /** a block breaks a rule the executor enforces (time going backwards, a replayed hash taken twice) */
-  | "BLOCK_INVALID"
-  /** a block's height is not the next one */
-  | "HEIGHT_GAP"
-  /** an executed block does not hash to what the caller expected (block sync against a certificate) */
-  | "BLOCK_MISMATCH"
-  /** a write failed; the store must be reopened */
-  | "STORE_WRITE_FAILED"
-  /** the store is closed or failed */
-  | "STORE_CLOSED"
-  /** an argument outside the API's contract (bad cursor, limit, key) */
-  | "STORE_BAD_REQUEST";
+import { StoreError } from "../errors.js";
 
-export class StoreError extends Error {
-  override readonly name = "StoreError";
-  constructor(
-    readonly code: StoreErrorCode,
-    message: string,
-    readonly detail: Record<string, unknown> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { StoreError, type StoreErrorCode } from "../errors.js";
 
 export function corrupted(message: string, detail: Record<string, unknown> = {}, cause?: unknown): StoreError {
   return new StoreError("STORE_CORRUPTED", message, detail, cause === undefined ? undefined : { cause });

@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 // `tradeledger`: the node's command line (commander). Operator commands: start, devnet, init,
-// keys, genesis. Client commands (register, finance, ...) are added by node/cli-client.ts.
-import "../p2p/polyfill.js";
+// keys, genesis. Client commands (register, finance, ...) are added by node/cli/cli-client.ts.
+import "../../p2p/polyfill.js";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
-import { toHex } from "../sdk/bytes.js";
-import { ConfigError, loadGenesis, loadKeyFile, writeJsonFile, writeKeyFile, parseWith } from "../config/load.js";
-import { nodeConfigSchema } from "../config/schema.js";
-import { peerIdFromNodePublicKey } from "../p2p/identity.js";
-import { createLogger } from "./log.js";
+import { toHex } from "../../sdk/bytes.js";
+import { ConfigError, loadGenesis, loadKeyFile, writeJsonFile, writeKeyFile, parseWith } from "../../config/load.js";
+import { nodeConfigSchema } from "../../config/schema.js";
+import { peerIdFromNodePublicKey } from "../../p2p/identity.js";
+import { createLogger } from "../log.js";
 import { addClientCommands } from "./cli-client.js";
-import type { TradeLedgerNode } from "./node.js";
+import type { TradeLedgerNode } from "../node.js";
 
-import { VERSION } from "./version.js";
+import { VERSION } from "../version.js";
 
 // The node stack (libp2p, LevelDB, koa) is loaded only by the commands that run a node, so the
 // client commands and --help start fast.
@@ -55,7 +55,7 @@ function onShutdown(stop: () => Promise<void>): void {
 
 /** The production composition: the RPC of rpc/ serving the node's own metrics registry. */
 async function standardNode(file: string): Promise<TradeLedgerNode> {
-  const [{ TradeLedgerNode }, { NodeMetrics }, { rpcFactory }] = await Promise.all([import("./node.js"), import("./metrics.js"), import("../rpc/server.js")]);
+  const [{ TradeLedgerNode }, { NodeMetrics }, { rpcFactory }] = await Promise.all([import("../node.js"), import("../metrics.js"), import("../../rpc/server.js")]);
   const metrics = new NodeMetrics();
   return TradeLedgerNode.fromConfigFile(file, { rpc: rpcFactory({ metrics }), metrics });
 }

@@ -7,7 +7,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
-import { ensureDevnet, type Network, type DevnetOptions } from "../config/devnet.js";
+import { ensureDevnet, type Network, type DevnetOptions } from "../../config/devnet.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "cli.js");
 const GRACE_MS = 10_000;

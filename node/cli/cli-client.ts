@@ -30,7 +30,7 @@ import {
   type DocumentKind,
   type Signer,
   type TradeLedgerClient,
-} from "../sdk/index.js";
+} from "../../sdk/index.js";
 
 export interface ClientCommandOptions {
   /** default devnet folder (keys/, network.json, genesis.json); default ".devnet" */

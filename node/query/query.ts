@@ -1,0 +1,375 @@
+// The query model (STYLE rule 14): every read of the committed chain - blocks, transactions with
+// their inclusion proofs, state records and state proofs, a receivable's history, the list indexes,
+// an exporter's exposure, rejections - answered from the store, behind the QueryModel interface of
+// node/query/types.ts that the RPC sees. It never writes; the executor (node/chain/chain.ts) does, and
+// owns the head this model reads at. State reads wait for a commit in flight (store.whenIdle), so a
+// value, its proof, the root and the height always agree.
+import { concatBytes, equalBytes, fromUtf8, toHex } from "../../sdk/bytes.js";
+import { decode } from "../../sdk/codec.js";
+import type { CommitCertificate } from "../../sdk/commit.js";
+import type { Crypto } from "../../sdk/crypto.js";
+import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
+import { inclusionProof, leafHash } from "../../sdk/merkle.js";
+import { decodeTx } from "../../sdk/tx.js";
+import type { BlockHeader, Declaration, DocumentRecord, Party, Receipt, Receivable, ReceivableStatus, ResultCode, SignedTxWire } from "../../sdk/types.js";
+import { decodeReceipt } from "../ledger/records.js";
+import { KEY } from "../ledger/state.js";
+import { corrupted } from "../store/errors.js";
+import { rfc6962Root, sha256 } from "../store/hash.js";
+import { MAX_PAGE_LIMIT as STORE_MAX_PAGE_LIMIT, type TxRef } from "../store/indexes.js";
+import type { Store } from "../store/store.js";
+import {
+  MAX_PAGE_LIMIT,
+  utcDate,
+  type BlockHeaderRecord,
+  type ChainHead,
+  type DateRange,
+  type Exposure,
+  type HistoryEntry,
+  type Page,
+  type PageRequest,
+  type QueryModel,
+  type StateProofResult,
+  type StateRecordKind,
+  type StoredBlock,
+  type TxEntry,
+  type TxLocation,
+  type TxRecord,
+} from "./types.js";
+
+/** The state key of each kind of record a reader may name (hashes and fingerprints in hex). */
+const STATE_KEY: { [K in StateRecordKind]: (id: string) => string } = {
+  party: KEY.party,
+  receivable: KEY.receivable,
+  document: KEY.document,
+  declaration: KEY.declaration,
+  fingerprint: KEY.fingerprint,
+  billOfLading: KEY.billOfLading,
+};
+
+// The readers' page bound (node/query/types.ts) is the store's: this fails to compile if they part.
+MAX_PAGE_LIMIT satisfies typeof STORE_MAX_PAGE_LIMIT;
+
+/** What the query model reads the head from: the executor (node/chain/chain.ts Chain), which moves it. */
+export interface HeadSource {
+  readonly chainId: string;
+  readonly height: bigint;
+  readonly headHash: Uint8Array;
+  readonly headTime: bigint;
+  readonly stateRoot: Uint8Array;
+}
+
+export class LedgerQuery implements QueryModel {
+  readonly chainId: string;
+
+  constructor(
+    private readonly store: Store,
+    private readonly chain: HeadSource,
+    private readonly crypto: Crypto,
+  ) {
+    this.chainId = chain.chainId;
+  }
+
+  head(): ChainHead {
+    return { height: this.chain.height, hash: this.chain.headHash, time: this.chain.headTime, stateRoot: this.chain.stateRoot };
+  }
+
+  // ---- blocks and transactions ----------------------------------------------------------------
+
+  async getHeader(height: bigint): Promise<BlockHeaderRecord | undefined> {
+    const headerBytes = await this.store.blocks.headerBytes(height);
+    if (!headerBytes) return undefined;
+    return { header: decode<BlockHeader>("BlockHeader", headerBytes), headerBytes, hash: sha256(headerBytes) };
+  }
+
+  async getBlock(height: bigint): Promise<StoredBlock | undefined> {
+    const h = await this.getHeader(height);
+    if (!h) return undefined;
+    const [txs, receiptBytes] = await Promise.all([this.store.blocks.txsOf(height), this.store.blocks.receiptsOf(height)]);
+    if (txs.length !== h.header.txCount || receiptBytes.length !== h.header.txCount) throw corrupted(`block ${height} is incomplete`, { height: height.toString() });
+    return { ...h, txs, receipts: receiptBytes.map(decodeReceipt) };
+  }
+
+  /**
+   * A block as the proto `Block` message (header, txs, receipts) for block sync. Built from the
+   * stored bytes, so the header and transactions are byte-for-byte what was hashed and signed.
+   */
+  async getBlockBytes(height: bigint): Promise<Uint8Array | undefined> {
+    const headerBytes = await this.store.blocks.headerBytes(height);
+    if (!headerBytes) return undefined;
+    const [txs, receipts] = await Promise.all([this.store.blocks.txsOf(height), this.store.blocks.receiptsOf(height)]);
+    const parts: Uint8Array[] = [lengthDelimited(1, headerBytes)];
+    for (const t of txs) parts.push(lengthDelimited(2, t));
+    for (const r of receipts) parts.push(lengthDelimited(3, r));
+    return concatBytes(...parts);
+  }
+
+  /** The commit certificate stored with a block, if it was committed with one. */
+  async getCertificate(height: bigint): Promise<CommitCertificate | undefined> {
+    return this.store.blocks.certificate(height);
+  }
+
+  async getBlockByHash(hash: Uint8Array): Promise<StoredBlock | undefined> {
+    const height = await this.store.blocks.heightOf(hash);
+    return height === undefined ? undefined : this.getBlock(height);
+  }
+
+  /** The committed transaction that took this hash, with its receipt and inclusion proofs. */
+  async getTx(hash: Uint8Array): Promise<TxRecord | undefined> {
+    const loc = await this.locateTx(hash);
+    if (!loc) return undefined;
+    return this.txAt(loc.height, loc.index);
+  }
+
+  async locateTx(hash: Uint8Array): Promise<TxLocation | undefined> {
+    const loc = await this.store.blocks.txLocation(hash);
+    return loc && { height: loc.height, index: loc.index };
+  }
+
+  /** Whether a committed transaction took this hash (a new copy would be DUPLICATE_TX): for mempool admission. */
+  async hasCommittedTx(hash: Uint8Array): Promise<boolean> {
+    return (await this.store.blocks.txLocation(hash)) !== undefined;
+  }
+
+  /** Copies of a hash that did not take it (forged signatures, replays), oldest first. */
+  async getTxAttempts(hash: Uint8Array, limit = 100): Promise<TxEntry[]> {
+    const locs = await this.store.blocks.attempts(hash, limit);
+    return this.resolveRefs(locs);
+  }
+
+  async txAt(height: bigint, index: number): Promise<TxRecord | undefined> {
+    const h = await this.getHeader(height);
+    if (!h || index < 0 || index >= h.header.txCount) return undefined;
+    const [txs, receipts] = await Promise.all([this.store.blocks.txsOf(height), this.store.blocks.receiptsOf(height)]);
+    // Every tx hash is needed for the audit path; only the envelope is decoded for those.
+    const hashes = txs.map((b) => sha256(decode<SignedTxWire>("SignedTx", b).body));
+    if (!equalBytes(rfc6962Root(hashes), h.header.txsRoot)) throw corrupted(`block ${height} transactions do not match its header`, { height: height.toString() });
+    const receiptBytes = receipts[index]!;
+    return {
+      tx: decodeTx(this.crypto, txs[index]!),
+      receipt: decodeReceipt(receiptBytes),
+      receiptBytes,
+      height,
+      index,
+      header: h.header,
+      blockHash: h.hash,
+      txCount: h.header.txCount,
+      txProof: inclusionProof(sha256, hashes.map((x) => leafHash(sha256, x)), index),
+      receiptProof: inclusionProof(sha256, receipts.map((r) => leafHash(sha256, r)), index),
+    };
+  }
+
+  // ---- state ------------------------------------------------------------------------------------
+
+  /** A state record's bytes (verified against the state root), or undefined. */
+  private async getState(stateKey: string): Promise<Uint8Array | undefined> {
+    await this.store.whenIdle();
+    return this.store.state.readSync(stateKey);
+  }
+
+  /** A state record with its proof against the current head's state root (sdk/proofs verifyStateProof). */
+  async proveState(kind: StateRecordKind, id: string): Promise<StateProofResult> {
+    const stateKey = STATE_KEY[kind](id);
+    await this.store.whenIdle();
+    // Synchronous from here: no commit can interleave, so value, proof, root and height agree.
+    const { value, proof } = this.store.state.proveSync(stateKey);
+    const meta = this.store.meta!;
+    return { height: meta.height, stateRoot: meta.stateRoot, key: stateKey, value, proof };
+  }
+
+  async getReceivable(id: string): Promise<Receivable | undefined> {
+    const b = await this.getState(KEY.receivable(id));
+    return b && decode<Receivable>("Receivable", b);
+  }
+
+  async getParty(id: string): Promise<Party | undefined> {
+    const b = await this.getState(KEY.party(id));
+    return b && decode<Party>("Party", b);
+  }
+
+  async getDocument(documentHash: Uint8Array): Promise<DocumentRecord | undefined> {
+    const b = await this.getState(KEY.document(toHex(documentHash)));
+    return b && decode<DocumentRecord>("DocumentRecord", b);
+  }
+
+  async getDeclaration(fingerprint: Uint8Array): Promise<Declaration | undefined> {
+    const b = await this.getState(KEY.declaration(toHex(fingerprint)));
+    return b && decode<Declaration>("Declaration", b);
+  }
+
+  async getFingerprintHolder(fingerprint: Uint8Array): Promise<string | undefined> {
+    const b = await this.getState(KEY.fingerprint(toHex(fingerprint)));
+    return b && fromUtf8(b);
+  }
+
+  // ---- read indexes -----------------------------------------------------------------------------
+
+  /** Every event of a receivable, and every rejected attempt aimed at it, oldest first. */
+  async getHistory(receivableId: string, page: PageRequest = {}): Promise<Page<HistoryEntry>> {
+    const refs = await this.store.indexes.history(receivableId, page);
+    const resolved = await this.resolve(refs.items);
+    const items = refs.items.map((ref, i): HistoryEntry => {
+      const { entry, receipt } = resolved[i]!;
+      if (ref.event === null) return entry;
+      const event = receipt.events[ref.event];
+      if (!event) throw corrupted(`history entry ${ref.height}/${ref.index}/${ref.event} names no event`);
+      return { ...entry, event, eventIndex: ref.event };
+    });
+    return withCursor(items, refs.cursor);
+  }
+
+  async receivablesByExporter(exporterId: string, page: PageRequest = {}): Promise<Page<Receivable>> {
+    const refs = await this.store.indexes.exporterReceivables(exporterId, page);
+    const ids = await this.registeredIds(refs.items);
+    return withCursor(await this.receivables(ids), refs.cursor);
+  }
+
+  /** A bank's financings (one entry per finance transaction) with the receivable as it is now. */
+  async financingsByBank(bankId: string, page: PageRequest = {}): Promise<Page<{ entry: TxEntry; receivable: Receivable }>> {
+    const refs = await this.store.indexes.bankFinancings(bankId, page);
+    const entries = await this.resolveRefs(refs.items);
+    const items = [];
+    for (const e of entries) {
+      const r = await this.getReceivable(e.target);
+      if (!r) throw corrupted(`financed receivable ${e.target} is not in the state`);
+      items.push({ entry: e, receivable: r });
+    }
+    return withCursor(items, refs.cursor);
+  }
+
+  async receivablesByStatus(status: ReceivableStatus, page: PageRequest = {}): Promise<Page<Receivable>> {
+    const refs = await this.store.indexes.byStatus(status, page);
+    return withCursor(await this.receivables(refs.items.map((r) => r.receivableId)), refs.cursor);
+  }
+
+  /** Receivables by due date, in the half-open range [from, before). */
+  async receivablesByDueDate(range: DateRange, page: PageRequest = {}): Promise<Page<Receivable>> {
+    const refs = await this.store.indexes.byDueDate(range, page);
+    return withCursor(await this.receivables(refs.items.map((r) => r.receivableId)), refs.cursor);
+  }
+
+  /** Receivables with financing outstanding whose due date passed before the UTC day of `at` (ms). */
+  async overdueReceivables(at: bigint, page: PageRequest = {}): Promise<Page<Receivable>> {
+    const refs = await this.store.indexes.outstandingByDueDate({ before: utcDate(at) }, page);
+    return withCursor(await this.receivables(refs.items.map((r) => r.receivableId)), refs.cursor);
+  }
+
+  async rejections(filter: { code?: ResultCode; signer?: string } = {}, page: PageRequest = {}): Promise<Page<TxEntry>> {
+    const refs = await this.store.indexes.rejections(filter, page);
+    return withCursor(await this.resolveRefs(refs.items), refs.cursor);
+  }
+
+  /** Every authenticated transaction that carried this document hash, with its outcome. */
+  async documentHistory(documentHash: Uint8Array, page: PageRequest = {}): Promise<Page<TxEntry>> {
+    const refs = await this.store.indexes.byDocument(documentHash, page);
+    return withCursor(await this.resolveRefs(refs.items), refs.cursor);
+  }
+
+  /** Every authenticated registration that carried this invoice fingerprint, with its outcome. */
+  async fingerprintHistory(fingerprint: Uint8Array, page: PageRequest = {}): Promise<Page<TxEntry>> {
+    const refs = await this.store.indexes.byFingerprint(fingerprint, page);
+    return withCursor(await this.resolveRefs(refs.items), refs.cursor);
+  }
+
+  /**
+   * An exporter's exposure at `at` (ms): every receivable it registered tallied by sdk/domain.ts
+   * (outstanding and overdue financing per currency and per bank, statuses), and the attempts it had
+   * rejected, by code.
+   */
+  async exposure(partyId: string, at: bigint): Promise<Exposure> {
+    const tally = newExposureTally();
+    let cursor: string | undefined;
+    do {
+      const page = await this.receivablesByExporter(partyId, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+      for (const r of page.items) tallyExposure(tally, r, at);
+      cursor = page.cursor;
+    } while (cursor);
+    const byCode: Record<string, number> = {};
+    let total = 0;
+    do {
+      const page = await this.rejections({ signer: partyId }, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+      for (const e of page.items) {
+        total++;
+        byCode[e.code] = (byCode[e.code] ?? 0) + 1;
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    return { partyId, at, ...tally, rejectedAttempts: { total, byCode } };
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private async resolveRefs(refs: readonly TxRef[]): Promise<TxEntry[]> {
+    return (await this.resolve(refs)).map((r) => r.entry);
+  }
+
+  private async resolve(refs: readonly TxRef[]): Promise<{ entry: TxEntry; receipt: Receipt }[]> {
+    const times = new Map<bigint, bigint>();
+    const out: { entry: TxEntry; receipt: Receipt }[] = [];
+    for (const ref of refs) {
+      let time = times.get(ref.height);
+      if (time === undefined) {
+        const header = await this.store.blocks.header(ref.height);
+        if (!header) throw corrupted(`index names missing block ${ref.height}`);
+        time = header.time;
+        times.set(ref.height, time);
+      }
+      const [txBytes, receiptBytes] = await Promise.all([this.store.blocks.txBytes(ref.height, ref.index), this.store.blocks.receiptBytes(ref.height, ref.index)]);
+      if (!txBytes || !receiptBytes) throw corrupted(`index names missing transaction ${ref.height}/${ref.index}`);
+      const tx = decodeTx(this.crypto, txBytes);
+      const receipt = decodeReceipt(receiptBytes);
+      if (!equalBytes(receipt.txHash, tx.hash)) throw corrupted(`receipt ${ref.height}/${ref.index} is for another transaction`);
+      out.push({
+        entry: {
+          height: ref.height,
+          index: ref.index,
+          time,
+          txHash: tx.hash,
+          signer: tx.body.signer,
+          type: tx.body.payload?.type,
+          code: receipt.code,
+          message: receipt.message,
+          target: receipt.target,
+        },
+        receipt,
+      });
+    }
+    return out;
+  }
+
+  private async registeredIds(refs: readonly TxRef[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const ref of refs) {
+      const b = await this.store.blocks.txBytes(ref.height, ref.index);
+      if (!b) throw corrupted(`index names missing transaction ${ref.height}/${ref.index}`);
+      ids.push(decodeTx(this.crypto, b).hashHex); // a receivable's id is its registration's hash
+    }
+    return ids;
+  }
+
+  private async receivables(ids: string[]): Promise<Receivable[]> {
+    const out: Receivable[] = [];
+    for (const id of ids) {
+      const r = await this.getReceivable(id);
+      if (!r) throw corrupted(`index names receivable ${id}, which is not in the state`);
+      out.push(r);
+    }
+    return out;
+  }
+}
+
+function withCursor<T>(items: T[], cursor: string | undefined): Page<T> {
+  return cursor === undefined ? { items } : { items, cursor };
+}
+
+/** Protobuf field `field` with wire type 2, length-delimited (protobuf encoding guide). */
+function lengthDelimited(field: number, bytes: Uint8Array): Uint8Array {
+  const head: number[] = [(field << 3) | 2];
+  let n = bytes.length;
+  while (n >= 0x80) {
+    head.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  head.push(n);
+  return concatBytes(Uint8Array.from(head), bytes);
+}

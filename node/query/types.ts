@@ -1,0 +1,177 @@
+// The read model's contract (STYLE rule 14): what a reader (the RPC, the CLI's node commands, block
+// serving to peers) may ask of the committed chain, and the plain records it answers with. The RPC
+// depends on this interface only; node/query/query.ts implements it over the store. Nothing here
+// imports node/store, node/ledger or node/chain, so rpc/ can import it without reaching around.
+import type { CommitCertificate } from "../../sdk/commit.js";
+import type { ExposureTally } from "../../sdk/domain.js";
+import type { StateProof } from "../../sdk/proofs.js";
+import type { Tx } from "../../sdk/tx.js";
+import type { BlockHeader, Declaration, DocumentRecord, Event, Party, Receipt, Receivable, ReceivableStatus, ResultCode, TxType } from "../../sdk/types.js";
+
+/** The largest page a list read returns (node/store/indexes.ts enforces the same bound). */
+export const MAX_PAGE_LIMIT = 1000;
+
+export interface PageRequest {
+  /** from a previous page's `cursor`; omit for the first page */
+  cursor?: string;
+  /** 1..MAX_PAGE_LIMIT, default 50 */
+  limit?: number;
+  /** newest (or highest key) first */
+  reverse?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** pass as `cursor` for the next page; absent on the last page */
+  cursor?: string;
+}
+
+/** Half-open range of "YYYY-MM-DD" dates: from <= date < before. */
+export interface DateRange {
+  from?: string;
+  before?: string;
+}
+
+/** The committed head as readers see it. */
+export interface ChainHead {
+  height: bigint;
+  /** hash of the head block (32 zero bytes at height 0) */
+  hash: Uint8Array;
+  /** time of the head block, ms (the genesis time at height 0) */
+  time: bigint;
+  stateRoot: Uint8Array;
+}
+
+export interface BlockHeaderRecord {
+  header: BlockHeader;
+  headerBytes: Uint8Array;
+  hash: Uint8Array;
+}
+
+export interface StoredBlock extends BlockHeaderRecord {
+  /** SignedTx bytes exactly as received */
+  txs: Uint8Array[];
+  receipts: Receipt[];
+}
+
+/** A committed transaction with its receipt and the proofs tying both to the block header. */
+export interface TxRecord {
+  tx: Tx;
+  receipt: Receipt;
+  receiptBytes: Uint8Array;
+  height: bigint;
+  index: number;
+  header: BlockHeader;
+  blockHash: Uint8Array;
+  txCount: number;
+  /** RFC 6962 audit path of the tx hash under header.txsRoot (sdk/proofs verifyTxInclusion) */
+  txProof: Uint8Array[];
+  /** RFC 6962 audit path of the encoded receipt under header.receiptsRoot */
+  receiptProof: Uint8Array[];
+}
+
+/** Where a committed transaction (the copy that took its hash) sits. */
+export interface TxLocation {
+  height: bigint;
+  index: number;
+}
+
+/** One line of a receivable's history, or of any list of transactions (rejections, documents). */
+export interface TxEntry {
+  height: bigint;
+  index: number;
+  time: bigint;
+  txHash: Uint8Array;
+  signer: string;
+  type: TxType | undefined;
+  code: ResultCode;
+  message: string;
+  target: string;
+}
+
+export interface HistoryEntry extends TxEntry {
+  /** the event this entry records; absent for a rejected attempt */
+  event?: Event;
+  eventIndex?: number;
+}
+
+/** The kinds of state record a reader may ask a proof for, each named by its id. */
+export type StateRecordKind = "party" | "receivable" | "document" | "declaration" | "fingerprint" | "billOfLading";
+
+export interface StateProofResult {
+  height: bigint;
+  stateRoot: Uint8Array;
+  /** the state key the proof is about (sdk/proofs verifyStateProof takes it) */
+  key: string;
+  value: Uint8Array | undefined;
+  proof: StateProof;
+}
+
+/** An exporter's exposure at a point in time (sdk/domain.ts tallies it) and the attempts it had rejected. */
+export interface Exposure extends ExposureTally {
+  partyId: string;
+  /** the time the tally was taken at (ms) */
+  at: bigint;
+  rejectedAttempts: { total: number; byCode: Record<string, number> };
+}
+
+/**
+ * Every read of the committed chain. Reads of state are verified against the state root; list
+ * reads page through the store's indexes. Bad paging arguments throw StoreError STORE_BAD_REQUEST
+ * (node/errors.ts), a record failing its check STORE_CORRUPTED.
+ */
+export interface QueryModel {
+  readonly chainId: string;
+  head(): ChainHead;
+
+  // blocks and transactions
+  getHeader(height: bigint): Promise<BlockHeaderRecord | undefined>;
+  getBlock(height: bigint): Promise<StoredBlock | undefined>;
+  getBlockByHash(hash: Uint8Array): Promise<StoredBlock | undefined>;
+  /** a block as the proto `Block` message (header, txs, receipts), from the stored bytes */
+  getBlockBytes(height: bigint): Promise<Uint8Array | undefined>;
+  /** the commit certificate stored with a block, if it was committed with one */
+  getCertificate(height: bigint): Promise<CommitCertificate | undefined>;
+  /** the committed transaction that took this hash, with its receipt and inclusion proofs */
+  getTx(hash: Uint8Array): Promise<TxRecord | undefined>;
+  txAt(height: bigint, index: number): Promise<TxRecord | undefined>;
+  locateTx(hash: Uint8Array): Promise<TxLocation | undefined>;
+  /** whether a committed transaction took this hash (a new copy would be DUPLICATE_TX) */
+  hasCommittedTx(hash: Uint8Array): Promise<boolean>;
+  /** copies of a hash that did not take it (forged signatures, replays), oldest first */
+  getTxAttempts(hash: Uint8Array, limit?: number): Promise<TxEntry[]>;
+
+  // state records
+  getReceivable(id: string): Promise<Receivable | undefined>;
+  getParty(id: string): Promise<Party | undefined>;
+  getDocument(documentHash: Uint8Array): Promise<DocumentRecord | undefined>;
+  getDeclaration(fingerprint: Uint8Array): Promise<Declaration | undefined>;
+  /** the receivable id an invoice fingerprint is registered to */
+  getFingerprintHolder(fingerprint: Uint8Array): Promise<string | undefined>;
+  /** a state record with its proof against the head's state root; `id` as the getter of that kind takes it (hashes in hex) */
+  proveState(kind: StateRecordKind, id: string): Promise<StateProofResult>;
+
+  // indexes
+  /** every event of a receivable, and every rejected attempt aimed at it, oldest first */
+  getHistory(receivableId: string, page?: PageRequest): Promise<Page<HistoryEntry>>;
+  receivablesByExporter(exporterId: string, page?: PageRequest): Promise<Page<Receivable>>;
+  /** a bank's financings (one entry per finance transaction) with the receivable as it is now */
+  financingsByBank(bankId: string, page?: PageRequest): Promise<Page<{ entry: TxEntry; receivable: Receivable }>>;
+  receivablesByStatus(status: ReceivableStatus, page?: PageRequest): Promise<Page<Receivable>>;
+  /** receivables by due date, in the half-open range [from, before) */
+  receivablesByDueDate(range: DateRange, page?: PageRequest): Promise<Page<Receivable>>;
+  /** receivables with financing outstanding whose due date passed before the UTC day of `at` (ms) */
+  overdueReceivables(at: bigint, page?: PageRequest): Promise<Page<Receivable>>;
+  rejections(filter?: { code?: ResultCode; signer?: string }, page?: PageRequest): Promise<Page<TxEntry>>;
+  /** every authenticated transaction that carried this document hash, with its outcome */
+  documentHistory(documentHash: Uint8Array, page?: PageRequest): Promise<Page<TxEntry>>;
+  /** every authenticated registration that carried this invoice fingerprint, with its outcome */
+  fingerprintHistory(fingerprint: Uint8Array, page?: PageRequest): Promise<Page<TxEntry>>;
+  /** an exporter's exposure across its receivables at `at` (ms), and its rejected attempts */
+  exposure(partyId: string, at: bigint): Promise<Exposure>;
+}
+
+/** "YYYY-MM-DD" of the UTC day containing `ms`. */
+export function utcDate(ms: bigint): string {
+  return new Date(Number(ms)).toISOString().slice(0, 10);
+}
