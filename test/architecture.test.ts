@@ -4,6 +4,7 @@
 //   - every event type is emitted, and checked against its transaction, by some type;
 //   - a transaction type is named in at most 4 non-test source files (its format, its rule, the CLI,
 //     and one to spare), so its knowledge is not spread over parallel switches;
+//   - rpc/ reaches the node only through its interfaces: no import of node/store, node/ledger or node/chain.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,5 +61,15 @@ t.test("a transaction type is named in at most 4 non-test source files", async (
     const word = new RegExp(`(?<![A-Za-z0-9_])${type}(?![A-Za-z0-9_])`);
     const naming = files.filter((f) => word.test(texts.get(f)!));
     t.ok(naming.length <= 4, `${type} is named in ${naming.length} files: ${naming.join(", ")}`);
+  }
+});
+
+t.test("rpc/ imports nothing from node/store, node/ledger or node/chain", async (t) => {
+  const files = sourceFiles("rpc");
+  t.ok(files.length > 0, "rpc/ has sources");
+  for (const f of files) {
+    const text = readFileSync(join(ROOT, f), "utf8");
+    const bad = [...text.matchAll(/from\s+"([^"]+)"/g)].map((m) => m[1]!).filter((spec) => /(^|\/)node\/(store|ledger|chain)(\/|\.js|$)/.test(spec));
+    t.same(bad, [], `${f} reaches the node only through its interfaces`);
   }
 });
