@@ -1,6 +1,6 @@
 // Authentication of signed reads (docs/security.md): the x-tl-party, x-tl-time, x-tl-nonce and
 // x-tl-signature headers carry an ed25519 signature by a registered party over readSigningBytes
-// (sdk/api.ts): chain, party, time, nonce, method and the exact request target. Checked in order:
+// (sdk/api/signed-reads.ts): chain, party, time, nonce, method and the exact request target. Checked in order:
 // headers well formed, time within ±60 s of the node's clock, party registered, signature valid,
 // nonce not used before by this party (replays are refused, not merely tolerated).
 import { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, REQUEST_NONCE_BYTES, readSigningBytes } from "../sdk/api/signed-reads.js";

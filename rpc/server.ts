@@ -1,4 +1,4 @@
-// The node's HTTP API (koa): the routes of sdk/api.ts, each request validated at the edge with the
+// The node's HTTP API (koa): the routes of sdk/api/routes.ts, each request validated at the edge with the
 // route's zod schemas, answered from the NodeApi, with the error envelope and statuses of DESIGN §5,
 // a body-size limit, per-client token buckets, signed reads (rpc/auth.ts) with role visibility
 // (rpc/access.ts), server-sent events (rpc/events.ts), Prometheus metrics and one structured log

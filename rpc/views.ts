@@ -1,4 +1,4 @@
-// Query-model records as the JSON views of sdk/api.ts. The generic toJsonView (sdk/json.ts) does the
+// Query-model records as the JSON views of sdk/api/schemas.ts. The generic toJsonView (sdk/json.ts) does the
 // bigint/bytes mapping; this module adds the derived values and assembles proofs.
 import type {
   BlockJson,

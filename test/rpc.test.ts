@@ -2,7 +2,7 @@
 // every endpoint, every error status, signed reads and role visibility, pagination, the event
 // stream, OpenAPI parity with the routes, metrics, CORS and the body and rate limits. The server
 // checks every JSON response against its route's schema (checkResponses), so a view that drifts
-// from sdk/api.ts fails here too.
+// from sdk/api/ fails here too.
 import t from "tap";
 import { openApiDocument, openApiPath } from "../sdk/api/openapi.js";
 import { routes, type RouteDef } from "../sdk/api/routes.js";

@@ -1,5 +1,5 @@
 // Client commands of the `tradeledger` CLI (DESIGN §5), over the SDK: register, attest, finance,
-// repay, cancel, anchor, check, show, history, exposure, rejections. node/cli.ts adds them to its
+// repay, cancel, anchor, check, show, history, exposure, rejections. node/cli/cli.ts adds them to its
 // program with addClientCommands(program).
 //
 // Conventions (docs/api.md, "CLI"):

@@ -16,7 +16,7 @@ import { decodeReceipt } from "../ledger/records.js";
 import { KEY } from "../ledger/state.js";
 import { corrupted } from "../store/errors.js";
 import { rfc6962Root, sha256 } from "../store/hash.js";
-import { MAX_PAGE_LIMIT as STORE_MAX_PAGE_LIMIT, type TxRef } from "../store/indexes.js";
+import type { TxRef } from "../store/indexes.js";
 import type { Store } from "../store/store.js";
 import {
   MAX_PAGE_LIMIT,
@@ -46,9 +46,6 @@ const STATE_KEY: { [K in StateRecordKind]: (id: string) => string } = {
   fingerprint: KEY.fingerprint,
   billOfLading: KEY.billOfLading,
 };
-
-// The readers' page bound (node/query/types.ts) is the store's: this fails to compile if they part.
-MAX_PAGE_LIMIT satisfies typeof STORE_MAX_PAGE_LIMIT;
 
 /** What the query model reads the head from: the executor (node/chain/chain.ts Chain), which moves it. */
 export interface HeadSource {

@@ -8,7 +8,7 @@ import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
 import type { BlockHeader, Declaration, DocumentRecord, Event, Party, Receipt, Receivable, ReceivableStatus, ResultCode, TxType } from "../../sdk/types.js";
 
-/** The largest page a list read returns (node/store/indexes.ts enforces the same bound). */
+/** The largest page a list read returns (node/store/indexes.ts enforces it). */
 export const MAX_PAGE_LIMIT = 1000;
 
 export interface PageRequest {

@@ -7,6 +7,7 @@ import { fromHex, isHex, toHex } from "../../sdk/bytes.js";
 import type { Tx } from "../../sdk/tx.js";
 import type { Receipt, ReceivableStatus, ResultCode } from "../../sdk/types.js";
 import type { StateReader, WriteSet } from "../ledger/state.js";
+import { MAX_PAGE_LIMIT, type DateRange, type Page, type PageRequest } from "../query/types.js";
 import { Bucket } from "./buckets.js";
 import { KeyReader, key, prefixEnd, type KeyWriter } from "./encoding.js";
 import { StoreError, corrupted } from "./errors.js";
@@ -17,7 +18,7 @@ import { formatOf, receivableIdsNamed } from "../../sdk/transactions/index.js";
 /** Event index of a history entry that records a rejected attempt rather than an event. */
 export const REJECTED_ATTEMPT = 0xffff;
 export const DEFAULT_PAGE_LIMIT = 50;
-export const MAX_PAGE_LIMIT = 1000;
+export { MAX_PAGE_LIMIT };
 
 /** Receipt codes given before the signature is checked: the claimed signer is not authenticated. */
 const UNAUTHENTICATED: ReadonlySet<ResultCode> = new Set(["WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE"]);
@@ -122,22 +123,7 @@ function attemptTargets(tx: Tx, r: Receipt): Set<string> {
   return receivableIdsNamed(tx.body.payload, r.target);
 }
 
-// ---- queries ------------------------------------------------------------------------------------
-
-export interface PageRequest {
-  /** from a previous page's `cursor`; omit for the first page */
-  cursor?: string;
-  /** 1..1000, default 50 */
-  limit?: number;
-  /** newest (or highest key) first */
-  reverse?: boolean;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** pass as `cursor` for the next page; absent on the last page */
-  cursor?: string;
-}
+// ---- queries (paging types are the query model's, node/query/types.ts) ----------------------------
 
 /** A transaction's position in the chain. */
 export interface TxRef {
@@ -161,12 +147,6 @@ export interface StatusRef extends ReceivableRef {
 
 export interface DueRef extends ReceivableRef {
   dueDate: string;
-}
-
-/** Half-open range of "YYYY-MM-DD" dates: from <= date < before. */
-export interface DateRange {
-  from?: string;
-  before?: string;
 }
 
 export class IndexRepository {
