@@ -17,7 +17,8 @@ import { buildTxBody, tx } from "../sdk/builders.js";
 import type { Crypto } from "../sdk/crypto.js";
 import { fingerprintDeclaration, fingerprintInvoice } from "../sdk/fingerprint.js";
 import { signTx } from "../sdk/tx.js";
-import type { ResultCode, TxPayload } from "../sdk/types.js";
+import type { ResultCode } from "../sdk/types.js";
+import type { TxPayload } from "../sdk/transactions/index.js";
 import { prng } from "../tools/prng.js";
 
 export interface BenchParty {

@@ -14,7 +14,8 @@ import { MemoryState } from "../node/ledger/state.js";
 import { buildTxBody, tx } from "../sdk/builders.js";
 import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
-import type { Party, TxPayload } from "../sdk/types.js";
+import type { Party } from "../sdk/types.js";
+import type { TxPayload } from "../sdk/transactions/index.js";
 
 const RECEIVABLES = Number(process.argv[2] ?? 4000);
 const BLOCK_TXS = Number(process.argv[3] ?? 500);

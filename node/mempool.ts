@@ -6,7 +6,7 @@
 import type { Crypto } from "../sdk/crypto.js";
 import { toHex } from "../sdk/bytes.js";
 import { CodecError, decode } from "../sdk/codec.js";
-import type { SignedTxWire } from "../sdk/types.js";
+import type { SignedTxWire } from "../sdk/tx.js";
 import { decodeTx, MAX_TX_BYTES, type Tx } from "../sdk/tx.js";
 import type { SignatureCache } from "./sigcache.js";
 

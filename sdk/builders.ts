@@ -6,7 +6,8 @@
 import { randomBytes } from "./crypto.js";
 import { NONCE_BYTES } from "./tx.js";
 import { TX_FORMAT_LIST, type InputOf, type PayloadOf, type TxType } from "./transactions/index.js";
-import type { TxBody, TxPayload } from "./types.js";
+import type { TxBody } from "./tx.js";
+import type { TxPayload } from "./transactions/index.js";
 import { assertValidPayload, assertValidTxBody, MalformedError, toBytes, type BytesInput } from "./validate.js";
 
 export { toAmount, toBytes, type AmountInput, type BytesInput } from "./checks.js";

@@ -26,7 +26,8 @@ import { receiptFromJson } from "./json.js";
 import { signerFromSeed, signTransaction, type Signer } from "./signer.js";
 import { MalformedError } from "./validate.js";
 import type { Tx } from "./tx.js";
-import type { ReceivableStatus, ResultCode, TxPayload } from "./types.js";
+import type { ReceivableStatus, ResultCode } from "./types.js";
+import type { TxPayload } from "./transactions/index.js";
 
 export interface ClientOptions {
   /** a node's RPC base URL, e.g. http://127.0.0.1:7001 */

@@ -5,7 +5,7 @@ import { toHex } from "./bytes.js";
 import { encode } from "./codec.js";
 import { nobleCrypto, randomBytes, SEED_BYTES, SIGNATURE_BYTES, type Crypto } from "./crypto.js";
 import { encodeTxBody, MAX_TX_BYTES, txSigningBytes, type Tx } from "./tx.js";
-import type { SignedTxWire, TxBody } from "./types.js";
+import type { SignedTxWire, TxBody } from "./tx.js";
 import { assertValidTxBody, MalformedError, PARTY_ID_RE } from "./validate.js";
 
 export interface Signer {

@@ -4,7 +4,21 @@
 import { concatBytes, toHex, utf8 } from "./bytes.js";
 import { CodecError, decode, decodeCanonical, encode } from "./codec.js";
 import type { Crypto } from "./crypto.js";
-import type { SignedTxWire, TxBody } from "./types.js";
+import type { TxPayload } from "./transactions/index.js";
+
+/** The bytes a party signs (proto TxBody); their SHA-256 is the transaction hash. */
+export interface TxBody {
+  chainId: string;
+  signer: string;
+  createdAt: bigint;
+  nonce: Uint8Array;
+  payload: TxPayload;
+}
+
+export interface SignedTxWire {
+  body: Uint8Array;
+  signature: Uint8Array;
+}
 
 export const TX_SIGNING_DOMAIN = utf8("tradeledger/tx/v1\u0000");
 export const NONCE_BYTES = 16;

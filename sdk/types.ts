@@ -35,37 +35,6 @@ export const RESULT_CODES = [
 ] as const;
 export type ResultCode = (typeof RESULT_CODES)[number];
 
-// ---- transaction payloads ---------------------------------------------------------------------
-// Each transaction type's payload is defined in its own file under sdk/transactions/ (with its
-// format check, builder, target and the objects it names); the union is derived from that registry.
-
-export type {
-  TxPayload,
-  TxType,
-  PayloadOf,
-  RegisterParty,
-  RegisterReceivable,
-  AttestShipment,
-  FinanceReceivable,
-  RecordRepayment,
-  CancelReceivable,
-  AnchorDocument,
-} from "./transactions/index.js";
-import type { TxPayload } from "./transactions/index.js";
-
-export interface TxBody {
-  chainId: string;
-  signer: string;
-  createdAt: bigint;
-  nonce: Uint8Array;
-  payload: TxPayload;
-}
-
-export interface SignedTxWire {
-  body: Uint8Array;
-  signature: Uint8Array;
-}
-
 // ---- events and receipts ------------------------------------------------------------------
 
 export type Event =

@@ -6,7 +6,8 @@
 import { CHAIN_ID_RE, firstIssue, matches, MalformedError, partyId, U64_MAX, bytesOf, type PayloadIssue } from "./checks.js";
 import { NONCE_BYTES } from "./tx.js";
 import { formatOf } from "./transactions/index.js";
-import type { TxBody, TxPayload } from "./types.js";
+import type { TxBody } from "./tx.js";
+import type { TxPayload } from "./transactions/index.js";
 
 export * from "./checks.js";
 

@@ -12,7 +12,7 @@ import { isStrongPublicKey, nobleCrypto, type Crypto } from "../sdk/crypto.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { decodeTx, signTx, verifyTxSignature, TX_SIGNING_DOMAIN } from "../sdk/tx.js";
 import { fromHex, toHex, utf8 } from "../sdk/bytes.js";
-import type { TxBody } from "../sdk/types.js";
+import type { TxBody } from "../sdk/tx.js";
 
 const V = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test", "vectors", "ed25519.json"), "utf8"));
 const providers: [string, Crypto][] = [

@@ -12,7 +12,9 @@ import { fromUtf8, toHex, utf8 } from "../sdk/bytes.js";
 import { fingerprintInvoice } from "../sdk/fingerprint.js";
 import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
 import { decodeTx, signTx, type Tx } from "../sdk/tx.js";
-import type { Declaration, DocumentRecord, Party, Receipt, Receivable, Role, TxBody, TxPayload } from "../sdk/types.js";
+import type { Declaration, DocumentRecord, Party, Receipt, Receivable, Role } from "../sdk/types.js";
+import type { TxBody } from "../sdk/tx.js";
+import type { TxPayload } from "../sdk/transactions/index.js";
 
 export const CHAIN_ID = "tradeledger-test";
 /** 2026-10-01T00:00:00Z */

@@ -13,7 +13,8 @@ import { nodeCrypto } from "../node/crypto.js";
 import { tx } from "../sdk/builders.js";
 import { fromUtf8, toHex } from "../sdk/bytes.js";
 import { verifyTxSignature, type Tx } from "../sdk/tx.js";
-import { RESULT_CODES, type Receipt, type Receivable, type ResultCode, type TxPayload } from "../sdk/types.js";
+import { RESULT_CODES, type Receipt, type Receivable, type ResultCode } from "../sdk/types.js";
+import { type TxPayload } from "../sdk/transactions/index.js";
 import { CHAIN_ID, DAY, T0, TestChain, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys, stateHash } from "./ledger-harness.js";
 
 /** splitmix32-style PRNG: a seed fully determines the run. */

@@ -18,7 +18,8 @@ import { isOverdue, liveFinanced } from "../sdk/domain.js";
 import { KEY, MemoryState, Overlay } from "../node/ledger/state.js";
 import { tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";
-import { RESULT_CODES, type Receipt, type ResultCode, type TxPayload } from "../sdk/types.js";
+import { RESULT_CODES, type Receipt, type ResultCode } from "../sdk/types.js";
+import { type TxPayload } from "../sdk/transactions/index.js";
 import { CHAIN_ID, DAY, T0, TestChain, codes, guardedReader, h32, invoiceFingerprint, makeParty, pk32, prefetchKeys, stateHash } from "./ledger-harness.js";
 
 const BUYER = "DE-HRB-204871";

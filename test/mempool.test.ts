@@ -4,7 +4,7 @@ import { SignatureCache } from "../node/sigcache.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { signTx, decodeTx, type Tx } from "../sdk/tx.js";
 import { encode } from "../sdk/codec.js";
-import type { TxBody } from "../sdk/types.js";
+import type { TxBody } from "../sdk/tx.js";
 
 const NOW = 1_770_000_000_000;
 const seed = new Uint8Array(32).fill(7);

@@ -15,7 +15,7 @@ import { nodeCrypto } from "../node/crypto.js";
 import { toHex } from "../sdk/bytes.js";
 import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
 import { buildTxBody } from "../sdk/builders.js";
-import type { TxPayload } from "../sdk/types.js";
+import type { TxPayload } from "../sdk/transactions/index.js";
 import type { Tx } from "../sdk/tx.js";
 
 /** Ports the OS says are free right now (bind to 0, read, close). */

@@ -19,7 +19,8 @@ import {
   type StateProof,
 } from "../sdk/proofs.js";
 import { decodeTx, signTx, type Tx } from "../sdk/tx.js";
-import type { BlockHeader, Receivable, TxPayload } from "../sdk/types.js";
+import type { BlockHeader, Receivable } from "../sdk/types.js";
+import type { TxPayload } from "../sdk/transactions/index.js";
 import { Chain, type ChainGenesis } from "../node/chain/chain.js";
 import { LedgerQuery } from "../node/query/query.js";
 import { nodeCrypto } from "../node/crypto.js";

@@ -6,7 +6,8 @@
 import { toHex, utf8 } from "../../sdk/bytes.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { verifyTxSignature, type Tx } from "../../sdk/tx.js";
-import type { Party, Receipt, ResultCode, TxPayload } from "../../sdk/types.js";
+import type { Party, Receipt, ResultCode } from "../../sdk/types.js";
+import type { TxPayload } from "../../sdk/transactions/index.js";
 import { formatOf } from "../../sdk/transactions/index.js";
 import { registerPartyTx } from "../../sdk/transactions/register-party.js";
 import { txBodyFormatError } from "../../sdk/validate.js";

@@ -6,7 +6,8 @@ import type { CommitCertificate } from "../../sdk/commit.js";
 import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
-import type { BlockHeader, Declaration, DocumentRecord, Event, Party, Receipt, Receivable, ReceivableStatus, ResultCode, TxType } from "../../sdk/types.js";
+import type { BlockHeader, Declaration, DocumentRecord, Event, Party, Receipt, Receivable, ReceivableStatus, ResultCode } from "../../sdk/types.js";
+import type { TxType } from "../../sdk/transactions/index.js";
 
 /** The largest page a list read returns (node/store/indexes.ts enforces it). */
 export const MAX_PAGE_LIMIT = 1000;

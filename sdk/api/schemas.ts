@@ -2,7 +2,8 @@
 // status, exposure, the event stream), named for OpenAPI by `.meta({ id })`, and the JSON types
 // the SDK returns. Browser-safe.
 import { z } from "zod";
-import type { Role, TxType, Event, ReceivableStatus } from "../types.js";
+import type { Role, Event, ReceivableStatus } from "../types.js";
+import type { TxType } from "../transactions/index.js";
 import {
   Amount,
   CalendarDate,

@@ -12,7 +12,7 @@ import { buildTxBody, tx, type PayloadOf } from "../../sdk/builders.js";
 import { createClient, TxPendingError, type CommittedTx, type TradeLedgerClient } from "../../sdk/client.js";
 import { LedgerError } from "../../sdk/errors.js";
 import { signTransaction, type Signer } from "../../sdk/signer.js";
-import type { TxPayload } from "../../sdk/types.js";
+import type { TxPayload } from "../../sdk/transactions/index.js";
 import { nodeCrypto } from "../../node/crypto.js";
 import { sleep } from "../cluster.js";
 
