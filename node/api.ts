@@ -4,7 +4,7 @@ import type { CommitCertificate, Validator } from "../sdk/commit.js";
 import type { Tx } from "../sdk/tx.js";
 import type { Receipt } from "../sdk/types.js";
 import type { Chain, ExecutedBlock } from "./chain.js";
-import type { Admission } from "./mempool.js";
+import type { Admission } from "./driver/mempool.js";
 
 export interface NodeStatus {
   chainId: string;

@@ -1,6 +1,6 @@
 import t from "tap";
-import { Mempool, type MempoolDeps } from "../node/mempool.js";
-import { SignatureCache } from "../node/sigcache.js";
+import { Mempool, type MempoolDeps } from "../node/driver/mempool.js";
+import { SignatureCache } from "../node/driver/sigcache.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { signTx, decodeTx, type Tx } from "../sdk/tx.js";
 import { encode } from "../sdk/codec.js";

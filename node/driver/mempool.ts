@@ -3,11 +3,11 @@
 // ordered"): size, decode, chain id, known signer, signature (once, cached), freshness, not already
 // committed. Domain rules (double financing, ...) are NOT checked here: a rejected attempt must
 // still be ordered so its receipt becomes evidence.
-import type { Crypto } from "../sdk/crypto.js";
-import { toHex } from "../sdk/bytes.js";
-import { CodecError, decode } from "../sdk/codec.js";
-import type { SignedTxWire } from "../sdk/types.js";
-import { decodeTx, MAX_TX_BYTES, type Tx } from "../sdk/tx.js";
+import type { Crypto } from "../../sdk/crypto.js";
+import { toHex } from "../../sdk/bytes.js";
+import { CodecError, decode } from "../../sdk/codec.js";
+import type { SignedTxWire } from "../../sdk/types.js";
+import { decodeTx, MAX_TX_BYTES, type Tx } from "../../sdk/tx.js";
 import type { SignatureCache } from "./sigcache.js";
 
 export type AdmissionCode =

@@ -8,21 +8,21 @@
 //     certify the header chain,
 //   - state transfer: certified blocks fetched from peers by block sync, verified, re-executed.
 // A halt (broken invariant) stops consensus for good: the node keeps serving reads, signs nothing.
-import { toHex } from "../sdk/bytes.js";
-import { batchDigest, type CommitCertificate } from "../sdk/commit.js";
-import { CodecError } from "../sdk/codec.js";
-import { decodeTx, type Tx } from "../sdk/tx.js";
-import type { Receipt } from "../sdk/types.js";
-import { Replica, compactRecords, type BatchRules, type CommittedBlock, type ConsensusAction, type ConsensusConfig, type ConsensusEvent, type ConsensusMessage, type PersistedRecord, type TimerKind } from "../consensus/index.js";
-import type { Chain, ExecutedBlock } from "./chain.js";
-import { nodeCrypto } from "./crypto.js";
-import type { Logger } from "./log.js";
+import { toHex } from "../../sdk/bytes.js";
+import { batchDigest, type CommitCertificate } from "../../sdk/commit.js";
+import { CodecError } from "../../sdk/codec.js";
+import { decodeTx, type Tx } from "../../sdk/tx.js";
+import type { Receipt } from "../../sdk/types.js";
+import { Replica, compactRecords, type BatchRules, type CommittedBlock, type ConsensusAction, type ConsensusConfig, type ConsensusEvent, type ConsensusMessage, type PersistedRecord, type TimerKind } from "../../consensus/index.js";
+import type { Chain, ExecutedBlock } from "../chain.js";
+import { nodeCrypto } from "../crypto.js";
+import type { Logger } from "../log.js";
 import type { Mempool } from "./mempool.js";
-import type { PartyKeys } from "./parties.js";
+import type { PartyKeys } from "../parties.js";
 import type { ConsensusLog } from "./consensus-log.js";
-import { rfc6962Root } from "./store/hash.js";
-import { decodeBatch, encodeBatch, encodeConsensusMessage } from "./wire.js";
-import type { BlockSync, ExecuteCertified } from "./sync.js";
+import { rfc6962Root } from "../store/hash.js";
+import { decodeBatch, encodeBatch, encodeConsensusMessage } from "../wire.js";
+import type { BlockSync, ExecuteCertified } from "../sync.js";
 import type { SignatureCache } from "./sigcache.js";
 
 /** What the driver needs from the network (p2p/ provides it; tests may run several in one process). */
