@@ -16,7 +16,7 @@ import { loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
 import type { CommitWait, CommittedBlockEvent, NodeApi, NodeStatus } from "./api.js";
 import { Chain, genesisHash } from "./chain.js";
 import { ConsensusLog } from "./driver/consensus-log.js";
-import { ConsensusDriver, type ConsensusTransport } from "./driver/driver.js";
+import { ConsensusDriver, wireTransport, type ConsensusTransport } from "./driver/driver.js";
 import type { ConsensusMessage } from "../consensus/index.js";
 import { SignedMessageLog } from "./driver/signed-log.js";
 import { Follower } from "./follower.js";
@@ -282,7 +282,7 @@ export class TradeLedgerNode implements NodeApi {
             for (const tx of mempool.pendingTxs()) if (p2p.send(peerIdOf[primary]!, TX_CHANNEL, tx.bytes)) n++;
             if (n > 0) logger.info("pending transactions handed to the new primary", { view, primary: consensus.validators[primary]?.id, txs: n });
           },
-          transport: tap?.outbound ? tap.outbound(direct) : direct,
+          transport: wireTransport(tap?.outbound ? tap.outbound(direct) : direct),
           onSend: signedLog ? (m) => signedLog.record(m) : null,
           ...(opts.now ? { now: opts.now } : {}),
         },

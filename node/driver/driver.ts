@@ -1,44 +1,111 @@
 // The consensus driver (STYLE rules 2 and 3): the one place that performs I/O for the PBFT core.
-// It feeds events to the replica one at a time and carries out the actions it returns:
-//   - persist: the records of every queued event are written in one fsync'd LevelDB batch BEFORE
-//     any message of those events leaves (group commit; persist-before-send holds per action list),
-//   - send / broadcast over the p2p consensus channel, timers, batches from the mempool,
-//   - deliver: committed blocks go to an ordered execution queue (ledger -> store); each result is
-//     fed back as `executed` with the block hash as the state digest, so stable checkpoints
-//     certify the header chain,
-//   - state transfer: certified blocks fetched from peers by block sync, verified, re-executed.
+// It queues events, steps the replica one event at a time, and carries out the actions it returns:
+//   1. persist: the records of every queued event are written in one fsync'd batch, and only then
+//   2. sends, broadcasts, timers, batch requests and deliveries, in the order the core gave them
+//      (group commit: persist-before-send holds for every action list of the round);
+//   3. deliver: committed blocks go to an ordered execution queue; each result is fed back as
+//      `executed` with the block hash as the state digest, so stable checkpoints certify the chain;
+//   4. state transfer: certified blocks fetched from peers, verified and re-executed.
+// Which transactions are in flight, and when to cut a batch, is the proposer's (proposer.ts); what
+// a batch means is batch.ts. Everything the driver touches is injected: clock and timers
+// (clock.ts), transport, the write-ahead log, block execution and state transfer, so the
+// simulator (test/sim/) runs this very driver on a virtual clock.
 // A halt (broken invariant) stops consensus for good: the node keeps serving reads, signs nothing.
 import { toHex } from "../../sdk/bytes.js";
-import { batchDigest, type CommitCertificate } from "../../sdk/commit.js";
-import { CodecError } from "../../sdk/codec.js";
+import type { CommitCertificate } from "../../sdk/commit.js";
 import { decodeTx, type Tx } from "../../sdk/tx.js";
 import type { Receipt } from "../../sdk/types.js";
-import { Replica, compactRecords, type BatchRules, type CommittedBlock, type ConsensusAction, type ConsensusConfig, type ConsensusEvent, type ConsensusMessage, type PersistedRecord, type TimerKind } from "../../consensus/index.js";
-import type { Chain, ExecutedBlock } from "../chain.js";
+import {
+  Replica,
+  compactRecords,
+  type CommittedBlock,
+  type ConsensusAction,
+  type ConsensusConfig,
+  type ConsensusCrypto,
+  type ConsensusEvent,
+  type ConsensusMessage,
+  type PersistedRecord,
+  type TimerKind,
+} from "../../consensus/index.js";
+import type { ExecutedBlock } from "../chain.js";
 import { nodeCrypto } from "../crypto.js";
 import type { Logger } from "../log.js";
+import { encodeConsensusMessage } from "../wire.js";
+import { decodeBatchTxs, digestOfBatch, validateBatchTxs, type BatchLimits } from "./batch.js";
+import { clockWithNow, systemClock, type DriverClock, type TimerHandle } from "./clock.js";
 import type { Mempool } from "./mempool.js";
-import type { PartyKeys } from "../parties.js";
-import type { ConsensusLog } from "./consensus-log.js";
-import { rfc6962Root } from "../store/hash.js";
-import { decodeBatch, encodeBatch, encodeConsensusMessage } from "../wire.js";
-import type { BlockSync, ExecuteCertified } from "../sync.js";
-import type { SignatureCache } from "./sigcache.js";
+import { Proposer } from "./proposer.js";
 
-/** What the driver needs from the network (p2p/ provides it; tests may run several in one process). */
+/** The network as bytes (p2p/ provides it; the chaos tools wrap it). */
 export interface ConsensusTransport {
   sendTo(replica: number, bytes: Uint8Array): void;
   broadcast(bytes: Uint8Array): void;
 }
 
-export interface BlockCommitted {
-  executed: ExecutedBlock;
+/** The network as the driver sees it: consensus messages to one replica or to all others. */
+export interface MessageTransport {
+  sendTo(replica: number, message: ConsensusMessage): void;
+  broadcast(message: ConsensusMessage): void;
+}
+
+/** Encodes each message once (proto/ wire format) and hands the bytes to `transport`. */
+export function wireTransport(transport: ConsensusTransport): MessageTransport {
+  return {
+    sendTo: (replica, message) => transport.sendTo(replica, encodeConsensusMessage(message)),
+    broadcast: (message) => transport.broadcast(encodeConsensusMessage(message)),
+  };
+}
+
+/** What block execution reports back: the block hash (the checkpointed state digest) and receipts. */
+export interface ExecutedLike {
+  hash: Uint8Array;
+  receipts: readonly Receipt[];
+}
+
+export interface CertifiedBatch {
+  height: bigint;
+  time: bigint;
+  view: bigint;
   txs: Tx[];
   certificate: CommitCertificate;
 }
 
-export interface DriverMetrics {
-  blockCommitted(executed: ExecutedBlock, latencySeconds: number | undefined): void;
+/** Block execution (node/chain.ts in the node; a hash chain in the simulator). One block at a time. */
+export interface BlockExecutor<E extends ExecutedLike = ExecutedBlock> {
+  readonly height: bigint;
+  readonly headTime: bigint;
+  readonly headHash: Uint8Array;
+  executeBlock(b: CertifiedBatch): Promise<E>;
+}
+
+/** State transfer (node/sync.ts): fetches, verifies and executes certified blocks up to `seq`. */
+export interface StateTransfer {
+  syncTo(seq: bigint, peers: number[], opts: { stopped: () => boolean }): Promise<unknown>;
+}
+
+/** The write-ahead log of consensus records (consensus-log.ts). */
+export interface RecordLog {
+  /** appends durably (fsync) before it resolves */
+  append(records: PersistedRecord[]): Promise<void>;
+  readAll(): Promise<PersistedRecord[]>;
+  /** atomically replaces the whole log (after compaction) */
+  replace(records: PersistedRecord[]): Promise<void>;
+}
+
+/** Party keys of committed state (node/parties.ts): a synchronous snapshot, updated by receipts. */
+export interface PartyKeySnapshot {
+  known(partyId: string): Uint8Array | undefined;
+  onReceipts(receipts: readonly Receipt[]): Promise<void> | void;
+}
+
+export interface BlockCommitted<E extends ExecutedLike = ExecutedBlock> {
+  executed: E;
+  txs: Tx[];
+  certificate: CommitCertificate;
+}
+
+export interface DriverMetrics<E extends ExecutedLike = ExecutedBlock> {
+  blockCommitted(executed: E, latencySeconds: number | undefined): void;
   viewChanged(view: bigint): void;
   persisted(records: number, seconds: number): void;
 }
@@ -46,7 +113,8 @@ export interface DriverMetrics {
 export interface DriverOptions {
   config: ConsensusConfig;
   self: number;
-  nodeSeed: Uint8Array;
+  /** this validator's signing seed (unless deps.crypto is given) */
+  nodeSeed?: Uint8Array;
   maxBatchTxs: number;
   maxBatchBytes: number;
   /** while batches are in flight, propose another once this many transactions wait (default maxBatchTxs / 8) */
@@ -55,56 +123,58 @@ export interface DriverOptions {
   batchDelayMs?: number;
 }
 
-export interface DriverDeps {
-  chain: Chain;
-  log: ConsensusLog;
+export interface DriverDeps<E extends ExecutedLike = ExecutedBlock> {
+  chain: BlockExecutor<E>;
+  log: RecordLog;
   mempool: Mempool;
-  parties: PartyKeys;
-  sigCache: SignatureCache;
-  transport: ConsensusTransport;
+  parties: PartyKeySnapshot;
+  sigCache: { verify(tx: Tx, publicKey: Uint8Array): boolean };
+  transport: MessageTransport;
   /** fetches and verifies certified blocks for state transfer */
-  sync: BlockSync;
+  sync: StateTransfer;
   logger: Logger;
-  metrics?: DriverMetrics | null;
+  metrics?: DriverMetrics<E> | null;
   /** called after each block is executed and stored, in height order */
-  onBlock?: (b: BlockCommitted) => void;
+  onBlock?: (b: BlockCommitted<E>) => void;
   /** a new view was installed here (this node follows primary `primary` from now on) */
   onViewInstalled?: (view: bigint, primary: number) => void;
-  /** wall clock (ms); injectable for tests */
+  /** consensus halted (a broken invariant); called once */
+  onHalt?: (reason: string) => void;
+  /** clock and timers (default: the system's) */
+  clock?: DriverClock;
+  /** wall clock only (ms), timers stay real: a shorthand for tests that move time */
   now?: () => number;
-  /** sees every message just before it is sent or broadcast (the signed-message log, node/signed-log.ts) */
+  /** the replica's signing and hashing (default: ed25519 with options.nodeSeed, SHA-256) */
+  crypto?: ConsensusCrypto;
+  /** sees every message just before it is sent or broadcast (the signed-message log, signed-log.ts) */
   onSend?: ((message: ConsensusMessage) => void) | null;
 }
 
 const MAX_EVENTS_PER_ROUND = 512;
+const TICK_MS = 100;
 
-export class ConsensusDriver {
+export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
   readonly replica: Replica;
+  readonly proposer: Proposer;
+  private readonly clock: DriverClock;
   private readonly queue: ConsensusEvent[] = [];
   private draining = false;
   private stopped = false;
   private halted: string | undefined;
-  private readonly timers = new Map<TimerKind, NodeJS.Timeout>();
-  private tickTimer?: NodeJS.Timeout;
+  private readonly timers = new Map<TimerKind, TimerHandle>();
+  private tickTimer?: TimerHandle;
   private lastTick = 0n;
-  /** the primary asked for a batch and none was available yet */
-  private wantsBatch = false;
   /** our own batch, enqueued but not yet stepped into the core */
   private queuedProposal: ConsensusEvent | undefined;
-  /** proposes a partly filled batch once the oldest waiting transaction has waited batchDelayMs */
-  private batchTimer: NodeJS.Timeout | undefined;
-  private readonly minBatchFill: number;
-  private readonly batchDelayMs: number;
   /** a backup's "requests are waiting" notice, enqueued but not yet stepped */
   private queuedWorkNotice: ConsensusEvent | undefined;
-  /** decoded transactions of batch payloads seen in pre-prepares (decode once per node) */
+  /** decoded transactions of batch payloads (decode once per node) */
   private readonly decoded = new WeakMap<Uint8Array, Tx[] | Error>();
+  private readonly limits: BatchLimits;
   private readonly execQueue: CommittedBlock[] = [];
-  /** transactions of delivered blocks not yet executed: still in the mempool, no longer pending in the core */
-  private readonly executingTxs = new Set<string>();
   private executing: Promise<void> = Promise.resolve();
   private transfer?: Promise<void>;
-  /** batches this node proposed: seq -> when, for commit latency */
+  /** batches this node proposed: seq -> when (monotonic ms), for commit latency */
   private readonly proposedAt = new Map<bigint, number>();
   private lastView = 0n;
   private lastViewActive = true;
@@ -113,39 +183,45 @@ export class ConsensusDriver {
 
   constructor(
     private readonly opts: DriverOptions,
-    private readonly deps: DriverDeps,
+    private readonly deps: DriverDeps<E>,
     records: PersistedRecord[],
   ) {
     const { chain } = deps;
-    const rules: BatchRules = {
-      digestBatch: (seq, timestamp, payload) => this.digestBatch(seq, timestamp, payload),
-      validateBatch: (seq, timestamp, payload) => this.validateBatch(seq, timestamp, payload),
-    };
+    this.clock = deps.clock ?? (deps.now ? clockWithNow(deps.now) : systemClock);
+    this.limits = { chainId: opts.config.chainId, maxBatchTxs: opts.maxBatchTxs, maxBatchBytes: opts.maxBatchBytes };
     this.replica = Replica.restore({
       config: opts.config,
       self: opts.self,
-      crypto: {
-        sign: (bytes) => nodeCrypto.sign(opts.nodeSeed, bytes),
-        verify: (pk, bytes, sig) => nodeCrypto.verify(pk, bytes, sig),
-        hash: (bytes) => nodeCrypto.sha256(bytes),
+      crypto: deps.crypto ?? ed25519Signer(opts.nodeSeed),
+      batches: {
+        digestBatch: (seq, timestamp, payload) => digestOfBatch(this.limits.chainId, seq, timestamp, payload, this.decodePayload(payload)),
+        validateBatch: (_seq, _timestamp, payload) => validateBatchTxs(this.decodePayload(payload), this.limits.chainId, (id) => deps.parties.known(id), (tx, key) => deps.sigCache.verify(tx, key)),
       },
-      batches: rules,
       records,
-      executed: { seq: chain.height, timestamp: chain.height === 0n ? opts.config.genesisTime : chain.headTime, stateDigest: this.stateDigestOf(chain) },
-      now: BigInt(this.now()),
+      executed: { seq: chain.height, timestamp: chain.height === 0n ? opts.config.genesisTime : chain.headTime, stateDigest: this.stateDigestOf() },
+      now: BigInt(this.clock.now()),
     });
+    this.proposer = new Proposer(opts, {
+      pool: deps.mempool,
+      clock: this.clock,
+      decode: (payload) => this.decodePayload(payload),
+      coreBatches: () => this.replica.pendingBatches(),
+      canPropose: () => !this.halted && !this.stopped && this.replica.isPrimary && this.replica.viewActive,
+      propose: (payload, txs) => {
+        this.decoded.set(payload, txs);
+        this.stats.batchesProposed++;
+        this.queuedProposal = { type: "batch-available", payload };
+        this.enqueue(this.queuedProposal);
+      },
+    });
+    deps.mempool.trackInFlightWith(this.proposer);
     this.lastView = this.replica.view;
     this.recordsSinceCompaction = records.length;
-    this.minBatchFill = opts.minBatchFill ?? Math.max(1, Math.floor(opts.maxBatchTxs / 8));
-    this.batchDelayMs = opts.batchDelayMs ?? 20;
-  }
-
-  private now(): number {
-    return (this.deps.now ?? Date.now)();
   }
 
   /** The digest checkpoints certify: the head block's hash (the genesis digest at height 0). */
-  private stateDigestOf(chain: Chain): Uint8Array {
+  private stateDigestOf(): Uint8Array {
+    const { chain } = this.deps;
     return chain.height === 0n ? this.opts.config.genesisStateDigest : chain.headHash;
   }
 
@@ -155,15 +231,22 @@ export class ConsensusDriver {
 
   start(): void {
     this.perform(this.replica.start());
-    this.tickTimer = setInterval(() => this.enqueue({ type: "tick", now: BigInt(this.now()) }), 100);
-    this.tickTimer.unref();
+    this.armTick();
+  }
+
+  private armTick(): void {
+    this.tickTimer = this.clock.setTimeout(() => {
+      if (this.stopped || this.halted) return;
+      this.enqueue({ type: "tick", now: BigInt(this.clock.now()) });
+      this.armTick();
+    }, TICK_MS);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.tickTimer) clearInterval(this.tickTimer);
-    if (this.batchTimer) clearTimeout(this.batchTimer);
-    for (const t of this.timers.values()) clearTimeout(t);
+    this.tickTimer?.cancel();
+    this.proposer.stop();
+    for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     await this.executing;
     await this.transfer?.catch(() => undefined);
@@ -176,11 +259,11 @@ export class ConsensusDriver {
     this.enqueue({ type: "message", message });
   }
 
-  /** The mempool admitted a transaction: a primary that asked for a batch gets one. */
+  /** The mempool admitted a transaction: a primary that asked for a batch may get one. */
   onTransactionsAvailable(): void {
     if (this.replica.isPrimary && this.replica.viewActive) {
-      if (this.wantsBatch) this.proposeIfPossible();
-    } else if (this.deps.mempool.available > 0 && this.queuedWorkNotice === undefined) {
+      this.proposer.poolChanged();
+    } else if (this.queuedWorkNotice === undefined && this.proposer.waiting > 0) {
       // §4.4: a backup holding requests expects the primary to order them (request timer). One
       // notice waiting in the queue says it all: the next admission after it is stepped sends another.
       this.queuedWorkNotice = { type: "batch-available", payload: new Uint8Array(0) };
@@ -193,7 +276,7 @@ export class ConsensusDriver {
     this.queue.push(event);
     if (!this.draining) {
       this.draining = true;
-      setImmediate(() => void this.drain());
+      this.clock.defer(() => void this.drain());
     }
   }
 
@@ -202,7 +285,7 @@ export class ConsensusDriver {
       while (this.queue.length > 0 && !this.stopped && !this.halted) {
         const events = this.queue.splice(0, MAX_EVENTS_PER_ROUND);
         const actions: ConsensusAction[] = [];
-        const now = BigInt(this.now());
+        const now = BigInt(this.clock.now());
         if (now > this.lastTick) {
           this.lastTick = now;
           actions.push(...this.replica.step({ type: "tick", now }));
@@ -210,14 +293,15 @@ export class ConsensusDriver {
         for (const event of events) {
           if (event.type === "tick") continue; // folded into the tick above
           if (event === this.queuedWorkNotice) this.queuedWorkNotice = undefined;
-          if (event === this.queuedProposal) {
-            // The core answers our batch with a new request-batch if it has room for another.
-            this.queuedProposal = undefined;
-            this.wantsBatch = false;
-          }
           actions.push(...this.replica.step(event));
+          // The core answers our batch with a new request-batch if it has room for another.
+          if (event === this.queuedProposal) {
+            this.queuedProposal = undefined;
+            this.proposer.queuedStepped();
+          }
           this.stats.eventsProcessed++;
         }
+        this.proposer.coreChanged();
         await this.performAsync(actions);
         this.afterRound();
       }
@@ -227,7 +311,7 @@ export class ConsensusDriver {
       this.draining = false;
       if (this.queue.length > 0 && !this.stopped && !this.halted) {
         this.draining = true;
-        setImmediate(() => void this.drain());
+        this.clock.defer(() => void this.drain());
       }
     }
   }
@@ -241,8 +325,9 @@ export class ConsensusDriver {
       this.lastView = view;
       this.deps.metrics?.viewChanged(view);
       this.deps.logger.info("view changed", { view, primary: this.opts.config.validators[this.replica.primary]?.id, active: this.replica.viewActive });
-      // Batches of the old view may never commit: their transactions go back to the pool.
-      this.wantsBatch = false;
+      // A batch the old view's core asked for is not wanted any more; the proposer releases the
+      // transactions of batches the view change dropped when it next reads the core's batches.
+      this.proposer.viewChanged();
     }
   }
 
@@ -253,23 +338,20 @@ export class ConsensusDriver {
     void this.performAsync(actions).catch((err) => this.halt(`driver failure: ${(err as Error).message}`, err));
   }
 
+  /**
+   * Persist, then act. Every record of the list is durable (one fsync'd append) before any send,
+   * broadcast or other action of the list is performed: the core puts the record that makes a
+   * signed message safe before the message, and group commit keeps that order for the whole round.
+   */
   private async performAsync(actions: ConsensusAction[]): Promise<void> {
-    // Group commit: every record of this round is fsync'd before any of its messages leaves.
     const records: PersistedRecord[] = [];
     for (const a of actions) {
       if (a.type === "persist") records.push(a.record);
-      // Delivered batches leave the core's pending batches now, not when the deliver action is
-      // performed after the fsync below: their transactions must stay out of proposals meanwhile.
-      else if (a.type === "deliver") this.markExecuting(a.block);
+      // Delivered batches leave the core's batches now, not when the deliver action is performed
+      // after the fsync: the proposer must keep their transactions out of new batches meanwhile.
+      else if (a.type === "deliver") this.markDelivered(a.block);
     }
-    if (records.length > 0) {
-      const t0 = performance.now();
-      await this.deps.log.append(records);
-      this.deps.metrics?.persisted(records.length, (performance.now() - t0) / 1000);
-      this.stats.persistBatches++;
-      this.stats.recordsPersisted += records.length;
-      this.recordsSinceCompaction += records.length;
-    }
+    await this.persist(records);
     let compact = false;
     for (const a of actions) {
       switch (a.type) {
@@ -278,30 +360,27 @@ export class ConsensusDriver {
           break;
         case "send":
           this.deps.onSend?.(a.message);
-          this.deps.transport.sendTo(a.to, encodeConsensusMessage(a.message));
+          this.deps.transport.sendTo(a.to, a.message);
           break;
         case "broadcast":
           if (a.message.type === "pre-prepare" && a.message.replica === this.opts.self && !this.proposedAt.has(a.message.seq)) {
-            this.proposedAt.set(a.message.seq, performance.now());
+            this.proposedAt.set(a.message.seq, this.clock.monotonic());
           }
           this.deps.onSend?.(a.message);
-          this.deps.transport.broadcast(encodeConsensusMessage(a.message));
+          this.deps.transport.broadcast(a.message);
           break;
         case "set-timer":
           this.setTimer(a.timer, a.id, a.afterMs);
           break;
-        case "cancel-timer": {
-          const t = this.timers.get(a.timer);
-          if (t) clearTimeout(t);
+        case "cancel-timer":
+          this.timers.get(a.timer)?.cancel();
           this.timers.delete(a.timer);
           break;
-        }
         case "deliver":
           this.scheduleExecution(a.block);
           break;
         case "request-batch":
-          this.wantsBatch = true;
-          this.proposeIfPossible();
+          this.proposer.requested();
           break;
         case "request-state-transfer":
           this.startStateTransfer(a.seq, a.stateDigest, a.from);
@@ -319,138 +398,58 @@ export class ConsensusDriver {
     }
   }
 
+  private async persist(records: PersistedRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const t0 = this.clock.monotonic();
+    await this.deps.log.append(records);
+    this.deps.metrics?.persisted(records.length, (this.clock.monotonic() - t0) / 1000);
+    this.stats.persistBatches++;
+    this.stats.recordsPersisted += records.length;
+    this.recordsSinceCompaction += records.length;
+  }
+
   private setTimer(kind: TimerKind, id: number, afterMs: number): void {
-    const old = this.timers.get(kind);
-    if (old) clearTimeout(old);
-    const t = setTimeout(() => {
-      this.timers.delete(kind);
-      this.enqueue({ type: "timeout", timer: kind, id });
-    }, afterMs);
-    t.unref();
-    this.timers.set(kind, t);
+    this.timers.get(kind)?.cancel();
+    this.timers.set(
+      kind,
+      this.clock.setTimeout(() => {
+        this.timers.delete(kind);
+        this.enqueue({ type: "timeout", timer: kind, id });
+      }, afterMs),
+    );
   }
 
   private halt(reason: string, err?: unknown): void {
     if (this.halted) return;
     this.halted = reason;
     this.queue.length = 0;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
+    this.proposer.stop();
     this.deps.logger.error("consensus halted: this node signs nothing more until an operator intervenes", { reason, ...(err ? { err } : {}) });
+    this.deps.onHalt?.(reason);
   }
 
-  // ---- proposals ----------------------------------------------------------------------------
-
-  /**
-   * Proposes a batch when the core has room. With no batch of ours in flight the first waiting
-   * transaction goes out at once (latency at low load). While batches are in flight a new one
-   * waits until `minBatchFill` transactions are waiting or the oldest has waited `batchDelayMs`:
-   * every block costs each node three fsync'd consensus writes, a dozen signatures, its messages
-   * and a store commit whatever its size, so under load fewer, fuller blocks carry more per
-   * second, while the pipeline (maxBatchesInFlight) still hides the round trips.
-   */
-  private proposeIfPossible(force = false): void {
-    if (!this.wantsBatch || this.halted || !this.replica.isPrimary || !this.replica.viewActive) return;
-    // A batch still waiting in the event queue is not among the core's pending batches yet: reaping
-    // now would release its transactions and propose them a second time (a double ordering that
-    // execution then refuses as DUPLICATE_TX, paid for by every node). The core asks again after it.
-    if (this.queuedProposal) return;
-    const { mempool } = this.deps;
-    const inFlight = this.replica.pendingBatches();
-    const inFlightTxs: Tx[][] = [];
-    let inFlightCount = 0;
-    for (const b of inFlight) {
-      const txs = this.decodePayload(b.payload);
-      if (txs instanceof Error) continue;
-      inFlightTxs.push(txs);
-      inFlightCount += txs.length;
-    }
-    if (!force && inFlight.length > 0) {
-      const waiting = mempool.size - inFlightCount - this.executingTxs.size;
-      if (waiting < this.minBatchFill) {
-        if (waiting > 0 && !this.batchTimer) {
-          this.batchTimer = setTimeout(() => {
-            this.batchTimer = undefined;
-            this.proposeIfPossible(true);
-          }, this.batchDelayMs);
-          this.batchTimer.unref();
-        }
-        return;
-      }
-    }
-    // Transactions already in accepted, undelivered batches stay out of new ones.
-    mempool.releaseAll();
-    const pending: string[] = [];
-    for (const txs of inFlightTxs) for (const tx of txs) pending.push(tx.hashHex);
-    pending.push(...this.executingTxs);
-    mempool.markInFlight(pending);
-    const txs = mempool.reap(this.opts.maxBatchTxs, this.opts.maxBatchBytes - 16 * this.opts.maxBatchTxs);
-    if (txs.length === 0) return;
-    if (this.batchTimer) {
-      clearTimeout(this.batchTimer);
-      this.batchTimer = undefined;
-    }
-    this.wantsBatch = false;
-    const payload = encodeBatch(txs.map((t) => t.bytes));
-    this.decoded.set(payload, txs);
-    this.stats.batchesProposed++;
-    this.queuedProposal = { type: "batch-available", payload };
-    this.enqueue(this.queuedProposal);
-  }
-
-  // ---- batch rules (injected into the core; synchronous) ---------------------------------------
+  // ---- batches ------------------------------------------------------------------------------------
 
   private decodePayload(payload: Uint8Array): Tx[] | Error {
     let txs = this.decoded.get(payload);
     if (txs) return txs;
-    try {
-      if (payload.length > this.opts.maxBatchBytes) throw new CodecError("range", `batch of ${payload.length} bytes exceeds ${this.opts.maxBatchBytes}`, "Batch");
-      const raw = decodeBatch(payload);
-      if (raw.length > this.opts.maxBatchTxs) throw new CodecError("range", `batch of ${raw.length} transactions exceeds ${this.opts.maxBatchTxs}`, "Batch");
-      txs = raw.map((bytes) => this.deps.mempool.decodedCopy(bytes) ?? decodeTx(nodeCrypto, bytes));
-    } catch (err) {
-      txs = err instanceof Error ? err : new Error(String(err));
-    }
+    txs = decodeBatchTxs(payload, this.limits, (bytes) => this.deps.mempool.decodedCopy(bytes) ?? decodeTx(nodeCrypto, bytes));
     this.decoded.set(payload, txs);
     return txs;
   }
 
-  private digestBatch(seq: bigint, timestamp: bigint, payload: Uint8Array): Uint8Array {
-    const txs = this.decodePayload(payload);
-    // An undecodable payload gets a digest no valid batch can have; validateBatch refuses it.
-    const txsRoot = txs instanceof Error ? nodeCrypto.sha256(payload) : rfc6962Root(txs.map((t) => t.hash));
-    const chainId = txs instanceof Error ? `${this.opts.config.chainId}/undecodable` : this.opts.config.chainId;
-    return batchDigest(nodeCrypto.sha256, { chainId, height: seq, time: timestamp, txsRoot });
-  }
-
-  private validateBatch(_seq: bigint, _timestamp: bigint, payload: Uint8Array): true | string {
-    const txs = this.decodePayload(payload);
-    if (txs instanceof Error) return `undecodable batch: ${txs.message}`;
-    // An empty batch is valid: a new view fills gaps in its O set with null requests (PBFT §4.4),
-    // which execute as empty blocks. (This primary never proposes one otherwise.)
-    const seen = new Set<string>();
-    for (const tx of txs) {
-      if (seen.has(tx.hashHex)) return `transaction ${tx.hashHex} twice in one batch`;
-      seen.add(tx.hashHex);
-      if (tx.body.chainId !== this.opts.config.chainId) return `transaction ${tx.hashHex} is for chain ${tx.body.chainId}`;
-      // A signer known in committed state must have signed: a primary proposing forgeries is faulty.
-      // (A signer registered by a batch still in flight is checked by the ledger at execution.)
-      const key = this.deps.parties.known(tx.body.signer);
-      if (key && !this.deps.sigCache.verify(tx, key)) return `transaction ${tx.hashHex} has a forged signature`;
-    }
-    return true;
-  }
-
   // ---- execution ------------------------------------------------------------------------------
 
-  private markExecuting(block: CommittedBlock): void {
+  private markDelivered(block: CommittedBlock): void {
     const txs = this.decodePayload(block.payload);
-    if (!(txs instanceof Error)) for (const tx of txs) this.executingTxs.add(tx.hashHex);
+    this.proposer.delivered(block.seq, txs instanceof Error ? [] : txs);
   }
 
   private scheduleExecution(block: CommittedBlock): void {
     this.execQueue.push(block);
-    this.markExecuting(block);
+    this.markDelivered(block);
     this.executing = this.executing.then(() => this.executeNext()).catch((err) => this.halt(`execution failed: ${(err as Error).message}`, err));
   }
 
@@ -460,9 +459,8 @@ export class ConsensusDriver {
     const { chain } = this.deps;
     if (block.seq <= chain.height) {
       // Already executed (e.g. by a state transfer that overtook delivery): report it again.
-      const txs = this.decodePayload(block.payload);
-      if (!(txs instanceof Error)) for (const tx of txs) this.executingTxs.delete(tx.hashHex);
-      if (block.seq === chain.height) this.enqueue({ type: "executed", seq: block.seq, stateDigest: this.stateDigestOf(chain) });
+      this.proposer.executed(block.seq);
+      if (block.seq === chain.height) this.enqueue({ type: "executed", seq: block.seq, stateDigest: this.stateDigestOf() });
       return;
     }
     const txs = this.decodePayload(block.payload);
@@ -470,20 +468,20 @@ export class ConsensusDriver {
     const executed = await this.executeCertified({ height: block.seq, time: block.timestamp, view: block.view, txs, certificate: block.certificate });
     const started = this.proposedAt.get(block.seq);
     this.proposedAt.delete(block.seq);
-    this.deps.metrics?.blockCommitted(executed, started === undefined ? undefined : (performance.now() - started) / 1000);
+    this.deps.metrics?.blockCommitted(executed, started === undefined ? undefined : (this.clock.monotonic() - started) / 1000);
     this.enqueue({ type: "executed", seq: block.seq, stateDigest: executed.hash });
-    if (this.deps.mempool.available > 0) this.onTransactionsAvailable();
+    if (this.proposer.waiting > 0) this.onTransactionsAvailable();
   }
 
   /** Executes and stores one committed block, then updates the pool, parties and listeners. */
-  readonly executeCertified: ExecuteCertified = (b) => this.executeCommitted(b);
+  readonly executeCertified = (b: CertifiedBatch): Promise<E> => this.executeCommitted(b);
 
-  private async executeCommitted(b: { height: bigint; time: bigint; view: bigint; txs: Tx[]; certificate: CommitCertificate }): Promise<ExecutedBlock> {
+  private async executeCommitted(b: CertifiedBatch): Promise<E> {
     const { chain, mempool, parties } = this.deps;
     const executed = await chain.executeBlock({ height: b.height, time: b.time, view: b.view, txs: b.txs, certificate: b.certificate });
     this.stats.blocksExecuted++;
     mempool.removeCommitted(b.txs.map((t) => t.hashHex));
-    for (const tx of b.txs) this.executingTxs.delete(tx.hashHex);
+    this.proposer.executed(b.height);
     await parties.onReceipts(executed.receipts);
     this.deps.logger.debug("block committed", { height: b.height, txs: b.txs.length, view: b.view, hash: executed.hash });
     this.deps.onBlock?.({ executed, txs: b.txs, certificate: b.certificate });
@@ -512,9 +510,18 @@ export class ConsensusDriver {
   private async transferTo(seq: bigint, stateDigest: Uint8Array, from: number[]): Promise<void> {
     const peers = from.filter((i) => i !== this.opts.self);
     await this.deps.sync.syncTo(seq, peers, { stopped: () => this.stopped || this.halted !== undefined });
-    const head = this.stateDigestOf(this.deps.chain);
+    const head = this.stateDigestOf();
     if (toHex(head) !== toHex(stateDigest)) {
       throw new Error(`after transfer to ${seq} the head hash ${toHex(head)} differs from the stable checkpoint's ${toHex(stateDigest)}`);
     }
   }
+}
+
+function ed25519Signer(seed: Uint8Array | undefined): ConsensusCrypto {
+  if (!seed) throw new Error("the driver needs options.nodeSeed or deps.crypto to sign");
+  return {
+    sign: (bytes) => nodeCrypto.sign(seed, bytes),
+    verify: (pk, bytes, sig) => nodeCrypto.verify(pk, bytes, sig),
+    hash: (bytes) => nodeCrypto.sha256(bytes),
+  };
 }
