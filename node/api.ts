@@ -4,7 +4,7 @@
 import type { CommitCertificate, Validator } from "../sdk/commit.js";
 import type { Tx } from "../sdk/tx.js";
 import type { BlockHeader, Receipt } from "../sdk/types.js";
-import type { Admission } from "./mempool.js";
+import type { Admission } from "./driver/mempool.js";
 import type { QueryModel } from "./query/types.js";
 
 export type { QueryModel } from "./query/types.js";

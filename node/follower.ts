@@ -5,7 +5,7 @@
 import type { Chain, ExecutedBlock } from "./chain/chain.js";
 import type { CommittedBlockEvent } from "./api.js";
 import type { Logger } from "./log.js";
-import type { Mempool } from "./mempool.js";
+import type { Mempool } from "./driver/mempool.js";
 import type { PartyKeys } from "./parties.js";
 import type { BlockSync, CertifiedExecution } from "./sync.js";
 

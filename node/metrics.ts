@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { RpcMetrics } from "../rpc/server.js";
 import type { NodeStatus } from "./api.js";
 import type { ExecutedBlock } from "./api.js";
-import type { DriverMetrics } from "./driver.js";
+import type { DriverMetrics } from "./driver/driver.js";
 import { P2P_METRICS, type P2PMetrics } from "../p2p/index.js";
 
 export interface NodeMetricsOptions {

@@ -18,15 +18,15 @@ import type { Genesis, NodeConfig } from "../config/schema.js";
 import { loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
 import type { NodeApi } from "./api.js";
 import { Chain, genesisHash } from "./chain/chain.js";
-import { ConsensusLog } from "./consensus-log.js";
-import { ConsensusDriver, type ConsensusTransport } from "./driver.js";
+import { ConsensusLog } from "./driver/consensus-log.js";
+import { ConsensusDriver, wireTransport, type ConsensusTransport } from "./driver/driver.js";
 import type { ConsensusMessage } from "../consensus/index.js";
-import { SignedMessageLog } from "./signed-log.js";
+import { SignedMessageLog } from "./driver/signed-log.js";
 import { Follower } from "./follower.js";
 import { createLogger, type Logger } from "./log.js";
-import { Mempool } from "./mempool.js";
+import { Mempool } from "./driver/mempool.js";
 import { PartyKeys } from "./parties.js";
-import { SignatureCache } from "./sigcache.js";
+import { SignatureCache } from "./driver/sigcache.js";
 import { Store } from "./store/store.js";
 import { BlockSync, type CertifiedExecution } from "./sync.js";
 import { nodeCrypto } from "./crypto.js";
@@ -244,7 +244,7 @@ export class TradeLedgerNode {
           metrics: opts.metrics ?? null,
           onBlock,
           onViewInstalled: handPendingToPrimary({ mempool, p2p, peers: validatorPeers, self, logger }),
-          transport: tap?.outbound ? tap.outbound(direct) : direct,
+          transport: wireTransport(tap?.outbound ? tap.outbound(direct) : direct),
           onSend: signedLog ? (m) => signedLog.record(m) : null,
           ...(opts.now ? { now: opts.now } : {}),
         },

@@ -5,7 +5,7 @@
 import type { Validator } from "../sdk/commit.js";
 import type { CommitWait, CommittedBlockEvent, NodeApi, NodeStatus } from "./api.js";
 import type { Logger } from "./log.js";
-import type { Admission, Mempool } from "./mempool.js";
+import type { Admission, Mempool } from "./driver/mempool.js";
 import type { QueryModel } from "./query/types.js";
 import { fromHex } from "../sdk/bytes.js";
 

@@ -1,8 +1,9 @@
-// The PBFT core under the deterministic simulator (test/sim/): a bounded sample of random seeds
+// The PBFT core and the node's real driver under the deterministic simulator (test/sim/): a bounded sample of random seeds
 // (fast signatures, and a few with real ed25519), then scripted scenarios with expected outcomes.
 // Any failing seed names the command that replays it: npm run sim -- --seed S --replicas N
 import t from "tap";
 import { toHex } from "../sdk/bytes.js";
+import type { Tx } from "../sdk/tx.js";
 import { replayCommand, runSeed } from "./sim/run.js";
 import { Simulation, type SimNode } from "./sim/simulator.js";
 
@@ -20,7 +21,7 @@ t.test(`random sample: ${SAMPLE_SEEDS} seeds (4 and 7 replicas) and ${ED25519_SE
   let failures = 0;
   let blocks = 0;
   for (const run of runs) {
-    const r = runSeed(run);
+    const r = await runSeed(run);
     blocks += r.stats.blocks;
     if (r.safety.length > 0 || r.liveness) {
       failures++;
@@ -46,19 +47,18 @@ function sameChains(t: Pick<typeof import("tap").default, "equal" | "fail">, sim
   }
 }
 
-function committedOnce(sim: Simulation, batch: Uint8Array): bigint[] {
-  const key = toHex(batch);
-  return [...sim.reference.entries()].filter(([, b]) => toHex(b.payload) === key).map(([seq]) => seq);
+function committedOnce(sim: Simulation, tx: Tx): bigint[] {
+  return sim.seqsOf(tx.hashHex);
 }
 
-t.test("the primary crashes mid-batch: a new view commits the batch (or a replacement) and the chains agree", async (t) => {
+t.test("the primary crashes mid-batch: a new view commits the transaction and the chains agree", async (t) => {
   const sim = new Simulation({ seed: 7n, replicas: 4 });
   sim.start();
-  sim.runUntil(100);
+  await sim.runUntil(100);
   // the primary records its pre-prepare, but dies before any copy gets out
   sim.partition([0, 1, 1, 1]);
   const batch = sim.submit();
-  sim.runUntil(150);
+  await sim.runUntil(150);
   t.equal(sim.nodes[0]!.replica!.pendingBatches().length, 1, "the primary proposed the batch");
   t.ok(sim.nodes[0]!.records.some((r) => r.kind === "pre-prepare"), "and persisted its pre-prepare");
   t.equal(sim.nodes[1]!.replica!.pendingBatches().length, 0, "no backup saw it");
@@ -66,16 +66,16 @@ t.test("the primary crashes mid-batch: a new view commits the batch (or a replac
   sim.heal();
   const live = [1, 2, 3].map((i) => sim.nodes[i]!);
   t.ok(
-    sim.runUntilTrue(() => committedOnce(sim, batch).length === 1 && live.every((n) => n.tip.seq >= committedOnce(sim, batch)[0]!), 20_000),
-    "the batch commits at every live replica without the primary",
+    await sim.runUntilTrue(() => committedOnce(sim, batch).length === 1 && live.every((n) => n.tip.seq >= committedOnce(sim, batch)[0]!), 20_000),
+    "the transaction commits at every live replica without the primary",
   );
   for (const node of live) t.ok(node.replica!.view >= 1n, `replica ${node.index} moved past view 0`);
   // the old primary comes back with its view-0 pre-prepare on record, and follows the new view
   sim.restart(0);
   sim.submit();
-  t.ok(sim.runUntilTrue(() => sim.allCommitted(), 20_000), "progress with the old primary back");
+  t.ok(await sim.runUntilTrue(() => sim.allCommitted(), 20_000), "progress with the old primary back");
   t.ok(sim.nodes[0]!.replica!.view >= 1n, "the old primary joined the new view");
-  t.same(committedOnce(sim, batch).length, 1, "the batch is committed exactly once");
+  t.same(committedOnce(sim, batch).length, 1, "the transaction is committed exactly once");
   sim.checkChain();
   t.same(sim.violations, []);
   sameChains(t, sim, sim.nodes);
@@ -86,7 +86,7 @@ t.test("an equivocating primary: no fork, a view change, then progress", async (
   sim.makeByzantine(0, { equivocate: true });
   for (let i = 0; i < 4; i++) sim.submit();
   sim.start();
-  t.ok(sim.runUntilTrue(() => sim.allCommitted(), 30_000), "everything commits");
+  t.ok(await sim.runUntilTrue(() => sim.allCommitted(), 30_000), "everything commits");
   const honest = sim.honestNodes();
   for (const node of honest) t.ok(node.replica!.view >= 1n, `replica ${node.index} changed view`);
   t.ok(honest.some((n) => n.replica!.counters.dropped.conflicting + n.replica!.counters.viewChangesStarted > 0), "the equivocation was noticed");
@@ -100,13 +100,13 @@ t.test("a replica partitioned past two checkpoints catches up by state transfer,
   sim.start();
   sim.partition([0, 0, 0, 1]);
   for (let i = 0; i < 14; i++) sim.schedule(i * 40, () => sim.submit());
-  sim.runUntilTrue(() => sim.nodes[0]!.replica!.stableCheckpoint.seq >= 10n, 20_000);
+  await sim.runUntilTrue(() => sim.nodes[0]!.replica!.stableCheckpoint.seq >= 10n, 20_000);
   const isolated = sim.nodes[3]!;
   t.ok(sim.nodes[0]!.replica!.stableCheckpoint.seq >= 10n, "the others passed two checkpoints");
   t.equal(isolated.tip.seq, 0n, "the isolated replica has nothing");
   sim.heal();
   for (let i = 0; i < 3; i++) sim.submit();
-  t.ok(sim.runUntilTrue(() => sim.allCommitted(), 30_000), "everything commits everywhere");
+  t.ok(await sim.runUntilTrue(() => sim.allCommitted(), 30_000), "everything commits everywhere");
   t.ok(isolated.replica!.counters.stateTransfersRequested >= 1, "it asked for state transfer");
   t.ok(isolated.stateTransfers >= 1, "its node transferred state");
   t.ok(isolated.replica!.stableCheckpoint.seq >= 10n);
@@ -116,8 +116,8 @@ t.test("a replica partitioned past two checkpoints catches up by state transfer,
 });
 
 t.test("a replay command reproduces a run exactly", async (t) => {
-  const a = runSeed({ seed: 4242n, replicas: 7 });
-  const b = runSeed({ seed: 4242n, replicas: 7 });
+  const a = await runSeed({ seed: 4242n, replicas: 7 });
+  const b = await runSeed({ seed: 4242n, replicas: 7 });
   t.same(b.stats, a.stats, "same blocks, views, messages, virtual time");
   t.equal(b.scenario, a.scenario);
   t.equal(replayCommand(a), "npm run sim -- --seed 4242 --replicas 7");

@@ -1,6 +1,9 @@
 import t from "tap";
-import { Mempool, type MempoolDeps } from "../node/mempool.js";
-import { SignatureCache } from "../node/sigcache.js";
+import { Mempool, type MempoolDeps } from "../node/driver/mempool.js";
+import { SignatureCache } from "../node/driver/sigcache.js";
+import { Proposer, type ProposerOptions } from "../node/driver/proposer.js";
+import type { DriverClock } from "../node/driver/clock.js";
+import { decodeBatch, encodeBatch } from "../node/wire.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { signTx, decodeTx, type Tx } from "../sdk/tx.js";
 import { encode } from "../sdk/codec.js";
@@ -68,22 +71,109 @@ t.test("a valid tx is admitted once; resubmission is idempotent; a forged envelo
   t.equal(sigCache.verify(good, pub), true);
 });
 
-t.test("reap takes oldest first, skips in-flight, release and commit behave", async (t) => {
+/** A proposer over `mp` with a scripted core (its accepted batches) and a manual clock. */
+function proposerFor(mp: Mempool, opts: Partial<ProposerOptions> = {}) {
+  const core: { seq: bigint; payload: Uint8Array }[] = [];
+  const proposed: Tx[][] = [];
+  const timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
+  let now = 0;
+  const clock: DriverClock = {
+    now: () => now,
+    monotonic: () => now,
+    setTimeout(fn, ms) {
+      const timer = { at: now + ms, fn, cancelled: false };
+      timers.push(timer);
+      return { cancel: () => void (timer.cancelled = true) };
+    },
+    defer: (fn) => fn(),
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const timer of timers.splice(0)) {
+      if (timer.cancelled) continue;
+      if (timer.at <= now) timer.fn();
+      else timers.push(timer);
+    }
+  };
+  const decode = (payload: Uint8Array) => decodeBatch(payload).map((b) => decodeTx(nodeCrypto, b));
+  const proposer = new Proposer(
+    { maxBatchTxs: 2, maxBatchBytes: 1 << 20, ...opts },
+    { pool: mp, clock, decode, coreBatches: () => core, canPropose: () => true, propose: (_payload, txs) => void proposed.push(txs) },
+  );
+  mp.trackInFlightWith(proposer);
+  /** the core takes the batch just cut at `seq` */
+  const accept = (seq: bigint) => {
+    proposer.queuedStepped();
+    core.push({ seq, payload: encodeBatch(proposed[proposed.length - 1]!.map((x) => x.bytes)) });
+    proposer.coreChanged();
+  };
+  return { proposer, core, proposed, accept, advance };
+}
+
+const hashes = (txs: readonly Tx[]) => txs.map((x) => x.hashHex);
+
+t.test("the proposer cuts oldest first, skips in-flight txs, releases dropped batches; commit behaves", async (t) => {
   const { mp } = pool();
   const txs = [1, 2, 3, 4, 5].map((n) => signTx(nodeCrypto, body({}, n), seed));
   for (const tx of txs) await mp.admit(tx.bytes);
-  const first = mp.reap(2, 1 << 20);
-  t.same(first.map((x) => x.hashHex), [txs[0]!.hashHex, txs[1]!.hashHex]);
-  const second = mp.reap(10, 1 << 20);
-  t.same(second.map((x) => x.hashHex), txs.slice(2).map((x) => x.hashHex), "in-flight txs are not proposed twice");
+  const { proposer, core, proposed, accept } = proposerFor(mp);
+  proposer.requested();
+  t.same(hashes(proposed[0]!), hashes(txs.slice(0, 2)));
+  accept(1n);
+  proposer.requested();
+  t.same(hashes(proposed[1]!), hashes(txs.slice(2, 4)), "in-flight txs are not proposed twice");
+  accept(2n);
+  proposer.requested();
+  t.same(hashes(proposed[2]!), hashes(txs.slice(4)));
+  accept(3n);
   t.equal(mp.available, 0);
-  mp.release([txs[0]!.hashHex]);
-  t.same(mp.reap(10, 1 << 20).map((x) => x.hashHex), [txs[0]!.hashHex]);
-  mp.removeCommitted(txs.map((x) => x.hashHex));
+  t.same(mp.reap(10, 1 << 20), [], "the pool offers nothing in flight");
+  // a view change drops batch 1 undelivered: its transactions go back to the pool
+  core.splice(0, 1);
+  proposer.coreChanged();
+  t.same(hashes(mp.reap(10, 1 << 20)), hashes(txs.slice(0, 2)));
+  t.equal(mp.available, 2);
+  // batch 2 is delivered: in flight until executed, then gone from the pool
+  const delivered = core.splice(0, 1)[0]!;
+  proposer.delivered(delivered.seq, txs.slice(2, 4));
+  proposer.coreChanged();
+  t.ok(proposer.has(txs[2]!.hashHex), "delivered, not yet executed: still in flight");
+  mp.removeCommitted(hashes(txs.slice(2, 4)));
+  proposer.executed(delivered.seq);
+  t.notOk(proposer.has(txs[2]!.hashHex));
+  mp.removeCommitted(hashes(txs));
   t.equal(mp.size, 0);
   t.equal(mp.sizeBytes, 0);
   t.equal(mp.available, 0);
   t.same(mp.reap(10, 1 << 20), []);
+});
+
+t.test("with a batch in flight the proposer waits for minBatchFill transactions or batchDelayMs", async (t) => {
+  const { mp } = pool();
+  const txs = [1, 2, 3, 4].map((n) => signTx(nodeCrypto, body({}, n), seed));
+  await mp.admit(txs[0]!.bytes);
+  const { proposer, proposed, accept, advance } = proposerFor(mp, { maxBatchTxs: 8, minBatchFill: 3, batchDelayMs: 20 });
+  proposer.requested();
+  t.same(hashes(proposed[0]!), hashes(txs.slice(0, 1)), "nothing in flight: the first transaction goes at once");
+  accept(1n);
+  proposer.requested();
+  await mp.admit(txs[1]!.bytes);
+  proposer.poolChanged();
+  t.equal(proposed.length, 1, "one waiting, below minBatchFill: no batch yet");
+  advance(19);
+  t.equal(proposed.length, 1);
+  advance(1);
+  t.same(hashes(proposed[1]!), hashes(txs.slice(1, 2)), "the oldest waited batchDelayMs: a partly filled batch");
+  accept(2n);
+  proposer.requested();
+  await mp.admit(txs[2]!.bytes);
+  await mp.admit(txs[3]!.bytes);
+  proposer.poolChanged();
+  t.equal(proposed.length, 2, "two waiting");
+  const more = signTx(nodeCrypto, body({}, 5), seed);
+  await mp.admit(more.bytes);
+  proposer.poolChanged();
+  t.same(hashes(proposed[2]!), [txs[2]!.hashHex, txs[3]!.hashHex, more.hashHex], "minBatchFill reached: cut at once");
 });
 
 t.test("the pool is bounded by count and bytes", async (t) => {
@@ -113,6 +203,7 @@ t.test("decodedCopy finds the admitted decode of exactly these bytes; pendingTxs
   t.equal(mp.decodedCopy(Uint8Array.of(0xff, 0xff)), undefined, "garbage: no copy, no throw");
   t.equal(mp.decodedCopy(signTx(nodeCrypto, body({}, 3), seed).bytes), undefined, "not admitted");
   t.same([...mp.pendingTxs()].map((x) => x.hashHex), [a.hashHex, b.hashHex]);
-  mp.reap(1, 1 << 20);
-  t.same([...mp.pendingTxs()].map((x) => x.hashHex), [b.hashHex], "the reaped one is in flight");
+  const { proposer } = proposerFor(mp, { maxBatchTxs: 1 });
+  proposer.requested();
+  t.same([...mp.pendingTxs()].map((x) => x.hashHex), [b.hashHex], "the proposed one is in flight");
 });

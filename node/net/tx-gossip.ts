@@ -3,7 +3,7 @@
 // primary. The p2p layer (p2p/gossip.ts) carries the bytes; the decisions live here.
 import { TX_CHANNEL, type P2PNetwork, type TxVerdict } from "../../p2p/index.js";
 import type { Logger } from "../log.js";
-import type { Mempool } from "../mempool.js";
+import type { Mempool } from "../driver/mempool.js";
 import type { ValidatorPeers } from "./validators.js";
 
 export class TxGossip {

@@ -10,6 +10,7 @@ import {
 } from "../../consensus/messages.js";
 import { commitSigningBytes } from "../../sdk/commit.js";
 import { toHex } from "../../sdk/bytes.js";
+import { encodeBatch } from "../../node/wire.js";
 import type { Prng } from "./prng.js";
 import { CHAIN_ID, digestBatch, type SimNode, type Simulation } from "./simulator.js";
 
@@ -103,10 +104,10 @@ export class Byzantine {
     return { ...pp, signature: this.sign(prePrepareSigningBytes(CHAIN_ID, pp)) };
   }
 
-  /** Another batch for each backup (real submitted ones if possible, so only equivocation gives it away). */
+  /** Another batch for each backup (real submitted transactions if possible, so only equivocation gives it away). */
   private alternative(pp: PrePrepare, to: number): PrePrepare {
     const original = toHex(pp.payload);
-    const pool = [...this.sim.submitted.values()].filter((p) => toHex(p) !== original);
+    const pool = [...this.sim.submitted.values()].map((tx) => encodeBatch([tx.bytes])).filter((p) => toHex(p) !== original);
     const payload = pool.length > 0 ? pool[(Number(pp.seq % BigInt(pool.length)) + to) % pool.length]! : this.rng.bytes(16);
     return this.resignPrePrepare({ ...pp, payload, digest: digestBatch(pp.seq, pp.timestamp, payload) });
   }

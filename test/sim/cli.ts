@@ -21,10 +21,10 @@ function replicasFor(seed: bigint, fixed: number | null): number {
 
 type WireResult = Omit<RunResult, "seed"> & { seed: string; wallMs: number };
 
-function runJob(job: Job, report: (r: WireResult) => void): void {
+async function runJob(job: Job, report: (r: WireResult) => void): Promise<void> {
   for (const seed of job.seeds) {
     const started = performance.now();
-    const r = runSeed({ seed, replicas: replicasFor(seed, job.replicas), crypto: job.crypto });
+    const r = await runSeed({ seed, replicas: replicasFor(seed, job.replicas), crypto: job.crypto });
     report({ ...r, seed: r.seed.toString(), wallMs: Math.round(performance.now() - started) });
   }
 }
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       if (failed) console.log(`  replay: ${replayCommand({ seed: BigInt(r.seed), replicas: r.replicas, crypto: r.crypto })}`);
     }
   };
-  if (jobs <= 1) runJob({ seeds, replicas: opts.replicas, crypto: opts.crypto }, onResult);
+  if (jobs <= 1) await runJob({ seeds, replicas: opts.replicas, crypto: opts.crypto }, onResult);
   else {
     const self = fileURLToPath(import.meta.url);
     await Promise.all(
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     );
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(`(${seconds.toFixed(1)} s wall, ${(done / seconds).toFixed(1)} seeds/s, ${blocks} blocks, ${jobs} job(s); ${duplicates} batch(es) ordered a second time across view changes)`);
+  console.log(`(${seconds.toFixed(1)} s wall, ${(done / seconds).toFixed(1)} seeds/s, ${blocks} blocks, ${jobs} job(s); ${duplicates} transaction(s) ordered a second time)`);
   console.log(`sim: ${done} seeds, ${safety} safety violations, ${liveness} liveness failures`);
   process.exitCode = safety + liveness > 0 ? 1 : 0;
 }
@@ -119,5 +119,5 @@ if (isMainThread) {
   });
 } else {
   const data = workerData as { seeds: string[]; replicas: number | null; crypto: SimCryptoKind };
-  runJob({ seeds: data.seeds.map(BigInt), replicas: data.replicas, crypto: data.crypto }, (r) => parentPort!.postMessage(r));
+  void runJob({ seeds: data.seeds.map(BigInt), replicas: data.replicas, crypto: data.crypto }, (r) => parentPort!.postMessage(r));
 }

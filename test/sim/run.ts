@@ -1,6 +1,7 @@
 // One randomized simulation run per seed: a fault phase (loss, duplication, delay, partitions,
 // crashes and restarts, f Byzantine replicas), then a healed network in which every submitted
-// batch must commit at every honest replica within a virtual-time bound.
+// transaction must commit at every honest replica within a virtual-time bound. Each validator runs
+// the node's real driver (test/sim/simulator.ts).
 import { BEHAVIOURS, type ByzantineBehaviour } from "./byzantine.js";
 import type { SimCryptoKind } from "./crypto.js";
 import { Prng } from "./prng.js";
@@ -30,7 +31,7 @@ export function replayCommand(r: Pick<RunResult, "seed" | "replicas" | "crypto">
   return `npm run sim -- --seed ${r.seed} --replicas ${r.replicas}${r.crypto === "ed25519" ? " --crypto ed25519" : ""}`;
 }
 
-export function runSeed(opts: RunOptions): RunResult {
+export async function runSeed(opts: RunOptions): Promise<RunResult> {
   const crypto = opts.crypto ?? "fast";
   // the scenario's own generator comes first, so the consensus parameters can depend on it
   const rng = new Prng(opts.seed ^ 0x5eed5eedn);
@@ -92,11 +93,11 @@ export function runSeed(opts: RunOptions): RunResult {
     sim.schedule(until, () => sim.heal());
     describe.push(`partition [${groups.join("")}] ${at}-${until}ms`);
   }
-  const batches = rng.int(10, 40);
-  for (let i = 0; i < batches; i++) sim.schedule(rng.int(0, faultEnd), () => sim.submit());
+  const txs = rng.int(10, 40);
+  for (let i = 0; i < txs; i++) sim.schedule(rng.int(0, faultEnd), () => sim.submit());
 
   sim.start();
-  sim.runUntil(faultEnd);
+  await sim.runUntil(faultEnd);
 
   // faults stop: the network heals, crashed replicas restart, clients keep submitting
   sim.network = { ...CALM };
@@ -106,14 +107,14 @@ export function runSeed(opts: RunOptions): RunResult {
   const more = rng.int(3, 8);
   for (let i = 0; i < more; i++) sim.schedule(rng.int(0, 1000), () => sim.submit());
   const deadline = faultEnd + LIVENESS_BOUND_MS;
-  const live = sim.runUntilTrue(() => sim.allCommitted(), deadline, 100);
+  const live = await sim.runUntilTrue(() => sim.allCommitted(), deadline, 100);
   sim.checkChain();
 
   let liveness: string | null = null;
   if (!live) {
     const tips = sim.nodes.map((n) => `${n.index}${n.honest ? "" : "(byz)"}:seq ${n.tip.seq} view ${n.replica?.view ?? "down"}${n.replica?.viewActive === false ? "*" : ""}`);
-    const committed = [...sim.reference.values()].filter((b) => b.payload.length > 0).length;
-    liveness = `not every batch committed at every honest replica ${LIVENESS_BOUND_MS}ms after the faults stopped (${committed}/${sim.submitted.size} batches; ${tips.join(", ")})`;
+    const committed = new Set([...sim.reference.values()].flatMap((b) => b.txs.map((tx) => tx.hashHex))).size;
+    liveness = `not every transaction committed at every honest replica ${LIVENESS_BOUND_MS}ms after the faults stopped (${committed}/${sim.submitted.size} transactions; ${tips.join(", ")})`;
   }
   let views = 0n;
   for (const n of sim.nodes) if (n.replica && n.replica.view > views) views = n.replica.view;

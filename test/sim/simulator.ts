@@ -1,22 +1,24 @@
-// Deterministic simulation of n PBFT replicas (consensus/) on a virtual clock. Everything that
-// varies (delays, loss, duplication, partitions, crashes, Byzantine behaviour, client batches)
-// comes from one seeded PRNG, so a seed replays exactly. The simulated node plays the driver's
-// part: it performs actions in order, persists records durably (a crash loses everything else,
-// including the rest of the action list being performed), executes delivered blocks into a hash
-// chain of state digests, serves state transfer, and feeds batches from its mempool.
-import { concatBytes, toHex } from "../../sdk/bytes.js";
-import { batchDigest, verifyCommitCertificate } from "../../sdk/commit.js";
-import { compactRecords, Replica } from "../../consensus/index.js";
-import type {
-  BatchRules,
-  CommittedBlock,
-  ConsensusAction,
-  ConsensusConfig,
-  ConsensusEvent,
-  ConsensusMessage,
-  PersistedRecord,
-  TimerKind,
-} from "../../consensus/index.js";
+// Deterministic simulation of n PBFT validators on a virtual clock. Each validator runs the node's
+// real driver (node/driver/driver.ts) with its real proposer, mempool and batch rules over the
+// real consensus core; the simulator injects what the driver takes from the outside world: the
+// clock and timers, the transport, the write-ahead log, block execution (a hash chain of state
+// digests) and state transfer. Everything that varies (delays, loss, duplication, partitions,
+// crashes, Byzantine behaviour, client transactions) comes from one seeded PRNG and the event
+// queue runs one event at a time, letting every promise callback settle in between, so a seed
+// replays exactly. A crash loses everything but the durable log and chain, including the rest of
+// a write-ahead append or of the sends that follow it.
+import { concatBytes, toHex, utf8 } from "../../sdk/bytes.js";
+import { verifyCommitCertificate } from "../../sdk/commit.js";
+import { decodeTx, signTx, type Tx } from "../../sdk/tx.js";
+import { compactRecords, type ConsensusConfig, type ConsensusMessage, type PersistedRecord, type Replica } from "../../consensus/index.js";
+import type { CommitCertificate } from "../../sdk/commit.js";
+import { nodeCrypto } from "../../node/crypto.js";
+import { silentLogger } from "../../node/log.js";
+import { decodeBatchTxs, digestOfBatch, type BatchLimits } from "../../node/driver/batch.js";
+import type { DriverClock } from "../../node/driver/clock.js";
+import { ConsensusDriver, type BlockExecutor, type CertifiedBatch, type DriverDeps } from "../../node/driver/driver.js";
+import { Mempool } from "../../node/driver/mempool.js";
+import { SignatureCache } from "../../node/driver/sigcache.js";
 import { makeKeys, sha256, type SimCryptoKind, type SimKeys } from "./crypto.js";
 import { Prng } from "./prng.js";
 import { Byzantine, type ByzantineBehaviour } from "./byzantine.js";
@@ -24,6 +26,11 @@ import { Byzantine, type ByzantineBehaviour } from "./byzantine.js";
 export const GENESIS_TIME = 1_700_000_000_000n;
 export const CHAIN_ID = "tradeledger-sim";
 const GENESIS_STATE = sha256(new TextEncoder().encode("sim-genesis-state"));
+/** the one client party; its key is known from genesis */
+const CLIENT = "sim-client";
+const CLIENT_SEED = sha256(utf8("sim-client-seed"));
+const CLIENT_KEY = nodeCrypto.publicKeyFromSeed(CLIENT_SEED);
+export const BATCH_LIMITS: BatchLimits = { chainId: CHAIN_ID, maxBatchTxs: 8, maxBatchBytes: 1 << 20 };
 
 export interface NetworkConditions {
   /** probability that a message is lost */
@@ -45,7 +52,7 @@ export interface SimOptions {
   consensus?: Partial<ConsensusConfig>;
   /** clock skew bound between replicas, ms */
   maxSkewMs?: number;
-  /** while crashes are enabled: per step, the probability of a crash part-way through its action list */
+  /** while crashes are enabled: per write-ahead append and per send, the probability of a crash right there */
   midStepCrash?: number;
 }
 
@@ -54,21 +61,28 @@ export interface Block {
   view: bigint;
   timestamp: bigint;
   digest: Uint8Array;
-  payload: Uint8Array;
+  txs: Tx[];
+  certificate: CommitCertificate;
   stateDigest: Uint8Array;
 }
 
+/** What the simulated execution reports to the driver. */
+export interface SimExecuted {
+  hash: Uint8Array;
+  receipts: [];
+}
+
 export class SimNode {
-  replica: Replica | null = null;
+  /** the node's real driver, or null while the node is down (crashed or halted) */
+  driver: ConsensusDriver<SimExecuted> | null = null;
+  mempool: Mempool | null = null;
   /** durable: survives crashes */
   records: PersistedRecord[] = [];
   /** durable: the executed chain (seq -> block); blocks arrive by delivery or state transfer */
   readonly chain = new Map<bigint, Block>();
   tip: { seq: bigint; timestamp: bigint; stateDigest: Uint8Array } = { seq: 0n, timestamp: GENESIS_TIME, stateDigest: GENESIS_STATE };
-  readonly committedPayloads = new Set<string>();
-  mempool = new Map<string, Uint8Array>();
-  timers = new Map<TimerKind, number>();
-  wantsBatch = false;
+  /** durable: hashes of transactions executed here */
+  readonly committedTxs = new Set<string>();
   incarnation = 0;
   crashes = 0;
   stateTransfers = 0;
@@ -79,11 +93,14 @@ export class SimNode {
     readonly skew: number,
   ) {}
 
+  get replica(): Replica | null {
+    return this.driver?.replica ?? null;
+  }
   get honest(): boolean {
     return this.byzantine === undefined;
   }
   get up(): boolean {
-    return this.replica !== null;
+    return this.driver !== null;
   }
 }
 
@@ -157,16 +174,16 @@ export class Simulation {
   /** partition group per node; messages cross only within a group */
   private groups: number[] | null = null;
   private readonly queue = new EventQueue();
-  /** submitted batches by hex, in submission order */
-  readonly submitted = new Map<string, Uint8Array>();
+  /** submitted transactions by hash, in submission order */
+  readonly submitted = new Map<string, Tx>();
   /** the first honest execution of each seq: every other honest replica must match it */
   readonly reference = new Map<bigint, Block>();
   readonly violations: string[] = [];
   /**
-   * Batches ordered a second time at a later seq. PBFT may order a request twice across view
-   * changes (a prepared certificate no quorum saw resurfaces after the batch was re-proposed);
-   * exactly-once comes from execution (§4.1: replicas drop requests already executed). To the
-   * application the second ordering is a duplicate (the ledger: DUPLICATE_TX receipts).
+   * Transactions ordered a second time at a later seq. PBFT may order a request twice across view
+   * changes (a prepared certificate no quorum saw resurfaces after the batch was re-proposed), and
+   * a Byzantine primary may propose committed transactions again; exactly-once comes from
+   * execution (§4.1: replicas drop requests already executed; the ledger: DUPLICATE_TX receipts).
    */
   duplicateOrderings = 0;
   crashesEnabled = false;
@@ -205,39 +222,89 @@ export class Simulation {
     this.nodes[index]!.byzantine = new Byzantine(this, this.nodes[index]!, behaviour, this.keys.signer(index), this.rng.fork());
   }
 
-  batchRules(node: SimNode): BatchRules {
-    return {
-      digestBatch: (seq, timestamp, payload) => digestBatch(seq, timestamp, payload),
-      validateBatch: (_seq, _timestamp, payload) => {
-        const key = toHex(payload);
-        if (!this.submitted.has(key)) return "not a submitted batch";
-        if (node.committedPayloads.has(key)) return "already committed";
-        return true;
-      },
-    };
-  }
-
   start(): void {
     for (const node of this.nodes) this.boot(node);
   }
 
+  /** Starts a node from its durable state: the real driver, a fresh mempool that clients refill. */
   private boot(node: SimNode): void {
     node.incarnation++;
-    node.timers.clear();
-    node.wantsBatch = false;
-    node.replica = Replica.restore({
-      config: this.config,
-      self: node.index,
+    const incarnation = node.incarnation;
+    const live = () => node.incarnation === incarnation;
+    const sigCache = new SignatureCache(nodeCrypto);
+    const mempool = new Mempool(
+      { maxTxs: 100_000, maxBytes: 1 << 28, txMaxAgeMs: 3_600_000, txMaxFutureMs: 3_600_000 },
+      {
+        crypto: nodeCrypto,
+        sigCache,
+        chainId: CHAIN_ID,
+        partyKey: (id) => (id === CLIENT ? CLIENT_KEY : undefined),
+        isCommitted: (h) => node.committedTxs.has(h),
+        now: () => Number(this.localTime(node)),
+      },
+    );
+    const deps: DriverDeps<SimExecuted> = {
+      chain: this.executor(node, live),
+      log: {
+        append: (records) => {
+          if (!live()) return never();
+          if (this.crashesEnabled && node.honest && this.rng.chance(this.midStepCrash)) {
+            // a crash in the middle of the write-ahead append: a prefix is durable, nothing is sent
+            node.records.push(...records.slice(0, this.rng.int(0, records.length - 1)));
+            this.crashMidStep(node);
+            return never();
+          }
+          node.records.push(...records);
+          return Promise.resolve();
+        },
+        readAll: async () => node.records.slice(),
+        replace: async (records) => {
+          if (live()) node.records = records.slice();
+        },
+      },
+      mempool,
+      parties: { known: (id) => (id === CLIENT ? CLIENT_KEY : undefined), onReceipts: () => undefined },
+      sigCache,
+      transport: {
+        sendTo: (to, message) => this.sendFrom(node, live, [to], message),
+        broadcast: (message) => this.sendFrom(node, live, [...this.nodes.keys()].filter((i) => i !== node.index), message),
+      },
+      sync: { syncTo: (seq, peers) => this.transferState(node, live, seq, peers) },
+      logger: silentLogger,
+      clock: this.clockOf(node, live),
       crypto: { sign: this.keys.signer(node.index), verify: this.keys.verify, hash: sha256 },
-      batches: this.batchRules(node),
-      records: node.records,
-      executed: node.tip,
-      now: this.localTime(node),
-    });
+      onHalt: (reason) => {
+        if (!live()) return;
+        if (node.honest) this.violation(`replica ${node.index} halted: ${reason}`);
+        node.driver = null;
+        node.mempool = null;
+      },
+    };
+    const driver = new ConsensusDriver<SimExecuted>({ config: this.config, self: node.index, maxBatchTxs: BATCH_LIMITS.maxBatchTxs, maxBatchBytes: BATCH_LIMITS.maxBatchBytes }, deps, node.records.slice());
+    node.driver = driver;
+    node.mempool = mempool;
+    driver.start();
     // the mempool is volatile: clients resubmit what is not committed yet
-    node.mempool = new Map([...this.submitted].filter(([k]) => !node.committedPayloads.has(k)));
-    this.perform(node, node.replica.start());
-    this.offer(node);
+    for (const tx of this.submitted.values()) if (!node.committedTxs.has(tx.hashHex)) this.admit(node, tx);
+  }
+
+  /** The node's clock: its skewed wall clock, and timers on the virtual clock that die with the incarnation. */
+  private clockOf(node: SimNode, live: () => boolean): DriverClock {
+    return {
+      now: () => Number(this.localTime(node)),
+      monotonic: () => this.now,
+      setTimeout: (fn, ms) => {
+        let cancelled = false;
+        this.schedule(ms, () => {
+          if (!cancelled && live()) fn();
+        });
+        return { cancel: () => void (cancelled = true) };
+      },
+      defer: (fn) =>
+        this.schedule(0, () => {
+          if (live()) fn();
+        }),
+    };
   }
 
   localTime(node: SimNode): bigint {
@@ -260,82 +327,20 @@ export class Simulation {
 
   crash(index: number): void {
     const node = this.nodes[index]!;
-    if (!node.replica) return;
-    node.replica = null;
+    if (!node.driver) return;
+    void node.driver.stop();
+    node.driver = null;
+    node.mempool = null;
     node.crashes++;
     node.incarnation++;
-    node.timers.clear();
     // compaction is what a real node would do with its log; restoring from it must be equivalent
     if (node.records.length > 200) node.records = compactRecords(node.records);
   }
 
   restart(index: number): void {
     const node = this.nodes[index]!;
-    if (node.replica) return;
+    if (node.driver) return;
     this.boot(node);
-  }
-
-  // ---- clients -------------------------------------------------------------------------------
-
-  submit(payload?: Uint8Array): Uint8Array {
-    const batch = payload ?? concatBytes(new TextEncoder().encode(`batch-${this.submittedCount}:`), this.rng.bytes(this.rng.int(4, 48)));
-    this.submittedCount++;
-    const key = toHex(batch);
-    this.submitted.set(key, batch);
-    for (const node of this.nodes) {
-      if (!node.committedPayloads.has(key)) node.mempool.set(key, batch);
-      this.offer(node);
-    }
-    return batch;
-  }
-
-  /** The node's mempool offers a batch: to a primary that asked, or as "work pending" to a backup. */
-  private offer(node: SimNode): void {
-    const incarnation = node.incarnation;
-    this.schedule(0, () => {
-      const replica = node.replica;
-      if (!replica || node.incarnation !== incarnation || node.mempool.size === 0) return;
-      if (replica.isPrimary && replica.viewActive) {
-        if (!node.wantsBatch) return;
-        const pending = new Set(replica.pendingBatches().map((b) => toHex(b.payload)));
-        for (const [key, payload] of node.mempool) {
-          if (pending.has(key) || node.committedPayloads.has(key)) continue;
-          node.wantsBatch = false;
-          this.stepNode(node, { type: "batch-available", payload });
-          return;
-        }
-      } else {
-        const first = node.mempool.values().next().value as Uint8Array;
-        this.stepNode(node, { type: "batch-available", payload: first });
-      }
-    });
-  }
-
-  // ---- the driver ----------------------------------------------------------------------------
-
-  schedule(delayMs: number, run: () => void): void {
-    this.queue.push(this.now + delayMs, run);
-  }
-
-  stepNode(node: SimNode, event: ConsensusEvent): void {
-    const replica = node.replica;
-    if (!replica) return;
-    replica.step({ type: "tick", now: this.localTime(node) });
-    this.perform(node, replica.step(event));
-  }
-
-  /** Performs actions in order; an injected crash may stop it part-way (persisted records survive). */
-  private perform(node: SimNode, actions: ConsensusAction[]): void {
-    let limit = actions.length;
-    if (this.crashesEnabled && node.honest && actions.length > 1 && this.rng.chance(this.midStepCrash)) {
-      limit = this.rng.int(0, actions.length - 1);
-    }
-    const incarnation = node.incarnation;
-    for (let i = 0; i < limit; i++) {
-      if (node.incarnation !== incarnation) return;
-      this.performOne(node, actions[i]!);
-    }
-    if (limit < actions.length) this.crashMidStep(node);
   }
 
   private crashMidStep(node: SimNode): void {
@@ -343,46 +348,54 @@ export class Simulation {
     this.schedule(this.rng.int(50, 1500), () => this.restart(node.index));
   }
 
-  private performOne(node: SimNode, action: ConsensusAction): void {
-    switch (action.type) {
-      case "persist":
-        node.records.push(action.record);
-        return;
-      case "send":
-        return this.send(node, action.to, action.message);
-      case "broadcast":
-        for (let to = 0; to < this.n; to++) if (to !== node.index) this.send(node, to, action.message);
-        return;
-      case "set-timer": {
-        node.timers.set(action.timer, action.id);
-        const incarnation = node.incarnation;
-        this.schedule(action.afterMs, () => {
-          if (node.incarnation !== incarnation || node.timers.get(action.timer) !== action.id) return;
-          node.timers.delete(action.timer);
-          this.stepNode(node, { type: "timeout", timer: action.timer, id: action.id });
-        });
-        return;
-      }
-      case "cancel-timer":
-        node.timers.delete(action.timer);
-        return;
-      case "deliver":
-        return this.execute(node, action.block);
-      case "request-batch":
-        node.wantsBatch = true;
-        return this.offer(node);
-      case "request-state-transfer":
-        return this.transferState(node, action.seq, action.stateDigest, action.from);
-      case "halt":
-        if (node.honest) this.violation(`replica ${node.index} halted: ${action.reason}`);
-        node.replica = null;
-        return;
-    }
+  // ---- clients -------------------------------------------------------------------------------
+
+  /** A client signs a new transaction and submits it to every validator. */
+  submit(): Tx {
+    const nonce = this.rng.bytes(16);
+    const tx = signTx(
+      nodeCrypto,
+      {
+        chainId: CHAIN_ID,
+        signer: CLIENT,
+        createdAt: GENESIS_TIME + BigInt(Math.floor(this.now)),
+        nonce,
+        payload: { type: "cancelReceivable", receivableId: toHex(sha256(nonce)), reason: `sim-${this.submittedCount}` },
+      },
+      CLIENT_SEED,
+    );
+    this.submittedCount++;
+    this.submitted.set(tx.hashHex, tx);
+    for (const node of this.nodes) if (!node.committedTxs.has(tx.hashHex)) this.admit(node, tx);
+    return tx;
   }
 
-  private send(from: SimNode, to: number, message: ConsensusMessage): void {
-    const deliveries = from.byzantine ? from.byzantine.outgoing(to, message) : [message];
-    for (const m of deliveries) this.transmit(from.index, to, m);
+  /** The node's admission path: the mempool checks the transaction, then the driver hears of it. */
+  private admit(node: SimNode, tx: Tx): void {
+    const { driver, mempool } = node;
+    if (!driver || !mempool) return;
+    void mempool.admitDecoded(tx).then((a) => {
+      if (a.ok && !a.alreadyPending && node.driver === driver) driver.onTransactionsAvailable();
+    });
+  }
+
+  // ---- the world around the driver -------------------------------------------------------------
+
+  schedule(delayMs: number, run: () => void): void {
+    this.queue.push(this.now + delayMs, run);
+  }
+
+  private sendFrom(node: SimNode, live: () => boolean, to: number[], message: ConsensusMessage): void {
+    if (!live()) return;
+    if (this.crashesEnabled && node.honest && this.rng.chance(this.midStepCrash)) {
+      // a crash between two sends of one action list: what was persisted and sent stays so
+      this.crashMidStep(node);
+      return;
+    }
+    for (const r of to) {
+      const deliveries = node.byzantine ? node.byzantine.outgoing(r, message) : [message];
+      for (const m of deliveries) this.transmit(node.index, r, m);
+    }
   }
 
   /** The network: loss, duplication, delay (so reordering) and partitions, all from the seed. */
@@ -395,30 +408,41 @@ export class Simulation {
       const delay = this.rng.int(this.network.minDelayMs, this.network.maxDelayMs);
       this.schedule(delay, () => {
         const node = this.nodes[to]!;
-        if (!node.replica || !this.connected(from, to)) return;
+        if (!node.driver || !this.connected(from, to)) return;
         node.byzantine?.observe(message);
-        this.stepNode(node, { type: "message", message });
+        node.driver.onMessage(message);
       });
     }
   }
 
-  /** Executes a delivered block: the node's atomic block write, then the `executed` event. */
-  private execute(node: SimNode, block: CommittedBlock): void {
-    if (block.seq !== node.tip.seq + 1n) {
-      if (node.honest) this.violation(`replica ${node.index} delivered seq ${block.seq} after ${node.tip.seq}`);
-      return;
-    }
-    if (node.honest) {
-      const check = verifyCommitCertificate(block.certificate, this.keys.validators, this.keys.verify, { chainId: CHAIN_ID, seq: block.seq, digest: block.digest });
-      if (!check.ok) this.violation(`replica ${node.index} delivered seq ${block.seq} with a bad certificate: ${check.reason}`);
-      if (toHex(digestBatch(block.seq, block.timestamp, block.payload)) !== toHex(block.digest)) this.violation(`replica ${node.index} delivered a batch that does not match its digest at ${block.seq}`);
-    }
-    const stored = this.append(node, { seq: block.seq, view: block.view, timestamp: block.timestamp, digest: block.digest, payload: block.payload, stateDigest: new Uint8Array(0) });
-    const incarnation = node.incarnation;
-    this.schedule(this.rng.int(0, 3), () => {
-      if (node.incarnation === incarnation) this.stepNode(node, { type: "executed", seq: stored.seq, stateDigest: stored.stateDigest });
-    });
-    this.offer(node);
+  /** Block execution: the node's atomic block write (a hash chain of state digests), checked. */
+  private executor(node: SimNode, live: () => boolean): BlockExecutor<SimExecuted> {
+    return {
+      get height() {
+        return node.tip.seq;
+      },
+      get headTime() {
+        return node.tip.timestamp;
+      },
+      get headHash() {
+        return node.tip.stateDigest;
+      },
+      executeBlock: (b: CertifiedBatch) => {
+        if (!live()) return never();
+        if (b.height !== node.tip.seq + 1n) {
+          if (node.honest) this.violation(`replica ${node.index} executed seq ${b.height} after ${node.tip.seq}`);
+          return Promise.reject(new Error(`seq ${b.height} after ${node.tip.seq}`));
+        }
+        const digest = digestOfBatch(CHAIN_ID, b.height, b.time, new Uint8Array(0), b.txs);
+        if (node.honest) {
+          const check = verifyCommitCertificate(b.certificate, this.keys.validators, this.keys.verify, { chainId: CHAIN_ID, seq: b.height, digest: b.certificate.digest });
+          if (!check.ok) this.violation(`replica ${node.index} executed seq ${b.height} with a bad certificate: ${check.reason}`);
+          if (toHex(digest) !== toHex(b.certificate.digest)) this.violation(`replica ${node.index} executed a batch that does not match its digest at ${b.height}`);
+        }
+        const stored = this.append(node, { seq: b.height, view: b.view, timestamp: b.time, digest: b.certificate.digest, txs: b.txs, certificate: b.certificate, stateDigest: new Uint8Array(0) });
+        return new Promise<SimExecuted>((resolve) => this.schedule(this.rng.int(0, 3), () => live() && resolve({ hash: stored.stateDigest, receipts: [] })));
+      },
+    };
   }
 
   private append(node: SimNode, block: Block): Block {
@@ -426,9 +450,7 @@ export class Simulation {
     const stored = { ...block, stateDigest };
     node.chain.set(block.seq, stored);
     node.tip = { seq: block.seq, timestamp: block.timestamp, stateDigest };
-    const key = toHex(block.payload);
-    node.committedPayloads.add(key);
-    node.mempool.delete(key);
+    for (const tx of block.txs) node.committedTxs.add(tx.hashHex);
     if (node.honest) {
       const ref = this.reference.get(block.seq);
       if (!ref) this.reference.set(block.seq, stored);
@@ -439,27 +461,33 @@ export class Simulation {
     return stored;
   }
 
-  /** The node's state transfer: fetch the chain up to `seq` from one of `from`, check the digest. */
-  private transferState(node: SimNode, seq: bigint, stateDigest: Uint8Array, from: number[]): void {
+  /**
+   * State transfer, as node/sync.ts does it: certified blocks up to `seq` from one of `peers`, each
+   * executed through the driver (which then checks the head against the stable checkpoint).
+   */
+  private transferState(node: SimNode, live: () => boolean, seq: bigint, peers: number[]): Promise<void> {
     node.stateTransfers++;
-    const incarnation = node.incarnation;
-    const sourceIndex = from.length > 0 ? this.rng.pick(from) : -1;
-    this.schedule(this.rng.int(20, 120), () => {
-      if (node.incarnation !== incarnation || !node.replica) return;
-      const source = this.nodes[sourceIndex];
-      const fail = (reason: string) => this.stepNode(node, { type: "state-transfer-failed", seq, reason });
-      // a Byzantine source serves garbage: the digest check catches it, the node tries again
-      if (!source || !source.honest || !this.connected(node.index, source.index)) return fail("source unavailable or lying");
-      const at = source.chain.get(seq);
-      if (!at || toHex(at.stateDigest) !== toHex(stateDigest)) return fail("source lacks that state");
-      if (node.tip.seq < seq) {
-        for (let s = node.tip.seq + 1n; s <= seq; s++) this.append(node, source.chain.get(s)!);
-      }
-      if (toHex(node.chain.get(seq)?.stateDigest ?? new Uint8Array(0)) !== toHex(stateDigest)) {
-        this.violation(`replica ${node.index}: state after transfer to ${seq} does not match the checkpoint`);
-        return;
-      }
-      this.stepNode(node, { type: "state-transferred", seq, stateDigest });
+    const sourceIndex = peers.length > 0 ? this.rng.pick(peers) : -1;
+    return new Promise<void>((resolve, reject) => {
+      this.schedule(this.rng.int(20, 120), () => {
+        const driver = node.driver;
+        if (!live() || !driver) return;
+        const source = this.nodes[sourceIndex];
+        // a Byzantine source serves garbage: the digest check catches it, the node tries again
+        if (!source || !source.honest || !this.connected(node.index, source.index)) return reject(new Error("source unavailable or lying"));
+        const at = source.chain.get(seq);
+        if (!at) return reject(new Error("source lacks that state"));
+        const run = async () => {
+          for (let s = node.tip.seq + 1n; s <= seq; s++) {
+            const b = source.chain.get(s)!;
+            await driver.executeCertified({ height: b.seq, time: b.timestamp, view: b.view, txs: b.txs, certificate: b.certificate });
+          }
+          if (toHex(node.chain.get(seq)?.stateDigest ?? new Uint8Array(0)) !== toHex(at.stateDigest)) {
+            this.violation(`replica ${node.index}: state after transfer to ${seq} does not match its source's`);
+          }
+        };
+        run().then(resolve, reject);
+      });
     });
   }
 
@@ -469,23 +497,25 @@ export class Simulation {
 
   // ---- running -------------------------------------------------------------------------------
 
-  /** Runs events up to virtual time `until` (ms). */
-  runUntil(until: number): void {
+  /** Runs events up to virtual time `until` (ms), one at a time, each with its promise callbacks settled. */
+  async runUntil(until: number): Promise<void> {
+    await settled(); // what a caller started outside an event (a test's submit) happens now
     for (;;) {
       const t = this.queue.peekTime();
       if (t === undefined || t > until) break;
       const e = this.queue.pop()!;
       this.now = e.time;
       e.run();
+      await settled();
     }
     if (this.now < until) this.now = until;
   }
 
   /** Runs until `done()` holds (checked every `everyMs`) or `deadline`; returns whether it held. */
-  runUntilTrue(done: () => boolean, deadline: number, everyMs = 50): boolean {
+  async runUntilTrue(done: () => boolean, deadline: number, everyMs = 50): Promise<boolean> {
     while (this.now < deadline) {
       if (done()) return true;
-      this.runUntil(Math.min(deadline, this.now + everyMs));
+      await this.runUntil(Math.min(deadline, this.now + everyMs));
     }
     return done();
   }
@@ -494,11 +524,16 @@ export class Simulation {
     return this.nodes.filter((n) => n.honest);
   }
 
-  /** Every submitted batch is committed and every honest replica has executed all of them. */
+  /** The seqs at which the reference chain carries transaction `hashHex`. */
+  seqsOf(hashHex: string): bigint[] {
+    return [...this.reference.entries()].filter(([, b]) => b.txs.some((tx) => tx.hashHex === hashHex)).map(([seq]) => seq);
+  }
+
+  /** Every submitted transaction is committed and every honest replica has executed all of them. */
   allCommitted(): boolean {
     let last = 0n;
     const seqOf = new Map<string, bigint>();
-    for (const [seq, block] of this.reference) seqOf.set(toHex(block.payload), seq);
+    for (const [seq, block] of this.reference) for (const tx of block.txs) if (!seqOf.has(tx.hashHex) || seqOf.get(tx.hashHex)! > seq) seqOf.set(tx.hashHex, seq);
     for (const key of this.submitted.keys()) {
       const seq = seqOf.get(key);
       if (seq === undefined) return false;
@@ -509,7 +544,7 @@ export class Simulation {
 
   /**
    * Validity and block-time checks over the reference chain; safety is checked as blocks
-   * execute. Validity: every batch was submitted by a client; a batch ordered again later is a
+   * execute. Validity: every transaction was submitted by a client; one ordered again later is a
    * duplicate to the application and is counted.
    */
   checkChain(): void {
@@ -520,15 +555,25 @@ export class Simulation {
       const block = this.reference.get(seq)!;
       if (block.timestamp < prevTime) this.violation(`block time goes back at seq ${seq}: ${block.timestamp} < ${prevTime}`);
       prevTime = block.timestamp;
-      if (block.payload.length === 0) continue; // a null batch of a new view
-      const key = toHex(block.payload);
-      if (!this.submitted.has(key)) this.violation(`seq ${seq} committed a batch no client submitted`);
-      if (seen.has(key)) this.duplicateOrderings++;
-      else seen.set(key, seq);
+      for (const tx of block.txs) {
+        if (!this.submitted.has(tx.hashHex)) this.violation(`seq ${seq} committed a transaction no client submitted`);
+        if (seen.has(tx.hashHex)) this.duplicateOrderings++;
+        else seen.set(tx.hashHex, seq);
+      }
     }
   }
 }
 
+/** The digest the driver gives a payload at (seq, timestamp), for adversaries that re-sign batches. */
 export function digestBatch(seq: bigint, timestamp: bigint, payload: Uint8Array): Uint8Array {
-  return batchDigest(sha256, { chainId: CHAIN_ID, height: seq, time: timestamp, txsRoot: sha256(payload) });
+  return digestOfBatch(CHAIN_ID, seq, timestamp, payload, decodeBatchTxs(payload, BATCH_LIMITS, (b) => decodeTx(nodeCrypto, b)));
+}
+
+function never<T>(): Promise<T> {
+  return new Promise<T>(() => undefined);
+}
+
+/** Resolves once every promise callback queued so far, and every one those queue, has run. */
+function settled(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { loadGenesis, loadNodeConfig } from "../../config/load.js";
 import { NodeMetrics } from "../../node/metrics.js";
 import { TradeLedgerNode, type ConsensusTap } from "../../node/node.js";
-import type { ConsensusTransport } from "../../node/driver.js";
+import type { ConsensusTransport } from "../../node/driver/driver.js";
 import { rpcFactory } from "../../rpc/server.js";
 
 export class PartitionFilter implements ConsensusTap {

@@ -2,11 +2,11 @@
 // signed or accepted), appended in order under increasing u64 keys in the store's consensus
 // bucket, each append fsync'd before it resolves. Replaced wholesale by its compaction after
 // stable checkpoints (consensus/records.ts compactRecords) so it does not grow without bound.
-import type { PersistedRecord } from "../consensus/types.js";
-import type { ConsensusRecords } from "./store/consensus.js";
-import { u64be } from "../sdk/bytes.js";
-import { decodeRecord, encodeRecord } from "./wire.js";
-import { StoreError } from "./store/errors.js";
+import type { PersistedRecord } from "../../consensus/types.js";
+import type { ConsensusRecords } from "../store/consensus.js";
+import { u64be } from "../../sdk/bytes.js";
+import { decodeRecord, encodeRecord } from "../wire.js";
+import { StoreError } from "../store/errors.js";
 
 const PREFIX = 0x01; // record log; other driver keys may use other prefixes
 

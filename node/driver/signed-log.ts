@@ -16,9 +16,9 @@
 // with the same value are skipped, a different value is always written.
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { toHex } from "../sdk/bytes.js";
-import { signingBytes, type ConsensusMessage, type PrePrepare } from "../consensus/index.js";
-import { nodeCrypto } from "./crypto.js";
+import { toHex } from "../../sdk/bytes.js";
+import { signingBytes, type ConsensusMessage, type PrePrepare } from "../../consensus/index.js";
+import { nodeCrypto } from "../crypto.js";
 
 export interface SignedEntry {
   /** the slot: what may be signed only once */

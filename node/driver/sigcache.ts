@@ -4,9 +4,9 @@
 // Keyed by tx hash AND signature bytes: the tx hash covers only the body, so a copy of a valid
 // transaction carrying a different (forged) signature has the same hash. Matching on the hash alone
 // would let this node accept bytes that other nodes reject: a fork in execution.
-import { equalBytes } from "../sdk/bytes.js";
-import type { Crypto } from "../sdk/crypto.js";
-import { verifyTxSignature, type Tx } from "../sdk/tx.js";
+import { equalBytes } from "../../sdk/bytes.js";
+import type { Crypto } from "../../sdk/crypto.js";
+import { verifyTxSignature, type Tx } from "../../sdk/tx.js";
 
 export class SignatureCache {
   private readonly verified = new Map<string, Uint8Array>();

@@ -3,12 +3,15 @@
 // ordered"): size, decode, chain id, known signer, signature (once, cached), freshness, not already
 // committed. Domain rules (double financing, ...) are NOT checked here: a rejected attempt must
 // still be ordered so its receipt becomes evidence.
-import type { Crypto } from "../sdk/crypto.js";
-import { toHex } from "../sdk/bytes.js";
-import { CodecError, decode } from "../sdk/codec.js";
-import type { SignedTxWire } from "../sdk/tx.js";
-import { decodeTx, MAX_TX_BYTES, type Tx } from "../sdk/tx.js";
+// Which of its transactions are in flight (in a proposed or accepted batch, or a block not yet
+// executed) is not the pool's to know: it asks the owner of that fact, the driver's proposer.
+import type { Crypto } from "../../sdk/crypto.js";
+import { toHex } from "../../sdk/bytes.js";
+import { CodecError, decode } from "../../sdk/codec.js";
+import type { SignedTxWire } from "../../sdk/tx.js";
+import { decodeTx, MAX_TX_BYTES, type Tx } from "../../sdk/tx.js";
 import type { SignatureCache } from "./sigcache.js";
+import { NOTHING_IN_FLIGHT, type InFlightTxs } from "./proposer.js";
 
 export type AdmissionCode =
   | "MALFORMED"
@@ -47,14 +50,12 @@ export interface MempoolOptions {
 interface Entry {
   tx: Tx;
   size: number;
-  /** proposed in a batch not yet committed: skipped by reap until released or committed */
-  inFlight: boolean;
 }
 
 export class Mempool {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
-  private inFlightCount = 0;
+  private inFlight: InFlightTxs = NOTHING_IN_FLIGHT;
   readonly rejected: Record<AdmissionCode, number> = {
     MALFORMED: 0,
     WRONG_CHAIN: 0,
@@ -76,9 +77,14 @@ export class Mempool {
   get sizeBytes(): number {
     return this.bytes;
   }
-  /** transactions not in an in-flight batch */
+  /** transactions not in flight */
   get available(): number {
-    return this.entries.size - this.inFlightCount;
+    return this.entries.size - this.inFlight.countIn(this);
+  }
+
+  /** The owner of in-flight transactions (node/driver/proposer.ts): reap and pendingTxs skip what it holds. */
+  trackInFlightWith(owner: InFlightTxs): void {
+    this.inFlight = owner;
   }
 
   has(hashHex: string): boolean {
@@ -154,63 +160,34 @@ export class Mempool {
     if (this.entries.size >= this.opts.maxTxs || this.bytes + tx.bytes.length > this.opts.maxBytes) {
       return this.refuse("MEMPOOL_FULL", `mempool full (${this.entries.size} txs, ${this.bytes} bytes)`, hash);
     }
-    this.entries.set(hash, { tx, size: tx.bytes.length, inFlight: false });
+    this.entries.set(hash, { tx, size: tx.bytes.length });
     this.bytes += tx.bytes.length;
     return { ok: true, tx, alreadyPending: false };
   }
 
   /**
-   * Takes up to maxTxs / maxBytes pending transactions, oldest first, and marks them in flight
-   * (a batch carrying them has been proposed); they stay in the pool until committed or released.
+   * Up to maxTxs / maxBytes transactions not in flight, oldest first. They stay in the pool until
+   * committed; the proposer that cuts a batch of them holds them in flight meanwhile.
    */
   reap(maxTxs: number, maxBytes: number): Tx[] {
     const out: Tx[] = [];
     let bytes = 0;
     for (const entry of this.entries.values()) {
       if (out.length >= maxTxs) break;
-      if (entry.inFlight) continue;
+      if (this.inFlight.has(entry.tx.hashHex)) continue;
       if (bytes + entry.size > maxBytes) {
         if (out.length === 0) continue; // never block the pool behind one tx bigger than a batch
         break;
       }
-      entry.inFlight = true;
-      this.inFlightCount++;
       bytes += entry.size;
       out.push(entry.tx);
     }
     return out;
   }
 
-  /** Pending transactions not in an in-flight batch, oldest first. */
+  /** Pending transactions not in flight, oldest first. */
   *pendingTxs(): Generator<Tx> {
-    for (const e of this.entries.values()) if (!e.inFlight) yield e.tx;
-  }
-
-  /** Returns in-flight transactions to the pool (their batch was dropped, e.g. by a view change). */
-  release(hashes: Iterable<string>): void {
-    for (const h of hashes) {
-      const e = this.entries.get(h);
-      if (e?.inFlight) {
-        e.inFlight = false;
-        this.inFlightCount--;
-      }
-    }
-  }
-
-  /** Marks transactions carried by accepted, undelivered batches so reap skips them. */
-  markInFlight(hashes: Iterable<string>): void {
-    for (const h of hashes) {
-      const e = this.entries.get(h);
-      if (e && !e.inFlight) {
-        e.inFlight = true;
-        this.inFlightCount++;
-      }
-    }
-  }
-
-  releaseAll(): void {
-    for (const e of this.entries.values()) e.inFlight = false;
-    this.inFlightCount = 0;
+    for (const e of this.entries.values()) if (!this.inFlight.has(e.tx.hashHex)) yield e.tx;
   }
 
   /** Drops transactions that a committed block carried (whoever proposed them). */
@@ -218,7 +195,6 @@ export class Mempool {
     for (const h of hashes) {
       const e = this.entries.get(h);
       if (!e) continue;
-      if (e.inFlight) this.inFlightCount--;
       this.bytes -= e.size;
       this.entries.delete(h);
       this.deps.sigCache.forget(h);

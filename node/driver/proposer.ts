@@ -1,0 +1,238 @@
+// The one owner of "which transactions are in flight" (STYLE rule 15). A transaction is in flight
+// from the moment this node cuts a batch carrying it, or the PBFT core accepts a batch carrying it
+// (whoever proposed it), until the block that carries it is executed; it goes back to the pool when
+// the core drops the batch undelivered (a view change). The mempool asks this module what to skip,
+// the driver asks it for batches; nobody else keeps a set of in-flight transactions.
+//
+// It also decides when to cut a batch. With no batch in flight the first waiting transaction goes
+// out at once (latency at low load). While batches are in flight a new one waits until
+// `minBatchFill` transactions wait or the oldest has waited `batchDelayMs`: every block costs each
+// node three fsync'd consensus writes, a dozen signatures, its messages and a store commit whatever
+// its size, so under load fewer, fuller blocks carry more per second, while the pipeline
+// (maxBatchesInFlight) still hides the round trips.
+import type { Tx } from "../../sdk/tx.js";
+import { encodeBatch } from "../wire.js";
+import type { DriverClock, TimerHandle } from "./clock.js";
+
+/** What the pool asks about in-flight transactions (implemented by Proposer). */
+export interface InFlightTxs {
+  /** whether a transaction is in a batch in flight or in a block not yet executed */
+  has(hashHex: string): boolean;
+  /** how many of `pool`'s transactions are in flight */
+  countIn(pool: { has(hashHex: string): boolean }): number;
+}
+
+export const NOTHING_IN_FLIGHT: InFlightTxs = { has: () => false, countIn: () => 0 };
+
+/** The pool a proposer draws from (the mempool). */
+export interface TxPool {
+  /** admitted transactions not in flight */
+  readonly available: number;
+  /** up to maxTxs / maxBytes transactions not in flight, oldest first */
+  reap(maxTxs: number, maxBytes: number): Tx[];
+}
+
+export interface ProposerOptions {
+  maxBatchTxs: number;
+  maxBatchBytes: number;
+  /** while batches are in flight, cut another once this many transactions wait (default maxBatchTxs / 8) */
+  minBatchFill?: number;
+  /** ... or once the oldest has waited this long, ms (default 20) */
+  batchDelayMs?: number;
+}
+
+export interface ProposerDeps {
+  pool: TxPool;
+  clock: DriverClock;
+  /** the transactions of a batch payload (the driver decodes each payload once) */
+  decode(payload: Uint8Array): Tx[] | Error;
+  /** the core's accepted, undelivered batches (Replica.pendingBatches) */
+  coreBatches(): readonly { seq: bigint; payload: Uint8Array }[];
+  /** whether this node may propose now (primary of an active view, not halted) */
+  canPropose(): boolean;
+  /** hands a cut batch to the driver, which steps it into the core as `batch-available` */
+  propose(payload: Uint8Array, txs: Tx[]): void;
+}
+
+export class Proposer implements InFlightTxs {
+  private readonly minBatchFill: number;
+  private readonly batchDelayMs: number;
+  /** the core asked for a batch (request-batch) and has not been given one since */
+  private wanted = false;
+  /** our cut batch, handed to the driver and not yet stepped into the core */
+  private queued: string[] | undefined;
+  /** the core's accepted, undelivered batches: seq -> payload and transaction hashes */
+  private core = new Map<bigint, { payload: Uint8Array; txs: string[] }>();
+  private coreStale = true;
+  /** delivered blocks not yet executed: seq -> transaction hashes */
+  private readonly executing = new Map<bigint, string[]>();
+  /** every in-flight transaction -> in how many of the above it is (a batch can be ordered twice) */
+  private readonly holds = new Map<string, number>();
+  private inPool: { pool: object; count: number } | undefined;
+  private timer: TimerHandle | undefined;
+  readonly stats = { batchesCut: 0, txsReleased: 0 };
+
+  constructor(
+    private readonly opts: ProposerOptions,
+    private readonly deps: ProposerDeps,
+  ) {
+    this.minBatchFill = opts.minBatchFill ?? Math.max(1, Math.floor(opts.maxBatchTxs / 8));
+    this.batchDelayMs = opts.batchDelayMs ?? 20;
+  }
+
+  // ---- the fact ---------------------------------------------------------------------------------
+
+  has(hashHex: string): boolean {
+    this.refresh();
+    return this.holds.has(hashHex);
+  }
+
+  countIn(pool: { has(hashHex: string): boolean }): number {
+    this.refresh();
+    if (this.inPool?.pool !== pool) {
+      let count = 0;
+      for (const h of this.holds.keys()) if (pool.has(h)) count++;
+      this.inPool = { pool, count };
+    }
+    return this.inPool.count;
+  }
+
+  /** how many transactions are in flight (for status and tests) */
+  get size(): number {
+    this.refresh();
+    return this.holds.size;
+  }
+
+  private hold(hashes: readonly string[]): void {
+    for (const h of hashes) this.holds.set(h, (this.holds.get(h) ?? 0) + 1);
+    this.inPool = undefined;
+  }
+
+  private release(hashes: readonly string[]): void {
+    for (const h of hashes) {
+      const n = this.holds.get(h);
+      if (n === undefined) continue;
+      if (n > 1) this.holds.set(h, n - 1);
+      else {
+        this.holds.delete(h);
+        this.stats.txsReleased++;
+      }
+    }
+    this.inPool = undefined;
+  }
+
+  /** Brings the core's part up to date: new accepted batches are held, dropped ones released. */
+  private refresh(): void {
+    if (!this.coreStale) return;
+    this.coreStale = false;
+    const next = new Map<bigint, { payload: Uint8Array; txs: string[] }>();
+    for (const b of this.deps.coreBatches()) {
+      const known = this.core.get(b.seq);
+      if (known && known.payload === b.payload) {
+        next.set(b.seq, known);
+        this.core.delete(b.seq);
+        continue;
+      }
+      const txs = this.deps.decode(b.payload);
+      const entry = { payload: b.payload, txs: txs instanceof Error ? [] : txs.map((t) => t.hashHex) };
+      this.hold(entry.txs);
+      next.set(b.seq, entry);
+    }
+    // Left over: delivered (their transactions are held by `executing` now) or dropped undelivered
+    // by a view change (back to the pool).
+    for (const gone of this.core.values()) this.release(gone.txs);
+    this.core = next;
+  }
+
+  // ---- inputs from the driver ---------------------------------------------------------------------
+
+  /** The core stepped events: its accepted batches may have changed (read again when next asked). */
+  coreChanged(): void {
+    this.coreStale = true;
+  }
+
+  /** Our cut batch was stepped into the core: from now on the core's batches say whether it is in flight. */
+  queuedStepped(): void {
+    if (this.queued) this.release(this.queued);
+    this.queued = undefined;
+    this.coreStale = true;
+    // the core answers it with a new request-batch if it has room for another
+    this.wanted = false;
+  }
+
+  /** A block was delivered: its transactions stay in flight until it is executed. */
+  delivered(seq: bigint, txs: readonly Tx[]): void {
+    if (this.executing.has(seq)) return;
+    const hashes = txs.map((t) => t.hashHex);
+    this.executing.set(seq, hashes);
+    this.hold(hashes);
+  }
+
+  /** The block at `seq` was executed (or skipped as already executed): its transactions leave flight. */
+  executed(seq: bigint): void {
+    const hashes = this.executing.get(seq);
+    if (hashes) {
+      this.executing.delete(seq);
+      this.release(hashes);
+    }
+    this.inPool = undefined; // the pool dropped the committed transactions
+  }
+
+  /** The view changed: a batch the old primary asked for will not be taken. */
+  viewChanged(): void {
+    this.wanted = false;
+  }
+
+  /** The core has room for a batch (request-batch). */
+  requested(): void {
+    this.wanted = true;
+    this.maybeCut();
+  }
+
+  /** How many pool transactions wait for a batch. */
+  get waiting(): number {
+    return this.deps.pool.available;
+  }
+
+  /** Transactions were admitted (or released): a primary that was asked may cut now. */
+  poolChanged(): void {
+    if (this.wanted) this.maybeCut();
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.wanted = false;
+  }
+
+  // ---- cutting ------------------------------------------------------------------------------------
+
+  private maybeCut(force = false): void {
+    if (!this.wanted || !this.deps.canPropose()) return;
+    // A batch still waiting in the driver's queue is not among the core's batches yet; the core asks
+    // again once it has taken it, and the in-flight set already holds its transactions.
+    if (this.queued) return;
+    this.refresh();
+    if (!force && this.core.size > 0) {
+      const waiting = this.waiting;
+      if (waiting < this.minBatchFill) {
+        if (waiting > 0 && !this.timer) {
+          this.timer = this.deps.clock.setTimeout(() => {
+            this.timer = undefined;
+            this.maybeCut(true);
+          }, this.batchDelayMs);
+        }
+        return;
+      }
+    }
+    const txs = this.deps.pool.reap(this.opts.maxBatchTxs, this.opts.maxBatchBytes - 16 * this.opts.maxBatchTxs);
+    if (txs.length === 0) return;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.wanted = false;
+    this.queued = txs.map((t) => t.hashHex);
+    this.hold(this.queued);
+    this.stats.batchesCut++;
+    this.deps.propose(encodeBatch(txs.map((t) => t.bytes)), txs);
+  }
+}
