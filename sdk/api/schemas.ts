@@ -75,6 +75,8 @@ export const ReceivableRecord = z
     financings: z.array(FinancingView),
     registeredAt: TimeMs,
     updatedAt: TimeMs,
+    buyerPartyId: z.string().describe("the buyer's party id when the buyer is on the network; empty otherwise"),
+    warrantPieceId: z.string().describe("the digital-warrant piece this invoice backs (it can then never be financed or cancelled); empty otherwise"),
   })
   .meta({ id: "ReceivableRecord" });
 
@@ -132,6 +134,36 @@ export const EventView = z
     z.object({ type: z.literal("receivableSettled"), receivableId: Hex32 }),
     z.object({ type: z.literal("receivableCancelled"), receivableId: Hex32 }),
     z.object({ type: z.literal("documentAnchored"), documentHash: Hex32, documentType: z.string(), receivableId: z.string() }),
+    z.object({ type: z.literal("creditLineGranted"), lineId: PartyId, bankId: PartyId, obligorId: PartyId, currency: Currency, limit: Amount, expiryDate: CalendarDate }),
+    z.object({ type: z.literal("creditLineAdjusted"), lineId: PartyId, limit: Amount, expiryDate: CalendarDate, outstanding: Amount }),
+    z.object({
+      type: z.literal("warrantIssued"),
+      warrantId: Hex32,
+      lineId: PartyId,
+      obligorId: PartyId,
+      holderId: PartyId,
+      amount: Amount,
+      currency: Currency,
+      maturityDate: CalendarDate,
+      lineOutstanding: Amount,
+    }),
+    z.object({
+      type: z.literal("pieceCreated"),
+      pieceId: Hex32,
+      warrantId: Hex32,
+      parentId: z.string().describe("empty for a warrant's first piece"),
+      holderId: PartyId,
+      amount: Amount,
+      depth: z.number().int(),
+      tradeRef: z.string(),
+    }),
+    z.object({ type: z.literal("pieceSpent"), pieceId: Hex32, warrantId: Hex32 }),
+    z.object({ type: z.literal("pieceOffered"), pieceId: Hex32, bankId: PartyId }),
+    z.object({ type: z.literal("offerWithdrawn"), pieceId: Hex32, bankId: PartyId }),
+    z.object({ type: z.literal("offerDeclined"), pieceId: Hex32, bankId: PartyId }),
+    z.object({ type: z.literal("pieceFinanced"), pieceId: Hex32, bankId: PartyId, sellerId: PartyId, advance: Amount }),
+    z.object({ type: z.literal("piecePaid"), pieceId: Hex32, warrantId: Hex32, holderId: PartyId, amount: Amount, lineOutstanding: Amount }),
+    z.object({ type: z.literal("warrantSettled"), warrantId: Hex32, lineId: PartyId }),
   ])
   .meta({ id: "Event" });
 
