@@ -17,7 +17,8 @@ import {
 } from "../node/wire.js";
 import type { Commit, CommitCertificate, ConsensusMessage } from "../consensus/types.js";
 
-// A 4-replica run whose primary crashes mid-way: normal case, checkpoints, view change, new view.
+// A 4-replica run whose primary crashes mid-way and restarts: normal case, checkpoints, view change,
+// new view, catching up.
 const sim = new Simulation({ seed: 7n, replicas: 4 });
 const seen = new Map<string, ConsensusMessage[]>();
 const certificates: CommitCertificate[] = [];
@@ -30,10 +31,14 @@ sim.transmit = (from, to, message) => {
 };
 sim.start();
 for (let i = 0; i < 30; i++) sim.submit();
-sim.runUntil(3000);
+await sim.runUntil(3000);
 sim.crash(0);
 for (let i = 0; i < 10; i++) sim.submit();
-sim.runUntil(15_000);
+await sim.runUntil(15_000);
+// ... and comes back behind the others: status and committed messages bring it up to date.
+sim.restart(0);
+for (let i = 0; i < 10; i++) sim.submit();
+await sim.runUntil(30_000);
 
 t.test("every consensus message type round-trips through protobuf", async (t) => {
   t.same([...seen.keys()].sort(), ["checkpoint", "commit", "committed", "new-view", "pre-prepare", "prepare", "status", "view-change"]);
