@@ -1,4 +1,4 @@
-// The node's wire mapping (node/wire.ts) must carry every consensus message and write-ahead record
+// The node's wire mapping (node/net/wire.ts) must carry every consensus message and write-ahead record
 // through protobuf unchanged, and turn any garbage from a peer into an Error, never an exception.
 import t from "tap";
 import { Simulation } from "./sim/simulator.js";
@@ -14,7 +14,7 @@ import {
   encodeRecord,
   encodeBatch,
   decodeBatch,
-} from "../node/wire.js";
+} from "../node/net/wire.js";
 import type { Commit, CommitCertificate, ConsensusMessage } from "../consensus/types.js";
 
 // A 4-replica run whose primary crashes mid-way and restarts: normal case, checkpoints, view change,
