@@ -144,7 +144,7 @@ export const nodeConfigSchema = z
       .object({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
         file: z.string().optional(),
-        signed: z.string().optional().describe("append one JSON line per consensus message this validator signs (evidence; node/signed-log.ts); relative to the config file"),
+        signed: z.string().optional().describe("append one JSON line per consensus message this validator signs (evidence; node/driver/signed-log.ts); relative to the config file"),
       })
       .strict()
       .default({ level: "info" }),

@@ -324,7 +324,7 @@ function replay(blocks: RecordedBlock[], deps?: (c: TestChain) => LedgerDeps): {
   return { hash: c.stateHash(), receipts };
 }
 
-/** A signature check that verifies each (tx, signature, key) once, like node/sigcache.ts. */
+/** A signature check that verifies each (tx, signature, key) once, like node/driver/sigcache.ts. */
 function cachedVerifier(): (x: Tx, publicKey: Uint8Array) => boolean {
   const cache = new Map<string, boolean>();
   return (x, pk) => {

@@ -3,7 +3,7 @@ import { Mempool, type MempoolDeps } from "../node/driver/mempool.js";
 import { SignatureCache } from "../node/driver/sigcache.js";
 import { Proposer, type ProposerOptions } from "../node/driver/proposer.js";
 import type { DriverClock } from "../node/driver/clock.js";
-import { decodeBatch, encodeBatch } from "../node/wire.js";
+import { decodeBatch, encodeBatch } from "../node/net/wire.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { signTx, decodeTx, type Tx } from "../sdk/tx.js";
 import { encode } from "../sdk/codec.js";

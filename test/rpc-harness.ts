@@ -60,7 +60,7 @@ const VALIDATOR_IDS = ["bank-a", "bank-b", "customs", "core-enterprise"];
 export interface HarnessOptions {
   /** produce a block as soon as transactions are admitted (default true) */
   autoProduce?: boolean;
-  /** receives the driver's block hooks, as node/driver.ts would call them */
+  /** receives the driver's block hooks, as node/driver/driver.ts would call them */
   metrics?: NodeMetrics;
 }
 

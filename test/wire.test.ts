@@ -1,4 +1,4 @@
-// The node's wire mapping (node/wire.ts) must carry every consensus message and write-ahead record
+// The node's wire mapping (node/net/wire.ts) must carry every consensus message and write-ahead record
 // through protobuf unchanged, and turn any garbage from a peer into an Error, never an exception.
 import t from "tap";
 import { Simulation } from "./sim/simulator.js";
@@ -14,10 +14,11 @@ import {
   encodeRecord,
   encodeBatch,
   decodeBatch,
-} from "../node/wire.js";
+} from "../node/net/wire.js";
 import type { Commit, CommitCertificate, ConsensusMessage } from "../consensus/types.js";
 
-// A 4-replica run whose primary crashes mid-way: normal case, checkpoints, view change, new view.
+// A 4-replica run whose primary crashes mid-way and restarts: normal case, checkpoints, view change,
+// new view, catching up.
 const sim = new Simulation({ seed: 7n, replicas: 4 });
 const seen = new Map<string, ConsensusMessage[]>();
 const certificates: CommitCertificate[] = [];
@@ -30,10 +31,14 @@ sim.transmit = (from, to, message) => {
 };
 sim.start();
 for (let i = 0; i < 30; i++) sim.submit();
-sim.runUntil(3000);
+await sim.runUntil(3000);
 sim.crash(0);
 for (let i = 0; i < 10; i++) sim.submit();
-sim.runUntil(15_000);
+await sim.runUntil(15_000);
+// ... and comes back behind the others: status and committed messages bring it up to date.
+sim.restart(0);
+for (let i = 0; i < 10; i++) sim.submit();
+await sim.runUntil(30_000);
 
 t.test("every consensus message type round-trips through protobuf", async (t) => {
   t.same([...seen.keys()].sort(), ["checkpoint", "commit", "committed", "new-view", "pre-prepare", "prepare", "status", "view-change"]);

@@ -7,7 +7,7 @@ import { CodecError } from "../../sdk/codec.js";
 import type { Tx } from "../../sdk/tx.js";
 import { nodeCrypto } from "../crypto.js";
 import { rfc6962Root } from "../store/hash.js";
-import { decodeBatch } from "../wire.js";
+import { decodeBatch } from "../net/wire.js";
 
 export interface BatchLimits {
   chainId: string;

@@ -5,7 +5,7 @@
 import type { PersistedRecord } from "../../consensus/types.js";
 import type { ConsensusRecords } from "../store/consensus.js";
 import { u64be } from "../../sdk/bytes.js";
-import { decodeRecord, encodeRecord } from "../wire.js";
+import { decodeRecord, encodeRecord } from "../net/wire.js";
 import { StoreError } from "../store/errors.js";
 
 const PREFIX = 0x01; // record log; other driver keys may use other prefixes

@@ -30,7 +30,7 @@ import {
 import type { ExecutedBlock } from "../chain/chain.js";
 import { nodeCrypto } from "../crypto.js";
 import type { Logger } from "../log.js";
-import { encodeConsensusMessage } from "../wire.js";
+import { encodeConsensusMessage } from "../net/wire.js";
 import { decodeBatchTxs, digestOfBatch, validateBatchTxs, type BatchLimits } from "./batch.js";
 import { clockWithNow, systemClock, type DriverClock, type TimerHandle } from "./clock.js";
 import type { Mempool } from "./mempool.js";
@@ -70,7 +70,7 @@ export interface CertifiedBatch {
   certificate: CommitCertificate;
 }
 
-/** Block execution (node/chain.ts in the node; a hash chain in the simulator). One block at a time. */
+/** Block execution (node/chain/chain.ts in the node; a hash chain in the simulator). One block at a time. */
 export interface BlockExecutor<E extends ExecutedLike = ExecutedBlock> {
   readonly height: bigint;
   readonly headTime: bigint;
@@ -78,7 +78,7 @@ export interface BlockExecutor<E extends ExecutedLike = ExecutedBlock> {
   executeBlock(b: CertifiedBatch): Promise<E>;
 }
 
-/** State transfer (node/sync.ts): fetches, verifies and executes certified blocks up to `seq`. */
+/** State transfer (node/driver/state-transfer.ts): fetches, verifies and executes certified blocks up to `seq`. */
 export interface StateTransfer {
   syncTo(seq: bigint, peers: number[], opts: { stopped: () => boolean }): Promise<unknown>;
 }

@@ -11,7 +11,7 @@
 // its size, so under load fewer, fuller blocks carry more per second, while the pipeline
 // (maxBatchesInFlight) still hides the round trips.
 import type { Tx } from "../../sdk/tx.js";
-import { encodeBatch } from "../wire.js";
+import { encodeBatch } from "../net/wire.js";
 import type { DriverClock, TimerHandle } from "./clock.js";
 
 /** What the pool asks about in-flight transactions (implemented by Proposer). */

@@ -1,11 +1,11 @@
 // Block sync policies: which certified blocks this node serves to a peer catching up (its stored
 // blocks with their commit certificates, within the peer's byte budget), and how BlockSync reaches
 // validators (by replica, penalising one that served a bad block). Checking what is received is
-// BlockSync's (node/sync.ts); moving bytes is p2p/sync.ts's.
+// BlockSync's (node/driver/state-transfer.ts); moving bytes is p2p/sync.ts's.
 import type { BlockServer, P2PNetwork } from "../../p2p/index.js";
 import type { Logger } from "../log.js";
 import type { QueryModel } from "../query/types.js";
-import { encodeCertifiedBlock } from "../wire.js";
+import { encodeCertifiedBlock } from "./wire.js";
 import type { ValidatorPeers } from "./validators.js";
 
 /** Serves heights from..to (up to the head) as CertifiedBlock frames; stops at a block without a certificate. */
@@ -26,7 +26,7 @@ export function certifiedBlockServer(query: Pick<QueryModel, "head" | "getBlock"
   };
 }
 
-/** The validators as BlockSync addresses them (node/sync.ts SyncPeers). */
+/** The validators as BlockSync addresses them (node/driver/state-transfer.ts SyncPeers). */
 export function syncPeers(p2p: Pick<P2PNetwork, "requestBlocks" | "penalize">, peers: ValidatorPeers, logger: Logger) {
   return {
     requestBlocks: (peer: number, from: bigint, to: bigint) => p2p.requestBlocks(peers.peerId(peer), from, to),

@@ -1,10 +1,10 @@
 // The consensus channel (the reactor of CometBFT's design): PBFT messages travel on their own
 // libp2p protocol between validators only. Frames are decoded and checked at the edge
-// (node/wire.ts); a frame from a peer that is not a validator penalises it; the driver sees only
+// (node/net/wire.ts); a frame from a peer that is not a validator penalises it; the driver sees only
 // decoded messages, one at a time. Sending addresses replicas by index.
 import type { ConsensusMessage } from "../../consensus/index.js";
 import type { P2PNetwork, PeerRef } from "../../p2p/index.js";
-import { decodeConsensusMessage } from "../wire.js";
+import { decodeConsensusMessage } from "./wire.js";
 import type { ValidatorPeers } from "./validators.js";
 
 export const CONSENSUS_CHANNEL = "consensus";

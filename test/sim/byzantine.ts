@@ -10,7 +10,7 @@ import {
 } from "../../consensus/messages.js";
 import { commitSigningBytes } from "../../sdk/commit.js";
 import { toHex } from "../../sdk/bytes.js";
-import { encodeBatch } from "../../node/wire.js";
+import { encodeBatch } from "../../node/net/wire.js";
 import type { Prng } from "./prng.js";
 import { CHAIN_ID, digestBatch, type SimNode, type Simulation } from "./simulator.js";
 

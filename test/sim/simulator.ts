@@ -462,7 +462,7 @@ export class Simulation {
   }
 
   /**
-   * State transfer, as node/sync.ts does it: certified blocks up to `seq` from one of `peers`, each
+   * State transfer, as node/driver/state-transfer.ts does it: certified blocks up to `seq` from one of `peers`, each
    * executed through the driver (which then checks the head against the stable checkpoint).
    */
   private transferState(node: SimNode, live: () => boolean, seq: bigint, peers: number[]): Promise<void> {

@@ -12,7 +12,7 @@
 //   replay      re-sends old messages (its own and other validators', all validly signed) to random
 //               peers: earlier views, sequence numbers below the water marks, stale checkpoints
 // Every message it actually sends that it signed (forged or not) goes to --evidence as JSON lines
-// (the format of node/signed-log.ts), so the campaign can check that its conflict detector sees
+// (the format of node/driver/signed-log.ts), so the campaign can check that its conflict detector sees
 // this node's equivocations (and that honest nodes have none).
 //   node dist/tools/chaos/byzantine-node.js --modes equivocate,replay --seed 7 --evidence f --config node.json
 import "../../p2p/polyfill.js";
@@ -28,7 +28,7 @@ import { TradeLedgerNode, type ConsensusTap } from "../../node/node.js";
 import type { ConsensusTransport } from "../../node/driver/driver.js";
 import { signedEntries } from "../../node/driver/signed-log.js";
 import { rfc6962Root } from "../../node/store/hash.js";
-import { decodeBatch, decodeConsensusMessage, encodeBatch, encodeConsensusMessage } from "../../node/wire.js";
+import { decodeBatch, decodeConsensusMessage, encodeBatch, encodeConsensusMessage } from "../../node/net/wire.js";
 import { rpcFactory } from "../../rpc/server.js";
 import { prng } from "./prng.js";
 

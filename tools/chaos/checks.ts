@@ -9,7 +9,7 @@
 //     transactions, receipts and state root) at every height, and the reference chain links;
 //   - no conflicting signature: no slot (pre-prepare/prepare/commit per view and sequence number,
 //     checkpoint per sequence number, view-change and new-view per view) signed with two values by
-//     one validator (node/signed-log.ts); the Byzantine build's evidence is checked the same way and
+//     one validator (node/driver/signed-log.ts); the Byzantine build's evidence is checked the same way and
 //     must show its equivocations, so the detector is known to work;
 //   - progress: the longest interval without a new block while the load had work outstanding.
 import { existsSync, openSync, readSync, closeSync, statSync } from "node:fs";

@@ -2,14 +2,14 @@
 // behind a stable checkpoint) and observers that follow the chain without voting. A block is
 // applied only if its commit certificate carries 2f+1 valid validator signatures over exactly its
 // transactions and time; execution is then deterministic, so the result needs no trust in the peer.
-import { toHex } from "../sdk/bytes.js";
-import { batchDigest, verifyCommitCertificate, type CommitCertificate, type Validator } from "../sdk/commit.js";
-import { decodeTx, type Tx } from "../sdk/tx.js";
-import type { Chain, ExecutedBlock } from "./chain/chain.js";
-import { nodeCrypto } from "./crypto.js";
-import type { Logger } from "./log.js";
-import { rfc6962Root } from "./store/hash.js";
-import { decodeCertifiedBlock, encodeCertifiedBlock, type CertifiedBlock } from "./wire.js";
+import { toHex } from "../../sdk/bytes.js";
+import { batchDigest, verifyCommitCertificate, type CommitCertificate, type Validator } from "../../sdk/commit.js";
+import { decodeTx, type Tx } from "../../sdk/tx.js";
+import type { Chain, ExecutedBlock } from "../chain/chain.js";
+import { nodeCrypto } from "../crypto.js";
+import type { Logger } from "../log.js";
+import { rfc6962Root } from "../store/hash.js";
+import { decodeCertifiedBlock, encodeCertifiedBlock, type CertifiedBlock } from "../net/wire.js";
 
 export interface CertifiedExecution {
   height: bigint;

@@ -2,12 +2,12 @@
 // It polls connected validators for certified blocks after its head; BlockSync checks every commit
 // certificate against the genesis validator set and re-executes the block, so an observer trusts
 // no single validator. Transactions submitted to an observer are gossiped to the validators.
-import type { Chain, ExecutedBlock } from "./chain/chain.js";
-import type { CommittedBlockEvent } from "./api.js";
-import type { Logger } from "./log.js";
-import type { Mempool } from "./driver/mempool.js";
-import type { PartyKeys } from "./parties.js";
-import type { BlockSync, CertifiedExecution } from "./sync.js";
+import type { Chain, ExecutedBlock } from "../chain/chain.js";
+import type { CommittedBlockEvent } from "../api.js";
+import type { Logger } from "../log.js";
+import type { Mempool } from "./mempool.js";
+import type { PartyKeys } from "../parties.js";
+import type { BlockSync, CertifiedExecution } from "./state-transfer.js";
 
 export interface FollowerDeps {
   mempool: Mempool;

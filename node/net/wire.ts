@@ -2,9 +2,9 @@
 // Decoding happens at the p2p edge (STYLE rule 4): bytes from a peer become a typed message here,
 // checked by the core's structural validation (ValidateBasic), or an Error the edge counts and
 // punishes. Nothing inside the node ever sees a peer's raw bytes.
-import { decode, encode, CodecError } from "../sdk/codec.js";
-import type { CommitCertificate } from "../sdk/commit.js";
-import { malformation } from "../consensus/messages.js";
+import { decode, encode, CodecError } from "../../sdk/codec.js";
+import type { CommitCertificate } from "../../sdk/commit.js";
+import { malformation } from "../../consensus/messages.js";
 import type {
   Checkpoint,
   Commit,
@@ -18,7 +18,7 @@ import type {
   StableCheckpoint,
   Status,
   ViewChange,
-} from "../consensus/types.js";
+} from "../../consensus/types.js";
 
 // ---- proto-shaped objects (what sdk/codec produces) -------------------------------------------
 
