@@ -148,9 +148,13 @@ export async function canSeeTx(caller: Caller, tx: Tx, receipt: Receipt, reach: 
   const targets = formatOf(tx.body.payload.type)?.targets;
   if (targets === "party" && receipt.target === caller.id) return true;
   if (targets === "document" && reach === "lookup" && mayLookUpDocuments(caller)) return true;
+  // A warrant transaction names receivables (its trade background) but is about the warrant: the
+  // receivables open it only to those who may list them (the seller, the customs that attested one),
+  // not to every bank or customs that may look a receivable up.
+  const warrantTx = targets === "piece" || targets === "warrant" || targets === "creditLine";
   for (const id of receivablesOf(tx, receipt)) {
     const r = await look.receivable(id);
-    if (r && canSeeReceivable(caller, r, reach)) return true;
+    if (r && canSeeReceivable(caller, r, warrantTx ? "list" : reach)) return true;
   }
   // Warrant transactions: a party an event names, or one who may see a piece, warrant or line it concerns.
   if (receipt.events.some((e) => warrantEventNames(e, caller.id))) return true;
