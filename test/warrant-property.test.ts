@@ -16,6 +16,7 @@ import { decodeCreditLine, decodePiece, decodeReceivable, decodeWarrant, encodeP
 import { KEY, MemoryState, Overlay, type WriteSet } from "../node/ledger/state.js";
 import { DEFAULT_RULE_PARAMS } from "../node/ledger/tx/rule.js";
 import { nodeCrypto } from "../node/crypto.js";
+import { WarrantRecords, verifyWarrants } from "../node/store/verify.js";
 import { tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";
 import { isLiveLeaf, isMatured, liveFinanced, majorToMinor } from "../sdk/domain.js";
@@ -863,6 +864,11 @@ for (const seed of seeds) {
     }
     t.comment(`seed ${seed}: ${JSON.stringify(stats)}`);
     t.ok(stats.settledWarrants > 0 && stats.bankSales > 0 && stats.settledPieces > 0 && stats.maxDepth === RULES.maxWarrantDepth, "reached settled warrants, bank sales and the deepest pieces");
+
+    // the store's integrity check (node/store/verify.ts) agrees over the same records
+    const records = new WarrantRecords();
+    for (const [k, v] of chain.state.map) records.add(k, v);
+    t.doesNotThrow(() => verifyWarrants(records), `the store's warrant check passes over ${records.pieces.size} pieces`);
 
     // replaying the same blocks from genesis (with a signature cache, and without) gives identical state and receipts
     const first = replay(blocks, (c) => ({ ...c.deps, verifySignature: cachedVerifier() }));
