@@ -336,7 +336,10 @@ class Generator {
       return;
     }
     if (roll < 3) return this.forged();
-    if (roll < 9) return void this.register(r.pick(ENTS), r.chance(0.8) ? r.pick(ENTS) : "", USD(r.between(1_000n, 200_000n)));
+    if (roll < 9) {
+      this.register(r.pick(ENTS), r.chance(0.8) ? r.pick(ENTS) : "", USD(r.between(1_000n, 200_000n)));
+      return;
+    }
     if (roll < 15) return this.attest();
     if (roll < 23) return this.financeReceivable();
     if (roll < 27) return this.repay();
