@@ -7,7 +7,8 @@ import { pieceIdOf } from "../sdk/transactions/index.js";
 import { decodeCreditLine, decodePiece, decodeWarrant } from "../node/ledger/records.js";
 import { KEY } from "../node/ledger/state.js";
 import type { CreditLine, Piece, Receipt, ResultCode, Warrant } from "../sdk/types.js";
-import { DAY, T0, TestChain, h32, invoiceFingerprint, makeParty } from "./ledger-harness.js";
+import { executeBlock } from "../node/ledger/execute.js";
+import { DAY, T0, TestChain, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys } from "./ledger-harness.js";
 
 const USD = (major: number) => BigInt(major) * 100n;
 let invoiceCounter = 0;
@@ -348,4 +349,20 @@ t.test("registerReceivable: a buyer on the network is a registered enterprise ot
   rejected(t, reg("tier1"), "UNKNOWN_PARTY", /own buyer/);
   const r = ok(t, reg("carmaker"));
   t.equal(c.receivable(r.target).buyerPartyId, "carmaker");
+});
+
+t.test("a piece passed on and paid in one block: the prefetch names the warrant and line its payment reads", async (t) => {
+  // Found by test/warrant-property.test.ts: the payment of a piece created earlier in the same block
+  // read the warrant and credit line, which no transaction of the block named for the prefetch.
+  const c = newChain();
+  const w = issued(t, c);
+  const ref = invoice(t, c, "tier2a", "tier1", USD(40_000));
+  const spend = c.sign("tier1", tx.transferWarrant({ pieceId: w, outputs: [{ to: "tier2a", amount: USD(40_000), tradeRef: ref }] }));
+  const pay = c.sign("tier2a", tx.confirmWarrantPayment({ pieceId: pieceIdOf(spend.hashHex, 0) }));
+  const unprefetched: string[] = [];
+  const allowed = prefetchKeys(c.state, [spend, pay]);
+  const { receipts } = executeBlock(guardedReader(c.state, allowed, (k) => unprefetched.push(k)), [spend, pay], c.blockContext(), c.deps);
+  t.same(receipts.map((r) => r.code), ["OK", "OK"]);
+  t.same(unprefetched, [], "every key the block read was prefetched");
+  t.ok(allowed.has(KEY.warrant(w)) && allowed.has(KEY.creditLine("line-1")), "the transfer names its warrant and line");
 });

@@ -7,6 +7,7 @@ import type { Event, Piece, Receivable } from "../../../sdk/types.js";
 import type { PayloadOf } from "../../../sdk/transactions/index.js";
 import { transferWarrantTx } from "../../../sdk/transactions/transfer-warrant.js";
 import { pieceIdOf } from "../../../sdk/transactions/warrant-common.js";
+import { decodePiece, decodeWarrant } from "../records.js";
 import { KEY } from "../state.js";
 import { invariant, money, partyOfRole, pieceOrReject, putPiece, putReceivable, reject, type TxRule } from "./rule.js";
 import { assertHolder, assertNotMatured, minPiece, tradeBackground } from "./warrant-common.js";
@@ -14,11 +15,24 @@ import { assertHolder, assertNotMatured, minPiece, tradeBackground } from "./war
 export const transferWarrantRule: TxRule<PayloadOf<"transferWarrant">> = {
   format: transferWarrantTx,
   signers: ["ENTERPRISE", "BANK"],
-  keys: (p, tx) => [
-    KEY.piece(p.pieceId),
-    ...p.outputs.flatMap((o, i) => [KEY.party(o.to), KEY.piece(pieceIdOf(tx.hashHex, i)), ...(o.tradeRef ? [KEY.receivable(o.tradeRef)] : [])]),
-    KEY.piece(pieceIdOf(tx.hashHex, p.outputs.length)),
-  ],
+  keys(p, tx, loaded) {
+    const keys = [
+      KEY.piece(p.pieceId),
+      ...p.outputs.flatMap((o, i) => [KEY.party(o.to), KEY.piece(pieceIdOf(tx.hashHex, i)), ...(o.tradeRef ? [KEY.receivable(o.tradeRef)] : [])]),
+      KEY.piece(pieceIdOf(tx.hashHex, p.outputs.length)),
+    ];
+    // The new pieces name the warrant (and through it the line) without this rule reading them; a
+    // later transaction of the same block that pays one of them reads both, and its own keys cannot
+    // find them (its piece is not in the state before the block): name them here for the prefetch.
+    const piece = loaded?.(KEY.piece(p.pieceId));
+    if (piece) {
+      const warrantKey = KEY.warrant(decodePiece(piece).warrantId);
+      keys.push(warrantKey);
+      const warrant = loaded?.(warrantKey);
+      if (warrant) keys.push(KEY.creditLine(decodeWarrant(warrant).lineId));
+    }
+    return keys;
+  },
   apply({ state, tx, payload: p, signer, block, params }) {
     const piece = pieceOrReject(state, p.pieceId);
     assertHolder(piece, signer);
