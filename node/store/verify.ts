@@ -17,7 +17,7 @@ import { Bucket, BUCKET_NAMES } from "./buckets.js";
 import { plain, prefixRange, type Db } from "./db.js";
 import { fromUtf8, readU32, readU64 } from "./encoding.js";
 import { corrupted } from "./errors.js";
-import { blockIndexKeys, receivableIndexKeys } from "./indexes.js";
+import { blockIndexKeys, pieceIndexKeys, receivableIndexKeys, warrantBlockIndexKeys, WARRANT_INDEX_BUCKETS } from "./indexes.js";
 import { receivableIndexFields } from "./receivable-fields.js";
 import { StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 import { ZERO_HASH, type Store } from "./store.js";
@@ -54,6 +54,7 @@ const INDEX_BUCKETS = [
   Bucket.idxRejection,
   Bucket.idxRejectionByCode,
   Bucket.idxRejectionBySigner,
+  ...WARRANT_INDEX_BUCKETS,
 ];
 
 /** Throws StoreError STORE_CORRUPTED naming the first disagreement found. */
@@ -113,6 +114,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     // The receipts root through the SDK's own Merkle code, as a cross-check of node/store/hash.ts.
     if (!equalBytes(merkleRoot(sha256, receiptBytes), header.receiptsRoot)) throw corrupted(`block ${h} receipts do not match its receipts root`, where);
     for (const k of blockIndexKeys(h, txs, receipts)) expectedIndex.add(toHex(k));
+    for (const k of warrantBlockIndexKeys(h, txs, receipts)) expectedIndex.add(toHex(k));
     txCount += txs.length;
     prevHash = hash;
     prevTime = header.time;
@@ -166,6 +168,8 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
       for (const ik of receivableIndexKeys(stateKey.slice(2), receivableIndexFields(plain(v), stateKey))) expectedIndex.add(toHex(ik));
     } else {
       warrantRecords.add(stateKey, plain(v));
+      const piece = warrantRecords.pieces.get(stateKey.slice(2));
+      if (piece) for (const ik of pieceIndexKeys(piece.id, piece)) expectedIndex.add(toHex(ik));
     }
   }
   const bucketHashes = new Map<number, Uint8Array>();
