@@ -366,3 +366,36 @@ t.test("a piece passed on and paid in one block: the prefetch names the warrant 
   t.same(unprefetched, [], "every key the block read was prefetched");
   t.ok(allowed.has(KEY.warrant(w)) && allowed.has(KEY.creditLine("line-1")), "the transfer names its warrant and line");
 });
+
+t.test("malformed warrant payloads: MALFORMED naming the field, in consensus as in the builder, nothing written", async (t) => {
+  const c = newChain();
+  const w = issued(t, c);
+  const piece = "ab".repeat(32);
+  const cases: [string, Record<string, unknown>, string][] = [
+    ["carmaker", { type: "issueWarrant", lineId: "line-1", holder: "tier1", amount: 0n, currency: "USD", maturityDate: "2027-03-31", sources: [w] }, "payload.amount"],
+    ["carmaker", { type: "issueWarrant", lineId: "line-1", holder: "tier1", amount: 1n, currency: "usd", maturityDate: "2027-03-31", sources: [w] }, "payload.currency"],
+    ["carmaker", { type: "issueWarrant", lineId: "line-1", holder: "tier1", amount: 1n, currency: "USD", maturityDate: "2027-02-30", sources: [w] }, "payload.maturityDate"],
+    ["carmaker", { type: "issueWarrant", lineId: "line-1", holder: "tier1", amount: 1n, currency: "USD", maturityDate: "2027-03-31", sources: [w, w] }, "payload.sources"],
+    ["carmaker", { type: "issueWarrant", lineId: "LINE 1", holder: "tier1", amount: 1n, currency: "USD", maturityDate: "2027-03-31", sources: [w] }, "payload.lineId"],
+    ["tier1", { type: "transferWarrant", pieceId: "xyz", outputs: [{ to: "tier2a", amount: 1n, tradeRef: "" }] }, "payload.pieceId"],
+    ["tier1", { type: "transferWarrant", pieceId: w, outputs: [] }, "payload.outputs"],
+    ["tier1", { type: "transferWarrant", pieceId: w, outputs: [{ to: "tier2a", amount: 0n, tradeRef: "" }] }, "payload.outputs[0].amount"],
+    ["tier1", { type: "transferWarrant", pieceId: w, outputs: [{ to: "Tier 2", amount: 1n, tradeRef: "" }] }, "payload.outputs[0].to"],
+    ["tier1", { type: "transferWarrant", pieceId: w, outputs: [{ to: "tier2a", amount: 1n, tradeRef: "nothex" }] }, "payload.outputs[0].tradeRef"],
+    ["tier1", { type: "offerWarrant", pieceId: piece, bank: "" }, "payload.bank"],
+    ["bank-a", { type: "financeWarrant", pieceId: piece, advance: 0n }, "payload.advance"],
+    ["bank-a", { type: "grantCreditLine", lineId: "line-x", obligor: "carmaker", currency: "USD", limit: 1n, expiryDate: "tomorrow" }, "payload.expiryDate"],
+    ["bank-a", { type: "adjustCreditLine", lineId: "line-1", limit: 0n, expiryDate: "2027-01-01" }, "payload.limit"],
+    ["tier1", { type: "confirmWarrantPayment", pieceId: "" }, "payload.pieceId"],
+  ];
+  for (const [signer, payload, field] of cases) {
+    const before = c.stateHash();
+    const r = c.run(c.signRaw(signer, payload as never));
+    t.equal(r.code, "MALFORMED", `${payload.type} → ${r.message}`);
+    t.ok(r.message.startsWith(`${field}:`), `names ${field}: ${r.message}`);
+    t.equal(c.stateHash(), before, "nothing written");
+  }
+  // the builders refuse the same, naming the field
+  t.throws(() => tx.transferWarrant({ pieceId: w, outputs: [{ to: "tier2a", amount: "1.5" }] }), { code: "MALFORMED", field: "outputs[0].amount" });
+  t.throws(() => tx.financeWarrant({ pieceId: piece, advance: -1n as never }), { code: "MALFORMED" });
+});

@@ -3,7 +3,7 @@
 // piece may sell it on to another bank, with no invoice (DESIGN.md §7).
 import { z } from "zod";
 import { Amount, Hex32, PartyId } from "../api/primitives.js";
-import { firstIssue, MalformedError, optionalTxId, partyId, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
+import { firstIssue, MalformedError, type PayloadIssue, optionalTxId, partyId, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 import { pieceIdOf } from "./warrant-common.js";
 
@@ -29,23 +29,20 @@ const TransferWarrantJson = z.object({
   outputs: z.array(z.object({ to: PartyId, amount: Amount, tradeRef: z.union([z.literal(""), Hex32]).describe("the recipient's receivable on the sender; empty between banks") })),
 });
 
+/** The first bad field of the outputs, named by its index ("outputs[2].amount"). */
+function outputIssue(outputs: unknown[]): PayloadIssue | undefined {
+  for (let i = 0; i < outputs.length; i++) {
+    const o = outputs[i] as Record<string, unknown> | null;
+    if (o === null || typeof o !== "object") return { field: `outputs[${i}]`, message: "must be an output" };
+    const issue = firstIssue(o, { to: partyId, amount: positiveAmount, tradeRef: optionalTxId });
+    if (issue) return { field: `outputs[${i}].${issue.field}`, message: issue.message };
+  }
+  return undefined;
+}
+
 export const transferWarrantTx: TxFormat<TransferWarrantPayload, TransferWarrantInput, typeof TransferWarrantJson> = {
   type: "transferWarrant",
-  check: (p) =>
-    firstIssue(p as unknown as Record<string, unknown>, {
-      pieceId: txId,
-      outputs: (v) => {
-        if (!Array.isArray(v)) return "must be an array";
-        if (v.length === 0) return "must have at least one output";
-        for (let i = 0; i < v.length; i++) {
-          const o = v[i] as Record<string, unknown> | null;
-          if (o === null || typeof o !== "object") return `[${i}] must be an output`;
-          const issue = firstIssue(o, { to: partyId, amount: positiveAmount, tradeRef: optionalTxId });
-          if (issue) return `[${i}].${issue.field}: ${issue.message}`;
-        }
-        return undefined;
-      },
-    }),
+  check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId, outputs: (v) => (Array.isArray(v) ? (v.length === 0 ? "must have at least one output" : undefined) : "must be an array") }) ?? outputIssue(p.outputs),
   build: (i) => {
     if (!Array.isArray(i.outputs)) throw new MalformedError("outputs", "must be an array");
     return {
