@@ -14,7 +14,7 @@ const hex32 = z.string().regex(HEX32, "expected 32 bytes as 64 lower-case hex di
 const publicKeyHex = hex32.refine((v) => isStrongPublicKey(fromHex(v)), "not a usable ed25519 public key (small order or non-canonical encoding)");
 const multiaddr = z.string().regex(/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}(\/.*)?$/, "expected a TCP multiaddr like /ip4/10.0.0.5/tcp/26601");
 
-export const roleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR"]);
+export const roleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"]);
 
 export const genesisPartySchema = z
   .object({

@@ -116,6 +116,8 @@ export function canSeeReceivable(caller: Caller, r: Pick<Receivable, "exporterId
       return reach === "lookup" || r.financings.some((f) => f.bankId === caller.id);
     case "CUSTOMS":
       return reach === "lookup" || r.attestedBy === caller.id;
+    case "CUSTODIAN":
+      return false; // a carrier or warehouse issues titles (DESIGN.md §8); receivables are not its business
   }
 }
 

@@ -182,6 +182,8 @@ export class Reads {
         break;
       case "AUDITOR":
         break;
+      case "CUSTODIAN":
+        throw forbidden("a custodian lists no receivables");
     }
     for (const [name, d] of [["dueFrom", filter.dueFrom], ["dueTo", filter.dueTo]] as const) {
       if (d !== undefined && !isCalendarDate(d)) throw malformed(`${name}: ${d} is not a calendar date`, [{ path: name, message: "not a calendar date" }]);

@@ -1,8 +1,8 @@
 // Domain types: the decoded form of the messages in proto/tradeledger.proto (see sdk/codec.ts).
 // Amounts and times are bigint; hashes, keys and signatures are Uint8Array; enums are names.
 
-export type Role = "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR";
-export const ROLES: readonly Role[] = ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR"];
+export type Role = "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR" | "CUSTODIAN";
+export const ROLES: readonly Role[] = ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"];
 
 export type ReceivableStatus = "REGISTERED" | "ATTESTED" | "PARTIALLY_FINANCED" | "FINANCED" | "SETTLED" | "CANCELLED";
 

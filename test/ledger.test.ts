@@ -310,6 +310,19 @@ t.test("registerParty: a bank onboards an enterprise, who can then sign; DUPLICA
   }
 });
 
+t.test("registerParty: a bank onboards a CUSTODIAN (carrier, warehouse) as it does an enterprise; nobody else may", async (t) => {
+  const c = newChain();
+  const keeper = c.offChainParty("warehouse-qd", "CUSTODIAN");
+  const onboard = tx.registerParty({ id: keeper.id, role: "CUSTODIAN", name: "Qingdao Port Warehousing", country: "CN", publicKey: keeper.signer.publicKey });
+  t.equal(c.submit("exporter-a", onboard).code, "UNAUTHORIZED", "an enterprise onboards nobody");
+  t.equal(c.submit("customs", onboard).code, "UNAUTHORIZED", "customs onboards nobody");
+  const r = expectOk(t, c.submit("bank-a", onboard));
+  t.same(r.events, [{ type: "partyRegistered", partyId: keeper.id, role: "CUSTODIAN" }]);
+  t.match(c.partyRecord(keeper.id), { role: "CUSTODIAN", registeredBy: "bank-a" });
+  t.equal(c.submit("bank-b", { ...onboard, id: "warehouse-qd-2" }).code, "DUPLICATE_PARTY", "same public key under another id");
+  t.equal(c.run(c.sign(keeper.id, invoice(keeper.id))).code, "UNAUTHORIZED", "a custodian signs only its own types");
+});
+
 t.test("a party onboarded earlier in the same block can sign later in it", async (t) => {
   const c = newChain();
   const n = c.offChainParty("exporter-new");

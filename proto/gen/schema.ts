@@ -446,7 +446,8 @@ export const schema = {
                 "BANK": 1,
                 "CUSTOMS": 2,
                 "ENTERPRISE": 3,
-                "AUDITOR": 4
+                "AUDITOR": 4,
+                "CUSTODIAN": 5
               }
             },
             "TxBody": {

@@ -1,18 +1,22 @@
-// registerParty: a BANK onboards an ENTERPRISE (exporter) after KYC (docs/ledger.md).
+// registerParty: a BANK onboards an ENTERPRISE (exporter) or a CUSTODIAN (carrier, warehouse) after
+// KYC (docs/ledger.md, DESIGN.md Part II).
 import { toHex, utf8 } from "../../../sdk/bytes.js";
 import type { PayloadOf } from "../../../sdk/transactions/index.js";
 import { registerPartyTx } from "../../../sdk/transactions/register-party.js";
-import type { Party } from "../../../sdk/types.js";
+import type { Party, Role } from "../../../sdk/types.js";
 import { encodeParty } from "../records.js";
 import { KEY } from "../state.js";
 import { getText, hexOf, reject, type TxRule } from "./rule.js";
+
+/** The roles a bank may onboard; banks, customs and auditors come from genesis (and governance). */
+const ONBOARDED_BY_BANKS: readonly Role[] = ["ENTERPRISE", "CUSTODIAN"];
 
 export const registerPartyRule: TxRule<PayloadOf<"registerParty">> = {
   format: registerPartyTx,
   signers: ["BANK"],
   keys: (p) => [KEY.party(p.id), KEY.publicKey(hexOf(p.publicKey))],
   apply({ state, payload: p, signer, block }) {
-    if (p.role !== "ENTERPRISE") reject("UNAUTHORIZED", `a bank onboards ENTERPRISE parties only, not ${p.role}`);
+    if (!ONBOARDED_BY_BANKS.includes(p.role)) reject("UNAUTHORIZED", `a bank onboards ${ONBOARDED_BY_BANKS.join(" or ")} parties only, not ${p.role}`);
     if (state.get(KEY.party(p.id))) reject("DUPLICATE_PARTY", `party ${p.id} is already registered`);
     const keyHex = toHex(p.publicKey);
     const holder = getText(state, KEY.publicKey(keyHex));
