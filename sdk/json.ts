@@ -89,6 +89,14 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   pieceFinanced: { advance: "u64" },
   piecePaid: { amount: "u64", lineOutstanding: "u64" },
   warrantSettled: {},
+  // title documents and pledges (DESIGN.md §8)
+  stockAttested: { descriptionHash: "bytes", quantity: "u64", titled: "u64" },
+  titleIssued: { fingerprint: "bytes", quantity: "u64", lotTitled: "u64" },
+  titleTransferred: {},
+  pledgeOffered: { securedAmount: "u64" },
+  pledgeAccepted: {},
+  pledgeReleased: {},
+  titleSurrendered: { quantity: "u64", lotTitled: "u64" },
 };
 
 /** The domain Event of a JSON view. Throws TypeError on anything malformed. */

@@ -43,6 +43,10 @@ export const RESULT_CODES = [
   "INVALID_SPLIT",
   "UNKNOWN_PARTY",
   "DUPLICATE_CREDIT_LINE",
+  // title documents and pledges (DESIGN.md §8, docs/titles.md)
+  "EXCEEDS_STOCK",
+  "DUPLICATE_TITLE",
+  "TITLE_PLEDGED",
 ] as const;
 export type ResultCode = (typeof RESULT_CODES)[number];
 
@@ -67,7 +71,15 @@ export type Event =
   | { type: "offerDeclined"; pieceId: string; bankId: string }
   | { type: "pieceFinanced"; pieceId: string; bankId: string; sellerId: string; advance: bigint }
   | { type: "piecePaid"; pieceId: string; warrantId: string; holderId: string; amount: bigint; lineOutstanding: bigint }
-  | { type: "warrantSettled"; warrantId: string; lineId: string };
+  | { type: "warrantSettled"; warrantId: string; lineId: string }
+  // title documents and pledges (DESIGN.md §8)
+  | { type: "stockAttested"; lotId: string; custodianId: string; hsCode: string; descriptionHash: Uint8Array; unit: string; quantity: bigint; titled: bigint }
+  | { type: "titleIssued"; titleId: string; kind: TitleKind; fingerprint: Uint8Array; lotId: string; custodianId: string; holderId: string; quantity: bigint; lotTitled: bigint }
+  | { type: "titleTransferred"; titleId: string; fromId: string; toId: string }
+  | { type: "pledgeOffered"; titleId: string; holderId: string; bankId: string; securedAmount: bigint; currency: string; expiryDate: string }
+  | { type: "pledgeAccepted"; titleId: string; holderId: string; bankId: string }
+  | { type: "pledgeReleased"; titleId: string; holderId: string; bankId: string; releasedBy: string; wasAccepted: boolean }
+  | { type: "titleSurrendered"; titleId: string; lotId: string; custodianId: string; holderId: string; quantity: bigint; lotTitled: bigint };
 
 export type EventType = Event["type"];
 
@@ -218,5 +230,67 @@ export interface Piece {
   currency: string;
   maturityDate: string;
   createdAt: bigint;
+  updatedAt: bigint;
+}
+
+// ---- title documents and pledges (DESIGN.md §8, docs/titles.md) ---------------------------
+
+export type TitleKind = "WAREHOUSE_RECEIPT" | "BILL_OF_LADING";
+export const TITLE_KINDS: readonly TitleKind[] = ["WAREHOUSE_RECEIPT", "BILL_OF_LADING"];
+
+/** What a lot holds; fixed when the lot is first attested. */
+export interface Goods {
+  /** Harmonized System code, 6-10 digits */
+  hsCode: string;
+  /** document hash of the goods' description */
+  descriptionHash: Uint8Array;
+  /** UN/ECE Recommendation 20 unit code (KGM, TNE, ...) */
+  unit: string;
+}
+
+/** A custodian's lot. Invariant: titled = Σ quantity of its live titles ≤ quantity. */
+export interface Lot {
+  id: string;
+  custodianId: string;
+  goods: Goods;
+  /** the last attested quantity, in goods.unit */
+  quantity: bigint;
+  /** Σ quantity of the lot's live (not surrendered) titles */
+  titled: bigint;
+  /** titles ever issued on the lot */
+  titles: number;
+  attestedAt: bigint;
+  updatedAt: bigint;
+}
+
+export interface Pledge {
+  bankId: string;
+  securedAmount: bigint;
+  currency: string;
+  expiryDate: string;
+  offeredAt: bigint;
+  /** 0 while only offered */
+  acceptedAt: bigint;
+}
+
+/** HELD, PLEDGE_OFFERED and PLEDGED titles are live; a SURRENDERED title was delivered against. */
+export type TitleStatus = "HELD" | "PLEDGE_OFFERED" | "PLEDGED" | "SURRENDERED";
+
+export interface Title {
+  id: string;
+  kind: TitleKind;
+  fingerprint: Uint8Array;
+  lotId: string;
+  custodianId: string;
+  quantity: bigint;
+  holderId: string;
+  /** the holder it was issued to: the exporter a bill of lading belongs to */
+  firstHolderId: string;
+  status: TitleStatus;
+  /** the current pledge: set while PLEDGE_OFFERED or PLEDGED, else undefined */
+  pledge: Pledge | undefined;
+  /** pledges ever accepted on the title */
+  pledges: number;
+  issuedAt: bigint;
   updatedAt: bigint;
 }

@@ -2,6 +2,7 @@
 // Derived quantities (live financed amount, overdue, exposure) are in sdk/domain.ts.
 import { decode, encode, CodecError } from "../../sdk/codec.js";
 import type { CreditLine, Declaration, DocumentRecord, Event, EventWire, Party, Piece, Receipt, Receivable, Warrant } from "../../sdk/types.js";
+import type { Lot, Title } from "../../sdk/types.js";
 
 export const encodeParty = (party: Party): Uint8Array => encode("Party", party);
 export const decodeParty = (bytes: Uint8Array): Party => decode<Party>("Party", bytes);
@@ -23,6 +24,13 @@ export const decodeWarrant = (bytes: Uint8Array): Warrant => decode<Warrant>("Wa
 
 export const encodePiece = (piece: Piece): Uint8Array => encode("Piece", piece);
 export const decodePiece = (bytes: Uint8Array): Piece => decode<Piece>("Piece", bytes);
+
+// title documents and pledges (DESIGN.md §8)
+export const encodeLot = (lot: Lot): Uint8Array => encode("Lot", lot);
+export const decodeLot = (bytes: Uint8Array): Lot => decode<Lot>("Lot", bytes);
+
+export const encodeTitle = (title: Title): Uint8Array => encode("Title", title);
+export const decodeTitle = (bytes: Uint8Array): Title => decode<Title>("Title", bytes);
 
 interface ReceiptWire {
   txHash: Uint8Array;

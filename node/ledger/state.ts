@@ -14,6 +14,10 @@
 //   l/<lineId>                  CreditLine (DESIGN.md §7)
 //   w/<warrantId>               Warrant
 //   q/<pieceId>                 Piece of a warrant (the first piece's id is the warrant's)
+//   o/<lotId>                   Lot of goods a CUSTODIAN attested (DESIGN.md §8, docs/titles.md)
+//   t/<titleId>                 Title (warehouse receipt or bill of lading), its current pledge inside
+//   u/<titleFingerprintHex>     utf8 id of the LIVE title holding a title fingerprint (deleted on
+//                               surrender); a bill of lading title also writes b/<fp> -> its first holder
 // Committed transaction hashes (for DUPLICATE_TX) are not state: they are committed by every
 // block's txs_root and looked up through `TxLookup`.
 
@@ -28,6 +32,10 @@ export const KEY = {
   creditLine: (id: string) => `l/${id}`,
   warrant: (id: string) => `w/${id}`,
   piece: (id: string) => `q/${id}`,
+  // title documents and pledges (DESIGN.md §8)
+  lot: (id: string) => `o/${id}`,
+  title: (id: string) => `t/${id}`,
+  titleFingerprint: (fpHex: string) => `u/${fpHex}`,
 } as const;
 
 export interface StateReader {

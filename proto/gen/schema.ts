@@ -469,7 +469,14 @@ export const schema = {
                     "withdrawOffer",
                     "declineOffer",
                     "financeWarrant",
-                    "confirmWarrantPayment"
+                    "confirmWarrantPayment",
+                    "attestStock",
+                    "issueTitle",
+                    "transferTitle",
+                    "offerPledge",
+                    "acceptPledge",
+                    "releasePledge",
+                    "surrenderTitle"
                   ]
                 }
               },
@@ -571,6 +578,41 @@ export const schema = {
                   "type": "ConfirmWarrantPayment",
                   "id": 25,
                   "protoName": "confirm_warrant_payment"
+                },
+                "attestStock": {
+                  "type": "AttestStock",
+                  "id": 26,
+                  "protoName": "attest_stock"
+                },
+                "issueTitle": {
+                  "type": "IssueTitle",
+                  "id": 27,
+                  "protoName": "issue_title"
+                },
+                "transferTitle": {
+                  "type": "TransferTitle",
+                  "id": 28,
+                  "protoName": "transfer_title"
+                },
+                "offerPledge": {
+                  "type": "OfferPledge",
+                  "id": 29,
+                  "protoName": "offer_pledge"
+                },
+                "acceptPledge": {
+                  "type": "AcceptPledge",
+                  "id": 30,
+                  "protoName": "accept_pledge"
+                },
+                "releasePledge": {
+                  "type": "ReleasePledge",
+                  "id": 31,
+                  "protoName": "release_pledge"
+                },
+                "surrenderTitle": {
+                  "type": "SurrenderTitle",
+                  "id": 32,
+                  "protoName": "surrender_title"
                 }
               }
             },
@@ -926,6 +968,140 @@ export const schema = {
                 }
               }
             },
+            "TitleKind": {
+              "values": {
+                "TITLE_KIND_UNSPECIFIED": 0,
+                "WAREHOUSE_RECEIPT": 1,
+                "BILL_OF_LADING": 2
+              }
+            },
+            "Goods": {
+              "fields": {
+                "hsCode": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "hs_code"
+                },
+                "descriptionHash": {
+                  "type": "bytes",
+                  "id": 2,
+                  "protoName": "description_hash"
+                },
+                "unit": {
+                  "type": "string",
+                  "id": 3
+                }
+              }
+            },
+            "AttestStock": {
+              "fields": {
+                "lotId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "lot_id"
+                },
+                "goods": {
+                  "type": "Goods",
+                  "id": 2
+                },
+                "quantity": {
+                  "type": "uint64",
+                  "id": 3
+                }
+              }
+            },
+            "IssueTitle": {
+              "fields": {
+                "kind": {
+                  "type": "TitleKind",
+                  "id": 1
+                },
+                "fingerprint": {
+                  "type": "bytes",
+                  "id": 2
+                },
+                "lotId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "lot_id"
+                },
+                "quantity": {
+                  "type": "uint64",
+                  "id": 4
+                },
+                "holder": {
+                  "type": "string",
+                  "id": 5
+                }
+              }
+            },
+            "TransferTitle": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                },
+                "to": {
+                  "type": "string",
+                  "id": 2
+                }
+              }
+            },
+            "OfferPledge": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                },
+                "bank": {
+                  "type": "string",
+                  "id": 2
+                },
+                "securedAmount": {
+                  "type": "uint64",
+                  "id": 3,
+                  "protoName": "secured_amount"
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 4
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 5,
+                  "protoName": "expiry_date"
+                }
+              }
+            },
+            "AcceptPledge": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                }
+              }
+            },
+            "ReleasePledge": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                }
+              }
+            },
+            "SurrenderTitle": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                }
+              }
+            },
             "ResultCode": {
               "values": {
                 "OK": 0,
@@ -962,7 +1138,10 @@ export const schema = {
                 "WARRANT_MATURED": 31,
                 "INVALID_SPLIT": 32,
                 "UNKNOWN_PARTY": 33,
-                "DUPLICATE_CREDIT_LINE": 34
+                "DUPLICATE_CREDIT_LINE": 34,
+                "EXCEEDS_STOCK": 35,
+                "DUPLICATE_TITLE": 36,
+                "TITLE_PLEDGED": 37
               }
             },
             "Event": {
@@ -987,7 +1166,14 @@ export const schema = {
                     "offerDeclined",
                     "pieceFinanced",
                     "piecePaid",
-                    "warrantSettled"
+                    "warrantSettled",
+                    "stockAttested",
+                    "titleIssued",
+                    "titleTransferred",
+                    "pledgeOffered",
+                    "pledgeAccepted",
+                    "pledgeReleased",
+                    "titleSurrendered"
                   ]
                 }
               },
@@ -1086,6 +1272,41 @@ export const schema = {
                   "type": "WarrantSettled",
                   "id": 19,
                   "protoName": "warrant_settled"
+                },
+                "stockAttested": {
+                  "type": "StockAttested",
+                  "id": 20,
+                  "protoName": "stock_attested"
+                },
+                "titleIssued": {
+                  "type": "TitleIssued",
+                  "id": 21,
+                  "protoName": "title_issued"
+                },
+                "titleTransferred": {
+                  "type": "TitleTransferred",
+                  "id": 22,
+                  "protoName": "title_transferred"
+                },
+                "pledgeOffered": {
+                  "type": "PledgeOffered",
+                  "id": 23,
+                  "protoName": "pledge_offered"
+                },
+                "pledgeAccepted": {
+                  "type": "PledgeAccepted",
+                  "id": 24,
+                  "protoName": "pledge_accepted"
+                },
+                "pledgeReleased": {
+                  "type": "PledgeReleased",
+                  "id": 25,
+                  "protoName": "pledge_released"
+                },
+                "titleSurrendered": {
+                  "type": "TitleSurrendered",
+                  "id": 26,
+                  "protoName": "title_surrendered"
                 }
               }
             },
@@ -1340,6 +1561,216 @@ export const schema = {
                   "type": "string",
                   "id": 2,
                   "protoName": "line_id"
+                }
+              }
+            },
+            "StockAttested": {
+              "fields": {
+                "lotId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "lot_id"
+                },
+                "custodianId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "custodian_id"
+                },
+                "hsCode": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "hs_code"
+                },
+                "descriptionHash": {
+                  "type": "bytes",
+                  "id": 4,
+                  "protoName": "description_hash"
+                },
+                "unit": {
+                  "type": "string",
+                  "id": 5
+                },
+                "quantity": {
+                  "type": "uint64",
+                  "id": 6
+                },
+                "titled": {
+                  "type": "uint64",
+                  "id": 7
+                }
+              }
+            },
+            "TitleIssued": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                },
+                "kind": {
+                  "type": "TitleKind",
+                  "id": 2
+                },
+                "fingerprint": {
+                  "type": "bytes",
+                  "id": 3
+                },
+                "lotId": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "lot_id"
+                },
+                "custodianId": {
+                  "type": "string",
+                  "id": 5,
+                  "protoName": "custodian_id"
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 6,
+                  "protoName": "holder_id"
+                },
+                "quantity": {
+                  "type": "uint64",
+                  "id": 7
+                },
+                "lotTitled": {
+                  "type": "uint64",
+                  "id": 8,
+                  "protoName": "lot_titled"
+                }
+              }
+            },
+            "TitleTransferred": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                },
+                "fromId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "from_id"
+                },
+                "toId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "to_id"
+                }
+              }
+            },
+            "PledgeOffered": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "holder_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "bank_id"
+                },
+                "securedAmount": {
+                  "type": "uint64",
+                  "id": 4,
+                  "protoName": "secured_amount"
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 5
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 6,
+                  "protoName": "expiry_date"
+                }
+              }
+            },
+            "PledgeAccepted": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "holder_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "bank_id"
+                }
+              }
+            },
+            "PledgeReleased": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "holder_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "bank_id"
+                },
+                "releasedBy": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "released_by"
+                },
+                "wasAccepted": {
+                  "type": "bool",
+                  "id": 5,
+                  "protoName": "was_accepted"
+                }
+              }
+            },
+            "TitleSurrendered": {
+              "fields": {
+                "titleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "title_id"
+                },
+                "lotId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "lot_id"
+                },
+                "custodianId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "custodian_id"
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "holder_id"
+                },
+                "quantity": {
+                  "type": "uint64",
+                  "id": 5
+                },
+                "lotTitled": {
+                  "type": "uint64",
+                  "id": 6,
+                  "protoName": "lot_titled"
                 }
               }
             },
@@ -2045,6 +2476,151 @@ export const schema = {
                   "type": "bytes",
                   "id": 6,
                   "protoName": "tx_hash"
+                }
+              }
+            },
+            "Lot": {
+              "fields": {
+                "id": {
+                  "type": "string",
+                  "id": 1
+                },
+                "custodianId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "custodian_id"
+                },
+                "goods": {
+                  "type": "Goods",
+                  "id": 3
+                },
+                "quantity": {
+                  "type": "uint64",
+                  "id": 4
+                },
+                "titled": {
+                  "type": "uint64",
+                  "id": 5
+                },
+                "titles": {
+                  "type": "uint32",
+                  "id": 6
+                },
+                "attestedAt": {
+                  "type": "uint64",
+                  "id": 7,
+                  "protoName": "attested_at"
+                },
+                "updatedAt": {
+                  "type": "uint64",
+                  "id": 8,
+                  "protoName": "updated_at"
+                }
+              }
+            },
+            "Pledge": {
+              "fields": {
+                "bankId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "bank_id"
+                },
+                "securedAmount": {
+                  "type": "uint64",
+                  "id": 2,
+                  "protoName": "secured_amount"
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 3
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "expiry_date"
+                },
+                "offeredAt": {
+                  "type": "uint64",
+                  "id": 5,
+                  "protoName": "offered_at"
+                },
+                "acceptedAt": {
+                  "type": "uint64",
+                  "id": 6,
+                  "protoName": "accepted_at"
+                }
+              }
+            },
+            "Title": {
+              "fields": {
+                "id": {
+                  "type": "string",
+                  "id": 1
+                },
+                "kind": {
+                  "type": "TitleKind",
+                  "id": 2
+                },
+                "fingerprint": {
+                  "type": "bytes",
+                  "id": 3
+                },
+                "lotId": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "lot_id"
+                },
+                "custodianId": {
+                  "type": "string",
+                  "id": 5,
+                  "protoName": "custodian_id"
+                },
+                "quantity": {
+                  "type": "uint64",
+                  "id": 6
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 7,
+                  "protoName": "holder_id"
+                },
+                "firstHolderId": {
+                  "type": "string",
+                  "id": 8,
+                  "protoName": "first_holder_id"
+                },
+                "status": {
+                  "type": "Status",
+                  "id": 9
+                },
+                "pledge": {
+                  "type": "Pledge",
+                  "id": 10
+                },
+                "pledges": {
+                  "type": "uint32",
+                  "id": 11
+                },
+                "issuedAt": {
+                  "type": "uint64",
+                  "id": 12,
+                  "protoName": "issued_at"
+                },
+                "updatedAt": {
+                  "type": "uint64",
+                  "id": 13,
+                  "protoName": "updated_at"
+                }
+              },
+              "nested": {
+                "Status": {
+                  "values": {
+                    "STATUS_UNSPECIFIED": 0,
+                    "HELD": 1,
+                    "PLEDGE_OFFERED": 2,
+                    "PLEDGED": 3,
+                    "SURRENDERED": 4
+                  }
                 }
               }
             }

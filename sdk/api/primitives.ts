@@ -40,7 +40,20 @@ export const EVENT_TYPES = [
   "pieceFinanced",
   "piecePaid",
   "warrantSettled",
+  // title documents and pledges (DESIGN.md §8)
+  "stockAttested",
+  "titleIssued",
+  "titleTransferred",
+  "pledgeOffered",
+  "pledgeAccepted",
+  "pledgeReleased",
+  "titleSurrendered",
 ] as const;
+
+// title documents and pledges (DESIGN.md §8)
+export const TITLE_KIND_NAMES = ["WAREHOUSE_RECEIPT", "BILL_OF_LADING"] as const;
+export const TitleKindSchema = z.enum(TITLE_KIND_NAMES).describe("a title document's kind");
+export const Quantity = U64.describe("count of units of the lot's goods (its unit: KGM, TNE, ...), decimal string");
 
 /** Stream-only pseudo event: a committed transaction that the ledger rejected. */
 export const REJECTED_EVENT = "txRejected";

@@ -12,12 +12,14 @@ import {
   Hex,
   Hex32,
   PartyId,
+  Quantity,
   RECEIVABLE_STATUSES,
   ReceivableStatusSchema,
   REJECTED_EVENT,
   ResultCodeSchema,
   RoleSchema,
   TimeMs,
+  TitleKindSchema,
   U64,
 } from "./primitives.js";
 import { TxPayloadView, TxTypeSchema } from "./tx-payloads.js";
@@ -255,6 +257,40 @@ export const EventView = z
     z.object({ type: z.literal("pieceFinanced"), pieceId: Hex32, bankId: PartyId, sellerId: PartyId, advance: Amount }),
     z.object({ type: z.literal("piecePaid"), pieceId: Hex32, warrantId: Hex32, holderId: PartyId, amount: Amount, lineOutstanding: Amount }),
     z.object({ type: z.literal("warrantSettled"), warrantId: Hex32, lineId: PartyId }),
+    // title documents and pledges (DESIGN.md §8)
+    z.object({
+      type: z.literal("stockAttested"),
+      lotId: PartyId.describe("lot id"),
+      custodianId: PartyId,
+      hsCode: z.string(),
+      descriptionHash: Hex32,
+      unit: z.string(),
+      quantity: Quantity.describe("the lot's attested quantity after this event"),
+      titled: Quantity.describe("Σ quantity of the lot's live titles"),
+    }),
+    z.object({
+      type: z.literal("titleIssued"),
+      titleId: Hex32,
+      kind: TitleKindSchema,
+      fingerprint: Hex32,
+      lotId: PartyId.describe("lot id"),
+      custodianId: PartyId,
+      holderId: PartyId,
+      quantity: Quantity,
+      lotTitled: Quantity.describe("Σ quantity of the lot's live titles after this issue"),
+    }),
+    z.object({ type: z.literal("titleTransferred"), titleId: Hex32, fromId: PartyId, toId: PartyId }),
+    z.object({ type: z.literal("pledgeOffered"), titleId: Hex32, holderId: PartyId, bankId: PartyId, securedAmount: Amount, currency: Currency, expiryDate: CalendarDate }),
+    z.object({ type: z.literal("pledgeAccepted"), titleId: Hex32, holderId: PartyId, bankId: PartyId }),
+    z.object({
+      type: z.literal("pledgeReleased"),
+      titleId: Hex32,
+      holderId: PartyId,
+      bankId: PartyId,
+      releasedBy: PartyId.describe("the pledgee bank, or the holder withdrawing an offer nobody accepted"),
+      wasAccepted: z.boolean().describe("whether the pledge had been accepted (PLEDGED) or only offered"),
+    }),
+    z.object({ type: z.literal("titleSurrendered"), titleId: Hex32, lotId: PartyId.describe("lot id"), custodianId: PartyId, holderId: PartyId, quantity: Quantity, lotTitled: Quantity }),
   ])
   .meta({ id: "Event" });
 

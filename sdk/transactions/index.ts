@@ -19,6 +19,14 @@ import { withdrawOfferTx } from "./withdraw-offer.js";
 import { declineOfferTx } from "./decline-offer.js";
 import { financeWarrantTx } from "./finance-warrant.js";
 import { confirmWarrantPaymentTx } from "./confirm-warrant-payment.js";
+// title documents and pledges (DESIGN.md §8)
+import { attestStockTx } from "./attest-stock.js";
+import { issueTitleTx } from "./issue-title.js";
+import { transferTitleTx } from "./transfer-title.js";
+import { offerPledgeTx } from "./offer-pledge.js";
+import { acceptPledgeTx } from "./accept-pledge.js";
+import { releasePledgeTx } from "./release-pledge.js";
+import { surrenderTitleTx } from "./surrender-title.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -38,6 +46,14 @@ export const TX_FORMAT_LIST = [
   declineOfferTx,
   financeWarrantTx,
   confirmWarrantPaymentTx,
+  // title documents and pledges (DESIGN.md §8)
+  attestStockTx,
+  issueTitleTx,
+  transferTitleTx,
+  offerPledgeTx,
+  acceptPledgeTx,
+  releasePledgeTx,
+  surrenderTitleTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];
@@ -101,5 +117,13 @@ export type { WithdrawOffer } from "./withdraw-offer.js";
 export type { DeclineOffer } from "./decline-offer.js";
 export type { FinanceWarrant, FinanceWarrantInput } from "./finance-warrant.js";
 export type { ConfirmWarrantPayment } from "./confirm-warrant-payment.js";
+// title documents and pledges (DESIGN.md §8)
+export type { AttestStock, AttestStockInput } from "./attest-stock.js";
+export type { IssueTitle, IssueTitleInput } from "./issue-title.js";
+export type { TransferTitle } from "./transfer-title.js";
+export type { OfferPledge, OfferPledgeInput } from "./offer-pledge.js";
+export type { AcceptPledge } from "./accept-pledge.js";
+export type { ReleasePledge } from "./release-pledge.js";
+export type { SurrenderTitle } from "./surrender-title.js";
 export type { EventCheck, TargetKind, TxFormat } from "./format.js";
 export { pieceIdOf } from "./warrant-common.js";

@@ -19,6 +19,14 @@ import { withdrawOfferRule } from "./withdraw-offer.js";
 import { declineOfferRule } from "./decline-offer.js";
 import { financeWarrantRule } from "./finance-warrant.js";
 import { confirmWarrantPaymentRule } from "./confirm-warrant-payment.js";
+// title documents and pledges (DESIGN.md §8)
+import { attestStockRule } from "./attest-stock.js";
+import { issueTitleRule } from "./issue-title.js";
+import { transferTitleRule } from "./transfer-title.js";
+import { offerPledgeRule } from "./offer-pledge.js";
+import { acceptPledgeRule } from "./accept-pledge.js";
+import { releasePledgeRule } from "./release-pledge.js";
+import { surrenderTitleRule } from "./surrender-title.js";
 
 export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [registerPartyRule.format.type]: registerPartyRule,
@@ -37,6 +45,14 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [declineOfferRule.format.type]: declineOfferRule,
   [financeWarrantRule.format.type]: financeWarrantRule,
   [confirmWarrantPaymentRule.format.type]: confirmWarrantPaymentRule,
+  // title documents and pledges (DESIGN.md §8)
+  [attestStockRule.format.type]: attestStockRule,
+  [issueTitleRule.format.type]: issueTitleRule,
+  [transferTitleRule.format.type]: transferTitleRule,
+  [offerPledgeRule.format.type]: offerPledgeRule,
+  [acceptPledgeRule.format.type]: acceptPledgeRule,
+  [releasePledgeRule.format.type]: releasePledgeRule,
+  [surrenderTitleRule.format.type]: surrenderTitleRule,
 };
 
 /** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */
