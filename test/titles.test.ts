@@ -8,7 +8,11 @@ import { tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";
 import { fingerprintBillOfLading } from "../sdk/fingerprint.js";
 import { executeBlock } from "../node/ledger/execute.js";
-import { decodeLot, decodeTitle } from "../node/ledger/records.js";
+import { decodeLot, decodeReceipt, decodeTitle, encodeReceipt } from "../node/ledger/records.js";
+import { EventView } from "../sdk/api/schemas.js";
+import { TxPayloadView } from "../sdk/api/tx-payloads.js";
+import { eventFromJson, toJsonView } from "../sdk/json.js";
+import { eventContradiction } from "../sdk/verify.js";
 import { KEY } from "../node/ledger/state.js";
 import type { Tx } from "../sdk/tx.js";
 import type { TxPayload } from "../sdk/transactions/index.js";
@@ -20,6 +24,9 @@ const ALUMINA: Goods = { hsCode: "281820", descriptionHash: h32("goods/alumina")
 const USD = (major: number) => BigInt(major) * 100n;
 
 class TitleChain extends TestChain {
+  /** every transaction run, with its receipt */
+  readonly log: { tx: Tx; receipt: Receipt }[] = [];
+
   lot(id: string): Lot {
     return decodeLot(this.state.get(KEY.lot(id))!);
   }
@@ -42,6 +49,7 @@ class TitleChain extends TestChain {
     executeBlock(guardedReader(this.state, allowed, (k) => missed.push(k)), txs, this.blockContext(time), this.deps);
     if (missed.length > 0) throw new Error(`keys read but not prefetched: ${missed.join(", ")}`);
     const result = super.block(txs, time);
+    result.receipts.forEach((receipt, i) => this.log.push({ tx: txs[i]!, receipt }));
     this.checkLots();
     return result;
   }
@@ -498,3 +506,41 @@ t.test("malformed title payloads: MALFORMED naming the field, in consensus as in
   t.throws(() => tx.offerPledge({ titleId: id, bank: "bank-a", securedAmount: "-5", currency: "USD", expiryDate: "2027-01-01" }), { code: "MALFORMED", field: "securedAmount" });
   t.ok(tx.attestStock({ lotId: "lot-1", goods: { ...goods, descriptionHash: toHex(goods.descriptionHash) }, quantity: "250" }).quantity === 250n, "friendly inputs: hex bytes, decimal strings");
 });
+
+// ---- events on the wire, in JSON, and against their transactions ---------------------------------
+
+t.test("every title event survives the proto receipt and its JSON view, and agrees with its signed transaction", async (t) => {
+  const c = newChain();
+  const id = titled(t, c);
+  ok(t, c.submit("trader-a", tx.transferTitle({ titleId: id, to: "trader-b" })));
+  ok(t, c.submit("trader-b", offer(id)));
+  ok(t, c.submit("trader-b", tx.releasePledge({ titleId: id })));
+  ok(t, c.submit("trader-b", offer(id, "bank-b")));
+  ok(t, c.submit("bank-b", tx.acceptPledge({ titleId: id })));
+  ok(t, c.submit("bank-b", tx.releasePledge({ titleId: id })));
+  ok(t, c.submit("warehouse-qd", tx.surrenderTitle({ titleId: id })));
+  ok(t, c.submit("carrier", attest({ lotId: "voyage-1", quantity: 10n })));
+  ok(t, c.submit("carrier", issue({ kind: "BILL_OF_LADING", fingerprint: bl("EV1"), lotId: "voyage-1", quantity: 10n })));
+  const seen = new Set<string>();
+  for (const { tx: signed, receipt } of c.log) {
+    const p = signed.body.payload;
+    t.ok(TxPayloadView.safeParse(toJsonView(p)).success, `${p.type}: the payload's JSON view parses`);
+    t.same(decodeReceipt(encodeReceipt(receipt)), receipt, `${p.type}: the receipt round-trips through the proto`);
+    for (const e of receipt.events) {
+      seen.add(e.type);
+      const json = toJsonView(e);
+      const parsed = EventView.safeParse(json);
+      t.ok(parsed.success, `${e.type}: the JSON view parses${parsed.success ? "" : `: ${parsed.error.message}`}`);
+      t.same(eventFromJson(json), e, `${e.type}: the JSON view reads back`);
+      t.equal(eventContradiction(e, signed), null, `${e.type} agrees with its ${p.type}`);
+    }
+  }
+  t.same([...seen].sort(), ["pledgeAccepted", "pledgeOffered", "pledgeReleased", "stockAttested", "titleIssued", "titleSurrendered", "titleTransferred"]);
+  // a tampered event is caught
+  const issued = c.log.find((x) => x.receipt.events[0]?.type === "titleIssued")!;
+  const forged = { ...issued.receipt.events[0]!, holderId: "trader-c" } as never;
+  t.match(eventContradiction(forged, issued.tx), /differs/);
+  const released = c.log.find((x) => x.receipt.events[0]?.type === "pledgeReleased" && x.tx.body.signer === "bank-b")!;
+  t.match(eventContradiction({ ...released.receipt.events[0]!, releasedBy: "trader-b" } as never, released.tx), /differs|holder released/);
+});
+
