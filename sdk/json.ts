@@ -89,6 +89,11 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   pieceFinanced: { advance: "u64" },
   piecePaid: { amount: "u64", lineOutstanding: "u64" },
   warrantSettled: {},
+  // the buyer's word (DESIGN.md §9)
+  receivableAcknowledged: { amount: "u64" },
+  receivableDisputed: {},
+  disputeResolved: {},
+  assignmentNotified: { payeeAccountHash: "bytes" },
 };
 
 /** The domain Event of a JSON view. Throws TypeError on anything malformed. */

@@ -40,6 +40,11 @@ export const EVENT_TYPES = [
   "pieceFinanced",
   "piecePaid",
   "warrantSettled",
+  // the buyer's word (DESIGN.md §9)
+  "receivableAcknowledged",
+  "receivableDisputed",
+  "disputeResolved",
+  "assignmentNotified",
 ] as const;
 
 /** Stream-only pseudo event: a committed transaction that the ledger rejected. */

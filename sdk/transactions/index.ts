@@ -19,6 +19,11 @@ import { withdrawOfferTx } from "./withdraw-offer.js";
 import { declineOfferTx } from "./decline-offer.js";
 import { financeWarrantTx } from "./finance-warrant.js";
 import { confirmWarrantPaymentTx } from "./confirm-warrant-payment.js";
+// the buyer's word (DESIGN.md §9)
+import { acknowledgeReceivableTx } from "./acknowledge-receivable.js";
+import { disputeReceivableTx } from "./dispute-receivable.js";
+import { resolveDisputeTx } from "./resolve-dispute.js";
+import { notifyAssignmentTx } from "./notify-assignment.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -38,6 +43,11 @@ export const TX_FORMAT_LIST = [
   declineOfferTx,
   financeWarrantTx,
   confirmWarrantPaymentTx,
+  // the buyer's word (DESIGN.md §9)
+  acknowledgeReceivableTx,
+  disputeReceivableTx,
+  resolveDisputeTx,
+  notifyAssignmentTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];
@@ -101,5 +111,10 @@ export type { WithdrawOffer } from "./withdraw-offer.js";
 export type { DeclineOffer } from "./decline-offer.js";
 export type { FinanceWarrant, FinanceWarrantInput } from "./finance-warrant.js";
 export type { ConfirmWarrantPayment } from "./confirm-warrant-payment.js";
+// the buyer's word (DESIGN.md §9)
+export type { AcknowledgeReceivable, AcknowledgeReceivableInput } from "./acknowledge-receivable.js";
+export type { DisputeReceivable, DisputeReceivableInput } from "./dispute-receivable.js";
+export type { ResolveDispute } from "./resolve-dispute.js";
+export type { NotifyAssignment, NotifyAssignmentInput } from "./notify-assignment.js";
 export type { EventCheck, TargetKind, TxFormat } from "./format.js";
 export { pieceIdOf } from "./warrant-common.js";

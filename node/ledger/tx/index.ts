@@ -19,6 +19,11 @@ import { withdrawOfferRule } from "./withdraw-offer.js";
 import { declineOfferRule } from "./decline-offer.js";
 import { financeWarrantRule } from "./finance-warrant.js";
 import { confirmWarrantPaymentRule } from "./confirm-warrant-payment.js";
+// the buyer's word (DESIGN.md §9)
+import { acknowledgeReceivableRule } from "./acknowledge-receivable.js";
+import { disputeReceivableRule } from "./dispute-receivable.js";
+import { resolveDisputeRule } from "./resolve-dispute.js";
+import { notifyAssignmentRule } from "./notify-assignment.js";
 
 export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [registerPartyRule.format.type]: registerPartyRule,
@@ -37,6 +42,11 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [declineOfferRule.format.type]: declineOfferRule,
   [financeWarrantRule.format.type]: financeWarrantRule,
   [confirmWarrantPaymentRule.format.type]: confirmWarrantPaymentRule,
+  // the buyer's word (DESIGN.md §9)
+  [acknowledgeReceivableRule.format.type]: acknowledgeReceivableRule,
+  [disputeReceivableRule.format.type]: disputeReceivableRule,
+  [resolveDisputeRule.format.type]: resolveDisputeRule,
+  [notifyAssignmentRule.format.type]: notifyAssignmentRule,
 };
 
 /** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */
