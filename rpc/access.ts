@@ -7,6 +7,11 @@
 //     still see only their own.
 // Auditors see everything. A party always sees its own transactions.
 //
+// The buyer (DESIGN.md §9): an ENTERPRISE named as a receivable's buyerPartyId sees that receivable,
+// both ways (it owes it: its acknowledgement, dispute and the notices of assignment telling it whom to
+// pay are on it), its history and the transactions on it, and nothing else of the exporter's: not
+// its other receivables, not its exposure.
+//
 // Digital warrants (DESIGN.md §7): the obligor and the bank that granted the line see a warrant's
 // whole tree; a piece's own parties (its holder, the bank it is offered to, the bank that financed
 // it) see the piece and its ancestry; auditors (and regulators) see everything. A credit line is
@@ -106,12 +111,17 @@ export async function canSeeObject(caller: Caller, o: { kind: ObjectKind; id: st
 }
 
 
-export function canSeeReceivable(caller: Caller, r: Pick<Receivable, "exporterId" | "attestedBy" | "financings">, reach: Reach): boolean {
+/** The receivable's buyer, on the network (DESIGN.md §9). */
+export function isBuyerOf(caller: Caller, r: Pick<Receivable, "buyerPartyId">): boolean {
+  return caller.role === "ENTERPRISE" && r.buyerPartyId !== "" && r.buyerPartyId === caller.id;
+}
+
+export function canSeeReceivable(caller: Caller, r: Pick<Receivable, "exporterId" | "attestedBy" | "financings" | "buyerPartyId">, reach: Reach): boolean {
   switch (caller.role) {
     case "AUDITOR":
       return true;
     case "ENTERPRISE":
-      return r.exporterId === caller.id;
+      return r.exporterId === caller.id || isBuyerOf(caller, r);
     case "BANK":
       return reach === "lookup" || r.financings.some((f) => f.bankId === caller.id);
     case "CUSTOMS":

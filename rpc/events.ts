@@ -282,10 +282,11 @@ class EventStream {
       const involved = new Set<string>([signer]);
       if (r) {
         involved.add(r.exporterId);
+        if (r.buyerPartyId) involved.add(r.buyerPartyId);
         if (r.attestedBy) involved.add(r.attestedBy);
         for (const x of r.financings) involved.add(x.bankId);
       }
-      if (event) for (const k of ["exporterId", "bankId", "customsId", "partyId"] as const) if (k in event) involved.add((event as Record<string, unknown>)[k] as string);
+      if (event) for (const k of ["exporterId", "bankId", "customsId", "partyId", "buyerPartyId"] as const) if (k in event) involved.add((event as Record<string, unknown>)[k] as string);
       if (event) for (const p of partiesOfWarrantEvent(event)) involved.add(p);
       if (!involved.has(f.party)) return false;
     }

@@ -75,6 +75,8 @@ async function scan<T, U>(
 
 export interface ReceivableFilter {
   exporter?: string;
+  /** receivables owed by this buyer (DESIGN.md §9) */
+  buyer?: string;
   bank?: string;
   status?: ReceivableStatus;
   dueFrom?: string;
@@ -170,7 +172,14 @@ export class Reads {
     let attestedBy: string | undefined;
     switch (caller.role) {
       case "ENTERPRISE":
-        if (filter.exporter !== undefined && filter.exporter !== caller.id) throw forbidden(`an exporter lists only its own receivables (exporter=${caller.id})`);
+        if (filter.buyer !== undefined) {
+          // a buyer lists what it owes (of any exporter, or of one), and nothing else of theirs
+          if (filter.buyer !== caller.id) throw forbidden(`a buyer lists only the receivables it owes (buyer=${caller.id})`);
+          break;
+        }
+        if (filter.exporter !== undefined && filter.exporter !== caller.id) {
+          throw forbidden(`an exporter lists only its own receivables (exporter=${caller.id}); a buyer lists those it owes (buyer=${caller.id})`);
+        }
         filter.exporter = caller.id;
         break;
       case "BANK":
@@ -192,6 +201,7 @@ export class Reads {
     let before = filter.dueTo !== undefined ? nextDay(filter.dueTo) : undefined;
     const matches = (r: Receivable): boolean => {
       if (filter.exporter !== undefined && r.exporterId !== filter.exporter) return false;
+      if (filter.buyer !== undefined && r.buyerPartyId !== filter.buyer) return false;
       if (filter.bank !== undefined && !r.financings.some((x) => x.bankId === filter.bank)) return false;
       if (attestedBy !== undefined && r.attestedBy !== attestedBy) return false;
       if (filter.status !== undefined && r.status !== filter.status) return false;

@@ -151,6 +151,9 @@ export const lineId = matches(PARTY_ID_RE, "a credit line id (2-63 of a-z, 0-9, 
 /** "" or a transaction-hash id. */
 export const optionalTxId: Check = (v) => (v === "" || v === undefined ? undefined : txId(v));
 
+/** An optional flag: true, false or absent (absent reads as false). */
+export const optionalFlag: Check = (v) => (v === undefined || typeof v === "boolean" ? undefined : "must be true or false");
+
 /** An array of 1..max distinct transaction-hash ids. */
 export const txIdList =
   (max: number, what: string): Check =>

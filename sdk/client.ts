@@ -61,6 +61,8 @@ export interface Page<T> {
 
 export interface ReceivableQuery extends PageOptions {
   exporter?: string;
+  /** receivables owed by this buyer (DESIGN.md §9): a buyer passes its own id */
+  buyer?: string;
   bank?: string;
   status?: ReceivableStatus;
   /** inclusive, YYYY-MM-DD */

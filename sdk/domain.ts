@@ -34,13 +34,53 @@ export function isOverdue(receivable: Pick<Receivable, "dueDate" | "status">, ti
   return !isClosed(receivable.status) && isPastDue(receivable.dueDate, timeMs);
 }
 
-/** Statuses in which a bank may finance a receivable at all (attested, not closed). */
-const FINANCEABLE_STATUSES: ReadonlySet<ReceivableStatus> = new Set(["ATTESTED", "PARTIALLY_FINANCED", "FINANCED"]);
+// ---- what may be financed (DESIGN.md §2 Finance, §9 the buyer's word) ----------------------------
 
-/** Room under the face value for a receivable a bank could finance at all; 0 otherwise. */
-export function availableToFinance(r: Pick<Receivable, "status" | "amount" | "financings">): bigint {
-  const live = liveFinanced(r);
-  return FINANCEABLE_STATUSES.has(r.status) && r.amount > live ? r.amount - live : 0n;
+type FinanceFacts = Pick<Receivable, "status" | "amount" | "financings" | "attestedBy" | "acknowledgedAmount" | "disputed" | "warrantPieceId">;
+
+/**
+ * What shows that a real trade stands behind a receivable: a customs attestation of its export
+ * declaration, else (domestic trade has no export declaration) its buyer's acknowledgement, else
+ * nothing. A receivable financed on its buyer's word keeps that backing: it was never attested.
+ */
+export function tradeBacking(r: Pick<Receivable, "attestedBy" | "acknowledgedAmount">): "customs" | "buyer" | undefined {
+  if (r.attestedBy !== "") return "customs";
+  if (r.acknowledgedAmount > 0n) return "buyer";
+  return undefined;
+}
+
+/**
+ * The most that may be live-financed on a receivable, and what sets it: the face value; or the
+ * buyer's acknowledged amount when the acknowledgement is what backs the receivable, or when the
+ * bank asks for it (`requireAcknowledgement`; 0 if the buyer never acknowledged).
+ */
+export function financingCeiling(r: Pick<Receivable, "amount" | "attestedBy" | "acknowledgedAmount">, requireAcknowledgement = false): { amount: bigint; by: "face" | "acknowledgement" } {
+  if (requireAcknowledgement || tradeBacking(r) === "buyer") return { amount: r.acknowledgedAmount, by: "acknowledgement" };
+  return { amount: r.amount, by: "face" };
+}
+
+/**
+ * Why no bank may finance a receivable at all right now, as the ledger's rejection code (in the
+ * order the finance rule checks them), or undefined. Time-dependent checks (OVERDUE) are not here.
+ */
+export function financeBlocker(r: FinanceFacts): "INVALID_STATE" | "TRADE_REF_USED" | "DISPUTED" | "NOT_ATTESTED" | undefined {
+  if (isClosed(r.status)) return "INVALID_STATE";
+  if (r.warrantPieceId) return "TRADE_REF_USED";
+  if (r.disputed) return "DISPUTED";
+  if (tradeBacking(r) === undefined) return "NOT_ATTESTED";
+  return undefined;
+}
+
+/**
+ * Room a bank could still finance on a receivable (without requiring an acknowledgement): its
+ * ceiling (face value, or the acknowledged amount for one only its buyer's word backs) less live
+ * financing; 0 if it may not be financed at all (closed, committed to a warrant, disputed, no
+ * trade background). Overdue is judged separately (the views' `financeable`).
+ */
+export function availableToFinance(r: FinanceFacts): bigint {
+  if (financeBlocker(r) !== undefined) return 0n;
+  const room = financingCeiling(r).amount - liveFinanced(r);
+  return room > 0n ? room : 0n;
 }
 
 /** An exporter's exposure across all banks at a point in time, per currency (DESIGN.md §2, Read side). */

@@ -97,6 +97,11 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   pledgeAccepted: {},
   pledgeReleased: {},
   titleSurrendered: { quantity: "u64", lotTitled: "u64" },
+  // the buyer's word (DESIGN.md §9)
+  receivableAcknowledged: { amount: "u64" },
+  receivableDisputed: {},
+  disputeResolved: {},
+  assignmentNotified: { payeeAccountHash: "bytes" },
 };
 
 /** The domain Event of a JSON view. Throws TypeError on anything malformed. */

@@ -47,6 +47,10 @@ export const RESULT_CODES = [
   "EXCEEDS_STOCK",
   "DUPLICATE_TITLE",
   "TITLE_PLEDGED",
+  // the buyer's word (DESIGN.md §9)
+  "NOT_ACKNOWLEDGED",
+  "DISPUTED",
+  "PAYEE_LOCKED",
 ] as const;
 export type ResultCode = (typeof RESULT_CODES)[number];
 
@@ -79,7 +83,12 @@ export type Event =
   | { type: "pledgeOffered"; titleId: string; holderId: string; bankId: string; securedAmount: bigint; currency: string; expiryDate: string }
   | { type: "pledgeAccepted"; titleId: string; holderId: string; bankId: string }
   | { type: "pledgeReleased"; titleId: string; holderId: string; bankId: string; releasedBy: string; wasAccepted: boolean }
-  | { type: "titleSurrendered"; titleId: string; lotId: string; custodianId: string; holderId: string; quantity: bigint; lotTitled: bigint };
+  | { type: "titleSurrendered"; titleId: string; lotId: string; custodianId: string; holderId: string; quantity: bigint; lotTitled: bigint }
+  // the buyer's word (DESIGN.md §9)
+  | { type: "receivableAcknowledged"; receivableId: string; buyerPartyId: string; amount: bigint; dueDate: string }
+  | { type: "receivableDisputed"; receivableId: string; buyerPartyId: string; reason: string }
+  | { type: "disputeResolved"; receivableId: string; buyerPartyId: string }
+  | { type: "assignmentNotified"; receivableId: string; bankId: string; payeeAccountHash: Uint8Array; buyerPartyId: string };
 
 export type EventType = Event["type"];
 
@@ -150,6 +159,25 @@ export interface Receivable {
   buyerPartyId: string;
   /** the warrant piece this invoice backs (DESIGN.md §7): it can never be financed or cancelled then; "" otherwise */
   warrantPieceId: string;
+  // The buyer's word (DESIGN.md §9). Dispute is a flag, not a status: a financed receivable can be disputed too.
+  /** what the buyer confirmed it owes, ≤ face; 0n until acknowledged */
+  acknowledgedAmount: bigint;
+  /** the date the buyer confirmed it pays on; "" until acknowledged */
+  acknowledgedDueDate: string;
+  /** block time of the latest acknowledgement; 0n until acknowledged */
+  acknowledgedAt: bigint;
+  /** the buyer disputes it: no new financing until it resolves the dispute */
+  disputed: boolean;
+  /** the open dispute's reason; "" when not disputed */
+  disputeReason: string;
+  /** block time the open dispute was raised; 0n when not disputed */
+  disputedSince: bigint;
+  /** the bank that notified the buyer of the assignment; "" until notified */
+  payeeBankId: string;
+  /** SHA-256 of the account the buyer is to pay; empty until notified */
+  payeeAccountHash: Uint8Array;
+  /** block time of the latest notice of assignment; 0n until notified */
+  payeeNotifiedAt: bigint;
 }
 
 export interface Declaration {

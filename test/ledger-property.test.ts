@@ -69,7 +69,7 @@ class Generator {
   readonly invoiceNumbers: { seller: string; buyer: string; number: string; currency: string }[] = [];
   readonly documents: Uint8Array[] = [];
   readonly past: Tx[] = [];
-  readonly known = new Map<string, { exporterId: string; status: string; amount: bigint; currency: string }>();
+  readonly known = new Map<string, { exporterId: string; status: string; amount: bigint; currency: string; buyerPartyId: string }>();
   private counter = 0;
 
   constructor(
@@ -134,6 +134,8 @@ class Generator {
           currency: inv.currency,
           issueDate: iso(issue),
           dueDate: iso(issue + BigInt(r.int(90))),
+          // the buyer on the network (DESIGN.md §9): another exporter, now and then an unknown or the seller itself
+          ...(r.chance(0.4) ? { buyerPartyId: r.pick(EXPORTERS) } : {}),
         }),
       };
     }
@@ -174,7 +176,7 @@ class Generator {
       const rec = this.receivable(id);
       const room = rec ? rec.amount - liveFinanced(rec) : 100n;
       const amount = room > 0n && r.chance(0.75) ? r.amount(room) : r.amount(rec && r.chance(0.5) ? rec.amount : 1000n);
-      return { signer, payload: tx.financeReceivable({ receivableId: id, amount, currency: rec && r.chance(0.97) ? rec.currency : "EUR" }) };
+      return { signer, payload: tx.financeReceivable({ receivableId: id, amount, currency: rec && r.chance(0.97) ? rec.currency : "EUR", requireAcknowledgement: r.chance(0.1) }) };
     }
     if (roll < 90 && this.financings.length > 0) {
       const f = r.pick(this.financings);
@@ -188,6 +190,24 @@ class Generator {
       const id = r.pick(this.receivables);
       const owner = this.known.get(id)?.exporterId ?? r.pick(EXPORTERS);
       return { signer: r.chance(0.85) ? owner : r.pick(EVERYONE), payload: tx.cancelReceivable({ receivableId: id, reason: "re-issued" }) };
+    }
+    if (roll < 98 && this.receivables.length > 0) {
+      // the buyer's word (DESIGN.md §9): mostly by the receivable's buyer, a notice by a financing bank
+      const owed = [...this.known].filter(([, v]) => v.buyerPartyId !== "").map(([id]) => id);
+      const id = owed.length > 0 && r.chance(0.9) ? r.pick(owed) : r.pick(this.receivables);
+      const rec = this.receivable(id);
+      const buyer = rec?.buyerPartyId && r.chance(0.85) ? rec.buyerPartyId : r.pick(EVERYONE);
+      const kind = r.int(100);
+      if (kind < 45) {
+        const face = rec?.amount ?? 100n;
+        const amount = r.chance(0.9) ? r.amount(face) : face + 1n;
+        return { signer: buyer, payload: tx.acknowledgeReceivable({ receivableId: id, amount, dueDate: rec?.dueDate ?? "2026-12-31" }) };
+      }
+      if (kind < 65) return { signer: buyer, payload: tx.disputeReceivable({ receivableId: id, reason: "short delivery" }) };
+      if (kind < 85) return { signer: buyer, payload: tx.resolveDispute({ receivableId: id }) };
+      const banks = rec?.financings.map((f) => f.bankId) ?? [];
+      const bank = banks.length > 0 && r.chance(0.8) ? r.pick(banks) : r.pick(EVERYONE);
+      return { signer: bank, payload: tx.notifyAssignment({ receivableId: id, payeeAccountHash: h32(`account/${bank}/${r.int(3)}`) }) };
     }
     const signer = r.pick(EVERYONE);
     const isBl = r.chance(0.6);
@@ -229,7 +249,7 @@ class Generator {
       if (e.type === "receivableFinanced") this.financings.push({ receivableId: e.receivableId, financingId: e.financingId, bankId: e.bankId });
       if ("receivableId" in e && e.receivableId) {
         const rec = this.receivable(e.receivableId);
-        if (rec) this.known.set(rec.id, { exporterId: rec.exporterId, status: rec.status, amount: rec.amount, currency: rec.currency });
+        if (rec) this.known.set(rec.id, { exporterId: rec.exporterId, status: rec.status, amount: rec.amount, currency: rec.currency, buyerPartyId: rec.buyerPartyId });
       }
     }
   }
@@ -255,6 +275,13 @@ function violations(state: MemoryState): string[] {
       CANCELLED: n === 0,
     };
     if (!ok[r.status]) out.push(`${id}: status ${r.status} inconsistent with ${n} financings, live ${live}`);
+    // the buyer's word (DESIGN.md §9)
+    if (r.acknowledgedAmount > r.amount) out.push(`${id}: acknowledged ${r.acknowledgedAmount} above face ${r.amount}`);
+    if (n > 0 && r.attestedBy === "" && live > r.acknowledgedAmount) out.push(`${id}: financed on its buyer's word beyond it: live ${live}, acknowledged ${r.acknowledgedAmount}`);
+    if ((r.acknowledgedAmount > 0n) !== (r.acknowledgedAt > 0n) || (r.acknowledgedAmount > 0n) !== (r.acknowledgedDueDate !== "")) out.push(`${id}: partial acknowledgement`);
+    if (r.disputed !== (r.disputedSince > 0n) || r.disputed !== (r.disputeReason !== "")) out.push(`${id}: dispute flag, reason and time disagree`);
+    if ((r.payeeBankId !== "") !== (r.payeeAccountHash.length === 32)) out.push(`${id}: payee bank and account disagree`);
+    if ((r.acknowledgedAmount > 0n || r.disputed) && r.buyerPartyId === "") out.push(`${id}: a buyer off the network spoke for it`);
     const live_ = r.status !== "CANCELLED";
     const holder = state.get(KEY.fingerprint(toHex(r.fingerprint)));
     if (live_ && (!holder || fromUtf8(holder) !== id)) out.push(`${id}: fingerprint not held`);
@@ -422,6 +449,8 @@ for (const seed of seeds) {
       "OVERDUE",
       "DECLARATION_REUSED",
       "BILL_OF_LADING_REUSED",
+      "NOT_ACKNOWLEDGED",
+      "DISPUTED",
     ] as const) {
       t.ok((seen.get(code) ?? 0) > 0, `produced ${code}`);
     }

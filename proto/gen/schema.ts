@@ -476,7 +476,11 @@ export const schema = {
                     "offerPledge",
                     "acceptPledge",
                     "releasePledge",
-                    "surrenderTitle"
+                    "surrenderTitle",
+                    "acknowledgeReceivable",
+                    "disputeReceivable",
+                    "resolveDispute",
+                    "notifyAssignment"
                   ]
                 }
               },
@@ -613,6 +617,26 @@ export const schema = {
                   "type": "SurrenderTitle",
                   "id": 32,
                   "protoName": "surrender_title"
+                },
+                "acknowledgeReceivable": {
+                  "type": "AcknowledgeReceivable",
+                  "id": 33,
+                  "protoName": "acknowledge_receivable"
+                },
+                "disputeReceivable": {
+                  "type": "DisputeReceivable",
+                  "id": 34,
+                  "protoName": "dispute_receivable"
+                },
+                "resolveDispute": {
+                  "type": "ResolveDispute",
+                  "id": 35,
+                  "protoName": "resolve_dispute"
+                },
+                "notifyAssignment": {
+                  "type": "NotifyAssignment",
+                  "id": 36,
+                  "protoName": "notify_assignment"
                 }
               }
             },
@@ -751,6 +775,11 @@ export const schema = {
                 "currency": {
                   "type": "string",
                   "id": 3
+                },
+                "requireAcknowledgement": {
+                  "type": "bool",
+                  "id": 4,
+                  "protoName": "require_acknowledgement"
                 }
               }
             },
@@ -1102,6 +1131,60 @@ export const schema = {
                 }
               }
             },
+            "AcknowledgeReceivable": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "dueDate": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "due_date"
+                }
+              }
+            },
+            "DisputeReceivable": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "reason": {
+                  "type": "string",
+                  "id": 2
+                }
+              }
+            },
+            "ResolveDispute": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                }
+              }
+            },
+            "NotifyAssignment": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "payeeAccountHash": {
+                  "type": "bytes",
+                  "id": 2,
+                  "protoName": "payee_account_hash"
+                }
+              }
+            },
             "ResultCode": {
               "values": {
                 "OK": 0,
@@ -1141,7 +1224,10 @@ export const schema = {
                 "DUPLICATE_CREDIT_LINE": 34,
                 "EXCEEDS_STOCK": 35,
                 "DUPLICATE_TITLE": 36,
-                "TITLE_PLEDGED": 37
+                "TITLE_PLEDGED": 37,
+                "NOT_ACKNOWLEDGED": 40,
+                "DISPUTED": 41,
+                "PAYEE_LOCKED": 42
               }
             },
             "Event": {
@@ -1173,7 +1259,11 @@ export const schema = {
                     "pledgeOffered",
                     "pledgeAccepted",
                     "pledgeReleased",
-                    "titleSurrendered"
+                    "titleSurrendered",
+                    "receivableAcknowledged",
+                    "receivableDisputed",
+                    "disputeResolved",
+                    "assignmentNotified"
                   ]
                 }
               },
@@ -1307,6 +1397,105 @@ export const schema = {
                   "type": "TitleSurrendered",
                   "id": 26,
                   "protoName": "title_surrendered"
+                },
+                "receivableAcknowledged": {
+                  "type": "ReceivableAcknowledged",
+                  "id": 30,
+                  "protoName": "receivable_acknowledged"
+                },
+                "receivableDisputed": {
+                  "type": "ReceivableDisputed",
+                  "id": 31,
+                  "protoName": "receivable_disputed"
+                },
+                "disputeResolved": {
+                  "type": "DisputeResolved",
+                  "id": 32,
+                  "protoName": "dispute_resolved"
+                },
+                "assignmentNotified": {
+                  "type": "AssignmentNotified",
+                  "id": 33,
+                  "protoName": "assignment_notified"
+                }
+              }
+            },
+            "ReceivableAcknowledged": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "buyerPartyId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "buyer_party_id"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 3
+                },
+                "dueDate": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "due_date"
+                }
+              }
+            },
+            "ReceivableDisputed": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "buyerPartyId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "buyer_party_id"
+                },
+                "reason": {
+                  "type": "string",
+                  "id": 3
+                }
+              }
+            },
+            "DisputeResolved": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "buyerPartyId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "buyer_party_id"
+                }
+              }
+            },
+            "AssignmentNotified": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                },
+                "payeeAccountHash": {
+                  "type": "bytes",
+                  "id": 3,
+                  "protoName": "payee_account_hash"
+                },
+                "buyerPartyId": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "buyer_party_id"
                 }
               }
             },
@@ -2177,6 +2366,50 @@ export const schema = {
                   "type": "string",
                   "id": 17,
                   "protoName": "warrant_piece_id"
+                },
+                "acknowledgedAmount": {
+                  "type": "uint64",
+                  "id": 18,
+                  "protoName": "acknowledged_amount"
+                },
+                "acknowledgedDueDate": {
+                  "type": "string",
+                  "id": 19,
+                  "protoName": "acknowledged_due_date"
+                },
+                "acknowledgedAt": {
+                  "type": "uint64",
+                  "id": 20,
+                  "protoName": "acknowledged_at"
+                },
+                "disputed": {
+                  "type": "bool",
+                  "id": 21
+                },
+                "disputeReason": {
+                  "type": "string",
+                  "id": 22,
+                  "protoName": "dispute_reason"
+                },
+                "disputedSince": {
+                  "type": "uint64",
+                  "id": 23,
+                  "protoName": "disputed_since"
+                },
+                "payeeBankId": {
+                  "type": "string",
+                  "id": 24,
+                  "protoName": "payee_bank_id"
+                },
+                "payeeAccountHash": {
+                  "type": "bytes",
+                  "id": 25,
+                  "protoName": "payee_account_hash"
+                },
+                "payeeNotifiedAt": {
+                  "type": "uint64",
+                  "id": 26,
+                  "protoName": "payee_notified_at"
                 }
               }
             },

@@ -48,6 +48,11 @@ export const EVENT_TYPES = [
   "pledgeAccepted",
   "pledgeReleased",
   "titleSurrendered",
+  // the buyer's word (DESIGN.md §9)
+  "receivableAcknowledged",
+  "receivableDisputed",
+  "disputeResolved",
+  "assignmentNotified",
 ] as const;
 
 // title documents and pledges (DESIGN.md §8)

@@ -197,10 +197,11 @@ export const routes = {
     access: "signed",
     summary: "Receivables by exporter, financing bank, status, due-date range, overdue",
     description:
-      "Filters combine. An exporter lists its own receivables, a bank those it financed, customs those it attested, an auditor any. `dueFrom`/`dueTo` are inclusive. `overdue` is evaluated at the head block's time.",
+      "Filters combine. An exporter lists its own receivables, a buyer on the network those it owes (`buyer=<itself>`), a bank those it financed, customs those it attested, an auditor any. `dueFrom`/`dueTo` are inclusive. `overdue` is evaluated at the head block's time.",
     params: Empty,
     query: z.object({
       exporter: PartyId.optional(),
+      buyer: PartyId.optional().describe("receivables owed by this buyer (its buyerPartyId, DESIGN.md §9)"),
       bank: PartyId.optional().describe("receivables this bank financed"),
       status: ReceivableStatusSchema.optional(),
       dueFrom: CalendarDate.optional(),

@@ -86,6 +86,16 @@ export const ReceivableRecord = z
     updatedAt: TimeMs,
     buyerPartyId: z.string().describe("the buyer's party id when the buyer is on the network; empty otherwise"),
     warrantPieceId: z.string().describe("the digital-warrant piece this invoice backs (it can then never be financed or cancelled); empty otherwise"),
+    // the buyer's word (DESIGN.md §9)
+    acknowledgedAmount: Amount.describe("what the buyer confirmed it owes (at most the face value); 0 until acknowledged"),
+    acknowledgedDueDate: z.union([z.literal(""), CalendarDate]).describe("the date the buyer confirmed it pays on; empty until acknowledged"),
+    acknowledgedAt: TimeMs.describe("block time of the latest acknowledgement; 0 until acknowledged"),
+    disputed: z.boolean().describe("the buyer disputes the receivable: no new financing until it resolves the dispute (a flag, not a status)"),
+    disputeReason: z.string().describe("the open dispute's reason; empty when not disputed"),
+    disputedSince: TimeMs.describe("block time the open dispute was raised; 0 when not disputed"),
+    payeeBankId: z.string().describe("the bank that notified the buyer of the assignment (only it may change the payee while it finances); empty until notified"),
+    payeeAccountHash: Hex.describe("SHA-256 of the account the buyer is to pay (32 bytes); empty until notified"),
+    payeeNotifiedAt: TimeMs.describe("block time of the latest notice of assignment; 0 until notified"),
   })
   .meta({ id: "ReceivableRecord" });
 
@@ -123,9 +133,9 @@ export const ReceivableView = z
   .object({
     receivable: ReceivableRecord,
     liveFinanced: Amount.describe("outstanding financed principal: sum of (amount - repaid) over financings"),
-    available: Amount.describe("face value minus live financed: the room left under the face value"),
+    available: Amount.describe("the room left for new financing: face value minus live financed, or the buyer's acknowledged amount minus live financed for a receivable only its buyer's acknowledgement backs; 0 when it may not be financed at all (no trade background, disputed, closed, committed to a warrant)"),
     overdue: z.boolean().describe("due date before the head block's UTC day, and neither settled nor cancelled"),
-    financeable: z.boolean().describe("a finance transaction of up to `available` would pass: attested, not overdue, room left"),
+    financeable: z.boolean().describe("a finance transaction of up to `available` would pass: attested by customs or acknowledged by its buyer, not disputed, not overdue, room left"),
     declaration: DeclarationView.nullable().describe("the attested export declaration, once attested"),
     asOf: AsOf,
   })
@@ -291,6 +301,17 @@ export const EventView = z
       wasAccepted: z.boolean().describe("whether the pledge had been accepted (PLEDGED) or only offered"),
     }),
     z.object({ type: z.literal("titleSurrendered"), titleId: Hex32, lotId: PartyId.describe("lot id"), custodianId: PartyId, holderId: PartyId, quantity: Quantity, lotTitled: Quantity }),
+    // the buyer's word (DESIGN.md §9)
+    z.object({ type: z.literal("receivableAcknowledged"), receivableId: Hex32, buyerPartyId: PartyId, amount: Amount, dueDate: CalendarDate }),
+    z.object({ type: z.literal("receivableDisputed"), receivableId: Hex32, buyerPartyId: PartyId, reason: z.string() }),
+    z.object({ type: z.literal("disputeResolved"), receivableId: Hex32, buyerPartyId: PartyId }),
+    z.object({
+      type: z.literal("assignmentNotified"),
+      receivableId: Hex32,
+      bankId: PartyId,
+      payeeAccountHash: Hex32,
+      buyerPartyId: z.string().describe("the buyer told whom to pay; empty when the buyer is not on the network"),
+    }),
   ])
   .meta({ id: "Event" });
 

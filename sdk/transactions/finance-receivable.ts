@@ -1,14 +1,17 @@
-// financeReceivable: a bank finances part or all of what is left of an attested receivable; the
-// financing's id is the transaction hash (DESIGN.md §2, Finance).
+// financeReceivable: a bank finances part or all of what is left of an attested receivable (or of
+// one its buyer acknowledged, DESIGN.md §9); the financing's id is the transaction hash (DESIGN.md
+// §2, Finance).
 import { z } from "zod";
 import { Amount, Currency, Hex32 } from "../api/primitives.js";
-import { currency, firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
+import { currency, firstIssue, optionalFlag, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
 export interface FinanceReceivable {
   receivableId: string;
   amount: bigint;
   currency: string;
+  /** live + amount must not exceed the buyer's acknowledged amount (DESIGN.md §9); absent = false */
+  requireAcknowledgement?: boolean;
 }
 export type FinanceReceivablePayload = { type: "financeReceivable" } & FinanceReceivable;
 
@@ -16,14 +19,27 @@ export interface FinanceReceivableInput {
   receivableId: string;
   amount: AmountInput;
   currency: string;
+  requireAcknowledgement?: boolean;
 }
 
-const FinanceReceivableJson = z.object({ type: z.literal("financeReceivable"), receivableId: Hex32, amount: Amount, currency: Currency });
+const FinanceReceivableJson = z.object({
+  type: z.literal("financeReceivable"),
+  receivableId: Hex32,
+  amount: Amount,
+  currency: Currency,
+  requireAcknowledgement: z.boolean().optional().describe("when true, live financing plus this amount must not exceed the buyer's acknowledged amount (NOT_ACKNOWLEDGED)"),
+});
 
 export const financeReceivableTx: TxFormat<FinanceReceivablePayload, FinanceReceivableInput, typeof FinanceReceivableJson> = {
   type: "financeReceivable",
-  check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, amount: positiveAmount, currency }),
-  build: (input) => ({ type: "financeReceivable", receivableId: input.receivableId, amount: toAmount("amount", input.amount), currency: input.currency }),
+  check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, amount: positiveAmount, currency, requireAcknowledgement: optionalFlag }),
+  build: (input) => ({
+    type: "financeReceivable",
+    receivableId: input.receivableId,
+    amount: toAmount("amount", input.amount),
+    currency: input.currency,
+    requireAcknowledgement: input.requireAcknowledgement ?? false,
+  }),
   targets: "receivable",
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],

@@ -27,6 +27,11 @@ import { offerPledgeTx } from "./offer-pledge.js";
 import { acceptPledgeTx } from "./accept-pledge.js";
 import { releasePledgeTx } from "./release-pledge.js";
 import { surrenderTitleTx } from "./surrender-title.js";
+// the buyer's word (DESIGN.md §9)
+import { acknowledgeReceivableTx } from "./acknowledge-receivable.js";
+import { disputeReceivableTx } from "./dispute-receivable.js";
+import { resolveDisputeTx } from "./resolve-dispute.js";
+import { notifyAssignmentTx } from "./notify-assignment.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -54,6 +59,11 @@ export const TX_FORMAT_LIST = [
   acceptPledgeTx,
   releasePledgeTx,
   surrenderTitleTx,
+  // the buyer's word (DESIGN.md §9)
+  acknowledgeReceivableTx,
+  disputeReceivableTx,
+  resolveDisputeTx,
+  notifyAssignmentTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];
@@ -125,5 +135,10 @@ export type { OfferPledge, OfferPledgeInput } from "./offer-pledge.js";
 export type { AcceptPledge } from "./accept-pledge.js";
 export type { ReleasePledge } from "./release-pledge.js";
 export type { SurrenderTitle } from "./surrender-title.js";
+// the buyer's word (DESIGN.md §9)
+export type { AcknowledgeReceivable, AcknowledgeReceivableInput } from "./acknowledge-receivable.js";
+export type { DisputeReceivable, DisputeReceivableInput } from "./dispute-receivable.js";
+export type { ResolveDispute } from "./resolve-dispute.js";
+export type { NotifyAssignment, NotifyAssignmentInput } from "./notify-assignment.js";
 export type { EventCheck, TargetKind, TxFormat } from "./format.js";
 export { pieceIdOf } from "./warrant-common.js";

@@ -27,6 +27,11 @@ import { offerPledgeRule } from "./offer-pledge.js";
 import { acceptPledgeRule } from "./accept-pledge.js";
 import { releasePledgeRule } from "./release-pledge.js";
 import { surrenderTitleRule } from "./surrender-title.js";
+// the buyer's word (DESIGN.md §9)
+import { acknowledgeReceivableRule } from "./acknowledge-receivable.js";
+import { disputeReceivableRule } from "./dispute-receivable.js";
+import { resolveDisputeRule } from "./resolve-dispute.js";
+import { notifyAssignmentRule } from "./notify-assignment.js";
 
 export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [registerPartyRule.format.type]: registerPartyRule,
@@ -53,6 +58,11 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [acceptPledgeRule.format.type]: acceptPledgeRule,
   [releasePledgeRule.format.type]: releasePledgeRule,
   [surrenderTitleRule.format.type]: surrenderTitleRule,
+  // the buyer's word (DESIGN.md §9)
+  [acknowledgeReceivableRule.format.type]: acknowledgeReceivableRule,
+  [disputeReceivableRule.format.type]: disputeReceivableRule,
+  [resolveDisputeRule.format.type]: resolveDisputeRule,
+  [notifyAssignmentRule.format.type]: notifyAssignmentRule,
 };
 
 /** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */

@@ -4,6 +4,19 @@ import { toHex, utf8 } from "../../../sdk/bytes.js";
 import type { PayloadOf } from "../../../sdk/transactions/index.js";
 import { registerReceivableTx } from "../../../sdk/transactions/register-receivable.js";
 import type { Receivable } from "../../../sdk/types.js";
+
+/** A new receivable: its buyer has neither acknowledged nor disputed it, and no assignment was notified (DESIGN.md §9). */
+const NO_BUYERS_WORD = {
+  acknowledgedAmount: 0n,
+  acknowledgedDueDate: "",
+  acknowledgedAt: 0n,
+  disputed: false,
+  disputeReason: "",
+  disputedSince: 0n,
+  payeeBankId: "",
+  payeeAccountHash: new Uint8Array(0),
+  payeeNotifiedAt: 0n,
+} as const satisfies Partial<Receivable>;
 import { encodeDocumentRecord } from "../records.js";
 import { KEY } from "../state.js";
 import { getDocument, getText, hexOf, invariant, partyOfRole, putReceivable, reject, type TxRule } from "./rule.js";
@@ -50,6 +63,7 @@ export const registerReceivableRule: TxRule<PayloadOf<"registerReceivable">> = {
       updatedAt: block.time,
       buyerPartyId: p.buyerPartyId ?? "",
       warrantPieceId: "",
+      ...NO_BUYERS_WORD,
     };
     putReceivable(state, receivable);
     state.put(KEY.fingerprint(fpHex), utf8(id));
