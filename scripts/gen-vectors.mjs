@@ -242,6 +242,20 @@ const BILL_OF_LADING_CASES = [
   ["other-carrier", "B", { carrierScac: "MSCU", blNumber: "NBOHAM2610417" }],
 ];
 
+const WAREHOUSE_RECEIPT = { custodianId: "qingdao-bonded-warehouse", receiptNumber: "WR-2026/0042" };
+const WAREHOUSE_RECEIPT_CASES = [
+  ["sample", "A", WAREHOUSE_RECEIPT],
+  ["number-respelled", "A", { ...WAREHOUSE_RECEIPT, receiptNumber: "wr 2026 0042" }],
+  ["number-full-width", "A", { ...WAREHOUSE_RECEIPT, receiptNumber: "ＷＲ－２０２６／００４２" }],
+  ["other-custodian", "B", { ...WAREHOUSE_RECEIPT, custodianId: "shanghai-metals-store" }],
+  ["number-extra-leading-zero", "C", { ...WAREHOUSE_RECEIPT, receiptNumber: "WR-2026/00042" }],
+];
+const WAREHOUSE_RECEIPT_ERRORS = [
+  ["custodian-not-a-party-id", { ...WAREHOUSE_RECEIPT, custodianId: "Qingdao Bonded Warehouse" }, "invalid_field"],
+  ["number-without-letters-or-digits", { ...WAREHOUSE_RECEIPT, receiptNumber: "/-/" }, "empty_after_normalization"],
+  ["number-missing", { custodianId: WAREHOUSE_RECEIPT.custodianId }, "invalid_argument"],
+];
+
 function keyCase(name, group, input, keyFn, fingerprintFn, tag, order) {
   const key = keyFn(input);
   const fields = order.map((f) => key[f]);
@@ -288,6 +302,10 @@ function fingerprintVectors() {
     billsOfLading: BILL_OF_LADING_CASES.map(([n, g, i]) =>
       keyCase(n, g, i, fp.billOfLadingFingerprintKey, fp.fingerprintBillOfLading, fp.FINGERPRINT_TAGS.billOfLading, ["carrierScac", "blNumber"]),
     ),
+    warehouseReceipts: WAREHOUSE_RECEIPT_CASES.map(([n, g, i]) =>
+      keyCase(n, g, i, fp.warehouseReceiptFingerprintKey, fp.fingerprintWarehouseReceipt, fp.FINGERPRINT_TAGS.warehouseReceipt, ["custodianId", "receiptNumber"]),
+    ),
+    warehouseReceiptErrors: WAREHOUSE_RECEIPT_ERRORS.map(([name, input, error]) => ({ name, input, error: expectError(() => fp.fingerprintWarehouseReceipt(input), error, name) })),
     documents: [
       {
         kind: "invoice",

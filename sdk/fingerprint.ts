@@ -35,6 +35,7 @@ export const FINGERPRINT_TAGS = {
   invoice: utf8("tradeledger/fingerprint/invoice/v1\u0000"),
   declaration: utf8("tradeledger/fingerprint/export-declaration/v1\u0000"),
   billOfLading: utf8("tradeledger/fingerprint/bill-of-lading/v1\u0000"),
+  warehouseReceipt: utf8("tradeledger/fingerprint/warehouse-receipt/v1\u0000"),
 } as const;
 
 // Party ids as the ledger defines them (proto/tradeledger.proto header).
@@ -307,4 +308,34 @@ export function billOfLadingFingerprintKey(input: BillOfLadingFingerprintInput):
 export function fingerprintBillOfLading(input: BillOfLadingFingerprintInput): Uint8Array {
   const k = billOfLadingFingerprintKey(input);
   return sha256(fingerprintPreimage(FINGERPRINT_TAGS.billOfLading, [k.carrierScac, k.blNumber]));
+}
+
+// ---- warehouse receipts ---------------------------------------------------------------------------
+
+export interface WarehouseReceiptFingerprintInput {
+  /** The issuing custodian's TradeLedger party id (the warehouse operator), used as given. */
+  custodianId: string;
+  /** The receipt number as printed on the warehouse receipt. */
+  receiptNumber: string;
+}
+
+/**
+ * A warehouse receipt is identified by its issuer and its number: receipt numbers are unique per
+ * warehouse operator, not across them, so two warehouses' "WR-0001" are two receipts. The issuer is
+ * the custodian's party id (canonical already), never a printed name whose spellings would give one
+ * receipt two fingerprints. The number is normalised like every reference: "WR-2026/0042" and
+ * "wr 2026 0042" give one key.
+ */
+export function warehouseReceiptFingerprintKey(input: WarehouseReceiptFingerprintInput): WarehouseReceiptFingerprintInput {
+  const o = plainObject(input, "warehouse receipt fingerprint input");
+  return {
+    custodianId: partyId(o.custodianId, "custodianId"),
+    receiptNumber: normalizeReference(o.receiptNumber, "receiptNumber"),
+  };
+}
+
+/** SHA-256(warehouse-receipt tag || custodianId || receipt number key): the `fingerprint` of an issueTitle of kind WAREHOUSE_RECEIPT. */
+export function fingerprintWarehouseReceipt(input: WarehouseReceiptFingerprintInput): Uint8Array {
+  const k = warehouseReceiptFingerprintKey(input);
+  return sha256(fingerprintPreimage(FINGERPRINT_TAGS.warehouseReceipt, [k.custodianId, k.receiptNumber]));
 }

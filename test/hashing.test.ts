@@ -38,6 +38,8 @@ import {
   invoiceFingerprintKey,
   normalizeCurrency,
   normalizeReference,
+  fingerprintWarehouseReceipt,
+  warehouseReceiptFingerprintKey,
 } from "../sdk/fingerprint.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
 
@@ -400,7 +402,7 @@ t.test("canonicalJson agrees with the RFC 8785 reference implementation (canonic
 
 t.test("fingerprints.json: tags, normalised references, currencies", async (t) => {
   t.same(F.tags, Object.fromEntries(Object.entries(FINGERPRINT_TAGS).map(([k, v]) => [k, toHex(v)])));
-  t.equal(new Set(Object.values(F.tags)).size, 3);
+  t.equal(new Set(Object.values(F.tags)).size, Object.keys(FINGERPRINT_TAGS).length, "one distinct tag per document kind");
   for (const r of F.references) t.equal(normalizeReference(r.input), r.key, `${JSON.stringify(r.input)}: ${r.note}`);
   for (const r of F.referenceErrors) {
     const err = thrown(() => normalizeReference(r.input));
@@ -444,6 +446,9 @@ t.test("fingerprints.json: invoices, declarations and bills of lading recompute;
   check(F.invoices, invoiceFingerprintKey, fingerprintInvoice, FINGERPRINT_TAGS.invoice, ["sellerId", "buyerId", "invoiceNumber", "currency"], "invoice");
   check(F.declarations, declarationFingerprintKey, fingerprintDeclaration, FINGERPRINT_TAGS.declaration, ["country", "declarationNumber"], "declaration");
   check(F.billsOfLading, billOfLadingFingerprintKey, fingerprintBillOfLading, FINGERPRINT_TAGS.billOfLading, ["carrierScac", "blNumber"], "B/L");
+  check(F.warehouseReceipts, warehouseReceiptFingerprintKey, fingerprintWarehouseReceipt, FINGERPRINT_TAGS.warehouseReceipt, ["custodianId", "receiptNumber"], "warehouse receipt");
+  t.ok(F.warehouseReceipts.length >= 5);
+  for (const e of F.warehouseReceiptErrors) t.equal(thrown(() => fingerprintWarehouseReceipt(e.input))?.kind, e.error, e.name);
   for (const e of F.invoiceErrors) t.equal(thrown(() => fingerprintInvoice(e.input))?.kind, e.error, e.name);
   // The same fields under different tags never collide.
   const same = ["exporter-a", "x1"];
