@@ -11,13 +11,13 @@ import type { Crypto } from "../../sdk/crypto.js";
 import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
 import { inclusionProof, leafHash } from "../../sdk/merkle.js";
 import { decodeTx } from "../../sdk/tx.js";
-import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Warrant } from "../../sdk/types.js";
+import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeCreditLine, decodePiece, decodeReceipt, decodeWarrant } from "../ledger/records.js";
+import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeTitle, decodeWarrant } from "../ledger/records.js";
 import { KEY } from "../ledger/state.js";
 import { corrupted } from "../store/errors.js";
 import { rfc6962Root, sha256 } from "../store/hash.js";
-import type { HistoryRef, TxRef } from "../store/indexes.js";
+import type { HistoryRef, TitleRef, TxRef } from "../store/indexes.js";
 import type { Store } from "../store/store.js";
 import {
   MAX_PAGE_LIMIT,
@@ -30,6 +30,9 @@ import {
   type ObjectKind,
   type Page,
   type PieceWithAncestry,
+  type PledgeHistoryEntry,
+  type PledgeStep,
+  type TitleWithPledges,
   type WarrantTree,
   type PageRequest,
   type QueryModel,
@@ -384,9 +387,91 @@ export class LedgerQuery implements QueryModel {
     return withCursor(await this.records(refs.items, (id) => this.getCreditLine(id), "credit line"), refs.cursor);
   }
 
-  /** Every event naming a piece, warrant or credit line, and every rejected attempt aimed at it, oldest first. */
+  /** Every event naming a piece, warrant, credit line, title or lot, and every rejected attempt aimed at it, oldest first. */
   async objectHistory(kind: ObjectKind, id: string, page: PageRequest = {}): Promise<Page<HistoryEntry>> {
     return this.historyOf(await this.store.indexes.objectHistory(kind, id, page));
+  }
+
+  // ---- title documents and pledges (DESIGN.md §8) ------------------------------------------------
+
+  async getTitleRecord(id: string): Promise<Title | undefined> {
+    const b = await this.getState(KEY.title(id));
+    return b && decodeTitle(b);
+  }
+
+  async getLot(id: string): Promise<Lot | undefined> {
+    const b = await this.getState(KEY.lot(id));
+    return b && decodeLot(b);
+  }
+
+  /**
+   * A title with its lot and its pledges, oldest first, rebuilt from the title's history: each
+   * pledgeOffered opens a pledge (bank, amount, currency, expiry), the pledgeAccepted and
+   * pledgeReleased that follow close it. Rejected attempts in the history are skipped.
+   */
+  async getTitle(id: string): Promise<TitleWithPledges | undefined> {
+    const title = await this.getTitleRecord(id);
+    if (!title) return undefined;
+    const lot = await this.getLot(title.lotId);
+    if (!lot) throw corrupted(`title ${id} names missing lot ${title.lotId}`);
+    const pledges: PledgeHistoryEntry[] = [];
+    let open: PledgeHistoryEntry | undefined;
+    let cursor: string | undefined;
+    do {
+      const page = await this.objectHistory("title", id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+      for (const e of page.items) {
+        const ev = e.event;
+        if (!ev) continue;
+        const step: PledgeStep = { height: e.height, index: e.index, time: e.time, txHash: e.txHash, signer: e.signer };
+        if (ev.type === "pledgeOffered") {
+          if (open) throw corrupted(`title ${id}: a pledge is offered at ${e.height}/${e.index} while another is open`);
+          open = { bankId: ev.bankId, holderId: ev.holderId, securedAmount: ev.securedAmount, currency: ev.currency, expiryDate: ev.expiryDate, outcome: "OFFERED", offered: step };
+          pledges.push(open);
+        } else if (ev.type === "pledgeAccepted" || ev.type === "pledgeReleased") {
+          if (!open || open.bankId !== ev.bankId) throw corrupted(`title ${id}: ${ev.type} at ${e.height}/${e.index} follows no open pledge to ${ev.bankId}`);
+          if (ev.type === "pledgeAccepted") {
+            open.accepted = step;
+            open.outcome = "PLEDGED";
+          } else {
+            open.released = step;
+            open.outcome = ev.wasAccepted ? "RELEASED" : ev.releasedBy === ev.bankId ? "DECLINED" : "WITHDRAWN";
+            open = undefined;
+          }
+        }
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    return { title, lot, pledges };
+  }
+
+  async titlesOfLot(lotId: string, page: PageRequest = {}): Promise<Page<Title>> {
+    const refs = await this.store.indexes.titlesOfLot(lotId, page);
+    return withCursor(await this.records(refs.items, (id) => this.getTitleRecord(id), "title"), refs.cursor);
+  }
+
+  async listTitles(partyId: string, page: PageRequest = {}, lotId?: string): Promise<Page<Title>> {
+    const refs = await this.store.indexes.titlesByHolder(partyId, page, lotId);
+    return withCursor(await this.titles(refs.items, "the title holder index"), refs.cursor);
+  }
+
+  async titlesPledgedTo(bankId: string, page: PageRequest = {}, lotId?: string): Promise<Page<Title>> {
+    const refs = await this.store.indexes.titlesByBank(bankId, page, lotId);
+    return withCursor(await this.titles(refs.items, "the pledgee bank index"), refs.cursor);
+  }
+
+  async lotsByCustodian(custodianId: string, page: PageRequest = {}): Promise<Page<Lot>> {
+    const refs = await this.store.indexes.lotsByCustodian(custodianId, page);
+    return withCursor(await this.records(refs.items.map((r) => ({ id: r.lotId })), (id) => this.getLot(id), "lot"), refs.cursor);
+  }
+
+  private async titles(refs: readonly TitleRef[], what: string): Promise<Title[]> {
+    const out: Title[] = [];
+    for (const r of refs) {
+      const t = await this.getTitleRecord(r.titleId);
+      if (!t) throw corrupted(`${what} names title ${r.titleId}, which is not in the state`);
+      out.push(t);
+    }
+    return out;
   }
 
   private async records<T>(refs: readonly { id: string }[], get: (id: string) => Promise<T | undefined>, what: string): Promise<T[]> {

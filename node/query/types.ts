@@ -7,7 +7,7 @@ import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
 import { PARTY_ID_RE } from "../../sdk/checks.js";
-import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Event, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Warrant } from "../../sdk/types.js";
+import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
 import { formatOf, RECEIVABLE_ID_RE, type TargetKind, type TxPayload, type TxType } from "../../sdk/transactions/index.js";
 
 /** The largest page a list read returns (node/store/indexes.ts enforces it). */
@@ -117,23 +117,29 @@ export interface Exposure extends ExposureTally {
   rejectedAttempts: { total: number; byCode: Record<string, number> };
 }
 
-// ---- digital warrants (DESIGN.md §7) ----------------------------------------------------------
+// ---- objects with a history: digital warrants (DESIGN.md §7), titles and lots (§8) ---------------
 
-/** The warrant objects that have a history: pieces, warrants and credit lines. */
-export type ObjectKind = "piece" | "warrant" | "line";
+/**
+ * The objects that have a history of their own: warrant pieces, warrants and credit lines (§7),
+ * title documents and lots of goods (§8).
+ */
+export type ObjectKind = "piece" | "warrant" | "line" | "title" | "lot";
+export const WARRANT_OBJECT_KINDS: ReadonlySet<ObjectKind> = new Set(["piece", "warrant", "line"]);
+export const TITLE_OBJECT_KINDS: ReadonlySet<ObjectKind> = new Set(["title", "lot"]);
 
-const KIND_OF_TARGET: Partial<Record<TargetKind, ObjectKind>> = { piece: "piece", warrant: "warrant", creditLine: "line" };
+const KIND_OF_TARGET: Partial<Record<TargetKind, ObjectKind>> = { piece: "piece", warrant: "warrant", creditLine: "line", title: "title", lot: "lot" };
 
-/** Whether `id` is well-formed for its kind: pieces and warrants are 64 hex digits, lines party-id-like. */
+/** Whether `id` is well-formed for its kind: pieces, warrants and titles are 64 hex digits (tx hashes), lines and lots party-id-like. */
 export function isObjectId(kind: ObjectKind, id: unknown): id is string {
-  return typeof id === "string" && (kind === "line" ? PARTY_ID_RE.test(id) : RECEIVABLE_ID_RE.test(id));
+  return typeof id === "string" && (kind === "line" || kind === "lot" ? PARTY_ID_RE.test(id) : RECEIVABLE_ID_RE.test(id));
 }
 
 /**
- * The pieces, warrants and credit lines a transaction aims at, from its payload and receipt target
- * alone (not its events): the receipt target under the kind its format targets, and the `pieceId` /
- * `lineId` its payload names. What the history indexes file a rejected attempt under, and part of
- * what the RPC shows to whom. Payload ids are caller-chosen: only well-formed ids are returned.
+ * The pieces, warrants, credit lines, titles and lots a transaction aims at, from its payload and
+ * receipt target alone (not its events): the receipt target under the kind its format targets, and
+ * the `pieceId` / `lineId` / `titleId` / `lotId` its payload names. What the history indexes file a
+ * rejected attempt under, and part of what the RPC shows to whom. Payload ids are caller-chosen:
+ * only well-formed ids are returned.
  */
 export function objectsNamed(payload: TxPayload | undefined, target: string): { kind: ObjectKind; id: string }[] {
   const out = new Map<string, { kind: ObjectKind; id: string }>();
@@ -146,9 +152,27 @@ export function objectsNamed(payload: TxPayload | undefined, target: string): { 
     const fields = payload as unknown as Record<string, unknown>;
     add("piece", fields["pieceId"]);
     add("line", fields["lineId"]);
+    add("title", fields["titleId"]);
+    add("lot", fields["lotId"]);
   }
   return [...out.values()];
 }
+
+/** The objects an event names (its pieceId, warrantId, lineId, titleId, lotId): the histories it belongs to. */
+export function objectsOfEvent(e: Event): { kind: ObjectKind; id: string }[] {
+  const out: { kind: ObjectKind; id: string }[] = [];
+  const fields = e as unknown as Record<string, unknown>;
+  for (const [field, kind] of EVENT_OBJECT_FIELDS) if (isObjectId(kind, fields[field])) out.push({ kind, id: fields[field] as string });
+  return out;
+}
+
+const EVENT_OBJECT_FIELDS: readonly (readonly [string, ObjectKind])[] = [
+  ["pieceId", "piece"],
+  ["warrantId", "warrant"],
+  ["lineId", "line"],
+  ["titleId", "title"],
+  ["lotId", "lot"],
+];
 
 /** A warrant with its whole tree of pieces, root first, parents before children. */
 export interface WarrantTree {
@@ -161,6 +185,45 @@ export interface PieceWithAncestry {
   piece: Piece;
   warrant: Warrant;
   ancestry: Piece[];
+}
+
+// ---- title documents and pledges (DESIGN.md §8) ----------------------------------------------
+
+/** One step of a pledge: the transaction that made it, where and when. */
+export interface PledgeStep {
+  height: bigint;
+  index: number;
+  time: bigint;
+  txHash: Uint8Array;
+  signer: string;
+}
+
+/**
+ * What became of a pledge: OFFERED (open offer), PLEDGED (accepted, not released), RELEASED (accepted,
+ * then released by its bank), DECLINED (the offer released by the bank it was offered to), WITHDRAWN
+ * (the offer released by the holder).
+ */
+export type PledgeOutcome = "OFFERED" | "PLEDGED" | "RELEASED" | "DECLINED" | "WITHDRAWN";
+
+/** One pledge of a title, from its offer to its release, as the title's history tells it. */
+export interface PledgeHistoryEntry {
+  bankId: string;
+  /** the holder that offered it */
+  holderId: string;
+  securedAmount: bigint;
+  currency: string;
+  expiryDate: string;
+  outcome: PledgeOutcome;
+  offered: PledgeStep;
+  accepted?: PledgeStep;
+  released?: PledgeStep;
+}
+
+/** A title with the lot it was issued on and every pledge it had, oldest first. */
+export interface TitleWithPledges {
+  title: Title;
+  lot: Lot;
+  pledges: PledgeHistoryEntry[];
 }
 
 /**
@@ -234,8 +297,23 @@ export interface QueryModel {
   warrantsByLine(lineId: string, page?: PageRequest): Promise<Page<Warrant>>;
   creditLinesByBank(bankId: string, page?: PageRequest): Promise<Page<CreditLine>>;
   creditLinesByObligor(obligorId: string, page?: PageRequest): Promise<Page<CreditLine>>;
-  /** every event naming the piece, warrant or line, and every rejected attempt aimed at it, oldest first */
+  /** every event naming the piece, warrant, line, title or lot, and every rejected attempt aimed at it, oldest first */
   objectHistory(kind: ObjectKind, id: string, page?: PageRequest): Promise<Page<HistoryEntry>>;
+
+  // title documents and pledges (DESIGN.md §8)
+  /** one title record, without its pledge history */
+  getTitleRecord(id: string): Promise<Title | undefined>;
+  /** a title with its lot and every pledge it had (offered, accepted, released), from its history */
+  getTitle(id: string): Promise<TitleWithPledges | undefined>;
+  getLot(id: string): Promise<Lot | undefined>;
+  /** every title issued on a lot (surrendered ones too), in issue order */
+  titlesOfLot(lotId: string, page?: PageRequest): Promise<Page<Title>>;
+  /** the live titles (not SURRENDERED) a party holds now, by lot then title id; optionally on one lot */
+  listTitles(partyId: string, page?: PageRequest, lotId?: string): Promise<Page<Title>>;
+  /** the titles offered or pledged to a bank now, by lot then title id; optionally on one lot */
+  titlesPledgedTo(bankId: string, page?: PageRequest, lotId?: string): Promise<Page<Title>>;
+  /** the lots a custodian attests, by lot id */
+  lotsByCustodian(custodianId: string, page?: PageRequest): Promise<Page<Lot>>;
 }
 
 /** "YYYY-MM-DD" of the UTC day containing `ms`. */

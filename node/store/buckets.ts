@@ -79,6 +79,20 @@ export enum Bucket {
   idxLineObligor = 48,
   /** str bank id || str piece id: pieces a bank financed or bought (Piece.financedBy; never moves) */
   idxPieceBank = 49,
+
+  // ---- title documents and pledges (DESIGN.md §8, docs/titles.md) ---------------------------------
+  /** str title id || u64 height || u32 tx index || u16 event index (0xffff: rejected attempt) */
+  idxTitleHistory = 50,
+  /** str lot id || u64 height || u32 tx index || u16 event index (0xffff: rejected attempt) */
+  idxLotHistory = 51,
+  /** str holder id || str lot id || str title id: live titles (not SURRENDERED) by current holder (moves with the holder) */
+  idxTitleHolder = 52,
+  /** str lot id || u64 height || u32 tx index || str title id: titles issued on the lot (never moves) */
+  idxLotTitle = 53,
+  /** str custodian id || str lot id: lots by the custodian that attests them (Lot.custodianId; never moves) */
+  idxLotCustodian = 54,
+  /** str bank id || str lot id || str title id: titles offered or pledged to the bank now (moves with the pledge) */
+  idxTitleBank = 55,
 }
 
 export const BUCKET_NAMES: Readonly<Record<number, string>> = Object.fromEntries(

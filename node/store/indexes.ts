@@ -5,10 +5,10 @@
 // the block's transactions, receipts and net state changes, and written in the block's batch.
 import { fromHex, isHex, toHex } from "../../sdk/bytes.js";
 import type { Tx } from "../../sdk/tx.js";
-import type { Piece, Receipt, ReceivableStatus, ResultCode } from "../../sdk/types.js";
+import type { Lot, Piece, Receipt, ReceivableStatus, ResultCode, Title } from "../../sdk/types.js";
 import type { StateReader, WriteSet } from "../ledger/state.js";
-import { MAX_PAGE_LIMIT, objectsNamed, type DateRange, type ObjectKind, type Page, type PageRequest } from "../query/types.js";
-import { decodePiece } from "../ledger/records.js";
+import { MAX_PAGE_LIMIT, objectsNamed, objectsOfEvent, WARRANT_OBJECT_KINDS, type DateRange, type ObjectKind, type Page, type PageRequest } from "../query/types.js";
+import { decodeLot, decodePiece, decodeTitle } from "../ledger/records.js";
 import { Bucket } from "./buckets.js";
 import { KeyReader, key, prefixEnd, type KeyWriter } from "./encoding.js";
 import { StoreError, corrupted } from "./errors.js";
@@ -54,7 +54,25 @@ const HISTORY_BUCKET: { readonly [K in ObjectKind]: Bucket } = {
   piece: Bucket.idxPieceHistory,
   warrant: Bucket.idxWarrantHistory,
   line: Bucket.idxLineHistory,
+  title: Bucket.idxTitleHistory,
+  lot: Bucket.idxLotHistory,
 };
+
+/** The title-document indexes (DESIGN.md §8; layouts in buckets.ts). */
+export const titleIndexKeys = {
+  history: (kind: "title" | "lot", id: string) => key(HISTORY_BUCKET[kind]).str(id),
+  titleHolder: (holderId: string) => key(Bucket.idxTitleHolder).str(holderId),
+  lotTitle: (lotId: string) => key(Bucket.idxLotTitle).str(lotId),
+  lotCustodian: (custodianId: string) => key(Bucket.idxLotCustodian).str(custodianId),
+  titleBank: (bankId: string) => key(Bucket.idxTitleBank).str(bankId),
+};
+
+/**
+ * The buckets titleBlockIndexKeys, titleRecordIndexKeys and lotIndexKeys fill (for an integrity
+ * check: a block's entries are titleBlockIndexKeys of it, a title's titleRecordIndexKeys, a lot's
+ * lotIndexKeys).
+ */
+export const TITLE_INDEX_BUCKETS: readonly Bucket[] = [Bucket.idxTitleHistory, Bucket.idxLotHistory, Bucket.idxTitleHolder, Bucket.idxLotTitle, Bucket.idxLotCustodian, Bucket.idxTitleBank];
 
 /**
  * The buckets warrantBlockIndexKeys and pieceIndexKeys fill (for an integrity check: the entries
@@ -91,10 +109,11 @@ export interface IndexInput {
 export function indexOps(input: IndexInput): IndexOps {
   const puts = blockIndexKeys(input.height, input.txs, input.receipts);
   puts.push(...warrantBlockIndexKeys(input.height, input.txs, input.receipts));
+  puts.push(...titleBlockIndexKeys(input.height, input.txs, input.receipts));
   const dels: Uint8Array[] = [];
-  // Current-state indexes, from the receivables and warrant pieces the block changed.
+  // Current-state indexes, from the receivables, warrant pieces, titles and lots the block changed.
   for (const [k, value] of input.writes) {
-    const entries = k.startsWith("r/") ? receivableEntries : k.startsWith("q/") ? pieceEntries : undefined;
+    const entries = STATE_ENTRIES[k.slice(0, 2)];
     if (!entries) continue;
     const id = k.slice(2);
     const beforeBytes = input.before.get(k);
@@ -139,15 +158,25 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
 }
 
 const receivableEntries = (id: string, bytes: Uint8Array, k: string) => receivableIndexKeys(id, receivableIndexFields(bytes, k));
-const pieceEntries = (id: string, bytes: Uint8Array, k: string) => {
-  let piece;
-  try {
-    piece = decodePiece(bytes);
-  } catch (err) {
-    throw corrupted(`${k} is not a well-formed Piece`, {}, err);
-  }
-  return pieceIndexKeys(id, piece);
+const pieceEntries = (id: string, bytes: Uint8Array, k: string) => pieceIndexKeys(id, decodeOrCorrupted(decodePiece, bytes, k, "Piece"));
+const titleEntries = (id: string, bytes: Uint8Array, k: string) => titleRecordIndexKeys(id, decodeOrCorrupted(decodeTitle, bytes, k, "Title"));
+const lotEntries = (id: string, bytes: Uint8Array, k: string) => lotIndexKeys(id, decodeOrCorrupted(decodeLot, bytes, k, "Lot"));
+
+/** The current-state index entries of a state record, by its key prefix (node/ledger/state.ts KEY). */
+const STATE_ENTRIES: Readonly<Record<string, (id: string, bytes: Uint8Array, k: string) => Uint8Array[]>> = {
+  "r/": receivableEntries,
+  "q/": pieceEntries,
+  "t/": titleEntries,
+  "o/": lotEntries,
 };
+
+function decodeOrCorrupted<T>(decode: (b: Uint8Array) => T, bytes: Uint8Array, k: string, what: string): T {
+  try {
+    return decode(bytes);
+  } catch (err) {
+    throw corrupted(`${k} is not a well-formed ${what}`, {}, err);
+  }
+}
 
 /**
  * The append-only warrant entries a block adds: the history of every piece, warrant and credit line
@@ -175,10 +204,54 @@ export function warrantBlockIndexKeys(h: bigint, txs: readonly Tx[], receipts: r
         }
       }
     } else {
-      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) puts.push(k.history(kind, id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
+      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) {
+        if (WARRANT_OBJECT_KINDS.has(kind)) puts.push(k.history(kind, id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
+      }
     }
   }
   return puts;
+}
+
+/**
+ * The append-only title entries a block adds: the history of every title and lot an event names
+ * (its titleId, lotId: an issue or a surrender is in both histories), and of those a rejected
+ * transaction aimed at (its receipt target — a DUPLICATE_TITLE attempt is filed under the live title
+ * it collided with — and the titleId / lotId its payload names); titles by lot, in issue order.
+ */
+export function titleBlockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly Receipt[]): Uint8Array[] {
+  const puts: Uint8Array[] = [];
+  const k = titleIndexKeys;
+  for (let i = 0; i < txs.length; i++) {
+    const r = receipts[i]!;
+    if (r.code === "OK") {
+      for (let e = 0; e < r.events.length; e++) {
+        const ev = r.events[e]!;
+        for (const o of objectsOfEvent(ev)) if (o.kind === "title" || o.kind === "lot") puts.push(k.history(o.kind, o.id).u64(h).u32(i).u16(e).done());
+        if (ev.type === "titleIssued") puts.push(k.lotTitle(ev.lotId).u64(h).u32(i).str(ev.titleId).done());
+      }
+    } else {
+      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) {
+        if (kind === "title" || kind === "lot") puts.push(k.history(kind, id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
+      }
+    }
+  }
+  return puts;
+}
+
+/**
+ * The current-state entries of one title: its holder while it is live (not SURRENDERED), and the
+ * bank its current pledge names (offered or accepted).
+ */
+export function titleRecordIndexKeys(id: string, t: Pick<Title, "holderId" | "lotId" | "status" | "pledge">): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  if (t.status !== "SURRENDERED") keys.push(titleIndexKeys.titleHolder(t.holderId).str(t.lotId).str(id).done());
+  if (t.pledge) keys.push(titleIndexKeys.titleBank(t.pledge.bankId).str(t.lotId).str(id).done());
+  return keys;
+}
+
+/** The current-state entry of one lot: its custodian. */
+export function lotIndexKeys(id: string, lot: Pick<Lot, "custodianId">): Uint8Array[] {
+  return [titleIndexKeys.lotCustodian(lot.custodianId).str(id).done()];
 }
 
 /** The current-state entries of one warrant piece: its holder while it is a live leaf, and the bank that financed it. */
@@ -239,6 +312,11 @@ export interface DueRef extends ReceivableRef {
 export interface PieceRef {
   warrantId: string;
   pieceId: string;
+}
+
+export interface TitleRef {
+  lotId: string;
+  titleId: string;
 }
 
 /** An object created at a position in the chain (a warrant, a credit line). */
@@ -352,6 +430,37 @@ export class IndexRepository {
   /** Credit lines granted to an obligor, oldest first. */
   linesByObligor(obligorId: string, page: PageRequest = {}): Promise<Page<IdRef>> {
     return this.scan(warrantIndexKeys.lineObligor(obligorId), page, idRef);
+  }
+
+  // ---- title documents and pledges ----
+
+  /** Live titles a party holds now, by lot id then title id; optionally on one lot only. */
+  titlesByHolder(holderId: string, page: PageRequest = {}, lotId?: string): Promise<Page<TitleRef>> {
+    return this.scanTitles(titleIndexKeys.titleHolder(holderId), page, lotId);
+  }
+
+  /** Titles offered or pledged to a bank now, by lot id then title id; optionally on one lot only. */
+  titlesByBank(bankId: string, page: PageRequest = {}, lotId?: string): Promise<Page<TitleRef>> {
+    return this.scanTitles(titleIndexKeys.titleBank(bankId), page, lotId);
+  }
+
+  /** Titles issued on a lot, in issue order (the id is the title's). */
+  titlesOfLot(lotId: string, page: PageRequest = {}): Promise<Page<IdRef>> {
+    return this.scan(titleIndexKeys.lotTitle(lotId), page, idRef);
+  }
+
+  /** Lots a custodian attests, by lot id. */
+  lotsByCustodian(custodianId: string, page: PageRequest = {}): Promise<Page<{ lotId: string }>> {
+    return this.scan(titleIndexKeys.lotCustodian(custodianId), page, (r) => ({ lotId: r.str() }));
+  }
+
+  private scanTitles(prefix: KeyWriter, page: PageRequest, lotId: string | undefined): Promise<Page<TitleRef>> {
+    if (lotId !== undefined) prefix.str(lotId);
+    return this.scan(prefix, page, (r) => {
+      if (lotId !== undefined) return { lotId, titleId: r.str() };
+      const lot = r.str();
+      return { lotId: lot, titleId: r.str() };
+    });
   }
 
   private scanDates(bucket: Bucket, range: DateRange, page: PageRequest): Promise<Page<DueRef>> {

@@ -1,15 +1,17 @@
 // Full verification of a store, from scratch: every block whole and chained, its roots recomputed
 // from its transactions and receipts, the lookups and indexes equal to what the blocks and the state
-// imply (nothing missing, nothing extra), the state root recomputed from every state record, and the
-// conservation of the digital warrants and their credit lines (DESIGN.md §7) over the state records.
+// imply (nothing missing, nothing extra), the state root recomputed from every state record, the
+// conservation of the digital warrants and their credit lines (DESIGN.md §7) and the lot invariant of
+// the title documents (§8) over the state records.
 // Reads everything, so it costs time proportional to the store; open() runs only the cheap checks.
-import { equalBytes, toHex } from "../../sdk/bytes.js";
+import { equalBytes, fromUtf8 as utf8Text, toHex } from "../../sdk/bytes.js";
+import { decode } from "../../sdk/codec.js";
 import { merkleRoot } from "../../sdk/merkle.js";
 import { decodeTx, type Tx } from "../../sdk/tx.js";
 import { isLiveLeaf } from "../../sdk/domain.js";
-import type { CreditLine, Piece, Receipt, ResultCode, Warrant } from "../../sdk/types.js";
+import type { CreditLine, Lot, Party, Piece, Receipt, ResultCode, Role, Title, Warrant } from "../../sdk/types.js";
 import { nodeCrypto } from "../crypto.js";
-import { decodeCreditLine, decodePiece, decodeReceipt, decodeWarrant } from "../ledger/records.js";
+import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeTitle, decodeWarrant } from "../ledger/records.js";
 import { decodeCertificateRecord, decodeHeader, decodeTxLocation } from "./blocks.js";
 import { rfc6962Root } from "./hash.js";
 import { stateKeys } from "./state.js";
@@ -17,7 +19,17 @@ import { Bucket, BUCKET_NAMES } from "./buckets.js";
 import { plain, prefixRange, type Db } from "./db.js";
 import { fromUtf8, readU32, readU64 } from "./encoding.js";
 import { corrupted } from "./errors.js";
-import { blockIndexKeys, pieceIndexKeys, receivableIndexKeys, warrantBlockIndexKeys, WARRANT_INDEX_BUCKETS } from "./indexes.js";
+import {
+  blockIndexKeys,
+  lotIndexKeys,
+  pieceIndexKeys,
+  receivableIndexKeys,
+  titleBlockIndexKeys,
+  titleRecordIndexKeys,
+  TITLE_INDEX_BUCKETS,
+  warrantBlockIndexKeys,
+  WARRANT_INDEX_BUCKETS,
+} from "./indexes.js";
 import { receivableIndexFields } from "./receivable-fields.js";
 import { StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 import { ZERO_HASH, type Store } from "./store.js";
@@ -37,6 +49,9 @@ export interface VerifyReport {
   creditLines: number;
   warrants: number;
   pieces: number;
+  /** lots and titles whose invariant was checked */
+  lots: number;
+  titles: number;
   buckets: number;
   indexEntries: number;
   stateRoot: Uint8Array;
@@ -55,6 +70,7 @@ const INDEX_BUCKETS = [
   Bucket.idxRejectionByCode,
   Bucket.idxRejectionBySigner,
   ...WARRANT_INDEX_BUCKETS,
+  ...TITLE_INDEX_BUCKETS,
 ];
 
 /** Throws StoreError STORE_CORRUPTED naming the first disagreement found. */
@@ -115,6 +131,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     if (!equalBytes(merkleRoot(sha256, receiptBytes), header.receiptsRoot)) throw corrupted(`block ${h} receipts do not match its receipts root`, where);
     for (const k of blockIndexKeys(h, txs, receipts)) expectedIndex.add(toHex(k));
     for (const k of warrantBlockIndexKeys(h, txs, receipts)) expectedIndex.add(toHex(k));
+    for (const k of titleBlockIndexKeys(h, txs, receipts)) expectedIndex.add(toHex(k));
     txCount += txs.length;
     prevHash = hash;
     prevTime = header.time;
@@ -155,6 +172,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   const depth = meta.treeDepth;
   const byBucket = new Map<number, Uint8Array[]>();
   const warrantRecords = new WarrantRecords();
+  const titleRecords = new TitleRecords();
   let stateRecords = 0;
   for await (const [k, v] of db.iterator(prefixRange(Uint8Array.of(Bucket.state)))) {
     const stateKey = fromUtf8(k.subarray(1));
@@ -166,10 +184,19 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     stateRecords++;
     if (stateKey.startsWith("r/")) {
       for (const ik of receivableIndexKeys(stateKey.slice(2), receivableIndexFields(plain(v), stateKey))) expectedIndex.add(toHex(ik));
+    } else if (stateKey.startsWith("q/")) {
+      warrantRecords.add(stateKey, plain(v));
+      const piece = warrantRecords.pieces.get(stateKey.slice(2))!;
+      for (const ik of pieceIndexKeys(piece.id, piece)) expectedIndex.add(toHex(ik));
+    } else if (stateKey.startsWith("t/")) {
+      const title = titleRecords.add(stateKey, plain(v)) as Title;
+      for (const ik of titleRecordIndexKeys(title.id, title)) expectedIndex.add(toHex(ik));
+    } else if (stateKey.startsWith("o/")) {
+      const lot = titleRecords.add(stateKey, plain(v)) as Lot;
+      for (const ik of lotIndexKeys(lot.id, lot)) expectedIndex.add(toHex(ik));
     } else {
       warrantRecords.add(stateKey, plain(v));
-      const piece = warrantRecords.pieces.get(stateKey.slice(2));
-      if (piece) for (const ik of pieceIndexKeys(piece.id, piece)) expectedIndex.add(toHex(ik));
+      titleRecords.add(stateKey, plain(v));
     }
   }
   const bucketHashes = new Map<number, Uint8Array>();
@@ -197,6 +224,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   // The records hash to the root, so what is left to catch is a record the ledger would never have
   // written: a tool, a migration or a buggy rule writing around the rules.
   verifyWarrants(warrantRecords);
+  verifyTitles(titleRecords);
 
   // ---- indexes ----
   let indexEntries = 0;
@@ -219,6 +247,8 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     creditLines: warrantRecords.lines.size,
     warrants: warrantRecords.warrants.size,
     pieces: warrantRecords.pieces.size,
+    lots: titleRecords.lots.size,
+    titles: titleRecords.titles.size,
     buckets: byBucket.size,
     indexEntries,
     stateRoot: root,
@@ -312,6 +342,113 @@ export function verifyWarrants(records: WarrantRecords): void {
     if (line.outstanding > line.limit) throw corrupted(`credit line ${id}: outstanding ${line.outstanding} above its limit ${line.limit}`, where);
     if (line.outstanding !== o.outstanding) throw corrupted(`credit line ${id}: outstanding ${line.outstanding}, its warrants still owe ${o.outstanding}`, where);
     if (line.warrants !== o.warrants) throw corrupted(`credit line ${id} counts ${line.warrants} warrants, ${o.warrants} name it`, where);
+  }
+}
+
+/**
+ * The lot (o/), title (t/), live-title fingerprint (u/) and party (p/) records of the state
+ * (node/ledger/state.ts KEY), decoded: what the lot invariant of DESIGN.md §8 is checked over.
+ */
+export class TitleRecords {
+  readonly lots = new Map<string, Lot>();
+  readonly titles = new Map<string, Title>();
+  /** fingerprint hex -> the title id its u/ entry names */
+  readonly liveFingerprints = new Map<string, string>();
+  /** party id -> role */
+  readonly roles = new Map<string, Role>();
+
+  /** Takes the record if it is one of the four kinds and returns it decoded; others are ignored. */
+  add(stateKey: string, value: Uint8Array): Lot | Title | string | Party | undefined {
+    const kind = stateKey.slice(0, 2);
+    const id = stateKey.slice(2);
+    const decodeAs = <T>(f: (b: Uint8Array) => T): T => {
+      try {
+        return f(value);
+      } catch (err) {
+        throw corrupted(`state record ${stateKey} does not decode`, { key: stateKey }, err);
+      }
+    };
+    switch (kind) {
+      case "o/": {
+        const lot = decodeAs(decodeLot);
+        if (lot.id !== id) throw corrupted(`state record ${stateKey} holds ${lot.id}`, { key: stateKey });
+        this.lots.set(id, lot);
+        return lot;
+      }
+      case "t/": {
+        const title = decodeAs(decodeTitle);
+        if (title.id !== id) throw corrupted(`state record ${stateKey} holds ${title.id}`, { key: stateKey });
+        this.titles.set(id, title);
+        return title;
+      }
+      case "u/": {
+        const titleId = decodeAs(utf8Text);
+        this.liveFingerprints.set(id, titleId);
+        return titleId;
+      }
+      case "p/": {
+        const party = decodeAs((b) => decode<Party>("Party", b));
+        this.roles.set(party.id, party.role);
+        return party;
+      }
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The lot invariant of DESIGN.md §8 (docs/titles.md) over the records: every title's lot exists and
+ * is its custodian's; for every lot, Σ quantity of its live (not SURRENDERED) titles = lot.titled ≤
+ * lot.quantity, and it counts every title issued on it; a title's status agrees with its pledge
+ * (none while HELD or SURRENDERED; offered — not accepted — while PLEDGE_OFFERED; accepted while
+ * PLEDGED) and a pledge names a registered BANK; the live-title fingerprint entries (u/) name exactly
+ * the live titles, each under its own fingerprint. Throws STORE_CORRUPTED naming the first disagreement.
+ */
+export function verifyTitles(records: TitleRecords): void {
+  const { lots, titles, liveFingerprints, roles } = records;
+  const live = new Map<string, bigint>();
+  const issued = new Map<string, number>();
+  const holding = new Map<string, string>();
+  for (const [id, t] of titles) {
+    const where = { title: id, lot: t.lotId };
+    const lot = lots.get(t.lotId);
+    if (!lot) throw corrupted(`title ${id} names missing lot ${t.lotId}`, where);
+    if (lot.custodianId !== t.custodianId) throw corrupted(`title ${id} was issued by ${t.custodianId}, its lot ${t.lotId} is ${lot.custodianId}'s`, where);
+    if (t.quantity <= 0n) throw corrupted(`title ${id} has quantity ${t.quantity}`, where);
+    issued.set(t.lotId, (issued.get(t.lotId) ?? 0) + 1);
+    const p = t.pledge;
+    switch (t.status) {
+      case "HELD":
+      case "SURRENDERED":
+        if (p) throw corrupted(`${t.status} title ${id} has a pledge to ${p.bankId}`, where);
+        break;
+      case "PLEDGE_OFFERED":
+      case "PLEDGED":
+        if (!p) throw corrupted(`${t.status} title ${id} has no pledge`, where);
+        if ((t.status === "PLEDGED") !== p.acceptedAt > 0n) throw corrupted(`${t.status} title ${id} has a pledge ${p.acceptedAt > 0n ? "accepted" : "not accepted"}`, where);
+        if (roles.get(p.bankId) !== "BANK") throw corrupted(`title ${id} is ${t.status} to ${p.bankId}, which is not a registered BANK`, where);
+        break;
+      default:
+        throw corrupted(`title ${id} has status ${String(t.status)}`, where);
+    }
+    if (t.status === "SURRENDERED") continue;
+    live.set(t.lotId, (live.get(t.lotId) ?? 0n) + t.quantity);
+    const fp = toHex(t.fingerprint);
+    const other = holding.get(fp);
+    if (other !== undefined) throw corrupted(`live titles ${other} and ${id} carry one fingerprint ${fp}`, where);
+    holding.set(fp, id);
+    if (liveFingerprints.get(fp) !== id) throw corrupted(`live title ${id} does not hold its fingerprint ${fp} (u/ names ${liveFingerprints.get(fp) ?? "nothing"})`, where);
+  }
+  for (const [fp, id] of liveFingerprints) {
+    if (holding.get(fp) !== id) throw corrupted(`fingerprint entry u/${fp} names ${id}, which is not a live title carrying it`, { fingerprint: fp, title: id });
+  }
+  for (const [id, lot] of lots) {
+    const where = { lot: id };
+    const sum = live.get(id) ?? 0n;
+    if (sum !== lot.titled) throw corrupted(`lot ${id}: its live titles sum to ${sum}, it records ${lot.titled} titled`, where);
+    if (lot.titled > lot.quantity) throw corrupted(`lot ${id}: ${lot.titled} under live titles, above the ${lot.quantity} attested`, where);
+    const n = issued.get(id) ?? 0;
+    if (lot.titles !== n) throw corrupted(`lot ${id} counts ${lot.titles} titles, ${n} name it`, where);
   }
 }
 
