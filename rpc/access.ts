@@ -18,11 +18,20 @@
 // seen by its bank and its obligor. Transactions and events on the stream follow the same rules,
 // and a party an event names (the holder a piece is created for, the bank a piece is offered to,
 // the seller of a financed piece) sees that event and its transaction.
+//
+// Title documents and pledges (DESIGN.md §8): a title is seen by its custodian (the issuer), its
+// holder and its pledgee (the bank it is offered or pledged to now); a lot by its custodian and by
+// the holders of its live titles, who see the lot and their own titles on it, not other holders'.
+// A title's transactions and events follow the title (never the lot, so a holder on a lot does not
+// learn of other holders' titles); a lot's own (stock attestations) follow the lot. Parties an event
+// names (the custodian, holder, transferor and recipient, the bank, the releasing party) see it.
 import type { Tx } from "../sdk/tx.js";
-import type { CreditLine, Event, Piece, Receipt, Receivable, Warrant } from "../sdk/types.js";
+import type { CreditLine, Event, Lot, Piece, Receipt, Receivable, Title, Warrant } from "../sdk/types.js";
 import type { Caller } from "./auth.js";
 import { formatOf, RECEIVABLE_ID_RE, receivableIdsNamed } from "../sdk/transactions/index.js";
-import { isObjectId, objectsNamed, type ObjectKind } from "../node/query/types.js";
+import { objectsNamed, objectsOfEvent, type ObjectKind } from "../node/query/types.js";
+
+export { objectsOfEvent };
 
 export type Reach = "list" | "lookup";
 
@@ -51,30 +60,54 @@ export function maySeePiecesOf(caller: Caller, partyId: string): boolean {
   return isSupervisor(caller) || caller.id === partyId;
 }
 
-/** The party fields of warrant events: whoever they name is involved in the event. */
-const WARRANT_EVENT_PARTIES = ["holderId", "bankId", "sellerId", "obligorId"] as const;
+// ---- title documents and pledges ----
 
-/** The pieces, warrants and credit lines an event names. */
-export function objectsOfEvent(e: Event): { kind: ObjectKind; id: string }[] {
-  const out: { kind: ObjectKind; id: string }[] = [];
-  if ("pieceId" in e && isObjectId("piece", e.pieceId)) out.push({ kind: "piece", id: e.pieceId });
-  if ("warrantId" in e && isObjectId("warrant", e.warrantId)) out.push({ kind: "warrant", id: e.warrantId });
-  if ("lineId" in e && isObjectId("line", e.lineId)) out.push({ kind: "line", id: e.lineId });
-  return out;
+/** A title's own parties: its custodian (the issuer), its holder, the bank it is offered or pledged to now. */
+export function isTitleParty(caller: Caller, t: Pick<Title, "custodianId" | "holderId" | "pledge">): boolean {
+  return caller.id === t.custodianId || caller.id === t.holderId || (t.pledge !== undefined && caller.id === t.pledge.bankId);
 }
 
-/** Whether a warrant event (one naming a piece, warrant or line) names `partyId` as holder, bank, seller or obligor. */
-export function warrantEventNames(e: Event, partyId: string): boolean {
+/** A title: its parties and supervisors. */
+export function canSeeTitle(caller: Caller, t: Pick<Title, "custodianId" | "holderId" | "pledge">): boolean {
+  return isSupervisor(caller) || isTitleParty(caller, t);
+}
+
+/** A lot whole (every title on it): its custodian and supervisors. Holders of its titles see the lot with their own titles. */
+export function seesWholeLot(caller: Caller, lot: Pick<Lot, "custodianId">): boolean {
+  return isSupervisor(caller) || caller.id === lot.custodianId;
+}
+
+/** A party's list of titles (those it holds, or for a bank those offered or pledged to it): the party itself and supervisors. */
+export function maySeeTitlesOf(caller: Caller, partyId: string): boolean {
+  return isSupervisor(caller) || caller.id === partyId;
+}
+
+// ---- events naming objects ----
+
+/** The party fields of warrant and title events: whoever they name is involved in the event. */
+const OBJECT_EVENT_PARTIES = ["holderId", "bankId", "sellerId", "obligorId", "custodianId", "fromId", "toId", "releasedBy"] as const;
+
+/** Whether an event naming a piece, warrant, line, title or lot names `partyId` as one of its parties. */
+export function objectEventNames(e: Event, partyId: string): boolean {
   if (objectsOfEvent(e).length === 0) return false;
   const fields = e as unknown as Record<string, unknown>;
-  return WARRANT_EVENT_PARTIES.some((k) => fields[k] === partyId);
+  return OBJECT_EVENT_PARTIES.some((k) => fields[k] === partyId);
 }
 
-/** The parties a warrant event names (for the event stream's party filter). */
-export function partiesOfWarrantEvent(e: Event): string[] {
+/** The parties an event naming a piece, warrant, line, title or lot names (for the event stream's party filter). */
+export function partiesOfObjectEvent(e: Event): string[] {
   if (objectsOfEvent(e).length === 0) return [];
   const fields = e as unknown as Record<string, unknown>;
-  return WARRANT_EVENT_PARTIES.map((k) => fields[k]).filter((v): v is string => typeof v === "string" && v !== "");
+  return OBJECT_EVENT_PARTIES.map((k) => fields[k]).filter((v): v is string => typeof v === "string" && v !== "");
+}
+
+/**
+ * Whether a transaction or event concerning these objects is a step of a title: it names its lot too
+ * (an issue, a surrender, an attempt to issue), but then the lot opens it only to the lot's custodian,
+ * never to the lot's other holders, who must not learn of one another's titles.
+ */
+export function isTitleStep(objects: readonly { kind: ObjectKind }[]): boolean {
+  return objects.some((o) => o.kind === "title");
 }
 
 /** How access rules read the records they decide on (the query model, or a per-block cache of it). */
@@ -83,13 +116,17 @@ export interface Lookups {
   piece(id: string): Promise<Piece | undefined>;
   warrant(id: string): Promise<Warrant | undefined>;
   line(id: string): Promise<CreditLine | undefined>;
+  title(id: string): Promise<Title | undefined>;
+  lot(id: string): Promise<Lot | undefined>;
+  /** whether the party holds a live title on the lot now */
+  holdsTitleOn(partyId: string, lotId: string): Promise<boolean>;
 }
 
 /**
- * Whether `caller` may see a piece, warrant or credit line as named by a transaction or an event
- * (not the ancestry rule, which needs the caller's own pieces: rpc/reads.ts applies it to reads).
+ * Whether `caller` may see a piece, warrant, credit line, title or lot as named by a transaction or
+ * an event (not the ancestry rule, which needs the caller's own pieces: rpc/reads.ts applies it to reads).
  */
-export async function canSeeObject(caller: Caller, o: { kind: ObjectKind; id: string }, look: Lookups): Promise<boolean> {
+export async function canSeeObject(caller: Caller, o: { kind: ObjectKind; id: string }, look: Lookups, opts: { titleStep?: boolean } = {}): Promise<boolean> {
   if (isSupervisor(caller)) return true;
   switch (o.kind) {
     case "line": {
@@ -106,6 +143,15 @@ export async function canSeeObject(caller: Caller, o: { kind: ObjectKind; id: st
       if (isPieceParty(caller, p) || caller.id === p.obligorId) return true;
       const w = await look.warrant(p.warrantId);
       return w !== undefined && seesWholeTree(caller, w);
+    }
+    case "title": {
+      const title = await look.title(o.id);
+      return title !== undefined && isTitleParty(caller, title);
+    }
+    case "lot": {
+      const lot = await look.lot(o.id);
+      if (!lot) return false;
+      return seesWholeLot(caller, lot) || (!opts.titleStep && (await look.holdsTitleOn(caller.id, lot.id)));
     }
   }
 }
@@ -168,11 +214,13 @@ export async function canSeeTx(caller: Caller, tx: Tx, receipt: Receipt, reach: 
     const r = await look.receivable(id);
     if (r && canSeeReceivable(caller, r, warrantTx ? "list" : reach)) return true;
   }
-  // Warrant transactions: a party an event names, or one who may see a piece, warrant or line it concerns.
-  if (receipt.events.some((e) => warrantEventNames(e, caller.id))) return true;
+  // Warrant and title transactions: a party an event names, or one who may see a piece, warrant,
+  // line, title or lot it concerns (for a title's step, its lot only to the custodian: isTitleStep).
+  if (receipt.events.some((e) => objectEventNames(e, caller.id))) return true;
   const objects = new Map<string, { kind: ObjectKind; id: string }>();
   for (const o of objectsNamed(tx.body.payload, receipt.target)) objects.set(`${o.kind}/${o.id}`, o);
   for (const e of receipt.events) for (const o of objectsOfEvent(e)) objects.set(`${o.kind}/${o.id}`, o);
-  for (const o of objects.values()) if (await canSeeObject(caller, o, look)) return true;
+  const titleStep = isTitleStep([...objects.values()]);
+  for (const o of objects.values()) if (await canSeeObject(caller, o, look, { titleStep })) return true;
   return false;
 }

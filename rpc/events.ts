@@ -8,12 +8,12 @@ import { EVENT_TYPES, REJECTED_EVENT } from "../sdk/api/primitives.js";
 import type { LedgerEventJson } from "../sdk/api/schemas.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
-import type { CreditLine, Event, Piece, Receipt, Receivable, Warrant } from "../sdk/types.js";
+import type { CreditLine, Event, Lot, Piece, Receipt, Receivable, Title, Warrant } from "../sdk/types.js";
 import type { Crypto } from "../sdk/crypto.js";
 import type { CommittedBlockEvent, NodeApi } from "../node/api.js";
 import type { Logger } from "../node/log.js";
 import { objectsNamed } from "../node/query/types.js";
-import { canSeeObject, canSeeReceivable, isSupervisor, objectsOfEvent, partiesOfWarrantEvent, warrantEventNames, type Lookups } from "./access.js";
+import { canSeeObject, canSeeReceivable, isSupervisor, isTitleStep, objectEventNames, objectsOfEvent, partiesOfObjectEvent, type Lookups } from "./access.js";
 import type { Caller } from "./auth.js";
 import { ApiError, malformed } from "./errors.js";
 
@@ -225,6 +225,9 @@ class EventStream {
       piece: cached<Piece>((id) => query.getPieceRecord(id)),
       warrant: cached<Warrant>(async (id) => (await query.getWarrant(id))?.warrant),
       line: cached<CreditLine>((id) => query.getCreditLine(id)),
+      title: cached<Title>((id) => query.getTitleRecord(id)),
+      lot: cached<Lot>((id) => query.getLot(id)),
+      holdsTitleOn: async (partyId, lotId) => (await query.listTitles(partyId, { limit: 1 }, lotId)).items.length > 0,
     };
     for (let i = 0; i < block.txs.length; i++) {
       const tx = block.txs[i]!;
@@ -287,7 +290,7 @@ class EventStream {
         for (const x of r.financings) involved.add(x.bankId);
       }
       if (event) for (const k of ["exporterId", "bankId", "customsId", "partyId", "buyerPartyId"] as const) if (k in event) involved.add((event as Record<string, unknown>)[k] as string);
-      if (event) for (const p of partiesOfWarrantEvent(event)) involved.add(p);
+      if (event) for (const p of partiesOfObjectEvent(event)) involved.add(p);
       if (!involved.has(f.party)) return false;
     }
     return true;
@@ -297,10 +300,13 @@ class EventStream {
     const c = this.caller;
     if (isSupervisor(c) || tx.body.signer === c.id) return true;
     if (event?.type === "partyRegistered") return event.partyId === c.id;
-    // Warrant events: the parties they name, the piece's holder, the tree's obligor and bank, the line's.
+    // Warrant and title events: the parties they name, the piece's holder, the tree's obligor and bank,
+    // the line's; a title's custodian, holder and pledgee; a lot's custodian and (for the lot's own
+    // events, not its titles') the holders of its titles.
     const objects = event ? objectsOfEvent(event) : rejected ? objectsNamed(tx.body.payload, rejected.target) : [];
-    if (event && objects.length > 0 && warrantEventNames(event, c.id)) return true;
-    for (const o of objects) if (await canSeeObject(c, o, look)) return true;
+    if (event && objects.length > 0 && objectEventNames(event, c.id)) return true;
+    const titleStep = isTitleStep(objects);
+    for (const o of objects) if (await canSeeObject(c, o, look, { titleStep })) return true;
     if (event && objects.length > 0) return false;
     if (!r) return false;
     // Naming a receivable in the filter is a lookup; a general stream enumerates.

@@ -5,20 +5,48 @@
 // cursor). Cursors wrap the store's with a letter naming the index, so a cursor of one query
 // cannot be replayed against another's index.
 import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
-import type { CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
+import type { CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import type { Crypto } from "../sdk/crypto.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx } from "../sdk/tx.js";
-import type { Piece, PieceStatus, Receivable, ReceivableStatus, ResultCode } from "../sdk/types.js";
+import type { Piece, PieceStatus, Receivable, ReceivableStatus, ResultCode, Title, TitleStatus } from "../sdk/types.js";
 import { isCalendarDate } from "../sdk/validate.js";
 import type { NodeApi, QueryModel } from "../node/api.js";
 import { isOverdue } from "../sdk/domain.js";
 import { MAX_PAGE_LIMIT, utcDate, type HistoryEntry, type ObjectKind, type Page, type PageRequest, type TxEntry, type TxRecord } from "../node/query/types.js";
-import { canSeeCreditLine, canSeeReceivable, canSeeTx, isPieceParty, mayLookUpDocuments, maySeeExposure, maySeePiecesOf, seesWholeTree, type Lookups } from "./access.js";
+import {
+  canSeeCreditLine,
+  canSeeReceivable,
+  canSeeTitle,
+  canSeeTx,
+  isPieceParty,
+  mayLookUpDocuments,
+  maySeeExposure,
+  maySeePiecesOf,
+  maySeeTitlesOf,
+  seesWholeLot,
+  seesWholeTree,
+  type Lookups,
+} from "./access.js";
 import type { Caller } from "./auth.js";
 import { forbidden, malformed, notFound } from "./errors.js";
-import { asOfView, blockProofView, blockView, creditLineView, historyEntryView, pieceItemView, pieceView, receivableView, txEntryView, txView, warrantTreeView, type AsOf } from "./views.js";
+import {
+  asOfView,
+  blockProofView,
+  blockView,
+  creditLineView,
+  historyEntryView,
+  pieceItemView,
+  pieceView,
+  receivableView,
+  titleRecordView,
+  titleView,
+  txEntryView,
+  txView,
+  warrantTreeView,
+  type AsOf,
+} from "./views.js";
 
 export const DEFAULT_LIMIT = 50;
 /** Index entries examined per request before a short page is returned with a cursor. */
@@ -112,6 +140,9 @@ export class Reads {
       piece: (id) => q.getPieceRecord(id),
       warrant: async (id) => (await q.getWarrant(id))?.warrant,
       line: (id) => q.getCreditLine(id),
+      title: (id) => q.getTitleRecord(id),
+      lot: (id) => q.getLot(id),
+      holdsTitleOn: async (partyId, lotId) => (await q.listTitles(partyId, { limit: 1 }, lotId)).items.length > 0,
     };
   }
 
@@ -441,6 +472,51 @@ export class Reads {
       (p) => (f.status === undefined || p.status === f.status ? pieceItemView(p, asOf) : undefined),
     );
     return { partyId, asOf: asOfView(asOf), ...page };
+  }
+
+  // ---- title documents and pledges (DESIGN.md §8) -------------------------------------------------
+
+  async title(caller: Caller, id: string): Promise<TitleJson> {
+    const asOf = this.asOf();
+    const found = await this.query.getTitle(id);
+    if (!found) throw notFound(`no title ${id}`);
+    if (!canSeeTitle(caller, found.title)) {
+      throw forbidden(`${caller.id} (${caller.role}) may not read title ${id}: the custodian that issued it, its holder, the bank it is offered or pledged to and auditors may`);
+    }
+    return titleView(found, asOf);
+  }
+
+  async lot(caller: Caller, id: string, q: PageQuery): Promise<ResponseOf<"getLot">> {
+    const asOf = this.asOf();
+    const lot = await this.query.getLot(id);
+    if (!lot) throw notFound(`no lot ${id}`);
+    const whole = seesWholeLot(caller, lot);
+    let page: Scanned<TitleRecordJson>;
+    if (whole) {
+      page = await scan<Title, TitleRecordJson>("l", q, (req) => this.query.titlesOfLot(id, req), titleRecordView);
+    } else {
+      // A holder of a live title on the lot sees the lot and its own titles on it, nothing of other holders'.
+      if (!(await this.lookups.holdsTitleOn(caller.id, id))) {
+        throw forbidden(`${caller.id} (${caller.role}) may not read lot ${id}: its custodian, holders of its live titles and auditors may`);
+      }
+      page = await scan<Title, TitleRecordJson>("h", q, (req) => this.query.listTitles(caller.id, req, id), titleRecordView);
+    }
+    return { lot: toJsonView(lot), available: (lot.quantity - lot.titled).toString(), complete: whole, asOf: asOfView(asOf), ...page };
+  }
+
+  async listTitles(caller: Caller, partyId: string, f: { status?: Exclude<TitleStatus, "SURRENDERED">; lot?: string }, q: PageQuery): Promise<ResponseOf<"listTitles">> {
+    if (!maySeeTitlesOf(caller, partyId)) throw forbidden(`${caller.id} (${caller.role}) may not list ${partyId}'s titles: the party itself and auditors may`);
+    const party = await this.query.getParty(partyId);
+    if (!party) throw notFound(`no party ${partyId}`);
+    const asOf = this.asOf();
+    const keep = (t: Title) => (f.status === undefined || t.status === f.status ? titleRecordView(t) : undefined);
+    // A bank holds no titles: its list is the titles offered or pledged to it.
+    const as = party.role === "BANK" ? "pledgee" : "holder";
+    const page =
+      as === "pledgee"
+        ? await scan<Title, TitleRecordJson>("b", q, (req) => this.query.titlesPledgedTo(partyId, req, f.lot), keep)
+        : await scan<Title, TitleRecordJson>("h", q, (req) => this.query.listTitles(partyId, req, f.lot), keep);
+    return { partyId, as, asOf: asOfView(asOf), ...page };
   }
 
   // ---- transactions and blocks -------------------------------------------------------------------

@@ -256,6 +256,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     getWarrant: async (_ctx, { params, caller }) => ({ body: await reads.warrant(caller!, params.id as string) }),
     getPiece: async (_ctx, { params, query, caller }) => ({ body: await reads.piece(caller!, params.id as string, query) }),
     listPieces: async (_ctx, { params, query, caller }) => ({ body: await reads.listPieces(caller!, params.id as string, query, query) }),
+    getTitle: async (_ctx, { params, caller }) => ({ body: await reads.title(caller!, params.id as string) }),
+    getLot: async (_ctx, { params, query, caller }) => ({ body: await reads.lot(caller!, params.id as string, query) }),
+    listTitles: async (_ctx, { params, query, caller }) => ({ body: await reads.listTitles(caller!, params.id as string, query, query) }),
 
     async streamEvents(ctx, { query, caller }) {
       const lastEventId = ctx.get("last-event-id") || (query.lastEventId as string | undefined);

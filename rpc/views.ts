@@ -9,7 +9,11 @@ import type {
   PieceItemJson,
   PieceJson,
   PieceProofsJson,
+  PledgeHistoryJson,
+  PledgeStepJson,
   ReceivableJson,
+  TitleJson,
+  TitleRecordJson,
   TxEntryJson,
   TxJson,
   WarrantTreeJson,
@@ -17,8 +21,8 @@ import type {
 import { toHex } from "../sdk/bytes.js";
 import type { CommitCertificate } from "../sdk/commit.js";
 import { toJsonView } from "../sdk/json.js";
-import type { BlockHeader, CreditLine, Declaration, Piece, Receivable, Warrant } from "../sdk/types.js";
-import type { HistoryEntry, PieceWithAncestry, TxEntry, TxRecord } from "../node/query/types.js";
+import type { BlockHeader, CreditLine, Declaration, Piece, Receivable, Title, Warrant } from "../sdk/types.js";
+import type { HistoryEntry, PieceWithAncestry, PledgeHistoryEntry, PledgeStep, TitleWithPledges, TxEntry, TxRecord } from "../node/query/types.js";
 import { availableToFinance, isOverdue, isPastDue, isPieceOverdue, liveFinanced } from "../sdk/domain.js";
 
 export interface AsOf {
@@ -76,6 +80,34 @@ export function pieceView(found: PieceWithAncestry, asOf: AsOf, proofs: PiecePro
     asOf: asOfView(asOf),
     ...(proofs ? { proofs } : {}),
   };
+}
+
+// ---- title documents and pledges ----
+
+export function titleRecordView(t: Title): TitleRecordJson {
+  return { ...toJsonView({ ...t, pledge: undefined }), pledge: t.pledge ? toJsonView(t.pledge) : null };
+}
+
+function pledgeStepView(s: PledgeStep): PledgeStepJson {
+  return { height: s.height.toString(), index: s.index, time: s.time.toString(), txHash: toHex(s.txHash), signer: s.signer };
+}
+
+function pledgeHistoryView(p: PledgeHistoryEntry): PledgeHistoryJson {
+  return {
+    bankId: p.bankId,
+    holderId: p.holderId,
+    securedAmount: p.securedAmount.toString(),
+    currency: p.currency,
+    expiryDate: p.expiryDate,
+    outcome: p.outcome,
+    offered: pledgeStepView(p.offered),
+    ...(p.accepted ? { accepted: pledgeStepView(p.accepted) } : {}),
+    ...(p.released ? { released: pledgeStepView(p.released) } : {}),
+  };
+}
+
+export function titleView(found: TitleWithPledges, asOf: AsOf): TitleJson {
+  return { title: titleRecordView(found.title), goods: toJsonView(found.lot.goods), pledges: found.pledges.map(pledgeHistoryView), asOf: asOfView(asOf) };
 }
 
 export function txEntryView(e: TxEntry): TxEntryJson {

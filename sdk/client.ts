@@ -16,6 +16,9 @@ import {
   type ReceivableJson,
   type StatusJson,
   type SubmitResultJson,
+  type TitleJson,
+  type TitleRecordJson,
+  type LotRecordJson,
   type TxEntryJson,
   type TxJson,
   type WarrantTreeJson,
@@ -30,7 +33,7 @@ import { receiptFromJson } from "./json.js";
 import { signerFromSeed, signTransaction, type Signer } from "./signer.js";
 import { MalformedError } from "./validate.js";
 import type { Tx } from "./tx.js";
-import type { PieceStatus, ReceivableStatus, ResultCode } from "./types.js";
+import type { PieceStatus, ReceivableStatus, ResultCode, TitleStatus } from "./types.js";
 import type { TxPayload } from "./transactions/index.js";
 
 export interface ClientOptions {
@@ -85,6 +88,19 @@ export interface PieceQuery extends PageOptions {
   /** only pieces of this warrant */
   warrant?: string;
 }
+
+export interface TitleQuery extends PageOptions {
+  /** only titles in this status (a party's titles are live: never SURRENDERED) */
+  status?: Exclude<TitleStatus, "SURRENDERED">;
+  /** only titles on this lot */
+  lot?: string;
+}
+
+/** A page of a lot's titles with the lot (GET /v1/lots/:id). */
+export type LotPage = Page<TitleRecordJson> & { lot: LotRecordJson; available: string; complete: boolean; asOf: { height: string; time: string } };
+
+/** A page of a party's titles (GET /v1/parties/:id/titles). */
+export type TitlePage = Page<TitleRecordJson> & { partyId: string; as: "holder" | "pledgee"; asOf: { height: string; time: string } };
 
 export interface EventFilter {
   receivable?: string;
@@ -423,6 +439,26 @@ export class TradeLedgerClient {
   /** One page of the pieces a party holds now; iterate with paginate((cursor) => client.listPieces(id, { ...q, cursor })). */
   listPieces(partyId: string, q: PieceQuery = {}): Promise<Page<PieceItemJson> & { partyId: string; asOf: { height: string; time: string } }> {
     return this.call("listPieces", { params: { id: partyId }, query: { ...q } });
+  }
+
+  // ---- title documents and pledges (DESIGN.md §8) ----
+
+  /** A title document with its pledge history (its custodian, holder and pledgee bank, auditors). */
+  getTitle(id: string): Promise<TitleJson> {
+    return this.call("getTitle", { params: { id } });
+  }
+
+  /**
+   * One page of a lot's titles, with the lot: every title for its custodian and auditors, the caller's
+   * own for a holder (`complete: false`); iterate with paginate((cursor) => client.getLot(id, { cursor })).
+   */
+  getLot(id: string, q: PageOptions = {}): Promise<LotPage> {
+    return this.call("getLot", { params: { id }, query: { ...q } });
+  }
+
+  /** One page of the titles a party holds now (for a bank: offered or pledged to it); iterate with paginate. */
+  listTitles(partyId: string, q: TitleQuery = {}): Promise<TitlePage> {
+    return this.call("listTitles", { params: { id: partyId }, query: { ...q } });
   }
 
   openApi(): Promise<Record<string, unknown>> {

@@ -8,7 +8,22 @@
 
 // the RPC client, request signing and route definitions
 export { createClient, loadSigner, paginate, TradeLedgerClient, TxPendingError } from "./client.js";
-export type { ClientOptions, CommittedTx, EventFilter, EventStreamOptions, Page, PageOptions, PendingTx, PieceQuery, ReceivableQuery, RejectionQuery, SubmitOptions } from "./client.js";
+export type {
+  ClientOptions,
+  CommittedTx,
+  EventFilter,
+  EventStreamOptions,
+  LotPage,
+  Page,
+  PageOptions,
+  PendingTx,
+  PieceQuery,
+  ReceivableQuery,
+  RejectionQuery,
+  SubmitOptions,
+  TitlePage,
+  TitleQuery,
+} from "./client.js";
 export { EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 export { routes } from "./api/routes.js";
 export type { HistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
@@ -24,19 +39,26 @@ export type {
   CreditLineRecordJson,
   EventJson,
   ExposureJson,
+  GoodsJson,
   HistoryEntryJson,
   LedgerEventJson,
+  LotRecordJson,
   PartyJson,
   PieceItemJson,
   PieceJson,
   PieceProofsJson,
   PieceRecordJson,
   PieceStepJson,
+  PledgeHistoryJson,
+  PledgeRecordJson,
+  PledgeStepJson,
   ReceiptJson,
   ReceivableJson,
   ReceivableRecordJson,
   StatusJson,
   SubmitResultJson,
+  TitleJson,
+  TitleRecordJson,
   TxEntryJson,
   TxJson,
   WarrantRecordJson,

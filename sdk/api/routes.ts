@@ -3,7 +3,7 @@
 // at the edge; sdk/client.ts builds requests from them and checks responses against them.
 // Browser-safe.
 import { z } from "zod";
-import { CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
+import { CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
 import {
   AsOf,
   BlockProofView,
@@ -14,6 +14,7 @@ import {
   ExposureView,
   HistoryEntryView,
   LedgerEventView,
+  LotRecord,
   PartyView,
   PieceItemView,
   PieceStatusSchema,
@@ -21,6 +22,9 @@ import {
   ReceivableView,
   StatusView,
   SubmitResultView,
+  TitleRecord,
+  TitleStatusSchema,
+  TitleView,
   TxEntryView,
   TxView,
   WarrantTreeView,
@@ -126,7 +130,7 @@ export const routes = {
     path: "/v1/txs/:hash",
     access: "signed",
     summary: "A committed transaction with its receipt, block, inclusion proofs and commit certificate",
-    description: "Visible to its signer, auditors, and parties who may see a receivable it concerns.",
+    description: "Visible to its signer, auditors, and parties who may see a receivable, warrant piece, credit line, title or lot it concerns (docs/security.md).",
     params: z.object({ hash: Hex32 }),
     query: Empty,
     body: null,
@@ -333,6 +337,64 @@ export const routes = {
     success: 200,
     errors: READ_ERRORS,
   }),
+  getTitle: route({
+    method: "GET",
+    path: "/v1/titles/:id",
+    access: "signed",
+    summary: "A title document (warehouse receipt or bill of lading) with its pledge history",
+    description:
+      "Visible to the custodian that issued it, its holder, the bank it is offered or pledged to now, and auditors. `pledges`: every pledge it had, oldest first, each with its bank, amount, expiry, outcome and the transactions that offered, accepted and released it.",
+    params: z.object({ id: Hex32 }),
+    query: Empty,
+    body: null,
+    response: TitleView,
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  getLot: route({
+    method: "GET",
+    path: "/v1/lots/:id",
+    access: "signed",
+    summary: "A lot of goods a custodian attests, with the titles issued on it",
+    description:
+      "The custodian and auditors see every title issued on the lot (surrendered ones too), in issue order (`complete: true`); a holder of a live title on the lot sees the lot and its own live titles on it (`complete: false`). `available` is the attested quantity not yet under a live title.",
+    params: z.object({ id: PartyId.describe("lot id") }),
+    query: z.object(Page),
+    body: null,
+    response: pageOf(TitleRecord, {
+      lot: LotRecord,
+      available: Quantity.describe("quantity less titled: what the custodian may still issue titles for"),
+      complete: z.boolean().describe("false when `items` are only the caller's own titles on the lot"),
+      asOf: AsOf,
+    }),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  listTitles: route({
+    method: "GET",
+    path: "/v1/parties/:id/titles",
+    access: "signed",
+    summary: "The titles a party holds now or, for a bank, the titles offered or pledged to it now",
+    description:
+      "The party itself and auditors. An enterprise's live titles (not surrendered), a bank's current pledges (`as: pledgee`), by lot then title id. Filters: `status`, `lot`.",
+    params: z.object({ id: PartyId }),
+    query: z.object({
+      status: TitleStatusSchema.exclude(["SURRENDERED"]).optional(),
+      lot: PartyId.optional().describe("titles on this lot only"),
+      ...Page,
+    }),
+    body: null,
+    response: pageOf(TitleRecord, {
+      partyId: PartyId,
+      as: z.enum(["holder", "pledgee"]).describe("holder: titles the party holds; pledgee: titles offered or pledged to the bank"),
+      asOf: AsOf,
+    }),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
   listRejections: route({
     method: "GET",
     path: "/v1/rejections",
@@ -363,7 +425,7 @@ export const routes = {
     params: Empty,
     query: z.object({
       receivable: Hex32.optional(),
-      party: PartyId.optional().describe("events involving this party (exporter, bank, customs, signer)"),
+      party: PartyId.optional().describe("events involving this party (exporter, buyer, bank, customs, holder, custodian, signer)"),
       type: z
         .string()
         .regex(/^[a-zA-Z]+(?:,[a-zA-Z]+)*$/, "comma-separated event types")

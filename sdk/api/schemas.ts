@@ -2,7 +2,7 @@
 // status, exposure, the event stream), named for OpenAPI by `.meta({ id })`, and the JSON types
 // the SDK returns. Browser-safe.
 import { z } from "zod";
-import type { Role, Event, PieceStatus, ReceivableStatus, WarrantStatus } from "../types.js";
+import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
 import {
   Amount,
@@ -34,7 +34,8 @@ const inSync: [
   Equal<(typeof RECEIVABLE_STATUSES)[number], ReceivableStatus>,
   Equal<(typeof PIECE_STATUSES)[number], PieceStatus>,
   Equal<(typeof WARRANT_STATUSES)[number], WarrantStatus>,
-] = [true, true, true, true, true, true];
+  Equal<(typeof TITLE_STATUSES)[number], TitleStatus>,
+] = [true, true, true, true, true, true, true];
 void inSync;
 
 // ---- ledger records -------------------------------------------------------------------------
@@ -224,6 +225,93 @@ export const PieceItemView = z
     overdue: z.boolean().describe("a leaf unpaid after its maturity day (at the head block's time)"),
   })
   .meta({ id: "PieceItem" });
+
+// ---- title documents and pledges (DESIGN.md §8, docs/titles.md) -------------------------------
+
+export const TITLE_STATUSES = ["HELD", "PLEDGE_OFFERED", "PLEDGED", "SURRENDERED"] as const;
+export const TitleStatusSchema = z.enum(TITLE_STATUSES).describe("HELD, PLEDGE_OFFERED and PLEDGED titles are live; a SURRENDERED one was delivered against");
+export const PLEDGE_OUTCOMES = ["OFFERED", "PLEDGED", "RELEASED", "DECLINED", "WITHDRAWN"] as const;
+const LotIdView = PartyId.describe("lot id, chosen by its custodian");
+
+export const GoodsView = z
+  .object({
+    hsCode: z.string().describe("Harmonized System code, 6-10 digits"),
+    descriptionHash: Hex32.describe("document hash of the goods' description"),
+    unit: z.string().describe("UN/ECE Recommendation 20 unit code (TNE, KGM, ...): the unit of every quantity on the lot and its titles"),
+  })
+  .meta({ id: "Goods" });
+
+export const LotRecord = z
+  .object({
+    id: LotIdView,
+    custodianId: PartyId.describe("the custodian that attests the lot and issues its titles"),
+    goods: GoodsView,
+    quantity: Quantity.describe("the last attested quantity"),
+    titled: Quantity.describe("Σ quantity of the lot's live titles: never above `quantity`"),
+    titles: z.number().int().min(0).describe("titles ever issued on the lot"),
+    attestedAt: TimeMs,
+    updatedAt: TimeMs,
+  })
+  .meta({ id: "LotRecord" });
+
+export const PledgeRecord = z
+  .object({
+    bankId: PartyId,
+    securedAmount: Amount.describe("what the pledge secures, minor units"),
+    currency: Currency,
+    expiryDate: CalendarDate,
+    offeredAt: TimeMs,
+    acceptedAt: TimeMs.describe("0 while only offered"),
+  })
+  .meta({ id: "PledgeRecord" });
+
+export const TitleRecord = z
+  .object({
+    id: Hex32.describe("the issuing transaction's hash"),
+    kind: TitleKindSchema,
+    fingerprint: Hex32.describe("the document number, normalised (fingerprintWarehouseReceipt, fingerprintBillOfLading)"),
+    lotId: LotIdView,
+    custodianId: PartyId.describe("the custodian that issued it"),
+    quantity: Quantity.describe("in the lot's goods.unit"),
+    holderId: PartyId,
+    firstHolderId: PartyId.describe("the holder it was issued to: the exporter a bill of lading belongs to"),
+    status: TitleStatusSchema,
+    pledge: PledgeRecord.nullable().describe("the current pledge while PLEDGE_OFFERED or PLEDGED; null otherwise"),
+    pledges: z.number().int().min(0).describe("pledges ever accepted on the title"),
+    issuedAt: TimeMs,
+    updatedAt: TimeMs,
+  })
+  .meta({ id: "TitleRecord" });
+
+export const PledgeStepView = z
+  .object({ height: U64, index: z.number().int().min(0), time: TimeMs, txHash: Hex32, signer: PartyId })
+  .describe("the transaction of a pledge step: where and when (GET /v1/txs/:hash serves it with its proofs)")
+  .meta({ id: "PledgeStep" });
+
+export const PledgeHistoryView = z
+  .object({
+    bankId: PartyId,
+    holderId: PartyId.describe("the holder that offered the pledge"),
+    securedAmount: Amount,
+    currency: Currency,
+    expiryDate: CalendarDate,
+    outcome: z
+      .enum(PLEDGE_OUTCOMES)
+      .describe("OFFERED: an open offer; PLEDGED: accepted, in force; RELEASED: accepted, then released by the bank; DECLINED: the offer released by the bank; WITHDRAWN: the offer released by the holder"),
+    offered: PledgeStepView,
+    accepted: PledgeStepView.optional(),
+    released: PledgeStepView.optional().describe("its signer is the releasing party"),
+  })
+  .meta({ id: "PledgeHistoryEntry" });
+
+export const TitleView = z
+  .object({
+    title: TitleRecord,
+    goods: GoodsView.describe("what the title's quantity counts: the lot's goods"),
+    pledges: z.array(PledgeHistoryView).describe("every pledge the title had, oldest first; the current one (if any) last"),
+    asOf: AsOf,
+  })
+  .meta({ id: "Title" });
 
 // ---- events, receipts, transactions, blocks --------------------------------------------------
 
@@ -536,3 +624,10 @@ export type PieceItemJson = z.output<typeof PieceItemView>;
 export type PieceStepJson = z.output<typeof PieceStepView>;
 export type PieceProofsJson = z.output<typeof PieceProofsView>;
 export type PieceJson = z.output<typeof PieceView>;
+export type GoodsJson = z.output<typeof GoodsView>;
+export type LotRecordJson = z.output<typeof LotRecord>;
+export type PledgeRecordJson = z.output<typeof PledgeRecord>;
+export type TitleRecordJson = z.output<typeof TitleRecord>;
+export type PledgeStepJson = z.output<typeof PledgeStepView>;
+export type PledgeHistoryJson = z.output<typeof PledgeHistoryView>;
+export type TitleJson = z.output<typeof TitleView>;
