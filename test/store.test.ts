@@ -883,3 +883,158 @@ t.test("the warrant conservation check names each kind of broken record", async 
   const records = new WarrantRecords();
   t.throws(() => records.add(KEY.piece("x"), encodePiece(a)), { code: "STORE_CORRUPTED", message: /holds a/ });
 });
+
+// ---- title documents and pledges: the lot invariant and the title indexes over the stored state ------
+
+t.test("verify checks the lot invariant and the title indexes over the stored records", async (t) => {
+  const { makeParty } = await import("./fixtures/ledger-workload.js");
+  const { decodeTitle, encodeTitle } = await import("../node/ledger/records.js");
+  const { titleIndexKeys } = await import("../node/store/indexes.js");
+  const custodian = makeParty(nodeCrypto, "custodian-0", "CUSTODIAN");
+  const store = await Store.open(tempDir(t, "titles"), { sync: false });
+  t.teardown(() => store.close());
+  const chain = await Chain.open(store, { ...genesis(6), parties: [...parties.map((p) => p.party), custodian.party] });
+  let time = WORKLOAD_T0;
+  const run = async (expect: string[], ...txs: Tx[]) => {
+    time += 60_000n;
+    const out = await chain.executeBlock({ height: chain.height + 1n, time, proposer: "v", view: 0n, txs });
+    t.same(out.receipts.map((r) => r.code), expect, out.receipts.map((r) => r.message).join(" "));
+  };
+  const holder = party("exporter-0");
+  const other = party("exporter-1");
+  const bank = party("bank-0");
+  const goods = { hsCode: "740311", descriptionHash: sha256("copper cathodes"), unit: "TNE" };
+  const issue = (n: number, quantity: bigint, to: WorkloadParty) =>
+    tx(custodian, { type: "issueTitle", kind: "WAREHOUSE_RECEIPT", fingerprint: sha256(`receipt ${n}`), lotId: "lot-1", quantity, holder: to.id }, time);
+  await run(["OK", "OK"], tx(custodian, { type: "attestStock", lotId: "lot-1", goods, quantity: 300n }, time), tx(custodian, { type: "attestStock", lotId: "lot-2", goods, quantity: 10n }, time));
+  const a = issue(1, 100n, holder);
+  const b = issue(2, 150n, other);
+  const c = issue(3, 50n, holder);
+  await run(["OK", "OK", "DUPLICATE_TITLE", "OK", "EXCEEDS_STOCK"], a, b, issue(1, 1n, other), c, issue(4, 1n, other));
+  const expiryDate = isoDate(WORKLOAD_T0 + 90n * DAY_MS);
+  await run(
+    ["OK", "OK", "OK", "NOT_HOLDER"],
+    tx(holder, { type: "offerPledge", titleId: a.hashHex, bank: bank.id, securedAmount: 1_000_000n, currency: "USD", expiryDate }, time),
+    tx(holder, { type: "offerPledge", titleId: c.hashHex, bank: bank.id, securedAmount: 500_000n, currency: "USD", expiryDate }, time),
+    tx(other, { type: "transferTitle", titleId: b.hashHex, to: holder.id }, time),
+    tx(other, { type: "offerPledge", titleId: a.hashHex, bank: bank.id, securedAmount: 1n, currency: "USD", expiryDate }, time),
+  );
+  await run(["OK", "OK", "OK"], tx(bank, { type: "acceptPledge", titleId: a.hashHex }, time), tx(holder, { type: "releasePledge", titleId: c.hashHex }, time), tx(custodian, { type: "surrenderTitle", titleId: b.hashHex }, time));
+
+  const report = await chain.verify();
+  t.match(report, { lots: 2, titles: 3 }, "a store with lots, titles, pledges, a transfer and a surrender passes");
+  const query = new LedgerQuery(store, chain, nodeCrypto);
+  t.same(
+    (await query.listTitles(holder.id)).items.map((x) => x.id).sort(),
+    [a.hashHex, c.hashHex].sort(),
+    "the holder index moved with the transfer and the surrender",
+  );
+  t.same(
+    (await query.titlesPledgedTo(bank.id)).items.map((x) => [x.id, x.status]),
+    [[a.hashHex, "PLEDGED"]],
+  );
+  t.same(
+    (await query.titlesOfLot("lot-1")).items.map((x) => x.id),
+    [a.hashHex, b.hashHex, c.hashHex],
+  );
+  t.same(
+    (await query.lotsByCustodian(custodian.id)).items.map((l) => l.id),
+    ["lot-1", "lot-2"],
+  );
+  t.same(
+    (await query.getTitle(a.hashHex))!.pledges.map((p) => [p.bankId, p.securedAmount, p.outcome]),
+    [[bank.id, 1_000_000n, "PLEDGED"]],
+  );
+
+  // A stray index entry (a title listed for a party that does not hold it) is caught as extra.
+  const stray = titleIndexKeys.titleHolder(other.id).str("lot-1").str(a.hashHex).done();
+  await store.level.put(stray, new Uint8Array(0));
+  t.match(await rejection(chain.verify()), { code: "STORE_CORRUPTED", message: /index entry in idxTitleHolder matches no block or record/ });
+  await store.level.del(stray);
+  t.match(await chain.verify(), { titles: 3 });
+
+  // A title record changed around the ledger: the state tree agrees with it, so only the lot
+  // invariant can see it.
+  const key = KEY.title(a.hashHex);
+  const reads = store.state.begin();
+  await store.state.prefetch(reads, [key]);
+  const title = decodeTitle(reads.values.get(key)!);
+  const tampered = encodeTitle({ ...title, quantity: title.quantity + 1n });
+  const height = chain.height + 1n;
+  await store.commitBlock({
+    height,
+    reads,
+    writes: new Map([[key, tampered]]),
+    txs: [],
+    receipts: [],
+    receiptBytes: [],
+    takesHash: [],
+    buildHeader: (stateRoot) => {
+      const header: BlockHeader = {
+        chainId: WORKLOAD_CHAIN_ID,
+        height,
+        prevHash: chain.headHash,
+        time: time + 60_000n,
+        proposer: "",
+        txsRoot: rfc6962Root([]),
+        receiptsRoot: rfc6962Root([]),
+        stateRoot,
+        txCount: 0,
+        view: 0n,
+      };
+      return { header, headerBytes: encode("BlockHeader", header) };
+    },
+  });
+  const err = await rejection(chain.verify());
+  t.equal(err.code, "STORE_CORRUPTED");
+  t.match(err.message, /lot lot-1: its live titles sum to 151, it records 150 titled/);
+  t.match(err.detail, { lot: "lot-1" });
+});
+
+t.test("the lot invariant check names each kind of broken record", async (t) => {
+  const { verifyTitles, TitleRecords } = await import("../node/store/verify.js");
+  const { encodeLot, encodeTitle } = await import("../node/ledger/records.js");
+  const goods = { hsCode: "740311", descriptionHash: new Uint8Array(32).fill(7), unit: "TNE" };
+  const lot = { id: "lot-1", custodianId: "custodian-0", goods, quantity: 300n, titled: 250n, titles: 3, attestedAt: 0n, updatedAt: 0n };
+  const fp = (n: number) => new Uint8Array(32).fill(n);
+  const base = { kind: "WAREHOUSE_RECEIPT" as const, lotId: "lot-1", custodianId: "custodian-0", holderId: "exporter-0", firstHolderId: "exporter-0", pledges: 0, issuedAt: 0n, updatedAt: 0n, pledge: undefined };
+  const pledge = { bankId: "bank-0", securedAmount: 100n, currency: "USD", expiryDate: "2027-03-31", offeredAt: 1n, acceptedAt: 2n };
+  const a = { ...base, id: "a", fingerprint: fp(1), quantity: 100n, status: "PLEDGED" as const, pledge, pledges: 1 };
+  const b = { ...base, id: "b", fingerprint: fp(2), quantity: 150n, status: "HELD" as const };
+  const c = { ...base, id: "c", fingerprint: fp(3), quantity: 40n, status: "SURRENDERED" as const };
+  const check = (edit: { lot?: object; titles?: object[]; fingerprints?: Record<string, string>; bankRole?: "BANK" | "ENTERPRISE" } = {}) => {
+    const records = new TitleRecords();
+    records.add(KEY.party("bank-0"), encode("Party", { ...party("bank-0").party, role: edit.bankRole ?? "BANK" }));
+    records.add(KEY.lot("lot-1"), encodeLot({ ...lot, ...edit.lot }));
+    for (const x of edit.titles ?? [a, b, c]) records.add(KEY.title((x as { id: string }).id), encodeTitle(x as typeof a));
+    const fps = edit.fingerprints ?? { [toHex(fp(1))]: "a", [toHex(fp(2))]: "b" };
+    for (const [k, id] of Object.entries(fps)) records.add(KEY.titleFingerprint(k), utf8(id));
+    try {
+      verifyTitles(records);
+      return "";
+    } catch (err) {
+      t.equal((err as StoreError).code, "STORE_CORRUPTED");
+      return (err as Error).message;
+    }
+  };
+  t.equal(check(), "", "a consistent lot and its titles pass");
+  t.match(check({ lot: { titled: 240n } }), /lot lot-1: its live titles sum to 250, it records 240 titled/);
+  t.match(check({ lot: { quantity: 249n } }), /250 under live titles, above the 249 attested/);
+  t.match(check({ lot: { titles: 2 } }), /counts 2 titles, 3 name it/);
+  t.match(check({ titles: [a, b, { ...c, lotId: "lot-9" }] }), /title c names missing lot lot-9/);
+  t.match(check({ titles: [a, b, { ...c, custodianId: "custodian-1" }] }), /issued by custodian-1, its lot lot-1 is custodian-0's/);
+  t.match(check({ titles: [a, { ...b, pledge }, c] }), /HELD title b has a pledge to bank-0/);
+  t.match(check({ titles: [a, b, { ...c, pledge }] }), /SURRENDERED title c has a pledge/);
+  t.match(check({ titles: [{ ...a, pledge: undefined }, b, c] }), /PLEDGED title a has no pledge/);
+  t.match(check({ titles: [{ ...a, pledge: { ...pledge, acceptedAt: 0n } }, b, c] }), /PLEDGED title a has a pledge not accepted/);
+  t.match(check({ titles: [{ ...a, status: "PLEDGE_OFFERED" }, b, c] }), /PLEDGE_OFFERED title a has a pledge accepted/);
+  t.match(check({ bankRole: "ENTERPRISE" }), /pledged? .*to bank-0, which is not a registered BANK|PLEDGED to bank-0, which is not a registered BANK/);
+  t.match(check({ fingerprints: { [toHex(fp(1))]: "a" } }), /live title b does not hold its fingerprint/);
+  t.match(check({ fingerprints: { [toHex(fp(1))]: "a", [toHex(fp(2))]: "b", [toHex(fp(3))]: "c" } }), /u\/0303.* names c, which is not a live title/);
+  t.match(check({ fingerprints: { [toHex(fp(1))]: "b", [toHex(fp(2))]: "b" } }), /live title a does not hold its fingerprint/);
+  t.match(check({ titles: [a, { ...b, fingerprint: fp(1) }, c] }), /live titles a and b carry one fingerprint/);
+  t.match(check({ titles: [a, { ...b, quantity: 0n }, c], lot: { titled: 100n } }), /title b has quantity 0/);
+  const records = new TitleRecords();
+  t.throws(() => records.add(KEY.title("x"), encodeTitle(b)), { code: "STORE_CORRUPTED", message: /holds b/ });
+  t.throws(() => records.add(KEY.lot("x"), new Uint8Array([0xff, 0xff])), { code: "STORE_CORRUPTED", message: /does not decode/ });
+});
