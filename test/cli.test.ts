@@ -111,7 +111,7 @@ t.test("warrant commands against a node: line, issue, split, offer, finance, ban
   const h = await RpcHarness.create();
   const { server, url } = await h.serve();
   t.teardown(async () => {
-    await server.close();
+    await server.stop();
     await h.close();
   });
   // The harness's parties: core-enterprise is the car maker, exporter-hz-textiles its tier-1
