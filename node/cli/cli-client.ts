@@ -370,28 +370,20 @@ function moneyOf(major: string | undefined, minor: string | undefined, currency:
   return v;
 }
 
-/**
- * READS OF WARRANTS, PIECES AND LINES (client.getPiece, client.getCreditLine) come with another
- * branch; until then these return undefined and the commands ask for what a read would have told
- * them (--currency, --expiry). Once the client has the method, its answer fills in the default.
- */
-async function optionalRead(client: TradeLedgerClient, method: "getPiece" | "getCreditLine", id: string): Promise<Record<string, any> | undefined> {
-  const read = (client as unknown as Record<string, unknown>)[method];
-  if (typeof read !== "function") return undefined;
+/** A piece's or a credit line's record as the caller may read it; undefined when it cannot (absent, or not visible to it). */
+async function readRecord(client: TradeLedgerClient, kind: "piece" | "creditLine", id: string): Promise<{ currency: string; expiryDate?: string; limit?: string } | undefined> {
   try {
-    const r = (await (read as (id: string) => Promise<Record<string, any>>).call(client, id)) ?? undefined;
-    return r?.piece ?? r?.creditLine ?? r?.line ?? r;
+    return kind === "piece" ? (await client.getPiece(id)).piece : (await client.getCreditLine(id)).creditLine;
   } catch (e) {
-    if (e instanceof LedgerError && (e.code === "NOT_FOUND" || e.status === 404)) return undefined;
+    if (e instanceof LedgerError && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN" || e.status === 404 || e.status === 403)) return undefined;
     throw e;
   }
 }
 
 /** The currency major units are converted with: --currency, else the record's (when reads exist). */
-async function currencyOf(o: { currency?: string }, client: TradeLedgerClient, method: "getPiece" | "getCreditLine", id: string): Promise<string | undefined> {
+async function currencyOf(o: { currency?: string }, client: TradeLedgerClient, kind: "piece" | "creditLine", id: string): Promise<string | undefined> {
   if (o.currency) return o.currency;
-  const rec = await optionalRead(client, method, id);
-  return typeof rec?.currency === "string" ? rec.currency : undefined;
+  return (await readRecord(client, kind, id))?.currency;
 }
 
 function eventsOf(receipt: { events: readonly Record<string, unknown>[] }, type: string): Record<string, any>[] {
@@ -436,7 +428,7 @@ function addWarrantCommands(
         let expiry = o.expiry;
         let currency = o.currency;
         if (!expiry || (!currency && o.amount !== undefined)) {
-          const line = await optionalRead(client, "getCreditLine", lineId); // READ (other branch): defaults from the line
+          const line = await readRecord(client, "creditLine", lineId); // defaults from the line
           expiry ??= typeof line?.expiryDate === "string" ? line.expiryDate : undefined;
           currency ??= typeof line?.currency === "string" ? line.currency : undefined;
         }
@@ -480,7 +472,7 @@ function addWarrantCommands(
         const signer = signerOf(o, undefined, "transfer-warrant");
         const client = clientOf(o, signer);
         const specs = parseOutputs(o.to);
-        const currency = o.minorAmounts ? undefined : await currencyOf(o, client, "getPiece", pieceId);
+        const currency = o.minorAmounts ? undefined : await currencyOf(o, client, "piece", pieceId);
         if (!o.minorAmounts && !currency) throw new UsageError("transfer-warrant: pass --currency <code> (the piece's) to convert the amounts in --to, or --minor-amounts");
         const outputs = specs.map((s, i) => ({
           to: s.to,
@@ -534,7 +526,7 @@ function addWarrantCommands(
       run(async (pieceId: string, o: CommonOptions & MoneyOpts) => {
         const signer = signerOf(o, "bank-a", "finance-warrant");
         const client = clientOf(o, signer);
-        const currency = o.amount !== undefined ? await currencyOf(o, client, "getPiece", pieceId) : undefined;
+        const currency = o.amount !== undefined ? await currencyOf(o, client, "piece", pieceId) : undefined;
         const advance = moneyOf(o.amount, o.minor, currency, "amount", "minor");
         const done = await client.submit(tx.financeWarrant({ pieceId, advance }), signer);
         const e = eventsOf(done.receipt, "pieceFinanced")[0];
