@@ -329,6 +329,7 @@ class Generator {
   private counter = 0;
   private time = 0n;
   private out: Tx[] = [];
+  private blocks = 0;
 
   constructor(
     private readonly rng: Rng,
@@ -371,6 +372,7 @@ class Generator {
   block(time: bigint, size: number): Tx[] {
     this.time = time;
     this.out = [];
+    this.blocks++;
     while (this.out.length < size) this.op();
     return this.out;
   }
@@ -385,7 +387,8 @@ class Generator {
       return;
     }
     if (roll < 25) return this.forged();
-    if (roll < 32) return this.onboard();
+    // the late custodian signs from the start (UNKNOWN_SIGNER), and is onboarded after a while
+    if (roll < 32) return this.blocks > 150 ? this.onboard() : this.attestStock();
     if (roll < 100) return this.attestStock();
     if (roll < 200) return this.issue();
     if (roll < 245) return this.anchorBillOfLading();
@@ -579,7 +582,7 @@ class Generator {
       }
       case 8: {
         // a title issued, transferred, offered and surrendered in the block it was issued in
-        const issued = this.issue({ within: true, kind: "WAREHOUSE_RECEIPT" });
+        const issued = this.issue({ within: true, kind: "WAREHOUSE_RECEIPT", holder: r.pick(ENTS) });
         const p = issued.body.payload;
         if (p?.type !== "issueTitle") return;
         const fresh = { id: issued.hashHex, holderId: p.holder, custodianId: issued.body.signer } as Title;
