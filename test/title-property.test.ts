@@ -24,6 +24,7 @@ import { equalBytes, fromUtf8, toHex } from "../sdk/bytes.js";
 import { financingOutstanding, liveFinanced } from "../sdk/domain.js";
 import { fingerprintBillOfLading } from "../sdk/fingerprint.js";
 import { verifyTxSignature, type Tx } from "../sdk/tx.js";
+import { eventContradiction } from "../sdk/verify.js";
 import { RESULT_CODES, type Goods, type Lot, type Receipt, type Receivable, type ResultCode, type Role, type Title, type TitleStatus } from "../sdk/types.js";
 import type { TxPayload } from "../sdk/transactions/index.js";
 import { CHAIN_ID, DAY, TestChain, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys } from "./ledger-harness.js";
@@ -822,11 +823,21 @@ function stepProblems(pre: StateReader, writes: WriteSet, x: Tx, rc: Receipt, ro
   const type = payload.type;
   const signer = x.body.signer;
   if (rc.code !== "OK") {
+    if (rc.code === "DUPLICATE_TITLE" && payload.type === "issueTitle") {
+      // the collision with a live title is recorded under that title (the B/L of another exporter under the new id)
+      const live = pre.get(KEY.titleFingerprint(toHex(payload.fingerprint)));
+      const want = live ? fromUtf8(live) : x.hashHex;
+      if (rc.target !== want) out.push(`DUPLICATE_TITLE targets ${rc.target}, not ${want}`);
+    }
     if (writes.size > 0) out.push(`rejected ${type} (${rc.code}) wrote ${[...writes.keys()].join(", ")}`);
     if (rc.events.length > 0) out.push(`rejected ${type} (${rc.code}) has events`);
     return out;
   }
   if (rc.events.length === 0) out.push(`OK ${type} has no events`);
+  for (const e of rc.events) {
+    const contradiction = eventContradiction(e, x);
+    if (contradiction) out.push(`OK ${type}: its ${e.type} event disagrees with the transaction: ${contradiction}`);
+  }
   for (const [key, value] of writes) {
     const kind = key.slice(0, 2);
     let problem: string | undefined;
