@@ -16,7 +16,7 @@
 // A failing seed replays exactly: TITLE_PROPERTY_SEED=<seed> (TITLE_PROPERTY_OPS=<n>).
 import t from "tap";
 import { applyTx, executeBlock, takesTxHash, type BlockContext, type LedgerDeps } from "../node/ledger/execute.js";
-import { decodeLot, decodeReceivable, decodeTitle, encodeLot, encodeReceipt, encodeTitle } from "../node/ledger/records.js";
+import { decodeLot, decodeReceivable, decodeTitle, encodeLot, encodeReceipt, encodeReceivable, encodeTitle } from "../node/ledger/records.js";
 import { KEY, MemoryState, Overlay, type StateReader, type WriteSet } from "../node/ledger/state.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { tx } from "../sdk/builders.js";
@@ -1073,4 +1073,22 @@ t.test("the checkers themselves catch broken titles and lots", async (t) => {
   t.match(stepProblems(pre, new Map([[KEY.title(id), encodeTitle({ ...title, holderId: "ent-2" })]]) as WriteSet, x, okReceipt, role).join("\n"), /changed surrendered title/);
   // a rejection that wrote something
   t.match(stepProblems(pre, moved, x, { ...okReceipt, code: "TITLE_PLEDGED", events: [] }, role).join("\n"), /rejected transferTitle \(TITLE_PLEDGED\) wrote/);
+
+  // the buyer's word: financed while disputed, beyond the acknowledgement, a payee set by a bank that does not finance it
+  const inv = run(
+    "ent-1",
+    tx.registerReceivable({ documentHash: h32("chk/doc"), fingerprint: h32("chk/fp"), buyerId: "ent-2-erp", buyerPartyId: "ent-2", amount: 100n, currency: "USD", issueDate: "2026-10-01", dueDate: "2026-12-01" }),
+  ).target;
+  const rec = model.receivables.get(inv)!;
+  const acknowledged = { ...rec, acknowledgedAmount: 50n, acknowledgedDueDate: "2026-12-01", acknowledgedAt: 1n };
+  const financed = { ...acknowledged, status: "PARTIALLY_FINANCED" as const, financings: [{ id: "f", bankId: "bank-a", amount: 60n, repaid: 0n, financedAt: 2n }] };
+  const finance = tx.financeReceivable({ receivableId: inv, amount: 60n, currency: "USD" });
+  t.match(receivableStep({ ...acknowledged, disputed: true, disputeReason: "short", disputedSince: 1n }, financed, finance, "bank-a"), /financed by bank-a while disputed/);
+  t.match(receivableStep(acknowledged, financed, finance, "bank-a"), /beyond it \(60 > 50\)/);
+  const notice = tx.notifyAssignment({ receivableId: inv, payeeAccountHash: h32("chk/account") });
+  t.match(receivableStep(financed, { ...financed, payeeBankId: "bank-b", payeeAccountHash: h32("chk/account"), payeeNotifiedAt: 3n }, notice, "bank-b"), /no live financing/);
+  const tamperedR = new MemoryState();
+  tamperedR.put(KEY.receivable(inv), encodeReceivable(financed));
+  model.apply(tamperedR.map);
+  t.match(violations(model, new Map(), role).join("\n"), /financed on its buyer's word alone: live 60 above acknowledged 50/);
 });
