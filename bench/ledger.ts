@@ -4,10 +4,14 @@
 //
 //   npm run bench:ledger -- [--blocks 20] [--txs 500] [--preload 0] [--depth 20] [--no-sync]
 //                           [--warmup 3] [--settle 20] [--dir /tmp/x] [--keep]
+//                           [--no-warrants] [--warrant-blocks 10] [--warrant-txs 400]
 //
 // --blocks N measures N blocks with and N without signature verification, alternating. With
 // --preload, an empty and a preloaded ledger run the same blocks alternately (after --settle
 // unmeasured blocks that let LevelDB finish compacting the bulk load).
+//
+// Then the warrant mix (bench/warrants.ts, docs/warrants.md): receivable financing, warrant issue
+// and a transfer with 4 outputs, measured the same way in the same run, and their cost ratio.
 //
 // Transactions are a realistic mix (register -> attest -> finance -> repay, ~5% fraud attempts),
 // signed ahead of each block; only executeBlock is timed. Every receipt is checked against what
@@ -21,6 +25,7 @@ import { Chain, type BlockTimings, type ChainGenesis } from "../node/chain/chain
 import { nodeCrypto } from "../node/crypto.js";
 import { Store } from "../node/store/store.js";
 import { preloadReceivables } from "./preload.js";
+import { benchWarrants } from "./warrants.js";
 import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, makeParties } from "../test/fixtures/ledger-workload.js";
 
 const { values: args } = parseArgs({
@@ -34,6 +39,9 @@ const { values: args } = parseArgs({
     "no-sync": { type: "boolean", default: false },
     dir: { type: "string" },
     keep: { type: "boolean", default: false },
+    "no-warrants": { type: "boolean", default: false },
+    "warrant-blocks": { type: "string", default: "10" },
+    "warrant-txs": { type: "string", default: "400" },
   },
 });
 
@@ -193,6 +201,10 @@ async function main(): Promise<void> {
   }
   if (!args.dir && !args.keep) rmSync(base, { recursive: true, force: true });
   if (!ok) process.exitCode = 1;
+  if (!args["no-warrants"]) {
+    console.log("");
+    await benchWarrants({ blocks: int(args["warrant-blocks"], "warrant-blocks"), txs: int(args["warrant-txs"], "warrant-txs"), sync: SYNC, ...(args.dir ? { dir: join(base, "warrants") } : {}), keep: args.keep });
+  }
 }
 
 main().catch((err) => {

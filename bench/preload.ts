@@ -77,6 +77,8 @@ export async function preloadReceivables(store: Store, count: number, opts: Prel
         id,
         exporterId: opts.exporters[i % opts.exporters.length]!,
         buyerId: `buyer-${i % 97}`,
+        buyerPartyId: "",
+        warrantPieceId: "",
         amount,
         currency: i % 3 === 0 ? "EUR" : "USD",
         issueDate: date(time),

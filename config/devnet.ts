@@ -60,6 +60,14 @@ export const DEVNET_PARTIES: Omit<DevnetParty, "publicKey" | "keyFile">[] = [
   { id: "exporter-hz-textiles", role: "ENTERPRISE", name: "Hangzhou Silkroad Textiles Co., Ltd.", country: "CN" },
   { id: "exporter-sz-electronics", role: "ENTERPRISE", name: "Shenzhen Brightway Electronics Co., Ltd.", country: "CN" },
   { id: "auditor", role: "AUDITOR", name: "Trade Finance Supervisory Office", country: "CN" },
+  // The supply chain of the digital-warrant example (examples/warrant-chain.mjs, docs/warrants.md):
+  // a car maker with a bank credit line, its seat supplier, two suppliers of that supplier, and a
+  // supplier of one of them. Appended after the first seven so their ids and order never change.
+  { id: "carmaker", role: "ENTERPRISE", name: "Eastlake Automobile Co., Ltd.", country: "CN" },
+  { id: "tier1-seating", role: "ENTERPRISE", name: "Yongkang Seating Systems Co., Ltd.", country: "CN" },
+  { id: "tier2-foam", role: "ENTERPRISE", name: "Cixi Polyurethane Foam Co., Ltd.", country: "CN" },
+  { id: "tier2-frames", role: "ENTERPRISE", name: "Taizhou Seat Frame Metalworks Co., Ltd.", country: "CN" },
+  { id: "tier3-tubes", role: "ENTERPRISE", name: "Ningbo Precision Steel Tube Co., Ltd.", country: "CN" },
 ];
 const EXTRA_VALIDATORS = ["validator-5", "validator-6", "validator-7"];
 
@@ -71,11 +79,20 @@ export function loadNetwork(dir: string): Network {
   return readJsonFile(networkFile(dir)) as Network;
 }
 
-/** Creates the devnet under `dir` unless network.json already exists; returns the network. */
-export function ensureDevnet(opts: DevnetOptions): { network: Network; created: boolean } {
+/**
+ * Creates the devnet under `dir` unless network.json already exists; returns the network. An
+ * existing devnet is never changed: its genesis is part of its chain's identity (a node refuses a
+ * store made from another genesis), so sample parties added to DEVNET_PARTIES after it was created
+ * are listed in `missingParties` (the supervisor says so; recreate the devnet to get them).
+ */
+export function ensureDevnet(opts: DevnetOptions): { network: Network; created: boolean; missingParties: string[] } {
   const dir = resolve(opts.dir);
-  if (existsSync(networkFile(dir))) return { network: loadNetwork(dir), created: false };
-  return { network: createDevnet({ ...opts, dir }), created: true };
+  if (existsSync(networkFile(dir))) {
+    const network = loadNetwork(dir);
+    const have = new Set(network.parties.map((p) => p.id));
+    return { network, created: false, missingParties: DEVNET_PARTIES.filter((p) => !have.has(p.id)).map((p) => p.id) };
+  }
+  return { network: createDevnet({ ...opts, dir }), created: true, missingParties: [] };
 }
 
 export function createDevnet(opts: DevnetOptions): Network {

@@ -57,6 +57,16 @@ export const ledgerParamsSchema = z
     txMaxAgeMs: z.number().int().min(1000).default(3_600_000),
     txMaxFutureMs: z.number().int().min(0).default(300_000),
     stateTreeDepth: z.number().int().min(4).max(24).default(20).describe("bits of the state tree bucket index; fixed at genesis (docs/storage.md: 20 keeps >= 80% of empty-ledger throughput at 1M receivables)"),
+    // Digital warrants (docs/warrants.md): rule parameters every validator must apply identically.
+    maxWarrantTenorDays: z.number().int().min(1).max(3660).default(365).describe("a warrant matures at most this many days after the block date it is issued in"),
+    minWarrantPieceMajorUnits: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000_000)
+      .default(100)
+      .describe("smallest piece a transfer may create (and smallest remainder it may leave), in major units of the warrant's currency"),
+    maxWarrantDepth: z.number().int().min(1).max(64).default(12).describe("deepest a piece may be below its warrant's first piece (tiers of the supply chain)"),
   })
   .strict();
 

@@ -4,10 +4,10 @@
 //
 // The devnet is `npm start`'s: network in .devnet/network.json, keys in .devnet/keys/<party>.json.
 // Override with TRADELEDGER_DEVNET=<dir> (and TRADELEDGER_URL=<a node's RPC URL>).
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, loadSigner, decimalToMinorUnits } from "tradeledger/sdk";
+import { createClient, loadSigner, decimalToMinorUnits, generateSigner, toHex, tx, LedgerError, fingerprintInvoice } from "tradeledger/sdk";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const devnetDir = resolve(process.env.TRADELEDGER_DEVNET ?? join(here, "..", ".devnet"));
@@ -75,4 +75,49 @@ export function minor(amount, currency) {
 
 export function step(text) {
   console.log(`\n== ${text}`);
+}
+
+/** "YYYY-MM-DD" of today (UTC) plus `days`. */
+export function dayFromToday(days) {
+  return isoDay(days);
+}
+
+/** This run's own suffix: ids and invoice numbers that must be new on every run. */
+export const RUN_ID = runId;
+
+/**
+ * Makes sure the sample party `p` ({ id, role, name, country }) exists and its key is in
+ * .devnet/keys. A devnet created before the party was added to config/devnet.ts lacks it: its
+ * genesis cannot change (a node refuses a store made from another genesis), so bank-a onboards it
+ * the way a bank onboards any enterprise (registerParty, KYC), and its new key is kept beside the
+ * others, once. Returns "genesis", "onboarded" or "onboarded earlier".
+ */
+export async function ensureParty(p) {
+  const keyFile = join(devnetDir, "keys", `${p.id}.json`);
+  if (network().parties.some((q) => q.id === p.id) && existsSync(keyFile)) return "genesis";
+  if (!existsSync(keyFile)) {
+    const s = generateSigner(p.id);
+    mkdirSync(dirname(keyFile), { recursive: true });
+    const tmp = `${keyFile}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ partyId: p.id, seed: s.exportSeedHex(), publicKey: toHex(s.publicKey) }, null, 2) + "\n", { mode: 0o600 });
+    renameSync(tmp, keyFile);
+  }
+  const bank = clientFor("bank-a", 0);
+  const known = await bank.getParty(p.id).catch((err) => {
+    if (err instanceof LedgerError && err.code === "NOT_FOUND") return undefined;
+    throw err;
+  });
+  if (known) return "onboarded earlier";
+  try {
+    await bank.submit(tx.registerParty({ id: p.id, role: p.role, name: p.name, country: p.country, publicKey: signer(p.id).publicKey }));
+    return "onboarded";
+  } catch (err) {
+    if (err instanceof LedgerError && err.code === "DUPLICATE_PARTY") return "registered earlier";
+    throw err;
+  }
+}
+
+/** The duplicate-detection fingerprint of an invoice (docs/hashing.md §6), 32 bytes. */
+export function fingerprintFor(sellerId, buyerId, invoiceNumber, currency) {
+  return fingerprintInvoice({ sellerId, buyerId, invoiceNumber, currency });
 }

@@ -163,7 +163,13 @@ export class TradeLedgerNode {
         {
           crypto,
           verifySignature: (tx, pk) => sigCache.verify(tx, pk),
-          params: { txMaxAgeMs: BigInt(genesis.ledger.txMaxAgeMs), txMaxFutureMs: BigInt(genesis.ledger.txMaxFutureMs) },
+          params: {
+            txMaxAgeMs: BigInt(genesis.ledger.txMaxAgeMs),
+            txMaxFutureMs: BigInt(genesis.ledger.txMaxFutureMs),
+            maxWarrantTenorDays: BigInt(genesis.ledger.maxWarrantTenorDays),
+            minWarrantPieceMajorUnits: BigInt(genesis.ledger.minWarrantPieceMajorUnits),
+            maxWarrantDepth: genesis.ledger.maxWarrantDepth,
+          },
         },
       );
     } catch (err) {

@@ -8,11 +8,12 @@ import { EVENT_TYPES, REJECTED_EVENT } from "../sdk/api/primitives.js";
 import type { LedgerEventJson } from "../sdk/api/schemas.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
-import type { Event, Receipt, Receivable } from "../sdk/types.js";
+import type { CreditLine, Event, Piece, Receipt, Receivable, Warrant } from "../sdk/types.js";
 import type { Crypto } from "../sdk/crypto.js";
 import type { CommittedBlockEvent, NodeApi } from "../node/api.js";
 import type { Logger } from "../node/log.js";
-import { canSeeReceivable } from "./access.js";
+import { objectsNamed } from "../node/query/types.js";
+import { canSeeObject, canSeeReceivable, isSupervisor, objectsOfEvent, partiesOfWarrantEvent, warrantEventNames, type Lookups } from "./access.js";
 import type { Caller } from "./auth.js";
 import { ApiError, malformed } from "./errors.js";
 
@@ -208,11 +209,22 @@ class EventStream {
 
   private async emit(block: BlockData): Promise<void> {
     if (this.closed) return;
-    const receivables = new Map<string, Promise<Receivable | undefined>>();
-    const receivable = (id: string) => {
-      let r = receivables.get(id);
-      if (!r) receivables.set(id, (r = this.api.query.getReceivable(id)));
-      return r;
+    // Records as they are after the block (the stream is live): read once per block.
+    const cached = <T>(get: (id: string) => Promise<T | undefined>) => {
+      const seen = new Map<string, Promise<T | undefined>>();
+      return (id: string) => {
+        let r = seen.get(id);
+        if (!r) seen.set(id, (r = get(id)));
+        return r;
+      };
+    };
+    const query = this.api.query;
+    const receivable = cached<Receivable>((id) => query.getReceivable(id));
+    const look: Lookups = {
+      receivable,
+      piece: cached<Piece>((id) => query.getPieceRecord(id)),
+      warrant: cached<Warrant>(async (id) => (await query.getWarrant(id))?.warrant),
+      line: cached<CreditLine>((id) => query.getCreditLine(id)),
     };
     for (let i = 0; i < block.txs.length; i++) {
       const tx = block.txs[i]!;
@@ -225,7 +237,7 @@ class EventStream {
           const id = "receivableId" in event ? event.receivableId : "";
           const r = id ? await receivable(id) : undefined;
           if (!this.wanted(event.type, id, tx.body.signer, event, r)) continue;
-          if (!this.visible(tx, id, r, event)) continue;
+          if (!(await this.visible(tx, id, r, event, look))) continue;
           this.send({
             id: `${block.height}:${i}:${e}`,
             type: event.type,
@@ -244,7 +256,7 @@ class EventStream {
         const id = RECEIVABLE_ID_RE.test(receipt.target) ? receipt.target : "";
         const r = id ? await receivable(id) : undefined;
         if (!this.wanted(REJECTED_EVENT, id, tx.body.signer, undefined, r)) continue;
-        if (!this.visible(tx, id, r, undefined)) continue;
+        if (!(await this.visible(tx, id, r, undefined, look, receipt))) continue;
         this.send({
           id: `${block.height}:${i}:r`,
           type: REJECTED_EVENT,
@@ -274,15 +286,21 @@ class EventStream {
         for (const x of r.financings) involved.add(x.bankId);
       }
       if (event) for (const k of ["exporterId", "bankId", "customsId", "partyId"] as const) if (k in event) involved.add((event as Record<string, unknown>)[k] as string);
+      if (event) for (const p of partiesOfWarrantEvent(event)) involved.add(p);
       if (!involved.has(f.party)) return false;
     }
     return true;
   }
 
-  private visible(tx: Tx, receivableId: string, r: Receivable | undefined, event: Event | undefined): boolean {
+  private async visible(tx: Tx, receivableId: string, r: Receivable | undefined, event: Event | undefined, look: Lookups, rejected?: Receipt): Promise<boolean> {
     const c = this.caller;
-    if (c.role === "AUDITOR" || tx.body.signer === c.id) return true;
+    if (isSupervisor(c) || tx.body.signer === c.id) return true;
     if (event?.type === "partyRegistered") return event.partyId === c.id;
+    // Warrant events: the parties they name, the piece's holder, the tree's obligor and bank, the line's.
+    const objects = event ? objectsOfEvent(event) : rejected ? objectsNamed(tx.body.payload, rejected.target) : [];
+    if (event && objects.length > 0 && warrantEventNames(event, c.id)) return true;
+    for (const o of objects) if (await canSeeObject(c, o, look)) return true;
+    if (event && objects.length > 0) return false;
     if (!r) return false;
     // Naming a receivable in the filter is a lookup; a general stream enumerates.
     return canSeeReceivable(c, r, this.filter.receivable === receivableId ? "lookup" : "list");

@@ -5,20 +5,20 @@
 // cursor). Cursors wrap the store's with a letter naming the index, so a cursor of one query
 // cannot be replayed against another's index.
 import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
-import type { ExposureJson, ReceivableJson, TxEntryJson } from "../sdk/api/schemas.js";
+import type { CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import type { Crypto } from "../sdk/crypto.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx } from "../sdk/tx.js";
-import type { Receivable, ReceivableStatus, ResultCode } from "../sdk/types.js";
+import type { Piece, PieceStatus, Receivable, ReceivableStatus, ResultCode } from "../sdk/types.js";
 import { isCalendarDate } from "../sdk/validate.js";
 import type { NodeApi, QueryModel } from "../node/api.js";
 import { isOverdue } from "../sdk/domain.js";
-import { MAX_PAGE_LIMIT, utcDate, type HistoryEntry, type Page, type PageRequest, type TxEntry, type TxRecord } from "../node/query/types.js";
-import { canSeeReceivable, canSeeTx, mayLookUpDocuments, maySeeExposure } from "./access.js";
+import { MAX_PAGE_LIMIT, utcDate, type HistoryEntry, type ObjectKind, type Page, type PageRequest, type TxEntry, type TxRecord } from "../node/query/types.js";
+import { canSeeCreditLine, canSeeReceivable, canSeeTx, isPieceParty, mayLookUpDocuments, maySeeExposure, maySeePiecesOf, seesWholeTree, type Lookups } from "./access.js";
 import type { Caller } from "./auth.js";
 import { forbidden, malformed, notFound } from "./errors.js";
-import { blockProofView, blockView, historyEntryView, receivableView, txEntryView, txView, type AsOf } from "./views.js";
+import { asOfView, blockProofView, blockView, creditLineView, historyEntryView, pieceItemView, pieceView, receivableView, txEntryView, txView, warrantTreeView, type AsOf } from "./views.js";
 
 export const DEFAULT_LIMIT = 50;
 /** Index entries examined per request before a short page is returned with a cursor. */
@@ -100,6 +100,17 @@ export class Reads {
 
   private get query(): QueryModel {
     return this.api.query;
+  }
+
+  /** What the access rules read, from the query model. */
+  get lookups(): Lookups {
+    const q = this.query;
+    return {
+      receivable: (id) => q.getReceivable(id),
+      piece: (id) => q.getPieceRecord(id),
+      warrant: async (id) => (await q.getWarrant(id))?.warrant,
+      line: (id) => q.getCreditLine(id),
+    };
   }
 
   asOf(): AsOf {
@@ -319,12 +330,113 @@ export class Reads {
     return scan<TxEntry, TxEntryJson>("a", q, (req) => this.query.rejections({}, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
   }
 
+  // ---- digital warrants (DESIGN.md §7) ---------------------------------------------------------------
+
+  async creditLine(caller: Caller, id: string): Promise<CreditLineJson> {
+    const asOf = this.asOf();
+    const line = await this.query.getCreditLine(id);
+    if (!line) throw notFound(`no credit line ${id}`);
+    if (!canSeeCreditLine(caller, line)) throw forbidden(`${caller.id} (${caller.role}) may not read credit line ${id}: its bank, its obligor and auditors may`);
+    return creditLineView(line, asOf);
+  }
+
+  /**
+   * Whether a holder sees a piece through the ancestry rule: some live piece it holds (or an
+   * offered or financed one, which the holder index also lists under the bank once it holds it)
+   * in the same warrant descends from it.
+   */
+  private async holdsDescendant(caller: Caller, piece: Piece): Promise<boolean> {
+    let cursor: string | undefined;
+    let examined = 0;
+    do {
+      const page = await this.query.listPieces(caller.id, { limit: 200, ...(cursor ? { cursor } : {}) }, piece.warrantId);
+      for (const mine of page.items) {
+        if (++examined > SCAN_BUDGET) return false;
+        if (mine.depth <= piece.depth) continue;
+        const full = await this.query.getPiece(mine.id);
+        if (full?.ancestry.some((a) => a.id === piece.id)) return true;
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    return false;
+  }
+
+  /** The pieces of a tree a caller sees: all for the obligor, the bank and supervisors; its own and their ancestry otherwise. */
+  private async visiblePieces(caller: Caller, pieces: Piece[]): Promise<Piece[]> {
+    const byId = new Map(pieces.map((p) => [p.id, p]));
+    const keep = new Set<string>();
+    for (const p of pieces) {
+      if (!isPieceParty(caller, p)) continue;
+      for (let q: Piece | undefined = p; q && !keep.has(q.id); q = q.parentId ? byId.get(q.parentId) : undefined) keep.add(q.id);
+    }
+    return pieces.filter((p) => keep.has(p.id));
+  }
+
+  async warrant(caller: Caller, id: string): Promise<WarrantTreeJson> {
+    const asOf = this.asOf();
+    const tree = await this.query.getWarrant(id);
+    if (!tree) throw notFound(`no warrant ${id}`);
+    if (seesWholeTree(caller, tree.warrant)) return warrantTreeView(tree.warrant, tree.pieces, true, asOf);
+    const mine = await this.visiblePieces(caller, tree.pieces);
+    if (mine.length === 0) throw forbidden(`${caller.id} (${caller.role}) may not read warrant ${id}: its obligor, the bank of its line, holders of its pieces and auditors may`);
+    return warrantTreeView(tree.warrant, mine, false, asOf);
+  }
+
+  async piece(caller: Caller, id: string, q: { proofs?: boolean }): Promise<PieceJson> {
+    const asOf = this.asOf();
+    const found = await this.query.getPiece(id);
+    if (!found) throw notFound(`no warrant piece ${id}`);
+    const visible = seesWholeTree(caller, found.warrant) || isPieceParty(caller, found.piece) || (await this.holdsDescendant(caller, found.piece));
+    if (!visible) throw forbidden(`${caller.id} (${caller.role}) may not read piece ${id}: its holder, holders of pieces descending from it, the obligor, the bank of the line and auditors may`);
+    return pieceView(found, asOf, q.proofs ? await this.pieceProofs(found.warrant.lineId, [...found.ancestry, found.piece]) : undefined);
+  }
+
+  /** The first event of a type in an object's history, as the transaction record that emitted it. */
+  private async firstEventTx(kind: ObjectKind, id: string, type: string): Promise<TxRecord | undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.query.objectHistory(kind, id, { limit: 100, ...(cursor ? { cursor } : {}) });
+      for (const e of page.items) if (e.event?.type === type) return this.query.txAt(e.height, e.index);
+      cursor = page.cursor;
+    } while (cursor);
+    return undefined;
+  }
+
+  /** The grant of the line and, per step, the transaction that created the piece and the one that financed it. */
+  private async pieceProofs(lineId: string, chain: Piece[]): Promise<PieceProofsJson> {
+    const view = async (rec: TxRecord | undefined, what: string): Promise<TxJson> => {
+      if (!rec) throw new Error(`${what} is not in the history indexes`);
+      return this.txRecordView(rec);
+    };
+    const creditLine = await view(await this.firstEventTx("line", lineId, "creditLineGranted"), `the grant of credit line ${lineId}`);
+    const steps: PieceProofsJson["steps"] = [];
+    for (const p of chain) {
+      const created = await view(await this.firstEventTx("piece", p.id, "pieceCreated"), `the creation of piece ${p.id}`);
+      const financedRec = p.financedBy && p.advance > 0n ? await this.firstEventTx("piece", p.id, "pieceFinanced") : undefined;
+      steps.push({ pieceId: p.id, created, ...(financedRec ? { financed: await this.txRecordView(financedRec) } : {}) });
+    }
+    return { creditLine, steps };
+  }
+
+  async listPieces(caller: Caller, partyId: string, f: { status?: Exclude<PieceStatus, "SPENT">; warrant?: string }, q: PageQuery): Promise<ResponseOf<"listPieces">> {
+    if (!maySeePiecesOf(caller, partyId)) throw forbidden(`${caller.id} (${caller.role}) may not list ${partyId}'s pieces: the party itself and auditors may`);
+    if (!(await this.query.getParty(partyId))) throw notFound(`no party ${partyId}`);
+    const asOf = this.asOf();
+    const page = await scan<Piece, PieceItemJson>(
+      "p",
+      q,
+      (req) => this.query.listPieces(partyId, req, f.warrant),
+      (p) => (f.status === undefined || p.status === f.status ? pieceItemView(p, asOf) : undefined),
+    );
+    return { partyId, asOf: asOfView(asOf), ...page };
+  }
+
   // ---- transactions and blocks -------------------------------------------------------------------
 
   async tx(caller: Caller, hashHex: string): Promise<ResponseOf<"getTx">> {
     const rec = await this.query.getTx(fromHex(hashHex));
     if (!rec) throw notFound(`no committed transaction ${hashHex} (it may still be pending)`);
-    if (!(await canSeeTx(caller, rec.tx, rec.receipt, "lookup", (id) => this.query.getReceivable(id)))) {
+    if (!(await canSeeTx(caller, rec.tx, rec.receipt, "lookup", this.lookups))) {
       throw forbidden(`${caller.id} (${caller.role}) may not read transaction ${hashHex}`);
     }
     return this.txRecordView(rec);
@@ -360,11 +472,12 @@ export class Reads {
     if (!Number.isSafeInteger(start) || start < 0) throw malformed("malformed cursor");
     const limit = q.limit ?? DEFAULT_LIMIT;
     const items: ResponseOf<"getBlockTxs">["items"] = [];
+    const lookups = this.lookups;
     let i = start;
     for (; i < block.txs.length && items.length < limit; i++) {
       const tx = decodeTx(this.crypto, block.txs[i]!);
       const receipt = block.receipts[i]!;
-      if (!(await canSeeTx(caller, tx, receipt, "list", (id) => this.query.getReceivable(id)))) continue;
+      if (!(await canSeeTx(caller, tx, receipt, "list", lookups))) continue;
       items.push({ index: i, txHash: tx.hashHex, signer: tx.body.signer, type: tx.body.payload.type, code: receipt.code, target: receipt.target });
     }
     return { height: h.toString(), items, ...(i < block.txs.length ? { cursor: `i.${i}` } : {}) };

@@ -252,6 +252,10 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     getParty: async (_ctx, { params }) => ({ body: await reads.party(params.id as string) }),
     getExposure: async (_ctx, { params, caller }) => ({ body: await reads.exposure(caller!, params.id as string) }),
     listRejections: async (_ctx, { query, caller }) => ({ body: await reads.rejections(caller!, query, query) }),
+    getCreditLine: async (_ctx, { params, caller }) => ({ body: await reads.creditLine(caller!, params.id as string) }),
+    getWarrant: async (_ctx, { params, caller }) => ({ body: await reads.warrant(caller!, params.id as string) }),
+    getPiece: async (_ctx, { params, query, caller }) => ({ body: await reads.piece(caller!, params.id as string, query) }),
+    listPieces: async (_ctx, { params, query, caller }) => ({ body: await reads.listPieces(caller!, params.id as string, query, query) }),
 
     async streamEvents(ctx, { query, caller }) {
       const lastEventId = ctx.get("last-event-id") || (query.lastEventId as string | undefined);

@@ -4,17 +4,22 @@ import type {
   BlockJson,
   BlockProofJson,
   CertificateJson,
+  CreditLineJson,
   HistoryEntryJson,
+  PieceItemJson,
+  PieceJson,
+  PieceProofsJson,
   ReceivableJson,
   TxEntryJson,
   TxJson,
+  WarrantTreeJson,
 } from "../sdk/api/schemas.js";
 import { toHex } from "../sdk/bytes.js";
 import type { CommitCertificate } from "../sdk/commit.js";
 import { toJsonView } from "../sdk/json.js";
-import type { BlockHeader, Declaration, Receivable } from "../sdk/types.js";
-import type { HistoryEntry, TxEntry, TxRecord } from "../node/query/types.js";
-import { availableToFinance, isOverdue, liveFinanced } from "../sdk/domain.js";
+import type { BlockHeader, CreditLine, Declaration, Piece, Receivable, Warrant } from "../sdk/types.js";
+import type { HistoryEntry, PieceWithAncestry, TxEntry, TxRecord } from "../node/query/types.js";
+import { availableToFinance, isOverdue, isPastDue, isPieceOverdue, liveFinanced } from "../sdk/domain.js";
 
 export interface AsOf {
   height: bigint;
@@ -33,6 +38,43 @@ export function receivableView(r: Receivable, asOf: AsOf, declaration: Declarati
     financeable: available > 0n && !overdue,
     declaration: declaration ? toJsonView(declaration) : null,
     asOf: { height: asOf.height.toString(), time: asOf.time.toString() },
+  };
+}
+
+export function asOfView(asOf: AsOf): { height: string; time: string } {
+  return { height: asOf.height.toString(), time: asOf.time.toString() };
+}
+
+// ---- digital warrants ----
+
+export function creditLineView(line: CreditLine, asOf: AsOf): CreditLineJson {
+  const room = line.limit - line.outstanding;
+  return { creditLine: toJsonView(line), available: (room > 0n ? room : 0n).toString(), expired: isPastDue(line.expiryDate, asOf.time), asOf: asOfView(asOf) };
+}
+
+export function warrantTreeView(w: Warrant, pieces: Piece[], complete: boolean, asOf: AsOf): WarrantTreeJson {
+  return {
+    warrant: toJsonView(w),
+    pieces: pieces.map((p) => toJsonView(p)),
+    complete,
+    outstanding: (w.amount - w.settled).toString(),
+    overdue: w.status !== "SETTLED" && isPastDue(w.maturityDate, asOf.time),
+    asOf: asOfView(asOf),
+  };
+}
+
+export function pieceItemView(p: Piece, asOf: AsOf): PieceItemJson {
+  return { piece: toJsonView(p), overdue: isPieceOverdue(p, asOf.time) };
+}
+
+export function pieceView(found: PieceWithAncestry, asOf: AsOf, proofs: PieceProofsJson | undefined): PieceJson {
+  return {
+    piece: toJsonView(found.piece),
+    warrant: toJsonView(found.warrant),
+    ancestry: found.ancestry.map((p) => toJsonView(p)),
+    overdue: isPieceOverdue(found.piece, asOf.time),
+    asOf: asOfView(asOf),
+    ...(proofs ? { proofs } : {}),
   };
 }
 

@@ -32,6 +32,10 @@ export const LIMITS = {
   buyerIdChars: 128,
   reasonChars: 500,
   receivableIdsPerAttestation: 100,
+  /** invoices one warrant issue may name as its trade background */
+  warrantSources: 100,
+  /** outputs of one warrant transfer (DESIGN.md §7) */
+  warrantOutputs: 16,
 } as const;
 
 /** The first problem found: the field (path in the payload) and what is wrong with it. */
@@ -142,6 +146,27 @@ export const partyId = matches(PARTY_ID_RE, "a party id (2-63 of a-z, 0-9, '-')"
 export const txId = matches(TX_ID_RE, "a transaction-hash id (64 lower-case hex digits)");
 export const currency = matches(CURRENCY_RE, "an ISO 4217 code like USD");
 export const hash32 = bytesOf(HASH_BYTES);
+/** A credit line id: chosen by the granting bank, in the form of a party id. */
+export const lineId = matches(PARTY_ID_RE, "a credit line id (2-63 of a-z, 0-9, '-')");
+/** "" or a transaction-hash id. */
+export const optionalTxId: Check = (v) => (v === "" || v === undefined ? undefined : txId(v));
+
+/** An array of 1..max distinct transaction-hash ids. */
+export const txIdList =
+  (max: number, what: string): Check =>
+  (v) => {
+    if (!Array.isArray(v)) return "must be an array";
+    if (v.length === 0) return `must name at least one ${what}`;
+    if (v.length > max) return `must name at most ${max} ${what}s, got ${v.length}`;
+    const seen = new Set<string>();
+    for (let i = 0; i < v.length; i++) {
+      const bad = txId(v[i]);
+      if (bad) return `[${i}] ${bad}`;
+      if (seen.has(v[i])) return `[${i}] repeats ${v[i]}`;
+      seen.add(v[i]);
+    }
+    return undefined;
+  };
 
 /** The first failing check of an object's fields, in the order given. */
 export function firstIssue(obj: Record<string, unknown>, checks: Record<string, Check>): PayloadIssue | undefined {

@@ -6,15 +6,19 @@ import { ErrorEnvelope } from "./api/errors.js";
 import { fillPath, routes, type HistoryPageJson, type ResponseOf, type RouteId } from "./api/routes.js";
 import {
   type BlockJson,
+  type CreditLineJson,
   type ExposureJson,
   type LedgerEventJson,
   type PartyJson,
+  type PieceItemJson,
+  type PieceJson,
   type ReceiptJson,
   type ReceivableJson,
   type StatusJson,
   type SubmitResultJson,
   type TxEntryJson,
   type TxJson,
+  type WarrantTreeJson,
   LedgerEventView,
 } from "./api/schemas.js";
 import { signedReadHeaders, REQUEST_NONCE_BYTES } from "./api/signed-reads.js";
@@ -26,7 +30,7 @@ import { receiptFromJson } from "./json.js";
 import { signerFromSeed, signTransaction, type Signer } from "./signer.js";
 import { MalformedError } from "./validate.js";
 import type { Tx } from "./tx.js";
-import type { ReceivableStatus, ResultCode } from "./types.js";
+import type { PieceStatus, ReceivableStatus, ResultCode } from "./types.js";
 import type { TxPayload } from "./transactions/index.js";
 
 export interface ClientOptions {
@@ -71,6 +75,13 @@ export interface RejectionQuery extends PageOptions {
   signer?: string;
   /** a receivable id, document hash or party id */
   target?: string;
+}
+
+export interface PieceQuery extends PageOptions {
+  /** only pieces in this status (a party's pieces are live leaves: never SPENT) */
+  status?: Exclude<PieceStatus, "SPENT">;
+  /** only pieces of this warrant */
+  warrant?: string;
 }
 
 export interface EventFilter {
@@ -388,6 +399,28 @@ export class TradeLedgerClient {
 
   getRejections(q: RejectionQuery = {}): Promise<Page<TxEntryJson>> {
     return this.call("listRejections", { query: { ...q } });
+  }
+
+  // ---- digital warrants (DESIGN.md §7) ----
+
+  /** A credit line: limit, outstanding, room left, expiry (its bank, its obligor, auditors). */
+  getCreditLine(id: string): Promise<CreditLineJson> {
+    return this.call("getCreditLine", { params: { id } });
+  }
+
+  /** A warrant with its tree of pieces (all of it for the obligor and the bank; a holder's part otherwise: `complete: false`). */
+  getWarrant(id: string): Promise<WarrantTreeJson> {
+    return this.call("getWarrant", { params: { id } });
+  }
+
+  /** A piece with its ancestry; with `proofs`, each step's transaction with its proofs, what verifyPiece checks. */
+  getPiece(id: string, opts: { proofs?: boolean } = {}): Promise<PieceJson> {
+    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true } : {}) } });
+  }
+
+  /** One page of the pieces a party holds now; iterate with paginate((cursor) => client.listPieces(id, { ...q, cursor })). */
+  listPieces(partyId: string, q: PieceQuery = {}): Promise<Page<PieceItemJson> & { partyId: string; asOf: { height: string; time: string } }> {
+    return this.call("listPieces", { params: { id: partyId }, query: { ...q } });
   }
 
   openApi(): Promise<Record<string, unknown>> {

@@ -1,8 +1,8 @@
 // Derived facts of the trade-finance domain, computed in one place (STYLE.md 14) and used by the
 // ledger's rules, the node's read model, the RPC's views and the SDK. Pure and deterministic: "now"
 // is always passed in (the block time, or the head block's time for reads), never the local clock.
-import type { Financing, Receivable, ReceivableStatus } from "./types.js";
-import { dayNumber, utcDayOf } from "./validate.js";
+import type { Financing, Piece, PieceStatus, Receivable, ReceivableStatus } from "./types.js";
+import { dayNumber, utcDayOf } from "./checks.js";
 
 /** What is still owed on one financing: its amount less what was repaid. */
 export function financingOutstanding(f: Pick<Financing, "amount" | "repaid">): bigint {
@@ -80,4 +80,39 @@ export function tallyExposure(t: ExposureTally, r: Receivable, timeMs: bigint): 
     addTo(t.overdue, r.currency, live);
     t.overdueReceivables++;
   }
+}
+
+// ---- currencies ---------------------------------------------------------------------------------
+
+/** ISO 4217 currencies whose minor unit is not the hundredth (the list's exponent column). */
+const MINOR_UNIT_EXPONENT: Readonly<Record<string, number>> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+};
+
+/** Digits of the minor unit of an ISO 4217 currency (2 unless listed otherwise). */
+export function currencyExponent(currency: string): number {
+  return MINOR_UNIT_EXPONENT[currency] ?? 2;
+}
+
+/** `major` whole units of `currency` as a count of its minor units (100 USD = 10000). */
+export function majorToMinor(major: bigint, currency: string): bigint {
+  return major * 10n ** BigInt(currencyExponent(currency));
+}
+
+// ---- digital warrants (DESIGN.md §7) -------------------------------------------------------------
+
+/** A live leaf of a warrant's tree: not passed on (SPENT). Their amounts always sum to the face value. */
+export function isLiveLeaf(status: PieceStatus): boolean {
+  return status === "HELD" || status === "OFFERED" || status === "FINANCED" || status === "SETTLED";
+}
+
+/** On or after the maturity day a piece can no longer be passed on, offered or financed. */
+export function isMatured(maturityDate: string, timeMs: bigint): boolean {
+  return utcDayOf(timeMs) >= dayNumber(maturityDate);
+}
+
+/** A leaf still unpaid after its maturity day is overdue (derived, like a receivable's). */
+export function isPieceOverdue(piece: Pick<Piece, "status" | "maturityDate">, timeMs: bigint): boolean {
+  return piece.status !== "SETTLED" && piece.status !== "SPENT" && isPastDue(piece.maturityDate, timeMs);
 }

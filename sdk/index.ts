@@ -8,7 +8,7 @@
 
 // the RPC client, request signing and route definitions
 export { createClient, loadSigner, paginate, TradeLedgerClient, TxPendingError } from "./client.js";
-export type { ClientOptions, CommittedTx, EventFilter, EventStreamOptions, Page, PageOptions, PendingTx, ReceivableQuery, RejectionQuery, SubmitOptions } from "./client.js";
+export type { ClientOptions, CommittedTx, EventFilter, EventStreamOptions, Page, PageOptions, PendingTx, PieceQuery, ReceivableQuery, RejectionQuery, SubmitOptions } from "./client.js";
 export { EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 export { routes } from "./api/routes.js";
 export type { HistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
@@ -20,11 +20,18 @@ export type {
   BlockJson,
   BlockProofJson,
   CertificateJson,
+  CreditLineJson,
+  CreditLineRecordJson,
   EventJson,
   ExposureJson,
   HistoryEntryJson,
   LedgerEventJson,
   PartyJson,
+  PieceItemJson,
+  PieceJson,
+  PieceProofsJson,
+  PieceRecordJson,
+  PieceStepJson,
   ReceiptJson,
   ReceivableJson,
   ReceivableRecordJson,
@@ -32,11 +39,16 @@ export type {
   SubmitResultJson,
   TxEntryJson,
   TxJson,
+  WarrantRecordJson,
+  WarrantTreeJson,
 } from "./api/schemas.js";
 
 // verification against the validator set
 export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyTx } from "./verify.js";
 export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
+export { verifyPiece } from "./verify-piece.js";
+export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
+export { pieceIdOf } from "./transactions/warrant-common.js";
 export { batchDigest, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
 export type { CertificateCheck, CommitCertificate, CommitSignature, Validator } from "./commit.js";
 export * from "./proofs.js";

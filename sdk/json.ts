@@ -78,6 +78,17 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   receivableSettled: {},
   receivableCancelled: {},
   documentAnchored: { documentHash: "bytes" },
+  creditLineGranted: { limit: "u64" },
+  creditLineAdjusted: { limit: "u64", outstanding: "u64" },
+  warrantIssued: { amount: "u64", lineOutstanding: "u64" },
+  pieceCreated: { amount: "u64" },
+  pieceSpent: {},
+  pieceOffered: {},
+  offerWithdrawn: {},
+  offerDeclined: {},
+  pieceFinanced: { advance: "u64" },
+  piecePaid: { amount: "u64", lineOutstanding: "u64" },
+  warrantSettled: {},
 };
 
 /** The domain Event of a JSON view. Throws TypeError on anything malformed. */

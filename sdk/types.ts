@@ -32,6 +32,17 @@ export const RESULT_CODES = [
   "OVERDUE",
   "REPAYMENT_EXCEEDS_OUTSTANDING",
   "BILL_OF_LADING_REUSED",
+  "CREDIT_LINE_INVALID",
+  "CREDIT_LINE_EXCEEDED",
+  "LIMIT_BELOW_OUTSTANDING",
+  "TENOR_INVALID",
+  "NO_TRADE_BACKGROUND",
+  "TRADE_REF_USED",
+  "NOT_HOLDER",
+  "WARRANT_MATURED",
+  "INVALID_SPLIT",
+  "UNKNOWN_PARTY",
+  "DUPLICATE_CREDIT_LINE",
 ] as const;
 export type ResultCode = (typeof RESULT_CODES)[number];
 
@@ -45,7 +56,18 @@ export type Event =
   | { type: "repaymentRecorded"; receivableId: string; financingId: string; bankId: string; amount: bigint; financingOutstanding: bigint }
   | { type: "receivableSettled"; receivableId: string }
   | { type: "receivableCancelled"; receivableId: string }
-  | { type: "documentAnchored"; documentHash: Uint8Array; documentType: string; receivableId: string };
+  | { type: "documentAnchored"; documentHash: Uint8Array; documentType: string; receivableId: string }
+  | { type: "creditLineGranted"; lineId: string; bankId: string; obligorId: string; currency: string; limit: bigint; expiryDate: string }
+  | { type: "creditLineAdjusted"; lineId: string; limit: bigint; expiryDate: string; outstanding: bigint }
+  | { type: "warrantIssued"; warrantId: string; lineId: string; obligorId: string; holderId: string; amount: bigint; currency: string; maturityDate: string; lineOutstanding: bigint }
+  | { type: "pieceCreated"; pieceId: string; warrantId: string; parentId: string; holderId: string; amount: bigint; depth: number; tradeRef: string }
+  | { type: "pieceSpent"; pieceId: string; warrantId: string }
+  | { type: "pieceOffered"; pieceId: string; bankId: string }
+  | { type: "offerWithdrawn"; pieceId: string; bankId: string }
+  | { type: "offerDeclined"; pieceId: string; bankId: string }
+  | { type: "pieceFinanced"; pieceId: string; bankId: string; sellerId: string; advance: bigint }
+  | { type: "piecePaid"; pieceId: string; warrantId: string; holderId: string; amount: bigint; lineOutstanding: bigint }
+  | { type: "warrantSettled"; warrantId: string; lineId: string };
 
 export type EventType = Event["type"];
 
@@ -112,6 +134,10 @@ export interface Receivable {
   financings: Financing[];
   registeredAt: bigint;
   updatedAt: bigint;
+  /** the buyer's party id when the buyer is on the network (DESIGN.md §9); "" otherwise */
+  buyerPartyId: string;
+  /** the warrant piece this invoice backs (DESIGN.md §7): it can never be financed or cancelled then; "" otherwise */
+  warrantPieceId: string;
 }
 
 export interface Declaration {
@@ -133,4 +159,64 @@ export interface DocumentRecord {
   receivableId: string;
   anchoredAt: bigint;
   txHash: Uint8Array;
+}
+
+// ---- digital warrants (DESIGN.md §7) --------------------------------------------------------
+
+export interface CreditLine {
+  id: string;
+  bankId: string;
+  obligorId: string;
+  currency: string;
+  limit: bigint;
+  expiryDate: string;
+  /** face of the line's warrants less what was paid on them */
+  outstanding: bigint;
+  grantedAt: bigint;
+  updatedAt: bigint;
+  warrants: number;
+}
+
+export type WarrantStatus = "ISSUED" | "SETTLED";
+
+export interface Warrant {
+  id: string;
+  lineId: string;
+  obligorId: string;
+  bankId: string;
+  holderId: string;
+  /** face value: always the sum of the amounts of the live leaves */
+  amount: bigint;
+  currency: string;
+  maturityDate: string;
+  sources: string[];
+  /** sum of the paid (SETTLED) leaves */
+  settled: bigint;
+  status: WarrantStatus;
+  issuedAt: bigint;
+  updatedAt: bigint;
+}
+
+/** HELD, OFFERED, FINANCED and SETTLED pieces are the live leaves; a SPENT piece was passed on. */
+export type PieceStatus = "HELD" | "OFFERED" | "FINANCED" | "SPENT" | "SETTLED";
+
+export interface Piece {
+  id: string;
+  warrantId: string;
+  /** "" for the warrant's first piece */
+  parentId: string;
+  holderId: string;
+  amount: bigint;
+  depth: number;
+  status: PieceStatus;
+  offeredTo: string;
+  financedBy: string;
+  advance: bigint;
+  tradeRef: string;
+  children: string[];
+  obligorId: string;
+  currency: string;
+  maturityDate: string;
+  createdAt: bigint;
+  updatedAt: bigint;
 }

@@ -23,8 +23,14 @@ t.test("a devnet has 4 validators, the sample parties, keys readable only by the
   t.same(net.nodes.map((n) => n.rpcUrl), ["http://127.0.0.1:7001", "http://127.0.0.1:7002", "http://127.0.0.1:7003", "http://127.0.0.1:7004"]);
   t.same(
     net.parties.map((p) => p.role).sort(),
-    ["AUDITOR", "BANK", "BANK", "CUSTOMS", "ENTERPRISE", "ENTERPRISE", "ENTERPRISE"],
+    ["AUDITOR", "BANK", "BANK", "CUSTOMS", ...Array(8).fill("ENTERPRISE")],
   );
+  t.same(
+    net.parties.slice(0, 7).map((p) => p.id),
+    ["bank-a", "bank-b", "customs", "core-enterprise", "exporter-hz-textiles", "exporter-sz-electronics", "auditor"],
+    "the first seven sample parties keep their ids and order",
+  );
+  t.same(net.parties.slice(7).map((p) => p.id), ["carmaker", "tier1-seating", "tier2-foam", "tier2-frames", "tier3-tubes"], "the warrant example's supply chain");
   for (const p of net.parties) {
     t.equal(statSync(p.keyFile).mode & 0o777, 0o600, `${p.id} key is 0600`);
     t.equal(Buffer.from(loadKeyFile(p.keyFile).publicKey).toString("hex"), p.publicKey);
@@ -34,6 +40,7 @@ t.test("a devnet has 4 validators, the sample parties, keys readable only by the
   t.equal(genesis.consensus.checkpointInterval, 10, "defaults filled in");
   const again = ensureDevnet({ dir });
   t.equal(again.created, false, "an existing devnet is reused, never regenerated");
+  t.same(again.missingParties, []);
   t.same(again.network.parties.map((p) => p.publicKey), net.parties.map((p) => p.publicKey));
 });
 
@@ -60,7 +67,7 @@ t.test("errors name the file and the offending field", async (t) => {
   writeJsonFile(bad, { ...g, validators: g.validators.slice(0, 3) });
   t.match(caught(() => loadGenesis(bad)).message, /validators: PBFT needs n = 3f \+ 1/);
   writeJsonFile(bad, { ...g, parties: [...g.parties, { ...g.parties[0], publicKey: "ab".repeat(32) }] });
-  t.match(caught(() => loadGenesis(bad)).message, /parties\[7\]\.id: duplicate party id bank-a/);
+  t.match(caught(() => loadGenesis(bad)).message, /parties\[12\]\.id: duplicate party id bank-a/);
   writeJsonFile(bad, { ...g, parties: [{ ...g.parties[0], country: "Germany" }, ...g.parties.slice(1)] });
   t.match(caught(() => loadGenesis(bad)).message, /parties\[0\]\.country/);
   // the identity point (small order): anyone could forge signatures under it
@@ -83,4 +90,42 @@ t.test("a key file whose public key does not match its seed is refused", async (
   t.match(caught(() => loadKeyFile(bad)).issues, [{ path: "publicKey", message: "does not match the seed" }]);
   writeJsonFile(bad, { ...k, seed: "xyz" }, 0o600);
   t.match(caught(() => loadKeyFile(bad)).issues, [{ path: "seed" }]);
+});
+
+t.test("ledger genesis parameters of digital warrants: defaults and validation", async (t) => {
+  const genesis = loadGenesis(net.genesisFile);
+  t.match(genesis.ledger, { maxWarrantTenorDays: 365, minWarrantPieceMajorUnits: 100, maxWarrantDepth: 12 }, "defaults of DESIGN.md §7");
+  const g = JSON.parse(readFileSync(net.genesisFile, "utf8"));
+  const file = join(dir, "warrant-genesis.json");
+  writeJsonFile(file, { ...g, ledger: { maxWarrantTenorDays: 90, minWarrantPieceMajorUnits: 1, maxWarrantDepth: 3 } });
+  t.match(loadGenesis(file).ledger, { maxWarrantTenorDays: 90, minWarrantPieceMajorUnits: 1, maxWarrantDepth: 3, txMaxAgeMs: 3_600_000, stateTreeDepth: 20 }, "set ones kept, others defaulted");
+  const bad = (ledger: Record<string, unknown>) => {
+    writeJsonFile(file, { ...g, ledger: { ...g.ledger, ...ledger } });
+    return caught(() => loadGenesis(file)).message;
+  };
+  t.match(bad({ maxWarrantTenorDays: 0 }), /ledger\.maxWarrantTenorDays: Too small/);
+  t.match(bad({ maxWarrantTenorDays: 30.5 }), /ledger\.maxWarrantTenorDays: .*expected int/);
+  t.match(bad({ maxWarrantTenorDays: "365" }), /ledger\.maxWarrantTenorDays: .*expected number, received string/);
+  t.match(bad({ minWarrantPieceMajorUnits: 0 }), /ledger\.minWarrantPieceMajorUnits: Too small/);
+  t.match(bad({ minWarrantPieceMajorUnits: 1e12 }), /ledger\.minWarrantPieceMajorUnits: Too big/);
+  t.match(bad({ maxWarrantDepth: 0 }), /ledger\.maxWarrantDepth: Too small/);
+  t.match(bad({ maxWarrantDepth: 65 }), /ledger\.maxWarrantDepth: Too big/);
+  t.match(bad({ maxWarrantDeep: 3 }), /Unrecognized key/);
+  const devnet = createDevnet({ dir: join(dir, "short-tenor"), ledger: { maxWarrantTenorDays: 30 }, now: 1_760_000_000_000 });
+  t.equal(loadGenesis(devnet.genesisFile).ledger.maxWarrantTenorDays, 30, "createDevnet passes ledger overrides to genesis");
+});
+
+t.test("an older devnet is kept as is; the sample parties it lacks are reported", async (t) => {
+  const old = join(dir, "older");
+  const made = createDevnet({ dir: old, now: 1_760_000_000_000 });
+  // What a devnet created before the warrant parties existed looks like.
+  const first7 = made.parties.slice(0, 7);
+  writeJsonFile(join(old, "network.json"), { ...made, parties: first7 });
+  const g = JSON.parse(readFileSync(made.genesisFile, "utf8"));
+  writeJsonFile(made.genesisFile, { ...g, parties: g.parties.slice(0, 7) });
+  const before = readFileSync(made.genesisFile, "utf8");
+  const again = ensureDevnet({ dir: old });
+  t.equal(again.created, false);
+  t.same(again.missingParties, ["carmaker", "tier1-seating", "tier2-foam", "tier2-frames", "tier3-tubes"]);
+  t.equal(readFileSync(made.genesisFile, "utf8"), before, "its genesis is not rewritten");
 });

@@ -176,6 +176,8 @@ t.test("the index projection of a Receivable equals its full decode", async (t) 
       id: toHex(sha256(`r${i}`)),
       exporterId: "exporter-0",
       buyerId: "b\u00fcyer",
+      buyerPartyId: "",
+      warrantPieceId: "",
       amount: 10n ** 18n,
       currency: "USD",
       issueDate: "2026-01-01",
@@ -232,6 +234,7 @@ async function buildChain(t: Test, depth = 8, workloadBlocks = 6): Promise<Built
     documentHash: sha256(`doc ${n}`),
     fingerprint: sha256(`fp ${n}`),
     buyerId: "buyer-1",
+    buyerPartyId: "",
     amount: 1_000_000n,
     currency: "USD",
     issueDate: isoDate(WORKLOAD_T0),
@@ -743,4 +746,131 @@ t.test("committed-transaction filter: never a false 'no', exact answers through 
   t.ok(takenByBlocks.filter(Boolean).length >= committed.length - 1, "committed transactions are found");
   t.equal(store.blocks.committedSync(absent[0]!), false);
   t.equal(store.blocks.committedSync(committed[0]!), true);
+});
+
+// ---- digital warrants: conservation checked over the stored state ------------------------------------
+
+t.test("verify checks warrant conservation and credit lines over the stored records", async (t) => {
+  const { pieceIdOf } = await import("../sdk/transactions/index.js");
+  const { decodePiece, encodePiece } = await import("../node/ledger/records.js");
+  const store = await Store.open(tempDir(t, "warrants"), { sync: false });
+  t.teardown(() => store.close());
+  const chain = await Chain.open(store, genesis(6));
+  let time = WORKLOAD_T0;
+  const run = async (...txs: Tx[]) => {
+    time += 60_000n;
+    const out = await chain.executeBlock({ height: chain.height + 1n, time, proposer: "v", view: 0n, txs });
+    t.same(out.receipts.map((r) => r.code), txs.map(() => "OK"), out.receipts.map((r) => r.message).join(" "));
+  };
+  const core = party("exporter-0");
+  const tier1 = party("exporter-1");
+  const tier2 = party("exporter-2");
+  const bank = party("bank-0");
+  const invoice = (seller: WorkloadParty, buyer: WorkloadParty, n: number): Tx =>
+    tx(
+      seller,
+      {
+        type: "registerReceivable",
+        documentHash: sha256(`warrant doc ${n}`),
+        fingerprint: sha256(`warrant fp ${n}`),
+        buyerId: `${buyer.id}-erp`,
+        buyerPartyId: buyer.id,
+        amount: 10_000_000n,
+        currency: "USD",
+        issueDate: isoDate(WORKLOAD_T0),
+        dueDate: isoDate(WORKLOAD_T0 + 60n * DAY_MS),
+      },
+      time,
+    );
+  const inv1 = invoice(tier1, core, 1);
+  const inv2 = invoice(tier2, tier1, 2);
+  await run(tx(bank, { type: "grantCreditLine", lineId: "line-1", obligor: core.id, currency: "USD", limit: 50_000_000n, expiryDate: isoDate(WORKLOAD_T0 + 400n * DAY_MS) }, time), inv1, inv2);
+  const issue = tx(core, { type: "issueWarrant", lineId: "line-1", holder: tier1.id, amount: 10_000_000n, currency: "USD", maturityDate: isoDate(WORKLOAD_T0 + 90n * DAY_MS), sources: [inv1.hashHex] }, time);
+  await run(issue);
+  const w = issue.hashHex;
+  // tier1 passes 6,000,000 on to tier2 and keeps the remainder; tier2 sells its piece to the bank and is paid
+  const split = tx(tier1, { type: "transferWarrant", pieceId: w, outputs: [{ to: tier2.id, amount: 6_000_000n, tradeRef: inv2.hashHex }] }, time);
+  const toTier2 = pieceIdOf(split.hashHex, 0);
+  const remainder = pieceIdOf(split.hashHex, 1);
+  await run(split, tx(tier2, { type: "offerWarrant", pieceId: toTier2, bank: bank.id }, time));
+  await run(tx(bank, { type: "financeWarrant", pieceId: toTier2, advance: 5_900_000n }, time), tx(tier1, { type: "confirmWarrantPayment", pieceId: remainder }, time));
+
+  const report = await chain.verify();
+  t.match(report, { creditLines: 1, warrants: 1, pieces: 3 }, "a store with a warrant tree passes");
+
+  // A piece record changed around the ledger (a tool or a buggy rule writing state directly): the
+  // state tree is consistent with it, so only the conservation check can see it.
+  const key = KEY.piece(toTier2);
+  const reads = store.state.begin();
+  await store.state.prefetch(reads, [key]);
+  const piece = decodePiece(reads.values.get(key)!);
+  const tampered = encodePiece({ ...piece, amount: piece.amount + 1n });
+  const height = chain.height + 1n;
+  await store.commitBlock({
+    height,
+    reads,
+    writes: new Map([[key, tampered]]),
+    txs: [],
+    receipts: [],
+    receiptBytes: [],
+    takesHash: [],
+    buildHeader: (stateRoot) => {
+      const header: BlockHeader = {
+        chainId: WORKLOAD_CHAIN_ID,
+        height,
+        prevHash: chain.headHash,
+        time: time + 60_000n,
+        proposer: "",
+        txsRoot: rfc6962Root([]),
+        receiptsRoot: rfc6962Root([]),
+        stateRoot,
+        txCount: 0,
+        view: 0n,
+      };
+      return { header, headerBytes: encode("BlockHeader", header) };
+    },
+  });
+  const err = await rejection(chain.verify());
+  t.equal(err.code, "STORE_CORRUPTED");
+  t.match(err.message, new RegExp(`spent piece ${w} of 10000000 has children summing to 10000001`));
+  t.match(err.detail, { warrant: w, piece: w });
+});
+
+t.test("the warrant conservation check names each kind of broken record", async (t) => {
+  const { verifyWarrants, WarrantRecords } = await import("../node/store/verify.js");
+  const { encodeCreditLine, encodePiece, encodeWarrant } = await import("../node/ledger/records.js");
+  const line = { id: "line-1", bankId: "bank-0", obligorId: "exporter-0", currency: "USD", limit: 1_000n, expiryDate: "2027-12-31", outstanding: 600n, grantedAt: 0n, updatedAt: 0n, warrants: 1 };
+  const warrant = { id: "w", lineId: "line-1", obligorId: "exporter-0", bankId: "bank-0", holderId: "exporter-1", amount: 1_000n, currency: "USD", maturityDate: "2027-03-31", sources: [], settled: 400n, status: "ISSUED" as const, issuedAt: 0n, updatedAt: 0n };
+  const base = { warrantId: "w", offeredTo: "", financedBy: "", advance: 0n, tradeRef: "", obligorId: "exporter-0", currency: "USD", maturityDate: "2027-03-31", createdAt: 0n, updatedAt: 0n };
+  const root = { ...base, id: "w", parentId: "", holderId: "exporter-1", amount: 1_000n, depth: 0, status: "SPENT" as const, children: ["a", "b"] };
+  const a = { ...base, id: "a", parentId: "w", holderId: "exporter-2", amount: 600n, depth: 1, status: "HELD" as const, children: [] };
+  const b = { ...base, id: "b", parentId: "w", holderId: "exporter-1", amount: 400n, depth: 1, status: "SETTLED" as const, children: [] };
+  const check = (edit: { line?: object; warrant?: object; pieces?: object[] } = {}) => {
+    const records = new WarrantRecords();
+    records.add(KEY.creditLine("line-1"), encodeCreditLine({ ...line, ...edit.line }));
+    records.add(KEY.warrant("w"), encodeWarrant({ ...warrant, ...edit.warrant }));
+    for (const p of edit.pieces ?? [root, a, b]) records.add(KEY.piece((p as { id: string }).id), encodePiece(p as typeof a));
+    try {
+      verifyWarrants(records);
+      return "";
+    } catch (err) {
+      t.equal((err as StoreError).code, "STORE_CORRUPTED");
+      return (err as Error).message;
+    }
+  };
+  t.equal(check(), "", "a consistent tree and line pass");
+  t.match(check({ warrant: { amount: 1_001n } }), /live pieces sum to 1000, its face value is 1001/);
+  t.match(check({ warrant: { settled: 0n } }), /settled 0, its paid pieces sum to 400/);
+  t.match(check({ warrant: { status: "SETTLED" } }), /SETTLED with 400 of 1000 paid/);
+  t.match(check({ line: { outstanding: 500n } }), /outstanding 500, its warrants still owe 600/);
+  t.match(check({ line: { limit: 599n } }), /above its limit/);
+  t.match(check({ line: { warrants: 2 } }), /counts 2 warrants, 1 name it/);
+  t.match(check({ pieces: [root, a, { ...b, amount: 401n }] }), /children summing to 1001/);
+  t.match(check({ pieces: [root, a, { ...b, parentId: "a" }] }), /names parent a/);
+  t.match(check({ pieces: [{ ...root, children: ["a", "a"] }, { ...a, amount: 500n }] }), /piece a is reached twice/);
+  t.match(check({ pieces: [root, a, b, { ...a, id: "c" }] }), /piece c is in no warrant's tree/);
+  t.match(check({ pieces: [root, a] }), /names missing child b/);
+  t.match(check({ pieces: [{ ...root, status: "HELD" }, a, b] }), /HELD piece w has children/);
+  const records = new WarrantRecords();
+  t.throws(() => records.add(KEY.piece("x"), encodePiece(a)), { code: "STORE_CORRUPTED", message: /holds a/ });
 });

@@ -1,6 +1,8 @@
 // Client commands of the `tradeledger` CLI (DESIGN §5), over the SDK: register, attest, finance,
-// repay, cancel, anchor, check, show, history, exposure, rejections. node/cli/cli.ts adds them to its
-// program with addClientCommands(program).
+// repay, cancel, anchor, check, show, history, exposure, rejections, and the digital-warrant steps
+// (DESIGN §7, docs/warrants.md): grant-line, adjust-line, issue-warrant, transfer-warrant,
+// offer-warrant, withdraw-offer, decline-offer, finance-warrant, confirm-payment. node/cli/cli.ts
+// adds them to its program with addClientCommands(program).
 //
 // Conventions (docs/api.md, "CLI"):
 //   - keys: `.devnet/keys/<party>.json` by default (--devnet <dir>, --party <id>, --key <file>);
@@ -114,8 +116,9 @@ export function addClientCommands(program: Command, options: ClientCommandOption
 
   command("register", "register an invoice (a JSON document) as a receivable; its salts are kept in <file>.salts.json")
     .argument("<invoice>", "the commercial invoice, JSON (examples/documents/commercial-invoice.json)")
+    .option("--buyer-party <id>", "the buyer's party id when the buyer is on the network (a warrant's obligor or sender: docs/warrants.md)")
     .action(
-      run(async (file: string, o: CommonOptions) => {
+      run(async (file: string, o: CommonOptions & { buyerParty?: string }) => {
         const doc = readJson(file) as Record<string, any>;
         const currency = str(doc.currency, "currency");
         const amount = decimalToMinorUnits(doc.totalAmount, currency);
@@ -131,9 +134,10 @@ export function addClientCommands(program: Command, options: ClientCommandOption
           currency,
           issueDate: str(doc.issueDate, "issueDate"),
           dueDate: str(doc.dueDate, "dueDate"),
+          ...(o.buyerParty !== undefined ? { buyerPartyId: o.buyerParty } : {}),
         });
         const r = await clientOf(o, signer).submit(payload, signer);
-        print({ receivableId: r.receipt.target, txHash: r.txHash, height: r.height, documentHash: commitment.rootHex, fingerprint, saltsFile });
+        print({ receivableId: r.receipt.target, txHash: r.txHash, height: r.height, documentHash: commitment.rootHex, fingerprint, saltsFile, ...(o.buyerParty ? { buyerPartyId: o.buyerParty } : {}) });
       }),
     );
 
@@ -318,7 +322,237 @@ export function addClientCommands(program: Command, options: ClientCommandOption
       }),
     );
 
+  addWarrantCommands(command, run, signerOf, clientOf, print);
   return program;
+}
+
+// ---- digital warrants (DESIGN.md §7, docs/warrants.md) ------------------------------------------
+
+type CommandFactory = (name: string, description: string, defaultParty?: string) => Command;
+type Runner = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+
+/** One output of a transfer as typed: `party:amount[:tradeRef]`. */
+export interface OutputSpec {
+  to: string;
+  amount: string;
+  tradeRef: string;
+}
+
+/**
+ * Parses repeated `--to party:amount:tradeRef` (the recipient, the amount in major units — or minor
+ * units with --minor — and the recipient's receivable on the sender; a bank's sale of a financed
+ * piece to another bank has no tradeRef: `party:amount`).
+ */
+export function parseOutputs(specs: readonly string[] | undefined): OutputSpec[] {
+  if (!specs || specs.length === 0) throw new UsageError("pass at least one --to <party:amount:tradeRef>");
+  return specs.map((spec, i) => {
+    const parts = spec.split(":");
+    if (parts.length < 2 || parts.length > 3 || parts.some((p, n) => p === "" && n < 2)) {
+      throw new UsageError(`--to ${JSON.stringify(spec)} (output ${i}): expected party:amount:tradeRef, e.g. tier2-foam:40000.00:<receivable id> (party:amount between banks)`);
+    }
+    const [to, amount, tradeRef = ""] = parts as [string, string, string?];
+    if (tradeRef !== "" && !/^[0-9a-f]{64}$/.test(tradeRef)) throw new UsageError(`--to ${spec} (output ${i}): the tradeRef is a receivable id, 64 lower-case hex digits`);
+    return { to, amount, tradeRef };
+  });
+}
+
+/** Exactly one of a major-units decimal and a minor-units integer, for the option pair `name`. */
+function moneyOf(major: string | undefined, minor: string | undefined, currency: string | undefined, name: string, minorName: string): bigint {
+  if ((major === undefined) === (minor === undefined)) throw new UsageError(`pass exactly one of --${name} <major units, e.g. 76250.00> or --${minorName} <minor units, e.g. 7625000>`);
+  if (minor !== undefined) {
+    if (!/^[1-9][0-9]{0,19}$/.test(minor)) throw new UsageError(`--${minorName} ${minor}: a positive integer count of minor units`);
+    return BigInt(minor);
+  }
+  if (!currency) throw new UsageError(`--${name} ${major}: pass --currency <code> to convert major units (or give --${minorName})`);
+  const v = decimalToMinorUnits(major, currency);
+  if (v === null) throw new UsageError(`--${name} ${major}: not an exact amount of ${currency} (a decimal with at most the currency's ISO 4217 decimals)`);
+  if (v === 0n) throw new UsageError(`--${name} must be greater than 0`);
+  return v;
+}
+
+/** A piece's or a credit line's record as the caller may read it; undefined when it cannot (absent, or not visible to it). */
+async function readRecord(client: TradeLedgerClient, kind: "piece" | "creditLine", id: string): Promise<{ currency: string; expiryDate?: string; limit?: string } | undefined> {
+  try {
+    return kind === "piece" ? (await client.getPiece(id)).piece : (await client.getCreditLine(id)).creditLine;
+  } catch (e) {
+    if (e instanceof LedgerError && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN" || e.status === 404 || e.status === 403)) return undefined;
+    throw e;
+  }
+}
+
+/** The currency major units are converted with: --currency, else the record's (when reads exist). */
+async function currencyOf(o: { currency?: string }, client: TradeLedgerClient, kind: "piece" | "creditLine", id: string): Promise<string | undefined> {
+  if (o.currency) return o.currency;
+  return (await readRecord(client, kind, id))?.currency;
+}
+
+function eventsOf(receipt: { events: readonly Record<string, unknown>[] }, type: string): Record<string, any>[] {
+  return receipt.events.filter((e) => e.type === type) as Record<string, any>[];
+}
+
+function addWarrantCommands(
+  command: CommandFactory,
+  run: Runner,
+  signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
+  clientOf: (o: CommonOptions, signer: Signer) => TradeLedgerClient,
+  print: (value: unknown) => void,
+): void {
+  type MoneyOpts = { amount?: string; minor?: string; currency?: string };
+
+  command("grant-line", "grant a core enterprise a credit line for its digital warrants (bank)", "bank-a")
+    .argument("<lineId>", "a new credit line id (a-z, 0-9, '-')")
+    .requiredOption("--obligor <id>", "the core enterprise (ENTERPRISE) that issues warrants on the line")
+    .requiredOption("--currency <code>", "ISO 4217 code of the line")
+    .option("--amount <major>", "the limit in major units, decimal (e.g. 2000000.00)")
+    .option("--minor <units>", "the limit in minor units")
+    .requiredOption("--expiry <date>", "expiry date YYYY-MM-DD: no warrant is issued on the line after it")
+    .action(
+      run(async (lineId: string, o: CommonOptions & MoneyOpts & { obligor: string; expiry: string }) => {
+        const signer = signerOf(o, "bank-a", "grant-line");
+        const limit = moneyOf(o.amount, o.minor, o.currency, "amount", "minor");
+        const done = await clientOf(o, signer).submit(tx.grantCreditLine({ lineId, obligor: o.obligor, currency: o.currency!, limit, expiryDate: o.expiry }), signer);
+        print({ lineId: done.receipt.target, txHash: done.txHash, height: done.height, bank: signer.partyId, obligor: o.obligor, currency: o.currency, limit: limit.toString(), expiryDate: o.expiry });
+      }),
+    );
+
+  command("adjust-line", "raise or lower a credit line's limit (never below its outstanding) or move its expiry (the granting bank)", "bank-a")
+    .argument("<lineId>")
+    .option("--amount <major>", "the new limit in major units (with --currency)")
+    .option("--minor <units>", "the new limit in minor units")
+    .option("--currency <code>", "the line's currency, to convert --amount")
+    .option("--expiry <date>", "the expiry date YYYY-MM-DD (required: the line keeps no expiry you do not pass)")
+    .action(
+      run(async (lineId: string, o: CommonOptions & MoneyOpts & { expiry?: string }) => {
+        const signer = signerOf(o, "bank-a", "adjust-line");
+        const client = clientOf(o, signer);
+        let expiry = o.expiry;
+        let currency = o.currency;
+        if (!expiry || (!currency && o.amount !== undefined)) {
+          const line = await readRecord(client, "creditLine", lineId); // defaults from the line
+          expiry ??= typeof line?.expiryDate === "string" ? line.expiryDate : undefined;
+          currency ??= typeof line?.currency === "string" ? line.currency : undefined;
+        }
+        if (!expiry) throw new UsageError("adjust-line: pass --expiry <YYYY-MM-DD> (the adjustment sets both the limit and the expiry)");
+        const limit = moneyOf(o.amount, o.minor, currency, "amount", "minor");
+        const done = await client.submit(tx.adjustCreditLine({ lineId, limit, expiryDate: expiry }), signer);
+        const e = eventsOf(done.receipt, "creditLineAdjusted")[0];
+        print({ lineId, txHash: done.txHash, height: done.height, limit: limit.toString(), expiryDate: expiry, outstanding: e?.outstanding });
+      }),
+    );
+
+  command("issue-warrant", "issue a digital warrant on your credit line to a supplier, backed by its invoices on you (the obligor)")
+    .requiredOption("--line <id>", "your credit line")
+    .requiredOption("--holder <id>", "the supplier (ENTERPRISE) the warrant is issued to")
+    .requiredOption("--currency <code>", "ISO 4217 code (the line's)")
+    .option("--amount <major>", "face amount in major units, decimal")
+    .option("--minor <units>", "face amount in minor units")
+    .requiredOption("--maturity <date>", "maturity date YYYY-MM-DD (after today, within the genesis maxWarrantTenorDays)")
+    .requiredOption("--source <ids...>", "the holder's receivables registered on you (register --buyer-party <you>): the trade background")
+    .action(
+      run(async (o: CommonOptions & MoneyOpts & { line: string; holder: string; maturity: string; source: string[] }) => {
+        const signer = signerOf(o, undefined, "issue-warrant");
+        const amount = moneyOf(o.amount, o.minor, o.currency, "amount", "minor");
+        const done = await clientOf(o, signer).submit(
+          tx.issueWarrant({ lineId: o.line, holder: o.holder, amount, currency: o.currency!, maturityDate: o.maturity, sources: o.source }),
+          signer,
+        );
+        const issued = eventsOf(done.receipt, "warrantIssued")[0];
+        // The warrant's id, and its first piece's, is the issuing transaction's hash (receipt.target).
+        print({ warrantId: done.receipt.target, pieceId: done.receipt.target, txHash: done.txHash, height: done.height, holder: o.holder, amount: amount.toString(), currency: o.currency, maturityDate: o.maturity, lineOutstanding: issued?.lineOutstanding });
+      }),
+    );
+
+  command("transfer-warrant", "pass a warrant piece on: one new piece per --to, the remainder stays with you (the holder)")
+    .argument("<pieceId>")
+    .option("--to <party:amount:tradeRef>", "an output (repeat, at most 16): recipient, amount (major units; minor with --minor-amounts), the recipient's receivable on you; a bank selling a financed piece: party:amount", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--currency <code>", "the piece's currency, to convert major units")
+    .option("--minor-amounts", "the amounts in --to are minor units")
+    .action(
+      run(async (pieceId: string, o: CommonOptions & { to: string[]; currency?: string; minorAmounts?: boolean }) => {
+        const signer = signerOf(o, undefined, "transfer-warrant");
+        const client = clientOf(o, signer);
+        const specs = parseOutputs(o.to);
+        const currency = o.minorAmounts ? undefined : await currencyOf(o, client, "piece", pieceId);
+        if (!o.minorAmounts && !currency) throw new UsageError("transfer-warrant: pass --currency <code> (the piece's) to convert the amounts in --to, or --minor-amounts");
+        const outputs = specs.map((s, i) => ({
+          to: s.to,
+          amount: o.minorAmounts ? moneyOf(undefined, s.amount, undefined, `to[${i}] amount`, `to[${i}] amount`) : moneyOf(s.amount, undefined, currency, `to[${i}] amount`, "minor-amounts"),
+          tradeRef: s.tradeRef,
+        }));
+        const done = await client.submit(tx.transferWarrant({ pieceId, outputs }), signer);
+        // New piece ids: pieceIdOf(txHash, i) for output i, i = outputs.length for the remainder.
+        const pieces = eventsOf(done.receipt, "pieceCreated").map((e) => ({ pieceId: e.pieceId, holder: e.holderId, amount: e.amount, depth: e.depth, tradeRef: e.tradeRef || undefined }));
+        print({ spent: pieceId, txHash: done.txHash, height: done.height, pieces });
+      }),
+    );
+
+  command("offer-warrant", "offer a HELD piece to one bank for financing; it is frozen until financed, declined or withdrawn (the holder)")
+    .argument("<pieceId>")
+    .requiredOption("--bank <id>", "the bank")
+    .action(
+      run(async (pieceId: string, o: CommonOptions & { bank: string }) => {
+        const signer = signerOf(o, undefined, "offer-warrant");
+        const done = await clientOf(o, signer).submit(tx.offerWarrant({ pieceId, bank: o.bank }), signer);
+        print({ pieceId, status: "OFFERED", bank: o.bank, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("withdraw-offer", "take back the offer of a piece; it is HELD again (the holder)")
+    .argument("<pieceId>")
+    .action(
+      run(async (pieceId: string, o: CommonOptions) => {
+        const signer = signerOf(o, undefined, "withdraw-offer");
+        const done = await clientOf(o, signer).submit(tx.withdrawOffer({ pieceId }), signer);
+        print({ pieceId, status: "HELD", txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("decline-offer", "decline a piece offered to the bank; it is HELD again by its holder (the offered bank)", "bank-a")
+    .argument("<pieceId>")
+    .action(
+      run(async (pieceId: string, o: CommonOptions) => {
+        const signer = signerOf(o, "bank-a", "decline-offer");
+        const done = await clientOf(o, signer).submit(tx.declineOffer({ pieceId }), signer);
+        print({ pieceId, status: "HELD", declinedBy: signer.partyId, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("finance-warrant", "buy a piece offered to the bank for an advance; the bank becomes its holder, FINANCED (the offered bank)", "bank-a")
+    .argument("<pieceId>")
+    .option("--amount <major>", "the advance paid to the seller, major units (at most the piece's amount)")
+    .option("--minor <units>", "the advance in minor units")
+    .option("--currency <code>", "the piece's currency, to convert --amount")
+    .action(
+      run(async (pieceId: string, o: CommonOptions & MoneyOpts) => {
+        const signer = signerOf(o, "bank-a", "finance-warrant");
+        const client = clientOf(o, signer);
+        const currency = o.amount !== undefined ? await currencyOf(o, client, "piece", pieceId) : undefined;
+        const advance = moneyOf(o.amount, o.minor, currency, "amount", "minor");
+        const done = await client.submit(tx.financeWarrant({ pieceId, advance }), signer);
+        const e = eventsOf(done.receipt, "pieceFinanced")[0];
+        print({ pieceId, status: "FINANCED", bank: signer.partyId, seller: e?.sellerId, advance: advance.toString(), txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("confirm-payment", "confirm the obligor paid your piece (at maturity, or early if it pays early): SETTLED (the holder)")
+    .argument("<pieceId>")
+    .action(
+      run(async (pieceId: string, o: CommonOptions) => {
+        const signer = signerOf(o, undefined, "confirm-payment");
+        const done = await clientOf(o, signer).submit(tx.confirmWarrantPayment({ pieceId }), signer);
+        const paid = eventsOf(done.receipt, "piecePaid")[0];
+        print({
+          pieceId,
+          status: "SETTLED",
+          warrantId: paid?.warrantId,
+          amount: paid?.amount,
+          lineOutstanding: paid?.lineOutstanding,
+          warrantSettled: eventsOf(done.receipt, "warrantSettled").length > 0,
+          txHash: done.txHash,
+          height: done.height,
+        });
+      }),
+    );
 }
 
 interface AmountOptions {

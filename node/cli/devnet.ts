@@ -51,14 +51,17 @@ export function formatLogLine(id: string, line: string, verbose: boolean): strin
 export class DevnetSupervisor {
   readonly network: Network;
   readonly created: boolean;
+  /** sample parties this (older) devnet's genesis lacks (config/devnet.ts ensureDevnet) */
+  readonly missingParties: string[];
   private readonly children = new Map<string, Child>();
   private readonly out: NodeJS.WritableStream;
   private stopped = false;
 
   constructor(private readonly opts: SupervisorOptions) {
-    const { network, created } = ensureDevnet(opts);
+    const { network, created, missingParties } = ensureDevnet(opts);
     this.network = network;
     this.created = created;
+    this.missingParties = missingParties;
     this.out = opts.out ?? process.stdout;
   }
 
@@ -71,6 +74,10 @@ export class DevnetSupervisor {
     this.print(`TradeLedger devnet ${this.created ? "created" : "resumed"} in ${relative(process.cwd(), dir) || "."} (chain ${this.network.chainId})`);
     for (const n of this.network.nodes) this.print(`  validator ${n.id.padEnd(16)} RPC ${n.rpcUrl}   p2p ${n.p2p}   log ${relative(process.cwd(), join(dirname(n.configFile), "node.log"))}`);
     this.print(`  party keys (dev only): ${relative(process.cwd(), join(dir, "keys"))}/<party>.json; network: ${relative(process.cwd(), join(dir, "network.json"))}`);
+    if (this.missingParties.length > 0) {
+      this.print(`  note: this devnet was created before the sample parties ${this.missingParties.join(", ")} existed; its genesis is kept as is (the chain continues).`);
+      this.print(`        examples/warrant-chain.mjs onboards them through bank-a (registerParty); for a fresh devnet with all of them in genesis: stop, remove ${relative(process.cwd(), dir) || "."}, npm start`);
+    }
     this.print(`  try: curl -s ${this.network.nodes[0]!.rpcUrl}/v1/status    stop: Ctrl-C (the chain continues on the next start)`);
     for (const n of this.network.nodes) {
       const log = createWriteStream(join(dirname(n.configFile), "node.log"), { flags: "a" });

@@ -12,7 +12,7 @@ import { formatOf } from "../../sdk/transactions/index.js";
 import { registerPartyTx } from "../../sdk/transactions/register-party.js";
 import { txBodyFormatError } from "../../sdk/validate.js";
 import { decodeParty, encodeParty } from "./records.js";
-import { Rejection, TX_RULES, type TransitionContext, type TxRule } from "./tx/index.js";
+import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
 import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
 
 export { LedgerInvariantError, MAX_FINANCINGS_PER_RECEIVABLE, MAX_RECEIVABLES_PER_DECLARATION, WRITERS } from "./tx/index.js";
@@ -28,14 +28,14 @@ export interface BlockContext {
   proposer: string;
 }
 
-export interface LedgerParams {
+export interface LedgerParams extends RuleParams {
   /** a transaction's createdAt may be at most this far before the block time */
   txMaxAgeMs: bigint;
   /** ... and at most this far after it */
   txMaxFutureMs: bigint;
 }
 
-export const DEFAULT_LEDGER_PARAMS: Readonly<LedgerParams> = { txMaxAgeMs: 3_600_000n, txMaxFutureMs: 300_000n };
+export const DEFAULT_LEDGER_PARAMS: Readonly<LedgerParams> = { txMaxAgeMs: 3_600_000n, txMaxFutureMs: 300_000n, ...DEFAULT_RULE_PARAMS };
 
 export interface LedgerDeps {
   crypto: Crypto;
@@ -110,7 +110,8 @@ export function applyTx(state: StateWriter, tx: Tx, block: BlockContext, deps: L
 
   // ---- domain rules, on a scratch overlay committed only on success ----
   const scratch = new Overlay(state);
-  const ctx: TransitionContext<TxPayload> = { state: scratch, tx, payload: p, signer, block };
+  const params = deps.params ? { ...DEFAULT_RULE_PARAMS, ...definedOnly(deps.params) } : DEFAULT_RULE_PARAMS;
+  const ctx: TransitionContext<TxPayload> = { state: scratch, tx, payload: p, signer, block, params };
   let events;
   try {
     events = rule.apply(ctx);
@@ -120,6 +121,10 @@ export function applyTx(state: StateWriter, tx: Tx, block: BlockContext, deps: L
   }
   scratch.commitTo(state);
   return { txHash: tx.hash, code: "OK", message: "", target, events };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Runs a block's transactions in order over `state` (which it does not modify). */

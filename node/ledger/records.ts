@@ -1,7 +1,7 @@
 // Ledger state records and receipts as stored bytes (proto/tradeledger.proto via sdk/codec.ts).
 // Derived quantities (live financed amount, overdue, exposure) are in sdk/domain.ts.
 import { decode, encode, CodecError } from "../../sdk/codec.js";
-import type { Declaration, DocumentRecord, Event, EventWire, Party, Receipt, Receivable } from "../../sdk/types.js";
+import type { CreditLine, Declaration, DocumentRecord, Event, EventWire, Party, Piece, Receipt, Receivable, Warrant } from "../../sdk/types.js";
 
 export const encodeParty = (party: Party): Uint8Array => encode("Party", party);
 export const decodeParty = (bytes: Uint8Array): Party => decode<Party>("Party", bytes);
@@ -14,6 +14,15 @@ export const decodeDeclaration = (bytes: Uint8Array): Declaration => decode<Decl
 
 export const encodeDocumentRecord = (doc: DocumentRecord): Uint8Array => encode("DocumentRecord", doc);
 export const decodeDocumentRecord = (bytes: Uint8Array): DocumentRecord => decode<DocumentRecord>("DocumentRecord", bytes);
+
+export const encodeCreditLine = (line: CreditLine): Uint8Array => encode("CreditLine", line);
+export const decodeCreditLine = (bytes: Uint8Array): CreditLine => decode<CreditLine>("CreditLine", bytes);
+
+export const encodeWarrant = (warrant: Warrant): Uint8Array => encode("Warrant", warrant);
+export const decodeWarrant = (bytes: Uint8Array): Warrant => decode<Warrant>("Warrant", bytes);
+
+export const encodePiece = (piece: Piece): Uint8Array => encode("Piece", piece);
+export const decodePiece = (bytes: Uint8Array): Piece => decode<Piece>("Piece", bytes);
 
 interface ReceiptWire {
   txHash: Uint8Array;

@@ -11,6 +11,9 @@
 //   x/<declarationFpHex>        Declaration (an attested customs export declaration)
 //   b/<billOfLadingFpHex>       utf8 exporter id a bill of lading number backs
 //   k/<publicKeyHex>            utf8 id of the party registered with an ed25519 public key
+//   l/<lineId>                  CreditLine (DESIGN.md §7)
+//   w/<warrantId>               Warrant
+//   q/<pieceId>                 Piece of a warrant (the first piece's id is the warrant's)
 // Committed transaction hashes (for DUPLICATE_TX) are not state: they are committed by every
 // block's txs_root and looked up through `TxLookup`.
 
@@ -22,6 +25,9 @@ export const KEY = {
   declaration: (fpHex: string) => `x/${fpHex}`,
   billOfLading: (fpHex: string) => `b/${fpHex}`,
   publicKey: (keyHex: string) => `k/${keyHex}`,
+  creditLine: (id: string) => `l/${id}`,
+  warrant: (id: string) => `w/${id}`,
+  piece: (id: string) => `q/${id}`,
 } as const;
 
 export interface StateReader {

@@ -11,13 +11,13 @@ import type { Crypto } from "../../sdk/crypto.js";
 import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
 import { inclusionProof, leafHash } from "../../sdk/merkle.js";
 import { decodeTx } from "../../sdk/tx.js";
-import type { BlockHeader, Declaration, DocumentRecord, Party, Receipt, Receivable, ReceivableStatus, ResultCode } from "../../sdk/types.js";
+import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Warrant } from "../../sdk/types.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeReceipt } from "../ledger/records.js";
+import { decodeCreditLine, decodePiece, decodeReceipt, decodeWarrant } from "../ledger/records.js";
 import { KEY } from "../ledger/state.js";
 import { corrupted } from "../store/errors.js";
 import { rfc6962Root, sha256 } from "../store/hash.js";
-import type { TxRef } from "../store/indexes.js";
+import type { HistoryRef, TxRef } from "../store/indexes.js";
 import type { Store } from "../store/store.js";
 import {
   MAX_PAGE_LIMIT,
@@ -27,7 +27,10 @@ import {
   type DateRange,
   type Exposure,
   type HistoryEntry,
+  type ObjectKind,
   type Page,
+  type PieceWithAncestry,
+  type WarrantTree,
   type PageRequest,
   type QueryModel,
   type StateProofResult,
@@ -204,7 +207,10 @@ export class LedgerQuery implements QueryModel {
 
   /** Every event of a receivable, and every rejected attempt aimed at it, oldest first. */
   async getHistory(receivableId: string, page: PageRequest = {}): Promise<Page<HistoryEntry>> {
-    const refs = await this.store.indexes.history(receivableId, page);
+    return this.historyOf(await this.store.indexes.history(receivableId, page));
+  }
+
+  private async historyOf(refs: Page<HistoryRef>): Promise<Page<HistoryEntry>> {
     const resolved = await this.resolve(refs.items);
     const items = refs.items.map((ref, i): HistoryEntry => {
       const { entry, receipt } = resolved[i]!;
@@ -293,6 +299,104 @@ export class LedgerQuery implements QueryModel {
       cursor = page.cursor;
     } while (cursor);
     return { partyId, at, ...tally, rejectedAttempts: { total, byCode } };
+  }
+
+  // ---- digital warrants (DESIGN.md §7) ------------------------------------------------------------
+
+  async getCreditLine(id: string): Promise<CreditLine | undefined> {
+    const b = await this.getState(KEY.creditLine(id));
+    return b && decodeCreditLine(b);
+  }
+
+  private async getWarrantRecord(id: string): Promise<Warrant | undefined> {
+    const b = await this.getState(KEY.warrant(id));
+    return b && decodeWarrant(b);
+  }
+
+  async getPieceRecord(id: string): Promise<Piece | undefined> {
+    const b = await this.getState(KEY.piece(id));
+    return b && decodePiece(b);
+  }
+
+  private async pieceOrCorrupted(id: string, what: string): Promise<Piece> {
+    const p = await this.getPieceRecord(id);
+    if (!p) throw corrupted(`${what} names piece ${id}, which is not in the state`);
+    return p;
+  }
+
+  /** A warrant with its whole tree, breadth first from its first piece (parents before children). */
+  async getWarrant(id: string): Promise<WarrantTree | undefined> {
+    const warrant = await this.getWarrantRecord(id);
+    if (!warrant) return undefined;
+    const pieces: Piece[] = [await this.pieceOrCorrupted(id, `warrant ${id}`)];
+    for (let i = 0; i < pieces.length; i++) {
+      for (const child of pieces[i]!.children) pieces.push(await this.pieceOrCorrupted(child, `piece ${pieces[i]!.id}`));
+    }
+    return { warrant, pieces };
+  }
+
+  /** A piece with its ancestry, the warrant's first piece first (a piece is at most maxWarrantDepth deep). */
+  async getPiece(id: string): Promise<PieceWithAncestry | undefined> {
+    const piece = await this.getPieceRecord(id);
+    if (!piece) return undefined;
+    const ancestry: Piece[] = [];
+    for (let p = piece; p.parentId !== ""; ) {
+      if (ancestry.length > 1000) throw corrupted(`piece ${id} has no root within 1000 steps`);
+      p = await this.pieceOrCorrupted(p.parentId, `piece ${p.id}`);
+      ancestry.unshift(p);
+    }
+    const warrant = await this.getWarrantRecord(piece.warrantId);
+    if (!warrant) throw corrupted(`piece ${id} names missing warrant ${piece.warrantId}`);
+    return { piece, warrant, ancestry };
+  }
+
+  async listPieces(partyId: string, page: PageRequest = {}, warrantId?: string): Promise<Page<Piece>> {
+    const refs = await this.store.indexes.piecesByHolder(partyId, page, warrantId);
+    const items: Piece[] = [];
+    for (const r of refs.items) items.push(await this.pieceOrCorrupted(r.pieceId, "the holder index"));
+    return withCursor(items, refs.cursor);
+  }
+
+  async piecesFinancedBy(bankId: string, page: PageRequest = {}): Promise<Page<Piece>> {
+    const refs = await this.store.indexes.piecesByBank(bankId, page);
+    const items: Piece[] = [];
+    for (const r of refs.items) items.push(await this.pieceOrCorrupted(r.pieceId, "the financing bank index"));
+    return withCursor(items, refs.cursor);
+  }
+
+  async warrantsByObligor(obligorId: string, page: PageRequest = {}): Promise<Page<Warrant>> {
+    const refs = await this.store.indexes.warrantsByObligor(obligorId, page);
+    return withCursor(await this.records(refs.items, (id) => this.getWarrantRecord(id), "warrant"), refs.cursor);
+  }
+
+  async warrantsByLine(lineId: string, page: PageRequest = {}): Promise<Page<Warrant>> {
+    const refs = await this.store.indexes.warrantsByLine(lineId, page);
+    return withCursor(await this.records(refs.items, (id) => this.getWarrantRecord(id), "warrant"), refs.cursor);
+  }
+
+  async creditLinesByBank(bankId: string, page: PageRequest = {}): Promise<Page<CreditLine>> {
+    const refs = await this.store.indexes.linesByBank(bankId, page);
+    return withCursor(await this.records(refs.items, (id) => this.getCreditLine(id), "credit line"), refs.cursor);
+  }
+
+  async creditLinesByObligor(obligorId: string, page: PageRequest = {}): Promise<Page<CreditLine>> {
+    const refs = await this.store.indexes.linesByObligor(obligorId, page);
+    return withCursor(await this.records(refs.items, (id) => this.getCreditLine(id), "credit line"), refs.cursor);
+  }
+
+  /** Every event naming a piece, warrant or credit line, and every rejected attempt aimed at it, oldest first. */
+  async objectHistory(kind: ObjectKind, id: string, page: PageRequest = {}): Promise<Page<HistoryEntry>> {
+    return this.historyOf(await this.store.indexes.objectHistory(kind, id, page));
+  }
+
+  private async records<T>(refs: readonly { id: string }[], get: (id: string) => Promise<T | undefined>, what: string): Promise<T[]> {
+    const out: T[] = [];
+    for (const { id } of refs) {
+      const r = await get(id);
+      if (!r) throw corrupted(`index names ${what} ${id}, which is not in the state`);
+      out.push(r);
+    }
+    return out;
   }
 
   // ---- helpers ----------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ import type { CommitCertificate } from "../../sdk/commit.js";
 import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
-import type { BlockHeader, Declaration, DocumentRecord, Event, Party, Receipt, Receivable, ReceivableStatus, ResultCode } from "../../sdk/types.js";
-import type { TxType } from "../../sdk/transactions/index.js";
+import { PARTY_ID_RE } from "../../sdk/checks.js";
+import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Event, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Warrant } from "../../sdk/types.js";
+import { formatOf, RECEIVABLE_ID_RE, type TargetKind, type TxPayload, type TxType } from "../../sdk/transactions/index.js";
 
 /** The largest page a list read returns (node/store/indexes.ts enforces it). */
 export const MAX_PAGE_LIMIT = 1000;
@@ -116,6 +117,52 @@ export interface Exposure extends ExposureTally {
   rejectedAttempts: { total: number; byCode: Record<string, number> };
 }
 
+// ---- digital warrants (DESIGN.md §7) ----------------------------------------------------------
+
+/** The warrant objects that have a history: pieces, warrants and credit lines. */
+export type ObjectKind = "piece" | "warrant" | "line";
+
+const KIND_OF_TARGET: Partial<Record<TargetKind, ObjectKind>> = { piece: "piece", warrant: "warrant", creditLine: "line" };
+
+/** Whether `id` is well-formed for its kind: pieces and warrants are 64 hex digits, lines party-id-like. */
+export function isObjectId(kind: ObjectKind, id: unknown): id is string {
+  return typeof id === "string" && (kind === "line" ? PARTY_ID_RE.test(id) : RECEIVABLE_ID_RE.test(id));
+}
+
+/**
+ * The pieces, warrants and credit lines a transaction aims at, from its payload and receipt target
+ * alone (not its events): the receipt target under the kind its format targets, and the `pieceId` /
+ * `lineId` its payload names. What the history indexes file a rejected attempt under, and part of
+ * what the RPC shows to whom. Payload ids are caller-chosen: only well-formed ids are returned.
+ */
+export function objectsNamed(payload: TxPayload | undefined, target: string): { kind: ObjectKind; id: string }[] {
+  const out = new Map<string, { kind: ObjectKind; id: string }>();
+  const add = (kind: ObjectKind, id: unknown) => {
+    if (isObjectId(kind, id)) out.set(`${kind}/${id}`, { kind, id });
+  };
+  const targetKind = KIND_OF_TARGET[formatOf(payload?.type)?.targets as TargetKind];
+  if (targetKind) add(targetKind, target);
+  if (payload && typeof payload === "object") {
+    const fields = payload as unknown as Record<string, unknown>;
+    add("piece", fields["pieceId"]);
+    add("line", fields["lineId"]);
+  }
+  return [...out.values()];
+}
+
+/** A warrant with its whole tree of pieces, root first, parents before children. */
+export interface WarrantTree {
+  warrant: Warrant;
+  pieces: Piece[];
+}
+
+/** A piece with its ancestry: the warrant's first piece first, the piece's parent last. */
+export interface PieceWithAncestry {
+  piece: Piece;
+  warrant: Warrant;
+  ancestry: Piece[];
+}
+
 /**
  * Every read of the committed chain. Reads of state are verified against the state root; list
  * reads page through the store's indexes. Bad paging arguments throw StoreError STORE_BAD_REQUEST
@@ -170,6 +217,25 @@ export interface QueryModel {
   fingerprintHistory(fingerprint: Uint8Array, page?: PageRequest): Promise<Page<TxEntry>>;
   /** an exporter's exposure across its receivables at `at` (ms), and its rejected attempts */
   exposure(partyId: string, at: bigint): Promise<Exposure>;
+
+  // digital warrants (DESIGN.md §7)
+  getCreditLine(id: string): Promise<CreditLine | undefined>;
+  /** a warrant with every piece of its tree, root first, parents before children */
+  getWarrant(id: string): Promise<WarrantTree | undefined>;
+  /** one piece record, without its ancestry */
+  getPieceRecord(id: string): Promise<Piece | undefined>;
+  /** a piece with its ancestry to the warrant's first piece */
+  getPiece(id: string): Promise<PieceWithAncestry | undefined>;
+  /** the live leaves (not SPENT) a party holds now, grouped by warrant; optionally of one warrant */
+  listPieces(partyId: string, page?: PageRequest, warrantId?: string): Promise<Page<Piece>>;
+  /** pieces a bank financed or bought from another bank, as they are now */
+  piecesFinancedBy(bankId: string, page?: PageRequest): Promise<Page<Piece>>;
+  warrantsByObligor(obligorId: string, page?: PageRequest): Promise<Page<Warrant>>;
+  warrantsByLine(lineId: string, page?: PageRequest): Promise<Page<Warrant>>;
+  creditLinesByBank(bankId: string, page?: PageRequest): Promise<Page<CreditLine>>;
+  creditLinesByObligor(obligorId: string, page?: PageRequest): Promise<Page<CreditLine>>;
+  /** every event naming the piece, warrant or line, and every rejected attempt aimed at it, oldest first */
+  objectHistory(kind: ObjectKind, id: string, page?: PageRequest): Promise<Page<HistoryEntry>>;
 }
 
 /** "YYYY-MM-DD" of the UTC day containing `ms`. */

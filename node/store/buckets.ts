@@ -59,6 +59,26 @@ export enum Bucket {
   idxRejectionByCode = 39,
   /** str signer || u64 height || u32 tx index */
   idxRejectionBySigner = 40,
+
+  // ---- digital warrants (DESIGN.md §7) ------------------------------------------------------------
+  /** str piece id || u64 height || u32 tx index || u16 event index (0xffff: rejected attempt) */
+  idxPieceHistory = 41,
+  /** str warrant id || u64 height || u32 tx index || u16 event index (0xffff: rejected attempt) */
+  idxWarrantHistory = 42,
+  /** str credit line id || u64 height || u32 tx index || u16 event index (0xffff: rejected attempt) */
+  idxLineHistory = 43,
+  /** str holder id || str warrant id || str piece id: live leaves (not SPENT) by current holder (moves with the holder) */
+  idxPieceHolder = 44,
+  /** str obligor id || u64 height || u32 tx index || str warrant id: warrants it issued */
+  idxWarrantObligor = 45,
+  /** str line id || u64 height || u32 tx index || str warrant id: warrants issued on the line */
+  idxWarrantLine = 46,
+  /** str bank id || u64 height || u32 tx index || str line id: credit lines it granted */
+  idxLineBank = 47,
+  /** str obligor id || u64 height || u32 tx index || str line id: credit lines granted to it */
+  idxLineObligor = 48,
+  /** str bank id || str piece id: pieces a bank financed or bought (Piece.financedBy; never moves) */
+  idxPieceBank = 49,
 }
 
 export const BUCKET_NAMES: Readonly<Record<number, string>> = Object.fromEntries(

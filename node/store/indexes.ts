@@ -5,9 +5,10 @@
 // the block's transactions, receipts and net state changes, and written in the block's batch.
 import { fromHex, isHex, toHex } from "../../sdk/bytes.js";
 import type { Tx } from "../../sdk/tx.js";
-import type { Receipt, ReceivableStatus, ResultCode } from "../../sdk/types.js";
+import type { Piece, Receipt, ReceivableStatus, ResultCode } from "../../sdk/types.js";
 import type { StateReader, WriteSet } from "../ledger/state.js";
-import { MAX_PAGE_LIMIT, type DateRange, type Page, type PageRequest } from "../query/types.js";
+import { MAX_PAGE_LIMIT, objectsNamed, type DateRange, type ObjectKind, type Page, type PageRequest } from "../query/types.js";
+import { decodePiece } from "../ledger/records.js";
 import { Bucket } from "./buckets.js";
 import { KeyReader, key, prefixEnd, type KeyWriter } from "./encoding.js";
 import { StoreError, corrupted } from "./errors.js";
@@ -38,6 +39,39 @@ export const indexKeys = {
   rejectionBySigner: (signer: string) => key(Bucket.idxRejectionBySigner).str(signer),
 };
 
+/** The digital-warrant indexes (DESIGN.md §7; layouts in buckets.ts). */
+export const warrantIndexKeys = {
+  history: (kind: ObjectKind, id: string) => key(HISTORY_BUCKET[kind]).str(id),
+  pieceHolder: (holderId: string) => key(Bucket.idxPieceHolder).str(holderId),
+  warrantObligor: (obligorId: string) => key(Bucket.idxWarrantObligor).str(obligorId),
+  warrantLine: (lineId: string) => key(Bucket.idxWarrantLine).str(lineId),
+  lineBank: (bankId: string) => key(Bucket.idxLineBank).str(bankId),
+  lineObligor: (obligorId: string) => key(Bucket.idxLineObligor).str(obligorId),
+  pieceBank: (bankId: string) => key(Bucket.idxPieceBank).str(bankId),
+};
+
+const HISTORY_BUCKET: { readonly [K in ObjectKind]: Bucket } = {
+  piece: Bucket.idxPieceHistory,
+  warrant: Bucket.idxWarrantHistory,
+  line: Bucket.idxLineHistory,
+};
+
+/**
+ * The buckets warrantBlockIndexKeys and pieceIndexKeys fill (for an integrity check: the entries
+ * of a block are warrantBlockIndexKeys of it, those of a piece record pieceIndexKeys of it).
+ */
+export const WARRANT_INDEX_BUCKETS: readonly Bucket[] = [
+  Bucket.idxPieceHistory,
+  Bucket.idxWarrantHistory,
+  Bucket.idxLineHistory,
+  Bucket.idxPieceHolder,
+  Bucket.idxWarrantObligor,
+  Bucket.idxWarrantLine,
+  Bucket.idxLineBank,
+  Bucket.idxLineObligor,
+  Bucket.idxPieceBank,
+];
+
 export interface IndexOps {
   puts: Uint8Array[];
   dels: Uint8Array[];
@@ -56,14 +90,16 @@ export interface IndexInput {
 /** Every index entry a block adds or removes. Pure: replaying a block yields the same ops. */
 export function indexOps(input: IndexInput): IndexOps {
   const puts = blockIndexKeys(input.height, input.txs, input.receipts);
+  puts.push(...warrantBlockIndexKeys(input.height, input.txs, input.receipts));
   const dels: Uint8Array[] = [];
-  // Current-state indexes, from the receivables the block changed.
+  // Current-state indexes, from the receivables and warrant pieces the block changed.
   for (const [k, value] of input.writes) {
-    if (!k.startsWith("r/")) continue;
+    const entries = k.startsWith("r/") ? receivableEntries : k.startsWith("q/") ? pieceEntries : undefined;
+    if (!entries) continue;
     const id = k.slice(2);
     const beforeBytes = input.before.get(k);
-    const was = beforeBytes ? receivableIndexKeys(id, receivableIndexFields(beforeBytes, k)) : [];
-    const is = value ? receivableIndexKeys(id, receivableIndexFields(value, k)) : [];
+    const was = beforeBytes ? entries(id, beforeBytes, k) : [];
+    const is = value ? entries(id, value, k) : [];
     for (const w of was) if (!is.some((x) => Buffer.compare(x, w) === 0)) dels.push(w);
     for (const x of is) if (!was.some((w) => Buffer.compare(x, w) === 0)) puts.push(x);
   }
@@ -100,6 +136,57 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
     }
   }
   return puts;
+}
+
+const receivableEntries = (id: string, bytes: Uint8Array, k: string) => receivableIndexKeys(id, receivableIndexFields(bytes, k));
+const pieceEntries = (id: string, bytes: Uint8Array, k: string) => {
+  let piece;
+  try {
+    piece = decodePiece(bytes);
+  } catch (err) {
+    throw corrupted(`${k} is not a well-formed Piece`, {}, err);
+  }
+  return pieceIndexKeys(id, piece);
+};
+
+/**
+ * The append-only warrant entries a block adds: the history of every piece, warrant and credit line
+ * an event names (its pieceId, warrantId, lineId), and of those a rejected transaction aimed at
+ * (its receipt target and the ids its payload names); warrants by obligor and by line, credit lines
+ * by bank and by obligor.
+ */
+export function warrantBlockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly Receipt[]): Uint8Array[] {
+  const puts: Uint8Array[] = [];
+  const k = warrantIndexKeys;
+  for (let i = 0; i < txs.length; i++) {
+    const r = receipts[i]!;
+    if (r.code === "OK") {
+      for (let e = 0; e < r.events.length; e++) {
+        const ev = r.events[e]!;
+        if ("pieceId" in ev && ev.pieceId) puts.push(k.history("piece", ev.pieceId).u64(h).u32(i).u16(e).done());
+        if ("warrantId" in ev && ev.warrantId) puts.push(k.history("warrant", ev.warrantId).u64(h).u32(i).u16(e).done());
+        if ("lineId" in ev && ev.lineId) puts.push(k.history("line", ev.lineId).u64(h).u32(i).u16(e).done());
+        if (ev.type === "warrantIssued") {
+          puts.push(k.warrantObligor(ev.obligorId).u64(h).u32(i).str(ev.warrantId).done());
+          puts.push(k.warrantLine(ev.lineId).u64(h).u32(i).str(ev.warrantId).done());
+        } else if (ev.type === "creditLineGranted") {
+          puts.push(k.lineBank(ev.bankId).u64(h).u32(i).str(ev.lineId).done());
+          puts.push(k.lineObligor(ev.obligorId).u64(h).u32(i).str(ev.lineId).done());
+        }
+      }
+    } else {
+      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) puts.push(k.history(kind, id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
+    }
+  }
+  return puts;
+}
+
+/** The current-state entries of one warrant piece: its holder while it is a live leaf, and the bank that financed it. */
+export function pieceIndexKeys(id: string, p: Pick<Piece, "holderId" | "warrantId" | "status" | "financedBy">): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  if (p.status !== "SPENT") keys.push(warrantIndexKeys.pieceHolder(p.holderId).str(p.warrantId).str(id).done());
+  if (p.financedBy) keys.push(warrantIndexKeys.pieceBank(p.financedBy).str(id).done());
+  return keys;
 }
 
 /** The current-state entries of one receivable: its status, its due date, and (if financing is outstanding) the overdue watch. */
@@ -147,6 +234,16 @@ export interface StatusRef extends ReceivableRef {
 
 export interface DueRef extends ReceivableRef {
   dueDate: string;
+}
+
+export interface PieceRef {
+  warrantId: string;
+  pieceId: string;
+}
+
+/** An object created at a position in the chain (a warrant, a credit line). */
+export interface IdRef extends TxRef {
+  id: string;
 }
 
 export class IndexRepository {
@@ -207,6 +304,54 @@ export class IndexRepository {
     if (filter.code && filter.signer) throw new StoreError("STORE_BAD_REQUEST", "filter rejections by code or by signer, not both");
     const prefix = filter.code ? indexKeys.rejectionByCode(filter.code) : filter.signer ? indexKeys.rejectionBySigner(filter.signer) : indexKeys.rejection();
     return this.scan(prefix, page, txRef);
+  }
+
+  // ---- digital warrants ----
+
+  /** Every event naming a piece, warrant or credit line, and every rejected attempt aimed at it, oldest first. */
+  objectHistory(kind: ObjectKind, id: string, page: PageRequest = {}): Promise<Page<HistoryRef>> {
+    return this.scan(warrantIndexKeys.history(kind, id), page, (r) => {
+      const height = r.u64();
+      const index = r.u32();
+      const e = r.u16();
+      return { height, index, event: e === REJECTED_ATTEMPT ? null : e };
+    });
+  }
+
+  /** Live leaves (not SPENT) a party holds now, by warrant id then piece id; optionally of one warrant only. */
+  piecesByHolder(holderId: string, page: PageRequest = {}, warrantId?: string): Promise<Page<PieceRef>> {
+    const prefix = warrantIndexKeys.pieceHolder(holderId);
+    if (warrantId !== undefined) prefix.str(warrantId);
+    return this.scan(prefix, page, (r) => {
+      if (warrantId !== undefined) return { warrantId, pieceId: r.str() };
+      const w = r.str();
+      return { warrantId: w, pieceId: r.str() };
+    });
+  }
+
+  /** Pieces a bank financed (or bought from another bank), by piece id. */
+  piecesByBank(bankId: string, page: PageRequest = {}): Promise<Page<{ pieceId: string }>> {
+    return this.scan(warrantIndexKeys.pieceBank(bankId), page, (r) => ({ pieceId: r.str() }));
+  }
+
+  /** Warrants an obligor issued, oldest first. */
+  warrantsByObligor(obligorId: string, page: PageRequest = {}): Promise<Page<IdRef>> {
+    return this.scan(warrantIndexKeys.warrantObligor(obligorId), page, idRef);
+  }
+
+  /** Warrants issued on a credit line, oldest first. */
+  warrantsByLine(lineId: string, page: PageRequest = {}): Promise<Page<IdRef>> {
+    return this.scan(warrantIndexKeys.warrantLine(lineId), page, idRef);
+  }
+
+  /** Credit lines a bank granted, oldest first. */
+  linesByBank(bankId: string, page: PageRequest = {}): Promise<Page<IdRef>> {
+    return this.scan(warrantIndexKeys.lineBank(bankId), page, idRef);
+  }
+
+  /** Credit lines granted to an obligor, oldest first. */
+  linesByObligor(obligorId: string, page: PageRequest = {}): Promise<Page<IdRef>> {
+    return this.scan(warrantIndexKeys.lineObligor(obligorId), page, idRef);
   }
 
   private scanDates(bucket: Bucket, range: DateRange, page: PageRequest): Promise<Page<DueRef>> {
@@ -277,6 +422,12 @@ export class IndexRepository {
 function txRef(r: KeyReader): TxRef {
   const height = r.u64();
   return { height, index: r.u32() };
+}
+
+function idRef(r: KeyReader): IdRef {
+  const height = r.u64();
+  const index = r.u32();
+  return { height, index, id: r.str() };
 }
 
 function checkHash(h: Uint8Array): Uint8Array {

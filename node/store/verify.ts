@@ -1,13 +1,15 @@
 // Full verification of a store, from scratch: every block whole and chained, its roots recomputed
 // from its transactions and receipts, the lookups and indexes equal to what the blocks and the state
-// imply (nothing missing, nothing extra), and the state root recomputed from every state record.
+// imply (nothing missing, nothing extra), the state root recomputed from every state record, and the
+// conservation of the digital warrants and their credit lines (DESIGN.md §7) over the state records.
 // Reads everything, so it costs time proportional to the store; open() runs only the cheap checks.
 import { equalBytes, toHex } from "../../sdk/bytes.js";
 import { merkleRoot } from "../../sdk/merkle.js";
 import { decodeTx, type Tx } from "../../sdk/tx.js";
-import type { Receipt, ResultCode } from "../../sdk/types.js";
+import { isLiveLeaf } from "../../sdk/domain.js";
+import type { CreditLine, Piece, Receipt, ResultCode, Warrant } from "../../sdk/types.js";
 import { nodeCrypto } from "../crypto.js";
-import { decodeReceipt } from "../ledger/records.js";
+import { decodeCreditLine, decodePiece, decodeReceipt, decodeWarrant } from "../ledger/records.js";
 import { decodeCertificateRecord, decodeHeader, decodeTxLocation } from "./blocks.js";
 import { rfc6962Root } from "./hash.js";
 import { stateKeys } from "./state.js";
@@ -15,7 +17,7 @@ import { Bucket, BUCKET_NAMES } from "./buckets.js";
 import { plain, prefixRange, type Db } from "./db.js";
 import { fromUtf8, readU32, readU64 } from "./encoding.js";
 import { corrupted } from "./errors.js";
-import { blockIndexKeys, receivableIndexKeys } from "./indexes.js";
+import { blockIndexKeys, pieceIndexKeys, receivableIndexKeys, warrantBlockIndexKeys, WARRANT_INDEX_BUCKETS } from "./indexes.js";
 import { receivableIndexFields } from "./receivable-fields.js";
 import { StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 import { ZERO_HASH, type Store } from "./store.js";
@@ -31,6 +33,10 @@ export interface VerifyReport {
   /** blocks stored with a commit certificate */
   certificates: number;
   stateRecords: number;
+  /** credit lines, warrants and warrant pieces whose conservation was checked */
+  creditLines: number;
+  warrants: number;
+  pieces: number;
   buckets: number;
   indexEntries: number;
   stateRoot: Uint8Array;
@@ -48,6 +54,7 @@ const INDEX_BUCKETS = [
   Bucket.idxRejection,
   Bucket.idxRejectionByCode,
   Bucket.idxRejectionBySigner,
+  ...WARRANT_INDEX_BUCKETS,
 ];
 
 /** Throws StoreError STORE_CORRUPTED naming the first disagreement found. */
@@ -107,6 +114,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     // The receipts root through the SDK's own Merkle code, as a cross-check of node/store/hash.ts.
     if (!equalBytes(merkleRoot(sha256, receiptBytes), header.receiptsRoot)) throw corrupted(`block ${h} receipts do not match its receipts root`, where);
     for (const k of blockIndexKeys(h, txs, receipts)) expectedIndex.add(toHex(k));
+    for (const k of warrantBlockIndexKeys(h, txs, receipts)) expectedIndex.add(toHex(k));
     txCount += txs.length;
     prevHash = hash;
     prevTime = header.time;
@@ -146,6 +154,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   // ---- state, recomputed from every record ----
   const depth = meta.treeDepth;
   const byBucket = new Map<number, Uint8Array[]>();
+  const warrantRecords = new WarrantRecords();
   let stateRecords = 0;
   for await (const [k, v] of db.iterator(prefixRange(Uint8Array.of(Bucket.state)))) {
     const stateKey = fromUtf8(k.subarray(1));
@@ -157,6 +166,10 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     stateRecords++;
     if (stateKey.startsWith("r/")) {
       for (const ik of receivableIndexKeys(stateKey.slice(2), receivableIndexFields(plain(v), stateKey))) expectedIndex.add(toHex(ik));
+    } else {
+      warrantRecords.add(stateKey, plain(v));
+      const piece = warrantRecords.pieces.get(stateKey.slice(2));
+      if (piece) for (const ik of pieceIndexKeys(piece.id, piece)) expectedIndex.add(toHex(ik));
     }
   }
   const bucketHashes = new Map<number, Uint8Array>();
@@ -181,6 +194,9 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     throw corrupted("the state root recomputed from the state records differs from the head's", { expected: toHex(meta.stateRoot), found: toHex(root) });
   }
   if (!equalBytes(store.tree.root, root)) throw corrupted("the in-memory state tree differs from the stored state");
+  // The records hash to the root, so what is left to catch is a record the ledger would never have
+  // written: a tool, a migration or a buggy rule writing around the rules.
+  verifyWarrants(warrantRecords);
 
   // ---- indexes ----
   let indexEntries = 0;
@@ -195,7 +211,108 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     const first = expectedIndex.values().next().value as string;
     throw corrupted(`${expectedIndex.size} index entries are missing (first in ${BUCKET_NAMES[parseInt(first.slice(0, 2), 16)]})`, { key: first });
   }
-  return { height: head, txs: txCount, certificates, stateRecords, buckets: byBucket.size, indexEntries, stateRoot: root };
+  return {
+    height: head,
+    txs: txCount,
+    certificates,
+    stateRecords,
+    creditLines: warrantRecords.lines.size,
+    warrants: warrantRecords.warrants.size,
+    pieces: warrantRecords.pieces.size,
+    buckets: byBucket.size,
+    indexEntries,
+    stateRoot: root,
+  };
+}
+
+/** The credit-line (l/), warrant (w/) and piece (q/) records of the state (node/ledger/state.ts KEY), decoded. */
+export class WarrantRecords {
+  readonly lines = new Map<string, CreditLine>();
+  readonly warrants = new Map<string, Warrant>();
+  readonly pieces = new Map<string, Piece>();
+
+  /** Takes the record if it is one of the three kinds; others are ignored. */
+  add(stateKey: string, value: Uint8Array): void {
+    const kind = stateKey.slice(0, 2);
+    if (kind !== "l/" && kind !== "w/" && kind !== "q/") return;
+    const id = stateKey.slice(2);
+    let record: CreditLine | Warrant | Piece;
+    try {
+      record = kind === "l/" ? decodeCreditLine(value) : kind === "w/" ? decodeWarrant(value) : decodePiece(value);
+    } catch (err) {
+      throw corrupted(`state record ${stateKey} does not decode`, { key: stateKey }, err);
+    }
+    if (record.id !== id) throw corrupted(`state record ${stateKey} holds ${record.id}`, { key: stateKey });
+    if (kind === "l/") this.lines.set(id, record as CreditLine);
+    else if (kind === "w/") this.warrants.set(id, record as Warrant);
+    else this.pieces.set(id, record as Piece);
+  }
+}
+
+/**
+ * The conservation of DESIGN.md §7 over the records: each warrant's pieces form one tree from its
+ * first piece (parent and child links agree, no piece in two places, none outside a tree), every
+ * spent piece's children sum to it, the live leaves (HELD, OFFERED, FINANCED, SETTLED) sum to the
+ * face value and the SETTLED ones to `settled`, the warrant is SETTLED exactly when fully paid; each
+ * credit line's outstanding is what its warrants still owe, never above its limit. Throws
+ * STORE_CORRUPTED naming the first disagreement.
+ */
+export function verifyWarrants(records: WarrantRecords): void {
+  const { lines, warrants, pieces } = records;
+  const reached = new Set<string>();
+  const owed = new Map<string, { outstanding: bigint; warrants: number }>();
+  for (const [id, w] of warrants) {
+    const where = { warrant: id };
+    const root = pieces.get(id);
+    if (!root) throw corrupted(`warrant ${id} has no first piece`, where);
+    if (root.parentId !== "" || root.depth !== 0) throw corrupted(`the first piece of warrant ${id} has a parent`, where);
+    let live = 0n;
+    let settled = 0n;
+    // iterative walk: trees may be deep and wide
+    const stack: Piece[] = [root];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const at = { ...where, piece: p.id };
+      if (reached.has(p.id)) throw corrupted(`piece ${p.id} is reached twice in the tree of warrant ${id}`, at);
+      reached.add(p.id);
+      if (p.warrantId !== id) throw corrupted(`piece ${p.id} in the tree of warrant ${id} names warrant ${p.warrantId}`, at);
+      if (p.amount <= 0n) throw corrupted(`piece ${p.id} has amount ${p.amount}`, at);
+      if (p.status !== "SPENT") {
+        if (!isLiveLeaf(p.status)) throw corrupted(`piece ${p.id} has status ${String(p.status)}`, at);
+        if (p.children.length > 0) throw corrupted(`${p.status} piece ${p.id} has children`, at);
+        live += p.amount;
+        if (p.status === "SETTLED") settled += p.amount;
+        continue;
+      }
+      if (p.children.length === 0) throw corrupted(`spent piece ${p.id} has no children`, at);
+      let sum = 0n;
+      for (const childId of p.children) {
+        const c = pieces.get(childId);
+        if (!c) throw corrupted(`piece ${p.id} names missing child ${childId}`, at);
+        if (c.parentId !== p.id || c.depth !== p.depth + 1) throw corrupted(`piece ${childId} is a child of ${p.id} but names parent ${c.parentId} at depth ${c.depth}`, at);
+        sum += c.amount;
+        stack.push(c);
+      }
+      if (sum !== p.amount) throw corrupted(`spent piece ${p.id} of ${p.amount} has children summing to ${sum}`, at);
+    }
+    if (live !== w.amount) throw corrupted(`warrant ${id}: its live pieces sum to ${live}, its face value is ${w.amount}`, where);
+    if (settled !== w.settled) throw corrupted(`warrant ${id}: settled ${w.settled}, its paid pieces sum to ${settled}`, where);
+    if ((w.status === "SETTLED") !== (w.settled === w.amount)) throw corrupted(`warrant ${id} is ${w.status} with ${w.settled} of ${w.amount} paid`, where);
+    if (!lines.has(w.lineId)) throw corrupted(`warrant ${id} names missing credit line ${w.lineId}`, where);
+    const o = owed.get(w.lineId) ?? { outstanding: 0n, warrants: 0 };
+    owed.set(w.lineId, { outstanding: o.outstanding + w.amount - w.settled, warrants: o.warrants + 1 });
+  }
+  if (reached.size !== pieces.size) {
+    const stray = [...pieces.keys()].find((id) => !reached.has(id))!;
+    throw corrupted(`piece ${stray} is in no warrant's tree`, { piece: stray });
+  }
+  for (const [id, line] of lines) {
+    const o = owed.get(id) ?? { outstanding: 0n, warrants: 0 };
+    const where = { creditLine: id };
+    if (line.outstanding > line.limit) throw corrupted(`credit line ${id}: outstanding ${line.outstanding} above its limit ${line.limit}`, where);
+    if (line.outstanding !== o.outstanding) throw corrupted(`credit line ${id}: outstanding ${line.outstanding}, its warrants still owe ${o.outstanding}`, where);
+    if (line.warrants !== o.warrants) throw corrupted(`credit line ${id} counts ${line.warrants} warrants, ${o.warrants} name it`, where);
+  }
 }
 
 async function expectNoneAbove(db: Db, bucket: Bucket, head: bigint): Promise<void> {

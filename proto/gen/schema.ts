@@ -459,7 +459,16 @@ export const schema = {
                     "financeReceivable",
                     "recordRepayment",
                     "cancelReceivable",
-                    "anchorDocument"
+                    "anchorDocument",
+                    "grantCreditLine",
+                    "adjustCreditLine",
+                    "issueWarrant",
+                    "transferWarrant",
+                    "offerWarrant",
+                    "withdrawOffer",
+                    "declineOffer",
+                    "financeWarrant",
+                    "confirmWarrantPayment"
                   ]
                 }
               },
@@ -516,6 +525,51 @@ export const schema = {
                   "type": "AnchorDocument",
                   "id": 16,
                   "protoName": "anchor_document"
+                },
+                "grantCreditLine": {
+                  "type": "GrantCreditLine",
+                  "id": 17,
+                  "protoName": "grant_credit_line"
+                },
+                "adjustCreditLine": {
+                  "type": "AdjustCreditLine",
+                  "id": 18,
+                  "protoName": "adjust_credit_line"
+                },
+                "issueWarrant": {
+                  "type": "IssueWarrant",
+                  "id": 19,
+                  "protoName": "issue_warrant"
+                },
+                "transferWarrant": {
+                  "type": "TransferWarrant",
+                  "id": 20,
+                  "protoName": "transfer_warrant"
+                },
+                "offerWarrant": {
+                  "type": "OfferWarrant",
+                  "id": 21,
+                  "protoName": "offer_warrant"
+                },
+                "withdrawOffer": {
+                  "type": "WithdrawOffer",
+                  "id": 22,
+                  "protoName": "withdraw_offer"
+                },
+                "declineOffer": {
+                  "type": "DeclineOffer",
+                  "id": 23,
+                  "protoName": "decline_offer"
+                },
+                "financeWarrant": {
+                  "type": "FinanceWarrant",
+                  "id": 24,
+                  "protoName": "finance_warrant"
+                },
+                "confirmWarrantPayment": {
+                  "type": "ConfirmWarrantPayment",
+                  "id": 25,
+                  "protoName": "confirm_warrant_payment"
                 }
               }
             },
@@ -593,6 +647,11 @@ export const schema = {
                   "type": "string",
                   "id": 7,
                   "protoName": "due_date"
+                },
+                "buyerPartyId": {
+                  "type": "string",
+                  "id": 8,
+                  "protoName": "buyer_party_id"
                 }
               }
             },
@@ -707,6 +766,165 @@ export const schema = {
                 }
               }
             },
+            "GrantCreditLine": {
+              "fields": {
+                "lineId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "line_id"
+                },
+                "obligor": {
+                  "type": "string",
+                  "id": 2
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 3
+                },
+                "limit": {
+                  "type": "uint64",
+                  "id": 4
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 5,
+                  "protoName": "expiry_date"
+                }
+              }
+            },
+            "AdjustCreditLine": {
+              "fields": {
+                "lineId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "line_id"
+                },
+                "limit": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "expiry_date"
+                }
+              }
+            },
+            "IssueWarrant": {
+              "fields": {
+                "lineId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "line_id"
+                },
+                "holder": {
+                  "type": "string",
+                  "id": 2
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 3
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 4
+                },
+                "maturityDate": {
+                  "type": "string",
+                  "id": 5,
+                  "protoName": "maturity_date"
+                },
+                "sources": {
+                  "rule": "repeated",
+                  "type": "string",
+                  "id": 6
+                }
+              }
+            },
+            "WarrantOutput": {
+              "fields": {
+                "to": {
+                  "type": "string",
+                  "id": 1
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "tradeRef": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "trade_ref"
+                }
+              }
+            },
+            "TransferWarrant": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "outputs": {
+                  "rule": "repeated",
+                  "type": "WarrantOutput",
+                  "id": 2
+                }
+              }
+            },
+            "OfferWarrant": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "bank": {
+                  "type": "string",
+                  "id": 2
+                }
+              }
+            },
+            "WithdrawOffer": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                }
+              }
+            },
+            "DeclineOffer": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                }
+              }
+            },
+            "FinanceWarrant": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "advance": {
+                  "type": "uint64",
+                  "id": 2
+                }
+              }
+            },
+            "ConfirmWarrantPayment": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                }
+              }
+            },
             "ResultCode": {
               "values": {
                 "OK": 0,
@@ -732,7 +950,18 @@ export const schema = {
                 "EXCEEDS_FACE_VALUE": 20,
                 "OVERDUE": 21,
                 "REPAYMENT_EXCEEDS_OUTSTANDING": 22,
-                "BILL_OF_LADING_REUSED": 23
+                "BILL_OF_LADING_REUSED": 23,
+                "CREDIT_LINE_INVALID": 24,
+                "CREDIT_LINE_EXCEEDED": 25,
+                "LIMIT_BELOW_OUTSTANDING": 26,
+                "TENOR_INVALID": 27,
+                "NO_TRADE_BACKGROUND": 28,
+                "TRADE_REF_USED": 29,
+                "NOT_HOLDER": 30,
+                "WARRANT_MATURED": 31,
+                "INVALID_SPLIT": 32,
+                "UNKNOWN_PARTY": 33,
+                "DUPLICATE_CREDIT_LINE": 34
               }
             },
             "Event": {
@@ -746,7 +975,18 @@ export const schema = {
                     "repaymentRecorded",
                     "receivableSettled",
                     "receivableCancelled",
-                    "documentAnchored"
+                    "documentAnchored",
+                    "creditLineGranted",
+                    "creditLineAdjusted",
+                    "warrantIssued",
+                    "pieceCreated",
+                    "pieceSpent",
+                    "pieceOffered",
+                    "offerWithdrawn",
+                    "offerDeclined",
+                    "pieceFinanced",
+                    "piecePaid",
+                    "warrantSettled"
                   ]
                 }
               },
@@ -790,6 +1030,315 @@ export const schema = {
                   "type": "DocumentAnchored",
                   "id": 8,
                   "protoName": "document_anchored"
+                },
+                "creditLineGranted": {
+                  "type": "CreditLineGranted",
+                  "id": 9,
+                  "protoName": "credit_line_granted"
+                },
+                "creditLineAdjusted": {
+                  "type": "CreditLineAdjusted",
+                  "id": 10,
+                  "protoName": "credit_line_adjusted"
+                },
+                "warrantIssued": {
+                  "type": "WarrantIssued",
+                  "id": 11,
+                  "protoName": "warrant_issued"
+                },
+                "pieceCreated": {
+                  "type": "PieceCreated",
+                  "id": 12,
+                  "protoName": "piece_created"
+                },
+                "pieceSpent": {
+                  "type": "PieceSpent",
+                  "id": 13,
+                  "protoName": "piece_spent"
+                },
+                "pieceOffered": {
+                  "type": "PieceOffered",
+                  "id": 14,
+                  "protoName": "piece_offered"
+                },
+                "offerWithdrawn": {
+                  "type": "OfferWithdrawn",
+                  "id": 15,
+                  "protoName": "offer_withdrawn"
+                },
+                "offerDeclined": {
+                  "type": "OfferDeclined",
+                  "id": 16,
+                  "protoName": "offer_declined"
+                },
+                "pieceFinanced": {
+                  "type": "PieceFinanced",
+                  "id": 17,
+                  "protoName": "piece_financed"
+                },
+                "piecePaid": {
+                  "type": "PiecePaid",
+                  "id": 18,
+                  "protoName": "piece_paid"
+                },
+                "warrantSettled": {
+                  "type": "WarrantSettled",
+                  "id": 19,
+                  "protoName": "warrant_settled"
+                }
+              }
+            },
+            "CreditLineGranted": {
+              "fields": {
+                "lineId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "line_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                },
+                "obligorId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "obligor_id"
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 4
+                },
+                "limit": {
+                  "type": "uint64",
+                  "id": 5
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 6,
+                  "protoName": "expiry_date"
+                }
+              }
+            },
+            "CreditLineAdjusted": {
+              "fields": {
+                "lineId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "line_id"
+                },
+                "limit": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "expiry_date"
+                },
+                "outstanding": {
+                  "type": "uint64",
+                  "id": 4
+                }
+              }
+            },
+            "WarrantIssued": {
+              "fields": {
+                "warrantId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "warrant_id"
+                },
+                "lineId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "line_id"
+                },
+                "obligorId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "obligor_id"
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "holder_id"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 5
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 6
+                },
+                "maturityDate": {
+                  "type": "string",
+                  "id": 7,
+                  "protoName": "maturity_date"
+                },
+                "lineOutstanding": {
+                  "type": "uint64",
+                  "id": 8,
+                  "protoName": "line_outstanding"
+                }
+              }
+            },
+            "PieceCreated": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "warrantId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "warrant_id"
+                },
+                "parentId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "parent_id"
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "holder_id"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 5
+                },
+                "depth": {
+                  "type": "uint32",
+                  "id": 6
+                },
+                "tradeRef": {
+                  "type": "string",
+                  "id": 7,
+                  "protoName": "trade_ref"
+                }
+              }
+            },
+            "PieceSpent": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "warrantId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "warrant_id"
+                }
+              }
+            },
+            "PieceOffered": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                }
+              }
+            },
+            "OfferWithdrawn": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                }
+              }
+            },
+            "OfferDeclined": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                }
+              }
+            },
+            "PieceFinanced": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                },
+                "sellerId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "seller_id"
+                },
+                "advance": {
+                  "type": "uint64",
+                  "id": 4
+                }
+              }
+            },
+            "PiecePaid": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "warrantId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "warrant_id"
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "holder_id"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 4
+                },
+                "lineOutstanding": {
+                  "type": "uint64",
+                  "id": 5,
+                  "protoName": "line_outstanding"
+                }
+              }
+            },
+            "WarrantSettled": {
+              "fields": {
+                "warrantId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "warrant_id"
+                },
+                "lineId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "line_id"
                 }
               }
             },
@@ -1186,6 +1735,233 @@ export const schema = {
                   "type": "uint64",
                   "id": 15,
                   "protoName": "updated_at"
+                },
+                "buyerPartyId": {
+                  "type": "string",
+                  "id": 16,
+                  "protoName": "buyer_party_id"
+                },
+                "warrantPieceId": {
+                  "type": "string",
+                  "id": 17,
+                  "protoName": "warrant_piece_id"
+                }
+              }
+            },
+            "CreditLine": {
+              "fields": {
+                "id": {
+                  "type": "string",
+                  "id": 1
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                },
+                "obligorId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "obligor_id"
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 4
+                },
+                "limit": {
+                  "type": "uint64",
+                  "id": 5
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 6,
+                  "protoName": "expiry_date"
+                },
+                "outstanding": {
+                  "type": "uint64",
+                  "id": 7
+                },
+                "grantedAt": {
+                  "type": "uint64",
+                  "id": 8,
+                  "protoName": "granted_at"
+                },
+                "updatedAt": {
+                  "type": "uint64",
+                  "id": 9,
+                  "protoName": "updated_at"
+                },
+                "warrants": {
+                  "type": "uint32",
+                  "id": 10
+                }
+              }
+            },
+            "Warrant": {
+              "fields": {
+                "id": {
+                  "type": "string",
+                  "id": 1
+                },
+                "lineId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "line_id"
+                },
+                "obligorId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "obligor_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "bank_id"
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 5,
+                  "protoName": "holder_id"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 6
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 7
+                },
+                "maturityDate": {
+                  "type": "string",
+                  "id": 8,
+                  "protoName": "maturity_date"
+                },
+                "sources": {
+                  "rule": "repeated",
+                  "type": "string",
+                  "id": 9
+                },
+                "settled": {
+                  "type": "uint64",
+                  "id": 10
+                },
+                "status": {
+                  "type": "Status",
+                  "id": 11
+                },
+                "issuedAt": {
+                  "type": "uint64",
+                  "id": 12,
+                  "protoName": "issued_at"
+                },
+                "updatedAt": {
+                  "type": "uint64",
+                  "id": 13,
+                  "protoName": "updated_at"
+                }
+              },
+              "nested": {
+                "Status": {
+                  "values": {
+                    "STATUS_UNSPECIFIED": 0,
+                    "ISSUED": 1,
+                    "SETTLED": 2
+                  }
+                }
+              }
+            },
+            "Piece": {
+              "fields": {
+                "id": {
+                  "type": "string",
+                  "id": 1
+                },
+                "warrantId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "warrant_id"
+                },
+                "parentId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "parent_id"
+                },
+                "holderId": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "holder_id"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 5
+                },
+                "depth": {
+                  "type": "uint32",
+                  "id": 6
+                },
+                "status": {
+                  "type": "Status",
+                  "id": 7
+                },
+                "offeredTo": {
+                  "type": "string",
+                  "id": 8,
+                  "protoName": "offered_to"
+                },
+                "financedBy": {
+                  "type": "string",
+                  "id": 9,
+                  "protoName": "financed_by"
+                },
+                "advance": {
+                  "type": "uint64",
+                  "id": 10
+                },
+                "tradeRef": {
+                  "type": "string",
+                  "id": 11,
+                  "protoName": "trade_ref"
+                },
+                "children": {
+                  "rule": "repeated",
+                  "type": "string",
+                  "id": 12
+                },
+                "obligorId": {
+                  "type": "string",
+                  "id": 13,
+                  "protoName": "obligor_id"
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 14
+                },
+                "maturityDate": {
+                  "type": "string",
+                  "id": 15,
+                  "protoName": "maturity_date"
+                },
+                "createdAt": {
+                  "type": "uint64",
+                  "id": 16,
+                  "protoName": "created_at"
+                },
+                "updatedAt": {
+                  "type": "uint64",
+                  "id": 17,
+                  "protoName": "updated_at"
+                }
+              },
+              "nested": {
+                "Status": {
+                  "values": {
+                    "STATUS_UNSPECIFIED": 0,
+                    "HELD": 1,
+                    "OFFERED": 2,
+                    "FINANCED": 3,
+                    "SPENT": 4,
+                    "SETTLED": 5
+                  }
                 }
               }
             },

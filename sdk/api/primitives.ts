@@ -29,6 +29,17 @@ export const EVENT_TYPES = [
   "receivableSettled",
   "receivableCancelled",
   "documentAnchored",
+  "creditLineGranted",
+  "creditLineAdjusted",
+  "warrantIssued",
+  "pieceCreated",
+  "pieceSpent",
+  "pieceOffered",
+  "offerWithdrawn",
+  "offerDeclined",
+  "pieceFinanced",
+  "piecePaid",
+  "warrantSettled",
 ] as const;
 
 /** Stream-only pseudo event: a committed transaction that the ledger rejected. */

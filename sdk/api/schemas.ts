@@ -2,7 +2,7 @@
 // status, exposure, the event stream), named for OpenAPI by `.meta({ id })`, and the JSON types
 // the SDK returns. Browser-safe.
 import { z } from "zod";
-import type { Role, Event, ReceivableStatus } from "../types.js";
+import type { Role, Event, PieceStatus, ReceivableStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
 import {
   Amount,
@@ -30,10 +30,17 @@ const inSync: [
   Equal<z.output<typeof TxTypeSchema>, TxType>,
   Equal<(typeof EVENT_TYPES)[number], Event["type"]>,
   Equal<(typeof RECEIVABLE_STATUSES)[number], ReceivableStatus>,
-] = [true, true, true, true];
+  Equal<(typeof PIECE_STATUSES)[number], PieceStatus>,
+  Equal<(typeof WARRANT_STATUSES)[number], WarrantStatus>,
+] = [true, true, true, true, true, true];
 void inSync;
 
 // ---- ledger records -------------------------------------------------------------------------
+
+export const PIECE_STATUSES = ["HELD", "OFFERED", "FINANCED", "SPENT", "SETTLED"] as const;
+export const PieceStatusSchema = z.enum(PIECE_STATUSES);
+export const WARRANT_STATUSES = ["ISSUED", "SETTLED"] as const;
+export const WarrantStatusSchema = z.enum(WARRANT_STATUSES);
 
 export const PartyView = z
   .object({
@@ -75,6 +82,8 @@ export const ReceivableRecord = z
     financings: z.array(FinancingView),
     registeredAt: TimeMs,
     updatedAt: TimeMs,
+    buyerPartyId: z.string().describe("the buyer's party id when the buyer is on the network; empty otherwise"),
+    warrantPieceId: z.string().describe("the digital-warrant piece this invoice backs (it can then never be financed or cancelled); empty otherwise"),
   })
   .meta({ id: "ReceivableRecord" });
 
@@ -120,6 +129,90 @@ export const ReceivableView = z
   })
   .meta({ id: "Receivable" });
 
+// ---- digital warrants (DESIGN.md §7) ---------------------------------------------------------
+
+export const CreditLineRecord = z
+  .object({
+    id: PartyId.describe("credit line id, chosen by the granting bank"),
+    bankId: PartyId,
+    obligorId: PartyId.describe("the core enterprise the line is granted to"),
+    currency: Currency,
+    limit: Amount,
+    expiryDate: CalendarDate,
+    outstanding: Amount.describe("face of the line's warrants less what was paid on them"),
+    grantedAt: TimeMs,
+    updatedAt: TimeMs,
+    warrants: z.number().int().min(0).describe("warrants issued on the line"),
+  })
+  .meta({ id: "CreditLineRecord" });
+
+export const WarrantRecord = z
+  .object({
+    id: Hex32.describe("the issuing transaction's hash; also the id of the warrant's first piece"),
+    lineId: PartyId,
+    obligorId: PartyId,
+    bankId: PartyId.describe("the bank that granted the line"),
+    holderId: PartyId.describe("the first holder"),
+    amount: Amount.describe("face value: always the sum of the live leaves"),
+    currency: Currency,
+    maturityDate: CalendarDate,
+    sources: z.array(Hex32).describe("the first holder's receivables on the obligor: the trade background"),
+    settled: Amount.describe("sum of the paid (SETTLED) leaves"),
+    status: WarrantStatusSchema,
+    issuedAt: TimeMs,
+    updatedAt: TimeMs,
+  })
+  .meta({ id: "WarrantRecord" });
+
+export const PieceRecord = z
+  .object({
+    id: Hex32.describe("the warrant id for the first piece; pieceIdOf(transfer tx hash, output index) otherwise"),
+    warrantId: Hex32,
+    parentId: z.string().describe("the piece spent to create this one; empty for the first piece"),
+    holderId: PartyId,
+    amount: Amount,
+    depth: z.number().int().min(0),
+    status: PieceStatusSchema,
+    offeredTo: z.string().describe("the bank an OFFERED piece is offered to; empty otherwise"),
+    financedBy: z.string().describe("the bank that financed (or bought) it; empty otherwise"),
+    advance: Amount.describe("what the financing bank advanced"),
+    tradeRef: z.string().describe("the holder's receivable on the sender that backs the piece; empty for the first piece and bank sales"),
+    children: z.array(Hex32).describe("the pieces it was spent into"),
+    obligorId: PartyId,
+    currency: Currency,
+    maturityDate: CalendarDate,
+    createdAt: TimeMs,
+    updatedAt: TimeMs,
+  })
+  .meta({ id: "PieceRecord" });
+
+export const CreditLineView = z
+  .object({
+    creditLine: CreditLineRecord,
+    available: Amount.describe("limit less outstanding (0 if the limit was lowered below it): room for new warrants"),
+    expired: z.boolean().describe("the expiry date is before the head block's UTC day: no new warrant may draw on it"),
+    asOf: AsOf,
+  })
+  .meta({ id: "CreditLine" });
+
+export const WarrantTreeView = z
+  .object({
+    warrant: WarrantRecord,
+    pieces: z.array(PieceRecord).describe("the tree, root first, parents before children: all of it for the obligor, the granting bank and supervisors; a holder's own pieces and their ancestry otherwise"),
+    complete: z.boolean().describe("false when `pieces` shows only the caller's part of the tree"),
+    outstanding: Amount.describe("face value less what was paid"),
+    overdue: z.boolean().describe("matured before the head block's UTC day and not settled"),
+    asOf: AsOf,
+  })
+  .meta({ id: "WarrantTree" });
+
+export const PieceItemView = z
+  .object({
+    piece: PieceRecord,
+    overdue: z.boolean().describe("a leaf unpaid after its maturity day (at the head block's time)"),
+  })
+  .meta({ id: "PieceItem" });
+
 // ---- events, receipts, transactions, blocks --------------------------------------------------
 
 export const EventView = z
@@ -132,6 +225,36 @@ export const EventView = z
     z.object({ type: z.literal("receivableSettled"), receivableId: Hex32 }),
     z.object({ type: z.literal("receivableCancelled"), receivableId: Hex32 }),
     z.object({ type: z.literal("documentAnchored"), documentHash: Hex32, documentType: z.string(), receivableId: z.string() }),
+    z.object({ type: z.literal("creditLineGranted"), lineId: PartyId, bankId: PartyId, obligorId: PartyId, currency: Currency, limit: Amount, expiryDate: CalendarDate }),
+    z.object({ type: z.literal("creditLineAdjusted"), lineId: PartyId, limit: Amount, expiryDate: CalendarDate, outstanding: Amount }),
+    z.object({
+      type: z.literal("warrantIssued"),
+      warrantId: Hex32,
+      lineId: PartyId,
+      obligorId: PartyId,
+      holderId: PartyId,
+      amount: Amount,
+      currency: Currency,
+      maturityDate: CalendarDate,
+      lineOutstanding: Amount,
+    }),
+    z.object({
+      type: z.literal("pieceCreated"),
+      pieceId: Hex32,
+      warrantId: Hex32,
+      parentId: z.string().describe("empty for a warrant's first piece"),
+      holderId: PartyId,
+      amount: Amount,
+      depth: z.number().int(),
+      tradeRef: z.string(),
+    }),
+    z.object({ type: z.literal("pieceSpent"), pieceId: Hex32, warrantId: Hex32 }),
+    z.object({ type: z.literal("pieceOffered"), pieceId: Hex32, bankId: PartyId }),
+    z.object({ type: z.literal("offerWithdrawn"), pieceId: Hex32, bankId: PartyId }),
+    z.object({ type: z.literal("offerDeclined"), pieceId: Hex32, bankId: PartyId }),
+    z.object({ type: z.literal("pieceFinanced"), pieceId: Hex32, bankId: PartyId, sellerId: PartyId, advance: Amount }),
+    z.object({ type: z.literal("piecePaid"), pieceId: Hex32, warrantId: Hex32, holderId: PartyId, amount: Amount, lineOutstanding: Amount }),
+    z.object({ type: z.literal("warrantSettled"), warrantId: Hex32, lineId: PartyId }),
   ])
   .meta({ id: "Event" });
 
@@ -231,6 +354,35 @@ export const TxView = z
   })
   .meta({ id: "Transaction" });
 
+// ---- a piece with the proofs of its steps (after TxView, which it refers to) ----
+
+export const PieceStepView = z
+  .object({
+    pieceId: Hex32,
+    created: TxView.describe("the transaction that created the piece: the warrant's issue for the first piece, a transfer otherwise"),
+    financed: TxView.optional().describe("the bank's financing of the piece, when that made the bank its holder"),
+  })
+  .meta({ id: "PieceStep" });
+
+export const PieceProofsView = z
+  .object({
+    creditLine: TxView.describe("the grant of the warrant's credit line (its signer is the bank)"),
+    steps: z.array(PieceStepView).describe("one per piece from the warrant's first piece to this one"),
+  })
+  .describe("each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece")
+  .meta({ id: "PieceProofs" });
+
+export const PieceView = z
+  .object({
+    piece: PieceRecord,
+    warrant: WarrantRecord,
+    ancestry: z.array(PieceRecord).describe("the warrant's first piece first, the piece's parent last; empty for a first piece"),
+    overdue: z.boolean(),
+    asOf: AsOf,
+    proofs: PieceProofsView.optional().describe("with ?proofs=true"),
+  })
+  .meta({ id: "Piece" });
+
 export const BlockView = z
   .object({ height: U64, hash: Hex32, header: HeaderView, headerBytes: Hex, certificate: CertificateView.nullable() })
   .meta({ id: "Block" });
@@ -318,3 +470,12 @@ export type ExposureJson = z.output<typeof ExposureView>;
 export type LedgerEventJson = z.output<typeof LedgerEventView>;
 export type SubmitResultJson = z.output<typeof SubmitResultView>;
 export type CertificateJson = z.output<typeof CertificateView>;
+export type CreditLineRecordJson = z.output<typeof CreditLineRecord>;
+export type WarrantRecordJson = z.output<typeof WarrantRecord>;
+export type PieceRecordJson = z.output<typeof PieceRecord>;
+export type CreditLineJson = z.output<typeof CreditLineView>;
+export type WarrantTreeJson = z.output<typeof WarrantTreeView>;
+export type PieceItemJson = z.output<typeof PieceItemView>;
+export type PieceStepJson = z.output<typeof PieceStepView>;
+export type PieceProofsJson = z.output<typeof PieceProofsView>;
+export type PieceJson = z.output<typeof PieceView>;

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
-import { currency, date, firstIssue, hash32, LIMITS, partyId, positiveAmount, toAmount, toBytes, txId, type AmountInput, type BytesInput } from "../checks.js";
+import { currency, date, firstIssue, hash32, LIMITS, partyId, positiveAmount, toAmount, toBytes, txIdList, type AmountInput, type BytesInput } from "../checks.js";
 import { MalformedError } from "../checks.js";
 import { want, type TxFormat } from "./format.js";
 
@@ -49,19 +49,7 @@ export const attestShipmentTx: TxFormat<AttestShipmentPayload, AttestShipmentInp
       declaredValue: positiveAmount,
       currency,
       exportDate: date,
-      receivableIds: (v) => {
-        if (!Array.isArray(v)) return "must be an array";
-        if (v.length === 0) return "must name at least one receivable";
-        if (v.length > LIMITS.receivableIdsPerAttestation) return `must name at most ${LIMITS.receivableIdsPerAttestation} receivables, got ${v.length}`;
-        const seen = new Set<string>();
-        for (let i = 0; i < v.length; i++) {
-          const bad = txId(v[i]);
-          if (bad) return `[${i}] ${bad}`;
-          if (seen.has(v[i])) return `[${i}] repeats ${v[i]}`;
-          seen.add(v[i]);
-        }
-        return undefined;
-      },
+      receivableIds: txIdList(LIMITS.receivableIdsPerAttestation, "receivable"),
     }),
   build: (input) => {
     if (!Array.isArray(input.receivableIds)) throw new MalformedError("receivableIds", "must be an array");

@@ -10,6 +10,15 @@ import { financeReceivableTx } from "./finance-receivable.js";
 import { recordRepaymentTx } from "./record-repayment.js";
 import { registerPartyTx } from "./register-party.js";
 import { registerReceivableTx } from "./register-receivable.js";
+import { grantCreditLineTx } from "./grant-credit-line.js";
+import { adjustCreditLineTx } from "./adjust-credit-line.js";
+import { issueWarrantTx } from "./issue-warrant.js";
+import { transferWarrantTx } from "./transfer-warrant.js";
+import { offerWarrantTx } from "./offer-warrant.js";
+import { withdrawOfferTx } from "./withdraw-offer.js";
+import { declineOfferTx } from "./decline-offer.js";
+import { financeWarrantTx } from "./finance-warrant.js";
+import { confirmWarrantPaymentTx } from "./confirm-warrant-payment.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -20,6 +29,15 @@ export const TX_FORMAT_LIST = [
   recordRepaymentTx,
   cancelReceivableTx,
   anchorDocumentTx,
+  grantCreditLineTx,
+  adjustCreditLineTx,
+  issueWarrantTx,
+  transferWarrantTx,
+  offerWarrantTx,
+  withdrawOfferTx,
+  declineOfferTx,
+  financeWarrantTx,
+  confirmWarrantPaymentTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];
@@ -74,4 +92,14 @@ export type { FinanceReceivable, FinanceReceivableInput } from "./finance-receiv
 export type { RecordRepayment, RecordRepaymentInput } from "./record-repayment.js";
 export type { CancelReceivable, CancelReceivableInput } from "./cancel-receivable.js";
 export type { AnchorDocument, AnchorDocumentInput } from "./anchor-document.js";
+export type { GrantCreditLine, GrantCreditLineInput } from "./grant-credit-line.js";
+export type { AdjustCreditLine, AdjustCreditLineInput } from "./adjust-credit-line.js";
+export type { IssueWarrant, IssueWarrantInput } from "./issue-warrant.js";
+export type { TransferWarrant, TransferWarrantInput, WarrantOutput } from "./transfer-warrant.js";
+export type { OfferWarrant } from "./offer-warrant.js";
+export type { WithdrawOffer } from "./withdraw-offer.js";
+export type { DeclineOffer } from "./decline-offer.js";
+export type { FinanceWarrant, FinanceWarrantInput } from "./finance-warrant.js";
+export type { ConfirmWarrantPayment } from "./confirm-warrant-payment.js";
 export type { EventCheck, TargetKind, TxFormat } from "./format.js";
+export { pieceIdOf } from "./warrant-common.js";

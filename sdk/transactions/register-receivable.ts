@@ -1,8 +1,8 @@
 // registerReceivable: an exporter registers an invoice by its document hash and duplicate
 // fingerprint (DESIGN.md §2-3); the receivable's id is the transaction hash.
 import { z } from "zod";
-import { Amount, CalendarDate, Currency, Hex32 } from "../api/primitives.js";
-import { currency, date, dayNumber, firstIssue, hash32, LIMITS, positiveAmount, text, toAmount, toBytes, type AmountInput, type BytesInput } from "../checks.js";
+import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
+import { currency, date, partyId, dayNumber, firstIssue, hash32, LIMITS, positiveAmount, text, toAmount, toBytes, type AmountInput, type BytesInput } from "../checks.js";
 import { want, type TxFormat } from "./format.js";
 
 export interface RegisterReceivable {
@@ -13,6 +13,8 @@ export interface RegisterReceivable {
   currency: string;
   issueDate: string;
   dueDate: string;
+  /** the buyer's party id when the buyer is a registered ENTERPRISE (DESIGN.md §9); "" if not on the network */
+  buyerPartyId: string;
 }
 export type RegisterReceivablePayload = { type: "registerReceivable" } & RegisterReceivable;
 
@@ -24,6 +26,7 @@ export interface RegisterReceivableInput {
   currency: string;
   issueDate: string;
   dueDate: string;
+  buyerPartyId?: string;
 }
 
 const RegisterReceivableJson = z.object({
@@ -35,6 +38,7 @@ const RegisterReceivableJson = z.object({
   currency: Currency,
   issueDate: CalendarDate,
   dueDate: CalendarDate,
+  buyerPartyId: z.union([z.literal(""), PartyId]).describe("the buyer's party id when the buyer is on the network; empty otherwise"),
 });
 
 export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterReceivableInput, typeof RegisterReceivableJson> = {
@@ -48,6 +52,7 @@ export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterR
       currency,
       issueDate: date,
       dueDate: date,
+      buyerPartyId: (v) => (v === "" || v === undefined ? undefined : partyId(v)),
     }) ?? (dayNumber(p.dueDate) < dayNumber(p.issueDate) ? { field: "dueDate", message: `must not precede issueDate ${p.issueDate}` } : undefined),
   build: (input) => ({
     type: "registerReceivable",
@@ -58,6 +63,7 @@ export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterR
     currency: input.currency,
     issueDate: input.issueDate,
     dueDate: input.dueDate,
+    buyerPartyId: input.buyerPartyId ?? "",
   }),
   targets: "receivable",
   target: (_p, txHashHex) => txHashHex,

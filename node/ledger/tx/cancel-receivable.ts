@@ -24,6 +24,7 @@ export const cancelReceivableRule: TxRule<PayloadOf<"cancelReceivable">> = {
   apply({ state, payload: p, signer, block }) {
     const r = receivableOrReject(state, p.receivableId);
     if (r.exporterId !== signer.id) reject("UNAUTHORIZED", `receivable ${r.id} belongs to ${r.exporterId}; only its exporter cancels it`);
+    if (r.warrantPieceId) reject("TRADE_REF_USED", `receivable ${r.id} backs digital-warrant piece ${r.warrantPieceId} and can no longer be cancelled`);
     const cancellable = r.status === "REGISTERED" || (r.status === "ATTESTED" && r.financings.length === 0);
     if (!cancellable) reject("INVALID_STATE", `receivable ${r.id} is ${r.status}; only a REGISTERED or unfinanced ATTESTED receivable can be cancelled`);
     const fpHex = toHex(r.fingerprint);

@@ -22,6 +22,7 @@ export const financeReceivableRule: TxRule<PayloadOf<"financeReceivable">> = {
   apply({ state, tx, payload: p, signer, block }) {
     const r = receivableOrReject(state, p.receivableId);
     if (r.status === "CANCELLED" || r.status === "SETTLED") reject("INVALID_STATE", `receivable ${r.id} is ${r.status}`);
+    if (r.warrantPieceId) reject("TRADE_REF_USED", `receivable ${r.id} backs digital-warrant piece ${r.warrantPieceId}: the same invoice cannot fund twice`);
     if (r.status === "REGISTERED") reject("NOT_ATTESTED", `receivable ${r.id} has no customs-attested shipment`);
     if (isPastDue(r.dueDate, block.time)) reject("OVERDUE", `receivable ${r.id} was due ${r.dueDate}`);
     if (p.currency !== r.currency) reject("CURRENCY_MISMATCH", `receivable ${r.id} is in ${r.currency}, not ${p.currency}`);

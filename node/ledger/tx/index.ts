@@ -10,6 +10,15 @@ import { recordRepaymentRule } from "./record-repayment.js";
 import { registerPartyRule } from "./register-party.js";
 import { registerReceivableRule } from "./register-receivable.js";
 import type { TxRule } from "./rule.js";
+import { grantCreditLineRule } from "./grant-credit-line.js";
+import { adjustCreditLineRule } from "./adjust-credit-line.js";
+import { issueWarrantRule } from "./issue-warrant.js";
+import { transferWarrantRule } from "./transfer-warrant.js";
+import { offerWarrantRule } from "./offer-warrant.js";
+import { withdrawOfferRule } from "./withdraw-offer.js";
+import { declineOfferRule } from "./decline-offer.js";
+import { financeWarrantRule } from "./finance-warrant.js";
+import { confirmWarrantPaymentRule } from "./confirm-warrant-payment.js";
 
 export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [registerPartyRule.format.type]: registerPartyRule,
@@ -19,6 +28,15 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [recordRepaymentRule.format.type]: recordRepaymentRule,
   [cancelReceivableRule.format.type]: cancelReceivableRule,
   [anchorDocumentRule.format.type]: anchorDocumentRule,
+  [grantCreditLineRule.format.type]: grantCreditLineRule,
+  [adjustCreditLineRule.format.type]: adjustCreditLineRule,
+  [issueWarrantRule.format.type]: issueWarrantRule,
+  [transferWarrantRule.format.type]: transferWarrantRule,
+  [offerWarrantRule.format.type]: offerWarrantRule,
+  [withdrawOfferRule.format.type]: withdrawOfferRule,
+  [declineOfferRule.format.type]: declineOfferRule,
+  [financeWarrantRule.format.type]: financeWarrantRule,
+  [confirmWarrantPaymentRule.format.type]: confirmWarrantPaymentRule,
 };
 
 /** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */
@@ -28,4 +46,4 @@ export const WRITERS: { readonly [K in TxType]: TxRule<PayloadOf<K>>["signers"] 
 
 export { MAX_RECEIVABLES_PER_DECLARATION } from "./attest-shipment.js";
 export { MAX_FINANCINGS_PER_RECEIVABLE } from "./finance-receivable.js";
-export { LedgerInvariantError, Rejection, reject, type TransitionContext, type TxRule } from "./rule.js";
+export { DEFAULT_RULE_PARAMS, LedgerInvariantError, Rejection, reject, type RuleParams, type TransitionContext, type TxRule } from "./rule.js";

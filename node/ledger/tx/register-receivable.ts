@@ -6,12 +6,17 @@ import { registerReceivableTx } from "../../../sdk/transactions/register-receiva
 import type { Receivable } from "../../../sdk/types.js";
 import { encodeDocumentRecord } from "../records.js";
 import { KEY } from "../state.js";
-import { getDocument, getText, hexOf, invariant, putReceivable, reject, type TxRule } from "./rule.js";
+import { getDocument, getText, hexOf, invariant, partyOfRole, putReceivable, reject, type TxRule } from "./rule.js";
 
 export const registerReceivableRule: TxRule<PayloadOf<"registerReceivable">> = {
   format: registerReceivableTx,
   signers: ["ENTERPRISE"],
-  keys: (p, tx) => [KEY.document(hexOf(p.documentHash)), KEY.fingerprint(hexOf(p.fingerprint)), KEY.receivable(tx.hashHex)],
+  keys: (p, tx) => [
+    KEY.document(hexOf(p.documentHash)),
+    KEY.fingerprint(hexOf(p.fingerprint)),
+    KEY.receivable(tx.hashHex),
+    ...(p.buyerPartyId ? [KEY.party(p.buyerPartyId)] : []),
+  ],
   apply({ state, tx, payload: p, signer, block }) {
     const id = tx.hashHex;
     const docHex = toHex(p.documentHash);
@@ -19,6 +24,10 @@ export const registerReceivableRule: TxRule<PayloadOf<"registerReceivable">> = {
     const doc = getDocument(state, docHex);
     if (doc) {
       reject("DUPLICATE_DOCUMENT", `document ${docHex} was anchored by ${doc.anchoredBy} as ${doc.documentType}`, doc.receivableId || id);
+    }
+    if (p.buyerPartyId) {
+      if (p.buyerPartyId === signer.id) reject("UNKNOWN_PARTY", `an exporter is not its own buyer: buyerPartyId ${p.buyerPartyId} is the signer`);
+      partyOfRole(state, p.buyerPartyId, "ENTERPRISE", "buyer");
     }
     const holder = getText(state, KEY.fingerprint(fpHex));
     if (holder !== undefined) reject("DUPLICATE_RECEIVABLE", `an invoice with fingerprint ${fpHex} is already receivable ${holder}`, holder);
@@ -39,6 +48,8 @@ export const registerReceivableRule: TxRule<PayloadOf<"registerReceivable">> = {
       financings: [],
       registeredAt: block.time,
       updatedAt: block.time,
+      buyerPartyId: p.buyerPartyId ?? "",
+      warrantPieceId: "",
     };
     putReceivable(state, receivable);
     state.put(KEY.fingerprint(fpHex), utf8(id));

@@ -6,8 +6,8 @@
 import { fromUtf8, toHex } from "../../../sdk/bytes.js";
 import type { Tx } from "../../../sdk/tx.js";
 import type { TxFormat } from "../../../sdk/transactions/index.js";
-import type { Declaration, DocumentRecord, Event, Party, Receivable, ResultCode, Role } from "../../../sdk/types.js";
-import { decodeDeclaration, decodeDocumentRecord, decodeParty, decodeReceivable, encodeReceivable } from "../records.js";
+import type { CreditLine, Declaration, DocumentRecord, Event, Party, Piece, Receivable, ResultCode, Role, Warrant } from "../../../sdk/types.js";
+import { decodeCreditLine, decodeDeclaration, decodeDocumentRecord, decodeParty, decodePiece, decodeReceivable, decodeWarrant, encodeCreditLine, encodePiece, encodeReceivable, encodeWarrant } from "../records.js";
 import { KEY, type StateReader, type StateWriter } from "../state.js";
 
 export interface BlockTime {
@@ -15,12 +15,25 @@ export interface BlockTime {
   time: bigint;
 }
 
+/** Rule parameters fixed at genesis (config ledger.*): every validator must run with the same. */
+export interface RuleParams {
+  /** a warrant's maturity is at most this many days after its issue (DESIGN.md §7) */
+  maxWarrantTenorDays: bigint;
+  /** smallest warrant piece a transfer may create, in major units of the warrant's currency */
+  minWarrantPieceMajorUnits: bigint;
+  /** deepest a piece may be below its warrant's first piece */
+  maxWarrantDepth: number;
+}
+
+export const DEFAULT_RULE_PARAMS: Readonly<RuleParams> = { maxWarrantTenorDays: 365n, minWarrantPieceMajorUnits: 100n, maxWarrantDepth: 12 };
+
 export interface TransitionContext<P = unknown> {
   state: StateWriter;
   tx: Tx;
   payload: P;
   signer: Party;
   block: BlockTime;
+  params: Readonly<RuleParams>;
 }
 
 export interface TxRule<P extends { type: string }> {
@@ -96,6 +109,39 @@ export function putReceivable(s: StateWriter, r: Receivable): void {
 /** A receivable named by a transaction, or NOT_FOUND. */
 export function receivableOrReject(s: StateReader, id: string, target?: string): Receivable {
   return getReceivable(s, id) ?? reject("NOT_FOUND", `no receivable ${id}`, target);
+}
+
+/** A registered party of the given role, or `code` (UNKNOWN_PARTY unless said otherwise). */
+export function partyOfRole(s: StateReader, id: string, role: Role, what: string): Party {
+  const p = getParty(s, id);
+  if (!p || p.role !== role) reject("UNKNOWN_PARTY", `${what} ${id} is not a registered ${role} party`);
+  return p;
+}
+
+export function getCreditLine(s: StateReader, id: string): CreditLine | undefined {
+  const b = s.get(KEY.creditLine(id));
+  return b && decodeCreditLine(b);
+}
+export function putCreditLine(s: StateWriter, line: CreditLine): void {
+  s.put(KEY.creditLine(line.id), encodeCreditLine(line));
+}
+export function getWarrant(s: StateReader, id: string): Warrant | undefined {
+  const b = s.get(KEY.warrant(id));
+  return b && decodeWarrant(b);
+}
+export function putWarrant(s: StateWriter, w: Warrant): void {
+  s.put(KEY.warrant(w.id), encodeWarrant(w));
+}
+export function getPiece(s: StateReader, id: string): Piece | undefined {
+  const b = s.get(KEY.piece(id));
+  return b && decodePiece(b);
+}
+export function putPiece(s: StateWriter, piece: Piece): void {
+  s.put(KEY.piece(piece.id), encodePiece(piece));
+}
+/** A warrant piece named by a transaction, or NOT_FOUND. */
+export function pieceOrReject(s: StateReader, id: string): Piece {
+  return getPiece(s, id) ?? reject("NOT_FOUND", `no warrant piece ${id}`);
 }
 
 export const money = (amount: bigint, currency: string) => `${amount} ${currency}`;

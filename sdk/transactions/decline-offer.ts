@@ -1,0 +1,26 @@
+// declineOffer: the offered bank declines to finance a piece; it is HELD again (DESIGN.md §7).
+import { z } from "zod";
+import { Hex32 } from "../api/primitives.js";
+import { firstIssue, txId } from "../checks.js";
+import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
+
+export interface DeclineOffer {
+  pieceId: string;
+}
+export type DeclineOfferPayload = { type: "declineOffer" } & DeclineOffer;
+
+const DeclineOfferJson = z.object({ type: z.literal("declineOffer"), pieceId: Hex32 });
+
+export const declineOfferTx: TxFormat<DeclineOfferPayload, DeclineOffer, typeof DeclineOfferJson> = {
+  type: "declineOffer",
+  check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId }),
+  build: (i) => ({ type: "declineOffer", pieceId: i.pieceId }),
+  targets: "piece",
+  target: (p) => p.pieceId,
+  receivablesNamed: () => [],
+  carries: () => NOTHING_CARRIED,
+  json: DeclineOfferJson,
+  events: {
+    offerDeclined: (e, p, tx) => want(e.pieceId === p.pieceId && e.bankId === tx.signer, "piece or bank differs from the transaction"),
+  },
+};

@@ -1,0 +1,281 @@
+// Offline proof of a digital-warrant piece (DESIGN.md §7): its holder shows, against the validator
+// set alone, that the piece descends from a warrant issued by the obligor on a bank's credit line.
+// Input: a piece as GET /v1/pieces/:id?proofs=true serves it (client.getPiece(id, { proofs: true })).
+// Browser-safe and pure; never throws on malformed input: every failure is a listed problem.
+//
+// What a passing check proves:
+//   1. every transaction shown (the line's grant, the warrant's issue, each transfer, each financing
+//      that made a bank a holder) is included in a block whose commit certificate carries 2f+1
+//      validator signatures (verifyTx: audit path under the certified txs root);
+//   2. the issue is signed by the obligor the grant names and draws on that line; its hash is the
+//      warrant id and the id of the first piece, with the holder, amount, currency and maturity shown;
+//   3. each transfer spends the step before it (payload.pieceId = the parent) and is signed by the
+//      parent's holder at that point (the output's recipient, or the bank whose financing made it the
+//      holder); the piece id recomputes with pieceIdOf(transfer hash, output index), and its holder,
+//      amount and trade reference are that output's (or the sender's remainder);
+//   4. the steps are in chain order, and the piece's holder today is the one the steps make.
+// The grant's signer is reported as the bank: the validator set cannot tell a party's role, so the
+// grant transaction is the certified evidence that this party granted the line.
+//
+// What it does not prove: a commit certificate today signs the block's height, time and txs root
+// only, not its receipts root or state root (docs/api.md §6). So verifyPiece proves that these
+// transactions were ordered and certified, in this order, with these signers named — not their
+// outcome codes (that the ledger accepted each one), nor the piece's current status (HELD, SETTLED…),
+// nor that no later transaction moved it. Signers are the parties the transactions name; pass
+// `partyKeys` (e.g. from the genesis file or a trusted party directory) to check each signature too,
+// since the validator set does not know parties' keys. Certifying receipts and state roots is the
+// hardening step that turns this into a proof of outcome.
+import type { PieceProofsJson, PieceRecordJson, TxJson } from "./api/schemas.js";
+import { fromHex, isHex } from "./bytes.js";
+import { nobleCrypto } from "./crypto.js";
+import { decodeTx, verifyTxSignature, type Tx } from "./tx.js";
+import { financeWarrantTx, type FinanceWarrantPayload } from "./transactions/finance-warrant.js";
+import { grantCreditLineTx, type GrantCreditLinePayload } from "./transactions/grant-credit-line.js";
+import { issueWarrantTx, type IssueWarrantPayload } from "./transactions/issue-warrant.js";
+import { transferWarrantTx, type TransferWarrantPayload } from "./transactions/transfer-warrant.js";
+import { pieceIdOf } from "./transactions/warrant-common.js";
+import { verifyTx, type ValidatorSet, type VerificationProblemCode } from "./verify.js";
+
+export type PieceProblemCode =
+  | VerificationProblemCode
+  /** a piece of the ancestry has no transaction, or the proofs are for other pieces */
+  | "STEP_MISSING"
+  /** a transaction's content disagrees with the piece shown (type, spent piece, id, holder, amount, line) */
+  | "STEP_MISMATCH"
+  /** a step is signed by someone other than who had to sign it */
+  | "WRONG_SIGNER"
+  /** with partyKeys: a transaction's signature does not verify under its signer's key */
+  | "BAD_SIGNATURE";
+
+export interface PieceProblem {
+  code: PieceProblemCode;
+  message: string;
+  /** index of the step (0 = the warrant's first piece), when the problem is a step's */
+  step?: number;
+  height?: string;
+}
+
+export interface PieceVerificationReport {
+  ok: boolean;
+  /** transactions checked */
+  checked: number;
+  /** distinct blocks whose commit certificate verified */
+  certifiedBlocks: number;
+  /** transactions whose signature was checked against `partyKeys` */
+  signaturesChecked: number;
+  problems: PieceProblem[];
+  /** what the certified transactions establish (meaningful when ok) */
+  pieceId?: string;
+  warrantId?: string;
+  lineId?: string;
+  /** the signer of the line's grant */
+  bankId?: string;
+  obligorId?: string;
+  holderId?: string;
+  amount?: string;
+  currency?: string;
+  maturityDate?: string;
+  depth?: number;
+}
+
+export interface VerifyPieceOptions {
+  /** parties' ed25519 public keys (hex or bytes) by id: check every transaction's signature too */
+  partyKeys?: Readonly<Record<string, Uint8Array | string>>;
+}
+
+/** The ancestry and proofs of a piece, as in the GET /v1/pieces/:id?proofs=true response. */
+export interface PieceAncestry {
+  ancestry: readonly PieceRecordJson[];
+  proofs?: PieceProofsJson;
+}
+
+interface Position {
+  height: bigint;
+  index: number;
+}
+
+const before = (a: Position, b: Position) => a.height < b.height || (a.height === b.height && a.index < b.index);
+
+/**
+ * Verifies that `piece` descends, through `ancestry` (root first), from a warrant issued by the
+ * obligor on a bank's credit line, against the validator set. Typically
+ * `const v = await client.getPiece(id, { proofs: true }); verifyPiece(v.piece, v, validatorSet)`.
+ * See the head of this file for what it proves and what it does not.
+ */
+export function verifyPiece(piece: PieceRecordJson, ancestry: PieceAncestry, validatorSet: ValidatorSet, opts: VerifyPieceOptions = {}): PieceVerificationReport {
+  const report: PieceVerificationReport = { ok: false, checked: 0, certifiedBlocks: 0, signaturesChecked: 0, problems: [] };
+  const problem = (code: PieceProblemCode, message: string, where: { step?: number; height?: string } = {}) => report.problems.push({ code, message, ...where });
+  const certified = new Set<string>();
+  try {
+    if (!piece || typeof piece !== "object" || typeof piece.id !== "string" || !ancestry || typeof ancestry !== "object" || !Array.isArray(ancestry.ancestry)) {
+      problem("MALFORMED", "verifyPiece takes a piece record and { ancestry, proofs } as GET /v1/pieces/:id?proofs=true serves them");
+      return finish(report);
+    }
+    const proofs = ancestry.proofs;
+    if (!proofs || typeof proofs !== "object" || !Array.isArray(proofs.steps) || !proofs.creditLine) {
+      problem("MISSING_PROOF", "no proofs: request the piece with proofs (client.getPiece(id, { proofs: true }))");
+      return finish(report);
+    }
+    const chain = [...ancestry.ancestry, piece];
+
+    // The served records link up: root first, each the parent of the next, one warrant.
+    const warrantId = chain[0]!.id;
+    chain.forEach((p, i) => {
+      if (p.parentId !== (i === 0 ? "" : chain[i - 1]!.id)) problem("STEP_MISMATCH", `ancestry: piece ${i} does not have piece ${i - 1} as its parent`, { step: i });
+      if (p.warrantId !== warrantId) problem("STEP_MISMATCH", `ancestry: piece ${i} belongs to warrant ${p.warrantId}, not ${warrantId}`, { step: i });
+      if (p.depth !== i) problem("STEP_MISMATCH", `ancestry: piece ${i} is at depth ${p.depth}`, { step: i });
+    });
+
+    /** Checks one served transaction against the validator set and decodes it (null if it does not decode). */
+    const load = (view: TxJson | undefined, what: string, step?: number): { tx: Tx; at: Position } | null => {
+      const where = step === undefined ? {} : { step };
+      if (!view || typeof view !== "object" || !view.proof) {
+        problem("MISSING_PROOF", `${what}: no transaction`, where);
+        return null;
+      }
+      report.checked++;
+      const r = verifyTx(view, validatorSet);
+      for (const p of r.problems) problem(p.code, `${what}: ${p.message}`, { ...where, ...(p.height ? { height: p.height } : {}) });
+      if (r.certifiedBlocks > 0) certified.add(view.height);
+      let tx: Tx;
+      try {
+        tx = decodeTx(nobleCrypto, fromHex(view.proof.tx));
+      } catch (err) {
+        problem("MALFORMED", `${what}: the transaction does not decode (${(err as Error).message})`, where);
+        return null;
+      }
+      if (view.receipt?.code !== "OK") problem("RECEIPT_MISMATCH", `${what}: the node reports it as ${view.receipt?.code}, not accepted`, where);
+      const key = opts.partyKeys?.[tx.body.signer];
+      if (opts.partyKeys) {
+        const k = typeof key === "string" ? (isHex(key, 32) ? fromHex(key) : undefined) : key;
+        if (!k) problem("BAD_SIGNATURE", `${what}: no key given for its signer ${tx.body.signer}`, where);
+        else {
+          report.signaturesChecked++;
+          if (!verifyTxSignature(nobleCrypto, k, tx)) problem("BAD_SIGNATURE", `${what}: the signature does not verify under ${tx.body.signer}'s key`, where);
+        }
+      }
+      return { tx, at: { height: BigInt(view.height), index: view.index } };
+    };
+
+    // The line's grant: the bank is its signer.
+    const grant = load(proofs.creditLine, "the credit line's grant");
+    let line: GrantCreditLinePayload | undefined;
+    if (grant) {
+      if (grant.tx.body.payload.type !== grantCreditLineTx.type) problem("STEP_MISMATCH", `the credit line's grant is a ${grant.tx.body.payload.type} transaction`);
+      else line = grant.tx.body.payload as GrantCreditLinePayload;
+    }
+
+    const steps = new Map<string, PieceProofsJson["steps"][number]>();
+    for (const s of proofs.steps) if (s && typeof s.pieceId === "string") steps.set(s.pieceId, s);
+    if (proofs.steps.length !== chain.length) problem("STEP_MISSING", `${proofs.steps.length} steps for a piece at depth ${chain.length - 1} (${chain.length} pieces from the root)`);
+
+    let holder: string | undefined; // the holder of the previous piece after its last step
+    let amount: bigint | undefined; // the previous piece's amount as its transaction fixed it
+    let last: Position | undefined = grant?.at;
+    let obligor: string | undefined;
+    let issue: IssueWarrantPayload | undefined;
+    for (const [i, p] of chain.entries()) {
+      const where = { step: i };
+      const step = steps.get(p.id);
+      if (!step) {
+        problem("STEP_MISSING", `no transaction for piece ${i} (${p.id})`, where);
+        holder = undefined;
+        amount = undefined;
+        continue;
+      }
+      const created = load(step.created, `step ${i}'s transaction`, i);
+      if (!created) {
+        holder = undefined;
+        amount = undefined;
+        continue;
+      }
+      const { tx, at } = created;
+      if (last && !before(last, at)) problem("OUT_OF_ORDER", `step ${i}'s transaction does not come after the step before it`, where);
+      last = at;
+      let createdFor: string | undefined;
+      let createdAmount: bigint | undefined;
+      let tradeRef = "";
+      if (i === 0) {
+        if (tx.body.payload.type !== issueWarrantTx.type) {
+          problem("STEP_MISMATCH", `the first piece was created by a ${tx.body.payload.type} transaction, not a warrant's issue`, where);
+        } else {
+          issue = tx.body.payload as IssueWarrantPayload;
+          obligor = tx.body.signer;
+          if (tx.hashHex !== p.id) problem("STEP_MISMATCH", `the warrant id ${p.id} is not the hash of its issue, ${tx.hashHex}`, where);
+          if (line) {
+            if (issue.lineId !== line.lineId) problem("STEP_MISMATCH", `the warrant draws on line ${issue.lineId}, not the granted ${line.lineId}`, where);
+            if (obligor !== line.obligor) problem("WRONG_SIGNER", `the warrant is issued by ${obligor}, not by the line's obligor ${line.obligor}`, where);
+            if (issue.currency !== line.currency) problem("STEP_MISMATCH", `the warrant is in ${issue.currency}, the line in ${line.currency}`, where);
+          }
+          if (issue.currency !== p.currency || issue.maturityDate !== p.maturityDate) problem("STEP_MISMATCH", "the piece's currency or maturity differs from the warrant's issue", where);
+          if (p.obligorId !== obligor) problem("STEP_MISMATCH", `the piece names obligor ${p.obligorId}, the issue was signed by ${obligor}`, where);
+          createdFor = issue.holder;
+          createdAmount = issue.amount;
+        }
+      } else if (tx.body.payload.type !== transferWarrantTx.type) {
+        problem("STEP_MISMATCH", `piece ${i} was created by a ${tx.body.payload.type} transaction, not a transfer`, where);
+      } else {
+        const t = tx.body.payload as TransferWarrantPayload;
+        const parent = chain[i - 1]!;
+        if (t.pieceId !== parent.id) problem("STEP_MISMATCH", `step ${i}'s transfer spends ${t.pieceId}, not the parent ${parent.id}`, where);
+        if (holder !== undefined && tx.body.signer !== holder) problem("WRONG_SIGNER", `step ${i}'s transfer is signed by ${tx.body.signer}, but the parent was held by ${holder}`, where);
+        const k = [...t.outputs.keys(), t.outputs.length].find((n) => pieceIdOf(tx.hashHex, n) === p.id);
+        if (k === undefined) problem("STEP_MISMATCH", `piece ${p.id} is none of the ids transfer ${tx.hashHex} creates (pieceIdOf)`, where);
+        else if (k < t.outputs.length) {
+          const o = t.outputs[k]!;
+          createdFor = o.to;
+          createdAmount = o.amount;
+          tradeRef = o.tradeRef;
+        } else {
+          createdFor = tx.body.signer;
+          const spent = t.outputs.reduce((sum, o) => sum + o.amount, 0n);
+          createdAmount = amount === undefined ? undefined : amount - spent;
+        }
+      }
+      if (createdAmount !== undefined && BigInt(p.amount) !== createdAmount) problem("STEP_MISMATCH", `piece ${i} shows amount ${p.amount}; its transaction makes it ${createdAmount}`, where);
+      if (i > 0 && p.tradeRef !== tradeRef) problem("STEP_MISMATCH", `piece ${i} shows trade reference ${JSON.stringify(p.tradeRef)}; its transaction names ${JSON.stringify(tradeRef)}`, where);
+      holder = createdFor;
+      amount = createdAmount;
+
+      // A bank that financed the piece became its holder.
+      if (step.financed !== undefined) {
+        const f = load(step.financed, `step ${i}'s financing`, i);
+        if (f) {
+          if (f.tx.body.payload.type !== financeWarrantTx.type) problem("STEP_MISMATCH", `step ${i}'s financing is a ${f.tx.body.payload.type} transaction`, where);
+          else if ((f.tx.body.payload as FinanceWarrantPayload).pieceId !== p.id) problem("STEP_MISMATCH", `step ${i}'s financing is of another piece`, where);
+          if (!before(created.at, f.at)) problem("OUT_OF_ORDER", `step ${i}'s financing does not come after the piece's creation`, where);
+          holder = f.tx.body.signer;
+          last = f.at; // the bank's onward sale comes after it became the holder
+        } else holder = undefined;
+      }
+      // A spent piece keeps the holder that spent it, so every step's record names its last holder.
+      if (holder !== undefined && p.holderId !== holder) {
+        problem("STEP_MISMATCH", `piece ${i} shows holder ${p.holderId}; its transactions make it ${holder}`, where);
+      }
+    }
+
+    if (report.problems.length === 0) {
+      Object.assign(report, {
+        pieceId: piece.id,
+        warrantId,
+        lineId: line?.lineId,
+        bankId: grant?.tx.body.signer,
+        obligorId: obligor,
+        holderId: holder,
+        amount: amount?.toString(),
+        currency: issue?.currency,
+        maturityDate: issue?.maturityDate,
+        depth: chain.length - 1,
+      });
+    }
+  } catch (err) {
+    problem("MALFORMED", `the piece or its proofs are malformed: ${(err as Error).message}`);
+  }
+  report.certifiedBlocks = certified.size;
+  return finish(report);
+}
+
+function finish(report: PieceVerificationReport): PieceVerificationReport {
+  report.ok = report.problems.length === 0;
+  return report;
+}
