@@ -212,7 +212,7 @@ export class TradeLedgerNode {
     );
     let mode: NodeMode | undefined;
     const execute = (b: CertifiedExecution) => (mode!.kind === "validator" ? mode!.driver.executeCertified(b) : mode!.follower.executeCertified(b));
-    const sync = new BlockSync(genesis.chainId, consensus.validators, chain, execute, syncPeers(p2p, validatorPeers, logger), logger.child({ module: "sync" }));
+    const sync = new BlockSync(crypto, genesis.chainId, consensus.validators, chain, execute, syncPeers(p2p, validatorPeers, logger), logger.child({ module: "sync" }));
     const nodeId = config.validatorId ?? `observer-${p2p.peerId.slice(-8)}`;
     const api = new NodeService({
       chainId: genesis.chainId,
@@ -238,7 +238,7 @@ export class TradeLedgerNode {
       const direct: ConsensusTransport = consensusTransport(p2p, validatorPeers, self);
       const tap = opts.consensusTap ?? undefined;
       const driver = new ConsensusDriver(
-        { config: consensus, self, nodeSeed: opts.nodeSeed, maxBatchTxs: genesis.consensus.maxBatchTxs, maxBatchBytes: genesis.consensus.maxBatchBytes },
+        { config: consensus, self, maxBatchTxs: genesis.consensus.maxBatchTxs, maxBatchBytes: genesis.consensus.maxBatchBytes },
         {
           chain,
           log,
@@ -252,6 +252,8 @@ export class TradeLedgerNode {
           onViewInstalled: handPendingToPrimary({ mempool, p2p, peers: validatorPeers, self, logger }),
           transport: wireTransport(tap?.outbound ? tap.outbound(direct) : direct),
           onSend: signedLog ? (m) => signedLog.record(m) : null,
+          // the replica signs with this validator's node key through the node's one crypto
+          crypto: { sign: (bytes) => crypto.sign(opts.nodeSeed, bytes), verify: (pk, bytes, sig) => crypto.verify(pk, bytes, sig), hash: (bytes) => crypto.sha256(bytes) },
           ...(opts.now ? { now: opts.now } : {}),
         },
         records,

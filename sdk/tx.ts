@@ -57,7 +57,7 @@ export function signTx(crypto: Crypto, body: TxBody, seed: Uint8Array): Tx {
  * canonical message or has no payload. Does not check the signature (the signer's key lives in
  * the ledger); see verifyTxSignature.
  */
-export function decodeTx(crypto: Crypto, bytes: Uint8Array): Tx {
+export function decodeTx(crypto: Pick<Crypto, "sha256">, bytes: Uint8Array): Tx {
   if (bytes.length > MAX_TX_BYTES) throw new CodecError("range", `transaction of ${bytes.length} bytes exceeds ${MAX_TX_BYTES}`, "SignedTx");
   const wire = decode<SignedTxWire>("SignedTx", bytes);
   const body = decodeCanonical<TxBody>("TxBody", wire.body);

@@ -5,7 +5,6 @@
 import { batchDigest } from "../../sdk/commit.js";
 import { CodecError } from "../../sdk/codec.js";
 import type { Tx } from "../../sdk/tx.js";
-import { nodeCrypto } from "../crypto.js";
 import { rfc6962Root } from "../store/hash.js";
 import { decodeBatch } from "../net/wire.js";
 
@@ -28,9 +27,9 @@ export function decodeBatchTxs(payload: Uint8Array, limits: BatchLimits, decodeT
 }
 
 /** The digest of a batch at (seq, timestamp). An undecodable payload gets one no valid batch can have. */
-export function digestOfBatch(chainId: string, seq: bigint, timestamp: bigint, payload: Uint8Array, txs: Tx[] | Error): Uint8Array {
-  if (txs instanceof Error) return batchDigest(nodeCrypto.sha256, { chainId: `${chainId}/undecodable`, height: seq, time: timestamp, txsRoot: nodeCrypto.sha256(payload) });
-  return batchDigest(nodeCrypto.sha256, { chainId, height: seq, time: timestamp, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
+export function digestOfBatch(sha256: (data: Uint8Array) => Uint8Array, chainId: string, seq: bigint, timestamp: bigint, payload: Uint8Array, txs: Tx[] | Error): Uint8Array {
+  if (txs instanceof Error) return batchDigest(sha256, { chainId: `${chainId}/undecodable`, height: seq, time: timestamp, txsRoot: sha256(payload) });
+  return batchDigest(sha256, { chainId, height: seq, time: timestamp, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
 }
 
 /** A snapshot of the party keys of committed state (PartyKeys.known: a map lookup). */

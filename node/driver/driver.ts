@@ -28,7 +28,6 @@ import {
   type TimerKind,
 } from "../../consensus/index.js";
 import type { ExecutedBlock } from "../chain/chain.js";
-import { nodeCrypto } from "../crypto.js";
 import type { Logger } from "../log.js";
 import { encodeConsensusMessage } from "../net/wire.js";
 import { decodeBatchTxs, digestOfBatch, validateBatchTxs, type BatchLimits } from "./batch.js";
@@ -113,8 +112,6 @@ export interface DriverMetrics<E extends ExecutedLike = ExecutedBlock> {
 export interface DriverOptions {
   config: ConsensusConfig;
   self: number;
-  /** this validator's signing seed (unless deps.crypto is given) */
-  nodeSeed?: Uint8Array;
   maxBatchTxs: number;
   maxBatchBytes: number;
   /** while batches are in flight, propose another once this many transactions wait (default maxBatchTxs / 8) */
@@ -144,8 +141,8 @@ export interface DriverDeps<E extends ExecutedLike = ExecutedBlock> {
   clock?: DriverClock;
   /** wall clock only (ms), timers stay real: a shorthand for tests that move time */
   now?: () => number;
-  /** the replica's signing and hashing (default: ed25519 with options.nodeSeed, SHA-256) */
-  crypto?: ConsensusCrypto;
+  /** the replica's signing and hashing (ed25519 with this validator's key and SHA-256 in the node; the simulator's own) */
+  crypto: ConsensusCrypto;
   /** sees every message just before it is sent or broadcast (the signed-message log, signed-log.ts) */
   onSend?: ((message: ConsensusMessage) => void) | null;
 }
@@ -192,9 +189,9 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
     this.replica = Replica.restore({
       config: opts.config,
       self: opts.self,
-      crypto: deps.crypto ?? ed25519Signer(opts.nodeSeed),
+      crypto: deps.crypto,
       batches: {
-        digestBatch: (seq, timestamp, payload) => digestOfBatch(this.limits.chainId, seq, timestamp, payload, this.decodePayload(payload)),
+        digestBatch: (seq, timestamp, payload) => digestOfBatch(deps.crypto.hash, this.limits.chainId, seq, timestamp, payload, this.decodePayload(payload)),
         validateBatch: (_seq, _timestamp, payload) => validateBatchTxs(this.decodePayload(payload), this.limits.chainId, (id) => deps.parties.known(id), (tx, key) => deps.sigCache.verify(tx, key)),
       },
       records,
@@ -435,7 +432,7 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
   private decodePayload(payload: Uint8Array): Tx[] | Error {
     let txs = this.decoded.get(payload);
     if (txs) return txs;
-    txs = decodeBatchTxs(payload, this.limits, (bytes) => this.deps.mempool.decodedCopy(bytes) ?? decodeTx(nodeCrypto, bytes));
+    txs = decodeBatchTxs(payload, this.limits, (bytes) => this.deps.mempool.decodedCopy(bytes) ?? decodeTx({ sha256: this.deps.crypto.hash }, bytes));
     this.decoded.set(payload, txs);
     return txs;
   }
@@ -515,13 +512,4 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
       throw new Error(`after transfer to ${seq} the head hash ${toHex(head)} differs from the stable checkpoint's ${toHex(stateDigest)}`);
     }
   }
-}
-
-function ed25519Signer(seed: Uint8Array | undefined): ConsensusCrypto {
-  if (!seed) throw new Error("the driver needs options.nodeSeed or deps.crypto to sign");
-  return {
-    sign: (bytes) => nodeCrypto.sign(seed, bytes),
-    verify: (pk, bytes, sig) => nodeCrypto.verify(pk, bytes, sig),
-    hash: (bytes) => nodeCrypto.sha256(bytes),
-  };
 }

@@ -4,9 +4,9 @@
 // transactions and time; execution is then deterministic, so the result needs no trust in the peer.
 import { toHex } from "../../sdk/bytes.js";
 import { batchDigest, verifyCommitCertificate, type CommitCertificate, type Validator } from "../../sdk/commit.js";
+import type { Crypto } from "../../sdk/crypto.js";
 import { decodeTx, type Tx } from "../../sdk/tx.js";
 import type { Chain, ExecutedBlock } from "../chain/chain.js";
-import { nodeCrypto } from "../crypto.js";
 import type { Logger } from "../log.js";
 import { rfc6962Root } from "../store/hash.js";
 import { decodeCertifiedBlock, encodeCertifiedBlock, type CertifiedBlock } from "../net/wire.js";
@@ -39,6 +39,7 @@ export class SyncFault extends Error {
  * (chain, view, seq, digest) and digest = batchDigest(chain, height, time, txsRoot(txs)).
  */
 export function verifyCertifiedBatch(
+  crypto: Pick<Crypto, "sha256" | "verify">,
   chainId: string,
   validators: readonly Validator[],
   b: Pick<CertifiedBlock, "height" | "time" | "view" | "certificate">,
@@ -48,14 +49,15 @@ export function verifyCertifiedBatch(
   if (c.chainId !== chainId) return `certificate is for chain ${c.chainId}`;
   if (c.seq !== b.height) return `certificate is for seq ${c.seq}, block is ${b.height}`;
   if (c.view !== b.view) return `certificate is for view ${c.view}, block says ${b.view}`;
-  const digest = batchDigest(nodeCrypto.sha256, { chainId, height: b.height, time: b.time, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
+  const digest = batchDigest(crypto.sha256, { chainId, height: b.height, time: b.time, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
   if (toHex(digest) !== toHex(c.digest)) return "certificate digest does not match the block's transactions and time";
-  const check = verifyCommitCertificate(c, validators, (pk, m, s) => nodeCrypto.verify(pk, m, s));
+  const check = verifyCommitCertificate(c, validators, (pk, m, s) => crypto.verify(pk, m, s));
   return check.ok ? true : `invalid commit certificate: ${check.reason}`;
 }
 
 export class BlockSync {
   constructor(
+    private readonly crypto: Crypto,
     private readonly chainId: string,
     private readonly validators: readonly Validator[],
     private readonly chain: Chain,
@@ -75,11 +77,11 @@ export class BlockSync {
     if (decoded.height !== this.chain.height + 1n) fault(`expected height ${this.chain.height + 1n}, got ${decoded.height}`);
     let txs: Tx[];
     try {
-      txs = decoded.txs.map((t) => decodeTx(nodeCrypto, t));
+      txs = decoded.txs.map((t) => decodeTx(this.crypto, t));
     } catch (err) {
       return fault(`undecodable transaction: ${(err as Error).message}`);
     }
-    const verdict = verifyCertifiedBatch(this.chainId, this.validators, decoded, txs);
+    const verdict = verifyCertifiedBatch(this.crypto, this.chainId, this.validators, decoded, txs);
     if (verdict !== true) fault(verdict);
     const executed = await this.execute({ height: decoded.height, time: decoded.time, view: decoded.view, txs, certificate: decoded.certificate });
     if (toHex(executed.hash) !== toHex(decoded.headerHash)) {

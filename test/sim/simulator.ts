@@ -433,7 +433,7 @@ export class Simulation {
           if (node.honest) this.violation(`replica ${node.index} executed seq ${b.height} after ${node.tip.seq}`);
           return Promise.reject(new Error(`seq ${b.height} after ${node.tip.seq}`));
         }
-        const digest = digestOfBatch(CHAIN_ID, b.height, b.time, new Uint8Array(0), b.txs);
+        const digest = digestOfBatch(sha256, CHAIN_ID, b.height, b.time, new Uint8Array(0), b.txs);
         if (node.honest) {
           const check = verifyCommitCertificate(b.certificate, this.keys.validators, this.keys.verify, { chainId: CHAIN_ID, seq: b.height, digest: b.certificate.digest });
           if (!check.ok) this.violation(`replica ${node.index} executed seq ${b.height} with a bad certificate: ${check.reason}`);
@@ -566,7 +566,7 @@ export class Simulation {
 
 /** The digest the driver gives a payload at (seq, timestamp), for adversaries that re-sign batches. */
 export function digestBatch(seq: bigint, timestamp: bigint, payload: Uint8Array): Uint8Array {
-  return digestOfBatch(CHAIN_ID, seq, timestamp, payload, decodeBatchTxs(payload, BATCH_LIMITS, (b) => decodeTx(nodeCrypto, b)));
+  return digestOfBatch(sha256, CHAIN_ID, seq, timestamp, payload, decodeBatchTxs(payload, BATCH_LIMITS, (b) => decodeTx(nodeCrypto, b)));
 }
 
 function never<T>(): Promise<T> {
