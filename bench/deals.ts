@@ -17,13 +17,14 @@ import { buildTxBody, tx } from "../sdk/builders.js";
 import type { Crypto } from "../sdk/crypto.js";
 import { fingerprintDeclaration, fingerprintInvoice } from "../sdk/fingerprint.js";
 import { signTx } from "../sdk/tx.js";
-import type { ResultCode } from "../sdk/types.js";
+import type { ResultCode, Role } from "../sdk/types.js";
 import type { TxPayload } from "../sdk/transactions/index.js";
 import { prng } from "../tools/prng.js";
 
 export interface BenchParty {
   id: string;
-  role: "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR";
+  /** every devnet role; the deals use ENTERPRISE (exporters), BANK and CUSTOMS parties */
+  role: Role;
   seed: Uint8Array;
 }
 

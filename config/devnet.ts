@@ -37,7 +37,7 @@ export interface DevnetNode {
 
 export interface DevnetParty {
   id: string;
-  role: "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR";
+  role: "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR" | "CUSTODIAN";
   name: string;
   country: string;
   publicKey: string;
@@ -68,6 +68,12 @@ export const DEVNET_PARTIES: Omit<DevnetParty, "publicKey" | "keyFile">[] = [
   { id: "tier2-foam", role: "ENTERPRISE", name: "Cixi Polyurethane Foam Co., Ltd.", country: "CN" },
   { id: "tier2-frames", role: "ENTERPRISE", name: "Taizhou Seat Frame Metalworks Co., Ltd.", country: "CN" },
   { id: "tier3-tubes", role: "ENTERPRISE", name: "Ningbo Precision Steel Tube Co., Ltd.", country: "CN" },
+  // Title documents and pledges (examples/pledge.mjs, docs/titles.md): a bonded warehouse and an
+  // ocean carrier, both CUSTODIAN; and the buyer's word (examples/buyer.mjs, docs/ledger.md): a
+  // domestic buyer on the network. Appended after the supply chain, for the same reason.
+  { id: "warehouse-qd", role: "CUSTODIAN", name: "Qingdao Harbour Bonded Warehousing Co., Ltd.", country: "CN" },
+  { id: "carrier-eastsea", role: "CUSTODIAN", name: "East Sea Container Lines Co., Ltd.", country: "CN" },
+  { id: "buyer-sh-retail", role: "ENTERPRISE", name: "Shanghai Huaxin Department Stores Co., Ltd.", country: "CN" },
 ];
 const EXTRA_VALIDATORS = ["validator-5", "validator-6", "validator-7"];
 

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDevnet } from "../config/devnet.js";
-import { parseOutputs } from "../node/cli/cli-client.js";
+import { parseOutputs, payeeAccountHashOf, quantityOf, titleKindOf } from "../node/cli/cli-client.js";
+import { toHex } from "../sdk/bytes.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli", "cli.js");
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
@@ -14,7 +15,11 @@ const dir = mkdtempSync(join(tmpdir(), "tl-cli-"));
 
 t.test("--help lists the operator and client commands", async (t) => {
   const out = execFileSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
-  for (const cmd of ["start", "devnet", "init", "keys", "genesis", "register", "attest", "finance", "repay", "cancel", "show", "history"]) t.match(out, new RegExp(`\\n\\s+${cmd}\\b`), cmd);
+  for (const cmd of [
+    "start", "devnet", "init", "keys", "genesis", "register", "attest", "finance", "repay", "cancel", "show", "history",
+    "attest-stock", "issue-title", "transfer-title", "offer-pledge", "accept-pledge", "release-pledge", "surrender-title", "show-title", "show-lot", "titles",
+    "acknowledge", "dispute", "resolve-dispute", "notify-assignment",
+  ]) t.match(out, new RegExp(`\\n\\s+${cmd}\\b`), cmd);
   t.match(run("start", "--help").stdout, /--config <file>/);
 });
 
@@ -173,4 +178,188 @@ t.test("warrant commands against a node: line, issue, split, offer, finance, ban
   t.match(await tl("confirm-payment", sold, "--party", "bank-a"), { code: 0, out: { lineOutstanding: "12000000", warrantSettled: false } });
   t.match(await tl("confirm-payment", remainder, "--party", t1), { code: 0, out: { lineOutstanding: "0", warrantSettled: true } });
   t.match(await tl("confirm-payment", remainder, "--party", t1), { code: 1, err: { error: { code: "INVALID_STATE" } } });
+});
+
+// ---- title documents and pledges (docs/titles.md), the buyer's word (docs/ledger.md) ---------------
+
+t.test("title and buyer inputs: quantities, kinds, payee accounts, parsed strictly", async (t) => {
+  t.equal(quantityOf("1000", { allowZero: false }), 1000n);
+  t.equal(quantityOf("0", { allowZero: true }), 0n);
+  t.throws(() => quantityOf("0", { allowZero: false }), /must be greater than 0/);
+  for (const bad of ["1.5", "-3", "1e3", "01", " 7", "abc"]) t.throws(() => quantityOf(bad, { allowZero: true }), /a whole count of the lot's unit/, bad);
+  t.throws(() => quantityOf("18446744073709551616", { allowZero: true }), /above 2\^64-1/);
+  t.throws(() => quantityOf(undefined, { allowZero: true }), /pass --quantity <n>/);
+  t.equal(titleKindOf(undefined), "WAREHOUSE_RECEIPT");
+  t.equal(titleKindOf("bill-of-lading"), "BILL_OF_LADING");
+  t.equal(titleKindOf("BILL_OF_LADING"), "BILL_OF_LADING");
+  t.equal(titleKindOf("wr"), "WAREHOUSE_RECEIPT");
+  t.throws(() => titleKindOf("airway-bill"), /warehouse-receipt \(wr\) or bill-of-lading \(bl\)/);
+  // An IBAN's print form and its electronic form: one hash.
+  t.equal(toHex(payeeAccountHashOf("DE89 3704 0044 0532 0130 00")), toHex(payeeAccountHashOf("de89370400440532013000")));
+  t.throws(() => payeeAccountHashOf("   "), /the payee account/);
+});
+
+t.test("title and buyer commands: usage errors are clear and exit 2 before anything is sent", async (t) => {
+  const net = join(dir, "net");
+  const cli = (...args: string[]) => run(...args, "--devnet", net, "--url", "http://127.0.0.1:9");
+  const usage = (r: ReturnType<typeof run>, message: RegExp, what: string) => {
+    t.equal(r.status, 2, `${what}: exit 2 (${r.stderr.trim().slice(0, 200)})`);
+    t.match(JSON.parse(r.stderr || "{}"), { error: { code: "USAGE", message } }, what);
+  };
+  const title = "ab".repeat(32);
+  usage(cli("attest-stock", "Lot 1", "--party", "warehouse-qd", "--quantity", "10"), /lot id "Lot 1": 2-63 characters/, "a bad lot id");
+  usage(cli("attest-stock", "lot-1", "--party", "warehouse-qd", "--quantity", "1.5"), /a whole count of the lot's unit/, "a decimal quantity");
+  usage(cli("attest-stock", "lot-1", "--party", "warehouse-qd"), /pass --quantity <n>/, "no quantity");
+  usage(cli("attest-stock", "lot-1", "--party", "warehouse-qd", "--quantity", "10", "--description", "x.json", "--description-hash", title), /exclude each other/, "two descriptions");
+  usage(cli("attest-stock", "lot-1", "--quantity", "10"), /attest-stock: pass --party <id>/, "no signer");
+  usage(cli("attest-stock", "lot-1", "--party", "warehouse-qd", "--quantity", "10", "--hs-code", "7403", "--unit", "TNE", "--description-hash", title), /goods\.hsCode: .*Harmonized System code/, "a malformed HS code is caught before signing");
+  usage(cli("issue-title", "--party", "warehouse-qd", "--lot", "lot-1", "--holder", "trader", "--quantity", "10"), /exactly one of --number .* or --fingerprint/, "no number");
+  usage(cli("issue-title", "--party", "carrier-eastsea", "--lot", "lot-1", "--holder", "trader", "--quantity", "10", "--kind", "bl", "--number", "ESCL123"), /pass --scac <carrier code>/, "a B/L without its carrier");
+  usage(cli("issue-title", "--party", "warehouse-qd", "--lot", "lot-1", "--holder", "trader", "--quantity", "0", "--number", "WR-1"), /--quantity must be greater than 0/, "an empty title");
+  usage(cli("issue-title", "--party", "warehouse-qd", "--lot", "lot-1", "--holder", "trader", "--quantity", "5", "--kind", "receipt", "--number", "WR-1"), /--kind receipt/, "an unknown kind");
+  usage(cli("issue-title", "--party", "warehouse-qd", "--lot", "lot-1", "--holder", "trader", "--quantity", "5", "--number", "---"), /receiptNumber: /, "a number with nothing to fingerprint");
+  usage(cli("transfer-title", "t-1", "--party", "exporter-hz-textiles", "--to", "x"), /title id "t-1": 64 lower-case hex digits/, "a bad title id");
+  usage(cli("offer-pledge", title, "--party", "exporter-hz-textiles", "--bank", "bank-a", "--currency", "USD", "--expiry", "2027-01-01"), /exactly one of --amount .* or --minor/, "no secured amount");
+  usage(cli("offer-pledge", title, "--party", "exporter-hz-textiles", "--bank", "bank-a", "--currency", "USD", "--amount", "10.001", "--expiry", "2027-01-01"), /not an exact amount of USD/, "sub-cent amount");
+  usage(cli("offer-pledge", title, "--party", "exporter-hz-textiles", "--bank", "bank-a", "--currency", "USD", "--amount", "10", "--expiry", "2027-02-30"), /expiryDate: /, "no such day");
+  usage(cli("titles", "bank-a", "--status", "SURRENDERED"), /--status SURRENDERED: one of HELD, PLEDGE_OFFERED, PLEDGED/, "a surrendered title is no one's");
+  usage(cli("titles", "bank-a", "--limit", "0"), /--limit 0: 1 to 1000/, "page size");
+  usage(cli("show-lot", "LOT"), /lot id "LOT"/, "a bad lot id to read");
+  usage(cli("dispute", "r-1", "--party", "core-enterprise", "--reason", "short delivery"), /receivable id "r-1"/, "a bad receivable id");
+  usage(cli("dispute", title, "--party", "core-enterprise", "--reason", ""), /reason: /, "an empty reason");
+  usage(cli("notify-assignment", title), /exactly one of --account .* or --account-hash/, "no payee");
+  usage(cli("notify-assignment", title, "--account-hash", "12"), /--account-hash 12: 64 lower-case hex digits/, "a short hash");
+  usage(cli("resolve-dispute", title), /resolve-dispute: pass --party <id>/, "no buyer");
+  const missing = cli("dispute", title, "--party", "core-enterprise");
+  t.not(missing.status, 0);
+  t.match(missing.stderr, /--reason/);
+  t.match(run("finance", "--help").stdout, /--require-ack/);
+});
+
+t.test("title and buyer commands against a node: stock, receipts, pledges, surrender; acknowledgement, financing on it, notice, dispute", async (t) => {
+  const { RpcHarness, invoice, day } = await import("./rpc-harness.js");
+  const { writeKeyFile } = await import("../config/load.js");
+  const { Command } = await import("commander");
+  const { addClientCommands } = await import("../node/cli/cli-client.js");
+  const { createClient } = await import("../sdk/client.js");
+  const { tx } = await import("../sdk/builders.js");
+  const { signerFromSeed } = await import("../sdk/signer.js");
+  const { sha256 } = await import("../sdk/crypto.js");
+  const { utf8 } = await import("../sdk/bytes.js");
+  const h = await RpcHarness.create();
+  const { server, url } = await h.serve();
+  t.teardown(async () => {
+    await server.stop();
+    await h.close();
+  });
+  const net = join(dir, "title-net");
+  for (const p of Object.values(h.parties)) writeKeyFile(join(net, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+  // The harness's genesis predates the custodians: bank-a onboards them, as on an older devnet.
+  const bankA = createClient({ url, signer: h.party("bank-a").signer });
+  for (const id of ["warehouse-qd", "carrier-eastsea"]) {
+    const seed = sha256(utf8(`cli-test/${id}`));
+    writeKeyFile(join(net, "keys", `${id}.json`), { partyId: id, seed });
+    await bankA.submit(tx.registerParty({ id, role: "CUSTODIAN", name: `${id} (test)`, country: "CN", publicKey: signerFromSeed(id, seed).publicKey }));
+  }
+  const tl = async (...args: string[]) => {
+    let out = "";
+    let err = "";
+    let code = 0;
+    const program = new Command("tradeledger").exitOverride();
+    addClientCommands(program, { devnetDir: net, out: (s) => (out += s), err: (s) => (err += s), exit: (c) => (code = c), env: { TRADELEDGER_URL: url } });
+    await program.parseAsync(args, { from: "user" });
+    return { code, out: out ? JSON.parse(out) : undefined, err: err ? JSON.parse(err) : undefined };
+  };
+  const ok = (r: { code: number; err?: unknown }, what: string) => t.equal(r.code, 0, `${what}: ${JSON.stringify(r.err)}`);
+  const trader = "exporter-hz-textiles";
+  const other = "exporter-sz-electronics";
+
+  // Stock: a new lot needs its goods; a later attestation keeps them.
+  const goods = join(net, "copper.json");
+  writeFileSync(goods, JSON.stringify({ goods: "copper cathodes, grade A", standard: "LME registered brand", origin: "CL" }));
+  const attested = await tl("attest-stock", "cu-lot-1", "--party", "warehouse-qd", "--quantity", "1000", "--hs-code", "740311", "--unit", "TNE", "--description", goods);
+  ok(attested, "attest-stock");
+  t.match(attested.out, { lotId: "cu-lot-1", custodian: "warehouse-qd", goods: { hsCode: "740311", unit: "TNE", descriptionHash: /^[0-9a-f]{64}$/ }, quantity: "1000", titled: "0" });
+  t.match(await tl("attest-stock", "cu-lot-2", "--party", "warehouse-qd", "--quantity", "5"), { code: 2, err: { error: { code: "USAGE", message: /cu-lot-2 is a new lot/ } } });
+  t.match(await tl("attest-stock", "cu-lot-1", "--party", "carrier-eastsea", "--quantity", "5", "--hs-code", "740311", "--unit", "TNE", "--description", goods), { code: 1, err: { error: { code: "UNAUTHORIZED", status: 403 } } });
+
+  // Receipts: up to the stock; beyond it EXCEEDS_STOCK (the empty pledge); a number twice DUPLICATE_TITLE.
+  const wr1 = await tl("issue-title", "--party", "warehouse-qd", "--lot", "cu-lot-1", "--holder", trader, "--quantity", "600", "--number", "WR-2026/0042");
+  ok(wr1, "issue-title");
+  t.match(wr1.out, { titleId: /^[0-9a-f]{64}$/, kind: "WAREHOUSE_RECEIPT", lotTitled: "600", status: "HELD", holder: trader });
+  const title = wr1.out.titleId as string;
+  t.match(await tl("issue-title", "--party", "warehouse-qd", "--lot", "cu-lot-1", "--holder", other, "--quantity", "500", "--number", "WR-2026/0043"), { code: 1, err: { error: { code: "EXCEEDS_STOCK", status: 409 } } });
+  t.match(await tl("issue-title", "--party", "warehouse-qd", "--lot", "cu-lot-1", "--holder", other, "--quantity", "10", "--number", "wr 2026 0042"), { code: 1, err: { error: { code: "DUPLICATE_TITLE", receipt: { target: title } } } });
+  t.match(await tl("attest-stock", "cu-lot-1", "--party", "warehouse-qd", "--quantity", "599"), { code: 1, err: { error: { code: "EXCEEDS_STOCK" } } });
+  t.match(await tl("attest-stock", "cu-lot-1", "--party", "warehouse-qd", "--quantity", "900"), { code: 0, out: { quantity: "900", titled: "600" } });
+  const wr2 = await tl("issue-title", "--party", "warehouse-qd", "--lot", "cu-lot-1", "--holder", other, "--quantity", "300", "--kind", "warehouse-receipt", "--number", "WR-2026/0043");
+  ok(wr2, "issue up to the stock");
+
+  // Pledges: one offer at a time (TITLE_PLEDGED), only the offered bank accepts.
+  const offer = await tl("offer-pledge", title, "--party", trader, "--bank", "bank-a", "--currency", "USD", "--amount", "4500000.00", "--expiry", day(90));
+  ok(offer, "offer-pledge");
+  t.match(offer.out, { status: "PLEDGE_OFFERED", bank: "bank-a", securedAmount: "450000000" });
+  t.match(await tl("offer-pledge", title, "--party", trader, "--bank", "bank-b", "--currency", "USD", "--minor", "100", "--expiry", day(90)), { code: 1, err: { error: { code: "TITLE_PLEDGED" } } });
+  t.match(await tl("accept-pledge", title, "--party", "bank-b"), { code: 1, err: { error: { code: "UNAUTHORIZED" } } });
+  t.match(await tl("transfer-title", title, "--party", trader, "--to", other), { code: 1, err: { error: { code: "TITLE_PLEDGED" } } });
+  t.match(await tl("accept-pledge", title), { code: 0, out: { status: "PLEDGED", bank: "bank-a", holder: trader } });
+  t.match(await tl("release-pledge", title, "--party", trader), { code: 1, err: { error: { code: "UNAUTHORIZED" } } });
+  t.match(await tl("surrender-title", title, "--party", "warehouse-qd"), { code: 1, err: { error: { code: "TITLE_PLEDGED" } } });
+
+  // Reads: the pledgee sees the title and lists it; the holder its titles; the custodian the lot.
+  const shown = await tl("show-title", title, "--party", "bank-a");
+  ok(shown, "show-title");
+  t.match(shown.out, { title: { id: title, status: "PLEDGED", holderId: trader, quantity: "600" }, goods: { unit: "TNE" }, pledges: [{ bankId: "bank-a", outcome: "PLEDGED", securedAmount: "450000000" }] });
+  t.match(await tl("show-title", title, "--party", "bank-b"), { code: 1, err: { error: { code: "FORBIDDEN", status: 403 } } });
+  t.match(await tl("titles", "bank-a"), { code: 0, out: { partyId: "bank-a", as: "pledgee", items: [{ id: title, status: "PLEDGED" }] } });
+  t.match(await tl("titles", trader, "--status", "pledged"), { code: 0, out: { as: "holder", items: [{ id: title }] } });
+  t.match(await tl("titles", trader, "--party", other), { code: 1, err: { error: { code: "FORBIDDEN" } } });
+  const lot = await tl("show-lot", "cu-lot-1", "--party", "warehouse-qd");
+  t.match(lot.out, { lot: { id: "cu-lot-1", quantity: "900", titled: "900" }, available: "0", complete: true });
+  t.equal(lot.out.items.length, 2);
+  t.match(await tl("show-lot", "cu-lot-1", "--party", other), { code: 0, out: { complete: false, items: [{ holderId: other }] } });
+
+  // Release, pass on, deliver.
+  t.match(await tl("release-pledge", title), { code: 0, out: { status: "HELD", releasedBy: "bank-a", wasAccepted: true } });
+  t.match(await tl("transfer-title", title, "--party", trader, "--to", other), { code: 0, out: { holder: other } });
+  t.match(await tl("surrender-title", title, "--party", "warehouse-qd"), { code: 0, out: { status: "SURRENDERED", lotTitled: "300", quantity: "600" } });
+  t.match(await tl("surrender-title", title, "--party", "warehouse-qd"), { code: 1, err: { error: { code: "INVALID_STATE" } } });
+  const history = await tl("show-title", title);
+  t.match(history.out, { title: { status: "SURRENDERED" }, pledges: [{ bankId: "bank-a", outcome: "RELEASED", accepted: { signer: "bank-a" }, released: { signer: "bank-a" } }] });
+
+  // A carrier's bill of lading: the carrier code is part of its number's fingerprint.
+  t.match(await tl("attest-stock", "voy-2611e", "--party", "carrier-eastsea", "--quantity", "40", "--hs-code", "620342", "--unit", "C62", "--description-hash", "cd".repeat(32)), { code: 0 });
+  const bl = await tl("issue-title", "--party", "carrier-eastsea", "--lot", "voy-2611e", "--holder", trader, "--quantity", "30", "--kind", "bill-of-lading", "--scac", "ESCL", "--number", "ESCL NBO 2611 0417");
+  ok(bl, "a bill of lading");
+  t.match(await tl("issue-title", "--party", "carrier-eastsea", "--lot", "voy-2611e", "--holder", other, "--quantity", "1", "--kind", "bl", "--scac", "escl", "--number", "NBO26110417"), { code: 1, err: { error: { code: "DUPLICATE_TITLE", receipt: { target: bl.out.titleId } } } });
+
+  // The buyer's word: core-enterprise buys from exporter-hz-textiles, at home (no export declaration).
+  const buyer = "core-enterprise";
+  const doc = join(net, "domestic.json");
+  writeFileSync(doc, JSON.stringify(invoice("DOM-1", { seller: trader, amount: "100000.00", issueDate: day(0), dueDate: day(60) })));
+  const reg = await tl("register", doc, "--party", trader, "--buyer-party", buyer);
+  ok(reg, "register with a buyer on the network");
+  const rid = reg.out.receivableId as string;
+  t.match(await tl("finance", rid, "--amount", "10000.00"), { code: 1, err: { error: { code: "NOT_ATTESTED" } } });
+  t.match(await tl("acknowledge", rid, "--party", other, "--amount", "80000.00"), { code: 1, err: { error: { code: "FORBIDDEN" } } });
+  t.match(await tl("acknowledge", rid, "--party", buyer, "--amount", "100000.01"), { code: 1, err: { error: { code: "EXCEEDS_FACE_VALUE" } } });
+  const ack = await tl("acknowledge", rid, "--party", buyer, "--amount", "80000.00");
+  ok(ack, "acknowledge");
+  t.match(ack.out, { acknowledgedAmount: "8000000", currency: "USD", dueDate: day(60), faceValue: "10000000" });
+  t.match(await tl("finance", rid, "--amount", "90000.00", "--require-ack"), { code: 1, err: { error: { code: "NOT_ACKNOWLEDGED" } } });
+  t.match(await tl("finance", rid, "--amount", "50000.00", "--require-ack"), { code: 0, out: { requireAcknowledgement: true, liveFinanced: "5000000" } });
+  t.match(await tl("finance", rid, "--party", "bank-b", "--amount", "30000.01"), { code: 1, err: { error: { code: "NOT_ACKNOWLEDGED" } } });
+  t.match(await tl("finance", rid, "--party", "bank-b", "--amount", "20000.00"), { code: 0, out: { liveFinanced: "7000000" } });
+  const notice = await tl("notify-assignment", rid, "--account", "DE89 3704 0044 0532 0130 00");
+  t.match(notice, { code: 0, out: { payeeBankId: "bank-a", payeeAccountHash: toHex(payeeAccountHashOf("DE89370400440532013000")), buyerPartyId: buyer } });
+  t.match(await tl("notify-assignment", rid, "--party", "bank-b", "--account", "CN12 3456"), { code: 1, err: { error: { code: "PAYEE_LOCKED" } } });
+  t.match(await tl("dispute", rid, "--party", buyer, "--reason", "short delivery: 20 of 100 bales missing"), { code: 0, out: { disputed: true } });
+  t.match(await tl("finance", rid, "--party", "bank-b", "--amount", "5000.00"), { code: 1, err: { error: { code: "DISPUTED" } } });
+  t.match(await tl("acknowledge", rid, "--party", buyer, "--amount", "80000.00"), { code: 1, err: { error: { code: "DISPUTED" } } });
+  t.match(await tl("dispute", rid, "--party", buyer, "--reason", "again"), { code: 1, err: { error: { code: "DISPUTED" } } });
+  t.match(await tl("resolve-dispute", rid, "--party", buyer), { code: 0, out: { disputed: false } });
+  t.match(await tl("resolve-dispute", rid, "--party", buyer), { code: 1, err: { error: { code: "INVALID_STATE" } } });
+  t.match(await tl("finance", rid, "--party", "bank-b", "--amount", "10000.00", "--require-ack"), { code: 0, out: { liveFinanced: "8000000" } });
+  const seen = await tl("show", rid, "--party", buyer);
+  t.match(seen.out, { receivable: { acknowledgedAmount: "8000000", disputed: false, payeeBankId: "bank-a", buyerPartyId: buyer } });
 });

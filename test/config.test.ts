@@ -23,14 +23,23 @@ t.test("a devnet has 4 validators, the sample parties, keys readable only by the
   t.same(net.nodes.map((n) => n.rpcUrl), ["http://127.0.0.1:7001", "http://127.0.0.1:7002", "http://127.0.0.1:7003", "http://127.0.0.1:7004"]);
   t.same(
     net.parties.map((p) => p.role).sort(),
-    ["AUDITOR", "BANK", "BANK", "CUSTOMS", ...Array(8).fill("ENTERPRISE")],
+    ["AUDITOR", "BANK", "BANK", "CUSTODIAN", "CUSTODIAN", "CUSTOMS", ...Array(9).fill("ENTERPRISE")],
   );
   t.same(
     net.parties.slice(0, 7).map((p) => p.id),
     ["bank-a", "bank-b", "customs", "core-enterprise", "exporter-hz-textiles", "exporter-sz-electronics", "auditor"],
     "the first seven sample parties keep their ids and order",
   );
-  t.same(net.parties.slice(7).map((p) => p.id), ["carmaker", "tier1-seating", "tier2-foam", "tier2-frames", "tier3-tubes"], "the warrant example's supply chain");
+  t.same(net.parties.slice(7, 12).map((p) => p.id), ["carmaker", "tier1-seating", "tier2-foam", "tier2-frames", "tier3-tubes"], "the warrant example's supply chain");
+  t.same(
+    net.parties.slice(12).map((p) => [p.id, p.role]),
+    [
+      ["warehouse-qd", "CUSTODIAN"],
+      ["carrier-eastsea", "CUSTODIAN"],
+      ["buyer-sh-retail", "ENTERPRISE"],
+    ],
+    "the pledge example's warehouse and carrier, the buyer example's buyer",
+  );
   for (const p of net.parties) {
     t.equal(statSync(p.keyFile).mode & 0o777, 0o600, `${p.id} key is 0600`);
     t.equal(Buffer.from(loadKeyFile(p.keyFile).publicKey).toString("hex"), p.publicKey);
@@ -67,7 +76,7 @@ t.test("errors name the file and the offending field", async (t) => {
   writeJsonFile(bad, { ...g, validators: g.validators.slice(0, 3) });
   t.match(caught(() => loadGenesis(bad)).message, /validators: PBFT needs n = 3f \+ 1/);
   writeJsonFile(bad, { ...g, parties: [...g.parties, { ...g.parties[0], publicKey: "ab".repeat(32) }] });
-  t.match(caught(() => loadGenesis(bad)).message, /parties\[12\]\.id: duplicate party id bank-a/);
+  t.match(caught(() => loadGenesis(bad)).message, /parties\[15\]\.id: duplicate party id bank-a/);
   writeJsonFile(bad, { ...g, parties: [{ ...g.parties[0], country: "Germany" }, ...g.parties.slice(1)] });
   t.match(caught(() => loadGenesis(bad)).message, /parties\[0\]\.country/);
   // the identity point (small order): anyone could forge signatures under it
@@ -126,6 +135,12 @@ t.test("an older devnet is kept as is; the sample parties it lacks are reported"
   const before = readFileSync(made.genesisFile, "utf8");
   const again = ensureDevnet({ dir: old });
   t.equal(again.created, false);
-  t.same(again.missingParties, ["carmaker", "tier1-seating", "tier2-foam", "tier2-frames", "tier3-tubes"]);
+  t.same(again.missingParties, ["carmaker", "tier1-seating", "tier2-foam", "tier2-frames", "tier3-tubes", "warehouse-qd", "carrier-eastsea", "buyer-sh-retail"]);
   t.equal(readFileSync(made.genesisFile, "utf8"), before, "its genesis is not rewritten");
+  // One created with the warrant parties, before the custodians and the buyer existed.
+  const warrantEra = join(dir, "warrant-era");
+  const made2 = createDevnet({ dir: warrantEra, now: 1_760_000_000_000 });
+  writeJsonFile(join(warrantEra, "network.json"), { ...made2, parties: made2.parties.slice(0, 12) });
+  const again2 = ensureDevnet({ dir: warrantEra });
+  t.same(again2.missingParties, ["warehouse-qd", "carrier-eastsea", "buyer-sh-retail"]);
 });

@@ -1,8 +1,11 @@
 // Client commands of the `tradeledger` CLI (DESIGN §5), over the SDK: register, attest, finance,
-// repay, cancel, anchor, check, show, history, exposure, rejections, and the digital-warrant steps
+// repay, cancel, anchor, check, show, history, exposure, rejections; the digital-warrant steps
 // (DESIGN §7, docs/warrants.md): grant-line, adjust-line, issue-warrant, transfer-warrant,
-// offer-warrant, withdraw-offer, decline-offer, finance-warrant, confirm-payment. node/cli/cli.ts
-// adds them to its program with addClientCommands(program).
+// offer-warrant, withdraw-offer, decline-offer, finance-warrant, confirm-payment; title documents
+// and pledges (DESIGN §8, docs/titles.md): attest-stock, issue-title, transfer-title, offer-pledge,
+// accept-pledge, release-pledge, surrender-title, show-title, show-lot, titles; and the buyer's word
+// (DESIGN §9, docs/ledger.md): acknowledge, dispute, resolve-dispute, notify-assignment, and
+// `finance --require-ack`. node/cli/cli.ts adds them to its program with addClientCommands(program).
 //
 // Conventions (docs/api.md, "CLI"):
 //   - keys: `.devnet/keys/<party>.json` by default (--devnet <dir>, --party <id>, --key <file>);
@@ -21,16 +24,25 @@ import type { Command } from "commander";
 import {
   createClient,
   decimalToMinorUnits,
+  fingerprintBillOfLading,
+  FingerprintError,
+  fingerprintWarehouseReceipt,
   hashDocument,
   LedgerError,
   loadSigner,
+  MalformedError,
+  PARTY_ID_RE,
+  sha256,
+  toHex,
   toJsonView,
   tx,
+  utf8,
   validatorSetFromGenesis,
   verifyDocument,
   verifyHistory,
   type DocumentKind,
   type Signer,
+  type TitleKind,
   type TradeLedgerClient,
 } from "../../sdk/index.js";
 
@@ -171,15 +183,24 @@ export function addClientCommands(program: Command, options: ClientCommandOption
     .option("--amount <major>", "amount in major units, decimal (e.g. 76250.00)")
     .option("--minor <units>", "amount in minor units (e.g. 7625000)")
     .option("--currency <code>", "ISO 4217 code (default: the receivable's)")
+    .option("--require-ack", "only up to what the buyer acknowledged (DESIGN.md §9): live + amount ≤ the acknowledged amount, else NOT_ACKNOWLEDGED")
     .action(
-      run(async (id: string, o: CommonOptions & AmountOptions & { currency?: string }) => {
+      run(async (id: string, o: CommonOptions & AmountOptions & { currency?: string; requireAck?: boolean }) => {
         const signer = signerOf(o, "bank-a", "finance");
         const client = clientOf(o, signer);
         const r = await client.getReceivable(id);
         const currency = o.currency ?? r.receivable.currency;
         const amount = amountOf(o, currency);
-        const done = await client.submit(tx.financeReceivable({ receivableId: id, amount, currency }), signer);
-        print({ financingId: done.txHash, height: done.height, receivableId: id, amount: amount.toString(), currency, liveFinanced: eventField(done.receipt.events, "liveFinanced") });
+        const done = await client.submit(tx.financeReceivable({ receivableId: id, amount, currency, ...(o.requireAck ? { requireAcknowledgement: true } : {}) }), signer);
+        print({
+          financingId: done.txHash,
+          height: done.height,
+          receivableId: id,
+          amount: amount.toString(),
+          currency,
+          ...(o.requireAck ? { requireAcknowledgement: true } : {}),
+          liveFinanced: eventField(done.receipt.events, "liveFinanced"),
+        });
       }),
     );
 
@@ -323,6 +344,8 @@ export function addClientCommands(program: Command, options: ClientCommandOption
     );
 
   addWarrantCommands(command, run, signerOf, clientOf, print);
+  addTitleCommands(command, run, signerOf, clientOf, print);
+  addBuyerCommands(command, run, signerOf, clientOf, print);
   return program;
 }
 
@@ -617,4 +640,351 @@ function fingerprintOf(doc: unknown, salts: Record<string, string>, rootHex: str
 function eventField(events: readonly Record<string, unknown>[], field: string): unknown {
   for (const e of events) if (field in e) return e[field];
   return undefined;
+}
+
+// ---- shared by the title and buyer commands -------------------------------------------------------
+
+const HEX64_RE = /^[0-9a-f]{64}$/;
+const QUANTITY_RE = /^(?:0|[1-9][0-9]{0,19})$/;
+const U64_MAX = 2n ** 64n - 1n;
+
+/** A title or receivable id (a transaction hash) given on the command line. */
+function idOf(value: string, what: string): string {
+  if (!HEX64_RE.test(value)) throw new UsageError(`${what} ${JSON.stringify(value)}: 64 lower-case hex digits (the hash of the transaction that created it)`);
+  return value;
+}
+
+/** A quantity of goods: a whole count of the lot's unit (tonnes, kilograms, ...), never a decimal. */
+export function quantityOf(value: string | undefined, opts: { allowZero: boolean; option?: string }): bigint {
+  const name = opts.option ?? "--quantity";
+  if (value === undefined) throw new UsageError(`pass ${name} <n> (a whole count of the lot's unit)`);
+  if (!QUANTITY_RE.test(value)) throw new UsageError(`${name} ${value}: a whole count of the lot's unit (e.g. 1000 for 1,000 TNE); no sign, decimals or exponent`);
+  const q = BigInt(value);
+  if (q > U64_MAX) throw new UsageError(`${name} ${value}: above 2^64-1`);
+  if (q === 0n && !opts.allowZero) throw new UsageError(`${name} must be greater than 0`);
+  return q;
+}
+
+/** A title kind as typed: warehouse-receipt (wr) or bill-of-lading (bl), any case. */
+export function titleKindOf(value: string | undefined): TitleKind {
+  const k = (value ?? "warehouse-receipt").toLowerCase().replace(/_/g, "-");
+  if (k === "warehouse-receipt" || k === "wr") return "WAREHOUSE_RECEIPT";
+  if (k === "bill-of-lading" || k === "bl") return "BILL_OF_LADING";
+  throw new UsageError(`--kind ${value}: warehouse-receipt (wr) or bill-of-lading (bl)`);
+}
+
+/**
+ * The payee account's hash a notice of assignment carries: SHA-256 of the account as the bank
+ * gives it to the buyer, with spaces removed and letters upper-cased (an IBAN's print form and its
+ * electronic form give one hash); the account itself stays off the ledger.
+ */
+export function payeeAccountHashOf(account: string): Uint8Array {
+  const normal = account.replace(/\s+/g, "").toUpperCase();
+  if (normal === "") throw new UsageError("--account: the payee account the buyer is to pay (e.g. an IBAN)");
+  return sha256(utf8(normal));
+}
+
+/** Runs a builder: a payload the ledger would refuse as MALFORMED is a usage error, before signing. */
+function built<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof MalformedError || e instanceof FingerprintError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** A record the caller may read, or undefined when it is absent or not visible to it. */
+async function readable<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof LedgerError && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN" || e.status === 404 || e.status === 403)) return undefined;
+    throw e;
+  }
+}
+
+function pageOf(o: { limit?: string; cursor?: string }): { limit?: number; cursor?: string } {
+  if (o.limit !== undefined && !/^[1-9][0-9]{0,3}$/.test(o.limit)) throw new UsageError(`--limit ${o.limit}: 1 to 1000`);
+  const limit = o.limit === undefined ? undefined : Number(o.limit);
+  if (limit !== undefined && limit > 1000) throw new UsageError(`--limit ${o.limit}: 1 to 1000`);
+  return { ...(limit !== undefined ? { limit } : {}), ...(o.cursor ? { cursor: o.cursor } : {}) };
+}
+
+// ---- title documents and pledges (DESIGN.md §8, docs/titles.md) -----------------------------------
+
+function addTitleCommands(
+  command: CommandFactory,
+  run: Runner,
+  signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
+  clientOf: (o: CommonOptions, signer: Signer) => TradeLedgerClient,
+  print: (value: unknown) => void,
+): void {
+  type MoneyOpts = { amount?: string; minor?: string; currency?: string };
+
+  command("attest-stock", "state what one of your lots holds now (a custodian): the first attestation creates the lot, later ones set its quantity, never below its live titles")
+    .argument("<lotId>", "the lot id you choose (2-63 of a-z, 0-9, '-')")
+    .option("--quantity <n>", "what the lot holds now, a whole count of its unit (0: emptied)")
+    .option("--hs-code <code>", "the goods' Harmonized System code, 6-10 digits (default: the lot's, once attested)")
+    .option("--unit <code>", "UN/ECE Recommendation 20 unit code: TNE, KGM, ... (default: the lot's)")
+    .option("--description <file>", "the goods' description, a JSON document hashed like every document (salts in <file>.salts.json)")
+    .option("--description-hash <hex>", "or the description's 32-byte document hash")
+    .action(
+      run(async (lotId: string, o: CommonOptions & { quantity?: string; hsCode?: string; unit?: string; description?: string; descriptionHash?: string }) => {
+        if (!PARTY_ID_RE.test(lotId)) throw new UsageError(`lot id ${JSON.stringify(lotId)}: 2-63 characters of a-z, 0-9 and '-', starting with a letter or digit`);
+        const quantity = quantityOf(o.quantity, { allowZero: true });
+        if (o.description !== undefined && o.descriptionHash !== undefined) throw new UsageError("--description and --description-hash exclude each other");
+        const signer = signerOf(o, undefined, "attest-stock");
+        const client = clientOf(o, signer);
+        let descriptionHash: string | Uint8Array | undefined = o.descriptionHash;
+        let saltsFile: string | undefined;
+        if (o.description !== undefined) {
+          const h = hashWithSalts(o.description, readJson(o.description));
+          descriptionHash = h.commitment.root;
+          saltsFile = h.saltsFile;
+        }
+        let { hsCode, unit } = o;
+        if (hsCode === undefined || unit === undefined || descriptionHash === undefined) {
+          // A later attestation keeps the lot's goods: take what is not given from the lot.
+          const lot = (await readable(() => client.getLot(lotId, { limit: 1 })))?.lot;
+          if (!lot) throw new UsageError(`attest-stock: ${lotId} is a new lot (or not yours): pass --hs-code, --unit and --description <file> (or --description-hash)`);
+          hsCode ??= lot.goods.hsCode;
+          unit ??= lot.goods.unit;
+          descriptionHash ??= lot.goods.descriptionHash;
+        }
+        const payload = built(() => tx.attestStock({ lotId, goods: { hsCode: hsCode!, unit: unit!, descriptionHash: descriptionHash! }, quantity }));
+        const done = await client.submit(payload, signer);
+        const e = eventsOf(done.receipt, "stockAttested")[0];
+        print({
+          lotId,
+          custodian: signer.partyId,
+          goods: { hsCode, unit, descriptionHash: toHex(payload.goods.descriptionHash) },
+          quantity: quantity.toString(),
+          titled: e?.titled,
+          ...(saltsFile ? { saltsFile } : {}),
+          txHash: done.txHash,
+          height: done.height,
+        });
+      }),
+    );
+
+  command("issue-title", "issue a warehouse receipt or a bill of lading over part of your lot to an enterprise (the custodian); never beyond the lot's attested stock")
+    .requiredOption("--lot <id>", "your lot")
+    .requiredOption("--holder <id>", "the enterprise (ENTERPRISE) it is issued to")
+    .option("--quantity <n>", "how much of the lot it represents, a whole count of the lot's unit")
+    .option("--kind <kind>", "warehouse-receipt (default) or bill-of-lading")
+    .option("--number <ref>", "the document number printed on it (receipt number; B/L number with --scac): its fingerprint")
+    .option("--scac <code>", "a bill of lading's carrier code (SCAC)")
+    .option("--fingerprint <hex>", "the document's fingerprint computed elsewhere, instead of --number")
+    .action(
+      run(async (o: CommonOptions & { lot: string; holder: string; quantity?: string; kind?: string; number?: string; scac?: string; fingerprint?: string }) => {
+        const kind = titleKindOf(o.kind);
+        const quantity = quantityOf(o.quantity, { allowZero: false });
+        if ((o.number === undefined) === (o.fingerprint === undefined)) throw new UsageError("pass exactly one of --number <the document number> or --fingerprint <64 hex digits>");
+        if (o.fingerprint !== undefined && !HEX64_RE.test(o.fingerprint)) throw new UsageError(`--fingerprint ${o.fingerprint}: 64 lower-case hex digits`);
+        if (kind === "BILL_OF_LADING" && o.number !== undefined && o.scac === undefined) throw new UsageError("a bill of lading's fingerprint names its carrier: pass --scac <carrier code> with --number");
+        if (kind === "WAREHOUSE_RECEIPT" && o.scac !== undefined) throw new UsageError("--scac is for a bill of lading (--kind bill-of-lading)");
+        const signer = signerOf(o, undefined, "issue-title");
+        const fingerprint =
+          o.fingerprint ??
+          toHex(
+            built(() =>
+              kind === "WAREHOUSE_RECEIPT"
+                ? fingerprintWarehouseReceipt({ custodianId: signer.partyId, receiptNumber: o.number! })
+                : fingerprintBillOfLading({ carrierScac: o.scac!, blNumber: o.number! }),
+            ),
+          );
+        const payload = built(() => tx.issueTitle({ kind, fingerprint, lotId: o.lot, quantity, holder: o.holder }));
+        const done = await clientOf(o, signer).submit(payload, signer);
+        const e = eventsOf(done.receipt, "titleIssued")[0];
+        // The title's id is the issuing transaction's hash (receipt.target).
+        print({
+          titleId: done.receipt.target,
+          kind,
+          ...(o.number !== undefined ? { number: o.number } : {}),
+          fingerprint,
+          lotId: o.lot,
+          custodian: signer.partyId,
+          holder: o.holder,
+          quantity: quantity.toString(),
+          lotTitled: e?.lotTitled,
+          status: "HELD",
+          txHash: done.txHash,
+          height: done.height,
+        });
+      }),
+    );
+
+  command("transfer-title", "pass a free title (not offered or pledged) to another enterprise (the holder)")
+    .argument("<titleId>")
+    .requiredOption("--to <id>", "the new holder (ENTERPRISE)")
+    .action(
+      run(async (titleId: string, o: CommonOptions & { to: string }) => {
+        idOf(titleId, "title id");
+        const signer = signerOf(o, undefined, "transfer-title");
+        const done = await clientOf(o, signer).submit(built(() => tx.transferTitle({ titleId, to: o.to })), signer);
+        print({ titleId, status: "HELD", from: signer.partyId, holder: o.to, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("offer-pledge", "offer a free title to one bank as security; it is frozen until the bank accepts or the pledge is released (the holder)")
+    .argument("<titleId>")
+    .requiredOption("--bank <id>", "the bank")
+    .requiredOption("--currency <code>", "ISO 4217 code of the secured amount")
+    .option("--amount <major>", "the amount it secures, major units, decimal (e.g. 5000000.00)")
+    .option("--minor <units>", "the amount in minor units")
+    .requiredOption("--expiry <date>", "the pledge's last day, YYYY-MM-DD (the bank accepts before it)")
+    .action(
+      run(async (titleId: string, o: CommonOptions & MoneyOpts & { bank: string; expiry: string }) => {
+        idOf(titleId, "title id");
+        const securedAmount = moneyOf(o.amount, o.minor, o.currency, "amount", "minor");
+        const signer = signerOf(o, undefined, "offer-pledge");
+        const payload = built(() => tx.offerPledge({ titleId, bank: o.bank, securedAmount, currency: o.currency!, expiryDate: o.expiry }));
+        const done = await clientOf(o, signer).submit(payload, signer);
+        print({ titleId, status: "PLEDGE_OFFERED", holder: signer.partyId, bank: o.bank, securedAmount: securedAmount.toString(), currency: o.currency, expiryDate: o.expiry, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("accept-pledge", "accept a title offered to the bank in pledge: PLEDGED until the bank releases it (the offered bank)", "bank-a")
+    .argument("<titleId>")
+    .action(
+      run(async (titleId: string, o: CommonOptions) => {
+        idOf(titleId, "title id");
+        const signer = signerOf(o, "bank-a", "accept-pledge");
+        const done = await clientOf(o, signer).submit(built(() => tx.acceptPledge({ titleId })), signer);
+        const e = eventsOf(done.receipt, "pledgeAccepted")[0];
+        print({ titleId, status: "PLEDGED", bank: signer.partyId, holder: e?.holderId, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("release-pledge", "release a pledge (the pledgee bank), or withdraw an offer no bank accepted yet (the holder, with --party): the title is free again", "bank-a")
+    .argument("<titleId>")
+    .action(
+      run(async (titleId: string, o: CommonOptions) => {
+        idOf(titleId, "title id");
+        const signer = signerOf(o, "bank-a", "release-pledge");
+        const done = await clientOf(o, signer).submit(built(() => tx.releasePledge({ titleId })), signer);
+        const e = eventsOf(done.receipt, "pledgeReleased")[0];
+        print({ titleId, status: "HELD", bank: e?.bankId, holder: e?.holderId, releasedBy: signer.partyId, wasAccepted: e?.wasAccepted, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("surrender-title", "the goods were delivered against a free title: SURRENDERED, its quantity on the lot and its fingerprint free again (the issuing custodian)")
+    .argument("<titleId>")
+    .action(
+      run(async (titleId: string, o: CommonOptions) => {
+        idOf(titleId, "title id");
+        const signer = signerOf(o, undefined, "surrender-title");
+        const done = await clientOf(o, signer).submit(built(() => tx.surrenderTitle({ titleId })), signer);
+        const e = eventsOf(done.receipt, "titleSurrendered")[0];
+        print({ titleId, status: "SURRENDERED", lotId: e?.lotId, holder: e?.holderId, quantity: e?.quantity, lotTitled: e?.lotTitled, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("show-title", "a title document with its pledge history (its custodian, holder, pledgee bank, auditors)", "auditor")
+    .argument("<titleId>")
+    .action(
+      run(async (titleId: string, o: CommonOptions) => {
+        idOf(titleId, "title id");
+        print(await clientOf(o, signerOf(o, "auditor", "show-title")).getTitle(titleId));
+      }),
+    );
+
+  command("show-lot", "a lot with a page of its titles: all of them for its custodian and auditors, a holder's own for a holder", "auditor")
+    .argument("<lotId>")
+    .option("--limit <n>", "page size (1-1000)")
+    .option("--cursor <cursor>", "from a previous page")
+    .action(
+      run(async (lotId: string, o: CommonOptions & { limit?: string; cursor?: string }) => {
+        if (!PARTY_ID_RE.test(lotId)) throw new UsageError(`lot id ${JSON.stringify(lotId)}: 2-63 characters of a-z, 0-9 and '-'`);
+        const page = pageOf(o);
+        print(await clientOf(o, signerOf(o, "auditor", "show-lot")).getLot(lotId, page));
+      }),
+    );
+
+  command("titles", "the live titles a party holds (for a bank: those offered or pledged to it); read as the party itself unless --party")
+    .argument("<partyId>")
+    .option("--status <status>", "HELD, PLEDGE_OFFERED or PLEDGED")
+    .option("--lot <id>", "only titles on this lot")
+    .option("--limit <n>", "page size (1-1000)")
+    .option("--cursor <cursor>", "from a previous page")
+    .action(
+      run(async (partyId: string, o: CommonOptions & { status?: string; lot?: string; limit?: string; cursor?: string }) => {
+        const statuses = ["HELD", "PLEDGE_OFFERED", "PLEDGED"] as const;
+        const status = o.status?.toUpperCase().replace(/-/g, "_");
+        if (status !== undefined && !statuses.includes(status as (typeof statuses)[number])) throw new UsageError(`--status ${o.status}: one of ${statuses.join(", ")} (a surrendered title is no one's any more)`);
+        const page = pageOf(o);
+        const client = clientOf(o, signerOf(o, partyId, "titles"));
+        print(await client.listTitles(partyId, { ...page, ...(status ? { status: status as (typeof statuses)[number] } : {}), ...(o.lot ? { lot: o.lot } : {}) }));
+      }),
+    );
+}
+
+// ---- the buyer's word (DESIGN.md §9, docs/ledger.md) ----------------------------------------------
+
+function addBuyerCommands(
+  command: CommandFactory,
+  run: Runner,
+  signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
+  clientOf: (o: CommonOptions, signer: Signer) => TradeLedgerClient,
+  print: (value: unknown) => void,
+): void {
+  command("acknowledge", "confirm you owe a receivable (its buyer): how much, and when; a later acknowledgement replaces it, never below what banks finance")
+    .argument("<receivableId>")
+    .option("--amount <major>", "what you owe, major units, decimal (at most the invoice's face value)")
+    .option("--minor <units>", "what you owe in minor units")
+    .option("--due <date>", "when you will pay, YYYY-MM-DD (default: the invoice's due date)")
+    .action(
+      run(async (id: string, o: CommonOptions & AmountOptions & { due?: string }) => {
+        idOf(id, "receivable id");
+        const signer = signerOf(o, undefined, "acknowledge");
+        const client = clientOf(o, signer);
+        // The buyer reads the receivable it owes: its currency, and the invoice's due date by default.
+        const r = (await client.getReceivable(id)).receivable;
+        const amount = amountOf(o, r.currency);
+        const dueDate = o.due ?? r.dueDate;
+        const done = await client.submit(built(() => tx.acknowledgeReceivable({ receivableId: id, amount, dueDate })), signer);
+        print({ receivableId: id, buyer: signer.partyId, acknowledgedAmount: amount.toString(), currency: r.currency, dueDate, faceValue: r.amount, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("dispute", "dispute a receivable you are the buyer of: no bank may finance it (DISPUTED) until you resolve it")
+    .argument("<receivableId>")
+    .requiredOption("--reason <text>", "why (1-500 characters; recorded on the ledger, seen by the exporter and its banks)")
+    .action(
+      run(async (id: string, o: CommonOptions & { reason: string }) => {
+        idOf(id, "receivable id");
+        const signer = signerOf(o, undefined, "dispute");
+        const done = await clientOf(o, signer).submit(built(() => tx.disputeReceivable({ receivableId: id, reason: o.reason })), signer);
+        print({ receivableId: id, disputed: true, buyer: signer.partyId, reason: o.reason, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("resolve-dispute", "withdraw your dispute of a receivable (its buyer): it may be financed again")
+    .argument("<receivableId>")
+    .action(
+      run(async (id: string, o: CommonOptions) => {
+        idOf(id, "receivable id");
+        const signer = signerOf(o, undefined, "resolve-dispute");
+        const done = await clientOf(o, signer).submit(built(() => tx.resolveDispute({ receivableId: id })), signer);
+        print({ receivableId: id, disputed: false, buyer: signer.partyId, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("notify-assignment", "tell a receivable's buyer, on the ledger, to pay the bank's account (a bank that finances it); only that bank may change it while it finances it", "bank-a")
+    .argument("<receivableId>")
+    .option("--account <account>", "the payee account (e.g. an IBAN); only its SHA-256 goes on the ledger (spaces removed, upper-cased)")
+    .option("--account-hash <hex>", "or the account's hash, 64 hex digits")
+    .action(
+      run(async (id: string, o: CommonOptions & { account?: string; accountHash?: string }) => {
+        idOf(id, "receivable id");
+        if ((o.account === undefined) === (o.accountHash === undefined)) throw new UsageError("pass exactly one of --account <the payee account> or --account-hash <64 hex digits>");
+        if (o.accountHash !== undefined && !HEX64_RE.test(o.accountHash)) throw new UsageError(`--account-hash ${o.accountHash}: 64 lower-case hex digits (SHA-256 of the account)`);
+        const payeeAccountHash = o.accountHash ?? toHex(payeeAccountHashOf(o.account!));
+        const signer = signerOf(o, "bank-a", "notify-assignment");
+        const done = await clientOf(o, signer).submit(built(() => tx.notifyAssignment({ receivableId: id, payeeAccountHash })), signer);
+        const e = eventsOf(done.receipt, "assignmentNotified")[0];
+        print({ receivableId: id, payeeBankId: signer.partyId, payeeAccountHash, buyerPartyId: e?.buyerPartyId || undefined, txHash: done.txHash, height: done.height });
+      }),
+    );
 }

@@ -81,7 +81,7 @@ export function buildCli(): Command {
 
   program
     .command("devnet")
-    .description("create (once) and run a local network: 4 validators (bank-a, bank-b, customs, core-enterprise), sample exporters, the warrant example's supply chain and an auditor")
+    .description("create (once) and run a local network: 4 validators (bank-a, bank-b, customs, core-enterprise), sample exporters, the warrant example's supply chain, a warehouse and a carrier (custodians), a buyer and an auditor")
     .option("-d, --dir <dir>", "folder holding keys, genesis, configs and data", ".devnet")
     .addOption(new Option("--validators <n>", "number of validators").choices(["4", "7"]).default("4"))
     .option("--rpc-port <port>", "RPC port of the first validator (the others follow)", port, 7001)

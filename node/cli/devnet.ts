@@ -76,7 +76,7 @@ export class DevnetSupervisor {
     this.print(`  party keys (dev only): ${relative(process.cwd(), join(dir, "keys"))}/<party>.json; network: ${relative(process.cwd(), join(dir, "network.json"))}`);
     if (this.missingParties.length > 0) {
       this.print(`  note: this devnet was created before the sample parties ${this.missingParties.join(", ")} existed; its genesis is kept as is (the chain continues).`);
-      this.print(`        examples/warrant-chain.mjs onboards them through bank-a (registerParty); for a fresh devnet with all of them in genesis: stop, remove ${relative(process.cwd(), dir) || "."}, npm start`);
+      this.print(`        the examples (warrant-chain.mjs, pledge.mjs, buyer.mjs) onboard those they use through bank-a (registerParty); for a fresh devnet with all of them in genesis: stop, remove ${relative(process.cwd(), dir) || "."}, npm start`);
     }
     this.print(`  try: curl -s ${this.network.nodes[0]!.rpcUrl}/v1/status    stop: Ctrl-C (the chain continues on the next start)`);
     for (const n of this.network.nodes) {
