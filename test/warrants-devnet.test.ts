@@ -179,7 +179,7 @@ t.test("every node serves the same chain", async (t) => {
     const statuses = await Promise.all(network.nodes.map((n) => createClient({ url: n.rpcUrl }).status()));
     height = statuses.map((s) => BigInt(s.height)).reduce((a, b) => (a < b ? a : b));
     const blocks = await Promise.all(network.nodes.map((n) => createClient({ url: n.rpcUrl }).getBlock(height)));
-    for (const b of blocks) heads.add(`${b.hash}/${(b as { stateRoot?: string }).stateRoot ?? ""}`);
+    for (const b of blocks) heads.add(`${b.hash}/${b.header.stateRoot}/${b.header.receiptsRoot}`);
     if (heads.size === 1) break;
     await new Promise((r) => setTimeout(r, 100));
   }
