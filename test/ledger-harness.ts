@@ -214,3 +214,36 @@ export function guardedReader(base: StateReader, allowed: Set<string>, onMiss: (
 }
 
 export const codes = (receipts: Receipt[]) => receipts.map((r) => r.code);
+
+/** splitmix32-style PRNG of the property tests: a seed fully determines the run (a failing seed replays exactly). */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+  next(): number {
+    this.s = (this.s + 0x9e3779b9) >>> 0;
+    let z = this.s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  }
+  int(n: number): number {
+    return this.next() % n;
+  }
+  chance(p: number): boolean {
+    return this.next() / 2 ** 32 < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)]!;
+  }
+  /** uniform in [1, max] */
+  amount(max: bigint): bigint {
+    return this.between(1n, max);
+  }
+  /** uniform in [lo, hi] */
+  between(lo: bigint, hi: bigint): bigint {
+    if (hi <= lo) return lo;
+    return lo + ((BigInt(this.next()) << 32n) | BigInt(this.next())) % (hi - lo + 1n);
+  }
+}

@@ -15,34 +15,7 @@ import { fromUtf8, toHex } from "../sdk/bytes.js";
 import { verifyTxSignature, type Tx } from "../sdk/tx.js";
 import { RESULT_CODES, type Receipt, type Receivable, type ResultCode } from "../sdk/types.js";
 import { type TxPayload } from "../sdk/transactions/index.js";
-import { CHAIN_ID, DAY, T0, TestChain, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys, stateHash } from "./ledger-harness.js";
-
-/** splitmix32-style PRNG: a seed fully determines the run. */
-class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x9e3779b9) >>> 0;
-    let z = this.s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  }
-  int(n: number): number {
-    return this.next() % n;
-  }
-  chance(p: number): boolean {
-    return this.next() / 2 ** 32 < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-  amount(max: bigint): bigint {
-    return 1n + (BigInt(this.next()) * 2n ** 32n + BigInt(this.next())) % max;
-  }
-}
+import { CHAIN_ID, DAY, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys, Rng, stateHash, T0, TestChain } from "./ledger-harness.js";
 
 const BANKS = ["bank-a", "bank-b", "bank-c"];
 const CUSTOMS = ["customs-a", "customs-b"];

@@ -27,36 +27,7 @@ import { verifyTxSignature, type Tx } from "../sdk/tx.js";
 import { eventContradiction } from "../sdk/verify.js";
 import { RESULT_CODES, type Goods, type Lot, type Receipt, type Receivable, type ResultCode, type Role, type Title, type TitleStatus } from "../sdk/types.js";
 import type { TxPayload } from "../sdk/transactions/index.js";
-import { CHAIN_ID, DAY, TestChain, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys } from "./ledger-harness.js";
-
-/** splitmix32-style PRNG: a seed fully determines the run. */
-class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x9e3779b9) >>> 0;
-    let z = this.s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  }
-  int(n: number): number {
-    return this.next() % n;
-  }
-  chance(p: number): boolean {
-    return this.next() / 2 ** 32 < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-  /** uniform in [lo, hi] */
-  between(lo: bigint, hi: bigint): bigint {
-    if (hi <= lo) return lo;
-    return lo + ((BigInt(this.next()) << 32n) | BigInt(this.next())) % (hi - lo + 1n);
-  }
-}
+import { CHAIN_ID, DAY, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys, Rng, TestChain } from "./ledger-harness.js";
 
 const BANKS = ["bank-a", "bank-b", "bank-c"];
 const GENESIS_CUSTODIANS = ["wh-qingdao", "wh-shanghai", "carrier-maeu"];
