@@ -5,13 +5,13 @@
 import { createHash } from "node:crypto";
 import { nodeCrypto } from "../node/crypto.js";
 import { accessKeys, executeBlock, genesisWrites, takesTxHash, type BlockContext, type LedgerDeps, type LedgerParams } from "../node/ledger/execute.js";
-import { decodeDeclaration, decodeDocumentRecord, decodeParty, decodeReceivable } from "../node/ledger/records.js";
+import { decodeDeclaration, decodeDocumentRecord, decodeParty, decodeReceivable, encodeReceipt } from "../node/ledger/records.js";
 import { KEY, MemoryState, type StateReader, type WriteSet } from "../node/ledger/state.js";
 import { buildTxBody } from "../sdk/builders.js";
 import { fromUtf8, toHex, utf8 } from "../sdk/bytes.js";
 import { fingerprintInvoice } from "../sdk/fingerprint.js";
 import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
-import { decodeTx, signTx, type Tx } from "../sdk/tx.js";
+import { decodeTx, signTx, verifyTxSignature, type Tx } from "../sdk/tx.js";
 import type { Declaration, DocumentRecord, Party, Receipt, Receivable, Role } from "../sdk/types.js";
 import type { TxBody } from "../sdk/tx.js";
 import type { TxPayload } from "../sdk/transactions/index.js";
@@ -246,4 +246,65 @@ export class Rng {
     if (hi <= lo) return lo;
     return lo + ((BigInt(this.next()) << 32n) | BigInt(this.next())) % (hi - lo + 1n);
   }
+}
+
+/** A set with O(1) add, delete and uniform random pick. */
+export class Pool {
+  private readonly ids: string[] = [];
+  private readonly at = new Map<string, number>();
+  get size(): number {
+    return this.ids.length;
+  }
+  add(id: string): void {
+    if (this.at.has(id)) return;
+    this.at.set(id, this.ids.length);
+    this.ids.push(id);
+  }
+  delete(id: string): void {
+    const i = this.at.get(id);
+    if (i === undefined) return;
+    const last = this.ids.pop()!;
+    this.at.delete(id);
+    if (last !== id) {
+      this.ids[i] = last;
+      this.at.set(last, i);
+    }
+  }
+  pick(rng: Rng): string | undefined {
+    return this.ids.length === 0 ? undefined : this.ids[rng.int(this.ids.length)];
+  }
+}
+
+/** A signature check that verifies each (tx, signature, key) once, like node/driver/sigcache.ts. */
+export function cachedVerifier(): (x: Tx, publicKey: Uint8Array) => boolean {
+  const cache = new Map<string, boolean>();
+  return (x, pk) => {
+    const key = `${x.hashHex}/${toHex(x.signature)}/${toHex(pk)}`;
+    let v = cache.get(key);
+    if (v === undefined) cache.set(key, (v = verifyTxSignature(nodeCrypto, pk, x)));
+    return v;
+  };
+}
+
+/** A block as a property test recorded it, to replay from genesis. */
+export interface RecordedBlock {
+  time: bigint;
+  txs: Tx[];
+}
+
+/** Replays recorded blocks on a fresh chain from genesis; returns the state hash and every receipt's bytes. */
+export function replayBlocks(c: TestChain, blocks: readonly RecordedBlock[], depsOf?: (c: TestChain) => LedgerDeps): { hash: string; receipts: string[] } {
+  const deps = depsOf ? depsOf(c) : c.deps;
+  const receipts: string[] = [];
+  for (const b of blocks) {
+    const ctx: BlockContext = { chainId: CHAIN_ID, height: c.height + 1n, time: b.time, proposer: "bank-a" };
+    const res = executeBlock(c.state, b.txs, ctx, deps);
+    c.state.apply(res.writes);
+    res.receipts.forEach((r, i) => {
+      if (takesTxHash(r.code)) c.committed.add(b.txs[i]!.hashHex);
+      receipts.push(toHex(encodeReceipt(r)));
+    });
+    c.height = ctx.height;
+  }
+  return { hash: c.stateHash(), receipts };
 }

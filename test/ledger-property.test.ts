@@ -15,7 +15,7 @@ import { fromUtf8, toHex } from "../sdk/bytes.js";
 import { verifyTxSignature, type Tx } from "../sdk/tx.js";
 import { RESULT_CODES, type Receipt, type Receivable, type ResultCode } from "../sdk/types.js";
 import { type TxPayload } from "../sdk/transactions/index.js";
-import { CHAIN_ID, DAY, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys, Rng, stateHash, T0, TestChain } from "./ledger-harness.js";
+import { cachedVerifier, CHAIN_ID, DAY, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys, type RecordedBlock, replayBlocks, Rng, stateHash, T0, TestChain } from "./ledger-harness.js";
 
 const BANKS = ["bank-a", "bank-b", "bank-c"];
 const CUSTOMS = ["customs-a", "customs-b"];
@@ -27,11 +27,6 @@ const BUYERS = ["DE-HRB-204871", "FR-RCS-552100", "US-EIN-12-3456789"];
 
 function iso(day: bigint): string {
   return new Date(Number(day * DAY)).toISOString().slice(0, 10);
-}
-
-interface RecordedBlock {
-  time: bigint;
-  txs: Tx[];
 }
 
 /** Generates blocks against the chain's current state (as a well- or ill-informed client would). */
@@ -306,35 +301,6 @@ function newChain(verify = true): TestChain {
   );
 }
 
-/** Replays recorded blocks from genesis; returns the state hash and the receipts' bytes. */
-function replay(blocks: RecordedBlock[], deps?: (c: TestChain) => LedgerDeps): { hash: string; receipts: string[] } {
-  const c = newChain();
-  const d = deps ? deps(c) : c.deps;
-  const receipts: string[] = [];
-  for (const b of blocks) {
-    const ctx: BlockContext = { chainId: CHAIN_ID, height: c.height + 1n, time: b.time, proposer: "bank-a" };
-    const res = executeBlock(c.state, b.txs, ctx, d);
-    c.state.apply(res.writes);
-    res.receipts.forEach((r, i) => {
-      if (takesTxHash(r.code)) c.committed.add(b.txs[i]!.hashHex);
-      receipts.push(toHex(encodeReceipt(r)));
-    });
-    c.height = ctx.height;
-  }
-  return { hash: c.stateHash(), receipts };
-}
-
-/** A signature check that verifies each (tx, signature, key) once, like node/driver/sigcache.ts. */
-function cachedVerifier(): (x: Tx, publicKey: Uint8Array) => boolean {
-  const cache = new Map<string, boolean>();
-  return (x, pk) => {
-    const key = `${x.hashHex}/${toHex(x.signature)}/${toHex(pk)}`;
-    let v = cache.get(key);
-    if (v === undefined) cache.set(key, (v = verifyTxSignature(nodeCrypto, pk, x)));
-    return v;
-  };
-}
-
 const seeds = process.env.LEDGER_PROPERTY_SEED ? [Number(process.env.LEDGER_PROPERTY_SEED)] : [1, 2, 3];
 const TXS_PER_SEED = Number(process.env.LEDGER_PROPERTY_TXS ?? 2500);
 
@@ -438,8 +404,8 @@ for (const seed of seeds) {
     t.ok(stats.settled > 0 && stats.financed > 0 && stats.cancelled > 0, `reached every end state ${JSON.stringify(stats)}`);
 
     // replaying the same blocks from genesis, twice and with a signature cache, gives identical state
-    const first = replay(blocks);
-    const second = replay(blocks, (c) => ({ ...c.deps, verifySignature: cachedVerifier() }));
+    const first = replayBlocks(newChain(), blocks);
+    const second = replayBlocks(newChain(), blocks, (c) => ({ ...c.deps, verifySignature: cachedVerifier() }));
     t.equal(first.hash, chain.stateHash(), "replay reproduces the live run");
     t.equal(second.hash, first.hash, "two replays give the same state");
     t.same(second.receipts, first.receipts, "and the same receipts");

@@ -27,7 +27,7 @@ import { verifyTxSignature, type Tx } from "../sdk/tx.js";
 import { eventContradiction } from "../sdk/verify.js";
 import { RESULT_CODES, type Goods, type Lot, type Receipt, type Receivable, type ResultCode, type Role, type Title, type TitleStatus } from "../sdk/types.js";
 import type { TxPayload } from "../sdk/transactions/index.js";
-import { CHAIN_ID, DAY, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys, Rng, TestChain } from "./ledger-harness.js";
+import { cachedVerifier, CHAIN_ID, DAY, guardedReader, h32, invoiceFingerprint, makeParty, Pool, prefetchKeys, type RecordedBlock, replayBlocks, Rng, TestChain } from "./ledger-harness.js";
 
 const BANKS = ["bank-a", "bank-b", "bank-c"];
 const GENESIS_CUSTODIANS = ["wh-qingdao", "wh-shanghai", "carrier-maeu"];
@@ -66,33 +66,6 @@ function iso(day: bigint): string {
 const PLEDGED_ISH: readonly TitleStatus[] = ["PLEDGE_OFFERED", "PLEDGED"];
 const isLive = (s: TitleStatus) => s !== "SURRENDERED";
 const financesLive = (r: Receivable, bankId: string) => r.financings.some((f) => f.bankId === bankId && financingOutstanding(f) > 0n);
-
-/** A set with O(1) add, delete and uniform random pick. */
-class Pool {
-  private readonly ids: string[] = [];
-  private readonly at = new Map<string, number>();
-  get size(): number {
-    return this.ids.length;
-  }
-  add(id: string): void {
-    if (this.at.has(id)) return;
-    this.at.set(id, this.ids.length);
-    this.ids.push(id);
-  }
-  delete(id: string): void {
-    const i = this.at.get(id);
-    if (i === undefined) return;
-    const last = this.ids.pop()!;
-    this.at.delete(id);
-    if (last !== id) {
-      this.ids[i] = last;
-      this.at.set(last, i);
-    }
-  }
-  pick(rng: Rng): string | undefined {
-    return this.ids.length === 0 ? undefined : this.ids[rng.int(this.ids.length)];
-  }
-}
 
 interface Change<T> {
   id: string;
@@ -286,11 +259,6 @@ function receivableStep(pre: Receivable | undefined, post: Receivable, payload: 
   if (acknowledged && post.acknowledgedAmount < liveFinanced(post)) return `receivable ${pre.id}: acknowledged below what is financed`;
   if (pre.disputed !== post.disputed && signer !== pre.buyerPartyId) return `receivable ${pre.id}: dispute flag moved by ${signer}`;
   return undefined;
-}
-
-interface RecordedBlock {
-  time: bigint;
-  txs: Tx[];
 }
 
 /** Builds blocks against the committed state (the model), as well- and ill-informed clients would. */
@@ -752,35 +720,6 @@ function newChain(): TestChain {
   return c;
 }
 
-/** Replays recorded blocks from genesis; returns the state hash and the receipts' bytes. */
-function replay(blocks: RecordedBlock[], deps: (c: TestChain) => LedgerDeps): { hash: string; receipts: string[] } {
-  const c = newChain();
-  const d = deps(c);
-  const receipts: string[] = [];
-  for (const b of blocks) {
-    const ctx: BlockContext = { chainId: CHAIN_ID, height: c.height + 1n, time: b.time, proposer: "bank-a" };
-    const res = executeBlock(c.state, b.txs, ctx, d);
-    c.state.apply(res.writes);
-    res.receipts.forEach((r, i) => {
-      if (takesTxHash(r.code)) c.committed.add(b.txs[i]!.hashHex);
-      receipts.push(toHex(encodeReceipt(r)));
-    });
-    c.height = ctx.height;
-  }
-  return { hash: c.stateHash(), receipts };
-}
-
-/** A signature check that verifies each (tx, signature, key) once, like node/driver/sigcache.ts. */
-function cachedVerifier(): (x: Tx, publicKey: Uint8Array) => boolean {
-  const cache = new Map<string, boolean>();
-  return (x, pk) => {
-    const key = `${x.hashHex}/${toHex(x.signature)}/${toHex(pk)}`;
-    let v = cache.get(key);
-    if (v === undefined) cache.set(key, (v = verifyTxSignature(nodeCrypto, pk, x)));
-    return v;
-  };
-}
-
 /** Decoded value of a key in a reader, or undefined. */
 function read<T>(s: StateReader, key: string, decode: (b: Uint8Array) => T): T | undefined {
   const b = s.get(key);
@@ -1001,7 +940,7 @@ for (const seed of seeds) {
     t.ok(stats.reissuedFingerprints > 0 && stats.pledgesAccepted > 0 && stats.surrendered > 0 && stats.buyerWordFinancings > 0 && stats.payeeChanges > 0, "reached re-issued documents, accepted pledges, surrenders, financing on the buyer's word and a payee handed over");
 
     // replaying the same blocks from genesis gives identical state and receipts
-    const again = replay(blocks, (c) => ({ ...c.deps, verifySignature: cachedVerifier() }));
+    const again = replayBlocks(newChain(), blocks, (c) => ({ ...c.deps, verifySignature: cachedVerifier() }));
     t.equal(again.hash, chain.stateHash(), "replay from genesis reproduces the live state byte for byte");
     t.ok(again.receipts.length === liveReceipts.length && again.receipts.every((r, i) => r === liveReceipts[i]), `and all ${liveReceipts.length} receipts`);
     t.comment(`seed ${seed}: ${((performance.now() - started) / 1000).toFixed(1)} s`);

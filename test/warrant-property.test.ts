@@ -23,7 +23,7 @@ import { isLiveLeaf, isMatured, liveFinanced, majorToMinor } from "../sdk/domain
 import { verifyTxSignature, type Tx } from "../sdk/tx.js";
 import { RESULT_CODES, type CreditLine, type Piece, type PieceStatus, type Receipt, type Receivable, type ReceivableStatus, type ResultCode, type Warrant } from "../sdk/types.js";
 import { pieceIdOf, type TxPayload } from "../sdk/transactions/index.js";
-import { CHAIN_ID, DAY, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys, Rng, TestChain } from "./ledger-harness.js";
+import { cachedVerifier, CHAIN_ID, DAY, guardedReader, h32, invoiceFingerprint, makeParty, Pool, prefetchKeys, type RecordedBlock, replayBlocks, Rng, TestChain } from "./ledger-harness.js";
 
 const BANKS = ["bank-a", "bank-b", "bank-c"];
 const CUSTOMS = "customs";
@@ -39,33 +39,6 @@ const USD = (major: bigint) => major * 100n;
 
 function iso(day: bigint): string {
   return new Date(Number(day * DAY)).toISOString().slice(0, 10);
-}
-
-/** A set with O(1) add, delete and uniform random pick. */
-class Pool {
-  private readonly ids: string[] = [];
-  private readonly at = new Map<string, number>();
-  get size(): number {
-    return this.ids.length;
-  }
-  add(id: string): void {
-    if (this.at.has(id)) return;
-    this.at.set(id, this.ids.length);
-    this.ids.push(id);
-  }
-  delete(id: string): void {
-    const i = this.at.get(id);
-    if (i === undefined) return;
-    const last = this.ids.pop()!;
-    this.at.delete(id);
-    if (last !== id) {
-      this.ids[i] = last;
-      this.at.set(last, i);
-    }
-  }
-  pick(rng: Rng): string | undefined {
-    return this.ids.length === 0 ? undefined : this.ids[rng.int(this.ids.length)];
-  }
 }
 
 /**
@@ -217,11 +190,6 @@ function violations(m: Model): string[] {
     if (p.tradeRef && m.receivables.get(p.tradeRef)?.warrantPieceId !== pid) out.push(`piece ${pid}: invoice ${p.tradeRef} is not committed to it`);
   }
   return out;
-}
-
-interface RecordedBlock {
-  time: bigint;
-  txs: Tx[];
 }
 
 /** Builds blocks against the committed state (the model), as well- and ill-informed clients would. */
@@ -696,35 +664,6 @@ function newChain(): TestChain {
   });
 }
 
-/** Replays recorded blocks from genesis; returns the state hash and the receipts' bytes. */
-function replay(blocks: RecordedBlock[], deps?: (c: TestChain) => LedgerDeps): { hash: string; receipts: string[] } {
-  const c = newChain();
-  const d = deps ? deps(c) : c.deps;
-  const receipts: string[] = [];
-  for (const b of blocks) {
-    const ctx: BlockContext = { chainId: CHAIN_ID, height: c.height + 1n, time: b.time, proposer: "bank-a" };
-    const res = executeBlock(c.state, b.txs, ctx, d);
-    c.state.apply(res.writes);
-    res.receipts.forEach((r, i) => {
-      if (takesTxHash(r.code)) c.committed.add(b.txs[i]!.hashHex);
-      receipts.push(toHex(encodeReceipt(r)));
-    });
-    c.height = ctx.height;
-  }
-  return { hash: c.stateHash(), receipts };
-}
-
-/** A signature check that verifies each (tx, signature, key) once, like node/driver/sigcache.ts. */
-function cachedVerifier(): (x: Tx, publicKey: Uint8Array) => boolean {
-  const cache = new Map<string, boolean>();
-  return (x, pk) => {
-    const key = `${x.hashHex}/${toHex(x.signature)}/${toHex(pk)}`;
-    let v = cache.get(key);
-    if (v === undefined) cache.set(key, (v = verifyTxSignature(nodeCrypto, pk, x)));
-    return v;
-  };
-}
-
 const seeds = process.env.WARRANT_PROPERTY_SEED ? [Number(process.env.WARRANT_PROPERTY_SEED)] : [1];
 const OPS = Number(process.env.WARRANT_PROPERTY_OPS ?? 12_000);
 
@@ -845,7 +784,7 @@ for (const seed of seeds) {
     t.doesNotThrow(() => verifyWarrants(records), `the store's warrant check passes over ${records.pieces.size} pieces`);
 
     // replaying the same blocks from genesis (with a signature cache, and without) gives identical state and receipts
-    const first = replay(blocks, (c) => ({ ...c.deps, verifySignature: cachedVerifier() }));
+    const first = replayBlocks(newChain(), blocks, (c) => ({ ...c.deps, verifySignature: cachedVerifier() }));
     t.equal(first.hash, chain.stateHash(), "replay from genesis reproduces the live state byte for byte");
     t.ok(first.receipts.length === liveReceipts.length && first.receipts.every((r, i) => r === liveReceipts[i]), "and every receipt");
     t.comment(`seed ${seed}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
