@@ -3,89 +3,41 @@
 // LevelDB, PBFT over libp2p, the RPC of rpc/), and the example scripts of examples/ and the CLI
 // walkthrough of docs/api.md run against it as an exporter's developer runs them against
 // `npm start`.
-import { spawn } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { PassThrough } from "node:stream";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import t from "tap";
 import { Command } from "commander";
 import { createClient, loadSigner } from "../sdk/client.js";
 import { tx } from "../sdk/builders.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { addClientCommands } from "../node/cli/cli-client.js";
-import { DevnetSupervisor } from "../node/cli/devnet.js";
-import { freePortRange } from "../tools/cluster.js";
+import { runProcess, startTestDevnet } from "./devnet-harness.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
-
-const dir = mkdtempSync(join(tmpdir(), "tl-devnet-"));
-const rpcBase = await freePortRange(4);
-const p2pBase = await freePortRange(4, [rpcBase]);
-const consoleOut = new PassThrough();
-consoleOut.pipe(createWriteStream(join(dir, "console.log")));
-const supervisor = new DevnetSupervisor({ dir, rpcBasePort: rpcBase, p2pBasePort: p2pBase, consensus: { requestTimeoutMs: 1500, viewChangeTimeoutMs: 1500 }, out: consoleOut });
-const network = supervisor.network;
-supervisor.start();
-
-t.teardown(async () => {
-  await supervisor.stop();
-  if (!process.env.KEEP_DEVNET) rmSync(dir, { recursive: true, force: true });
-  else t.comment(`devnet kept in ${dir}`);
-});
+const devnet = await startTestDevnet(t, "tl-devnet-");
+const { dir, supervisor, network } = devnet;
 
 t.test("the devnet comes up: every node's RPC answers, ready, with peers", async (t) => {
-  for (const n of network.nodes) {
-    const c = createClient({ url: n.rpcUrl, timeoutMs: 2000 });
-    let ready = false;
-    for (let i = 0; i < 600 && !ready; i++) {
-      try {
-        const s = await c.status();
-        ready = s.ready && s.peers.filter((p) => p.validator).length >= 2;
-      } catch {
-        // not listening yet
-      }
-      if (!ready) await new Promise((r) => setTimeout(r, 100));
-    }
-    t.ok(ready, `${n.id} at ${n.rpcUrl}`);
-  }
+  t.same(await devnet.waitReady(), [], "every node answers, is ready and sees its validator peers");
 });
 
 const env = { TRADELEDGER_DEVNET: dir };
 
 t.test("examples/register-invoice.mjs", async (t) => {
-  const r = await run(process.execPath, ["examples/register-invoice.mjs"], env, 180_000);
+  const r = await runProcess(process.execPath, ["examples/register-invoice.mjs"], env, 180_000);
   t.equal(r.code, 0, r.err || r.out.slice(-2000));
   t.match(r.out, /DUPLICATE_RECEIVABLE/);
   t.match(r.out, /receivable [0-9a-f]{64} registered/);
 });
 
 t.test("examples/lifecycle.mjs: four parties on four nodes, settled, history verified", async (t) => {
-  const r = await run(process.execPath, ["examples/lifecycle.mjs"], env, 300_000);
+  const r = await runProcess(process.execPath, ["examples/lifecycle.mjs"], env, 300_000);
   t.equal(r.code, 0, r.err || r.out.slice(-2000));
   t.match(r.out, /refused: 'DOUBLE_FINANCING'/);
   t.match(r.out, /settled, history verified/);
 });
 
 t.test("examples/watch-events.mjs replays the committed events", async (t) => {
-  const r = await run(process.execPath, ["examples/watch-events.mjs", "--from", "1", "--max", "6"], env, 120_000);
+  const r = await runProcess(process.execPath, ["examples/watch-events.mjs", "--from", "1", "--max", "6"], env, 120_000);
   t.equal(r.code, 0, r.err);
   t.equal(r.out.trim().split("\n").length, 6);
   t.match(r.out, /receivableRegistered/);
@@ -93,7 +45,7 @@ t.test("examples/watch-events.mjs replays the committed events", async (t) => {
 
 t.test("the CLI walkthrough of docs/api.md §3", async (t) => {
   const work = join(dir, "work");
-  const made = await run(process.execPath, ["examples/make-documents.mjs", work], env, 30_000);
+  const made = await runProcess(process.execPath, ["examples/make-documents.mjs", work], env, 30_000);
   t.equal(made.code, 0, made.err);
   const tl = async (...args: string[]) => {
     let out = "";

@@ -6,64 +6,22 @@
 // validators at once, and both banks try to accept through two more: exactly one pledge is PLEDGED,
 // the other offer is TITLE_PLEDGED (the other bank's acceptance UNAUTHORIZED or INVALID_STATE,
 // by its order), and every node holds the same receipts and the same chain.
-import { spawn } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { PassThrough } from "node:stream";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import t from "tap";
-import { createClient, loadSigner, type TradeLedgerClient } from "../sdk/client.js";
+import { createClient } from "../sdk/client.js";
 import { buildTxBody, tx } from "../sdk/builders.js";
 import { sha256 } from "../sdk/crypto.js";
 import { utf8 } from "../sdk/bytes.js";
 import { LedgerError } from "../sdk/errors.js";
 import { fingerprintWarehouseReceipt } from "../sdk/fingerprint.js";
 import { signTransaction } from "../sdk/signer.js";
-import { DevnetSupervisor } from "../node/cli/devnet.js";
-import { freePortRange } from "../tools/cluster.js";
+import { runProcess, startTestDevnet } from "./devnet-harness.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
-
-const dir = mkdtempSync(join(tmpdir(), "tl-titles-"));
-const rpcBase = await freePortRange(4);
-const p2pBase = await freePortRange(4, [rpcBase]);
-const consoleOut = new PassThrough();
-consoleOut.pipe(createWriteStream(join(dir, "console.log")));
-const supervisor = new DevnetSupervisor({
-  dir,
-  rpcBasePort: rpcBase,
-  p2pBasePort: p2pBase,
-  consensus: { requestTimeoutMs: 1500, viewChangeTimeoutMs: 1500 },
-  out: consoleOut,
-});
-const network = supervisor.network;
-supervisor.start();
-
-t.teardown(async () => {
-  await supervisor.stop();
-  if (!process.env.KEEP_DEVNET) rmSync(dir, { recursive: true, force: true });
-  else t.comment(`devnet kept in ${dir}`);
-});
+const devnet = await startTestDevnet(t, "tl-titles-");
+const { dir, supervisor, network } = devnet;
 
 const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-const signerOf = (party: string) => loadSigner(readFileSync(join(dir, "keys", `${party}.json`), "utf8"));
-const clientOf = (party: string, node: number): TradeLedgerClient => createClient({ url: network.nodes[node]!.rpcUrl, signer: signerOf(party) });
+const { clientOf, signerOf } = devnet;
 
 t.test("the devnet comes up with the warehouse, the carrier and the buyer in genesis", async (t) => {
   t.same(supervisor.missingParties, []);
@@ -71,24 +29,11 @@ t.test("the devnet comes up with the warehouse, the carrier and the buyer in gen
     network.parties.filter((p) => ["warehouse-qd", "carrier-eastsea", "buyer-sh-retail"].includes(p.id)).map((p) => p.role),
     ["CUSTODIAN", "CUSTODIAN", "ENTERPRISE"],
   );
-  for (const n of network.nodes) {
-    const c = createClient({ url: n.rpcUrl, timeoutMs: 2000 });
-    let ready = false;
-    for (let i = 0; i < 600 && !ready; i++) {
-      try {
-        const s = await c.status();
-        ready = s.ready && s.peers.filter((p) => p.validator).length >= 2;
-      } catch {
-        // not listening yet
-      }
-      if (!ready) await new Promise((r) => setTimeout(r, 100));
-    }
-    t.ok(ready, `${n.id} at ${n.rpcUrl}`);
-  }
+  t.same(await devnet.waitReady(), [], "every node answers, is ready and sees its validator peers");
 });
 
 t.test("examples/pledge.mjs", async (t) => {
-  const r = await run(process.execPath, ["examples/pledge.mjs"], { TRADELEDGER_DEVNET: dir }, 300_000);
+  const r = await runProcess(process.execPath, ["examples/pledge.mjs"], { TRADELEDGER_DEVNET: dir }, 300_000);
   t.equal(r.code, 0, r.code === 0 ? "exits 0" : r.err || r.out.slice(-2000));
   t.match(r.out, /warehouse-qd\s+Qingdao Harbour Bonded Warehousing Co., Ltd.\s+genesis/);
   t.match(r.out, /carrier-eastsea\s+East Sea Container Lines Co., Ltd.\s+genesis/);
@@ -101,7 +46,7 @@ t.test("examples/pledge.mjs", async (t) => {
 });
 
 t.test("examples/buyer.mjs", async (t) => {
-  const r = await run(process.execPath, ["examples/buyer.mjs"], { TRADELEDGER_DEVNET: dir }, 300_000);
+  const r = await runProcess(process.execPath, ["examples/buyer.mjs"], { TRADELEDGER_DEVNET: dir }, 300_000);
   t.equal(r.code, 0, r.code === 0 ? "exits 0" : r.err || r.out.slice(-2000));
   t.match(r.out, /buyer-sh-retail\s+Shanghai Huaxin Department Stores Co., Ltd.\s+genesis/);
   for (const code of ["NOT_ATTESTED", "NOT_ACKNOWLEDGED", "PAYEE_LOCKED", "DISPUTED"]) t.match(r.out, new RegExp(`refused ${code}:`), code);

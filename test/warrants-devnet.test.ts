@@ -4,84 +4,28 @@
 // it as a developer runs it against `npm start`; then the tier-1 supplier signs two conflicting
 // transfers of one piece and submits them to two different validators at once: exactly one wins,
 // the other is refused, and every node holds the same receipts and the same chain.
-import { spawn } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { PassThrough } from "node:stream";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import t from "tap";
-import { createClient, loadSigner, type TradeLedgerClient } from "../sdk/client.js";
+import { createClient, type TradeLedgerClient } from "../sdk/client.js";
 import { tx } from "../sdk/builders.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { LedgerError } from "../sdk/errors.js";
 import { buildTxBody, signTransaction } from "../sdk/index.js";
-import { DevnetSupervisor } from "../node/cli/devnet.js";
-import { freePortRange } from "../tools/cluster.js";
+import { runProcess, startTestDevnet } from "./devnet-harness.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
-
-const dir = mkdtempSync(join(tmpdir(), "tl-warrants-"));
-const rpcBase = await freePortRange(4);
-const p2pBase = await freePortRange(4, [rpcBase]);
-const consoleOut = new PassThrough();
-consoleOut.pipe(createWriteStream(join(dir, "console.log")));
-const supervisor = new DevnetSupervisor({
-  dir,
-  rpcBasePort: rpcBase,
-  p2pBasePort: p2pBase,
-  consensus: { requestTimeoutMs: 1500, viewChangeTimeoutMs: 1500 },
-  ledger: { maxWarrantTenorDays: 30 },
-  out: consoleOut,
-});
-const network = supervisor.network;
-supervisor.start();
-
-t.teardown(async () => {
-  await supervisor.stop();
-  if (!process.env.KEEP_DEVNET) rmSync(dir, { recursive: true, force: true });
-  else t.comment(`devnet kept in ${dir}`);
-});
+const devnet = await startTestDevnet(t, "tl-warrants-", { ledger: { maxWarrantTenorDays: 30 } });
+const { dir, supervisor, network } = devnet;
 
 const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-const signerOf = (party: string) => loadSigner(readFileSync(join(dir, "keys", `${party}.json`), "utf8"));
-const clientOf = (party: string, node: number): TradeLedgerClient => createClient({ url: network.nodes[node]!.rpcUrl, signer: signerOf(party) });
+const { clientOf, signerOf } = devnet;
 
 t.test("the devnet comes up with the supply chain in genesis", async (t) => {
   t.same(supervisor.missingParties, []);
-  for (const n of network.nodes) {
-    const c = createClient({ url: n.rpcUrl, timeoutMs: 2000 });
-    let ready = false;
-    for (let i = 0; i < 600 && !ready; i++) {
-      try {
-        const s = await c.status();
-        ready = s.ready && s.peers.filter((p) => p.validator).length >= 2;
-      } catch {
-        // not listening yet
-      }
-      if (!ready) await new Promise((r) => setTimeout(r, 100));
-    }
-    t.ok(ready, `${n.id} at ${n.rpcUrl}`);
-  }
+  t.same(await devnet.waitReady(), [], "every node answers, is ready and sees its validator peers");
 });
 
 t.test("examples/warrant-chain.mjs", async (t) => {
-  const r = await run(process.execPath, ["examples/warrant-chain.mjs"], { TRADELEDGER_DEVNET: dir }, 300_000);
+  const r = await runProcess(process.execPath, ["examples/warrant-chain.mjs"], { TRADELEDGER_DEVNET: dir }, 300_000);
   t.equal(r.code, 0, r.err || r.out.slice(-2000));
   t.match(r.out, /carmaker\s+Eastlake Automobile Co., Ltd.\s+genesis/);
   t.equal(r.out.match(/refused TRADE_REF_USED/g)?.length, 2, "an invoice reused, a committed invoice financed");
