@@ -10,8 +10,8 @@
 //
 //   npm start                         # in another terminal
 //   node examples/buyer.mjs
-import { hashDocument, LedgerError, sha256, toHex, tx, utf8 } from "tradeledger/sdk";
-import { clientFor, dayFromToday, ensureParty, fingerprintFor, freshInvoice, minor, RUN_ID, step } from "./lib.mjs";
+import { hashDocument, sha256, toHex, tx, utf8 } from "tradeledger/sdk";
+import { clientFor, dayFromToday, ensureParty, fingerprintFor, freshInvoice, minor, RUN_ID, refused, step } from "./lib.mjs";
 
 const BUYER = { id: "buyer-sh-retail", role: "ENTERPRISE", name: "Shanghai Huaxin Department Stores Co., Ltd.", country: "CN" };
 const SELLER = "exporter-hz-textiles";
@@ -25,19 +25,6 @@ const seller = clientFor(SELLER, 0);
 const buyer = clientFor(BUYER.id, 3);
 const bankA = clientFor("bank-a", 0);
 const bankB = clientFor("bank-b", 1);
-
-async function refused(what, code, fn) {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof LedgerError && err.code === code) {
-      console.log(`  refused ${code}: ${what}\n    (${err.message})`);
-      return;
-    }
-    throw err;
-  }
-  throw new Error(`unexpected: ${what} was accepted`);
-}
 
 /** The seller's invoice on `buyerId` (named on the network with `buyerPartyId` when it is a party). */
 async function register(buyerId, buyerPartyId, amount, suffix) {

@@ -121,3 +121,20 @@ export async function ensureParty(p) {
 export function fingerprintFor(sellerId, buyerId, invoiceNumber, currency) {
   return fingerprintInvoice({ sellerId, buyerId, invoiceNumber, currency });
 }
+
+/**
+ * Runs `fn`, which must be refused with `code`: prints the refusal and returns the LedgerError (its
+ * receipt is the evidence an auditor lists); throws if it was accepted or failed otherwise.
+ */
+export async function refused(what, code, fn) {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof LedgerError && err.code === code) {
+      console.log(`  refused ${code}: ${what}\n    (${err.message})`);
+      return err;
+    }
+    throw err;
+  }
+  throw new Error(`unexpected: ${what} was accepted`);
+}

@@ -11,9 +11,9 @@
 //   npm start                         # in another terminal
 //   node examples/warrant-chain.mjs
 import * as sdk from "tradeledger/sdk";
-import { clientFor, dayFromToday, ensureParty, fingerprintFor, genesis, minor, RUN_ID, step } from "./lib.mjs";
+import { clientFor, dayFromToday, ensureParty, fingerprintFor, genesis, minor, RUN_ID, refused, step } from "./lib.mjs";
 
-const { LedgerError, tx } = sdk;
+const { tx } = sdk;
 
 /** The id of output `index` of a transfer (the remainder's index is the number of outputs). */
 const { pieceIdOf } = sdk;
@@ -63,19 +63,6 @@ async function invoice(client, seller, buyer, number, amount) {
 /** The ids of the pieces a transfer created, from its pieceCreated events (= pieceIdOf(txHash, i)). */
 function created(done) {
   return done.receipt.events.filter((e) => e.type === "pieceCreated").map((e) => ({ pieceId: e.pieceId, holder: e.holderId, amount: e.amount, depth: e.depth }));
-}
-
-async function refused(what, code, fn) {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof LedgerError && err.code === code) {
-      console.log(`  refused ${code}: ${what}\n    (${err.message})`);
-      return;
-    }
-    throw err;
-  }
-  throw new Error(`unexpected: ${what} was accepted`);
 }
 
 step("bank A grants the car maker a credit line of 1,000,000.00 CNY (node 1)");
