@@ -3,6 +3,9 @@
 import "../p2p/polyfill.js";
 import t from "tap";
 import { encodeFrame, encodeVarint, FrameDecoder, FrameError } from "../p2p/index.js";
+import { tx } from "../sdk/builders.js";
+import { currency, dateOfDayNumber, dayAfter, dayNumber, hasInvisibleCharacters, isCalendarDate, ISO_4217_CURRENCIES, MalformedError, text } from "../sdk/checks.js";
+import { DAY, h32, makeParty, pk32, T0, TestChain } from "./ledger-harness.js";
 
 // ---- finding 5: a length prefix does not make the receiver allocate the frame up front ----------
 
@@ -56,4 +59,122 @@ t.test("5: an announced length above the channel's max is refused before any pay
   }
   t.ok(err instanceof FrameError && err.kind === "oversized", "oversized: the channel resets the stream and penalises the peer");
   t.equal(d.heldBytes, 0, "no frame buffer was allocated");
+});
+
+// ---- finding 8: currencies, invisible characters, past due dates, the last calendar day ---------
+
+const base = {
+  documentHash: h32("edge/doc"),
+  fingerprint: h32("edge/fp"),
+  buyerId: "ACME-BUYER-01",
+  amount: 1_000n,
+  currency: "USD",
+  issueDate: "2026-09-01",
+  dueDate: "2026-12-31",
+};
+
+function malformedField(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof MalformedError && err.code === "MALFORMED" ? err.field : `other: ${String(err)}`;
+  }
+  return "no error";
+}
+
+t.test("8: currency is an ISO 4217 code of a circulating currency, in the SDK and in the ledger", async (t) => {
+  for (const ccy of ["USD", "EUR", "CNY", "JPY", "KWD", "XOF", "XAF", "XCD", "XPF", "CHF", "ZWG", "XCG"]) {
+    t.equal(currency(ccy), undefined, `${ccy} accepted`);
+  }
+  for (const ccy of ["ZZZ", "XTS", "XXX", "XAU", "XDR", "BOV", "CHE", "USN", "HRK", "usd", "US", "USDX", "", 840]) {
+    t.type(currency(ccy), "string", `${String(ccy)} refused`);
+  }
+  t.ok(ISO_4217_CURRENCIES.size > 150 && ISO_4217_CURRENCIES.size < 170, `${ISO_4217_CURRENCIES.size} codes`);
+  // every builder that names a currency refuses a fake one as MALFORMED naming the field
+  t.equal(malformedField(() => tx.registerReceivable({ ...base, currency: "ZZZ" })), "currency");
+  t.equal(malformedField(() => tx.financeReceivable({ receivableId: "ab".repeat(32), amount: 1n, currency: "XTS" })), "currency");
+  t.equal(malformedField(() => tx.grantCreditLine({ lineId: "line-1", obligor: "core-1", currency: "XXX", limit: 1n, expiryDate: "2027-01-01" })), "currency");
+  t.equal(malformedField(() => tx.offerPledge({ titleId: "ab".repeat(32), bank: "bank-a", securedAmount: 1n, currency: "ZZZ", expiryDate: "2027-01-01" })), "currency");
+  t.equal(malformedField(() => tx.issueWarrant({ lineId: "line-1", holder: "ent-1", amount: 1n, currency: "XTS", maturityDate: "2027-01-01", sources: ["ab".repeat(32)] })), "currency");
+  t.equal(
+    malformedField(() => tx.attestShipment({ declarationFingerprint: h32("d"), declarationHash: h32("h"), exporterId: "exporter-1", declaredValue: 1n, currency: "ZZZ", exportDate: "2026-10-01", receivableIds: ["ab".repeat(32)] })),
+    "currency",
+  );
+  // the ledger runs the same check in consensus: a hand-signed body with ZZZ is MALFORMED
+  const c = new TestChain([makeParty("exporter-1", "ENTERPRISE"), makeParty("bank-a", "BANK")]);
+  const r = c.run(c.signRaw("exporter-1", { type: "registerReceivable", ...base, currency: "ZZZ", buyerPartyId: "" }));
+  t.equal(r.code, "MALFORMED");
+  t.match(r.message, /^payload\.currency: must be an ISO 4217 currency code/);
+  t.equal(c.run(c.signRaw("exporter-1", { type: "registerReceivable", ...base, buyerPartyId: "" })).code, "OK", "USD registers");
+});
+
+t.test("8: names, buyer ids and reasons refuse bidi, zero-width and other invisible format characters", async (t) => {
+  const bad: [string, string][] = [
+    ["\u202e", "right-to-left override"],
+    ["\u202a", "left-to-right embedding"],
+    ["\u202d", "left-to-right override"],
+    ["\u2066", "left-to-right isolate"],
+    ["\u2069", "pop directional isolate"],
+    ["\u200b", "zero width space"],
+    ["\u200c", "zero width non-joiner"],
+    ["\u200d", "zero width joiner"],
+    ["\u2060", "word joiner"],
+    ["\ufeff", "zero width no-break space"],
+    ["\u200f", "right-to-left mark"],
+    ["\u061c", "Arabic letter mark"],
+    ["\u00ad", "soft hyphen"],
+    ["\u2028", "line separator"],
+    ["\u{e0041}", "tag latin capital A"],
+    ["\ud800", "lone surrogate"],
+  ];
+  for (const [ch, what] of bad) {
+    t.equal(malformedField(() => tx.registerReceivable({ ...base, buyerId: `ACME${ch}-01` })), "buyerId", `buyerId with ${what}`);
+    t.equal(malformedField(() => tx.registerParty({ id: "exporter-x", role: "ENTERPRISE", name: `bank${ch}-a`, country: "CN", publicKey: pk32("x") })), "name", `name with ${what}`);
+    t.equal(malformedField(() => tx.disputeReceivable({ receivableId: "ab".repeat(32), reason: `goods${ch} damaged` })), "reason", `dispute reason with ${what}`);
+    t.equal(malformedField(() => tx.cancelReceivable({ receivableId: "ab".repeat(32), reason: `typo${ch}` })), "reason", `cancel reason with ${what}`);
+    t.ok(hasInvisibleCharacters(`x${ch}y`));
+  }
+  // ordinary text in any script, with accents, CJK, RTL letters and emoji, still passes
+  for (const name of ["Hangzhou Textiles 杭州纺织有限公司", "Société Générale", "شركة التجارة", "Zürich AG 🚢", "O'Brien & Sons, Ltd."]) {
+    t.equal(text(1, 200)(name), undefined, name);
+  }
+  // the ledger refuses them too (a body the SDK would not build)
+  const c = new TestChain([makeParty("exporter-1", "ENTERPRISE")]);
+  const r = c.run(c.signRaw("exporter-1", { type: "registerReceivable", ...base, buyerId: "ACME\u202e10-EMCA", buyerPartyId: "" }));
+  t.equal(r.code, "MALFORMED");
+  t.match(r.message, /^payload\.buyerId: must not contain invisible or bidi format characters \(U\+202E\)/);
+});
+
+t.test("8: a receivable already past due at registration is OVERDUE; due on the block's day registers", async (t) => {
+  const c = new TestChain([makeParty("exporter-1", "ENTERPRISE")]); // block time T0 = 2026-10-01T00:00:00Z
+  const reg = (label: string, dueDate: string) =>
+    c.run(c.sign("exporter-1", tx.registerReceivable({ ...base, documentHash: h32(`due/${label}`), fingerprint: h32(`due/fp/${label}`), issueDate: "1970-01-01", dueDate })));
+  const past = reg("epoch", "1970-01-01");
+  t.equal(past.code, "OVERDUE");
+  t.match(past.message, /due date 1970-01-01 is before the block's date/);
+  t.equal(reg("yesterday", "2026-09-30").code, "OVERDUE");
+  t.equal(reg("today", "2026-10-01").code, "OK", "due on the block's UTC day: not yet overdue");
+  t.equal(reg("later", "9999-12-31").code, "OK");
+  // block time decides, never a clock: late in the day is still the same day
+  const late = c.block([c.sign("exporter-1", tx.registerReceivable({ ...base, documentHash: h32("due/late"), fingerprint: h32("due/fp/late"), dueDate: "2026-10-01" }), { createdAt: T0 + DAY - 1n })], T0 + DAY - 1n);
+  t.equal(late.receipts[0]!.code, "OK");
+  // a duplicate that is also past due keeps its duplicate code (the evidence names the original)
+  const dup = c.run(c.sign("exporter-1", tx.registerReceivable({ ...base, documentHash: h32("due/today"), fingerprint: h32("due/fp/x"), issueDate: "2025-12-01", dueDate: "2026-01-01" })));
+  t.equal(dup.code, "DUPLICATE_DOCUMENT");
+});
+
+t.test("8: the day after 9999-12-31 does not overflow; calendar arithmetic round-trips", async (t) => {
+  t.equal(dayAfter("9999-12-31"), undefined, "no day after the last date a format accepts");
+  t.equal(dayAfter("9999-12-30"), "9999-12-31");
+  t.equal(dayAfter("2024-02-28"), "2024-02-29");
+  t.equal(dayAfter("2023-02-28"), "2023-03-01");
+  t.equal(dayAfter("1999-12-31"), "2000-01-01");
+  t.equal(dayAfter("0001-01-01"), "0001-01-02");
+  t.equal(dateOfDayNumber(0n), "1970-01-01");
+  t.equal(dateOfDayNumber(dayNumber("0001-01-01") - 1n), undefined);
+  for (const d of ["0001-01-01", "1600-02-29", "1969-12-31", "2000-02-29", "2026-10-01", "9999-12-31"]) t.equal(dateOfDayNumber(dayNumber(d)), d, d);
+  for (let n = dayNumber("1999-01-01"); n < dayNumber("2001-03-01"); n++) {
+    const d = dateOfDayNumber(n)!;
+    t.ok(isCalendarDate(d) && dayNumber(d) === n, d);
+  }
 });
