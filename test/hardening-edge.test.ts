@@ -2,6 +2,15 @@
 // Each test here failed before its fix (docs/security.md §9 lists the limits they pin).
 import "../p2p/polyfill.js";
 import t from "tap";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureDevnet } from "../config/devnet.js";
+import { openNodeLog } from "../node/cli/devnet.js";
+import { createLogger } from "../node/log.js";
+import { StoreError, storeOpenError } from "../node/store/errors.js";
+import { privateDirectory, Store } from "../node/store/store.js";
 import { encodeFrame, encodeVarint, FrameDecoder, FrameError } from "../p2p/index.js";
 import { tx } from "../sdk/builders.js";
 import { currency, dateOfDayNumber, dayAfter, dayNumber, hasInvisibleCharacters, isCalendarDate, ISO_4217_CURRENCIES, MalformedError, text } from "../sdk/checks.js";
@@ -176,5 +185,110 @@ t.test("8: the day after 9999-12-31 does not overflow; calendar arithmetic round
   for (let n = dayNumber("1999-01-01"); n < dayNumber("2001-03-01"); n++) {
     const d = dateOfDayNumber(n)!;
     t.ok(isCalendarDate(d) && dayNumber(d) === n, d);
+  }
+});
+
+// ---- finding 9: a read-only data directory is not "corrupted"; data, logs and keys are private --
+
+/** Whether this process may mount a tmpfs (root in a container that allows it): the real test. */
+function canMount(dir: string): boolean {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", dir], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+t.test("9: a store on a read-only mount is STORE_NOT_WRITABLE with its path, not STORE_CORRUPTED", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tl-ro-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  if (canMount(dir)) {
+    t.teardown(() => execFileSync("umount", [dir]));
+    const store = await Store.open(join(dir, "ledger"));
+    await store.close();
+    execFileSync("mount", ["-o", "remount,ro", dir]);
+    const err = await Store.open(join(dir, "ledger")).catch((e: unknown) => e);
+    t.ok(err instanceof StoreError, String(err));
+    t.equal((err as StoreError).code, "STORE_NOT_WRITABLE", (err as Error).message);
+    t.match((err as StoreError).message, new RegExp(`store ${join(dir, "ledger")} is not writable .*read-only file system.*not damaged`, "i"));
+    t.equal((err as StoreError).detail.path, join(dir, "ledger"));
+    const fresh = await Store.open(join(dir, "new-ledger")).catch((e: unknown) => e);
+    t.equal((fresh as StoreError).code, "STORE_NOT_WRITABLE", "a store to be created there too");
+  } else if (process.getuid?.() !== 0) {
+    // not root: permissions apply, a 0500 directory is enough
+    const store = await Store.open(join(dir, "ledger"));
+    await store.close();
+    chmodSync(join(dir, "ledger"), 0o500);
+    t.teardown(() => chmodSync(join(dir, "ledger"), 0o700));
+    const err = await Store.open(join(dir, "ledger")).catch((e: unknown) => e);
+    t.equal((err as StoreError).code, "STORE_NOT_WRITABLE", (err as Error).message);
+  } else {
+    t.comment("root without mount: the read-only case is covered by the classification below only");
+  }
+});
+
+t.test("9: the OS errors LevelDB and fs report are classified by what they mean", async (t) => {
+  // the shapes LevelDB (classic-level) and node:fs give, as seen on a read-only mount and a full disk
+  const level = (message: string) => Object.assign(new Error("Database failed to open"), { code: "LEVEL_DATABASE_NOT_OPEN", cause: Object.assign(new Error(message), { code: "LEVEL_IO_ERROR" }) });
+  const fsErr = (code: string, message: string) => Object.assign(new Error(`${code}: ${message}`), { code });
+  t.equal(storeOpenError("/d", level("IO error: /d/LOCK: Read-only file system")).code, "STORE_NOT_WRITABLE");
+  t.equal(storeOpenError("/d", level("IO error: /d/LOCK: Permission denied")).code, "STORE_NOT_WRITABLE");
+  t.equal(storeOpenError("/d", fsErr("EROFS", "read-only file system, open '/d/.write-probe-1'")).code, "STORE_NOT_WRITABLE");
+  t.equal(storeOpenError("/d", fsErr("EACCES", "permission denied, mkdir '/d'")).code, "STORE_NOT_WRITABLE");
+  t.equal(storeOpenError("/d", fsErr("ENOSPC", "no space left on device, write")).code, "STORE_IO");
+  t.equal(storeOpenError("/d", level("IO error: /d/000005.log: No space left on device")).code, "STORE_IO");
+  t.equal(storeOpenError("/d", fsErr("ENOTDIR", "not a directory")).code, "STORE_IO");
+  t.equal(storeOpenError("/d", Object.assign(new Error("locked"), { code: "LEVEL_DATABASE_NOT_OPEN", cause: { code: "LEVEL_LOCKED", message: "lock held" } })).code, "STORE_LOCKED");
+  t.equal(storeOpenError("/d", level("Corruption: CURRENT file does not end with newline")).code, "STORE_CORRUPTED", "damaged files stay corruption");
+  const notWritable = storeOpenError("/data/ledger", level("IO error: /data/ledger/LOCK: Read-only file system"));
+  t.same(notWritable.detail.path, "/data/ledger");
+});
+
+t.test("9: the data directory and store are 0700, node.log 0600, devnet folders 0700 and key files 0600", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tl-modes-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const mode = (p: string) => statSync(p).mode & 0o777;
+  const oldUmask = process.umask(0o022); // the common default: group and others would read
+  t.teardown(() => void process.umask(oldUmask));
+
+  // the node's data directory (node.ts) and the store inside it
+  privateDirectory(join(dir, "data"));
+  t.equal(mode(join(dir, "data")), 0o700, "data/ 0700");
+  const store = await Store.open(join(dir, "data", "ledger"));
+  await store.close();
+  t.equal(mode(join(dir, "data", "ledger")), 0o700, "data/ledger 0700");
+  // an existing world-readable one is tightened
+  mkdirSync(join(dir, "old-data"), { mode: 0o755 });
+  chmodSync(join(dir, "old-data"), 0o755);
+  privateDirectory(join(dir, "old-data"));
+  t.equal(mode(join(dir, "old-data")), 0o700, "an older 0755 data/ becomes 0700");
+
+  // node.log, through the logger and the devnet supervisor's writer
+  const logFile = join(dir, "logs", "node.log");
+  const logger = createLogger({ file: logFile, level: "info" });
+  logger.info("hello");
+  t.equal(mode(logFile), 0o600, "node.log 0600");
+  t.equal(mode(join(dir, "logs")), 0o700, "its new folder 0700");
+  writeFileSync(join(dir, "older.log"), "x\n", { mode: 0o644 });
+  chmodSync(join(dir, "older.log"), 0o644);
+  const w = openNodeLog(join(dir, "older.log"));
+  await new Promise<void>((resolve) => w.end(() => resolve()));
+  t.equal(mode(join(dir, "older.log")), 0o600, "an older 0644 node.log becomes 0600");
+  const fresh = openNodeLog(join(dir, "n1", "node.log"));
+  await new Promise<void>((resolve) => fresh.end(() => resolve()));
+  t.equal(mode(join(dir, "n1", "node.log")), 0o600);
+
+  // the devnet folder, its key files and configs
+  const devnet = join(dir, "devnet");
+  ensureDevnet({ dir: devnet, rpcBasePort: 47_001, p2pBasePort: 47_101 });
+  t.equal(mode(devnet), 0o700, "the devnet folder 0700");
+  t.equal(mode(join(devnet, "keys")), 0o700, "keys/ 0700");
+  const keys = readdirSync(join(devnet, "keys"));
+  t.ok(keys.length > 0);
+  for (const k of keys) t.equal(mode(join(devnet, "keys", k)), 0o600, `keys/${k} 0600`);
+  for (const entry of readdirSync(devnet, { withFileTypes: true })) {
+    if (entry.isDirectory()) t.equal(mode(join(devnet, entry.name)), 0o700, `${entry.name}/ 0700`);
   }
 });
