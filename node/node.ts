@@ -179,7 +179,7 @@ export class TradeLedgerNode {
     const parties = new PartyKeys(query);
     for (const p of genesis.parties) await parties.key(p.id);
     const mempool = new Mempool(
-      { maxTxs: config.mempool.maxTxs, maxBytes: config.mempool.maxBytes, txMaxAgeMs: genesis.ledger.txMaxAgeMs, txMaxFutureMs: genesis.ledger.txMaxFutureMs },
+      { maxTxs: config.mempool.maxTxs, maxBytes: config.mempool.maxBytes, maxTxsPerParty: config.mempool.maxTxsPerParty, maxBytesPerParty: config.mempool.maxBytesPerParty, txMaxAgeMs: genesis.ledger.txMaxAgeMs, txMaxFutureMs: genesis.ledger.txMaxFutureMs },
       {
         crypto,
         sigCache,

@@ -7,6 +7,12 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDevnet } from "../config/devnet.js";
+import { nodeConfigSchema } from "../config/schema.js";
+import { nodeCrypto } from "../node/crypto.js";
+import { DEFAULT_MAX_BYTES_PER_PARTY, DEFAULT_MAX_TXS_PER_PARTY, Mempool, SIGNATURE_REFUSAL, type Admission, type MempoolOptions } from "../node/driver/mempool.js";
+import { SignatureCache } from "../node/driver/sigcache.js";
+import type { Crypto } from "../sdk/crypto.js";
+import { signTx, type TxBody } from "../sdk/tx.js";
 import { openNodeLog } from "../node/cli/devnet.js";
 import { createLogger } from "../node/log.js";
 import { StoreError, storeOpenError } from "../node/store/errors.js";
@@ -291,4 +297,89 @@ t.test("9: the data directory and store are 0700, node.log 0600, devnet folders 
   for (const entry of readdirSync(devnet, { withFileTypes: true })) {
     if (entry.isDirectory()) t.equal(mode(join(devnet, entry.name)), 0o700, `${entry.name}/ 0700`);
   }
+});
+
+// ---- finding 10: no party enumeration through submissions; per-party budgets in the mempool -----
+
+const NOW = 1_790_812_800_000;
+const seedA = new Uint8Array(32).fill(7);
+const seedB = new Uint8Array(32).fill(8);
+const stranger = new Uint8Array(32).fill(9);
+
+function txBody(signer: string, n: number, reasonBytes = 4): TxBody {
+  const nonce = new Uint8Array(16);
+  new DataView(nonce.buffer).setUint32(0, n);
+  return { chainId: "test-chain", signer, createdAt: BigInt(NOW), nonce, payload: { type: "cancelReceivable", receivableId: "ab".repeat(32), reason: "x".repeat(reasonBytes) } };
+}
+
+function edgePool(opts: Partial<MempoolOptions> = {}) {
+  let verifications = 0;
+  const crypto: Crypto = { ...nodeCrypto, verify: (pk, m, s) => (verifications++, nodeCrypto.verify(pk, m, s)) };
+  const keys = new Map([
+    ["bank-a", nodeCrypto.publicKeyFromSeed(seedA)],
+    ["exporter-b", nodeCrypto.publicKeyFromSeed(seedB)],
+  ]);
+  const mp = new Mempool(
+    { maxTxs: 100, maxBytes: 1 << 20, txMaxAgeMs: 3_600_000, txMaxFutureMs: 300_000, ...opts },
+    { crypto, sigCache: new SignatureCache(crypto), chainId: "test-chain", partyKey: (id) => keys.get(id), isCommitted: () => false, now: () => NOW },
+  );
+  return { mp, verifications: () => verifications };
+}
+
+t.test("10: an unknown signer and a bad signature get the same answer, after the same work", async (t) => {
+  const { mp, verifications } = edgePool();
+  const v0 = verifications();
+  const unknown = await mp.admit(signTx(nodeCrypto, txBody("nobody-here", 1), stranger).bytes);
+  const v1 = verifications();
+  const forged = await mp.admit(signTx(nodeCrypto, txBody("bank-a", 2), stranger).bytes);
+  const v2 = verifications();
+  t.equal(v1 - v0, 1, "an unknown signer costs one signature verification");
+  t.equal(v2 - v1, 1, "as a known one does");
+  const strip = (a: Admission) => (a.ok ? a : { ...a, txHash: undefined });
+  t.same(strip(unknown), strip(forged), "same code, message and fields");
+  t.match(unknown, { ok: false, code: "BAD_SIGNATURE", message: SIGNATURE_REFUSAL });
+  t.notMatch(JSON.stringify(unknown), /nobody-here|registered|unknown/i, "the answer says nothing about whether the party exists");
+  t.equal(mp.rejected.UNKNOWN_SIGNER, 1, "the operator still counts unknown signers apart");
+  // the ledger keeps its receipt codes: a forged or unknown signer that a faulty primary orders
+  // is still UNKNOWN_SIGNER in its receipt (test/ledger.test.ts "envelope")
+});
+
+t.test("10: each party may have at most maxTxsPerParty / maxBytesPerParty pending client submissions", async (t) => {
+  const { mp } = edgePool({ maxTxsPerParty: 3, maxBytesPerParty: 64 * 1024 });
+  const a = [1, 2, 3, 4].map((n) => signTx(nodeCrypto, txBody("bank-a", n), seedA));
+  for (const x of a.slice(0, 3)) t.match(await mp.admit(x.bytes), { ok: true });
+  const over = await mp.admit(a[3]!.bytes);
+  t.match(over, { ok: false, code: "MEMPOOL_FULL", scope: "party" });
+  t.match((over as { message: string }).message, /bank-a has 3 transactions .* pending, its budget is 3/);
+  t.same(mp.pendingOf("bank-a"), { txs: 3, bytes: a.slice(0, 3).reduce((s, x) => s + x.bytes.length, 0) });
+  t.match(await mp.admit(signTx(nodeCrypto, txBody("exporter-b", 1), seedB).bytes), { ok: true }, "another party is not affected");
+  t.match(await mp.admit(a[0]!.bytes), { ok: true, alreadyPending: true }, "resubmitting a pending one is still idempotent");
+  // committing frees the budget
+  mp.removeCommitted([a[0]!.hashHex]);
+  t.same(mp.pendingOf("bank-a").txs, 2);
+  t.match(await mp.admit(a[3]!.bytes), { ok: true });
+  // gossip from peers is not charged against the budget (it was admitted under some node's)
+  t.match(await mp.admit(signTx(nodeCrypto, txBody("bank-a", 5), seedA).bytes, "peer"), { ok: true });
+  t.equal(mp.pendingOf("bank-a").txs, 4);
+  t.match(await mp.admit(signTx(nodeCrypto, txBody("bank-a", 6), seedA).bytes), { ok: false, code: "MEMPOOL_FULL", scope: "party" }, "but it counts as pending");
+
+  // the byte budget
+  const bytes = edgePool({ maxTxsPerParty: 100, maxBytesPerParty: 64 * 1024 }).mp;
+  const big = (n: number) => signTx(nodeCrypto, txBody("bank-a", n, 30_000), seedA);
+  t.match(await bytes.admit(big(1).bytes), { ok: true });
+  t.match(await bytes.admit(big(2).bytes), { ok: true });
+  t.match(await bytes.admit(big(3).bytes), { ok: false, code: "MEMPOOL_FULL", scope: "party" }, "a third 30 KB transaction exceeds 64 KiB");
+  // and the whole pool's limit is reported as such
+  const small = edgePool({ maxTxs: 1 }).mp;
+  t.match(await small.admit(signTx(nodeCrypto, txBody("bank-a", 1), seedA).bytes), { ok: true });
+  t.match(await small.admit(signTx(nodeCrypto, txBody("exporter-b", 1), seedB).bytes), { ok: false, code: "MEMPOOL_FULL", scope: "pool" });
+});
+
+t.test("10: the budget defaults and the node config keys", async (t) => {
+  t.equal(DEFAULT_MAX_TXS_PER_PARTY, 1_000);
+  t.equal(DEFAULT_MAX_BYTES_PER_PARTY, 4 * 1024 * 1024);
+  const cfg = nodeConfigSchema.parse({ dataDir: "data", genesisFile: "g.json", nodeKeyFile: "k.json", mode: "observer", p2p: { listen: ["/ip4/127.0.0.1/tcp/0"] } });
+  t.match(cfg.mempool, { maxTxsPerParty: 1_000, maxBytesPerParty: 4 * 1024 * 1024 });
+  const set = nodeConfigSchema.parse({ dataDir: "data", genesisFile: "g.json", nodeKeyFile: "k.json", mode: "observer", p2p: { listen: ["/ip4/127.0.0.1/tcp/0"] }, mempool: { maxTxsPerParty: 50, maxBytesPerParty: 1 << 20 } });
+  t.match(set.mempool, { maxTxs: 100_000, maxTxsPerParty: 50, maxBytesPerParty: 1 << 20 });
 });

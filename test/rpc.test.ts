@@ -310,7 +310,8 @@ t.test("transactions: every admission and ledger outcome has its status", async 
   t.match(await errorOf(await post({ tx: "00" }, "?colour=blue")), { status: 400, message: /unknown query parameter/ });
   t.match(await errorOf(await post({ tx: signed("exporter-hz-textiles", anchor(), { chainId: "other-chain" }).bytes.reduce((s, b) => s + b.toString(16).padStart(2, "0"), "") })), { status: 400, code: "WRONG_CHAIN" });
   t.match(await errorOf(await post({ tx: toHex(signed("exporter-hz-textiles", anchor(), { seed: randomBytes(32) }).bytes) })), { status: 401, code: "BAD_SIGNATURE" });
-  t.match(await errorOf(await post({ tx: toHex(signed("ghost-party", anchor(), { seed: randomBytes(32) }).bytes) })), { status: 401, code: "UNKNOWN_SIGNER" });
+  // an unknown signer is answered as a bad signature: party ids cannot be enumerated (docs/security.md §1)
+  t.match(await errorOf(await post({ tx: toHex(signed("ghost-party", anchor(), { seed: randomBytes(32) }).bytes) })), { status: 401, code: "BAD_SIGNATURE", message: "signature does not verify for the claimed signer" });
   t.match(await errorOf(await post({ tx: toHex(signed("exporter-hz-textiles", anchor(), { createdAt: Date.now() - 2 * 3_600_000 }).bytes) })), { status: 400, code: "TX_EXPIRED" });
   t.match(await errorOf(await post({ tx: "00".repeat(70_000) })), { status: 413, code: "TOO_LARGE" }, "a transaction above 64 KiB");
   t.match(await errorOf(await post({ tx: "00".repeat(200_000) })), { status: 413, code: "TOO_LARGE" }, "a body above the limit");
