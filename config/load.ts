@@ -117,9 +117,9 @@ export function loadKeyFile(file: string): KeyFile {
   return { ...(raw.partyId ? { partyId: raw.partyId as string } : {}), seed, publicKey };
 }
 
-/** Writes a key file with mode 0600, atomically (write to a temp file, then rename). */
+/** Writes a key file with mode 0600, atomically (write to a temp file, then rename); new folders 0700. */
 export function writeKeyFile(file: string, key: { partyId?: string; seed: Uint8Array }): void {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const body = {
     ...(key.partyId ? { partyId: key.partyId } : {}),
     seed: toHex(key.seed),
@@ -130,9 +130,12 @@ export function writeKeyFile(file: string, key: { partyId?: string; seed: Uint8A
   renameSync(tmp, file);
 }
 
-/** Writes JSON atomically (temp file + rename), so a crash never leaves half a config. */
+/**
+ * Writes JSON atomically (temp file + rename), so a crash never leaves half a config. Folders it
+ * creates are 0700 (a devnet's folder holds keys and every node's data); the file's mode is given.
+ */
 export function writeJsonFile(file: string, value: unknown, mode = 0o644): void {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n", { mode });
   renameSync(tmp, file);

@@ -147,9 +147,11 @@ export const nodeConfigSchema = z
       .object({
         maxTxs: z.number().int().min(1).default(100_000),
         maxBytes: z.number().int().min(1024).default(256 * 1024 * 1024),
+        maxTxsPerParty: z.number().int().min(1).default(1_000).describe("pending transactions one signer may submit through this node (docs/security.md §5)"),
+        maxBytesPerParty: z.number().int().min(64 * 1024).default(4 * 1024 * 1024).describe("pending bytes one signer may submit through this node; at least one 64 KiB transaction"),
       })
       .strict()
-      .default({ maxTxs: 100_000, maxBytes: 256 * 1024 * 1024 }),
+      .default({ maxTxs: 100_000, maxBytes: 256 * 1024 * 1024, maxTxsPerParty: 1_000, maxBytesPerParty: 4 * 1024 * 1024 }),
     log: z
       .object({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

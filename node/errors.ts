@@ -11,7 +11,9 @@ export type StoreErrorCode =
   | "STORE_GENESIS_MISMATCH"
   /** the data directory is locked by another process */
   | "STORE_LOCKED"
-  /** the operating system refused access (permissions, disk) */
+  /** the data directory cannot be written (read-only file system, permissions): the data is not damaged */
+  | "STORE_NOT_WRITABLE"
+  /** the operating system refused access otherwise (disk full, I/O error, not a directory) */
   | "STORE_IO"
   /** a block breaks a rule the executor enforces (time going backwards, a replayed hash taken twice) */
   | "BLOCK_INVALID"

@@ -1,6 +1,8 @@
 // Structured logging (STYLE rule 10): `log.info("block committed", { height, txs })`, one JSON
 // object per line (pino), so operators can grep, ship and parse logs. Modules receive a `Logger`
 // and never a concrete implementation; tests may pass `silentLogger`.
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import { pino, type Logger as PinoLogger } from "pino";
 
 export type LogFields = Record<string, unknown>;
@@ -41,8 +43,19 @@ function jsonSafe(fields: LogFields): LogFields {
   return out;
 }
 
+/**
+ * Creates (or tightens) a log file readable by this user only: 0600, its new folders 0700. A node's
+ * log names parties, transactions and errors of every bank on the network.
+ */
+export function privateLogFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, "a", 0o600));
+  chmodSync(file, 0o600); // an older file keeps the mode it was created with otherwise
+}
+
 export function createLogger(opts: { level?: LogLevel; name?: string; file?: string } = {}): Logger {
-  const destination = opts.file ? pino.destination({ dest: opts.file, mkdir: true, sync: false }) : pino.destination(1);
+  if (opts.file) privateLogFile(opts.file);
+  const destination = opts.file ? pino.destination({ dest: opts.file, mkdir: true, sync: false, mode: 0o600 }) : pino.destination(1);
   return wrap(
     pino(
       {

@@ -6,7 +6,6 @@
 // built here (or injected) and passed down.
 import "../p2p/polyfill.js";
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import type { Validator } from "../sdk/commit.js";
 import type { Crypto } from "../sdk/crypto.js";
@@ -27,7 +26,7 @@ import { createLogger, type Logger } from "./log.js";
 import { Mempool } from "./driver/mempool.js";
 import { PartyKeys } from "./parties.js";
 import { SignatureCache } from "./driver/sigcache.js";
-import { Store } from "./store/store.js";
+import { privateDirectory, Store } from "./store/store.js";
 import { BlockSync, type CertifiedExecution } from "./driver/state-transfer.js";
 import { nodeCrypto } from "./crypto.js";
 import { VERSION } from "./version.js";
@@ -151,7 +150,7 @@ export class TradeLedgerNode {
     const self = config.mode === "validator" ? validatorIndex(config, genesis, consensus.validators, crypto.publicKeyFromSeed(opts.nodeSeed)) : -1;
 
     // 1. storage, the executor and the query model
-    mkdirSync(config.dataDir, { recursive: true });
+    privateDirectory(config.dataDir); // 0700: the data directory holds every party's book
     const store = await Store.open(join(config.dataDir, "ledger"));
     const sigCache = new SignatureCache(crypto);
     opts.metrics?.sampleSignatureCache(() => sigCache);
@@ -180,7 +179,7 @@ export class TradeLedgerNode {
     const parties = new PartyKeys(query);
     for (const p of genesis.parties) await parties.key(p.id);
     const mempool = new Mempool(
-      { maxTxs: config.mempool.maxTxs, maxBytes: config.mempool.maxBytes, txMaxAgeMs: genesis.ledger.txMaxAgeMs, txMaxFutureMs: genesis.ledger.txMaxFutureMs },
+      { maxTxs: config.mempool.maxTxs, maxBytes: config.mempool.maxBytes, maxTxsPerParty: config.mempool.maxTxsPerParty, maxBytesPerParty: config.mempool.maxBytesPerParty, txMaxAgeMs: genesis.ledger.txMaxAgeMs, txMaxFutureMs: genesis.ledger.txMaxFutureMs },
       {
         crypto,
         sigCache,

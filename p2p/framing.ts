@@ -3,9 +3,14 @@
 // that many payload bytes. We decode incrementally ourselves, rather than through lpStream's
 // reader, to dispatch each frame synchronously as bytes arrive, to stop at a frame boundary
 // when the consumer is slow, and to reject an oversized length before buffering any payload.
+// A frame's buffer grows with the bytes that actually arrived (doubling, from FIRST_FRAME_CHUNK,
+// capped at the announced length), never to the announced length up front: a peer that announces
+// the channel's maximum and sends ten bytes makes the receiver hold about ten bytes, not 64 MiB.
 
 /** Longest varint we ever read: 5 bytes cover every length below 2^35, far above any limit. */
 const MAX_VARINT_BYTES = 5;
+/** First allocation for a frame's payload (or the whole frame, if shorter): 16 KiB. */
+export const FIRST_FRAME_CHUNK = 16 * 1024;
 
 export function varintLength(value: number): number {
   let n = 1;
@@ -37,6 +42,8 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
   return out;
 }
 
+const EMPTY = new Uint8Array(0);
+
 export type FrameErrorKind = "oversized" | "bad_length";
 
 /** A framing violation: the stream cannot be resynchronised and must be reset. */
@@ -64,7 +71,10 @@ export class FrameDecoder {
   private pending = 0; // unread bytes across chunks
   private lengthValue = 0;
   private lengthBytes = 0;
-  private frame: Uint8Array | null = null;
+  /** the announced length of the frame being read, or -1 between frames */
+  private frameLength = -1;
+  /** the frame's bytes so far; grows as they arrive, up to frameLength */
+  private frame: Uint8Array = EMPTY;
   private filled = 0;
 
   constructor(private readonly maxFrameBytes: number) {
@@ -76,6 +86,15 @@ export class FrameDecoder {
     return this.pending + this.filled;
   }
 
+  /**
+   * Memory the decoder holds for the peer: received chunks not yet copied plus the capacity of the
+   * partial frame's buffer. At most about twice the bytes received (plus FIRST_FRAME_CHUNK), and
+   * never more than maxFrameBytes plus what is pending, whatever length the peer announced.
+   */
+  get heldBytes(): number {
+    return this.pending + this.frame.length;
+  }
+
   push(chunk: Chunk): void {
     const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray();
     if (bytes.length === 0) return;
@@ -84,21 +103,35 @@ export class FrameDecoder {
   }
 
   next(): Uint8Array | null {
-    if (this.frame === null) {
+    if (this.frameLength < 0) {
       if (!this.readLength()) return null;
     }
-    const frame = this.frame!;
-    while (this.filled < frame.length && this.pending > 0) {
+    const length = this.frameLength;
+    while (this.filled < length && this.pending > 0) {
       const head = this.chunks[0]!;
-      const n = Math.min(frame.length - this.filled, head.length - this.offset);
-      frame.set(head.subarray(this.offset, this.offset + n), this.filled);
+      const n = Math.min(length - this.filled, head.length - this.offset);
+      this.reserve(this.filled + n);
+      this.frame.set(head.subarray(this.offset, this.offset + n), this.filled);
       this.filled += n;
       this.consume(n);
     }
-    if (this.filled < frame.length) return null;
-    this.frame = null;
+    if (this.filled < length) return null;
+    // reserve() never grows past the announced length, so a complete frame fills its buffer exactly.
+    const frame = length === 0 ? new Uint8Array(0) : this.frame;
+    this.frame = EMPTY;
     this.filled = 0;
+    this.frameLength = -1;
     return frame;
+  }
+
+  /** Grows the frame's buffer to hold `needed` bytes: doubling, capped at the announced length. */
+  private reserve(needed: number): void {
+    if (needed <= this.frame.length) return;
+    let capacity = Math.max(this.frame.length * 2, Math.min(FIRST_FRAME_CHUNK, this.frameLength));
+    while (capacity < needed) capacity *= 2;
+    const grown = new Uint8Array(Math.min(capacity, this.frameLength));
+    grown.set(this.frame.subarray(0, this.filled));
+    this.frame = grown;
   }
 
   private readLength(): boolean {
@@ -118,7 +151,9 @@ export class FrameDecoder {
       this.lengthValue = 0;
       this.lengthBytes = 0;
       if (length > this.maxFrameBytes) throw new FrameError("oversized", `frame of ${length} bytes exceeds ${this.maxFrameBytes}`);
-      this.frame = new Uint8Array(length);
+      // Nothing is allocated yet: the buffer grows as payload bytes arrive (reserve).
+      this.frameLength = length;
+      this.frame = EMPTY;
       this.filled = 0;
       return true;
     }

@@ -10,13 +10,61 @@ export const PARTY_ID_RE = /^[a-z0-9][a-z0-9-]{1,62}$/;
 export const CHAIN_ID_RE = /^[a-z0-9][a-z0-9-]{2,62}$/;
 /** Receivable and financing ids are the hex SHA-256 of their creating transaction's body. */
 export const TX_ID_RE = /^[0-9a-f]{64}$/;
-export const CURRENCY_RE = /^[A-Z]{3}$/; // ISO 4217 alphabetic code
+/** The shape of an ISO 4217 alphabetic code; `currency` below also requires it to be in ISO_4217_CURRENCIES. */
+export const CURRENCY_RE = /^[A-Z]{3}$/;
 export const COUNTRY_RE = /^[A-Z]{2}$/; // ISO 3166-1 alpha-2
 export const LEI_RE = /^[0-9A-Z]{20}$/; // ISO 17442 (the check digits are not verified here)
 export const DOCUMENT_TYPE_RE = /^[A-Z][A-Z_]{1,39}$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // C0 and C1 control characters: never part of a name, a buyer identifier or a reason.
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+// Characters that change how text around them is shown without being seen themselves: spoofing
+// material in a name, a buyer identifier or a reason ("bank-a" that renders as another name,
+// an order that renders reversed). Listed by code point rather than with \p{Cf}, whose meaning
+// moves with the Unicode version of the JavaScript engine: this check is a consensus rule, and
+// two validators on different Node releases must agree on every string. The list is every format
+// character (general category Cf) of Unicode 15.1 plus the line and paragraph separators, the
+// combining grapheme joiner and the Hangul fillers, which also render as nothing:
+//   U+00AD soft hyphen; U+034F combining grapheme joiner; U+0600-0605, U+06DD, U+070F,
+//   U+0890-0891, U+08E2 Arabic/Syriac number and abbreviation marks; U+061C Arabic letter mark;
+//   U+115F, U+1160, U+3164, U+FFA0 Hangul fillers; U+180E Mongolian vowel separator;
+//   U+200B-200D zero width space, non-joiner, joiner; U+200E-200F LRM, RLM;
+//   U+2028-2029 line and paragraph separators; U+202A-202E bidi embeddings and overrides;
+//   U+2060-2064 word joiner and invisible operators; U+2066-2069 bidi isolates;
+//   U+206A-206F deprecated format characters; U+FEFF zero width no-break space (BOM);
+//   U+FFF9-FFFB interlinear annotation; U+110BD, U+110CD Kaithi number signs;
+//   U+13430-1343F Egyptian hieroglyph format controls; U+1BCA0-1BCA3 shorthand format controls;
+//   U+1D173-1D17A musical symbol format controls; U+E0001, U+E0020-E007F tag characters.
+const INVISIBLE_RE =
+  /[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0001}\u{e0020}-\u{e007f}]/u;
+// A UTF-16 surrogate without its pair: not a character, and not encodable as UTF-8.
+const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The currencies a transaction may name: the alphabetic codes of ISO 4217 ("Codes for the
+ * representation of currencies", ISO 4217:2015), Table A.1 (current currency and funds code list)
+ * as published by its maintenance agency, SIX Group, in the state of 2025-01-01, plus XCG (the
+ * Caribbean guilder, added with effect from 2025-03-31; ANG stays until its withdrawal). Only codes
+ * of money that circulates: the list's funds codes (BOV, CHE, CHW, CLF, COU, MXV, USN, UYI), the
+ * Uruguayan index unit UYW, precious metals (XAU, XAG, XPD, XPT), bond-market units (XBA-XBD), the
+ * SDR (XDR), the SUCRE (XSU), the ADB unit of account (XUA), the testing code XTS and "no currency"
+ * XXX are not accepted, nor codes already withdrawn by that date (HRK, CUC, SLL, ZWL, ...).
+ *
+ * A consensus rule (docs/ledger.md "Formats"): every validator must run the same table. A code the
+ * agency adds or withdraws later changes what the ledger accepts, so this table changes only in a
+ * release that all validators adopt together (docs/operator.md §9).
+ */
+export const ISO_4217_CURRENCIES: ReadonlySet<string> = new Set(
+  (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD " +
+    "CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD " +
+    "GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT " +
+    "LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR " +
+    "NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP " +
+    "STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD " +
+    "XCG XOF XPF YER ZAR ZMW ZWG"
+  ).split(" "),
+);
 
 export const HASH_BYTES = 32;
 export const PUBLIC_KEY_BYTES = 32;
@@ -95,6 +143,33 @@ export function dayNumber(date: string): bigint {
   return era * 146097n + doe - 719468n;
 }
 
+/**
+ * The calendar date "YYYY-MM-DD" of a day number (days since 1970-01-01), the inverse of
+ * dayNumber (Hinnant, civil_from_days); undefined outside years 0001-9999.
+ */
+export function dateOfDayNumber(day: bigint): string | undefined {
+  const z = day + 719468n;
+  const era = (z >= 0n ? z : z - 146096n) / 146097n;
+  const doe = z - era * 146097n;
+  const yoe = (doe - doe / 1460n + doe / 36524n - doe / 146096n) / 365n;
+  const doy = doe - (365n * yoe + yoe / 4n - yoe / 100n);
+  const mp = (5n * doy + 2n) / 153n;
+  const d = doy - (153n * mp + 2n) / 5n + 1n;
+  const m = mp < 10n ? mp + 3n : mp - 9n;
+  const y = yoe + era * 400n + (m <= 2n ? 1n : 0n);
+  if (y < 1n || y > 9999n) return undefined;
+  return `${y.toString().padStart(4, "0")}-${m.toString().padStart(2, "0")}-${d.toString().padStart(2, "0")}`;
+}
+
+/**
+ * The calendar date after `date`, or undefined after 9999-12-31 (the last date a format accepts):
+ * a range "due up to D" is then "due before dayAfter(D)", or unbounded above when there is none.
+ * Throws RangeError if `date` is not a calendar date.
+ */
+export function dayAfter(date: string): string | undefined {
+  return dateOfDayNumber(dayNumber(date) + 1n);
+}
+
 /** The UTC calendar day (days since 1970-01-01) a timestamp in ms falls on. */
 export function utcDayOf(timeMs: bigint): bigint {
   const q = timeMs / MS_PER_DAY;
@@ -134,8 +209,16 @@ export const text =
     if (n < min) return min === 1 ? "must not be empty" : `must have at least ${min} characters`;
     if (n > max) return `must have at most ${max} characters, got ${n}`;
     if (CONTROL_RE.test(v)) return "must not contain control characters";
+    const invisible = INVISIBLE_RE.exec(v);
+    if (invisible) return `must not contain invisible or bidi format characters (U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`;
+    if (LONE_SURROGATE_RE.test(v)) return "must be well-formed Unicode (a lone surrogate)";
     return undefined;
   };
+
+/** Whether `s` has a character a displayed identifier must not carry (see text()). */
+export function hasInvisibleCharacters(s: string): boolean {
+  return CONTROL_RE.test(s) || INVISIBLE_RE.test(s) || LONE_SURROGATE_RE.test(s);
+}
 
 export const positiveAmount: Check = (v) =>
   typeof v !== "bigint" ? "must be a bigint count of minor units" : v <= 0n ? "must be greater than 0" : v > U64_MAX ? "exceeds 2^64-1" : undefined;
@@ -144,7 +227,12 @@ export const date: Check = (v) => (isCalendarDate(v) ? undefined : `must be a ca
 
 export const partyId = matches(PARTY_ID_RE, "a party id (2-63 of a-z, 0-9, '-')");
 export const txId = matches(TX_ID_RE, "a transaction-hash id (64 lower-case hex digits)");
-export const currency = matches(CURRENCY_RE, "an ISO 4217 code like USD");
+export const currency: Check = (v) =>
+  typeof v !== "string"
+    ? "must be a string"
+    : ISO_4217_CURRENCIES.has(v)
+      ? undefined
+      : `must be an ISO 4217 currency code like USD (circulating currencies only: no funds, metals, test or unknown codes), got ${JSON.stringify(v.slice(0, 80))}`;
 export const hash32 = bytesOf(HASH_BYTES);
 /** A credit line id: chosen by the granting bank, in the form of a party id. */
 export const lineId = matches(PARTY_ID_RE, "a credit line id (2-63 of a-z, 0-9, '-')");

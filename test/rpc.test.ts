@@ -12,6 +12,7 @@ import { tx, buildTxBody } from "../sdk/builders.js";
 import { createClient, type TradeLedgerClient } from "../sdk/client.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { LedgerError } from "../sdk/errors.js";
+import { dayAfter } from "../sdk/checks.js";
 import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
 import { validatorSetFromGenesis, verifyHistory, verifyTx } from "../sdk/verify.js";
 import { NodeMetrics } from "../node/metrics.js";
@@ -175,10 +176,14 @@ t.test("a receivable's lifecycle through the RPC and every read endpoint", async
 });
 
 t.test("lists: by exporter, bank, status, due dates and overdue, as each role may list", async (t) => {
-  // a second exporter's receivable, overdue from the start (due in the past), attested
-  const late = registerPayload(invoice("LATE-1", { seller: "exporter-sz-electronics", amount: "5000.00", issueDate: "2026-01-05", dueDate: "2026-02-05" }));
+  // a second exporter's receivable, due today, attested, then overdue a day later (registration
+  // refuses a due date already past: the ledger's OVERDUE, docs/ledger.md)
+  const lateDue = day(0);
+  const late = registerPayload(invoice("LATE-1", { seller: "exporter-sz-electronics", amount: "5000.00", issueDate: day(-30), dueDate: lateDue }));
   const r2 = (await other.submit(late.payload)).receipt.target;
   await customs.submit(attestPayload("2", { exporter: "exporter-sz-electronics", amount: "5000.00", receivableIds: [r2] }));
+  h.timeOffsetMs = 86_400_000;
+  await other.submit(tx.anchorDocument({ documentHash: randomBytes(32), documentType: "PACKING_LIST" })); // a block a day later
   t.match(await other.getReceivable(r2), { overdue: true, financeable: false });
   t.match(await failure(bankA.submit(tx.financeReceivable({ receivableId: r2, amount: 100n, currency: "USD" }))), { code: "OVERDUE", status: 409 });
 
@@ -194,17 +199,18 @@ t.test("lists: by exporter, bank, status, due dates and overdue, as each role ma
   t.same(ids(await auditor.listReceivables({ status: "SETTLED" })), [receivableId]);
   t.same(ids(await auditor.listReceivables({ overdue: true })), [r2]);
   t.same(ids(await auditor.listReceivables({ overdue: false })), [receivableId]);
-  t.same(ids(await auditor.listReceivables({ dueFrom: "2026-02-05", dueTo: "2026-02-05" })), [r2], "due-date bounds are inclusive");
-  t.same(ids(await auditor.listReceivables({ dueFrom: "2026-02-06", dueTo: "2026-12-30" })), []);
+  t.same(ids(await auditor.listReceivables({ dueFrom: lateDue, dueTo: lateDue })), [r2], "due-date bounds are inclusive");
+  t.same(ids(await auditor.listReceivables({ dueFrom: dayAfter(lateDue)!, dueTo: "2026-12-30" })), []);
   t.same(ids(await auditor.listReceivables({ dueTo: "2026-12-31" })).sort(), [receivableId, r2].sort());
   t.match(await failure(auditor.listReceivables({ dueFrom: "2026-02-30" })), { status: 400, code: "MALFORMED" });
 
   // exposure with an overdue financed receivable: finance today's receivable, then time passes
-  const soon = registerPayload(invoice("SOON-1", { seller: "exporter-sz-electronics", amount: "2000.00", issueDate: day(-10), dueDate: day(0) }));
+  // (the chain is a day ahead of the wall clock since LATE-1)
+  const soon = registerPayload(invoice("SOON-1", { seller: "exporter-sz-electronics", amount: "2000.00", issueDate: day(-10), dueDate: day(1) }));
   const r3 = (await other.submit(soon.payload)).receipt.target;
   await customs.submit(attestPayload("3", { exporter: "exporter-sz-electronics", amount: "2000.00", receivableIds: [r3] }));
   await bankA.submit(tx.financeReceivable({ receivableId: r3, amount: usd(1500), currency: "USD" }));
-  h.timeOffsetMs = 3 * 86_400_000;
+  h.timeOffsetMs = 4 * 86_400_000;
   await other.submit(tx.anchorDocument({ documentHash: randomBytes(32), documentType: "PACKING_LIST" })); // a block three days later
   const exp = await auditor.getExposure("exporter-sz-electronics");
   t.match(exp, { outstanding: { USD: "150000" }, overdue: { USD: "150000" }, overdueReceivables: 1, receivables: { total: 2 } });
@@ -304,7 +310,8 @@ t.test("transactions: every admission and ledger outcome has its status", async 
   t.match(await errorOf(await post({ tx: "00" }, "?colour=blue")), { status: 400, message: /unknown query parameter/ });
   t.match(await errorOf(await post({ tx: signed("exporter-hz-textiles", anchor(), { chainId: "other-chain" }).bytes.reduce((s, b) => s + b.toString(16).padStart(2, "0"), "") })), { status: 400, code: "WRONG_CHAIN" });
   t.match(await errorOf(await post({ tx: toHex(signed("exporter-hz-textiles", anchor(), { seed: randomBytes(32) }).bytes) })), { status: 401, code: "BAD_SIGNATURE" });
-  t.match(await errorOf(await post({ tx: toHex(signed("ghost-party", anchor(), { seed: randomBytes(32) }).bytes) })), { status: 401, code: "UNKNOWN_SIGNER" });
+  // an unknown signer is answered as a bad signature: party ids cannot be enumerated (docs/security.md §1)
+  t.match(await errorOf(await post({ tx: toHex(signed("ghost-party", anchor(), { seed: randomBytes(32) }).bytes) })), { status: 401, code: "BAD_SIGNATURE", message: "signature does not verify for the claimed signer" });
   t.match(await errorOf(await post({ tx: toHex(signed("exporter-hz-textiles", anchor(), { createdAt: Date.now() - 2 * 3_600_000 }).bytes) })), { status: 400, code: "TX_EXPIRED" });
   t.match(await errorOf(await post({ tx: "00".repeat(70_000) })), { status: 413, code: "TOO_LARGE" }, "a transaction above 64 KiB");
   t.match(await errorOf(await post({ tx: "00".repeat(200_000) })), { status: 413, code: "TOO_LARGE" }, "a body above the limit");

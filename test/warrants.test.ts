@@ -68,7 +68,7 @@ function rejected(t: Asserts & { match(a: unknown, b: unknown, m: string): boole
 }
 
 /** `seller` registers an invoice on `buyer` (a party on the network); returns the receivable id. */
-function invoice(t: Asserts, c: WarrantChain, seller: string, buyer: string, amount: bigint, currency = "USD"): string {
+function invoice(t: Asserts, c: WarrantChain, seller: string, buyer: string, amount: bigint, currency = "USD", dueDate = "2026-12-31"): string {
   const n = ++invoiceCounter;
   const r = c.submit(
     seller,
@@ -80,7 +80,7 @@ function invoice(t: Asserts, c: WarrantChain, seller: string, buyer: string, amo
       amount,
       currency,
       issueDate: "2026-10-01",
-      dueDate: "2026-12-31",
+      dueDate,
     }),
   );
   return ok(t, r, "invoice").target;
@@ -277,7 +277,7 @@ t.test("depth, maturity and the minimum piece follow the genesis parameters", as
   const late = newChain();
   const w2 = issued(t, late);
   late.time = T0 + 182n * DAY; // 2027-04-01, the day after maturity 2027-03-31
-  rejected(t, transfer(late, "tier1", w2, [{ to: "tier2a", amount: USD(1_000), tradeRef: invoice(t, late, "tier2a", "tier1", USD(1_000)) }]).receipt, "WARRANT_MATURED");
+  rejected(t, transfer(late, "tier1", w2, [{ to: "tier2a", amount: USD(1_000), tradeRef: invoice(t, late, "tier2a", "tier1", USD(1_000), "USD", "2027-06-30") }]).receipt, "WARRANT_MATURED"); // an invoice not yet due (registration refuses past due dates)
   rejected(t, late.submit("tier1", tx.offerWarrant({ pieceId: w2, bank: "bank-a" })), "WARRANT_MATURED");
   t.ok(isPieceOverdue(late.piece(w2), late.time), "an unpaid leaf after maturity is overdue");
   ok(t, late.submit("tier1", tx.confirmWarrantPayment({ pieceId: w2 })), "paid late");

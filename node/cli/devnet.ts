@@ -3,7 +3,8 @@
 // writes each node's JSON log to its folder, shows a readable digest on the console, and on Ctrl-C
 // stops every node cleanly (SIGTERM, then SIGKILL after a grace period).
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { chmodSync, createWriteStream, statSync, type WriteStream } from "node:fs";
+import { privateLogFile } from "../log.js";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
@@ -48,6 +49,18 @@ export function formatLogLine(id: string, line: string, verbose: boolean): strin
   return `${time} ${id.padEnd(16)} ${LEVEL_COLUMN[level] ?? level} ${String(msg ?? "")}${kv ? "  " + kv : ""}`;
 }
 
+/** A devnet created before folders were made 0700 is tightened on its next start. */
+function tightenFolder(dir: string): void {
+  const mode = statSync(dir).mode;
+  if ((mode & 0o077) !== 0) chmodSync(dir, mode & 0o700);
+}
+
+/** A node's log on the devnet, appended to, mode 0600 (an older one is tightened). */
+export function openNodeLog(file: string): WriteStream {
+  privateLogFile(file);
+  return createWriteStream(file, { flags: "a", mode: 0o600 });
+}
+
 export class DevnetSupervisor {
   readonly network: Network;
   readonly created: boolean;
@@ -59,6 +72,7 @@ export class DevnetSupervisor {
 
   constructor(private readonly opts: SupervisorOptions) {
     const { network, created, missingParties } = ensureDevnet(opts);
+    tightenFolder(opts.dir); // keys, configs and every node's data: this user's only (0700)
     this.network = network;
     this.created = created;
     this.missingParties = missingParties;
@@ -80,7 +94,7 @@ export class DevnetSupervisor {
     }
     this.print(`  try: curl -s ${this.network.nodes[0]!.rpcUrl}/v1/status    stop: Ctrl-C (the chain continues on the next start)`);
     for (const n of this.network.nodes) {
-      const log = createWriteStream(join(dirname(n.configFile), "node.log"), { flags: "a" });
+      const log = openNodeLog(join(dirname(n.configFile), "node.log"));
       const child: Child = { id: n.id, log, restarts: [], stopping: false };
       this.children.set(n.id, child);
       this.spawnNode(child, n.configFile);

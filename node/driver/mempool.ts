@@ -3,13 +3,19 @@
 // ordered"): size, decode, chain id, known signer, signature (once, cached), freshness, not already
 // committed. Domain rules (double financing, ...) are NOT checked here: a rejected attempt must
 // still be ordered so its receipt becomes evidence.
+// What a client learns is limited (docs/security.md §5): an unknown signer is answered exactly as
+// a signature that does not verify (BAD_SIGNATURE, same message, a verification spent either way),
+// so party ids cannot be enumerated through submissions; and each party may hold at most
+// maxTxsPerParty transactions and maxBytesPerParty bytes pending among those submitted by clients
+// to this node (MEMPOOL_FULL, scope "party"), so no party can fill the pool or, through it, every
+// node's blocks and storage at will.
 // Which of its transactions are in flight (in a proposed or accepted batch, or a block not yet
 // executed) is not the pool's to know: it asks the owner of that fact, the driver's proposer.
 import type { Crypto } from "../../sdk/crypto.js";
 import { toHex } from "../../sdk/bytes.js";
 import { CodecError, decode } from "../../sdk/codec.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeTx, MAX_TX_BYTES, type Tx } from "../../sdk/tx.js";
+import { decodeTx, MAX_TX_BYTES, verifyTxSignature, type Tx } from "../../sdk/tx.js";
 import type { SignatureCache } from "./sigcache.js";
 import { NOTHING_IN_FLIGHT, type InFlightTxs } from "./proposer.js";
 
@@ -24,7 +30,18 @@ export type AdmissionCode =
 
 export type Admission =
   | { ok: true; tx: Tx; /** already pending: an idempotent resubmission */ alreadyPending: boolean }
-  | { ok: false; code: AdmissionCode; message: string; txHash?: string };
+  | { ok: false; code: AdmissionCode; message: string; txHash?: string; /** MEMPOOL_FULL: the whole pool, or the signer's budget */ scope?: "pool" | "party" };
+
+/**
+ * Where a transaction comes from. Per-party budgets apply to "client" submissions (this node's
+ * RPC); "peer" transactions (gossip from admitted validators) were already admitted under some
+ * node's budget, and refusing them here would leave backups waiting on transactions the primary
+ * will not propose (a needless view change).
+ */
+export type AdmissionOrigin = "client" | "peer";
+
+/** The one answer to a signer that is not registered or whose signature does not verify. */
+export const SIGNATURE_REFUSAL = "signature does not verify for the claimed signer";
 
 export interface MempoolDeps {
   crypto: Crypto;
@@ -45,16 +62,32 @@ export interface MempoolOptions {
   maxBytes: number;
   txMaxAgeMs: number;
   txMaxFutureMs: number;
+  /** pending transactions one signer may have among client submissions (default 1,000) */
+  maxTxsPerParty?: number;
+  /** pending bytes one signer may have among client submissions (default 4 MiB) */
+  maxBytesPerParty?: number;
 }
+
+export const DEFAULT_MAX_TXS_PER_PARTY = 1_000;
+export const DEFAULT_MAX_BYTES_PER_PARTY = 4 * 1024 * 1024;
 
 interface Entry {
   tx: Tx;
   size: number;
 }
 
+interface PartyUsage {
+  txs: number;
+  bytes: number;
+}
+
 export class Mempool {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  /** pending transactions and bytes per signer (every origin) */
+  private readonly perParty = new Map<string, PartyUsage>();
+  /** a valid public key no party holds: unknown signers cost the same verification as known ones */
+  private readonly decoyKey: Uint8Array;
   private inFlight: InFlightTxs = NOTHING_IN_FLIGHT;
   readonly rejected: Record<AdmissionCode, number> = {
     MALFORMED: 0,
@@ -69,7 +102,15 @@ export class Mempool {
   constructor(
     private readonly opts: MempoolOptions,
     private readonly deps: MempoolDeps,
-  ) {}
+  ) {
+    this.decoyKey = deps.crypto.publicKeyFromSeed(deps.crypto.sha256(new TextEncoder().encode("tradeledger/mempool/decoy-signer")));
+  }
+
+  /** What `partyId` has pending: transactions and bytes. */
+  pendingOf(partyId: string): { txs: number; bytes: number } {
+    const u = this.perParty.get(partyId);
+    return { txs: u?.txs ?? 0, bytes: u?.bytes ?? 0 };
+  }
 
   get size(): number {
     return this.entries.size;
@@ -112,13 +153,13 @@ export class Mempool {
     return this.entries.get(hashHex)?.tx;
   }
 
-  private refuse(code: AdmissionCode, message: string, txHash?: string): Admission {
+  private refuse(code: AdmissionCode, message: string, txHash?: string, scope?: "pool" | "party"): Admission {
     this.rejected[code]++;
-    return { ok: false, code, message, ...(txHash ? { txHash } : {}) };
+    return { ok: false, code, message, ...(txHash ? { txHash } : {}), ...(scope ? { scope } : {}) };
   }
 
   /** Decodes and checks raw SignedTx bytes; on success the tx is pending. Never throws on bad input. */
-  async admit(bytes: Uint8Array): Promise<Admission> {
+  async admit(bytes: Uint8Array, origin: AdmissionOrigin = "client"): Promise<Admission> {
     if (!(bytes instanceof Uint8Array)) return this.refuse("MALFORMED", "expected transaction bytes");
     if (bytes.length > MAX_TX_BYTES) return this.refuse("MALFORMED", `transaction of ${bytes.length} bytes exceeds ${MAX_TX_BYTES}`);
     let tx: Tx;
@@ -128,11 +169,11 @@ export class Mempool {
       if (err instanceof CodecError) return this.refuse("MALFORMED", err.message);
       throw err;
     }
-    return this.admitDecoded(tx);
+    return this.admitDecoded(tx, origin);
   }
 
   /** Admission of an already-decoded transaction (e.g. from gossip, decoded at the p2p edge). */
-  async admitDecoded(tx: Tx): Promise<Admission> {
+  async admitDecoded(tx: Tx, origin: AdmissionOrigin = "client"): Promise<Admission> {
     const hash = tx.hashHex;
     const existing = this.entries.get(hash);
     if (existing) {
@@ -153,15 +194,40 @@ export class Mempool {
       return this.refuse("TX_EXPIRED", `createdAt ${body.createdAt} is outside [now - ${this.opts.txMaxAgeMs} ms, now + ${this.opts.txMaxFutureMs} ms]`, hash);
     }
     const key = await this.deps.partyKey(body.signer);
-    if (!key) return this.refuse("UNKNOWN_SIGNER", `no registered party ${JSON.stringify(body.signer)}`, hash);
-    if (!this.deps.sigCache.verify(tx, key)) return this.refuse("BAD_SIGNATURE", `signature does not verify under ${body.signer}'s key`, hash);
+    if (!key) {
+      // Indistinguishable from a bad signature, in code, message and work done: spend the same
+      // verification on a key nobody holds (it cannot verify), then answer as below.
+      verifyTxSignature(this.deps.crypto, this.decoyKey, tx);
+      this.rejected.UNKNOWN_SIGNER++;
+      return { ok: false, code: "BAD_SIGNATURE", message: SIGNATURE_REFUSAL, txHash: hash };
+    }
+    if (!this.deps.sigCache.verify(tx, key)) return this.refuse("BAD_SIGNATURE", SIGNATURE_REFUSAL, hash);
     if (await this.deps.isCommitted(hash)) return this.refuse("DUPLICATE_TX", "transaction already committed", hash);
     if (this.entries.has(hash)) return { ok: true, tx: this.entries.get(hash)!.tx, alreadyPending: true }; // raced with itself
-    if (this.entries.size >= this.opts.maxTxs || this.bytes + tx.bytes.length > this.opts.maxBytes) {
-      return this.refuse("MEMPOOL_FULL", `mempool full (${this.entries.size} txs, ${this.bytes} bytes)`, hash);
+    const size = tx.bytes.length;
+    if (origin === "client") {
+      const used = this.pendingOf(body.signer);
+      const maxTxs = this.opts.maxTxsPerParty ?? DEFAULT_MAX_TXS_PER_PARTY;
+      const maxBytes = this.opts.maxBytesPerParty ?? DEFAULT_MAX_BYTES_PER_PARTY;
+      if (used.txs + 1 > maxTxs || used.bytes + size > maxBytes) {
+        return this.refuse(
+          "MEMPOOL_FULL",
+          `${body.signer} has ${used.txs} transactions (${used.bytes} bytes) pending, its budget is ${maxTxs} (${maxBytes} bytes): retry once some are committed`,
+          hash,
+          "party",
+        );
+      }
     }
-    this.entries.set(hash, { tx, size: tx.bytes.length });
-    this.bytes += tx.bytes.length;
+    if (this.entries.size >= this.opts.maxTxs || this.bytes + size > this.opts.maxBytes) {
+      return this.refuse("MEMPOOL_FULL", `mempool full (${this.entries.size} txs, ${this.bytes} bytes)`, hash, "pool");
+    }
+    this.entries.set(hash, { tx, size });
+    this.bytes += size;
+    const u = this.perParty.get(body.signer);
+    if (u) {
+      u.txs++;
+      u.bytes += size;
+    } else this.perParty.set(body.signer, { txs: 1, bytes: size });
     return { ok: true, tx, alreadyPending: false };
   }
 
@@ -197,6 +263,13 @@ export class Mempool {
       if (!e) continue;
       this.bytes -= e.size;
       this.entries.delete(h);
+      const signer = e.tx.body.signer;
+      const u = this.perParty.get(signer);
+      if (u) {
+        u.txs--;
+        u.bytes -= e.size;
+        if (u.txs <= 0) this.perParty.delete(signer);
+      }
       this.deps.sigCache.forget(h);
     }
   }

@@ -34,7 +34,7 @@ export class TxGossip {
   };
 
   readonly validateTx = async (bytes: Uint8Array): Promise<TxVerdict> => {
-    const admission = await this.mempool.admit(bytes);
+    const admission = await this.mempool.admit(bytes, "peer"); // per-party budgets are for client submissions
     if (admission.ok) {
       if (!admission.alreadyPending) this.admitted();
       return "accept";

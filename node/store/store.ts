@@ -5,8 +5,8 @@
 // tree changes, index changes and the meta record go into one LevelDB write batch. LevelDB applies
 // a batch all-or-nothing (one log record), so after any crash the store holds every block up to
 // the meta record's height wholly, and nothing of any later block.
-import { statSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { Level } from "level";
 import { equalBytes, toHex } from "../../sdk/bytes.js";
 import type { Tx } from "../../sdk/tx.js";
@@ -17,7 +17,7 @@ import { Bucket } from "./buckets.js";
 import { ConsensusRecords } from "./consensus.js";
 import { EMPTY, plain, prefixRange, type ClassicExtras, type Db } from "./db.js";
 import { key, readU32, u64be } from "./encoding.js";
-import { StoreError, corrupted } from "./errors.js";
+import { StoreError, corrupted, storeOpenError } from "./errors.js";
 import { IndexRepository, indexOps } from "./indexes.js";
 import { CommittedTxFilter } from "./tx-filter.js";
 import { STORE_FORMAT_VERSION, decodeMeta, encodeMeta, type StoreMeta } from "./meta.js";
@@ -110,9 +110,12 @@ export class Store {
   /**
    * Opens (creating if missing) and checks the store: LevelDB's table files against its manifest,
    * the meta record, the head block and the few before it, and the state tree against the head's
-   * state root. Throws StoreError (STORE_CORRUPTED, STORE_FORMAT, STORE_LOCKED) if anything is off.
+   * state root. Throws StoreError (STORE_CORRUPTED, STORE_FORMAT, STORE_LOCKED) if anything is off,
+   * STORE_NOT_WRITABLE (read-only mount, permissions) or STORE_IO (disk) if the directory cannot be
+   * used: those leave the data as it was. The directory is created 0700 (privateDirectory).
    */
   static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
+    privateDirectory(path, { probeWrite: true });
     const db: Db = new Level<Uint8Array, Uint8Array>(path, {
       keyEncoding: "view",
       valueEncoding: "view",
@@ -122,7 +125,7 @@ export class Store {
     try {
       await db.open({ createIfMissing: true });
     } catch (err) {
-      throw openError(path, err);
+      throw storeOpenError(path, err);
     }
     const store = new Store(path, db, opts);
     try {
@@ -130,7 +133,7 @@ export class Store {
     } catch (err) {
       await db.close().catch(() => undefined);
       if (err instanceof StoreError) throw err;
-      throw openError(path, err);
+      throw storeOpenError(path, err);
     }
     store.filterScan = store.scanCommittedTxs();
     return store;
@@ -542,11 +545,44 @@ function lt(bucket: Bucket): { lt: Uint8Array } {
   return { lt: Uint8Array.of(bucket + 1) };
 }
 
-function openError(path: string, err: unknown): StoreError {
-  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e.cause?.code ?? e.code;
-  const message = e.cause?.message ?? e.message ?? String(err);
-  if (code === "LEVEL_LOCKED") return new StoreError("STORE_LOCKED", `store ${path} is in use by another process`, { path }, { cause: err });
-  if (/permission denied|EACCES|EPERM|no space left/i.test(message)) return new StoreError("STORE_IO", `store ${path} cannot be opened: ${message}`, { path, levelCode: code }, { cause: err });
-  return corrupted(`store ${path} cannot be opened: ${message}`, { path, levelCode: code }, err);
+/**
+ * Creates `dir` (and missing parents) readable by this user only (0700), or tightens an existing
+ * one that group or others could read: a node's data directory holds every party's book. With
+ * `probeWrite` it also writes and removes a probe file, so a read-only mount or a directory we may
+ * not write is reported as STORE_NOT_WRITABLE with its path, before LevelDB turns it into an
+ * unreadable message. Throws StoreError (STORE_NOT_WRITABLE, STORE_IO).
+ */
+export function privateDirectory(dir: string, opts: { probeWrite?: boolean } = {}): void {
+  try {
+    makeDirs(dir);
+    const st = statSync(dir);
+    if (!st.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: "ENOTDIR" });
+    if ((st.mode & 0o077) !== 0) chmodSync(dir, st.mode & 0o700);
+    if (opts.probeWrite) {
+      const probe = join(dir, `.write-probe-${process.pid}`);
+      writeFileSync(probe, "", { mode: 0o600 });
+      unlinkSync(probe);
+    }
+  } catch (err) {
+    throw storeOpenError(dir, err);
+  }
+}
+
+/**
+ * mkdir -p with mode 0700, one level at a time: a recursive mkdir on a read-only mount reports
+ * ENOENT, which hides the cause; creating each missing level ourselves surfaces EROFS or EACCES.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d, { mode: 0o700 });
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EEXIST") throw err;
+    }
+  }
 }

@@ -1,6 +1,8 @@
 // registerReceivable: an exporter registers an invoice; its id is the transaction hash. Rejected as
-// DUPLICATE_DOCUMENT or DUPLICATE_RECEIVABLE across all parties (docs/ledger.md).
+// DUPLICATE_DOCUMENT or DUPLICATE_RECEIVABLE across all parties, and as OVERDUE when its due date
+// is already past on the block's UTC day (docs/ledger.md).
 import { toHex, utf8 } from "../../../sdk/bytes.js";
+import { isPastDue } from "../../../sdk/domain.js";
 import type { PayloadOf } from "../../../sdk/transactions/index.js";
 import { registerReceivableTx } from "../../../sdk/transactions/register-receivable.js";
 import type { Receivable } from "../../../sdk/types.js";
@@ -44,6 +46,11 @@ export const registerReceivableRule: TxRule<PayloadOf<"registerReceivable">> = {
     }
     const holder = getText(state, KEY.fingerprint(fpHex));
     if (holder !== undefined) reject("DUPLICATE_RECEIVABLE", `an invoice with fingerprint ${fpHex} is already receivable ${holder}`, holder);
+    // After the duplicate checks, whose evidence (the receivable collided with) matters more.
+    // An invoice due before the block's UTC day would be born overdue: nothing could finance it
+    // (financeReceivable's OVERDUE) and it would only pollute the book. Due on the block's day is
+    // fine, as financing on the due date is. Block time, never a clock: every validator agrees.
+    if (isPastDue(p.dueDate, block.time)) reject("OVERDUE", `due date ${p.dueDate} is before the block's date: the invoice is already overdue`);
     invariant(!state.get(KEY.receivable(id)), `receivable ${id} exists but its transaction was not seen before`);
     const receivable: Receivable = {
       id,
