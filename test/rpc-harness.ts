@@ -249,10 +249,16 @@ export function sample(name: "commercial-invoice" | "export-declaration" | "bill
   return JSON.parse(readFileSync(new URL(`${name}.json`, SAMPLES), "utf8"));
 }
 
-/** A variant of the sample invoice: its own invoice number, seller, amount (major units) and dates. */
+/** The default dates of a test invoice, relative to the wall clock the harness's blocks run on (the sample's own dates pass). */
+export const DEFAULT_ISSUE_DATE = day(-1);
+export const DEFAULT_DUE_DATE = day(90);
+
+/** A variant of the sample invoice: its own invoice number, seller, amount (major units) and dates (issued yesterday, due in 90 days unless given). */
 export function invoice(n: string, o: { seller?: string; amount?: string; currency?: string; issueDate?: string; dueDate?: string } = {}): Record<string, any> {
   const doc = sample("commercial-invoice");
   doc.invoiceNumber = `INV-2026/${n}`;
+  doc.issueDate = DEFAULT_ISSUE_DATE;
+  doc.dueDate = DEFAULT_DUE_DATE;
   if (o.seller) doc.seller.partyId = o.seller;
   if (o.amount) doc.totalAmount = o.amount;
   if (o.currency) doc.currency = o.currency;

@@ -22,7 +22,7 @@ import { sha256 } from "../sdk/crypto.js";
 import type { BlockHeader, Event, Receipt } from "../sdk/types.js";
 import { validatorSetFromGenesis, verifyHistory, verifyTx } from "../sdk/verify.js";
 import { addClientCommands, amountOf } from "../node/cli/cli-client.js";
-import { RpcHarness, attestPayload, invoice, registerPayload } from "./rpc-harness.js";
+import { RpcHarness, attestPayload, day, invoice, registerPayload } from "./rpc-harness.js";
 
 const h = await RpcHarness.create();
 const { server, url } = await h.serve();
@@ -204,6 +204,9 @@ t.test("the CLI client commands, end to end", async (t) => {
   writeFileSync(join(devnet, "genesis.json"), JSON.stringify(h.genesis()));
   const docs = new URL("../../examples/documents/", import.meta.url);
   for (const name of ["commercial-invoice", "export-declaration", "bill-of-lading"]) copyFileSync(new URL(`${name}.json`, docs), join(dir, `${name}.json`));
+  // The blocks run on the wall clock: the invoice is issued yesterday and due in 90 days, whatever today is.
+  const sampleInvoice = JSON.parse(readFileSync(join(dir, "commercial-invoice.json"), "utf8"));
+  writeFileSync(join(dir, "commercial-invoice.json"), JSON.stringify({ ...sampleInvoice, issueDate: day(-1), dueDate: day(90) }, null, 2));
 
   const cli = async (...args: string[]): Promise<{ code: number; out: any; err: any }> => {
     let out = "";
