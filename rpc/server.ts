@@ -465,7 +465,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       await next();
       if (ctx.respond !== false && ctx.body === undefined && ctx.status === 404) throw notFound(`no route ${ctx.method} ${clip(ctx.path)} (see /v1/openapi.json)`);
     } catch (err) {
-      if (err instanceof ClientGone || ctx.req.destroyed) {
+      if (err instanceof ClientGone) {
         // The client abandoned its request (or was timed out): nothing to answer, not a server error.
         ctx.respond = false;
         metrics?.rpcRequest(ctx.method, ctx.state.route, CLIENT_CLOSED, (performance.now() - started) / 1000);
