@@ -314,3 +314,24 @@ t.test("x-request-id: accepted only when it matches a strict pattern, never echo
   }
   t.notOk(log.lines.some((l) => JSON.stringify(l.fields).includes("level\\\":\\\"fatal") || String(l.fields.requestId).includes('"')), "never in a log line");
 });
+
+t.test("config: the rpc limits have defaults and are cross-checked", async (t) => {
+  const { rpcConfigSchema } = await import("../config/schema.js");
+  t.match(rpcConfigSchema.parse({}), {
+    headersTimeoutMs: 20_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 65_000,
+    maxConnections: 4096,
+    maxConnectionsPerAddress: 512,
+    trustProxy: [],
+    maxEventStreams: 256,
+    maxEventStreamsPerParty: 16,
+    eventStreamsReservedForAuditors: 32,
+    eventStreamBufferBytes: 256 * 1024,
+    refusalLogsPerMinute: 60,
+  });
+  t.ok(rpcConfigSchema.safeParse({ trustProxy: ["10.0.0.0/8", "127.0.0.1", "fd00::/8"] }).success);
+  for (const bad of [{ trustProxy: ["proxy.example"] }, { trustProxy: ["10.0.0.0/33"] }, { headersTimeoutMs: 40_000 }, { maxConnectionsPerAddress: 5000 }, { eventStreamsReservedForAuditors: 256 }]) {
+    t.notOk(rpcConfigSchema.safeParse(bad).success, JSON.stringify(bad));
+  }
+});
