@@ -1,5 +1,6 @@
 // Schemas of the two files an operator edits: the network's genesis (identical on every node) and
 // the node's own config. Validated with zod at load; every error names the offending field.
+import { isIP } from "node:net";
 import { z } from "zod";
 import { isStrongPublicKey } from "../sdk/crypto.js";
 import { fromHex } from "../sdk/bytes.js";
@@ -120,6 +121,48 @@ export const observerSchema = z
   })
   .strict();
 
+/** An IPv4 or IPv6 address, or a CIDR block of either (`10.0.0.0/8`, `fd00::/8`). */
+const addressOrCidr = z.string().refine((v) => {
+  const [addr, bits, ...rest] = v.split("/");
+  const family = isIP(addr ?? "");
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}, "expected an IP address or a CIDR block such as 10.0.0.0/8");
+
+// The RPC's edge limits (docs/security.md §5 lists each with its default and why).
+export const rpcConfigSchema = z
+  .object({
+    host: z.string().min(1).default("127.0.0.1"),
+    port: z.number().int().min(0).max(65535).default(7001),
+    maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+    rateLimitPerMinute: z.number().int().min(1).default(6000),
+    headersTimeoutMs: z.number().int().min(100).max(600_000).default(20_000).describe("a request's headers must arrive within this time of the connection's first byte"),
+    requestTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000).describe("the whole request (headers and body) must arrive within this time; responses (waits, event streams) are not bounded by it"),
+    keepAliveTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(600_000)
+      .default(65_000)
+      .describe("idle keep-alive connections are closed after this; longer than the 60 s of common clients and load balancers, so the server is not the side that closes a connection a client reuses"),
+    maxConnections: z.number().int().min(1).max(1_000_000).default(4096).describe("open connections at once, all clients together"),
+    maxConnectionsPerAddress: z.number().int().min(1).max(1_000_000).default(512).describe("open connections at once from one client address (an IPv6 /64); a trusted proxy is exempt"),
+    trustProxy: z.array(addressOrCidr).default([]).describe("addresses of TLS proxies in front of the node: from these peers only, the client address is taken from X-Forwarded-For"),
+    maxEventStreams: z.number().int().min(1).max(100_000).default(256),
+    maxEventStreamsPerParty: z.number().int().min(1).max(100_000).default(16),
+    eventStreamsReservedForAuditors: z.number().int().min(0).max(100_000).default(32).describe("of maxEventStreams, held back for AUDITOR parties: other parties share the rest"),
+    maxReplayBlocks: z.number().int().min(0).max(1_000_000).default(10_000).describe("stored blocks an event stream may replay on resume"),
+    eventStreamBufferBytes: z.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(256 * 1024).describe("unsent bytes an event stream may hold before it is dropped as too slow"),
+    refusalLogsPerMinute: z.number().int().min(1).max(1_000_000).default(60).describe("log lines of refused or failed requests (>= 400) per minute; the rest are counted and reported in the next line"),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.headersTimeoutMs > r.requestTimeoutMs) ctx.addIssue({ code: "custom", path: ["headersTimeoutMs"], message: "must not exceed requestTimeoutMs" });
+    if (r.maxConnectionsPerAddress > r.maxConnections) ctx.addIssue({ code: "custom", path: ["maxConnectionsPerAddress"], message: "must not exceed maxConnections" });
+    if (r.eventStreamsReservedForAuditors >= r.maxEventStreams) ctx.addIssue({ code: "custom", path: ["eventStreamsReservedForAuditors"], message: "must leave streams for other parties (less than maxEventStreams)" });
+  });
+
 export const nodeConfigSchema = z
   .object({
     dataDir: z.string().min(1).describe("LevelDB and consensus records; relative paths are resolved against the config file"),
@@ -134,15 +177,7 @@ export const nodeConfigSchema = z
         extraPeers: z.array(observerSchema).default([]).describe("peers to dial besides the genesis validators (an observer lists validators it may not be allowed to reach directly)"),
       })
       .strict(),
-    rpc: z
-      .object({
-        host: z.string().min(1).default("127.0.0.1"),
-        port: z.number().int().min(0).max(65535).default(7001),
-        maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
-        rateLimitPerMinute: z.number().int().min(1).default(6000),
-      })
-      .strict()
-      .default({ host: "127.0.0.1", port: 7001, maxBodyBytes: 256 * 1024, rateLimitPerMinute: 6000 }),
+    rpc: rpcConfigSchema.default(rpcConfigSchema.parse({})),
     mempool: z
       .object({
         maxTxs: z.number().int().min(1).default(100_000),
@@ -174,4 +209,5 @@ export type GenesisValidator = z.infer<typeof validatorSchema>;
 export type ConsensusParams = z.infer<typeof consensusParamsSchema>;
 export type LedgerParamsConfig = z.infer<typeof ledgerParamsSchema>;
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+export type RpcConfig = z.infer<typeof rpcConfigSchema>;
 export type ObserverConfig = z.infer<typeof observerSchema>;

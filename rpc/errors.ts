@@ -22,6 +22,14 @@ export class ApiError extends Error {
   }
 }
 
+/** The client closed the connection (or the request timeout did) before its request was read whole: no answer, not a server error. */
+export class ClientGone extends Error {
+  override readonly name = "ClientGone";
+  constructor() {
+    super("the client closed the connection before its request was complete");
+  }
+}
+
 export const malformed = (message: string, details?: ErrorJson["details"]) => new ApiError("MALFORMED", message, details ? { details } : {});
 export const notFound = (message: string) => new ApiError("NOT_FOUND", message);
 export const forbidden = (message: string) => new ApiError("FORBIDDEN", message);

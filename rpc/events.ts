@@ -41,7 +41,12 @@ const END_OF_BLOCK = 0xffffffff;
 export function parseEventId(id: string): StreamPosition {
   const m = /^([0-9]{1,20}):([0-9]{1,10}):([0-9]{1,5}|r)$/.exec(id);
   if (!m) throw malformed(`Last-Event-ID ${JSON.stringify(id.slice(0, 80))} is not height:index:event`);
-  return { height: BigInt(m[1]!), index: Number(m[2]), event: m[3] === "r" ? REJECTION_SLOT : Number(m[3]) };
+  const height = BigInt(m[1]!);
+  const index = Number(m[2]);
+  const event = m[3] === "r" ? REJECTION_SLOT : Number(m[3]);
+  // Heights are u64, indexes within a block u32, events within a transaction below REJECTION_SLOT.
+  if (height >= 1n << 64n || index > END_OF_BLOCK || (m[3] !== "r" && event >= REJECTION_SLOT)) throw malformed(`Last-Event-ID ${JSON.stringify(id)} is out of range (height < 2^64, index < 2^32, event < 65536)`);
+  return { height, index, event };
 }
 
 function after(a: StreamPosition, b: StreamPosition): boolean {
@@ -55,11 +60,21 @@ export interface EventStreamOptions {
   crypto: Crypto;
   maxStreams: number;
   maxStreamsPerParty: number;
+  /** of maxStreams, streams only supervisors (auditors) may take: other parties share the rest */
+  reservedForSupervisors: number;
   heartbeatMs: number;
   /** stored blocks a stream may replay before going live */
   maxReplayBlocks: number;
-  /** unsent bytes a stream may accumulate before it is dropped as too slow */
+  /**
+   * unsent bytes a stream may accumulate before it is dropped as too slow. A stream stops producing
+   * (replay and live alike) when the socket asks it to (write() returned false) and resumes on
+   * "drain", so only a consumer that stops reading for good (or a live block queue of 1,000 blocks) reaches it.
+   */
   maxBufferedBytes: number;
+  /** blocks a replay reads and sends before it yields to the event loop */
+  replayChunkBlocks: number;
+  /** replays running at once; later resumes wait for a slot (their live blocks queue meanwhile) */
+  maxConcurrentReplays: number;
   logger: Logger;
   onCountChange?: (streams: number) => void;
 }
@@ -71,13 +86,38 @@ interface BlockData {
   receipts: Receipt[];
 }
 
+/** A counting semaphore: at most `size` holders; the others wait in order. */
+class Slots {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async take(): Promise<() => void> {
+    if (this.used >= this.size) await new Promise<void>((r) => this.waiting.push(r));
+    else this.used++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.used--;
+    };
+  }
+}
+
+/** Live blocks a stream may fall behind by (while it replays or its consumer is slow) before it is dropped. */
+const MAX_PENDING_BLOCKS = 1_000;
+
 export class EventStreams {
   private readonly streams = new Set<EventStream>();
+  private readonly replays: Slots;
 
   constructor(
     private readonly api: NodeApi,
     private readonly opts: EventStreamOptions,
-  ) {}
+  ) {
+    this.replays = new Slots(Math.max(1, opts.maxConcurrentReplays));
+  }
 
   get count(): number {
     return this.streams.size;
@@ -89,8 +129,18 @@ export class EventStreams {
    */
   open(res: ServerResponse, caller: Caller, filter: EventFilter, start: { after?: StreamPosition; fromHeight?: bigint }): void {
     if (this.streams.size >= this.opts.maxStreams) throw new ApiError("RATE_LIMITED", `the node serves at most ${this.opts.maxStreams} event streams`, { retryAfterMs: 5000 });
+    // Auditors have a reserve of their own: registered parties (a bank onboards exporters at will)
+    // can never take every stream and leave supervision without one.
     let mine = 0;
-    for (const s of this.streams) if (s.caller.id === caller.id) mine++;
+    let others = 0;
+    for (const s of this.streams) {
+      if (s.caller.id === caller.id) mine++;
+      if (!isSupervisor(s.caller)) others++;
+    }
+    const shared = this.opts.maxStreams - this.opts.reservedForSupervisors;
+    if (!isSupervisor(caller) && others >= shared) {
+      throw new ApiError("RATE_LIMITED", `the event streams open to non-auditor parties (${shared} of ${this.opts.maxStreams}) are all taken`, { retryAfterMs: 5000 });
+    }
     if (mine >= this.opts.maxStreamsPerParty) throw new ApiError("RATE_LIMITED", `at most ${this.opts.maxStreamsPerParty} event streams per party`, { retryAfterMs: 5000 });
     const head = this.api.query.head().height;
     const first = start.after ? start.after.height : (start.fromHeight ?? head + 1n);
@@ -98,7 +148,7 @@ export class EventStreams {
     if (head + 1n - first > BigInt(this.opts.maxReplayBlocks)) {
       throw malformed(`resuming ${head + 1n - first} blocks back exceeds the ${this.opts.maxReplayBlocks}-block replay limit: read the history endpoints, then stream from the head`);
     }
-    const stream = new EventStream(this.api, this.opts, res, caller, filter, first < 1n ? 1n : first, start.after, () => {
+    const stream = new EventStream(this.api, this.opts, this.replays, res, caller, filter, first < 1n ? 1n : first, start.after, () => {
       this.streams.delete(stream);
       this.opts.onCountChange?.(this.streams.size);
     });
@@ -128,6 +178,7 @@ class EventStream {
   constructor(
     private readonly api: NodeApi,
     private readonly opts: EventStreamOptions,
+    private readonly replays: Slots,
     private readonly res: ServerResponse,
     readonly caller: Caller,
     private readonly filter: EventFilter,
@@ -175,24 +226,79 @@ class EventStream {
     this.mark();
   }
 
+  /**
+   * Replays stored blocks from the resume point in chunks: `replayChunkBlocks` blocks, then a turn
+   * of the event loop (setImmediate: consensus messages and other requests are served between
+   * chunks), never more than the socket takes (it waits for "drain"), and at most
+   * `maxConcurrentReplays` streams replaying at once. The whole replay is bounded by maxReplayBlocks.
+   */
   private async replay(): Promise<void> {
     const query = this.api.query;
-    while (!this.closed && this.next <= query.head().height) {
-      const stored = await query.getBlock(this.next);
-      if (!stored) throw new Error(`block ${this.next} is not stored`);
-      await this.emit({ height: stored.header.height, time: stored.header.time, txs: stored.txs.map((b) => decodeTx(this.opts.crypto, b)), receipts: stored.receipts });
+    if (this.next <= query.head().height) {
+      const release = await this.replays.take();
+      try {
+        let inChunk = 0;
+        while (!this.closed && this.next <= query.head().height) {
+          const stored = await query.getBlock(this.next);
+          if (!stored) throw new Error(`block ${this.next} is not stored`);
+          await this.emit({ height: stored.header.height, time: stored.header.time, txs: stored.txs.map((b) => decodeTx(this.opts.crypto, b)), receipts: stored.receipts });
+          if (++inChunk >= this.opts.replayChunkBlocks) {
+            inChunk = 0;
+            await new Promise<void>((r) => setImmediate(r));
+          }
+        }
+      } finally {
+        release();
+      }
     }
     this.replaying = false;
-    for (const b of this.pending.splice(0)) await this.emitLive(b);
+    // Live blocks that arrived meanwhile, then the ones that keep arriving, through one queue.
+    const queued = this.pending.splice(0);
+    for (const b of queued) this.queueLive(b);
   }
 
   private onLive(b: CommittedBlockEvent): void {
     if (this.closed) return;
     if (this.replaying) {
+      if (this.pending.length >= MAX_PENDING_BLOCKS) return this.dropSlow();
       this.pending.push(b);
       return;
     }
-    this.work = this.work.then(() => this.emitLive(b)).catch((err) => this.fail(err));
+    this.queueLive(b);
+  }
+
+  private queued = 0;
+  private queueLive(b: CommittedBlockEvent): void {
+    if (this.queued >= MAX_PENDING_BLOCKS) return this.dropSlow();
+    this.queued++;
+    this.work = this.work
+      .then(() => this.emitLive(b))
+      .finally(() => this.queued--)
+      .catch((err) => this.fail(err));
+  }
+
+  private dropSlow(): void {
+    this.opts.logger.warn("event stream dropped: consumer too slow", { party: this.caller.id, buffered: this.res.writableLength, behindBlocks: this.pending.length + this.queued });
+    this.close("slow consumer");
+  }
+
+  /**
+   * Node's backpressure: once a write returned false (the socket holds its high-water mark, 16 KiB)
+   * the stream stops producing until "drain". So a live consumer's buffer stays near 16 KiB plus one
+   * event, and only a consumer that stops reading for good reaches maxBufferedBytes.
+   */
+  private async flowControl(): Promise<void> {
+    while (!this.closed && this.res.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.res.off("drain", done);
+          this.res.off("close", done);
+          resolve();
+        };
+        this.res.on("drain", done);
+        this.res.on("close", done);
+      });
+    }
   }
 
   private async emitLive(b: CommittedBlockEvent): Promise<void> {
@@ -241,6 +347,7 @@ class EventStream {
           const r = id ? await receivable(id) : undefined;
           if (!this.wanted(event.type, id, tx.body.signer, event, r)) continue;
           if (!(await this.visible(tx, id, r, event, look))) continue;
+          await this.flowControl();
           this.send({
             id: `${block.height}:${i}:${e}`,
             type: event.type,
@@ -260,6 +367,7 @@ class EventStream {
         const r = id ? await receivable(id) : undefined;
         if (!this.wanted(REJECTED_EVENT, id, tx.body.signer, undefined, r)) continue;
         if (!(await this.visible(tx, id, r, undefined, look, receipt))) continue;
+        await this.flowControl();
         this.send({
           id: `${block.height}:${i}:r`,
           type: REJECTED_EVENT,
@@ -322,10 +430,7 @@ class EventStream {
   private write(chunk: string): void {
     if (this.closed) return;
     this.res.write(chunk);
-    if (this.res.writableLength > this.opts.maxBufferedBytes) {
-      this.opts.logger.warn("event stream dropped: consumer too slow", { party: this.caller.id, buffered: this.res.writableLength });
-      this.close("slow consumer");
-    }
+    if (this.res.writableLength > this.opts.maxBufferedBytes) this.dropSlow();
   }
 
   private fail(err: unknown): void {

@@ -54,6 +54,7 @@ const SCAN_BUDGET = 5_000;
 /** Index page reads per request, likewise. */
 const FETCH_BUDGET = 64;
 const HEX32_RE = /^[0-9a-f]{64}$/;
+const U64_LIMIT = 1n << 64n;
 
 export interface PageQuery {
   cursor?: string;
@@ -542,7 +543,11 @@ export class Reads {
       if (head === 0n) throw notFound("no block yet (height 0 is the genesis, which has no header)");
       return head;
     }
-    return BigInt(height);
+    // The route admits up to 20 digits: past 2^64 - 1 no block can exist, and the store's u64 keys
+    // cannot hold it. A client's error (400), never a RangeError (500).
+    const h = BigInt(height);
+    if (h >= U64_LIMIT) throw malformed(`height ${height} exceeds 2^64-1`);
+    return h;
   }
 
   async block(height: string): Promise<ResponseOf<"getBlock">> {

@@ -20,12 +20,13 @@ import type { NodeConfig } from "../config/schema.js";
 import type { Crypto } from "../sdk/crypto.js";
 import type { Receipt } from "../sdk/types.js";
 import type { NodeApi, NodeStatus } from "../node/api.js";
-import type { Logger } from "../node/log.js";
+import type { Logger, LogFields } from "../node/log.js";
 import type { TxRecord } from "../node/query/types.js";
 import { ReadAuthenticator, type Caller } from "./auth.js";
-import { ApiError, envelope, malformed, notFound, toApiError } from "./errors.js";
+import { ApiError, ClientGone, envelope, malformed, notFound, toApiError } from "./errors.js";
 import { EventStreams, parseEventId, STREAM_EVENT_TYPES } from "./events.js";
 import { RateLimiter } from "./ratelimit.js";
+import { ProxyTrust, addressKey, normalizeAddress } from "./client.js";
 import { Reads } from "./reads.js";
 
 /** What the RPC reports to the node's metrics (node/metrics.ts implements it; may be null). */
@@ -44,6 +45,28 @@ export interface RpcOptions {
   port: number;
   maxBodyBytes: number;
   rateLimitPerMinute: number;
+  /** the request's headers must arrive within this (default 20 s) */
+  headersTimeoutMs?: number;
+  /** the whole request, headers and body, must arrive within this (default 30 s); responses are not bounded by it */
+  requestTimeoutMs?: number;
+  /** idle keep-alive connections are closed after this (default 65 s) */
+  keepAliveTimeoutMs?: number;
+  /** open connections at once (default 4096) */
+  maxConnections?: number;
+  /** open connections at once per client address, an IPv6 /64 (default 512); trusted proxies are exempt */
+  maxConnectionsPerAddress?: number;
+  /** addresses or CIDR blocks of proxies whose X-Forwarded-For names the client (default none) */
+  trustProxy?: readonly string[];
+  /** of maxEventStreams, streams only AUDITOR parties may take (default 32, at most maxEventStreams / 8 when that is smaller) */
+  eventStreamsReservedForAuditors?: number;
+  /** unsent bytes an event stream may hold before it is dropped as too slow (default 256 KiB) */
+  eventStreamBufferBytes?: number;
+  /** blocks a resume replays before it yields to the event loop (default 16) */
+  replayChunkBlocks?: number;
+  /** resumes replaying at once; the others wait their turn (default 4) */
+  maxConcurrentReplays?: number;
+  /** log lines of refused or failed requests per minute (default 60) */
+  refusalLogsPerMinute?: number;
   logger: Logger;
   /** the node's crypto (request signatures, transaction decoding) */
   crypto: Crypto;
@@ -87,11 +110,24 @@ export function rpcFactory(
   deps: RpcFactoryDeps = {},
 ): (api: NodeApi, node: { config: NodeConfig; logger: Logger; crypto: Crypto }) => { start(): Promise<void>; stop(): Promise<void>; url(): string } {
   return (api, { config, logger, crypto }) => {
+    const r = config.rpc;
     const server = createRpcServer(api, {
-      host: config.rpc.host,
-      port: config.rpc.port,
-      maxBodyBytes: config.rpc.maxBodyBytes,
-      rateLimitPerMinute: config.rpc.rateLimitPerMinute,
+      host: r.host,
+      port: r.port,
+      maxBodyBytes: r.maxBodyBytes,
+      rateLimitPerMinute: r.rateLimitPerMinute,
+      headersTimeoutMs: r.headersTimeoutMs,
+      requestTimeoutMs: r.requestTimeoutMs,
+      keepAliveTimeoutMs: r.keepAliveTimeoutMs,
+      maxConnections: r.maxConnections,
+      maxConnectionsPerAddress: r.maxConnectionsPerAddress,
+      trustProxy: r.trustProxy,
+      maxEventStreams: r.maxEventStreams,
+      maxEventStreamsPerParty: r.maxEventStreamsPerParty,
+      eventStreamsReservedForAuditors: r.eventStreamsReservedForAuditors,
+      maxReplayBlocks: r.maxReplayBlocks,
+      eventStreamBufferBytes: r.eventStreamBufferBytes,
+      refusalLogsPerMinute: r.refusalLogsPerMinute,
       logger,
       crypto,
       metrics: deps.metrics ?? null,
@@ -113,24 +149,51 @@ interface RequestInput {
   caller: Caller | undefined;
 }
 
-type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; requestId: string }>;
+type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; requestId: string; client: string }>;
 
 const STOP_GRACE_MS = 5_000;
+/** A client's x-request-id is kept only if it is this; anything else is replaced, never logged. */
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+/** Paths in log lines and error messages are cut to this many characters. */
+const MAX_LOGGED_PATH = 200;
+const clip = (s: string) => (s.length > MAX_LOGGED_PATH ? `${s.slice(0, MAX_LOGGED_PATH)}...(${s.length} chars)` : s);
+/** Statuses that are a client's noise rather than an operator's concern: logged at debug. */
+const DEBUG_STATUSES = new Set([401, 404, 429]);
+/** The status logged and counted for a request its client abandoned (nothing is sent). */
+const CLIENT_CLOSED = 499;
 
 export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   const log = opts.logger;
   const clock = opts.clock ?? Date.now;
   const metrics = opts.metrics ?? null;
   const limiter = new RateLimiter(opts.rateLimitPerMinute, clock);
+  const proxies = new ProxyTrust(opts.trustProxy ?? []);
+  // Lines about refused or failed requests: a budget per minute, so a flood cannot fill the disk.
+  // Internal errors have their own budget, so noise cannot hide them.
+  const logBudget = new RateLimiter(opts.refusalLogsPerMinute ?? 60, clock, 16);
+  const suppressed = { refusal: 0, internal: 0 };
+  const budgetedLog = (kind: "refusal" | "internal", write: (extra: LogFields) => void) => {
+    if (!logBudget.take(kind).ok) {
+      suppressed[kind]++;
+      return;
+    }
+    const n = suppressed[kind];
+    suppressed[kind] = 0;
+    write(n > 0 ? { suppressed: n } : {});
+  };
+  const maxStreams = opts.maxEventStreams ?? 256;
   const auth = new ReadAuthenticator({ chainId: api.chainId, getParty: (id) => api.query.getParty(id), verify: opts.crypto.verify, clock });
   const reads = new Reads(api, opts.crypto);
   const streams = new EventStreams(api, {
     crypto: opts.crypto,
-    maxStreams: opts.maxEventStreams ?? 256,
+    maxStreams,
     maxStreamsPerParty: opts.maxEventStreamsPerParty ?? 16,
+    reservedForSupervisors: opts.eventStreamsReservedForAuditors ?? Math.min(32, Math.floor(maxStreams / 8)),
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     maxReplayBlocks: opts.maxReplayBlocks ?? 10_000,
-    maxBufferedBytes: 4 * 1024 * 1024,
+    maxBufferedBytes: opts.eventStreamBufferBytes ?? 256 * 1024,
+    replayChunkBlocks: opts.replayChunkBlocks ?? 16,
+    maxConcurrentReplays: opts.maxConcurrentReplays ?? 4,
     logger: log,
     onCountChange: (n) => metrics?.eventStreams(n),
   });
@@ -301,14 +364,16 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     if (!d.ok) throw new ApiError("RATE_LIMITED", `rate limit of ${opts.rateLimitPerMinute} requests per minute exceeded`, { retryAfterMs: d.retryAfterMs });
   };
 
+  /** Routes by method and path, to charge a request before it is routed. */
+  const routeTable = (Object.values(routes) as RouteDef[]).map((r) => ({ def: r, re: new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, "[^/]+")}$`) }));
+  const signedRoute = (method: string, path: string) => routeTable.some((r) => r.def.access === "signed" && r.def.method === method && r.re.test(path));
+
   const gate = async (ctx: Ctx, def: RouteDef): Promise<Caller | undefined> => {
-    if (def.access !== "signed") {
-      rateLimit(`ip:${ctx.ip}`);
-      return undefined;
-    }
-    // Failed authentications spend their own per-address bucket: once it is empty, signed requests
-    // from that address are refused before any signature is checked (forgery floods cost little).
-    const failures = `authfail:${ctx.ip}`;
+    // Everything but signed reads was charged to the client at the edge (before routing).
+    if (def.access !== "signed") return undefined;
+    // Failed authentications spend their own per-client bucket: once it is empty, signed requests
+    // from that client are refused before any signature is checked (forgery floods cost little).
+    const failures = `authfail:${ctx.state.client}`;
     if (!limiter.hasToken(failures)) rateLimit(failures);
     let caller: Caller;
     try {
@@ -361,7 +426,12 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
         chunks.push(chunk);
       });
       req.once("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-      req.once("error", reject);
+      // The client went away (or the request timeout closed it) before the body was complete.
+      const gone = () => reject(new ClientGone());
+      req.once("error", gone);
+      req.once("close", () => {
+        if (!req.complete) gone();
+      });
     });
     try {
       return JSON.parse(text);
@@ -373,11 +443,19 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   // ---- the app ----------------------------------------------------------------------------------
 
   const app = new Koa();
-  app.proxy = false; // ctx.ip is the socket's address; never a client-supplied X-Forwarded-For
+  // Koa's own proxy support believes the leftmost X-Forwarded-For entry whoever the peer is: off.
+  // The client address is ctx.state.client (rpc/client.ts: trusted proxies only, read from the right).
+  app.proxy = false;
+  // What Koa reports after a response (a client that went away mid-response, a request timed out):
+  // the client's doing, at debug and within the log budget, never Koa's default stderr print.
+  app.silent = true;
+  app.on("error", (err: unknown) => budgetedLog("refusal", (extra) => log.debug("rpc connection error", { err: err instanceof Error ? err.message : String(err), ...extra })));
 
   app.use(async (ctx: Ctx, next) => {
     const started = performance.now();
-    ctx.state.requestId = ctx.get("x-request-id").slice(0, 64) || `${bootId}-${(++requestSeq).toString(36)}`;
+    const given = ctx.get("x-request-id");
+    ctx.state.requestId = REQUEST_ID_RE.test(given) ? given : `${bootId}-${(++requestSeq).toString(36)}`;
+    ctx.state.client = proxies.clientOf(ctx.req.socket.remoteAddress ?? "", ctx.req.headers["x-forwarded-for"]);
     ctx.state.route = "unmatched";
     ctx.set("x-request-id", ctx.state.requestId);
     ctx.set("x-content-type-options", "nosniff");
@@ -385,10 +463,17 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     let code: string | undefined;
     try {
       await next();
-      if (ctx.respond !== false && ctx.body === undefined && ctx.status === 404) throw notFound(`no route ${ctx.method} ${ctx.path} (see /v1/openapi.json)`);
+      if (ctx.respond !== false && ctx.body === undefined && ctx.status === 404) throw notFound(`no route ${ctx.method} ${clip(ctx.path)} (see /v1/openapi.json)`);
     } catch (err) {
+      if (err instanceof ClientGone) {
+        // The client abandoned its request (or was timed out): nothing to answer, not a server error.
+        ctx.respond = false;
+        metrics?.rpcRequest(ctx.method, ctx.state.route, CLIENT_CLOSED, (performance.now() - started) / 1000);
+        budgetedLog("refusal", (extra) => log.debug("rpc request abandoned by the client", { method: ctx.method, route: ctx.state.route, path: clip(ctx.path), ip: ctx.state.client, requestId: ctx.state.requestId, ...extra }));
+        return;
+      }
       const { error, internal } = toApiError(err);
-      if (internal) log.error("rpc handler failed", { route: ctx.state.route, requestId: ctx.state.requestId, err: err instanceof Error ? err : new Error(String(err)) });
+      if (internal) budgetedLog("internal", (extra) => log.error("rpc handler failed", { route: ctx.state.route, requestId: ctx.state.requestId, err: err instanceof Error ? err : new Error(String(err)), ...extra }));
       code = error.code;
       if (error.extra.retryAfterMs !== undefined) ctx.set("retry-after", String(Math.max(1, Math.ceil(error.extra.retryAfterMs / 1000))));
       ctx.respond = true;
@@ -399,19 +484,20 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     metrics?.rpcRequest(ctx.method, ctx.state.route, ctx.status, seconds);
     // Answered requests are counted in the metrics; one line each (thousands a second under load,
     // each a synchronous write) only at debug. Refusals and failures stay at info.
-    const line = {
+    const line = () => ({
       method: ctx.method,
       route: ctx.state.route,
-      path: ctx.path,
+      path: clip(ctx.path),
       status: ctx.status,
       ms: Math.round(seconds * 1e4) / 10,
-      ip: ctx.ip,
+      ip: ctx.state.client,
       requestId: ctx.state.requestId,
       ...(ctx.state.party ? { party: ctx.state.party } : {}),
       ...(code ? { code } : {}),
-    };
-    if (ctx.status < 400) log.debug("rpc request", line);
-    else log.info("rpc request", line);
+    });
+    if (ctx.status < 400) log.debug("rpc request", line());
+    else if (DEBUG_STATUSES.has(ctx.status)) budgetedLog("refusal", (extra) => log.debug("rpc request", { ...line(), ...extra }));
+    else budgetedLog("refusal", (extra) => log.info("rpc request", { ...line(), ...extra }));
   });
 
   app.use(async (ctx: Ctx, next) => {
@@ -422,12 +508,21 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     ctx.set("access-control-expose-headers", "x-request-id, retry-after");
     if (ctx.method === "OPTIONS") {
       ctx.state.route = "preflight";
+      rateLimit(`ip:${ctx.state.client}`);
       ctx.set("access-control-allow-methods", "GET, POST");
       ctx.set("access-control-allow-headers", ["content-type", "last-event-id", ...Object.values(AUTH_HEADERS)].join(", "));
       ctx.set("access-control-max-age", "600");
       ctx.status = 204;
       return;
     }
+    return next();
+  });
+
+  // The rate limiter in front of every route, unknown ones (404) and malformed requests included:
+  // a request is charged to its client here, unless it is a signed read, which is charged after
+  // authentication to its party (or, failing authentication, to the client's failure bucket).
+  app.use(async (ctx: Ctx, next) => {
+    if (!signedRoute(ctx.method, ctx.path)) rateLimit(`ip:${ctx.state.client}`);
     return next();
   });
 
@@ -456,12 +551,10 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   app.use(router.routes());
   app.use(async (ctx: Ctx, next) => {
     // A known path with another method: 405 with the methods it has.
-    const allowed = Object.values(routes as Record<string, RouteDef>)
-      .filter((r) => new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, "[^/]+")}$`).test(ctx.path))
-      .map((r) => r.method);
+    const allowed = routeTable.filter((r) => r.re.test(ctx.path)).map((r) => r.def.method);
     if (allowed.length > 0) {
       ctx.set("allow", [...new Set(allowed)].join(", "));
-      throw new ApiError("MALFORMED", `${ctx.method} is not allowed on ${ctx.path} (allowed: ${[...new Set(allowed)].join(", ")})`, {}, 405);
+      throw new ApiError("MALFORMED", `${ctx.method} is not allowed on ${clip(ctx.path)} (allowed: ${[...new Set(allowed)].join(", ")})`, {}, 405);
     }
     return next();
   });
@@ -476,16 +569,47 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     url: () => url,
     async start() {
       if (server) throw new Error("the RPC server is already started");
-      const s = createServer(app.callback());
-      s.headersTimeout = 20_000;
-      s.requestTimeout = 0; // waits and event streams are long; each has its own bound
-      // Idle keep-alive connections are closed after 65 s: longer than the idle timeout of common
-      // HTTP clients and load balancers (60 s), so the server is not the side that closes a
-      // connection a client is about to reuse (the client would see ECONNRESET on a POST).
-      s.keepAliveTimeout = 65_000;
-      s.on("connection", (sock) => {
+      // Receiving a request is bounded (headers, then the whole request); answering it is not:
+      // Node's requestTimeout ends when the request is complete, so waits (at most 120 s) and
+      // event streams (heartbeats, a send buffer and a count limit) keep their own bounds.
+      const headersTimeout = opts.headersTimeoutMs ?? 20_000;
+      const requestTimeout = opts.requestTimeoutMs ?? 30_000;
+      const s = createServer({
+        headersTimeout,
+        requestTimeout,
+        // how often Node looks for requests past their timeouts (its default, 30 s, would let a
+        // stalled body live up to 30 s past requestTimeout)
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(headersTimeout, requestTimeout) / 4))),
+        // Idle keep-alive connections are closed after 65 s by default: longer than the idle
+        // timeout of common HTTP clients and load balancers (60 s), so the server is not the side
+        // that closes a connection a client is about to reuse (the client would see ECONNRESET on a POST).
+        keepAliveTimeout: opts.keepAliveTimeoutMs ?? 65_000,
+      }, app.callback());
+      // The total: Node refuses (closes) connections beyond it.
+      s.maxConnections = opts.maxConnections ?? 4096;
+      const perAddress = opts.maxConnectionsPerAddress ?? 512;
+      const open = new Map<string, number>();
+      s.on("connection", (sock: Socket) => {
+        const peer = normalizeAddress(sock.remoteAddress ?? "");
+        // A trusted proxy carries many clients: it is bounded by the total only (and by its own limits).
+        const key = proxies.trusts(peer) ? undefined : addressKey(peer);
+        if (key !== undefined) {
+          const n = open.get(key) ?? 0;
+          if (n >= perAddress) {
+            budgetedLog("refusal", (extra) => log.debug("rpc connection refused: too many from one address", { ip: key, open: n, ...extra }));
+            sock.destroy();
+            return;
+          }
+          open.set(key, n + 1);
+        }
         sockets.add(sock);
-        sock.on("close", () => sockets.delete(sock));
+        sock.on("close", () => {
+          sockets.delete(sock);
+          if (key === undefined) return;
+          const n = (open.get(key) ?? 1) - 1;
+          if (n <= 0) open.delete(key);
+          else open.set(key, n);
+        });
       });
       await new Promise<void>((resolve, reject) => {
         s.once("error", reject);
