@@ -11,7 +11,7 @@ import type { Crypto } from "../sdk/crypto.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx } from "../sdk/tx.js";
 import type { Piece, PieceStatus, Receivable, ReceivableStatus, ResultCode, Title, TitleStatus } from "../sdk/types.js";
-import { isCalendarDate } from "../sdk/validate.js";
+import { dayAfter, isCalendarDate } from "../sdk/validate.js";
 import type { NodeApi, QueryModel } from "../node/api.js";
 import { isOverdue } from "../sdk/domain.js";
 import { MAX_PAGE_LIMIT, utcDate, type HistoryEntry, type ObjectKind, type Page, type PageRequest, type TxEntry, type TxRecord } from "../node/query/types.js";
@@ -117,10 +117,6 @@ export interface RejectionFilter {
   code?: Exclude<ResultCode, "OK">;
   signer?: string;
   target?: string;
-}
-
-function nextDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
 export class Reads {
@@ -230,7 +226,8 @@ export class Reads {
       if (d !== undefined && !isCalendarDate(d)) throw malformed(`${name}: ${d} is not a calendar date`, [{ path: name, message: "not a calendar date" }]);
     }
     const today = utcDate(asOf.time);
-    let before = filter.dueTo !== undefined ? nextDay(filter.dueTo) : undefined;
+    // The day after dueTo bounds the range; there is none after 9999-12-31: no upper bound then.
+    let before = filter.dueTo !== undefined ? dayAfter(filter.dueTo) : undefined;
     const matches = (r: Receivable): boolean => {
       if (filter.exporter !== undefined && r.exporterId !== filter.exporter) return false;
       if (filter.buyer !== undefined && r.buyerPartyId !== filter.buyer) return false;

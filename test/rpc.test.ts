@@ -202,6 +202,7 @@ t.test("lists: by exporter, bank, status, due dates and overdue, as each role ma
   t.same(ids(await auditor.listReceivables({ dueFrom: lateDue, dueTo: lateDue })), [r2], "due-date bounds are inclusive");
   t.same(ids(await auditor.listReceivables({ dueFrom: dayAfter(lateDue)!, dueTo: day(89) })), [], "nothing due between the late one and the default due date");
   t.same(ids(await auditor.listReceivables({ dueTo: DEFAULT_DUE_DATE })).sort(), [receivableId, r2].sort());
+  t.ok(ids(await auditor.listReceivables({ dueTo: "9999-12-31" })).includes(receivableId), "the last calendar day bounds nothing out (no day after it to overflow into)");
   t.match(await failure(auditor.listReceivables({ dueFrom: "2026-02-30" })), { status: 400, code: "MALFORMED" });
 
   // exposure with an overdue financed receivable: finance today's receivable, then time passes
