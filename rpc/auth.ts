@@ -4,7 +4,8 @@
 // headers well formed, time within ±60 s of the node's clock, party registered, signature valid,
 // nonce not used before by this party (replays are refused, not merely tolerated).
 import { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, REQUEST_NONCE_BYTES, readSigningBytes } from "../sdk/api/signed-reads.js";
-import { fromHex } from "../sdk/bytes.js";
+import { fromHex, utf8 } from "../sdk/bytes.js";
+import { nobleCrypto, sha256 } from "../sdk/crypto.js";
 import type { Party, Role } from "../sdk/types.js";
 import { PARTY_ID_RE } from "../sdk/validate.js";
 import { ApiError, unauthenticated } from "./errors.js";
@@ -35,6 +36,9 @@ const SIGNATURE_RE = /^[0-9a-f]{128}$/;
  * A request time is accepted within ±skew of now, so a nonce must be kept until now > time + skew,
  * at most 2 x skew after it was first seen: three generations of `skew` ms each cover that.
  */
+/** A valid ed25519 public key nobody holds the seed of (SHA-256 of a tag, as a seed): verifies nothing. */
+const NOBODY_KEY = nobleCrypto.publicKeyFromSeed(sha256(utf8("tradeledger/nobody/v1")));
+
 class NonceCache {
   private generations: Set<string>[] = [new Set(), new Set(), new Set()];
   private rotatedAt: number;
@@ -101,10 +105,12 @@ export class ReadAuthenticator {
       throw unauthenticated(`request time ${t} is more than ${this.skew / 1000} s from the node's clock ${now}: sign each request just before sending it, and keep clocks in sync`);
     }
     const party = await this.opts.getParty(partyId);
-    if (!party) throw new ApiError("UNKNOWN_SIGNER", `no registered party ${JSON.stringify(partyId)}`);
     const message = readSigningBytes({ chainId: this.opts.chainId, partyId, time: BigInt(time), nonce: fromHex(nonce), method, target });
-    if (!this.opts.verify(party.publicKey, message, fromHex(signature))) {
-      throw new ApiError("BAD_SIGNATURE", `the request signature does not verify under ${partyId}'s key (signed: chain, party, time, nonce, method and the exact path with query)`);
+    // An unknown party is answered exactly like a bad signature, after the same work, so that party
+    // ids cannot be enumerated by probing (docs/security.md; the mempool does the same for submissions).
+    const verified = this.opts.verify(party?.publicKey ?? NOBODY_KEY, message, fromHex(signature));
+    if (!party || !verified) {
+      throw new ApiError("BAD_SIGNATURE", `the request signature does not verify for the claimed party ${partyId} (signed: chain, party, time, nonce, method and the exact path with query)`);
     }
     // Only verified requests enter the cache, so forgeries cannot fill it.
     const seen = this.nonces.record(`${partyId}/${nonce}`, now);
