@@ -11,6 +11,7 @@ import { nodeConfigSchema } from "../config/schema.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { DEFAULT_MAX_BYTES_PER_PARTY, DEFAULT_MAX_TXS_PER_PARTY, Mempool, SIGNATURE_REFUSAL, type Admission, type MempoolOptions } from "../node/driver/mempool.js";
 import { SignatureCache } from "../node/driver/sigcache.js";
+import { SignedMessageLog } from "../node/driver/signed-log.js";
 import type { Crypto } from "../sdk/crypto.js";
 import { signTx, type TxBody } from "../sdk/tx.js";
 import { openNodeLog } from "../node/cli/devnet.js";
@@ -382,4 +383,13 @@ t.test("10: the budget defaults and the node config keys", async (t) => {
   t.match(cfg.mempool, { maxTxsPerParty: 1_000, maxBytesPerParty: 4 * 1024 * 1024 });
   const set = nodeConfigSchema.parse({ dataDir: "data", genesisFile: "g.json", nodeKeyFile: "k.json", mode: "observer", p2p: { listen: ["/ip4/127.0.0.1/tcp/0"] }, mempool: { maxTxsPerParty: 50, maxBytesPerParty: 1 << 20 } });
   t.match(set.mempool, { maxTxs: 100_000, maxTxsPerParty: 50, maxBytesPerParty: 1 << 20 });
+});
+
+t.test("the signed-message log (evidence of what this validator signed) is readable by its owner only", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tl-signed-log-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "logs", "signed.jsonl");
+  const log = new SignedMessageLog(file, "tradeledger-test", 0);
+  log.close();
+  t.equal(statSync(file).mode & 0o777, 0o600);
 });

@@ -61,7 +61,7 @@ export class SignedMessageLog {
     private readonly maxRemembered = 50_000,
   ) {
     mkdirSync(dirname(file), { recursive: true });
-    this.fd = openSync(file, "a", 0o644);
+    this.fd = openSync(file, "a", 0o600);
   }
 
   /** Records `m` if this replica signed it (call before the message is handed to the network). */
