@@ -35,15 +35,23 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
-/** Runs `stop` on the first SIGINT/SIGTERM; a second signal exits at once. */
+/**
+ * A signal arriving this soon after the first is the same stop delivered twice, not an operator's
+ * second request: Ctrl-C signals the terminal's whole process group, so a devnet node gets SIGINT
+ * from the terminal and SIGTERM from its supervisor within milliseconds.
+ */
+const SAME_STOP_MS = 3_000;
+
+/** Runs `stop` on the first SIGINT/SIGTERM; another signal later than SAME_STOP_MS exits at once. */
 function onShutdown(stop: () => Promise<void>): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (performance.now() - stoppingSince < SAME_STOP_MS) return; // the same stop, delivered again
       process.stderr.write(`${signal} again: exiting now\n`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = performance.now();
     stop().then(
       () => process.exit(0),
       (err) => fail(err),
