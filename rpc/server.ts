@@ -245,6 +245,26 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   };
 
   const handlers: { [K in RouteId]: (ctx: Ctx, input: RequestInput) => Promise<Handled | void> } = {
+    async getHealth() {
+      return { body: { status: "ok" } };
+    },
+
+    async getReadiness() {
+      const s = api.status();
+      const n = api.validators.length;
+      const f = Math.floor((n - 1) / 3);
+      // A validator needs 2f peers to make a quorum with itself; an observer f+1 to trust what it follows.
+      const quorumPeers = s.mode === "validator" ? 2 * f : f + 1;
+      const validatorPeers = s.peers.filter((p) => p.validator).length;
+      const reasons: string[] = [];
+      if (s.halted) reasons.push(`consensus halted: ${s.halted}`);
+      if (s.syncing) reasons.push("catching up with the network");
+      if (validatorPeers < quorumPeers) reasons.push(`connected to ${validatorPeers} validator peer(s), needs ${quorumPeers}`);
+      if (!s.ready && reasons.length === 0) reasons.push("starting");
+      const ready = reasons.length === 0;
+      return { status: ready ? 200 : 503, body: { ready, reasons, height: s.height.toString(), validatorPeers, quorumPeers } };
+    },
+
     async getStatus() {
       const s = api.status();
       const view = toJsonView(s) as unknown as StatusJson;

@@ -18,6 +18,14 @@ const { dir, supervisor, network } = devnet;
 
 t.test("the devnet comes up: every node's RPC answers, ready, with peers", async (t) => {
   t.same(await devnet.waitReady(), [], "every node answers, is ready and sees its validator peers");
+  for (const n of network.nodes) {
+    const health = await fetch(`${n.rpcUrl}/healthz`);
+    t.equal(health.status, 200, `${n.id} /healthz`);
+    const ready = await fetch(`${n.rpcUrl}/readyz`);
+    const body = (await ready.json()) as { ready: boolean; reasons: string[]; validatorPeers: number; quorumPeers: number };
+    t.equal(ready.status, 200, `${n.id} /readyz: ${JSON.stringify(body.reasons)}`);
+    t.match(body, { ready: true, reasons: [], quorumPeers: 2 });
+  }
 });
 
 const env = { TRADELEDGER_DEVNET: dir };

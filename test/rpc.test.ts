@@ -77,6 +77,19 @@ t.test("status and block headers are open; the chain id and validators are serve
   t.equal(e.status, 404, "no block before the first");
 });
 
+t.test("probes: /healthz while the process serves; /readyz 503 with why until the node has a quorum of validator peers", async (t) => {
+  const health = await fetch(`${url}/healthz`);
+  t.equal(health.status, 200);
+  t.same(await health.json(), { status: "ok" });
+  // The harness is one validator of four with no peers: it answers reads but cannot make a quorum.
+  const ready = await fetch(`${url}/readyz`);
+  t.equal(ready.status, 503);
+  const body = (await ready.json()) as { ready: boolean; reasons: string[]; validatorPeers: number; quorumPeers: number };
+  t.match(body, { ready: false, validatorPeers: 0, quorumPeers: 2 });
+  t.match(body.reasons.join("; "), /connected to 0 validator peer\(s\), needs 2/);
+  t.equal((await open.status()).ready, true, "while /v1/status still says what it says (ready to accept transactions)");
+});
+
 t.test("a receivable's lifecycle through the RPC and every read endpoint", async (t) => {
   const doc = invoice("00417");
   const { payload, commitment } = registerPayload(doc);

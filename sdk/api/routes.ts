@@ -21,6 +21,8 @@ import {
   PieceView,
   ReceivableView,
   StatusView,
+  HealthView,
+  ReadinessView,
   SubmitResultView,
   TitleRecord,
   TitleStatusSchema,
@@ -87,6 +89,35 @@ function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R 
 const READ_ERRORS = [400, 401, 403, 404, 429, 503] as const;
 
 export const routes = {
+  getHealth: route({
+    method: "GET",
+    path: "/healthz",
+    access: "open",
+    summary: "Liveness probe: the process serves requests",
+    description: "Always 200 while the node's HTTP server runs. For orchestrators' liveness checks (restart the process when it stops answering).",
+    params: Empty,
+    query: Empty,
+    body: null,
+    response: HealthView,
+    produces: "json",
+    success: 200,
+    errors: [429],
+  }),
+  getReadiness: route({
+    method: "GET",
+    path: "/readyz",
+    access: "open",
+    summary: "Readiness probe: 200 when the node can serve and accept transactions, else 503 with why",
+    description:
+      "503 while starting, catching up (state transfer or observer sync), halted on a broken invariant, or connected to fewer validator peers than it needs (a validator: 2f, so that with itself it makes a quorum; an observer: f+1, so that it can follow certified blocks). For load balancers: route clients only to ready nodes.",
+    params: Empty,
+    query: Empty,
+    body: null,
+    response: ReadinessView,
+    produces: "json",
+    success: 200,
+    errors: [429, 503],
+  }),
   getStatus: route({
     method: "GET",
     path: "/v1/status",

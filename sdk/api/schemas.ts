@@ -536,6 +536,18 @@ export const BlockTxView = z
   .object({ index: z.number().int().min(0), txHash: Hex32, signer: z.string(), type: TxTypeSchema.nullable(), code: ResultCodeSchema, target: z.string() })
   .meta({ id: "BlockTransaction" });
 
+export const HealthView = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+
+export const ReadinessView = z
+  .object({
+    ready: z.boolean(),
+    reasons: z.array(z.string()).describe("why the node is not ready; empty when it is"),
+    height: U64,
+    validatorPeers: z.number().int().describe("validators this node is connected to"),
+    quorumPeers: z.number().int().describe("validator peers it needs: a validator 2f (itself makes 2f+1), an observer f+1"),
+  })
+  .meta({ id: "Readiness" });
+
 export const StatusView = z
   .object({
     chainId: z.string(),
@@ -631,3 +643,4 @@ export type TitleRecordJson = z.output<typeof TitleRecord>;
 export type PledgeStepJson = z.output<typeof PledgeStepView>;
 export type PledgeHistoryJson = z.output<typeof PledgeHistoryView>;
 export type TitleJson = z.output<typeof TitleView>;
+export type ReadinessJson = z.output<typeof ReadinessView>;
