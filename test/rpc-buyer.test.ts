@@ -7,20 +7,13 @@ import { createHash } from "node:crypto";
 import t from "tap";
 import { toHex } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
-import { createClient, type TradeLedgerClient } from "../sdk/client.js";
+import { type TradeLedgerClient } from "../sdk/client.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { LedgerError } from "../sdk/errors.js";
 import { validatorSetFromGenesis, verifyHistory } from "../sdk/verify.js";
-import { RpcHarness, day } from "./rpc-harness.js";
+import { day, servedHarness } from "./rpc-harness.js";
 
-const h = await RpcHarness.create();
-const { server, url } = await h.serve();
-t.teardown(async () => {
-  await server.stop();
-  await h.close();
-});
-
-const as = (id: string): TradeLedgerClient => createClient({ url, signer: h.party(id).signer });
+const { h, url, as } = await servedHarness(t);
 const exporter = as("exporter-hz-textiles");
 const otherExporter = as("exporter-sz-electronics");
 const buyer = as("core-enterprise");

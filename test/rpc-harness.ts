@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { batchDigest, commitSigningBytes, type CommitCertificate, type Validator } from "../sdk/commit.js";
 import { toHex, utf8 } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
+import { createClient, type TradeLedgerClient } from "../sdk/client.js";
 import { fingerprintDeclaration, fingerprintInvoice } from "../sdk/fingerprint.js";
 import { hashDocument, type DocumentCommitment } from "../sdk/hashing/document-hash.js";
 import { decimalToMinorUnits } from "../sdk/hashing/verify-document.js";
@@ -303,4 +304,18 @@ export function attestPayload(n: string, o: { exporter: string; amount: string; 
 /** "YYYY-MM-DD" of today (UTC) plus `days`. */
 export function day(days = 0): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A harness serving its RPC on a free port, stopped at the test's teardown, and a signed client per
+ * genesis party: the setup every RPC test file starts with.
+ */
+export async function servedHarness(t: { teardown(fn: () => unknown): void }): Promise<{ h: RpcHarness; url: string; as: (partyId: string) => TradeLedgerClient }> {
+  const h = await RpcHarness.create();
+  const { server, url } = await h.serve();
+  t.teardown(async () => {
+    await server.stop();
+    await h.close();
+  });
+  return { h, url, as: (id) => createClient({ url, signer: h.party(id).signer }) };
 }

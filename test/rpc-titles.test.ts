@@ -14,16 +14,9 @@ import { fingerprintWarehouseReceipt } from "../sdk/fingerprint.js";
 import { signerFromSeed } from "../sdk/signer.js";
 import { sha256 } from "../sdk/crypto.js";
 import type { LedgerEventJson, TitleRecordJson } from "../sdk/api/schemas.js";
-import { RpcHarness, day } from "./rpc-harness.js";
+import { day, servedHarness } from "./rpc-harness.js";
 
-const h = await RpcHarness.create();
-const { server, url } = await h.serve();
-t.teardown(async () => {
-  await server.stop();
-  await h.close();
-});
-
-const as = (id: string): TradeLedgerClient => createClient({ url, signer: h.party(id).signer });
+const { h, url, as } = await servedHarness(t);
 const bankA = as("bank-a");
 const bankB = as("bank-b");
 const core = as("core-enterprise");

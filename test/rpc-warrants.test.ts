@@ -7,23 +7,16 @@ import t from "tap";
 import { openApiDocument } from "../sdk/api/openapi.js";
 import { toHex } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
-import { createClient, paginate, type TradeLedgerClient } from "../sdk/client.js";
+import { paginate, type TradeLedgerClient } from "../sdk/client.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { LedgerError } from "../sdk/errors.js";
 import { pieceIdOf } from "../sdk/transactions/warrant-common.js";
 import { validatorSetFromGenesis } from "../sdk/verify.js";
 import { verifyPiece } from "../sdk/verify-piece.js";
 import type { PieceJson } from "../sdk/api/schemas.js";
-import { RpcHarness, day } from "./rpc-harness.js";
+import { day, servedHarness } from "./rpc-harness.js";
 
-const h = await RpcHarness.create();
-const { server, url } = await h.serve();
-t.teardown(async () => {
-  await server.stop();
-  await h.close();
-});
-
-const as = (id: string): TradeLedgerClient => createClient({ url, signer: h.party(id).signer });
+const { h, url, as } = await servedHarness(t);
 const bankA = as("bank-a");
 const bankB = as("bank-b");
 const core = as("core-enterprise");

@@ -810,35 +810,7 @@ t.test("verify checks warrant conservation and credit lines over the stored reco
   // A piece record changed around the ledger (a tool or a buggy rule writing state directly): the
   // state tree is consistent with it, so only the conservation check can see it.
   const key = KEY.piece(toTier2);
-  const reads = store.state.begin();
-  await store.state.prefetch(reads, [key]);
-  const piece = decodePiece(reads.values.get(key)!);
-  const tampered = encodePiece({ ...piece, amount: piece.amount + 1n });
-  const height = chain.height + 1n;
-  await store.commitBlock({
-    height,
-    reads,
-    writes: new Map([[key, tampered]]),
-    txs: [],
-    receipts: [],
-    receiptBytes: [],
-    takesHash: [],
-    buildHeader: (stateRoot) => {
-      const header: BlockHeader = {
-        chainId: WORKLOAD_CHAIN_ID,
-        height,
-        prevHash: chain.headHash,
-        time: time + 60_000n,
-        proposer: "",
-        txsRoot: rfc6962Root([]),
-        receiptsRoot: rfc6962Root([]),
-        stateRoot,
-        txCount: 0,
-        view: 0n,
-      };
-      return { header, headerBytes: encode("BlockHeader", header) };
-    },
-  });
+  await rewriteRecord(store, chain, time + 60_000n, key, (bytes) => encodePiece({ ...decodePiece(bytes), amount: decodePiece(bytes).amount + 1n }));
   const err = await rejection(chain.verify());
   t.equal(err.code, "STORE_CORRUPTED");
   t.match(err.message, new RegExp(`spent piece ${w} of 10000000 has children summing to 10000001`));
@@ -956,35 +928,7 @@ t.test("verify checks the lot invariant and the title indexes over the stored re
   // A title record changed around the ledger: the state tree agrees with it, so only the lot
   // invariant can see it.
   const key = KEY.title(a.hashHex);
-  const reads = store.state.begin();
-  await store.state.prefetch(reads, [key]);
-  const title = decodeTitle(reads.values.get(key)!);
-  const tampered = encodeTitle({ ...title, quantity: title.quantity + 1n });
-  const height = chain.height + 1n;
-  await store.commitBlock({
-    height,
-    reads,
-    writes: new Map([[key, tampered]]),
-    txs: [],
-    receipts: [],
-    receiptBytes: [],
-    takesHash: [],
-    buildHeader: (stateRoot) => {
-      const header: BlockHeader = {
-        chainId: WORKLOAD_CHAIN_ID,
-        height,
-        prevHash: chain.headHash,
-        time: time + 60_000n,
-        proposer: "",
-        txsRoot: rfc6962Root([]),
-        receiptsRoot: rfc6962Root([]),
-        stateRoot,
-        txCount: 0,
-        view: 0n,
-      };
-      return { header, headerBytes: encode("BlockHeader", header) };
-    },
-  });
+  await rewriteRecord(store, chain, time + 60_000n, key, (bytes) => encodeTitle({ ...decodeTitle(bytes), quantity: decodeTitle(bytes).quantity + 1n }));
   const err = await rejection(chain.verify());
   t.equal(err.code, "STORE_CORRUPTED");
   t.match(err.message, /lot lot-1: its live titles sum to 151, it records 150 titled/);
@@ -1038,3 +982,27 @@ t.test("the lot invariant check names each kind of broken record", async (t) => 
   t.throws(() => records.add(KEY.title("x"), encodeTitle(b)), { code: "STORE_CORRUPTED", message: /holds b/ });
   t.throws(() => records.add(KEY.lot("x"), new Uint8Array([0xff, 0xff])), { code: "STORE_CORRUPTED", message: /does not decode/ });
 });
+
+/**
+ * Rewrites one state record around the ledger, in an empty block whose header commits to the
+ * resulting state root: a store that is consistent at the storage level but whose records break a
+ * ledger invariant (what verifyStore's record checks must catch).
+ */
+async function rewriteRecord(store: Store, chain: Chain, time: bigint, key: string, change: (bytes: Uint8Array) => Uint8Array): Promise<void> {
+  const reads = store.state.begin();
+  await store.state.prefetch(reads, [key]);
+  const height = chain.height + 1n;
+  await store.commitBlock({
+    height,
+    reads,
+    writes: new Map([[key, change(reads.values.get(key)!)]]),
+    txs: [],
+    receipts: [],
+    receiptBytes: [],
+    takesHash: [],
+    buildHeader: (stateRoot) => {
+      const header: BlockHeader = { chainId: WORKLOAD_CHAIN_ID, height, prevHash: chain.headHash, time, proposer: "", txsRoot: rfc6962Root([]), receiptsRoot: rfc6962Root([]), stateRoot, txCount: 0, view: 0n };
+      return { header, headerBytes: encode("BlockHeader", header) };
+    },
+  });
+}
