@@ -1,8 +1,9 @@
 // Domain types: the decoded form of the messages in proto/tradeledger.proto (see sdk/codec.ts).
 // Amounts and times are bigint; hashes, keys and signatures are Uint8Array; enums are names.
 
-export type Role = "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR" | "CUSTODIAN";
-export const ROLES: readonly Role[] = ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"];
+/** REGULATOR (DESIGN.md §11): reads everything, like AUDITOR, and writes only supervision rules. */
+export type Role = "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR" | "CUSTODIAN" | "REGULATOR";
+export const ROLES: readonly Role[] = ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN", "REGULATOR"];
 
 export type ReceivableStatus = "REGISTERED" | "ATTESTED" | "PARTIALLY_FINANCED" | "FINANCED" | "SETTLED" | "CANCELLED";
 

@@ -54,6 +54,7 @@ export const PARTIES: { id: string; role: Role; country: string }[] = [
   { id: "exporter-hz-textiles", role: "ENTERPRISE", country: "CN" },
   { id: "exporter-sz-electronics", role: "ENTERPRISE", country: "CN" },
   { id: "auditor", role: "AUDITOR", country: "CN" },
+  { id: "regulator", role: "REGULATOR", country: "CN" },
 ];
 
 const VALIDATOR_IDS = ["bank-a", "bank-b", "customs", "core-enterprise"];

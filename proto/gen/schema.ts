@@ -447,7 +447,8 @@ export const schema = {
                 "CUSTOMS": 2,
                 "ENTERPRISE": 3,
                 "AUDITOR": 4,
-                "CUSTODIAN": 5
+                "CUSTODIAN": 5,
+                "REGULATOR": 6
               }
             },
             "TxBody": {
