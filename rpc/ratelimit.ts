@@ -3,7 +3,9 @@
 // continuously at perMinute / 60 s, so a client may burst a minute's allowance and then sustains
 // `perMinute`. The map of buckets is bounded: the least recently used bucket is dropped first
 // (which can only ever grant its client a fresh allowance, never take one away from another); the
-// bound is lru-cache's. (Why not a rate-limiting package: docs/api.md, "Rate limits".)
+// bound is lru-cache's. Not a rate-limiting package: the fixed windows of rate-limiter-flexible's
+// memory limiter admit twice the rate across a window edge, and it and `limiter` are asynchronous
+// per request with their own timers, where this is a few lines of arithmetic on an injected clock.
 import { LRUCache } from "lru-cache";
 
 export interface RateLimitDecision {
