@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import Koa from "koa";
 import Router from "@koa/router";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { openApiDocument } from "../sdk/api/openapi.js";
 import { routes, type RouteDef, type RouteId } from "../sdk/api/routes.js";
 import type { StatusJson, SubmitResultJson } from "../sdk/api/schemas.js";
@@ -432,7 +432,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     return caller;
   };
 
-  const parse = (schema: z.ZodType, value: unknown, where: string): Record<string, unknown> => {
+  const parse = (schema: z.ZodMiniType, value: unknown, where: string): Record<string, unknown> => {
     const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
     if (shape && value && typeof value === "object") {
       const unknown = Object.keys(value).filter((k) => !Object.hasOwn(shape, k));

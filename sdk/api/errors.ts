@@ -1,6 +1,7 @@
 // The error body every failed request answers with, and the HTTP status of each error and receipt
 // code (DESIGN §5). Browser-safe.
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "./primitives.js";
 import type { LedgerErrorCode } from "../errors.js";
 import { RESULT_CODES, type ResultCode } from "../types.js";
 import { Hex32, U64 } from "./primitives.js";
@@ -9,16 +10,15 @@ import { ReceiptView } from "./schemas.js";
 export const ErrorEnvelope = z
   .object({
     error: z.object({
-      code: z.string().describe("MALFORMED, BAD_SIGNATURE, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, a ledger code such as DOUBLE_FINANCING, TOO_LARGE, RATE_LIMITED, NOT_READY..."),
+      code: described(z.string(), "MALFORMED, BAD_SIGNATURE, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, a ledger code such as DOUBLE_FINANCING, TOO_LARGE, RATE_LIMITED, NOT_READY..."),
       message: z.string(),
-      details: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe("request fields that failed validation"),
-      txHash: Hex32.optional(),
-      height: U64.optional(),
-      receipt: ReceiptView.optional().describe("for a committed transaction the ledger rejected"),
-      retryAfterMs: z.number().int().optional(),
+      details: described(z.optional(z.array(z.object({ path: z.string(), message: z.string() }))), "request fields that failed validation"),
+      txHash: z.optional(Hex32),
+      height: z.optional(U64),
+      receipt: described(z.optional(ReceiptView), "for a committed transaction the ledger rejected"),
+      retryAfterMs: z.optional(z.int()),
     }),
-  })
-  .meta({ id: "Error" });
+  }).check(z.meta({ id: "Error" }));
 
 export type ErrorJson = z.output<typeof ErrorEnvelope>["error"];
 
@@ -42,10 +42,12 @@ const STATUS_BY_CODE: Partial<Record<LedgerErrorCode, number>> = {
 };
 
 /** Ledger receipt codes that are domain rejections of DESIGN §2 (409 Conflict). */
+/** Ledger receipt codes that are domain rejections of DESIGN §2 (409 Conflict). */
 export const DOMAIN_REJECTIONS: readonly ResultCode[] = RESULT_CODES.filter(
   (c) => !["OK", "MALFORMED", "WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE", "UNAUTHORIZED", "TX_EXPIRED", "NOT_FOUND"].includes(c),
 );
 
+/** The HTTP status an error (or receipt) code is served with. */
 /** The HTTP status an error (or receipt) code is served with. */
 export function httpStatusOf(code: LedgerErrorCode | string): number {
   const s = STATUS_BY_CODE[code as LedgerErrorCode];

@@ -1,11 +1,12 @@
 // The OpenAPI 3.1 document of the route table (served at /v1/openapi.json), generated from the zod
 // schemas so that it cannot drift from what the node validates. Browser-safe.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ErrorEnvelope } from "./errors.js";
 import { routes, type RouteDef } from "./routes.js";
 import { SubmitResultView } from "./schemas.js";
 import { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, REQUEST_NONCE_BYTES } from "./signed-reads.js";
 
+/** `/v1/receivables/:id` -> `/v1/receivables/{id}` */
 /** `/v1/receivables/:id` -> `/v1/receivables/{id}` */
 export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z]+)/g, "{$1}");
@@ -13,7 +14,7 @@ export function openApiPath(path: string): string {
 
 type JsonObject = Record<string, unknown>;
 
-function jsonSchemaOf(schema: z.ZodType, io: "input" | "output", defs: Map<string, JsonObject>): JsonObject {
+function jsonSchemaOf(schema: z.ZodMiniType, io: "input" | "output", defs: Map<string, JsonObject>): JsonObject {
   const js = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as JsonObject;
   const local = (js.$defs ?? {}) as Record<string, JsonObject>;
   delete js.$defs;
@@ -43,11 +44,12 @@ function rewriteRefs(value: unknown): unknown {
   return out;
 }
 
-function shapeOf(schema: z.ZodType): Record<string, z.ZodType> {
-  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+function shapeOf(schema: z.ZodMiniType): Record<string, z.ZodMiniType> {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodMiniType> }).shape;
   return shape ?? {};
 }
 
+/** The OpenAPI 3.1 document of `routes` (served at /v1/openapi.json). */
 /** The OpenAPI 3.1 document of `routes` (served at /v1/openapi.json). */
 export function openApiDocument(info: { version: string; title?: string } = { version: "0.1.0" }): JsonObject {
   const defs = new Map<string, JsonObject>();

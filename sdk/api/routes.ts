@@ -2,8 +2,9 @@
 // zod schemas of its path parameters, query, body and response. rpc/ validates requests with them
 // at the edge; sdk/client.ts builds requests from them and checks responses against them.
 // Browser-safe.
-import * as z from "zod";
-import { CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
+import * as z from "zod/mini";
+import { RESULT_CODES } from "../types.js";
+import { CalendarDate, described, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, U64 } from "./primitives.js";
 import {
   AsOf,
   BlockProofView,
@@ -17,7 +18,7 @@ import {
   LotRecord,
   PartyView,
   PieceItemView,
-  PieceStatusSchema,
+  PIECE_STATUSES,
   PieceView,
   ReceivableView,
   StatusView,
@@ -25,7 +26,7 @@ import {
   ReadinessView,
   SubmitResultView,
   TitleRecord,
-  TitleStatusSchema,
+  TITLE_STATUSES,
   TitleView,
   TxEntryView,
   TxView,
@@ -34,37 +35,37 @@ import {
 
 // ---- request pieces ---------------------------------------------------------------------------
 
-const Limit = z
-  .string()
-  .regex(/^[1-9][0-9]{0,3}$/, "an integer 1..1000")
-  .transform(Number)
-  .pipe(z.number().int().min(1).max(1000))
-  .optional()
-  .describe("page size, 1..1000 (default 50)");
-const Cursor = z.string().min(1).max(4200).optional().describe("opaque: the `cursor` of the previous page");
-const Flag = z
-  .enum(["true", "false"])
-  .transform((v) => v === "true")
-  .optional();
+/** The enum of `values` less `drop` (zod/mini has no `.exclude`). */
+function enumWithout<const T extends readonly string[], const X extends T[number]>(values: T, ...drop: X[]) {
+  return z.enum(values.filter((v) => !(drop as readonly string[]).includes(v)) as unknown as readonly [Exclude<T[number], X>, ...Exclude<T[number], X>[]]);
+}
+
+const Limit = described(z.optional(z.pipe(z.pipe(z
+  .string().check(z.regex(/^[1-9][0-9]{0,3}$/, "an integer 1..1000")), z.transform(Number)), z.int().check(z.gte(1)).check(z.lte(1000)))), "page size, 1..1000 (default 50)");
+const Cursor = described(z.optional(z.string().check(z.minLength(1)).check(z.maxLength(4200))), "opaque: the `cursor` of the previous page");
+const Flag = z.optional(z.pipe(z
+  .enum(["true", "false"]), z.transform((v) => v === "true")));
 const Page = { cursor: Cursor, limit: Limit };
 const Empty = z.object({});
 
-export function pageOf<T extends z.ZodType, E extends z.ZodRawShape = {}>(item: T, extra: E = {} as E) {
-  return z.object(extra).extend({
+export function pageOf<T extends z.ZodMiniType, E extends z.core.$ZodLooseShape = {}>(item: T, extra: E = {} as E) {
+  return z.extend(z.object(extra), {
     items: z.array(item),
-    cursor: z.string().optional().describe("absent on the last page; a page may hold fewer than `limit` items and still have one"),
+    cursor: described(z.optional(z.string()), "absent on the last page; a page may hold fewer than `limit` items and still have one"),
   });
 }
 
-export const SubmitBody = z.object({ tx: Hex.describe("the SignedTx bytes (sdk signTransaction) as hex") });
+export const SubmitBody = z.object({ tx: described(Hex, "the SignedTx bytes (sdk signTransaction) as hex") });
 
 // ---- routes -------------------------------------------------------------------------------------
 
 /** open: no signature (loopback status, headers, metrics); signed: a signed read (x-tl-*); tx: the body is a signed transaction. */
+/** open: no signature (loopback status, headers, metrics); signed: a signed read (x-tl-*); tx: the body is a signed transaction. */
 export type Access = "open" | "signed" | "tx";
 
-export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+export interface RouteDef<P extends z.ZodMiniType = z.ZodMiniType, Q extends z.ZodMiniType = z.ZodMiniType, B extends z.ZodMiniType = z.ZodMiniType, R extends z.ZodMiniType = z.ZodMiniType> {
   method: "GET" | "POST";
+  /** koa-style path: `/v1/receivables/:id` */
   /** koa-style path: `/v1/receivables/:id` */
   path: string;
   access: Access;
@@ -75,14 +76,17 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   body: B | null;
   response: R;
   /** json, a server-sent-event stream of `response` items, or Prometheus text */
+  /** json, a server-sent-event stream of `response` items, or Prometheus text */
   produces: "json" | "sse" | "text";
   /** success status (202 when pending is the norm) */
+  /** success status (202 when pending is the norm) */
   success: number;
+  /** error statuses this route can answer with */
   /** error statuses this route can answer with */
   errors: readonly number[];
 }
 
-function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(def: RouteDef<P, Q, B, R>): RouteDef<P, Q, B, R> {
+function route<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.ZodMiniType, R extends z.ZodMiniType>(def: RouteDef<P, Q, B, R>): RouteDef<P, Q, B, R> {
   return def;
 }
 
@@ -141,14 +145,9 @@ export const routes = {
       "Admits a SignedTx (hex). Without `wait` it answers 202 once admitted. With `wait=commit` it waits up to `timeoutMs` for the block: 200 with the receipt when the ledger accepted it, the status of the receipt's code (409 for domain rejections, 403, 404, 400) with the receipt in the error when it rejected it, 202 if still pending. Resubmitting a committed transaction returns its receipt (idempotent retries).",
     params: Empty,
     query: z.object({
-      wait: z.enum(["commit", "none"]).optional().describe("commit: wait for the block and return the receipt"),
-      timeoutMs: z
-        .string()
-        .regex(/^[0-9]{1,6}$/, "an integer of ms")
-        .transform(Number)
-        .pipe(z.number().int().min(0).max(120_000))
-        .optional()
-        .describe("how long to wait for the commit, 0..120000 ms (default 30000)"),
+      wait: described(z.optional(z.enum(["commit", "none"])), "commit: wait for the block and return the receipt"),
+      timeoutMs: described(z.optional(z.pipe(z.pipe(z
+        .string().check(z.regex(/^[0-9]{1,6}$/, "an integer of ms")), z.transform(Number)), z.int().check(z.gte(0)).check(z.lte(120_000)))), "how long to wait for the commit, 0..120000 ms (default 30000)"),
     }),
     body: SubmitBody,
     response: SubmitResultView,
@@ -176,7 +175,7 @@ export const routes = {
     access: "open",
     summary: "A block header with its hash and commit certificate",
     description: "`latest` for the head. Headers carry roots and counts only, no commercial data. Open (loopback).",
-    params: z.object({ height: z.string().regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'") }),
+    params: z.object({ height: z.string().check(z.regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'")) }),
     query: Empty,
     body: null,
     response: BlockView,
@@ -190,7 +189,7 @@ export const routes = {
     access: "signed",
     summary: "The transactions of a block the caller may see",
     description: "Auditors see every transaction; others their own and those of receivables they may list.",
-    params: z.object({ height: z.string().regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'") }),
+    params: z.object({ height: z.string().check(z.regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'")) }),
     query: z.object(Page),
     body: null,
     response: pageOf(BlockTxView, { height: U64 }),
@@ -219,9 +218,9 @@ export const routes = {
     summary: "A receivable's history: every event and every rejected attempt, oldest first",
     description: "With `proofs=true` each entry carries its transaction and receipt with inclusion proofs, and `blocks` the headers and commit certificates: check with verifyHistory.",
     params: z.object({ id: Hex32 }),
-    query: z.object({ ...Page, proofs: Flag.describe("include inclusion proofs, headers and certificates") }),
+    query: z.object({ ...Page, proofs: described(Flag, "include inclusion proofs, headers and certificates") }),
     body: null,
-    response: pageOf(HistoryEntryView, { receivableId: Hex32, blocks: z.array(BlockProofView).optional() }),
+    response: pageOf(HistoryEntryView, { receivableId: Hex32, blocks: z.optional(z.array(BlockProofView)) }),
     produces: "json",
     success: 200,
     errors: READ_ERRORS,
@@ -235,12 +234,12 @@ export const routes = {
       "Filters combine. An exporter lists its own receivables, a buyer on the network those it owes (`buyer=<itself>`), a bank those it financed, customs those it attested, an auditor any. `dueFrom`/`dueTo` are inclusive. `overdue` is evaluated at the head block's time.",
     params: Empty,
     query: z.object({
-      exporter: PartyId.optional(),
-      buyer: PartyId.optional().describe("receivables owed by this buyer (its buyerPartyId, DESIGN.md §9)"),
-      bank: PartyId.optional().describe("receivables this bank financed"),
-      status: ReceivableStatusSchema.optional(),
-      dueFrom: CalendarDate.optional(),
-      dueTo: CalendarDate.optional(),
+      exporter: z.optional(PartyId),
+      buyer: described(z.optional(PartyId), "receivables owed by this buyer (its buyerPartyId, DESIGN.md §9)"),
+      bank: described(z.optional(PartyId), "receivables this bank financed"),
+      status: z.optional(ReceivableStatusSchema),
+      dueFrom: z.optional(CalendarDate),
+      dueTo: z.optional(CalendarDate),
       overdue: Flag,
       ...Page,
     }),
@@ -259,7 +258,7 @@ export const routes = {
     params: z.object({ hash: Hex32 }),
     query: z.object(Page),
     body: null,
-    response: pageOf(TxEntryView, { documentHash: Hex32, document: DocumentRecordView.nullable() }),
+    response: pageOf(TxEntryView, { documentHash: Hex32, document: z.nullable(DocumentRecordView) }),
     produces: "json",
     success: 200,
     errors: READ_ERRORS,
@@ -273,7 +272,7 @@ export const routes = {
     params: z.object({ fingerprint: Hex32 }),
     query: z.object(Page),
     body: null,
-    response: pageOf(TxEntryView, { fingerprint: Hex32, receivableId: Hex32.nullable().describe("the live or settled receivable holding it") }),
+    response: pageOf(TxEntryView, { fingerprint: Hex32, receivableId: described(z.nullable(Hex32), "the live or settled receivable holding it") }),
     produces: "json",
     success: 200,
     errors: READ_ERRORS,
@@ -312,7 +311,7 @@ export const routes = {
     access: "signed",
     summary: "A credit line a bank granted a core enterprise: limit, outstanding, room left, expiry",
     description: "Visible to the granting bank, the obligor and auditors.",
-    params: z.object({ id: PartyId.describe("credit line id") }),
+    params: z.object({ id: described(PartyId, "credit line id") }),
     query: Empty,
     body: null,
     response: CreditLineView,
@@ -343,7 +342,7 @@ export const routes = {
     description:
       "Visible to its holder (and the bank it is offered to or that financed it), to holders of pieces descending from it, to the obligor and the granting bank, and to auditors. With `proofs=true`, the transactions that created each step (and the line's grant) with inclusion proofs and commit certificates: check offline with verifyPiece.",
     params: z.object({ id: Hex32 }),
-    query: z.object({ proofs: Flag.describe("include each step's transaction with its proofs and certificate") }),
+    query: z.object({ proofs: described(Flag, "include each step's transaction with its proofs and certificate") }),
     body: null,
     response: PieceView,
     produces: "json",
@@ -358,8 +357,8 @@ export const routes = {
     description: "The party itself and auditors. Filters: `status`, `warrant`.",
     params: z.object({ id: PartyId }),
     query: z.object({
-      status: PieceStatusSchema.exclude(["SPENT"]).optional(),
-      warrant: Hex32.optional().describe("pieces of this warrant only"),
+      status: z.optional(enumWithout(PIECE_STATUSES, "SPENT")),
+      warrant: described(z.optional(Hex32), "pieces of this warrant only"),
       ...Page,
     }),
     body: null,
@@ -390,13 +389,13 @@ export const routes = {
     summary: "A lot of goods a custodian attests, with the titles issued on it",
     description:
       "The custodian and auditors see every title issued on the lot (surrendered ones too), in issue order (`complete: true`); a holder of a live title on the lot sees the lot and its own live titles on it (`complete: false`). `available` is the attested quantity not yet under a live title.",
-    params: z.object({ id: PartyId.describe("lot id") }),
+    params: z.object({ id: described(PartyId, "lot id") }),
     query: z.object(Page),
     body: null,
     response: pageOf(TitleRecord, {
       lot: LotRecord,
-      available: Quantity.describe("quantity less titled: what the custodian may still issue titles for"),
-      complete: z.boolean().describe("false when `items` are only the caller's own titles on the lot"),
+      available: described(Quantity, "quantity less titled: what the custodian may still issue titles for"),
+      complete: described(z.boolean(), "false when `items` are only the caller's own titles on the lot"),
       asOf: AsOf,
     }),
     produces: "json",
@@ -412,14 +411,14 @@ export const routes = {
       "The party itself and auditors. An enterprise's live titles (not surrendered), a bank's current pledges (`as: pledgee`), by lot then title id. Filters: `status`, `lot`.",
     params: z.object({ id: PartyId }),
     query: z.object({
-      status: TitleStatusSchema.exclude(["SURRENDERED"]).optional(),
-      lot: PartyId.optional().describe("titles on this lot only"),
+      status: z.optional(enumWithout(TITLE_STATUSES, "SURRENDERED")),
+      lot: described(z.optional(PartyId), "titles on this lot only"),
       ...Page,
     }),
     body: null,
     response: pageOf(TitleRecord, {
       partyId: PartyId,
-      as: z.enum(["holder", "pledgee"]).describe("holder: titles the party holds; pledgee: titles offered or pledged to the bank"),
+      as: described(z.enum(["holder", "pledgee"]), "holder: titles the party holds; pledgee: titles offered or pledged to the bank"),
       asOf: AsOf,
     }),
     produces: "json",
@@ -435,9 +434,9 @@ export const routes = {
       "Auditors see every rejection. Others see their own (the default) and attempts aimed at receivables they may look up (`target`). `target` is a receivable id, document hash or party id.",
     params: Empty,
     query: z.object({
-      code: ResultCodeSchema.exclude(["OK"]).optional(),
-      signer: PartyId.optional(),
-      target: z.string().min(2).max(64).optional(),
+      code: z.optional(enumWithout(RESULT_CODES, "OK")),
+      signer: z.optional(PartyId),
+      target: z.optional(z.string().check(z.minLength(2)).check(z.maxLength(64))),
       ...Page,
     }),
     body: null,
@@ -455,16 +454,12 @@ export const routes = {
       "text/event-stream; each message's data is a LedgerEvent, its id `height:index:event`. Resume with the Last-Event-ID header (or `lastEventId`), or start at `fromHeight`. Events are filtered by what the caller may see and by the query.",
     params: Empty,
     query: z.object({
-      receivable: Hex32.optional(),
-      party: PartyId.optional().describe("events involving this party (exporter, buyer, bank, customs, holder, custodian, signer)"),
-      type: z
-        .string()
-        .regex(/^[a-zA-Z]+(?:,[a-zA-Z]+)*$/, "comma-separated event types")
-        .refine((v) => v.split(",").every((t) => (EVENT_TYPES as readonly string[]).includes(t) || t === REJECTED_EVENT), "unknown event type")
-        .optional()
-        .describe(`comma-separated: ${[...EVENT_TYPES, REJECTED_EVENT].join(", ")}`),
-      fromHeight: U64.optional().describe("replay committed blocks from this height before streaming"),
-      lastEventId: z.string().regex(/^[0-9]{1,20}:[0-9]{1,10}:(?:[0-9]{1,5}|r)$/).optional(),
+      receivable: z.optional(Hex32),
+      party: described(z.optional(PartyId), "events involving this party (exporter, buyer, bank, customs, holder, custodian, signer)"),
+      type: described(z.optional(z
+        .string().check(z.regex(/^[a-zA-Z]+(?:,[a-zA-Z]+)*$/, "comma-separated event types")).check(z.refine((v) => v.split(",").every((t) => (EVENT_TYPES as readonly string[]).includes(t) || t === REJECTED_EVENT), "unknown event type"))), `comma-separated: ${[...EVENT_TYPES, REJECTED_EVENT].join(", ")}`),
+      fromHeight: described(z.optional(U64), "replay committed blocks from this height before streaming"),
+      lastEventId: z.optional(z.string().check(z.regex(/^[0-9]{1,20}:[0-9]{1,10}:(?:[0-9]{1,5}|r)$/))),
     }),
     body: null,
     response: LedgerEventView,
@@ -506,10 +501,12 @@ export type Routes = typeof routes;
 export type RouteId = keyof Routes;
 export type ResponseOf<K extends RouteId> = z.output<Routes[K]["response"]>;
 /** What a caller passes: query values as strings, as on the wire. */
+/** What a caller passes: query values as strings, as on the wire. */
 export type QueryInput<K extends RouteId> = z.input<Routes[K]["query"]>;
 
 export type HistoryPageJson = ResponseOf<"getHistory">;
 
+/** Fills a koa-style path with (URL-encoded) parameters. */
 /** Fills a koa-style path with (URL-encoded) parameters. */
 export function fillPath(path: string, params: Record<string, string>): string {
   return path.replace(/:([A-Za-z]+)/g, (_, name: string) => {

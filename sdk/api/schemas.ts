@@ -1,7 +1,8 @@
 // The zod schemas of the RPC's JSON views (ledger records, events, receipts, transactions, blocks,
 // status, exposure, the event stream), named for OpenAPI by `.meta({ id })`, and the JSON types
 // the SDK returns. Browser-safe.
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "./primitives.js";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
 import {
@@ -52,53 +53,50 @@ export const PartyView = z
     name: z.string(),
     country: z.string(),
     publicKey: Hex32,
-    lei: z.string().describe("ISO 17442 LEI or empty"),
-    registeredBy: z.string().describe("the bank that onboarded the party; empty for genesis parties"),
+    lei: described(z.string(), "ISO 17442 LEI or empty"),
+    registeredBy: described(z.string(), "the bank that onboarded the party; empty for genesis parties"),
     registeredAt: TimeMs,
-  })
-  .meta({ id: "Party" });
+  }).check(z.meta({ id: "Party" }));
 
 export const FinancingView = z
   .object({
-    id: Hex32.describe("the finance transaction's hash"),
+    id: described(Hex32, "the finance transaction's hash"),
     bankId: PartyId,
     amount: Amount,
     repaid: Amount,
     financedAt: TimeMs,
-  })
-  .meta({ id: "Financing" });
+  }).check(z.meta({ id: "Financing" }));
 
 export const ReceivableRecord = z
   .object({
-    id: Hex32.describe("the registering transaction's hash"),
+    id: described(Hex32, "the registering transaction's hash"),
     exporterId: PartyId,
     buyerId: z.string(),
-    amount: Amount.describe("face value in minor units"),
+    amount: described(Amount, "face value in minor units"),
     currency: Currency,
     issueDate: CalendarDate,
     dueDate: CalendarDate,
     documentHash: Hex32,
     fingerprint: Hex32,
     status: ReceivableStatusSchema,
-    declarationFingerprint: Hex.describe("the attested export declaration's fingerprint; empty until attested"),
-    attestedBy: z.string().describe("the customs party that attested it; empty until attested"),
+    declarationFingerprint: described(Hex, "the attested export declaration's fingerprint; empty until attested"),
+    attestedBy: described(z.string(), "the customs party that attested it; empty until attested"),
     financings: z.array(FinancingView),
     registeredAt: TimeMs,
     updatedAt: TimeMs,
-    buyerPartyId: z.string().describe("the buyer's party id when the buyer is on the network; empty otherwise"),
-    warrantPieceId: z.string().describe("the digital-warrant piece this invoice backs (it can then never be financed or cancelled); empty otherwise"),
+    buyerPartyId: described(z.string(), "the buyer's party id when the buyer is on the network; empty otherwise"),
+    warrantPieceId: described(z.string(), "the digital-warrant piece this invoice backs (it can then never be financed or cancelled); empty otherwise"),
     // the buyer's word (DESIGN.md §9)
-    acknowledgedAmount: Amount.describe("what the buyer confirmed it owes (at most the face value); 0 until acknowledged"),
-    acknowledgedDueDate: z.union([z.literal(""), CalendarDate]).describe("the date the buyer confirmed it pays on; empty until acknowledged"),
-    acknowledgedAt: TimeMs.describe("block time of the latest acknowledgement; 0 until acknowledged"),
-    disputed: z.boolean().describe("the buyer disputes the receivable: no new financing until it resolves the dispute (a flag, not a status)"),
-    disputeReason: z.string().describe("the open dispute's reason; empty when not disputed"),
-    disputedSince: TimeMs.describe("block time the open dispute was raised; 0 when not disputed"),
-    payeeBankId: z.string().describe("the bank that notified the buyer of the assignment (only it may change the payee while it finances); empty until notified"),
-    payeeAccountHash: Hex.describe("SHA-256 of the account the buyer is to pay (32 bytes); empty until notified"),
-    payeeNotifiedAt: TimeMs.describe("block time of the latest notice of assignment; 0 until notified"),
-  })
-  .meta({ id: "ReceivableRecord" });
+    acknowledgedAmount: described(Amount, "what the buyer confirmed it owes (at most the face value); 0 until acknowledged"),
+    acknowledgedDueDate: described(z.union([z.literal(""), CalendarDate]), "the date the buyer confirmed it pays on; empty until acknowledged"),
+    acknowledgedAt: described(TimeMs, "block time of the latest acknowledgement; 0 until acknowledged"),
+    disputed: described(z.boolean(), "the buyer disputes the receivable: no new financing until it resolves the dispute (a flag, not a status)"),
+    disputeReason: described(z.string(), "the open dispute's reason; empty when not disputed"),
+    disputedSince: described(TimeMs, "block time the open dispute was raised; 0 when not disputed"),
+    payeeBankId: described(z.string(), "the bank that notified the buyer of the assignment (only it may change the payee while it finances); empty until notified"),
+    payeeAccountHash: described(Hex, "SHA-256 of the account the buyer is to pay (32 bytes); empty until notified"),
+    payeeNotifiedAt: described(TimeMs, "block time of the latest notice of assignment; 0 until notified"),
+  }).check(z.meta({ id: "ReceivableRecord" }));
 
 export const DeclarationView = z
   .object({
@@ -111,207 +109,187 @@ export const DeclarationView = z
     customsId: PartyId,
     attestedTotal: Amount,
     receivableIds: z.array(Hex32),
-  })
-  .meta({ id: "Declaration" });
+  }).check(z.meta({ id: "Declaration" }));
 
 export const DocumentRecordView = z
   .object({
     documentHash: Hex32,
     documentType: z.string(),
     anchoredBy: PartyId,
-    receivableId: z.string().describe("linked receivable id, or empty"),
+    receivableId: described(z.string(), "linked receivable id, or empty"),
     anchoredAt: TimeMs,
     txHash: Hex32,
-  })
-  .meta({ id: "DocumentRecord" });
+  }).check(z.meta({ id: "DocumentRecord" }));
 
-export const AsOf = z
-  .object({ height: U64, time: TimeMs })
-  .describe("the head block the answer was read at; derived values (overdue) use its time, the ledger's 'now'")
-  .meta({ id: "AsOf" });
+export const AsOf = described(z
+  .object({ height: U64, time: TimeMs }), "the head block the answer was read at; derived values (overdue) use its time, the ledger's 'now'").check(z.meta({ id: "AsOf" }));
 
 export const ReceivableView = z
   .object({
     receivable: ReceivableRecord,
-    liveFinanced: Amount.describe("outstanding financed principal: sum of (amount - repaid) over financings"),
-    available: Amount.describe("the room left for new financing: face value minus live financed, or the buyer's acknowledged amount minus live financed for a receivable only its buyer's acknowledgement backs; 0 when it may not be financed at all (no trade background, disputed, closed, committed to a warrant)"),
-    overdue: z.boolean().describe("due date before the head block's UTC day, and neither settled nor cancelled"),
-    financeable: z.boolean().describe("a finance transaction of up to `available` would pass: attested by customs or acknowledged by its buyer, not disputed, not overdue, room left"),
-    declaration: DeclarationView.nullable().describe("the attested export declaration, once attested"),
+    liveFinanced: described(Amount, "outstanding financed principal: sum of (amount - repaid) over financings"),
+    available: described(Amount, "the room left for new financing: face value minus live financed, or the buyer's acknowledged amount minus live financed for a receivable only its buyer's acknowledgement backs; 0 when it may not be financed at all (no trade background, disputed, closed, committed to a warrant)"),
+    overdue: described(z.boolean(), "due date before the head block's UTC day, and neither settled nor cancelled"),
+    financeable: described(z.boolean(), "a finance transaction of up to `available` would pass: attested by customs or acknowledged by its buyer, not disputed, not overdue, room left"),
+    declaration: described(z.nullable(DeclarationView), "the attested export declaration, once attested"),
     asOf: AsOf,
-  })
-  .meta({ id: "Receivable" });
+  }).check(z.meta({ id: "Receivable" }));
 
 // ---- digital warrants (DESIGN.md §7) ---------------------------------------------------------
 
 export const CreditLineRecord = z
   .object({
-    id: PartyId.describe("credit line id, chosen by the granting bank"),
+    id: described(PartyId, "credit line id, chosen by the granting bank"),
     bankId: PartyId,
-    obligorId: PartyId.describe("the core enterprise the line is granted to"),
+    obligorId: described(PartyId, "the core enterprise the line is granted to"),
     currency: Currency,
     limit: Amount,
     expiryDate: CalendarDate,
-    outstanding: Amount.describe("face of the line's warrants less what was paid on them"),
+    outstanding: described(Amount, "face of the line's warrants less what was paid on them"),
     grantedAt: TimeMs,
     updatedAt: TimeMs,
-    warrants: z.number().int().min(0).describe("warrants issued on the line"),
-  })
-  .meta({ id: "CreditLineRecord" });
+    warrants: described(z.int().check(z.gte(0)), "warrants issued on the line"),
+  }).check(z.meta({ id: "CreditLineRecord" }));
 
 export const WarrantRecord = z
   .object({
-    id: Hex32.describe("the issuing transaction's hash; also the id of the warrant's first piece"),
+    id: described(Hex32, "the issuing transaction's hash; also the id of the warrant's first piece"),
     lineId: PartyId,
     obligorId: PartyId,
-    bankId: PartyId.describe("the bank that granted the line"),
-    holderId: PartyId.describe("the first holder"),
-    amount: Amount.describe("face value: always the sum of the live leaves"),
+    bankId: described(PartyId, "the bank that granted the line"),
+    holderId: described(PartyId, "the first holder"),
+    amount: described(Amount, "face value: always the sum of the live leaves"),
     currency: Currency,
     maturityDate: CalendarDate,
-    sources: z.array(Hex32).describe("the first holder's receivables on the obligor: the trade background"),
-    settled: Amount.describe("sum of the paid (SETTLED) leaves"),
+    sources: described(z.array(Hex32), "the first holder's receivables on the obligor: the trade background"),
+    settled: described(Amount, "sum of the paid (SETTLED) leaves"),
     status: WarrantStatusSchema,
     issuedAt: TimeMs,
     updatedAt: TimeMs,
-  })
-  .meta({ id: "WarrantRecord" });
+  }).check(z.meta({ id: "WarrantRecord" }));
 
 export const PieceRecord = z
   .object({
-    id: Hex32.describe("the warrant id for the first piece; pieceIdOf(transfer tx hash, output index) otherwise"),
+    id: described(Hex32, "the warrant id for the first piece; pieceIdOf(transfer tx hash, output index) otherwise"),
     warrantId: Hex32,
-    parentId: z.string().describe("the piece spent to create this one; empty for the first piece"),
+    parentId: described(z.string(), "the piece spent to create this one; empty for the first piece"),
     holderId: PartyId,
     amount: Amount,
-    depth: z.number().int().min(0),
+    depth: z.int().check(z.gte(0)),
     status: PieceStatusSchema,
-    offeredTo: z.string().describe("the bank an OFFERED piece is offered to; empty otherwise"),
-    financedBy: z.string().describe("the bank that financed (or bought) it; empty otherwise"),
-    advance: Amount.describe("what the financing bank advanced"),
-    tradeRef: z.string().describe("the holder's receivable on the sender that backs the piece; empty for the first piece and bank sales"),
-    children: z.array(Hex32).describe("the pieces it was spent into"),
+    offeredTo: described(z.string(), "the bank an OFFERED piece is offered to; empty otherwise"),
+    financedBy: described(z.string(), "the bank that financed (or bought) it; empty otherwise"),
+    advance: described(Amount, "what the financing bank advanced"),
+    tradeRef: described(z.string(), "the holder's receivable on the sender that backs the piece; empty for the first piece and bank sales"),
+    children: described(z.array(Hex32), "the pieces it was spent into"),
     obligorId: PartyId,
     currency: Currency,
     maturityDate: CalendarDate,
     createdAt: TimeMs,
     updatedAt: TimeMs,
-  })
-  .meta({ id: "PieceRecord" });
+  }).check(z.meta({ id: "PieceRecord" }));
 
 export const CreditLineView = z
   .object({
     creditLine: CreditLineRecord,
-    available: Amount.describe("limit less outstanding (0 if the limit was lowered below it): room for new warrants"),
-    expired: z.boolean().describe("the expiry date is before the head block's UTC day: no new warrant may draw on it"),
+    available: described(Amount, "limit less outstanding (0 if the limit was lowered below it): room for new warrants"),
+    expired: described(z.boolean(), "the expiry date is before the head block's UTC day: no new warrant may draw on it"),
     asOf: AsOf,
-  })
-  .meta({ id: "CreditLine" });
+  }).check(z.meta({ id: "CreditLine" }));
 
 export const WarrantTreeView = z
   .object({
     warrant: WarrantRecord,
-    pieces: z.array(PieceRecord).describe("the tree, root first, parents before children: all of it for the obligor, the granting bank and supervisors; a holder's own pieces and their ancestry otherwise"),
-    complete: z.boolean().describe("false when `pieces` shows only the caller's part of the tree"),
-    outstanding: Amount.describe("face value less what was paid"),
-    overdue: z.boolean().describe("matured before the head block's UTC day and not settled"),
+    pieces: described(z.array(PieceRecord), "the tree, root first, parents before children: all of it for the obligor, the granting bank and supervisors; a holder's own pieces and their ancestry otherwise"),
+    complete: described(z.boolean(), "false when `pieces` shows only the caller's part of the tree"),
+    outstanding: described(Amount, "face value less what was paid"),
+    overdue: described(z.boolean(), "matured before the head block's UTC day and not settled"),
     asOf: AsOf,
-  })
-  .meta({ id: "WarrantTree" });
+  }).check(z.meta({ id: "WarrantTree" }));
 
 export const PieceItemView = z
   .object({
     piece: PieceRecord,
-    overdue: z.boolean().describe("a leaf unpaid after its maturity day (at the head block's time)"),
-  })
-  .meta({ id: "PieceItem" });
+    overdue: described(z.boolean(), "a leaf unpaid after its maturity day (at the head block's time)"),
+  }).check(z.meta({ id: "PieceItem" }));
 
 // ---- title documents and pledges (DESIGN.md §8, docs/titles.md) -------------------------------
 
 export const TITLE_STATUSES = ["HELD", "PLEDGE_OFFERED", "PLEDGED", "SURRENDERED"] as const;
-export const TitleStatusSchema = z.enum(TITLE_STATUSES).describe("HELD, PLEDGE_OFFERED and PLEDGED titles are live; a SURRENDERED one was delivered against");
+export const TitleStatusSchema = described(z.enum(TITLE_STATUSES), "HELD, PLEDGE_OFFERED and PLEDGED titles are live; a SURRENDERED one was delivered against");
 export const PLEDGE_OUTCOMES = ["OFFERED", "PLEDGED", "RELEASED", "DECLINED", "WITHDRAWN"] as const;
-const LotIdView = PartyId.describe("lot id, chosen by its custodian");
+const LotIdView = described(PartyId, "lot id, chosen by its custodian");
 
 export const GoodsView = z
   .object({
-    hsCode: z.string().describe("Harmonized System code, 6-10 digits"),
-    descriptionHash: Hex32.describe("document hash of the goods' description"),
-    unit: z.string().describe("UN/ECE Recommendation 20 unit code (TNE, KGM, ...): the unit of every quantity on the lot and its titles"),
-  })
-  .meta({ id: "Goods" });
+    hsCode: described(z.string(), "Harmonized System code, 6-10 digits"),
+    descriptionHash: described(Hex32, "document hash of the goods' description"),
+    unit: described(z.string(), "UN/ECE Recommendation 20 unit code (TNE, KGM, ...): the unit of every quantity on the lot and its titles"),
+  }).check(z.meta({ id: "Goods" }));
 
 export const LotRecord = z
   .object({
     id: LotIdView,
-    custodianId: PartyId.describe("the custodian that attests the lot and issues its titles"),
+    custodianId: described(PartyId, "the custodian that attests the lot and issues its titles"),
     goods: GoodsView,
-    quantity: Quantity.describe("the last attested quantity"),
-    titled: Quantity.describe("Σ quantity of the lot's live titles: never above `quantity`"),
-    titles: z.number().int().min(0).describe("titles ever issued on the lot"),
+    quantity: described(Quantity, "the last attested quantity"),
+    titled: described(Quantity, "Σ quantity of the lot's live titles: never above `quantity`"),
+    titles: described(z.int().check(z.gte(0)), "titles ever issued on the lot"),
     attestedAt: TimeMs,
     updatedAt: TimeMs,
-  })
-  .meta({ id: "LotRecord" });
+  }).check(z.meta({ id: "LotRecord" }));
 
 export const PledgeRecord = z
   .object({
     bankId: PartyId,
-    securedAmount: Amount.describe("what the pledge secures, minor units"),
+    securedAmount: described(Amount, "what the pledge secures, minor units"),
     currency: Currency,
     expiryDate: CalendarDate,
     offeredAt: TimeMs,
-    acceptedAt: TimeMs.describe("0 while only offered"),
-  })
-  .meta({ id: "PledgeRecord" });
+    acceptedAt: described(TimeMs, "0 while only offered"),
+  }).check(z.meta({ id: "PledgeRecord" }));
 
 export const TitleRecord = z
   .object({
-    id: Hex32.describe("the issuing transaction's hash"),
+    id: described(Hex32, "the issuing transaction's hash"),
     kind: TitleKindSchema,
-    fingerprint: Hex32.describe("the document number, normalised (fingerprintWarehouseReceipt, fingerprintBillOfLading)"),
+    fingerprint: described(Hex32, "the document number, normalised (fingerprintWarehouseReceipt, fingerprintBillOfLading)"),
     lotId: LotIdView,
-    custodianId: PartyId.describe("the custodian that issued it"),
-    quantity: Quantity.describe("in the lot's goods.unit"),
+    custodianId: described(PartyId, "the custodian that issued it"),
+    quantity: described(Quantity, "in the lot's goods.unit"),
     holderId: PartyId,
-    firstHolderId: PartyId.describe("the holder it was issued to: the exporter a bill of lading belongs to"),
+    firstHolderId: described(PartyId, "the holder it was issued to: the exporter a bill of lading belongs to"),
     status: TitleStatusSchema,
-    pledge: PledgeRecord.nullable().describe("the current pledge while PLEDGE_OFFERED or PLEDGED; null otherwise"),
-    pledges: z.number().int().min(0).describe("pledges ever accepted on the title"),
+    pledge: described(z.nullable(PledgeRecord), "the current pledge while PLEDGE_OFFERED or PLEDGED; null otherwise"),
+    pledges: described(z.int().check(z.gte(0)), "pledges ever accepted on the title"),
     issuedAt: TimeMs,
     updatedAt: TimeMs,
-  })
-  .meta({ id: "TitleRecord" });
+  }).check(z.meta({ id: "TitleRecord" }));
 
-export const PledgeStepView = z
-  .object({ height: U64, index: z.number().int().min(0), time: TimeMs, txHash: Hex32, signer: PartyId })
-  .describe("the transaction of a pledge step: where and when (GET /v1/txs/:hash serves it with its proofs)")
-  .meta({ id: "PledgeStep" });
+export const PledgeStepView = described(z
+  .object({ height: U64, index: z.int().check(z.gte(0)), time: TimeMs, txHash: Hex32, signer: PartyId }), "the transaction of a pledge step: where and when (GET /v1/txs/:hash serves it with its proofs)").check(z.meta({ id: "PledgeStep" }));
 
 export const PledgeHistoryView = z
   .object({
     bankId: PartyId,
-    holderId: PartyId.describe("the holder that offered the pledge"),
+    holderId: described(PartyId, "the holder that offered the pledge"),
     securedAmount: Amount,
     currency: Currency,
     expiryDate: CalendarDate,
-    outcome: z
-      .enum(PLEDGE_OUTCOMES)
-      .describe("OFFERED: an open offer; PLEDGED: accepted, in force; RELEASED: accepted, then released by the bank; DECLINED: the offer released by the bank; WITHDRAWN: the offer released by the holder"),
+    outcome: described(z
+      .enum(PLEDGE_OUTCOMES), "OFFERED: an open offer; PLEDGED: accepted, in force; RELEASED: accepted, then released by the bank; DECLINED: the offer released by the bank; WITHDRAWN: the offer released by the holder"),
     offered: PledgeStepView,
-    accepted: PledgeStepView.optional(),
-    released: PledgeStepView.optional().describe("its signer is the releasing party"),
-  })
-  .meta({ id: "PledgeHistoryEntry" });
+    accepted: z.optional(PledgeStepView),
+    released: described(z.optional(PledgeStepView), "its signer is the releasing party"),
+  }).check(z.meta({ id: "PledgeHistoryEntry" }));
 
 export const TitleView = z
   .object({
     title: TitleRecord,
-    goods: GoodsView.describe("what the title's quantity counts: the lot's goods"),
-    pledges: z.array(PledgeHistoryView).describe("every pledge the title had, oldest first; the current one (if any) last"),
+    goods: described(GoodsView, "what the title's quantity counts: the lot's goods"),
+    pledges: described(z.array(PledgeHistoryView), "every pledge the title had, oldest first; the current one (if any) last"),
     asOf: AsOf,
-  })
-  .meta({ id: "Title" });
+  }).check(z.meta({ id: "Title" }));
 
 // ---- events, receipts, transactions, blocks --------------------------------------------------
 
@@ -342,10 +320,10 @@ export const EventView = z
       type: z.literal("pieceCreated"),
       pieceId: Hex32,
       warrantId: Hex32,
-      parentId: z.string().describe("empty for a warrant's first piece"),
+      parentId: described(z.string(), "empty for a warrant's first piece"),
       holderId: PartyId,
       amount: Amount,
-      depth: z.number().int(),
+      depth: z.int(),
       tradeRef: z.string(),
     }),
     z.object({ type: z.literal("pieceSpent"), pieceId: Hex32, warrantId: Hex32 }),
@@ -358,24 +336,24 @@ export const EventView = z
     // title documents and pledges (DESIGN.md §8)
     z.object({
       type: z.literal("stockAttested"),
-      lotId: PartyId.describe("lot id"),
+      lotId: described(PartyId, "lot id"),
       custodianId: PartyId,
       hsCode: z.string(),
       descriptionHash: Hex32,
       unit: z.string(),
-      quantity: Quantity.describe("the lot's attested quantity after this event"),
-      titled: Quantity.describe("Σ quantity of the lot's live titles"),
+      quantity: described(Quantity, "the lot's attested quantity after this event"),
+      titled: described(Quantity, "Σ quantity of the lot's live titles"),
     }),
     z.object({
       type: z.literal("titleIssued"),
       titleId: Hex32,
       kind: TitleKindSchema,
       fingerprint: Hex32,
-      lotId: PartyId.describe("lot id"),
+      lotId: described(PartyId, "lot id"),
       custodianId: PartyId,
       holderId: PartyId,
       quantity: Quantity,
-      lotTitled: Quantity.describe("Σ quantity of the lot's live titles after this issue"),
+      lotTitled: described(Quantity, "Σ quantity of the lot's live titles after this issue"),
     }),
     z.object({ type: z.literal("titleTransferred"), titleId: Hex32, fromId: PartyId, toId: PartyId }),
     z.object({ type: z.literal("pledgeOffered"), titleId: Hex32, holderId: PartyId, bankId: PartyId, securedAmount: Amount, currency: Currency, expiryDate: CalendarDate }),
@@ -385,10 +363,10 @@ export const EventView = z
       titleId: Hex32,
       holderId: PartyId,
       bankId: PartyId,
-      releasedBy: PartyId.describe("the pledgee bank, or the holder withdrawing an offer nobody accepted"),
-      wasAccepted: z.boolean().describe("whether the pledge had been accepted (PLEDGED) or only offered"),
+      releasedBy: described(PartyId, "the pledgee bank, or the holder withdrawing an offer nobody accepted"),
+      wasAccepted: described(z.boolean(), "whether the pledge had been accepted (PLEDGED) or only offered"),
     }),
-    z.object({ type: z.literal("titleSurrendered"), titleId: Hex32, lotId: PartyId.describe("lot id"), custodianId: PartyId, holderId: PartyId, quantity: Quantity, lotTitled: Quantity }),
+    z.object({ type: z.literal("titleSurrendered"), titleId: Hex32, lotId: described(PartyId, "lot id"), custodianId: PartyId, holderId: PartyId, quantity: Quantity, lotTitled: Quantity }),
     // the buyer's word (DESIGN.md §9)
     z.object({ type: z.literal("receivableAcknowledged"), receivableId: Hex32, buyerPartyId: PartyId, amount: Amount, dueDate: CalendarDate }),
     z.object({ type: z.literal("receivableDisputed"), receivableId: Hex32, buyerPartyId: PartyId, reason: z.string() }),
@@ -398,24 +376,21 @@ export const EventView = z
       receivableId: Hex32,
       bankId: PartyId,
       payeeAccountHash: Hex32,
-      buyerPartyId: z.string().describe("the buyer told whom to pay; empty when the buyer is not on the network"),
+      buyerPartyId: described(z.string(), "the buyer told whom to pay; empty when the buyer is not on the network"),
     }),
-  ])
-  .meta({ id: "Event" });
+  ]).check(z.meta({ id: "Event" }));
 
 export const ReceiptView = z
   .object({
     txHash: Hex32,
     code: ResultCodeSchema,
-    message: z.string().describe("why, in words; empty on OK"),
-    target: z.string().describe("what the transaction aimed at (docs/ledger.md, Receipts)"),
-    events: z.array(EventView).describe("emitted on OK only"),
-  })
-  .meta({ id: "Receipt" });
+    message: described(z.string(), "why, in words; empty on OK"),
+    target: described(z.string(), "what the transaction aimed at (docs/ledger.md, Receipts)"),
+    events: described(z.array(EventView), "emitted on OK only"),
+  }).check(z.meta({ id: "Receipt" }));
 
 export const TxBodyView = z
-  .object({ chainId: z.string(), signer: PartyId, createdAt: TimeMs, nonce: Hex, payload: TxPayloadView })
-  .meta({ id: "TxBody" });
+  .object({ chainId: z.string(), signer: PartyId, createdAt: TimeMs, nonce: Hex, payload: TxPayloadView }).check(z.meta({ id: "TxBody" }));
 
 export const HeaderView = z
   .object({
@@ -427,65 +402,59 @@ export const HeaderView = z
     txsRoot: Hex32,
     receiptsRoot: Hex32,
     stateRoot: Hex32,
-    txCount: z.number().int().min(0),
+    txCount: z.int().check(z.gte(0)),
     view: U64,
-  })
-  .meta({ id: "BlockHeader" });
+  }).check(z.meta({ id: "BlockHeader" }));
 
-export const CertificateView = z
+export const CertificateView = described(z
   .object({
     chainId: z.string(),
     view: U64,
-    seq: U64.describe("the block height"),
-    digest: Hex32.describe("batchDigest(chainId, height, time, txsRoot) (sdk/commit.ts)"),
-    commits: z.array(z.object({ replica: z.number().int().min(0).describe("index in the validator set"), signature: Hex.describe("ed25519, 64 bytes") })),
-  })
-  .describe("2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set")
-  .meta({ id: "CommitCertificate" });
+    seq: described(U64, "the block height"),
+    digest: described(Hex32, "batchDigest(chainId, height, time, txsRoot) (sdk/commit.ts)"),
+    commits: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
+  }), "2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set").check(z.meta({ id: "CommitCertificate" }));
 
 export const TxEntryView = z
   .object({
     height: U64,
-    index: z.number().int().min(0).describe("position of the transaction in its block"),
-    time: TimeMs.describe("the block's time"),
+    index: described(z.int().check(z.gte(0)), "position of the transaction in its block"),
+    time: described(TimeMs, "the block's time"),
     txHash: Hex32,
     signer: z.string(),
-    type: TxTypeSchema.nullable(),
+    type: z.nullable(TxTypeSchema),
     code: ResultCodeSchema,
     message: z.string(),
     target: z.string(),
-  })
-  .meta({ id: "TxEntry" });
+  }).check(z.meta({ id: "TxEntry" }));
 
 export const InclusionProofView = z
   .object({
-    tx: Hex.describe("the SignedTx bytes exactly as committed"),
-    receipt: Hex.describe("the encoded Receipt, the leaf under the header's receiptsRoot"),
-    txProof: z.array(Hex32).describe("RFC 6962 audit path of the tx hash under txsRoot"),
-    receiptProof: z.array(Hex32).describe("RFC 6962 audit path of the receipt under receiptsRoot"),
-  })
-  .meta({ id: "InclusionProof" });
+    tx: described(Hex, "the SignedTx bytes exactly as committed"),
+    receipt: described(Hex, "the encoded Receipt, the leaf under the header's receiptsRoot"),
+    txProof: described(z.array(Hex32), "RFC 6962 audit path of the tx hash under txsRoot"),
+    receiptProof: described(z.array(Hex32), "RFC 6962 audit path of the receipt under receiptsRoot"),
+  }).check(z.meta({ id: "InclusionProof" }));
 
-export const HistoryEntryView = TxEntryView.extend({
-  event: EventView.optional().describe("the event this entry records; absent for a rejected attempt"),
-  eventIndex: z.number().int().min(0).optional(),
-  proof: InclusionProofView.optional().describe("with ?proofs=true"),
-}).meta({ id: "HistoryEntry" });
+export const HistoryEntryView = z.extend(TxEntryView, {
+  event: described(z.optional(EventView), "the event this entry records; absent for a rejected attempt"),
+  eventIndex: z.optional(z.int().check(z.gte(0))),
+  proof: described(z.optional(InclusionProofView), "with ?proofs=true"),
+}).check(z.meta({ id: "HistoryEntry" }));
 
 export const BlockProofView = z
   .object({
     height: U64,
     hash: Hex32,
-    header: Hex.describe("the encoded BlockHeader, whose SHA-256 is the block hash"),
-    certificate: CertificateView.nullable(),
-  })
-  .meta({ id: "BlockProof" });
+    header: described(Hex, "the encoded BlockHeader, whose SHA-256 is the block hash"),
+    certificate: z.nullable(CertificateView),
+  }).check(z.meta({ id: "BlockProof" }));
 
 export const TxView = z
   .object({
     txHash: Hex32,
     height: U64,
-    index: z.number().int().min(0),
+    index: z.int().check(z.gte(0)),
     time: TimeMs,
     blockHash: Hex32,
     signer: PartyId,
@@ -494,59 +463,51 @@ export const TxView = z
     signature: Hex,
     receipt: ReceiptView,
     header: HeaderView,
-    certificate: CertificateView.nullable(),
-    proof: InclusionProofView.extend({ header: Hex.describe("the encoded BlockHeader") }),
-  })
-  .meta({ id: "Transaction" });
+    certificate: z.nullable(CertificateView),
+    proof: z.extend(InclusionProofView, { header: described(Hex, "the encoded BlockHeader") }),
+  }).check(z.meta({ id: "Transaction" }));
 
 // ---- a piece with the proofs of its steps (after TxView, which it refers to) ----
 
 export const PieceStepView = z
   .object({
     pieceId: Hex32,
-    created: TxView.describe("the transaction that created the piece: the warrant's issue for the first piece, a transfer otherwise"),
-    financed: TxView.optional().describe("the bank's financing of the piece, when that made the bank its holder"),
-  })
-  .meta({ id: "PieceStep" });
+    created: described(TxView, "the transaction that created the piece: the warrant's issue for the first piece, a transfer otherwise"),
+    financed: described(z.optional(TxView), "the bank's financing of the piece, when that made the bank its holder"),
+  }).check(z.meta({ id: "PieceStep" }));
 
-export const PieceProofsView = z
+export const PieceProofsView = described(z
   .object({
-    creditLine: TxView.describe("the grant of the warrant's credit line (its signer is the bank)"),
-    steps: z.array(PieceStepView).describe("one per piece from the warrant's first piece to this one"),
-  })
-  .describe("each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece")
-  .meta({ id: "PieceProofs" });
+    creditLine: described(TxView, "the grant of the warrant's credit line (its signer is the bank)"),
+    steps: described(z.array(PieceStepView), "one per piece from the warrant's first piece to this one"),
+  }), "each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece").check(z.meta({ id: "PieceProofs" }));
 
 export const PieceView = z
   .object({
     piece: PieceRecord,
     warrant: WarrantRecord,
-    ancestry: z.array(PieceRecord).describe("the warrant's first piece first, the piece's parent last; empty for a first piece"),
+    ancestry: described(z.array(PieceRecord), "the warrant's first piece first, the piece's parent last; empty for a first piece"),
     overdue: z.boolean(),
     asOf: AsOf,
-    proofs: PieceProofsView.optional().describe("with ?proofs=true"),
-  })
-  .meta({ id: "Piece" });
+    proofs: described(z.optional(PieceProofsView), "with ?proofs=true"),
+  }).check(z.meta({ id: "Piece" }));
 
 export const BlockView = z
-  .object({ height: U64, hash: Hex32, header: HeaderView, headerBytes: Hex, certificate: CertificateView.nullable() })
-  .meta({ id: "Block" });
+  .object({ height: U64, hash: Hex32, header: HeaderView, headerBytes: Hex, certificate: z.nullable(CertificateView) }).check(z.meta({ id: "Block" }));
 
 export const BlockTxView = z
-  .object({ index: z.number().int().min(0), txHash: Hex32, signer: z.string(), type: TxTypeSchema.nullable(), code: ResultCodeSchema, target: z.string() })
-  .meta({ id: "BlockTransaction" });
+  .object({ index: z.int().check(z.gte(0)), txHash: Hex32, signer: z.string(), type: z.nullable(TxTypeSchema), code: ResultCodeSchema, target: z.string() }).check(z.meta({ id: "BlockTransaction" }));
 
-export const HealthView = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+export const HealthView = z.object({ status: z.literal("ok") }).check(z.meta({ id: "Health" }));
 
 export const ReadinessView = z
   .object({
     ready: z.boolean(),
-    reasons: z.array(z.string()).describe("why the node is not ready; empty when it is"),
+    reasons: described(z.array(z.string()), "why the node is not ready; empty when it is"),
     height: U64,
-    validatorPeers: z.number().int().describe("validators this node is connected to"),
-    quorumPeers: z.number().int().describe("validator peers it needs: a validator 2f (itself makes 2f+1), an observer f+1"),
-  })
-  .meta({ id: "Readiness" });
+    validatorPeers: described(z.int(), "validators this node is connected to"),
+    quorumPeers: described(z.int(), "validator peers it needs: a validator 2f (itself makes 2f+1), an observer f+1"),
+  }).check(z.meta({ id: "Readiness" }));
 
 export const StatusView = z
   .object({
@@ -557,60 +518,56 @@ export const StatusView = z
     headHash: Hex32,
     headTime: TimeMs,
     stateRoot: Hex32,
-    view: U64.optional(),
-    primary: z.string().optional(),
-    viewActive: z.boolean().optional(),
-    validators: z.array(z.object({ id: z.string(), publicKey: Hex32 })).describe("the validator set as this node knows it; auditors pin it from the genesis instead"),
+    view: z.optional(U64),
+    primary: z.optional(z.string()),
+    viewActive: z.optional(z.boolean()),
+    validators: described(z.array(z.object({ id: z.string(), publicKey: Hex32 })), "the validator set as this node knows it; auditors pin it from the genesis instead"),
     peers: z.array(z.object({ id: z.string(), validator: z.boolean() })),
-    mempool: z.object({ txs: z.number().int(), bytes: z.number().int() }),
-    halted: z.string().optional(),
+    mempool: z.object({ txs: z.int(), bytes: z.int() }),
+    halted: z.optional(z.string()),
     syncing: z.boolean(),
     ready: z.boolean(),
     version: z.string(),
-  })
-  .meta({ id: "Status" });
+  }).check(z.meta({ id: "Status" }));
 
-export const CurrencyAmounts = z.record(z.string(), Amount).describe("amounts by ISO 4217 currency").meta({ id: "CurrencyAmounts" });
+export const CurrencyAmounts = described(z.record(z.string(), Amount), "amounts by ISO 4217 currency").check(z.meta({ id: "CurrencyAmounts" }));
 
 export const ExposureView = z
   .object({
     partyId: PartyId,
     asOf: AsOf,
-    receivables: z.object({ total: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
-    outstanding: CurrencyAmounts.describe("live financed principal over the exporter's receivables, all banks"),
+    receivables: z.object({ total: z.int(), byStatus: z.record(z.string(), z.int()) }),
+    outstanding: described(CurrencyAmounts, "live financed principal over the exporter's receivables, all banks"),
     outstandingByBank: z.record(z.string(), CurrencyAmounts),
-    overdue: CurrencyAmounts.describe("the part of `outstanding` on receivables past their due date"),
-    overdueReceivables: z.number().int(),
-    rejectedAttempts: z.object({ total: z.number().int(), byCode: z.record(z.string(), z.number().int()) }).describe("transactions the party signed that the ledger rejected"),
-  })
-  .meta({ id: "Exposure" });
+    overdue: described(CurrencyAmounts, "the part of `outstanding` on receivables past their due date"),
+    overdueReceivables: z.int(),
+    rejectedAttempts: described(z.object({ total: z.int(), byCode: z.record(z.string(), z.int()) }), "transactions the party signed that the ledger rejected"),
+  }).check(z.meta({ id: "Exposure" }));
 
 export const LedgerEventView = z
   .object({
-    id: z.string().describe("height:txIndex:eventIndex (eventIndex 'r' for a rejection): resume with Last-Event-ID"),
+    id: described(z.string(), "height:txIndex:eventIndex (eventIndex 'r' for a rejection): resume with Last-Event-ID"),
     type: z.enum([...EVENT_TYPES, REJECTED_EVENT]),
     height: U64,
-    index: z.number().int(),
+    index: z.int(),
     time: TimeMs,
     txHash: Hex32,
     signer: z.string(),
-    receivableId: z.string().describe("the receivable the event concerns, or empty"),
-    event: EventView.optional(),
-    rejection: z.object({ code: ResultCodeSchema, message: z.string(), target: z.string() }).optional(),
-  })
-  .meta({ id: "LedgerEvent" });
+    receivableId: described(z.string(), "the receivable the event concerns, or empty"),
+    event: z.optional(EventView),
+    rejection: z.optional(z.object({ code: ResultCodeSchema, message: z.string(), target: z.string() })),
+  }).check(z.meta({ id: "LedgerEvent" }));
 
 export const SubmitResultView = z
   .object({
     txHash: Hex32,
     status: z.enum(["pending", "committed"]),
-    height: U64.optional(),
-    index: z.number().int().optional(),
-    time: TimeMs.optional(),
-    blockHash: Hex32.optional(),
-    receipt: ReceiptView.optional(),
-  })
-  .meta({ id: "SubmitResult" });
+    height: z.optional(U64),
+    index: z.optional(z.int()),
+    time: z.optional(TimeMs),
+    blockHash: z.optional(Hex32),
+    receipt: z.optional(ReceiptView),
+  }).check(z.meta({ id: "SubmitResult" }));
 
 export type StatusJson = z.output<typeof StatusView>;
 export type ReceivableJson = z.output<typeof ReceivableView>;

@@ -1,7 +1,8 @@
 // acknowledgeReceivable: the receivable's buyer confirms on the ledger that it owes `amount` (minor
 // units of the receivable's currency, at most its face value) on `dueDate` (DESIGN.md §9). A later
 // acknowledgement replaces the earlier one, never below what is live-financed (docs/ledger.md).
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Amount, CalendarDate, Hex32 } from "../api/primitives.js";
 import { date, firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -22,8 +23,8 @@ export interface AcknowledgeReceivableInput {
 const AcknowledgeReceivableJson = z.object({
   type: z.literal("acknowledgeReceivable"),
   receivableId: Hex32,
-  amount: Amount.describe("what the buyer confirms it owes, in minor units of the receivable's currency"),
-  dueDate: CalendarDate.describe("the date the buyer confirms it pays on"),
+  amount: described(Amount, "what the buyer confirms it owes, in minor units of the receivable's currency"),
+  dueDate: described(CalendarDate, "the date the buyer confirms it pays on"),
 });
 
 export const acknowledgeReceivableTx: TxFormat<AcknowledgeReceivablePayload, AcknowledgeReceivableInput, typeof AcknowledgeReceivableJson> = {

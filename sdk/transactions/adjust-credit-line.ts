@@ -1,6 +1,7 @@
 // adjustCreditLine: the granting bank raises or lowers a line's limit (never below what is
 // outstanding: LIMIT_BELOW_OUTSTANDING) or moves its expiry date (DESIGN.md §7).
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Amount, CalendarDate, PartyId } from "../api/primitives.js";
 import { date, firstIssue, lineId, positiveAmount, toAmount, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -13,7 +14,7 @@ export interface AdjustCreditLine {
 export type AdjustCreditLinePayload = { type: "adjustCreditLine" } & AdjustCreditLine;
 export type AdjustCreditLineInput = Omit<AdjustCreditLine, "limit"> & { limit: AmountInput };
 
-const AdjustCreditLineJson = z.object({ type: z.literal("adjustCreditLine"), lineId: PartyId.describe("credit line id"), limit: Amount, expiryDate: CalendarDate });
+const AdjustCreditLineJson = z.object({ type: z.literal("adjustCreditLine"), lineId: described(PartyId, "credit line id"), limit: Amount, expiryDate: CalendarDate });
 
 export const adjustCreditLineTx: TxFormat<AdjustCreditLinePayload, AdjustCreditLineInput, typeof AdjustCreditLineJson> = {
   type: "adjustCreditLine",

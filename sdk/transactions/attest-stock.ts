@@ -1,7 +1,8 @@
 // attestStock: a CUSTODIAN (warehouse operator or carrier) states what it holds in a lot, now. The
 // first attestation creates the lot for that custodian; later ones set the new quantity, never
 // below what the lot's live titles represent (DESIGN.md §8, docs/titles.md).
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { firstIssue, MalformedError, toBytes, type BytesInput } from "../checks.js";
 import type { Goods } from "../types.js";
@@ -12,6 +13,7 @@ export interface AttestStock {
   lotId: string;
   goods: Goods;
   /** in goods.unit */
+  /** in goods.unit */
   quantity: bigint;
 }
 export type AttestStockPayload = { type: "attestStock" } & AttestStock;
@@ -21,7 +23,7 @@ export interface AttestStockInput {
   quantity: QuantityInput;
 }
 
-const AttestStockJson = z.object({ type: z.literal("attestStock"), lotId: LotId, goods: GoodsJson, quantity: Quantity.describe("what the lot holds now, in goods.unit") });
+const AttestStockJson = z.object({ type: z.literal("attestStock"), lotId: LotId, goods: GoodsJson, quantity: described(Quantity, "what the lot holds now, in goods.unit") });
 
 export const attestStockTx: TxFormat<AttestStockPayload, AttestStockInput, typeof AttestStockJson> = {
   type: "attestStock",

@@ -1,7 +1,8 @@
 // disputeReceivable: the receivable's buyer disputes it, with a reason; no new financing until the
 // buyer resolves the dispute (DESIGN.md §9). A flag on the receivable, not a status: a financed
 // receivable can be disputed too.
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, LIMITS, text, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -20,7 +21,7 @@ export interface DisputeReceivableInput {
 const DisputeReceivableJson = z.object({
   type: z.literal("disputeReceivable"),
   receivableId: Hex32,
-  reason: z.string().describe("why the buyer disputes it: 1-500 characters"),
+  reason: described(z.string(), "why the buyer disputes it: 1-500 characters"),
 });
 
 export const disputeReceivableTx: TxFormat<DisputeReceivablePayload, DisputeReceivableInput, typeof DisputeReceivableJson> = {

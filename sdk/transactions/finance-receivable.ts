@@ -1,7 +1,8 @@
 // financeReceivable: a bank finances part or all of what is left of an attested receivable (or of
 // one its buyer acknowledged, DESIGN.md §9); the financing's id is the transaction hash (DESIGN.md
 // §2, Finance).
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Amount, Currency, Hex32 } from "../api/primitives.js";
 import { currency, firstIssue, optionalFlag, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -10,6 +11,7 @@ export interface FinanceReceivable {
   receivableId: string;
   amount: bigint;
   currency: string;
+  /** live + amount must not exceed the buyer's acknowledged amount (DESIGN.md §9); absent = false */
   /** live + amount must not exceed the buyer's acknowledged amount (DESIGN.md §9); absent = false */
   requireAcknowledgement?: boolean;
 }
@@ -27,7 +29,7 @@ const FinanceReceivableJson = z.object({
   receivableId: Hex32,
   amount: Amount,
   currency: Currency,
-  requireAcknowledgement: z.boolean().optional().describe("when true, live financing plus this amount must not exceed the buyer's acknowledged amount (NOT_ACKNOWLEDGED)"),
+  requireAcknowledgement: described(z.optional(z.boolean()), "when true, live financing plus this amount must not exceed the buyer's acknowledged amount (NOT_ACKNOWLEDGED)"),
 });
 
 export const financeReceivableTx: TxFormat<FinanceReceivablePayload, FinanceReceivableInput, typeof FinanceReceivableJson> = {

@@ -1,6 +1,7 @@
 // grantCreditLine: a BANK grants a core enterprise (the obligor) a credit line that its digital
 // warrants draw on (DESIGN.md §7).
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Amount, CalendarDate, Currency, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, lineId, partyId, positiveAmount, toAmount, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -15,7 +16,7 @@ export interface GrantCreditLine {
 export type GrantCreditLinePayload = { type: "grantCreditLine" } & GrantCreditLine;
 export type GrantCreditLineInput = Omit<GrantCreditLine, "limit"> & { limit: AmountInput };
 
-const GrantCreditLineJson = z.object({ type: z.literal("grantCreditLine"), lineId: PartyId.describe("credit line id"), obligor: PartyId, currency: Currency, limit: Amount, expiryDate: CalendarDate });
+const GrantCreditLineJson = z.object({ type: z.literal("grantCreditLine"), lineId: described(PartyId, "credit line id"), obligor: PartyId, currency: Currency, limit: Amount, expiryDate: CalendarDate });
 
 export const grantCreditLineTx: TxFormat<GrantCreditLinePayload, GrantCreditLineInput, typeof GrantCreditLineJson> = {
   type: "grantCreditLine",

@@ -1,7 +1,8 @@
 // issueTitle: the CUSTODIAN of a lot issues a title document over part of it — a warehouse receipt
 // or a bill of lading — to an ENTERPRISE. Its id is the transaction hash. Never beyond the lot's
 // attested stock (the empty pledge), never twice for one document (DESIGN.md §8, docs/titles.md).
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Hex32, PartyId, TitleKindSchema } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { firstIssue, hash32, partyId, toBytes, type BytesInput } from "../checks.js";
@@ -11,6 +12,7 @@ import { LotId, lotId, positiveQuantity, Quantity, titleKind, toQuantity, type Q
 
 export interface IssueTitle {
   kind: TitleKind;
+  /** the document number, normalised (DESIGN.md §3; a bill of lading's as sdk billOfLadingFingerprint) */
   /** the document number, normalised (DESIGN.md §3; a bill of lading's as sdk billOfLadingFingerprint) */
   fingerprint: Uint8Array;
   lotId: string;
@@ -29,7 +31,7 @@ export interface IssueTitleInput {
 const IssueTitleJson = z.object({
   type: z.literal("issueTitle"),
   kind: TitleKindSchema,
-  fingerprint: Hex32.describe("the document number, normalised: unique over live titles; a bill of lading's is shared with anchored bills of lading"),
+  fingerprint: described(Hex32, "the document number, normalised: unique over live titles; a bill of lading's is shared with anchored bills of lading"),
   lotId: LotId,
   quantity: Quantity,
   holder: PartyId,

@@ -1,7 +1,8 @@
 // issueWarrant: the obligor of a credit line issues a digital warrant to a supplier, backed by
 // invoices that supplier registered on it; the warrant's id, and its first piece's, is the
 // transaction hash (DESIGN.md §7).
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, LIMITS, lineId, MalformedError, partyId, positiveAmount, toAmount, txIdList, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -13,6 +14,7 @@ export interface IssueWarrant {
   currency: string;
   maturityDate: string;
   /** the holder's invoices on the obligor (receivable ids): the warrant's trade background */
+  /** the holder's invoices on the obligor (receivable ids): the warrant's trade background */
   sources: string[];
 }
 export type IssueWarrantPayload = { type: "issueWarrant" } & IssueWarrant;
@@ -20,12 +22,12 @@ export type IssueWarrantInput = Omit<IssueWarrant, "amount"> & { amount: AmountI
 
 const IssueWarrantJson = z.object({
   type: z.literal("issueWarrant"),
-  lineId: PartyId.describe("credit line id"),
+  lineId: described(PartyId, "credit line id"),
   holder: PartyId,
   amount: Amount,
   currency: Currency,
   maturityDate: CalendarDate,
-  sources: z.array(Hex32).describe("the holder's receivables on the obligor: the warrant's trade background"),
+  sources: described(z.array(Hex32), "the holder's receivables on the obligor: the warrant's trade background"),
 });
 
 export const issueWarrantTx: TxFormat<IssueWarrantPayload, IssueWarrantInput, typeof IssueWarrantJson> = {

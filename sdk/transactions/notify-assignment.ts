@@ -1,7 +1,8 @@
 // notifyAssignment: a bank with a live financing on a receivable tells its buyer, on the ledger,
 // whom to pay: the hash of the payee account (DESIGN.md §9). While that bank finances the
 // receivable, only it may change the payee (PAYEE_LOCKED).
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, hash32, toBytes, txId, type BytesInput } from "../checks.js";
 import { equalBytes } from "../bytes.js";
@@ -9,6 +10,7 @@ import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
 export interface NotifyAssignment {
   receivableId: string;
+  /** SHA-256 of the payee account (the account itself stays off the ledger), 32 bytes */
   /** SHA-256 of the payee account (the account itself stays off the ledger), 32 bytes */
   payeeAccountHash: Uint8Array;
 }
@@ -22,7 +24,7 @@ export interface NotifyAssignmentInput {
 const NotifyAssignmentJson = z.object({
   type: z.literal("notifyAssignment"),
   receivableId: Hex32,
-  payeeAccountHash: Hex32.describe("SHA-256 of the account the buyer is to pay"),
+  payeeAccountHash: described(Hex32, "SHA-256 of the account the buyer is to pay"),
 });
 
 export const notifyAssignmentTx: TxFormat<NotifyAssignmentPayload, NotifyAssignmentInput, typeof NotifyAssignmentJson> = {

@@ -1,7 +1,8 @@
 // offerPledge: the holder of a free title offers it to one bank as security for an amount until an
 // expiry date; the title is PLEDGE_OFFERED, frozen, until the bank accepts or either side releases
 // it (DESIGN.md §8, docs/titles.md).
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, partyId, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -12,6 +13,7 @@ export interface OfferPledge {
   securedAmount: bigint;
   currency: string;
   /** the pledge's last day */
+  /** the pledge's last day */
   expiryDate: string;
 }
 export type OfferPledgePayload = { type: "offerPledge" } & OfferPledge;
@@ -21,9 +23,9 @@ const OfferPledgeJson = z.object({
   type: z.literal("offerPledge"),
   titleId: Hex32,
   bank: PartyId,
-  securedAmount: Amount.describe("what the pledge secures, minor units"),
+  securedAmount: described(Amount, "what the pledge secures, minor units"),
   currency: Currency,
-  expiryDate: CalendarDate.describe("the pledge's last day"),
+  expiryDate: described(CalendarDate, "the pledge's last day"),
 });
 
 export const offerPledgeTx: TxFormat<OfferPledgePayload, OfferPledgeInput, typeof OfferPledgeJson> = {

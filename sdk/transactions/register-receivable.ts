@@ -1,6 +1,7 @@
 // registerReceivable: an exporter registers an invoice by its document hash and duplicate
 // fingerprint (DESIGN.md §2-3); the receivable's id is the transaction hash.
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, partyId, dayNumber, firstIssue, hash32, LIMITS, MalformedError, positiveAmount, text, toAmount, toBytes, type AmountInput, type BytesInput } from "../checks.js";
 import { fingerprintInvoice } from "../fingerprint.js";
@@ -16,6 +17,7 @@ export interface RegisterReceivable {
   currency: string;
   issueDate: string;
   dueDate: string;
+  /** the buyer's party id when the buyer is a registered ENTERPRISE (DESIGN.md §9); "" if not on the network */
   /** the buyer's party id when the buyer is a registered ENTERPRISE (DESIGN.md §9); "" if not on the network */
   buyerPartyId: string;
 }
@@ -41,7 +43,7 @@ const RegisterReceivableJson = z.object({
   currency: Currency,
   issueDate: CalendarDate,
   dueDate: CalendarDate,
-  buyerPartyId: z.union([z.literal(""), PartyId]).describe("the buyer's party id when the buyer is on the network; empty otherwise"),
+  buyerPartyId: described(z.union([z.literal(""), PartyId]), "the buyer's party id when the buyer is on the network; empty otherwise"),
 });
 
 export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterReceivableInput, typeof RegisterReceivableJson> = {
@@ -86,11 +88,13 @@ export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterR
 
 export interface InvoiceRegistrationOptions extends HashDocumentOptions {
   /** the buyer's party id when the buyer is on the network (DESIGN.md §9) */
+  /** the buyer's party id when the buyer is on the network (DESIGN.md §9) */
   buyerPartyId?: string;
 }
 
 export interface InvoiceRegistration {
   payload: RegisterReceivablePayload;
+  /** the salted Merkle commitment (docs/hashing.md); keep `salts` with the document */
   /** the salted Merkle commitment (docs/hashing.md); keep `salts` with the document */
   commitment: DocumentCommitment;
   fingerprint: Uint8Array;
@@ -111,6 +115,13 @@ function stringField(doc: unknown, path: string): string {
   return v;
 }
 
+/**
+ * Everything an exporter anchors for an invoice, computed from the invoice alone (the sample shape
+ * of examples/documents/commercial-invoice.json): its document hash (fresh salts unless given),
+ * its fingerprint from seller.partyId, buyer.identifier, invoiceNumber and currency (docs/hashing.md
+ * §6), and the payload with the amount in minor units. The fingerprint is taken from the same
+ * fields a lender's verifyDocument recomputes, so the two can never disagree.
+ */
 /**
  * Everything an exporter anchors for an invoice, computed from the invoice alone (the sample shape
  * of examples/documents/commercial-invoice.json): its document hash (fresh salts unless given),

@@ -1,7 +1,8 @@
 // transferWarrant: the holder of a piece spends it into new pieces, one per output (each backed by
 // the recipient's invoice on the sender), and the remainder back to itself; a bank that financed a
 // piece may sell it on to another bank, with no invoice (DESIGN.md §7).
-import * as z from "zod";
+import * as z from "zod/mini";
+import { described } from "../api/primitives.js";
 import { Amount, Hex32, PartyId } from "../api/primitives.js";
 import { firstIssue, MalformedError, type PayloadIssue, optionalTxId, partyId, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -10,6 +11,7 @@ import { pieceIdOf } from "./warrant-common.js";
 export interface WarrantOutput {
   to: string;
   amount: bigint;
+  /** the recipient's invoice on the sender (a receivable id); "" between banks */
   /** the recipient's invoice on the sender (a receivable id); "" between banks */
   tradeRef: string;
 }
@@ -26,9 +28,10 @@ export interface TransferWarrantInput {
 const TransferWarrantJson = z.object({
   type: z.literal("transferWarrant"),
   pieceId: Hex32,
-  outputs: z.array(z.object({ to: PartyId, amount: Amount, tradeRef: z.union([z.literal(""), Hex32]).describe("the recipient's receivable on the sender; empty between banks") })),
+  outputs: z.array(z.object({ to: PartyId, amount: Amount, tradeRef: described(z.union([z.literal(""), Hex32]), "the recipient's receivable on the sender; empty between banks") })),
 });
 
+/** The first bad field of the outputs, named by its index ("outputs[2].amount"). */
 /** The first bad field of the outputs, named by its index ("outputs[2].amount"). */
 function outputIssue(outputs: unknown[]): PayloadIssue | undefined {
   for (let i = 0; i < outputs.length; i++) {
