@@ -108,3 +108,13 @@ t.test("typed events: only the types asked for, each with its own payload", asyn
   t.ok(amount && BigInt(amount) > 0n);
   await stream.return?.();
 });
+
+t.test("OpenAPI names: a schema derived from a named one has its own shape, not a reference to its parent", async (t) => {
+  const { openApiDocument } = await import("../sdk/api/openapi.js");
+  const doc = openApiDocument({ version: "0.1.0" }) as { components: { schemas: Record<string, any> } };
+  const s = doc.components.schemas;
+  t.ok(s.HistoryEntry?.properties?.event && s.HistoryEntry?.properties?.txHash, "HistoryEntry extends TxEntry with its event");
+  t.ok(s.Transaction?.properties?.proof?.properties?.header, "a transaction's proof is an InclusionProof with the header");
+  t.equal(s.AsOf?.description?.startsWith("the head block"), true, "a named schema keeps its description");
+  t.equal(s.CurrencyAmounts?.description, "amounts by ISO 4217 currency");
+});

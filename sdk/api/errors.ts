@@ -1,10 +1,9 @@
 // The error body every failed request answers with, and the HTTP status of each error and receipt
 // code (DESIGN §5). Browser-safe.
 import * as z from "zod/mini";
-import { described } from "./primitives.js";
 import type { LedgerErrorCode } from "../errors.js";
 import { RESULT_CODES, type ResultCode } from "../types.js";
-import { Hex32, U64 } from "./primitives.js";
+import { described, Hex32, named, U64 } from "./primitives.js";
 import { ReceiptView } from "./schemas.js";
 
 export const ErrorEnvelope = z
@@ -18,7 +17,7 @@ export const ErrorEnvelope = z
       receipt: described(z.optional(ReceiptView), "for a committed transaction the ledger rejected"),
       retryAfterMs: z.optional(z.int()),
     }),
-  }).check(z.meta({ id: "Error" }));
+  }).apply(named, "Error");
 
 export type ErrorJson = z.output<typeof ErrorEnvelope>["error"];
 

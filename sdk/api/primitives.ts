@@ -14,6 +14,17 @@ export function described<T extends z.ZodMiniType>(schema: T, description: strin
   return copy;
 }
 
+/**
+ * `schema` named `id` in the OpenAPI document: `schema.apply(named, "Party")`. Like described, a copy
+ * in the registry (as classic zod's `.meta()`): a `z.meta()` check would instead travel with the
+ * schema's checks into every schema derived from it (z.extend), giving them all the same id.
+ */
+export function named<T extends z.ZodMiniType>(schema: T, id: string): T {
+  const copy = schema.clone();
+  z.globalRegistry.add(copy, { id });
+  return copy;
+}
+
 export const Hex = described(z.string().check(z.regex(/^(?:[0-9a-f]{2})*$/, "expected lower-case hex")), "bytes as lower-case hex");
 export const Hex32 = described(z.string().check(z.regex(/^[0-9a-f]{64}$/, "expected 32 bytes as 64 lower-case hex digits")), "32 bytes as 64 lower-case hex digits");
 export const U64 = described(

@@ -1,17 +1,18 @@
 // The zod schemas of the RPC's JSON views (ledger records, events, receipts, transactions, blocks,
-// status, exposure, the event stream), named for OpenAPI by `.meta({ id })`, and the JSON types
+// status, exposure, the event stream), named for OpenAPI by `named` (primitives.ts), and the JSON types
 // the SDK returns. Browser-safe.
 import * as z from "zod/mini";
-import { described } from "./primitives.js";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
 import {
   Amount,
   CalendarDate,
   Currency,
+  described,
   EVENT_TYPES,
   Hex,
   Hex32,
+  named,
   PartyId,
   Quantity,
   RECEIVABLE_STATUSES,
@@ -56,7 +57,7 @@ export const PartyView = z
     lei: described(z.string(), "ISO 17442 LEI or empty"),
     registeredBy: described(z.string(), "the bank that onboarded the party; empty for genesis parties"),
     registeredAt: TimeMs,
-  }).check(z.meta({ id: "Party" }));
+  }).apply(named, "Party");
 
 export const FinancingView = z
   .object({
@@ -65,7 +66,7 @@ export const FinancingView = z
     amount: Amount,
     repaid: Amount,
     financedAt: TimeMs,
-  }).check(z.meta({ id: "Financing" }));
+  }).apply(named, "Financing");
 
 export const ReceivableRecord = z
   .object({
@@ -96,7 +97,7 @@ export const ReceivableRecord = z
     payeeBankId: described(z.string(), "the bank that notified the buyer of the assignment (only it may change the payee while it finances); empty until notified"),
     payeeAccountHash: described(Hex, "SHA-256 of the account the buyer is to pay (32 bytes); empty until notified"),
     payeeNotifiedAt: described(TimeMs, "block time of the latest notice of assignment; 0 until notified"),
-  }).check(z.meta({ id: "ReceivableRecord" }));
+  }).apply(named, "ReceivableRecord");
 
 export const DeclarationView = z
   .object({
@@ -109,7 +110,7 @@ export const DeclarationView = z
     customsId: PartyId,
     attestedTotal: Amount,
     receivableIds: z.array(Hex32),
-  }).check(z.meta({ id: "Declaration" }));
+  }).apply(named, "Declaration");
 
 export const DocumentRecordView = z
   .object({
@@ -119,10 +120,10 @@ export const DocumentRecordView = z
     receivableId: described(z.string(), "linked receivable id, or empty"),
     anchoredAt: TimeMs,
     txHash: Hex32,
-  }).check(z.meta({ id: "DocumentRecord" }));
+  }).apply(named, "DocumentRecord");
 
-export const AsOf = described(z
-  .object({ height: U64, time: TimeMs }), "the head block the answer was read at; derived values (overdue) use its time, the ledger's 'now'").check(z.meta({ id: "AsOf" }));
+export const AsOf = described(
+  z.object({ height: U64, time: TimeMs }), "the head block the answer was read at; derived values (overdue) use its time, the ledger's 'now'").apply(named, "AsOf");
 
 export const ReceivableView = z
   .object({
@@ -133,7 +134,7 @@ export const ReceivableView = z
     financeable: described(z.boolean(), "a finance transaction of up to `available` would pass: attested by customs or acknowledged by its buyer, not disputed, not overdue, room left"),
     declaration: described(z.nullable(DeclarationView), "the attested export declaration, once attested"),
     asOf: AsOf,
-  }).check(z.meta({ id: "Receivable" }));
+  }).apply(named, "Receivable");
 
 // ---- digital warrants (DESIGN.md §7) ---------------------------------------------------------
 
@@ -149,7 +150,7 @@ export const CreditLineRecord = z
     grantedAt: TimeMs,
     updatedAt: TimeMs,
     warrants: described(z.int().check(z.gte(0)), "warrants issued on the line"),
-  }).check(z.meta({ id: "CreditLineRecord" }));
+  }).apply(named, "CreditLineRecord");
 
 export const WarrantRecord = z
   .object({
@@ -166,7 +167,7 @@ export const WarrantRecord = z
     status: WarrantStatusSchema,
     issuedAt: TimeMs,
     updatedAt: TimeMs,
-  }).check(z.meta({ id: "WarrantRecord" }));
+  }).apply(named, "WarrantRecord");
 
 export const PieceRecord = z
   .object({
@@ -187,7 +188,7 @@ export const PieceRecord = z
     maturityDate: CalendarDate,
     createdAt: TimeMs,
     updatedAt: TimeMs,
-  }).check(z.meta({ id: "PieceRecord" }));
+  }).apply(named, "PieceRecord");
 
 export const CreditLineView = z
   .object({
@@ -195,7 +196,7 @@ export const CreditLineView = z
     available: described(Amount, "limit less outstanding (0 if the limit was lowered below it): room for new warrants"),
     expired: described(z.boolean(), "the expiry date is before the head block's UTC day: no new warrant may draw on it"),
     asOf: AsOf,
-  }).check(z.meta({ id: "CreditLine" }));
+  }).apply(named, "CreditLine");
 
 export const WarrantTreeView = z
   .object({
@@ -205,13 +206,13 @@ export const WarrantTreeView = z
     outstanding: described(Amount, "face value less what was paid"),
     overdue: described(z.boolean(), "matured before the head block's UTC day and not settled"),
     asOf: AsOf,
-  }).check(z.meta({ id: "WarrantTree" }));
+  }).apply(named, "WarrantTree");
 
 export const PieceItemView = z
   .object({
     piece: PieceRecord,
     overdue: described(z.boolean(), "a leaf unpaid after its maturity day (at the head block's time)"),
-  }).check(z.meta({ id: "PieceItem" }));
+  }).apply(named, "PieceItem");
 
 // ---- title documents and pledges (DESIGN.md §8, docs/titles.md) -------------------------------
 
@@ -225,7 +226,7 @@ export const GoodsView = z
     hsCode: described(z.string(), "Harmonized System code, 6-10 digits"),
     descriptionHash: described(Hex32, "document hash of the goods' description"),
     unit: described(z.string(), "UN/ECE Recommendation 20 unit code (TNE, KGM, ...): the unit of every quantity on the lot and its titles"),
-  }).check(z.meta({ id: "Goods" }));
+  }).apply(named, "Goods");
 
 export const LotRecord = z
   .object({
@@ -237,7 +238,7 @@ export const LotRecord = z
     titles: described(z.int().check(z.gte(0)), "titles ever issued on the lot"),
     attestedAt: TimeMs,
     updatedAt: TimeMs,
-  }).check(z.meta({ id: "LotRecord" }));
+  }).apply(named, "LotRecord");
 
 export const PledgeRecord = z
   .object({
@@ -247,7 +248,7 @@ export const PledgeRecord = z
     expiryDate: CalendarDate,
     offeredAt: TimeMs,
     acceptedAt: described(TimeMs, "0 while only offered"),
-  }).check(z.meta({ id: "PledgeRecord" }));
+  }).apply(named, "PledgeRecord");
 
 export const TitleRecord = z
   .object({
@@ -264,10 +265,10 @@ export const TitleRecord = z
     pledges: described(z.int().check(z.gte(0)), "pledges ever accepted on the title"),
     issuedAt: TimeMs,
     updatedAt: TimeMs,
-  }).check(z.meta({ id: "TitleRecord" }));
+  }).apply(named, "TitleRecord");
 
-export const PledgeStepView = described(z
-  .object({ height: U64, index: z.int().check(z.gte(0)), time: TimeMs, txHash: Hex32, signer: PartyId }), "the transaction of a pledge step: where and when (GET /v1/txs/:hash serves it with its proofs)").check(z.meta({ id: "PledgeStep" }));
+export const PledgeStepView = described(
+  z.object({ height: U64, index: z.int().check(z.gte(0)), time: TimeMs, txHash: Hex32, signer: PartyId }), "the transaction of a pledge step: where and when (GET /v1/txs/:hash serves it with its proofs)").apply(named, "PledgeStep");
 
 export const PledgeHistoryView = z
   .object({
@@ -276,12 +277,12 @@ export const PledgeHistoryView = z
     securedAmount: Amount,
     currency: Currency,
     expiryDate: CalendarDate,
-    outcome: described(z
-      .enum(PLEDGE_OUTCOMES), "OFFERED: an open offer; PLEDGED: accepted, in force; RELEASED: accepted, then released by the bank; DECLINED: the offer released by the bank; WITHDRAWN: the offer released by the holder"),
+    outcome: described(
+      z.enum(PLEDGE_OUTCOMES), "OFFERED: an open offer; PLEDGED: accepted, in force; RELEASED: accepted, then released by the bank; DECLINED: the offer released by the bank; WITHDRAWN: the offer released by the holder"),
     offered: PledgeStepView,
     accepted: z.optional(PledgeStepView),
     released: described(z.optional(PledgeStepView), "its signer is the releasing party"),
-  }).check(z.meta({ id: "PledgeHistoryEntry" }));
+  }).apply(named, "PledgeHistoryEntry");
 
 export const TitleView = z
   .object({
@@ -289,7 +290,7 @@ export const TitleView = z
     goods: described(GoodsView, "what the title's quantity counts: the lot's goods"),
     pledges: described(z.array(PledgeHistoryView), "every pledge the title had, oldest first; the current one (if any) last"),
     asOf: AsOf,
-  }).check(z.meta({ id: "Title" }));
+  }).apply(named, "Title");
 
 // ---- events, receipts, transactions, blocks --------------------------------------------------
 
@@ -378,7 +379,7 @@ export const EventView = z
       payeeAccountHash: Hex32,
       buyerPartyId: described(z.string(), "the buyer told whom to pay; empty when the buyer is not on the network"),
     }),
-  ]).check(z.meta({ id: "Event" }));
+  ]).apply(named, "Event");
 
 export const ReceiptView = z
   .object({
@@ -387,10 +388,10 @@ export const ReceiptView = z
     message: described(z.string(), "why, in words; empty on OK"),
     target: described(z.string(), "what the transaction aimed at (docs/ledger.md, Receipts)"),
     events: described(z.array(EventView), "emitted on OK only"),
-  }).check(z.meta({ id: "Receipt" }));
+  }).apply(named, "Receipt");
 
 export const TxBodyView = z
-  .object({ chainId: z.string(), signer: PartyId, createdAt: TimeMs, nonce: Hex, payload: TxPayloadView }).check(z.meta({ id: "TxBody" }));
+  .object({ chainId: z.string(), signer: PartyId, createdAt: TimeMs, nonce: Hex, payload: TxPayloadView }).apply(named, "TxBody");
 
 export const HeaderView = z
   .object({
@@ -404,16 +405,16 @@ export const HeaderView = z
     stateRoot: Hex32,
     txCount: z.int().check(z.gte(0)),
     view: U64,
-  }).check(z.meta({ id: "BlockHeader" }));
+  }).apply(named, "BlockHeader");
 
-export const CertificateView = described(z
-  .object({
+export const CertificateView = described(
+  z.object({
     chainId: z.string(),
     view: U64,
     seq: described(U64, "the block height"),
     digest: described(Hex32, "batchDigest(chainId, height, time, txsRoot) (sdk/commit.ts)"),
     commits: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
-  }), "2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set").check(z.meta({ id: "CommitCertificate" }));
+  }), "2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set").apply(named, "CommitCertificate");
 
 export const TxEntryView = z
   .object({
@@ -426,7 +427,7 @@ export const TxEntryView = z
     code: ResultCodeSchema,
     message: z.string(),
     target: z.string(),
-  }).check(z.meta({ id: "TxEntry" }));
+  }).apply(named, "TxEntry");
 
 export const InclusionProofView = z
   .object({
@@ -434,13 +435,13 @@ export const InclusionProofView = z
     receipt: described(Hex, "the encoded Receipt, the leaf under the header's receiptsRoot"),
     txProof: described(z.array(Hex32), "RFC 6962 audit path of the tx hash under txsRoot"),
     receiptProof: described(z.array(Hex32), "RFC 6962 audit path of the receipt under receiptsRoot"),
-  }).check(z.meta({ id: "InclusionProof" }));
+  }).apply(named, "InclusionProof");
 
 export const HistoryEntryView = z.extend(TxEntryView, {
   event: described(z.optional(EventView), "the event this entry records; absent for a rejected attempt"),
   eventIndex: z.optional(z.int().check(z.gte(0))),
   proof: described(z.optional(InclusionProofView), "with ?proofs=true"),
-}).check(z.meta({ id: "HistoryEntry" }));
+}).apply(named, "HistoryEntry");
 
 export const BlockProofView = z
   .object({
@@ -448,7 +449,7 @@ export const BlockProofView = z
     hash: Hex32,
     header: described(Hex, "the encoded BlockHeader, whose SHA-256 is the block hash"),
     certificate: z.nullable(CertificateView),
-  }).check(z.meta({ id: "BlockProof" }));
+  }).apply(named, "BlockProof");
 
 export const TxView = z
   .object({
@@ -465,7 +466,7 @@ export const TxView = z
     header: HeaderView,
     certificate: z.nullable(CertificateView),
     proof: z.extend(InclusionProofView, { header: described(Hex, "the encoded BlockHeader") }),
-  }).check(z.meta({ id: "Transaction" }));
+  }).apply(named, "Transaction");
 
 // ---- a piece with the proofs of its steps (after TxView, which it refers to) ----
 
@@ -474,13 +475,13 @@ export const PieceStepView = z
     pieceId: Hex32,
     created: described(TxView, "the transaction that created the piece: the warrant's issue for the first piece, a transfer otherwise"),
     financed: described(z.optional(TxView), "the bank's financing of the piece, when that made the bank its holder"),
-  }).check(z.meta({ id: "PieceStep" }));
+  }).apply(named, "PieceStep");
 
-export const PieceProofsView = described(z
-  .object({
+export const PieceProofsView = described(
+  z.object({
     creditLine: described(TxView, "the grant of the warrant's credit line (its signer is the bank)"),
     steps: described(z.array(PieceStepView), "one per piece from the warrant's first piece to this one"),
-  }), "each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece").check(z.meta({ id: "PieceProofs" }));
+  }), "each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece").apply(named, "PieceProofs");
 
 export const PieceView = z
   .object({
@@ -490,15 +491,15 @@ export const PieceView = z
     overdue: z.boolean(),
     asOf: AsOf,
     proofs: described(z.optional(PieceProofsView), "with ?proofs=true"),
-  }).check(z.meta({ id: "Piece" }));
+  }).apply(named, "Piece");
 
 export const BlockView = z
-  .object({ height: U64, hash: Hex32, header: HeaderView, headerBytes: Hex, certificate: z.nullable(CertificateView) }).check(z.meta({ id: "Block" }));
+  .object({ height: U64, hash: Hex32, header: HeaderView, headerBytes: Hex, certificate: z.nullable(CertificateView) }).apply(named, "Block");
 
 export const BlockTxView = z
-  .object({ index: z.int().check(z.gte(0)), txHash: Hex32, signer: z.string(), type: z.nullable(TxTypeSchema), code: ResultCodeSchema, target: z.string() }).check(z.meta({ id: "BlockTransaction" }));
+  .object({ index: z.int().check(z.gte(0)), txHash: Hex32, signer: z.string(), type: z.nullable(TxTypeSchema), code: ResultCodeSchema, target: z.string() }).apply(named, "BlockTransaction");
 
-export const HealthView = z.object({ status: z.literal("ok") }).check(z.meta({ id: "Health" }));
+export const HealthView = z.object({ status: z.literal("ok") }).apply(named, "Health");
 
 export const ReadinessView = z
   .object({
@@ -507,7 +508,7 @@ export const ReadinessView = z
     height: U64,
     validatorPeers: described(z.int(), "validators this node is connected to"),
     quorumPeers: described(z.int(), "validator peers it needs: a validator 2f (itself makes 2f+1), an observer f+1"),
-  }).check(z.meta({ id: "Readiness" }));
+  }).apply(named, "Readiness");
 
 export const StatusView = z
   .object({
@@ -528,9 +529,9 @@ export const StatusView = z
     syncing: z.boolean(),
     ready: z.boolean(),
     version: z.string(),
-  }).check(z.meta({ id: "Status" }));
+  }).apply(named, "Status");
 
-export const CurrencyAmounts = described(z.record(z.string(), Amount), "amounts by ISO 4217 currency").check(z.meta({ id: "CurrencyAmounts" }));
+export const CurrencyAmounts = described(z.record(z.string(), Amount), "amounts by ISO 4217 currency").apply(named, "CurrencyAmounts");
 
 export const ExposureView = z
   .object({
@@ -542,7 +543,7 @@ export const ExposureView = z
     overdue: described(CurrencyAmounts, "the part of `outstanding` on receivables past their due date"),
     overdueReceivables: z.int(),
     rejectedAttempts: described(z.object({ total: z.int(), byCode: z.record(z.string(), z.int()) }), "transactions the party signed that the ledger rejected"),
-  }).check(z.meta({ id: "Exposure" }));
+  }).apply(named, "Exposure");
 
 export const LedgerEventView = z
   .object({
@@ -556,7 +557,7 @@ export const LedgerEventView = z
     receivableId: described(z.string(), "the receivable the event concerns, or empty"),
     event: z.optional(EventView),
     rejection: z.optional(z.object({ code: ResultCodeSchema, message: z.string(), target: z.string() })),
-  }).check(z.meta({ id: "LedgerEvent" }));
+  }).apply(named, "LedgerEvent");
 
 export const SubmitResultView = z
   .object({
@@ -567,7 +568,7 @@ export const SubmitResultView = z
     time: z.optional(TimeMs),
     blockHash: z.optional(Hex32),
     receipt: z.optional(ReceiptView),
-  }).check(z.meta({ id: "SubmitResult" }));
+  }).apply(named, "SubmitResult");
 
 export type StatusJson = z.output<typeof StatusView>;
 export type ReceivableJson = z.output<typeof ReceivableView>;

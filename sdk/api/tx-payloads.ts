@@ -2,6 +2,7 @@
 // view, both derived from the registry of transaction types (sdk/transactions/), so a new type
 // appears in the RPC and the OpenAPI document by being registered there.
 import * as z from "zod/mini";
+import { named } from "./primitives.js";
 import { TX_FORMAT_LIST, TX_TYPES, type TxType } from "../transactions/index.js";
 
 export const TxTypeSchema = z.enum(TX_TYPES as [TxType, ...TxType[]]);
@@ -9,4 +10,4 @@ export const TxTypeSchema = z.enum(TX_TYPES as [TxType, ...TxType[]]);
 type PayloadJsonSchema = (typeof TX_FORMAT_LIST)[number]["json"];
 const payloadSchemas = TX_FORMAT_LIST.map((f) => f.json) as unknown as [PayloadJsonSchema, ...PayloadJsonSchema[]];
 
-export const TxPayloadView = z.discriminatedUnion("type", payloadSchemas).check(z.meta({ id: "TxPayload" }));
+export const TxPayloadView = z.discriminatedUnion("type", payloadSchemas).apply(named, "TxPayload");

@@ -2,8 +2,7 @@
 // units of the receivable's currency, at most its face value) on `dueDate` (DESIGN.md §9). A later
 // acknowledgement replaces the earlier one, never below what is live-financed (docs/ledger.md).
 import * as z from "zod/mini";
-import { described } from "../api/primitives.js";
-import { Amount, CalendarDate, Hex32 } from "../api/primitives.js";
+import { Amount, CalendarDate, described, Hex32 } from "../api/primitives.js";
 import { date, firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 

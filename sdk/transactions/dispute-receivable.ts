@@ -2,8 +2,7 @@
 // buyer resolves the dispute (DESIGN.md §9). A flag on the receivable, not a status: a financed
 // receivable can be disputed too.
 import * as z from "zod/mini";
-import { described } from "../api/primitives.js";
-import { Hex32 } from "../api/primitives.js";
+import { described, Hex32 } from "../api/primitives.js";
 import { firstIssue, LIMITS, text, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 

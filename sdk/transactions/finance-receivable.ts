@@ -2,8 +2,7 @@
 // one its buyer acknowledged, DESIGN.md §9); the financing's id is the transaction hash (DESIGN.md
 // §2, Finance).
 import * as z from "zod/mini";
-import { described } from "../api/primitives.js";
-import { Amount, Currency, Hex32 } from "../api/primitives.js";
+import { Amount, Currency, described, Hex32 } from "../api/primitives.js";
 import { currency, firstIssue, optionalFlag, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 

@@ -2,8 +2,7 @@
 // or a bill of lading — to an ENTERPRISE. Its id is the transaction hash. Never beyond the lot's
 // attested stock (the empty pledge), never twice for one document (DESIGN.md §8, docs/titles.md).
 import * as z from "zod/mini";
-import { described } from "../api/primitives.js";
-import { Hex32, PartyId, TitleKindSchema } from "../api/primitives.js";
+import { described, Hex32, PartyId, TitleKindSchema } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { firstIssue, hash32, partyId, toBytes, type BytesInput } from "../checks.js";
 import type { TitleKind } from "../types.js";

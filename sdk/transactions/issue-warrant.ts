@@ -2,8 +2,7 @@
 // invoices that supplier registered on it; the warrant's id, and its first piece's, is the
 // transaction hash (DESIGN.md §7).
 import * as z from "zod/mini";
-import { described } from "../api/primitives.js";
-import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
+import { Amount, CalendarDate, Currency, described, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, LIMITS, lineId, MalformedError, partyId, positiveAmount, toAmount, txIdList, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 

@@ -2,8 +2,7 @@
 // whom to pay: the hash of the payee account (DESIGN.md §9). While that bank finances the
 // receivable, only it may change the payee (PAYEE_LOCKED).
 import * as z from "zod/mini";
-import { described } from "../api/primitives.js";
-import { Hex32 } from "../api/primitives.js";
+import { described, Hex32 } from "../api/primitives.js";
 import { firstIssue, hash32, toBytes, txId, type BytesInput } from "../checks.js";
 import { equalBytes } from "../bytes.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

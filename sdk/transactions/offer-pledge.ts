@@ -2,8 +2,7 @@
 // expiry date; the title is PLEDGE_OFFERED, frozen, until the bank accepts or either side releases
 // it (DESIGN.md §8, docs/titles.md).
 import * as z from "zod/mini";
-import { described } from "../api/primitives.js";
-import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
+import { Amount, CalendarDate, Currency, described, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, partyId, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 

@@ -1,8 +1,7 @@
 // registerReceivable: an exporter registers an invoice by its document hash and duplicate
 // fingerprint (DESIGN.md §2-3); the receivable's id is the transaction hash.
 import * as z from "zod/mini";
-import { described } from "../api/primitives.js";
-import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
+import { Amount, CalendarDate, Currency, described, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, partyId, dayNumber, firstIssue, hash32, LIMITS, MalformedError, positiveAmount, text, toAmount, toBytes, type AmountInput, type BytesInput } from "../checks.js";
 import { fingerprintInvoice } from "../fingerprint.js";
 import { hashDocument, type DocumentCommitment, type HashDocumentOptions } from "../hashing/document-hash.js";

@@ -2,8 +2,7 @@
 // the recipient's invoice on the sender), and the remainder back to itself; a bank that financed a
 // piece may sell it on to another bank, with no invoice (DESIGN.md §7).
 import * as z from "zod/mini";
-import { described } from "../api/primitives.js";
-import { Amount, Hex32, PartyId } from "../api/primitives.js";
+import { Amount, described, Hex32, PartyId } from "../api/primitives.js";
 import { firstIssue, MalformedError, type PayloadIssue, optionalTxId, partyId, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 import { pieceIdOf } from "./warrant-common.js";
