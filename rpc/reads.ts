@@ -4,6 +4,7 @@
 // from as many index pages as needed (bounded per request; a page may then come back short, with a
 // cursor). Cursors wrap the store's with a letter naming the index, so a cursor of one query
 // cannot be replayed against another's index.
+import { certifiedHeaderToJson } from "../sdk/certified.js";
 import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
 import type { CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
@@ -163,7 +164,7 @@ export class Reads {
     return this.view(r, asOf);
   }
 
-  async history(caller: Caller, id: string, q: PageQuery & { proofs?: boolean }): Promise<HistoryPageJson> {
+  async history(caller: Caller, id: string, q: PageQuery & { proofs?: boolean; waitCertifiedMs?: number }): Promise<HistoryPageJson> {
     const r = await this.query.getReceivable(id);
     if (!r) {
       // Rejected registrations leave history under ids that never became receivables: auditors only.
@@ -177,6 +178,9 @@ export class Reads {
       out.items = page.items.map((e) => historyEntryView(e));
     } else {
       const blocks = new Map<bigint, ReturnType<typeof blockProofView>>();
+      // Certified from the newest block down: a checkpoint at or above it certifies the others too.
+      const newest = page.items.reduce((m, e) => (e.height > m ? e.height : m), 0n);
+      if (newest > 0n && q.waitCertifiedMs) await this.query.waitCertifiedHeader(newest, q.waitCertifiedMs);
       for (const e of page.items) {
         const rec = await this.query.txAt(e.height, e.index);
         if (!rec) throw new Error(`history names transaction ${e.height}/${e.index}, which is not stored`);
@@ -184,7 +188,7 @@ export class Reads {
         if (!blocks.has(e.height)) {
           const h = await this.query.getHeader(e.height);
           if (!h) throw new Error(`block ${e.height} has no header`);
-          blocks.set(e.height, blockProofView(e.height, h.headerBytes, h.hash, await this.query.getCertificate(e.height)));
+          blocks.set(e.height, blockProofView(e.height, h.headerBytes, h.hash, await this.query.getCertificate(e.height), await this.query.certifiedHeader(e.height)));
         }
       }
       out.blocks = [...blocks.values()];
@@ -519,19 +523,30 @@ export class Reads {
 
   // ---- transactions and blocks -------------------------------------------------------------------
 
-  async tx(caller: Caller, hashHex: string): Promise<ResponseOf<"getTx">> {
+  async tx(caller: Caller, hashHex: string, q: { waitCertifiedMs?: number } = {}): Promise<ResponseOf<"getTx">> {
     const rec = await this.query.getTx(fromHex(hashHex));
     if (!rec) throw notFound(`no committed transaction ${hashHex} (it may still be pending)`);
     if (!(await canSeeTx(caller, rec.tx, rec.receipt, "lookup", this.lookups))) {
       throw forbidden(`${caller.id} (${caller.role}) may not read transaction ${hashHex}`);
     }
-    return this.txRecordView(rec);
+    return this.txRecordView(rec, q.waitCertifiedMs ?? 0);
   }
 
-  async txRecordView(rec: TxRecord): Promise<ResponseOf<"getTx">> {
+  /** A transaction as GET /v1/txs/:hash serves it, with its certified header when the block is certified. */
+  async txRecordView(rec: TxRecord, waitCertifiedMs = 0): Promise<ResponseOf<"getTx">> {
     const h = await this.query.getHeader(rec.height);
     if (!h) throw new Error(`block ${rec.height} has no header`);
-    return txView(rec, h.headerBytes, await this.query.getCertificate(rec.height));
+    const certified = waitCertifiedMs > 0 ? await this.query.waitCertifiedHeader(rec.height, waitCertifiedMs) : await this.query.certifiedHeader(rec.height);
+    return txView(rec, h.headerBytes, await this.query.getCertificate(rec.height), certified);
+  }
+
+  async certifiedHeader(height: string, q: { waitMs?: number }): Promise<ResponseOf<"getCertifiedHeader">> {
+    const h = this.resolveHeight(height);
+    const header = await this.query.getHeader(h);
+    if (!header) throw notFound(`no block ${h} (head is ${this.query.head().height})`);
+    const certified = await this.query.waitCertifiedHeader(h, q.waitMs ?? 0);
+    if (!certified) throw notFound(`block ${h} is not certified yet: the next checkpoint, or the idle tip's, certifies it (ask again, or with waitMs)`);
+    return certifiedHeaderToJson(certified, h);
   }
 
   private resolveHeight(height: string): bigint {

@@ -22,6 +22,7 @@ import { CodecError, decode } from "./codec.js";
 import { batchDigest, verifyCommitCertificate, type Validator } from "./commit.js";
 import { nobleCrypto, sha256 } from "./crypto.js";
 import { certificateFromJson, sameJson, toJsonView } from "./json.js";
+import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
 import { verifyReceiptInclusion, verifyTxInclusion } from "./proofs.js";
 import { decodeTx, type Tx } from "./tx.js";
 import type { BlockHeader, Event, EventWire, Receipt, ResultCode } from "./types.js";
@@ -30,11 +31,7 @@ import { formatOf, receivableIdsNamed, type EventCheck } from "./transactions/in
 import type { HistoryPageJson } from "./api/routes.js";
 import type { TxJson } from "./api/schemas.js";
 
-export interface ValidatorSet {
-  chainId: string;
-  /** in genesis order: a commit's `replica` indexes this list */
-  validators: readonly { id: string; publicKey: Uint8Array | string }[];
-}
+export type { ValidatorSet };
 
 export type VerificationProblemCode =
   | "MALFORMED"
@@ -45,6 +42,7 @@ export type VerificationProblemCode =
   | "HEADER_MISMATCH"
   | "CERTIFICATE_MISSING"
   | "CERTIFICATE_INVALID"
+  | "NOT_CERTIFIED"
   | "RECEIPT_NOT_IN_BLOCK"
   | "RECEIPT_MISMATCH"
   | "EVENT_MISMATCH"
@@ -72,6 +70,14 @@ export interface VerificationReport {
 interface Block {
   header: BlockHeader;
   hash: Uint8Array;
+}
+
+/** A block as a history or transaction view serves it: header, commit certificate, certified header. */
+interface BlockProof {
+  hash: string;
+  header: string;
+  certificate: unknown;
+  certified?: CertifiedHeaderProofJson | undefined;
 }
 
 
@@ -135,16 +141,20 @@ class Checker {
   certified = 0;
 
   constructor(
-    private readonly chainId: string,
+    private readonly set: ValidatorSet,
     private readonly validators: Validator[],
   ) {}
+
+  private get chainId(): string {
+    return this.set.chainId;
+  }
 
   problem(code: VerificationProblemCode, message: string, where: { entry?: number; height?: string } = {}): void {
     this.problems.push({ code, message, ...where });
   }
 
   /** Checks a block proof once; returns the decoded header if it is certified. */
-  block(height: string, proof: { hash: string; header: string; certificate: unknown } | undefined): Block | null {
+  block(height: string, proof: BlockProof | undefined): Block | null {
     const known = this.blocks.get(height);
     if (known !== undefined) return known;
     const result = this.checkBlock(height, proof);
@@ -153,7 +163,7 @@ class Checker {
     return result;
   }
 
-  private checkBlock(height: string, proof: { hash: string; header: string; certificate: unknown } | undefined): Block | null {
+  private checkBlock(height: string, proof: BlockProof | undefined): Block | null {
     if (!proof) {
       this.problem("MISSING_PROOF", `no header and certificate for block ${height}`, { height });
       return null;
@@ -196,6 +206,26 @@ class Checker {
     }
     if (!check.ok) {
       this.problem("CERTIFICATE_INVALID", `block ${height}: ${check.reason}`, { height });
+      return null;
+    }
+    // The commit certificate signs the batch only; the header's receipts and state roots are
+    // certified by a checkpoint certificate over this header or one above it (sdk/certified.ts).
+    if (!proof.certified) {
+      this.problem("NOT_CERTIFIED", `block ${height}: no checkpoint certificate covers its receipts and state roots (ask with waitCertifiedMs)`, { height });
+      return null;
+    }
+    let certified;
+    try {
+      certified = verifyCertifiedHeader(certifiedHeaderFromJson(proof.certified), this.set, sha256, nobleCrypto.verify);
+    } catch (err) {
+      certified = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
+    }
+    if (!certified.ok) {
+      this.problem("CERTIFICATE_INVALID", `block ${height}: checkpoint certificate: ${certified.reason}`, { height });
+      return null;
+    }
+    if (!equalBytes(certified.hash, hash)) {
+      this.problem("HEADER_MISMATCH", `block ${height}: the header served is not the certified header`, { height });
       return null;
     }
     return { header, hash };
@@ -263,7 +293,7 @@ export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorS
     report.problems.push({ code: "MALFORMED", message: validators });
     return report;
   }
-  const c = new Checker(validatorSet.chainId, validators);
+  const c = new Checker(validatorSet, validators);
   try {
     if (!history || typeof history !== "object" || !Array.isArray(history.items) || typeof history.receivableId !== "string") {
       c.problem("MALFORMED", "a history has receivableId and items");
@@ -319,9 +349,9 @@ export function verifyTx(view: TxJson, validatorSet: ValidatorSet): Verification
     report.problems.push({ code: "MALFORMED", message: validators });
     return report;
   }
-  const c = new Checker(validatorSet.chainId, validators);
+  const c = new Checker(validatorSet, validators);
   try {
-    const block = c.block(view.height, { hash: view.blockHash, header: view.proof.header, certificate: view.certificate });
+    const block = c.block(view.height, { hash: view.blockHash, header: view.proof.header, certificate: view.certificate, certified: view.certified });
     if (block) {
       const checked = c.txAndReceipt(block, { height: view.height }, { txHash: view.txHash, index: view.index, tx: view.proof.tx, receipt: view.proof.receipt, txProof: view.proof.txProof, receiptProof: view.proof.receiptProof });
       if (checked) {

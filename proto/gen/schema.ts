@@ -345,6 +345,28 @@ export const schema = {
                 }
               }
             },
+            "CheckpointCertificateMsg": {
+              "fields": {
+                "seq": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "timestamp": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "blockHash": {
+                  "type": "bytes",
+                  "id": 3,
+                  "protoName": "block_hash"
+                },
+                "signatures": {
+                  "rule": "repeated",
+                  "type": "CommitSignatureMsg",
+                  "id": 4
+                }
+              }
+            },
             "Batch": {
               "fields": {
                 "txs": {
