@@ -5,6 +5,9 @@
 // cursor). Cursors wrap the store's with a letter naming the index, so a cursor of one query
 // cannot be replayed against another's index.
 import { certifiedHeaderToJson } from "../sdk/certified.js";
+import { stateProofToJson } from "../sdk/proofs.js";
+import type { SignerKeysJson } from "../sdk/signers.js";
+import { PARTY_ID_RE } from "../sdk/checks.js";
 import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
 import type { CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
@@ -192,6 +195,8 @@ export class Reads {
         }
       }
       out.blocks = [...blocks.values()];
+      const keys = await this.signerKeys(page.items.map((e) => e.signer), q.waitCertifiedMs ?? 0);
+      if (keys) out.signerKeys = [keys];
     }
     if (page.cursor) out.cursor = page.cursor;
     return out;
@@ -537,7 +542,28 @@ export class Reads {
     const h = await this.query.getHeader(rec.height);
     if (!h) throw new Error(`block ${rec.height} has no header`);
     const certified = waitCertifiedMs > 0 ? await this.query.waitCertifiedHeader(rec.height, waitCertifiedMs) : await this.query.certifiedHeader(rec.height);
-    return txView(rec, h.headerBytes, await this.query.getCertificate(rec.height), certified);
+    const view = txView(rec, h.headerBytes, await this.query.getCertificate(rec.height), certified);
+    const keys = await this.signerKeys([rec.tx.body.signer], waitCertifiedMs);
+    if (keys) view.signerKeys = keys;
+    return view;
+  }
+
+  /**
+   * The signers' party records with proofs at the head, and the head's certified header (waiting up
+   * to `waitMs` for it): what a verifier checks signatures against (sdk/signers.ts). Undefined while
+   * the head is not certified.
+   */
+  private async signerKeys(ids: readonly string[], waitMs: number): Promise<SignerKeysJson | undefined> {
+    const unique = [...new Set(ids)].filter((id) => PARTY_ID_RE.test(id)).sort();
+    const proven = await this.query.proveStates("party", unique);
+    if (proven.height === 0n) return undefined;
+    const certified = waitMs > 0 ? await this.query.waitCertifiedHeader(proven.height, waitMs) : await this.query.certifiedHeader(proven.height);
+    if (!certified) return undefined;
+    return {
+      height: proven.height.toString(),
+      certified: certifiedHeaderToJson(certified, proven.height),
+      parties: proven.items.map((i) => ({ partyId: i.id, record: i.value ? toHex(i.value) : null, proof: stateProofToJson(i.proof) })),
+    };
   }
 
   async certifiedHeader(height: string, q: { waitMs?: number }): Promise<ResponseOf<"getCertifiedHeader">> {

@@ -401,6 +401,8 @@ export class TradeLedgerClient {
       const page = await this.getHistory(id, { proofs, limit: 1000, waitCertifiedMs, ...(cursor ? { cursor } : {}) });
       out.items.push(...page.items);
       for (const b of page.blocks ?? []) if (!seen.has(b.height)) (seen.add(b.height), out.blocks!.push(b));
+      // each page proves its own signers' keys
+      if (page.signerKeys) out.signerKeys = [...(out.signerKeys ?? []), ...page.signerKeys];
       cursor = page.cursor;
       if (!cursor) return out;
     }

@@ -226,6 +226,18 @@ export class LedgerQuery implements QueryModel {
     return { height: meta.height, stateRoot: meta.stateRoot, key: stateKey, value, proof };
   }
 
+  async proveStates(kind: StateRecordKind, ids: readonly string[]): ReturnType<QueryModel["proveStates"]> {
+    await this.store.whenIdle();
+    // Synchronous from here: every proof is against the same root.
+    const meta = this.store.meta!;
+    const items = ids.map((id) => {
+      const key = STATE_KEY[kind](id);
+      const { value, proof } = this.store.state.proveSync(key);
+      return { id, key, value, proof };
+    });
+    return { height: meta.height, stateRoot: meta.stateRoot, items };
+  }
+
   async getReceivable(id: string): Promise<Receivable | undefined> {
     const b = await this.getState(KEY.receivable(id));
     return b && decode<Receivable>("Receivable", b);

@@ -270,6 +270,8 @@ export interface QueryModel {
   getFingerprintHolder(fingerprint: Uint8Array): Promise<string | undefined>;
   /** a state record with its proof against the head's state root; `id` as the getter of that kind takes it (hashes in hex) */
   proveState(kind: StateRecordKind, id: string): Promise<StateProofResult>;
+  /** several records of one kind, each with its proof, all against the head's state root at one height */
+  proveStates(kind: StateRecordKind, ids: readonly string[]): Promise<{ height: bigint; stateRoot: Uint8Array; items: { id: string; key: string; value: Uint8Array | undefined; proof: StateProof }[] }>;
 
   // indexes
   /** every event of a receivable, and every rejected attempt aimed at it, oldest first */

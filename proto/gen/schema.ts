@@ -2267,6 +2267,26 @@ export const schema = {
                   "type": "uint64",
                   "id": 8,
                   "protoName": "registered_at"
+                },
+                "retiredKeys": {
+                  "rule": "repeated",
+                  "type": "RetiredKey",
+                  "id": 9,
+                  "protoName": "retired_keys"
+                }
+              }
+            },
+            "RetiredKey": {
+              "fields": {
+                "publicKey": {
+                  "type": "bytes",
+                  "id": 1,
+                  "protoName": "public_key"
+                },
+                "untilHeight": {
+                  "type": "uint64",
+                  "id": 2,
+                  "protoName": "until_height"
                 }
               }
             },

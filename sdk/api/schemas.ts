@@ -56,6 +56,10 @@ export const PartyView = z
     lei: z.string().describe("ISO 17442 LEI or empty"),
     registeredBy: z.string().describe("the bank that onboarded the party; empty for genesis parties"),
     registeredAt: TimeMs,
+    retiredKeys: z
+      .array(z.object({ publicKey: Hex32, untilHeight: U64.describe("the key signed transactions in blocks below this height") }))
+      .optional()
+      .describe("keys the party signed with before publicKey, oldest first (empty until key rotation exists)"),
   })
   .meta({ id: "Party" });
 
@@ -461,6 +465,29 @@ export const CertifiedHeaderView = z
   .describe("certifies the whole header - receipts root and state root included - to anyone who knows the validator set: check with verifyCertifiedHeader (sdk/certified.ts)")
   .meta({ id: "CertifiedHeader" });
 
+export const StateProofView = z
+  .object({
+    depth: z.number().int().min(1).max(32),
+    entries: Hex.describe("the key's bucket: keyHash || valueHash entries (sdk/proofs.ts)"),
+    siblings: Hex.describe("sibling hashes, bottom level first"),
+  })
+  .meta({ id: "StateProof" });
+
+export const SignerKeysView = z
+  .object({
+    height: U64.describe("the height the records are proven at (the head when served)"),
+    certified: CertifiedHeaderView,
+    parties: z.array(
+      z.object({
+        partyId: PartyId,
+        record: Hex.nullable().describe("the encoded Party record (null: no such party)"),
+        proof: StateProofView.describe("of the state key p/<partyId> under the certified header's state root"),
+      }),
+    ),
+  })
+  .describe("the signers' party records proven from certified state: verifyTx and verifyHistory check each signature against the key in force at its height (sdk/signers.ts)")
+  .meta({ id: "SignerKeys" });
+
 export const TxEntryView = z
   .object({
     height: U64,
@@ -516,6 +543,7 @@ export const TxView = z
     certificate: CertificateView.nullable(),
     proof: InclusionProofView.extend({ header: Hex.describe("the encoded BlockHeader") }),
     certified: CertifiedHeaderView.optional().describe("the header certified with its receipts and state roots; absent while the block is not certified yet (see `waitCertifiedMs`)"),
+    signerKeys: SignerKeysView.optional().describe("the signer's party record proven at a certified height; absent while the head is not certified yet"),
   })
   .meta({ id: "Transaction" });
 
