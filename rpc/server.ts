@@ -348,8 +348,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       }
     },
 
-    getTx: async (_ctx, { params, caller }) => ({ body: await reads.tx(caller!, params.hash as string) }),
+    getTx: async (_ctx, { params, query, caller }) => ({ body: await reads.tx(caller!, params.hash as string, query) }),
     getBlock: async (_ctx, { params }) => ({ body: await reads.block(params.height as string) }),
+    getCertifiedHeader: async (_ctx, { params, query }) => ({ body: await reads.certifiedHeader(params.height as string, query) }),
     getBlockTxs: async (_ctx, { params, query, caller }) => ({ body: await reads.blockTxs(caller!, params.height as string, query) }),
     getReceivable: async (_ctx, { params, caller }) => ({ body: await reads.receivable(caller!, params.id as string) }),
     getHistory: async (_ctx, { params, query, caller }) => ({ body: await reads.history(caller!, params.id as string, query) }),
