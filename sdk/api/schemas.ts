@@ -24,6 +24,7 @@ import {
   U64,
 } from "./primitives.js";
 import { TxPayloadView, TxTypeSchema } from "./tx-payloads.js";
+import { RuleKindSchema, SeveritySchema } from "../transactions/set-rule.js";
 
 // The enums of primitives.ts and tx-payloads.ts restate domain unions; a compile error here means
 // one drifted.
@@ -408,6 +409,19 @@ export const EventView = z
   ])
   .meta({ id: "Event" });
 
+// Supervision (DESIGN.md §11, docs/supervision.md): what a rule found in a transaction, in its receipt.
+export const AlertView = z
+  .object({
+    alertId: Hex32.describe("SHA-256 of the transaction hash and the rule id"),
+    ruleId: PartyId.describe("the supervision rule"),
+    kind: RuleKindSchema,
+    severity: SeveritySchema,
+    parties: z.array(PartyId).describe("the parties it concerns, sorted"),
+    evidence: z.array(Hex32).describe("transaction hashes (a receivable id is its registration's): the offending transaction last"),
+    detail: z.string().describe("what the rule found, in words"),
+  })
+  .meta({ id: "Alert" });
+
 export const ReceiptView = z
   .object({
     txHash: Hex32,
@@ -415,8 +429,21 @@ export const ReceiptView = z
     message: z.string().describe("why, in words; empty on OK"),
     target: z.string().describe("what the transaction aimed at (docs/ledger.md, Receipts)"),
     events: z.array(EventView).describe("emitted on OK only"),
+    alerts: z.array(AlertView).optional().describe("what supervision rules found (absent when nothing): on OK, ALERT rules; on BLOCKED_BY_RULE, the BLOCK rules; on any rejection, REJECTION_BURST"),
   })
   .meta({ id: "Receipt" });
+
+/** An alert as GET /v1/alerts lists it: the receipt's alert with the transaction's place and time. */
+export const AlertRecordView = AlertView.extend({
+  height: U64,
+  index: z.number().int().describe("the transaction's index in its block"),
+  time: TimeMs.describe("block time"),
+  txHash: Hex32.describe("the offending transaction"),
+  signer: PartyId,
+  code: ResultCodeSchema.describe("the transaction's receipt code (BLOCKED_BY_RULE when a BLOCK rule refused it)"),
+}).meta({ id: "AlertRecord" });
+export type AlertRecordJson = z.output<typeof AlertRecordView>;
+export type AlertJson = z.output<typeof AlertView>;
 
 export const TxBodyView = z
   .object({ chainId: z.string(), signer: PartyId, createdAt: TimeMs, nonce: Hex, payload: TxPayloadView })
