@@ -2276,6 +2276,18 @@ export const schema = {
                 }
               }
             },
+            "HistoryChain": {
+              "fields": {
+                "count": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "head": {
+                  "type": "bytes",
+                  "id": 2
+                }
+              }
+            },
             "RetiredKey": {
               "fields": {
                 "publicKey": {
