@@ -110,9 +110,9 @@ export function checkHistoryComplete(hash: Hash, entries: readonly ServedHistory
   const missing = proven.count - BigInt(entries.length);
   const where = gaps.map((g) => {
     const n = g.ordinals[0] === g.ordinals[1] ? `entry #${g.ordinals[0]}` : `entries #${g.ordinals[0]}-#${g.ordinals[1]}`;
-    const from = g.after === undefined ? "before the first entry" : `after entry ${g.after} (height ${g.afterHeight})`;
-    const to = g.before === undefined ? "after the last entry served" : `before entry ${g.before} (height ${g.beforeHeight})`;
-    return g.before === undefined ? `${n} ${to}` : `${n} ${from}, ${to}`;
+    if (g.before === undefined) return `${n} after the last entry served`;
+    const to = `before entry ${g.before} (height ${g.beforeHeight})`;
+    return g.after === undefined ? `${n} ${to}` : `${n} after entry ${g.after} (height ${g.afterHeight}), ${to}`;
   });
   const message =
     `the certified history has ${proven.count} entries, ${entries.length} were served` +

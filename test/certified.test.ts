@@ -3,7 +3,7 @@
 // prev_hash (sdk/certified.ts). One test per attack a dishonest node can make on what a client
 // verifies, each of which passed verification before headers were certified: a rejection served as
 // OK, forged signature bytes, a forged party key, a forged state value, a forged or insufficient
-// checkpoint certificate, a broken header chain. Against a real node behind the RPC
+// checkpoint certificate, a broken header chain, an entry removed from a history. Against a real node behind the RPC
 // (test/rpc-harness.ts), whose blocks the test certifies as consensus would.
 import t from "tap";
 import { fromHex, toHex } from "../sdk/bytes.js";
@@ -20,7 +20,8 @@ import { stateProofToJson } from "../sdk/proofs.js";
 import { partyKeyAt } from "../sdk/signers.js";
 import { signTx, type SignedTxWire } from "../sdk/tx.js";
 import type { BlockHeader, Party, Receipt } from "../sdk/types.js";
-import { validatorSetFromGenesis, verifyTx } from "../sdk/verify.js";
+import { validatorSetFromGenesis, verifyHistory, verifyTx } from "../sdk/verify.js";
+import { decodeHistoryChain, encodeHistoryChain } from "../sdk/history-chain.js";
 import type { TxJson } from "../sdk/api/schemas.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { KEY } from "../node/ledger/state.js";
@@ -201,3 +202,61 @@ t.test("a forged state value is caught: the state root is certified", async (t) 
 function decodeTxBody(bytes: Uint8Array) {
   return decode<Parameters<typeof signTx>[1]>("TxBody", bytes);
 }
+
+t.test("a history with an entry removed does not verify, and the verifier says which entry is missing", async (t) => {
+  const history = await auditor.getFullHistory(id);
+  t.same(history.items.map((e) => e.event?.type ?? e.code), ["receivableRegistered", "receivableAttested", "receivableFinanced", "DOUBLE_FINANCING"]);
+  const full = verifyHistory(history, set());
+  t.same(full.problems, [], "the whole history verifies");
+  t.equal(full.completeThrough, history.complete!.height, "complete up to a certified height");
+  t.same(history.items.map((e) => e.ordinal), [0, 1, 2, 3]);
+
+  const missing = (x: typeof history) => verifyHistory(x, set()).problems.filter((p) => p.code === "ENTRY_MISSING");
+  const middle = clone(history);
+  middle.items.splice(1, 1);
+  const m = missing(middle);
+  t.equal(m.length, 1, "an entry removed from the middle");
+  t.match(m[0]!.message, new RegExp(`4 entries, 3 were served: 1 missing \\(entry #1 after entry 0 \\(height ${history.items[0]!.height}\\), before entry 1 \\(height ${history.items[2]!.height}\\)\\)`));
+  t.same(verifyHistory(middle, set()).problems.map((p) => p.code), ["ENTRY_MISSING"], "nothing else is wrong with it");
+
+  const rejectionHidden = clone(history);
+  rejectionHidden.items.pop();
+  t.match(missing(rejectionHidden)[0]?.message ?? "", /1 missing \(entry #3 after the last entry served\)/, "a rejected attempt left out is missing too");
+
+  const first = clone(history);
+  first.items.shift();
+  t.match(missing(first)[0]?.message ?? "", /entry #0 before entry 0/, "the first entry");
+
+  const twoGaps = clone(history);
+  twoGaps.items = [twoGaps.items[1]!, twoGaps.items[3]!];
+  t.match(missing(twoGaps)[0]?.message ?? "", /2 missing \(entry #0 before entry 0 .*; entry #2 after entry 0 .*before entry 1/);
+
+  // A node that also drops its hints cannot hide the gap, only its place.
+  const noHints = clone(middle);
+  for (const e of noHints.items) delete e.chainHead;
+  t.match(missing(noHints)[0]?.message ?? "", /4 entries, 3 were served: 1 missing$/);
+
+  // ... nor serve a chain record of its own: it is proven under the certified state root.
+  const forgedRecord = clone(middle);
+  forgedRecord.complete!.record = toHex(encodeHistoryChain({ count: 3n, head: new Uint8Array(32) }));
+  t.same(verifyHistory(forgedRecord, set()).problems.map((p) => p.code), ["NOT_PROVEN_COMPLETE"]);
+  const withoutRecord = clone(middle);
+  delete withoutRecord.complete;
+  t.same(verifyHistory(withoutRecord, set()).problems.map((p) => p.code), ["NOT_PROVEN_COMPLETE"], "no chain record served: completeness is unproven");
+});
+
+t.test("entries above the proven height are not required to chain; the chain record grows with every entry", async (t) => {
+  const before = await auditor.getFullHistory(id);
+  const record = (await h.query.proveStates("historyChain", [`receivable/${id}`])).items[0]!.value!;
+  t.equal(decodeHistoryChain(record).count, 4n);
+  // a new rejected attempt on the receivable: one more entry, certified at a greater height
+  await rejection(as("bank-b").submit(tx.financeReceivable({ receivableId: id, amount: 1n, currency: "USD" })));
+  const after = await auditor.getFullHistory(id);
+  t.equal(after.items.length, 5);
+  t.same(verifyHistory(after, set()).problems, []);
+  // the old proof with the new history: entries above its height are just not covered
+  const mixed = { ...clone(after), complete: before.complete };
+  const report = verifyHistory(mixed, set());
+  t.same(report.problems, []);
+  t.equal(report.completeThrough, before.complete!.height);
+});
