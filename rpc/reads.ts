@@ -8,6 +8,7 @@ import { certifiedHeaderToJson } from "../sdk/certified.js";
 import { stateProofToJson } from "../sdk/proofs.js";
 import type { SignerKeysJson } from "../sdk/signers.js";
 import { PARTY_ID_RE } from "../sdk/checks.js";
+import { REJECTED_ATTEMPT, type HistoryKind } from "../sdk/history-chain.js";
 import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
 import type { CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
@@ -176,6 +177,8 @@ export class Reads {
     } else if (!canSeeReceivable(caller, r, "lookup")) {
       throw forbidden(`${caller.id} (${caller.role}) may not read the history of receivable ${id}`);
     }
+    // Read before the page: every entry up to its height is then in this page or an earlier one.
+    const complete = q.proofs ? await this.historyComplete("receivable", id, q.waitCertifiedMs ?? 0) : undefined;
     const page = await scan<HistoryEntry, HistoryEntry>("h", q, (req) => this.query.getHistory(id, req), (e) => e);
     const out: HistoryPageJson = { receivableId: id, items: [] };
     if (!q.proofs) {
@@ -198,6 +201,14 @@ export class Reads {
       out.blocks = [...blocks.values()];
       const keys = await this.signerKeys(page.items.map((e) => e.signer), q.waitCertifiedMs ?? 0);
       if (keys) out.signerKeys = [keys];
+      if (complete) out.complete = complete;
+      // each entry's place in the history chain, so a verifier can say which entry is missing
+      const newestEntry = page.items.reduce((m, e) => (e.height > m ? e.height : m), 0n);
+      const points = new Map((await this.query.historyChainPoints("receivable", id, newestEntry)).map((p) => [`${p.height}/${p.index}/${p.event}`, p]));
+      page.items.forEach((e, n) => {
+        const p = points.get(`${e.height}/${e.index}/${e.eventIndex ?? REJECTED_ATTEMPT}`);
+        if (p) Object.assign(out.items[n]!, { ordinal: p.ordinal, chainHead: toHex(p.head) });
+      });
     }
     if (page.cursor) out.cursor = page.cursor;
     return out;
@@ -548,6 +559,16 @@ export class Reads {
     const keys = await this.signerKeys([rec.tx.body.signer], waitCertifiedMs);
     if (keys) view.signerKeys = keys;
     return view;
+  }
+
+  /** An object's history chain record proven at the head, with the head's certified header (waiting up to `waitMs`). */
+  private async historyComplete(kind: HistoryKind, id: string, waitMs: number): Promise<HistoryPageJson["complete"]> {
+    const proven = await this.query.proveStates("historyChain", [`${kind}/${id}`]);
+    if (proven.height === 0n) return undefined;
+    const certified = waitMs > 0 ? await this.query.waitCertifiedHeader(proven.height, waitMs) : await this.query.certifiedHeader(proven.height);
+    if (!certified) return undefined;
+    const item = proven.items[0]!;
+    return { height: proven.height.toString(), certified: certifiedHeaderToJson(certified, proven.height), record: item.value ? toHex(item.value) : null, proof: stateProofToJson(item.proof) };
   }
 
   /**

@@ -403,6 +403,8 @@ export class TradeLedgerClient {
       for (const b of page.blocks ?? []) if (!seen.has(b.height)) (seen.add(b.height), out.blocks!.push(b));
       // each page proves its own signers' keys
       if (page.signerKeys) out.signerKeys = [...(out.signerKeys ?? []), ...page.signerKeys];
+      // the last page's chain record was read after every earlier page: it covers them all
+      if (page.complete) out.complete = page.complete;
       cursor = page.cursor;
       if (!cursor) return out;
     }

@@ -22,7 +22,9 @@ import { CodecError, decode } from "./codec.js";
 import { batchDigest, verifyCommitCertificate, type Validator } from "./commit.js";
 import { nobleCrypto, sha256 } from "./crypto.js";
 import { certificateFromJson, sameJson, toJsonView } from "./json.js";
-import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
+import { certifiedHeaderFromJson, verifyCertifiedHeader, verifyCertifiedState, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
+import { checkHistoryComplete, decodeHistoryChain, historyChainKey, REJECTED_ATTEMPT } from "./history-chain.js";
+import { stateProofFromJson } from "./proofs.js";
 import { verifyReceiptInclusion, verifyTxInclusion } from "./proofs.js";
 import { decodeTx, verifyTxSignature, type Tx } from "./tx.js";
 import { partyKeyAt, SIGNATURE_NOT_ACCEPTED, verifySignerKeys, type SignerKeysCheck, type SignerKeysJson } from "./signers.js";
@@ -46,6 +48,8 @@ export type VerificationProblemCode =
   | "NOT_CERTIFIED"
   | "SIGNER_UNPROVEN"
   | "BAD_SIGNATURE"
+  | "NOT_PROVEN_COMPLETE"
+  | "ENTRY_MISSING"
   | "RECEIPT_NOT_IN_BLOCK"
   | "RECEIPT_MISMATCH"
   | "EVENT_MISMATCH"
@@ -67,6 +71,8 @@ export interface VerificationReport {
   checked: number;
   /** blocks whose commit certificate verified */
   certifiedBlocks: number;
+  /** verifyHistory: the certified height up to which the history is proven complete (every entry served) */
+  completeThrough?: string;
   problems: VerificationProblem[];
 }
 
@@ -142,6 +148,10 @@ class Checker {
   readonly problems: VerificationProblem[] = [];
   private readonly blocks = new Map<string, Block | null>();
   certified = 0;
+
+  get validatorSet(): ValidatorSet {
+    return this.set;
+  }
 
   constructor(
     private readonly set: ValidatorSet,
@@ -395,10 +405,46 @@ export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorS
         if (!attemptTargets(tx, receipt).has(id)) c.problem("NOT_THIS_RECEIVABLE", `entry ${n}: the rejected transaction did not aim at ${id}`, where);
       }
     }
+    completeness(c, history, report);
   } catch (err) {
     c.problem("MALFORMED", `the history is malformed: ${(err as Error).message}`);
   }
   return finish(report, c);
+}
+
+/**
+ * The history is all of it up to a certified height: the receivable's history chain record
+ * (count and hash chain over entry positions, sdk/history-chain.ts) is proven under a certified
+ * state root, and the entries served at or below that height chain to it exactly.
+ */
+function completeness(c: Checker, history: HistoryPageJson, report: VerificationReport): void {
+  const proof = history.complete;
+  if (!proof) {
+    c.problem("NOT_PROVEN_COMPLETE", "no certified history chain was served: entries may have been left out (ask with proofs and waitCertifiedMs)");
+    return;
+  }
+  const record = proof.record === null ? null : fromHex(proof.record);
+  const key = historyChainKey("receivable", history.receivableId);
+  let check;
+  try {
+    check = verifyCertifiedState(certifiedHeaderFromJson(proof.certified), c.validatorSet, { key, value: record, proof: stateProofFromJson(proof.proof) }, sha256, nobleCrypto.verify);
+  } catch (err) {
+    check = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
+  }
+  if (!check.ok) {
+    c.problem("NOT_PROVEN_COMPLETE", `the history chain record is not proven: ${check.reason}`);
+    return;
+  }
+  const height = check.header.height;
+  const covered = history.items
+    .filter((e) => BigInt(e.height) <= height)
+    .map((e) => ({ height: BigInt(e.height), index: e.index, event: e.eventIndex ?? REJECTED_ATTEMPT, ordinal: e.ordinal, chainHead: e.chainHead }));
+  const result = checkHistoryComplete(sha256, covered, decodeHistoryChain(record));
+  if (!result.complete) {
+    c.problem("ENTRY_MISSING", `up to height ${height}: ${result.message}`, { height: height.toString() });
+    return;
+  }
+  report.completeThrough = height.toString();
 }
 
 /** Verifies one transaction as served by GET /v1/txs/:hash (client.getTx) against the validator set. */

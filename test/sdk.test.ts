@@ -67,7 +67,8 @@ const encodeReceipt = (r: Receipt) => encode("Receipt", { ...r, events: r.events
 t.test("verifyHistory accepts the node's answer", async (t) => {
   t.same(history.items.map((e) => e.event?.type ?? e.code), ["receivableRegistered", "receivableAttested", "receivableFinanced", "DOUBLE_FINANCING"]);
   const report = verifyHistory(history, validatorSet());
-  t.same(report, { ok: true, checked: 4, certifiedBlocks: 3, problems: [] });
+  t.same(report, { ok: true, checked: 4, certifiedBlocks: 3, problems: [], completeThrough: history.complete!.height });
+  t.equal(history.complete!.height, h.chain.height.toString(), "complete up to the head, certified");
 });
 
 t.test("verifyHistory rejects a history with one altered event", async (t) => {
@@ -140,7 +141,7 @@ t.test("verifyHistory rejects a forged commit certificate", async (t) => {
   t.notOk(verifyHistory(history, otherSet).ok, "another validator set does not certify it");
   t.same(
     verifyHistory(history, { ...validatorSet(), chainId: "another-chain" }).problems.map((x) => x.code),
-    ["WRONG_CHAIN", "WRONG_CHAIN", "WRONG_CHAIN"],
+    ["WRONG_CHAIN", "WRONG_CHAIN", "WRONG_CHAIN", "NOT_PROVEN_COMPLETE"],
   );
 });
 
@@ -176,7 +177,9 @@ t.test("verifyHistory rejects reordered, foreign, unproven and relabelled entrie
   t.ok(codes(reordered).includes("OUT_OF_ORDER"));
   const foreign = clone(history);
   foreign.receivableId = "ab".repeat(32);
-  t.ok(codes(foreign).every((c) => c === "NOT_THIS_RECEIVABLE"));
+  const foreignCodes = codes(foreign);
+  t.equal(foreignCodes.filter((c) => c === "NOT_THIS_RECEIVABLE").length, 4, "no entry concerns the other receivable");
+  t.same(foreignCodes.filter((c) => c !== "NOT_THIS_RECEIVABLE"), ["NOT_PROVEN_COMPLETE"], "nor is its history chain the one proven");
   const unproven = clone(history);
   delete unproven.items[1]!.proof;
   t.same(codes(unproven), ["MISSING_PROOF"]);

@@ -8,6 +8,7 @@ import { concatBytes, equalBytes, fromUtf8, toHex } from "../../sdk/bytes.js";
 import { decode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
 import { MAX_CERTIFIED_CHAIN, type CertifiedHeaderProof } from "../../sdk/certified.js";
+import { EMPTY_HISTORY_HEAD, historyChainKey, nextHistoryHead, REJECTED_ATTEMPT, type HistoryKind } from "../../sdk/history-chain.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
 import { inclusionProof, leafHash } from "../../sdk/merkle.js";
@@ -27,6 +28,7 @@ import {
   type ChainHead,
   type DateRange,
   type Exposure,
+  type HistoryChainPoint,
   type HistoryEntry,
   type ObjectKind,
   type Page,
@@ -53,6 +55,11 @@ const STATE_KEY: { [K in StateRecordKind]: (id: string) => string } = {
   declaration: KEY.declaration,
   fingerprint: KEY.fingerprint,
   billOfLading: KEY.billOfLading,
+  /** id: "<kind>/<object id>", e.g. "receivable/<id>" (sdk/history-chain.ts historyChainKey) */
+  historyChain: (id: string) => {
+    const slash = id.indexOf("/");
+    return historyChainKey(id.slice(0, slash) as HistoryKind, id.slice(slash + 1));
+  },
 };
 
 /** What the query model reads the head from: the executor (node/chain/chain.ts Chain), which moves it. */
@@ -268,6 +275,23 @@ export class LedgerQuery implements QueryModel {
   /** Every event of a receivable, and every rejected attempt aimed at it, oldest first. */
   async getHistory(receivableId: string, page: PageRequest = {}): Promise<Page<HistoryEntry>> {
     return this.historyOf(await this.store.indexes.history(receivableId, page));
+  }
+
+  async historyChainPoints(kind: HistoryKind, id: string, height: bigint): Promise<HistoryChainPoint[]> {
+    const out: HistoryChainPoint[] = [];
+    let head: Uint8Array = EMPTY_HISTORY_HEAD;
+    let cursor: string | undefined;
+    for (;;) {
+      const page = kind === "receivable" ? await this.store.indexes.history(id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) }) : await this.store.indexes.objectHistory(kind, id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+      for (const ref of page.items) {
+        if (ref.height > height) return out;
+        const event = ref.event ?? REJECTED_ATTEMPT;
+        head = nextHistoryHead(sha256, head, { height: ref.height, index: ref.index, event });
+        out.push({ height: ref.height, index: ref.index, event, ordinal: out.length, head });
+      }
+      if (!page.cursor) return out;
+      cursor = page.cursor;
+    }
   }
 
   private async historyOf(refs: Page<HistoryRef>): Promise<Page<HistoryEntry>> {

@@ -4,6 +4,7 @@
 // imports node/store, node/ledger or node/chain, so rpc/ can import it without reaching around.
 import type { CommitCertificate } from "../../sdk/commit.js";
 import type { CertifiedHeaderProof } from "../../sdk/certified.js";
+import type { HistoryKind } from "../../sdk/history-chain.js";
 import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
@@ -98,8 +99,20 @@ export interface HistoryEntry extends TxEntry {
   eventIndex?: number;
 }
 
+/** Where an entry stands in its object's history chain (sdk/history-chain.ts): hints for locating a gap. */
+export interface HistoryChainPoint {
+  height: bigint;
+  index: number;
+  /** REJECTED_ATTEMPT for a rejected attempt */
+  event: number;
+  /** 0-based position in the object's history */
+  ordinal: number;
+  /** the chain head after this entry */
+  head: Uint8Array;
+}
+
 /** The kinds of state record a reader may ask a proof for, each named by its id. */
-export type StateRecordKind = "party" | "receivable" | "document" | "declaration" | "fingerprint" | "billOfLading";
+export type StateRecordKind = "party" | "receivable" | "document" | "declaration" | "fingerprint" | "billOfLading" | "historyChain";
 
 export interface StateProofResult {
   height: bigint;
@@ -274,6 +287,11 @@ export interface QueryModel {
   proveStates(kind: StateRecordKind, ids: readonly string[]): Promise<{ height: bigint; stateRoot: Uint8Array; items: { id: string; key: string; value: Uint8Array | undefined; proof: StateProof }[] }>;
 
   // indexes
+  /**
+   * The history chain points of an object's entries at or below `height` (through a position, oldest
+   * first): each entry's ordinal and the chain head after it, recomputed from the history index
+   */
+  historyChainPoints(kind: HistoryKind, id: string, height: bigint): Promise<HistoryChainPoint[]>;
   /** every event of a receivable, and every rejected attempt aimed at it, oldest first */
   getHistory(receivableId: string, page?: PageRequest): Promise<Page<HistoryEntry>>;
   receivablesByExporter(exporterId: string, page?: PageRequest): Promise<Page<Receivable>>;

@@ -2491,6 +2491,18 @@ export const schema = {
                 }
               }
             },
+            "HistoryChain": {
+              "fields": {
+                "count": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "head": {
+                  "type": "bytes",
+                  "id": 2
+                }
+              }
+            },
             "RetiredKey": {
               "fields": {
                 "publicKey": {

@@ -542,7 +542,19 @@ export const HistoryEntryView = TxEntryView.extend({
   event: EventView.optional().describe("the event this entry records; absent for a rejected attempt"),
   eventIndex: z.number().int().min(0).optional(),
   proof: InclusionProofView.optional().describe("with ?proofs=true"),
+  ordinal: z.number().int().min(0).optional().describe("with ?proofs=true: the entry's 0-based position in the object's history"),
+  chainHead: Hex32.optional().describe("with ?proofs=true: the history chain head after this entry (sdk/history-chain.ts), to locate a missing entry"),
 }).meta({ id: "HistoryEntry" });
+
+export const HistoryCompleteView = z
+  .object({
+    height: U64.describe("the certified height the history is proven complete at"),
+    certified: CertifiedHeaderView,
+    record: Hex.nullable().describe("the encoded HistoryChain state record h/<kind>/<id> (count, head); null: no history yet"),
+    proof: StateProofView.describe("of that record under the certified header's state root"),
+  })
+  .describe("the object's history chain proven from certified state: verifyHistory checks the entries served are all of them up to `height`")
+  .meta({ id: "HistoryComplete" });
 
 export const BlockProofView = z
   .object({
