@@ -38,6 +38,7 @@ import {
 import type { Caller } from "./auth.js";
 import { forbidden, malformed, notFound } from "./errors.js";
 import {
+  alertRecordView,
   asOfView,
   blockProofView,
   blockView,
@@ -391,6 +392,35 @@ export class Reads {
       return scan<TxEntry, TxEntryJson>("c", q, (req) => this.query.rejections({ code }, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
     }
     return scan<TxEntry, TxEntryJson>("a", q, (req) => this.query.rejections({}, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
+  }
+
+  // ---- supervision (DESIGN.md §11, docs/supervision.md) ----------------------------------------------
+
+  /** Alerts: supervisors all; another party those naming it (its party filter is forced to itself). */
+  async alerts(caller: Caller, f: { rule?: string; party?: string; fromHeight?: string; toHeight?: string }, q: PageQuery): Promise<ResponseOf<"listAlerts">> {
+    let party = f.party;
+    if (!isSupervisor(caller)) {
+      if (party !== undefined && party !== caller.id) throw forbidden(`${caller.id} (${caller.role}) may list only the alerts naming itself (party=${caller.id}); regulators and auditors see all`);
+      party = caller.id;
+    }
+    const fromHeight = f.fromHeight !== undefined ? BigInt(f.fromHeight) : undefined;
+    const toHeight = f.toHeight !== undefined ? BigInt(f.toHeight) : undefined;
+    if (fromHeight !== undefined && toHeight !== undefined && fromHeight > toHeight) throw malformed("fromHeight is above toHeight");
+    const range = { ...(fromHeight !== undefined ? { fromHeight } : {}), ...(toHeight !== undefined ? { toHeight } : {}) };
+    const rule = f.rule;
+    // Alerts of one rule, for a party that is not a supervisor: the rule's index, kept to those naming it.
+    if (rule !== undefined) {
+      return scan("r", q, (req) => this.query.alerts({ ruleId: rule, ...range }, req), (e) => (party === undefined || e.alert.parties.includes(party) ? alertRecordView(e) : undefined));
+    }
+    if (party !== undefined) return scan("p", q, (req) => this.query.alerts({ partyId: party, ...range }, req), (e) => alertRecordView(e));
+    return scan("a", q, (req) => this.query.alerts(range, req), (e) => alertRecordView(e));
+  }
+
+  /** The active supervision rules: any registered party. */
+  async rules(): Promise<ResponseOf<"listRules">> {
+    const asOf = this.asOf();
+    const rules = await this.query.supervisionRules();
+    return { items: rules.map((r) => toJsonView(r)), asOf: { height: asOf.height.toString(), time: asOf.time.toString() } };
   }
 
   // ---- digital warrants (DESIGN.md §7) ---------------------------------------------------------------

@@ -365,6 +365,8 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     getPiece: async (_ctx, { params, query, caller }) => ({ body: await reads.piece(caller!, params.id as string, query) }),
     listPieces: async (_ctx, { params, query, caller }) => ({ body: await reads.listPieces(caller!, params.id as string, query, query) }),
     getTitle: async (_ctx, { params, caller }) => ({ body: await reads.title(caller!, params.id as string) }),
+    listAlerts: async (_ctx, { query, caller }) => ({ body: await reads.alerts(caller!, query, query) }),
+    listRules: async () => ({ body: await reads.rules() }),
     getLot: async (_ctx, { params, query, caller }) => ({ body: await reads.lot(caller!, params.id as string, query) }),
     listTitles: async (_ctx, { params, query, caller }) => ({ body: await reads.listTitles(caller!, params.id as string, query, query) }),
 

@@ -2,6 +2,8 @@
 // bigint/bytes mapping; this module adds the derived values and assembles proofs.
 import { certifiedHeaderToJson, type CertifiedHeaderProof } from "../sdk/certified.js";
 import type {
+  AlertJson,
+  AlertRecordJson,
   BlockJson,
   BlockProofJson,
   CertificateJson,
@@ -23,7 +25,7 @@ import { toHex } from "../sdk/bytes.js";
 import type { CommitCertificate } from "../sdk/commit.js";
 import { toJsonView } from "../sdk/json.js";
 import type { BlockHeader, CreditLine, Declaration, Piece, Receivable, Title, Warrant } from "../sdk/types.js";
-import type { HistoryEntry, PieceWithAncestry, PledgeHistoryEntry, PledgeStep, TitleWithPledges, TxEntry, TxRecord } from "../node/query/types.js";
+import type { AlertEntry, HistoryEntry, PieceWithAncestry, PledgeHistoryEntry, PledgeStep, TitleWithPledges, TxEntry, TxRecord } from "../node/query/types.js";
 import { availableToFinance, isOverdue, isPastDue, isPieceOverdue, liveFinanced } from "../sdk/domain.js";
 
 export interface AsOf {
@@ -176,5 +178,18 @@ export function txView(rec: TxRecord, headerBytes: Uint8Array, cert: CommitCerti
       txProof: rec.txProof.map(toHex),
       receiptProof: rec.receiptProof.map(toHex),
     },
+  };
+}
+
+/** An alert as GET /v1/alerts lists it (DESIGN.md §11): the receipt's alert with its transaction's place. */
+export function alertRecordView(e: AlertEntry): AlertRecordJson {
+  return {
+    ...(toJsonView(e.alert) as unknown as AlertJson),
+    height: e.height.toString(),
+    index: e.index,
+    time: e.time.toString(),
+    txHash: toHex(e.txHash),
+    signer: e.signer,
+    code: e.code,
   };
 }

@@ -20,6 +20,7 @@ import {
   type TitleRecordJson,
   type LotRecordJson,
   type TxEntryJson,
+  type AlertRecordJson,
   type TxJson,
   type CertifiedHeaderJson,
   type WarrantTreeJson,
@@ -81,6 +82,14 @@ export interface RejectionQuery extends PageOptions {
   signer?: string;
   /** a receivable id, document hash or party id */
   target?: string;
+}
+
+/** GET /v1/alerts (docs/supervision.md): of one rule or naming one party, within heights. */
+export interface AlertQuery extends PageOptions {
+  rule?: string;
+  party?: string;
+  fromHeight?: bigint | string;
+  toHeight?: bigint | string;
 }
 
 export interface PieceQuery extends PageOptions {
@@ -433,6 +442,20 @@ export class TradeLedgerClient {
 
   getRejections(q: RejectionQuery = {}): Promise<Page<TxEntryJson>> {
     return this.call("listRejections", { query: { ...q } });
+  }
+
+  // ---- supervision (DESIGN.md §11, docs/supervision.md) ----
+
+  /** Supervision alerts: regulators and auditors all, any other party those naming it. */
+  getAlerts(q: AlertQuery = {}): Promise<Page<AlertRecordJson>> {
+    const query: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) query[k] = typeof v === "bigint" ? v.toString() : (v as string | number);
+    return this.call("listAlerts", { query });
+  }
+
+  /** The active supervision rules, sorted by id. */
+  getRules(): Promise<ResponseOf<"listRules">> {
+    return this.call("listRules");
   }
 
   // ---- digital warrants (DESIGN.md §7) ----

@@ -24,7 +24,7 @@ export type {
   TitlePage,
   TitleQuery,
 } from "./client.js";
-export { EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
+export { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 export { routes } from "./api/routes.js";
 export type { HistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
 export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, signedReadHeaders } from "./api/signed-reads.js";

@@ -450,3 +450,27 @@ export function supervisionKeys(tx: Tx, ruleKeys: readonly string[], loaded?: (k
   if (link) keys.push(SUPERVISION_KEY.shipped(link.fp), SUPERVISION_KEY.billsOf(link.receivableId));
   return keys;
 }
+
+/**
+ * What the book tallies (v/b, v/c) must hold, recomputed from receivables: for the store's integrity
+ * check and the property test. Keys with a zero amount are absent, as in state.
+ */
+export class BookTallies {
+  readonly expected = new Map<string, bigint>();
+  addReceivable(r: Receivable): void {
+    for (const bank of new Set(r.financings.map((f) => f.bankId))) {
+      const live = liveFinancedBy(r, bank);
+      if (live === 0n) continue;
+      for (const k of [SUPERVISION_KEY.book(bank, r.currency), SUPERVISION_KEY.exposure(bank, r.currency, r.exporterId)]) this.expected.set(k, (this.expected.get(k) ?? 0n) + live);
+    }
+  }
+  /** The first disagreement with the stored tallies (key -> amount), or undefined. */
+  mismatch(stored: ReadonlyMap<string, bigint>): string | undefined {
+    for (const [k, v] of this.expected) if (stored.get(k) !== v) return `${k}: stored ${stored.get(k) ?? 0n}, receivables say ${v}`;
+    for (const [k, v] of stored) if (!this.expected.has(k)) return `${k}: stored ${v}, receivables say 0`;
+    return undefined;
+  }
+}
+
+/** Whether a state key is a book tally (v/b/ or v/c/). */
+export const isBookTally = (key: string) => key.startsWith("v/b/") || key.startsWith("v/c/");

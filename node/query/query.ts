@@ -13,9 +13,10 @@ import type { Crypto } from "../../sdk/crypto.js";
 import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
 import { inclusionProof, leafHash } from "../../sdk/merkle.js";
 import { decodeTx } from "../../sdk/tx.js";
-import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
+import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, SupervisionRule, Title, Warrant } from "../../sdk/types.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeRuleSet, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import { SUPERVISION_KEY } from "../ledger/supervision.js";
 import { KEY } from "../ledger/state.js";
 import { corrupted } from "../store/errors.js";
 import { rfc6962Root, sha256 } from "../store/hash.js";
@@ -24,6 +25,8 @@ import type { Store } from "../store/store.js";
 import {
   MAX_PAGE_LIMIT,
   utcDate,
+  type AlertEntry,
+  type AlertFilter,
   type BlockHeaderRecord,
   type ChainHead,
   type DateRange,
@@ -345,6 +348,22 @@ export class LedgerQuery implements QueryModel {
   async rejections(filter: { code?: ResultCode; signer?: string } = {}, page: PageRequest = {}): Promise<Page<TxEntry>> {
     const refs = await this.store.indexes.rejections(filter, page);
     return withCursor(await this.resolveRefs(refs.items), refs.cursor);
+  }
+
+  async alerts(filter: AlertFilter = {}, page: PageRequest = {}): Promise<Page<AlertEntry>> {
+    const refs = await this.store.indexes.alerts(filter, page);
+    const resolved = await this.resolve(refs.items);
+    const items = resolved.map(({ entry, receipt }, i) => {
+      const alert = receipt.alerts?.[refs.items[i]!.alert];
+      if (!alert) throw corrupted(`the alert index names alert ${refs.items[i]!.alert} of ${entry.height}/${entry.index}, which its receipt lacks`);
+      return { ...entry, alert };
+    });
+    return withCursor(items, refs.cursor);
+  }
+
+  async supervisionRules(): Promise<SupervisionRule[]> {
+    const b = await this.getState(SUPERVISION_KEY.rules);
+    return b ? decodeRuleSet(b).rules : [];
   }
 
   /** Every authenticated transaction that carried this document hash, with its outcome. */

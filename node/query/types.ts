@@ -9,7 +9,7 @@ import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
 import { PARTY_ID_RE } from "../../sdk/checks.js";
-import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
+import type { Alert, BlockHeader, CreditLine, SupervisionRule, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
 import { formatOf, RECEIVABLE_ID_RE, type TargetKind, type TxPayload, type TxType } from "../../sdk/transactions/index.js";
 
 /** The largest page a list read returns (node/store/indexes.ts enforces it). */
@@ -91,6 +91,19 @@ export interface TxEntry {
   code: ResultCode;
   message: string;
   target: string;
+}
+
+/** Which alerts to list: of one rule or naming one party (not both), within a height range. */
+export interface AlertFilter {
+  ruleId?: string;
+  partyId?: string;
+  fromHeight?: bigint;
+  toHeight?: bigint;
+}
+
+/** An alert with the transaction whose receipt holds it. */
+export interface AlertEntry extends TxEntry {
+  alert: Alert;
 }
 
 export interface HistoryEntry extends TxEntry {
@@ -303,6 +316,10 @@ export interface QueryModel {
   /** receivables with financing outstanding whose due date passed before the UTC day of `at` (ms) */
   overdueReceivables(at: bigint, page?: PageRequest): Promise<Page<Receivable>>;
   rejections(filter?: { code?: ResultCode; signer?: string }, page?: PageRequest): Promise<Page<TxEntry>>;
+  /** supervision alerts (DESIGN.md §11), oldest first: all, of one rule or naming one party, within heights [fromHeight, toHeight] */
+  alerts(filter?: AlertFilter, page?: PageRequest): Promise<Page<AlertEntry>>;
+  /** the active supervision rules, sorted by id */
+  supervisionRules(): Promise<SupervisionRule[]>;
   /** every authenticated transaction that carried this document hash, with its outcome */
   documentHistory(documentHash: Uint8Array, page?: PageRequest): Promise<Page<TxEntry>>;
   /** every authenticated registration that carried this invoice fingerprint, with its outcome */

@@ -59,6 +59,35 @@ const HISTORY_BUCKET: { readonly [K in ObjectKind]: Bucket } = {
   lot: Bucket.idxLotHistory,
 };
 
+/** The supervision alert indexes (DESIGN.md §11; layouts in buckets.ts). */
+export const alertIndexKeys = {
+  all: () => key(Bucket.idxAlert),
+  byRule: (ruleId: string) => key(Bucket.idxAlertByRule).str(ruleId),
+  byParty: (partyId: string) => key(Bucket.idxAlertByParty).str(partyId),
+};
+
+/** The buckets alertBlockIndexKeys fills (for the integrity check: a block's entries are alertBlockIndexKeys of it). */
+export const ALERT_INDEX_BUCKETS: readonly Bucket[] = [Bucket.idxAlert, Bucket.idxAlertByRule, Bucket.idxAlertByParty];
+
+/**
+ * The append-only alert entries a block adds: every alert in its receipts (on accepted and rejected
+ * transactions alike), by position, by rule and by each party it names.
+ */
+export function alertBlockIndexKeys(h: bigint, receipts: readonly Receipt[]): Uint8Array[] {
+  const puts: Uint8Array[] = [];
+  for (let i = 0; i < receipts.length; i++) {
+    const alerts = receipts[i]!.alerts;
+    if (!alerts) continue;
+    for (let a = 0; a < alerts.length; a++) {
+      const alert = alerts[a]!;
+      puts.push(alertIndexKeys.all().u64(h).u32(i).u16(a).done());
+      puts.push(alertIndexKeys.byRule(alert.ruleId).u64(h).u32(i).u16(a).done());
+      for (const p of new Set(alert.parties)) puts.push(alertIndexKeys.byParty(p).u64(h).u32(i).u16(a).done());
+    }
+  }
+  return puts;
+}
+
 /** The title-document indexes (DESIGN.md §8; layouts in buckets.ts). */
 export const titleIndexKeys = {
   history: (kind: "title" | "lot", id: string) => key(HISTORY_BUCKET[kind]).str(id),
@@ -111,6 +140,7 @@ export function indexOps(input: IndexInput): IndexOps {
   const puts = blockIndexKeys(input.height, input.txs, input.receipts);
   puts.push(...warrantBlockIndexKeys(input.height, input.txs, input.receipts));
   puts.push(...titleBlockIndexKeys(input.height, input.txs, input.receipts));
+  puts.push(...alertBlockIndexKeys(input.height, input.receipts));
   const dels: Uint8Array[] = [];
   // Current-state indexes, from the receivables, warrant pieces, titles and lots the block changed.
   for (const [k, value] of input.writes) {
@@ -346,6 +376,11 @@ export interface DueRef extends ReceivableRef {
   dueDate: string;
 }
 
+/** An alert's position: the transaction whose receipt holds it, and its index there. */
+export interface AlertRef extends TxRef {
+  alert: number;
+}
+
 export interface PieceRef {
   warrantId: string;
   pieceId: string;
@@ -419,6 +454,30 @@ export class IndexRepository {
     if (filter.code && filter.signer) throw new StoreError("STORE_BAD_REQUEST", "filter rejections by code or by signer, not both");
     const prefix = filter.code ? indexKeys.rejectionByCode(filter.code) : filter.signer ? indexKeys.rejectionBySigner(filter.signer) : indexKeys.rejection();
     return this.scan(prefix, page, txRef);
+  }
+
+  // ---- supervision ----
+
+  /**
+   * Alerts, oldest first: all, of one rule, or naming one party (one of rule and party), optionally
+   * within heights [fromHeight, toHeight].
+   */
+  alerts(filter: { ruleId?: string; partyId?: string; fromHeight?: bigint; toHeight?: bigint } = {}, page: PageRequest = {}): Promise<Page<AlertRef>> {
+    if (filter.ruleId !== undefined && filter.partyId !== undefined) throw new StoreError("STORE_BAD_REQUEST", "filter alerts by rule or by party, not both");
+    const prefix = () => (filter.ruleId !== undefined ? alertIndexKeys.byRule(filter.ruleId) : filter.partyId !== undefined ? alertIndexKeys.byParty(filter.partyId) : alertIndexKeys.all());
+    const lower = filter.fromHeight !== undefined ? prefix().u64(filter.fromHeight).done() : undefined;
+    const upper = filter.toHeight !== undefined && filter.toHeight < (1n << 64n) - 1n ? prefix().u64(filter.toHeight + 1n).done() : undefined;
+    return this.scan(
+      prefix(),
+      page,
+      (r) => {
+        const height = r.u64();
+        const index = r.u32();
+        return { height, index, alert: r.u16() };
+      },
+      lower,
+      upper,
+    );
   }
 
   // ---- digital warrants ----

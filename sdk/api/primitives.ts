@@ -62,3 +62,5 @@ export const Quantity = U64.describe("count of units of the lot's goods (its uni
 
 /** Stream-only pseudo event: a committed transaction that the ledger rejected. */
 export const REJECTED_EVENT = "txRejected";
+/** The event-stream type of a supervision alert (DESIGN.md §11, docs/supervision.md). */
+export const ALERT_EVENT = "alertRaised";

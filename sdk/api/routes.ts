@@ -3,8 +3,10 @@
 // at the edge; sdk/client.ts builds requests from them and checks responses against them.
 // Browser-safe.
 import { z } from "zod";
-import { CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
+import { ALERT_EVENT, CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
 import {
+  AlertRecordView,
+  SupervisionRuleView,
   AsOf,
   BlockProofView,
   BlockTxView,
@@ -471,6 +473,44 @@ export const routes = {
     success: 200,
     errors: READ_ERRORS,
   }),
+  // supervision (DESIGN.md §11, docs/supervision.md)
+  listAlerts: route({
+    method: "GET",
+    path: "/v1/alerts",
+    access: "signed",
+    summary: "Alerts of the supervision rules, oldest first",
+    description:
+      "Regulators and auditors see every alert; any other party the alerts naming it (its `party` filter is itself, the default). Filters: `rule` or `party` (not both), and a height range `fromHeight`..`toHeight` (inclusive). Each alert is in the receipt of its transaction (BLOCKED_BY_RULE when a BLOCK rule refused it), proven by the block's receipts root.",
+    params: Empty,
+    query: z
+      .object({
+        rule: PartyId.optional().describe("alerts of this rule"),
+        party: PartyId.optional().describe("alerts naming this party"),
+        fromHeight: U64.optional().describe("first block height (inclusive)"),
+        toHeight: U64.optional().describe("last block height (inclusive)"),
+        ...Page,
+      })
+      .refine((q) => q.rule === undefined || q.party === undefined, "filter by rule or by party, not both"),
+    body: null,
+    response: pageOf(AlertRecordView),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  listRules: route({
+    method: "GET",
+    path: "/v1/rules",
+    access: "signed",
+    summary: "The active supervision rules",
+    description: "Every registered party may read them: the rules a transaction will be checked against are no secret. Sorted by rule id.",
+    params: Empty,
+    query: Empty,
+    body: null,
+    response: z.object({ items: z.array(SupervisionRuleView), asOf: AsOf }),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
   streamEvents: route({
     method: "GET",
     path: "/v1/events",
@@ -485,9 +525,9 @@ export const routes = {
       type: z
         .string()
         .regex(/^[a-zA-Z]+(?:,[a-zA-Z]+)*$/, "comma-separated event types")
-        .refine((v) => v.split(",").every((t) => (EVENT_TYPES as readonly string[]).includes(t) || t === REJECTED_EVENT), "unknown event type")
+        .refine((v) => v.split(",").every((t) => (EVENT_TYPES as readonly string[]).includes(t) || t === REJECTED_EVENT || t === ALERT_EVENT), "unknown event type")
         .optional()
-        .describe(`comma-separated: ${[...EVENT_TYPES, REJECTED_EVENT].join(", ")}`),
+        .describe(`comma-separated: ${[...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT].join(", ")}`),
       fromHeight: U64.optional().describe("replay committed blocks from this height before streaming"),
       lastEventId: z.string().regex(/^[0-9]{1,20}:[0-9]{1,10}:(?:[0-9]{1,5}|r)$/).optional(),
     }),

@@ -17,6 +17,7 @@ import {
   RECEIVABLE_STATUSES,
   ReceivableStatusSchema,
   REJECTED_EVENT,
+  ALERT_EVENT,
   ResultCodeSchema,
   RoleSchema,
   TimeMs,
@@ -24,7 +25,7 @@ import {
   U64,
 } from "./primitives.js";
 import { TxPayloadView, TxTypeSchema } from "./tx-payloads.js";
-import { RuleKindSchema, SeveritySchema } from "../transactions/set-rule.js";
+import { RuleKindSchema, RuleParamsJson, SeveritySchema } from "../transactions/set-rule.js";
 
 // The enums of primitives.ts and tx-payloads.ts restate domain unions; a compile error here means
 // one drifted.
@@ -443,6 +444,20 @@ export const AlertRecordView = AlertView.extend({
   code: ResultCodeSchema.describe("the transaction's receipt code (BLOCKED_BY_RULE when a BLOCK rule refused it)"),
 }).meta({ id: "AlertRecord" });
 export type AlertRecordJson = z.output<typeof AlertRecordView>;
+
+/** An active supervision rule (GET /v1/rules). */
+export const SupervisionRuleView = z
+  .object({
+    ruleId: PartyId,
+    kind: RuleKindSchema,
+    params: RuleParamsJson,
+    severity: SeveritySchema,
+    setBy: PartyId,
+    setAt: TimeMs.describe("block time of the setRule"),
+    setHeight: U64.describe("block height of the setRule"),
+  })
+  .meta({ id: "SupervisionRule" });
+export type SupervisionRuleJson = z.output<typeof SupervisionRuleView>;
 export type AlertJson = z.output<typeof AlertView>;
 
 export const TxBodyView = z
@@ -674,8 +689,8 @@ export const ExposureView = z
 
 export const LedgerEventView = z
   .object({
-    id: z.string().describe("height:txIndex:eventIndex (eventIndex 'r' for a rejection): resume with Last-Event-ID"),
-    type: z.enum([...EVENT_TYPES, REJECTED_EVENT]),
+    id: z.string().describe("height:txIndex:eventIndex (eventIndex 'r' for a rejection, 'a<k>' for the transaction's k-th alert): resume with Last-Event-ID"),
+    type: z.enum([...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT]),
     height: U64,
     index: z.number().int(),
     time: TimeMs,
@@ -684,6 +699,8 @@ export const LedgerEventView = z
     receivableId: z.string().describe("the receivable the event concerns, or empty"),
     event: EventView.optional(),
     rejection: z.object({ code: ResultCodeSchema, message: z.string(), target: z.string() }).optional(),
+    alert: AlertView.optional().describe("for alertRaised: what a supervision rule found in the transaction"),
+    code: ResultCodeSchema.optional().describe("for alertRaised: the transaction's receipt code"),
   })
   .meta({ id: "LedgerEvent" });
 
