@@ -1,0 +1,82 @@
+// PKCS#11 keys against SoftHSM2 (Debian): a key generated in the token signs party transactions
+// (the SDK's asynchronous Signer) and consensus messages (synchronously, as the replica does), with
+// signatures every verifier of the ledger accepts. In CI the test must run (`.ci/run` installs
+// softhsm2); elsewhere it is skipped with the reason if SoftHSM2 is missing.
+import t from "tap";
+import { rmSync } from "node:fs";
+import { initTestToken, softhsmUnavailable } from "./softhsm.js";
+import { Pkcs11Key, Pkcs11KeyError, pkcs11Signer } from "../node/keys/pkcs11.js";
+import { nodeCrypto } from "../node/crypto.js";
+import { nobleCrypto } from "../sdk/crypto.js";
+import { buildTxBody, tx } from "../sdk/index.js";
+import { signTransaction } from "../sdk/signer.js";
+import { decodeTx, verifyTxSignature } from "../sdk/tx.js";
+import { commitSigningBytes } from "../sdk/commit.js";
+
+const why = softhsmUnavailable();
+if (why && !process.env.CI) {
+  t.pass(`skipped: ${why}`);
+} else {
+  const token = initTestToken();
+  t.teardown(() => rmSync(token.dir, { recursive: true, force: true }));
+  const ref = (keyLabel: string) => ({ module: token.module, tokenLabel: token.tokenLabel, pin: token.pin, keyLabel });
+
+  t.test("a key generated in the token signs as RFC 8032 ed25519: node:crypto and noble verify it", async (t) => {
+    const key = Pkcs11Key.generate(ref("bank-a-party"));
+    t.teardown(() => key.close());
+    t.equal(key.publicKey.length, 32);
+    const msg = new TextEncoder().encode("tradeledger pkcs11 probe");
+    const a = key.signSync(msg);
+    const b = await key.sign(msg);
+    t.same(a, b, "ed25519 is deterministic: the synchronous and asynchronous paths agree");
+    t.ok(nodeCrypto.verify(key.publicKey, msg, a), "node:crypto (the node's hot path) verifies it");
+    t.ok(nobleCrypto.verify(key.publicKey, msg, a), "noble (the SDK, the browser) verifies it");
+    t.notOk(nodeCrypto.verify(key.publicKey, new TextEncoder().encode("another message"), a));
+    // concurrent asynchronous signatures on one key are serialised, each correct
+    const msgs = Array.from({ length: 16 }, (_, i) => new TextEncoder().encode(`message ${i}`));
+    const sigs = await Promise.all(msgs.map((m) => key.sign(m)));
+    sigs.forEach((s, i) => t.ok(nodeCrypto.verify(key.publicKey, msgs[i]!, s), `concurrent signature ${i}`));
+    // the same key opened again (a restarted process) has the same public key
+    const again = Pkcs11Key.open(ref("bank-a-party"));
+    t.same(again.publicKey, key.publicKey);
+    again.close();
+  });
+
+  t.test("a party signer in the token signs transactions the node admits", async (t) => {
+    const key = Pkcs11Key.generate(ref("exporter-party"));
+    t.teardown(() => key.close());
+    const signer = pkcs11Signer("exporter-a", key);
+    const body = buildTxBody(tx.anchorDocument({ documentHash: nodeCrypto.sha256(new TextEncoder().encode("b/l")), documentType: "BILL_OF_LADING" }), { chainId: "tl-hsm", signer });
+    const signed = await signTransaction(signer, body);
+    const received = decodeTx(nodeCrypto, signed.bytes);
+    t.equal(received.hashHex, signed.hashHex);
+    t.ok(verifyTxSignature(nodeCrypto, key.publicKey, received), "the mempool's check passes");
+    t.notMatch(JSON.stringify(signer), /seed|private/i, "a signer holds no key material");
+  });
+
+  t.test("a node key in the token signs consensus messages synchronously, as the replica does", async (t) => {
+    const key = Pkcs11Key.generate(ref("bank-a-node"));
+    t.teardown(() => key.close());
+    const bytes = commitSigningBytes("tl-hsm", 0n, 7n, nodeCrypto.sha256(new Uint8Array([7])), 2);
+    const signature = key.signSync(bytes);
+    t.ok(nodeCrypto.verify(key.publicKey, bytes, signature));
+  });
+
+  t.test("errors are typed and name what is wrong", async (t) => {
+    t.throws(() => Pkcs11Key.open(ref("no-such-key")), { code: "KEY_NOT_FOUND" });
+    t.throws(() => Pkcs11Key.generate(ref("bank-a-party")), { code: "KEY_EXISTS" }, "never overwrites a key");
+    t.throws(() => Pkcs11Key.open({ ...ref("bank-a-party"), tokenLabel: "other-token" }), { code: "TOKEN_NOT_FOUND" });
+    const err = (() => {
+      try {
+        Pkcs11Key.open({ ...ref("bank-a-party"), module: "/nonexistent/libpkcs11.so" });
+      } catch (e) {
+        return e;
+      }
+    })();
+    t.ok(err instanceof Pkcs11KeyError && err.code === "PKCS11_ERROR", "a missing module");
+    const key = Pkcs11Key.open(ref("bank-a-party"));
+    key.close();
+    t.throws(() => key.signSync(new Uint8Array(1)), { code: "PKCS11_ERROR" }, "a closed key signs nothing");
+    await t.rejects(key.sign(new Uint8Array(1)), { code: "PKCS11_ERROR" });
+  });
+}
