@@ -14,7 +14,8 @@ import { txBodyFormatError } from "../sdk/validate.js";
 import type { ConsensusConfig } from "../consensus/types.js";
 import { createP2P, type P2PNetwork, type PeerEntry } from "../p2p/index.js";
 import type { Genesis, NodeConfig } from "../config/schema.js";
-import { loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
+import { keyFileInfo, loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
+import { readPassphrase } from "./keys/passphrase.js";
 import type { NodeApi } from "./api.js";
 import { Chain, genesisHash } from "./chain/chain.js";
 import { ConsensusLog } from "./driver/consensus-log.js";
@@ -137,7 +138,11 @@ export class TradeLedgerNode {
   static async fromConfigFile(file: string, opts: { logger?: Logger; rpc?: RpcFactory | null; metrics?: NodeMetrics | null; env?: NodeJS.ProcessEnv; consensusTap?: ConsensusTap } = {}): Promise<TradeLedgerNode> {
     const config = loadNodeConfig(file, opts.env ?? process.env);
     const genesis = loadGenesis(config.genesisFile);
-    const key = loadKeyFile(config.nodeKeyFile);
+    const env = opts.env ?? process.env;
+    // An encrypted node key (the default of `tradeledger init`) is opened with its passphrase from
+    // TRADELEDGER_KEY_PASSPHRASE_FILE (systemd LoadCredential=), TRADELEDGER_KEY_PASSPHRASE or a prompt.
+    const encrypted = keyFileInfo(config.nodeKeyFile).encrypted;
+    const key = loadKeyFile(config.nodeKeyFile, encrypted ? await readPassphrase({ env, what: `the node key ${config.nodeKeyFile}` }) : undefined);
     const logger = opts.logger ?? createLogger({ level: config.log.level, name: config.validatorId ?? "observer", ...(config.log.file ? { file: config.log.file } : {}) });
     return TradeLedgerNode.start({ config, genesis, nodeSeed: key.seed, logger, rpc: opts.rpc ?? null, metrics: opts.metrics ?? null, ...(opts.consensusTap ? { consensusTap: opts.consensusTap } : {}) });
   }
