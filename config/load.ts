@@ -87,7 +87,7 @@ export function loadNodeConfig(file: string, env: NodeJS.ProcessEnv = process.en
   const base = dirname(resolve(file));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const log = config.log.signed ? { ...config.log, signed: abs(config.log.signed) } : config.log;
-  return { ...config, dataDir: abs(config.dataDir), genesisFile: abs(config.genesisFile), nodeKeyFile: abs(config.nodeKeyFile), log };
+  return { ...config, dataDir: abs(config.dataDir), genesisFile: abs(config.genesisFile), ...(config.nodeKeyFile ? { nodeKeyFile: abs(config.nodeKeyFile) } : {}), log };
 }
 
 export interface KeyFile {

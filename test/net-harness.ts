@@ -88,7 +88,7 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     const c = loadNodeConfig(node.configFile, {});
     return { ...c, p2p: { ...c.p2p, observers: observerEntry } };
   });
-  const seeds = net.nodes.map((node) => loadKeyFile(configs[net.nodes.indexOf(node)]!.nodeKeyFile).seed);
+  const seeds = net.nodes.map((node) => loadKeyFile(configs[net.nodes.indexOf(node)]!.nodeKeyFile!).seed);
   const nodes: (TradeLedgerNode | undefined)[] = Array(n).fill(undefined);
   const startValidator = async (i: number) => {
     const node = await TradeLedgerNode.start({ config: configs[i]!, genesis, nodeSeed: seeds[i]!, logger: logger(net.nodes[i]!.id), rpc: opts.rpc ?? null });

@@ -12,6 +12,18 @@ import { buildTxBody, tx } from "../sdk/index.js";
 import { signTransaction } from "../sdk/signer.js";
 import { decodeTx, verifyTxSignature } from "../sdk/tx.js";
 import { commitSigningBytes } from "../sdk/commit.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createDevnet } from "../config/devnet.js";
+import { freePortRange } from "../tools/cluster.js";
+import { TradeLedgerNode } from "../node/node.js";
+import { rpcFactory } from "../rpc/server.js";
+import { NodeMetrics } from "../node/metrics.js";
+import { silentLogger } from "../node/log.js";
+import { createClient } from "../sdk/client.js";
+import { fromHex, toHex } from "../sdk/bytes.js";
 
 const why = softhsmUnavailable();
 if (why && !process.env.CI) {
@@ -60,6 +72,59 @@ if (why && !process.env.CI) {
     const bytes = commitSigningBytes("tl-hsm", 0n, 7n, nodeCrypto.sha256(new Uint8Array([7])), 2);
     const signature = key.signSync(bytes);
     t.ok(nodeCrypto.verify(key.publicKey, bytes, signature));
+  });
+
+  t.test("a validator whose node key and party key are in the HSM: it proposes, votes and signs its bank's transactions", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "tl-hsm-net-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const rpcBase = await freePortRange(4);
+    const p2pBase = await freePortRange(4, [rpcBase]);
+    const net = createDevnet({ dir, rpcBasePort: rpcBase, p2pBasePort: p2pBase, consensus: { requestTimeoutMs: 1000, viewChangeTimeoutMs: 1000, maxViewChangeTimeoutMs: 8000 } });
+    // bank-a's node key (validator 0: the primary of view 0) and its party key live in the token
+    const nodeKey = Pkcs11Key.generate(ref("bank-a-validator"));
+    const partyKey = Pkcs11Key.generate(ref("bank-a-signing"));
+    t.teardown(() => partyKey.close());
+    nodeKey.close(); // the node opens it itself, from its config
+    const genesis = JSON.parse(readFileSync(net.genesisFile, "utf8"));
+    genesis.validators[0].nodePublicKey = toHex(nodeKey.publicKey);
+    genesis.parties.find((p: { id: string }) => p.id === "bank-a").publicKey = toHex(partyKey.publicKey);
+    writeFileSync(net.genesisFile, JSON.stringify(genesis, null, 2));
+    const config0 = JSON.parse(readFileSync(net.nodes[0]!.configFile, "utf8"));
+    delete config0.nodeKeyFile;
+    config0.nodeKeyPkcs11 = { module: token.module, tokenLabel: token.tokenLabel, keyLabel: "bank-a-validator" };
+    writeFileSync(net.nodes[0]!.configFile, JSON.stringify(config0, null, 2));
+
+    const env = { ...process.env, TRADELEDGER_PKCS11_PIN: token.pin };
+    const nodes: TradeLedgerNode[] = [];
+    t.teardown(async () => {
+      for (const n of nodes) await n.stop();
+    });
+    for (const node of net.nodes) nodes.push(await TradeLedgerNode.fromConfigFile(node.configFile, { env, logger: silentLogger, rpc: rpcFactory({ metrics: new NodeMetrics() }), metrics: new NodeMetrics() }));
+
+    const bank = pkcs11Signer("bank-a", partyKey);
+    const client = createClient({ url: net.nodes[1]!.rpcUrl, signer: bank });
+    const exporter = nodeCrypto.publicKeyFromSeed(new Uint8Array(32).fill(5));
+    const receipts = [];
+    for (let i = 0; i < 3; i++) {
+      receipts.push(await client.submit(tx.registerParty({ id: `exporter-hsm-${i}`, role: "ENTERPRISE", name: `HSM Exporter ${i}`, country: "CN", publicKey: i === 0 ? exporter : nodeCrypto.publicKeyFromSeed(new Uint8Array(32).fill(6 + i)) }), bank, { wait: "commit", timeoutMs: 30_000 }));
+    }
+    t.same(receipts.map((r) => r.receipt.code), ["OK", "OK", "OK"], "the bank onboarded exporters with its key in the HSM");
+    let fromReplica0 = 0;
+    for (const r of receipts) {
+      const block = await client.getBlock(BigInt(r.height));
+      const cert = block.certificate!;
+      t.ok(cert, `block ${r.height} has its certificate`);
+      t.equal(String(block.header.view), "0", `block ${r.height}: committed in view 0, so the HSM primary's pre-prepare was accepted`);
+      for (const c of cert.commits) {
+        if (c.replica !== 0) continue;
+        fromReplica0++;
+        const bytes = commitSigningBytes(cert.chainId, BigInt(cert.view), BigInt(cert.seq), fromHex(cert.digest), 0);
+        t.ok(nodeCrypto.verify(nodeKey.publicKey, bytes, fromHex(c.signature)), `block ${r.height}: the HSM validator's COMMIT verifies`);
+      }
+    }
+    t.comment(`COMMIT signatures of the HSM validator in the certificates: ${fromReplica0}`);
+    const status = await createClient({ url: net.nodes[0]!.rpcUrl }).status();
+    t.equal(status.peers.filter((p) => p.validator).length, 3, "the HSM node's libp2p identity (noise handshake signed in the token) is accepted by the 3 other validators");
   });
 
   t.test("errors are typed and name what is wrong", async (t) => {
