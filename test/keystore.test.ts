@@ -74,6 +74,11 @@ t.test("key files: encrypted with a passphrase, plaintext labelled; both 0600", 
   t.equal(JSON.parse(readFileSync(plain, "utf8")).note, PLAINTEXT_KEY_NOTE);
   t.match(loadKeyFile(plain), { partyId: "bank-a", encrypted: false });
   t.equal(toHex(loadSigner(readFileSync(plain, "utf8")).publicKey), toHex(nodeCrypto.publicKeyFromSeed(seed)), "the SDK reads a labelled dev key");
+  const text = readFileSync(enc, "utf8");
+  t.equal(toHex(loadSigner(text, undefined, { passphrase: "s3cret" }).publicKey), toHex(nodeCrypto.publicKeyFromSeed(seed)), "the SDK opens the node's keystore");
+  t.equal(loadSigner(text, undefined, { passphrase: "s3cret" }).partyId, "bank-a");
+  t.throws(() => loadSigner(text), { code: "MALFORMED", field: "passphrase" }, "an encrypted file without a passphrase");
+  t.throws(() => loadSigner(text, undefined, { passphrase: "nope" }), { code: "WRONG_PASSPHRASE" });
   writeFileSync(join(dir, "garbage.json"), JSON.stringify({ format: "tradeledger-keystore/v1", kind: "party" }));
   t.throws(() => keyFileInfo(join(dir, "garbage.json")), ConfigError);
 });
