@@ -24,6 +24,11 @@ import { NodeMetrics } from "../node/metrics.js";
 import { silentLogger } from "../node/log.js";
 import { createClient } from "../sdk/client.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadGenesisEntry } from "../config/genesis-entry.js";
 
 const why = softhsmUnavailable();
 if (why && !process.env.CI) {
@@ -125,6 +130,35 @@ if (why && !process.env.CI) {
     t.comment(`COMMIT signatures of the HSM validator in the certificates: ${fromReplica0}`);
     const status = await createClient({ url: net.nodes[0]!.rpcUrl }).status();
     t.equal(status.peers.filter((p) => p.validator).length, 3, "the HSM node's libp2p identity (noise handshake signed in the token) is accepted by the 3 other validators");
+  });
+
+  t.test("tradeledger init keeps a founder's node and party keys in the HSM and signs its genesis entry there", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "tl-hsm-init-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli", "cli.js");
+    const env: NodeJS.ProcessEnv = { ...process.env, TRADELEDGER_PKCS11_PIN: token.pin };
+    delete env.TRADELEDGER_KEY_PASSPHRASE;
+    delete env.TRADELEDGER_KEY_PASSPHRASE_FILE;
+    const res = spawnSync(
+      process.execPath,
+      [cli, "init", "--dir", join(dir, "node"), "--party", "bank-h", "--role", "BANK", "--name", "HSM Bank", "--country", "DE", "--address", "/ip4/10.1.2.3/tcp/26601",
+        "--pkcs11-module", token.module, "--pkcs11-token", token.tokenLabel, "--pkcs11-node-key", "bank-h-node", "--pkcs11-party-key", "bank-h-party"],
+      { encoding: "utf8", env },
+    );
+    t.equal(res.status, 0, res.stderr);
+    t.match(res.stdout, /node key: +in the HSM, token tradeledger-test, label bank-h-node/);
+    t.notOk(existsSync(join(dir, "node", "node-key.json")), "no key file: the keys are in the token");
+    t.notOk(existsSync(join(dir, "node", "party-key.json")));
+    const config = JSON.parse(readFileSync(join(dir, "node", "node.json"), "utf8"));
+    t.same(config.nodeKeyPkcs11, { module: token.module, tokenLabel: token.tokenLabel, keyLabel: "bank-h-node" });
+    t.notOk(config.nodeKeyFile);
+    const entry = loadGenesisEntry(join(dir, "node", "genesis-entry.json"));
+    const node = Pkcs11Key.open(ref("bank-h-node"));
+    const party = Pkcs11Key.open(ref("bank-h-party"));
+    t.equal(entry.validator?.nodePublicKey, toHex(node.publicKey), "the entry names the HSM's node key, and its proofs verify");
+    t.equal(entry.party.publicKey, toHex(party.publicKey));
+    node.close();
+    party.close();
   });
 
   t.test("errors are typed and name what is wrong", async (t) => {

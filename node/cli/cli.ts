@@ -87,6 +87,10 @@ interface InitOptions {
   rpcPort: number;
   passphraseFile?: string;
   plaintextKeys?: boolean;
+  pkcs11Module?: string;
+  pkcs11Token?: string;
+  pkcs11NodeKey?: string;
+  pkcs11PartyKey?: string;
 }
 
 /** `tradeledger init`: keys (encrypted by default), node.json and, with --party, the genesis entry. */
@@ -104,57 +108,93 @@ async function init(opts: InitOptions): Promise<void> {
     if (missing.length) throw new Error(`--party needs ${missing.map((k) => `--${k}`).join(", ")} for the genesis entry`);
     if (validatorId && !opts.address) throw new Error("--party with a validator needs --address: where the other validators reach this node");
   }
-  const passphrase = opts.plaintextKeys ? undefined : await readPassphrase({ ...(opts.passphraseFile ? { file: opts.passphraseFile } : {}), confirm: true, what: `the keys in ${dir}` });
+  const hsm = opts.pkcs11Module ? { module: opts.pkcs11Module, tokenLabel: opts.pkcs11Token ?? "" } : undefined;
+  if ((opts.pkcs11NodeKey || opts.pkcs11PartyKey) && !(hsm && opts.pkcs11Token)) throw new Error("--pkcs11-node-key and --pkcs11-party-key need --pkcs11-module and --pkcs11-token");
+  if (opts.pkcs11PartyKey && opts.partyKey) throw new Error("--pkcs11-party-key and --party-key exclude each other");
+  const needsFileKeys = !opts.pkcs11NodeKey || (opts.party && !opts.pkcs11PartyKey && !opts.partyKey);
+  const passphrase = opts.plaintextKeys || !needsFileKeys ? undefined : await readPassphrase({ ...(opts.passphraseFile ? { file: opts.passphraseFile } : {}), confirm: true, what: `the keys in ${dir}` });
   const enc = passphrase !== undefined ? { passphrase } : {};
-  const seed = new Uint8Array(randomBytes(32));
-  const config = parseWith(
-    nodeConfigSchema,
-    {
-      dataDir: "data",
-      genesisFile: resolve(opts.genesis),
-      nodeKeyFile: "node-key.json",
-      mode: validatorId ? "validator" : "observer",
-      ...(validatorId ? { validatorId } : {}),
-      p2p: { listen: [opts.listen] },
-      rpc: { host: opts.rpcHost, port: opts.rpcPort },
-    },
-    "node config",
-  );
-  writeKeyFile(keyFile, { seed, kind: "node" }, enc);
-  const nodePublicKey = nodeCrypto.publicKeyFromSeed(seed);
-  const lines = [`node key:    ${keyFile} (mode 0600, ${passphrase !== undefined ? "encrypted" : "PLAINTEXT: for a local test network only"}; back it up, never share it)`];
-  if (opts.party) {
-    let partySeed: Uint8Array;
-    if (opts.partyKey) {
-      const existing = loadKeyFile(resolve(opts.partyKey), keyFileInfo(resolve(opts.partyKey)).encrypted ? (passphrase ?? (await readPassphrase({ what: opts.partyKey }))) : undefined);
-      if (existing.partyId && existing.partyId !== opts.party) throw new Error(`${opts.partyKey} is ${existing.partyId}'s key, not ${opts.party}'s`);
-      partySeed = existing.seed;
-    } else {
-      partySeed = new Uint8Array(randomBytes(32));
-      writeKeyFile(partyKeyFile, { partyId: opts.party, seed: partySeed, kind: "party" }, enc);
-      lines.push(`party key:   ${partyKeyFile} (mode 0600; the organisation's signing key: move it to where its application signs, or into an HSM)`);
+  const opened: { close(): void }[] = [];
+  /** A key in the HSM: generated there unless it exists (its label names it; the PIN from the environment). */
+  const hsmKey = async (keyLabel: string) => {
+    const { Pkcs11Key, pinFromEnvironment } = await import("../keys/pkcs11.js");
+    const ref = { ...hsm!, keyLabel, pin: pinFromEnvironment() };
+    let key;
+    try {
+      key = Pkcs11Key.open(ref);
+    } catch (err) {
+      if ((err as { code?: string }).code !== "KEY_NOT_FOUND") throw err;
+      key = Pkcs11Key.generate(ref);
     }
-    const { signGenesisEntry, GENESIS_ENTRY_FORMAT } = await import("../../config/genesis-entry.js");
-    const entry = await signGenesisEntry(
+    opened.push(key);
+    return { publicKey: key.publicKey, sign: (m: Uint8Array) => key.signSync(m) };
+  };
+  const fileKey = (seed: Uint8Array) => ({ publicKey: nodeCrypto.publicKeyFromSeed(seed), sign: (m: Uint8Array) => nodeCrypto.sign(seed, m) });
+  try {
+    const lines: string[] = [];
+    let node: { publicKey: Uint8Array; sign(m: Uint8Array): Uint8Array };
+    if (opts.pkcs11NodeKey) {
+      node = await hsmKey(opts.pkcs11NodeKey);
+      lines.push(`node key:    in the HSM, token ${hsm!.tokenLabel}, label ${opts.pkcs11NodeKey} (never leaves it)`);
+    } else {
+      const seed = new Uint8Array(randomBytes(32));
+      writeKeyFile(keyFile, { seed, kind: "node" }, enc);
+      node = fileKey(seed);
+      lines.push(`node key:    ${keyFile} (mode 0600, ${passphrase !== undefined ? "encrypted" : "PLAINTEXT: for a local test network only"}; back it up, never share it)`);
+    }
+    const config = parseWith(
+      nodeConfigSchema,
       {
-        format: GENESIS_ENTRY_FORMAT,
-        party: { id: opts.party, role: opts.role as "BANK", name: opts.name!, country: opts.country!, publicKey: toHex(nodeCrypto.publicKeyFromSeed(partySeed)), ...(opts.lei ? { lei: opts.lei } : {}) },
-        ...(validatorId ? { validator: { id: validatorId, nodePublicKey: toHex(nodePublicKey), addresses: [opts.address!], peerId: peerIdFromNodePublicKey(nodePublicKey) } } : {}),
+        dataDir: "data",
+        genesisFile: resolve(opts.genesis),
+        ...(opts.pkcs11NodeKey ? { nodeKeyPkcs11: { ...hsm!, keyLabel: opts.pkcs11NodeKey } } : { nodeKeyFile: "node-key.json" }),
+        mode: validatorId ? "validator" : "observer",
+        ...(validatorId ? { validatorId } : {}),
+        p2p: { listen: [opts.listen] },
+        rpc: { host: opts.rpcHost, port: opts.rpcPort },
       },
-      (m) => nodeCrypto.sign(partySeed, m),
-      (m) => nodeCrypto.sign(seed, m),
+      "node config",
     );
-    writeJsonFile(entryFile, entry);
-    lines.push(`genesis entry: ${entryFile} (public: send it to the founders; tradeledger genesis create collects them)`);
+    if (opts.party) {
+      let party: { publicKey: Uint8Array; sign(m: Uint8Array): Uint8Array };
+      if (opts.pkcs11PartyKey) {
+        party = await hsmKey(opts.pkcs11PartyKey);
+        lines.push(`party key:   in the HSM, token ${hsm!.tokenLabel}, label ${opts.pkcs11PartyKey}`);
+      } else if (opts.partyKey) {
+        const file = resolve(opts.partyKey);
+        const existing = loadKeyFile(file, keyFileInfo(file).encrypted ? (passphrase ?? (await readPassphrase({ what: opts.partyKey }))) : undefined);
+        if (existing.partyId && existing.partyId !== opts.party) throw new Error(`${opts.partyKey} is ${existing.partyId}'s key, not ${opts.party}'s`);
+        party = fileKey(existing.seed);
+      } else {
+        const seed = new Uint8Array(randomBytes(32));
+        writeKeyFile(partyKeyFile, { partyId: opts.party, seed, kind: "party" }, enc);
+        party = fileKey(seed);
+        lines.push(`party key:   ${partyKeyFile} (mode 0600; the organisation's signing key: move it to where its application signs, or into an HSM)`);
+      }
+      const { signGenesisEntry, GENESIS_ENTRY_FORMAT } = await import("../../config/genesis-entry.js");
+      const entry = await signGenesisEntry(
+        {
+          format: GENESIS_ENTRY_FORMAT,
+          party: { id: opts.party, role: opts.role as "BANK", name: opts.name!, country: opts.country!, publicKey: toHex(party.publicKey), ...(opts.lei ? { lei: opts.lei } : {}) },
+          ...(validatorId ? { validator: { id: validatorId, nodePublicKey: toHex(node.publicKey), addresses: [opts.address!], peerId: peerIdFromNodePublicKey(node.publicKey) } } : {}),
+        },
+        (m) => party.sign(m),
+        (m) => node.sign(m),
+      );
+      writeJsonFile(entryFile, entry);
+      lines.push(`genesis entry: ${entryFile} (public: send it to the founders; tradeledger genesis create collects them)`);
+    }
+    writeJsonFile(configFile, config);
+    lines.push(
+      `node config: ${configFile}`,
+      `node public key (put it in the genesis validators/observers list): ${toHex(node.publicKey)}`,
+      `peer id: ${peerIdFromNodePublicKey(node.publicKey)}`,
+      "",
+    );
+    process.stdout.write(lines.join("\n"));
+  } finally {
+    for (const k of opened) k.close();
   }
-  writeJsonFile(configFile, config);
-  lines.push(
-    `node config: ${configFile}`,
-    `node public key (put it in the genesis validators/observers list): ${toHex(nodePublicKey)}`,
-    `peer id: ${peerIdFromNodePublicKey(nodePublicKey)}`,
-    "",
-  );
-  process.stdout.write(lines.join("\n"));
 }
 
 /** Writes a file's exact text atomically (temp file + rename), mode 0644. */
@@ -231,6 +271,10 @@ export function buildCli(): Command {
     .option("--rpc-port <port>", "RPC port", port, 7001)
     .option("--passphrase-file <file>", "the keys' passphrase (else TRADELEDGER_KEY_PASSPHRASE_FILE, TRADELEDGER_KEY_PASSPHRASE, or a prompt)")
     .option("--plaintext-keys", "write unencrypted keys (a local test network only; never production)")
+    .option("--pkcs11-module <so>", "an HSM's PKCS#11 module, for --pkcs11-node-key / --pkcs11-party-key (PIN: TRADELEDGER_PKCS11_PIN_FILE or TRADELEDGER_PKCS11_PIN)")
+    .option("--pkcs11-token <label>", "the HSM token's label")
+    .option("--pkcs11-node-key <label>", "keep the node key in the HSM under this label (generated there if absent)")
+    .option("--pkcs11-party-key <label>", "keep the party key in the HSM under this label (generated there if absent)")
     .action(async (opts: InitOptions) => {
       try {
         await init(opts);
