@@ -167,7 +167,16 @@ export const nodeConfigSchema = z
   .object({
     dataDir: z.string().min(1).describe("LevelDB and consensus records; relative paths are resolved against the config file"),
     genesisFile: z.string().min(1),
-    nodeKeyFile: z.string().min(1).describe("JSON file holding the node's 32-byte ed25519 seed (mode 0600)"),
+    nodeKeyFile: z.string().min(1).optional().describe("the node key: an encrypted keystore (tradeledger init) or a plaintext dev key, mode 0600; or nodeKeyPkcs11"),
+    nodeKeyPkcs11: z
+      .object({
+        module: z.string().min(1).describe("the PKCS#11 module (.so) of the HSM"),
+        tokenLabel: z.string().min(1).max(32),
+        keyLabel: z.string().min(1).max(128),
+      })
+      .strict()
+      .optional()
+      .describe("the node key in an HSM (PIN from TRADELEDGER_PKCS11_PIN_FILE or TRADELEDGER_PKCS11_PIN)"),
     mode: z.enum(["validator", "observer"]).default("validator"),
     validatorId: partyId.optional().describe("required in validator mode: which genesis validator this node is"),
     p2p: z
@@ -201,6 +210,9 @@ export const nodeConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.mode === "validator" && !c.validatorId) {
       ctx.addIssue({ code: "custom", path: ["validatorId"], message: "required when mode is validator" });
+    }
+    if ((c.nodeKeyFile === undefined) === (c.nodeKeyPkcs11 === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["nodeKeyFile"], message: "give exactly one of nodeKeyFile and nodeKeyPkcs11" });
     }
   });
 

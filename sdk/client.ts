@@ -32,7 +32,8 @@ import { toHex } from "./bytes.js";
 import { randomBytes } from "./crypto.js";
 import { LedgerError, type LedgerErrorCode } from "./errors.js";
 import { receiptFromJson } from "./json.js";
-import { signerFromSeed, signTransaction, type Signer } from "./signer.js";
+import { signerFromSeed, signTransaction, type LocalSigner, type Signer } from "./signer.js";
+import { decryptKey, isKeystore } from "./keystore.js";
 import { MalformedError } from "./validate.js";
 import type { Tx } from "./tx.js";
 import type { PieceStatus, ReceivableStatus, ResultCode, TitleStatus } from "./types.js";
@@ -249,7 +250,7 @@ export class TradeLedgerClient {
       if (!s) throw new LedgerError("UNAUTHENTICATED", `${def.method} ${def.path} is a signed read: create the client with a signer (createClient({ url, signer }))`);
       const chainId = await this.chainId();
       // The target is signed exactly as fetch sends it: the URL's serialised path and query.
-      Object.assign(headers, signedReadHeaders(s, { chainId, time: BigInt(this.clock()), nonce: randomBytes(REQUEST_NONCE_BYTES), method: def.method, target: url.pathname + url.search }));
+      Object.assign(headers, await signedReadHeaders(s, { chainId, time: BigInt(this.clock()), nonce: randomBytes(REQUEST_NONCE_BYTES), method: def.method, target: url.pathname + url.search }));
     }
     let body: string | undefined;
     if (args.body !== undefined) {
@@ -328,7 +329,7 @@ export class TradeLedgerClient {
       ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}),
       ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),
     });
-    return this.submitSigned(signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
+    return this.submitSigned(await signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
   }
 
   /** Submits an already signed transaction (a Tx from signTransaction, or SignedTx bytes). */
@@ -632,7 +633,7 @@ export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Pr
  * `loadSigner(readFileSync(".devnet/keys/bank-a.json", "utf8"))`. Throws MalformedError (MALFORMED)
  * if the seed is not 32 bytes of hex or does not give the file's public key.
  */
-export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string): Signer {
+export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string, opts: { passphrase?: string } = {}): LocalSigner {
   let k: { partyId?: unknown; seed?: unknown; publicKey?: unknown };
   if (typeof keyFile === "string") {
     try {
@@ -642,6 +643,14 @@ export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown
     }
   } else k = keyFile;
   if (!k || typeof k !== "object") throw new MalformedError("keyFile", "must be an object with partyId and seed");
+  if (isKeystore(k)) {
+    // an encrypted key file (tradeledger init, keys generate): KeystoreError WRONG_PASSPHRASE if it does not open
+    if (opts.passphrase === undefined) throw new MalformedError("passphrase", "the key file is encrypted: pass { passphrase }");
+    const opened = decryptKey(k, opts.passphrase);
+    const id = partyId ?? opened.partyId;
+    if (typeof id !== "string") throw new MalformedError("partyId", "the key file names no party; pass one");
+    return signerFromSeed(id, opened.seed);
+  }
   const id = partyId ?? k.partyId;
   if (typeof id !== "string") throw new MalformedError("partyId", "the key file names no party; pass one");
   if (typeof k.seed !== "string") throw new MalformedError("seed", "must be 32 bytes as 64 hex digits");

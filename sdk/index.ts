@@ -94,6 +94,7 @@ export * from "./hashing/index.js";
 export * from "./fingerprint.js";
 export * from "./builders.js";
 export * from "./signer.js";
+export { decryptKey, DEFAULT_SCRYPT, encryptKey, isKeystore, KEYSTORE_FORMAT, KeystoreError, parseKeystore, type KeystoreFile, type ScryptParams } from "./keystore.js";
 export {
   assertValidPayload,
   assertValidTxBody,

@@ -11,6 +11,9 @@ import { toHex } from "../sdk/bytes.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli", "cli.js");
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+/** The same with a key passphrase in the environment (as a service gets it), no terminal. */
+const PASSPHRASE = "an operator's long passphrase";
+const runWithPassphrase = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, TRADELEDGER_KEY_PASSPHRASE: PASSPHRASE } });
 const dir = mkdtempSync(join(tmpdir(), "tl-cli-"));
 
 t.test("--help lists the operator and client commands", async (t) => {
@@ -25,7 +28,8 @@ t.test("--help lists the operator and client commands", async (t) => {
 
 t.test("keys generate writes a 0600 key file, show never prints the seed, nothing is overwritten", async (t) => {
   const file = join(dir, "bank-x.json");
-  const gen = run("keys", "generate", "--party", "bank-x", "--out", file);
+  const gen = run("keys", "generate", "--party", "bank-x", "--out", file, "--plaintext");
+  t.match(gen.stdout, /PLAINTEXT development key/);
   t.equal(gen.status, 0, gen.stderr);
   t.equal(statSync(file).mode & 0o777, 0o600);
   const seed = JSON.parse(readFileSync(file, "utf8")).seed as string;
@@ -36,19 +40,37 @@ t.test("keys generate writes a 0600 key file, show never prints the seed, nothin
   const again = run("keys", "generate", "--party", "bank-x", "--out", file);
   t.not(again.status, 0);
   t.match(again.stderr, /refusing to overwrite/);
+  // by default the key is encrypted, and without a terminal the passphrase must come from somewhere
+  const encrypted = join(dir, "bank-y.json");
+  const noPass = run("keys", "generate", "--party", "bank-y", "--out", encrypted);
+  t.equal(noPass.status, 78);
+  t.match(noPass.stderr, /needs a passphrase: --passphrase-file, TRADELEDGER_KEY_PASSPHRASE_FILE/);
+  const passFile = join(dir, "pass.txt");
+  writeFileSync(passFile, "from a file\n", { mode: 0o600 });
+  const genEnc = run("keys", "generate", "--party", "bank-y", "--out", encrypted, "--passphrase-file", passFile);
+  t.equal(genEnc.status, 0, genEnc.stderr);
+  t.match(genEnc.stdout, /\(encrypted\)/);
+  const text = readFileSync(encrypted, "utf8");
+  t.match(JSON.parse(text), { format: "tradeledger-keystore/v1", partyId: "bank-y", kdf: { name: "scrypt", N: 131072 }, cipher: { name: "xchacha20-poly1305" } });
+  t.notOk(JSON.parse(text).seed);
+  t.match(JSON.parse(run("keys", "show", encrypted).stdout), { partyId: "bank-y", encrypted: true }, "show needs no passphrase");
 });
 
 t.test("init creates a node key and a config the node accepts; refuses to overwrite", async (t) => {
   const net = createDevnet({ dir: join(dir, "net"), rpcBasePort: 41001, p2pBasePort: 42001 });
   const nodeDir = join(dir, "bank-a-host");
-  const init = run("init", "--dir", nodeDir, "--validator-id", "bank-a", "--genesis", net.genesisFile, "--rpc-port", "41999");
+  const init = runWithPassphrase("init", "--dir", nodeDir, "--validator-id", "bank-a", "--genesis", net.genesisFile, "--rpc-port", "41999");
   t.equal(init.status, 0, init.stderr);
   t.match(init.stdout, /node public key \(put it in the genesis validators\/observers list\): [0-9a-f]{64}/);
   const config = JSON.parse(readFileSync(join(nodeDir, "node.json"), "utf8"));
   t.match(config, { mode: "validator", validatorId: "bank-a", rpc: { port: 41999 } });
   t.equal(statSync(join(nodeDir, "node-key.json")).mode & 0o777, 0o600);
+  t.match(JSON.parse(readFileSync(join(nodeDir, "node-key.json"), "utf8")), { format: "tradeledger-keystore/v1", kind: "node" }, "encrypted by default");
+  const locked = run("start", "--config", join(nodeDir, "node.json"));
+  t.equal(locked.status, 78, "an encrypted node key without its passphrase stops the start");
+  t.match(locked.stderr, /needs a passphrase/);
   // Its fresh key is not bank-a's key in this genesis: start refuses clearly instead of joining.
-  const start = run("start", "--config", join(nodeDir, "node.json"));
+  const start = runWithPassphrase("start", "--config", join(nodeDir, "node.json"));
   t.equal(start.status, 1);
   t.match(start.stderr, /is not validator bank-a's key in the genesis/);
   t.not(run("init", "--dir", nodeDir, "--validator-id", "bank-a").status, 0, "an existing node folder is not overwritten");

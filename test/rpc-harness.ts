@@ -17,7 +17,7 @@ import { createClient, type TradeLedgerClient } from "../sdk/client.js";
 import { fingerprintDeclaration, fingerprintInvoice } from "../sdk/fingerprint.js";
 import { hashDocument, type DocumentCommitment } from "../sdk/hashing/document-hash.js";
 import { decimalToMinorUnits } from "../sdk/hashing/verify-document.js";
-import { signerFromSeed, type Signer } from "../sdk/signer.js";
+import { signerFromSeed, type LocalSigner } from "../sdk/signer.js";
 import type { Party, Role } from "../sdk/types.js";
 import { txBodyFormatError } from "../sdk/validate.js";
 import type { Tx } from "../sdk/tx.js";
@@ -43,7 +43,7 @@ export interface HarnessParty {
   role: Role;
   seed: Uint8Array;
   seedHex: string;
-  signer: Signer;
+  signer: LocalSigner;
 }
 
 /** The devnet's sample parties (config/devnet.ts), with deterministic keys. */

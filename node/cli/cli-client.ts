@@ -19,6 +19,9 @@
 //   - output is JSON on stdout; a failure is `{ "error": { code, message, receipt? } }` on stderr
 //     and exit code 1 (2 for a usage error).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { keyFileInfo, loadKeyFile } from "../../config/load.js";
+import { nodeCrypto } from "../crypto.js";
+import { readPassphrase } from "../keys/passphrase.js";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import {
@@ -30,6 +33,7 @@ import {
   hashDocument,
   LedgerError,
   loadSigner,
+  signerFromSeed,
   MalformedError,
   PARTY_ID_RE,
   sha256,
@@ -91,7 +95,13 @@ export function addClientCommands(program: Command, options: ClientCommandOption
     if (!party) throw new UsageError(`${what}: pass --party <id> (the signing party)`);
     const file = o.key ? resolve(o.key) : join(devnetOf(o), "keys", `${party}.json`);
     if (!existsSync(file)) throw new UsageError(`no key file ${file} for ${party}: run \`npm start\` to create the devnet, or pass --key <file>`);
-    return loadSigner(readFileSync(file, "utf8"), party);
+    const info = keyFileInfo(file);
+    if (!info.encrypted) return loadSigner(readFileSync(file, "utf8"), party);
+    if (info.partyId && info.partyId !== party) throw new UsageError(`${file} is ${info.partyId}'s key, not ${party}'s`);
+    // An encrypted key is opened when the first signature is needed (its passphrase may be asked for).
+    let opened: Promise<Signer> | undefined;
+    const open = async () => signerFromSeed(party, loadKeyFile(file, await readPassphrase({ env, what: `${party}'s key ${file}` })).seed, nodeCrypto);
+    return { partyId: party, publicKey: info.publicKey, sign: async (m: Uint8Array) => (await (opened ??= open())).sign(m) };
   };
 
   const clientOf = (o: CommonOptions, signer: Signer): TradeLedgerClient => createClient({ url: urlOf(o), signer });
