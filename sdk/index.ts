@@ -18,6 +18,7 @@ export type {
   PageOptions,
   PendingTx,
   PieceQuery,
+  ReadOptions,
   ReceivableQuery,
   RejectionQuery,
   SubmitOptions,
