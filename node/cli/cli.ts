@@ -3,8 +3,9 @@
 // keys, genesis. Client commands (register, finance, ...) are added by node/cli/cli-client.ts.
 import "../../p2p/polyfill.js";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { toHex } from "../../sdk/bytes.js";
 import { ConfigError, loadGenesis, loadKeyFile, writeJsonFile, writeKeyFile, parseWith } from "../../config/load.js";
@@ -12,6 +13,7 @@ import { nodeConfigSchema } from "../../config/schema.js";
 import { peerIdFromNodePublicKey } from "../../p2p/identity.js";
 import { createLogger } from "../log.js";
 import { addClientCommands } from "./cli-client.js";
+import { outputFormat, render } from "./output.js";
 import type { TradeLedgerNode } from "../node.js";
 
 import { VERSION } from "../version.js";
@@ -23,6 +25,12 @@ function port(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError("expected a TCP port (1-65535)");
   return n;
+}
+
+const JSON_HELP = "print JSON";
+/** What an operator command prints: `value` as JSON with --json, else its text (as before --json existed, for scripts that read it). */
+function report(opts: { json?: boolean }, value: unknown, text: string): void {
+  process.stdout.write(opts.json ? render(value, "json") : text);
 }
 
 function fail(err: unknown): never {
@@ -125,7 +133,8 @@ export function buildCli(): Command {
     .option("--listen <multiaddr>", "p2p listen address", "/ip4/0.0.0.0/tcp/26601")
     .option("--rpc-host <host>", "RPC listen host", "127.0.0.1")
     .option("--rpc-port <port>", "RPC port", port, 7001)
-    .action((opts: { dir: string; validatorId?: string; genesis: string; listen: string; rpcHost: string; rpcPort: number }) => {
+    .option("--json", JSON_HELP)
+    .action((opts: { dir: string; validatorId?: string; genesis: string; listen: string; rpcHost: string; rpcPort: number; json?: boolean }) => {
       try {
         const dir = resolve(opts.dir);
         const keyFile = join(dir, "node-key.json");
@@ -147,7 +156,9 @@ export function buildCli(): Command {
           "node config",
         );
         writeJsonFile(configFile, config);
-        process.stdout.write(
+        report(
+          opts,
+          { nodeKeyFile: keyFile, configFile, publicKey: toHex(key.publicKey), peerId: peerIdFromNodePublicKey(key.publicKey) },
           [
             `node key:    ${keyFile} (mode 0600; back it up, never share it)`,
             `node config: ${configFile}`,
@@ -167,12 +178,13 @@ export function buildCli(): Command {
     .description("generate an ed25519 key file (mode 0600) for a party or a node")
     .requiredOption("-o, --out <file>", "where to write it (refuses to overwrite)")
     .option("-p, --party <id>", "the party id the key signs for")
-    .action((opts: { out: string; party?: string }) => {
+    .option("--json", JSON_HELP)
+    .action((opts: { out: string; party?: string; json?: boolean }) => {
       try {
         if (existsSync(opts.out)) throw new Error(`${opts.out} exists; refusing to overwrite a key`);
         writeKeyFile(resolve(opts.out), { ...(opts.party ? { partyId: opts.party } : {}), seed: new Uint8Array(randomBytes(32)) });
         const key = loadKeyFile(resolve(opts.out));
-        process.stdout.write(`${opts.out}: public key ${toHex(key.publicKey)}\n`);
+        report(opts, { file: opts.out, ...(opts.party ? { partyId: opts.party } : {}), publicKey: toHex(key.publicKey) }, `${opts.out}: public key ${toHex(key.publicKey)}\n`);
       } catch (err) {
         fail(err);
       }
@@ -181,12 +193,12 @@ export function buildCli(): Command {
     .command("show")
     .description("print a key file's party id, public key and peer id (never the seed)")
     .argument("<file>")
-    .action((file: string) => {
+    .option("--json", "print JSON (the default when the output is not a terminal)")
+    .action((file: string, opts: { json?: boolean }) => {
       try {
         const key = loadKeyFile(resolve(file));
-        process.stdout.write(
-          JSON.stringify({ ...(key.partyId ? { partyId: key.partyId } : {}), publicKey: toHex(key.publicKey), peerId: peerIdFromNodePublicKey(key.publicKey) }, null, 2) + "\n",
-        );
+        const shown = { ...(key.partyId ? { partyId: key.partyId } : {}), publicKey: toHex(key.publicKey), peerId: peerIdFromNodePublicKey(key.publicKey) };
+        process.stdout.write(render(shown, outputFormat(opts, process.stdout.isTTY === true)));
       } catch (err) {
         fail(err);
       }
@@ -198,10 +210,16 @@ export function buildCli(): Command {
     .command("validate")
     .description("check a genesis file; errors name the offending field")
     .argument("<file>")
-    .action((file: string) => {
+    .option("--json", JSON_HELP)
+    .action((file: string, opts: { json?: boolean }) => {
       try {
         const g = loadGenesis(resolve(file));
-        process.stdout.write(`${file}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${Math.floor((g.validators.length - 1) / 3)}): valid\n`);
+        const f = Math.floor((g.validators.length - 1) / 3);
+        report(
+          opts,
+          { file, valid: true, chainId: g.chainId, genesisTime: g.genesisTime, parties: g.parties.length, validators: g.validators.length, f },
+          `${file}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${f}): valid\n`,
+        );
       } catch (err) {
         fail(err);
       }
@@ -211,8 +229,19 @@ export function buildCli(): Command {
   return program;
 }
 
+/** Is this module the program (node dist/node/cli/cli.js, or the `tradeledger` bin, a symlink to it)? */
+function isMain(): boolean {
+  const argv1 = process.argv[1];
+  if (!argv1) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
 // Run when executed directly (not when imported by tests).
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli.js")) {
+if (isMain()) {
   process.on("unhandledRejection", (err) => {
     createLogger({ name: "cli" }).error("unhandled rejection", { err });
     process.exit(1);
