@@ -89,7 +89,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   let format: OutputFormat = outputFormat(undefined, isTty);
   const print = (value: unknown) => out(render(value, format));
 
-  const devnetOf = (o: CommonOptions) => resolve(o.devnet ?? options.devnetDir ?? ".devnet");
+  const devnetOf = (o: CommonOptions) => resolve(o.devnet ?? options.devnetDir ?? env.TRADELEDGER_DEVNET ?? ".devnet");
 
   /**
    * The nodes to use: --url (comma-separated for several), else $TRADELEDGER_URL (the same), else
@@ -125,7 +125,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
       .option("--url <urls>", "a node's RPC URL, or several comma-separated (failover) (default: $TRADELEDGER_URL, else the devnet's nodes)")
       .option("--party <id>", `the party that signs${defaultParty ? ` (default ${defaultParty})` : ""}`)
       .option("--key <file>", "its key file (default <devnet>/keys/<party>.json)")
-      .option("--devnet <dir>", "devnet folder with keys/, network.json and genesis.json", options.devnetDir ?? ".devnet")
+      .option("--devnet <dir>", `devnet folder with keys/, network.json and genesis.json (default: ${options.devnetDir ?? "$TRADELEDGER_DEVNET, else .devnet"})`)
       .option("--json", "print JSON (the default when the output is not a terminal)");
 
   const run =
@@ -1058,7 +1058,7 @@ export async function signRequest(
     target,
   });
   if (req.body !== undefined) headers["content-type"] = "application/json";
-  const words = ["curl", "-sS", ...(method === "GET" ? [] : ["-X", method])];
+  const words = ["curl", "-sS", "-w", "\\n", ...(method === "GET" ? [] : ["-X", method])];
   for (const [k, v] of Object.entries(headers)) words.push("-H", `${k}: ${v}`);
   if (req.body !== undefined) words.push("--data-raw", req.body);
   words.push(url.toString());
@@ -1227,7 +1227,7 @@ function addNodeCommands(d: NodeCommandDeps): void {
       }),
     );
 
-  command("sign-request", "sign a read for curl: prints the x-tl-* headers (valid once, for 60 s), or with --curl a ready curl command")
+  command("sign-request", "sign a read for curl: prints the x-tl-* headers, `name: value` lines (valid once, for 60 s), or with --curl a ready curl command; JSON only with --json")
     .argument("<method>", "GET (reads) or POST")
     .argument("<path>", "the path and query, e.g. /v1/receivables?exporter=exporter-hz-textiles")
     .option("--data <body>", "a request body (JSON) for the curl command; the signature covers the method and the path with its query, not a body")
@@ -1243,11 +1243,12 @@ function addNodeCommands(d: NodeCommandDeps): void {
         if (!chainId && existsSync(genesis)) chainId = str((readJson(genesis) as { chainId?: unknown }).chainId, "chainId");
         chainId ??= (await clientOf(o).status()).chainId;
         const signed = await signRequest(signer, { chainId, method, url: new URL(path, base + "/").toString(), ...(o.data !== undefined ? { body: o.data } : {}) });
+        // Text unless --json, even into a pipe: the headers go to curl -H @file, the command to eval.
         if (o.curl) {
-          if (d.format() === "json") return print({ command: signed.curl, url: signed.url, headers: signed.headers });
+          if (o.json) return print({ command: signed.curl, url: signed.url, headers: signed.headers });
           return out(signed.curl + "\n");
         }
-        if (d.format() === "json") return print(signed.headers);
+        if (o.json) return print(signed.headers);
         out(Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`).join("\n") + "\n");
       }),
     );
