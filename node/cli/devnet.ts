@@ -79,6 +79,11 @@ export class DevnetSupervisor {
     this.out = opts.out ?? process.stdout;
   }
 
+  /** The process id of a running node, by validator id (tests pause and resume nodes). */
+  pidOf(id: string): number | undefined {
+    return this.children.get(id)?.proc?.pid;
+  }
+
   private print(line: string): void {
     this.out.write(line + "\n");
   }
