@@ -290,6 +290,8 @@ t.test("OpenAPI: servers, license, one signing scheme, and @redocly/cli lint fin
   t.same(doc.paths["/v1/receivables/{id}"].get.security, [{ signedRead: [] }]);
   t.same(doc.paths["/v1/status"].get.security, []);
   t.ok(doc.paths["/v1/receivables/{id}"].get.parameters.some((p: any) => p.name === "minHeight" && p.in === "query"), "reads document minHeight");
+  t.same(Object.keys(doc.paths["/v1/receivables/{id}"].get.responses["200"].headers), ["X-TL-Height"]);
+  t.same(Object.keys(doc.paths["/v1/receivables/{id}"].get.responses["503"].headers), ["X-TL-Height", "Retry-After"]);
   t.match(doc.paths["/v1/events"].get.responses["200"].content["text/event-stream"].schema, { type: "string", contentSchema: { $ref: "#/components/schemas/LedgerEvent" } });
 
   const dir = mkdtempSync(join(tmpdir(), "tl-openapi-"));

@@ -80,9 +80,15 @@ export function openApiDocument(info: { version: string; title?: string } = { ve
               },
             }
           : { "text/plain": { schema: { type: "string" } } };
-    const responses: Record<string, unknown> = { [String(r.success)]: { description: r.summary, content } };
-    if (id === "submitTx") responses["202"] = { description: "admitted, not yet committed", content: { "application/json": { schema: jsonSchemaOf(SubmitResultView, "output", defs) } } };
-    for (const status of r.errors) responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? "error", content: { "application/json": { schema: errorRef } } };
+    // Every answer but an event stream's carries the node's height; refusals to retry, Retry-After.
+    const height = r.produces === "sse" ? {} : { headers: { "X-TL-Height": HEIGHT_HEADER } };
+    const retry = (status: number) => (status === 429 || status === 503 ? { "Retry-After": RETRY_AFTER_HEADER } : {});
+    const responses: Record<string, unknown> = { [String(r.success)]: { description: r.summary, ...height, content } };
+    if (id === "submitTx") responses["202"] = { description: "admitted, not yet committed", ...height, content: { "application/json": { schema: jsonSchemaOf(SubmitResultView, "output", defs) } } };
+    for (const status of r.errors) {
+      const headers = { ...(r.produces === "sse" ? {} : height.headers), ...retry(status) };
+      responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? "error", ...(Object.keys(headers).length > 0 ? { headers } : {}), content: { "application/json": { schema: errorRef } } };
+    }
     const op: Record<string, unknown> = {
       operationId: id,
       summary: r.summary,
@@ -140,6 +146,12 @@ export function openApiDocument(info: { version: string; title?: string } = { ve
   };
 }
 
+const HEIGHT_HEADER = {
+  description: "the height of the last block the node had applied when it answered: send it back as `minHeight` to read your writes on any node",
+  schema: { type: "string", pattern: "^(?:0|[1-9][0-9]{0,19})$" },
+};
+const RETRY_AFTER_HEADER = { description: "seconds to wait before retrying", schema: { type: "string", pattern: "^[0-9]+$" } };
+
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "malformed request or transaction",
   401: "missing, stale, replayed or bad request signature; unknown signer",
@@ -148,5 +160,5 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: "the ledger rejected the transaction (receipt inside)",
   413: "body or transaction too large",
   429: "rate limited (Retry-After)",
-  503: "node not ready, stopping or mempool full",
+  503: "node not ready, stopping or mempool full; or behind the read's minHeight after waiting (HEIGHT_NOT_REACHED)",
 };
