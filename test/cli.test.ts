@@ -546,3 +546,11 @@ t.test("sign-request: docs/api.md's curl example runs with real curl against a n
   t.match(JSON.parse(twice.stdout), { error: { code: "UNAUTHENTICATED", message: /replay|nonce/i } });
   t.match(run("sign-request", "GET", "v1/status", "--party", "auditor").stderr, /starts with \//);
 });
+
+t.test("devnet console: the audit lines of reads stay in node.log (shown with --verbose)", async (t) => {
+  const { formatLogLine } = await import("../node/cli/devnet.js");
+  const read = JSON.stringify({ level: "info", time: "2026-12-05T14:03:11.250Z", msg: "read", party: "auditor", route: "getReceivable", object: "ab", status: 200 });
+  t.equal(formatLogLine("bank-a", read, false), null);
+  t.match(formatLogLine("bank-a", read, true), /read  party=auditor route=getReceivable object=ab status=200/);
+  t.match(formatLogLine("bank-a", JSON.stringify({ level: "info", time: "2026-12-05T14:03:11.250Z", msg: "rpc listening", url: "http://x" }), false), /rpc listening/);
+});
