@@ -43,8 +43,17 @@ import type { TxPayload } from "./transactions/index.js";
 import { invoiceRegistration, type InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
 
 export interface ClientOptions {
-  /** a node's RPC base URL, e.g. http://127.0.0.1:7001 */
-  url: string;
+  /**
+   * a node's RPC base URL, e.g. http://127.0.0.1:7001, or several nodes' URLs of one network: the
+   * client uses the first that answers and fails over to the next on a connection error or a 503
+   */
+  url: string | readonly string[];
+  /**
+   * read-your-writes (default true): every read carries `minHeight`, the highest block height this
+   * client has seen (in receipts and in answers' X-TL-Height), so a node that has not applied it yet
+   * waits for it (or answers 503 and the client asks another node) instead of answering older state
+   */
+  readYourWrites?: boolean;
   /** the party that signs reads (and, by default, transactions) */
   signer?: Signer;
   /** defaults to globalThis.fetch */
@@ -57,7 +66,16 @@ export interface ClientOptions {
   clock?: () => number;
 }
 
-export interface PageOptions {
+/** Options every read takes. */
+export interface ReadOptions {
+  /**
+   * answer only from a node that has applied this block (e.g. a receipt's height from another
+   * client); the client sends the larger of this and the highest height it has seen
+   */
+  minHeight?: bigint | number | string;
+}
+
+export interface PageOptions extends ReadOptions {
   cursor?: string;
   /** 1..1000, default 50 */
   limit?: number;
@@ -232,6 +250,37 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 const SUBMIT_RETRIES = 2;
+/** The response header with the node's applied height (rpc/server.ts). */
+const HEIGHT_HEADER = "x-tl-height";
+
+/** What clients made from one another with as() share: where they read, and what they have seen. */
+class Session {
+  /** the index in `urls` of the node that answered last */
+  current = 0;
+  /** the highest block height seen in a receipt or an answer */
+  seen = 0n;
+  chainId: Promise<string> | undefined;
+  constructor(readonly urls: readonly string[]) {}
+  observe(height: bigint): void {
+    if (height > this.seen) this.seen = height;
+  }
+}
+
+function heightOf(value: bigint | number | string, what: string): bigint {
+  const text = String(value);
+  if (!/^(?:0|[1-9][0-9]{0,19})$/.test(text)) throw new LedgerError("MALFORMED", `${what}: a block height, an unsigned integer (got ${text.slice(0, 40)})`);
+  return BigInt(text);
+}
+
+/** Does the route take `minHeight` (sdk/api/routes.ts: the reads)? */
+function takesMinHeight(id: RouteId): boolean {
+  const shape = (routes[id].query as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape !== undefined && Object.hasOwn(shape, "minHeight");
+}
+
+function minHeightOf(opts: ReadOptions): { minHeight?: string } {
+  return opts.minHeight === undefined ? {} : { minHeight: String(opts.minHeight) };
+}
 
 function hexOf(value: string | Uint8Array): string {
   return typeof value === "string" ? value : toHex(value);
@@ -259,48 +308,109 @@ function statusCode(status: number): LedgerErrorCode {
 }
 
 export class TradeLedgerClient {
-  readonly url: string;
+  /** every node URL this client may use, in order of preference */
+  readonly urls: readonly string[];
   readonly signer: Signer | undefined;
   private readonly fetchFn: typeof fetch;
   private readonly timeoutMs: number;
   private readonly validate: boolean;
   private readonly clock: () => number;
   private readonly options: ClientOptions;
-  private chainIdPromise: Promise<string> | undefined;
+  private readonly readYourWrites: boolean;
+  private readonly session: Session;
 
-  constructor(opts: ClientOptions, shared?: { chainId?: Promise<string> }) {
-    if (typeof opts?.url !== "string" || !/^https?:\/\//.test(opts.url)) throw new LedgerError("MALFORMED", "createClient: url must be an http(s) URL");
-    this.url = opts.url.replace(/\/+$/, "");
+  constructor(opts: ClientOptions, shared?: Session) {
+    const given = typeof opts?.url === "string" ? [opts.url] : Array.isArray(opts?.url) ? (opts.url as readonly unknown[]) : [];
+    if (given.length === 0 || given.some((u) => typeof u !== "string" || !/^https?:\/\//.test(u))) throw new LedgerError("MALFORMED", "createClient: url must be an http(s) URL or a non-empty list of them");
+    this.urls = given.map((u) => (u as string).replace(/\/+$/, ""));
+    this.session = shared ?? new Session(this.urls);
     this.signer = opts.signer;
+    this.readYourWrites = opts.readYourWrites ?? true;
     const f = opts.fetch ?? globalThis.fetch;
     if (typeof f !== "function") throw new LedgerError("MALFORMED", "createClient: no fetch available; pass one");
     this.fetchFn = (input, init) => f(input, init); // unbound window.fetch throws "Illegal invocation"
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.validate = opts.validateResponses ?? true;
     this.clock = opts.clock ?? Date.now;
-    this.chainIdPromise = shared?.chainId;
     this.options = opts;
   }
 
-  /** The same client reading (and signing by default) as another party. */
+  /** The node URL in use: the one that answered last. */
+  get url(): string {
+    return this.session.urls[this.session.current]!;
+  }
+
+  /**
+   * The same client reading (and signing by default) as another party. It shares this client's
+   * nodes and the heights it has seen, so a read through it sees this client's writes.
+   */
   as(signer: Signer): TradeLedgerClient {
-    return new TradeLedgerClient({ ...this.options, signer }, this.chainIdPromise ? { chainId: this.chainIdPromise } : {});
+    return new TradeLedgerClient({ ...this.options, signer }, this.session);
+  }
+
+  /** The highest block height this client has seen (receipts, answers); reads send it as minHeight. */
+  seenHeight(): bigint {
+    return this.session.seen;
+  }
+
+  /** Raises the height reads wait for, e.g. to a receipt's height another process got. */
+  observeHeight(height: bigint | number | string): void {
+    this.session.observe(heightOf(height, "observeHeight"));
   }
 
   /** The chain id, from the node's status (fetched once). */
   chainId(): Promise<string> {
-    if (!this.chainIdPromise) {
-      this.chainIdPromise = this.status().then((s) => s.chainId);
-      this.chainIdPromise.catch(() => (this.chainIdPromise = undefined));
+    if (!this.session.chainId) {
+      const p = this.status().then((s) => s.chainId);
+      this.session.chainId = p;
+      p.catch(() => {
+        if (this.session.chainId === p) this.session.chainId = undefined;
+      });
     }
-    return this.chainIdPromise;
+    return this.session.chainId;
   }
 
   // ---- transport ----------------------------------------------------------------------------------
 
+  /**
+   * Sends a request to the node in use; on a connection error or a 503 (not ready, behind the
+   * read's minHeight, mempool full) the next node is tried, each once. The last node's answer (or
+   * error) is the result. The node that answered is used first from then on.
+   */
   private async send(id: RouteId, args: RequestArgs, signer: Signer | undefined): Promise<Response> {
+    const s = this.session;
+    const n = s.urls.length;
+    const query = { ...(args.query ?? {}) };
+    if (takesMinHeight(id)) {
+      const explicit = query.minHeight === undefined ? 0n : heightOf(query.minHeight as string, "minHeight");
+      const floor = this.readYourWrites && s.seen > explicit ? s.seen : explicit;
+      query.minHeight = floor > 0n ? floor : undefined;
+    }
+    const start = s.current;
+    for (let attempt = 0; ; attempt++) {
+      const index = (start + attempt) % n;
+      const last = attempt >= n - 1;
+      let res: Response;
+      try {
+        res = await this.sendTo(s.urls[index]!, id, { ...args, query }, signer);
+      } catch (err) {
+        if (!last && err instanceof LedgerError && err.code === "NETWORK" && !args.signal?.aborted) continue;
+        throw err;
+      }
+      const height = res.headers?.get?.(HEIGHT_HEADER);
+      if (height && /^[0-9]{1,20}$/.test(height)) s.observe(BigInt(height));
+      if (res.status === 503 && !last) {
+        await res.body?.cancel().catch(() => undefined);
+        continue;
+      }
+      s.current = index;
+      return res;
+    }
+  }
+
+  private async sendTo(base: string, id: RouteId, args: RequestArgs, signer: Signer | undefined): Promise<Response> {
     const def = routes[id];
-    const url = new URL(this.url + fillPath(def.path, args.params ?? {}));
+    const url = new URL(base + fillPath(def.path, args.params ?? {}));
     for (const [k, v] of Object.entries(args.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: def.produces === "sse" ? "text/event-stream" : "application/json", ...(args.headers ?? {}) };
     if (def.access === "signed") {
@@ -422,6 +532,7 @@ export class TradeLedgerClient {
       if (wait === "commit") throw new TxPendingError(result.txHash);
       return { txHash: result.txHash, status: "pending" };
     }
+    this.session.observe(BigInt(result.height!));
     return committedOf({ txHash: result.txHash, height: result.height!, index: result.index!, time: result.time!, blockHash: result.blockHash!, receipt: result.receipt! });
   }
 
@@ -509,8 +620,8 @@ export class TradeLedgerClient {
   }
 
   /** A committed transaction with its proofs; `waitCertifiedMs`: wait that long for its block to be certified (what verifyTx needs). */
-  getTx(hash: string | Uint8Array, opts: { waitCertifiedMs?: number } = {}): Promise<TxJson> {
-    return this.call("getTx", { params: { hash: hexOf(hash) }, query: { waitCertifiedMs: opts.waitCertifiedMs } });
+  getTx(hash: string | Uint8Array, opts: ReadOptions & { waitCertifiedMs?: number } = {}): Promise<TxJson> {
+    return this.call("getTx", { params: { hash: hexOf(hash) }, query: { ...minHeightOf(opts), waitCertifiedMs: opts.waitCertifiedMs } });
   }
 
   /** Block `height`'s header certified with its results (sdk/certified.ts verifyCertifiedHeader); waits up to `waitMs` for the certificate. */
@@ -518,16 +629,16 @@ export class TradeLedgerClient {
     return this.call("getCertifiedHeader", { params: { height: String(height) }, query: { waitMs: opts.waitMs } });
   }
 
-  getBlock(height: bigint | number | "latest" = "latest"): Promise<BlockJson> {
-    return this.call("getBlock", { params: { height: String(height) } });
+  getBlock(height: bigint | number | "latest" = "latest", opts: ReadOptions = {}): Promise<BlockJson> {
+    return this.call("getBlock", { params: { height: String(height) }, query: minHeightOf(opts) });
   }
 
   getBlockTxs(height: bigint | number | "latest", page: PageOptions = {}): Promise<ResponseOf<"getBlockTxs">> {
     return this.call("getBlockTxs", { params: { height: String(height) }, query: { ...page } });
   }
 
-  getReceivable(id: string): Promise<ReceivableJson> {
-    return this.call("getReceivable", { params: { id } });
+  getReceivable(id: string, opts: ReadOptions = {}): Promise<ReceivableJson> {
+    return this.call("getReceivable", { params: { id }, query: minHeightOf(opts) });
   }
 
   /** One page of a receivable's history; with `proofs`, what verifyHistory checks. */
@@ -572,12 +683,12 @@ export class TradeLedgerClient {
     return this.call("getFingerprint", { params: { fingerprint: hexOf(fingerprint) }, query: { ...page } });
   }
 
-  getParty(id: string): Promise<PartyJson> {
-    return this.call("getParty", { params: { id } });
+  getParty(id: string, opts: ReadOptions = {}): Promise<PartyJson> {
+    return this.call("getParty", { params: { id }, query: minHeightOf(opts) });
   }
 
-  getExposure(partyId: string): Promise<ExposureJson> {
-    return this.call("getExposure", { params: { id: partyId } });
+  getExposure(partyId: string, opts: ReadOptions = {}): Promise<ExposureJson> {
+    return this.call("getExposure", { params: { id: partyId }, query: minHeightOf(opts) });
   }
 
   getRejections(q: RejectionQuery = {}): Promise<Page<TxEntryJson>> {
@@ -601,18 +712,18 @@ export class TradeLedgerClient {
   // ---- digital warrants (DESIGN.md §7) ----
 
   /** A credit line: limit, outstanding, room left, expiry (its bank, its obligor, auditors). */
-  getCreditLine(id: string): Promise<CreditLineJson> {
-    return this.call("getCreditLine", { params: { id } });
+  getCreditLine(id: string, opts: ReadOptions = {}): Promise<CreditLineJson> {
+    return this.call("getCreditLine", { params: { id }, query: minHeightOf(opts) });
   }
 
   /** A warrant with its tree of pieces (all of it for the obligor and the bank; a holder's part otherwise: `complete: false`). */
-  getWarrant(id: string): Promise<WarrantTreeJson> {
-    return this.call("getWarrant", { params: { id } });
+  getWarrant(id: string, opts: ReadOptions = {}): Promise<WarrantTreeJson> {
+    return this.call("getWarrant", { params: { id }, query: minHeightOf(opts) });
   }
 
   /** A piece with its ancestry; with `proofs`, each step's transaction with its proofs, what verifyPiece checks. */
-  getPiece(id: string, opts: { proofs?: boolean } = {}): Promise<PieceJson> {
-    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true } : {}) } });
+  getPiece(id: string, opts: ReadOptions & { proofs?: boolean } = {}): Promise<PieceJson> {
+    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true } : {}), ...minHeightOf(opts) } });
   }
 
   /** One page of the pieces a party holds now; iterate with paginate((cursor) => client.listPieces(id, { ...q, cursor })). */
@@ -623,8 +734,8 @@ export class TradeLedgerClient {
   // ---- title documents and pledges (DESIGN.md §8) ----
 
   /** A title document with its pledge history (its custodian, holder and pledgee bank, auditors). */
-  getTitle(id: string): Promise<TitleJson> {
-    return this.call("getTitle", { params: { id } });
+  getTitle(id: string, opts: ReadOptions = {}): Promise<TitleJson> {
+    return this.call("getTitle", { params: { id }, query: minHeightOf(opts) });
   }
 
   /**

@@ -22,6 +22,7 @@ export type {
   PageOptions,
   PendingTx,
   PieceQuery,
+  ReadOptions,
   ReceivableQuery,
   RejectionQuery,
   SubmitOptions,
@@ -31,7 +32,7 @@ export type {
 export { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 export { routes } from "./api/routes.js";
 export type { HistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
-export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, signedReadHeaders } from "./api/signed-reads.js";
+export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, REQUEST_NONCE_BYTES, signedReadHeaders } from "./api/signed-reads.js";
 export { DOMAIN_REJECTIONS, httpStatusOf } from "./api/errors.js";
 export type { ErrorJson } from "./api/errors.js";
 export type {
