@@ -21,18 +21,21 @@ import {
   type TitleRecordJson,
   type LotRecordJson,
   type TxEntryJson,
+  type AlertRecordJson,
   type TxJson,
+  type CertifiedHeaderJson,
   type WarrantTreeJson,
   LedgerEventView,
 } from "./api/schemas.js";
 import { signedReadHeaders, REQUEST_NONCE_BYTES } from "./api/signed-reads.js";
-import type { EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
+import type { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 import { buildTxBody } from "./builders.js";
 import { toHex } from "./bytes.js";
 import { randomBytes } from "./crypto.js";
 import { LedgerError, type LedgerErrorCode } from "./errors.js";
 import { receiptFromJson } from "./json.js";
-import { signerFromSeed, signTransaction, type Signer } from "./signer.js";
+import { signerFromSeed, signTransaction, type LocalSigner, type Signer } from "./signer.js";
+import { decryptKey, isKeystore } from "./keystore.js";
 import { MalformedError } from "./validate.js";
 import type { Tx } from "./tx.js";
 import type { PieceStatus, ReceivableStatus, ResultCode, TitleStatus } from "./types.js";
@@ -40,8 +43,17 @@ import type { TxPayload } from "./transactions/index.js";
 import { invoiceRegistration, type InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
 
 export interface ClientOptions {
-  /** a node's RPC base URL, e.g. http://127.0.0.1:7001 */
-  url: string;
+  /**
+   * a node's RPC base URL, e.g. http://127.0.0.1:7001, or several nodes' URLs of one network: the
+   * client uses the first that answers and fails over to the next on a connection error or a 503
+   */
+  url: string | readonly string[];
+  /**
+   * read-your-writes (default true): every read carries `minHeight`, the highest block height this
+   * client has seen (in receipts and in answers' X-TL-Height), so a node that has not applied it yet
+   * waits for it (or answers 503 and the client asks another node) instead of answering older state
+   */
+  readYourWrites?: boolean;
   /** the party that signs reads (and, by default, transactions) */
   signer?: Signer;
   /** defaults to globalThis.fetch */
@@ -54,7 +66,16 @@ export interface ClientOptions {
   clock?: () => number;
 }
 
-export interface PageOptions {
+/** Options every read takes. */
+export interface ReadOptions {
+  /**
+   * answer only from a node that has applied this block (e.g. a receipt's height from another
+   * client); the client sends the larger of this and the highest height it has seen
+   */
+  minHeight?: bigint | number | string;
+}
+
+export interface PageOptions extends ReadOptions {
   cursor?: string;
   /** 1..1000, default 50 */
   limit?: number;
@@ -85,6 +106,14 @@ export interface RejectionQuery extends PageOptions {
   target?: string;
 }
 
+/** GET /v1/alerts (docs/supervision.md): of one rule or naming one party, within heights. */
+export interface AlertQuery extends PageOptions {
+  rule?: string;
+  party?: string;
+  fromHeight?: bigint | string;
+  toHeight?: bigint | string;
+}
+
 export interface PieceQuery extends PageOptions {
   /** only pieces in this status (a party's pieces are live leaves: never SPENT) */
   status?: Exclude<PieceStatus, "SPENT">;
@@ -105,8 +134,8 @@ export type LotPage = Page<TitleRecordJson> & { lot: LotRecordJson; available: s
 /** A page of a party's titles (GET /v1/parties/:id/titles). */
 export type TitlePage = Page<TitleRecordJson> & { partyId: string; as: "holder" | "pledgee"; asOf: { height: string; time: string } };
 
-/** The name of a ledger event, or "txRejected" for a committed transaction the ledger refused. */
-export type LedgerEventType = (typeof EVENT_TYPES)[number] | typeof REJECTED_EVENT;
+/** The name of a ledger event, "txRejected" for a committed transaction the ledger refused, or "alertRaised" for a supervision alert. */
+export type LedgerEventType = (typeof EVENT_TYPES)[number] | typeof REJECTED_EVENT | typeof ALERT_EVENT;
 
 /** A streamed event of one of the types `T`: `event` is that type's payload (absent for "txRejected"). */
 export type LedgerEventOf<T extends LedgerEventType> = T extends LedgerEventType
@@ -221,6 +250,37 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 const SUBMIT_RETRIES = 2;
+/** The response header with the node's applied height (rpc/server.ts). */
+const HEIGHT_HEADER = "x-tl-height";
+
+/** What clients made from one another with as() share: where they read, and what they have seen. */
+class Session {
+  /** the index in `urls` of the node that answered last */
+  current = 0;
+  /** the highest block height seen in a receipt or an answer */
+  seen = 0n;
+  chainId: Promise<string> | undefined;
+  constructor(readonly urls: readonly string[]) {}
+  observe(height: bigint): void {
+    if (height > this.seen) this.seen = height;
+  }
+}
+
+function heightOf(value: bigint | number | string, what: string): bigint {
+  const text = String(value);
+  if (!/^(?:0|[1-9][0-9]{0,19})$/.test(text)) throw new LedgerError("MALFORMED", `${what}: a block height, an unsigned integer (got ${text.slice(0, 40)})`);
+  return BigInt(text);
+}
+
+/** Does the route take `minHeight` (sdk/api/routes.ts: the reads)? */
+function takesMinHeight(id: RouteId): boolean {
+  const shape = (routes[id].query as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape !== undefined && Object.hasOwn(shape, "minHeight");
+}
+
+function minHeightOf(opts: ReadOptions): { minHeight?: string } {
+  return opts.minHeight === undefined ? {} : { minHeight: String(opts.minHeight) };
+}
 
 function hexOf(value: string | Uint8Array): string {
   return typeof value === "string" ? value : toHex(value);
@@ -248,48 +308,109 @@ function statusCode(status: number): LedgerErrorCode {
 }
 
 export class TradeLedgerClient {
-  readonly url: string;
+  /** every node URL this client may use, in order of preference */
+  readonly urls: readonly string[];
   readonly signer: Signer | undefined;
   private readonly fetchFn: typeof fetch;
   private readonly timeoutMs: number;
   private readonly validate: boolean;
   private readonly clock: () => number;
   private readonly options: ClientOptions;
-  private chainIdPromise: Promise<string> | undefined;
+  private readonly readYourWrites: boolean;
+  private readonly session: Session;
 
-  constructor(opts: ClientOptions, shared?: { chainId?: Promise<string> }) {
-    if (typeof opts?.url !== "string" || !/^https?:\/\//.test(opts.url)) throw new LedgerError("MALFORMED", "createClient: url must be an http(s) URL");
-    this.url = opts.url.replace(/\/+$/, "");
+  constructor(opts: ClientOptions, shared?: Session) {
+    const given = typeof opts?.url === "string" ? [opts.url] : Array.isArray(opts?.url) ? (opts.url as readonly unknown[]) : [];
+    if (given.length === 0 || given.some((u) => typeof u !== "string" || !/^https?:\/\//.test(u))) throw new LedgerError("MALFORMED", "createClient: url must be an http(s) URL or a non-empty list of them");
+    this.urls = given.map((u) => (u as string).replace(/\/+$/, ""));
+    this.session = shared ?? new Session(this.urls);
     this.signer = opts.signer;
+    this.readYourWrites = opts.readYourWrites ?? true;
     const f = opts.fetch ?? globalThis.fetch;
     if (typeof f !== "function") throw new LedgerError("MALFORMED", "createClient: no fetch available; pass one");
     this.fetchFn = (input, init) => f(input, init); // unbound window.fetch throws "Illegal invocation"
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.validate = opts.validateResponses ?? true;
     this.clock = opts.clock ?? Date.now;
-    this.chainIdPromise = shared?.chainId;
     this.options = opts;
   }
 
-  /** The same client reading (and signing by default) as another party. */
+  /** The node URL in use: the one that answered last. */
+  get url(): string {
+    return this.session.urls[this.session.current]!;
+  }
+
+  /**
+   * The same client reading (and signing by default) as another party. It shares this client's
+   * nodes and the heights it has seen, so a read through it sees this client's writes.
+   */
   as(signer: Signer): TradeLedgerClient {
-    return new TradeLedgerClient({ ...this.options, signer }, this.chainIdPromise ? { chainId: this.chainIdPromise } : {});
+    return new TradeLedgerClient({ ...this.options, signer }, this.session);
+  }
+
+  /** The highest block height this client has seen (receipts, answers); reads send it as minHeight. */
+  seenHeight(): bigint {
+    return this.session.seen;
+  }
+
+  /** Raises the height reads wait for, e.g. to a receipt's height another process got. */
+  observeHeight(height: bigint | number | string): void {
+    this.session.observe(heightOf(height, "observeHeight"));
   }
 
   /** The chain id, from the node's status (fetched once). */
   chainId(): Promise<string> {
-    if (!this.chainIdPromise) {
-      this.chainIdPromise = this.status().then((s) => s.chainId);
-      this.chainIdPromise.catch(() => (this.chainIdPromise = undefined));
+    if (!this.session.chainId) {
+      const p = this.status().then((s) => s.chainId);
+      this.session.chainId = p;
+      p.catch(() => {
+        if (this.session.chainId === p) this.session.chainId = undefined;
+      });
     }
-    return this.chainIdPromise;
+    return this.session.chainId;
   }
 
   // ---- transport ----------------------------------------------------------------------------------
 
+  /**
+   * Sends a request to the node in use; on a connection error or a 503 (not ready, behind the
+   * read's minHeight, mempool full) the next node is tried, each once. The last node's answer (or
+   * error) is the result. The node that answered is used first from then on.
+   */
   private async send(id: RouteId, args: RequestArgs, signer: Signer | undefined): Promise<Response> {
+    const s = this.session;
+    const n = s.urls.length;
+    const query = { ...(args.query ?? {}) };
+    if (takesMinHeight(id)) {
+      const explicit = query.minHeight === undefined ? 0n : heightOf(query.minHeight as string, "minHeight");
+      const floor = this.readYourWrites && s.seen > explicit ? s.seen : explicit;
+      query.minHeight = floor > 0n ? floor : undefined;
+    }
+    const start = s.current;
+    for (let attempt = 0; ; attempt++) {
+      const index = (start + attempt) % n;
+      const last = attempt >= n - 1;
+      let res: Response;
+      try {
+        res = await this.sendTo(s.urls[index]!, id, { ...args, query }, signer);
+      } catch (err) {
+        if (!last && err instanceof LedgerError && err.code === "NETWORK" && !args.signal?.aborted) continue;
+        throw err;
+      }
+      const height = res.headers?.get?.(HEIGHT_HEADER);
+      if (height && /^[0-9]{1,20}$/.test(height)) s.observe(BigInt(height));
+      if (res.status === 503 && !last) {
+        await res.body?.cancel().catch(() => undefined);
+        continue;
+      }
+      s.current = index;
+      return res;
+    }
+  }
+
+  private async sendTo(base: string, id: RouteId, args: RequestArgs, signer: Signer | undefined): Promise<Response> {
     const def = routes[id];
-    const url = new URL(this.url + fillPath(def.path, args.params ?? {}));
+    const url = new URL(base + fillPath(def.path, args.params ?? {}));
     for (const [k, v] of Object.entries(args.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: def.produces === "sse" ? "text/event-stream" : "application/json", ...(args.headers ?? {}) };
     if (def.access === "signed") {
@@ -297,7 +418,7 @@ export class TradeLedgerClient {
       if (!s) throw new LedgerError("UNAUTHENTICATED", `${def.method} ${def.path} is a signed read: create the client with a signer (createClient({ url, signer }))`);
       const chainId = await this.chainId();
       // The target is signed exactly as fetch sends it: the URL's serialised path and query.
-      Object.assign(headers, signedReadHeaders(s, { chainId, time: BigInt(this.clock()), nonce: randomBytes(REQUEST_NONCE_BYTES), method: def.method, target: url.pathname + url.search }));
+      Object.assign(headers, await signedReadHeaders(s, { chainId, time: BigInt(this.clock()), nonce: randomBytes(REQUEST_NONCE_BYTES), method: def.method, target: url.pathname + url.search }));
     }
     let body: string | undefined;
     if (args.body !== undefined) {
@@ -380,7 +501,7 @@ export class TradeLedgerClient {
       ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}),
       ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),
     });
-    return this.submitSigned(signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
+    return this.submitSigned(await signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
   }
 
   /** Submits an already signed transaction (a Tx from signTransaction, or SignedTx bytes). */
@@ -411,6 +532,7 @@ export class TradeLedgerClient {
       if (wait === "commit") throw new TxPendingError(result.txHash);
       return { txHash: result.txHash, status: "pending" };
     }
+    this.session.observe(BigInt(result.height!));
     return committedOf({ txHash: result.txHash, height: result.height!, index: result.index!, time: result.time!, blockHash: result.blockHash!, receipt: result.receipt! });
   }
 
@@ -497,37 +619,52 @@ export class TradeLedgerClient {
     return this.call("getStatus");
   }
 
-  getTx(hash: string | Uint8Array): Promise<TxJson> {
-    return this.call("getTx", { params: { hash: hexOf(hash) } });
+  /** A committed transaction with its proofs; `waitCertifiedMs`: wait that long for its block to be certified (what verifyTx needs). */
+  getTx(hash: string | Uint8Array, opts: ReadOptions & { waitCertifiedMs?: number } = {}): Promise<TxJson> {
+    return this.call("getTx", { params: { hash: hexOf(hash) }, query: { ...minHeightOf(opts), waitCertifiedMs: opts.waitCertifiedMs } });
   }
 
-  getBlock(height: bigint | number | "latest" = "latest"): Promise<BlockJson> {
-    return this.call("getBlock", { params: { height: String(height) } });
+  /** Block `height`'s header certified with its results (sdk/certified.ts verifyCertifiedHeader); waits up to `waitMs` for the certificate. */
+  getCertifiedHeader(height: bigint | number | "latest", opts: { waitMs?: number } = {}): Promise<CertifiedHeaderJson> {
+    return this.call("getCertifiedHeader", { params: { height: String(height) }, query: { waitMs: opts.waitMs } });
+  }
+
+  getBlock(height: bigint | number | "latest" = "latest", opts: ReadOptions = {}): Promise<BlockJson> {
+    return this.call("getBlock", { params: { height: String(height) }, query: minHeightOf(opts) });
   }
 
   getBlockTxs(height: bigint | number | "latest", page: PageOptions = {}): Promise<ResponseOf<"getBlockTxs">> {
     return this.call("getBlockTxs", { params: { height: String(height) }, query: { ...page } });
   }
 
-  getReceivable(id: string): Promise<ReceivableJson> {
-    return this.call("getReceivable", { params: { id } });
+  getReceivable(id: string, opts: ReadOptions = {}): Promise<ReceivableJson> {
+    return this.call("getReceivable", { params: { id }, query: minHeightOf(opts) });
   }
 
   /** One page of a receivable's history; with `proofs`, what verifyHistory checks. */
-  getHistory(id: string, opts: PageOptions & { proofs?: boolean } = {}): Promise<HistoryPageJson> {
+  getHistory(id: string, opts: PageOptions & { proofs?: boolean; waitCertifiedMs?: number | undefined } = {}): Promise<HistoryPageJson> {
     return this.call("getHistory", { params: { id }, query: { ...opts } });
   }
 
-  /** Every page of a receivable's history merged into one (proofs included by default). */
-  async getFullHistory(id: string, opts: { proofs?: boolean; maxPages?: number } = {}): Promise<HistoryPageJson> {
+  /**
+   * Every page of a receivable's history merged into one (proofs included by default, each block
+   * with its certified header: the node waits up to `waitCertifiedMs`, default 10 s, for the newest
+   * blocks to be certified).
+   */
+  async getFullHistory(id: string, opts: { proofs?: boolean; maxPages?: number; waitCertifiedMs?: number } = {}): Promise<HistoryPageJson> {
     const proofs = opts.proofs ?? true;
+    const waitCertifiedMs = proofs ? (opts.waitCertifiedMs ?? 10_000) : undefined;
     const out: HistoryPageJson = { receivableId: id, items: [], ...(proofs ? { blocks: [] } : {}) };
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (let pages = 0; pages < (opts.maxPages ?? 1000); pages++) {
-      const page = await this.getHistory(id, { proofs, limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = await this.getHistory(id, { proofs, limit: 1000, waitCertifiedMs, ...(cursor ? { cursor } : {}) });
       out.items.push(...page.items);
       for (const b of page.blocks ?? []) if (!seen.has(b.height)) (seen.add(b.height), out.blocks!.push(b));
+      // each page proves its own signers' keys
+      if (page.signerKeys) out.signerKeys = [...(out.signerKeys ?? []), ...page.signerKeys];
+      // the last page's chain record was read after every earlier page: it covers them all
+      if (page.complete) out.complete = page.complete;
       cursor = page.cursor;
       if (!cursor) return out;
     }
@@ -546,33 +683,47 @@ export class TradeLedgerClient {
     return this.call("getFingerprint", { params: { fingerprint: hexOf(fingerprint) }, query: { ...page } });
   }
 
-  getParty(id: string): Promise<PartyJson> {
-    return this.call("getParty", { params: { id } });
+  getParty(id: string, opts: ReadOptions = {}): Promise<PartyJson> {
+    return this.call("getParty", { params: { id }, query: minHeightOf(opts) });
   }
 
-  getExposure(partyId: string): Promise<ExposureJson> {
-    return this.call("getExposure", { params: { id: partyId } });
+  getExposure(partyId: string, opts: ReadOptions = {}): Promise<ExposureJson> {
+    return this.call("getExposure", { params: { id: partyId }, query: minHeightOf(opts) });
   }
 
   getRejections(q: RejectionQuery = {}): Promise<Page<TxEntryJson>> {
     return this.call("listRejections", { query: { ...q } });
   }
 
+  // ---- supervision (DESIGN.md §11, docs/supervision.md) ----
+
+  /** Supervision alerts: regulators and auditors all, any other party those naming it. */
+  getAlerts(q: AlertQuery = {}): Promise<Page<AlertRecordJson>> {
+    const query: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) query[k] = typeof v === "bigint" ? v.toString() : (v as string | number);
+    return this.call("listAlerts", { query });
+  }
+
+  /** The active supervision rules, sorted by id. */
+  getRules(): Promise<ResponseOf<"listRules">> {
+    return this.call("listRules");
+  }
+
   // ---- digital warrants (DESIGN.md §7) ----
 
   /** A credit line: limit, outstanding, room left, expiry (its bank, its obligor, auditors). */
-  getCreditLine(id: string): Promise<CreditLineJson> {
-    return this.call("getCreditLine", { params: { id } });
+  getCreditLine(id: string, opts: ReadOptions = {}): Promise<CreditLineJson> {
+    return this.call("getCreditLine", { params: { id }, query: minHeightOf(opts) });
   }
 
   /** A warrant with its tree of pieces (all of it for the obligor and the bank; a holder's part otherwise: `complete: false`). */
-  getWarrant(id: string): Promise<WarrantTreeJson> {
-    return this.call("getWarrant", { params: { id } });
+  getWarrant(id: string, opts: ReadOptions = {}): Promise<WarrantTreeJson> {
+    return this.call("getWarrant", { params: { id }, query: minHeightOf(opts) });
   }
 
   /** A piece with its ancestry; with `proofs`, each step's transaction with its proofs, what verifyPiece checks. */
-  getPiece(id: string, opts: { proofs?: boolean } = {}): Promise<PieceJson> {
-    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true } : {}) } });
+  getPiece(id: string, opts: ReadOptions & { proofs?: boolean } = {}): Promise<PieceJson> {
+    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true } : {}), ...minHeightOf(opts) } });
   }
 
   /** One page of the pieces a party holds now; iterate with paginate((cursor) => client.listPieces(id, { ...q, cursor })). */
@@ -583,8 +734,8 @@ export class TradeLedgerClient {
   // ---- title documents and pledges (DESIGN.md §8) ----
 
   /** A title document with its pledge history (its custodian, holder and pledgee bank, auditors). */
-  getTitle(id: string): Promise<TitleJson> {
-    return this.call("getTitle", { params: { id } });
+  getTitle(id: string, opts: ReadOptions = {}): Promise<TitleJson> {
+    return this.call("getTitle", { params: { id }, query: minHeightOf(opts) });
   }
 
   /**
@@ -732,7 +883,7 @@ export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Pr
  * `loadSigner(readFileSync(".devnet/keys/bank-a.json", "utf8"))`. Throws MalformedError (MALFORMED)
  * if the seed is not 32 bytes of hex or does not give the file's public key.
  */
-export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string): Signer {
+export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string, opts: { passphrase?: string } = {}): LocalSigner {
   let k: { partyId?: unknown; seed?: unknown; publicKey?: unknown };
   if (typeof keyFile === "string") {
     try {
@@ -742,6 +893,14 @@ export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown
     }
   } else k = keyFile;
   if (!k || typeof k !== "object") throw new MalformedError("keyFile", "must be an object with partyId and seed");
+  if (isKeystore(k)) {
+    // an encrypted key file (tradeledger init, keys generate): KeystoreError WRONG_PASSPHRASE if it does not open
+    if (opts.passphrase === undefined) throw new MalformedError("passphrase", "the key file is encrypted: pass { passphrase }");
+    const opened = decryptKey(k, opts.passphrase);
+    const id = partyId ?? opened.partyId;
+    if (typeof id !== "string") throw new MalformedError("partyId", "the key file names no party; pass one");
+    return signerFromSeed(id, opened.seed);
+  }
   const id = partyId ?? k.partyId;
   if (typeof id !== "string") throw new MalformedError("partyId", "the key file names no party; pass one");
   if (typeof k.seed !== "string") throw new MalformedError("seed", "must be 32 bytes as 64 hex digits");

@@ -13,6 +13,8 @@ export type ApiErrorCode =
   | "TOO_LARGE"
   | "RATE_LIMITED"
   | "NOT_READY"
+  /** a read asked for a block (minHeight) the node had not applied within its wait: HTTP 503, retry or ask another node */
+  | "HEIGHT_NOT_REACHED"
   | "TIMEOUT"
   | "MEMPOOL_FULL"
   | "NETWORK"

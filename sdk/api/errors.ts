@@ -9,11 +9,12 @@ import { ReceiptView } from "./schemas.js";
 export const ErrorEnvelope = z
   .object({
     error: z.object({
-      code: described(z.string(), "MALFORMED, BAD_SIGNATURE, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, a ledger code such as DOUBLE_FINANCING, TOO_LARGE, RATE_LIMITED, NOT_READY..."),
+      code: described(z.string(), "MALFORMED, BAD_SIGNATURE, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, a ledger code such as DOUBLE_FINANCING, TOO_LARGE, RATE_LIMITED, NOT_READY, HEIGHT_NOT_REACHED..."),
       message: z.string(),
       details: described(z.optional(z.array(z.object({ path: z.string(), message: z.string() }))), "request fields that failed validation"),
       txHash: z.optional(Hex32),
-      height: z.optional(U64),
+      height: described(z.optional(U64), "the committed transaction's height; for HEIGHT_NOT_REACHED, the height the node had applied"),
+      minHeight: described(z.optional(U64), "for HEIGHT_NOT_REACHED: the height the read asked for"),
       receipt: described(z.optional(ReceiptView), "for a committed transaction the ledger rejected"),
       retryAfterMs: z.optional(z.int()),
     }),
@@ -36,17 +37,16 @@ const STATUS_BY_CODE: Partial<Record<LedgerErrorCode, number>> = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   NOT_READY: 503,
+  HEIGHT_NOT_REACHED: 503,
   MEMPOOL_FULL: 503,
   TIMEOUT: 504,
 };
 
 /** Ledger receipt codes that are domain rejections of DESIGN §2 (409 Conflict). */
-/** Ledger receipt codes that are domain rejections of DESIGN §2 (409 Conflict). */
 export const DOMAIN_REJECTIONS: readonly ResultCode[] = RESULT_CODES.filter(
   (c) => !["OK", "MALFORMED", "WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE", "UNAUTHORIZED", "TX_EXPIRED", "NOT_FOUND"].includes(c),
 );
 
-/** The HTTP status an error (or receipt) code is served with. */
 /** The HTTP status an error (or receipt) code is served with. */
 export function httpStatusOf(code: LedgerErrorCode | string): number {
   const s = STATUS_BY_CODE[code as LedgerErrorCode];

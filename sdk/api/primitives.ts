@@ -84,5 +84,6 @@ export const TitleKindSchema = described(z.enum(TITLE_KIND_NAMES), "a title docu
 export const Quantity = described(U64, "count of units of the lot's goods (its unit: KGM, TNE, ...), decimal string");
 
 /** Stream-only pseudo event: a committed transaction that the ledger rejected. */
-/** Stream-only pseudo event: a committed transaction that the ledger rejected. */
 export const REJECTED_EVENT = "txRejected";
+/** The event-stream type of a supervision alert (DESIGN.md §11, docs/supervision.md). */
+export const ALERT_EVENT = "alertRaised";

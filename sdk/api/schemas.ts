@@ -4,7 +4,9 @@
 import * as z from "zod/mini";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
+import { MAX_CERTIFIED_CHAIN } from "../certified.js";
 import {
+  ALERT_EVENT,
   Amount,
   CalendarDate,
   Currency,
@@ -25,6 +27,7 @@ import {
   U64,
 } from "./primitives.js";
 import { TxPayloadView, TxTypeSchema } from "./tx-payloads.js";
+import { RuleKindSchema, RuleParamsJson, SeveritySchema } from "../transactions/set-rule.js";
 
 // The enums of primitives.ts and tx-payloads.ts restate domain unions; a compile error here means
 // one drifted.
@@ -57,6 +60,8 @@ export const PartyView = z
     lei: described(z.string(), "ISO 17442 LEI or empty"),
     registeredBy: described(z.string(), "the bank that onboarded the party; empty for genesis parties"),
     registeredAt: TimeMs,
+    retiredKeys: described(z.optional(z
+      .array(z.object({ publicKey: Hex32, untilHeight: described(U64, "the key signed transactions in blocks below this height") }))), "keys the party signed with before publicKey, oldest first (empty until key rotation exists)"),
   }).apply(named, "Party");
 
 export const FinancingView = z
@@ -122,8 +127,8 @@ export const DocumentRecordView = z
     txHash: Hex32,
   }).apply(named, "DocumentRecord");
 
-export const AsOf = described(
-  z.object({ height: U64, time: TimeMs }), "the head block the answer was read at; derived values (overdue) use its time, the ledger's 'now'").apply(named, "AsOf");
+export const AsOf = described(z
+  .object({ height: U64, time: TimeMs }), "the head block the answer was read at; derived values (overdue) use its time, the ledger's 'now'").apply(named, "AsOf");
 
 export const ReceivableView = z
   .object({
@@ -267,8 +272,8 @@ export const TitleRecord = z
     updatedAt: TimeMs,
   }).apply(named, "TitleRecord");
 
-export const PledgeStepView = described(
-  z.object({ height: U64, index: z.int().check(z.gte(0)), time: TimeMs, txHash: Hex32, signer: PartyId }), "the transaction of a pledge step: where and when (GET /v1/txs/:hash serves it with its proofs)").apply(named, "PledgeStep");
+export const PledgeStepView = described(z
+  .object({ height: U64, index: z.int().check(z.gte(0)), time: TimeMs, txHash: Hex32, signer: PartyId }), "the transaction of a pledge step: where and when (GET /v1/txs/:hash serves it with its proofs)").apply(named, "PledgeStep");
 
 export const PledgeHistoryView = z
   .object({
@@ -277,8 +282,8 @@ export const PledgeHistoryView = z
     securedAmount: Amount,
     currency: Currency,
     expiryDate: CalendarDate,
-    outcome: described(
-      z.enum(PLEDGE_OUTCOMES), "OFFERED: an open offer; PLEDGED: accepted, in force; RELEASED: accepted, then released by the bank; DECLINED: the offer released by the bank; WITHDRAWN: the offer released by the holder"),
+    outcome: described(z
+      .enum(PLEDGE_OUTCOMES), "OFFERED: an open offer; PLEDGED: accepted, in force; RELEASED: accepted, then released by the bank; DECLINED: the offer released by the bank; WITHDRAWN: the offer released by the holder"),
     offered: PledgeStepView,
     accepted: z.optional(PledgeStepView),
     released: described(z.optional(PledgeStepView), "its signer is the releasing party"),
@@ -381,6 +386,18 @@ export const EventView = z
     }),
   ]).apply(named, "Event");
 
+// Supervision (DESIGN.md §11, docs/supervision.md): what a rule found in a transaction, in its receipt.
+export const AlertView = z
+  .object({
+    alertId: described(Hex32, "SHA-256 of the transaction hash and the rule id"),
+    ruleId: described(PartyId, "the supervision rule"),
+    kind: RuleKindSchema,
+    severity: SeveritySchema,
+    parties: described(z.array(PartyId), "the parties it concerns, sorted"),
+    evidence: described(z.array(Hex32), "transaction hashes (a receivable id is its registration's): the offending transaction last"),
+    detail: described(z.string(), "what the rule found, in words"),
+  }).apply(named, "Alert");
+
 export const ReceiptView = z
   .object({
     txHash: Hex32,
@@ -388,7 +405,33 @@ export const ReceiptView = z
     message: described(z.string(), "why, in words; empty on OK"),
     target: described(z.string(), "what the transaction aimed at (docs/ledger.md, Receipts)"),
     events: described(z.array(EventView), "emitted on OK only"),
+    alerts: described(z.optional(z.array(AlertView)), "what supervision rules found (absent when nothing): on OK, ALERT rules; on BLOCKED_BY_RULE, the BLOCK rules; on any rejection, REJECTION_BURST"),
   }).apply(named, "Receipt");
+
+/** An alert as GET /v1/alerts lists it: the receipt's alert with the transaction's place and time. */
+export const AlertRecordView = z.extend(AlertView, {
+  height: U64,
+  index: described(z.int(), "the transaction's index in its block"),
+  time: described(TimeMs, "block time"),
+  txHash: described(Hex32, "the offending transaction"),
+  signer: PartyId,
+  code: described(ResultCodeSchema, "the transaction's receipt code (BLOCKED_BY_RULE when a BLOCK rule refused it)"),
+}).apply(named, "AlertRecord");
+export type AlertRecordJson = z.output<typeof AlertRecordView>;
+
+/** An active supervision rule (GET /v1/rules). */
+export const SupervisionRuleView = z
+  .object({
+    ruleId: PartyId,
+    kind: RuleKindSchema,
+    params: RuleParamsJson,
+    severity: SeveritySchema,
+    setBy: PartyId,
+    setAt: described(TimeMs, "block time of the setRule"),
+    setHeight: described(U64, "block height of the setRule"),
+  }).apply(named, "SupervisionRule");
+export type SupervisionRuleJson = z.output<typeof SupervisionRuleView>;
+export type AlertJson = z.output<typeof AlertView>;
 
 export const TxBodyView = z
   .object({ chainId: z.string(), signer: PartyId, createdAt: TimeMs, nonce: Hex, payload: TxPayloadView }).apply(named, "TxBody");
@@ -407,14 +450,48 @@ export const HeaderView = z
     view: U64,
   }).apply(named, "BlockHeader");
 
-export const CertificateView = described(
-  z.object({
+export const CertificateView = described(z
+  .object({
     chainId: z.string(),
     view: U64,
     seq: described(U64, "the block height"),
     digest: described(Hex32, "batchDigest(chainId, height, time, txsRoot) (sdk/commit.ts)"),
     commits: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
   }), "2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set").apply(named, "CommitCertificate");
+
+export const CertifiedHeaderView = described(z
+  .object({
+    height: described(U64, "the height of `header`"),
+    header: described(Hex, "the encoded BlockHeader, whose SHA-256 is the block hash"),
+    chain: described(z.array(Hex).check(z.maxLength(MAX_CERTIFIED_CHAIN)), "the encoded headers above it up to the checkpointed block, ascending; each one's prevHash is the hash of the one before"),
+    checkpoint: described(z
+      .object({
+        seq: described(U64, "the checkpointed block's height"),
+        timestamp: described(TimeMs, "its time"),
+        blockHash: described(Hex32, "its hash (the checkpoint's state digest)"),
+        signatures: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
+      }), "2f+1 validators' CHECKPOINT signatures over (chainId, seq, timestamp, blockHash) (sdk/commit.ts checkpointSigningBytes)"),
+  }), "certifies the whole header - receipts root and state root included - to anyone who knows the validator set: check with verifyCertifiedHeader (sdk/certified.ts)").apply(named, "CertifiedHeader");
+
+export const StateProofView = z
+  .object({
+    depth: z.int().check(z.gte(1)).check(z.lte(32)),
+    entries: described(Hex, "the key's bucket: keyHash || valueHash entries (sdk/proofs.ts)"),
+    siblings: described(Hex, "sibling hashes, bottom level first"),
+  }).apply(named, "StateProof");
+
+export const SignerKeysView = described(z
+  .object({
+    height: described(U64, "the height the records are proven at (the head when served)"),
+    certified: CertifiedHeaderView,
+    parties: z.array(
+      z.object({
+        partyId: PartyId,
+        record: described(z.nullable(Hex), "the encoded Party record (null: no such party)"),
+        proof: described(StateProofView, "of the state key p/<partyId> under the certified header's state root"),
+      }),
+    ),
+  }), "the signers' party records proven from certified state: verifyTx and verifyHistory check each signature against the key in force at its height (sdk/signers.ts)").apply(named, "SignerKeys");
 
 export const TxEntryView = z
   .object({
@@ -441,7 +518,17 @@ export const HistoryEntryView = z.extend(TxEntryView, {
   event: described(z.optional(EventView), "the event this entry records; absent for a rejected attempt"),
   eventIndex: z.optional(z.int().check(z.gte(0))),
   proof: described(z.optional(InclusionProofView), "with ?proofs=true"),
+  ordinal: described(z.optional(z.int().check(z.gte(0))), "with ?proofs=true: the entry's 0-based position in the object's history"),
+  chainHead: described(z.optional(Hex32), "with ?proofs=true: the history chain head after this entry (sdk/history-chain.ts), to locate a missing entry"),
 }).apply(named, "HistoryEntry");
+
+export const HistoryCompleteView = described(z
+  .object({
+    height: described(U64, "the certified height the history is proven complete at"),
+    certified: CertifiedHeaderView,
+    record: described(z.nullable(Hex), "the encoded HistoryChain state record h/<kind>/<id> (count, head); null: no history yet"),
+    proof: described(StateProofView, "of that record under the certified header's state root"),
+  }), "the object's history chain proven from certified state: verifyHistory checks the entries served are all of them up to `height`").apply(named, "HistoryComplete");
 
 export const BlockProofView = z
   .object({
@@ -449,6 +536,7 @@ export const BlockProofView = z
     hash: Hex32,
     header: described(Hex, "the encoded BlockHeader, whose SHA-256 is the block hash"),
     certificate: z.nullable(CertificateView),
+    certified: described(z.optional(CertifiedHeaderView), "absent while the block is not certified yet (see `waitCertifiedMs`)"),
   }).apply(named, "BlockProof");
 
 export const TxView = z
@@ -466,6 +554,8 @@ export const TxView = z
     header: HeaderView,
     certificate: z.nullable(CertificateView),
     proof: z.extend(InclusionProofView, { header: described(Hex, "the encoded BlockHeader") }),
+    certified: described(z.optional(CertifiedHeaderView), "the header certified with its receipts and state roots; absent while the block is not certified yet (see `waitCertifiedMs`)"),
+    signerKeys: described(z.optional(SignerKeysView), "the signer's party record proven at a certified height; absent while the head is not certified yet"),
   }).apply(named, "Transaction");
 
 // ---- a piece with the proofs of its steps (after TxView, which it refers to) ----
@@ -477,8 +567,8 @@ export const PieceStepView = z
     financed: described(z.optional(TxView), "the bank's financing of the piece, when that made the bank its holder"),
   }).apply(named, "PieceStep");
 
-export const PieceProofsView = described(
-  z.object({
+export const PieceProofsView = described(z
+  .object({
     creditLine: described(TxView, "the grant of the warrant's credit line (its signer is the bank)"),
     steps: described(z.array(PieceStepView), "one per piece from the warrant's first piece to this one"),
   }), "each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece").apply(named, "PieceProofs");
@@ -547,8 +637,8 @@ export const ExposureView = z
 
 export const LedgerEventView = z
   .object({
-    id: described(z.string(), "height:txIndex:eventIndex (eventIndex 'r' for a rejection): resume with Last-Event-ID"),
-    type: z.enum([...EVENT_TYPES, REJECTED_EVENT]),
+    id: described(z.string(), "height:txIndex:eventIndex (eventIndex 'r' for a rejection, 'a<k>' for the transaction's k-th alert): resume with Last-Event-ID"),
+    type: z.enum([...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT]),
     height: U64,
     index: z.int(),
     time: TimeMs,
@@ -557,6 +647,8 @@ export const LedgerEventView = z
     receivableId: described(z.string(), "the receivable the event concerns, or empty"),
     event: z.optional(EventView),
     rejection: z.optional(z.object({ code: ResultCodeSchema, message: z.string(), target: z.string() })),
+    alert: described(z.optional(AlertView), "for alertRaised: what a supervision rule found in the transaction"),
+    code: described(z.optional(ResultCodeSchema), "for alertRaised: the transaction's receipt code"),
   }).apply(named, "LedgerEvent");
 
 export const SubmitResultView = z
@@ -585,6 +677,7 @@ export type ExposureJson = z.output<typeof ExposureView>;
 export type LedgerEventJson = z.output<typeof LedgerEventView>;
 export type SubmitResultJson = z.output<typeof SubmitResultView>;
 export type CertificateJson = z.output<typeof CertificateView>;
+export type CertifiedHeaderJson = z.output<typeof CertifiedHeaderView>;
 export type CreditLineRecordJson = z.output<typeof CreditLineRecord>;
 export type WarrantRecordJson = z.output<typeof WarrantRecord>;
 export type PieceRecordJson = z.output<typeof PieceRecord>;

@@ -13,7 +13,6 @@ export interface AttestStock {
   lotId: string;
   goods: Goods;
   /** in goods.unit */
-  /** in goods.unit */
   quantity: bigint;
 }
 export type AttestStockPayload = { type: "attestStock" } & AttestStock;

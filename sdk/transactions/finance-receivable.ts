@@ -11,7 +11,6 @@ export interface FinanceReceivable {
   amount: bigint;
   currency: string;
   /** live + amount must not exceed the buyer's acknowledged amount (DESIGN.md §9); absent = false */
-  /** live + amount must not exceed the buyer's acknowledged amount (DESIGN.md §9); absent = false */
   requireAcknowledgement?: boolean;
 }
 export type FinanceReceivablePayload = { type: "financeReceivable" } & FinanceReceivable;

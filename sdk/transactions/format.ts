@@ -8,48 +8,36 @@ import type { PayloadIssue } from "../checks.js";
 import type { Event, EventType } from "../types.js";
 
 /** What the receipt target of a transaction names. */
-/** What the receipt target of a transaction names. */
-export type TargetKind = "party" | "receivable" | "document" | "creditLine" | "warrant" | "piece" | "lot" | "title";
+export type TargetKind = "party" | "receivable" | "document" | "creditLine" | "warrant" | "piece" | "lot" | "title" | "rule";
 
-/** Checks an event against the signed transaction that emitted it: what disagrees, or null. */
 /** Checks an event against the signed transaction that emitted it: what disagrees, or null. */
 export type EventCheck<P, E extends Event> = (event: E, payload: P, tx: { hashHex: string; signer: string }) => string | null;
 
 export interface TxFormat<P extends { type: string } = { type: string }, I = unknown, J extends z.ZodMiniType = z.ZodMiniType> {
   readonly type: P["type"];
   /** The first format problem of the payload, or undefined (the ledger's MALFORMED, field named). */
-  /** The first format problem of the payload, or undefined (the ledger's MALFORMED, field named). */
   check(payload: P): PayloadIssue | undefined;
   /** A payload from friendly input (amounts as decimal strings, bytes as hex); `tx.<type>` checks it. */
-  /** A payload from friendly input (amounts as decimal strings, bytes as hex); `tx.<type>` checks it. */
   build(input: I): P;
-  /** What the receipt target names, and its value from the payload (rejections may refine it). */
   /** What the receipt target names, and its value from the payload (rejections may refine it). */
   readonly targets: TargetKind;
   target(payload: P, txHashHex: string): string;
   /** Receivable ids the payload names (history of rejected attempts, visibility). Caller-chosen: filtered by the user. */
-  /** Receivable ids the payload names (history of rejected attempts, visibility). Caller-chosen: filtered by the user. */
   receivablesNamed(payload: P): readonly string[];
-  /** Document hashes and invoice fingerprints the payload carries (the document and fingerprint indexes). */
   /** Document hashes and invoice fingerprints the payload carries (the document and fingerprint indexes). */
   carries(payload: P): { documents: readonly Uint8Array[]; fingerprints: readonly Uint8Array[] };
   /** The payload's JSON view in the RPC and OpenAPI (bytes as hex, amounts as decimal strings). */
-  /** The payload's JSON view in the RPC and OpenAPI (bytes as hex, amounts as decimal strings). */
   readonly json: J;
-  /** The events this type emits, each with the check of its fields against the transaction (sdk/verify.ts). */
   /** The events this type emits, each with the check of its fields against the transaction (sdk/verify.ts). */
   readonly events: { readonly [K in EventType]?: EventCheck<P, Extract<Event, { type: K }>> };
 }
 
 /** The payload type of a format. */
-/** The payload type of a format. */
 export type PayloadOfFormat<F> = F extends TxFormat<infer P, unknown, z.ZodMiniType> ? P : never;
-/** The builder input type of a format. */
 /** The builder input type of a format. */
 export type InputOfFormat<F> = F extends TxFormat<{ type: string }, infer I, z.ZodMiniType> ? I : never;
 
 export const NOTHING_CARRIED = { documents: [], fingerprints: [] } as const;
 
-/** `want(cond, what)`: null when the condition holds, else the description of what differs. */
 /** `want(cond, what)`: null when the condition holds, else the description of what differs. */
 export const want = (cond: boolean, what: string): string | null => (cond ? null : what);

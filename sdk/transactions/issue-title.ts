@@ -12,7 +12,6 @@ import { LotId, lotId, positiveQuantity, Quantity, titleKind, toQuantity, type Q
 export interface IssueTitle {
   kind: TitleKind;
   /** the document number, normalised (DESIGN.md §3; a bill of lading's as sdk billOfLadingFingerprint) */
-  /** the document number, normalised (DESIGN.md §3; a bill of lading's as sdk billOfLadingFingerprint) */
   fingerprint: Uint8Array;
   lotId: string;
   quantity: bigint;

@@ -13,7 +13,6 @@ export interface IssueWarrant {
   currency: string;
   maturityDate: string;
   /** the holder's invoices on the obligor (receivable ids): the warrant's trade background */
-  /** the holder's invoices on the obligor (receivable ids): the warrant's trade background */
   sources: string[];
 }
 export type IssueWarrantPayload = { type: "issueWarrant" } & IssueWarrant;

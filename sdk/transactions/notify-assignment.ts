@@ -10,7 +10,6 @@ import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 export interface NotifyAssignment {
   receivableId: string;
   /** SHA-256 of the payee account (the account itself stays off the ledger), 32 bytes */
-  /** SHA-256 of the payee account (the account itself stays off the ledger), 32 bytes */
   payeeAccountHash: Uint8Array;
 }
 export type NotifyAssignmentPayload = { type: "notifyAssignment" } & NotifyAssignment;

@@ -12,7 +12,6 @@ export interface OfferPledge {
   securedAmount: bigint;
   currency: string;
   /** the pledge's last day */
-  /** the pledge's last day */
   expiryDate: string;
 }
 export type OfferPledgePayload = { type: "offerPledge" } & OfferPledge;

@@ -17,7 +17,6 @@ export interface RegisterReceivable {
   issueDate: string;
   dueDate: string;
   /** the buyer's party id when the buyer is a registered ENTERPRISE (DESIGN.md §9); "" if not on the network */
-  /** the buyer's party id when the buyer is a registered ENTERPRISE (DESIGN.md §9); "" if not on the network */
   buyerPartyId: string;
 }
 export type RegisterReceivablePayload = { type: "registerReceivable" } & RegisterReceivable;
@@ -87,13 +86,11 @@ export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterR
 
 export interface InvoiceRegistrationOptions extends HashDocumentOptions {
   /** the buyer's party id when the buyer is on the network (DESIGN.md §9) */
-  /** the buyer's party id when the buyer is on the network (DESIGN.md §9) */
   buyerPartyId?: string;
 }
 
 export interface InvoiceRegistration {
   payload: RegisterReceivablePayload;
-  /** the salted Merkle commitment (docs/hashing.md); keep `salts` with the document */
   /** the salted Merkle commitment (docs/hashing.md); keep `salts` with the document */
   commitment: DocumentCommitment;
   fingerprint: Uint8Array;
@@ -114,13 +111,6 @@ function stringField(doc: unknown, path: string): string {
   return v;
 }
 
-/**
- * Everything an exporter anchors for an invoice, computed from the invoice alone (the sample shape
- * of examples/documents/commercial-invoice.json): its document hash (fresh salts unless given),
- * its fingerprint from seller.partyId, buyer.identifier, invoiceNumber and currency (docs/hashing.md
- * §6), and the payload with the amount in minor units. The fingerprint is taken from the same
- * fields a lender's verifyDocument recomputes, so the two can never disagree.
- */
 /**
  * Everything an exporter anchors for an invoice, computed from the invoice alone (the sample shape
  * of examples/documents/commercial-invoice.json): its document hash (fresh salts unless given),

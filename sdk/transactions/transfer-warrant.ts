@@ -11,7 +11,6 @@ export interface WarrantOutput {
   to: string;
   amount: bigint;
   /** the recipient's invoice on the sender (a receivable id); "" between banks */
-  /** the recipient's invoice on the sender (a receivable id); "" between banks */
   tradeRef: string;
 }
 export interface TransferWarrant {
@@ -30,7 +29,6 @@ const TransferWarrantJson = z.object({
   outputs: z.array(z.object({ to: PartyId, amount: Amount, tradeRef: described(z.union([z.literal(""), Hex32]), "the recipient's receivable on the sender; empty between banks") })),
 });
 
-/** The first bad field of the outputs, named by its index ("outputs[2].amount"). */
 /** The first bad field of the outputs, named by its index ("outputs[2].amount"). */
 function outputIssue(outputs: unknown[]): PayloadIssue | undefined {
   for (let i = 0; i < outputs.length; i++) {
