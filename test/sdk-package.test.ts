@@ -24,12 +24,12 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 /** What a client package must never pull in: the node's own stack. */
 const NODE_ONLY = /^(?:libp2p|@libp2p\/|@chainsafe\/|level|classic-level|abstract-level|koa|@koa\/|pino|prom-client|commander|@multiformats\/)/;
-// The goal is 150 KiB (issue 16); today's bundle is 323 KiB: protobufjs's reflection runtime with
-// long (104 KiB) and its JSON descriptor (28 KiB), our own route and view schemas with their
-// OpenAPI descriptions, and zod/mini (31 KiB). What moves it further: docs/api.md, "The SDK
-// package". This bound catches regressions, e.g. an import of classic "zod" under sdk/ (+65 KiB,
-// or +420 KiB as a named `import { z }`, which keeps every locale and the JSON-schema converter).
-const BUNDLE_LIMIT_BYTES = 340 * 1024;
+// The goal is 150 KiB (issue 16); today's bundle is 369 KiB: protobufjs's reflection runtime with
+// long (104 KiB) and its JSON descriptor (30 KiB), our own route and view schemas with their
+// OpenAPI descriptions, @noble (52 KiB, with the keystore's ciphers and scrypt) and zod/mini
+// (31 KiB). What moves it further: docs/api.md, "The SDK package". This bound catches regressions,
+// e.g. an import of classic "zod" under sdk/ (+65 KiB, or +420 KiB as a named `import { z }`).
+const BUNDLE_LIMIT_BYTES = 380 * 1024;
 
 const work = mkdtempSync(join(tmpdir(), "tl-sdk-package-"));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
@@ -179,6 +179,23 @@ t.test("sdk/ imports zod/mini, the form of zod that bundlers can tree-shake", as
   })(join(ROOT, "sdk"));
   const classic = files.filter((f) => /from\s*"zod(?:\/v4)?(?:\/classic)?"/.test(readFileSync(f, "utf8")));
   t.same(classic, [], 'use `import * as z from "zod/mini"`: classic zod attaches every method to every schema, so none of it is tree-shaken');
+});
+
+t.test("every package sdk/ imports is a dependency of sdk/package.json", async (t) => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "sdk", "package.json"), "utf8")) as { dependencies: Record<string, string> };
+  const imported = new Set<string>();
+  (function walk(dir: string): void {
+    for (const n of readdirSync(dir)) {
+      const p = join(dir, n);
+      if (statSync(p).isDirectory()) {
+        if (n !== "dist" && n !== "node_modules") walk(p);
+      } else if (p.endsWith(".ts")) {
+        for (const m of readFileSync(p, "utf8").matchAll(/\bfrom\s+"([^".][^"]*)"/g)) imported.add(/^@[^/]+\/[^/]+|^[^/]+/.exec(m[1]!)![0]);
+      }
+    }
+  })(join(ROOT, "sdk"));
+  t.same([...imported].filter((p) => !(p in manifest.dependencies)).sort(), [], "undeclared: the installed package would fail to load");
+  t.same(Object.keys(manifest.dependencies).filter((p) => !imported.has(p)).sort(), [], "declared but unused");
 });
 
 t.test("npm pack gives a tarball of the SDK's build and nothing else", async (t) => {

@@ -427,8 +427,8 @@ export const SupervisionRuleView = z
     params: RuleParamsJson,
     severity: SeveritySchema,
     setBy: PartyId,
-    setAt: described(TimeMs, "block time of the setRule"),
-    setHeight: described(U64, "block height of the setRule"),
+    setAt: described(TimeMs, "block time of the transaction that set the rule"),
+    setHeight: described(U64, "block height of the transaction that set the rule"),
   }).apply(named, "SupervisionRule");
 export type SupervisionRuleJson = z.output<typeof SupervisionRuleView>;
 export type AlertJson = z.output<typeof AlertView>;
