@@ -35,6 +35,13 @@ import { issueWarrantTx, type IssueWarrantPayload } from "./transactions/issue-w
 import { transferWarrantTx, type TransferWarrantPayload } from "./transactions/transfer-warrant.js";
 import { pieceIdOf } from "./transactions/warrant-common.js";
 import { verifyTx, type ValidatorSet, type VerificationProblemCode } from "./verify.js";
+import { certifiedHeaderFromJson, verifyCertifiedState } from "./certified.js";
+import { decode } from "./codec.js";
+import { sha256 } from "./crypto.js";
+import { sameJson, toJsonView } from "./json.js";
+import { stateProofFromJson } from "./proofs.js";
+import { pieceStateKey } from "./transactions/warrant-common.js";
+import type { Piece } from "./types.js";
 
 export type PieceProblemCode =
   | VerificationProblemCode
@@ -76,6 +83,10 @@ export interface PieceVerificationReport {
   currency?: string;
   maturityDate?: string;
   depth?: number;
+  /** the piece's status in its record proven at `provenAt` (HELD, OFFERED, FINANCED, SETTLED, SPENT) */
+  status?: string;
+  /** the certified height the piece's record is proven at */
+  provenAt?: string;
 }
 
 export interface VerifyPieceOptions {
@@ -251,6 +262,31 @@ export function verifyPiece(piece: PieceRecordJson, ancestry: PieceAncestry, val
       // A spent piece keeps the holder that spent it, so every step's record names its last holder.
       if (holder !== undefined && p.holderId !== holder) {
         problem("STEP_MISMATCH", `piece ${i} shows holder ${p.holderId}; its transactions make it ${holder}`, where);
+      }
+    }
+
+    // The piece as it is now: its record proven under a certified state root (sdk/certified.ts).
+    const state = proofs.state;
+    if (!state) {
+      problem("NOT_CERTIFIED", "the piece's current record is not proven (request with proofs once the head is certified)");
+    } else {
+      const record = state.record === null ? null : fromHex(state.record);
+      let check;
+      try {
+        check = verifyCertifiedState(certifiedHeaderFromJson(state.certified), validatorSet, { key: pieceStateKey(piece.id), value: record, proof: stateProofFromJson(state.proof) }, sha256, nobleCrypto.verify);
+      } catch (err) {
+        check = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
+      }
+      if (!check.ok) problem("CERTIFICATE_INVALID", `the piece's record: ${check.reason}`);
+      else if (!record) problem("STEP_MISMATCH", `no piece ${piece.id} in the certified state at height ${check.header.height}`);
+      else {
+        const proven = decode<Piece>("Piece", record);
+        if (!sameJson(toJsonView(proven), piece)) problem("STEP_MISMATCH", `the piece shown is not its certified record at height ${check.header.height}`);
+        for (const [n, step] of proofs.steps.entries()) {
+          for (const v of [step?.created, step?.financed]) if (v && BigInt(v.height) > check.header.height) problem("OUT_OF_ORDER", `step ${n}'s transaction is above the height the piece is proven at`, { step: n });
+        }
+        report.status = proven.status;
+        report.provenAt = check.header.height.toString();
       }
     }
 

@@ -112,7 +112,7 @@ export interface HistoryChainPoint {
 }
 
 /** The kinds of state record a reader may ask a proof for, each named by its id. */
-export type StateRecordKind = "party" | "receivable" | "document" | "declaration" | "fingerprint" | "billOfLading" | "historyChain";
+export type StateRecordKind = "party" | "receivable" | "piece" | "document" | "declaration" | "fingerprint" | "billOfLading" | "historyChain";
 
 export interface StateProofResult {
   height: bigint;

@@ -368,7 +368,7 @@ export const routes = {
     description:
       "Visible to its holder (and the bank it is offered to or that financed it), to holders of pieces descending from it, to the obligor and the granting bank, and to auditors. With `proofs=true`, the transactions that created each step (and the line's grant) with inclusion proofs and commit certificates: check offline with verifyPiece.",
     params: z.object({ id: Hex32 }),
-    query: z.object({ proofs: Flag.describe("include each step's transaction with its proofs and certificate") }),
+    query: z.object({ proofs: Flag.describe("include each step's transaction with its proofs and certificate, and the piece's record proven from certified state"), waitCertifiedMs: WaitCertifiedMs }),
     body: null,
     response: PieceView,
     produces: "json",
