@@ -17,14 +17,11 @@
 // The grant's signer is reported as the bank: the validator set cannot tell a party's role, so the
 // grant transaction is the certified evidence that this party granted the line.
 //
-// What it does not prove: a commit certificate today signs the block's height, time and txs root
-// only, not its receipts root or state root (docs/api.md §6). So verifyPiece proves that these
-// transactions were ordered and certified, in this order, with these signers named — not their
-// outcome codes (that the ledger accepted each one), nor the piece's current status (HELD, SETTLED…),
-// nor that no later transaction moved it. Signers are the parties the transactions name; pass
-// `partyKeys` (e.g. from the genesis file or a trusted party directory) to check each signature too,
-// since the validator set does not know parties' keys. Certifying receipts and state roots is the
-// hardening step that turns this into a proof of outcome.
+//   5. every step's block is certified with its results (sdk/certified.ts), so each step's receipt
+//      is proven and must be OK, and each signature verifies under the signer's certified key;
+//   6. the piece shown is its state record proven under a certified state root (`proofs.state`):
+//      `status` and `provenAt` say what it is now, as of that height.
+// `partyKeys` adds a check of every signature against keys the caller holds itself.
 import type { PieceProofsJson, PieceRecordJson, TxJson } from "./api/schemas.js";
 import { fromHex, isHex } from "./bytes.js";
 import { nobleCrypto } from "./crypto.js";
@@ -51,7 +48,7 @@ export type PieceProblemCode =
   | "STEP_MISMATCH"
   /** a step is signed by someone other than who had to sign it */
   | "WRONG_SIGNER"
-  /** with partyKeys: a transaction's signature does not verify under its signer's key */
+  /** a transaction's signature does not verify under its signer's key (certified, or from partyKeys) */
   | "BAD_SIGNATURE";
 
 export interface PieceProblem {
