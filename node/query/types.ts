@@ -260,7 +260,7 @@ export interface QueryModel {
   /**
    * Block `height`'s header with the headers above it up to the nearest checkpoint certificate this
    * node holds (sdk/certified.ts verifyCertifiedHeader); undefined if the block is not committed here
-   * or not certified yet (the next checkpoint, or the idle tip's, certifies it: docs/consensus.md §6).
+   * or not certified yet (the next checkpoint, or the idle tip's, certifies it: docs/consensus.md §2.6).
    */
   certifiedHeader(height: bigint): Promise<CertifiedHeaderProof | undefined>;
   /** certifiedHeader, waiting up to `ms` for a certificate to arrive */

@@ -56,7 +56,7 @@ const WaitCertifiedMs = z
   .transform(Number)
   .pipe(z.number().int().min(0).max(30_000))
   .optional()
-  .describe("wait up to this long, 0..30000 ms (default 0), for the block(s) to be certified: the next checkpoint, or the idle tip's, certifies them (docs/consensus.md §6)");
+  .describe("wait up to this long, 0..30000 ms (default 0), for the block(s) to be certified: the next checkpoint, or the idle tip's, certifies them (docs/consensus.md §2.6)");
 const Empty = z.object({});
 
 export function pageOf<T extends z.ZodType, E extends z.ZodRawShape = {}>(item: T, extra: E = {} as E) {
