@@ -195,7 +195,7 @@ export class Replica {
   private pendingStable?: StableCheckpoint;
   /** the executed head and its state digest (what a tip checkpoint signs) */
   private executedTip?: { seq: bigint; timestamp: bigint; stateDigest: Uint8Array };
-  /** our CHECKPOINT for an idle head between checkpoint seqs (certifying the tip, docs/consensus.md §6) */
+  /** our CHECKPOINT for an idle head between checkpoint seqs (certifying the tip, docs/consensus.md §2.6) */
   private ownTip?: Checkpoint;
   /** the latest tip CHECKPOINT of each replica (one each: a Byzantine replica fills only its own) */
   private readonly tipCheckpoints = new Map<number, Checkpoint>();
@@ -836,7 +836,7 @@ export class Replica {
   }
 
   /**
-   * Certifying the tip (docs/consensus.md §6). A stable checkpoint certifies the chain up to a
+   * Certifying the tip (docs/consensus.md §2.6). A stable checkpoint certifies the chain up to a
    * multiple of K; an idle chain never reaches the next one, so its last blocks would stay
    * uncertified. When this replica is idle (it executed everything it delivered and has accepted no
    * batch above it) at a status tick, it signs a CHECKPOINT for its executed head as for any

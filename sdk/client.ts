@@ -722,8 +722,9 @@ export class TradeLedgerClient {
   }
 
   /** A piece with its ancestry; with `proofs`, each step's transaction with its proofs, what verifyPiece checks. */
-  getPiece(id: string, opts: ReadOptions & { proofs?: boolean } = {}): Promise<PieceJson> {
-    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true } : {}), ...minHeightOf(opts) } });
+  /** With `proofs`, what verifyPiece checks; the node waits up to `waitCertifiedMs` (default 10 s with proofs) for the head to be certified. */
+  getPiece(id: string, opts: ReadOptions & { proofs?: boolean; waitCertifiedMs?: number } = {}): Promise<PieceJson> {
+    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true, waitCertifiedMs: opts.waitCertifiedMs ?? 10_000 } : {}), ...minHeightOf(opts) } });
   }
 
   /** One page of the pieces a party holds now; iterate with paginate((cursor) => client.listPieces(id, { ...q, cursor })). */

@@ -555,7 +555,7 @@ export class Simulation {
     return this.honestNodes().every((n) => n.up && n.tip.seq >= last);
   }
 
-  /** Every honest replica holds a certificate for the head of the chain (once it is idle: docs/consensus.md §6). */
+  /** Every honest replica holds a certificate for the head of the chain (once it is idle: docs/consensus.md §2.6). */
   headCertified(): boolean {
     let head = 0n;
     for (const seq of this.reference.keys()) if (seq > head) head = seq;
