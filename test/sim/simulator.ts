@@ -188,6 +188,8 @@ export class Simulation {
   duplicateOrderings = 0;
   crashesEnabled = false;
   messagesSent = 0;
+  /** virtual time at which each seq was first executed by an honest replica (commit latency, stalls) */
+  readonly firstCommitAt = new Map<bigint, number>();
   private readonly midStepCrash: number;
   private submittedCount = 0;
 
@@ -343,6 +345,42 @@ export class Simulation {
     this.boot(node);
   }
 
+  /**
+   * Restores a crashed validator from scratch, as an operator does after its store is damaged
+   * (tools/chaos/campaign.ts): its write-ahead log is gone, its chain is refilled with the
+   * certified blocks of `from` (block sync while it follows as an observer, signing nothing), and
+   * it starts again as the validator with no record of what it signed before.
+   */
+  restoreFromScratch(index: number, from: number, upTo?: bigint): void {
+    const node = this.nodes[index]!;
+    if (node.driver) this.crash(index);
+    const source = this.nodes[from]!;
+    node.records = [];
+    node.chain.clear();
+    node.committedTxs.clear();
+    const top = upTo !== undefined && upTo < source.tip.seq ? upTo : source.tip.seq;
+    node.tip = { seq: 0n, timestamp: GENESIS_TIME, stateDigest: GENESIS_STATE };
+    for (let seq = 1n; seq <= top; seq++) {
+      const block = source.chain.get(seq)!;
+      node.chain.set(seq, block);
+      for (const tx of block.txs) node.committedTxs.add(tx.hashHex);
+      node.tip = { seq, timestamp: block.timestamp, stateDigest: block.stateDigest };
+    }
+    this.boot(node);
+  }
+
+  /** The longest time between two consecutive new blocks (first honest execution) in [from, to] virtual ms. */
+  longestStall(from: number, to: number): { ms: number; at: number } {
+    const times = [...this.firstCommitAt.values()].filter((t) => t >= from && t <= to).sort((a, b) => a - b);
+    let prev = from;
+    let best = { ms: 0, at: from };
+    for (const t of [...times, to]) {
+      if (t - prev > best.ms) best = { ms: t - prev, at: prev };
+      prev = t;
+    }
+    return best;
+  }
+
   private crashMidStep(node: SimNode): void {
     this.crash(node.index);
     this.schedule(this.rng.int(50, 1500), () => this.restart(node.index));
@@ -453,7 +491,10 @@ export class Simulation {
     for (const tx of block.txs) node.committedTxs.add(tx.hashHex);
     if (node.honest) {
       const ref = this.reference.get(block.seq);
-      if (!ref) this.reference.set(block.seq, stored);
+      if (!ref) {
+        this.reference.set(block.seq, stored);
+        this.firstCommitAt.set(block.seq, this.now);
+      }
       else if (toHex(ref.digest) !== toHex(stored.digest) || toHex(ref.stateDigest) !== toHex(stored.stateDigest)) {
         this.violation(`fork at seq ${block.seq}: replica ${node.index} executed ${toHex(stored.digest).slice(0, 16)}, another honest replica ${toHex(ref.digest).slice(0, 16)}`);
       }

@@ -52,6 +52,12 @@ export interface CampaignOptions {
   dir?: string;
   /** the campaign fails if the network makes no progress for longer than this with <= f faults */
   maxStallS?: number;
+  /** a tighter bound for some fault kinds, s (each kind's longest stall is reported) */
+  maxStallByKindS?: Partial<Record<FaultKind, number>>;
+  /** the share of torn-write cycles that damage a table file (a store beyond a crash: restored from scratch), default 0.3 */
+  damageRate?: number;
+  /** the share of cycles aimed at the primary, default 0.4 */
+  towardPrimaryRate?: number;
   /** how long a fault lasts, ms */
   faultMs?: [number, number];
   /** quiet time before a fault, ms */
@@ -72,6 +78,8 @@ export interface CampaignResult {
   conflicts: Conflict[];
   byzantineEquivocations: number;
   maxStallS: number;
+  /** the longest stall charged to each fault kind, s (a stall is charged to the fault under way when it began) */
+  stallByKind: Partial<Record<FaultKind | "start", { s: number; where: string }>>;
   failures: string[];
   notes: string[];
   partitions: string;
@@ -262,19 +270,19 @@ export class Campaign {
     const [fLo, fHi] = this.opts.faultMs ?? [2000, 6000];
     await sleep(between(this.rand, bLo, bHi));
     const hold = between(this.rand, fLo, fHi);
-    const towardPrimary = this.rand() < 0.4;
+    const towardPrimary = this.rand() < (this.opts.towardPrimaryRate ?? 0.4);
     const random = Math.floor(this.rand() * this.n);
     const byzModes = pick<ByzantineMode[]>(this.rand, this.opts.byzantineModes ?? [["equivocate"], ["garbage"], ["replay"], ["equivocate", "garbage", "replay"]]);
     const byzSeed = Math.floor(this.rand() * 2 ** 31);
     const cutFraction = this.rand();
-    const damageTable = this.rand() < 0.3;
+    const damageTable = this.rand() < (this.opts.damageRate ?? 0.3);
     const primary = await this.primary();
     let target = towardPrimary && primary !== undefined ? primary : random;
     if (kind === "byzantine" && byzModes.includes("equivocate") && primary !== undefined) target = primary; // a primary equivocates
     const role = target === primary ? "primary" : "backup";
     const name = this.cluster.id(target);
     const ackedBefore = this.load.acked.length;
-    this.monitor.current = `cycle ${c} (${kind} ${name})`;
+    this.monitor.setFault(kind, `cycle ${c} (${kind} ${name}, ${role})`);
     const started = Date.now();
     let what: string;
     switch (kind) {
@@ -534,6 +542,12 @@ export class Campaign {
     if (this.monitor.maxStallMs > (this.opts.maxStallS ?? 30) * 1000) {
       this.failures.push(`${when}: no progress for ${(this.monitor.maxStallMs / 1000).toFixed(1)} s with at most f = ${this.f} faulty (${this.monitor.maxStallWhere})`);
     }
+    for (const [kind, stall] of this.monitor.maxStallByKind) {
+      const bound = this.opts.maxStallByKindS?.[kind as FaultKind];
+      if (bound !== undefined && stall.ms > bound * 1000) {
+        this.failures.push(`${when}: no progress for ${(stall.ms / 1000).toFixed(1)} s after a ${kind} fault, above its bound of ${bound} s (${stall.where})`);
+      }
+    }
     // de-duplicate failures reported again by later checks
     const unique = [...new Set(this.failures)];
     this.failures.length = 0;
@@ -573,6 +587,14 @@ export class Campaign {
     }
     this.out(`chaos: checked ${this.auditor?.blocksCompared ?? 0} blocks against the reference chain (height ${this.auditor?.referenceHeight ?? 0}), ${this.signatures.linesRead} signed-message records: ${conflicts.length} conflicting signatures by honest nodes; Byzantine build: ${byz} equivocations seen in its evidence`);
     if (this.monitor) this.out(`chaos: longest stall ${maxStallS.toFixed(1)} s during ${this.monitor.maxStallWhere || "-"}; wall time ${wallS.toFixed(0)} s`);
+    const stallByKind: CampaignResult["stallByKind"] = {};
+    for (const [kind, stall] of this.monitor?.maxStallByKind ?? []) stallByKind[kind as FaultKind] = { s: stall.ms / 1000, where: stall.where };
+    const kinds = (["start", ...FAULT_KINDS] as const).filter((k) => k === "start" || (this.opts.faults ?? FAULT_KINDS).includes(k));
+    if (this.monitor) {
+      const parts = kinds.map((k) => `${k} ${stallByKind[k] ? stallByKind[k].s.toFixed(1) : "0.0"} s${this.opts.maxStallByKindS?.[k as FaultKind] !== undefined ? ` (bound ${this.opts.maxStallByKindS[k as FaultKind]} s)` : ""}`);
+      this.out(`chaos: longest stall per fault kind: ${parts.join(", ")}`);
+      for (const k of kinds) if (stallByKind[k] && stallByKind[k].s >= 1) this.out(`chaos:   ${k}: ${stallByKind[k].s.toFixed(1)} s in ${stallByKind[k].where}`);
+    }
     for (const n of summarise(this.notes)) this.out(`chaos: ${n}`);
     for (const f of this.failures) this.out(`chaos: FAILED: ${f}`);
     this.out(summary);
@@ -585,6 +607,7 @@ export class Campaign {
       conflicts,
       byzantineEquivocations: byz,
       maxStallS,
+      stallByKind,
       failures: [...this.failures],
       notes: [...this.notes],
       partitions: this.topo ? "netns" : `libp2p filter (${this.fallbackReason})`,
