@@ -54,6 +54,8 @@ export interface SimOptions {
   maxSkewMs?: number;
   /** while crashes are enabled: per write-ahead append and per send, the probability of a crash right there */
   midStepCrash?: number;
+  /** how long a state transfer takes, ms (fetching and re-executing the blocks); default 20-120 */
+  transferMs?: [number, number];
 }
 
 export interface Block {
@@ -171,6 +173,10 @@ export class Simulation {
   readonly nodes: SimNode[];
   now = 0;
   network: NetworkConditions = { ...CALM };
+  /** extra delay of every message from or to a node, ms (a starved or overloaded process) */
+  readonly slow = new Map<number, number>();
+  /** links cut between two nodes ("a-b", a < b) */
+  private readonly cutLinks = new Set<string>();
   /** partition group per node; messages cross only within a group */
   private groups: number[] | null = null;
   private readonly queue = new EventQueue();
@@ -324,7 +330,15 @@ export class Simulation {
   }
 
   connected(a: number, b: number): boolean {
+    if (this.cutLinks.has(a < b ? `${a}-${b}` : `${b}-${a}`)) return false;
     return this.groups === null || this.groups[a] === this.groups[b];
+  }
+
+  /** Cuts (or restores) the one link between a and b, both ways: a peer ban, a firewall rule. */
+  cutLink(a: number, b: number, cut = true): void {
+    const key = a < b ? `${a}-${b}` : `${b}-${a}`;
+    if (cut) this.cutLinks.add(key);
+    else this.cutLinks.delete(key);
   }
 
   crash(index: number): void {
@@ -443,7 +457,7 @@ export class Simulation {
     const copies = lost ? 0 : this.rng.chance(this.network.duplicate) ? 2 : 1;
     for (let c = 0; c < copies; c++) {
       this.messagesSent++;
-      const delay = this.rng.int(this.network.minDelayMs, this.network.maxDelayMs);
+      const delay = this.rng.int(this.network.minDelayMs, this.network.maxDelayMs) + (this.slow.get(from) ?? 0) + (this.slow.get(to) ?? 0);
       this.schedule(delay, () => {
         const node = this.nodes[to]!;
         if (!node.driver || !this.connected(from, to)) return;
@@ -510,7 +524,8 @@ export class Simulation {
     node.stateTransfers++;
     const sourceIndex = peers.length > 0 ? this.rng.pick(peers) : -1;
     return new Promise<void>((resolve, reject) => {
-      this.schedule(this.rng.int(20, 120), () => {
+      const [lo, hi] = this.options.transferMs ?? [20, 120];
+      this.schedule(this.rng.int(lo, hi), () => {
         const driver = node.driver;
         if (!live() || !driver) return;
         const source = this.nodes[sourceIndex];

@@ -268,6 +268,12 @@ export class Campaign {
   private async cycle(c: number, kind: FaultKind): Promise<void> {
     const [bLo, bHi] = this.opts.beforeMs ?? [500, 2500];
     const [fLo, fHi] = this.opts.faultMs ?? [2000, 6000];
+    // The previous fault is over only when every validator reaches every other again: a validator
+    // that sent garbage stays banned by its peers for a minute or more after it is honest again
+    // (docs/p2p.md), and a banned link is a fault of its own. Injecting the next fault before that
+    // ran two faults at once with f = 1: this campaign once stalled 14.4 s (and the 20-cycle run of
+    // issue 18, 30 s) with the primary killed while two honest validators could not talk.
+    const meshWait = await this.meshWhole(180_000);
     await sleep(between(this.rand, bLo, bHi));
     const hold = between(this.rand, fLo, fHi);
     const towardPrimary = this.rand() < (this.opts.towardPrimaryRate ?? 0.4);
@@ -311,8 +317,9 @@ export class Campaign {
     await this.check(`cycle ${c}`, false);
     const timing = `catch-up ${((t2 - t1) / 1000).toFixed(1)}s, checks ${((Date.now() - t2) / 1000).toFixed(1)}s`;
     const stall = (this.monitor.maxStallMs / 1000).toFixed(1);
+    const waited = meshWait.ms >= 1000 ? ` (after waiting ${(meshWait.ms / 1000).toFixed(1)} s for ${meshWait.why})` : "";
     this.out(
-      `cycle ${c}/${this.opts.cycles} ${kind} ${name} (${role}) ${faultS}s: ${what}; height ${height}, ${this.load.acked.length} acknowledged (+${this.load.acked.length - ackedBefore}), max stall so far ${stall}s, ${timing}${this.failures.length ? `, FAILED: ${this.failures.join("; ")}` : ", ok"}`,
+      `cycle ${c}/${this.opts.cycles} ${kind} ${name} (${role})${waited} ${faultS}s: ${what}; height ${height}, ${this.load.acked.length} acknowledged (+${this.load.acked.length - ackedBefore}), max stall so far ${stall}s, ${timing}${this.failures.length ? `, FAILED: ${this.failures.join("; ")}` : ", ok"}`,
     );
   }
 
@@ -454,6 +461,34 @@ export class Campaign {
     this.state[i]!.down = false;
     const primaryNow = await this.primary();
     return `Byzantine build (${modes.join(", ")})${quiet}, then the honest build again; primary now ${primaryNow === undefined ? "?" : this.cluster.id(primaryNow)}`;
+  }
+
+  /**
+   * Waits until every running validator has every other as a connected validator peer (bans
+   * lifted, redials done). Returns how long it waited and what it waited for; after timeoutMs it
+   * notes the links still down and goes on.
+   */
+  private async meshWhole(timeoutMs: number): Promise<{ ms: number; why: string }> {
+    const t0 = Date.now();
+    let why = "";
+    for (;;) {
+      const running = this.honestRunning();
+      const missing: string[] = [];
+      await Promise.all(
+        running.map(async (i) => {
+          const s = await this.cluster.status(i, 1000);
+          const have = new Set((s?.peers ?? []).filter((p) => p.validator).map((p) => p.id));
+          for (let j = 0; j < this.n; j++) if (j !== i && !have.has(this.cluster.id(j))) missing.push(`${this.cluster.id(i)}-${this.cluster.id(j)}`);
+        }),
+      );
+      if (missing.length === 0) return { ms: Date.now() - t0, why };
+      why = `links ${missing.sort().join(", ")}`;
+      if (Date.now() - t0 > timeoutMs) {
+        this.notes.push(`validator links still down before the next fault after ${timeoutMs / 1000} s: ${why}`);
+        return { ms: Date.now() - t0, why };
+      }
+      await sleep(250);
+    }
   }
 
   private async mempoolsEmpty(timeoutMs: number): Promise<void> {

@@ -214,7 +214,17 @@ export function fuzz(target: FuzzTarget, opts: FuzzOptions): FuzzStats {
       record("crash", failure, data);
       return false;
     }
-    if (took > timeoutMs) record("timeout", `one run took ${took.toFixed(0)} ms (limit ${timeoutMs} ms) on ${data.length} bytes`, data);
+    if (took > timeoutMs) {
+      // A garbage collection or a busy shared machine can stall any one run: a slow input is a
+      // finding only if it is slow again, twice, once warm.
+      let best = took;
+      for (let k = 0; k < 2 && best > timeoutMs; k++) {
+        const again = performance.now();
+        runOne(target, data);
+        best = Math.min(best, performance.now() - again);
+      }
+      if (best > timeoutMs) record("timeout", `one run took ${best.toFixed(0)} ms (limit ${timeoutMs} ms, three tries) on ${data.length} bytes`, data);
+    }
     if ((runs & 63) === 0) {
       const heap = process.memoryUsage().heapUsed;
       if (heap > maxHeap) record("memory", `heap at ${(heap / 2 ** 20).toFixed(0)} MiB after a run (limit ${(maxHeap / 2 ** 20).toFixed(0)} MiB) on ${data.length} bytes`, data);
