@@ -51,6 +51,7 @@ for (const target of TARGETS) {
       [],
       "no crash, hang or heap growth",
     );
-    t.ok(stats.runs > 100, `${stats.runs} executions`);
+    // how many fit in the time depends on the machine's load: only that some ran is asserted
+    t.ok(stats.runs > corpus.length, `${stats.runs} executions (${stats.runs - corpus.length} mutated)`);
   });
 }
