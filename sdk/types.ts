@@ -134,6 +134,14 @@ export interface Party {
   lei: string;
   registeredBy: string;
   registeredAt: bigint;
+  /** keys it signed with before `publicKey`, oldest first (none until key rotation exists; sdk/signers.ts partyKeyAt) */
+  retiredKeys?: RetiredKey[];
+}
+
+export interface RetiredKey {
+  publicKey: Uint8Array;
+  /** the key signed transactions in blocks below this height */
+  untilHeight: bigint;
 }
 
 export interface Financing {

@@ -7,6 +7,8 @@
 import { concatBytes, equalBytes, fromUtf8, toHex } from "../../sdk/bytes.js";
 import { decode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
+import { MAX_CERTIFIED_CHAIN, type CertifiedHeaderProof } from "../../sdk/certified.js";
+import { EMPTY_HISTORY_HEAD, historyChainKey, nextHistoryHead, REJECTED_ATTEMPT, type HistoryKind } from "../../sdk/history-chain.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
 import { inclusionProof, leafHash } from "../../sdk/merkle.js";
@@ -29,6 +31,7 @@ import {
   type ChainHead,
   type DateRange,
   type Exposure,
+  type HistoryChainPoint,
   type HistoryEntry,
   type ObjectKind,
   type Page,
@@ -55,6 +58,11 @@ const STATE_KEY: { [K in StateRecordKind]: (id: string) => string } = {
   declaration: KEY.declaration,
   fingerprint: KEY.fingerprint,
   billOfLading: KEY.billOfLading,
+  /** id: "<kind>/<object id>", e.g. "receivable/<id>" (sdk/history-chain.ts historyChainKey) */
+  historyChain: (id: string) => {
+    const slash = id.indexOf("/");
+    return historyChainKey(id.slice(0, slash) as HistoryKind, id.slice(slash + 1));
+  },
 };
 
 /** What the query model reads the head from: the executor (node/chain/chain.ts Chain), which moves it. */
@@ -114,6 +122,50 @@ export class LedgerQuery implements QueryModel {
   /** The commit certificate stored with a block, if it was committed with one. */
   async getCertificate(height: bigint): Promise<CommitCertificate | undefined> {
     return this.store.blocks.certificate(height);
+  }
+
+  /**
+   * The header of block `height`, the headers above it up to the nearest stored checkpoint
+   * certificate at or above it (at most MAX_CERTIFIED_CHAIN above), and that certificate.
+   */
+  async certifiedHeader(height: bigint): Promise<CertifiedHeaderProof | undefined> {
+    const head = this.chain.height;
+    if (height < 1n || height > head) return undefined;
+    const limit = height + BigInt(MAX_CERTIFIED_CHAIN);
+    const checkpoint = await this.store.blocks.checkpointFrom(height, head < limit ? head : limit);
+    if (!checkpoint) return undefined;
+    const header = await this.store.blocks.headerBytes(height);
+    if (!header) return undefined;
+    const chain: Uint8Array[] = [];
+    for (let h = height + 1n; h <= checkpoint.seq; h++) {
+      const bytes = await this.store.blocks.headerBytes(h);
+      if (!bytes) throw corrupted(`block ${h} has no header below the head`, { height: h.toString() });
+      chain.push(bytes);
+    }
+    const top = chain.length > 0 ? chain[chain.length - 1]! : header;
+    // Consensus verified the certificate's signatures; a certificate over another hash than our own
+    // block means our chain is not the validators' (the driver halts on that at stable checkpoints).
+    if (!equalBytes(sha256(top), checkpoint.blockHash)) throw corrupted(`the checkpoint certificate of block ${checkpoint.seq} certifies another header`, { height: checkpoint.seq.toString() });
+    return { header, chain, checkpoint };
+  }
+
+  async waitCertifiedHeader(height: bigint, ms: number): Promise<CertifiedHeaderProof | undefined> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = await this.certifiedHeader(height);
+      const left = deadline - Date.now();
+      if (found || left <= 0) return found;
+      // Woken by a new certificate; the timer also covers a certificate that arrived before its block.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, 200));
+        const off = this.store.onCheckpointCertificate(done);
+        function done(): void {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    }
   }
 
   async getBlockByHash(hash: Uint8Array): Promise<StoredBlock | undefined> {
@@ -184,6 +236,18 @@ export class LedgerQuery implements QueryModel {
     return { height: meta.height, stateRoot: meta.stateRoot, key: stateKey, value, proof };
   }
 
+  async proveStates(kind: StateRecordKind, ids: readonly string[]): ReturnType<QueryModel["proveStates"]> {
+    await this.store.whenIdle();
+    // Synchronous from here: every proof is against the same root.
+    const meta = this.store.meta!;
+    const items = ids.map((id) => {
+      const key = STATE_KEY[kind](id);
+      const { value, proof } = this.store.state.proveSync(key);
+      return { id, key, value, proof };
+    });
+    return { height: meta.height, stateRoot: meta.stateRoot, items };
+  }
+
   async getReceivable(id: string): Promise<Receivable | undefined> {
     const b = await this.getState(KEY.receivable(id));
     return b && decode<Receivable>("Receivable", b);
@@ -214,6 +278,23 @@ export class LedgerQuery implements QueryModel {
   /** Every event of a receivable, and every rejected attempt aimed at it, oldest first. */
   async getHistory(receivableId: string, page: PageRequest = {}): Promise<Page<HistoryEntry>> {
     return this.historyOf(await this.store.indexes.history(receivableId, page));
+  }
+
+  async historyChainPoints(kind: HistoryKind, id: string, height: bigint): Promise<HistoryChainPoint[]> {
+    const out: HistoryChainPoint[] = [];
+    let head: Uint8Array = EMPTY_HISTORY_HEAD;
+    let cursor: string | undefined;
+    for (;;) {
+      const page = kind === "receivable" ? await this.store.indexes.history(id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) }) : await this.store.indexes.objectHistory(kind, id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+      for (const ref of page.items) {
+        if (ref.height > height) return out;
+        const event = ref.event ?? REJECTED_ATTEMPT;
+        head = nextHistoryHead(sha256, head, { height: ref.height, index: ref.index, event });
+        out.push({ height: ref.height, index: ref.index, event, ordinal: out.length, head });
+      }
+      if (!page.cursor) return out;
+      cursor = page.cursor;
+    }
   }
 
   private async historyOf(refs: Page<HistoryRef>): Promise<Page<HistoryEntry>> {

@@ -15,9 +15,10 @@ import { StoreError, corrupted } from "./errors.js";
 import type { Db } from "./db.js";
 import { receivableIndexFields, type ReceivableIndexFields } from "./receivable-fields.js";
 import { formatOf, receivableIdsNamed } from "../../sdk/transactions/index.js";
+import { REJECTED_ATTEMPT, type HistoryKind } from "../../sdk/history-chain.js";
 
-/** Event index of a history entry that records a rejected attempt rather than an event. */
-export const REJECTED_ATTEMPT = 0xffff;
+/** Event index of a history entry that records a rejected attempt rather than an event (sdk/history-chain.ts). */
+export { REJECTED_ATTEMPT };
 export const DEFAULT_PAGE_LIMIT = 50;
 export { MAX_PAGE_LIMIT };
 
@@ -155,6 +156,52 @@ export function indexOps(input: IndexInput): IndexOps {
   return { puts, dels };
 }
 
+/** One entry of one object's history that a block adds: an event naming it, or a rejected attempt aimed at it. */
+export interface HistoryEntryRef {
+  kind: HistoryKind;
+  id: string;
+  index: number;
+  /** the event's index in its receipt, or REJECTED_ATTEMPT */
+  event: number;
+}
+
+/**
+ * Every history entry a block adds, in chain order (tx index, then event index): the one rule for
+ * which object's history an event or a rejected attempt belongs to. The history indexes below and
+ * the history chains in the state (node/chain/chain.ts, sdk/history-chain.ts) are both built from it,
+ * so a history read from the indexes is exactly what the certified chain counts.
+ *   receivable: an event's receivableId; a rejected transaction's targets (receivableIdsNamed)
+ *   piece / warrant / line: an event's pieceId / warrantId / lineId; a rejected transaction's objectsNamed
+ *   title / lot: objectsOfEvent; a rejected transaction's objectsNamed
+ */
+export function historyEntriesOfBlock(txs: readonly Tx[], receipts: readonly Receipt[]): HistoryEntryRef[] {
+  const out: HistoryEntryRef[] = [];
+  for (let i = 0; i < txs.length; i++) {
+    const r = receipts[i]!;
+    const seen = new Set<string>();
+    const add = (kind: HistoryKind, id: string, event: number) => {
+      const k = `${kind}/${id}/${event}`;
+      if (seen.has(k)) return;
+      seen.add(k);
+      out.push({ kind, id, index: i, event });
+    };
+    if (r.code === "OK") {
+      for (let e = 0; e < r.events.length; e++) {
+        const ev = r.events[e]!;
+        if ("receivableId" in ev && ev.receivableId) add("receivable", ev.receivableId, e);
+        if ("pieceId" in ev && ev.pieceId) add("piece", ev.pieceId, e);
+        if ("warrantId" in ev && ev.warrantId) add("warrant", ev.warrantId, e);
+        if ("lineId" in ev && ev.lineId) add("line", ev.lineId, e);
+        for (const o of objectsOfEvent(ev)) if (o.kind === "title" || o.kind === "lot") add(o.kind, o.id, e);
+      }
+    } else {
+      for (const id of attemptTargets(txs[i]!, r)) add("receivable", id, REJECTED_ATTEMPT);
+      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) add(kind, id, REJECTED_ATTEMPT);
+    }
+  }
+  return out;
+}
+
 /** The append-only entries a block's transactions and receipts add (history, parties, documents, rejections). */
 export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly Receipt[]): Uint8Array[] {
   const puts: Uint8Array[] = [];
@@ -165,8 +212,6 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
     if (r.code === "OK") {
       for (let e = 0; e < r.events.length; e++) {
         const ev = r.events[e]!;
-        const id = "receivableId" in ev ? ev.receivableId : "";
-        if (id) puts.push(indexKeys.history(id).u64(h).u32(i).u16(e).done());
         if (ev.type === "receivableRegistered") puts.push(indexKeys.exporter(ev.exporterId).u64(h).u32(i).done());
         if (ev.type === "receivableFinanced") puts.push(indexKeys.bank(ev.bankId).u64(h).u32(i).done());
       }
@@ -174,7 +219,6 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
       puts.push(indexKeys.rejection().u64(h).u32(i).done());
       puts.push(indexKeys.rejectionByCode(r.code).u64(h).u32(i).done());
       puts.push(indexKeys.rejectionBySigner(tx.body.signer).u64(h).u32(i).done());
-      for (const id of attemptTargets(tx, r)) puts.push(indexKeys.history(id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
     }
     // Documents and fingerprints: every authenticated transaction that carried one, whatever its
     // outcome (a rejected duplicate is the evidence an auditor looks for).
@@ -184,6 +228,7 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
       for (const doc of carried.documents) if (doc instanceof Uint8Array && doc.length === 32) puts.push(indexKeys.document(doc).u64(h).u32(i).done());
     }
   }
+  for (const e of historyEntriesOfBlock(txs, receipts)) if (e.kind === "receivable") puts.push(indexKeys.history(e.id).u64(h).u32(e.index).u16(e.event).done());
   return puts;
 }
 
@@ -222,9 +267,6 @@ export function warrantBlockIndexKeys(h: bigint, txs: readonly Tx[], receipts: r
     if (r.code === "OK") {
       for (let e = 0; e < r.events.length; e++) {
         const ev = r.events[e]!;
-        if ("pieceId" in ev && ev.pieceId) puts.push(k.history("piece", ev.pieceId).u64(h).u32(i).u16(e).done());
-        if ("warrantId" in ev && ev.warrantId) puts.push(k.history("warrant", ev.warrantId).u64(h).u32(i).u16(e).done());
-        if ("lineId" in ev && ev.lineId) puts.push(k.history("line", ev.lineId).u64(h).u32(i).u16(e).done());
         if (ev.type === "warrantIssued") {
           puts.push(k.warrantObligor(ev.obligorId).u64(h).u32(i).str(ev.warrantId).done());
           puts.push(k.warrantLine(ev.lineId).u64(h).u32(i).str(ev.warrantId).done());
@@ -233,11 +275,10 @@ export function warrantBlockIndexKeys(h: bigint, txs: readonly Tx[], receipts: r
           puts.push(k.lineObligor(ev.obligorId).u64(h).u32(i).str(ev.lineId).done());
         }
       }
-    } else {
-      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) {
-        if (WARRANT_OBJECT_KINDS.has(kind)) puts.push(k.history(kind, id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
-      }
     }
+  }
+  for (const e of historyEntriesOfBlock(txs, receipts)) {
+    if (e.kind !== "receivable" && WARRANT_OBJECT_KINDS.has(e.kind)) puts.push(k.history(e.kind, e.id).u64(h).u32(e.index).u16(e.event).done());
   }
   return puts;
 }
@@ -256,15 +297,11 @@ export function titleBlockIndexKeys(h: bigint, txs: readonly Tx[], receipts: rea
     if (r.code === "OK") {
       for (let e = 0; e < r.events.length; e++) {
         const ev = r.events[e]!;
-        for (const o of objectsOfEvent(ev)) if (o.kind === "title" || o.kind === "lot") puts.push(k.history(o.kind, o.id).u64(h).u32(i).u16(e).done());
         if (ev.type === "titleIssued") puts.push(k.lotTitle(ev.lotId).u64(h).u32(i).str(ev.titleId).done());
-      }
-    } else {
-      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) {
-        if (kind === "title" || kind === "lot") puts.push(k.history(kind, id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
       }
     }
   }
+  for (const e of historyEntriesOfBlock(txs, receipts)) if (e.kind === "title" || e.kind === "lot") puts.push(k.history(e.kind, e.id).u64(h).u32(e.index).u16(e.event).done());
   return puts;
 }
 

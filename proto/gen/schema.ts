@@ -345,6 +345,28 @@ export const schema = {
                 }
               }
             },
+            "CheckpointCertificateMsg": {
+              "fields": {
+                "seq": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "timestamp": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "blockHash": {
+                  "type": "bytes",
+                  "id": 3,
+                  "protoName": "block_hash"
+                },
+                "signatures": {
+                  "rule": "repeated",
+                  "type": "CommitSignatureMsg",
+                  "id": 4
+                }
+              }
+            },
             "Batch": {
               "fields": {
                 "txs": {
@@ -2460,6 +2482,38 @@ export const schema = {
                   "type": "uint64",
                   "id": 8,
                   "protoName": "registered_at"
+                },
+                "retiredKeys": {
+                  "rule": "repeated",
+                  "type": "RetiredKey",
+                  "id": 9,
+                  "protoName": "retired_keys"
+                }
+              }
+            },
+            "HistoryChain": {
+              "fields": {
+                "count": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "head": {
+                  "type": "bytes",
+                  "id": 2
+                }
+              }
+            },
+            "RetiredKey": {
+              "fields": {
+                "publicKey": {
+                  "type": "bytes",
+                  "id": 1,
+                  "protoName": "public_key"
+                },
+                "untilHeight": {
+                  "type": "uint64",
+                  "id": 2,
+                  "protoName": "until_height"
                 }
               }
             },

@@ -1,9 +1,10 @@
 // The zod schemas of the RPC's JSON views (ledger records, events, receipts, transactions, blocks,
 // status, exposure, the event stream), named for OpenAPI by `.meta({ id })`, and the JSON types
 // the SDK returns. Browser-safe.
-import { z } from "zod";
+import * as z from "zod";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
+import { MAX_CERTIFIED_CHAIN } from "../certified.js";
 import {
   Amount,
   CalendarDate,
@@ -57,6 +58,10 @@ export const PartyView = z
     lei: z.string().describe("ISO 17442 LEI or empty"),
     registeredBy: z.string().describe("the bank that onboarded the party; empty for genesis parties"),
     registeredAt: TimeMs,
+    retiredKeys: z
+      .array(z.object({ publicKey: Hex32, untilHeight: U64.describe("the key signed transactions in blocks below this height") }))
+      .optional()
+      .describe("keys the party signed with before publicKey, oldest first (empty until key rotation exists)"),
   })
   .meta({ id: "Party" });
 
@@ -485,6 +490,46 @@ export const CertificateView = z
   .describe("2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set")
   .meta({ id: "CommitCertificate" });
 
+export const CertifiedHeaderView = z
+  .object({
+    height: U64.describe("the height of `header`"),
+    header: Hex.describe("the encoded BlockHeader, whose SHA-256 is the block hash"),
+    chain: z.array(Hex).max(MAX_CERTIFIED_CHAIN).describe("the encoded headers above it up to the checkpointed block, ascending; each one's prevHash is the hash of the one before"),
+    checkpoint: z
+      .object({
+        seq: U64.describe("the checkpointed block's height"),
+        timestamp: TimeMs.describe("its time"),
+        blockHash: Hex32.describe("its hash (the checkpoint's state digest)"),
+        signatures: z.array(z.object({ replica: z.number().int().min(0).describe("index in the validator set"), signature: Hex.describe("ed25519, 64 bytes") })),
+      })
+      .describe("2f+1 validators' CHECKPOINT signatures over (chainId, seq, timestamp, blockHash) (sdk/commit.ts checkpointSigningBytes)"),
+  })
+  .describe("certifies the whole header - receipts root and state root included - to anyone who knows the validator set: check with verifyCertifiedHeader (sdk/certified.ts)")
+  .meta({ id: "CertifiedHeader" });
+
+export const StateProofView = z
+  .object({
+    depth: z.number().int().min(1).max(32),
+    entries: Hex.describe("the key's bucket: keyHash || valueHash entries (sdk/proofs.ts)"),
+    siblings: Hex.describe("sibling hashes, bottom level first"),
+  })
+  .meta({ id: "StateProof" });
+
+export const SignerKeysView = z
+  .object({
+    height: U64.describe("the height the records are proven at (the head when served)"),
+    certified: CertifiedHeaderView,
+    parties: z.array(
+      z.object({
+        partyId: PartyId,
+        record: Hex.nullable().describe("the encoded Party record (null: no such party)"),
+        proof: StateProofView.describe("of the state key p/<partyId> under the certified header's state root"),
+      }),
+    ),
+  })
+  .describe("the signers' party records proven from certified state: verifyTx and verifyHistory check each signature against the key in force at its height (sdk/signers.ts)")
+  .meta({ id: "SignerKeys" });
+
 export const TxEntryView = z
   .object({
     height: U64,
@@ -512,7 +557,19 @@ export const HistoryEntryView = TxEntryView.extend({
   event: EventView.optional().describe("the event this entry records; absent for a rejected attempt"),
   eventIndex: z.number().int().min(0).optional(),
   proof: InclusionProofView.optional().describe("with ?proofs=true"),
+  ordinal: z.number().int().min(0).optional().describe("with ?proofs=true: the entry's 0-based position in the object's history"),
+  chainHead: Hex32.optional().describe("with ?proofs=true: the history chain head after this entry (sdk/history-chain.ts), to locate a missing entry"),
 }).meta({ id: "HistoryEntry" });
+
+export const HistoryCompleteView = z
+  .object({
+    height: U64.describe("the certified height the history is proven complete at"),
+    certified: CertifiedHeaderView,
+    record: Hex.nullable().describe("the encoded HistoryChain state record h/<kind>/<id> (count, head); null: no history yet"),
+    proof: StateProofView.describe("of that record under the certified header's state root"),
+  })
+  .describe("the object's history chain proven from certified state: verifyHistory checks the entries served are all of them up to `height`")
+  .meta({ id: "HistoryComplete" });
 
 export const BlockProofView = z
   .object({
@@ -520,6 +577,7 @@ export const BlockProofView = z
     hash: Hex32,
     header: Hex.describe("the encoded BlockHeader, whose SHA-256 is the block hash"),
     certificate: CertificateView.nullable(),
+    certified: CertifiedHeaderView.optional().describe("absent while the block is not certified yet (see `waitCertifiedMs`)"),
   })
   .meta({ id: "BlockProof" });
 
@@ -538,6 +596,8 @@ export const TxView = z
     header: HeaderView,
     certificate: CertificateView.nullable(),
     proof: InclusionProofView.extend({ header: Hex.describe("the encoded BlockHeader") }),
+    certified: CertifiedHeaderView.optional().describe("the header certified with its receipts and state roots; absent while the block is not certified yet (see `waitCertifiedMs`)"),
+    signerKeys: SignerKeysView.optional().describe("the signer's party record proven at a certified height; absent while the head is not certified yet"),
   })
   .meta({ id: "Transaction" });
 
@@ -671,6 +731,7 @@ export type ExposureJson = z.output<typeof ExposureView>;
 export type LedgerEventJson = z.output<typeof LedgerEventView>;
 export type SubmitResultJson = z.output<typeof SubmitResultView>;
 export type CertificateJson = z.output<typeof CertificateView>;
+export type CertifiedHeaderJson = z.output<typeof CertifiedHeaderView>;
 export type CreditLineRecordJson = z.output<typeof CreditLineRecord>;
 export type WarrantRecordJson = z.output<typeof WarrantRecord>;
 export type PieceRecordJson = z.output<typeof PieceRecord>;
