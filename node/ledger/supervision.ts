@@ -38,7 +38,7 @@ export const SUPERVISION_KEY = {
   rejections: (ruleId: string, setHeight: bigint, signer: string) => `v/r/${ruleId}/${setHeight}/${signer}`,
 } as const;
 
-/** Most active rules at once (setRule beyond it: INVALID_STATE). */
+/** Most active rules at once (setting one more: INVALID_STATE). */
 export const MAX_ACTIVE_RULES = 64;
 /** Receivables a bill of lading's tally (and bills a receivable's) keeps; beyond, further links are not watched. */
 export const MAX_LINKS = 256;
