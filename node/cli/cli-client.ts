@@ -1065,7 +1065,6 @@ function addSupervisionCommands(
 
   const rule = program.command("rule").description("supervision rules (a REGULATOR): set, retire, list (docs/supervision.md)");
   const sub = (name: string, description: string) => command(name, description, "regulator", rule);
-
   const intOf = (v: string | undefined, name: string): number | undefined => {
     if (v === undefined) return undefined;
     if (!/^[0-9]{1,9}$/.test(v)) throw new UsageError(`--${name} ${v}: a whole number`);
