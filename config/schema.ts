@@ -130,6 +130,16 @@ const addressOrCidr = z.string().refine((v) => {
   return /^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }, "expected an IP address or a CIDR block such as 10.0.0.0/8");
 
+/** A browser origin as a browser sends it in the Origin header: scheme, host and port, no path. */
+const webOrigin = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.origin === v;
+  } catch {
+    return false;
+  }
+}, "expected a browser origin such as https://app.example.com or http://localhost:5173 (scheme, host and port; no path or trailing slash)");
+
 // The RPC's edge limits (docs/security.md §5 lists each with its default and why).
 export const rpcConfigSchema = z
   .object({
@@ -155,6 +165,15 @@ export const rpcConfigSchema = z
     maxReplayBlocks: z.number().int().min(0).max(1_000_000).default(10_000).describe("stored blocks an event stream may replay on resume"),
     eventStreamBufferBytes: z.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(256 * 1024).describe("unsent bytes an event stream may hold before it is dropped as too slow"),
     refusalLogsPerMinute: z.number().int().min(1).max(1_000_000).default(60).describe("log lines of refused or failed requests (>= 400) per minute; the rest are counted and reported in the next line"),
+    corsOrigins: z.array(webOrigin).max(100).default([]).describe("browser origins allowed to call the API (CORS); none by default"),
+    minHeightWaitMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(5_000)
+      .describe("how long a read with ?minHeight waits for this node to apply that block before answering 503 HEIGHT_NOT_REACHED"),
+    auditReads: z.boolean().default(true).describe("one info log line per authenticated read: party, route, object, status (docs/operator.md, the audit log)"),
   })
   .strict()
   .superRefine((r, ctx) => {

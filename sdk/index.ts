@@ -1,4 +1,4 @@
-// The SDK's public surface (`tradeledger/sdk`, DESIGN §5). Browser-safe: nothing under sdk/
+// The SDK's public surface (the `@tradeledger/sdk` package, DESIGN §5). Browser-safe: nothing under sdk/
 // imports node:*; test/browser.test.ts bundles this file for the browser and runs it in Chromium.
 //
 //   const client = createClient({ url: "http://127.0.0.1:7001", signer });
@@ -13,11 +13,16 @@ export type {
   CommittedTx,
   EventFilter,
   EventStreamOptions,
+  LedgerEventOf,
+  LedgerEventType,
+  RegisteredInvoice,
+  WaitOptions,
   LotPage,
   Page,
   PageOptions,
   PendingTx,
   PieceQuery,
+  ReadOptions,
   ReceivableQuery,
   RejectionQuery,
   SubmitOptions,
@@ -27,10 +32,9 @@ export type {
 export { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 export { routes } from "./api/routes.js";
 export type { HistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
-export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, signedReadHeaders } from "./api/signed-reads.js";
+export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, REQUEST_NONCE_BYTES, signedReadHeaders } from "./api/signed-reads.js";
 export { DOMAIN_REJECTIONS, httpStatusOf } from "./api/errors.js";
 export type { ErrorJson } from "./api/errors.js";
-export { openApiDocument } from "./api/openapi.js";
 export type {
   BlockJson,
   BlockProofJson,
@@ -93,6 +97,8 @@ export type { JsonView } from "./json.js";
 export * from "./hashing/index.js";
 export * from "./fingerprint.js";
 export * from "./builders.js";
+export { invoiceRegistration } from "./transactions/register-receivable.js";
+export type { InvoiceRegistration, InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
 export * from "./signer.js";
 export { decryptKey, DEFAULT_SCRYPT, encryptKey, isKeystore, KEYSTORE_FORMAT, KeystoreError, parseKeystore, type KeystoreFile, type ScryptParams } from "./keystore.js";
 export {

@@ -3,8 +3,9 @@
 // keys, genesis. Client commands (register, finance, ...) are added by node/cli/cli-client.ts.
 import "../../p2p/polyfill.js";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { toHex } from "../../sdk/bytes.js";
 import { ConfigError, keyFileInfo, loadGenesis, loadKeyFile, readJsonFile, writeJsonFile, writeKeyFile, parseWith } from "../../config/load.js";
@@ -14,6 +15,7 @@ import { nodeConfigSchema } from "../../config/schema.js";
 import { peerIdFromNodePublicKey } from "../../p2p/identity.js";
 import { createLogger } from "../log.js";
 import { addClientCommands } from "./cli-client.js";
+import { outputFormat, render } from "./output.js";
 import type { TradeLedgerNode } from "../node.js";
 
 import { VERSION } from "../version.js";
@@ -25,6 +27,12 @@ function port(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError("expected a TCP port (1-65535)");
   return n;
+}
+
+const JSON_HELP = "print JSON";
+/** What an operator command prints: `value` as JSON with --json, else its text (as before --json existed, for scripts that read it). */
+function report(opts: { json?: boolean }, value: unknown, text: string): void {
+  process.stdout.write(opts.json ? render(value, "json") : text);
 }
 
 function fail(err: unknown): never {
@@ -87,6 +95,7 @@ interface InitOptions {
   rpcPort: number;
   passphraseFile?: string;
   plaintextKeys?: boolean;
+  json?: boolean;
   pkcs11Module?: string;
   pkcs11Token?: string;
   pkcs11NodeKey?: string;
@@ -191,7 +200,11 @@ async function init(opts: InitOptions): Promise<void> {
       `peer id: ${peerIdFromNodePublicKey(node.publicKey)}`,
       "",
     );
-    process.stdout.write(lines.join("\n"));
+    report(
+      opts,
+      { configFile, nodeKeyFile: keyFile, publicKey: toHex(node.publicKey), peerId: peerIdFromNodePublicKey(node.publicKey), ...(opts.party ? { partyKeyFile, genesisEntryFile: entryFile } : {}) },
+      lines.join("\n"),
+    );
   } finally {
     for (const k of opened) k.close();
   }
@@ -275,6 +288,7 @@ export function buildCli(): Command {
     .option("--pkcs11-token <label>", "the HSM token's label")
     .option("--pkcs11-node-key <label>", "keep the node key in the HSM under this label (generated there if absent)")
     .option("--pkcs11-party-key <label>", "keep the party key in the HSM under this label (generated there if absent)")
+    .option("--json", JSON_HELP)
     .action(async (opts: InitOptions) => {
       try {
         await init(opts);
@@ -291,13 +305,14 @@ export function buildCli(): Command {
     .option("-p, --party <id>", "the party id the key signs for")
     .option("--passphrase-file <file>", "the passphrase (else TRADELEDGER_KEY_PASSPHRASE_FILE, TRADELEDGER_KEY_PASSPHRASE, or a prompt)")
     .option("--plaintext", "write an unencrypted development key (tests, a local devnet)")
-    .action(async (opts: { out: string; party?: string; passphraseFile?: string; plaintext?: boolean }) => {
+    .option("--json", JSON_HELP)
+    .action(async (opts: { out: string; party?: string; passphraseFile?: string; plaintext?: boolean; json?: boolean }) => {
       try {
         if (existsSync(opts.out)) throw new Error(`${opts.out} exists; refusing to overwrite a key`);
         const passphrase = opts.plaintext ? undefined : await readPassphrase({ ...(opts.passphraseFile ? { file: opts.passphraseFile } : {}), confirm: true, what: `the new key ${opts.out}` });
         writeKeyFile(resolve(opts.out), { ...(opts.party ? { partyId: opts.party } : {}), seed: new Uint8Array(randomBytes(32)) }, passphrase !== undefined ? { passphrase } : {});
         const key = keyFileInfo(resolve(opts.out));
-        process.stdout.write(`${opts.out}: public key ${toHex(key.publicKey)}${key.encrypted ? " (encrypted)" : " (PLAINTEXT development key)"}\n`);
+        report(opts, { file: opts.out, ...(opts.party ? { partyId: opts.party } : {}), publicKey: toHex(key.publicKey), encrypted: key.encrypted }, `${opts.out}: public key ${toHex(key.publicKey)}${key.encrypted ? " (encrypted)" : " (PLAINTEXT development key)"}\n`);
       } catch (err) {
         fail(err);
       }
@@ -306,12 +321,12 @@ export function buildCli(): Command {
     .command("show")
     .description("print a key file's party id, public key and peer id (never the seed; no passphrase needed)")
     .argument("<file>")
-    .action((file: string) => {
+    .option("--json", "print JSON (the default when the output is not a terminal)")
+    .action((file: string, opts: { json?: boolean }) => {
       try {
         const key = keyFileInfo(resolve(file));
-        process.stdout.write(
-          JSON.stringify({ ...(key.partyId ? { partyId: key.partyId } : {}), publicKey: toHex(key.publicKey), peerId: peerIdFromNodePublicKey(key.publicKey), encrypted: key.encrypted }, null, 2) + "\n",
-        );
+        const shown = { ...(key.partyId ? { partyId: key.partyId } : {}), publicKey: toHex(key.publicKey), peerId: peerIdFromNodePublicKey(key.publicKey), encrypted: key.encrypted };
+        process.stdout.write(render(shown, outputFormat(opts, process.stdout.isTTY === true)));
       } catch (err) {
         fail(err);
       }
@@ -322,10 +337,16 @@ export function buildCli(): Command {
     .command("validate")
     .description("check a genesis file; errors name the offending field")
     .argument("<file>")
-    .action((file: string) => {
+    .option("--json", JSON_HELP)
+    .action((file: string, opts: { json?: boolean }) => {
       try {
         const g = loadGenesis(resolve(file));
-        process.stdout.write(`${file}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${Math.floor((g.validators.length - 1) / 3)}): valid\n`);
+        const f = Math.floor((g.validators.length - 1) / 3);
+        report(
+          opts,
+          { file, valid: true, chainId: g.chainId, genesisTime: g.genesisTime, parties: g.parties.length, validators: g.validators.length, f },
+          `${file}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${f}): valid\n`,
+        );
       } catch (err) {
         fail(err);
       }
@@ -363,8 +384,19 @@ export function buildCli(): Command {
   return program;
 }
 
+/** Is this module the program (node dist/node/cli/cli.js, or the `tradeledger` bin, a symlink to it)? */
+function isMain(): boolean {
+  const argv1 = process.argv[1];
+  if (!argv1) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
 // Run when executed directly (not when imported by tests).
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli.js")) {
+if (isMain()) {
   process.on("unhandledRejection", (err) => {
     createLogger({ name: "cli" }).error("unhandled rejection", { err });
     process.exit(1);

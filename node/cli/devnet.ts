@@ -41,6 +41,8 @@ export function formatLogLine(id: string, line: string, verbose: boolean): strin
   }
   const level = String(rec.level ?? "info");
   if (!verbose && (level === "debug" || level === "trace")) return null;
+  // The audit log of reads (one line per read) stays in node.log; on the console it would drown the rest.
+  if (!verbose && rec.msg === "read") return null;
   const time = typeof rec.time === "string" ? rec.time.slice(11, 19) : "";
   const { level: _l, time: _t, msg, node: _n, ...fields } = rec;
   const kv = Object.entries(fields)
@@ -77,6 +79,11 @@ export class DevnetSupervisor {
     this.created = created;
     this.missingParties = missingParties;
     this.out = opts.out ?? process.stdout;
+  }
+
+  /** The process id of a running node, by validator id (tests pause and resume nodes). */
+  pidOf(id: string): number | undefined {
+    return this.children.get(id)?.proc?.pid;
   }
 
   private print(line: string): void {
