@@ -104,7 +104,6 @@ export * from "./builders.js";
 export { invoiceRegistration } from "./transactions/register-receivable.js";
 export type { InvoiceRegistration, InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
 export * from "./signer.js";
-export { decryptKey, DEFAULT_SCRYPT, encryptKey, isKeystore, KEYSTORE_FORMAT, KeystoreError, parseKeystore, type KeystoreFile, type ScryptParams } from "./keystore.js";
 export {
   assertValidPayload,
   assertValidTxBody,
