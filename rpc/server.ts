@@ -4,6 +4,7 @@
 // (rpc/access.ts), server-sent events (rpc/events.ts), Prometheus metrics and one structured log
 // line per request. node/node.ts starts it last and stops it first.
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import Koa from "koa";
@@ -23,6 +24,8 @@ import type { Receipt } from "../sdk/types.js";
 import type { NodeApi, NodeStatus } from "../node/api.js";
 import type { Logger, LogFields } from "../node/log.js";
 import type { TxRecord } from "../node/query/types.js";
+import { isSupervisor } from "./access.js";
+import { ReadAuditLog, type ReadAudit } from "./audit.js";
 import { ReadAuthenticator, type Caller } from "./auth.js";
 import { ApiError, ClientGone, envelope, malformed, notFound, toApiError } from "./errors.js";
 import { EventStreams, parseEventId, STREAM_EVENT_TYPES } from "./events.js";
@@ -72,6 +75,8 @@ export interface RpcOptions {
   /** the node's crypto (request signatures, transaction decoding) */
   crypto: Crypto;
   metrics?: RpcMetrics | null;
+  /** the audit log of supervisory reads (rpc/audit.ts): every signed read by a REGULATOR or AUDITOR; none when absent */
+  audit?: ReadAudit | null;
   /** browser origins allowed to call the API (CORS); none by default */
   corsOrigins?: readonly string[];
   /** how long a read with ?minHeight waits for the node to apply that block before 503 HEIGHT_NOT_REACHED (default 5 s) */
@@ -107,6 +112,11 @@ export interface RpcFactoryDeps {
   corsOrigins?: readonly string[];
 }
 
+/** The node's audit log of supervisory reads: config log.audit, else audit.log in the data directory. */
+export function auditLogFile(config: Pick<NodeConfig, "dataDir" | "log">): string {
+  return config.log.audit ?? join(config.dataDir, "audit.log");
+}
+
 /**
  * The RPC as node/node.ts takes it (NodeOptions.rpc, an RpcFactory): listening on the node
  * config's rpc.host and rpc.port with its body and rate limits.
@@ -116,6 +126,7 @@ export function rpcFactory(
 ): (api: NodeApi, node: { config: NodeConfig; logger: Logger; crypto: Crypto }) => { start(): Promise<void>; stop(): Promise<void>; url(): string } {
   return (api, { config, logger, crypto }) => {
     const r = config.rpc;
+    let audit: ReadAuditLog | undefined;
     const server = createRpcServer(api, {
       host: r.host,
       port: r.port,
@@ -139,9 +150,21 @@ export function rpcFactory(
       logger,
       crypto,
       metrics: deps.metrics ?? null,
+      audit: { record: (e) => audit?.record(e), close: () => {} },
       ...(deps.corsOrigins ? { corsOrigins: deps.corsOrigins } : {}),
     });
-    return { start: async () => void (await server.start()), stop: () => server.stop(), url: () => server.url() };
+    return {
+      start: async () => {
+        audit = new ReadAuditLog(auditLogFile(config));
+        await server.start();
+      },
+      stop: async () => {
+        await server.stop();
+        audit?.close();
+        audit = undefined;
+      },
+      url: () => server.url(),
+    };
   };
 }
 
@@ -157,7 +180,7 @@ interface RequestInput {
   caller: Caller | undefined;
 }
 
-type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; requestId: string; client: string }>;
+type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; caller?: Caller; requestId: string; client: string }>;
 
 const STOP_GRACE_MS = 5_000;
 /** A client's x-request-id is kept only if it is this; anything else is replaced, never logged. */
@@ -187,6 +210,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   const log = opts.logger;
   const clock = opts.clock ?? Date.now;
   const metrics = opts.metrics ?? null;
+  const audit = opts.audit ?? null;
   const limiter = new RateLimiter(opts.rateLimitPerMinute, clock);
   const proxies = new ProxyTrust(opts.trustProxy ?? []);
   // Lines about refused or failed requests: a budget per minute, so a flood cannot fill the disk.
@@ -389,8 +413,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       }
     },
 
-    getTx: async (_ctx, { params, caller }) => ({ body: await reads.tx(caller!, params.hash as string) }),
+    getTx: async (_ctx, { params, query, caller }) => ({ body: await reads.tx(caller!, params.hash as string, query) }),
     getBlock: async (_ctx, { params }) => ({ body: await reads.block(params.height as string) }),
+    getCertifiedHeader: async (_ctx, { params, query }) => ({ body: await reads.certifiedHeader(params.height as string, query) }),
     getBlockTxs: async (_ctx, { params, query, caller }) => ({ body: await reads.blockTxs(caller!, params.height as string, query) }),
     getReceivable: async (_ctx, { params, caller }) => ({ body: await reads.receivable(caller!, params.id as string) }),
     getHistory: async (_ctx, { params, query, caller }) => ({ body: await reads.history(caller!, params.id as string, query) }),
@@ -405,6 +430,8 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     getPiece: async (_ctx, { params, query, caller }) => ({ body: await reads.piece(caller!, params.id as string, query) }),
     listPieces: async (_ctx, { params, query, caller }) => ({ body: await reads.listPieces(caller!, params.id as string, query, query) }),
     getTitle: async (_ctx, { params, caller }) => ({ body: await reads.title(caller!, params.id as string) }),
+    listAlerts: async (_ctx, { query, caller }) => ({ body: await reads.alerts(caller!, query, query) }),
+    listRules: async () => ({ body: await reads.rules() }),
     getLot: async (_ctx, { params, query, caller }) => ({ body: await reads.lot(caller!, params.id as string, query) }),
     listTitles: async (_ctx, { params, query, caller }) => ({ body: await reads.listTitles(caller!, params.id as string, query, query) }),
 
@@ -468,6 +495,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       throw err;
     }
     ctx.state.party = caller.id;
+    ctx.state.caller = caller;
     rateLimit(`party:${caller.id}`);
     return caller;
   };
@@ -583,6 +611,21 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       ...(ctx.state.party ? { party: ctx.state.party } : {}),
       ...(code ? { code } : {}),
     });
+    // Who read what, when, with everything in sight: the audit log (rpc/audit.ts). An event stream
+    // (ctx.respond false) is recorded when it opens.
+    const caller = ctx.state.caller;
+    if (audit && caller && isSupervisor(caller)) {
+      audit.record({
+        time: clock(),
+        party: caller.id,
+        role: caller.role,
+        method: ctx.method,
+        path: ctx.originalUrl,
+        route: ctx.state.route,
+        status: ctx.respond === false && code === undefined ? 200 : ctx.status,
+        requestId: ctx.state.requestId,
+      });
+    }
     // The audit trail of reads: every authenticated read, answered or refused, at info. Its volume is
     // bounded by the party's rate limit (a rate-limited request is not a read: the refusal budget
     // takes it), and every field by its route's schema or a clip.

@@ -20,7 +20,9 @@ import {
   type TitleRecordJson,
   type LotRecordJson,
   type TxEntryJson,
+  type AlertRecordJson,
   type TxJson,
+  type CertifiedHeaderJson,
   type WarrantTreeJson,
   LedgerEventView,
 } from "./api/schemas.js";
@@ -30,7 +32,8 @@ import { toHex } from "./bytes.js";
 import { randomBytes } from "./crypto.js";
 import { LedgerError, type LedgerErrorCode } from "./errors.js";
 import { receiptFromJson } from "./json.js";
-import { signerFromSeed, signTransaction, type Signer } from "./signer.js";
+import { signerFromSeed, signTransaction, type LocalSigner, type Signer } from "./signer.js";
+import { decryptKey, isKeystore } from "./keystore.js";
 import { MalformedError } from "./validate.js";
 import type { Tx } from "./tx.js";
 import type { PieceStatus, ReceivableStatus, ResultCode, TitleStatus } from "./types.js";
@@ -98,6 +101,14 @@ export interface RejectionQuery extends PageOptions {
   signer?: string;
   /** a receivable id, document hash or party id */
   target?: string;
+}
+
+/** GET /v1/alerts (docs/supervision.md): of one rule or naming one party, within heights. */
+export interface AlertQuery extends PageOptions {
+  rule?: string;
+  party?: string;
+  fromHeight?: bigint | string;
+  toHeight?: bigint | string;
 }
 
 export interface PieceQuery extends PageOptions {
@@ -428,7 +439,7 @@ export class TradeLedgerClient {
       ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}),
       ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),
     });
-    return this.submitSigned(signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
+    return this.submitSigned(await signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
   }
 
   /** Submits an already signed transaction (a Tx from signTransaction, or SignedTx bytes). */
@@ -469,8 +480,14 @@ export class TradeLedgerClient {
     return this.call("getStatus");
   }
 
-  getTx(hash: string | Uint8Array, opts: ReadOptions = {}): Promise<TxJson> {
-    return this.call("getTx", { params: { hash: hexOf(hash) }, query: minHeightOf(opts) });
+  /** A committed transaction with its proofs; `waitCertifiedMs`: wait that long for its block to be certified (what verifyTx needs). */
+  getTx(hash: string | Uint8Array, opts: ReadOptions & { waitCertifiedMs?: number } = {}): Promise<TxJson> {
+    return this.call("getTx", { params: { hash: hexOf(hash) }, query: { waitCertifiedMs: opts.waitCertifiedMs, ...minHeightOf(opts) } });
+  }
+
+  /** Block `height`'s header certified with its results (sdk/certified.ts verifyCertifiedHeader); waits up to `waitMs` for the certificate. */
+  getCertifiedHeader(height: bigint | number | "latest", opts: { waitMs?: number } = {}): Promise<CertifiedHeaderJson> {
+    return this.call("getCertifiedHeader", { params: { height: String(height) }, query: { waitMs: opts.waitMs } });
   }
 
   getBlock(height: bigint | number | "latest" = "latest", opts: ReadOptions = {}): Promise<BlockJson> {
@@ -486,20 +503,29 @@ export class TradeLedgerClient {
   }
 
   /** One page of a receivable's history; with `proofs`, what verifyHistory checks. */
-  getHistory(id: string, opts: PageOptions & { proofs?: boolean } = {}): Promise<HistoryPageJson> {
+  getHistory(id: string, opts: PageOptions & { proofs?: boolean; waitCertifiedMs?: number | undefined } = {}): Promise<HistoryPageJson> {
     return this.call("getHistory", { params: { id }, query: { ...opts } });
   }
 
-  /** Every page of a receivable's history merged into one (proofs included by default). */
-  async getFullHistory(id: string, opts: { proofs?: boolean; maxPages?: number } = {}): Promise<HistoryPageJson> {
+  /**
+   * Every page of a receivable's history merged into one (proofs included by default, each block
+   * with its certified header: the node waits up to `waitCertifiedMs`, default 10 s, for the newest
+   * blocks to be certified).
+   */
+  async getFullHistory(id: string, opts: { proofs?: boolean; maxPages?: number; waitCertifiedMs?: number } = {}): Promise<HistoryPageJson> {
     const proofs = opts.proofs ?? true;
+    const waitCertifiedMs = proofs ? (opts.waitCertifiedMs ?? 10_000) : undefined;
     const out: HistoryPageJson = { receivableId: id, items: [], ...(proofs ? { blocks: [] } : {}) };
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (let pages = 0; pages < (opts.maxPages ?? 1000); pages++) {
-      const page = await this.getHistory(id, { proofs, limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = await this.getHistory(id, { proofs, limit: 1000, waitCertifiedMs, ...(cursor ? { cursor } : {}) });
       out.items.push(...page.items);
       for (const b of page.blocks ?? []) if (!seen.has(b.height)) (seen.add(b.height), out.blocks!.push(b));
+      // each page proves its own signers' keys
+      if (page.signerKeys) out.signerKeys = [...(out.signerKeys ?? []), ...page.signerKeys];
+      // the last page's chain record was read after every earlier page: it covers them all
+      if (page.complete) out.complete = page.complete;
       cursor = page.cursor;
       if (!cursor) return out;
     }
@@ -528,6 +554,20 @@ export class TradeLedgerClient {
 
   getRejections(q: RejectionQuery = {}): Promise<Page<TxEntryJson>> {
     return this.call("listRejections", { query: { ...q } });
+  }
+
+  // ---- supervision (DESIGN.md §11, docs/supervision.md) ----
+
+  /** Supervision alerts: regulators and auditors all, any other party those naming it. */
+  getAlerts(q: AlertQuery = {}): Promise<Page<AlertRecordJson>> {
+    const query: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) query[k] = typeof v === "bigint" ? v.toString() : (v as string | number);
+    return this.call("listAlerts", { query });
+  }
+
+  /** The active supervision rules, sorted by id. */
+  getRules(opts: ReadOptions = {}): Promise<ResponseOf<"listRules">> {
+    return this.call("listRules", { query: minHeightOf(opts) });
   }
 
   // ---- digital warrants (DESIGN.md §7) ----
@@ -704,7 +744,7 @@ export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Pr
  * `loadSigner(readFileSync(".devnet/keys/bank-a.json", "utf8"))`. Throws MalformedError (MALFORMED)
  * if the seed is not 32 bytes of hex or does not give the file's public key.
  */
-export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string): Signer {
+export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string, opts: { passphrase?: string } = {}): LocalSigner {
   let k: { partyId?: unknown; seed?: unknown; publicKey?: unknown };
   if (typeof keyFile === "string") {
     try {
@@ -714,6 +754,14 @@ export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown
     }
   } else k = keyFile;
   if (!k || typeof k !== "object") throw new MalformedError("keyFile", "must be an object with partyId and seed");
+  if (isKeystore(k)) {
+    // an encrypted key file (tradeledger init, keys generate): KeystoreError WRONG_PASSPHRASE if it does not open
+    if (opts.passphrase === undefined) throw new MalformedError("passphrase", "the key file is encrypted: pass { passphrase }");
+    const opened = decryptKey(k, opts.passphrase);
+    const id = partyId ?? opened.partyId;
+    if (typeof id !== "string") throw new MalformedError("partyId", "the key file names no party; pass one");
+    return signerFromSeed(id, opened.seed);
+  }
   const id = partyId ?? k.partyId;
   if (typeof id !== "string") throw new MalformedError("partyId", "the key file names no party; pass one");
   if (typeof k.seed !== "string") throw new MalformedError("seed", "must be 32 bytes as 64 hex digits");

@@ -25,7 +25,7 @@ export type {
   TitlePage,
   TitleQuery,
 } from "./client.js";
-export { EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
+export { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 export { routes } from "./api/routes.js";
 export type { HistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
 export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, REQUEST_NONCE_BYTES, signedReadHeaders } from "./api/signed-reads.js";
@@ -72,7 +72,16 @@ export type { ValidatorSet, VerificationProblem, VerificationProblemCode, Verifi
 export { verifyPiece } from "./verify-piece.js";
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
 export { pieceIdOf } from "./transactions/warrant-common.js";
-export { batchDigest, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
+export { batchDigest, checkpointSigningBytes, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
+export {
+  certifiedHeaderFromJson,
+  certifiedHeaderToJson,
+  MAX_CERTIFIED_CHAIN,
+  verifyCertifiedHeader,
+  verifyCertifiedState,
+  verifyCheckpointCertificate,
+} from "./certified.js";
+export type { CertifiedHeaderCheck, CertifiedHeaderProof, CertifiedHeaderProofJson, CheckpointCertificate, CheckpointSignature } from "./certified.js";
 export type { CertificateCheck, CommitCertificate, CommitSignature, Validator } from "./commit.js";
 export * from "./proofs.js";
 export { verifyInclusion, merkleRoot, inclusionProof } from "./merkle.js";
@@ -86,6 +95,7 @@ export * from "./hashing/index.js";
 export * from "./fingerprint.js";
 export * from "./builders.js";
 export * from "./signer.js";
+export { decryptKey, DEFAULT_SCRYPT, encryptKey, isKeystore, KEYSTORE_FORMAT, KeystoreError, parseKeystore, type KeystoreFile, type ScryptParams } from "./keystore.js";
 export {
   assertValidPayload,
   assertValidTxBody,

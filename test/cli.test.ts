@@ -11,6 +11,9 @@ import { toHex } from "../sdk/bytes.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli", "cli.js");
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+/** The same with a key passphrase in the environment (as a service gets it), no terminal. */
+const PASSPHRASE = "an operator's long passphrase";
+const runWithPassphrase = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, TRADELEDGER_KEY_PASSPHRASE: PASSPHRASE } });
 const dir = mkdtempSync(join(tmpdir(), "tl-cli-"));
 
 t.test("--help lists the operator and client commands", async (t) => {
@@ -18,7 +21,7 @@ t.test("--help lists the operator and client commands", async (t) => {
   for (const cmd of [
     "start", "devnet", "init", "keys", "genesis", "register", "attest", "finance", "repay", "cancel", "show", "history",
     "attest-stock", "issue-title", "transfer-title", "offer-pledge", "accept-pledge", "release-pledge", "surrender-title", "show-title", "show-lot", "titles",
-    "acknowledge", "dispute", "resolve-dispute", "notify-assignment",
+    "acknowledge", "dispute", "resolve-dispute", "notify-assignment", "alerts", "rule",
     "status", "block", "tx", "events", "party", "sign-request",
   ]) t.match(out, new RegExp(`\\n\\s+${cmd}\\b`), cmd);
   t.match(run("start", "--help").stdout, /--config <file>/);
@@ -35,7 +38,8 @@ t.test("--help lists the operator and client commands", async (t) => {
 
 t.test("keys generate writes a 0600 key file, show never prints the seed, nothing is overwritten", async (t) => {
   const file = join(dir, "bank-x.json");
-  const gen = run("keys", "generate", "--party", "bank-x", "--out", file);
+  const gen = run("keys", "generate", "--party", "bank-x", "--out", file, "--plaintext");
+  t.match(gen.stdout, /PLAINTEXT development key/);
   t.equal(gen.status, 0, gen.stderr);
   t.equal(statSync(file).mode & 0o777, 0o600);
   const seed = JSON.parse(readFileSync(file, "utf8")).seed as string;
@@ -46,19 +50,37 @@ t.test("keys generate writes a 0600 key file, show never prints the seed, nothin
   const again = run("keys", "generate", "--party", "bank-x", "--out", file);
   t.not(again.status, 0);
   t.match(again.stderr, /refusing to overwrite/);
+  // by default the key is encrypted, and without a terminal the passphrase must come from somewhere
+  const encrypted = join(dir, "bank-y.json");
+  const noPass = run("keys", "generate", "--party", "bank-y", "--out", encrypted);
+  t.equal(noPass.status, 78);
+  t.match(noPass.stderr, /needs a passphrase: --passphrase-file, TRADELEDGER_KEY_PASSPHRASE_FILE/);
+  const passFile = join(dir, "pass.txt");
+  writeFileSync(passFile, "from a file\n", { mode: 0o600 });
+  const genEnc = run("keys", "generate", "--party", "bank-y", "--out", encrypted, "--passphrase-file", passFile);
+  t.equal(genEnc.status, 0, genEnc.stderr);
+  t.match(genEnc.stdout, /\(encrypted\)/);
+  const text = readFileSync(encrypted, "utf8");
+  t.match(JSON.parse(text), { format: "tradeledger-keystore/v1", partyId: "bank-y", kdf: { name: "scrypt", N: 131072 }, cipher: { name: "xchacha20-poly1305" } });
+  t.notOk(JSON.parse(text).seed);
+  t.match(JSON.parse(run("keys", "show", encrypted).stdout), { partyId: "bank-y", encrypted: true }, "show needs no passphrase");
 });
 
 t.test("init creates a node key and a config the node accepts; refuses to overwrite", async (t) => {
   const net = createDevnet({ dir: join(dir, "net"), rpcBasePort: 41001, p2pBasePort: 42001 });
   const nodeDir = join(dir, "bank-a-host");
-  const init = run("init", "--dir", nodeDir, "--validator-id", "bank-a", "--genesis", net.genesisFile, "--rpc-port", "41999");
+  const init = runWithPassphrase("init", "--dir", nodeDir, "--validator-id", "bank-a", "--genesis", net.genesisFile, "--rpc-port", "41999");
   t.equal(init.status, 0, init.stderr);
   t.match(init.stdout, /node public key \(put it in the genesis validators\/observers list\): [0-9a-f]{64}/);
   const config = JSON.parse(readFileSync(join(nodeDir, "node.json"), "utf8"));
   t.match(config, { mode: "validator", validatorId: "bank-a", rpc: { port: 41999 } });
   t.equal(statSync(join(nodeDir, "node-key.json")).mode & 0o777, 0o600);
+  t.match(JSON.parse(readFileSync(join(nodeDir, "node-key.json"), "utf8")), { format: "tradeledger-keystore/v1", kind: "node" }, "encrypted by default");
+  const locked = run("start", "--config", join(nodeDir, "node.json"));
+  t.equal(locked.status, 78, "an encrypted node key without its passphrase stops the start");
+  t.match(locked.stderr, /needs a passphrase/);
   // Its fresh key is not bank-a's key in this genesis: start refuses clearly instead of joining.
-  const start = run("start", "--config", join(nodeDir, "node.json"));
+  const start = runWithPassphrase("start", "--config", join(nodeDir, "node.json"));
   t.equal(start.status, 1);
   t.match(start.stderr, /is not validator bank-a's key in the genesis/);
   t.not(run("init", "--dir", nodeDir, "--validator-id", "bank-a").status, 0, "an existing node folder is not overwritten");
@@ -372,6 +394,55 @@ t.test("title and buyer commands against a node: stock, receipts, pledges, surre
   t.match(await tl("finance", rid, "--party", "bank-b", "--amount", "10000.00", "--require-ack"), { code: 0, out: { liveFinanced: "8000000" } });
   const seen = await tl("show", rid, "--party", buyer);
   t.match(seen.out, { receivable: { acknowledgedAmount: "8000000", disputed: false, payeeBankId: "bank-a", buyerPartyId: buyer } });
+});
+
+t.test("supervision commands against a node: rule set, list, retire; alerts; usage errors exit 2", async (t) => {
+  const { RpcHarness, day, attestPayload } = await import("./rpc-harness.js");
+  const { writeKeyFile } = await import("../config/load.js");
+  const { Command } = await import("commander");
+  const { addClientCommands } = await import("../node/cli/cli-client.js");
+  const { createClient } = await import("../sdk/client.js");
+  const { tx } = await import("../sdk/builders.js");
+  const { randomBytes } = await import("../sdk/crypto.js");
+  const h = await RpcHarness.create();
+  const { server, url } = await h.serve();
+  t.teardown(async () => {
+    await server.stop();
+    await h.close();
+  });
+  const net = join(dir, "supervision-net");
+  for (const p of Object.values(h.parties)) writeKeyFile(join(net, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+  const tl = async (...args: string[]) => {
+    let out = "";
+    let err = "";
+    let code = 0;
+    const program = new Command("tradeledger").exitOverride();
+    addClientCommands(program, { devnetDir: net, out: (s) => (out += s), err: (s) => (err += s), exit: (c) => (code = c), env: { TRADELEDGER_URL: url } });
+    await program.parseAsync(args, { from: "user" });
+    return { code, out: out ? JSON.parse(out) : undefined, err: err ? JSON.parse(err) : undefined };
+  };
+  const set = await tl("rule", "set", "big-loan", "--kind", "LARGE_EXPOSURE", "--currency", "USD", "--amount", "500.00", "--severity", "BLOCK");
+  t.equal(set.code, 0, JSON.stringify(set.err));
+  t.match(set.out, { ruleId: "big-loan", kind: "LARGE_EXPOSURE", severity: "BLOCK", params: { amount: "50000", currency: "USD" }, setBy: "regulator" });
+  t.equal((await tl("rule", "set", "fast", "--kind", "VELOCITY", "--hours", "24")).code, 0);
+  t.match(await tl("rule", "set", "bad", "--kind", "VELOCITY"), { code: 2, err: { error: { code: "USAGE", message: /VELOCITY requires hours/ } } });
+  t.match(await tl("rule", "set", "bad", "--kind", "VELOCITY", "--hours", "1.5"), { code: 2, err: { error: { code: "USAGE", message: /--hours 1.5: a whole number/ } } });
+  t.match(await tl("rule", "set", "nope", "--kind", "CYCLE", "--party", "bank-a"), { code: 1, err: { error: { code: "UNAUTHORIZED", status: 403 } } });
+  t.match(await tl("rule", "list", "--party", "bank-a"), { code: 0, out: { items: [{ ruleId: "big-loan" }, { ruleId: "fast" }] } });
+
+  const exporter = createClient({ url, signer: h.party("exporter-hz-textiles").signer });
+  const r = await exporter.submit(tx.registerReceivable({ documentHash: randomBytes(32), fingerprint: randomBytes(32), buyerId: "b-1", amount: 100_000n, currency: "USD", issueDate: day(-1), dueDate: day(30) }));
+  await createClient({ url, signer: h.party("customs").signer }).submit(attestPayload("4242", { exporter: "exporter-hz-textiles", amount: "1000.00", receivableIds: [r.receipt.target] }));
+  t.match(await tl("finance", r.receipt.target, "--party", "bank-a", "--amount", "600.00", "--currency", "USD"), { code: 1, err: { error: { code: "BLOCKED_BY_RULE", status: 409, receipt: { alerts: [{ ruleId: "big-loan" }] } } } });
+  t.equal((await tl("finance", r.receipt.target, "--party", "bank-a", "--amount", "100.00", "--currency", "USD")).code, 0);
+  const alerts = await tl("alerts");
+  t.equal(alerts.code, 0, JSON.stringify(alerts.err));
+  t.same(alerts.out.items.map((a: { ruleId: string; code: string }) => [a.ruleId, a.code]), [["big-loan", "BLOCKED_BY_RULE"], ["fast", "OK"]]);
+  t.same((await tl("alerts", "--rule", "fast")).out.items.length, 1);
+  t.match(await tl("alerts", "--from-height", "x"), { code: 2 });
+  t.same((await tl("alerts", "--party", "bank-a")).out.items.length, 2, "a bank: the alerts naming it");
+  t.match(await tl("rule", "retire", "fast"), { code: 0, out: { ruleId: "fast", retired: true } });
+  t.match(await tl("rule", "retire", "fast"), { code: 1, err: { error: { code: "NOT_FOUND" } } });
 });
 
 // ---- the node commands, ISO times, --json, sign-request (docs/api.md §3 and "Signed requests with curl") ----

@@ -40,8 +40,8 @@ async function failure(p: Promise<unknown>): Promise<LedgerError> {
   throw new Error("expected a LedgerError");
 }
 
-function signedGet(base: string, path: string, party: string, headers: Record<string, string> = {}): Promise<Response> {
-  const auth = signedReadHeaders(signer(party), { chainId: h.chainId, time: BigInt(Date.now()), nonce: randomBytes(16), method: "GET", target: path });
+async function signedGet(base: string, path: string, party: string, headers: Record<string, string> = {}): Promise<Response> {
+  const auth = await signedReadHeaders(signer(party), { chainId: h.chainId, time: BigInt(Date.now()), nonce: randomBytes(16), method: "GET", target: path });
   return fetch(base + path, { headers: { ...auth, ...headers } });
 }
 

@@ -9,9 +9,11 @@ import t from "tap";
 import { Command } from "commander";
 import { createClient, loadSigner } from "../sdk/client.js";
 import { tx } from "../sdk/builders.js";
-import { randomBytes } from "../sdk/crypto.js";
 import { addClientCommands } from "../node/cli/cli-client.js";
 import { runProcess, startTestDevnet } from "./devnet-harness.js";
+import { certifiedHeaderFromJson, verifyCertifiedHeader } from "../sdk/certified.js";
+import { nobleCrypto, randomBytes, sha256 } from "../sdk/crypto.js";
+import { validatorSetFromGenesis } from "../sdk/verify.js";
 
 const devnet = await startTestDevnet(t, "tl-devnet-");
 const { dir, supervisor, network } = devnet;
@@ -204,6 +206,22 @@ t.test("every node serves the same chain", async (t) => {
   }
   t.ok(height > 0n);
   t.equal(heads.size, 1, `one block hash at height ${height} on all nodes`);
+});
+
+t.test("the idle head is certified by the validators' CHECKPOINTs and every block below it verifies (docs/consensus.md §6)", async (t) => {
+  const genesis = JSON.parse(readFileSync(network.genesisFile, "utf8"));
+  const set = validatorSetFromGenesis(genesis);
+  for (const n of network.nodes) {
+    const client = createClient({ url: n.rpcUrl });
+    const head = BigInt((await client.status()).height);
+    // nothing is submitted now: the head is certified by the idle tip's CHECKPOINTs, or by a stable one
+    const proof = await client.getCertifiedHeader(head, { waitMs: 20_000 });
+    const check = verifyCertifiedHeader(certifiedHeaderFromJson(proof), set, sha256, nobleCrypto.verify);
+    t.ok(check.ok, `${n.id}: head ${head} certified${check.ok ? "" : `: ${check.reason}`}`);
+    t.ok(proof.checkpoint.signatures.length >= 3, "by a quorum of the 4 validators");
+    const first = await client.getCertifiedHeader(1n);
+    t.ok(verifyCertifiedHeader(certifiedHeaderFromJson(first), set, sha256, nobleCrypto.verify).ok, `${n.id}: block 1 too (chain of ${first.chain.length})`);
+  }
 });
 
 t.test("/metrics on the running nodes", async (t) => {

@@ -5,7 +5,7 @@
 // and pledges (DESIGN §8, docs/titles.md): attest-stock, issue-title, transfer-title, offer-pledge,
 // accept-pledge, release-pledge, surrender-title, show-title, show-lot, titles; and the buyer's word
 // (DESIGN §9, docs/ledger.md): acknowledge, dispute, resolve-dispute, notify-assignment, and
-// `finance --require-ack`. node/cli/cli.ts adds them to its program with addClientCommands(program).
+// `finance --require-ack`; supervision (DESIGN §11, docs/supervision.md): alerts, rule set|retire|list. node/cli/cli.ts adds them to its program with addClientCommands(program).
 //
 // Conventions (docs/api.md, "CLI"):
 //   - keys: `.devnet/keys/<party>.json` by default (--devnet <dir>, --party <id>, --key <file>);
@@ -23,6 +23,9 @@
 //   - node commands: status, block, tx, events (follow the stream), party register/show, and
 //     sign-request (the x-tl-* headers of a signed read, or a ready curl command).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { keyFileInfo, loadKeyFile } from "../../config/load.js";
+import { nodeCrypto } from "../crypto.js";
+import { readPassphrase } from "../keys/passphrase.js";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { isoTime, outputFormat, render, renderLine, type OutputFormat } from "./output.js";
@@ -35,6 +38,7 @@ import {
   hashDocument,
   LedgerError,
   loadSigner,
+  signerFromSeed,
   MalformedError,
   PARTY_ID_RE,
   randomBytes,
@@ -112,7 +116,13 @@ export function addClientCommands(program: Command, options: ClientCommandOption
     if (!party) throw new UsageError(`${what}: pass --party <id> (the signing party)`);
     const file = o.key ? resolve(o.key) : join(devnetOf(o), "keys", `${party}.json`);
     if (!existsSync(file)) throw new UsageError(`no key file ${file} for ${party}: run \`npm start\` to create the devnet, or pass --key <file>`);
-    return loadSigner(readFileSync(file, "utf8"), party);
+    const info = keyFileInfo(file);
+    if (!info.encrypted) return loadSigner(readFileSync(file, "utf8"), party);
+    if (info.partyId && info.partyId !== party) throw new UsageError(`${file} is ${info.partyId}'s key, not ${party}'s`);
+    // An encrypted key is opened when the first signature is needed (its passphrase may be asked for).
+    let opened: Promise<Signer> | undefined;
+    const open = async () => signerFromSeed(party, loadKeyFile(file, await readPassphrase({ env, what: `${party}'s key ${file}` })).seed, nodeCrypto);
+    return { partyId: party, publicKey: info.publicKey, sign: async (m: Uint8Array) => (await (opened ??= open())).sign(m) };
   };
 
   const clientOf = (o: CommonOptions, signer?: Signer): TradeLedgerClient => createClient({ url: urlsOf(o), ...(signer ? { signer } : {}) });
@@ -370,12 +380,13 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   addWarrantCommands(command, run, signerOf, clientOf, print);
   addTitleCommands(command, run, signerOf, clientOf, print);
   addBuyerCommands(command, run, signerOf, clientOf, print);
+  addSupervisionCommands(program, command, run, signerOf, clientOf, print);
   return program;
 }
 
 // ---- digital warrants (DESIGN.md §7, docs/warrants.md) ------------------------------------------
 
-type CommandFactory = (name: string, description: string, defaultParty?: string) => Command;
+type CommandFactory = (name: string, description: string, defaultParty?: string, parent?: Command) => Command;
 type Runner = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
 /** One output of a transfer as typed: `party:amount[:tradeRef]`. */
@@ -1009,6 +1020,100 @@ function addBuyerCommands(
         const done = await clientOf(o, signer).submit(built(() => tx.notifyAssignment({ receivableId: id, payeeAccountHash })), signer);
         const e = eventsOf(done.receipt, "assignmentNotified")[0];
         print({ receivableId: id, payeeBankId: signer.partyId, payeeAccountHash, buyerPartyId: e?.buyerPartyId || undefined, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+}
+
+// ---- supervision (DESIGN.md §11, docs/supervision.md) ----------------------------------------------
+
+function addSupervisionCommands(
+  program: Command,
+  command: CommandFactory,
+  run: Runner,
+  signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
+  clientOf: (o: CommonOptions, signer: Signer) => TradeLedgerClient,
+  print: (value: unknown) => void,
+): void {
+  command("alerts", "supervision alerts (regulators and auditors: all; others: the alerts naming them)", "regulator")
+    .option("--rule <id>", "alerts of this rule")
+    .option("--of <party>", "alerts naming this party")
+    .option("--from-height <n>", "first block height (inclusive)")
+    .option("--to-height <n>", "last block height (inclusive)")
+    .option("--limit <n>", "page size", "50")
+    .option("--cursor <cursor>", "from a previous page")
+    .action(
+      run(async (o: CommonOptions & { rule?: string; of?: string; fromHeight?: string; toHeight?: string; limit: string; cursor?: string }) => {
+        for (const [name, v] of [["--from-height", o.fromHeight], ["--to-height", o.toHeight]] as const) {
+          if (v !== undefined && !/^(0|[1-9][0-9]{0,19})$/.test(v)) throw new UsageError(`${name} ${v}: a block height`);
+        }
+        const client = clientOf(o, signerOf(o, "regulator", "alerts"));
+        print(
+          await client.getAlerts({
+            ...(o.rule ? { rule: o.rule } : {}),
+            ...(o.of ? { party: o.of } : {}),
+            ...(o.fromHeight ? { fromHeight: o.fromHeight } : {}),
+            ...(o.toHeight ? { toHeight: o.toHeight } : {}),
+            ...(o.cursor ? { cursor: o.cursor } : {}),
+            limit: Number(o.limit),
+          }),
+        );
+      }),
+    );
+
+  const rule = program.command("rule").description("supervision rules (a REGULATOR): set, retire, list (docs/supervision.md)");
+  // The shared options of every client command (--url, --party, --key, --devnet, --json), under `rule`.
+  const sub = (name: string, description: string) => command(name, description, "regulator", rule);
+  const intOf = (v: string | undefined, name: string): number | undefined => {
+    if (v === undefined) return undefined;
+    if (!/^[0-9]{1,9}$/.test(v)) throw new UsageError(`--${name} ${v}: a whole number`);
+    return Number(v);
+  };
+
+  sub("set", "set a supervision rule, or replace the active rule of that id")
+    .argument("<ruleId>")
+    .requiredOption("--kind <kind>", "CONCENTRATION, LARGE_EXPOSURE, VELOCITY, CYCLE, VALUE_MISMATCH, REJECTION_BURST, OVERDUE_AGE or PLEDGE_CONFLICT")
+    .option("--severity <severity>", "ALERT (record an alert) or BLOCK (reject the transaction)", "ALERT")
+    .option("--basis-points <n>", "CONCENTRATION, VALUE_MISMATCH: the threshold in basis points (25% = 2500)")
+    .option("--currency <code>", "CONCENTRATION, LARGE_EXPOSURE: the currency of the book")
+    .option("--amount <major>", "LARGE_EXPOSURE: the limit; CONCENTRATION: the smallest book it applies to (major units, e.g. 1000000.00)")
+    .option("--minor <units>", "or that amount in minor units")
+    .option("--hours <n>", "VELOCITY: financed less than this many hours after registration")
+    .option("--count <n>", "REJECTION_BURST: this many rejections ...")
+    .option("--window-minutes <n>", "REJECTION_BURST: ... within this many minutes")
+    .option("--days <n>", "OVERDUE_AGE: more than this many days past due")
+    .action(
+      run(async (ruleId: string, o: CommonOptions & { kind: string; severity: string; basisPoints?: string; currency?: string; amount?: string; minor?: string; hours?: string; count?: string; windowMinutes?: string; days?: string }) => {
+        const params: Record<string, unknown> = {};
+        const put = (k: string, v: unknown) => v !== undefined && (params[k] = v);
+        put("basisPoints", intOf(o.basisPoints, "basis-points"));
+        put("currency", o.currency);
+        if (o.amount !== undefined || o.minor !== undefined) params.amount = amountOf(o, o.currency ?? "USD");
+        put("hours", intOf(o.hours, "hours"));
+        put("count", intOf(o.count, "count"));
+        put("windowMinutes", intOf(o.windowMinutes, "window-minutes"));
+        put("days", intOf(o.days, "days"));
+        const signer = signerOf(o, "regulator", "rule set");
+        const payload = built(() => tx.setRule({ ruleId, kind: o.kind as never, severity: o.severity as never, params: params as never }));
+        const done = await clientOf(o, signer).submit(payload, signer);
+        print({ ruleId, kind: payload.kind, severity: payload.severity, params: toJsonView(payload.params), setBy: signer.partyId, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  sub("retire", "retire an active supervision rule")
+    .argument("<ruleId>")
+    .action(
+      run(async (ruleId: string, o: CommonOptions) => {
+        const signer = signerOf(o, "regulator", "rule retire");
+        const done = await clientOf(o, signer).submit(built(() => tx.retireRule({ ruleId })), signer);
+        print({ ruleId, retired: true, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  sub("list", "the active supervision rules (any registered party)")
+    .action(
+      run(async (o: CommonOptions) => {
+        print(await clientOf(o, signerOf(o, "regulator", "rule list")).getRules());
       }),
     );
 }

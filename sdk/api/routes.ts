@@ -3,13 +3,18 @@
 // at the edge; sdk/client.ts builds requests from them and checks responses against them.
 // Browser-safe.
 import { z } from "zod";
-import { CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
+import { ALERT_EVENT, CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
 import {
+  AlertRecordView,
+  SupervisionRuleView,
   AsOf,
   BlockProofView,
   BlockTxView,
   BlockView,
+  CertifiedHeaderView,
   CreditLineView,
+  SignerKeysView,
+  HistoryCompleteView,
   DocumentRecordView,
   ExposureView,
   HistoryEntryView,
@@ -47,6 +52,13 @@ const Flag = z
   .transform((v) => v === "true")
   .optional();
 const Page = { cursor: Cursor, limit: Limit };
+const WaitCertifiedMs = z
+  .string()
+  .regex(/^[0-9]{1,5}$/, "an integer of ms")
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(30_000))
+  .optional()
+  .describe("wait up to this long, 0..30000 ms (default 0), for the block(s) to be certified: the next checkpoint, or the idle tip's, certifies them (docs/consensus.md §6)");
 const Empty = z.object({});
 /**
  * Read-your-writes across nodes: a read carrying `minHeight` is answered only once the node has
@@ -174,7 +186,7 @@ export const routes = {
     summary: "A committed transaction with its receipt, block, inclusion proofs and commit certificate",
     description: "Visible to its signer, auditors, and parties who may see a receivable, warrant piece, credit line, title or lot it concerns (docs/security.md).",
     params: z.object({ hash: Hex32 }),
-    query: ReadQuery,
+    query: z.object({ ...Consistency, waitCertifiedMs: WaitCertifiedMs }),
     body: null,
     response: TxView,
     produces: "json",
@@ -194,6 +206,21 @@ export const routes = {
     produces: "json",
     success: 200,
     errors: [400, 404, 429, 503],
+  }),
+  getCertifiedHeader: route({
+    method: "GET",
+    path: "/v1/blocks/:height/certified",
+    access: "open",
+    summary: "A block header certified with its results: the headers above it and a checkpoint certificate",
+    description:
+      "The header (with its receipts root and state root), the headers above it up to the nearest checkpointed block, and 2f+1 validators' CHECKPOINT signatures over that block's hash: check with verifyCertifiedHeader (sdk/certified.ts) against the genesis validator set. 404 while the block is not certified yet (wait with `waitMs`) or not stored here; an observer holds no checkpoint certificates (ask a validator). Open (loopback).",
+    params: z.object({ height: z.string().regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'") }),
+    query: z.object({ waitMs: WaitCertifiedMs }),
+    body: null,
+    response: CertifiedHeaderView,
+    produces: "json",
+    success: 200,
+    errors: [400, 404, 429],
   }),
   getBlockTxs: route({
     method: "GET",
@@ -230,9 +257,9 @@ export const routes = {
     summary: "A receivable's history: every event and every rejected attempt, oldest first",
     description: "With `proofs=true` each entry carries its transaction and receipt with inclusion proofs, and `blocks` the headers and commit certificates: check with verifyHistory.",
     params: z.object({ id: Hex32 }),
-    query: z.object({ ...Page, ...Consistency, proofs: Flag.describe("include inclusion proofs, headers and certificates") }),
+    query: z.object({ ...Page, ...Consistency, proofs: Flag.describe("include inclusion proofs, headers and certificates"), waitCertifiedMs: WaitCertifiedMs }),
     body: null,
-    response: pageOf(HistoryEntryView, { receivableId: Hex32, blocks: z.array(BlockProofView).optional() }),
+    response: pageOf(HistoryEntryView, { receivableId: Hex32, blocks: z.array(BlockProofView).optional(), signerKeys: z.array(SignerKeysView).optional().describe("with proofs: the page's signers' keys proven from certified state (absent while the head is not certified)"), complete: HistoryCompleteView.optional().describe("with proofs: the receivable's history chain at a certified height, read before the page (absent while the head is not certified)") }),
     produces: "json",
     success: 200,
     errors: READ_ERRORS,
@@ -461,6 +488,45 @@ export const routes = {
     success: 200,
     errors: READ_ERRORS,
   }),
+  // supervision (DESIGN.md §11, docs/supervision.md)
+  listAlerts: route({
+    method: "GET",
+    path: "/v1/alerts",
+    access: "signed",
+    summary: "Alerts of the supervision rules, oldest first",
+    description:
+      "Regulators and auditors see every alert; any other party the alerts naming it (its `party` filter is itself, the default). Filters: `rule` or `party` (not both), and a height range `fromHeight`..`toHeight` (inclusive). Each alert is in the receipt of its transaction (BLOCKED_BY_RULE when a BLOCK rule refused it), proven by the block's receipts root.",
+    params: Empty,
+    query: z
+      .object({
+        ...Consistency,
+        rule: PartyId.optional().describe("alerts of this rule"),
+        party: PartyId.optional().describe("alerts naming this party"),
+        fromHeight: U64.optional().describe("first block height (inclusive)"),
+        toHeight: U64.optional().describe("last block height (inclusive)"),
+        ...Page,
+      })
+      .refine((q) => q.rule === undefined || q.party === undefined, "filter by rule or by party, not both"),
+    body: null,
+    response: pageOf(AlertRecordView),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  listRules: route({
+    method: "GET",
+    path: "/v1/rules",
+    access: "signed",
+    summary: "The active supervision rules",
+    description: "Every registered party may read them: the rules a transaction will be checked against are no secret. Sorted by rule id.",
+    params: Empty,
+    query: ReadQuery,
+    body: null,
+    response: z.object({ items: z.array(SupervisionRuleView), asOf: AsOf }),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
   streamEvents: route({
     method: "GET",
     path: "/v1/events",
@@ -475,9 +541,9 @@ export const routes = {
       type: z
         .string()
         .regex(/^[a-zA-Z]+(?:,[a-zA-Z]+)*$/, "comma-separated event types")
-        .refine((v) => v.split(",").every((t) => (EVENT_TYPES as readonly string[]).includes(t) || t === REJECTED_EVENT), "unknown event type")
+        .refine((v) => v.split(",").every((t) => (EVENT_TYPES as readonly string[]).includes(t) || t === REJECTED_EVENT || t === ALERT_EVENT), "unknown event type")
         .optional()
-        .describe(`comma-separated: ${[...EVENT_TYPES, REJECTED_EVENT].join(", ")}`),
+        .describe(`comma-separated: ${[...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT].join(", ")}`),
       fromHeight: U64.optional().describe("replay committed blocks from this height before streaming"),
       lastEventId: z.string().regex(/^[0-9]{1,20}:[0-9]{1,10}:(?:[0-9]{1,5}|r)$/).optional(),
     }),

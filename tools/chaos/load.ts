@@ -157,7 +157,7 @@ export class TradeLoad {
   /** Signs once, then submits (and resubmits the same bytes elsewhere) until acknowledged. */
   private async step(w: number, signerId: string, payload: TxPayload, expect: string): Promise<CommittedTx> {
     const signer = this.target.signer(signerId);
-    const signed = signTransaction(signer, buildTxBody(payload, { chainId: this.target.chainId, signer }), nodeCrypto);
+    const signed = await signTransaction(signer, buildTxBody(payload, { chainId: this.target.chainId, signer }), nodeCrypto);
     const deadline = Date.now() + (this.opts.giveUpMs ?? 120_000);
     let attempt = 0;
     for (;;) {
