@@ -7,6 +7,7 @@ import { fillPath, routes, type HistoryPageJson, type ResponseOf, type RouteId }
 import {
   type BlockJson,
   type CreditLineJson,
+  type EventJson,
   type ExposureJson,
   type LedgerEventJson,
   type PartyJson,
@@ -27,6 +28,7 @@ import {
   LedgerEventView,
 } from "./api/schemas.js";
 import { signedReadHeaders, REQUEST_NONCE_BYTES } from "./api/signed-reads.js";
+import type { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 import { buildTxBody } from "./builders.js";
 import { toHex } from "./bytes.js";
 import { randomBytes } from "./crypto.js";
@@ -38,6 +40,7 @@ import { MalformedError } from "./validate.js";
 import type { Tx } from "./tx.js";
 import type { PieceStatus, ReceivableStatus, ResultCode, TitleStatus } from "./types.js";
 import type { TxPayload } from "./transactions/index.js";
+import { invoiceRegistration, type InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
 
 export interface ClientOptions {
   /**
@@ -131,11 +134,19 @@ export type LotPage = Page<TitleRecordJson> & { lot: LotRecordJson; available: s
 /** A page of a party's titles (GET /v1/parties/:id/titles). */
 export type TitlePage = Page<TitleRecordJson> & { partyId: string; as: "holder" | "pledgee"; asOf: { height: string; time: string } };
 
-export interface EventFilter {
+/** The name of a ledger event, "txRejected" for a committed transaction the ledger refused, or "alertRaised" for a supervision alert. */
+export type LedgerEventType = (typeof EVENT_TYPES)[number] | typeof REJECTED_EVENT | typeof ALERT_EVENT;
+
+/** A streamed event of one of the types `T`: `event` is that type's payload (absent for "txRejected"). */
+export type LedgerEventOf<T extends LedgerEventType> = T extends LedgerEventType
+  ? Omit<LedgerEventJson, "type" | "event"> & { type: T; event?: Extract<EventJson, { type: T }> }
+  : never;
+
+export interface EventFilter<T extends LedgerEventType = LedgerEventType> {
   receivable?: string;
   party?: string;
   /** event types to deliver (e.g. ["receivableFinanced", "txRejected"]); all by default */
-  types?: readonly string[];
+  types?: readonly T[];
 }
 
 export interface EventStreamOptions {
@@ -159,14 +170,40 @@ export interface SubmitOptions {
   nonce?: Uint8Array | string;
 }
 
-/** A committed transaction the ledger accepted. */
+/**
+ * A committed transaction and its receipt: the one shape submit, submitSigned, submitMany and
+ * waitForTx return. `ok` is `receipt.code === "OK"`; submit and submitSigned throw a LedgerError
+ * for a rejection instead, submitMany and waitForTx return it with `ok: false`.
+ */
 export interface CommittedTx {
   txHash: string;
+  ok: boolean;
+  /** the receipt's code: OK or why the ledger refused it (docs/ledger.md) */
+  code: ResultCode;
   height: string;
   index: number;
   time: string;
   blockHash: string;
   receipt: ReceiptJson;
+}
+
+export interface WaitOptions {
+  /** give up after this long (ms, default 60000): TxPendingError */
+  timeoutMs?: number;
+  /** between polls while the transaction is not committed (ms, default 250, doubling to 2000) */
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+/** An invoice registered with registerInvoice: the receipt plus what was anchored and how. */
+export interface RegisteredInvoice extends CommittedTx {
+  receivableId: string;
+  /** the document hash (hex) */
+  documentHash: string;
+  /** the duplicate-detection fingerprint (hex) */
+  fingerprint: string;
+  /** keep with the invoice: a lender needs them to check it (verifyDocument) */
+  salts: Record<string, string>;
 }
 
 export interface PendingTx {
@@ -191,6 +228,27 @@ interface RequestArgs {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP date; in ms, or undefined. */
+function retryAfterHeader(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  if (/^[0-9]+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function committedOf(r: { txHash: string; height: string; index: number; time: string; blockHash: string; receipt: ReceiptJson }): CommittedTx {
+  return { txHash: r.txHash, ok: r.receipt.code === "OK", code: r.receipt.code, height: r.height, index: r.index, time: r.time, blockHash: r.blockHash, receipt: r.receipt };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new LedgerError("NETWORK", "aborted"));
+    const timer = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+    const onAbort = () => (clearTimeout(timer), reject(new LedgerError("NETWORK", "aborted")));
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
 const SUBMIT_RETRIES = 2;
 /** The response header with the node's applied height (rpc/server.ts). */
 const HEIGHT_HEADER = "x-tl-height";
@@ -381,13 +439,15 @@ export class TradeLedgerClient {
   private async fail(res: Response): Promise<never> {
     let parsed: unknown;
     const text = await res.text().catch(() => "");
+    const headerRetry = retryAfterHeader(res.headers.get("retry-after"), this.clock());
+    const extra = headerRetry !== undefined ? { retryAfterMs: headerRetry } : {};
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new LedgerError(statusCode(res.status), `HTTP ${res.status}: ${text.slice(0, 200) || res.statusText}`, undefined, res.status);
+      throw new LedgerError(statusCode(res.status), `HTTP ${res.status}: ${text.slice(0, 200) || res.statusText}`, undefined, res.status, extra);
     }
     const env = ErrorEnvelope.safeParse(parsed);
-    if (!env.success) throw new LedgerError(statusCode(res.status), `HTTP ${res.status}: unexpected error body`, undefined, res.status);
+    if (!env.success) throw new LedgerError(statusCode(res.status), `HTTP ${res.status}: unexpected error body`, undefined, res.status, extra);
     const e = env.data.error;
     let receipt;
     try {
@@ -395,10 +455,12 @@ export class TradeLedgerClient {
     } catch {
       receipt = undefined;
     }
-    const err = new LedgerError(e.code as LedgerErrorCode, e.message, receipt, res.status);
-    if (e.details) Object.defineProperty(err, "details", { value: e.details, enumerable: true });
-    if (e.retryAfterMs !== undefined) Object.defineProperty(err, "retryAfterMs", { value: e.retryAfterMs, enumerable: true });
-    throw err;
+    // The body's figure is exact (ms); the header's is rounded up to whole seconds.
+    const retryAfterMs = e.retryAfterMs ?? headerRetry;
+    throw new LedgerError(e.code as LedgerErrorCode, e.message, receipt, res.status, {
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      ...(e.details ? { details: e.details } : {}),
+    });
   }
 
   private async parse<K extends RouteId>(id: K, res: Response): Promise<ResponseOf<K>> {
@@ -471,7 +533,84 @@ export class TradeLedgerClient {
       return { txHash: result.txHash, status: "pending" };
     }
     this.session.observe(BigInt(result.height!));
-    return { txHash: result.txHash, height: result.height!, index: result.index!, time: result.time!, blockHash: result.blockHash!, receipt: result.receipt! };
+    return committedOf({ txHash: result.txHash, height: result.height!, index: result.index!, time: result.time!, blockHash: result.blockHash!, receipt: result.receipt! });
+  }
+
+  /**
+   * Waits until a transaction is committed and returns its receipt, whatever its code (`ok` says
+   * whether the ledger accepted it). Polls getTx (a signed read: the client needs a signer who
+   * may see the transaction), honouring the node's retryAfterMs when it is busy. Throws
+   * TxPendingError after `timeoutMs`.
+   */
+  async waitForTx(hash: string | Uint8Array, opts: WaitOptions = {}): Promise<CommittedTx> {
+    const txHash = hexOf(hash);
+    const deadline = this.clock() + (opts.timeoutMs ?? 60_000);
+    let pause = opts.pollMs ?? 250;
+    for (;;) {
+      let wait = pause;
+      try {
+        const t = await this.call("getTx", { params: { hash: txHash }, ...(opts.signal ? { signal: opts.signal } : {}) });
+        return committedOf(t);
+      } catch (err) {
+        if (!(err instanceof LedgerError)) throw err;
+        if (opts.signal?.aborted) throw err;
+        if (err.code === "RATE_LIMITED" || err.code === "NOT_READY") wait = Math.max(pause, err.retryAfterMs ?? 0);
+        else if (err.code !== "NOT_FOUND" && err.code !== "NETWORK" && err.code !== "TIMEOUT") throw err;
+      }
+      const left = deadline - this.clock();
+      if (left <= 0) throw new TxPendingError(txHash);
+      await sleep(Math.min(wait, left), opts.signal);
+      pause = Math.min(pause * 2, Math.max(opts.pollMs ?? 250, 2000));
+    }
+  }
+
+  /**
+   * Signs and submits several transactions in order, then waits for all of them. Returns one
+   * entry per payload, in order: the committed receipt (`ok: false` for one the ledger refused,
+   * e.g. a DOUBLE_FINANCING) or the LedgerError that kept it from being admitted or committed.
+   * Never throws for one transaction's failure. With `wait: "none"`, returns once all are
+   * admitted.
+   */
+  async submitMany(payloads: readonly TxPayload[], signer: Signer | undefined, opts: SubmitOptions & { wait: "none" }): Promise<(PendingTx | LedgerError)[]>;
+  async submitMany(payloads: readonly TxPayload[], signer?: Signer, opts?: SubmitOptions & { wait?: "commit" }): Promise<(CommittedTx | LedgerError)[]>;
+  async submitMany(payloads: readonly TxPayload[], signer?: Signer, opts: SubmitOptions = {}): Promise<(CommittedTx | PendingTx | LedgerError)[]> {
+    const s = signer ?? this.signer;
+    if (!s) throw new LedgerError("UNAUTHENTICATED", "submitMany needs a signer (argument or createClient({ signer }))");
+    const chainId = await this.chainId();
+    const signed: (Tx | LedgerError)[] = [];
+    for (const payload of payloads) {
+      try {
+        const body = buildTxBody(payload, { chainId, signer: s, ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}) });
+        signed.push(await signTransaction(s, body));
+      } catch (err) {
+        if (!(err instanceof LedgerError)) throw err;
+        signed.push(err);
+      }
+    }
+    // Admitted one after the other so that they enter the mempool in the order given.
+    const admitted: (PendingTx | LedgerError)[] = [];
+    for (const t of signed) {
+      if (t instanceof LedgerError) admitted.push(t);
+      else admitted.push(await this.submitSigned(t, { wait: "none" }).catch((err: unknown) => (err instanceof LedgerError ? err : Promise.reject(err))));
+    }
+    if (opts.wait === "none") return admitted;
+    const waitMs = opts.timeoutMs ?? 30_000;
+    return Promise.all(
+      admitted.map((a) => (a instanceof LedgerError ? a : this.waitForTx(a.txHash, { timeoutMs: waitMs }).catch((err: unknown) => (err instanceof LedgerError ? err : Promise.reject(err))))),
+    );
+  }
+
+  /**
+   * Registers an invoice as a receivable from the invoice itself: computes its document hash
+   * (fresh salts, returned: keep them with the invoice) and its fingerprint, builds, signs and
+   * submits the transaction and waits for the commit. A rejection (DUPLICATE_DOCUMENT,
+   * DUPLICATE_RECEIVABLE, ...) throws LedgerError like submit.
+   */
+  async registerInvoice(document: unknown, signer?: Signer, opts: SubmitOptions & InvoiceRegistrationOptions & { wait?: "commit" } = {}): Promise<RegisteredInvoice> {
+    const { payload, commitment, fingerprint } = invoiceRegistration(document, opts);
+    const { salts: _salts, random: _random, buyerPartyId: _buyer, ...submitOpts } = opts;
+    const done = await this.submit(payload, signer, submitOpts);
+    return { ...done, receivableId: done.receipt.target, documentHash: commitment.rootHex, fingerprint: toHex(fingerprint), salts: commitment.salts };
   }
 
   // ---- reads ------------------------------------------------------------------------------------
@@ -621,7 +760,7 @@ export class TradeLedgerClient {
    * out of the loop (or aborting `signal`) closes it. When the connection drops it reconnects and
    * resumes after the last event, so no event is missed or repeated.
    */
-  events(filter: EventFilter = {}, opts: EventStreamOptions = {}): AsyncIterableIterator<LedgerEventJson> {
+  events<T extends LedgerEventType = LedgerEventType>(filter: EventFilter<T> = {}, opts: EventStreamOptions = {}): AsyncIterableIterator<LedgerEventOf<T>> {
     const controller = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
     const query: RequestArgs["query"] = {
@@ -631,7 +770,7 @@ export class TradeLedgerClient {
     };
     const self = this;
     let lastId = opts.lastEventId;
-    async function* run(): AsyncGenerator<LedgerEventJson> {
+    async function* run(): AsyncGenerator<LedgerEventOf<T>> {
       let failures = 0;
       let fromHeight = opts.fromHeight;
       while (!signal.aborted) {
@@ -683,7 +822,7 @@ export class TradeLedgerClient {
                   }
                   const parsed = LedgerEventView.safeParse(json);
                   if (!parsed.success) throw new LedgerError("INTERNAL", `event stream: unexpected event shape (${parsed.error.issues[0]?.message})`);
-                  yield parsed.data;
+                  yield parsed.data as LedgerEventOf<T>;
                 }
                 fields = { data: [] };
                 continue;
@@ -712,7 +851,7 @@ export class TradeLedgerClient {
       next: () => gen.next(),
       return: async (value?: unknown) => {
         controller.abort();
-        return gen.return(value as LedgerEventJson);
+        return gen.return(value as LedgerEventOf<T>);
       },
       throw: (e?: unknown) => gen.throw(e),
       [Symbol.asyncIterator]() {

@@ -1,4 +1,4 @@
-// The SDK's public surface (`tradeledger/sdk`, DESIGN §5). Browser-safe: nothing under sdk/
+// The SDK's public surface (the `@tradeledger/sdk` package, DESIGN §5). Browser-safe: nothing under sdk/
 // imports node:*; test/browser.test.ts bundles this file for the browser and runs it in Chromium.
 //
 //   const client = createClient({ url: "http://127.0.0.1:7001", signer });
@@ -13,6 +13,10 @@ export type {
   CommittedTx,
   EventFilter,
   EventStreamOptions,
+  LedgerEventOf,
+  LedgerEventType,
+  RegisteredInvoice,
+  WaitOptions,
   LotPage,
   Page,
   PageOptions,
@@ -31,7 +35,6 @@ export type { HistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
 export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, REQUEST_NONCE_BYTES, signedReadHeaders } from "./api/signed-reads.js";
 export { DOMAIN_REJECTIONS, httpStatusOf } from "./api/errors.js";
 export type { ErrorJson } from "./api/errors.js";
-export { openApiDocument } from "./api/openapi.js";
 export type {
   BlockJson,
   BlockProofJson,
@@ -94,6 +97,8 @@ export type { JsonView } from "./json.js";
 export * from "./hashing/index.js";
 export * from "./fingerprint.js";
 export * from "./builders.js";
+export { invoiceRegistration } from "./transactions/register-receivable.js";
+export type { InvoiceRegistration, InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
 export * from "./signer.js";
 export { decryptKey, DEFAULT_SCRYPT, encryptKey, isKeystore, KEYSTORE_FORMAT, KeystoreError, parseKeystore, type KeystoreFile, type ScryptParams } from "./keystore.js";
 export {

@@ -7,7 +7,7 @@ import t from "tap";
 import { openApiDocument } from "../sdk/api/openapi.js";
 import { toHex } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
-import { paginate, type TradeLedgerClient } from "../sdk/client.js";
+import { paginate, type LedgerEventType, type TradeLedgerClient } from "../sdk/client.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { LedgerError } from "../sdk/errors.js";
 import { pieceIdOf } from "../sdk/transactions/warrant-common.js";
@@ -241,7 +241,7 @@ t.test("the store's warrant indexes, through the query model", async (t) => {
 t.test("the event stream shows a piece's events to its holder, the obligor and the bank", async (t) => {
   const abort = new AbortController();
   t.teardown(() => abort.abort());
-  const first = async (c: TradeLedgerClient, types: string[]) => {
+  const first = async (c: TradeLedgerClient, types: LedgerEventType[]) => {
     const it = c.events({ types }, { signal: abort.signal, fromHeight: 1, reconnect: false });
     const out: any[] = [];
     const timer = setTimeout(() => void it.return!(), 1500);

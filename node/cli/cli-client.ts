@@ -41,6 +41,10 @@ import {
   signerFromSeed,
   MalformedError,
   PARTY_ID_RE,
+  ALERT_EVENT,
+  EVENT_TYPES,
+  REJECTED_EVENT,
+  type LedgerEventType,
   randomBytes,
   REQUEST_NONCE_BYTES,
   sha256,
@@ -1269,7 +1273,9 @@ function addNodeCommands(d: NodeCommandDeps): void {
         if (o.from !== undefined && !/^[0-9]{1,20}$/.test(o.from)) throw new UsageError(`--from ${o.from}: a block height`);
         if (o.max !== undefined && !/^[1-9][0-9]{0,9}$/.test(o.max)) throw new UsageError(`--max ${o.max}: a positive count`);
         if (o.receivable !== undefined) idOf(o.receivable, "--receivable");
-        const types = o.type?.split(",").map((x) => x.trim()).filter((x) => x !== "");
+        const known: readonly string[] = [...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT];
+        const types = o.type?.split(",").map((x) => x.trim()).filter((x) => x !== "") as LedgerEventType[] | undefined;
+        for (const x of types ?? []) if (!known.includes(x)) throw new UsageError(`--type ${x}: not an event type (${known.join(", ")})`);
         const client = clientOf(o, signerOf(o, "auditor", "events"));
         const stop = new AbortController();
         const onSignal = () => stop.abort();

@@ -1,6 +1,6 @@
 // The error body every failed request answers with, and the HTTP status of each error and receipt
 // code (DESIGN §5). Browser-safe.
-import { z } from "zod";
+import * as z from "zod";
 import type { LedgerErrorCode } from "../errors.js";
 import { RESULT_CODES, type ResultCode } from "../types.js";
 import { Hex32, U64 } from "./primitives.js";

@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document of the route table (served at /v1/openapi.json), generated from the zod
 // schemas so that it cannot drift from what the node validates. Browser-safe.
-import { z } from "zod";
+import * as z from "zod";
 import { ErrorEnvelope } from "./errors.js";
 import { routes, type RouteDef } from "./routes.js";
 import { SubmitResultView } from "./schemas.js";

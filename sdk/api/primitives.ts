@@ -1,6 +1,6 @@
 // The scalar formats of the RPC's JSON (hex, decimal-string integers, amounts, dates, party ids)
 // and the enums of the domain's unions, shared by every view, payload and route. Browser-safe.
-import { z } from "zod";
+import * as z from "zod";
 import { RESULT_CODES } from "../types.js";
 import { PARTY_ID_RE } from "../checks.js";
 

@@ -2,7 +2,7 @@
 // zod schemas of its path parameters, query, body and response. rpc/ validates requests with them
 // at the edge; sdk/client.ts builds requests from them and checks responses against them.
 // Browser-safe.
-import { z } from "zod";
+import * as z from "zod";
 import { ALERT_EVENT, CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
 import {
   AlertRecordView,

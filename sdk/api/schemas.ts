@@ -1,7 +1,7 @@
 // The zod schemas of the RPC's JSON views (ledger records, events, receipts, transactions, blocks,
 // status, exposure, the event stream), named for OpenAPI by `.meta({ id })`, and the JSON types
 // the SDK returns. Browser-safe.
-import { z } from "zod";
+import * as z from "zod";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
 import { MAX_CERTIFIED_CHAIN } from "../certified.js";

@@ -196,7 +196,7 @@ export class TradeLoad {
     try {
       const c = createClient({ url: this.target.url(i), timeoutMs: 5000, signer: this.target.signer("auditor") });
       const t = await c.getTx(hash);
-      return { txHash: hash, height: t.height, index: t.index, time: t.time, blockHash: t.blockHash, receipt: t.receipt };
+      return { txHash: hash, ok: t.receipt.code === "OK", code: t.receipt.code, height: t.height, index: t.index, time: t.time, blockHash: t.blockHash, receipt: t.receipt };
     } catch {
       return undefined;
     }
