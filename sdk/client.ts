@@ -621,7 +621,7 @@ export class TradeLedgerClient {
 
   /** A committed transaction with its proofs; `waitCertifiedMs`: wait that long for its block to be certified (what verifyTx needs). */
   getTx(hash: string | Uint8Array, opts: ReadOptions & { waitCertifiedMs?: number } = {}): Promise<TxJson> {
-    return this.call("getTx", { params: { hash: hexOf(hash) }, query: { waitCertifiedMs: opts.waitCertifiedMs, ...minHeightOf(opts) } });
+    return this.call("getTx", { params: { hash: hexOf(hash) }, query: { ...minHeightOf(opts), waitCertifiedMs: opts.waitCertifiedMs } });
   }
 
   /** Block `height`'s header certified with its results (sdk/certified.ts verifyCertifiedHeader); waits up to `waitMs` for the certificate. */

@@ -41,10 +41,6 @@ import {
   signerFromSeed,
   MalformedError,
   PARTY_ID_RE,
-  ALERT_EVENT,
-  EVENT_TYPES,
-  REJECTED_EVENT,
-  type LedgerEventType,
   randomBytes,
   REQUEST_NONCE_BYTES,
   sha256,
@@ -60,7 +56,9 @@ import {
   type Signer,
   type TitleKind,
   type TradeLedgerClient,
+  type LedgerEventType,
 } from "../../sdk/index.js";
+import { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "../../sdk/api/primitives.js";
 
 export interface ClientCommandOptions {
   /** default devnet folder (keys/, network.json, genesis.json); default ".devnet" */
@@ -1273,9 +1271,9 @@ function addNodeCommands(d: NodeCommandDeps): void {
         if (o.from !== undefined && !/^[0-9]{1,20}$/.test(o.from)) throw new UsageError(`--from ${o.from}: a block height`);
         if (o.max !== undefined && !/^[1-9][0-9]{0,9}$/.test(o.max)) throw new UsageError(`--max ${o.max}: a positive count`);
         if (o.receivable !== undefined) idOf(o.receivable, "--receivable");
+        const types = o.type?.split(",").map((x) => x.trim()).filter((x) => x !== "");
         const known: readonly string[] = [...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT];
-        const types = o.type?.split(",").map((x) => x.trim()).filter((x) => x !== "") as LedgerEventType[] | undefined;
-        for (const x of types ?? []) if (!known.includes(x)) throw new UsageError(`--type ${x}: not an event type (${known.join(", ")})`);
+        for (const t of types ?? []) if (!known.includes(t)) throw new UsageError(`--type ${t}: not an event type (${known.join(", ")})`);
         const client = clientOf(o, signerOf(o, "auditor", "events"));
         const stop = new AbortController();
         const onSignal = () => stop.abort();
@@ -1288,7 +1286,7 @@ function addNodeCommands(d: NodeCommandDeps): void {
         let n = 0;
         try {
           const stream = client.events(
-            { ...(o.receivable ? { receivable: o.receivable } : {}), ...(o.involving ? { party: o.involving } : {}), ...(types?.length ? { types } : {}) },
+            { ...(o.receivable ? { receivable: o.receivable } : {}), ...(o.involving ? { party: o.involving } : {}), ...(types?.length ? { types: types as LedgerEventType[] } : {}) },
             { signal: stop.signal, ...(o.from !== undefined ? { fromHeight: BigInt(o.from) } : {}) },
           );
           for await (const e of stream) {

@@ -316,11 +316,7 @@ export function buildCli(): Command {
         const passphrase = opts.plaintext ? undefined : await readPassphrase({ ...(opts.passphraseFile ? { file: opts.passphraseFile } : {}), confirm: true, what: `the new key ${opts.out}` });
         writeKeyFile(resolve(opts.out), { ...(opts.party ? { partyId: opts.party } : {}), seed: new Uint8Array(randomBytes(32)) }, passphrase !== undefined ? { passphrase } : {});
         const key = keyFileInfo(resolve(opts.out));
-        report(
-          opts,
-          { file: opts.out, ...(opts.party ? { partyId: opts.party } : {}), publicKey: toHex(key.publicKey), encrypted: key.encrypted },
-          `${opts.out}: public key ${toHex(key.publicKey)}${key.encrypted ? " (encrypted)" : " (PLAINTEXT development key)"}\n`,
-        );
+        report(opts, { file: opts.out, ...(opts.party ? { partyId: opts.party } : {}), publicKey: toHex(key.publicKey), encrypted: key.encrypted }, `${opts.out}: public key ${toHex(key.publicKey)}${key.encrypted ? " (encrypted)" : " (PLAINTEXT development key)"}\n`);
       } catch (err) {
         fail(err);
       }
