@@ -704,8 +704,8 @@ export class TradeLedgerClient {
   }
 
   /** The active supervision rules, sorted by id. */
-  getRules(): Promise<ResponseOf<"listRules">> {
-    return this.call("listRules");
+  getRules(opts: ReadOptions = {}): Promise<ResponseOf<"listRules">> {
+    return this.call("listRules", { query: minHeightOf(opts) });
   }
 
   // ---- digital warrants (DESIGN.md §7) ----

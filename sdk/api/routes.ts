@@ -499,6 +499,7 @@ export const routes = {
     params: Empty,
     query: z
       .object({
+        ...Consistency,
         rule: PartyId.optional().describe("alerts of this rule"),
         party: PartyId.optional().describe("alerts naming this party"),
         fromHeight: U64.optional().describe("first block height (inclusive)"),
@@ -519,7 +520,7 @@ export const routes = {
     summary: "The active supervision rules",
     description: "Every registered party may read them: the rules a transaction will be checked against are no secret. Sorted by rule id.",
     params: Empty,
-    query: Empty,
+    query: ReadQuery,
     body: null,
     response: z.object({ items: z.array(SupervisionRuleView), asOf: AsOf }),
     produces: "json",

@@ -453,8 +453,8 @@ export const SupervisionRuleView = z
     params: RuleParamsJson,
     severity: SeveritySchema,
     setBy: PartyId,
-    setAt: TimeMs.describe("block time of the transaction that set it"),
-    setHeight: U64.describe("block height of the transaction that set it"),
+    setAt: TimeMs.describe("block time of the transaction that set the rule"),
+    setHeight: U64.describe("block height of the transaction that set the rule"),
   })
   .meta({ id: "SupervisionRule" });
 export type SupervisionRuleJson = z.output<typeof SupervisionRuleView>;
