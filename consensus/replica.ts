@@ -848,8 +848,9 @@ export class Replica {
    * checkpoint: a deterministic statement of the state digest after that seq, so signing it never
    * conflicts with anything else it signs. Tip CHECKPOINTs serve clients only: they never make a
    * checkpoint stable, move the water marks, collect garbage or enter a view change.
-   * Cost: nothing while blocks flow; when the chain falls idle, one signature and one broadcast
-   * per replica per status tick until its tip is certified (then only answers to STATUS).
+   * Cost: nothing while blocks flow; when the chain falls idle, one signature per replica and one
+   * broadcast per status tick until it holds the certificate; a replica that already holds it
+   * answers such a broadcast with its own CHECKPOINT (so a lost message is repaired), then silence.
    */
   private certifyIdleTip(): void {
     const tip = this.executedTip;
@@ -868,6 +869,9 @@ export class Replica {
     const have = this.tipCheckpoints.get(cp.replica);
     if (cp.seq > this._stable.seq + this.L || cp.seq <= this.certifiedSeq || (have && have.seq >= cp.seq)) {
       this.counters.dropped.duplicate++;
+      // A replica still broadcasting a tip we hold a certificate for has not seen the quorum (it
+      // re-broadcasts every status tick until it does): answer with our CHECKPOINT for that seq.
+      if (cp.seq <= this.certifiedSeq && this.ownTip?.seq === cp.seq && cp.replica !== this.self) this.emit({ type: "send", to: cp.replica, message: this.ownTip });
       return;
     }
     if (!this.check.verifyCached(cp.replica, checkpointSigningBytes(this.config.chainId, cp), cp.signature)) {
@@ -1306,8 +1310,6 @@ export class Replica {
     }
     if (s.stableSeq < this._stable.seq) for (const cp of this._stable.proof) send(cp);
     for (const [seq, cp] of this.ownCheckpoints) if (seq > s.stableSeq && seq > this._stable.seq) send(cp);
-    // our tip CHECKPOINT, to a peer that has the block: it may have missed our broadcast
-    if (this.ownTip && this.ownTip.seq > this._stable.seq && s.lastDelivered >= this.ownTip.seq) send(this.ownTip);
     // blocks it lacks: self-proving committed batches where we have them, else our votes
     let proofs = responder ? this.config.maxBatchesInFlight : 0;
     const proven = new Set<bigint>();
