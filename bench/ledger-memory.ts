@@ -12,7 +12,7 @@ import { nodeCrypto } from "../node/crypto.js";
 import { executeBlock, genesisWrites, takesTxHash, type LedgerDeps } from "../node/ledger/execute.js";
 import { MemoryState } from "../node/ledger/state.js";
 import { buildTxBody, tx } from "../sdk/builders.js";
-import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
+import { signerFromSeed, signTransactionSync, type LocalSigner } from "../sdk/signer.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
 import type { Party } from "../sdk/types.js";
 import type { TxPayload } from "../sdk/transactions/index.js";
@@ -23,7 +23,7 @@ const CHAIN_ID = "tradeledger-bench";
 const T0 = 1_790_812_800_000n;
 
 const h = (s: string) => new Uint8Array(createHash("sha256").update(s).digest());
-const signers = new Map<string, Signer>();
+const signers = new Map<string, LocalSigner>();
 const party = (id: string, role: Party["role"]): Party => {
   const s = signerFromSeed(id, h(`bench/seed/${id}`), nodeCrypto);
   signers.set(id, s);
@@ -36,7 +36,7 @@ let n = 0;
 function sign(signer: string, payload: TxPayload): Tx {
   const s = signers.get(signer)!;
   const body = buildTxBody(payload, { chainId: CHAIN_ID, signer: s, createdAt: T0, nonce: h(`nonce/${n++}`).subarray(0, 16) });
-  return decodeTx(nodeCrypto, signTransaction(s, body, nodeCrypto).bytes);
+  return decodeTx(nodeCrypto, signTransactionSync(s, body, nodeCrypto).bytes);
 }
 
 // phase by phase, so that each transaction finds what it needs committed in an earlier block

@@ -5,6 +5,8 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { toHex } from "../sdk/bytes.js";
+import type { Role } from "../sdk/types.js";
+import type { SetRuleInput } from "../sdk/transactions/index.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { genesisSchema, nodeConfigSchema, type Genesis, type NodeConfig } from "./schema.js";
 import { readJsonFile, writeJsonFile, writeKeyFile, parseWith } from "./load.js";
@@ -37,7 +39,7 @@ export interface DevnetNode {
 
 export interface DevnetParty {
   id: string;
-  role: "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR" | "CUSTODIAN";
+  role: Role;
   name: string;
   country: string;
   publicKey: string;
@@ -74,8 +76,21 @@ export const DEVNET_PARTIES: Omit<DevnetParty, "publicKey" | "keyFile">[] = [
   { id: "warehouse-qd", role: "CUSTODIAN", name: "Qingdao Harbour Bonded Warehousing Co., Ltd.", country: "CN" },
   { id: "carrier-eastsea", role: "CUSTODIAN", name: "East Sea Container Lines Co., Ltd.", country: "CN" },
   { id: "buyer-sh-retail", role: "ENTERPRISE", name: "Shanghai Huaxin Department Stores Co., Ltd.", country: "CN" },
+  // Supervision (DESIGN.md §11, docs/supervision.md): a banking regulator, registered at genesis (the
+  // only way until governance, §12), with the devnet's sample supervision rules (examples/regulator.mjs).
+  { id: "regulator", role: "REGULATOR", name: "Zhejiang Banking Supervision Bureau", country: "CN" },
 ];
 const EXTRA_VALIDATORS = ["validator-5", "validator-6", "validator-7"];
+
+/**
+ * The devnet's sample supervision rules (docs/supervision.md), set by its regulator once the network
+ * is up (node/cli/devnet.ts). All ALERT: they never change what the examples' transactions do.
+ */
+export const DEVNET_RULES: readonly SetRuleInput[] = [
+  { ruleId: "fast-financing", kind: "VELOCITY", params: { hours: 1 } },
+  { ruleId: "large-exposure", kind: "LARGE_EXPOSURE", params: { amount: 500_000_00n, currency: "USD" } },
+  { ruleId: "rejection-burst", kind: "REJECTION_BURST", params: { count: 3, windowMinutes: 10 } },
+];
 
 export function networkFile(dir: string): string {
   return join(resolve(dir), "network.json");

@@ -15,7 +15,7 @@ const hex32 = z.string().regex(HEX32, "expected 32 bytes as 64 lower-case hex di
 const publicKeyHex = hex32.refine((v) => isStrongPublicKey(fromHex(v)), "not a usable ed25519 public key (small order or non-canonical encoding)");
 const multiaddr = z.string().regex(/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}(\/.*)?$/, "expected a TCP multiaddr like /ip4/10.0.0.5/tcp/26601");
 
-export const roleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"]);
+export const roleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN", "REGULATOR"]);
 
 export const genesisPartySchema = z
   .object({
@@ -130,6 +130,16 @@ const addressOrCidr = z.string().refine((v) => {
   return /^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }, "expected an IP address or a CIDR block such as 10.0.0.0/8");
 
+/** A browser origin as a browser sends it in the Origin header: scheme, host and port, no path. */
+const webOrigin = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.origin === v;
+  } catch {
+    return false;
+  }
+}, "expected a browser origin such as https://app.example.com or http://localhost:5173 (scheme, host and port; no path or trailing slash)");
+
 // The RPC's edge limits (docs/security.md §5 lists each with its default and why).
 export const rpcConfigSchema = z
   .object({
@@ -155,6 +165,15 @@ export const rpcConfigSchema = z
     maxReplayBlocks: z.number().int().min(0).max(1_000_000).default(10_000).describe("stored blocks an event stream may replay on resume"),
     eventStreamBufferBytes: z.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(256 * 1024).describe("unsent bytes an event stream may hold before it is dropped as too slow"),
     refusalLogsPerMinute: z.number().int().min(1).max(1_000_000).default(60).describe("log lines of refused or failed requests (>= 400) per minute; the rest are counted and reported in the next line"),
+    corsOrigins: z.array(webOrigin).max(100).default([]).describe("browser origins allowed to call the API (CORS); none by default"),
+    minHeightWaitMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(5_000)
+      .describe("how long a read with ?minHeight waits for this node to apply that block before answering 503 HEIGHT_NOT_REACHED"),
+    auditReads: z.boolean().default(true).describe("one info log line per authenticated read: party, route, object, status (docs/operator.md, the audit log)"),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -167,7 +186,16 @@ export const nodeConfigSchema = z
   .object({
     dataDir: z.string().min(1).describe("LevelDB and consensus records; relative paths are resolved against the config file"),
     genesisFile: z.string().min(1),
-    nodeKeyFile: z.string().min(1).describe("JSON file holding the node's 32-byte ed25519 seed (mode 0600)"),
+    nodeKeyFile: z.string().min(1).optional().describe("the node key: an encrypted keystore (tradeledger init) or a plaintext dev key, mode 0600; or nodeKeyPkcs11"),
+    nodeKeyPkcs11: z
+      .object({
+        module: z.string().min(1).describe("the PKCS#11 module (.so) of the HSM"),
+        tokenLabel: z.string().min(1).max(32),
+        keyLabel: z.string().min(1).max(128),
+      })
+      .strict()
+      .optional()
+      .describe("the node key in an HSM (PIN from TRADELEDGER_PKCS11_PIN_FILE or TRADELEDGER_PKCS11_PIN)"),
     mode: z.enum(["validator", "observer"]).default("validator"),
     validatorId: partyId.optional().describe("required in validator mode: which genesis validator this node is"),
     p2p: z
@@ -192,6 +220,7 @@ export const nodeConfigSchema = z
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
         file: z.string().optional(),
         signed: z.string().optional().describe("append one JSON line per consensus message this validator signs (evidence; node/driver/signed-log.ts); relative to the config file"),
+        audit: z.string().optional().describe("the audit log of supervisory reads: one JSON line per signed read by a REGULATOR or AUDITOR (who, what, when; rpc/audit.ts); default audit.log in dataDir; relative to the config file"),
       })
       .strict()
       .default({ level: "info" }),
@@ -200,6 +229,9 @@ export const nodeConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.mode === "validator" && !c.validatorId) {
       ctx.addIssue({ code: "custom", path: ["validatorId"], message: "required when mode is validator" });
+    }
+    if ((c.nodeKeyFile === undefined) === (c.nodeKeyPkcs11 === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["nodeKeyFile"], message: "give exactly one of nodeKeyFile and nodeKeyPkcs11" });
     }
   });
 

@@ -2,7 +2,7 @@
 // verification on this machine. Key objects are cached because building one from raw bytes
 // costs about as much as a verification.
 import { createPrivateKey, createPublicKey, hash as oneShotHash, sign as nodeSign, verify as nodeVerify, type KeyObject } from "node:crypto";
-import { PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES, type Crypto } from "../sdk/crypto.js";
+import { isStrongPublicKey, PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES, type Crypto } from "../sdk/crypto.js";
 import { toHex } from "../sdk/bytes.js";
 
 // DER prefixes of PKCS#8 (private) and SPKI (public) ed25519 keys (RFC 8410 §7, §4).
@@ -18,7 +18,9 @@ function publicKeyObject(raw: Uint8Array): KeyObject | null {
   let key = publicKeys.get(id);
   if (key === undefined) {
     try {
-      key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: "der", type: "spki" });
+      // A weak key (small order, non-canonical) verifies nothing, whatever the OpenSSL version
+      // (docs/hashing.md §7): decided once per key, here, off the per-signature path.
+      key = isStrongPublicKey(raw) ? createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: "der", type: "spki" }) : null;
     } catch {
       key = null; // not a point on the curve: remember the failure too
     }

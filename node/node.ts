@@ -14,11 +14,12 @@ import { txBodyFormatError } from "../sdk/validate.js";
 import type { ConsensusConfig } from "../consensus/types.js";
 import { createP2P, type P2PNetwork, type PeerEntry } from "../p2p/index.js";
 import type { Genesis, NodeConfig } from "../config/schema.js";
-import { loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
+import { keyFileInfo, loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
+import { readPassphrase } from "./keys/passphrase.js";
 import type { NodeApi } from "./api.js";
 import { Chain, genesisHash } from "./chain/chain.js";
 import { ConsensusLog } from "./driver/consensus-log.js";
-import { ConsensusDriver, wireTransport, type ConsensusTransport } from "./driver/driver.js";
+import { ConsensusDriver, checkpointCertificateOf, wireTransport, type ConsensusTransport } from "./driver/driver.js";
 import type { ConsensusMessage } from "../consensus/index.js";
 import { SignedMessageLog } from "./driver/signed-log.js";
 import { Follower } from "./driver/follower.js";
@@ -53,7 +54,9 @@ export type RpcFactory = (api: NodeApi, deps: { config: NodeConfig; logger: Logg
 export interface NodeOptions {
   config: NodeConfig;
   genesis: Genesis;
-  nodeSeed: Uint8Array;
+  /** the node key's seed, or `nodeKey` (a key held in an HSM) */
+  nodeSeed?: Uint8Array;
+  nodeKey?: NodeSigningKey;
   logger?: Logger;
   rpc?: RpcFactory | null;
   /** the node's Prometheus registry (node/metrics.ts); the RPC serves it at /metrics */
@@ -117,6 +120,8 @@ export type NodeMode =
 export class TradeLedgerNode {
   private rpc?: RpcServer;
   private stopping = false;
+  /** an HSM session this node opened (fromConfigFile), closed last at stop */
+  private ownedKey?: NodeSigningKey;
 
   private constructor(
     readonly nodeId: string,
@@ -137,9 +142,28 @@ export class TradeLedgerNode {
   static async fromConfigFile(file: string, opts: { logger?: Logger; rpc?: RpcFactory | null; metrics?: NodeMetrics | null; env?: NodeJS.ProcessEnv; consensusTap?: ConsensusTap } = {}): Promise<TradeLedgerNode> {
     const config = loadNodeConfig(file, opts.env ?? process.env);
     const genesis = loadGenesis(config.genesisFile);
-    const key = loadKeyFile(config.nodeKeyFile);
+    const env = opts.env ?? process.env;
+    // An encrypted node key (the default of `tradeledger init`) is opened with its passphrase from
+    // TRADELEDGER_KEY_PASSPHRASE_FILE (systemd LoadCredential=), TRADELEDGER_KEY_PASSPHRASE or a prompt.
+    let nodeKey: { nodeSeed: Uint8Array } | { nodeKey: NodeSigningKey };
+    if (config.nodeKeyPkcs11) {
+      const { Pkcs11Key, pinFromEnvironment } = await import("./keys/pkcs11.js");
+      nodeKey = { nodeKey: Pkcs11Key.open({ ...config.nodeKeyPkcs11, pin: pinFromEnvironment(env) }) };
+    } else {
+      const file = config.nodeKeyFile!;
+      const encrypted = keyFileInfo(file).encrypted;
+      nodeKey = { nodeSeed: loadKeyFile(file, encrypted ? await readPassphrase({ env, what: `the node key ${file}` }) : undefined).seed };
+    }
     const logger = opts.logger ?? createLogger({ level: config.log.level, name: config.validatorId ?? "observer", ...(config.log.file ? { file: config.log.file } : {}) });
-    return TradeLedgerNode.start({ config, genesis, nodeSeed: key.seed, logger, rpc: opts.rpc ?? null, metrics: opts.metrics ?? null, ...(opts.consensusTap ? { consensusTap: opts.consensusTap } : {}) });
+    let node: TradeLedgerNode;
+    try {
+      node = await TradeLedgerNode.start({ config, genesis, ...nodeKey, logger, rpc: opts.rpc ?? null, metrics: opts.metrics ?? null, ...(opts.consensusTap ? { consensusTap: opts.consensusTap } : {}) });
+    } catch (err) {
+      if ("nodeKey" in nodeKey) nodeKey.nodeKey.close?.();
+      throw err;
+    }
+    if ("nodeKey" in nodeKey) node.ownedKey = nodeKey.nodeKey;
+    return node;
   }
 
   static async start(opts: NodeOptions): Promise<TradeLedgerNode> {
@@ -147,7 +171,8 @@ export class TradeLedgerNode {
     const logger = opts.logger ?? createLogger({ level: config.log.level, name: config.validatorId ?? "observer" });
     const crypto = opts.crypto ?? nodeCrypto;
     const consensus = consensusConfigOf(genesis);
-    const self = config.mode === "validator" ? validatorIndex(config, genesis, consensus.validators, crypto.publicKeyFromSeed(opts.nodeSeed)) : -1;
+    const nodeKey = nodeSigningKey(opts, crypto);
+    const self = config.mode === "validator" ? validatorIndex(config, genesis, consensus.validators, nodeKey.publicKey) : -1;
 
     // 1. storage, the executor and the query model
     privateDirectory(config.dataDir); // 0700: the data directory holds every party's book
@@ -200,7 +225,7 @@ export class TradeLedgerNode {
     const validatorPeers = new ValidatorPeers(consensus.validators);
     const txGossip = new TxGossip(mempool);
     const p2p = createP2P(
-      { chainId: genesis.chainId, nodeKeySeed: opts.nodeSeed, listen: config.p2p.listen, peers },
+      { chainId: genesis.chainId, ...(opts.nodeSeed ? { nodeKeySeed: opts.nodeSeed } : { nodeKey }), listen: config.p2p.listen, peers },
       {
         logger: logger.child({ module: "p2p" }),
         metrics: opts.metrics?.p2p() ?? null,
@@ -249,10 +274,11 @@ export class TradeLedgerNode {
           metrics: opts.metrics ?? null,
           onBlock,
           onViewInstalled: handPendingToPrimary({ mempool, p2p, peers: validatorPeers, self, logger }),
+          onCertified: (checkpoint) => store.putCheckpointCertificate(checkpointCertificateOf(checkpoint)),
           transport: wireTransport(tap?.outbound ? tap.outbound(direct) : direct),
           onSend: signedLog ? (m) => signedLog.record(m) : null,
           // the replica signs with this validator's node key through the node's one crypto
-          crypto: { sign: (bytes) => crypto.sign(opts.nodeSeed, bytes), verify: (pk, bytes, sig) => crypto.verify(pk, bytes, sig), hash: (bytes) => crypto.sha256(bytes) },
+          crypto: { sign: (bytes) => nodeKey.signSync(bytes), verify: (pk, bytes, sig) => crypto.verify(pk, bytes, sig), hash: (bytes) => crypto.sha256(bytes) },
           ...(opts.now ? { now: opts.now } : {}),
         },
         records,
@@ -322,6 +348,7 @@ export class TradeLedgerNode {
     await step("p2p", () => this.p2p.stop());
     await step("store", () => this.store.close());
     if (mode.kind === "validator") await step("signed-message log", () => mode.signedLog?.close());
+    await step("node key", () => this.ownedKey?.close?.());
     this.logger.info("node stopped", {});
   }
 
@@ -334,12 +361,30 @@ export class TradeLedgerNode {
   }
 }
 
+/**
+ * The node key: a seed in memory, or a key in an HSM. Consensus signs inside the replica's step,
+ * synchronously (docs/security.md §8: an HSM's latency is paid on every message this node sends).
+ */
+export interface NodeSigningKey {
+  readonly publicKey: Uint8Array;
+  signSync(message: Uint8Array): Uint8Array;
+  sign(message: Uint8Array): Promise<Uint8Array>;
+  close?(): void;
+}
+
+function nodeSigningKey(opts: Pick<NodeOptions, "nodeSeed" | "nodeKey">, crypto: Crypto): NodeSigningKey {
+  if ((opts.nodeSeed === undefined) === (opts.nodeKey === undefined)) throw new TypeError("give one of nodeSeed and nodeKey");
+  if (opts.nodeKey) return opts.nodeKey;
+  const seed = opts.nodeSeed!;
+  return { publicKey: crypto.publicKeyFromSeed(seed), signSync: (m) => crypto.sign(seed, m), sign: async (m) => crypto.sign(seed, m) };
+}
+
 /** This validator's replica index; its node key must be the genesis's key for it. */
 function validatorIndex(config: NodeConfig, genesis: Genesis, validators: readonly Validator[], nodePublicKey: Uint8Array): number {
   const self = validators.findIndex((v) => v.id === config.validatorId);
   if (self < 0) throw new Error(`validatorId ${config.validatorId} is not a validator of genesis ${genesis.chainId}`);
   if (toHex(validators[self]!.publicKey) !== toHex(nodePublicKey)) {
-    throw new Error(`the node key in ${config.nodeKeyFile} is not validator ${config.validatorId}'s key in the genesis`);
+    throw new Error(`the node key in ${config.nodeKeyFile ?? `PKCS#11 token ${config.nodeKeyPkcs11?.tokenLabel}/${config.nodeKeyPkcs11?.keyLabel}`} is not validator ${config.validatorId}'s key in the genesis`);
   }
   return self;
 }

@@ -13,7 +13,7 @@ import { ChannelService } from "./channels.js";
 import { Dialer } from "./dialer.js";
 import { createConnectionGater } from "./gater.js";
 import { TxGossip } from "./gossip.js";
-import { peerIdFromNodePublicKey, privateKeyFromNodeSeed } from "./identity.js";
+import { peerIdFromNodePublicKey, privateKeyFromExternalKey, privateKeyFromNodeSeed } from "./identity.js";
 import { Counters } from "./metrics.js";
 import { PeerDirectory } from "./peers.js";
 import { DEFAULT_SCORING, PENALTY_POINTS, PeerScorer } from "./scoring.js";
@@ -57,7 +57,7 @@ class Network implements P2PNetwork {
     checkOptions(opts, components);
     this.log = components.logger ?? SILENT;
     this.counters = new Counters(components.metrics ?? null);
-    this.peerId = peerIdFromNodePublicKey(nobleCrypto.publicKeyFromSeed(opts.nodeKeySeed));
+    this.peerId = peerIdFromNodePublicKey(opts.nodeKey ? opts.nodeKey.publicKey : nobleCrypto.publicKeyFromSeed(opts.nodeKeySeed!));
     this.directory = new PeerDirectory(opts.peers, this.peerId);
     this.scorer = new PeerScorer({ ...DEFAULT_SCORING, ...opts.scoring });
 
@@ -117,7 +117,7 @@ class Network implements P2PNetwork {
     if (this.state !== "new") throw new Error(`p2p cannot start: it is ${this.state}`);
     this.state = "starting";
     try {
-      const privateKey = await privateKeyFromNodeSeed(this.opts.nodeKeySeed);
+      const privateKey = this.opts.nodeKey ? privateKeyFromExternalKey(this.opts.nodeKey) : await privateKeyFromNodeSeed(this.opts.nodeKeySeed!);
       const remotes = this.directory.remotes();
       const node = await createLibp2p({
         start: false,
@@ -349,7 +349,9 @@ class Network implements P2PNetwork {
 
 function checkOptions(opts: P2POptions, components: P2PComponents): void {
   if (typeof opts.chainId !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(opts.chainId)) throw new TypeError("chainId: 1-64 characters of [A-Za-z0-9._-]");
-  if (!(opts.nodeKeySeed instanceof Uint8Array) || opts.nodeKeySeed.length !== 32) throw new TypeError("nodeKeySeed: 32 bytes");
+  if ((opts.nodeKeySeed === undefined) === (opts.nodeKey === undefined)) throw new TypeError("give one of nodeKeySeed and nodeKey");
+  if (opts.nodeKeySeed !== undefined && (!(opts.nodeKeySeed instanceof Uint8Array) || opts.nodeKeySeed.length !== 32)) throw new TypeError("nodeKeySeed: 32 bytes");
+  if (opts.nodeKey !== undefined && (!(opts.nodeKey.publicKey instanceof Uint8Array) || opts.nodeKey.publicKey.length !== 32 || typeof opts.nodeKey.sign !== "function")) throw new TypeError("nodeKey: a 32-byte publicKey and a sign function");
   if (!Array.isArray(opts.listen)) throw new TypeError("listen: an array of multiaddrs");
   if (!Array.isArray(opts.peers)) throw new TypeError("peers: an array");
   if (typeof components.validateTx !== "function") throw new TypeError("components.validateTx is required");

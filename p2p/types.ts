@@ -95,10 +95,18 @@ export type TxHandler = (from: PeerRef, bytes: Uint8Array) => void;
  */
 export type BlockServer = (fromHeight: bigint, toHeight: bigint, maxBytes: number) => Uint8Array[] | Promise<Uint8Array[]>;
 
+/** An ed25519 node key whose private part this process does not hold (node/keys/pkcs11.ts). */
+export interface ExternalNodeKey {
+  readonly publicKey: Uint8Array;
+  sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
 export interface P2POptions {
   chainId: string;
-  /** The node key's 32-byte ed25519 seed; becomes the libp2p identity. */
-  nodeKeySeed: Uint8Array;
+  /** The node key's 32-byte ed25519 seed; becomes the libp2p identity. Give this or `nodeKey`. */
+  nodeKeySeed?: Uint8Array;
+  /** A node key held elsewhere (an HSM): its public key and a signer; the noise handshake signs with it. */
+  nodeKey?: ExternalNodeKey;
   /** Listen multiaddrs, e.g. ["/ip4/0.0.0.0/tcp/26656"]. */
   listen: string[];
   /** Allow-list: genesis validators (with addrs) and the configured observers. May include self. */

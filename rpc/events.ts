@@ -4,8 +4,8 @@
 // event is checked against the caller's visibility (rpc/access.ts) and the stream's filter. A
 // consumer too slow to keep up is disconnected; it resumes with Last-Event-ID, so nothing is lost.
 import type { ServerResponse } from "node:http";
-import { EVENT_TYPES, REJECTED_EVENT } from "../sdk/api/primitives.js";
-import type { LedgerEventJson } from "../sdk/api/schemas.js";
+import { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "../sdk/api/primitives.js";
+import type { AlertJson, LedgerEventJson } from "../sdk/api/schemas.js";
 import { toJsonView } from "../sdk/json.js";
 import { decodeTx, type Tx } from "../sdk/tx.js";
 import type { CreditLine, Event, Lot, Piece, Receipt, Receivable, Title, Warrant } from "../sdk/types.js";
@@ -35,17 +35,22 @@ export interface StreamPosition {
 
 /** Rejections sort after the events of their transaction (they have none). */
 const REJECTION_SLOT = 0x10000;
+/** A transaction's alerts (supervision) sort after its events or rejection: slot ALERT_SLOT + k, id `a<k>`. */
+const ALERT_SLOT = 0x10001;
 /** Index of a position marker `height:4294967295:r`: after every transaction of the block. */
 const END_OF_BLOCK = 0xffffffff;
 
 export function parseEventId(id: string): StreamPosition {
-  const m = /^([0-9]{1,20}):([0-9]{1,10}):([0-9]{1,5}|r)$/.exec(id);
+  const m = /^([0-9]{1,20}):([0-9]{1,10}):([0-9]{1,5}|r|a[0-9]{1,5})$/.exec(id);
   if (!m) throw malformed(`Last-Event-ID ${JSON.stringify(id.slice(0, 80))} is not height:index:event`);
   const height = BigInt(m[1]!);
   const index = Number(m[2]);
-  const event = m[3] === "r" ? REJECTION_SLOT : Number(m[3]);
-  // Heights are u64, indexes within a block u32, events within a transaction below REJECTION_SLOT.
-  if (height >= 1n << 64n || index > END_OF_BLOCK || (m[3] !== "r" && event >= REJECTION_SLOT)) throw malformed(`Last-Event-ID ${JSON.stringify(id)} is out of range (height < 2^64, index < 2^32, event < 65536)`);
+  const alert = m[3]!.startsWith("a") ? Number(m[3]!.slice(1)) : undefined;
+  const event = m[3] === "r" ? REJECTION_SLOT : alert !== undefined ? ALERT_SLOT + alert : Number(m[3]);
+  // Heights are u64, indexes within a block u32, events (and alerts) within a transaction below 65536.
+  if (height >= 1n << 64n || index > END_OF_BLOCK || (m[3] !== "r" && alert === undefined && event >= REJECTION_SLOT) || (alert !== undefined && alert >= 0x10000)) {
+    throw malformed(`Last-Event-ID ${JSON.stringify(id)} is out of range (height < 2^64, index < 2^32, event < 65536)`);
+  }
   return { height, index, event };
 }
 
@@ -360,13 +365,8 @@ class EventStream {
             event: toJsonView(event),
           });
         }
-      } else {
-        const pos = { height: block.height, index: i, event: REJECTION_SLOT };
-        if (this.resumeAfter && !after(pos, this.resumeAfter)) continue;
+      } else if (await this.rejectionWanted(block.height, i, tx, receipt, receivable, look)) {
         const id = RECEIVABLE_ID_RE.test(receipt.target) ? receipt.target : "";
-        const r = id ? await receivable(id) : undefined;
-        if (!this.wanted(REJECTED_EVENT, id, tx.body.signer, undefined, r)) continue;
-        if (!(await this.visible(tx, id, r, undefined, look, receipt))) continue;
         await this.flowControl();
         this.send({
           id: `${block.height}:${i}:r`,
@@ -380,9 +380,47 @@ class EventStream {
           rejection: { code: receipt.code, message: receipt.message, target: receipt.target },
         });
       }
+      // Supervision alerts (DESIGN.md §11): supervisors see all; a party those naming it.
+      const alerts = receipt.alerts ?? [];
+      for (let k = 0; k < alerts.length && !this.closed; k++) {
+        const alert = alerts[k]!;
+        const pos = { height: block.height, index: i, event: ALERT_SLOT + k };
+        if (this.resumeAfter && !after(pos, this.resumeAfter)) continue;
+        if (!this.wantedAlert(alert.parties)) continue;
+        await this.flowControl();
+        this.send({
+          id: `${block.height}:${i}:a${k}`,
+          type: ALERT_EVENT,
+          height: block.height.toString(),
+          index: i,
+          time: block.time.toString(),
+          txHash: tx.hashHex,
+          signer: tx.body.signer,
+          receivableId: "",
+          alert: toJsonView(alert) as unknown as AlertJson,
+          code: receipt.code,
+        });
+      }
       if (this.closed) return;
     }
     this.next = block.height + 1n;
+  }
+
+  private async rejectionWanted(height: bigint, i: number, tx: Tx, receipt: Receipt, receivable: (id: string) => Promise<Receivable | undefined>, look: Lookups): Promise<boolean> {
+    const pos = { height, index: i, event: REJECTION_SLOT };
+    if (this.resumeAfter && !after(pos, this.resumeAfter)) return false;
+    const id = RECEIVABLE_ID_RE.test(receipt.target) ? receipt.target : "";
+    const r = id ? await receivable(id) : undefined;
+    if (!this.wanted(REJECTED_EVENT, id, tx.body.signer, undefined, r)) return false;
+    return this.visible(tx, id, r, undefined, look, receipt);
+  }
+
+  private wantedAlert(parties: readonly string[]): boolean {
+    const f = this.filter;
+    if (f.types && !f.types.has(ALERT_EVENT)) return false;
+    if (f.receivable !== undefined) return false; // an alert is about parties, not one receivable's events
+    if (f.party !== undefined && !parties.includes(f.party)) return false;
+    return isSupervisor(this.caller) || parties.includes(this.caller.id);
   }
 
   private wanted(type: string, receivableId: string, signer: string, event: Event | undefined, r: Receivable | undefined): boolean {
@@ -451,4 +489,4 @@ class EventStream {
   }
 }
 
-export const STREAM_EVENT_TYPES: readonly string[] = [...EVENT_TYPES, REJECTED_EVENT];
+export const STREAM_EVENT_TYPES: readonly string[] = [...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT];

@@ -4,8 +4,13 @@
 // from as many index pages as needed (bounded per request; a page may then come back short, with a
 // cursor). Cursors wrap the store's with a letter naming the index, so a cursor of one query
 // cannot be replayed against another's index.
+import { certifiedHeaderToJson } from "../sdk/certified.js";
+import { stateProofToJson } from "../sdk/proofs.js";
+import type { SignerKeysJson } from "../sdk/signers.js";
+import { PARTY_ID_RE } from "../sdk/checks.js";
+import { REJECTED_ATTEMPT, type HistoryKind } from "../sdk/history-chain.js";
 import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
-import type { CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
+import type { CertifiedRecordJson, CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import type { Crypto } from "../sdk/crypto.js";
 import { toJsonView } from "../sdk/json.js";
@@ -14,13 +19,14 @@ import type { Piece, PieceStatus, Receivable, ReceivableStatus, ResultCode, Titl
 import { dayAfter, isCalendarDate } from "../sdk/validate.js";
 import type { NodeApi, QueryModel } from "../node/api.js";
 import { isOverdue } from "../sdk/domain.js";
-import { MAX_PAGE_LIMIT, utcDate, type HistoryEntry, type ObjectKind, type Page, type PageRequest, type TxEntry, type TxRecord } from "../node/query/types.js";
+import { MAX_PAGE_LIMIT, utcDate, type HistoryEntry, type ObjectKind, type Page, type PageRequest, type StateRecordKind, type TxEntry, type TxRecord } from "../node/query/types.js";
 import {
   canSeeCreditLine,
   canSeeReceivable,
   canSeeTitle,
   canSeeTx,
   isPieceParty,
+  isSupervisor,
   mayLookUpDocuments,
   maySeeExposure,
   maySeePiecesOf,
@@ -32,6 +38,7 @@ import {
 import type { Caller } from "./auth.js";
 import { forbidden, malformed, notFound } from "./errors.js";
 import {
+  alertRecordView,
   asOfView,
   blockProofView,
   blockView,
@@ -163,20 +170,25 @@ export class Reads {
     return this.view(r, asOf);
   }
 
-  async history(caller: Caller, id: string, q: PageQuery & { proofs?: boolean }): Promise<HistoryPageJson> {
+  async history(caller: Caller, id: string, q: PageQuery & { proofs?: boolean; waitCertifiedMs?: number }): Promise<HistoryPageJson> {
     const r = await this.query.getReceivable(id);
     if (!r) {
       // Rejected registrations leave history under ids that never became receivables: auditors only.
-      if (caller.role !== "AUDITOR") throw notFound(`no receivable ${id}`);
+      if (!isSupervisor(caller)) throw notFound(`no receivable ${id}`);
     } else if (!canSeeReceivable(caller, r, "lookup")) {
       throw forbidden(`${caller.id} (${caller.role}) may not read the history of receivable ${id}`);
     }
+    // Read before the page: every entry up to its height is then in this page or an earlier one.
+    const complete = q.proofs ? await this.historyComplete("receivable", id, q.waitCertifiedMs ?? 0) : undefined;
     const page = await scan<HistoryEntry, HistoryEntry>("h", q, (req) => this.query.getHistory(id, req), (e) => e);
     const out: HistoryPageJson = { receivableId: id, items: [] };
     if (!q.proofs) {
       out.items = page.items.map((e) => historyEntryView(e));
     } else {
       const blocks = new Map<bigint, ReturnType<typeof blockProofView>>();
+      // Certified from the newest block down: a checkpoint at or above it certifies the others too.
+      const newest = page.items.reduce((m, e) => (e.height > m ? e.height : m), 0n);
+      if (newest > 0n && q.waitCertifiedMs) await this.query.waitCertifiedHeader(newest, q.waitCertifiedMs);
       for (const e of page.items) {
         const rec = await this.query.txAt(e.height, e.index);
         if (!rec) throw new Error(`history names transaction ${e.height}/${e.index}, which is not stored`);
@@ -184,10 +196,20 @@ export class Reads {
         if (!blocks.has(e.height)) {
           const h = await this.query.getHeader(e.height);
           if (!h) throw new Error(`block ${e.height} has no header`);
-          blocks.set(e.height, blockProofView(e.height, h.headerBytes, h.hash, await this.query.getCertificate(e.height)));
+          blocks.set(e.height, blockProofView(e.height, h.headerBytes, h.hash, await this.query.getCertificate(e.height), await this.query.certifiedHeader(e.height)));
         }
       }
       out.blocks = [...blocks.values()];
+      const keys = await this.signerKeys(page.items.map((e) => e.signer), q.waitCertifiedMs ?? 0);
+      if (keys) out.signerKeys = [keys];
+      if (complete) out.complete = complete;
+      // each entry's place in the history chain, so a verifier can say which entry is missing
+      const newestEntry = page.items.reduce((m, e) => (e.height > m ? e.height : m), 0n);
+      const points = new Map((await this.query.historyChainPoints("receivable", id, newestEntry)).map((p) => [`${p.height}/${p.index}/${p.event}`, p]));
+      page.items.forEach((e, n) => {
+        const p = points.get(`${e.height}/${e.index}/${e.eventIndex ?? REJECTED_ATTEMPT}`);
+        if (p) Object.assign(out.items[n]!, { ordinal: p.ordinal, chainHead: toHex(p.head) });
+      });
     }
     if (page.cursor) out.cursor = page.cursor;
     return out;
@@ -218,6 +240,7 @@ export class Reads {
         attestedBy = caller.id;
         break;
       case "AUDITOR":
+      case "REGULATOR":
         break;
       case "CUSTODIAN":
         throw forbidden("a custodian lists no receivables");
@@ -337,7 +360,7 @@ export class Reads {
   async rejections(caller: Caller, f: RejectionFilter, q: PageQuery): Promise<ResponseOf<"listRejections">> {
     const filter = { ...f };
     let targetVisible = false;
-    if (caller.role !== "AUDITOR") {
+    if (!isSupervisor(caller)) {
       if (filter.target !== undefined) {
         const r = HEX32_RE.test(filter.target) ? await this.query.getReceivable(filter.target) : undefined;
         targetVisible = r ? canSeeReceivable(caller, r, "lookup") : HEX32_RE.test(filter.target) && mayLookUpDocuments(caller);
@@ -347,7 +370,7 @@ export class Reads {
       }
       if (filter.signer === undefined && !targetVisible) filter.signer = caller.id;
     }
-    const visible = (e: TxEntry) => caller.role === "AUDITOR" || e.signer === caller.id || targetVisible;
+    const visible = (e: TxEntry) => isSupervisor(caller) || e.signer === caller.id || targetVisible;
     const matches = (e: TxEntry) =>
       e.code !== "OK" &&
       (filter.code === undefined || e.code === filter.code) &&
@@ -369,6 +392,35 @@ export class Reads {
       return scan<TxEntry, TxEntryJson>("c", q, (req) => this.query.rejections({ code }, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
     }
     return scan<TxEntry, TxEntryJson>("a", q, (req) => this.query.rejections({}, req), (e) => (matches(e) && byTarget(e) ? txEntryView(e) : undefined));
+  }
+
+  // ---- supervision (DESIGN.md §11, docs/supervision.md) ----------------------------------------------
+
+  /** Alerts: supervisors all; another party those naming it (its party filter is forced to itself). */
+  async alerts(caller: Caller, f: { rule?: string; party?: string; fromHeight?: string; toHeight?: string }, q: PageQuery): Promise<ResponseOf<"listAlerts">> {
+    let party = f.party;
+    if (!isSupervisor(caller)) {
+      if (party !== undefined && party !== caller.id) throw forbidden(`${caller.id} (${caller.role}) may list only the alerts naming itself (party=${caller.id}); regulators and auditors see all`);
+      party = caller.id;
+    }
+    const fromHeight = f.fromHeight !== undefined ? BigInt(f.fromHeight) : undefined;
+    const toHeight = f.toHeight !== undefined ? BigInt(f.toHeight) : undefined;
+    if (fromHeight !== undefined && toHeight !== undefined && fromHeight > toHeight) throw malformed("fromHeight is above toHeight");
+    const range = { ...(fromHeight !== undefined ? { fromHeight } : {}), ...(toHeight !== undefined ? { toHeight } : {}) };
+    const rule = f.rule;
+    // Alerts of one rule, for a party that is not a supervisor: the rule's index, kept to those naming it.
+    if (rule !== undefined) {
+      return scan("r", q, (req) => this.query.alerts({ ruleId: rule, ...range }, req), (e) => (party === undefined || e.alert.parties.includes(party) ? alertRecordView(e) : undefined));
+    }
+    if (party !== undefined) return scan("p", q, (req) => this.query.alerts({ partyId: party, ...range }, req), (e) => alertRecordView(e));
+    return scan("a", q, (req) => this.query.alerts(range, req), (e) => alertRecordView(e));
+  }
+
+  /** The active supervision rules: any registered party. */
+  async rules(): Promise<ResponseOf<"listRules">> {
+    const asOf = this.asOf();
+    const rules = await this.query.supervisionRules();
+    return { items: rules.map((r) => toJsonView(r)), asOf: { height: asOf.height.toString(), time: asOf.time.toString() } };
   }
 
   // ---- digital warrants (DESIGN.md §7) ---------------------------------------------------------------
@@ -423,13 +475,13 @@ export class Reads {
     return warrantTreeView(tree.warrant, mine, false, asOf);
   }
 
-  async piece(caller: Caller, id: string, q: { proofs?: boolean }): Promise<PieceJson> {
+  async piece(caller: Caller, id: string, q: { proofs?: boolean; waitCertifiedMs?: number }): Promise<PieceJson> {
     const asOf = this.asOf();
     const found = await this.query.getPiece(id);
     if (!found) throw notFound(`no warrant piece ${id}`);
     const visible = seesWholeTree(caller, found.warrant) || isPieceParty(caller, found.piece) || (await this.holdsDescendant(caller, found.piece));
     if (!visible) throw forbidden(`${caller.id} (${caller.role}) may not read piece ${id}: its holder, holders of pieces descending from it, the obligor, the bank of the line and auditors may`);
-    return pieceView(found, asOf, q.proofs ? await this.pieceProofs(found.warrant.lineId, [...found.ancestry, found.piece]) : undefined);
+    return pieceView(found, asOf, q.proofs ? await this.pieceProofs(found.warrant.lineId, [...found.ancestry, found.piece], q.waitCertifiedMs ?? 0) : undefined);
   }
 
   /** The first event of a type in an object's history, as the transaction record that emitted it. */
@@ -444,7 +496,9 @@ export class Reads {
   }
 
   /** The grant of the line and, per step, the transaction that created the piece and the one that financed it. */
-  private async pieceProofs(lineId: string, chain: Piece[]): Promise<PieceProofsJson> {
+  private async pieceProofs(lineId: string, chain: Piece[], waitCertifiedMs: number): Promise<PieceProofsJson> {
+    // the piece's record first: every step's block is at or below its height, so certified with it
+    const state = await this.certifiedRecord("piece", chain[chain.length - 1]!.id, waitCertifiedMs);
     const view = async (rec: TxRecord | undefined, what: string): Promise<TxJson> => {
       if (!rec) throw new Error(`${what} is not in the history indexes`);
       return this.txRecordView(rec);
@@ -456,7 +510,7 @@ export class Reads {
       const financedRec = p.financedBy && p.advance > 0n ? await this.firstEventTx("piece", p.id, "pieceFinanced") : undefined;
       steps.push({ pieceId: p.id, created, ...(financedRec ? { financed: await this.txRecordView(financedRec) } : {}) });
     }
-    return { creditLine, steps };
+    return { creditLine, steps, ...(state ? { state } : {}) };
   }
 
   async listPieces(caller: Caller, partyId: string, f: { status?: Exclude<PieceStatus, "SPENT">; warrant?: string }, q: PageQuery): Promise<ResponseOf<"listPieces">> {
@@ -519,19 +573,66 @@ export class Reads {
 
   // ---- transactions and blocks -------------------------------------------------------------------
 
-  async tx(caller: Caller, hashHex: string): Promise<ResponseOf<"getTx">> {
+  async tx(caller: Caller, hashHex: string, q: { waitCertifiedMs?: number } = {}): Promise<ResponseOf<"getTx">> {
     const rec = await this.query.getTx(fromHex(hashHex));
     if (!rec) throw notFound(`no committed transaction ${hashHex} (it may still be pending)`);
     if (!(await canSeeTx(caller, rec.tx, rec.receipt, "lookup", this.lookups))) {
       throw forbidden(`${caller.id} (${caller.role}) may not read transaction ${hashHex}`);
     }
-    return this.txRecordView(rec);
+    return this.txRecordView(rec, q.waitCertifiedMs ?? 0);
   }
 
-  async txRecordView(rec: TxRecord): Promise<ResponseOf<"getTx">> {
+  /** A transaction as GET /v1/txs/:hash serves it, with its certified header when the block is certified. */
+  async txRecordView(rec: TxRecord, waitCertifiedMs = 0): Promise<ResponseOf<"getTx">> {
     const h = await this.query.getHeader(rec.height);
     if (!h) throw new Error(`block ${rec.height} has no header`);
-    return txView(rec, h.headerBytes, await this.query.getCertificate(rec.height));
+    const certified = waitCertifiedMs > 0 ? await this.query.waitCertifiedHeader(rec.height, waitCertifiedMs) : await this.query.certifiedHeader(rec.height);
+    const view = txView(rec, h.headerBytes, await this.query.getCertificate(rec.height), certified);
+    const keys = await this.signerKeys([rec.tx.body.signer], waitCertifiedMs);
+    if (keys) view.signerKeys = keys;
+    return view;
+  }
+
+  /** An object's history chain record proven at the head, with the head's certified header (waiting up to `waitMs`). */
+  private async historyComplete(kind: HistoryKind, id: string, waitMs: number): Promise<HistoryPageJson["complete"]> {
+    return this.certifiedRecord("historyChain", `${kind}/${id}`, waitMs);
+  }
+
+  /** A state record proven at the head, with the head's certified header (waiting up to `waitMs`); undefined while uncertified. */
+  private async certifiedRecord(kind: StateRecordKind, id: string, waitMs: number): Promise<CertifiedRecordJson | undefined> {
+    const proven = await this.query.proveStates(kind, [id]);
+    if (proven.height === 0n) return undefined;
+    const certified = waitMs > 0 ? await this.query.waitCertifiedHeader(proven.height, waitMs) : await this.query.certifiedHeader(proven.height);
+    if (!certified) return undefined;
+    const item = proven.items[0]!;
+    return { height: proven.height.toString(), certified: certifiedHeaderToJson(certified, proven.height), record: item.value ? toHex(item.value) : null, proof: stateProofToJson(item.proof) };
+  }
+
+  /**
+   * The signers' party records with proofs at the head, and the head's certified header (waiting up
+   * to `waitMs` for it): what a verifier checks signatures against (sdk/signers.ts). Undefined while
+   * the head is not certified.
+   */
+  private async signerKeys(ids: readonly string[], waitMs: number): Promise<SignerKeysJson | undefined> {
+    const unique = [...new Set(ids)].filter((id) => PARTY_ID_RE.test(id)).sort();
+    const proven = await this.query.proveStates("party", unique);
+    if (proven.height === 0n) return undefined;
+    const certified = waitMs > 0 ? await this.query.waitCertifiedHeader(proven.height, waitMs) : await this.query.certifiedHeader(proven.height);
+    if (!certified) return undefined;
+    return {
+      height: proven.height.toString(),
+      certified: certifiedHeaderToJson(certified, proven.height),
+      parties: proven.items.map((i) => ({ partyId: i.id, record: i.value ? toHex(i.value) : null, proof: stateProofToJson(i.proof) })),
+    };
+  }
+
+  async certifiedHeader(height: string, q: { waitMs?: number }): Promise<ResponseOf<"getCertifiedHeader">> {
+    const h = this.resolveHeight(height);
+    const header = await this.query.getHeader(h);
+    if (!header) throw notFound(`no block ${h} (head is ${this.query.head().height})`);
+    const certified = await this.query.waitCertifiedHeader(h, q.waitMs ?? 0);
+    if (!certified) throw notFound(`block ${h} is not certified yet: the next checkpoint, or the idle tip's, certifies it (ask again, or with waitMs)`);
+    return certifiedHeaderToJson(certified, h);
   }
 
   private resolveHeight(height: string): bigint {

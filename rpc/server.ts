@@ -4,10 +4,12 @@
 // (rpc/access.ts), server-sent events (rpc/events.ts), Prometheus metrics and one structured log
 // line per request. node/node.ts starts it last and stops it first.
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import Koa from "koa";
 import Router from "@koa/router";
+import cors from "@koa/cors";
 import type { z } from "zod";
 import { openApiDocument } from "../sdk/api/openapi.js";
 import { routes, type RouteDef, type RouteId } from "../sdk/api/routes.js";
@@ -22,6 +24,8 @@ import type { Receipt } from "../sdk/types.js";
 import type { NodeApi, NodeStatus } from "../node/api.js";
 import type { Logger, LogFields } from "../node/log.js";
 import type { TxRecord } from "../node/query/types.js";
+import { isSupervisor } from "./access.js";
+import { ReadAuditLog, type ReadAudit } from "./audit.js";
 import { ReadAuthenticator, type Caller } from "./auth.js";
 import { ApiError, ClientGone, envelope, malformed, notFound, toApiError } from "./errors.js";
 import { EventStreams, parseEventId, STREAM_EVENT_TYPES } from "./events.js";
@@ -72,8 +76,14 @@ export interface RpcOptions {
   /** the node's crypto (request signatures, transaction decoding) */
   crypto: Crypto;
   metrics?: RpcMetrics | null;
+  /** the audit log of supervisory reads (rpc/audit.ts): every signed read by a REGULATOR or AUDITOR; none when absent */
+  audit?: ReadAudit | null;
   /** browser origins allowed to call the API (CORS); none by default */
   corsOrigins?: readonly string[];
+  /** how long a read with ?minHeight waits for the node to apply that block before 503 HEIGHT_NOT_REACHED (default 5 s) */
+  minHeightWaitMs?: number;
+  /** one info line per authenticated read (party, route, object, status); default true, false logs them at debug */
+  auditReads?: boolean;
   /** the node's clock (ms) for request-signature freshness and rate limits; injectable for tests */
   clock?: () => number;
   /** software version reported in status and the OpenAPI document */
@@ -103,6 +113,11 @@ export interface RpcFactoryDeps {
   corsOrigins?: readonly string[];
 }
 
+/** The node's audit log of supervisory reads: config log.audit, else audit.log in the data directory. */
+export function auditLogFile(config: Pick<NodeConfig, "dataDir" | "log">): string {
+  return config.log.audit ?? join(config.dataDir, "audit.log");
+}
+
 /**
  * The RPC as node/node.ts takes it (NodeOptions.rpc, an RpcFactory): listening on the node
  * config's rpc.host and rpc.port with its body and rate limits.
@@ -112,6 +127,7 @@ export function rpcFactory(
 ): (api: NodeApi, node: { config: NodeConfig; logger: Logger; crypto: Crypto }) => { start(): Promise<void>; stop(): Promise<void>; url(): string } {
   return (api, { config, logger, crypto }) => {
     const r = config.rpc;
+    let audit: ReadAuditLog | undefined;
     const server = createRpcServer(api, {
       host: r.host,
       port: r.port,
@@ -129,12 +145,27 @@ export function rpcFactory(
       maxReplayBlocks: r.maxReplayBlocks,
       eventStreamBufferBytes: r.eventStreamBufferBytes,
       refusalLogsPerMinute: r.refusalLogsPerMinute,
+      minHeightWaitMs: r.minHeightWaitMs,
+      auditReads: r.auditReads,
+      corsOrigins: r.corsOrigins,
       logger,
       crypto,
       metrics: deps.metrics ?? null,
+      audit: { record: (e) => audit?.record(e), close: () => {} },
       ...(deps.corsOrigins ? { corsOrigins: deps.corsOrigins } : {}),
     });
-    return { start: async () => void (await server.start()), stop: () => server.stop(), url: () => server.url() };
+    return {
+      start: async () => {
+        audit = new ReadAuditLog(auditLogFile(config));
+        await server.start();
+      },
+      stop: async () => {
+        await server.stop();
+        audit?.close();
+        audit = undefined;
+      },
+      url: () => server.url(),
+    };
   };
 }
 
@@ -150,7 +181,7 @@ interface RequestInput {
   caller: Caller | undefined;
 }
 
-type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; requestId: string; client: string }>;
+type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; caller?: Caller; requestId: string; client: string }>;
 
 const STOP_GRACE_MS = 5_000;
 /** A client's x-request-id is kept only if it is this; anything else is replaced, never logged. */
@@ -158,6 +189,19 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 /** Paths in log lines and error messages are cut to this many characters. */
 const MAX_LOGGED_PATH = 200;
 const clip = (s: string) => (s.length > MAX_LOGGED_PATH ? `${s.slice(0, MAX_LOGGED_PATH)}...(${s.length} chars)` : s);
+/** The response header carrying the node's applied height (sdk/api/routes.ts, MinHeight). */
+export const HEIGHT_HEADER = "x-tl-height";
+/** An audited object id or query is cut to this (ids are at most 64 characters when valid). */
+const MAX_AUDIT_FIELD = 128;
+const clipAudit = (s: string) => (s.length > MAX_AUDIT_FIELD ? `${s.slice(0, MAX_AUDIT_FIELD)}...(${s.length} chars)` : s);
+/** What a read was about: its path parameters (the id, hash or height) and its query, both clipped. */
+function auditObject(ctx: { params?: Record<string, string>; querystring: string }): { object?: string; query?: string } {
+  const values = Object.values(ctx.params ?? {});
+  return {
+    ...(values.length > 0 ? { object: clipAudit(values.join("/")) } : {}),
+    ...(ctx.querystring ? { query: clipAudit(ctx.querystring) } : {}),
+  };
+}
 /** Statuses that are a client's noise rather than an operator's concern: logged at debug. */
 const DEBUG_STATUSES = new Set([401, 404, 429]);
 /** The status logged and counted for a request its client abandoned (nothing is sent). */
@@ -167,6 +211,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   const log = opts.logger;
   const clock = opts.clock ?? Date.now;
   const metrics = opts.metrics ?? null;
+  const audit = opts.audit ?? null;
   const limiter = new RateLimiter(opts.rateLimitPerMinute, clock);
   const proxies = new ProxyTrust(opts.trustProxy ?? []);
   // Lines about refused or failed requests: a budget per minute, so a flood cannot fill the disk.
@@ -198,14 +243,58 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     logger: log,
     onCountChange: (n) => metrics?.eventStreams(n),
   });
-  const cors = new Set(opts.corsOrigins ?? []);
+  const corsOrigins = new Set(opts.corsOrigins ?? []);
   const defaultWaitMs = opts.defaultWaitMs ?? 30_000;
+  const minHeightWaitMs = opts.minHeightWaitMs ?? 5_000;
+  const auditReads = opts.auditReads ?? true;
   const stopping = new AbortController();
   // Request ids: random per server start, then a counter (8 random bytes per request cost a syscall).
   const bootId = toHex(randomBytes(4));
   let requestSeq = 0;
   let openApi: Record<string, unknown> | undefined;
   metrics?.sampleStatus(() => api.status());
+
+  // ---- read-your-writes ------------------------------------------------------------------------
+
+  /**
+   * Waits until this node has applied block `minHeight` (a read that follows a write committed
+   * elsewhere), at most minHeightWaitMs; then 503 HEIGHT_NOT_REACHED with Retry-After, so the client
+   * retries or asks another node instead of reading state older than what it has seen.
+   */
+  const reachHeight = async (ctx: Ctx, minHeight: bigint): Promise<void> => {
+    if (api.query.head().height >= minHeight) return;
+    const outcome = await new Promise<"reached" | "timeout" | "stopping" | "gone">((resolve) => {
+      const finish = (o: "reached" | "timeout" | "stopping" | "gone") => {
+        clearTimeout(timer);
+        unsubscribe();
+        stopping.signal.removeEventListener("abort", onStop);
+        ctx.res.off("close", onClose);
+        resolve(o);
+      };
+      const unsubscribe = api.onBlock(() => {
+        if (api.query.head().height >= minHeight) finish("reached");
+      });
+      const timer = setTimeout(() => finish("timeout"), minHeightWaitMs);
+      const onStop = () => finish("stopping");
+      const onClose = () => {
+        if (!ctx.res.writableFinished) finish("gone");
+      };
+      stopping.signal.addEventListener("abort", onStop);
+      ctx.res.once("close", onClose);
+    });
+    if (outcome === "reached") return;
+    if (outcome === "gone") throw new ClientGone();
+    if (outcome === "stopping") {
+      ctx.set("connection", "close"); // so the stop need not wait for this keep-alive connection
+      throw new ApiError("NOT_READY", "the node is stopping: read from another node", { retryAfterMs: 1000 });
+    }
+    const height = api.query.head().height;
+    throw new ApiError("HEIGHT_NOT_REACHED", `this node has applied blocks up to ${height}, not yet ${minHeight} (waited ${minHeightWaitMs} ms): retry, or read from another node`, {
+      height: height.toString(),
+      minHeight: minHeight.toString(),
+      retryAfterMs: 1000,
+    });
+  };
 
   // ---- handlers ------------------------------------------------------------------------------
 
@@ -325,8 +414,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       }
     },
 
-    getTx: async (_ctx, { params, caller }) => ({ body: await reads.tx(caller!, params.hash as string) }),
+    getTx: async (_ctx, { params, query, caller }) => ({ body: await reads.tx(caller!, params.hash as string, query) }),
     getBlock: async (_ctx, { params }) => ({ body: await reads.block(params.height as string) }),
+    getCertifiedHeader: async (_ctx, { params, query }) => ({ body: await reads.certifiedHeader(params.height as string, query) }),
     getBlockTxs: async (_ctx, { params, query, caller }) => ({ body: await reads.blockTxs(caller!, params.height as string, query) }),
     getReceivable: async (_ctx, { params, caller }) => ({ body: await reads.receivable(caller!, params.id as string) }),
     getHistory: async (_ctx, { params, query, caller }) => ({ body: await reads.history(caller!, params.id as string, query) }),
@@ -341,6 +431,8 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     getPiece: async (_ctx, { params, query, caller }) => ({ body: await reads.piece(caller!, params.id as string, query) }),
     listPieces: async (_ctx, { params, query, caller }) => ({ body: await reads.listPieces(caller!, params.id as string, query, query) }),
     getTitle: async (_ctx, { params, caller }) => ({ body: await reads.title(caller!, params.id as string) }),
+    listAlerts: async (_ctx, { query, caller }) => ({ body: await reads.alerts(caller!, query, query) }),
+    listRules: async () => ({ body: await reads.rules() }),
     getLot: async (_ctx, { params, query, caller }) => ({ body: await reads.lot(caller!, params.id as string, query) }),
     listTitles: async (_ctx, { params, query, caller }) => ({ body: await reads.listTitles(caller!, params.id as string, query, query) }),
 
@@ -404,6 +496,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       throw err;
     }
     ctx.state.party = caller.id;
+    ctx.state.caller = caller;
     rateLimit(`party:${caller.id}`);
     return caller;
   };
@@ -485,6 +578,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       ctx.status = error.status;
       ctx.body = envelope(error);
     }
+    // The height this answer was read at or below (read after the handler): a client that sends it
+    // back as ?minHeight to any node never reads older state than it has seen.
+    if (ctx.respond !== false) ctx.set(HEIGHT_HEADER, api.query.head().height.toString());
     const seconds = (performance.now() - started) / 1000;
     metrics?.rpcRequest(ctx.method, ctx.state.route, ctx.status, seconds);
     // Answered requests are counted in the metrics; one line each (thousands a second under load,
@@ -500,33 +596,71 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       ...(ctx.state.party ? { party: ctx.state.party } : {}),
       ...(code ? { code } : {}),
     });
-    if (ctx.status < 400) log.debug("rpc request", line());
+    // Who read what, when, with everything in sight: the audit log (rpc/audit.ts). An event stream
+    // (ctx.respond false) is recorded when it opens.
+    const caller = ctx.state.caller;
+    if (audit && caller && isSupervisor(caller)) {
+      audit.record({
+        time: clock(),
+        party: caller.id,
+        role: caller.role,
+        method: ctx.method,
+        path: ctx.originalUrl,
+        route: ctx.state.route,
+        status: ctx.respond === false && code === undefined ? 200 : ctx.status,
+        requestId: ctx.state.requestId,
+      });
+    }
+    // The audit trail of reads: every authenticated read, answered or refused, at info. Its volume is
+    // bounded by the party's rate limit (a rate-limited request is not a read: the refusal budget
+    // takes it), and every field by its route's schema or a clip.
+    if (ctx.state.party && ctx.status !== 429) {
+      const audit = {
+        party: ctx.state.party,
+        route: ctx.state.route,
+        ...auditObject(ctx),
+        status: ctx.status,
+        ...(code ? { code } : {}),
+        requestId: ctx.state.requestId,
+        ip: ctx.state.client,
+        ms: Math.round(seconds * 1e4) / 10,
+      };
+      if (auditReads) log.info("read", audit);
+      else log.debug("read", audit);
+    } else if (ctx.status < 400) log.debug("rpc request", line());
     else if (DEBUG_STATUSES.has(ctx.status)) budgetedLog("refusal", (extra) => log.debug("rpc request", { ...line(), ...extra }));
     else budgetedLog("refusal", (extra) => log.info("rpc request", { ...line(), ...extra }));
   });
 
-  app.use(async (ctx: Ctx, next) => {
+  // CORS (@koa/cors) for the configured origins only; any other origin gets no CORS header, so a
+  // browser keeps its page from reading the answer. A preflight is answered here (204), charged to
+  // its client first like any request.
+  const allowedOrigin = (ctx: Koa.Context) => {
     const origin = ctx.get("origin");
-    if (!origin || !cors.has(origin)) return next();
-    ctx.set("access-control-allow-origin", origin);
-    ctx.set("vary", "Origin");
-    ctx.set("access-control-expose-headers", "x-request-id, retry-after");
-    if (ctx.method === "OPTIONS") {
+    return origin && corsOrigins.has(origin) ? origin : "";
+  };
+  app.use(async (ctx: Ctx, next) => {
+    if (ctx.method === "OPTIONS" && ctx.get("access-control-request-method") && allowedOrigin(ctx)) {
       ctx.state.route = "preflight";
       rateLimit(`ip:${ctx.state.client}`);
-      ctx.set("access-control-allow-methods", "GET, POST");
-      ctx.set("access-control-allow-headers", ["content-type", "last-event-id", ...Object.values(AUTH_HEADERS)].join(", "));
-      ctx.set("access-control-max-age", "600");
-      ctx.status = 204;
-      return;
     }
     return next();
   });
+  app.use(
+    cors({
+      origin: allowedOrigin,
+      allowMethods: ["GET", "POST"],
+      allowHeaders: ["content-type", "last-event-id", "x-request-id", ...Object.values(AUTH_HEADERS)],
+      exposeHeaders: ["x-request-id", "retry-after", HEIGHT_HEADER],
+      maxAge: 600,
+    }),
+  );
 
   // The rate limiter in front of every route, unknown ones (404) and malformed requests included:
   // a request is charged to its client here, unless it is a signed read, which is charged after
   // authentication to its party (or, failing authentication, to the client's failure bucket).
   app.use(async (ctx: Ctx, next) => {
+    if (ctx.state.route === "preflight") return next();
     if (!signedRoute(ctx.method, ctx.path)) rateLimit(`ip:${ctx.state.client}`);
     return next();
   });
@@ -537,8 +671,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       ctx.state.route = id;
       const caller = await gate(ctx, def);
       const params = parse(def.params, { ...ctx.params }, "path");
-      const query = parse(def.query, { ...ctx.query }, "query");
+      const { minHeight, ...query } = parse(def.query, { ...ctx.query }, "query");
       const body = def.body ? parse(def.body, await readJsonBody(ctx), "body") : undefined;
+      if (minHeight !== undefined) await reachHeight(ctx, BigInt(minHeight as string));
       const out = await handlers[id](ctx, { params, query, body, caller });
       if (!out) return;
       if (opts.checkResponses && def.produces === "json") {

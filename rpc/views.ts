@@ -1,6 +1,9 @@
 // Query-model records as the JSON views of sdk/api/schemas.ts. The generic toJsonView (sdk/json.ts) does the
 // bigint/bytes mapping; this module adds the derived values and assembles proofs.
+import { certifiedHeaderToJson, type CertifiedHeaderProof } from "../sdk/certified.js";
 import type {
+  AlertJson,
+  AlertRecordJson,
   BlockJson,
   BlockProofJson,
   CertificateJson,
@@ -22,7 +25,7 @@ import { toHex } from "../sdk/bytes.js";
 import type { CommitCertificate } from "../sdk/commit.js";
 import { toJsonView } from "../sdk/json.js";
 import type { BlockHeader, CreditLine, Declaration, Piece, Receivable, Title, Warrant } from "../sdk/types.js";
-import type { HistoryEntry, PieceWithAncestry, PledgeHistoryEntry, PledgeStep, TitleWithPledges, TxEntry, TxRecord } from "../node/query/types.js";
+import type { AlertEntry, HistoryEntry, PieceWithAncestry, PledgeHistoryEntry, PledgeStep, TitleWithPledges, TxEntry, TxRecord } from "../node/query/types.js";
 import { availableToFinance, isOverdue, isPastDue, isPieceOverdue, liveFinanced } from "../sdk/domain.js";
 
 export interface AsOf {
@@ -145,16 +148,17 @@ export function certificateView(c: CommitCertificate | undefined): CertificateJs
   return c ? toJsonView(c) : null;
 }
 
-export function blockProofView(height: bigint, headerBytes: Uint8Array, hash: Uint8Array, cert: CommitCertificate | undefined): BlockProofJson {
-  return { height: height.toString(), hash: toHex(hash), header: toHex(headerBytes), certificate: certificateView(cert) };
+export function blockProofView(height: bigint, headerBytes: Uint8Array, hash: Uint8Array, cert: CommitCertificate | undefined, certified?: CertifiedHeaderProof): BlockProofJson {
+  return { height: height.toString(), hash: toHex(hash), header: toHex(headerBytes), certificate: certificateView(cert), ...(certified ? { certified: certifiedHeaderToJson(certified, height) } : {}) };
 }
 
 export function blockView(h: { header: BlockHeader; headerBytes: Uint8Array; hash: Uint8Array }, cert: CommitCertificate | undefined): BlockJson {
   return { height: h.header.height.toString(), hash: toHex(h.hash), header: toJsonView(h.header), headerBytes: toHex(h.headerBytes), certificate: certificateView(cert) };
 }
 
-export function txView(rec: TxRecord, headerBytes: Uint8Array, cert: CommitCertificate | undefined): TxJson {
+export function txView(rec: TxRecord, headerBytes: Uint8Array, cert: CommitCertificate | undefined, certified?: CertifiedHeaderProof): TxJson {
   return {
+    ...(certified ? { certified: certifiedHeaderToJson(certified, rec.height) } : {}),
     txHash: rec.tx.hashHex,
     height: rec.height.toString(),
     index: rec.index,
@@ -174,5 +178,18 @@ export function txView(rec: TxRecord, headerBytes: Uint8Array, cert: CommitCerti
       txProof: rec.txProof.map(toHex),
       receiptProof: rec.receiptProof.map(toHex),
     },
+  };
+}
+
+/** An alert as GET /v1/alerts lists it (DESIGN.md §11): the receipt's alert with its transaction's place. */
+export function alertRecordView(e: AlertEntry): AlertRecordJson {
+  return {
+    ...(toJsonView(e.alert) as unknown as AlertJson),
+    height: e.height.toString(),
+    index: e.index,
+    time: e.time.toString(),
+    txHash: toHex(e.txHash),
+    signer: e.signer,
+    code: e.code,
   };
 }

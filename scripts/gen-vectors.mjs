@@ -419,15 +419,16 @@ function hostileCases() {
   add("all-zero signature, TEST 1 key", pk1, new Uint8Array(0), new Uint8Array(64), false, "R = 00..00 is not the identity's encoding");
   add("public key not on the curve", fromHex("0200000000000000000000000000000000000000000000000000000000000000"), new Uint8Array(0), sig1, false, "y = 2 has no x");
 
-  // Small-order and non-canonical keys: forged signatures the shared rule ACCEPTS. The ledger must
-  // refuse such keys when they are registered (isStrongPublicKey is false for every one of them).
+  // Small-order and non-canonical keys: forged signatures OpenSSL 3.0's equation accepts (3.5's does
+  // not). The rule refuses them because a weak key verifies nothing, and the ledger refuses such keys
+  // at registration too (isStrongPublicKey is false for every one of them).
   const m = utf8("any message at all");
-  add("small-order public key: identity, forged (R = identity, S = 0)", identity, m, cat(identity, zeroS), true, "universal forgery: [0]B - [k]O = O encodes as R for every message; refuse such keys at registration");
+  add("small-order public key: identity, forged (R = identity, S = 0)", identity, m, cat(identity, zeroS), false, "a universal forgery under OpenSSL 3.0 ([0]B - [k]O = O encodes as R for every message), refused by OpenSSL 3.5: a weak key verifies nothing (§7), on every version");
   add("small-order public key: identity, TEST 1 signature", identity, new Uint8Array(0), sig1, false, "");
   const nonCanonicalIdentity = le(P + 1n); // y = p + 1 = 1 (mod p)
-  add("non-canonical public key (y = p + 1), forged (R = identity, S = 0)", nonCanonicalIdentity, m, cat(identity, zeroS), true, "OpenSSL reduces y mod p; k is hashed over the received bytes");
+  add("non-canonical public key (y = p + 1), forged (R = identity, S = 0)", nonCanonicalIdentity, m, cat(identity, zeroS), false, "OpenSSL 3.0 reduces y mod p and accepts this forgery, 3.5 refuses it: a weak key verifies nothing (§7)");
   const negativeZeroIdentity = flip(identity, 31, 7); // x = 0 with the sign bit set
-  add("public key with x = 0 and sign bit set, forged (R = identity, S = 0)", negativeZeroIdentity, m, cat(identity, zeroS), true, "RFC 8032 §5.1.3 would refuse this encoding; OpenSSL accepts it");
+  add("public key with x = 0 and sign bit set, forged (R = identity, S = 0)", negativeZeroIdentity, m, cat(identity, zeroS), false, "RFC 8032 §5.1.3 refuses this encoding; OpenSSL 3.0 accepts the forgery, 3.5 does not: a weak key verifies nothing (§7)");
   add("non-canonical R (identity encoded as y = p + 1), identity key", identity, m, cat(nonCanonicalIdentity, zeroS), false, "R is compared as bytes with a canonical encoding: a non-canonical R never verifies");
   // An order-8 key: find a message for which some torsion point R forges a signature with S = 0.
   const torsion = ED25519_TORSION_SUBGROUP.map((h) => Point.fromHex(h));
@@ -448,7 +449,7 @@ function hostileCases() {
     }
   }
   if (!forged) throw new Error("no order-8 forgery found");
-  add("small-order public key (order 8), forged (R torsion, S = 0)", A8, forged.msg, forged.sig, true, "universal forgery for a small-order key; refuse such keys at registration");
+  add("small-order public key (order 8), forged (R torsion, S = 0)", A8, forged.msg, forged.sig, false, "a universal forgery for a small-order key under OpenSSL 3.0, refused by 3.5: a weak key verifies nothing (§7), and is refused at registration");
 
   // Mixed-order R and A: valid under the cofactored equation (noble's ed25519.verify), invalid
   // under the cofactorless one (OpenSSL, and this ledger).

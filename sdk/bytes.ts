@@ -1,20 +1,18 @@
-// Byte helpers used by both the SDK (browser) and the node. No node:* imports here.
+// Byte helpers used by both the SDK (browser) and the node. No node:* imports here. Hex and
+// concatenation are @noble/hashes' (already the SDK's hash library); this module adds the
+// lower-case-only rule the wire formats use.
+import { bytesToHex, concatBytes as nobleConcat, hexToBytes } from "@noble/hashes/utils.js";
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const HEX_RE = /^(?:[0-9a-f]{2})*$/;
 
 export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
-  return out;
+  return bytesToHex(bytes);
 }
 
 /** Lower-case hex only; throws TypeError on anything else (callers at the edge map it to MALFORMED). */
 export function fromHex(hex: string): Uint8Array {
   if (typeof hex !== "string" || !HEX_RE.test(hex)) throw new TypeError("expected lower-case hex with an even number of digits");
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return hexToBytes(hex);
 }
 
 export function isHex(value: unknown, bytes?: number): value is string {
@@ -22,15 +20,7 @@ export function isHex(value: unknown, bytes?: number): value is string {
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return nobleConcat(...parts);
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

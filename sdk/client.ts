@@ -7,6 +7,7 @@ import { fillPath, routes, type HistoryPageJson, type ResponseOf, type RouteId }
 import {
   type BlockJson,
   type CreditLineJson,
+  type EventJson,
   type ExposureJson,
   type LedgerEventJson,
   type PartyJson,
@@ -20,25 +21,38 @@ import {
   type TitleRecordJson,
   type LotRecordJson,
   type TxEntryJson,
+  type AlertRecordJson,
   type TxJson,
+  type CertifiedHeaderJson,
   type WarrantTreeJson,
   LedgerEventView,
 } from "./api/schemas.js";
 import { signedReadHeaders, REQUEST_NONCE_BYTES } from "./api/signed-reads.js";
+import type { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 import { buildTxBody } from "./builders.js";
 import { toHex } from "./bytes.js";
 import { randomBytes } from "./crypto.js";
 import { LedgerError, type LedgerErrorCode } from "./errors.js";
 import { receiptFromJson } from "./json.js";
-import { signerFromSeed, signTransaction, type Signer } from "./signer.js";
+import { signerFromSeed, signTransaction, type LocalSigner, type Signer } from "./signer.js";
 import { MalformedError } from "./validate.js";
 import type { Tx } from "./tx.js";
 import type { PieceStatus, ReceivableStatus, ResultCode, TitleStatus } from "./types.js";
 import type { TxPayload } from "./transactions/index.js";
+import { invoiceRegistration, type InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
 
 export interface ClientOptions {
-  /** a node's RPC base URL, e.g. http://127.0.0.1:7001 */
-  url: string;
+  /**
+   * a node's RPC base URL, e.g. http://127.0.0.1:7001, or several nodes' URLs of one network: the
+   * client uses the first that answers and fails over to the next on a connection error or a 503
+   */
+  url: string | readonly string[];
+  /**
+   * read-your-writes (default true): every read carries `minHeight`, the highest block height this
+   * client has seen (in receipts and in answers' X-TL-Height), so a node that has not applied it yet
+   * waits for it (or answers 503 and the client asks another node) instead of answering older state
+   */
+  readYourWrites?: boolean;
   /** the party that signs reads (and, by default, transactions) */
   signer?: Signer;
   /** defaults to globalThis.fetch */
@@ -51,7 +65,16 @@ export interface ClientOptions {
   clock?: () => number;
 }
 
-export interface PageOptions {
+/** Options every read takes. */
+export interface ReadOptions {
+  /**
+   * answer only from a node that has applied this block (e.g. a receipt's height from another
+   * client); the client sends the larger of this and the highest height it has seen
+   */
+  minHeight?: bigint | number | string;
+}
+
+export interface PageOptions extends ReadOptions {
   cursor?: string;
   /** 1..1000, default 50 */
   limit?: number;
@@ -82,6 +105,14 @@ export interface RejectionQuery extends PageOptions {
   target?: string;
 }
 
+/** GET /v1/alerts (docs/supervision.md): of one rule or naming one party, within heights. */
+export interface AlertQuery extends PageOptions {
+  rule?: string;
+  party?: string;
+  fromHeight?: bigint | string;
+  toHeight?: bigint | string;
+}
+
 export interface PieceQuery extends PageOptions {
   /** only pieces in this status (a party's pieces are live leaves: never SPENT) */
   status?: Exclude<PieceStatus, "SPENT">;
@@ -102,11 +133,19 @@ export type LotPage = Page<TitleRecordJson> & { lot: LotRecordJson; available: s
 /** A page of a party's titles (GET /v1/parties/:id/titles). */
 export type TitlePage = Page<TitleRecordJson> & { partyId: string; as: "holder" | "pledgee"; asOf: { height: string; time: string } };
 
-export interface EventFilter {
+/** The name of a ledger event, "txRejected" for a committed transaction the ledger refused, or "alertRaised" for a supervision alert. */
+export type LedgerEventType = (typeof EVENT_TYPES)[number] | typeof REJECTED_EVENT | typeof ALERT_EVENT;
+
+/** A streamed event of one of the types `T`: `event` is that type's payload (absent for "txRejected"). */
+export type LedgerEventOf<T extends LedgerEventType> = T extends LedgerEventType
+  ? Omit<LedgerEventJson, "type" | "event"> & { type: T; event?: Extract<EventJson, { type: T }> }
+  : never;
+
+export interface EventFilter<T extends LedgerEventType = LedgerEventType> {
   receivable?: string;
   party?: string;
   /** event types to deliver (e.g. ["receivableFinanced", "txRejected"]); all by default */
-  types?: readonly string[];
+  types?: readonly T[];
 }
 
 export interface EventStreamOptions {
@@ -130,14 +169,40 @@ export interface SubmitOptions {
   nonce?: Uint8Array | string;
 }
 
-/** A committed transaction the ledger accepted. */
+/**
+ * A committed transaction and its receipt: the one shape submit, submitSigned, submitMany and
+ * waitForTx return. `ok` is `receipt.code === "OK"`; submit and submitSigned throw a LedgerError
+ * for a rejection instead, submitMany and waitForTx return it with `ok: false`.
+ */
 export interface CommittedTx {
   txHash: string;
+  ok: boolean;
+  /** the receipt's code: OK or why the ledger refused it (docs/ledger.md) */
+  code: ResultCode;
   height: string;
   index: number;
   time: string;
   blockHash: string;
   receipt: ReceiptJson;
+}
+
+export interface WaitOptions {
+  /** give up after this long (ms, default 60000): TxPendingError */
+  timeoutMs?: number;
+  /** between polls while the transaction is not committed (ms, default 250, doubling to 2000) */
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+/** An invoice registered with registerInvoice: the receipt plus what was anchored and how. */
+export interface RegisteredInvoice extends CommittedTx {
+  receivableId: string;
+  /** the document hash (hex) */
+  documentHash: string;
+  /** the duplicate-detection fingerprint (hex) */
+  fingerprint: string;
+  /** keep with the invoice: a lender needs them to check it (verifyDocument) */
+  salts: Record<string, string>;
 }
 
 export interface PendingTx {
@@ -162,7 +227,59 @@ interface RequestArgs {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP date; in ms, or undefined. */
+function retryAfterHeader(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  if (/^[0-9]+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function committedOf(r: { txHash: string; height: string; index: number; time: string; blockHash: string; receipt: ReceiptJson }): CommittedTx {
+  return { txHash: r.txHash, ok: r.receipt.code === "OK", code: r.receipt.code, height: r.height, index: r.index, time: r.time, blockHash: r.blockHash, receipt: r.receipt };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new LedgerError("NETWORK", "aborted"));
+    const timer = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+    const onAbort = () => (clearTimeout(timer), reject(new LedgerError("NETWORK", "aborted")));
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
 const SUBMIT_RETRIES = 2;
+/** The response header with the node's applied height (rpc/server.ts). */
+const HEIGHT_HEADER = "x-tl-height";
+
+/** What clients made from one another with as() share: where they read, and what they have seen. */
+class Session {
+  /** the index in `urls` of the node that answered last */
+  current = 0;
+  /** the highest block height seen in a receipt or an answer */
+  seen = 0n;
+  chainId: Promise<string> | undefined;
+  constructor(readonly urls: readonly string[]) {}
+  observe(height: bigint): void {
+    if (height > this.seen) this.seen = height;
+  }
+}
+
+function heightOf(value: bigint | number | string, what: string): bigint {
+  const text = String(value);
+  if (!/^(?:0|[1-9][0-9]{0,19})$/.test(text)) throw new LedgerError("MALFORMED", `${what}: a block height, an unsigned integer (got ${text.slice(0, 40)})`);
+  return BigInt(text);
+}
+
+/** Does the route take `minHeight` (sdk/api/routes.ts: the reads)? */
+function takesMinHeight(id: RouteId): boolean {
+  const shape = (routes[id].query as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape !== undefined && Object.hasOwn(shape, "minHeight");
+}
+
+function minHeightOf(opts: ReadOptions): { minHeight?: string } {
+  return opts.minHeight === undefined ? {} : { minHeight: String(opts.minHeight) };
+}
 
 function hexOf(value: string | Uint8Array): string {
   return typeof value === "string" ? value : toHex(value);
@@ -190,48 +307,109 @@ function statusCode(status: number): LedgerErrorCode {
 }
 
 export class TradeLedgerClient {
-  readonly url: string;
+  /** every node URL this client may use, in order of preference */
+  readonly urls: readonly string[];
   readonly signer: Signer | undefined;
   private readonly fetchFn: typeof fetch;
   private readonly timeoutMs: number;
   private readonly validate: boolean;
   private readonly clock: () => number;
   private readonly options: ClientOptions;
-  private chainIdPromise: Promise<string> | undefined;
+  private readonly readYourWrites: boolean;
+  private readonly session: Session;
 
-  constructor(opts: ClientOptions, shared?: { chainId?: Promise<string> }) {
-    if (typeof opts?.url !== "string" || !/^https?:\/\//.test(opts.url)) throw new LedgerError("MALFORMED", "createClient: url must be an http(s) URL");
-    this.url = opts.url.replace(/\/+$/, "");
+  constructor(opts: ClientOptions, shared?: Session) {
+    const given = typeof opts?.url === "string" ? [opts.url] : Array.isArray(opts?.url) ? (opts.url as readonly unknown[]) : [];
+    if (given.length === 0 || given.some((u) => typeof u !== "string" || !/^https?:\/\//.test(u))) throw new LedgerError("MALFORMED", "createClient: url must be an http(s) URL or a non-empty list of them");
+    this.urls = given.map((u) => (u as string).replace(/\/+$/, ""));
+    this.session = shared ?? new Session(this.urls);
     this.signer = opts.signer;
+    this.readYourWrites = opts.readYourWrites ?? true;
     const f = opts.fetch ?? globalThis.fetch;
     if (typeof f !== "function") throw new LedgerError("MALFORMED", "createClient: no fetch available; pass one");
     this.fetchFn = (input, init) => f(input, init); // unbound window.fetch throws "Illegal invocation"
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.validate = opts.validateResponses ?? true;
     this.clock = opts.clock ?? Date.now;
-    this.chainIdPromise = shared?.chainId;
     this.options = opts;
   }
 
-  /** The same client reading (and signing by default) as another party. */
+  /** The node URL in use: the one that answered last. */
+  get url(): string {
+    return this.session.urls[this.session.current]!;
+  }
+
+  /**
+   * The same client reading (and signing by default) as another party. It shares this client's
+   * nodes and the heights it has seen, so a read through it sees this client's writes.
+   */
   as(signer: Signer): TradeLedgerClient {
-    return new TradeLedgerClient({ ...this.options, signer }, this.chainIdPromise ? { chainId: this.chainIdPromise } : {});
+    return new TradeLedgerClient({ ...this.options, signer }, this.session);
+  }
+
+  /** The highest block height this client has seen (receipts, answers); reads send it as minHeight. */
+  seenHeight(): bigint {
+    return this.session.seen;
+  }
+
+  /** Raises the height reads wait for, e.g. to a receipt's height another process got. */
+  observeHeight(height: bigint | number | string): void {
+    this.session.observe(heightOf(height, "observeHeight"));
   }
 
   /** The chain id, from the node's status (fetched once). */
   chainId(): Promise<string> {
-    if (!this.chainIdPromise) {
-      this.chainIdPromise = this.status().then((s) => s.chainId);
-      this.chainIdPromise.catch(() => (this.chainIdPromise = undefined));
+    if (!this.session.chainId) {
+      const p = this.status().then((s) => s.chainId);
+      this.session.chainId = p;
+      p.catch(() => {
+        if (this.session.chainId === p) this.session.chainId = undefined;
+      });
     }
-    return this.chainIdPromise;
+    return this.session.chainId;
   }
 
   // ---- transport ----------------------------------------------------------------------------------
 
+  /**
+   * Sends a request to the node in use; on a connection error or a 503 (not ready, behind the
+   * read's minHeight, mempool full) the next node is tried, each once. The last node's answer (or
+   * error) is the result. The node that answered is used first from then on.
+   */
   private async send(id: RouteId, args: RequestArgs, signer: Signer | undefined): Promise<Response> {
+    const s = this.session;
+    const n = s.urls.length;
+    const query = { ...(args.query ?? {}) };
+    if (takesMinHeight(id)) {
+      const explicit = query.minHeight === undefined ? 0n : heightOf(query.minHeight as string, "minHeight");
+      const floor = this.readYourWrites && s.seen > explicit ? s.seen : explicit;
+      query.minHeight = floor > 0n ? floor : undefined;
+    }
+    const start = s.current;
+    for (let attempt = 0; ; attempt++) {
+      const index = (start + attempt) % n;
+      const last = attempt >= n - 1;
+      let res: Response;
+      try {
+        res = await this.sendTo(s.urls[index]!, id, { ...args, query }, signer);
+      } catch (err) {
+        if (!last && err instanceof LedgerError && err.code === "NETWORK" && !args.signal?.aborted) continue;
+        throw err;
+      }
+      const height = res.headers?.get?.(HEIGHT_HEADER);
+      if (height && /^[0-9]{1,20}$/.test(height)) s.observe(BigInt(height));
+      if (res.status === 503 && !last) {
+        await res.body?.cancel().catch(() => undefined);
+        continue;
+      }
+      s.current = index;
+      return res;
+    }
+  }
+
+  private async sendTo(base: string, id: RouteId, args: RequestArgs, signer: Signer | undefined): Promise<Response> {
     const def = routes[id];
-    const url = new URL(this.url + fillPath(def.path, args.params ?? {}));
+    const url = new URL(base + fillPath(def.path, args.params ?? {}));
     for (const [k, v] of Object.entries(args.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: def.produces === "sse" ? "text/event-stream" : "application/json", ...(args.headers ?? {}) };
     if (def.access === "signed") {
@@ -239,7 +417,7 @@ export class TradeLedgerClient {
       if (!s) throw new LedgerError("UNAUTHENTICATED", `${def.method} ${def.path} is a signed read: create the client with a signer (createClient({ url, signer }))`);
       const chainId = await this.chainId();
       // The target is signed exactly as fetch sends it: the URL's serialised path and query.
-      Object.assign(headers, signedReadHeaders(s, { chainId, time: BigInt(this.clock()), nonce: randomBytes(REQUEST_NONCE_BYTES), method: def.method, target: url.pathname + url.search }));
+      Object.assign(headers, await signedReadHeaders(s, { chainId, time: BigInt(this.clock()), nonce: randomBytes(REQUEST_NONCE_BYTES), method: def.method, target: url.pathname + url.search }));
     }
     let body: string | undefined;
     if (args.body !== undefined) {
@@ -260,13 +438,15 @@ export class TradeLedgerClient {
   private async fail(res: Response): Promise<never> {
     let parsed: unknown;
     const text = await res.text().catch(() => "");
+    const headerRetry = retryAfterHeader(res.headers.get("retry-after"), this.clock());
+    const extra = headerRetry !== undefined ? { retryAfterMs: headerRetry } : {};
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new LedgerError(statusCode(res.status), `HTTP ${res.status}: ${text.slice(0, 200) || res.statusText}`, undefined, res.status);
+      throw new LedgerError(statusCode(res.status), `HTTP ${res.status}: ${text.slice(0, 200) || res.statusText}`, undefined, res.status, extra);
     }
     const env = ErrorEnvelope.safeParse(parsed);
-    if (!env.success) throw new LedgerError(statusCode(res.status), `HTTP ${res.status}: unexpected error body`, undefined, res.status);
+    if (!env.success) throw new LedgerError(statusCode(res.status), `HTTP ${res.status}: unexpected error body`, undefined, res.status, extra);
     const e = env.data.error;
     let receipt;
     try {
@@ -274,10 +454,12 @@ export class TradeLedgerClient {
     } catch {
       receipt = undefined;
     }
-    const err = new LedgerError(e.code as LedgerErrorCode, e.message, receipt, res.status);
-    if (e.details) Object.defineProperty(err, "details", { value: e.details, enumerable: true });
-    if (e.retryAfterMs !== undefined) Object.defineProperty(err, "retryAfterMs", { value: e.retryAfterMs, enumerable: true });
-    throw err;
+    // The body's figure is exact (ms); the header's is rounded up to whole seconds.
+    const retryAfterMs = e.retryAfterMs ?? headerRetry;
+    throw new LedgerError(e.code as LedgerErrorCode, e.message, receipt, res.status, {
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      ...(e.details ? { details: e.details } : {}),
+    });
   }
 
   private async parse<K extends RouteId>(id: K, res: Response): Promise<ResponseOf<K>> {
@@ -318,7 +500,7 @@ export class TradeLedgerClient {
       ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}),
       ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),
     });
-    return this.submitSigned(signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
+    return this.submitSigned(await signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
   }
 
   /** Submits an already signed transaction (a Tx from signTransaction, or SignedTx bytes). */
@@ -349,7 +531,85 @@ export class TradeLedgerClient {
       if (wait === "commit") throw new TxPendingError(result.txHash);
       return { txHash: result.txHash, status: "pending" };
     }
-    return { txHash: result.txHash, height: result.height!, index: result.index!, time: result.time!, blockHash: result.blockHash!, receipt: result.receipt! };
+    this.session.observe(BigInt(result.height!));
+    return committedOf({ txHash: result.txHash, height: result.height!, index: result.index!, time: result.time!, blockHash: result.blockHash!, receipt: result.receipt! });
+  }
+
+  /**
+   * Waits until a transaction is committed and returns its receipt, whatever its code (`ok` says
+   * whether the ledger accepted it). Polls getTx (a signed read: the client needs a signer who
+   * may see the transaction), honouring the node's retryAfterMs when it is busy. Throws
+   * TxPendingError after `timeoutMs`.
+   */
+  async waitForTx(hash: string | Uint8Array, opts: WaitOptions = {}): Promise<CommittedTx> {
+    const txHash = hexOf(hash);
+    const deadline = this.clock() + (opts.timeoutMs ?? 60_000);
+    let pause = opts.pollMs ?? 250;
+    for (;;) {
+      let wait = pause;
+      try {
+        const t = await this.call("getTx", { params: { hash: txHash }, ...(opts.signal ? { signal: opts.signal } : {}) });
+        return committedOf(t);
+      } catch (err) {
+        if (!(err instanceof LedgerError)) throw err;
+        if (opts.signal?.aborted) throw err;
+        if (err.code === "RATE_LIMITED" || err.code === "NOT_READY") wait = Math.max(pause, err.retryAfterMs ?? 0);
+        else if (err.code !== "NOT_FOUND" && err.code !== "NETWORK" && err.code !== "TIMEOUT") throw err;
+      }
+      const left = deadline - this.clock();
+      if (left <= 0) throw new TxPendingError(txHash);
+      await sleep(Math.min(wait, left), opts.signal);
+      pause = Math.min(pause * 2, Math.max(opts.pollMs ?? 250, 2000));
+    }
+  }
+
+  /**
+   * Signs and submits several transactions in order, then waits for all of them. Returns one
+   * entry per payload, in order: the committed receipt (`ok: false` for one the ledger refused,
+   * e.g. a DOUBLE_FINANCING) or the LedgerError that kept it from being admitted or committed.
+   * Never throws for one transaction's failure. With `wait: "none"`, returns once all are
+   * admitted.
+   */
+  async submitMany(payloads: readonly TxPayload[], signer: Signer | undefined, opts: SubmitOptions & { wait: "none" }): Promise<(PendingTx | LedgerError)[]>;
+  async submitMany(payloads: readonly TxPayload[], signer?: Signer, opts?: SubmitOptions & { wait?: "commit" }): Promise<(CommittedTx | LedgerError)[]>;
+  async submitMany(payloads: readonly TxPayload[], signer?: Signer, opts: SubmitOptions = {}): Promise<(CommittedTx | PendingTx | LedgerError)[]> {
+    const s = signer ?? this.signer;
+    if (!s) throw new LedgerError("UNAUTHENTICATED", "submitMany needs a signer (argument or createClient({ signer }))");
+    const chainId = await this.chainId();
+    const signed: (Tx | LedgerError)[] = [];
+    for (const payload of payloads) {
+      try {
+        const body = buildTxBody(payload, { chainId, signer: s, ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}) });
+        signed.push(await signTransaction(s, body));
+      } catch (err) {
+        if (!(err instanceof LedgerError)) throw err;
+        signed.push(err);
+      }
+    }
+    // Admitted one after the other so that they enter the mempool in the order given.
+    const admitted: (PendingTx | LedgerError)[] = [];
+    for (const t of signed) {
+      if (t instanceof LedgerError) admitted.push(t);
+      else admitted.push(await this.submitSigned(t, { wait: "none" }).catch((err: unknown) => (err instanceof LedgerError ? err : Promise.reject(err))));
+    }
+    if (opts.wait === "none") return admitted;
+    const waitMs = opts.timeoutMs ?? 30_000;
+    return Promise.all(
+      admitted.map((a) => (a instanceof LedgerError ? a : this.waitForTx(a.txHash, { timeoutMs: waitMs }).catch((err: unknown) => (err instanceof LedgerError ? err : Promise.reject(err))))),
+    );
+  }
+
+  /**
+   * Registers an invoice as a receivable from the invoice itself: computes its document hash
+   * (fresh salts, returned: keep them with the invoice) and its fingerprint, builds, signs and
+   * submits the transaction and waits for the commit. A rejection (DUPLICATE_DOCUMENT,
+   * DUPLICATE_RECEIVABLE, ...) throws LedgerError like submit.
+   */
+  async registerInvoice(document: unknown, signer?: Signer, opts: SubmitOptions & InvoiceRegistrationOptions & { wait?: "commit" } = {}): Promise<RegisteredInvoice> {
+    const { payload, commitment, fingerprint } = invoiceRegistration(document, opts);
+    const { salts: _salts, random: _random, buyerPartyId: _buyer, ...submitOpts } = opts;
+    const done = await this.submit(payload, signer, submitOpts);
+    return { ...done, receivableId: done.receipt.target, documentHash: commitment.rootHex, fingerprint: toHex(fingerprint), salts: commitment.salts };
   }
 
   // ---- reads ------------------------------------------------------------------------------------
@@ -358,37 +618,52 @@ export class TradeLedgerClient {
     return this.call("getStatus");
   }
 
-  getTx(hash: string | Uint8Array): Promise<TxJson> {
-    return this.call("getTx", { params: { hash: hexOf(hash) } });
+  /** A committed transaction with its proofs; `waitCertifiedMs`: wait that long for its block to be certified (what verifyTx needs). */
+  getTx(hash: string | Uint8Array, opts: ReadOptions & { waitCertifiedMs?: number } = {}): Promise<TxJson> {
+    return this.call("getTx", { params: { hash: hexOf(hash) }, query: { ...minHeightOf(opts), waitCertifiedMs: opts.waitCertifiedMs } });
   }
 
-  getBlock(height: bigint | number | "latest" = "latest"): Promise<BlockJson> {
-    return this.call("getBlock", { params: { height: String(height) } });
+  /** Block `height`'s header certified with its results (sdk/certified.ts verifyCertifiedHeader); waits up to `waitMs` for the certificate. */
+  getCertifiedHeader(height: bigint | number | "latest", opts: { waitMs?: number } = {}): Promise<CertifiedHeaderJson> {
+    return this.call("getCertifiedHeader", { params: { height: String(height) }, query: { waitMs: opts.waitMs } });
+  }
+
+  getBlock(height: bigint | number | "latest" = "latest", opts: ReadOptions = {}): Promise<BlockJson> {
+    return this.call("getBlock", { params: { height: String(height) }, query: minHeightOf(opts) });
   }
 
   getBlockTxs(height: bigint | number | "latest", page: PageOptions = {}): Promise<ResponseOf<"getBlockTxs">> {
     return this.call("getBlockTxs", { params: { height: String(height) }, query: { ...page } });
   }
 
-  getReceivable(id: string): Promise<ReceivableJson> {
-    return this.call("getReceivable", { params: { id } });
+  getReceivable(id: string, opts: ReadOptions = {}): Promise<ReceivableJson> {
+    return this.call("getReceivable", { params: { id }, query: minHeightOf(opts) });
   }
 
   /** One page of a receivable's history; with `proofs`, what verifyHistory checks. */
-  getHistory(id: string, opts: PageOptions & { proofs?: boolean } = {}): Promise<HistoryPageJson> {
+  getHistory(id: string, opts: PageOptions & { proofs?: boolean; waitCertifiedMs?: number | undefined } = {}): Promise<HistoryPageJson> {
     return this.call("getHistory", { params: { id }, query: { ...opts } });
   }
 
-  /** Every page of a receivable's history merged into one (proofs included by default). */
-  async getFullHistory(id: string, opts: { proofs?: boolean; maxPages?: number } = {}): Promise<HistoryPageJson> {
+  /**
+   * Every page of a receivable's history merged into one (proofs included by default, each block
+   * with its certified header: the node waits up to `waitCertifiedMs`, default 10 s, for the newest
+   * blocks to be certified).
+   */
+  async getFullHistory(id: string, opts: { proofs?: boolean; maxPages?: number; waitCertifiedMs?: number } = {}): Promise<HistoryPageJson> {
     const proofs = opts.proofs ?? true;
+    const waitCertifiedMs = proofs ? (opts.waitCertifiedMs ?? 10_000) : undefined;
     const out: HistoryPageJson = { receivableId: id, items: [], ...(proofs ? { blocks: [] } : {}) };
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (let pages = 0; pages < (opts.maxPages ?? 1000); pages++) {
-      const page = await this.getHistory(id, { proofs, limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = await this.getHistory(id, { proofs, limit: 1000, waitCertifiedMs, ...(cursor ? { cursor } : {}) });
       out.items.push(...page.items);
       for (const b of page.blocks ?? []) if (!seen.has(b.height)) (seen.add(b.height), out.blocks!.push(b));
+      // each page proves its own signers' keys
+      if (page.signerKeys) out.signerKeys = [...(out.signerKeys ?? []), ...page.signerKeys];
+      // the last page's chain record was read after every earlier page: it covers them all
+      if (page.complete) out.complete = page.complete;
       cursor = page.cursor;
       if (!cursor) return out;
     }
@@ -407,33 +682,48 @@ export class TradeLedgerClient {
     return this.call("getFingerprint", { params: { fingerprint: hexOf(fingerprint) }, query: { ...page } });
   }
 
-  getParty(id: string): Promise<PartyJson> {
-    return this.call("getParty", { params: { id } });
+  getParty(id: string, opts: ReadOptions = {}): Promise<PartyJson> {
+    return this.call("getParty", { params: { id }, query: minHeightOf(opts) });
   }
 
-  getExposure(partyId: string): Promise<ExposureJson> {
-    return this.call("getExposure", { params: { id: partyId } });
+  getExposure(partyId: string, opts: ReadOptions = {}): Promise<ExposureJson> {
+    return this.call("getExposure", { params: { id: partyId }, query: minHeightOf(opts) });
   }
 
   getRejections(q: RejectionQuery = {}): Promise<Page<TxEntryJson>> {
     return this.call("listRejections", { query: { ...q } });
   }
 
+  // ---- supervision (DESIGN.md §11, docs/supervision.md) ----
+
+  /** Supervision alerts: regulators and auditors all, any other party those naming it. */
+  getAlerts(q: AlertQuery = {}): Promise<Page<AlertRecordJson>> {
+    const query: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) query[k] = typeof v === "bigint" ? v.toString() : (v as string | number);
+    return this.call("listAlerts", { query });
+  }
+
+  /** The active supervision rules, sorted by id. */
+  getRules(opts: ReadOptions = {}): Promise<ResponseOf<"listRules">> {
+    return this.call("listRules", { query: minHeightOf(opts) });
+  }
+
   // ---- digital warrants (DESIGN.md §7) ----
 
   /** A credit line: limit, outstanding, room left, expiry (its bank, its obligor, auditors). */
-  getCreditLine(id: string): Promise<CreditLineJson> {
-    return this.call("getCreditLine", { params: { id } });
+  getCreditLine(id: string, opts: ReadOptions = {}): Promise<CreditLineJson> {
+    return this.call("getCreditLine", { params: { id }, query: minHeightOf(opts) });
   }
 
   /** A warrant with its tree of pieces (all of it for the obligor and the bank; a holder's part otherwise: `complete: false`). */
-  getWarrant(id: string): Promise<WarrantTreeJson> {
-    return this.call("getWarrant", { params: { id } });
+  getWarrant(id: string, opts: ReadOptions = {}): Promise<WarrantTreeJson> {
+    return this.call("getWarrant", { params: { id }, query: minHeightOf(opts) });
   }
 
   /** A piece with its ancestry; with `proofs`, each step's transaction with its proofs, what verifyPiece checks. */
-  getPiece(id: string, opts: { proofs?: boolean } = {}): Promise<PieceJson> {
-    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true } : {}) } });
+  /** With `proofs`, what verifyPiece checks; the node waits up to `waitCertifiedMs` (default 10 s with proofs) for the head to be certified. */
+  getPiece(id: string, opts: ReadOptions & { proofs?: boolean; waitCertifiedMs?: number } = {}): Promise<PieceJson> {
+    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true, waitCertifiedMs: opts.waitCertifiedMs ?? 10_000 } : {}), ...minHeightOf(opts) } });
   }
 
   /** One page of the pieces a party holds now; iterate with paginate((cursor) => client.listPieces(id, { ...q, cursor })). */
@@ -444,8 +734,8 @@ export class TradeLedgerClient {
   // ---- title documents and pledges (DESIGN.md §8) ----
 
   /** A title document with its pledge history (its custodian, holder and pledgee bank, auditors). */
-  getTitle(id: string): Promise<TitleJson> {
-    return this.call("getTitle", { params: { id } });
+  getTitle(id: string, opts: ReadOptions = {}): Promise<TitleJson> {
+    return this.call("getTitle", { params: { id }, query: minHeightOf(opts) });
   }
 
   /**
@@ -470,7 +760,7 @@ export class TradeLedgerClient {
    * out of the loop (or aborting `signal`) closes it. When the connection drops it reconnects and
    * resumes after the last event, so no event is missed or repeated.
    */
-  events(filter: EventFilter = {}, opts: EventStreamOptions = {}): AsyncIterableIterator<LedgerEventJson> {
+  events<T extends LedgerEventType = LedgerEventType>(filter: EventFilter<T> = {}, opts: EventStreamOptions = {}): AsyncIterableIterator<LedgerEventOf<T>> {
     const controller = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
     const query: RequestArgs["query"] = {
@@ -480,7 +770,7 @@ export class TradeLedgerClient {
     };
     const self = this;
     let lastId = opts.lastEventId;
-    async function* run(): AsyncGenerator<LedgerEventJson> {
+    async function* run(): AsyncGenerator<LedgerEventOf<T>> {
       let failures = 0;
       let fromHeight = opts.fromHeight;
       while (!signal.aborted) {
@@ -532,7 +822,7 @@ export class TradeLedgerClient {
                   }
                   const parsed = LedgerEventView.safeParse(json);
                   if (!parsed.success) throw new LedgerError("INTERNAL", `event stream: unexpected event shape (${parsed.error.issues[0]?.message})`);
-                  yield parsed.data;
+                  yield parsed.data as LedgerEventOf<T>;
                 }
                 fields = { data: [] };
                 continue;
@@ -561,7 +851,7 @@ export class TradeLedgerClient {
       next: () => gen.next(),
       return: async (value?: unknown) => {
         controller.abort();
-        return gen.return(value as LedgerEventJson);
+        return gen.return(value as LedgerEventOf<T>);
       },
       throw: (e?: unknown) => gen.throw(e),
       [Symbol.asyncIterator]() {
@@ -593,7 +883,7 @@ export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Pr
  * `loadSigner(readFileSync(".devnet/keys/bank-a.json", "utf8"))`. Throws MalformedError (MALFORMED)
  * if the seed is not 32 bytes of hex or does not give the file's public key.
  */
-export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string): Signer {
+export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string): LocalSigner {
   let k: { partyId?: unknown; seed?: unknown; publicKey?: unknown };
   if (typeof keyFile === "string") {
     try {
@@ -603,6 +893,9 @@ export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown
     }
   } else k = keyFile;
   if (!k || typeof k !== "object") throw new MalformedError("keyFile", "must be an object with partyId and seed");
+  // An encrypted key file (tradeledger init, keys generate) is opened by sdk/keystore.ts, a subpath of
+  // its own so that scrypt and the cipher stay out of bundles that do not open key files.
+  if ((k as { format?: unknown }).format === "tradeledger-keystore/v1") throw new MalformedError("keyFile", "is an encrypted key file: open it with loadEncryptedSigner(text, passphrase) from @tradeledger/sdk/keystore");
   const id = partyId ?? k.partyId;
   if (typeof id !== "string") throw new MalformedError("partyId", "the key file names no party; pass one");
   if (typeof k.seed !== "string") throw new MalformedError("seed", "must be 32 bytes as 64 hex digits");

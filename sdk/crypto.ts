@@ -34,7 +34,7 @@ export const nobleCrypto: Crypto = {
     if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
     if (!(message instanceof Uint8Array)) return false;
     try {
-      return verifyLikeOpenSsl(publicKey, message, signature);
+      return isStrongPublicKeyCached(publicKey) && verifyLikeOpenSsl(publicKey, message, signature);
     } catch {
       return false;
     }
@@ -43,8 +43,11 @@ export const nobleCrypto: Crypto = {
 
 // ---- the acceptance rule --------------------------------------------------------------------------
 //
-// A signature is valid iff OpenSSL 3 (node:crypto, the node's hot path) accepts it, so that a
-// client never calls valid what the ledger rejects, or the reverse (docs/hashing.md §7):
+// A signature is valid iff its key is strong (isStrongPublicKey: canonical, not of small order) and
+// OpenSSL 3 (node:crypto, the node's hot path) accepts it, so that a client never calls valid what
+// the ledger rejects, or the reverse (docs/hashing.md §7). The strong-key condition makes the rule
+// the same on every OpenSSL the node runs on: OpenSSL 3.0 (Node 20) accepts forgeries on
+// small-order and non-canonical keys that OpenSSL 3.5 (Node 24, current Node 22) refuses; no strong key differs.
 //   1. S < L, else invalid (RFC 8032 §5.1.7 step 1; no malleable S + L).
 //   2. A is decoded as ref10 ge_frombytes_vartime does: y is the low 255 bits reduced mod p
 //      (non-canonical y >= p accepted), x recovered per RFC 8032 §5.1.3 step 2-3, the sign bit
@@ -103,6 +106,20 @@ function concat3(a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
   out.set(b, a.length);
   out.set(c, a.length + b.length);
   return out;
+}
+
+const strongKeys = new Map<string, boolean>();
+/** isStrongPublicKey, remembered per key (a verifier sees the same few keys again and again). */
+export function isStrongPublicKeyCached(publicKey: Uint8Array): boolean {
+  let id = "";
+  for (let i = 0; i < publicKey.length; i++) id += publicKey[i]!.toString(16).padStart(2, "0");
+  let strong = strongKeys.get(id);
+  if (strong === undefined) {
+    strong = isStrongPublicKey(publicKey);
+    if (strongKeys.size >= 10_000) strongKeys.clear();
+    strongKeys.set(id, strong);
+  }
+  return strong;
 }
 
 /**

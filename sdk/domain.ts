@@ -156,3 +156,28 @@ export function isMatured(maturityDate: string, timeMs: bigint): boolean {
 export function isPieceOverdue(piece: Pick<Piece, "status" | "maturityDate">, timeMs: bigint): boolean {
   return piece.status !== "SETTLED" && piece.status !== "SPENT" && isPastDue(piece.maturityDate, timeMs);
 }
+
+// ---- supervision and aging (DESIGN.md §10-§11) ---------------------------------------------------
+
+/** One bank's outstanding financed principal on a receivable: its financings' amount less repaid. */
+export function liveFinancedBy(receivable: Pick<Receivable, "financings">, bankId: string): bigint {
+  let live = 0n;
+  for (const f of receivable.financings) if (f.bankId === bankId) live += financingOutstanding(f);
+  return live;
+}
+
+/** Whole UTC days from `dueDate` to the day of `timeMs`; 0 on or before the due date. */
+export function daysPastDue(dueDate: string, timeMs: bigint): bigint {
+  const d = utcDayOf(timeMs) - dayNumber(dueDate);
+  return d > 0n ? d : 0n;
+}
+
+export type AgingBucket = "current" | "1-30" | "31-90" | ">90";
+
+/** The aging bucket of a number of days past due: current, 1-30, 31-90, more than 90 (non-performing). */
+export function agingBucket(daysPastDue: bigint): AgingBucket {
+  if (daysPastDue <= 0n) return "current";
+  if (daysPastDue <= 30n) return "1-30";
+  if (daysPastDue <= 90n) return "31-90";
+  return ">90";
+}

@@ -1,4 +1,4 @@
-// The SDK's public surface (`tradeledger/sdk`, DESIGN §5). Browser-safe: nothing under sdk/
+// The SDK's public surface (the `@tradeledger/sdk` package, DESIGN §5). Browser-safe: nothing under sdk/
 // imports node:*; test/browser.test.ts bundles this file for the browser and runs it in Chromium.
 //
 //   const client = createClient({ url: "http://127.0.0.1:7001", signer });
@@ -13,24 +13,28 @@ export type {
   CommittedTx,
   EventFilter,
   EventStreamOptions,
+  LedgerEventOf,
+  LedgerEventType,
+  RegisteredInvoice,
+  WaitOptions,
   LotPage,
   Page,
   PageOptions,
   PendingTx,
   PieceQuery,
+  ReadOptions,
   ReceivableQuery,
   RejectionQuery,
   SubmitOptions,
   TitlePage,
   TitleQuery,
 } from "./client.js";
-export { EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
+export { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 export { routes } from "./api/routes.js";
 export type { HistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
-export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, signedReadHeaders } from "./api/signed-reads.js";
+export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, REQUEST_NONCE_BYTES, signedReadHeaders } from "./api/signed-reads.js";
 export { DOMAIN_REJECTIONS, httpStatusOf } from "./api/errors.js";
 export type { ErrorJson } from "./api/errors.js";
-export { openApiDocument } from "./api/openapi.js";
 export type {
   BlockJson,
   BlockProofJson,
@@ -71,7 +75,20 @@ export type { ValidatorSet, VerificationProblem, VerificationProblemCode, Verifi
 export { verifyPiece } from "./verify-piece.js";
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
 export { pieceIdOf } from "./transactions/warrant-common.js";
-export { batchDigest, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
+export { batchDigest, checkpointSigningBytes, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
+export {
+  certifiedHeaderFromJson,
+  certifiedHeaderToJson,
+  MAX_CERTIFIED_CHAIN,
+  verifyCertifiedHeader,
+  verifyCertifiedState,
+  verifyCheckpointCertificate,
+} from "./certified.js";
+export type { CertifiedHeaderCheck, CertifiedHeaderProof, CertifiedHeaderProofJson, CheckpointCertificate, CheckpointSignature } from "./certified.js";
+export { partyKeyAt, partyStateKey, SIGNATURE_NOT_ACCEPTED, verifySignerKeys } from "./signers.js";
+export type { SignerKeysCheck, SignerKeysJson } from "./signers.js";
+export { checkHistoryComplete, decodeHistoryChain, historyChainKey, nextHistoryHead, EMPTY_HISTORY_HEAD, HISTORY_CHAIN_DOMAIN } from "./history-chain.js";
+export type { CompletenessCheck, HistoryChain, HistoryKind, HistoryPosition } from "./history-chain.js";
 export type { CertificateCheck, CommitCertificate, CommitSignature, Validator } from "./commit.js";
 export * from "./proofs.js";
 export { verifyInclusion, merkleRoot, inclusionProof } from "./merkle.js";
@@ -84,6 +101,8 @@ export type { JsonView } from "./json.js";
 export * from "./hashing/index.js";
 export * from "./fingerprint.js";
 export * from "./builders.js";
+export { invoiceRegistration } from "./transactions/register-receivable.js";
+export type { InvoiceRegistration, InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
 export * from "./signer.js";
 export {
   assertValidPayload,

@@ -3,38 +3,43 @@
 // commit certificates the RPC returns (`?proofs=true`, GET /v1/txs/:hash). Browser-safe and pure;
 // never throws on malformed input: every failure is a listed problem.
 //
-// What a passing check proves, per entry:
+// What a passing check proves, per entry (docs/api.md §6):
 //   1. the signed transaction is leaf `index` of the block's txs root (RFC 6962 audit path);
-//   2. a quorum (2f+1) of the validator set signed COMMIT for that block: the certificate verifies
-//      and its digest is batchDigest(chainId, height, time, txsRoot) of the served header, so the
-//      header's chain id, height, time and txs root are certified (PBFT §4.2);
-//   3. the receipt is leaf `index` of the header's receipts root, is for this transaction, and the
-//      entry's code, message, target and event are the receipt's;
-//   4. every event field the signed transaction determines agrees with it (ids, amounts, parties),
-//      so an altered event fails even if a node also forged the receipts root (see below);
-//   5. each entry concerns the receivable, and entries are in chain order without repeats.
-// What it does not prove: the commit certificate does not cover the header's receipts root and
-// state root (stable checkpoints certify block hashes later; docs/api.md), so an outcome (OK vs a
-// rejection code) and state-derived figures (liveFinanced, financingOutstanding) rest on the
-// served header; nor can it prove that no entry was left out of a history.
+//   2. a quorum (2f+1) of the validator set signed COMMIT for that block (PBFT §4.2): the
+//      certificate's digest is batchDigest(chainId, height, time, txsRoot) of the served header;
+//   3. the header is certified with its results: a checkpoint certificate (2f+1 CHECKPOINTs over
+//      its hash, or over a header above it linked by prev_hash; sdk/certified.ts), so its receipts
+//      root and state root are the validators';
+//   4. the receipt is leaf `index` of that receipts root, is for this transaction, and the entry's
+//      code, message, target and event are the receipt's;
+//   5. every event field the signed transaction determines agrees with it (ids, amounts, parties);
+//   6. the signature verifies under the signer's key at that height, from its Party record proven
+//      under a certified state root (sdk/signers.ts), unless the certified receipt says the
+//      ledger did not accept it (WRONG_CHAIN, UNKNOWN_SIGNER, BAD_SIGNATURE);
+//   7. each entry concerns the receivable, and entries are in chain order without repeats;
+//   8. (histories) the entries are all of them up to a certified height: the receivable's history
+//      chain record, proven under a certified state root, counts and chains exactly those entries
+//      (sdk/history-chain.ts); a missing one is named.
+// What it does not prove: freshness (answers are "as of" a certified height) and anything about a
+// validator set other than the one given (docs/security.md §7).
 import { equalBytes, fromHex, isHex, toHex } from "./bytes.js";
 import { CodecError, decode } from "./codec.js";
 import { batchDigest, verifyCommitCertificate, type Validator } from "./commit.js";
 import { nobleCrypto, sha256 } from "./crypto.js";
 import { certificateFromJson, sameJson, toJsonView } from "./json.js";
+import { certifiedHeaderFromJson, verifyCertifiedHeader, verifyCertifiedState, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
+import { checkHistoryComplete, decodeHistoryChain, historyChainKey, REJECTED_ATTEMPT } from "./history-chain.js";
+import { stateProofFromJson } from "./proofs.js";
 import { verifyReceiptInclusion, verifyTxInclusion } from "./proofs.js";
-import { decodeTx, type Tx } from "./tx.js";
-import type { BlockHeader, Event, EventWire, Receipt, ResultCode } from "./types.js";
+import { decodeTx, verifyTxSignature, type Tx } from "./tx.js";
+import { partyKeyAt, SIGNATURE_NOT_ACCEPTED, verifySignerKeys, type SignerKeysCheck, type SignerKeysJson } from "./signers.js";
+import type { BlockHeader, Event, EventWire, Party, Receipt, ResultCode } from "./types.js";
 import type { TxPayload } from "./transactions/index.js";
 import { formatOf, receivableIdsNamed, type EventCheck } from "./transactions/index.js";
 import type { HistoryPageJson } from "./api/routes.js";
 import type { TxJson } from "./api/schemas.js";
 
-export interface ValidatorSet {
-  chainId: string;
-  /** in genesis order: a commit's `replica` indexes this list */
-  validators: readonly { id: string; publicKey: Uint8Array | string }[];
-}
+export type { ValidatorSet };
 
 export type VerificationProblemCode =
   | "MALFORMED"
@@ -45,6 +50,11 @@ export type VerificationProblemCode =
   | "HEADER_MISMATCH"
   | "CERTIFICATE_MISSING"
   | "CERTIFICATE_INVALID"
+  | "NOT_CERTIFIED"
+  | "SIGNER_UNPROVEN"
+  | "BAD_SIGNATURE"
+  | "NOT_PROVEN_COMPLETE"
+  | "ENTRY_MISSING"
   | "RECEIPT_NOT_IN_BLOCK"
   | "RECEIPT_MISMATCH"
   | "EVENT_MISMATCH"
@@ -66,12 +76,22 @@ export interface VerificationReport {
   checked: number;
   /** blocks whose commit certificate verified */
   certifiedBlocks: number;
+  /** verifyHistory: the certified height up to which the history is proven complete (every entry served) */
+  completeThrough?: string;
   problems: VerificationProblem[];
 }
 
 interface Block {
   header: BlockHeader;
   hash: Uint8Array;
+}
+
+/** A block as a history or transaction view serves it: header, commit certificate, certified header. */
+interface BlockProof {
+  hash: string;
+  header: string;
+  certificate: unknown;
+  certified?: CertifiedHeaderProofJson | undefined;
 }
 
 
@@ -134,17 +154,80 @@ class Checker {
   private readonly blocks = new Map<string, Block | null>();
   certified = 0;
 
+  get validatorSet(): ValidatorSet {
+    return this.set;
+  }
+
   constructor(
-    private readonly chainId: string,
+    private readonly set: ValidatorSet,
     private readonly validators: Validator[],
   ) {}
+
+  private get chainId(): string {
+    return this.set.chainId;
+  }
+
+  /** each signer's record from the highest certified height served */
+  private keys: Map<string, { party: Party | null; height: bigint }> | undefined;
+  private keysProblem: string | undefined;
+  private keysReported = false;
+
+  /** The signers' keys served with the answer (each set verified once); none served leaves them unproven. */
+  useSignerKeys(json: SignerKeysJson | readonly SignerKeysJson[] | undefined | null): void {
+    if (json === undefined || json === null) return;
+    const sets = Array.isArray(json) ? json : [json as SignerKeysJson];
+    const keys = new Map<string, { party: Party | null; height: bigint }>();
+    for (const set of sets) {
+      const check: SignerKeysCheck = verifySignerKeys(set, this.set, sha256, nobleCrypto.verify);
+      if (!check.ok) {
+        this.keysProblem = check.reason;
+        return;
+      }
+      for (const [id, party] of check.parties) {
+        const have = keys.get(id);
+        if (!have || have.height < check.height) keys.set(id, { party, height: check.height });
+      }
+    }
+    this.keys = keys;
+  }
+
+  /**
+   * The signature of `tx` checked against its party's key in force at `height`, proven from
+   * certified state (sdk/signers.ts): a node cannot serve forged signature bytes, which the txs
+   * root does not cover (it hashes bodies). Skipped for receipts whose code says the ledger did
+   * not accept the signature (WRONG_CHAIN, UNKNOWN_SIGNER, BAD_SIGNATURE).
+   */
+  private signature(tx: Tx, receipt: Receipt, height: bigint, where: { entry?: number; height?: string }): void {
+    if (SIGNATURE_NOT_ACCEPTED.has(receipt.code)) return;
+    const keys = this.keys;
+    if (!keys) {
+      if (!this.keysReported) {
+        this.keysReported = true;
+        this.problem("SIGNER_UNPROVEN", this.keysProblem ? `the signers' keys do not verify: ${this.keysProblem}` : "no signer keys were served (ask with waitCertifiedMs once the head is certified)", where);
+      }
+      return;
+    }
+    const proven = keys.get(tx.body.signer);
+    const party = proven?.party;
+    if (!proven || !party) {
+      this.problem("SIGNER_UNPROVEN", `no proven party record of signer ${tx.body.signer}`, where);
+      return;
+    }
+    if (proven.height < height) {
+      this.problem("SIGNER_UNPROVEN", `signer ${tx.body.signer}'s record is proven at height ${proven.height}, below the transaction's ${height}`, where);
+      return;
+    }
+    if (!verifyTxSignature(nobleCrypto, partyKeyAt(party, height), tx)) {
+      this.problem("BAD_SIGNATURE", `the signature served does not verify under ${tx.body.signer}'s key at height ${height}`, where);
+    }
+  }
 
   problem(code: VerificationProblemCode, message: string, where: { entry?: number; height?: string } = {}): void {
     this.problems.push({ code, message, ...where });
   }
 
   /** Checks a block proof once; returns the decoded header if it is certified. */
-  block(height: string, proof: { hash: string; header: string; certificate: unknown } | undefined): Block | null {
+  block(height: string, proof: BlockProof | undefined): Block | null {
     const known = this.blocks.get(height);
     if (known !== undefined) return known;
     const result = this.checkBlock(height, proof);
@@ -153,7 +236,7 @@ class Checker {
     return result;
   }
 
-  private checkBlock(height: string, proof: { hash: string; header: string; certificate: unknown } | undefined): Block | null {
+  private checkBlock(height: string, proof: BlockProof | undefined): Block | null {
     if (!proof) {
       this.problem("MISSING_PROOF", `no header and certificate for block ${height}`, { height });
       return null;
@@ -196,6 +279,26 @@ class Checker {
     }
     if (!check.ok) {
       this.problem("CERTIFICATE_INVALID", `block ${height}: ${check.reason}`, { height });
+      return null;
+    }
+    // The commit certificate signs the batch only; the header's receipts and state roots are
+    // certified by a checkpoint certificate over this header or one above it (sdk/certified.ts).
+    if (!proof.certified) {
+      this.problem("NOT_CERTIFIED", `block ${height}: no checkpoint certificate covers its receipts and state roots (ask with waitCertifiedMs)`, { height });
+      return null;
+    }
+    let certified;
+    try {
+      certified = verifyCertifiedHeader(certifiedHeaderFromJson(proof.certified), this.set, sha256, nobleCrypto.verify);
+    } catch (err) {
+      certified = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
+    }
+    if (!certified.ok) {
+      this.problem("CERTIFICATE_INVALID", `block ${height}: checkpoint certificate: ${certified.reason}`, { height });
+      return null;
+    }
+    if (!equalBytes(certified.hash, hash)) {
+      this.problem("HEADER_MISMATCH", `block ${height}: the header served is not the certified header`, { height });
       return null;
     }
     return { header, hash };
@@ -247,6 +350,7 @@ class Checker {
       const c = eventContradiction(e, tx);
       if (c) this.problem("EVENT_CONTRADICTS_TX", `receipt event ${i} (${e.type}): ${c}`, where);
     }
+    this.signature(tx, receipt, header.height, where);
     return { tx, receipt, receiptBytes };
   }
 }
@@ -263,13 +367,14 @@ export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorS
     report.problems.push({ code: "MALFORMED", message: validators });
     return report;
   }
-  const c = new Checker(validatorSet.chainId, validators);
+  const c = new Checker(validatorSet, validators);
   try {
     if (!history || typeof history !== "object" || !Array.isArray(history.items) || typeof history.receivableId !== "string") {
       c.problem("MALFORMED", "a history has receivableId and items");
       return finish(report, c);
     }
     const id = history.receivableId;
+    c.useSignerKeys(history.signerKeys);
     const blocks = new Map((history.blocks ?? []).map((b) => [b.height, b]));
     let previous: { height: bigint; index: number; event: number } | undefined;
     for (const [n, entry] of history.items.entries()) {
@@ -305,10 +410,46 @@ export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorS
         if (!attemptTargets(tx, receipt).has(id)) c.problem("NOT_THIS_RECEIVABLE", `entry ${n}: the rejected transaction did not aim at ${id}`, where);
       }
     }
+    completeness(c, history, report);
   } catch (err) {
     c.problem("MALFORMED", `the history is malformed: ${(err as Error).message}`);
   }
   return finish(report, c);
+}
+
+/**
+ * The history is all of it up to a certified height: the receivable's history chain record
+ * (count and hash chain over entry positions, sdk/history-chain.ts) is proven under a certified
+ * state root, and the entries served at or below that height chain to it exactly.
+ */
+function completeness(c: Checker, history: HistoryPageJson, report: VerificationReport): void {
+  const proof = history.complete;
+  if (!proof) {
+    c.problem("NOT_PROVEN_COMPLETE", "no certified history chain was served: entries may have been left out (ask with proofs and waitCertifiedMs)");
+    return;
+  }
+  const record = proof.record === null ? null : fromHex(proof.record);
+  const key = historyChainKey("receivable", history.receivableId);
+  let check;
+  try {
+    check = verifyCertifiedState(certifiedHeaderFromJson(proof.certified), c.validatorSet, { key, value: record, proof: stateProofFromJson(proof.proof) }, sha256, nobleCrypto.verify);
+  } catch (err) {
+    check = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
+  }
+  if (!check.ok) {
+    c.problem("NOT_PROVEN_COMPLETE", `the history chain record is not proven: ${check.reason}`);
+    return;
+  }
+  const height = check.header.height;
+  const covered = history.items
+    .filter((e) => BigInt(e.height) <= height)
+    .map((e) => ({ height: BigInt(e.height), index: e.index, event: e.eventIndex ?? REJECTED_ATTEMPT, ordinal: e.ordinal, chainHead: e.chainHead }));
+  const result = checkHistoryComplete(sha256, covered, decodeHistoryChain(record));
+  if (!result.complete) {
+    c.problem("ENTRY_MISSING", `up to height ${height}: ${result.message}`, { height: height.toString() });
+    return;
+  }
+  report.completeThrough = height.toString();
 }
 
 /** Verifies one transaction as served by GET /v1/txs/:hash (client.getTx) against the validator set. */
@@ -319,14 +460,16 @@ export function verifyTx(view: TxJson, validatorSet: ValidatorSet): Verification
     report.problems.push({ code: "MALFORMED", message: validators });
     return report;
   }
-  const c = new Checker(validatorSet.chainId, validators);
+  const c = new Checker(validatorSet, validators);
   try {
-    const block = c.block(view.height, { hash: view.blockHash, header: view.proof.header, certificate: view.certificate });
+    c.useSignerKeys(view.signerKeys);
+    const block = c.block(view.height, { hash: view.blockHash, header: view.proof.header, certificate: view.certificate, certified: view.certified });
     if (block) {
       const checked = c.txAndReceipt(block, { height: view.height }, { txHash: view.txHash, index: view.index, tx: view.proof.tx, receipt: view.proof.receipt, txProof: view.proof.txProof, receiptProof: view.proof.receiptProof });
       if (checked) {
         if (!sameJson(toJsonView(checked.receipt), view.receipt)) c.problem("RECEIPT_MISMATCH", "the receipt shown differs from the proven receipt", { height: view.height });
         if (!sameJson(toJsonView(checked.tx.body), view.body)) c.problem("TX_MISMATCH", "the body shown differs from the signed transaction", { height: view.height });
+        if (view.signature !== toHex(checked.tx.signature)) c.problem("TX_MISMATCH", "the signature shown differs from the signed transaction's", { height: view.height });
         if (!sameJson(toJsonView(block.header), view.header)) c.problem("HEADER_MISMATCH", "the header shown differs from the proven header", { height: view.height });
       }
     }

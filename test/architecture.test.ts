@@ -24,7 +24,7 @@ function sourceFiles(dir: string): string[] {
   for (const name of readdirSync(join(ROOT, dir))) {
     const rel = join(dir, name);
     if (statSync(join(ROOT, rel)).isDirectory()) {
-      if (name !== "gen" && name !== "test") out.push(...sourceFiles(rel));
+      if (name !== "gen" && name !== "test" && name !== "dist" && name !== "node_modules") out.push(...sourceFiles(rel));
     } else if (name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".d.ts")) out.push(rel);
   }
   return out;

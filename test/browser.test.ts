@@ -124,5 +124,33 @@ t.test("in headless Chromium: hash, sign, submit, read back, stream and verify",
   t.equal(result.verified, true, JSON.stringify(result.problems));
   const stored = await h.query.getReceivable(result.id);
   t.equal(stored?.exporterId, "exporter-hz-textiles", "the node stored what the browser signed");
+
+  // The asynchronous Signer in the browser: a non-extractable WebCrypto Ed25519 key (the page can
+  // sign with it but never read it), onboarded by a bank, signs a transaction and a signed read.
+  const webcrypto = await tab.evaluate(
+    async ({ rpcUrl, bankSeedHex }) => {
+      const sdk = (window as any).sdk;
+      const keys = (await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"])) as CryptoKeyPair;
+      const publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", keys.publicKey));
+      let exportable = true;
+      try {
+        await crypto.subtle.exportKey("pkcs8", keys.privateKey);
+      } catch {
+        exportable = false;
+      }
+      const signer = { partyId: "exporter-webcrypto", publicKey, sign: async (m: Uint8Array) => new Uint8Array(await crypto.subtle.sign("Ed25519", keys.privateKey, m as Uint8Array<ArrayBuffer>)) };
+      const bank = sdk.signerFromSeed("bank-a", bankSeedHex);
+      const client = sdk.createClient({ url: rpcUrl, signer: bank });
+      await client.submit(sdk.tx.registerParty({ id: "exporter-webcrypto", role: "ENTERPRISE", name: "WebCrypto Exporter", country: "CN", publicKey }), bank, { wait: "commit" });
+      const anchored = await client.submit(sdk.tx.anchorDocument({ documentHash: sdk.sha256(sdk.utf8("packing list, browser")), documentType: "PACKING_LIST" }), signer, { wait: "commit" });
+      const party = await client.as(signer).getParty("exporter-webcrypto");
+      return { exportable, code: anchored.receipt.code, partyId: party.id, registeredBy: party.registeredBy };
+    },
+    { rpcUrl: url, bankSeedHex: h.party("bank-a").seedHex },
+  );
+  t.equal(webcrypto.exportable, false, "the page cannot read the private key");
+  t.equal(webcrypto.code, "OK", "a transaction signed by a WebCrypto key through the asynchronous Signer is committed");
+  t.equal(webcrypto.partyId, "exporter-webcrypto", "and a signed read with it is answered");
+  t.equal(webcrypto.registeredBy, "bank-a");
   t.same(consoleErrors, []);
 });

@@ -1,6 +1,6 @@
 // The operator CLI as a user runs it: a separate process, real files, exit codes and messages.
 import t from "tap";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,6 +11,9 @@ import { toHex } from "../sdk/bytes.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli", "cli.js");
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+/** The same with a key passphrase in the environment (as a service gets it), no terminal. */
+const PASSPHRASE = "an operator's long passphrase";
+const runWithPassphrase = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, TRADELEDGER_KEY_PASSPHRASE: PASSPHRASE } });
 const dir = mkdtempSync(join(tmpdir(), "tl-cli-"));
 
 t.test("--help lists the operator and client commands", async (t) => {
@@ -18,14 +21,25 @@ t.test("--help lists the operator and client commands", async (t) => {
   for (const cmd of [
     "start", "devnet", "init", "keys", "genesis", "register", "attest", "finance", "repay", "cancel", "show", "history",
     "attest-stock", "issue-title", "transfer-title", "offer-pledge", "accept-pledge", "release-pledge", "surrender-title", "show-title", "show-lot", "titles",
-    "acknowledge", "dispute", "resolve-dispute", "notify-assignment",
+    "acknowledge", "dispute", "resolve-dispute", "notify-assignment", "alerts", "rule",
+    "status", "block", "tx", "events", "party", "sign-request",
   ]) t.match(out, new RegExp(`\\n\\s+${cmd}\\b`), cmd);
   t.match(run("start", "--help").stdout, /--config <file>/);
+  t.match(run("party", "--help").stdout, /register \[options\] <id>/);
+  // --json on every command that prints (start and devnet run nodes: their output is the log)
+  const { buildCli } = await import("../node/cli/cli.js");
+  type Cmd = { name(): string; commands: readonly Cmd[]; options: readonly { long?: string }[] };
+  const leaves = (c: Cmd, path: string[]): string[][] =>
+    c.commands.length === 0 ? [[path.join(" "), c.options.some((o) => o.long === "--json") ? "json" : "no"]] : c.commands.flatMap((sub) => leaves(sub, [...path, sub.name()]));
+  const all = (buildCli() as unknown as Cmd).commands.flatMap((c) => leaves(c, [c.name()]));
+  t.ok(all.length > 40, `${all.length} commands`);
+  t.same(all.filter(([name, json]) => json !== "json" && name !== "start" && name !== "devnet"), [], "every command but start and devnet takes --json");
 });
 
 t.test("keys generate writes a 0600 key file, show never prints the seed, nothing is overwritten", async (t) => {
   const file = join(dir, "bank-x.json");
-  const gen = run("keys", "generate", "--party", "bank-x", "--out", file);
+  const gen = run("keys", "generate", "--party", "bank-x", "--out", file, "--plaintext");
+  t.match(gen.stdout, /PLAINTEXT development key/);
   t.equal(gen.status, 0, gen.stderr);
   t.equal(statSync(file).mode & 0o777, 0o600);
   const seed = JSON.parse(readFileSync(file, "utf8")).seed as string;
@@ -36,19 +50,37 @@ t.test("keys generate writes a 0600 key file, show never prints the seed, nothin
   const again = run("keys", "generate", "--party", "bank-x", "--out", file);
   t.not(again.status, 0);
   t.match(again.stderr, /refusing to overwrite/);
+  // by default the key is encrypted, and without a terminal the passphrase must come from somewhere
+  const encrypted = join(dir, "bank-y.json");
+  const noPass = run("keys", "generate", "--party", "bank-y", "--out", encrypted);
+  t.equal(noPass.status, 78);
+  t.match(noPass.stderr, /needs a passphrase: --passphrase-file, TRADELEDGER_KEY_PASSPHRASE_FILE/);
+  const passFile = join(dir, "pass.txt");
+  writeFileSync(passFile, "from a file\n", { mode: 0o600 });
+  const genEnc = run("keys", "generate", "--party", "bank-y", "--out", encrypted, "--passphrase-file", passFile);
+  t.equal(genEnc.status, 0, genEnc.stderr);
+  t.match(genEnc.stdout, /\(encrypted\)/);
+  const text = readFileSync(encrypted, "utf8");
+  t.match(JSON.parse(text), { format: "tradeledger-keystore/v1", partyId: "bank-y", kdf: { name: "scrypt", N: 131072 }, cipher: { name: "xchacha20-poly1305" } });
+  t.notOk(JSON.parse(text).seed);
+  t.match(JSON.parse(run("keys", "show", encrypted).stdout), { partyId: "bank-y", encrypted: true }, "show needs no passphrase");
 });
 
 t.test("init creates a node key and a config the node accepts; refuses to overwrite", async (t) => {
   const net = createDevnet({ dir: join(dir, "net"), rpcBasePort: 41001, p2pBasePort: 42001 });
   const nodeDir = join(dir, "bank-a-host");
-  const init = run("init", "--dir", nodeDir, "--validator-id", "bank-a", "--genesis", net.genesisFile, "--rpc-port", "41999");
+  const init = runWithPassphrase("init", "--dir", nodeDir, "--validator-id", "bank-a", "--genesis", net.genesisFile, "--rpc-port", "41999");
   t.equal(init.status, 0, init.stderr);
   t.match(init.stdout, /node public key \(put it in the genesis validators\/observers list\): [0-9a-f]{64}/);
   const config = JSON.parse(readFileSync(join(nodeDir, "node.json"), "utf8"));
   t.match(config, { mode: "validator", validatorId: "bank-a", rpc: { port: 41999 } });
   t.equal(statSync(join(nodeDir, "node-key.json")).mode & 0o777, 0o600);
+  t.match(JSON.parse(readFileSync(join(nodeDir, "node-key.json"), "utf8")), { format: "tradeledger-keystore/v1", kind: "node" }, "encrypted by default");
+  const locked = run("start", "--config", join(nodeDir, "node.json"));
+  t.equal(locked.status, 78, "an encrypted node key without its passphrase stops the start");
+  t.match(locked.stderr, /needs a passphrase/);
   // Its fresh key is not bank-a's key in this genesis: start refuses clearly instead of joining.
-  const start = run("start", "--config", join(nodeDir, "node.json"));
+  const start = runWithPassphrase("start", "--config", join(nodeDir, "node.json"));
   t.equal(start.status, 1);
   t.match(start.stderr, /is not validator bank-a's key in the genesis/);
   t.not(run("init", "--dir", nodeDir, "--validator-id", "bank-a").status, 0, "an existing node folder is not overwritten");
@@ -362,4 +394,234 @@ t.test("title and buyer commands against a node: stock, receipts, pledges, surre
   t.match(await tl("finance", rid, "--party", "bank-b", "--amount", "10000.00", "--require-ack"), { code: 0, out: { liveFinanced: "8000000" } });
   const seen = await tl("show", rid, "--party", buyer);
   t.match(seen.out, { receivable: { acknowledgedAmount: "8000000", disputed: false, payeeBankId: "bank-a", buyerPartyId: buyer } });
+});
+
+t.test("supervision commands against a node: rule set, list, retire; alerts; usage errors exit 2", async (t) => {
+  const { RpcHarness, day, attestPayload } = await import("./rpc-harness.js");
+  const { writeKeyFile } = await import("../config/load.js");
+  const { Command } = await import("commander");
+  const { addClientCommands } = await import("../node/cli/cli-client.js");
+  const { createClient } = await import("../sdk/client.js");
+  const { tx } = await import("../sdk/builders.js");
+  const { randomBytes } = await import("../sdk/crypto.js");
+  const h = await RpcHarness.create();
+  const { server, url } = await h.serve();
+  t.teardown(async () => {
+    await server.stop();
+    await h.close();
+  });
+  const net = join(dir, "supervision-net");
+  for (const p of Object.values(h.parties)) writeKeyFile(join(net, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+  const tl = async (...args: string[]) => {
+    let out = "";
+    let err = "";
+    let code = 0;
+    const program = new Command("tradeledger").exitOverride();
+    addClientCommands(program, { devnetDir: net, out: (s) => (out += s), err: (s) => (err += s), exit: (c) => (code = c), env: { TRADELEDGER_URL: url } });
+    await program.parseAsync(args, { from: "user" });
+    return { code, out: out ? JSON.parse(out) : undefined, err: err ? JSON.parse(err) : undefined };
+  };
+  const set = await tl("rule", "set", "big-loan", "--kind", "LARGE_EXPOSURE", "--currency", "USD", "--amount", "500.00", "--severity", "BLOCK");
+  t.equal(set.code, 0, JSON.stringify(set.err));
+  t.match(set.out, { ruleId: "big-loan", kind: "LARGE_EXPOSURE", severity: "BLOCK", params: { amount: "50000", currency: "USD" }, setBy: "regulator" });
+  t.equal((await tl("rule", "set", "fast", "--kind", "VELOCITY", "--hours", "24")).code, 0);
+  t.match(await tl("rule", "set", "bad", "--kind", "VELOCITY"), { code: 2, err: { error: { code: "USAGE", message: /VELOCITY requires hours/ } } });
+  t.match(await tl("rule", "set", "bad", "--kind", "VELOCITY", "--hours", "1.5"), { code: 2, err: { error: { code: "USAGE", message: /--hours 1.5: a whole number/ } } });
+  t.match(await tl("rule", "set", "nope", "--kind", "CYCLE", "--party", "bank-a"), { code: 1, err: { error: { code: "UNAUTHORIZED", status: 403 } } });
+  t.match(await tl("rule", "list", "--party", "bank-a"), { code: 0, out: { items: [{ ruleId: "big-loan" }, { ruleId: "fast" }] } });
+
+  const exporter = createClient({ url, signer: h.party("exporter-hz-textiles").signer });
+  const r = await exporter.submit(tx.registerReceivable({ documentHash: randomBytes(32), fingerprint: randomBytes(32), buyerId: "b-1", amount: 100_000n, currency: "USD", issueDate: day(-1), dueDate: day(30) }));
+  await createClient({ url, signer: h.party("customs").signer }).submit(attestPayload("4242", { exporter: "exporter-hz-textiles", amount: "1000.00", receivableIds: [r.receipt.target] }));
+  t.match(await tl("finance", r.receipt.target, "--party", "bank-a", "--amount", "600.00", "--currency", "USD"), { code: 1, err: { error: { code: "BLOCKED_BY_RULE", status: 409, receipt: { alerts: [{ ruleId: "big-loan" }] } } } });
+  t.equal((await tl("finance", r.receipt.target, "--party", "bank-a", "--amount", "100.00", "--currency", "USD")).code, 0);
+  const alerts = await tl("alerts");
+  t.equal(alerts.code, 0, JSON.stringify(alerts.err));
+  t.same(alerts.out.items.map((a: { ruleId: string; code: string }) => [a.ruleId, a.code]), [["big-loan", "BLOCKED_BY_RULE"], ["fast", "OK"]]);
+  t.same((await tl("alerts", "--rule", "fast")).out.items.length, 1);
+  t.match(await tl("alerts", "--from-height", "x"), { code: 2 });
+  t.same((await tl("alerts", "--party", "bank-a")).out.items.length, 2, "a bank: the alerts naming it");
+  t.match(await tl("rule", "retire", "fast"), { code: 0, out: { ruleId: "fast", retired: true } });
+  t.match(await tl("rule", "retire", "fast"), { code: 1, err: { error: { code: "NOT_FOUND" } } });
+});
+
+// ---- the node commands, ISO times, --json, sign-request (docs/api.md §3 and "Signed requests with curl") ----
+
+t.test("output: epoch-ms time fields become ISO 8601 (0: not set), everything else is left alone", async (t) => {
+  const { withIsoTimes, render } = await import("../node/cli/output.js");
+  t.same(withIsoTimes({ time: "1764946991250", headTime: 1764946991250, registeredAt: "0", disputedSince: 0n, amount: "1764946991250", dueDate: "2027-01-01", nested: [{ createdAt: 1n }] }), {
+    time: "2025-12-05T15:03:11.250Z",
+    headTime: "2025-12-05T15:03:11.250Z",
+    registeredAt: null,
+    disputedSince: null,
+    amount: "1764946991250",
+    dueDate: "2027-01-01",
+    nested: [{ createdAt: "1970-01-01T00:00:00.001Z" }],
+  });
+  t.equal(render({ a: { b: ["x", { c: 1 }] }, e: "", f: [] }, "text"), 'a:\n  b:\n    - x\n    - c: 1\ne: ""\nf: []\n');
+});
+
+t.test("node commands against a node: party register (a bank onboards an exporter), status, block, tx, events; ISO times; --json", async (t) => {
+  const { RpcHarness, invoice } = await import("./rpc-harness.js");
+  const { writeKeyFile } = await import("../config/load.js");
+  const { Command } = await import("commander");
+  const { addClientCommands } = await import("../node/cli/cli-client.js");
+  const { signerFromSeed } = await import("../sdk/signer.js");
+  const { sha256 } = await import("../sdk/crypto.js");
+  const { utf8 } = await import("../sdk/bytes.js");
+  const h = await RpcHarness.create();
+  const { server, url } = await h.serve();
+  t.teardown(async () => {
+    await server.stop();
+    await h.close();
+  });
+  const net = join(dir, "node-net");
+  for (const p of Object.values(h.parties)) writeKeyFile(join(net, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+  const tl = async (args: string[], o: { tty?: boolean; signal?: AbortSignal } = {}) => {
+    let out = "";
+    let err = "";
+    let code = 0;
+    const program = new Command("tradeledger").exitOverride();
+    addClientCommands(program, { devnetDir: net, out: (s) => (out += s), err: (s) => (err += s), exit: (c) => (code = c), env: { TRADELEDGER_URL: url }, tty: o.tty ?? false, ...(o.signal ? { signal: o.signal } : {}) });
+    await program.parseAsync(args, { from: "user" });
+    const json = (text: string) => {
+      try {
+        return text && !o.tty ? JSON.parse(text) : undefined;
+      } catch {
+        return undefined; // JSON lines (events)
+      }
+    };
+    return { code, text: out, errText: err, out: json(out), err: json(err) };
+  };
+  const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+  const EPOCH_MS = /\b1[0-9]{12}\b/; // a time in epoch ms (2001-2286)
+
+  // The exporter makes its key and sends the bank its public key; the bank onboards it.
+  const seed = sha256(utf8("cli-test/exporter-new"));
+  writeKeyFile(join(net, "keys", "exporter-new.json"), { partyId: "exporter-new", seed });
+  const publicKey = toHex(signerFromSeed("exporter-new", seed).publicKey);
+  const onboard = await tl(["party", "register", "exporter-new", "--name", "New Exporter Ltd", "--country", "CN", "--public-key", publicKey]);
+  t.equal(onboard.code, 0, JSON.stringify(onboard.err));
+  t.match(onboard.out, { partyId: "exporter-new", role: "ENTERPRISE", registeredBy: "bank-a", publicKey, height: /^\d+$/, time: ISO });
+  // It can act at once: it registers an invoice of its own.
+  const doc = join(net, "new-invoice.json");
+  writeFileSync(doc, JSON.stringify(invoice("NEW-1", { seller: "exporter-new", amount: "1000.00" })));
+  const reg = await tl(["register", doc, "--party", "exporter-new"]);
+  t.equal(reg.code, 0, JSON.stringify(reg.err));
+  // Only banks onboard; the key is given exactly once; the id is checked before signing.
+  t.match(await tl(["party", "register", "exporter-x", "--party", "exporter-hz-textiles", "--name", "X", "--country", "CN", "--public-key", toHex(signerFromSeed("exporter-x", sha256(utf8("x"))).publicKey)]), { code: 1, err: { error: { code: "UNAUTHORIZED", status: 403 } } });
+  t.match(await tl(["party", "register", "exporter-y", "--name", "Y", "--country", "CN"]), { code: 2, err: { error: { code: "USAGE", message: /exactly one of --public-key/ } } });
+  t.match(await tl(["party", "register", "Bad Id", "--name", "Y", "--country", "CN", "--public-key", publicKey]), { code: 2, err: { error: { code: "USAGE", message: /id/ } } });
+  t.match(await tl(["party", "register", "exporter-z", "--name", "Z", "--country", "CN", "--public-key", "12"]), { code: 2, err: { error: { message: /64 lower-case hex digits/ } } });
+  const shown = await tl(["party", "show", "exporter-new"]);
+  t.match(shown.out, { id: "exporter-new", registeredBy: "bank-a", registeredAt: ISO });
+
+  // status, block, tx: times as ISO, never epoch ms.
+  const status = await tl(["status"]);
+  t.match(status.out, { chainId: h.chainId, height: String(h.chain.height), headTime: ISO, ready: true });
+  t.notMatch(status.text, EPOCH_MS);
+  const latest = await tl(["block", "latest"]);
+  t.match(latest.out, { height: String(h.chain.height), header: { time: ISO, txCount: 1 }, certificate: { commits: [{}, {}, {}] } });
+  t.notMatch(latest.text, EPOCH_MS);
+  const withTxs = await tl(["block", reg.out.height, "--txs"]);
+  t.match(withTxs.out.txs, [{ txHash: reg.out.txHash, signer: "exporter-new", type: "registerReceivable", code: "OK" }]);
+  t.match(await tl(["block", "0"]), { code: 2, err: { error: { code: "USAGE" } } });
+  t.match(await tl(["block", String(h.chain.height + 5n)]), { code: 1, err: { error: { code: "NOT_FOUND" } } });
+  const txJson = await tl(["tx", onboard.out.txHash]);
+  t.match(txJson.out, { txHash: onboard.out.txHash, signer: "bank-a", type: "registerParty", time: ISO, body: { createdAt: ISO }, receipt: { code: "OK" } });
+  t.match(await tl(["tx", "nope"]), { code: 2 });
+  t.match(await tl(["tx", onboard.out.txHash, "--party", "exporter-sz-electronics"]), { code: 1, err: { error: { code: "FORBIDDEN" } } });
+
+  // At a terminal: a readable outline; --json there gives JSON; errors as one line.
+  const text = await tl(["status"], { tty: true });
+  t.match(text.text, new RegExp(`^node: bank-a \\(validator\\) at ${url.replace(/[.]/g, "\\.")}\\nchainId: ${h.chainId}\\nheight: \\d+\\nheadTime: \\d{4}-\\d{2}-\\d{2}T`));
+  t.notMatch(text.text, EPOCH_MS);
+  const txText = await tl(["tx", onboard.out.txHash], { tty: true });
+  t.match(txText.text, /^txHash: [0-9a-f]{64}\ntype: registerParty\nsigner: bank-a\n/);
+  t.match(txText.text, /\ntime: \d{4}-\d{2}-\d{2}T/);
+  t.same(JSON.parse((await tl(["status", "--json"], { tty: true })).text).chainId, h.chainId);
+  const refused = await tl(["tx", onboard.out.txHash, "--party", "exporter-sz-electronics"], { tty: true });
+  t.match(refused.errText, /^error: \[FORBIDDEN\] /);
+
+  // events: follows the stream; one JSON line per event (--max ends it here, Ctrl-C at a terminal).
+  const events = await tl(["events", "--from", "1", "--max", "2"]);
+  t.equal(events.code, 0, events.errText);
+  const lines = events.text.trim().split("\n").map((l) => JSON.parse(l));
+  t.equal(lines.length, 2);
+  t.match(lines[0], { type: "partyRegistered", height: "1", time: ISO, signer: "bank-a" });
+  t.match(lines[1], { type: "receivableRegistered", signer: "exporter-new" });
+  // Live: an event committed after the command started; aborting ends it cleanly.
+  const stop = new AbortController();
+  const live = tl(["events", "--type", "receivableRegistered", "--involving", "exporter-new"], { tty: true, signal: stop.signal });
+  await new Promise((r) => setTimeout(r, 300));
+  const second = join(net, "new-invoice-2.json");
+  writeFileSync(second, JSON.stringify(invoice("NEW-2", { seller: "exporter-new", amount: "2000.00" })));
+  const reg2 = await tl(["register", second, "--party", "exporter-new"]);
+  for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 100));
+  stop.abort();
+  const followed = await live;
+  t.equal(followed.code, 0, followed.errText);
+  t.match(followed.text, new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\S+  ${reg2.out.height}:0  receivableRegistered  exporter-new  ${reg2.out.receivableId}\\n$`), "the one new event, as a line");
+  t.match(await tl(["events", "--from", "x"]), { code: 2 });
+});
+
+t.test("sign-request: docs/api.md's curl example runs with real curl against a node", async (t) => {
+  const { RpcHarness } = await import("./rpc-harness.js");
+  const { writeKeyFile } = await import("../config/load.js");
+  const { ROOT } = await import("./devnet-harness.js");
+  const { signRequest, shellQuote } = await import("../node/cli/cli-client.js");
+  const h = await RpcHarness.create();
+  const { server, url } = await h.serve();
+  t.teardown(async () => {
+    await server.stop();
+    await h.close();
+  });
+  const net = join(dir, "curl-net");
+  for (const p of Object.values(h.parties)) writeKeyFile(join(net, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+
+  // The helper itself: a command a shell runs as one request, quoting every header.
+  t.equal(shellQuote("it's"), `'it'\\''s'`);
+  const s = await signRequest(h.party("auditor").signer, { chainId: h.chainId, method: "get", url: `${url}/v1/receivables?exporter=exporter-hz-textiles&limit=2`, time: 1n, nonce: new Uint8Array(16) });
+  t.equal(s.target, "/v1/receivables?exporter=exporter-hz-textiles&limit=2");
+  t.match(s.curl, /^curl -sS -w '\\n' -H 'x-tl-party: auditor' -H 'x-tl-time: 1' -H 'x-tl-nonce: 0{32}' -H 'x-tl-signature: [0-9a-f]{128}' /);
+  await t.rejects(signRequest(h.party("auditor").signer, { chainId: h.chainId, method: "DELETE", url }), /GET or POST/);
+
+  // The documented example, verbatim but for the devnet's URL (the test node's instead).
+  const docs = readFileSync(join(ROOT, "docs", "api.md"), "utf8");
+  const block = /<!-- sign-request example: test\/cli\.test\.ts runs it -->\s*```sh\n([\s\S]*?)```/.exec(docs);
+  t.ok(block, "docs/api.md has the example");
+  const script = block![1]!.replaceAll("http://127.0.0.1:7001", url);
+  t.match(script, /npx tradeledger sign-request/);
+  // The node runs in this process: children are awaited, never run synchronously.
+  const sh = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(cmd, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 }, (e, stdout, stderr) =>
+        resolve({ status: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+  const r = await sh("bash", ["-euo", "pipefail", "-c", script], { TRADELEDGER_DEVNET: net, TRADELEDGER_URL: url });
+  t.equal(r.status, 0, r.stderr);
+  // It prints the headers, a receivable list read with them, and a party read with curl's -H @file.
+  t.match(r.stdout, /^x-tl-party: auditor\nx-tl-time: \d+\nx-tl-nonce: [0-9a-f]{32}\nx-tl-signature: [0-9a-f]{128}\n/);
+  const answers = r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  t.match(answers, [{ items: [], asOf: { height: /\d+/ } }, { id: "bank-a", role: "BANK" }]);
+  t.notMatch(r.stdout, /"error"/);
+  // A signature opens one request: the same headers again are refused (replay).
+  const headers = await sh(process.execPath, [CLI, "sign-request", "GET", "/v1/parties/bank-a", "--party", "auditor", "--devnet", net, "--url", url]);
+  t.equal(headers.status, 0, headers.stderr);
+  const file = join(net, "headers.txt");
+  writeFileSync(file, headers.stdout);
+  const once = await sh("curl", ["-sS", "-H", `@${file}`, `${url}/v1/parties/bank-a`]);
+  t.match(JSON.parse(once.stdout), { id: "bank-a" });
+  const twice = await sh("curl", ["-sS", "-H", `@${file}`, `${url}/v1/parties/bank-a`]);
+  t.match(JSON.parse(twice.stdout), { error: { code: "UNAUTHENTICATED", message: /replay|nonce/i } });
+  t.match(run("sign-request", "GET", "v1/status", "--party", "auditor").stderr, /starts with \//);
+});
+
+t.test("devnet console: the audit lines of reads stay in node.log (shown with --verbose)", async (t) => {
+  const { formatLogLine } = await import("../node/cli/devnet.js");
+  const read = JSON.stringify({ level: "info", time: "2026-12-05T14:03:11.250Z", msg: "read", party: "auditor", route: "getReceivable", object: "ab", status: 200 });
+  t.equal(formatLogLine("bank-a", read, false), null);
+  t.match(formatLogLine("bank-a", read, true), /read  party=auditor route=getReceivable object=ab status=200/);
+  t.match(formatLogLine("bank-a", JSON.stringify({ level: "info", time: "2026-12-05T14:03:11.250Z", msg: "rpc listening", url: "http://x" }), false), /rpc listening/);
 });

@@ -106,6 +106,8 @@ class Cluster {
   readonly delivered: { seq: bigint; digest: string }[][] = [[], [], [], []];
   readonly timers: Map<string, number>[] = [new Map(), new Map(), new Map(), new Map()];
   readonly problems: string[] = [];
+  /** seqs each replica reported certified (a quorum of CHECKPOINTs: stable or the idle tip's) */
+  readonly certified: bigint[][] = [[], [], [], []];
   private queue: { to: number; message: ConsensusMessage }[] = [];
   /** replicas whose outgoing messages are dropped */
   readonly muted = new Set<number>();
@@ -129,6 +131,9 @@ class Cluster {
       else if (a.type === "deliver") {
         this.delivered[i]!.push({ seq: a.block.seq, digest: toHex(a.block.digest) });
         this.step(i, { type: "executed", seq: a.block.seq, stateDigest: sha256(concatBytes(u64be(a.block.seq), a.block.digest)) });
+      } else if (a.type === "certified") {
+        if (a.checkpoint.proof.length < 3 || a.checkpoint.proof.some((cp) => cp.seq !== a.checkpoint.seq || toHex(cp.stateDigest) !== toHex(a.checkpoint.stateDigest))) this.problems.push(`replica ${i} reported a certificate without a matching quorum`);
+        this.certified[i]!.push(a.checkpoint.seq);
       } else if (a.type === "halt") this.problems.push(`replica ${i} halted: ${a.reason}`);
     }
   }
@@ -484,4 +489,54 @@ t.test("a primary that becomes a backup still expects its pending work to be ord
   t.equal(former.view, 1n, "it installed view 1");
   t.notOk(former.isPrimary);
   t.ok(c.timers[0]!.has("request"), "its request timer runs: the batch it was offered is not committed");
+});
+
+t.test("certifying the idle tip: an idle replica signs a CHECKPOINT for its head between checkpoint seqs", async (t) => {
+  const c = new Cluster();
+  for (const payload of [A, B, C]) {
+    c.step(0, { type: "batch-available", payload });
+    c.drain();
+  }
+  for (let i = 0; i < 4; i++) t.same(c.delivered[i]!.map((d) => d.seq), [1n, 2n, 3n]);
+  for (let i = 0; i < 4; i++) t.same(c.certified[i], [2n], `replica ${i}: the stable checkpoint at K=2 is reported certified`);
+  // idle at seq 3: at the next status tick each replica signs seq 3, and a quorum certifies it
+  for (let i = 0; i < 4; i++) c.fire(i, "status");
+  c.drain();
+  for (let i = 0; i < 4; i++) t.same(c.certified[i], [2n, 3n], `replica ${i}: the idle tip is certified`);
+  for (let i = 0; i < 4; i++) t.equal(c.nodes[i]!.stableCheckpoint.seq, 2n, "a tip certificate never makes a checkpoint stable");
+  // certified once: later ticks sign nothing new
+  for (let i = 0; i < 4; i++) c.fire(i, "status");
+  c.drain();
+  for (let i = 0; i < 4; i++) t.same(c.certified[i], [2n, 3n]);
+  t.same(c.problems, []);
+});
+
+t.test("a busy replica signs no tip; a forged or lone tip CHECKPOINT certifies nothing", async (t) => {
+  const c = new Cluster();
+  c.step(0, { type: "batch-available", payload: A });
+  c.drain();
+  // a batch in flight above the executed head: not idle
+  c.muted.add(0);
+  c.step(0, { type: "batch-available", payload: B });
+  c.muted.delete(0);
+  const primary = c.nodes[0]!;
+  const tick = (r: Replica, i: number) => {
+    const id = c.timers[i]!.get("status")!;
+    return sent(r.step({ type: "timeout", timer: "status", id })).filter((m) => m.type === "checkpoint");
+  };
+  t.same(tick(primary, 0), [], "the primary has seq 2 in flight: no tip checkpoint");
+  const backup = c.nodes[1]!;
+  const own = tick(backup, 1);
+  t.equal(own.length, 1, "a backup that accepted nothing above seq 1 signs it");
+  t.match(own[0], { type: "checkpoint", seq: 1n, replica: 1 });
+  // one honest tip and a forged one (replica 2's index, another key) are no quorum
+  const { checkpointSigningBytes } = await import("../consensus/messages.js");
+  const cp = own[0] as Extract<ConsensusMessage, { type: "checkpoint" }>;
+  const body = { seq: 1n, timestamp: cp.timestamp, stateDigest: cp.stateDigest, replica: 2 };
+  const forged = { type: "checkpoint" as const, ...body, signature: keys.signer(3)(checkpointSigningBytes(CHAIN_ID, body)) };
+  const r3 = c.nodes[3]!;
+  const before = r3.counters.dropped.badSignature;
+  const out = [...r3.step({ type: "message", message: cp }), ...r3.step({ type: "message", message: forged })];
+  t.equal(r3.counters.dropped.badSignature, before + 1, "the forged one is dropped");
+  t.same(out.filter((a) => a.type === "certified"), [], "no certificate from one signature");
 });

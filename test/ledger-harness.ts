@@ -10,7 +10,7 @@ import { KEY, MemoryState, type StateReader, type WriteSet } from "../node/ledge
 import { buildTxBody } from "../sdk/builders.js";
 import { fromUtf8, toHex, utf8 } from "../sdk/bytes.js";
 import { fingerprintInvoice } from "../sdk/fingerprint.js";
-import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
+import { signerFromSeed, signTransactionSync, type LocalSigner } from "../sdk/signer.js";
 import { decodeTx, signTx, verifyTxSignature, type Tx } from "../sdk/tx.js";
 import type { Declaration, DocumentRecord, Party, Receipt, Receivable, Role } from "../sdk/types.js";
 import type { TxBody } from "../sdk/tx.js";
@@ -35,7 +35,7 @@ export interface TestParty {
   id: string;
   role: Role;
   seed: Uint8Array;
-  signer: Signer;
+  signer: LocalSigner;
   party: Party;
 }
 
@@ -109,7 +109,7 @@ export class TestChain {
       createdAt: opts.createdAt ?? this.time,
       nonce: opts.nonce ?? this.nextNonce(),
     });
-    return decodeTx(nodeCrypto, signTransaction(p.signer, body, nodeCrypto).bytes);
+    return decodeTx(nodeCrypto, signTransactionSync(p.signer, body, nodeCrypto).bytes);
   }
 
   /** Signs a body as given, bypassing the SDK's validation (for MALFORMED tests). */

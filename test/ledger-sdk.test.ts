@@ -10,7 +10,7 @@ import { buildTxBody, tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";
 import { nobleCrypto } from "../sdk/crypto.js";
 import { LedgerError } from "../sdk/errors.js";
-import { generateSigner, signerFromSeed, signTransaction } from "../sdk/signer.js";
+import { generateSigner, signerFromSeed, signTransaction, signTransactionSync } from "../sdk/signer.js";
 import { decodeTx, verifyTxSignature } from "../sdk/tx.js";
 import { checkPayload, dayNumber, isCalendarDate, MalformedError, txBodyFormatError, utcDayOf } from "../sdk/validate.js";
 import { CHAIN_ID, T0, TestChain, h32, makeParty, pk32 } from "./ledger-harness.js";
@@ -30,6 +30,16 @@ const invoice = {
 function malformed(fn: () => unknown): MalformedError {
   try {
     fn();
+  } catch (err) {
+    if (err instanceof MalformedError) return err;
+    throw err;
+  }
+  throw new Error("expected a MalformedError");
+}
+
+async function malformedAsync(fn: () => Promise<unknown>): Promise<MalformedError> {
+  try {
+    await fn();
   } catch (err) {
     if (err instanceof MalformedError) return err;
     throw err;
@@ -127,8 +137,9 @@ t.test("signers: deterministic from a seed, identical keys and signatures with n
   t.same(a.publicKey, nodeCrypto.publicKeyFromSeed(seed));
   t.same(a.publicKey, b.publicKey);
   const msg = new TextEncoder().encode("hello");
-  t.same(a.sign(msg), b.sign(msg), "RFC 8032 signatures are deterministic");
-  t.ok(nodeCrypto.verify(a.publicKey, msg, a.sign(msg)));
+  t.same(await a.sign(msg), await b.sign(msg), "RFC 8032 signatures are deterministic");
+  t.same(await a.sign(msg), a.signSync(msg), "the asynchronous and synchronous paths of a key in memory agree");
+  t.ok(nodeCrypto.verify(a.publicKey, msg, await a.sign(msg)));
   t.notMatch(JSON.stringify(a), toHex(seed), "serialising a signer does not leak its seed");
   t.ok(Object.isFrozen(a));
   const g = generateSigner("bank-x");
@@ -144,18 +155,28 @@ t.test("signTransaction produces wire bytes the node decodes and verifies, and t
   const chain = new TestChain([makeParty("bank-a", "BANK"), exporter]);
   const signer = signerFromSeed("exporter-a", exporter.seed); // noble, as in a browser
   const body = buildTxBody(tx.registerReceivable(invoice), { chainId: CHAIN_ID, signer, createdAt: T0 });
-  const signed = signTransaction(signer, body);
+  const signed = await signTransaction(signer, body);
   const received = decodeTx(nodeCrypto, signed.bytes);
   t.equal(received.hashHex, signed.hashHex);
   t.same(received.body, body);
   t.ok(verifyTxSignature(nodeCrypto, signer.publicKey, received));
   t.ok(verifyTxSignature(nobleCrypto, signer.publicKey, received));
-  t.same(signTransaction(signerFromSeed("exporter-a", exporter.seed, nodeCrypto), body, nodeCrypto).bytes, signed.bytes, "node and noble sign identically");
+  t.same((await signTransaction(signerFromSeed("exporter-a", exporter.seed, nodeCrypto), body, nodeCrypto)).bytes, signed.bytes, "node and noble sign identically");
+  t.same(signTransactionSync(signer, body).bytes, signed.bytes, "signTransactionSync gives the same bytes");
   const receipt = chain.run(received);
   t.equal(receipt.code, "OK", receipt.message);
   t.equal(receipt.target, signed.hashHex);
-  t.equal(malformed(() => signTransaction(signerFromSeed("exporter-b", exporter.seed), body)).field, "signer");
-  t.equal(malformed(() => signTransaction(signer, { ...body, payload: { ...body.payload, currency: "usd" } as never })).field, "payload.currency");
+  t.equal((await malformedAsync(() => signTransaction(signerFromSeed("exporter-b", exporter.seed), body))).field, "signer");
+  t.equal((await malformedAsync(() => signTransaction(signer, { ...body, payload: { ...body.payload, currency: "usd" } as never }))).field, "payload.currency");
+  t.equal(malformed(() => signTransactionSync(signer, { ...body, payload: { ...body.payload, currency: "usd" } as never })).field, "payload.currency");
+  // a remote signer (an HSM, a KMS) is any object with an asynchronous sign
+  let asked = 0;
+  const remote = { partyId: "exporter-a", publicKey: signer.publicKey, sign: async (m: Uint8Array) => (asked++, await new Promise((r) => setTimeout(r, 5)), signer.signSync(m)) };
+  t.same((await signTransaction(remote, body)).bytes, signed.bytes, "an asynchronous signer gives the same transaction");
+  t.equal(asked, 1);
+  await t.rejects(signTransaction({ ...remote, sign: async () => new Uint8Array(10) }, body), TypeError, "a signer returning no 64-byte signature is refused");
+  t.equal((await malformedAsync(() => signTransaction(remote, { ...body, signer: "exporter-b" }))).field, "signer");
+  t.equal(asked, 1, "a malformed body never reaches the signer");
 });
 
 t.test("calendar dates: real dates only, day numbers by integer arithmetic", async (t) => {

@@ -13,7 +13,7 @@ import { TradeLedgerNode, type RpcFactory } from "../node/node.js";
 import { createLogger, silentLogger, type Logger } from "../node/log.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { toHex } from "../sdk/bytes.js";
-import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
+import { signerFromSeed, signTransactionSync, type LocalSigner } from "../sdk/signer.js";
 import { buildTxBody } from "../sdk/builders.js";
 import type { TxPayload } from "../sdk/transactions/index.js";
 import type { Tx } from "../sdk/tx.js";
@@ -53,7 +53,7 @@ export interface TestNetwork {
   observer?: TradeLedgerNode;
   configs: NodeConfig[];
   observerConfig?: NodeConfig;
-  signer(partyId: string): Signer;
+  signer(partyId: string): LocalSigner;
   /** builds and signs a transaction of `partyId` (node:crypto, like the SDK's noble signer) */
   sign(partyId: string, payload: TxPayload, createdAt?: bigint): Tx;
   startValidator(i: number): Promise<TradeLedgerNode>;
@@ -88,7 +88,7 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     const c = loadNodeConfig(node.configFile, {});
     return { ...c, p2p: { ...c.p2p, observers: observerEntry } };
   });
-  const seeds = net.nodes.map((node) => loadKeyFile(configs[net.nodes.indexOf(node)]!.nodeKeyFile).seed);
+  const seeds = net.nodes.map((node) => loadKeyFile(configs[net.nodes.indexOf(node)]!.nodeKeyFile!).seed);
   const nodes: (TradeLedgerNode | undefined)[] = Array(n).fill(undefined);
   const startValidator = async (i: number) => {
     const node = await TradeLedgerNode.start({ config: configs[i]!, genesis, nodeSeed: seeds[i]!, logger: logger(net.nodes[i]!.id), rpc: opts.rpc ?? null });
@@ -115,8 +115,8 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     observer = await TradeLedgerNode.start({ config: observerConfig, genesis, nodeSeed: observerKey.seed, logger: logger("observer"), rpc: opts.rpc ?? null });
   }
 
-  const signers = new Map<string, Signer>();
-  const signer = (partyId: string): Signer => {
+  const signers = new Map<string, LocalSigner>();
+  const signer = (partyId: string): LocalSigner => {
     let s = signers.get(partyId);
     if (!s) {
       const party = net.parties.find((p) => p.id === partyId);
@@ -137,7 +137,7 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     ...(observerConfig ? { observerConfig } : {}),
     signer,
     sign: (partyId, payload, createdAt) =>
-      signTransaction(signer(partyId), buildTxBody(payload, { chainId: net.chainId, signer: partyId, ...(createdAt !== undefined ? { createdAt } : {}) }), nodeCrypto),
+      signTransactionSync(signer(partyId), buildTxBody(payload, { chainId: net.chainId, signer: partyId, ...(createdAt !== undefined ? { createdAt } : {}) }), nodeCrypto),
     startValidator,
     async stop() {
       await observer?.stop();

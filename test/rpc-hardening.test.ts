@@ -9,7 +9,7 @@ import { request, type IncomingMessage } from "node:http";
 import { signedReadHeaders } from "../sdk/api/signed-reads.js";
 import { buildTxBody } from "../sdk/builders.js";
 import { randomBytes } from "../sdk/crypto.js";
-import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
+import { signerFromSeed, signTransactionSync, type Signer } from "../sdk/signer.js";
 import type { LogFields, Logger } from "../node/log.js";
 import type { RpcOptions } from "../rpc/server.js";
 import { RpcHarness, invoice, registerPayload } from "./rpc-harness.js";
@@ -55,7 +55,7 @@ function captureLogger(): Logger & { lines: Line[]; bytes(): number } {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const signer = (id: string) => h.party(id).signer;
 
-function signed(s: Signer, path: string, now = Date.now()): Record<string, string> {
+async function signed(s: Signer, path: string, now = Date.now()): Promise<Record<string, string>> {
   return signedReadHeaders(s, { chainId: h.chainId, time: BigInt(now), nonce: randomBytes(16), method: "GET", target: path });
 }
 
@@ -107,8 +107,9 @@ t.test("slow clients: a stalled body is closed after the request timeout; per-ad
   t.ok(await closedWithin(headersOnly, 3000), "a request whose headers stall is closed");
 
   // An event stream is a complete request: the request timeout does not end it.
+  const sseHeaders = await signed(signer("auditor"), "/v1/events");
   const sse = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path: "/v1/events", headers: signed(signer("auditor"), "/v1/events") }, resolve);
+    const req = request({ host: "127.0.0.1", port, path: "/v1/events", headers: sseHeaders }, resolve);
     req.on("error", reject);
     req.end();
   });
@@ -170,10 +171,11 @@ t.test("the rate limiter is in front of every route; refusal logs are bounded", 
 // ---- finding 3 ----------------------------------------------------------------------------------
 
 /** Opens a raw event stream; resolves with the status and the open response. */
-function openStream(port: number, s: Signer, query = ""): Promise<IncomingMessage> {
+async function openStream(port: number, s: Signer, query = ""): Promise<IncomingMessage> {
   const path = `/v1/events${query}`;
+  const headers = await signed(s, path);
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, headers: signed(s, path) }, resolve);
+    const req = request({ host: "127.0.0.1", port, path, headers }, resolve);
     req.on("error", reject);
     req.end();
   });
@@ -209,7 +211,7 @@ t.test("event streams: a resume is replayed in paced chunks a slow consumer can 
   const from = h.chain.height + 1n;
   const total = 240;
   for (let b = 0; b < total / 12; b++) {
-    const txs = Array.from({ length: 12 }, (_, i) => signTransaction(exporter, buildTxBody(registerPayload(invoice(`RP${b * 12 + i}`)).payload, { chainId: h.chainId, signer: exporter })));
+    const txs = Array.from({ length: 12 }, (_, i) => signTransactionSync(exporter, buildTxBody(registerPayload(invoice(`RP${b * 12 + i}`)).payload, { chainId: h.chainId, signer: exporter })));
     await h.executeBlock(txs);
   }
   const { port } = await serve(t, { eventStreamBufferBytes: 64 * 1024, replayChunkBlocks: 4 });
@@ -240,7 +242,7 @@ t.test("trusted proxies: budgets are keyed by the real client, forged reads of o
   const { port } = await serve(t, { rateLimitPerMinute: 3, trustProxy: ["127.0.0.1"], clock: () => now });
   const path = "/v1/parties/bank-a";
   const forger = signerFromSeed("bank-b", randomBytes(32));
-  const via = (client: string, s: Signer, from = "127.0.0.1") => get(port, path, { from, headers: { ...signed(s, path, now), "x-forwarded-for": client } });
+  const via = async (client: string, s: Signer, from = "127.0.0.1") => get(port, path, { from, headers: { ...(await signed(s, path, now)), "x-forwarded-for": client } });
   for (let i = 0; i < 3; i++) t.equal((await via("203.0.113.5", forger)).status, 401);
   t.equal((await via("203.0.113.5", forger)).status, 429, "the forging client is limited");
   t.equal((await via("203.0.113.5", signer("auditor"))).status, 429, "its signed reads too (failed authentications first)");
@@ -281,10 +283,10 @@ t.test("out-of-range and garbage numbers are 400, never 500", async (t) => {
     "/v1/blocks/1/txs?cursor=i.1e400",
     "/v1/receivables?limit=100000",
   ]) {
-    const res = await get(port, path, { headers: signed(auditor, path) });
+    const res = await get(port, path, { headers: await signed(auditor, path) });
     t.equal(res.status, 400, path);
   }
-  const header = await get(port, "/v1/events", { headers: { ...signed(auditor, "/v1/events"), "last-event-id": "18446744073709551616:0:0" } });
+  const header = await get(port, "/v1/events", { headers: { ...(await signed(auditor, "/v1/events")), "last-event-id": "18446744073709551616:0:0" } });
   t.equal(header.status, 400, "Last-Event-ID header out of range");
   t.equal(log.lines.filter((l) => l.level === "error").length, 0, "nothing logged as an error");
 });

@@ -8,7 +8,7 @@ import t from "tap";
 import { openApiDocument } from "../sdk/api/openapi.js";
 import { toHex, utf8 } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
-import { createClient, paginate, type TradeLedgerClient } from "../sdk/client.js";
+import { createClient, paginate, type LedgerEventType, type TradeLedgerClient } from "../sdk/client.js";
 import { LedgerError } from "../sdk/errors.js";
 import { fingerprintWarehouseReceipt } from "../sdk/fingerprint.js";
 import { signerFromSeed } from "../sdk/signer.js";
@@ -268,7 +268,7 @@ t.test("transactions: a title's parties see its transactions; the lot opens no o
 t.test("the event stream: title events to the title's parties, stock events to the lot's", async (t) => {
   const abort = new AbortController();
   t.teardown(() => abort.abort());
-  const events = async (c: TradeLedgerClient, filter: { types: string[]; party?: string }) => {
+  const events = async (c: TradeLedgerClient, filter: { types: LedgerEventType[]; party?: string }) => {
     const it = c.events(filter, { signal: abort.signal, fromHeight: 1, reconnect: false });
     const out: LedgerEventJson[] = [];
     const timer = setTimeout(() => void it.return!(), 1000);

@@ -13,7 +13,7 @@ import { createClient, type TradeLedgerClient } from "../sdk/client.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { LedgerError } from "../sdk/errors.js";
 import { dayAfter } from "../sdk/checks.js";
-import { signerFromSeed, signTransaction, type Signer } from "../sdk/signer.js";
+import { signerFromSeed, signTransactionSync, type Signer } from "../sdk/signer.js";
 import { validatorSetFromGenesis, verifyHistory, verifyTx } from "../sdk/verify.js";
 import { NodeMetrics } from "../node/metrics.js";
 import { DEFAULT_DUE_DATE, RpcHarness, attestPayload, day, invoice, registerPayload } from "./rpc-harness.js";
@@ -50,7 +50,7 @@ async function failure(p: Promise<unknown>): Promise<LedgerError> {
 /** A raw signed request (so tests can break what the SDK would get right). */
 async function signedFetch(path: string, s: Signer, o: { method?: string; time?: bigint; chainId?: string; target?: string; headers?: Record<string, string> } = {}): Promise<Response> {
   const method = o.method ?? "GET";
-  const headers = signedReadHeaders(s, { chainId: o.chainId ?? h.chainId, time: o.time ?? BigInt(Date.now()), nonce: randomBytes(16), method, target: o.target ?? path });
+  const headers = await signedReadHeaders(s, { chainId: o.chainId ?? h.chainId, time: o.time ?? BigInt(Date.now()), nonce: randomBytes(16), method, target: o.target ?? path });
   return fetch(url + path, { method, headers: { ...headers, ...(o.headers ?? {}) } });
 }
 
@@ -300,7 +300,7 @@ t.test("signed reads: missing, stale, replayed, forged, unknown", async (t) => {
   const forged = await errorOf(await signedFetch(path, signerFromSeed("exporter-hz-textiles", randomBytes(32))));
   t.match(ghost, { status: 401, code: "BAD_SIGNATURE" }, "an unknown party");
   t.equal(String(ghost.message).replace("ghost-party", "P"), String(forged.message).replace("exporter-hz-textiles", "P"), "the same answer as a forged signature of a real party");
-  const headers = signedReadHeaders(s, { chainId: h.chainId, time: BigInt(Date.now()), nonce: randomBytes(16), method: "GET", target: path });
+  const headers = await signedReadHeaders(s, { chainId: h.chainId, time: BigInt(Date.now()), nonce: randomBytes(16), method: "GET", target: path });
   t.equal((await fetch(url + path, { headers })).status, 200);
   t.match(await errorOf(await fetch(url + path, { headers })), { status: 401, code: "UNAUTHENTICATED" }, "a replayed request is refused");
   const { [AUTH_HEADERS.nonce]: _n, ...noNonce } = headers;
@@ -315,7 +315,7 @@ t.test("transactions: every admission and ledger outcome has its status", async 
     fetch(`${url}/v1/txs${query}`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
   const signed = (signerId: string, payload: Parameters<typeof buildTxBody>[0], o: { chainId?: string; seed?: Uint8Array; createdAt?: number } = {}) => {
     const s = o.seed ? signerFromSeed(signerId, o.seed) : signer(signerId);
-    return signTransaction(s, buildTxBody(payload, { chainId: o.chainId ?? h.chainId, signer: s, ...(o.createdAt ? { createdAt: o.createdAt } : {}) }));
+    return signTransactionSync(s, buildTxBody(payload, { chainId: o.chainId ?? h.chainId, signer: s, ...(o.createdAt ? { createdAt: o.createdAt } : {}) }));
   };
   const anchor = () => tx.anchorDocument({ documentHash: randomBytes(32), documentType: "PACKING_LIST" });
 
@@ -381,9 +381,9 @@ t.test("rate limits: a token bucket per address, per party and for failed authen
   const res = await fetch(`${limited.url}/v1/status`);
   t.match(await errorOf(res), { status: 429, code: "RATE_LIMITED" });
   t.equal(res.headers.get("retry-after"), "20", "one token per 20 s at 3 per minute");
-  const read = (s: Signer) => {
+  const read = async (s: Signer) => {
     const path = "/v1/parties/bank-a";
-    return fetch(limited.url + path, { headers: signedReadHeaders(s, { chainId: h.chainId, time: BigInt(now), nonce: randomBytes(16), method: "GET", target: path }) });
+    return fetch(limited.url + path, { headers: await signedReadHeaders(s, { chainId: h.chainId, time: BigInt(now), nonce: randomBytes(16), method: "GET", target: path }) });
   };
   for (let i = 0; i < 3; i++) t.equal((await read(signer("auditor"))).status, 200, "signed reads count against the party, not the address");
   t.match(await errorOf(await read(signer("auditor"))), { status: 429 });

@@ -67,7 +67,8 @@ const encodeReceipt = (r: Receipt) => encode("Receipt", { ...r, events: r.events
 t.test("verifyHistory accepts the node's answer", async (t) => {
   t.same(history.items.map((e) => e.event?.type ?? e.code), ["receivableRegistered", "receivableAttested", "receivableFinanced", "DOUBLE_FINANCING"]);
   const report = verifyHistory(history, validatorSet());
-  t.same(report, { ok: true, checked: 4, certifiedBlocks: 3, problems: [] });
+  t.same(report, { ok: true, checked: 4, certifiedBlocks: 3, problems: [], completeThrough: history.complete!.height });
+  t.equal(history.complete!.height, h.chain.height.toString(), "complete up to the head, certified");
 });
 
 t.test("verifyHistory rejects a history with one altered event", async (t) => {
@@ -79,8 +80,9 @@ t.test("verifyHistory rejects a history with one altered event", async (t) => {
 
 t.test("... even when the node forges the receipt and the receipts root consistently", async (t) => {
   // A dishonest node rewrites the receipt, rebuilds the block's receipts root and header. The
-  // certificate still verifies (it covers height, time and txs root only), but the event no
-  // longer agrees with the signed transaction.
+  // commit certificate still verifies (it covers height, time and txs root only); the checkpoint
+  // certificate does not (it signs the header's hash), and the event no longer agrees with the
+  // signed transaction either.
   const forged = clone(history);
   const entry = forged.items[2]!;
   const height = BigInt(entry.height);
@@ -100,8 +102,16 @@ t.test("... even when the node forges the receipt and the receipts root consiste
   b.header = toHex(headerBytes);
   b.hash = toHex(sha256(headerBytes));
   const problems = verifyHistory(forged, validatorSet()).problems;
-  t.same(problems.map((p) => p.code), ["EVENT_CONTRADICTS_TX"]);
-  t.match(problems[0]!.message, /amount differs from the transaction/);
+  t.same(problems.map((p) => p.code), ["HEADER_MISMATCH"], "the header served is not the certified one");
+  // ... and served as the certified header too: the checkpoint signatures are over another hash.
+  b.certified = { ...b.certified!, header: b.header };
+  const again = verifyHistory(forged, validatorSet()).problems;
+  t.same(again.map((p) => p.code), ["CERTIFICATE_INVALID"]);
+  t.match(again[0]!.message, /checkpoint certifies another block|does not link/);
+  // Served without certification: not proven, whatever else checks out.
+  delete b.certified;
+  const uncertified = verifyHistory(forged, validatorSet()).problems;
+  t.same(uncertified.map((p) => p.code), ["NOT_CERTIFIED"], "an uncertified block is a problem of its own");
 });
 
 t.test("verifyHistory rejects a forged commit certificate", async (t) => {
@@ -131,7 +141,7 @@ t.test("verifyHistory rejects a forged commit certificate", async (t) => {
   t.notOk(verifyHistory(history, otherSet).ok, "another validator set does not certify it");
   t.same(
     verifyHistory(history, { ...validatorSet(), chainId: "another-chain" }).problems.map((x) => x.code),
-    ["WRONG_CHAIN", "WRONG_CHAIN", "WRONG_CHAIN"],
+    ["WRONG_CHAIN", "WRONG_CHAIN", "WRONG_CHAIN", "NOT_PROVEN_COMPLETE"],
   );
 });
 
@@ -167,7 +177,9 @@ t.test("verifyHistory rejects reordered, foreign, unproven and relabelled entrie
   t.ok(codes(reordered).includes("OUT_OF_ORDER"));
   const foreign = clone(history);
   foreign.receivableId = "ab".repeat(32);
-  t.ok(codes(foreign).every((c) => c === "NOT_THIS_RECEIVABLE"));
+  const foreignCodes = codes(foreign);
+  t.equal(foreignCodes.filter((c) => c === "NOT_THIS_RECEIVABLE").length, 4, "no entry concerns the other receivable");
+  t.same(foreignCodes.filter((c) => c !== "NOT_THIS_RECEIVABLE"), ["NOT_PROVEN_COMPLETE"], "nor is its history chain the one proven");
   const unproven = clone(history);
   delete unproven.items[1]!.proof;
   t.same(codes(unproven), ["MISSING_PROOF"]);

@@ -86,8 +86,8 @@ t.test("two pledges of one receipt through two validators at once, both banks ac
     // two different validators at the same moment.
     const offer = (bank: string) =>
       signTransaction(trader, buildTxBody(tx.offerPledge({ titleId, bank, securedAmount: 500_000_000n, currency: "USD", expiryDate: day(90) }), { chainId, signer: trader }));
-    const toA = offer("bank-a");
-    const toB = offer("bank-b");
+    const toA = await offer("bank-a");
+    const toB = await offer("bank-b");
     const viaA = createClient({ url: network.nodes[round % 4]!.rpcUrl });
     const viaB = createClient({ url: network.nodes[(round + 2) % 4]!.rpcUrl });
     const offers = await Promise.allSettled([viaA.submitSigned(toA), viaB.submitSigned(toB)]);
@@ -97,8 +97,8 @@ t.test("two pledges of one receipt through two validators at once, both banks ac
     const offered = offers[0]!.status === "fulfilled" ? "bank-a" : "bank-b";
 
     // Both banks accept at once, each through its own validator: only the offered bank's acceptance can pass.
-    const acceptA = signTransaction(signerOf("bank-a"), buildTxBody(tx.acceptPledge({ titleId }), { chainId, signer: "bank-a" }));
-    const acceptB = signTransaction(signerOf("bank-b"), buildTxBody(tx.acceptPledge({ titleId }), { chainId, signer: "bank-b" }));
+    const acceptA = await signTransaction(signerOf("bank-a"), buildTxBody(tx.acceptPledge({ titleId }), { chainId, signer: "bank-a" }));
+    const acceptB = await signTransaction(signerOf("bank-b"), buildTxBody(tx.acceptPledge({ titleId }), { chainId, signer: "bank-b" }));
     const accepts = await Promise.allSettled([
       createClient({ url: network.nodes[(round + 1) % 4]!.rpcUrl }).submitSigned(acceptA),
       createClient({ url: network.nodes[(round + 3) % 4]!.rpcUrl }).submitSigned(acceptB),

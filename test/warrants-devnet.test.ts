@@ -79,8 +79,8 @@ t.test("two conflicting transfers of one piece, through two validators at once: 
     const tier1 = signerOf("tier1-seating");
     const chainId = network.chainId;
     const sign = (to: string, tradeRef: string) => signTransaction(tier1, buildTxBody(tx.transferWarrant({ pieceId: piece, outputs: [{ to, amount: 15_000_000n, tradeRef }] }), { chainId, signer: tier1 }));
-    const a = sign("tier2-foam", foamInv);
-    const b = sign("tier2-frames", framesInv);
+    const a = await sign("tier2-foam", foamInv);
+    const b = await sign("tier2-frames", framesInv);
     const viaA = createClient({ url: network.nodes[round % 4]!.rpcUrl });
     const viaB = createClient({ url: network.nodes[(round + 2) % 4]!.rpcUrl });
     const results = await Promise.allSettled([viaA.submitSigned(a), viaB.submitSigned(b)]);

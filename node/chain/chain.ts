@@ -17,6 +17,19 @@ import { encodeReceipt } from "../ledger/records.js";
 import { encodeCertificateRecord } from "../store/blocks.js";
 import { StoreError } from "../store/errors.js";
 import { rfc6962Root, sha256 } from "../store/hash.js";
+import { historyEntriesOfBlock } from "../store/indexes.js";
+import type { BlockReads } from "../store/state.js";
+import type { WriteSet } from "../ledger/state.js";
+import type { Receipt } from "../../sdk/types.js";
+import { decodeHistoryChain, encodeHistoryChain, historyChainKey, nextHistoryHead, type HistoryChain, type HistoryKind } from "../../sdk/history-chain.js";
+
+const KIND_OF_RECORD: Readonly<Record<string, HistoryKind>> = { "r/": "receivable", "q/": "piece", "w/": "warrant", "l/": "line", "t/": "title", "o/": "lot" };
+
+/** The history chain key of an object's state record key ("r/<id>" -> "h/r/<id>"), or undefined. */
+function historyChainKeyOfRecord(stateKey: string): string | undefined {
+  const kind = KIND_OF_RECORD[stateKey.slice(0, 2)];
+  return kind && historyChainKey(kind, stateKey.slice(2));
+}
 import { ZERO_HASH, type Store } from "../store/store.js";
 import { verifyStore, type VerifyReport } from "../store/verify.js";
 
@@ -128,6 +141,25 @@ export class Chain {
    * differs (nothing is written then), STORE_CORRUPTED if a state record fails its check, and
    * STORE_WRITE_FAILED if the batch could not be written (the store must then be reopened).
    */
+  /**
+   * Extends the history chain (sdk/history-chain.ts) of every object the block's receipts add a
+   * history entry to (historyEntriesOfBlock: the same rule as the history indexes), as state
+   * writes: the state root then commits to each history's length and content.
+   */
+  private async appendHistoryChains(reads: BlockReads, writes: WriteSet, height: bigint, txs: readonly Tx[], receipts: readonly Receipt[]): Promise<void> {
+    const entries = historyEntriesOfBlock(txs, receipts);
+    if (entries.length === 0) return;
+    const keys = entries.map((e) => historyChainKey(e.kind, e.id));
+    await this.store.state.prefetch(reads, keys.filter((k) => !reads.values.has(k)));
+    const chains = new Map<string, HistoryChain>();
+    entries.forEach((e, n) => {
+      const k = keys[n]!;
+      const before = chains.get(k) ?? decodeHistoryChain(reads.values.get(k));
+      chains.set(k, { count: before.count + 1n, head: nextHistoryHead(sha256, before.head, { height, index: e.index, event: e.event }) });
+    });
+    for (const [k, c] of chains) writes.set(k, encodeHistoryChain(c));
+  }
+
   async executeBlock(input: BlockInput): Promise<ExecutedBlock> {
     if (this.running) throw new StoreError("STORE_BAD_REQUEST", "executeBlock is already running: blocks execute one at a time");
     this.running = true;
@@ -156,6 +188,11 @@ export class Chain {
     const getLoaded = (k: string): Uint8Array | undefined => reads.values.get(k) ?? undefined;
     let pending = new Set<string>();
     for (const tx of txs) for (const k of accessKeys(tx)) pending.add(k);
+    // the history chains of the objects the block touches are written after execution: load them now
+    for (const k of [...pending]) {
+      const chainKey = historyChainKeyOfRecord(k);
+      if (chainKey) pending.add(chainKey);
+    }
     const seen = new Set<string>();
     const committed = new Set<string>();
     const committedLookup = this.store.blocks.committedAmong(txs.map((t) => t.hash)).then((flags) => {
@@ -184,6 +221,7 @@ export class Chain {
       ...(this.opts.verifySignature ? { verifySignature: this.opts.verifySignature } : {}),
       ...(this.opts.params ? { params: this.opts.params } : {}),
     });
+    await this.appendHistoryChains(reads, exec.writes, height, txs, exec.receipts);
     const receiptBytes = exec.receipts.map(encodeReceipt);
     const takesHash = exec.receipts.map((r) => takesTxHash(r.code));
     // The ledger guarantees one taker per hash; a second one would overwrite a lookup: halt.

@@ -5,7 +5,7 @@
 // and pledges (DESIGN §8, docs/titles.md): attest-stock, issue-title, transfer-title, offer-pledge,
 // accept-pledge, release-pledge, surrender-title, show-title, show-lot, titles; and the buyer's word
 // (DESIGN §9, docs/ledger.md): acknowledge, dispute, resolve-dispute, notify-assignment, and
-// `finance --require-ack`. node/cli/cli.ts adds them to its program with addClientCommands(program).
+// `finance --require-ack`; supervision (DESIGN §11, docs/supervision.md): alerts, rule set|retire|list. node/cli/cli.ts adds them to its program with addClientCommands(program).
 //
 // Conventions (docs/api.md, "CLI"):
 //   - keys: `.devnet/keys/<party>.json` by default (--devnet <dir>, --party <id>, --key <file>);
@@ -16,11 +16,19 @@
 //   - amounts are never floats: --amount takes major units as a decimal string ("76250.00"),
 //     converted exactly with the currency's ISO 4217 exponent (more decimals than it has is an
 //     error), --minor takes minor units ("7625000"); exactly one of them;
-//   - output is JSON on stdout; a failure is `{ "error": { code, message, receipt? } }` on stderr
-//     and exit code 1 (2 for a usage error).
+//   - output (node/cli/output.ts): JSON on stdout with --json or whenever stdout is not a terminal,
+//     a readable outline at a terminal; times are ISO 8601 UTC in both; a failure is
+//     `{ "error": { code, message, receipt? } }` on stderr (`error: [CODE] message` at a terminal)
+//     and exit code 1 (2 for a usage error);
+//   - node commands: status, block, tx, events (follow the stream), party register/show, and
+//     sign-request (the x-tl-* headers of a signed read, or a ready curl command).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { keyFileInfo, loadKeyFile } from "../../config/load.js";
+import { nodeCrypto } from "../crypto.js";
+import { readPassphrase } from "../keys/passphrase.js";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
+import { isoTime, outputFormat, render, renderLine, type OutputFormat } from "./output.js";
 import {
   createClient,
   decimalToMinorUnits,
@@ -30,9 +38,13 @@ import {
   hashDocument,
   LedgerError,
   loadSigner,
+  signerFromSeed,
   MalformedError,
   PARTY_ID_RE,
+  randomBytes,
+  REQUEST_NONCE_BYTES,
   sha256,
+  signedReadHeaders,
   toHex,
   toJsonView,
   tx,
@@ -44,7 +56,9 @@ import {
   type Signer,
   type TitleKind,
   type TradeLedgerClient,
+  type LedgerEventType,
 } from "../../sdk/index.js";
+import { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "../../sdk/api/primitives.js";
 
 export interface ClientCommandOptions {
   /** default devnet folder (keys/, network.json, genesis.json); default ".devnet" */
@@ -54,6 +68,10 @@ export interface ClientCommandOptions {
   /** called with the exit code on failure; default sets process.exitCode */
   exit?: (code: number) => void;
   env?: NodeJS.ProcessEnv;
+  /** is the output a terminal (text rather than JSON without --json); default process.stdout.isTTY */
+  tty?: boolean;
+  /** ends a following command (events) when aborted; default: SIGINT/SIGTERM end it */
+  signal?: AbortSignal;
 }
 
 interface CommonOptions {
@@ -61,6 +79,7 @@ interface CommonOptions {
   party?: string;
   key?: string;
   devnet?: string;
+  json?: boolean;
 }
 
 class UsageError extends Error {}
@@ -71,19 +90,27 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   const exit = options.exit ?? ((code: number) => void (process.exitCode = code));
   const env = options.env ?? process.env;
 
-  const print = (value: unknown) => out(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? toJsonView(v) : v), 2) + "\n");
+  const isTty = options.tty ?? process.stdout.isTTY === true;
+  // The format of the command running now (set by run() from its --json).
+  let format: OutputFormat = outputFormat(undefined, isTty);
+  const print = (value: unknown) => out(render(value, format));
 
-  const devnetOf = (o: CommonOptions) => resolve(o.devnet ?? options.devnetDir ?? ".devnet");
+  const devnetOf = (o: CommonOptions) => resolve(o.devnet ?? options.devnetDir ?? env.TRADELEDGER_DEVNET ?? ".devnet");
 
-  const urlOf = (o: CommonOptions): string => {
-    if (o.url) return o.url;
-    if (env.TRADELEDGER_URL) return env.TRADELEDGER_URL;
+  /**
+   * The nodes to use: --url (comma-separated for several), else $TRADELEDGER_URL (the same), else
+   * every node of the devnet's network.json (the client fails over between them), else :7001.
+   */
+  const urlsOf = (o: CommonOptions): string[] => {
+    const given = o.url ?? env.TRADELEDGER_URL;
+    if (given) return given.split(",").map((u) => u.trim()).filter((u) => u !== "");
     const network = join(devnetOf(o), "network.json");
     if (existsSync(network)) {
       const n = readJson(network) as { nodes?: { rpcUrl?: string }[] };
-      if (n.nodes?.[0]?.rpcUrl) return n.nodes[0].rpcUrl;
+      const urls = (n.nodes ?? []).map((x) => x.rpcUrl).filter((u): u is string => typeof u === "string");
+      if (urls.length > 0) return urls;
     }
-    return "http://127.0.0.1:7001";
+    return ["http://127.0.0.1:7001"];
   };
 
   const signerOf = (o: CommonOptions, defaultParty: string | undefined, what: string): Signer => {
@@ -91,38 +118,46 @@ export function addClientCommands(program: Command, options: ClientCommandOption
     if (!party) throw new UsageError(`${what}: pass --party <id> (the signing party)`);
     const file = o.key ? resolve(o.key) : join(devnetOf(o), "keys", `${party}.json`);
     if (!existsSync(file)) throw new UsageError(`no key file ${file} for ${party}: run \`npm start\` to create the devnet, or pass --key <file>`);
-    return loadSigner(readFileSync(file, "utf8"), party);
+    const info = keyFileInfo(file);
+    if (!info.encrypted) return loadSigner(readFileSync(file, "utf8"), party);
+    if (info.partyId && info.partyId !== party) throw new UsageError(`${file} is ${info.partyId}'s key, not ${party}'s`);
+    // An encrypted key is opened when the first signature is needed (its passphrase may be asked for).
+    let opened: Promise<Signer> | undefined;
+    const open = async () => signerFromSeed(party, loadKeyFile(file, await readPassphrase({ env, what: `${party}'s key ${file}` })).seed, nodeCrypto);
+    return { partyId: party, publicKey: info.publicKey, sign: async (m: Uint8Array) => (await (opened ??= open())).sign(m) };
   };
 
-  const clientOf = (o: CommonOptions, signer: Signer): TradeLedgerClient => createClient({ url: urlOf(o), signer });
+  const clientOf = (o: CommonOptions, signer?: Signer): TradeLedgerClient => createClient({ url: urlsOf(o), ...(signer ? { signer } : {}) });
 
   /** Adds the shared options and wraps the action: JSON errors on stderr, exit codes. */
-  const command = (name: string, description: string, defaultParty?: string) =>
-    program
+  const command = (name: string, description: string, defaultParty?: string, parent: Command = program) =>
+    parent
       .command(name)
       .description(description)
-      .option("--url <url>", "a node's RPC URL (default: $TRADELEDGER_URL, else the devnet's first node)")
+      .option("--url <urls>", "a node's RPC URL, or several comma-separated (failover) (default: $TRADELEDGER_URL, else the devnet's nodes)")
       .option("--party <id>", `the party that signs${defaultParty ? ` (default ${defaultParty})` : ""}`)
       .option("--key <file>", "its key file (default <devnet>/keys/<party>.json)")
-      .option("--devnet <dir>", "devnet folder with keys/, network.json and genesis.json", options.devnetDir ?? ".devnet");
+      .option("--devnet <dir>", `devnet folder with keys/, network.json and genesis.json (default: ${options.devnetDir ?? "$TRADELEDGER_DEVNET, else .devnet"})`)
+      .option("--json", "print JSON (the default when the output is not a terminal)");
 
   const run =
     <A extends unknown[]>(fn: (...args: A) => Promise<void>) =>
     async (...args: A): Promise<void> => {
+      // commander passes (...arguments, options, command)
+      format = outputFormat(args[args.length - 2] as { json?: boolean } | undefined, isTty);
+      const fail = (body: { error: { code: string; message: string } & Record<string, unknown> }, code: number) => {
+        err(format === "json" ? render(body, "json") : `error: [${body.error.code}] ${body.error.message}\n${body.error.receipt ? render({ receipt: body.error.receipt }, "text") : ""}`);
+        exit(code);
+      };
       try {
         await fn(...args);
       } catch (e) {
-        if (e instanceof UsageError) {
-          err(JSON.stringify({ error: { code: "USAGE", message: e.message } }, null, 2) + "\n");
-          exit(2);
-          return;
-        }
+        if (e instanceof UsageError) return fail({ error: { code: "USAGE", message: e.message } }, 2);
         const le = e instanceof LedgerError ? e : undefined;
         const body = le
           ? { error: { code: le.code, message: le.message, ...(le.status ? { status: le.status } : {}), ...(le.receipt ? { receipt: toJsonView(le.receipt) } : {}) } }
           : { error: { code: "INTERNAL", message: (e as Error).message } };
-        err(JSON.stringify(body, null, 2) + "\n");
-        exit(1);
+        fail(body, 1);
       }
     };
 
@@ -343,15 +378,17 @@ export function addClientCommands(program: Command, options: ClientCommandOption
       }),
     );
 
+  addNodeCommands({ command, run, signerOf, clientOf, print, out, devnetOf, urlsOf, program, signal: options.signal, format: () => format });
   addWarrantCommands(command, run, signerOf, clientOf, print);
   addTitleCommands(command, run, signerOf, clientOf, print);
   addBuyerCommands(command, run, signerOf, clientOf, print);
+  addSupervisionCommands(program, command, run, signerOf, clientOf, print);
   return program;
 }
 
 // ---- digital warrants (DESIGN.md §7, docs/warrants.md) ------------------------------------------
 
-type CommandFactory = (name: string, description: string, defaultParty?: string) => Command;
+type CommandFactory = (name: string, description: string, defaultParty?: string, parent?: Command) => Command;
 type Runner = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
 /** One output of a transfer as typed: `party:amount[:tradeRef]`. */
@@ -985,6 +1022,343 @@ function addBuyerCommands(
         const done = await clientOf(o, signer).submit(built(() => tx.notifyAssignment({ receivableId: id, payeeAccountHash })), signer);
         const e = eventsOf(done.receipt, "assignmentNotified")[0];
         print({ receivableId: id, payeeBankId: signer.partyId, payeeAccountHash, buyerPartyId: e?.buyerPartyId || undefined, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+}
+
+// ---- supervision (DESIGN.md §11, docs/supervision.md) ----------------------------------------------
+
+function addSupervisionCommands(
+  program: Command,
+  command: CommandFactory,
+  run: Runner,
+  signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
+  clientOf: (o: CommonOptions, signer: Signer) => TradeLedgerClient,
+  print: (value: unknown) => void,
+): void {
+  command("alerts", "supervision alerts (regulators and auditors: all; others: the alerts naming them)", "regulator")
+    .option("--rule <id>", "alerts of this rule")
+    .option("--of <party>", "alerts naming this party")
+    .option("--from-height <n>", "first block height (inclusive)")
+    .option("--to-height <n>", "last block height (inclusive)")
+    .option("--limit <n>", "page size", "50")
+    .option("--cursor <cursor>", "from a previous page")
+    .action(
+      run(async (o: CommonOptions & { rule?: string; of?: string; fromHeight?: string; toHeight?: string; limit: string; cursor?: string }) => {
+        for (const [name, v] of [["--from-height", o.fromHeight], ["--to-height", o.toHeight]] as const) {
+          if (v !== undefined && !/^(0|[1-9][0-9]{0,19})$/.test(v)) throw new UsageError(`${name} ${v}: a block height`);
+        }
+        const client = clientOf(o, signerOf(o, "regulator", "alerts"));
+        print(
+          await client.getAlerts({
+            ...(o.rule ? { rule: o.rule } : {}),
+            ...(o.of ? { party: o.of } : {}),
+            ...(o.fromHeight ? { fromHeight: o.fromHeight } : {}),
+            ...(o.toHeight ? { toHeight: o.toHeight } : {}),
+            ...(o.cursor ? { cursor: o.cursor } : {}),
+            limit: Number(o.limit),
+          }),
+        );
+      }),
+    );
+
+  const rule = program.command("rule").description("supervision rules (a REGULATOR): set, retire, list (docs/supervision.md)");
+  // The shared options of every client command (--url, --party, --key, --devnet, --json), under `rule`.
+  const sub = (name: string, description: string) => command(name, description, "regulator", rule);
+  const intOf = (v: string | undefined, name: string): number | undefined => {
+    if (v === undefined) return undefined;
+    if (!/^[0-9]{1,9}$/.test(v)) throw new UsageError(`--${name} ${v}: a whole number`);
+    return Number(v);
+  };
+
+  sub("set", "set a supervision rule, or replace the active rule of that id")
+    .argument("<ruleId>")
+    .requiredOption("--kind <kind>", "CONCENTRATION, LARGE_EXPOSURE, VELOCITY, CYCLE, VALUE_MISMATCH, REJECTION_BURST, OVERDUE_AGE or PLEDGE_CONFLICT")
+    .option("--severity <severity>", "ALERT (record an alert) or BLOCK (reject the transaction)", "ALERT")
+    .option("--basis-points <n>", "CONCENTRATION, VALUE_MISMATCH: the threshold in basis points (25% = 2500)")
+    .option("--currency <code>", "CONCENTRATION, LARGE_EXPOSURE: the currency of the book")
+    .option("--amount <major>", "LARGE_EXPOSURE: the limit; CONCENTRATION: the smallest book it applies to (major units, e.g. 1000000.00)")
+    .option("--minor <units>", "or that amount in minor units")
+    .option("--hours <n>", "VELOCITY: financed less than this many hours after registration")
+    .option("--count <n>", "REJECTION_BURST: this many rejections ...")
+    .option("--window-minutes <n>", "REJECTION_BURST: ... within this many minutes")
+    .option("--days <n>", "OVERDUE_AGE: more than this many days past due")
+    .action(
+      run(async (ruleId: string, o: CommonOptions & { kind: string; severity: string; basisPoints?: string; currency?: string; amount?: string; minor?: string; hours?: string; count?: string; windowMinutes?: string; days?: string }) => {
+        const params: Record<string, unknown> = {};
+        const put = (k: string, v: unknown) => v !== undefined && (params[k] = v);
+        put("basisPoints", intOf(o.basisPoints, "basis-points"));
+        put("currency", o.currency);
+        if (o.amount !== undefined || o.minor !== undefined) params.amount = amountOf(o, o.currency ?? "USD");
+        put("hours", intOf(o.hours, "hours"));
+        put("count", intOf(o.count, "count"));
+        put("windowMinutes", intOf(o.windowMinutes, "window-minutes"));
+        put("days", intOf(o.days, "days"));
+        const signer = signerOf(o, "regulator", "rule set");
+        const payload = built(() => tx.setRule({ ruleId, kind: o.kind as never, severity: o.severity as never, params: params as never }));
+        const done = await clientOf(o, signer).submit(payload, signer);
+        print({ ruleId, kind: payload.kind, severity: payload.severity, params: toJsonView(payload.params), setBy: signer.partyId, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  sub("retire", "retire an active supervision rule")
+    .argument("<ruleId>")
+    .action(
+      run(async (ruleId: string, o: CommonOptions) => {
+        const signer = signerOf(o, "regulator", "rule retire");
+        const done = await clientOf(o, signer).submit(built(() => tx.retireRule({ ruleId })), signer);
+        print({ ruleId, retired: true, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  sub("list", "the active supervision rules (any registered party)")
+    .action(
+      run(async (o: CommonOptions) => {
+        print(await clientOf(o, signerOf(o, "regulator", "rule list")).getRules());
+      }),
+    );
+}
+
+// ---- the node, its blocks, transactions and events; parties; signed requests for curl -------------
+
+interface NodeCommandDeps {
+  command: (name: string, description: string, defaultParty?: string, parent?: Command) => Command;
+  run: Runner;
+  signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer;
+  clientOf: (o: CommonOptions, signer?: Signer) => TradeLedgerClient;
+  print: (value: unknown) => void;
+  out: (text: string) => void;
+  devnetOf: (o: CommonOptions) => string;
+  urlsOf: (o: CommonOptions) => string[];
+  program: Command;
+  signal: AbortSignal | undefined;
+  format: () => OutputFormat;
+}
+
+const HEIGHT_RE = /^(?:latest|[1-9][0-9]{0,19})$/;
+
+/** A shell word: single-quoted unless it is plainly safe (POSIX sh). */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The x-tl-* headers of a signed request and the curl command that sends it (docs/security.md):
+ * the signature binds the chain, the party, the time, a fresh nonce, the method and the target
+ * exactly as sent (path and query, as the URL serialises them), so the command is for one use
+ * within MAX_CLOCK_SKEW_MS.
+ */
+export async function signRequest(
+  signer: Signer,
+  req: { chainId: string; method: string; url: string; body?: string; time?: bigint; nonce?: Uint8Array },
+): Promise<{ method: string; url: string; target: string; headers: Record<string, string>; curl: string }> {
+  const method = req.method.toUpperCase();
+  if (method !== "GET" && method !== "POST") throw new UsageError(`method ${req.method}: GET or POST`);
+  const url = new URL(req.url);
+  const target = url.pathname + url.search;
+  const headers: Record<string, string> = await signedReadHeaders(signer, {
+    chainId: req.chainId,
+    time: req.time ?? BigInt(Date.now()),
+    nonce: req.nonce ?? randomBytes(REQUEST_NONCE_BYTES),
+    method,
+    target,
+  });
+  if (req.body !== undefined) headers["content-type"] = "application/json";
+  const words = ["curl", "-sS", "-w", "\\n", ...(method === "GET" ? [] : ["-X", method])];
+  for (const [k, v] of Object.entries(headers)) words.push("-H", `${k}: ${v}`);
+  if (req.body !== undefined) words.push("--data-raw", req.body);
+  words.push(url.toString());
+  return { method, url: url.toString(), target, headers, curl: words.map(shellQuote).join(" ") };
+}
+
+function addNodeCommands(d: NodeCommandDeps): void {
+  const { command, run, signerOf, clientOf, print, out } = d;
+
+  command("status", "the node's status: chain, head block and its time, PBFT view, peers, mempool, readiness")
+    .action(
+      run(async (o: CommonOptions) => {
+        const client = clientOf(o);
+        const s = await client.status();
+        if (d.format() === "json") return print(s);
+        print({
+          node: `${s.nodeId} (${s.mode}) at ${client.url}`,
+          chainId: s.chainId,
+          height: s.height,
+          headTime: s.headTime,
+          headHash: s.headHash,
+          ...(s.view !== undefined ? { view: `${s.view} (primary ${s.primary}${s.viewActive ? "" : ", changing view"})` } : {}),
+          ready: s.ready,
+          syncing: s.syncing,
+          ...(s.halted ? { halted: s.halted } : {}),
+          peers: s.peers.map((p) => `${p.id}${p.validator ? " (validator)" : ""}`),
+          validators: s.validators.map((v) => v.id),
+          mempool: `${s.mempool.txs} transactions, ${s.mempool.bytes} bytes`,
+          version: s.version,
+        });
+      }),
+    );
+
+  command("block", "a block header with its hash and commit certificate; --txs lists its transactions (signed read)", "auditor")
+    .argument("<height>", "a height, or latest")
+    .option("--txs", "also list the block's transactions the party may see")
+    .action(
+      run(async (height: string, o: CommonOptions & { txs?: boolean }) => {
+        if (!HEIGHT_RE.test(height)) throw new UsageError(`block ${JSON.stringify(height)}: a height >= 1 or latest`);
+        const client = o.txs ? clientOf(o, signerOf(o, "auditor", "block --txs")) : clientOf(o);
+        const b = await client.getBlock(height === "latest" ? "latest" : BigInt(height));
+        const txs: unknown[] = [];
+        if (o.txs) {
+          let cursor: string | undefined;
+          do {
+            const page = await client.getBlockTxs(BigInt(b.height), { limit: 1000, ...(cursor ? { cursor } : {}) });
+            txs.push(...page.items);
+            cursor = page.cursor;
+          } while (cursor);
+        }
+        if (d.format() === "json") return print({ ...b, ...(o.txs ? { txs } : {}) });
+        print({
+          height: b.height,
+          hash: b.hash,
+          time: b.header.time,
+          proposer: b.header.proposer,
+          view: b.header.view,
+          txCount: b.header.txCount,
+          prevHash: b.header.prevHash,
+          txsRoot: b.header.txsRoot,
+          receiptsRoot: b.header.receiptsRoot,
+          stateRoot: b.header.stateRoot,
+          certificate: b.certificate ? `${b.certificate.commits.length} validator signatures (replicas ${b.certificate.commits.map((c) => c.replica).join(", ")}), view ${b.certificate.view}` : "none",
+          ...(o.txs ? { txs } : {}),
+        });
+      }),
+    );
+
+  command("tx", "a committed transaction: its receipt, block, signer and payload (signed read)", "auditor")
+    .argument("<hash>", "the transaction hash (a receipt's txHash)")
+    .action(
+      run(async (hash: string, o: CommonOptions) => {
+        idOf(hash, "transaction hash");
+        const t = await clientOf(o, signerOf(o, "auditor", "tx")).getTx(hash);
+        if (d.format() === "json") return print(t);
+        print({
+          txHash: t.txHash,
+          type: t.type,
+          signer: t.signer,
+          height: t.height,
+          index: t.index,
+          time: t.time,
+          createdAt: t.body.createdAt,
+          result: t.receipt.code,
+          ...(t.receipt.message ? { message: t.receipt.message } : {}),
+          target: t.receipt.target,
+          payload: t.body.payload,
+          events: t.receipt.events,
+          blockHash: t.blockHash,
+          certificate: t.certificate ? `${t.certificate.commits.length} validator signatures` : "none",
+        });
+      }),
+    );
+
+  command("events", "follow the committed ledger events the party may see (server-sent events), one line each; Ctrl-C stops", "auditor")
+    .option("--receivable <id>", "only events of this receivable")
+    .option("--involving <party>", "only events involving this party")
+    .option("--type <types>", "only these event types, comma-separated (e.g. receivableFinanced,txRejected)")
+    .option("--from <height>", "replay committed blocks from this height first")
+    .option("--max <n>", "stop after n events")
+    .action(
+      run(async (o: CommonOptions & { receivable?: string; involving?: string; type?: string; from?: string; max?: string }) => {
+        if (o.from !== undefined && !/^[0-9]{1,20}$/.test(o.from)) throw new UsageError(`--from ${o.from}: a block height`);
+        if (o.max !== undefined && !/^[1-9][0-9]{0,9}$/.test(o.max)) throw new UsageError(`--max ${o.max}: a positive count`);
+        if (o.receivable !== undefined) idOf(o.receivable, "--receivable");
+        const types = o.type?.split(",").map((x) => x.trim()).filter((x) => x !== "");
+        const known: readonly string[] = [...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT];
+        for (const t of types ?? []) if (!known.includes(t)) throw new UsageError(`--type ${t}: not an event type (${known.join(", ")})`);
+        const client = clientOf(o, signerOf(o, "auditor", "events"));
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        if (d.signal) d.signal.addEventListener("abort", onSignal);
+        else {
+          process.once("SIGINT", onSignal);
+          process.once("SIGTERM", onSignal);
+        }
+        const max = o.max === undefined ? Infinity : Number(o.max);
+        let n = 0;
+        try {
+          const stream = client.events(
+            { ...(o.receivable ? { receivable: o.receivable } : {}), ...(o.involving ? { party: o.involving } : {}), ...(types?.length ? { types: types as LedgerEventType[] } : {}) },
+            { signal: stop.signal, ...(o.from !== undefined ? { fromHeight: BigInt(o.from) } : {}) },
+          );
+          for await (const e of stream) {
+            if (d.format() === "json") out(renderLine(e));
+            else {
+              const what = e.rejection ? `${e.rejection.code} ${e.rejection.target}`.trim() : e.receivableId;
+              out(`${isoTime(e.time)}  ${e.height}:${e.index}  ${e.type}  ${e.signer}${what ? `  ${what}` : ""}\n`);
+            }
+            if (++n >= max) break;
+          }
+        } finally {
+          if (d.signal) d.signal.removeEventListener("abort", onSignal);
+          else {
+            process.off("SIGINT", onSignal);
+            process.off("SIGTERM", onSignal);
+          }
+        }
+      }),
+    );
+
+  const party = d.program.command("party").description("parties: register (a bank onboards an enterprise or a custodian after KYC), show");
+  command("register", "register a party (a bank onboards an exporter or another enterprise, or a custodian, after KYC)", "bank-a", party)
+    .argument("<id>", "the new party's id (2-63 characters of a-z, 0-9 and '-')")
+    .requiredOption("--name <name>", "its legal name")
+    .requiredOption("--country <code>", "ISO 3166-1 alpha-2, e.g. CN")
+    .option("--role <role>", "ENTERPRISE (default) or CUSTODIAN", "ENTERPRISE")
+    .option("--public-key <hex>", "its ed25519 public key, 64 hex digits (`tradeledger keys show <its key file>` prints it)")
+    .option("--public-key-file <file>", "or a JSON file with its publicKey (the output of keys show --json)")
+    .option("--lei <lei>", "its ISO 17442 LEI")
+    .action(
+      run(async (id: string, o: CommonOptions & { name: string; country: string; role: string; publicKey?: string; publicKeyFile?: string; lei?: string }) => {
+        if ((o.publicKey === undefined) === (o.publicKeyFile === undefined)) throw new UsageError("pass exactly one of --public-key <64 hex digits> or --public-key-file <file>: the new party's key (it keeps the seed; the bank never sees it)");
+        const publicKey = o.publicKey ?? (readJson(o.publicKeyFile!) as { publicKey?: unknown }).publicKey;
+        if (typeof publicKey !== "string" || !HEX64_RE.test(publicKey)) throw new UsageError(`${o.publicKeyFile ? `${o.publicKeyFile}: publicKey` : "--public-key"}: 64 lower-case hex digits`);
+        const role = o.role.toUpperCase();
+        const signer = signerOf(o, "bank-a", "party register");
+        const payload = built(() => tx.registerParty({ id, role: role as never, name: o.name, country: o.country, publicKey, ...(o.lei ? { lei: o.lei } : {}) }));
+        const done = await clientOf(o, signer).submit(payload, signer);
+        print({ partyId: id, role, name: o.name, country: o.country, publicKey, ...(o.lei ? { lei: o.lei } : {}), registeredBy: signer.partyId, txHash: done.txHash, height: done.height, time: done.time });
+      }),
+    );
+  command("show", "a registered party: role, name, country, key, who onboarded it and when", "auditor", party)
+    .argument("<id>")
+    .action(
+      run(async (id: string, o: CommonOptions) => {
+        print(await clientOf(o, signerOf(o, "auditor", "party show")).getParty(id));
+      }),
+    );
+
+  command("sign-request", "sign a read for curl: prints the x-tl-* headers, `name: value` lines (valid once, for 60 s), or with --curl a ready curl command; JSON only with --json")
+    .argument("<method>", "GET (reads) or POST")
+    .argument("<path>", "the path and query, e.g. /v1/receivables?exporter=exporter-hz-textiles")
+    .option("--data <body>", "a request body (JSON) for the curl command; the signature covers the method and the path with its query, not a body")
+    .option("--curl", "print a ready curl command instead of the headers")
+    .option("--chain-id <id>", "the chain id (default: the devnet's genesis.json, else the node's status)")
+    .action(
+      run(async (method: string, path: string, o: CommonOptions & { data?: string; curl?: boolean; chainId?: string }) => {
+        if (!path.startsWith("/")) throw new UsageError(`path ${JSON.stringify(path)}: starts with / (e.g. /v1/status)`);
+        const signer = signerOf(o, undefined, "sign-request");
+        const base = d.urlsOf(o)[0]!;
+        let chainId = o.chainId;
+        const genesis = join(d.devnetOf(o), "genesis.json");
+        if (!chainId && existsSync(genesis)) chainId = str((readJson(genesis) as { chainId?: unknown }).chainId, "chainId");
+        chainId ??= (await clientOf(o).status()).chainId;
+        const signed = await signRequest(signer, { chainId, method, url: new URL(path, base + "/").toString(), ...(o.data !== undefined ? { body: o.data } : {}) });
+        // Text unless --json, even into a pipe: the headers go to curl -H @file, the command to eval.
+        if (o.curl) {
+          if (o.json) return print({ command: signed.curl, url: signed.url, headers: signed.headers });
+          return out(signed.curl + "\n");
+        }
+        if (o.json) return print(signed.headers);
+        out(Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`).join("\n") + "\n");
       }),
     );
 }

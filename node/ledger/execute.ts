@@ -14,6 +14,8 @@ import { txBodyFormatError } from "../../sdk/validate.js";
 import { decodeParty, encodeParty } from "./records.js";
 import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
 import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
+import { superviseRejection, superviseSuccess, supervisionKeys } from "./supervision.js";
+import type { Alert } from "../../sdk/types.js";
 
 export { LedgerInvariantError, MAX_FINANCINGS_PER_RECEIVABLE, MAX_RECEIVABLES_PER_DECLARATION, WRITERS } from "./tx/index.js";
 
@@ -99,14 +101,19 @@ export function applyTx(state: StateWriter, tx: Tx, block: BlockContext, deps: L
   if (seenInBlock?.has(tx.hashHex) || deps.txLookup.hasCommittedTx(tx.hashHex)) {
     return rejected("DUPLICATE_TX", `transaction ${tx.hashHex} was already ordered`);
   }
-  // From here on this transaction takes its hash (takesTxHash), whatever its fate.
+  // From here on this transaction takes its hash (takesTxHash), whatever its fate. A rejection from
+  // here on is counted by the REJECTION_BURST rules (node/ledger/supervision.ts).
   seenInBlock?.add(tx.hashHex);
+  const counted = (r: Receipt, alerts: Alert[] = []): Receipt => {
+    const all = [...alerts, ...superviseRejection(deps.crypto, state, tx, signer.id, block.time)];
+    return all.length > 0 ? { ...r, alerts: all } : r;
+  };
 
   const malformed = txBodyFormatError(body);
-  if (malformed !== null) return rejected("MALFORMED", malformed);
+  if (malformed !== null) return counted(rejected("MALFORMED", malformed));
   const p = payload!;
   const rule = ruleOf(p);
-  if (!rule.signers.includes(signer.role)) return rejected("UNAUTHORIZED", `a ${signer.role} may not ${p.type}`);
+  if (!rule.signers.includes(signer.role)) return counted(rejected("UNAUTHORIZED", `a ${signer.role} may not ${p.type}`));
 
   // ---- domain rules, on a scratch overlay committed only on success ----
   const scratch = new Overlay(state);
@@ -116,11 +123,19 @@ export function applyTx(state: StateWriter, tx: Tx, block: BlockContext, deps: L
   try {
     events = rule.apply(ctx);
   } catch (err) {
-    if (err instanceof Rejection) return rejected(err.code, err.message, err.target ?? target);
+    if (err instanceof Rejection) return counted(rejected(err.code, err.message, err.target ?? target));
     throw err; // a broken invariant: halt loudly rather than sign on corrupt state
   }
+  // Supervision (DESIGN.md §11): tallies, then the active rules; a BLOCK rule rejects the transaction.
+  const supervised = superviseSuccess(deps.crypto, state, scratch, tx, p, signer, block.time);
+  if (supervised.blockedBy) {
+    const b = supervised.blockedBy;
+    return counted(rejected("BLOCKED_BY_RULE", `blocked by supervision rule ${b.ruleId} (${b.kind}): ${b.detail}`), supervised.alerts);
+  }
   scratch.commitTo(state);
-  return { txHash: tx.hash, code: "OK", message: "", target, events };
+  const ok: Receipt = { txHash: tx.hash, code: "OK", message: "", target, events };
+  if (supervised.alerts.length > 0) ok.alerts = supervised.alerts;
+  return ok;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -175,12 +190,19 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
   const body = tx.body;
   const keys = new Set<string>([KEY.party(body.signer)]);
   const p = body.payload;
+  let ruleKeys: readonly string[] = [];
   if (p && formatOf(p.type)) {
     try {
-      for (const k of ruleOf(p).keys(p, tx, loaded)) keys.add(k);
+      ruleKeys = ruleOf(p).keys(p, tx, loaded);
+      for (const k of ruleKeys) keys.add(k);
     } catch {
       // a payload too malformed to name its keys is rejected as MALFORMED before any rule reads state
     }
+  }
+  try {
+    for (const k of supervisionKeys(tx, ruleKeys, loaded)) keys.add(k);
+  } catch {
+    // a record that does not decode is reported when the ledger reads it
   }
   return [...keys];
 }

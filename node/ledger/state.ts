@@ -21,8 +21,11 @@
 // Committed transaction hashes (for DUPLICATE_TX) are not state: they are committed by every
 // block's txs_root and looked up through `TxLookup`.
 
+import { partyStateKey } from "../../sdk/signers.js";
+import { pieceStateKey } from "../../sdk/transactions/warrant-common.js";
+
 export const KEY = {
-  party: (id: string) => `p/${id}`,
+  party: partyStateKey,
   receivable: (id: string) => `r/${id}`,
   fingerprint: (fpHex: string) => `f/${fpHex}`,
   document: (hashHex: string) => `d/${hashHex}`,
@@ -31,7 +34,7 @@ export const KEY = {
   publicKey: (keyHex: string) => `k/${keyHex}`,
   creditLine: (id: string) => `l/${id}`,
   warrant: (id: string) => `w/${id}`,
-  piece: (id: string) => `q/${id}`,
+  piece: pieceStateKey,
   // title documents and pledges (DESIGN.md §8)
   lot: (id: string) => `o/${id}`,
   title: (id: string) => `t/${id}`,

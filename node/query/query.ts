@@ -7,13 +7,16 @@
 import { concatBytes, equalBytes, fromUtf8, toHex } from "../../sdk/bytes.js";
 import { decode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
+import { MAX_CERTIFIED_CHAIN, type CertifiedHeaderProof } from "../../sdk/certified.js";
+import { EMPTY_HISTORY_HEAD, historyChainKey, nextHistoryHead, REJECTED_ATTEMPT, type HistoryKind } from "../../sdk/history-chain.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
 import { inclusionProof, leafHash } from "../../sdk/merkle.js";
 import { decodeTx } from "../../sdk/tx.js";
-import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
+import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, SupervisionRule, Title, Warrant } from "../../sdk/types.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeRuleSet, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import { SUPERVISION_KEY } from "../ledger/supervision.js";
 import { KEY } from "../ledger/state.js";
 import { corrupted } from "../store/errors.js";
 import { rfc6962Root, sha256 } from "../store/hash.js";
@@ -22,10 +25,13 @@ import type { Store } from "../store/store.js";
 import {
   MAX_PAGE_LIMIT,
   utcDate,
+  type AlertEntry,
+  type AlertFilter,
   type BlockHeaderRecord,
   type ChainHead,
   type DateRange,
   type Exposure,
+  type HistoryChainPoint,
   type HistoryEntry,
   type ObjectKind,
   type Page,
@@ -48,10 +54,16 @@ import {
 const STATE_KEY: { [K in StateRecordKind]: (id: string) => string } = {
   party: KEY.party,
   receivable: KEY.receivable,
+  piece: KEY.piece,
   document: KEY.document,
   declaration: KEY.declaration,
   fingerprint: KEY.fingerprint,
   billOfLading: KEY.billOfLading,
+  /** id: "<kind>/<object id>", e.g. "receivable/<id>" (sdk/history-chain.ts historyChainKey) */
+  historyChain: (id: string) => {
+    const slash = id.indexOf("/");
+    return historyChainKey(id.slice(0, slash) as HistoryKind, id.slice(slash + 1));
+  },
 };
 
 /** What the query model reads the head from: the executor (node/chain/chain.ts Chain), which moves it. */
@@ -111,6 +123,50 @@ export class LedgerQuery implements QueryModel {
   /** The commit certificate stored with a block, if it was committed with one. */
   async getCertificate(height: bigint): Promise<CommitCertificate | undefined> {
     return this.store.blocks.certificate(height);
+  }
+
+  /**
+   * The header of block `height`, the headers above it up to the nearest stored checkpoint
+   * certificate at or above it (at most MAX_CERTIFIED_CHAIN above), and that certificate.
+   */
+  async certifiedHeader(height: bigint): Promise<CertifiedHeaderProof | undefined> {
+    const head = this.chain.height;
+    if (height < 1n || height > head) return undefined;
+    const limit = height + BigInt(MAX_CERTIFIED_CHAIN);
+    const checkpoint = await this.store.blocks.checkpointFrom(height, head < limit ? head : limit);
+    if (!checkpoint) return undefined;
+    const header = await this.store.blocks.headerBytes(height);
+    if (!header) return undefined;
+    const chain: Uint8Array[] = [];
+    for (let h = height + 1n; h <= checkpoint.seq; h++) {
+      const bytes = await this.store.blocks.headerBytes(h);
+      if (!bytes) throw corrupted(`block ${h} has no header below the head`, { height: h.toString() });
+      chain.push(bytes);
+    }
+    const top = chain.length > 0 ? chain[chain.length - 1]! : header;
+    // Consensus verified the certificate's signatures; a certificate over another hash than our own
+    // block means our chain is not the validators' (the driver halts on that at stable checkpoints).
+    if (!equalBytes(sha256(top), checkpoint.blockHash)) throw corrupted(`the checkpoint certificate of block ${checkpoint.seq} certifies another header`, { height: checkpoint.seq.toString() });
+    return { header, chain, checkpoint };
+  }
+
+  async waitCertifiedHeader(height: bigint, ms: number): Promise<CertifiedHeaderProof | undefined> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = await this.certifiedHeader(height);
+      const left = deadline - Date.now();
+      if (found || left <= 0) return found;
+      // Woken by a new certificate; the timer also covers a certificate that arrived before its block.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, 200));
+        const off = this.store.onCheckpointCertificate(done);
+        function done(): void {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    }
   }
 
   async getBlockByHash(hash: Uint8Array): Promise<StoredBlock | undefined> {
@@ -181,6 +237,18 @@ export class LedgerQuery implements QueryModel {
     return { height: meta.height, stateRoot: meta.stateRoot, key: stateKey, value, proof };
   }
 
+  async proveStates(kind: StateRecordKind, ids: readonly string[]): ReturnType<QueryModel["proveStates"]> {
+    await this.store.whenIdle();
+    // Synchronous from here: every proof is against the same root.
+    const meta = this.store.meta!;
+    const items = ids.map((id) => {
+      const key = STATE_KEY[kind](id);
+      const { value, proof } = this.store.state.proveSync(key);
+      return { id, key, value, proof };
+    });
+    return { height: meta.height, stateRoot: meta.stateRoot, items };
+  }
+
   async getReceivable(id: string): Promise<Receivable | undefined> {
     const b = await this.getState(KEY.receivable(id));
     return b && decode<Receivable>("Receivable", b);
@@ -211,6 +279,23 @@ export class LedgerQuery implements QueryModel {
   /** Every event of a receivable, and every rejected attempt aimed at it, oldest first. */
   async getHistory(receivableId: string, page: PageRequest = {}): Promise<Page<HistoryEntry>> {
     return this.historyOf(await this.store.indexes.history(receivableId, page));
+  }
+
+  async historyChainPoints(kind: HistoryKind, id: string, height: bigint): Promise<HistoryChainPoint[]> {
+    const out: HistoryChainPoint[] = [];
+    let head: Uint8Array = EMPTY_HISTORY_HEAD;
+    let cursor: string | undefined;
+    for (;;) {
+      const page = kind === "receivable" ? await this.store.indexes.history(id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) }) : await this.store.indexes.objectHistory(kind, id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+      for (const ref of page.items) {
+        if (ref.height > height) return out;
+        const event = ref.event ?? REJECTED_ATTEMPT;
+        head = nextHistoryHead(sha256, head, { height: ref.height, index: ref.index, event });
+        out.push({ height: ref.height, index: ref.index, event, ordinal: out.length, head });
+      }
+      if (!page.cursor) return out;
+      cursor = page.cursor;
+    }
   }
 
   private async historyOf(refs: Page<HistoryRef>): Promise<Page<HistoryEntry>> {
@@ -264,6 +349,22 @@ export class LedgerQuery implements QueryModel {
   async rejections(filter: { code?: ResultCode; signer?: string } = {}, page: PageRequest = {}): Promise<Page<TxEntry>> {
     const refs = await this.store.indexes.rejections(filter, page);
     return withCursor(await this.resolveRefs(refs.items), refs.cursor);
+  }
+
+  async alerts(filter: AlertFilter = {}, page: PageRequest = {}): Promise<Page<AlertEntry>> {
+    const refs = await this.store.indexes.alerts(filter, page);
+    const resolved = await this.resolve(refs.items);
+    const items = resolved.map(({ entry, receipt }, i) => {
+      const alert = receipt.alerts?.[refs.items[i]!.alert];
+      if (!alert) throw corrupted(`the alert index names alert ${refs.items[i]!.alert} of ${entry.height}/${entry.index}, which its receipt lacks`);
+      return { ...entry, alert };
+    });
+    return withCursor(items, refs.cursor);
+  }
+
+  async supervisionRules(): Promise<SupervisionRule[]> {
+    const b = await this.getState(SUPERVISION_KEY.rules);
+    return b ? decodeRuleSet(b).rules : [];
   }
 
   /** Every authenticated transaction that carried this document hash, with its outcome. */

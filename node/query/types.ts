@@ -3,11 +3,13 @@
 // depends on this interface only; node/query/query.ts implements it over the store. Nothing here
 // imports node/store, node/ledger or node/chain, so rpc/ can import it without reaching around.
 import type { CommitCertificate } from "../../sdk/commit.js";
+import type { CertifiedHeaderProof } from "../../sdk/certified.js";
+import type { HistoryKind } from "../../sdk/history-chain.js";
 import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
 import { PARTY_ID_RE } from "../../sdk/checks.js";
-import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
+import type { Alert, BlockHeader, CreditLine, SupervisionRule, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
 import { formatOf, RECEIVABLE_ID_RE, type TargetKind, type TxPayload, type TxType } from "../../sdk/transactions/index.js";
 
 /** The largest page a list read returns (node/store/indexes.ts enforces it). */
@@ -91,14 +93,39 @@ export interface TxEntry {
   target: string;
 }
 
+/** Which alerts to list: of one rule or naming one party (not both), within a height range. */
+export interface AlertFilter {
+  ruleId?: string;
+  partyId?: string;
+  fromHeight?: bigint;
+  toHeight?: bigint;
+}
+
+/** An alert with the transaction whose receipt holds it. */
+export interface AlertEntry extends TxEntry {
+  alert: Alert;
+}
+
 export interface HistoryEntry extends TxEntry {
   /** the event this entry records; absent for a rejected attempt */
   event?: Event;
   eventIndex?: number;
 }
 
+/** Where an entry stands in its object's history chain (sdk/history-chain.ts): hints for locating a gap. */
+export interface HistoryChainPoint {
+  height: bigint;
+  index: number;
+  /** REJECTED_ATTEMPT for a rejected attempt */
+  event: number;
+  /** 0-based position in the object's history */
+  ordinal: number;
+  /** the chain head after this entry */
+  head: Uint8Array;
+}
+
 /** The kinds of state record a reader may ask a proof for, each named by its id. */
-export type StateRecordKind = "party" | "receivable" | "document" | "declaration" | "fingerprint" | "billOfLading";
+export type StateRecordKind = "party" | "receivable" | "piece" | "document" | "declaration" | "fingerprint" | "billOfLading" | "historyChain";
 
 export interface StateProofResult {
   height: bigint;
@@ -243,6 +270,14 @@ export interface QueryModel {
   getBlockBytes(height: bigint): Promise<Uint8Array | undefined>;
   /** the commit certificate stored with a block, if it was committed with one */
   getCertificate(height: bigint): Promise<CommitCertificate | undefined>;
+  /**
+   * Block `height`'s header with the headers above it up to the nearest checkpoint certificate this
+   * node holds (sdk/certified.ts verifyCertifiedHeader); undefined if the block is not committed here
+   * or not certified yet (the next checkpoint, or the idle tip's, certifies it: docs/consensus.md §2.6).
+   */
+  certifiedHeader(height: bigint): Promise<CertifiedHeaderProof | undefined>;
+  /** certifiedHeader, waiting up to `ms` for a certificate to arrive */
+  waitCertifiedHeader(height: bigint, ms: number): Promise<CertifiedHeaderProof | undefined>;
   /** the committed transaction that took this hash, with its receipt and inclusion proofs */
   getTx(hash: Uint8Array): Promise<TxRecord | undefined>;
   txAt(height: bigint, index: number): Promise<TxRecord | undefined>;
@@ -261,8 +296,15 @@ export interface QueryModel {
   getFingerprintHolder(fingerprint: Uint8Array): Promise<string | undefined>;
   /** a state record with its proof against the head's state root; `id` as the getter of that kind takes it (hashes in hex) */
   proveState(kind: StateRecordKind, id: string): Promise<StateProofResult>;
+  /** several records of one kind, each with its proof, all against the head's state root at one height */
+  proveStates(kind: StateRecordKind, ids: readonly string[]): Promise<{ height: bigint; stateRoot: Uint8Array; items: { id: string; key: string; value: Uint8Array | undefined; proof: StateProof }[] }>;
 
   // indexes
+  /**
+   * The history chain points of an object's entries at or below `height` (through a position, oldest
+   * first): each entry's ordinal and the chain head after it, recomputed from the history index
+   */
+  historyChainPoints(kind: HistoryKind, id: string, height: bigint): Promise<HistoryChainPoint[]>;
   /** every event of a receivable, and every rejected attempt aimed at it, oldest first */
   getHistory(receivableId: string, page?: PageRequest): Promise<Page<HistoryEntry>>;
   receivablesByExporter(exporterId: string, page?: PageRequest): Promise<Page<Receivable>>;
@@ -274,6 +316,10 @@ export interface QueryModel {
   /** receivables with financing outstanding whose due date passed before the UTC day of `at` (ms) */
   overdueReceivables(at: bigint, page?: PageRequest): Promise<Page<Receivable>>;
   rejections(filter?: { code?: ResultCode; signer?: string }, page?: PageRequest): Promise<Page<TxEntry>>;
+  /** supervision alerts (DESIGN.md §11), oldest first: all, of one rule or naming one party, within heights [fromHeight, toHeight] */
+  alerts(filter?: AlertFilter, page?: PageRequest): Promise<Page<AlertEntry>>;
+  /** the active supervision rules, sorted by id */
+  supervisionRules(): Promise<SupervisionRule[]>;
   /** every authenticated transaction that carried this document hash, with its outcome */
   documentHistory(documentHash: Uint8Array, page?: PageRequest): Promise<Page<TxEntry>>;
   /** every authenticated registration that carried this invoice fingerprint, with its outcome */

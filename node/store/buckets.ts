@@ -23,6 +23,8 @@ export enum Bucket {
   txAttempt = 7,
   /** u64 height -> encoded CommitCertificateMsg (proto/consensus.proto): the 2f+1 commits of the block */
   blockCertificate = 8,
+  /** u64 seq -> encoded CheckpointCertificateMsg: 2f+1 CHECKPOINT signatures over block seq's hash (sdk/certified.ts) */
+  checkpointCertificate = 9,
 
   // ---- state ------------------------------------------------------------------------------------
   /** utf8 state key (node/ledger/state.ts KEY) -> record bytes */
@@ -93,6 +95,14 @@ export enum Bucket {
   idxLotCustodian = 54,
   /** str bank id || str lot id || str title id: titles offered or pledged to the bank now (moves with the pledge) */
   idxTitleBank = 55,
+
+  // ---- supervision (DESIGN.md §11, docs/supervision.md): alerts are in receipts, indexed here --------
+  /** u64 height || u32 tx index || u16 alert index: every alert */
+  idxAlert = 60,
+  /** str rule id || u64 height || u32 tx index || u16 alert index */
+  idxAlertByRule = 61,
+  /** str party id || u64 height || u32 tx index || u16 alert index: alerts naming the party */
+  idxAlertByParty = 62,
 }
 
 export const BUCKET_NAMES: Readonly<Record<number, string>> = Object.fromEntries(

@@ -15,9 +15,10 @@ import { StoreError, corrupted } from "./errors.js";
 import type { Db } from "./db.js";
 import { receivableIndexFields, type ReceivableIndexFields } from "./receivable-fields.js";
 import { formatOf, receivableIdsNamed } from "../../sdk/transactions/index.js";
+import { REJECTED_ATTEMPT, type HistoryKind } from "../../sdk/history-chain.js";
 
-/** Event index of a history entry that records a rejected attempt rather than an event. */
-export const REJECTED_ATTEMPT = 0xffff;
+/** Event index of a history entry that records a rejected attempt rather than an event (sdk/history-chain.ts). */
+export { REJECTED_ATTEMPT };
 export const DEFAULT_PAGE_LIMIT = 50;
 export { MAX_PAGE_LIMIT };
 
@@ -57,6 +58,35 @@ const HISTORY_BUCKET: { readonly [K in ObjectKind]: Bucket } = {
   title: Bucket.idxTitleHistory,
   lot: Bucket.idxLotHistory,
 };
+
+/** The supervision alert indexes (DESIGN.md §11; layouts in buckets.ts). */
+export const alertIndexKeys = {
+  all: () => key(Bucket.idxAlert),
+  byRule: (ruleId: string) => key(Bucket.idxAlertByRule).str(ruleId),
+  byParty: (partyId: string) => key(Bucket.idxAlertByParty).str(partyId),
+};
+
+/** The buckets alertBlockIndexKeys fills (for the integrity check: a block's entries are alertBlockIndexKeys of it). */
+export const ALERT_INDEX_BUCKETS: readonly Bucket[] = [Bucket.idxAlert, Bucket.idxAlertByRule, Bucket.idxAlertByParty];
+
+/**
+ * The append-only alert entries a block adds: every alert in its receipts (on accepted and rejected
+ * transactions alike), by position, by rule and by each party it names.
+ */
+export function alertBlockIndexKeys(h: bigint, receipts: readonly Receipt[]): Uint8Array[] {
+  const puts: Uint8Array[] = [];
+  for (let i = 0; i < receipts.length; i++) {
+    const alerts = receipts[i]!.alerts;
+    if (!alerts) continue;
+    for (let a = 0; a < alerts.length; a++) {
+      const alert = alerts[a]!;
+      puts.push(alertIndexKeys.all().u64(h).u32(i).u16(a).done());
+      puts.push(alertIndexKeys.byRule(alert.ruleId).u64(h).u32(i).u16(a).done());
+      for (const p of new Set(alert.parties)) puts.push(alertIndexKeys.byParty(p).u64(h).u32(i).u16(a).done());
+    }
+  }
+  return puts;
+}
 
 /** The title-document indexes (DESIGN.md §8; layouts in buckets.ts). */
 export const titleIndexKeys = {
@@ -110,6 +140,7 @@ export function indexOps(input: IndexInput): IndexOps {
   const puts = blockIndexKeys(input.height, input.txs, input.receipts);
   puts.push(...warrantBlockIndexKeys(input.height, input.txs, input.receipts));
   puts.push(...titleBlockIndexKeys(input.height, input.txs, input.receipts));
+  puts.push(...alertBlockIndexKeys(input.height, input.receipts));
   const dels: Uint8Array[] = [];
   // Current-state indexes, from the receivables, warrant pieces, titles and lots the block changed.
   for (const [k, value] of input.writes) {
@@ -125,6 +156,52 @@ export function indexOps(input: IndexInput): IndexOps {
   return { puts, dels };
 }
 
+/** One entry of one object's history that a block adds: an event naming it, or a rejected attempt aimed at it. */
+export interface HistoryEntryRef {
+  kind: HistoryKind;
+  id: string;
+  index: number;
+  /** the event's index in its receipt, or REJECTED_ATTEMPT */
+  event: number;
+}
+
+/**
+ * Every history entry a block adds, in chain order (tx index, then event index): the one rule for
+ * which object's history an event or a rejected attempt belongs to. The history indexes below and
+ * the history chains in the state (node/chain/chain.ts, sdk/history-chain.ts) are both built from it,
+ * so a history read from the indexes is exactly what the certified chain counts.
+ *   receivable: an event's receivableId; a rejected transaction's targets (receivableIdsNamed)
+ *   piece / warrant / line: an event's pieceId / warrantId / lineId; a rejected transaction's objectsNamed
+ *   title / lot: objectsOfEvent; a rejected transaction's objectsNamed
+ */
+export function historyEntriesOfBlock(txs: readonly Tx[], receipts: readonly Receipt[]): HistoryEntryRef[] {
+  const out: HistoryEntryRef[] = [];
+  for (let i = 0; i < txs.length; i++) {
+    const r = receipts[i]!;
+    const seen = new Set<string>();
+    const add = (kind: HistoryKind, id: string, event: number) => {
+      const k = `${kind}/${id}/${event}`;
+      if (seen.has(k)) return;
+      seen.add(k);
+      out.push({ kind, id, index: i, event });
+    };
+    if (r.code === "OK") {
+      for (let e = 0; e < r.events.length; e++) {
+        const ev = r.events[e]!;
+        if ("receivableId" in ev && ev.receivableId) add("receivable", ev.receivableId, e);
+        if ("pieceId" in ev && ev.pieceId) add("piece", ev.pieceId, e);
+        if ("warrantId" in ev && ev.warrantId) add("warrant", ev.warrantId, e);
+        if ("lineId" in ev && ev.lineId) add("line", ev.lineId, e);
+        for (const o of objectsOfEvent(ev)) if (o.kind === "title" || o.kind === "lot") add(o.kind, o.id, e);
+      }
+    } else {
+      for (const id of attemptTargets(txs[i]!, r)) add("receivable", id, REJECTED_ATTEMPT);
+      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) add(kind, id, REJECTED_ATTEMPT);
+    }
+  }
+  return out;
+}
+
 /** The append-only entries a block's transactions and receipts add (history, parties, documents, rejections). */
 export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly Receipt[]): Uint8Array[] {
   const puts: Uint8Array[] = [];
@@ -135,8 +212,6 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
     if (r.code === "OK") {
       for (let e = 0; e < r.events.length; e++) {
         const ev = r.events[e]!;
-        const id = "receivableId" in ev ? ev.receivableId : "";
-        if (id) puts.push(indexKeys.history(id).u64(h).u32(i).u16(e).done());
         if (ev.type === "receivableRegistered") puts.push(indexKeys.exporter(ev.exporterId).u64(h).u32(i).done());
         if (ev.type === "receivableFinanced") puts.push(indexKeys.bank(ev.bankId).u64(h).u32(i).done());
       }
@@ -144,7 +219,6 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
       puts.push(indexKeys.rejection().u64(h).u32(i).done());
       puts.push(indexKeys.rejectionByCode(r.code).u64(h).u32(i).done());
       puts.push(indexKeys.rejectionBySigner(tx.body.signer).u64(h).u32(i).done());
-      for (const id of attemptTargets(tx, r)) puts.push(indexKeys.history(id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
     }
     // Documents and fingerprints: every authenticated transaction that carried one, whatever its
     // outcome (a rejected duplicate is the evidence an auditor looks for).
@@ -154,6 +228,7 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
       for (const doc of carried.documents) if (doc instanceof Uint8Array && doc.length === 32) puts.push(indexKeys.document(doc).u64(h).u32(i).done());
     }
   }
+  for (const e of historyEntriesOfBlock(txs, receipts)) if (e.kind === "receivable") puts.push(indexKeys.history(e.id).u64(h).u32(e.index).u16(e.event).done());
   return puts;
 }
 
@@ -192,9 +267,6 @@ export function warrantBlockIndexKeys(h: bigint, txs: readonly Tx[], receipts: r
     if (r.code === "OK") {
       for (let e = 0; e < r.events.length; e++) {
         const ev = r.events[e]!;
-        if ("pieceId" in ev && ev.pieceId) puts.push(k.history("piece", ev.pieceId).u64(h).u32(i).u16(e).done());
-        if ("warrantId" in ev && ev.warrantId) puts.push(k.history("warrant", ev.warrantId).u64(h).u32(i).u16(e).done());
-        if ("lineId" in ev && ev.lineId) puts.push(k.history("line", ev.lineId).u64(h).u32(i).u16(e).done());
         if (ev.type === "warrantIssued") {
           puts.push(k.warrantObligor(ev.obligorId).u64(h).u32(i).str(ev.warrantId).done());
           puts.push(k.warrantLine(ev.lineId).u64(h).u32(i).str(ev.warrantId).done());
@@ -203,11 +275,10 @@ export function warrantBlockIndexKeys(h: bigint, txs: readonly Tx[], receipts: r
           puts.push(k.lineObligor(ev.obligorId).u64(h).u32(i).str(ev.lineId).done());
         }
       }
-    } else {
-      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) {
-        if (WARRANT_OBJECT_KINDS.has(kind)) puts.push(k.history(kind, id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
-      }
     }
+  }
+  for (const e of historyEntriesOfBlock(txs, receipts)) {
+    if (e.kind !== "receivable" && WARRANT_OBJECT_KINDS.has(e.kind)) puts.push(k.history(e.kind, e.id).u64(h).u32(e.index).u16(e.event).done());
   }
   return puts;
 }
@@ -226,15 +297,11 @@ export function titleBlockIndexKeys(h: bigint, txs: readonly Tx[], receipts: rea
     if (r.code === "OK") {
       for (let e = 0; e < r.events.length; e++) {
         const ev = r.events[e]!;
-        for (const o of objectsOfEvent(ev)) if (o.kind === "title" || o.kind === "lot") puts.push(k.history(o.kind, o.id).u64(h).u32(i).u16(e).done());
         if (ev.type === "titleIssued") puts.push(k.lotTitle(ev.lotId).u64(h).u32(i).str(ev.titleId).done());
-      }
-    } else {
-      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) {
-        if (kind === "title" || kind === "lot") puts.push(k.history(kind, id).u64(h).u32(i).u16(REJECTED_ATTEMPT).done());
       }
     }
   }
+  for (const e of historyEntriesOfBlock(txs, receipts)) if (e.kind === "title" || e.kind === "lot") puts.push(k.history(e.kind, e.id).u64(h).u32(e.index).u16(e.event).done());
   return puts;
 }
 
@@ -307,6 +374,11 @@ export interface StatusRef extends ReceivableRef {
 
 export interface DueRef extends ReceivableRef {
   dueDate: string;
+}
+
+/** An alert's position: the transaction whose receipt holds it, and its index there. */
+export interface AlertRef extends TxRef {
+  alert: number;
 }
 
 export interface PieceRef {
@@ -382,6 +454,30 @@ export class IndexRepository {
     if (filter.code && filter.signer) throw new StoreError("STORE_BAD_REQUEST", "filter rejections by code or by signer, not both");
     const prefix = filter.code ? indexKeys.rejectionByCode(filter.code) : filter.signer ? indexKeys.rejectionBySigner(filter.signer) : indexKeys.rejection();
     return this.scan(prefix, page, txRef);
+  }
+
+  // ---- supervision ----
+
+  /**
+   * Alerts, oldest first: all, of one rule, or naming one party (one of rule and party), optionally
+   * within heights [fromHeight, toHeight].
+   */
+  alerts(filter: { ruleId?: string; partyId?: string; fromHeight?: bigint; toHeight?: bigint } = {}, page: PageRequest = {}): Promise<Page<AlertRef>> {
+    if (filter.ruleId !== undefined && filter.partyId !== undefined) throw new StoreError("STORE_BAD_REQUEST", "filter alerts by rule or by party, not both");
+    const prefix = () => (filter.ruleId !== undefined ? alertIndexKeys.byRule(filter.ruleId) : filter.partyId !== undefined ? alertIndexKeys.byParty(filter.partyId) : alertIndexKeys.all());
+    const lower = filter.fromHeight !== undefined ? prefix().u64(filter.fromHeight).done() : undefined;
+    const upper = filter.toHeight !== undefined && filter.toHeight < (1n << 64n) - 1n ? prefix().u64(filter.toHeight + 1n).done() : undefined;
+    return this.scan(
+      prefix(),
+      page,
+      (r) => {
+        const height = r.u64();
+        const index = r.u32();
+        return { height, index, alert: r.u16() };
+      },
+      lower,
+      upper,
+    );
   }
 
   // ---- digital warrants ----

@@ -1,67 +1,65 @@
-// A bounded least-recently-used map (Map keeps insertion order; a hit re-inserts). Bounded by
-// entry count and, optionally, by the summed size of its values.
-export class Lru<K, V> {
-  private readonly map = new Map<K, V>();
-  private bytes = 0;
+// A bounded least-recently-used map, bounded by entry count and, optionally, by the summed size of
+// its values: the store's record and bucket caches. The eviction itself is lru-cache's (O(1) on
+// preallocated arrays, no Map re-insertion per hit); this adapter adds what the store needs around
+// it: `null` as a cacheable value (a record known to be absent), hit/miss counts, and a cache that
+// is off when given no room.
+import { LRUCache } from "lru-cache";
+
+/** lru-cache refuses null and undefined as values; a known-absent record is stored as this. */
+const ABSENT: object = Object.freeze({});
+
+export class Lru<K extends {}, V> {
+  private readonly cache: LRUCache<K, {}> | null;
   hits = 0;
   misses = 0;
 
-  constructor(
-    private readonly maxEntries: number,
-    private readonly maxBytes = Infinity,
-    private readonly sizeOf: (v: V) => number = () => 0,
-  ) {}
+  constructor(maxEntries: number, maxBytes = Infinity, sizeOf: (v: V) => number = () => 0) {
+    const byCount = Number.isFinite(maxEntries);
+    const bySize = Number.isFinite(maxBytes);
+    if ((byCount && maxEntries <= 0) || (bySize && maxBytes <= 0) || (!byCount && !bySize)) {
+      if (!byCount && !bySize) throw new RangeError("Lru: bound it by entries or by bytes");
+      this.cache = null; // no room: caching is off
+      return;
+    }
+    const sizeCalculation = (v: {}) => Math.max(1, Math.ceil(sizeOf((v === ABSENT ? null : v) as V)));
+    if (byCount && bySize) this.cache = new LRUCache<K, {}>({ max: Math.floor(maxEntries), maxSize: Math.floor(maxBytes), sizeCalculation });
+    else if (byCount) this.cache = new LRUCache<K, {}>({ max: Math.floor(maxEntries) });
+    else this.cache = new LRUCache<K, {}>({ maxSize: Math.floor(maxBytes), sizeCalculation });
+  }
 
   get(k: K): V | undefined {
-    const v = this.map.get(k);
+    const v = this.cache?.get(k);
     if (v === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    this.map.delete(k);
-    this.map.set(k, v);
-    return v;
+    return (v === ABSENT ? null : v) as V;
   }
 
   has(k: K): boolean {
-    return this.map.has(k);
+    return this.cache?.has(k) ?? false;
   }
 
   set(k: K, v: V): void {
-    const old = this.map.get(k);
-    if (old !== undefined) {
-      this.bytes -= this.sizeOf(old);
-      this.map.delete(k);
-    }
-    if (this.maxEntries <= 0) return;
-    this.map.set(k, v);
-    this.bytes += this.sizeOf(v);
-    while (this.map.size > this.maxEntries || this.bytes > this.maxBytes) {
-      const oldest = this.map.keys().next();
-      if (oldest.done) break;
-      this.bytes -= this.sizeOf(this.map.get(oldest.value)!);
-      this.map.delete(oldest.value);
-    }
+    if (!this.cache) return;
+    if (v === undefined) this.cache.delete(k);
+    else this.cache.set(k, v === null ? ABSENT : (v as {}));
   }
 
   delete(k: K): void {
-    const old = this.map.get(k);
-    if (old === undefined) return;
-    this.bytes -= this.sizeOf(old);
-    this.map.delete(k);
+    this.cache?.delete(k);
   }
 
   clear(): void {
-    this.map.clear();
-    this.bytes = 0;
+    this.cache?.clear();
   }
 
   get size(): number {
-    return this.map.size;
+    return this.cache?.size ?? 0;
   }
 
   get byteSize(): number {
-    return this.bytes;
+    return this.cache?.calculatedSize ?? 0;
   }
 }

@@ -11,7 +11,7 @@ import { decodeTx, type Tx } from "../../sdk/tx.js";
 import { isLiveLeaf } from "../../sdk/domain.js";
 import type { CreditLine, Lot, Party, Piece, Receipt, ResultCode, Role, Title, Warrant } from "../../sdk/types.js";
 import { nodeCrypto } from "../crypto.js";
-import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeReceivable, decodeTally, decodeTitle, decodeWarrant } from "../ledger/records.js";
 import { decodeCertificateRecord, decodeHeader, decodeTxLocation } from "./blocks.js";
 import { rfc6962Root } from "./hash.js";
 import { stateKeys } from "./state.js";
@@ -27,10 +27,13 @@ import {
   titleBlockIndexKeys,
   titleRecordIndexKeys,
   TITLE_INDEX_BUCKETS,
+  ALERT_INDEX_BUCKETS,
+  alertBlockIndexKeys,
   warrantBlockIndexKeys,
   WARRANT_INDEX_BUCKETS,
 } from "./indexes.js";
 import { receivableIndexFields } from "./receivable-fields.js";
+import { BookTallies, isBookTally } from "../ledger/supervision.js";
 import { StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 import { ZERO_HASH, type Store } from "./store.js";
 
@@ -71,6 +74,7 @@ const INDEX_BUCKETS = [
   Bucket.idxRejectionBySigner,
   ...WARRANT_INDEX_BUCKETS,
   ...TITLE_INDEX_BUCKETS,
+  ...ALERT_INDEX_BUCKETS,
 ];
 
 /** Throws StoreError STORE_CORRUPTED naming the first disagreement found. */
@@ -132,6 +136,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     for (const k of blockIndexKeys(h, txs, receipts)) expectedIndex.add(toHex(k));
     for (const k of warrantBlockIndexKeys(h, txs, receipts)) expectedIndex.add(toHex(k));
     for (const k of titleBlockIndexKeys(h, txs, receipts)) expectedIndex.add(toHex(k));
+    for (const k of alertBlockIndexKeys(h, receipts)) expectedIndex.add(toHex(k));
     txCount += txs.length;
     prevHash = hash;
     prevTime = header.time;
@@ -174,6 +179,9 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   const warrantRecords = new WarrantRecords();
   const titleRecords = new TitleRecords();
   let stateRecords = 0;
+  // Supervision's book tallies (docs/supervision.md) against the receivables they sum.
+  const books = new BookTallies();
+  const storedBooks = new Map<string, bigint>();
   for await (const [k, v] of db.iterator(prefixRange(Uint8Array.of(Bucket.state)))) {
     const stateKey = fromUtf8(k.subarray(1));
     const kh = stateKeyHash(stateKey);
@@ -182,7 +190,9 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     if (!list) byBucket.set(b, (list = []));
     list.push(Buffer.concat([kh, sha256(v)]));
     stateRecords++;
+    if (isBookTally(stateKey)) storedBooks.set(stateKey, decodeTally(plain(v)).amount);
     if (stateKey.startsWith("r/")) {
+      books.addReceivable(decodeReceivable(plain(v)));
       for (const ik of receivableIndexKeys(stateKey.slice(2), receivableIndexFields(plain(v), stateKey))) expectedIndex.add(toHex(ik));
     } else if (stateKey.startsWith("q/")) {
       warrantRecords.add(stateKey, plain(v));
@@ -199,6 +209,8 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
       titleRecords.add(stateKey, plain(v));
     }
   }
+  const bookMismatch = books.mismatch(storedBooks);
+  if (bookMismatch) throw corrupted(`a supervision book tally disagrees with the receivables: ${bookMismatch}`);
   const bucketHashes = new Map<number, Uint8Array>();
   for (const [b, list] of byBucket) {
     list.sort(Buffer.compare);

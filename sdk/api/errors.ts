@@ -1,6 +1,6 @@
 // The error body every failed request answers with, and the HTTP status of each error and receipt
 // code (DESIGN §5). Browser-safe.
-import { z } from "zod";
+import * as z from "zod";
 import type { LedgerErrorCode } from "../errors.js";
 import { RESULT_CODES, type ResultCode } from "../types.js";
 import { Hex32, U64 } from "./primitives.js";
@@ -9,11 +9,12 @@ import { ReceiptView } from "./schemas.js";
 export const ErrorEnvelope = z
   .object({
     error: z.object({
-      code: z.string().describe("MALFORMED, BAD_SIGNATURE, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, a ledger code such as DOUBLE_FINANCING, TOO_LARGE, RATE_LIMITED, NOT_READY..."),
+      code: z.string().describe("MALFORMED, BAD_SIGNATURE, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, a ledger code such as DOUBLE_FINANCING, TOO_LARGE, RATE_LIMITED, NOT_READY, HEIGHT_NOT_REACHED..."),
       message: z.string(),
       details: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe("request fields that failed validation"),
       txHash: Hex32.optional(),
-      height: U64.optional(),
+      height: U64.optional().describe("the committed transaction's height; for HEIGHT_NOT_REACHED, the height the node had applied"),
+      minHeight: U64.optional().describe("for HEIGHT_NOT_REACHED: the height the read asked for"),
       receipt: ReceiptView.optional().describe("for a committed transaction the ledger rejected"),
       retryAfterMs: z.number().int().optional(),
     }),
@@ -37,6 +38,7 @@ const STATUS_BY_CODE: Partial<Record<LedgerErrorCode, number>> = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   NOT_READY: 503,
+  HEIGHT_NOT_REACHED: 503,
   MEMPOOL_FULL: 503,
   TIMEOUT: 504,
 };

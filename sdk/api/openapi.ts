@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document of the route table (served at /v1/openapi.json), generated from the zod
 // schemas so that it cannot drift from what the node validates. Browser-safe.
-import { z } from "zod";
+import * as z from "zod";
 import { ErrorEnvelope } from "./errors.js";
 import { routes, type RouteDef } from "./routes.js";
 import { SubmitResultView } from "./schemas.js";
@@ -67,45 +67,90 @@ export function openApiDocument(info: { version: string; title?: string } = { ve
       r.produces === "json"
         ? { "application/json": { schema: jsonSchemaOf(r.response, "output", defs) } }
         : r.produces === "sse"
-          ? { "text/event-stream": { schema: { type: "string" }, "x-itemSchema": jsonSchemaOf(r.response, "output", defs) } }
+          ? {
+              // OpenAPI 3.1 has no item schema for a stream: the stream is text whose messages' data
+              // fields are JSON documents of the item schema (JSON Schema 2020-12 §8.5, contentSchema).
+              "text/event-stream": {
+                schema: {
+                  type: "string",
+                  description: "server-sent events (WHATWG HTML §9.2): each message's `data` is one JSON item, its `id` the resume point",
+                  contentMediaType: "application/json",
+                  contentSchema: jsonSchemaOf(r.response, "output", defs),
+                },
+              },
+            }
           : { "text/plain": { schema: { type: "string" } } };
-    const responses: Record<string, unknown> = { [String(r.success)]: { description: r.summary, content } };
-    if (id === "submitTx") responses["202"] = { description: "admitted, not yet committed", content: { "application/json": { schema: jsonSchemaOf(SubmitResultView, "output", defs) } } };
-    for (const status of r.errors) responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? "error", content: { "application/json": { schema: errorRef } } };
+    // Every answer but an event stream's carries the node's height; refusals to retry, Retry-After.
+    const height = r.produces === "sse" ? {} : { headers: { "X-TL-Height": HEIGHT_HEADER } };
+    const retry = (status: number) => (status === 429 || status === 503 ? { "Retry-After": RETRY_AFTER_HEADER } : {});
+    const responses: Record<string, unknown> = { [String(r.success)]: { description: r.summary, ...height, content } };
+    if (id === "submitTx") responses["202"] = { description: "admitted, not yet committed", ...height, content: { "application/json": { schema: jsonSchemaOf(SubmitResultView, "output", defs) } } };
+    for (const status of r.errors) {
+      const headers = { ...(r.produces === "sse" ? {} : height.headers), ...retry(status) };
+      responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? "error", ...(Object.keys(headers).length > 0 ? { headers } : {}), content: { "application/json": { schema: errorRef } } };
+    }
     const op: Record<string, unknown> = {
       operationId: id,
       summary: r.summary,
       description: r.description,
       parameters,
       responses,
-      security: r.access === "signed" ? [{ party: [], time: [], nonce: [], signature: [] }] : [],
+      security: r.access === "signed" ? [{ signedRead: [] }] : [],
       "x-access": r.access,
     };
     if (r.body) op.requestBody = { required: true, content: { "application/json": { schema: jsonSchemaOf(r.body, "input", defs) } } };
     const p = openApiPath(r.path);
     paths[p] = { ...(paths[p] ?? {}), [r.method.toLowerCase()]: op };
   }
-  const header = (name: string, description: string) => ({ type: "apiKey", in: "header", name, description });
   return {
     openapi: "3.1.0",
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     info: {
       title: info.title ?? "TradeLedger RPC",
       version: info.version,
-      description: "Reads of commercial data are signed by a registered party (docs/security.md); writes are signed transactions. Amounts are decimal strings of minor units, bytes lower-case hex.",
+      description:
+        "Reads of commercial data are signed by a registered party (the signedRead scheme; docs/security.md); writes are signed transactions. Amounts are decimal strings of minor units, bytes lower-case hex. Every answer carries the node's applied height in X-TL-Height; send it back as `minHeight` to read your writes on any node.",
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
     },
+    servers: [
+      {
+        url: "{scheme}://{host}:{port}",
+        description: "a node's RPC (rpc.host and rpc.port of its config; the devnet's validators listen on 127.0.0.1:7001-7004)",
+        variables: {
+          scheme: { default: "http", enum: ["http", "https"], description: "https behind a TLS proxy (docs/operator.md)" },
+          host: { default: "127.0.0.1" },
+          port: { default: "7001" },
+        },
+      },
+    ],
     paths,
     components: {
       schemas: Object.fromEntries([...defs.entries()].sort(([a], [b]) => a.localeCompare(b))),
       securitySchemes: {
-        party: header(AUTH_HEADERS.party, "the signing party's id"),
-        time: header(AUTH_HEADERS.time, `the client's clock in ms; accepted within ${MAX_CLOCK_SKEW_MS / 1000} s of the node's`),
-        nonce: header(AUTH_HEADERS.nonce, `${REQUEST_NONCE_BYTES} random bytes, hex; single use`),
-        signature: header(AUTH_HEADERS.signature, "ed25519 over readSigningBytes (sdk/api/signed-reads.ts), hex"),
+        // One scheme: the signature header, with the three headers it signs over described with it
+        // (OpenAPI has no scheme type for a request signature spread over several headers).
+        signedRead: {
+          type: "apiKey",
+          in: "header",
+          name: AUTH_HEADERS.signature,
+          description: [
+            "A read signed by a registered party's ed25519 key. Four headers go together:",
+            `\`${AUTH_HEADERS.party}\` (the party id), \`${AUTH_HEADERS.time}\` (the client's clock in ms; accepted within ${MAX_CLOCK_SKEW_MS / 1000} s of the node's),`,
+            `\`${AUTH_HEADERS.nonce}\` (${REQUEST_NONCE_BYTES} random bytes as hex; single use) and \`${AUTH_HEADERS.signature}\`: the ed25519 signature, hex, over`,
+            "READ_SIGNING_DOMAIN || lp(chainId) || lp(party) || u64be(time) || nonce || lp(METHOD) || lp(path and query as sent), lp = u32be length || UTF-8",
+            "(sdk/api/signed-reads.ts, docs/security.md). `tradeledger sign-request` prints them for curl.",
+          ].join(" "),
+        },
       },
     },
   };
 }
+
+const HEIGHT_HEADER = {
+  description: "the height of the last block the node had applied when it answered: send it back as `minHeight` to read your writes on any node",
+  schema: { type: "string", pattern: "^(?:0|[1-9][0-9]{0,19})$" },
+};
+const RETRY_AFTER_HEADER = { description: "seconds to wait before retrying", schema: { type: "string", pattern: "^[0-9]+$" } };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "malformed request or transaction",
@@ -115,5 +160,5 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: "the ledger rejected the transaction (receipt inside)",
   413: "body or transaction too large",
   429: "rate limited (Retry-After)",
-  503: "node not ready, stopping or mempool full",
+  503: "node not ready, stopping or mempool full; or behind the read's minHeight after waiting (HEIGHT_NOT_REACHED)",
 };

@@ -1,6 +1,6 @@
 // The scalar formats of the RPC's JSON (hex, decimal-string integers, amounts, dates, party ids)
 // and the enums of the domain's unions, shared by every view, payload and route. Browser-safe.
-import { z } from "zod";
+import * as z from "zod";
 import { RESULT_CODES } from "../types.js";
 import { PARTY_ID_RE } from "../checks.js";
 
@@ -17,7 +17,7 @@ export const PartyId = z.string().regex(PARTY_ID_RE, "a party id is 2-63 chars o
 export const Currency = z.string().regex(/^[A-Z]{3}$/, "ISO 4217 alphabetic code").describe("ISO 4217 currency code");
 export const CalendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD").describe("calendar date YYYY-MM-DD");
 export const ResultCodeSchema = z.enum(RESULT_CODES).describe("receipt code: OK or a rejection (docs/ledger.md)");
-export const RoleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"]);
+export const RoleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN", "REGULATOR"]);
 export const RECEIVABLE_STATUSES = ["REGISTERED", "ATTESTED", "PARTIALLY_FINANCED", "FINANCED", "SETTLED", "CANCELLED"] as const;
 export const ReceivableStatusSchema = z.enum(RECEIVABLE_STATUSES);
 export const EVENT_TYPES = [
@@ -62,3 +62,5 @@ export const Quantity = U64.describe("count of units of the lot's goods (its uni
 
 /** Stream-only pseudo event: a committed transaction that the ledger rejected. */
 export const REJECTED_EVENT = "txRejected";
+/** The event-stream type of a supervision alert (DESIGN.md §11, docs/supervision.md). */
+export const ALERT_EVENT = "alertRaised";

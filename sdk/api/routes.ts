@@ -2,14 +2,19 @@
 // zod schemas of its path parameters, query, body and response. rpc/ validates requests with them
 // at the edge; sdk/client.ts builds requests from them and checks responses against them.
 // Browser-safe.
-import { z } from "zod";
-import { CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
+import * as z from "zod";
+import { ALERT_EVENT, CalendarDate, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, U64 } from "./primitives.js";
 import {
+  AlertRecordView,
+  SupervisionRuleView,
   AsOf,
   BlockProofView,
   BlockTxView,
   BlockView,
+  CertifiedHeaderView,
   CreditLineView,
+  SignerKeysView,
+  HistoryCompleteView,
   DocumentRecordView,
   ExposureView,
   HistoryEntryView,
@@ -47,7 +52,25 @@ const Flag = z
   .transform((v) => v === "true")
   .optional();
 const Page = { cursor: Cursor, limit: Limit };
+const WaitCertifiedMs = z
+  .string()
+  .regex(/^[0-9]{1,5}$/, "an integer of ms")
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(30_000))
+  .optional()
+  .describe("wait up to this long, 0..30000 ms (default 0), for the block(s) to be certified: the next checkpoint, or the idle tip's, certifies them (docs/consensus.md §2.6)");
 const Empty = z.object({});
+/**
+ * Read-your-writes across nodes: a read carrying `minHeight` is answered only once the node has
+ * applied that block (it waits, bounded by the node's rpc.minHeightWaitMs, else 503
+ * HEIGHT_NOT_REACHED with Retry-After). Every answer carries the node's height in X-TL-Height.
+ */
+export const MinHeight = U64.optional().describe(
+  "answer only once this node has applied the block at this height (read-your-writes across nodes: pass the height of a receipt or of an earlier answer's X-TL-Height); a node behind waits up to its rpc.minHeightWaitMs, else answers 503 HEIGHT_NOT_REACHED with Retry-After",
+);
+const Consistency = { minHeight: MinHeight };
+/** The query of a read with no other parameters. */
+const ReadQuery = z.object(Consistency);
 
 export function pageOf<T extends z.ZodType, E extends z.ZodRawShape = {}>(item: T, extra: E = {} as E) {
   return z.object(extra).extend({
@@ -163,7 +186,7 @@ export const routes = {
     summary: "A committed transaction with its receipt, block, inclusion proofs and commit certificate",
     description: "Visible to its signer, auditors, and parties who may see a receivable, warrant piece, credit line, title or lot it concerns (docs/security.md).",
     params: z.object({ hash: Hex32 }),
-    query: Empty,
+    query: z.object({ ...Consistency, waitCertifiedMs: WaitCertifiedMs }),
     body: null,
     response: TxView,
     produces: "json",
@@ -177,9 +200,24 @@ export const routes = {
     summary: "A block header with its hash and commit certificate",
     description: "`latest` for the head. Headers carry roots and counts only, no commercial data. Open (loopback).",
     params: z.object({ height: z.string().regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'") }),
-    query: Empty,
+    query: ReadQuery,
     body: null,
     response: BlockView,
+    produces: "json",
+    success: 200,
+    errors: [400, 404, 429, 503],
+  }),
+  getCertifiedHeader: route({
+    method: "GET",
+    path: "/v1/blocks/:height/certified",
+    access: "open",
+    summary: "A block header certified with its results: the headers above it and a checkpoint certificate",
+    description:
+      "The header (with its receipts root and state root), the headers above it up to the nearest checkpointed block, and 2f+1 validators' CHECKPOINT signatures over that block's hash: check with verifyCertifiedHeader (sdk/certified.ts) against the genesis validator set. 404 while the block is not certified yet (wait with `waitMs`) or not stored here; an observer holds no checkpoint certificates (ask a validator). Open (loopback).",
+    params: z.object({ height: z.string().regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'") }),
+    query: z.object({ waitMs: WaitCertifiedMs }),
+    body: null,
+    response: CertifiedHeaderView,
     produces: "json",
     success: 200,
     errors: [400, 404, 429],
@@ -191,7 +229,7 @@ export const routes = {
     summary: "The transactions of a block the caller may see",
     description: "Auditors see every transaction; others their own and those of receivables they may list.",
     params: z.object({ height: z.string().regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'") }),
-    query: z.object(Page),
+    query: z.object({ ...Page, ...Consistency }),
     body: null,
     response: pageOf(BlockTxView, { height: U64 }),
     produces: "json",
@@ -205,7 +243,7 @@ export const routes = {
     summary: "A receivable's current state with derived values (live financed, available, overdue)",
     description: "Exporters see their own; banks and customs any receivable they look up by id (to check it before financing or attesting); auditors all.",
     params: z.object({ id: Hex32 }),
-    query: Empty,
+    query: ReadQuery,
     body: null,
     response: ReceivableView,
     produces: "json",
@@ -219,9 +257,9 @@ export const routes = {
     summary: "A receivable's history: every event and every rejected attempt, oldest first",
     description: "With `proofs=true` each entry carries its transaction and receipt with inclusion proofs, and `blocks` the headers and commit certificates: check with verifyHistory.",
     params: z.object({ id: Hex32 }),
-    query: z.object({ ...Page, proofs: Flag.describe("include inclusion proofs, headers and certificates") }),
+    query: z.object({ ...Page, ...Consistency, proofs: Flag.describe("include inclusion proofs, headers and certificates"), waitCertifiedMs: WaitCertifiedMs }),
     body: null,
-    response: pageOf(HistoryEntryView, { receivableId: Hex32, blocks: z.array(BlockProofView).optional() }),
+    response: pageOf(HistoryEntryView, { receivableId: Hex32, blocks: z.array(BlockProofView).optional(), signerKeys: z.array(SignerKeysView).optional().describe("with proofs: the page's signers' keys proven from certified state (absent while the head is not certified)"), complete: HistoryCompleteView.optional().describe("with proofs: the receivable's history chain at a certified height, read before the page (absent while the head is not certified)") }),
     produces: "json",
     success: 200,
     errors: READ_ERRORS,
@@ -235,6 +273,7 @@ export const routes = {
       "Filters combine. An exporter lists its own receivables, a buyer on the network those it owes (`buyer=<itself>`), a bank those it financed, customs those it attested, an auditor any. `dueFrom`/`dueTo` are inclusive. `overdue` is evaluated at the head block's time.",
     params: Empty,
     query: z.object({
+      ...Consistency,
       exporter: PartyId.optional(),
       buyer: PartyId.optional().describe("receivables owed by this buyer (its buyerPartyId, DESIGN.md §9)"),
       bank: PartyId.optional().describe("receivables this bank financed"),
@@ -257,7 +296,7 @@ export const routes = {
     summary: "A document anchored by hash, and every transaction that carried the hash",
     description: "The record is null when no live anchor holds the hash (e.g. its receivable was cancelled); the transactions remain.",
     params: z.object({ hash: Hex32 }),
-    query: z.object(Page),
+    query: z.object({ ...Page, ...Consistency }),
     body: null,
     response: pageOf(TxEntryView, { documentHash: Hex32, document: DocumentRecordView.nullable() }),
     produces: "json",
@@ -271,7 +310,7 @@ export const routes = {
     summary: "Which receivable holds an invoice fingerprint, and every registration that carried it",
     description: "A bank recomputes the fingerprint from the invoice it received (fingerprintInvoice) and checks it before financing.",
     params: z.object({ fingerprint: Hex32 }),
-    query: z.object(Page),
+    query: z.object({ ...Page, ...Consistency }),
     body: null,
     response: pageOf(TxEntryView, { fingerprint: Hex32, receivableId: Hex32.nullable().describe("the live or settled receivable holding it") }),
     produces: "json",
@@ -285,7 +324,7 @@ export const routes = {
     summary: "A registered party",
     description: "Any registered party may read party records (id, role, name, country, key).",
     params: z.object({ id: PartyId }),
-    query: Empty,
+    query: ReadQuery,
     body: null,
     response: PartyView,
     produces: "json",
@@ -299,7 +338,7 @@ export const routes = {
     summary: "An exporter's exposure across all banks: outstanding, overdue, rejected attempts",
     description: "Readable by the party itself, by banks (the shared credit information) and by auditors.",
     params: z.object({ id: PartyId }),
-    query: Empty,
+    query: ReadQuery,
     body: null,
     response: ExposureView,
     produces: "json",
@@ -313,7 +352,7 @@ export const routes = {
     summary: "A credit line a bank granted a core enterprise: limit, outstanding, room left, expiry",
     description: "Visible to the granting bank, the obligor and auditors.",
     params: z.object({ id: PartyId.describe("credit line id") }),
-    query: Empty,
+    query: ReadQuery,
     body: null,
     response: CreditLineView,
     produces: "json",
@@ -328,7 +367,7 @@ export const routes = {
     description:
       "The obligor, the bank that granted the line and auditors see the whole tree; a holder of one of its pieces sees the warrant with its own pieces and their ancestry (`complete: false`).",
     params: z.object({ id: Hex32 }),
-    query: Empty,
+    query: ReadQuery,
     body: null,
     response: WarrantTreeView,
     produces: "json",
@@ -343,7 +382,7 @@ export const routes = {
     description:
       "Visible to its holder (and the bank it is offered to or that financed it), to holders of pieces descending from it, to the obligor and the granting bank, and to auditors. With `proofs=true`, the transactions that created each step (and the line's grant) with inclusion proofs and commit certificates: check offline with verifyPiece.",
     params: z.object({ id: Hex32 }),
-    query: z.object({ proofs: Flag.describe("include each step's transaction with its proofs and certificate") }),
+    query: z.object({ ...Consistency, proofs: Flag.describe("include each step's transaction with its proofs and certificate, and the piece's record proven from certified state"), waitCertifiedMs: WaitCertifiedMs }),
     body: null,
     response: PieceView,
     produces: "json",
@@ -358,6 +397,7 @@ export const routes = {
     description: "The party itself and auditors. Filters: `status`, `warrant`.",
     params: z.object({ id: PartyId }),
     query: z.object({
+      ...Consistency,
       status: PieceStatusSchema.exclude(["SPENT"]).optional(),
       warrant: Hex32.optional().describe("pieces of this warrant only"),
       ...Page,
@@ -376,7 +416,7 @@ export const routes = {
     description:
       "Visible to the custodian that issued it, its holder, the bank it is offered or pledged to now, and auditors. `pledges`: every pledge it had, oldest first, each with its bank, amount, expiry, outcome and the transactions that offered, accepted and released it.",
     params: z.object({ id: Hex32 }),
-    query: Empty,
+    query: ReadQuery,
     body: null,
     response: TitleView,
     produces: "json",
@@ -391,7 +431,7 @@ export const routes = {
     description:
       "The custodian and auditors see every title issued on the lot (surrendered ones too), in issue order (`complete: true`); a holder of a live title on the lot sees the lot and its own live titles on it (`complete: false`). `available` is the attested quantity not yet under a live title.",
     params: z.object({ id: PartyId.describe("lot id") }),
-    query: z.object(Page),
+    query: z.object({ ...Page, ...Consistency }),
     body: null,
     response: pageOf(TitleRecord, {
       lot: LotRecord,
@@ -412,6 +452,7 @@ export const routes = {
       "The party itself and auditors. An enterprise's live titles (not surrendered), a bank's current pledges (`as: pledgee`), by lot then title id. Filters: `status`, `lot`.",
     params: z.object({ id: PartyId }),
     query: z.object({
+      ...Consistency,
       status: TitleStatusSchema.exclude(["SURRENDERED"]).optional(),
       lot: PartyId.optional().describe("titles on this lot only"),
       ...Page,
@@ -435,6 +476,7 @@ export const routes = {
       "Auditors see every rejection. Others see their own (the default) and attempts aimed at receivables they may look up (`target`). `target` is a receivable id, document hash or party id.",
     params: Empty,
     query: z.object({
+      ...Consistency,
       code: ResultCodeSchema.exclude(["OK"]).optional(),
       signer: PartyId.optional(),
       target: z.string().min(2).max(64).optional(),
@@ -442,6 +484,45 @@ export const routes = {
     }),
     body: null,
     response: pageOf(TxEntryView),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  // supervision (DESIGN.md §11, docs/supervision.md)
+  listAlerts: route({
+    method: "GET",
+    path: "/v1/alerts",
+    access: "signed",
+    summary: "Alerts of the supervision rules, oldest first",
+    description:
+      "Regulators and auditors see every alert; any other party the alerts naming it (its `party` filter is itself, the default). Filters: `rule` or `party` (not both), and a height range `fromHeight`..`toHeight` (inclusive). Each alert is in the receipt of its transaction (BLOCKED_BY_RULE when a BLOCK rule refused it), proven by the block's receipts root.",
+    params: Empty,
+    query: z
+      .object({
+        ...Consistency,
+        rule: PartyId.optional().describe("alerts of this rule"),
+        party: PartyId.optional().describe("alerts naming this party"),
+        fromHeight: U64.optional().describe("first block height (inclusive)"),
+        toHeight: U64.optional().describe("last block height (inclusive)"),
+        ...Page,
+      })
+      .refine((q) => q.rule === undefined || q.party === undefined, "filter by rule or by party, not both"),
+    body: null,
+    response: pageOf(AlertRecordView),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
+  listRules: route({
+    method: "GET",
+    path: "/v1/rules",
+    access: "signed",
+    summary: "The active supervision rules",
+    description: "Every registered party may read them: the rules a transaction will be checked against are no secret. Sorted by rule id.",
+    params: Empty,
+    query: ReadQuery,
+    body: null,
+    response: z.object({ items: z.array(SupervisionRuleView), asOf: AsOf }),
     produces: "json",
     success: 200,
     errors: READ_ERRORS,
@@ -460,9 +541,9 @@ export const routes = {
       type: z
         .string()
         .regex(/^[a-zA-Z]+(?:,[a-zA-Z]+)*$/, "comma-separated event types")
-        .refine((v) => v.split(",").every((t) => (EVENT_TYPES as readonly string[]).includes(t) || t === REJECTED_EVENT), "unknown event type")
+        .refine((v) => v.split(",").every((t) => (EVENT_TYPES as readonly string[]).includes(t) || t === REJECTED_EVENT || t === ALERT_EVENT), "unknown event type")
         .optional()
-        .describe(`comma-separated: ${[...EVENT_TYPES, REJECTED_EVENT].join(", ")}`),
+        .describe(`comma-separated: ${[...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT].join(", ")}`),
       fromHeight: U64.optional().describe("replay committed blocks from this height before streaming"),
       lastEventId: z.string().regex(/^[0-9]{1,20}:[0-9]{1,10}:(?:[0-9]{1,5}|r)$/).optional(),
     }),

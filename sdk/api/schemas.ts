@@ -1,9 +1,10 @@
 // The zod schemas of the RPC's JSON views (ledger records, events, receipts, transactions, blocks,
 // status, exposure, the event stream), named for OpenAPI by `.meta({ id })`, and the JSON types
 // the SDK returns. Browser-safe.
-import { z } from "zod";
+import * as z from "zod";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
+import { MAX_CERTIFIED_CHAIN } from "../certified.js";
 import {
   Amount,
   CalendarDate,
@@ -16,6 +17,7 @@ import {
   RECEIVABLE_STATUSES,
   ReceivableStatusSchema,
   REJECTED_EVENT,
+  ALERT_EVENT,
   ResultCodeSchema,
   RoleSchema,
   TimeMs,
@@ -23,6 +25,7 @@ import {
   U64,
 } from "./primitives.js";
 import { TxPayloadView, TxTypeSchema } from "./tx-payloads.js";
+import { RuleKindSchema, RuleParamsJson, SeveritySchema } from "../transactions/set-rule.js";
 
 // The enums of primitives.ts and tx-payloads.ts restate domain unions; a compile error here means
 // one drifted.
@@ -55,6 +58,10 @@ export const PartyView = z
     lei: z.string().describe("ISO 17442 LEI or empty"),
     registeredBy: z.string().describe("the bank that onboarded the party; empty for genesis parties"),
     registeredAt: TimeMs,
+    retiredKeys: z
+      .array(z.object({ publicKey: Hex32, untilHeight: U64.describe("the key signed transactions in blocks below this height") }))
+      .optional()
+      .describe("keys the party signed with before publicKey, oldest first (empty until key rotation exists)"),
   })
   .meta({ id: "Party" });
 
@@ -403,6 +410,19 @@ export const EventView = z
   ])
   .meta({ id: "Event" });
 
+// Supervision (DESIGN.md §11, docs/supervision.md): what a rule found in a transaction, in its receipt.
+export const AlertView = z
+  .object({
+    alertId: Hex32.describe("SHA-256 of the transaction hash and the rule id"),
+    ruleId: PartyId.describe("the supervision rule"),
+    kind: RuleKindSchema,
+    severity: SeveritySchema,
+    parties: z.array(PartyId).describe("the parties it concerns, sorted"),
+    evidence: z.array(Hex32).describe("transaction hashes (a receivable id is its registration's): the offending transaction last"),
+    detail: z.string().describe("what the rule found, in words"),
+  })
+  .meta({ id: "Alert" });
+
 export const ReceiptView = z
   .object({
     txHash: Hex32,
@@ -410,8 +430,35 @@ export const ReceiptView = z
     message: z.string().describe("why, in words; empty on OK"),
     target: z.string().describe("what the transaction aimed at (docs/ledger.md, Receipts)"),
     events: z.array(EventView).describe("emitted on OK only"),
+    alerts: z.array(AlertView).optional().describe("what supervision rules found (absent when nothing): on OK, ALERT rules; on BLOCKED_BY_RULE, the BLOCK rules; on any rejection, REJECTION_BURST"),
   })
   .meta({ id: "Receipt" });
+
+/** An alert as GET /v1/alerts lists it: the receipt's alert with the transaction's place and time. */
+export const AlertRecordView = AlertView.extend({
+  height: U64,
+  index: z.number().int().describe("the transaction's index in its block"),
+  time: TimeMs.describe("block time"),
+  txHash: Hex32.describe("the offending transaction"),
+  signer: PartyId,
+  code: ResultCodeSchema.describe("the transaction's receipt code (BLOCKED_BY_RULE when a BLOCK rule refused it)"),
+}).meta({ id: "AlertRecord" });
+export type AlertRecordJson = z.output<typeof AlertRecordView>;
+
+/** An active supervision rule (GET /v1/rules). */
+export const SupervisionRuleView = z
+  .object({
+    ruleId: PartyId,
+    kind: RuleKindSchema,
+    params: RuleParamsJson,
+    severity: SeveritySchema,
+    setBy: PartyId,
+    setAt: TimeMs.describe("block time of the transaction that set the rule"),
+    setHeight: U64.describe("block height of the transaction that set the rule"),
+  })
+  .meta({ id: "SupervisionRule" });
+export type SupervisionRuleJson = z.output<typeof SupervisionRuleView>;
+export type AlertJson = z.output<typeof AlertView>;
 
 export const TxBodyView = z
   .object({ chainId: z.string(), signer: PartyId, createdAt: TimeMs, nonce: Hex, payload: TxPayloadView })
@@ -443,6 +490,46 @@ export const CertificateView = z
   .describe("2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set")
   .meta({ id: "CommitCertificate" });
 
+export const CertifiedHeaderView = z
+  .object({
+    height: U64.describe("the height of `header`"),
+    header: Hex.describe("the encoded BlockHeader, whose SHA-256 is the block hash"),
+    chain: z.array(Hex).max(MAX_CERTIFIED_CHAIN).describe("the encoded headers above it up to the checkpointed block, ascending; each one's prevHash is the hash of the one before"),
+    checkpoint: z
+      .object({
+        seq: U64.describe("the checkpointed block's height"),
+        timestamp: TimeMs.describe("its time"),
+        blockHash: Hex32.describe("its hash (the checkpoint's state digest)"),
+        signatures: z.array(z.object({ replica: z.number().int().min(0).describe("index in the validator set"), signature: Hex.describe("ed25519, 64 bytes") })),
+      })
+      .describe("2f+1 validators' CHECKPOINT signatures over (chainId, seq, timestamp, blockHash) (sdk/commit.ts checkpointSigningBytes)"),
+  })
+  .describe("certifies the whole header - receipts root and state root included - to anyone who knows the validator set: check with verifyCertifiedHeader (sdk/certified.ts)")
+  .meta({ id: "CertifiedHeader" });
+
+export const StateProofView = z
+  .object({
+    depth: z.number().int().min(1).max(32),
+    entries: Hex.describe("the key's bucket: keyHash || valueHash entries (sdk/proofs.ts)"),
+    siblings: Hex.describe("sibling hashes, bottom level first"),
+  })
+  .meta({ id: "StateProof" });
+
+export const SignerKeysView = z
+  .object({
+    height: U64.describe("the height the records are proven at (the head when served)"),
+    certified: CertifiedHeaderView,
+    parties: z.array(
+      z.object({
+        partyId: PartyId,
+        record: Hex.nullable().describe("the encoded Party record (null: no such party)"),
+        proof: StateProofView.describe("of the state key p/<partyId> under the certified header's state root"),
+      }),
+    ),
+  })
+  .describe("the signers' party records proven from certified state: verifyTx and verifyHistory check each signature against the key in force at its height (sdk/signers.ts)")
+  .meta({ id: "SignerKeys" });
+
 export const TxEntryView = z
   .object({
     height: U64,
@@ -470,7 +557,29 @@ export const HistoryEntryView = TxEntryView.extend({
   event: EventView.optional().describe("the event this entry records; absent for a rejected attempt"),
   eventIndex: z.number().int().min(0).optional(),
   proof: InclusionProofView.optional().describe("with ?proofs=true"),
+  ordinal: z.number().int().min(0).optional().describe("with ?proofs=true: the entry's 0-based position in the object's history"),
+  chainHead: Hex32.optional().describe("with ?proofs=true: the history chain head after this entry (sdk/history-chain.ts), to locate a missing entry"),
 }).meta({ id: "HistoryEntry" });
+
+export const CertifiedRecordView = z
+  .object({
+    height: U64.describe("the certified height the record is proven at (the head when served)"),
+    certified: CertifiedHeaderView,
+    record: Hex.nullable().describe("the encoded state record; null: no such record"),
+    proof: StateProofView.describe("of the record's state key under the certified header's state root"),
+  })
+  .describe("a state record proven from certified state (sdk/certified.ts verifyCertifiedState)")
+  .meta({ id: "CertifiedRecord" });
+
+export const HistoryCompleteView = z
+  .object({
+    height: U64.describe("the certified height the history is proven complete at"),
+    certified: CertifiedHeaderView,
+    record: Hex.nullable().describe("the encoded HistoryChain state record h/<kind>/<id> (count, head); null: no history yet"),
+    proof: StateProofView.describe("of that record under the certified header's state root"),
+  })
+  .describe("the object's history chain proven from certified state: verifyHistory checks the entries served are all of them up to `height`")
+  .meta({ id: "HistoryComplete" });
 
 export const BlockProofView = z
   .object({
@@ -478,6 +587,7 @@ export const BlockProofView = z
     hash: Hex32,
     header: Hex.describe("the encoded BlockHeader, whose SHA-256 is the block hash"),
     certificate: CertificateView.nullable(),
+    certified: CertifiedHeaderView.optional().describe("absent while the block is not certified yet (see `waitCertifiedMs`)"),
   })
   .meta({ id: "BlockProof" });
 
@@ -496,6 +606,8 @@ export const TxView = z
     header: HeaderView,
     certificate: CertificateView.nullable(),
     proof: InclusionProofView.extend({ header: Hex.describe("the encoded BlockHeader") }),
+    certified: CertifiedHeaderView.optional().describe("the header certified with its receipts and state roots; absent while the block is not certified yet (see `waitCertifiedMs`)"),
+    signerKeys: SignerKeysView.optional().describe("the signer's party record proven at a certified height; absent while the head is not certified yet"),
   })
   .meta({ id: "Transaction" });
 
@@ -513,6 +625,7 @@ export const PieceProofsView = z
   .object({
     creditLine: TxView.describe("the grant of the warrant's credit line (its signer is the bank)"),
     steps: z.array(PieceStepView).describe("one per piece from the warrant's first piece to this one"),
+    state: CertifiedRecordView.optional().describe("the piece's record (holder, status...) proven at a certified height; absent while the head is not certified"),
   })
   .describe("each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece")
   .meta({ id: "PieceProofs" });
@@ -587,8 +700,8 @@ export const ExposureView = z
 
 export const LedgerEventView = z
   .object({
-    id: z.string().describe("height:txIndex:eventIndex (eventIndex 'r' for a rejection): resume with Last-Event-ID"),
-    type: z.enum([...EVENT_TYPES, REJECTED_EVENT]),
+    id: z.string().describe("height:txIndex:eventIndex (eventIndex 'r' for a rejection, 'a<k>' for the transaction's k-th alert): resume with Last-Event-ID"),
+    type: z.enum([...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT]),
     height: U64,
     index: z.number().int(),
     time: TimeMs,
@@ -597,6 +710,8 @@ export const LedgerEventView = z
     receivableId: z.string().describe("the receivable the event concerns, or empty"),
     event: EventView.optional(),
     rejection: z.object({ code: ResultCodeSchema, message: z.string(), target: z.string() }).optional(),
+    alert: AlertView.optional().describe("for alertRaised: what a supervision rule found in the transaction"),
+    code: ResultCodeSchema.optional().describe("for alertRaised: the transaction's receipt code"),
   })
   .meta({ id: "LedgerEvent" });
 
@@ -627,6 +742,8 @@ export type ExposureJson = z.output<typeof ExposureView>;
 export type LedgerEventJson = z.output<typeof LedgerEventView>;
 export type SubmitResultJson = z.output<typeof SubmitResultView>;
 export type CertificateJson = z.output<typeof CertificateView>;
+export type CertifiedHeaderJson = z.output<typeof CertifiedHeaderView>;
+export type CertifiedRecordJson = z.output<typeof CertifiedRecordView>;
 export type CreditLineRecordJson = z.output<typeof CreditLineRecord>;
 export type WarrantRecordJson = z.output<typeof WarrantRecord>;
 export type PieceRecordJson = z.output<typeof PieceRecord>;

@@ -51,9 +51,9 @@ export function readSigningBytes(input: ReadSigningInput): Uint8Array {
   );
 }
 
-/** The x-tl-* headers of a signed read. */
-export function signedReadHeaders(signer: { partyId: string; sign(message: Uint8Array): Uint8Array }, input: Omit<ReadSigningInput, "partyId">): Record<string, string> {
-  const signature = signer.sign(readSigningBytes({ ...input, partyId: signer.partyId }));
+/** The x-tl-* headers of a signed read (the signer may be remote: an HSM, a KMS). */
+export async function signedReadHeaders(signer: { partyId: string; sign(message: Uint8Array): Promise<Uint8Array> }, input: Omit<ReadSigningInput, "partyId">): Promise<Record<string, string>> {
+  const signature = await signer.sign(readSigningBytes({ ...input, partyId: signer.partyId }));
   return {
     [AUTH_HEADERS.party]: signer.partyId,
     [AUTH_HEADERS.time]: input.time.toString(),

@@ -1,7 +1,7 @@
 // The transaction payloads as JSON: the list of type names and the union of every type's own JSON
 // view, both derived from the registry of transaction types (sdk/transactions/), so a new type
 // appears in the RPC and the OpenAPI document by being registered there.
-import { z } from "zod";
+import * as z from "zod";
 import { TX_FORMAT_LIST, TX_TYPES, type TxType } from "../transactions/index.js";
 
 export const TxTypeSchema = z.enum(TX_TYPES as [TxType, ...TxType[]]);

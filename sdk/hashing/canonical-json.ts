@@ -1,6 +1,7 @@
 // RFC 8785 canonical JSON (docs/hashing.md §1): the text a JSON value is hashed or signed as, and
 // the checks that refuse what has no JSON form rather than converting it. Browser-safe. The checks
 // are exported for document-hash.ts, which applies them field by field; index.ts lists the SDK's.
+import canonicalize from "canonicalize";
 import { utf8 } from "../bytes.js";
 import { DOCUMENT_LIMITS, HashingError } from "./limits.js";
 
@@ -49,31 +50,43 @@ export function escapeToken(token: string): string {
 }
 
 /**
- * RFC 8785 (JSON Canonicalization Scheme) text of a JSON value: object members sorted by the
- * UTF-16 code units of their names (§3.2.3), no white space, ECMAScript number and string
- * serialisation (§3.2.2). Only plain objects, arrays, strings, finite numbers, booleans and null
- * are accepted; anything else throws HashingError rather than being dropped or converted.
+ * Refuses what has no exact JSON form (HashingError with the JSON Pointer of the culprit): only
+ * plain objects, arrays without holes, strings without lone surrogates, finite numbers, booleans
+ * and null, nested at most DOCUMENT_LIMITS.maxDepth deep. A serialiser, like JSON.stringify,
+ * would silently drop or convert the rest (undefined, functions, Dates, Maps, toJSON).
  */
-export function canonicalJson(value: unknown): string {
-  const walk = (v: unknown, path: string, depth: number): string => {
-    if (v === null || typeof v !== "object") return canonicalScalar(v, path);
+export function assertJsonValue(value: unknown): void {
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (v === null || typeof v !== "object") {
+      canonicalScalar(v, path);
+      return;
+    }
     if (depth >= DOCUMENT_LIMITS.maxDepth) throw new HashingError("too_deep", `nested deeper than ${DOCUMENT_LIMITS.maxDepth} levels`, path);
     if (Array.isArray(v)) {
       checkArray(v, path);
-      return `[${v.map((item, i) => walk(item, `${path}/${i}`, depth + 1)).join(",")}]`;
+      v.forEach((item, i) => walk(item, `${path}/${i}`, depth + 1));
+      return;
     }
     if (!isPlainObject(v)) throw new HashingError("not_plain_object", "not a plain object", path);
-    const record = v as Record<string, unknown>;
-    const keys = Object.keys(record).sort(); // default sort compares UTF-16 code units (§3.2.3)
-    const parts: string[] = [];
-    for (const k of keys) {
+    for (const [k, item] of Object.entries(v)) {
       const childPath = `${path}/${escapeToken(k)}`;
       checkString(k, childPath, "member name");
-      parts.push(`${JSON.stringify(k)}:${walk(record[k], childPath, depth + 1)}`);
+      walk(item, childPath, depth + 1);
     }
-    return `{${parts.join(",")}}`;
   };
-  return walk(value, "", 0);
+  walk(value, "", 0);
+}
+
+/**
+ * RFC 8785 (JSON Canonicalization Scheme) text of a JSON value: object members sorted by the
+ * UTF-16 code units of their names (§3.2.3), no white space, ECMAScript number and string
+ * serialisation (§3.2.2). The value is checked first (assertJsonValue: anything without an exact
+ * JSON form throws HashingError rather than being dropped or converted); the text is then the
+ * `canonicalize` package's, the RFC authors' reference implementation for JavaScript.
+ */
+export function canonicalJson(value: unknown): string {
+  assertJsonValue(value);
+  return canonicalize(value)!;
 }
 
 /** UTF-8 bytes of canonicalJson(value): what is hashed or signed when a whole JSON value is. */

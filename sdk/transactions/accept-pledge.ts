@@ -1,5 +1,5 @@
 // acceptPledge: the bank a title was offered to accepts the pledge; the title is PLEDGED (DESIGN.md §8).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

@@ -1,7 +1,7 @@
 // acknowledgeReceivable: the receivable's buyer confirms on the ledger that it owes `amount` (minor
 // units of the receivable's currency, at most its face value) on `dueDate` (DESIGN.md §9). A later
 // acknowledgement replaces the earlier one, never below what is live-financed (docs/ledger.md).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, CalendarDate, Hex32 } from "../api/primitives.js";
 import { date, firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

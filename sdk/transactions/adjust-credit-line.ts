@@ -1,6 +1,6 @@
 // adjustCreditLine: the granting bank raises or lowers a line's limit (never below what is
 // outstanding: LIMIT_BELOW_OUTSTANDING) or moves its expiry date (DESIGN.md §7).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, CalendarDate, PartyId } from "../api/primitives.js";
 import { date, firstIssue, lineId, positiveAmount, toAmount, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

@@ -1,6 +1,6 @@
 // anchorDocument: any writing party anchors another trade document (bill of lading, packing list,
 // certificate of origin, ...) by hash, optionally linked to a receivable (DESIGN.md §2).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex, Hex32 } from "../api/primitives.js";
 import { toHex } from "../bytes.js";
 import { BILL_OF_LADING, DOCUMENT_TYPE_RE, firstIssue, hash32, HASH_BYTES, matches, optionalBytesOf, RESERVED_DOCUMENT_TYPES, toBytes, txId, type BytesInput } from "../checks.js";

@@ -1,6 +1,6 @@
 // attestShipment: customs binds one export declaration to receivables of the declaring exporter,
 // never beyond its declared value (DESIGN.md §2, Attest).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { currency, date, firstIssue, hash32, LIMITS, partyId, positiveAmount, toAmount, toBytes, txIdList, type AmountInput, type BytesInput } from "../checks.js";

@@ -1,7 +1,7 @@
 // attestStock: a CUSTODIAN (warehouse operator or carrier) states what it holds in a lot, now. The
 // first attestation creates the lot for that custodian; later ones set the new quantity, never
 // below what the lot's live titles represent (DESIGN.md §8, docs/titles.md).
-import { z } from "zod";
+import * as z from "zod";
 import { equalBytes } from "../bytes.js";
 import { firstIssue, MalformedError, toBytes, type BytesInput } from "../checks.js";
 import type { Goods } from "../types.js";

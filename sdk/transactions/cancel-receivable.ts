@@ -1,6 +1,6 @@
 // cancelReceivable: the exporter withdraws its receivable while nothing is financed, freeing its
 // invoice's fingerprint and document hash (DESIGN.md §2, Cancel).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, LIMITS, text, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

@@ -1,7 +1,7 @@
 // confirmWarrantPayment: the holder of a piece confirms the obligor paid it (at maturity, or before
 // if the obligor pays early); the piece is SETTLED and the line's outstanding drops by its amount;
 // the last leaf paid settles the warrant (DESIGN.md §7).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

@@ -1,5 +1,5 @@
 // declineOffer: the offered bank declines to finance a piece; it is HELD again (DESIGN.md §7).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

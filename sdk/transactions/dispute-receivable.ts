@@ -1,7 +1,7 @@
 // disputeReceivable: the receivable's buyer disputes it, with a reason; no new financing until the
 // buyer resolves the dispute (DESIGN.md §9). A flag on the receivable, not a status: a financed
 // receivable can be disputed too.
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, LIMITS, text, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

@@ -1,7 +1,7 @@
 // financeReceivable: a bank finances part or all of what is left of an attested receivable (or of
 // one its buyer acknowledged, DESIGN.md §9); the financing's id is the transaction hash (DESIGN.md
 // §2, Finance).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, Currency, Hex32 } from "../api/primitives.js";
 import { currency, firstIssue, optionalFlag, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

@@ -1,6 +1,6 @@
 // financeWarrant: the bank a piece was offered to buys it for an advance (0 < advance <= amount)
 // and becomes its holder; the piece is FINANCED (DESIGN.md §7).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, Hex32 } from "../api/primitives.js";
 import { firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

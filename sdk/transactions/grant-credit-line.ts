@@ -1,6 +1,6 @@
 // grantCreditLine: a BANK grants a core enterprise (the obligor) a credit line that its digital
 // warrants draw on (DESIGN.md §7).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, CalendarDate, Currency, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, lineId, partyId, positiveAmount, toAmount, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

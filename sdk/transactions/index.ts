@@ -32,6 +32,9 @@ import { acknowledgeReceivableTx } from "./acknowledge-receivable.js";
 import { disputeReceivableTx } from "./dispute-receivable.js";
 import { resolveDisputeTx } from "./resolve-dispute.js";
 import { notifyAssignmentTx } from "./notify-assignment.js";
+// supervision (DESIGN.md §11)
+import { setRuleTx } from "./set-rule.js";
+import { retireRuleTx } from "./retire-rule.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -64,6 +67,9 @@ export const TX_FORMAT_LIST = [
   disputeReceivableTx,
   resolveDisputeTx,
   notifyAssignmentTx,
+  // supervision (DESIGN.md §11)
+  setRuleTx,
+  retireRuleTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];
@@ -140,5 +146,8 @@ export type { AcknowledgeReceivable, AcknowledgeReceivableInput } from "./acknow
 export type { DisputeReceivable, DisputeReceivableInput } from "./dispute-receivable.js";
 export type { ResolveDispute } from "./resolve-dispute.js";
 export type { NotifyAssignment, NotifyAssignmentInput } from "./notify-assignment.js";
+// supervision (DESIGN.md §11)
+export type { SetRule, SetRuleInput } from "./set-rule.js";
+export type { RetireRule } from "./retire-rule.js";
 export type { EventCheck, TargetKind, TxFormat } from "./format.js";
 export { pieceIdOf } from "./warrant-common.js";

@@ -1,7 +1,7 @@
 // issueTitle: the CUSTODIAN of a lot issues a title document over part of it — a warehouse receipt
 // or a bill of lading — to an ENTERPRISE. Its id is the transaction hash. Never beyond the lot's
 // attested stock (the empty pledge), never twice for one document (DESIGN.md §8, docs/titles.md).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32, PartyId, TitleKindSchema } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { firstIssue, hash32, partyId, toBytes, type BytesInput } from "../checks.js";

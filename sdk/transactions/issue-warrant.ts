@@ -1,7 +1,7 @@
 // issueWarrant: the obligor of a credit line issues a digital warrant to a supplier, backed by
 // invoices that supplier registered on it; the warrant's id, and its first piece's, is the
 // transaction hash (DESIGN.md §7).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, LIMITS, lineId, MalformedError, partyId, positiveAmount, toAmount, txIdList, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

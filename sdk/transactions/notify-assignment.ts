@@ -1,7 +1,7 @@
 // notifyAssignment: a bank with a live financing on a receivable tells its buyer, on the ledger,
 // whom to pay: the hash of the payee account (DESIGN.md §9). While that bank finances the
 // receivable, only it may change the payee (PAYEE_LOCKED).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, hash32, toBytes, txId, type BytesInput } from "../checks.js";
 import { equalBytes } from "../bytes.js";

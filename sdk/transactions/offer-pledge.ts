@@ -1,7 +1,7 @@
 // offerPledge: the holder of a free title offers it to one bank as security for an amount until an
 // expiry date; the title is PLEDGE_OFFERED, frozen, until the bank accepts or either side releases
 // it (DESIGN.md §8, docs/titles.md).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, partyId, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

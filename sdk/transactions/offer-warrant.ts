@@ -1,6 +1,6 @@
 // offerWarrant: the holder offers a piece to one bank for financing; the piece is frozen (OFFERED)
 // until the bank finances or declines it or the holder withdraws the offer (DESIGN.md §7).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32, PartyId } from "../api/primitives.js";
 import { firstIssue, partyId, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

@@ -1,6 +1,6 @@
 // recordRepayment: the financing bank records (part of) a repayment; every financing repaid
 // settles the receivable (DESIGN.md §2, Repay).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, Hex32 } from "../api/primitives.js";
 import { firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

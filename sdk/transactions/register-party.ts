@@ -1,6 +1,6 @@
 // registerParty: a BANK onboards an ENTERPRISE or a CUSTODIAN after KYC (DESIGN.md §2, Parties;
 // Part II). The genesis parties are checked with the same format.
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32, PartyId, RoleSchema } from "../api/primitives.js";
 import { ROLES, type Role } from "../types.js";
 import { isStrongPublicKey } from "../crypto.js";

@@ -1,6 +1,6 @@
 // releasePledge: the pledgee bank releases a pledge, offered or accepted; the holder may withdraw an
 // offer no bank accepted yet (an addition to DESIGN.md §8, docs/titles.md). The title is free again.
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

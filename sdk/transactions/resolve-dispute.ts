@@ -1,6 +1,6 @@
 // resolveDispute: the receivable's buyer withdraws its dispute; the receivable may be financed again
 // (DESIGN.md §9).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

@@ -1,6 +1,6 @@
 // surrenderTitle: the issuing CUSTODIAN delivered the goods against a free title; the title is
 // SURRENDERED, its fingerprint and its quantity on the lot are free again (DESIGN.md §8).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

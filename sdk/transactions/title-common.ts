@@ -1,6 +1,6 @@
 // What the title-document transaction types share on both sides (DESIGN.md §8, docs/titles.md):
 // the format checks of lots, goods, quantities and title kinds, and their JSON views.
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32, Quantity, TITLE_KIND_NAMES } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { firstIssue, hash32, matches, MalformedError, PARTY_ID_RE, U64_MAX, type Check, type PayloadIssue } from "../checks.js";

@@ -1,5 +1,5 @@
 // transferTitle: the holder of a free title passes it to another ENTERPRISE (DESIGN.md §8).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32, PartyId } from "../api/primitives.js";
 import { firstIssue, partyId, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

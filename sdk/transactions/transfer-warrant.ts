@@ -1,7 +1,7 @@
 // transferWarrant: the holder of a piece spends it into new pieces, one per output (each backed by
 // the recipient's invoice on the sender), and the remainder back to itself; a bank that financed a
 // piece may sell it on to another bank, with no invoice (DESIGN.md §7).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, Hex32, PartyId } from "../api/primitives.js";
 import { firstIssue, MalformedError, type PayloadIssue, optionalTxId, partyId, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

@@ -1,5 +1,5 @@
 // withdrawOffer: the holder takes back its offer of a piece; the piece is HELD again (DESIGN.md §7).
-import { z } from "zod";
+import * as z from "zod";
 import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";

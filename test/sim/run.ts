@@ -9,6 +9,8 @@ import { CALM, Simulation } from "./simulator.js";
 
 /** after the faults stop, everything must be committed everywhere within this much virtual time */
 export const LIVENESS_BOUND_MS = 45_000;
+/** after the last commit, how long an idle head may stay uncertified (a few status periods and a view change) */
+export const CERTIFY_BOUND_MS = 15_000;
 
 export interface RunOptions {
   seed: bigint;
@@ -24,7 +26,7 @@ export interface RunResult {
   liveness: string | null;
   /** a short description of the faults injected */
   scenario: string;
-  stats: { blocks: number; views: number; messages: number; virtualMs: number; stateTransfers: number; crashes: number; duplicateOrderings: number };
+  stats: { blocks: number; views: number; messages: number; virtualMs: number; stateTransfers: number; crashes: number; duplicateOrderings: number; certificates: number };
 }
 
 export function replayCommand(r: Pick<RunResult, "seed" | "replicas" | "crypto">): string {
@@ -109,8 +111,15 @@ export async function runSeed(opts: RunOptions): Promise<RunResult> {
   const deadline = faultEnd + LIVENESS_BOUND_MS;
   const live = await sim.runUntilTrue(() => sim.allCommitted(), deadline, 100);
   sim.checkChain();
+  // The chain is idle now: its head must become certified at every honest replica (a stable
+  // checkpoint when it is a multiple of K, else the idle tip's CHECKPOINTs).
+  const certified = live && (await sim.runUntilTrue(() => sim.headCertified(), sim.now + CERTIFY_BOUND_MS, 100));
 
   let liveness: string | null = null;
+  if (live && !certified) {
+    const certs = sim.nodes.map((n) => `${n.index}${n.honest ? "" : "(byz)"}:tip ${n.tip.seq} certified ${n.certifiedSeq}`);
+    liveness = `the idle head was not certified at every honest replica ${CERTIFY_BOUND_MS}ms after the last commit (${certs.join(", ")})`;
+  }
   if (!live) {
     const tips = sim.nodes.map((n) => `${n.index}${n.honest ? "" : "(byz)"}:seq ${n.tip.seq} view ${n.replica?.view ?? "down"}${n.replica?.viewActive === false ? "*" : ""}`);
     const committed = new Set([...sim.reference.values()].flatMap((b) => b.txs.map((tx) => tx.hashHex))).size;
@@ -133,6 +142,7 @@ export async function runSeed(opts: RunOptions): Promise<RunResult> {
       stateTransfers: sim.nodes.reduce((a, n) => a + n.stateTransfers, 0),
       crashes: sim.nodes.reduce((a, n) => a + n.crashes, 0),
       duplicateOrderings: sim.duplicateOrderings,
+      certificates: sim.certificates,
     },
   };
 }

@@ -88,6 +88,8 @@ export class SimNode {
   incarnation = 0;
   crashes = 0;
   stateTransfers = 0;
+  /** the highest seq a checkpoint certificate (stable or the idle tip's) certified here */
+  certifiedSeq = 0n;
   byzantine?: Byzantine;
 
   constructor(
@@ -185,6 +187,8 @@ export class Simulation {
   /** the first honest execution of each seq: every other honest replica must match it */
   readonly reference = new Map<bigint, Block>();
   readonly violations: string[] = [];
+  /** checkpoint certificates honest replicas reported (stable and idle-tip) */
+  certificates = 0;
   /**
    * Transactions ordered a second time at a later seq. PBFT may order a request twice across view
    * changes (a prepared certificate no quorum saw resurfaces after the batch was re-proposed), and
@@ -281,6 +285,15 @@ export class Simulation {
       logger: silentLogger,
       clock: this.clockOf(node, live),
       crypto: { sign: this.keys.signer(node.index), verify: this.keys.verify, hash: sha256 },
+      // A checkpoint certificate (stable or the idle tip's) must certify what honest replicas executed.
+      onCertified: (cp) => {
+        if (!live() || !node.honest) return;
+        this.certificates++;
+        if (cp.seq > node.certifiedSeq) node.certifiedSeq = cp.seq;
+        const ref = this.reference.get(cp.seq);
+        if (!ref) this.violation(`replica ${node.index} holds a certificate for seq ${cp.seq}, which no honest replica executed`);
+        else if (toHex(ref.stateDigest) !== toHex(cp.stateDigest)) this.violation(`replica ${node.index} holds a certificate for seq ${cp.seq} over a state digest no honest replica computed`);
+      },
       onHalt: (reason) => {
         if (!live()) return;
         if (node.honest) this.violation(`replica ${node.index} halted: ${reason}`);
@@ -596,6 +609,13 @@ export class Simulation {
       if (seq > last) last = seq;
     }
     return this.honestNodes().every((n) => n.up && n.tip.seq >= last);
+  }
+
+  /** Every honest replica holds a certificate for the head of the chain (once it is idle: docs/consensus.md §2.6). */
+  headCertified(): boolean {
+    let head = 0n;
+    for (const seq of this.reference.keys()) if (seq > head) head = seq;
+    return this.honestNodes().every((n) => n.up && n.certifiedSeq >= head);
   }
 
   /**

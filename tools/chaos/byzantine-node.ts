@@ -235,7 +235,7 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const config = loadNodeConfig(opts.config);
   const genesis = loadGenesis(config.genesisFile);
-  const key = loadKeyFile(config.nodeKeyFile);
+  const key = loadKeyFile(config.nodeKeyFile!);
   const self = genesis.validators.findIndex((v) => v.id === config.validatorId);
   if (self < 0) throw new Error(`${config.validatorId} is not a genesis validator`);
   const log = (msg: string, fields: Record<string, unknown>) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), node: config.validatorId, byzantine: true, msg, ...fields }) + "\n");

@@ -157,7 +157,7 @@ export class TradeLoad {
   /** Signs once, then submits (and resubmits the same bytes elsewhere) until acknowledged. */
   private async step(w: number, signerId: string, payload: TxPayload, expect: string): Promise<CommittedTx> {
     const signer = this.target.signer(signerId);
-    const signed = signTransaction(signer, buildTxBody(payload, { chainId: this.target.chainId, signer }), nodeCrypto);
+    const signed = await signTransaction(signer, buildTxBody(payload, { chainId: this.target.chainId, signer }), nodeCrypto);
     const deadline = Date.now() + (this.opts.giveUpMs ?? 120_000);
     let attempt = 0;
     for (;;) {
@@ -196,7 +196,7 @@ export class TradeLoad {
     try {
       const c = createClient({ url: this.target.url(i), timeoutMs: 5000, signer: this.target.signer("auditor") });
       const t = await c.getTx(hash);
-      return { txHash: hash, height: t.height, index: t.index, time: t.time, blockHash: t.blockHash, receipt: t.receipt };
+      return { txHash: hash, ok: t.receipt.code === "OK", code: t.receipt.code, height: t.height, index: t.index, time: t.time, blockHash: t.blockHash, receipt: t.receipt };
     } catch {
       return undefined;
     }

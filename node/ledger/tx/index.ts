@@ -32,6 +32,9 @@ import { acknowledgeReceivableRule } from "./acknowledge-receivable.js";
 import { disputeReceivableRule } from "./dispute-receivable.js";
 import { resolveDisputeRule } from "./resolve-dispute.js";
 import { notifyAssignmentRule } from "./notify-assignment.js";
+// supervision (DESIGN.md §11)
+import { setRuleRule } from "./set-rule.js";
+import { retireRuleRule } from "./retire-rule.js";
 
 export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [registerPartyRule.format.type]: registerPartyRule,
@@ -63,6 +66,9 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [disputeReceivableRule.format.type]: disputeReceivableRule,
   [resolveDisputeRule.format.type]: resolveDisputeRule,
   [notifyAssignmentRule.format.type]: notifyAssignmentRule,
+  // supervision (DESIGN.md §11)
+  [setRuleRule.format.type]: setRuleRule,
+  [retireRuleRule.format.type]: retireRuleRule,
 };
 
 /** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */

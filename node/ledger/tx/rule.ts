@@ -13,6 +13,8 @@ import { KEY, type StateReader, type StateWriter } from "../state.js";
 export interface BlockTime {
   /** block time, ms since the Unix epoch */
   time: bigint;
+  /** block height */
+  height: bigint;
 }
 
 /** Rule parameters fixed at genesis (config ledger.*): every validator must run with the same. */
