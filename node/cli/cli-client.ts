@@ -1064,6 +1064,7 @@ function addSupervisionCommands(
     );
 
   const rule = program.command("rule").description("supervision rules (a REGULATOR): set, retire, list (docs/supervision.md)");
+  // The shared options of every client command (--url, --party, --key, --devnet, --json), under `rule`.
   const sub = (name: string, description: string) => command(name, description, "regulator", rule);
   const intOf = (v: string | undefined, name: string): number | undefined => {
     if (v === undefined) return undefined;

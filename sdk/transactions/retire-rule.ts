@@ -1,6 +1,6 @@
 // retireRule: a REGULATOR retires an active supervision rule (DESIGN.md §11, docs/supervision.md):
 // from the next transaction on it is no longer evaluated.
-import { z } from "zod";
+import * as z from "zod";
 import { PartyId } from "../api/primitives.js";
 import { firstIssue } from "../checks.js";
 import { NOTHING_CARRIED, type TxFormat } from "./format.js";

@@ -2,7 +2,7 @@
 // consensus, on every committed transaction it concerns (DESIGN.md §11, docs/supervision.md). Each
 // kind takes its own parameters and leaves the others at 0 / "" (a canonical payload has one
 // spelling per rule); REJECTION_BURST can only ALERT (the transactions it sees are rejected already).
-import { z } from "zod";
+import * as z from "zod";
 import { Amount, Currency, PartyId } from "../api/primitives.js";
 import { currency, firstIssue, matches, PARTY_ID_RE, toAmount, U64_MAX, type AmountInput, type Check } from "../checks.js";
 import { RULE_KINDS, SEVERITIES, type RuleKind, type RuleParams, type Severity } from "../types.js";
