@@ -158,6 +158,11 @@ class Cluster {
     }
   }
 
+  /** loses every message queued for replica i */
+  dropTo(i: number): void {
+    this.queue = this.queue.filter((q) => q.to !== i);
+  }
+
   crash(i: number): void {
     this.nodes[i] = null;
     this.queue = this.queue.filter((q) => q.to !== i);
@@ -539,4 +544,27 @@ t.test("a busy replica signs no tip; a forged or lone tip CHECKPOINT certifies n
   const out = [...r3.step({ type: "message", message: cp }), ...r3.step({ type: "message", message: forged })];
   t.equal(r3.counters.dropped.badSignature, before + 1, "the forged one is dropped");
   t.same(out.filter((a) => a.type === "certified"), [], "no certificate from one signature");
+});
+
+t.test("a replica that lost the tip CHECKPOINTs gets them back by re-broadcasting its own", async (t) => {
+  const c = new Cluster();
+  for (const payload of [A, B, C]) {
+    c.step(0, { type: "batch-available", payload });
+    c.drain();
+  }
+  for (const i of [0, 1, 2]) c.fire(i, "status");
+  c.dropTo(3);
+  c.drain();
+  for (const i of [0, 1, 2]) t.same(c.certified[i], [2n, 3n], `replica ${i} certified the tip`);
+  t.same(c.certified[3], [2n], "replica 3 lost the others' tip CHECKPOINTs");
+  c.fire(3, "status");
+  c.drain();
+  t.same(c.certified[3], [2n, 3n], "the others answered its broadcast with theirs");
+  // and then the idle network is quiet: nobody broadcasts a tip any more
+  for (let i = 0; i < 4; i++) {
+    const id = c.timers[i]!.get("status")!;
+    const out = sent(c.nodes[i]!.step({ type: "timeout", timer: "status", id })).filter((m) => m.type === "checkpoint");
+    t.same(out, [], `replica ${i} sends no tip CHECKPOINT once certified`);
+  }
+  t.same(c.problems, []);
 });

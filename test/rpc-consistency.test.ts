@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { openApiDocument } from "../sdk/api/openapi.js";
+import { routes, type RouteDef } from "../sdk/api/routes.js";
 import { signedReadHeaders } from "../sdk/api/signed-reads.js";
 import { createClient } from "../sdk/client.js";
 import { randomBytes } from "../sdk/crypto.js";
@@ -90,6 +91,10 @@ t.test("minHeight: answered at once when applied, after the block when it comes,
   t.equal((await signedGet(url, `${path}?minHeight=-1`, "auditor")).status, 400);
   t.equal((await signedGet(url, `${path}?minHeight=99999999999999999999999`, "auditor")).status, 400);
   t.equal((await fetch(`${url}/v1/status?minHeight=1`)).status, 400, "status is not a read of ledger state");
+  // Every signed read takes it (a new read route must too).
+  const reads = (Object.entries(routes) as [string, RouteDef][]).filter(([, r]) => r.method === "GET" && r.access === "signed" && r.produces === "json");
+  t.ok(reads.length >= 20);
+  for (const [id, r] of reads) t.ok(Object.hasOwn((r.query as unknown as { shape: object }).shape, "minHeight"), `${id} takes minHeight`);
 });
 
 t.test("a read waiting for a height ends when the node stops: 503, not a hang", async (t) => {

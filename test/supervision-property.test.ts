@@ -259,10 +259,10 @@ function checkTallies(t: Tap.Test, c: TestChain, w: Workload, where: string): vo
   for (const bank of BANKS) {
     const book = h.book(bank);
     if (book > 0n) expected.set(SUPERVISION_KEY.book(bank, "USD"), `amount:${book}`);
-    for (const ex of [...EXPORTERS, ...CHAIN]) {
-      const e = h.exposure(bank, ex);
-      if (e > 0n) expected.set(SUPERVISION_KEY.exposure(bank, "USD", ex), `amount:${e}`);
-    }
+  }
+  for (const ex of [...EXPORTERS, ...CHAIN]) {
+    const byBank = [...BANKS].sort().map((bank) => [bank, h.exposure(bank, ex)] as const).filter(([, e]) => e > 0n);
+    if (byBank.length > 0) expected.set(SUPERVISION_KEY.exposures(ex, "USD"), `banks:${byBank.map(([b, e]) => `${b}=${e}`).join(",")}`);
   }
   for (const id of h.pieces.keys()) {
     const e = h.earlier(id);
@@ -281,7 +281,8 @@ function checkTallies(t: Tap.Test, c: TestChain, w: Workload, where: string): vo
   const got = new Map<string, string>();
   for (const [k, v] of stored) {
     const tally = decodeTally(v);
-    if (k.startsWith("v/b/") || k.startsWith("v/c/")) got.set(k, `amount:${tally.amount}`);
+    if (k.startsWith("v/b/")) got.set(k, `amount:${tally.amount}`);
+    else if (k.startsWith("v/c/")) got.set(k, `banks:${tally.parties.map((p, i) => `${p}=${tally.amounts[i]}`).join(",")}`);
     else if (k.startsWith("v/r/")) {
       // a retired or replaced rule's tallies stay behind, unread: only the active generation is checked
       const rule = [...h.rules.values()].find((r) => k.startsWith(`v/r/${r.ruleId}/${r.setHeight}/`));

@@ -12,7 +12,7 @@ import { AlertView, ReceiptView } from "../sdk/api/schemas.js";
 import { receiptFromJson, toJsonView } from "../sdk/json.js";
 import { executeBlock } from "../node/ledger/execute.js";
 import { decodeReceipt, decodeRuleSet, encodeReceipt } from "../node/ledger/records.js";
-import { getTally, SUPERVISION_KEY } from "../node/ledger/supervision.js";
+import { exposureOf, getTally, SUPERVISION_KEY } from "../node/ledger/supervision.js";
 import type { Tx } from "../sdk/tx.js";
 import type { TxPayload, SetRuleInput } from "../sdk/transactions/index.js";
 import type { Alert, Receipt, ResultCode } from "../sdk/types.js";
@@ -154,7 +154,7 @@ t.test("CONCENTRATION: a bank's financing to one exporter above x% of its book (
   // a repayment lowers the exposure (no alert on a decrease)
   const finId = c.recorded.at(-1)!.txs[0]!.hashHex;
   t.same(alertsOf(ok(t, c.submit("bank-a", tx.recordRepayment({ receivableId: a3, financingId: finId, amount: USD(40_000) })))), []);
-  t.equal(getTally(c.state, SUPERVISION_KEY.exposure("bank-a", "USD", "exporter-a")).amount, USD(60_000));
+  t.equal(exposureOf(c.state, "bank-a", "USD", "exporter-a"), USD(60_000));
   // close case: a 40% rule, a bank with 40% exactly (not above)
   const c2 = newChain();
   ok(t, rule(c2, { ruleId: "conc-40", kind: "CONCENTRATION", params: { basisPoints: 4_000, currency: "USD" } }));
@@ -325,7 +325,7 @@ t.test("BLOCK rejects the transaction BLOCKED_BY_RULE, writes nothing of it, and
   t.match(alertsOf(blocked), [{ ruleId: "cap", severity: "BLOCK", parties: ["bank-a", "exporter-a"] }], "only the BLOCK rule's alert: the ALERT rule saw what did not happen");
   t.equal(c.stateHash(), before, "nothing of a blocked transaction is written");
   t.equal(c.receivable(id).financings.length, 1);
-  t.equal(getTally(c.state, SUPERVISION_KEY.exposure("bank-a", "USD", "exporter-a")).amount, USD(30_000));
+  t.equal(exposureOf(c.state, "bank-a", "USD", "exporter-a"), USD(30_000));
   t.same(alertsOf(ok(t, finance(c, "bank-a", id, USD(20_000)))).map((a) => a.ruleId), ["watch"], "50,000 exactly: not above the cap");
   // retiring stops it
   ok(t, c.submit("regulator", tx.retireRule({ ruleId: "cap" })));

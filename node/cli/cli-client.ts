@@ -382,13 +382,13 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   addWarrantCommands(command, run, signerOf, clientOf, print);
   addTitleCommands(command, run, signerOf, clientOf, print);
   addBuyerCommands(command, run, signerOf, clientOf, print);
-  addSupervisionCommands(program, options.devnetDir ?? ".devnet", command, run, signerOf, clientOf, print);
+  addSupervisionCommands(program, command, run, signerOf, clientOf, print);
   return program;
 }
 
 // ---- digital warrants (DESIGN.md §7, docs/warrants.md) ------------------------------------------
 
-type CommandFactory = (name: string, description: string, defaultParty?: string) => Command;
+type CommandFactory = (name: string, description: string, defaultParty?: string, parent?: Command) => Command;
 type Runner = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
 /** One output of a transfer as typed: `party:amount[:tradeRef]`. */
@@ -1031,7 +1031,6 @@ function addBuyerCommands(
 
 function addSupervisionCommands(
   program: Command,
-  devnetDefault: string,
   command: CommandFactory,
   run: Runner,
   signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
@@ -1065,14 +1064,8 @@ function addSupervisionCommands(
     );
 
   const rule = program.command("rule").description("supervision rules (a REGULATOR): set, retire, list (docs/supervision.md)");
-  const sub = (name: string, description: string) =>
-    rule
-      .command(name)
-      .description(description)
-      .option("--url <url>", "a node's RPC URL (default: $TRADELEDGER_URL, else the devnet's first node)")
-      .option("--party <id>", "the party that signs (default regulator)")
-      .option("--key <file>", "its key file (default <devnet>/keys/<party>.json)")
-      .option("--devnet <dir>", "devnet folder with keys/, network.json and genesis.json", devnetDefault);
+  // The shared options of every client command (--url, --party, --key, --devnet, --json), under `rule`.
+  const sub = (name: string, description: string) => command(name, description, "regulator", rule);
   const intOf = (v: string | undefined, name: string): number | undefined => {
     if (v === undefined) return undefined;
     if (!/^[0-9]{1,9}$/.test(v)) throw new UsageError(`--${name} ${v}: a whole number`);

@@ -95,11 +95,11 @@ interface InitOptions {
   rpcPort: number;
   passphraseFile?: string;
   plaintextKeys?: boolean;
-  json?: boolean;
   pkcs11Module?: string;
   pkcs11Token?: string;
   pkcs11NodeKey?: string;
   pkcs11PartyKey?: string;
+  json?: boolean;
 }
 
 /** `tradeledger init`: keys (encrypted by default), node.json and, with --party, the genesis entry. */
@@ -141,15 +141,18 @@ async function init(opts: InitOptions): Promise<void> {
   const fileKey = (seed: Uint8Array) => ({ publicKey: nodeCrypto.publicKeyFromSeed(seed), sign: (m: Uint8Array) => nodeCrypto.sign(seed, m) });
   try {
     const lines: string[] = [];
+    const summary: Record<string, unknown> = {};
     let node: { publicKey: Uint8Array; sign(m: Uint8Array): Uint8Array };
     if (opts.pkcs11NodeKey) {
       node = await hsmKey(opts.pkcs11NodeKey);
       lines.push(`node key:    in the HSM, token ${hsm!.tokenLabel}, label ${opts.pkcs11NodeKey} (never leaves it)`);
+      summary.nodeKey = { pkcs11: { token: hsm!.tokenLabel, label: opts.pkcs11NodeKey } };
     } else {
       const seed = new Uint8Array(randomBytes(32));
       writeKeyFile(keyFile, { seed, kind: "node" }, enc);
       node = fileKey(seed);
       lines.push(`node key:    ${keyFile} (mode 0600, ${passphrase !== undefined ? "encrypted" : "PLAINTEXT: for a local test network only"}; back it up, never share it)`);
+      summary.nodeKey = { file: keyFile, encrypted: passphrase !== undefined };
     }
     const config = parseWith(
       nodeConfigSchema,
@@ -169,16 +172,19 @@ async function init(opts: InitOptions): Promise<void> {
       if (opts.pkcs11PartyKey) {
         party = await hsmKey(opts.pkcs11PartyKey);
         lines.push(`party key:   in the HSM, token ${hsm!.tokenLabel}, label ${opts.pkcs11PartyKey}`);
+        summary.partyKey = { pkcs11: { token: hsm!.tokenLabel, label: opts.pkcs11PartyKey } };
       } else if (opts.partyKey) {
         const file = resolve(opts.partyKey);
         const existing = loadKeyFile(file, keyFileInfo(file).encrypted ? (passphrase ?? (await readPassphrase({ what: opts.partyKey }))) : undefined);
         if (existing.partyId && existing.partyId !== opts.party) throw new Error(`${opts.partyKey} is ${existing.partyId}'s key, not ${opts.party}'s`);
         party = fileKey(existing.seed);
+        summary.partyKey = { file };
       } else {
         const seed = new Uint8Array(randomBytes(32));
         writeKeyFile(partyKeyFile, { partyId: opts.party, seed, kind: "party" }, enc);
         party = fileKey(seed);
         lines.push(`party key:   ${partyKeyFile} (mode 0600; the organisation's signing key: move it to where its application signs, or into an HSM)`);
+        summary.partyKey = { file: partyKeyFile, encrypted: passphrase !== undefined };
       }
       const { signGenesisEntry, GENESIS_ENTRY_FORMAT } = await import("../../config/genesis-entry.js");
       const entry = await signGenesisEntry(
@@ -192,6 +198,8 @@ async function init(opts: InitOptions): Promise<void> {
       );
       writeJsonFile(entryFile, entry);
       lines.push(`genesis entry: ${entryFile} (public: send it to the founders; tradeledger genesis create collects them)`);
+      summary.party = { id: opts.party, publicKey: toHex(party.publicKey) };
+      summary.genesisEntry = entryFile;
     }
     writeJsonFile(configFile, config);
     lines.push(
@@ -200,11 +208,7 @@ async function init(opts: InitOptions): Promise<void> {
       `peer id: ${peerIdFromNodePublicKey(node.publicKey)}`,
       "",
     );
-    report(
-      opts,
-      { configFile, nodeKeyFile: keyFile, publicKey: toHex(node.publicKey), peerId: peerIdFromNodePublicKey(node.publicKey), ...(opts.party ? { partyKeyFile, genesisEntryFile: entryFile } : {}) },
-      lines.join("\n"),
-    );
+    report(opts, { ...summary, configFile, nodePublicKey: toHex(node.publicKey), peerId: peerIdFromNodePublicKey(node.publicKey), ...(validatorId ? { validatorId } : { mode: "observer" }) }, lines.join("\n"));
   } finally {
     for (const k of opened) k.close();
   }
@@ -359,7 +363,8 @@ export function buildCli(): Command {
     .requiredOption("--genesis-time <time>", "ISO 8601 instant or ms since the epoch (agreed by the founders; never the local clock)")
     .requiredOption("-o, --out <file>", "where to write the genesis (refuses to overwrite)")
     .option("--params <file>", "JSON with consensus and/or ledger parameters (docs/operator.md §3)")
-    .action(async (files: string[], opts: { chainId: string; genesisTime: string; out: string; params?: string }) => {
+    .option("--json", JSON_HELP)
+    .action(async (files: string[], opts: { chainId: string; genesisTime: string; out: string; params?: string; json?: boolean }) => {
       try {
         const { createGenesis, loadGenesisEntry, parseGenesisTime } = await import("../../config/genesis-entry.js");
         if (existsSync(opts.out)) throw new Error(`${opts.out} exists; refusing to overwrite a genesis`);
@@ -371,7 +376,9 @@ export function buildCli(): Command {
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
         writeJsonFileText(resolve(opts.out), result.text);
         const g = result.genesis;
-        process.stdout.write(
+        report(
+          opts,
+          { file: opts.out, chainId: g.chainId, genesisTime: g.genesisTime, parties: g.parties.length, validators: g.validators.length, f: Math.floor((g.validators.length - 1) / 3), sha256: result.sha256, warnings: result.warnings },
           `${opts.out}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${Math.floor((g.validators.length - 1) / 3)})\n` +
             `sha256 ${result.sha256}  (every founder compares this out of band)\n`,
         );

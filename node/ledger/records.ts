@@ -70,6 +70,8 @@ export interface TallyRecord {
   amount: bigint;
   parties: string[];
   entries: { time: bigint; txHash: Uint8Array }[];
+  /** with `parties`: one amount per party (empty when the tally is a list of parties only) */
+  amounts: bigint[];
 }
 export const encodeTally = (t: TallyRecord): Uint8Array => encode("SupervisionTally", t);
 export const decodeTally = (bytes: Uint8Array): TallyRecord => decode<TallyRecord>("SupervisionTally", bytes);

@@ -3,7 +3,7 @@
 // changed and at small running tallies kept in state, never at history:
 //
 //   v/b/<bank>/<currency>              a bank's book: Σ its live receivable financing in a currency
-//   v/c/<bank>/<currency>/<exporter>   its live financing to one exporter        (CONCENTRATION, LARGE_EXPOSURE)
+//   v/c/<exporter>/<currency>          the exporter's live financing by each bank (CONCENTRATION, LARGE_EXPOSURE)
 //   v/h/<pieceId>                      parties that held the piece or an ancestor before its holder (CYCLE)
 //   v/s/<billOfLadingFpHex>            receivables anchored as shipped under a bill of lading  (PLEDGE_CONFLICT)
 //   v/l/<receivableId>                 bills of lading a receivable was shipped under          (PLEDGE_CONFLICT)
@@ -31,20 +31,22 @@ import { invariant } from "./tx/rule.js";
 export const SUPERVISION_KEY = {
   rules: "z/rules",
   book: (bank: string, currency: string) => `v/b/${bank}/${currency}`,
-  exposure: (bank: string, currency: string, exporter: string) => `v/c/${bank}/${currency}/${exporter}`,
+  // Keyed by exporter and currency (one record with an amount per bank): a transaction that registers
+  // a receivable names it (signer, currency), so a financing in the same block is prefetched too.
+  exposures: (exporter: string, currency: string) => `v/c/${exporter}/${currency}`,
   holders: (pieceId: string) => `v/h/${pieceId}`,
   shipped: (blFpHex: string) => `v/s/${blFpHex}`,
   billsOf: (receivableId: string) => `v/l/${receivableId}`,
   rejections: (ruleId: string, setHeight: bigint, signer: string) => `v/r/${ruleId}/${setHeight}/${signer}`,
 } as const;
 
-/** Most active rules at once (setRule beyond it: INVALID_STATE). */
+/** Most active rules at once (setting one more: INVALID_STATE). */
 export const MAX_ACTIVE_RULES = 64;
 /** Receivables a bill of lading's tally (and bills a receivable's) keeps; beyond, further links are not watched. */
 export const MAX_LINKS = 256;
 
 const ALERT_TAG = utf8("tradeledger/alert/v1\u0000");
-const EMPTY_TALLY: TallyRecord = { amount: 0n, parties: [], entries: [] };
+const EMPTY_TALLY: TallyRecord = { amount: 0n, parties: [], entries: [], amounts: [] };
 
 // ---- the active rules --------------------------------------------------------------------------
 
@@ -81,6 +83,26 @@ function addAmount(s: StateWriter, key: string, delta: bigint): bigint {
   invariant(amount >= 0n, `supervision tally ${key} would go negative (${t.amount} + ${delta})`);
   putTally(s, key, { ...t, amount });
   return amount;
+}
+
+/** Adds `delta` to `party`'s amount in a per-party tally; returns its new amount. Parties stay sorted. */
+function addPartyAmount(s: StateWriter, key: string, party: string, delta: bigint): bigint {
+  const t = getTally(s, key);
+  const i = t.parties.indexOf(party);
+  const amount = (i >= 0 ? t.amounts[i]! : 0n) + delta;
+  invariant(amount >= 0n, `supervision tally ${key} would go negative for ${party} (${amount - delta} + ${delta})`);
+  const pairs = t.parties.map((p, j) => [p, t.amounts[j]!] as const).filter(([p]) => p !== party);
+  if (amount > 0n) pairs.push([party, amount]);
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  putTally(s, key, { ...t, parties: pairs.map(([p]) => p), amounts: pairs.map(([, a]) => a) });
+  return amount;
+}
+
+/** A bank's live financing to an exporter in a currency, from the exporter's tally. */
+export function exposureOf(s: StateReader, bank: string, currency: string, exporter: string): bigint {
+  const t = getTally(s, SUPERVISION_KEY.exposures(exporter, currency));
+  const i = t.parties.indexOf(bank);
+  return i >= 0 ? t.amounts[i]! : 0n;
 }
 
 function addParty(s: StateWriter, key: string, party: string): void {
@@ -142,7 +164,7 @@ function observe(base: StateReader, scratch: Overlay, payload: TxPayload): Obser
       for (const bank of [...banks].sort()) {
         const delta = liveFinancedBy(after, bank) - (before ? liveFinancedBy(before, bank) : 0n);
         if (delta === 0n) continue;
-        const exposure = addAmount(scratch, SUPERVISION_KEY.exposure(bank, after.currency, after.exporterId), delta);
+        const exposure = addPartyAmount(scratch, SUPERVISION_KEY.exposures(after.exporterId, after.currency), bank, delta);
         const book = addAmount(scratch, SUPERVISION_KEY.book(bank, after.currency), delta);
         out.exposures.push({ bank, currency: after.currency, exporter: after.exporterId, delta, exposure, book });
         if (delta > 0n) out.financed.push([after, bank]);
@@ -217,6 +239,8 @@ interface EvalContext {
   signer: Party;
   time: bigint;
   seen: Observed;
+  /** facts several rules of one transaction ask for, computed once (a declaration, days past due) */
+  memo<T>(key: string, compute: () => T): T;
 }
 
 const pct = (bp: bigint) => `${bp / 100n}.${(bp % 100n).toString().padStart(2, "0")}%`;
@@ -267,9 +291,11 @@ const EVALUATE: { readonly [K in RuleKind]: (rule: SupervisionRule, c: EvalConte
     const bp = BigInt(rule.params.basisPoints);
     for (const [r, bank] of c.seen.financed) {
       if (r.declarationFingerprint.length === 0) continue; // domestic trade: no declaration to compare
-      const b = c.state.get(KEY.declaration(toHex(r.declarationFingerprint)));
-      if (!b) continue;
-      const d = decodeDeclaration(b);
+      const d = c.memo(`x/${r.id}`, () => {
+        const b = c.state.get(KEY.declaration(toHex(r.declarationFingerprint)));
+        return b ? decodeDeclaration(b) : undefined;
+      });
+      if (!d) continue;
       const diff = d.declaredValue > d.attestedTotal ? d.declaredValue - d.attestedTotal : d.attestedTotal - d.declaredValue;
       if (d.declaredValue === 0n || diff * 10_000n <= bp * d.declaredValue) continue;
       hits.push({
@@ -287,7 +313,7 @@ const EVALUATE: { readonly [K in RuleKind]: (rule: SupervisionRule, c: EvalConte
     const hits: Hit[] = [];
     for (const [before, after] of c.seen.receivables) {
       if (liveFinanced(after) === 0n && (!before || liveFinanced(before) === 0n)) continue;
-      const days = daysPastDue(after.dueDate, c.time);
+      const days = c.memo(`due/${after.dueDate}`, () => daysPastDue(after.dueDate, c.time));
       if (days <= BigInt(rule.params.days)) continue;
       const banks = [...new Set([...(before?.financings ?? []), ...after.financings].map((f) => f.bankId))];
       hits.push({ parties: [after.exporterId, ...banks], evidence: [idBytes(after.id), c.tx.hash], detail: `financed receivable ${after.id} is ${days} days past due (more than ${rule.params.days})` });
@@ -311,7 +337,7 @@ const EVALUATE: { readonly [K in RuleKind]: (rule: SupervisionRule, c: EvalConte
     }
     // a receivable financed by a bank while a bill of lading it shipped under is pledged to another
     for (const [r, bank] of c.seen.financed) {
-      for (const fp of getTally(c.state, SUPERVISION_KEY.billsOf(r.id)).parties) {
+      for (const fp of c.memo(`bills/${r.id}`, () => getTally(c.state, SUPERVISION_KEY.billsOf(r.id)).parties)) {
         const titleId = c.state.get(KEY.titleFingerprint(fp));
         if (!titleId) continue;
         const title = titleIn(c.state, fromUtf8(titleId));
@@ -357,7 +383,12 @@ export function superviseSuccess(crypto: Crypto, base: StateReader, scratch: Ove
   const seen = observe(base, scratch, payload);
   const rules = activeRules(scratch);
   if (rules.length === 0) return { alerts: [] };
-  const c: EvalContext = { state: scratch, tx, payload, signer, time, seen };
+  const memos = new Map<string, unknown>();
+  const memo = <T>(key: string, compute: () => T): T => {
+    if (!memos.has(key)) memos.set(key, compute());
+    return memos.get(key) as T;
+  };
+  const c: EvalContext = { state: scratch, tx, payload, signer, time, seen, memo };
   const alerts: Alert[] = [];
   const blocks: Alert[] = [];
   for (const rule of rules) {
@@ -431,9 +462,8 @@ export function supervisionKeys(tx: Tx, ruleKeys: readonly string[], loaded?: (k
     if (!b) continue;
     if (k.startsWith("r/")) {
       const r = decodeReceivable(b);
-      for (const bank of new Set([signer, ...r.financings.map((f) => f.bankId)])) {
-        keys.push(SUPERVISION_KEY.book(bank, r.currency), SUPERVISION_KEY.exposure(bank, r.currency, r.exporterId));
-      }
+      keys.push(SUPERVISION_KEY.exposures(r.exporterId, r.currency));
+      for (const bank of new Set([signer, ...r.financings.map((f) => f.bankId)])) keys.push(SUPERVISION_KEY.book(bank, r.currency));
       if (r.declarationFingerprint.length > 0) keys.push(KEY.declaration(toHex(r.declarationFingerprint)));
       follow(SUPERVISION_KEY.billsOf(r.id));
     } else if (k.startsWith("v/l/")) {
@@ -448,6 +478,11 @@ export function supervisionKeys(tx: Tx, ruleKeys: readonly string[], loaded?: (k
   }
   const link = shipmentLink(p);
   if (link) keys.push(SUPERVISION_KEY.shipped(link.fp), SUPERVISION_KEY.billsOf(link.receivableId));
+  // A payload in a currency: its signer's book and exposures in it. A receivable registered and
+  // financed within one block is not in the state the prefetch reads: its registration (signed by
+  // the exporter) names the exporter's tally, its financing (signed by the bank) the bank's book.
+  const currency = (p as { currency?: unknown } | undefined)?.currency;
+  if (typeof currency === "string" && currency.length === 3) keys.push(SUPERVISION_KEY.book(signer, currency), SUPERVISION_KEY.exposures(signer, currency));
   return keys;
 }
 
@@ -456,20 +491,39 @@ export function supervisionKeys(tx: Tx, ruleKeys: readonly string[], loaded?: (k
  * check and the property test. Keys with a zero amount are absent, as in state.
  */
 export class BookTallies {
-  readonly expected = new Map<string, bigint>();
+  /** key -> amount (v/b/) or "party:amount,..." sorted (v/c/) */
+  private readonly sums = new Map<string, Map<string, bigint>>();
   addReceivable(r: Receivable): void {
     for (const bank of new Set(r.financings.map((f) => f.bankId))) {
       const live = liveFinancedBy(r, bank);
       if (live === 0n) continue;
-      for (const k of [SUPERVISION_KEY.book(bank, r.currency), SUPERVISION_KEY.exposure(bank, r.currency, r.exporterId)]) this.expected.set(k, (this.expected.get(k) ?? 0n) + live);
+      this.add(SUPERVISION_KEY.book(bank, r.currency), "", live);
+      this.add(SUPERVISION_KEY.exposures(r.exporterId, r.currency), bank, live);
     }
   }
-  /** The first disagreement with the stored tallies (key -> amount), or undefined. */
-  mismatch(stored: ReadonlyMap<string, bigint>): string | undefined {
-    for (const [k, v] of this.expected) if (stored.get(k) !== v) return `${k}: stored ${stored.get(k) ?? 0n}, receivables say ${v}`;
-    for (const [k, v] of stored) if (!this.expected.has(k)) return `${k}: stored ${v}, receivables say 0`;
+  private add(key: string, party: string, amount: bigint): void {
+    let m = this.sums.get(key);
+    if (!m) this.sums.set(key, (m = new Map()));
+    m.set(party, (m.get(party) ?? 0n) + amount);
+  }
+  /** What a stored tally of these keys must read as, in the form `tallyText` gives. */
+  get expected(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [k, m] of this.sums) out.set(k, [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, a]) => (p ? `${p}:${a}` : `${a}`)).join(","));
+    return out;
+  }
+  /** The first disagreement with the stored tallies (key -> tallyText), or undefined. */
+  mismatch(stored: ReadonlyMap<string, string>): string | undefined {
+    const expected = this.expected;
+    for (const [k, v] of expected) if (stored.get(k) !== v) return `${k}: stored ${stored.get(k) ?? "nothing"}, receivables say ${v}`;
+    for (const [k, v] of stored) if (!expected.has(k)) return `${k}: stored ${v}, receivables say nothing`;
     return undefined;
   }
+}
+
+/** A book tally as text: "amount" (v/b/) or "bank:amount,..." (v/c/). */
+export function tallyText(key: string, t: TallyRecord): string {
+  return key.startsWith("v/b/") ? `${t.amount}` : t.parties.map((p, i) => `${p}:${t.amounts[i]}`).join(",");
 }
 
 /** Whether a state key is a book tally (v/b/ or v/c/). */

@@ -33,7 +33,7 @@ import {
   WARRANT_INDEX_BUCKETS,
 } from "./indexes.js";
 import { receivableIndexFields } from "./receivable-fields.js";
-import { BookTallies, isBookTally } from "../ledger/supervision.js";
+import { BookTallies, isBookTally, tallyText } from "../ledger/supervision.js";
 import { StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 import { ZERO_HASH, type Store } from "./store.js";
 
@@ -181,7 +181,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   let stateRecords = 0;
   // Supervision's book tallies (docs/supervision.md) against the receivables they sum.
   const books = new BookTallies();
-  const storedBooks = new Map<string, bigint>();
+  const storedBooks = new Map<string, string>();
   for await (const [k, v] of db.iterator(prefixRange(Uint8Array.of(Bucket.state)))) {
     const stateKey = fromUtf8(k.subarray(1));
     const kh = stateKeyHash(stateKey);
@@ -190,7 +190,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     if (!list) byBucket.set(b, (list = []));
     list.push(Buffer.concat([kh, sha256(v)]));
     stateRecords++;
-    if (isBookTally(stateKey)) storedBooks.set(stateKey, decodeTally(plain(v)).amount);
+    if (isBookTally(stateKey)) storedBooks.set(stateKey, tallyText(stateKey, decodeTally(plain(v))));
     if (stateKey.startsWith("r/")) {
       books.addReceivable(decodeReceivable(plain(v)));
       for (const ik of receivableIndexKeys(stateKey.slice(2), receivableIndexFields(plain(v), stateKey))) expectedIndex.add(toHex(ik));

@@ -1364,6 +1364,11 @@ export const schema = {
                   "rule": "repeated",
                   "type": "TallyEntry",
                   "id": 3
+                },
+                "amounts": {
+                  "rule": "repeated",
+                  "type": "uint64",
+                  "id": 4
                 }
               }
             },

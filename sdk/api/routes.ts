@@ -52,7 +52,7 @@ const Flag = z.optional(z.pipe(z
   .enum(["true", "false"]), z.transform((v) => v === "true")));
 const Page = { cursor: Cursor, limit: Limit };
 const WaitCertifiedMs = described(z.optional(z.pipe(z.pipe(z
-  .string().check(z.regex(/^[0-9]{1,5}$/, "an integer of ms")), z.transform(Number)), z.int().check(z.gte(0)).check(z.lte(30_000)))), "wait up to this long, 0..30000 ms (default 0), for the block(s) to be certified: the next checkpoint, or the idle tip's, certifies them (docs/consensus.md §6)");
+  .string().check(z.regex(/^[0-9]{1,5}$/, "an integer of ms")), z.transform(Number)), z.int().check(z.gte(0)).check(z.lte(30_000)))), "wait up to this long, 0..30000 ms (default 0), for the block(s) to be certified: the next checkpoint, or the idle tip's, certifies them (docs/consensus.md §2.6)");
 const Empty = z.object({});
 /**
  * Read-your-writes across nodes: a read carrying `minHeight` is answered only once the node has
@@ -369,7 +369,7 @@ export const routes = {
     description:
       "Visible to its holder (and the bank it is offered to or that financed it), to holders of pieces descending from it, to the obligor and the granting bank, and to auditors. With `proofs=true`, the transactions that created each step (and the line's grant) with inclusion proofs and commit certificates: check offline with verifyPiece.",
     params: z.object({ id: Hex32 }),
-    query: z.object({ ...Consistency, proofs: described(Flag, "include each step's transaction with its proofs and certificate") }),
+    query: z.object({ ...Consistency, proofs: described(Flag, "include each step's transaction with its proofs and certificate, and the piece's record proven from certified state"), waitCertifiedMs: WaitCertifiedMs }),
     body: null,
     response: PieceView,
     produces: "json",
@@ -486,6 +486,7 @@ export const routes = {
     params: Empty,
     query: z
       .object({
+        ...Consistency,
         rule: described(z.optional(PartyId), "alerts of this rule"),
         party: described(z.optional(PartyId), "alerts naming this party"),
         fromHeight: described(z.optional(U64), "first block height (inclusive)"),
@@ -505,7 +506,7 @@ export const routes = {
     summary: "The active supervision rules",
     description: "Every registered party may read them: the rules a transaction will be checked against are no secret. Sorted by rule id.",
     params: Empty,
-    query: Empty,
+    query: ReadQuery,
     body: null,
     response: z.object({ items: z.array(SupervisionRuleView), asOf: AsOf }),
     produces: "json",

@@ -127,8 +127,8 @@ export const DocumentRecordView = z
     txHash: Hex32,
   }).apply(named, "DocumentRecord");
 
-export const AsOf = described(z
-  .object({ height: U64, time: TimeMs }), "the head block the answer was read at; derived values (overdue) use its time, the ledger's 'now'").apply(named, "AsOf");
+export const AsOf = described(
+  z.object({ height: U64, time: TimeMs }), "the head block the answer was read at; derived values (overdue) use its time, the ledger's 'now'").apply(named, "AsOf");
 
 export const ReceivableView = z
   .object({
@@ -272,8 +272,8 @@ export const TitleRecord = z
     updatedAt: TimeMs,
   }).apply(named, "TitleRecord");
 
-export const PledgeStepView = described(z
-  .object({ height: U64, index: z.int().check(z.gte(0)), time: TimeMs, txHash: Hex32, signer: PartyId }), "the transaction of a pledge step: where and when (GET /v1/txs/:hash serves it with its proofs)").apply(named, "PledgeStep");
+export const PledgeStepView = described(
+  z.object({ height: U64, index: z.int().check(z.gte(0)), time: TimeMs, txHash: Hex32, signer: PartyId }), "the transaction of a pledge step: where and when (GET /v1/txs/:hash serves it with its proofs)").apply(named, "PledgeStep");
 
 export const PledgeHistoryView = z
   .object({
@@ -282,8 +282,8 @@ export const PledgeHistoryView = z
     securedAmount: Amount,
     currency: Currency,
     expiryDate: CalendarDate,
-    outcome: described(z
-      .enum(PLEDGE_OUTCOMES), "OFFERED: an open offer; PLEDGED: accepted, in force; RELEASED: accepted, then released by the bank; DECLINED: the offer released by the bank; WITHDRAWN: the offer released by the holder"),
+    outcome: described(
+      z.enum(PLEDGE_OUTCOMES), "OFFERED: an open offer; PLEDGED: accepted, in force; RELEASED: accepted, then released by the bank; DECLINED: the offer released by the bank; WITHDRAWN: the offer released by the holder"),
     offered: PledgeStepView,
     accepted: z.optional(PledgeStepView),
     released: described(z.optional(PledgeStepView), "its signer is the releasing party"),
@@ -450,8 +450,8 @@ export const HeaderView = z
     view: U64,
   }).apply(named, "BlockHeader");
 
-export const CertificateView = described(z
-  .object({
+export const CertificateView = described(
+  z.object({
     chainId: z.string(),
     view: U64,
     seq: described(U64, "the block height"),
@@ -459,13 +459,13 @@ export const CertificateView = described(z
     commits: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
   }), "2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set").apply(named, "CommitCertificate");
 
-export const CertifiedHeaderView = described(z
-  .object({
+export const CertifiedHeaderView = described(
+  z.object({
     height: described(U64, "the height of `header`"),
     header: described(Hex, "the encoded BlockHeader, whose SHA-256 is the block hash"),
     chain: described(z.array(Hex).check(z.maxLength(MAX_CERTIFIED_CHAIN)), "the encoded headers above it up to the checkpointed block, ascending; each one's prevHash is the hash of the one before"),
-    checkpoint: described(z
-      .object({
+    checkpoint: described(
+      z.object({
         seq: described(U64, "the checkpointed block's height"),
         timestamp: described(TimeMs, "its time"),
         blockHash: described(Hex32, "its hash (the checkpoint's state digest)"),
@@ -480,8 +480,8 @@ export const StateProofView = z
     siblings: described(Hex, "sibling hashes, bottom level first"),
   }).apply(named, "StateProof");
 
-export const SignerKeysView = described(z
-  .object({
+export const SignerKeysView = described(
+  z.object({
     height: described(U64, "the height the records are proven at (the head when served)"),
     certified: CertifiedHeaderView,
     parties: z.array(
@@ -522,8 +522,16 @@ export const HistoryEntryView = z.extend(TxEntryView, {
   chainHead: described(z.optional(Hex32), "with ?proofs=true: the history chain head after this entry (sdk/history-chain.ts), to locate a missing entry"),
 }).apply(named, "HistoryEntry");
 
-export const HistoryCompleteView = described(z
-  .object({
+export const CertifiedRecordView = described(
+  z.object({
+    height: described(U64, "the certified height the record is proven at (the head when served)"),
+    certified: CertifiedHeaderView,
+    record: described(z.nullable(Hex), "the encoded state record; null: no such record"),
+    proof: described(StateProofView, "of the record's state key under the certified header's state root"),
+  }), "a state record proven from certified state (sdk/certified.ts verifyCertifiedState)").apply(named, "CertifiedRecord");
+
+export const HistoryCompleteView = described(
+  z.object({
     height: described(U64, "the certified height the history is proven complete at"),
     certified: CertifiedHeaderView,
     record: described(z.nullable(Hex), "the encoded HistoryChain state record h/<kind>/<id> (count, head); null: no history yet"),
@@ -567,10 +575,11 @@ export const PieceStepView = z
     financed: described(z.optional(TxView), "the bank's financing of the piece, when that made the bank its holder"),
   }).apply(named, "PieceStep");
 
-export const PieceProofsView = described(z
-  .object({
+export const PieceProofsView = described(
+  z.object({
     creditLine: described(TxView, "the grant of the warrant's credit line (its signer is the bank)"),
     steps: described(z.array(PieceStepView), "one per piece from the warrant's first piece to this one"),
+    state: described(z.optional(CertifiedRecordView), "the piece's record (holder, status...) proven at a certified height; absent while the head is not certified"),
   }), "each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece").apply(named, "PieceProofs");
 
 export const PieceView = z
@@ -678,6 +687,7 @@ export type LedgerEventJson = z.output<typeof LedgerEventView>;
 export type SubmitResultJson = z.output<typeof SubmitResultView>;
 export type CertificateJson = z.output<typeof CertificateView>;
 export type CertifiedHeaderJson = z.output<typeof CertifiedHeaderView>;
+export type CertifiedRecordJson = z.output<typeof CertifiedRecordView>;
 export type CreditLineRecordJson = z.output<typeof CreditLineRecord>;
 export type WarrantRecordJson = z.output<typeof WarrantRecord>;
 export type PieceRecordJson = z.output<typeof PieceRecord>;
