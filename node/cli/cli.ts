@@ -359,7 +359,8 @@ export function buildCli(): Command {
     .requiredOption("--genesis-time <time>", "ISO 8601 instant or ms since the epoch (agreed by the founders; never the local clock)")
     .requiredOption("-o, --out <file>", "where to write the genesis (refuses to overwrite)")
     .option("--params <file>", "JSON with consensus and/or ledger parameters (docs/operator.md §3)")
-    .action(async (files: string[], opts: { chainId: string; genesisTime: string; out: string; params?: string }) => {
+    .option("--json", JSON_HELP)
+    .action(async (files: string[], opts: { chainId: string; genesisTime: string; out: string; params?: string; json?: boolean }) => {
       try {
         const { createGenesis, loadGenesisEntry, parseGenesisTime } = await import("../../config/genesis-entry.js");
         if (existsSync(opts.out)) throw new Error(`${opts.out} exists; refusing to overwrite a genesis`);
@@ -371,9 +372,11 @@ export function buildCli(): Command {
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
         writeJsonFileText(resolve(opts.out), result.text);
         const g = result.genesis;
-        process.stdout.write(
-          `${opts.out}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${Math.floor((g.validators.length - 1) / 3)})\n` +
-            `sha256 ${result.sha256}  (every founder compares this out of band)\n`,
+        const f = Math.floor((g.validators.length - 1) / 3);
+        report(
+          opts,
+          { file: opts.out, chainId: g.chainId, genesisTime: g.genesisTime, parties: g.parties.length, validators: g.validators.length, f, sha256: result.sha256, warnings: result.warnings },
+          `${opts.out}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${f})\n` + `sha256 ${result.sha256}  (every founder compares this out of band)\n`,
         );
       } catch (err) {
         fail(err);
