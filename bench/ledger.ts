@@ -4,8 +4,11 @@
 //
 //   npm run bench:ledger -- [--blocks 20] [--txs 500] [--preload 0] [--depth 20] [--no-sync]
 //                           [--warmup 3] [--settle 20] [--dir /tmp/x] [--keep]
-//                           [--no-warrants] [--warrant-blocks 10] [--warrant-txs 400]
+//                           [--no-warrants] [--warrant-blocks 10] [--warrant-txs 400] [--rules 20]
 //
+// --rules N (default 20; 0: off) adds a lane that runs the same blocks on an empty ledger with N
+// active supervision rules of every kind (docs/supervision.md), all ALERT, set in its first block,
+// and prints the cost of rule evaluation per transaction against the empty ledger without rules.
 // --blocks N measures N blocks with and N without signature verification, alternating. With
 // --preload, an empty and a preloaded ledger run the same blocks alternately (after --settle
 // unmeasured blocks that let LevelDB finish compacting the bulk load).
@@ -26,7 +29,10 @@ import { nodeCrypto } from "../node/crypto.js";
 import { Store } from "../node/store/store.js";
 import { preloadReceivables } from "./preload.js";
 import { benchWarrants } from "./warrants.js";
-import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, makeParties } from "../test/fixtures/ledger-workload.js";
+import { DAY_MS, WORKLOAD_CHAIN_ID, WORKLOAD_T0, Workload, makeParties, makeParty as makeWorkloadParty, type WorkloadParty } from "../test/fixtures/ledger-workload.js";
+import { tx as build } from "../sdk/builders.js";
+import { signTx, type Tx } from "../sdk/tx.js";
+import type { SetRuleInput } from "../sdk/transactions/index.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -42,6 +48,7 @@ const { values: args } = parseArgs({
     "no-warrants": { type: "boolean", default: false },
     "warrant-blocks": { type: "string", default: "10" },
     "warrant-txs": { type: "string", default: "400" },
+    rules: { type: "string", default: "20" },
   },
 });
 
@@ -52,6 +59,7 @@ const DEPTH = int(args.depth, "depth");
 const WARMUP = int(args.warmup, "warmup");
 const SETTLE = int(args.settle, "settle");
 const SYNC = !args["no-sync"];
+const RULES = int(args.rules, "rules");
 
 function int(v: string | undefined, name: string): number {
   const n = Number(v);
@@ -128,7 +136,9 @@ async function main(): Promise<void> {
   mkdirSync(base, { recursive: true });
   console.log(`bench:ledger  blocks=${BLOCKS} txs/block=${TXS} preload=${PRELOAD} depth=${DEPTH} sync=${SYNC} dir=${base}`);
   const parties = makeParties(nodeCrypto);
-  const genesis: ChainGenesis = { chainId: WORKLOAD_CHAIN_ID, parties: parties.map((p) => p.party), stateTreeDepth: DEPTH };
+  // The regulator of the rules lane (every lane has the same genesis, so they run the same blocks).
+  const regulator = makeWorkloadParty(nodeCrypto, "regulator", "REGULATOR");
+  const genesis: ChainGenesis = { chainId: WORKLOAD_CHAIN_ID, parties: [...parties.map((p) => p.party), regulator.party], stateTreeDepth: DEPTH };
   let verifyOn = true;
   // With --preload, an empty ledger and a preloaded one run the same blocks, alternating block by
   // block, so machine noise falls on both alike and their ratio is meaningful.
@@ -139,10 +149,13 @@ async function main(): Promise<void> {
     console.log(`preload: ${PRELOAD} receivables (${PRELOAD * 3} state records) in ${fmt(loadMs / 1000)} s (${fmt(PRELOAD / (loadMs / 1000), 0)} receivables/s), then LevelDB compaction ${fmt(compactMs / 1000)} s`);
     lanes.push(lane);
   }
+  const rulesLane = RULES > 0 ? await openLane(`empty ledger, ${RULES} supervision rules`, join(base, "rules"), genesis, () => verifyOn) : undefined;
+  if (rulesLane) lanes.push(rulesLane);
   const workload = new Workload({ crypto: nodeCrypto, parties, seed: 7 });
   let time = WORKLOAD_T0;
   let height = 0n;
   let diverged = 0;
+  let alertsRaised = 0;
 
   /** Runs n blocks on every lane; with `measure`, even blocks verify signatures and odd ones do not. */
   async function runBlocks(n: number, measure: boolean): Promise<void> {
@@ -161,6 +174,7 @@ async function main(): Promise<void> {
         const wallMs = performance.now() - t0;
         const cpu = process.cpuUsage(cpu0);
         codes.set(lane, result.receipts.map((r) => r.code).join());
+        if (lane === rulesLane && measure) alertsRaised += result.receipts.reduce((a, r) => a + (r.alerts?.length ?? 0), 0);
         if (lane === lanes[0]) workload.observe(txs, result.receipts);
         if (measure) lane.samples.get(mode)!.push({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, txs: txs.length, timings: result.timings });
       }
@@ -168,6 +182,15 @@ async function main(): Promise<void> {
     }
   }
 
+  // Block 1: the rules lane's regulator sets its rules; the other lanes commit an empty block.
+  time += 1000n;
+  height++;
+  for (const lane of lanes) {
+    const txs = lane === rulesLane ? supervisionRules(RULES, regulator, time) : [];
+    const result = await lane.chain.executeBlock({ height, time, proposer: "validator-0", view: 0n, txs });
+    const refused = result.receipts.filter((r) => r.code !== "OK");
+    if (refused.length > 0) throw new Error(`setting the bench's rules failed: ${refused.map((r) => `${r.code} ${r.message}`).join("; ")}`);
+  }
   // Fill the pipeline (register -> attest -> finance -> repay), and after a bulk load let LevelDB
   // work off its compaction debt (a ledger grown block by block would have paid it all along).
   await runBlocks(Math.max(WARMUP, 4) + (PRELOAD > 0 ? SETTLE : 0), false);
@@ -184,13 +207,33 @@ async function main(): Promise<void> {
   const ok = w.unexpected === 0 && diverged === 0;
   const v = results["with signature verification"]!;
   const u = results["without signature verification"]!;
-  const ratio = lanes.length > 1 ? `; preloaded/empty ${fmt(v[1]!.txPerSec / v[0]!.txPerSec, 2)} verified, ${fmt(u[1]!.txPerSec / u[0]!.txPerSec, 2)} unverified` : "";
+  const ratio = PRELOAD > 0 ? `; preloaded/empty ${fmt(v[1]!.txPerSec / v[0]!.txPerSec, 2)} verified, ${fmt(u[1]!.txPerSec / u[0]!.txPerSec, 2)} unverified` : "";
   console.log(
     `\nbench:ledger: ${fmt(v[0]!.txPerSec, 0)} tx/s verified, ${fmt(u[0]!.txPerSec, 0)} tx/s unverified, state root ${fmt(v[0]!.stateRootMs, 1)} ms per ${TXS}-tx block (empty ledger, depth ${DEPTH})` +
-      (lanes.length > 1 ? `; with ${PRELOAD} preloaded: ${fmt(v[1]!.txPerSec, 0)} / ${fmt(u[1]!.txPerSec, 0)} tx/s, state root ${fmt(v[1]!.stateRootMs, 1)} ms${ratio}` : "") +
+      (PRELOAD > 0 ? `; with ${PRELOAD} preloaded: ${fmt(v[1]!.txPerSec, 0)} / ${fmt(u[1]!.txPerSec, 0)} tx/s, state root ${fmt(v[1]!.stateRootMs, 1)} ms${ratio}` : "") +
       (ok ? "" : "; CORRECTNESS FAILED"),
   );
   if (!ok) console.log(workload.mismatches.join("\n"));
+  if (rulesLane) {
+    // The cost of rule evaluation: the same blocks on an empty ledger with and without the rules.
+    const perTx = (lane: Lane, mode: string, f: (s: Sample) => number) => {
+      const xs = lane.samples.get(mode)!.map((x) => f(x) / x.txs);
+      return (percentile(xs, 50) * 1000) as number;
+    };
+    // CPU time per transaction is the steadier measure on a shared machine; wall time is shown too.
+    for (const mode of MODES) {
+      const cpuWith = perTx(rulesLane, mode, (x) => x.cpuMs);
+      const cpuWithout = perTx(lanes[0]!, mode, (x) => x.cpuMs);
+      const wallWith = perTx(rulesLane, mode, (x) => x.wallMs);
+      const wallWithout = perTx(lanes[0]!, mode, (x) => x.wallMs);
+      const exWith = perTx(rulesLane, mode, (x) => x.timings.executeMs);
+      const exWithout = perTx(lanes[0]!, mode, (x) => x.timings.executeMs);
+      console.log(
+        `supervision, ${mode}: CPU per tx (block p50) ${fmt(cpuWith)} us with ${RULES} rules vs ${fmt(cpuWithout)} us without (${fmt(cpuWith - cpuWithout)} us/tx, ${fmt(((cpuWith - cpuWithout) / cpuWithout) * 100)}%); wall ${fmt(wallWith)} vs ${fmt(wallWithout)} us/tx; execute ${fmt(exWith)} vs ${fmt(exWithout)} us/tx`,
+      );
+    }
+    console.log(`supervision: ${alertsRaised} alerts raised in the measured blocks of the rules lane`);
+  }
   for (const lane of lanes) {
     await lane.store.close();
     // Reopening runs the integrity checks and rebuilds the in-memory tree from the bucket hashes.
@@ -205,6 +248,31 @@ async function main(): Promise<void> {
     console.log("");
     await benchWarrants({ blocks: int(args["warrant-blocks"], "warrant-blocks"), txs: int(args["warrant-txs"], "warrant-txs"), sync: SYNC, ...(args.dir ? { dir: join(base, "warrants") } : {}), keep: args.keep });
   }
+}
+
+/**
+ * `n` ALERT rules of every kind, signed by the regulator: each is evaluated for every transaction it
+ * concerns, with thresholds like a supervisor's (most transactions pass; every financing of the
+ * workload is within seconds of its registration, so the one VELOCITY rule alerts on each).
+ */
+function supervisionRules(n: number, regulator: WorkloadParty, time: bigint): Tx[] {
+  const kinds: ((i: number) => SetRuleInput)[] = [
+    (i) => ({ ruleId: `conc-${i}`, kind: "CONCENTRATION", params: { basisPoints: 9_000 + 100 * (i % 10), currency: "USD", amount: 100_000_000_00n } }),
+    (i) => ({ ruleId: `large-${i}`, kind: "LARGE_EXPOSURE", params: { amount: BigInt(500_000_000_00 + 10_000_000_00 * (i % 10)), currency: "USD" } }),
+    (i) => ({ ruleId: `mismatch-${i}`, kind: "VALUE_MISMATCH", params: { basisPoints: 100 * (1 + (i % 10)) } }),
+    (i) => ({ ruleId: `burst-${i}`, kind: "REJECTION_BURST", params: { count: 5 + (i % 5), windowMinutes: 1 } }),
+    (i) => ({ ruleId: `aged-${i}`, kind: "OVERDUE_AGE", params: { days: 30 + (i % 60) } }),
+    (i) => ({ ruleId: `cycle-${i}`, kind: "CYCLE" }),
+    (i) => ({ ruleId: `pledge-${i}`, kind: "PLEDGE_CONFLICT" }),
+  ];
+  const velocity = (i: number): SetRuleInput => ({ ruleId: `fast-${i}`, kind: "VELOCITY", params: { hours: 24 } });
+  const rules = Array.from({ length: n }, (_, i) => (i === 0 ? velocity(i) : kinds[i % kinds.length]!(i)));
+  return rules.map((rule, i) => {
+    const payload = build.setRule(rule);
+    const nonce = new Uint8Array(16);
+    new DataView(nonce.buffer).setUint32(12, i);
+    return signTx(nodeCrypto, { chainId: WORKLOAD_CHAIN_ID, signer: regulator.id, createdAt: time, nonce, payload }, regulator.seed);
+  });
 }
 
 main().catch((err) => {

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { toHex } from "../sdk/bytes.js";
 import type { Role } from "../sdk/types.js";
+import type { SetRuleInput } from "../sdk/transactions/index.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { genesisSchema, nodeConfigSchema, type Genesis, type NodeConfig } from "./schema.js";
 import { readJsonFile, writeJsonFile, writeKeyFile, parseWith } from "./load.js";
@@ -80,6 +81,16 @@ export const DEVNET_PARTIES: Omit<DevnetParty, "publicKey" | "keyFile">[] = [
   { id: "regulator", role: "REGULATOR", name: "Zhejiang Banking Supervision Bureau", country: "CN" },
 ];
 const EXTRA_VALIDATORS = ["validator-5", "validator-6", "validator-7"];
+
+/**
+ * The devnet's sample supervision rules (docs/supervision.md), set by its regulator once the network
+ * is up (node/cli/devnet.ts). All ALERT: they never change what the examples' transactions do.
+ */
+export const DEVNET_RULES: readonly SetRuleInput[] = [
+  { ruleId: "fast-financing", kind: "VELOCITY", params: { hours: 1 } },
+  { ruleId: "large-exposure", kind: "LARGE_EXPOSURE", params: { amount: 500_000_00n, currency: "USD" } },
+  { ruleId: "rejection-burst", kind: "REJECTION_BURST", params: { count: 3, windowMinutes: 10 } },
+];
 
 export function networkFile(dir: string): string {
   return join(resolve(dir), "network.json");

@@ -172,6 +172,10 @@ export class Replica {
   private readonly viewChanges = new Map<bigint, Map<number, ViewChange>>();
   /** consecutive view changes without a delivered block: timeouts double with each (§4.5.2) */
   private failedViews = 0;
+  /** each peer's last STATUS (our clock when it came, what it said): who is alive, who is behind */
+  private readonly peerStatus = new Map<number, { at: bigint; lastDelivered: bigint }>();
+  /** our clock at the first tick of this incarnation: silence is judged only after a while up */
+  private firstTick?: bigint;
 
   // ---- log (§4.2)
   private readonly slots = new Map<bigint, Slot>();
@@ -195,7 +199,7 @@ export class Replica {
   private pendingStable?: StableCheckpoint;
   /** the executed head and its state digest (what a tip checkpoint signs) */
   private executedTip?: { seq: bigint; timestamp: bigint; stateDigest: Uint8Array };
-  /** our CHECKPOINT for an idle head between checkpoint seqs (certifying the tip, docs/consensus.md §6) */
+  /** our CHECKPOINT for an idle head between checkpoint seqs (certifying the tip, docs/consensus.md §2.6) */
   private ownTip?: Checkpoint;
   /** the latest tip CHECKPOINT of each replica (one each: a Byzantine replica fills only its own) */
   private readonly tipCheckpoints = new Map<number, Checkpoint>();
@@ -329,6 +333,7 @@ export class Replica {
           return this.onTimeout(event.timer, event.id);
         case "tick":
           if (typeof event.now === "bigint" && event.now > this.clock) this.clock = event.now;
+          if (typeof event.now === "bigint" && this.firstTick === undefined) this.firstTick = event.now;
           return;
         case "batch-available":
           return this.onBatchAvailable(event.payload);
@@ -836,7 +841,7 @@ export class Replica {
   }
 
   /**
-   * Certifying the tip (docs/consensus.md §6). A stable checkpoint certifies the chain up to a
+   * Certifying the tip (docs/consensus.md §2.6). A stable checkpoint certifies the chain up to a
    * multiple of K; an idle chain never reaches the next one, so its last blocks would stay
    * uncertified. When this replica is idle (it executed everything it delivered and has accepted no
    * batch above it) at a status tick, it signs a CHECKPOINT for its executed head as for any
@@ -949,7 +954,33 @@ export class Replica {
       }
     }
     if (!waiting) this.cancelTimer("request");
-    else if (progress || !this.timerIds.has("request")) this.setTimer("request", this.timeoutFor(this.config.requestTimeoutMs, this.failedViews));
+    else if (progress || !this.timerIds.has("request")) this.setTimer("request", this.requestTimeout());
+  }
+
+  /** The request timer: doubled with each failed view, but never for a primary known unfit. */
+  private requestTimeout(): number {
+    return this.primaryFitness(this._view) !== "ok" ? this.config.requestTimeoutMs : this.timeoutFor(this.config.requestTimeoutMs, this.failedViews);
+  }
+
+  /**
+   * What we know of the primary of `view` (docs/consensus.md §4.5.3): "silent" when it has sent
+   * no STATUS for four status intervals (down, or cut off from us), "behind" when its last STATUS
+   * puts it below our stable checkpoint (it must fetch state before it can propose; a validator
+   * restored from scratch is), else "ok". The backoff of §4.5.2 is for a correct primary that is
+   * slow; none is spent on one known unfit: a view change onto a silent primary moves on as soon
+   * as a quorum has voted for it, and a view led by a primary that is behind fails after the base
+   * timeouts, not the doubled ones (SmartBFT blacklists such leaders; rotating past them keeps
+   * PBFT's primary schedule, which every replica must agree on). Timers decide liveness only:
+   * safety never depends on this judgement, and a replica that judges wrongly costs one view.
+   */
+  private primaryFitness(view: bigint): "ok" | "silent" | "behind" {
+    const p = this.check.primaryOf(view);
+    if (p === this.self || this.firstTick === undefined) return "ok";
+    const silence = BigInt(4 * this.statusInterval());
+    if (this.clock - this.firstTick < silence) return "ok";
+    const s = this.peerStatus.get(p);
+    if (!s || this.clock - s.at >= silence) return "silent";
+    return s.lastDelivered < this._stable.seq ? "behind" : "ok";
   }
 
   private startViewChange(view: bigint): void {
@@ -983,7 +1014,15 @@ export class Replica {
     if (this._viewActive) return;
     const votes = this.viewChangesFor(this._view);
     if (votes.length < this.quorum) return;
-    if (!this.timerIds.has("view-change")) this.setTimer("view-change", this.timeoutFor(this.config.viewChangeTimeoutMs, this.failedViews - 1));
+    const fitness = this.primaryFitness(this._view);
+    if (fitness === "silent") {
+      // a quorum wants this view, and its primary has not been heard from: next view at once
+      this.startViewChange(this._view + 1n);
+      return;
+    }
+    if (!this.timerIds.has("view-change")) {
+      this.setTimer("view-change", fitness === "behind" ? this.config.viewChangeTimeoutMs : this.timeoutFor(this.config.viewChangeTimeoutMs, this.failedViews - 1));
+    }
     if (this.isPrimary && this.ownViewChange) this.sendNewView(votes);
   }
 
@@ -1204,7 +1243,7 @@ export class Replica {
           // a view change nobody else joins (a restarted replica did exactly that); wait for the
           // transfer, then judge again. A faulty primary is still replaced by the others, and f+1
           // of their view changes pull this replica along (§4.5.2).
-          this.setTimer("request", this.timeoutFor(this.config.requestTimeoutMs, this.failedViews));
+          this.setTimer("request", this.requestTimeout());
           return;
         }
         this.startViewChange(this._view + 1n);
@@ -1248,16 +1287,22 @@ export class Replica {
       return;
     }
     const to = s.replica;
+    const before = this.peerStatus.get(to);
+    this.peerStatus.set(to, { at: this.clock, lastDelivered: s.lastDelivered });
     const send = (message: ConsensusMessage) => this.emit({ type: "send", to, message });
     const responder = (((this.self - to - 1 - (s.round % this.n)) % this.n) + this.n) % this.n <= this.f;
+    // A peer that delivered nothing since its previous STATUS may be cut off from some replica (a
+    // link down, a ban) while it still reaches us: a responder relays the other replicas' signed
+    // votes too, so one cut link between two honest replicas does not stall a quorum that needs
+    // both (all votes are self-certifying; relaying them changes nothing but their path).
+    const relay = responder && before !== undefined && before.lastDelivered === s.lastDelivered;
     const forwards = responder || this.self === this.check.primaryOf(this.logView);
     // the new view of our log, to a peer that is behind it or still changing views (it installs
     // it, or follows it passively)
     if (forwards && this.newView && (s.view < this.logView || !s.viewActive)) send(this.newView);
     // our vote for the view the peer is changing to, even if we moved past it: its primary may need it
     if (!s.viewActive) {
-      const vote = this.viewChanges.get(s.view)?.get(this.self);
-      if (vote) send(vote);
+      for (const [replica, vote] of this.viewChanges.get(s.view) ?? []) if (replica === this.self || (responder && replica !== to)) send(vote);
     }
     if (s.stableSeq < this._stable.seq) for (const cp of this._stable.proof) send(cp);
     for (const [seq, cp] of this.ownCheckpoints) if (seq > s.stableSeq && seq > this._stable.seq) send(cp);
@@ -1288,6 +1333,10 @@ export class Replica {
       if (prepare) send(prepare);
       const commit = slot.commits.get(this.self);
       if (commit) send(commit);
+      if (relay) {
+        for (const [replica, p] of slot.prepares) if (replica !== this.self && replica !== to) send(p);
+        for (const [replica, c] of slot.commits) if (replica !== this.self && replica !== to) send(c);
+      }
     }
   }
 

@@ -10,7 +10,7 @@ import type { SignerKeysJson } from "../sdk/signers.js";
 import { PARTY_ID_RE } from "../sdk/checks.js";
 import { REJECTED_ATTEMPT, type HistoryKind } from "../sdk/history-chain.js";
 import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
-import type { CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
+import type { CertifiedRecordJson, CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import type { Crypto } from "../sdk/crypto.js";
 import { toJsonView } from "../sdk/json.js";
@@ -19,7 +19,7 @@ import type { Piece, PieceStatus, Receivable, ReceivableStatus, ResultCode, Titl
 import { dayAfter, isCalendarDate } from "../sdk/validate.js";
 import type { NodeApi, QueryModel } from "../node/api.js";
 import { isOverdue } from "../sdk/domain.js";
-import { MAX_PAGE_LIMIT, utcDate, type HistoryEntry, type ObjectKind, type Page, type PageRequest, type TxEntry, type TxRecord } from "../node/query/types.js";
+import { MAX_PAGE_LIMIT, utcDate, type HistoryEntry, type ObjectKind, type Page, type PageRequest, type StateRecordKind, type TxEntry, type TxRecord } from "../node/query/types.js";
 import {
   canSeeCreditLine,
   canSeeReceivable,
@@ -475,13 +475,13 @@ export class Reads {
     return warrantTreeView(tree.warrant, mine, false, asOf);
   }
 
-  async piece(caller: Caller, id: string, q: { proofs?: boolean }): Promise<PieceJson> {
+  async piece(caller: Caller, id: string, q: { proofs?: boolean; waitCertifiedMs?: number }): Promise<PieceJson> {
     const asOf = this.asOf();
     const found = await this.query.getPiece(id);
     if (!found) throw notFound(`no warrant piece ${id}`);
     const visible = seesWholeTree(caller, found.warrant) || isPieceParty(caller, found.piece) || (await this.holdsDescendant(caller, found.piece));
     if (!visible) throw forbidden(`${caller.id} (${caller.role}) may not read piece ${id}: its holder, holders of pieces descending from it, the obligor, the bank of the line and auditors may`);
-    return pieceView(found, asOf, q.proofs ? await this.pieceProofs(found.warrant.lineId, [...found.ancestry, found.piece]) : undefined);
+    return pieceView(found, asOf, q.proofs ? await this.pieceProofs(found.warrant.lineId, [...found.ancestry, found.piece], q.waitCertifiedMs ?? 0) : undefined);
   }
 
   /** The first event of a type in an object's history, as the transaction record that emitted it. */
@@ -496,7 +496,9 @@ export class Reads {
   }
 
   /** The grant of the line and, per step, the transaction that created the piece and the one that financed it. */
-  private async pieceProofs(lineId: string, chain: Piece[]): Promise<PieceProofsJson> {
+  private async pieceProofs(lineId: string, chain: Piece[], waitCertifiedMs: number): Promise<PieceProofsJson> {
+    // the piece's record first: every step's block is at or below its height, so certified with it
+    const state = await this.certifiedRecord("piece", chain[chain.length - 1]!.id, waitCertifiedMs);
     const view = async (rec: TxRecord | undefined, what: string): Promise<TxJson> => {
       if (!rec) throw new Error(`${what} is not in the history indexes`);
       return this.txRecordView(rec);
@@ -508,7 +510,7 @@ export class Reads {
       const financedRec = p.financedBy && p.advance > 0n ? await this.firstEventTx("piece", p.id, "pieceFinanced") : undefined;
       steps.push({ pieceId: p.id, created, ...(financedRec ? { financed: await this.txRecordView(financedRec) } : {}) });
     }
-    return { creditLine, steps };
+    return { creditLine, steps, ...(state ? { state } : {}) };
   }
 
   async listPieces(caller: Caller, partyId: string, f: { status?: Exclude<PieceStatus, "SPENT">; warrant?: string }, q: PageQuery): Promise<ResponseOf<"listPieces">> {
@@ -593,7 +595,12 @@ export class Reads {
 
   /** An object's history chain record proven at the head, with the head's certified header (waiting up to `waitMs`). */
   private async historyComplete(kind: HistoryKind, id: string, waitMs: number): Promise<HistoryPageJson["complete"]> {
-    const proven = await this.query.proveStates("historyChain", [`${kind}/${id}`]);
+    return this.certifiedRecord("historyChain", `${kind}/${id}`, waitMs);
+  }
+
+  /** A state record proven at the head, with the head's certified header (waiting up to `waitMs`); undefined while uncertified. */
+  private async certifiedRecord(kind: StateRecordKind, id: string, waitMs: number): Promise<CertifiedRecordJson | undefined> {
+    const proven = await this.query.proveStates(kind, [id]);
     if (proven.height === 0n) return undefined;
     const certified = waitMs > 0 ? await this.query.waitCertifiedHeader(proven.height, waitMs) : await this.query.certifiedHeader(proven.height);
     if (!certified) return undefined;

@@ -32,6 +32,7 @@ import { EventStreams, parseEventId, STREAM_EVENT_TYPES } from "./events.js";
 import { RateLimiter } from "./ratelimit.js";
 import { ProxyTrust, addressKey, normalizeAddress } from "./client.js";
 import { Reads } from "./reads.js";
+import { parseInput, parseJsonText } from "./input.js";
 
 /** What the RPC reports to the node's metrics (node/metrics.ts implements it; may be null). */
 export interface RpcMetrics {
@@ -500,19 +501,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     return caller;
   };
 
-  const parse = (schema: z.ZodType, value: unknown, where: string): Record<string, unknown> => {
-    const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
-    if (shape && value && typeof value === "object") {
-      const unknown = Object.keys(value).filter((k) => !Object.hasOwn(shape, k));
-      if (unknown.length > 0) throw malformed(`unknown ${where} parameter${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, unknown.map((k) => ({ path: `${where}.${k}`, message: "unknown parameter" })));
-    }
-    const r = schema.safeParse(value);
-    if (!r.success) {
-      const details = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
-      throw malformed(`invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details);
-    }
-    return r.data as Record<string, unknown>;
-  };
+  const parse = parseInput;
 
   const readJsonBody = async (ctx: Ctx): Promise<unknown> => {
     if (!ctx.is("application/json")) throw malformed("the body must be JSON (content-type: application/json)");
@@ -546,11 +535,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
         if (!req.complete) gone();
       });
     });
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw malformed("the body is not valid JSON");
-    }
+    return parseJsonText(text);
   };
 
   // ---- the app ----------------------------------------------------------------------------------

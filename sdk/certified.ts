@@ -14,7 +14,7 @@
 //   CHECKPOINT signatures over (chainId, c, time of c, hash of header c).
 //
 // Validators sign a CHECKPOINT every `checkpointInterval` blocks (stable checkpoints), and also for
-// the head of an idle chain (docs/consensus.md §6, "certifying the tip"), so every block is
+// the head of an idle chain (docs/consensus.md §2.6, "certifying the tip"), so every block is
 // certified: under load within one interval, when the chain falls idle within a status period.
 // An honest validator signs only the hash of a header it computed itself, so a certificate needs at
 // least f+1 honest validators to have computed exactly these roots.

@@ -35,7 +35,6 @@ import { randomBytes } from "./crypto.js";
 import { LedgerError, type LedgerErrorCode } from "./errors.js";
 import { receiptFromJson } from "./json.js";
 import { signerFromSeed, signTransaction, type LocalSigner, type Signer } from "./signer.js";
-import { decryptKey, isKeystore } from "./keystore.js";
 import { MalformedError } from "./validate.js";
 import type { Tx } from "./tx.js";
 import type { PieceStatus, ReceivableStatus, ResultCode, TitleStatus } from "./types.js";
@@ -722,8 +721,9 @@ export class TradeLedgerClient {
   }
 
   /** A piece with its ancestry; with `proofs`, each step's transaction with its proofs, what verifyPiece checks. */
-  getPiece(id: string, opts: ReadOptions & { proofs?: boolean } = {}): Promise<PieceJson> {
-    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true } : {}), ...minHeightOf(opts) } });
+  /** With `proofs`, what verifyPiece checks; the node waits up to `waitCertifiedMs` (default 10 s with proofs) for the head to be certified. */
+  getPiece(id: string, opts: ReadOptions & { proofs?: boolean; waitCertifiedMs?: number } = {}): Promise<PieceJson> {
+    return this.call("getPiece", { params: { id }, query: { ...(opts.proofs ? { proofs: true, waitCertifiedMs: opts.waitCertifiedMs ?? 10_000 } : {}), ...minHeightOf(opts) } });
   }
 
   /** One page of the pieces a party holds now; iterate with paginate((cursor) => client.listPieces(id, { ...q, cursor })). */
@@ -883,7 +883,7 @@ export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Pr
  * `loadSigner(readFileSync(".devnet/keys/bank-a.json", "utf8"))`. Throws MalformedError (MALFORMED)
  * if the seed is not 32 bytes of hex or does not give the file's public key.
  */
-export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string, opts: { passphrase?: string } = {}): LocalSigner {
+export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown; publicKey?: unknown }, partyId?: string): LocalSigner {
   let k: { partyId?: unknown; seed?: unknown; publicKey?: unknown };
   if (typeof keyFile === "string") {
     try {
@@ -893,14 +893,9 @@ export function loadSigner(keyFile: string | { partyId?: unknown; seed?: unknown
     }
   } else k = keyFile;
   if (!k || typeof k !== "object") throw new MalformedError("keyFile", "must be an object with partyId and seed");
-  if (isKeystore(k)) {
-    // an encrypted key file (tradeledger init, keys generate): KeystoreError WRONG_PASSPHRASE if it does not open
-    if (opts.passphrase === undefined) throw new MalformedError("passphrase", "the key file is encrypted: pass { passphrase }");
-    const opened = decryptKey(k, opts.passphrase);
-    const id = partyId ?? opened.partyId;
-    if (typeof id !== "string") throw new MalformedError("partyId", "the key file names no party; pass one");
-    return signerFromSeed(id, opened.seed);
-  }
+  // An encrypted key file (tradeledger init, keys generate) is opened by sdk/keystore.ts, a subpath of
+  // its own so that scrypt and the cipher stay out of bundles that do not open key files.
+  if ((k as { format?: unknown }).format === "tradeledger-keystore/v1") throw new MalformedError("keyFile", "is an encrypted key file: open it with loadEncryptedSigner(text, passphrase) from @tradeledger/sdk/keystore");
   const id = partyId ?? k.partyId;
   if (typeof id !== "string") throw new MalformedError("partyId", "the key file names no party; pass one");
   if (typeof k.seed !== "string") throw new MalformedError("seed", "must be 32 bytes as 64 hex digits");

@@ -46,8 +46,8 @@ export const nobleCrypto: Crypto = {
 // A signature is valid iff its key is strong (isStrongPublicKey: canonical, not of small order) and
 // OpenSSL 3 (node:crypto, the node's hot path) accepts it, so that a client never calls valid what
 // the ledger rejects, or the reverse (docs/hashing.md §7). The strong-key condition makes the rule
-// the same on every OpenSSL the node runs on: OpenSSL 3.0 (Node 20, 22) accepts forgeries on
-// small-order and non-canonical keys that OpenSSL 3.5 (Node 24) refuses; no strong key differs.
+// the same on every OpenSSL the node runs on: OpenSSL 3.0 (Node 20) accepts forgeries on
+// small-order and non-canonical keys that OpenSSL 3.5 (Node 24, current Node 22) refuses; no strong key differs.
 //   1. S < L, else invalid (RFC 8032 §5.1.7 step 1; no malleable S + L).
 //   2. A is decoded as ref10 ge_frombytes_vartime does: y is the low 255 bits reduced mod p
 //      (non-canonical y >= p accepted), x recovered per RFC 8032 §5.1.3 step 2-3, the sign bit

@@ -85,6 +85,10 @@ export {
   verifyCheckpointCertificate,
 } from "./certified.js";
 export type { CertifiedHeaderCheck, CertifiedHeaderProof, CertifiedHeaderProofJson, CheckpointCertificate, CheckpointSignature } from "./certified.js";
+export { partyKeyAt, partyStateKey, SIGNATURE_NOT_ACCEPTED, verifySignerKeys } from "./signers.js";
+export type { SignerKeysCheck, SignerKeysJson } from "./signers.js";
+export { checkHistoryComplete, decodeHistoryChain, historyChainKey, nextHistoryHead, EMPTY_HISTORY_HEAD, HISTORY_CHAIN_DOMAIN } from "./history-chain.js";
+export type { CompletenessCheck, HistoryChain, HistoryKind, HistoryPosition } from "./history-chain.js";
 export type { CertificateCheck, CommitCertificate, CommitSignature, Validator } from "./commit.js";
 export * from "./proofs.js";
 export { verifyInclusion, merkleRoot, inclusionProof } from "./merkle.js";
@@ -100,7 +104,6 @@ export * from "./builders.js";
 export { invoiceRegistration } from "./transactions/register-receivable.js";
 export type { InvoiceRegistration, InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
 export * from "./signer.js";
-export { decryptKey, DEFAULT_SCRYPT, encryptKey, isKeystore, KEYSTORE_FORMAT, KeystoreError, parseKeystore, type KeystoreFile, type ScryptParams } from "./keystore.js";
 export {
   assertValidPayload,
   assertValidTxBody,

@@ -17,14 +17,11 @@
 // The grant's signer is reported as the bank: the validator set cannot tell a party's role, so the
 // grant transaction is the certified evidence that this party granted the line.
 //
-// What it does not prove: a commit certificate today signs the block's height, time and txs root
-// only, not its receipts root or state root (docs/api.md §6). So verifyPiece proves that these
-// transactions were ordered and certified, in this order, with these signers named — not their
-// outcome codes (that the ledger accepted each one), nor the piece's current status (HELD, SETTLED…),
-// nor that no later transaction moved it. Signers are the parties the transactions name; pass
-// `partyKeys` (e.g. from the genesis file or a trusted party directory) to check each signature too,
-// since the validator set does not know parties' keys. Certifying receipts and state roots is the
-// hardening step that turns this into a proof of outcome.
+//   5. every step's block is certified with its results (sdk/certified.ts), so each step's receipt
+//      is proven and must be OK, and each signature verifies under the signer's certified key;
+//   6. the piece shown is its state record proven under a certified state root (`proofs.state`):
+//      `status` and `provenAt` say what it is now, as of that height.
+// `partyKeys` adds a check of every signature against keys the caller holds itself.
 import type { PieceProofsJson, PieceRecordJson, TxJson } from "./api/schemas.js";
 import { fromHex, isHex } from "./bytes.js";
 import { nobleCrypto } from "./crypto.js";
@@ -35,6 +32,13 @@ import { issueWarrantTx, type IssueWarrantPayload } from "./transactions/issue-w
 import { transferWarrantTx, type TransferWarrantPayload } from "./transactions/transfer-warrant.js";
 import { pieceIdOf } from "./transactions/warrant-common.js";
 import { verifyTx, type ValidatorSet, type VerificationProblemCode } from "./verify.js";
+import { certifiedHeaderFromJson, verifyCertifiedState } from "./certified.js";
+import { decode } from "./codec.js";
+import { sha256 } from "./crypto.js";
+import { sameJson, toJsonView } from "./json.js";
+import { stateProofFromJson } from "./proofs.js";
+import { pieceStateKey } from "./transactions/warrant-common.js";
+import type { Piece } from "./types.js";
 
 export type PieceProblemCode =
   | VerificationProblemCode
@@ -44,7 +48,7 @@ export type PieceProblemCode =
   | "STEP_MISMATCH"
   /** a step is signed by someone other than who had to sign it */
   | "WRONG_SIGNER"
-  /** with partyKeys: a transaction's signature does not verify under its signer's key */
+  /** a transaction's signature does not verify under its signer's key (certified, or from partyKeys) */
   | "BAD_SIGNATURE";
 
 export interface PieceProblem {
@@ -76,6 +80,10 @@ export interface PieceVerificationReport {
   currency?: string;
   maturityDate?: string;
   depth?: number;
+  /** the piece's status in its record proven at `provenAt` (HELD, OFFERED, FINANCED, SETTLED, SPENT) */
+  status?: string;
+  /** the certified height the piece's record is proven at */
+  provenAt?: string;
 }
 
 export interface VerifyPieceOptions {
@@ -251,6 +259,31 @@ export function verifyPiece(piece: PieceRecordJson, ancestry: PieceAncestry, val
       // A spent piece keeps the holder that spent it, so every step's record names its last holder.
       if (holder !== undefined && p.holderId !== holder) {
         problem("STEP_MISMATCH", `piece ${i} shows holder ${p.holderId}; its transactions make it ${holder}`, where);
+      }
+    }
+
+    // The piece as it is now: its record proven under a certified state root (sdk/certified.ts).
+    const state = proofs.state;
+    if (!state) {
+      problem("NOT_CERTIFIED", "the piece's current record is not proven (request with proofs once the head is certified)");
+    } else {
+      const record = state.record === null ? null : fromHex(state.record);
+      let check;
+      try {
+        check = verifyCertifiedState(certifiedHeaderFromJson(state.certified), validatorSet, { key: pieceStateKey(piece.id), value: record, proof: stateProofFromJson(state.proof) }, sha256, nobleCrypto.verify);
+      } catch (err) {
+        check = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
+      }
+      if (!check.ok) problem("CERTIFICATE_INVALID", `the piece's record: ${check.reason}`);
+      else if (!record) problem("STEP_MISMATCH", `no piece ${piece.id} in the certified state at height ${check.header.height}`);
+      else {
+        const proven = decode<Piece>("Piece", record);
+        if (!sameJson(toJsonView(proven), piece)) problem("STEP_MISMATCH", `the piece shown is not its certified record at height ${check.header.height}`);
+        for (const [n, step] of proofs.steps.entries()) {
+          for (const v of [step?.created, step?.financed]) if (v && BigInt(v.height) > check.header.height) problem("OUT_OF_ORDER", `step ${n}'s transaction is above the height the piece is proven at`, { step: n });
+        }
+        report.status = proven.status;
+        report.provenAt = check.header.height.toString();
       }
     }
 

@@ -3,20 +3,25 @@
 // commit certificates the RPC returns (`?proofs=true`, GET /v1/txs/:hash). Browser-safe and pure;
 // never throws on malformed input: every failure is a listed problem.
 //
-// What a passing check proves, per entry:
+// What a passing check proves, per entry (docs/api.md §6):
 //   1. the signed transaction is leaf `index` of the block's txs root (RFC 6962 audit path);
-//   2. a quorum (2f+1) of the validator set signed COMMIT for that block: the certificate verifies
-//      and its digest is batchDigest(chainId, height, time, txsRoot) of the served header, so the
-//      header's chain id, height, time and txs root are certified (PBFT §4.2);
-//   3. the receipt is leaf `index` of the header's receipts root, is for this transaction, and the
-//      entry's code, message, target and event are the receipt's;
-//   4. every event field the signed transaction determines agrees with it (ids, amounts, parties),
-//      so an altered event fails even if a node also forged the receipts root (see below);
-//   5. each entry concerns the receivable, and entries are in chain order without repeats.
-// What it does not prove: the commit certificate does not cover the header's receipts root and
-// state root (stable checkpoints certify block hashes later; docs/api.md), so an outcome (OK vs a
-// rejection code) and state-derived figures (liveFinanced, financingOutstanding) rest on the
-// served header; nor can it prove that no entry was left out of a history.
+//   2. a quorum (2f+1) of the validator set signed COMMIT for that block (PBFT §4.2): the
+//      certificate's digest is batchDigest(chainId, height, time, txsRoot) of the served header;
+//   3. the header is certified with its results: a checkpoint certificate (2f+1 CHECKPOINTs over
+//      its hash, or over a header above it linked by prev_hash; sdk/certified.ts), so its receipts
+//      root and state root are the validators';
+//   4. the receipt is leaf `index` of that receipts root, is for this transaction, and the entry's
+//      code, message, target and event are the receipt's;
+//   5. every event field the signed transaction determines agrees with it (ids, amounts, parties);
+//   6. the signature verifies under the signer's key at that height, from its Party record proven
+//      under a certified state root (sdk/signers.ts), unless the certified receipt says the
+//      ledger did not accept it (WRONG_CHAIN, UNKNOWN_SIGNER, BAD_SIGNATURE);
+//   7. each entry concerns the receivable, and entries are in chain order without repeats;
+//   8. (histories) the entries are all of them up to a certified height: the receivable's history
+//      chain record, proven under a certified state root, counts and chains exactly those entries
+//      (sdk/history-chain.ts); a missing one is named.
+// What it does not prove: freshness (answers are "as of" a certified height) and anything about a
+// validator set other than the one given (docs/security.md §7).
 import { equalBytes, fromHex, isHex, toHex } from "./bytes.js";
 import { CodecError, decode } from "./codec.js";
 import { batchDigest, verifyCommitCertificate, type Validator } from "./commit.js";

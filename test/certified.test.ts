@@ -6,7 +6,7 @@
 // checkpoint certificate, a broken header chain, an entry removed from a history. Against a real node behind the RPC
 // (test/rpc-harness.ts), whose blocks the test certifies as consensus would.
 import t from "tap";
-import { fromHex, toHex } from "../sdk/bytes.js";
+import { concatBytes, fromHex, toHex, utf8 } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
 import { certifiedHeaderFromJson, verifyCertifiedHeader, verifyCertifiedState, type CertifiedHeaderProof, type ValidatorSet } from "../sdk/certified.js";
 import { createClient } from "../sdk/client.js";
@@ -21,7 +21,7 @@ import { partyKeyAt } from "../sdk/signers.js";
 import { signTx, type SignedTxWire } from "../sdk/tx.js";
 import type { BlockHeader, Party, Receipt } from "../sdk/types.js";
 import { validatorSetFromGenesis, verifyHistory, verifyTx } from "../sdk/verify.js";
-import { decodeHistoryChain, encodeHistoryChain } from "../sdk/history-chain.js";
+import { decodeHistoryChain, encodeHistoryChain, historyChainKey, nextHistoryHead, REJECTED_ATTEMPT } from "../sdk/history-chain.js";
 import type { TxJson } from "../sdk/api/schemas.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { KEY } from "../node/ledger/state.js";
@@ -259,4 +259,22 @@ t.test("entries above the proven height are not required to chain; the chain rec
   const report = verifyHistory(mixed, set());
   t.same(report.problems, []);
   t.equal(report.completeThrough, before.complete!.height);
+});
+
+t.test("known-answer layouts: CHECKPOINT signing bytes (shared by consensus and clients) and the history chain", async (t) => {
+  const digest = new Uint8Array(32).fill(0xcd);
+  const bytes = checkpointSigningBytes("trade-1", 10n, 258n, digest, 3);
+  const expected = concatBytes(utf8("tradeledger/pbft/checkpoint/v1\u0000"), Uint8Array.of(0, 0, 0, 7), utf8("trade-1"), fromHex("000000000000000a"), fromHex("0000000000000102"), digest, fromHex("00000003"));
+  t.equal(toHex(bytes), toHex(expected));
+  const { checkpointSigningBytes: consensusBytes } = await import("../consensus/messages.js");
+  t.equal(toHex(consensusBytes("trade-1", { seq: 10n, timestamp: 258n, stateDigest: digest, replica: 3 })), toHex(bytes), "consensus signs exactly these bytes");
+  t.throws(() => checkpointSigningBytes("trade-1", 1n, 0n, digest.subarray(1), 0), TypeError);
+
+  const zero = new Uint8Array(32);
+  const head = nextHistoryHead(sha256, zero, { height: 5n, index: 2, event: REJECTED_ATTEMPT });
+  const manual = sha256(concatBytes(utf8("tradeledger/history/v1\u0000"), zero, fromHex("0000000000000005"), fromHex("00000002"), fromHex("ffff")));
+  t.equal(toHex(head), toHex(manual));
+  t.equal(historyChainKey("receivable", "ab"), "h/r/ab");
+  t.equal(historyChainKey("piece", "cd"), "h/q/cd");
+  t.same(decodeHistoryChain(null), { count: 0n, head: zero }, "no record: an empty history");
 });

@@ -36,6 +36,12 @@ t.test(`short fault campaign: one cycle of each fault (seed ${SEED})`, async (t)
   t.ok(result.byzantineEquivocations > 0, `the conflict detector saw the Byzantine validator's equivocations (${result.byzantineEquivocations})`);
   t.ok(result.acked > 50, `${result.acked} transactions acknowledged under faults`);
   t.ok(result.maxStallS <= 30, `longest stall ${result.maxStallS.toFixed(1)} s`);
+  // each fault kind's longest stall is reported (and bounded by maxStallS above)
+  for (const kind of FAULT_KINDS) {
+    const stall = result.stallByKind[kind];
+    t.ok(stall === undefined || (stall.s >= 0 && stall.s <= 30), `${kind}: longest stall ${stall ? stall.s.toFixed(1) : "0.0"} s`);
+  }
+  t.ok(lines.some((l) => /^chaos: longest stall per fault kind: start [\d.]+ s, kill [\d.]+ s, pause [\d.]+ s, partition [\d.]+ s, torn-write [\d.]+ s, byzantine [\d.]+ s$/.test(l)), "the per-kind line");
   t.match(lines.at(-1) ?? "", /^chaos: 5 cycles, \d+ acknowledged, 0 lost, 0 divergent, [\d.]+ s max stall$/, "the closing line");
   t.ok(result.ok);
 });

@@ -170,7 +170,7 @@ t.test("differential: small-order keys, torsion R and mixed-order keys are judge
       }
     }
   }
-  // OpenSSL 3.0 (Node 20, 22) accepts some of these forgeries and OpenSSL 3.5 (Node 24) refuses them:
+  // OpenSSL 3.0 (Node 20) accepts some of these forgeries and OpenSSL 3.5 (Node 24, current 22) refuses them:
   // the rule refuses every one (a weak key verifies nothing), so nodes on either agree.
   t.equal(accepted, 0, "no forgery on a torsion key passes, on any OpenSSL");
   // Mixed-order keys with an honest signature under a known scalar.

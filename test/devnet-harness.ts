@@ -49,7 +49,11 @@ export interface TestDevnet {
 }
 
 /** Starts a devnet in a temp folder (removed at teardown unless KEEP_DEVNET is set). */
-export async function startTestDevnet(t: Teardown, prefix: string, opts: { ledger?: ConstructorParameters<typeof DevnetSupervisor>[0]["ledger"] } = {}): Promise<TestDevnet> {
+export async function startTestDevnet(
+  t: Teardown,
+  prefix: string,
+  opts: { ledger?: ConstructorParameters<typeof DevnetSupervisor>[0]["ledger"]; beforeStart?: (network: DevnetSupervisor["network"], dir: string) => void | Promise<void> } = {},
+): Promise<TestDevnet> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const rpcBase = await freePortRange(4);
   const p2pBase = await freePortRange(4, [rpcBase]);
@@ -63,6 +67,8 @@ export async function startTestDevnet(t: Teardown, prefix: string, opts: { ledge
     ...(opts.ledger ? { ledger: opts.ledger } : {}),
     out: consoleOut,
   });
+  // e.g. admit an observer: validators read p2p.observers from their configs when they start
+  await opts.beforeStart?.(supervisor.network, dir);
   supervisor.start();
   t.teardown(async () => {
     await supervisor.stop();

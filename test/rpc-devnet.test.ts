@@ -208,7 +208,7 @@ t.test("every node serves the same chain", async (t) => {
   t.equal(heads.size, 1, `one block hash at height ${height} on all nodes`);
 });
 
-t.test("the idle head is certified by the validators' CHECKPOINTs and every block below it verifies (docs/consensus.md §6)", async (t) => {
+t.test("the idle head is certified by the validators' CHECKPOINTs and every block below it verifies (docs/consensus.md §2.6)", async (t) => {
   const genesis = JSON.parse(readFileSync(network.genesisFile, "utf8"));
   const set = validatorSetFromGenesis(genesis);
   for (const n of network.nodes) {

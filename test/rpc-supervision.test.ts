@@ -11,6 +11,7 @@ import { LedgerError } from "../sdk/errors.js";
 import type { TradeLedgerClient } from "../sdk/client.js";
 import type { LedgerEventJson } from "../sdk/api/schemas.js";
 import { attestPayload, day, servedHarness } from "./rpc-harness.js";
+import { validatorSetFromGenesis, verifyHistory } from "../sdk/verify.js";
 
 const { h, as } = await servedHarness(t);
 const regulator = as("regulator");
@@ -86,6 +87,11 @@ t.test("rules, alerts, BLOCK, filters, pages, visibility, the stream and the int
   t.match(blocked, { status: 409, code: "BLOCKED_BY_RULE", message: /blocked by supervision rule cap \(LARGE_EXPOSURE\)/ });
   t.match(blocked.receipt?.alerts, [{ ruleId: "cap", severity: "BLOCK", parties: ["bank-a", "exporter-hz-textiles"] }], "the refusal names the rule");
   t.match((await bankA.getReceivable(ids[1]!)).receivable, { status: "ATTESTED", financings: [] }, "nothing of it was written");
+  // a history whose receipts carry alerts (and a BLOCKED_BY_RULE attempt) verifies against the certificates
+  for (const id of [ids[0]!, ids[1]!]) {
+    const hist = await regulator.getHistory(id, { proofs: true });
+    t.same(verifyHistory(hist, validatorSetFromGenesis(h.genesis())).problems, [], `history of ${id.slice(0, 8)} verifies`);
+  }
 
   // the regulator and the auditor see all three; a bank those naming it; a party named by none, none
   const all = await regulator.getAlerts({ fromHeight: start });

@@ -5,7 +5,9 @@
 // round trip, and verifyPiece against the commit certificates (positive and negative).
 import t from "tap";
 import { openApiDocument } from "../sdk/api/openapi.js";
-import { toHex } from "../sdk/bytes.js";
+import { fromHex, toHex } from "../sdk/bytes.js";
+import { decode, encode } from "../sdk/codec.js";
+import type { Piece } from "../sdk/types.js";
 import { tx } from "../sdk/builders.js";
 import { paginate, type LedgerEventType, type TradeLedgerClient } from "../sdk/client.js";
 import { randomBytes } from "../sdk/crypto.js";
@@ -340,6 +342,43 @@ t.test("verifyPiece: a holder proves its piece offline against the commit certif
   t.equal(verifyPiece(null as never, bought, set()).ok, false);
   t.match(verifyPiece(bought.piece, { ancestry: bought.ancestry }, set()), { ok: false, problems: [{ code: "MISSING_PROOF" }] });
   t.equal(verifyPiece(bought.piece, bought, { chainId: "x", validators: [] }).ok, false);
+});
+
+t.test("verifyPiece rests on certified state: the outcome of every step and the piece as it is now", async (t) => {
+  const bought = await bankA.getPiece(soldPiece, { proofs: true });
+  const report = verifyPiece(bought.piece, bought, set());
+  t.same(report.problems, []);
+  t.match(report, { ok: true, status: bought.piece.status, provenAt: bought.proofs!.state!.height }, "the piece's status, proven at a certified height");
+  const copy = (): PieceJson => JSON.parse(JSON.stringify(bought));
+  const codes = (r: { problems: { code: string }[] }) => [...new Set(r.problems.map((p) => p.code))];
+  // the node shows another holder or status than its certified record
+  const shown = copy();
+  shown.piece.holderId = "bank-b";
+  t.ok(codes(verifyPiece(shown.piece, shown, set())).includes("STEP_MISMATCH"), "a piece shown otherwise than its record");
+  const settled = copy();
+  settled.piece.status = "SETTLED";
+  t.same(codes(verifyPiece(settled.piece, settled, set())), ["STEP_MISMATCH"], "a status the record does not have");
+  // ... and a record forged to match: not under the certified state root
+  const forged = copy();
+  const rec = decode<Piece>("Piece", fromHex(forged.proofs!.state!.record!));
+  forged.proofs!.state!.record = toHex(encode("Piece", { ...rec, status: "SETTLED" }));
+  forged.piece.status = "SETTLED";
+  t.same(codes(verifyPiece(forged.piece, forged, set())), ["CERTIFICATE_INVALID"]);
+  // a step's outcome misreported: the certified receipt says otherwise
+  const relabelled = copy();
+  relabelled.proofs!.steps[1]!.created.receipt.code = "OK";
+  relabelled.proofs!.steps[1]!.created.receipt.message = "changed";
+  t.ok(codes(verifyPiece(relabelled.piece, relabelled, set())).includes("RECEIPT_MISMATCH"));
+  // signatures are checked against certified keys without partyKeys
+  const sig = copy();
+  sig.proofs!.steps[0]!.created.signature = "00".repeat(64);
+  const wire = decode<{ body: Uint8Array; signature: Uint8Array }>("SignedTx", fromHex(sig.proofs!.steps[0]!.created.proof.tx));
+  sig.proofs!.steps[0]!.created.proof.tx = toHex(encode("SignedTx", { body: wire.body, signature: new Uint8Array(64) }));
+  sig.proofs!.steps[0]!.created.signature = toHex(new Uint8Array(64));
+  t.ok(codes(verifyPiece(sig.piece, sig, set())).includes("BAD_SIGNATURE"), "forged signature bytes, no partyKeys given");
+  const unproven = copy();
+  delete unproven.proofs!.state;
+  t.same(codes(verifyPiece(unproven.piece, unproven, set())), ["NOT_CERTIFIED"], "no certified record: the piece's state is unproven");
 });
 
 t.test("OpenAPI documents the warrant routes", async (t) => {

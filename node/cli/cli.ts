@@ -378,7 +378,7 @@ export function buildCli(): Command {
         const g = result.genesis;
         report(
           opts,
-          { file: opts.out, chainId: g.chainId, genesisTime: g.genesisTime, parties: g.parties.length, validators: g.validators.length, f: Math.floor((g.validators.length - 1) / 3), sha256: result.sha256 },
+          { file: opts.out, chainId: g.chainId, genesisTime: g.genesisTime, parties: g.parties.length, validators: g.validators.length, f: Math.floor((g.validators.length - 1) / 3), sha256: result.sha256, warnings: result.warnings },
           `${opts.out}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${Math.floor((g.validators.length - 1) / 3)})\n` +
             `sha256 ${result.sha256}  (every founder compares this out of band)\n`,
         );

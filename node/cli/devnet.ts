@@ -8,7 +8,10 @@ import { privateLogFile } from "../log.js";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
-import { ensureDevnet, type Network, type DevnetOptions } from "../../config/devnet.js";
+import { readFileSync } from "node:fs";
+import { DEVNET_RULES, ensureDevnet, type Network, type DevnetOptions } from "../../config/devnet.js";
+import { createClient, loadSigner } from "../../sdk/client.js";
+import { tx } from "../../sdk/builders.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "cli.js");
 const GRACE_MS = 10_000;
@@ -21,6 +24,8 @@ export interface SupervisorOptions extends DevnetOptions {
   verbose?: boolean;
   /** extra env for every node process */
   env?: NodeJS.ProcessEnv;
+  /** have the regulator set the sample supervision rules (DEVNET_RULES) once the network is up; default true */
+  sampleRules?: boolean;
 }
 
 interface Child {
@@ -105,6 +110,35 @@ export class DevnetSupervisor {
       const child: Child = { id: n.id, log, restarts: [], stopping: false };
       this.children.set(n.id, child);
       this.spawnNode(child, n.configFile);
+    }
+    if (this.opts.sampleRules !== false) void this.installSampleRules();
+  }
+
+  /**
+   * The regulator sets the sample supervision rules that are not active yet (a resumed devnet keeps
+   * its rules, and those the regulator retired stay retired only until the next start). Waits for the
+   * first node to be ready; gives up quietly when the devnet stops first.
+   */
+  private async installSampleRules(): Promise<void> {
+    const regulator = this.network.parties.find((p) => p.role === "REGULATOR");
+    if (!regulator) {
+      this.print("  supervision: this devnet has no regulator party (created before it existed): no sample rules");
+      return;
+    }
+    const client = createClient({ url: this.network.nodes[0]!.rpcUrl, signer: loadSigner(readFileSync(regulator.keyFile, "utf8"), regulator.id), timeoutMs: 10_000 });
+    for (let attempt = 0; attempt < 600 && !this.stopped; attempt++) {
+      try {
+        if ((await client.status()).ready) {
+          const active = new Set((await client.getRules()).items.map((r) => r.ruleId));
+          const missing = DEVNET_RULES.filter((r) => !active.has(r.ruleId));
+          for (const rule of missing) await client.submit(tx.setRule(rule));
+          this.print(`  supervision: ${DEVNET_RULES.length} sample rules active (${DEVNET_RULES.map((r) => r.ruleId).join(", ")}); regulator key ${relative(process.cwd(), regulator.keyFile)}`);
+          return;
+        }
+      } catch {
+        // not ready yet, or a view change: try again
+      }
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
 

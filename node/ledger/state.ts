@@ -22,6 +22,7 @@
 // block's txs_root and looked up through `TxLookup`.
 
 import { partyStateKey } from "../../sdk/signers.js";
+import { pieceStateKey } from "../../sdk/transactions/warrant-common.js";
 
 export const KEY = {
   party: partyStateKey,
@@ -33,7 +34,7 @@ export const KEY = {
   publicKey: (keyHex: string) => `k/${keyHex}`,
   creditLine: (id: string) => `l/${id}`,
   warrant: (id: string) => `w/${id}`,
-  piece: (id: string) => `q/${id}`,
+  piece: pieceStateKey,
   // title documents and pledges (DESIGN.md §8)
   lot: (id: string) => `o/${id}`,
   title: (id: string) => `t/${id}`,

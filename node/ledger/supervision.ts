@@ -38,7 +38,7 @@ export const SUPERVISION_KEY = {
   rejections: (ruleId: string, setHeight: bigint, signer: string) => `v/r/${ruleId}/${setHeight}/${signer}`,
 } as const;
 
-/** Most active rules at once (setRule beyond it: INVALID_STATE). */
+/** Most active rules at once (setting one more: INVALID_STATE). */
 export const MAX_ACTIVE_RULES = 64;
 /** Receivables a bill of lading's tally (and bills a receivable's) keeps; beyond, further links are not watched. */
 export const MAX_LINKS = 256;
@@ -217,6 +217,8 @@ interface EvalContext {
   signer: Party;
   time: bigint;
   seen: Observed;
+  /** facts several rules of one transaction ask for, computed once (a declaration, days past due) */
+  memo<T>(key: string, compute: () => T): T;
 }
 
 const pct = (bp: bigint) => `${bp / 100n}.${(bp % 100n).toString().padStart(2, "0")}%`;
@@ -267,9 +269,11 @@ const EVALUATE: { readonly [K in RuleKind]: (rule: SupervisionRule, c: EvalConte
     const bp = BigInt(rule.params.basisPoints);
     for (const [r, bank] of c.seen.financed) {
       if (r.declarationFingerprint.length === 0) continue; // domestic trade: no declaration to compare
-      const b = c.state.get(KEY.declaration(toHex(r.declarationFingerprint)));
-      if (!b) continue;
-      const d = decodeDeclaration(b);
+      const d = c.memo(`x/${r.id}`, () => {
+        const b = c.state.get(KEY.declaration(toHex(r.declarationFingerprint)));
+        return b ? decodeDeclaration(b) : undefined;
+      });
+      if (!d) continue;
       const diff = d.declaredValue > d.attestedTotal ? d.declaredValue - d.attestedTotal : d.attestedTotal - d.declaredValue;
       if (d.declaredValue === 0n || diff * 10_000n <= bp * d.declaredValue) continue;
       hits.push({
@@ -287,7 +291,7 @@ const EVALUATE: { readonly [K in RuleKind]: (rule: SupervisionRule, c: EvalConte
     const hits: Hit[] = [];
     for (const [before, after] of c.seen.receivables) {
       if (liveFinanced(after) === 0n && (!before || liveFinanced(before) === 0n)) continue;
-      const days = daysPastDue(after.dueDate, c.time);
+      const days = c.memo(`due/${after.dueDate}`, () => daysPastDue(after.dueDate, c.time));
       if (days <= BigInt(rule.params.days)) continue;
       const banks = [...new Set([...(before?.financings ?? []), ...after.financings].map((f) => f.bankId))];
       hits.push({ parties: [after.exporterId, ...banks], evidence: [idBytes(after.id), c.tx.hash], detail: `financed receivable ${after.id} is ${days} days past due (more than ${rule.params.days})` });
@@ -311,7 +315,7 @@ const EVALUATE: { readonly [K in RuleKind]: (rule: SupervisionRule, c: EvalConte
     }
     // a receivable financed by a bank while a bill of lading it shipped under is pledged to another
     for (const [r, bank] of c.seen.financed) {
-      for (const fp of getTally(c.state, SUPERVISION_KEY.billsOf(r.id)).parties) {
+      for (const fp of c.memo(`bills/${r.id}`, () => getTally(c.state, SUPERVISION_KEY.billsOf(r.id)).parties)) {
         const titleId = c.state.get(KEY.titleFingerprint(fp));
         if (!titleId) continue;
         const title = titleIn(c.state, fromUtf8(titleId));
@@ -357,7 +361,12 @@ export function superviseSuccess(crypto: Crypto, base: StateReader, scratch: Ove
   const seen = observe(base, scratch, payload);
   const rules = activeRules(scratch);
   if (rules.length === 0) return { alerts: [] };
-  const c: EvalContext = { state: scratch, tx, payload, signer, time, seen };
+  const memos = new Map<string, unknown>();
+  const memo = <T>(key: string, compute: () => T): T => {
+    if (!memos.has(key)) memos.set(key, compute());
+    return memos.get(key) as T;
+  };
+  const c: EvalContext = { state: scratch, tx, payload, signer, time, seen, memo };
   const alerts: Alert[] = [];
   const blocks: Alert[] = [];
   for (const rule of rules) {

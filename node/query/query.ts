@@ -54,6 +54,7 @@ import {
 const STATE_KEY: { [K in StateRecordKind]: (id: string) => string } = {
   party: KEY.party,
   receivable: KEY.receivable,
+  piece: KEY.piece,
   document: KEY.document,
   declaration: KEY.declaration,
   fingerprint: KEY.fingerprint,

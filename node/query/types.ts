@@ -125,7 +125,7 @@ export interface HistoryChainPoint {
 }
 
 /** The kinds of state record a reader may ask a proof for, each named by its id. */
-export type StateRecordKind = "party" | "receivable" | "document" | "declaration" | "fingerprint" | "billOfLading" | "historyChain";
+export type StateRecordKind = "party" | "receivable" | "piece" | "document" | "declaration" | "fingerprint" | "billOfLading" | "historyChain";
 
 export interface StateProofResult {
   height: bigint;
@@ -273,7 +273,7 @@ export interface QueryModel {
   /**
    * Block `height`'s header with the headers above it up to the nearest checkpoint certificate this
    * node holds (sdk/certified.ts verifyCertifiedHeader); undefined if the block is not committed here
-   * or not certified yet (the next checkpoint, or the idle tip's, certifies it: docs/consensus.md §6).
+   * or not certified yet (the next checkpoint, or the idle tip's, certifies it: docs/consensus.md §2.6).
    */
   certifiedHeader(height: bigint): Promise<CertifiedHeaderProof | undefined>;
   /** certifiedHeader, waiting up to `ms` for a certificate to arrive */

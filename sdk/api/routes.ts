@@ -58,7 +58,7 @@ const WaitCertifiedMs = z
   .transform(Number)
   .pipe(z.number().int().min(0).max(30_000))
   .optional()
-  .describe("wait up to this long, 0..30000 ms (default 0), for the block(s) to be certified: the next checkpoint, or the idle tip's, certifies them (docs/consensus.md §6)");
+  .describe("wait up to this long, 0..30000 ms (default 0), for the block(s) to be certified: the next checkpoint, or the idle tip's, certifies them (docs/consensus.md §2.6)");
 const Empty = z.object({});
 /**
  * Read-your-writes across nodes: a read carrying `minHeight` is answered only once the node has
@@ -382,7 +382,7 @@ export const routes = {
     description:
       "Visible to its holder (and the bank it is offered to or that financed it), to holders of pieces descending from it, to the obligor and the granting bank, and to auditors. With `proofs=true`, the transactions that created each step (and the line's grant) with inclusion proofs and commit certificates: check offline with verifyPiece.",
     params: z.object({ id: Hex32 }),
-    query: z.object({ ...Consistency, proofs: Flag.describe("include each step's transaction with its proofs and certificate") }),
+    query: z.object({ ...Consistency, proofs: Flag.describe("include each step's transaction with its proofs and certificate, and the piece's record proven from certified state"), waitCertifiedMs: WaitCertifiedMs }),
     body: null,
     response: PieceView,
     produces: "json",

@@ -561,6 +561,16 @@ export const HistoryEntryView = TxEntryView.extend({
   chainHead: Hex32.optional().describe("with ?proofs=true: the history chain head after this entry (sdk/history-chain.ts), to locate a missing entry"),
 }).meta({ id: "HistoryEntry" });
 
+export const CertifiedRecordView = z
+  .object({
+    height: U64.describe("the certified height the record is proven at (the head when served)"),
+    certified: CertifiedHeaderView,
+    record: Hex.nullable().describe("the encoded state record; null: no such record"),
+    proof: StateProofView.describe("of the record's state key under the certified header's state root"),
+  })
+  .describe("a state record proven from certified state (sdk/certified.ts verifyCertifiedState)")
+  .meta({ id: "CertifiedRecord" });
+
 export const HistoryCompleteView = z
   .object({
     height: U64.describe("the certified height the history is proven complete at"),
@@ -615,6 +625,7 @@ export const PieceProofsView = z
   .object({
     creditLine: TxView.describe("the grant of the warrant's credit line (its signer is the bank)"),
     steps: z.array(PieceStepView).describe("one per piece from the warrant's first piece to this one"),
+    state: CertifiedRecordView.optional().describe("the piece's record (holder, status...) proven at a certified height; absent while the head is not certified"),
   })
   .describe("each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece")
   .meta({ id: "PieceProofs" });
@@ -732,6 +743,7 @@ export type LedgerEventJson = z.output<typeof LedgerEventView>;
 export type SubmitResultJson = z.output<typeof SubmitResultView>;
 export type CertificateJson = z.output<typeof CertificateView>;
 export type CertifiedHeaderJson = z.output<typeof CertifiedHeaderView>;
+export type CertifiedRecordJson = z.output<typeof CertifiedRecordView>;
 export type CreditLineRecordJson = z.output<typeof CreditLineRecord>;
 export type WarrantRecordJson = z.output<typeof WarrantRecord>;
 export type PieceRecordJson = z.output<typeof PieceRecord>;

@@ -10,6 +10,11 @@ const PIECE_TAG = utf8("tradeledger/piece/v1\u0000");
  * hex SHA-256("tradeledger/piece/v1" || 0x00 || tx hash || u32be index). A warrant's first piece
  * has the warrant's id, the hash of its issuing transaction.
  */
+/** The state key of a piece record (node/ledger/state.ts uses this very function). */
+export function pieceStateKey(pieceId: string): string {
+  return `q/${pieceId}`;
+}
+
 export function pieceIdOf(txHashHex: string, index: number): string {
   const i = new Uint8Array(4);
   new DataView(i.buffer).setUint32(0, index);

@@ -54,6 +54,8 @@ export interface SimOptions {
   maxSkewMs?: number;
   /** while crashes are enabled: per write-ahead append and per send, the probability of a crash right there */
   midStepCrash?: number;
+  /** how long a state transfer takes, ms (fetching and re-executing the blocks); default 20-120 */
+  transferMs?: [number, number];
 }
 
 export interface Block {
@@ -173,6 +175,10 @@ export class Simulation {
   readonly nodes: SimNode[];
   now = 0;
   network: NetworkConditions = { ...CALM };
+  /** extra delay of every message from or to a node, ms (a starved or overloaded process) */
+  readonly slow = new Map<number, number>();
+  /** links cut between two nodes ("a-b", a < b) */
+  private readonly cutLinks = new Set<string>();
   /** partition group per node; messages cross only within a group */
   private groups: number[] | null = null;
   private readonly queue = new EventQueue();
@@ -192,6 +198,8 @@ export class Simulation {
   duplicateOrderings = 0;
   crashesEnabled = false;
   messagesSent = 0;
+  /** virtual time at which each seq was first executed by an honest replica (commit latency, stalls) */
+  readonly firstCommitAt = new Map<bigint, number>();
   private readonly midStepCrash: number;
   private submittedCount = 0;
 
@@ -335,7 +343,15 @@ export class Simulation {
   }
 
   connected(a: number, b: number): boolean {
+    if (this.cutLinks.has(a < b ? `${a}-${b}` : `${b}-${a}`)) return false;
     return this.groups === null || this.groups[a] === this.groups[b];
+  }
+
+  /** Cuts (or restores) the one link between a and b, both ways: a peer ban, a firewall rule. */
+  cutLink(a: number, b: number, cut = true): void {
+    const key = a < b ? `${a}-${b}` : `${b}-${a}`;
+    if (cut) this.cutLinks.add(key);
+    else this.cutLinks.delete(key);
   }
 
   crash(index: number): void {
@@ -354,6 +370,42 @@ export class Simulation {
     const node = this.nodes[index]!;
     if (node.driver) return;
     this.boot(node);
+  }
+
+  /**
+   * Restores a crashed validator from scratch, as an operator does after its store is damaged
+   * (tools/chaos/campaign.ts): its write-ahead log is gone, its chain is refilled with the
+   * certified blocks of `from` (block sync while it follows as an observer, signing nothing), and
+   * it starts again as the validator with no record of what it signed before.
+   */
+  restoreFromScratch(index: number, from: number, upTo?: bigint): void {
+    const node = this.nodes[index]!;
+    if (node.driver) this.crash(index);
+    const source = this.nodes[from]!;
+    node.records = [];
+    node.chain.clear();
+    node.committedTxs.clear();
+    const top = upTo !== undefined && upTo < source.tip.seq ? upTo : source.tip.seq;
+    node.tip = { seq: 0n, timestamp: GENESIS_TIME, stateDigest: GENESIS_STATE };
+    for (let seq = 1n; seq <= top; seq++) {
+      const block = source.chain.get(seq)!;
+      node.chain.set(seq, block);
+      for (const tx of block.txs) node.committedTxs.add(tx.hashHex);
+      node.tip = { seq, timestamp: block.timestamp, stateDigest: block.stateDigest };
+    }
+    this.boot(node);
+  }
+
+  /** The longest time between two consecutive new blocks (first honest execution) in [from, to] virtual ms. */
+  longestStall(from: number, to: number): { ms: number; at: number } {
+    const times = [...this.firstCommitAt.values()].filter((t) => t >= from && t <= to).sort((a, b) => a - b);
+    let prev = from;
+    let best = { ms: 0, at: from };
+    for (const t of [...times, to]) {
+      if (t - prev > best.ms) best = { ms: t - prev, at: prev };
+      prev = t;
+    }
+    return best;
   }
 
   private crashMidStep(node: SimNode): void {
@@ -418,7 +470,7 @@ export class Simulation {
     const copies = lost ? 0 : this.rng.chance(this.network.duplicate) ? 2 : 1;
     for (let c = 0; c < copies; c++) {
       this.messagesSent++;
-      const delay = this.rng.int(this.network.minDelayMs, this.network.maxDelayMs);
+      const delay = this.rng.int(this.network.minDelayMs, this.network.maxDelayMs) + (this.slow.get(from) ?? 0) + (this.slow.get(to) ?? 0);
       this.schedule(delay, () => {
         const node = this.nodes[to]!;
         if (!node.driver || !this.connected(from, to)) return;
@@ -466,7 +518,10 @@ export class Simulation {
     for (const tx of block.txs) node.committedTxs.add(tx.hashHex);
     if (node.honest) {
       const ref = this.reference.get(block.seq);
-      if (!ref) this.reference.set(block.seq, stored);
+      if (!ref) {
+        this.reference.set(block.seq, stored);
+        this.firstCommitAt.set(block.seq, this.now);
+      }
       else if (toHex(ref.digest) !== toHex(stored.digest) || toHex(ref.stateDigest) !== toHex(stored.stateDigest)) {
         this.violation(`fork at seq ${block.seq}: replica ${node.index} executed ${toHex(stored.digest).slice(0, 16)}, another honest replica ${toHex(ref.digest).slice(0, 16)}`);
       }
@@ -482,7 +537,8 @@ export class Simulation {
     node.stateTransfers++;
     const sourceIndex = peers.length > 0 ? this.rng.pick(peers) : -1;
     return new Promise<void>((resolve, reject) => {
-      this.schedule(this.rng.int(20, 120), () => {
+      const [lo, hi] = this.options.transferMs ?? [20, 120];
+      this.schedule(this.rng.int(lo, hi), () => {
         const driver = node.driver;
         if (!live() || !driver) return;
         const source = this.nodes[sourceIndex];
@@ -555,7 +611,7 @@ export class Simulation {
     return this.honestNodes().every((n) => n.up && n.tip.seq >= last);
   }
 
-  /** Every honest replica holds a certificate for the head of the chain (once it is idle: docs/consensus.md §6). */
+  /** Every honest replica holds a certificate for the head of the chain (once it is idle: docs/consensus.md §2.6). */
   headCertified(): boolean {
     let head = 0n;
     for (const seq of this.reference.keys()) if (seq > head) head = seq;

@@ -52,6 +52,12 @@ export interface CampaignOptions {
   dir?: string;
   /** the campaign fails if the network makes no progress for longer than this with <= f faults */
   maxStallS?: number;
+  /** a tighter bound for some fault kinds, s (each kind's longest stall is reported) */
+  maxStallByKindS?: Partial<Record<FaultKind, number>>;
+  /** the share of torn-write cycles that damage a table file (a store beyond a crash: restored from scratch), default 0.3 */
+  damageRate?: number;
+  /** the share of cycles aimed at the primary, default 0.4 */
+  towardPrimaryRate?: number;
   /** how long a fault lasts, ms */
   faultMs?: [number, number];
   /** quiet time before a fault, ms */
@@ -72,6 +78,8 @@ export interface CampaignResult {
   conflicts: Conflict[];
   byzantineEquivocations: number;
   maxStallS: number;
+  /** the longest stall charged to each fault kind, s (a stall is charged to the fault under way when it began) */
+  stallByKind: Partial<Record<FaultKind | "start", { s: number; where: string }>>;
   failures: string[];
   notes: string[];
   partitions: string;
@@ -260,21 +268,27 @@ export class Campaign {
   private async cycle(c: number, kind: FaultKind): Promise<void> {
     const [bLo, bHi] = this.opts.beforeMs ?? [500, 2500];
     const [fLo, fHi] = this.opts.faultMs ?? [2000, 6000];
+    // The previous fault is over only when every validator reaches every other again: a validator
+    // that sent garbage stays banned by its peers for a minute or more after it is honest again
+    // (docs/p2p.md), and a banned link is a fault of its own. Injecting the next fault before that
+    // ran two faults at once with f = 1: this campaign once stalled 14.4 s (and the 20-cycle run of
+    // issue 18, 30 s) with the primary killed while two honest validators could not talk.
+    const meshWait = await this.meshWhole(180_000);
     await sleep(between(this.rand, bLo, bHi));
     const hold = between(this.rand, fLo, fHi);
-    const towardPrimary = this.rand() < 0.4;
+    const towardPrimary = this.rand() < (this.opts.towardPrimaryRate ?? 0.4);
     const random = Math.floor(this.rand() * this.n);
     const byzModes = pick<ByzantineMode[]>(this.rand, this.opts.byzantineModes ?? [["equivocate"], ["garbage"], ["replay"], ["equivocate", "garbage", "replay"]]);
     const byzSeed = Math.floor(this.rand() * 2 ** 31);
     const cutFraction = this.rand();
-    const damageTable = this.rand() < 0.3;
+    const damageTable = this.rand() < (this.opts.damageRate ?? 0.3);
     const primary = await this.primary();
     let target = towardPrimary && primary !== undefined ? primary : random;
     if (kind === "byzantine" && byzModes.includes("equivocate") && primary !== undefined) target = primary; // a primary equivocates
     const role = target === primary ? "primary" : "backup";
     const name = this.cluster.id(target);
     const ackedBefore = this.load.acked.length;
-    this.monitor.current = `cycle ${c} (${kind} ${name})`;
+    this.monitor.setFault(kind, `cycle ${c} (${kind} ${name}, ${role})`);
     const started = Date.now();
     let what: string;
     switch (kind) {
@@ -303,8 +317,9 @@ export class Campaign {
     await this.check(`cycle ${c}`, false);
     const timing = `catch-up ${((t2 - t1) / 1000).toFixed(1)}s, checks ${((Date.now() - t2) / 1000).toFixed(1)}s`;
     const stall = (this.monitor.maxStallMs / 1000).toFixed(1);
+    const waited = meshWait.ms >= 1000 ? ` (after waiting ${(meshWait.ms / 1000).toFixed(1)} s for ${meshWait.why})` : "";
     this.out(
-      `cycle ${c}/${this.opts.cycles} ${kind} ${name} (${role}) ${faultS}s: ${what}; height ${height}, ${this.load.acked.length} acknowledged (+${this.load.acked.length - ackedBefore}), max stall so far ${stall}s, ${timing}${this.failures.length ? `, FAILED: ${this.failures.join("; ")}` : ", ok"}`,
+      `cycle ${c}/${this.opts.cycles} ${kind} ${name} (${role})${waited} ${faultS}s: ${what}; height ${height}, ${this.load.acked.length} acknowledged (+${this.load.acked.length - ackedBefore}), max stall so far ${stall}s, ${timing}${this.failures.length ? `, FAILED: ${this.failures.join("; ")}` : ", ok"}`,
     );
   }
 
@@ -448,6 +463,34 @@ export class Campaign {
     return `Byzantine build (${modes.join(", ")})${quiet}, then the honest build again; primary now ${primaryNow === undefined ? "?" : this.cluster.id(primaryNow)}`;
   }
 
+  /**
+   * Waits until every running validator has every other as a connected validator peer (bans
+   * lifted, redials done). Returns how long it waited and what it waited for; after timeoutMs it
+   * notes the links still down and goes on.
+   */
+  private async meshWhole(timeoutMs: number): Promise<{ ms: number; why: string }> {
+    const t0 = Date.now();
+    let why = "";
+    for (;;) {
+      const running = this.honestRunning();
+      const missing: string[] = [];
+      await Promise.all(
+        running.map(async (i) => {
+          const s = await this.cluster.status(i, 1000);
+          const have = new Set((s?.peers ?? []).filter((p) => p.validator).map((p) => p.id));
+          for (let j = 0; j < this.n; j++) if (j !== i && !have.has(this.cluster.id(j))) missing.push(`${this.cluster.id(i)}-${this.cluster.id(j)}`);
+        }),
+      );
+      if (missing.length === 0) return { ms: Date.now() - t0, why };
+      why = `links ${missing.sort().join(", ")}`;
+      if (Date.now() - t0 > timeoutMs) {
+        this.notes.push(`validator links still down before the next fault after ${timeoutMs / 1000} s: ${why}`);
+        return { ms: Date.now() - t0, why };
+      }
+      await sleep(250);
+    }
+  }
+
   private async mempoolsEmpty(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -534,6 +577,12 @@ export class Campaign {
     if (this.monitor.maxStallMs > (this.opts.maxStallS ?? 30) * 1000) {
       this.failures.push(`${when}: no progress for ${(this.monitor.maxStallMs / 1000).toFixed(1)} s with at most f = ${this.f} faulty (${this.monitor.maxStallWhere})`);
     }
+    for (const [kind, stall] of this.monitor.maxStallByKind) {
+      const bound = this.opts.maxStallByKindS?.[kind as FaultKind];
+      if (bound !== undefined && stall.ms > bound * 1000) {
+        this.failures.push(`${when}: no progress for ${(stall.ms / 1000).toFixed(1)} s after a ${kind} fault, above its bound of ${bound} s (${stall.where})`);
+      }
+    }
     // de-duplicate failures reported again by later checks
     const unique = [...new Set(this.failures)];
     this.failures.length = 0;
@@ -573,6 +622,14 @@ export class Campaign {
     }
     this.out(`chaos: checked ${this.auditor?.blocksCompared ?? 0} blocks against the reference chain (height ${this.auditor?.referenceHeight ?? 0}), ${this.signatures.linesRead} signed-message records: ${conflicts.length} conflicting signatures by honest nodes; Byzantine build: ${byz} equivocations seen in its evidence`);
     if (this.monitor) this.out(`chaos: longest stall ${maxStallS.toFixed(1)} s during ${this.monitor.maxStallWhere || "-"}; wall time ${wallS.toFixed(0)} s`);
+    const stallByKind: CampaignResult["stallByKind"] = {};
+    for (const [kind, stall] of this.monitor?.maxStallByKind ?? []) stallByKind[kind as FaultKind] = { s: stall.ms / 1000, where: stall.where };
+    const kinds = (["start", ...FAULT_KINDS] as const).filter((k) => k === "start" || (this.opts.faults ?? FAULT_KINDS).includes(k));
+    if (this.monitor) {
+      const parts = kinds.map((k) => `${k} ${stallByKind[k] ? stallByKind[k].s.toFixed(1) : "0.0"} s${this.opts.maxStallByKindS?.[k as FaultKind] !== undefined ? ` (bound ${this.opts.maxStallByKindS[k as FaultKind]} s)` : ""}`);
+      this.out(`chaos: longest stall per fault kind: ${parts.join(", ")}`);
+      for (const k of kinds) if (stallByKind[k] && stallByKind[k].s >= 1) this.out(`chaos:   ${k}: ${stallByKind[k].s.toFixed(1)} s in ${stallByKind[k].where}`);
+    }
     for (const n of summarise(this.notes)) this.out(`chaos: ${n}`);
     for (const f of this.failures) this.out(`chaos: FAILED: ${f}`);
     this.out(summary);
@@ -585,6 +642,7 @@ export class Campaign {
       conflicts,
       byzantineEquivocations: byz,
       maxStallS,
+      stallByKind,
       failures: [...this.failures],
       notes: [...this.notes],
       partitions: this.topo ? "netns" : `libp2p filter (${this.fallbackReason})`,

@@ -266,10 +266,17 @@ export class ProgressMonitor {
   private timer?: NodeJS.Timeout;
   private lastHeight = -1n;
   private lastProgressAt = Date.now();
+  /** the fault kind under way when the current stall began (a stall is charged to what caused it) */
+  private kindAtProgress = "start";
+  private whereAtProgress = "start";
   private running = false;
+  private stallRunning = false;
   maxStallMs = 0;
   maxStallWhere = "";
+  /** the longest stall charged to each fault kind ("start" before the first fault), ms */
+  readonly maxStallByKind = new Map<string, { ms: number; where: string }>();
   current = "start";
+  currentKind = "start";
 
   constructor(
     private readonly view: ChainView,
@@ -277,6 +284,18 @@ export class ProgressMonitor {
     /** false while the load is paused or has nothing outstanding: no progress is expected then */
     private readonly expecting: () => boolean,
   ) {}
+
+  /** Names the fault now under way; stalls that begin from here on are charged to it. */
+  setFault(kind: string, where: string): void {
+    this.currentKind = kind;
+    this.current = where;
+    // with no stall running, the new fault's account starts now; a running one stays charged to
+    // the fault it began under (the aftermath of the previous cycle)
+    if (!this.stallRunning) {
+      this.kindAtProgress = kind;
+      this.whereAtProgress = where;
+    }
+  }
 
   start(): void {
     this.running = true;
@@ -294,12 +313,18 @@ export class ProgressMonitor {
       if (top > this.lastHeight || !this.expecting()) {
         if (top > this.lastHeight) this.lastHeight = top;
         this.lastProgressAt = now;
+        this.stallRunning = false;
+        this.kindAtProgress = this.currentKind;
+        this.whereAtProgress = this.current;
       } else {
+        this.stallRunning = true;
         const stall = now - this.lastProgressAt;
         if (stall > this.maxStallMs) {
           this.maxStallMs = stall;
-          this.maxStallWhere = this.current;
+          this.maxStallWhere = this.whereAtProgress;
         }
+        const kind = this.maxStallByKind.get(this.kindAtProgress);
+        if (!kind || stall > kind.ms) this.maxStallByKind.set(this.kindAtProgress, { ms: stall, where: this.whereAtProgress });
       }
       if (this.running) this.timer = setTimeout(() => void tick(), 200);
     };

@@ -15,6 +15,24 @@ function int(name: string, min: number, max: number) {
   };
 }
 
+function rate(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(v)) throw new InvalidArgumentError(`${name} must be a number in [0, 1]`);
+    return n;
+  };
+}
+
+function perKind(v: string): Partial<Record<FaultKind, number>> {
+  const out: Partial<Record<FaultKind, number>> = {};
+  for (const part of v.split(",")) {
+    const m = /^([a-z-]+)=(\d+)$/.exec(part.trim());
+    if (!m || !FAULT_KINDS.includes(m[1] as FaultKind)) throw new InvalidArgumentError(`--max-stall-per-kind: "${part}" is not <fault kind>=<seconds>`);
+    out[m[1] as FaultKind] = Number(m[2]);
+  }
+  return out;
+}
+
 const program = new Command("chaos")
   .description("fault campaign on real validator processes: kill -9, pause, partition, torn write, Byzantine validator")
   .option("--cycles <n>", "fault cycles", int("cycles", 1, 100_000), 10)
@@ -26,7 +44,10 @@ const program = new Command("chaos")
   .option("--keep", "keep the network folder (logs, data, signed-message logs) after a passing run")
   .option("--dir <dir>", "where the network lives (kept)")
   .option("--max-stall <s>", "fail if no block is committed for this long with at most f faulty", int("max-stall", 1, 3600), 30)
-  .action(async (o: { cycles: number; seed?: number; validators: number; workers: number; faults?: string; netns: boolean; keep?: boolean; dir?: string; maxStall: number }) => {
+  .option("--max-stall-per-kind <list>", "tighter bounds per fault kind, e.g. kill=10,pause=10 (s)")
+  .option("--damage-rate <r>", "share of torn-write cycles that damage a table file (restore from scratch), 0..1", rate("damage-rate"), 0.3)
+  .option("--toward-primary <r>", "share of cycles aimed at the primary, 0..1", rate("toward-primary"), 0.4)
+  .action(async (o: { cycles: number; seed?: number; validators: number; workers: number; faults?: string; netns: boolean; keep?: boolean; dir?: string; maxStall: number; maxStallPerKind?: string; damageRate: number; towardPrimary: number }) => {
     if (o.validators !== 4 && o.validators !== 7) throw new InvalidArgumentError("validators must be 4 or 7");
     const faults = o.faults ? (o.faults.split(",").map((s) => s.trim()) as FaultKind[]) : undefined;
     for (const f of faults ?? []) if (!FAULT_KINDS.includes(f)) throw new InvalidArgumentError(`unknown fault ${f}`);
@@ -40,6 +61,9 @@ const program = new Command("chaos")
       ...(o.keep ? { keep: true } : {}),
       ...(o.dir ? { dir: o.dir } : {}),
       maxStallS: o.maxStall,
+      ...(o.maxStallPerKind ? { maxStallByKindS: perKind(o.maxStallPerKind) } : {}),
+      damageRate: o.damageRate,
+      towardPrimaryRate: o.towardPrimary,
     });
     let interrupted = false;
     process.on("SIGINT", () => {
