@@ -1072,7 +1072,8 @@ function addSupervisionCommands(
       .option("--url <url>", "a node's RPC URL (default: $TRADELEDGER_URL, else the devnet's first node)")
       .option("--party <id>", "the party that signs (default regulator)")
       .option("--key <file>", "its key file (default <devnet>/keys/<party>.json)")
-      .option("--devnet <dir>", "devnet folder with keys/, network.json and genesis.json", devnetDefault);
+      .option("--devnet <dir>", "devnet folder with keys/, network.json and genesis.json", devnetDefault)
+      .option("--json", "print JSON (the default when the output is not a terminal)");
   const intOf = (v: string | undefined, name: string): number | undefined => {
     if (v === undefined) return undefined;
     if (!/^[0-9]{1,9}$/.test(v)) throw new UsageError(`--${name} ${v}: a whole number`);
