@@ -54,6 +54,9 @@ t.test("init --party writes encrypted keys and a signed entry; genesis create co
   t.same(g.parties.map((p) => p.id), ["bank-a", "core-enterprise", "customs"], "one party per organisation");
   t.equal(g.genesisTime, Date.parse(time));
   t.equal(run("genesis", "validate", out1).status, 0);
+  const asJson = run("genesis", "create", ...entries, "--chain-id", "tl-founders", "--genesis-time", time, "--out", join(dir, "genesis-3.json"), "--json");
+  t.equal(asJson.status, 0, asJson.stderr);
+  t.match(JSON.parse(asJson.stdout), { chainId: "tl-founders", parties: 3, validators: 4, f: 1, sha256: sha, warnings: [/bank-a runs 2 of 4 validators/] }, "--json: the same facts as JSON");
   t.not(run("genesis", "create", ...entries, "--chain-id", "tl-founders", "--genesis-time", time, "--out", out1).status, 0, "never overwrites a genesis");
 });
 

@@ -442,11 +442,17 @@ t.test("the event stream delivers committed events by visibility and filter, and
 });
 
 t.test("stopping the server ends event streams", async (t) => {
-  const s = await h.serve();
+  // The server reports its open streams (as to the metrics): stop once the stream is open, not after
+  // a guess at how long opening takes (a first request on a fresh server can take a few hundred ms).
+  let open = 0;
+  const s = await h.serve({
+    metrics: { rpcRequest: () => {}, eventStreams: (n: number) => void (open = n), txSubmitted: () => {}, sampleStatus: () => {}, exposition: async () => ({ contentType: "text/plain", text: "" }) },
+  });
   const c = createClient({ url: s.url, signer: signer("auditor") });
   const it = c.events({}, { reconnect: false });
   const first = it.next();
-  await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 200 && open === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  t.equal(open, 1, "the stream is open");
   await s.server.stop();
   t.same(await first, { done: true, value: undefined }, "the iterator ends when the node stops");
 });

@@ -376,11 +376,11 @@ export function buildCli(): Command {
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
         writeJsonFileText(resolve(opts.out), result.text);
         const g = result.genesis;
+        const f = Math.floor((g.validators.length - 1) / 3);
         report(
           opts,
-          { file: opts.out, chainId: g.chainId, genesisTime: g.genesisTime, parties: g.parties.length, validators: g.validators.length, f: Math.floor((g.validators.length - 1) / 3), sha256: result.sha256, warnings: result.warnings },
-          `${opts.out}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${Math.floor((g.validators.length - 1) / 3)})\n` +
-            `sha256 ${result.sha256}  (every founder compares this out of band)\n`,
+          { file: opts.out, chainId: g.chainId, genesisTime: g.genesisTime, parties: g.parties.length, validators: g.validators.length, f, sha256: result.sha256, warnings: result.warnings },
+          `${opts.out}: chain ${g.chainId}, ${g.parties.length} parties, ${g.validators.length} validators (f = ${f})\n` + `sha256 ${result.sha256}  (every founder compares this out of band)\n`,
         );
       } catch (err) {
         fail(err);

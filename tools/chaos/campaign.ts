@@ -317,7 +317,7 @@ export class Campaign {
     await this.check(`cycle ${c}`, false);
     const timing = `catch-up ${((t2 - t1) / 1000).toFixed(1)}s, checks ${((Date.now() - t2) / 1000).toFixed(1)}s`;
     const stall = (this.monitor.maxStallMs / 1000).toFixed(1);
-    const waited = meshWait.ms >= 1000 ? ` (after waiting ${(meshWait.ms / 1000).toFixed(1)} s for ${meshWait.why})` : "";
+    const waited = meshWait.why ? ` (after waiting ${(meshWait.ms / 1000).toFixed(1)} s for ${meshWait.why})` : "";
     this.out(
       `cycle ${c}/${this.opts.cycles} ${kind} ${name} (${role})${waited} ${faultS}s: ${what}; height ${height}, ${this.load.acked.length} acknowledged (+${this.load.acked.length - ackedBefore}), max stall so far ${stall}s, ${timing}${this.failures.length ? `, FAILED: ${this.failures.join("; ")}` : ", ok"}`,
     );
