@@ -4,12 +4,12 @@
 import type { Financing, Piece, PieceStatus, Receivable, ReceivableStatus } from "./types.js";
 import { dayNumber, utcDayOf } from "./checks.js";
 
-/** What is still owed on one financing: its amount less what was repaid. */
-export function financingOutstanding(f: Pick<Financing, "amount" | "repaid">): bigint {
-  return f.amount - f.repaid;
+/** What is still owed on one financing: its amount less what was repaid and what the bank wrote off. */
+export function financingOutstanding(f: Pick<Financing, "amount" | "repaid" | "writtenOff">): bigint {
+  return f.amount - f.repaid - f.writtenOff;
 }
 
-/** Outstanding financed principal: the sum over financings of (amount - repaid). */
+/** Outstanding financed principal: the sum over financings of (amount - repaid - writtenOff). */
 export function liveFinanced(receivable: Pick<Receivable, "financings">): bigint {
   let live = 0n;
   for (const f of receivable.financings) live += financingOutstanding(f);
@@ -64,7 +64,8 @@ export function financingCeiling(r: Pick<Receivable, "amount" | "attestedBy" | "
  * order the finance rule checks them), or undefined. Time-dependent checks (OVERDUE) are not here.
  */
 export function financeBlocker(r: FinanceFacts): "INVALID_STATE" | "TRADE_REF_USED" | "DISPUTED" | "NOT_ATTESTED" | undefined {
-  if (isClosed(r.status)) return "INVALID_STATE";
+  // DEFAULTED: a bank took a loss on it; its room is never lent again (docs/lending.md).
+  if (isClosed(r.status) || r.status === "DEFAULTED") return "INVALID_STATE";
   if (r.warrantPieceId) return "TRADE_REF_USED";
   if (r.disputed) return "DISPUTED";
   if (tradeBacking(r) === undefined) return "NOT_ATTESTED";
@@ -155,4 +156,24 @@ export function isMatured(maturityDate: string, timeMs: bigint): boolean {
 /** A leaf still unpaid after its maturity day is overdue (derived, like a receivable's). */
 export function isPieceOverdue(piece: Pick<Piece, "status" | "maturityDate">, timeMs: bigint): boolean {
   return piece.status !== "SETTLED" && piece.status !== "SPENT" && isPastDue(piece.maturityDate, timeMs);
+}
+
+// ---- aging (DESIGN.md §10, docs/lending.md) -------------------------------------------------------
+
+/** The aging buckets of financing by days past due; NON_PERFORMING is more than 90 days. */
+export const AGING_BUCKETS = ["CURRENT", "DPD_1_30", "DPD_31_90", "NON_PERFORMING"] as const;
+export type AgingBucket = (typeof AGING_BUCKETS)[number];
+
+/** Whole UTC days from `dueDate` ("YYYY-MM-DD") to the day of `timeMs`; 0 on or before the due date. */
+export function daysPastDue(dueDate: string, timeMs: bigint): number {
+  const d = utcDayOf(timeMs) - dayNumber(dueDate);
+  return d > 0 ? Number(d) : 0;
+}
+
+/** The aging bucket of a number of days past due: current (0), 1–30, 31–90, more than 90 (non-performing). */
+export function agingBucket(days: number): AgingBucket {
+  if (days <= 0) return "CURRENT";
+  if (days <= 30) return "DPD_1_30";
+  if (days <= 90) return "DPD_31_90";
+  return "NON_PERFORMING";
 }

@@ -11,7 +11,8 @@ import type { TxPayload } from "../../sdk/transactions/index.js";
 import { formatOf } from "../../sdk/transactions/index.js";
 import { registerPartyTx } from "../../sdk/transactions/register-party.js";
 import { txBodyFormatError } from "../../sdk/validate.js";
-import { decodeParty, encodeParty } from "./records.js";
+import { decodeParty, decodeReceivable, encodeParty } from "./records.js";
+import { aggregateKeysOf } from "./aggregates.js";
 import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
 import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
 
@@ -181,6 +182,17 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
     } catch {
       // a payload too malformed to name its keys is rejected as MALFORMED before any rule reads state
     }
+  }
+  // A rule that writes a receivable also moves the aggregates of its exporter and banks
+  // (aggregates.ts): the signer's (a new receivable's exporter, a new financing's bank) and those
+  // the loaded record names.
+  for (const k of [...keys]) {
+    if (!k.startsWith("r/")) continue;
+    const signers = ruleOf(p!).signers;
+    if (signers.includes("ENTERPRISE")) keys.add(KEY.creditFacts(body.signer));
+    if (signers.includes("BANK")) keys.add(KEY.bankBook(body.signer));
+    const bytes = loaded?.(k);
+    if (bytes) for (const a of aggregateKeysOf(decodeReceivable(bytes))) keys.add(a);
   }
   return [...keys];
 }

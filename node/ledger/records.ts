@@ -2,7 +2,7 @@
 // Derived quantities (live financed amount, overdue, exposure) are in sdk/domain.ts.
 import { decode, encode, CodecError } from "../../sdk/codec.js";
 import type { CreditLine, Declaration, DocumentRecord, Event, EventWire, Party, Piece, Receipt, Receivable, Warrant } from "../../sdk/types.js";
-import type { Lot, Title } from "../../sdk/types.js";
+import type { BankBook, Consent, CreditFacts, Lot, Title } from "../../sdk/types.js";
 
 export const encodeParty = (party: Party): Uint8Array => encode("Party", party);
 export const decodeParty = (bytes: Uint8Array): Party => decode<Party>("Party", bytes);
@@ -31,6 +31,14 @@ export const decodeLot = (bytes: Uint8Array): Lot => decode<Lot>("Lot", bytes);
 
 export const encodeTitle = (title: Title): Uint8Array => encode("Title", title);
 export const decodeTitle = (bytes: Uint8Array): Title => decode<Title>("Title", bytes);
+
+// before, during and after lending (DESIGN.md §10-§11)
+export const encodeBankBook = (book: BankBook): Uint8Array => encode("BankBook", book);
+export const decodeBankBook = (bytes: Uint8Array): BankBook => decode<BankBook>("BankBook", bytes);
+export const encodeCreditFacts = (facts: CreditFacts): Uint8Array => encode("CreditFacts", facts);
+export const decodeCreditFacts = (bytes: Uint8Array): CreditFacts => decode<CreditFacts>("CreditFacts", bytes);
+export const encodeConsent = (consent: Consent): Uint8Array => encode("Consent", consent);
+export const decodeConsent = (bytes: Uint8Array): Consent => decode<Consent>("Consent", bytes);
 
 interface ReceiptWire {
   txHash: Uint8Array;

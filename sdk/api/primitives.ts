@@ -18,7 +18,7 @@ export const Currency = z.string().regex(/^[A-Z]{3}$/, "ISO 4217 alphabetic code
 export const CalendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD").describe("calendar date YYYY-MM-DD");
 export const ResultCodeSchema = z.enum(RESULT_CODES).describe("receipt code: OK or a rejection (docs/ledger.md)");
 export const RoleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"]);
-export const RECEIVABLE_STATUSES = ["REGISTERED", "ATTESTED", "PARTIALLY_FINANCED", "FINANCED", "SETTLED", "CANCELLED"] as const;
+export const RECEIVABLE_STATUSES = ["REGISTERED", "ATTESTED", "PARTIALLY_FINANCED", "FINANCED", "SETTLED", "CANCELLED", "DEFAULTED"] as const;
 export const ReceivableStatusSchema = z.enum(RECEIVABLE_STATUSES);
 export const EVENT_TYPES = [
   "partyRegistered",
@@ -53,6 +53,13 @@ export const EVENT_TYPES = [
   "receivableDisputed",
   "disputeResolved",
   "assignmentNotified",
+  // before, during and after lending (DESIGN.md §10)
+  "extensionProposed",
+  "extensionAccepted",
+  "financingWrittenOff",
+  "receivableDefaulted",
+  "financialsAttested",
+  "consentGranted",
 ] as const;
 
 // title documents and pledges (DESIGN.md §8)

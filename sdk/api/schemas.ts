@@ -65,6 +65,8 @@ export const FinancingView = z
     amount: Amount,
     repaid: Amount,
     financedAt: TimeMs,
+    writtenOff: Amount.describe("what the bank wrote off as a loss; outstanding = amount - repaid - writtenOff"),
+    writtenOffAt: TimeMs.describe("block time of the write-off; 0 if never"),
   })
   .meta({ id: "Financing" });
 
@@ -97,6 +99,11 @@ export const ReceivableRecord = z
     payeeBankId: z.string().describe("the bank that notified the buyer of the assignment (only it may change the payee while it finances); empty until notified"),
     payeeAccountHash: Hex.describe("SHA-256 of the account the buyer is to pay (32 bytes); empty until notified"),
     payeeNotifiedAt: TimeMs.describe("block time of the latest notice of assignment; 0 until notified"),
+    // before, during and after lending (DESIGN.md §10)
+    extensionBankId: z.string().describe("the bank whose proposal of a new due date awaits the exporter; empty if none"),
+    extensionDueDate: z.union([z.literal(""), CalendarDate]).describe("the proposed due date; empty if none"),
+    extensionProposedAt: TimeMs.describe("block time of the pending proposal; 0 if none"),
+    extensions: z.number().int().describe("extensions of the due date accepted so far"),
   })
   .meta({ id: "ReceivableRecord" });
 
@@ -400,6 +407,13 @@ export const EventView = z
       payeeAccountHash: Hex32,
       buyerPartyId: z.string().describe("the buyer told whom to pay; empty when the buyer is not on the network"),
     }),
+    // before, during and after lending (DESIGN.md §10)
+    z.object({ type: z.literal("extensionProposed"), receivableId: Hex32, bankId: PartyId, dueDate: CalendarDate, newDueDate: CalendarDate }),
+    z.object({ type: z.literal("extensionAccepted"), receivableId: Hex32, exporterId: PartyId, bankId: PartyId, previousDueDate: CalendarDate, dueDate: CalendarDate }),
+    z.object({ type: z.literal("financingWrittenOff"), receivableId: Hex32, financingId: Hex32, bankId: PartyId, amount: Amount.describe("what was outstanding: now a loss") }),
+    z.object({ type: z.literal("receivableDefaulted"), receivableId: Hex32 }),
+    z.object({ type: z.literal("financialsAttested"), partyId: PartyId, attestedBy: PartyId, periodEnd: CalendarDate, documentHash: Hex32 }),
+    z.object({ type: z.literal("consentGranted"), partyId: PartyId, bankId: PartyId, expiryDate: CalendarDate }),
   ])
   .meta({ id: "Event" });
 

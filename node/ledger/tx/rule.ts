@@ -9,6 +9,7 @@ import type { TxFormat } from "../../../sdk/transactions/index.js";
 import type { CreditLine, Declaration, DocumentRecord, Event, Party, Piece, Receivable, ResultCode, Role, Warrant } from "../../../sdk/types.js";
 import { decodeCreditLine, decodeDeclaration, decodeDocumentRecord, decodeParty, decodePiece, decodeReceivable, decodeWarrant, encodeCreditLine, encodePiece, encodeReceivable, encodeWarrant } from "../records.js";
 import { KEY, type StateReader, type StateWriter } from "../state.js";
+import { receivableChanged } from "../aggregates.js";
 
 export interface BlockTime {
   /** block time, ms since the Unix epoch */
@@ -102,7 +103,12 @@ export function getText(s: StateReader, key: string): string | undefined {
   const b = s.get(key);
   return b && fromUtf8(b);
 }
+/**
+ * The one writer of receivable records: it also keeps the running aggregates of the lending book in
+ * line with the change (bank books, the exporter's credit facts: node/ledger/aggregates.ts).
+ */
 export function putReceivable(s: StateWriter, r: Receivable): void {
+  receivableChanged(s, getReceivable(s, r.id), r);
   s.put(KEY.receivable(r.id), encodeReceivable(r));
 }
 
