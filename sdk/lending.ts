@@ -313,14 +313,14 @@ export function scorableValues(ind: Indicators): Record<Scorable, bigint> {
 
 export interface ScoreResult {
   scorecardId: string;
-  /** SHA-256 of the scorecard's RFC 8785 canonical JSON: the hash a bank anchors (anchorDocument) */
+  /** SHA-256 of the scorecard's RFC 8785 canonical JSON: the hash a bank anchors on the ledger */
   scorecardHash: string;
   score: number;
   /** per characteristic: the value scored, the bin's lower bound, the points */
   lines: { indicator: Scorable; value: bigint; binMin: bigint; points: number }[];
 }
 
-/** SHA-256 (hex) of a scorecard's canonical JSON: anchor it with anchorDocument so its use can be shown later. */
+/** SHA-256 (hex) of a scorecard's canonical JSON: anchor it on the ledger as a document so its use can be shown later. */
 export function scorecardHash(card: Scorecard): string {
   return toHex(sha256(canonicalJsonBytes(card)));
 }

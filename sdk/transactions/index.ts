@@ -32,6 +32,12 @@ import { acknowledgeReceivableTx } from "./acknowledge-receivable.js";
 import { disputeReceivableTx } from "./dispute-receivable.js";
 import { resolveDisputeTx } from "./resolve-dispute.js";
 import { notifyAssignmentTx } from "./notify-assignment.js";
+// before, during and after lending (DESIGN.md §10)
+import { proposeExtensionTx } from "./propose-extension.js";
+import { acceptExtensionTx } from "./accept-extension.js";
+import { writeOffTx } from "./write-off.js";
+import { attestFinancialsTx } from "./attest-financials.js";
+import { grantConsentTx } from "./grant-consent.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -64,6 +70,12 @@ export const TX_FORMAT_LIST = [
   disputeReceivableTx,
   resolveDisputeTx,
   notifyAssignmentTx,
+  // before, during and after lending (DESIGN.md §10)
+  proposeExtensionTx,
+  acceptExtensionTx,
+  writeOffTx,
+  attestFinancialsTx,
+  grantConsentTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];
@@ -140,5 +152,11 @@ export type { AcknowledgeReceivable, AcknowledgeReceivableInput } from "./acknow
 export type { DisputeReceivable, DisputeReceivableInput } from "./dispute-receivable.js";
 export type { ResolveDispute } from "./resolve-dispute.js";
 export type { NotifyAssignment, NotifyAssignmentInput } from "./notify-assignment.js";
+// before, during and after lending (DESIGN.md §10)
+export type { ProposeExtension } from "./propose-extension.js";
+export type { AcceptExtension } from "./accept-extension.js";
+export type { WriteOff } from "./write-off.js";
+export type { AttestFinancials, AttestFinancialsInput, Figure } from "./attest-financials.js";
+export type { GrantConsent } from "./grant-consent.js";
 export type { EventCheck, TargetKind, TxFormat } from "./format.js";
 export { pieceIdOf } from "./warrant-common.js";

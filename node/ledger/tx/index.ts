@@ -32,6 +32,12 @@ import { acknowledgeReceivableRule } from "./acknowledge-receivable.js";
 import { disputeReceivableRule } from "./dispute-receivable.js";
 import { resolveDisputeRule } from "./resolve-dispute.js";
 import { notifyAssignmentRule } from "./notify-assignment.js";
+// before, during and after lending (DESIGN.md §10)
+import { proposeExtensionRule } from "./propose-extension.js";
+import { acceptExtensionRule } from "./accept-extension.js";
+import { writeOffRule } from "./write-off.js";
+import { attestFinancialsRule } from "./attest-financials.js";
+import { grantConsentRule } from "./grant-consent.js";
 
 export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [registerPartyRule.format.type]: registerPartyRule,
@@ -63,6 +69,12 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [disputeReceivableRule.format.type]: disputeReceivableRule,
   [resolveDisputeRule.format.type]: resolveDisputeRule,
   [notifyAssignmentRule.format.type]: notifyAssignmentRule,
+  // before, during and after lending (DESIGN.md §10)
+  [proposeExtensionRule.format.type]: proposeExtensionRule,
+  [acceptExtensionRule.format.type]: acceptExtensionRule,
+  [writeOffRule.format.type]: writeOffRule,
+  [attestFinancialsRule.format.type]: attestFinancialsRule,
+  [grantConsentRule.format.type]: grantConsentRule,
 };
 
 /** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */
