@@ -419,6 +419,28 @@ export class TradeLedgerClient {
     return this.call("listRejections", { query: { ...q } });
   }
 
+  // ---- before, during and after lending (DESIGN.md §10-§11, docs/lending.md) ----
+
+  /** A party's credit indicators at the head (the party, banks it consented to, auditors, regulators). */
+  getIndicators(partyId: string, q: { asOf?: string } = {}): Promise<ResponseOf<"getIndicators">> {
+    return this.call("getIndicators", { params: { id: partyId }, query: { ...q } });
+  }
+
+  /** Attestations of a party's financials, oldest first (access as the indicators). */
+  getFinancials(partyId: string, page: PageOptions = {}): Promise<ResponseOf<"getFinancials">> {
+    return this.call("getFinancials", { params: { id: partyId }, query: { ...page } });
+  }
+
+  /** The aging report of a bank's book (or, for auditors and regulators, of every bank's); check it with verifyReport. */
+  getAgingReport(q: { bank?: string; asOf?: string } = {}): Promise<ResponseOf<"getAgingReport">> {
+    return this.call("getAgingReport", { query: { ...q } });
+  }
+
+  /** The concentration report of a bank's book (or every bank's); check it with verifyReport. */
+  getConcentrationReport(q: { bank?: string; asOf?: string } = {}): Promise<ResponseOf<"getConcentrationReport">> {
+    return this.call("getConcentrationReport", { query: { ...q } });
+  }
+
   // ---- digital warrants (DESIGN.md §7) ----
 
   /** A credit line: limit, outstanding, room left, expiry (its bank, its obligor, auditors). */

@@ -13,7 +13,10 @@ import { inclusionProof, leafHash } from "../../sdk/merkle.js";
 import { decodeTx } from "../../sdk/tx.js";
 import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import { decodeBankBook, decodeConsent, decodeCreditFacts, decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import type { BankBook, Consent, CreditFacts } from "../../sdk/types.js";
+import { prefixRange } from "../store/db.js";
+import { stateKeys } from "../store/state.js";
 import { KEY } from "../ledger/state.js";
 import { corrupted } from "../store/errors.js";
 import { rfc6962Root, sha256 } from "../store/hash.js";
@@ -30,6 +33,7 @@ import {
   type ObjectKind,
   type Page,
   type PieceWithAncestry,
+  type ProvenState,
   type PledgeHistoryEntry,
   type PledgeStep,
   type TitleWithPledges,
@@ -179,6 +183,56 @@ export class LedgerQuery implements QueryModel {
     const { value, proof } = this.store.state.proveSync(stateKey);
     const meta = this.store.meta!;
     return { height: meta.height, stateRoot: meta.stateRoot, key: stateKey, value, proof };
+  }
+
+  // ---- before, during and after lending (DESIGN.md §10-§11) ----
+
+  async proveStateKeys(keys: readonly string[]): Promise<ProvenState> {
+    await this.store.whenIdle();
+    // Synchronous from here: no commit can interleave, so every value, proof and the root agree.
+    const meta = this.store.meta!;
+    const items = keys.map((key) => ({ key, ...this.store.state.proveSync(key) }));
+    const head = this.head();
+    if (head.height !== meta.height) throw corrupted(`the executor's head ${head.height} is not the store's ${meta.height}`);
+    return { height: meta.height, time: head.time, stateRoot: meta.stateRoot, items };
+  }
+
+  async bookBanks(): Promise<string[]> {
+    await this.store.whenIdle();
+    const prefix = stateKeys.record(KEY.bankBook(""));
+    const banks: string[] = [];
+    for await (const k of this.store.level.keys(prefixRange(prefix))) banks.push(fromUtf8(k.subarray(prefix.length)));
+    return banks.sort();
+  }
+
+  async getBankBook(bankId: string): Promise<BankBook | undefined> {
+    const b = await this.getState(KEY.bankBook(bankId));
+    return b && decodeBankBook(b);
+  }
+
+  async getCreditFacts(partyId: string): Promise<CreditFacts | undefined> {
+    const b = await this.getState(KEY.creditFacts(partyId));
+    return b && decodeCreditFacts(b);
+  }
+
+  async getConsent(partyId: string, bankId: string): Promise<Consent | undefined> {
+    const b = await this.getState(KEY.consent(partyId, bankId));
+    return b && decodeConsent(b);
+  }
+
+  rejectionCount(signer: string): Promise<number> {
+    return this.store.indexes.rejectionCount(signer);
+  }
+
+  async financials(partyId: string, page: PageRequest = {}): Promise<Page<TxRecord>> {
+    const refs = await this.store.indexes.financials(partyId, page);
+    const items: TxRecord[] = [];
+    for (const ref of refs.items) {
+      const rec = await this.txAt(ref.height, ref.index);
+      if (!rec) throw corrupted(`the financials index names a missing transaction at ${ref.height}:${ref.index}`);
+      items.push(rec);
+    }
+    return withCursor(items, refs.cursor);
   }
 
   async getReceivable(id: string): Promise<Receivable | undefined> {

@@ -7,6 +7,7 @@ import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
 import { PARTY_ID_RE } from "../../sdk/checks.js";
+import type { BankBook, Consent, CreditFacts } from "../../sdk/types.js";
 import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
 import { formatOf, RECEIVABLE_ID_RE, type TargetKind, type TxPayload, type TxType } from "../../sdk/transactions/index.js";
 
@@ -226,6 +227,17 @@ export interface TitleWithPledges {
   pledges: PledgeHistoryEntry[];
 }
 
+// ---- before, during and after lending (DESIGN.md §10-§11, docs/lending.md) ------------------------
+
+/** State records read together at one head, each with its proof against that head's state root. */
+export interface ProvenState {
+  height: bigint;
+  /** the head block's time: the reports' "now" */
+  time: bigint;
+  stateRoot: Uint8Array;
+  items: { key: string; value: Uint8Array | undefined; proof: StateProof }[];
+}
+
 /**
  * Every read of the committed chain. Reads of state are verified against the state root; list
  * reads page through the store's indexes. Bad paging arguments throw StoreError STORE_BAD_REQUEST
@@ -314,6 +326,19 @@ export interface QueryModel {
   titlesPledgedTo(bankId: string, page?: PageRequest, lotId?: string): Promise<Page<Title>>;
   /** the lots a custodian attests, by lot id */
   lotsByCustodian(custodianId: string, page?: PageRequest): Promise<Page<Lot>>;
+
+  // before, during and after lending (DESIGN.md §10-§11)
+  /** state records by key, read and proven together at the head (one consistent state root) */
+  proveStateKeys(keys: readonly string[]): Promise<ProvenState>;
+  /** the banks that have a book (live financing or write-offs), ascending */
+  bookBanks(): Promise<string[]>;
+  getBankBook(bankId: string): Promise<BankBook | undefined>;
+  getCreditFacts(partyId: string): Promise<CreditFacts | undefined>;
+  getConsent(partyId: string, bankId: string): Promise<Consent | undefined>;
+  /** how many transactions the party signed were rejected */
+  rejectionCount(signer: string): Promise<number>;
+  /** attestations of a party's financials (attestFinancials transactions), oldest first */
+  financials(partyId: string, page?: PageRequest): Promise<Page<TxRecord>>;
 }
 
 /** "YYYY-MM-DD" of the UTC day containing `ms`. */

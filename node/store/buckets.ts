@@ -93,6 +93,10 @@ export enum Bucket {
   idxLotCustodian = 54,
   /** str bank id || str lot id || str title id: titles offered or pledged to the bank now (moves with the pledge) */
   idxTitleBank = 55,
+
+  // ---- before, during and after lending (DESIGN.md §10, docs/lending.md) --------------------------
+  /** str party id || u64 height || u32 tx index: attestations of the party's financials (attestFinancials) */
+  idxFinancials = 56,
 }
 
 export const BUCKET_NAMES: Readonly<Record<number, string>> = Object.fromEntries(

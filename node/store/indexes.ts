@@ -37,6 +37,7 @@ export const indexKeys = {
   rejection: () => key(Bucket.idxRejection),
   rejectionByCode: (code: string) => key(Bucket.idxRejectionByCode).str(code),
   rejectionBySigner: (signer: string) => key(Bucket.idxRejectionBySigner).str(signer),
+  financials: (partyId: string) => key(Bucket.idxFinancials).str(partyId),
 };
 
 /** The digital-warrant indexes (DESIGN.md §7; layouts in buckets.ts). */
@@ -139,6 +140,7 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
         if (id) puts.push(indexKeys.history(id).u64(h).u32(i).u16(e).done());
         if (ev.type === "receivableRegistered") puts.push(indexKeys.exporter(ev.exporterId).u64(h).u32(i).done());
         if (ev.type === "receivableFinanced") puts.push(indexKeys.bank(ev.bankId).u64(h).u32(i).done());
+        if (ev.type === "financialsAttested") puts.push(indexKeys.financials(ev.partyId).u64(h).u32(i).done());
       }
     } else {
       puts.push(indexKeys.rejection().u64(h).u32(i).done());
@@ -382,6 +384,20 @@ export class IndexRepository {
     if (filter.code && filter.signer) throw new StoreError("STORE_BAD_REQUEST", "filter rejections by code or by signer, not both");
     const prefix = filter.code ? indexKeys.rejectionByCode(filter.code) : filter.signer ? indexKeys.rejectionBySigner(filter.signer) : indexKeys.rejection();
     return this.scan(prefix, page, txRef);
+  }
+
+  /** Attestations of a party's financials (attestFinancials), oldest first. */
+  financials(partyId: string, page: PageRequest = {}): Promise<Page<TxRef>> {
+    return this.scan(indexKeys.financials(partyId), page, txRef);
+  }
+
+  /** How many transactions signed by `signer` the ledger rejected (a count of its rejection index entries). */
+  async rejectionCount(signer: string): Promise<number> {
+    const prefix = indexKeys.rejectionBySigner(signer).done();
+    const end = prefixEnd(prefix);
+    let n = 0;
+    for await (const _ of this.db.keys(end ? { gte: prefix, lt: end } : { gte: prefix })) n++;
+    return n;
   }
 
   // ---- digital warrants ----
