@@ -44,7 +44,7 @@ export class LendingReads {
     const party = await this.query().getParty(partyId);
     if (!party) throw notFound(`no party ${partyId}`);
     if (!(await this.maySeeCreditFile(caller, partyId))) {
-      throw forbidden(`${caller.id} may not read ${partyId}'s credit file: the party itself, banks it consented to (grantConsent, until its expiry), auditors and regulators may`);
+      throw forbidden(`${caller.id} may not read ${partyId}'s credit file: the party itself, banks it consented to (until the consent expires), auditors and regulators may`);
     }
     return party;
   }

@@ -337,7 +337,7 @@ export interface QueryModel {
   getConsent(partyId: string, bankId: string): Promise<Consent | undefined>;
   /** how many transactions the party signed were rejected */
   rejectionCount(signer: string): Promise<number>;
-  /** attestations of a party's financials (attestFinancials transactions), oldest first */
+  /** attestations of a party's financials (financial attestations), oldest first */
   financials(partyId: string, page?: PageRequest): Promise<Page<TxRecord>>;
 }
 

@@ -95,7 +95,7 @@ export enum Bucket {
   idxTitleBank = 55,
 
   // ---- before, during and after lending (DESIGN.md §10, docs/lending.md) --------------------------
-  /** str party id || u64 height || u32 tx index: attestations of the party's financials (attestFinancials) */
+  /** str party id || u64 height || u32 tx index: attestations of the party's financials */
   idxFinancials = 56,
 }
 

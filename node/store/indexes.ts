@@ -386,7 +386,7 @@ export class IndexRepository {
     return this.scan(prefix, page, txRef);
   }
 
-  /** Attestations of a party's financials (attestFinancials), oldest first. */
+  /** Attestations of a party's financials , oldest first. */
   financials(partyId: string, page: PageRequest = {}): Promise<Page<TxRef>> {
     return this.scan(indexKeys.financials(partyId), page, txRef);
   }

@@ -53,7 +53,7 @@ export const FinancialsView = z
   .object({
     partyId: PartyId,
     asOf: AsOf,
-    items: z.array(z.object({ txHash: Hex32, height: U64, time: TimeMs, attestedBy: PartyId, statement: z.record(z.string(), z.unknown()).describe("the attestFinancials payload") })),
+    items: z.array(z.object({ txHash: Hex32, height: U64, time: TimeMs, attestedBy: PartyId, statement: z.record(z.string(), z.unknown()).describe("the attestation payload") })),
     cursor: z.string().optional(),
   })
   .meta({ id: "Financials" });

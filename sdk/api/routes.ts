@@ -315,7 +315,7 @@ export const routes = {
     access: "signed",
     summary: "A party's credit indicators (versioned), with the state record they come from and its proof",
     description:
-      "Readable by the party, by a bank it consented to (grantConsent) until the consent's expiry day, by auditors and regulators. Computed at the head; `asOf`, if given, must be the head's height.",
+      "Readable by the party, by a bank it consented to until the consent's expiry day, by auditors and regulators. Computed at the head; `asOf`, if given, must be the head's height.",
     params: z.object({ id: PartyId }),
     query: z.object({ asOf: U64.optional().describe("the head height (state is kept at the head)") }),
     body: null,
@@ -328,7 +328,7 @@ export const routes = {
     method: "GET",
     path: "/v1/parties/:id/financials",
     access: "signed",
-    summary: "Attestations of a party's financial figures (attestFinancials), oldest first",
+    summary: "Attestations of a party's financial figures , oldest first",
     description: "Readable as the indicators are: the party, banks it consented to until expiry, auditors and regulators.",
     params: z.object({ id: PartyId }),
     query: z.object({ ...Page }),

@@ -1,5 +1,5 @@
 // proposeExtension: the one bank with live financing on a receivable proposes a later due date
-// (post-lending, DESIGN.md §10); it takes effect when the exporter accepts it (acceptExtension).
+// (post-lending, DESIGN.md §10); it takes effect when the exporter accepts it (the acceptance).
 // A later proposal by the same bank replaces a pending one.
 import { z } from "zod";
 import { CalendarDate, Hex32 } from "../api/primitives.js";

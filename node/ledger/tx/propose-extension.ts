@@ -1,5 +1,5 @@
 // proposeExtension: the one bank with live financing on a receivable proposes a later due date; the
-// exporter makes it effective with acceptExtension (DESIGN.md §10, docs/lending.md). Several banks
+// exporter makes it effective by accepting it (DESIGN.md §10, docs/lending.md). Several banks
 // financing one receivable would each see their loan's term moved by another: refused.
 import { isPastDue } from "../../../sdk/domain.js";
 import type { PayloadOf } from "../../../sdk/transactions/index.js";
