@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { toHex } from "../sdk/bytes.js";
+import type { Role } from "../sdk/types.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { genesisSchema, nodeConfigSchema, type Genesis, type NodeConfig } from "./schema.js";
 import { readJsonFile, writeJsonFile, writeKeyFile, parseWith } from "./load.js";
@@ -37,7 +38,7 @@ export interface DevnetNode {
 
 export interface DevnetParty {
   id: string;
-  role: "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR" | "CUSTODIAN";
+  role: Role;
   name: string;
   country: string;
   publicKey: string;
@@ -74,6 +75,9 @@ export const DEVNET_PARTIES: Omit<DevnetParty, "publicKey" | "keyFile">[] = [
   { id: "warehouse-qd", role: "CUSTODIAN", name: "Qingdao Harbour Bonded Warehousing Co., Ltd.", country: "CN" },
   { id: "carrier-eastsea", role: "CUSTODIAN", name: "East Sea Container Lines Co., Ltd.", country: "CN" },
   { id: "buyer-sh-retail", role: "ENTERPRISE", name: "Shanghai Huaxin Department Stores Co., Ltd.", country: "CN" },
+  // Supervision (DESIGN.md §11, docs/supervision.md): a banking regulator, registered at genesis (the
+  // only way until governance, §12), with the devnet's sample supervision rules (examples/regulator.mjs).
+  { id: "regulator", role: "REGULATOR", name: "Zhejiang Banking Supervision Bureau", country: "CN" },
 ];
 const EXTRA_VALIDATORS = ["validator-5", "validator-6", "validator-7"];
 

@@ -84,7 +84,9 @@ export function loadNodeConfig(file: string, env: NodeJS.ProcessEnv = process.en
   const config = parseWith(nodeConfigSchema, applyEnvOverrides(readJsonFile(file), env), file);
   const base = dirname(resolve(file));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  const log = config.log.signed ? { ...config.log, signed: abs(config.log.signed) } : config.log;
+  const log = { ...config.log };
+  if (config.log.signed) log.signed = abs(config.log.signed);
+  if (config.log.audit) log.audit = abs(config.log.audit);
   return { ...config, dataDir: abs(config.dataDir), genesisFile: abs(config.genesisFile), nodeKeyFile: abs(config.nodeKeyFile), log };
 }
 

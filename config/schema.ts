@@ -15,7 +15,7 @@ const hex32 = z.string().regex(HEX32, "expected 32 bytes as 64 lower-case hex di
 const publicKeyHex = hex32.refine((v) => isStrongPublicKey(fromHex(v)), "not a usable ed25519 public key (small order or non-canonical encoding)");
 const multiaddr = z.string().regex(/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}(\/.*)?$/, "expected a TCP multiaddr like /ip4/10.0.0.5/tcp/26601");
 
-export const roleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"]);
+export const roleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN", "REGULATOR"]);
 
 export const genesisPartySchema = z
   .object({
@@ -192,6 +192,7 @@ export const nodeConfigSchema = z
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
         file: z.string().optional(),
         signed: z.string().optional().describe("append one JSON line per consensus message this validator signs (evidence; node/driver/signed-log.ts); relative to the config file"),
+        audit: z.string().optional().describe("the audit log of supervisory reads: one JSON line per signed read by a REGULATOR or AUDITOR (who, what, when; rpc/audit.ts); default audit.log in dataDir; relative to the config file"),
       })
       .strict()
       .default({ level: "info" }),

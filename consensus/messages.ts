@@ -2,7 +2,7 @@
 //   domain tag ("tradeledger/pbft/<type>/v1\0") || u32be(len chainId) || chainId || fields
 // with integers big-endian and fixed width (docs/consensus.md §3), so signatures never depend on
 // an encoder and a message of one type or chain can never be replayed as another.
-import { ByteWriter, chainIdPrefix, commitSigningBytes, DIGEST_BYTES } from "../sdk/commit.js";
+import { ByteWriter, chainIdPrefix, checkpointSigningBytes as checkpointBytes, CHECKPOINT_SIGNING_DOMAIN, commitSigningBytes, DIGEST_BYTES } from "../sdk/commit.js";
 import { utf8 } from "../sdk/bytes.js";
 import type { Hash } from "../sdk/merkle.js";
 import type {
@@ -28,7 +28,7 @@ function domain(type: string): Uint8Array {
 export const SIGNING_DOMAINS = {
   prePrepare: domain("pre-prepare"),
   prepare: domain("prepare"),
-  checkpoint: domain("checkpoint"),
+  checkpoint: CHECKPOINT_SIGNING_DOMAIN,
   viewChange: domain("view-change"),
   newView: domain("new-view"),
   status: domain("status"),
@@ -50,10 +50,9 @@ export function commitBytes(chainId: string, m: Omit<Commit, "signature" | "type
   return commitSigningBytes(chainId, m.view, m.seq, m.digest, m.replica);
 }
 
+/** sdk/commit.ts defines the layout: clients check checkpoint certificates with the same bytes. */
 export function checkpointSigningBytes(chainId: string, m: Omit<Checkpoint, "signature" | "type">): Uint8Array {
-  const chain = chainIdPrefix(chainId);
-  const d = SIGNING_DOMAINS.checkpoint;
-  return new ByteWriter(d.length + chain.length + 16 + DIGEST_BYTES + 4).bytes(d).bytes(chain).u64(m.seq).u64(m.timestamp).bytes(m.stateDigest).u32(m.replica).finish();
+  return checkpointBytes(chainId, m.seq, m.timestamp, m.stateDigest, m.replica);
 }
 
 /**

@@ -193,6 +193,14 @@ export class Replica {
   private readonly checkpoints = new Map<bigint, Map<number, Checkpoint>>();
   /** a stable checkpoint for a seq delivered but not yet executed here */
   private pendingStable?: StableCheckpoint;
+  /** the executed head and its state digest (what a tip checkpoint signs) */
+  private executedTip?: { seq: bigint; timestamp: bigint; stateDigest: Uint8Array };
+  /** our CHECKPOINT for an idle head between checkpoint seqs (certifying the tip, docs/consensus.md §6) */
+  private ownTip?: Checkpoint;
+  /** the latest tip CHECKPOINT of each replica (one each: a Byzantine replica fills only its own) */
+  private readonly tipCheckpoints = new Map<number, Checkpoint>();
+  /** the highest seq a quorum of CHECKPOINTs certified (stable or tip), reported as `certified` */
+  private certifiedSeq = 0n;
   private transfer?: PendingTransfer;
 
   // ---- clock and timers
@@ -231,6 +239,7 @@ export class Replica {
     this._lastDelivered = executed.seq;
     this._lastExecuted = executed.seq;
     this.delivered.set(executed.seq, { timestamp: executed.timestamp, digest: new Uint8Array(0) });
+    if (executed.seq > 0n) this.executedTip = executed;
     this.clock = opts.now ?? executed.timestamp;
   }
 
@@ -733,6 +742,8 @@ export class Replica {
     if (typeof seq !== "bigint" || !(stateDigest instanceof Uint8Array) || stateDigest.length !== 32) return;
     if (seq <= this._lastExecuted || seq > this._lastDelivered) return;
     this._lastExecuted = seq;
+    const executedAt = this.delivered.get(seq)?.timestamp;
+    if (executedAt !== undefined) this.executedTip = { seq, timestamp: executedAt, stateDigest };
     if (seq % this.K === 0n) {
       const timestamp = this.delivered.get(seq)?.timestamp;
       if (timestamp === undefined) return;
@@ -764,6 +775,7 @@ export class Replica {
   }
 
   private onCheckpoint(cp: Checkpoint): void {
+    if (cp.seq > this._stable.seq && cp.seq % this.K !== 0n) return this.onTipCheckpoint(cp);
     if (cp.seq <= this._stable.seq || cp.seq % this.K !== 0n) {
       this.counters.dropped.outsideWatermarks++;
       return;
@@ -823,10 +835,62 @@ export class Replica {
     }
   }
 
+  /**
+   * Certifying the tip (docs/consensus.md §6). A stable checkpoint certifies the chain up to a
+   * multiple of K; an idle chain never reaches the next one, so its last blocks would stay
+   * uncertified. When this replica is idle (it executed everything it delivered and has accepted no
+   * batch above it) at a status tick, it signs a CHECKPOINT for its executed head as for any
+   * checkpoint: a deterministic statement of the state digest after that seq, so signing it never
+   * conflicts with anything else it signs. Tip CHECKPOINTs serve clients only: they never make a
+   * checkpoint stable, move the water marks, collect garbage or enter a view change.
+   * Cost: nothing while blocks flow; when the chain falls idle, one signature and one broadcast
+   * per replica per status tick until its tip is certified (then only answers to STATUS).
+   */
+  private certifyIdleTip(): void {
+    const tip = this.executedTip;
+    if (!tip || this.transfer || tip.seq <= this._stable.seq || tip.seq % this.K === 0n) return;
+    if (tip.seq !== this._lastExecuted || tip.seq !== this._lastDelivered || this.certifiedSeq >= tip.seq) return;
+    for (const slot of this.slots.values()) if (slot.seq > tip.seq && (slot.accepted || slot.committed)) return;
+    if (this.ownTip?.seq !== tip.seq) {
+      const body = { seq: tip.seq, timestamp: tip.timestamp, stateDigest: tip.stateDigest, replica: this.self };
+      this.ownTip = { type: "checkpoint", ...body, signature: this.crypto.sign(checkpointSigningBytes(this.config.chainId, body)) };
+      this.storeTipCheckpoint(this.ownTip);
+    }
+    this.emit({ type: "broadcast", message: this.ownTip });
+  }
+
+  private onTipCheckpoint(cp: Checkpoint): void {
+    const have = this.tipCheckpoints.get(cp.replica);
+    if (cp.seq > this._stable.seq + this.L || cp.seq <= this.certifiedSeq || (have && have.seq >= cp.seq)) {
+      this.counters.dropped.duplicate++;
+      return;
+    }
+    if (!this.check.verifyCached(cp.replica, checkpointSigningBytes(this.config.chainId, cp), cp.signature)) {
+      this.counters.dropped.badSignature++;
+      return;
+    }
+    this.storeTipCheckpoint(cp);
+  }
+
+  private storeTipCheckpoint(cp: Checkpoint): void {
+    this.tipCheckpoints.set(cp.replica, cp);
+    const matching = [...this.tipCheckpoints.values()].filter((c) => c.seq === cp.seq && c.timestamp === cp.timestamp && equalBytes(c.stateDigest, cp.stateDigest));
+    if (matching.length < this.quorum || cp.seq <= this.certifiedSeq) return;
+    matching.sort((a, b) => a.replica - b.replica);
+    this.certifiedSeq = cp.seq;
+    this.emit({ type: "certified", checkpoint: { seq: cp.seq, timestamp: cp.timestamp, stateDigest: cp.stateDigest, proof: matching } });
+  }
+
   private adoptStable(sc: StableCheckpoint): void {
     this._stable = sc;
     this.counters.checkpointsStable++;
     this.emit({ type: "persist", record: { kind: "stable-checkpoint", checkpoint: sc } });
+    if (sc.seq > 0n && sc.proof.length > 0) {
+      if (sc.seq > this.certifiedSeq) this.certifiedSeq = sc.seq;
+      this.emit({ type: "certified", checkpoint: sc });
+    }
+    for (const [replica, cp] of [...this.tipCheckpoints]) if (cp.seq <= sc.seq) this.tipCheckpoints.delete(replica);
+    if (this.ownTip && this.ownTip.seq <= sc.seq) this.ownTip = undefined;
     for (const seq of [...this.slots.keys()]) if (seq <= sc.seq) this.slots.delete(seq);
     for (const seq of [...this.preparedCerts.keys()]) if (seq <= sc.seq) this.preparedCerts.delete(seq);
     for (const seq of [...this.checkpoints.keys()]) if (seq <= sc.seq) this.checkpoints.delete(seq);
@@ -1129,6 +1193,7 @@ export class Replica {
     switch (timer) {
       case "status":
         this.broadcastStatus();
+        this.certifyIdleTip();
         this.setTimer("status", this.statusInterval());
         return;
       case "request":
@@ -1196,6 +1261,8 @@ export class Replica {
     }
     if (s.stableSeq < this._stable.seq) for (const cp of this._stable.proof) send(cp);
     for (const [seq, cp] of this.ownCheckpoints) if (seq > s.stableSeq && seq > this._stable.seq) send(cp);
+    // our tip CHECKPOINT, to a peer that has the block: it may have missed our broadcast
+    if (this.ownTip && this.ownTip.seq > this._stable.seq && s.lastDelivered >= this.ownTip.seq) send(this.ownTip);
     // blocks it lacks: self-proving committed batches where we have them, else our votes
     let proofs = responder ? this.config.maxBatchesInFlight : 0;
     const proven = new Set<bigint>();

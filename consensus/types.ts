@@ -220,6 +220,12 @@ export type ConsensusAction =
   | { type: "request-batch" }
   /** fetch the state at checkpoint `seq` from `from` (replicas that vouched for it) and verify its digest */
   | { type: "request-state-transfer"; seq: bigint; timestamp: bigint; stateDigest: Uint8Array; from: number[] }
+  /**
+   * a quorum of matching CHECKPOINTs for `seq` (a stable checkpoint, or the idle tip's): the node
+   * keeps it, since it certifies block seq's header and the chain below it to clients
+   * (sdk/certified.ts). Not a safety input: nothing in consensus depends on it being performed.
+   */
+  | { type: "certified"; checkpoint: StableCheckpoint }
   /** a broken invariant (e.g. own state diverges from a stable checkpoint): stop, never sign again */
   | { type: "halt"; reason: string };
 

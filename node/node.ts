@@ -18,7 +18,7 @@ import { loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
 import type { NodeApi } from "./api.js";
 import { Chain, genesisHash } from "./chain/chain.js";
 import { ConsensusLog } from "./driver/consensus-log.js";
-import { ConsensusDriver, wireTransport, type ConsensusTransport } from "./driver/driver.js";
+import { ConsensusDriver, checkpointCertificateOf, wireTransport, type ConsensusTransport } from "./driver/driver.js";
 import type { ConsensusMessage } from "../consensus/index.js";
 import { SignedMessageLog } from "./driver/signed-log.js";
 import { Follower } from "./driver/follower.js";
@@ -249,6 +249,7 @@ export class TradeLedgerNode {
           metrics: opts.metrics ?? null,
           onBlock,
           onViewInstalled: handPendingToPrimary({ mempool, p2p, peers: validatorPeers, self, logger }),
+          onCertified: (checkpoint) => store.putCheckpointCertificate(checkpointCertificateOf(checkpoint)),
           transport: wireTransport(tap?.outbound ? tap.outbound(direct) : direct),
           onSend: signedLog ? (m) => signedLog.record(m) : null,
           // the replica signs with this validator's node key through the node's one crypto

@@ -35,9 +35,9 @@ export { objectsOfEvent };
 
 export type Reach = "list" | "lookup";
 
-/** Roles that read everything: auditors, and regulators (DESIGN.md §11) once the role exists. */
-export function isSupervisor(caller: Caller): boolean {
-  return caller.role === "AUDITOR" || (caller.role as string) === "REGULATOR";
+/** Roles that read everything: auditors and regulators (DESIGN.md §11). A regulator's reads are audited (rpc/audit.ts). */
+export function isSupervisor(caller: Pick<Caller, "role">): boolean {
+  return caller.role === "AUDITOR" || caller.role === "REGULATOR";
 }
 
 /** The obligor and the granting bank see a warrant's whole tree; so do supervisors. */
@@ -165,6 +165,7 @@ export function isBuyerOf(caller: Caller, r: Pick<Receivable, "buyerPartyId">): 
 export function canSeeReceivable(caller: Caller, r: Pick<Receivable, "exporterId" | "attestedBy" | "financings" | "buyerPartyId">, reach: Reach): boolean {
   switch (caller.role) {
     case "AUDITOR":
+    case "REGULATOR":
       return true;
     case "ENTERPRISE":
       return r.exporterId === caller.id || isBuyerOf(caller, r);
@@ -179,12 +180,12 @@ export function canSeeReceivable(caller: Caller, r: Pick<Receivable, "exporterId
 
 /** Banks and customs may look documents and fingerprints up by hash (they hold the documents). */
 export function mayLookUpDocuments(caller: Caller): boolean {
-  return caller.role === "AUDITOR" || caller.role === "BANK" || caller.role === "CUSTOMS";
+  return isSupervisor(caller) || caller.role === "BANK" || caller.role === "CUSTOMS";
 }
 
-/** Exposure (credit information): the party itself, banks and auditors. */
+/** Exposure (credit information): the party itself, banks, auditors and regulators. */
 export function maySeeExposure(caller: Caller, partyId: string): boolean {
-  return caller.id === partyId || caller.role === "BANK" || caller.role === "AUDITOR";
+  return caller.id === partyId || caller.role === "BANK" || isSupervisor(caller);
 }
 
 /** Receivable ids a transaction concerns: those its payload names, its events name, and its target. */

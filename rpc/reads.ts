@@ -4,6 +4,10 @@
 // from as many index pages as needed (bounded per request; a page may then come back short, with a
 // cursor). Cursors wrap the store's with a letter naming the index, so a cursor of one query
 // cannot be replayed against another's index.
+import { certifiedHeaderToJson } from "../sdk/certified.js";
+import { stateProofToJson } from "../sdk/proofs.js";
+import type { SignerKeysJson } from "../sdk/signers.js";
+import { PARTY_ID_RE } from "../sdk/checks.js";
 import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
 import type { CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
@@ -21,6 +25,7 @@ import {
   canSeeTitle,
   canSeeTx,
   isPieceParty,
+  isSupervisor,
   mayLookUpDocuments,
   maySeeExposure,
   maySeePiecesOf,
@@ -163,11 +168,11 @@ export class Reads {
     return this.view(r, asOf);
   }
 
-  async history(caller: Caller, id: string, q: PageQuery & { proofs?: boolean }): Promise<HistoryPageJson> {
+  async history(caller: Caller, id: string, q: PageQuery & { proofs?: boolean; waitCertifiedMs?: number }): Promise<HistoryPageJson> {
     const r = await this.query.getReceivable(id);
     if (!r) {
       // Rejected registrations leave history under ids that never became receivables: auditors only.
-      if (caller.role !== "AUDITOR") throw notFound(`no receivable ${id}`);
+      if (!isSupervisor(caller)) throw notFound(`no receivable ${id}`);
     } else if (!canSeeReceivable(caller, r, "lookup")) {
       throw forbidden(`${caller.id} (${caller.role}) may not read the history of receivable ${id}`);
     }
@@ -177,6 +182,9 @@ export class Reads {
       out.items = page.items.map((e) => historyEntryView(e));
     } else {
       const blocks = new Map<bigint, ReturnType<typeof blockProofView>>();
+      // Certified from the newest block down: a checkpoint at or above it certifies the others too.
+      const newest = page.items.reduce((m, e) => (e.height > m ? e.height : m), 0n);
+      if (newest > 0n && q.waitCertifiedMs) await this.query.waitCertifiedHeader(newest, q.waitCertifiedMs);
       for (const e of page.items) {
         const rec = await this.query.txAt(e.height, e.index);
         if (!rec) throw new Error(`history names transaction ${e.height}/${e.index}, which is not stored`);
@@ -184,10 +192,12 @@ export class Reads {
         if (!blocks.has(e.height)) {
           const h = await this.query.getHeader(e.height);
           if (!h) throw new Error(`block ${e.height} has no header`);
-          blocks.set(e.height, blockProofView(e.height, h.headerBytes, h.hash, await this.query.getCertificate(e.height)));
+          blocks.set(e.height, blockProofView(e.height, h.headerBytes, h.hash, await this.query.getCertificate(e.height), await this.query.certifiedHeader(e.height)));
         }
       }
       out.blocks = [...blocks.values()];
+      const keys = await this.signerKeys(page.items.map((e) => e.signer), q.waitCertifiedMs ?? 0);
+      if (keys) out.signerKeys = [keys];
     }
     if (page.cursor) out.cursor = page.cursor;
     return out;
@@ -218,6 +228,7 @@ export class Reads {
         attestedBy = caller.id;
         break;
       case "AUDITOR":
+      case "REGULATOR":
         break;
       case "CUSTODIAN":
         throw forbidden("a custodian lists no receivables");
@@ -337,7 +348,7 @@ export class Reads {
   async rejections(caller: Caller, f: RejectionFilter, q: PageQuery): Promise<ResponseOf<"listRejections">> {
     const filter = { ...f };
     let targetVisible = false;
-    if (caller.role !== "AUDITOR") {
+    if (!isSupervisor(caller)) {
       if (filter.target !== undefined) {
         const r = HEX32_RE.test(filter.target) ? await this.query.getReceivable(filter.target) : undefined;
         targetVisible = r ? canSeeReceivable(caller, r, "lookup") : HEX32_RE.test(filter.target) && mayLookUpDocuments(caller);
@@ -347,7 +358,7 @@ export class Reads {
       }
       if (filter.signer === undefined && !targetVisible) filter.signer = caller.id;
     }
-    const visible = (e: TxEntry) => caller.role === "AUDITOR" || e.signer === caller.id || targetVisible;
+    const visible = (e: TxEntry) => isSupervisor(caller) || e.signer === caller.id || targetVisible;
     const matches = (e: TxEntry) =>
       e.code !== "OK" &&
       (filter.code === undefined || e.code === filter.code) &&
@@ -519,19 +530,51 @@ export class Reads {
 
   // ---- transactions and blocks -------------------------------------------------------------------
 
-  async tx(caller: Caller, hashHex: string): Promise<ResponseOf<"getTx">> {
+  async tx(caller: Caller, hashHex: string, q: { waitCertifiedMs?: number } = {}): Promise<ResponseOf<"getTx">> {
     const rec = await this.query.getTx(fromHex(hashHex));
     if (!rec) throw notFound(`no committed transaction ${hashHex} (it may still be pending)`);
     if (!(await canSeeTx(caller, rec.tx, rec.receipt, "lookup", this.lookups))) {
       throw forbidden(`${caller.id} (${caller.role}) may not read transaction ${hashHex}`);
     }
-    return this.txRecordView(rec);
+    return this.txRecordView(rec, q.waitCertifiedMs ?? 0);
   }
 
-  async txRecordView(rec: TxRecord): Promise<ResponseOf<"getTx">> {
+  /** A transaction as GET /v1/txs/:hash serves it, with its certified header when the block is certified. */
+  async txRecordView(rec: TxRecord, waitCertifiedMs = 0): Promise<ResponseOf<"getTx">> {
     const h = await this.query.getHeader(rec.height);
     if (!h) throw new Error(`block ${rec.height} has no header`);
-    return txView(rec, h.headerBytes, await this.query.getCertificate(rec.height));
+    const certified = waitCertifiedMs > 0 ? await this.query.waitCertifiedHeader(rec.height, waitCertifiedMs) : await this.query.certifiedHeader(rec.height);
+    const view = txView(rec, h.headerBytes, await this.query.getCertificate(rec.height), certified);
+    const keys = await this.signerKeys([rec.tx.body.signer], waitCertifiedMs);
+    if (keys) view.signerKeys = keys;
+    return view;
+  }
+
+  /**
+   * The signers' party records with proofs at the head, and the head's certified header (waiting up
+   * to `waitMs` for it): what a verifier checks signatures against (sdk/signers.ts). Undefined while
+   * the head is not certified.
+   */
+  private async signerKeys(ids: readonly string[], waitMs: number): Promise<SignerKeysJson | undefined> {
+    const unique = [...new Set(ids)].filter((id) => PARTY_ID_RE.test(id)).sort();
+    const proven = await this.query.proveStates("party", unique);
+    if (proven.height === 0n) return undefined;
+    const certified = waitMs > 0 ? await this.query.waitCertifiedHeader(proven.height, waitMs) : await this.query.certifiedHeader(proven.height);
+    if (!certified) return undefined;
+    return {
+      height: proven.height.toString(),
+      certified: certifiedHeaderToJson(certified, proven.height),
+      parties: proven.items.map((i) => ({ partyId: i.id, record: i.value ? toHex(i.value) : null, proof: stateProofToJson(i.proof) })),
+    };
+  }
+
+  async certifiedHeader(height: string, q: { waitMs?: number }): Promise<ResponseOf<"getCertifiedHeader">> {
+    const h = this.resolveHeight(height);
+    const header = await this.query.getHeader(h);
+    if (!header) throw notFound(`no block ${h} (head is ${this.query.head().height})`);
+    const certified = await this.query.waitCertifiedHeader(h, q.waitMs ?? 0);
+    if (!certified) throw notFound(`block ${h} is not certified yet: the next checkpoint, or the idle tip's, certifies it (ask again, or with waitMs)`);
+    return certifiedHeaderToJson(certified, h);
   }
 
   private resolveHeight(height: string): bigint {

@@ -4,6 +4,7 @@
 // (rpc/access.ts), server-sent events (rpc/events.ts), Prometheus metrics and one structured log
 // line per request. node/node.ts starts it last and stops it first.
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import Koa from "koa";
@@ -22,6 +23,8 @@ import type { Receipt } from "../sdk/types.js";
 import type { NodeApi, NodeStatus } from "../node/api.js";
 import type { Logger, LogFields } from "../node/log.js";
 import type { TxRecord } from "../node/query/types.js";
+import { isSupervisor } from "./access.js";
+import { ReadAuditLog, type ReadAudit } from "./audit.js";
 import { ReadAuthenticator, type Caller } from "./auth.js";
 import { ApiError, ClientGone, envelope, malformed, notFound, toApiError } from "./errors.js";
 import { EventStreams, parseEventId, STREAM_EVENT_TYPES } from "./events.js";
@@ -72,6 +75,8 @@ export interface RpcOptions {
   /** the node's crypto (request signatures, transaction decoding) */
   crypto: Crypto;
   metrics?: RpcMetrics | null;
+  /** the audit log of supervisory reads (rpc/audit.ts): every signed read by a REGULATOR or AUDITOR; none when absent */
+  audit?: ReadAudit | null;
   /** browser origins allowed to call the API (CORS); none by default */
   corsOrigins?: readonly string[];
   /** the node's clock (ms) for request-signature freshness and rate limits; injectable for tests */
@@ -103,6 +108,11 @@ export interface RpcFactoryDeps {
   corsOrigins?: readonly string[];
 }
 
+/** The node's audit log of supervisory reads: config log.audit, else audit.log in the data directory. */
+export function auditLogFile(config: Pick<NodeConfig, "dataDir" | "log">): string {
+  return config.log.audit ?? join(config.dataDir, "audit.log");
+}
+
 /**
  * The RPC as node/node.ts takes it (NodeOptions.rpc, an RpcFactory): listening on the node
  * config's rpc.host and rpc.port with its body and rate limits.
@@ -112,6 +122,7 @@ export function rpcFactory(
 ): (api: NodeApi, node: { config: NodeConfig; logger: Logger; crypto: Crypto }) => { start(): Promise<void>; stop(): Promise<void>; url(): string } {
   return (api, { config, logger, crypto }) => {
     const r = config.rpc;
+    let audit: ReadAuditLog | undefined;
     const server = createRpcServer(api, {
       host: r.host,
       port: r.port,
@@ -132,9 +143,21 @@ export function rpcFactory(
       logger,
       crypto,
       metrics: deps.metrics ?? null,
+      audit: { record: (e) => audit?.record(e), close: () => {} },
       ...(deps.corsOrigins ? { corsOrigins: deps.corsOrigins } : {}),
     });
-    return { start: async () => void (await server.start()), stop: () => server.stop(), url: () => server.url() };
+    return {
+      start: async () => {
+        audit = new ReadAuditLog(auditLogFile(config));
+        await server.start();
+      },
+      stop: async () => {
+        await server.stop();
+        audit?.close();
+        audit = undefined;
+      },
+      url: () => server.url(),
+    };
   };
 }
 
@@ -150,7 +173,7 @@ interface RequestInput {
   caller: Caller | undefined;
 }
 
-type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; requestId: string; client: string }>;
+type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; caller?: Caller; requestId: string; client: string }>;
 
 const STOP_GRACE_MS = 5_000;
 /** A client's x-request-id is kept only if it is this; anything else is replaced, never logged. */
@@ -167,6 +190,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   const log = opts.logger;
   const clock = opts.clock ?? Date.now;
   const metrics = opts.metrics ?? null;
+  const audit = opts.audit ?? null;
   const limiter = new RateLimiter(opts.rateLimitPerMinute, clock);
   const proxies = new ProxyTrust(opts.trustProxy ?? []);
   // Lines about refused or failed requests: a budget per minute, so a flood cannot fill the disk.
@@ -326,8 +350,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       }
     },
 
-    getTx: async (_ctx, { params, caller }) => ({ body: await reads.tx(caller!, params.hash as string) }),
+    getTx: async (_ctx, { params, query, caller }) => ({ body: await reads.tx(caller!, params.hash as string, query) }),
     getBlock: async (_ctx, { params }) => ({ body: await reads.block(params.height as string) }),
+    getCertifiedHeader: async (_ctx, { params, query }) => ({ body: await reads.certifiedHeader(params.height as string, query) }),
     getBlockTxs: async (_ctx, { params, query, caller }) => ({ body: await reads.blockTxs(caller!, params.height as string, query) }),
     getReceivable: async (_ctx, { params, caller }) => ({ body: await reads.receivable(caller!, params.id as string) }),
     getHistory: async (_ctx, { params, query, caller }) => ({ body: await reads.history(caller!, params.id as string, query) }),
@@ -409,6 +434,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       throw err;
     }
     ctx.state.party = caller.id;
+    ctx.state.caller = caller;
     rateLimit(`party:${caller.id}`);
     return caller;
   };
@@ -521,6 +547,21 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       ...(ctx.state.party ? { party: ctx.state.party } : {}),
       ...(code ? { code } : {}),
     });
+    // Who read what, when, with everything in sight: the audit log (rpc/audit.ts). An event stream
+    // (ctx.respond false) is recorded when it opens.
+    const caller = ctx.state.caller;
+    if (audit && caller && isSupervisor(caller)) {
+      audit.record({
+        time: clock(),
+        party: caller.id,
+        role: caller.role,
+        method: ctx.method,
+        path: ctx.originalUrl,
+        route: ctx.state.route,
+        status: ctx.respond === false && code === undefined ? 200 : ctx.status,
+        requestId: ctx.state.requestId,
+      });
+    }
     if (ctx.status < 400) log.debug("rpc request", line());
     else if (DEBUG_STATUSES.has(ctx.status)) budgetedLog("refusal", (extra) => log.debug("rpc request", { ...line(), ...extra }));
     else budgetedLog("refusal", (extra) => log.info("rpc request", { ...line(), ...extra }));

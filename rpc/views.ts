@@ -1,5 +1,6 @@
 // Query-model records as the JSON views of sdk/api/schemas.ts. The generic toJsonView (sdk/json.ts) does the
 // bigint/bytes mapping; this module adds the derived values and assembles proofs.
+import { certifiedHeaderToJson, type CertifiedHeaderProof } from "../sdk/certified.js";
 import type {
   BlockJson,
   BlockProofJson,
@@ -145,16 +146,17 @@ export function certificateView(c: CommitCertificate | undefined): CertificateJs
   return c ? toJsonView(c) : null;
 }
 
-export function blockProofView(height: bigint, headerBytes: Uint8Array, hash: Uint8Array, cert: CommitCertificate | undefined): BlockProofJson {
-  return { height: height.toString(), hash: toHex(hash), header: toHex(headerBytes), certificate: certificateView(cert) };
+export function blockProofView(height: bigint, headerBytes: Uint8Array, hash: Uint8Array, cert: CommitCertificate | undefined, certified?: CertifiedHeaderProof): BlockProofJson {
+  return { height: height.toString(), hash: toHex(hash), header: toHex(headerBytes), certificate: certificateView(cert), ...(certified ? { certified: certifiedHeaderToJson(certified, height) } : {}) };
 }
 
 export function blockView(h: { header: BlockHeader; headerBytes: Uint8Array; hash: Uint8Array }, cert: CommitCertificate | undefined): BlockJson {
   return { height: h.header.height.toString(), hash: toHex(h.hash), header: toJsonView(h.header), headerBytes: toHex(h.headerBytes), certificate: certificateView(cert) };
 }
 
-export function txView(rec: TxRecord, headerBytes: Uint8Array, cert: CommitCertificate | undefined): TxJson {
+export function txView(rec: TxRecord, headerBytes: Uint8Array, cert: CommitCertificate | undefined, certified?: CertifiedHeaderProof): TxJson {
   return {
+    ...(certified ? { certified: certifiedHeaderToJson(certified, rec.height) } : {}),
     txHash: rec.tx.hashHex,
     height: rec.height.toString(),
     index: rec.index,

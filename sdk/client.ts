@@ -21,6 +21,7 @@ import {
   type LotRecordJson,
   type TxEntryJson,
   type TxJson,
+  type CertifiedHeaderJson,
   type WarrantTreeJson,
   LedgerEventView,
 } from "./api/schemas.js";
@@ -358,8 +359,14 @@ export class TradeLedgerClient {
     return this.call("getStatus");
   }
 
-  getTx(hash: string | Uint8Array): Promise<TxJson> {
-    return this.call("getTx", { params: { hash: hexOf(hash) } });
+  /** A committed transaction with its proofs; `waitCertifiedMs`: wait that long for its block to be certified (what verifyTx needs). */
+  getTx(hash: string | Uint8Array, opts: { waitCertifiedMs?: number } = {}): Promise<TxJson> {
+    return this.call("getTx", { params: { hash: hexOf(hash) }, query: { waitCertifiedMs: opts.waitCertifiedMs } });
+  }
+
+  /** Block `height`'s header certified with its results (sdk/certified.ts verifyCertifiedHeader); waits up to `waitMs` for the certificate. */
+  getCertifiedHeader(height: bigint | number | "latest", opts: { waitMs?: number } = {}): Promise<CertifiedHeaderJson> {
+    return this.call("getCertifiedHeader", { params: { height: String(height) }, query: { waitMs: opts.waitMs } });
   }
 
   getBlock(height: bigint | number | "latest" = "latest"): Promise<BlockJson> {
@@ -375,20 +382,27 @@ export class TradeLedgerClient {
   }
 
   /** One page of a receivable's history; with `proofs`, what verifyHistory checks. */
-  getHistory(id: string, opts: PageOptions & { proofs?: boolean } = {}): Promise<HistoryPageJson> {
+  getHistory(id: string, opts: PageOptions & { proofs?: boolean; waitCertifiedMs?: number | undefined } = {}): Promise<HistoryPageJson> {
     return this.call("getHistory", { params: { id }, query: { ...opts } });
   }
 
-  /** Every page of a receivable's history merged into one (proofs included by default). */
-  async getFullHistory(id: string, opts: { proofs?: boolean; maxPages?: number } = {}): Promise<HistoryPageJson> {
+  /**
+   * Every page of a receivable's history merged into one (proofs included by default, each block
+   * with its certified header: the node waits up to `waitCertifiedMs`, default 10 s, for the newest
+   * blocks to be certified).
+   */
+  async getFullHistory(id: string, opts: { proofs?: boolean; maxPages?: number; waitCertifiedMs?: number } = {}): Promise<HistoryPageJson> {
     const proofs = opts.proofs ?? true;
+    const waitCertifiedMs = proofs ? (opts.waitCertifiedMs ?? 10_000) : undefined;
     const out: HistoryPageJson = { receivableId: id, items: [], ...(proofs ? { blocks: [] } : {}) };
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (let pages = 0; pages < (opts.maxPages ?? 1000); pages++) {
-      const page = await this.getHistory(id, { proofs, limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = await this.getHistory(id, { proofs, limit: 1000, waitCertifiedMs, ...(cursor ? { cursor } : {}) });
       out.items.push(...page.items);
       for (const b of page.blocks ?? []) if (!seen.has(b.height)) (seen.add(b.height), out.blocks!.push(b));
+      // each page proves its own signers' keys
+      if (page.signerKeys) out.signerKeys = [...(out.signerKeys ?? []), ...page.signerKeys];
       cursor = page.cursor;
       if (!cursor) return out;
     }

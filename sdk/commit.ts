@@ -10,6 +10,8 @@ const U64_MAX = (1n << 64n) - 1n;
 
 /** Domain tag of the bytes a validator signs to commit a batch (docs/consensus.md §3). */
 export const COMMIT_SIGNING_DOMAIN = utf8("tradeledger/pbft/commit/v1\u0000");
+/** Domain tag of the bytes a validator signs for a CHECKPOINT (PBFT §4.3; docs/consensus.md §3). */
+export const CHECKPOINT_SIGNING_DOMAIN = utf8("tradeledger/pbft/checkpoint/v1\u0000");
 /** Domain tag of the batch digest (the value PBFT orders, bound to the block header). */
 export const BATCH_DIGEST_DOMAIN = utf8("tradeledger/batch/v1\u0000");
 
@@ -131,6 +133,26 @@ export function commitSigningBytes(chainId: string, view: bigint, seq: bigint, d
     .u64(view)
     .u64(seq)
     .bytes(digest)
+    .u32(replica)
+    .finish();
+}
+
+/**
+ * The exact bytes a validator signs in a CHECKPOINT: CHECKPOINT_SIGNING_DOMAIN || u32be(len chainId)
+ * || chainId || u64be(seq) || u64be(timestamp) || stateDigest (32) || u32be(replica). The state
+ * digest is the hash of block `seq`'s header (node/driver/driver.ts), which commits to its receipts
+ * and state roots and, through prev_hash, to every block before it: a quorum of these certifies
+ * the results of the chain up to `seq` (sdk/certified.ts). Throws on out-of-range fields.
+ */
+export function checkpointSigningBytes(chainId: string, seq: bigint, timestamp: bigint, stateDigest: Uint8Array, replica: number): Uint8Array {
+  if (!(stateDigest instanceof Uint8Array) || stateDigest.length !== DIGEST_BYTES) throw new TypeError(`a state digest is ${DIGEST_BYTES} bytes`);
+  const chain = chainIdPrefix(chainId);
+  return new ByteWriter(CHECKPOINT_SIGNING_DOMAIN.length + chain.length + 16 + DIGEST_BYTES + 4)
+    .bytes(CHECKPOINT_SIGNING_DOMAIN)
+    .bytes(chain)
+    .u64(seq)
+    .u64(timestamp)
+    .bytes(stateDigest)
     .u32(replica)
     .finish();
 }

@@ -158,22 +158,29 @@ export function isPieceOverdue(piece: Pick<Piece, "status" | "maturityDate">, ti
   return piece.status !== "SETTLED" && piece.status !== "SPENT" && isPastDue(piece.maturityDate, timeMs);
 }
 
-// ---- aging (DESIGN.md §10, docs/lending.md) -------------------------------------------------------
+// ---- supervision and aging (DESIGN.md §10-§11, docs/lending.md, docs/supervision.md) ------------
 
-/** The aging buckets of financing by days past due; NON_PERFORMING is more than 90 days. */
-export const AGING_BUCKETS = ["CURRENT", "DPD_1_30", "DPD_31_90", "NON_PERFORMING"] as const;
-export type AgingBucket = (typeof AGING_BUCKETS)[number];
-
-/** Whole UTC days from `dueDate` ("YYYY-MM-DD") to the day of `timeMs`; 0 on or before the due date. */
-export function daysPastDue(dueDate: string, timeMs: bigint): number {
-  const d = utcDayOf(timeMs) - dayNumber(dueDate);
-  return d > 0 ? Number(d) : 0;
+/** One bank's outstanding financed principal on a receivable: its financings' amount less repaid and written off. */
+export function liveFinancedBy(receivable: Pick<Receivable, "financings">, bankId: string): bigint {
+  let live = 0n;
+  for (const f of receivable.financings) if (f.bankId === bankId) live += financingOutstanding(f);
+  return live;
 }
 
-/** The aging bucket of a number of days past due: current (0), 1–30, 31–90, more than 90 (non-performing). */
-export function agingBucket(days: number): AgingBucket {
-  if (days <= 0) return "CURRENT";
-  if (days <= 30) return "DPD_1_30";
-  if (days <= 90) return "DPD_31_90";
-  return "NON_PERFORMING";
+/** Whole UTC days from `dueDate` ("YYYY-MM-DD") to the day of `timeMs`; 0 on or before the due date. */
+export function daysPastDue(dueDate: string, timeMs: bigint): bigint {
+  const d = utcDayOf(timeMs) - dayNumber(dueDate);
+  return d > 0n ? d : 0n;
+}
+
+/** The aging buckets of financing by days past due (the one definition; reports and OVERDUE_AGE use it). */
+export const AGING_BUCKETS = ["current", "1-30", "31-90", ">90"] as const;
+export type AgingBucket = (typeof AGING_BUCKETS)[number];
+
+/** The aging bucket of a number of days past due: current (0), 1-30, 31-90, more than 90 (non-performing). */
+export function agingBucket(daysPastDue: bigint): AgingBucket {
+  if (daysPastDue <= 0n) return "current";
+  if (daysPastDue <= 30n) return "1-30";
+  if (daysPastDue <= 90n) return "31-90";
+  return ">90";
 }

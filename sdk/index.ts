@@ -92,7 +92,16 @@ export type { Indicators, Scorecard, ScorecardCharacteristic, ScoreResult, Repor
 export type { AgingReportJson, ConcentrationReportJson, FinancialsJson, IndicatorsJson } from "./api/lending-schemas.js";
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
 export { pieceIdOf } from "./transactions/warrant-common.js";
-export { batchDigest, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
+export { batchDigest, checkpointSigningBytes, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
+export {
+  certifiedHeaderFromJson,
+  certifiedHeaderToJson,
+  MAX_CERTIFIED_CHAIN,
+  verifyCertifiedHeader,
+  verifyCertifiedState,
+  verifyCheckpointCertificate,
+} from "./certified.js";
+export type { CertifiedHeaderCheck, CertifiedHeaderProof, CertifiedHeaderProofJson, CheckpointCertificate, CheckpointSignature } from "./certified.js";
 export type { CertificateCheck, CommitCertificate, CommitSignature, Validator } from "./commit.js";
 export * from "./proofs.js";
 export { verifyInclusion, merkleRoot, inclusionProof } from "./merkle.js";

@@ -5,7 +5,7 @@
 // document and check them at both ends. Browser-safe.
 import { fromHex, isHex, toHex } from "./bytes.js";
 import type { CommitCertificate } from "./commit.js";
-import type { Event, Receipt, ResultCode } from "./types.js";
+import type { Alert, Event, Receipt, ResultCode } from "./types.js";
 import { RESULT_CODES } from "./types.js";
 
 /** The JSON form of a domain type: bigint -> decimal string, Uint8Array -> hex, recursively. */
@@ -131,12 +131,32 @@ export function receiptFromJson(json: unknown): Receipt {
   const code = str(o.code, "receipt.code");
   if (!(RESULT_CODES as readonly string[]).includes(code)) throw new TypeError(`receipt.code: unknown code ${JSON.stringify(code)}`);
   if (!Array.isArray(o.events)) throw new TypeError("receipt.events: expected an array");
-  return {
+  const receipt: Receipt = {
     txHash: bytesFromJson(o.txHash, "receipt.txHash", 32),
     code: code as ResultCode,
     message: str(o.message, "receipt.message"),
     target: str(o.target, "receipt.target"),
     events: o.events.map(eventFromJson),
+  };
+  if (o.alerts !== undefined) {
+    if (!Array.isArray(o.alerts)) throw new TypeError("receipt.alerts: expected an array");
+    receipt.alerts = o.alerts.map((a, i) => alertFromJson(a, `receipt.alerts[${i}]`));
+  }
+  return receipt;
+}
+
+/** The domain Alert of a JSON view (supervision, docs/supervision.md). Throws TypeError on anything malformed. */
+export function alertFromJson(json: unknown, field = "alert"): Alert {
+  const o = obj(json, field);
+  if (!Array.isArray(o.parties) || !Array.isArray(o.evidence)) throw new TypeError(`${field}: parties and evidence must be arrays`);
+  return {
+    alertId: str(o.alertId, `${field}.alertId`),
+    ruleId: str(o.ruleId, `${field}.ruleId`),
+    kind: str(o.kind, `${field}.kind`) as Alert["kind"],
+    severity: str(o.severity, `${field}.severity`) as Alert["severity"],
+    parties: o.parties.map((p, i) => str(p, `${field}.parties[${i}]`)),
+    evidence: o.evidence.map((e, i) => bytesFromJson(e, `${field}.evidence[${i}]`, 32)),
+    detail: str(o.detail, `${field}.detail`),
   };
 }
 

@@ -51,7 +51,7 @@ export interface AgingCurrency {
   outstanding: bigint;
   receivables: number;
   buckets: Record<AgingBucket, AgingLine>;
-  /** NON_PERFORMING amount ÷ outstanding, in bp, rounded down (0 when nothing is outstanding) */
+  /** ">90" amount ÷ outstanding, in bp, rounded down (0 when nothing is outstanding) */
   nplRatioBp: bigint;
   /** written off, ever (a loss; not in `outstanding`) */
   writtenOff: bigint;
@@ -72,7 +72,7 @@ export function agingOf(book: BankBook, timeMs: bigint): AgingCurrency[] {
       outstanding: c.outstanding,
       receivables: c.receivables,
       buckets,
-      nplRatioBp: ratioBp(buckets.NON_PERFORMING.amount, c.outstanding),
+      nplRatioBp: ratioBp(buckets[">90"].amount, c.outstanding),
       writtenOff: c.writtenOff,
       writtenOffCount: c.writtenOffCount,
     };
@@ -218,7 +218,7 @@ export function indicatorsOf(input: IndicatorInputs): Indicators {
     let overdueAmount = 0n;
     let count = 0;
     for (const d of c.due) {
-      if (daysPastDue(d.dueDate, input.timeMs) > 0) {
+      if (daysPastDue(d.dueDate, input.timeMs) > 0n) {
         overdueAmount += d.amount;
         count += d.count;
       }

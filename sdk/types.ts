@@ -1,8 +1,9 @@
 // Domain types: the decoded form of the messages in proto/tradeledger.proto (see sdk/codec.ts).
 // Amounts and times are bigint; hashes, keys and signatures are Uint8Array; enums are names.
 
-export type Role = "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR" | "CUSTODIAN";
-export const ROLES: readonly Role[] = ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"];
+/** REGULATOR (DESIGN.md §11): reads everything, like AUDITOR, and writes only supervision rules. */
+export type Role = "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR" | "CUSTODIAN" | "REGULATOR";
+export const ROLES: readonly Role[] = ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN", "REGULATOR"];
 
 export type ReceivableStatus = "REGISTERED" | "ATTESTED" | "PARTIALLY_FINANCED" | "FINANCED" | "SETTLED" | "CANCELLED" | "DEFAULTED";
 
@@ -51,6 +52,8 @@ export const RESULT_CODES = [
   "NOT_ACKNOWLEDGED",
   "DISPUTED",
   "PAYEE_LOCKED",
+  // supervision (DESIGN.md §11, docs/supervision.md)
+  "BLOCKED_BY_RULE",
   // before, during and after lending (DESIGN.md §10)
   "EXTENSION_INVALID",
 ] as const;
@@ -112,6 +115,8 @@ export interface Receipt {
   message: string;
   target: string;
   events: Event[];
+  /** what supervision rules found in the transaction (docs/supervision.md); absent when none */
+  alerts?: Alert[];
 }
 
 export interface BlockHeader {
@@ -138,6 +143,14 @@ export interface Party {
   lei: string;
   registeredBy: string;
   registeredAt: bigint;
+  /** keys it signed with before `publicKey`, oldest first (none until key rotation exists; sdk/signers.ts partyKeyAt) */
+  retiredKeys?: RetiredKey[];
+}
+
+export interface RetiredKey {
+  publicKey: Uint8Array;
+  /** the key signed transactions in blocks below this height */
+  untilHeight: bigint;
 }
 
 export interface Financing {
@@ -343,6 +356,52 @@ export interface Title {
   pledges: number;
   issuedAt: bigint;
   updatedAt: bigint;
+}
+
+// ---- supervision (DESIGN.md §11, docs/supervision.md) ---------------------------------------
+
+export type RuleKind = "CONCENTRATION" | "LARGE_EXPOSURE" | "VELOCITY" | "CYCLE" | "VALUE_MISMATCH" | "REJECTION_BURST" | "OVERDUE_AGE" | "PLEDGE_CONFLICT";
+export const RULE_KINDS: readonly RuleKind[] = ["CONCENTRATION", "LARGE_EXPOSURE", "VELOCITY", "CYCLE", "VALUE_MISMATCH", "REJECTION_BURST", "OVERDUE_AGE", "PLEDGE_CONFLICT"];
+
+export type Severity = "ALERT" | "BLOCK";
+export const SEVERITIES: readonly Severity[] = ["ALERT", "BLOCK"];
+
+/** A rule's parameters; each kind uses its own fields and leaves the others 0 / "" (docs/supervision.md). */
+export interface RuleParams {
+  /** 1..10000; 1% = 100 */
+  basisPoints: number;
+  /** minor units of `currency` */
+  amount: bigint;
+  currency: string;
+  hours: number;
+  count: number;
+  windowMinutes: number;
+  days: number;
+}
+
+/** An active supervision rule (state key z/rules). */
+export interface SupervisionRule {
+  ruleId: string;
+  kind: RuleKind;
+  params: RuleParams;
+  severity: Severity;
+  setBy: string;
+  setAt: bigint;
+  /** the height it was set at: the generation of its own tallies */
+  setHeight: bigint;
+}
+
+/** What a rule found in a transaction; its height and transaction are the receipt's. */
+export interface Alert {
+  alertId: string;
+  ruleId: string;
+  kind: RuleKind;
+  severity: Severity;
+  /** the parties it concerns, sorted */
+  parties: string[];
+  /** transaction hashes, the offending one last */
+  evidence: Uint8Array[];
+  detail: string;
 }
 
 // ---- before, during and after lending: running aggregates (DESIGN.md §10-§11, docs/lending.md) ----

@@ -22,19 +22,17 @@ import { CodecError, decode } from "./codec.js";
 import { batchDigest, verifyCommitCertificate, type Validator } from "./commit.js";
 import { nobleCrypto, sha256 } from "./crypto.js";
 import { certificateFromJson, sameJson, toJsonView } from "./json.js";
+import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
 import { verifyReceiptInclusion, verifyTxInclusion } from "./proofs.js";
-import { decodeTx, type Tx } from "./tx.js";
-import type { BlockHeader, Event, EventWire, Receipt, ResultCode } from "./types.js";
+import { decodeTx, verifyTxSignature, type Tx } from "./tx.js";
+import { partyKeyAt, SIGNATURE_NOT_ACCEPTED, verifySignerKeys, type SignerKeysCheck, type SignerKeysJson } from "./signers.js";
+import type { BlockHeader, Event, EventWire, Party, Receipt, ResultCode } from "./types.js";
 import type { TxPayload } from "./transactions/index.js";
 import { formatOf, receivableIdsNamed, type EventCheck } from "./transactions/index.js";
 import type { HistoryPageJson } from "./api/routes.js";
 import type { TxJson } from "./api/schemas.js";
 
-export interface ValidatorSet {
-  chainId: string;
-  /** in genesis order: a commit's `replica` indexes this list */
-  validators: readonly { id: string; publicKey: Uint8Array | string }[];
-}
+export type { ValidatorSet };
 
 export type VerificationProblemCode =
   | "MALFORMED"
@@ -45,6 +43,9 @@ export type VerificationProblemCode =
   | "HEADER_MISMATCH"
   | "CERTIFICATE_MISSING"
   | "CERTIFICATE_INVALID"
+  | "NOT_CERTIFIED"
+  | "SIGNER_UNPROVEN"
+  | "BAD_SIGNATURE"
   | "RECEIPT_NOT_IN_BLOCK"
   | "RECEIPT_MISMATCH"
   | "EVENT_MISMATCH"
@@ -72,6 +73,14 @@ export interface VerificationReport {
 interface Block {
   header: BlockHeader;
   hash: Uint8Array;
+}
+
+/** A block as a history or transaction view serves it: header, commit certificate, certified header. */
+interface BlockProof {
+  hash: string;
+  header: string;
+  certificate: unknown;
+  certified?: CertifiedHeaderProofJson | undefined;
 }
 
 
@@ -135,16 +144,75 @@ class Checker {
   certified = 0;
 
   constructor(
-    private readonly chainId: string,
+    private readonly set: ValidatorSet,
     private readonly validators: Validator[],
   ) {}
+
+  private get chainId(): string {
+    return this.set.chainId;
+  }
+
+  /** each signer's record from the highest certified height served */
+  private keys: Map<string, { party: Party | null; height: bigint }> | undefined;
+  private keysProblem: string | undefined;
+  private keysReported = false;
+
+  /** The signers' keys served with the answer (each set verified once); none served leaves them unproven. */
+  useSignerKeys(json: SignerKeysJson | readonly SignerKeysJson[] | undefined | null): void {
+    if (json === undefined || json === null) return;
+    const sets = Array.isArray(json) ? json : [json as SignerKeysJson];
+    const keys = new Map<string, { party: Party | null; height: bigint }>();
+    for (const set of sets) {
+      const check: SignerKeysCheck = verifySignerKeys(set, this.set, sha256, nobleCrypto.verify);
+      if (!check.ok) {
+        this.keysProblem = check.reason;
+        return;
+      }
+      for (const [id, party] of check.parties) {
+        const have = keys.get(id);
+        if (!have || have.height < check.height) keys.set(id, { party, height: check.height });
+      }
+    }
+    this.keys = keys;
+  }
+
+  /**
+   * The signature of `tx` checked against its party's key in force at `height`, proven from
+   * certified state (sdk/signers.ts): a node cannot serve forged signature bytes, which the txs
+   * root does not cover (it hashes bodies). Skipped for receipts whose code says the ledger did
+   * not accept the signature (WRONG_CHAIN, UNKNOWN_SIGNER, BAD_SIGNATURE).
+   */
+  private signature(tx: Tx, receipt: Receipt, height: bigint, where: { entry?: number; height?: string }): void {
+    if (SIGNATURE_NOT_ACCEPTED.has(receipt.code)) return;
+    const keys = this.keys;
+    if (!keys) {
+      if (!this.keysReported) {
+        this.keysReported = true;
+        this.problem("SIGNER_UNPROVEN", this.keysProblem ? `the signers' keys do not verify: ${this.keysProblem}` : "no signer keys were served (ask with waitCertifiedMs once the head is certified)", where);
+      }
+      return;
+    }
+    const proven = keys.get(tx.body.signer);
+    const party = proven?.party;
+    if (!proven || !party) {
+      this.problem("SIGNER_UNPROVEN", `no proven party record of signer ${tx.body.signer}`, where);
+      return;
+    }
+    if (proven.height < height) {
+      this.problem("SIGNER_UNPROVEN", `signer ${tx.body.signer}'s record is proven at height ${proven.height}, below the transaction's ${height}`, where);
+      return;
+    }
+    if (!verifyTxSignature(nobleCrypto, partyKeyAt(party, height), tx)) {
+      this.problem("BAD_SIGNATURE", `the signature served does not verify under ${tx.body.signer}'s key at height ${height}`, where);
+    }
+  }
 
   problem(code: VerificationProblemCode, message: string, where: { entry?: number; height?: string } = {}): void {
     this.problems.push({ code, message, ...where });
   }
 
   /** Checks a block proof once; returns the decoded header if it is certified. */
-  block(height: string, proof: { hash: string; header: string; certificate: unknown } | undefined): Block | null {
+  block(height: string, proof: BlockProof | undefined): Block | null {
     const known = this.blocks.get(height);
     if (known !== undefined) return known;
     const result = this.checkBlock(height, proof);
@@ -153,7 +221,7 @@ class Checker {
     return result;
   }
 
-  private checkBlock(height: string, proof: { hash: string; header: string; certificate: unknown } | undefined): Block | null {
+  private checkBlock(height: string, proof: BlockProof | undefined): Block | null {
     if (!proof) {
       this.problem("MISSING_PROOF", `no header and certificate for block ${height}`, { height });
       return null;
@@ -196,6 +264,26 @@ class Checker {
     }
     if (!check.ok) {
       this.problem("CERTIFICATE_INVALID", `block ${height}: ${check.reason}`, { height });
+      return null;
+    }
+    // The commit certificate signs the batch only; the header's receipts and state roots are
+    // certified by a checkpoint certificate over this header or one above it (sdk/certified.ts).
+    if (!proof.certified) {
+      this.problem("NOT_CERTIFIED", `block ${height}: no checkpoint certificate covers its receipts and state roots (ask with waitCertifiedMs)`, { height });
+      return null;
+    }
+    let certified;
+    try {
+      certified = verifyCertifiedHeader(certifiedHeaderFromJson(proof.certified), this.set, sha256, nobleCrypto.verify);
+    } catch (err) {
+      certified = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
+    }
+    if (!certified.ok) {
+      this.problem("CERTIFICATE_INVALID", `block ${height}: checkpoint certificate: ${certified.reason}`, { height });
+      return null;
+    }
+    if (!equalBytes(certified.hash, hash)) {
+      this.problem("HEADER_MISMATCH", `block ${height}: the header served is not the certified header`, { height });
       return null;
     }
     return { header, hash };
@@ -247,6 +335,7 @@ class Checker {
       const c = eventContradiction(e, tx);
       if (c) this.problem("EVENT_CONTRADICTS_TX", `receipt event ${i} (${e.type}): ${c}`, where);
     }
+    this.signature(tx, receipt, header.height, where);
     return { tx, receipt, receiptBytes };
   }
 }
@@ -263,13 +352,14 @@ export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorS
     report.problems.push({ code: "MALFORMED", message: validators });
     return report;
   }
-  const c = new Checker(validatorSet.chainId, validators);
+  const c = new Checker(validatorSet, validators);
   try {
     if (!history || typeof history !== "object" || !Array.isArray(history.items) || typeof history.receivableId !== "string") {
       c.problem("MALFORMED", "a history has receivableId and items");
       return finish(report, c);
     }
     const id = history.receivableId;
+    c.useSignerKeys(history.signerKeys);
     const blocks = new Map((history.blocks ?? []).map((b) => [b.height, b]));
     let previous: { height: bigint; index: number; event: number } | undefined;
     for (const [n, entry] of history.items.entries()) {
@@ -319,14 +409,16 @@ export function verifyTx(view: TxJson, validatorSet: ValidatorSet): Verification
     report.problems.push({ code: "MALFORMED", message: validators });
     return report;
   }
-  const c = new Checker(validatorSet.chainId, validators);
+  const c = new Checker(validatorSet, validators);
   try {
-    const block = c.block(view.height, { hash: view.blockHash, header: view.proof.header, certificate: view.certificate });
+    c.useSignerKeys(view.signerKeys);
+    const block = c.block(view.height, { hash: view.blockHash, header: view.proof.header, certificate: view.certificate, certified: view.certified });
     if (block) {
       const checked = c.txAndReceipt(block, { height: view.height }, { txHash: view.txHash, index: view.index, tx: view.proof.tx, receipt: view.proof.receipt, txProof: view.proof.txProof, receiptProof: view.proof.receiptProof });
       if (checked) {
         if (!sameJson(toJsonView(checked.receipt), view.receipt)) c.problem("RECEIPT_MISMATCH", "the receipt shown differs from the proven receipt", { height: view.height });
         if (!sameJson(toJsonView(checked.tx.body), view.body)) c.problem("TX_MISMATCH", "the body shown differs from the signed transaction", { height: view.height });
+        if (view.signature !== toHex(checked.tx.signature)) c.problem("TX_MISMATCH", "the signature shown differs from the signed transaction's", { height: view.height });
         if (!sameJson(toJsonView(block.header), view.header)) c.problem("HEADER_MISMATCH", "the header shown differs from the proven header", { height: view.height });
       }
     }

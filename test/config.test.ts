@@ -1,7 +1,8 @@
 import t from "tap";
 import { mkdtempSync, statSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { auditLogFile } from "../rpc/server.js";
 import { createDevnet, ensureDevnet } from "../config/devnet.js";
 import { ConfigError, loadGenesis, loadKeyFile, loadNodeConfig, writeJsonFile } from "../config/load.js";
 
@@ -23,7 +24,7 @@ t.test("a devnet has 4 validators, the sample parties, keys readable only by the
   t.same(net.nodes.map((n) => n.rpcUrl), ["http://127.0.0.1:7001", "http://127.0.0.1:7002", "http://127.0.0.1:7003", "http://127.0.0.1:7004"]);
   t.same(
     net.parties.map((p) => p.role).sort(),
-    ["AUDITOR", "BANK", "BANK", "CUSTODIAN", "CUSTODIAN", "CUSTOMS", ...Array(9).fill("ENTERPRISE")],
+    ["AUDITOR", "BANK", "BANK", "CUSTODIAN", "CUSTODIAN", "CUSTOMS", ...Array(9).fill("ENTERPRISE"), "REGULATOR"],
   );
   t.same(
     net.parties.slice(0, 7).map((p) => p.id),
@@ -37,8 +38,9 @@ t.test("a devnet has 4 validators, the sample parties, keys readable only by the
       ["warehouse-qd", "CUSTODIAN"],
       ["carrier-eastsea", "CUSTODIAN"],
       ["buyer-sh-retail", "ENTERPRISE"],
+      ["regulator", "REGULATOR"],
     ],
-    "the pledge example's warehouse and carrier, the buyer example's buyer",
+    "the pledge example's warehouse and carrier, the buyer example's buyer, the supervision example's regulator",
   );
   for (const p of net.parties) {
     t.equal(statSync(p.keyFile).mode & 0o777, 0o600, `${p.id} key is 0600`);
@@ -62,6 +64,12 @@ t.test("node config: relative paths resolve against the file, env overrides appl
   t.equal(over.rpc.port, 9100);
   t.equal(over.log.level, "debug");
   t.same(over.p2p.listen, ["/ip4/0.0.0.0/tcp/1", "/ip4/0.0.0.0/tcp/2"]);
+  t.equal(cfg.log.audit, undefined, "no audit path: the RPC writes audit.log in the data directory");
+  t.equal(auditLogFile(cfg), join(net.nodes[0]!.dataDir, "audit.log"));
+  const raw = JSON.parse(readFileSync(file, "utf8"));
+  const withAudit = join(dirname(file), "node-audit.json");
+  writeJsonFile(withAudit, { ...raw, log: { ...raw.log, audit: "logs/reads.log" } });
+  t.equal(loadNodeConfig(withAudit, {}).log.audit, join(dirname(file), "logs", "reads.log"), "log.audit resolves against the config file");
 });
 
 t.test("errors name the file and the offending field", async (t) => {
@@ -76,7 +84,7 @@ t.test("errors name the file and the offending field", async (t) => {
   writeJsonFile(bad, { ...g, validators: g.validators.slice(0, 3) });
   t.match(caught(() => loadGenesis(bad)).message, /validators: PBFT needs n = 3f \+ 1/);
   writeJsonFile(bad, { ...g, parties: [...g.parties, { ...g.parties[0], publicKey: "ab".repeat(32) }] });
-  t.match(caught(() => loadGenesis(bad)).message, /parties\[15\]\.id: duplicate party id bank-a/);
+  t.match(caught(() => loadGenesis(bad)).message, /parties\[16\]\.id: duplicate party id bank-a/);
   writeJsonFile(bad, { ...g, parties: [{ ...g.parties[0], country: "Germany" }, ...g.parties.slice(1)] });
   t.match(caught(() => loadGenesis(bad)).message, /parties\[0\]\.country/);
   // the identity point (small order): anyone could forge signatures under it
@@ -135,12 +143,12 @@ t.test("an older devnet is kept as is; the sample parties it lacks are reported"
   const before = readFileSync(made.genesisFile, "utf8");
   const again = ensureDevnet({ dir: old });
   t.equal(again.created, false);
-  t.same(again.missingParties, ["carmaker", "tier1-seating", "tier2-foam", "tier2-frames", "tier3-tubes", "warehouse-qd", "carrier-eastsea", "buyer-sh-retail"]);
+  t.same(again.missingParties, ["carmaker", "tier1-seating", "tier2-foam", "tier2-frames", "tier3-tubes", "warehouse-qd", "carrier-eastsea", "buyer-sh-retail", "regulator"]);
   t.equal(readFileSync(made.genesisFile, "utf8"), before, "its genesis is not rewritten");
   // One created with the warrant parties, before the custodians and the buyer existed.
   const warrantEra = join(dir, "warrant-era");
   const made2 = createDevnet({ dir: warrantEra, now: 1_760_000_000_000 });
   writeJsonFile(join(warrantEra, "network.json"), { ...made2, parties: made2.parties.slice(0, 12) });
   const again2 = ensureDevnet({ dir: warrantEra });
-  t.same(again2.missingParties, ["warehouse-qd", "carrier-eastsea", "buyer-sh-retail"]);
+  t.same(again2.missingParties, ["warehouse-qd", "carrier-eastsea", "buyer-sh-retail", "regulator"]);
 });

@@ -18,6 +18,7 @@ import { isOverdue, liveFinanced } from "../sdk/domain.js";
 import { KEY, MemoryState, Overlay } from "../node/ledger/state.js";
 import { tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";
+import { SUPERVISION_KEY } from "../node/ledger/supervision.js";
 import { RESULT_CODES, type Receipt, type ResultCode } from "../sdk/types.js";
 import { type TxPayload } from "../sdk/transactions/index.js";
 import { CHAIN_ID, DAY, T0, TestChain, codes, guardedReader, h32, invoiceFingerprint, makeParty, pk32, prefetchKeys, stateHash } from "./ledger-harness.js";
@@ -763,8 +764,9 @@ t.test("accessKeys covers every key applyTx reads, including keys found in loade
     c.sign("exporter-a", invoice("exporter-a", { label: "3" })),
   ];
   const withoutLoaded = accessKeys(txs[0]!);
-  // the receivable, and the exporter's running credit facts its change moves (node/ledger/aggregates.ts)
-  t.same(withoutLoaded.sort(), [KEY.party("exporter-a"), KEY.receivable(id), KEY.creditFacts("exporter-a")].sort());
+  // the signer, the rule's keys, the exporter's running credit facts its change moves (node/ledger/aggregates.ts),
+  // and the supervision rule set every transaction is checked against (docs/supervision.md)
+  t.same(withoutLoaded.sort(), [KEY.party("exporter-a"), KEY.receivable(id), KEY.creditFacts("exporter-a"), SUPERVISION_KEY.rules].sort());
   const prefetched = prefetchKeys(c.state, txs);
   t.ok(prefetched.has(KEY.declaration(toHex(h32(`declfp/decl-${id}`)))), "the cancelled receivable's declaration");
   const misses: string[] = [];

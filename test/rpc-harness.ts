@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { batchDigest, commitSigningBytes, type CommitCertificate, type Validator } from "../sdk/commit.js";
+import { batchDigest, checkpointSigningBytes, commitSigningBytes, type CommitCertificate, type Validator } from "../sdk/commit.js";
+import type { CheckpointCertificate } from "../sdk/certified.js";
 import { toHex, utf8 } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
 import { createClient, type TradeLedgerClient } from "../sdk/client.js";
@@ -54,6 +55,7 @@ export const PARTIES: { id: string; role: Role; country: string }[] = [
   { id: "exporter-hz-textiles", role: "ENTERPRISE", country: "CN" },
   { id: "exporter-sz-electronics", role: "ENTERPRISE", country: "CN" },
   { id: "auditor", role: "AUDITOR", country: "CN" },
+  { id: "regulator", role: "REGULATOR", country: "CN" },
 ];
 
 const VALIDATOR_IDS = ["bank-a", "bank-b", "customs", "core-enterprise"];
@@ -73,6 +75,11 @@ export class RpcHarness {
   /** false: the node reports it is not ready (as while starting or halted) */
   ready = true;
   autoProduce: boolean;
+  /**
+   * certify every block as it is executed, as the validators' idle-tip CHECKPOINTs would (default
+   * true); false leaves blocks uncertified until certify(height) is called
+   */
+  autoCertify = true;
   /** added to the wall clock for block times: lets tests move "now" past due dates */
   timeOffsetMs = 0;
   /** the NodeApi the RPC is served from */
@@ -206,8 +213,26 @@ export class RpcHarness {
     this.metrics?.blockCommitted(executed, (performance.now() - started) / 1000);
     this.mempool.removeCommitted(txs.map((t) => t.hashHex));
     this.blocks.push(executed);
+    if (this.autoCertify) await this.certify(height);
     this.api.blockCommitted({ executed, txs, certificate });
     return executed;
+  }
+
+  /**
+   * Stores a checkpoint certificate for block `height`: CHECKPOINT signatures of `signers` (default
+   * 3 of 4, a quorum) over (chainId, height, its time, its hash), as consensus would gather them.
+   */
+  async certify(height: bigint, signers: number[] = [0, 1, 2]): Promise<CheckpointCertificate> {
+    const header = await this.query.getHeader(height);
+    if (!header) throw new Error(`no block ${height}`);
+    const c: CheckpointCertificate = {
+      seq: height,
+      timestamp: header.header.time,
+      blockHash: header.hash,
+      signatures: signers.map((replica) => ({ replica, signature: nodeCrypto.sign(this.validatorSeeds[replica]!, checkpointSigningBytes(CHAIN_ID, height, header.header.time, header.hash, replica)) })),
+    };
+    await this.store.putCheckpointCertificate(c);
+    return c;
   }
 
   /** Waits until every admitted transaction is in a block. */

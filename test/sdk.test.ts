@@ -79,8 +79,9 @@ t.test("verifyHistory rejects a history with one altered event", async (t) => {
 
 t.test("... even when the node forges the receipt and the receipts root consistently", async (t) => {
   // A dishonest node rewrites the receipt, rebuilds the block's receipts root and header. The
-  // certificate still verifies (it covers height, time and txs root only), but the event no
-  // longer agrees with the signed transaction.
+  // commit certificate still verifies (it covers height, time and txs root only); the checkpoint
+  // certificate does not (it signs the header's hash), and the event no longer agrees with the
+  // signed transaction either.
   const forged = clone(history);
   const entry = forged.items[2]!;
   const height = BigInt(entry.height);
@@ -100,8 +101,16 @@ t.test("... even when the node forges the receipt and the receipts root consiste
   b.header = toHex(headerBytes);
   b.hash = toHex(sha256(headerBytes));
   const problems = verifyHistory(forged, validatorSet()).problems;
-  t.same(problems.map((p) => p.code), ["EVENT_CONTRADICTS_TX"]);
-  t.match(problems[0]!.message, /amount differs from the transaction/);
+  t.same(problems.map((p) => p.code), ["HEADER_MISMATCH"], "the header served is not the certified one");
+  // ... and served as the certified header too: the checkpoint signatures are over another hash.
+  b.certified = { ...b.certified!, header: b.header };
+  const again = verifyHistory(forged, validatorSet()).problems;
+  t.same(again.map((p) => p.code), ["CERTIFICATE_INVALID"]);
+  t.match(again[0]!.message, /checkpoint certifies another block|does not link/);
+  // Served without certification: not proven, whatever else checks out.
+  delete b.certified;
+  const uncertified = verifyHistory(forged, validatorSet()).problems;
+  t.same(uncertified.map((p) => p.code), ["NOT_CERTIFIED"], "an uncertified block is a problem of its own");
 });
 
 t.test("verifyHistory rejects a forged commit certificate", async (t) => {

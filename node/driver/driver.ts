@@ -13,6 +13,7 @@
 // A halt (broken invariant) stops consensus for good: the node keeps serving reads, signs nothing.
 import { toHex } from "../../sdk/bytes.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
+import type { CheckpointCertificate } from "../../sdk/certified.js";
 import { decodeTx, type Tx } from "../../sdk/tx.js";
 import type { Receipt } from "../../sdk/types.js";
 import {
@@ -25,6 +26,7 @@ import {
   type ConsensusEvent,
   type ConsensusMessage,
   type PersistedRecord,
+  type StableCheckpoint,
   type TimerKind,
 } from "../../consensus/index.js";
 import type { ExecutedBlock } from "../chain/chain.js";
@@ -67,6 +69,11 @@ export interface CertifiedBatch {
   view: bigint;
   txs: Tx[];
   certificate: CommitCertificate;
+}
+
+/** A stable (or tip) checkpoint's proof as clients check it (sdk/certified.ts): the state digest is the block hash. */
+export function checkpointCertificateOf(sc: StableCheckpoint): CheckpointCertificate {
+  return { seq: sc.seq, timestamp: sc.timestamp, blockHash: sc.stateDigest, signatures: sc.proof.map((c) => ({ replica: c.replica, signature: c.signature })) };
 }
 
 /** Block execution (node/chain/chain.ts in the node; a hash chain in the simulator). One block at a time. */
@@ -133,6 +140,12 @@ export interface DriverDeps<E extends ExecutedLike = ExecutedBlock> {
   metrics?: DriverMetrics<E> | null;
   /** called after each block is executed and stored, in height order */
   onBlock?: (b: BlockCommitted<E>) => void;
+  /**
+   * a quorum of CHECKPOINTs certified block `seq`'s hash (a stable checkpoint or the idle tip's):
+   * kept to serve certified headers (node/store putCheckpointCertificate). Failures are logged,
+   * never fatal: a certificate is evidence for clients, not state.
+   */
+  onCertified?: (checkpoint: StableCheckpoint) => Promise<void> | void;
   /** a new view was installed here (this node follows primary `primary` from now on) */
   onViewInstalled?: (view: bigint, primary: number) => void;
   /** consensus halted (a broken invariant); called once */
@@ -382,6 +395,9 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
         case "request-state-transfer":
           this.startStateTransfer(a.seq, a.stateDigest, a.from);
           break;
+        case "certified":
+          this.keepCertificate(a.checkpoint);
+          break;
         case "halt":
           this.halt(a.reason);
           return;
@@ -393,6 +409,14 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
       await this.deps.log.replace(kept);
       this.recordsSinceCompaction = kept.length;
     }
+  }
+
+  private keepCertificate(checkpoint: StableCheckpoint): void {
+    const { onCertified } = this.deps;
+    if (!onCertified) return;
+    Promise.resolve()
+      .then(() => onCertified(checkpoint))
+      .catch((err) => this.deps.logger.warn("checkpoint certificate not stored", { seq: checkpoint.seq.toString(), error: (err as Error).message }));
   }
 
   private async persist(records: PersistedRecord[]): Promise<void> {

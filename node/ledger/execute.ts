@@ -15,6 +15,8 @@ import { decodeParty, decodeReceivable, encodeParty } from "./records.js";
 import { aggregateKeysOf } from "./aggregates.js";
 import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
 import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
+import { superviseRejection, superviseSuccess, supervisionKeys } from "./supervision.js";
+import type { Alert } from "../../sdk/types.js";
 
 export { LedgerInvariantError, MAX_FINANCINGS_PER_RECEIVABLE, MAX_RECEIVABLES_PER_DECLARATION, WRITERS } from "./tx/index.js";
 
@@ -100,14 +102,19 @@ export function applyTx(state: StateWriter, tx: Tx, block: BlockContext, deps: L
   if (seenInBlock?.has(tx.hashHex) || deps.txLookup.hasCommittedTx(tx.hashHex)) {
     return rejected("DUPLICATE_TX", `transaction ${tx.hashHex} was already ordered`);
   }
-  // From here on this transaction takes its hash (takesTxHash), whatever its fate.
+  // From here on this transaction takes its hash (takesTxHash), whatever its fate. A rejection from
+  // here on is counted by the REJECTION_BURST rules (node/ledger/supervision.ts).
   seenInBlock?.add(tx.hashHex);
+  const counted = (r: Receipt, alerts: Alert[] = []): Receipt => {
+    const all = [...alerts, ...superviseRejection(deps.crypto, state, tx, signer.id, block.time)];
+    return all.length > 0 ? { ...r, alerts: all } : r;
+  };
 
   const malformed = txBodyFormatError(body);
-  if (malformed !== null) return rejected("MALFORMED", malformed);
+  if (malformed !== null) return counted(rejected("MALFORMED", malformed));
   const p = payload!;
   const rule = ruleOf(p);
-  if (!rule.signers.includes(signer.role)) return rejected("UNAUTHORIZED", `a ${signer.role} may not ${p.type}`);
+  if (!rule.signers.includes(signer.role)) return counted(rejected("UNAUTHORIZED", `a ${signer.role} may not ${p.type}`));
 
   // ---- domain rules, on a scratch overlay committed only on success ----
   const scratch = new Overlay(state);
@@ -117,11 +124,19 @@ export function applyTx(state: StateWriter, tx: Tx, block: BlockContext, deps: L
   try {
     events = rule.apply(ctx);
   } catch (err) {
-    if (err instanceof Rejection) return rejected(err.code, err.message, err.target ?? target);
+    if (err instanceof Rejection) return counted(rejected(err.code, err.message, err.target ?? target));
     throw err; // a broken invariant: halt loudly rather than sign on corrupt state
   }
+  // Supervision (DESIGN.md §11): tallies, then the active rules; a BLOCK rule rejects the transaction.
+  const supervised = superviseSuccess(deps.crypto, state, scratch, tx, p, signer, block.time);
+  if (supervised.blockedBy) {
+    const b = supervised.blockedBy;
+    return counted(rejected("BLOCKED_BY_RULE", `blocked by supervision rule ${b.ruleId} (${b.kind}): ${b.detail}`), supervised.alerts);
+  }
   scratch.commitTo(state);
-  return { txHash: tx.hash, code: "OK", message: "", target, events };
+  const ok: Receipt = { txHash: tx.hash, code: "OK", message: "", target, events };
+  if (supervised.alerts.length > 0) ok.alerts = supervised.alerts;
+  return ok;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -176,9 +191,11 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
   const body = tx.body;
   const keys = new Set<string>([KEY.party(body.signer)]);
   const p = body.payload;
+  let ruleKeys: readonly string[] = [];
   if (p && formatOf(p.type)) {
     try {
-      for (const k of ruleOf(p).keys(p, tx, loaded)) keys.add(k);
+      ruleKeys = ruleOf(p).keys(p, tx, loaded);
+      for (const k of ruleKeys) keys.add(k);
     } catch {
       // a payload too malformed to name its keys is rejected as MALFORMED before any rule reads state
     }
@@ -193,6 +210,11 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
     if (signers.includes("BANK")) keys.add(KEY.bankBook(body.signer));
     const bytes = loaded?.(k);
     if (bytes) for (const a of aggregateKeysOf(decodeReceivable(bytes))) keys.add(a);
+  }
+  try {
+    for (const k of supervisionKeys(tx, ruleKeys, loaded)) keys.add(k);
+  } catch {
+    // a record that does not decode is reported when the ledger reads it
   }
   return [...keys];
 }

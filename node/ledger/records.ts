@@ -1,7 +1,7 @@
 // Ledger state records and receipts as stored bytes (proto/tradeledger.proto via sdk/codec.ts).
 // Derived quantities (live financed amount, overdue, exposure) are in sdk/domain.ts.
 import { decode, encode, CodecError } from "../../sdk/codec.js";
-import type { CreditLine, Declaration, DocumentRecord, Event, EventWire, Party, Piece, Receipt, Receivable, Warrant } from "../../sdk/types.js";
+import type { Alert, CreditLine, Declaration, DocumentRecord, Event, EventWire, Party, Piece, Receipt, Receivable, SupervisionRule, Warrant } from "../../sdk/types.js";
 import type { BankBook, Consent, CreditFacts, Lot, Title } from "../../sdk/types.js";
 
 export const encodeParty = (party: Party): Uint8Array => encode("Party", party);
@@ -46,6 +46,7 @@ interface ReceiptWire {
   message: string;
   target: string;
   events: EventWire[];
+  alerts?: Alert[];
 }
 
 /** The proto Receipt wraps each event in its oneof `kind`; the domain Receipt lists them flat. */
@@ -60,5 +61,23 @@ export function decodeReceipt(bytes: Uint8Array): Receipt {
     if (!e.kind) throw new CodecError("invalid", `event ${i} has no kind`, "Receipt");
     return e.kind;
   });
-  return { txHash: wire.txHash, code: wire.code, message: wire.message, target: wire.target, events };
+  const receipt: Receipt = { txHash: wire.txHash, code: wire.code, message: wire.message, target: wire.target, events };
+  // Most receipts have no alert: the field is left out then, as the ledger builds them.
+  if (wire.alerts && wire.alerts.length > 0) receipt.alerts = wire.alerts;
+  return receipt;
 }
+
+// supervision (DESIGN.md §11, docs/supervision.md)
+export interface RuleSetRecord {
+  rules: SupervisionRule[];
+}
+export const encodeRuleSet = (set: RuleSetRecord): Uint8Array => encode("RuleSet", set);
+export const decodeRuleSet = (bytes: Uint8Array): RuleSetRecord => decode<RuleSetRecord>("RuleSet", bytes);
+
+export interface TallyRecord {
+  amount: bigint;
+  parties: string[];
+  entries: { time: bigint; txHash: Uint8Array }[];
+}
+export const encodeTally = (t: TallyRecord): Uint8Array => encode("SupervisionTally", t);
+export const decodeTally = (bytes: Uint8Array): TallyRecord => decode<TallyRecord>("SupervisionTally", bytes);

@@ -25,8 +25,10 @@
 // Committed transaction hashes (for DUPLICATE_TX) are not state: they are committed by every
 // block's txs_root and looked up through `TxLookup`.
 
+import { partyStateKey } from "../../sdk/signers.js";
+
 export const KEY = {
-  party: (id: string) => `p/${id}`,
+  party: partyStateKey,
   receivable: (id: string) => `r/${id}`,
   fingerprint: (fpHex: string) => `f/${fpHex}`,
   document: (hashHex: string) => `d/${hashHex}`,

@@ -7,6 +7,7 @@
 import { concatBytes, equalBytes, fromUtf8, toHex } from "../../sdk/bytes.js";
 import { decode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
+import { MAX_CERTIFIED_CHAIN, type CertifiedHeaderProof } from "../../sdk/certified.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
 import { inclusionProof, leafHash } from "../../sdk/merkle.js";
@@ -117,6 +118,50 @@ export class LedgerQuery implements QueryModel {
     return this.store.blocks.certificate(height);
   }
 
+  /**
+   * The header of block `height`, the headers above it up to the nearest stored checkpoint
+   * certificate at or above it (at most MAX_CERTIFIED_CHAIN above), and that certificate.
+   */
+  async certifiedHeader(height: bigint): Promise<CertifiedHeaderProof | undefined> {
+    const head = this.chain.height;
+    if (height < 1n || height > head) return undefined;
+    const limit = height + BigInt(MAX_CERTIFIED_CHAIN);
+    const checkpoint = await this.store.blocks.checkpointFrom(height, head < limit ? head : limit);
+    if (!checkpoint) return undefined;
+    const header = await this.store.blocks.headerBytes(height);
+    if (!header) return undefined;
+    const chain: Uint8Array[] = [];
+    for (let h = height + 1n; h <= checkpoint.seq; h++) {
+      const bytes = await this.store.blocks.headerBytes(h);
+      if (!bytes) throw corrupted(`block ${h} has no header below the head`, { height: h.toString() });
+      chain.push(bytes);
+    }
+    const top = chain.length > 0 ? chain[chain.length - 1]! : header;
+    // Consensus verified the certificate's signatures; a certificate over another hash than our own
+    // block means our chain is not the validators' (the driver halts on that at stable checkpoints).
+    if (!equalBytes(sha256(top), checkpoint.blockHash)) throw corrupted(`the checkpoint certificate of block ${checkpoint.seq} certifies another header`, { height: checkpoint.seq.toString() });
+    return { header, chain, checkpoint };
+  }
+
+  async waitCertifiedHeader(height: bigint, ms: number): Promise<CertifiedHeaderProof | undefined> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = await this.certifiedHeader(height);
+      const left = deadline - Date.now();
+      if (found || left <= 0) return found;
+      // Woken by a new certificate; the timer also covers a certificate that arrived before its block.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, 200));
+        const off = this.store.onCheckpointCertificate(done);
+        function done(): void {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    }
+  }
+
   async getBlockByHash(hash: Uint8Array): Promise<StoredBlock | undefined> {
     const height = await this.store.blocks.heightOf(hash);
     return height === undefined ? undefined : this.getBlock(height);
@@ -183,6 +228,18 @@ export class LedgerQuery implements QueryModel {
     const { value, proof } = this.store.state.proveSync(stateKey);
     const meta = this.store.meta!;
     return { height: meta.height, stateRoot: meta.stateRoot, key: stateKey, value, proof };
+  }
+
+  async proveStates(kind: StateRecordKind, ids: readonly string[]): ReturnType<QueryModel["proveStates"]> {
+    await this.store.whenIdle();
+    // Synchronous from here: every proof is against the same root.
+    const meta = this.store.meta!;
+    const items = ids.map((id) => {
+      const key = STATE_KEY[kind](id);
+      const { value, proof } = this.store.state.proveSync(key);
+      return { id, key, value, proof };
+    });
+    return { height: meta.height, stateRoot: meta.stateRoot, items };
   }
 
   // ---- before, during and after lending (DESIGN.md §10-§11) ----

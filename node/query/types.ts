@@ -3,6 +3,7 @@
 // depends on this interface only; node/query/query.ts implements it over the store. Nothing here
 // imports node/store, node/ledger or node/chain, so rpc/ can import it without reaching around.
 import type { CommitCertificate } from "../../sdk/commit.js";
+import type { CertifiedHeaderProof } from "../../sdk/certified.js";
 import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
@@ -255,6 +256,14 @@ export interface QueryModel {
   getBlockBytes(height: bigint): Promise<Uint8Array | undefined>;
   /** the commit certificate stored with a block, if it was committed with one */
   getCertificate(height: bigint): Promise<CommitCertificate | undefined>;
+  /**
+   * Block `height`'s header with the headers above it up to the nearest checkpoint certificate this
+   * node holds (sdk/certified.ts verifyCertifiedHeader); undefined if the block is not committed here
+   * or not certified yet (the next checkpoint, or the idle tip's, certifies it: docs/consensus.md §6).
+   */
+  certifiedHeader(height: bigint): Promise<CertifiedHeaderProof | undefined>;
+  /** certifiedHeader, waiting up to `ms` for a certificate to arrive */
+  waitCertifiedHeader(height: bigint, ms: number): Promise<CertifiedHeaderProof | undefined>;
   /** the committed transaction that took this hash, with its receipt and inclusion proofs */
   getTx(hash: Uint8Array): Promise<TxRecord | undefined>;
   txAt(height: bigint, index: number): Promise<TxRecord | undefined>;
@@ -273,6 +282,8 @@ export interface QueryModel {
   getFingerprintHolder(fingerprint: Uint8Array): Promise<string | undefined>;
   /** a state record with its proof against the head's state root; `id` as the getter of that kind takes it (hashes in hex) */
   proveState(kind: StateRecordKind, id: string): Promise<StateProofResult>;
+  /** several records of one kind, each with its proof, all against the head's state root at one height */
+  proveStates(kind: StateRecordKind, ids: readonly string[]): Promise<{ height: bigint; stateRoot: Uint8Array; items: { id: string; key: string; value: Uint8Array | undefined; proof: StateProof }[] }>;
 
   // indexes
   /** every event of a receivable, and every rejected attempt aimed at it, oldest first */

@@ -2,6 +2,7 @@
 // received, receipts, and the transaction-hash lookups. Written only through Store.commitBlock.
 import { decode, encode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
+import type { CheckpointCertificate } from "../../sdk/certified.js";
 import type { BlockHeader } from "../../sdk/types.js";
 import { Bucket } from "./buckets.js";
 import { key, readU32, readU64, u64be, type KeyWriter } from "./encoding.js";
@@ -22,6 +23,7 @@ export const blockKeys = {
   txByHash: (hash: Uint8Array) => key(Bucket.txByHash).bytes(hash).done(),
   txAttempt: (hash: Uint8Array, height: bigint, index: number) => key(Bucket.txAttempt).bytes(hash).u64(height).u32(index).done(),
   certificate: (height: bigint) => key(Bucket.blockCertificate).u64(height).done(),
+  checkpoint: (seq: bigint) => key(Bucket.checkpointCertificate).u64(seq).done(),
   txsOf: (height: bigint): KeyWriter => key(Bucket.blockTx).u64(height),
   receiptsOf: (height: bigint): KeyWriter => key(Bucket.blockReceipt).u64(height),
 };
@@ -51,6 +53,21 @@ export function decodeCertificateRecord(bytes: Uint8Array, height: bigint): Comm
     throw corrupted(`commit certificate of block ${height} does not decode`, { height: height.toString() }, err);
   }
   if (c.seq !== height) throw corrupted(`commit certificate stored at height ${height} is for ${c.seq}`, { height: height.toString() });
+  return c;
+}
+
+export function encodeCheckpointRecord(c: CheckpointCertificate): Uint8Array {
+  return encode("CheckpointCertificateMsg", c);
+}
+
+export function decodeCheckpointRecord(bytes: Uint8Array, seq: bigint): CheckpointCertificate {
+  let c: CheckpointCertificate;
+  try {
+    c = decode<CheckpointCertificate>("CheckpointCertificateMsg", bytes);
+  } catch (err) {
+    throw corrupted(`checkpoint certificate ${seq} does not decode`, { seq: seq.toString() }, err);
+  }
+  if (c.seq !== seq) throw corrupted(`checkpoint certificate stored at ${seq} is for ${c.seq}`, { seq: seq.toString() });
   return c;
 }
 
@@ -135,6 +152,18 @@ export class BlockRepository {
   async certificateBytes(height: bigint): Promise<Uint8Array | undefined> {
     const v = await this.db.get(blockKeys.certificate(height));
     return v && plain(v);
+  }
+
+  /**
+   * The lowest checkpoint certificate with from <= seq <= to (the nearest one that certifies block
+   * `from` through the headers between), or undefined.
+   */
+  async checkpointFrom(from: bigint, to: bigint): Promise<CheckpointCertificate | undefined> {
+    if (to < from) return undefined;
+    for await (const [k, v] of this.db.iterator({ gte: blockKeys.checkpoint(from), lte: blockKeys.checkpoint(to), limit: 1 })) {
+      return decodeCheckpointRecord(plain(v), readU64(k, 1));
+    }
+    return undefined;
   }
 
   /** Where the transaction that took this hash was committed (see ledger takesTxHash). */

@@ -23,6 +23,8 @@ export enum Bucket {
   txAttempt = 7,
   /** u64 height -> encoded CommitCertificateMsg (proto/consensus.proto): the 2f+1 commits of the block */
   blockCertificate = 8,
+  /** u64 seq -> encoded CheckpointCertificateMsg: 2f+1 CHECKPOINT signatures over block seq's hash (sdk/certified.ts) */
+  checkpointCertificate = 9,
 
   // ---- state ------------------------------------------------------------------------------------
   /** utf8 state key (node/ledger/state.ts KEY) -> record bytes */

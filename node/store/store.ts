@@ -12,7 +12,8 @@ import { equalBytes, toHex } from "../../sdk/bytes.js";
 import type { Tx } from "../../sdk/tx.js";
 import type { BlockHeader, Receipt } from "../../sdk/types.js";
 import type { WriteSet } from "../ledger/state.js";
-import { BlockRepository, blockKeys, decodeHeader, encodeTxLocation } from "./blocks.js";
+import type { CheckpointCertificate } from "../../sdk/certified.js";
+import { BlockRepository, blockKeys, decodeHeader, encodeCheckpointRecord, encodeTxLocation } from "./blocks.js";
 import { Bucket } from "./buckets.js";
 import { ConsensusRecords } from "./consensus.js";
 import { EMPTY, plain, prefixRange, type ClassicExtras, type Db } from "./db.js";
@@ -159,6 +160,26 @@ export class Store {
       await it.close().catch(() => undefined);
     }
   }
+
+  /**
+   * Keeps a checkpoint certificate (2f+1 CHECKPOINT signatures over block `seq`'s hash) that
+   * consensus verified: it certifies that block's header and, through prev_hash, those below it
+   * (sdk/certified.ts). Not fsync'd: a lost one is signed again (the next checkpoint certifies the
+   * same blocks), and it changes no state. Then wakes whoever waits for a certificate.
+   */
+  async putCheckpointCertificate(c: CheckpointCertificate): Promise<void> {
+    this.assertUsable();
+    await this.db.put(blockKeys.checkpoint(c.seq), encodeCheckpointRecord(c));
+    for (const listener of [...this.checkpointListeners]) listener(c.seq);
+  }
+
+  /** Called with the seq of every checkpoint certificate stored from now on; returns an unsubscribe. */
+  onCheckpointCertificate(listener: (seq: bigint) => void): () => void {
+    this.checkpointListeners.add(listener);
+    return () => this.checkpointListeners.delete(listener);
+  }
+
+  private readonly checkpointListeners = new Set<(seq: bigint) => void>();
 
   /** The meta record, or undefined for a new store that has no genesis yet. */
   get meta(): StoreMeta | undefined {

@@ -345,6 +345,28 @@ export const schema = {
                 }
               }
             },
+            "CheckpointCertificateMsg": {
+              "fields": {
+                "seq": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "timestamp": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "blockHash": {
+                  "type": "bytes",
+                  "id": 3,
+                  "protoName": "block_hash"
+                },
+                "signatures": {
+                  "rule": "repeated",
+                  "type": "CommitSignatureMsg",
+                  "id": 4
+                }
+              }
+            },
             "Batch": {
               "fields": {
                 "txs": {
@@ -447,7 +469,8 @@ export const schema = {
                 "CUSTOMS": 2,
                 "ENTERPRISE": 3,
                 "AUDITOR": 4,
-                "CUSTODIAN": 5
+                "CUSTODIAN": 5,
+                "REGULATOR": 6
               }
             },
             "TxBody": {
@@ -481,6 +504,8 @@ export const schema = {
                     "disputeReceivable",
                     "resolveDispute",
                     "notifyAssignment",
+                    "setRule",
+                    "retireRule",
                     "proposeExtension",
                     "acceptExtension",
                     "writeOff",
@@ -643,29 +668,39 @@ export const schema = {
                   "id": 36,
                   "protoName": "notify_assignment"
                 },
+                "setRule": {
+                  "type": "SetRule",
+                  "id": 50,
+                  "protoName": "set_rule"
+                },
+                "retireRule": {
+                  "type": "RetireRule",
+                  "id": 51,
+                  "protoName": "retire_rule"
+                },
                 "proposeExtension": {
                   "type": "ProposeExtension",
-                  "id": 40,
+                  "id": 52,
                   "protoName": "propose_extension"
                 },
                 "acceptExtension": {
                   "type": "AcceptExtension",
-                  "id": 41,
+                  "id": 53,
                   "protoName": "accept_extension"
                 },
                 "writeOff": {
                   "type": "WriteOff",
-                  "id": 42,
+                  "id": 54,
                   "protoName": "write_off"
                 },
                 "attestFinancials": {
                   "type": "AttestFinancials",
-                  "id": 43,
+                  "id": 55,
                   "protoName": "attest_financials"
                 },
                 "grantConsent": {
                   "type": "GrantConsent",
-                  "id": 44,
+                  "id": 56,
                   "protoName": "grant_consent"
                 }
               }
@@ -1215,6 +1250,202 @@ export const schema = {
                 }
               }
             },
+            "RuleKind": {
+              "values": {
+                "RULE_KIND_UNSPECIFIED": 0,
+                "CONCENTRATION": 1,
+                "LARGE_EXPOSURE": 2,
+                "VELOCITY": 3,
+                "CYCLE": 4,
+                "VALUE_MISMATCH": 5,
+                "REJECTION_BURST": 6,
+                "OVERDUE_AGE": 7,
+                "PLEDGE_CONFLICT": 8
+              }
+            },
+            "Severity": {
+              "values": {
+                "SEVERITY_UNSPECIFIED": 0,
+                "ALERT": 1,
+                "BLOCK": 2
+              }
+            },
+            "RuleParams": {
+              "fields": {
+                "basisPoints": {
+                  "type": "uint32",
+                  "id": 1,
+                  "protoName": "basis_points"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 3
+                },
+                "hours": {
+                  "type": "uint32",
+                  "id": 4
+                },
+                "count": {
+                  "type": "uint32",
+                  "id": 5
+                },
+                "windowMinutes": {
+                  "type": "uint32",
+                  "id": 6,
+                  "protoName": "window_minutes"
+                },
+                "days": {
+                  "type": "uint32",
+                  "id": 7
+                }
+              }
+            },
+            "SetRule": {
+              "fields": {
+                "ruleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "rule_id"
+                },
+                "kind": {
+                  "type": "RuleKind",
+                  "id": 2
+                },
+                "params": {
+                  "type": "RuleParams",
+                  "id": 3
+                },
+                "severity": {
+                  "type": "Severity",
+                  "id": 4
+                }
+              }
+            },
+            "RetireRule": {
+              "fields": {
+                "ruleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "rule_id"
+                }
+              }
+            },
+            "SupervisionRule": {
+              "fields": {
+                "ruleId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "rule_id"
+                },
+                "kind": {
+                  "type": "RuleKind",
+                  "id": 2
+                },
+                "params": {
+                  "type": "RuleParams",
+                  "id": 3
+                },
+                "severity": {
+                  "type": "Severity",
+                  "id": 4
+                },
+                "setBy": {
+                  "type": "string",
+                  "id": 5,
+                  "protoName": "set_by"
+                },
+                "setAt": {
+                  "type": "uint64",
+                  "id": 6,
+                  "protoName": "set_at"
+                },
+                "setHeight": {
+                  "type": "uint64",
+                  "id": 7,
+                  "protoName": "set_height"
+                }
+              }
+            },
+            "RuleSet": {
+              "fields": {
+                "rules": {
+                  "rule": "repeated",
+                  "type": "SupervisionRule",
+                  "id": 1
+                }
+              }
+            },
+            "SupervisionTally": {
+              "fields": {
+                "amount": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "parties": {
+                  "rule": "repeated",
+                  "type": "string",
+                  "id": 2
+                },
+                "entries": {
+                  "rule": "repeated",
+                  "type": "TallyEntry",
+                  "id": 3
+                }
+              }
+            },
+            "TallyEntry": {
+              "fields": {
+                "time": {
+                  "type": "uint64",
+                  "id": 1
+                },
+                "txHash": {
+                  "type": "bytes",
+                  "id": 2,
+                  "protoName": "tx_hash"
+                }
+              }
+            },
+            "Alert": {
+              "fields": {
+                "alertId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "alert_id"
+                },
+                "ruleId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "rule_id"
+                },
+                "kind": {
+                  "type": "RuleKind",
+                  "id": 3
+                },
+                "severity": {
+                  "type": "Severity",
+                  "id": 4
+                },
+                "parties": {
+                  "rule": "repeated",
+                  "type": "string",
+                  "id": 5
+                },
+                "evidence": {
+                  "rule": "repeated",
+                  "type": "bytes",
+                  "id": 6
+                },
+                "detail": {
+                  "type": "string",
+                  "id": 7
+                }
+              }
+            },
             "ProposeExtension": {
               "fields": {
                 "receivableId": {
@@ -1358,7 +1589,8 @@ export const schema = {
                 "NOT_ACKNOWLEDGED": 40,
                 "DISPUTED": 41,
                 "PAYEE_LOCKED": 42,
-                "EXTENSION_INVALID": 45
+                "BLOCKED_BY_RULE": 50,
+                "EXTENSION_INVALID": 51
               }
             },
             "Event": {
@@ -2433,6 +2665,11 @@ export const schema = {
                   "rule": "repeated",
                   "type": "Event",
                   "id": 5
+                },
+                "alerts": {
+                  "rule": "repeated",
+                  "type": "Alert",
+                  "id": 6
                 }
               }
             },
@@ -2540,6 +2777,26 @@ export const schema = {
                   "type": "uint64",
                   "id": 8,
                   "protoName": "registered_at"
+                },
+                "retiredKeys": {
+                  "rule": "repeated",
+                  "type": "RetiredKey",
+                  "id": 9,
+                  "protoName": "retired_keys"
+                }
+              }
+            },
+            "RetiredKey": {
+              "fields": {
+                "publicKey": {
+                  "type": "bytes",
+                  "id": 1,
+                  "protoName": "public_key"
+                },
+                "untilHeight": {
+                  "type": "uint64",
+                  "id": 2,
+                  "protoName": "until_height"
                 }
               }
             },

@@ -9,7 +9,9 @@ import {
   BlockProofView,
   BlockTxView,
   BlockView,
+  CertifiedHeaderView,
   CreditLineView,
+  SignerKeysView,
   DocumentRecordView,
   ExposureView,
   HistoryEntryView,
@@ -49,6 +51,13 @@ const Flag = z
   .transform((v) => v === "true")
   .optional();
 const Page = { cursor: Cursor, limit: Limit };
+const WaitCertifiedMs = z
+  .string()
+  .regex(/^[0-9]{1,5}$/, "an integer of ms")
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(30_000))
+  .optional()
+  .describe("wait up to this long, 0..30000 ms (default 0), for the block(s) to be certified: the next checkpoint, or the idle tip's, certifies them (docs/consensus.md §6)");
 const Empty = z.object({});
 
 export function pageOf<T extends z.ZodType, E extends z.ZodRawShape = {}>(item: T, extra: E = {} as E) {
@@ -165,7 +174,7 @@ export const routes = {
     summary: "A committed transaction with its receipt, block, inclusion proofs and commit certificate",
     description: "Visible to its signer, auditors, and parties who may see a receivable, warrant piece, credit line, title or lot it concerns (docs/security.md).",
     params: z.object({ hash: Hex32 }),
-    query: Empty,
+    query: z.object({ waitCertifiedMs: WaitCertifiedMs }),
     body: null,
     response: TxView,
     produces: "json",
@@ -182,6 +191,21 @@ export const routes = {
     query: Empty,
     body: null,
     response: BlockView,
+    produces: "json",
+    success: 200,
+    errors: [400, 404, 429],
+  }),
+  getCertifiedHeader: route({
+    method: "GET",
+    path: "/v1/blocks/:height/certified",
+    access: "open",
+    summary: "A block header certified with its results: the headers above it and a checkpoint certificate",
+    description:
+      "The header (with its receipts root and state root), the headers above it up to the nearest checkpointed block, and 2f+1 validators' CHECKPOINT signatures over that block's hash: check with verifyCertifiedHeader (sdk/certified.ts) against the genesis validator set. 404 while the block is not certified yet (wait with `waitMs`) or not stored here; an observer holds no checkpoint certificates (ask a validator). Open (loopback).",
+    params: z.object({ height: z.string().regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'") }),
+    query: z.object({ waitMs: WaitCertifiedMs }),
+    body: null,
+    response: CertifiedHeaderView,
     produces: "json",
     success: 200,
     errors: [400, 404, 429],
@@ -221,9 +245,9 @@ export const routes = {
     summary: "A receivable's history: every event and every rejected attempt, oldest first",
     description: "With `proofs=true` each entry carries its transaction and receipt with inclusion proofs, and `blocks` the headers and commit certificates: check with verifyHistory.",
     params: z.object({ id: Hex32 }),
-    query: z.object({ ...Page, proofs: Flag.describe("include inclusion proofs, headers and certificates") }),
+    query: z.object({ ...Page, proofs: Flag.describe("include inclusion proofs, headers and certificates"), waitCertifiedMs: WaitCertifiedMs }),
     body: null,
-    response: pageOf(HistoryEntryView, { receivableId: Hex32, blocks: z.array(BlockProofView).optional() }),
+    response: pageOf(HistoryEntryView, { receivableId: Hex32, blocks: z.array(BlockProofView).optional(), signerKeys: z.array(SignerKeysView).optional().describe("with proofs: the page's signers' keys proven from certified state (absent while the head is not certified)") }),
     produces: "json",
     success: 200,
     errors: READ_ERRORS,

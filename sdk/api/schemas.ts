@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
+import { MAX_CERTIFIED_CHAIN } from "../certified.js";
 import {
   Amount,
   CalendarDate,
@@ -23,6 +24,7 @@ import {
   U64,
 } from "./primitives.js";
 import { TxPayloadView, TxTypeSchema } from "./tx-payloads.js";
+import { RuleKindSchema, SeveritySchema } from "../transactions/set-rule.js";
 
 // The enums of primitives.ts and tx-payloads.ts restate domain unions; a compile error here means
 // one drifted.
@@ -55,6 +57,10 @@ export const PartyView = z
     lei: z.string().describe("ISO 17442 LEI or empty"),
     registeredBy: z.string().describe("the bank that onboarded the party; empty for genesis parties"),
     registeredAt: TimeMs,
+    retiredKeys: z
+      .array(z.object({ publicKey: Hex32, untilHeight: U64.describe("the key signed transactions in blocks below this height") }))
+      .optional()
+      .describe("keys the party signed with before publicKey, oldest first (empty until key rotation exists)"),
   })
   .meta({ id: "Party" });
 
@@ -417,6 +423,19 @@ export const EventView = z
   ])
   .meta({ id: "Event" });
 
+// Supervision (DESIGN.md §11, docs/supervision.md): what a rule found in a transaction, in its receipt.
+export const AlertView = z
+  .object({
+    alertId: Hex32.describe("SHA-256 of the transaction hash and the rule id"),
+    ruleId: PartyId.describe("the supervision rule"),
+    kind: RuleKindSchema,
+    severity: SeveritySchema,
+    parties: z.array(PartyId).describe("the parties it concerns, sorted"),
+    evidence: z.array(Hex32).describe("transaction hashes (a receivable id is its registration's): the offending transaction last"),
+    detail: z.string().describe("what the rule found, in words"),
+  })
+  .meta({ id: "Alert" });
+
 export const ReceiptView = z
   .object({
     txHash: Hex32,
@@ -424,8 +443,21 @@ export const ReceiptView = z
     message: z.string().describe("why, in words; empty on OK"),
     target: z.string().describe("what the transaction aimed at (docs/ledger.md, Receipts)"),
     events: z.array(EventView).describe("emitted on OK only"),
+    alerts: z.array(AlertView).optional().describe("what supervision rules found (absent when nothing): on OK, ALERT rules; on BLOCKED_BY_RULE, the BLOCK rules; on any rejection, REJECTION_BURST"),
   })
   .meta({ id: "Receipt" });
+
+/** An alert as GET /v1/alerts lists it: the receipt's alert with the transaction's place and time. */
+export const AlertRecordView = AlertView.extend({
+  height: U64,
+  index: z.number().int().describe("the transaction's index in its block"),
+  time: TimeMs.describe("block time"),
+  txHash: Hex32.describe("the offending transaction"),
+  signer: PartyId,
+  code: ResultCodeSchema.describe("the transaction's receipt code (BLOCKED_BY_RULE when a BLOCK rule refused it)"),
+}).meta({ id: "AlertRecord" });
+export type AlertRecordJson = z.output<typeof AlertRecordView>;
+export type AlertJson = z.output<typeof AlertView>;
 
 export const TxBodyView = z
   .object({ chainId: z.string(), signer: PartyId, createdAt: TimeMs, nonce: Hex, payload: TxPayloadView })
@@ -456,6 +488,46 @@ export const CertificateView = z
   })
   .describe("2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set")
   .meta({ id: "CommitCertificate" });
+
+export const CertifiedHeaderView = z
+  .object({
+    height: U64.describe("the height of `header`"),
+    header: Hex.describe("the encoded BlockHeader, whose SHA-256 is the block hash"),
+    chain: z.array(Hex).max(MAX_CERTIFIED_CHAIN).describe("the encoded headers above it up to the checkpointed block, ascending; each one's prevHash is the hash of the one before"),
+    checkpoint: z
+      .object({
+        seq: U64.describe("the checkpointed block's height"),
+        timestamp: TimeMs.describe("its time"),
+        blockHash: Hex32.describe("its hash (the checkpoint's state digest)"),
+        signatures: z.array(z.object({ replica: z.number().int().min(0).describe("index in the validator set"), signature: Hex.describe("ed25519, 64 bytes") })),
+      })
+      .describe("2f+1 validators' CHECKPOINT signatures over (chainId, seq, timestamp, blockHash) (sdk/commit.ts checkpointSigningBytes)"),
+  })
+  .describe("certifies the whole header - receipts root and state root included - to anyone who knows the validator set: check with verifyCertifiedHeader (sdk/certified.ts)")
+  .meta({ id: "CertifiedHeader" });
+
+export const StateProofView = z
+  .object({
+    depth: z.number().int().min(1).max(32),
+    entries: Hex.describe("the key's bucket: keyHash || valueHash entries (sdk/proofs.ts)"),
+    siblings: Hex.describe("sibling hashes, bottom level first"),
+  })
+  .meta({ id: "StateProof" });
+
+export const SignerKeysView = z
+  .object({
+    height: U64.describe("the height the records are proven at (the head when served)"),
+    certified: CertifiedHeaderView,
+    parties: z.array(
+      z.object({
+        partyId: PartyId,
+        record: Hex.nullable().describe("the encoded Party record (null: no such party)"),
+        proof: StateProofView.describe("of the state key p/<partyId> under the certified header's state root"),
+      }),
+    ),
+  })
+  .describe("the signers' party records proven from certified state: verifyTx and verifyHistory check each signature against the key in force at its height (sdk/signers.ts)")
+  .meta({ id: "SignerKeys" });
 
 export const TxEntryView = z
   .object({
@@ -492,6 +564,7 @@ export const BlockProofView = z
     hash: Hex32,
     header: Hex.describe("the encoded BlockHeader, whose SHA-256 is the block hash"),
     certificate: CertificateView.nullable(),
+    certified: CertifiedHeaderView.optional().describe("absent while the block is not certified yet (see `waitCertifiedMs`)"),
   })
   .meta({ id: "BlockProof" });
 
@@ -510,6 +583,8 @@ export const TxView = z
     header: HeaderView,
     certificate: CertificateView.nullable(),
     proof: InclusionProofView.extend({ header: Hex.describe("the encoded BlockHeader") }),
+    certified: CertifiedHeaderView.optional().describe("the header certified with its receipts and state roots; absent while the block is not certified yet (see `waitCertifiedMs`)"),
+    signerKeys: SignerKeysView.optional().describe("the signer's party record proven at a certified height; absent while the head is not certified yet"),
   })
   .meta({ id: "Transaction" });
 
@@ -641,6 +716,7 @@ export type ExposureJson = z.output<typeof ExposureView>;
 export type LedgerEventJson = z.output<typeof LedgerEventView>;
 export type SubmitResultJson = z.output<typeof SubmitResultView>;
 export type CertificateJson = z.output<typeof CertificateView>;
+export type CertifiedHeaderJson = z.output<typeof CertifiedHeaderView>;
 export type CreditLineRecordJson = z.output<typeof CreditLineRecord>;
 export type WarrantRecordJson = z.output<typeof WarrantRecord>;
 export type PieceRecordJson = z.output<typeof PieceRecord>;

@@ -32,6 +32,9 @@ import { acknowledgeReceivableTx } from "./acknowledge-receivable.js";
 import { disputeReceivableTx } from "./dispute-receivable.js";
 import { resolveDisputeTx } from "./resolve-dispute.js";
 import { notifyAssignmentTx } from "./notify-assignment.js";
+// supervision (DESIGN.md §11)
+import { setRuleTx } from "./set-rule.js";
+import { retireRuleTx } from "./retire-rule.js";
 // before, during and after lending (DESIGN.md §10)
 import { proposeExtensionTx } from "./propose-extension.js";
 import { acceptExtensionTx } from "./accept-extension.js";
@@ -70,6 +73,9 @@ export const TX_FORMAT_LIST = [
   disputeReceivableTx,
   resolveDisputeTx,
   notifyAssignmentTx,
+  // supervision (DESIGN.md §11)
+  setRuleTx,
+  retireRuleTx,
   // before, during and after lending (DESIGN.md §10)
   proposeExtensionTx,
   acceptExtensionTx,
@@ -152,6 +158,9 @@ export type { AcknowledgeReceivable, AcknowledgeReceivableInput } from "./acknow
 export type { DisputeReceivable, DisputeReceivableInput } from "./dispute-receivable.js";
 export type { ResolveDispute } from "./resolve-dispute.js";
 export type { NotifyAssignment, NotifyAssignmentInput } from "./notify-assignment.js";
+// supervision (DESIGN.md §11)
+export type { SetRule, SetRuleInput } from "./set-rule.js";
+export type { RetireRule } from "./retire-rule.js";
 // before, during and after lending (DESIGN.md §10)
 export type { ProposeExtension } from "./propose-extension.js";
 export type { AcceptExtension } from "./accept-extension.js";

@@ -32,6 +32,9 @@ import { acknowledgeReceivableRule } from "./acknowledge-receivable.js";
 import { disputeReceivableRule } from "./dispute-receivable.js";
 import { resolveDisputeRule } from "./resolve-dispute.js";
 import { notifyAssignmentRule } from "./notify-assignment.js";
+// supervision (DESIGN.md §11)
+import { setRuleRule } from "./set-rule.js";
+import { retireRuleRule } from "./retire-rule.js";
 // before, during and after lending (DESIGN.md §10)
 import { proposeExtensionRule } from "./propose-extension.js";
 import { acceptExtensionRule } from "./accept-extension.js";
@@ -69,6 +72,9 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [disputeReceivableRule.format.type]: disputeReceivableRule,
   [resolveDisputeRule.format.type]: resolveDisputeRule,
   [notifyAssignmentRule.format.type]: notifyAssignmentRule,
+  // supervision (DESIGN.md §11)
+  [setRuleRule.format.type]: setRuleRule,
+  [retireRuleRule.format.type]: retireRuleRule,
   // before, during and after lending (DESIGN.md §10)
   [proposeExtensionRule.format.type]: proposeExtensionRule,
   [acceptExtensionRule.format.type]: acceptExtensionRule,

@@ -14,6 +14,8 @@ import { receivableChanged } from "../aggregates.js";
 export interface BlockTime {
   /** block time, ms since the Unix epoch */
   time: bigint;
+  /** block height */
+  height: bigint;
 }
 
 /** Rule parameters fixed at genesis (config ledger.*): every validator must run with the same. */
