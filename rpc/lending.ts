@@ -10,11 +10,10 @@
 //                           REGULATOR always.
 //   reports                 a bank its own book; AUDITOR and REGULATOR every bank's.
 import { toHex } from "../sdk/bytes.js";
-import { agingJson, concentrationJson, indicatorsJson, indicatorsOf, type ReportBindingJson } from "../sdk/lending.js";
+import { agingJson, assembleBook, concentrationJson, indicatorsJson, indicatorsOf, type ReportBindingJson } from "../sdk/lending.js";
 import { stateProofToJson } from "../sdk/proofs.js";
 import { toJsonView } from "../sdk/json.js";
 import { decode } from "../sdk/codec.js";
-import type { BankBook } from "../sdk/types.js";
 import type { QueryModel } from "../node/api.js";
 import { utcDate, type ProvenState } from "../node/query/types.js";
 import { isSupervisor } from "./access.js";
@@ -97,13 +96,14 @@ export class LendingReads {
 
   async report(kind: "aging" | "concentration", caller: Caller, q: { bank?: string; asOf?: string }) {
     const banks = await this.reportBanks(caller, q.bank);
-    const proven = await this.query().proveStateKeys(banks.map((b) => `g/${b}`));
+    const part = kind === "aging" ? "due" : "parties";
+    const proven = await this.query().proveBooks(banks, part);
     checkAsOf(q.asOf, proven.height);
+    const records = new Map(proven.items.map((i) => [i.key, i.value ?? null]));
     return {
       kind,
-      banks: proven.items.map((item, i) => {
-        const bankId = banks[i]!;
-        const book: BankBook = item.value ? decode<BankBook>("BankBook", item.value) : { bankId, currencies: [] };
+      banks: banks.map((bankId) => {
+        const book = assembleBook(bankId, records, part);
         return { bankId, ...(kind === "aging" ? agingJson(book, proven.time) : concentrationJson(book)) };
       }),
       ...binding(proven),

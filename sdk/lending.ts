@@ -12,7 +12,7 @@ import { sha256 } from "./crypto.js";
 import { AGING_BUCKETS, agingBucket, daysPastDue, type AgingBucket } from "./domain.js";
 import { canonicalJsonBytes } from "./hashing/canonical-json.js";
 import { stateProofFromJson, verifyStateProof, type StateProofJson } from "./proofs.js";
-import type { BankBook, CreditFacts, DueAmount, Party, Receivable } from "./types.js";
+import type { BankBook, BookCore, BookCurrency, BookRoot, CreditFacts, DueAmount, Party, PartyAmount, Receivable } from "./types.js";
 
 /** Basis points in one whole: a share of 1 is 10,000 bp. */
 export const BP = 10_000n;
@@ -36,6 +36,97 @@ export function hhiBp(amounts: readonly bigint[]): bigint {
     squares += a * a;
   }
   return total === 0n ? 0n : (squares * BP) / (total * total);
+}
+
+// ---- a bank's book in state ------------------------------------------------------------------------
+
+/**
+ * The state keys of a bank's book (node/ledger/aggregates.ts keeps them): a root naming its
+ * currencies, a core per currency with totals and sub-record counts, and one small record per
+ * exporter, obligor and due date with live financing. Party ids and currencies hold no "/".
+ */
+export const BOOK_KEY = {
+  root: (bank: string) => `g/${bank}`,
+  core: (bank: string, currency: string) => `gb/${bank}/${currency}`,
+  exporter: (bank: string, currency: string, exporter: string) => `ge/${bank}/${currency}/${exporter}`,
+  obligor: (bank: string, currency: string, obligor: string) => `go/${bank}/${currency}/${obligor}`,
+  due: (bank: string, currency: string, dueDate: string) => `gd/${bank}/${currency}/${dueDate}`,
+  /** the prefixes of a core's sub-records: every ge/, go/, gd/ record of (bank, currency) starts with one */
+  exporters: (bank: string, currency: string) => `ge/${bank}/${currency}/`,
+  obligors: (bank: string, currency: string) => `go/${bank}/${currency}/`,
+  dueDates: (bank: string, currency: string) => `gd/${bank}/${currency}/`,
+} as const;
+
+/** Which sub-records a report needs: aging reads the due dates, concentration the parties. */
+export type BookPart = "due" | "parties" | "all";
+
+/** Whether state key `key` is one of `bank`'s book records (root, cores, sub-records). */
+export function isBookKeyOf(key: string, bank: string): boolean {
+  return key === BOOK_KEY.root(bank) || ["gb/", "ge/", "go/", "gd/"].some((p) => key.startsWith(`${p}${bank}/`));
+}
+
+/** A book's records do not add up: a report assembled from them must not be trusted. */
+export class BookIncompleteError extends Error {
+  override readonly name = "BookIncompleteError";
+}
+
+/**
+ * Assembles a bank's book from its records (key → bytes; a key absent or null has no record):
+ * the root, each currency's core and, for `part`, the sub-records under the core's prefixes. Checks
+ * that they are exactly the book: the records under each prefix are as many as the core counts,
+ * each record's key names what it holds, and their amounts add up to the core's totals. Throws
+ * BookIncompleteError otherwise. For a report's verifier: with every record proven against one
+ * state root, a count that matches means no record was left out (keys are unique).
+ */
+export function assembleBook(bankId: string, records: ReadonlyMap<string, Uint8Array | null>, part: BookPart): BankBook {
+  const get = (k: string) => records.get(k) ?? undefined;
+  const rootBytes = get(BOOK_KEY.root(bankId));
+  if (!rootBytes) return { bankId, currencies: [] };
+  const root = decode<BookRoot>("BookRoot", rootBytes);
+  if (root.bankId !== bankId) throw new BookIncompleteError(`${BOOK_KEY.root(bankId)} holds the book of ${root.bankId}`);
+  const under = (prefix: string) => [...records].filter(([k, v]) => v && k.startsWith(prefix)) as [string, Uint8Array][];
+  const currencies = root.currencies.map((currency): BookCurrency => {
+    const where = `${bankId}'s ${currency} book`;
+    const coreBytes = get(BOOK_KEY.core(bankId, currency));
+    if (!coreBytes) throw new BookIncompleteError(`${where}: no core ${BOOK_KEY.core(bankId, currency)}`);
+    const core = decode<BookCore>("BookCore", coreBytes);
+    if (core.bankId !== bankId || core.currency !== currency) throw new BookIncompleteError(`${where}: the core holds ${core.bankId} ${core.currency}`);
+    const parties = (prefix: string, count: number, what: string): PartyAmount[] => {
+      const recs = under(prefix);
+      if (recs.length !== count) throw new BookIncompleteError(`${where}: ${recs.length} ${what} records, the core counts ${count}`);
+      const list = recs.map(([k, v]) => {
+        const e = decode<PartyAmount>("PartyAmount", v);
+        if (k !== prefix + e.partyId) throw new BookIncompleteError(`${k} holds ${e.partyId}`);
+        return e;
+      });
+      const sum = list.reduce((a, e) => a + e.amount, 0n);
+      if (sum !== core.outstanding) throw new BookIncompleteError(`${where}: ${what} amounts add up to ${sum}, the core's outstanding is ${core.outstanding}`);
+      return list.sort((a, b) => (a.partyId < b.partyId ? -1 : a.partyId > b.partyId ? 1 : 0));
+    };
+    let due: DueAmount[] = [];
+    let byExporter: PartyAmount[] = [];
+    let byObligor: PartyAmount[] = [];
+    if (part !== "parties") {
+      const prefix = BOOK_KEY.dueDates(bankId, currency);
+      const recs = under(prefix);
+      if (recs.length !== core.dueDates) throw new BookIncompleteError(`${where}: ${recs.length} due-date records, the core counts ${core.dueDates}`);
+      due = recs.map(([k, v]) => {
+        const e = decode<DueAmount>("DueAmount", v);
+        if (k !== prefix + e.dueDate) throw new BookIncompleteError(`${k} holds ${e.dueDate}`);
+        return e;
+      });
+      const amount = due.reduce((a, e) => a + e.amount, 0n);
+      const count = due.reduce((a, e) => a + e.count, 0);
+      if (amount !== core.outstanding || count !== core.receivables) throw new BookIncompleteError(`${where}: due dates add up to ${count} receivables for ${amount}, the core has ${core.receivables} for ${core.outstanding}`);
+      due.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
+    }
+    if (part !== "due") {
+      byExporter = parties(BOOK_KEY.exporters(bankId, currency), core.exporters, "exporter");
+      byObligor = parties(BOOK_KEY.obligors(bankId, currency), core.obligors, "obligor");
+    }
+    return { currency, outstanding: core.outstanding, receivables: core.receivables, due, byExporter, byObligor, writtenOff: core.writtenOff, writtenOffCount: core.writtenOffCount };
+  });
+  return { bankId, currencies };
 }
 
 // ---- the aging report -------------------------------------------------------------------------------
@@ -448,20 +539,28 @@ export function verifyReport(
     byKey.set(input.key, input);
   }
   const time = BigInt(report.asOf.time);
+  const part: BookPart = report.kind === "aging" ? "due" : "parties";
+  const records = new Map([...byKey].map(([k, i]) => [k, i.value === null ? null : fromHex(i.value)]));
   for (const bank of report.banks) {
-    const input = byKey.get(`g/${bank.bankId}`);
-    if (!input) {
-      problems.push(`bank ${bank.bankId}: no input g/${bank.bankId}`);
+    if (!byKey.has(BOOK_KEY.root(bank.bankId))) {
+      problems.push(`bank ${bank.bankId}: no input ${BOOK_KEY.root(bank.bankId)}`);
       continue;
     }
-    const book: BankBook = input.value === null ? { bankId: bank.bankId, currencies: [] } : decode<BankBook>("BankBook", fromHex(input.value));
+    let book: BankBook;
+    try {
+      book = assembleBook(bank.bankId, records, part);
+    } catch (err) {
+      problems.push(`bank ${bank.bankId}: ${(err as Error).message}`);
+      continue;
+    }
     books.push(book);
     const expected = report.kind === "aging" ? agingJson(book, time) : concentrationJson(book);
     const got = JSON.stringify(bank);
     const want = JSON.stringify({ bankId: bank.bankId, ...expected });
     if (got !== want) problems.push(`bank ${bank.bankId}: the figures differ from what its book gives at ${report.asOf.height}`);
   }
-  if (byKey.size !== report.banks.length) problems.push(`the report has ${report.inputs.length} inputs for ${report.banks.length} banks`);
+  const stray = [...byKey.keys()].filter((k) => !report.banks.some((b) => isBookKeyOf(k, b.bankId)));
+  if (stray.length > 0) problems.push(`inputs of no bank in the report: ${stray.slice(0, 5).join(", ")}`);
   return { ok: problems.length === 0, problems, books };
 }
 

@@ -436,10 +436,35 @@ export interface BookCurrency {
   writtenOffCount: number;
 }
 
-/** A bank's book (state key g/<bankId>), kept by node/ledger/aggregates.ts. */
+/**
+ * A bank's whole book, assembled from its records in state (sdk/lending.ts assembleBook): the root
+ * g/<bankId>, a core gb/<bankId>/<currency> per currency and their sub-records (proto BookRoot).
+ */
 export interface BankBook {
   bankId: string;
   currencies: BookCurrency[];
+}
+
+/** g/<bankId>: the currencies a bank has a book in (node/ledger/aggregates.ts). */
+export interface BookRoot {
+  bankId: string;
+  currencies: string[];
+}
+
+/** gb/<bankId>/<currency>: a book's totals and how many sub-records of each kind it has. */
+export interface BookCore {
+  bankId: string;
+  currency: string;
+  outstanding: bigint;
+  receivables: number;
+  writtenOff: bigint;
+  writtenOffCount: number;
+  /** ge/<bankId>/<currency>/<exporter> records */
+  exporters: number;
+  /** go/<bankId>/<currency>/<obligor> records */
+  obligors: number;
+  /** gd/<bankId>/<currency>/<dueDate> records */
+  dueDates: number;
 }
 
 export interface CurrencyFacts {

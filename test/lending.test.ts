@@ -7,12 +7,12 @@ import t from "tap";
 import { tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";
 import { agingBucket, daysPastDue, liveFinanced } from "../sdk/domain.js";
-import { agingOf, concentrationOf, EXAMPLE_SCORECARD, hhiBp, indicatorsOf, scoreParty, scorecardHash, wholeMonths } from "../sdk/lending.js";
+import { agingOf, assembleBook, isBookKeyOf, concentrationOf, EXAMPLE_SCORECARD, hhiBp, indicatorsOf, scoreParty, scorecardHash, wholeMonths } from "../sdk/lending.js";
 import { TX_FORMATS, type TxPayload, type TxType } from "../sdk/transactions/index.js";
 import type { BankBook, CreditFacts, Event, Receipt, ResultCode } from "../sdk/types.js";
 import type { Tx } from "../sdk/tx.js";
 import { aggregatesOf } from "../node/ledger/aggregates.js";
-import { decodeBankBook, decodeConsent, decodeCreditFacts, decodeReceivable } from "../node/ledger/records.js";
+import { decodeConsent, decodeCreditFacts, decodeReceivable } from "../node/ledger/records.js";
 import { KEY } from "../node/ledger/state.js";
 import { executeBlock } from "../node/ledger/execute.js";
 import { DAY, T0, TestChain, codes, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys } from "./ledger-harness.js";
@@ -119,8 +119,8 @@ function run(t: Asserts, c: TestChain, signer: string, payload: TxPayload): Rece
 }
 
 const book = (c: TestChain, bank: string): BankBook | undefined => {
-  const b = c.state.get(KEY.bankBook(bank));
-  return b && decodeBankBook(b);
+  if (!c.state.get(KEY.bankBook(bank))) return undefined;
+  return assembleBook(bank, new Map([...c.state.map].filter(([k]) => isBookKeyOf(k, bank))), "all");
 };
 const facts = (c: TestChain, party: string): CreditFacts | undefined => {
   const b = c.state.get(KEY.creditFacts(party));
@@ -135,7 +135,7 @@ function allReceivables(c: TestChain) {
 /** The aggregates in state equal those summed afresh from every receivable record. */
 function aggregatesAgree(t: Asserts, c: TestChain, what: string): void {
   const fresh = aggregatesOf(allReceivables(c));
-  const inState = new Map([...c.state.map.entries()].filter(([k]) => k.startsWith("g/") || k.startsWith("i/")));
+  const inState = new Map([...c.state.map.entries()].filter(([k]) => /^(g|gb|ge|go|gd|i)\//.test(k)));
   t.same([...inState.keys()].sort(), [...fresh.keys()].sort(), `${what}: the same aggregate records`);
   for (const [k, v] of fresh) t.equal(toHex(inState.get(k) ?? new Uint8Array()), toHex(v), `${what}: ${k} equals the sum over the receivables`);
 }

@@ -1,9 +1,15 @@
 // Running aggregates of the lending book (DESIGN.md §10-§11, docs/lending.md), kept in state so that
 // reports and credit indicators read a handful of records, each provable against the state root,
 // instead of scanning history:
-//   g/<bankId>   BankBook     a bank's live financing by currency, due date, exporter and obligor,
-//                             and what it wrote off (the aging and concentration reports)
-//   i/<partyId>  CreditFacts  an exporter's running credit facts (the indicators)
+//   g/<bankId>                     BookRoot     the currencies of a bank's book
+//   gb/<bankId>/<cur>              BookCore     its totals (live, written off) and sub-record counts
+//   ge/ go/ gd/<bankId>/<cur>/<x>  PartyAmount / DueAmount  live financing per exporter, per obligor,
+//                                  per due date (the aging and concentration reports; the
+//                                  CONCENTRATION, LARGE_EXPOSURE rules of supervision.ts read ge/, gb/)
+//   i/<partyId>                    CreditFacts  an exporter's running credit facts (the indicators)
+// A bank's book is split so that a finance, repayment or write-off touches O(1) small records (its
+// core and one record per exporter, obligor and due date it moves), not the whole book; the core
+// counts its sub-records, so a report proves it holds all of them (sdk/lending.ts assembleBook).
 // One owner (STYLE.md 15): every change of a receivable record goes through putReceivable
 // (tx/rule.ts), which calls receivableChanged here with the record before and after. The aggregates
 // are a pure function of the set of receivable records: each record contributes a fixed amount to
@@ -11,9 +17,10 @@
 // and a brute-force sum over every receivable (test/lending-property.test.ts) must equal them.
 import { financingOutstanding } from "../../sdk/domain.js";
 import { obligorOf } from "../../sdk/lending.js";
-import type { BankBook, BookCurrency, CreditFacts, CurrencyFacts, DueAmount, Receivable } from "../../sdk/types.js";
-import { decodeBankBook, decodeCreditFacts, encodeBankBook, encodeCreditFacts } from "./records.js";
-import { KEY, type StateWriter } from "./state.js";
+import { BOOK_KEY } from "../../sdk/lending.js";
+import type { BookCore, CreditFacts, CurrencyFacts, DueAmount, Receivable } from "../../sdk/types.js";
+import { decodeBookCore, decodeBookRoot, decodeCreditFacts, decodeDueAmount, decodePartyAmount, encodeBookCore, encodeBookRoot, encodeCreditFacts, encodeDueAmount, encodePartyAmount } from "./records.js";
+import { KEY, type StateReader, type StateWriter } from "./state.js";
 import { LedgerInvariantError as LedgerAggregateError } from "./tx/rule.js";
 
 /** Signed deltas keyed by a string, summed. */
@@ -162,31 +169,79 @@ export function receivableChanged(s: StateWriter, before: Receivable | undefined
 }
 
 function applyBook(s: StateWriter, bankId: string, byCurrency: Map<string, BookDelta>): void {
-  let changed = false;
-  for (const d of byCurrency.values()) if (d.outstanding || d.receivables || d.dueCount.size || d.dueAmount.size || d.writtenOff || d.writtenOffCount || d.byExporter.size || d.byObligor.size) changed = true;
-  if (!changed) return;
-  const key = KEY.bankBook(bankId);
-  const bytes = s.get(key);
-  const book: BankBook = bytes ? decodeBankBook(bytes) : { bankId, currencies: [] };
-  const currencies = new Map(book.currencies.map((c) => [c.currency, c]));
+  let currenciesChanged = false;
   for (const [currency, d] of byCurrency) {
-    const c: BookCurrency = currencies.get(currency) ?? { currency, outstanding: 0n, receivables: 0, due: [], byExporter: [], byObligor: [], writtenOff: 0n, writtenOffCount: 0 };
+    if (!(d.outstanding || d.receivables || d.dueCount.size || d.dueAmount.size || d.writtenOff || d.writtenOffCount || d.byExporter.size || d.byObligor.size)) continue;
     const where = `bank book ${bankId} ${currency}`;
-    currencies.set(currency, {
+    const coreKey = BOOK_KEY.core(bankId, currency);
+    const bytes = s.get(coreKey);
+    const c: BookCore = bytes ? decodeBookCore(bytes) : { bankId, currency, outstanding: 0n, receivables: 0, writtenOff: 0n, writtenOffCount: 0, exporters: 0, obligors: 0, dueDates: 0 };
+    const core: BookCore = {
+      bankId,
       currency,
       outstanding: nonNegative(c.outstanding + d.outstanding, `${where} outstanding`),
       receivables: toCount(BigInt(c.receivables) + d.receivables, `${where} receivables`),
-      due: applyDue(c.due, d.dueCount, d.dueAmount, where),
-      byExporter: applyParties(c.byExporter, d.byExporter, `${where} by exporter`),
-      byObligor: applyParties(c.byObligor, d.byObligor, `${where} by obligor`),
       writtenOff: nonNegative(c.writtenOff + d.writtenOff, `${where} written off`),
       writtenOffCount: toCount(BigInt(c.writtenOffCount) + d.writtenOffCount, `${where} written-off count`),
-    });
+      exporters: c.exporters + applyPartyRecords(s, (x) => BOOK_KEY.exporter(bankId, currency, x), d.byExporter, `${where} exporter`),
+      obligors: c.obligors + applyPartyRecords(s, (x) => BOOK_KEY.obligor(bankId, currency, x), d.byObligor, `${where} obligor`),
+      dueDates: c.dueDates + applyDueRecords(s, (x) => BOOK_KEY.due(bankId, currency, x), d.dueCount, d.dueAmount, where),
+    };
+    // A currency with nothing in it leaves no record: aggregates of nothing are nothing.
+    const empty = core.outstanding === 0n && core.receivables === 0 && core.writtenOff === 0n && core.writtenOffCount === 0;
+    if (empty && (core.exporters || core.obligors || core.dueDates)) throw new LedgerAggregateError(`${where}: nothing outstanding but ${core.exporters}/${core.obligors}/${core.dueDates} sub-records`);
+    if (empty) s.del(coreKey);
+    else s.put(coreKey, encodeBookCore(core));
+    if (empty !== !bytes) currenciesChanged = true;
   }
-  // A currency with nothing in it, and a book with no currency, leave no record: aggregates of nothing are nothing.
-  const kept = [...currencies.values()].filter((c) => c.outstanding !== 0n || c.writtenOff !== 0n || c.receivables !== 0 || c.writtenOffCount !== 0).sort((a, b) => cmp(a.currency, b.currency));
-  if (kept.length === 0) s.del(key);
-  else s.put(key, encodeBankBook({ bankId, currencies: kept }));
+  if (!currenciesChanged) return;
+  // The root changes only when a currency's core appears or goes: rarely, and it stays small.
+  const rootKey = BOOK_KEY.root(bankId);
+  const rootBytes = s.get(rootKey);
+  const currencies = new Set(rootBytes ? decodeBookRoot(rootBytes).currencies : []);
+  for (const currency of byCurrency.keys()) {
+    if (s.get(BOOK_KEY.core(bankId, currency))) currencies.add(currency);
+    else currencies.delete(currency);
+  }
+  if (currencies.size === 0) s.del(rootKey);
+  else s.put(rootKey, encodeBookRoot({ bankId, currencies: [...currencies].sort(cmp) }));
+}
+
+/** Applies per-party deltas to their own records; returns the change in how many records exist. */
+function applyPartyRecords(s: StateWriter, keyOf: (party: string) => string, deltas: Deltas, where: string): number {
+  let created = 0;
+  for (const [partyId, delta] of deltas) {
+    const key = keyOf(partyId);
+    const bytes = s.get(key);
+    const amount = nonNegative((bytes ? decodePartyAmount(bytes).amount : 0n) + delta, `${where} ${partyId}`);
+    if (amount === 0n) {
+      if (bytes) (s.del(key), created--);
+    } else {
+      if (!bytes) created++;
+      s.put(key, encodePartyAmount({ partyId, amount }));
+    }
+  }
+  return created;
+}
+
+/** Applies per-due-date deltas to their own records; returns the change in how many records exist. */
+function applyDueRecords(s: StateWriter, keyOf: (dueDate: string) => string, counts: Deltas, amounts: Deltas, where: string): number {
+  let created = 0;
+  for (const dueDate of new Set([...counts.keys(), ...amounts.keys()])) {
+    const key = keyOf(dueDate);
+    const bytes = s.get(key);
+    const e = bytes ? decodeDueAmount(bytes) : { dueDate, count: 0, amount: 0n };
+    const count = nonNegative(BigInt(e.count) + (counts.get(dueDate) ?? 0n), `${where} due ${dueDate} count`);
+    const amount = nonNegative(e.amount + (amounts.get(dueDate) ?? 0n), `${where} due ${dueDate} amount`);
+    if (count === 0n && amount === 0n) {
+      if (bytes) (s.del(key), created--);
+      continue;
+    }
+    if (count === 0n || amount === 0n) throw new LedgerAggregateError(`${where} due ${dueDate}: ${count} receivables for ${amount}`);
+    if (!bytes) created++;
+    s.put(key, encodeDueAmount({ dueDate, count: Number(count), amount }));
+  }
+  return created;
 }
 
 function applyFacts(s: StateWriter, partyId: string, d: FactsDelta): void {
@@ -255,16 +310,6 @@ function applyDue(due: DueAmount[], counts: Deltas, amounts: Deltas, where: stri
   return out;
 }
 
-function applyParties(list: { partyId: string; amount: bigint }[], deltas: Deltas, where: string): { partyId: string; amount: bigint }[] {
-  if (deltas.size === 0) return list;
-  const m = new Map(list.map((e) => [e.partyId, e.amount]));
-  for (const [k, v] of deltas) m.set(k, (m.get(k) ?? 0n) + v);
-  return [...m.entries()]
-    .filter(([k, v]) => nonNegative(v, `${where} ${k}`) !== 0n)
-    .sort(([a], [b]) => cmp(a, b))
-    .map(([partyId, amount]) => ({ partyId, amount }));
-}
-
 function nonNegative(v: bigint, what: string): bigint {
   if (v < 0n) throw new LedgerAggregateError(`${what} would be negative (${v}): the aggregates disagree with the receivables`);
   return v;
@@ -278,24 +323,55 @@ function toCount(v: bigint, what: string): number {
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The aggregate state keys a change of this receivable record touches: its exporter's facts and the
- * book of every bank that financed it (for the prefetch: node/ledger/execute.ts accessKeys).
+ * The aggregate state keys a change of this receivable record touches: its exporter's facts and, for
+ * every bank that financed it, its book's root, core and sub-records (for the prefetch: node/ledger/
+ * execute.ts accessKeys; supervision reads the same records).
  */
-export function aggregateKeysOf(r: Pick<Receivable, "exporterId" | "financings">): string[] {
+export function aggregateKeysOf(r: Pick<Receivable, "exporterId" | "financings" | "currency" | "dueDate" | "buyerPartyId" | "buyerId">): string[] {
   const keys = [KEY.creditFacts(r.exporterId)];
-  for (const f of r.financings) keys.push(KEY.bankBook(f.bankId));
+  for (const bank of new Set(r.financings.map((f) => f.bankId))) keys.push(...bookKeysOf(bank, r));
   return keys;
 }
 
+/** The records of `bank`'s book a change of this receivable moves. */
+export function bookKeysOf(bank: string, r: Pick<Receivable, "exporterId" | "currency" | "dueDate" | "buyerPartyId" | "buyerId">): string[] {
+  return [BOOK_KEY.root(bank), BOOK_KEY.core(bank, r.currency), BOOK_KEY.exporter(bank, r.currency, r.exporterId), BOOK_KEY.obligor(bank, r.currency, obligorOf(r)), BOOK_KEY.due(bank, r.currency, r.dueDate)];
+}
+
+/** A bank's live financing in a currency (its core's outstanding): what CONCENTRATION divides by. */
+export function bookOutstanding(s: StateReader, bank: string, currency: string): bigint {
+  const b = s.get(BOOK_KEY.core(bank, currency));
+  return b ? decodeBookCore(b).outstanding : 0n;
+}
+
+/** A bank's live financing to one exporter in a currency (CONCENTRATION, LARGE_EXPOSURE). */
+export function exposureTo(s: StateReader, bank: string, currency: string, exporter: string): bigint {
+  const b = s.get(BOOK_KEY.exporter(bank, currency, exporter));
+  return b ? decodePartyAmount(b).amount : 0n;
+}
+
 /**
- * Builds the aggregates from a set of receivable records at once (genesis-time bulk loads such as
- * bench --preload, and tests): the same contributions, summed.
+ * Builds the aggregates from receivable records given one at a time (genesis-time bulk loads such as
+ * bench --preload, and tests): the same contributions, summed, then written as records once.
  */
+export class AggregateBuilder {
+  private readonly d = new ChangeDeltas();
+
+  add(r: Receivable): void {
+    this.d.addReceivable(r, 1n);
+  }
+
+  /** The aggregate records of everything added: state key -> bytes. */
+  records(): Map<string, Uint8Array> {
+    const s = new Map<string, Uint8Array>();
+    this.d.applyTo({ get: (k) => s.get(k), put: (k, v) => void s.set(k, v), del: (k) => void s.delete(k) });
+    return s;
+  }
+}
+
+/** The aggregate records of a set of receivable records (AggregateBuilder over all of them). */
 export function aggregatesOf(receivables: Iterable<Receivable>): Map<string, Uint8Array> {
-  const s = new Map<string, Uint8Array>();
-  const writer: StateWriter = { get: (k) => s.get(k), put: (k, v) => void s.set(k, v), del: (k) => void s.delete(k) };
-  const d = new ChangeDeltas();
-  for (const r of receivables) d.addReceivable(r, 1n);
-  d.applyTo(writer);
-  return s;
+  const b = new AggregateBuilder();
+  for (const r of receivables) b.add(r);
+  return b.records();
 }

@@ -12,7 +12,7 @@ import { formatOf } from "../../sdk/transactions/index.js";
 import { registerPartyTx } from "../../sdk/transactions/register-party.js";
 import { txBodyFormatError } from "../../sdk/validate.js";
 import { decodeParty, decodeReceivable, encodeParty } from "./records.js";
-import { aggregateKeysOf } from "./aggregates.js";
+import { aggregateKeysOf, bookKeysOf } from "./aggregates.js";
 import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
 import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
 import { superviseRejection, superviseSuccess, supervisionKeys } from "./supervision.js";
@@ -207,9 +207,16 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
     if (!k.startsWith("r/")) continue;
     const signers = ruleOf(p!).signers;
     if (signers.includes("ENTERPRISE")) keys.add(KEY.creditFacts(body.signer));
-    if (signers.includes("BANK")) keys.add(KEY.bankBook(body.signer));
     const bytes = loaded?.(k);
-    if (bytes) for (const a of aggregateKeysOf(decodeReceivable(bytes))) keys.add(a);
+    if (!bytes) continue;
+    const loadedRecord = decodeReceivable(bytes);
+    // a payload that moves the due date (an extension) moves the book's records of the new date too
+    const newDueDate = (p as { newDueDate?: unknown }).newDueDate;
+    for (const r of typeof newDueDate === "string" ? [loadedRecord, { ...loadedRecord, dueDate: newDueDate }] : [loadedRecord]) {
+      for (const a of aggregateKeysOf(r)) keys.add(a);
+      // a bank's new financing moves its own book (and supervision reads it)
+      if (signers.includes("BANK")) for (const a of bookKeysOf(body.signer, r)) keys.add(a);
+    }
   }
   try {
     for (const k of supervisionKeys(tx, ruleKeys, loaded)) keys.add(k);

@@ -18,14 +18,17 @@
 //   t/<titleId>                 Title (warehouse receipt or bill of lading), its current pledge inside
 //   u/<titleFingerprintHex>     utf8 id of the LIVE title holding a title fingerprint (deleted on
 //                               surrender); a bill of lading title also writes b/<fp> -> its first holder
-//   g/<bankId>                  BankBook: the bank's live financing by currency, due date, exporter,
-//                               obligor, and what it wrote off (node/ledger/aggregates.ts; DESIGN.md §10-§11)
+//   g/<bankId>                  BookRoot: the currencies of a bank's book; gb/<bankId>/<currency> its
+//                               BookCore (totals, sub-record counts); ge/, go/, gd/<bankId>/<currency>/<x>
+//                               live financing per exporter, obligor, due date (node/ledger/aggregates.ts,
+//                               sdk/lending.ts BOOK_KEY; DESIGN.md §10-§11). Also what supervision reads.
 //   i/<partyId>                 CreditFacts: an exporter's running credit facts (indicators, §10)
 //   c/<partyId>/<bankId>        Consent: the party lets the bank read its indicators until a date
 // Committed transaction hashes (for DUPLICATE_TX) are not state: they are committed by every
 // block's txs_root and looked up through `TxLookup`.
 
 import { partyStateKey } from "../../sdk/signers.js";
+import { BOOK_KEY } from "../../sdk/lending.js";
 
 export const KEY = {
   party: partyStateKey,
@@ -43,7 +46,7 @@ export const KEY = {
   title: (id: string) => `t/${id}`,
   titleFingerprint: (fpHex: string) => `u/${fpHex}`,
   // before, during and after lending (DESIGN.md §10-§11, docs/lending.md)
-  bankBook: (bankId: string) => `g/${bankId}`,
+  bankBook: BOOK_KEY.root,
   creditFacts: (partyId: string) => `i/${partyId}`,
   consent: (partyId: string, bankId: string) => `c/${partyId}/${bankId}`,
 } as const;

@@ -2,14 +2,17 @@
 // run (on its scratch overlay, not yet committed), the active supervision rules look at what it
 // changed and at small running tallies kept in state, never at history:
 //
-//   v/b/<bank>/<currency>              a bank's book: Σ its live receivable financing in a currency
-//   v/c/<bank>/<currency>/<exporter>   its live financing to one exporter        (CONCENTRATION, LARGE_EXPOSURE)
 //   v/h/<pieceId>                      parties that held the piece or an ancestor before its holder (CYCLE)
 //   v/s/<billOfLadingFpHex>            receivables anchored as shipped under a bill of lading  (PLEDGE_CONFLICT)
 //   v/l/<receivableId>                 bills of lading a receivable was shipped under          (PLEDGE_CONFLICT)
 //   v/r/<ruleId>/<setHeight>/<signer>  a REJECTION_BURST rule's recent rejections of one signer
 //
-// The first five are kept always, from genesis, by observing the transaction's writes (a receivable's
+// A bank's book in a currency and its live financing to one exporter (CONCENTRATION, LARGE_EXPOSURE)
+// are not kept here: they are the lending aggregates' records gb/<bank>/<currency> and
+// ge/<bank>/<currency>/<exporter> (node/ledger/aggregates.ts, their one owner), which putReceivable
+// has already brought up to date on the scratch overlay when the rules look.
+//
+// The first three are kept always, from genesis, by observing the transaction's writes (a receivable's
 // live financing per bank before and after, a piece created or passed on, a bill of lading anchored
 // for a receivable), so a rule set later sees the whole book. A REJECTION_BURST tally belongs to its
 // rule (from the height it was set) and is written for rejected transactions too: the one exception to
@@ -27,11 +30,10 @@ import type { Alert, Party, Piece, Receivable, RuleKind, SupervisionRule, Title 
 import { decodeDeclaration, decodePiece, decodeReceivable, decodeRuleSet, decodeTally, decodeTitle, encodeTally, type TallyRecord } from "./records.js";
 import { KEY, type Overlay, type StateReader, type StateWriter } from "./state.js";
 import { invariant } from "./tx/rule.js";
+import { bookOutstanding, exposureTo } from "./aggregates.js";
 
 export const SUPERVISION_KEY = {
   rules: "z/rules",
-  book: (bank: string, currency: string) => `v/b/${bank}/${currency}`,
-  exposure: (bank: string, currency: string, exporter: string) => `v/c/${bank}/${currency}/${exporter}`,
   holders: (pieceId: string) => `v/h/${pieceId}`,
   shipped: (blFpHex: string) => `v/s/${blFpHex}`,
   billsOf: (receivableId: string) => `v/l/${receivableId}`,
@@ -73,14 +75,6 @@ export function getTally(s: StateReader, key: string): TallyRecord {
 function putTally(s: StateWriter, key: string, t: TallyRecord): void {
   if (t.amount === 0n && t.parties.length === 0 && t.entries.length === 0) s.del(key);
   else s.put(key, encodeTally(t));
-}
-
-function addAmount(s: StateWriter, key: string, delta: bigint): bigint {
-  const t = getTally(s, key);
-  const amount = t.amount + delta;
-  invariant(amount >= 0n, `supervision tally ${key} would go negative (${t.amount} + ${delta})`);
-  putTally(s, key, { ...t, amount });
-  return amount;
 }
 
 function addParty(s: StateWriter, key: string, party: string): void {
@@ -142,8 +136,8 @@ function observe(base: StateReader, scratch: Overlay, payload: TxPayload): Obser
       for (const bank of [...banks].sort()) {
         const delta = liveFinancedBy(after, bank) - (before ? liveFinancedBy(before, bank) : 0n);
         if (delta === 0n) continue;
-        const exposure = addAmount(scratch, SUPERVISION_KEY.exposure(bank, after.currency, after.exporterId), delta);
-        const book = addAmount(scratch, SUPERVISION_KEY.book(bank, after.currency), delta);
+        const exposure = exposureTo(scratch, bank, after.currency, after.exporterId);
+        const book = bookOutstanding(scratch, bank, after.currency);
         out.exposures.push({ bank, currency: after.currency, exporter: after.exporterId, delta, exposure, book });
         if (delta > 0n) out.financed.push([after, bank]);
       }
@@ -431,9 +425,6 @@ export function supervisionKeys(tx: Tx, ruleKeys: readonly string[], loaded?: (k
     if (!b) continue;
     if (k.startsWith("r/")) {
       const r = decodeReceivable(b);
-      for (const bank of new Set([signer, ...r.financings.map((f) => f.bankId)])) {
-        keys.push(SUPERVISION_KEY.book(bank, r.currency), SUPERVISION_KEY.exposure(bank, r.currency, r.exporterId));
-      }
       if (r.declarationFingerprint.length > 0) keys.push(KEY.declaration(toHex(r.declarationFingerprint)));
       follow(SUPERVISION_KEY.billsOf(r.id));
     } else if (k.startsWith("v/l/")) {

@@ -14,8 +14,9 @@ import { inclusionProof, leafHash } from "../../sdk/merkle.js";
 import { decodeTx } from "../../sdk/tx.js";
 import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeBankBook, decodeConsent, decodeCreditFacts, decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeTitle, decodeWarrant } from "../ledger/records.js";
-import type { BankBook, Consent, CreditFacts } from "../../sdk/types.js";
+import { decodeBookRoot, decodeConsent, decodeCreditFacts, decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import type { Consent, CreditFacts } from "../../sdk/types.js";
+import { assembleBook, BOOK_KEY, BookIncompleteError, type BookPart } from "../../sdk/lending.js";
 import { prefixRange } from "../store/db.js";
 import { stateKeys } from "../store/state.js";
 import { KEY } from "../ledger/state.js";
@@ -232,14 +233,14 @@ export class LedgerQuery implements QueryModel {
 
   async proveStates(kind: StateRecordKind, ids: readonly string[]): ReturnType<QueryModel["proveStates"]> {
     await this.store.whenIdle();
-    // Synchronous from here: every proof is against the same root.
+    const proven = this.proveKeysNow(ids.map((id) => STATE_KEY[kind](id)));
+    return { ...proven, items: proven.items.map((i, n) => ({ id: ids[n]!, ...i })) };
+  }
+
+  /** Values and proofs of `keys` against the store's state root; synchronous, so no commit interleaves. */
+  private proveKeysNow(keys: readonly string[]) {
     const meta = this.store.meta!;
-    const items = ids.map((id) => {
-      const key = STATE_KEY[kind](id);
-      const { value, proof } = this.store.state.proveSync(key);
-      return { id, key, value, proof };
-    });
-    return { height: meta.height, stateRoot: meta.stateRoot, items };
+    return { height: meta.height, stateRoot: meta.stateRoot, items: keys.map((key) => ({ key, ...this.store.state.proveSync(key) })) };
   }
 
   // ---- before, during and after lending (DESIGN.md §10-§11) ----
@@ -247,11 +248,10 @@ export class LedgerQuery implements QueryModel {
   async proveStateKeys(keys: readonly string[]): Promise<ProvenState> {
     await this.store.whenIdle();
     // Synchronous from here: no commit can interleave, so every value, proof and the root agree.
-    const meta = this.store.meta!;
-    const items = keys.map((key) => ({ key, ...this.store.state.proveSync(key) }));
+    const proven = this.proveKeysNow(keys);
     const head = this.head();
-    if (head.height !== meta.height) throw corrupted(`the executor's head ${head.height} is not the store's ${meta.height}`);
-    return { height: meta.height, time: head.time, stateRoot: meta.stateRoot, items };
+    if (head.height !== proven.height) throw corrupted(`the executor's head ${head.height} is not the store's ${proven.height}`);
+    return { ...proven, time: head.time };
   }
 
   async bookBanks(): Promise<string[]> {
@@ -262,9 +262,34 @@ export class LedgerQuery implements QueryModel {
     return banks.sort();
   }
 
-  async getBankBook(bankId: string): Promise<BankBook | undefined> {
-    const b = await this.getState(KEY.bankBook(bankId));
-    return b && decodeBankBook(b);
+  async proveBooks(banks: readonly string[], part: BookPart): Promise<ProvenState> {
+    // The records are found by a key scan and then proven in one synchronous section; a block
+    // committed in between shows as counts that disagree (assembleBook), and the read starts again.
+    for (let attempt = 1; ; attempt++) {
+      await this.store.whenIdle();
+      const keys: string[] = [];
+      for (const bank of banks) {
+        keys.push(BOOK_KEY.root(bank));
+        const root = await this.getState(BOOK_KEY.root(bank));
+        for (const currency of root ? decodeBookRoot(root).currencies : []) {
+          keys.push(BOOK_KEY.core(bank, currency));
+          const prefixes = part === "due" ? [BOOK_KEY.dueDates(bank, currency)] : part === "parties" ? [BOOK_KEY.exporters(bank, currency), BOOK_KEY.obligors(bank, currency)] : [BOOK_KEY.dueDates(bank, currency), BOOK_KEY.exporters(bank, currency), BOOK_KEY.obligors(bank, currency)];
+          for (const prefix of prefixes) {
+            const raw = stateKeys.record(prefix);
+            const cut = raw.length - prefix.length;
+            for await (const k of this.store.level.keys(prefixRange(raw))) keys.push(fromUtf8(k.subarray(cut)));
+          }
+        }
+      }
+      const proven = await this.proveStateKeys(keys);
+      const records = new Map(proven.items.map((i) => [i.key, i.value ?? null]));
+      try {
+        for (const bank of banks) assembleBook(bank, records, part);
+        return proven;
+      } catch (err) {
+        if (!(err instanceof BookIncompleteError) || attempt >= 5) throw err;
+      }
+    }
   }
 
   async getCreditFacts(partyId: string): Promise<CreditFacts | undefined> {

@@ -8,7 +8,8 @@ import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
 import { PARTY_ID_RE } from "../../sdk/checks.js";
-import type { BankBook, Consent, CreditFacts } from "../../sdk/types.js";
+import type { Consent, CreditFacts } from "../../sdk/types.js";
+import type { BookPart } from "../../sdk/lending.js";
 import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
 import { formatOf, RECEIVABLE_ID_RE, type TargetKind, type TxPayload, type TxType } from "../../sdk/transactions/index.js";
 
@@ -343,7 +344,11 @@ export interface QueryModel {
   proveStateKeys(keys: readonly string[]): Promise<ProvenState>;
   /** the banks that have a book (live financing or write-offs), ascending */
   bookBanks(): Promise<string[]>;
-  getBankBook(bankId: string): Promise<BankBook | undefined>;
+  /**
+   * Every record of these banks' books a report of `part` reads (sdk/lending.ts BOOK_KEY: root, cores,
+   * and the due-date or party sub-records), proven against one state root, and checked complete.
+   */
+  proveBooks(banks: readonly string[], part: BookPart): Promise<ProvenState>;
   getCreditFacts(partyId: string): Promise<CreditFacts | undefined>;
   getConsent(partyId: string, bankId: string): Promise<Consent | undefined>;
   /** how many transactions the party signed were rejected */

@@ -3481,50 +3481,7 @@ export const schema = {
                 }
               }
             },
-            "BookCurrency": {
-              "fields": {
-                "currency": {
-                  "type": "string",
-                  "id": 1
-                },
-                "outstanding": {
-                  "type": "uint64",
-                  "id": 2
-                },
-                "receivables": {
-                  "type": "uint32",
-                  "id": 3
-                },
-                "due": {
-                  "rule": "repeated",
-                  "type": "DueAmount",
-                  "id": 4
-                },
-                "byExporter": {
-                  "rule": "repeated",
-                  "type": "PartyAmount",
-                  "id": 5,
-                  "protoName": "by_exporter"
-                },
-                "byObligor": {
-                  "rule": "repeated",
-                  "type": "PartyAmount",
-                  "id": 6,
-                  "protoName": "by_obligor"
-                },
-                "writtenOff": {
-                  "type": "uint64",
-                  "id": 7,
-                  "protoName": "written_off"
-                },
-                "writtenOffCount": {
-                  "type": "uint32",
-                  "id": 8,
-                  "protoName": "written_off_count"
-                }
-              }
-            },
-            "BankBook": {
+            "BookRoot": {
               "fields": {
                 "bankId": {
                   "type": "string",
@@ -3533,8 +3490,52 @@ export const schema = {
                 },
                 "currencies": {
                   "rule": "repeated",
-                  "type": "BookCurrency",
+                  "type": "string",
                   "id": 2
+                }
+              }
+            },
+            "BookCore": {
+              "fields": {
+                "bankId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "bank_id"
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 2
+                },
+                "outstanding": {
+                  "type": "uint64",
+                  "id": 3
+                },
+                "receivables": {
+                  "type": "uint32",
+                  "id": 4
+                },
+                "writtenOff": {
+                  "type": "uint64",
+                  "id": 5,
+                  "protoName": "written_off"
+                },
+                "writtenOffCount": {
+                  "type": "uint32",
+                  "id": 6,
+                  "protoName": "written_off_count"
+                },
+                "exporters": {
+                  "type": "uint32",
+                  "id": 7
+                },
+                "obligors": {
+                  "type": "uint32",
+                  "id": 8
+                },
+                "dueDates": {
+                  "type": "uint32",
+                  "id": 9,
+                  "protoName": "due_dates"
                 }
               }
             },

@@ -7,7 +7,7 @@ import type { PayloadOf } from "../../../sdk/transactions/index.js";
 import { writeOffTx } from "../../../sdk/transactions/write-off.js";
 import type { Event } from "../../../sdk/types.js";
 import { KEY } from "../state.js";
-import { putReceivable, receivableOrReject, reject, type TxRule } from "./rule.js";
+import { ownFinancing, putReceivable, receivableOrReject, reject, type TxRule } from "./rule.js";
 
 export const writeOffRule: TxRule<PayloadOf<"writeOff">> = {
   format: writeOffTx,
@@ -15,10 +15,7 @@ export const writeOffRule: TxRule<PayloadOf<"writeOff">> = {
   keys: (p) => [KEY.receivable(p.receivableId)],
   apply({ state, payload: p, signer, block }) {
     const r = receivableOrReject(state, p.receivableId);
-    const index = r.financings.findIndex((f) => f.id === p.financingId);
-    if (index < 0) reject("NOT_FOUND", `receivable ${r.id} has no financing ${p.financingId}`);
-    const f = r.financings[index]!;
-    if (f.bankId !== signer.id) reject("UNAUTHORIZED", `financing ${f.id} was made by ${f.bankId}; only that bank writes it off`);
+    const { index, f } = ownFinancing(r, p.financingId, signer.id, "writes it off");
     const outstanding = financingOutstanding(f);
     if (outstanding === 0n) reject("INVALID_STATE", f.writtenOff > 0n ? `financing ${f.id} was written off already` : `financing ${f.id} is repaid: nothing to write off`);
     const financings = r.financings.map((g, i) => (i === index ? { ...g, writtenOff: outstanding, writtenOffAt: block.time } : g));
