@@ -12,6 +12,7 @@
 import { toHex } from "../sdk/bytes.js";
 import { agingJson, assembleBook, concentrationJson, indicatorsJson, indicatorsOf, type ReportBindingJson } from "../sdk/lending.js";
 import { stateProofToJson } from "../sdk/proofs.js";
+import { certifiedHeaderToJson } from "../sdk/certified.js";
 import { toJsonView } from "../sdk/json.js";
 import { decode } from "../sdk/codec.js";
 import type { QueryModel } from "../node/api.js";
@@ -48,7 +49,7 @@ export class LendingReads {
     return party;
   }
 
-  async indicators(caller: Caller, partyId: string, q: { asOf?: string }) {
+  async indicators(caller: Caller, partyId: string, q: { asOf?: string; waitCertifiedMs?: number }) {
     const party = await this.creditFileOrForbidden(caller, partyId);
     const query = this.query();
     const [proven, rejected, first] = await Promise.all([query.proveStateKeys([`i/${partyId}`]), query.rejectionCount(partyId), query.getHeader(1n)]);
@@ -58,7 +59,7 @@ export class LendingReads {
     // Genesis parties (registeredAt 0) joined with the network: its first block's time.
     const genesisTimeMs = first?.header.time ?? proven.time;
     const ind = indicatorsOf({ facts, party, timeMs: proven.time, genesisTimeMs, rejectedAttempts: rejected });
-    return { ...indicatorsJson(ind), ...binding(proven) };
+    return { ...indicatorsJson(ind), ...(await binding(query, proven, q.waitCertifiedMs)) };
   }
 
   async financials(caller: Caller, partyId: string, q: { cursor?: string; limit?: number }) {
@@ -94,7 +95,7 @@ export class LendingReads {
     return this.query().bookBanks();
   }
 
-  async report(kind: "aging" | "concentration", caller: Caller, q: { bank?: string; asOf?: string }) {
+  async report(kind: "aging" | "concentration", caller: Caller, q: { bank?: string; asOf?: string; waitCertifiedMs?: number }) {
     const banks = await this.reportBanks(caller, q.bank);
     const part = kind === "aging" ? "due" : "parties";
     const proven = await this.query().proveBooks(banks, part);
@@ -106,16 +107,21 @@ export class LendingReads {
         const book = assembleBook(bankId, records, part);
         return { bankId, ...(kind === "aging" ? agingJson(book, proven.time) : concentrationJson(book)) };
       }),
-      ...binding(proven),
+      ...(await binding(this.query(), proven, q.waitCertifiedMs)),
     };
   }
 }
 
-/** What binds an answer to the ledger: its block, state root, and the records read with their proofs. */
-function binding(p: ProvenState): ReportBindingJson {
+/**
+ * What binds an answer to the ledger: its block, state root, the records read with their proofs, and
+ * the certified header of that block when there is one (after waiting up to `waitMs` for it).
+ */
+async function binding(query: QueryModel, p: ProvenState, waitMs: number | undefined): Promise<ReportBindingJson> {
+  const certified = p.height === 0n ? undefined : waitMs ? await query.waitCertifiedHeader(p.height, waitMs) : await query.certifiedHeader(p.height);
   return {
     asOf: { height: p.height.toString(), time: p.time.toString() },
     stateRoot: toHex(p.stateRoot),
     inputs: p.items.map((i) => ({ key: i.key, value: i.value ? toHex(i.value) : null, proof: stateProofToJson(i.proof) })),
+    ...(certified ? { certified: certifiedHeaderToJson(certified, p.height) } : {}),
   };
 }

@@ -8,7 +8,8 @@
 // Pure integer arithmetic throughout (bigint; ratios in basis points, rounded down). Browser-safe.
 import { fromHex, toHex } from "./bytes.js";
 import { decode } from "./codec.js";
-import { sha256 } from "./crypto.js";
+import { nobleCrypto, sha256 } from "./crypto.js";
+import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderCheck, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
 import { AGING_BUCKETS, agingBucket, daysPastDue, type AgingBucket } from "./domain.js";
 import { canonicalJsonBytes } from "./hashing/canonical-json.js";
 import { stateProofFromJson, verifyStateProof, type StateProofJson } from "./proofs.js";
@@ -492,40 +493,57 @@ export interface ReportBindingJson {
   stateRoot: string;
   inputs: ReportInputJson[];
   /**
-   * the certificate over the asOf header when the node has one to give (the certified-header
-   * proof of docs/api.md §6); absent until then: check `stateRoot` against a header you trust.
+   * the asOf header certified by 2f+1 validators (GET /v1/blocks/:height/certified); absent while
+   * the block is not certified yet: fetch it then (the client's verifiedReport does)
    */
-  certifiedHeader?: unknown;
+  certified?: CertifiedHeaderProofJson;
 }
 
 export interface ReportVerification {
   ok: boolean;
   /** what failed, in words (empty when ok) */
   problems: string[];
-  /** the bank books the report's inputs hold, decoded (after a proof check) */
+  /**
+   * what the report is bound to: "certified" (its certificate verified against the validator set
+   * you gave), "trustedRoot" (the state root you gave), or "none" (internal consistency only)
+   */
+  boundTo: "certified" | "trustedRoot" | "none";
+  /** the bank books the report's inputs hold, assembled (after the proof checks) */
   books: BankBook[];
 }
 
 /**
- * Checks a report (GET /v1/reports/aging or /concentration) against the state root it names: every
- * input's state proof, that the inputs are exactly the bank books the report covers, and that the
- * report's figures are what sdk/lending.ts computes from those books at the asOf time. Pass
- * `trustedStateRoot` (hex) — from a header you verified (sdk certified-header proof, or
- * verifyHistory) — to bind the report to the validators; without it only internal consistency is shown.
+ * Checks a report (GET /v1/reports/aging or /concentration): with `validators` (the genesis
+ * validator set), that its `certified` header is certified by them (verifyCertifiedHeader) and is
+ * the asOf block (height, time, and state root = the report's stateRoot); every input's state
+ * proof against that root; that the inputs are every record of each bank's book the report needs
+ * (assembleBook: nothing left out, nothing that does not add up); and that the report's figures
+ * are what this module computes from those books at the certified time. With `trustedStateRoot`
+ * (hex) instead, the root is checked against it; with neither, only internal consistency is shown
+ * (boundTo "none").
  */
 export function verifyReport(
   report: { kind: "aging" | "concentration"; banks: { bankId: string }[] } & ReportBindingJson & Record<string, unknown>,
-  opts: { trustedStateRoot?: string } = {},
+  opts: { validators?: ValidatorSet; trustedStateRoot?: string } = {},
 ): ReportVerification {
   const problems: string[] = [];
   const books: BankBook[] = [];
+  let boundTo: ReportVerification["boundTo"] = "none";
   let root: Uint8Array;
   try {
     root = fromHex(report.stateRoot);
   } catch {
-    return { ok: false, problems: ["stateRoot is not hex"], books };
+    return { ok: false, problems: ["stateRoot is not hex"], boundTo, books };
   }
-  if (opts.trustedStateRoot !== undefined && toHex(root) !== opts.trustedStateRoot.toLowerCase()) problems.push(`the report's state root ${report.stateRoot} is not the trusted one ${opts.trustedStateRoot}`);
+  if (opts.validators) {
+    const c = checkCertifiedAsOf(report, root, opts.validators);
+    if (c) problems.push(c);
+    else boundTo = "certified";
+  }
+  if (opts.trustedStateRoot !== undefined) {
+    if (toHex(root) !== opts.trustedStateRoot.toLowerCase()) problems.push(`the report's state root ${report.stateRoot} is not the trusted one ${opts.trustedStateRoot}`);
+    else if (boundTo === "none") boundTo = "trustedRoot";
+  }
   const byKey = new Map<string, ReportInputJson>();
   for (const input of report.inputs) {
     let ok = false;
@@ -561,7 +579,23 @@ export function verifyReport(
   }
   const stray = [...byKey.keys()].filter((k) => !report.banks.some((b) => isBookKeyOf(k, b.bankId)));
   if (stray.length > 0) problems.push(`inputs of no bank in the report: ${stray.slice(0, 5).join(", ")}`);
-  return { ok: problems.length === 0, problems, books };
+  return { ok: problems.length === 0, problems, boundTo, books };
+}
+
+/** Why the report's `certified` header does not certify its asOf block and state root, or undefined if it does. */
+function checkCertifiedAsOf(report: ReportBindingJson, root: Uint8Array, validators: ValidatorSet): string | undefined {
+  if (!report.certified) return `block ${report.asOf.height} is not certified in the report: fetch GET /v1/blocks/${report.asOf.height}/certified and set report.certified (the client's verifiedReport does)`;
+  let c: CertifiedHeaderCheck;
+  try {
+    c = verifyCertifiedHeader(certifiedHeaderFromJson(report.certified), validators, sha256, nobleCrypto.verify);
+  } catch (err) {
+    c = { ok: false, reason: `malformed: ${(err as Error).message}` };
+  }
+  if (!c.ok) return `the certified header does not verify: ${c.reason}`;
+  if (c.header.height.toString() !== report.asOf.height) return `the certified header is block ${c.header.height}, the report is as of ${report.asOf.height}`;
+  if (c.header.time.toString() !== report.asOf.time) return `the certified block's time is ${c.header.time}, the report ages at ${report.asOf.time}`;
+  if (toHex(c.header.stateRoot) !== toHex(root)) return `the report's state root ${toHex(root)} is not the certified block's ${toHex(c.header.stateRoot)}`;
+  return undefined;
 }
 
 // ---- JSON views (amounts as decimal strings), shared by the node's report and verifyReport ---------

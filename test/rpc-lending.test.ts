@@ -8,6 +8,7 @@ import { tx } from "../sdk/builders.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { LedgerError } from "../sdk/errors.js";
 import { EXAMPLE_SCORECARD, indicatorsFromJson, scoreParty, verifyReport } from "../sdk/lending.js";
+import { validatorSetFromGenesis } from "../sdk/verify.js";
 import { day, servedHarness } from "./rpc-harness.js";
 
 const { h, as } = await servedHarness(t);
@@ -140,4 +141,72 @@ t.test("reports: a bank its own book, the auditor every bank's; verifyReport re-
   const dropped = structuredClone(all);
   dropped.inputs.pop();
   t.notOk(verifyReport(dropped).ok, "a missing input");
+});
+
+t.test("reports bound to certified state: the asOf header's certificate, its state root, every input", async (t) => {
+  const set = validatorSetFromGenesis(h.genesis());
+  const older = await auditor.getAgingReport();
+  await bankA.submit(tx.financeReceivable({ receivableId: await attestedInvoice(30_000n, day(20)), amount: 30_000n, currency: "USD" }));
+  const all = await auditor.getAgingReport({ waitCertifiedMs: 2000 });
+  t.ok(all.certified, "the node certified the asOf block");
+  t.equal(all.certified!.height, all.asOf.height);
+  const v = verifyReport(all, { validators: set });
+  t.ok(v.ok, v.problems.join("; "));
+  t.equal(v.boundTo, "certified");
+  t.ok(all.inputs.some((i) => i.key.startsWith("gd/bank-a/USD/")), "one input per due date of the book");
+  const conc = await auditor.getConcentrationReport({ bank: "bank-a", waitCertifiedMs: 2000 });
+  const vc = verifyReport(conc, { validators: set });
+  t.ok(vc.ok, vc.problems.join("; "));
+  t.ok(conc.inputs.some((i) => i.key === `ge/bank-a/USD/${EXPORTER}`) && conc.inputs.some((i) => i.key.startsWith("go/bank-a/USD/")), "one input per exporter and obligor");
+
+  // a forged certificate: a signature changed, or a validator set it is not from
+  const forged = structuredClone(all);
+  const sig = forged.certified!.checkpoint.signatures[0]!;
+  sig.signature = (sig.signature[0] === "0" ? "1" : "0") + sig.signature.slice(1);
+  t.match(verifyReport(forged, { validators: set }).problems.join("; "), /certified header does not verify/, "a changed checkpoint signature");
+  const otherSet = { ...set, validators: set.validators.map((v, i) => (i === 0 ? { ...v, publicKey: randomBytes(32) } : v)) };
+  t.notOk(verifyReport(all, { validators: otherSet }).ok, "another validator set");
+  // a wrong root: the report's root is not the certified block's, or the certificate is another block's
+  const wrongRoot = structuredClone(all);
+  wrongRoot.stateRoot = older.stateRoot;
+  t.match(verifyReport(wrongRoot, { validators: set }).problems.join("; "), /is not the certified block's/, "a state root the certificate does not certify");
+  const otherBlock = structuredClone(older);
+  otherBlock.certified = all.certified;
+  t.match(verifyReport(otherBlock, { validators: set }).problems.join("; "), /the certified header is block/, "another block's certificate");
+  const shiftedTime = structuredClone(all);
+  shiftedTime.asOf.time = (BigInt(all.asOf.time) + 86_400_000n * 40n).toString();
+  t.match(verifyReport(shiftedTime, { validators: set }).problems.join("; "), /certified block's time/, "aged at a time other than the certified block's");
+  // a missing input: one due-date record left out (its proof alone would verify)
+  const missing = structuredClone(all);
+  missing.inputs = missing.inputs.filter((i) => !i.key.startsWith("gd/bank-a/USD/"));
+  const vm = verifyReport(missing, { validators: set });
+  t.notOk(vm.ok, "a due-date record left out");
+  t.match(vm.problems.join("; "), /the core counts/);
+  // a changed figure
+  const changed = structuredClone(all);
+  changed.banks[0]!.currencies[0]!.buckets.current.amount = "1";
+  t.match(verifyReport(changed, { validators: set }).problems.join("; "), /figures differ/, "a changed figure");
+  // no certificate in the report: not bound to the validators, and said so
+  const uncertified = structuredClone(all);
+  delete uncertified.certified;
+  t.match(verifyReport(uncertified, { validators: set }).problems.join("; "), /is not certified in the report/);
+});
+
+t.test("a report of a block not certified yet: pending in the report, the SDK fetches the certificate", async (t) => {
+  const set = validatorSetFromGenesis(h.genesis());
+  h.autoCertify = false;
+  t.teardown(() => {
+    h.autoCertify = true;
+  });
+  await bankA.submit(tx.financeReceivable({ receivableId: await attestedInvoice(10_000n), amount: 10_000n, currency: "USD" }));
+  const pending = await auditor.getAgingReport();
+  t.equal(pending.certified, undefined, "no certificate yet: the report says nothing it cannot prove");
+  t.notOk(verifyReport(pending, { validators: set }).ok);
+  const height = BigInt(pending.asOf.height);
+  setTimeout(() => void h.certify(height), 100);
+  const { report, verdict } = await auditor.verifiedReport("aging", set, { waitMs: 3000 });
+  t.equal(report.asOf.height, pending.asOf.height);
+  t.ok(report.certified, "fetched while waiting");
+  t.ok(verdict.ok, verdict.problems.join("; "));
+  t.equal(verdict.boundTo, "certified");
 });

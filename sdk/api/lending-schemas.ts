@@ -2,7 +2,7 @@
 // attestations, and the reports bound to state. Their figures come from sdk/lending.ts. Browser-safe.
 import { z } from "zod";
 import { Amount, Currency, Hex, Hex32, PartyId, TimeMs, U64 } from "./primitives.js";
-import { AsOf } from "./schemas.js";
+import { AsOf, CertifiedHeaderView } from "./schemas.js";
 
 const Bp = z.number().int().describe("basis points (10,000 = 1), rounded down");
 
@@ -13,9 +13,9 @@ const Binding = {
   asOf: AsOf,
   stateRoot: Hex32.describe("the state root of the asOf block's header"),
   inputs: z
-    .array(z.object({ key: z.string().describe("state key, e.g. g/<bankId>"), value: Hex.nullable().describe("the record's bytes; null when absent"), proof: StateProofView }))
+    .array(z.object({ key: z.string().describe("state key, e.g. g/<bankId>, gb/<bankId>/<currency>, gd/<bankId>/<currency>/<dueDate>"), value: Hex.nullable().describe("the record's bytes; null when absent"), proof: StateProofView }))
     .describe("the state records the answer was computed from, each with its proof against stateRoot (sdk verifyReport)"),
-  certifiedHeader: z.unknown().optional().describe("the certificate over the asOf header, once the node serves certified headers"),
+  certified: CertifiedHeaderView.optional().describe("the asOf header certified by 2f+1 validators (its state root is `stateRoot`); absent while the block is not certified yet (wait with `waitCertifiedMs`, or fetch GET /v1/blocks/:height/certified)"),
 };
 
 export const IndicatorsView = z
