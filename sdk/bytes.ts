@@ -9,13 +9,18 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
+const HEX_DIGIT = new Uint8Array(128);
+for (let d = 0; d < 16; d++) HEX_DIGIT["0123456789abcdef".charCodeAt(d)] = d;
+
 /** Lower-case hex only; throws TypeError on anything else (callers at the edge map it to MALFORMED). */
 export function fromHex(hex: string): Uint8Array {
   if (typeof hex !== "string" || !HEX_RE.test(hex)) throw new TypeError("expected lower-case hex with an even number of digits");
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  // digit values by char code (checked by HEX_RE above): no substring or parseInt per byte
+  for (let i = 0; i < out.length; i++) out[i] = (HEX_DIGIT[hex.charCodeAt(2 * i)]! << 4) | HEX_DIGIT[hex.charCodeAt(2 * i + 1)]!;
   return out;
 }
+
 
 export function isHex(value: unknown, bytes?: number): value is string {
   return typeof value === "string" && HEX_RE.test(value) && (bytes === undefined || value.length === 2 * bytes);
