@@ -39,7 +39,6 @@ import {
   utf8,
   validatorSetFromGenesis,
   verifyDocument,
-  verifyReport,
   scoreParty,
   indicatorsFromJson,
   EXAMPLE_SCORECARD,
@@ -350,7 +349,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   addWarrantCommands(command, run, signerOf, clientOf, print);
   addTitleCommands(command, run, signerOf, clientOf, print);
   addBuyerCommands(command, run, signerOf, clientOf, print);
-  addLendingCommands(command, run, signerOf, clientOf, print, exit);
+  addLendingCommands(command, run, signerOf, clientOf, print, exit, devnetOf);
   return program;
 }
 
@@ -1002,6 +1001,7 @@ function addLendingCommands(
   clientOf: (o: CommonOptions, signer: Signer) => TradeLedgerClient,
   print: (value: unknown) => void,
   exit: (code: number) => void,
+  devnetOf: (o: CommonOptions) => string,
 ): void {
   command("propose-extension", "propose a later due date for a receivable (the one bank with live financing on it)", "bank-a")
     .argument("<receivableId>")
@@ -1086,18 +1086,21 @@ function addLendingCommands(
       }),
     );
 
-  command("report", "a report bound to state: aging (buckets, NPL ratio) or concentration; checked with verifyReport", "auditor")
+  command("report", "a report bound to certified state: aging (buckets, NPL ratio) or concentration; checked with verifyReport against the genesis validators", "auditor")
     .argument("<kind>", "aging | concentration")
     .option("--bank <id>", "one bank (a bank reads only its own book)")
+    .option("--genesis <file>", "the genesis whose validators to trust (default <devnet>/genesis.json)")
+    .option("--wait-ms <ms>", "wait this long for the report's block to be certified", "5000")
     .action(
-      run(async (kind: string, o: CommonOptions & { bank?: string }) => {
+      run(async (kind: string, o: CommonOptions & { bank?: string; genesis?: string; waitMs: string }) => {
         if (kind !== "aging" && kind !== "concentration") throw new UsageError(`report ${kind}: aging or concentration`);
+        const waitMs = Number(o.waitMs);
+        if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 30_000) throw new UsageError(`--wait-ms ${o.waitMs}: an integer of ms, 0..30000`);
         const client = clientOf(o, signerOf(o, "auditor", "report"));
-        const q = o.bank !== undefined ? { bank: o.bank } : {};
-        const report = kind === "aging" ? await client.getAgingReport(q) : await client.getConcentrationReport(q);
-        const check = verifyReport(report);
-        const { inputs, ...shown } = report;
-        print({ ...shown, inputs: inputs.map((i) => i.key), verification: { ok: check.ok, problems: check.problems } });
+        const validators = validatorSetFromGenesis(readJson(o.genesis ?? join(devnetOf(o), "genesis.json")));
+        const { report, verdict: check } = await client.verifiedReport(kind, validators, { ...(o.bank !== undefined ? { bank: o.bank } : {}), waitMs });
+        const { inputs, certified: _certified, ...shown } = report;
+        print({ ...shown, inputs: inputs.map((i) => i.key), verification: { ok: check.ok, boundTo: check.boundTo, problems: check.problems } });
         if (!check.ok) exit(1);
       }),
     );
