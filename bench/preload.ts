@@ -1,6 +1,7 @@
 // Bulk-loads a ledger with receivables before a benchmark measures anything (bench --preload N),
 // through the store's bulk loader (Store.loadState, docs/storage.md §2): N receivables with their
-// fingerprint and invoice records, their status and due-date index entries, then one LevelDB
+// fingerprint and invoice records, their status and due-date index entries, the lending aggregates
+// they sum to (bank books, credit facts: node/ledger/aggregates.ts), then one LevelDB
 // compaction so the measurement meets a settled store rather than a compaction backlog.
 // Three quarters of the receivables are settled, a quarter financed and outstanding, across
 // banks, exporters and currencies; ids, hashes and fingerprints are random (unique as hashes are).
@@ -10,6 +11,7 @@ import { encode } from "../sdk/codec.js";
 import type { DocumentRecord, Receivable } from "../sdk/types.js";
 import { KEY } from "../node/ledger/state.js";
 import { receivableIndexKeys } from "../node/store/indexes.js";
+import { AggregateBuilder } from "../node/ledger/aggregates.js";
 import type { Store } from "../node/store/store.js";
 
 export interface PreloadOptions {
@@ -27,6 +29,8 @@ export interface PreloadResult {
   loadMs: number;
   compactMs: number;
   records: number;
+  /** of which lending aggregate records (node/ledger/aggregates.ts) */
+  aggregateRecords: number;
   indexEntries: number;
 }
 
@@ -56,6 +60,30 @@ function isoDateCached(): (ms: bigint) => string {
   };
 }
 
+/** A receivable record of a benchmark: the given fields, the rest as a plain registered sale leaves them. */
+export function benchReceivable(
+  f: Pick<Receivable, "id" | "exporterId" | "buyerId" | "amount" | "currency" | "issueDate" | "dueDate" | "documentHash" | "fingerprint" | "status" | "declarationFingerprint" | "attestedBy" | "financings" | "registeredAt" | "updatedAt">,
+): Receivable {
+  return {
+    buyerPartyId: "",
+    warrantPieceId: "",
+    acknowledgedAmount: 0n,
+    acknowledgedDueDate: "",
+    acknowledgedAt: 0n,
+    disputed: false,
+    disputeReason: "",
+    disputedSince: 0n,
+    payeeBankId: "",
+    payeeAccountHash: new Uint8Array(0),
+    payeeNotifiedAt: 0n,
+    extensionBankId: "",
+    extensionDueDate: "",
+    extensionProposedAt: 0n,
+    extensions: 0,
+    ...f,
+  };
+}
+
 export async function preloadReceivables(store: Store, count: number, opts: PreloadOptions): Promise<PreloadResult> {
   const started = performance.now();
   const bytes32 = random32();
@@ -64,6 +92,10 @@ export async function preloadReceivables(store: Store, count: number, opts: Prel
   let indexEntries = 0;
   let indexWrite: Promise<void> = Promise.resolve();
   const empty = new Uint8Array(0);
+  // The lending aggregates (bank books, exporters' credit facts; what supervision reads too) are a
+  // function of the receivables: summed as they are generated, written after the last one.
+  const aggregates = new AggregateBuilder();
+  let aggregateRecords = 0;
   function* records(): Generator<[string, Uint8Array]> {
     let time = opts.startTime;
     for (let i = 0; i < count; i++) {
@@ -73,21 +105,10 @@ export async function preloadReceivables(store: Store, count: number, opts: Prel
       time += 10n;
       const settled = i % 4 !== 0;
       const amount = BigInt(100_000 + (i % 1000) * 1000);
-      const r: Receivable = {
+      const r = benchReceivable({
         id,
         exporterId: opts.exporters[i % opts.exporters.length]!,
         buyerId: `buyer-${i % 97}`,
-        buyerPartyId: "",
-        warrantPieceId: "",
-        acknowledgedAmount: 0n,
-        acknowledgedDueDate: "",
-        acknowledgedAt: 0n,
-        disputed: false,
-        disputeReason: "",
-        disputedSince: 0n,
-        payeeBankId: "",
-        payeeAccountHash: new Uint8Array(0),
-        payeeNotifiedAt: 0n,
         amount,
         currency: i % 3 === 0 ? "EUR" : "USD",
         issueDate: date(time),
@@ -97,11 +118,12 @@ export async function preloadReceivables(store: Store, count: number, opts: Prel
         status: settled ? "SETTLED" : "FINANCED",
         declarationFingerprint: bytes32(),
         attestedBy: opts.customs,
-        financings: [{ id: toHex(bytes32()), bankId: opts.banks[i % opts.banks.length]!, amount, repaid: settled ? amount : 0n, financedAt: time }],
+        financings: [{ id: toHex(bytes32()), bankId: opts.banks[i % opts.banks.length]!, amount, repaid: settled ? amount : 0n, financedAt: time, writtenOff: 0n, writtenOffAt: 0n }],
         registeredAt: time,
         updatedAt: time,
-      };
+      });
       const doc: DocumentRecord = { documentHash, documentType: "INVOICE", anchoredBy: r.exporterId, receivableId: id, anchoredAt: time, txHash: bytes32() };
+      aggregates.add(r);
       yield [KEY.receivable(id), encode("Receivable", r)];
       yield [KEY.fingerprint(toHex(fingerprint)), Buffer.from(id, "utf8")];
       yield [KEY.document(toHex(documentHash)), encode("DocumentRecord", doc)];
@@ -117,6 +139,10 @@ export async function preloadReceivables(store: Store, count: number, opts: Prel
       }
       if (i % 200_000 === 199_999) opts.progress?.(i + 1, performance.now() - started);
     }
+    for (const record of aggregates.records()) {
+      aggregateRecords++;
+      yield record;
+    }
   }
   await store.loadState(records());
   await indexWrite;
@@ -124,5 +150,5 @@ export async function preloadReceivables(store: Store, count: number, opts: Prel
   const loadMs = performance.now() - started;
   const c0 = performance.now();
   await (store.level as unknown as { compactRange(a: Uint8Array, b: Uint8Array): Promise<void> }).compactRange(Uint8Array.of(0), Uint8Array.of(0xff));
-  return { loadMs, compactMs: performance.now() - c0, records: 3 * count, indexEntries };
+  return { loadMs, compactMs: performance.now() - c0, records: 3 * count + aggregateRecords, aggregateRecords, indexEntries };
 }

@@ -33,6 +33,7 @@ import { RateLimiter } from "./ratelimit.js";
 import { ProxyTrust, addressKey, normalizeAddress } from "./client.js";
 import { Reads } from "./reads.js";
 import { parseInput, parseJsonText } from "./input.js";
+import { LendingReads } from "./lending.js";
 
 /** What the RPC reports to the node's metrics (node/metrics.ts implements it; may be null). */
 export interface RpcMetrics {
@@ -230,6 +231,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   const maxStreams = opts.maxEventStreams ?? 256;
   const auth = new ReadAuthenticator({ chainId: api.chainId, getParty: (id) => api.query.getParty(id), verify: opts.crypto.verify, clock });
   const reads = new Reads(api, opts.crypto);
+  const lending = new LendingReads(() => api.query);
   const streams = new EventStreams(api, {
     crypto: opts.crypto,
     maxStreams,
@@ -426,6 +428,10 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     getParty: async (_ctx, { params }) => ({ body: await reads.party(params.id as string) }),
     getExposure: async (_ctx, { params, caller }) => ({ body: await reads.exposure(caller!, params.id as string) }),
     listRejections: async (_ctx, { query, caller }) => ({ body: await reads.rejections(caller!, query, query) }),
+    getIndicators: async (_ctx, { params, query, caller }) => ({ body: await lending.indicators(caller!, params.id as string, query) }),
+    getFinancials: async (_ctx, { params, query, caller }) => ({ body: await lending.financials(caller!, params.id as string, query) }),
+    getAgingReport: async (_ctx, { query, caller }) => ({ body: await lending.report("aging", caller!, query) }),
+    getConcentrationReport: async (_ctx, { query, caller }) => ({ body: await lending.report("concentration", caller!, query) }),
     getCreditLine: async (_ctx, { params, caller }) => ({ body: await reads.creditLine(caller!, params.id as string) }),
     getWarrant: async (_ctx, { params, caller }) => ({ body: await reads.warrant(caller!, params.id as string) }),
     getPiece: async (_ctx, { params, query, caller }) => ({ body: await reads.piece(caller!, params.id as string, query) }),

@@ -31,6 +31,8 @@ import { signedReadHeaders, REQUEST_NONCE_BYTES } from "./api/signed-reads.js";
 import type { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 import { buildTxBody } from "./builders.js";
 import { toHex } from "./bytes.js";
+import type { ValidatorSet } from "./certified.js";
+import { verifyReport } from "./lending.js";
 import { randomBytes } from "./crypto.js";
 import { LedgerError, type LedgerErrorCode } from "./errors.js";
 import { receiptFromJson } from "./json.js";
@@ -706,6 +708,49 @@ export class TradeLedgerClient {
   /** The active supervision rules, sorted by id. */
   getRules(opts: ReadOptions = {}): Promise<ResponseOf<"listRules">> {
     return this.call("listRules", { query: minHeightOf(opts) });
+  }
+
+  // ---- before, during and after lending (DESIGN.md §10-§11, docs/lending.md) ----
+
+  /** A party's credit indicators at the head (the party, banks it consented to, auditors, regulators). */
+  getIndicators(partyId: string, q: { asOf?: string } = {}): Promise<ResponseOf<"getIndicators">> {
+    return this.call("getIndicators", { params: { id: partyId }, query: { ...q } });
+  }
+
+  /** Attestations of a party's financials, oldest first (access as the indicators). */
+  getFinancials(partyId: string, page: PageOptions = {}): Promise<ResponseOf<"getFinancials">> {
+    return this.call("getFinancials", { params: { id: partyId }, query: { ...page } });
+  }
+
+  /** The aging report of a bank's book (or, for auditors and regulators, of every bank's); check it with verifyReport. */
+  getAgingReport(q: { bank?: string; asOf?: string; waitCertifiedMs?: number } = {}): Promise<ResponseOf<"getAgingReport">> {
+    return this.call("getAgingReport", { query: { ...q } });
+  }
+
+  /** The concentration report of a bank's book (or every bank's); check it with verifyReport. */
+  getConcentrationReport(q: { bank?: string; asOf?: string; waitCertifiedMs?: number } = {}): Promise<ResponseOf<"getConcentrationReport">> {
+    return this.call("getConcentrationReport", { query: { ...q } });
+  }
+
+  /**
+   * A report checked against the validator set (sdk/lending.ts verifyReport): asked with
+   * `waitMs` for its block's certificate; if the node had none yet, the certified header is fetched
+   * separately (GET /v1/blocks/:height/certified, waiting up to `waitMs` again) and attached.
+   * Returns the report and the verdict; `verdict.ok` false says why in `problems`.
+   */
+  async verifiedReport(kind: "aging" | "concentration", validators: ValidatorSet, q: { bank?: string; waitMs?: number } = {}) {
+    const waitCertifiedMs = q.waitMs ?? 5_000;
+    const query = { ...(q.bank !== undefined ? { bank: q.bank } : {}), waitCertifiedMs };
+    const report = kind === "aging" ? await this.getAgingReport(query) : await this.getConcentrationReport(query);
+    if (!report.certified) {
+      try {
+        report.certified = await this.getCertifiedHeader(BigInt(report.asOf.height), { waitMs: waitCertifiedMs });
+      } catch (err) {
+        if (!(err instanceof LedgerError) || err.status !== 404) throw err;
+        // still not certified: verifyReport says so
+      }
+    }
+    return { report, verdict: verifyReport({ ...report, kind }, { validators }) };
   }
 
   // ---- digital warrants (DESIGN.md §7) ----

@@ -4,12 +4,12 @@
 import type { Financing, Piece, PieceStatus, Receivable, ReceivableStatus } from "./types.js";
 import { dayNumber, utcDayOf } from "./checks.js";
 
-/** What is still owed on one financing: its amount less what was repaid. */
-export function financingOutstanding(f: Pick<Financing, "amount" | "repaid">): bigint {
-  return f.amount - f.repaid;
+/** What is still owed on one financing: its amount less what was repaid and what the bank wrote off. */
+export function financingOutstanding(f: Pick<Financing, "amount" | "repaid" | "writtenOff">): bigint {
+  return f.amount - f.repaid - f.writtenOff;
 }
 
-/** Outstanding financed principal: the sum over financings of (amount - repaid). */
+/** Outstanding financed principal: the sum over financings of (amount - repaid - writtenOff). */
 export function liveFinanced(receivable: Pick<Receivable, "financings">): bigint {
   let live = 0n;
   for (const f of receivable.financings) live += financingOutstanding(f);
@@ -64,7 +64,8 @@ export function financingCeiling(r: Pick<Receivable, "amount" | "attestedBy" | "
  * order the finance rule checks them), or undefined. Time-dependent checks (OVERDUE) are not here.
  */
 export function financeBlocker(r: FinanceFacts): "INVALID_STATE" | "TRADE_REF_USED" | "DISPUTED" | "NOT_ATTESTED" | undefined {
-  if (isClosed(r.status)) return "INVALID_STATE";
+  // DEFAULTED: a bank took a loss on it; its room is never lent again (docs/lending.md).
+  if (isClosed(r.status) || r.status === "DEFAULTED") return "INVALID_STATE";
   if (r.warrantPieceId) return "TRADE_REF_USED";
   if (r.disputed) return "DISPUTED";
   if (tradeBacking(r) === undefined) return "NOT_ATTESTED";
@@ -157,24 +158,26 @@ export function isPieceOverdue(piece: Pick<Piece, "status" | "maturityDate">, ti
   return piece.status !== "SETTLED" && piece.status !== "SPENT" && isPastDue(piece.maturityDate, timeMs);
 }
 
-// ---- supervision and aging (DESIGN.md §10-§11) ---------------------------------------------------
+// ---- supervision and aging (DESIGN.md §10-§11, docs/lending.md, docs/supervision.md) ------------
 
-/** One bank's outstanding financed principal on a receivable: its financings' amount less repaid. */
+/** One bank's outstanding financed principal on a receivable: its financings' amount less repaid and written off. */
 export function liveFinancedBy(receivable: Pick<Receivable, "financings">, bankId: string): bigint {
   let live = 0n;
   for (const f of receivable.financings) if (f.bankId === bankId) live += financingOutstanding(f);
   return live;
 }
 
-/** Whole UTC days from `dueDate` to the day of `timeMs`; 0 on or before the due date. */
+/** Whole UTC days from `dueDate` ("YYYY-MM-DD") to the day of `timeMs`; 0 on or before the due date. */
 export function daysPastDue(dueDate: string, timeMs: bigint): bigint {
   const d = utcDayOf(timeMs) - dayNumber(dueDate);
   return d > 0n ? d : 0n;
 }
 
-export type AgingBucket = "current" | "1-30" | "31-90" | ">90";
+/** The aging buckets of financing by days past due (the one definition; reports and OVERDUE_AGE use it). */
+export const AGING_BUCKETS = ["current", "1-30", "31-90", ">90"] as const;
+export type AgingBucket = (typeof AGING_BUCKETS)[number];
 
-/** The aging bucket of a number of days past due: current, 1-30, 31-90, more than 90 (non-performing). */
+/** The aging bucket of a number of days past due: current (0), 1-30, 31-90, more than 90 (non-performing). */
 export function agingBucket(daysPastDue: bigint): AgingBucket {
   if (daysPastDue <= 0n) return "current";
   if (daysPastDue <= 30n) return "1-30";

@@ -73,6 +73,27 @@ export type {
 export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyTx } from "./verify.js";
 export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
 export { verifyPiece } from "./verify-piece.js";
+// before, during and after lending (DESIGN.md §10-§11, docs/lending.md)
+export {
+  AGING_BUCKETS,
+  agingBucket,
+  daysPastDue,
+} from "./domain.js";
+export type { AgingBucket } from "./domain.js";
+export {
+  agingOf,
+  concentrationOf,
+  EXAMPLE_SCORECARD,
+  INDICATORS_VERSION,
+  indicatorsFromJson,
+  indicatorsOf,
+  scoreParty,
+  scorecardHash,
+  checkScorecard,
+  verifyReport,
+} from "./lending.js";
+export type { Indicators, Scorecard, ScorecardCharacteristic, ScoreResult, ReportVerification, ReportBindingJson } from "./lending.js";
+export type { AgingReportJson, ConcentrationReportJson, FinancialsJson, IndicatorsJson } from "./api/lending-schemas.js";
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
 export { pieceIdOf } from "./transactions/warrant-common.js";
 export { batchDigest, checkpointSigningBytes, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";

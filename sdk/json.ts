@@ -102,6 +102,13 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   receivableDisputed: {},
   disputeResolved: {},
   assignmentNotified: { payeeAccountHash: "bytes" },
+  // before, during and after lending (DESIGN.md §10)
+  extensionProposed: {},
+  extensionAccepted: {},
+  financingWrittenOff: { amount: "u64" },
+  receivableDefaulted: {},
+  financialsAttested: { documentHash: "bytes" },
+  consentGranted: {},
 };
 
 /** The domain Event of a JSON view. Throws TypeError on anything malformed. */

@@ -5,7 +5,7 @@
 export type Role = "BANK" | "CUSTOMS" | "ENTERPRISE" | "AUDITOR" | "CUSTODIAN" | "REGULATOR";
 export const ROLES: readonly Role[] = ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN", "REGULATOR"];
 
-export type ReceivableStatus = "REGISTERED" | "ATTESTED" | "PARTIALLY_FINANCED" | "FINANCED" | "SETTLED" | "CANCELLED";
+export type ReceivableStatus = "REGISTERED" | "ATTESTED" | "PARTIALLY_FINANCED" | "FINANCED" | "SETTLED" | "CANCELLED" | "DEFAULTED";
 
 /** Every receipt code. OK is success; everything else is a rejection (docs/ledger.md). */
 export const RESULT_CODES = [
@@ -54,6 +54,8 @@ export const RESULT_CODES = [
   "PAYEE_LOCKED",
   // supervision (DESIGN.md §11, docs/supervision.md)
   "BLOCKED_BY_RULE",
+  // before, during and after lending (DESIGN.md §10)
+  "EXTENSION_INVALID",
 ] as const;
 export type ResultCode = (typeof RESULT_CODES)[number];
 
@@ -91,7 +93,14 @@ export type Event =
   | { type: "receivableAcknowledged"; receivableId: string; buyerPartyId: string; amount: bigint; dueDate: string }
   | { type: "receivableDisputed"; receivableId: string; buyerPartyId: string; reason: string }
   | { type: "disputeResolved"; receivableId: string; buyerPartyId: string }
-  | { type: "assignmentNotified"; receivableId: string; bankId: string; payeeAccountHash: Uint8Array; buyerPartyId: string };
+  | { type: "assignmentNotified"; receivableId: string; bankId: string; payeeAccountHash: Uint8Array; buyerPartyId: string }
+  // before, during and after lending (DESIGN.md §10)
+  | { type: "extensionProposed"; receivableId: string; bankId: string; dueDate: string; newDueDate: string }
+  | { type: "extensionAccepted"; receivableId: string; exporterId: string; bankId: string; previousDueDate: string; dueDate: string }
+  | { type: "financingWrittenOff"; receivableId: string; financingId: string; bankId: string; amount: bigint }
+  | { type: "receivableDefaulted"; receivableId: string }
+  | { type: "financialsAttested"; partyId: string; attestedBy: string; periodEnd: string; documentHash: Uint8Array }
+  | { type: "consentGranted"; partyId: string; bankId: string; expiryDate: string };
 
 export type EventType = Event["type"];
 
@@ -150,6 +159,10 @@ export interface Financing {
   amount: bigint;
   repaid: bigint;
   financedAt: bigint;
+  /** what the bank wrote off (a loss, DESIGN.md §10): outstanding = amount - repaid - writtenOff; 0n if never */
+  writtenOff: bigint;
+  /** block time of the write-off; 0n if never */
+  writtenOffAt: bigint;
 }
 
 export interface Receivable {
@@ -191,6 +204,15 @@ export interface Receivable {
   payeeAccountHash: Uint8Array;
   /** block time of the latest notice of assignment; 0n until notified */
   payeeNotifiedAt: bigint;
+  // Before, during and after lending (DESIGN.md §10)
+  /** the bank whose proposal of a new due date is pending; "" if none */
+  extensionBankId: string;
+  /** the proposed due date; "" if none */
+  extensionDueDate: string;
+  /** block time of the pending proposal; 0n if none */
+  extensionProposedAt: bigint;
+  /** extensions accepted so far */
+  extensions: number;
 }
 
 export interface Declaration {
@@ -380,4 +402,103 @@ export interface Alert {
   /** transaction hashes, the offending one last */
   evidence: Uint8Array[];
   detail: string;
+}
+
+// ---- before, during and after lending: running aggregates (DESIGN.md §10-§11, docs/lending.md) ----
+
+export interface DueAmount {
+  dueDate: string;
+  count: number;
+  amount: bigint;
+}
+
+export interface MonthAmount {
+  /** "YYYY-MM" (UTC) */
+  month: string;
+  amount: bigint;
+}
+
+export interface PartyAmount {
+  /** a party id, or "buyer:<buyerId>" for a buyer off the network */
+  partyId: string;
+  amount: bigint;
+}
+
+/** One currency of a bank's book: its live financing, by due date, exporter and obligor. */
+export interface BookCurrency {
+  currency: string;
+  outstanding: bigint;
+  receivables: number;
+  due: DueAmount[];
+  byExporter: PartyAmount[];
+  byObligor: PartyAmount[];
+  writtenOff: bigint;
+  writtenOffCount: number;
+}
+
+/**
+ * A bank's whole book, assembled from its records in state (sdk/lending.ts assembleBook): the root
+ * g/<bankId>, a core gb/<bankId>/<currency> per currency and their sub-records (proto BookRoot).
+ */
+export interface BankBook {
+  bankId: string;
+  currencies: BookCurrency[];
+}
+
+/** g/<bankId>: the currencies a bank has a book in (node/ledger/aggregates.ts). */
+export interface BookRoot {
+  bankId: string;
+  currencies: string[];
+}
+
+/** gb/<bankId>/<currency>: a book's totals and how many sub-records of each kind it has. */
+export interface BookCore {
+  bankId: string;
+  currency: string;
+  outstanding: bigint;
+  receivables: number;
+  writtenOff: bigint;
+  writtenOffCount: number;
+  /** ge/<bankId>/<currency>/<exporter> records */
+  exporters: number;
+  /** go/<bankId>/<currency>/<obligor> records */
+  obligors: number;
+  /** gd/<bankId>/<currency>/<dueDate> records */
+  dueDates: number;
+}
+
+export interface CurrencyFacts {
+  currency: string;
+  outstanding: bigint;
+  due: DueAmount[];
+  attested: MonthAmount[];
+  writtenOff: bigint;
+}
+
+export interface BuyerCount {
+  buyer: string;
+  count: number;
+}
+
+/** An exporter's running credit facts (state key i/<partyId>), kept by node/ledger/aggregates.ts. */
+export interface CreditFacts {
+  partyId: string;
+  receivables: number;
+  attested: number;
+  acknowledged: number;
+  settledOnTime: number;
+  settledLate: number;
+  defaulted: number;
+  extended: number;
+  buyers: BuyerCount[];
+  buyerSumSquares: bigint;
+  currencies: CurrencyFacts[];
+}
+
+/** A party's consent for a bank to read its indicators and financial attestations (c/<party>/<bank>). */
+export interface Consent {
+  partyId: string;
+  bankId: string;
+  expiryDate: string;
+  grantedAt: bigint;
 }

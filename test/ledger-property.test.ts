@@ -422,7 +422,7 @@ t.test("the invariant checker itself catches a violation", async (t) => {
   const { encodeReceivable } = await import("../node/ledger/records.js");
   c.state.put(
     KEY.receivable(r.target),
-    encodeReceivable({ ...rec, status: "FINANCED", declarationFingerprint: h32("x"), financings: [{ id: "f", bankId: "bank-a", amount: 11n, repaid: 0n, financedAt: T0 }] }),
+    encodeReceivable({ ...rec, status: "FINANCED", declarationFingerprint: h32("x"), financings: [{ id: "f", bankId: "bank-a", amount: 11n, repaid: 0n, financedAt: T0, writtenOff: 0n, writtenOffAt: 0n }] }),
   );
   t.match(violations(c.state).join("\n"), /live financed 11 exceeds face 10/);
 });

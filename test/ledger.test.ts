@@ -764,8 +764,9 @@ t.test("accessKeys covers every key applyTx reads, including keys found in loade
     c.sign("exporter-a", invoice("exporter-a", { label: "3" })),
   ];
   const withoutLoaded = accessKeys(txs[0]!);
-  // the signer, the rule's keys, and the supervision rule set every transaction is checked against (docs/supervision.md)
-  t.same(withoutLoaded.sort(), [KEY.party("exporter-a"), KEY.receivable(id), SUPERVISION_KEY.rules].sort());
+  // the signer, the rule's keys, the exporter's running credit facts its change moves (node/ledger/aggregates.ts),
+  // and the supervision rule set every transaction is checked against (docs/supervision.md)
+  t.same(withoutLoaded.sort(), [KEY.party("exporter-a"), KEY.receivable(id), KEY.creditFacts("exporter-a"), SUPERVISION_KEY.rules].sort());
   const prefetched = prefetchKeys(c.state, txs);
   t.ok(prefetched.has(KEY.declaration(toHex(h32(`declfp/decl-${id}`)))), "the cancelled receivable's declaration");
   const misses: string[] = [];
@@ -818,8 +819,8 @@ t.test("liveFinanced sums outstanding principal over financings", async (t) => {
   t.equal(
     liveFinanced({
       financings: [
-        { id: "a", bankId: "b", amount: 10n, repaid: 3n, financedAt: 0n },
-        { id: "b", bankId: "b", amount: 2n ** 63n, repaid: 0n, financedAt: 0n },
+        { id: "a", bankId: "b", amount: 10n, repaid: 3n, financedAt: 0n, writtenOff: 0n, writtenOffAt: 0n },
+        { id: "b", bankId: "b", amount: 2n ** 63n, repaid: 0n, financedAt: 0n, writtenOff: 0n, writtenOffAt: 0n },
       ],
     }),
     7n + 2n ** 63n,

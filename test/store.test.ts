@@ -170,7 +170,7 @@ t.test("the index projection of a Receivable equals its full decode", async (t) 
   for (let i = 0; i < 300; i++) {
     const financings = Array.from({ length: Math.floor(rand() * 4) }, (_, j) => {
       const amount = BigInt(Math.floor(rand() * 2 ** 40)) * (rand() < 0.2 ? 2n ** 20n : 1n) + 1n;
-      return { id: toHex(sha256(`f${i}/${j}`)), bankId: `bank-${j}`, amount, repaid: rand() < 0.5 ? amount : amount / 2n, financedAt: BigInt(i) };
+      return { id: toHex(sha256(`f${i}/${j}`)), bankId: `bank-${j}`, amount, repaid: rand() < 0.5 ? amount : amount / 2n, financedAt: BigInt(i), writtenOff: 0n, writtenOffAt: 0n };
     });
     const r: Receivable = {
       id: toHex(sha256(`r${i}`)),
@@ -187,6 +187,10 @@ t.test("the index projection of a Receivable equals its full decode", async (t) 
       payeeBankId: "",
       payeeAccountHash: new Uint8Array(0),
       payeeNotifiedAt: 0n,
+      extensionBankId: "",
+      extensionDueDate: "",
+      extensionProposedAt: 0n,
+      extensions: 0,
       amount: 10n ** 18n,
       currency: "USD",
       issueDate: "2026-01-01",

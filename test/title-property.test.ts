@@ -991,7 +991,7 @@ t.test("the checkers themselves catch broken titles and lots", async (t) => {
   ).target;
   const rec = model.receivables.get(inv)!;
   const acknowledged = { ...rec, acknowledgedAmount: 50n, acknowledgedDueDate: "2026-12-01", acknowledgedAt: 1n };
-  const financed = { ...acknowledged, status: "PARTIALLY_FINANCED" as const, financings: [{ id: "f", bankId: "bank-a", amount: 60n, repaid: 0n, financedAt: 2n }] };
+  const financed = { ...acknowledged, status: "PARTIALLY_FINANCED" as const, financings: [{ id: "f", bankId: "bank-a", amount: 60n, repaid: 0n, financedAt: 2n, writtenOff: 0n, writtenOffAt: 0n }] };
   const finance = tx.financeReceivable({ receivableId: inv, amount: 60n, currency: "USD" });
   t.match(receivableStep({ ...acknowledged, disputed: true, disputeReason: "short", disputedSince: 1n }, financed, finance, "bank-a"), /financed by bank-a while disputed/);
   t.match(receivableStep(acknowledged, financed, finance, "bank-a"), /beyond it \(60 > 50\)/);

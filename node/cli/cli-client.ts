@@ -51,6 +51,9 @@ import {
   utf8,
   validatorSetFromGenesis,
   verifyDocument,
+  scoreParty,
+  indicatorsFromJson,
+  EXAMPLE_SCORECARD,
   verifyHistory,
   type DocumentKind,
   type Signer,
@@ -383,6 +386,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   addTitleCommands(command, run, signerOf, clientOf, print);
   addBuyerCommands(command, run, signerOf, clientOf, print);
   addSupervisionCommands(program, command, run, signerOf, clientOf, print);
+  addLendingCommands(command, run, signerOf, clientOf, print, exit, devnetOf);
   return program;
 }
 
@@ -1359,6 +1363,119 @@ function addNodeCommands(d: NodeCommandDeps): void {
         }
         if (o.json) return print(signed.headers);
         out(Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`).join("\n") + "\n");
+      }),
+    );
+}
+
+/** Before, during and after lending (DESIGN.md §10-§11, docs/lending.md). */
+function addLendingCommands(
+  command: CommandFactory,
+  run: Runner,
+  signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
+  clientOf: (o: CommonOptions, signer: Signer) => TradeLedgerClient,
+  print: (value: unknown) => void,
+  exit: (code: number) => void,
+  devnetOf: (o: CommonOptions) => string,
+): void {
+  command("propose-extension", "propose a later due date for a receivable (the one bank with live financing on it)", "bank-a")
+    .argument("<receivableId>")
+    .requiredOption("--due <YYYY-MM-DD>", "the new due date")
+    .action(
+      run(async (id: string, o: CommonOptions & { due: string }) => {
+        idOf(id, "receivable id");
+        const signer = signerOf(o, "bank-a", "propose-extension");
+        const done = await clientOf(o, signer).submit(built(() => tx.proposeExtension({ receivableId: id, newDueDate: o.due })), signer);
+        print({ receivableId: id, proposedBy: signer.partyId, newDueDate: o.due, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("accept-extension", "accept the pending proposal of a new due date (the exporter)", "exporter-hz-textiles")
+    .argument("<receivableId>")
+    .requiredOption("--due <YYYY-MM-DD>", "the proposed due date, restated")
+    .action(
+      run(async (id: string, o: CommonOptions & { due: string }) => {
+        idOf(id, "receivable id");
+        const signer = signerOf(o, "exporter-hz-textiles", "accept-extension");
+        const done = await clientOf(o, signer).submit(built(() => tx.acceptExtension({ receivableId: id, newDueDate: o.due })), signer);
+        print({ receivableId: id, dueDate: o.due, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("write-off", "write off what is outstanding on the bank's financing (a loss); the receivable becomes DEFAULTED", "bank-a")
+    .argument("<receivableId>")
+    .requiredOption("--financing <id>", "the financing (its finance transaction's hash)")
+    .action(
+      run(async (id: string, o: CommonOptions & { financing: string }) => {
+        idOf(id, "receivable id");
+        idOf(o.financing, "financing id");
+        const signer = signerOf(o, "bank-a", "write-off");
+        const done = await clientOf(o, signer).submit(built(() => tx.writeOff({ receivableId: id, financingId: o.financing })), signer);
+        print({ receivableId: id, financingId: o.financing, events: done.receipt.events, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("attest-financials", "attest a party's financial figures for a period (a BANK or AUDITOR)", "auditor")
+    .argument("<partyId>")
+    .requiredOption("--from <YYYY-MM-DD>", "first day of the period")
+    .requiredOption("--to <YYYY-MM-DD>", "last day of the period")
+    .requiredOption("--currency <code>", "the statement's currency")
+    .requiredOption("--figure <name=minor>", "a figure in minor units (repeatable), e.g. revenue=125000000 net_income=-300000", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .requiredOption("--document-hash <hex>", "document hash of the statement (tradeledger hash <file>)")
+    .action(
+      run(async (partyId: string, o: CommonOptions & { from: string; to: string; currency: string; figure: string[]; documentHash: string }) => {
+        const figures = o.figure.map((f) => {
+          const m = /^([a-z][a-z0-9_]*)=(-?[0-9]+)$/.exec(f);
+          if (!m) throw new UsageError(`--figure ${f}: name=minor-units, e.g. revenue=125000000`);
+          return { name: m[1]!, amount: m[2]! };
+        });
+        const signer = signerOf(o, "auditor", "attest-financials");
+        const done = await clientOf(o, signer).submit(
+          built(() => tx.attestFinancials({ partyId, periodStart: o.from, periodEnd: o.to, currency: o.currency, figures, documentHash: o.documentHash })),
+          signer,
+        );
+        print({ partyId, attestedBy: signer.partyId, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("consent", "let a bank read your credit indicators and financial attestations until a date (a past date revokes)", "exporter-hz-textiles")
+    .argument("<bank>")
+    .requiredOption("--until <YYYY-MM-DD>", "the last day the bank may read")
+    .action(
+      run(async (bank: string, o: CommonOptions & { until: string }) => {
+        const signer = signerOf(o, "exporter-hz-textiles", "consent");
+        const done = await clientOf(o, signer).submit(built(() => tx.grantConsent({ bank, expiryDate: o.until })), signer);
+        print({ partyId: signer.partyId, bank, expiryDate: o.until, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("indicators", "a party's credit indicators (the party, a consenting bank, auditors, regulators); --score applies the example scorecard", "auditor")
+    .argument("<partyId>")
+    .option("--score", "apply the example scorecard of docs/lending.md (advice, computed here)")
+    .action(
+      run(async (id: string, o: CommonOptions & { score?: boolean }) => {
+        const ind = await clientOf(o, signerOf(o, "auditor", "indicators")).getIndicators(id);
+        const { inputs: _inputs, ...shown } = ind;
+        if (!o.score) return print(shown);
+        print({ ...shown, score: toJsonView(scoreParty(indicatorsFromJson(ind), EXAMPLE_SCORECARD)) });
+      }),
+    );
+
+  command("report", "a report bound to certified state: aging (buckets, NPL ratio) or concentration; checked with verifyReport against the genesis validators", "auditor")
+    .argument("<kind>", "aging | concentration")
+    .option("--bank <id>", "one bank (a bank reads only its own book)")
+    .option("--genesis <file>", "the genesis whose validators to trust (default <devnet>/genesis.json)")
+    .option("--wait-ms <ms>", "wait this long for the report's block to be certified", "5000")
+    .action(
+      run(async (kind: string, o: CommonOptions & { bank?: string; genesis?: string; waitMs: string }) => {
+        if (kind !== "aging" && kind !== "concentration") throw new UsageError(`report ${kind}: aging or concentration`);
+        const waitMs = Number(o.waitMs);
+        if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 30_000) throw new UsageError(`--wait-ms ${o.waitMs}: an integer of ms, 0..30000`);
+        const client = clientOf(o, signerOf(o, "auditor", "report"));
+        const validators = validatorSetFromGenesis(readJson(o.genesis ?? join(devnetOf(o), "genesis.json")));
+        const { report, verdict: check } = await client.verifiedReport(kind, validators, { ...(o.bank !== undefined ? { bank: o.bank } : {}), waitMs });
+        const { inputs, certified: _certified, ...shown } = report;
+        print({ ...shown, inputs: inputs.map((i) => i.key), verification: { ok: check.ok, boundTo: check.boundTo, problems: check.problems } });
+        if (!check.ok) exit(1);
       }),
     );
 }

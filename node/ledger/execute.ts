@@ -11,7 +11,8 @@ import type { TxPayload } from "../../sdk/transactions/index.js";
 import { formatOf } from "../../sdk/transactions/index.js";
 import { registerPartyTx } from "../../sdk/transactions/register-party.js";
 import { txBodyFormatError } from "../../sdk/validate.js";
-import { decodeParty, encodeParty } from "./records.js";
+import { decodeParty, decodeReceivable, encodeParty } from "./records.js";
+import { aggregateKeysOf, bookKeysOf } from "./aggregates.js";
 import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
 import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
 import { superviseRejection, superviseSuccess, supervisionKeys } from "./supervision.js";
@@ -197,6 +198,24 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
       for (const k of ruleKeys) keys.add(k);
     } catch {
       // a payload too malformed to name its keys is rejected as MALFORMED before any rule reads state
+    }
+  }
+  // A rule that writes a receivable also moves the aggregates of its exporter and banks
+  // (aggregates.ts): the signer's (a new receivable's exporter, a new financing's bank) and those
+  // the loaded record names.
+  for (const k of [...keys]) {
+    if (!k.startsWith("r/")) continue;
+    const signers = ruleOf(p!).signers;
+    if (signers.includes("ENTERPRISE")) keys.add(KEY.creditFacts(body.signer));
+    const bytes = loaded?.(k);
+    if (!bytes) continue;
+    const loadedRecord = decodeReceivable(bytes);
+    // a payload that moves the due date (an extension) moves the book's records of the new date too
+    const newDueDate = (p as { newDueDate?: unknown }).newDueDate;
+    for (const r of typeof newDueDate === "string" ? [loadedRecord, { ...loadedRecord, dueDate: newDueDate }] : [loadedRecord]) {
+      for (const a of aggregateKeysOf(r)) keys.add(a);
+      // a bank's new financing moves its own book (and supervision reads it)
+      if (signers.includes("BANK")) for (const a of bookKeysOf(body.signer, r)) keys.add(a);
     }
   }
   try {

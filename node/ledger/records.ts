@@ -2,7 +2,7 @@
 // Derived quantities (live financed amount, overdue, exposure) are in sdk/domain.ts.
 import { decode, encode, CodecError } from "../../sdk/codec.js";
 import type { Alert, CreditLine, Declaration, DocumentRecord, Event, EventWire, Party, Piece, Receipt, Receivable, SupervisionRule, Warrant } from "../../sdk/types.js";
-import type { Lot, Title } from "../../sdk/types.js";
+import type { BookCore, BookRoot, Consent, CreditFacts, DueAmount, Lot, PartyAmount, Title } from "../../sdk/types.js";
 
 export const encodeParty = (party: Party): Uint8Array => encode("Party", party);
 export const decodeParty = (bytes: Uint8Array): Party => decode<Party>("Party", bytes);
@@ -31,6 +31,20 @@ export const decodeLot = (bytes: Uint8Array): Lot => decode<Lot>("Lot", bytes);
 
 export const encodeTitle = (title: Title): Uint8Array => encode("Title", title);
 export const decodeTitle = (bytes: Uint8Array): Title => decode<Title>("Title", bytes);
+
+// before, during and after lending (DESIGN.md §10-§11)
+export const encodeBookRoot = (root: BookRoot): Uint8Array => encode("BookRoot", root);
+export const decodeBookRoot = (bytes: Uint8Array): BookRoot => decode<BookRoot>("BookRoot", bytes);
+export const encodeBookCore = (core: BookCore): Uint8Array => encode("BookCore", core);
+export const decodeBookCore = (bytes: Uint8Array): BookCore => decode<BookCore>("BookCore", bytes);
+export const encodePartyAmount = (e: PartyAmount): Uint8Array => encode("PartyAmount", e);
+export const decodePartyAmount = (bytes: Uint8Array): PartyAmount => decode<PartyAmount>("PartyAmount", bytes);
+export const encodeDueAmount = (e: DueAmount): Uint8Array => encode("DueAmount", e);
+export const decodeDueAmount = (bytes: Uint8Array): DueAmount => decode<DueAmount>("DueAmount", bytes);
+export const encodeCreditFacts = (facts: CreditFacts): Uint8Array => encode("CreditFacts", facts);
+export const decodeCreditFacts = (bytes: Uint8Array): CreditFacts => decode<CreditFacts>("CreditFacts", bytes);
+export const encodeConsent = (consent: Consent): Uint8Array => encode("Consent", consent);
+export const decodeConsent = (bytes: Uint8Array): Consent => decode<Consent>("Consent", bytes);
 
 interface ReceiptWire {
   txHash: Uint8Array;

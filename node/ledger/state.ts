@@ -18,11 +18,18 @@
 //   t/<titleId>                 Title (warehouse receipt or bill of lading), its current pledge inside
 //   u/<titleFingerprintHex>     utf8 id of the LIVE title holding a title fingerprint (deleted on
 //                               surrender); a bill of lading title also writes b/<fp> -> its first holder
+//   g/<bankId>                  BookRoot: the currencies of a bank's book; gb/<bankId>/<currency> its
+//                               BookCore (totals, sub-record counts); ge/, go/, gd/<bankId>/<currency>/<x>
+//                               live financing per exporter, obligor, due date (node/ledger/aggregates.ts,
+//                               sdk/lending.ts BOOK_KEY; DESIGN.md §10-§11). Also what supervision reads.
+//   i/<partyId>                 CreditFacts: an exporter's running credit facts (indicators, §10)
+//   c/<partyId>/<bankId>        Consent: the party lets the bank read its indicators until a date
 // Committed transaction hashes (for DUPLICATE_TX) are not state: they are committed by every
 // block's txs_root and looked up through `TxLookup`.
 
 import { partyStateKey } from "../../sdk/signers.js";
 import { pieceStateKey } from "../../sdk/transactions/warrant-common.js";
+import { BOOK_KEY } from "../../sdk/lending.js";
 
 export const KEY = {
   party: partyStateKey,
@@ -39,6 +46,10 @@ export const KEY = {
   lot: (id: string) => `o/${id}`,
   title: (id: string) => `t/${id}`,
   titleFingerprint: (fpHex: string) => `u/${fpHex}`,
+  // before, during and after lending (DESIGN.md §10-§11, docs/lending.md)
+  bankBook: BOOK_KEY.root,
+  creditFacts: (partyId: string) => `i/${partyId}`,
+  consent: (partyId: string, bankId: string) => `c/${partyId}/${bankId}`,
 } as const;
 
 export interface StateReader {

@@ -2,14 +2,17 @@
 // run (on its scratch overlay, not yet committed), the active supervision rules look at what it
 // changed and at small running tallies kept in state, never at history:
 //
-//   v/b/<bank>/<currency>              a bank's book: Σ its live receivable financing in a currency
-//   v/c/<exporter>/<currency>          the exporter's live financing by each bank (CONCENTRATION, LARGE_EXPOSURE)
 //   v/h/<pieceId>                      parties that held the piece or an ancestor before its holder (CYCLE)
 //   v/s/<billOfLadingFpHex>            receivables anchored as shipped under a bill of lading  (PLEDGE_CONFLICT)
 //   v/l/<receivableId>                 bills of lading a receivable was shipped under          (PLEDGE_CONFLICT)
 //   v/r/<ruleId>/<setHeight>/<signer>  a REJECTION_BURST rule's recent rejections of one signer
 //
-// The first five are kept always, from genesis, by observing the transaction's writes (a receivable's
+// A bank's book in a currency and its live financing to one exporter (CONCENTRATION, LARGE_EXPOSURE)
+// are not kept here: they are the lending aggregates' records gb/<bank>/<currency> and
+// ge/<bank>/<currency>/<exporter> (node/ledger/aggregates.ts, their one owner), which putReceivable
+// has already brought up to date on the scratch overlay when the rules look.
+//
+// The first three are kept always, from genesis, by observing the transaction's writes (a receivable's
 // live financing per bank before and after, a piece created or passed on, a bill of lading anchored
 // for a receivable), so a rule set later sees the whole book. A REJECTION_BURST tally belongs to its
 // rule (from the height it was set) and is written for rejected transactions too: the one exception to
@@ -27,13 +30,10 @@ import type { Alert, Party, Piece, Receivable, RuleKind, SupervisionRule, Title 
 import { decodeDeclaration, decodePiece, decodeReceivable, decodeRuleSet, decodeTally, decodeTitle, encodeTally, type TallyRecord } from "./records.js";
 import { KEY, type Overlay, type StateReader, type StateWriter } from "./state.js";
 import { invariant } from "./tx/rule.js";
+import { bookOutstanding, exposureTo } from "./aggregates.js";
 
 export const SUPERVISION_KEY = {
   rules: "z/rules",
-  book: (bank: string, currency: string) => `v/b/${bank}/${currency}`,
-  // Keyed by exporter and currency (one record with an amount per bank): a transaction that registers
-  // a receivable names it (signer, currency), so a financing in the same block is prefetched too.
-  exposures: (exporter: string, currency: string) => `v/c/${exporter}/${currency}`,
   holders: (pieceId: string) => `v/h/${pieceId}`,
   shipped: (blFpHex: string) => `v/s/${blFpHex}`,
   billsOf: (receivableId: string) => `v/l/${receivableId}`,
@@ -75,34 +75,6 @@ export function getTally(s: StateReader, key: string): TallyRecord {
 function putTally(s: StateWriter, key: string, t: TallyRecord): void {
   if (t.amount === 0n && t.parties.length === 0 && t.entries.length === 0) s.del(key);
   else s.put(key, encodeTally(t));
-}
-
-function addAmount(s: StateWriter, key: string, delta: bigint): bigint {
-  const t = getTally(s, key);
-  const amount = t.amount + delta;
-  invariant(amount >= 0n, `supervision tally ${key} would go negative (${t.amount} + ${delta})`);
-  putTally(s, key, { ...t, amount });
-  return amount;
-}
-
-/** Adds `delta` to `party`'s amount in a per-party tally; returns its new amount. Parties stay sorted. */
-function addPartyAmount(s: StateWriter, key: string, party: string, delta: bigint): bigint {
-  const t = getTally(s, key);
-  const i = t.parties.indexOf(party);
-  const amount = (i >= 0 ? t.amounts[i]! : 0n) + delta;
-  invariant(amount >= 0n, `supervision tally ${key} would go negative for ${party} (${amount - delta} + ${delta})`);
-  const pairs = t.parties.map((p, j) => [p, t.amounts[j]!] as const).filter(([p]) => p !== party);
-  if (amount > 0n) pairs.push([party, amount]);
-  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  putTally(s, key, { ...t, parties: pairs.map(([p]) => p), amounts: pairs.map(([, a]) => a) });
-  return amount;
-}
-
-/** A bank's live financing to an exporter in a currency, from the exporter's tally. */
-export function exposureOf(s: StateReader, bank: string, currency: string, exporter: string): bigint {
-  const t = getTally(s, SUPERVISION_KEY.exposures(exporter, currency));
-  const i = t.parties.indexOf(bank);
-  return i >= 0 ? t.amounts[i]! : 0n;
 }
 
 function addParty(s: StateWriter, key: string, party: string): void {
@@ -164,8 +136,8 @@ function observe(base: StateReader, scratch: Overlay, payload: TxPayload): Obser
       for (const bank of [...banks].sort()) {
         const delta = liveFinancedBy(after, bank) - (before ? liveFinancedBy(before, bank) : 0n);
         if (delta === 0n) continue;
-        const exposure = addPartyAmount(scratch, SUPERVISION_KEY.exposures(after.exporterId, after.currency), bank, delta);
-        const book = addAmount(scratch, SUPERVISION_KEY.book(bank, after.currency), delta);
+        const exposure = exposureTo(scratch, bank, after.currency, after.exporterId);
+        const book = bookOutstanding(scratch, bank, after.currency);
         out.exposures.push({ bank, currency: after.currency, exporter: after.exporterId, delta, exposure, book });
         if (delta > 0n) out.financed.push([after, bank]);
       }
@@ -462,8 +434,6 @@ export function supervisionKeys(tx: Tx, ruleKeys: readonly string[], loaded?: (k
     if (!b) continue;
     if (k.startsWith("r/")) {
       const r = decodeReceivable(b);
-      keys.push(SUPERVISION_KEY.exposures(r.exporterId, r.currency));
-      for (const bank of new Set([signer, ...r.financings.map((f) => f.bankId)])) keys.push(SUPERVISION_KEY.book(bank, r.currency));
       if (r.declarationFingerprint.length > 0) keys.push(KEY.declaration(toHex(r.declarationFingerprint)));
       follow(SUPERVISION_KEY.billsOf(r.id));
     } else if (k.startsWith("v/l/")) {
@@ -478,53 +448,5 @@ export function supervisionKeys(tx: Tx, ruleKeys: readonly string[], loaded?: (k
   }
   const link = shipmentLink(p);
   if (link) keys.push(SUPERVISION_KEY.shipped(link.fp), SUPERVISION_KEY.billsOf(link.receivableId));
-  // A payload in a currency: its signer's book and exposures in it. A receivable registered and
-  // financed within one block is not in the state the prefetch reads: its registration (signed by
-  // the exporter) names the exporter's tally, its financing (signed by the bank) the bank's book.
-  const currency = (p as { currency?: unknown } | undefined)?.currency;
-  if (typeof currency === "string" && currency.length === 3) keys.push(SUPERVISION_KEY.book(signer, currency), SUPERVISION_KEY.exposures(signer, currency));
   return keys;
 }
-
-/**
- * What the book tallies (v/b, v/c) must hold, recomputed from receivables: for the store's integrity
- * check and the property test. Keys with a zero amount are absent, as in state.
- */
-export class BookTallies {
-  /** key -> amount (v/b/) or "party:amount,..." sorted (v/c/) */
-  private readonly sums = new Map<string, Map<string, bigint>>();
-  addReceivable(r: Receivable): void {
-    for (const bank of new Set(r.financings.map((f) => f.bankId))) {
-      const live = liveFinancedBy(r, bank);
-      if (live === 0n) continue;
-      this.add(SUPERVISION_KEY.book(bank, r.currency), "", live);
-      this.add(SUPERVISION_KEY.exposures(r.exporterId, r.currency), bank, live);
-    }
-  }
-  private add(key: string, party: string, amount: bigint): void {
-    let m = this.sums.get(key);
-    if (!m) this.sums.set(key, (m = new Map()));
-    m.set(party, (m.get(party) ?? 0n) + amount);
-  }
-  /** What a stored tally of these keys must read as, in the form `tallyText` gives. */
-  get expected(): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const [k, m] of this.sums) out.set(k, [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, a]) => (p ? `${p}:${a}` : `${a}`)).join(","));
-    return out;
-  }
-  /** The first disagreement with the stored tallies (key -> tallyText), or undefined. */
-  mismatch(stored: ReadonlyMap<string, string>): string | undefined {
-    const expected = this.expected;
-    for (const [k, v] of expected) if (stored.get(k) !== v) return `${k}: stored ${stored.get(k) ?? "nothing"}, receivables say ${v}`;
-    for (const [k, v] of stored) if (!expected.has(k)) return `${k}: stored ${v}, receivables say nothing`;
-    return undefined;
-  }
-}
-
-/** A book tally as text: "amount" (v/b/) or "bank:amount,..." (v/c/). */
-export function tallyText(key: string, t: TallyRecord): string {
-  return key.startsWith("v/b/") ? `${t.amount}` : t.parties.map((p, i) => `${p}:${t.amounts[i]}`).join(",");
-}
-
-/** Whether a state key is a book tally (v/b/ or v/c/). */
-export const isBookTally = (key: string) => key.startsWith("v/b/") || key.startsWith("v/c/");

@@ -15,8 +15,12 @@ import { inclusionProof, leafHash } from "../../sdk/merkle.js";
 import { decodeTx } from "../../sdk/tx.js";
 import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, SupervisionRule, Title, Warrant } from "../../sdk/types.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeRuleSet, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import { decodeBookRoot, decodeConsent, decodeCreditFacts, decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeRuleSet, decodeTitle, decodeWarrant } from "../ledger/records.js";
 import { SUPERVISION_KEY } from "../ledger/supervision.js";
+import type { Consent, CreditFacts } from "../../sdk/types.js";
+import { assembleBook, BOOK_KEY, BookIncompleteError, type BookPart } from "../../sdk/lending.js";
+import { prefixRange } from "../store/db.js";
+import { stateKeys } from "../store/state.js";
 import { KEY } from "../ledger/state.js";
 import { corrupted } from "../store/errors.js";
 import { rfc6962Root, sha256 } from "../store/hash.js";
@@ -36,6 +40,7 @@ import {
   type ObjectKind,
   type Page,
   type PieceWithAncestry,
+  type ProvenState,
   type PledgeHistoryEntry,
   type PledgeStep,
   type TitleWithPledges,
@@ -239,14 +244,88 @@ export class LedgerQuery implements QueryModel {
 
   async proveStates(kind: StateRecordKind, ids: readonly string[]): ReturnType<QueryModel["proveStates"]> {
     await this.store.whenIdle();
-    // Synchronous from here: every proof is against the same root.
+    const proven = this.proveKeysNow(ids.map((id) => STATE_KEY[kind](id)));
+    return { ...proven, items: proven.items.map((i, n) => ({ id: ids[n]!, ...i })) };
+  }
+
+  /** Values and proofs of `keys` against the store's state root; synchronous, so no commit interleaves. */
+  private proveKeysNow(keys: readonly string[]) {
     const meta = this.store.meta!;
-    const items = ids.map((id) => {
-      const key = STATE_KEY[kind](id);
-      const { value, proof } = this.store.state.proveSync(key);
-      return { id, key, value, proof };
-    });
-    return { height: meta.height, stateRoot: meta.stateRoot, items };
+    return { height: meta.height, stateRoot: meta.stateRoot, items: keys.map((key) => ({ key, ...this.store.state.proveSync(key) })) };
+  }
+
+  // ---- before, during and after lending (DESIGN.md §10-§11) ----
+
+  async proveStateKeys(keys: readonly string[]): Promise<ProvenState> {
+    await this.store.whenIdle();
+    // Synchronous from here: no commit can interleave, so every value, proof and the root agree.
+    const proven = this.proveKeysNow(keys);
+    const head = this.head();
+    if (head.height !== proven.height) throw corrupted(`the executor's head ${head.height} is not the store's ${proven.height}`);
+    return { ...proven, time: head.time };
+  }
+
+  async bookBanks(): Promise<string[]> {
+    await this.store.whenIdle();
+    const prefix = stateKeys.record(KEY.bankBook(""));
+    const banks: string[] = [];
+    for await (const k of this.store.level.keys(prefixRange(prefix))) banks.push(fromUtf8(k.subarray(prefix.length)));
+    return banks.sort();
+  }
+
+  async proveBooks(banks: readonly string[], part: BookPart): Promise<ProvenState> {
+    // The records are found by a key scan and then proven in one synchronous section; a block
+    // committed in between shows as counts that disagree (assembleBook), and the read starts again.
+    for (let attempt = 1; ; attempt++) {
+      await this.store.whenIdle();
+      const keys: string[] = [];
+      for (const bank of banks) {
+        keys.push(BOOK_KEY.root(bank));
+        const root = await this.getState(BOOK_KEY.root(bank));
+        for (const currency of root ? decodeBookRoot(root).currencies : []) {
+          keys.push(BOOK_KEY.core(bank, currency));
+          const prefixes = part === "due" ? [BOOK_KEY.dueDates(bank, currency)] : part === "parties" ? [BOOK_KEY.exporters(bank, currency), BOOK_KEY.obligors(bank, currency)] : [BOOK_KEY.dueDates(bank, currency), BOOK_KEY.exporters(bank, currency), BOOK_KEY.obligors(bank, currency)];
+          for (const prefix of prefixes) {
+            const raw = stateKeys.record(prefix);
+            const cut = raw.length - prefix.length;
+            for await (const k of this.store.level.keys(prefixRange(raw))) keys.push(fromUtf8(k.subarray(cut)));
+          }
+        }
+      }
+      const proven = await this.proveStateKeys(keys);
+      const records = new Map(proven.items.map((i) => [i.key, i.value ?? null]));
+      try {
+        for (const bank of banks) assembleBook(bank, records, part);
+        return proven;
+      } catch (err) {
+        if (!(err instanceof BookIncompleteError) || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  async getCreditFacts(partyId: string): Promise<CreditFacts | undefined> {
+    const b = await this.getState(KEY.creditFacts(partyId));
+    return b && decodeCreditFacts(b);
+  }
+
+  async getConsent(partyId: string, bankId: string): Promise<Consent | undefined> {
+    const b = await this.getState(KEY.consent(partyId, bankId));
+    return b && decodeConsent(b);
+  }
+
+  rejectionCount(signer: string): Promise<number> {
+    return this.store.indexes.rejectionCount(signer);
+  }
+
+  async financials(partyId: string, page: PageRequest = {}): Promise<Page<TxRecord>> {
+    const refs = await this.store.indexes.financials(partyId, page);
+    const items: TxRecord[] = [];
+    for (const ref of refs.items) {
+      const rec = await this.txAt(ref.height, ref.index);
+      if (!rec) throw corrupted(`the financials index names a missing transaction at ${ref.height}:${ref.index}`);
+      items.push(rec);
+    }
+    return withCursor(items, refs.cursor);
   }
 
   async getReceivable(id: string): Promise<Receivable | undefined> {

@@ -9,7 +9,8 @@ import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
 import { PARTY_ID_RE } from "../../sdk/checks.js";
-import type { Alert, BlockHeader, CreditLine, SupervisionRule, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
+import type { Alert, BlockHeader, Consent, CreditFacts, CreditLine, SupervisionRule, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
+import type { BookPart } from "../../sdk/lending.js";
 import { formatOf, RECEIVABLE_ID_RE, type TargetKind, type TxPayload, type TxType } from "../../sdk/transactions/index.js";
 
 /** The largest page a list read returns (node/store/indexes.ts enforces it). */
@@ -253,6 +254,17 @@ export interface TitleWithPledges {
   pledges: PledgeHistoryEntry[];
 }
 
+// ---- before, during and after lending (DESIGN.md §10-§11, docs/lending.md) ------------------------
+
+/** State records read together at one head, each with its proof against that head's state root. */
+export interface ProvenState {
+  height: bigint;
+  /** the head block's time: the reports' "now" */
+  time: bigint;
+  stateRoot: Uint8Array;
+  items: { key: string; value: Uint8Array | undefined; proof: StateProof }[];
+}
+
 /**
  * Every read of the committed chain. Reads of state are verified against the state root; list
  * reads page through the store's indexes. Bad paging arguments throw StoreError STORE_BAD_REQUEST
@@ -360,6 +372,23 @@ export interface QueryModel {
   titlesPledgedTo(bankId: string, page?: PageRequest, lotId?: string): Promise<Page<Title>>;
   /** the lots a custodian attests, by lot id */
   lotsByCustodian(custodianId: string, page?: PageRequest): Promise<Page<Lot>>;
+
+  // before, during and after lending (DESIGN.md §10-§11)
+  /** state records by key, read and proven together at the head (one consistent state root) */
+  proveStateKeys(keys: readonly string[]): Promise<ProvenState>;
+  /** the banks that have a book (live financing or write-offs), ascending */
+  bookBanks(): Promise<string[]>;
+  /**
+   * Every record of these banks' books a report of `part` reads (sdk/lending.ts BOOK_KEY: root, cores,
+   * and the due-date or party sub-records), proven against one state root, and checked complete.
+   */
+  proveBooks(banks: readonly string[], part: BookPart): Promise<ProvenState>;
+  getCreditFacts(partyId: string): Promise<CreditFacts | undefined>;
+  getConsent(partyId: string, bankId: string): Promise<Consent | undefined>;
+  /** how many transactions the party signed were rejected */
+  rejectionCount(signer: string): Promise<number>;
+  /** attestations of a party's financials (financial attestations), oldest first */
+  financials(partyId: string, page?: PageRequest): Promise<Page<TxRecord>>;
 }
 
 /** "YYYY-MM-DD" of the UTC day containing `ms`. */

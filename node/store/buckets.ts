@@ -103,6 +103,9 @@ export enum Bucket {
   idxAlertByRule = 61,
   /** str party id || u64 height || u32 tx index || u16 alert index: alerts naming the party */
   idxAlertByParty = 62,
+  // ---- before, during and after lending (DESIGN.md §10, docs/lending.md) --------------------------
+  /** str party id || u64 height || u32 tx index: attestations of the party's financials */
+  idxFinancials = 56,
 }
 
 export const BUCKET_NAMES: Readonly<Record<number, string>> = Object.fromEntries(

@@ -38,6 +38,7 @@ export const indexKeys = {
   rejection: () => key(Bucket.idxRejection),
   rejectionByCode: (code: string) => key(Bucket.idxRejectionByCode).str(code),
   rejectionBySigner: (signer: string) => key(Bucket.idxRejectionBySigner).str(signer),
+  financials: (partyId: string) => key(Bucket.idxFinancials).str(partyId),
 };
 
 /** The digital-warrant indexes (DESIGN.md §7; layouts in buckets.ts). */
@@ -214,6 +215,7 @@ export function blockIndexKeys(h: bigint, txs: readonly Tx[], receipts: readonly
         const ev = r.events[e]!;
         if (ev.type === "receivableRegistered") puts.push(indexKeys.exporter(ev.exporterId).u64(h).u32(i).done());
         if (ev.type === "receivableFinanced") puts.push(indexKeys.bank(ev.bankId).u64(h).u32(i).done());
+        if (ev.type === "financialsAttested") puts.push(indexKeys.financials(ev.partyId).u64(h).u32(i).done());
       }
     } else {
       puts.push(indexKeys.rejection().u64(h).u32(i).done());
@@ -478,6 +480,22 @@ export class IndexRepository {
       lower,
       upper,
     );
+  }
+
+  // ---- before, during and after lending ----
+
+  /** Attestations of a party's financials, oldest first. */
+  financials(partyId: string, page: PageRequest = {}): Promise<Page<TxRef>> {
+    return this.scan(indexKeys.financials(partyId), page, txRef);
+  }
+
+  /** How many transactions signed by `signer` the ledger rejected (a count of its rejection index entries). */
+  async rejectionCount(signer: string): Promise<number> {
+    const prefix = indexKeys.rejectionBySigner(signer).done();
+    const end = prefixEnd(prefix);
+    let n = 0;
+    for await (const _ of this.db.keys(end ? { gte: prefix, lt: end } : { gte: prefix })) n++;
+    return n;
   }
 
   // ---- digital warrants ----

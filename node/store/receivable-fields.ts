@@ -26,6 +26,7 @@ const FINANCINGS = R["financings"]!.id;
 const REGISTERED_AT = R["registeredAt"]!.id;
 const F_AMOUNT = F["amount"]!.id;
 const F_REPAID = F["repaid"]!.id;
+const F_WRITTEN_OFF = F["writtenOff"]!.id;
 const STATUS_NAMES = enumNames("ReceivableStatus") as (ReceivableStatus | "STATUS_UNSPECIFIED")[];
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -99,13 +100,15 @@ export function receivableIndexFields(bytes: Uint8Array, what = "receivable"): R
         if (f.end > r.end) throw new RangeError("truncated financing");
         let amount = 0n;
         let repaid = 0n;
+        let writtenOff = 0n;
         while (f.pos < f.end) {
           const ft = f.small();
           if (ft >>> 3 === F_AMOUNT && (ft & 7) === 0) amount = f.varint();
           else if (ft >>> 3 === F_REPAID && (ft & 7) === 0) repaid = f.varint();
+          else if (ft >>> 3 === F_WRITTEN_OFF && (ft & 7) === 0) writtenOff = f.varint();
           else f.skip(ft & 7);
         }
-        if (amount > repaid) outstanding = true;
+        if (amount > repaid + writtenOff) outstanding = true;
         r.pos += n;
       } else {
         r.skip(wire);

@@ -33,7 +33,6 @@ import {
   WARRANT_INDEX_BUCKETS,
 } from "./indexes.js";
 import { receivableIndexFields } from "./receivable-fields.js";
-import { BookTallies, isBookTally, tallyText } from "../ledger/supervision.js";
 import { StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 import { ZERO_HASH, type Store } from "./store.js";
 
@@ -179,9 +178,6 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   const warrantRecords = new WarrantRecords();
   const titleRecords = new TitleRecords();
   let stateRecords = 0;
-  // Supervision's book tallies (docs/supervision.md) against the receivables they sum.
-  const books = new BookTallies();
-  const storedBooks = new Map<string, string>();
   for await (const [k, v] of db.iterator(prefixRange(Uint8Array.of(Bucket.state)))) {
     const stateKey = fromUtf8(k.subarray(1));
     const kh = stateKeyHash(stateKey);
@@ -190,9 +186,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     if (!list) byBucket.set(b, (list = []));
     list.push(Buffer.concat([kh, sha256(v)]));
     stateRecords++;
-    if (isBookTally(stateKey)) storedBooks.set(stateKey, tallyText(stateKey, decodeTally(plain(v))));
     if (stateKey.startsWith("r/")) {
-      books.addReceivable(decodeReceivable(plain(v)));
       for (const ik of receivableIndexKeys(stateKey.slice(2), receivableIndexFields(plain(v), stateKey))) expectedIndex.add(toHex(ik));
     } else if (stateKey.startsWith("q/")) {
       warrantRecords.add(stateKey, plain(v));
@@ -209,8 +203,6 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
       titleRecords.add(stateKey, plain(v));
     }
   }
-  const bookMismatch = books.mismatch(storedBooks);
-  if (bookMismatch) throw corrupted(`a supervision book tally disagrees with the receivables: ${bookMismatch}`);
   const bucketHashes = new Map<number, Uint8Array>();
   for (const [b, list] of byBucket) {
     list.sort(Buffer.compare);

@@ -505,7 +505,12 @@ export const schema = {
                     "resolveDispute",
                     "notifyAssignment",
                     "setRule",
-                    "retireRule"
+                    "retireRule",
+                    "proposeExtension",
+                    "acceptExtension",
+                    "writeOff",
+                    "attestFinancials",
+                    "grantConsent"
                   ]
                 }
               },
@@ -672,6 +677,31 @@ export const schema = {
                   "type": "RetireRule",
                   "id": 51,
                   "protoName": "retire_rule"
+                },
+                "proposeExtension": {
+                  "type": "ProposeExtension",
+                  "id": 52,
+                  "protoName": "propose_extension"
+                },
+                "acceptExtension": {
+                  "type": "AcceptExtension",
+                  "id": 53,
+                  "protoName": "accept_extension"
+                },
+                "writeOff": {
+                  "type": "WriteOff",
+                  "id": 54,
+                  "protoName": "write_off"
+                },
+                "attestFinancials": {
+                  "type": "AttestFinancials",
+                  "id": 55,
+                  "protoName": "attest_financials"
+                },
+                "grantConsent": {
+                  "type": "GrantConsent",
+                  "id": 56,
+                  "protoName": "grant_consent"
                 }
               }
             },
@@ -1421,6 +1451,106 @@ export const schema = {
                 }
               }
             },
+            "ProposeExtension": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "newDueDate": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "new_due_date"
+                }
+              }
+            },
+            "AcceptExtension": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "newDueDate": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "new_due_date"
+                }
+              }
+            },
+            "WriteOff": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "financingId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "financing_id"
+                }
+              }
+            },
+            "Figure": {
+              "fields": {
+                "name": {
+                  "type": "string",
+                  "id": 1
+                },
+                "amount": {
+                  "type": "sint64",
+                  "id": 2
+                }
+              }
+            },
+            "AttestFinancials": {
+              "fields": {
+                "partyId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "party_id"
+                },
+                "periodStart": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "period_start"
+                },
+                "periodEnd": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "period_end"
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 4
+                },
+                "figures": {
+                  "rule": "repeated",
+                  "type": "Figure",
+                  "id": 5
+                },
+                "documentHash": {
+                  "type": "bytes",
+                  "id": 6,
+                  "protoName": "document_hash"
+                }
+              }
+            },
+            "GrantConsent": {
+              "fields": {
+                "bank": {
+                  "type": "string",
+                  "id": 1
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "expiry_date"
+                }
+              }
+            },
             "ResultCode": {
               "values": {
                 "OK": 0,
@@ -1464,7 +1594,8 @@ export const schema = {
                 "NOT_ACKNOWLEDGED": 40,
                 "DISPUTED": 41,
                 "PAYEE_LOCKED": 42,
-                "BLOCKED_BY_RULE": 50
+                "BLOCKED_BY_RULE": 50,
+                "EXTENSION_INVALID": 51
               }
             },
             "Event": {
@@ -1500,7 +1631,13 @@ export const schema = {
                     "receivableAcknowledged",
                     "receivableDisputed",
                     "disputeResolved",
-                    "assignmentNotified"
+                    "assignmentNotified",
+                    "extensionProposed",
+                    "extensionAccepted",
+                    "financingWrittenOff",
+                    "receivableDefaulted",
+                    "financialsAttested",
+                    "consentGranted"
                   ]
                 }
               },
@@ -1654,6 +1791,164 @@ export const schema = {
                   "type": "AssignmentNotified",
                   "id": 33,
                   "protoName": "assignment_notified"
+                },
+                "extensionProposed": {
+                  "type": "ExtensionProposed",
+                  "id": 40,
+                  "protoName": "extension_proposed"
+                },
+                "extensionAccepted": {
+                  "type": "ExtensionAccepted",
+                  "id": 41,
+                  "protoName": "extension_accepted"
+                },
+                "financingWrittenOff": {
+                  "type": "FinancingWrittenOff",
+                  "id": 42,
+                  "protoName": "financing_written_off"
+                },
+                "receivableDefaulted": {
+                  "type": "ReceivableDefaulted",
+                  "id": 43,
+                  "protoName": "receivable_defaulted"
+                },
+                "financialsAttested": {
+                  "type": "FinancialsAttested",
+                  "id": 44,
+                  "protoName": "financials_attested"
+                },
+                "consentGranted": {
+                  "type": "ConsentGranted",
+                  "id": 45,
+                  "protoName": "consent_granted"
+                }
+              }
+            },
+            "ExtensionProposed": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                },
+                "dueDate": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "due_date"
+                },
+                "newDueDate": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "new_due_date"
+                }
+              }
+            },
+            "ExtensionAccepted": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "exporterId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "exporter_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "bank_id"
+                },
+                "previousDueDate": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "previous_due_date"
+                },
+                "dueDate": {
+                  "type": "string",
+                  "id": 5,
+                  "protoName": "due_date"
+                }
+              }
+            },
+            "FinancingWrittenOff": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                },
+                "financingId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "financing_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "bank_id"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 4
+                }
+              }
+            },
+            "ReceivableDefaulted": {
+              "fields": {
+                "receivableId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "receivable_id"
+                }
+              }
+            },
+            "FinancialsAttested": {
+              "fields": {
+                "partyId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "party_id"
+                },
+                "attestedBy": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "attested_by"
+                },
+                "periodEnd": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "period_end"
+                },
+                "documentHash": {
+                  "type": "bytes",
+                  "id": 4,
+                  "protoName": "document_hash"
+                }
+              }
+            },
+            "ConsentGranted": {
+              "fields": {
+                "partyId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "party_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "expiry_date"
                 }
               }
             },
@@ -2530,7 +2825,8 @@ export const schema = {
                 "PARTIALLY_FINANCED": 3,
                 "FINANCED": 4,
                 "SETTLED": 5,
-                "CANCELLED": 6
+                "CANCELLED": 6,
+                "DEFAULTED": 7
               }
             },
             "Financing": {
@@ -2556,6 +2852,16 @@ export const schema = {
                   "type": "uint64",
                   "id": 5,
                   "protoName": "financed_at"
+                },
+                "writtenOff": {
+                  "type": "uint64",
+                  "id": 6,
+                  "protoName": "written_off"
+                },
+                "writtenOffAt": {
+                  "type": "uint64",
+                  "id": 7,
+                  "protoName": "written_off_at"
                 }
               }
             },
@@ -2684,6 +2990,25 @@ export const schema = {
                   "type": "uint64",
                   "id": 26,
                   "protoName": "payee_notified_at"
+                },
+                "extensionBankId": {
+                  "type": "string",
+                  "id": 27,
+                  "protoName": "extension_bank_id"
+                },
+                "extensionDueDate": {
+                  "type": "string",
+                  "id": 28,
+                  "protoName": "extension_due_date"
+                },
+                "extensionProposedAt": {
+                  "type": "uint64",
+                  "id": 29,
+                  "protoName": "extension_proposed_at"
+                },
+                "extensions": {
+                  "type": "uint32",
+                  "id": 30
                 }
               }
             },
@@ -3128,6 +3453,223 @@ export const schema = {
                     "PLEDGED": 3,
                     "SURRENDERED": 4
                   }
+                }
+              }
+            },
+            "DueAmount": {
+              "fields": {
+                "dueDate": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "due_date"
+                },
+                "count": {
+                  "type": "uint32",
+                  "id": 2
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 3
+                }
+              }
+            },
+            "MonthAmount": {
+              "fields": {
+                "month": {
+                  "type": "string",
+                  "id": 1
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 2
+                }
+              }
+            },
+            "PartyAmount": {
+              "fields": {
+                "partyId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "party_id"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 2
+                }
+              }
+            },
+            "BookRoot": {
+              "fields": {
+                "bankId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "bank_id"
+                },
+                "currencies": {
+                  "rule": "repeated",
+                  "type": "string",
+                  "id": 2
+                }
+              }
+            },
+            "BookCore": {
+              "fields": {
+                "bankId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "bank_id"
+                },
+                "currency": {
+                  "type": "string",
+                  "id": 2
+                },
+                "outstanding": {
+                  "type": "uint64",
+                  "id": 3
+                },
+                "receivables": {
+                  "type": "uint32",
+                  "id": 4
+                },
+                "writtenOff": {
+                  "type": "uint64",
+                  "id": 5,
+                  "protoName": "written_off"
+                },
+                "writtenOffCount": {
+                  "type": "uint32",
+                  "id": 6,
+                  "protoName": "written_off_count"
+                },
+                "exporters": {
+                  "type": "uint32",
+                  "id": 7
+                },
+                "obligors": {
+                  "type": "uint32",
+                  "id": 8
+                },
+                "dueDates": {
+                  "type": "uint32",
+                  "id": 9,
+                  "protoName": "due_dates"
+                }
+              }
+            },
+            "CurrencyFacts": {
+              "fields": {
+                "currency": {
+                  "type": "string",
+                  "id": 1
+                },
+                "outstanding": {
+                  "type": "uint64",
+                  "id": 2
+                },
+                "due": {
+                  "rule": "repeated",
+                  "type": "DueAmount",
+                  "id": 3
+                },
+                "attested": {
+                  "rule": "repeated",
+                  "type": "MonthAmount",
+                  "id": 4
+                },
+                "writtenOff": {
+                  "type": "uint64",
+                  "id": 5,
+                  "protoName": "written_off"
+                }
+              }
+            },
+            "BuyerCount": {
+              "fields": {
+                "buyer": {
+                  "type": "string",
+                  "id": 1
+                },
+                "count": {
+                  "type": "uint32",
+                  "id": 2
+                }
+              }
+            },
+            "CreditFacts": {
+              "fields": {
+                "partyId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "party_id"
+                },
+                "receivables": {
+                  "type": "uint32",
+                  "id": 2
+                },
+                "attested": {
+                  "type": "uint32",
+                  "id": 3
+                },
+                "acknowledged": {
+                  "type": "uint32",
+                  "id": 4
+                },
+                "settledOnTime": {
+                  "type": "uint32",
+                  "id": 5,
+                  "protoName": "settled_on_time"
+                },
+                "settledLate": {
+                  "type": "uint32",
+                  "id": 6,
+                  "protoName": "settled_late"
+                },
+                "defaulted": {
+                  "type": "uint32",
+                  "id": 7
+                },
+                "extended": {
+                  "type": "uint32",
+                  "id": 8
+                },
+                "buyers": {
+                  "rule": "repeated",
+                  "type": "BuyerCount",
+                  "id": 9
+                },
+                "buyerSumSquares": {
+                  "type": "uint64",
+                  "id": 10,
+                  "protoName": "buyer_sum_squares"
+                },
+                "currencies": {
+                  "rule": "repeated",
+                  "type": "CurrencyFacts",
+                  "id": 11
+                }
+              }
+            },
+            "Consent": {
+              "fields": {
+                "partyId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "party_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                },
+                "expiryDate": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "expiry_date"
+                },
+                "grantedAt": {
+                  "type": "uint64",
+                  "id": 4,
+                  "protoName": "granted_at"
                 }
               }
             }

@@ -41,7 +41,7 @@ export const Currency = described(z.string().check(z.regex(/^[A-Z]{3}$/, "ISO 42
 export const CalendarDate = described(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")), "calendar date YYYY-MM-DD");
 export const ResultCodeSchema = described(z.enum(RESULT_CODES), "receipt code: OK or a rejection (docs/ledger.md)");
 export const RoleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN", "REGULATOR"]);
-export const RECEIVABLE_STATUSES = ["REGISTERED", "ATTESTED", "PARTIALLY_FINANCED", "FINANCED", "SETTLED", "CANCELLED"] as const;
+export const RECEIVABLE_STATUSES = ["REGISTERED", "ATTESTED", "PARTIALLY_FINANCED", "FINANCED", "SETTLED", "CANCELLED", "DEFAULTED"] as const;
 export const ReceivableStatusSchema = z.enum(RECEIVABLE_STATUSES);
 export const EVENT_TYPES = [
   "partyRegistered",
@@ -76,6 +76,13 @@ export const EVENT_TYPES = [
   "receivableDisputed",
   "disputeResolved",
   "assignmentNotified",
+  // before, during and after lending (DESIGN.md §10)
+  "extensionProposed",
+  "extensionAccepted",
+  "financingWrittenOff",
+  "receivableDefaulted",
+  "financialsAttested",
+  "consentGranted",
 ] as const;
 
 // title documents and pledges (DESIGN.md §8)

@@ -71,6 +71,8 @@ export const FinancingView = z
     amount: Amount,
     repaid: Amount,
     financedAt: TimeMs,
+    writtenOff: described(Amount, "what the bank wrote off as a loss; outstanding = amount - repaid - writtenOff"),
+    writtenOffAt: described(TimeMs, "block time of the write-off; 0 if never"),
   }).apply(named, "Financing");
 
 export const ReceivableRecord = z
@@ -102,6 +104,11 @@ export const ReceivableRecord = z
     payeeBankId: described(z.string(), "the bank that notified the buyer of the assignment (only it may change the payee while it finances); empty until notified"),
     payeeAccountHash: described(Hex, "SHA-256 of the account the buyer is to pay (32 bytes); empty until notified"),
     payeeNotifiedAt: described(TimeMs, "block time of the latest notice of assignment; 0 until notified"),
+    // before, during and after lending (DESIGN.md §10)
+    extensionBankId: described(z.string(), "the bank whose proposal of a new due date awaits the exporter; empty if none"),
+    extensionDueDate: described(z.union([z.literal(""), CalendarDate]), "the proposed due date; empty if none"),
+    extensionProposedAt: described(TimeMs, "block time of the pending proposal; 0 if none"),
+    extensions: described(z.int(), "extensions of the due date accepted so far"),
   }).apply(named, "ReceivableRecord");
 
 export const DeclarationView = z
@@ -384,6 +391,13 @@ export const EventView = z
       payeeAccountHash: Hex32,
       buyerPartyId: described(z.string(), "the buyer told whom to pay; empty when the buyer is not on the network"),
     }),
+    // before, during and after lending (DESIGN.md §10)
+    z.object({ type: z.literal("extensionProposed"), receivableId: Hex32, bankId: PartyId, dueDate: CalendarDate, newDueDate: CalendarDate }),
+    z.object({ type: z.literal("extensionAccepted"), receivableId: Hex32, exporterId: PartyId, bankId: PartyId, previousDueDate: CalendarDate, dueDate: CalendarDate }),
+    z.object({ type: z.literal("financingWrittenOff"), receivableId: Hex32, financingId: Hex32, bankId: PartyId, amount: described(Amount, "what was outstanding: now a loss") }),
+    z.object({ type: z.literal("receivableDefaulted"), receivableId: Hex32 }),
+    z.object({ type: z.literal("financialsAttested"), partyId: PartyId, attestedBy: PartyId, periodEnd: CalendarDate, documentHash: Hex32 }),
+    z.object({ type: z.literal("consentGranted"), partyId: PartyId, bankId: PartyId, expiryDate: CalendarDate }),
   ]).apply(named, "Event");
 
 // Supervision (DESIGN.md §11, docs/supervision.md): what a rule found in a transaction, in its receipt.

@@ -35,6 +35,12 @@ import { notifyAssignmentTx } from "./notify-assignment.js";
 // supervision (DESIGN.md §11)
 import { setRuleTx } from "./set-rule.js";
 import { retireRuleTx } from "./retire-rule.js";
+// before, during and after lending (DESIGN.md §10)
+import { proposeExtensionTx } from "./propose-extension.js";
+import { acceptExtensionTx } from "./accept-extension.js";
+import { writeOffTx } from "./write-off.js";
+import { attestFinancialsTx } from "./attest-financials.js";
+import { grantConsentTx } from "./grant-consent.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -70,6 +76,12 @@ export const TX_FORMAT_LIST = [
   // supervision (DESIGN.md §11)
   setRuleTx,
   retireRuleTx,
+  // before, during and after lending (DESIGN.md §10)
+  proposeExtensionTx,
+  acceptExtensionTx,
+  writeOffTx,
+  attestFinancialsTx,
+  grantConsentTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];
@@ -149,5 +161,11 @@ export type { NotifyAssignment, NotifyAssignmentInput } from "./notify-assignmen
 // supervision (DESIGN.md §11)
 export type { SetRule, SetRuleInput } from "./set-rule.js";
 export type { RetireRule } from "./retire-rule.js";
+// before, during and after lending (DESIGN.md §10)
+export type { ProposeExtension } from "./propose-extension.js";
+export type { AcceptExtension } from "./accept-extension.js";
+export type { WriteOff } from "./write-off.js";
+export type { AttestFinancials, AttestFinancialsInput, Figure } from "./attest-financials.js";
+export type { GrantConsent } from "./grant-consent.js";
 export type { EventCheck, TargetKind, TxFormat } from "./format.js";
 export { pieceIdOf } from "./warrant-common.js";

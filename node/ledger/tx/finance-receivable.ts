@@ -50,7 +50,7 @@ export const financeReceivableRule: TxRule<PayloadOf<"financeReceivable">> = {
       reject("NOT_ACKNOWLEDGED", `receivable ${r.id}: ${money(p.amount, r.currency)} on top of ${money(live, r.currency)} live financing exceeds what its buyer acknowledged: ${why}`);
     }
     if (r.financings.length >= MAX_FINANCINGS_PER_RECEIVABLE) reject("INVALID_STATE", `receivable ${r.id} has the maximum of ${MAX_FINANCINGS_PER_RECEIVABLE} financings`);
-    const financings = [...r.financings, { id: tx.hashHex, bankId: signer.id, amount: p.amount, repaid: 0n, financedAt: block.time }];
+    const financings = [...r.financings, { id: tx.hashHex, bankId: signer.id, amount: p.amount, repaid: 0n, financedAt: block.time, writtenOff: 0n, writtenOffAt: 0n }];
     putReceivable(state, { ...r, financings, status: financedStatus(r, after), updatedAt: block.time });
     return [{ type: "receivableFinanced", receivableId: r.id, financingId: tx.hashHex, bankId: signer.id, amount: p.amount, liveFinanced: after }];
   },

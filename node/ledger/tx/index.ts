@@ -35,6 +35,12 @@ import { notifyAssignmentRule } from "./notify-assignment.js";
 // supervision (DESIGN.md §11)
 import { setRuleRule } from "./set-rule.js";
 import { retireRuleRule } from "./retire-rule.js";
+// before, during and after lending (DESIGN.md §10)
+import { proposeExtensionRule } from "./propose-extension.js";
+import { acceptExtensionRule } from "./accept-extension.js";
+import { writeOffRule } from "./write-off.js";
+import { attestFinancialsRule } from "./attest-financials.js";
+import { grantConsentRule } from "./grant-consent.js";
 
 export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [registerPartyRule.format.type]: registerPartyRule,
@@ -69,6 +75,12 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   // supervision (DESIGN.md §11)
   [setRuleRule.format.type]: setRuleRule,
   [retireRuleRule.format.type]: retireRuleRule,
+  // before, during and after lending (DESIGN.md §10)
+  [proposeExtensionRule.format.type]: proposeExtensionRule,
+  [acceptExtensionRule.format.type]: acceptExtensionRule,
+  [writeOffRule.format.type]: writeOffRule,
+  [attestFinancialsRule.format.type]: attestFinancialsRule,
+  [grantConsentRule.format.type]: grantConsentRule,
 };
 
 /** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */

@@ -71,6 +71,10 @@ export const registerReceivableRule: TxRule<PayloadOf<"registerReceivable">> = {
       buyerPartyId: p.buyerPartyId ?? "",
       warrantPieceId: "",
       ...NO_BUYERS_WORD,
+      extensionBankId: "",
+      extensionDueDate: "",
+      extensionProposedAt: 0n,
+      extensions: 0,
     };
     putReceivable(state, receivable);
     state.put(KEY.fingerprint(fpHex), utf8(id));

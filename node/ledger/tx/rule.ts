@@ -6,9 +6,10 @@
 import { fromUtf8, toHex } from "../../../sdk/bytes.js";
 import type { Tx } from "../../../sdk/tx.js";
 import type { TxFormat } from "../../../sdk/transactions/index.js";
-import type { CreditLine, Declaration, DocumentRecord, Event, Party, Piece, Receivable, ResultCode, Role, Warrant } from "../../../sdk/types.js";
+import type { CreditLine, Declaration, DocumentRecord, Event, Financing, Party, Piece, Receivable, ResultCode, Role, Warrant } from "../../../sdk/types.js";
 import { decodeCreditLine, decodeDeclaration, decodeDocumentRecord, decodeParty, decodePiece, decodeReceivable, decodeWarrant, encodeCreditLine, encodePiece, encodeReceivable, encodeWarrant } from "../records.js";
 import { KEY, type StateReader, type StateWriter } from "../state.js";
+import { receivableChanged } from "../aggregates.js";
 
 export interface BlockTime {
   /** block time, ms since the Unix epoch */
@@ -104,13 +105,30 @@ export function getText(s: StateReader, key: string): string | undefined {
   const b = s.get(key);
   return b && fromUtf8(b);
 }
+/**
+ * The one writer of receivable records: it also keeps the running aggregates of the lending book in
+ * line with the change (bank books, the exporter's credit facts: node/ledger/aggregates.ts).
+ */
 export function putReceivable(s: StateWriter, r: Receivable): void {
+  receivableChanged(s, getReceivable(s, r.id), r);
   s.put(KEY.receivable(r.id), encodeReceivable(r));
 }
 
 /** A receivable named by a transaction, or NOT_FOUND. */
 export function receivableOrReject(s: StateReader, id: string, target?: string): Receivable {
   return getReceivable(s, id) ?? reject("NOT_FOUND", `no receivable ${id}`, target);
+}
+
+/**
+ * The financing `financingId` of receivable `r` and its index, when `bankId` made it: NOT_FOUND if
+ * there is none, UNAUTHORIZED for another bank's (`act` says what only the financing bank may do).
+ */
+export function ownFinancing(r: Receivable, financingId: string, bankId: string, act: string): { index: number; f: Financing } {
+  const index = r.financings.findIndex((f) => f.id === financingId);
+  if (index < 0) reject("NOT_FOUND", `receivable ${r.id} has no financing ${financingId}`);
+  const f = r.financings[index]!;
+  if (f.bankId !== bankId) reject("UNAUTHORIZED", `financing ${f.id} was made by ${f.bankId}; only that bank ${act}`);
+  return { index, f };
 }
 
 /** A registered party of the given role, or `code` (UNKNOWN_PARTY unless said otherwise). */
