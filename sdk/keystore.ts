@@ -20,8 +20,8 @@ export const KEYSTORE_FORMAT = "tradeledger-keystore/v1" as const;
 const KEYSTORE_AAD_DOMAIN = "tradeledger/keystore/v1\u0000";
 
 /**
- * scrypt cost parameters. The default N = 2^17, r = 8 (128 MiB; 0.76 s native, 1.9 s noble, measured
- * on 2 busy cores) sits between the examples of RFC 7914 §2 for interactive logins (2^14) and file
+ * scrypt cost parameters. The default N = 2^17, r = 8 (128 MiB; 0.37 s native on an idle core, 0.76 s
+ * native and 1.9 s noble under heavy load) sits between the examples of RFC 7914 §2 for interactive logins (2^14) and file
  * encryption (2^20): a node opens its key at every start, so it must take about a second, not ten.
  */
 export interface ScryptParams {
