@@ -6,7 +6,7 @@
 import { toHex, utf8 } from "../../sdk/bytes.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { verifyTxSignature, type Tx } from "../../sdk/tx.js";
-import type { Party, Receipt, ResultCode } from "../../sdk/types.js";
+import type { Party, Receipt, Receivable, ResultCode } from "../../sdk/types.js";
 import type { TxPayload } from "../../sdk/transactions/index.js";
 import { formatOf } from "../../sdk/transactions/index.js";
 import { registerPartyTx } from "../../sdk/transactions/register-party.js";
@@ -187,7 +187,25 @@ function safeTarget(payload: TxPayload | undefined, txHashHex: string): string {
  * whatever a record references was read or written by the transaction that made it reference it,
  * so prefetching these keys against the state before the block is sufficient.
  */
-export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefined): string[] {
+/** What the aggregates' keys of a receivable depend on (aggregates.ts aggregateKeysOf, bookKeysOf). */
+export type ReceivableKeyFields = Pick<Receivable, "exporterId" | "financings" | "currency" | "dueDate" | "buyerPartyId" | "buyerId">;
+
+/**
+ * The receivables a block's registrations create, by id, as far as the prefetch needs them: a
+ * receivable registered and financed within one block is not in the state the prefetch reads, so
+ * the financing's book keys come from its registration's payload.
+ */
+export function receivablesRegisteredIn(txs: readonly Tx[]): Map<string, ReceivableKeyFields> {
+  const out = new Map<string, ReceivableKeyFields>();
+  for (const tx of txs) {
+    const p = tx.body.payload;
+    if (p?.type !== "registerReceivable") continue;
+    out.set(tx.hashHex, { exporterId: tx.body.signer, financings: [], currency: p.currency, dueDate: p.dueDate, buyerPartyId: p.buyerPartyId, buyerId: p.buyerId });
+  }
+  return out;
+}
+
+export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefined, inBlock?: ReadonlyMap<string, ReceivableKeyFields>): string[] {
   const body = tx.body;
   const keys = new Set<string>([KEY.party(body.signer)]);
   const p = body.payload;
@@ -208,8 +226,8 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
     const signers = ruleOf(p!).signers;
     if (signers.includes("ENTERPRISE")) keys.add(KEY.creditFacts(body.signer));
     const bytes = loaded?.(k);
-    if (!bytes) continue;
-    const loadedRecord = decodeReceivable(bytes);
+    const loadedRecord: ReceivableKeyFields | undefined = bytes ? decodeReceivable(bytes) : loaded ? inBlock?.get(k.slice(2)) : undefined;
+    if (!loadedRecord) continue;
     // a payload that moves the due date (an extension) moves the book's records of the new date too
     const newDueDate = (p as { newDueDate?: unknown }).newDueDate;
     for (const r of typeof newDueDate === "string" ? [loadedRecord, { ...loadedRecord, dueDate: newDueDate }] : [loadedRecord]) {

@@ -11,7 +11,9 @@ import { decodeTx, type Tx } from "../../sdk/tx.js";
 import { isLiveLeaf } from "../../sdk/domain.js";
 import type { CreditLine, Lot, Party, Piece, Receipt, ResultCode, Role, Title, Warrant } from "../../sdk/types.js";
 import { nodeCrypto } from "../crypto.js";
-import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeReceivable, decodeTally, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import { aggregatesOf } from "../ledger/aggregates.js";
+import type { Receivable } from "../../sdk/types.js";
+import { decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeReceivable, decodeTitle, decodeWarrant } from "../ledger/records.js";
 import { decodeCertificateRecord, decodeHeader, decodeTxLocation } from "./blocks.js";
 import { rfc6962Root } from "./hash.js";
 import { stateKeys } from "./state.js";
@@ -178,6 +180,11 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   const warrantRecords = new WarrantRecords();
   const titleRecords = new TitleRecords();
   let stateRecords = 0;
+  // The running aggregates of node/ledger/aggregates.ts (banks' books, exporters' credit facts: what
+  // the CONCENTRATION and LARGE_EXPOSURE rules, the reports and the indicators read) against the
+  // receivables they sum.
+  const receivables: Receivable[] = [];
+  const storedAggregates = new Map<string, Uint8Array>();
   for await (const [k, v] of db.iterator(prefixRange(Uint8Array.of(Bucket.state)))) {
     const stateKey = fromUtf8(k.subarray(1));
     const kh = stateKeyHash(stateKey);
@@ -186,7 +193,9 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
     if (!list) byBucket.set(b, (list = []));
     list.push(Buffer.concat([kh, sha256(v)]));
     stateRecords++;
+    if (isAggregateKey(stateKey)) storedAggregates.set(stateKey, plain(v));
     if (stateKey.startsWith("r/")) {
+      receivables.push(decodeReceivable(plain(v)));
       for (const ik of receivableIndexKeys(stateKey.slice(2), receivableIndexFields(plain(v), stateKey))) expectedIndex.add(toHex(ik));
     } else if (stateKey.startsWith("q/")) {
       warrantRecords.add(stateKey, plain(v));
@@ -203,6 +212,12 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
       titleRecords.add(stateKey, plain(v));
     }
   }
+  const expectedAggregates = aggregatesOf(receivables);
+  for (const [k, v] of expectedAggregates) {
+    const stored = storedAggregates.get(k);
+    if (!stored || !equalBytes(stored, v)) throw corrupted(`the aggregate record ${k} disagrees with the receivables it sums (${stored ? "differs" : "missing"})`);
+  }
+  for (const k of storedAggregates.keys()) if (!expectedAggregates.has(k)) throw corrupted(`the aggregate record ${k} sums no receivable`);
   const bucketHashes = new Map<number, Uint8Array>();
   for (const [b, list] of byBucket) {
     list.sort(Buffer.compare);
@@ -467,4 +482,9 @@ function u64(v: bigint): Uint8Array {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigUint64(0, v);
   return b;
+}
+
+/** State keys of node/ledger/aggregates.ts: books (g/, gb/, ge/, go/, gd/) and credit facts (i/). */
+function isAggregateKey(key: string): boolean {
+  return /^(?:g|gb|ge|go|gd|i)\//.test(key);
 }
