@@ -17,7 +17,11 @@ const abort = new AbortController();
 process.on("SIGINT", () => abort.abort());
 let n = 0;
 for await (const e of auditor.events({}, { signal: abort.signal, ...(from ? { fromHeight: BigInt(from) } : {}) })) {
-  const what = e.event ? `${e.type}${"amount" in e.event ? ` ${e.event.amount}` : ""}` : `REJECTED ${e.rejection.code} (${e.rejection.message})`;
+  const what = e.event
+    ? `${e.type}${"amount" in e.event ? ` ${e.event.amount}` : ""}`
+    : e.alert
+      ? `ALERT ${e.alert.ruleId} (${e.alert.kind}, ${e.alert.severity}): ${e.alert.detail}`
+      : `REJECTED ${e.rejection.code} (${e.rejection.message})`;
   console.log(`${e.id.padEnd(14)} ${new Date(Number(e.time)).toISOString()} ${e.signer.padEnd(24)} ${what}${e.receivableId ? ` on ${e.receivableId.slice(0, 12)}…` : ""}`);
   if (++n >= max) break;
 }
