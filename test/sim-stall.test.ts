@@ -103,7 +103,9 @@ for (const seed of [1n, 2n, 3n]) {
         if (!r) continue;
         if (deadView === undefined && r.view > 0n && r.primary === dead) deadView = r.view;
         if (deadView === undefined) continue;
-        if (r.view === deadView && !entered.has(n.index)) entered.set(n.index, at);
+        // reached: in the view, or past it without stopping there (a slow replica may time out into
+        // it alone while the others still work in the view before; they skip it when they follow)
+        if (r.view >= deadView && !entered.has(n.index)) entered.set(n.index, at);
         if (r.view > deadView && !left.has(n.index)) left.set(n.index, at);
       }
     }
@@ -112,7 +114,7 @@ for (const seed of [1n, 2n, 3n]) {
     const allIn = Math.max(...entered.values());
     const allOut = Math.max(...left.values());
     t.equal(left.size, 3, "every live replica left it");
-    t.ok(allOut - allIn <= 1500, `${allOut - allIn} ms from the last live replica entering view ${deadView} to the last leaving it (view-change timeout ${TIMING.viewChangeTimeoutMs} ms, doubled ${TIMING.viewChangeTimeoutMs * 2}-${TIMING.maxViewChangeTimeoutMs} ms after failed views)`);
+    t.ok(allOut - allIn <= 1500, `${allOut - allIn} ms from the last live replica reaching view ${deadView} to the last leaving it (view-change timeout ${TIMING.viewChangeTimeoutMs} ms, doubled ${TIMING.viewChangeTimeoutMs * 2}-${TIMING.maxViewChangeTimeoutMs} ms after failed views)`);
     await sim.runUntil(sim.now + 10_000);
     sim.checkChain();
     t.same(sim.violations, [], "no safety violation");

@@ -35,9 +35,18 @@ export class Follower {
   start(): void {
     const poll = () => {
       if (this.stopped) return;
-      this.running = this.round().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(poll, this.deps.pollMs ?? 500);
-      });
+      // A round that applied blocks asks again at once (the chain is moving: an observer stays
+      // within a block or two of the validators, what a regulator watching alerts needs); an idle
+      // round waits pollMs (default 50 ms: one small request to one validator).
+      this.running = this.round().then(
+        (applied) => {
+          // after a failure (-1): a second before the next peer, so a failing peer cannot flood the log
+          if (!this.stopped) this.timer = setTimeout(poll, applied > 0 ? 0 : applied < 0 ? 1000 : (this.deps.pollMs ?? 50));
+        },
+        () => {
+          if (!this.stopped) this.timer = setTimeout(poll, this.deps.pollMs ?? 50);
+        },
+      );
     };
     poll();
   }
@@ -48,17 +57,19 @@ export class Follower {
     await this.running;
   }
 
-  /** One catch-up round against one connected validator (round robin). */
-  private async round(): Promise<void> {
+  /** One catch-up round against one connected validator (round robin): blocks applied, -1 if it failed. */
+  private async round(): Promise<number> {
     const connected = this.deps.connected();
-    if (connected.length === 0) return;
+    if (connected.length === 0) return 0;
     const peer = connected[this.next++ % connected.length]!;
     this.syncing = true;
     try {
       const applied = await this.sync.syncTo(undefined, [peer], { stopped: () => this.stopped });
-      if (applied > 0) this.deps.logger.info("followed the chain", { height: this.chain.height, blocks: applied });
+      if (applied > 0) this.deps.logger.debug("followed the chain", { height: this.chain.height, blocks: applied });
+      return applied;
     } catch (err) {
       if (!this.stopped) this.deps.logger.warn("following failed at a peer; trying another next round", { err });
+      return -1;
     } finally {
       this.syncing = false;
     }
