@@ -4,7 +4,7 @@
 // decoded from their wire bytes as a node would.
 import { createHash } from "node:crypto";
 import { nodeCrypto } from "../node/crypto.js";
-import { accessKeys, executeBlock, receivablesRegisteredIn, genesisWrites, takesTxHash, type BlockContext, type LedgerDeps, type LedgerParams } from "../node/ledger/execute.js";
+import { accessKeys, executeBlock, receivablesCreatedIn, genesisWrites, takesTxHash, type BlockContext, type LedgerDeps, type LedgerParams } from "../node/ledger/execute.js";
 import { decodeDeclaration, decodeDocumentRecord, decodeParty, decodeReceivable, encodeReceipt } from "../node/ledger/records.js";
 import { KEY, MemoryState, type StateReader, type WriteSet } from "../node/ledger/state.js";
 import { buildTxBody } from "../sdk/builders.js";
@@ -188,7 +188,7 @@ export function stateHash(state: MemoryState): string {
 export function prefetchKeys(base: StateReader, txs: Tx[]): Set<string> {
   const fetched = new Map<string, Uint8Array | undefined>();
   const loaded = (k: string) => fetched.get(k);
-  const registered = receivablesRegisteredIn(txs);
+  const registered = receivablesCreatedIn(txs);
   for (let round = 0; ; round++) {
     let added = 0;
     for (const tx of txs) {

@@ -6,14 +6,14 @@
 import { toHex, utf8 } from "../../sdk/bytes.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { verifyTxSignature, type Tx } from "../../sdk/tx.js";
-import type { Party, Receipt, Receivable, ResultCode } from "../../sdk/types.js";
+import type { Party, Receipt, ResultCode } from "../../sdk/types.js";
 import type { TxPayload } from "../../sdk/transactions/index.js";
 import { formatOf } from "../../sdk/transactions/index.js";
 import { registerPartyTx } from "../../sdk/transactions/register-party.js";
 import { txBodyFormatError } from "../../sdk/validate.js";
 import { decodeParty, decodeReceivable, encodeParty } from "./records.js";
 import { aggregateKeysOf, bookKeysOf } from "./aggregates.js";
-import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
+import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type ReceivableKeyFields, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
 import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
 import { superviseRejection, superviseSuccess, supervisionKeys } from "./supervision.js";
 import type { Alert } from "../../sdk/types.js";
@@ -187,20 +187,18 @@ function safeTarget(payload: TxPayload | undefined, txHashHex: string): string {
  * whatever a record references was read or written by the transaction that made it reference it,
  * so prefetching these keys against the state before the block is sufficient.
  */
-/** What the aggregates' keys of a receivable depend on (aggregates.ts aggregateKeysOf, bookKeysOf). */
-export type ReceivableKeyFields = Pick<Receivable, "exporterId" | "financings" | "currency" | "dueDate" | "buyerPartyId" | "buyerId">;
-
 /**
- * The receivables a block's registrations create, by id, as far as the prefetch needs them: a
- * receivable registered and financed within one block is not in the state the prefetch reads, so
- * the financing's book keys come from its registration's payload.
+ * The receivables a block's transactions create, by id, as far as the prefetch needs them
+ * (TxRule.createsReceivable): a receivable registered and financed within one block is not in the
+ * state the prefetch reads, so the financing's book keys come from the creating payload.
  */
-export function receivablesRegisteredIn(txs: readonly Tx[]): Map<string, ReceivableKeyFields> {
+export function receivablesCreatedIn(txs: readonly Tx[]): Map<string, ReceivableKeyFields> {
   const out = new Map<string, ReceivableKeyFields>();
   for (const tx of txs) {
     const p = tx.body.payload;
-    if (p?.type !== "registerReceivable") continue;
-    out.set(tx.hashHex, { exporterId: tx.body.signer, financings: [], currency: p.currency, dueDate: p.dueDate, buyerPartyId: p.buyerPartyId, buyerId: p.buyerId });
+    if (!p || !formatOf(p.type)) continue;
+    const created = ruleOf(p).createsReceivable?.(p as never, tx);
+    if (created) out.set(created[0], created[1]);
   }
   return out;
 }

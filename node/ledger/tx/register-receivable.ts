@@ -32,6 +32,7 @@ export const registerReceivableRule: TxRule<PayloadOf<"registerReceivable">> = {
     KEY.receivable(tx.hashHex),
     ...(p.buyerPartyId ? [KEY.party(p.buyerPartyId)] : []),
   ],
+  createsReceivable: (p, tx) => [tx.hashHex, { exporterId: tx.body.signer, financings: [], currency: p.currency, dueDate: p.dueDate, buyerPartyId: p.buyerPartyId, buyerId: p.buyerId }],
   apply({ state, tx, payload: p, signer, block }) {
     const id = tx.hashHex;
     const docHex = toHex(p.documentHash);

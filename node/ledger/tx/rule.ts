@@ -39,6 +39,9 @@ export interface TransitionContext<P = unknown> {
   params: Readonly<RuleParams>;
 }
 
+/** What the aggregates' keys of a receivable depend on (node/ledger/aggregates.ts aggregateKeysOf, bookKeysOf). */
+export type ReceivableKeyFields = Pick<Receivable, "exporterId" | "financings" | "currency" | "dueDate" | "buyerPartyId" | "buyerId">;
+
 export interface TxRule<P extends { type: string }> {
   /** the type's format, target and named objects (sdk/transactions/), shared with the SDK */
   readonly format: TxFormat<P, never>;
@@ -50,6 +53,12 @@ export interface TxRule<P extends { type: string }> {
    * must reach a fixpoint (node/ledger/execute.ts accessKeys).
    */
   keys(payload: P, tx: Tx, loaded?: (key: string) => Uint8Array | undefined): readonly string[];
+  /**
+   * The receivable this transaction creates, as far as the block prefetch needs it (its id and the
+   * fields aggregate keys derive from): a later transaction of the same block (a financing) names
+   * book keys of a record the prefetch cannot load yet. Only for types that create receivables.
+   */
+  createsReceivable?(payload: P, tx: Tx): [id: string, fields: ReceivableKeyFields];
   /** The rule: reads and writes `state`, returns the events, or throws via `reject` / `invariant`. */
   apply(ctx: TransitionContext<P>): Event[];
 }
