@@ -113,12 +113,40 @@ function enumPlan(name: string): EnumPlan {
   return plan;
 }
 
+/** A field as [name, number, type ("repeated T" for a repeated one), oneof]. */
+export type FieldDescriptor = [name: string, id: number, type: string, oneof?: string];
+
+/** The fields of a message, in declaration order, from its line in proto/gen/schema.ts. */
+export function messageFields(typeName: string): FieldDescriptor[] {
+  const line = messages[typeName];
+  if (line === undefined) throw new CodecError("invalid", "no such message type", typeName);
+  const out: FieldDescriptor[] = [];
+  let id = 0;
+  let oneof: string | undefined;
+  for (const token of line.split(" ")) {
+    if (token.startsWith("{")) oneof = token.slice(1);
+    else if (token === "}") oneof = undefined;
+    else {
+      const m = /^(\w+)(?:@(\d+))?:(\*?)([\w.]+)$/.exec(token);
+      if (!m) throw new Error(`proto/gen/schema.ts: bad field ${token} in ${typeName}`);
+      id = m[2] === undefined ? id + 1 : Number(m[2]);
+      const field: FieldDescriptor = [m[1]!, id, m[3] ? `repeated ${m[4]}` : m[4]!];
+      if (oneof !== undefined) field.push(oneof);
+      out.push(field);
+    }
+  }
+  return out;
+}
+
+/** Every message type name in proto/. */
+export function messageTypes(): string[] {
+  return Object.keys(messages);
+}
+
 function planFor(typeName: string): Plan {
   const cached = plans.get(typeName);
   if (cached) return cached;
-  const table = messages[typeName];
-  if (!table) throw new CodecError("invalid", "no such message type", typeName);
-  const fields = table.map(([name, id, declared, oneof]): FieldPlan => {
+  const fields = messageFields(typeName).map(([name, id, declared, oneof]): FieldPlan => {
     const repeated = declared.startsWith("repeated ");
     const type = repeated ? declared.slice(9) : declared;
     let kind = SCALAR_KINDS[type];
@@ -670,12 +698,14 @@ export function enumNames(enumName: string): string[] {
 
 /** The field number of a message's field (e.g. ("Receivable", "dueDate")), for readers of raw bytes. */
 export function fieldNumber(typeName: string, field: string): number {
-  const f = messages[typeName]?.find(([name]) => name === field);
+  const f = messages[typeName] === undefined ? undefined : messageFields(typeName).find(([name]) => name === field);
   if (!f) throw new Error(`no field ${typeName}.${field} in proto/`);
   return f[1];
 }
 
 /** The members of a oneof, as [name, field number, message type] in declaration order (e.g. ("TxBody", "payload")). */
 export function oneofMembers(typeName: string, oneof: string): [name: string, id: number, type: string][] {
-  return (messages[typeName] ?? []).filter((f) => f[3] === oneof).map(([name, id, type]) => [name, id, type]);
+  return messageFields(typeName)
+    .filter((f) => f[3] === oneof)
+    .map(([name, id, type]) => [name, id, type]);
 }
