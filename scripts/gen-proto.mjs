@@ -2,9 +2,10 @@
 // Regenerates proto/gen/schema.ts from proto/*.proto: a compact table of every message's fields and
 // every enum's names, which sdk/codec.ts reads to encode and decode. protobufjs parses the .proto
 // files here, at build time only; nothing at run time depends on it.
-// `--check` exits 1 if the committed file is stale; a test runs it so the two never drift.
+// `--check` exits 1 if the committed file is stale; test/codec.test.ts compares generate() with
+// the committed file, so the two never drift.
 import { readFileSync, writeFileSync, readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import protobuf from "protobufjs";
 
@@ -13,89 +14,97 @@ const PACKAGE = "tradeledger.v1";
 /** The scalar types sdk/codec.ts implements. Another one (double, fixed32, map, ...) needs code there first. */
 const SCALARS = new Set(["string", "bytes", "bool", "uint32", "int32", "uint64", "int64", "sint64"]);
 
-const protos = readdirSync(join(root, "proto")).filter((f) => f.endsWith(".proto")).sort();
-const parsed = new protobuf.Root().loadSync(protos.map((p) => join(root, "proto", p)));
-parsed.resolveAll();
-const pkg = parsed.lookup(PACKAGE);
-const local = (fullName) => fullName.replace(/^\./, "").slice(PACKAGE.length + 1);
+/** The text of proto/gen/schema.ts for the current proto/*.proto. */
+export function generate() {
+  const protos = readdirSync(join(root, "proto")).filter((f) => f.endsWith(".proto")).sort();
+  const parsed = new protobuf.Root().loadSync(protos.map((p) => join(root, "proto", p)));
+  parsed.resolveAll();
+  const pkg = parsed.lookup(PACKAGE);
+  const local = (fullName) => fullName.replace(/^\./, "").slice(PACKAGE.length + 1);
 
-const messages = [];
-const enums = [];
-(function walk(ns) {
-  for (const item of ns.nestedArray) {
-    if (item instanceof protobuf.Type) {
-      const fields = item.fieldsArray.map((f) => {
-        if (f.map) throw new Error(`${item.fullName}.${f.name}: map fields are not supported by sdk/codec.ts`);
-        let type;
-        if (f.resolvedType instanceof protobuf.Type || f.resolvedType instanceof protobuf.Enum) type = local(f.resolvedType.fullName);
-        else if (SCALARS.has(f.type)) type = f.type;
-        else throw new Error(`${item.fullName}.${f.name}: type ${f.type} is not supported by sdk/codec.ts`);
-        if (f.partOf && !(f.resolvedType instanceof protobuf.Type)) throw new Error(`${item.fullName}.${f.name}: a oneof member must be a message (sdk/codec.ts)`);
-        if (f.repeated && f.partOf) throw new Error(`${item.fullName}.${f.name}: repeated oneof member`);
-        const entry = [f.name, f.id, f.repeated ? `repeated ${type}` : type];
-        if (f.partOf) entry.push(f.partOf.name);
-        return entry;
-      });
-      messages.push([local(item.fullName), fields]);
-    } else if (item instanceof protobuf.Enum) {
-      const values = Object.entries(item.values);
-      if (values.some(([, v]) => v < 0 || v > 1000)) throw new Error(`${item.fullName}: enum values must be 0..1000`);
-      const names = [];
-      for (const [name, v] of values) {
-        if (names[v] !== undefined) throw new Error(`${item.fullName}: alias ${name} = ${v}`);
-        names[v] = name;
+  const messages = [];
+  const enums = [];
+  (function walk(ns) {
+    for (const item of ns.nestedArray) {
+      if (item instanceof protobuf.Type) {
+        const fields = item.fieldsArray.map((f) => {
+          if (f.map) throw new Error(`${item.fullName}.${f.name}: map fields are not supported by sdk/codec.ts`);
+          let type;
+          if (f.resolvedType instanceof protobuf.Type || f.resolvedType instanceof protobuf.Enum) type = local(f.resolvedType.fullName);
+          else if (SCALARS.has(f.type)) type = f.type;
+          else throw new Error(`${item.fullName}.${f.name}: type ${f.type} is not supported by sdk/codec.ts`);
+          if (f.partOf && !(f.resolvedType instanceof protobuf.Type)) throw new Error(`${item.fullName}.${f.name}: a oneof member must be a message (sdk/codec.ts)`);
+          if (f.repeated && f.partOf) throw new Error(`${item.fullName}.${f.name}: repeated oneof member`);
+          const entry = [f.name, f.id, f.repeated ? `repeated ${type}` : type];
+          if (f.partOf) entry.push(f.partOf.name);
+          return entry;
+        });
+        messages.push([local(item.fullName), fields]);
+      } else if (item instanceof protobuf.Enum) {
+        const values = Object.entries(item.values);
+        if (values.some(([, v]) => v < 0 || v > 1000)) throw new Error(`${item.fullName}: enum values must be 0..1000`);
+        const names = [];
+        for (const [name, v] of values) {
+          if (names[v] !== undefined) throw new Error(`${item.fullName}: alias ${name} = ${v}`);
+          names[v] = name;
+        }
+        enums.push([local(item.fullName), Array.from(names, (n) => n ?? null)]);
       }
-      enums.push([local(item.fullName), Array.from(names, (n) => n ?? null)]);
+      if (item.nestedArray) walk(item);
     }
-    if (item.nestedArray) walk(item);
-  }
-})(pkg);
+  })(pkg);
 
-/**
- * A message as one line of fields: `name:type`, `name@7:type` when its number is not the previous
- * field's + 1, `*type` for a repeated field, and a oneof's members between `{name` and `}`.
- */
-function line(fields) {
-  const out = [];
-  let last = 0;
-  let group;
-  for (const [name, id, type, oneof] of fields) {
-    if (oneof !== group) {
-      if (group !== undefined) out.push("}");
-      if (oneof !== undefined) out.push(`{${oneof}`);
-      group = oneof;
+  /**
+   * A message as one line of fields: `name:type`, `name@7:type` when its number is not the previous
+   * field's + 1, `*type` for a repeated field, and a oneof's members between `{name` and `}`.
+   */
+  function line(fields) {
+    const out = [];
+    let last = 0;
+    let group;
+    for (const [name, id, type, oneof] of fields) {
+      if (oneof !== group) {
+        if (group !== undefined) out.push("}");
+        if (oneof !== undefined) out.push(`{${oneof}`);
+        group = oneof;
+      }
+      out.push(`${name}${id === last + 1 ? "" : `@${id}`}:${type.replace(/^repeated /, "*")}`);
+      last = id;
     }
-    out.push(`${name}${id === last + 1 ? "" : `@${id}`}:${type.replace(/^repeated /, "*")}`);
-    last = id;
+    if (group !== undefined) out.push("}");
+    return out.join(" ");
   }
-  if (group !== undefined) out.push("}");
-  return out.join(" ");
-}
-for (const [name, fields] of messages) {
-  const oneofs = fields.map((f) => f[3]).filter((o) => o !== undefined);
-  const groups = oneofs.filter((o, i) => o !== oneofs[i - 1]);
-  if (new Set(groups).size !== groups.length) throw new Error(`${name}: a oneof's members must be declared together`);
+  for (const [name, fields] of messages) {
+    const oneofs = fields.map((f) => f[3]).filter((o) => o !== undefined);
+    const groups = oneofs.filter((o, i) => o !== oneofs[i - 1]);
+    if (new Set(groups).size !== groups.length) throw new Error(`${name}: a oneof's members must be declared together`);
+  }
+
+  const lines = [
+    "// GENERATED by scripts/gen-proto.mjs from proto/*.proto. Do not edit; run `npm run proto`.",
+    `// Package ${PACKAGE}, read by sdk/codec.ts. A message is a line of fields in declaration order:`,
+    "// `name:type` (number: the previous field's + 1), `name@7:type`, `*type` for a repeated field, a",
+    '// oneof\'s members between `{oneofName` and `}`; a type is a scalar, an enum or a message (nested',
+    '// ones dotted: "Warrant.Status"). An enum lists its names by value (null where a value is unused).',
+    "",
+    "export const messages: Readonly<Record<string, string>> = {",
+    ...messages.map(([name, fields]) => `  ${JSON.stringify(name)}: ${JSON.stringify(line(fields))},`),
+    "};",
+    "",
+    "export const enums: Readonly<Record<string, readonly (string | null)[]>> = {",
+    ...enums.map(([name, values]) => `  ${JSON.stringify(name)}: ${JSON.stringify(values)},`),
+    "};",
+    "",
+  ];
+  return lines.join("\n");
 }
 
-const lines = [
-  "// GENERATED by scripts/gen-proto.mjs from proto/*.proto. Do not edit; run `npm run proto`.",
-  `// Package ${PACKAGE}, read by sdk/codec.ts. A message is a line of fields in declaration order:`,
-  "// `name:type` (number: the previous field's + 1), `name@7:type`, `*type` for a repeated field, a",
-  '// oneof\'s members between `{oneofName` and `}`; a type is a scalar, an enum or a message (nested',
-  '// ones dotted: "Warrant.Status"). An enum lists its names by value (null where a value is unused).',
-  "",
-  "export const messages: Readonly<Record<string, string>> = {",
-  ...messages.map(([name, fields]) => `  ${JSON.stringify(name)}: ${JSON.stringify(line(fields))},`),
-  "};",
-  "",
-  "export const enums: Readonly<Record<string, readonly (string | null)[]>> = {",
-  ...enums.map(([name, values]) => `  ${JSON.stringify(name)}: ${JSON.stringify(values)},`),
-  "};",
-  "",
-];
-const text = lines.join("\n");
 const out = join(root, "proto", "gen", "schema.ts");
-if (process.argv.includes("--check")) {
+const main = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (!main) {
+  // imported (by the test): nothing to do
+} else if (process.argv.includes("--check")) {
+  const text = generate();
   const current = readFileSync(out, "utf8");
   if (current !== text) {
     console.error("proto/gen/schema.ts is stale: run `npm run proto`");
@@ -103,6 +112,7 @@ if (process.argv.includes("--check")) {
   }
   console.log("proto/gen/schema.ts is up to date");
 } else {
+  const text = generate();
   writeFileSync(out, text);
-  console.log(`wrote ${out} from ${protos.join(", ")}`);
+  console.log(`wrote ${out} from proto/*.proto`);
 }

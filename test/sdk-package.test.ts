@@ -31,7 +31,7 @@ const NODE_ONLY = /^(?:libp2p|@libp2p\/|@chainsafe\/|level|classic-level|abstrac
  * below: it creates a client, registers an invoice (hashed, fingerprinted, signed, submitted,
  * waited for), reads the receivable and its history with proofs, and verifies that history against
  * the genesis validators. The goal of issue 16 is 150 KiB for it and is not met (235 KiB, from
- * 352 KiB before the codec stopped using protobufjs); docs/api.md ("The SDK package") says what
+ * 358 KiB before the codec stopped using protobufjs); docs/api.md ("The SDK package") says what
  * stands between, measured. The bounds are today's sizes plus about 2%.
  */
 const BUNDLES: { name: string; what: string; code: string; limitKiB: number }[] = [

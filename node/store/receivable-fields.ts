@@ -1,8 +1,8 @@
 // The few fields of a stored Receivable the current-state indexes need (status, registration time,
-// due date, outstanding financing), read straight from its protobuf bytes. A full decode through the
-// reflection codec costs ~10x more and indexOps reads two receivables per change. Field numbers and
-// the status enum come from the schema (proto/tradeledger.proto, through sdk/codec.ts), never from literals here; a test
-// checks the result against the full decode.
+// due date, outstanding financing), read straight from its protobuf bytes: a full decode builds
+// every field and financing, and indexOps reads two receivables per change. Field numbers and the
+// status enum come from the schema (proto/tradeledger.proto, through sdk/codec.ts), never from
+// literals here; a test checks the result against the full decode.
 import { enumNames, fieldNumber } from "../../sdk/codec.js";
 import type { ReceivableStatus } from "../../sdk/types.js";
 import { corrupted } from "./errors.js";
