@@ -508,7 +508,13 @@ export class Reads {
     if (!found) throw notFound(`no warrant piece ${id}`);
     const visible = seesWholeTree(caller, found.warrant) || isPieceParty(caller, found.piece) || (await this.holdsDescendant(caller, found.piece));
     if (!visible) throw forbidden(`${caller.id} (${caller.role}) may not read piece ${id}: its holder, holders of pieces descending from it, the obligor, the bank of the line and auditors may`);
-    return pieceView(found, asOf, q.proofs ? await this.pieceProofs(found.warrant.lineId, [...found.ancestry, found.piece], q.waitCertifiedMs ?? 0) : undefined);
+    if (!q.proofs) return pieceView(found, asOf, undefined);
+    const proofs = await this.pieceProofs(found.warrant.lineId, [...found.ancestry, found.piece], q.waitCertifiedMs ?? 0);
+    // the piece's own history, for those who may read it (not a holder of a piece descending from it)
+    if (await canReadHistory(caller, { kind: "piece", id }, this.lookups)) {
+      proofs.history = { kind: "piece", id, ...(await this.historyPage("piece", id, { proofs: true, limit: MAX_PAGE_LIMIT, waitCertifiedMs: q.waitCertifiedMs ?? 0 })) };
+    }
+    return pieceView(found, asOf, proofs);
   }
 
   /** The first event of a type in an object's history, as the transaction record that emitted it. */

@@ -5,21 +5,20 @@
 import * as z from "zod/mini";
 import { RESULT_CODES } from "../types.js";
 import type { ObjectKind } from "../history-chain.js";
-import { ALERT_EVENT, CalendarDate, described, EVENT_TYPES, Hex, Hex32, named, PartyId, Quantity, ReceivableStatusSchema, REJECTED_EVENT, U64 } from "./primitives.js";
+import { ALERT_EVENT, CalendarDate, described, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, ReceivableStatusSchema, REJECTED_EVENT, U64 } from "./primitives.js";
 import {
   AlertRecordView,
   SupervisionRuleView,
   AsOf,
-  BlockProofView,
   BlockTxView,
   BlockView,
   CertifiedHeaderView,
   CreditLineView,
-  SignerKeysView,
-  HistoryCompleteView,
   DocumentRecordView,
   ExposureView,
   HistoryEntryView,
+  HistoryProofFields,
+  ObjectHistoryPageView,
   LedgerEventView,
   LotRecord,
   PartyView,
@@ -109,14 +108,6 @@ const READ_ERRORS = [400, 401, 403, 404, 429, 503] as const;
 // ---- histories (sdk/verify.ts verifyHistory, verifyObjectHistory) ----
 
 const HistoryQuery = z.object({ ...Page, ...Consistency, proofs: described(Flag, "include inclusion proofs, headers, certificates, the signers' keys and the history chain (what the verifier checks)"), waitCertifiedMs: WaitCertifiedMs });
-const HistoryProofs = {
-  blocks: described(z.optional(z.array(BlockProofView)), "with proofs: each entry's block header, commit certificate and certified header"),
-  signerKeys: described(z.optional(z.array(SignerKeysView)), "with proofs: the page's signers' keys proven from certified state (absent while the head is not certified)"),
-  complete: described(z.optional(HistoryCompleteView), "with proofs: the object's history chain at a certified height, read before the page (absent while the head is not certified)"),
-};
-/** The kinds of object other than receivables with a history route (sdk/history-chain.ts ObjectKind). */
-export const OBJECT_HISTORY_KINDS = ["piece", "warrant", "line", "title", "lot"] as const satisfies readonly ObjectKind[];
-const ObjectHistoryPage = pageOf(HistoryEntryView, { kind: z.enum(OBJECT_HISTORY_KINDS), id: described(z.string().check(z.minLength(2)).check(z.maxLength(64)), "the object's id"), ...HistoryProofs }).apply(named, "ObjectHistoryPage");
 
 /** The history route of one kind of object: the same query and page for every kind. */
 function historyRoute(kind: ObjectKind, path: string, what: string, id: z.ZodMiniType<string>, readers: string) {
@@ -129,7 +120,7 @@ function historyRoute(kind: ObjectKind, path: string, what: string, id: z.ZodMin
     params: z.object({ id }),
     query: HistoryQuery,
     body: null,
-    response: ObjectHistoryPage,
+    response: ObjectHistoryPageView,
     produces: "json",
     success: 200,
     errors: READ_ERRORS,
@@ -279,7 +270,7 @@ export const routes = {
     params: z.object({ id: Hex32 }),
     query: HistoryQuery,
     body: null,
-    response: pageOf(HistoryEntryView, { receivableId: Hex32, ...HistoryProofs }),
+    response: pageOf(HistoryEntryView, { receivableId: Hex32, ...HistoryProofFields }),
     produces: "json",
     success: 200,
     errors: READ_ERRORS,
