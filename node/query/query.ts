@@ -7,7 +7,7 @@
 import { concatBytes, equalBytes, fromUtf8, toHex } from "../../sdk/bytes.js";
 import { decode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
-import { MAX_CERTIFIED_CHAIN, type CertifiedHeaderProof } from "../../sdk/certified.js";
+import { MAX_CERTIFIED_CHAIN, type CertifiedHeaderProof, type CheckpointCertificate } from "../../sdk/certified.js";
 import { EMPTY_HISTORY_HEAD, historyChainKey, nextHistoryHead, REJECTED_ATTEMPT, type HistoryKind } from "../../sdk/history-chain.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
@@ -153,6 +153,10 @@ export class LedgerQuery implements QueryModel {
     // block means our chain is not the validators' (the driver halts on that at stable checkpoints).
     if (!equalBytes(sha256(top), checkpoint.blockHash)) throw corrupted(`the checkpoint certificate of block ${checkpoint.seq} certifies another header`, { height: checkpoint.seq.toString() });
     return { header, chain, checkpoint };
+  }
+
+  async checkpointAtOrBelow(height: bigint): Promise<CheckpointCertificate | undefined> {
+    return this.store.blocks.checkpointAtOrBelow(height);
   }
 
   async waitCertifiedHeader(height: bigint, ms: number): Promise<CertifiedHeaderProof | undefined> {

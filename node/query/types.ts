@@ -3,7 +3,7 @@
 // depends on this interface only; node/query/query.ts implements it over the store. Nothing here
 // imports node/store, node/ledger or node/chain, so rpc/ can import it without reaching around.
 import type { CommitCertificate } from "../../sdk/commit.js";
-import type { CertifiedHeaderProof } from "../../sdk/certified.js";
+import type { CertifiedHeaderProof, CheckpointCertificate } from "../../sdk/certified.js";
 import type { HistoryKind } from "../../sdk/history-chain.js";
 import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
@@ -238,6 +238,8 @@ export interface QueryModel {
    * or not certified yet (the next checkpoint, or the idle tip's, certifies it: docs/consensus.md §2.6).
    */
   certifiedHeader(height: bigint): Promise<CertifiedHeaderProof | undefined>;
+  /** the newest checkpoint certificate this node holds at or below `height` (what block sync hands observers) */
+  checkpointAtOrBelow(height: bigint): Promise<CheckpointCertificate | undefined>;
   /** certifiedHeader, waiting up to `ms` for a certificate to arrive */
   waitCertifiedHeader(height: bigint, ms: number): Promise<CertifiedHeaderProof | undefined>;
   /** the committed transaction that took this hash, with its receipt and inclusion proofs */

@@ -459,6 +459,10 @@ export const schema = {
                   "type": "bytes",
                   "id": 6,
                   "protoName": "header_hash"
+                },
+                "checkpoint": {
+                  "type": "CheckpointCertificateMsg",
+                  "id": 7
                 }
               }
             },
