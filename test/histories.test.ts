@@ -9,7 +9,7 @@ import { toHex, utf8 } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
 import { createClient, type TradeLedgerClient } from "../sdk/client.js";
 import { randomBytes, sha256 } from "../sdk/crypto.js";
-import { LedgerError } from "../sdk/errors.js";
+import type { LedgerError } from "../sdk/errors.js";
 import { fingerprintWarehouseReceipt } from "../sdk/fingerprint.js";
 import { signerFromSeed } from "../sdk/signer.js";
 import { pieceIdOf } from "../sdk/transactions/warrant-common.js";
@@ -17,7 +17,7 @@ import { validatorSetFromGenesis, verifyObjectHistory, type VerificationReport }
 import { verifyPiece } from "../sdk/verify-piece.js";
 import type { ObjectKind } from "../sdk/history-chain.js";
 import type { ObjectHistoryPageJson } from "../sdk/api/routes.js";
-import { day, servedHarness } from "./rpc-harness.js";
+import { day, ledgerErrorOf, servedHarness } from "./rpc-harness.js";
 
 const { h, url, as } = await servedHarness(t);
 const bankA = as("bank-a");
@@ -31,15 +31,7 @@ const usd = (major: number) => BigInt(major) * 100n;
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 const codes = (r: VerificationReport) => r.problems.map((p) => p.code);
 
-async function failure(p: Promise<unknown>): Promise<LedgerError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof LedgerError) return err;
-    throw err;
-  }
-  throw new Error("expected a LedgerError");
-}
+const failure = ledgerErrorOf;
 
 async function invoice(seller: TradeLedgerClient, buyer: string, major: number): Promise<string> {
   const r = await seller.submit(
