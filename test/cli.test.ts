@@ -156,6 +156,7 @@ t.test("warrant commands against a node: line, issue, split, offer, finance, ban
   // supplier, exporter-sz-electronics a tier-2 supplier of the tier-1.
   const net = join(dir, "warrant-net");
   for (const p of Object.values(h.parties)) writeKeyFile(join(net, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+  writeFileSync(join(net, "genesis.json"), JSON.stringify(h.genesis())); // the validators --verify trusts
   const tl = async (...args: string[]) => {
     let out = "";
     let err = "";
@@ -299,6 +300,7 @@ t.test("title and buyer commands against a node: stock, receipts, pledges, surre
   });
   const net = join(dir, "title-net");
   for (const p of Object.values(h.parties)) writeKeyFile(join(net, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+  writeFileSync(join(net, "genesis.json"), JSON.stringify(h.genesis())); // the validators --verify trusts
   // The harness's genesis predates the custodians: bank-a onboards them, as on an older devnet.
   const bankA = createClient({ url, signer: h.party("bank-a").signer });
   for (const id of ["warehouse-qd", "carrier-eastsea"]) {
