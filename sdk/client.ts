@@ -6,6 +6,7 @@ import { ErrorEnvelope } from "./api/errors.js";
 import { fillPath, HISTORY_ROUTES, routes, type HistoryPageJson, type ObjectHistoryPageJson, type ResponseOf, type RouteId } from "./api/routes.js";
 import type { HistoryKind, ObjectKind } from "./history-chain.js";
 import { verifyHistory, verifyObjectHistory, type VerificationReport } from "./verify.js";
+import { verifyTitlePledges, type TitlePledgesReport } from "./verify-title.js";
 import {
   type BlockJson,
   type CreditLineJson,
@@ -691,6 +692,17 @@ export class TradeLedgerClient {
     }
     const history = await this.getFullHistoryOf(kind, id, opts);
     return { history, verdict: verifyObjectHistory(history, validators, { kind, id }) };
+  }
+
+  /**
+   * A title's pledge history checked against the validator set (sdk/verify-title.ts
+   * verifyTitlePledges): the title's history is read with proofs first, then the title, so the
+   * pledges shown are compared as they stood at the height the history is proven complete at.
+   */
+  async verifiedTitle(id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
+    const history = await this.getFullHistoryOf("title", id, opts);
+    const title = await this.getTitle(id);
+    return { title, history, verdict: verifyTitlePledges(title, history, validators) };
   }
 
   /** Reads every page of a history and merges them: items, blocks once each, every page's signer keys, the last page's chain record. */

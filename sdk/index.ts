@@ -74,6 +74,8 @@ export type {
 export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyObjectHistory, verifyTx } from "./verify.js";
 export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
 export { verifyPiece } from "./verify-piece.js";
+export { pledgesOfHistory, verifyTitlePledges } from "./verify-title.js";
+export type { PledgeOf, PledgeOutcome, TitlePledgesReport } from "./verify-title.js";
 // before, during and after lending (DESIGN.md §10-§11, docs/lending.md)
 export {
   AGING_BUCKETS,

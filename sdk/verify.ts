@@ -64,6 +64,8 @@ export type VerificationProblemCode =
   | "NOT_THIS_RECEIVABLE"
   /** an entry (or the page) concerns another piece, warrant, credit line, title or lot */
   | "NOT_THIS_OBJECT"
+  /** verifyTitlePledges: the pledges shown are not those the title's proven history makes */
+  | "PLEDGES_MISMATCH"
   | "OUT_OF_ORDER";
 
 export interface VerificationProblem {

@@ -15,6 +15,7 @@ import { signerFromSeed } from "../sdk/signer.js";
 import { pieceIdOf } from "../sdk/transactions/warrant-common.js";
 import { validatorSetFromGenesis, verifyObjectHistory, type VerificationReport } from "../sdk/verify.js";
 import { verifyPiece } from "../sdk/verify-piece.js";
+import { verifyTitlePledges } from "../sdk/verify-title.js";
 import type { ObjectKind } from "../sdk/history-chain.js";
 import type { ObjectHistoryPageJson } from "../sdk/api/routes.js";
 import { day, ledgerErrorOf, servedHarness } from "./rpc-harness.js";
@@ -178,4 +179,34 @@ t.test("verifyPiece rests on the piece's complete history", async (t) => {
   const noHistory = clone(v);
   delete noHistory.proofs!.history;
   t.same(verifyPiece(noHistory.piece, noHistory, set()).problems.map((p) => p.code), ["NOT_PROVEN_COMPLETE"]);
+});
+
+t.test("a title's pledges rest on its history: re-derived from it, proven complete", async (t) => {
+  const { title, history, verdict } = await auditor.verifiedTitle(titleId, set());
+  t.same(verdict.problems, [], "the pledges shown are those the proven history makes");
+  t.equal(verdict.pledgesCompleteThrough, history.complete!.height);
+  t.equal(verdict.pledgesChecked, 1);
+  t.match(title.pledges, [{ bankId: "bank-a", outcome: "PLEDGED" }]);
+  const mismatch = (x: typeof title, h = history) => verifyTitlePledges(x, h, set()).problems.map((p) => p.code);
+  const dropped = clone(title);
+  dropped.pledges = [];
+  t.same(mismatch(dropped), ["PLEDGES_MISMATCH"], "a pledge left out of the title view");
+  const amount = clone(title);
+  amount.pledges[0]!.securedAmount = "1";
+  t.same(mismatch(amount), ["PLEDGES_MISMATCH"], "a pledge's secured amount misstated");
+  const outcome = clone(title);
+  outcome.pledges[0]!.outcome = "RELEASED";
+  t.same(mismatch(outcome), ["PLEDGES_MISMATCH"], "a pledge's outcome misstated");
+  const gap = clone(history);
+  gap.items = gap.items.filter((e) => e.event?.type !== "pledgeAccepted");
+  t.same([...new Set(mismatch(title, gap))], ["ENTRY_MISSING"], "the acceptance left out of the history");
+  // the title read after the history, a step later: compared as it stood at the proven height
+  await bankA.submit(tx.releasePledge({ titleId }));
+  const later = await auditor.getTitle(titleId);
+  t.match(later.pledges, [{ outcome: "RELEASED" }]);
+  const r = verifyTitlePledges(later, history, set());
+  t.same(r.problems, [], "a release above the proven height is not held against the proof");
+  const now = await auditor.verifiedTitle(titleId, set());
+  t.same(now.verdict.problems, []);
+  t.match(now.title.pledges, [{ outcome: "RELEASED", released: { signer: "bank-a" } }]);
 });

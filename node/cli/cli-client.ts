@@ -56,8 +56,7 @@ import {
   EXAMPLE_SCORECARD,
   HISTORY_KINDS,
   type HistoryKind,
-  type HistoryPageJson,
-  type ObjectHistoryPageJson,
+  type ValidatorSet,
   type VerificationReport,
   type DocumentKind,
   type Signer,
@@ -141,7 +140,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
 
   /** An object's whole history checked against the validators (client.verifiedHistory), for the commands' --verify. */
   const verifiedHistory: VerifiedHistory = {
-    of: (o, client, kind, id) => client.verifiedHistory(kind, id, validatorsOf(o)),
+    validators: validatorsOf,
     print: (value, verdict) => {
       print({ ...value, verification: verdict });
       if (!verdict.ok) exit(1);
@@ -361,7 +360,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
         const kind = historyKindOf(o.kind, id);
         const client = clientOf(o, signerOf(o, "auditor", "history"));
         if (!o.verify) return print(kind === "receivable" ? await client.getFullHistory(id, { proofs: false }) : await client.getFullHistoryOf(kind, id, { proofs: false }));
-        const { history, verdict } = await verifiedHistory.of(o, client, kind, id);
+        const { history, verdict } = await client.verifiedHistory(kind, id, verifiedHistory.validators(o));
         const { blocks: _blocks, signerKeys: _keys, complete: _complete, ...shown } = history;
         verifiedHistory.print({ ...shown, items: history.items.map(({ proof: _p, ...e }) => e) }, verdict);
       }),
@@ -706,7 +705,8 @@ const U64_MAX = 2n ** 64n - 1n;
 
 /** What the history commands' --verify uses: the verdict on an object's whole history, and how it is printed (exit 1 unless ok). */
 interface VerifiedHistory {
-  of(o: CommonOptions & { genesis?: string }, client: TradeLedgerClient, kind: HistoryKind, id: string): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }>;
+  /** the validators to trust: --genesis, else the devnet's genesis.json */
+  validators(o: CommonOptions & { genesis?: string }): ValidatorSet;
   print(value: object, verdict: VerificationReport): void;
 }
 
@@ -955,15 +955,16 @@ function addTitleCommands(
 
   command("show-title", "a title document with its pledge history (its custodian, holder, pledgee bank, auditors); --verify proves its history complete", "auditor")
     .argument("<titleId>")
-    .option("--verify", "verify the title's whole history against the genesis validator set (verifyObjectHistory): every entry proven, none missing up to a certified height")
+    .option("--verify", "verify the title's whole history against the genesis validator set (every entry proven, none missing up to a certified height) and the pledges shown against it (verifyTitlePledges)")
     .option("--genesis <file>", "the genesis whose validators to trust (default <devnet>/genesis.json)")
     .action(
       run(async (titleId: string, o: CommonOptions & { verify?: boolean; genesis?: string }) => {
         idOf(titleId, "title id");
         const client = clientOf(o, signerOf(o, "auditor", "show-title"));
-        const title = await client.getTitle(titleId);
-        if (!o.verify) return print(title);
-        verifiedHistory.print(title, (await verifiedHistory.of(o, client, "title", titleId)).verdict);
+        if (!o.verify) return print(await client.getTitle(titleId));
+        // the title's history proven complete, and the pledges shown re-derived from it
+        const { title, verdict } = await client.verifiedTitle(titleId, verifiedHistory.validators(o));
+        verifiedHistory.print(title, verdict);
       }),
     );
 
@@ -980,7 +981,7 @@ function addTitleCommands(
         const client = clientOf(o, signerOf(o, "auditor", "show-lot"));
         const lot = await client.getLot(lotId, page);
         if (!o.verify) return print(lot);
-        verifiedHistory.print(lot, (await verifiedHistory.of(o, client, "lot", lotId)).verdict);
+        verifiedHistory.print(lot, (await client.verifiedHistory("lot", lotId, verifiedHistory.validators(o))).verdict);
       }),
     );
 

@@ -179,9 +179,10 @@ export interface PledgeStep {
 /**
  * What became of a pledge: OFFERED (open offer), PLEDGED (accepted, not released), RELEASED (accepted,
  * then released by its bank), DECLINED (the offer released by the bank it was offered to), WITHDRAWN
- * (the offer released by the holder).
+ * (the offer released by the holder). sdk/verify-title.ts has the rule.
  */
-export type PledgeOutcome = "OFFERED" | "PLEDGED" | "RELEASED" | "DECLINED" | "WITHDRAWN";
+export type { PledgeOutcome } from "../../sdk/verify-title.js";
+import type { PledgeOutcome } from "../../sdk/verify-title.js";
 
 /** One pledge of a title, from its offer to its release, as the title's history tells it. */
 export interface PledgeHistoryEntry {
