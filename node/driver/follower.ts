@@ -57,6 +57,7 @@ export class Follower {
   /** the highest height certified by a certificate this node holds (as far as this process knows) */
   private certifiedThrough = -1n;
   private lastAsked = 0;
+  private asking: Promise<void> | undefined;
   /** checkpoint certificates refused (a forged or foreign one from a peer) */
   refusedCheckpoints = 0;
 
@@ -89,6 +90,7 @@ export class Follower {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.asking;
   }
 
   /** One catch-up round against one connected validator (round robin): blocks applied, -1 if it failed. */
@@ -100,7 +102,12 @@ export class Follower {
     try {
       const applied = await this.sync.syncTo(undefined, [peer], { stopped: () => this.stopped });
       if (applied > 0) this.deps.logger.debug("followed the chain", { height: this.chain.height, blocks: applied });
-      else await this.certifyHead(peer);
+      // never delays following: at most one ask in flight, beside the polling
+      else if (!this.asking) {
+        this.asking = this.certifyHead(peer)
+          .catch((err: unknown) => this.deps.logger.debug("asking for the head's checkpoint certificate failed", { peer, err }))
+          .finally(() => (this.asking = undefined));
+      }
       return applied;
     } catch (err) {
       if (!this.stopped) this.deps.logger.warn("following failed at a peer; trying another next round", { err });
