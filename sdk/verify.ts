@@ -26,7 +26,7 @@
 // validator set other than the one given (docs/security.md §7).
 import { equalBytes, fromHex, isHex, toHex } from "./bytes.js";
 import { CodecError, decode } from "./codec.js";
-import { batchDigest, verifyCommitCertificate, type Validator } from "./commit.js";
+import { batchDigest, verifyCommitCertificate, type Validator, type VerifySignature } from "./commit.js";
 import { nobleCrypto, sha256 } from "./crypto.js";
 import { certificateFromJson, sameJson, toJsonView } from "./json.js";
 import { certifiedHeaderFromJson, verifyCertifiedHeader, verifyCertifiedState, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
@@ -152,6 +152,20 @@ export function eventContradiction(event: Event, tx: Tx): string | null {
 
 class Checker {
   readonly problems: VerificationProblem[] = [];
+  /**
+   * Signature checks of checkpoint certificates, remembered: blocks certified by the same checkpoint
+   * (every block up to it, and the signer keys' and history chain's headers) carry the same
+   * signatures, so each is verified once per answer. A pure function's results, cached.
+   */
+  readonly verifyCheckpoint: VerifySignature = (() => {
+    const seen = new Map<string, boolean>();
+    return (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean => {
+      const k = `${toHex(publicKey)}.${toHex(message)}.${toHex(signature)}`;
+      let ok = seen.get(k);
+      if (ok === undefined) seen.set(k, (ok = nobleCrypto.verify(publicKey, message, signature)));
+      return ok;
+    };
+  })();
   private readonly blocks = new Map<string, Block | null>();
   certified = 0;
 
@@ -179,7 +193,7 @@ class Checker {
     const sets = Array.isArray(json) ? json : [json as SignerKeysJson];
     const keys = new Map<string, { party: Party | null; height: bigint }>();
     for (const set of sets) {
-      const check: SignerKeysCheck = verifySignerKeys(set, this.set, sha256, nobleCrypto.verify);
+      const check: SignerKeysCheck = verifySignerKeys(set, this.set, sha256, this.verifyCheckpoint);
       if (!check.ok) {
         this.keysProblem = check.reason;
         return;
@@ -290,7 +304,7 @@ class Checker {
     }
     let certified;
     try {
-      certified = verifyCertifiedHeader(certifiedHeaderFromJson(proof.certified), this.set, sha256, nobleCrypto.verify);
+      certified = verifyCertifiedHeader(certifiedHeaderFromJson(proof.certified), this.set, sha256, this.verifyCheckpoint);
     } catch (err) {
       certified = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
     }
@@ -464,7 +478,7 @@ function completeness(c: Checker, kind: HistoryKind, id: string, history: AnyHis
   const key = historyChainKey(kind, id);
   let check;
   try {
-    check = verifyCertifiedState(certifiedHeaderFromJson(proof.certified), c.validatorSet, { key, value: record, proof: stateProofFromJson(proof.proof) }, sha256, nobleCrypto.verify);
+    check = verifyCertifiedState(certifiedHeaderFromJson(proof.certified), c.validatorSet, { key, value: record, proof: stateProofFromJson(proof.proof) }, sha256, c.verifyCheckpoint);
   } catch (err) {
     check = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
   }
