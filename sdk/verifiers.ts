@@ -3,7 +3,9 @@
 // lender's back office that receives histories, proofs and documents from elsewhere. (The main
 // entry exports all of this too; a bundler keeps only what is imported either way, this entry says
 // so in the import.)
-export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyTx } from "./verify.js";
+export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyObjectHistory, verifyTx } from "./verify.js";
+export { pledgesOfHistory, verifyTitlePledges } from "./verify-title.js";
+export type { TitlePledgesReport } from "./verify-title.js";
 export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
 export { verifyPiece } from "./verify-piece.js";
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
