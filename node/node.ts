@@ -210,6 +210,7 @@ export class TradeLedgerNode {
         sigCache,
         chainId: genesis.chainId,
         partyKey: (id) => parties.key(id),
+        retiredKeys: (id) => parties.retired(id),
         isCommitted: (h) => query.hasCommittedTx(fromHex(h)),
         checkFormat: (tx) => txBodyFormatError(tx.body),
         ...(opts.now ? { now: opts.now } : {}),

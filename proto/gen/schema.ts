@@ -510,7 +510,11 @@ export const schema = {
                     "acceptExtension",
                     "writeOff",
                     "attestFinancials",
-                    "grantConsent"
+                    "grantConsent",
+                    "admitObserver",
+                    "removeObserver",
+                    "rotateKey",
+                    "resetPartyKey"
                   ]
                 }
               },
@@ -702,6 +706,26 @@ export const schema = {
                   "type": "GrantConsent",
                   "id": 56,
                   "protoName": "grant_consent"
+                },
+                "admitObserver": {
+                  "type": "AdmitObserver",
+                  "id": 64,
+                  "protoName": "admit_observer"
+                },
+                "removeObserver": {
+                  "type": "RemoveObserver",
+                  "id": 65,
+                  "protoName": "remove_observer"
+                },
+                "rotateKey": {
+                  "type": "RotateKey",
+                  "id": 66,
+                  "protoName": "rotate_key"
+                },
+                "resetPartyKey": {
+                  "type": "ResetPartyKey",
+                  "id": 67,
+                  "protoName": "reset_party_key"
                 }
               }
             },
@@ -1551,6 +1575,117 @@ export const schema = {
                 }
               }
             },
+            "AdmitObserver": {
+              "fields": {
+                "nodePublicKey": {
+                  "type": "bytes",
+                  "id": 1,
+                  "protoName": "node_public_key"
+                },
+                "partyId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "party_id"
+                }
+              }
+            },
+            "RemoveObserver": {
+              "fields": {
+                "nodePublicKey": {
+                  "type": "bytes",
+                  "id": 1,
+                  "protoName": "node_public_key"
+                },
+                "reason": {
+                  "type": "string",
+                  "id": 2
+                }
+              }
+            },
+            "RotateKey": {
+              "fields": {
+                "newPublicKey": {
+                  "type": "bytes",
+                  "id": 1,
+                  "protoName": "new_public_key"
+                },
+                "possessionProof": {
+                  "type": "bytes",
+                  "id": 2,
+                  "protoName": "possession_proof"
+                }
+              }
+            },
+            "ResetPartyKey": {
+              "fields": {
+                "partyId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "party_id"
+                },
+                "newPublicKey": {
+                  "type": "bytes",
+                  "id": 2,
+                  "protoName": "new_public_key"
+                },
+                "possessionProof": {
+                  "type": "bytes",
+                  "id": 3,
+                  "protoName": "possession_proof"
+                },
+                "reason": {
+                  "type": "string",
+                  "id": 4
+                }
+              }
+            },
+            "ObserverSet": {
+              "fields": {
+                "observers": {
+                  "rule": "repeated",
+                  "type": "ObserverRecord",
+                  "id": 1
+                }
+              }
+            },
+            "ObserverRecord": {
+              "fields": {
+                "nodePublicKey": {
+                  "type": "bytes",
+                  "id": 1,
+                  "protoName": "node_public_key"
+                },
+                "partyId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "party_id"
+                },
+                "admittedBy": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "admitted_by"
+                },
+                "admittedAt": {
+                  "type": "uint64",
+                  "id": 4,
+                  "protoName": "admitted_at"
+                },
+                "removedBy": {
+                  "type": "string",
+                  "id": 5,
+                  "protoName": "removed_by"
+                },
+                "removedAt": {
+                  "type": "uint64",
+                  "id": 6,
+                  "protoName": "removed_at"
+                },
+                "reason": {
+                  "type": "string",
+                  "id": 7
+                }
+              }
+            },
             "ResultCode": {
               "values": {
                 "OK": 0,
@@ -1595,7 +1730,11 @@ export const schema = {
                 "DISPUTED": 41,
                 "PAYEE_LOCKED": 42,
                 "BLOCKED_BY_RULE": 50,
-                "EXTENSION_INVALID": 51
+                "EXTENSION_INVALID": 51,
+                "DUPLICATE_OBSERVER": 60,
+                "KEY_NOT_PROVEN": 61,
+                "KEY_IN_USE": 62,
+                "KEY_RETIRED": 63
               }
             },
             "Event": {
@@ -1637,7 +1776,10 @@ export const schema = {
                     "financingWrittenOff",
                     "receivableDefaulted",
                     "financialsAttested",
-                    "consentGranted"
+                    "consentGranted",
+                    "observerAdmitted",
+                    "observerRemoved",
+                    "keyRotated"
                   ]
                 }
               },
@@ -1821,6 +1963,81 @@ export const schema = {
                   "type": "ConsentGranted",
                   "id": 45,
                   "protoName": "consent_granted"
+                },
+                "observerAdmitted": {
+                  "type": "ObserverAdmitted",
+                  "id": 60,
+                  "protoName": "observer_admitted"
+                },
+                "observerRemoved": {
+                  "type": "ObserverRemoved",
+                  "id": 61,
+                  "protoName": "observer_removed"
+                },
+                "keyRotated": {
+                  "type": "KeyRotated",
+                  "id": 62,
+                  "protoName": "key_rotated"
+                }
+              }
+            },
+            "ObserverAdmitted": {
+              "fields": {
+                "nodePublicKey": {
+                  "type": "bytes",
+                  "id": 1,
+                  "protoName": "node_public_key"
+                },
+                "partyId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "party_id"
+                },
+                "admittedBy": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "admitted_by"
+                }
+              }
+            },
+            "ObserverRemoved": {
+              "fields": {
+                "nodePublicKey": {
+                  "type": "bytes",
+                  "id": 1,
+                  "protoName": "node_public_key"
+                },
+                "removedBy": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "removed_by"
+                },
+                "reason": {
+                  "type": "string",
+                  "id": 3
+                }
+              }
+            },
+            "KeyRotated": {
+              "fields": {
+                "partyId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "party_id"
+                },
+                "publicKey": {
+                  "type": "bytes",
+                  "id": 2,
+                  "protoName": "public_key"
+                },
+                "resetBy": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "reset_by"
+                },
+                "reason": {
+                  "type": "string",
+                  "id": 4
                 }
               }
             },
@@ -2814,6 +3031,15 @@ export const schema = {
                   "type": "uint64",
                   "id": 2,
                   "protoName": "until_height"
+                },
+                "resetBy": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "reset_by"
+                },
+                "reason": {
+                  "type": "string",
+                  "id": 4
                 }
               }
             },

@@ -61,7 +61,12 @@ export const PartyView = z
     registeredBy: described(z.string(), "the bank that onboarded the party; empty for genesis parties"),
     registeredAt: TimeMs,
     retiredKeys: described(z.optional(z
-      .array(z.object({ publicKey: Hex32, untilHeight: described(U64, "the key signed transactions in blocks below this height") }))), "keys the party signed with before publicKey, oldest first (empty until key rotation exists)"),
+      .array(z.object({
+        publicKey: Hex32,
+        untilHeight: described(U64, "the key signed transactions in blocks below this height"),
+        resetBy: described(z.optional(z.string()), "the bank that reset the key (resetPartyKey); absent for the party's own rotation"),
+        reason: described(z.optional(z.string()), "the reset's reason"),
+      }))), "keys the party signed with before publicKey, oldest first (rotateKey, resetPartyKey: docs/governance.md)"),
   }).apply(named, "Party");
 
 export const FinancingView = z
@@ -398,6 +403,10 @@ export const EventView = z
     z.object({ type: z.literal("receivableDefaulted"), receivableId: Hex32 }),
     z.object({ type: z.literal("financialsAttested"), partyId: PartyId, attestedBy: PartyId, periodEnd: CalendarDate, documentHash: Hex32 }),
     z.object({ type: z.literal("consentGranted"), partyId: PartyId, bankId: PartyId, expiryDate: CalendarDate }),
+    // governance (DESIGN.md §12, docs/governance.md)
+    z.object({ type: z.literal("observerAdmitted"), nodePublicKey: described(Hex32, "the observer's node key (its libp2p identity)"), partyId: described(PartyId, "the party that operates it"), admittedBy: PartyId }),
+    z.object({ type: z.literal("observerRemoved"), nodePublicKey: Hex32, removedBy: PartyId, reason: z.string() }),
+    z.object({ type: z.literal("keyRotated"), partyId: PartyId, publicKey: described(Hex32, "the new key, in force from the next block"), resetBy: described(z.string(), "the bank that reset the key; empty for the party's own rotation"), reason: z.string() }),
   ]).apply(named, "Event");
 
 // Supervision (DESIGN.md §11, docs/supervision.md): what a rule found in a transaction, in its receipt.
