@@ -2,7 +2,7 @@
 // admission (async) and a backup's check of a proposed batch (sync, known parties only). The
 // ledger remains the authority: it re-checks every signature against committed state, with the
 // key in force at the block's height (node/ledger/execute.ts).
-// A party's key changes by rotateKey or resetPartyKey (docs/governance.md): the keyRotated event
+// A party's key changes by rotation or a bank's reset (docs/governance.md): the keyRotated event
 // of a committed block moves the current key to the retired ones here.
 import { equalBytes } from "../sdk/bytes.js";
 import type { Receipt } from "../sdk/types.js";

@@ -7,7 +7,7 @@
 // they signed with before their current one (`retiredKeys`, with the height each stopped at), so a
 // record proven at any certified H proves the key in force at every height up to H:
 //   the key for a transaction in block h = the first retired key with h < untilHeight, else publicKey.
-// rotateKey and resetPartyKey (DESIGN.md §12, docs/governance.md) append to the list: the retired key
+// Key rotation and a bank's key reset (DESIGN.md §12, docs/governance.md) append to the list: the retired key
 // signed blocks up to and including the rotation's own block, the new key every block after it.
 import { decode } from "./codec.js";
 import type { VerifySignature } from "./commit.js";

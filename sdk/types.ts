@@ -152,7 +152,7 @@ export interface Party {
   lei: string;
   registeredBy: string;
   registeredAt: bigint;
-  /** keys it signed with before `publicKey`, oldest first (rotateKey, resetPartyKey; sdk/signers.ts partyKeyAt) */
+  /** keys it signed with before `publicKey`, oldest first (key rotation, docs/governance.md; sdk/signers.ts partyKeyAt) */
   retiredKeys?: RetiredKey[];
 }
 

@@ -4,7 +4,7 @@
 // Keyed by tx hash AND signature bytes: the tx hash covers only the body, so a copy of a valid
 // transaction carrying a different (forged) signature has the same hash. Matching on the hash alone
 // would let this node accept bytes that other nodes reject: a fork in execution. And by the public
-// key it verified under: after a party rotates its key (rotateKey), a signature verified under the
+// key it verified under: after a party rotates its key (docs/governance.md), a signature verified under the
 // retired key must not pass as verified under the new one.
 import { equalBytes } from "../../sdk/bytes.js";
 import type { Crypto } from "../../sdk/crypto.js";

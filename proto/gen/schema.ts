@@ -1604,14 +1604,19 @@ export const schema = {
             },
             "RotateKey": {
               "fields": {
+                "partyId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "party_id"
+                },
                 "newPublicKey": {
                   "type": "bytes",
-                  "id": 1,
+                  "id": 2,
                   "protoName": "new_public_key"
                 },
                 "possessionProof": {
                   "type": "bytes",
-                  "id": 2,
+                  "id": 3,
                   "protoName": "possession_proof"
                 }
               }

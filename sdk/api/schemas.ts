@@ -64,9 +64,9 @@ export const PartyView = z
       .array(z.object({
         publicKey: Hex32,
         untilHeight: described(U64, "the key signed transactions in blocks below this height"),
-        resetBy: described(z.optional(z.string()), "the bank that reset the key (resetPartyKey); absent for the party's own rotation"),
+        resetBy: described(z.optional(z.string()), "the bank that reset the key; absent for the party's own rotation"),
         reason: described(z.optional(z.string()), "the reset's reason"),
-      }))), "keys the party signed with before publicKey, oldest first (rotateKey, resetPartyKey: docs/governance.md)"),
+      }))), "keys the party signed with before publicKey, oldest first (key rotation: docs/governance.md)"),
   }).apply(named, "Party");
 
 export const FinancingView = z

@@ -1,5 +1,5 @@
-// The proof that whoever installs a new signing key for a party holds its private half (rotateKey,
-// resetPartyKey; DESIGN.md §12, docs/governance.md): the new key's ed25519 signature over
+// The proof that whoever installs a new signing key for a party holds its private half (a rotation
+// or a bank's reset; DESIGN.md §12, docs/governance.md): the new key's ed25519 signature over
 //   "tradeledger/key-possession/v1" || 0x00 || chain id || 0x00 || party id || 0x00 || new public key.
 // Binding the chain and the party means a proof seen in one party's transaction cannot install that
 // key for anyone else (front-running a rotation to squat its key), nor on another chain.

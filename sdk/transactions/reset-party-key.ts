@@ -1,6 +1,6 @@
 // resetPartyKey: a BANK replaces the signing key of a party it onboarded (an ENTERPRISE or CUSTODIAN
 // that lost its key), with the reason, recorded in the party's retiredKeys and the keyRotated event
-// (DESIGN.md §12, docs/governance.md). The new key proves possession as in rotateKey, so the bank
+// (DESIGN.md §12, docs/governance.md). The new key proves possession as in a rotation, so the bank
 // installs the key the party generated, bound to that party.
 import * as z from "zod/mini";
 import { described, Hex, Hex32, PartyId } from "../api/primitives.js";

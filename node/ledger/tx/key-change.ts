@@ -1,4 +1,4 @@
-// What rotateKey and resetPartyKey share (DESIGN.md §12, docs/governance.md): a party's signing key
+// What a party's own key rotation and a bank's reset of it share (DESIGN.md §12, docs/governance.md): a party's signing key
 // is replaced, the old one kept in retiredKeys with the height it stops at, so verifiers
 // (sdk/signers.ts partyKeyAt) and the ledger's envelope agree on the key of every block.
 import { toHex, utf8 } from "../../../sdk/bytes.js";

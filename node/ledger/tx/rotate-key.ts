@@ -13,7 +13,7 @@ export const rotateKeyRule: TxRule<PayloadOf<"rotateKey">> = {
   signers: ROLES,
   keys: (p) => [KEY.publicKey(hexOf(p.newPublicKey))],
   apply({ state, tx, payload: p, signer, block, crypto }) {
-    if (p.partyId !== signer.id) reject("UNAUTHORIZED", `${signer.id} may rotate only its own key, not ${p.partyId}'s (a bank resets the key of a party it onboarded with resetPartyKey)`);
+    if (p.partyId !== signer.id) reject("UNAUTHORIZED", `${signer.id} may rotate only its own key, not ${p.partyId}'s (a bank resets the key of a party it onboarded: tradeledger party reset-key)`);
     return changeKey(state, crypto, block, { chainId: tx.body.chainId, party: signer, newPublicKey: p.newPublicKey, possessionProof: p.possessionProof, resetBy: "", reason: "" });
   },
 };

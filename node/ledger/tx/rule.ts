@@ -38,7 +38,7 @@ export interface TransitionContext<P = unknown> {
   signer: Party;
   block: BlockTime;
   params: Readonly<RuleParams>;
-  /** signature checks a rule makes itself (a new key's possession proof: rotateKey, resetPartyKey) */
+  /** signature checks a rule makes itself (a new key's possession proof, docs/governance.md) */
   crypto: Pick<Crypto, "verify">;
 }
 
