@@ -350,6 +350,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       const validatorPeers = s.peers.filter((p) => p.validator).length;
       const reasons: string[] = [];
       if (s.halted) reasons.push(`consensus halted: ${s.halted}`);
+      if (s.notAdmitted) reasons.push(s.notAdmitted);
       if (s.syncing) reasons.push("catching up with the network");
       if (validatorPeers < quorumPeers) reasons.push(`connected to ${validatorPeers} validator peer(s), needs ${quorumPeers}`);
       if (!s.ready && reasons.length === 0) reasons.push("starting");

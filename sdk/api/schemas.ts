@@ -649,6 +649,7 @@ export const StatusView = z
     mempool: z.object({ txs: z.int(), bytes: z.int() }),
     halted: z.optional(z.string()),
     syncing: z.boolean(),
+    notAdmitted: described(z.optional(z.string()), "an observer that no validator accepts: why, and which party must admit which node key (docs/governance.md)"),
     ready: z.boolean(),
     version: z.string(),
   }).apply(named, "Status");

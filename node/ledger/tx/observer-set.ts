@@ -1,5 +1,5 @@
 // The observers admitted on the ledger (state m/observers; DESIGN.md §12, docs/governance.md), read
-// and written by admitObserver and removeObserver. Removed observers stay listed: a removal is the
+// and written by the admission and removal rules beside this file. Removed observers stay listed: a removal is the
 // network's decision and overrides a node's own p2p.observers config (node/net/observers.ts).
 import { toHex } from "../../../sdk/bytes.js";
 import type { ObserverRecord } from "../../../sdk/types.js";
