@@ -309,7 +309,10 @@ export class TradeLedgerNode {
         peerId: p2p.peerId,
         observers: admittedObservers,
         connectedValidators: () => connected().length,
-        dialFailures: () => p2p.stats().dialFailures,
+        refusals: () => {
+          const s = p2p.stats();
+          return s.dialFailures + s.connectionsClosedAtOnce;
+        },
         height: () => chain.height,
         logger: logger.child({ module: "observers" }),
       });

@@ -271,6 +271,7 @@ class Network implements P2PNetwork {
       connectionsRefused: c.connectionsRefused,
       dials: c.dials,
       dialFailures: c.dialFailures,
+      connectionsClosedAtOnce: c.connectionsClosedAtOnce,
       penalties: c.penalties,
       bans: c.bans,
       slowPeerDisconnects: c.slowPeerDisconnects,

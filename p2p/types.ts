@@ -265,6 +265,8 @@ export interface P2PStats {
   connectionsRefused: number;
   dials: number;
   dialFailures: number;
+  /** connections a configured peer closed right after the handshake: its allow-list refuses this node */
+  connectionsClosedAtOnce: number;
   penalties: number;
   bans: number;
   slowPeerDisconnects: number;

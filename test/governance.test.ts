@@ -29,6 +29,12 @@ import { SignatureCache } from "../node/driver/sigcache.js";
 import { Mempool } from "../node/driver/mempool.js";
 import { PartyKeys } from "../node/parties.js";
 import { validateBatchTxs } from "../node/driver/batch.js";
+import { PeerDirectory } from "../p2p/peers.js";
+import { Dialer } from "../p2p/dialer.js";
+import { Counters } from "../p2p/metrics.js";
+import { peerIdFromNodePublicKey } from "../p2p/index.js";
+import { ADMISSION_CLEAR_CHECKS, ObserverAdmission } from "../node/net/observers.js";
+import type { ObserverRecord } from "../sdk/types.js";
 import { CHAIN_ID, TestChain, h32, makeParty, pk32, type TestParty } from "./ledger-harness.js";
 
 function newChain(): TestChain {
@@ -293,4 +299,115 @@ t.test("the node's caches never keep a stale key", async (t) => {
   t.equal(validateBatchTxs([byOld], CHAIN_ID, keys, (x, pk) => cache.verify(x, pk)), true);
   const forged = decodeTx(nodeCrypto, signTx(nodeCrypto, body, h32("forger")).bytes);
   t.match(validateBatchTxs([forged], CHAIN_ID, keys, (x, pk) => cache.verify(x, pk)), /forged signature/);
+});
+
+// ---- the network side: the allow-list follows the ledger, the redialler, the observer's own view ----
+
+t.test("the p2p allow-list: observers admitted on the ledger join it; removed ones leave it, even if configured", async (t) => {
+  const key = (label: string) => nodeCrypto.publicKeyFromSeed(h32(`node/${label}`));
+  const self = peerIdFromNodePublicKey(key("self"));
+  const validator = { publicKey: key("v1"), validatorId: "bank-a", addrs: ["/ip4/127.0.0.1/tcp/1"] };
+  const configured = { publicKey: key("configured"), name: "auditor-node" };
+  const dir = new PeerDirectory([validator, configured, { publicKey: key("self"), validatorId: "self" }], self);
+  const idOf = (label: string) => peerIdFromNodePublicKey(key(label));
+  t.notOk(dir.isRemote(idOf("ledger-1")), "not admitted yet");
+  t.same(dir.setLedgerObservers([{ publicKey: key("ledger-1"), name: "observer of regulator" }], []), [], "admitting drops nobody");
+  t.ok(dir.isRemote(idOf("ledger-1")), "admitted on the ledger: allowed");
+  t.equal(dir.get(idOf("ledger-1"))?.ref.validatorId, undefined, "as an observer");
+  t.ok(dir.remotes().some((p) => p.ref.peerId === idOf("ledger-1")));
+  const dropped = dir.setLedgerObservers([], [key("ledger-1"), key("configured"), key("v1")]);
+  t.same(dropped.sort(), [idOf("ledger-1"), idOf("configured")].sort(), "removal: both observers are to be disconnected");
+  t.notOk(dir.isRemote(idOf("ledger-1")), "removed: refused");
+  t.notOk(dir.isRemote(idOf("configured")), "a removal on the ledger overrides this node's config");
+  t.ok(dir.isRemote(idOf("v1")), "a validator is never revoked by an observer removal");
+  dir.setLedgerObservers([{ publicKey: key("configured") }], []);
+  t.ok(dir.isRemote(idOf("configured")), "admitted again");
+});
+
+t.test("the redialler backs off from a peer that closes the connection at once (an allow-list refusal)", async (t) => {
+  let now = 0;
+  const delays: number[] = [];
+  const counters = new Counters(null);
+  const logs: string[] = [];
+  const dialer = new Dialer(
+    {
+      dial: async () => undefined,
+      isConnected: () => false,
+      banRemainingMs: () => 0,
+      counters,
+      logger: { debug: () => undefined, info: (m) => void logs.push(m), warn: () => undefined, error: () => undefined },
+      random: () => 0.5,
+      now: () => now,
+    },
+    [{ peerId: "p", validatorId: "bank-a" }],
+    { baseMs: 500, maxMs: 30_000, timeoutMs: 1000 },
+  );
+  // observe the delays the dialer schedules: start() is not called, so nothing dials; schedule needs running
+  (dialer as unknown as { running: boolean }).running = true;
+  const realSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = ((fn: () => void, ms: number) => {
+    delays.push(ms);
+    return realSetTimeout(() => undefined, 0);
+  }) as typeof setTimeout;
+  try {
+    for (let i = 0; i < 6; i++) {
+      dialer.onConnected("p");
+      now += 20; // closed 20 ms after the handshake
+      dialer.onDisconnected("p");
+      (dialer as unknown as { targets: Map<string, { timer: unknown }> }).targets.get("p")!.timer = null;
+    }
+    t.same(delays, [1000, 2000, 4000, 8000, 16000, 30000], "each closed-at-once connection doubles the wait, up to the maximum");
+    t.equal(counters.connectionsClosedAtOnce, 6, "counted");
+    t.equal(logs.filter((m) => m.includes("closed the connection at once")).length, 1, "logged once at info (then every 20th)");
+    dialer.onConnected("p");
+    now += 60_000; // a real connection
+    dialer.onDisconnected("p");
+    t.equal(delays.at(-1), 500, "a connection that lasted starts the backoff over");
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+    dialer.stop();
+  }
+});
+
+t.test("an unadmitted observer says why, once, with the fix; a removed one too; admission withdraws it", async (t) => {
+  const nodePublicKey = pk32("my-observer");
+  const records: ObserverRecord[] = [];
+  let connected = 0;
+  let refusals = 0;
+  const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  const logger = {
+    trace: () => undefined,
+    debug: () => undefined,
+    info: (msg: string, fields?: Record<string, unknown>) => void logs.push({ level: "info", msg, ...(fields ? { fields } : {}) }),
+    warn: (msg: string, fields?: Record<string, unknown>) => void logs.push({ level: "warn", msg, ...(fields ? { fields } : {}) }),
+    error: () => undefined,
+    child: () => logger,
+  };
+  const a = new ObserverAdmission({ nodePublicKey, peerId: "12D3KooWme", observers: { records }, connectedValidators: () => connected, refusals: () => refusals, height: () => 0n, logger });
+  t.equal(a.check(), undefined, "nothing tried yet: nothing to say");
+  refusals = 1;
+  const why = a.check();
+  t.match(why, /^not admitted: no validator accepts this node/);
+  t.match(why, `tradeledger observer admit ${toHex(nodePublicKey)} --operator`, "the fix, with the key to admit");
+  for (let i = 0; i < 10; i++) {
+    connected = i % 2; // a refusing validator completes the handshake, then closes
+    refusals++;
+    a.check();
+  }
+  connected = 0;
+  a.check();
+  t.equal(logs.filter((l) => l.level === "warn").length, 1, "logged once, however the connections flap");
+  t.equal(a.current, why, "/readyz keeps the reason");
+  // admitted: validators accept it, then its chain shows the admission
+  connected = 2;
+  for (let i = 0; i < ADMISSION_CLEAR_CHECKS - 1; i++) t.equal(a.check(), why, "withdrawn only after clean checks in a row");
+  t.equal(a.check(), undefined, "then withdrawn");
+  t.match(logs.at(-1), { level: "info", msg: "this observer is admitted: validators accept it" });
+  records.push({ nodePublicKey, partyId: "regulator", admittedBy: "regulator", admittedAt: 5n, removedBy: "", removedAt: 0n, reason: "" });
+  connected = 0;
+  t.equal(a.check(), undefined, "admitted on its chain but disconnected: a connectivity matter, not admission");
+  records[0] = { ...records[0]!, removedBy: "bank-a", removedAt: 9n, reason: "engagement ended" };
+  t.match(a.check(), /removed as an observer by bank-a at height 9 \(engagement ended\)/, "removed: says who, when and why");
+  a.check();
+  t.equal(logs.filter((l) => l.level === "warn").length, 2, "logged once more, for the removal");
 });

@@ -59,8 +59,8 @@ export interface ObserverAdmissionDeps {
   observers: Pick<AdmittedObservers, "records">;
   /** validators this node is connected to now */
   connectedValidators(): number;
-  /** failed dials so far (a refused handshake counts) */
-  dialFailures(): number;
+  /** failed dials and connections a validator closed right after the handshake, so far */
+  refusals(): number;
   /** the height of this node's chain */
   height(): bigint;
   logger: Logger;
@@ -68,11 +68,18 @@ export interface ObserverAdmissionDeps {
 
 /** How often an observer re-checks whether the network takes it. */
 export const ADMISSION_CHECK_MS = 1000;
+/**
+ * Clean checks in a row before a reported reason is withdrawn: a validator that refuses this node
+ * still completes the handshake and closes the connection a few ms later, so one check may see it
+ * "connected". (Its chain showing the node admitted withdraws the reason at once.)
+ */
+export const ADMISSION_CLEAR_CHECKS = 3;
 
 export class ObserverAdmission {
   /** what was logged last: "unadmitted", "removed@<height>", or undefined (admitted, or nothing known) */
   private logged: string | undefined;
   private why: string | undefined;
+  private clean = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: ObserverAdmissionDeps) {}
@@ -96,7 +103,7 @@ export class ObserverAdmission {
       };
     }
     if (record) return undefined; // admitted as far as this node's chain knows: a connectivity matter (see the peers reason)
-    if (d.dialFailures() === 0) return undefined; // not tried yet
+    if (d.refusals() === 0) return undefined; // not tried yet
     return {
       state: "unadmitted",
       text: `not admitted: no validator accepts this node (node key ${key}, peer ${d.peerId}) and its chain holds no admission of it as of height ${d.height()}; ${fix}`,
@@ -106,6 +113,11 @@ export class ObserverAdmission {
   /** Re-checks; logs once each time the state changes (and once when the node is admitted after all). */
   check(): string | undefined {
     const r = this.reason();
+    if (!r && this.logged && !this.admittedOnChain()) {
+      // withdrawn only after ADMISSION_CLEAR_CHECKS clean checks in a row
+      if (++this.clean < ADMISSION_CLEAR_CHECKS) return this.why;
+    }
+    this.clean = 0;
     this.why = r?.text;
     if (r?.state !== this.logged) {
       if (r) this.deps.logger.warn("this observer is not admitted to the network", { reason: r.text, nodePublicKey: toHex(this.deps.nodePublicKey), peerId: this.deps.peerId });
@@ -113,6 +125,11 @@ export class ObserverAdmission {
       this.logged = r?.state;
     }
     return this.why;
+  }
+
+  private admittedOnChain(): boolean {
+    const record = this.deps.observers.records.find((x) => equalBytes(x.nodePublicKey, this.deps.nodePublicKey));
+    return record !== undefined && record.removedBy === "";
   }
 
   start(): void {
