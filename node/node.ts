@@ -311,7 +311,7 @@ export class TradeLedgerNode {
         connectedValidators: () => connected().length,
         refusals: () => {
           const s = p2p.stats();
-          return s.dialFailures + s.connectionsClosedAtOnce;
+          return { dialFailures: s.dialFailures, closedAtOnce: s.connectionsClosedAtOnce };
         },
         height: () => chain.height,
         logger: logger.child({ module: "observers" }),

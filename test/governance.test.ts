@@ -374,6 +374,7 @@ t.test("an unadmitted observer says why, once, with the fix; a removed one too; 
   const records: ObserverRecord[] = [];
   let connected = 0;
   let refusals = 0;
+  let closedAtOnce = 0;
   const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
   const logger = {
     trace: () => undefined,
@@ -383,7 +384,7 @@ t.test("an unadmitted observer says why, once, with the fix; a removed one too; 
     error: () => undefined,
     child: () => logger,
   };
-  const a = new ObserverAdmission({ nodePublicKey, peerId: "12D3KooWme", observers: { records }, connectedValidators: () => connected, refusals: () => refusals, height: () => 0n, logger });
+  const a = new ObserverAdmission({ nodePublicKey, peerId: "12D3KooWme", observers: { records }, connectedValidators: () => connected, refusals: () => ({ dialFailures: refusals, closedAtOnce }), height: () => 0n, logger });
   t.equal(a.check(), undefined, "nothing tried yet: nothing to say");
   refusals = 1;
   const why = a.check();
@@ -406,8 +407,10 @@ t.test("an unadmitted observer says why, once, with the fix; a removed one too; 
   records.push({ nodePublicKey, partyId: "regulator", admittedBy: "regulator", admittedAt: 5n, removedBy: "", removedAt: 0n, reason: "" });
   connected = 0;
   t.equal(a.check(), undefined, "admitted on its chain but disconnected: a connectivity matter, not admission");
+  closedAtOnce++;
+  t.match(a.check(), /validators close this node's connections .* shows it admitted at height 5: a later block probably removed it/, "admitted on its chain, but validators close its connections: removed in a block it did not get");
   records[0] = { ...records[0]!, removedBy: "bank-a", removedAt: 9n, reason: "engagement ended" };
   t.match(a.check(), /removed as an observer by bank-a at height 9 \(engagement ended\)/, "removed: says who, when and why");
   a.check();
-  t.equal(logs.filter((l) => l.level === "warn").length, 2, "logged once more, for the removal");
+  t.equal(logs.filter((l) => l.level === "warn").length, 3, "logged once more for each");
 });

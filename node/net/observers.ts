@@ -59,8 +59,8 @@ export interface ObserverAdmissionDeps {
   observers: Pick<AdmittedObservers, "records">;
   /** validators this node is connected to now */
   connectedValidators(): number;
-  /** failed dials and connections a validator closed right after the handshake, so far */
-  refusals(): number;
+  /** failed dials, and connections a validator closed right after the handshake (its allow-list refused this node), so far */
+  refusals(): { dialFailures: number; closedAtOnce: number };
   /** the height of this node's chain */
   height(): bigint;
   logger: Logger;
@@ -80,6 +80,8 @@ export class ObserverAdmission {
   private logged: string | undefined;
   private why: string | undefined;
   private clean = 0;
+  /** connections closed at once as of the last check that saw a validator connected */
+  private closedAtOnceWhenConnected = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: ObserverAdmissionDeps) {}
@@ -92,6 +94,7 @@ export class ObserverAdmission {
   /** Why the network does not take this node, with the fix; undefined when it does (or nothing says otherwise yet). */
   reason(): { state: string; text: string } | undefined {
     const d = this.deps;
+    const refusals = d.refusals();
     if (d.connectedValidators() > 0) return undefined; // some validator accepts this node (admitted on the ledger or in its config)
     const key = toHex(d.nodePublicKey);
     const record = d.observers.records.find((r) => equalBytes(r.nodePublicKey, d.nodePublicKey));
@@ -102,8 +105,18 @@ export class ObserverAdmission {
         text: `not admitted: this node (node key ${key}, peer ${d.peerId}) was removed as an observer by ${record.removedBy} at height ${record.removedAt} (${record.reason}) and validators refuse it; to admit it again, ${fix}`,
       };
     }
-    if (record) return undefined; // admitted as far as this node's chain knows: a connectivity matter (see the peers reason)
-    if (d.refusals() === 0) return undefined; // not tried yet
+    if (record) {
+      // Admitted as far as its chain knows. Validators closing its connections at once means they
+      // refuse it: removed in a block it did not get (they disconnect it as they commit that block).
+      if (refusals.closedAtOnce > this.closedAtOnceWhenConnected) {
+        return {
+          state: "refused",
+          text: `not admitted: validators close this node's connections (node key ${key}, peer ${d.peerId}) although its chain, at height ${d.height()}, shows it admitted at height ${record.admittedAt}: a later block probably removed it (ask a BANK or REGULATOR party; \`tradeledger tx\` or the events of a validator show the removal); to admit it again, ${fix}`,
+        };
+      }
+      return undefined; // a connectivity matter (see the peers reason)
+    }
+    if (refusals.dialFailures + refusals.closedAtOnce === 0) return undefined; // not tried yet
     return {
       state: "unadmitted",
       text: `not admitted: no validator accepts this node (node key ${key}, peer ${d.peerId}) and its chain holds no admission of it as of height ${d.height()}; ${fix}`,
@@ -112,6 +125,7 @@ export class ObserverAdmission {
 
   /** Re-checks; logs once each time the state changes (and once when the node is admitted after all). */
   check(): string | undefined {
+    if (this.deps.connectedValidators() > 0) this.closedAtOnceWhenConnected = this.deps.refusals().closedAtOnce;
     const r = this.reason();
     if (!r && this.logged && !this.admittedOnChain()) {
       // withdrawn only after ADMISSION_CLEAR_CHECKS clean checks in a row
