@@ -5,13 +5,13 @@
 // CLI): it connects and syncs without any restart. Then it is removed: the validators disconnect it
 // and refuse it, and it says why.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
 import { parseWith, writeJsonFile, writeKeyFile } from "../config/load.js";
 import { nodeConfigSchema } from "../config/schema.js";
 import { toHex } from "../sdk/bytes.js";
-import { createClient } from "../sdk/client.js";
+import { createClient, loadSigner } from "../sdk/client.js";
 import { randomBytes } from "../sdk/crypto.js";
 import { tx } from "../sdk/builders.js";
 import { nodeCrypto } from "../node/crypto.js";
@@ -143,4 +143,40 @@ t.test("an observer is admitted and removed by transaction, on a running devnet,
   t.ok(BigInt((await validator.status()).height) > heightThen, "the chain goes on");
   t.equal(BigInt((await obs.status()).height), heightThen, "without the removed observer");
   t.equal(observer.exitCode, null, "the observer process ran throughout");
+
+  // 4. Party keys through the CLI on the same devnet (docs/governance.md §2).
+  const bankBKey = join(net.dir, "keys", "bank-b.json");
+  const oldBankB = loadSigner(readFileSync(bankBKey, "utf8"));
+  const rotate = await cli("keys", "rotate", "--party", "bank-b");
+  t.equal(rotate.code, 0, rotate.err);
+  const rotated = JSON.parse(rotate.out) as { publicKey: string; previousPublicKey: string; keyFile: string; retiredKeyFile: string; height: string };
+  t.equal(rotated.previousPublicKey, toHex(oldBankB.publicKey));
+  t.equal(toHex(loadSigner(readFileSync(bankBKey, "utf8")).publicKey), rotated.publicKey, "the key file now holds the new key");
+  t.equal(toHex(loadSigner(readFileSync(rotated.retiredKeyFile, "utf8")).publicKey), rotated.previousPublicKey, "the old one kept beside it");
+  const byNewKey = await cli("observer", "admit", toHex(nodeCrypto.publicKeyFromSeed(new Uint8Array(randomBytes(32)))), "--operator", "bank-b", "--party", "bank-b");
+  t.equal(byNewKey.code, 0, `the CLI signs with the new key: ${byNewKey.err}`);
+  const stale = await createClient({ url: net.network.nodes[2]!.rpcUrl }).submit(tx.anchorDocument({ documentHash: new Uint8Array(randomBytes(32)), documentType: "PACKING_LIST" }), oldBankB).then(
+    () => undefined,
+    (e: { code?: string }) => e.code,
+  );
+  t.equal(stale, "KEY_RETIRED", "the retired key is refused by another node too");
+
+  // a bank resets the key of an exporter it onboarded: the exporter proves the new key, the bank submits
+  const keygen = (out: string, party: string) => runProcess(process.execPath, [join(ROOT, "dist", "node", "cli", "cli.js"), "keys", "generate", "--party", party, "--out", out, "--plaintext", "--json"], {}, 30_000);
+  const first = join(net.dir, "keys", "exporter-new.json");
+  t.equal((await keygen(first, "exporter-new")).code, 0);
+  const firstKey = loadSigner(readFileSync(first, "utf8"));
+  const reg = await cli("party", "register", "exporter-new", "--name", "New Exporter Co.", "--country", "CN", "--public-key", toHex(firstKey.publicKey), "--party", "bank-a");
+  t.equal(reg.code, 0, reg.err);
+  const second = join(net.dir, "exporter-new-replacement.json");
+  t.equal((await keygen(second, "exporter-new")).code, 0);
+  const possession = await cli("keys", "possession", second);
+  t.equal(possession.code, 0, possession.err);
+  const proof = JSON.parse(possession.out) as { publicKey: string; possessionProof: string; partyId: string };
+  t.equal(proof.partyId, "exporter-new");
+  const reset = await cli("party", "reset-key", "exporter-new", "--new-public-key", proof.publicKey, "--proof", proof.possessionProof, "--reason", "lost the laptop", "--party", "bank-a");
+  t.equal(reset.code, 0, reset.err);
+  t.match(JSON.parse(reset.out), { partyId: "exporter-new", resetBy: "bank-a", reason: "lost the laptop" });
+  const shown = await createClient({ url: net.network.nodes[3]!.rpcUrl, signer: net.signerOf("auditor") }).getParty("exporter-new");
+  t.match(shown, { publicKey: proof.publicKey, retiredKeys: [{ publicKey: toHex(firstKey.publicKey), resetBy: "bank-a", reason: "lost the laptop" }] }, "recorded on the party, on every node");
 });

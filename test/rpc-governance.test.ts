@@ -121,3 +121,17 @@ t.test("a bank resets the key of an exporter it onboarded, with the reason; both
   t.same(history.items.map((e) => e.event?.type ?? e.code), ["receivableRegistered", "documentAnchored"]);
   t.same(verifyHistory(history, set()).problems, [], "the registration under the lost key and the anchor under the new one both verify");
 });
+
+t.test("GET /v1/observers: the admitted set, then a removal, as any registered party reads it", async (t) => {
+  const bankA = createClient({ url, signer: signerFromSeed("bank-a", seedOf("bank-a"), nodeCrypto) });
+  const nodeKey = nodeCrypto.publicKeyFromSeed(seedOf("observer-node"));
+  const admitted = await createClient({ url, signer: h.party("regulator").signer }).submit(tx.admitObserver({ nodePublicKey: nodeKey, partyId: "auditor" }));
+  const exporter = createClient({ url, signer: h.party("exporter-hz-textiles").signer });
+  t.match((await exporter.getObservers({ minHeight: BigInt(admitted.height) })).items, [{ nodePublicKey: toHex(nodeKey), partyId: "auditor", admittedBy: "regulator", admittedAt: admitted.height, removedBy: "", removedAt: "0" }]);
+  const removed = await bankA.submit(tx.removeObserver({ nodePublicKey: nodeKey, reason: "engagement ended" }));
+  const after = await auditor.getObservers({ minHeight: BigInt(removed.height) });
+  t.match(after.items, [{ nodePublicKey: toHex(nodeKey), removedBy: "bank-a", removedAt: removed.height, reason: "engagement ended" }]);
+  t.equal(after.asOf.height, removed.height);
+  const unsigned = await fetch(`${url}/v1/observers`);
+  t.equal(unsigned.status, 401, "a signed read");
+});

@@ -1503,7 +1503,7 @@ function addGovernanceCommands(d: NodeCommandDeps, env: NodeJS.ProcessEnv): void
     return { seed: key.seed, encrypted };
   };
 
-  const observer = d.program.command("observer").description("observer nodes admitted on the ledger (a BANK or REGULATOR): admit, remove (docs/governance.md)");
+  const observer = d.program.command("observer").description("observer nodes admitted on the ledger (a BANK or REGULATOR): admit, remove, list (docs/governance.md)");
   command("admit", "admit an observer node: from the next block every validator accepts its node key, no restart (a BANK or REGULATOR)", "regulator", observer)
     .argument("<nodePublicKey>", "the observer's node key, 64 hex digits (its `tradeledger init` prints it; its /readyz names it)")
     .requiredOption("--operator <partyId>", "the registered party that runs the node (e.g. the regulator itself)")
@@ -1522,6 +1522,13 @@ function addGovernanceCommands(d: NodeCommandDeps, env: NodeJS.ProcessEnv): void
         const signer = signerOf(o, "regulator", "observer remove");
         const done = await clientOf(o, signer).submit(built(() => tx.removeObserver({ nodePublicKey: hex64(nodeKey, "<nodePublicKey>"), reason: o.reason })), signer);
         print({ nodePublicKey: nodeKey, removedBy: signer.partyId, removed: true, reason: o.reason, txHash: done.txHash, height: done.height, time: done.time });
+      }),
+    );
+
+  command("list", "the observers admitted on the ledger, current and removed (any registered party)", "auditor", observer)
+    .action(
+      run(async (o: CommonOptions) => {
+        print(await clientOf(o, signerOf(o, "auditor", "observer list")).getObservers());
       }),
     );
 

@@ -34,8 +34,8 @@ export class AdmittedObservers {
 
   /** Reads the set from committed state and hands it to the allow-list. */
   refresh(): Promise<void> {
-    // one at a time, in commit order
-    this.refreshing = this.refreshing.then(async () => {
+    // one at a time, in commit order; a failed read does not stop later ones
+    this.refreshing = this.refreshing.catch(() => undefined).then(async () => {
       const records = await this.deps.query.observerRecords();
       this.current = records;
       const admitted = records.filter((r) => r.removedBy === "").map((r) => ({ publicKey: r.nodePublicKey, name: `observer of ${r.partyId}` }));

@@ -443,6 +443,18 @@ export const AlertRecordView = z.extend(AlertView, {
 export type AlertRecordJson = z.output<typeof AlertRecordView>;
 
 /** An active supervision rule (GET /v1/rules). */
+// Governance (DESIGN.md §12, docs/governance.md): an observer admitted on the ledger.
+export const ObserverRecordView = z
+  .object({
+    nodePublicKey: described(Hex32, "the observer's node key (its libp2p identity)"),
+    partyId: described(PartyId, "the party that operates it"),
+    admittedBy: PartyId,
+    admittedAt: described(U64, "height of the admitting block"),
+    removedBy: described(z.string(), "the party that removed it; empty while admitted"),
+    removedAt: described(U64, "height of the removing block; 0 while admitted"),
+    reason: described(z.string(), "the removal's reason"),
+  }).apply(named, "Observer");
+
 export const SupervisionRuleView = z
   .object({
     ruleId: PartyId,
