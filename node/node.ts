@@ -40,6 +40,7 @@ import { ValidatorPeers } from "./net/validators.js";
 import { consensusTransport, registerConsensusChannel } from "./net/consensus-channel.js";
 import { TxGossip, handPendingToPrimary } from "./net/tx-gossip.js";
 import { certifiedBlockServer, syncPeers } from "./net/block-sync.js";
+import { AdmittedObservers, ObserverAdmission } from "./net/observers.js";
 
 export { CONSENSUS_CHANNEL, CONSENSUS_PROTOCOL } from "./net/consensus-channel.js";
 
@@ -116,7 +117,7 @@ export function consensusConfigOf(genesis: Genesis): ConsensusConfig {
 /** How this node takes part in the chain: a validator votes through its driver; an observer follows. */
 export type NodeMode =
   | { kind: "validator"; self: number; driver: ConsensusDriver; signedLog: SignedMessageLog | undefined }
-  | { kind: "observer"; follower: Follower };
+  | { kind: "observer"; follower: Follower; admission: ObserverAdmission };
 
 export class TradeLedgerNode {
   private rpc?: RpcServer;
@@ -211,6 +212,7 @@ export class TradeLedgerNode {
         sigCache,
         chainId: genesis.chainId,
         partyKey: (id) => parties.key(id),
+        retiredKeys: (id) => parties.retired(id),
         isCommitted: (h) => query.hasCommittedTx(fromHex(h)),
         checkFormat: (tx) => txBodyFormatError(tx.body),
         ...(opts.now ? { now: opts.now } : {}),
@@ -256,6 +258,10 @@ export class TradeLedgerNode {
       logger,
     });
     const onBlock = api.blockCommitted;
+    // the observers admitted on the ledger join the allow-list before the network starts, and as blocks commit
+    const admittedObservers = new AdmittedObservers({ query, p2p, logger: logger.child({ module: "observers" }) });
+    await admittedObservers.refresh();
+    api.onBlock(admittedObservers.onBlock);
 
     // 3. consensus (validators) or following (observers)
     if (config.mode === "validator") {
@@ -312,7 +318,19 @@ export class TradeLedgerNode {
         keep: (c: CheckpointCertificate) => store.putCheckpointCertificate(c),
         peers: peersForSync,
       };
-      mode = { kind: "observer", follower: new Follower(chain, sync, { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected, checkpoints }) };
+      const admission = new ObserverAdmission({
+        nodePublicKey: nodeKey.publicKey,
+        peerId: p2p.peerId,
+        observers: admittedObservers,
+        connectedValidators: () => connected().length,
+        refusals: () => {
+          const s = p2p.stats();
+          return { dialFailures: s.dialFailures, closedAtOnce: s.connectionsClosedAtOnce };
+        },
+        height: () => chain.height,
+        logger: logger.child({ module: "observers" }),
+      });
+      mode = { kind: "observer", follower: new Follower(chain, sync, { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected, checkpoints }), admission };
     }
     const node = new TradeLedgerNode(nodeId, store, chain, query, mempool, p2p, mode, api, logger);
     opts.metrics?.sampleStatus(() => api.status());
@@ -321,7 +339,10 @@ export class TradeLedgerNode {
     try {
       await p2p.start();
       if (mode.kind === "validator") mode.driver.start();
-      else mode.follower.start();
+      else {
+        mode.follower.start();
+        mode.admission.start();
+      }
       if (opts.rpc) {
         node.rpc = opts.rpc(api, { config, logger: logger.child({ module: "rpc" }), crypto });
         await node.rpc.start();
@@ -358,7 +379,10 @@ export class TradeLedgerNode {
     this.api.close();
     await step("rpc", () => this.rpc?.stop());
     if (mode.kind === "validator") await step("consensus", () => mode.driver.stop());
-    else await step("follower", () => mode.follower.stop());
+    else {
+      mode.admission.stop();
+      await step("follower", () => mode.follower.stop());
+    }
     await step("p2p", () => this.p2p.stop());
     await step("store", () => this.store.close());
     if (mode.kind === "validator") await step("signed-message log", () => mode.signedLog?.close());
@@ -406,7 +430,10 @@ function validatorIndex(config: NodeConfig, genesis: Genesis, validators: readon
 /** What the running mode reports for status (none yet while the node is being built). */
 function consensusStatus(mode: NodeMode | undefined, validators: readonly Validator[]): ConsensusStatus {
   if (mode === undefined) return { running: false, syncing: false };
-  if (mode.kind === "observer") return { running: true, syncing: mode.follower.syncing };
+  if (mode.kind === "observer") {
+    const notAdmitted = mode.admission.current;
+    return { running: true, syncing: mode.follower.syncing, ...(notAdmitted ? { notAdmitted } : {}) };
+  }
   const replica = mode.driver.replica;
   const halted = mode.driver.haltReason;
   return {

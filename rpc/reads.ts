@@ -443,6 +443,13 @@ export class Reads {
     return scan("a", q, (req) => this.query.alerts(range, req), (e) => alertRecordView(e));
   }
 
+  /** The observers admitted on the ledger, current and removed: any registered party. */
+  async observers(): Promise<ResponseOf<"listObservers">> {
+    const asOf = this.asOf();
+    const records = await this.query.observerRecords();
+    return { items: records.map((r) => toJsonView(r)) as ResponseOf<"listObservers">["items"], asOf: { height: asOf.height.toString(), time: asOf.time.toString() } };
+  }
+
   /** The active supervision rules: any registered party. */
   async rules(): Promise<ResponseOf<"listRules">> {
     const asOf = this.asOf();

@@ -358,6 +358,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       const validatorPeers = s.peers.filter((p) => p.validator).length;
       const reasons: string[] = [];
       if (s.halted) reasons.push(`consensus halted: ${s.halted}`);
+      if (s.notAdmitted) reasons.push(s.notAdmitted);
       if (s.syncing) reasons.push("catching up with the network");
       if (validatorPeers < quorumPeers) reasons.push(`connected to ${validatorPeers} validator peer(s), needs ${quorumPeers}`);
       if (!s.ready && reasons.length === 0) reasons.push("starting");
@@ -447,6 +448,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     getTitle: async (_ctx, { params, caller }) => ({ body: await reads.title(caller!, params.id as string) }),
     listAlerts: async (_ctx, { query, caller }) => ({ body: await reads.alerts(caller!, query, query) }),
     listRules: async () => ({ body: await reads.rules() }),
+    listObservers: async () => ({ body: await reads.observers() }),
     getLot: async (_ctx, { params, query, caller }) => ({ body: await reads.lot(caller!, params.id as string, query) }),
     listTitles: async (_ctx, { params, query, caller }) => ({ body: await reads.listTitles(caller!, params.id as string, query, query) }),
     ...historyHandlers((kind) => async (_ctx, { params, query, caller }) => ({ body: await reads.objectHistory(caller!, kind, params.id as string, query) })),

@@ -760,6 +760,11 @@ export class TradeLedgerClient {
   }
 
   /** The active supervision rules, sorted by id. */
+  /** Observer nodes admitted on the ledger, current and removed (docs/governance.md). */
+  getObservers(opts: ReadOptions = {}): Promise<ResponseOf<"listObservers">> {
+    return this.call("listObservers", { query: minHeightOf(opts) });
+  }
+
   getRules(opts: ReadOptions = {}): Promise<ResponseOf<"listRules">> {
     return this.call("listRules", { query: minHeightOf(opts) });
   }

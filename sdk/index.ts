@@ -99,6 +99,8 @@ export type { Indicators, Scorecard, ScorecardCharacteristic, ScoreResult, Repor
 export type { AgingReportJson, ConcentrationReportJson, FinancialsJson, IndicatorsJson } from "./api/lending-schemas.js";
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
 export { pieceIdOf } from "./transactions/warrant-common.js";
+// governance (DESIGN.md §12, docs/governance.md): a new key's proof of possession
+export { keyPossessionMessage, keyPossessionProof, verifyKeyPossession } from "./transactions/key-possession.js";
 export { batchDigest, checkpointSigningBytes, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
 export {
   certifiedHeaderFromJson,

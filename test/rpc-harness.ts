@@ -153,11 +153,15 @@ export class RpcHarness {
         sigCache,
         chainId: CHAIN_ID,
         partyKey: (id) => keys.key(id),
+        retiredKeys: (id) => keys.retired(id),
         isCommitted: (h) => query.hasCommittedTx(Buffer.from(h, "hex")),
         checkFormat: (tx) => txBodyFormatError(tx.body),
       },
     );
-    return new RpcHarness(dir, store, chain, query, mempool, opts);
+    const h = new RpcHarness(dir, store, chain, query, mempool, opts);
+    // as the driver does: parties registered and keys rotated by a block reach admission
+    h.api.onBlock((b) => void keys.onReceipts(b.executed.receipts));
+    return h;
   }
 
   party(id: string): HarnessParty {

@@ -22,8 +22,8 @@
 //     and exit code 1 (2 for a usage error);
 //   - node commands: status, block, tx, events (follow the stream), party register/show, and
 //     sign-request (the x-tl-* headers of a signed read, or a ready curl command).
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { keyFileInfo, loadKeyFile } from "../../config/load.js";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { keyFileInfo, loadKeyFile, writeKeyFile } from "../../config/load.js";
 import { nodeCrypto } from "../crypto.js";
 import { readPassphrase } from "../keys/passphrase.js";
 import { basename, dirname, join, resolve } from "node:path";
@@ -58,6 +58,8 @@ import {
   type HistoryKind,
   type ValidatorSet,
   type VerificationReport,
+  verifyHistory,
+  keyPossessionProof,
   type DocumentKind,
   type Signer,
   type TitleKind,
@@ -401,6 +403,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   addBuyerCommands(command, run, signerOf, clientOf, print);
   addSupervisionCommands(program, command, run, signerOf, clientOf, print);
   addLendingCommands(command, run, signerOf, clientOf, print, exit, devnetOf);
+  addGovernanceCommands({ command, run, signerOf, clientOf, print, out, devnetOf, urlsOf, program, signal: options.signal, format: () => format }, env);
   return program;
 }
 
@@ -1518,6 +1521,141 @@ function addLendingCommands(
         const { inputs, certified: _certified, ...shown } = report;
         print({ ...shown, inputs: inputs.map((i) => i.key), verification: { ok: check.ok, boundTo: check.boundTo, problems: check.problems } });
         if (!check.ok) exit(1);
+      }),
+    );
+}
+
+// ---- governance: observers and party keys (DESIGN.md §12, docs/governance.md) ----------------
+
+function addGovernanceCommands(d: NodeCommandDeps, env: NodeJS.ProcessEnv): void {
+  const { command, run, signerOf, clientOf, print } = d;
+  const hex64 = (v: string | undefined, what: string): string => {
+    if (typeof v !== "string" || !HEX64_RE.test(v)) throw new UsageError(`${what}: 64 lower-case hex digits`);
+    return v;
+  };
+  const chainIdOf = async (o: CommonOptions & { chainId?: string }): Promise<string> => {
+    if (o.chainId) return o.chainId;
+    const genesis = join(d.devnetOf(o), "genesis.json");
+    if (existsSync(genesis)) return str((readJson(genesis) as { chainId?: unknown }).chainId, "chainId");
+    return (await clientOf(o).status()).chainId;
+  };
+  /** A key file's seed, opening it with its passphrase if it is encrypted. */
+  const seedOf = async (file: string, what: string): Promise<{ seed: Uint8Array; encrypted: boolean }> => {
+    const encrypted = keyFileInfo(file).encrypted;
+    const key = loadKeyFile(file, encrypted ? await readPassphrase({ env, what }) : undefined);
+    return { seed: key.seed, encrypted };
+  };
+
+  const observer = d.program.command("observer").description("observer nodes admitted on the ledger (a BANK or REGULATOR): admit, remove, list (docs/governance.md)");
+  command("admit", "admit an observer node: from the next block every validator accepts its node key, no restart (a BANK or REGULATOR)", "regulator", observer)
+    .argument("<nodePublicKey>", "the observer's node key, 64 hex digits (its `tradeledger init` prints it; its /readyz names it)")
+    .requiredOption("--operator <partyId>", "the registered party that runs the node (e.g. the regulator itself)")
+    .action(
+      run(async (nodeKey: string, o: CommonOptions & { operator: string }) => {
+        const signer = signerOf(o, "regulator", "observer admit");
+        const done = await clientOf(o, signer).submit(built(() => tx.admitObserver({ nodePublicKey: hex64(nodeKey, "<nodePublicKey>"), partyId: o.operator })), signer);
+        print({ nodePublicKey: nodeKey, operator: o.operator, admittedBy: signer.partyId, admitted: true, txHash: done.txHash, height: done.height, time: done.time });
+      }),
+    );
+  command("remove", "remove an admitted observer: validators disconnect and refuse it from the next block (a BANK or REGULATOR)", "regulator", observer)
+    .argument("<nodePublicKey>", "the observer's node key, 64 hex digits")
+    .requiredOption("--reason <text>", "why (recorded on the ledger)")
+    .action(
+      run(async (nodeKey: string, o: CommonOptions & { reason: string }) => {
+        const signer = signerOf(o, "regulator", "observer remove");
+        const done = await clientOf(o, signer).submit(built(() => tx.removeObserver({ nodePublicKey: hex64(nodeKey, "<nodePublicKey>"), reason: o.reason })), signer);
+        print({ nodePublicKey: nodeKey, removedBy: signer.partyId, removed: true, reason: o.reason, txHash: done.txHash, height: done.height, time: done.time });
+      }),
+    );
+
+  command("list", "the observers admitted on the ledger, current and removed (any registered party)", "auditor", observer)
+    .action(
+      run(async (o: CommonOptions) => {
+        print(await clientOf(o, signerOf(o, "auditor", "observer list")).getObservers());
+      }),
+    );
+
+  // keys rotate: the party's own rotation. The new key is generated here (or taken from --new-key),
+  // proves possession, the rotation is signed with the current key; once committed the key file is
+  // replaced (the old one kept beside it as <file>.retired-<height>).
+  const keys = d.program.commands.find((c) => c.name() === "keys") ?? d.program.command("keys").description("party and node keys");
+  command("rotate", "rotate a party's signing key: a new key, its proof of possession, signed with the current key; then the key file is replaced (docs/governance.md)", undefined, keys)
+    .option("--new-key <file>", "a key file for the new key (`tradeledger keys generate`); default: generate one, encrypted like the current")
+    .option("--chain-id <id>", "the chain id the possession proof binds (default: the devnet's genesis, else the node's status)")
+    .action(
+      run(async (o: CommonOptions & { newKey?: string; chainId?: string }) => {
+        const signer = signerOf(o, undefined, "keys rotate");
+        const party = signer.partyId;
+        const keyFile = o.key ? resolve(o.key) : join(d.devnetOf(o), "keys", `${party}.json`);
+        const staged = `${keyFile}.new`;
+        let next: { seed: Uint8Array; encrypted: boolean; passphrase?: string };
+        if (o.newKey) next = await seedOf(resolve(o.newKey), `the new key ${o.newKey}`);
+        else {
+          const encrypted = keyFileInfo(keyFile).encrypted;
+          const passphrase = encrypted ? await readPassphrase({ env, confirm: true, what: `the new key of ${party}` }) : undefined;
+          next = { seed: randomBytes(32), encrypted, ...(passphrase !== undefined ? { passphrase } : {}) };
+          if (existsSync(staged)) throw new UsageError(`${staged} exists: a rotation was interrupted; check \`tradeledger party show ${party}\` and move it yourself`);
+          // written before submitting: a crash after the commit must not lose the only copy of the new key
+          writeKeyFile(staged, { partyId: party, seed: next.seed }, passphrase !== undefined ? { passphrase } : {});
+        }
+        const chainId = await chainIdOf(o);
+        const { publicKey, proof } = keyPossessionProof(chainId, party, next.seed, nodeCrypto);
+        let done;
+        try {
+          done = await clientOf(o, signer).submit(built(() => tx.rotateKey({ partyId: party, newPublicKey: publicKey, possessionProof: proof })), signer);
+        } catch (e) {
+          if (!o.newKey) rmSync(staged, { force: true });
+          throw e;
+        }
+        const retiredFile = `${keyFile}.retired-${done.height}`;
+        let keyFileNow = keyFile;
+        if (!o.newKey) {
+          renameSync(keyFile, retiredFile);
+          renameSync(staged, keyFile);
+        } else keyFileNow = resolve(o.newKey);
+        print({ partyId: party, publicKey: toHex(publicKey), previousPublicKey: toHex(signer.publicKey), inForceFromHeight: (done.height + 1n).toString(), txHash: done.txHash, height: done.height, keyFile: keyFileNow, ...(o.newKey ? {} : { retiredKeyFile: retiredFile }) });
+      }),
+    );
+  command("possession", "prove you hold a new key, for a bank that resets your key: prints its public key and the possession proof (docs/governance.md)", undefined, keys)
+    .argument("<newKeyFile>", "the new key file (`tradeledger keys generate --party <you>`)")
+    .option("--for <partyId>", "the party whose key it becomes (default: the key file's party)")
+    .option("--chain-id <id>", "the chain id (default: the devnet's genesis, else the node's status)")
+    .action(
+      run(async (file: string, o: CommonOptions & { for?: string; chainId?: string }) => {
+        const party = o.for ?? keyFileInfo(resolve(file)).partyId;
+        if (!party) throw new UsageError(`${file} names no party: pass --for <partyId>`);
+        const { seed } = await seedOf(resolve(file), `the new key ${file}`);
+        const chainId = await chainIdOf(o);
+        const { publicKey, proof } = keyPossessionProof(chainId, party, seed, nodeCrypto);
+        print({ partyId: party, chainId, publicKey: toHex(publicKey), possessionProof: toHex(proof) });
+      }),
+    );
+
+  const party = d.program.commands.find((c) => c.name() === "party")!;
+  command("reset-key", "reset the key of a party the bank onboarded that lost its key, with the reason, recorded (the onboarding BANK)", "bank-a", party)
+    .argument("<partyId>")
+    .requiredOption("--reason <text>", "why (recorded on the ledger with the bank's id)")
+    .option("--new-public-key <hex>", "the party's new public key (from its `tradeledger keys possession`)")
+    .option("--proof <hex>", "... and its possession proof")
+    .option("--new-key <file>", "or the party's new key file itself (a devnet: the proof is made from it)")
+    .option("--chain-id <id>", "with --new-key: the chain id (default: the devnet's genesis, else the node's status)")
+    .action(
+      run(async (id: string, o: CommonOptions & { reason: string; newPublicKey?: string; proof?: string; newKey?: string; chainId?: string }) => {
+        let publicKey: string;
+        let proof: string;
+        if (o.newKey) {
+          if (o.newPublicKey || o.proof) throw new UsageError("pass --new-key, or --new-public-key with --proof, not both");
+          const made = keyPossessionProof(await chainIdOf(o), id, (await seedOf(resolve(o.newKey), `the new key ${o.newKey}`)).seed, nodeCrypto);
+          publicKey = toHex(made.publicKey);
+          proof = toHex(made.proof);
+        } else {
+          publicKey = hex64(o.newPublicKey, "--new-public-key");
+          if (typeof o.proof !== "string" || !/^[0-9a-f]{128}$/.test(o.proof)) throw new UsageError("--proof: the possession proof, 128 lower-case hex digits (the party's `tradeledger keys possession` prints it)");
+          proof = o.proof;
+        }
+        const signer = signerOf(o, "bank-a", "party reset-key");
+        const done = await clientOf(o, signer).submit(built(() => tx.resetPartyKey({ partyId: id, newPublicKey: publicKey, possessionProof: proof, reason: o.reason })), signer);
+        print({ partyId: id, publicKey, resetBy: signer.partyId, reason: o.reason, inForceFromHeight: (done.height + 1n).toString(), txHash: done.txHash, height: done.height });
       }),
     );
 }

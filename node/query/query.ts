@@ -15,9 +15,9 @@ import { inclusionProof, leafHash } from "../../sdk/merkle.js";
 import { decodeTx } from "../../sdk/tx.js";
 import type { BlockHeader, CreditLine, Event, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, SupervisionRule, Title, Warrant } from "../../sdk/types.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeBookRoot, decodeConsent, decodeCreditFacts, decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeRuleSet, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import { decodeBookRoot, decodeConsent, decodeCreditFacts, decodeCreditLine, decodeLot, decodeObserverSet, decodePiece, decodeReceipt, decodeRuleSet, decodeTitle, decodeWarrant } from "../ledger/records.js";
 import { SUPERVISION_KEY } from "../ledger/supervision.js";
-import type { Consent, CreditFacts } from "../../sdk/types.js";
+import type { Consent, CreditFacts, ObserverRecord } from "../../sdk/types.js";
 import { assembleBook, BOOK_KEY, BookIncompleteError, type BookPart } from "../../sdk/lending.js";
 import { pledgesOfHistory } from "../../sdk/verify-title.js";
 import { prefixRange } from "../store/db.js";
@@ -444,6 +444,11 @@ export class LedgerQuery implements QueryModel {
       return { ...entry, alert };
     });
     return withCursor(items, refs.cursor);
+  }
+
+  async observerRecords(): Promise<ObserverRecord[]> {
+    const b = await this.getState(KEY.observers);
+    return b ? decodeObserverSet(b).observers : [];
   }
 
   async supervisionRules(): Promise<SupervisionRule[]> {

@@ -8,6 +8,8 @@ import type { HistoryKind } from "../../sdk/history-chain.js";
 import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
+import { PARTY_ID_RE } from "../../sdk/checks.js";
+import type { ObserverRecord } from "../../sdk/types.js";
 import type { Alert, BlockHeader, Consent, CreditFacts, CreditLine, SupervisionRule, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
 import type { BookPart } from "../../sdk/lending.js";
 import type { TxType } from "../../sdk/transactions/index.js";
@@ -285,6 +287,8 @@ export interface QueryModel {
   alerts(filter?: AlertFilter, page?: PageRequest): Promise<Page<AlertEntry>>;
   /** the active supervision rules, sorted by id */
   supervisionRules(): Promise<SupervisionRule[]>;
+  /** Observers admitted on the ledger, current and removed (state m/observers; docs/governance.md). */
+  observerRecords(): Promise<ObserverRecord[]>;
   /** every authenticated transaction that carried this document hash, with its outcome */
   documentHistory(documentHash: Uint8Array, page?: PageRequest): Promise<Page<TxEntry>>;
   /** every authenticated registration that carried this invoice fingerprint, with its outcome */

@@ -23,7 +23,7 @@ export const DEFAULT_PAGE_LIMIT = 50;
 export { MAX_PAGE_LIMIT };
 
 /** Receipt codes given before the signature is checked: the claimed signer is not authenticated. */
-const UNAUTHENTICATED: ReadonlySet<ResultCode> = new Set(["WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE"]);
+const UNAUTHENTICATED: ReadonlySet<ResultCode> = new Set(["WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE", "KEY_RETIRED"]);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const indexKeys = {

@@ -83,6 +83,10 @@ export const EVENT_TYPES = [
   "receivableDefaulted",
   "financialsAttested",
   "consentGranted",
+  // governance (DESIGN.md §12)
+  "observerAdmitted",
+  "observerRemoved",
+  "keyRotated",
 ] as const;
 
 // title documents and pledges (DESIGN.md §8)

@@ -61,7 +61,12 @@ export const PartyView = z
     registeredBy: described(z.string(), "the bank that onboarded the party; empty for genesis parties"),
     registeredAt: TimeMs,
     retiredKeys: described(z.optional(z
-      .array(z.object({ publicKey: Hex32, untilHeight: described(U64, "the key signed transactions in blocks below this height") }))), "keys the party signed with before publicKey, oldest first (empty until key rotation exists)"),
+      .array(z.object({
+        publicKey: Hex32,
+        untilHeight: described(U64, "the key signed transactions in blocks below this height"),
+        resetBy: described(z.optional(z.string()), "the bank that reset the key; absent for the party's own rotation"),
+        reason: described(z.optional(z.string()), "the reset's reason"),
+      }))), "keys the party signed with before publicKey, oldest first (key rotation: docs/governance.md)"),
   }).apply(named, "Party");
 
 export const FinancingView = z
@@ -398,6 +403,10 @@ export const EventView = z
     z.object({ type: z.literal("receivableDefaulted"), receivableId: Hex32 }),
     z.object({ type: z.literal("financialsAttested"), partyId: PartyId, attestedBy: PartyId, periodEnd: CalendarDate, documentHash: Hex32 }),
     z.object({ type: z.literal("consentGranted"), partyId: PartyId, bankId: PartyId, expiryDate: CalendarDate }),
+    // governance (DESIGN.md §12, docs/governance.md)
+    z.object({ type: z.literal("observerAdmitted"), nodePublicKey: described(Hex32, "the observer's node key (its libp2p identity)"), partyId: described(PartyId, "the party that operates it"), admittedBy: PartyId }),
+    z.object({ type: z.literal("observerRemoved"), nodePublicKey: Hex32, removedBy: PartyId, reason: z.string() }),
+    z.object({ type: z.literal("keyRotated"), partyId: PartyId, publicKey: described(Hex32, "the new key, in force from the next block"), resetBy: described(z.string(), "the bank that reset the key; empty for the party's own rotation"), reason: z.string() }),
   ]).apply(named, "Event");
 
 // Supervision (DESIGN.md §11, docs/supervision.md): what a rule found in a transaction, in its receipt.
@@ -434,6 +443,18 @@ export const AlertRecordView = z.extend(AlertView, {
 export type AlertRecordJson = z.output<typeof AlertRecordView>;
 
 /** An active supervision rule (GET /v1/rules). */
+// Governance (DESIGN.md §12, docs/governance.md): an observer admitted on the ledger.
+export const ObserverRecordView = z
+  .object({
+    nodePublicKey: described(Hex32, "the observer's node key (its libp2p identity)"),
+    partyId: described(PartyId, "the party that operates it"),
+    admittedBy: PartyId,
+    admittedAt: described(U64, "height of the admitting block"),
+    removedBy: described(z.string(), "the party that removed it; empty while admitted"),
+    removedAt: described(U64, "height of the removing block; 0 while admitted"),
+    reason: described(z.string(), "the removal's reason"),
+  }).apply(named, "Observer");
+
 export const SupervisionRuleView = z
   .object({
     ruleId: PartyId,
@@ -662,6 +683,7 @@ export const StatusView = z
     mempool: z.object({ txs: z.int(), bytes: z.int() }),
     halted: z.optional(z.string()),
     syncing: z.boolean(),
+    notAdmitted: described(z.optional(z.string()), "an observer that no validator accepts: why, and which party must admit which node key (docs/governance.md)"),
     ready: z.boolean(),
     version: z.string(),
   }).apply(named, "Status");

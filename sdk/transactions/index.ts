@@ -41,6 +41,11 @@ import { acceptExtensionTx } from "./accept-extension.js";
 import { writeOffTx } from "./write-off.js";
 import { attestFinancialsTx } from "./attest-financials.js";
 import { grantConsentTx } from "./grant-consent.js";
+// governance: observers and party keys (DESIGN.md §12)
+import { admitObserverTx } from "./admit-observer.js";
+import { removeObserverTx } from "./remove-observer.js";
+import { rotateKeyTx } from "./rotate-key.js";
+import { resetPartyKeyTx } from "./reset-party-key.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -82,6 +87,11 @@ export const TX_FORMAT_LIST = [
   writeOffTx,
   attestFinancialsTx,
   grantConsentTx,
+  // governance: observers and party keys (DESIGN.md §12)
+  admitObserverTx,
+  removeObserverTx,
+  rotateKeyTx,
+  resetPartyKeyTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];
@@ -167,5 +177,11 @@ export type { AcceptExtension } from "./accept-extension.js";
 export type { WriteOff } from "./write-off.js";
 export type { AttestFinancials, AttestFinancialsInput, Figure } from "./attest-financials.js";
 export type { GrantConsent } from "./grant-consent.js";
+// governance: observers and party keys (DESIGN.md §12)
+export type { AdmitObserver, AdmitObserverInput } from "./admit-observer.js";
+export type { RemoveObserver, RemoveObserverInput } from "./remove-observer.js";
+export type { RotateKey, RotateKeyInput } from "./rotate-key.js";
+export type { ResetPartyKey, ResetPartyKeyInput } from "./reset-party-key.js";
+export { keyPossessionMessage, keyPossessionProof, verifyKeyPossession } from "./key-possession.js";
 export type { EventCheck, TargetKind, TxFormat } from "./format.js";
 export { pieceIdOf } from "./warrant-common.js";
