@@ -39,6 +39,7 @@ import { ensureEtcd, runEtcd, type PeerRun } from "./peers/etcd.js";
 import type { LoadSpec } from "./peers/load.js";
 import { ensurePostgres, runPostgres } from "./peers/postgres.js";
 import { ratioLine, type SystemFigures } from "./peers/report.js";
+import { fitBlockAndTxCost, type BlockTxCost } from "./costs.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -345,6 +346,9 @@ interface PhaseResult {
   nodeCpuMsPerTx: number;
   /** CPU time of one validator (the mean over the validators) in the window per block committed in it */
   nodeCpuMsPerBlock: number;
+  /** CPU time of one validator (the mean over the validators) in the window, ms */
+  nodeCpuMs: number;
+  windowSeconds: number;
   generator: { cpuPercent: number; peakRssMiB: number };
 }
 
@@ -463,6 +467,8 @@ async function main(): Promise<void> {
         nodes,
         nodeCpuMsPerTx: (10 * nodes.reduce((x, n) => x + n.cpuPercent, 0) * seconds) / Math.max(1, chain.txs),
         nodeCpuMsPerBlock: (10 * nodes.reduce((x, n) => x + n.cpuPercent, 0) * seconds) / Math.max(1, chain.blocks) / nodes.length,
+        nodeCpuMs: (10 * nodes.reduce((x, n) => x + n.cpuPercent, 0) * seconds) / nodes.length,
+        windowSeconds: seconds,
         generator: { cpuPercent: genA && genB ? (100 * (genB.cpuSeconds - genA.cpuSeconds)) / seconds : NaN, peakRssMiB: (genB?.peakRssBytes ?? NaN) / 2 ** 20 },
       };
       phaseResults.push(result);
@@ -491,6 +497,13 @@ async function main(): Promise<void> {
   const correct = f.unexpected === 0 && unresolved === 0 && converged;
   if (!correct) exitCode = 1;
 
+  // What a block and what a transaction cost a node, each on its own (bench/costs.ts).
+  const idleMsPerSecond = idle ? (10 * idle.reduce((x, n) => x + n.cpuPercent, 0)) / idle.length : 0;
+  const costs: BlockTxCost | undefined = fitBlockAndTxCost(
+    phaseResults.map((r) => ({ cpuMs: r.nodeCpuMs, blocks: r.chain.blocks, txs: r.chain.txs, seconds: r.windowSeconds })),
+    idleMsPerSecond,
+  );
+  if (costs) log(`\ncost per node (fit over ${costs.phases} phases, idle ${fmt(idleMsPerSecond, 1)} ms/s taken out): ${fmt(costs.perBlockMs, 2)} ms per block + ${fmt(costs.perTxMs, 3)} ms per transaction`);
   const closed = phaseResults.find((r) => r.spec.mode === "closed");
   const opens = phaseResults.filter((r) => r.spec.mode === "open");
   const lowest = opens[0];
@@ -499,6 +512,7 @@ async function main(): Promise<void> {
     `bench: ${fmt(tps)} tx/s committed (closed loop), ${fmt(tps / ceiling, 2)} of crypto ceiling` +
     opens.map((r) => `; p50/p99 ${fmt(r.window.latencyMs.p50, 1)}/${fmt(r.window.latencyMs.p99, 1)} ms at ${r.spec.rate} tx/s`).join("") +
     (lowest ? `; node CPU ${fmt(lowest.nodeCpuMsPerTx, 2)} ms/tx (${lowest.nodes.length} nodes), ${fmt(lowest.nodeCpuMsPerBlock, 2)} ms/block/node at ${lowest.spec.rate} tx/s` : "") +
+    (costs ? `; fit ${fmt(costs.perBlockMs, 2)} ms/block + ${fmt(costs.perTxMs, 3)} ms/tx per node` : "") +
     (PRELOAD > 0 ? ` (preload ${PRELOAD})` : "") +
     (correct ? "" : " - CORRECTNESS FAILED");
 
@@ -521,6 +535,7 @@ async function main(): Promise<void> {
     correctness: { ...f, converged, correct },
     line,
     profiles: args["cpu-prof"] ? profileDir : undefined,
+    costs: costs ? { ...costs, idleCpuMsPerSecond: idleMsPerSecond } : undefined,
     peers: peerRuns.length > 0 ? { runs: peerRuns, ratios: peerLines } : undefined,
   };
   mkdirSync(resultsDir, { recursive: true });

@@ -5,6 +5,7 @@
 import t from "tap";
 import { ratioLine, ratios, type SystemFigures } from "../bench/peers/report.js";
 import { percentile, runLoad } from "../bench/peers/load.js";
+import { fitBlockAndTxCost } from "../bench/costs.js";
 
 const ours: SystemFigures = {
   system: "tradeledger",
@@ -71,4 +72,14 @@ t.test("open loop: operations leave on schedule whatever the answers; latency fr
   t.ok(f.ops >= 80 && f.ops <= 101, `${f.ops} ops`);
   t.equal(f.unanswered, 0);
   t.ok(f.latencyMs.p50 >= 20);
+});
+
+t.test("per-block and per-transaction CPU are separated by phases of different block sizes", async (t) => {
+  // a node that idles at 20 ms/s, pays 5 ms per block and 0.5 ms per transaction
+  const node = (blocks: number, txs: number, seconds: number) => ({ cpuMs: 20 * seconds + 5 * blocks + 0.5 * txs, blocks, txs, seconds });
+  const fit = fitBlockAndTxCost([node(1600, 2000, 20), node(800, 6000, 20), node(300, 16000, 20)], 20)!;
+  t.ok(Math.abs(fit.perBlockMs - 5) < 1e-9 && Math.abs(fit.perTxMs - 0.5) < 1e-9, JSON.stringify(fit));
+  t.equal(fit.phases, 3);
+  t.equal(fitBlockAndTxCost([node(100, 200, 20), node(50, 100, 10)], 20), undefined, "the same transactions per block everywhere: nothing to separate");
+  t.equal(fitBlockAndTxCost([node(100, 200, 20)], 20), undefined, "one phase: nothing to separate");
 });
