@@ -516,7 +516,7 @@ async function main(): Promise<void> {
   const tps = closed?.chain.txPerSecond ?? NaN;
   const line =
     `bench: ${fmt(tps)} tx/s committed (closed loop), ${fmt(tps / ceiling, 2)} of crypto ceiling` +
-    opens.map((r) => `; p50/p99 ${fmt(r.window.latencyMs.p50, 1)}/${fmt(r.window.latencyMs.p99, 1)} ms at ${r.spec.rate} tx/s`).join("") +
+    opens.map((r) => `; p50/p99 ${fmt(lat(r).p50, 1)}/${fmt(lat(r).p99, 1)} ms at ${r.spec.rate} tx/s`).join("") +
     (lowest ? `; node CPU ${fmt(lowest.nodeCpuMsPerTx, 2)} ms/tx (${lowest.nodes.length} nodes), ${fmt(lowest.nodeCpuMsPerBlock, 2)} ms/block/node at ${lowest.spec.rate} tx/s` : "") +
     (costs ? `; fit ${fmt(costs.perBlockMs, 2)} ms/block + ${fmt(costs.perTxMs, 3)} ms/tx per node` : "") +
     (PRELOAD > 0 ? ` (preload ${PRELOAD})` : "") +
@@ -593,10 +593,16 @@ function peerFigures(p: PeerRun): SystemFigures {
   return out;
 }
 
+/** A phase's latency percentiles; NaN ("-") when no transaction of the window was answered in it. */
+function lat(r: PhaseResult): { p50: number; p99: number } {
+  const l = r.window.latencyMs;
+  return l.count > 0 ? { p50: l.p50, p99: l.p99 } : { p50: NaN, p99: NaN };
+}
+
 function ourFigures(results: PhaseResult[]): SystemFigures {
   const out: SystemFigures = { system: "tradeledger", open: {} };
   for (const r of results) {
-    const f = { perSecond: r.chain.txPerSecond, p50Ms: r.window.latencyMs.p50, p99Ms: r.window.latencyMs.p99, cpuMsPerOp: r.nodeCpuMsPerTx };
+    const f = { perSecond: r.chain.txPerSecond, p50Ms: lat(r).p50, p99Ms: lat(r).p99, cpuMsPerOp: r.chain.txs > 0 ? r.nodeCpuMsPerTx : NaN };
     if (r.spec.mode === "closed") out.closed = f;
     else out.open[r.spec.rate] = f;
   }
