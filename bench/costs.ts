@@ -21,7 +21,8 @@ export interface BlockTxCost {
 
 /**
  * Least-squares fit of cpuMs - idle x seconds = perBlock x blocks + perTx x txs, or undefined when
- * the phases cannot separate the two (fewer than two, or blocks and transactions proportional).
+ * the phases cannot separate the two (fewer than two, blocks and transactions proportional, or a
+ * negative cost comes out).
  */
 export function fitBlockAndTxCost(samples: readonly CostSample[], idleCpuMsPerSecond: number): BlockTxCost | undefined {
   const use = samples.filter((s) => s.blocks > 0 && Number.isFinite(s.cpuMs));
@@ -42,5 +43,10 @@ export function fitBlockAndTxCost(samples: readonly CostSample[], idleCpuMsPerSe
   const det = bb * tt - bt * bt;
   // proportional columns (every phase the same transactions per block): nothing to separate
   if (Math.abs(det) <= 1e-9 * bb * tt) return undefined;
-  return { perBlockMs: (bc * tt - tc * bt) / det, perTxMs: (bb * tc - bt * bc) / det, phases: use.length };
+  const perBlockMs = (bc * tt - tc * bt) / det;
+  const perTxMs = (bb * tc - bt * bc) / det;
+  // a negative cost means the phases did not behave like the model (a starved network: CPU went to
+  // view changes and timeouts, not to blocks): say nothing rather than something false
+  if (perBlockMs < 0 || perTxMs < 0) return undefined;
+  return { perBlockMs, perTxMs, phases: use.length };
 }

@@ -82,4 +82,6 @@ t.test("per-block and per-transaction CPU are separated by phases of different b
   t.equal(fit.phases, 3);
   t.equal(fitBlockAndTxCost([node(100, 200, 20), node(50, 100, 10)], 20), undefined, "the same transactions per block everywhere: nothing to separate");
   t.equal(fitBlockAndTxCost([node(100, 200, 20)], 20), undefined, "one phase: nothing to separate");
+  // a starved network: more transactions, less CPU (it went to timeouts, not to blocks)
+  t.equal(fitBlockAndTxCost([{ cpuMs: 1000, blocks: 10, txs: 20, seconds: 10 }, { cpuMs: 200, blocks: 5, txs: 300, seconds: 10 }], 0), undefined, "a negative cost is no answer");
 });
