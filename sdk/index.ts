@@ -36,6 +36,7 @@ export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes,
 export { DOMAIN_REJECTIONS, httpStatusOf } from "./api/errors.js";
 export type { ErrorJson } from "./api/errors.js";
 export type {
+  AlertRecordJson,
   BlockJson,
   BlockProofJson,
   CertificateJson,
@@ -70,13 +71,16 @@ export type {
 } from "./api/schemas.js";
 
 // verification against the validator set
-export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyTx } from "./verify.js";
-export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
+export { eventContradiction, validatorSetFromGenesis, verifyBlock, verifyHistory, verifyTx } from "./verify.js";
+export type { BlockCheck, ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
 export { verifyPiece } from "./verify-piece.js";
+export { EVIDENCE_FORMAT, EVIDENCE_SIGNING_DOMAIN, evidenceSigningBytes, signEvidence, verifyEvidence } from "./evidence.js";
+export type { EvidenceBundle, EvidenceCheck, UnsignedEvidence } from "./evidence.js";
 // before, during and after lending (DESIGN.md §10-§11, docs/lending.md)
 export {
   AGING_BUCKETS,
   agingBucket,
+  currencyExponent,
   daysPastDue,
 } from "./domain.js";
 export type { AgingBucket } from "./domain.js";
