@@ -6,7 +6,8 @@ import type { HistoryPageJson } from "../sdk/api/routes.js";
 /**
  * Alters a served receivable history the way a dishonest node would: the amount of the newest entry
  * whose event carries one is raised by one minor unit. The signed transaction and the certified
- * receipt still say the real amount, so verifyHistory reports that entry (RECEIPT_MISMATCH).
+ * receipt still say the real amount, so verifyHistory reports that entry (EVENT_MISMATCH: the
+ * event served is not the receipt's).
  */
 export function tamperHistory(page: HistoryPageJson): void {
   for (let i = page.items.length - 1; i >= 0; i--) {

@@ -78,7 +78,7 @@ export function verifyEvidence(bundle: EvidenceBundle, validators: ValidatorSet,
     if (!isHex(bundle.publicKey, 32) || !isHex(bundle.signature, 64)) problems.push("malformed public key or signature");
     else {
       const { signature, ...body } = bundle;
-      if (!nobleCrypto.verify(fromHex(signature), evidenceSigningBytes(body), fromHex(bundle.publicKey))) problems.push(`the signature is not ${bundle.compiledBy}'s over this content`);
+      if (!nobleCrypto.verify(fromHex(bundle.publicKey), evidenceSigningBytes(body), fromHex(signature))) problems.push(`the signature is not ${bundle.compiledBy}'s over this content`);
     }
     if (opts.compilerKey !== undefined && opts.compilerKey !== bundle.publicKey) problems.push(`the bundle is signed with ${bundle.publicKey}, not the key given for ${bundle.compiledBy}`);
     const verifiedTx = new Map<string, TxJson>();

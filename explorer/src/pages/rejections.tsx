@@ -71,7 +71,7 @@ function Rejections() {
       const check = verifyEvidence(bundle, validators.set);
       if (!check.ok) throw new Error(`the bundle does not verify: ${check.problems.slice(0, 3).join("; ")}`);
       download(`evidence-${s.party.id}-${new Date().toISOString().replace(/[:.]/g, "")}.json`, JSON.stringify(bundle, null, 1), "application/json");
-      setBundleState({ done: `Evidence bundle signed by ${s.party.id}: ${check.proven} rejections proven, ${check.histories} receivable histories, verified here before download.` });
+      setBundleState({ done: `Evidence bundle signed by ${s.party.id}: ${check.proven} rejections proven, ${check.histories} histories, verified here before download.` });
     } catch (err) {
       setBundleState({ error: err instanceof Error ? err.message : String(err) });
     }
@@ -168,7 +168,9 @@ function Rejections() {
                     <td>
                       <PartyLink id={r.signer} />
                     </td>
-                    <td>{isHash(r.target) ? <Id value={r.target} to={`#/receivable/${r.target}`} /> : r.target ? <PartyLink id={r.target} /> : "—"}</td>
+                    <td>
+                      <Target type={r.type} target={r.target} />
+                    </td>
                     <td>{r.message}</td>
                     <td>
                       <Id value={r.txHash} to={`#/tx/${r.txHash}`} />
@@ -182,4 +184,14 @@ function Rejections() {
       </Show>
     </>
   );
+}
+
+/** A rejection's target, linked to its page when the transaction type says what it is. */
+function Target({ type, target }: { type: string | null; target: string }) {
+  if (!target) return <>—</>;
+  if (!isHash(target)) return /^[a-z0-9][a-z0-9._-]*$/.test(target) && !/^cu-|^lot-/.test(target) ? <PartyLink id={target} /> : <code>{target}</code>;
+  const t = type ?? "";
+  if (/Pledge$|^(transfer|surrender)Title$/.test(t)) return <Id value={target} to={`#/title/${target}`} />;
+  if (/Warrant|Piece|Title|Stock|Line|Financials|Consent/.test(t)) return <Id value={target} />;
+  return <Id value={target} to={`#/receivable/${target}`} />;
 }

@@ -176,7 +176,8 @@ function PieceNode({ p, children, currency }: { p: PieceRec; children: Map<strin
   return (
     <li>
       <div class={`piece status-${p.status.toLowerCase()}`}>
-        <span class="tier">tier {p.depth}</span> <PartyLink id={p.holderId} /> holds <Amount minor={p.amount} currency={currency} /> <span class="status">{p.status}</span>
+        <span class="tier">{p.depth === 0 ? "first holder" : `depth ${p.depth}`}</span> <PartyLink id={p.holderId} /> {p.status === "SPENT" ? "held" : "holds"} <Amount minor={p.amount} currency={currency} />{" "}
+        <span class="status">{p.status === "SPENT" ? "SPENT (split below)" : p.status}</span>
         {p.financedBy ? (
           <>
             {" "}
