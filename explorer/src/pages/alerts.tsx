@@ -110,7 +110,7 @@ function Alerts() {
                     </span>
                   ))}
                 </td>
-                <td>{a.detail}</td>
+                <td class="text">{a.detail}</td>
                 <td>
                   <Id value={a.txHash} to={`#/tx/${a.txHash}`} />
                 </td>

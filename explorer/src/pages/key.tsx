@@ -90,7 +90,7 @@ function GenesisPin() {
       <h2>Validators you verify against</h2>
       <p>
         {v
-          ? `${v.set.chainId}: ${v.set.validators.map((x) => x.id).join(", ")} — ${v.source === "genesis" ? "pinned from a genesis file you loaded" : "pinned from this node's status the first time this browser opened the explorer"} at ${v.pinnedAt}.`
+          ? `${v.set.chainId}: ${v.set.validators.map((x) => x.id).join(", ")} — ${v.source === "genesis" ? "pinned from a genesis file you loaded" : "pinned from this node's status the first time this browser opened the explorer"}, ${v.pinnedAt}.`
           : "Not known yet."}{" "}
         A node that lies about the validators could make its own proofs pass: load the network's genesis file, from a source you trust, to pin the set yourself.
       </p>

@@ -37,12 +37,11 @@ function Party({ id }: { id: string }) {
             <Field label="Registered">
               {p.registeredBy ? (
                 <>
-                  by <PartyLink id={p.registeredBy} />,{" "}
+                  by <PartyLink id={p.registeredBy} />, <Time ms={p.registeredAt} />
                 </>
               ) : (
-                "at genesis, "
+                "in the genesis file"
               )}
-              <Time ms={p.registeredAt} />
             </Field>
           </dl>
         )}
@@ -142,7 +141,7 @@ function Party({ id }: { id: string }) {
                 <Field label="Rejected attempts">{i.rejectedAttempts}</Field>
                 <Field label="Months on the network">{i.monthsOnNetwork}</Field>
                 <Field label="As of">
-                  block {i.asOf.height} {i.certified ? "(certified)" : "(not certified yet)"}
+                  block {i.asOf.height} {i.certified ? "(its certificate served with the figures)" : "(its block not certified yet)"}
                 </Field>
               </dl>
               <div class="card">

@@ -71,7 +71,7 @@ function Rejections() {
       const check = verifyEvidence(bundle, validators.set);
       if (!check.ok) throw new Error(`the bundle does not verify: ${check.problems.slice(0, 3).join("; ")}`);
       download(`evidence-${s.party.id}-${new Date().toISOString().replace(/[:.]/g, "")}.json`, JSON.stringify(bundle, null, 1), "application/json");
-      setBundleState({ done: `Evidence bundle signed by ${s.party.id}: ${check.proven} rejections proven, ${check.histories} histories, verified here before download.` });
+      setBundleState({ done: `Evidence bundle signed by ${s.party.id}: ${plural(check.proven, "rejection")} proven, ${plural(check.histories, "history", "histories")} included, verified here before download.` });
     } catch (err) {
       setBundleState({ error: err instanceof Error ? err.message : String(err) });
     }
@@ -171,7 +171,7 @@ function Rejections() {
                     <td>
                       <Target type={r.type} target={r.target} />
                     </td>
-                    <td>{r.message}</td>
+                    <td class="text">{r.message}</td>
                     <td>
                       <Id value={r.txHash} to={`#/tx/${r.txHash}`} />
                     </td>
@@ -195,3 +195,5 @@ function Target({ type, target }: { type: string | null; target: string }) {
   if (/Warrant|Piece|Title|Stock|Line|Financials|Consent/.test(t)) return <Id value={target} />;
   return <Id value={target} to={`#/receivable/${target}`} />;
 }
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
