@@ -702,12 +702,17 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     const file = explorer.get(ctx.path.slice(EXPLORER_PATH.length));
     if (!file) throw notFound(`no explorer file ${clip(ctx.path)}`);
     for (const [k, v] of Object.entries(file.headers)) ctx.set(k, v);
-    if (ctx.get("if-none-match") === file.headers.etag) {
+    const gzip = file.gzip && ctx.acceptsEncodings("gzip", "identity") === "gzip" ? file.gzip : undefined;
+    // one ETag per encoding of the file (RFC 9110 §8.8.3)
+    const etag = gzip ? `${file.headers.etag!.slice(0, -1)}-gz"` : file.headers.etag!;
+    ctx.set("etag", etag);
+    if (ctx.get("if-none-match") === etag) {
       ctx.status = 304;
       return;
     }
+    if (gzip) ctx.set("content-encoding", "gzip");
     ctx.status = 200;
-    ctx.body = file.body;
+    ctx.body = gzip ?? file.body;
   });
 
   const router = new Router();

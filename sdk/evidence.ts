@@ -49,7 +49,9 @@ export function evidenceSigningBytes(bundle: Omit<EvidenceBundle, "signature">):
 /** Signs a compiled bundle as `signer` (who must be `compiledBy`). */
 export async function signEvidence(signer: Signer, unsigned: UnsignedEvidence): Promise<EvidenceBundle> {
   if (unsigned.compiledBy !== signer.partyId) throw new TypeError(`the bundle is compiled by ${unsigned.compiledBy}, not ${signer.partyId}`);
-  const body: Omit<EvidenceBundle, "signature"> = { ...unsigned, format: EVIDENCE_FORMAT, publicKey: toHex(signer.publicKey) };
+  // a bundle passed back in (to re-sign) brings its old signature and key: never part of what is signed
+  const { signature: _signature, publicKey: _publicKey, ...rest } = unsigned as UnsignedEvidence & { signature?: unknown; publicKey?: unknown };
+  const body: Omit<EvidenceBundle, "signature"> = { ...rest, format: EVIDENCE_FORMAT, publicKey: toHex(signer.publicKey) };
   const signature = await signer.sign(evidenceSigningBytes(body));
   return { ...body, signature: toHex(signature) };
 }

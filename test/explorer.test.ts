@@ -150,6 +150,11 @@ t.test("every node serves the explorer: content types, caching, CSP", async (t) 
   t.ok(script && style, "the page names its hashed script and stylesheet");
   const js = await fetch(base + script!);
   t.equal(js.headers.get("content-type"), "text/javascript; charset=utf-8");
+  t.equal(js.headers.get("content-encoding"), "gzip", "sent gzipped to a client that accepts it");
+  const plain = await fetch(base + script!, { headers: { "accept-encoding": "identity" } });
+  t.equal(plain.headers.get("content-encoding"), null, "and as is to one that does not");
+  t.equal((await plain.arrayBuffer()).byteLength, (await js.arrayBuffer()).byteLength, "the same script either way");
+  t.comment(`explorer script: ${plain.headers.get("content-length")} bytes, ${js.headers.get("content-length") ?? "?"} gzipped`);
   t.equal(js.headers.get("cache-control"), "public, max-age=31536000, immutable", "hashed assets are cached for good");
   t.equal((await fetch(base + style!)).headers.get("content-type"), "text/css; charset=utf-8");
   const again = await fetch(`${base}/explorer/`, { headers: { "if-none-match": index.headers.get("etag")! } });

@@ -1,7 +1,7 @@
 // The TradeLedger explorer: a single page served by every node at /explorer/ (docs/explorer.md).
 // Routes are in the URL's hash (#/receivable/<id>), so any page can be bookmarked and the node
 // serves one file for all of them.
-import { render } from "preact";
+import { render, type JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { StatusJson } from "@tradeledger/sdk";
 import { App, ErrorBox, type AppState } from "./ui.js";
@@ -16,8 +16,20 @@ import { PartyPage } from "./pages/party.js";
 import { WarrantPage, WarrantsPage } from "./pages/warrants.js";
 import { TitlePage, TitlesPage } from "./pages/titles.js";
 import { AlertsPage } from "./pages/alerts.js";
-import { ReportsPage } from "./pages/reports.js";
 import "./style.css";
+
+/** The reports page and its chart library load when first opened (most readers never do). */
+function LazyReports() {
+  const [page, setPage] = useState<{ Page: () => JSX.Element } | { error: unknown } | null>(null);
+  useEffect(() => {
+    import("./pages/reports.js").then(
+      (m) => setPage({ Page: m.ReportsPage }),
+      (error) => setPage({ error }),
+    );
+  }, []);
+  if (!page) return <p class="muted">Loading the reports…</p>;
+  return "error" in page ? <ErrorBox error={page.error} what="The reports page" /> : <page.Page />;
+}
 
 function useHash(): string[] {
   const read = () => decodeURIComponent(location.hash.replace(/^#\/?/, "")).split("/").filter(Boolean);
@@ -71,7 +83,7 @@ function route(parts: string[], onSession: (s: Session | null) => void) {
     case "alerts":
       return <AlertsPage />;
     case "reports":
-      return <ReportsPage />;
+      return <LazyReports />;
     default:
       return <ErrorBox error={new Error(`no page ${parts.join("/")}`)} />;
   }

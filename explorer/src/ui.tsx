@@ -75,7 +75,7 @@ export const PartyLink = ({ id }: { id: string }) => (id ? <a href={`#/party/${e
 export function Hidden({ children }: { children: ComponentChildren }) {
   return (
     <p class="hidden-note" role="note">
-      <span aria-hidden="true">🔒 </span>
+      <strong>Hidden for your role: </strong>
       {children}
     </p>
   );
@@ -93,6 +93,7 @@ export function Badge({ ok, children, id }: { ok: boolean | null; children: Comp
 /** An error as a reader should read it: a refusal for their role is said as such. */
 export function ErrorBox({ error, what }: { error: unknown; what?: string }) {
   const { session } = useApp();
+  if (what) what = what[0]!.toUpperCase() + what.slice(1);
   if (error instanceof LedgerError && (error.code === "FORBIDDEN" || error.status === 403)) {
     return (
       <Hidden>

@@ -2,7 +2,7 @@
 // attestation, financings and repayments) with its whole history verified here by verifyHistory:
 // a "verified against the validators" badge, or which entry failed and why.
 import { useState } from "preact/hooks";
-import { paginate, verifyHistory, type HistoryPageJson, type ReceivableJson, type VerificationProblem, type VerificationReport } from "@tradeledger/sdk";
+import { LedgerError, paginate, verifyHistory, type HistoryPageJson, type ReceivableJson, type VerificationProblem, type VerificationReport } from "@tradeledger/sdk";
 import { isHash } from "../format.js";
 import { Amount, Badge, ErrorBox, Field, Hidden, Id, NeedsKey, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
 import type { Session } from "../session.js";
@@ -132,6 +132,8 @@ function Receivable({ id }: { id: string }) {
   const rec = useLoad(() => s.client.getReceivable(id), [id, s]);
   const history = useLoad(() => s.client.getFullHistory(id, { waitCertifiedMs: 10_000 }), [id, s]);
   const report: VerificationReport | null = history.data && validators ? verifyHistory(history.data, validators.set) : null;
+  // refused outright: one sentence, nothing else of the receivable
+  if (rec.error instanceof LedgerError && rec.error.status === 403) return <ErrorBox error={rec.error} what="This receivable" />;
   return (
     <>
       <Show loaded={rec} what="the receivable">
