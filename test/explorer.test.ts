@@ -178,7 +178,7 @@ t.test("the network page, without a key: blocks with their certificates verified
   await page.locator("[data-testid=blocks] tbody tr a").first().click();
   await page.locator("#block-certificate.ok").waitFor();
   t.match(await page.locator("#block-certificate").textContent(), /verified: signed by/);
-  t.match(await page.textContent("main"), /load your party key/, "the block's transactions need a key, and the page says so");
+  t.match(await page.textContent("main"), /Key needed: .*load your party key/, "the block's transactions need a key, and the page says so");
   await shot(page, "02-block-no-key");
   // the key page itself
   await page.getByRole("link", { name: "Load key" }).click();

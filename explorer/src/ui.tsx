@@ -127,9 +127,10 @@ export function NeedsKey({ children, what }: { children: () => ComponentChildren
   const { session } = useApp();
   if (!session)
     return (
-      <Hidden>
-        {what} is read with signed requests: <a href="#/key">load your party key</a> first. Only the network page works without one.
-      </Hidden>
+      <p class="hidden-note" role="note">
+        <strong>Key needed: </strong>
+        {what} is read with signed requests: <a href="#/key">load your party key</a> first. Only the network and block pages work without one.
+      </p>
     );
   return <>{children()}</>;
 }

@@ -43,7 +43,6 @@ export function BlockPage({ height }: { height: string }) {
                 <Field label="Time">
                   <Time ms={b.header.time} />
                 </Field>
-                <Field label="Proposer">{b.header.proposer || "—"}</Field>
                 <Field label="PBFT view">{b.header.view}</Field>
                 <Field label="Transactions">{b.header.txCount}</Field>
                 <Field label="Transactions root">
