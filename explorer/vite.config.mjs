@@ -15,6 +15,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@tradeledger\/sdk\/keystore$/, replacement: here("../dist/sdk/keystore.js") },
+      { find: /^@tradeledger\/sdk\/audit$/, replacement: here("../dist/sdk/audit.js") },
       { find: /^@tradeledger\/sdk$/, replacement: here("../dist/sdk/index.js") },
     ],
   },

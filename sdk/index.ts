@@ -71,11 +71,10 @@ export type {
 } from "./api/schemas.js";
 
 // verification against the validator set
-export { eventContradiction, validatorSetFromGenesis, verifyBlock, verifyHistory, verifyTx } from "./verify.js";
-export type { BlockCheck, ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
+export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyTx } from "./verify.js";
+export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
 export { verifyPiece } from "./verify-piece.js";
-export { EVIDENCE_FORMAT, EVIDENCE_SIGNING_DOMAIN, evidenceSigningBytes, signEvidence, verifyEvidence } from "./evidence.js";
-export type { EvidenceBundle, EvidenceCheck, UnsignedEvidence } from "./evidence.js";
+// verifyBlock and evidence bundles (signEvidence, verifyEvidence): the subpath @tradeledger/sdk/audit
 // before, during and after lending (DESIGN.md §10-§11, docs/lending.md)
 export {
   AGING_BUCKETS,

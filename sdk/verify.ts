@@ -37,7 +37,7 @@ import type { Alert, BlockHeader, Event, EventWire, Party, Receipt, ResultCode }
 import type { TxPayload } from "./transactions/index.js";
 import { formatOf, receivableIdsNamed, type EventCheck } from "./transactions/index.js";
 import type { HistoryPageJson } from "./api/routes.js";
-import type { BlockJson, TxJson } from "./api/schemas.js";
+import type { TxJson } from "./api/schemas.js";
 
 export type { ValidatorSet };
 
@@ -108,7 +108,8 @@ export function validatorSetFromGenesis(genesis: unknown): ValidatorSet {
   };
 }
 
-function normalizeSet(set: ValidatorSet): Validator[] | string {
+/** The validator set as validators with key bytes, or why it is unusable. */
+export function normalizeSet(set: ValidatorSet): Validator[] | string {
   if (!set || typeof set.chainId !== "string" || !Array.isArray(set.validators) || set.validators.length === 0) return "the validator set needs a chainId and validators";
   const out: Validator[] = [];
   for (const [i, v] of set.validators.entries()) {
@@ -454,52 +455,6 @@ function completeness(c: Checker, history: HistoryPageJson, report: Verification
     return;
   }
   report.completeThrough = height.toString();
-}
-
-/** What verifyBlock found: the block's header as its bytes say, and which validators signed its commit certificate. */
-export interface BlockCheck {
-  ok: boolean;
-  /** why not, when not ok */
-  reason?: string;
-  /** the validators whose COMMIT signatures verified (ids), when the certificate is well formed */
-  signers: string[];
-}
-
-/**
- * Verifies a block as GET /v1/blocks/:height serves it (client.getBlock) against the validator set:
- * the encoded header hashes to the block hash served, every header field shown is the encoded
- * header's, and the commit certificate carries 2f+1 distinct validators' signatures over
- * batchDigest(chainId, height, time, txsRoot) of that header. It proves the block was committed with
- * those transactions (txsRoot), not its results: those are certified by a checkpoint certificate
- * (verifyCertifiedHeader). Never throws.
- */
-export function verifyBlock(block: BlockJson, validatorSet: ValidatorSet): BlockCheck {
-  const fail = (reason: string, signers: string[] = []): BlockCheck => ({ ok: false, reason, signers });
-  const validators = normalizeSet(validatorSet);
-  if (typeof validators === "string") return fail(validators);
-  let header: BlockHeader;
-  let headerBytes: Uint8Array;
-  try {
-    headerBytes = fromHex(block.headerBytes);
-    header = decode<BlockHeader>("BlockHeader", headerBytes);
-  } catch (err) {
-    return fail(`the header does not decode (${(err as Error).message})`);
-  }
-  if (toHex(sha256(headerBytes)) !== block.hash) return fail("the encoded header does not hash to the block hash served");
-  if (!sameJson(toJsonView(header), block.header)) return fail("the header fields served differ from the encoded header");
-  if (block.height !== header.height.toString()) return fail(`the block served as ${block.height} is block ${header.height}`);
-  if (header.chainId !== validatorSet.chainId) return fail(`the block is of chain ${header.chainId}, not ${validatorSet.chainId}`);
-  if (block.certificate === null) return fail(header.height === 0n ? "the genesis block has no commit certificate" : "no commit certificate served");
-  let cert;
-  try {
-    cert = certificateFromJson(block.certificate);
-  } catch (err) {
-    return fail(`malformed certificate: ${(err as Error).message}`);
-  }
-  const digest = batchDigest(sha256, { chainId: header.chainId, height: header.height, time: header.time, txsRoot: header.txsRoot });
-  const check = verifyCommitCertificate(cert, validators, nobleCrypto.verify, { chainId: validatorSet.chainId, seq: header.height, digest });
-  const signers = [...new Set(cert.commits.map((c) => validators[c.replica]?.id).filter((id): id is string => id !== undefined))].sort();
-  return check.ok ? { ok: true, signers } : fail(check.reason, []);
 }
 
 /** Verifies one transaction as served by GET /v1/txs/:hash (client.getTx) against the validator set. */

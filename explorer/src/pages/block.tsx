@@ -1,6 +1,7 @@
 // One block: its header (as its bytes say), the commit certificate and the checkpoint that certifies
 // its results, both checked here, and the transactions the reader may list.
-import { certifiedHeaderFromJson, LedgerError, sha256, nobleCrypto, toHex, verifyBlock, verifyCertifiedHeader } from "@tradeledger/sdk";
+import { certifiedHeaderFromJson, LedgerError, sha256, nobleCrypto, toHex, verifyCertifiedHeader } from "@tradeledger/sdk";
+import { verifyBlock } from "@tradeledger/sdk/audit";
 import { Badge, Field, Hidden, Id, NeedsKey, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
 import { openClient } from "../session.js";
 

@@ -1,6 +1,7 @@
 // The network: this node's status, the validators, and the latest blocks, each block's commit
 // certificate verified here against the pinned validator set. Open: no key needed.
-import { verifyBlock, type BlockJson } from "@tradeledger/sdk";
+import type { BlockJson } from "@tradeledger/sdk";
+import { verifyBlock } from "@tradeledger/sdk/audit";
 import { Badge, Field, Id, Page, Show, Time, useApp, useLoad } from "../ui.js";
 import { openClient } from "../session.js";
 

@@ -2,7 +2,8 @@
 // as CSV, or as an evidence bundle signed with the reader's key that anyone verifies offline against
 // the validators (verifyEvidence: verifyTx for each rejection, verifyHistory for each receivable).
 import { useState } from "preact/hooks";
-import { DOMAIN_REJECTIONS, LedgerError, paginate, signEvidence, verifyEvidence, type HistoryPageJson, type TxEntryJson, type TxJson } from "@tradeledger/sdk";
+import { DOMAIN_REJECTIONS, LedgerError, paginate, type HistoryPageJson, type TxEntryJson, type TxJson } from "@tradeledger/sdk";
+import { signEvidence, verifyEvidence } from "@tradeledger/sdk/audit";
 import { csvLine, download, isHash, isoTime } from "../format.js";
 import { Badge, Hidden, Id, NeedsKey, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
 
