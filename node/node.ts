@@ -23,6 +23,7 @@ import { ConsensusDriver, checkpointCertificateOf, wireTransport, type Consensus
 import type { ConsensusMessage } from "../consensus/index.js";
 import { SignedMessageLog } from "./driver/signed-log.js";
 import { Follower } from "./driver/follower.js";
+import type { CheckpointCertificate } from "../sdk/certified.js";
 import { createLogger, type Logger } from "./log.js";
 import { Mempool } from "./driver/mempool.js";
 import { PartyKeys } from "./parties.js";
@@ -236,7 +237,8 @@ export class TradeLedgerNode {
     );
     let mode: NodeMode | undefined;
     const execute = (b: CertifiedExecution) => (mode!.kind === "validator" ? mode!.driver.executeCertified(b) : mode!.follower.executeCertified(b));
-    const sync = new BlockSync(crypto, genesis.chainId, consensus.validators, chain, execute, syncPeers(p2p, validatorPeers, logger), logger.child({ module: "sync" }));
+    const peersForSync = syncPeers(p2p, validatorPeers, logger);
+    const sync = new BlockSync(crypto, genesis.chainId, consensus.validators, chain, execute, peersForSync, logger.child({ module: "sync" }));
     const nodeId = config.validatorId ?? `observer-${p2p.peerId.slice(-8)}`;
     const api = new NodeService({
       chainId: genesis.chainId,
@@ -298,7 +300,19 @@ export class TradeLedgerNode {
       });
     } else {
       const connected = () => p2p.connectedPeers().flatMap((p) => (p.validatorId !== undefined ? [validatorPeers.replicaOf(p.peerId)!] : []));
-      mode = { kind: "observer", follower: new Follower(chain, sync, { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected }) };
+      // an observer keeps the checkpoint certificates it verifies, to serve certified headers too
+      const checkpoints = {
+        validators: { chainId: genesis.chainId, validators: consensus.validators },
+        verify: (pk: Uint8Array, bytes: Uint8Array, sig: Uint8Array) => crypto.verify(pk, bytes, sig),
+        header: async (h: bigint) => {
+          const r = await query.getHeader(h);
+          return r && { hash: r.hash, time: r.header.time };
+        },
+        newest: (h: bigint) => query.checkpointAtOrBelow(h),
+        keep: (c: CheckpointCertificate) => store.putCheckpointCertificate(c),
+        peers: peersForSync,
+      };
+      mode = { kind: "observer", follower: new Follower(chain, sync, { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected, checkpoints }) };
     }
     const node = new TradeLedgerNode(nodeId, store, chain, query, mempool, p2p, mode, api, logger);
     opts.metrics?.sampleStatus(() => api.status());

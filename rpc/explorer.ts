@@ -33,14 +33,12 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * The page may run only its own scripts and styles and connect only to this node. 'unsafe-eval':
- * the SDK's wire codec (protobufjs) compiles its encoders with `new Function` at run time (docs/api.md,
- * "The SDK package": replacing it is known work). No inline script or style, no frames, no forms to
- * elsewhere, no plugins.
+ * The page may run only its own scripts and styles and connect only to this node: no inline script
+ * or style, no eval, no frames, no forms to elsewhere, no plugins.
  */
 export const EXPLORER_CSP = [
   "default-src 'none'",
-  "script-src 'self' 'unsafe-eval'",
+  "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",

@@ -12,7 +12,8 @@ import Router from "@koa/router";
 import cors from "@koa/cors";
 import type * as z from "zod/mini";
 import { openApiDocument } from "../sdk/api/openapi.js";
-import { routes, type RouteDef, type RouteId } from "../sdk/api/routes.js";
+import { HISTORY_ROUTES, routes, type RouteDef, type RouteId } from "../sdk/api/routes.js";
+import type { ObjectKind } from "../sdk/history-chain.js";
 import type { StatusJson, SubmitResultJson } from "../sdk/api/schemas.js";
 import { AUTH_HEADERS } from "../sdk/api/signed-reads.js";
 import { equalBytes, fromHex, toHex } from "../sdk/bytes.js";
@@ -192,6 +193,13 @@ interface RequestInput {
 
 type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; caller?: Caller; requestId: string; client: string }>;
 
+type Handler = (ctx: Ctx, input: RequestInput) => Promise<Handled | void>;
+
+/** The handler of every kind's history route (sdk/api/routes.ts HISTORY_ROUTES), from one per kind. */
+function historyHandlers(of: (kind: ObjectKind) => Handler): Record<(typeof HISTORY_ROUTES)[ObjectKind], Handler> {
+  return Object.fromEntries((Object.keys(HISTORY_ROUTES) as ObjectKind[]).map((kind) => [HISTORY_ROUTES[kind], of(kind)])) as Record<(typeof HISTORY_ROUTES)[ObjectKind], Handler>;
+}
+
 const STOP_GRACE_MS = 5_000;
 /** A client's x-request-id is kept only if it is this; anything else is replaced, never logged. */
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -344,7 +352,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     return undefined;
   };
 
-  const handlers: { [K in RouteId]: (ctx: Ctx, input: RequestInput) => Promise<Handled | void> } = {
+  const handlers: { [K in RouteId]: Handler } = {
     async getHealth() {
       return { body: { status: "ok" } };
     },
@@ -453,6 +461,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     listRules: async () => ({ body: await reads.rules() }),
     getLot: async (_ctx, { params, query, caller }) => ({ body: await reads.lot(caller!, params.id as string, query) }),
     listTitles: async (_ctx, { params, query, caller }) => ({ body: await reads.listTitles(caller!, params.id as string, query, query) }),
+    ...historyHandlers((kind) => async (_ctx, { params, query, caller }) => ({ body: await reads.objectHistory(caller!, kind, params.id as string, query) })),
 
     async streamEvents(ctx, { query, caller }) {
       const lastEventId = ctx.get("last-event-id") || (query.lastEventId as string | undefined);

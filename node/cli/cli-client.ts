@@ -54,7 +54,10 @@ import {
   scoreParty,
   indicatorsFromJson,
   EXAMPLE_SCORECARD,
-  verifyHistory,
+  HISTORY_KINDS,
+  type HistoryKind,
+  type ValidatorSet,
+  type VerificationReport,
   type DocumentKind,
   type Signer,
   type TitleKind,
@@ -131,6 +134,18 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   };
 
   const clientOf = (o: CommonOptions, signer?: Signer): TradeLedgerClient => createClient({ url: urlsOf(o), ...(signer ? { signer } : {}) });
+
+  /** The validators to trust: --genesis, else the devnet's genesis.json. */
+  const validatorsOf = (o: CommonOptions & { genesis?: string }) => validatorSetFromGenesis(readJson(o.genesis ?? join(devnetOf(o), "genesis.json")));
+
+  /** An object's whole history checked against the validators (client.verifiedHistory), for the commands' --verify. */
+  const verifiedHistory: VerifiedHistory = {
+    validators: validatorsOf,
+    print: (value, verdict) => {
+      print({ ...value, verification: verdict });
+      if (!verdict.ok) exit(1);
+    },
+  };
 
   /** Adds the shared options and wraps the action: JSON errors on stderr, exit codes. */
   const command = (name: string, description: string, defaultParty?: string, parent: Command = program) =>
@@ -335,20 +350,19 @@ export function addClientCommands(program: Command, options: ClientCommandOption
       }),
     );
 
-  command("history", "a receivable's history; --verify checks it against the genesis validator set", "auditor")
-    .argument("<receivableId>")
-    .option("--verify", "verify inclusion proofs and commit certificates (verifyHistory)")
+  command("history", "the history of a receivable (or, with --kind, a piece, warrant, credit line, title or lot); --verify proves it complete against the genesis validator set", "auditor")
+    .argument("<id>")
+    .option("--kind <kind>", `the object's kind: ${HISTORY_KINDS.join(", ")}`, "receivable")
+    .option("--verify", "verify every entry's proofs and certificates, and that no entry is missing up to a certified height (verifyHistory / verifyObjectHistory)")
     .option("--genesis <file>", "the genesis whose validators to trust (default <devnet>/genesis.json)")
     .action(
-      run(async (id: string, o: CommonOptions & { verify?: boolean; genesis?: string }) => {
+      run(async (id: string, o: CommonOptions & { kind: string; verify?: boolean; genesis?: string }) => {
+        const kind = historyKindOf(o.kind, id);
         const client = clientOf(o, signerOf(o, "auditor", "history"));
-        const history = await client.getFullHistory(id, { proofs: o.verify ?? false });
-        if (!o.verify) return print(history);
-        const genesis = o.genesis ?? join(devnetOf(o), "genesis.json");
-        const report = verifyHistory(history, validatorSetFromGenesis(readJson(genesis)));
-        const { blocks: _blocks, ...shown } = history;
-        print({ ...shown, items: history.items.map(({ proof: _p, ...e }) => e), verification: report });
-        if (!report.ok) exit(1);
+        if (!o.verify) return print(kind === "receivable" ? await client.getFullHistory(id, { proofs: false }) : await client.getFullHistoryOf(kind, id, { proofs: false }));
+        const { history, verdict } = await client.verifiedHistory(kind, id, verifiedHistory.validators(o));
+        const { blocks: _blocks, signerKeys: _keys, complete: _complete, ...shown } = history;
+        verifiedHistory.print({ ...shown, items: history.items.map(({ proof: _p, ...e }) => e) }, verdict);
       }),
     );
 
@@ -383,7 +397,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
 
   addNodeCommands({ command, run, signerOf, clientOf, print, out, devnetOf, urlsOf, program, signal: options.signal, format: () => format });
   addWarrantCommands(command, run, signerOf, clientOf, print);
-  addTitleCommands(command, run, signerOf, clientOf, print);
+  addTitleCommands(command, run, signerOf, clientOf, print, verifiedHistory);
   addBuyerCommands(command, run, signerOf, clientOf, print);
   addSupervisionCommands(program, command, run, signerOf, clientOf, print);
   addLendingCommands(command, run, signerOf, clientOf, print, exit, devnetOf);
@@ -689,6 +703,22 @@ const HEX64_RE = /^[0-9a-f]{64}$/;
 const QUANTITY_RE = /^(?:0|[1-9][0-9]{0,19})$/;
 const U64_MAX = 2n ** 64n - 1n;
 
+/** What the history commands' --verify uses: the verdict on an object's whole history, and how it is printed (exit 1 unless ok). */
+interface VerifiedHistory {
+  /** the validators to trust: --genesis, else the devnet's genesis.json */
+  validators(o: CommonOptions & { genesis?: string }): ValidatorSet;
+  print(value: object, verdict: VerificationReport): void;
+}
+
+/** `--kind` of the history command, with the id checked for that kind. */
+function historyKindOf(kind: string, id: string): HistoryKind {
+  if (!(HISTORY_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kind ${kind}: one of ${HISTORY_KINDS.join(", ")}`);
+  if (kind === "line" || kind === "lot") {
+    if (!PARTY_ID_RE.test(id)) throw new UsageError(`${kind} id ${JSON.stringify(id)}: 2-63 characters of a-z, 0-9 and '-'`);
+  } else idOf(id, `${kind} id`);
+  return kind as HistoryKind;
+}
+
 /** A title or receivable id (a transaction hash) given on the command line. */
 function idOf(value: string, what: string): string {
   if (!HEX64_RE.test(value)) throw new UsageError(`${what} ${JSON.stringify(value)}: 64 lower-case hex digits (the hash of the transaction that created it)`);
@@ -760,6 +790,7 @@ function addTitleCommands(
   signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
   clientOf: (o: CommonOptions, signer: Signer) => TradeLedgerClient,
   print: (value: unknown) => void,
+  verifiedHistory: VerifiedHistory,
 ): void {
   type MoneyOpts = { amount?: string; minor?: string; currency?: string };
 
@@ -922,12 +953,18 @@ function addTitleCommands(
       }),
     );
 
-  command("show-title", "a title document with its pledge history (its custodian, holder, pledgee bank, auditors)", "auditor")
+  command("show-title", "a title document with its pledge history (its custodian, holder, pledgee bank, auditors); --verify proves its history complete", "auditor")
     .argument("<titleId>")
+    .option("--verify", "verify the title's whole history against the genesis validator set (every entry proven, none missing up to a certified height) and the pledges shown against it (verifyTitlePledges)")
+    .option("--genesis <file>", "the genesis whose validators to trust (default <devnet>/genesis.json)")
     .action(
-      run(async (titleId: string, o: CommonOptions) => {
+      run(async (titleId: string, o: CommonOptions & { verify?: boolean; genesis?: string }) => {
         idOf(titleId, "title id");
-        print(await clientOf(o, signerOf(o, "auditor", "show-title")).getTitle(titleId));
+        const client = clientOf(o, signerOf(o, "auditor", "show-title"));
+        if (!o.verify) return print(await client.getTitle(titleId));
+        // the title's history proven complete, and the pledges shown re-derived from it
+        const { title, verdict } = await client.verifiedTitle(titleId, verifiedHistory.validators(o));
+        verifiedHistory.print(title, verdict);
       }),
     );
 
@@ -935,11 +972,16 @@ function addTitleCommands(
     .argument("<lotId>")
     .option("--limit <n>", "page size (1-1000)")
     .option("--cursor <cursor>", "from a previous page")
+    .option("--verify", "verify the lot's whole history (attestations, every title issued on or surrendered from it) against the genesis validator set (verifyObjectHistory)")
+    .option("--genesis <file>", "the genesis whose validators to trust (default <devnet>/genesis.json)")
     .action(
-      run(async (lotId: string, o: CommonOptions & { limit?: string; cursor?: string }) => {
+      run(async (lotId: string, o: CommonOptions & { limit?: string; cursor?: string; verify?: boolean; genesis?: string }) => {
         if (!PARTY_ID_RE.test(lotId)) throw new UsageError(`lot id ${JSON.stringify(lotId)}: 2-63 characters of a-z, 0-9 and '-'`);
         const page = pageOf(o);
-        print(await clientOf(o, signerOf(o, "auditor", "show-lot")).getLot(lotId, page));
+        const client = clientOf(o, signerOf(o, "auditor", "show-lot"));
+        const lot = await client.getLot(lotId, page);
+        if (!o.verify) return print(lot);
+        verifiedHistory.print(lot, (await client.verifiedHistory("lot", lotId, verifiedHistory.validators(o))).verdict);
       }),
     );
 

@@ -580,6 +580,27 @@ export const TxView = z
     signerKeys: described(z.optional(SignerKeysView), "the signer's party record proven at a certified height; absent while the head is not certified yet"),
   }).apply(named, "Transaction");
 
+// ---- histories with their proofs (sdk/verify.ts verifyHistory, verifyObjectHistory) ----
+
+/** What a history page carries with `proofs=true`, beside each entry's own proof (every kind's the same). */
+export const HistoryProofFields = {
+  blocks: described(z.optional(z.array(BlockProofView)), "with proofs: each entry's block header, commit certificate and certified header"),
+  signerKeys: described(z.optional(z.array(SignerKeysView)), "with proofs: the page's signers' keys proven from certified state (absent while the head is not certified)"),
+  complete: described(z.optional(HistoryCompleteView), "with proofs: the object's history chain at a certified height, read before the page (absent while the head is not certified)"),
+};
+
+/** The kinds of object other than receivables with a history route (sdk/history-chain.ts ObjectKind). */
+export const OBJECT_HISTORY_KINDS = ["piece", "warrant", "line", "title", "lot"] as const;
+
+export const ObjectHistoryPageView = z
+  .object({
+    kind: z.enum(OBJECT_HISTORY_KINDS),
+    id: described(z.string().check(z.minLength(2)).check(z.maxLength(64)), "the object's id"),
+    items: z.array(HistoryEntryView),
+    ...HistoryProofFields,
+    cursor: described(z.optional(z.string()), "absent on the last page; a page may hold fewer than `limit` items and still have one"),
+  }).apply(named, "ObjectHistoryPage");
+
 // ---- a piece with the proofs of its steps (after TxView, which it refers to) ----
 
 export const PieceStepView = z
@@ -594,6 +615,7 @@ export const PieceProofsView = described(
     creditLine: described(TxView, "the grant of the warrant's credit line (its signer is the bank)"),
     steps: described(z.array(PieceStepView), "one per piece from the warrant's first piece to this one"),
     state: described(z.optional(CertifiedRecordView), "the piece's record (holder, status...) proven at a certified height; absent while the head is not certified"),
+    history: described(z.optional(ObjectHistoryPageView), "the piece's own history with proofs (up to 1000 entries), when the caller may read it (GET /v1/pieces/:id/history): verifyPiece proves it complete"),
   }), "each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece").apply(named, "PieceProofs");
 
 export const PieceView = z
