@@ -109,6 +109,9 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   receivableDefaulted: {},
   financialsAttested: { documentHash: "bytes" },
   consentGranted: {},
+  pieceExtensionProposed: {},
+  pieceExtensionAccepted: {},
+  pieceWrittenOff: { amount: "u64" },
 };
 
 /** The domain Event of a JSON view. Throws TypeError on anything malformed. */

@@ -74,7 +74,7 @@ t.test("indicators and financials: the party, a consenting bank until expiry, th
     tx.attestFinancials({ partyId: EXPORTER, periodStart: "2025-01-01", periodEnd: "2025-12-31", currency: "USD", figures: [{ name: "revenue", amount: "900000000" }, { name: "net_income", amount: "-1200000" }], documentHash: randomBytes(32) }),
   );
   const own = await exporter.getIndicators(EXPORTER);
-  t.match(own, { version: 1, partyId: EXPORTER, receivables: 2, writtenOff: 1, extensions: 1, attestedShareBp: 10000 });
+  t.match(own, { version: 2, partyId: EXPORTER, receivables: 2, writtenOff: 1, extensions: 1, attestedShareBp: 10000 });
   t.equal(own.inputs.length, 1);
   t.equal(own.inputs[0]!.key, `i/${EXPORTER}`);
   t.same(await auditor.getIndicators(EXPORTER), own, "the same answer for every reader at one head");

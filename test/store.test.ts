@@ -825,8 +825,8 @@ t.test("the warrant conservation check names each kind of broken record", async 
   const { verifyWarrants, WarrantRecords } = await import("../node/store/verify.js");
   const { encodeCreditLine, encodePiece, encodeWarrant } = await import("../node/ledger/records.js");
   const line = { id: "line-1", bankId: "bank-0", obligorId: "exporter-0", currency: "USD", limit: 1_000n, expiryDate: "2027-12-31", outstanding: 600n, grantedAt: 0n, updatedAt: 0n, warrants: 1 };
-  const warrant = { id: "w", lineId: "line-1", obligorId: "exporter-0", bankId: "bank-0", holderId: "exporter-1", amount: 1_000n, currency: "USD", maturityDate: "2027-03-31", sources: [], settled: 400n, status: "ISSUED" as const, issuedAt: 0n, updatedAt: 0n };
-  const base = { warrantId: "w", offeredTo: "", financedBy: "", advance: 0n, tradeRef: "", obligorId: "exporter-0", currency: "USD", maturityDate: "2027-03-31", createdAt: 0n, updatedAt: 0n };
+  const warrant = { id: "w", lineId: "line-1", obligorId: "exporter-0", bankId: "bank-0", holderId: "exporter-1", amount: 1_000n, currency: "USD", maturityDate: "2027-03-31", sources: [], settled: 400n, status: "ISSUED" as const, issuedAt: 0n, updatedAt: 0n, writtenOff: 0n };
+  const base = { warrantId: "w", offeredTo: "", financedBy: "", advance: 0n, tradeRef: "", obligorId: "exporter-0", currency: "USD", maturityDate: "2027-03-31", createdAt: 0n, updatedAt: 0n, soldBy: "", dueDate: "", extensionDueDate: "", extensions: 0, writtenOff: 0n };
   const root = { ...base, id: "w", parentId: "", holderId: "exporter-1", amount: 1_000n, depth: 0, status: "SPENT" as const, children: ["a", "b"] };
   const a = { ...base, id: "a", parentId: "w", holderId: "exporter-2", amount: 600n, depth: 1, status: "HELD" as const, children: [] };
   const b = { ...base, id: "b", parentId: "w", holderId: "exporter-1", amount: 400n, depth: 1, status: "SETTLED" as const, children: [] };
@@ -847,6 +847,12 @@ t.test("the warrant conservation check names each kind of broken record", async 
   t.match(check({ warrant: { amount: 1_001n } }), /live pieces sum to 1000, its face value is 1001/);
   t.match(check({ warrant: { settled: 0n } }), /settled 0, its paid pieces sum to 400/);
   t.match(check({ warrant: { status: "SETTLED" } }), /SETTLED with 400 of 1000 paid/);
+  // a written-off piece (DEFAULTED): a live leaf, the warrant DEFAULTED, the line still owing it
+  const defaulted = { ...b, status: "DEFAULTED" as const, writtenOff: 400n };
+  t.equal(check({ pieces: [root, a, defaulted], warrant: { settled: 0n, writtenOff: 400n, status: "DEFAULTED" }, line: { outstanding: 1_000n } }), "", "a written-off piece passes");
+  t.match(check({ pieces: [root, a, defaulted], warrant: { settled: 0n, status: "DEFAULTED" }, line: { outstanding: 1_000n } }), /written off 0, its DEFAULTED pieces sum to 400/);
+  t.match(check({ pieces: [root, a, defaulted], warrant: { settled: 0n, writtenOff: 400n }, line: { outstanding: 1_000n } }), /is ISSUED with 0 of 1000 paid and 400 written off/);
+  t.match(check({ pieces: [root, a, { ...defaulted, writtenOff: 300n }], warrant: { settled: 0n, writtenOff: 400n, status: "DEFAULTED" }, line: { outstanding: 1_000n } }), /DEFAULTED piece b of 400 has 300 written off/);
   t.match(check({ line: { outstanding: 500n } }), /outstanding 500, its warrants still owe 600/);
   t.match(check({ line: { limit: 599n } }), /above its limit/);
   t.match(check({ line: { warrants: 2 } }), /counts 2 warrants, 1 name it/);

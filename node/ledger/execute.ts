@@ -11,8 +11,8 @@ import type { TxPayload } from "../../sdk/transactions/index.js";
 import { formatOf } from "../../sdk/transactions/index.js";
 import { registerPartyTx } from "../../sdk/transactions/register-party.js";
 import { txBodyFormatError } from "../../sdk/validate.js";
-import { decodeParty, decodeReceivable, encodeParty } from "./records.js";
-import { aggregateKeysOf, bookKeysOf } from "./aggregates.js";
+import { decodeParty, decodePiece, decodeReceivable, encodeParty } from "./records.js";
+import { aggregateKeysOf, bookKeysOf, pieceAggregateKeysOf } from "./aggregates.js";
 import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type ReceivableKeyFields, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
 import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
 import { superviseRejection, superviseSuccess, supervisionKeys } from "./supervision.js";
@@ -233,6 +233,22 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
       // a bank's new financing moves its own book (and supervision reads it)
       if (signers.includes("BANK")) for (const a of bookKeysOf(body.signer, r)) keys.add(a);
     }
+  }
+  // Likewise a rule that writes a warrant piece moves the book of the bank holding (or buying) it and
+  // the obligor's facts (aggregates.ts pieceAggregateKeysOf). A bank sale's new pieces land in the
+  // buyers' books: named when the block writes them (read synchronously: time, not correctness).
+  for (const k of [...keys]) {
+    if (!k.startsWith("q/")) continue;
+    const bytes = loaded?.(k);
+    if (!bytes) continue;
+    const piece = decodePiece(bytes);
+    keys.add(KEY.creditFacts(piece.obligorId));
+    // only a bank's piece (FINANCED), or one a bank acts on (buys, sells on), moves a book
+    const banks = new Set<string>();
+    if (piece.status === "FINANCED") banks.add(piece.holderId);
+    if (ruleOf(p!).signers.includes("BANK")) banks.add(body.signer);
+    const newDueDate = (p as { newDueDate?: unknown }).newDueDate;
+    for (const bank of banks) for (const a of pieceAggregateKeysOf(piece, bank, typeof newDueDate === "string" ? newDueDate : undefined)) keys.add(a);
   }
   try {
     for (const k of supervisionKeys(tx, ruleKeys, loaded)) keys.add(k);

@@ -510,7 +510,10 @@ export const schema = {
                     "acceptExtension",
                     "writeOff",
                     "attestFinancials",
-                    "grantConsent"
+                    "grantConsent",
+                    "proposePieceExtension",
+                    "acceptPieceExtension",
+                    "writeOffPiece"
                   ]
                 }
               },
@@ -702,6 +705,21 @@ export const schema = {
                   "type": "GrantConsent",
                   "id": 56,
                   "protoName": "grant_consent"
+                },
+                "proposePieceExtension": {
+                  "type": "ProposePieceExtension",
+                  "id": 57,
+                  "protoName": "propose_piece_extension"
+                },
+                "acceptPieceExtension": {
+                  "type": "AcceptPieceExtension",
+                  "id": 58,
+                  "protoName": "accept_piece_extension"
+                },
+                "writeOffPiece": {
+                  "type": "WriteOffPiece",
+                  "id": 59,
+                  "protoName": "write_off_piece"
                 }
               }
             },
@@ -1493,6 +1511,43 @@ export const schema = {
                 }
               }
             },
+            "ProposePieceExtension": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "newDueDate": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "new_due_date"
+                }
+              }
+            },
+            "AcceptPieceExtension": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "newDueDate": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "new_due_date"
+                }
+              }
+            },
+            "WriteOffPiece": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                }
+              }
+            },
             "Figure": {
               "fields": {
                 "name": {
@@ -1637,7 +1692,10 @@ export const schema = {
                     "financingWrittenOff",
                     "receivableDefaulted",
                     "financialsAttested",
-                    "consentGranted"
+                    "consentGranted",
+                    "pieceExtensionProposed",
+                    "pieceExtensionAccepted",
+                    "pieceWrittenOff"
                   ]
                 }
               },
@@ -1821,6 +1879,97 @@ export const schema = {
                   "type": "ConsentGranted",
                   "id": 45,
                   "protoName": "consent_granted"
+                },
+                "pieceExtensionProposed": {
+                  "type": "PieceExtensionProposed",
+                  "id": 46,
+                  "protoName": "piece_extension_proposed"
+                },
+                "pieceExtensionAccepted": {
+                  "type": "PieceExtensionAccepted",
+                  "id": 47,
+                  "protoName": "piece_extension_accepted"
+                },
+                "pieceWrittenOff": {
+                  "type": "PieceWrittenOff",
+                  "id": 48,
+                  "protoName": "piece_written_off"
+                }
+              }
+            },
+            "PieceExtensionProposed": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "bank_id"
+                },
+                "dueDate": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "due_date"
+                },
+                "newDueDate": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "new_due_date"
+                }
+              }
+            },
+            "PieceExtensionAccepted": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "obligorId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "obligor_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "bank_id"
+                },
+                "previousDueDate": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "previous_due_date"
+                },
+                "dueDate": {
+                  "type": "string",
+                  "id": 5,
+                  "protoName": "due_date"
+                }
+              }
+            },
+            "PieceWrittenOff": {
+              "fields": {
+                "pieceId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "piece_id"
+                },
+                "warrantId": {
+                  "type": "string",
+                  "id": 2,
+                  "protoName": "warrant_id"
+                },
+                "bankId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "bank_id"
+                },
+                "amount": {
+                  "type": "uint64",
+                  "id": 4
                 }
               }
             },
@@ -3122,6 +3271,11 @@ export const schema = {
                   "type": "uint64",
                   "id": 13,
                   "protoName": "updated_at"
+                },
+                "writtenOff": {
+                  "type": "uint64",
+                  "id": 14,
+                  "protoName": "written_off"
                 }
               },
               "nested": {
@@ -3129,7 +3283,8 @@ export const schema = {
                   "values": {
                     "STATUS_UNSPECIFIED": 0,
                     "ISSUED": 1,
-                    "SETTLED": 2
+                    "SETTLED": 2,
+                    "DEFAULTED": 3
                   }
                 }
               }
@@ -3214,6 +3369,30 @@ export const schema = {
                   "type": "uint64",
                   "id": 17,
                   "protoName": "updated_at"
+                },
+                "soldBy": {
+                  "type": "string",
+                  "id": 18,
+                  "protoName": "sold_by"
+                },
+                "dueDate": {
+                  "type": "string",
+                  "id": 19,
+                  "protoName": "due_date"
+                },
+                "extensionDueDate": {
+                  "type": "string",
+                  "id": 20,
+                  "protoName": "extension_due_date"
+                },
+                "extensions": {
+                  "type": "uint32",
+                  "id": 21
+                },
+                "writtenOff": {
+                  "type": "uint64",
+                  "id": 22,
+                  "protoName": "written_off"
                 }
               },
               "nested": {
@@ -3224,7 +3403,8 @@ export const schema = {
                     "OFFERED": 2,
                     "FINANCED": 3,
                     "SPENT": 4,
-                    "SETTLED": 5
+                    "SETTLED": 5,
+                    "DEFAULTED": 6
                   }
                 }
               }
@@ -3553,6 +3733,15 @@ export const schema = {
                   "type": "uint32",
                   "id": 9,
                   "protoName": "due_dates"
+                },
+                "pieces": {
+                  "type": "uint32",
+                  "id": 10
+                },
+                "pieceOutstanding": {
+                  "type": "uint64",
+                  "id": 11,
+                  "protoName": "piece_outstanding"
                 }
               }
             },
@@ -3646,6 +3835,26 @@ export const schema = {
                   "rule": "repeated",
                   "type": "CurrencyFacts",
                   "id": 11
+                },
+                "piecesSettledOnTime": {
+                  "type": "uint32",
+                  "id": 12,
+                  "protoName": "pieces_settled_on_time"
+                },
+                "piecesSettledLate": {
+                  "type": "uint32",
+                  "id": 13,
+                  "protoName": "pieces_settled_late"
+                },
+                "piecesDefaulted": {
+                  "type": "uint32",
+                  "id": 14,
+                  "protoName": "pieces_defaulted"
+                },
+                "pieceExtensions": {
+                  "type": "uint32",
+                  "id": 15,
+                  "protoName": "piece_extensions"
                 }
               }
             },

@@ -56,6 +56,10 @@ export const IndicatorsView = z
         writtenOff: Amount,
       }),
     ),
+    piecesSettledOnTime: described(z.int(), "(v2) as obligor: warrant pieces paid on or before their (extended) due date"),
+    piecesSettledLate: described(z.int(), "(v2) as obligor: warrant pieces paid after it"),
+    piecesWrittenOff: described(z.int(), "(v2) as obligor: warrant pieces the bank holding them wrote off (DEFAULTED)"),
+    pieceExtensions: described(z.int(), "(v2) as obligor: extensions of a piece's due date accepted"),
     ...Binding,
   })
   .apply(named, "Indicators");
@@ -80,9 +84,11 @@ export const AgingReportView = z
         currencies: z.array(
           z.object({
             currency: Currency,
-            outstanding: Amount,
-            receivables: Int,
-            buckets: described(z.object({ current: Line, "1-30": Line, "31-90": Line, ">90": Line }), "live financing by days past due at asOf: 0, 1-30, 31-90, more than 90"),
+            outstanding: described(Amount, "live financing: receivable financings and FINANCED warrant pieces (at face)"),
+            receivables: described(Int, "receivables the bank has live financing on"),
+            pieces: described(Int, "FINANCED warrant pieces the bank holds"),
+            pieceOutstanding: described(Amount, "their face: the part of outstanding that is warrant pieces"),
+            buckets: described(z.object({ current: Line, "1-30": Line, "31-90": Line, ">90": Line }), "live financing by days past due at asOf: 0, 1-30, 31-90, more than 90 (count: receivables and pieces)"),
             nplRatioBp: described(Bp, "more than 90 days past due ÷ outstanding"),
             writtenOff: described(Amount, "written off, ever (not in outstanding)"),
             writtenOffCount: Int,

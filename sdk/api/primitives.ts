@@ -83,6 +83,9 @@ export const EVENT_TYPES = [
   "receivableDefaulted",
   "financialsAttested",
   "consentGranted",
+  "pieceExtensionProposed",
+  "pieceExtensionAccepted",
+  "pieceWrittenOff",
 ] as const;
 
 // title documents and pledges (DESIGN.md §8)

@@ -45,9 +45,9 @@ void inSync;
 
 // ---- ledger records -------------------------------------------------------------------------
 
-export const PIECE_STATUSES = ["HELD", "OFFERED", "FINANCED", "SPENT", "SETTLED"] as const;
+export const PIECE_STATUSES = ["HELD", "OFFERED", "FINANCED", "SPENT", "SETTLED", "DEFAULTED"] as const;
 export const PieceStatusSchema = z.enum(PIECE_STATUSES);
-export const WARRANT_STATUSES = ["ISSUED", "SETTLED"] as const;
+export const WARRANT_STATUSES = ["ISSUED", "SETTLED", "DEFAULTED"] as const;
 export const WarrantStatusSchema = z.enum(WARRANT_STATUSES);
 
 export const PartyView = z
@@ -179,6 +179,7 @@ export const WarrantRecord = z
     status: WarrantStatusSchema,
     issuedAt: TimeMs,
     updatedAt: TimeMs,
+    writtenOff: described(Amount, "sum of the leaves written off (DEFAULTED): with any, the warrant is DEFAULTED"),
   }).apply(named, "WarrantRecord");
 
 export const PieceRecord = z
@@ -200,6 +201,11 @@ export const PieceRecord = z
     maturityDate: CalendarDate,
     createdAt: TimeMs,
     updatedAt: TimeMs,
+    soldBy: described(z.string(), "whom the holder bank bought the piece from (kept by a bank sale's pieces); empty otherwise"),
+    dueDate: described(z.string(), "the due date as extended (an extension the obligor accepted); empty: the maturity date"),
+    extensionDueDate: described(z.string(), "a due date the holder bank proposed, pending the obligor's acceptance; empty: none"),
+    extensions: described(z.int().check(z.gte(0)), "extensions of its due date accepted"),
+    writtenOff: described(Amount, "the face written off by the holder bank (DEFAULTED)"),
   }).apply(named, "PieceRecord");
 
 export const CreditLineView = z
@@ -398,6 +404,10 @@ export const EventView = z
     z.object({ type: z.literal("receivableDefaulted"), receivableId: Hex32 }),
     z.object({ type: z.literal("financialsAttested"), partyId: PartyId, attestedBy: PartyId, periodEnd: CalendarDate, documentHash: Hex32 }),
     z.object({ type: z.literal("consentGranted"), partyId: PartyId, bankId: PartyId, expiryDate: CalendarDate }),
+    // post-lending for warrant pieces
+    z.object({ type: z.literal("pieceExtensionProposed"), pieceId: Hex32, bankId: PartyId, dueDate: CalendarDate, newDueDate: CalendarDate }),
+    z.object({ type: z.literal("pieceExtensionAccepted"), pieceId: Hex32, obligorId: PartyId, bankId: PartyId, previousDueDate: CalendarDate, dueDate: CalendarDate }),
+    z.object({ type: z.literal("pieceWrittenOff"), pieceId: Hex32, warrantId: Hex32, bankId: PartyId, amount: described(Amount, "the piece's face, unpaid by the obligor: now a loss") }),
   ]).apply(named, "Event");
 
 // Supervision (DESIGN.md §11, docs/supervision.md): what a rule found in a transaction, in its receipt.

@@ -41,6 +41,10 @@ import { acceptExtensionTx } from "./accept-extension.js";
 import { writeOffTx } from "./write-off.js";
 import { attestFinancialsTx } from "./attest-financials.js";
 import { grantConsentTx } from "./grant-consent.js";
+// post-lending for warrant pieces (docs/warrants.md)
+import { proposePieceExtensionTx } from "./propose-piece-extension.js";
+import { acceptPieceExtensionTx } from "./accept-piece-extension.js";
+import { writeOffPieceTx } from "./write-off-piece.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -82,6 +86,10 @@ export const TX_FORMAT_LIST = [
   writeOffTx,
   attestFinancialsTx,
   grantConsentTx,
+  // post-lending for warrant pieces
+  proposePieceExtensionTx,
+  acceptPieceExtensionTx,
+  writeOffPieceTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];

@@ -41,6 +41,9 @@ import { acceptExtensionRule } from "./accept-extension.js";
 import { writeOffRule } from "./write-off.js";
 import { attestFinancialsRule } from "./attest-financials.js";
 import { grantConsentRule } from "./grant-consent.js";
+import { proposePieceExtensionRule } from "./propose-piece-extension.js";
+import { acceptPieceExtensionRule } from "./accept-piece-extension.js";
+import { writeOffPieceRule } from "./write-off-piece.js";
 
 export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [registerPartyRule.format.type]: registerPartyRule,
@@ -81,6 +84,9 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [writeOffRule.format.type]: writeOffRule,
   [attestFinancialsRule.format.type]: attestFinancialsRule,
   [grantConsentRule.format.type]: grantConsentRule,
+  [proposePieceExtensionRule.format.type]: proposePieceExtensionRule,
+  [acceptPieceExtensionRule.format.type]: acceptPieceExtensionRule,
+  [writeOffPieceRule.format.type]: writeOffPieceRule,
 };
 
 /** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */

@@ -50,6 +50,7 @@ export const issueWarrantRule: TxRule<PayloadOf<"issueWarrant">> = {
       status: "ISSUED",
       issuedAt: block.time,
       updatedAt: block.time,
+      writtenOff: 0n,
     });
     putPiece(state, {
       id,
@@ -69,6 +70,11 @@ export const issueWarrantRule: TxRule<PayloadOf<"issueWarrant">> = {
       maturityDate: p.maturityDate,
       createdAt: block.time,
       updatedAt: block.time,
+      soldBy: "",
+      dueDate: "",
+      extensionDueDate: "",
+      extensions: 0,
+      writtenOff: 0n,
     });
     return [
       { type: "warrantIssued", warrantId: id, lineId: line.id, obligorId: signer.id, holderId: p.holder, amount: p.amount, currency: p.currency, maturityDate: p.maturityDate, lineOutstanding: outstanding },

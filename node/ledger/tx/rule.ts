@@ -9,7 +9,7 @@ import type { TxFormat } from "../../../sdk/transactions/index.js";
 import type { CreditLine, Declaration, DocumentRecord, Event, Financing, Party, Piece, Receivable, ResultCode, Role, Warrant } from "../../../sdk/types.js";
 import { decodeCreditLine, decodeDeclaration, decodeDocumentRecord, decodeParty, decodePiece, decodeReceivable, decodeWarrant, encodeCreditLine, encodePiece, encodeReceivable, encodeWarrant } from "../records.js";
 import { KEY, type StateReader, type StateWriter } from "../state.js";
-import { receivableChanged } from "../aggregates.js";
+import { pieceChanged, receivableChanged } from "../aggregates.js";
 
 export interface BlockTime {
   /** block time, ms since the Unix epoch */
@@ -165,7 +165,12 @@ export function getPiece(s: StateReader, id: string): Piece | undefined {
   const b = s.get(KEY.piece(id));
   return b && decodePiece(b);
 }
+/**
+ * The one writer of warrant piece records: it also keeps the lending aggregates in line (a FINANCED
+ * piece is in its holder bank's book; the obligor's facts count paid, written-off and extended pieces).
+ */
 export function putPiece(s: StateWriter, piece: Piece): void {
+  pieceChanged(s, getPiece(s, piece.id), piece);
   s.put(KEY.piece(piece.id), encodePiece(piece));
 }
 /** A warrant piece named by a transaction, or NOT_FOUND. */

@@ -90,6 +90,13 @@ export const transferWarrantRule: TxRule<PayloadOf<"transferWarrant">> = {
         children: [],
         createdAt: block.time,
         updatedAt: block.time,
+        // a bank sale's pieces keep whom the first bank bought from and the due date as extended;
+        // a pending proposal and the count of extensions stay with the spent piece
+        soldBy: bankSale ? piece.soldBy : "",
+        dueDate: piece.dueDate,
+        extensionDueDate: "",
+        extensions: 0,
+        writtenOff: 0n,
       };
       putPiece(state, child);
       children.push(id);
