@@ -35,7 +35,8 @@ export const confirmWarrantPaymentRule: TxRule<PayloadOf<"confirmWarrantPayment"
     const settled = warrant.settled + piece.amount;
     invariant(settled + warrant.writtenOff <= warrant.amount, `warrant ${warrant.id} would be paid beyond its face value`);
     const outstanding = line.outstanding - piece.amount;
-    putPiece(state, { ...piece, status: "SETTLED", updatedAt: block.time });
+    // paid: a pending extension proposal has nothing left to extend
+    putPiece(state, { ...piece, status: "SETTLED", extensionDueDate: "", updatedAt: block.time });
     putCreditLine(state, { ...line, outstanding, updatedAt: block.time });
     const events: Event[] = [{ type: "piecePaid", pieceId: piece.id, warrantId: warrant.id, holderId: signer.id, amount: piece.amount, lineOutstanding: outstanding }];
     const done = settled === warrant.amount;

@@ -96,4 +96,4 @@ export const WRITERS: { readonly [K in TxType]: TxRule<PayloadOf<K>>["signers"] 
 
 export { MAX_RECEIVABLES_PER_DECLARATION } from "./attest-shipment.js";
 export { MAX_FINANCINGS_PER_RECEIVABLE } from "./finance-receivable.js";
-export { DEFAULT_RULE_PARAMS, LedgerInvariantError, Rejection, reject, type ReceivableKeyFields, type RuleParams, type TransitionContext, type TxRule } from "./rule.js";
+export { DEFAULT_RULE_PARAMS, LedgerInvariantError, Rejection, reject, type PieceKeyFields, type ReceivableKeyFields, type RuleParams, type TransitionContext, type TxRule } from "./rule.js";

@@ -11,6 +11,7 @@ export const issueWarrantRule: TxRule<PayloadOf<"issueWarrant">> = {
   format: issueWarrantTx,
   signers: ["ENTERPRISE"],
   keys: (p, tx) => [KEY.creditLine(p.lineId), KEY.party(p.holder), KEY.warrant(tx.hashHex), KEY.piece(tx.hashHex), ...p.sources.map((id) => KEY.receivable(id))],
+  createsPieces: (p, tx) => [[tx.hashHex, { status: "HELD", holderId: p.holder, currency: p.currency, soldBy: "", obligorId: tx.body.signer, dueDate: "", maturityDate: p.maturityDate }]],
   apply({ state, tx, payload: p, signer, block, params }) {
     const line = getCreditLine(state, p.lineId);
     if (!line) reject("CREDIT_LINE_INVALID", `no credit line ${p.lineId}`);

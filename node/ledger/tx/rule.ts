@@ -41,6 +41,8 @@ export interface TransitionContext<P = unknown> {
 
 /** What the aggregates' keys of a receivable depend on (node/ledger/aggregates.ts aggregateKeysOf, bookKeysOf). */
 export type ReceivableKeyFields = Pick<Receivable, "exporterId" | "financings" | "currency" | "dueDate" | "buyerPartyId" | "buyerId">;
+/** What the aggregates' keys of a warrant piece depend on (node/ledger/aggregates.ts pieceAggregateKeysOf). */
+export type PieceKeyFields = Pick<Piece, "status" | "holderId" | "currency" | "soldBy" | "obligorId" | "dueDate" | "maturityDate">;
 
 export interface TxRule<P extends { type: string }> {
   /** the type's format, target and named objects (sdk/transactions/), shared with the SDK */
@@ -59,6 +61,12 @@ export interface TxRule<P extends { type: string }> {
    * book keys of a record the prefetch cannot load yet. Only for types that create receivables.
    */
   createsReceivable?(payload: P, tx: Tx): [id: string, fields: ReceivableKeyFields];
+  /**
+   * Likewise the warrant pieces it creates (a piece passed on and financed, or sold on, within one
+   * block), from the payload and the fields of the piece it spends (`piece`: loaded, or created earlier
+   * in the block; undefined if unknown). Only for types that create pieces.
+   */
+  createsPieces?(payload: P, tx: Tx, piece: (id: string) => PieceKeyFields | undefined): [id: string, fields: PieceKeyFields][];
   /** The rule: reads and writes `state`, returns the events, or throws via `reject` / `invariant`. */
   apply(ctx: TransitionContext<P>): Event[];
 }
