@@ -12,7 +12,7 @@ import { nobleCrypto, sha256 } from "./crypto.js";
 import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderCheck, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
 import { AGING_BUCKETS, agingBucket, daysPastDue, type AgingBucket } from "./domain.js";
 import { canonicalJsonBytes } from "./hashing/canonical-json.js";
-import { stateProofFromJson, verifyStateProof, type StateProofJson } from "./proofs.js";
+import { stateMultiproofFromJson, verifyStateMultiproof, type StateMultiproofJson, type StateProofJson } from "./proofs.js";
 import type { BankBook, BookCore, BookCurrency, BookRoot, CreditFacts, DueAmount, Party, PartyAmount, Receivable } from "./types.js";
 
 /** Basis points in one whole: a share of 1 is 10,000 bp. */
@@ -500,20 +500,48 @@ export const EXAMPLE_SCORECARD: Scorecard = {
 
 // ---- reports bound to state, and their verification (DESIGN.md §11) ---------------------------------
 
-/** One state record a report was computed from, with its proof against the report's state root. */
+/** One state record an answer was computed from, with its own proof against the state root (indicators). */
 export interface ReportInputJson {
   key: string;
-  /** the record's bytes (hex); null when the key is absent (a bank with no book yet) */
+  /** the record's bytes (hex); null when the key is absent */
   value: string | null;
   proof: StateProofJson;
 }
 
-/** What binds a report to the ledger: the block it was computed at and the records it read. */
+/** One state record a report was computed from; the report's one multiproof proves them all. */
+export interface ReportRecordJson {
+  key: string;
+  /** the record's bytes (hex); null when the key is absent (a bank with no book yet) */
+  value: string | null;
+}
+
+/** What binds an answer to the ledger: the block it was computed at (the part reports and indicators share). */
+export interface StateBindingJson {
+  asOf: { height: string; time: string };
+  /** the state root of the asOf block's header */
+  stateRoot: string;
+  /**
+   * the asOf header certified by 2f+1 validators (GET /v1/blocks/:height/certified); absent while
+   * the block is not certified yet: fetch it then (the client's verifiedReport does)
+   */
+  certified?: CertifiedHeaderProofJson;
+}
+
+/** The indicators' binding: their one record with its single-key state proof. */
+export interface IndicatorsBindingJson extends StateBindingJson {
+  inputs: ReportInputJson[];
+}
+
+/**
+ * What binds a report to the ledger: the block it was computed at, the records it read, and one
+ * multiproof of all of them against the state root (sdk/proofs.ts verifyStateMultiproof).
+ */
 export interface ReportBindingJson {
   asOf: { height: string; time: string };
   /** the state root of the asOf block's header */
   stateRoot: string;
-  inputs: ReportInputJson[];
+  inputs: ReportRecordJson[];
+  multiproof: StateMultiproofJson;
   /**
    * the asOf header certified by 2f+1 validators (GET /v1/blocks/:height/certified); absent while
    * the block is not certified yet: fetch it then (the client's verifiedReport does)
@@ -566,18 +594,25 @@ export function verifyReport(
     if (toHex(root) !== opts.trustedStateRoot.toLowerCase()) problems.push(`the report's state root ${report.stateRoot} is not the trusted one ${opts.trustedStateRoot}`);
     else if (boundTo === "none") boundTo = "trustedRoot";
   }
-  const byKey = new Map<string, ReportInputJson>();
+  // every input, by one multiproof: each key's value (or absence) under the root, nothing else in it
+  const byKey = new Map<string, ReportRecordJson>();
+  const items: { key: string; value: Uint8Array | null }[] = [];
   for (const input of report.inputs) {
-    let ok = false;
+    if (byKey.has(input.key)) problems.push(`input ${input.key} appears twice`);
+    byKey.set(input.key, input);
     try {
-      const value = input.value === null ? null : fromHex(input.value);
-      ok = verifyStateProof(root, input.key, value, stateProofFromJson(input.proof));
+      items.push({ key: input.key, value: input.value === null ? null : fromHex(input.value) });
     } catch (err) {
       problems.push(`input ${input.key}: ${(err as Error).message}`);
     }
-    if (!ok) problems.push(`input ${input.key}: its state proof does not verify against ${report.stateRoot}`);
-    byKey.set(input.key, input);
   }
+  let proven = false;
+  try {
+    proven = verifyStateMultiproof(root, items, stateMultiproofFromJson(report.multiproof));
+  } catch (err) {
+    problems.push(`the multiproof: ${(err as Error).message}`);
+  }
+  if (!proven) problems.push(`the inputs' multiproof does not verify against ${report.stateRoot}`);
   const time = BigInt(report.asOf.time);
   const part: BookPart = report.kind === "aging" ? "due" : "parties";
   const records = new Map([...byKey].map(([k, i]) => [k, i.value === null ? null : fromHex(i.value)]));

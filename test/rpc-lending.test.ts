@@ -141,6 +141,17 @@ t.test("reports: a bank its own book, the auditor every bank's; verifyReport re-
   const dropped = structuredClone(all);
   dropped.inputs.pop();
   t.notOk(verifyReport(dropped).ok, "a missing input");
+  // every input is proven by the report's one multiproof (no per-input proofs)
+  t.ok(all.multiproof.buckets.length > 0 && all.inputs.every((i) => !("proof" in i)), "one multiproof for the inputs");
+  const absent = structuredClone(all);
+  absent.inputs[1]!.value = null;
+  t.match(verifyReport(absent).problems.join("; "), /multiproof does not verify/, "a record claimed absent that is present");
+  const sibling = structuredClone(all);
+  sibling.multiproof.siblings = (sibling.multiproof.siblings[0] === "0" ? "1" : "0") + sibling.multiproof.siblings.slice(1);
+  t.match(verifyReport(sibling).problems.join("; "), /multiproof does not verify/, "an altered sibling");
+  const twice = structuredClone(all);
+  twice.inputs.push(twice.inputs[0]!);
+  t.match(verifyReport(twice).problems.join("; "), /appears twice/, "an input given twice");
 });
 
 t.test("reports bound to certified state: the asOf header's certificate, its state root, every input", async (t) => {

@@ -8,6 +8,10 @@ const Int = z.int();
 const Bp = described(z.int(), "basis points (10,000 = 1), rounded down");
 
 const StateProofView = described(z.object({ depth: z.int(), entries: Hex, siblings: Hex }), "the key's state-tree bucket and sibling hashes (sdk/proofs.ts)");
+const StateMultiproofView = described(
+  z.object({ depth: z.int(), buckets: z.array(z.object({ index: z.int().check(z.gte(0)), entries: Hex })), siblings: Hex }),
+  "one proof of every input (sdk/proofs.ts verifyStateMultiproof): the inputs' state-tree buckets, ascending, and each sibling hash the path to the root needs, once",
+);
 
 /** What binds an answer to the ledger: the block, its state root, the records read with their proofs. */
 const Binding = {
@@ -27,6 +31,23 @@ const Binding = {
     z.optional(CertifiedHeaderView),
     "the asOf header certified by 2f+1 validators (its state root is `stateRoot`); absent while the block is not certified yet (wait with `waitCertifiedMs`, or fetch GET /v1/blocks/:height/certified)",
   ),
+};
+
+/** What binds a report: the block, its state root, the records read, one multiproof of all of them. */
+const ReportBinding = {
+  asOf: AsOf,
+  stateRoot: Binding.stateRoot,
+  inputs: described(
+    z.array(
+      z.object({
+        key: described(z.string(), "state key, e.g. g/<bankId>, gb/<bankId>/<currency>, gd/<bankId>/<currency>/<dueDate>"),
+        value: described(z.nullable(Hex), "the record's bytes; null when absent"),
+      }),
+    ),
+    "the state records the report was computed from (sdk verifyReport)",
+  ),
+  multiproof: StateMultiproofView,
+  certified: Binding.certified,
 };
 
 export const IndicatorsView = z
@@ -96,7 +117,7 @@ export const AgingReportView = z
         ),
       }),
     ),
-    ...Binding,
+    ...ReportBinding,
   })
   .apply(named, "AgingReport");
 
@@ -120,7 +141,7 @@ export const ConcentrationReportView = z
         ),
       }),
     ),
-    ...Binding,
+    ...ReportBinding,
   })
   .apply(named, "ConcentrationReport");
 
