@@ -2,6 +2,7 @@
 // status, exposure, the event stream), named for OpenAPI by `named` (primitives.ts), and the JSON types
 // the SDK returns. Browser-safe.
 import * as z from "zod/mini";
+import { AGING_BUCKETS } from "../domain.js";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
 import { MAX_CERTIFIED_CHAIN } from "../certified.js";
@@ -216,6 +217,11 @@ export const CreditLineView = z
     asOf: AsOf,
   }).apply(named, "CreditLine");
 
+const PieceAging = described(
+  z.nullable(z.enum(AGING_BUCKETS)),
+  "days past the piece's due date (its maturity, as extended) at the head: current, 1-30, 31-90, >90 (sdk pieceAging); null for a SETTLED, SPENT or DEFAULTED piece",
+);
+
 export const WarrantTreeView = z
   .object({
     warrant: WarrantRecord,
@@ -229,7 +235,8 @@ export const WarrantTreeView = z
 export const PieceItemView = z
   .object({
     piece: PieceRecord,
-    overdue: described(z.boolean(), "a leaf unpaid after its maturity day (at the head block's time)"),
+    overdue: described(z.boolean(), "a leaf unpaid after its due day, the maturity as extended (at the head block's time); a written-off piece is not"),
+    aging: PieceAging,
   }).apply(named, "PieceItem");
 
 // ---- title documents and pledges (DESIGN.md §8, docs/titles.md) -------------------------------
@@ -612,6 +619,7 @@ export const PieceView = z
     warrant: WarrantRecord,
     ancestry: described(z.array(PieceRecord), "the warrant's first piece first, the piece's parent last; empty for a first piece"),
     overdue: z.boolean(),
+    aging: PieceAging,
     asOf: AsOf,
     proofs: described(z.optional(PieceProofsView), "with ?proofs=true"),
   }).apply(named, "Piece");
