@@ -28,7 +28,10 @@ const NODE_ONLY = /^(?:libp2p|@libp2p\/|@chainsafe\/|level|classic-level|abstrac
 // long (104 KiB) and its JSON descriptor (30 KiB), our own route and view schemas with their
 // OpenAPI descriptions, @noble (35 KiB) and zod/mini (31 KiB). What moves it further: docs/api.md, "The SDK package". This bound catches regressions,
 // e.g. an import of classic "zod" under sdk/ (+65 KiB, or +420 KiB as a named `import { z }`).
-const BUNDLE_LIMIT_BYTES = 380 * 1024;
+// 380 -> 390 KiB with post-lending for warrant pieces and the report multiproof (379.0 -> 388.4 KiB:
+// three transaction types and events with their JSON views and proto descriptors, the piece and book
+// fields, verifyStateMultiproof): real features a client verifies with, not a regression of that kind.
+const BUNDLE_LIMIT_BYTES = 390 * 1024;
 
 const work = mkdtempSync(join(tmpdir(), "tl-sdk-package-"));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
