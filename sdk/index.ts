@@ -98,7 +98,7 @@ export {
   checkScorecard,
   verifyReport,
 } from "./lending.js";
-export type { Indicators, Scorecard, ScorecardCharacteristic, ScoreResult, ReportVerification, ReportBindingJson } from "./lending.js";
+export type { Indicators, Scorecard, ScorecardCharacteristic, ScoreResult, ReportVerification, ReportBindingJson, ReportRecordJson, IndicatorsBindingJson, StateBindingJson } from "./lending.js";
 export type { AgingReportJson, ConcentrationReportJson, FinancialsJson, IndicatorsJson } from "./api/lending-schemas.js";
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
 export { pieceIdOf } from "./transactions/warrant-common.js";

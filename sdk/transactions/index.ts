@@ -41,6 +41,10 @@ import { acceptExtensionTx } from "./accept-extension.js";
 import { writeOffTx } from "./write-off.js";
 import { attestFinancialsTx } from "./attest-financials.js";
 import { grantConsentTx } from "./grant-consent.js";
+// post-lending for warrant pieces (docs/warrants.md)
+import { proposePieceExtensionTx } from "./propose-piece-extension.js";
+import { acceptPieceExtensionTx } from "./accept-piece-extension.js";
+import { writeOffPieceTx } from "./write-off-piece.js";
 // governance: observers and party keys (DESIGN.md §12)
 import { admitObserverTx } from "./admit-observer.js";
 import { removeObserverTx } from "./remove-observer.js";
@@ -87,6 +91,10 @@ export const TX_FORMAT_LIST = [
   writeOffTx,
   attestFinancialsTx,
   grantConsentTx,
+  // post-lending for warrant pieces
+  proposePieceExtensionTx,
+  acceptPieceExtensionTx,
+  writeOffPieceTx,
   // governance: observers and party keys (DESIGN.md §12)
   admitObserverTx,
   removeObserverTx,
