@@ -39,6 +39,8 @@ import { ValidatorPeers } from "./net/validators.js";
 import { consensusTransport, registerConsensusChannel } from "./net/consensus-channel.js";
 import { TxGossip, handPendingToPrimary } from "./net/tx-gossip.js";
 import { certifiedBlockServer, syncPeers } from "./net/block-sync.js";
+import { snapshotServer } from "./net/snapshot.js";
+import { SnapshotSync } from "./driver/snapshot-sync.js";
 
 export { CONSENSUS_CHANNEL, CONSENSUS_PROTOCOL } from "./net/consensus-channel.js";
 
@@ -67,7 +69,16 @@ export interface NodeOptions {
   crypto?: Crypto;
   /** the fault campaign's seam into consensus traffic (see ConsensusTap); never set by the CLI */
   consensusTap?: ConsensusTap | null;
+  /**
+   * State transfer of certified snapshots (docs/consensus.md §4.5): keep a snapshot every
+   * `everyCheckpoints` checkpoint intervals (default 10), and adopt one into an empty store only
+   * if it is at least `minBlocks` above (default 1,000). Tests make them small.
+   */
+  snapshots?: { everyCheckpoints?: number; minBlocks?: number };
 }
+
+/** Checkpoint intervals between the snapshots a node keeps for peers restored from scratch. */
+export const SNAPSHOT_EVERY_CHECKPOINTS = 10;
 
 /**
  * A seam for the fault campaign only (tools/chaos/): a Byzantine build
@@ -176,7 +187,7 @@ export class TradeLedgerNode {
 
     // 1. storage, the executor and the query model
     privateDirectory(config.dataDir); // 0700: the data directory holds every party's book
-    const store = await Store.open(join(config.dataDir, "ledger"));
+    const store = await Store.open(join(config.dataDir, "ledger"), { snapshotEvery: consensus.checkpointInterval * (opts.snapshots?.everyCheckpoints ?? SNAPSHOT_EVERY_CHECKPOINTS) });
     const sigCache = new SignatureCache(crypto);
     opts.metrics?.sampleSignatureCache(() => sigCache);
     let chain: Chain;
@@ -232,11 +243,18 @@ export class TradeLedgerNode {
         relayTxTo: txGossip.relayTxTo,
         validateTx: txGossip.validateTx,
         serveBlocks: certifiedBlockServer(query),
+        serveSnapshot: snapshotServer(store),
       },
     );
     let mode: NodeMode | undefined;
     const execute = (b: CertifiedExecution) => (mode!.kind === "validator" ? mode!.driver.executeCertified(b) : mode!.follower.executeCertified(b));
-    const sync = new BlockSync(crypto, genesis.chainId, consensus.validators, chain, execute, syncPeers(p2p, validatorPeers, logger), logger.child({ module: "sync" }));
+    const peersForSync = syncPeers(p2p, validatorPeers, logger);
+    const sync = new BlockSync(crypto, genesis.chainId, consensus.validators, chain, execute, peersForSync, logger.child({ module: "sync" }));
+    sync.useSnapshots(
+      new SnapshotSync(crypto, genesis.chainId, consensus.validators, chain, peersForSync, logger.child({ module: "snapshot" }), {
+        ...(opts.snapshots?.minBlocks !== undefined ? { minBlocks: opts.snapshots.minBlocks } : {}),
+      }),
+    );
     const nodeId = config.validatorId ?? `observer-${p2p.peerId.slice(-8)}`;
     const api = new NodeService({
       chainId: genesis.chainId,

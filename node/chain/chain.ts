@@ -85,6 +85,8 @@ export class Chain {
   private readonly crypto: Crypto;
   private running = false;
   private lastTime = 0n;
+  /** the genesis state (put back when a snapshot being loaded is abandoned) */
+  private genesisState: WriteSet = new Map();
 
   private constructor(
     readonly store: Store,
@@ -113,6 +115,7 @@ export class Chain {
       });
     }
     const chain = new Chain(store, genesis.chainId, opts);
+    chain.genesisState = genesisWrites(genesis.parties);
     chain.lastTime = store.height > 0n ? (await store.blocks.header(store.height))!.time : (genesis.genesisTime ?? 0n);
     return chain;
   }
@@ -277,6 +280,28 @@ export class Chain {
       receipts: exec.receipts,
       timings: { prefetchMs: t1 - t0, executeMs: t2 - t1, stateRootMs: result.stateRootMs, indexMs: result.indexMs, writeMs: result.writeMs },
     };
+  }
+
+  /**
+   * Runs `load` with block execution excluded (a snapshot being loaded into the store, see
+   * node/driver/snapshot-sync.ts): load fills, adopts, verifies and commits the snapshot or throws;
+   * on a throw the store is put back to the genesis state. The head time follows the new head.
+   */
+  async loadSnapshot(load: (store: Store) => Promise<void>): Promise<void> {
+    if (this.running) throw new StoreError("STORE_BAD_REQUEST", "a block is executing");
+    this.running = true;
+    try {
+      await this.store.beginSnapshotLoad();
+      try {
+        await load(this.store);
+      } catch (err) {
+        await this.store.abandonSnapshot(this.genesisState);
+        throw err;
+      }
+      this.lastTime = (await this.store.blocks.header(this.store.height))!.time;
+    } finally {
+      this.running = false;
+    }
   }
 
   /** Full verification from scratch (node/store/verify.ts); reads the whole store. */

@@ -55,7 +55,14 @@ export function verifyCertifiedBatch(
   return check.ok ? true : `invalid commit certificate: ${check.reason}`;
 }
 
+/** A snapshot source for a store without blocks (node/driver/snapshot-sync.ts SnapshotSync). */
+export interface SnapshotSource {
+  adopt(peers: readonly number[], opts: { maxHeight?: bigint; stopped?: () => boolean }): Promise<bigint | undefined>;
+}
+
 export class BlockSync {
+  private snapshots: SnapshotSource | undefined;
+
   constructor(
     private readonly crypto: Crypto,
     private readonly chainId: string,
@@ -65,6 +72,14 @@ export class BlockSync {
     private readonly peers: SyncPeers,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * A node whose store holds no block first asks for a certified checkpoint snapshot (state
+   * transfer, docs/consensus.md §4.5), then syncs the blocks above it.
+   */
+  useSnapshots(source: SnapshotSource): void {
+    this.snapshots = source;
+  }
 
   /** Verifies one certified block from `peer` (it must be the next height) and executes it. */
   async apply(bytes: Uint8Array, peer: number): Promise<ExecutedBlock> {
@@ -99,6 +114,9 @@ export class BlockSync {
    */
   async syncTo(target: bigint | undefined, peers: number[], opts: { chunk?: number; stopped?: () => boolean } = {}): Promise<number> {
     if (peers.length === 0) throw new SyncFault("no peer to sync from");
+    if (this.snapshots && this.chain.height === 0n) {
+      await this.snapshots.adopt(peers, { ...(target !== undefined ? { maxHeight: target } : {}), ...(opts.stopped ? { stopped: opts.stopped } : {}) });
+    }
     const chunk = BigInt(opts.chunk ?? 128);
     let applied = 0;
     let failures = 0;
