@@ -79,6 +79,8 @@ export interface BlockInput {
   expectedHash?: Uint8Array;
   /** the 2f+1 commits that committed this batch; stored in the block's batch (its chain id, seq and view must match) */
   certificate?: CommitCertificate;
+  /** false: commit without waiting for the fsync (a run of synced blocks; Store BlockCommitInput.durable) */
+  durable?: boolean;
 }
 
 export class Chain {
@@ -248,6 +250,7 @@ export class Chain {
       receiptBytes,
       takesHash,
       ...(c ? { certificate: encodeCertificateRecord(c) } : {}),
+      ...(input.durable === false ? { durable: false } : {}),
       buildHeader: (stateRoot) => {
         const header: BlockHeader = {
           chainId: this.chainId,

@@ -17,6 +17,8 @@ export interface CertifiedExecution {
   view: bigint;
   txs: Tx[];
   certificate: CommitCertificate;
+  /** false: not fsync'd on its own (a run of synced blocks whose last one is; Chain BlockInput.durable) */
+  durable?: boolean;
 }
 
 /** Runs a committed block through the chain; the node's single entry point for executing blocks. */
@@ -81,8 +83,11 @@ export class BlockSync {
     this.snapshots = source;
   }
 
-  /** Verifies one certified block from `peer` (it must be the next height) and executes it. */
-  async apply(bytes: Uint8Array, peer: number): Promise<ExecutedBlock> {
+  /**
+   * Verifies one certified block from `peer` (it must be the next height) and executes it;
+   * `durable` false: without waiting for its fsync (the last block of a response is fsync'd).
+   */
+  async apply(bytes: Uint8Array, peer: number, durable = true): Promise<ExecutedBlock> {
     const fault = (reason: string): never => {
       this.peers.penalize(peer, reason);
       throw new SyncFault(`block from ${this.peers.name(peer)}: ${reason}`);
@@ -98,7 +103,7 @@ export class BlockSync {
     }
     const verdict = verifyCertifiedBatch(this.crypto, this.chainId, this.validators, decoded, txs);
     if (verdict !== true) fault(verdict);
-    const executed = await this.execute({ height: decoded.height, time: decoded.time, view: decoded.view, txs, certificate: decoded.certificate });
+    const executed = await this.execute({ height: decoded.height, time: decoded.time, view: decoded.view, txs, certificate: decoded.certificate, ...(durable ? {} : { durable: false }) });
     if (toHex(executed.hash) !== toHex(decoded.headerHash)) {
       // The certificate fixes transactions and time and execution is deterministic: the serving
       // peer's header is wrong (lying or diverged). Our result stands; the peer is penalised.
@@ -133,8 +138,10 @@ export class BlockSync {
           if (target === undefined) return applied; // following: nothing newer at this peer
           throw new SyncFault(`${this.peers.name(peer)} has no block ${start}`);
         }
-        for (const bytes of raw) {
-          await this.apply(bytes, peer);
+        // One fsync per response, not per block: a crash loses at most a suffix of this run,
+        // which is fetched again (each block's batch holds its meta record: the store stays whole).
+        for (let k = 0; k < raw.length; k++) {
+          await this.apply(raw[k]!, peer, k === raw.length - 1);
           applied++;
         }
         failures = 0;

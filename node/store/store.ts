@@ -96,6 +96,12 @@ export interface BlockCommitInput {
   takesHash: readonly boolean[];
   /** the encoded commit certificate (CommitCertificateMsg), stored with the block when given */
   certificate?: Uint8Array;
+  /**
+   * false: not fsync'd before this resolves (block sync writes a run of certified blocks and
+   * fsyncs the last: LevelDB's log keeps them in order, so a power loss leaves a prefix of them).
+   * Default: the store's `sync` option.
+   */
+  durable?: boolean;
   /** builds the header once the state root is known; its bytes are stored and hashed as given */
   buildHeader(stateRoot: Uint8Array): { header: BlockHeader; headerBytes: Uint8Array };
 }
@@ -342,7 +348,7 @@ export class Store {
     }
     const w0 = performance.now();
     try {
-      await batch.write({ sync: this.sync });
+      await batch.write({ sync: this.sync && input.durable !== false });
     } catch (err) {
       this.pending = undefined;
       release();
