@@ -51,7 +51,11 @@ export interface SnapshotStats {
   verifyMs: number;
 }
 
+/** After no peer offered a snapshot worth loading, how long before asking again (ms). */
+const RETRY_PAUSE_MS = 10_000;
+
 export class SnapshotSync {
+  private quietUntil = 0;
   private readonly minBlocks: bigint;
   private readonly pageBytes: number;
   /** the last snapshot adopted (for logs, benches and tests) */
@@ -77,15 +81,22 @@ export class SnapshotSync {
    */
   async adopt(peers: readonly number[], opts: { maxHeight?: bigint; stopped?: () => boolean } = {}): Promise<bigint | undefined> {
     if (this.chain.height !== 0n) return undefined;
+    // A young chain has no snapshot worth copying: an observer polling an idle chain at height 0
+    // asks again after a pause, not on every poll.
+    const now = performance.now();
+    if (now < this.quietUntil) return undefined;
     for (const peer of peers) {
       if (opts.stopped?.()) return undefined;
       try {
         const height = await this.adoptFrom(peer, opts);
         if (height !== undefined) return height;
       } catch (err) {
-        this.logger.warn("snapshot from peer not adopted; trying another or block sync", { peer: this.peers.name(peer), err });
+        // a peer that keeps no certified snapshot yet refuses: not worth a warning
+        const refused = (err as { code?: string })?.code === "REFUSED";
+        this.logger[refused ? "debug" : "warn"]("snapshot from peer not adopted; trying another or block sync", { peer: this.peers.name(peer), err });
       }
     }
+    this.quietUntil = performance.now() + RETRY_PAUSE_MS;
     return undefined;
   }
 
