@@ -133,6 +133,8 @@ export class TradeLedgerNode {
   private stopping = false;
   /** an HSM session this node opened (fromConfigFile), closed last at stop */
   private ownedKey?: NodeSigningKey;
+  /** state transfer of certified snapshots into an empty store (docs/consensus.md §4.5); `last` is the one adopted */
+  snapshots?: SnapshotSync;
 
   private constructor(
     readonly nodeId: string,
@@ -250,11 +252,10 @@ export class TradeLedgerNode {
     const execute = (b: CertifiedExecution) => (mode!.kind === "validator" ? mode!.driver.executeCertified(b) : mode!.follower.executeCertified(b));
     const peersForSync = syncPeers(p2p, validatorPeers, logger);
     const sync = new BlockSync(crypto, genesis.chainId, consensus.validators, chain, execute, peersForSync, logger.child({ module: "sync" }));
-    sync.useSnapshots(
-      new SnapshotSync(crypto, genesis.chainId, consensus.validators, chain, peersForSync, logger.child({ module: "snapshot" }), {
-        ...(opts.snapshots?.minBlocks !== undefined ? { minBlocks: opts.snapshots.minBlocks } : {}),
-      }),
-    );
+    const snapshots = new SnapshotSync(crypto, genesis.chainId, consensus.validators, chain, peersForSync, logger.child({ module: "snapshot" }), {
+      ...(opts.snapshots?.minBlocks !== undefined ? { minBlocks: opts.snapshots.minBlocks } : {}),
+    });
+    sync.useSnapshots(snapshots);
     const nodeId = config.validatorId ?? `observer-${p2p.peerId.slice(-8)}`;
     const api = new NodeService({
       chainId: genesis.chainId,
@@ -319,6 +320,7 @@ export class TradeLedgerNode {
       mode = { kind: "observer", follower: new Follower(chain, sync, { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected }) };
     }
     const node = new TradeLedgerNode(nodeId, store, chain, query, mempool, p2p, mode, api, logger);
+    node.snapshots = snapshots;
     opts.metrics?.sampleStatus(() => api.status());
 
     // 4. start: network, then consensus, then the API

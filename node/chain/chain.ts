@@ -31,6 +31,7 @@ function historyChainKeyOfRecord(stateKey: string): string | undefined {
   return kind && historyChainKey(kind, stateKey.slice(2));
 }
 import { ZERO_HASH, type Store } from "../store/store.js";
+import type { StoreMeta } from "../store/meta.js";
 import { verifyStore, type VerifyReport } from "../store/verify.js";
 
 export type { BlockTimings, ExecutedBlock } from "../api.js";
@@ -308,8 +309,8 @@ export class Chain {
   }
 
   /** Full verification from scratch (node/store/verify.ts); reads the whole store. */
-  async verify(): Promise<VerifyReport> {
-    return verifyStore(this.store, { takesTxHash });
+  async verify(head?: { meta: StoreMeta; treeRoot: Uint8Array }): Promise<VerifyReport> {
+    return verifyStore(this.store, { takesTxHash, ...(head ? { head } : {}) });
   }
 }
 

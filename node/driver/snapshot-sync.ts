@@ -165,9 +165,9 @@ export class SnapshotSync {
       stats.copyMs = performance.now() - t0;
       const t1 = performance.now();
       try {
-        await store.adoptSnapshot(height, certificate.blockHash);
+        const head = await store.adoptSnapshot(height, certificate.blockHash);
         await this.verifyCommitCertificates(store, height);
-        await this.chain.verify();
+        await this.chain.verify({ meta: head.meta, treeRoot: head.treeRoot });
       } catch (err) {
         if (err instanceof StoreError && err.code === "STORE_CORRUPTED") this.fault(peer, `snapshot does not verify: ${err.message}`);
         throw err;

@@ -136,7 +136,7 @@ export class Store {
   private readonly snapshotEvery: bigint;
   private readonly kept: KeptSnapshot[] = [];
   /** a snapshot is being loaded into this store (beginSnapshotLoad .. commitSnapshot/abandonSnapshot) */
-  private loading: { genesisMeta: StoreMeta } | undefined;
+  private loading: { genesisMeta: StoreMeta; adopted?: { meta: StoreMeta; tree: StateTree } } | undefined;
 
   private constructor(
     readonly path: string,
@@ -568,12 +568,13 @@ export class Store {
   }
 
   /**
-   * Makes the loaded snapshot the store's head in memory, once its head block is the one a
-   * checkpoint certificate named (`blockHash` at `height`): the state tree is rebuilt from the
-   * loaded bucket hashes and must give that header's state root. Nothing is durable yet: the
-   * caller verifies the whole store (verify.ts) and then calls commitSnapshot, or abandonSnapshot.
+   * Prepares the loaded snapshot's head, once its head block is the one a checkpoint certificate
+   * named (`blockHash` at `height`): the state tree is rebuilt from the loaded bucket hashes and
+   * must give that header's state root. The store's head does not move yet: the caller verifies
+   * the whole store against the returned head (verify.ts VerifyOptions.head), then calls
+   * commitSnapshot, or abandonSnapshot.
    */
-  async adoptSnapshot(height: bigint, blockHash: Uint8Array): Promise<BlockHeader> {
+  async adoptSnapshot(height: bigint, blockHash: Uint8Array): Promise<{ header: BlockHeader; meta: StoreMeta; treeRoot: Uint8Array }> {
     this.assertUsable();
     const meta = this.metaValue;
     if (!this.loading || !meta) throw new StoreError("STORE_BAD_REQUEST", "no snapshot is being loaded");
@@ -583,23 +584,29 @@ export class Store {
     const header = decodeHeader(headerBytes, height);
     const tree = await this.loadTree(meta.treeDepth);
     if (!equalBytes(tree.root, header.stateRoot)) throw corrupted(`the snapshot's state does not give block ${height}'s state root`, { height: height.toString() });
-    this.treeValue = tree;
-    this.metaValue = { ...meta, height, lastHash: blockHash, stateRoot: header.stateRoot };
-    this.state.clearCaches();
-    return header;
+    const adopted = { meta: { ...meta, height, lastHash: blockHash, stateRoot: header.stateRoot }, tree };
+    this.loading.adopted = adopted;
+    return { header, meta: adopted.meta, treeRoot: tree.root };
   }
 
-  /** Writes the meta record of an adopted, verified snapshot (fsync'd) and fills the committed-transaction filter. */
+  /**
+   * Makes the adopted, verified snapshot the head: writes its meta record (fsync'd), then fills the
+   * committed-transaction filter (before any block can execute on it: replay protection).
+   */
   async commitSnapshot(): Promise<void> {
     this.assertUsable();
-    if (!this.loading || !this.metaValue || this.metaValue.height === 0n) throw new StoreError("STORE_BAD_REQUEST", "no snapshot was adopted");
+    const adopted = this.loading?.adopted;
+    if (!adopted) throw new StoreError("STORE_BAD_REQUEST", "no snapshot was adopted");
     try {
-      await this.db.put(META_KEY, encodeMeta(this.metaValue), { sync: true });
+      await this.db.put(META_KEY, encodeMeta(adopted.meta), { sync: true });
     } catch (err) {
       this.fail(err);
     }
-    this.loading = undefined;
     await this.scanCommittedTxs();
+    this.treeValue = adopted.tree;
+    this.metaValue = adopted.meta;
+    this.state.clearCaches();
+    this.loading = undefined;
   }
 
   /** Drops a snapshot being loaded and puts the genesis state back (the store is as it was at height 0). */

@@ -37,10 +37,16 @@ import {
 import { receivableIndexFields } from "./receivable-fields.js";
 import { StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 import { ZERO_HASH, type Store } from "./store.js";
+import type { StoreMeta } from "./meta.js";
 
 export interface VerifyOptions {
   /** whether a transaction with this receipt code took its hash (node/ledger takesTxHash) */
   takesTxHash: (code: ResultCode) => boolean;
+  /**
+   * the head to verify the stored data against, instead of the store's own meta record and
+   * in-memory tree: a snapshot being loaded (Store.adoptSnapshot) is checked before it is the head
+   */
+  head?: { meta: StoreMeta; treeRoot: Uint8Array };
 }
 
 export interface VerifyReport {
@@ -81,7 +87,7 @@ const INDEX_BUCKETS = [
 /** Throws StoreError STORE_CORRUPTED naming the first disagreement found. */
 export async function verifyStore(store: Store, opts: VerifyOptions): Promise<VerifyReport> {
   await store.whenIdle();
-  const meta = store.meta;
+  const meta = opts.head?.meta ?? store.meta;
   if (!meta) throw corrupted("the store has no meta record");
   const db = store.level;
   const head = meta.height;
@@ -270,7 +276,7 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   if (!equalBytes(root, meta.stateRoot)) {
     throw corrupted("the state root recomputed from the state records differs from the head's", { expected: toHex(meta.stateRoot), found: toHex(root) });
   }
-  if (!equalBytes(store.tree.root, root)) throw corrupted("the in-memory state tree differs from the stored state");
+  if (!equalBytes(opts.head?.treeRoot ?? store.tree.root, root)) throw corrupted("the in-memory state tree differs from the stored state");
   // The records hash to the root, so what is left to catch is a record the ledger would never have
   // written: a tool, a migration or a buggy rule writing around the rules.
   verifyWarrants(warrantRecords);
