@@ -205,6 +205,13 @@ t.test("garbage frames are a typed fault and a penalty, never a crash", async (t
   t.equal(bare.chain.height, 0n, "and the store is back at genesis");
 });
 
+t.test("every bucket a snapshot copies is one verifyStore checks exactly (a new bucket must be verified before it is copied)", async (t) => {
+  const { SNAPSHOT_BUCKETS } = await import("../node/store/store.js");
+  const { VERIFIED_BUCKETS } = await import("../node/store/verify.js");
+  const { BUCKET_NAMES } = await import("../node/store/buckets.js");
+  t.same([...SNAPSHOT_BUCKETS].filter((b) => !VERIFIED_BUCKETS.has(b)).map((b) => BUCKET_NAMES[b]), []);
+});
+
 t.test("the source keeps the newest snapshots and serves only certified ones", async (t) => {
   t.same(source.store.snapshotHeights, [50n, 100n], "one every 50 blocks");
   const serve = snapshotServer(source.store);

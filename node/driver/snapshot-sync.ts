@@ -24,6 +24,7 @@ import { prefixRange, plain } from "../store/db.js";
 import { readU64 } from "../store/encoding.js";
 import { StoreError } from "../store/errors.js";
 import { SNAPSHOT_BUCKETS, type Store } from "../store/store.js";
+import { VERIFIED_BUCKETS } from "../store/verify.js";
 import { MIN_PAGE_BYTES, decodePageHeader, encodeSnapshotRequest, unpackEntries, type SnapshotPageHeader } from "../net/snapshot.js";
 import { SyncFault } from "./state-transfer.js";
 
@@ -146,7 +147,7 @@ export class SnapshotSync {
             return this.fault(peer, (err as Error).message);
           }
           for (const e of unpacked) {
-            if (!SNAPSHOT_BUCKETS.has(e[0][0]!)) this.fault(peer, `snapshot entry in bucket ${e[0][0]}, which snapshots do not copy`);
+            if (!SNAPSHOT_BUCKETS.has(e[0][0]!) || !VERIFIED_BUCKETS.has(e[0][0]!)) this.fault(peer, `snapshot entry in bucket ${e[0][0]}, which snapshots do not copy`);
             if (cursor && Buffer.compare(e[0], cursor) <= 0) this.fault(peer, "snapshot entries out of order");
             cursor = e[0];
             entries.push(e);

@@ -39,6 +39,23 @@ import { StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./
 import { ZERO_HASH, type Store } from "./store.js";
 import type { StoreMeta } from "./meta.js";
 
+/**
+ * Every bucket whose content verifyStore derives from blocks and state and compares exactly:
+ * what a certified snapshot may carry (node/driver/snapshot-sync.ts refuses anything else).
+ */
+export const VERIFIED_BUCKETS: ReadonlySet<number> = new Set<number>([
+  Bucket.blockHeader,
+  Bucket.blockByHash,
+  Bucket.blockTx,
+  Bucket.blockReceipt,
+  Bucket.txByHash,
+  Bucket.txAttempt,
+  Bucket.blockCertificate,
+  Bucket.state,
+  Bucket.stateTreeBucket,
+  Bucket.stateTreeBucketHash,
+]);
+
 export interface VerifyOptions {
   /** whether a transaction with this receipt code took its hash (node/ledger takesTxHash) */
   takesTxHash: (code: ResultCode) => boolean;
@@ -79,10 +96,12 @@ const INDEX_BUCKETS = [
   Bucket.idxRejection,
   Bucket.idxRejectionByCode,
   Bucket.idxRejectionBySigner,
+  Bucket.idxFinancials,
   ...WARRANT_INDEX_BUCKETS,
   ...TITLE_INDEX_BUCKETS,
   ...ALERT_INDEX_BUCKETS,
 ];
+for (const b of INDEX_BUCKETS) (VERIFIED_BUCKETS as Set<number>).add(b);
 
 /** Throws StoreError STORE_CORRUPTED naming the first disagreement found. */
 export async function verifyStore(store: Store, opts: VerifyOptions): Promise<VerifyReport> {
