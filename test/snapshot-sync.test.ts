@@ -14,7 +14,7 @@ import { createLogger } from "../node/log.js";
 import { BlockSync, SyncFault, type CertifiedExecution } from "../node/driver/state-transfer.js";
 import { SnapshotSync, type SnapshotPeers } from "../node/driver/snapshot-sync.js";
 import { certifiedBlockServer } from "../node/net/block-sync.js";
-import { decodePageHeader, decodeSnapshotRequest, packEntries, snapshotServer, unpackEntries } from "../node/net/snapshot.js";
+import { decodePageHeader, decodeSnapshotRequest, encodeSnapshotRequest, packEntries, snapshotServer, unpackEntries } from "../node/net/snapshot.js";
 import { encodeCheckpointRecord } from "../node/store/blocks.js";
 import { Bucket } from "../node/store/buckets.js";
 import { LedgerQuery } from "../node/query/query.js";
@@ -205,6 +205,24 @@ t.test("garbage frames are a typed fault and a penalty, never a crash", async (t
   t.equal(bare.chain.height, 0n, "and the store is back at genesis");
 });
 
+t.test("a snapshot load interrupted by a crash is dropped at the next open: the store starts from genesis and can copy again", async (t) => {
+  const dir = join(root, "interrupted");
+  const first = await openChain(dir);
+  await first.store.beginSnapshotLoad();
+  const page = await snapshotServer(source.store)(encodeSnapshotRequest({ height: 0n, maxHeight: 0n, maxBytes: 128 * 1024, cursor: undefined }), 1 << 24);
+  await first.store.loadSnapshotEntries(page.slice(1).flatMap((f) => unpackEntries(f)));
+  await first.store.close(); // the process dies here: no adoption, no abandon
+  const again = await openChain(dir);
+  t.ok(again.store.droppedInterruptedSnapshot, "open() found the loading marker and emptied the store");
+  t.equal(again.chain.height, 0n, "height 0, the genesis written again");
+  t.equal((await again.chain.verify()).height, 0n, "verifyStore passes: nothing of the copy is left");
+  await again.store.close();
+  const r = await restored("interrupted");
+  await r.sync.syncTo(BigInt(BLOCKS), [1]);
+  t.equal(r.snapshots.last?.height, 100n, "and it copies a snapshot again");
+  t.equal(toHex(r.chain.headHash), toHex(source.chain.headHash));
+});
+
 t.test("every bucket a snapshot copies is one verifyStore checks exactly (a new bucket must be verified before it is copied)", async (t) => {
   const { SNAPSHOT_BUCKETS } = await import("../node/store/store.js");
   const { VERIFIED_BUCKETS } = await import("../node/store/verify.js");
@@ -215,7 +233,6 @@ t.test("every bucket a snapshot copies is one verifyStore checks exactly (a new 
 t.test("the source keeps the newest snapshots and serves only certified ones", async (t) => {
   t.same(source.store.snapshotHeights, [50n, 100n], "one every 50 blocks");
   const serve = snapshotServer(source.store);
-  const { encodeSnapshotRequest } = await import("../node/net/snapshot.js");
   const first = decodePageHeader((await serve(encodeSnapshotRequest({ height: 0n, maxHeight: 75n, maxBytes: 128 * 1024, cursor: undefined }), 16 * 1024 * 1024))[0]!);
   t.equal(first.height, 50n, "the newest at or below maxHeight");
   await t.rejects(Promise.resolve().then(() => serve(encodeSnapshotRequest({ height: 300n, maxHeight: 0n, maxBytes: 128 * 1024, cursor: undefined }), 1 << 24)), /no longer kept/);

@@ -26,6 +26,8 @@ import { BlockReads, StateRepository, stateKeys, type StateCacheOptions } from "
 import { MAX_STORE_TREE_DEPTH, MIN_STORE_TREE_DEPTH, StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 
 export const META_KEY = key(Bucket.meta).bytes(Buffer.from("meta")).done();
+/** Present while a snapshot is being loaded (beginSnapshotLoad .. commitSnapshot / abandonSnapshot). */
+export const SNAPSHOT_LOADING_KEY = key(Bucket.meta).bytes(Buffer.from("snapshot-loading")).done();
 export const ZERO_HASH = new Uint8Array(32);
 
 export interface StoreOptions extends StateCacheOptions {
@@ -177,6 +179,7 @@ export class Store {
     }
     const store = new Store(path, db, opts);
     try {
+      await store.dropInterruptedSnapshot();
       await store.check(opts.checkHeaders ?? 16);
     } catch (err) {
       await db.close().catch(() => undefined);
@@ -460,6 +463,22 @@ export class Store {
     return root;
   }
 
+  /** True if open() found a snapshot load that never finished and emptied the store (the node logs it). */
+  droppedInterruptedSnapshot = false;
+
+  /**
+   * A snapshot load interrupted by a crash (its marker is still there) left copied data under a
+   * height-0 meta record. The store held no block before the load began, so nothing of value is
+   * lost by emptying it: every copied bucket, the checkpoint certificates and the meta record
+   * go, the consensus write-ahead records stay, and the chain writes the genesis again.
+   */
+  private async dropInterruptedSnapshot(): Promise<void> {
+    if ((await this.db.get(SNAPSHOT_LOADING_KEY)) === undefined) return;
+    for (const b of [...SNAPSHOT_BUCKETS, Bucket.checkpointCertificate]) await this.db.clear({ gte: Uint8Array.of(b), lt: Uint8Array.of(b + 1) });
+    await this.db.batch().del(META_KEY).del(SNAPSHOT_LOADING_KEY).write({ sync: true });
+    this.droppedInterruptedSnapshot = true;
+  }
+
   // ---- snapshots (state transfer to a peer restored from scratch, docs/consensus.md §4.5) -------
 
   private keepSnapshot(height: bigint): void {
@@ -533,10 +552,10 @@ export class Store {
   }
 
   /**
-   * Starts loading a snapshot into this store, which must hold no block (height 0): clears every
-   * bucket a snapshot copies (the genesis state included). Until commitSnapshot no block can be
-   * committed. A crash before commitSnapshot leaves blocks under a height-0 meta record, which
-   * open() refuses as STORE_CORRUPTED: the folder must then be emptied again.
+   * Starts loading a snapshot into this store, which must hold no block (height 0): writes the
+   * loading marker (fsync'd), then clears every bucket a snapshot copies (the genesis state
+   * included). Until commitSnapshot no block can be committed. After a crash before
+   * commitSnapshot, open() finds the marker and empties the store (dropInterruptedSnapshot).
    */
   async beginSnapshotLoad(): Promise<void> {
     this.assertUsable();
@@ -545,6 +564,11 @@ export class Store {
     if (this.pending || this.loading) throw new StoreError("STORE_BAD_REQUEST", "the store is busy");
     if (meta.height !== 0n) throw new StoreError("STORE_BAD_REQUEST", `a snapshot is loaded only into a store without blocks (this one is at ${meta.height})`);
     this.loading = { genesisMeta: meta };
+    try {
+      await this.db.put(SNAPSHOT_LOADING_KEY, EMPTY, { sync: true });
+    } catch (err) {
+      this.fail(err);
+    }
     await this.clearSnapshotBuckets();
   }
 
@@ -598,7 +622,7 @@ export class Store {
     const adopted = this.loading?.adopted;
     if (!adopted) throw new StoreError("STORE_BAD_REQUEST", "no snapshot was adopted");
     try {
-      await this.db.put(META_KEY, encodeMeta(adopted.meta), { sync: true });
+      await this.db.batch().put(META_KEY, encodeMeta(adopted.meta)).del(SNAPSHOT_LOADING_KEY).write({ sync: true });
     } catch (err) {
       this.fail(err);
     }
@@ -624,6 +648,7 @@ export class Store {
     const batch = this.db.batch();
     this.putState(batch, prepared);
     batch.put(META_KEY, encodeMeta(loading.genesisMeta));
+    batch.del(SNAPSHOT_LOADING_KEY);
     try {
       await batch.write({ sync: true });
     } catch (err) {
