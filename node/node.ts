@@ -41,6 +41,8 @@ import { consensusTransport, registerConsensusChannel } from "./net/consensus-ch
 import { TxGossip, handPendingToPrimary } from "./net/tx-gossip.js";
 import { certifiedBlockServer, syncPeers } from "./net/block-sync.js";
 import { AdmittedObservers, ObserverAdmission } from "./net/observers.js";
+import { snapshotServer } from "./net/snapshot.js";
+import { SnapshotSync } from "./driver/snapshot-sync.js";
 
 export { CONSENSUS_CHANNEL, CONSENSUS_PROTOCOL } from "./net/consensus-channel.js";
 
@@ -69,7 +71,16 @@ export interface NodeOptions {
   crypto?: Crypto;
   /** the fault campaign's seam into consensus traffic (see ConsensusTap); never set by the CLI */
   consensusTap?: ConsensusTap | null;
+  /**
+   * State transfer of certified snapshots (docs/consensus.md §4.5): keep a snapshot every
+   * `everyCheckpoints` checkpoint intervals (default 10), and adopt one into an empty store only
+   * if it is at least `minBlocks` above (default 1,000). Tests make them small.
+   */
+  snapshots?: { everyCheckpoints?: number; minBlocks?: number };
 }
+
+/** Checkpoint intervals between the snapshots a node keeps for peers restored from scratch. */
+export const SNAPSHOT_EVERY_CHECKPOINTS = 10;
 
 /**
  * A seam for the fault campaign only (tools/chaos/): a Byzantine build
@@ -124,6 +135,8 @@ export class TradeLedgerNode {
   private stopping = false;
   /** an HSM session this node opened (fromConfigFile), closed last at stop */
   private ownedKey?: NodeSigningKey;
+  /** state transfer of certified snapshots into an empty store (docs/consensus.md §4.5); `last` is the one adopted */
+  snapshots?: SnapshotSync;
 
   private constructor(
     readonly nodeId: string,
@@ -178,7 +191,8 @@ export class TradeLedgerNode {
 
     // 1. storage, the executor and the query model
     privateDirectory(config.dataDir); // 0700: the data directory holds every party's book
-    const store = await Store.open(join(config.dataDir, "ledger"));
+    const store = await Store.open(join(config.dataDir, "ledger"), { snapshotEvery: consensus.checkpointInterval * (opts.snapshots?.everyCheckpoints ?? SNAPSHOT_EVERY_CHECKPOINTS) });
+    if (store.droppedInterruptedSnapshot) logger.warn("a snapshot load was interrupted (the node stopped before it was verified): its copy was dropped, the store starts from genesis again");
     const sigCache = new SignatureCache(crypto);
     opts.metrics?.sampleSignatureCache(() => sigCache);
     let chain: Chain;
@@ -235,12 +249,17 @@ export class TradeLedgerNode {
         relayTxTo: txGossip.relayTxTo,
         validateTx: txGossip.validateTx,
         serveBlocks: certifiedBlockServer(query),
+        serveSnapshot: snapshotServer(store),
       },
     );
     let mode: NodeMode | undefined;
     const execute = (b: CertifiedExecution) => (mode!.kind === "validator" ? mode!.driver.executeCertified(b) : mode!.follower.executeCertified(b));
     const peersForSync = syncPeers(p2p, validatorPeers, logger);
     const sync = new BlockSync(crypto, genesis.chainId, consensus.validators, chain, execute, peersForSync, logger.child({ module: "sync" }));
+    const snapshots = new SnapshotSync(crypto, genesis.chainId, consensus.validators, chain, peersForSync, logger.child({ module: "snapshot" }), {
+      ...(opts.snapshots?.minBlocks !== undefined ? { minBlocks: opts.snapshots.minBlocks } : {}),
+    });
+    sync.useSnapshots(snapshots);
     const nodeId = config.validatorId ?? `observer-${p2p.peerId.slice(-8)}`;
     const api = new NodeService({
       chainId: genesis.chainId,
@@ -333,6 +352,7 @@ export class TradeLedgerNode {
       mode = { kind: "observer", follower: new Follower(chain, sync, { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected, checkpoints }), admission };
     }
     const node = new TradeLedgerNode(nodeId, store, chain, query, mempool, p2p, mode, api, logger);
+    node.snapshots = snapshots;
     opts.metrics?.sampleStatus(() => api.status());
 
     // 4. start: network, then consensus, then the API

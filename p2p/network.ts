@@ -95,7 +95,7 @@ class Network implements P2PNetwork {
       opts.chainId,
       opts.gossip,
     );
-    this.sync = new SyncService({ ...shared, serveBlocks: components.serveBlocks }, opts.sync);
+    this.sync = new SyncService({ ...shared, serveBlocks: components.serveBlocks, ...(components.serveSnapshot ? { serveSnapshot: components.serveSnapshot } : {}) }, opts.sync);
     this.dialer = new Dialer(
       {
         dial: async (id, signal) => {
@@ -219,6 +219,10 @@ class Network implements P2PNetwork {
 
   requestBlocks(peerId: string, from: bigint | number, to: bigint | number, opts?: RequestBlocksOptions): Promise<Uint8Array[]> {
     return this.sync.requestBlocks(peerId, from, to, opts);
+  }
+
+  requestSnapshot(peerId: string, request: Uint8Array, opts?: RequestBlocksOptions): Promise<Uint8Array[]> {
+    return this.sync.requestSnapshot(peerId, request, opts);
   }
 
   penalize(peerId: string, reason: PenaltyReason, points?: number): void {

@@ -7,14 +7,24 @@
 //   response = frame( status:u8 = 0 | count:u32be | totalBytes:u32be )         9 bytes
 //              frame( block ) * count                                         heights from, from+1, ...
 //            | frame( status:u8 != 0 | reason:utf8 )                          refused
+//
+// Snapshot pages, `/tradeledger/snapshot/1` (state transfer of a certified checkpoint snapshot,
+// docs/consensus.md §4.5), the same way: the request is one opaque frame of at most 1 KiB that the
+// node interprets (node/net/snapshot.ts), the response has the same status/count/size header and
+// frames, and the requester MUST verify everything it receives.
 import "./polyfill.js";
 import { lpStream } from "@libp2p/utils";
 import type { Connection, PeerId, Stream } from "@libp2p/interface";
 import type { Counters } from "./metrics.js";
 import type { PeerDirectory } from "./peers.js";
-import type { BlockServer, Logger, PenaltyReason, RequestBlocksOptions, SyncOptions } from "./types.js";
+import type { BlockServer, Logger, PenaltyReason, RequestBlocksOptions, SnapshotServer, SyncOptions } from "./types.js";
 
 export const SYNC_PROTOCOL = "/tradeledger/sync/1";
+export const SNAPSHOT_PROTOCOL = "/tradeledger/snapshot/1";
+/** Largest snapshot page request (opaque to p2p). */
+export const MAX_SNAPSHOT_REQUEST_BYTES = 1024;
+/** Most frames in one snapshot page. */
+export const MAX_SNAPSHOT_FRAMES = 65_536;
 
 export const DEFAULT_SYNC: SyncOptions = {
   maxBlocksPerRequest: 256,
@@ -59,6 +69,8 @@ export interface SyncServiceComponents {
   counters: Counters;
   logger: Logger;
   serveBlocks: BlockServer;
+  /** serves snapshot pages; absent: the protocol is not offered */
+  serveSnapshot?: SnapshotServer;
   peerIdOf(peerId: string): PeerId;
   penalize(peerId: string, reason: PenaltyReason): void;
   isBanned(peerId: string): boolean;
@@ -96,6 +108,12 @@ export class SyncService {
       maxInboundStreams: MAX_SYNC_STREAMS,
       maxOutboundStreams: MAX_SYNC_STREAMS,
     });
+    if (this.c.serveSnapshot) {
+      await this.c.host.handle(SNAPSHOT_PROTOCOL, (stream, connection) => this.serveSnapshot(stream, connection), {
+        maxInboundStreams: MAX_SYNC_STREAMS,
+        maxOutboundStreams: MAX_SYNC_STREAMS,
+      });
+    }
   }
 
   async stop(): Promise<void> {
@@ -103,6 +121,7 @@ export class SyncService {
     for (const stream of this.inflight) stream.abort(new Error("p2p stopping"));
     this.inflight.clear();
     if (this.handled) await this.c.host.unhandle(SYNC_PROTOCOL).catch(() => undefined);
+    if (this.handled && this.c.serveSnapshot) await this.c.host.unhandle(SNAPSHOT_PROTOCOL).catch(() => undefined);
   }
 
   // ---- requester -------------------------------------------------------------------------
@@ -114,6 +133,24 @@ export class SyncService {
     if (to - from + 1n > BigInt(this.opts.maxBlocksPerRequest)) throw new SyncError("INVALID_RANGE", `range of ${to - from + 1n} blocks exceeds ${this.opts.maxBlocksPerRequest}`, peerId);
     const maxBytes = options.maxBytes ?? this.opts.maxResponseBytes;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1 || maxBytes > 0xffffffff) throw new SyncError("INVALID_RANGE", "maxBytes must be in [1, 2^32)", peerId);
+    return this.exchange(peerId, SYNC_PROTOCOL, encodeSyncRequest(from, to, maxBytes), Number(to - from + 1n), maxBytes, options, "block");
+  }
+
+  /**
+   * One snapshot page from a peer (the request and the frames are the node's, node/net/snapshot.ts).
+   * Rejects with a SyncError like requestBlocks.
+   */
+  async requestSnapshot(peerId: string, request: Uint8Array, options: RequestBlocksOptions = {}): Promise<Uint8Array[]> {
+    if (!(request instanceof Uint8Array) || request.length < 1 || request.length > MAX_SNAPSHOT_REQUEST_BYTES) {
+      throw new SyncError("INVALID_RANGE", `a snapshot request is 1..${MAX_SNAPSHOT_REQUEST_BYTES} bytes`, peerId);
+    }
+    const maxBytes = options.maxBytes ?? this.opts.maxResponseBytes;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1 || maxBytes > 0xffffffff) throw new SyncError("INVALID_RANGE", "maxBytes must be in [1, 2^32)", peerId);
+    return this.exchange(peerId, SNAPSHOT_PROTOCOL, request, MAX_SNAPSHOT_FRAMES, maxBytes, options, "snapshot");
+  }
+
+  /** Sends one request frame and reads the status header and up to `maxItems` frames within `maxBytes`. */
+  private async exchange(peerId: string, protocol: string, request: Uint8Array, maxItems: number, maxBytes: number, options: RequestBlocksOptions, what: "block" | "snapshot"): Promise<Uint8Array[]> {
     if (this.stopping.signal.aborted) throw new SyncError("STOPPED", "p2p stopped", peerId);
     if (!this.c.directory.isRemote(peerId)) throw new SyncError("NOT_CONNECTED", "peer is not on the allow-list", peerId);
     const connection = this.c.host.getConnections(this.c.peerIdOf(peerId)).find((conn) => conn.status === "open");
@@ -125,12 +162,12 @@ export class SyncService {
     const signal = AbortSignal.any(signals);
 
     let stream: Stream | undefined;
-    let blocks: Uint8Array[] = [];
+    let items: Uint8Array[] = [];
     try {
-      stream = await connection.newStream(SYNC_PROTOCOL, { signal });
+      stream = await connection.newStream(protocol, { signal });
       this.inflight.add(stream);
       const lp = lpStream(stream, { maxDataLength: this.opts.maxBlockBytes, maxBufferSize: this.opts.maxBlockBytes + 4 * 1024 * 1024 });
-      await lp.write(encodeSyncRequest(from, to, maxBytes), { signal });
+      await lp.write(request, { signal });
       const header = (await lp.read({ signal })).subarray();
       if (header.length < 1) throw this.badResponse(peerId, "empty response header");
       if (header[0] !== SyncStatus.Ok) {
@@ -141,21 +178,21 @@ export class SyncService {
       const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
       const count = view.getUint32(1);
       const totalBytes = view.getUint32(5);
-      if (BigInt(count) > to - from + 1n) throw this.badResponse(peerId, `${count} blocks for a range of ${to - from + 1n}`);
+      if (count > maxItems) throw this.badResponse(peerId, `${count} ${what} frames, at most ${maxItems} asked for`);
       if (totalBytes > maxBytes) throw this.badResponse(peerId, `${totalBytes} bytes announced, budget ${maxBytes}`);
       let remaining = totalBytes;
       for (let i = 0; i < count; i++) {
-        const block = (await lp.read({ signal })).subarray();
-        if (block.length > remaining) throw this.badResponse(peerId, "blocks exceed the announced size");
-        remaining -= block.length;
-        blocks.push(block);
+        const item = (await lp.read({ signal })).subarray();
+        if (item.length > remaining) throw this.badResponse(peerId, `${what} frames exceed the announced size`);
+        remaining -= item.length;
+        items.push(item);
       }
-      if (remaining !== 0) throw this.badResponse(peerId, "blocks smaller than the announced size");
+      if (remaining !== 0) throw this.badResponse(peerId, `${what} frames smaller than the announced size`);
       await stream.close({ signal }).catch(() => undefined);
-      this.c.counters.syncRequest(true, blocks.length);
-      return blocks;
+      this.c.counters.syncRequest(true, what === "block" ? items.length : 0);
+      return items;
     } catch (err) {
-      blocks = [];
+      items = [];
       stream?.abort(err instanceof Error ? err : new Error(String(err)));
       this.c.counters.syncRequest(false, 0);
       throw this.classify(peerId, err, signal);
@@ -227,35 +264,83 @@ export class SyncService {
         return;
       }
       // Enforce the contract whatever the node returned: a consecutive prefix within budget.
-      const limit = Number(to - from + 1n);
-      const out: Uint8Array[] = [];
-      let total = 0;
-      for (const block of blocks) {
-        if (out.length >= limit) break;
-        if (!(block instanceof Uint8Array) || block.length > this.opts.maxBlockBytes || total + block.length > budget) {
-          if (block instanceof Uint8Array && block.length > this.opts.maxBlockBytes) {
-            this.c.logger.error("p2p serveBlocks returned a block above maxBlockBytes; truncating the response", { bytes: block.length, maxBlockBytes: this.opts.maxBlockBytes });
-          }
-          break;
-        }
-        out.push(block);
-        total += block.length;
-      }
-      const header = new Uint8Array(OK_HEADER_BYTES);
-      const hv = new DataView(header.buffer);
-      hv.setUint8(0, SyncStatus.Ok);
-      hv.setUint32(1, out.length);
-      hv.setUint32(5, total);
-      await lp.write(header, { signal });
-      // lpStream.write waits for 'drain' whenever the stream's buffer is full: memory stays
-      // bounded by one block however slowly the requester reads.
-      for (const block of out) await lp.write(block, { signal });
-      await stream.close({ signal });
-      served = out.length;
+      served = await this.respond(lp, stream, blocks, Number(to - from + 1n), budget, signal);
       this.c.counters.syncServed(true, served);
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)));
       if (!this.stopping.signal.aborted) this.c.logger.debug("p2p sync serve aborted", { peerId, error: (err as Error)?.message ?? String(err) });
+    } finally {
+      this.inflight.delete(stream);
+    }
+  }
+
+  /** Writes the status header and the longest prefix of `items` within `limit` frames and `budget` bytes. */
+  private async respond(lp: ReturnType<typeof lpStream>, stream: Stream, items: Uint8Array[], limit: number, budget: number, signal: AbortSignal): Promise<number> {
+    const out: Uint8Array[] = [];
+    let total = 0;
+    for (const item of items) {
+      if (out.length >= limit) break;
+      if (!(item instanceof Uint8Array) || item.length > this.opts.maxBlockBytes || total + item.length > budget) {
+        if (item instanceof Uint8Array && item.length > this.opts.maxBlockBytes) {
+          this.c.logger.error("p2p server returned a frame above maxBlockBytes; truncating the response", { bytes: item.length, maxBlockBytes: this.opts.maxBlockBytes });
+        }
+        break;
+      }
+      out.push(item);
+      total += item.length;
+    }
+    const header = new Uint8Array(OK_HEADER_BYTES);
+    const hv = new DataView(header.buffer);
+    hv.setUint8(0, SyncStatus.Ok);
+    hv.setUint32(1, out.length);
+    hv.setUint32(5, total);
+    await lp.write(header, { signal });
+    // lpStream.write waits for 'drain' whenever the stream's buffer is full: memory stays
+    // bounded by one frame however slowly the requester reads.
+    for (const item of out) await lp.write(item, { signal });
+    await stream.close({ signal });
+    return out.length;
+  }
+
+  private async serveSnapshot(stream: Stream, connection: Connection): Promise<void> {
+    const peerId = connection.remotePeer.toString();
+    const server = this.c.serveSnapshot;
+    if (!server || !this.c.directory.isRemote(peerId) || this.c.isBanned(peerId) || this.stopping.signal.aborted) {
+      stream.abort(new Error("peer not admitted"));
+      return;
+    }
+    this.inflight.add(stream);
+    const signal = AbortSignal.any([AbortSignal.timeout(this.opts.serveTimeoutMs), this.stopping.signal]);
+    const lp = lpStream(stream, { maxDataLength: MAX_SNAPSHOT_REQUEST_BYTES, maxBufferSize: 64 * 1024 });
+    try {
+      let request: Uint8Array;
+      try {
+        request = (await lp.read({ signal })).subarray();
+      } catch (err) {
+        const name = (err as Error)?.name;
+        if (name === "InvalidDataLengthError" || name === "InvalidDataLengthLengthError" || name === "InvalidMessageLengthError") {
+          await this.refuse(lp, stream, peerId, SyncStatus.BadRequest, "snapshot request too long", signal);
+          return;
+        }
+        throw err;
+      }
+      let frames: Uint8Array[];
+      try {
+        frames = await server(request, this.opts.maxResponseBytes);
+        if (!Array.isArray(frames)) throw new TypeError("serveSnapshot must return an array");
+      } catch (err) {
+        // The node's typed refusals (a malformed request, a snapshot no longer kept) carry a reason.
+        const reason = (err as Error)?.message ?? String(err);
+        const badRequest = (err as { code?: string })?.code === "BAD_SNAPSHOT_REQUEST";
+        if (!badRequest) this.c.logger.debug("p2p snapshot page not served", { peerId, reason });
+        await this.refuse(lp, stream, peerId, badRequest ? SyncStatus.BadRequest : SyncStatus.Unavailable, reason, signal, badRequest);
+        return;
+      }
+      await this.respond(lp, stream, frames, MAX_SNAPSHOT_FRAMES, this.opts.maxResponseBytes, signal);
+      this.c.counters.syncServed(true, 0);
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+      if (!this.stopping.signal.aborted) this.c.logger.debug("p2p snapshot serve aborted", { peerId, error: (err as Error)?.message ?? String(err) });
     } finally {
       this.inflight.delete(stream);
     }

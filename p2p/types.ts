@@ -95,6 +95,14 @@ export type TxHandler = (from: PeerRef, bytes: Uint8Array) => void;
  */
 export type BlockServer = (fromHeight: bigint, toHeight: bigint, maxBytes: number) => Uint8Array[] | Promise<Uint8Array[]>;
 
+/**
+ * Serves one snapshot page (`/tradeledger/snapshot/1`): the request and the returned frames are
+ * opaque to p2p (node/net/snapshot.ts). Throws to refuse: an error whose code is
+ * BAD_SNAPSHOT_REQUEST blames the requester, any other is "unavailable". p2p truncates the frames
+ * to `maxBytes` and maxBlockBytes each.
+ */
+export type SnapshotServer = (request: Uint8Array, maxBytes: number) => Uint8Array[] | Promise<Uint8Array[]>;
+
 /** An ed25519 node key whose private part this process does not hold (node/keys/pkcs11.ts). */
 export interface ExternalNodeKey {
   readonly publicKey: Uint8Array;
@@ -159,6 +167,8 @@ export interface P2PComponents {
   validateTx: TxValidator;
   /** Block source for the sync protocol. */
   serveBlocks: BlockServer;
+  /** Snapshot pages for state transfer; absent: the snapshot protocol is not offered. */
+  serveSnapshot?: SnapshotServer;
   /**
    * The peers a transaction accepted from gossip is forwarded to (never back to `from`). Absent,
    * or returning undefined: every validator (a flood). A validator node returns just the current
@@ -218,6 +228,8 @@ export interface P2PNetwork {
   onTx(handler: TxHandler): () => void;
   /** Ask one peer for blocks [from, to]; rejects with a SyncError (sync.ts). */
   requestBlocks(peerId: string, from: bigint | number, to: bigint | number, opts?: RequestBlocksOptions): Promise<Uint8Array[]>;
+  /** Ask one peer for a snapshot page (request and frames are the node's); rejects with a SyncError. */
+  requestSnapshot(peerId: string, request: Uint8Array, opts?: RequestBlocksOptions): Promise<Uint8Array[]>;
   /** Report a peer for a fault found after the edge (e.g. a forged consensus signature). */
   penalize(peerId: string, reason: PenaltyReason, points?: number): void;
   /** Allow-listed peers currently connected. */

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { createDevnet, type Network } from "../config/devnet.js";
 import { loadGenesis, loadKeyFile, loadNodeConfig, parseWith } from "../config/load.js";
 import { nodeConfigSchema, type Genesis, type NodeConfig } from "../config/schema.js";
-import { TradeLedgerNode, type RpcFactory } from "../node/node.js";
+import { TradeLedgerNode, type NodeOptions, type RpcFactory } from "../node/node.js";
 import { createLogger, silentLogger, type Logger } from "../node/log.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { toHex } from "../sdk/bytes.js";
@@ -43,6 +43,8 @@ export interface TestNetworkOptions {
   rpc?: RpcFactory | null;
   /** log to the console at this level (default: silent) */
   logLevel?: "debug" | "info" | "warn" | "error";
+  /** snapshot policy of every node (NodeOptions.snapshots) */
+  snapshots?: NodeOptions["snapshots"];
 }
 
 export interface TestNetwork {
@@ -57,6 +59,8 @@ export interface TestNetwork {
   /** builds and signs a transaction of `partyId` (node:crypto, like the SDK's noble signer) */
   sign(partyId: string, payload: TxPayload, createdAt?: bigint): Tx;
   startValidator(i: number): Promise<TradeLedgerNode>;
+  /** starts the observer again (after observer.stop()), e.g. on an emptied data folder */
+  restartObserver(): Promise<TradeLedgerNode>;
   stop(): Promise<void>;
 }
 
@@ -91,7 +95,7 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
   const seeds = net.nodes.map((node) => loadKeyFile(configs[net.nodes.indexOf(node)]!.nodeKeyFile!).seed);
   const nodes: (TradeLedgerNode | undefined)[] = Array(n).fill(undefined);
   const startValidator = async (i: number) => {
-    const node = await TradeLedgerNode.start({ config: configs[i]!, genesis, nodeSeed: seeds[i]!, logger: logger(net.nodes[i]!.id), rpc: opts.rpc ?? null });
+    const node = await TradeLedgerNode.start({ config: configs[i]!, genesis, nodeSeed: seeds[i]!, logger: logger(net.nodes[i]!.id), rpc: opts.rpc ?? null, ...(opts.snapshots ? { snapshots: opts.snapshots } : {}) });
     nodes[i] = node;
     return node;
   };
@@ -112,8 +116,14 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
       },
       "observer config",
     );
-    observer = await TradeLedgerNode.start({ config: observerConfig, genesis, nodeSeed: observerKey.seed, logger: logger("observer"), rpc: opts.rpc ?? null });
+    observer = await TradeLedgerNode.start({ config: observerConfig, genesis, nodeSeed: observerKey.seed, logger: logger("observer"), rpc: opts.rpc ?? null, ...(opts.snapshots ? { snapshots: opts.snapshots } : {}) });
   }
+  const restartObserver = async () => {
+    if (!observerKey || !observerConfig) throw new Error("this network has no observer");
+    observer = await TradeLedgerNode.start({ config: observerConfig, genesis, nodeSeed: observerKey.seed, logger: logger("observer"), rpc: opts.rpc ?? null, ...(opts.snapshots ? { snapshots: opts.snapshots } : {}) });
+    result.observer = observer;
+    return observer;
+  };
 
   const signers = new Map<string, LocalSigner>();
   const signer = (partyId: string): LocalSigner => {
@@ -127,7 +137,7 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     return s;
   };
 
-  return {
+  const result: TestNetwork = {
     dir,
     net,
     genesis,
@@ -139,12 +149,14 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     sign: (partyId, payload, createdAt) =>
       signTransactionSync(signer(partyId), buildTxBody(payload, { chainId: net.chainId, signer: partyId, ...(createdAt !== undefined ? { createdAt } : {}) }), nodeCrypto),
     startValidator,
+    restartObserver,
     async stop() {
       await observer?.stop();
       await Promise.all(nodes.map((node) => node?.stop()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return result;
 }
 
 /** Polls until `check` holds or the deadline passes; returns whether it held. */

@@ -31,6 +31,7 @@ function historyChainKeyOfRecord(stateKey: string): string | undefined {
   return kind && historyChainKey(kind, stateKey.slice(2));
 }
 import { ZERO_HASH, type Store } from "../store/store.js";
+import type { StoreMeta } from "../store/meta.js";
 import { verifyStore, type VerifyReport } from "../store/verify.js";
 
 export type { BlockTimings, ExecutedBlock } from "../api.js";
@@ -79,12 +80,16 @@ export interface BlockInput {
   expectedHash?: Uint8Array;
   /** the 2f+1 commits that committed this batch; stored in the block's batch (its chain id, seq and view must match) */
   certificate?: CommitCertificate;
+  /** false: commit without waiting for the fsync (a run of synced blocks; Store BlockCommitInput.durable) */
+  durable?: boolean;
 }
 
 export class Chain {
   private readonly crypto: Crypto;
   private running = false;
   private lastTime = 0n;
+  /** the genesis state (put back when a snapshot being loaded is abandoned) */
+  private genesisState: WriteSet = new Map();
 
   private constructor(
     readonly store: Store,
@@ -113,6 +118,7 @@ export class Chain {
       });
     }
     const chain = new Chain(store, genesis.chainId, opts);
+    chain.genesisState = genesisWrites(genesis.parties);
     chain.lastTime = store.height > 0n ? (await store.blocks.header(store.height))!.time : (genesis.genesisTime ?? 0n);
     return chain;
   }
@@ -245,6 +251,7 @@ export class Chain {
       receiptBytes,
       takesHash,
       ...(c ? { certificate: encodeCertificateRecord(c) } : {}),
+      ...(input.durable === false ? { durable: false } : {}),
       buildHeader: (stateRoot) => {
         const header: BlockHeader = {
           chainId: this.chainId,
@@ -279,9 +286,31 @@ export class Chain {
     };
   }
 
+  /**
+   * Runs `load` with block execution excluded (a snapshot being loaded into the store, see
+   * node/driver/snapshot-sync.ts): load fills, adopts, verifies and commits the snapshot or throws;
+   * on a throw the store is put back to the genesis state. The head time follows the new head.
+   */
+  async loadSnapshot(load: (store: Store) => Promise<void>): Promise<void> {
+    if (this.running) throw new StoreError("STORE_BAD_REQUEST", "a block is executing");
+    this.running = true;
+    try {
+      await this.store.beginSnapshotLoad();
+      try {
+        await load(this.store);
+      } catch (err) {
+        await this.store.abandonSnapshot(this.genesisState);
+        throw err;
+      }
+      this.lastTime = (await this.store.blocks.header(this.store.height))!.time;
+    } finally {
+      this.running = false;
+    }
+  }
+
   /** Full verification from scratch (node/store/verify.ts); reads the whole store. */
-  async verify(): Promise<VerifyReport> {
-    return verifyStore(this.store, { takesTxHash });
+  async verify(head?: { meta: StoreMeta; treeRoot: Uint8Array }): Promise<VerifyReport> {
+    return verifyStore(this.store, { takesTxHash, ...(head ? { head } : {}) });
   }
 }
 

@@ -69,6 +69,8 @@ export interface CertifiedBatch {
   view: bigint;
   txs: Tx[];
   certificate: CommitCertificate;
+  /** false: block sync commits a run of blocks and fsyncs the last one only (Chain BlockInput.durable) */
+  durable?: boolean;
 }
 
 /** A stable (or tip) checkpoint's proof as clients check it (sdk/certified.ts): the state digest is the block hash. */
@@ -507,7 +509,7 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
 
   private async executeCommitted(b: CertifiedBatch): Promise<E> {
     const { chain, mempool, parties } = this.deps;
-    const executed = await chain.executeBlock({ height: b.height, time: b.time, view: b.view, txs: b.txs, certificate: b.certificate });
+    const executed = await chain.executeBlock({ height: b.height, time: b.time, view: b.view, txs: b.txs, certificate: b.certificate, ...(b.durable === false ? { durable: false } : {}) });
     this.stats.blocksExecuted++;
     mempool.removeCommitted(b.txs.map((t) => t.hashHex));
     this.proposer.executed(b.height);

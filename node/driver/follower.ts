@@ -118,7 +118,7 @@ export class Follower {
   }
 
   readonly executeCertified = async (b: CertifiedExecution): Promise<ExecutedBlock> => {
-    const executed = await this.chain.executeBlock({ height: b.height, time: b.time, view: b.view, txs: b.txs, certificate: b.certificate });
+    const executed = await this.chain.executeBlock({ height: b.height, time: b.time, view: b.view, txs: b.txs, certificate: b.certificate, ...(b.durable === false ? { durable: false } : {}) });
     this.deps.mempool.removeCommitted(b.txs.map((t) => t.hashHex));
     await this.deps.parties.onReceipts(executed.receipts);
     this.deps.onBlock?.({ executed, txs: b.txs, certificate: b.certificate });

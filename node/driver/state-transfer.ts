@@ -20,6 +20,8 @@ export interface CertifiedExecution {
   certificate: CommitCertificate;
   /** the checkpoint certificate the peer sent with the block, unverified (observers keep it: node/driver/follower.ts) */
   checkpoint?: CheckpointCertificate;
+  /** false: not fsync'd on its own (a run of synced blocks whose last one is; Chain BlockInput.durable) */
+  durable?: boolean;
 }
 
 /** Runs a committed block through the chain; the node's single entry point for executing blocks. */
@@ -58,7 +60,14 @@ export function verifyCertifiedBatch(
   return check.ok ? true : `invalid commit certificate: ${check.reason}`;
 }
 
+/** A snapshot source for a store without blocks (node/driver/snapshot-sync.ts SnapshotSync). */
+export interface SnapshotSource {
+  adopt(peers: readonly number[], opts: { maxHeight?: bigint; stopped?: () => boolean }): Promise<bigint | undefined>;
+}
+
 export class BlockSync {
+  private snapshots: SnapshotSource | undefined;
+
   constructor(
     private readonly crypto: Crypto,
     private readonly chainId: string,
@@ -69,8 +78,19 @@ export class BlockSync {
     private readonly logger: Logger,
   ) {}
 
-  /** Verifies one certified block from `peer` (it must be the next height) and executes it. */
-  async apply(bytes: Uint8Array, peer: number): Promise<ExecutedBlock> {
+  /**
+   * A node whose store holds no block first asks for a certified checkpoint snapshot (state
+   * transfer, docs/consensus.md §4.5), then syncs the blocks above it.
+   */
+  useSnapshots(source: SnapshotSource): void {
+    this.snapshots = source;
+  }
+
+  /**
+   * Verifies one certified block from `peer` (it must be the next height) and executes it;
+   * `durable` false: without waiting for its fsync (the last block of a response is fsync'd).
+   */
+  async apply(bytes: Uint8Array, peer: number, durable = true): Promise<ExecutedBlock> {
     const fault = (reason: string): never => {
       this.peers.penalize(peer, reason);
       throw new SyncFault(`block from ${this.peers.name(peer)}: ${reason}`);
@@ -86,7 +106,7 @@ export class BlockSync {
     }
     const verdict = verifyCertifiedBatch(this.crypto, this.chainId, this.validators, decoded, txs);
     if (verdict !== true) fault(verdict);
-    const executed = await this.execute({ height: decoded.height, time: decoded.time, view: decoded.view, txs, certificate: decoded.certificate, ...(decoded.checkpoint ? { checkpoint: decoded.checkpoint } : {}) });
+    const executed = await this.execute({ height: decoded.height, time: decoded.time, view: decoded.view, txs, certificate: decoded.certificate, ...(decoded.checkpoint ? { checkpoint: decoded.checkpoint } : {}), ...(durable ? {} : { durable: false }) });
     if (toHex(executed.hash) !== toHex(decoded.headerHash)) {
       // The certificate fixes transactions and time and execution is deterministic: the serving
       // peer's header is wrong (lying or diverged). Our result stands; the peer is penalised.
@@ -102,6 +122,9 @@ export class BlockSync {
    */
   async syncTo(target: bigint | undefined, peers: number[], opts: { chunk?: number; stopped?: () => boolean } = {}): Promise<number> {
     if (peers.length === 0) throw new SyncFault("no peer to sync from");
+    if (this.snapshots && this.chain.height === 0n) {
+      await this.snapshots.adopt(peers, { ...(target !== undefined ? { maxHeight: target } : {}), ...(opts.stopped ? { stopped: opts.stopped } : {}) });
+    }
     const chunk = BigInt(opts.chunk ?? 128);
     let applied = 0;
     let failures = 0;
@@ -118,8 +141,10 @@ export class BlockSync {
           if (target === undefined) return applied; // following: nothing newer at this peer
           throw new SyncFault(`${this.peers.name(peer)} has no block ${start}`);
         }
-        for (const bytes of raw) {
-          await this.apply(bytes, peer);
+        // One fsync per response, not per block: a crash loses at most a suffix of this run,
+        // which is fetched again (each block's batch holds its meta record: the store stays whole).
+        for (let k = 0; k < raw.length; k++) {
+          await this.apply(raw[k]!, peer, k === raw.length - 1);
           applied++;
         }
         failures = 0;

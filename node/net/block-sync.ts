@@ -1,4 +1,4 @@
-// Block sync policies: which certified blocks this node serves to a peer catching up (its stored
+// Block sync policies (snapshot pages: snapshot.ts): which certified blocks this node serves to a peer catching up (its stored
 // blocks with their commit certificates, within the peer's byte budget), and how BlockSync reaches
 // validators (by replica, penalising one that served a bad block). Checking what is received is
 // BlockSync's (node/driver/state-transfer.ts); moving bytes is p2p/sync.ts's.
@@ -36,9 +36,10 @@ export function certifiedBlockServer(query: Pick<QueryModel, "head" | "getBlock"
 }
 
 /** The validators as BlockSync addresses them (node/driver/state-transfer.ts SyncPeers). */
-export function syncPeers(p2p: Pick<P2PNetwork, "requestBlocks" | "penalize">, peers: ValidatorPeers, logger: Logger) {
+export function syncPeers(p2p: Pick<P2PNetwork, "requestBlocks" | "requestSnapshot" | "penalize">, peers: ValidatorPeers, logger: Logger) {
   return {
     requestBlocks: (peer: number, from: bigint, to: bigint) => p2p.requestBlocks(peers.peerId(peer), from, to),
+    requestSnapshot: (peer: number, request: Uint8Array, opts?: { maxBytes?: number }) => p2p.requestSnapshot(peers.peerId(peer), request, opts),
     penalize: (peer: number, reason: string) => {
       logger.warn("peer penalised", { peer: peers.validators[peer]?.id, reason });
       p2p.penalize(peers.peerId(peer), "invalid_message");

@@ -26,6 +26,8 @@ import { BlockReads, StateRepository, stateKeys, type StateCacheOptions } from "
 import { MAX_STORE_TREE_DEPTH, MIN_STORE_TREE_DEPTH, StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 
 export const META_KEY = key(Bucket.meta).bytes(Buffer.from("meta")).done();
+/** Present while a snapshot is being loaded (beginSnapshotLoad .. commitSnapshot / abandonSnapshot). */
+export const SNAPSHOT_LOADING_KEY = key(Bucket.meta).bytes(Buffer.from("snapshot-loading")).done();
 export const ZERO_HASH = new Uint8Array(32);
 
 export interface StoreOptions extends StateCacheOptions {
@@ -37,6 +39,42 @@ export interface StoreOptions extends StateCacheOptions {
   writeBufferBytes?: number;
   /** headers checked back from the head at open (default 16) */
   checkHeaders?: number;
+  /**
+   * keep a LevelDB snapshot of the store after every block whose height is a multiple of this
+   * (0 or absent: none), so that peers restored from scratch can copy a certified state
+   * (state transfer of a checkpoint snapshot, docs/consensus.md §4.5). The node passes a multiple
+   * of the checkpoint interval, so each kept height gets a checkpoint certificate.
+   */
+  snapshotEvery?: number;
+}
+
+/**
+ * The buckets a snapshot copies: blocks, their lookups and commit certificates, state, the state
+ * tree and the indexes. Not the meta record (the receiver writes its own once everything is
+ * verified), not checkpoint certificates (the receiver keeps the one it verified), and never the
+ * consensus driver's write-ahead records (what this node signed is its own).
+ */
+export const SNAPSHOT_BUCKETS: ReadonlySet<number> = new Set(
+  Object.values(Bucket).filter((b): b is Bucket => typeof b === "number" && b !== Bucket.meta && b !== Bucket.checkpointCertificate && b !== Bucket.consensus),
+);
+/** How many snapshots a store keeps (the newest), besides older ones a peer is still copying. */
+const KEPT_SNAPSHOTS = 3;
+/** An older snapshot is kept while a peer read a page of it within this long (ms), up to MAX_SNAPSHOTS in all. */
+const SNAPSHOT_IDLE_MS = 30_000;
+const MAX_SNAPSHOTS = 6;
+
+interface KeptSnapshot {
+  height: bigint;
+  snapshot: ReturnType<Db["snapshot"]>;
+  readers: number;
+  /** performance.now() of the last page read (0: never read) */
+  lastRead: number;
+}
+
+export interface SnapshotPage {
+  /** key/value pairs of SNAPSHOT_BUCKETS in key order, after the cursor */
+  entries: [Uint8Array, Uint8Array][];
+  done: boolean;
 }
 
 export interface GenesisInit {
@@ -60,6 +98,12 @@ export interface BlockCommitInput {
   takesHash: readonly boolean[];
   /** the encoded commit certificate (CommitCertificateMsg), stored with the block when given */
   certificate?: Uint8Array;
+  /**
+   * false: not fsync'd before this resolves (block sync writes a run of certified blocks and
+   * fsyncs the last: LevelDB's log keeps them in order, so a power loss leaves a prefix of them).
+   * Default: the store's `sync` option.
+   */
+  durable?: boolean;
   /** builds the header once the state root is known; its bytes are stored and hashed as given */
   buildHeader(stateRoot: Uint8Array): { header: BlockHeader; headerBytes: Uint8Array };
 }
@@ -91,6 +135,10 @@ export class Store {
   /** committed tx hashes, in memory (tx-filter.ts): most "was it committed?" questions skip LevelDB */
   readonly committedTxs = new CommittedTxFilter();
   private filterScan: Promise<void> | undefined;
+  private readonly snapshotEvery: bigint;
+  private readonly kept: KeptSnapshot[] = [];
+  /** a snapshot is being loaded into this store (beginSnapshotLoad .. commitSnapshot/abandonSnapshot) */
+  private loading: { genesisMeta: StoreMeta; adopted?: { meta: StoreMeta; tree: StateTree } } | undefined;
 
   private constructor(
     readonly path: string,
@@ -98,6 +146,7 @@ export class Store {
     opts: StoreOptions,
   ) {
     this.sync = opts.sync ?? true;
+    this.snapshotEvery = BigInt(opts.snapshotEvery ?? 0);
     this.blocks = new BlockRepository(db, this.committedTxs);
     this.state = new StateRepository(db, () => this.tree, opts);
     this.indexes = new IndexRepository(db);
@@ -130,6 +179,7 @@ export class Store {
     }
     const store = new Store(path, db, opts);
     try {
+      await store.dropInterruptedSnapshot();
       await store.check(opts.checkHeaders ?? 16);
     } catch (err) {
       await db.close().catch(() => undefined);
@@ -240,6 +290,7 @@ export class Store {
     const meta = this.metaValue;
     if (!meta) throw new StoreError("STORE_CLOSED", "the store has no genesis yet");
     if (this.pending) throw new StoreError("STORE_BAD_REQUEST", "a block is already being committed");
+    if (this.loading) throw new StoreError("STORE_BAD_REQUEST", "a snapshot is being loaded");
     if (input.height !== meta.height + 1n) {
       throw new StoreError("HEIGHT_GAP", `block ${input.height} does not follow the head ${meta.height}`, { height: input.height.toString(), head: meta.height.toString() });
     }
@@ -300,7 +351,7 @@ export class Store {
     }
     const w0 = performance.now();
     try {
-      await batch.write({ sync: this.sync });
+      await batch.write({ sync: this.sync && input.durable !== false });
     } catch (err) {
       this.pending = undefined;
       release();
@@ -308,6 +359,8 @@ export class Store {
     }
     const writeMs = performance.now() - w0;
     for (let i = 0; i < n; i++) if (input.takesHash[i]) this.committedTxs.add(input.txs[i]!.hash);
+    // Taken before any other write: the snapshot holds exactly blocks 1..height and their state.
+    if (this.snapshotEvery > 0n && input.height % this.snapshotEvery === 0n) this.keepSnapshot(input.height);
     this.metaValue = newMeta;
     this.state.committed(prepared);
     this.pending = undefined;
@@ -408,6 +461,211 @@ export class Store {
     this.metaValue = meta;
     this.state.clearCaches();
     return root;
+  }
+
+  /** True if open() found a snapshot load that never finished and emptied the store (the node logs it). */
+  droppedInterruptedSnapshot = false;
+
+  /**
+   * A snapshot load interrupted by a crash (its marker is still there) left copied data under a
+   * height-0 meta record. The store held no block before the load began, so nothing of value is
+   * lost by emptying it: every copied bucket, the checkpoint certificates and the meta record
+   * go, the consensus write-ahead records stay, and the chain writes the genesis again.
+   */
+  private async dropInterruptedSnapshot(): Promise<void> {
+    if ((await this.db.get(SNAPSHOT_LOADING_KEY)) === undefined) return;
+    for (const b of [...SNAPSHOT_BUCKETS, Bucket.checkpointCertificate]) await this.db.clear({ gte: Uint8Array.of(b), lt: Uint8Array.of(b + 1) });
+    await this.db.batch().del(META_KEY).del(SNAPSHOT_LOADING_KEY).write({ sync: true });
+    this.droppedInterruptedSnapshot = true;
+  }
+
+  // ---- snapshots (state transfer to a peer restored from scratch, docs/consensus.md §4.5) -------
+
+  private keepSnapshot(height: bigint): void {
+    this.kept.push({ height, snapshot: this.db.snapshot(), readers: 0, lastRead: 0 });
+    this.pruneSnapshots();
+  }
+
+  /**
+   * Keeps the newest KEPT_SNAPSHOTS, and older ones that a peer is copying (read within
+   * SNAPSHOT_IDLE_MS; at most MAX_SNAPSHOTS in all, the oldest go first): a copy takes many pages,
+   * and each page must come from the same snapshot.
+   */
+  private pruneSnapshots(): void {
+    const now = performance.now();
+    let i = 0;
+    while (i < this.kept.length - KEPT_SNAPSHOTS) {
+      const k = this.kept[i]!;
+      const copying = k.lastRead > 0 && now - k.lastRead < SNAPSHOT_IDLE_MS;
+      // a page being read is never closed under its reader: it goes at the next prune
+      if (k.readers > 0 || (copying && this.kept.length <= MAX_SNAPSHOTS)) {
+        i++;
+        continue;
+      }
+      this.kept.splice(i, 1);
+      void k.snapshot.close().catch(() => undefined);
+    }
+  }
+
+  /** Heights of the snapshots kept, oldest first. */
+  get snapshotHeights(): bigint[] {
+    return this.kept.map((k) => k.height);
+  }
+
+  /**
+   * Up to `maxBytes` (counting 6 bytes per entry for its lengths) of the snapshot at `height` (one
+   * of snapshotHeights): the entries of SNAPSHOT_BUCKETS after `after` (a key; absent: from the
+   * start). Undefined if that snapshot is no longer kept (start again from a newer one).
+   */
+  async snapshotPage(height: bigint, after: Uint8Array | undefined, maxBytes: number): Promise<SnapshotPage | undefined> {
+    this.assertUsable();
+    const k = this.kept.find((s) => s.height === height);
+    if (!k) return undefined;
+    k.readers++;
+    k.lastRead = performance.now();
+    const entries: [Uint8Array, Uint8Array][] = [];
+    let bytes = 0;
+    let done = true;
+    const it = this.db.iterator({ ...(after ? { gt: after } : { gte: Uint8Array.of(0) }), lt: Uint8Array.of(0xff), snapshot: k.snapshot });
+    try {
+      outer: for (;;) {
+        const batch = await it.nextv(1024);
+        if (batch.length === 0) break;
+        for (const [key, value] of batch) {
+          if (!SNAPSHOT_BUCKETS.has(key[0]!)) continue;
+          // 6 bytes per entry: its lengths in a page frame (node/net/snapshot.ts)
+          if (bytes > 0 && bytes + key.length + value.length + 6 > maxBytes) {
+            done = false;
+            break outer;
+          }
+          entries.push([plain(key), plain(value)]);
+          bytes += key.length + value.length + 6;
+        }
+      }
+    } finally {
+      await it.close().catch(() => undefined);
+      k.readers--;
+      k.lastRead = performance.now();
+      this.pruneSnapshots();
+    }
+    return { entries, done };
+  }
+
+  /**
+   * Starts loading a snapshot into this store, which must hold no block (height 0): writes the
+   * loading marker (fsync'd), then clears every bucket a snapshot copies (the genesis state
+   * included). Until commitSnapshot no block can be committed. After a crash before
+   * commitSnapshot, open() finds the marker and empties the store (dropInterruptedSnapshot).
+   */
+  async beginSnapshotLoad(): Promise<void> {
+    this.assertUsable();
+    const meta = this.metaValue;
+    if (!meta) throw new StoreError("STORE_CLOSED", "the store has no genesis yet");
+    if (this.pending || this.loading) throw new StoreError("STORE_BAD_REQUEST", "the store is busy");
+    if (meta.height !== 0n) throw new StoreError("STORE_BAD_REQUEST", `a snapshot is loaded only into a store without blocks (this one is at ${meta.height})`);
+    this.loading = { genesisMeta: meta };
+    try {
+      await this.db.put(SNAPSHOT_LOADING_KEY, EMPTY, { sync: true });
+    } catch (err) {
+      this.fail(err);
+    }
+    await this.clearSnapshotBuckets();
+  }
+
+  /** Writes entries of a snapshot being loaded (keys must be in SNAPSHOT_BUCKETS; not fsync'd). */
+  async loadSnapshotEntries(entries: readonly [Uint8Array, Uint8Array][]): Promise<void> {
+    this.assertUsable();
+    if (!this.loading) throw new StoreError("STORE_BAD_REQUEST", "no snapshot is being loaded");
+    const batch = this.db.batch();
+    for (const [k, v] of entries) {
+      if (!SNAPSHOT_BUCKETS.has(k[0]!)) {
+        await batch.close().catch(() => undefined);
+        throw new StoreError("STORE_BAD_REQUEST", `bucket ${k[0]} is not part of a snapshot`);
+      }
+      batch.put(k, v);
+    }
+    try {
+      await batch.write({ sync: false });
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /**
+   * Prepares the loaded snapshot's head, once its head block is the one a checkpoint certificate
+   * named (`blockHash` at `height`): the state tree is rebuilt from the loaded bucket hashes and
+   * must give that header's state root. The store's head does not move yet: the caller verifies
+   * the whole store against the returned head (verify.ts VerifyOptions.head), then calls
+   * commitSnapshot, or abandonSnapshot.
+   */
+  async adoptSnapshot(height: bigint, blockHash: Uint8Array): Promise<{ header: BlockHeader; meta: StoreMeta; treeRoot: Uint8Array }> {
+    this.assertUsable();
+    const meta = this.metaValue;
+    if (!this.loading || !meta) throw new StoreError("STORE_BAD_REQUEST", "no snapshot is being loaded");
+    const headerBytes = await this.blocks.headerBytes(height);
+    if (!headerBytes) throw corrupted(`the snapshot has no block ${height}`, { height: height.toString() });
+    if (!equalBytes(sha256(headerBytes), blockHash)) throw corrupted(`the snapshot's block ${height} is not the certified one`, { height: height.toString() });
+    const header = decodeHeader(headerBytes, height);
+    const tree = await this.loadTree(meta.treeDepth);
+    if (!equalBytes(tree.root, header.stateRoot)) throw corrupted(`the snapshot's state does not give block ${height}'s state root`, { height: height.toString() });
+    const adopted = { meta: { ...meta, height, lastHash: blockHash, stateRoot: header.stateRoot }, tree };
+    this.loading.adopted = adopted;
+    return { header, meta: adopted.meta, treeRoot: tree.root };
+  }
+
+  /**
+   * Makes the adopted, verified snapshot the head: writes its meta record (fsync'd), then fills the
+   * committed-transaction filter (before any block can execute on it: replay protection).
+   */
+  async commitSnapshot(): Promise<void> {
+    this.assertUsable();
+    const adopted = this.loading?.adopted;
+    if (!adopted) throw new StoreError("STORE_BAD_REQUEST", "no snapshot was adopted");
+    try {
+      await this.db.batch().put(META_KEY, encodeMeta(adopted.meta)).del(SNAPSHOT_LOADING_KEY).write({ sync: true });
+    } catch (err) {
+      this.fail(err);
+    }
+    await this.scanCommittedTxs();
+    this.treeValue = adopted.tree;
+    this.metaValue = adopted.meta;
+    this.state.clearCaches();
+    this.loading = undefined;
+  }
+
+  /** Drops a snapshot being loaded and puts the genesis state back (the store is as it was at height 0). */
+  async abandonSnapshot(genesisWrites: WriteSet): Promise<void> {
+    this.assertUsable();
+    const loading = this.loading;
+    if (!loading) return;
+    await this.clearSnapshotBuckets();
+    this.metaValue = loading.genesisMeta;
+    this.treeValue = StateTree.empty(loading.genesisMeta.treeDepth);
+    this.state.clearCaches();
+    const prepared = this.state.prepare(this.state.begin(), genesisWrites);
+    const root = this.tree.update(prepared.bucketHashes);
+    if (!equalBytes(root, loading.genesisMeta.stateRoot)) throw new StoreError("STORE_BAD_REQUEST", "these are not the genesis writes of this store");
+    const batch = this.db.batch();
+    this.putState(batch, prepared);
+    batch.put(META_KEY, encodeMeta(loading.genesisMeta));
+    batch.del(SNAPSHOT_LOADING_KEY);
+    try {
+      await batch.write({ sync: true });
+    } catch (err) {
+      this.fail(err);
+    }
+    this.state.committed(prepared);
+    this.loading = undefined;
+  }
+
+  private async clearSnapshotBuckets(): Promise<void> {
+    for (const b of SNAPSHOT_BUCKETS) {
+      try {
+        await this.db.clear({ gte: Uint8Array.of(b), lt: Uint8Array.of(b + 1) });
+      } catch (err) {
+        this.fail(err);
+      }
+    }
   }
 
   async close(): Promise<void> {

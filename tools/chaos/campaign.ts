@@ -223,6 +223,8 @@ export class Campaign {
    */
   private async restoreFromScratch(i: number): Promise<string> {
     rmSync(this.cluster.net.nodes[i]!.dataDir, { recursive: true, force: true });
+    const started = Date.now();
+    const logSize = existsSync(this.cluster.logFile(i)) ? statSync(this.cluster.logFile(i)).size : 0;
     await this.startHonest(i, { TRADELEDGER_MODE: "observer" });
     const others = this.honestRunning().filter((j) => j !== i);
     const heights = await Promise.all(others.map((j) => this.auditor.height(j)));
@@ -234,9 +236,15 @@ export class Campaign {
       if (h !== undefined && h >= target) break;
       await sleep(250);
     }
+    const followedS = ((Date.now() - started) / 1000).toFixed(1);
+    // How it caught up (docs/consensus.md §4.5): a certified snapshot, then block sync, or block sync alone.
+    const log = existsSync(this.cluster.logFile(i)) ? readFileSync(this.cluster.logFile(i), "utf8").slice(logSize) : "";
+    const line = log.split("\n").find((l) => l.includes("certified snapshot adopted"));
+    const adopted = line ? /"height":"?(\d+)/.exec(line) : null;
+    const how = adopted ? `a certified snapshot at ${adopted[1]}, then block sync` : "block sync";
     await this.cluster.stop(i);
     await this.startHonest(i);
-    return `restored from scratch: followed as an observer to height ${h} (block sync), then restarted as the validator`;
+    return `restored from scratch: followed as an observer to height ${h} of ${target} in ${followedS} s (${how}), then restarted as the validator`;
   }
 
   private partitionFile(i: number): string {
