@@ -183,7 +183,14 @@ export class TradeLedgerNode {
     try {
       chain = await Chain.open(
         store,
-        { chainId: genesis.chainId, parties: genesisParties(genesis), stateTreeDepth: genesis.ledger.stateTreeDepth, genesisTime: BigInt(genesis.genesisTime) },
+        {
+          chainId: genesis.chainId,
+          parties: genesisParties(genesis),
+          stateTreeDepth: genesis.ledger.stateTreeDepth,
+          genesisTime: BigInt(genesis.genesisTime),
+          // the validator set as ledger state: what governance changes (by convention a validator's id is its party's)
+          validators: genesis.validators.map((v) => ({ partyId: v.id, nodePublicKey: fromHex(v.nodePublicKey) })),
+        },
         {
           crypto,
           verifySignature: (tx, pk) => sigCache.verify(tx, pk),

@@ -109,6 +109,10 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   receivableDefaulted: {},
   financialsAttested: { documentHash: "bytes" },
   consentGranted: {},
+  // governance (DESIGN.md §12)
+  validatorChangeProposed: { nodePublicKey: "bytes" },
+  validatorChangeApproved: {},
+  validatorSetChanged: { nodePublicKey: "bytes", version: "u64" },
 };
 
 /** The domain Event of a JSON view. Throws TypeError on anything malformed. */

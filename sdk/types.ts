@@ -100,7 +100,15 @@ export type Event =
   | { type: "financingWrittenOff"; receivableId: string; financingId: string; bankId: string; amount: bigint }
   | { type: "receivableDefaulted"; receivableId: string }
   | { type: "financialsAttested"; partyId: string; attestedBy: string; periodEnd: string; documentHash: Uint8Array }
-  | { type: "consentGranted"; partyId: string; bankId: string; expiryDate: string };
+  | { type: "consentGranted"; partyId: string; bankId: string; expiryDate: string }
+  // governance (DESIGN.md §12, docs/governance.md)
+  | { type: "validatorChangeProposed"; proposalId: string; change: ValidatorChangeKind; nodePublicKey: Uint8Array; partyId: string; proposer: string }
+  | { type: "validatorChangeApproved"; proposalId: string; approver: string; approvals: number; needed: number }
+  | { type: "validatorSetChanged"; proposalId: string; change: ValidatorChangeKind; nodePublicKey: Uint8Array; partyId: string; validators: number; version: bigint };
+
+/** Adding or removing one validator (DESIGN.md §12). */
+export const VALIDATOR_CHANGE_KINDS = ["ADD", "REMOVE"] as const;
+export type ValidatorChangeKind = (typeof VALIDATOR_CHANGE_KINDS)[number];
 
 export type EventType = Event["type"];
 

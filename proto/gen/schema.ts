@@ -510,7 +510,9 @@ export const schema = {
                     "acceptExtension",
                     "writeOff",
                     "attestFinancials",
-                    "grantConsent"
+                    "grantConsent",
+                    "proposeValidatorChange",
+                    "approveValidatorChange"
                   ]
                 }
               },
@@ -702,6 +704,16 @@ export const schema = {
                   "type": "GrantConsent",
                   "id": 56,
                   "protoName": "grant_consent"
+                },
+                "proposeValidatorChange": {
+                  "type": "ProposeValidatorChange",
+                  "id": 60,
+                  "protoName": "propose_validator_change"
+                },
+                "approveValidatorChange": {
+                  "type": "ApproveValidatorChange",
+                  "id": 61,
+                  "protoName": "approve_validator_change"
                 }
               }
             },
@@ -1370,6 +1382,104 @@ export const schema = {
                 }
               }
             },
+            "ValidatorChangeKind": {
+              "values": {
+                "VALIDATOR_CHANGE_UNSPECIFIED": 0,
+                "ADD": 1,
+                "REMOVE": 2
+              }
+            },
+            "ProposeValidatorChange": {
+              "fields": {
+                "change": {
+                  "type": "ValidatorChangeKind",
+                  "id": 1
+                },
+                "nodePublicKey": {
+                  "type": "bytes",
+                  "id": 2,
+                  "protoName": "node_public_key"
+                },
+                "partyId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "party_id"
+                }
+              }
+            },
+            "ApproveValidatorChange": {
+              "fields": {
+                "proposalId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "proposal_id"
+                }
+              }
+            },
+            "ValidatorMember": {
+              "fields": {
+                "partyId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "party_id"
+                },
+                "nodePublicKey": {
+                  "type": "bytes",
+                  "id": 2,
+                  "protoName": "node_public_key"
+                }
+              }
+            },
+            "ValidatorSet": {
+              "fields": {
+                "members": {
+                  "rule": "repeated",
+                  "type": "ValidatorMember",
+                  "id": 1
+                },
+                "version": {
+                  "type": "uint64",
+                  "id": 2
+                }
+              }
+            },
+            "ValidatorProposal": {
+              "fields": {
+                "change": {
+                  "type": "ValidatorChangeKind",
+                  "id": 1
+                },
+                "nodePublicKey": {
+                  "type": "bytes",
+                  "id": 2,
+                  "protoName": "node_public_key"
+                },
+                "partyId": {
+                  "type": "string",
+                  "id": 3,
+                  "protoName": "party_id"
+                },
+                "proposer": {
+                  "type": "string",
+                  "id": 4
+                },
+                "approvals": {
+                  "rule": "repeated",
+                  "type": "string",
+                  "id": 5
+                },
+                "proposedAt": {
+                  "type": "uint64",
+                  "id": 6,
+                  "protoName": "proposed_at"
+                },
+                "decidedAt": {
+                  "type": "uint64",
+                  "id": 7,
+                  "protoName": "decided_at"
+                }
+              }
+            },
             "RuleSet": {
               "fields": {
                 "rules": {
@@ -1637,7 +1747,10 @@ export const schema = {
                     "financingWrittenOff",
                     "receivableDefaulted",
                     "financialsAttested",
-                    "consentGranted"
+                    "consentGranted",
+                    "validatorChangeProposed",
+                    "validatorChangeApproved",
+                    "validatorSetChanged"
                   ]
                 }
               },
@@ -1821,6 +1934,100 @@ export const schema = {
                   "type": "ConsentGranted",
                   "id": 45,
                   "protoName": "consent_granted"
+                },
+                "validatorChangeProposed": {
+                  "type": "ValidatorChangeProposed",
+                  "id": 60,
+                  "protoName": "validator_change_proposed"
+                },
+                "validatorChangeApproved": {
+                  "type": "ValidatorChangeApproved",
+                  "id": 61,
+                  "protoName": "validator_change_approved"
+                },
+                "validatorSetChanged": {
+                  "type": "ValidatorSetChanged",
+                  "id": 62,
+                  "protoName": "validator_set_changed"
+                }
+              }
+            },
+            "ValidatorChangeProposed": {
+              "fields": {
+                "proposalId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "proposal_id"
+                },
+                "change": {
+                  "type": "ValidatorChangeKind",
+                  "id": 2
+                },
+                "nodePublicKey": {
+                  "type": "bytes",
+                  "id": 3,
+                  "protoName": "node_public_key"
+                },
+                "partyId": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "party_id"
+                },
+                "proposer": {
+                  "type": "string",
+                  "id": 5
+                }
+              }
+            },
+            "ValidatorChangeApproved": {
+              "fields": {
+                "proposalId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "proposal_id"
+                },
+                "approver": {
+                  "type": "string",
+                  "id": 2
+                },
+                "approvals": {
+                  "type": "uint32",
+                  "id": 3
+                },
+                "needed": {
+                  "type": "uint32",
+                  "id": 4
+                }
+              }
+            },
+            "ValidatorSetChanged": {
+              "fields": {
+                "proposalId": {
+                  "type": "string",
+                  "id": 1,
+                  "protoName": "proposal_id"
+                },
+                "change": {
+                  "type": "ValidatorChangeKind",
+                  "id": 2
+                },
+                "nodePublicKey": {
+                  "type": "bytes",
+                  "id": 3,
+                  "protoName": "node_public_key"
+                },
+                "partyId": {
+                  "type": "string",
+                  "id": 4,
+                  "protoName": "party_id"
+                },
+                "validators": {
+                  "type": "uint32",
+                  "id": 5
+                },
+                "version": {
+                  "type": "uint64",
+                  "id": 6
                 }
               }
             },

@@ -41,6 +41,9 @@ import { acceptExtensionTx } from "./accept-extension.js";
 import { writeOffTx } from "./write-off.js";
 import { attestFinancialsTx } from "./attest-financials.js";
 import { grantConsentTx } from "./grant-consent.js";
+// governance (DESIGN.md §12)
+import { proposeValidatorChangeTx } from "./propose-validator-change.js";
+import { approveValidatorChangeTx } from "./approve-validator-change.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -82,6 +85,9 @@ export const TX_FORMAT_LIST = [
   writeOffTx,
   attestFinancialsTx,
   grantConsentTx,
+  // governance (DESIGN.md §12)
+  proposeValidatorChangeTx,
+  approveValidatorChangeTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];

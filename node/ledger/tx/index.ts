@@ -41,6 +41,8 @@ import { acceptExtensionRule } from "./accept-extension.js";
 import { writeOffRule } from "./write-off.js";
 import { attestFinancialsRule } from "./attest-financials.js";
 import { grantConsentRule } from "./grant-consent.js";
+import { proposeValidatorChangeRule } from "./propose-validator-change.js";
+import { approveValidatorChangeRule } from "./approve-validator-change.js";
 
 export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [registerPartyRule.format.type]: registerPartyRule,
@@ -81,6 +83,8 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [writeOffRule.format.type]: writeOffRule,
   [attestFinancialsRule.format.type]: attestFinancialsRule,
   [grantConsentRule.format.type]: grantConsentRule,
+  [proposeValidatorChangeRule.format.type]: proposeValidatorChangeRule,
+  [approveValidatorChangeRule.format.type]: approveValidatorChangeRule,
 };
 
 /** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */
