@@ -26,7 +26,8 @@ export class CertificateChecker {
     readonly validators: readonly Validator[],
     readonly crypto: ConsensusCrypto,
     readonly batches: BatchRules,
-    readonly genesis: { timestamp: bigint; stateDigest: Uint8Array },
+    /** the epoch's base checkpoint (genesis in epoch 0): proven by the set before, taken as given here */
+    readonly genesis: { seq: bigint; timestamp: bigint; stateDigest: Uint8Array },
     readonly window: bigint,
     quorum: number,
     f: number,
@@ -62,10 +63,13 @@ export class CertificateChecker {
     return true;
   }
 
-  /** A stable checkpoint: genesis (seq 0, no proof needed) or a quorum of matching signed CHECKPOINTs (§4.3). */
+  /**
+   * A stable checkpoint: the epoch's base (genesis in epoch 0; no proof needed: the set before
+   * proved it) or a quorum of matching signed CHECKPOINTs of this epoch's set (§4.3).
+   */
   checkStableCheckpoint(c: StableCheckpoint): string | null {
-    if (c.seq === 0n) {
-      if (c.timestamp !== this.genesis.timestamp || !equalBytes(c.stateDigest, this.genesis.stateDigest)) return "checkpoint 0 is not genesis";
+    if (c.seq <= this.genesis.seq) {
+      if (c.seq !== this.genesis.seq || c.timestamp !== this.genesis.timestamp || !equalBytes(c.stateDigest, this.genesis.stateDigest)) return "checkpoint at or below the epoch's base is not its base";
       return null;
     }
     const signers = new Set<number>();

@@ -200,6 +200,9 @@ export class TradeLedgerNode {
             maxWarrantTenorDays: BigInt(genesis.ledger.maxWarrantTenorDays),
             minWarrantPieceMajorUnits: BigInt(genesis.ledger.minWarrantPieceMajorUnits),
             maxWarrantDepth: genesis.ledger.maxWarrantDepth,
+            // where an epoch ends after a validator-set decision (docs/governance.md §2)
+            checkpointInterval: genesis.consensus.checkpointInterval,
+            watermarkWindow: genesis.consensus.watermarkWindow,
           },
         },
       );

@@ -10,6 +10,7 @@ import { decode, encode } from "../../sdk/codec.js";
 import { equalBytes } from "../../sdk/bytes.js";
 import { faultTolerance } from "../../sdk/commit.js";
 import type { ValidatorChangeKind } from "../../sdk/types.js";
+import { epochEndFor } from "../../consensus/replica.js";
 import type { StateReader, StateWriter } from "./state.js";
 
 export const GOVERNANCE_KEY = {
@@ -24,8 +25,10 @@ export interface ValidatorMember {
 
 export interface ValidatorSetRecord {
   members: ValidatorMember[];
-  /** changes decided since genesis (0 = the genesis set) */
+  /** changes decided since genesis (0 = the genesis set): the consensus epoch that runs this set */
   version: bigint;
+  /** consensus runs this set for every seq above this one (0 for the genesis set; docs/governance.md §2) */
+  switchAt: bigint;
 }
 
 export interface ValidatorProposalRecord {
@@ -81,11 +84,18 @@ export function memberIndex(set: ValidatorSetRecord, nodePublicKey: Uint8Array):
   return set.members.findIndex((m) => equalBytes(m.nodePublicKey, nodePublicKey));
 }
 
-/** The set after a decided change: an added validator goes last (replica n), a removed one leaves its place. */
-export function changedSet(set: ValidatorSetRecord, change: ValidatorChangeKind, member: ValidatorMember): ValidatorSetRecord {
+/**
+ * The set after a change decided in the block at `height`: an added validator goes last (replica
+ * n), a removed one leaves its place. Consensus switches to it after `switchAt`: the end of the
+ * epoch the deciding block is in. If an earlier decision's switch is still ahead (the block is at
+ * or below it), that is the end; else the epoch ends at epochEndFor(height) (consensus/replica.ts:
+ * the first checkpoint at or after the block plus the window, Lamport's α).
+ */
+export function changedSet(set: ValidatorSetRecord, change: ValidatorChangeKind, member: ValidatorMember, height: bigint, params: { checkpointInterval: number; watermarkWindow: number }): ValidatorSetRecord {
   const members =
     change === "ADD" ? [...set.members, { partyId: member.partyId, nodePublicKey: member.nodePublicKey }] : set.members.filter((m) => !equalBytes(m.nodePublicKey, member.nodePublicKey));
-  return { members, version: set.version + 1n };
+  const switchAt = set.switchAt >= height ? set.switchAt : epochEndFor(height, params.checkpointInterval, params.watermarkWindow);
+  return { members, version: set.version + 1n, switchAt };
 }
 
 export function putValidatorSet(state: StateWriter, set: ValidatorSetRecord): void {

@@ -342,6 +342,10 @@ export const schema = {
                   "rule": "repeated",
                   "type": "CommitSignatureMsg",
                   "id": 5
+                },
+                "epoch": {
+                  "type": "uint64",
+                  "id": 6
                 }
               }
             },
@@ -364,6 +368,10 @@ export const schema = {
                   "rule": "repeated",
                   "type": "CommitSignatureMsg",
                   "id": 4
+                },
+                "epoch": {
+                  "type": "uint64",
+                  "id": 5
                 }
               }
             },
@@ -1440,6 +1448,11 @@ export const schema = {
                 "version": {
                   "type": "uint64",
                   "id": 2
+                },
+                "switchAt": {
+                  "type": "uint64",
+                  "id": 3,
+                  "protoName": "switch_at"
                 }
               }
             },

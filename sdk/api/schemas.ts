@@ -508,6 +508,7 @@ export const CertificateView = described(
     view: U64,
     seq: described(U64, "the block height"),
     digest: described(Hex32, "batchDigest(chainId, height, time, txsRoot) (sdk/commit.ts)"),
+    epoch: described(z.optional(U64), "validator-set epoch (docs/governance.md); absent for the genesis set"),
     commits: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
   }), "2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set").apply(named, "CommitCertificate");
 

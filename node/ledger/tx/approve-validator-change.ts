@@ -23,7 +23,7 @@ export const approveValidatorChangeRule: TxRule<PayloadOf<"approveValidatorChang
   format: approveValidatorChangeTx,
   signers: ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"],
   keys: (p) => [GOVERNANCE_KEY.validatorSet, GOVERNANCE_KEY.proposal(p.proposalId)],
-  apply({ state, payload: p, signer, block }) {
+  apply({ state, payload: p, signer, block, params }) {
     const proposal = getValidatorProposal(state, p.proposalId);
     if (!proposal) reject("NOT_FOUND", `no validator-set proposal ${p.proposalId}`);
     if (proposal.decidedAt !== 0n) reject("INVALID_STATE", `proposal ${p.proposalId} was decided at height ${proposal.decidedAt}`);
@@ -42,7 +42,7 @@ export const approveValidatorChangeRule: TxRule<PayloadOf<"approveValidatorChang
     // decided: the change must still apply to the set as it is now (another change may have come first)
     const problem = validatorChangeProblem(set, proposal.change, proposal);
     if (problem) reject(problem.code, `proposal ${p.proposalId} no longer applies: ${problem.message}`);
-    const next = changedSet(set, proposal.change, proposal);
+    const next = changedSet(set, proposal.change, proposal, block.height, params);
     putValidatorSet(state, next);
     putValidatorProposal(state, p.proposalId, { ...proposal, approvals, decidedAt: block.height });
     events.push({
