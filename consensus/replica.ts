@@ -238,6 +238,8 @@ export class Replica {
   private ownTip?: Checkpoint;
   /** the latest tip CHECKPOINT of each replica (one each: a Byzantine replica fills only its own) */
   private readonly tipCheckpoints = new Map<number, Checkpoint>();
+  /** when we last answered each replica's tip CHECKPOINT with ours (our clock) */
+  private readonly tipAnswered = new Map<number, bigint>();
   /** the highest seq a quorum of CHECKPOINTs certified (stable or tip), reported as `certified` */
   private certifiedSeq = 0n;
   private transfer?: PendingTransfer;
@@ -277,7 +279,9 @@ export class Replica {
       this.quorum,
       this.f,
     );
-    this._stable = { seq: this.baseSeq, timestamp: config.genesisTime, stateDigest: config.genesisStateDigest, proof: config.baseProof ?? [] };
+    // the base carries no proof here: the previous set proved it (its replica indexes are not ours;
+    // the node keeps that proof for the previous epoch's laggards and for clients)
+    this._stable = { seq: this.baseSeq, timestamp: config.genesisTime, stateDigest: config.genesisStateDigest, proof: [] };
     const executed = opts.executed ?? { seq: this.baseSeq, timestamp: config.genesisTime, stateDigest: config.genesisStateDigest };
     this._lastDelivered = executed.seq;
     this._lastExecuted = executed.seq;
@@ -491,6 +495,20 @@ export class Replica {
     if (!act) return; // constructing: start() ends the epoch if it is over already
     for (const seq of [...this.slots.keys()]) if (seq > switchAt) this.slots.delete(seq);
     this.maybeEndEpoch();
+    // the end is work to do: a backup now expects the primary to get there (driveToEpochEnd)
+    if (!this._retired) this.updateRequestTimer(false);
+  }
+
+  /**
+   * A decided change takes effect only when the chain reaches the epoch's end; an idle chain would
+   * never get there. So a primary with nothing in flight proposes a null batch (one at a time) on
+   * each status tick until the end is ordered, and backups count the unreached end as pending work
+   * (their request timer replaces a primary that does not do it).
+   */
+  private driveToEpochEnd(): void {
+    const end = this.epochEnd;
+    if (end === undefined || this.nextSeq > end || this.nextSeq - 1n !== this._lastDelivered || !this.canPropose()) return;
+    this.onBatchAvailable(new Uint8Array(0));
   }
 
   /**
@@ -983,7 +1001,16 @@ export class Replica {
       this.counters.dropped.duplicate++;
       // A replica still broadcasting a tip we hold a certificate for has not seen the quorum (it
       // re-broadcasts every status tick until it does): answer with our CHECKPOINT for that seq.
-      if (cp.seq <= this.certifiedSeq && this.ownTip?.seq === cp.seq && cp.replica !== this.self) this.emit({ type: "send", to: cp.replica, message: this.ownTip });
+      // At most once per status interval per replica: two replicas that both hold the certificate
+      // would otherwise answer each other's answers forever (the reconfiguration simulator's
+      // seed 10 found that storm).
+      if (cp.seq <= this.certifiedSeq && this.ownTip?.seq === cp.seq && cp.replica !== this.self) {
+        const last = this.tipAnswered.get(cp.replica);
+        if (last === undefined || this.clock - last >= BigInt(this.statusInterval())) {
+          this.tipAnswered.set(cp.replica, this.clock);
+          this.emit({ type: "send", to: cp.replica, message: this.ownTip });
+        }
+      }
       return;
     }
     if (!this.check.verifyCached(cp.replica, checkpointSigningBytes(this.signChain, cp), cp.signature)) {
@@ -1064,7 +1091,7 @@ export class Replica {
       this.cancelTimer("request");
       return;
     }
-    let waiting = this.pendingWork;
+    let waiting = this.pendingWork || (this.epochEnd !== undefined && this._lastDelivered < this.epochEnd);
     for (const slot of this.slots.values()) {
       if (slot.seq > this._lastDelivered && slot.candidates.size > 0) {
         waiting = true;
@@ -1351,6 +1378,7 @@ export class Replica {
       case "status":
         this.broadcastStatus();
         this.certifyIdleTip();
+        this.driveToEpochEnd();
         this.setTimer("status", this.statusInterval());
         return;
       case "request":

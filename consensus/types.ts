@@ -45,8 +45,6 @@ export interface ConsensusConfig {
    * below it is ordered in this epoch.
    */
   baseSeq?: bigint;
-  /** the previous epoch's quorum proof of the base checkpoint: not checked here, forwarded to laggards of that epoch */
-  baseProof?: Checkpoint[];
 }
 
 /** Crypto and hashing, injected: ed25519 in the node, a fast keyed hash in the simulator. */

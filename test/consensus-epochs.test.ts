@@ -37,7 +37,7 @@ function configOf(members: number[], epoch: bigint, base?: StableCheckpoint): Co
     maxViewChangeTimeoutMs: 60_000,
     maxTimestampDriftMs: 60_000,
     statusIntervalMs: 1000,
-    ...(epoch > 0n ? { epoch, baseSeq: base!.seq, baseProof: base!.proof } : {}),
+    ...(epoch > 0n ? { epoch, baseSeq: base!.seq } : {}),
   };
 }
 
