@@ -38,9 +38,16 @@ let blocks = 0n;
 const heal: number[] = [];
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
+let ran = 0;
 for (const seed of seeds) {
   const r = runReconfigSeed(seed);
+  ran++;
+  if (ran % 250 === 0 && ran < seeds.length) {
+    const c = process.cpuUsage(cpu0);
+    console.log(`... ${ran} seeds (${seed}), ${unsafe} with safety violations, ${unlive} with liveness failures, ${((c.user + c.system) / 1e6).toFixed(0)} s CPU`);
+  }
   epochs += r.epochs - 1;
+
   blocks += r.blocks;
   if (r.healToDoneMs !== null) heal.push(r.healToDoneMs);
   const bad = r.violations.length > 0 || r.liveness !== null;

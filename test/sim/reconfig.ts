@@ -293,6 +293,10 @@ export class ReconfigSimulation {
     });
     this.perform(node, node.replica, node.replica.start());
     this.step(node, { type: "tick", now: this.clock(node) });
+    // the node's mempool still holds what is not executed: the new replica hears of it (a backup
+    // then expects the primary to order it, and suspects one that does not)
+    const waiting = this.submitted.find((p) => !app.payloads.has(toHex(p)));
+    if (waiting) this.step(node, { type: "batch-available", payload: waiting });
     if (!this.epochSets.has(node.epoch.epoch)) this.epochSets.set(node.epoch.epoch, { members: [...node.epoch.members], baseSeq: node.epoch.base?.seq ?? 0n });
   }
 
