@@ -63,7 +63,7 @@ export function encodeCheckpointRecord(c: CheckpointCertificate): Uint8Array {
 export function decodeCheckpointRecord(bytes: Uint8Array, seq: bigint): CheckpointCertificate {
   let c: CheckpointCertificate;
   try {
-    c = decode<CheckpointCertificate>("CheckpointCertificateMsg", bytes);
+    c = withoutZeroEpoch(decode<CheckpointCertificate & { epoch?: bigint }>("CheckpointCertificateMsg", bytes));
   } catch (err) {
     throw corrupted(`checkpoint certificate ${seq} does not decode`, { seq: seq.toString() }, err);
   }

@@ -176,7 +176,7 @@ export class ReconfigSimulation {
   /** seq -> the first honest execution's digest */
   readonly reference = new Map<bigint, Uint8Array>();
   /** epoch -> the set and its first seq, as the first honest node to start it saw it */
-  readonly epochSets = new Map<bigint, { members: number[]; baseSeq: bigint }>();
+  readonly epochSets = new Map<bigint, { members: number[]; baseSeq: bigint; base?: StableCheckpoint }>();
   readonly scenario: string[] = [];
 
   constructor(readonly seed: bigint) {
@@ -279,6 +279,16 @@ export class ReconfigSimulation {
     const self = node.epoch.members.indexOf(node.key);
     if (self < 0) {
       node.replica = undefined;
+      // not a member of its epoch: like an observer it follows the chain, and a later set that has
+      // it again (it was down at that switch) gets it back, from that set's base
+      let later: bigint | undefined;
+      for (const [e, s] of this.epochSets) if (e > node.epoch.epoch && s.base && s.members.includes(node.key) && (later === undefined || e > later)) later = e;
+      if (later !== undefined) {
+        const s = this.epochSets.get(later)!;
+        node.epoch = { epoch: later, members: [...s.members], base: s.base };
+        node.records = [];
+        this.boot(node);
+      }
       return;
     }
     const app = node.app;
@@ -448,7 +458,7 @@ export class ReconfigSimulation {
     }
     if (!known) {
       this.scenario.push(`epoch ${next.epoch} from seq ${cp.seq}: [${next.members.join(",")}]`);
-      if (node.honest) this.epochSets.set(next.epoch, { members: [...next.members], baseSeq: cp.seq });
+      if (node.honest) this.epochSets.set(next.epoch, { members: [...next.members], baseSeq: cp.seq, base: cp });
     }
     node.epoch = next;
     node.records = [];
