@@ -122,3 +122,23 @@ t.test("a chain whose genesis has no validator set in state refuses governance",
   const c = new TestChain([...banks, ...newcomers]);
   t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ADD", nodePublicKey: node("bank-e"), partyId: "bank-e" })), { code: "INVALID_STATE", message: /no validator set/ });
 });
+
+t.test("where a decided set takes over: switchAt, the end of the deciding block's epoch", async (t) => {
+  const c = chain();
+  t.equal(getValidatorSet(c.state)?.switchAt, 0n, "the genesis set runs from 0");
+  const [e, f] = newcomers as [TestParty, TestParty];
+  decide(c, "ADD", e, ["bank-a", "bank-b", "customs"]);
+  const h1 = c.height;
+  // defaults K = 10, L = 40: the first checkpoint at or after the block, plus the window
+  const expected = ((h1 + 9n) / 10n) * 10n + 40n;
+  t.equal(getValidatorSet(c.state)?.switchAt, expected, `decided at ${h1}: switch after ${expected}`);
+  decide(c, "ADD", f, ["bank-a", "bank-b", "customs"]);
+  t.ok(c.height <= expected);
+  t.equal(getValidatorSet(c.state)?.switchAt, expected, "a second change decided before the switch takes effect with the first");
+  t.equal(getValidatorSet(c.state)?.version, 2n);
+  // a change decided after the switch seq gets its own end
+  while (c.height < expected) c.submit("bank-a", tx.anchorDocument({ documentHash: pk32(`doc-${c.height}`), documentType: "PACKING_LIST" }));
+  decide(c, "REMOVE", f, ["bank-a", "bank-b", "customs"]);
+  const h3 = c.height;
+  t.equal(getValidatorSet(c.state)?.switchAt, ((h3 + 9n) / 10n) * 10n + 40n);
+});
