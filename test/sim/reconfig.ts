@@ -459,6 +459,10 @@ export class ReconfigSimulation {
     if (!known) {
       this.scenario.push(`epoch ${next.epoch} from seq ${cp.seq}: [${next.members.join(",")}]`);
       if (node.honest) this.epochSets.set(next.epoch, { members: [...next.members], baseSeq: cp.seq, base: cp });
+    } else if (!known.base && node.honest && known.baseSeq === cp.seq) {
+      // first started by a Byzantine node (its boot recorded the set, not the base): the base an
+      // honest node ended with is what a re-added node that was down boots from
+      known.base = cp;
     }
     node.epoch = next;
     node.records = [];
