@@ -4,21 +4,24 @@
 // mix of signed transactions (bench/deals.ts): register -> attest -> finance -> repay and ~5%
 // fraudulent attempts, every answer checked against the code the ledger must give.
 //
-//   npm run bench -- [--duration 30] [--warmup 5] [--rate 1000] [--clients 256] [--validators 4]
-//                    [--preload 0] [--phases closed,open] [--cpu-prof] [--keep] [--label text]
+//   npm run bench -- [--duration 30] [--warmup 5] [--rate 100,300,1000] [--clients 256] [--validators 4]
+//                    [--preload 0] [--phases closed,open] [--peers] [--cpu-prof] [--keep] [--label text]
 //
 // Phases: an idle period (CPU and event-loop lag of idle nodes), a closed loop with `clients`
-// concurrent submitters (committed tx/s at saturation), an open loop at `rate` tx/s (submit-to-
-// commit latency). Per phase: committed tx/s from the chain, blocks/s and txs per block, CPU per
-// node and of the generator (/proc), view changes, event-loop lag. The machine's crypto ceiling is
+// concurrent submitters (committed tx/s at saturation), an open loop at each `rate` tx/s (submit-to-
+// commit latency below and at saturation). Per phase: committed tx/s from the chain, blocks/s and
+// txs per block, CPU per node and of the generator (/proc), CPU per committed transaction and per
+// block, view changes, event-loop lag. `--peers` first runs etcd (3 members) and PostgreSQL (one
+// server) on the same machine with the same load shapes (bench/peers/) and prints our figures as
+// ratios to theirs. The machine's crypto ceiling is
 // measured first, in the same run: node:crypto ed25519 verifications/s on one core x cores /
 // validators, the rate at which every validator could verify every transaction once if it did
 // nothing else. Writes bench/results/<time>.json and ends with the line
 //   bench: <tx/s> tx/s committed, p99 <ms> ms at <rate> tx/s offered, <ratio> of crypto ceiling
 import { fork } from "node:child_process";
 import { generateKeyPairSync, sign, verify } from "node:crypto";
-import { copyFileSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg } from "node:os";
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -32,6 +35,11 @@ import { Store } from "../node/store/store.js";
 import { Cluster, procStats, sleep, type ProcStats } from "../tools/cluster.js";
 import type { FinalReport, LoadConfig, PhaseSpec, PhaseStats } from "./loadgen.js";
 import { preloadReceivables } from "./preload.js";
+import { ensureEtcd, runEtcd, type PeerRun } from "./peers/etcd.js";
+import type { LoadSpec } from "./peers/load.js";
+import { ensurePostgres, runPostgres } from "./peers/postgres.js";
+import { ratioLine, type SystemFigures } from "./peers/report.js";
+import { fitBlockAndTxCost, type BlockTxCost } from "./costs.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -40,7 +48,7 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "30" },
     warmup: { type: "string", default: "5" },
     idle: { type: "string", default: "5" },
-    rate: { type: "string", default: "1000" },
+    rate: { type: "string", default: "100,300,1000" },
     clients: { type: "string", default: "256" },
     validators: { type: "string", default: "4" },
     preload: { type: "string", default: "0" },
@@ -53,6 +61,8 @@ const { values: args } = parseArgs({
     "log-level": { type: "string", default: "info" },
     "cpu-prof": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    peers: { type: "boolean", default: false },
+    "peer-pool": { type: "string", default: "64" },
     label: { type: "string", default: "" },
     out: { type: "string" },
     help: { type: "boolean", default: false },
@@ -65,9 +75,10 @@ if (args.help) {
 }
 
 function readHeader(): string {
-  return "npm run bench -- [--duration s] [--warmup s] [--idle s] [--rate tx/s] [--clients n] [--validators 4|7] [--preload n]\n" +
+  return "npm run bench -- [--duration s] [--warmup s] [--idle s] [--rate tx/s,tx/s,...] [--clients n] [--validators 4|7] [--preload n]\n" +
     "                   [--phases closed,open] [--fraud 0.05] [--request-timeout ms] [--batch-txs n] [--batches-in-flight n]\n" +
-    "                   [--log-level info] [--cpu-prof] [--keep] [--label text] [--out file.json]\n";
+    "                   [--log-level info] [--cpu-prof] [--keep] [--label text] [--out file.json]\n" +
+    "                   [--peers] [--peer-pool 64]   (--peers: etcd and PostgreSQL first, same load shapes; ratios at the end)\n";
 }
 
 function num(v: string | undefined, name: string, opts: { int?: boolean; min?: number } = {}): number {
@@ -79,7 +90,8 @@ function num(v: string | undefined, name: string, opts: { int?: boolean; min?: n
 const DURATION_MS = num(args.duration, "duration", { min: 1 }) * 1000;
 const WARMUP_MS = num(args.warmup, "warmup") * 1000;
 const IDLE_MS = num(args.idle, "idle") * 1000;
-const RATE = num(args.rate, "rate", { min: 1 });
+const RATES = args.rate!.split(",").filter(Boolean).map((r) => num(r, "rate", { min: 1 }));
+if (RATES.length === 0) throw new Error("--rate needs at least one rate");
 const CLIENTS = num(args.clients, "clients", { int: true, min: 1 });
 const VALIDATORS = num(args.validators, "validators", { int: true });
 if (VALIDATORS !== 4 && VALIDATORS !== 7) throw new Error("--validators must be 4 or 7");
@@ -332,6 +344,11 @@ interface PhaseResult {
   nodes: NodeFigures[];
   /** CPU time of all validator processes in the window per transaction committed in it */
   nodeCpuMsPerTx: number;
+  /** CPU time of one validator (the mean over the validators) in the window per block committed in it */
+  nodeCpuMsPerBlock: number;
+  /** CPU time of one validator (the mean over the validators) in the window, ms */
+  nodeCpuMs: number;
+  windowSeconds: number;
   generator: { cpuPercent: number; peakRssMiB: number };
 }
 
@@ -343,6 +360,10 @@ async function main(): Promise<void> {
   const verifyPerCore = measureVerifyRate();
   const ceiling = (verifyPerCore * cores) / VALIDATORS;
   log(`crypto ceiling: ${fmt(verifyPerCore)} ed25519 verifications/s on one core x ${cores} cores / ${VALIDATORS} validators = ${fmt(ceiling)} tx/s`);
+
+  // The peers run first, on the machine as it is right before our own phases.
+  const peerRuns: PeerRun[] = [];
+  if (args.peers) peerRuns.push(...(await runPeers()));
 
   const consensus: Partial<Genesis["consensus"]> = {};
   if (args["request-timeout"]) consensus.requestTimeoutMs = num(args["request-timeout"], "request-timeout", { int: true });
@@ -377,8 +398,14 @@ async function main(): Promise<void> {
     });
   }
   const t0 = performance.now();
-  await cluster.startAll();
-  if (!(await cluster.converged({ timeoutMs: 120_000 }))) throw new Error("the network did not come up");
+  try {
+    // a loaded machine starts a node in seconds, not the tests' 30 s
+    await cluster.startAll(120_000);
+    if (!(await cluster.converged({ timeoutMs: 120_000 }))) throw new Error("the network did not come up");
+  } catch (err) {
+    await cluster.destroy(); // never leave validator processes behind
+    throw err;
+  }
   log(`network up in ${fmt((performance.now() - t0) / 1000, 1)} s`);
 
   let exitCode = 0;
@@ -404,14 +431,15 @@ async function main(): Promise<void> {
     await ready;
 
     let lastHeight = BigInt((await cluster.status(0, 30_000))?.height ?? "0");
-    for (const mode of PHASES) {
+    const runs = PHASES.flatMap((mode): { mode: "closed" | "open"; rate: number }[] => (mode === "closed" ? [{ mode, rate: 0 }] : RATES.map((rate) => ({ mode, rate }))));
+    for (const { mode, rate } of runs) {
       // Open loop: a deal advances only as fast as its steps commit, so new deals fill the rest.
-      const txRate = mode === "closed" ? PRESIGN_RATE : RATE * 2;
+      const txRate = mode === "closed" ? PRESIGN_RATE : rate * 2;
       const spec: PhaseSpec = {
-        name: mode === "closed" ? `closed loop, ${CLIENTS} clients` : `open loop, ${RATE} tx/s offered`,
+        name: mode === "closed" ? `closed loop, ${CLIENTS} clients` : `open loop, ${rate} tx/s offered`,
         mode,
         clients: CLIENTS,
-        rate: RATE,
+        rate,
         warmupMs: WARMUP_MS,
         durationMs: DURATION_MS,
         presignDeals: Math.ceil((((WARMUP_MS + DURATION_MS) / 1000) * txRate) / 4.2),
@@ -444,6 +472,9 @@ async function main(): Promise<void> {
         chain,
         nodes,
         nodeCpuMsPerTx: (10 * nodes.reduce((x, n) => x + n.cpuPercent, 0) * seconds) / Math.max(1, chain.txs),
+        nodeCpuMsPerBlock: (10 * nodes.reduce((x, n) => x + n.cpuPercent, 0) * seconds) / Math.max(1, chain.blocks) / nodes.length,
+        nodeCpuMs: (10 * nodes.reduce((x, n) => x + n.cpuPercent, 0) * seconds) / nodes.length,
+        windowSeconds: seconds,
         generator: { cpuPercent: genA && genB ? (100 * (genB.cpuSeconds - genA.cpuSeconds)) / seconds : NaN, peakRssMiB: (genB?.peakRssBytes ?? NaN) / 2 ** 20 },
       };
       phaseResults.push(result);
@@ -472,20 +503,36 @@ async function main(): Promise<void> {
   const correct = f.unexpected === 0 && unresolved === 0 && converged;
   if (!correct) exitCode = 1;
 
+  // What a block and what a transaction cost a node, each on its own (bench/costs.ts).
+  const idleMsPerSecond = idle ? (10 * idle.reduce((x, n) => x + n.cpuPercent, 0)) / idle.length : 0;
+  const costs: BlockTxCost | undefined = fitBlockAndTxCost(
+    phaseResults.map((r) => ({ cpuMs: r.nodeCpuMs, blocks: r.chain.blocks, txs: r.chain.txs, seconds: r.windowSeconds })),
+    idleMsPerSecond,
+  );
+  if (costs) log(`\ncost per node (fit over ${costs.phases} phases, idle ${fmt(idleMsPerSecond, 1)} ms/s taken out): ${fmt(costs.perBlockMs, 2)} ms per block + ${fmt(costs.perTxMs, 3)} ms per transaction`);
   const closed = phaseResults.find((r) => r.spec.mode === "closed");
-  const open = phaseResults.find((r) => r.spec.mode === "open");
+  const opens = phaseResults.filter((r) => r.spec.mode === "open");
+  const lowest = opens[0];
   const tps = closed?.chain.txPerSecond ?? NaN;
   const line =
-    `bench: ${fmt(tps)} tx/s committed, p99 ${fmt(open?.window.latencyMs.p99 ?? NaN)} ms at ${fmt(RATE)} tx/s offered, ${fmt(tps / ceiling, 2)} of crypto ceiling` +
+    `bench: ${fmt(tps)} tx/s committed (closed loop), ${fmt(tps / ceiling, 2)} of crypto ceiling` +
+    opens.map((r) => `; p50/p99 ${fmt(lat(r).p50, 1)}/${fmt(lat(r).p99, 1)} ms at ${r.spec.rate} tx/s`).join("") +
+    (lowest ? `; node CPU ${fmt(lowest.nodeCpuMsPerTx, 2)} ms/tx (${lowest.nodes.length} nodes), ${fmt(lowest.nodeCpuMsPerBlock, 2)} ms/block/node at ${lowest.spec.rate} tx/s` : "") +
+    (costs ? `; fit ${fmt(costs.perBlockMs, 2)} ms/block + ${fmt(costs.perTxMs, 3)} ms/tx per node` : "") +
     (PRELOAD > 0 ? ` (preload ${PRELOAD})` : "") +
     (correct ? "" : " - CORRECTNESS FAILED");
 
+  const peerLines = peerRuns.map((p) => ratioLine(ourFigures(phaseResults), peerFigures(p)));
+  if (peerRuns.length > 0) {
+    log("\nours / theirs, same machine, same run (throughput below 1: we commit fewer per second; latency and CPU above 1: we take longer, burn more):");
+    for (const p of peerRuns) log(`  ${p.system} ${p.version} (${p.setup}): check ${p.check.ok ? "ok" : "FAILED"}, ${p.check.detail}`);
+  }
   const out = {
     bench: "network",
     label: args.label,
     startedAt: started.toISOString(),
     machine: { cores, cpu: cpus()[0]?.model, loadAverageAtEnd: loadavg(), node: process.version },
-    options: { duration: DURATION_MS / 1000, warmup: WARMUP_MS / 1000, rate: RATE, clients: CLIENTS, validators: VALIDATORS, preload: PRELOAD, fraud: FRAUD, phases: PHASES },
+    options: { duration: DURATION_MS / 1000, warmup: WARMUP_MS / 1000, rates: RATES, clients: CLIENTS, validators: VALIDATORS, preload: PRELOAD, fraud: FRAUD, phases: PHASES },
     genesisConsensus: genesis.consensus,
     cryptoCeiling: { verifyPerCore, cores, validators: VALIDATORS, txPerSecond: ceiling },
     preload: preloadFigures,
@@ -494,20 +541,79 @@ async function main(): Promise<void> {
     correctness: { ...f, converged, correct },
     line,
     profiles: args["cpu-prof"] ? profileDir : undefined,
+    costs: costs ? { ...costs, idleCpuMsPerSecond: idleMsPerSecond } : undefined,
+    peers: peerRuns.length > 0 ? { runs: peerRuns, ratios: peerLines } : undefined,
   };
   mkdirSync(resultsDir, { recursive: true });
   const file = args.out ?? join(resultsDir, `${stamp}${PRELOAD > 0 ? `-preload${PRELOAD}` : ""}.json`);
   writeFileSync(file, JSON.stringify(out, null, 2));
   log(`\nresult: ${file}${args["cpu-prof"] ? `\nprofiles: ${profileDir}` : ""}`);
+  for (const l of peerLines) log(`bench ${l}`);
   log(line);
+  if (peerRuns.some((p) => !p.check.ok)) exitCode = 1;
   process.exitCode = exitCode;
+}
+
+// ---- the peers (bench/peers/) ----------------------------------------------------------------------
+
+/** The load shapes of our phases, for the peers: the closed loop with as many clients, the open loop at each rate. */
+function peerSpecs(): LoadSpec[] {
+  return PHASES.flatMap((mode): LoadSpec[] =>
+    mode === "closed"
+      ? [{ mode, clients: CLIENTS, rate: 0, warmupMs: WARMUP_MS, durationMs: DURATION_MS }]
+      : RATES.map((rate) => ({ mode, clients: 0, rate, warmupMs: WARMUP_MS, durationMs: DURATION_MS })),
+  );
+}
+
+async function runPeers(): Promise<PeerRun[]> {
+  ensureEtcd(log);
+  ensurePostgres(log);
+  const dir = mkdtempSync(join(tmpdir(), "tl-peers-"));
+  const specs = peerSpecs();
+  const pool = num(args["peer-pool"], "peer-pool", { int: true, min: 1 });
+  try {
+    log(`\npeers (${dir}), load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}:`);
+    const etcd = await runEtcd({ dir, specs, log });
+    log(`  etcd check: ${etcd.check.ok ? "ok" : "FAILED"}, ${etcd.check.detail}`);
+    const postgres = await runPostgres({ dir, specs, poolSize: pool, fraudRate: FRAUD, log });
+    log(`  postgres check: ${postgres.check.ok ? "ok" : "FAILED"}, ${postgres.check.detail}`);
+    return [etcd, postgres];
+  } finally {
+    if (!args.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function peerFigures(p: PeerRun): SystemFigures {
+  const out: SystemFigures = { system: p.system, open: {} };
+  for (const ph of p.phases) {
+    const f = { perSecond: ph.load.perSecond, p50Ms: ph.load.latencyMs.p50, p99Ms: ph.load.latencyMs.p99, cpuMsPerOp: ph.cpuMsPerOp };
+    if (ph.load.mode === "closed") out.closed = f;
+    else out.open[ph.load.shape] = f;
+  }
+  return out;
+}
+
+/** A phase's latency percentiles; NaN ("-") when no transaction of the window was answered in it. */
+function lat(r: PhaseResult): { p50: number; p99: number } {
+  const l = r.window.latencyMs;
+  return l.count > 0 ? { p50: l.p50, p99: l.p99 } : { p50: NaN, p99: NaN };
+}
+
+function ourFigures(results: PhaseResult[]): SystemFigures {
+  const out: SystemFigures = { system: "tradeledger", open: {} };
+  for (const r of results) {
+    const f = { perSecond: r.chain.txPerSecond, p50Ms: lat(r).p50, p99Ms: lat(r).p99, cpuMsPerOp: r.chain.txs > 0 ? r.nodeCpuMsPerTx : NaN };
+    if (r.spec.mode === "closed") out.closed = f;
+    else out.open[r.spec.rate] = f;
+  }
+  return out;
 }
 
 function report(r: PhaseResult): void {
   const w = r.window;
   const c = r.chain;
   log(`  committed ${fmt(c.txPerSecond)} tx/s (chain: ${c.txs} txs in ${c.blocks} blocks, ${fmt(c.blocksPerSecond, 1)} blocks/s, txs/block mean ${fmt(c.txsPerBlock.mean, 1)} p50 ${c.txsPerBlock.p50} max ${c.txsPerBlock.max}, ${c.emptyBlocks} empty); answered ${fmt(w.committed / (w.windowMs / 1000))} tx/s`);
-  log(`  node CPU ${fmt(r.nodeCpuMsPerTx, 2)} ms per committed tx (all ${r.nodes.length} nodes; ${fmt(r.nodes.reduce((a, n) => a + n.cpuPercent, 0), 0)}% of one core in total)`);
+  log(`  node CPU ${fmt(r.nodeCpuMsPerTx, 2)} ms per committed tx (all ${r.nodes.length} nodes; ${fmt(r.nodes.reduce((a, n) => a + n.cpuPercent, 0), 0)}% of one core in total), ${fmt(r.nodeCpuMsPerBlock, 2)} ms per block per node`);
   if (r.spec.mode === "open") log(`  offered ${fmt(w.offered / (w.windowMs / 1000))} tx/s; send lag p99 ${fmt(w.sendLagP99Ms, 1)} ms`);
   log(`  submit-to-commit latency p50 ${fmt(w.latencyMs.p50, 1)} ms, p95 ${fmt(w.latencyMs.p95, 1)} ms, p99 ${fmt(w.latencyMs.p99, 1)} ms, max ${fmt(w.latencyMs.max, 1)} ms (${w.latencyMs.count} txs)`);
   for (const n of r.nodes) {

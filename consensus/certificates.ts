@@ -141,7 +141,7 @@ export class CertificateChecker {
   /** The application's verdict on a batch; a validator that throws rejects it. */
   isValidBatch(seq: bigint, timestamp: bigint, payload: Uint8Array): boolean {
     // the null batch is always valid: a new view fills gaps with it (§4.4), and a primary drives
-    // an idle chain with it to the end of its epoch (docs/governance.md §2)
+    // an idle chain with it to the end of its epoch (docs/governance.md §5)
     if (payload.length === 0) return true;
     try {
       return this.batches.validateBatch(seq, timestamp, payload) === true;

@@ -72,7 +72,7 @@ export class ConsensusConfigError extends Error {
 
 /**
  * The last seq of an epoch in which the block at `decidedAt` decided a validator-set change
- * (docs/governance.md §2): the first checkpoint at or after it, plus the window rounded up to
+ * (docs/governance.md §5): the first checkpoint at or after it, plus the window rounded up to
  * checkpoints. Lamport's α-window ("Reconfiguring a State Machine", 2010) with α the watermark
  * window: a replica that executed up to e accepts nothing above e + α + 1 (alpha = α here), so no
  * honest replica ever orders a seq of this epoch beyond its end, whichever change it has yet to
@@ -185,7 +185,7 @@ export class Replica {
   private readonly L: bigint;
   private readonly drift: bigint;
 
-  // ---- validator-set epoch (docs/governance.md §2)
+  // ---- validator-set epoch (docs/governance.md §5)
   readonly epoch: bigint;
   /** the chain id every signature of this epoch is over (sdk/commit.ts epochSigningChainId) */
   private readonly signChain: string;
@@ -334,7 +334,7 @@ export class Replica {
   get halted(): string | undefined {
     return this._halted;
   }
-  /** the last seq of this epoch, once known (docs/governance.md §2) */
+  /** the last seq of this epoch, once known (docs/governance.md §5) */
   get epochEndsAt(): bigint | undefined {
     return this.epochEnd;
   }
@@ -470,7 +470,7 @@ export class Replica {
     return seq > this._stable.seq && seq <= this._stable.seq + this.L && (this.epochEnd === undefined || seq <= this.epochEnd);
   }
 
-  // ---- validator-set epochs (docs/governance.md §2) -------------------------------------------
+  // ---- validator-set epochs (docs/governance.md §5) -------------------------------------------
 
   /**
    * The highest seq this replica may sign for now: none above the epoch's end, and none above

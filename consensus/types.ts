@@ -34,7 +34,7 @@ export interface ConsensusConfig {
   /** period of the STATUS broadcast that drives retransmission (lossy links, restarted replicas) */
   statusIntervalMs?: number;
   /**
-   * Validator-set epoch (docs/governance.md §2): the version of the set in ledger state that
+   * Validator-set epoch (docs/governance.md §5): the version of the set in ledger state that
    * `validators` is. 0 (the default) is the genesis set. Every signature of this replica is over
    * epochSigningChainId(chainId, epoch) (sdk/commit.ts): messages of two epochs never mix.
    */
@@ -202,7 +202,7 @@ export type ConsensusEvent =
   | { type: "batch-available"; payload: Uint8Array }
   /**
    * the node executed delivered block `seq`; stateDigest is its state afterwards (§4.3).
-   * `switchAt`: the seq after which the validator set in that state runs (docs/governance.md §2;
+   * `switchAt`: the seq after which the validator set in that state runs (docs/governance.md §5;
    * the ledger puts it at epochEndFor(the deciding block)); above this epoch's base, it is where
    * this epoch ends.
    */
@@ -246,7 +246,7 @@ export type ConsensusAction =
   /** a broken invariant (e.g. own state diverges from a stable checkpoint): stop, never sign again */
   | { type: "halt"; reason: string }
   /**
-   * The epoch ended (docs/governance.md §2): `checkpoint` is stable at the epoch's last seq and
+   * The epoch ended (docs/governance.md §5): `checkpoint` is stable at the epoch's last seq and
    * executed here. The node builds the next epoch's replica from the validator set in its state at
    * that seq, with this checkpoint as its base; this replica orders nothing more and only answers
    * the STATUS of laggards of its epoch (with the checkpoint's proof).
@@ -273,7 +273,7 @@ export interface ExecutedState {
   seq: bigint;
   timestamp: bigint;
   stateDigest: Uint8Array;
-  /** where the validator set in that state takes over (docs/governance.md §2), as for the executed event */
+  /** where the validator set in that state takes over (docs/governance.md §5), as for the executed event */
   switchAt?: bigint;
 }
 

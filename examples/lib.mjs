@@ -35,6 +35,30 @@ export function clientFor(partyId, i = 0) {
   return createClient({ url: nodeUrl(i), signer: signer(partyId) });
 }
 
+/**
+ * Waits for the devnet's first node to be ready (GET /readyz: started, and connected to enough
+ * validators to commit), so that an example started while `npm start` is still compiling or
+ * starting its nodes waits for it instead of failing with "fetch failed".
+ */
+async function devnetReady(limitMs = 180_000) {
+  const deadline = Date.now() + limitMs;
+  let waiting = false;
+  for (;;) {
+    if (process.env.TRADELEDGER_URL || existsSync(join(devnetDir, "network.json"))) {
+      const ready = await fetch(`${nodeUrl(0)}/readyz`).then((r) => r.ok, () => false);
+      if (ready) return;
+    }
+    if (Date.now() > deadline) {
+      console.error(`no ready devnet at ${devnetDir} after ${limitMs / 1000} s: run \`npm start\` in another terminal first (or set TRADELEDGER_DEVNET)`);
+      process.exit(2);
+    }
+    if (!waiting) console.error("waiting for the devnet: `npm start` (in another terminal) compiles, then starts four nodes ...");
+    waiting = true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+await devnetReady();
+
 export function genesis() {
   return JSON.parse(readFileSync(network().genesisFile, "utf8"));
 }

@@ -30,6 +30,8 @@ export interface NodeStatus {
   halted?: string;
   /** true while catching up (state transfer / observer sync) */
   syncing: boolean;
+  /** an observer the network does not admit: why, and the fix (docs/governance.md) */
+  notAdmitted?: string;
   /** ready to accept transactions: storage open, consensus running, not halted */
   ready: boolean;
   version: string;

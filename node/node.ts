@@ -23,6 +23,7 @@ import { ConsensusDriver, checkpointCertificateOf, wireTransport, type Consensus
 import type { ConsensusMessage } from "../consensus/index.js";
 import { SignedMessageLog } from "./driver/signed-log.js";
 import { Follower } from "./driver/follower.js";
+import type { CheckpointCertificate } from "../sdk/certified.js";
 import { createLogger, type Logger } from "./log.js";
 import { Mempool } from "./driver/mempool.js";
 import { PartyKeys } from "./parties.js";
@@ -39,6 +40,7 @@ import { ValidatorPeers } from "./net/validators.js";
 import { consensusTransport, registerConsensusChannel } from "./net/consensus-channel.js";
 import { TxGossip, handPendingToPrimary } from "./net/tx-gossip.js";
 import { certifiedBlockServer, syncPeers } from "./net/block-sync.js";
+import { AdmittedObservers, ObserverAdmission } from "./net/observers.js";
 
 export { CONSENSUS_CHANNEL, CONSENSUS_PROTOCOL } from "./net/consensus-channel.js";
 
@@ -115,7 +117,7 @@ export function consensusConfigOf(genesis: Genesis): ConsensusConfig {
 /** How this node takes part in the chain: a validator votes through its driver; an observer follows. */
 export type NodeMode =
   | { kind: "validator"; self: number; driver: ConsensusDriver; signedLog: SignedMessageLog | undefined }
-  | { kind: "observer"; follower: Follower };
+  | { kind: "observer"; follower: Follower; admission: ObserverAdmission };
 
 export class TradeLedgerNode {
   private rpc?: RpcServer;
@@ -200,7 +202,7 @@ export class TradeLedgerNode {
             maxWarrantTenorDays: BigInt(genesis.ledger.maxWarrantTenorDays),
             minWarrantPieceMajorUnits: BigInt(genesis.ledger.minWarrantPieceMajorUnits),
             maxWarrantDepth: genesis.ledger.maxWarrantDepth,
-            // where an epoch ends after a validator-set decision (docs/governance.md §2)
+            // where an epoch ends after a validator-set decision (docs/governance.md §5)
             checkpointInterval: genesis.consensus.checkpointInterval,
             watermarkWindow: genesis.consensus.watermarkWindow,
           },
@@ -220,6 +222,7 @@ export class TradeLedgerNode {
         sigCache,
         chainId: genesis.chainId,
         partyKey: (id) => parties.key(id),
+        retiredKeys: (id) => parties.retired(id),
         isCommitted: (h) => query.hasCommittedTx(fromHex(h)),
         checkFormat: (tx) => txBodyFormatError(tx.body),
         ...(opts.now ? { now: opts.now } : {}),
@@ -246,7 +249,8 @@ export class TradeLedgerNode {
     );
     let mode: NodeMode | undefined;
     const execute = (b: CertifiedExecution) => (mode!.kind === "validator" ? mode!.driver.executeCertified(b) : mode!.follower.executeCertified(b));
-    const sync = new BlockSync(crypto, genesis.chainId, consensus.validators, chain, execute, syncPeers(p2p, validatorPeers, logger), logger.child({ module: "sync" }));
+    const peersForSync = syncPeers(p2p, validatorPeers, logger);
+    const sync = new BlockSync(crypto, genesis.chainId, consensus.validators, chain, execute, peersForSync, logger.child({ module: "sync" }));
     const nodeId = config.validatorId ?? `observer-${p2p.peerId.slice(-8)}`;
     const api = new NodeService({
       chainId: genesis.chainId,
@@ -264,6 +268,10 @@ export class TradeLedgerNode {
       logger,
     });
     const onBlock = api.blockCommitted;
+    // the observers admitted on the ledger join the allow-list before the network starts, and as blocks commit
+    const admittedObservers = new AdmittedObservers({ query, p2p, logger: logger.child({ module: "observers" }) });
+    await admittedObservers.refresh();
+    api.onBlock(admittedObservers.onBlock);
 
     // 3. consensus (validators) or following (observers)
     if (config.mode === "validator") {
@@ -308,7 +316,31 @@ export class TradeLedgerNode {
       });
     } else {
       const connected = () => p2p.connectedPeers().flatMap((p) => (p.validatorId !== undefined ? [validatorPeers.replicaOf(p.peerId)!] : []));
-      mode = { kind: "observer", follower: new Follower(chain, sync, { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected }) };
+      // an observer keeps the checkpoint certificates it verifies, to serve certified headers too
+      const checkpoints = {
+        validators: { chainId: genesis.chainId, validators: consensus.validators },
+        verify: (pk: Uint8Array, bytes: Uint8Array, sig: Uint8Array) => crypto.verify(pk, bytes, sig),
+        header: async (h: bigint) => {
+          const r = await query.getHeader(h);
+          return r && { hash: r.hash, time: r.header.time };
+        },
+        newest: (h: bigint) => query.checkpointAtOrBelow(h),
+        keep: (c: CheckpointCertificate) => store.putCheckpointCertificate(c),
+        peers: peersForSync,
+      };
+      const admission = new ObserverAdmission({
+        nodePublicKey: nodeKey.publicKey,
+        peerId: p2p.peerId,
+        observers: admittedObservers,
+        connectedValidators: () => connected().length,
+        refusals: () => {
+          const s = p2p.stats();
+          return { dialFailures: s.dialFailures, closedAtOnce: s.connectionsClosedAtOnce };
+        },
+        height: () => chain.height,
+        logger: logger.child({ module: "observers" }),
+      });
+      mode = { kind: "observer", follower: new Follower(chain, sync, { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected, checkpoints }), admission };
     }
     const node = new TradeLedgerNode(nodeId, store, chain, query, mempool, p2p, mode, api, logger);
     opts.metrics?.sampleStatus(() => api.status());
@@ -317,7 +349,10 @@ export class TradeLedgerNode {
     try {
       await p2p.start();
       if (mode.kind === "validator") mode.driver.start();
-      else mode.follower.start();
+      else {
+        mode.follower.start();
+        mode.admission.start();
+      }
       if (opts.rpc) {
         node.rpc = opts.rpc(api, { config, logger: logger.child({ module: "rpc" }), crypto });
         await node.rpc.start();
@@ -354,7 +389,10 @@ export class TradeLedgerNode {
     this.api.close();
     await step("rpc", () => this.rpc?.stop());
     if (mode.kind === "validator") await step("consensus", () => mode.driver.stop());
-    else await step("follower", () => mode.follower.stop());
+    else {
+      mode.admission.stop();
+      await step("follower", () => mode.follower.stop());
+    }
     await step("p2p", () => this.p2p.stop());
     await step("store", () => this.store.close());
     if (mode.kind === "validator") await step("signed-message log", () => mode.signedLog?.close());
@@ -402,7 +440,10 @@ function validatorIndex(config: NodeConfig, genesis: Genesis, validators: readon
 /** What the running mode reports for status (none yet while the node is being built). */
 function consensusStatus(mode: NodeMode | undefined, validators: readonly Validator[]): ConsensusStatus {
   if (mode === undefined) return { running: false, syncing: false };
-  if (mode.kind === "observer") return { running: true, syncing: mode.follower.syncing };
+  if (mode.kind === "observer") {
+    const notAdmitted = mode.admission.current;
+    return { running: true, syncing: mode.follower.syncing, ...(notAdmitted ? { notAdmitted } : {}) };
+  }
   const replica = mode.driver.replica;
   const halted = mode.driver.haltReason;
   return {

@@ -21,6 +21,8 @@ export interface ConsensusStatus {
   halted?: string;
   /** catching up (state transfer, or an observer's sync round) */
   syncing: boolean;
+  /** an observer the network does not take: why, and the fix (node/net/observers.ts) */
+  notAdmitted?: string;
 }
 
 export interface NodeServiceDeps {
@@ -73,6 +75,7 @@ export class NodeService implements NodeApi {
       mempool: { txs: this.deps.mempool.size, bytes: this.deps.mempool.sizeBytes },
       ...(c.halted ? { halted: c.halted } : {}),
       syncing: c.syncing,
+      ...(c.notAdmitted ? { notAdmitted: c.notAdmitted } : {}),
       ready: this.ready(c),
       version: this.deps.version,
     };
@@ -83,7 +86,7 @@ export class NodeService implements NodeApi {
   }
 
   private ready(c: ConsensusStatus): boolean {
-    return !this.closed && c.running && !c.halted;
+    return !this.closed && c.running && !c.halted && !c.notAdmitted;
   }
 
   async submit(bytes: Uint8Array): Promise<Admission> {

@@ -1,5 +1,8 @@
 // Keeps a connection to every configured peer: dial at start, redial with exponential backoff
-// and jitter whenever the last connection to a peer drops or a dial fails, wait out bans.
+// and jitter whenever the last connection to a peer drops or a dial fails, wait out bans. A
+// connection the peer closes right after the handshake counts as a failure, not a success: that
+// is what a peer whose allow-list does not hold this node does, and redialling it at the base
+// interval would hammer it (an unadmitted observer once redialled 200 times in 24 s).
 import type { Logger } from "./types.js";
 import type { Counters } from "./metrics.js";
 
@@ -10,7 +13,12 @@ export interface DialerComponents {
   counters: Counters;
   logger: Logger;
   random?: () => number;
+  /** wall clock, ms (tests) */
+  now?: () => number;
 }
+
+/** A connection that lasts this long is a real one: the backoff starts over when it drops. */
+export const STABLE_CONNECTION_MS = 2000;
 
 export interface DialerOptions {
   baseMs: number;
@@ -25,6 +33,8 @@ interface Target {
   failures: number;
   timer: ReturnType<typeof setTimeout> | null;
   dialing: boolean;
+  /** when the current connection opened */
+  connectedAt: number | undefined;
 }
 
 export class Dialer {
@@ -32,6 +42,7 @@ export class Dialer {
   private readonly abort = new AbortController();
   private running = false;
   private readonly random: () => number;
+  private readonly now: () => number;
 
   constructor(
     private readonly c: DialerComponents,
@@ -40,8 +51,9 @@ export class Dialer {
   ) {
     if (!(opts.baseMs > 0) || !(opts.maxMs >= opts.baseMs) || !(opts.timeoutMs > 0)) throw new RangeError("redial options: need 0 < redialBaseMs <= redialMaxMs and dialTimeoutMs > 0");
     this.random = c.random ?? Math.random;
+    this.now = c.now ?? Date.now;
     for (const p of peers) {
-      const target: Target = { peerId: p.peerId, backoffMs: opts.baseMs, failures: 0, timer: null, dialing: false };
+      const target: Target = { peerId: p.peerId, backoffMs: opts.baseMs, failures: 0, timer: null, dialing: false, connectedAt: undefined };
       if (p.validatorId !== undefined) target.validatorId = p.validatorId;
       this.targets.set(p.peerId, target);
     }
@@ -64,15 +76,28 @@ export class Dialer {
   onConnected(peerId: string): void {
     const t = this.targets.get(peerId);
     if (!t) return;
-    t.backoffMs = this.opts.baseMs;
-    t.failures = 0;
+    // the backoff starts over once the connection proves stable (onDisconnected)
+    t.connectedAt ??= this.now();
     if (t.timer) clearTimeout(t.timer);
     t.timer = null;
   }
 
   onDisconnected(peerId: string): void {
     const t = this.targets.get(peerId);
-    if (t) this.schedule(t, this.jitter(t.backoffMs));
+    if (!t) return;
+    const lived = t.connectedAt === undefined ? 0 : this.now() - t.connectedAt;
+    t.connectedAt = undefined;
+    if (lived >= STABLE_CONNECTION_MS) {
+      t.backoffMs = this.opts.baseMs;
+      t.failures = 0;
+    } else {
+      this.c.counters.closedAtOnce();
+      t.failures++;
+      const log = t.failures === 1 || t.failures % 20 === 0 ? this.c.logger.info : this.c.logger.debug;
+      log.call(this.c.logger, "p2p peer closed the connection at once (does its allow-list hold this node?)", { peerId: t.peerId, validatorId: t.validatorId, failures: t.failures, livedMs: lived });
+      t.backoffMs = Math.min(t.backoffMs * 2, this.opts.maxMs);
+    }
+    this.schedule(t, this.jitter(t.backoffMs));
   }
 
   onBanned(peerId: string, banMs: number): void {
@@ -122,7 +147,10 @@ export class Dialer {
       t.dialing = false;
     }
     // Connected, but the connection may already have dropped again before we got here.
-    if (!this.c.isConnected(t.peerId)) this.schedule(t, this.jitter(t.backoffMs));
+    if (!this.c.isConnected(t.peerId)) {
+      t.connectedAt = undefined;
+      this.schedule(t, this.jitter(t.backoffMs));
+    }
   }
 
   /** ±20% so that validators restarted together do not redial in lockstep. */

@@ -22,6 +22,7 @@ export const P2P_METRICS: readonly MetricDefinition[] = [
   { name: "p2p_peers_connected", type: "gauge", help: "Allow-listed peers with at least one open connection", labelNames: [] },
   { name: "p2p_connections_refused_total", type: "counter", help: "Connections refused by the gater (not allow-listed or banned)", labelNames: ["direction"] },
   { name: "p2p_dials_total", type: "counter", help: "Dial attempts to configured peers", labelNames: ["result"] },
+  { name: "p2p_connections_closed_at_once_total", type: "counter", help: "Connections to configured peers that the peer closed right after the handshake (its allow-list refused this node)", labelNames: [] },
   { name: "p2p_peer_penalties_total", type: "counter", help: "Penalties applied to peers", labelNames: ["reason"] },
   { name: "p2p_peer_bans_total", type: "counter", help: "Peers disconnected and temporarily banned", labelNames: [] },
   { name: "p2p_slow_peer_disconnects_total", type: "counter", help: "Peers disconnected because their outbound queue overflowed", labelNames: ["channel"] },
@@ -55,6 +56,7 @@ export class Counters {
   connectionsRefused = 0;
   dials = 0;
   dialFailures = 0;
+  connectionsClosedAtOnce = 0;
   penalties = 0;
   bans = 0;
   slowPeerDisconnects = 0;
@@ -128,6 +130,11 @@ export class Counters {
     this.dials++;
     if (!ok) this.dialFailures++;
     this.inc("p2p_dials_total", { result: ok ? "ok" : "failed" });
+  }
+
+  closedAtOnce(): void {
+    this.connectionsClosedAtOnce++;
+    this.inc("p2p_connections_closed_at_once_total", {});
   }
 
   penalty(reason: PenaltyReason): void {

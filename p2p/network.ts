@@ -18,11 +18,13 @@ import { Counters } from "./metrics.js";
 import { PeerDirectory } from "./peers.js";
 import { DEFAULT_SCORING, PENALTY_POINTS, PeerScorer } from "./scoring.js";
 import { SyncService } from "./sync.js";
-import type { ChannelSpec, Logger, P2PComponents, P2PNetwork, P2POptions, P2PStats, PeerRef, PenaltyReason, RequestBlocksOptions, TxHandler } from "./types.js";
+import type { ChannelSpec, LedgerObserver, Logger, P2PComponents, P2PNetwork, P2POptions, P2PStats, PeerRef, PenaltyReason, RequestBlocksOptions, TxHandler } from "./types.js";
 
 export const DEFAULT_REDIAL_BASE_MS = 500;
 export const DEFAULT_REDIAL_MAX_MS = 30_000;
 export const DEFAULT_DIAL_TIMEOUT_MS = 10_000;
+/** Room for observers admitted on the ledger after start (the allow-list grows as blocks commit). */
+const LEDGER_OBSERVER_CONNECTIONS = 64;
 
 /** yamux's per-stream receive window ceiling; a paused stream buffers at most this much. */
 const YAMUX_MAX_STREAM_WINDOW = 2 * 1024 * 1024;
@@ -139,7 +141,7 @@ class Network implements P2PNetwork {
         }),
         connectionManager: {
           // Two per peer covers simultaneous dials; the gater keeps everyone else out anyway.
-          maxConnections: Math.max(8, remotes.length * 2 + 4),
+          maxConnections: Math.max(8, remotes.length * 2 + 4) + LEDGER_OBSERVER_CONNECTIONS,
           dialTimeout: this.opts.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS,
           // libp2p's default of 5 inbound connections per host per second is too low when a
           // whole test network or several validators share one host and restart together.
@@ -245,6 +247,16 @@ class Network implements P2PNetwork {
     return out;
   }
 
+  setLedgerObservers(admitted: readonly LedgerObserver[], removed: readonly Uint8Array[]): void {
+    const dropped = this.directory.setLedgerObservers(admitted, removed);
+    for (const id of dropped) {
+      this.log.info("p2p peer no longer admitted: disconnecting", { peerId: id });
+      this.channels.onPeerBanned(id); // its queues and streams go with it
+      this.disconnect(id, "no longer admitted");
+    }
+    this.updatePeerGauge();
+  }
+
   peerRef(peerId: string): PeerRef | undefined {
     const known = this.directory.get(peerId);
     return known ? { ...known.ref } : undefined;
@@ -259,6 +271,7 @@ class Network implements P2PNetwork {
       connectionsRefused: c.connectionsRefused,
       dials: c.dials,
       dialFailures: c.dialFailures,
+      connectionsClosedAtOnce: c.connectionsClosedAtOnce,
       penalties: c.penalties,
       bans: c.bans,
       slowPeerDisconnects: c.slowPeerDisconnects,

@@ -1,9 +1,12 @@
 // The allow-list: the validators of genesis plus the node's configured observers, keyed by the
-// peer id derived from each node key. Nothing outside it ever gets a connection.
+// peer id derived from each node key, plus the observers admitted on the ledger (DESIGN.md §12,
+// docs/governance.md), which the node replaces as blocks commit (setLedgerObservers). An observer
+// removed on the ledger is refused even if this node's config lists it: removal is the network's
+// decision. Nothing outside the list ever gets a connection.
 import "./polyfill.js";
 import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
 import { peerIdFromNodePublicKey } from "./identity.js";
-import type { PeerEntry, PeerRef } from "./types.js";
+import type { LedgerObserver, PeerEntry, PeerRef } from "./types.js";
 
 export interface KnownPeer {
   ref: PeerRef;
@@ -14,6 +17,10 @@ export interface KnownPeer {
 
 export class PeerDirectory {
   private readonly peers = new Map<string, KnownPeer>();
+  /** observers admitted on the ledger, by peer id */
+  private ledger = new Map<string, KnownPeer>();
+  /** observers removed on the ledger, by peer id: refused even if configured */
+  private revoked = new Set<string>();
 
   constructor(
     entries: readonly PeerEntry[],
@@ -57,16 +64,42 @@ export class PeerDirectory {
   }
 
   get(peerId: string): KnownPeer | undefined {
-    return this.peers.get(peerId);
+    return this.peers.get(peerId) ?? this.ledger.get(peerId);
   }
 
   /** Allow-listed and not ourselves. */
   isRemote(peerId: string): boolean {
-    return peerId !== this.selfPeerId && this.peers.has(peerId);
+    return peerId !== this.selfPeerId && (this.peers.has(peerId) || this.ledger.has(peerId)) && !this.isRevoked(peerId);
   }
 
   /** Every allow-listed peer except ourselves. */
   remotes(): KnownPeer[] {
-    return [...this.peers.values()].filter((p) => p.ref.peerId !== this.selfPeerId);
+    const out = [...this.peers.values()];
+    for (const [id, p] of this.ledger) if (!this.peers.has(id)) out.push(p);
+    return out.filter((p) => p.ref.peerId !== this.selfPeerId && !this.isRevoked(p.ref.peerId));
+  }
+
+  /**
+   * Replaces the observers admitted and removed on the ledger (node/net/observers.ts, as blocks
+   * commit). Returns the peer ids that were allowed before and are not now: to be disconnected.
+   */
+  setLedgerObservers(admitted: readonly LedgerObserver[], removed: readonly Uint8Array[]): string[] {
+    const before = new Set(this.remotes().map((p) => p.ref.peerId));
+    const ledger = new Map<string, KnownPeer>();
+    for (const o of admitted) {
+      const peerId = peerIdFromNodePublicKey(o.publicKey);
+      const known: KnownPeer = { ref: { peerId }, addrs: [] };
+      if (o.name !== undefined) known.name = o.name;
+      ledger.set(peerId, known);
+    }
+    this.ledger = ledger;
+    this.revoked = new Set(removed.map((k) => peerIdFromNodePublicKey(k)).filter((id) => !ledger.has(id)));
+    const now = new Set(this.remotes().map((p) => p.ref.peerId));
+    return [...before].filter((id) => !now.has(id));
+  }
+
+  /** Removed on the ledger; a validator is never revoked here (validator changes are consensus's). */
+  private isRevoked(peerId: string): boolean {
+    return this.revoked.has(peerId) && this.peers.get(peerId)?.ref.validatorId === undefined;
   }
 }

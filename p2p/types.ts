@@ -174,6 +174,12 @@ export interface RequestBlocksOptions {
   signal?: AbortSignal;
 }
 
+/** An observer admitted on the ledger: its node key (32 bytes) and, for logs, its operator. */
+export interface LedgerObserver {
+  publicKey: Uint8Array;
+  name?: string;
+}
+
 /** Penalty reasons, each with a default weight (scoring.ts). */
 export type PenaltyReason =
   | "malformed_frame"
@@ -218,6 +224,11 @@ export interface P2PNetwork {
   connectedPeers(): PeerRef[];
   /** Resolve a peer id to its allow-list identity (undefined if not allow-listed). */
   peerRef(peerId: string): PeerRef | undefined;
+  /**
+   * The observers admitted and removed on the ledger (DESIGN.md §12), replacing the previous ones:
+   * admitted keys are accepted from now on; a peer no longer allowed is disconnected at once.
+   */
+  setLedgerObservers(admitted: readonly LedgerObserver[], removed: readonly Uint8Array[]): void;
   /** A snapshot of every counter, for /metrics and tests. */
   stats(): P2PStats;
 }
@@ -254,6 +265,8 @@ export interface P2PStats {
   connectionsRefused: number;
   dials: number;
   dialFailures: number;
+  /** connections a configured peer closed right after the handshake: its allow-list refuses this node */
+  connectionsClosedAtOnce: number;
   penalties: number;
   bans: number;
   slowPeerDisconnects: number;

@@ -157,6 +157,25 @@ export async function canSeeObject(caller: Caller, o: { kind: ObjectKind; id: st
 }
 
 
+/**
+ * Whether `caller` may read the whole history of a piece, warrant, credit line, title or lot (every
+ * transaction in it, with proofs): who may see the object, except that a warrant's history (every
+ * step of every piece) is for those who see its whole tree, and a lot's (every title issued on it)
+ * for its custodian: a holder sees its own pieces' and titles' histories, not one another's.
+ */
+export async function canReadHistory(caller: Caller, o: { kind: ObjectKind; id: string }, look: Lookups): Promise<boolean> {
+  if (isSupervisor(caller)) return true;
+  if (o.kind === "warrant") {
+    const w = await look.warrant(o.id);
+    return w !== undefined && seesWholeTree(caller, w);
+  }
+  if (o.kind === "lot") {
+    const lot = await look.lot(o.id);
+    return lot !== undefined && seesWholeLot(caller, lot);
+  }
+  return canSeeObject(caller, o, look);
+}
+
 /** The receivable's buyer, on the network (DESIGN.md §9). */
 export function isBuyerOf(caller: Caller, r: Pick<Receivable, "buyerPartyId">): boolean {
   return caller.role === "ENTERPRISE" && r.buyerPartyId !== "" && r.buyerPartyId === caller.id;

@@ -9,7 +9,7 @@ import { stateProofToJson } from "../sdk/proofs.js";
 import type { SignerKeysJson } from "../sdk/signers.js";
 import { PARTY_ID_RE } from "../sdk/checks.js";
 import { REJECTED_ATTEMPT, type HistoryKind } from "../sdk/history-chain.js";
-import type { HistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
+import type { HistoryPageJson, ObjectHistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
 import type { ValidatorProposalJson } from "../sdk/api/schemas.js";
 import type { CertifiedRecordJson, CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
@@ -35,6 +35,7 @@ import {
   seesWholeLot,
   seesWholeTree,
   type Lookups,
+  canReadHistory,
 } from "./access.js";
 import type { Caller } from "./auth.js";
 import { forbidden, malformed, notFound } from "./errors.js";
@@ -79,6 +80,11 @@ function unwrapCursor(kind: string, cursor: string | undefined): string | undefi
   if (!cursor.startsWith(`${kind}.`)) throw malformed("this cursor belongs to another query (pass the same filters as for the first page)");
   return cursor.slice(kind.length + 1);
 }
+
+type HistoryQuery = PageQuery & { proofs?: boolean; waitCertifiedMs?: number };
+
+/** How an error message names each kind of object. */
+const OBJECT_NAMES: { readonly [K in ObjectKind]: string } = { piece: "warrant piece", warrant: "warrant", line: "credit line", title: "title", lot: "lot" };
 
 /**
  * Fills a page of up to `limit` kept items from an index. Each index read asks for exactly the
@@ -171,7 +177,7 @@ export class Reads {
     return this.view(r, asOf);
   }
 
-  async history(caller: Caller, id: string, q: PageQuery & { proofs?: boolean; waitCertifiedMs?: number }): Promise<HistoryPageJson> {
+  async history(caller: Caller, id: string, q: HistoryQuery): Promise<HistoryPageJson> {
     const r = await this.query.getReceivable(id);
     if (!r) {
       // Rejected registrations leave history under ids that never became receivables: auditors only.
@@ -179,10 +185,32 @@ export class Reads {
     } else if (!canSeeReceivable(caller, r, "lookup")) {
       throw forbidden(`${caller.id} (${caller.role}) may not read the history of receivable ${id}`);
     }
+    return { receivableId: id, ...(await this.historyPage("receivable", id, q)) };
+  }
+
+  /** The history of a piece, warrant, credit line, title or lot (canReadHistory says who may read it). */
+  async objectHistory(caller: Caller, kind: ObjectKind, id: string, q: HistoryQuery): Promise<ObjectHistoryPageJson> {
+    const what = OBJECT_NAMES[kind];
+    if (!(await this.lookups[kind](id))) {
+      // Rejected attempts leave history under ids that never became objects: auditors only.
+      if (!isSupervisor(caller)) throw notFound(`no ${what} ${id}`);
+    } else if (!(await canReadHistory(caller, { kind, id }, this.lookups))) {
+      throw forbidden(`${caller.id} (${caller.role}) may not read the history of ${what} ${id}`);
+    }
+    return { kind, id, ...(await this.historyPage(kind, id, q)) };
+  }
+
+  /**
+   * A page of any object's history; with proofs, what sdk/verify.ts checks: each entry's transaction
+   * and receipt with inclusion proofs, the blocks' certified headers, the signers' keys, the
+   * history chain record proven at a certified head, and each entry's place in that chain.
+   */
+  private async historyPage(kind: HistoryKind, id: string, q: HistoryQuery): Promise<Omit<HistoryPageJson, "receivableId">> {
     // Read before the page: every entry up to its height is then in this page or an earlier one.
-    const complete = q.proofs ? await this.historyComplete("receivable", id, q.waitCertifiedMs ?? 0) : undefined;
-    const page = await scan<HistoryEntry, HistoryEntry>("h", q, (req) => this.query.getHistory(id, req), (e) => e);
-    const out: HistoryPageJson = { receivableId: id, items: [] };
+    const complete = q.proofs ? await this.historyComplete(kind, id, q.waitCertifiedMs ?? 0) : undefined;
+    const read = (req: PageRequest) => (kind === "receivable" ? this.query.getHistory(id, req) : this.query.objectHistory(kind, id, req));
+    const page = await scan<HistoryEntry, HistoryEntry>("h", q, read, (e) => e);
+    const out: Omit<HistoryPageJson, "receivableId"> = { items: [] };
     if (!q.proofs) {
       out.items = page.items.map((e) => historyEntryView(e));
     } else {
@@ -205,8 +233,7 @@ export class Reads {
       if (keys) out.signerKeys = [keys];
       if (complete) out.complete = complete;
       // each entry's place in the history chain, so a verifier can say which entry is missing
-      const newestEntry = page.items.reduce((m, e) => (e.height > m ? e.height : m), 0n);
-      const points = new Map((await this.query.historyChainPoints("receivable", id, newestEntry)).map((p) => [`${p.height}/${p.index}/${p.event}`, p]));
+      const points = new Map((await this.query.historyChainPoints(kind, id, newest)).map((p) => [`${p.height}/${p.index}/${p.event}`, p]));
       page.items.forEach((e, n) => {
         const p = points.get(`${e.height}/${e.index}/${e.eventIndex ?? REJECTED_ATTEMPT}`);
         if (p) Object.assign(out.items[n]!, { ordinal: p.ordinal, chainHead: toHex(p.head) });
@@ -417,6 +444,13 @@ export class Reads {
     return scan("a", q, (req) => this.query.alerts(range, req), (e) => alertRecordView(e));
   }
 
+  /** The observers admitted on the ledger, current and removed: any registered party. */
+  async observers(): Promise<ResponseOf<"listObservers">> {
+    const asOf = this.asOf();
+    const records = await this.query.observerRecords();
+    return { items: records.map((r) => toJsonView(r)) as ResponseOf<"listObservers">["items"], asOf: { height: asOf.height.toString(), time: asOf.time.toString() } };
+  }
+
   /** The active supervision rules: any registered party. */
   async rules(): Promise<ResponseOf<"listRules">> {
     const asOf = this.asOf();
@@ -502,7 +536,13 @@ export class Reads {
     if (!found) throw notFound(`no warrant piece ${id}`);
     const visible = seesWholeTree(caller, found.warrant) || isPieceParty(caller, found.piece) || (await this.holdsDescendant(caller, found.piece));
     if (!visible) throw forbidden(`${caller.id} (${caller.role}) may not read piece ${id}: its holder, holders of pieces descending from it, the obligor, the bank of the line and auditors may`);
-    return pieceView(found, asOf, q.proofs ? await this.pieceProofs(found.warrant.lineId, [...found.ancestry, found.piece], q.waitCertifiedMs ?? 0) : undefined);
+    if (!q.proofs) return pieceView(found, asOf, undefined);
+    const proofs = await this.pieceProofs(found.warrant.lineId, [...found.ancestry, found.piece], q.waitCertifiedMs ?? 0);
+    // the piece's own history, for those who may read it (not a holder of a piece descending from it)
+    if (await canReadHistory(caller, { kind: "piece", id }, this.lookups)) {
+      proofs.history = { kind: "piece", id, ...(await this.historyPage("piece", id, { proofs: true, limit: MAX_PAGE_LIMIT, waitCertifiedMs: q.waitCertifiedMs ?? 0 })) };
+    }
+    return pieceView(found, asOf, proofs);
   }
 
   /** The first event of a type in an object's history, as the transaction record that emitted it. */

@@ -12,7 +12,8 @@ import Router from "@koa/router";
 import cors from "@koa/cors";
 import type * as z from "zod/mini";
 import { openApiDocument } from "../sdk/api/openapi.js";
-import { routes, type RouteDef, type RouteId } from "../sdk/api/routes.js";
+import { HISTORY_ROUTES, routes, type RouteDef, type RouteId } from "../sdk/api/routes.js";
+import type { ObjectKind } from "../sdk/history-chain.js";
 import type { StatusJson, SubmitResultJson } from "../sdk/api/schemas.js";
 import { AUTH_HEADERS } from "../sdk/api/signed-reads.js";
 import { equalBytes, fromHex, toHex } from "../sdk/bytes.js";
@@ -184,6 +185,13 @@ interface RequestInput {
 
 type Ctx = Koa.ParameterizedContext<{ route: string; party?: string; caller?: Caller; requestId: string; client: string }>;
 
+type Handler = (ctx: Ctx, input: RequestInput) => Promise<Handled | void>;
+
+/** The handler of every kind's history route (sdk/api/routes.ts HISTORY_ROUTES), from one per kind. */
+function historyHandlers(of: (kind: ObjectKind) => Handler): Record<(typeof HISTORY_ROUTES)[ObjectKind], Handler> {
+  return Object.fromEntries((Object.keys(HISTORY_ROUTES) as ObjectKind[]).map((kind) => [HISTORY_ROUTES[kind], of(kind)])) as Record<(typeof HISTORY_ROUTES)[ObjectKind], Handler>;
+}
+
 const STOP_GRACE_MS = 5_000;
 /** A client's x-request-id is kept only if it is this; anything else is replaced, never logged. */
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -336,7 +344,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     return undefined;
   };
 
-  const handlers: { [K in RouteId]: (ctx: Ctx, input: RequestInput) => Promise<Handled | void> } = {
+  const handlers: { [K in RouteId]: Handler } = {
     async getHealth() {
       return { body: { status: "ok" } };
     },
@@ -350,6 +358,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       const validatorPeers = s.peers.filter((p) => p.validator).length;
       const reasons: string[] = [];
       if (s.halted) reasons.push(`consensus halted: ${s.halted}`);
+      if (s.notAdmitted) reasons.push(s.notAdmitted);
       if (s.syncing) reasons.push("catching up with the network");
       if (validatorPeers < quorumPeers) reasons.push(`connected to ${validatorPeers} validator peer(s), needs ${quorumPeers}`);
       if (!s.ready && reasons.length === 0) reasons.push("starting");
@@ -440,8 +449,10 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     listAlerts: async (_ctx, { query, caller }) => ({ body: await reads.alerts(caller!, query, query) }),
     listRules: async () => ({ body: await reads.rules() }),
     getGovernance: async (_ctx, { query }) => ({ body: await reads.governance(query.proposal as string | undefined) }),
+    listObservers: async () => ({ body: await reads.observers() }),
     getLot: async (_ctx, { params, query, caller }) => ({ body: await reads.lot(caller!, params.id as string, query) }),
     listTitles: async (_ctx, { params, query, caller }) => ({ body: await reads.listTitles(caller!, params.id as string, query, query) }),
+    ...historyHandlers((kind) => async (_ctx, { params, query, caller }) => ({ body: await reads.objectHistory(caller!, kind, params.id as string, query) })),
 
     async streamEvents(ctx, { query, caller }) {
       const lastEventId = ctx.get("last-event-id") || (query.lastEventId as string | undefined);

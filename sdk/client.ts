@@ -3,7 +3,10 @@
 // are signed by the client's signer (docs/security.md); every failure is a LedgerError with a
 // code, the HTTP status and, for a rejected transaction, its receipt.
 import { ErrorEnvelope } from "./api/errors.js";
-import { fillPath, routes, type HistoryPageJson, type ResponseOf, type RouteId } from "./api/routes.js";
+import { fillPath, HISTORY_ROUTES, routes, type HistoryPageJson, type ObjectHistoryPageJson, type ResponseOf, type RouteId } from "./api/routes.js";
+import type { HistoryKind, ObjectKind } from "./history-chain.js";
+import { verifyHistory, verifyObjectHistory, type VerificationReport } from "./verify.js";
+import { verifyTitlePledges, type TitlePledgesReport } from "./verify-title.js";
 import {
   type BlockJson,
   type CreditLineJson,
@@ -113,6 +116,16 @@ export interface AlertQuery extends PageOptions {
   party?: string;
   fromHeight?: bigint | string;
   toHeight?: bigint | string;
+}
+
+/** How getFullHistory / getFullHistoryOf read a history. */
+export interface FullHistoryOptions {
+  /** default true */
+  proofs?: boolean;
+  /** default 1000 (of 1000 entries each) */
+  maxPages?: number;
+  /** with proofs, how long the node waits for the newest blocks to be certified (default 10 s) */
+  waitCertifiedMs?: number;
 }
 
 export interface PieceQuery extends PageOptions {
@@ -652,24 +665,65 @@ export class TradeLedgerClient {
    * with its certified header: the node waits up to `waitCertifiedMs`, default 10 s, for the newest
    * blocks to be certified).
    */
-  async getFullHistory(id: string, opts: { proofs?: boolean; maxPages?: number; waitCertifiedMs?: number } = {}): Promise<HistoryPageJson> {
+  async getFullHistory(id: string, opts: FullHistoryOptions = {}): Promise<HistoryPageJson> {
+    return { receivableId: id, ...(await this.mergedHistory(`history of ${id}`, opts, (q) => this.getHistory(id, q))) };
+  }
+
+  /** One page of the history of a piece, warrant, credit line, title or lot; with `proofs`, what verifyObjectHistory checks. */
+  getHistoryOf(kind: ObjectKind, id: string, opts: PageOptions & { proofs?: boolean; waitCertifiedMs?: number | undefined } = {}): Promise<ObjectHistoryPageJson> {
+    return this.call(HISTORY_ROUTES[kind], { params: { id }, query: { ...opts } }) as Promise<ObjectHistoryPageJson>;
+  }
+
+  /** Every page of a piece's, warrant's, credit line's, title's or lot's history merged into one, as getFullHistory. */
+  async getFullHistoryOf(kind: ObjectKind, id: string, opts: FullHistoryOptions = {}): Promise<ObjectHistoryPageJson> {
+    return { kind, id, ...(await this.mergedHistory(`history of ${kind} ${id}`, opts, (q) => this.getHistoryOf(kind, id, q))) };
+  }
+
+  /**
+   * The whole history of any object with a history (a receivable, piece, warrant, credit line,
+   * title or lot) with proofs, checked against the validator set (verifyHistory /
+   * verifyObjectHistory): `verdict.completeThrough` is the certified height up to which it is proven
+   * complete; `verdict.problems` say what failed (ENTRY_MISSING names the missing entries).
+   */
+  async verifiedHistory(kind: HistoryKind, id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
+    if (kind === "receivable") {
+      const history = await this.getFullHistory(id, opts);
+      return { history, verdict: verifyHistory(history, validators) };
+    }
+    const history = await this.getFullHistoryOf(kind, id, opts);
+    return { history, verdict: verifyObjectHistory(history, validators, { kind, id }) };
+  }
+
+  /**
+   * A title's pledge history checked against the validator set (sdk/verify-title.ts
+   * verifyTitlePledges): the title's history is read with proofs first, then the title, so the
+   * pledges shown are compared as they stood at the height the history is proven complete at.
+   */
+  async verifiedTitle(id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
+    const history = await this.getFullHistoryOf("title", id, opts);
+    const title = await this.getTitle(id);
+    return { title, history, verdict: verifyTitlePledges(title, history, validators) };
+  }
+
+  /** Reads every page of a history and merges them: items, blocks once each, every page's signer keys, the last page's chain record. */
+  private async mergedHistory(what: string, opts: FullHistoryOptions, page: (q: PageOptions & { proofs: boolean; waitCertifiedMs?: number | undefined }) => Promise<Omit<HistoryPageJson, "receivableId">>): Promise<Omit<HistoryPageJson, "receivableId" | "cursor">> {
     const proofs = opts.proofs ?? true;
     const waitCertifiedMs = proofs ? (opts.waitCertifiedMs ?? 10_000) : undefined;
-    const out: HistoryPageJson = { receivableId: id, items: [], ...(proofs ? { blocks: [] } : {}) };
+    const out: Omit<HistoryPageJson, "receivableId"> = { items: [], ...(proofs ? { blocks: [] } : {}) };
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (let pages = 0; pages < (opts.maxPages ?? 1000); pages++) {
-      const page = await this.getHistory(id, { proofs, limit: 1000, waitCertifiedMs, ...(cursor ? { cursor } : {}) });
-      out.items.push(...page.items);
-      for (const b of page.blocks ?? []) if (!seen.has(b.height)) (seen.add(b.height), out.blocks!.push(b));
+      const p = await page({ proofs, limit: 1000, waitCertifiedMs, ...(cursor ? { cursor } : {}) });
+      out.items.push(...p.items);
+      for (const b of p.blocks ?? []) if (!seen.has(b.height)) (seen.add(b.height), out.blocks!.push(b));
       // each page proves its own signers' keys
-      if (page.signerKeys) out.signerKeys = [...(out.signerKeys ?? []), ...page.signerKeys];
+      if (p.signerKeys) out.signerKeys = [...(out.signerKeys ?? []), ...p.signerKeys];
       // the last page's chain record was read after every earlier page: it covers them all
-      if (page.complete) out.complete = page.complete;
-      cursor = page.cursor;
+      if (p.complete) out.complete = p.complete;
+      cursor = p.cursor;
       if (!cursor) return out;
     }
-    throw new LedgerError("INTERNAL", `history of ${id} has more than ${opts.maxPages ?? 1000} pages`);
+    throw new LedgerError("INTERNAL", `${what} has more than ${opts.maxPages ?? 1000} pages`);
   }
 
   listReceivables(q: ReceivableQuery = {}): Promise<Page<ReceivableJson> & { asOf: { height: string; time: string } }> {
@@ -711,6 +765,11 @@ export class TradeLedgerClient {
   }
 
   /** The active supervision rules, sorted by id. */
+  /** Observer nodes admitted on the ledger, current and removed (docs/governance.md). */
+  getObservers(opts: ReadOptions = {}): Promise<ResponseOf<"listObservers">> {
+    return this.call("listObservers", { query: minHeightOf(opts) });
+  }
+
   getRules(opts: ReadOptions = {}): Promise<ResponseOf<"listRules">> {
     return this.call("listRules", { query: minHeightOf(opts) });
   }

@@ -62,7 +62,7 @@ export function quorumSize(n: number): number {
 
 /**
  * The chain id field of every signed consensus layout in validator-set epoch `epoch`
- * (docs/governance.md §2): the chain id itself in epoch 0 (the genesis set: the layouts are
+ * (docs/governance.md §5): the chain id itself in epoch 0 (the genesis set: the layouts are
  * unchanged), "<chainId>/epoch/<epoch>" after. No chain id contains '/', so a signature made in one
  * epoch (or on one chain) never verifies in another: replica i of one set is not replica i of the next.
  */

@@ -14,7 +14,10 @@
 import { equalBytes, fromHex, isHex, toHex, utf8 } from "./bytes.js";
 import { ByteWriter } from "./commit.js";
 import { decode, encode } from "./codec.js";
+import { PARTY_ID_RE } from "./checks.js";
 import type { Hash } from "./merkle.js";
+import { formatOf, RECEIVABLE_ID_RE, receivableIdsNamed, type TargetKind, type TxPayload } from "./transactions/index.js";
+import type { Event, ResultCode } from "./types.js";
 
 export const HISTORY_CHAIN_DOMAIN = utf8("tradeledger/history/v1\u0000");
 /** The event index of a rejected attempt in a history. */
@@ -22,6 +25,104 @@ export const REJECTED_ATTEMPT = 0xffff;
 export const EMPTY_HISTORY_HEAD = new Uint8Array(32);
 
 export type HistoryKind = "receivable" | "piece" | "warrant" | "line" | "title" | "lot";
+/** Every kind of object with a history, receivables first. */
+export const HISTORY_KINDS: readonly HistoryKind[] = ["receivable", "piece", "warrant", "line", "title", "lot"];
+
+/**
+ * The objects other than receivables that have a history of their own: warrant pieces, warrants and
+ * credit lines (DESIGN.md §7), title documents and lots of goods (§8).
+ */
+export type ObjectKind = Exclude<HistoryKind, "receivable">;
+
+const KIND_OF_TARGET: Partial<Record<TargetKind, ObjectKind>> = { piece: "piece", warrant: "warrant", creditLine: "line", title: "title", lot: "lot" };
+
+/** Whether `id` is well-formed for its kind: pieces, warrants and titles are 64 hex digits (tx hashes), lines and lots party-id-like. */
+export function isObjectId(kind: ObjectKind, id: unknown): id is string {
+  return typeof id === "string" && (kind === "line" || kind === "lot" ? PARTY_ID_RE.test(id) : RECEIVABLE_ID_RE.test(id));
+}
+
+/**
+ * The pieces, warrants, credit lines, titles and lots a transaction aims at, from its payload and
+ * receipt target alone (not its events): the receipt target under the kind its format targets, and
+ * the `pieceId` / `lineId` / `titleId` / `lotId` its payload names. What the history indexes file a
+ * rejected attempt under, and part of what the RPC shows to whom. Payload ids are caller-chosen:
+ * only well-formed ids are returned.
+ */
+export function objectsNamed(payload: TxPayload | undefined, target: string): { kind: ObjectKind; id: string }[] {
+  const out = new Map<string, { kind: ObjectKind; id: string }>();
+  const add = (kind: ObjectKind, id: unknown) => {
+    if (isObjectId(kind, id)) out.set(`${kind}/${id}`, { kind, id });
+  };
+  const targetKind = KIND_OF_TARGET[formatOf(payload?.type)?.targets as TargetKind];
+  if (targetKind) add(targetKind, target);
+  if (payload && typeof payload === "object") {
+    const fields = payload as unknown as Record<string, unknown>;
+    add("piece", fields["pieceId"]);
+    add("line", fields["lineId"]);
+    add("title", fields["titleId"]);
+    add("lot", fields["lotId"]);
+  }
+  return [...out.values()];
+}
+
+/** The objects an event names (its pieceId, warrantId, lineId, titleId, lotId): the histories it belongs to. */
+export function objectsOfEvent(e: Event): { kind: ObjectKind; id: string }[] {
+  const out: { kind: ObjectKind; id: string }[] = [];
+  const fields = e as unknown as Record<string, unknown>;
+  for (const [field, kind] of EVENT_OBJECT_FIELDS) if (isObjectId(kind, fields[field])) out.push({ kind, id: fields[field] as string });
+  return out;
+}
+
+const EVENT_OBJECT_FIELDS: readonly (readonly [string, ObjectKind])[] = [
+  ["pieceId", "piece"],
+  ["warrantId", "warrant"],
+  ["lineId", "line"],
+  ["titleId", "title"],
+  ["lotId", "lot"],
+];
+
+/** One entry a transaction adds to one object's history: an event naming it, or a rejected attempt aimed at it. */
+export interface HistoryMembership {
+  kind: HistoryKind;
+  id: string;
+  /** the event's index in the receipt, or REJECTED_ATTEMPT */
+  event: number;
+}
+
+/**
+ * The history entries one transaction adds, in chain order (event index): the one rule for which
+ * object's history an event or a rejected attempt belongs to. The node's history indexes and the
+ * history chains in the state are built from it (node/store/indexes.ts historyEntriesOfBlock), and
+ * the verifiers check with it that an entry served in a history concerns that object.
+ *   receivable: an event's receivableId; a rejected transaction's targets (receivableIdsNamed)
+ *   piece / warrant / line: an event's pieceId / warrantId / lineId; a rejected transaction's objectsNamed
+ *   title / lot: objectsOfEvent; a rejected transaction's objectsNamed
+ * Consensus-relevant (the chains are in the state root): change it only with a new chain version.
+ */
+export function historyEntriesOfTx(payload: TxPayload | undefined, receipt: { code: ResultCode; target: string; events: readonly Event[] }): HistoryMembership[] {
+  const out: HistoryMembership[] = [];
+  const seen = new Set<string>();
+  const add = (kind: HistoryKind, id: string, event: number) => {
+    const k = `${kind}/${id}/${event}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push({ kind, id, event });
+  };
+  if (receipt.code === "OK") {
+    for (let e = 0; e < receipt.events.length; e++) {
+      const ev = receipt.events[e]!;
+      if ("receivableId" in ev && ev.receivableId) add("receivable", ev.receivableId, e);
+      if ("pieceId" in ev && ev.pieceId) add("piece", ev.pieceId, e);
+      if ("warrantId" in ev && ev.warrantId) add("warrant", ev.warrantId, e);
+      if ("lineId" in ev && ev.lineId) add("line", ev.lineId, e);
+      for (const o of objectsOfEvent(ev)) if (o.kind === "title" || o.kind === "lot") add(o.kind, o.id, e);
+    }
+  } else {
+    for (const id of receivableIdsNamed(payload, receipt.target)) add("receivable", id, REJECTED_ATTEMPT);
+    for (const { kind, id } of objectsNamed(payload, receipt.target)) add(kind, id, REJECTED_ATTEMPT);
+  }
+  return out;
+}
 
 const PREFIX: { readonly [K in HistoryKind]: string } = { receivable: "r", piece: "q", warrant: "w", line: "l", title: "t", lot: "o" };
 

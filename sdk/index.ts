@@ -28,10 +28,11 @@ export type {
   SubmitOptions,
   TitlePage,
   TitleQuery,
+  FullHistoryOptions,
 } from "./client.js";
 export { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 export { routes } from "./api/routes.js";
-export type { HistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
+export type { HistoryPageJson, ObjectHistoryPageJson, RouteDef, RouteId } from "./api/routes.js";
 export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes, REQUEST_NONCE_BYTES, signedReadHeaders } from "./api/signed-reads.js";
 export { DOMAIN_REJECTIONS, httpStatusOf } from "./api/errors.js";
 export type { ErrorJson } from "./api/errors.js";
@@ -70,9 +71,11 @@ export type {
 } from "./api/schemas.js";
 
 // verification against the validator set
-export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyTx } from "./verify.js";
+export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyObjectHistory, verifyTx } from "./verify.js";
 export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
 export { verifyPiece } from "./verify-piece.js";
+export { pledgesOfHistory, verifyTitlePledges } from "./verify-title.js";
+export type { PledgeOf, PledgeOutcome, TitlePledgesReport } from "./verify-title.js";
 // before, during and after lending (DESIGN.md §10-§11, docs/lending.md)
 export {
   AGING_BUCKETS,
@@ -96,6 +99,8 @@ export type { Indicators, Scorecard, ScorecardCharacteristic, ScoreResult, Repor
 export type { AgingReportJson, ConcentrationReportJson, FinancialsJson, IndicatorsJson } from "./api/lending-schemas.js";
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
 export { pieceIdOf } from "./transactions/warrant-common.js";
+// governance (DESIGN.md §12, docs/governance.md): a new key's proof of possession
+export { keyPossessionMessage, keyPossessionProof, verifyKeyPossession } from "./transactions/key-possession.js";
 export { batchDigest, checkpointSigningBytes, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
 export {
   certifiedHeaderFromJson,
@@ -108,8 +113,8 @@ export {
 export type { CertifiedHeaderCheck, CertifiedHeaderProof, CertifiedHeaderProofJson, CheckpointCertificate, CheckpointSignature } from "./certified.js";
 export { partyKeyAt, partyStateKey, SIGNATURE_NOT_ACCEPTED, verifySignerKeys } from "./signers.js";
 export type { SignerKeysCheck, SignerKeysJson } from "./signers.js";
-export { checkHistoryComplete, decodeHistoryChain, historyChainKey, nextHistoryHead, EMPTY_HISTORY_HEAD, HISTORY_CHAIN_DOMAIN } from "./history-chain.js";
-export type { CompletenessCheck, HistoryChain, HistoryKind, HistoryPosition } from "./history-chain.js";
+export { checkHistoryComplete, decodeHistoryChain, historyChainKey, historyEntriesOfTx, nextHistoryHead, EMPTY_HISTORY_HEAD, HISTORY_CHAIN_DOMAIN, HISTORY_KINDS } from "./history-chain.js";
+export type { CompletenessCheck, HistoryChain, HistoryKind, HistoryMembership, HistoryPosition, ObjectKind } from "./history-chain.js";
 export type { CertificateCheck, CommitCertificate, CommitSignature, Validator } from "./commit.js";
 export * from "./proofs.js";
 export { verifyInclusion, merkleRoot, inclusionProof } from "./merkle.js";

@@ -110,6 +110,9 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   financialsAttested: { documentHash: "bytes" },
   consentGranted: {},
   // governance (DESIGN.md §12)
+  observerAdmitted: { nodePublicKey: "bytes" },
+  observerRemoved: { nodePublicKey: "bytes" },
+  keyRotated: { publicKey: "bytes" },
   validatorChangeProposed: { nodePublicKey: "bytes" },
   validatorChangeApproved: {},
   validatorSetChanged: { nodePublicKey: "bytes", version: "u64" },

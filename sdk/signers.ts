@@ -7,7 +7,8 @@
 // they signed with before their current one (`retiredKeys`, with the height each stopped at), so a
 // record proven at any certified H proves the key in force at every height up to H:
 //   the key for a transaction in block h = the first retired key with h < untilHeight, else publicKey.
-// Key rotation itself (DESIGN.md §12) is later work; until then every list is empty.
+// Key rotation and a bank's key reset (DESIGN.md §12, docs/governance.md) append to the list: the retired key
+// signed blocks up to and including the rotation's own block, the new key every block after it.
 import { decode } from "./codec.js";
 import type { VerifySignature } from "./commit.js";
 import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
@@ -26,7 +27,7 @@ export function partyStateKey(partyId: string): string {
  * ledger did not accept the signature, so there is none to check (the certified receipt is the
  * validators' verdict). Every other code means the ledger verified the signature.
  */
-export const SIGNATURE_NOT_ACCEPTED: ReadonlySet<ResultCode> = new Set<ResultCode>(["WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE"]);
+export const SIGNATURE_NOT_ACCEPTED: ReadonlySet<ResultCode> = new Set<ResultCode>(["WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE", "KEY_RETIRED"]);
 
 /** The key `party` signed with in block `height`. */
 export function partyKeyAt(party: Party, height: bigint): Uint8Array {

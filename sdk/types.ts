@@ -56,6 +56,11 @@ export const RESULT_CODES = [
   "BLOCKED_BY_RULE",
   // before, during and after lending (DESIGN.md §10)
   "EXTENSION_INVALID",
+  // governance: observers and party keys (DESIGN.md §12, docs/governance.md)
+  "DUPLICATE_OBSERVER",
+  "KEY_NOT_PROVEN",
+  "KEY_IN_USE",
+  "KEY_RETIRED",
 ] as const;
 export type ResultCode = (typeof RESULT_CODES)[number];
 
@@ -101,7 +106,11 @@ export type Event =
   | { type: "receivableDefaulted"; receivableId: string }
   | { type: "financialsAttested"; partyId: string; attestedBy: string; periodEnd: string; documentHash: Uint8Array }
   | { type: "consentGranted"; partyId: string; bankId: string; expiryDate: string }
-  // governance (DESIGN.md §12, docs/governance.md)
+  // governance (DESIGN.md §12)
+  | { type: "observerAdmitted"; nodePublicKey: Uint8Array; partyId: string; admittedBy: string }
+  | { type: "observerRemoved"; nodePublicKey: Uint8Array; removedBy: string; reason: string }
+  | { type: "keyRotated"; partyId: string; publicKey: Uint8Array; resetBy: string; reason: string }
+  // governance: validator-set changes (docs/governance.md)
   | { type: "validatorChangeProposed"; proposalId: string; change: ValidatorChangeKind; nodePublicKey: Uint8Array; partyId: string; proposer: string }
   | { type: "validatorChangeApproved"; proposalId: string; approver: string; approvals: number; needed: number }
   | { type: "validatorSetChanged"; proposalId: string; change: ValidatorChangeKind; nodePublicKey: Uint8Array; partyId: string; validators: number; version: bigint };
@@ -151,7 +160,7 @@ export interface Party {
   lei: string;
   registeredBy: string;
   registeredAt: bigint;
-  /** keys it signed with before `publicKey`, oldest first (none until key rotation exists; sdk/signers.ts partyKeyAt) */
+  /** keys it signed with before `publicKey`, oldest first (key rotation, docs/governance.md; sdk/signers.ts partyKeyAt) */
   retiredKeys?: RetiredKey[];
 }
 
@@ -159,6 +168,25 @@ export interface RetiredKey {
   publicKey: Uint8Array;
   /** the key signed transactions in blocks below this height */
   untilHeight: bigint;
+  /** the bank that reset the key; "" (or absent in older records) for the party's own rotation */
+  resetBy?: string;
+  /** the reset's reason */
+  reason?: string;
+}
+
+/** An observer node admitted on the ledger (state m/observers, DESIGN.md §12); removed ones stay listed. */
+export interface ObserverRecord {
+  nodePublicKey: Uint8Array;
+  /** the party that operates it */
+  partyId: string;
+  admittedBy: string;
+  /** height of the admitting block */
+  admittedAt: bigint;
+  /** "" while admitted */
+  removedBy: string;
+  /** height of the removing block; 0n while admitted */
+  removedAt: bigint;
+  reason: string;
 }
 
 export interface Financing {

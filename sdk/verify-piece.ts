@@ -20,7 +20,11 @@
 //   5. every step's block is certified with its results (sdk/certified.ts), so each step's receipt
 //      is proven and must be OK, and each signature verifies under the signer's certified key;
 //   6. the piece shown is its state record proven under a certified state root (`proofs.state`):
-//      `status` and `provenAt` say what it is now, as of that height.
+//      `status` and `provenAt` say what it is now, as of that height;
+//   7. the piece's own history (`proofs.history`) is complete up to a certified height, as every
+//      object's history is proven (verifyObjectHistory): each event of the piece and each rejected
+//      attempt on it, the first event the step that created it, the financing shown among them
+//      (`historyCompleteThrough`, `historyEntries`; ENTRY_MISSING names a gap).
 // `partyKeys` adds a check of every signature against keys the caller holds itself.
 import type { PieceProofsJson, PieceRecordJson, TxJson } from "./api/schemas.js";
 import { fromHex, isHex } from "./bytes.js";
@@ -31,7 +35,7 @@ import { grantCreditLineTx, type GrantCreditLinePayload } from "./transactions/g
 import { issueWarrantTx, type IssueWarrantPayload } from "./transactions/issue-warrant.js";
 import { transferWarrantTx, type TransferWarrantPayload } from "./transactions/transfer-warrant.js";
 import { pieceIdOf } from "./transactions/warrant-common.js";
-import { verifyTx, type ValidatorSet, type VerificationProblemCode } from "./verify.js";
+import { verifyObjectHistory, verifyTx, type ValidatorSet, type VerificationProblemCode } from "./verify.js";
 import { certifiedHeaderFromJson, verifyCertifiedState } from "./certified.js";
 import { decode } from "./codec.js";
 import { sha256 } from "./crypto.js";
@@ -84,6 +88,10 @@ export interface PieceVerificationReport {
   status?: string;
   /** the certified height the piece's record is proven at */
   provenAt?: string;
+  /** the certified height up to which the piece's own history is proven complete (sdk/verify.ts verifyObjectHistory) */
+  historyCompleteThrough?: string;
+  /** entries of the piece's history checked (its events and the rejected attempts on it) */
+  historyEntries?: number;
 }
 
 export interface VerifyPieceOptions {
@@ -284,6 +292,27 @@ export function verifyPiece(piece: PieceRecordJson, ancestry: PieceAncestry, val
         }
         report.status = proven.status;
         report.provenAt = check.header.height.toString();
+      }
+    }
+
+    // The piece's own history proven complete (sdk/verify.ts verifyObjectHistory, as for every
+    // object with a history): every event of the piece and every attempt on it up to a certified
+    // height, beginning with the step that created it, the financing shown among them.
+    const history = proofs.history;
+    if (!history) {
+      problem("NOT_PROVEN_COMPLETE", "the piece's history was not served (its holder, the obligor, the bank of the line and auditors may read it; ask with proofs once the head is certified)");
+    } else {
+      const r = verifyObjectHistory(history, validatorSet, { kind: "piece", id: piece.id });
+      for (const p of r.problems) problem(p.code, `the piece's history: ${p.message}`, p.height ? { height: p.height } : {});
+      const own = steps.get(piece.id);
+      if (r.ok && own) {
+        const createdBy = history.items.find((e) => e.event !== undefined)?.txHash;
+        if (createdBy !== own.created?.txHash) problem("STEP_MISMATCH", "the piece's history does not begin with the transaction shown as creating it", { step: chain.length - 1 });
+        if (own.financed && !history.items.some((e) => e.event !== undefined && e.txHash === own.financed!.txHash)) problem("STEP_MISMATCH", "the financing shown is not in the piece's history", { step: chain.length - 1 });
+      }
+      if (r.ok) {
+        report.historyCompleteThrough = r.completeThrough;
+        report.historyEntries = r.checked;
       }
     }
 

@@ -1,5 +1,6 @@
 // Verification of what a node serves, against the validator set, so an auditor need not trust the
-// node it asks (DESIGN §4): a receivable's history or one transaction, with the inclusion proofs and
+// node it asks (DESIGN §4): the history of a receivable, piece, warrant, credit line, title or lot
+// (one verifier for every kind), or one transaction, with the inclusion proofs and
 // commit certificates the RPC returns (`?proofs=true`, GET /v1/txs/:hash). Browser-safe and pure;
 // never throws on malformed input: every failure is a listed problem.
 //
@@ -16,27 +17,28 @@
 //   6. the signature verifies under the signer's key at that height, from its Party record proven
 //      under a certified state root (sdk/signers.ts), unless the certified receipt says the
 //      ledger did not accept it (WRONG_CHAIN, UNKNOWN_SIGNER, BAD_SIGNATURE);
-//   7. each entry concerns the receivable, and entries are in chain order without repeats;
-//   8. (histories) the entries are all of them up to a certified height: the receivable's history
+//   7. each entry concerns the object, by the node's own rule (sdk/history-chain.ts
+//      historyEntriesOfTx), and entries are in chain order without repeats;
+//   8. (histories) the entries are all of them up to a certified height: the object's history
 //      chain record, proven under a certified state root, counts and chains exactly those entries
 //      (sdk/history-chain.ts); a missing one is named.
 // What it does not prove: freshness (answers are "as of" a certified height) and anything about a
 // validator set other than the one given (docs/security.md §7).
 import { equalBytes, fromHex, isHex, toHex } from "./bytes.js";
 import { CodecError, decode } from "./codec.js";
-import { batchDigest, verifyCommitCertificate, type Validator } from "./commit.js";
+import { batchDigest, verifyCommitCertificate, type Validator, type VerifySignature } from "./commit.js";
 import { nobleCrypto, sha256 } from "./crypto.js";
 import { certificateFromJson, sameJson, toJsonView } from "./json.js";
 import { certifiedHeaderFromJson, verifyCertifiedHeader, verifyCertifiedState, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
-import { checkHistoryComplete, decodeHistoryChain, historyChainKey, REJECTED_ATTEMPT } from "./history-chain.js";
+import { checkHistoryComplete, decodeHistoryChain, HISTORY_KINDS, historyChainKey, historyEntriesOfTx, REJECTED_ATTEMPT, type HistoryKind, type ObjectKind } from "./history-chain.js";
 import { stateProofFromJson } from "./proofs.js";
 import { verifyReceiptInclusion, verifyTxInclusion } from "./proofs.js";
 import { decodeTx, verifyTxSignature, type Tx } from "./tx.js";
 import { partyKeyAt, SIGNATURE_NOT_ACCEPTED, verifySignerKeys, type SignerKeysCheck, type SignerKeysJson } from "./signers.js";
 import type { BlockHeader, Event, EventWire, Party, Receipt, ResultCode } from "./types.js";
 import type { TxPayload } from "./transactions/index.js";
-import { formatOf, receivableIdsNamed, type EventCheck } from "./transactions/index.js";
-import type { HistoryPageJson } from "./api/routes.js";
+import { formatOf, type EventCheck } from "./transactions/index.js";
+import type { HistoryPageJson, ObjectHistoryPageJson } from "./api/routes.js";
 import type { TxJson } from "./api/schemas.js";
 
 export type { ValidatorSet };
@@ -60,6 +62,10 @@ export type VerificationProblemCode =
   | "EVENT_MISMATCH"
   | "EVENT_CONTRADICTS_TX"
   | "NOT_THIS_RECEIVABLE"
+  /** an entry (or the page) concerns another piece, warrant, credit line, title or lot */
+  | "NOT_THIS_OBJECT"
+  /** verifyTitlePledges: the pledges shown are not those the title's proven history makes */
+  | "PLEDGES_MISMATCH"
   | "OUT_OF_ORDER";
 
 export interface VerificationProblem {
@@ -144,13 +150,22 @@ export function eventContradiction(event: Event, tx: Tx): string | null {
   return check(event, p, { hashHex: tx.hashHex, signer: tx.body.signer });
 }
 
-/** Receivable ids a rejected transaction aimed at: those its payload names, or its receipt's target. */
-function attemptTargets(tx: Tx, receipt: Receipt): Set<string> {
-  return receivableIdsNamed(tx.body.payload, receipt.target);
-}
-
 class Checker {
   readonly problems: VerificationProblem[] = [];
+  /**
+   * Signature checks of checkpoint certificates, remembered: blocks certified by the same checkpoint
+   * (every block up to it, and the signer keys' and history chain's headers) carry the same
+   * signatures, so each is verified once per answer. A pure function's results, cached.
+   */
+  readonly verifyCheckpoint: VerifySignature = (() => {
+    const seen = new Map<string, boolean>();
+    return (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean => {
+      const k = `${toHex(publicKey)}.${toHex(message)}.${toHex(signature)}`;
+      let ok = seen.get(k);
+      if (ok === undefined) seen.set(k, (ok = nobleCrypto.verify(publicKey, message, signature)));
+      return ok;
+    };
+  })();
   private readonly blocks = new Map<string, Block | null>();
   certified = 0;
 
@@ -178,7 +193,7 @@ class Checker {
     const sets = Array.isArray(json) ? json : [json as SignerKeysJson];
     const keys = new Map<string, { party: Party | null; height: bigint }>();
     for (const set of sets) {
-      const check: SignerKeysCheck = verifySignerKeys(set, this.set, sha256, nobleCrypto.verify);
+      const check: SignerKeysCheck = verifySignerKeys(set, this.set, sha256, this.verifyCheckpoint);
       if (!check.ok) {
         this.keysProblem = check.reason;
         return;
@@ -289,7 +304,7 @@ class Checker {
     }
     let certified;
     try {
-      certified = verifyCertifiedHeader(certifiedHeaderFromJson(proof.certified), this.set, sha256, nobleCrypto.verify);
+      certified = verifyCertifiedHeader(certifiedHeaderFromJson(proof.certified), this.set, sha256, this.verifyCheckpoint);
     } catch (err) {
       certified = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
     }
@@ -361,6 +376,30 @@ class Checker {
  * (validatorSetFromGenesis). See the head of this file for what it proves and what it does not.
  */
 export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorSet): VerificationReport {
+  return verifyHistoryOf("receivable", history?.receivableId, history, validatorSet);
+}
+
+/**
+ * Verifies the history of a piece, warrant, credit line, title or lot as served with proofs
+ * (client.getFullHistoryOf(kind, id), or the kind's history route with `proofs=true`), exactly as
+ * verifyHistory does a receivable's: every entry proven in a certified block, concerning this object
+ * (sdk/history-chain.ts historyEntriesOfTx), and all of them up to a certified height
+ * (`completeThrough`; ENTRY_MISSING names the gap). `expected`: the object asked for — a page for
+ * another object is NOT_THIS_OBJECT.
+ */
+export function verifyObjectHistory(history: ObjectHistoryPageJson, validatorSet: ValidatorSet, expected?: { kind: ObjectKind; id: string }): VerificationReport {
+  const report = verifyHistoryOf(history?.kind, history?.id, history, validatorSet);
+  if (expected && (history?.kind !== expected.kind || history?.id !== expected.id)) {
+    report.problems.unshift({ code: "NOT_THIS_OBJECT", message: `the history served is of ${String(history?.kind)} ${String(history?.id)}, not of ${expected.kind} ${expected.id}` });
+    report.ok = false;
+  }
+  return report;
+}
+
+/** The history page of any kind (the receivable route names its object receivableId, the others kind and id). */
+type AnyHistoryPage = Omit<HistoryPageJson, "receivableId">;
+
+function verifyHistoryOf(kind: HistoryKind, id: string, history: AnyHistoryPage, validatorSet: ValidatorSet): VerificationReport {
   const report: VerificationReport = { ok: false, checked: 0, certifiedBlocks: 0, problems: [] };
   const validators = normalizeSet(validatorSet);
   if (typeof validators === "string") {
@@ -369,11 +408,13 @@ export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorS
   }
   const c = new Checker(validatorSet, validators);
   try {
-    if (!history || typeof history !== "object" || !Array.isArray(history.items) || typeof history.receivableId !== "string") {
-      c.problem("MALFORMED", "a history has receivableId and items");
+    if (!history || typeof history !== "object" || !Array.isArray(history.items) || typeof id !== "string" || !HISTORY_KINDS.includes(kind)) {
+      c.problem("MALFORMED", kind === "receivable" ? "a history has receivableId and items" : "a history has kind, id and items");
       return finish(report, c);
     }
-    const id = history.receivableId;
+    // an entry about another object: the receivable code kept for receivables (docs/api.md §6)
+    const foreign: VerificationProblemCode = kind === "receivable" ? "NOT_THIS_RECEIVABLE" : "NOT_THIS_OBJECT";
+    const named = kind === "receivable" ? "receivable" : kind;
     c.useSignerKeys(history.signerKeys);
     const blocks = new Map((history.blocks ?? []).map((b) => [b.height, b]));
     let previous: { height: bigint; index: number; event: number } | undefined;
@@ -397,20 +438,25 @@ export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorS
       const { tx, receipt } = checked;
       if (tx.body.signer !== entry.signer || (entry.type ?? undefined) !== tx.body.payload.type) c.problem("TX_MISMATCH", `entry ${n}: signer or type differs from the signed transaction`, where);
       if (receipt.code !== entry.code || receipt.message !== entry.message || receipt.target !== entry.target) c.problem("RECEIPT_MISMATCH", `entry ${n}: code, message or target differs from the receipt`, where);
+      let event = REJECTED_ATTEMPT;
       if (entry.event !== undefined || entry.eventIndex !== undefined) {
-        const event = entry.eventIndex === undefined ? undefined : receipt.events[entry.eventIndex];
-        if (!event || receipt.code !== "OK") {
+        const proven = entry.eventIndex === undefined ? undefined : receipt.events[entry.eventIndex];
+        if (!proven || receipt.code !== "OK") {
           c.problem("EVENT_MISMATCH", `entry ${n}: the receipt has no event ${entry.eventIndex}`, where);
           continue;
         }
-        if (!sameJson(toJsonView(event), entry.event)) c.problem("EVENT_MISMATCH", `entry ${n}: the event differs from the receipt's event ${entry.eventIndex}`, where);
-        if (!("receivableId" in event) || event.receivableId !== id) c.problem("NOT_THIS_RECEIVABLE", `entry ${n}: the event concerns another receivable`, where);
-      } else {
-        if (receipt.code === "OK") c.problem("RECEIPT_MISMATCH", `entry ${n} is listed as a rejected attempt but the receipt is OK`, where);
-        if (!attemptTargets(tx, receipt).has(id)) c.problem("NOT_THIS_RECEIVABLE", `entry ${n}: the rejected transaction did not aim at ${id}`, where);
+        if (!sameJson(toJsonView(proven), entry.event)) c.problem("EVENT_MISMATCH", `entry ${n}: the event differs from the receipt's event ${entry.eventIndex}`, where);
+        event = entry.eventIndex!;
+      } else if (receipt.code === "OK") {
+        c.problem("RECEIPT_MISMATCH", `entry ${n} is listed as a rejected attempt but the receipt is OK`, where);
+        continue;
+      }
+      // the node's own rule for which histories an entry belongs to (the chain counts by it)
+      if (!historyEntriesOfTx(tx.body.payload, receipt).some((m) => m.kind === kind && m.id === id && m.event === event)) {
+        c.problem(foreign, event === REJECTED_ATTEMPT ? `entry ${n}: the rejected transaction did not aim at ${named} ${id}` : `entry ${n}: the event concerns another ${named}`, where);
       }
     }
-    completeness(c, history, report);
+    completeness(c, kind, id, history, report);
   } catch (err) {
     c.problem("MALFORMED", `the history is malformed: ${(err as Error).message}`);
   }
@@ -418,21 +464,21 @@ export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorS
 }
 
 /**
- * The history is all of it up to a certified height: the receivable's history chain record
+ * The history is all of it up to a certified height: the object's history chain record
  * (count and hash chain over entry positions, sdk/history-chain.ts) is proven under a certified
  * state root, and the entries served at or below that height chain to it exactly.
  */
-function completeness(c: Checker, history: HistoryPageJson, report: VerificationReport): void {
+function completeness(c: Checker, kind: HistoryKind, id: string, history: AnyHistoryPage, report: VerificationReport): void {
   const proof = history.complete;
   if (!proof) {
     c.problem("NOT_PROVEN_COMPLETE", "no certified history chain was served: entries may have been left out (ask with proofs and waitCertifiedMs)");
     return;
   }
   const record = proof.record === null ? null : fromHex(proof.record);
-  const key = historyChainKey("receivable", history.receivableId);
+  const key = historyChainKey(kind, id);
   let check;
   try {
-    check = verifyCertifiedState(certifiedHeaderFromJson(proof.certified), c.validatorSet, { key, value: record, proof: stateProofFromJson(proof.proof) }, sha256, nobleCrypto.verify);
+    check = verifyCertifiedState(certifiedHeaderFromJson(proof.certified), c.validatorSet, { key, value: record, proof: stateProofFromJson(proof.proof) }, sha256, c.verifyCheckpoint);
   } catch (err) {
     check = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
   }

@@ -8,16 +8,14 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import protobuf from "protobufjs/light.js";
 import t from "tap";
-import { schema } from "../proto/gen/schema.js";
+import { oneofMembers } from "../sdk/codec.js";
 import { TX_FORMAT_LIST, TX_FORMATS, TX_TYPES } from "../sdk/transactions/index.js";
 import { TX_RULES } from "../node/ledger/tx/index.js";
 import type { EventType } from "../sdk/types.js";
 
 // Compiled to dist/test/: the sources are two levels up.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -31,11 +29,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 t.test("the proto payload oneof, the SDK's formats and the ledger's rules list the same types", async (t) => {
-  const root = protobuf.Root.fromJSON(schema);
-  const body = root.lookupType("tradeledger.v1.TxBody");
-  const oneof = body.oneofs["payload"];
-  t.ok(oneof, "TxBody has a payload oneof");
-  const protoTypes = oneof!.fieldsArray.map((f) => camel(f.name)).sort();
+  const protoTypes = oneofMembers("TxBody", "payload").map(([name]) => name).sort();
+  t.ok(protoTypes.length > 0, "TxBody has a payload oneof");
   t.same([...TX_TYPES].sort(), protoTypes, "one format per oneof member");
   t.same(Object.keys(TX_RULES).sort(), protoTypes, "one rule per oneof member");
   for (const type of TX_TYPES) {
@@ -47,8 +42,7 @@ t.test("the proto payload oneof, the SDK's formats and the ledger's rules list t
 });
 
 t.test("every event type is emitted by a transaction type that checks it against the transaction", async (t) => {
-  const root = protobuf.Root.fromJSON(schema);
-  const eventKinds = root.lookupType("tradeledger.v1.Event").oneofs["kind"]!.fieldsArray.map((f) => camel(f.name)).sort();
+  const eventKinds = oneofMembers("Event", "kind").map(([name]) => name).sort();
   const checked = new Set<string>();
   for (const f of TX_FORMAT_LIST) for (const e of Object.keys(f.events) as EventType[]) checked.add(e);
   t.same([...checked].sort(), eventKinds);

@@ -156,6 +156,7 @@ t.test("warrant commands against a node: line, issue, split, offer, finance, ban
   // supplier, exporter-sz-electronics a tier-2 supplier of the tier-1.
   const net = join(dir, "warrant-net");
   for (const p of Object.values(h.parties)) writeKeyFile(join(net, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+  writeFileSync(join(net, "genesis.json"), JSON.stringify(h.genesis())); // the validators --verify trusts
   const tl = async (...args: string[]) => {
     let out = "";
     let err = "";
@@ -210,6 +211,16 @@ t.test("warrant commands against a node: line, issue, split, offer, finance, ban
   t.match(await tl("confirm-payment", sold, "--party", "bank-a"), { code: 0, out: { lineOutstanding: "12000000", warrantSettled: false } });
   t.match(await tl("confirm-payment", remainder, "--party", t1), { code: 0, out: { lineOutstanding: "0", warrantSettled: true } });
   t.match(await tl("confirm-payment", remainder, "--party", t1), { code: 1, err: { error: { code: "INVALID_STATE" } } });
+  // Histories proven complete: the offered piece's (offers, a decline, a withdrawal, its financing, a
+  // refused financing), the line's (with its refused adjustment), the warrant's.
+  const pieceHistory = await tl("history", mine, "--kind", "piece", "--verify");
+  t.match(pieceHistory, { code: 0, out: { kind: "piece", id: mine, verification: { ok: true, problems: [] } } }, "history --kind piece --verify");
+  t.ok(pieceHistory.out.items.some((e: { code: string }) => e.code === "UNAUTHORIZED"), "the refused financing is in it");
+  t.equal(pieceHistory.out.verification.checked, pieceHistory.out.items.length);
+  const lineHistory = await tl("history", "cli-line-1", "--kind", "line", "--verify");
+  t.match(lineHistory, { code: 0, out: { kind: "line", verification: { ok: true } } }, "history --kind line --verify");
+  t.ok(lineHistory.out.items.some((e: { code: string }) => e.code === "LIMIT_BELOW_OUTSTANDING"));
+  t.match(await tl("history", root, "--kind", "warrant", "--verify"), { code: 0, out: { kind: "warrant", verification: { ok: true } } }, "history --kind warrant --verify");
 });
 
 // ---- title documents and pledges (docs/titles.md), the buyer's word (docs/ledger.md) ---------------
@@ -257,6 +268,9 @@ t.test("title and buyer commands: usage errors are clear and exit 2 before anyth
   usage(cli("titles", "bank-a", "--status", "SURRENDERED"), /--status SURRENDERED: one of HELD, PLEDGE_OFFERED, PLEDGED/, "a surrendered title is no one's");
   usage(cli("titles", "bank-a", "--limit", "0"), /--limit 0: 1 to 1000/, "page size");
   usage(cli("show-lot", "LOT"), /lot id "LOT"/, "a bad lot id to read");
+  usage(cli("history", "cu-lot-1", "--kind", "vessel"), /--kind vessel: one of receivable, piece, warrant, line, title, lot/, "an unknown history kind");
+  usage(cli("history", "LOT", "--kind", "lot"), /lot id "LOT"/, "a bad lot id for its history");
+  usage(cli("history", "t-1", "--kind", "piece"), /piece id "t-1": 64 lower-case hex digits/, "a bad piece id for its history");
   usage(cli("dispute", "r-1", "--party", "core-enterprise", "--reason", "short delivery"), /receivable id "r-1"/, "a bad receivable id");
   usage(cli("dispute", title, "--party", "core-enterprise", "--reason", ""), /reason: /, "an empty reason");
   usage(cli("notify-assignment", title), /exactly one of --account .* or --account-hash/, "no payee");
@@ -286,6 +300,7 @@ t.test("title and buyer commands against a node: stock, receipts, pledges, surre
   });
   const net = join(dir, "title-net");
   for (const p of Object.values(h.parties)) writeKeyFile(join(net, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+  writeFileSync(join(net, "genesis.json"), JSON.stringify(h.genesis())); // the validators --verify trusts
   // The harness's genesis predates the custodians: bank-a onboards them, as on an older devnet.
   const bankA = createClient({ url, signer: h.party("bank-a").signer });
   for (const id of ["warehouse-qd", "carrier-eastsea"]) {
@@ -358,6 +373,14 @@ t.test("title and buyer commands against a node: stock, receipts, pledges, surre
   t.match(await tl("surrender-title", title, "--party", "warehouse-qd"), { code: 1, err: { error: { code: "INVALID_STATE" } } });
   const history = await tl("show-title", title);
   t.match(history.out, { title: { status: "SURRENDERED" }, pledges: [{ bankId: "bank-a", outcome: "RELEASED", accepted: { signer: "bank-a" }, released: { signer: "bank-a" } }] });
+  // --verify: the title's and the lot's whole histories proven complete against the genesis validators
+  const verifiedTitle = await tl("show-title", title, "--verify");
+  t.match(verifiedTitle, { code: 0, out: { title: { status: "SURRENDERED" }, verification: { ok: true, problems: [] } } }, "show-title --verify");
+  t.match(verifiedTitle.out.verification.completeThrough, /^[1-9][0-9]*$/, "complete up to a certified height");
+  t.match(await tl("show-lot", "cu-lot-1", "--party", "warehouse-qd", "--verify"), { code: 0, out: { verification: { ok: true, problems: [] } } }, "show-lot --verify");
+  const titleHistory = await tl("history", title, "--kind", "title", "--verify");
+  t.match(titleHistory, { code: 0, out: { kind: "title", id: title, verification: { ok: true } } }, "history --kind title --verify");
+  t.ok(titleHistory.out.items.some((e: { code: string }) => e.code === "TITLE_PLEDGED"), "its rejected attempts included");
 
   // A carrier's bill of lading: the carrier code is part of its number's fingerprint.
   t.match(await tl("attest-stock", "voy-2611e", "--party", "carrier-eastsea", "--quantity", "40", "--hs-code", "620342", "--unit", "C62", "--description-hash", "cd".repeat(32)), { code: 0 });

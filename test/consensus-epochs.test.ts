@@ -1,4 +1,4 @@
-// Validator-set epochs in the PBFT core (docs/governance.md §2), on an in-memory network of real
+// Validator-set epochs in the PBFT core (docs/governance.md §5), on an in-memory network of real
 // Replicas and a toy application: a block whose payload starts with "SET:" decides a new set
 // (the next keys' indexes), and the application reports where it takes over (switchAt =
 // epochEndFor(seq), or the pending end) exactly as the ledger does. Checked: every replica ends

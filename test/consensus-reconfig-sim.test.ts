@@ -1,4 +1,4 @@
-// The reconfiguration simulator's sample in `npm test` (test/sim/reconfig.ts, docs/governance.md §5):
+// The reconfiguration simulator's sample in `npm test` (test/sim/reconfig.ts, docs/governance.md §8):
 // seeded runs of the real PBFT core through random validator-set changes under message loss,
 // partitions, crashes and one Byzantine member of an old or new set, each with 0 safety violations
 // and liveness after the heal; and a seed replays exactly. The large run is `npm run sim:reconfig`.

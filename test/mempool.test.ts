@@ -177,6 +177,40 @@ t.test("with a batch in flight the proposer waits for minBatchFill transactions 
   t.same(hashes(proposed[2]!), [txs[2]!.hashHex, txs[3]!.hashHex, more.hashHex], "minBatchFill reached: cut at once");
 });
 
+t.test("batches are batchDelayMs apart unless they fill: at low load transactions share a block", async (t) => {
+  const { mp } = pool();
+  const txs = [1, 2, 3, 4, 5].map((n) => signTx(nodeCrypto, body({}, n), seed));
+  const { proposer, core, proposed, accept, advance } = proposerFor(mp, { maxBatchTxs: 8, minBatchFill: 3, batchDelayMs: 20 });
+  await mp.admit(txs[0]!.bytes);
+  proposer.requested();
+  t.equal(proposed.length, 1, "an idle network: the first transaction goes at once");
+  accept(1n);
+  proposer.requested();
+  advance(5);
+  // batch 1 commits quickly: nothing is in flight any more, but it left only 5 ms ago
+  mp.removeCommitted(hashes(txs.slice(0, 1)));
+  proposer.delivered(1n, txs.slice(0, 1));
+  core.splice(0, 1);
+  proposer.coreChanged();
+  proposer.executed(1n);
+  await mp.admit(txs[1]!.bytes);
+  proposer.poolChanged();
+  advance(5);
+  await mp.admit(txs[2]!.bytes);
+  proposer.poolChanged();
+  t.equal(proposed.length, 1, "too soon after the last batch: the transactions wait");
+  advance(9);
+  t.equal(proposed.length, 1);
+  advance(1);
+  t.same(hashes(proposed[1]!), hashes(txs.slice(1, 3)), "20 ms after the last batch: both in one block");
+  accept(2n);
+  proposer.requested();
+  // minBatchFill still cuts at once however recent the last batch
+  for (const tx of [txs[3]!, txs[4]!, signTx(nodeCrypto, body({}, 6), seed)]) await mp.admit(tx.bytes);
+  proposer.poolChanged();
+  t.equal(proposed.length, 3, "minBatchFill reached: cut at once");
+});
+
 t.test("the pool is bounded by count and bytes", async (t) => {
   const { mp } = pool({ maxTxs: 2 });
   await mp.admit(signTx(nodeCrypto, body({}, 1), seed).bytes);

@@ -14,6 +14,9 @@ import { nodeCrypto } from "../node/crypto.js";
 import { parseWith } from "../config/load.js";
 import { nodeConfigSchema } from "../config/schema.js";
 import { silentLogger } from "../node/log.js";
+import { certifiedHeaderFromJson, certifiedHeaderToJson, verifyCertifiedHeader, type CertifiedHeaderProof } from "../sdk/certified.js";
+import { sha256 } from "../sdk/crypto.js";
+import { decodeCertifiedBlock, encodeCertifiedBlock } from "../node/net/wire.js";
 import type { Tx } from "../sdk/tx.js";
 import type { TradeLedgerNode as Node } from "../node/node.js";
 
@@ -147,6 +150,49 @@ t.test("the observer follows and verifies, never votes, and relays transactions"
     const cert = await observer.query.getCertificate(h);
     t.ok(cert && cert.commits.length >= 3, `the observer stored block ${h}'s commit certificate`);
   }
+});
+
+t.test("the observer keeps checkpoint certificates: it serves certified headers that verify; a forged one is refused", async (t) => {
+  const observer = net.observer!;
+  const follower = observer.mode.kind === "observer" ? observer.mode.follower : undefined;
+  t.ok(follower, "the observer follows");
+  const set = { chainId: net.genesis.chainId, validators: net.genesis.validators.map((v) => ({ id: v.id, publicKey: v.nodePublicKey })) };
+  const verify = (p: CertifiedHeaderProof) => verifyCertifiedHeader(certifiedHeaderFromJson(certifiedHeaderToJson(p, 0n)), set, sha256, nodeCrypto.verify);
+  const signed = net.sign(EXPORTER, tx.anchorDocument({ documentHash: nodeCrypto.sha256(randomBytes(16)), documentType: "PACKING_LIST", receivableId: "", billOfLadingFingerprint: new Uint8Array(0) }));
+  await commit(live()[0]!, signed);
+  t.ok(await converged([...live(), observer]));
+  // the idle head: its tip certificate, fetched from a validator and verified, then served by the observer
+  const head = observer.chain.height;
+  const proof = await observer.query.waitCertifiedHeader(head, 20_000);
+  t.ok(proof, `the observer holds a certificate covering its head ${head}`);
+  const check = verify(proof!);
+  t.ok(check.ok, "verifyCertifiedHeader accepts the observer's certified head");
+  if (check.ok) t.equal(toHex(check.hash), toHex(observer.chain.headHash));
+  const first = await observer.query.certifiedHeader(1n);
+  t.ok(first && verify(first).ok, "and block 1, through the header chain up to a certificate");
+
+  // forged certificates offered by a peer (as block sync hands them over) are refused, never stored
+  const good = proof!.checkpoint;
+  const through = await observer.query.checkpointAtOrBelow(head);
+  const refusedBefore = follower!.refusedCheckpoints;
+  const next = { ...good, seq: head }; // re-offering what it holds is a no-op
+  t.equal(await follower!.offerCheckpoint(next, "test"), false);
+  const higher = async (c: typeof good) => {
+    // a fresh follower state would accept a valid one: offer above what is held by faking nothing but the bytes under test
+    const wire = decodeCertifiedBlock(encodeCertifiedBlock({ height: head, time: 0n, view: 0n, txs: [], certificate: (await observer.query.getCertificate(head))!, headerHash: new Uint8Array(32), checkpoint: c }));
+    if (wire instanceof Error) throw wire;
+    (follower as unknown as { certifiedThrough: bigint }).certifiedThrough = head - 1n;
+    return follower!.offerCheckpoint(wire.checkpoint!, "forging peer");
+  };
+  const flipped = good.signatures.map((s) => ({ ...s, signature: Uint8Array.from(s.signature, (b, i) => (i === 0 ? b ^ 1 : b)) }));
+  t.equal(await higher({ ...good, signatures: flipped }), false, "flipped signature bytes");
+  t.equal(await higher({ ...good, signatures: good.signatures.slice(0, 2) }), false, "2 of 4 signatures");
+  t.equal(await higher({ ...good, signatures: [good.signatures[0]!, good.signatures[0]!, good.signatures[0]!] }), false, "one validator thrice");
+  t.equal(await higher({ ...good, blockHash: new Uint8Array(32).fill(7) }), false, "over another block hash");
+  t.equal(await higher({ ...good, timestamp: good.timestamp + 1n }), false, "another time");
+  t.equal(follower!.refusedCheckpoints, refusedBefore + 5, "each refused and counted");
+  t.same(await observer.query.checkpointAtOrBelow(head), through, "none stored");
+  t.equal(await higher(good), true, "the genuine certificate is kept");
 });
 
 t.test("garbage consensus frames from a validator are dropped and counted; the network goes on", async (t) => {

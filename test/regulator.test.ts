@@ -30,6 +30,9 @@ t.test("a REGULATOR may sign no business transaction and is never onboarded by a
   t.ok(ROLES.includes("REGULATOR"));
   for (const [type, roles] of Object.entries(WRITERS)) {
     if (type === "setRule" || type === "retireRule") continue; // its own, the supervision rules (docs/supervision.md)
+    // governance, not business (DESIGN.md §12, docs/governance.md): admitting and removing observer
+    // nodes ("by a BANK or REGULATOR"), and rotating its own signing key
+    if (type === "admitObserver" || type === "removeObserver" || type === "rotateKey") continue;
     t.notOk((roles as readonly string[]).includes("REGULATOR"), `${type} is not signed by a regulator`);
   }
   const c = new TestChain([makeParty("bank-a", "BANK"), makeParty("regulator", "REGULATOR"), makeParty("exporter", "ENTERPRISE")]);

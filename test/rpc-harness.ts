@@ -14,6 +14,7 @@ import type { CheckpointCertificate } from "../sdk/certified.js";
 import { toHex, utf8 } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
 import { createClient, type TradeLedgerClient } from "../sdk/client.js";
+import { LedgerError } from "../sdk/errors.js";
 import { fingerprintDeclaration, fingerprintInvoice } from "../sdk/fingerprint.js";
 import { hashDocument, type DocumentCommitment } from "../sdk/hashing/document-hash.js";
 import { decimalToMinorUnits } from "../sdk/hashing/verify-document.js";
@@ -160,11 +161,15 @@ export class RpcHarness {
         sigCache,
         chainId: CHAIN_ID,
         partyKey: (id) => keys.key(id),
+        retiredKeys: (id) => keys.retired(id),
         isCommitted: (h) => query.hasCommittedTx(Buffer.from(h, "hex")),
         checkFormat: (tx) => txBodyFormatError(tx.body),
       },
     );
-    return new RpcHarness(dir, store, chain, query, mempool, opts);
+    const h = new RpcHarness(dir, store, chain, query, mempool, opts);
+    // as the driver does: parties registered and keys rotated by a block reach admission
+    h.api.onBlock((b) => void keys.onReceipts(b.executed.receipts));
+    return h;
   }
 
   party(id: string): HarnessParty {
@@ -351,4 +356,15 @@ export async function servedHarness(t: { teardown(fn: () => unknown): void }, op
     await h.close();
   });
   return { h, url, as: (id) => createClient({ url, signer: h.party(id).signer }) };
+}
+
+/** The LedgerError a rejected submission or read throws (fails the test if it resolves). */
+export async function ledgerErrorOf(p: Promise<unknown>): Promise<LedgerError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof LedgerError) return err;
+    throw err;
+  }
+  throw new Error("expected a LedgerError");
 }

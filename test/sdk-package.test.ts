@@ -24,11 +24,64 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 /** What a client package must never pull in: the node's own stack. */
 const NODE_ONLY = /^(?:libp2p|@libp2p\/|@chainsafe\/|level|classic-level|abstract-level|koa|@koa\/|pino|prom-client|commander|@multiformats\/)/;
-// The goal is 150 KiB (issue 16); today's bundle is 351 KiB: protobufjs's reflection runtime with
-// long (104 KiB) and its JSON descriptor (30 KiB), our own route and view schemas with their
-// OpenAPI descriptions, @noble (35 KiB) and zod/mini (31 KiB). What moves it further: docs/api.md, "The SDK package". This bound catches regressions,
-// e.g. an import of classic "zod" under sdk/ (+65 KiB, or +420 KiB as a named `import { z }`).
-const BUNDLE_LIMIT_BYTES = 380 * 1024;
+/**
+ * The browser bundles measured (esbuild, minified, from the installed package), each with a bound
+ * that catches regressions (e.g. an import of classic "zod" under sdk/: +65 KiB, or +420 KiB as a
+ * named `import { z }`). "app" is what a browser app is measured by, and what runs in Chromium
+ * below: it creates a client, registers an invoice (hashed, fingerprinted, signed, submitted,
+ * waited for), reads the receivable and its history with proofs, and verifies that history against
+ * the genesis validators. The goal of issue 16 is 150 KiB for it and is not met (235 KiB, from
+ * 358 KiB before the codec stopped using protobufjs); docs/api.md ("The SDK package") says what
+ * stands between, measured. The bounds are today's sizes plus about 2%.
+ */
+const BUNDLES: { name: string; what: string; code: string; limitKiB: number }[] = [
+  {
+    name: "app",
+    what: "client, registerInvoice, getReceivable, getFullHistory + verifyHistory",
+    limitKiB: 240,
+    code: `import { createClient, signerFromSeed, validatorSetFromGenesis, verifyDocument, verifyHistory } from "@tradeledger/sdk";
+(globalThis as unknown as { tradeledgerApp: unknown }).tradeledgerApp = async (o: { url: string; partyId: string; seedHex: string; genesis: unknown; invoice: Record<string, unknown> }) => {
+  const client = createClient({ url: o.url, signer: signerFromSeed(o.partyId, o.seedHex) });
+  const registered = await client.registerInvoice(o.invoice);
+  const waited = await client.waitForTx(registered.txHash);
+  const view = await client.getReceivable(registered.receivableId);
+  const history = await client.getFullHistory(registered.receivableId);
+  const report = verifyHistory(history, validatorSetFromGenesis(o.genesis));
+  const document = verifyDocument(o.invoice, registered.salts, { documentHash: registered.documentHash, fingerprint: registered.fingerprint });
+  return { ok: registered.ok, id: registered.receivableId, waitedOk: waited.ok, status: view.receivable.status, verified: report.ok, checked: report.checked, problems: report.problems.map((p) => p.code), documentOk: document.ok };
+};
+`,
+  },
+  {
+    name: "sign offline",
+    what: "tx builders + signTransaction, no client",
+    limitKiB: 120,
+    code: `import { buildTxBody, signerFromSeed, signTransaction, tx } from "@tradeledger/sdk";
+(globalThis as unknown as { sign: unknown }).sign = (seedHex: string) => {
+  const signer = signerFromSeed("bank-a", seedHex);
+  return signTransaction(signer, buildTxBody(tx.financeReceivable({ receivableId: "00".repeat(32), amount: 1n, currency: "USD" }), { chainId: "c", signer }));
+};
+`,
+  },
+  {
+    name: "@tradeledger/sdk/verify",
+    what: "every export: the verifiers alone",
+    limitKiB: 172,
+    code: `import * as verify from "@tradeledger/sdk/verify";\n(globalThis as unknown as { verify: typeof verify }).verify = verify;\n`,
+  },
+  {
+    name: "@tradeledger/sdk",
+    what: "every export of the main entry",
+    limitKiB: 262,
+    code: `import * as sdk from "@tradeledger/sdk";\n(globalThis as unknown as { sdk: typeof sdk }).sdk = sdk;\n`,
+  },
+  {
+    name: "@tradeledger/sdk/keystore",
+    what: "loadEncryptedSigner",
+    limitKiB: 62,
+    code: `import { loadEncryptedSigner } from "@tradeledger/sdk/keystore";\n(globalThis as unknown as { load: unknown }).load = loadEncryptedSigner;\n`,
+  },
+];
 
 const work = mkdtempSync(join(tmpdir(), "tl-sdk-package-"));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
@@ -146,8 +199,6 @@ const outcomes = batch.map((r) => (r instanceof LedgerError ? { error: r.code } 
 lap("batch");
 console.log(JSON.stringify({ ms, registered: { id: registered.receivableId, code: registered.code, ok: registered.ok }, eventReceivable, waited: { txHash: waited.txHash, height: waited.height, ok: waited.ok }, sameHeight: waited.height === registered.height, documentOk: check.ok, duplicate, outcomes }));
 `;
-
-const BROWSER_ENTRY = `import * as sdk from "@tradeledger/sdk";\n(globalThis as unknown as { sdk: typeof sdk }).sdk = sdk;\n`;
 
 const TSCONFIG = {
   compilerOptions: {
@@ -268,8 +319,7 @@ t.test("a strict TypeScript project compiles against it and runs it in Node agai
   t.equal(stored?.exporterId, "exporter-hz-textiles", "the node stored it");
 });
 
-t.test("bundled from the installed package for the browser: size, and a run in headless Chromium", async (t) => {
-  writeFileSync(join(app, "src", "browser.ts"), BROWSER_ENTRY);
+t.test("bundled from the installed package for the browser: sizes, and a browser app run in headless Chromium", async (t) => {
   const refused: string[] = [];
   const noNode: Plugin = {
     name: "no-node-builtins",
@@ -280,27 +330,36 @@ t.test("bundled from the installed package for the browser: size, and a run in h
       });
     },
   };
-  const bundle = await build({ absWorkingDir: app, entryPoints: ["src/browser.ts"], bundle: true, platform: "browser", format: "esm", target: "es2022", write: false, minify: true, metafile: true, plugins: [noNode], logLevel: "silent" });
-  t.same(refused, [], "no node:* module anywhere in the package or its dependencies");
-  const js = bundle.outputFiles[0]!.contents;
-  const byPackage = new Map<string, number>();
-  for (const [input, info] of Object.entries(Object.values(bundle.metafile.outputs)[0]!.inputs)) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    const key = m ? m[1]! : input;
-    byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput);
+  const js = new Map<string, Uint8Array>();
+  const lines: string[] = [];
+  for (const [i, b] of BUNDLES.entries()) {
+    writeFileSync(join(app, "src", `bundle-${i}.ts`), b.code);
+    const bundle = await build({ absWorkingDir: app, entryPoints: [`src/bundle-${i}.ts`], bundle: true, platform: "browser", format: "esm", target: "es2022", write: false, minify: true, metafile: true, plugins: [noNode], logLevel: "silent" });
+    const out = bundle.outputFiles[0]!.contents;
+    js.set(b.name, out);
+    const byPackage = new Map<string, number>();
+    for (const [input, info] of Object.entries(Object.values(bundle.metafile.outputs)[0]!.inputs)) {
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const key = m ? m[1]! : input;
+      byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput);
+    }
+    const parts = [...byPackage].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${(v / 1024).toFixed(1)}`);
+    lines.push(`${b.name} (${b.what}): ${(out.length / 1024).toFixed(1)} KiB minified (bound ${b.limitKiB}); KiB by package: ${parts.join(", ")}`);
+    t.ok(out.length <= b.limitKiB * 1024, `${b.name}: the minified bundle is at most ${b.limitKiB} KiB (${(out.length / 1024).toFixed(1)} KiB)`);
   }
-  const parts = [...byPackage].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / 1024).toFixed(1)}`);
-  t.comment(`browser bundle: ${(js.length / 1024).toFixed(1)} KiB minified (limit ${BUNDLE_LIMIT_BYTES / 1024} KiB); KiB by package: ${parts.join(", ")}`);
-  t.ok(js.length <= BUNDLE_LIMIT_BYTES, `the minified bundle is at most ${BUNDLE_LIMIT_BYTES / 1024} KiB (${(js.length / 1024).toFixed(1)} KiB)`);
+  t.comment(`browser bundles:\n${lines.join("\n")}`);
+  t.same(refused, [], "no node:* module anywhere in the package or its dependencies");
 
   if (!existsSync(CHROMIUM)) {
     t.fail(`Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`);
     return;
   }
-  const page = `<!doctype html><meta charset="utf-8"><title>@tradeledger/sdk</title><script type="module" src="/sdk.js"></script>`;
+  const page = `<!doctype html><meta charset="utf-8"><title>@tradeledger/sdk</title><script type="module" src="/sdk.js"></script><script type="module" src="/app.js"></script>`;
+  const scripts: Record<string, Uint8Array> = { "/sdk.js": js.get("@tradeledger/sdk")!, "/app.js": js.get("app")! };
   const web = createServer((req, res) => {
-    res.writeHead(200, { "content-type": req.url === "/sdk.js" ? "text/javascript" : "text/html" });
-    res.end(req.url === "/sdk.js" ? js : page);
+    const script = scripts[req.url ?? ""];
+    res.writeHead(200, { "content-type": script ? "text/javascript" : "text/html" });
+    res.end(script ?? page);
   });
   await new Promise<void>((r) => web.listen(0, "127.0.0.1", r));
   const origin = `http://127.0.0.1:${(web.address() as { port: number }).port}`;
@@ -320,24 +379,19 @@ t.test("bundled from the installed package for the browser: size, and a run in h
   const pageErrors: string[] = [];
   tab.on("pageerror", (e) => pageErrors.push(e.message));
   await tab.goto(origin);
-  await tab.waitForFunction(() => (globalThis as unknown as { sdk?: unknown }).sdk !== undefined);
+  await tab.waitForFunction(() => {
+    const g = globalThis as unknown as { sdk?: unknown; tradeledgerApp?: unknown };
+    return g.sdk !== undefined && g.tradeledgerApp !== undefined;
+  });
   const doc = invoice("PKG-BROWSER");
   const result = await tab.evaluate(
-    async ({ rpcUrl, seedHex, doc }) => {
-      const sdk = (globalThis as any).sdk;
-      const signer = sdk.signerFromSeed("exporter-hz-textiles", seedHex);
-      const client = sdk.createClient({ url: rpcUrl, signer });
-      const registered = await client.registerInvoice(doc);
-      const waited = await client.waitForTx(registered.txHash);
-      const view = await client.getReceivable(registered.receivableId);
-      const check = sdk.verifyDocument(doc, registered.salts, { documentHash: registered.documentHash, fingerprint: registered.fingerprint });
-      return { ok: registered.ok, id: registered.receivableId, waitedOk: waited.ok, status: view.receivable.status, documentOk: check.ok };
-    },
-    { rpcUrl: url, seedHex: h.party("exporter-hz-textiles").seedHex, doc },
+    (options) => (globalThis as unknown as { tradeledgerApp: (o: typeof options) => Promise<Record<string, unknown>> }).tradeledgerApp(options),
+    { url, partyId: "exporter-hz-textiles", seedHex: h.party("exporter-hz-textiles").seedHex, genesis: h.genesis(), invoice: doc },
   );
   t.same(result.ok && result.waitedOk, true, "registerInvoice and waitForTx in the page");
   t.equal(result.status, "REGISTERED");
+  t.same({ verified: result.verified, checked: result.checked, problems: result.problems }, { verified: true, checked: 1, problems: [] }, "the page verified the receivable's history against the genesis validators");
   t.equal(result.documentOk, true);
-  t.equal((await h.query.getReceivable(result.id))?.exporterId, "exporter-hz-textiles", "the node stored what the page signed");
+  t.equal((await h.query.getReceivable(result.id as string))?.exporterId, "exporter-hz-textiles", "the node stored what the page signed");
   t.same(pageErrors, []);
 });

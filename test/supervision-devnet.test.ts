@@ -14,7 +14,9 @@ import { DEVNET_RULES } from "../config/devnet.js";
 import { toHex } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
 import { createClient } from "../sdk/client.js";
-import { randomBytes } from "../sdk/crypto.js";
+import { nobleCrypto, randomBytes, sha256 } from "../sdk/crypto.js";
+import { certifiedHeaderFromJson, verifyCertifiedHeader } from "../sdk/certified.js";
+import { validatorSetFromGenesis } from "../sdk/verify.js";
 import type { LedgerEventJson } from "../sdk/api/schemas.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { freePortRange } from "../tools/cluster.js";
@@ -129,4 +131,16 @@ t.test("the regulator's observer node receives an alert within one block of the 
   t.comment(`alert delivered by the observer ${got!.at - sent} ms after the financing was submitted`);
   // and the observer's own GET /v1/alerts has it too
   t.match((await regulator.getAlerts({ rule: "fast-financing" })).items.map((a) => a.txHash), [financed.txHash]);
+
+  // The observer keeps checkpoint certificates (node/driver/follower.ts): its own
+  // GET /v1/blocks/:height/certified answers, and the answer verifies against the genesis validators;
+  // so does the financed receivable's whole history it serves.
+  const set = validatorSetFromGenesis(JSON.parse(readFileSync(join(net.dir, "genesis.json"), "utf8")));
+  const head = BigInt((await status.status()).height);
+  const proof = await status.getCertifiedHeader(head, { waitMs: 15_000 });
+  const check = verifyCertifiedHeader(certifiedHeaderFromJson(proof), set, sha256, nobleCrypto.verify);
+  t.ok(check.ok, `the observer serves a certified head ${head}${check.ok ? "" : `: ${check.reason}`}`);
+  const { verdict } = await regulator.verifiedHistory("receivable", reg.receipt.target, set);
+  t.same(verdict.problems, [], "the regulator proves a history complete from its own observer");
+  t.ok(verdict.completeThrough, `complete through ${verdict.completeThrough}`);
 });

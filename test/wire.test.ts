@@ -85,6 +85,10 @@ t.test("certificates, batches and certified blocks round-trip", async (t) => {
   const block = { height: 5n, time: 1_700_000_000_000n, view: 2n, txs, certificate: cert, headerHash: new Uint8Array(32).fill(9) };
   t.same(decodeCertifiedBlock(encodeCertifiedBlock(block)), block);
   t.type(decodeCertifiedBlock(encodeCertifiedBlock({ ...block, headerHash: new Uint8Array(31) })), Error);
+  t.notOk("checkpoint" in (decodeCertifiedBlock(encodeCertifiedBlock(block)) as object), "no checkpoint certificate: none decoded");
+  // with the checkpoint certificate block sync hands observers (node/driver/follower.ts verifies it)
+  const checkpoint = { seq: 5n, timestamp: 1_700_000_000_000n, blockHash: new Uint8Array(32).fill(9), signatures: [{ replica: 0, signature: new Uint8Array(64).fill(1) }, { replica: 2, signature: new Uint8Array(64).fill(2) }] };
+  t.same(decodeCertifiedBlock(encodeCertifiedBlock({ ...block, checkpoint })), { ...block, checkpoint });
 });
 
 t.test("garbage, truncation and bit flips give an Error, never an exception", async (t) => {

@@ -226,8 +226,8 @@ export class Cluster {
     }
   }
 
-  async startAll(): Promise<void> {
-    await Promise.all(this.net.nodes.map((_, i) => this.start(i)));
+  async startAll(timeoutMs?: number): Promise<void> {
+    await Promise.all(this.net.nodes.map((_, i) => this.start(i, timeoutMs)));
   }
 
   logFile(i: number): string {

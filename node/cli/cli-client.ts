@@ -23,8 +23,8 @@
 //     and exit code 1 (2 for a usage error);
 //   - node commands: status, block, tx, events (follow the stream), party register/show, and
 //     sign-request (the x-tl-* headers of a signed read, or a ready curl command).
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { keyFileInfo, loadKeyFile } from "../../config/load.js";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { keyFileInfo, loadKeyFile, writeKeyFile } from "../../config/load.js";
 import { nodeCrypto } from "../crypto.js";
 import { readPassphrase } from "../keys/passphrase.js";
 import { basename, dirname, join, resolve } from "node:path";
@@ -55,7 +55,12 @@ import {
   scoreParty,
   indicatorsFromJson,
   EXAMPLE_SCORECARD,
+  HISTORY_KINDS,
+  type HistoryKind,
+  type ValidatorSet,
+  type VerificationReport,
   verifyHistory,
+  keyPossessionProof,
   type DocumentKind,
   type Signer,
   type TitleKind,
@@ -132,6 +137,18 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   };
 
   const clientOf = (o: CommonOptions, signer?: Signer): TradeLedgerClient => createClient({ url: urlsOf(o), ...(signer ? { signer } : {}) });
+
+  /** The validators to trust: --genesis, else the devnet's genesis.json. */
+  const validatorsOf = (o: CommonOptions & { genesis?: string }) => validatorSetFromGenesis(readJson(o.genesis ?? join(devnetOf(o), "genesis.json")));
+
+  /** An object's whole history checked against the validators (client.verifiedHistory), for the commands' --verify. */
+  const verifiedHistory: VerifiedHistory = {
+    validators: validatorsOf,
+    print: (value, verdict) => {
+      print({ ...value, verification: verdict });
+      if (!verdict.ok) exit(1);
+    },
+  };
 
   /** Adds the shared options and wraps the action: JSON errors on stderr, exit codes. */
   const command = (name: string, description: string, defaultParty?: string, parent: Command = program) =>
@@ -336,20 +353,19 @@ export function addClientCommands(program: Command, options: ClientCommandOption
       }),
     );
 
-  command("history", "a receivable's history; --verify checks it against the genesis validator set", "auditor")
-    .argument("<receivableId>")
-    .option("--verify", "verify inclusion proofs and commit certificates (verifyHistory)")
+  command("history", "the history of a receivable (or, with --kind, a piece, warrant, credit line, title or lot); --verify proves it complete against the genesis validator set", "auditor")
+    .argument("<id>")
+    .option("--kind <kind>", `the object's kind: ${HISTORY_KINDS.join(", ")}`, "receivable")
+    .option("--verify", "verify every entry's proofs and certificates, and that no entry is missing up to a certified height (verifyHistory / verifyObjectHistory)")
     .option("--genesis <file>", "the genesis whose validators to trust (default <devnet>/genesis.json)")
     .action(
-      run(async (id: string, o: CommonOptions & { verify?: boolean; genesis?: string }) => {
+      run(async (id: string, o: CommonOptions & { kind: string; verify?: boolean; genesis?: string }) => {
+        const kind = historyKindOf(o.kind, id);
         const client = clientOf(o, signerOf(o, "auditor", "history"));
-        const history = await client.getFullHistory(id, { proofs: o.verify ?? false });
-        if (!o.verify) return print(history);
-        const genesis = o.genesis ?? join(devnetOf(o), "genesis.json");
-        const report = verifyHistory(history, validatorSetFromGenesis(readJson(genesis)));
-        const { blocks: _blocks, ...shown } = history;
-        print({ ...shown, items: history.items.map(({ proof: _p, ...e }) => e), verification: report });
-        if (!report.ok) exit(1);
+        if (!o.verify) return print(kind === "receivable" ? await client.getFullHistory(id, { proofs: false }) : await client.getFullHistoryOf(kind, id, { proofs: false }));
+        const { history, verdict } = await client.verifiedHistory(kind, id, verifiedHistory.validators(o));
+        const { blocks: _blocks, signerKeys: _keys, complete: _complete, ...shown } = history;
+        verifiedHistory.print({ ...shown, items: history.items.map(({ proof: _p, ...e }) => e) }, verdict);
       }),
     );
 
@@ -384,11 +400,12 @@ export function addClientCommands(program: Command, options: ClientCommandOption
 
   addNodeCommands({ command, run, signerOf, clientOf, print, out, devnetOf, urlsOf, program, signal: options.signal, format: () => format });
   addWarrantCommands(command, run, signerOf, clientOf, print);
-  addTitleCommands(command, run, signerOf, clientOf, print);
+  addTitleCommands(command, run, signerOf, clientOf, print, verifiedHistory);
   addBuyerCommands(command, run, signerOf, clientOf, print);
   addSupervisionCommands(program, command, run, signerOf, clientOf, print);
-  addGovernanceCommands(program, command, run, signerOf, clientOf, print);
+  addValidatorChangeCommands(program, command, run, signerOf, clientOf, print);
   addLendingCommands(command, run, signerOf, clientOf, print, exit, devnetOf);
+  addGovernanceCommands({ command, run, signerOf, clientOf, print, out, devnetOf, urlsOf, program, signal: options.signal, format: () => format }, env);
   return program;
 }
 
@@ -691,6 +708,22 @@ const HEX64_RE = /^[0-9a-f]{64}$/;
 const QUANTITY_RE = /^(?:0|[1-9][0-9]{0,19})$/;
 const U64_MAX = 2n ** 64n - 1n;
 
+/** What the history commands' --verify uses: the verdict on an object's whole history, and how it is printed (exit 1 unless ok). */
+interface VerifiedHistory {
+  /** the validators to trust: --genesis, else the devnet's genesis.json */
+  validators(o: CommonOptions & { genesis?: string }): ValidatorSet;
+  print(value: object, verdict: VerificationReport): void;
+}
+
+/** `--kind` of the history command, with the id checked for that kind. */
+function historyKindOf(kind: string, id: string): HistoryKind {
+  if (!(HISTORY_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kind ${kind}: one of ${HISTORY_KINDS.join(", ")}`);
+  if (kind === "line" || kind === "lot") {
+    if (!PARTY_ID_RE.test(id)) throw new UsageError(`${kind} id ${JSON.stringify(id)}: 2-63 characters of a-z, 0-9 and '-'`);
+  } else idOf(id, `${kind} id`);
+  return kind as HistoryKind;
+}
+
 /** A title or receivable id (a transaction hash) given on the command line. */
 function idOf(value: string, what: string): string {
   if (!HEX64_RE.test(value)) throw new UsageError(`${what} ${JSON.stringify(value)}: 64 lower-case hex digits (the hash of the transaction that created it)`);
@@ -762,6 +795,7 @@ function addTitleCommands(
   signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
   clientOf: (o: CommonOptions, signer: Signer) => TradeLedgerClient,
   print: (value: unknown) => void,
+  verifiedHistory: VerifiedHistory,
 ): void {
   type MoneyOpts = { amount?: string; minor?: string; currency?: string };
 
@@ -924,12 +958,18 @@ function addTitleCommands(
       }),
     );
 
-  command("show-title", "a title document with its pledge history (its custodian, holder, pledgee bank, auditors)", "auditor")
+  command("show-title", "a title document with its pledge history (its custodian, holder, pledgee bank, auditors); --verify proves its history complete", "auditor")
     .argument("<titleId>")
+    .option("--verify", "verify the title's whole history against the genesis validator set (every entry proven, none missing up to a certified height) and the pledges shown against it (verifyTitlePledges)")
+    .option("--genesis <file>", "the genesis whose validators to trust (default <devnet>/genesis.json)")
     .action(
-      run(async (titleId: string, o: CommonOptions) => {
+      run(async (titleId: string, o: CommonOptions & { verify?: boolean; genesis?: string }) => {
         idOf(titleId, "title id");
-        print(await clientOf(o, signerOf(o, "auditor", "show-title")).getTitle(titleId));
+        const client = clientOf(o, signerOf(o, "auditor", "show-title"));
+        if (!o.verify) return print(await client.getTitle(titleId));
+        // the title's history proven complete, and the pledges shown re-derived from it
+        const { title, verdict } = await client.verifiedTitle(titleId, verifiedHistory.validators(o));
+        verifiedHistory.print(title, verdict);
       }),
     );
 
@@ -937,11 +977,16 @@ function addTitleCommands(
     .argument("<lotId>")
     .option("--limit <n>", "page size (1-1000)")
     .option("--cursor <cursor>", "from a previous page")
+    .option("--verify", "verify the lot's whole history (attestations, every title issued on or surrendered from it) against the genesis validator set (verifyObjectHistory)")
+    .option("--genesis <file>", "the genesis whose validators to trust (default <devnet>/genesis.json)")
     .action(
-      run(async (lotId: string, o: CommonOptions & { limit?: string; cursor?: string }) => {
+      run(async (lotId: string, o: CommonOptions & { limit?: string; cursor?: string; verify?: boolean; genesis?: string }) => {
         if (!PARTY_ID_RE.test(lotId)) throw new UsageError(`lot id ${JSON.stringify(lotId)}: 2-63 characters of a-z, 0-9 and '-'`);
         const page = pageOf(o);
-        print(await clientOf(o, signerOf(o, "auditor", "show-lot")).getLot(lotId, page));
+        const client = clientOf(o, signerOf(o, "auditor", "show-lot"));
+        const lot = await client.getLot(lotId, page);
+        if (!o.verify) return print(lot);
+        verifiedHistory.print(lot, (await client.verifiedHistory("lot", lotId, verifiedHistory.validators(o))).verdict);
       }),
     );
 
@@ -1128,7 +1173,7 @@ function addSupervisionCommands(
 
 // ---- governance (DESIGN.md §12, docs/governance.md): validator-set changes -----------------------
 
-function addGovernanceCommands(
+function addValidatorChangeCommands(
   program: Command,
   command: CommandFactory,
   run: Runner,
@@ -1544,6 +1589,141 @@ function addLendingCommands(
         const { inputs, certified: _certified, ...shown } = report;
         print({ ...shown, inputs: inputs.map((i) => i.key), verification: { ok: check.ok, boundTo: check.boundTo, problems: check.problems } });
         if (!check.ok) exit(1);
+      }),
+    );
+}
+
+// ---- governance: observers and party keys (DESIGN.md §12, docs/governance.md) ----------------
+
+function addGovernanceCommands(d: NodeCommandDeps, env: NodeJS.ProcessEnv): void {
+  const { command, run, signerOf, clientOf, print } = d;
+  const hex64 = (v: string | undefined, what: string): string => {
+    if (typeof v !== "string" || !HEX64_RE.test(v)) throw new UsageError(`${what}: 64 lower-case hex digits`);
+    return v;
+  };
+  const chainIdOf = async (o: CommonOptions & { chainId?: string }): Promise<string> => {
+    if (o.chainId) return o.chainId;
+    const genesis = join(d.devnetOf(o), "genesis.json");
+    if (existsSync(genesis)) return str((readJson(genesis) as { chainId?: unknown }).chainId, "chainId");
+    return (await clientOf(o).status()).chainId;
+  };
+  /** A key file's seed, opening it with its passphrase if it is encrypted. */
+  const seedOf = async (file: string, what: string): Promise<{ seed: Uint8Array; encrypted: boolean }> => {
+    const encrypted = keyFileInfo(file).encrypted;
+    const key = loadKeyFile(file, encrypted ? await readPassphrase({ env, what }) : undefined);
+    return { seed: key.seed, encrypted };
+  };
+
+  const observer = d.program.command("observer").description("observer nodes admitted on the ledger (a BANK or REGULATOR): admit, remove, list (docs/governance.md)");
+  command("admit", "admit an observer node: from the next block every validator accepts its node key, no restart (a BANK or REGULATOR)", "regulator", observer)
+    .argument("<nodePublicKey>", "the observer's node key, 64 hex digits (its `tradeledger init` prints it; its /readyz names it)")
+    .requiredOption("--operator <partyId>", "the registered party that runs the node (e.g. the regulator itself)")
+    .action(
+      run(async (nodeKey: string, o: CommonOptions & { operator: string }) => {
+        const signer = signerOf(o, "regulator", "observer admit");
+        const done = await clientOf(o, signer).submit(built(() => tx.admitObserver({ nodePublicKey: hex64(nodeKey, "<nodePublicKey>"), partyId: o.operator })), signer);
+        print({ nodePublicKey: nodeKey, operator: o.operator, admittedBy: signer.partyId, admitted: true, txHash: done.txHash, height: done.height, time: done.time });
+      }),
+    );
+  command("remove", "remove an admitted observer: validators disconnect and refuse it from the next block (a BANK or REGULATOR)", "regulator", observer)
+    .argument("<nodePublicKey>", "the observer's node key, 64 hex digits")
+    .requiredOption("--reason <text>", "why (recorded on the ledger)")
+    .action(
+      run(async (nodeKey: string, o: CommonOptions & { reason: string }) => {
+        const signer = signerOf(o, "regulator", "observer remove");
+        const done = await clientOf(o, signer).submit(built(() => tx.removeObserver({ nodePublicKey: hex64(nodeKey, "<nodePublicKey>"), reason: o.reason })), signer);
+        print({ nodePublicKey: nodeKey, removedBy: signer.partyId, removed: true, reason: o.reason, txHash: done.txHash, height: done.height, time: done.time });
+      }),
+    );
+
+  command("list", "the observers admitted on the ledger, current and removed (any registered party)", "auditor", observer)
+    .action(
+      run(async (o: CommonOptions) => {
+        print(await clientOf(o, signerOf(o, "auditor", "observer list")).getObservers());
+      }),
+    );
+
+  // keys rotate: the party's own rotation. The new key is generated here (or taken from --new-key),
+  // proves possession, the rotation is signed with the current key; once committed the key file is
+  // replaced (the old one kept beside it as <file>.retired-<height>).
+  const keys = d.program.commands.find((c) => c.name() === "keys") ?? d.program.command("keys").description("party and node keys");
+  command("rotate", "rotate a party's signing key: a new key, its proof of possession, signed with the current key; then the key file is replaced (docs/governance.md)", undefined, keys)
+    .option("--new-key <file>", "a key file for the new key (`tradeledger keys generate`); default: generate one, encrypted like the current")
+    .option("--chain-id <id>", "the chain id the possession proof binds (default: the devnet's genesis, else the node's status)")
+    .action(
+      run(async (o: CommonOptions & { newKey?: string; chainId?: string }) => {
+        const signer = signerOf(o, undefined, "keys rotate");
+        const party = signer.partyId;
+        const keyFile = o.key ? resolve(o.key) : join(d.devnetOf(o), "keys", `${party}.json`);
+        const staged = `${keyFile}.new`;
+        let next: { seed: Uint8Array; encrypted: boolean; passphrase?: string };
+        if (o.newKey) next = await seedOf(resolve(o.newKey), `the new key ${o.newKey}`);
+        else {
+          const encrypted = keyFileInfo(keyFile).encrypted;
+          const passphrase = encrypted ? await readPassphrase({ env, confirm: true, what: `the new key of ${party}` }) : undefined;
+          next = { seed: randomBytes(32), encrypted, ...(passphrase !== undefined ? { passphrase } : {}) };
+          if (existsSync(staged)) throw new UsageError(`${staged} exists: a rotation was interrupted; check \`tradeledger party show ${party}\` and move it yourself`);
+          // written before submitting: a crash after the commit must not lose the only copy of the new key
+          writeKeyFile(staged, { partyId: party, seed: next.seed }, passphrase !== undefined ? { passphrase } : {});
+        }
+        const chainId = await chainIdOf(o);
+        const { publicKey, proof } = keyPossessionProof(chainId, party, next.seed, nodeCrypto);
+        let done;
+        try {
+          done = await clientOf(o, signer).submit(built(() => tx.rotateKey({ partyId: party, newPublicKey: publicKey, possessionProof: proof })), signer);
+        } catch (e) {
+          if (!o.newKey) rmSync(staged, { force: true });
+          throw e;
+        }
+        const retiredFile = `${keyFile}.retired-${done.height}`;
+        let keyFileNow = keyFile;
+        if (!o.newKey) {
+          renameSync(keyFile, retiredFile);
+          renameSync(staged, keyFile);
+        } else keyFileNow = resolve(o.newKey);
+        print({ partyId: party, publicKey: toHex(publicKey), previousPublicKey: toHex(signer.publicKey), inForceFromHeight: (done.height + 1n).toString(), txHash: done.txHash, height: done.height, keyFile: keyFileNow, ...(o.newKey ? {} : { retiredKeyFile: retiredFile }) });
+      }),
+    );
+  command("possession", "prove you hold a new key, for a bank that resets your key: prints its public key and the possession proof (docs/governance.md)", undefined, keys)
+    .argument("<newKeyFile>", "the new key file (`tradeledger keys generate --party <you>`)")
+    .option("--for <partyId>", "the party whose key it becomes (default: the key file's party)")
+    .option("--chain-id <id>", "the chain id (default: the devnet's genesis, else the node's status)")
+    .action(
+      run(async (file: string, o: CommonOptions & { for?: string; chainId?: string }) => {
+        const party = o.for ?? keyFileInfo(resolve(file)).partyId;
+        if (!party) throw new UsageError(`${file} names no party: pass --for <partyId>`);
+        const { seed } = await seedOf(resolve(file), `the new key ${file}`);
+        const chainId = await chainIdOf(o);
+        const { publicKey, proof } = keyPossessionProof(chainId, party, seed, nodeCrypto);
+        print({ partyId: party, chainId, publicKey: toHex(publicKey), possessionProof: toHex(proof) });
+      }),
+    );
+
+  const party = d.program.commands.find((c) => c.name() === "party")!;
+  command("reset-key", "reset the key of a party the bank onboarded that lost its key, with the reason, recorded (the onboarding BANK)", "bank-a", party)
+    .argument("<partyId>")
+    .requiredOption("--reason <text>", "why (recorded on the ledger with the bank's id)")
+    .option("--new-public-key <hex>", "the party's new public key (from its `tradeledger keys possession`)")
+    .option("--proof <hex>", "... and its possession proof")
+    .option("--new-key <file>", "or the party's new key file itself (a devnet: the proof is made from it)")
+    .option("--chain-id <id>", "with --new-key: the chain id (default: the devnet's genesis, else the node's status)")
+    .action(
+      run(async (id: string, o: CommonOptions & { reason: string; newPublicKey?: string; proof?: string; newKey?: string; chainId?: string }) => {
+        let publicKey: string;
+        let proof: string;
+        if (o.newKey) {
+          if (o.newPublicKey || o.proof) throw new UsageError("pass --new-key, or --new-public-key with --proof, not both");
+          const made = keyPossessionProof(await chainIdOf(o), id, (await seedOf(resolve(o.newKey), `the new key ${o.newKey}`)).seed, nodeCrypto);
+          publicKey = toHex(made.publicKey);
+          proof = toHex(made.proof);
+        } else {
+          publicKey = hex64(o.newPublicKey, "--new-public-key");
+          if (typeof o.proof !== "string" || !/^[0-9a-f]{128}$/.test(o.proof)) throw new UsageError("--proof: the possession proof, 128 lower-case hex digits (the party's `tradeledger keys possession` prints it)");
+          proof = o.proof;
+        }
+        const signer = signerOf(o, "bank-a", "party reset-key");
+        const done = await clientOf(o, signer).submit(built(() => tx.resetPartyKey({ partyId: id, newPublicKey: publicKey, possessionProof: proof, reason: o.reason })), signer);
+        print({ partyId: id, publicKey, resetBy: signer.partyId, reason: o.reason, inForceFromHeight: (done.height + 1n).toString(), txHash: done.txHash, height: done.height });
       }),
     );
 }

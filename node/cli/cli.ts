@@ -204,7 +204,9 @@ async function init(opts: InitOptions): Promise<void> {
     writeJsonFile(configFile, config);
     lines.push(
       `node config: ${configFile}`,
-      `node public key (put it in the genesis validators/observers list): ${toHex(node.publicKey)}`,
+      validatorId
+        ? `node public key (put it in the genesis validators/observers list): ${toHex(node.publicKey)}`
+        : `node public key (an observer: a BANK or REGULATOR party admits it on the running network with \`tradeledger observer admit ${toHex(node.publicKey)} --operator <your party>\`, docs/governance.md): ${toHex(node.publicKey)}`,
       `peer id: ${peerIdFromNodePublicKey(node.publicKey)}`,
       "",
     );

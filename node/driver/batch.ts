@@ -32,8 +32,8 @@ export function digestOfBatch(sha256: (data: Uint8Array) => Uint8Array, chainId:
   return batchDigest(sha256, { chainId, height: seq, time: timestamp, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
 }
 
-/** A snapshot of the party keys of committed state (PartyKeys.known: a map lookup). */
-export type PartyKeyLookup = (partyId: string) => Uint8Array | undefined;
+/** A snapshot of the party keys of committed state, current then retired (PartyKeys.knownKeys: a map lookup). */
+export type PartyKeyLookup = (partyId: string) => readonly Uint8Array[];
 
 /**
  * Whether a backup may prepare this batch: decodable, no transaction twice, every transaction for
@@ -48,9 +48,10 @@ export function validateBatchTxs(txs: Tx[] | Error, chainId: string, partyKey: P
     if (seen.has(tx.hashHex)) return `transaction ${tx.hashHex} twice in one batch`;
     seen.add(tx.hashHex);
     if (tx.body.chainId !== chainId) return `transaction ${tx.hashHex} is for chain ${tx.body.chainId}`;
-    // a primary proposing forgeries is faulty
-    const key = partyKey(tx.body.signer);
-    if (key && !verify(tx, key)) return `transaction ${tx.hashHex} has a forged signature`;
+    // A primary proposing forgeries is faulty. A signature under a key the party retired is no
+    // forgery: its holder signed it, the ledger orders it and answers KEY_RETIRED (evidence).
+    const keys = partyKey(tx.body.signer);
+    if (keys.length > 0 && !keys.some((key) => verify(tx, key))) return `transaction ${tx.hashHex} has a forged signature`;
   }
   return true;
 }

@@ -98,9 +98,17 @@ export interface RecordLog {
   replace(records: PersistedRecord[]): Promise<void>;
 }
 
+const keysOf = (parties: PartyKeySnapshot, id: string): readonly Uint8Array[] => {
+  if (parties.knownKeys) return parties.knownKeys(id);
+  const key = parties.known(id);
+  return key ? [key] : [];
+};
+
 /** Party keys of committed state (node/parties.ts): a synchronous snapshot, updated by receipts. */
 export interface PartyKeySnapshot {
   known(partyId: string): Uint8Array | undefined;
+  /** the current key then the retired ones (key rotation, docs/governance.md); absent: just `known` */
+  knownKeys?(partyId: string): readonly Uint8Array[];
   onReceipts(receipts: readonly Receipt[]): Promise<void> | void;
 }
 
@@ -205,7 +213,7 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
       crypto: deps.crypto,
       batches: {
         digestBatch: (seq, timestamp, payload) => digestOfBatch(deps.crypto.hash, this.limits.chainId, seq, timestamp, payload, this.decodePayload(payload)),
-        validateBatch: (_seq, _timestamp, payload) => validateBatchTxs(this.decodePayload(payload), this.limits.chainId, (id) => deps.parties.known(id), (tx, key) => deps.sigCache.verify(tx, key)),
+        validateBatch: (_seq, _timestamp, payload) => validateBatchTxs(this.decodePayload(payload), this.limits.chainId, (id) => keysOf(deps.parties, id), (tx, key) => deps.sigCache.verify(tx, key)),
       },
       records,
       executed: { seq: chain.height, timestamp: chain.height === 0n ? opts.config.genesisTime : chain.headTime, stateDigest: this.stateDigestOf() },

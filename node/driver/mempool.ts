@@ -24,6 +24,7 @@ export type AdmissionCode =
   | "WRONG_CHAIN"
   | "UNKNOWN_SIGNER"
   | "BAD_SIGNATURE"
+  | "KEY_RETIRED"
   | "TX_EXPIRED"
   | "DUPLICATE_TX"
   | "MEMPOOL_FULL";
@@ -49,6 +50,8 @@ export interface MempoolDeps {
   chainId: string;
   /** the signer's public key in committed state, or undefined if unknown */
   partyKey(partyId: string): Promise<Uint8Array | undefined> | Uint8Array | undefined;
+  /** keys the signer rotated away from (docs/governance.md): a signature under one is KEY_RETIRED */
+  retiredKeys?(partyId: string): readonly Uint8Array[];
   /** whether a tx hash was committed in a block already */
   isCommitted(hashHex: string): Promise<boolean> | boolean;
   /** payload format check (sdk/validate.ts); returns a message naming the bad field, or null */
@@ -94,6 +97,7 @@ export class Mempool {
     WRONG_CHAIN: 0,
     UNKNOWN_SIGNER: 0,
     BAD_SIGNATURE: 0,
+    KEY_RETIRED: 0,
     TX_EXPIRED: 0,
     DUPLICATE_TX: 0,
     MEMPOOL_FULL: 0,
@@ -201,7 +205,13 @@ export class Mempool {
       this.rejected.UNKNOWN_SIGNER++;
       return { ok: false, code: "BAD_SIGNATURE", message: SIGNATURE_REFUSAL, txHash: hash };
     }
-    if (!this.deps.sigCache.verify(tx, key)) return this.refuse("BAD_SIGNATURE", SIGNATURE_REFUSAL, hash);
+    if (!this.deps.sigCache.verify(tx, key)) {
+      // A stale key is told apart (only its holder can produce such a signature): the client learns to re-sign.
+      if (this.deps.retiredKeys?.(body.signer).some((k) => verifyTxSignature(this.deps.crypto, k, tx))) {
+        return this.refuse("KEY_RETIRED", `signed with a retired key of ${body.signer}: it rotated its key; sign with the current one`, hash);
+      }
+      return this.refuse("BAD_SIGNATURE", SIGNATURE_REFUSAL, hash);
+    }
     if (await this.deps.isCommitted(hash)) return this.refuse("DUPLICATE_TX", "transaction already committed", hash);
     if (this.entries.has(hash)) return { ok: true, tx: this.entries.get(hash)!.tx, alreadyPending: true }; // raced with itself
     const size = tx.bytes.length;

@@ -4,12 +4,18 @@
 // the core drops the batch undelivered (a view change). The mempool asks this module what to skip,
 // the driver asks it for batches; nobody else keeps a set of in-flight transactions.
 //
-// It also decides when to cut a batch. With no batch in flight the first waiting transaction goes
-// out at once (latency at low load). While batches are in flight a new one waits until
-// `minBatchFill` transactions wait or the oldest has waited `batchDelayMs`: every block costs each
-// node three fsync'd consensus writes, a dozen signatures, its messages and a store commit whatever
-// its size, so under load fewer, fuller blocks carry more per second, while the pipeline
-// (maxBatchesInFlight) still hides the round trips.
+// It also decides when to cut a batch. Every block costs each node three fsync'd consensus writes,
+// a dozen signatures, its messages and a store commit whatever its size, so a batch leaves when
+//   - `minBatchFill` transactions wait (under load: fewer, fuller blocks, the pipeline of
+//     maxBatchesInFlight hiding the round trips), or
+//   - nothing is in flight and the last batch left at least `batchDelayMs` ago: a lone transaction
+//     on an idle network goes out at once, or
+//   - the oldest waiting transaction has waited `batchDelayMs` (a batch in flight, or the last one
+//     left less than `batchDelayMs` ago).
+// So batches are at least `batchDelayMs` apart unless they fill up: at low load (100-300 tx/s)
+// transactions share blocks instead of each paying a block of its own, and a transaction waits
+// for a batch at most `batchDelayMs`. The cut is the primary's local choice, never a consensus rule:
+// backups check what a batch holds, not when it came.
 import type { Tx } from "../../sdk/tx.js";
 import { encodeBatch } from "../net/wire.js";
 import type { DriverClock, TimerHandle } from "./clock.js";
@@ -37,7 +43,7 @@ export interface ProposerOptions {
   maxBatchBytes: number;
   /** while batches are in flight, cut another once this many transactions wait (default maxBatchTxs / 8) */
   minBatchFill?: number;
-  /** ... or once the oldest has waited this long, ms (default 20) */
+  /** ... or once the oldest has waited this long, ms; and batches are this far apart unless they fill (default 20) */
   batchDelayMs?: number;
 }
 
@@ -70,6 +76,8 @@ export class Proposer implements InFlightTxs {
   private readonly holds = new Map<string, number>();
   private inPool: { pool: object; count: number } | undefined;
   private timer: TimerHandle | undefined;
+  /** when the last batch was cut (the clock's monotonic ms) */
+  private lastCutAt = -Infinity;
   readonly stats = { batchesCut: 0, txsReleased: 0 };
 
   constructor(
@@ -213,14 +221,18 @@ export class Proposer implements InFlightTxs {
     // again once it has taken it, and the in-flight set already holds its transactions.
     if (this.queued) return;
     this.refresh();
-    if (!force && this.core.size > 0) {
+    if (!force) {
       const waiting = this.waiting;
-      if (waiting < this.minBatchFill) {
+      const sinceCut = this.deps.clock.monotonic() - this.lastCutAt;
+      const idle = this.core.size === 0 && sinceCut >= this.batchDelayMs;
+      if (waiting < this.minBatchFill && !idle) {
         if (waiting > 0 && !this.timer) {
+          // in flight: the oldest waits batchDelayMs; idle but too soon: the rest of the interval
+          const wait = this.core.size > 0 ? this.batchDelayMs : Math.max(0, this.batchDelayMs - sinceCut);
           this.timer = this.deps.clock.setTimeout(() => {
             this.timer = undefined;
             this.maybeCut(true);
-          }, this.batchDelayMs);
+          }, wait);
         }
         return;
       }
@@ -230,6 +242,7 @@ export class Proposer implements InFlightTxs {
     this.timer?.cancel();
     this.timer = undefined;
     this.wanted = false;
+    this.lastCutAt = this.deps.clock.monotonic();
     this.queued = txs.map((t) => t.hashHex);
     this.hold(this.queued);
     this.stats.batchesCut++;

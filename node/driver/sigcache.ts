@@ -3,13 +3,15 @@
 //
 // Keyed by tx hash AND signature bytes: the tx hash covers only the body, so a copy of a valid
 // transaction carrying a different (forged) signature has the same hash. Matching on the hash alone
-// would let this node accept bytes that other nodes reject: a fork in execution.
+// would let this node accept bytes that other nodes reject: a fork in execution. And by the public
+// key it verified under: after a party rotates its key (docs/governance.md), a signature verified under the
+// retired key must not pass as verified under the new one.
 import { equalBytes } from "../../sdk/bytes.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { verifyTxSignature, type Tx } from "../../sdk/tx.js";
 
 export class SignatureCache {
-  private readonly verified = new Map<string, Uint8Array>();
+  private readonly verified = new Map<string, { signature: Uint8Array; publicKey: Uint8Array }>();
   hits = 0;
   misses = 0;
 
@@ -21,7 +23,7 @@ export class SignatureCache {
   /** Verifies tx's signature under publicKey, consulting and filling the cache. */
   verify(tx: Pick<Tx, "hashHex" | "bodyBytes" | "signature">, publicKey: Uint8Array): boolean {
     const known = this.verified.get(tx.hashHex);
-    if (known && equalBytes(known, tx.signature)) {
+    if (known && equalBytes(known.signature, tx.signature) && equalBytes(known.publicKey, publicKey)) {
       this.hits++;
       return true;
     }
@@ -32,7 +34,7 @@ export class SignatureCache {
       const oldest = this.verified.keys().next().value;
       if (oldest !== undefined) this.verified.delete(oldest);
     }
-    this.verified.set(tx.hashHex, tx.signature);
+    this.verified.set(tx.hashHex, { signature: tx.signature, publicKey });
     return true;
   }
 

@@ -3,6 +3,7 @@
 // applied only if its commit certificate carries 2f+1 valid validator signatures over exactly its
 // transactions and time; execution is then deterministic, so the result needs no trust in the peer.
 import { toHex } from "../../sdk/bytes.js";
+import type { CheckpointCertificate } from "../../sdk/certified.js";
 import { batchDigest, verifyCommitCertificate, type CommitCertificate, type Validator } from "../../sdk/commit.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { decodeTx, type Tx } from "../../sdk/tx.js";
@@ -17,6 +18,8 @@ export interface CertifiedExecution {
   view: bigint;
   txs: Tx[];
   certificate: CommitCertificate;
+  /** the checkpoint certificate the peer sent with the block, unverified (observers keep it: node/driver/follower.ts) */
+  checkpoint?: CheckpointCertificate;
 }
 
 /** Runs a committed block through the chain; the node's single entry point for executing blocks. */
@@ -83,7 +86,7 @@ export class BlockSync {
     }
     const verdict = verifyCertifiedBatch(this.crypto, this.chainId, this.validators, decoded, txs);
     if (verdict !== true) fault(verdict);
-    const executed = await this.execute({ height: decoded.height, time: decoded.time, view: decoded.view, txs, certificate: decoded.certificate });
+    const executed = await this.execute({ height: decoded.height, time: decoded.time, view: decoded.view, txs, certificate: decoded.certificate, ...(decoded.checkpoint ? { checkpoint: decoded.checkpoint } : {}) });
     if (toHex(executed.hash) !== toHex(decoded.headerHash)) {
       // The certificate fixes transactions and time and execution is deterministic: the serving
       // peer's header is wrong (lying or diverged). Our result stands; the peer is penalised.

@@ -7,6 +7,7 @@ import { encodeValidatorSet, GOVERNANCE_KEY, type ValidatorMember } from "./gove
 import { toHex, utf8 } from "../../sdk/bytes.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { verifyTxSignature, type Tx } from "../../sdk/tx.js";
+import { partyKeyAt } from "../../sdk/signers.js";
 import type { Party, Receipt, ResultCode } from "../../sdk/types.js";
 import type { TxPayload } from "../../sdk/transactions/index.js";
 import { formatOf } from "../../sdk/transactions/index.js";
@@ -60,7 +61,7 @@ export interface BlockExecution {
  * Whether a transaction that got this receipt code took its hash for replay protection. A hash is
  * taken by the one transaction that passes the envelope up to and including the replay check:
  * every OK, MALFORMED, UNAUTHORIZED or domain rejection. Copies rejected before that point (wrong
- * chain, unknown signer, forged signature, outside its time window) do not take it: the hash covers
+ * chain, unknown signer, forged signature or one by a retired key, outside its time window) do not take it: the hash covers
  * only the body, so a copy of a pending transaction with a garbage signature would otherwise block
  * the genuine one; an expired transaction can never pass later, and one from too far in the future
  * may pass once its time comes. A replay (DUPLICATE_TX) finds the hash already taken. So each hash
@@ -68,7 +69,7 @@ export interface BlockExecution {
  * earlier blocks.
  */
 export function takesTxHash(code: ResultCode): boolean {
-  return code !== "WRONG_CHAIN" && code !== "UNKNOWN_SIGNER" && code !== "BAD_SIGNATURE" && code !== "TX_EXPIRED" && code !== "DUPLICATE_TX";
+  return code !== "WRONG_CHAIN" && code !== "UNKNOWN_SIGNER" && code !== "BAD_SIGNATURE" && code !== "KEY_RETIRED" && code !== "TX_EXPIRED" && code !== "DUPLICATE_TX";
 }
 
 /**
@@ -93,8 +94,14 @@ export function applyTx(state: StateWriter, tx: Tx, block: BlockContext, deps: L
   const signerBytes = state.get(KEY.party(body.signer));
   if (!signerBytes) return rejected("UNKNOWN_SIGNER", `no party ${JSON.stringify(body.signer)} is registered`);
   const signer = decodeParty(signerBytes);
-  const verified = deps.verifySignature ? deps.verifySignature(tx, signer.publicKey) : verifyTxSignature(deps.crypto, signer.publicKey, tx);
-  if (!verified) return rejected("BAD_SIGNATURE", `signature does not verify under the key of ${signer.id}`);
+  // The key in force for this block (sdk/signers.ts partyKeyAt, the function verifiers use): a key
+  // rotated in block h still signs the rest of block h, its successor from h + 1 on.
+  const verify = (key: Uint8Array) => (deps.verifySignature ? deps.verifySignature(tx, key) : verifyTxSignature(deps.crypto, key, tx));
+  if (!verify(partyKeyAt(signer, block.height))) {
+    const retired = signer.retiredKeys?.find((k) => k.untilHeight <= block.height && verify(k.publicKey));
+    if (retired) return rejected("KEY_RETIRED", `signed with a key of ${signer.id} retired at height ${retired.untilHeight - 1n}: sign with its current key`);
+    return rejected("BAD_SIGNATURE", `signature does not verify under the key of ${signer.id}`);
+  }
 
   const maxAge = deps.params?.txMaxAgeMs ?? DEFAULT_LEDGER_PARAMS.txMaxAgeMs;
   const maxFuture = deps.params?.txMaxFutureMs ?? DEFAULT_LEDGER_PARAMS.txMaxFutureMs;
@@ -120,7 +127,7 @@ export function applyTx(state: StateWriter, tx: Tx, block: BlockContext, deps: L
   // ---- domain rules, on a scratch overlay committed only on success ----
   const scratch = new Overlay(state);
   const params = deps.params ? { ...DEFAULT_RULE_PARAMS, ...definedOnly(deps.params) } : DEFAULT_RULE_PARAMS;
-  const ctx: TransitionContext<TxPayload> = { state: scratch, tx, payload: p, signer, block, params };
+  const ctx: TransitionContext<TxPayload> = { state: scratch, tx, payload: p, signer, block, params, crypto: deps.crypto };
   let events;
   try {
     events = rule.apply(ctx);

@@ -1,7 +1,7 @@
 // Governance state (DESIGN.md §12, docs/governance.md): the validator set the ledger decided and
 // the open proposals to change it. The two rules (node/ledger/tx/propose-validator-change.ts,
 // approve-validator-change.ts) read and write it through this module; the consensus driver reads
-// the set at an epoch boundary (docs/governance.md §2) to build the next epoch's replica.
+// the set at an epoch boundary (docs/governance.md §5) to build the next epoch's replica.
 //
 // Keys (committed by the state tree like every other record):
 //   v/set            ValidatorSet: the members in replica order, and the count of decided changes
@@ -27,7 +27,7 @@ export interface ValidatorSetRecord {
   members: ValidatorMember[];
   /** changes decided since genesis (0 = the genesis set): the consensus epoch that runs this set */
   version: bigint;
-  /** consensus runs this set for every seq above this one (0 for the genesis set; docs/governance.md §2) */
+  /** consensus runs this set for every seq above this one (0 for the genesis set; docs/governance.md §5) */
   switchAt: bigint;
 }
 

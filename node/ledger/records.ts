@@ -2,9 +2,16 @@
 // Derived quantities (live financed amount, overdue, exposure) are in sdk/domain.ts.
 import { decode, encode, CodecError } from "../../sdk/codec.js";
 import type { Alert, CreditLine, Declaration, DocumentRecord, Event, EventWire, Party, Piece, Receipt, Receivable, SupervisionRule, Warrant } from "../../sdk/types.js";
-import type { BookCore, BookRoot, Consent, CreditFacts, DueAmount, Lot, PartyAmount, Title } from "../../sdk/types.js";
+import type { BookCore, BookRoot, Consent, CreditFacts, DueAmount, Lot, ObserverRecord, PartyAmount, Title } from "../../sdk/types.js";
 
 export const encodeParty = (party: Party): Uint8Array => encode("Party", party);
+
+/** State m/observers: every observer admitted on the ledger, current and removed, sorted by node key. */
+export interface ObserverSetRecord {
+  observers: ObserverRecord[];
+}
+export const encodeObserverSet = (set: ObserverSetRecord): Uint8Array => encode("ObserverSet", set);
+export const decodeObserverSet = (bytes: Uint8Array): ObserverSetRecord => decode<ObserverSetRecord>("ObserverSet", bytes);
 export const decodeParty = (bytes: Uint8Array): Party => decode<Party>("Party", bytes);
 
 export const encodeReceivable = (receivable: Receivable): Uint8Array => encode("Receivable", receivable);

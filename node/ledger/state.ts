@@ -50,6 +50,8 @@ export const KEY = {
   bankBook: BOOK_KEY.root,
   creditFacts: (partyId: string) => `i/${partyId}`,
   consent: (partyId: string, bankId: string) => `c/${partyId}/${bankId}`,
+  // governance (DESIGN.md §12, docs/governance.md): the observers admitted on the ledger
+  observers: "m/observers",
 } as const;
 
 export interface StateReader {

@@ -5,23 +5,32 @@
 import type { BlockServer, P2PNetwork } from "../../p2p/index.js";
 import type { Logger } from "../log.js";
 import type { QueryModel } from "../query/types.js";
-import { encodeCertifiedBlock } from "./wire.js";
+import { encodeCertifiedBlock, type CertifiedBlock } from "./wire.js";
 import type { ValidatorPeers } from "./validators.js";
 
-/** Serves heights from..to (up to the head) as CertifiedBlock frames; stops at a block without a certificate. */
-export function certifiedBlockServer(query: Pick<QueryModel, "head" | "getBlock" | "getCertificate">): BlockServer {
+/**
+ * Serves heights from..to (up to the head) as CertifiedBlock frames; stops at a block without a
+ * certificate. The last frame carries the newest checkpoint certificate held at or below its height
+ * (observers keep it to serve certified headers: node/driver/follower.ts).
+ */
+export function certifiedBlockServer(query: Pick<QueryModel, "head" | "getBlock" | "getCertificate" | "checkpointAtOrBelow">): BlockServer {
   return async (from, to, maxBytes) => {
     const out: Uint8Array[] = [];
     let bytes = 0;
+    let last: CertifiedBlock | undefined;
     for (let h = from; h <= to && h <= query.head().height; h++) {
       const block = await query.getBlock(h);
       const certificate = await query.getCertificate(h);
       if (!block || !certificate) break;
-      const item = encodeCertifiedBlock({ height: h, time: block.header.time, view: certificate.view, txs: block.txs, certificate, headerHash: block.hash });
+      const b: CertifiedBlock = { height: h, time: block.header.time, view: certificate.view, txs: block.txs, certificate, headerHash: block.hash };
+      const item = encodeCertifiedBlock(b);
       if (bytes + item.length > maxBytes && out.length > 0) break;
       bytes += item.length;
       out.push(item);
+      last = b;
     }
+    const checkpoint = last && (await query.checkpointAtOrBelow(last.height));
+    if (last && checkpoint) out[out.length - 1] = encodeCertifiedBlock({ ...last, checkpoint });
     return out;
   };
 }

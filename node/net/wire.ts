@@ -4,6 +4,7 @@
 // punishes. Nothing inside the node ever sees a peer's raw bytes.
 import { decode, encode, CodecError } from "../../sdk/codec.js";
 import { withoutZeroEpoch, type CommitCertificate } from "../../sdk/commit.js";
+import type { CheckpointCertificate } from "../../sdk/certified.js";
 import { malformation } from "../../consensus/messages.js";
 import type {
   Checkpoint,
@@ -277,6 +278,8 @@ export interface CertifiedBlock {
   certificate: CommitCertificate;
   /** the serving node's header hash after executing the block: a cross-check, not trusted */
   headerHash: Uint8Array;
+  /** the newest checkpoint certificate the server holds at or below `height` (not trusted: verified by the receiver) */
+  checkpoint?: CheckpointCertificate;
 }
 
 export function encodeCertifiedBlock(b: CertifiedBlock): Uint8Array {
@@ -290,6 +293,8 @@ export function decodeCertifiedBlock(bytes: Uint8Array): CertifiedBlock | Error 
     if (!b.certificate) return new WireError("certified block without a certificate");
     if (b.headerHash.length !== 32) return new WireError("certified block header hash is not 32 bytes");
     withoutZeroEpoch(b.certificate);
+    if (!b.checkpoint) delete b.checkpoint;
+    else withoutZeroEpoch(b.checkpoint as CheckpointCertificate & { epoch?: bigint });
     return b as CertifiedBlock;
   } catch (err) {
     return err instanceof Error ? err : new WireError(String(err));

@@ -8,18 +8,19 @@ import { decodeValidatorProposal, decodeValidatorSet, GOVERNANCE_KEY, type Valid
 import { concatBytes, equalBytes, fromUtf8, toHex } from "../../sdk/bytes.js";
 import { decode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
-import { MAX_CERTIFIED_CHAIN, type CertifiedHeaderProof } from "../../sdk/certified.js";
+import { MAX_CERTIFIED_CHAIN, type CertifiedHeaderProof, type CheckpointCertificate } from "../../sdk/certified.js";
 import { EMPTY_HISTORY_HEAD, historyChainKey, nextHistoryHead, REJECTED_ATTEMPT, type HistoryKind } from "../../sdk/history-chain.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
 import { inclusionProof, leafHash } from "../../sdk/merkle.js";
 import { decodeTx } from "../../sdk/tx.js";
-import type { BlockHeader, CreditLine, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, SupervisionRule, Title, Warrant } from "../../sdk/types.js";
+import type { BlockHeader, CreditLine, Event, Declaration, DocumentRecord, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, SupervisionRule, Title, Warrant } from "../../sdk/types.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeBookRoot, decodeConsent, decodeCreditFacts, decodeCreditLine, decodeLot, decodePiece, decodeReceipt, decodeRuleSet, decodeTitle, decodeWarrant } from "../ledger/records.js";
+import { decodeBookRoot, decodeConsent, decodeCreditFacts, decodeCreditLine, decodeLot, decodeObserverSet, decodePiece, decodeReceipt, decodeRuleSet, decodeTitle, decodeWarrant } from "../ledger/records.js";
 import { SUPERVISION_KEY } from "../ledger/supervision.js";
-import type { Consent, CreditFacts } from "../../sdk/types.js";
+import type { Consent, CreditFacts, ObserverRecord } from "../../sdk/types.js";
 import { assembleBook, BOOK_KEY, BookIncompleteError, type BookPart } from "../../sdk/lending.js";
+import { pledgesOfHistory } from "../../sdk/verify-title.js";
 import { prefixRange } from "../store/db.js";
 import { stateKeys } from "../store/state.js";
 import { KEY } from "../ledger/state.js";
@@ -154,6 +155,10 @@ export class LedgerQuery implements QueryModel {
     // block means our chain is not the validators' (the driver halts on that at stable checkpoints).
     if (!equalBytes(sha256(top), checkpoint.blockHash)) throw corrupted(`the checkpoint certificate of block ${checkpoint.seq} certifies another header`, { height: checkpoint.seq.toString() });
     return { header, chain, checkpoint };
+  }
+
+  async checkpointAtOrBelow(height: bigint): Promise<CheckpointCertificate | undefined> {
+    return this.store.blocks.checkpointAtOrBelow(height);
   }
 
   async waitCertifiedHeader(height: bigint, ms: number): Promise<CertifiedHeaderProof | undefined> {
@@ -449,6 +454,11 @@ export class LedgerQuery implements QueryModel {
     return { set: decodeValidatorSet(b), ...(p ? { proposal: decodeValidatorProposal(p) } : {}) };
   }
 
+  async observerRecords(): Promise<ObserverRecord[]> {
+    const b = await this.getState(KEY.observers);
+    return b ? decodeObserverSet(b).observers : [];
+  }
+
   async supervisionRules(): Promise<SupervisionRule[]> {
     const b = await this.getState(SUPERVISION_KEY.rules);
     return b ? decodeRuleSet(b).rules : [];
@@ -593,7 +603,8 @@ export class LedgerQuery implements QueryModel {
   }
 
   /**
-   * A title with its lot and its pledges, oldest first, rebuilt from the title's history: each
+   * A title with its lot and its pledges, oldest first, rebuilt from the title's history by the SDK's
+   * rule (sdk/verify-title.ts pledgesOfHistory, which verifyTitlePledges checks them with): each
    * pledgeOffered opens a pledge (bank, amount, currency, expiry), the pledgeAccepted and
    * pledgeReleased that follow close it. Rejected attempts in the history are skipped.
    */
@@ -603,29 +614,13 @@ export class LedgerQuery implements QueryModel {
     const lot = await this.getLot(title.lotId);
     if (!lot) throw corrupted(`title ${id} names missing lot ${title.lotId}`);
     const pledges: PledgeHistoryEntry[] = [];
-    let open: PledgeHistoryEntry | undefined;
     let cursor: string | undefined;
     do {
       const page = await this.objectHistory("title", id, { limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
-      for (const e of page.items) {
-        const ev = e.event;
-        if (!ev) continue;
-        const step: PledgeStep = { height: e.height, index: e.index, time: e.time, txHash: e.txHash, signer: e.signer };
-        if (ev.type === "pledgeOffered") {
-          if (open) throw corrupted(`title ${id}: a pledge is offered at ${e.height}/${e.index} while another is open`);
-          open = { bankId: ev.bankId, holderId: ev.holderId, securedAmount: ev.securedAmount, currency: ev.currency, expiryDate: ev.expiryDate, outcome: "OFFERED", offered: step };
-          pledges.push(open);
-        } else if (ev.type === "pledgeAccepted" || ev.type === "pledgeReleased") {
-          if (!open || open.bankId !== ev.bankId) throw corrupted(`title ${id}: ${ev.type} at ${e.height}/${e.index} follows no open pledge to ${ev.bankId}`);
-          if (ev.type === "pledgeAccepted") {
-            open.accepted = step;
-            open.outcome = "PLEDGED";
-          } else {
-            open.released = step;
-            open.outcome = ev.wasAccepted ? "RELEASED" : ev.releasedBy === ev.bankId ? "DECLINED" : "WITHDRAWN";
-            open = undefined;
-          }
-        }
+      try {
+        pledgesOfHistory(page.items.map((e): { event: Event | undefined; step: PledgeStep } => ({ event: e.event, step: { height: e.height, index: e.index, time: e.time, txHash: e.txHash, signer: e.signer } })), pledges);
+      } catch (err) {
+        throw corrupted(`title ${id}: ${(err as Error).message}`);
       }
       cursor = page.cursor;
     } while (cursor);

@@ -4,15 +4,16 @@
 // imports node/store, node/ledger or node/chain, so rpc/ can import it without reaching around.
 import type { ValidatorProposalRecord, ValidatorSetRecord } from "../ledger/governance.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
-import type { CertifiedHeaderProof } from "../../sdk/certified.js";
+import type { CertifiedHeaderProof, CheckpointCertificate } from "../../sdk/certified.js";
 import type { HistoryKind } from "../../sdk/history-chain.js";
 import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
 import { PARTY_ID_RE } from "../../sdk/checks.js";
+import type { ObserverRecord } from "../../sdk/types.js";
 import type { Alert, BlockHeader, Consent, CreditFacts, CreditLine, SupervisionRule, Declaration, DocumentRecord, Event, Lot, Party, Piece, Receipt, Receivable, ReceivableStatus, ResultCode, Title, Warrant } from "../../sdk/types.js";
 import type { BookPart } from "../../sdk/lending.js";
-import { formatOf, RECEIVABLE_ID_RE, type TargetKind, type TxPayload, type TxType } from "../../sdk/transactions/index.js";
+import type { TxType } from "../../sdk/transactions/index.js";
 
 /** The largest page a list read returns (node/store/indexes.ts enforces it). */
 export const MAX_PAGE_LIMIT = 1000;
@@ -148,60 +149,11 @@ export interface Exposure extends ExposureTally {
 
 // ---- objects with a history: digital warrants (DESIGN.md §7), titles and lots (§8) ---------------
 
-/**
- * The objects that have a history of their own: warrant pieces, warrants and credit lines (§7),
- * title documents and lots of goods (§8).
- */
-export type ObjectKind = "piece" | "warrant" | "line" | "title" | "lot";
+/** The objects other than receivables with a history of their own (sdk/history-chain.ts has the rule). */
+export { isObjectId, objectsNamed, objectsOfEvent, type ObjectKind } from "../../sdk/history-chain.js";
+import type { ObjectKind } from "../../sdk/history-chain.js";
 export const WARRANT_OBJECT_KINDS: ReadonlySet<ObjectKind> = new Set(["piece", "warrant", "line"]);
 export const TITLE_OBJECT_KINDS: ReadonlySet<ObjectKind> = new Set(["title", "lot"]);
-
-const KIND_OF_TARGET: Partial<Record<TargetKind, ObjectKind>> = { piece: "piece", warrant: "warrant", creditLine: "line", title: "title", lot: "lot" };
-
-/** Whether `id` is well-formed for its kind: pieces, warrants and titles are 64 hex digits (tx hashes), lines and lots party-id-like. */
-export function isObjectId(kind: ObjectKind, id: unknown): id is string {
-  return typeof id === "string" && (kind === "line" || kind === "lot" ? PARTY_ID_RE.test(id) : RECEIVABLE_ID_RE.test(id));
-}
-
-/**
- * The pieces, warrants, credit lines, titles and lots a transaction aims at, from its payload and
- * receipt target alone (not its events): the receipt target under the kind its format targets, and
- * the `pieceId` / `lineId` / `titleId` / `lotId` its payload names. What the history indexes file a
- * rejected attempt under, and part of what the RPC shows to whom. Payload ids are caller-chosen:
- * only well-formed ids are returned.
- */
-export function objectsNamed(payload: TxPayload | undefined, target: string): { kind: ObjectKind; id: string }[] {
-  const out = new Map<string, { kind: ObjectKind; id: string }>();
-  const add = (kind: ObjectKind, id: unknown) => {
-    if (isObjectId(kind, id)) out.set(`${kind}/${id}`, { kind, id });
-  };
-  const targetKind = KIND_OF_TARGET[formatOf(payload?.type)?.targets as TargetKind];
-  if (targetKind) add(targetKind, target);
-  if (payload && typeof payload === "object") {
-    const fields = payload as unknown as Record<string, unknown>;
-    add("piece", fields["pieceId"]);
-    add("line", fields["lineId"]);
-    add("title", fields["titleId"]);
-    add("lot", fields["lotId"]);
-  }
-  return [...out.values()];
-}
-
-/** The objects an event names (its pieceId, warrantId, lineId, titleId, lotId): the histories it belongs to. */
-export function objectsOfEvent(e: Event): { kind: ObjectKind; id: string }[] {
-  const out: { kind: ObjectKind; id: string }[] = [];
-  const fields = e as unknown as Record<string, unknown>;
-  for (const [field, kind] of EVENT_OBJECT_FIELDS) if (isObjectId(kind, fields[field])) out.push({ kind, id: fields[field] as string });
-  return out;
-}
-
-const EVENT_OBJECT_FIELDS: readonly (readonly [string, ObjectKind])[] = [
-  ["pieceId", "piece"],
-  ["warrantId", "warrant"],
-  ["lineId", "line"],
-  ["titleId", "title"],
-  ["lotId", "lot"],
-];
 
 /** A warrant with its whole tree of pieces, root first, parents before children. */
 export interface WarrantTree {
@@ -230,9 +182,10 @@ export interface PledgeStep {
 /**
  * What became of a pledge: OFFERED (open offer), PLEDGED (accepted, not released), RELEASED (accepted,
  * then released by its bank), DECLINED (the offer released by the bank it was offered to), WITHDRAWN
- * (the offer released by the holder).
+ * (the offer released by the holder). sdk/verify-title.ts has the rule.
  */
-export type PledgeOutcome = "OFFERED" | "PLEDGED" | "RELEASED" | "DECLINED" | "WITHDRAWN";
+export type { PledgeOutcome } from "../../sdk/verify-title.js";
+import type { PledgeOutcome } from "../../sdk/verify-title.js";
 
 /** One pledge of a title, from its offer to its release, as the title's history tells it. */
 export interface PledgeHistoryEntry {
@@ -289,6 +242,8 @@ export interface QueryModel {
    * or not certified yet (the next checkpoint, or the idle tip's, certifies it: docs/consensus.md §2.6).
    */
   certifiedHeader(height: bigint): Promise<CertifiedHeaderProof | undefined>;
+  /** the newest checkpoint certificate this node holds at or below `height` (what block sync hands observers) */
+  checkpointAtOrBelow(height: bigint): Promise<CheckpointCertificate | undefined>;
   /** certifiedHeader, waiting up to `ms` for a certificate to arrive */
   waitCertifiedHeader(height: bigint, ms: number): Promise<CertifiedHeaderProof | undefined>;
   /** the committed transaction that took this hash, with its receipt and inclusion proofs */
@@ -335,6 +290,8 @@ export interface QueryModel {
   supervisionRules(): Promise<SupervisionRule[]>;
   /** the validator set in state and, if named, one proposal (docs/governance.md); undefined: no set in state */
   governance(proposalId?: string): Promise<{ set: ValidatorSetRecord; proposal?: ValidatorProposalRecord } | undefined>;
+  /** Observers admitted on the ledger, current and removed (state m/observers; docs/governance.md). */
+  observerRecords(): Promise<ObserverRecord[]>;
   /** every authenticated transaction that carried this document hash, with its outcome */
   documentHistory(documentHash: Uint8Array, page?: PageRequest): Promise<Page<TxEntry>>;
   /** every authenticated registration that carried this invoice fingerprint, with its outcome */

@@ -166,6 +166,14 @@ export class BlockRepository {
     return undefined;
   }
 
+  /** The highest checkpoint certificate with seq <= `at`, or undefined. */
+  async checkpointAtOrBelow(at: bigint): Promise<CheckpointCertificate | undefined> {
+    for await (const [k, v] of this.db.iterator({ gte: blockKeys.checkpoint(0n), lte: blockKeys.checkpoint(at), reverse: true, limit: 1 })) {
+      return decodeCheckpointRecord(plain(v), readU64(k, 1));
+    }
+    return undefined;
+  }
+
   /** Where the transaction that took this hash was committed (see ledger takesTxHash). */
   async txLocation(hash: Uint8Array): Promise<TxLocation | undefined> {
     if (this.committed && !this.committed.mayContain(hash)) return undefined;

@@ -7,15 +7,15 @@ import { fromHex, isHex, toHex } from "../../sdk/bytes.js";
 import type { Tx } from "../../sdk/tx.js";
 import type { Lot, Piece, Receipt, ReceivableStatus, ResultCode, Title } from "../../sdk/types.js";
 import type { StateReader, WriteSet } from "../ledger/state.js";
-import { MAX_PAGE_LIMIT, objectsNamed, objectsOfEvent, WARRANT_OBJECT_KINDS, type DateRange, type ObjectKind, type Page, type PageRequest } from "../query/types.js";
+import { MAX_PAGE_LIMIT, WARRANT_OBJECT_KINDS, type DateRange, type ObjectKind, type Page, type PageRequest } from "../query/types.js";
 import { decodeLot, decodePiece, decodeTitle } from "../ledger/records.js";
 import { Bucket } from "./buckets.js";
 import { KeyReader, key, prefixEnd, type KeyWriter } from "./encoding.js";
 import { StoreError, corrupted } from "./errors.js";
 import type { Db } from "./db.js";
 import { receivableIndexFields, type ReceivableIndexFields } from "./receivable-fields.js";
-import { formatOf, receivableIdsNamed } from "../../sdk/transactions/index.js";
-import { REJECTED_ATTEMPT, type HistoryKind } from "../../sdk/history-chain.js";
+import { formatOf } from "../../sdk/transactions/index.js";
+import { historyEntriesOfTx, REJECTED_ATTEMPT, type HistoryKind } from "../../sdk/history-chain.js";
 
 /** Event index of a history entry that records a rejected attempt rather than an event (sdk/history-chain.ts). */
 export { REJECTED_ATTEMPT };
@@ -23,7 +23,7 @@ export const DEFAULT_PAGE_LIMIT = 50;
 export { MAX_PAGE_LIMIT };
 
 /** Receipt codes given before the signature is checked: the claimed signer is not authenticated. */
-const UNAUTHENTICATED: ReadonlySet<ResultCode> = new Set(["WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE"]);
+const UNAUTHENTICATED: ReadonlySet<ResultCode> = new Set(["WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE", "KEY_RETIRED"]);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const indexKeys = {
@@ -167,39 +167,15 @@ export interface HistoryEntryRef {
 }
 
 /**
- * Every history entry a block adds, in chain order (tx index, then event index): the one rule for
- * which object's history an event or a rejected attempt belongs to. The history indexes below and
- * the history chains in the state (node/chain/chain.ts, sdk/history-chain.ts) are both built from it,
- * so a history read from the indexes is exactly what the certified chain counts.
- *   receivable: an event's receivableId; a rejected transaction's targets (receivableIdsNamed)
- *   piece / warrant / line: an event's pieceId / warrantId / lineId; a rejected transaction's objectsNamed
- *   title / lot: objectsOfEvent; a rejected transaction's objectsNamed
+ * Every history entry a block adds, in chain order (tx index, then event index), by the one rule for
+ * which object's history an event or a rejected attempt belongs to (sdk/history-chain.ts
+ * historyEntriesOfTx, which the SDK's verifiers check entries with). The history indexes below and
+ * the history chains in the state (node/chain/chain.ts) are both built from it, so a history read
+ * from the indexes is exactly what the certified chain counts.
  */
 export function historyEntriesOfBlock(txs: readonly Tx[], receipts: readonly Receipt[]): HistoryEntryRef[] {
   const out: HistoryEntryRef[] = [];
-  for (let i = 0; i < txs.length; i++) {
-    const r = receipts[i]!;
-    const seen = new Set<string>();
-    const add = (kind: HistoryKind, id: string, event: number) => {
-      const k = `${kind}/${id}/${event}`;
-      if (seen.has(k)) return;
-      seen.add(k);
-      out.push({ kind, id, index: i, event });
-    };
-    if (r.code === "OK") {
-      for (let e = 0; e < r.events.length; e++) {
-        const ev = r.events[e]!;
-        if ("receivableId" in ev && ev.receivableId) add("receivable", ev.receivableId, e);
-        if ("pieceId" in ev && ev.pieceId) add("piece", ev.pieceId, e);
-        if ("warrantId" in ev && ev.warrantId) add("warrant", ev.warrantId, e);
-        if ("lineId" in ev && ev.lineId) add("line", ev.lineId, e);
-        for (const o of objectsOfEvent(ev)) if (o.kind === "title" || o.kind === "lot") add(o.kind, o.id, e);
-      }
-    } else {
-      for (const id of attemptTargets(txs[i]!, r)) add("receivable", id, REJECTED_ATTEMPT);
-      for (const { kind, id } of objectsNamed(txs[i]!.body.payload, r.target)) add(kind, id, REJECTED_ATTEMPT);
-    }
-  }
+  for (let i = 0; i < txs.length; i++) for (const e of historyEntriesOfTx(txs[i]!.body.payload, receipts[i]!)) out.push({ ...e, index: i });
   return out;
 }
 
@@ -345,11 +321,6 @@ function carriedBy(p: Tx["body"]["payload"]): { documents: readonly unknown[]; f
   } catch {
     return { documents: [], fingerprints: [] };
   }
-}
-
-/** Receivables a rejected transaction aimed at: those its payload names, and its receipt's target. */
-function attemptTargets(tx: Tx, r: Receipt): Set<string> {
-  return receivableIdsNamed(tx.body.payload, r.target);
 }
 
 // ---- queries (paging types are the query model's, node/query/types.ts) ----------------------------

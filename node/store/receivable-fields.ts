@@ -1,10 +1,9 @@
 // The few fields of a stored Receivable the current-state indexes need (status, registration time,
-// due date, outstanding financing), read straight from its protobuf bytes. A full decode through the
-// reflection codec costs ~10x more and indexOps reads two receivables per change. Field numbers and
-// the status enum come from the schema (proto/tradeledger.proto), never from literals here; a test
-// checks the result against the full decode.
-import { schema } from "../../proto/gen/schema.js";
-import { enumNames } from "../../sdk/codec.js";
+// due date, outstanding financing), read straight from its protobuf bytes: a full decode builds
+// every field and financing, and indexOps reads two receivables per change. Field numbers and the
+// status enum come from the schema (proto/tradeledger.proto, through sdk/codec.ts), never from
+// literals here; a test checks the result against the full decode.
+import { enumNames, fieldNumber } from "../../sdk/codec.js";
 import type { ReceivableStatus } from "../../sdk/types.js";
 import { corrupted } from "./errors.js";
 
@@ -16,17 +15,13 @@ export interface ReceivableIndexFields {
   outstanding: boolean;
 }
 
-type Fields = Record<string, { id: number }>;
-const messages = (schema as unknown as { nested: { tradeledger: { nested: { v1: { nested: Record<string, { fields: Fields }> } } } } }).nested.tradeledger.nested.v1.nested;
-const R = messages["Receivable"]!.fields;
-const F = messages["Financing"]!.fields;
-const DUE_DATE = R["dueDate"]!.id;
-const STATUS = R["status"]!.id;
-const FINANCINGS = R["financings"]!.id;
-const REGISTERED_AT = R["registeredAt"]!.id;
-const F_AMOUNT = F["amount"]!.id;
-const F_REPAID = F["repaid"]!.id;
-const F_WRITTEN_OFF = F["writtenOff"]!.id;
+const DUE_DATE = fieldNumber("Receivable", "dueDate");
+const STATUS = fieldNumber("Receivable", "status");
+const FINANCINGS = fieldNumber("Receivable", "financings");
+const REGISTERED_AT = fieldNumber("Receivable", "registeredAt");
+const F_AMOUNT = fieldNumber("Financing", "amount");
+const F_REPAID = fieldNumber("Financing", "repaid");
+const F_WRITTEN_OFF = fieldNumber("Financing", "writtenOff");
 const STATUS_NAMES = enumNames("ReceivableStatus") as (ReceivableStatus | "STATUS_UNSPECIFIED")[];
 const decoder = new TextDecoder("utf-8", { fatal: true });
 

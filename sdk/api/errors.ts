@@ -30,6 +30,7 @@ const STATUS_BY_CODE: Partial<Record<LedgerErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   UNKNOWN_SIGNER: 401,
   BAD_SIGNATURE: 401,
+  KEY_RETIRED: 401,
   UNAUTHORIZED: 403,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -44,7 +45,7 @@ const STATUS_BY_CODE: Partial<Record<LedgerErrorCode, number>> = {
 
 /** Ledger receipt codes that are domain rejections of DESIGN §2 (409 Conflict). */
 export const DOMAIN_REJECTIONS: readonly ResultCode[] = RESULT_CODES.filter(
-  (c) => !["OK", "MALFORMED", "WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE", "UNAUTHORIZED", "TX_EXPIRED", "NOT_FOUND"].includes(c),
+  (c) => !["OK", "MALFORMED", "WRONG_CHAIN", "UNKNOWN_SIGNER", "BAD_SIGNATURE", "KEY_RETIRED", "UNAUTHORIZED", "TX_EXPIRED", "NOT_FOUND"].includes(c),
 );
 
 /** The HTTP status an error (or receipt) code is served with. */

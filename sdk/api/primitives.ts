@@ -85,6 +85,9 @@ export const EVENT_TYPES = [
   "financialsAttested",
   "consentGranted",
   // governance (DESIGN.md §12)
+  "observerAdmitted",
+  "observerRemoved",
+  "keyRotated",
   "validatorChangeProposed",
   "validatorChangeApproved",
   "validatorSetChanged",

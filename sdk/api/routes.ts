@@ -4,22 +4,23 @@
 // Browser-safe.
 import * as z from "zod/mini";
 import { RESULT_CODES } from "../types.js";
+import type { ObjectKind } from "../history-chain.js";
 import { ALERT_EVENT, CalendarDate, described, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, ReceivableStatusSchema, REJECTED_EVENT, U64 } from "./primitives.js";
 import {
   AlertRecordView,
   SupervisionRuleView,
   GovernanceView,
+  ObserverRecordView,
   AsOf,
-  BlockProofView,
   BlockTxView,
   BlockView,
   CertifiedHeaderView,
   CreditLineView,
-  SignerKeysView,
-  HistoryCompleteView,
   DocumentRecordView,
   ExposureView,
   HistoryEntryView,
+  HistoryProofFields,
+  ObjectHistoryPageView,
   LedgerEventView,
   LotRecord,
   PartyView,
@@ -105,6 +106,28 @@ function route<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.Zod
 }
 
 const READ_ERRORS = [400, 401, 403, 404, 429, 503] as const;
+
+// ---- histories (sdk/verify.ts verifyHistory, verifyObjectHistory) ----
+
+const HistoryQuery = z.object({ ...Page, ...Consistency, proofs: described(Flag, "include inclusion proofs, headers, certificates, the signers' keys and the history chain (what the verifier checks)"), waitCertifiedMs: WaitCertifiedMs });
+
+/** The history route of one kind of object: the same query and page for every kind. */
+function historyRoute(kind: ObjectKind, path: string, what: string, id: z.ZodMiniType<string>, readers: string) {
+  return route({
+    method: "GET",
+    path,
+    access: "signed",
+    summary: `${what}'s history: every event naming it and every rejected attempt aimed at it, oldest first`,
+    description: `${readers} With \`proofs=true\` each entry carries its transaction and receipt with inclusion proofs, \`blocks\` the certified headers, and \`complete\` the ${kind}'s history chain proven from certified state: check with verifyObjectHistory (completeness up to a certified height, and which entry is missing).`,
+    params: z.object({ id }),
+    query: HistoryQuery,
+    body: null,
+    response: ObjectHistoryPageView,
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  });
+}
 
 export const routes = {
   getHealth: route({
@@ -247,9 +270,9 @@ export const routes = {
     summary: "A receivable's history: every event and every rejected attempt, oldest first",
     description: "With `proofs=true` each entry carries its transaction and receipt with inclusion proofs, and `blocks` the headers and commit certificates: check with verifyHistory.",
     params: z.object({ id: Hex32 }),
-    query: z.object({ ...Page, ...Consistency, proofs: described(Flag, "include inclusion proofs, headers and certificates"), waitCertifiedMs: WaitCertifiedMs }),
+    query: HistoryQuery,
     body: null,
-    response: pageOf(HistoryEntryView, { receivableId: Hex32, blocks: z.optional(z.array(BlockProofView)), signerKeys: described(z.optional(z.array(SignerKeysView)), "with proofs: the page's signers' keys proven from certified state (absent while the head is not certified)"), complete: described(z.optional(HistoryCompleteView), "with proofs: the receivable's history chain at a certified height, read before the page (absent while the head is not certified)") }),
+    response: pageOf(HistoryEntryView, { receivableId: Hex32, ...HistoryProofFields }),
     produces: "json",
     success: 200,
     errors: READ_ERRORS,
@@ -492,6 +515,11 @@ export const routes = {
     success: 200,
     errors: READ_ERRORS,
   }),
+  getPieceHistory: historyRoute("piece", "/v1/pieces/:id/history", "A warrant piece", Hex32, "Its holder (and the bank it is offered to or that financed it), the obligor, the bank of the line and auditors."),
+  getWarrantHistory: historyRoute("warrant", "/v1/warrants/:id/history", "A digital warrant", Hex32, "Every step of every piece of the warrant: its obligor, the bank of its line and auditors (not the holders, who see their own pieces' histories)."),
+  getCreditLineHistory: historyRoute("line", "/v1/credit-lines/:id/history", "A credit line", described(PartyId, "credit line id"), "Its bank, its obligor and auditors."),
+  getTitleHistory: historyRoute("title", "/v1/titles/:id/history", "A title document", Hex32, "The custodian that issued it, its holder, the bank it is offered or pledged to now, and auditors."),
+  getLotHistory: historyRoute("lot", "/v1/lots/:id/history", "A lot of goods", described(PartyId, "lot id"), "Every attestation and every title issued on or surrendered from the lot: its custodian and auditors."),
   listTitles: route({
     method: "GET",
     path: "/v1/parties/:id/titles",
@@ -589,6 +617,20 @@ export const routes = {
     success: 200,
     errors: READ_ERRORS,
   }),
+  listObservers: route({
+    method: "GET",
+    path: "/v1/observers",
+    access: "signed",
+    summary: "Observer nodes admitted on the ledger, current and removed",
+    description: "Every registered party may read them (docs/governance.md): which node keys the validators accept as observers, who operates each, who admitted or removed it, when and why. Sorted by node key; the latest 256 removals are kept.",
+    params: Empty,
+    query: ReadQuery,
+    body: null,
+    response: z.object({ items: z.array(ObserverRecordView), asOf: AsOf }),
+    produces: "json",
+    success: 200,
+    errors: READ_ERRORS,
+  }),
   streamEvents: route({
     method: "GET",
     path: "/v1/events",
@@ -648,6 +690,10 @@ export type ResponseOf<K extends RouteId> = z.output<Routes[K]["response"]>;
 export type QueryInput<K extends RouteId> = z.input<Routes[K]["query"]>;
 
 export type HistoryPageJson = ResponseOf<"getHistory">;
+/** A page of the history of a piece, warrant, credit line, title or lot (every kind's route answers the same page). */
+export type ObjectHistoryPageJson = ResponseOf<"getPieceHistory">;
+/** The history route of each kind of object. */
+export const HISTORY_ROUTES = { piece: "getPieceHistory", warrant: "getWarrantHistory", line: "getCreditLineHistory", title: "getTitleHistory", lot: "getLotHistory" } as const satisfies Record<ObjectKind, RouteId>;
 
 /** Fills a koa-style path with (URL-encoded) parameters. */
 export function fillPath(path: string, params: Record<string, string>): string {

@@ -62,7 +62,12 @@ export const PartyView = z
     registeredBy: described(z.string(), "the bank that onboarded the party; empty for genesis parties"),
     registeredAt: TimeMs,
     retiredKeys: described(z.optional(z
-      .array(z.object({ publicKey: Hex32, untilHeight: described(U64, "the key signed transactions in blocks below this height") }))), "keys the party signed with before publicKey, oldest first (empty until key rotation exists)"),
+      .array(z.object({
+        publicKey: Hex32,
+        untilHeight: described(U64, "the key signed transactions in blocks below this height"),
+        resetBy: described(z.optional(z.string()), "the bank that reset the key; absent for the party's own rotation"),
+        reason: described(z.optional(z.string()), "the reset's reason"),
+      }))), "keys the party signed with before publicKey, oldest first (key rotation: docs/governance.md)"),
   }).apply(named, "Party");
 
 export const FinancingView = z
@@ -400,6 +405,9 @@ export const EventView = z
     z.object({ type: z.literal("financialsAttested"), partyId: PartyId, attestedBy: PartyId, periodEnd: CalendarDate, documentHash: Hex32 }),
     z.object({ type: z.literal("consentGranted"), partyId: PartyId, bankId: PartyId, expiryDate: CalendarDate }),
     // governance (DESIGN.md §12, docs/governance.md)
+    z.object({ type: z.literal("observerAdmitted"), nodePublicKey: described(Hex32, "the observer's node key (its libp2p identity)"), partyId: described(PartyId, "the party that operates it"), admittedBy: PartyId }),
+    z.object({ type: z.literal("observerRemoved"), nodePublicKey: Hex32, removedBy: PartyId, reason: z.string() }),
+    z.object({ type: z.literal("keyRotated"), partyId: PartyId, publicKey: described(Hex32, "the new key, in force from the next block"), resetBy: described(z.string(), "the bank that reset the key; empty for the party's own rotation"), reason: z.string() }),
     z.object({ type: z.literal("validatorChangeProposed"), proposalId: Hex32, change: ValidatorChangeKindSchema, nodePublicKey: Hex32, partyId: PartyId, proposer: PartyId }),
     z.object({ type: z.literal("validatorChangeApproved"), proposalId: Hex32, approver: PartyId, approvals: z.number(), needed: described(z.number(), "2f + 1 of the current validator set") }),
     z.object({
@@ -447,6 +455,18 @@ export const AlertRecordView = z.extend(AlertView, {
 export type AlertRecordJson = z.output<typeof AlertRecordView>;
 
 /** An active supervision rule (GET /v1/rules). */
+// Governance (DESIGN.md §12, docs/governance.md): an observer admitted on the ledger.
+export const ObserverRecordView = z
+  .object({
+    nodePublicKey: described(Hex32, "the observer's node key (its libp2p identity)"),
+    partyId: described(PartyId, "the party that operates it"),
+    admittedBy: PartyId,
+    admittedAt: described(U64, "height of the admitting block"),
+    removedBy: described(z.string(), "the party that removed it; empty while admitted"),
+    removedAt: described(U64, "height of the removing block; 0 while admitted"),
+    reason: described(z.string(), "the removal's reason"),
+  }).apply(named, "Observer");
+
 export const SupervisionRuleView = z
   .object({
     ruleId: PartyId,
@@ -619,6 +639,27 @@ export const TxView = z
     signerKeys: described(z.optional(SignerKeysView), "the signer's party record proven at a certified height; absent while the head is not certified yet"),
   }).apply(named, "Transaction");
 
+// ---- histories with their proofs (sdk/verify.ts verifyHistory, verifyObjectHistory) ----
+
+/** What a history page carries with `proofs=true`, beside each entry's own proof (every kind's the same). */
+export const HistoryProofFields = {
+  blocks: described(z.optional(z.array(BlockProofView)), "with proofs: each entry's block header, commit certificate and certified header"),
+  signerKeys: described(z.optional(z.array(SignerKeysView)), "with proofs: the page's signers' keys proven from certified state (absent while the head is not certified)"),
+  complete: described(z.optional(HistoryCompleteView), "with proofs: the object's history chain at a certified height, read before the page (absent while the head is not certified)"),
+};
+
+/** The kinds of object other than receivables with a history route (sdk/history-chain.ts ObjectKind). */
+export const OBJECT_HISTORY_KINDS = ["piece", "warrant", "line", "title", "lot"] as const;
+
+export const ObjectHistoryPageView = z
+  .object({
+    kind: z.enum(OBJECT_HISTORY_KINDS),
+    id: described(z.string().check(z.minLength(2)).check(z.maxLength(64)), "the object's id"),
+    items: z.array(HistoryEntryView),
+    ...HistoryProofFields,
+    cursor: described(z.optional(z.string()), "absent on the last page; a page may hold fewer than `limit` items and still have one"),
+  }).apply(named, "ObjectHistoryPage");
+
 // ---- a piece with the proofs of its steps (after TxView, which it refers to) ----
 
 export const PieceStepView = z
@@ -633,6 +674,7 @@ export const PieceProofsView = described(
     creditLine: described(TxView, "the grant of the warrant's credit line (its signer is the bank)"),
     steps: described(z.array(PieceStepView), "one per piece from the warrant's first piece to this one"),
     state: described(z.optional(CertifiedRecordView), "the piece's record (holder, status...) proven at a certified height; absent while the head is not certified"),
+    history: described(z.optional(ObjectHistoryPageView), "the piece's own history with proofs (up to 1000 entries), when the caller may read it (GET /v1/pieces/:id/history): verifyPiece proves it complete"),
   }), "each transaction as GET /v1/txs/:hash serves it, with inclusion proofs and the commit certificate: check with verifyPiece").apply(named, "PieceProofs");
 
 export const PieceView = z
@@ -679,6 +721,7 @@ export const StatusView = z
     mempool: z.object({ txs: z.int(), bytes: z.int() }),
     halted: z.optional(z.string()),
     syncing: z.boolean(),
+    notAdmitted: described(z.optional(z.string()), "an observer that no validator accepts: why, and which party must admit which node key (docs/governance.md)"),
     ready: z.boolean(),
     version: z.string(),
   }).apply(named, "Status");

@@ -41,9 +41,14 @@ import { acceptExtensionTx } from "./accept-extension.js";
 import { writeOffTx } from "./write-off.js";
 import { attestFinancialsTx } from "./attest-financials.js";
 import { grantConsentTx } from "./grant-consent.js";
-// governance (DESIGN.md §12)
+// governance: validator-set changes (DESIGN.md §12)
 import { proposeValidatorChangeTx } from "./propose-validator-change.js";
 import { approveValidatorChangeTx } from "./approve-validator-change.js";
+// governance: observers and party keys (DESIGN.md §12)
+import { admitObserverTx } from "./admit-observer.js";
+import { removeObserverTx } from "./remove-observer.js";
+import { rotateKeyTx } from "./rotate-key.js";
+import { resetPartyKeyTx } from "./reset-party-key.js";
 
 /** Every transaction type, in the order of the proto TxBody.payload oneof (docs/ledger.md). */
 export const TX_FORMAT_LIST = [
@@ -85,9 +90,14 @@ export const TX_FORMAT_LIST = [
   writeOffTx,
   attestFinancialsTx,
   grantConsentTx,
-  // governance (DESIGN.md §12)
+  // governance: validator-set changes (DESIGN.md §12)
   proposeValidatorChangeTx,
   approveValidatorChangeTx,
+  // governance: observers and party keys (DESIGN.md §12)
+  admitObserverTx,
+  removeObserverTx,
+  rotateKeyTx,
+  resetPartyKeyTx,
 ] as const;
 
 type Listed = (typeof TX_FORMAT_LIST)[number];
@@ -173,5 +183,11 @@ export type { AcceptExtension } from "./accept-extension.js";
 export type { WriteOff } from "./write-off.js";
 export type { AttestFinancials, AttestFinancialsInput, Figure } from "./attest-financials.js";
 export type { GrantConsent } from "./grant-consent.js";
+// governance: observers and party keys (DESIGN.md §12)
+export type { AdmitObserver, AdmitObserverInput } from "./admit-observer.js";
+export type { RemoveObserver, RemoveObserverInput } from "./remove-observer.js";
+export type { RotateKey, RotateKeyInput } from "./rotate-key.js";
+export type { ResetPartyKey, ResetPartyKeyInput } from "./reset-party-key.js";
+export { keyPossessionMessage, keyPossessionProof, verifyKeyPossession } from "./key-possession.js";
 export type { EventCheck, TargetKind, TxFormat } from "./format.js";
 export { pieceIdOf } from "./warrant-common.js";

@@ -1,4 +1,4 @@
-// The reconfiguration simulator (docs/governance.md §5): seeded runs of the real PBFT core
+// The reconfiguration simulator (docs/governance.md §8): seeded runs of the real PBFT core
 // (consensus/) through validator-set changes, under faults. Each node is a real Replica per epoch
 // with durable write-ahead records (crashes restart from them), a toy application whose blocks may
 // decide a new set ("SET:" payloads, exactly the ledger's rule: the set takes over after
@@ -20,7 +20,7 @@
 // every submitted payload is executed by every honest member of the final set within 60 virtual
 // seconds (the time it took is reported).
 // This simulator drives the core directly; test/sim/simulator.ts drives it through the node's
-// driver, which does not switch epochs yet (docs/governance.md §6).
+// driver, which does not switch epochs yet (docs/governance.md §9).
 import { concatBytes, equalBytes, fromUtf8, toHex, u64be, utf8 } from "../../sdk/bytes.js";
 import { verifyCommitCertificate, type CommitCertificate } from "../../sdk/commit.js";
 import { Replica, type ConsensusAction, type ConsensusConfig, type ConsensusEvent, type ConsensusMessage, type PersistedRecord, type StableCheckpoint } from "../../consensus/index.js";

@@ -1,7 +1,7 @@
 // approveValidatorChange: a current validator's party approves an open proposal (DESIGN.md §12,
 // docs/governance.md). Approvals are weighed against the set in state when counted; the one that
 // reaches 2f + 1 decides the change: the set in state changes now, consensus switches to it at the
-// next epoch boundary (docs/governance.md §2).
+// next epoch boundary (docs/governance.md §5).
 import type { PayloadOf } from "../../../sdk/transactions/index.js";
 import { approveValidatorChangeTx } from "../../../sdk/transactions/approve-validator-change.js";
 import type { Event } from "../../../sdk/types.js";

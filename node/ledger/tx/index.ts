@@ -41,8 +41,14 @@ import { acceptExtensionRule } from "./accept-extension.js";
 import { writeOffRule } from "./write-off.js";
 import { attestFinancialsRule } from "./attest-financials.js";
 import { grantConsentRule } from "./grant-consent.js";
+// governance: validator-set changes (DESIGN.md §12)
 import { proposeValidatorChangeRule } from "./propose-validator-change.js";
 import { approveValidatorChangeRule } from "./approve-validator-change.js";
+// governance: observers and party keys (DESIGN.md §12)
+import { admitObserverRule } from "./admit-observer.js";
+import { removeObserverRule } from "./remove-observer.js";
+import { rotateKeyRule } from "./rotate-key.js";
+import { resetPartyKeyRule } from "./reset-party-key.js";
 
 export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [registerPartyRule.format.type]: registerPartyRule,
@@ -83,8 +89,14 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [writeOffRule.format.type]: writeOffRule,
   [attestFinancialsRule.format.type]: attestFinancialsRule,
   [grantConsentRule.format.type]: grantConsentRule,
+  // governance: validator-set changes (DESIGN.md §12)
   [proposeValidatorChangeRule.format.type]: proposeValidatorChangeRule,
   [approveValidatorChangeRule.format.type]: approveValidatorChangeRule,
+  // governance: observers and party keys (DESIGN.md §12)
+  [admitObserverRule.format.type]: admitObserverRule,
+  [removeObserverRule.format.type]: removeObserverRule,
+  [rotateKeyRule.format.type]: rotateKeyRule,
+  [resetPartyKeyRule.format.type]: resetPartyKeyRule,
 };
 
 /** Roles that may sign each transaction type (docs/ledger.md "Who may sign what"). */

@@ -5,6 +5,7 @@
 // domain rejection (a receipt), `invariant` for a broken invariant (the node halts).
 import { fromUtf8, toHex } from "../../../sdk/bytes.js";
 import type { Tx } from "../../../sdk/tx.js";
+import type { Crypto } from "../../../sdk/crypto.js";
 import type { TxFormat } from "../../../sdk/transactions/index.js";
 import type { CreditLine, Declaration, DocumentRecord, Event, Financing, Party, Piece, Receivable, ResultCode, Role, Warrant } from "../../../sdk/types.js";
 import { decodeCreditLine, decodeDeclaration, decodeDocumentRecord, decodeParty, decodePiece, decodeReceivable, decodeWarrant, encodeCreditLine, encodePiece, encodeReceivable, encodeWarrant } from "../records.js";
@@ -26,7 +27,7 @@ export interface RuleParams {
   minWarrantPieceMajorUnits: bigint;
   /** deepest a piece may be below its warrant's first piece */
   maxWarrantDepth: number;
-  /** consensus K and L (genesis consensus.*): where an epoch ends after a validator-set decision (docs/governance.md §2) */
+  /** consensus K and L (genesis consensus.*): where an epoch ends after a validator-set decision (docs/governance.md §5) */
   checkpointInterval: number;
   watermarkWindow: number;
 }
@@ -40,6 +41,8 @@ export interface TransitionContext<P = unknown> {
   signer: Party;
   block: BlockTime;
   params: Readonly<RuleParams>;
+  /** signature checks a rule makes itself (a new key's possession proof, docs/governance.md) */
+  crypto: Pick<Crypto, "verify">;
 }
 
 /** What the aggregates' keys of a receivable depend on (node/ledger/aggregates.ts aggregateKeysOf, bookKeysOf). */
