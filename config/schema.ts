@@ -174,6 +174,14 @@ export const rpcConfigSchema = z
       .default(5_000)
       .describe("how long a read with ?minHeight waits for this node to apply that block before answering 503 HEIGHT_NOT_REACHED"),
     auditReads: z.boolean().default(true).describe("one info log line per authenticated read: party, route, object, status (docs/operator.md, the audit log)"),
+    explorer: z.boolean().default(true).describe("serve the web explorer (the build's dist/explorer/) at /explorer/ (docs/explorer.md)"),
+    testHooks: z
+      .object({
+        tamperHistory: z.boolean().default(false).describe("TEST ONLY: alter one amount in every receivable history this node serves, so a verifier must catch it"),
+      })
+      .strict()
+      .default({ tamperHistory: false })
+      .describe("test hooks, all off by default; never set them on a real node (docs/explorer.md, 'The tampering test hook')"),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -10,8 +10,8 @@
 //                           REGULATOR always.
 //   reports                 a bank its own book; AUDITOR and REGULATOR every bank's.
 import { toHex } from "../sdk/bytes.js";
-import { agingJson, assembleBook, concentrationJson, indicatorsJson, indicatorsOf, type ReportBindingJson } from "../sdk/lending.js";
-import { stateProofToJson } from "../sdk/proofs.js";
+import { agingJson, assembleBook, concentrationJson, indicatorsJson, indicatorsOf, type StateBindingJson } from "../sdk/lending.js";
+import { stateMultiproofToJson, stateProofToJson } from "../sdk/proofs.js";
 import { certifiedHeaderToJson } from "../sdk/certified.js";
 import { toJsonView } from "../sdk/json.js";
 import { decode } from "../sdk/codec.js";
@@ -59,7 +59,7 @@ export class LendingReads {
     // Genesis parties (registeredAt 0) joined with the network: its first block's time.
     const genesisTimeMs = first?.header.time ?? proven.time;
     const ind = indicatorsOf({ facts, party, timeMs: proven.time, genesisTimeMs, rejectedAttempts: rejected });
-    return { ...indicatorsJson(ind), ...(await binding(query, proven, q.waitCertifiedMs)) };
+    return { ...indicatorsJson(ind), ...(await binding(query, proven, q.waitCertifiedMs)), inputs: proven.items.map((i) => ({ key: i.key, value: i.value ? toHex(i.value) : null, proof: stateProofToJson(i.proof) })) };
   }
 
   async financials(caller: Caller, partyId: string, q: { cursor?: string; limit?: number }) {
@@ -108,20 +108,23 @@ export class LendingReads {
         return { bankId, ...(kind === "aging" ? agingJson(book, proven.time) : concentrationJson(book)) };
       }),
       ...(await binding(this.query(), proven, q.waitCertifiedMs)),
+      // every record read, proven by one multiproof (sdk/proofs.ts): proofs share their upper tree
+      inputs: proven.items.map((i) => ({ key: i.key, value: i.value ? toHex(i.value) : null })),
+      multiproof: stateMultiproofToJson(proven.multiproof),
     };
   }
 }
 
 /**
- * What binds an answer to the ledger: its block, state root, the records read with their proofs, and
- * the certified header of that block when there is one (after waiting up to `waitMs` for it).
+ * What binds an answer to the ledger: its block, state root, and the certified header of that block
+ * when there is one (after waiting up to `waitMs` for it). The records read and their proofs are the
+ * caller's: one single-key proof (indicators) or one multiproof (reports).
  */
-async function binding(query: QueryModel, p: ProvenState, waitMs: number | undefined): Promise<ReportBindingJson> {
+async function binding(query: QueryModel, p: { height: bigint; time: bigint; stateRoot: Uint8Array }, waitMs: number | undefined): Promise<StateBindingJson> {
   const certified = p.height === 0n ? undefined : waitMs ? await query.waitCertifiedHeader(p.height, waitMs) : await query.certifiedHeader(p.height);
   return {
     asOf: { height: p.height.toString(), time: p.time.toString() },
     stateRoot: toHex(p.stateRoot),
-    inputs: p.items.map((i) => ({ key: i.key, value: i.value ? toHex(i.value) : null, proof: stateProofToJson(i.proof) })),
     ...(certified ? { certified: certifiedHeaderToJson(certified, p.height) } : {}),
   };
 }

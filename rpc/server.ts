@@ -35,6 +35,8 @@ import { ProxyTrust, addressKey, normalizeAddress } from "./client.js";
 import { Reads } from "./reads.js";
 import { parseInput, parseJsonText } from "./input.js";
 import { LendingReads } from "./lending.js";
+import { defaultExplorerDir, explorerFiles, EXPLORER_PATH } from "./explorer.js";
+import { tamperHistory } from "./test-hooks.js";
 
 /** What the RPC reports to the node's metrics (node/metrics.ts implements it; may be null). */
 export interface RpcMetrics {
@@ -99,6 +101,10 @@ export interface RpcOptions {
   /** stored blocks an event stream may replay on resume */
   maxReplayBlocks?: number;
   heartbeatMs?: number;
+  /** the web explorer's built files, served at /explorer/ (rpc/explorer.ts); null or absent: not served */
+  explorerDir?: string | null;
+  /** TEST ONLY (config rpc.testHooks): misbehaviours a verifier must catch; never on a real node */
+  testHooks?: { tamperHistory?: boolean };
 }
 
 export interface RpcServer {
@@ -150,6 +156,8 @@ export function rpcFactory(
       minHeightWaitMs: r.minHeightWaitMs,
       auditReads: r.auditReads,
       corsOrigins: r.corsOrigins,
+      explorerDir: r.explorer ? defaultExplorerDir() : null,
+      ...(r.testHooks.tamperHistory ? { testHooks: { tamperHistory: true } } : {}),
       logger,
       crypto,
       metrics: deps.metrics ?? null,
@@ -430,7 +438,11 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     getCertifiedHeader: async (_ctx, { params, query }) => ({ body: await reads.certifiedHeader(params.height as string, query) }),
     getBlockTxs: async (_ctx, { params, query, caller }) => ({ body: await reads.blockTxs(caller!, params.height as string, query) }),
     getReceivable: async (_ctx, { params, caller }) => ({ body: await reads.receivable(caller!, params.id as string) }),
-    getHistory: async (_ctx, { params, query, caller }) => ({ body: await reads.history(caller!, params.id as string, query) }),
+    getHistory: async (_ctx, { params, query, caller }) => {
+      const body = await reads.history(caller!, params.id as string, query);
+      if (opts.testHooks?.tamperHistory) tamperHistory(body);
+      return { body };
+    },
     listReceivables: async (_ctx, { query, caller }) => ({ body: await reads.listReceivables(caller!, query, query) }),
     getDocument: async (_ctx, { params, query, caller }) => ({ body: await reads.document(caller!, params.hash as string, query) }),
     getFingerprint: async (_ctx, { params, query, caller }) => ({ body: await reads.fingerprint(caller!, params.fingerprint as string, query) }),
@@ -681,6 +693,38 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     if (ctx.state.route === "preflight") return next();
     if (!signedRoute(ctx.method, ctx.path)) rateLimit(`ip:${ctx.state.client}`);
     return next();
+  });
+
+  // The web explorer (rpc/explorer.ts): static files of the build, read once, never a path from the request.
+  const explorer = opts.explorerDir ? explorerFiles(opts.explorerDir) : null;
+  app.use(async (ctx: Ctx, next) => {
+    if (ctx.path !== EXPLORER_PATH.slice(0, -1) && !ctx.path.startsWith(EXPLORER_PATH)) return next();
+    ctx.state.route = "explorer";
+    if (ctx.method !== "GET" && ctx.method !== "HEAD") {
+      ctx.set("allow", "GET, HEAD");
+      throw new ApiError("MALFORMED", `${ctx.method} is not allowed on ${clip(ctx.path)} (allowed: GET, HEAD)`, {}, 405);
+    }
+    if (!explorer) throw notFound("the explorer is off on this node (rpc.explorer)");
+    if (!explorer.built()) throw notFound(`the explorer is not built in ${opts.explorerDir}: run npm run build`);
+    if (ctx.path === EXPLORER_PATH.slice(0, -1)) {
+      ctx.status = 301;
+      ctx.redirect(EXPLORER_PATH);
+      return;
+    }
+    const file = explorer.get(ctx.path.slice(EXPLORER_PATH.length));
+    if (!file) throw notFound(`no explorer file ${clip(ctx.path)}`);
+    for (const [k, v] of Object.entries(file.headers)) ctx.set(k, v);
+    const gzip = file.gzip && ctx.acceptsEncodings("gzip", "identity") === "gzip" ? file.gzip : undefined;
+    // one ETag per encoding of the file (RFC 9110 §8.8.3)
+    const etag = gzip ? `${file.headers.etag!.slice(0, -1)}-gz"` : file.headers.etag!;
+    ctx.set("etag", etag);
+    if (ctx.get("if-none-match") === etag) {
+      ctx.status = 304;
+      return;
+    }
+    if (gzip) ctx.set("content-encoding", "gzip");
+    ctx.status = 200;
+    ctx.body = gzip ?? file.body;
   });
 
   const router = new Router();

@@ -26,7 +26,7 @@ import type { CommitCertificate } from "../sdk/commit.js";
 import { toJsonView } from "../sdk/json.js";
 import type { BlockHeader, CreditLine, Declaration, Piece, Receivable, Title, Warrant } from "../sdk/types.js";
 import type { AlertEntry, HistoryEntry, PieceWithAncestry, PledgeHistoryEntry, PledgeStep, TitleWithPledges, TxEntry, TxRecord } from "../node/query/types.js";
-import { availableToFinance, isOverdue, isPastDue, isPieceOverdue, liveFinanced } from "../sdk/domain.js";
+import { availableToFinance, isOverdue, isPastDue, isPieceOverdue, liveFinanced, pieceAging } from "../sdk/domain.js";
 
 export interface AsOf {
   height: bigint;
@@ -71,7 +71,7 @@ export function warrantTreeView(w: Warrant, pieces: Piece[], complete: boolean, 
 }
 
 export function pieceItemView(p: Piece, asOf: AsOf): PieceItemJson {
-  return { piece: toJsonView(p), overdue: isPieceOverdue(p, asOf.time) };
+  return { piece: toJsonView(p), overdue: isPieceOverdue(p, asOf.time), aging: pieceAging(p, asOf.time) ?? null };
 }
 
 export function pieceView(found: PieceWithAncestry, asOf: AsOf, proofs: PieceProofsJson | undefined): PieceJson {
@@ -80,6 +80,7 @@ export function pieceView(found: PieceWithAncestry, asOf: AsOf, proofs: PiecePro
     warrant: toJsonView(found.warrant),
     ancestry: found.ancestry.map((p) => toJsonView(p)),
     overdue: isPieceOverdue(found.piece, asOf.time),
+    aging: pieceAging(found.piece, asOf.time) ?? null,
     asOf: asOfView(asOf),
     ...(proofs ? { proofs } : {}),
   };

@@ -145,7 +145,20 @@ export function majorToMinor(major: bigint, currency: string): bigint {
 
 /** A live leaf of a warrant's tree: not passed on (SPENT). Their amounts always sum to the face value. */
 export function isLiveLeaf(status: PieceStatus): boolean {
-  return status === "HELD" || status === "OFFERED" || status === "FINANCED" || status === "SETTLED";
+  return status === "HELD" || status === "OFFERED" || status === "FINANCED" || status === "SETTLED" || status === "DEFAULTED";
+}
+
+/** A piece's due date: its maturity, as extended by an accepted extension proposal. */
+export function pieceDueDate(piece: Pick<Piece, "dueDate" | "maturityDate">): string {
+  return piece.dueDate || piece.maturityDate;
+}
+
+/**
+ * What a piece puts in its holder bank's book (docs/lending.md "Warrant pieces in the book"): a
+ * FINANCED piece its face (the obligor's promise the bank bought), anything else nothing.
+ */
+export function pieceLiveFinanced(piece: Pick<Piece, "status" | "amount">): bigint {
+  return piece.status === "FINANCED" ? piece.amount : 0n;
 }
 
 /** On or after the maturity day a piece can no longer be passed on, offered or financed. */
@@ -153,9 +166,19 @@ export function isMatured(maturityDate: string, timeMs: bigint): boolean {
   return utcDayOf(timeMs) >= dayNumber(maturityDate);
 }
 
-/** A leaf still unpaid after its maturity day is overdue (derived, like a receivable's). */
-export function isPieceOverdue(piece: Pick<Piece, "status" | "maturityDate">, timeMs: bigint): boolean {
-  return piece.status !== "SETTLED" && piece.status !== "SPENT" && isPastDue(piece.maturityDate, timeMs);
+/**
+ * A leaf still unpaid after its due day (the maturity, as extended) is overdue (derived, like a
+ * receivable's); a written-off (DEFAULTED) piece is a loss, no longer overdue, as a DEFAULTED receivable.
+ */
+export function isPieceOverdue(piece: Pick<Piece, "status" | "maturityDate" | "dueDate">, timeMs: bigint): boolean {
+  return piece.status !== "SETTLED" && piece.status !== "SPENT" && piece.status !== "DEFAULTED" && isPastDue(pieceDueDate(piece), timeMs);
+}
+
+/** An unpaid leaf's aging bucket at `timeMs` (days past its due date, as extended), as for a receivable; else undefined. */
+export function pieceAging(piece: Pick<Piece, "status" | "maturityDate" | "dueDate">, timeMs: bigint): AgingBucket | undefined {
+  // only an unpaid leaf ages: SETTLED, SPENT and DEFAULTED pieces are out of any book's aging
+  if (piece.status !== "HELD" && piece.status !== "OFFERED" && piece.status !== "FINANCED") return undefined;
+  return agingBucket(daysPastDue(pieceDueDate(piece), timeMs));
 }
 
 // ---- supervision and aging (DESIGN.md §10-§11, docs/lending.md, docs/supervision.md) ------------

@@ -37,6 +37,7 @@ export { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, READ_SIGNING_DOMAIN, readSigningBytes,
 export { DOMAIN_REJECTIONS, httpStatusOf } from "./api/errors.js";
 export type { ErrorJson } from "./api/errors.js";
 export type {
+  AlertRecordJson,
   BlockJson,
   BlockProofJson,
   CertificateJson,
@@ -76,10 +77,12 @@ export type { ValidatorSet, VerificationProblem, VerificationProblemCode, Verifi
 export { verifyPiece } from "./verify-piece.js";
 export { pledgesOfHistory, verifyTitlePledges } from "./verify-title.js";
 export type { PledgeOf, PledgeOutcome, TitlePledgesReport } from "./verify-title.js";
+// verifyBlock and evidence bundles (signEvidence, verifyEvidence): the subpath @tradeledger/sdk/audit
 // before, during and after lending (DESIGN.md §10-§11, docs/lending.md)
 export {
   AGING_BUCKETS,
   agingBucket,
+  currencyExponent,
   daysPastDue,
 } from "./domain.js";
 export type { AgingBucket } from "./domain.js";
@@ -95,7 +98,7 @@ export {
   checkScorecard,
   verifyReport,
 } from "./lending.js";
-export type { Indicators, Scorecard, ScorecardCharacteristic, ScoreResult, ReportVerification, ReportBindingJson } from "./lending.js";
+export type { Indicators, Scorecard, ScorecardCharacteristic, ScoreResult, ReportVerification, ReportBindingJson, ReportRecordJson, IndicatorsBindingJson, StateBindingJson } from "./lending.js";
 export type { AgingReportJson, ConcentrationReportJson, FinancialsJson, IndicatorsJson } from "./api/lending-schemas.js";
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
 export { pieceIdOf } from "./transactions/warrant-common.js";

@@ -109,6 +109,9 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   receivableDefaulted: {},
   financialsAttested: { documentHash: "bytes" },
   consentGranted: {},
+  pieceExtensionProposed: {},
+  pieceExtensionAccepted: {},
+  pieceWrittenOff: { amount: "u64" },
   // governance (DESIGN.md §12)
   observerAdmitted: { nodePublicKey: "bytes" },
   observerRemoved: { nodePublicKey: "bytes" },

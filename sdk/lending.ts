@@ -12,7 +12,7 @@ import { nobleCrypto, sha256 } from "./crypto.js";
 import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderCheck, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
 import { AGING_BUCKETS, agingBucket, daysPastDue, type AgingBucket } from "./domain.js";
 import { canonicalJsonBytes } from "./hashing/canonical-json.js";
-import { stateProofFromJson, verifyStateProof, type StateProofJson } from "./proofs.js";
+import { stateMultiproofFromJson, verifyStateMultiproof, type StateMultiproofJson, type StateProofJson } from "./proofs.js";
 import type { BankBook, BookCore, BookCurrency, BookRoot, CreditFacts, DueAmount, Party, PartyAmount, Receivable } from "./types.js";
 
 /** Basis points in one whole: a share of 1 is 10,000 bp. */
@@ -118,14 +118,15 @@ export function assembleBook(bankId: string, records: ReadonlyMap<string, Uint8A
       });
       const amount = due.reduce((a, e) => a + e.amount, 0n);
       const count = due.reduce((a, e) => a + e.count, 0);
-      if (amount !== core.outstanding || count !== core.receivables) throw new BookIncompleteError(`${where}: due dates add up to ${count} receivables for ${amount}, the core has ${core.receivables} for ${core.outstanding}`);
+      if (amount !== core.outstanding || count !== core.receivables + core.pieces) throw new BookIncompleteError(`${where}: due dates add up to ${count} receivables and pieces for ${amount}, the core has ${core.receivables} + ${core.pieces} for ${core.outstanding}`);
       due.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
     }
     if (part !== "due") {
       byExporter = parties(BOOK_KEY.exporters(bankId, currency), core.exporters, "exporter");
       byObligor = parties(BOOK_KEY.obligors(bankId, currency), core.obligors, "obligor");
     }
-    return { currency, outstanding: core.outstanding, receivables: core.receivables, due, byExporter, byObligor, writtenOff: core.writtenOff, writtenOffCount: core.writtenOffCount };
+    if (core.pieceOutstanding > core.outstanding) throw new BookIncompleteError(`${where}: pieces of ${core.pieceOutstanding} in a book of ${core.outstanding}`);
+    return { currency, outstanding: core.outstanding, receivables: core.receivables, pieces: core.pieces, pieceOutstanding: core.pieceOutstanding, due, byExporter, byObligor, writtenOff: core.writtenOff, writtenOffCount: core.writtenOffCount };
   });
   return { bankId, currencies };
 }
@@ -139,9 +140,11 @@ export interface AgingLine {
 
 export interface AgingCurrency {
   currency: string;
-  /** the bank's live financing in this currency */
+  /** the bank's live financing in this currency: receivable financings and FINANCED pieces (face) */
   outstanding: bigint;
   receivables: number;
+  pieces: number;
+  pieceOutstanding: bigint;
   buckets: Record<AgingBucket, AgingLine>;
   /** ">90" amount ÷ outstanding, in bp, rounded down (0 when nothing is outstanding) */
   nplRatioBp: bigint;
@@ -163,6 +166,8 @@ export function agingOf(book: BankBook, timeMs: bigint): AgingCurrency[] {
       currency: c.currency,
       outstanding: c.outstanding,
       receivables: c.receivables,
+      pieces: c.pieces,
+      pieceOutstanding: c.pieceOutstanding,
       buckets,
       nplRatioBp: ratioBp(buckets[">90"].amount, c.outstanding),
       writtenOff: c.writtenOff,
@@ -211,7 +216,7 @@ export function concentrationOf(book: BankBook): ConcentrationCurrency[] {
 // ---- credit indicators (DESIGN.md §10) ---------------------------------------------------------------
 
 /** The version of the indicator set: bumped whenever a field's meaning changes (docs/lending.md). */
-export const INDICATORS_VERSION = 1;
+export const INDICATORS_VERSION = 2;
 
 export interface IndicatorsCurrency {
   currency: string;
@@ -251,6 +256,13 @@ export interface Indicators {
   /** whole calendar months from its registration to the asOf block (genesis parties: from the genesis time) */
   monthsOnNetwork: number;
   currencies: IndicatorsCurrency[];
+  /** (v2) as the obligor of warrant pieces: leaves paid on or before their due date (as extended) */
+  piecesSettledOnTime: number;
+  piecesSettledLate: number;
+  /** (v2) its pieces a bank wrote off (DEFAULTED) */
+  piecesWrittenOff: number;
+  /** (v2) extensions of a piece's due date it accepted */
+  pieceExtensions: number;
 }
 
 /** "YYYY-MM" of a UTC time. */
@@ -287,6 +299,10 @@ const EMPTY_FACTS = (partyId: string): CreditFacts => ({
   buyers: [],
   buyerSumSquares: 0n,
   currencies: [],
+  piecesSettledOnTime: 0,
+  piecesSettledLate: 0,
+  piecesDefaulted: 0,
+  pieceExtensions: 0,
 });
 
 export interface IndicatorInputs {
@@ -346,6 +362,10 @@ export function indicatorsOf(input: IndicatorInputs): Indicators {
     rejectedAttempts: input.rejectedAttempts,
     monthsOnNetwork: wholeMonths(since, input.timeMs),
     currencies,
+    piecesSettledOnTime: f.piecesSettledOnTime,
+    piecesSettledLate: f.piecesSettledLate,
+    piecesWrittenOff: f.piecesDefaulted,
+    pieceExtensions: f.pieceExtensions,
   };
 }
 
@@ -363,6 +383,7 @@ export const SCORABLE = [
   "buyerHhiBp",
   "rejectedAttempts",
   "monthsOnNetwork",
+  "piecesWrittenOff",
   "onTimeShareBp",
   "maxLeverageBp",
 ] as const;
@@ -398,6 +419,7 @@ export function scorableValues(ind: Indicators): Record<Scorable, bigint> {
     buyerHhiBp: ind.buyerHhiBp,
     rejectedAttempts: BigInt(ind.rejectedAttempts),
     monthsOnNetwork: BigInt(ind.monthsOnNetwork),
+    piecesWrittenOff: BigInt(ind.piecesWrittenOff),
     onTimeShareBp: settled === 0n ? 0n : ratioBp(BigInt(ind.settledOnTime), settled),
     maxLeverageBp: maxLeverage,
   };
@@ -478,20 +500,48 @@ export const EXAMPLE_SCORECARD: Scorecard = {
 
 // ---- reports bound to state, and their verification (DESIGN.md §11) ---------------------------------
 
-/** One state record a report was computed from, with its proof against the report's state root. */
+/** One state record an answer was computed from, with its own proof against the state root (indicators). */
 export interface ReportInputJson {
   key: string;
-  /** the record's bytes (hex); null when the key is absent (a bank with no book yet) */
+  /** the record's bytes (hex); null when the key is absent */
   value: string | null;
   proof: StateProofJson;
 }
 
-/** What binds a report to the ledger: the block it was computed at and the records it read. */
+/** One state record a report was computed from; the report's one multiproof proves them all. */
+export interface ReportRecordJson {
+  key: string;
+  /** the record's bytes (hex); null when the key is absent (a bank with no book yet) */
+  value: string | null;
+}
+
+/** What binds an answer to the ledger: the block it was computed at (the part reports and indicators share). */
+export interface StateBindingJson {
+  asOf: { height: string; time: string };
+  /** the state root of the asOf block's header */
+  stateRoot: string;
+  /**
+   * the asOf header certified by 2f+1 validators (GET /v1/blocks/:height/certified); absent while
+   * the block is not certified yet: fetch it then (the client's verifiedReport does)
+   */
+  certified?: CertifiedHeaderProofJson;
+}
+
+/** The indicators' binding: their one record with its single-key state proof. */
+export interface IndicatorsBindingJson extends StateBindingJson {
+  inputs: ReportInputJson[];
+}
+
+/**
+ * What binds a report to the ledger: the block it was computed at, the records it read, and one
+ * multiproof of all of them against the state root (sdk/proofs.ts verifyStateMultiproof).
+ */
 export interface ReportBindingJson {
   asOf: { height: string; time: string };
   /** the state root of the asOf block's header */
   stateRoot: string;
-  inputs: ReportInputJson[];
+  inputs: ReportRecordJson[];
+  multiproof: StateMultiproofJson;
   /**
    * the asOf header certified by 2f+1 validators (GET /v1/blocks/:height/certified); absent while
    * the block is not certified yet: fetch it then (the client's verifiedReport does)
@@ -544,18 +594,25 @@ export function verifyReport(
     if (toHex(root) !== opts.trustedStateRoot.toLowerCase()) problems.push(`the report's state root ${report.stateRoot} is not the trusted one ${opts.trustedStateRoot}`);
     else if (boundTo === "none") boundTo = "trustedRoot";
   }
-  const byKey = new Map<string, ReportInputJson>();
+  // every input, by one multiproof: each key's value (or absence) under the root, nothing else in it
+  const byKey = new Map<string, ReportRecordJson>();
+  const items: { key: string; value: Uint8Array | null }[] = [];
   for (const input of report.inputs) {
-    let ok = false;
+    if (byKey.has(input.key)) problems.push(`input ${input.key} appears twice`);
+    byKey.set(input.key, input);
     try {
-      const value = input.value === null ? null : fromHex(input.value);
-      ok = verifyStateProof(root, input.key, value, stateProofFromJson(input.proof));
+      items.push({ key: input.key, value: input.value === null ? null : fromHex(input.value) });
     } catch (err) {
       problems.push(`input ${input.key}: ${(err as Error).message}`);
     }
-    if (!ok) problems.push(`input ${input.key}: its state proof does not verify against ${report.stateRoot}`);
-    byKey.set(input.key, input);
   }
+  let proven = false;
+  try {
+    proven = verifyStateMultiproof(root, items, stateMultiproofFromJson(report.multiproof));
+  } catch (err) {
+    problems.push(`the multiproof: ${(err as Error).message}`);
+  }
+  if (!proven) problems.push(`the inputs' multiproof does not verify against ${report.stateRoot}`);
   const time = BigInt(report.asOf.time);
   const part: BookPart = report.kind === "aging" ? "due" : "parties";
   const records = new Map([...byKey].map(([k, i]) => [k, i.value === null ? null : fromHex(i.value)]));
@@ -609,6 +666,8 @@ export function agingJson(book: BankBook, timeMs: bigint) {
       currency: c.currency,
       outstanding: c.outstanding.toString(),
       receivables: c.receivables,
+      pieces: c.pieces,
+      pieceOutstanding: c.pieceOutstanding.toString(),
       buckets: Object.fromEntries(AGING_BUCKETS.map((b) => [b, amountsOf(c.buckets[b])])) as Record<AgingBucket, { count: number; amount: string }>,
       nplRatioBp: Number(c.nplRatioBp),
       writtenOff: c.writtenOff.toString(),
@@ -658,6 +717,10 @@ export function indicatorsJson(ind: Indicators) {
       leverageBp: c.leverageBp === null ? null : c.leverageBp.toString(),
       writtenOff: c.writtenOff.toString(),
     })),
+    piecesSettledOnTime: ind.piecesSettledOnTime,
+    piecesSettledLate: ind.piecesSettledLate,
+    piecesWrittenOff: ind.piecesWrittenOff,
+    pieceExtensions: ind.pieceExtensions,
   };
 }
 

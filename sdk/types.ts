@@ -106,6 +106,10 @@ export type Event =
   | { type: "receivableDefaulted"; receivableId: string }
   | { type: "financialsAttested"; partyId: string; attestedBy: string; periodEnd: string; documentHash: Uint8Array }
   | { type: "consentGranted"; partyId: string; bankId: string; expiryDate: string }
+  // post-lending for warrant pieces
+  | { type: "pieceExtensionProposed"; pieceId: string; bankId: string; dueDate: string; newDueDate: string }
+  | { type: "pieceExtensionAccepted"; pieceId: string; obligorId: string; bankId: string; previousDueDate: string; dueDate: string }
+  | { type: "pieceWrittenOff"; pieceId: string; warrantId: string; bankId: string; amount: bigint }
   // governance (DESIGN.md §12)
   | { type: "observerAdmitted"; nodePublicKey: Uint8Array; partyId: string; admittedBy: string }
   | { type: "observerRemoved"; nodePublicKey: Uint8Array; removedBy: string; reason: string }
@@ -288,7 +292,7 @@ export interface CreditLine {
   warrants: number;
 }
 
-export type WarrantStatus = "ISSUED" | "SETTLED";
+export type WarrantStatus = "ISSUED" | "SETTLED" | "DEFAULTED";
 
 export interface Warrant {
   id: string;
@@ -306,10 +310,12 @@ export interface Warrant {
   status: WarrantStatus;
   issuedAt: bigint;
   updatedAt: bigint;
+  /** sum of the leaves written off (DEFAULTED); with any, the warrant is DEFAULTED and never SETTLED */
+  writtenOff: bigint;
 }
 
-/** HELD, OFFERED, FINANCED and SETTLED pieces are the live leaves; a SPENT piece was passed on. */
-export type PieceStatus = "HELD" | "OFFERED" | "FINANCED" | "SPENT" | "SETTLED";
+/** HELD, OFFERED, FINANCED, SETTLED and DEFAULTED pieces are the live leaves; a SPENT piece was passed on. */
+export type PieceStatus = "HELD" | "OFFERED" | "FINANCED" | "SPENT" | "SETTLED" | "DEFAULTED";
 
 export interface Piece {
   id: string;
@@ -330,6 +336,16 @@ export interface Piece {
   maturityDate: string;
   createdAt: bigint;
   updatedAt: bigint;
+  /** post-lending (docs/warrants.md): whom the holder bank bought the piece from (a bank sale's children keep it) */
+  soldBy: string;
+  /** the due date as extended; "" = the maturity date (sdk/domain.ts pieceDueDate) */
+  dueDate: string;
+  /** a due date the holder bank proposed, pending the obligor's acceptance; "" = none */
+  extensionDueDate: string;
+  /** extensions accepted */
+  extensions: number;
+  /** the face written off by the holder bank (DEFAULTED) */
+  writtenOff: bigint;
 }
 
 // ---- title documents and pledges (DESIGN.md §8, docs/titles.md) ---------------------------
@@ -465,6 +481,8 @@ export interface BookCurrency {
   currency: string;
   outstanding: bigint;
   receivables: number;
+  pieces: number;
+  pieceOutstanding: bigint;
   due: DueAmount[];
   byExporter: PartyAmount[];
   byObligor: PartyAmount[];
@@ -501,6 +519,10 @@ export interface BookCore {
   obligors: number;
   /** gd/<bankId>/<currency>/<dueDate> records */
   dueDates: number;
+  /** FINANCED warrant pieces the bank holds (the gd/ counts add up to receivables + pieces) */
+  pieces: number;
+  /** their face: the part of `outstanding` that is warrant pieces */
+  pieceOutstanding: bigint;
 }
 
 export interface CurrencyFacts {
@@ -529,6 +551,11 @@ export interface CreditFacts {
   buyers: BuyerCount[];
   buyerSumSquares: bigint;
   currencies: CurrencyFacts[];
+  /** as the obligor of warrant pieces (leaves of its warrants): settled on time / late, written off, extended */
+  piecesSettledOnTime: number;
+  piecesSettledLate: number;
+  piecesDefaulted: number;
+  pieceExtensions: number;
 }
 
 /** A party's consent for a bank to read its indicators and financial attestations (c/<party>/<bank>). */

@@ -35,7 +35,7 @@ import { stateProofFromJson } from "./proofs.js";
 import { verifyReceiptInclusion, verifyTxInclusion } from "./proofs.js";
 import { decodeTx, verifyTxSignature, type Tx } from "./tx.js";
 import { partyKeyAt, SIGNATURE_NOT_ACCEPTED, verifySignerKeys, type SignerKeysCheck, type SignerKeysJson } from "./signers.js";
-import type { BlockHeader, Event, EventWire, Party, Receipt, ResultCode } from "./types.js";
+import type { Alert, BlockHeader, Event, EventWire, Party, Receipt, ResultCode } from "./types.js";
 import type { TxPayload } from "./transactions/index.js";
 import { formatOf, type EventCheck } from "./transactions/index.js";
 import type { HistoryPageJson, ObjectHistoryPageJson } from "./api/routes.js";
@@ -114,7 +114,8 @@ export function validatorSetFromGenesis(genesis: unknown): ValidatorSet {
   };
 }
 
-function normalizeSet(set: ValidatorSet): Validator[] | string {
+/** The validator set as validators with key bytes, or why it is unusable. */
+export function normalizeSet(set: ValidatorSet): Validator[] | string {
   if (!set || typeof set.chainId !== "string" || !Array.isArray(set.validators) || set.validators.length === 0) return "the validator set needs a chainId and validators";
   const out: Validator[] = [];
   for (const [i, v] of set.validators.entries()) {
@@ -126,8 +127,8 @@ function normalizeSet(set: ValidatorSet): Validator[] | string {
 }
 
 function decodeReceipt(bytes: Uint8Array): Receipt {
-  const wire = decode<{ txHash: Uint8Array; code: ResultCode; message: string; target: string; events: EventWire[] }>("Receipt", bytes);
-  return {
+  const wire = decode<{ txHash: Uint8Array; code: ResultCode; message: string; target: string; events: EventWire[]; alerts?: Alert[] }>("Receipt", bytes);
+  const receipt: Receipt = {
     txHash: wire.txHash,
     code: wire.code,
     message: wire.message,
@@ -137,6 +138,10 @@ function decodeReceipt(bytes: Uint8Array): Receipt {
       return e.kind;
     }),
   };
+  // Supervision alerts are part of the certified receipt (docs/supervision.md); absent when none,
+  // as the ledger builds receipts (node/ledger/records.ts).
+  if (wire.alerts && wire.alerts.length > 0) receipt.alerts = wire.alerts;
+  return receipt;
 }
 
 /**

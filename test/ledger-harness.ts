@@ -4,7 +4,7 @@
 // decoded from their wire bytes as a node would.
 import { createHash } from "node:crypto";
 import { nodeCrypto } from "../node/crypto.js";
-import { accessKeys, executeBlock, receivablesCreatedIn, genesisWrites, takesTxHash, type BlockContext, type LedgerDeps, type LedgerParams } from "../node/ledger/execute.js";
+import { accessKeys, executeBlock, recordsCreatedIn, genesisWrites, takesTxHash, type BlockContext, type LedgerDeps, type LedgerParams } from "../node/ledger/execute.js";
 import { decodeDeclaration, decodeDocumentRecord, decodeParty, decodeReceivable, encodeReceipt } from "../node/ledger/records.js";
 import type { ValidatorMember } from "../node/ledger/governance.js";
 import { KEY, MemoryState, type StateReader, type WriteSet } from "../node/ledger/state.js";
@@ -189,11 +189,11 @@ export function stateHash(state: MemoryState): string {
 export function prefetchKeys(base: StateReader, txs: Tx[]): Set<string> {
   const fetched = new Map<string, Uint8Array | undefined>();
   const loaded = (k: string) => fetched.get(k);
-  const registered = receivablesCreatedIn(txs);
   for (let round = 0; ; round++) {
     let added = 0;
+    const created = recordsCreatedIn(txs, loaded);
     for (const tx of txs) {
-      for (const k of accessKeys(tx, loaded, registered)) {
+      for (const k of accessKeys(tx, loaded, created)) {
         if (!fetched.has(k)) {
           fetched.set(k, base.get(k));
           added++;

@@ -1,16 +1,19 @@
 // Property test of the lending aggregates (DESIGN.md §10-§11, docs/lending.md), in the style of
 // test/title-property.test.ts: a seeded random workload of ≥ 5,000 operations (register, attest,
 // acknowledge, finance, repay, propose and accept extensions, write off, cancel, with the clock
-// moving forward) through the real applyTx; at checkpoints and at the end, the aging and
-// concentration reports and the indicators computed from the running aggregates in state must equal
-// a brute-force recomputation over every receivable record, written here independently of
+// moving forward), and digital warrants on the same invoices (issued by the buyers on their credit
+// lines, offered to and financed by banks, sold on bank to bank, extended, written off, paid) through
+// the real applyTx; at checkpoints and at the end, the aging and concentration reports and the
+// indicators computed from the running aggregates in state must equal a brute-force recomputation
+// over every receivable and piece record (test/fixtures/lending-brute.ts), written independently of
 // node/ledger/aggregates.ts. Any failing seed replays exactly (SEED=<n>).
 import t from "tap";
 import { tx } from "../sdk/builders.js";
-import { AGING_BUCKETS, agingBucket, daysPastDue, financingOutstanding } from "../sdk/domain.js";
-import { agingOf, assembleBook, isBookKeyOf, concentrationOf, indicatorsOf, ratioBp } from "../sdk/lending.js";
-import type { Event, Receivable } from "../sdk/types.js";
-import { decodeCreditFacts, decodeReceivable } from "../node/ledger/records.js";
+import { daysPastDue, financingOutstanding } from "../sdk/domain.js";
+import { indicatorsOf, ratioBp } from "../sdk/lending.js";
+import type { Event, Piece, Receivable } from "../sdk/types.js";
+import { decodeCreditFacts, decodePiece, decodeReceivable } from "../node/ledger/records.js";
+import { obligorIndicatorsAgree, reportsAgree } from "./fixtures/lending-brute.js";
 import { KEY } from "../node/ledger/state.js";
 import { DAY, Rng, T0, TestChain, h32, makeParty } from "./ledger-harness.js";
 
@@ -26,76 +29,35 @@ function records(c: TestChain): Receivable[] {
   return [...c.state.map.entries()].filter(([k]) => k.startsWith("r/")).map(([, v]) => decodeReceivable(v));
 }
 
-/** Aging of one bank, straight from the receivables: per currency, live financing by bucket. */
-function bruteAging(rs: Receivable[], bank: string, time: bigint) {
-  const out = new Map<string, { outstanding: bigint; receivables: number; buckets: Record<string, { count: number; amount: bigint }>; writtenOff: bigint; writtenOffCount: number }>();
-  for (const r of rs) {
-    let live = 0n;
-    let wo = 0n;
-    let woCount = 0;
-    for (const f of r.financings) {
-      if (f.bankId !== bank) continue;
-      live += financingOutstanding(f);
-      if (f.writtenOff > 0n) {
-        wo += f.writtenOff;
-        woCount++;
-      }
-    }
-    if (live === 0n && wo === 0n) continue;
-    let c = out.get(r.currency);
-    if (!c) out.set(r.currency, (c = { outstanding: 0n, receivables: 0, buckets: Object.fromEntries(AGING_BUCKETS.map((b) => [b, { count: 0, amount: 0n }])), writtenOff: 0n, writtenOffCount: 0 }));
-    c.writtenOff += wo;
-    c.writtenOffCount += woCount;
-    if (live > 0n) {
-      c.outstanding += live;
-      c.receivables++;
-      const b = c.buckets[agingBucket(daysPastDue(r.dueDate, time))]!;
-      b.count++;
-      b.amount += live;
-    }
-  }
-  return out;
+function pieces(c: TestChain): Piece[] {
+  return [...c.state.map.entries()].filter(([k]) => k.startsWith("q/")).map(([, v]) => decodePiece(v));
 }
+
+/** The credit line of an obligor in a currency (granted at the start of the run). */
+const lineOf = (obligor: string, currency: string) => `line-${obligor}-${currency.toLowerCase()}`;
 
 t.test(`random lending workload (seed ${SEED}, ${OPS} operations): reports and indicators equal a brute-force recomputation`, async (t) => {
   const rng = new Rng(SEED);
   const c = new TestChain([...BANKS.map((b) => makeParty(b, "BANK")), makeParty("customs", "CUSTOMS"), ...SELLERS.map((s) => makeParty(s, "ENTERPRISE")), ...BUYERS.map((b) => makeParty(b, "ENTERPRISE"))], { verify: false });
   const ids: string[] = [];
+  const pieceIds: string[] = [];
+  const proposed: string[] = [];
+  const proposedPieces: string[] = [];
   const tally: Record<string, number> = {};
+  for (const [i, obligor] of BUYERS.entries()) {
+    for (const currency of ["USD", "EUR"]) {
+      c.submit(BANKS[i]!, tx.grantCreditLine({ lineId: lineOf(obligor, currency), obligor, currency, limit: 10_000_000_000n, expiryDate: "2030-12-31" }));
+    }
+  }
   let n = 0;
   const check = (what: string) => {
     const rs = records(c);
     const time = c.time;
-    for (const bank of BANKS) {
-      const book = assembleBook(bank, new Map([...c.state.map].filter(([k]) => isBookKeyOf(k, bank))), "all");
-      const brute = bruteAging(rs, bank, time);
-      const fromBook = agingOf(book, time);
-      t.same(
-        fromBook.map((x) => x.currency),
-        [...brute.keys()].sort(),
-        `${what}: ${bank}'s currencies`,
-      );
-      for (const a of fromBook) {
-        const e = brute.get(a.currency)!;
-        t.same({ outstanding: a.outstanding, receivables: a.receivables, buckets: a.buckets, writtenOff: a.writtenOff, writtenOffCount: a.writtenOffCount }, e, `${what}: ${bank} ${a.currency} aging`);
-        t.equal(a.nplRatioBp, ratioBp(e.buckets[">90"]!.amount, e.outstanding), `${what}: ${bank} NPL ratio`);
-      }
-      // concentration: per exporter and per obligor, straight from the receivables
-      for (const conc of concentrationOf(book)) {
-        const byExporter = new Map<string, bigint>();
-        const byObligor = new Map<string, bigint>();
-        for (const r of rs) {
-          if (r.currency !== conc.currency) continue;
-          let live = 0n;
-          for (const f of r.financings) if (f.bankId === bank) live += financingOutstanding(f);
-          if (live === 0n) continue;
-          byExporter.set(r.exporterId, (byExporter.get(r.exporterId) ?? 0n) + live);
-          const o = r.buyerPartyId || `buyer:${r.buyerId}`;
-          byObligor.set(o, (byObligor.get(o) ?? 0n) + live);
-        }
-        t.same(new Map(conc.byExporter.map((l) => [l.partyId, l.amount])), byExporter, `${what}: ${bank} ${conc.currency} by exporter`);
-        t.same(new Map(conc.byObligor.map((l) => [l.partyId, l.amount])), byObligor, `${what}: ${bank} ${conc.currency} by obligor`);
-      }
+    const ps = pieces(c);
+    reportsAgree(t, c.state.map, rs, ps, BANKS, time, what);
+    for (const obligor of BUYERS) {
+      const b = c.state.get(KEY.creditFacts(obligor));
+      obligorIndicatorsAgree(t, b ? decodeCreditFacts(b) : undefined, ps, obligor, time, T0, what);
     }
     for (const seller of SELLERS) {
       const b = c.state.get(KEY.creditFacts(seller));
@@ -142,7 +104,44 @@ t.test(`random lending workload (seed ${SEED}, ${OPS} operations): reports and i
     const pick = () => ids[rng.int(ids.length)]!;
     let payload;
     let signer: string;
-    if (ids.length < 20 || roll < 12) {
+    const warrantOp = ids.length >= 20 && rng.int(100) < 25;
+    if (warrantOp) {
+      // digital warrants on the same invoices: issue, offer and finance, sell on, extend, write off, pay
+      const w = rng.int(100);
+      // mostly a piece still in play (HELD or FINANCED), now and then any
+      let piece: Piece | undefined;
+      for (let tries = 0; tries < 6 && pieceIds.length > 0; tries++) {
+        piece = decodePiece(c.state.get(KEY.piece(pieceIds[rng.int(pieceIds.length)]!))!);
+        if (piece.status === "HELD" || piece.status === "FINANCED") break;
+      }
+      if (w < 25 || !piece) {
+        const r = decodeReceivable(c.state.get(KEY.receivable(pick()))!);
+        signer = r.buyerPartyId || BUYERS[0]!;
+        payload = tx.issueWarrant({ lineId: lineOf(signer, r.currency), holder: r.exporterId, amount: r.amount, currency: r.currency, maturityDate: dateOf(c.time + DAY * BigInt(30 + rng.int(200))), sources: [r.id] });
+      } else if (w < 45 && piece.status === "HELD") {
+        const bank = BANKS[rng.int(BANKS.length)]!;
+        const offered = c.submit(piece.holderId, tx.offerWarrant({ pieceId: piece.id, bank }));
+        tally[`offerWarrant:${offered.code}`] = (tally[`offerWarrant:${offered.code}`] ?? 0) + 1;
+        signer = bank;
+        payload = tx.financeWarrant({ pieceId: piece.id, advance: (piece.amount * 97n) / 100n || 1n });
+      } else if (w < 52 && piece.status === "FINANCED") {
+        signer = piece.holderId;
+        payload = tx.transferWarrant({ pieceId: piece.id, outputs: [{ to: BANKS.find((b) => b !== piece.holderId)!, amount: piece.amount, tradeRef: "" }] });
+      } else if (w < 66 && piece.status === "FINANCED") {
+        signer = piece.holderId;
+        payload = tx.proposePieceExtension({ pieceId: piece.id, newDueDate: dateOf(c.time + DAY * BigInt(1 + rng.int(150))) });
+      } else if (w < 76 && proposedPieces.length > 0) {
+        const answered = decodePiece(c.state.get(KEY.piece(proposedPieces[rng.int(proposedPieces.length)]!))!);
+        signer = rng.int(10) > 0 ? answered.obligorId : answered.holderId;
+        payload = tx.acceptPieceExtension({ pieceId: answered.id, newDueDate: answered.extensionDueDate || dateOf(c.time + DAY) });
+      } else if (w < 86) {
+        signer = piece.status === "FINANCED" || rng.int(4) > 0 ? piece.holderId : BANKS[rng.int(BANKS.length)]!;
+        payload = tx.writeOffPiece({ pieceId: piece.id });
+      } else {
+        signer = piece.holderId;
+        payload = tx.confirmWarrantPayment({ pieceId: piece.id });
+      }
+    } else if (ids.length < 20 || roll < 12) {
       const seller = SELLERS[rng.int(SELLERS.length)]!;
       const k = n++;
       const currency = rng.int(3) === 0 ? "EUR" : "USD";
@@ -159,7 +158,9 @@ t.test(`random lending workload (seed ${SEED}, ${OPS} operations): reports and i
         dueDate: dateOf(c.time + DAY * BigInt(1 + rng.int(120))),
       });
     } else {
-      const r = decodeReceivable(c.state.get(KEY.receivable(pick()))!);
+      // acceptances mostly answer a proposal that was made
+      const id = roll >= 80 && roll < 87 && proposed.length > 0 && rng.int(4) > 0 ? proposed[rng.int(proposed.length)]! : pick();
+      const r = decodeReceivable(c.state.get(KEY.receivable(id))!);
       const live = r.financings.filter((f) => financingOutstanding(f) > 0n);
       const bank = BANKS[rng.int(BANKS.length)]!;
       if (roll < 30) {
@@ -208,12 +209,34 @@ t.test(`random lending workload (seed ${SEED}, ${OPS} operations): reports and i
         c.submit("customs", tx.attestShipment({ declarationFingerprint: h32(`prop-decl0/${op}`), declarationHash: h32(`prop-dh0/${op}`), exporterId: r.exporterId, declaredValue: r.amount, currency: r.currency, exportDate: r.issueDate, receivableIds: [r.id] }));
       }
     }
-    void (receipt.events as Event[]);
+    for (const e of receipt.events as Event[]) {
+      if (e.type === "pieceCreated") pieceIds.push(e.pieceId);
+      if (e.type === "extensionProposed") proposed.push(e.receivableId);
+      if (e.type === "pieceExtensionProposed") proposedPieces.push(e.pieceId);
+    }
     if (op % 1000 === 999) check(`after ${op + 1} operations`);
   }
   check("at the end");
   // the workload exercised what it claims to
-  for (const k of ["financeReceivable:OK", "recordRepayment:OK", "writeOff:OK", "acceptExtension:OK", "proposeExtension:OK", "cancelReceivable:OK", "financeReceivable:INVALID_STATE"]) {
+  for (const k of [
+    "financeReceivable:OK",
+    "recordRepayment:OK",
+    "writeOff:OK",
+    "acceptExtension:OK",
+    "proposeExtension:OK",
+    "cancelReceivable:OK",
+    "financeReceivable:INVALID_STATE",
+    "issueWarrant:OK",
+    "financeWarrant:OK",
+    "transferWarrant:OK",
+    "proposePieceExtension:OK",
+    "proposePieceExtension:EXTENSION_INVALID",
+    "acceptPieceExtension:OK",
+    "acceptPieceExtension:INVALID_STATE",
+    "writeOffPiece:OK",
+    "writeOffPiece:INVALID_STATE",
+    "confirmWarrantPayment:OK",
+  ]) {
     t.ok((tally[k] ?? 0) > 0, `${k} happened (${tally[k] ?? 0})`);
   }
   t.comment(JSON.stringify(tally));

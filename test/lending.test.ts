@@ -366,7 +366,7 @@ t.test("credit indicators from the running facts; scoreParty with the example sc
   const time = BigInt(Date.parse("2027-01-01T00:00:00Z"));
   const ind = indicatorsOf({ facts: f, party: { id: "seller", registeredAt: 0n }, timeMs: time, genesisTimeMs: T0, rejectedAttempts: 1 });
   t.match(ind, {
-    version: 1,
+    version: 2,
     receivables: 4,
     settledOnTime: 1,
     settledLate: 1,

@@ -74,7 +74,7 @@ t.test("indicators and financials: the party, a consenting bank until expiry, th
     tx.attestFinancials({ partyId: EXPORTER, periodStart: "2025-01-01", periodEnd: "2025-12-31", currency: "USD", figures: [{ name: "revenue", amount: "900000000" }, { name: "net_income", amount: "-1200000" }], documentHash: randomBytes(32) }),
   );
   const own = await exporter.getIndicators(EXPORTER);
-  t.match(own, { version: 1, partyId: EXPORTER, receivables: 2, writtenOff: 1, extensions: 1, attestedShareBp: 10000 });
+  t.match(own, { version: 2, partyId: EXPORTER, receivables: 2, writtenOff: 1, extensions: 1, attestedShareBp: 10000 });
   t.equal(own.inputs.length, 1);
   t.equal(own.inputs[0]!.key, `i/${EXPORTER}`);
   t.same(await auditor.getIndicators(EXPORTER), own, "the same answer for every reader at one head");
@@ -141,6 +141,17 @@ t.test("reports: a bank its own book, the auditor every bank's; verifyReport re-
   const dropped = structuredClone(all);
   dropped.inputs.pop();
   t.notOk(verifyReport(dropped).ok, "a missing input");
+  // every input is proven by the report's one multiproof (no per-input proofs)
+  t.ok(all.multiproof.buckets.length > 0 && all.inputs.every((i) => !("proof" in i)), "one multiproof for the inputs");
+  const absent = structuredClone(all);
+  absent.inputs[1]!.value = null;
+  t.match(verifyReport(absent).problems.join("; "), /multiproof does not verify/, "a record claimed absent that is present");
+  const sibling = structuredClone(all);
+  sibling.multiproof.siblings = (sibling.multiproof.siblings[0] === "0" ? "1" : "0") + sibling.multiproof.siblings.slice(1);
+  t.match(verifyReport(sibling).problems.join("; "), /multiproof does not verify/, "an altered sibling");
+  const twice = structuredClone(all);
+  twice.inputs.push(twice.inputs[0]!);
+  t.match(verifyReport(twice).problems.join("; "), /appears twice/, "an input given twice");
 });
 
 t.test("reports bound to certified state: the asOf header's certificate, its state root, every input", async (t) => {

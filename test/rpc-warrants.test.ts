@@ -118,7 +118,7 @@ t.test("a line, a warrant, a split: the reads as each party sees them", async (t
 
   // a piece with its ancestry
   const p = await sz.getPiece(szPiece);
-  t.match(p, { piece: { id: szPiece, holderId: "exporter-sz-electronics", amount: "3000000", depth: 1, status: "HELD", tradeRef: ref }, warrant: { id: warrantId }, overdue: false });
+  t.match(p, { piece: { id: szPiece, holderId: "exporter-sz-electronics", amount: "3000000", depth: 1, status: "HELD", tradeRef: ref }, warrant: { id: warrantId }, overdue: false, aging: "current" });
   t.same(
     p.ancestry.map((a) => a.id),
     [warrantId],
@@ -137,7 +137,7 @@ t.test("a line, a warrant, a split: the reads as each party sees them", async (t
 
 t.test("a party's pieces: its own and auditors, filters and pagination", async (t) => {
   const mine = await sz.listPieces("exporter-sz-electronics");
-  t.match(mine, { partyId: "exporter-sz-electronics", items: [{ piece: { id: szPiece, status: "HELD" }, overdue: false }] });
+  t.match(mine, { partyId: "exporter-sz-electronics", items: [{ piece: { id: szPiece, status: "HELD" }, overdue: false, aging: "current" }] });
   t.equal(mine.items.length, 1);
   t.same(
     (await hz.listPieces("exporter-hz-textiles")).items.map((i) => i.piece.id),

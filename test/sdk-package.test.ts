@@ -30,15 +30,15 @@ const NODE_ONLY = /^(?:libp2p|@libp2p\/|@chainsafe\/|level|classic-level|abstrac
  * named `import { z }`). "app" is what a browser app is measured by, and what runs in Chromium
  * below: it creates a client, registers an invoice (hashed, fingerprinted, signed, submitted,
  * waited for), reads the receivable and its history with proofs, and verifies that history against
- * the genesis validators. The goal of issue 16 is 150 KiB for it and is not met (235 KiB, from
- * 358 KiB before the codec stopped using protobufjs); docs/api.md ("The SDK package") says what
+ * the genesis validators. The goal of issue 16 is 150 KiB for it and is not met (255 KiB with the
+ * history, piece and governance routes; 358 KiB before the codec stopped using protobufjs); docs/api.md ("The SDK package") says what
  * stands between, measured. The bounds are today's sizes plus about 2%.
  */
 const BUNDLES: { name: string; what: string; code: string; limitKiB: number }[] = [
   {
     name: "app",
     what: "client, registerInvoice, getReceivable, getFullHistory + verifyHistory",
-    limitKiB: 240,
+    limitKiB: 260,
     code: `import { createClient, signerFromSeed, validatorSetFromGenesis, verifyDocument, verifyHistory } from "@tradeledger/sdk";
 (globalThis as unknown as { tradeledgerApp: unknown }).tradeledgerApp = async (o: { url: string; partyId: string; seedHex: string; genesis: unknown; invoice: Record<string, unknown> }) => {
   const client = createClient({ url: o.url, signer: signerFromSeed(o.partyId, o.seedHex) });
@@ -55,7 +55,7 @@ const BUNDLES: { name: string; what: string; code: string; limitKiB: number }[] 
   {
     name: "sign offline",
     what: "tx builders + signTransaction, no client",
-    limitKiB: 120,
+    limitKiB: 127, // 124.1 KiB with the validator-set change types (proposeValidatorChange, approveValidatorChange), + 2%
     code: `import { buildTxBody, signerFromSeed, signTransaction, tx } from "@tradeledger/sdk";
 (globalThis as unknown as { sign: unknown }).sign = (seedHex: string) => {
   const signer = signerFromSeed("bank-a", seedHex);
@@ -66,13 +66,13 @@ const BUNDLES: { name: string; what: string; code: string; limitKiB: number }[] 
   {
     name: "@tradeledger/sdk/verify",
     what: "every export: the verifiers alone",
-    limitKiB: 172,
+    limitKiB: 184,
     code: `import * as verify from "@tradeledger/sdk/verify";\n(globalThis as unknown as { verify: typeof verify }).verify = verify;\n`,
   },
   {
     name: "@tradeledger/sdk",
     what: "every export of the main entry",
-    limitKiB: 262,
+    limitKiB: 284,
     code: `import * as sdk from "@tradeledger/sdk";\n(globalThis as unknown as { sdk: typeof sdk }).sdk = sdk;\n`,
   },
   {

@@ -10,8 +10,12 @@ import { decode, encode } from "../sdk/codec.js";
 import { sha256 as nobleSha256 } from "../sdk/crypto.js";
 import { merkleRoot } from "../sdk/merkle.js";
 import {
+  stateMultiproofFromJson,
+  stateMultiproofToJson,
   stateProofFromJson,
   stateProofToJson,
+  verifyStateMultiproof,
+  type StateMultiproof,
   stateTreeLevelBits,
   verifyReceiptInclusion,
   verifyStateProof,
@@ -85,6 +89,9 @@ function referenceRoot(state: Map<string, Uint8Array>, depth: number): Uint8Arra
   return level[0]!;
 }
 
+/** Sibling hashes of one single-key proof at this depth. */
+const stateProofSiblingsOf = (depth: number) => stateTreeLevelBits(depth).reduce((n, b) => n + (1 << b) - 1, 0);
+
 function treeOf(state: Map<string, Uint8Array>, depth: number): { tree: StateTree; buckets: Map<number, Uint8Array> } {
   const tree = StateTree.empty(depth);
   const buckets = new Map<number, Uint8Array>();
@@ -155,6 +162,76 @@ t.test("state proofs: membership and non-membership verify; any tampering fails"
   t.notOk(verifyStateProof(root, "r/7", utf8("receivable 7"), null as unknown as StateProof), "no proof at all, no throw");
   t.ok(verifyStateProof(root, "r/7", utf8("receivable 7"), stateProofFromJson(JSON.parse(JSON.stringify(stateProofToJson(p))))), "survives its JSON form");
   t.throws(() => stateProofFromJson({ depth: 6, entries: "zz", siblings: "" }), TypeError);
+});
+
+t.test("state multiproofs: many keys in one proof verify; any leaf, sibling or absence claim altered fails", async (t) => {
+  const depth = 8;
+  const state = new Map<string, Uint8Array>();
+  for (let i = 0; i < 1500; i++) state.set(`r/${i}`, utf8(`receivable ${i}`));
+  const { tree, buckets } = treeOf(state, depth);
+  const root = tree.root;
+  const bucketOf = (key: string) => Number(BigInt("0x" + toHex(stateKeyHash(key).subarray(0, 4))) >> BigInt(32 - depth));
+  const multiproofFor = (keys: string[]): StateMultiproof => {
+    const indices = [...new Set(keys.map(bucketOf))].sort((a, b) => a - b);
+    return tree.multiproof(indices.map((index) => ({ index, entries: buckets.get(index) ?? new Uint8Array(0) })));
+  };
+  const item = (key: string) => ({ key, value: state.get(key) ?? null });
+  // keys spread over the tree, two sharing a bucket, and one absent key
+  const keys = ["r/1", "r/2", "r/300", "r/999", "r/1499", "r/absent"];
+  const shared = [...state.keys()].find((k) => k !== "r/1" && bucketOf(k) === bucketOf("r/1"))!;
+  keys.push(shared);
+  const items = keys.map(item);
+  const proof = multiproofFor(keys);
+  t.ok(verifyStateMultiproof(root, items, proof), "every key (present, and absent) against the root in one proof");
+  const single = stateProofSiblingsOf(depth) * keys.length;
+  t.ok(proof.siblings.length / 32 < single, `shared siblings: ${proof.siblings.length / 32} hashes where ${keys.length} single proofs carry ${single}`);
+  for (const k of keys) t.ok(verifyStateMultiproof(root, [item(k)], multiproofFor([k])), `a multiproof of ${k} alone`);
+  t.ok(verifyStateMultiproof(root, items, stateMultiproofFromJson(JSON.parse(JSON.stringify(stateMultiproofToJson(proof))))), "survives its JSON form");
+  // a whole report's worth: 1,200 keys in one proof
+  const many = [...state.keys()].slice(0, 1200);
+  t.ok(verifyStateMultiproof(root, many.map(item), multiproofFor(many)), "1,200 keys in one proof");
+
+  // a leaf (a value) altered, claimed absent while present, claimed present while absent
+  t.notOk(verifyStateMultiproof(root, items.map((i) => (i.key === "r/300" ? { ...i, value: utf8("receivable 301") } : i)), proof), "an altered value");
+  t.notOk(verifyStateMultiproof(root, items.map((i) => (i.key === "r/300" ? { ...i, value: null } : i)), proof), "a key claimed absent that is present");
+  t.notOk(verifyStateMultiproof(root, items.map((i) => (i.key === "r/absent" ? { ...i, value: utf8("x") } : i)), proof), "a key claimed present that is absent");
+  // a key the proof's buckets do not cover; a bucket no key needs; a bucket dropped
+  t.notOk(verifyStateMultiproof(root, [...items, item("r/777")].filter((i, n, all) => all.findIndex((j) => j.key === i.key) === n), proof), "a key outside the proven buckets");
+  const extra = multiproofFor([...keys, "r/777"]);
+  t.notOk(verifyStateMultiproof(root, items, extra), "an extra bucket no input needs");
+  t.notOk(verifyStateMultiproof(root, items, { ...proof, buckets: proof.buckets.slice(1) }), "a bucket dropped");
+  // a bucket's entry dropped (so its key would look absent), entries reordered, another bucket's index
+  const i0 = proof.buckets.findIndex((b) => b.index === bucketOf("r/1"));
+  const b0 = proof.buckets[i0]!;
+  t.ok(b0.entries.length >= 128, "r/1's bucket holds at least two records");
+  const kh = toHex(stateKeyHash("r/1"));
+  let without: Uint8Array = new Uint8Array(0);
+  for (let i = 0; i < b0.entries.length; i += 64) if (toHex(b0.entries.subarray(i, i + 32)) !== kh) without = concatBytes(without, b0.entries.subarray(i, i + 64));
+  const withBucket = (entries: Uint8Array, index = b0.index) => ({ ...proof, buckets: proof.buckets.map((b, n) => (n === i0 ? { index, entries } : b)) });
+  t.notOk(verifyStateMultiproof(root, items.map((i) => (i.key === "r/1" ? { ...i, value: null } : i)), withBucket(without)), "an entry left out of its bucket does not prove absence");
+  t.notOk(verifyStateMultiproof(root, items, withBucket(concatBytes(b0.entries.subarray(64, 128), b0.entries.subarray(0, 64), b0.entries.subarray(128)))), "entries out of order");
+  t.notOk(verifyStateMultiproof(root, items, withBucket(b0.entries, b0.index + 1)), "a bucket under another index");
+  const flipped = Uint8Array.from(b0.entries);
+  flipped[40]! ^= 1;
+  t.notOk(verifyStateMultiproof(root, items, withBucket(flipped)), "a neighbour's value hash altered");
+  // every sibling matters: flipping any one, dropping one, adding one, reordering two
+  let caught = 0;
+  const n = proof.siblings.length / 32;
+  for (let s = 0; s < n; s++) {
+    const sib = Uint8Array.from(proof.siblings);
+    sib[s * 32 + (s % 32)]! ^= 0x80;
+    if (!verifyStateMultiproof(root, items, { ...proof, siblings: sib })) caught++;
+  }
+  t.equal(caught, n, `each of the ${n} siblings altered fails`);
+  t.notOk(verifyStateMultiproof(root, items, { ...proof, siblings: proof.siblings.subarray(32) }), "a sibling dropped");
+  t.notOk(verifyStateMultiproof(root, items, { ...proof, siblings: concatBytes(proof.siblings, new Uint8Array(32)) }), "a sibling too many");
+  const swapped = concatBytes(proof.siblings.subarray(32, 64), proof.siblings.subarray(0, 32), proof.siblings.subarray(64));
+  t.notOk(verifyStateMultiproof(root, items, { ...proof, siblings: swapped }), "two siblings swapped");
+  t.notOk(verifyStateMultiproof(root, items, { ...proof, depth: depth + 1 }), "another depth");
+  t.notOk(verifyStateMultiproof(root.subarray(1), items, proof), "a malformed root");
+  t.notOk(verifyStateMultiproof(root, [], proof), "no items");
+  t.notOk(verifyStateMultiproof(root, items, null as unknown as StateMultiproof), "no proof at all, no throw");
+  t.throws(() => stateMultiproofFromJson({ depth, buckets: [{ index: 0, entries: "zz" }], siblings: "" }), TypeError);
 });
 
 t.test("block roots: the node's RFC 6962 root equals the SDK's", async (t) => {
@@ -825,8 +902,8 @@ t.test("the warrant conservation check names each kind of broken record", async 
   const { verifyWarrants, WarrantRecords } = await import("../node/store/verify.js");
   const { encodeCreditLine, encodePiece, encodeWarrant } = await import("../node/ledger/records.js");
   const line = { id: "line-1", bankId: "bank-0", obligorId: "exporter-0", currency: "USD", limit: 1_000n, expiryDate: "2027-12-31", outstanding: 600n, grantedAt: 0n, updatedAt: 0n, warrants: 1 };
-  const warrant = { id: "w", lineId: "line-1", obligorId: "exporter-0", bankId: "bank-0", holderId: "exporter-1", amount: 1_000n, currency: "USD", maturityDate: "2027-03-31", sources: [], settled: 400n, status: "ISSUED" as const, issuedAt: 0n, updatedAt: 0n };
-  const base = { warrantId: "w", offeredTo: "", financedBy: "", advance: 0n, tradeRef: "", obligorId: "exporter-0", currency: "USD", maturityDate: "2027-03-31", createdAt: 0n, updatedAt: 0n };
+  const warrant = { id: "w", lineId: "line-1", obligorId: "exporter-0", bankId: "bank-0", holderId: "exporter-1", amount: 1_000n, currency: "USD", maturityDate: "2027-03-31", sources: [], settled: 400n, status: "ISSUED" as const, issuedAt: 0n, updatedAt: 0n, writtenOff: 0n };
+  const base = { warrantId: "w", offeredTo: "", financedBy: "", advance: 0n, tradeRef: "", obligorId: "exporter-0", currency: "USD", maturityDate: "2027-03-31", createdAt: 0n, updatedAt: 0n, soldBy: "", dueDate: "", extensionDueDate: "", extensions: 0, writtenOff: 0n };
   const root = { ...base, id: "w", parentId: "", holderId: "exporter-1", amount: 1_000n, depth: 0, status: "SPENT" as const, children: ["a", "b"] };
   const a = { ...base, id: "a", parentId: "w", holderId: "exporter-2", amount: 600n, depth: 1, status: "HELD" as const, children: [] };
   const b = { ...base, id: "b", parentId: "w", holderId: "exporter-1", amount: 400n, depth: 1, status: "SETTLED" as const, children: [] };
@@ -847,6 +924,12 @@ t.test("the warrant conservation check names each kind of broken record", async 
   t.match(check({ warrant: { amount: 1_001n } }), /live pieces sum to 1000, its face value is 1001/);
   t.match(check({ warrant: { settled: 0n } }), /settled 0, its paid pieces sum to 400/);
   t.match(check({ warrant: { status: "SETTLED" } }), /SETTLED with 400 of 1000 paid/);
+  // a written-off piece (DEFAULTED): a live leaf, the warrant DEFAULTED, the line still owing it
+  const defaulted = { ...b, status: "DEFAULTED" as const, writtenOff: 400n };
+  t.equal(check({ pieces: [root, a, defaulted], warrant: { settled: 0n, writtenOff: 400n, status: "DEFAULTED" }, line: { outstanding: 1_000n } }), "", "a written-off piece passes");
+  t.match(check({ pieces: [root, a, defaulted], warrant: { settled: 0n, status: "DEFAULTED" }, line: { outstanding: 1_000n } }), /written off 0, its DEFAULTED pieces sum to 400/);
+  t.match(check({ pieces: [root, a, defaulted], warrant: { settled: 0n, writtenOff: 400n }, line: { outstanding: 1_000n } }), /is ISSUED with 0 of 1000 paid and 400 written off/);
+  t.match(check({ pieces: [root, a, { ...defaulted, writtenOff: 300n }], warrant: { settled: 0n, writtenOff: 400n, status: "DEFAULTED" }, line: { outstanding: 1_000n } }), /DEFAULTED piece b of 400 has 300 written off/);
   t.match(check({ line: { outstanding: 500n } }), /outstanding 500, its warrants still owe 600/);
   t.match(check({ line: { limit: 599n } }), /above its limit/);
   t.match(check({ line: { warrants: 2 } }), /counts 2 warrants, 1 name it/);

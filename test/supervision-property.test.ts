@@ -37,6 +37,8 @@ class History {
   readonly receivables = new Map<string, { exporter: string; registeredAt: bigint; amount: bigint; declared?: bigint; buyer: string; used: boolean }>();
   /** financing id -> receivable, bank, live */
   readonly financings = new Map<string, { receivable: string; bank: string; live: bigint }>();
+  /** FINANCED pieces -> the bank holding it, whom it bought it from, its face: in the bank's book too */
+  readonly financedPieces = new Map<string, { bank: string; seller: string; amount: bigint }>();
   /** piece -> parent, holder, earlier holders (recomputed by walking the model, never from tallies) */
   readonly pieces = new Map<string, { parent: string; holder: string; inPlace: string[] }>();
   /** every rejection that took its hash: time, signer, tx hash */
@@ -51,11 +53,13 @@ class History {
   exposure(bank: string, exporter: string): bigint {
     let sum = 0n;
     for (const f of this.financings.values()) if (f.bank === bank && this.receivables.get(f.receivable)!.exporter === exporter) sum += f.live;
+    for (const p of this.financedPieces.values()) if (p.bank === bank && p.seller === exporter) sum += p.amount;
     return sum;
   }
   book(bank: string): bigint {
     let sum = 0n;
     for (const f of this.financings.values()) if (f.bank === bank) sum += f.live;
+    for (const p of this.financedPieces.values()) if (p.bank === bank) sum += p.amount;
     return sum;
   }
   /** holders of the piece's ancestry before its current holder, in the order they held it */
@@ -210,6 +214,15 @@ function expectedAlerts(w: Workload, txn: Tx, receipt: Receipt, time: bigint, he
       if (rule.kind === "LARGE_EXPOSURE") hit = exposure > (rule.params!.amount as bigint);
       if (rule.kind === "CONCENTRATION") hit = book >= ((rule.params!.amount as bigint | undefined) ?? 0n) && exposure * 10_000n > BigInt(rule.params!.basisPoints!) * book;
     }
+    if (p.type === "financeWarrant" && h.pieces.has(p.pieceId)) {
+      // a bank buying a piece lends to its seller (docs/supervision.md): its face joins the bank's book
+      const seller = h.pieces.get(p.pieceId)!.holder;
+      const amount = w.pieceAmount.get(p.pieceId)!;
+      const exposure = h.exposure(txn.body.signer, seller) + amount;
+      const book = h.book(txn.body.signer) + amount;
+      if (rule.kind === "LARGE_EXPOSURE") hit = exposure > (rule.params!.amount as bigint);
+      if (rule.kind === "CONCENTRATION") hit = book >= ((rule.params!.amount as bigint | undefined) ?? 0n) && exposure * 10_000n > BigInt(rule.params!.basisPoints!) * book;
+    }
     if (rule.kind === "CYCLE") {
       if (p.type === "transferWarrant" && h.pieces.has(p.pieceId)) {
         const from = h.pieces.get(p.pieceId)!.holder;
@@ -325,6 +338,7 @@ function learn(w: Workload, txn: Tx, receipt: Receipt, time: bigint, height: big
       if (!piece.inPlace.includes(e.sellerId)) piece.inPlace.push(e.sellerId);
       piece.holder = e.bankId;
       w.offered.delete(e.pieceId);
+      h.financedPieces.set(e.pieceId, { bank: e.bankId, seller: e.sellerId, amount: w.pieceAmount.get(e.pieceId)! });
     }
     if (e.type === "warrantIssued") for (const s of (p as Extract<TxPayload, { type: "issueWarrant" }>).sources) h.receivables.get(s)!.used = true;
   }

@@ -4,13 +4,20 @@
 // declines, financing by banks, bank-to-bank sales and payments, mixed with registering (with a
 // buyer on the network), attesting, financing, repaying and cancelling receivables, valid and
 // invalid (wrong holder, wrong bank, over-split, dust pieces and remainders, used or financed
-// invoices as trade background, matured pieces, replays). Several transactions per block, with
+// invoices as trade background, matured pieces, replays), and post-lending on financed pieces
+// (extensions proposed and accepted, write-offs, by the right and the wrong parties). Several transactions per block, with
 // deliberate same-block races: an invoice financed and committed to a warrant in one block, one
 // piece spent twice, an offer financed and withdrawn at once. After every block the invariants of
 // docs/warrants.md hold; every rejected transaction wrote nothing; every key read was prefetchable;
-// and replaying the blocks from genesis gives byte-identical state and receipts.
+// and replaying the blocks from genesis gives byte-identical state and receipts. Every 100 blocks
+// and at the end, the aging and concentration reports and the obligors' indicators computed from the
+// running aggregates equal a brute-force recount over every receivable and piece
+// (test/fixtures/lending-brute.ts).
 // A failing seed replays exactly: run with WARRANT_PROPERTY_SEED=<seed> (WARRANT_PROPERTY_OPS=<n>).
 import t from "tap";
+import { isDeepStrictEqual } from "node:util";
+import { obligorIndicatorsAgree, reportsAgree } from "./fixtures/lending-brute.js";
+import { decodeCreditFacts } from "../node/ledger/records.js";
 import { applyTx, executeBlock, takesTxHash, type BlockContext, type LedgerDeps, type LedgerParams } from "../node/ledger/execute.js";
 import { decodeCreditLine, decodePiece, decodeReceivable, decodeWarrant, encodePiece, encodeReceipt } from "../node/ledger/records.js";
 import { KEY, MemoryState, Overlay, type WriteSet } from "../node/ledger/state.js";
@@ -36,6 +43,7 @@ const ROLE = new Map<string, string>([...BANKS.map((b) => [b, "BANK"] as const),
 const PARAMS: Partial<LedgerParams> = { maxWarrantDepth: 5 };
 const RULES = { ...DEFAULT_RULE_PARAMS, ...PARAMS };
 const USD = (major: bigint) => major * 100n;
+const big = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v);
 
 function iso(day: bigint): string {
   return new Date(Number(day * DAY)).toISOString().slice(0, 10);
@@ -50,7 +58,7 @@ class Model {
   readonly lines = new Map<string, CreditLine>();
   readonly warrants = new Map<string, Warrant>();
   readonly pieces = new Map<string, Piece>();
-  readonly piecesByStatus = new Map<PieceStatus, Pool>((["HELD", "OFFERED", "FINANCED", "SPENT", "SETTLED"] as const).map((s) => [s, new Pool()]));
+  readonly piecesByStatus = new Map<PieceStatus, Pool>((["HELD", "OFFERED", "FINANCED", "SPENT", "SETTLED", "DEFAULTED"] as const).map((s) => [s, new Pool()]));
   readonly receivablesByStatus = new Map<ReceivableStatus, Pool>(
     (["REGISTERED", "ATTESTED", "PARTIALLY_FINANCED", "FINANCED", "SETTLED", "CANCELLED"] as const).map((s) => [s, new Pool()]),
   );
@@ -106,6 +114,7 @@ function violations(m: Model): string[] {
     if (root.parentId !== "" || root.warrantId !== wid || root.depth !== 0) out.push(`warrant ${wid}: first piece is not a root`);
     let live = 0n;
     let settled = 0n;
+    let writtenOff = 0n;
     const walk = (p: Piece): void => {
       if (visited.has(p.id)) {
         out.push(`piece ${p.id} is reached twice (two parents, or twice in one parent's children)`);
@@ -126,10 +135,14 @@ function violations(m: Model): string[] {
           break;
         case "FINANCED":
           if (role !== "BANK" || p.financedBy !== p.holderId || p.offeredTo !== "") out.push(`FINANCED piece ${p.id} held by ${p.holderId}, financed by ${p.financedBy}`);
+          if (ROLE.get(p.soldBy) !== "ENTERPRISE") out.push(`FINANCED piece ${p.id} sold by "${p.soldBy}", not an enterprise`);
           if (p.advance > p.amount) out.push(`piece ${p.id}: advance ${p.advance} above its amount ${p.amount}`);
           break;
         case "SETTLED":
           if (role !== "ENTERPRISE" && role !== "BANK") out.push(`SETTLED piece ${p.id} held by ${p.holderId}`);
+          break;
+        case "DEFAULTED":
+          if (role !== "BANK" || p.writtenOff !== p.amount || p.extensionDueDate !== "") out.push(`DEFAULTED piece ${p.id} held by ${p.holderId}, ${p.writtenOff} of ${p.amount} written off`);
           break;
         case "SPENT":
           break;
@@ -141,6 +154,10 @@ function violations(m: Model): string[] {
         if (!isLiveLeaf(p.status)) out.push(`leaf ${p.id} is not live`);
         live += p.amount;
         if (p.status === "SETTLED") settled += p.amount;
+        if (p.status === "DEFAULTED") writtenOff += p.amount;
+        else if (p.writtenOff !== 0n) out.push(`${p.status} piece ${p.id} has ${p.writtenOff} written off`);
+        if (p.extensionDueDate !== "" && p.status !== "FINANCED") out.push(`${p.status} piece ${p.id} has a pending extension`);
+        if (p.dueDate !== "" && p.dueDate <= p.maturityDate) out.push(`piece ${p.id} is due ${p.dueDate}, not after its maturity ${p.maturityDate}`);
         return;
       }
       if (p.children.length === 0) out.push(`SPENT piece ${p.id} has no children`);
@@ -161,7 +178,9 @@ function violations(m: Model): string[] {
     walk(root);
     if (live !== w.amount) out.push(`warrant ${wid}: live leaves sum to ${live}, face is ${w.amount}`);
     if (settled !== w.settled) out.push(`warrant ${wid}: settled ${w.settled}, SETTLED leaves sum to ${settled}`);
-    if ((w.status === "SETTLED") !== (w.settled === w.amount)) out.push(`warrant ${wid}: status ${w.status} with ${w.settled} of ${w.amount} settled`);
+    if (writtenOff !== w.writtenOff) out.push(`warrant ${wid}: written off ${w.writtenOff}, DEFAULTED leaves sum to ${writtenOff}`);
+    const status = w.writtenOff > 0n ? "DEFAULTED" : w.settled === w.amount ? "SETTLED" : "ISSUED";
+    if (w.status !== status) out.push(`warrant ${wid}: status ${w.status} with ${w.settled} of ${w.amount} settled and ${w.writtenOff} written off`);
     const drawn = lineDrawn.get(w.lineId) ?? { outstanding: 0n, warrants: 0 };
     lineDrawn.set(w.lineId, { outstanding: drawn.outstanding + w.amount - w.settled, warrants: drawn.warrants + 1 });
     if (!m.lines.has(w.lineId)) out.push(`warrant ${wid} names missing line ${w.lineId}`);
@@ -292,8 +311,32 @@ class Generator {
     if (roll < 76) return this.withdraw(this.piece("OFFERED"));
     if (roll < 79) return this.decline(this.piece("OFFERED"));
     if (roll < 85) return this.financeWarrant(this.piece("OFFERED"));
-    if (roll < 92) return this.confirm();
+    if (roll < 89) return this.confirm();
+    if (roll < 93) return this.postLending();
     return this.race();
+  }
+
+  /** Post-lending on a financed piece: an extension proposed or accepted, a write-off; by the right party mostly. */
+  private postLending(): void {
+    const r = this.rng;
+    const financed = this.m.piecesByStatus.get("FINANCED")!;
+    let piece = this.m.pieces.get(financed.pick(r) ?? "");
+    if (!piece) return this.financeWarrant(this.piece("OFFERED"));
+    const roll = r.int(100);
+    if (roll < 40) {
+      const signer = r.chance(0.9) ? piece.holderId : r.chance(0.5) ? this.other(BANKS, piece.holderId) : piece.obligorId;
+      this.emit(signer, tx.proposePieceExtension({ pieceId: piece.id, newDueDate: iso(this.today + BigInt(1 + r.int(200))) }));
+      return;
+    }
+    if (roll < 70) {
+      for (let tries = 0; tries < 8 && !piece.extensionDueDate; tries++) piece = this.m.pieces.get(financed.pick(r)!)!;
+      const signer = r.chance(0.9) ? piece.obligorId : r.pick(ENTS);
+      this.emit(signer, tx.acceptPieceExtension({ pieceId: piece.id, newDueDate: piece.extensionDueDate && r.chance(0.9) ? piece.extensionDueDate : iso(this.today + 30n) }));
+      return;
+    }
+    // now and then a piece that is no longer FINANCED: written off already, paid, passed on
+    if (r.chance(0.15)) piece = this.piece(r.pick(["DEFAULTED", "SETTLED", "SPENT"] as const)) ?? piece;
+    this.emit(r.chance(0.9) ? piece.holderId : r.pick(BANKS), tx.writeOffPiece({ pieceId: piece.id }));
   }
 
   /** A transaction broken in the envelope: bad signature or expired. */
@@ -681,6 +724,22 @@ for (const seed of seeds) {
     const byType = new Map<string, number>();
     const problems: string[] = [];
     let total = 0;
+    // the reports and obligors' indicators from the running aggregates against a brute-force recount
+    let reportChecks = 0;
+    const collect = {
+      same: (found: unknown, wanted: unknown, what: string) => (isDeepStrictEqual(found, wanted) ? true : (problems.push(`${what}: ${JSON.stringify(found, big)} != ${JSON.stringify(wanted, big)}`), false)),
+      equal: (found: unknown, wanted: unknown, what: string) => (found === wanted ? true : (problems.push(`${what}: ${String(found)} != ${String(wanted)}`), false)),
+    };
+    const reportsMatch = (what: string) => {
+      const receivables = [...model.receivables.values()];
+      const pieces = [...model.pieces.values()];
+      reportsAgree(collect, chain.state.map, receivables, pieces, BANKS, chain.time, what);
+      for (const e of ENTS) {
+        const b = chain.state.get(KEY.creditFacts(e));
+        obligorIndicatorsAgree(collect, b ? decodeCreditFacts(b) : undefined, pieces, e, chain.time, 0n, what);
+      }
+      reportChecks++;
+    };
 
     while (total < OPS && problems.length === 0) {
       // mostly hours between blocks; now and then weeks, so that pieces and invoices mature
@@ -735,8 +794,10 @@ for (const seed of seeds) {
       for (const v of violations(model)) problems.push(`block ${ctx.height}: ${v}`);
       gen.learn(receipts);
       blocks.push({ time, txs });
+      if (blocks.length % 100 === 0) reportsMatch(`block ${ctx.height}`);
     }
-    t.same(problems.slice(0, 10), [], `invariants hold over ${total} operations in ${blocks.length} blocks`);
+    reportsMatch("at the end");
+    t.same(problems.slice(0, 10), [], `invariants hold over ${total} operations in ${blocks.length} blocks, and the reports equal a brute-force recount ${reportChecks} times`);
     t.ok(total >= OPS, `ran ${total} operations (at least ${OPS})`);
 
     const histogram = Object.fromEntries([...codes.entries()].sort((a, b) => b[1] - a[1]));
@@ -766,14 +827,23 @@ for (const seed of seeds) {
     ] as const satisfies readonly ResultCode[]) {
       t.ok((codes.get(code) ?? 0) > 0, `produced ${code}`);
     }
-    const stats = { warrants: model.warrants.size, settledWarrants: 0, pieces: model.pieces.size, maxDepth: 0, bankSales: 0, financed: 0, settledPieces: 0, offered: 0 };
-    for (const w of model.warrants.values()) if (w.status === "SETTLED") stats.settledWarrants++;
+    const stats = { warrants: model.warrants.size, settledWarrants: 0, defaultedWarrants: 0, pieces: model.pieces.size, maxDepth: 0, bankSales: 0, financed: 0, settledPieces: 0, offered: 0, writtenOff: 0, extended: 0 };
+    for (const w of model.warrants.values()) {
+      if (w.status === "SETTLED") stats.settledWarrants++;
+      if (w.status === "DEFAULTED") stats.defaultedWarrants++;
+    }
     for (const p of model.pieces.values()) {
       stats.maxDepth = Math.max(stats.maxDepth, p.depth);
       if (p.financedBy && p.advance === 0n) stats.bankSales++;
       if (p.status === "FINANCED") stats.financed++;
       if (p.status === "SETTLED") stats.settledPieces++;
       if (p.status === "OFFERED") stats.offered++;
+      if (p.status === "DEFAULTED") stats.writtenOff++;
+      if (p.extensions > 0) stats.extended++;
+    }
+    t.ok(stats.writtenOff > 0 && stats.extended > 0 && stats.defaultedWarrants > 0, "pieces were written off and extended");
+    for (const k of ["proposePieceExtension:OK", "proposePieceExtension:rejected", "acceptPieceExtension:OK", "acceptPieceExtension:rejected", "writeOffPiece:OK", "writeOffPiece:rejected"]) {
+      t.ok((byType.get(k) ?? 0) > 0, `${k} happened (${byType.get(k) ?? 0})`);
     }
     t.comment(`seed ${seed}: ${JSON.stringify(stats)}`);
     t.ok(stats.settledWarrants > 0 && stats.bankSales > 0 && stats.settledPieces > 0 && stats.maxDepth === RULES.maxWarrantDepth, "reached settled warrants, bank sales and the deepest pieces");

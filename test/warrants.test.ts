@@ -2,11 +2,15 @@
 // code, through the real applyTx, with transactions built and signed by the SDK as a client would.
 import t from "tap";
 import { tx } from "../sdk/builders.js";
-import { isPieceOverdue, majorToMinor } from "../sdk/domain.js";
-import { pieceIdOf } from "../sdk/transactions/index.js";
-import { decodeCreditLine, decodePiece, decodeWarrant } from "../node/ledger/records.js";
+import { isPieceOverdue, majorToMinor, pieceAging } from "../sdk/domain.js";
+import { toHex } from "../sdk/bytes.js";
+import { assembleBook, isBookKeyOf } from "../sdk/lending.js";
+import { aggregatesOf } from "../node/ledger/aggregates.js";
+import { WarrantRecords, verifyWarrants } from "../node/store/verify.js";
+import { pieceIdOf, type TxPayload } from "../sdk/transactions/index.js";
+import { decodeCreditFacts, decodeCreditLine, decodePiece, decodeReceivable, decodeWarrant } from "../node/ledger/records.js";
 import { KEY } from "../node/ledger/state.js";
-import type { CreditLine, Piece, Receipt, ResultCode, Warrant } from "../sdk/types.js";
+import type { BankBook, CreditLine, Piece, Receipt, ResultCode, Warrant } from "../sdk/types.js";
 import { executeBlock } from "../node/ledger/execute.js";
 import { DAY, T0, TestChain, guardedReader, h32, invoiceFingerprint, makeParty, prefetchKeys } from "./ledger-harness.js";
 
@@ -398,4 +402,179 @@ t.test("malformed warrant payloads: MALFORMED naming the field, in consensus as 
   // the builders refuse the same, naming the field
   t.throws(() => tx.transferWarrant({ pieceId: w, outputs: [{ to: "tier2a", amount: "1.5" }] }), { code: "MALFORMED", field: "outputs[0].amount" });
   t.throws(() => tx.financeWarrant({ pieceId: piece, advance: -1n as never }), { code: "MALFORMED" });
+});
+
+// ---- post-lending on pieces (docs/warrants.md "Post-lending", docs/lending.md) --------------------
+
+/** The aggregates in state equal those summed afresh from every receivable and piece record. */
+function aggregatesAgree(t: Asserts & { same(a: unknown, b: unknown, m: string): boolean }, c: WarrantChain, what: string): void {
+  const records = [...c.state.map.entries()];
+  const fresh = aggregatesOf(
+    records.filter(([k]) => k.startsWith("r/")).map(([, v]) => decodeReceivable(v)),
+    records.filter(([k]) => k.startsWith("q/")).map(([, v]) => decodePiece(v)),
+  );
+  const inState = new Map(records.filter(([k]) => /^(g|gb|ge|go|gd|i)\//.test(k)));
+  t.same([...inState.keys()].sort(), [...fresh.keys()].sort(), `${what}: the same aggregate records`);
+  for (const [k, v] of fresh) t.equal(toHex(inState.get(k) ?? new Uint8Array()), toHex(v), `${what}: ${k} equals the sum over receivables and pieces`);
+}
+
+const bookOf = (c: WarrantChain, bank: string): BankBook => assembleBook(bank, new Map([...c.state.map].filter(([k]) => isBookKeyOf(k, bank))), "all");
+
+/** A warrant of 100,000 split 40,000 to tier2a; tier2a sells its piece to bank-b. Returns the ids. */
+function financedPiece(t: Asserts, c: WarrantChain): { w: string; sold: string; kept: string } {
+  const w = issued(t, c);
+  const split = transfer(c, "tier1", w, [{ to: "tier2a", amount: USD(40_000), tradeRef: invoice(t, c, "tier2a", "tier1", USD(40_000)) }]);
+  ok(t, split.receipt, "split");
+  const sold = split.ids[0]!;
+  ok(t, c.submit("tier2a", tx.offerWarrant({ pieceId: sold, bank: "bank-b" })), "offer");
+  ok(t, c.submit("bank-b", tx.financeWarrant({ pieceId: sold, advance: USD(39_000) })), "finance");
+  return { w, sold, kept: split.remainderId };
+}
+
+t.test("a FINANCED piece is in its holder bank's book: face, due at maturity, sold by its seller, owed by the obligor", async (t) => {
+  const c = newChain();
+  const { sold } = financedPiece(t, c);
+  t.match(c.piece(sold), { status: "FINANCED", holderId: "bank-b", soldBy: "tier2a", dueDate: "" });
+  const book = bookOf(c, "bank-b");
+  t.match(book.currencies, [{ currency: "USD", outstanding: USD(40_000), receivables: 0, pieces: 1, pieceOutstanding: USD(40_000), due: [{ dueDate: "2027-03-31", count: 1, amount: USD(40_000) }], byExporter: [{ partyId: "tier2a", amount: USD(40_000) }], byObligor: [{ partyId: "carmaker", amount: USD(40_000) }] }]);
+  aggregatesAgree(t, c, "after financing");
+  // a bank sale moves the piece into the buyer's book; the seller's empties; the children keep the seller
+  const sale = transfer(c, "bank-b", sold, [{ to: "bank-a", amount: USD(30_000) }]);
+  ok(t, sale.receipt);
+  t.match(c.piece(sale.ids[0]!), { holderId: "bank-a", status: "FINANCED", soldBy: "tier2a" });
+  t.match(c.piece(sale.remainderId), { holderId: "bank-b", status: "FINANCED", soldBy: "tier2a" });
+  t.match(bookOf(c, "bank-a").currencies, [{ outstanding: USD(30_000), pieces: 1, byExporter: [{ partyId: "tier2a", amount: USD(30_000) }] }]);
+  t.match(bookOf(c, "bank-b").currencies, [{ outstanding: USD(10_000), pieces: 1 }]);
+  aggregatesAgree(t, c, "after a bank sale");
+  // paid: out of the book, and the obligor's facts count it (on time)
+  ok(t, c.submit("bank-a", tx.confirmWarrantPayment({ pieceId: sale.ids[0]! })));
+  t.same(bookOf(c, "bank-a").currencies, []);
+  t.match(decodeCreditFacts(c.state.get(KEY.creditFacts("carmaker"))!), { piecesSettledOnTime: 1, piecesSettledLate: 0 });
+  aggregatesAgree(t, c, "after a payment");
+});
+
+t.test("proposePieceExtension / acceptPieceExtension: the holder bank proposes, the obligor accepts; every code", async (t) => {
+  const c = newChain();
+  const { sold, kept } = financedPiece(t, c);
+  const propose = (signer: string, pieceId: string, newDueDate: string) => c.submit(signer, tx.proposePieceExtension({ pieceId, newDueDate }));
+  const accept = (signer: string, pieceId: string, newDueDate: string) => c.submit(signer, tx.acceptPieceExtension({ pieceId, newDueDate }));
+  rejected(t, propose("bank-b", toHex(h32("no such piece")), "2027-06-30"), "NOT_FOUND");
+  rejected(t, propose("bank-a", sold, "2027-06-30"), "NOT_HOLDER");
+  rejected(t, propose("tier2a", sold, "2027-06-30"), "UNAUTHORIZED", /ENTERPRISE/);
+  rejected(t, propose("bank-a", kept, "2027-06-30"), "NOT_HOLDER");
+  rejected(t, propose("bank-b", sold, "2027-03-31"), "EXTENSION_INVALID", /not after the piece's current one, 2027-03-31/);
+  rejected(t, accept("carmaker", sold, "2027-06-30"), "INVALID_STATE", /no extension/);
+  const proposed = ok(t, propose("bank-b", sold, "2027-06-30"));
+  t.same(proposed.events, [{ type: "pieceExtensionProposed", pieceId: sold, bankId: "bank-b", dueDate: "2027-03-31", newDueDate: "2027-06-30" }]);
+  t.match(c.piece(sold), { extensionDueDate: "2027-06-30", dueDate: "" });
+  rejected(t, accept("carmaker", toHex(h32("no such piece")), "2027-06-30"), "NOT_FOUND");
+  rejected(t, accept("tier1", sold, "2027-06-30"), "UNAUTHORIZED", /only the obligor/);
+  rejected(t, accept("bank-b", sold, "2027-06-30"), "UNAUTHORIZED");
+  rejected(t, accept("carmaker", sold, "2027-07-31"), "EXTENSION_INVALID", /pending proposal is 2027-06-30/);
+  rejected(t, accept("carmaker", kept, "2027-06-30"), "INVALID_STATE", /HELD/);
+  const accepted = ok(t, accept("carmaker", sold, "2027-06-30"));
+  t.same(accepted.events, [{ type: "pieceExtensionAccepted", pieceId: sold, obligorId: "carmaker", bankId: "bank-b", previousDueDate: "2027-03-31", dueDate: "2027-06-30" }]);
+  t.match(c.piece(sold), { dueDate: "2027-06-30", extensionDueDate: "", extensions: 1, maturityDate: "2027-03-31" });
+  t.match(bookOf(c, "bank-b").currencies, [{ due: [{ dueDate: "2027-06-30", count: 1, amount: USD(40_000) }] }], "the book's due date moved");
+  t.match(decodeCreditFacts(c.state.get(KEY.creditFacts("carmaker"))!), { pieceExtensions: 1 });
+  aggregatesAgree(t, c, "after an extension");
+  // derived aging follows the extended due date: 2027-04-15 is past maturity but before the new due date
+  t.equal(pieceAging(c.piece(sold), BigInt(Date.parse("2027-04-15T00:00:00Z"))), "current");
+  t.notOk(isPieceOverdue(c.piece(sold), BigInt(Date.parse("2027-04-15T00:00:00Z"))), "not overdue before the extended due date");
+  t.equal(pieceAging(c.piece(sold), BigInt(Date.parse("2027-08-15T00:00:00Z"))), "31-90");
+  t.equal(pieceAging(c.piece(kept), BigInt(Date.parse("2027-04-15T00:00:00Z"))), "1-30", "an unextended piece ages from its maturity");
+  // a proposal whose date has passed by the time the obligor accepts; a date before the block's
+  ok(t, propose("bank-b", sold, "2027-07-31"));
+  rejected(t, propose("bank-b", sold, "2026-09-30"), "EXTENSION_INVALID", /not after/);
+  c.time = BigInt(Date.parse("2027-08-01T00:00:00Z"));
+  rejected(t, accept("carmaker", sold, "2027-07-31"), "EXTENSION_INVALID", /has passed/);
+  rejected(t, propose("bank-b", sold, "2027-07-31"), "EXTENSION_INVALID", /before the block's date/);
+  t.throws(() => tx.proposePieceExtension({ pieceId: sold, newDueDate: "2027-02-30" }), { code: "MALFORMED", field: "newDueDate" }, "the builder refuses a date that does not exist");
+  const raw = c.run(c.signRaw("bank-b", { type: "proposePieceExtension", pieceId: sold, newDueDate: "2027-02-30" } as TxPayload));
+  t.match(raw, { code: "MALFORMED", message: /newDueDate/ }, "and so does the ledger, in consensus");
+  t.match(c.run(c.signRaw("bank-b", { type: "writeOffPiece", pieceId: "not-hex" } as TxPayload)), { code: "MALFORMED", message: /pieceId/ });
+});
+
+t.test("writeOffPiece: the piece DEFAULTED, the warrant DEFAULTED, its other pieces run on, the line keeps owing; every code", async (t) => {
+  const c = newChain();
+  const { w, sold, kept } = financedPiece(t, c);
+  const writeOff = (signer: string, pieceId: string) => c.submit(signer, tx.writeOffPiece({ pieceId }));
+  rejected(t, writeOff("bank-b", toHex(h32("no such piece"))), "NOT_FOUND");
+  rejected(t, writeOff("bank-a", sold), "NOT_HOLDER");
+  rejected(t, writeOff("tier2a", sold), "UNAUTHORIZED", /ENTERPRISE/);
+  rejected(t, writeOff("bank-b", kept), "NOT_HOLDER");
+  ok(t, c.submit("bank-b", tx.proposePieceExtension({ pieceId: sold, newDueDate: "2027-06-30" })));
+  const lineBefore = c.line("line-1").outstanding;
+  const r = ok(t, writeOff("bank-b", sold));
+  t.same(r.events, [{ type: "pieceWrittenOff", pieceId: sold, warrantId: w, bankId: "bank-b", amount: USD(40_000) }]);
+  t.match(c.piece(sold), { status: "DEFAULTED", writtenOff: USD(40_000), extensionDueDate: "", holderId: "bank-b" });
+  t.match(c.warrant(w), { status: "DEFAULTED", writtenOff: USD(40_000), settled: 0n });
+  t.equal(c.line("line-1").outstanding, lineBefore, "the obligor still owes the piece: the line keeps it");
+  t.equal(c.liveLeaves(w), USD(100_000), "conservation: a DEFAULTED leaf is live");
+  t.match(bookOf(c, "bank-b").currencies, [{ outstanding: 0n, pieces: 0, writtenOff: USD(40_000), writtenOffCount: 1, due: [], byExporter: [] }]);
+  t.match(decodeCreditFacts(c.state.get(KEY.creditFacts("carmaker"))!), { piecesDefaulted: 1 });
+  aggregatesAgree(t, c, "after a write-off");
+  rejected(t, writeOff("bank-b", sold), "INVALID_STATE", /written off already/);
+  rejected(t, c.submit("bank-b", tx.proposePieceExtension({ pieceId: sold, newDueDate: "2027-07-31" })), "INVALID_STATE", /DEFAULTED/);
+  rejected(t, c.submit("carmaker", tx.acceptPieceExtension({ pieceId: sold, newDueDate: "2027-06-30" })), "INVALID_STATE", /DEFAULTED/);
+  rejected(t, c.submit("bank-b", tx.confirmWarrantPayment({ pieceId: sold })), "INVALID_STATE", /DEFAULTED/);
+  rejected(t, transfer(c, "bank-b", sold, [{ to: "bank-a", amount: USD(40_000) }]).receipt, "INVALID_STATE", /DEFAULTED/);
+  t.notOk(isPieceOverdue(c.piece(sold), BigInt(Date.parse("2027-12-31T00:00:00Z"))), "a written-off piece is a loss, not overdue");
+  // the other piece runs on: offered, financed, paid; the warrant stays DEFAULTED
+  ok(t, c.submit("tier1", tx.offerWarrant({ pieceId: kept, bank: "bank-a" })));
+  ok(t, c.submit("bank-a", tx.financeWarrant({ pieceId: kept, advance: USD(59_000) })));
+  rejected(t, writeOff("bank-b", kept), "NOT_HOLDER");
+  ok(t, c.submit("bank-a", tx.confirmWarrantPayment({ pieceId: kept })));
+  t.match(c.warrant(w), { status: "DEFAULTED", settled: USD(60_000), writtenOff: USD(40_000) });
+  t.equal(c.line("line-1").outstanding, USD(40_000), "the paid piece frees the line, the written-off one does not");
+  rejected(t, writeOff("bank-a", kept), "INVALID_STATE", /paid/);
+  // a spent piece (sold on by a bank) and a HELD one
+  const w2 = issued(t, c);
+  rejected(t, writeOff("bank-a", w2), "NOT_HOLDER");
+  ok(t, c.submit("tier1", tx.offerWarrant({ pieceId: w2, bank: "bank-a" })));
+  ok(t, c.submit("bank-a", tx.financeWarrant({ pieceId: w2, advance: USD(99_000) })));
+  ok(t, transfer(c, "bank-a", w2, [{ to: "bank-b", amount: USD(100_000) }]).receipt);
+  rejected(t, writeOff("bank-a", w2), "INVALID_STATE", /passed on/);
+  aggregatesAgree(t, c, "at the end");
+  const records = new WarrantRecords();
+  for (const [k, v] of c.state.map) records.add(k, v);
+  t.doesNotThrow(() => verifyWarrants(records), "the store's warrant check accepts the trees");
+});
+
+t.test("writeOffPiece and extensions within one block: every key the block reads is prefetched", async (t) => {
+  const c = newChain();
+  const { sold } = financedPiece(t, c);
+  const txs = [c.sign("bank-b", tx.proposePieceExtension({ pieceId: sold, newDueDate: "2027-06-30" })), c.sign("carmaker", tx.acceptPieceExtension({ pieceId: sold, newDueDate: "2027-06-30" }))];
+  txs.push(c.sign("bank-b", tx.writeOffPiece({ pieceId: sold })));
+  const unprefetched: string[] = [];
+  const allowed = prefetchKeys(c.state, txs);
+  const { receipts } = executeBlock(guardedReader(c.state, allowed, (k) => unprefetched.push(k)), txs, c.blockContext(), c.deps);
+  t.same(receipts.map((r) => r.code), ["OK", "OK", "OK"]);
+  t.same([...new Set(unprefetched)], [], "every key the block read was prefetched");
+});
+
+t.test("CONCENTRATION and LARGE_EXPOSURE count a bank's FINANCED pieces (lending to the seller)", async (t) => {
+  const c = new WarrantChain(
+    [makeParty("bank-a", "BANK"), makeParty("bank-b", "BANK"), makeParty("carmaker", "ENTERPRISE"), makeParty("tier1", "ENTERPRISE"), makeParty("tier2a", "ENTERPRISE"), makeParty("regulator", "REGULATOR")],
+    {},
+  );
+  ok(t, c.submit("regulator", tx.setRule({ ruleId: "large", kind: "LARGE_EXPOSURE", params: { amount: USD(30_000), currency: "USD" }, severity: "ALERT" })));
+  ok(t, c.submit("regulator", tx.setRule({ ruleId: "cap", kind: "LARGE_EXPOSURE", params: { amount: USD(50_000), currency: "USD" }, severity: "BLOCK" })));
+  const w = issued(t, c);
+  const first = transfer(c, "tier1", w, [{ to: "tier2a", amount: USD(40_000), tradeRef: invoice(t, c, "tier2a", "tier1", USD(40_000)) }]);
+  ok(t, first.receipt);
+  const sold = first.ids[0]!;
+  ok(t, c.submit("tier2a", tx.offerWarrant({ pieceId: sold, bank: "bank-b" })));
+  const financed = ok(t, c.submit("bank-b", tx.financeWarrant({ pieceId: sold, advance: USD(39_000) })));
+  t.match(financed.alerts, [{ ruleId: "large", kind: "LARGE_EXPOSURE", parties: ["bank-b", "tier2a"], detail: /bank-b's live financing to tier2a is 4000000 USD, above 3000000/ }]);
+  // the seller's second piece would take bank-b above the BLOCK cap
+  const w2 = issued(t, c, USD(20_000));
+  const split = transfer(c, "tier1", w2, [{ to: "tier2a", amount: USD(20_000), tradeRef: invoice(t, c, "tier2a", "tier1", USD(20_000)) }]);
+  ok(t, split.receipt);
+  ok(t, c.submit("tier2a", tx.offerWarrant({ pieceId: split.ids[0]!, bank: "bank-b" })));
+  rejected(t, c.submit("bank-b", tx.financeWarrant({ pieceId: split.ids[0]!, advance: USD(19_000) })), "BLOCKED_BY_RULE", /cap/);
+  // a write-off lowers the exposure: nothing fires on it
+  const off = ok(t, c.submit("bank-b", tx.writeOffPiece({ pieceId: sold })));
+  t.same(off.alerts ?? [], []);
+  ok(t, c.submit("bank-b", tx.financeWarrant({ pieceId: split.ids[0]!, advance: USD(19_000) })), "room again after the write-off");
 });

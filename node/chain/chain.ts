@@ -13,7 +13,7 @@ import type { Tx } from "../../sdk/tx.js";
 import type { BlockHeader, Party } from "../../sdk/types.js";
 import type { ExecutedBlock } from "../api.js";
 import { nodeCrypto } from "../crypto.js";
-import { accessKeys, executeBlock, receivablesCreatedIn, genesisWrites, takesTxHash, type LedgerParams } from "../ledger/execute.js";
+import { accessKeys, executeBlock, recordsCreatedIn, genesisWrites, takesTxHash, type LedgerParams } from "../ledger/execute.js";
 import { encodeReceipt } from "../ledger/records.js";
 import { encodeCertificateRecord } from "../store/blocks.js";
 import { StoreError } from "../store/errors.js";
@@ -203,12 +203,12 @@ export class Chain {
     });
     // accessKeys reaches its fixpoint in two rounds; the bound only caps work, since any key the
     // prefetch misses is still read (verified, synchronously) when the ledger asks for it.
-    const registered = receivablesCreatedIn(txs);
     for (let round = 0; pending.size > 0 && round < 4; round++) {
       for (const k of pending) seen.add(k);
       await this.store.state.prefetch(reads, pending);
       const next = new Set<string>();
-      for (const tx of txs) for (const k of accessKeys(tx, getLoaded, registered)) if (!seen.has(k)) next.add(k);
+      const created = recordsCreatedIn(txs, getLoaded);
+      for (const tx of txs) for (const k of accessKeys(tx, getLoaded, created)) if (!seen.has(k)) next.add(k);
       pending = next;
     }
     await committedLookup;

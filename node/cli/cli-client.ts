@@ -1527,6 +1527,41 @@ function addLendingCommands(
       }),
     );
 
+  command("propose-piece-extension", "propose a later due date for a FINANCED warrant piece (the bank holding it)", "bank-b")
+    .argument("<pieceId>")
+    .requiredOption("--due <YYYY-MM-DD>", "the new due date")
+    .action(
+      run(async (id: string, o: CommonOptions & { due: string }) => {
+        idOf(id, "piece id");
+        const signer = signerOf(o, "bank-b", "propose-piece-extension");
+        const done = await clientOf(o, signer).submit(built(() => tx.proposePieceExtension({ pieceId: id, newDueDate: o.due })), signer);
+        print({ pieceId: id, proposedBy: signer.partyId, newDueDate: o.due, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("accept-piece-extension", "accept the pending proposal of a new due date for a piece (the warrant's obligor)", "carmaker")
+    .argument("<pieceId>")
+    .requiredOption("--due <YYYY-MM-DD>", "the proposed due date, restated")
+    .action(
+      run(async (id: string, o: CommonOptions & { due: string }) => {
+        idOf(id, "piece id");
+        const signer = signerOf(o, "carmaker", "accept-piece-extension");
+        const done = await clientOf(o, signer).submit(built(() => tx.acceptPieceExtension({ pieceId: id, newDueDate: o.due })), signer);
+        print({ pieceId: id, dueDate: o.due, txHash: done.txHash, height: done.height });
+      }),
+    );
+
+  command("write-off-piece", "write off a FINANCED warrant piece the bank holds (a loss); the piece becomes DEFAULTED", "bank-b")
+    .argument("<pieceId>")
+    .action(
+      run(async (id: string, o: CommonOptions) => {
+        idOf(id, "piece id");
+        const signer = signerOf(o, "bank-b", "write-off-piece");
+        const done = await clientOf(o, signer).submit(built(() => tx.writeOffPiece({ pieceId: id })), signer);
+        print({ pieceId: id, events: done.receipt.events, txHash: done.txHash, height: done.height });
+      }),
+    );
+
   command("attest-financials", "attest a party's financial figures for a period (a BANK or AUDITOR)", "auditor")
     .argument("<partyId>")
     .requiredOption("--from <YYYY-MM-DD>", "first day of the period")

@@ -100,6 +100,7 @@ export class DevnetSupervisor {
     this.print(`TradeLedger devnet ${this.created ? "created" : "resumed"} in ${relative(process.cwd(), dir) || "."} (chain ${this.network.chainId})`);
     for (const n of this.network.nodes) this.print(`  validator ${n.id.padEnd(16)} RPC ${n.rpcUrl}   p2p ${n.p2p}   log ${relative(process.cwd(), join(dirname(n.configFile), "node.log"))}`);
     this.print(`  party keys (dev only): ${relative(process.cwd(), join(dir, "keys"))}/<party>.json; network: ${relative(process.cwd(), join(dir, "network.json"))}`);
+    this.print(`  explorer: ${this.network.nodes[0]!.rpcUrl}/explorer/ (every node serves it; load a party key from the keys folder to read; docs/explorer.md)`);
     if (this.missingParties.length > 0) {
       this.print(`  note: this devnet was created before the sample parties ${this.missingParties.join(", ")} existed; its genesis is kept as is (the chain continues).`);
       this.print(`        the examples (warrant-chain.mjs, pledge.mjs, buyer.mjs) onboard those they use through bank-a (registerParty); for a fresh devnet with all of them in genesis: stop, remove ${relative(process.cwd(), dir) || "."}, npm start`);

@@ -6,19 +6,23 @@
 //   ge/ go/ gd/<bankId>/<cur>/<x>  PartyAmount / DueAmount  live financing per exporter, per obligor,
 //                                  per due date (the aging and concentration reports; the
 //                                  CONCENTRATION, LARGE_EXPOSURE rules of supervision.ts read ge/, gb/)
-//   i/<partyId>                    CreditFacts  an exporter's running credit facts (the indicators)
+//   i/<partyId>                    CreditFacts  an exporter's running credit facts (the indicators),
+//                                  and its record as the obligor of warrant pieces
 // A bank's book is split so that a finance, repayment or write-off touches O(1) small records (its
 // core and one record per exporter, obligor and due date it moves), not the whole book; the core
 // counts its sub-records, so a report proves it holds all of them (sdk/lending.ts assembleBook).
-// One owner (STYLE.md 15): every change of a receivable record goes through putReceivable
-// (tx/rule.ts), which calls receivableChanged here with the record before and after. The aggregates
-// are a pure function of the set of receivable records: each record contributes a fixed amount to
-// them (contributionOf), and a change applies (after − before). So no rule has to know about them,
-// and a brute-force sum over every receivable (test/lending-property.test.ts) must equal them.
-import { financingOutstanding } from "../../sdk/domain.js";
+// One owner (STYLE.md 15): every change of a receivable record goes through putReceivable, every
+// change of a warrant piece through putPiece (tx/rule.ts), which call receivableChanged / pieceChanged
+// here with the record before and after. The aggregates are a pure function of the set of receivable
+// and piece records: each record contributes a fixed amount to them (addReceivable, addPiece), and a
+// change applies (after − before). So no rule has to know about them, and a brute-force sum over
+// every receivable and piece (test/lending-property.test.ts, test/warrant-property.test.ts) must
+// equal them. A FINANCED piece is in its holder bank's book like a financing: its face, due on its
+// due date, "exporter" = the party the bank bought it from (soldBy), obligor = the warrant's obligor.
+import { financingOutstanding, pieceDueDate, pieceLiveFinanced } from "../../sdk/domain.js";
 import { obligorOf } from "../../sdk/lending.js";
 import { BOOK_KEY } from "../../sdk/lending.js";
-import type { BookCore, CreditFacts, CurrencyFacts, DueAmount, Receivable } from "../../sdk/types.js";
+import type { BookCore, CreditFacts, CurrencyFacts, DueAmount, Piece, Receivable } from "../../sdk/types.js";
 import { decodeBookCore, decodeBookRoot, decodeCreditFacts, decodeDueAmount, decodePartyAmount, encodeBookCore, encodeBookRoot, encodeCreditFacts, encodeDueAmount, encodePartyAmount } from "./records.js";
 import { KEY, type StateReader, type StateWriter } from "./state.js";
 import { LedgerInvariantError as LedgerAggregateError } from "./tx/rule.js";
@@ -32,6 +36,8 @@ const add = (m: Deltas, k: string, v: bigint) => {
 interface BookDelta {
   outstanding: bigint;
   receivables: bigint;
+  pieces: bigint;
+  pieceOutstanding: bigint;
   /** due date -> [count, amount] */
   dueCount: Deltas;
   dueAmount: Deltas;
@@ -59,10 +65,14 @@ interface FactsDelta {
   extended: bigint;
   buyers: Deltas;
   currencies: Map<string, FactsCurrencyDelta>;
+  piecesSettledOnTime: bigint;
+  piecesSettledLate: bigint;
+  piecesDefaulted: bigint;
+  pieceExtensions: bigint;
 }
 
-const newBookDelta = (): BookDelta => ({ outstanding: 0n, receivables: 0n, dueCount: new Map(), dueAmount: new Map(), byExporter: new Map(), byObligor: new Map(), writtenOff: 0n, writtenOffCount: 0n });
-const newFactsDelta = (): FactsDelta => ({ receivables: 0n, attested: 0n, acknowledged: 0n, settledOnTime: 0n, settledLate: 0n, defaulted: 0n, extended: 0n, buyers: new Map(), currencies: new Map() });
+const newBookDelta = (): BookDelta => ({ outstanding: 0n, receivables: 0n, pieces: 0n, pieceOutstanding: 0n, dueCount: new Map(), dueAmount: new Map(), byExporter: new Map(), byObligor: new Map(), writtenOff: 0n, writtenOffCount: 0n });
+const newFactsDelta = (): FactsDelta => ({ receivables: 0n, attested: 0n, acknowledged: 0n, settledOnTime: 0n, settledLate: 0n, defaulted: 0n, extended: 0n, buyers: new Map(), currencies: new Map(), piecesSettledOnTime: 0n, piecesSettledLate: 0n, piecesDefaulted: 0n, pieceExtensions: 0n });
 
 /** The deltas of one change, by bank and currency (books) and for the exporter (facts). */
 class ChangeDeltas {
@@ -149,12 +159,47 @@ class ChangeDeltas {
     // Attested exports by the invoice's month (the issue date stands for the export date).
     if (r.attestedBy !== "") add(c.attested, r.issueDate.slice(0, 7), sign * r.amount);
   }
+
+  /** Adds `sign` × what one warrant piece record contributes to the aggregates. */
+  addPiece(p: Piece, sign: 1n | -1n): void {
+    // The holder bank's book: a FINANCED piece is live financing; a DEFAULTED one was written off.
+    const live = pieceLiveFinanced(p);
+    if (live > 0n) {
+      if (p.soldBy === "") throw new LedgerAggregateError(`piece ${p.id} is FINANCED but names no seller`);
+      const d = this.book(p.holderId, p.currency);
+      const due = pieceDueDate(p);
+      d.outstanding += sign * live;
+      d.pieces += sign;
+      d.pieceOutstanding += sign * live;
+      add(d.dueCount, due, sign);
+      add(d.dueAmount, due, sign * live);
+      add(d.byExporter, p.soldBy, sign * live);
+      add(d.byObligor, p.obligorId, sign * live);
+    }
+    if (p.writtenOff > 0n) {
+      const d = this.book(p.holderId, p.currency);
+      d.writtenOff += sign * p.writtenOff;
+      d.writtenOffCount += sign;
+    }
+    // The obligor's record: how it paid its leaves (a SETTLED piece is never written again, so its
+    // last update is when it was paid), what was written off, the extensions it accepted.
+    const onTime = p.status === "SETTLED" && utcDay(p.updatedAt) <= pieceDueDate(p);
+    const late = p.status === "SETTLED" && !onTime;
+    if (!(onTime || late || p.status === "DEFAULTED" || p.extensions > 0)) return;
+    const f = this.factsOf(p.obligorId);
+    if (onTime) f.piecesSettledOnTime += sign;
+    if (late) f.piecesSettledLate += sign;
+    if (p.status === "DEFAULTED") f.piecesDefaulted += sign;
+    f.pieceExtensions += sign * BigInt(p.extensions);
+  }
 }
+
+/** "YYYY-MM-DD" (UTC) of a block time. */
+const utcDay = (timeMs: bigint) => new Date(Number(timeMs)).toISOString().slice(0, 10);
 
 /** Settled on or before its due date (as extended): the UTC day of its last update ≤ the due day. */
 function settledOnTime(r: Receivable): boolean {
-  const day = new Date(Number(r.updatedAt)).toISOString().slice(0, 10);
-  return day <= r.dueDate;
+  return utcDay(r.updatedAt) <= r.dueDate;
 }
 
 /**
@@ -168,14 +213,22 @@ export function receivableChanged(s: StateWriter, before: Receivable | undefined
   d.applyTo(s);
 }
 
+/** Brings the aggregates in line with one warrant piece record changing (putPiece, as receivableChanged). */
+export function pieceChanged(s: StateWriter, before: Piece | undefined, after: Piece): void {
+  const d = new ChangeDeltas();
+  if (before) d.addPiece(before, -1n);
+  d.addPiece(after, 1n);
+  d.applyTo(s);
+}
+
 function applyBook(s: StateWriter, bankId: string, byCurrency: Map<string, BookDelta>): void {
   let currenciesChanged = false;
   for (const [currency, d] of byCurrency) {
-    if (!(d.outstanding || d.receivables || d.dueCount.size || d.dueAmount.size || d.writtenOff || d.writtenOffCount || d.byExporter.size || d.byObligor.size)) continue;
+    if (!(d.outstanding || d.receivables || d.pieces || d.pieceOutstanding || d.dueCount.size || d.dueAmount.size || d.writtenOff || d.writtenOffCount || d.byExporter.size || d.byObligor.size)) continue;
     const where = `bank book ${bankId} ${currency}`;
     const coreKey = BOOK_KEY.core(bankId, currency);
     const bytes = s.get(coreKey);
-    const c: BookCore = bytes ? decodeBookCore(bytes) : { bankId, currency, outstanding: 0n, receivables: 0, writtenOff: 0n, writtenOffCount: 0, exporters: 0, obligors: 0, dueDates: 0 };
+    const c: BookCore = bytes ? decodeBookCore(bytes) : { bankId, currency, outstanding: 0n, receivables: 0, writtenOff: 0n, writtenOffCount: 0, exporters: 0, obligors: 0, dueDates: 0, pieces: 0, pieceOutstanding: 0n };
     const core: BookCore = {
       bankId,
       currency,
@@ -186,9 +239,11 @@ function applyBook(s: StateWriter, bankId: string, byCurrency: Map<string, BookD
       exporters: c.exporters + applyPartyRecords(s, (x) => BOOK_KEY.exporter(bankId, currency, x), d.byExporter, `${where} exporter`),
       obligors: c.obligors + applyPartyRecords(s, (x) => BOOK_KEY.obligor(bankId, currency, x), d.byObligor, `${where} obligor`),
       dueDates: c.dueDates + applyDueRecords(s, (x) => BOOK_KEY.due(bankId, currency, x), d.dueCount, d.dueAmount, where),
+      pieces: toCount(BigInt(c.pieces) + d.pieces, `${where} pieces`),
+      pieceOutstanding: nonNegative(c.pieceOutstanding + d.pieceOutstanding, `${where} piece outstanding`),
     };
     // A currency with nothing in it leaves no record: aggregates of nothing are nothing.
-    const empty = core.outstanding === 0n && core.receivables === 0 && core.writtenOff === 0n && core.writtenOffCount === 0;
+    const empty = core.outstanding === 0n && core.receivables === 0 && core.pieces === 0 && core.pieceOutstanding === 0n && core.writtenOff === 0n && core.writtenOffCount === 0;
     if (empty && (core.exporters || core.obligors || core.dueDates)) throw new LedgerAggregateError(`${where}: nothing outstanding but ${core.exporters}/${core.obligors}/${core.dueDates} sub-records`);
     if (empty) s.del(coreKey);
     else s.put(coreKey, encodeBookCore(core));
@@ -245,13 +300,15 @@ function applyDueRecords(s: StateWriter, keyOf: (dueDate: string) => string, cou
 }
 
 function applyFacts(s: StateWriter, partyId: string, d: FactsDelta): void {
-  const zero = !d.receivables && !d.attested && !d.acknowledged && !d.settledOnTime && !d.settledLate && !d.defaulted && !d.extended && d.buyers.size === 0;
+  const zero =
+    !d.receivables && !d.attested && !d.acknowledged && !d.settledOnTime && !d.settledLate && !d.defaulted && !d.extended && d.buyers.size === 0 &&
+    !d.piecesSettledOnTime && !d.piecesSettledLate && !d.piecesDefaulted && !d.pieceExtensions;
   if (zero && [...d.currencies.values()].every((c) => !c.outstanding && !c.dueCount.size && !c.dueAmount.size && !c.attested.size && !c.writtenOff)) return;
   const key = KEY.creditFacts(partyId);
   const bytes = s.get(key);
   const f: CreditFacts = bytes
     ? decodeCreditFacts(bytes)
-    : { partyId, receivables: 0, attested: 0, acknowledged: 0, settledOnTime: 0, settledLate: 0, defaulted: 0, extended: 0, buyers: [], buyerSumSquares: 0n, currencies: [] };
+    : { partyId, receivables: 0, attested: 0, acknowledged: 0, settledOnTime: 0, settledLate: 0, defaulted: 0, extended: 0, buyers: [], buyerSumSquares: 0n, currencies: [], piecesSettledOnTime: 0, piecesSettledLate: 0, piecesDefaulted: 0, pieceExtensions: 0 };
   const where = `credit facts of ${partyId}`;
   const buyers = new Map(f.buyers.map((b) => [b.buyer, BigInt(b.count)]));
   for (const [buyer, delta] of d.buyers) buyers.set(buyer, (buyers.get(buyer) ?? 0n) + delta);
@@ -286,8 +343,14 @@ function applyFacts(s: StateWriter, partyId: string, d: FactsDelta): void {
       buyers: buyerList.map(([buyer, n]) => ({ buyer, count: Number(n) })),
       buyerSumSquares: sumSquares,
       currencies: [...currencies.values()].filter((c) => c.outstanding !== 0n || c.writtenOff !== 0n || c.due.length > 0 || c.attested.length > 0).sort((a, b) => cmp(a.currency, b.currency)),
+      piecesSettledOnTime: toCount(BigInt(f.piecesSettledOnTime) + d.piecesSettledOnTime, `${where} pieces settled on time`),
+      piecesSettledLate: toCount(BigInt(f.piecesSettledLate) + d.piecesSettledLate, `${where} pieces settled late`),
+      piecesDefaulted: toCount(BigInt(f.piecesDefaulted) + d.piecesDefaulted, `${where} pieces defaulted`),
+      pieceExtensions: toCount(BigInt(f.pieceExtensions) + d.pieceExtensions, `${where} piece extensions`),
   };
-  const empty = facts.receivables === 0 && facts.extended === 0 && facts.buyers.length === 0 && facts.currencies.length === 0;
+  const empty =
+    facts.receivables === 0 && facts.extended === 0 && facts.buyers.length === 0 && facts.currencies.length === 0 &&
+    facts.piecesSettledOnTime === 0 && facts.piecesSettledLate === 0 && facts.piecesDefaulted === 0 && facts.pieceExtensions === 0;
   if (empty) s.del(key);
   else s.put(key, encodeCreditFacts(facts));
 }
@@ -338,6 +401,19 @@ export function bookKeysOf(bank: string, r: Pick<Receivable, "exporterId" | "cur
   return [BOOK_KEY.root(bank), BOOK_KEY.core(bank, r.currency), BOOK_KEY.exporter(bank, r.currency, r.exporterId), BOOK_KEY.obligor(bank, r.currency, obligorOf(r)), BOOK_KEY.due(bank, r.currency, r.dueDate)];
 }
 
+/**
+ * The aggregate state keys a change of this piece record may touch (for the prefetch): the holder
+ * bank's book records of a FINANCED piece (at its due date, and at `newDueDate` for an extension),
+ * and the obligor's facts.
+ */
+export function pieceAggregateKeysOf(p: Pick<Piece, "holderId" | "currency" | "soldBy" | "obligorId" | "dueDate" | "maturityDate">, bank: string, newDueDate?: string): string[] {
+  // a piece not yet financed is sold by its holder (financeWarrant)
+  const seller = p.soldBy || p.holderId;
+  const keys = [KEY.creditFacts(p.obligorId), BOOK_KEY.root(bank), BOOK_KEY.core(bank, p.currency), BOOK_KEY.exporter(bank, p.currency, seller), BOOK_KEY.obligor(bank, p.currency, p.obligorId), BOOK_KEY.due(bank, p.currency, pieceDueDate(p))];
+  if (newDueDate) keys.push(BOOK_KEY.due(bank, p.currency, newDueDate));
+  return keys;
+}
+
 /** A bank's live financing in a currency (its core's outstanding): what CONCENTRATION divides by. */
 export function bookOutstanding(s: StateReader, bank: string, currency: string): bigint {
   const b = s.get(BOOK_KEY.core(bank, currency));
@@ -361,6 +437,10 @@ export class AggregateBuilder {
     this.d.addReceivable(r, 1n);
   }
 
+  addPiece(p: Piece): void {
+    this.d.addPiece(p, 1n);
+  }
+
   /** The aggregate records of everything added: state key -> bytes. */
   records(): Map<string, Uint8Array> {
     const s = new Map<string, Uint8Array>();
@@ -369,9 +449,10 @@ export class AggregateBuilder {
   }
 }
 
-/** The aggregate records of a set of receivable records (AggregateBuilder over all of them). */
-export function aggregatesOf(receivables: Iterable<Receivable>): Map<string, Uint8Array> {
+/** The aggregate records of a set of receivable and piece records (AggregateBuilder over all of them). */
+export function aggregatesOf(receivables: Iterable<Receivable>, pieces: Iterable<Piece> = []): Map<string, Uint8Array> {
   const b = new AggregateBuilder();
   for (const r of receivables) b.add(r);
+  for (const p of pieces) b.addPiece(p);
   return b.records();
 }

@@ -13,9 +13,9 @@ import type { TxPayload } from "../../sdk/transactions/index.js";
 import { formatOf } from "../../sdk/transactions/index.js";
 import { registerPartyTx } from "../../sdk/transactions/register-party.js";
 import { txBodyFormatError } from "../../sdk/validate.js";
-import { decodeParty, decodeReceivable, encodeParty } from "./records.js";
-import { aggregateKeysOf, bookKeysOf } from "./aggregates.js";
-import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type ReceivableKeyFields, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
+import { decodeParty, decodePiece, decodeReceivable, encodeParty } from "./records.js";
+import { aggregateKeysOf, bookKeysOf, pieceAggregateKeysOf } from "./aggregates.js";
+import { DEFAULT_RULE_PARAMS, Rejection, TX_RULES, type PieceKeyFields, type ReceivableKeyFields, type RuleParams, type TransitionContext, type TxRule } from "./tx/index.js";
 import { KEY, Overlay, type StateReader, type StateWriter, type TxLookup, type WriteSet } from "./state.js";
 import { superviseRejection, superviseSuccess, supervisionKeys } from "./supervision.js";
 import type { Alert } from "../../sdk/types.js";
@@ -195,23 +195,38 @@ function safeTarget(payload: TxPayload | undefined, txHashHex: string): string {
  * whatever a record references was read or written by the transaction that made it reference it,
  * so prefetching these keys against the state before the block is sufficient.
  */
+/** Receivables and warrant pieces a block creates, by state key (r/<id>, q/<id>): recordsCreatedIn. */
+export type CreatedInBlock = ReadonlyMap<string, ReceivableKeyFields | PieceKeyFields>;
+
 /**
- * The receivables a block's transactions create, by id, as far as the prefetch needs them
- * (TxRule.createsReceivable): a receivable registered and financed within one block is not in the
- * state the prefetch reads, so the financing's book keys come from the creating payload.
+ * The receivables and warrant pieces a block's transactions create, by state key, as far as the
+ * prefetch needs them (TxRule.createsReceivable, createsPieces): a receivable registered and financed,
+ * or a piece passed on and financed, within one block is not in the state the prefetch reads, so the
+ * financing's book keys come from the creating payload (and, for a piece, the piece it spends:
+ * `loaded` or created earlier in the block). Called again as the prefetch loads more.
  */
-export function receivablesCreatedIn(txs: readonly Tx[]): Map<string, ReceivableKeyFields> {
-  const out = new Map<string, ReceivableKeyFields>();
+export function recordsCreatedIn(txs: readonly Tx[], loaded?: (key: string) => Uint8Array | undefined): Map<string, ReceivableKeyFields | PieceKeyFields> {
+  const out = new Map<string, ReceivableKeyFields | PieceKeyFields>();
+  const pieceOf = (id: string): PieceKeyFields | undefined => {
+    const bytes = loaded?.(KEY.piece(id));
+    return bytes ? decodePiece(bytes) : (out.get(KEY.piece(id)) as PieceKeyFields | undefined);
+  };
   for (const tx of txs) {
     const p = tx.body.payload;
     if (!p || !formatOf(p.type)) continue;
-    const created = ruleOf(p).createsReceivable?.(p as never, tx);
-    if (created) out.set(created[0], created[1]);
+    try {
+      const rule = ruleOf(p);
+      const created = rule.createsReceivable?.(p as never, tx);
+      if (created) out.set(KEY.receivable(created[0]), created[1]);
+      for (const [id, fields] of rule.createsPieces?.(p as never, tx, pieceOf) ?? []) out.set(KEY.piece(id), fields);
+    } catch {
+      // a payload too malformed to say what it creates is rejected as MALFORMED
+    }
   }
   return out;
 }
 
-export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefined, inBlock?: ReadonlyMap<string, ReceivableKeyFields>): string[] {
+export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefined, inBlock?: CreatedInBlock): string[] {
   const body = tx.body;
   const keys = new Set<string>([KEY.party(body.signer)]);
   const p = body.payload;
@@ -232,7 +247,7 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
     const signers = ruleOf(p!).signers;
     if (signers.includes("ENTERPRISE")) keys.add(KEY.creditFacts(body.signer));
     const bytes = loaded?.(k);
-    const loadedRecord: ReceivableKeyFields | undefined = bytes ? decodeReceivable(bytes) : loaded ? inBlock?.get(k.slice(2)) : undefined;
+    const loadedRecord: ReceivableKeyFields | undefined = bytes ? decodeReceivable(bytes) : loaded ? (inBlock?.get(k) as ReceivableKeyFields | undefined) : undefined;
     if (!loadedRecord) continue;
     // a payload that moves the due date (an extension) moves the book's records of the new date too
     const newDueDate = (p as { newDueDate?: unknown }).newDueDate;
@@ -241,6 +256,26 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
       // a bank's new financing moves its own book (and supervision reads it)
       if (signers.includes("BANK")) for (const a of bookKeysOf(body.signer, r)) keys.add(a);
     }
+  }
+  // Likewise a rule that writes a warrant piece moves the book of the bank holding (or buying) it and
+  // the obligor's facts (aggregates.ts pieceAggregateKeysOf). A bank sale's new pieces land in the
+  // buyers' books (the payload's outputs). A piece created earlier in the block comes from inBlock.
+  for (const k of [...keys]) {
+    if (!k.startsWith("q/")) continue;
+    const bytes = loaded?.(k);
+    const piece: PieceKeyFields | undefined = bytes ? decodePiece(bytes) : loaded ? (inBlock?.get(k) as PieceKeyFields | undefined) : undefined;
+    if (!piece) continue;
+    keys.add(KEY.creditFacts(piece.obligorId));
+    // only a bank's piece (FINANCED), or one a bank acts on (buys, sells on), moves a book
+    const banks = new Set<string>();
+    if (piece.status === "FINANCED") {
+      banks.add(piece.holderId);
+      const outputs = (p as { outputs?: unknown }).outputs;
+      if (Array.isArray(outputs)) for (const o of outputs) if (typeof (o as { to?: unknown })?.to === "string") banks.add((o as { to: string }).to);
+    }
+    if (ruleOf(p!).signers.includes("BANK")) banks.add(body.signer);
+    const newDueDate = (p as { newDueDate?: unknown }).newDueDate;
+    for (const bank of banks) for (const a of pieceAggregateKeysOf(piece, bank, typeof newDueDate === "string" ? newDueDate : undefined)) keys.add(a);
   }
   try {
     for (const k of supervisionKeys(tx, ruleKeys, loaded)) keys.add(k);

@@ -23,7 +23,7 @@
 // (BLOCKED_BY_RULE, the scratch discarded) with the Alert saying why.
 import { concatBytes, fromUtf8, toHex, utf8 } from "../../sdk/bytes.js";
 import type { Crypto } from "../../sdk/crypto.js";
-import { daysPastDue, liveFinanced, liveFinancedBy } from "../../sdk/domain.js";
+import { daysPastDue, liveFinanced, liveFinancedBy, pieceLiveFinanced } from "../../sdk/domain.js";
 import type { Tx } from "../../sdk/tx.js";
 import type { TxPayload } from "../../sdk/transactions/index.js";
 import type { Alert, Party, Piece, Receivable, RuleKind, SupervisionRule, Title } from "../../sdk/types.js";
@@ -151,6 +151,14 @@ function observe(base: StateReader, scratch: Overlay, payload: TxPayload): Obser
     } else if (key.startsWith("q/")) {
       const beforeBytes = base.get(key);
       const after = decodePiece(value);
+      // A FINANCED piece is in its holder bank's book (aggregates.ts), "exporter" = whom the bank
+      // bought it from: CONCENTRATION and LARGE_EXPOSURE see a bank buying pieces as lending to the seller.
+      const before = beforeBytes ? decodePiece(beforeBytes) : undefined;
+      for (const [bank, delta] of pieceBookDeltas(before, after)) {
+        const exposure = exposureTo(scratch, bank, after.currency, after.soldBy);
+        const book = bookOutstanding(scratch, bank, after.currency);
+        out.exposures.push({ bank, currency: after.currency, exporter: after.soldBy, delta, exposure, book });
+      }
       if (!beforeBytes) {
         if (after.parentId === "") continue; // a warrant's first piece: nobody held it before
         const parent = pieceIn(scratch, after.parentId);
@@ -163,8 +171,7 @@ function observe(base: StateReader, scratch: Overlay, payload: TxPayload): Obser
         out.pieces.push({ pieceId: after.id, holder: after.holderId, from: parent.holderId, earlier: parentEarlier });
         const earlier = parentEarlier.includes(parent.holderId) ? parentEarlier : [...parentEarlier, parent.holderId];
         putTally(scratch, SUPERVISION_KEY.holders(after.id), { ...EMPTY_TALLY, parties: earlier.slice(0, MAX_LINKS) });
-      } else {
-        const before = decodePiece(beforeBytes);
+      } else if (before) {
         if (before.holderId === after.holderId) continue;
         // passed on in place (a bank buying the piece)
         const prior = getTally(scratch, SUPERVISION_KEY.holders(after.id)).parties;
@@ -180,6 +187,14 @@ function observe(base: StateReader, scratch: Overlay, payload: TxPayload): Obser
     addParty(scratch, SUPERVISION_KEY.billsOf(link.receivableId), link.fp);
   }
   return out;
+}
+
+/** How a piece's change moves its holder banks' live books: [bank, delta] for each bank whose book moved. */
+function pieceBookDeltas(before: Piece | undefined, after: Piece): [string, bigint][] {
+  const m = new Map<string, bigint>();
+  if (before) m.set(before.holderId, -pieceLiveFinanced(before));
+  m.set(after.holderId, (m.get(after.holderId) ?? 0n) + pieceLiveFinanced(after));
+  return [...m].filter(([, d]) => d !== 0n);
 }
 
 /** The bill of lading fingerprint and receivable a payload links, when it names both. */

@@ -42,6 +42,7 @@ import {
   type ObjectKind,
   type Page,
   type PieceWithAncestry,
+  type ProvenRecords,
   type ProvenState,
   type PledgeHistoryEntry,
   type PledgeStep,
@@ -279,7 +280,7 @@ export class LedgerQuery implements QueryModel {
     return banks.sort();
   }
 
-  async proveBooks(banks: readonly string[], part: BookPart): Promise<ProvenState> {
+  async proveBooks(banks: readonly string[], part: BookPart): Promise<ProvenRecords> {
     // The records are found by a key scan and then proven in one synchronous section; a block
     // committed in between shows as counts that disagree (assembleBook), and the read starts again.
     for (let attempt = 1; ; attempt++) {
@@ -298,7 +299,13 @@ export class LedgerQuery implements QueryModel {
           }
         }
       }
-      const proven = await this.proveStateKeys(keys);
+      await this.store.whenIdle();
+      // Synchronous from here, as proveStateKeys: the values, the multiproof and the root agree.
+      const meta = this.store.meta!;
+      const many = this.store.state.proveManySync(keys);
+      const head = this.head();
+      if (head.height !== meta.height) throw corrupted(`the executor's head ${head.height} is not the store's ${meta.height}`);
+      const proven: ProvenRecords = { height: meta.height, time: head.time, stateRoot: meta.stateRoot, items: keys.map((key, i) => ({ key, value: many.values[i] })), multiproof: many.proof };
       const records = new Map(proven.items.map((i) => [i.key, i.value ?? null]));
       try {
         for (const bank of banks) assembleBook(bank, records, part);

@@ -7,7 +7,7 @@ import type { CommitCertificate } from "../../sdk/commit.js";
 import type { CertifiedHeaderProof, CheckpointCertificate } from "../../sdk/certified.js";
 import type { HistoryKind } from "../../sdk/history-chain.js";
 import type { ExposureTally } from "../../sdk/domain.js";
-import type { StateProof } from "../../sdk/proofs.js";
+import type { StateMultiproof, StateProof } from "../../sdk/proofs.js";
 import type { Tx } from "../../sdk/tx.js";
 import { PARTY_ID_RE } from "../../sdk/checks.js";
 import type { ObserverRecord } from "../../sdk/types.js";
@@ -219,6 +219,15 @@ export interface ProvenState {
   items: { key: string; value: Uint8Array | undefined; proof: StateProof }[];
 }
 
+/** Many state records proven together by one multiproof (sdk/proofs.ts): what a report reads. */
+export interface ProvenRecords {
+  height: bigint;
+  time: bigint;
+  stateRoot: Uint8Array;
+  items: { key: string; value: Uint8Array | undefined }[];
+  multiproof: StateMultiproof;
+}
+
 /**
  * Every read of the committed chain. Reads of state are verified against the state root; list
  * reads page through the store's indexes. Bad paging arguments throw StoreError STORE_BAD_REQUEST
@@ -342,7 +351,7 @@ export interface QueryModel {
    * Every record of these banks' books a report of `part` reads (sdk/lending.ts BOOK_KEY: root, cores,
    * and the due-date or party sub-records), proven against one state root, and checked complete.
    */
-  proveBooks(banks: readonly string[], part: BookPart): Promise<ProvenState>;
+  proveBooks(banks: readonly string[], part: BookPart): Promise<ProvenRecords>;
   getCreditFacts(partyId: string): Promise<CreditFacts | undefined>;
   getConsent(partyId: string, bankId: string): Promise<Consent | undefined>;
   /** how many transactions the party signed were rejected */

@@ -9,7 +9,9 @@ import {
   STATE_ENTRY_BYTES,
   STATE_NODE_TAG,
   bucketOfKeyHash,
+  forEachMultiproofSibling,
   stateTreeLevelBits,
+  type StateMultiproof,
   type StateProof,
 } from "../../sdk/proofs.js";
 import { sha256 } from "./hash.js";
@@ -213,6 +215,17 @@ export class StateTree {
       index >>>= this.levelBits[i]!;
     }
     return Buffer.concat(parts);
+  }
+
+  /** One proof of many buckets (sdk/proofs.ts StateMultiproof): each sibling hash once. `buckets` ascending, unique. */
+  multiproof(buckets: readonly { index: number; entries: Uint8Array }[]): StateMultiproof {
+    const parts: Uint8Array[] = [];
+    forEachMultiproofSibling(
+      this.depth,
+      buckets.map((b) => b.index),
+      (level, index) => parts.push(this.levels[level]!.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES)),
+    );
+    return { depth: this.depth, buckets: buckets.map((b) => ({ index: b.index, entries: Uint8Array.from(b.entries) })), siblings: Uint8Array.from(Buffer.concat(parts)) };
   }
 
   proof(bucket: number, entries: Uint8Array): StateProof {

@@ -5,7 +5,7 @@
 // damaged record is a typed error, never an input to the ledger. Verified records and buckets are
 // kept in bounded LRU caches across blocks.
 import { equalBytes } from "../../sdk/bytes.js";
-import { STATE_ENTRY_BYTES, type StateProof } from "../../sdk/proofs.js";
+import { STATE_ENTRY_BYTES, type StateMultiproof, type StateProof } from "../../sdk/proofs.js";
 import type { StateReader, WriteSet } from "../ledger/state.js";
 import { Bucket } from "./buckets.js";
 import { key } from "./encoding.js";
@@ -176,6 +176,25 @@ export class StateRepository {
     this.bucketSync(reads, b);
     const entries = reads.buckets.get(b)!;
     return { value, proof: tree.proof(b, entries) };
+  }
+
+  /**
+   * Records of many keys and one multiproof of all of them (sdk/proofs.ts StateMultiproof), consistent
+   * with the tree's current root. Call only when idle.
+   */
+  proveManySync(keys: readonly string[]): { values: (Uint8Array | undefined)[]; proof: StateMultiproof } {
+    const reads = this.begin();
+    const tree = this.tree();
+    const buckets = new Set<number>();
+    const values = keys.map((k) => {
+      const value = this.loadSync(reads, k) ?? undefined;
+      const b = bucketOfKeyHash(reads.keyHash(k), tree.depth);
+      this.bucketSync(reads, b);
+      buckets.add(b);
+      return value;
+    });
+    const sorted = [...buckets].sort((a, b) => a - b);
+    return { values, proof: tree.multiproof(sorted.map((index) => ({ index, entries: reads.buckets.get(index)! }))) };
   }
 
   /**

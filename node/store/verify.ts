@@ -212,12 +212,6 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
       titleRecords.add(stateKey, plain(v));
     }
   }
-  const expectedAggregates = aggregatesOf(receivables);
-  for (const [k, v] of expectedAggregates) {
-    const stored = storedAggregates.get(k);
-    if (!stored || !equalBytes(stored, v)) throw corrupted(`the aggregate record ${k} disagrees with the receivables it sums (${stored ? "differs" : "missing"})`);
-  }
-  for (const k of storedAggregates.keys()) if (!expectedAggregates.has(k)) throw corrupted(`the aggregate record ${k} sums no receivable`);
   const bucketHashes = new Map<number, Uint8Array>();
   for (const [b, list] of byBucket) {
     list.sort(Buffer.compare);
@@ -243,6 +237,13 @@ export async function verifyStore(store: Store, opts: VerifyOptions): Promise<Ve
   // The records hash to the root, so what is left to catch is a record the ledger would never have
   // written: a tool, a migration or a buggy rule writing around the rules.
   verifyWarrants(warrantRecords);
+  // (after the warrant trees: a broken tree says more than the book sums it throws off)
+  const expectedAggregates = aggregatesOf(receivables, warrantRecords.pieces.values());
+  for (const [k, v] of expectedAggregates) {
+    const stored = storedAggregates.get(k);
+    if (!stored || !equalBytes(stored, v)) throw corrupted(`the aggregate record ${k} disagrees with the receivables and pieces it sums (${stored ? "differs" : "missing"})`);
+  }
+  for (const k of storedAggregates.keys()) if (!expectedAggregates.has(k)) throw corrupted(`the aggregate record ${k} sums no receivable or piece`);
   verifyTitles(titleRecords);
 
   // ---- indexes ----
@@ -317,6 +318,7 @@ export function verifyWarrants(records: WarrantRecords): void {
     if (root.parentId !== "" || root.depth !== 0) throw corrupted(`the first piece of warrant ${id} has a parent`, where);
     let live = 0n;
     let settled = 0n;
+    let writtenOff = 0n;
     // iterative walk: trees may be deep and wide
     const stack: Piece[] = [root];
     while (stack.length > 0) {
@@ -331,6 +333,10 @@ export function verifyWarrants(records: WarrantRecords): void {
         if (p.children.length > 0) throw corrupted(`${p.status} piece ${p.id} has children`, at);
         live += p.amount;
         if (p.status === "SETTLED") settled += p.amount;
+        if (p.status === "DEFAULTED") {
+          if (p.writtenOff !== p.amount) throw corrupted(`DEFAULTED piece ${p.id} of ${p.amount} has ${p.writtenOff} written off`, at);
+          writtenOff += p.amount;
+        } else if (p.writtenOff !== 0n) throw corrupted(`${p.status} piece ${p.id} has ${p.writtenOff} written off`, at);
         continue;
       }
       if (p.children.length === 0) throw corrupted(`spent piece ${p.id} has no children`, at);
@@ -346,7 +352,9 @@ export function verifyWarrants(records: WarrantRecords): void {
     }
     if (live !== w.amount) throw corrupted(`warrant ${id}: its live pieces sum to ${live}, its face value is ${w.amount}`, where);
     if (settled !== w.settled) throw corrupted(`warrant ${id}: settled ${w.settled}, its paid pieces sum to ${settled}`, where);
-    if ((w.status === "SETTLED") !== (w.settled === w.amount)) throw corrupted(`warrant ${id} is ${w.status} with ${w.settled} of ${w.amount} paid`, where);
+    if (writtenOff !== w.writtenOff) throw corrupted(`warrant ${id}: written off ${w.writtenOff}, its DEFAULTED pieces sum to ${writtenOff}`, where);
+    const status = w.writtenOff > 0n ? "DEFAULTED" : w.settled === w.amount ? "SETTLED" : "ISSUED";
+    if (w.status !== status) throw corrupted(`warrant ${id} is ${w.status} with ${w.settled} of ${w.amount} paid and ${w.writtenOff} written off`, where);
     if (!lines.has(w.lineId)) throw corrupted(`warrant ${id} names missing credit line ${w.lineId}`, where);
     const o = owed.get(w.lineId) ?? { outstanding: 0n, warrants: 0 };
     owed.set(w.lineId, { outstanding: o.outstanding + w.amount - w.settled, warrants: o.warrants + 1 });

@@ -8,6 +8,10 @@ const Int = z.int();
 const Bp = described(z.int(), "basis points (10,000 = 1), rounded down");
 
 const StateProofView = described(z.object({ depth: z.int(), entries: Hex, siblings: Hex }), "the key's state-tree bucket and sibling hashes (sdk/proofs.ts)");
+const StateMultiproofView = described(
+  z.object({ depth: z.int(), buckets: z.array(z.object({ index: z.int().check(z.gte(0)), entries: Hex })), siblings: Hex }),
+  "one proof of every input (sdk/proofs.ts verifyStateMultiproof): the inputs' state-tree buckets, ascending, and each sibling hash the path to the root needs, once",
+);
 
 /** What binds an answer to the ledger: the block, its state root, the records read with their proofs. */
 const Binding = {
@@ -27,6 +31,23 @@ const Binding = {
     z.optional(CertifiedHeaderView),
     "the asOf header certified by 2f+1 validators (its state root is `stateRoot`); absent while the block is not certified yet (wait with `waitCertifiedMs`, or fetch GET /v1/blocks/:height/certified)",
   ),
+};
+
+/** What binds a report: the block, its state root, the records read, one multiproof of all of them. */
+const ReportBinding = {
+  asOf: AsOf,
+  stateRoot: Binding.stateRoot,
+  inputs: described(
+    z.array(
+      z.object({
+        key: described(z.string(), "state key, e.g. g/<bankId>, gb/<bankId>/<currency>, gd/<bankId>/<currency>/<dueDate>"),
+        value: described(z.nullable(Hex), "the record's bytes; null when absent"),
+      }),
+    ),
+    "the state records the report was computed from (sdk verifyReport)",
+  ),
+  multiproof: StateMultiproofView,
+  certified: Binding.certified,
 };
 
 export const IndicatorsView = z
@@ -56,6 +77,10 @@ export const IndicatorsView = z
         writtenOff: Amount,
       }),
     ),
+    piecesSettledOnTime: described(z.int(), "(v2) as obligor: warrant pieces paid on or before their (extended) due date"),
+    piecesSettledLate: described(z.int(), "(v2) as obligor: warrant pieces paid after it"),
+    piecesWrittenOff: described(z.int(), "(v2) as obligor: warrant pieces the bank holding them wrote off (DEFAULTED)"),
+    pieceExtensions: described(z.int(), "(v2) as obligor: extensions of a piece's due date accepted"),
     ...Binding,
   })
   .apply(named, "Indicators");
@@ -80,9 +105,11 @@ export const AgingReportView = z
         currencies: z.array(
           z.object({
             currency: Currency,
-            outstanding: Amount,
-            receivables: Int,
-            buckets: described(z.object({ current: Line, "1-30": Line, "31-90": Line, ">90": Line }), "live financing by days past due at asOf: 0, 1-30, 31-90, more than 90"),
+            outstanding: described(Amount, "live financing: receivable financings and FINANCED warrant pieces (at face)"),
+            receivables: described(Int, "receivables the bank has live financing on"),
+            pieces: described(Int, "FINANCED warrant pieces the bank holds"),
+            pieceOutstanding: described(Amount, "their face: the part of outstanding that is warrant pieces"),
+            buckets: described(z.object({ current: Line, "1-30": Line, "31-90": Line, ">90": Line }), "live financing by days past due at asOf: 0, 1-30, 31-90, more than 90 (count: receivables and pieces)"),
             nplRatioBp: described(Bp, "more than 90 days past due ÷ outstanding"),
             writtenOff: described(Amount, "written off, ever (not in outstanding)"),
             writtenOffCount: Int,
@@ -90,7 +117,7 @@ export const AgingReportView = z
         ),
       }),
     ),
-    ...Binding,
+    ...ReportBinding,
   })
   .apply(named, "AgingReport");
 
@@ -114,7 +141,7 @@ export const ConcentrationReportView = z
         ),
       }),
     ),
-    ...Binding,
+    ...ReportBinding,
   })
   .apply(named, "ConcentrationReport");
 

@@ -84,6 +84,9 @@ export const EVENT_TYPES = [
   "receivableDefaulted",
   "financialsAttested",
   "consentGranted",
+  "pieceExtensionProposed",
+  "pieceExtensionAccepted",
+  "pieceWrittenOff",
   // governance (DESIGN.md §12)
   "observerAdmitted",
   "observerRemoved",

@@ -2,6 +2,7 @@
 // status, exposure, the event stream), named for OpenAPI by `named` (primitives.ts), and the JSON types
 // the SDK returns. Browser-safe.
 import * as z from "zod/mini";
+import { AGING_BUCKETS } from "../domain.js";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
 import { MAX_CERTIFIED_CHAIN } from "../certified.js";
@@ -46,9 +47,9 @@ void inSync;
 
 // ---- ledger records -------------------------------------------------------------------------
 
-export const PIECE_STATUSES = ["HELD", "OFFERED", "FINANCED", "SPENT", "SETTLED"] as const;
+export const PIECE_STATUSES = ["HELD", "OFFERED", "FINANCED", "SPENT", "SETTLED", "DEFAULTED"] as const;
 export const PieceStatusSchema = z.enum(PIECE_STATUSES);
-export const WARRANT_STATUSES = ["ISSUED", "SETTLED"] as const;
+export const WARRANT_STATUSES = ["ISSUED", "SETTLED", "DEFAULTED"] as const;
 export const WarrantStatusSchema = z.enum(WARRANT_STATUSES);
 
 export const PartyView = z
@@ -185,6 +186,7 @@ export const WarrantRecord = z
     status: WarrantStatusSchema,
     issuedAt: TimeMs,
     updatedAt: TimeMs,
+    writtenOff: described(Amount, "sum of the leaves written off (DEFAULTED): with any, the warrant is DEFAULTED"),
   }).apply(named, "WarrantRecord");
 
 export const PieceRecord = z
@@ -206,6 +208,11 @@ export const PieceRecord = z
     maturityDate: CalendarDate,
     createdAt: TimeMs,
     updatedAt: TimeMs,
+    soldBy: described(z.string(), "whom the holder bank bought the piece from (kept by a bank sale's pieces); empty otherwise"),
+    dueDate: described(z.string(), "the due date as extended (an extension the obligor accepted); empty: the maturity date"),
+    extensionDueDate: described(z.string(), "a due date the holder bank proposed, pending the obligor's acceptance; empty: none"),
+    extensions: described(z.int().check(z.gte(0)), "extensions of its due date accepted"),
+    writtenOff: described(Amount, "the face written off by the holder bank (DEFAULTED)"),
   }).apply(named, "PieceRecord");
 
 export const CreditLineView = z
@@ -215,6 +222,11 @@ export const CreditLineView = z
     expired: described(z.boolean(), "the expiry date is before the head block's UTC day: no new warrant may draw on it"),
     asOf: AsOf,
   }).apply(named, "CreditLine");
+
+const PieceAging = described(
+  z.nullable(z.enum(AGING_BUCKETS)),
+  "days past the piece's due date (its maturity, as extended) at the head: current, 1-30, 31-90, >90 (sdk pieceAging); null for a SETTLED, SPENT or DEFAULTED piece",
+);
 
 export const WarrantTreeView = z
   .object({
@@ -229,7 +241,8 @@ export const WarrantTreeView = z
 export const PieceItemView = z
   .object({
     piece: PieceRecord,
-    overdue: described(z.boolean(), "a leaf unpaid after its maturity day (at the head block's time)"),
+    overdue: described(z.boolean(), "a leaf unpaid after its due day, the maturity as extended (at the head block's time); a written-off piece is not"),
+    aging: PieceAging,
   }).apply(named, "PieceItem");
 
 // ---- title documents and pledges (DESIGN.md §8, docs/titles.md) -------------------------------
@@ -404,6 +417,10 @@ export const EventView = z
     z.object({ type: z.literal("receivableDefaulted"), receivableId: Hex32 }),
     z.object({ type: z.literal("financialsAttested"), partyId: PartyId, attestedBy: PartyId, periodEnd: CalendarDate, documentHash: Hex32 }),
     z.object({ type: z.literal("consentGranted"), partyId: PartyId, bankId: PartyId, expiryDate: CalendarDate }),
+    // post-lending for warrant pieces
+    z.object({ type: z.literal("pieceExtensionProposed"), pieceId: Hex32, bankId: PartyId, dueDate: CalendarDate, newDueDate: CalendarDate }),
+    z.object({ type: z.literal("pieceExtensionAccepted"), pieceId: Hex32, obligorId: PartyId, bankId: PartyId, previousDueDate: CalendarDate, dueDate: CalendarDate }),
+    z.object({ type: z.literal("pieceWrittenOff"), pieceId: Hex32, warrantId: Hex32, bankId: PartyId, amount: described(Amount, "the piece's face, unpaid by the obligor: now a loss") }),
     // governance (DESIGN.md §12, docs/governance.md)
     z.object({ type: z.literal("observerAdmitted"), nodePublicKey: described(Hex32, "the observer's node key (its libp2p identity)"), partyId: described(PartyId, "the party that operates it"), admittedBy: PartyId }),
     z.object({ type: z.literal("observerRemoved"), nodePublicKey: Hex32, removedBy: PartyId, reason: z.string() }),
@@ -683,6 +700,7 @@ export const PieceView = z
     warrant: WarrantRecord,
     ancestry: described(z.array(PieceRecord), "the warrant's first piece first, the piece's parent last; empty for a first piece"),
     overdue: z.boolean(),
+    aging: PieceAging,
     asOf: AsOf,
     proofs: described(z.optional(PieceProofsView), "with ?proofs=true"),
   }).apply(named, "Piece");

@@ -41,6 +41,10 @@ import { acceptExtensionTx } from "./accept-extension.js";
 import { writeOffTx } from "./write-off.js";
 import { attestFinancialsTx } from "./attest-financials.js";
 import { grantConsentTx } from "./grant-consent.js";
+// post-lending for warrant pieces (docs/warrants.md)
+import { proposePieceExtensionTx } from "./propose-piece-extension.js";
+import { acceptPieceExtensionTx } from "./accept-piece-extension.js";
+import { writeOffPieceTx } from "./write-off-piece.js";
 // governance: validator-set changes (DESIGN.md §12)
 import { proposeValidatorChangeTx } from "./propose-validator-change.js";
 import { approveValidatorChangeTx } from "./approve-validator-change.js";
@@ -90,6 +94,10 @@ export const TX_FORMAT_LIST = [
   writeOffTx,
   attestFinancialsTx,
   grantConsentTx,
+  // post-lending for warrant pieces
+  proposePieceExtensionTx,
+  acceptPieceExtensionTx,
+  writeOffPieceTx,
   // governance: validator-set changes (DESIGN.md §12)
   proposeValidatorChangeTx,
   approveValidatorChangeTx,

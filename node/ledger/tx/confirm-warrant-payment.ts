@@ -33,13 +33,15 @@ export const confirmWarrantPaymentRule: TxRule<PayloadOf<"confirmWarrantPayment"
     const line = getCreditLine(state, warrant.lineId);
     invariant(line && line.outstanding >= piece.amount, `credit line ${warrant.lineId} does not carry piece ${piece.id}`);
     const settled = warrant.settled + piece.amount;
-    invariant(settled <= warrant.amount, `warrant ${warrant.id} would be paid beyond its face value`);
+    invariant(settled + warrant.writtenOff <= warrant.amount, `warrant ${warrant.id} would be paid beyond its face value`);
     const outstanding = line.outstanding - piece.amount;
-    putPiece(state, { ...piece, status: "SETTLED", updatedAt: block.time });
+    // paid: a pending extension proposal has nothing left to extend
+    putPiece(state, { ...piece, status: "SETTLED", extensionDueDate: "", updatedAt: block.time });
     putCreditLine(state, { ...line, outstanding, updatedAt: block.time });
     const events: Event[] = [{ type: "piecePaid", pieceId: piece.id, warrantId: warrant.id, holderId: signer.id, amount: piece.amount, lineOutstanding: outstanding }];
     const done = settled === warrant.amount;
-    putWarrant(state, { ...warrant, settled, status: done ? "SETTLED" : "ISSUED", updatedAt: block.time });
+    // a warrant with a piece written off stays DEFAULTED (never SETTLED); its other pieces are still paid
+    putWarrant(state, { ...warrant, settled, status: warrant.writtenOff > 0n ? "DEFAULTED" : done ? "SETTLED" : "ISSUED", updatedAt: block.time });
     if (done) events.push({ type: "warrantSettled", warrantId: warrant.id, lineId: warrant.lineId });
     return events;
   },

@@ -16,7 +16,7 @@ export const financeWarrantRule: TxRule<PayloadOf<"financeWarrant">> = {
     if (piece.offeredTo !== signer.id) reject("UNAUTHORIZED", `piece ${piece.id} is offered to ${piece.offeredTo}, not ${signer.id}`);
     assertNotMatured(piece, block.time);
     if (p.advance > piece.amount) reject("INVALID_STATE", `an advance of ${money(p.advance, piece.currency)} exceeds the piece's ${money(piece.amount, piece.currency)}`);
-    putPiece(state, { ...piece, status: "FINANCED", holderId: signer.id, offeredTo: "", financedBy: signer.id, advance: p.advance, updatedAt: block.time });
+    putPiece(state, { ...piece, status: "FINANCED", holderId: signer.id, offeredTo: "", financedBy: signer.id, advance: p.advance, soldBy: piece.holderId, updatedAt: block.time });
     return [{ type: "pieceFinanced", pieceId: piece.id, bankId: signer.id, sellerId: piece.holderId, advance: p.advance }];
   },
 };

@@ -41,6 +41,9 @@ import { acceptExtensionRule } from "./accept-extension.js";
 import { writeOffRule } from "./write-off.js";
 import { attestFinancialsRule } from "./attest-financials.js";
 import { grantConsentRule } from "./grant-consent.js";
+import { proposePieceExtensionRule } from "./propose-piece-extension.js";
+import { acceptPieceExtensionRule } from "./accept-piece-extension.js";
+import { writeOffPieceRule } from "./write-off-piece.js";
 // governance: validator-set changes (DESIGN.md §12)
 import { proposeValidatorChangeRule } from "./propose-validator-change.js";
 import { approveValidatorChangeRule } from "./approve-validator-change.js";
@@ -89,6 +92,9 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [writeOffRule.format.type]: writeOffRule,
   [attestFinancialsRule.format.type]: attestFinancialsRule,
   [grantConsentRule.format.type]: grantConsentRule,
+  [proposePieceExtensionRule.format.type]: proposePieceExtensionRule,
+  [acceptPieceExtensionRule.format.type]: acceptPieceExtensionRule,
+  [writeOffPieceRule.format.type]: writeOffPieceRule,
   // governance: validator-set changes (DESIGN.md §12)
   [proposeValidatorChangeRule.format.type]: proposeValidatorChangeRule,
   [approveValidatorChangeRule.format.type]: approveValidatorChangeRule,
@@ -106,4 +112,4 @@ export const WRITERS: { readonly [K in TxType]: TxRule<PayloadOf<K>>["signers"] 
 
 export { MAX_RECEIVABLES_PER_DECLARATION } from "./attest-shipment.js";
 export { MAX_FINANCINGS_PER_RECEIVABLE } from "./finance-receivable.js";
-export { DEFAULT_RULE_PARAMS, LedgerInvariantError, Rejection, reject, type ReceivableKeyFields, type RuleParams, type TransitionContext, type TxRule } from "./rule.js";
+export { DEFAULT_RULE_PARAMS, LedgerInvariantError, Rejection, reject, type PieceKeyFields, type ReceivableKeyFields, type RuleParams, type TransitionContext, type TxRule } from "./rule.js";

@@ -11,6 +11,7 @@ export const issueWarrantRule: TxRule<PayloadOf<"issueWarrant">> = {
   format: issueWarrantTx,
   signers: ["ENTERPRISE"],
   keys: (p, tx) => [KEY.creditLine(p.lineId), KEY.party(p.holder), KEY.warrant(tx.hashHex), KEY.piece(tx.hashHex), ...p.sources.map((id) => KEY.receivable(id))],
+  createsPieces: (p, tx) => [[tx.hashHex, { status: "HELD", holderId: p.holder, currency: p.currency, soldBy: "", obligorId: tx.body.signer, dueDate: "", maturityDate: p.maturityDate }]],
   apply({ state, tx, payload: p, signer, block, params }) {
     const line = getCreditLine(state, p.lineId);
     if (!line) reject("CREDIT_LINE_INVALID", `no credit line ${p.lineId}`);
@@ -50,6 +51,7 @@ export const issueWarrantRule: TxRule<PayloadOf<"issueWarrant">> = {
       status: "ISSUED",
       issuedAt: block.time,
       updatedAt: block.time,
+      writtenOff: 0n,
     });
     putPiece(state, {
       id,
@@ -69,6 +71,11 @@ export const issueWarrantRule: TxRule<PayloadOf<"issueWarrant">> = {
       maturityDate: p.maturityDate,
       createdAt: block.time,
       updatedAt: block.time,
+      soldBy: "",
+      dueDate: "",
+      extensionDueDate: "",
+      extensions: 0,
+      writtenOff: 0n,
     });
     return [
       { type: "warrantIssued", warrantId: id, lineId: line.id, obligorId: signer.id, holderId: p.holder, amount: p.amount, currency: p.currency, maturityDate: p.maturityDate, lineOutstanding: outstanding },

@@ -10,7 +10,7 @@ import type { TxFormat } from "../../../sdk/transactions/index.js";
 import type { CreditLine, Declaration, DocumentRecord, Event, Financing, Party, Piece, Receivable, ResultCode, Role, Warrant } from "../../../sdk/types.js";
 import { decodeCreditLine, decodeDeclaration, decodeDocumentRecord, decodeParty, decodePiece, decodeReceivable, decodeWarrant, encodeCreditLine, encodePiece, encodeReceivable, encodeWarrant } from "../records.js";
 import { KEY, type StateReader, type StateWriter } from "../state.js";
-import { receivableChanged } from "../aggregates.js";
+import { pieceChanged, receivableChanged } from "../aggregates.js";
 
 export interface BlockTime {
   /** block time, ms since the Unix epoch */
@@ -47,6 +47,8 @@ export interface TransitionContext<P = unknown> {
 
 /** What the aggregates' keys of a receivable depend on (node/ledger/aggregates.ts aggregateKeysOf, bookKeysOf). */
 export type ReceivableKeyFields = Pick<Receivable, "exporterId" | "financings" | "currency" | "dueDate" | "buyerPartyId" | "buyerId">;
+/** What the aggregates' keys of a warrant piece depend on (node/ledger/aggregates.ts pieceAggregateKeysOf). */
+export type PieceKeyFields = Pick<Piece, "status" | "holderId" | "currency" | "soldBy" | "obligorId" | "dueDate" | "maturityDate">;
 
 export interface TxRule<P extends { type: string }> {
   /** the type's format, target and named objects (sdk/transactions/), shared with the SDK */
@@ -65,6 +67,12 @@ export interface TxRule<P extends { type: string }> {
    * book keys of a record the prefetch cannot load yet. Only for types that create receivables.
    */
   createsReceivable?(payload: P, tx: Tx): [id: string, fields: ReceivableKeyFields];
+  /**
+   * Likewise the warrant pieces it creates (a piece passed on and financed, or sold on, within one
+   * block), from the payload and the fields of the piece it spends (`piece`: loaded, or created earlier
+   * in the block; undefined if unknown). Only for types that create pieces.
+   */
+  createsPieces?(payload: P, tx: Tx, piece: (id: string) => PieceKeyFields | undefined): [id: string, fields: PieceKeyFields][];
   /** The rule: reads and writes `state`, returns the events, or throws via `reject` / `invariant`. */
   apply(ctx: TransitionContext<P>): Event[];
 }
@@ -171,7 +179,12 @@ export function getPiece(s: StateReader, id: string): Piece | undefined {
   const b = s.get(KEY.piece(id));
   return b && decodePiece(b);
 }
+/**
+ * The one writer of warrant piece records: it also keeps the lending aggregates in line (a FINANCED
+ * piece is in its holder bank's book; the obligor's facts count paid, written-off and extended pieces).
+ */
 export function putPiece(s: StateWriter, piece: Piece): void {
+  pieceChanged(s, getPiece(s, piece.id), piece);
   s.put(KEY.piece(piece.id), encodePiece(piece));
 }
 /** A warrant piece named by a transaction, or NOT_FOUND. */

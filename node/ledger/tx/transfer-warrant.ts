@@ -9,7 +9,7 @@ import { transferWarrantTx } from "../../../sdk/transactions/transfer-warrant.js
 import { pieceIdOf } from "../../../sdk/transactions/warrant-common.js";
 import { decodePiece, decodeWarrant } from "../records.js";
 import { KEY } from "../state.js";
-import { invariant, money, partyOfRole, pieceOrReject, putPiece, putReceivable, reject, type TxRule } from "./rule.js";
+import { invariant, money, partyOfRole, pieceOrReject, putPiece, putReceivable, reject, type PieceKeyFields, type TxRule } from "./rule.js";
 import { assertHolder, assertNotMatured, minPiece, tradeBackground } from "./warrant-common.js";
 
 export const transferWarrantRule: TxRule<PayloadOf<"transferWarrant">> = {
@@ -32,6 +32,13 @@ export const transferWarrantRule: TxRule<PayloadOf<"transferWarrant">> = {
       if (warrant) keys.push(KEY.creditLine(decodeWarrant(warrant).lineId));
     }
     return keys;
+  },
+  createsPieces(p, tx, pieceOf) {
+    const piece = pieceOf(p.pieceId);
+    if (!piece) return [];
+    const bankSale = piece.status === "FINANCED";
+    const child = (holderId: string) => ({ ...piece, holderId, status: bankSale ? ("FINANCED" as const) : ("HELD" as const), soldBy: bankSale ? piece.soldBy : "" });
+    return [...p.outputs.map((o, i): [string, PieceKeyFields] => [pieceIdOf(tx.hashHex, i), child(o.to)]), [pieceIdOf(tx.hashHex, p.outputs.length), child(tx.body.signer)]];
   },
   apply({ state, tx, payload: p, signer, block, params }) {
     const piece = pieceOrReject(state, p.pieceId);
@@ -90,6 +97,13 @@ export const transferWarrantRule: TxRule<PayloadOf<"transferWarrant">> = {
         children: [],
         createdAt: block.time,
         updatedAt: block.time,
+        // a bank sale's pieces keep whom the first bank bought from and the due date as extended;
+        // a pending proposal and the count of extensions stay with the spent piece
+        soldBy: bankSale ? piece.soldBy : "",
+        dueDate: piece.dueDate,
+        extensionDueDate: "",
+        extensions: 0,
+        writtenOff: 0n,
       };
       putPiece(state, child);
       children.push(id);
@@ -98,7 +112,7 @@ export const transferWarrantRule: TxRule<PayloadOf<"transferWarrant">> = {
     p.outputs.forEach((o, i) => create(i, o.to, o.amount, o.tradeRef));
     if (remainder > 0n) create(p.outputs.length, signer.id, remainder, "");
     for (const [i, r] of backing.entries()) if (r) putReceivable(state, { ...r, warrantPieceId: children[i]!, updatedAt: block.time });
-    putPiece(state, { ...piece, status: "SPENT", children, updatedAt: block.time });
+    putPiece(state, { ...piece, status: "SPENT", children, extensionDueDate: "", updatedAt: block.time });
     return events;
   },
 };

@@ -36,6 +36,18 @@ export function assertHolder(piece: Piece, signer: Party): void {
   if (piece.holderId !== signer.id) reject("NOT_HOLDER", `piece ${piece.id} is held by ${piece.holderId}, not ${signer.id}`);
 }
 
+/**
+ * Post-lending on a piece (extension, write-off): the signer holds it (NOT_HOLDER) and it is FINANCED
+ * (INVALID_STATE: a HELD or OFFERED piece is no bank's loan, a SETTLED, SPENT or DEFAULTED one is over).
+ */
+export function assertFinancedBySigner(piece: Piece, signer: Party, act: string): void {
+  assertHolder(piece, signer);
+  if (piece.status !== "FINANCED") {
+    const why = piece.status === "DEFAULTED" ? "written off already" : piece.status === "SETTLED" ? "paid" : piece.status === "SPENT" ? "passed on" : "not financed";
+    reject("INVALID_STATE", `piece ${piece.id} is ${piece.status} (${why}); only the bank holding a FINANCED piece ${act}`);
+  }
+}
+
 /** The piece may still move: its maturity day has not come. */
 export function assertNotMatured(piece: Piece, time: bigint): void {
   if (isMatured(piece.maturityDate, time)) reject("WARRANT_MATURED", `piece ${piece.id} matured on ${piece.maturityDate}`);

@@ -1,0 +1,186 @@
+// The TradeLedger explorer: a single page served by every node at /explorer/ (docs/explorer.md).
+// Routes are in the URL's hash (#/receivable/<id>), so any page can be bookmarked and the node
+// serves one file for all of them.
+import { render, type JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { StatusJson } from "@tradeledger/sdk";
+import { App, ErrorBox, type AppState } from "./ui.js";
+import { openClient, validatorsFor, type PinnedValidators, type Session } from "./session.js";
+import { KeyPage } from "./pages/key.js";
+import { NetworkPage } from "./pages/network.js";
+import { BlockPage } from "./pages/block.js";
+import { TxPage } from "./pages/tx.js";
+import { ReceivablePage, ReceivablesPage } from "./pages/receivable.js";
+import { RejectionsPage } from "./pages/rejections.js";
+import { PartyPage } from "./pages/party.js";
+import { WarrantPage, WarrantsPage } from "./pages/warrants.js";
+import { TitlePage, TitlesPage } from "./pages/titles.js";
+import { AlertsPage } from "./pages/alerts.js";
+import "./style.css";
+
+/** The reports page and its chart library load when first opened (most readers never do). */
+function LazyReports() {
+  const [page, setPage] = useState<{ Page: () => JSX.Element } | { error: unknown } | null>(null);
+  useEffect(() => {
+    import("./pages/reports.js").then(
+      (m) => setPage({ Page: m.ReportsPage }),
+      (error) => setPage({ error }),
+    );
+  }, []);
+  if (!page) return <p class="muted">Loading the reports…</p>;
+  return "error" in page ? <ErrorBox error={page.error} what="The reports page" /> : <page.Page />;
+}
+
+function useHash(): string[] {
+  const read = () => decodeURIComponent(location.hash.replace(/^#\/?/, "")).split("/").filter(Boolean);
+  const [parts, setParts] = useState(read);
+  useEffect(() => {
+    const on = () => setParts(read());
+    addEventListener("hashchange", on);
+    return () => removeEventListener("hashchange", on);
+  }, []);
+  return parts;
+}
+
+const NAV: [string, string][] = [
+  ["#/", "Network"],
+  ["#/receivables", "Receivables"],
+  ["#/rejections", "Rejections"],
+  ["#/warrants", "Warrants"],
+  ["#/titles", "Titles & pledges"],
+  ["#/alerts", "Alerts"],
+  ["#/reports", "Reports"],
+];
+
+function route(parts: string[], onSession: (s: Session | null) => void) {
+  const [page, arg] = parts;
+  switch (page) {
+    case undefined:
+    case "network":
+      return <NetworkPage />;
+    case "key":
+      return <KeyPage onSession={onSession} />;
+    case "block":
+      return <BlockPage height={arg ?? "latest"} />;
+    case "tx":
+      return <TxPage hash={arg ?? ""} />;
+    case "receivables":
+      return <ReceivablesPage />;
+    case "receivable":
+      return <ReceivablePage id={arg ?? ""} />;
+    case "rejections":
+      return <RejectionsPage />;
+    case "party":
+      return <PartyPage id={arg ?? ""} />;
+    case "warrants":
+      return <WarrantsPage />;
+    case "warrant":
+      return <WarrantPage id={arg ?? ""} />;
+    case "titles":
+      return <TitlesPage />;
+    case "title":
+      return <TitlePage id={arg ?? ""} />;
+    case "alerts":
+      return <AlertsPage />;
+    case "reports":
+      return <LazyReports />;
+    default:
+      return <ErrorBox error={new Error(`no page ${parts.join("/")}`)} />;
+  }
+}
+
+function Explorer() {
+  const parts = useHash();
+  const [session, setSession] = useState<Session | null>(null);
+  const [status, setStatus] = useState<StatusJson | null>(null);
+  const [statusError, setStatusError] = useState<unknown>(undefined);
+  const [validators, setValidators] = useState<PinnedValidators | null>(null);
+  const [validatorsDiffer, setDiffer] = useState(false);
+  useEffect(() => {
+    let stop = false;
+    const poll = async () => {
+      try {
+        const s = await openClient.status();
+        if (stop) return;
+        setStatus(s);
+        setStatusError(undefined);
+        setValidators((current) => {
+          if (current && current.set.chainId === s.chainId) return current;
+          const { pinned, differs } = validatorsFor(s);
+          setDiffer(differs);
+          return pinned;
+        });
+      } catch (err) {
+        if (!stop) setStatusError(err);
+      }
+    };
+    void poll();
+    const timer = setInterval(poll, 3000);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, []);
+  const state: AppState = { session, status, validators, validatorsDiffer, setValidators: (p) => (setValidators(p), setDiffer(false)) };
+  const here = `#/${parts[0] ?? ""}`;
+  return (
+    <App.Provider value={state}>
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href="#/">
+          TradeLedger <span>explorer</span>
+        </a>
+        <nav aria-label="Pages">
+          <ul>
+            {NAV.map(([href, label]) => (
+              <li key={href}>
+                <a href={href} aria-current={here === href || (href === "#/" && here === "#/network") ? "page" : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="who" aria-live="polite">
+          {session ? (
+            <>
+              <span>
+                Reading as <a href={`#/party/${session.party.id}`}>{session.party.id}</a> <span class="role">{session.role}</span>
+              </span>
+              <button type="button" onClick={() => setSession(null)}>
+                Forget key
+              </button>
+            </>
+          ) : (
+            <a class="button" href="#/key">
+              Load key
+            </a>
+          )}
+        </div>
+      </header>
+      {statusError !== undefined ? <ErrorBox error={statusError} what="This node does not answer" /> : null}
+      {validatorsDiffer ? (
+        <p class="error" role="alert">
+          This node reports a validator set that differs from the one pinned for {validators?.set.chainId}. Verifications use the pinned set; load the genesis file on the key page to pin another.
+        </p>
+      ) : null}
+      <main id="main" tabIndex={-1}>
+        {route(parts, (s) => {
+          setSession(s);
+          if (s) location.hash = "#/";
+        })}
+      </main>
+      <footer>
+        <p>
+          Every read is signed in this page with your key, which never leaves it; every proof is checked here against the validators' signatures
+          {validators ? ` (${validators.set.validators.length} validators of ${validators.set.chainId}, ${validators.source === "genesis" ? "pinned from the genesis file you loaded" : "pinned from this node on first use"})` : ""}. Times are
+          UTC (ISO 8601); amounts in their currency's units, exact to the minor unit.
+        </p>
+      </footer>
+    </App.Provider>
+  );
+}
+
+render(<Explorer />, document.getElementById("app")!);

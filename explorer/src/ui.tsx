@@ -1,0 +1,163 @@
+// Shared pieces of every page: the app's state (who reads, against which validators), loading
+// hooks, and the small components values are shown with (amounts, times, ids, errors, notes).
+import { createContext, type ComponentChildren } from "preact";
+import { useContext, useEffect, useRef, useState } from "preact/hooks";
+import { LedgerError, type StatusJson } from "@tradeledger/sdk";
+import { isoTime, majorUnits, short } from "./format.js";
+import type { PinnedValidators, Session } from "./session.js";
+
+export interface AppState {
+  session: Session | null;
+  validators: PinnedValidators | null;
+  /** the validator set this node reports differs from the pinned one */
+  validatorsDiffer: boolean;
+  status: StatusJson | null;
+  setValidators(p: PinnedValidators): void;
+}
+
+export const App = createContext<AppState>(null as unknown as AppState);
+export const useApp = () => useContext(App);
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload(): void;
+}
+
+/** Runs `load` when `deps` change (and on reload); the latest call wins. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  const seq = useRef(0);
+  useEffect(() => {
+    const n = ++seq.current;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => n === seq.current && setState({ data, loading: false }),
+      (error) => n === seq.current && setState({ error, loading: false }),
+    );
+  }, [...deps, tick]);
+  return { data: state.data, error: state.error, loading: state.loading, reload: () => setTick((t) => t + 1) };
+}
+
+export function Amount({ minor, currency }: { minor: string; currency: string }) {
+  return (
+    <span class="amount" title={`${minor} minor units of ${currency}`}>
+      {majorUnits(minor, currency)} <abbr title={`ISO 4217 ${currency}`}>{currency}</abbr>
+    </span>
+  );
+}
+
+export function Time({ ms }: { ms: string | undefined }) {
+  const iso = isoTime(ms);
+  return iso === "—" ? <span class="muted">—</span> : <time dateTime={iso}>{iso}</time>;
+}
+
+/** A hash or id, shortened, linking to its page when `to` is given. */
+export function Id({ value, to, full }: { value: string; to?: string; full?: boolean }) {
+  if (!value) return <span class="muted">—</span>;
+  const text = full ? value : short(value);
+  return to ? (
+    <a class="id" href={to} title={value}>
+      {text}
+    </a>
+  ) : (
+    <code class="id" title={value}>
+      {text}
+    </code>
+  );
+}
+
+export const PartyLink = ({ id }: { id: string }) => (id ? <a href={`#/party/${encodeURIComponent(id)}`}>{id}</a> : <span class="muted">—</span>);
+
+/** What the reader's role may not see here, said plainly. */
+export function Hidden({ children }: { children: ComponentChildren }) {
+  return (
+    <p class="hidden-note" role="note">
+      <strong>Hidden for your role: </strong>
+      {children}
+    </p>
+  );
+}
+
+export function Badge({ ok, children, id }: { ok: boolean | null; children: ComponentChildren; id?: string }) {
+  return (
+    <span class={`badge ${ok === null ? "pending" : ok ? "ok" : "bad"}`} id={id} data-testid={id}>
+      <span aria-hidden="true">{ok === null ? "… " : ok ? "✓ " : "✗ "}</span>
+      {children}
+    </span>
+  );
+}
+
+/** An error as a reader should read it: a refusal for their role is said as such. */
+export function ErrorBox({ error, what }: { error: unknown; what?: string }) {
+  const { session } = useApp();
+  if (what) what = what[0]!.toUpperCase() + what.slice(1);
+  if (error instanceof LedgerError && (error.code === "FORBIDDEN" || error.status === 403)) {
+    return (
+      <Hidden>
+        {what ? `${what}: ` : ""}your role ({session?.role ?? "none"}, as {session?.party.id ?? "nobody"}) may not see this. The node said: {error.message}
+      </Hidden>
+    );
+  }
+  const text = error instanceof LedgerError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+  return (
+    <p class="error" role="alert">
+      {what ? `${what}: ` : ""}
+      {text}
+    </p>
+  );
+}
+
+/** Shows a loaded value, its error or a loading line. */
+export function Show<T>({ loaded, what, children }: { loaded: Loaded<T>; what?: string; children: (data: T) => ComponentChildren }) {
+  if (loaded.error !== undefined) return <ErrorBox error={loaded.error} {...(what ? { what } : {})} />;
+  if (loaded.data === undefined)
+    return (
+      <p class="muted" aria-live="polite">
+        Loading{what ? ` ${what}` : ""}…
+      </p>
+    );
+  return <>{children(loaded.data)}</>;
+}
+
+/** A page that needs a signed read: says so without a key. */
+export function NeedsKey({ children, what }: { children: () => ComponentChildren; what: string }) {
+  const { session } = useApp();
+  if (!session)
+    return (
+      <p class="hidden-note" role="note">
+        <strong>Key needed: </strong>
+        {what} is read with signed requests: <a href="#/key">load your party key</a> first. Only the network and block pages work without one.
+      </p>
+    );
+  return <>{children()}</>;
+}
+
+export function Field({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+export function Page({ title, children, lead }: { title: string; lead?: ComponentChildren; children: ComponentChildren }) {
+  const h = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · TradeLedger explorer`;
+    // move focus to the new page's heading, so keyboard and screen-reader users land on it
+    h.current?.focus({ preventScroll: true });
+  }, [title]);
+  return (
+    <section aria-labelledby="page-title">
+      <h1 id="page-title" tabIndex={-1} ref={h}>
+        {title}
+      </h1>
+      {lead ? <p class="lead">{lead}</p> : null}
+      {children}
+    </section>
+  );
+}
