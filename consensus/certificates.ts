@@ -26,7 +26,8 @@ export class CertificateChecker {
     readonly validators: readonly Validator[],
     readonly crypto: ConsensusCrypto,
     readonly batches: BatchRules,
-    readonly genesis: { timestamp: bigint; stateDigest: Uint8Array },
+    /** the epoch's base checkpoint (genesis in epoch 0): proven by the set before, taken as given here */
+    readonly genesis: { seq: bigint; timestamp: bigint; stateDigest: Uint8Array },
     readonly window: bigint,
     quorum: number,
     f: number,
@@ -62,10 +63,13 @@ export class CertificateChecker {
     return true;
   }
 
-  /** A stable checkpoint: genesis (seq 0, no proof needed) or a quorum of matching signed CHECKPOINTs (§4.3). */
+  /**
+   * A stable checkpoint: the epoch's base (genesis in epoch 0; no proof needed: the set before
+   * proved it) or a quorum of matching signed CHECKPOINTs of this epoch's set (§4.3).
+   */
   checkStableCheckpoint(c: StableCheckpoint): string | null {
-    if (c.seq === 0n) {
-      if (c.timestamp !== this.genesis.timestamp || !equalBytes(c.stateDigest, this.genesis.stateDigest)) return "checkpoint 0 is not genesis";
+    if (c.seq <= this.genesis.seq) {
+      if (c.seq !== this.genesis.seq || c.timestamp !== this.genesis.timestamp || !equalBytes(c.stateDigest, this.genesis.stateDigest)) return "checkpoint at or below the epoch's base is not its base";
       return null;
     }
     const signers = new Set<number>();
@@ -136,6 +140,9 @@ export class CertificateChecker {
 
   /** The application's verdict on a batch; a validator that throws rejects it. */
   isValidBatch(seq: bigint, timestamp: bigint, payload: Uint8Array): boolean {
+    // the null batch is always valid: a new view fills gaps with it (§4.4), and a primary drives
+    // an idle chain with it to the end of its epoch (docs/governance.md §5)
+    if (payload.length === 0) return true;
     try {
       return this.batches.validateBatch(seq, timestamp, payload) === true;
     } catch {

@@ -5,7 +5,7 @@
 // how "a replica never sends what it has not written down" becomes a property of the action
 // list rather than a habit (docs/consensus.md §4).
 import { equalBytes, toHex } from "../sdk/bytes.js";
-import { faultTolerance, quorumSize, verifyCommitCertificate } from "../sdk/commit.js";
+import { epochSigningChainId, faultTolerance, quorumSize, verifyCommitCertificate } from "../sdk/commit.js";
 import { CertificateChecker, planNewView } from "./certificates.js";
 import {
   checkpointSigningBytes,
@@ -68,6 +68,27 @@ export interface ReplicaOptions {
 export class ConsensusConfigError extends Error {
   override readonly name = "ConsensusConfigError";
   readonly code = "INVALID_CONSENSUS_CONFIG";
+}
+
+/**
+ * The last seq of an epoch in which the block at `decidedAt` decided a validator-set change
+ * (docs/governance.md §5): the first checkpoint at or after it, plus the window rounded up to
+ * checkpoints. Lamport's α-window ("Reconfiguring a State Machine", 2010) with α the watermark
+ * window: a replica that executed up to e accepts nothing above e + α + 1 (alpha = α here), so no
+ * honest replica ever orders a seq of this epoch beyond its end, whichever change it has yet to
+ * execute; and the end is a checkpoint seq, so the old set's stable checkpoint there is the proof
+ * the next set starts from.
+ */
+export function epochEndFor(decidedAt: bigint, checkpointInterval: number, watermarkWindow: number): bigint {
+  const K = BigInt(checkpointInterval);
+  const firstCheckpoint = ((decidedAt + K - 1n) / K) * K;
+  return firstCheckpoint + epochAlpha(checkpointInterval, watermarkWindow);
+}
+
+/** α: the watermark window rounded up to a multiple of the checkpoint interval. */
+export function epochAlpha(checkpointInterval: number, watermarkWindow: number): bigint {
+  const K = BigInt(checkpointInterval);
+  return ((BigInt(watermarkWindow) + K - 1n) / K) * K;
 }
 
 /** One sequence number's log in the view `logView`. */
@@ -137,6 +158,9 @@ export function validateConsensusConfig(config: ConsensusConfig): void {
   if (!Number.isSafeInteger(config.maxTimestampDriftMs) || config.maxTimestampDriftMs < 0) fail("maxTimestampDriftMs must be >= 0");
   if (config.statusIntervalMs !== undefined) positive("statusIntervalMs");
   if (typeof config.genesisTime !== "bigint" || config.genesisTime < 0n) fail("genesisTime must be a non-negative bigint");
+  if (config.epoch !== undefined && (typeof config.epoch !== "bigint" || config.epoch < 0n)) fail("epoch must be a non-negative bigint");
+  if (config.baseSeq !== undefined && (typeof config.baseSeq !== "bigint" || config.baseSeq < 0n)) fail("baseSeq must be a non-negative bigint");
+  if ((config.baseSeq ?? 0n) > 0n && (config.epoch ?? 0n) === 0n) fail("an epoch that starts after genesis (baseSeq > 0) has an epoch number > 0");
   if (!(config.genesisStateDigest instanceof Uint8Array) || config.genesisStateDigest.length !== 32) fail("genesisStateDigest must be 32 bytes");
 }
 
@@ -160,6 +184,17 @@ export class Replica {
   private readonly K: bigint;
   private readonly L: bigint;
   private readonly drift: bigint;
+
+  // ---- validator-set epoch (docs/governance.md §5)
+  readonly epoch: bigint;
+  /** the chain id every signature of this epoch is over (sdk/commit.ts epochSigningChainId) */
+  private readonly signChain: string;
+  private readonly baseSeq: bigint;
+  private readonly alpha: bigint;
+  /** the last seq of this epoch, once a decided change is known (from execution or state transfer) */
+  private epochEnd?: bigint;
+  /** the epoch ended here: nothing more is ordered; laggards' STATUS still gets the final checkpoint */
+  private _retired = false;
 
   // ---- view state (§4.4)
   private _view = 0n;
@@ -203,6 +238,8 @@ export class Replica {
   private ownTip?: Checkpoint;
   /** the latest tip CHECKPOINT of each replica (one each: a Byzantine replica fills only its own) */
   private readonly tipCheckpoints = new Map<number, Checkpoint>();
+  /** when we last answered each replica's tip CHECKPOINT with ours (our clock) */
+  private readonly tipAnswered = new Map<number, bigint>();
   /** the highest seq a quorum of CHECKPOINTs certified (stable or tip), reported as `certified` */
   private certifiedSeq = 0n;
   private transfer?: PendingTransfer;
@@ -228,22 +265,29 @@ export class Replica {
     this.K = BigInt(config.checkpointInterval);
     this.L = BigInt(config.watermarkWindow);
     this.drift = BigInt(config.maxTimestampDriftMs);
+    this.epoch = config.epoch ?? 0n;
+    this.signChain = epochSigningChainId(config.chainId, this.epoch);
+    this.baseSeq = config.baseSeq ?? 0n;
+    this.alpha = epochAlpha(config.checkpointInterval, config.watermarkWindow);
     this.check = new CertificateChecker(
-      config.chainId,
+      this.signChain,
       config.validators,
       opts.crypto,
       opts.batches,
-      { timestamp: config.genesisTime, stateDigest: config.genesisStateDigest },
+      { seq: this.baseSeq, timestamp: config.genesisTime, stateDigest: config.genesisStateDigest },
       this.L,
       this.quorum,
       this.f,
     );
-    this._stable = { seq: 0n, timestamp: config.genesisTime, stateDigest: config.genesisStateDigest, proof: [] };
-    const executed = opts.executed ?? { seq: 0n, timestamp: config.genesisTime, stateDigest: config.genesisStateDigest };
+    // the base carries no proof here: the previous set proved it (its replica indexes are not ours;
+    // the node keeps that proof for the previous epoch's laggards and for clients)
+    this._stable = { seq: this.baseSeq, timestamp: config.genesisTime, stateDigest: config.genesisStateDigest, proof: [] };
+    const executed = opts.executed ?? { seq: this.baseSeq, timestamp: config.genesisTime, stateDigest: config.genesisStateDigest };
     this._lastDelivered = executed.seq;
     this._lastExecuted = executed.seq;
     this.delivered.set(executed.seq, { timestamp: executed.timestamp, digest: new Uint8Array(0) });
-    if (executed.seq > 0n) this.executedTip = executed;
+    if (executed.seq > this.baseSeq) this.executedTip = { seq: executed.seq, timestamp: executed.timestamp, stateDigest: executed.stateDigest };
+    this.noteSwitch(executed.switchAt, false);
     this.clock = opts.now ?? executed.timestamp;
   }
 
@@ -290,6 +334,14 @@ export class Replica {
   get halted(): string | undefined {
     return this._halted;
   }
+  /** the last seq of this epoch, once known (docs/governance.md §5) */
+  get epochEndsAt(): bigint | undefined {
+    return this.epochEnd;
+  }
+  /** this epoch ended here: the replica orders nothing more */
+  get retired(): boolean {
+    return this._retired;
+  }
   get stateTransferPending(): { seq: bigint; stateDigest: Uint8Array } | undefined {
     return this.transfer && { seq: this.transfer.seq, stateDigest: this.transfer.stateDigest };
   }
@@ -308,6 +360,9 @@ export class Replica {
   /** Actions to perform when the replica starts (fresh or restored). */
   start(): ConsensusAction[] {
     return this.run(() => {
+      // restarted between the end of the epoch and the node's switch to the next: tell it again
+      this.maybeEndEpoch();
+      if (this._retired) return;
       this.setTimer("status", this.statusInterval());
       for (const cp of this.ownCheckpoints.values()) this.emit({ type: "broadcast", message: cp });
       if (this.transfer) this.requestTransfer();
@@ -326,6 +381,11 @@ export class Replica {
 
   step(event: ConsensusEvent): ConsensusAction[] {
     return this.run(() => {
+      if (this._retired) {
+        // the epoch is over: only a laggard of it still needs us, for the final checkpoint's proof
+        if (event.type === "message" && event.message?.type === "status" && malformation(event.message, this.n) === null && event.message.replica !== this.self) this.onStatus(event.message);
+        return;
+      }
       switch (event.type) {
         case "message":
           return this.onMessage(event.message);
@@ -338,8 +398,10 @@ export class Replica {
         case "batch-available":
           return this.onBatchAvailable(event.payload);
         case "executed":
+          this.noteSwitch(event.switchAt);
           return this.onExecuted(event.seq, event.stateDigest);
         case "state-transferred":
+          if (this.transfer && event.seq === this.transfer.seq) this.noteSwitch(event.switchAt);
           return this.onStateTransferred(event.seq, event.stateDigest);
         case "state-transfer-failed":
           if (this.transfer && event.seq === this.transfer.seq) this.setTimer("state-transfer", this.config.requestTimeoutMs);
@@ -405,7 +467,60 @@ export class Replica {
   }
 
   private inWindow(seq: bigint): boolean {
-    return seq > this._stable.seq && seq <= this._stable.seq + this.L;
+    return seq > this._stable.seq && seq <= this._stable.seq + this.L && (this.epochEnd === undefined || seq <= this.epochEnd);
+  }
+
+  // ---- validator-set epochs (docs/governance.md §5) -------------------------------------------
+
+  /**
+   * The highest seq this replica may sign for now: none above the epoch's end, and none above
+   * lastExecuted + α + 1 while the end is unknown — a change decided in a block not executed yet
+   * ends the epoch at or above that (epochEndFor), so an honest replica never orders a seq of
+   * this epoch that belongs to the next one. A replica that executes slowly waits; the others
+   * resend what it skipped (§2.4).
+   */
+  private signHorizon(): bigint {
+    const horizon = this._lastExecuted + this.alpha + 1n;
+    return this.epochEnd !== undefined && this.epochEnd < horizon ? this.epochEnd : horizon;
+  }
+
+  /** The node reports where the set in its state takes over: above our base, that ends this epoch. */
+  private noteSwitch(switchAt: bigint | undefined, act = true): void {
+    if (typeof switchAt !== "bigint" || switchAt <= this.baseSeq || this.epochEnd !== undefined) return;
+    if (switchAt % this.K !== 0n) {
+      this.halt(`validator-set switch at ${switchAt} is not a checkpoint seq (K = ${this.K})`);
+      return;
+    }
+    this.epochEnd = switchAt;
+    if (!act) return; // constructing: start() ends the epoch if it is over already
+    for (const seq of [...this.slots.keys()]) if (seq > switchAt) this.slots.delete(seq);
+    this.maybeEndEpoch();
+    // the end is work to do: a backup now expects the primary to get there (driveToEpochEnd)
+    if (!this._retired) this.updateRequestTimer(false);
+  }
+
+  /**
+   * A decided change takes effect only when the chain reaches the epoch's end; an idle chain would
+   * never get there. So a primary with nothing in flight proposes a null batch (one at a time) on
+   * each status tick until the end is ordered, and backups count the unreached end as pending work
+   * (their request timer replaces a primary that does not do it).
+   */
+  private driveToEpochEnd(): void {
+    const end = this.epochEnd;
+    if (end === undefined || this.nextSeq > end || this.nextSeq - 1n !== this._lastDelivered || !this.canPropose()) return;
+    this.onBatchAvailable(new Uint8Array(0));
+  }
+
+  /**
+   * The epoch ends once its last seq is a stable checkpoint here and executed: every honest replica
+   * of the set reaches the same checkpoint (a quorum signed it), so all switch at the same seq.
+   */
+  private maybeEndEpoch(): void {
+    const end = this.epochEnd;
+    if (end === undefined || this._retired || this._stable.seq !== end || this._lastExecuted < end || this.transfer) return;
+    this._retired = true;
+    for (const timer of [...this.timerIds.keys()]) this.cancelTimer(timer);
+    this.emit({ type: "epoch-ended", epoch: this.epoch, checkpoint: this._stable });
   }
 
   /** Views whose normal-case messages we take: the active view, or (during a view change) the last active view, passively. */
@@ -450,7 +565,7 @@ export class Replica {
       this.counters.dropped.conflicting++;
       return;
     }
-    if (!this.check.verifyCached(pp.replica, prePrepareSigningBytes(this.config.chainId, pp), pp.signature)) {
+    if (!this.check.verifyCached(pp.replica, prePrepareSigningBytes(this.signChain, pp), pp.signature)) {
       this.counters.dropped.badSignature++;
       return;
     }
@@ -482,6 +597,9 @@ export class Replica {
     for (;;) {
       const slot = this.slots.get(seq);
       if (!slot || slot.accepted || !this._viewActive || this.isPrimary) return;
+      if (seq > this.signHorizon()) return; // retried as execution moves on (onExecuted)
+      // a replica joining this epoch votes only once it holds the state the epoch starts from
+      if (this.transfer && this._lastExecuted < this.baseSeq) return;
       const prevTime = this.predecessorTime(seq);
       if (prevTime === undefined) return;
       let accepted: PrePrepare | undefined;
@@ -524,7 +642,7 @@ export class Replica {
   private sendPrepare(slot: Slot): void {
     const pp = slot.accepted!;
     const body = { view: pp.view, seq: pp.seq, digest: pp.digest, replica: this.self };
-    const prepare: Prepare = { type: "prepare", ...body, signature: this.crypto.sign(prepareSigningBytes(this.config.chainId, body)) };
+    const prepare: Prepare = { type: "prepare", ...body, signature: this.crypto.sign(prepareSigningBytes(this.signChain, body)) };
     this.emit({ type: "persist", record: { kind: "prepare", prepare } });
     this.emit({ type: "broadcast", message: prepare });
     slot.prepares.set(this.self, prepare);
@@ -552,7 +670,7 @@ export class Replica {
       else this.counters.dropped.conflicting++;
       return;
     }
-    if (!this.check.verifyCached(p.replica, prepareSigningBytes(this.config.chainId, p), p.signature)) {
+    if (!this.check.verifyCached(p.replica, prepareSigningBytes(this.signChain, p), p.signature)) {
       this.counters.dropped.badSignature++;
       return;
     }
@@ -573,7 +691,7 @@ export class Replica {
     const existing = this.preparedCerts.get(slot.seq);
     if (!existing || existing.certificate.prePrepare.view <= pp.view) this.preparedCerts.set(slot.seq, { certificate, payload: pp.payload });
     const body = { view: pp.view, seq: pp.seq, digest: pp.digest, replica: this.self };
-    const commit: Commit = { type: "commit", ...body, signature: this.crypto.sign(commitBytes(this.config.chainId, body)) };
+    const commit: Commit = { type: "commit", ...body, signature: this.crypto.sign(commitBytes(this.signChain, body)) };
     // the prepared certificate is written before the commit leaves: a restarted replica still
     // reports it in its view-change, which the safety of §4.4 relies on
     this.emit({ type: "persist", record: { kind: "prepared", certificate, payload: pp.payload } });
@@ -595,7 +713,7 @@ export class Replica {
       else this.counters.dropped.conflicting++;
       return;
     }
-    if (!this.check.verifySignature(c.replica, commitBytes(this.config.chainId, c), c.signature)) {
+    if (!this.check.verifySignature(c.replica, commitBytes(this.signChain, c), c.signature)) {
       this.counters.dropped.badSignature++;
       return;
     }
@@ -618,6 +736,7 @@ export class Replica {
       const first = commits[0]!;
       slot.committed = {
         chainId: this.config.chainId,
+        ...(this.epoch > 0n ? { epoch: this.epoch } : {}),
         view: first.view,
         seq: first.seq,
         digest: first.digest,
@@ -648,13 +767,13 @@ export class Replica {
       this.counters.dropped.wrongPrimary++;
       return;
     }
-    if (!this.check.verifyCached(pp.replica, prePrepareSigningBytes(this.config.chainId, pp), pp.signature)) {
+    if (!this.check.verifyCached(pp.replica, prePrepareSigningBytes(this.signChain, pp), pp.signature)) {
       this.counters.dropped.badSignature++;
       return;
     }
     const proven =
       this.check.matchesDigest(pp.seq, pp.timestamp, pp.payload, pp.digest) &&
-      verifyCommitCertificate(cert, this.config.validators, this.crypto.verify, { chainId: this.config.chainId, seq: pp.seq, digest: pp.digest }).ok;
+      verifyCommitCertificate(cert, this.config.validators, this.crypto.verify, { chainId: this.config.chainId, seq: pp.seq, digest: pp.digest, epoch: this.epoch }).ok;
     if (!proven) {
       this.counters.dropped.invalidCertificate++;
       return;
@@ -696,6 +815,7 @@ export class Replica {
       this.isPrimary &&
       !this.transfer &&
       this.nextSeq <= this._stable.seq + this.L &&
+      this.nextSeq <= this.signHorizon() &&
       this.nextSeq - 1n - this._lastDelivered < BigInt(this.config.maxBatchesInFlight)
     );
   }
@@ -730,7 +850,7 @@ export class Replica {
       return;
     }
     const body = { type: "pre-prepare" as const, view: this._view, seq, timestamp, digest, replica: this.self };
-    const pp: PrePrepare = { ...body, signature: this.crypto.sign(prePrepareSigningBytes(this.config.chainId, body)), payload };
+    const pp: PrePrepare = { ...body, signature: this.crypto.sign(prePrepareSigningBytes(this.signChain, body)), payload };
     const slot = this.slot(seq);
     slot.candidates.set(toHex(digest), pp);
     slot.accepted = pp;
@@ -753,7 +873,7 @@ export class Replica {
       const timestamp = this.delivered.get(seq)?.timestamp;
       if (timestamp === undefined) return;
       const body = { seq, timestamp, stateDigest, replica: this.self };
-      const cp: Checkpoint = { type: "checkpoint", ...body, signature: this.crypto.sign(checkpointSigningBytes(this.config.chainId, body)) };
+      const cp: Checkpoint = { type: "checkpoint", ...body, signature: this.crypto.sign(checkpointSigningBytes(this.signChain, body)) };
       this.ownCheckpoints.set(seq, cp);
       this.emit({ type: "broadcast", message: cp });
       this.storeCheckpoint(cp);
@@ -763,6 +883,16 @@ export class Replica {
       this.pendingStable = undefined;
       this.considerStable(pending);
     }
+    // the signing horizon moved: pre-prepares that waited for it, and the primary's window
+    this.retryAccept();
+    this.maybeRequestBatch();
+    this.maybeEndEpoch();
+  }
+
+  private retryAccept(): void {
+    let first: bigint | undefined;
+    for (const slot of this.slots.values()) if (!slot.accepted && slot.candidates.size > 0 && slot.seq > this._lastDelivered && (first === undefined || slot.seq < first)) first = slot.seq;
+    if (first !== undefined) this.tryAccept(first);
   }
 
   /**
@@ -774,7 +904,7 @@ export class Replica {
   private resignTipCheckpoint(executed: ExecutedState): void {
     if (executed.seq <= this._stable.seq || executed.seq % this.K !== 0n) return;
     const body = { seq: executed.seq, timestamp: executed.timestamp, stateDigest: executed.stateDigest, replica: this.self };
-    const cp: Checkpoint = { type: "checkpoint", ...body, signature: this.crypto.sign(checkpointSigningBytes(this.config.chainId, body)) };
+    const cp: Checkpoint = { type: "checkpoint", ...body, signature: this.crypto.sign(checkpointSigningBytes(this.signChain, body)) };
     this.ownCheckpoints.set(cp.seq, cp);
     this.storeCheckpoint(cp);
   }
@@ -790,7 +920,7 @@ export class Replica {
       this.counters.dropped.duplicate++;
       return;
     }
-    if (!this.check.verifyCached(cp.replica, checkpointSigningBytes(this.config.chainId, cp), cp.signature)) {
+    if (!this.check.verifyCached(cp.replica, checkpointSigningBytes(this.signChain, cp), cp.signature)) {
       this.counters.dropped.badSignature++;
       return;
     }
@@ -859,7 +989,7 @@ export class Replica {
     for (const slot of this.slots.values()) if (slot.seq > tip.seq && (slot.accepted || slot.committed)) return;
     if (this.ownTip?.seq !== tip.seq) {
       const body = { seq: tip.seq, timestamp: tip.timestamp, stateDigest: tip.stateDigest, replica: this.self };
-      this.ownTip = { type: "checkpoint", ...body, signature: this.crypto.sign(checkpointSigningBytes(this.config.chainId, body)) };
+      this.ownTip = { type: "checkpoint", ...body, signature: this.crypto.sign(checkpointSigningBytes(this.signChain, body)) };
       this.storeTipCheckpoint(this.ownTip);
     }
     this.emit({ type: "broadcast", message: this.ownTip });
@@ -871,10 +1001,19 @@ export class Replica {
       this.counters.dropped.duplicate++;
       // A replica still broadcasting a tip we hold a certificate for has not seen the quorum (it
       // re-broadcasts every status tick until it does): answer with our CHECKPOINT for that seq.
-      if (cp.seq <= this.certifiedSeq && this.ownTip?.seq === cp.seq && cp.replica !== this.self) this.emit({ type: "send", to: cp.replica, message: this.ownTip });
+      // At most once per status interval per replica: two replicas that both hold the certificate
+      // would otherwise answer each other's answers forever (the reconfiguration simulator's
+      // seed 10 found that storm).
+      if (cp.seq <= this.certifiedSeq && this.ownTip?.seq === cp.seq && cp.replica !== this.self) {
+        const last = this.tipAnswered.get(cp.replica);
+        if (last === undefined || this.clock - last >= BigInt(this.statusInterval())) {
+          this.tipAnswered.set(cp.replica, this.clock);
+          this.emit({ type: "send", to: cp.replica, message: this.ownTip });
+        }
+      }
       return;
     }
-    if (!this.check.verifyCached(cp.replica, checkpointSigningBytes(this.config.chainId, cp), cp.signature)) {
+    if (!this.check.verifyCached(cp.replica, checkpointSigningBytes(this.signChain, cp), cp.signature)) {
       this.counters.dropped.badSignature++;
       return;
     }
@@ -909,6 +1048,7 @@ export class Replica {
     if (this.nextSeq <= sc.seq) this.nextSeq = sc.seq + 1n;
     this.tryAccept(sc.seq + 1n);
     this.maybeRequestBatch();
+    this.maybeEndEpoch();
   }
 
   private requestTransfer(): void {
@@ -930,6 +1070,7 @@ export class Replica {
     this.tryAccept(seq + 1n);
     this.deliverCommitted();
     this.maybeRequestBatch();
+    this.maybeEndEpoch();
   }
 
   // ---- view changes (§4.4, §4.5.2) -----------------------------------------------------------
@@ -950,7 +1091,7 @@ export class Replica {
       this.cancelTimer("request");
       return;
     }
-    let waiting = this.pendingWork;
+    let waiting = this.pendingWork || (this.epochEnd !== undefined && this._lastDelivered < this.epochEnd);
     for (const slot of this.slots.values()) {
       if (slot.seq > this._lastDelivered && slot.candidates.size > 0) {
         waiting = true;
@@ -1004,7 +1145,7 @@ export class Replica {
     const vc: ViewChange = {
       type: "view-change",
       ...body,
-      signature: this.crypto.sign(viewChangeSigningBytes(this.config.chainId, body)),
+      signature: this.crypto.sign(viewChangeSigningBytes(this.signChain, body)),
       batches: prepared.map((p) => p.payload),
     };
     this.storeViewChange(vc);
@@ -1101,11 +1242,11 @@ export class Replica {
         payload = found;
       }
       const body = { type: "pre-prepare" as const, view: this._view, seq: entry.seq, timestamp: entry.timestamp, digest: entry.digest, replica: this.self };
-      prePrepares.push({ ...body, signature: this.crypto.sign(prePrepareSigningBytes(this.config.chainId, body)), payload });
+      prePrepares.push({ ...body, signature: this.crypto.sign(prePrepareSigningBytes(this.signChain, body)), payload });
     }
     const viewChanges = votes.map((v) => ({ ...v, batches: [] }));
     const body = { view: this._view, viewChanges, prePrepares, replica: this.self };
-    const nv: NewView = { type: "new-view", ...body, signature: this.crypto.sign(newViewSigningBytes(this.config.chainId, this.crypto.hash, body)) };
+    const nv: NewView = { type: "new-view", ...body, signature: this.crypto.sign(newViewSigningBytes(this.signChain, this.crypto.hash, body)) };
     this.installNewView(nv, plan.checkpoint);
   }
 
@@ -1133,7 +1274,7 @@ export class Replica {
       this.counters.dropped.wrongPrimary++;
       return;
     }
-    if (!this.check.verifySignature(nv.replica, newViewSigningBytes(this.config.chainId, this.crypto.hash, nv), nv.signature)) {
+    if (!this.check.verifySignature(nv.replica, newViewSigningBytes(this.signChain, this.crypto.hash, nv), nv.signature)) {
       this.counters.dropped.badSignature++;
       return;
     }
@@ -1181,7 +1322,7 @@ export class Replica {
       if (pp.view !== nv.view || pp.replica !== nv.replica || pp.seq !== want.seq || pp.timestamp !== want.timestamp || !equalBytes(pp.digest, want.digest)) {
         return "O does not match V";
       }
-      if (!this.check.verifyCached(pp.replica, prePrepareSigningBytes(this.config.chainId, pp), pp.signature)) return "bad pre-prepare signature in O";
+      if (!this.check.verifyCached(pp.replica, prePrepareSigningBytes(this.signChain, pp), pp.signature)) return "bad pre-prepare signature in O";
       if (!this.check.matchesDigest(pp.seq, pp.timestamp, pp.payload, pp.digest)) return "batch in O does not match its digest";
     }
     return null;
@@ -1237,6 +1378,7 @@ export class Replica {
       case "status":
         this.broadcastStatus();
         this.certifyIdleTip();
+        this.driveToEpochEnd();
         this.setTimer("status", this.statusInterval());
         return;
       case "request":
@@ -1271,7 +1413,7 @@ export class Replica {
       round: this.statusRound,
       replica: this.self,
     };
-    const status: Status = { type: "status", ...body, signature: this.crypto.sign(statusSigningBytes(this.config.chainId, body)) };
+    const status: Status = { type: "status", ...body, signature: this.crypto.sign(statusSigningBytes(this.signChain, body)) };
     this.emit({ type: "broadcast", message: status });
     const own = this.ownViewChange;
     if (own) this.emit({ type: "broadcast", message: own });
@@ -1286,7 +1428,7 @@ export class Replica {
    * not draw n-1 copies of every batch.
    */
   private onStatus(s: Status): void {
-    if (!this.check.verifySignature(s.replica, statusSigningBytes(this.config.chainId, s), s.signature)) {
+    if (!this.check.verifySignature(s.replica, statusSigningBytes(this.signChain, s), s.signature)) {
       this.counters.dropped.badSignature++;
       return;
     }
@@ -1369,7 +1511,9 @@ export class Replica {
     }
     this._stable = stable;
     if (this._lastDelivered < stable.seq) {
-      this.transfer = { seq: stable.seq, timestamp: stable.timestamp, stateDigest: stable.stateDigest, from: stable.proof.map((c) => c.replica).filter((r) => r !== this.self) };
+      // the epoch's base was proven by the set before (other replica indexes): ask any member of ours
+      const from = stable.seq === this.baseSeq ? [...Array(this.n).keys()] : stable.proof.map((c) => c.replica);
+      this.transfer = { seq: stable.seq, timestamp: stable.timestamp, stateDigest: stable.stateDigest, from: from.filter((r) => r !== this.self) };
     }
     const activeView = maxNewView?.view ?? 0n;
     this.logView = activeView;
@@ -1407,7 +1551,7 @@ export class Replica {
         slot.prepared = true;
         for (const p of cert.prepares) slot.prepares.set(p.replica, p);
         const body = { view: cert.prePrepare.view, seq: slot.seq, digest: cert.prePrepare.digest, replica: this.self };
-        slot.commits.set(this.self, { type: "commit", ...body, signature: this.crypto.sign(commitBytes(this.config.chainId, body)) });
+        slot.commits.set(this.self, { type: "commit", ...body, signature: this.crypto.sign(commitBytes(this.signChain, body)) });
       }
     }
     this.nextSeq = maxSeq + 1n;

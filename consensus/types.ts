@@ -33,6 +33,18 @@ export interface ConsensusConfig {
   maxTimestampDriftMs: number;
   /** period of the STATUS broadcast that drives retransmission (lossy links, restarted replicas) */
   statusIntervalMs?: number;
+  /**
+   * Validator-set epoch (docs/governance.md §5): the version of the set in ledger state that
+   * `validators` is. 0 (the default) is the genesis set. Every signature of this replica is over
+   * epochSigningChainId(chainId, epoch) (sdk/commit.ts): messages of two epochs never mix.
+   */
+  epoch?: bigint;
+  /**
+   * The seq of the epoch's base: the stable checkpoint the previous epoch ended at (0 at genesis).
+   * genesisTime and genesisStateDigest are that checkpoint's time and state digest; nothing at or
+   * below it is ordered in this epoch.
+   */
+  baseSeq?: bigint;
 }
 
 /** Crypto and hashing, injected: ed25519 in the node, a fast keyed hash in the simulator. */
@@ -188,10 +200,15 @@ export type ConsensusEvent =
   | { type: "tick"; now: bigint }
   /** the mempool has a batch: the primary proposes it; a backup starts its request timer (§4.4) */
   | { type: "batch-available"; payload: Uint8Array }
-  /** the node executed delivered block `seq`; stateDigest is its state afterwards (§4.3) */
-  | { type: "executed"; seq: bigint; stateDigest: Uint8Array }
-  /** the node fetched and verified the state at `seq` (its digest matches the stable checkpoint) */
-  | { type: "state-transferred"; seq: bigint; stateDigest: Uint8Array }
+  /**
+   * the node executed delivered block `seq`; stateDigest is its state afterwards (§4.3).
+   * `switchAt`: the seq after which the validator set in that state runs (docs/governance.md §5;
+   * the ledger puts it at epochEndFor(the deciding block)); above this epoch's base, it is where
+   * this epoch ends.
+   */
+  | { type: "executed"; seq: bigint; stateDigest: Uint8Array; switchAt?: bigint }
+  /** the node fetched and verified the state at `seq` (its digest matches the stable checkpoint); `switchAt` as for executed */
+  | { type: "state-transferred"; seq: bigint; stateDigest: Uint8Array; switchAt?: bigint }
   | { type: "state-transfer-failed"; seq: bigint; reason: string };
 
 // ---- actions (output, performed in order) -----------------------------------------------------
@@ -227,7 +244,14 @@ export type ConsensusAction =
    */
   | { type: "certified"; checkpoint: StableCheckpoint }
   /** a broken invariant (e.g. own state diverges from a stable checkpoint): stop, never sign again */
-  | { type: "halt"; reason: string };
+  | { type: "halt"; reason: string }
+  /**
+   * The epoch ended (docs/governance.md §5): `checkpoint` is stable at the epoch's last seq and
+   * executed here. The node builds the next epoch's replica from the validator set in its state at
+   * that seq, with this checkpoint as its base; this replica orders nothing more and only answers
+   * the STATUS of laggards of its epoch (with the checkpoint's proof).
+   */
+  | { type: "epoch-ended"; epoch: bigint; checkpoint: StableCheckpoint };
 
 // ---- persisted records (write-ahead; what a restarted replica must remember) -----------------
 
@@ -249,6 +273,8 @@ export interface ExecutedState {
   seq: bigint;
   timestamp: bigint;
   stateDigest: Uint8Array;
+  /** where the validator set in that state takes over (docs/governance.md §5), as for the executed event */
+  switchAt?: bigint;
 }
 
 /** Messages dropped, by reason: for the node's metrics. */

@@ -199,7 +199,14 @@ export class TradeLedgerNode {
     try {
       chain = await Chain.open(
         store,
-        { chainId: genesis.chainId, parties: genesisParties(genesis), stateTreeDepth: genesis.ledger.stateTreeDepth, genesisTime: BigInt(genesis.genesisTime) },
+        {
+          chainId: genesis.chainId,
+          parties: genesisParties(genesis),
+          stateTreeDepth: genesis.ledger.stateTreeDepth,
+          genesisTime: BigInt(genesis.genesisTime),
+          // the validator set as ledger state: what governance changes (by convention a validator's id is its party's)
+          validators: genesis.validators.map((v) => ({ partyId: v.id, nodePublicKey: fromHex(v.nodePublicKey) })),
+        },
         {
           crypto,
           verifySignature: (tx, pk) => sigCache.verify(tx, pk),
@@ -209,6 +216,9 @@ export class TradeLedgerNode {
             maxWarrantTenorDays: BigInt(genesis.ledger.maxWarrantTenorDays),
             minWarrantPieceMajorUnits: BigInt(genesis.ledger.minWarrantPieceMajorUnits),
             maxWarrantDepth: genesis.ledger.maxWarrantDepth,
+            // where an epoch ends after a validator-set decision (docs/governance.md §5)
+            checkpointInterval: genesis.consensus.checkpointInterval,
+            watermarkWindow: genesis.consensus.watermarkWindow,
           },
         },
       );

@@ -10,6 +10,7 @@ import type { SignerKeysJson } from "../sdk/signers.js";
 import { PARTY_ID_RE } from "../sdk/checks.js";
 import { REJECTED_ATTEMPT, type HistoryKind } from "../sdk/history-chain.js";
 import type { HistoryPageJson, ObjectHistoryPageJson, ResponseOf } from "../sdk/api/routes.js";
+import type { ValidatorProposalJson } from "../sdk/api/schemas.js";
 import type { CertifiedRecordJson, CreditLineJson, ExposureJson, PieceItemJson, PieceJson, PieceProofsJson, ReceivableJson, TitleJson, TitleRecordJson, TxEntryJson, TxJson, WarrantTreeJson } from "../sdk/api/schemas.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import type { Crypto } from "../sdk/crypto.js";
@@ -455,6 +456,26 @@ export class Reads {
     const asOf = this.asOf();
     const rules = await this.query.supervisionRules();
     return { items: rules.map((r) => toJsonView(r)), asOf: { height: asOf.height.toString(), time: asOf.time.toString() } };
+  }
+
+  /** The validator set in state and, if named, one proposal (docs/governance.md): any registered party. */
+  async governance(proposalId: string | undefined): Promise<ResponseOf<"getGovernance">> {
+    const asOf = this.asOf();
+    const g = await this.query.governance(proposalId);
+    if (!g) throw notFound("this chain's genesis has no validator set in state");
+    if (proposalId !== undefined && !g.proposal) throw notFound(`no validator-set proposal ${proposalId}`);
+    const n = g.set.members.length;
+    const f = Math.floor((n - 1) / 3);
+    return {
+      governance: {
+        validators: g.set.members.map((m) => ({ partyId: m.partyId, nodePublicKey: toHex(m.nodePublicKey) })),
+        version: g.set.version.toString(),
+        f,
+        approvalsNeeded: 2 * f + 1,
+        ...(g.proposal && proposalId ? { proposal: { proposalId, ...(toJsonView(g.proposal) as Omit<ValidatorProposalJson, "proposalId">) } } : {}),
+      },
+      asOf: { height: asOf.height.toString(), time: asOf.time.toString() },
+    };
   }
 
   // ---- digital warrants (DESIGN.md §7) ---------------------------------------------------------------

@@ -460,6 +460,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     getTitle: async (_ctx, { params, caller }) => ({ body: await reads.title(caller!, params.id as string) }),
     listAlerts: async (_ctx, { query, caller }) => ({ body: await reads.alerts(caller!, query, query) }),
     listRules: async () => ({ body: await reads.rules() }),
+    getGovernance: async (_ctx, { query }) => ({ body: await reads.governance(query.proposal as string | undefined) }),
     listObservers: async () => ({ body: await reads.observers() }),
     getLot: async (_ctx, { params, query, caller }) => ({ body: await reads.lot(caller!, params.id as string, query) }),
     listTitles: async (_ctx, { params, query, caller }) => ({ body: await reads.listTitles(caller!, params.id as string, query, query) }),

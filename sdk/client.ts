@@ -759,6 +759,11 @@ export class TradeLedgerClient {
     return this.call("listAlerts", { query });
   }
 
+  /** The validator set in ledger state and, if named, one validator-set proposal (docs/governance.md). */
+  getGovernance(opts: ReadOptions & { proposal?: string } = {}): Promise<ResponseOf<"getGovernance">> {
+    return this.call("getGovernance", { query: { ...minHeightOf(opts), ...(opts.proposal ? { proposal: opts.proposal } : {}) } });
+  }
+
   /** The active supervision rules, sorted by id. */
   /** Observer nodes admitted on the ledger, current and removed (docs/governance.md). */
   getObservers(opts: ReadOptions = {}): Promise<ResponseOf<"listObservers">> {

@@ -33,6 +33,12 @@ export interface CommitSignature {
 /** A quorum (2f+1) of COMMIT signatures over the same (chainId, view, seq, digest). */
 export interface CommitCertificate {
   chainId: string;
+  /**
+   * The validator-set epoch it was made in (docs/governance.md): absent or 0 for the genesis set.
+   * Its signatures are over epochSigningChainId(chainId, epoch), and its replica indexes name
+   * members of that epoch's set.
+   */
+  epoch?: bigint;
   view: bigint;
   seq: bigint;
   digest: Uint8Array;
@@ -52,6 +58,22 @@ export function faultTolerance(n: number): number {
  */
 export function quorumSize(n: number): number {
   return Math.floor((n + faultTolerance(n)) / 2) + 1;
+}
+
+/**
+ * The chain id field of every signed consensus layout in validator-set epoch `epoch`
+ * (docs/governance.md §5): the chain id itself in epoch 0 (the genesis set: the layouts are
+ * unchanged), "<chainId>/epoch/<epoch>" after. No chain id contains '/', so a signature made in one
+ * epoch (or on one chain) never verifies in another: replica i of one set is not replica i of the next.
+ */
+export function epochSigningChainId(chainId: string, epoch: bigint | undefined): string {
+  return epoch === undefined || epoch === 0n ? chainId : `${chainId}/epoch/${epoch}`;
+}
+
+/** Drops an `epoch` of 0 (what a decoder fills in for an absent field): epoch-0 certificates look as they always did. */
+export function withoutZeroEpoch<C extends { epoch?: bigint }>(c: C): C {
+  if (c.epoch === 0n) delete c.epoch;
+  return c;
 }
 
 const chainPrefixes = new Map<string, Uint8Array>();
@@ -172,10 +194,13 @@ export function verifyCommitCertificate(
   cert: CommitCertificate,
   validators: readonly Validator[],
   verify: VerifySignature,
-  expect: { chainId?: string; seq?: bigint; digest?: Uint8Array } = {},
+  expect: { chainId?: string; seq?: bigint; digest?: Uint8Array; epoch?: bigint } = {},
 ): CertificateCheck {
   if (typeof cert !== "object" || cert === null) return { ok: false, reason: "malformed: not a certificate" };
   if (typeof cert.chainId !== "string") return { ok: false, reason: "malformed: chainId" };
+  if (cert.epoch !== undefined && !isU64(cert.epoch)) return { ok: false, reason: "malformed: epoch" };
+  if (expect.epoch !== undefined && expect.epoch !== (cert.epoch ?? 0n)) return { ok: false, reason: `certificate is of validator-set epoch ${cert.epoch ?? 0n}, not ${expect.epoch}` };
+  const signingChain = epochSigningChainId(cert.chainId, cert.epoch);
   if (!isU64(cert.view) || !isU64(cert.seq)) return { ok: false, reason: "malformed: view or seq out of range" };
   if (!(cert.digest instanceof Uint8Array) || cert.digest.length !== DIGEST_BYTES) return { ok: false, reason: "malformed: digest" };
   if (!Array.isArray(cert.commits)) return { ok: false, reason: "malformed: commits" };
@@ -193,7 +218,7 @@ export function verifyCommitCertificate(
     }
     if (signers.has(replica)) return { ok: false, reason: `duplicate signature of validator ${validators[replica]!.id}` };
     if (!(signature instanceof Uint8Array)) return { ok: false, reason: "malformed: signature" };
-    const bytes = commitSigningBytes(cert.chainId, cert.view, cert.seq, cert.digest, replica);
+    const bytes = commitSigningBytes(signingChain, cert.view, cert.seq, cert.digest, replica);
     if (!verify(validators[replica]!.publicKey, bytes, signature)) {
       return { ok: false, reason: `bad signature of validator ${validators[replica]!.id}` };
     }

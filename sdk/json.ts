@@ -116,6 +116,9 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   observerAdmitted: { nodePublicKey: "bytes" },
   observerRemoved: { nodePublicKey: "bytes" },
   keyRotated: { publicKey: "bytes" },
+  validatorChangeProposed: { nodePublicKey: "bytes" },
+  validatorChangeApproved: {},
+  validatorSetChanged: { nodePublicKey: "bytes", version: "u64" },
 };
 
 /** The domain Event of a JSON view. Throws TypeError on anything malformed. */
@@ -176,6 +179,7 @@ export function certificateFromJson(json: unknown): CommitCertificate {
     view: u64FromJson(o.view, "certificate.view"),
     seq: u64FromJson(o.seq, "certificate.seq"),
     digest: bytesFromJson(o.digest, "certificate.digest", 32),
+    ...(o.epoch !== undefined && o.epoch !== "0" ? { epoch: u64FromJson(o.epoch, "certificate.epoch") } : {}),
     commits: o.commits.map((c, i) => {
       const co = obj(c, `certificate.commits[${i}]`);
       if (!Number.isInteger(co.replica) || (co.replica as number) < 0) throw new TypeError(`certificate.commits[${i}].replica: expected a non-negative integer`);

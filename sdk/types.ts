@@ -113,7 +113,15 @@ export type Event =
   // governance (DESIGN.md §12)
   | { type: "observerAdmitted"; nodePublicKey: Uint8Array; partyId: string; admittedBy: string }
   | { type: "observerRemoved"; nodePublicKey: Uint8Array; removedBy: string; reason: string }
-  | { type: "keyRotated"; partyId: string; publicKey: Uint8Array; resetBy: string; reason: string };
+  | { type: "keyRotated"; partyId: string; publicKey: Uint8Array; resetBy: string; reason: string }
+  // governance: validator-set changes (docs/governance.md)
+  | { type: "validatorChangeProposed"; proposalId: string; change: ValidatorChangeKind; nodePublicKey: Uint8Array; partyId: string; proposer: string }
+  | { type: "validatorChangeApproved"; proposalId: string; approver: string; approvals: number; needed: number }
+  | { type: "validatorSetChanged"; proposalId: string; change: ValidatorChangeKind; nodePublicKey: Uint8Array; partyId: string; validators: number; version: bigint };
+
+/** Adding or removing one validator (DESIGN.md §12). */
+export const VALIDATOR_CHANGE_KINDS = ["ADD", "REMOVE"] as const;
+export type ValidatorChangeKind = (typeof VALIDATOR_CHANGE_KINDS)[number];
 
 export type EventType = Event["type"];
 

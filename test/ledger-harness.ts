@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { nodeCrypto } from "../node/crypto.js";
 import { accessKeys, executeBlock, recordsCreatedIn, genesisWrites, takesTxHash, type BlockContext, type LedgerDeps, type LedgerParams } from "../node/ledger/execute.js";
 import { decodeDeclaration, decodeDocumentRecord, decodeParty, decodeReceivable, encodeReceipt } from "../node/ledger/records.js";
+import type { ValidatorMember } from "../node/ledger/governance.js";
 import { KEY, MemoryState, type StateReader, type WriteSet } from "../node/ledger/state.js";
 import { buildTxBody } from "../sdk/builders.js";
 import { fromUtf8, toHex, utf8 } from "../sdk/bytes.js";
@@ -71,9 +72,9 @@ export class TestChain {
   time: bigint;
   private nonceCounter = 0;
 
-  constructor(parties: TestParty[], opts: { time?: bigint; params?: Partial<LedgerParams>; verify?: boolean } = {}) {
+  constructor(parties: TestParty[], opts: { time?: bigint; params?: Partial<LedgerParams>; verify?: boolean; validators?: ValidatorMember[] } = {}) {
     for (const p of parties) this.parties.set(p.id, p);
-    this.state.apply(genesisWrites(parties.map((p) => p.party)));
+    this.state.apply(genesisWrites(parties.map((p) => p.party), opts.validators));
     this.time = opts.time ?? T0;
     this.deps = {
       crypto: nodeCrypto,

@@ -66,6 +66,8 @@ export interface HarnessOptions {
   autoProduce?: boolean;
   /** receives the driver's block hooks, as node/driver/driver.ts would call them */
   metrics?: NodeMetrics;
+  /** the genesis validator set in ledger state (governance, docs/governance.md), as a node's genesis has it */
+  governance?: boolean;
 }
 
 export class RpcHarness {
@@ -140,7 +142,13 @@ export class RpcHarness {
     const sigCache = new SignatureCache(nodeCrypto);
     const chain = await Chain.open(
       store,
-      { chainId: CHAIN_ID, parties, stateTreeDepth: 8, genesisTime: BigInt(Date.now() - 60_000) },
+      {
+        chainId: CHAIN_ID,
+        parties,
+        stateTreeDepth: 8,
+        genesisTime: BigInt(Date.now() - 60_000),
+        ...(opts.governance ? { validators: VALIDATOR_IDS.map((id) => ({ partyId: id, nodePublicKey: nodeCrypto.publicKeyFromSeed(seedOf(`node/${id}`)) })) } : {}),
+      },
       // Tests move block time forward (overdue); the ledger's age bound would expire the transactions.
       { verifySignature: (tx, key) => sigCache.verify(tx, key), params: { txMaxAgeMs: 10n * 365n * 86_400_000n } },
     );
@@ -340,8 +348,8 @@ export function day(days = 0): string {
  * A harness serving its RPC on a free port, stopped at the test's teardown, and a signed client per
  * genesis party: the setup every RPC test file starts with.
  */
-export async function servedHarness(t: { teardown(fn: () => unknown): void }): Promise<{ h: RpcHarness; url: string; as: (partyId: string) => TradeLedgerClient }> {
-  const h = await RpcHarness.create();
+export async function servedHarness(t: { teardown(fn: () => unknown): void }, opts: HarnessOptions = {}): Promise<{ h: RpcHarness; url: string; as: (partyId: string) => TradeLedgerClient }> {
+  const h = await RpcHarness.create(opts);
   const { server, url } = await h.serve();
   t.teardown(async () => {
     await server.stop();

@@ -55,7 +55,7 @@ const BUNDLES: { name: string; what: string; code: string; limitKiB: number }[] 
   {
     name: "sign offline",
     what: "tx builders + signTransaction, no client",
-    limitKiB: 124,
+    limitKiB: 127, // 124.1 KiB with the validator-set change types (proposeValidatorChange, approveValidatorChange), + 2%
     code: `import { buildTxBody, signerFromSeed, signTransaction, tx } from "@tradeledger/sdk";
 (globalThis as unknown as { sign: unknown }).sign = (seedHex: string) => {
   const signer = signerFromSeed("bank-a", seedHex);

@@ -4,6 +4,7 @@
 // header and commits the block, its receipts, the state, the tree and the indexes in one atomic
 // batch. It owns the head; everything else reads through the query model (node/query/). One block
 // at a time; heights are contiguous.
+import type { ValidatorMember } from "../ledger/governance.js";
 import { concatBytes, equalBytes, fromHex, toHex, utf8 } from "../../sdk/bytes.js";
 import { encode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
@@ -51,6 +52,8 @@ export interface ChainGenesis {
   stateTreeDepth?: number;
   /** ms since the Unix epoch; block 1's time must not precede it (genesis genesisTime) */
   genesisTime?: bigint;
+  /** the genesis validator set as ledger state (governance, DESIGN.md §12); absent: none in state */
+  validators?: ValidatorMember[];
 }
 
 export interface ChainOptions {
@@ -105,10 +108,10 @@ export class Chain {
    */
   static async open(store: Store, genesis: ChainGenesis, opts: ChainOptions = {}): Promise<Chain> {
     const depth = genesis.stateTreeDepth ?? DEFAULT_STATE_TREE_DEPTH;
-    const id = genesisHash(genesis.chainId, depth, genesis.parties);
+    const id = genesisHash(genesis.chainId, depth, genesis.parties, genesis.validators);
     const meta = store.meta;
     if (!meta) {
-      await store.initialize({ chainId: genesis.chainId, treeDepth: depth, genesisHash: id, writes: genesisWrites(genesis.parties) });
+      await store.initialize({ chainId: genesis.chainId, treeDepth: depth, genesisHash: id, writes: genesisWrites(genesis.parties, genesis.validators) });
     } else if (meta.chainId !== genesis.chainId || meta.treeDepth !== depth || !equalBytes(meta.genesisHash, id)) {
       throw new StoreError("STORE_GENESIS_MISMATCH", `store ${store.path} holds chain ${meta.chainId} (tree depth ${meta.treeDepth}) from another genesis`, {
         chainId: meta.chainId,
@@ -318,7 +321,7 @@ export class Chain {
  * Identifies a genesis: SHA-256 over a domain tag, the chain id, the tree depth and every genesis
  * party's encoding, each length-prefixed. A store opened with another genesis is refused.
  */
-export function genesisHash(chainId: string, depth: number, parties: Party[]): Uint8Array {
+export function genesisHash(chainId: string, depth: number, parties: Party[], validators?: readonly ValidatorMember[]): Uint8Array {
   const parts: Uint8Array[] = [utf8("tradeledger/genesis/v1\u0000")];
   const add = (b: Uint8Array) => {
     const len = new Uint8Array(4);
@@ -328,6 +331,8 @@ export function genesisHash(chainId: string, depth: number, parties: Party[]): U
   add(utf8(chainId));
   add(Uint8Array.of(depth));
   for (const p of parties) add(encode("Party", p));
+  // a genesis with its validator set in state (governance) hashes it too; one without hashes as before
+  if (validators) for (const v of validators) add(encode("ValidatorMember", v));
   return sha256(concatBytes(...parts));
 }
 

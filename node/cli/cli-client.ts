@@ -5,7 +5,8 @@
 // and pledges (DESIGN §8, docs/titles.md): attest-stock, issue-title, transfer-title, offer-pledge,
 // accept-pledge, release-pledge, surrender-title, show-title, show-lot, titles; and the buyer's word
 // (DESIGN §9, docs/ledger.md): acknowledge, dispute, resolve-dispute, notify-assignment, and
-// `finance --require-ack`; supervision (DESIGN §11, docs/supervision.md): alerts, rule set|retire|list. node/cli/cli.ts adds them to its program with addClientCommands(program).
+// `finance --require-ack`; supervision (DESIGN §11, docs/supervision.md): alerts, rule set|retire|list; governance (DESIGN §12,
+// docs/governance.md): governance propose|approve|status. node/cli/cli.ts adds them to its program with addClientCommands(program).
 //
 // Conventions (docs/api.md, "CLI"):
 //   - keys: `.devnet/keys/<party>.json` by default (--devnet <dir>, --party <id>, --key <file>);
@@ -402,6 +403,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   addTitleCommands(command, run, signerOf, clientOf, print, verifiedHistory);
   addBuyerCommands(command, run, signerOf, clientOf, print);
   addSupervisionCommands(program, command, run, signerOf, clientOf, print);
+  addValidatorChangeCommands(program, command, run, signerOf, clientOf, print);
   addLendingCommands(command, run, signerOf, clientOf, print, exit, devnetOf);
   addGovernanceCommands({ command, run, signerOf, clientOf, print, out, devnetOf, urlsOf, program, signal: options.signal, format: () => format }, env);
   return program;
@@ -1165,6 +1167,72 @@ function addSupervisionCommands(
     .action(
       run(async (o: CommonOptions) => {
         print(await clientOf(o, signerOf(o, "regulator", "rule list")).getRules());
+      }),
+    );
+}
+
+// ---- governance (DESIGN.md §12, docs/governance.md): validator-set changes -----------------------
+
+function addValidatorChangeCommands(
+  program: Command,
+  command: CommandFactory,
+  run: Runner,
+  signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
+  clientOf: (o: CommonOptions, signer: Signer) => TradeLedgerClient,
+  print: (value: unknown) => void,
+): void {
+  const governance = program.command("governance").description("validator-set changes by 2f + 1 of the current validators' parties: propose, approve, status (docs/governance.md)");
+  const sub = (name: string, description: string) => command(name, description, undefined, governance);
+  const statusOf = async (client: TradeLedgerClient, proposal: string | undefined) => {
+    const { governance: g, asOf } = await client.getGovernance(proposal ? { proposal } : {});
+    return { ...g, n: g.validators.length, asOf };
+  };
+
+  sub("propose", "propose adding or removing one validator (you must run a current validator; your approval counts)")
+    .argument("<change>", "add or remove")
+    .requiredOption("--node-key <hex>", "the validator's ed25519 node public key, 64 hex digits (its genesis/node-key nodePublicKey)")
+    .requiredOption("--validator-party <id>", "the party that runs that validator")
+    .action(
+      run(async (change: string, o: CommonOptions & { nodeKey: string; validatorParty: string }) => {
+        const kind = change.toUpperCase();
+        if (kind !== "ADD" && kind !== "REMOVE") throw new UsageError(`governance propose ${change}: add or remove`);
+        const signer = signerOf(o, undefined, "governance propose");
+        const client = clientOf(o, signer);
+        const done = await client.submit(built(() => tx.proposeValidatorChange({ change: kind, nodePublicKey: o.nodeKey, partyId: o.validatorParty })), signer);
+        const status = await statusOf(client, done.txHash);
+        print({ proposalId: done.txHash, change: kind, partyId: o.validatorParty, nodePublicKey: o.nodeKey, approvals: status.proposal?.approvals ?? [], needed: status.approvalsNeeded, height: done.height });
+      }),
+    );
+
+  sub("approve", "approve an open validator-set proposal (you must run a current validator); 2f + 1 decide it")
+    .argument("<proposalId>")
+    .action(
+      run(async (proposalId: string, o: CommonOptions) => {
+        idOf(proposalId, "proposal id");
+        const signer = signerOf(o, undefined, "governance approve");
+        const client = clientOf(o, signer);
+        const done = await client.submit(built(() => tx.approveValidatorChange({ proposalId })), signer);
+        const decided = eventsOf(done.receipt, "validatorSetChanged")[0];
+        const approved = eventsOf(done.receipt, "validatorChangeApproved")[0];
+        print({
+          proposalId,
+          approver: signer.partyId,
+          approvals: approved?.approvals,
+          needed: approved?.needed,
+          decided: decided !== undefined,
+          ...(decided ? { validators: decided.validators, version: decided.version } : {}),
+          txHash: done.txHash,
+          height: done.height,
+        });
+      }),
+    );
+
+  sub("status", "the validator set in ledger state (n, f, approvals needed) and, with an id, one proposal")
+    .argument("[proposalId]")
+    .action(
+      run(async (proposalId: string | undefined, o: CommonOptions) => {
+        if (proposalId !== undefined) idOf(proposalId, "proposal id");
+        print(await statusOf(clientOf(o, signerOf(o, undefined, "governance status")), proposalId));
       }),
     );
 }

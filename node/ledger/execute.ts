@@ -3,6 +3,7 @@
 // the result depends only on the state, the transactions and the block context (never the local
 // clock, randomness or iteration order of anything unordered). Each transaction type's rule is in
 // its own file under tx/ and is documented, code by code, in docs/ledger.md.
+import { encodeValidatorSet, GOVERNANCE_KEY, type ValidatorMember } from "./governance.js";
 import { toHex, utf8 } from "../../sdk/bytes.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { verifyTxSignature, type Tx } from "../../sdk/tx.js";
@@ -289,7 +290,7 @@ export function accessKeys(tx: Tx, loaded?: (key: string) => Uint8Array | undefi
  * party is malformed or two parties share an id or a public key (config/ validates the genesis file
  * too; this guards the ledger's own invariants).
  */
-export function genesisWrites(parties: Party[]): WriteSet {
+export function genesisWrites(parties: Party[], validators?: readonly ValidatorMember[]): WriteSet {
   const writes: WriteSet = new Map();
   for (const [i, party] of parties.entries()) {
     const issue = registerPartyTx.check({ ...party, type: registerPartyTx.type });
@@ -300,6 +301,16 @@ export function genesisWrites(parties: Party[]): WriteSet {
     if (writes.has(pkKey)) throw new TypeError(`genesis party ${i} (${party.id}): public key already used by another party`);
     writes.set(partyKey, encodeParty(party));
     writes.set(pkKey, utf8(party.id));
+  }
+  // the genesis validator set, version 0: what governance changes by transaction (DESIGN.md §12)
+  if (validators) {
+    const keys = new Set<string>();
+    for (const [i, v] of validators.entries()) {
+      if (!(v.nodePublicKey instanceof Uint8Array) || v.nodePublicKey.length !== 32) throw new TypeError(`genesis validator ${i}: node key must be 32 bytes`);
+      if (keys.has(toHex(v.nodePublicKey))) throw new TypeError(`genesis validator ${i}: node key used twice`);
+      keys.add(toHex(v.nodePublicKey));
+    }
+    writes.set(GOVERNANCE_KEY.validatorSet, encodeValidatorSet({ members: validators.map((v) => ({ partyId: v.partyId, nodePublicKey: v.nodePublicKey })), version: 0n, switchAt: 0n }));
   }
   return writes;
 }

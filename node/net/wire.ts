@@ -3,7 +3,7 @@
 // checked by the core's structural validation (ValidateBasic), or an Error the edge counts and
 // punishes. Nothing inside the node ever sees a peer's raw bytes.
 import { decode, encode, CodecError } from "../../sdk/codec.js";
-import type { CommitCertificate } from "../../sdk/commit.js";
+import { withoutZeroEpoch, type CommitCertificate } from "../../sdk/commit.js";
 import type { CheckpointCertificate } from "../../sdk/certified.js";
 import { malformation } from "../../consensus/messages.js";
 import type {
@@ -136,7 +136,7 @@ export function encodeConsensusMessage(m: ConsensusMessage): Uint8Array {
       break;
     }
     case "committed":
-      message = { type: "committed", prePrepare: prePrepareOut(m.prePrepare), certificate: m.certificate };
+      message = { type: "committed", prePrepare: prePrepareOut(m.prePrepare), certificate: withoutZeroEpoch({ ...m.certificate }) };
       break;
     default:
       throw new TypeError(`unknown consensus message type ${(m as { type: string }).type}`);
@@ -184,7 +184,7 @@ export function decodeConsensusMessage(bytes: Uint8Array, validators: number): C
         break;
       case "committed":
         if (!m.prePrepare || !m.certificate) return new WireError("committed message without pre-prepare or certificate");
-        msg = { type: "committed", prePrepare: prePrepareIn(m.prePrepare as Obj), certificate: m.certificate as CommitCertificate };
+        msg = { type: "committed", prePrepare: prePrepareIn(m.prePrepare as Obj), certificate: withoutZeroEpoch(m.certificate as CommitCertificate) };
         break;
       default:
         return new WireError(`unknown consensus message ${m.type}`);
@@ -266,7 +266,7 @@ export function encodeCertificate(c: CommitCertificate): Uint8Array {
 }
 
 export function decodeCertificate(bytes: Uint8Array): CommitCertificate {
-  return decode<CommitCertificate>("CommitCertificateMsg", bytes);
+  return withoutZeroEpoch(decode<CommitCertificate>("CommitCertificateMsg", bytes));
 }
 
 export interface CertifiedBlock {
@@ -292,7 +292,9 @@ export function decodeCertifiedBlock(bytes: Uint8Array): CertifiedBlock | Error 
     const b = decode<Omit<CertifiedBlock, "certificate"> & { certificate?: CommitCertificate }>("CertifiedBlock", bytes);
     if (!b.certificate) return new WireError("certified block without a certificate");
     if (b.headerHash.length !== 32) return new WireError("certified block header hash is not 32 bytes");
+    withoutZeroEpoch(b.certificate);
     if (!b.checkpoint) delete b.checkpoint;
+    else withoutZeroEpoch(b.checkpoint as CheckpointCertificate & { epoch?: bigint });
     return b as CertifiedBlock;
   } catch (err) {
     return err instanceof Error ? err : new WireError(String(err));

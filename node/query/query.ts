@@ -4,6 +4,7 @@
 // node/query/types.ts that the RPC sees. It never writes; the executor (node/chain/chain.ts) does, and
 // owns the head this model reads at. State reads wait for a commit in flight (store.whenIdle), so a
 // value, its proof, the root and the height always agree.
+import { decodeValidatorProposal, decodeValidatorSet, GOVERNANCE_KEY, type ValidatorProposalRecord, type ValidatorSetRecord } from "../ledger/governance.js";
 import { concatBytes, equalBytes, fromUtf8, toHex } from "../../sdk/bytes.js";
 import { decode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
@@ -451,6 +452,13 @@ export class LedgerQuery implements QueryModel {
       return { ...entry, alert };
     });
     return withCursor(items, refs.cursor);
+  }
+
+  async governance(proposalId?: string): Promise<{ set: ValidatorSetRecord; proposal?: ValidatorProposalRecord } | undefined> {
+    const b = await this.getState(GOVERNANCE_KEY.validatorSet);
+    if (!b) return undefined;
+    const p = proposalId === undefined ? undefined : await this.getState(GOVERNANCE_KEY.proposal(proposalId));
+    return { set: decodeValidatorSet(b), ...(p ? { proposal: decodeValidatorProposal(p) } : {}) };
   }
 
   async observerRecords(): Promise<ObserverRecord[]> {

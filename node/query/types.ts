@@ -2,6 +2,7 @@
 // serving to peers) may ask of the committed chain, and the plain records it answers with. The RPC
 // depends on this interface only; node/query/query.ts implements it over the store. Nothing here
 // imports node/store, node/ledger or node/chain, so rpc/ can import it without reaching around.
+import type { ValidatorProposalRecord, ValidatorSetRecord } from "../ledger/governance.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
 import type { CertifiedHeaderProof, CheckpointCertificate } from "../../sdk/certified.js";
 import type { HistoryKind } from "../../sdk/history-chain.js";
@@ -296,6 +297,8 @@ export interface QueryModel {
   alerts(filter?: AlertFilter, page?: PageRequest): Promise<Page<AlertEntry>>;
   /** the active supervision rules, sorted by id */
   supervisionRules(): Promise<SupervisionRule[]>;
+  /** the validator set in state and, if named, one proposal (docs/governance.md); undefined: no set in state */
+  governance(proposalId?: string): Promise<{ set: ValidatorSetRecord; proposal?: ValidatorProposalRecord } | undefined>;
   /** Observers admitted on the ledger, current and removed (state m/observers; docs/governance.md). */
   observerRecords(): Promise<ObserverRecord[]>;
   /** every authenticated transaction that carried this document hash, with its outcome */

@@ -1,7 +1,7 @@
 // Blocks as committed: header bytes (hashed as stored), the signed transactions exactly as
 // received, receipts, and the transaction-hash lookups. Written only through Store.commitBlock.
 import { decode, encode } from "../../sdk/codec.js";
-import type { CommitCertificate } from "../../sdk/commit.js";
+import { withoutZeroEpoch, type CommitCertificate } from "../../sdk/commit.js";
 import type { CheckpointCertificate } from "../../sdk/certified.js";
 import type { BlockHeader } from "../../sdk/types.js";
 import { Bucket } from "./buckets.js";
@@ -48,7 +48,7 @@ export function encodeCertificateRecord(c: CommitCertificate): Uint8Array {
 export function decodeCertificateRecord(bytes: Uint8Array, height: bigint): CommitCertificate {
   let c: CommitCertificate;
   try {
-    c = decode<CommitCertificate>("CommitCertificateMsg", bytes);
+    c = withoutZeroEpoch(decode<CommitCertificate>("CommitCertificateMsg", bytes));
   } catch (err) {
     throw corrupted(`commit certificate of block ${height} does not decode`, { height: height.toString() }, err);
   }
@@ -63,7 +63,7 @@ export function encodeCheckpointRecord(c: CheckpointCertificate): Uint8Array {
 export function decodeCheckpointRecord(bytes: Uint8Array, seq: bigint): CheckpointCertificate {
   let c: CheckpointCertificate;
   try {
-    c = decode<CheckpointCertificate>("CheckpointCertificateMsg", bytes);
+    c = withoutZeroEpoch(decode<CheckpointCertificate & { epoch?: bigint }>("CheckpointCertificateMsg", bytes));
   } catch (err) {
     throw corrupted(`checkpoint certificate ${seq} does not decode`, { seq: seq.toString() }, err);
   }

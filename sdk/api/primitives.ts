@@ -40,6 +40,7 @@ export const PartyId = described(z.string().check(z.regex(PARTY_ID_RE, "a party 
 export const Currency = described(z.string().check(z.regex(/^[A-Z]{3}$/, "ISO 4217 alphabetic code")), "ISO 4217 currency code");
 export const CalendarDate = described(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")), "calendar date YYYY-MM-DD");
 export const ResultCodeSchema = described(z.enum(RESULT_CODES), "receipt code: OK or a rejection (docs/ledger.md)");
+export const ValidatorChangeKindSchema = described(z.enum(["ADD", "REMOVE"]), "adding or removing one validator (docs/governance.md)");
 export const RoleSchema = z.enum(["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN", "REGULATOR"]);
 export const RECEIVABLE_STATUSES = ["REGISTERED", "ATTESTED", "PARTIALLY_FINANCED", "FINANCED", "SETTLED", "CANCELLED", "DEFAULTED"] as const;
 export const ReceivableStatusSchema = z.enum(RECEIVABLE_STATUSES);
@@ -90,6 +91,9 @@ export const EVENT_TYPES = [
   "observerAdmitted",
   "observerRemoved",
   "keyRotated",
+  "validatorChangeProposed",
+  "validatorChangeApproved",
+  "validatorSetChanged",
 ] as const;
 
 // title documents and pledges (DESIGN.md §8)

@@ -26,6 +26,7 @@ import {
   TimeMs,
   TitleKindSchema,
   U64,
+  ValidatorChangeKindSchema,
 } from "./primitives.js";
 import { TxPayloadView, TxTypeSchema } from "./tx-payloads.js";
 import { RuleKindSchema, RuleParamsJson, SeveritySchema } from "../transactions/set-rule.js";
@@ -424,6 +425,17 @@ export const EventView = z
     z.object({ type: z.literal("observerAdmitted"), nodePublicKey: described(Hex32, "the observer's node key (its libp2p identity)"), partyId: described(PartyId, "the party that operates it"), admittedBy: PartyId }),
     z.object({ type: z.literal("observerRemoved"), nodePublicKey: Hex32, removedBy: PartyId, reason: z.string() }),
     z.object({ type: z.literal("keyRotated"), partyId: PartyId, publicKey: described(Hex32, "the new key, in force from the next block"), resetBy: described(z.string(), "the bank that reset the key; empty for the party's own rotation"), reason: z.string() }),
+    z.object({ type: z.literal("validatorChangeProposed"), proposalId: Hex32, change: ValidatorChangeKindSchema, nodePublicKey: Hex32, partyId: PartyId, proposer: PartyId }),
+    z.object({ type: z.literal("validatorChangeApproved"), proposalId: Hex32, approver: PartyId, approvals: z.number(), needed: described(z.number(), "2f + 1 of the current validator set") }),
+    z.object({
+      type: z.literal("validatorSetChanged"),
+      proposalId: Hex32,
+      change: ValidatorChangeKindSchema,
+      nodePublicKey: Hex32,
+      partyId: PartyId,
+      validators: described(z.number(), "n after the change"),
+      version: described(U64, "the set's version after the change (0 = genesis)"),
+    }),
   ]).apply(named, "Event");
 
 // Supervision (DESIGN.md §11, docs/supervision.md): what a rule found in a transaction, in its receipt.
@@ -483,6 +495,31 @@ export const SupervisionRuleView = z
     setHeight: described(U64, "block height of the transaction that set the rule"),
   }).apply(named, "SupervisionRule");
 export type SupervisionRuleJson = z.output<typeof SupervisionRuleView>;
+
+/** A validator-set proposal (DESIGN.md §12, docs/governance.md). */
+export const ValidatorProposalView = z
+  .object({
+    proposalId: Hex32,
+    change: ValidatorChangeKindSchema,
+    nodePublicKey: Hex32,
+    partyId: PartyId,
+    proposer: PartyId,
+    approvals: described(z.array(PartyId), "parties that approved, the proposer first"),
+    proposedAt: described(U64, "block height of the proposal"),
+    decidedAt: described(U64, "block height at which 2f + 1 approved; \"0\" while open"),
+  }).apply(named, "ValidatorProposal");
+
+export type ValidatorProposalJson = z.output<typeof ValidatorProposalView>;
+
+/** The validator set in ledger state and, if asked for, one proposal (GET /v1/governance). */
+export const GovernanceView = z
+  .object({
+    validators: z.array(z.object({ partyId: PartyId, nodePublicKey: Hex32 })),
+    version: described(U64, "changes decided since genesis; consensus runs this set from the epoch boundary after the deciding block"),
+    f: described(z.number(), "Byzantine validators the set tolerates: floor((n - 1) / 3)"),
+    approvalsNeeded: described(z.number(), "2f + 1: approvals that decide a change"),
+    proposal: z.optional(ValidatorProposalView),
+  }).apply(named, "Governance");
 export type AlertJson = z.output<typeof AlertView>;
 
 export const TxBodyView = z
@@ -508,6 +545,7 @@ export const CertificateView = described(
     view: U64,
     seq: described(U64, "the block height"),
     digest: described(Hex32, "batchDigest(chainId, height, time, txsRoot) (sdk/commit.ts)"),
+    epoch: described(z.optional(U64), "validator-set epoch (docs/governance.md); absent for the genesis set"),
     commits: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
   }), "2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set").apply(named, "CommitCertificate");
 

@@ -8,7 +8,7 @@ import type { PayloadIssue } from "../checks.js";
 import type { Event, EventType } from "../types.js";
 
 /** What the receipt target of a transaction names. */
-export type TargetKind = "party" | "receivable" | "document" | "creditLine" | "warrant" | "piece" | "lot" | "title" | "rule" | "observer";
+export type TargetKind = "party" | "receivable" | "document" | "creditLine" | "warrant" | "piece" | "lot" | "title" | "rule" | "observer" | "proposal";
 
 /** Checks an event against the signed transaction that emitted it: what disagrees, or null. */
 export type EventCheck<P, E extends Event> = (event: E, payload: P, tx: { hashHex: string; signer: string }) => string | null;

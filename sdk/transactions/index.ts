@@ -45,6 +45,9 @@ import { grantConsentTx } from "./grant-consent.js";
 import { proposePieceExtensionTx } from "./propose-piece-extension.js";
 import { acceptPieceExtensionTx } from "./accept-piece-extension.js";
 import { writeOffPieceTx } from "./write-off-piece.js";
+// governance: validator-set changes (DESIGN.md §12)
+import { proposeValidatorChangeTx } from "./propose-validator-change.js";
+import { approveValidatorChangeTx } from "./approve-validator-change.js";
 // governance: observers and party keys (DESIGN.md §12)
 import { admitObserverTx } from "./admit-observer.js";
 import { removeObserverTx } from "./remove-observer.js";
@@ -95,6 +98,9 @@ export const TX_FORMAT_LIST = [
   proposePieceExtensionTx,
   acceptPieceExtensionTx,
   writeOffPieceTx,
+  // governance: validator-set changes (DESIGN.md §12)
+  proposeValidatorChangeTx,
+  approveValidatorChangeTx,
   // governance: observers and party keys (DESIGN.md §12)
   admitObserverTx,
   removeObserverTx,

@@ -44,6 +44,9 @@ import { grantConsentRule } from "./grant-consent.js";
 import { proposePieceExtensionRule } from "./propose-piece-extension.js";
 import { acceptPieceExtensionRule } from "./accept-piece-extension.js";
 import { writeOffPieceRule } from "./write-off-piece.js";
+// governance: validator-set changes (DESIGN.md §12)
+import { proposeValidatorChangeRule } from "./propose-validator-change.js";
+import { approveValidatorChangeRule } from "./approve-validator-change.js";
 // governance: observers and party keys (DESIGN.md §12)
 import { admitObserverRule } from "./admit-observer.js";
 import { removeObserverRule } from "./remove-observer.js";
@@ -92,6 +95,9 @@ export const TX_RULES: { readonly [K in TxType]: TxRule<PayloadOf<K>> } = {
   [proposePieceExtensionRule.format.type]: proposePieceExtensionRule,
   [acceptPieceExtensionRule.format.type]: acceptPieceExtensionRule,
   [writeOffPieceRule.format.type]: writeOffPieceRule,
+  // governance: validator-set changes (DESIGN.md §12)
+  [proposeValidatorChangeRule.format.type]: proposeValidatorChangeRule,
+  [approveValidatorChangeRule.format.type]: approveValidatorChangeRule,
   // governance: observers and party keys (DESIGN.md §12)
   [admitObserverRule.format.type]: admitObserverRule,
   [removeObserverRule.format.type]: removeObserverRule,

@@ -27,9 +27,12 @@ export interface RuleParams {
   minWarrantPieceMajorUnits: bigint;
   /** deepest a piece may be below its warrant's first piece */
   maxWarrantDepth: number;
+  /** consensus K and L (genesis consensus.*): where an epoch ends after a validator-set decision (docs/governance.md §5) */
+  checkpointInterval: number;
+  watermarkWindow: number;
 }
 
-export const DEFAULT_RULE_PARAMS: Readonly<RuleParams> = { maxWarrantTenorDays: 365n, minWarrantPieceMajorUnits: 100n, maxWarrantDepth: 12 };
+export const DEFAULT_RULE_PARAMS: Readonly<RuleParams> = { maxWarrantTenorDays: 365n, minWarrantPieceMajorUnits: 100n, maxWarrantDepth: 12, checkpointInterval: 10, watermarkWindow: 40 };
 
 export interface TransitionContext<P = unknown> {
   state: StateWriter;

@@ -1,0 +1,32 @@
+// proposeValidatorChange: a current validator's party proposes adding or removing one validator
+// (DESIGN.md §12, docs/governance.md). The proposer's approval counts; approval transactions
+// collect the rest. Checked here against the set in state; checked again when it is decided.
+import type { PayloadOf } from "../../../sdk/transactions/index.js";
+import { proposeValidatorChangeTx } from "../../../sdk/transactions/propose-validator-change.js";
+import { GOVERNANCE_KEY, getValidatorSet, isValidatorParty, putValidatorProposal, validatorChangeProblem } from "../governance.js";
+import { KEY } from "../state.js";
+import { getParty, reject, type TxRule } from "./rule.js";
+
+export const proposeValidatorChangeRule: TxRule<PayloadOf<"proposeValidatorChange">> = {
+  format: proposeValidatorChangeTx,
+  signers: ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"],
+  keys: (p, tx) => [GOVERNANCE_KEY.validatorSet, GOVERNANCE_KEY.proposal(tx.hashHex), KEY.party(p.partyId)],
+  apply({ state, payload: p, signer, tx, block }) {
+    const set = getValidatorSet(state);
+    if (!set) reject("INVALID_STATE", "this chain's genesis has no validator set in state: its validators cannot change by transaction");
+    if (!isValidatorParty(set, signer.id)) reject("UNAUTHORIZED", `${signer.id} runs no current validator: only the current validators' parties propose changes`);
+    if (!getParty(state, p.partyId)) reject("UNKNOWN_PARTY", `no party ${p.partyId}`);
+    const problem = validatorChangeProblem(set, p.change, p);
+    if (problem) reject(problem.code, problem.message);
+    putValidatorProposal(state, tx.hashHex, {
+      change: p.change,
+      nodePublicKey: p.nodePublicKey,
+      partyId: p.partyId,
+      proposer: signer.id,
+      approvals: [signer.id],
+      proposedAt: block.height,
+      decidedAt: 0n,
+    });
+    return [{ type: "validatorChangeProposed", proposalId: tx.hashHex, change: p.change, nodePublicKey: p.nodePublicKey, partyId: p.partyId, proposer: signer.id }];
+  },
+};
