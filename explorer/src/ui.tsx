@@ -3,7 +3,7 @@
 import { createContext, type ComponentChildren } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
 import { LedgerError, type StatusJson } from "@tradeledger/sdk";
-import { isoTime, majorUnits, short } from "./format.js";
+import { isHash, isoTime, majorUnits, short } from "./format.js";
 import type { PinnedValidators, Session } from "./session.js";
 
 export interface AppState {
@@ -159,5 +159,24 @@ export function Page({ title, children, lead }: { title: string; lead?: Componen
       {lead ? <p class="lead">{lead}</p> : null}
       {children}
     </section>
+  );
+}
+
+/** The "open a … by id" search form of the list pages: goes to `#/<route>/<id>` when the id is a 32-byte hex hash. */
+export function OpenById({ what, route, inputId }: { what: string; route: string; inputId: string }) {
+  const [id, setId] = useState("");
+  return (
+    <form
+      class="row card"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (isHash(id.trim())) location.hash = `#/${route}/${id.trim()}`;
+      }}
+    >
+      <label for={inputId}>Open a {what} by id</label>
+      <input id={inputId} type="text" size={66} spellcheck={false} value={id} onInput={(e) => setId(e.currentTarget.value)} pattern="[0-9a-f]{64}" title="64 lower-case hex digits" />
+      <button type="submit">Open</button>
+    </form>
   );
 }

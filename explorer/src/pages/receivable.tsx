@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 import { LedgerError, paginate, verifyHistory, type HistoryPageJson, type ReceivableJson, type VerificationProblem, type VerificationReport } from "@tradeledger/sdk";
 import { isHash } from "../format.js";
-import { Amount, Badge, ErrorBox, Field, Hidden, Id, NeedsKey, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
+import { Amount, Badge, ErrorBox, Field, Hidden, Id, NeedsKey, OpenById, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
 import type { Session } from "../session.js";
 
 /** What a role lists (docs/security.md §3), said to the reader. */
@@ -34,7 +34,6 @@ export function ReceivablesPage() {
 function Receivables() {
   const { session } = useApp();
   const s = session!;
-  const [id, setId] = useState("");
   const [asBuyer, setAsBuyer] = useState(false);
   const list = useLoad(async () => {
     if (s.role === "CUSTODIAN") return [];
@@ -46,18 +45,7 @@ function Receivables() {
   const scope = listScope(s);
   return (
     <>
-      <form
-        class="row card"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (isHash(id.trim())) location.hash = `#/receivable/${id.trim()}`;
-        }}
-      >
-        <label for="open-id">Open a receivable by id</label>
-        <input id="open-id" type="text" spellcheck={false} value={id} onInput={(e) => setId(e.currentTarget.value)} pattern="[0-9a-f]{64}" title="64 lower-case hex digits" size={66} />
-        <button type="submit">Open</button>
-      </form>
+      <OpenById what="receivable" route="receivable" inputId="open-id" />
       {s.role === "ENTERPRISE" ? (
         <p>
           <label>

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { paginate, type TitleRecordJson } from "@tradeledger/sdk";
 import { isHash } from "../format.js";
-import { Amount, ErrorBox, Field, Hidden, Id, NeedsKey, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
+import { Amount, ErrorBox, Field, Hidden, Id, NeedsKey, OpenById, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
 
 export function TitlesPage() {
   return (
@@ -19,7 +19,6 @@ function Titles() {
   const supervisor = s.role === "AUDITOR" || s.role === "REGULATOR";
   const [party, setParty] = useState(s.party.id);
   const [shown, setShown] = useState(s.party.id);
-  const [title, setTitle] = useState("");
   const list = useLoad(async () => {
     const out: TitleRecordJson[] = [];
     let as = "holder";
@@ -33,18 +32,7 @@ function Titles() {
   }, [s, shown]);
   return (
     <>
-      <form
-        class="row card"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (isHash(title.trim())) location.hash = `#/title/${title.trim()}`;
-        }}
-      >
-        <label for="t-id">Open a title by id</label>
-        <input id="t-id" type="text" size={66} spellcheck={false} value={title} onInput={(e) => setTitle(e.currentTarget.value)} pattern="[0-9a-f]{64}" title="64 lower-case hex digits" />
-        <button type="submit">Open</button>
-      </form>
+      <OpenById what="title" route="title" inputId="t-id" />
       {supervisor ? (
         <form
           class="row"

@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 import { paginate, verifyPiece, type PieceItemJson, type WarrantTreeJson } from "@tradeledger/sdk";
 import { isHash } from "../format.js";
-import { Amount, Badge, ErrorBox, Field, Hidden, Id, NeedsKey, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
+import { Amount, Badge, ErrorBox, Field, Hidden, Id, NeedsKey, OpenById, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
 
 export function WarrantsPage() {
   return (
@@ -20,7 +20,6 @@ function Warrants() {
   const supervisor = s.role === "AUDITOR" || s.role === "REGULATOR";
   const [holder, setHolder] = useState(s.party.id);
   const [shown, setShown] = useState(s.party.id);
-  const [warrant, setWarrant] = useState("");
   const pieces = useLoad(async () => {
     const out: PieceItemJson[] = [];
     for await (const p of paginate((cursor) => s.client.listPieces(shown, { limit: 500, ...(cursor ? { cursor } : {}) }), 4)) out.push(p);
@@ -30,18 +29,7 @@ function Warrants() {
   for (const p of pieces.data ?? []) byWarrant.set(p.piece.warrantId, [...(byWarrant.get(p.piece.warrantId) ?? []), p]);
   return (
     <>
-      <form
-        class="row card"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (isHash(warrant.trim())) location.hash = `#/warrant/${warrant.trim()}`;
-        }}
-      >
-        <label for="w-id">Open a warrant by id</label>
-        <input id="w-id" type="text" size={66} spellcheck={false} value={warrant} onInput={(e) => setWarrant(e.currentTarget.value)} pattern="[0-9a-f]{64}" title="64 lower-case hex digits" />
-        <button type="submit">Open</button>
-      </form>
+      <OpenById what="warrant" route="warrant" inputId="w-id" />
       {supervisor ? (
         <form
           class="row"
