@@ -30,7 +30,7 @@ import { loadGenesis, loadKeyFile } from "../config/load.js";
 import type { Genesis } from "../config/schema.js";
 import { Chain } from "../node/chain/chain.js";
 import { nodeCrypto } from "../node/crypto.js";
-import { genesisParties } from "../node/node.js";
+import { chainGenesisOf } from "../node/node.js";
 import { Store } from "../node/store/store.js";
 import { Cluster, procStats, sleep, type ProcStats } from "../tools/cluster.js";
 import type { FinalReport, LoadConfig, PhaseSpec, PhaseStats } from "./loadgen.js";
@@ -60,6 +60,7 @@ const { values: args } = parseArgs({
     "batches-in-flight": { type: "string" },
     "log-level": { type: "string", default: "info" },
     "cpu-prof": { type: "boolean", default: false },
+    "node-args": { type: "string", default: "" },
     keep: { type: "boolean", default: false },
     peers: { type: "boolean", default: false },
     "peer-pool": { type: "string", default: "64" },
@@ -77,7 +78,7 @@ if (args.help) {
 function readHeader(): string {
   return "npm run bench -- [--duration s] [--warmup s] [--idle s] [--rate tx/s,tx/s,...] [--clients n] [--validators 4|7] [--preload n]\n" +
     "                   [--phases closed,open] [--fraud 0.05] [--request-timeout ms] [--batch-txs n] [--batches-in-flight n]\n" +
-    "                   [--log-level info] [--cpu-prof] [--keep] [--label text] [--out file.json]\n" +
+    "                   [--log-level info] [--cpu-prof] [--node-args='<node flags>'] [--keep] [--label text] [--out file.json]\n" +
     "                   [--peers] [--peer-pool 64]   (--peers: etcd and PostgreSQL first, same load shapes; ratios at the end)\n";
 }
 
@@ -149,6 +150,9 @@ async function scrape(url: string): Promise<Record<string, number>> {
     "tradeledger_commit_latency_seconds_count",
     "tradeledger_signature_cache_hits_total",
     "tradeledger_signature_cache_misses_total",
+    "nodejs_heap_size_used_bytes",
+    "nodejs_heap_size_total_bytes",
+    "nodejs_external_memory_bytes",
   ];
   const out: Record<string, number> = {};
   try {
@@ -186,6 +190,13 @@ interface NodeFigures {
   cpuPercent: number;
   peakRssMiB: number;
   rssMiB: number;
+  /** of the RSS: anonymous memory (V8 heap, LevelDB's caches and memtables, buffers) and mapped files (LevelDB's table files) */
+  rssAnonMiB: number;
+  rssFileMiB: number;
+  /** V8 heap used and total, external (Buffers, ArrayBuffers) at the phase's end */
+  heapUsedMiB: number;
+  heapTotalMiB: number;
+  externalMiB: number;
   eventLoopLagP99Ms: number;
   viewChanges: number;
   persistBatches: number;
@@ -213,6 +224,11 @@ function nodeFigures(cluster: Cluster, a: Sample, b: Sample): NodeFigures[] {
       cpuPercent: pa && pb ? (100 * (pb.cpuSeconds - pa.cpuSeconds)) / seconds : NaN,
       peakRssMiB: (pb?.peakRssBytes ?? NaN) / 2 ** 20,
       rssMiB: (pb?.rssBytes ?? NaN) / 2 ** 20,
+      rssAnonMiB: (pb?.rssAnonBytes ?? NaN) / 2 ** 20,
+      rssFileMiB: (pb?.rssFileBytes ?? NaN) / 2 ** 20,
+      heapUsedMiB: (mb.nodejs_heap_size_used_bytes ?? NaN) / 2 ** 20,
+      heapTotalMiB: (mb.nodejs_heap_size_total_bytes ?? NaN) / 2 ** 20,
+      externalMiB: (mb.nodejs_external_memory_bytes ?? NaN) / 2 ** 20,
       eventLoopLagP99Ms: (mb.nodejs_eventloop_lag_p99_seconds ?? NaN) * 1000,
       viewChanges: a.views[i] === undefined || b.views[i] === undefined ? NaN : Number(b.views[i]! - a.views[i]!),
       persistBatches: d("tradeledger_consensus_persist_seconds_count"),
@@ -275,7 +291,7 @@ async function preload(cluster: Cluster, genesis: Genesis, n: number): Promise<R
   const dir = join(cluster.dir, "preload", "ledger");
   mkdirSync(dir, { recursive: true });
   const store = await Store.open(dir, { writeBufferBytes: 64 * 1024 * 1024 });
-  await Chain.open(store, { chainId: genesis.chainId, parties: genesisParties(genesis), stateTreeDepth: genesis.ledger.stateTreeDepth, genesisTime: BigInt(genesis.genesisTime) });
+  await Chain.open(store, chainGenesisOf(genesis));
   const exporters = genesis.parties.filter((p) => p.role === "ENTERPRISE").map((p) => p.id);
   const banks = genesis.parties.filter((p) => p.role === "BANK").map((p) => p.id);
   const customs = genesis.parties.find((p) => p.role === "CUSTOMS")!.id;
@@ -378,7 +394,7 @@ async function main(): Promise<void> {
     // The generator is one client address submitting thousands of transactions a second.
     rpc: { rateLimitPerMinute: 100_000_000 },
     logLevel: args["log-level"] as "info",
-    ...(args["cpu-prof"] ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
+    nodeArgs: [...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...args["node-args"]!.split(" ").filter(Boolean)],
   });
   const genesis = loadGenesis(cluster.net.genesisFile);
   log(`network: ${cluster.dir}; genesis consensus ${JSON.stringify(genesis.consensus)}`);
@@ -618,7 +634,7 @@ function report(r: PhaseResult): void {
   log(`  submit-to-commit latency p50 ${fmt(w.latencyMs.p50, 1)} ms, p95 ${fmt(w.latencyMs.p95, 1)} ms, p99 ${fmt(w.latencyMs.p99, 1)} ms, max ${fmt(w.latencyMs.max, 1)} ms (${w.latencyMs.count} txs)`);
   for (const n of r.nodes) {
     log(
-      `  ${n.id.padEnd(16)} CPU ${fmt(n.cpuPercent, 1).padStart(5)}%  RSS ${fmt(n.rssMiB)} MiB (peak ${fmt(n.peakRssMiB)})  loop lag p99 ${fmt(n.eventLoopLagP99Ms, 1)} ms  view changes ${n.viewChanges}  fsync batches ${n.persistBatches} (${fmt(n.persistMeanMs, 1)} ms)  block exec ${fmt(n.blockExecMeanMs, 1)} ms` +
+      `  ${n.id.padEnd(16)} CPU ${fmt(n.cpuPercent, 1).padStart(5)}%  RSS ${fmt(n.rssMiB)} MiB (peak ${fmt(n.peakRssMiB)}; anon ${fmt(n.rssAnonMiB)}, files ${fmt(n.rssFileMiB)}; heap ${fmt(n.heapUsedMiB)}/${fmt(n.heapTotalMiB)}, external ${fmt(n.externalMiB)})  loop lag p99 ${fmt(n.eventLoopLagP99Ms, 1)} ms  view changes ${n.viewChanges}  fsync batches ${n.persistBatches} (${fmt(n.persistMeanMs, 1)} ms)  block exec ${fmt(n.blockExecMeanMs, 1)} ms` +
         (n.sigCacheHitRate !== undefined ? `  sigcache hits ${fmt(100 * n.sigCacheHitRate, 1)}% (${fmt(n.sigCacheMissesPerTx ?? NaN, 2)} verifications/tx)` : "") +
         (n.duplicateTx ? `  DUPLICATE_TX ${n.duplicateTx}` : "") +
         (n.p2pFramesDropped ? `  p2p dropped ${n.p2pFramesDropped}` : ""),

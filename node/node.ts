@@ -108,6 +108,18 @@ export function genesisParties(genesis: Genesis): Party[] {
   }));
 }
 
+/** The genesis as the executor takes it (Chain.open): the node and the bench's preloaded stores build it here, so their genesis hashes agree. */
+export function chainGenesisOf(genesis: Genesis) {
+  return {
+    chainId: genesis.chainId,
+    parties: genesisParties(genesis),
+    stateTreeDepth: genesis.ledger.stateTreeDepth,
+    genesisTime: BigInt(genesis.genesisTime),
+    // the validator set as ledger state: what governance changes (by convention a validator's id is its party's)
+    validators: genesis.validators.map((v) => ({ partyId: v.id, nodePublicKey: fromHex(v.nodePublicKey) })),
+  };
+}
+
 export function consensusConfigOf(genesis: Genesis): ConsensusConfig {
   const c = genesis.consensus;
   return {
@@ -199,14 +211,7 @@ export class TradeLedgerNode {
     try {
       chain = await Chain.open(
         store,
-        {
-          chainId: genesis.chainId,
-          parties: genesisParties(genesis),
-          stateTreeDepth: genesis.ledger.stateTreeDepth,
-          genesisTime: BigInt(genesis.genesisTime),
-          // the validator set as ledger state: what governance changes (by convention a validator's id is its party's)
-          validators: genesis.validators.map((v) => ({ partyId: v.id, nodePublicKey: fromHex(v.nodePublicKey) })),
-        },
+        chainGenesisOf(genesis),
         {
           crypto,
           verifySignature: (tx, pk) => sigCache.verify(tx, pk),

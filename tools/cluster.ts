@@ -47,6 +47,9 @@ export interface ProcStats {
   rssBytes: number;
   /** peak resident set size (VmHWM), bytes */
   peakRssBytes: number;
+  /** of the RSS now: anonymous pages (heap, malloc) and file pages (mmap'd files, e.g. LevelDB tables), bytes */
+  rssAnonBytes: number;
+  rssFileBytes: number;
 }
 
 /** CPU time and memory of a process from /proc/<pid>/stat and /proc/<pid>/status; undefined if it is gone. */
@@ -58,7 +61,7 @@ export function procStats(pid: number): ProcStats | undefined {
     const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
-    return { cpuSeconds: ticks / CLOCK_TICKS, rssBytes: kb("VmRSS"), peakRssBytes: kb("VmHWM") };
+    return { cpuSeconds: ticks / CLOCK_TICKS, rssBytes: kb("VmRSS"), peakRssBytes: kb("VmHWM"), rssAnonBytes: kb("RssAnon"), rssFileBytes: kb("RssFile") };
   } catch {
     return undefined;
   }
@@ -214,7 +217,16 @@ export class Cluster {
     p.exited = new Promise((resolve) => child.once("exit", () => resolve()));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (!this.isRunning(i)) throw new Error(`${this.id(i)} exited during start-up (code ${child.exitCode}, signal ${child.signalCode}); see ${this.logFile(i)}`);
+      if (!this.isRunning(i)) {
+        // the log's tail in the message: the cluster's folder may be removed before anyone reads it
+        let tail = "";
+        try {
+          tail = readFileSync(this.logFile(i), "utf8").trimEnd().split("\n").slice(-5).join("\n");
+        } catch {
+          /* no log yet */
+        }
+        throw new Error(`${this.id(i)} exited during start-up (code ${child.exitCode}, signal ${child.signalCode}); see ${this.logFile(i)}${tail ? `\n${tail}` : ""}`);
+      }
       try {
         const s = await this.status(i, 1000);
         if (s) return;
