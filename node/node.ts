@@ -203,7 +203,7 @@ export class TradeLedgerNode {
 
     // 1. storage, the executor and the query model
     privateDirectory(config.dataDir); // 0700: the data directory holds every party's book
-    const store = await Store.open(join(config.dataDir, "ledger"), { snapshotEvery: consensus.checkpointInterval * (opts.snapshots?.everyCheckpoints ?? SNAPSHOT_EVERY_CHECKPOINTS) });
+    const store = await Store.open(join(config.dataDir, "ledger"), { ...config.store, snapshotEvery: consensus.checkpointInterval * (opts.snapshots?.everyCheckpoints ?? SNAPSHOT_EVERY_CHECKPOINTS) });
     if (store.droppedInterruptedSnapshot) logger.warn("a snapshot load was interrupted (the node stopped before it was verified): its copy was dropped, the store starts from genesis again");
     const sigCache = new SignatureCache(crypto);
     opts.metrics?.sampleSignatureCache(() => sigCache);

@@ -17,7 +17,9 @@ export class SignatureCache {
 
   constructor(
     private readonly crypto: Crypto,
-    private readonly capacity = 200_000,
+    // entries of ~300 bytes (hex hash, copied signature, the map's slot): ~20 MiB; a transaction
+    // needs its entry from admission to execution, seconds at most
+    private readonly capacity = 65_536,
   ) {}
 
   /** Verifies tx's signature under publicKey, consulting and filling the cache. */
@@ -34,7 +36,9 @@ export class SignatureCache {
       const oldest = this.verified.keys().next().value;
       if (oldest !== undefined) this.verified.delete(oldest);
     }
-    this.verified.set(tx.hashHex, { signature: tx.signature, publicKey });
+    // A copy of the 64 bytes: the decoded signature is a view into the bytes it came in (a request
+    // body, a p2p frame of many messages), which the cache would otherwise keep alive whole.
+    this.verified.set(tx.hashHex, { signature: tx.signature.slice(), publicKey });
     return true;
   }
 

@@ -13,7 +13,8 @@ export class Lru<K extends {}, V> {
   hits = 0;
   misses = 0;
 
-  constructor(maxEntries: number, maxBytes = Infinity, sizeOf: (v: V) => number = () => 0) {
+  /** sizeOf: the bytes an entry holds (key and value with their overhead), for the byte bound */
+  constructor(maxEntries: number, maxBytes = Infinity, sizeOf: (v: V, k: K) => number = () => 0) {
     const byCount = Number.isFinite(maxEntries);
     const bySize = Number.isFinite(maxBytes);
     if ((byCount && maxEntries <= 0) || (bySize && maxBytes <= 0) || (!byCount && !bySize)) {
@@ -21,7 +22,7 @@ export class Lru<K extends {}, V> {
       this.cache = null; // no room: caching is off
       return;
     }
-    const sizeCalculation = (v: {}) => Math.max(1, Math.ceil(sizeOf((v === ABSENT ? null : v) as V)));
+    const sizeCalculation = (v: {}, k: K) => Math.max(1, Math.ceil(sizeOf((v === ABSENT ? null : v) as V, k)));
     if (byCount && bySize) this.cache = new LRUCache<K, {}>({ max: Math.floor(maxEntries), maxSize: Math.floor(maxBytes), sizeCalculation });
     else if (byCount) this.cache = new LRUCache<K, {}>({ max: Math.floor(maxEntries) });
     else this.cache = new LRUCache<K, {}>({ maxSize: Math.floor(maxBytes), sizeCalculation });

@@ -158,17 +158,43 @@ export class StateTree {
 
   /** Builds the tree from the hashes of the non-empty buckets, in any order. */
   static fromBucketHashes(depth: number, buckets: Iterable<[bucket: number, hash: Uint8Array]>): StateTree {
+    const loader = StateTree.loader(depth);
+    for (const [b, h] of buckets) loader.set(b, h);
+    return loader.finish();
+  }
+
+  /**
+   * Builds the tree from bucket hashes handed over one at a time, in any order, holding nothing but
+   * the tree and one u32 per bucket set (the store's open streams a million of them from LevelDB:
+   * collecting them first cost hundreds of MiB of short-lived objects at 1M receivables).
+   */
+  static loader(depth: number): { set(bucket: number, hash: Uint8Array): void; finish(): StateTree } {
     const tree = new StateTree(depth);
-    const touched: number[] = [];
     const size = 2 ** depth;
-    for (const [b, h] of buckets) {
-      if (!Number.isInteger(b) || b < 0 || b >= size) throw new RangeError(`bucket ${b} outside a tree of depth ${depth}`);
-      if (h.length !== HASH_BYTES) throw new RangeError(`bucket ${b} hash is ${h.length} bytes`);
-      tree.levels[0]!.set(h, b * HASH_BYTES);
-      touched.push(b);
-    }
-    tree.rehash(touched);
-    return tree;
+    let touched = new Uint32Array(1024);
+    let n = 0;
+    return {
+      set(b, h) {
+        if (!Number.isInteger(b) || b < 0 || b >= size) throw new RangeError(`bucket ${b} outside a tree of depth ${depth}`);
+        if (h.length !== HASH_BYTES) throw new RangeError(`bucket ${b} hash is ${h.length} bytes`);
+        tree.levels[0]!.set(h, b * HASH_BYTES);
+        if (n === touched.length) {
+          const grown = new Uint32Array(Math.min(size, n * 2) || 1);
+          grown.set(touched);
+          touched = grown;
+        }
+        touched[n++] = b;
+      },
+      finish() {
+        tree.rehash(touched.subarray(0, n));
+        return tree;
+      },
+    };
+  }
+
+  /** Bytes held by the tree (its level buffers). */
+  get byteLength(): number {
+    return this.levels.reduce((a, l) => a + l.length, 0);
   }
 
   get root(): Uint8Array {
@@ -233,7 +259,7 @@ export class StateTree {
   }
 
   /** Recomputes the parents of the given level-0 indices, level by level. */
-  private rehash(indices: number[]): void {
+  private rehash(indices: ArrayLike<number>): void {
     let dirty = Uint32Array.from(indices).sort();
     for (let i = 0; i < this.levelBits.length; i++) {
       const bits = this.levelBits[i]!;

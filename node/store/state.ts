@@ -31,10 +31,24 @@ export const stateKeys = {
 };
 
 export interface StateCacheOptions {
-  /** verified state records kept across blocks (default 200,000) */
+  /** verified state records kept across blocks, at most this many (default: no count bound, only bytes) */
   recordCacheEntries?: number;
+  /** verified state records kept across blocks, in bytes of key, value and overhead (default 32 MiB) */
+  recordCacheBytes?: number;
   /** verified bucket contents kept across blocks, in bytes (default 32 MiB) */
   bucketCacheBytes?: number;
+}
+
+export const DEFAULT_RECORD_CACHE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_BUCKET_CACHE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * What a cached record holds in the heap, approximately: the key (a one-byte-per-char string), the
+ * value bytes with their Uint8Array and backing store, and the cache's slot. Absent records (null)
+ * are cached too (most prefetched fingerprints, documents and history chains are new).
+ */
+export function recordCacheEntryBytes(value: Uint8Array | null, key: string): number {
+  return key.length + 64 + (value === null ? 0 : value.length + 160);
 }
 
 export interface StateStats {
@@ -96,8 +110,8 @@ export class StateRepository {
     private readonly tree: () => StateTree,
     opts: StateCacheOptions = {},
   ) {
-    this.records = new Lru(opts.recordCacheEntries ?? 200_000);
-    this.bucketCache = new Lru(Infinity, opts.bucketCacheBytes ?? 32 * 1024 * 1024, (b) => b.length + 64);
+    this.records = new Lru(opts.recordCacheEntries ?? Infinity, opts.recordCacheBytes ?? DEFAULT_RECORD_CACHE_BYTES, recordCacheEntryBytes);
+    this.bucketCache = new Lru(Infinity, opts.bucketCacheBytes ?? DEFAULT_BUCKET_CACHE_BYTES, (b) => b.length + 160);
   }
 
   begin(): BlockReads {
@@ -238,8 +252,8 @@ export class StateRepository {
     this.bucketCache.clear();
   }
 
-  get cacheSizes(): { records: number; bucketBytes: number } {
-    return { records: this.records.size, bucketBytes: this.bucketCache.byteSize };
+  get cacheSizes(): { records: number; recordBytes: number; buckets: number; bucketBytes: number } {
+    return { records: this.records.size, recordBytes: this.records.byteSize, buckets: this.bucketCache.size, bucketBytes: this.bucketCache.byteSize };
   }
 
   private bucketSync(reads: BlockReads, b: number): void {

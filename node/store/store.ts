@@ -22,7 +22,7 @@ import { StoreError, corrupted, storeOpenError } from "./errors.js";
 import { IndexRepository, indexOps } from "./indexes.js";
 import { CommittedTxFilter } from "./tx-filter.js";
 import { STORE_FORMAT_VERSION, decodeMeta, encodeMeta, type StoreMeta } from "./meta.js";
-import { BlockReads, StateRepository, stateKeys, type StateCacheOptions } from "./state.js";
+import { BlockReads, DEFAULT_BUCKET_CACHE_BYTES, DEFAULT_RECORD_CACHE_BYTES, StateRepository, stateKeys, type StateCacheOptions } from "./state.js";
 import { MAX_STORE_TREE_DEPTH, MIN_STORE_TREE_DEPTH, StateTree, bucketOfKeyHash, hashBucket, sha256, stateKeyHash } from "./state-tree.js";
 
 export const META_KEY = key(Bucket.meta).bytes(Buffer.from("meta")).done();
@@ -33,10 +33,17 @@ export const ZERO_HASH = new Uint8Array(32);
 export interface StoreOptions extends StateCacheOptions {
   /** fsync every block batch before commitBlock resolves (default true: a committed block survives power loss) */
   sync?: boolean;
-  /** LevelDB block cache in bytes (default 64 MiB) */
+  /** LevelDB block cache in bytes (default 16 MiB: verified records and buckets have caches of their own) */
   cacheBytes?: number;
-  /** LevelDB memtable size in bytes (default 16 MiB) */
+  /** LevelDB memtable size in bytes (default 16 MiB; up to two are held while one is flushed) */
   writeBufferBytes?: number;
+  /**
+   * LevelDB table files kept open (default 100; LevelDB's floor is 74). LevelDB reads an open table
+   * through mmap, and every page of it read since (lookups, compactions) counts in the process's
+   * RSS until the table is closed: with the 1,000 of LevelDB's default that is the whole database
+   * (1.1 GiB at 1M receivables). At 2 MiB per table file, 100 bounds it to about 180 MiB.
+   */
+  maxOpenFiles?: number;
   /** headers checked back from the head at open (default 16) */
   checkHeaders?: number;
   /**
@@ -46,6 +53,30 @@ export interface StoreOptions extends StateCacheOptions {
    * of the checkpoint interval, so each kept height gets a checkpoint certificate.
    */
   snapshotEvery?: number;
+}
+
+/** The store's memory defaults (docs/performance.md "Memory at scale"). */
+export const DEFAULT_STORE_OPTIONS = {
+  cacheBytes: 16 * 1024 * 1024,
+  writeBufferBytes: 16 * 1024 * 1024,
+  maxOpenFiles: 100,
+  recordCacheBytes: DEFAULT_RECORD_CACHE_BYTES,
+  bucketCacheBytes: DEFAULT_BUCKET_CACHE_BYTES,
+} as const;
+
+/** What the store holds in memory (Store.memory), bytes. */
+export interface StoreMemory {
+  /** the upper state tree (every bucket hash and node above): 2^depth x 32 bytes and a little more */
+  treeBytes: number;
+  /** the committed-transaction Bloom filter */
+  txFilterBytes: number;
+  recordCacheBytes: number;
+  recordCacheEntries: number;
+  bucketCacheBytes: number;
+  /** LevelDB's own estimate of its memtables and block cache (leveldb.approximate-memory-usage) */
+  leveldbBytes: number;
+  /** LevelDB table files (each is opened, and mapped, when read) */
+  tableFiles: number;
 }
 
 /**
@@ -169,8 +200,9 @@ export class Store {
     const db: Db = new Level<Uint8Array, Uint8Array>(path, {
       keyEncoding: "view",
       valueEncoding: "view",
-      cacheSize: opts.cacheBytes ?? 64 * 1024 * 1024,
-      writeBufferSize: opts.writeBufferBytes ?? 16 * 1024 * 1024,
+      cacheSize: opts.cacheBytes ?? DEFAULT_STORE_OPTIONS.cacheBytes,
+      writeBufferSize: opts.writeBufferBytes ?? DEFAULT_STORE_OPTIONS.writeBufferBytes,
+      maxOpenFiles: opts.maxOpenFiles ?? DEFAULT_STORE_OPTIONS.maxOpenFiles,
     } as ConstructorParameters<typeof Level<Uint8Array, Uint8Array>>[1]);
     try {
       await db.open({ createIfMissing: true });
@@ -366,6 +398,27 @@ export class Store {
     this.pending = undefined;
     release();
     return { header, headerBytes, hash, stateRoot, stateRootMs, indexMs, writeMs };
+  }
+
+  /** What the store holds in memory now (bench:memory, /metrics). */
+  memory(): StoreMemory {
+    const extras = this.db as unknown as ClassicExtras;
+    const caches = this.state.cacheSizes;
+    let leveldbBytes = NaN;
+    let tableFiles = NaN;
+    if (!this.closed) {
+      leveldbBytes = Number(extras.getProperty("leveldb.approximate-memory-usage"));
+      tableFiles = extras.getProperty("leveldb.sstables").split("\n").filter((l) => /^\s*\d+:\d+\[/.test(l)).length;
+    }
+    return {
+      treeBytes: this.treeValue?.byteLength ?? 0,
+      txFilterBytes: this.committedTxs.byteLength,
+      recordCacheBytes: caches.recordBytes,
+      recordCacheEntries: caches.records,
+      bucketCacheBytes: caches.bucketBytes,
+      leveldbBytes,
+      tableFiles,
+    };
   }
 
   /** Resolves when no block commit is in flight; state reads after it (same tick) are consistent. */
@@ -798,9 +851,11 @@ export class Store {
   }
 
   private async loadTree(depth: number): Promise<StateTree> {
-    const entries: [number, Uint8Array][] = [];
+    const loader = StateTree.loader(depth);
     const size = 2 ** depth;
     // nextv reads thousands of entries per call: a million bucket hashes load in about a second.
+    // Each hash goes straight into the tree (nothing is collected: at 1M receivables a list of the
+    // entries was hundreds of MiB of heap, kept by the process long after open).
     const it = this.db.iterator(prefixRange(Uint8Array.of(Bucket.stateTreeBucketHash)));
     try {
       for (;;) {
@@ -810,13 +865,13 @@ export class Store {
           if (k.length !== 5 || v.length !== 32) throw corrupted("malformed state tree bucket hash record", { key: toHex(k) });
           const b = readU32(k, 1);
           if (b >= size) throw corrupted(`state tree bucket ${b} is outside a tree of depth ${depth}`);
-          entries.push([b, v]);
+          loader.set(b, v);
         }
       }
     } finally {
       await it.close();
     }
-    return StateTree.fromBucketHashes(depth, entries);
+    return loader.finish();
   }
 }
 

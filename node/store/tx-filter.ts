@@ -33,6 +33,11 @@ export class CommittedTxFilter {
     this._ready = true;
   }
 
+  /** Bytes of the bit array. */
+  get byteLength(): number {
+    return this.bits.byteLength;
+  }
+
   /** Hashes added so far. */
   get count(): number {
     return this._count;
