@@ -763,6 +763,24 @@ t.test("damage is detected at open with a typed error", async (t) => {
     await t.rejects(chain.executeBlock({ height: height + 1n, time, proposer: "v", view: 0n, txs: [anchor] }), { code: "STORE_CORRUPTED" });
     t.equal(chain.height, height, "nothing was committed");
   });
+
+  t.test("a state record added behind the store's back is not state: reads follow the tree, verify refuses it", async (t) => {
+    const { dir } = await damagedStore(t);
+    const bank = party("bank-0");
+    const stray = decode("Party", encode("Party", { ...bank.party, id: "intruder" }));
+    await rawEdit(dir, async (db) => {
+      await db.put(concatBytes(Uint8Array.of(Bucket.state), utf8(KEY.party("intruder"))), encode("Party", stray));
+    });
+    const store = await Store.open(dir);
+    t.teardown(() => store.close());
+    const chain = await Chain.open(store, genesis());
+    const query = new LedgerQuery(store, chain, nodeCrypto);
+    // Its bucket (verified against the tree) does not list the key: absent, without reading it.
+    t.equal(await query.getParty("intruder"), undefined, "the committed state has no such party");
+    const proof = await query.proveState("party", "intruder");
+    t.equal(proof.value, undefined, "and its proof is one of absence");
+    await t.rejects(chain.verify(), { code: "STORE_CORRUPTED" }, "verify reads every record and finds it");
+  });
 });
 
 t.test("preloaded state (bench --preload) is committed like any other state", async (t) => {

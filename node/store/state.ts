@@ -39,6 +39,9 @@ export interface StateCacheOptions {
   bucketCacheBytes?: number;
 }
 
+/** The entries of an empty bucket. */
+const NO_ENTRIES = new Uint8Array(0);
+
 export const DEFAULT_RECORD_CACHE_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_BUCKET_CACHE_BYTES = 32 * 1024 * 1024;
 
@@ -58,6 +61,10 @@ export interface StateStats {
   syncLoads: number;
   recordCacheHits: number;
   bucketsLoaded: number;
+  /** records known absent from their bucket's entries (the tree commits to every key), so never read */
+  absentByBucket: number;
+  /** empty buckets (by the tree), so never read */
+  emptyBuckets: number;
 }
 
 /** What a block changes in the state and in the state tree; built by prepare(), written by commit. */
@@ -103,7 +110,7 @@ export class BlockReads implements StateReader {
 export class StateRepository {
   private readonly records: Lru<string, Uint8Array | null>;
   private readonly bucketCache: Lru<number, Uint8Array>;
-  readonly stats: StateStats = { prefetched: 0, syncLoads: 0, recordCacheHits: 0, bucketsLoaded: 0 };
+  readonly stats: StateStats = { prefetched: 0, syncLoads: 0, recordCacheHits: 0, bucketsLoaded: 0, absentByBucket: 0, emptyBuckets: 0 };
 
   constructor(
     private readonly db: Db,
@@ -118,11 +125,21 @@ export class StateRepository {
     return new BlockReads(this);
   }
 
-  /** Loads records (and their buckets) into `reads` with two batched LevelDB reads. */
+  /**
+   * Loads records (and their buckets) into `reads` with at most two batched LevelDB reads: the
+   * buckets first, then only the records their buckets hold. A bucket lists the key hash of every
+   * record in it and hashes to the tree, so a key missing from its verified bucket is absent from
+   * the committed state without asking LevelDB (most keys a block looks up are new: fingerprints,
+   * documents, ids); an empty bucket (by the tree) is not read either. Each lookup saved is a
+   * LevelDB search through its levels' table files, which at a million receivables often means
+   * reopening a closed table. (A record LevelDB holds but the tree does not commit to can only be
+   * damage: `verify` reports it; the state executed against is the committed one either way.)
+   */
   async prefetch(reads: BlockReads, keys: Iterable<string>): Promise<void> {
-    const needValues: string[] = [];
+    const wanted: string[] = [];
     const needBuckets = new Set<number>();
-    const depth = this.tree().depth;
+    const tree = this.tree();
+    const depth = tree.depth;
     for (const k of keys) {
       // Every key's bucket is loaded, even for cached records: prepare() needs the buckets of
       // written keys, and which keys a block writes is known only after it runs.
@@ -130,7 +147,10 @@ export class StateRepository {
       if (!reads.buckets.has(b) && !needBuckets.has(b)) {
         const entries = this.bucketCache.get(b);
         if (entries) reads.buckets.set(b, entries);
-        else needBuckets.add(b);
+        else if (tree.isEmptyBucket(b)) {
+          reads.buckets.set(b, NO_ENTRIES);
+          this.stats.emptyBuckets++;
+        } else needBuckets.add(b);
       }
       if (reads.has(k)) continue;
       const cached = this.records.get(k);
@@ -139,19 +159,29 @@ export class StateRepository {
         this.stats.recordCacheHits++;
         continue;
       }
-      needValues.push(k);
+      wanted.push(k);
     }
-    if (needValues.length === 0 && needBuckets.size === 0) return;
-    const bucketList = [...needBuckets];
-    const [values, buckets] = await Promise.all([
-      needValues.length > 0 ? this.db.getMany(needValues.map((k) => stateKeys.record(k))) : Promise.resolve([]),
-      bucketList.length > 0 ? this.db.getMany(bucketList.map((b) => stateKeys.bucket(b))) : Promise.resolve([]),
-    ]);
-    // The tree cannot change while a block's reads are in flight: Chain runs one block at a time.
-    for (let i = 0; i < bucketList.length; i++) {
-      const b = bucketList[i]!;
-      if (!reads.buckets.has(b)) reads.buckets.set(b, this.verifiedBucket(b, buckets[i]));
+    if (needBuckets.size > 0) {
+      const bucketList = [...needBuckets];
+      const buckets = await this.db.getMany(bucketList.map((b) => stateKeys.bucket(b)));
+      // The tree cannot change while a block's reads are in flight: Chain runs one block at a time.
+      for (let i = 0; i < bucketList.length; i++) {
+        const b = bucketList[i]!;
+        if (!reads.buckets.has(b)) reads.buckets.set(b, this.verifiedBucket(b, buckets[i]));
+      }
     }
+    const needValues: string[] = [];
+    for (const k of wanted) {
+      if (reads.has(k)) continue;
+      if (this.inBucket(reads, k)) needValues.push(k);
+      else {
+        this.stats.absentByBucket++;
+        this.records.set(k, null);
+        reads.values.set(k, null);
+      }
+    }
+    if (needValues.length === 0) return;
+    const values = await this.db.getMany(needValues.map((k) => stateKeys.record(k)));
     for (let i = 0; i < needValues.length; i++) {
       const k = needValues[i]!;
       if (reads.has(k)) continue;
@@ -159,6 +189,14 @@ export class StateRepository {
       reads.values.set(k, value);
     }
     this.stats.prefetched += needValues.length;
+  }
+
+  /** Whether the key's (loaded, verified) bucket lists it: a record the committed state holds. */
+  private inBucket(reads: BlockReads, stateKey: string): boolean {
+    const kh = reads.keyHash(stateKey);
+    const entries = reads.buckets.get(bucketOfKeyHash(kh, this.tree().depth));
+    if (!entries) throw new Error(`the bucket of ${stateKey} was not loaded`);
+    return valueHashIn(entries, kh) !== undefined;
   }
 
   /** Verified synchronous read of one record into `reads` (the prefetch missed it). */
@@ -170,7 +208,7 @@ export class StateRepository {
       return cached;
     }
     this.bucketSync(reads, bucketOfKeyHash(reads.keyHash(stateKey), this.tree().depth));
-    const value = this.verifiedRecord(reads, stateKey, this.db.getSync(stateKeys.record(stateKey)));
+    const value = this.inBucket(reads, stateKey) ? this.verifiedRecord(reads, stateKey, this.db.getSync(stateKeys.record(stateKey))) : null;
     reads.values.set(stateKey, value);
     return value;
   }
@@ -261,6 +299,11 @@ export class StateRepository {
     const cached = this.bucketCache.get(b);
     if (cached) {
       reads.buckets.set(b, cached);
+      return;
+    }
+    if (this.tree().isEmptyBucket(b)) {
+      reads.buckets.set(b, NO_ENTRIES);
+      this.stats.emptyBuckets++;
       return;
     }
     reads.buckets.set(b, this.verifiedBucket(b, this.db.getSync(stateKeys.bucket(b))));
