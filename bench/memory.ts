@@ -141,6 +141,8 @@ async function measure(dir: string): Promise<void> {
   const w = workload.counts;
   const ok = w.unexpected === 0;
   console.log(`workload: ${w.generated} txs, receipts ${JSON.stringify(Object.fromEntries(w.byCode))}, unexpected ${w.unexpected}${ok ? "" : " CORRECTNESS FAILED"}`);
+  const st = store.state.stats;
+  console.log(`state reads: ${st.prefetched} records read from LevelDB, ${st.absentByBucket ?? "-"} known absent from their bucket, ${st.emptyBuckets ?? "-"} empty buckets not read, ${st.bucketsLoaded} buckets read, ${st.recordCacheHits} record cache hits, ${st.syncLoads} synchronous`);
   console.log(`executeBlock CPU per tx: ${fmt(cpuUs / txs, 0)} us (execute + commit, no signature checks; last ${txs} txs)`);
   process.stdout.write(`RESULT ${JSON.stringify({ open, after, cpuUsPerTx: cpuUs / txs, ok })}\n`);
   await store.close();
