@@ -227,12 +227,12 @@ export const nodeConfigSchema = z
       .object({
         cacheBytes: z.number().int().min(0).max(4 * 2 ** 30).default(16 * 2 ** 20).describe("LevelDB's block cache (docs/performance.md, Memory at scale)"),
         writeBufferBytes: z.number().int().min(2 ** 20).max(2 ** 30).default(16 * 2 ** 20).describe("LevelDB's memtable; up to two are in memory while one is written out"),
-        maxOpenFiles: z.number().int().min(74).max(50_000).default(100).describe("LevelDB table files kept open: each is mapped, and what was read of it counts in the node's RSS (2 MiB per table at most)"),
+        maxOpenFiles: z.number().int().min(74).max(50_000).default(74).describe("LevelDB table files kept open: each is mapped, and what was read of it counts in the node's RSS (~2 MiB per table at most)"),
         recordCacheBytes: z.number().int().min(0).max(4 * 2 ** 30).default(32 * 2 ** 20).describe("verified state records kept across blocks"),
         bucketCacheBytes: z.number().int().min(0).max(4 * 2 ** 30).default(32 * 2 ** 20).describe("verified state-tree buckets kept across blocks"),
       })
       .strict()
-      .default({ cacheBytes: 16 * 2 ** 20, writeBufferBytes: 16 * 2 ** 20, maxOpenFiles: 100, recordCacheBytes: 32 * 2 ** 20, bucketCacheBytes: 32 * 2 ** 20 })
+      .default({ cacheBytes: 16 * 2 ** 20, writeBufferBytes: 16 * 2 ** 20, maxOpenFiles: 74, recordCacheBytes: 32 * 2 ** 20, bucketCacheBytes: 32 * 2 ** 20 })
       .describe("the node's store: what it may hold in memory (docs/performance.md, Memory at scale)"),
     log: z
       .object({
