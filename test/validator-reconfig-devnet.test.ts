@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { Cluster, FAST_CONSENSUS, sleep } from "../tools/cluster.js";
 import { TradeLoad } from "../tools/chaos/load.js";
 import { prng } from "../tools/prng.js";
-import { auditChain, commitGaps, decideChange, decision, describeSet, EpochBook, until, type Decision } from "../tools/reconfig.js";
+import { auditChain, commitGaps, decideChange, describeSet, EpochBook, setInState, until, type Decision } from "../tools/reconfig.js";
 import { certificateFromJson } from "../sdk/json.js";
 import { faultTolerance } from "../sdk/commit.js";
 import { peerIdFromNodePublicKey } from "../p2p/index.js";
@@ -69,7 +69,7 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   );
   t.comment(`epoch 0 (genesis): ${describeSet(book.epochs[0]!.members)}`);
 
-  await cluster.startAll();
+  await cluster.startAll(120_000);
   t.ok(await until(async () => (await Promise.all([0, 1, 2, 3].map((i) => cluster.status(i)))).every((s) => s?.ready), 60_000), "the four genesis validators are ready");
 
   // ---- the load: whole trade flows through different nodes, every acknowledgement recorded ----------
@@ -173,16 +173,14 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   t.comment(`$ tradeledger governance approve ${proposal.proposalId} --party customs\n${approveC.out.trim()}`);
   const decidedE = parsed(approveC.out) as { decided: boolean; validators: number; version: string; height: string };
   t.match(decidedE, { approvals: 3, needed: 3, decided: true, validators: 5, version: "1" });
-  const dE = await decision({ change: "ADD", partyId: "bank-e", book, reader }, proposal.proposalId, BigInt(decidedE.height));
+  const [dE] = book.record({ proposalId: proposal.proposalId, change: "ADD", partyId: "bank-e", nodePublicKey: eKey, decidedAt: BigInt(decidedE.height), version: BigInt(decidedE.version) }) as [Decision];
   t.same(dE.members.map((m) => m.partyId), ["bank-a", "bank-b", "customs", REMOVED, "bank-e"], "the added validator goes last");
-  t.equal(dE.members[4]!.nodePublicKey, eKey);
+  t.same(await setInState(reader, dE.decidedAt), { version: 1n, members: dE.members }, "the set in state is the one expected");
   t.comment(`bank-e's addition decided in block ${dE.decidedAt}: switch at ${dE.switchAt} = epochEndFor(${dE.decidedAt}) with K = ${K}, L = ${L}`);
-  const status = await cli(3, "governance", "status");
+  // bank-e's node: started now that its key is in the set in state; it follows, then votes at the switch.
+  const [status] = await Promise.all([cli(3, "governance", "status", "--party", "auditor"), cluster.start(e, 120_000)]);
   t.equal(status.code, 0, `governance status: ${status.err} ${status.out}`);
   t.match(parsed(status.out), { n: 5, f: 1, approvalsNeeded: 3, version: "1" }, "governance status shows the decided set");
-
-  // bank-e's node: started now that its key is in the set in state; it follows, then votes at the switch.
-  await cluster.start(e);
   voting.add(e); // in the load's rotation: transactions through it are relayed until it votes
   const switchedE = await waitSwitch(dE.switchAt, dE.version, [0, 1, 2, 3, e]);
   t.ok(switchedE, `the chain switched to epoch ${dE.version} after block ${dE.switchAt}, bank-e's node with it${switchedE ? "" : `\n${logTails()}`}`);
@@ -194,17 +192,23 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
 
   // ---- 2. bank-f and bank-g join: n → 7, f = 2 (decided through the SDK) -----------------------------
   from = Date.now();
-  const fgDecisions: Decision[] = [];
-  for (const party of ["bank-f", "bank-g"]) {
-    const i = index(party);
-    const d = await decideChange({ change: "ADD", partyId: party, nodePublicKey: cluster.nodePublicKey(i), proposer: "bank-a", approvers: ["bank-b", "customs", "bank-e"], signer, clientFor, book, reader });
-    t.comment(`${party}'s addition decided in block ${d.decidedAt} (version ${d.version}, n = ${d.members.length}): switch at ${d.switchAt}`);
-    fgDecisions.push(d);
-    await cluster.start(i);
-  }
-  const dG = fgDecisions[1]!;
-  t.same(dG.members.map((m) => m.partyId), ["bank-a", "bank-b", "customs", REMOVED, "bank-e", "bank-f", "bank-g"]);
+  // Both proposed and approved at once: decided in the same epoch they switch together (the set's
+  // version jumps by two), else one after the other; both are checked the same way.
+  const fgDecided = await Promise.all(
+    ["bank-f", "bank-g"].map(async (party) => {
+      const i = index(party);
+      const d = await decideChange({ change: "ADD", partyId: party, nodePublicKey: cluster.nodePublicKey(i), proposer: "bank-a", approvers: ["bank-b", "customs", "bank-e"], signer, clientFor });
+      await cluster.start(i, 120_000);
+      return d;
+    }),
+  );
+  const fgDecisions = book.record(...fgDecided);
+  const dG = fgDecisions[1]!; // the later of the two: its set is the seven
+  for (const d of fgDecisions) t.comment(`${d.partyId}'s addition decided in block ${d.decidedAt} (version ${d.version}, n = ${d.members.length}): switch at ${d.switchAt}`);
+  t.same(dG.members.map((m) => m.partyId), ["bank-a", "bank-b", "customs", REMOVED, "bank-e", ...fgDecisions.map((d) => d.partyId)], "each added validator goes last, in the order decided");
+  t.comment(fgDecisions[0]!.switchAt === dG.switchAt ? `both decided in one epoch: one switch after block ${dG.switchAt}, the set's version from ${dE.version} to ${dG.version}` : `decided in two epochs: switches after blocks ${fgDecisions[0]!.switchAt} and ${dG.switchAt}`);
   t.equal(faultTolerance(dG.members.length), 2, "n = 7: f = 2");
+  t.same(await setInState(reader, dG.decidedAt), { version: dG.version, members: dG.members }, "the set in state is the one expected");
   for (const d of fgDecisions) {
     const ok = await waitSwitch(d.switchAt, book.epochOf(d.switchAt + 1n).version, [...voting, index(d.partyId)]);
     t.ok(ok, `the chain switched after block ${d.switchAt} (epoch ${book.epochOf(d.switchAt + 1n).version})${ok ? "" : `\n${logTails()}`}`);
@@ -222,8 +226,9 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   // ---- 3. core-enterprise's validator is removed: n → 6 (approvals: 2f + 1 = 5 of the seven) ---------
   from = Date.now();
   const r = index(REMOVED);
-  const dR = await decideChange({ change: "REMOVE", partyId: REMOVED, nodePublicKey: cluster.nodePublicKey(r), proposer: "bank-a", approvers: ["bank-b", "customs", "bank-e", "bank-f", "bank-g"], signer, clientFor, book, reader });
+  const [dR] = book.record(await decideChange({ change: "REMOVE", partyId: REMOVED, nodePublicKey: cluster.nodePublicKey(r), proposer: "bank-a", approvers: ["bank-b", "customs", "bank-e", "bank-f", "bank-g"], signer, clientFor })) as [Decision];
   t.same(dR.members.map((m) => m.partyId), ["bank-a", "bank-b", "customs", "bank-e", "bank-f", "bank-g"], "the removed validator leaves its place");
+  t.same(await setInState(reader, dR.decidedAt), { version: dR.version, members: dR.members }, "the set in state is the one expected");
   t.comment(`${REMOVED}'s removal decided in block ${dR.decidedAt} (version ${dR.version}): switch at ${dR.switchAt}`);
   removed.add(r);
   voting.delete(r);

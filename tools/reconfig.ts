@@ -33,15 +33,21 @@ export interface Epoch {
   base: bigint;
 }
 
-/** What deciding one change took. */
-export interface Decision {
+/** A change as its deciding receipt shows it. */
+export interface Decided {
   proposalId: string;
   change: "ADD" | "REMOVE";
   partyId: string;
+  nodePublicKey: string;
   /** the block whose approval decided it */
   decidedAt: bigint;
-  /** the set in state right after it (GET /v1/governance) */
+  /** the set's version after it (the `validatorSetChanged` event): the epoch that runs it */
   version: bigint;
+}
+
+/** A decided change with the set it leaves and where consensus switches to it. */
+export interface Decision extends Decided {
+  /** the set after it, in replica order: the previous one with the added validator last, or without the removed one */
   members: SetMember[];
   /** where consensus switches to it (docs/governance.md §4: the pending switch, else epochEndFor) */
   switchAt: bigint;
@@ -49,11 +55,12 @@ export interface Decision {
 
 /**
  * The epochs of one chain as its changes are decided: the genesis set, then for each decision the
- * set it leaves and its switch point, computed by the ledger's rule from the deciding block and
- * compared by the caller with what the nodes do.
+ * set it leaves and its switch point, computed by the ledger's rules (docs/governance.md §4) from the
+ * deciding block — what the nodes are then checked against.
  */
 export class EpochBook {
   readonly epochs: Epoch[] = [];
+  readonly decisions: Decision[] = [];
   private pendingSwitch = 0n;
 
   constructor(
@@ -64,17 +71,32 @@ export class EpochBook {
     this.epochs.push({ version: 0n, members: genesisSet, base: 0n });
   }
 
-  /** The switch point of a change decided in block `h`, given the decisions recorded so far. */
-  switchFor(h: bigint): bigint {
-    return this.pendingSwitch >= h ? this.pendingSwitch : epochEndFor(h, this.checkpointInterval, this.watermarkWindow);
+  /** The set in state after the last recorded decision. */
+  get members(): SetMember[] {
+    return this.decisions.at(-1)?.members ?? this.epochs[0]!.members;
   }
 
-  /** Records a decided change: its set becomes the next epoch's (several decided in one epoch switch together). */
-  record(d: Decision): void {
-    this.pendingSwitch = d.switchAt;
-    const last = this.epochs.at(-1)!;
-    if (last.base === d.switchAt) this.epochs[this.epochs.length - 1] = { version: d.version, members: d.members, base: d.switchAt };
-    else this.epochs.push({ version: d.version, members: d.members, base: d.switchAt });
+  /**
+   * Records decided changes, in chain order (by version): each one's set, and its switch point —
+   * the pending switch if a previous decision's is still ahead, else epochEndFor(decidedAt). Several
+   * decided in one epoch switch together: the epoch that starts there runs the last one's set.
+   */
+  record(...decided: Decided[]): Decision[] {
+    return [...decided]
+      .sort((a, b) => (a.version < b.version ? -1 : 1))
+      .map((c) => {
+        if (c.version !== BigInt(this.decisions.length + 1)) throw new Error(`decision of version ${c.version} recorded after version ${this.decisions.length}`);
+        const before = this.members;
+        const members = c.change === "ADD" ? [...before, { partyId: c.partyId, nodePublicKey: c.nodePublicKey }] : before.filter((m) => m.nodePublicKey !== c.nodePublicKey);
+        const switchAt = this.pendingSwitch >= c.decidedAt ? this.pendingSwitch : epochEndFor(c.decidedAt, this.checkpointInterval, this.watermarkWindow);
+        this.pendingSwitch = switchAt;
+        const d: Decision = { ...c, members, switchAt };
+        this.decisions.push(d);
+        const last = this.epochs.at(-1)!;
+        if (last.base === switchAt) this.epochs[this.epochs.length - 1] = { version: d.version, members, base: switchAt };
+        else this.epochs.push({ version: d.version, members, base: switchAt });
+        return d;
+      });
   }
 
   /** The epoch that ordered block h. */
@@ -99,14 +121,17 @@ export function describeSet(members: SetMember[]): string {
   return `n = ${n}, f = ${faultTolerance(n)}, commit quorum ${quorumSize(n)}, approvals 2f + 1 = ${2 * faultTolerance(n) + 1} (${members.map((m) => m.partyId).join(", ")})`;
 }
 
-async function governance(client: TradeLedgerClient, minHeight: bigint, proposal?: string) {
-  return (await client.getGovernance({ minHeight, ...(proposal ? { proposal } : {}) })).governance;
+/** The set in state as GET /v1/governance shows it, at or above `minHeight`. */
+export async function setInState(client: TradeLedgerClient, minHeight: bigint): Promise<{ version: bigint; members: SetMember[] }> {
+  const g = (await client.getGovernance({ minHeight })).governance;
+  return { version: BigInt(g.version), members: g.validators.map((v) => ({ partyId: v.partyId, nodePublicKey: v.nodePublicKey })) };
 }
 
 /**
- * Decides one change through the SDK: `proposer` proposes, then `approvers` approve one by one until
- * a receipt carries `validatorSetChanged` (each party signs with its own key, submitted to the node
- * `clientFor` picks). Throws if the approvers run out before it is decided.
+ * Decides one change through the SDK: `proposer` proposes (unless `proposalId` names one already
+ * made), then `approvers` approve one by one until a receipt carries `validatorSetChanged` (each
+ * party signs with its own key, submitted to the node `clientFor` picks). Throws if the approvers run
+ * out before it is decided.
  */
 export async function decideChange(opts: {
   change: "ADD" | "REMOVE";
@@ -116,40 +141,15 @@ export async function decideChange(opts: {
   approvers: string[];
   signer: (party: string) => Signer;
   clientFor: (party: string) => TradeLedgerClient;
-  book: EpochBook;
-  /** reads GET /v1/governance (signed) through this client */
-  reader: TradeLedgerClient;
-  /** the proposal, already submitted some other way (the CLI) */
-  proposalId?: string;
-}): Promise<Decision> {
-  let proposalId = opts.proposalId;
-  if (!proposalId) {
-    const proposed = await submitOk(opts.clientFor(opts.proposer), tx.proposeValidatorChange({ change: opts.change, nodePublicKey: opts.nodePublicKey, partyId: opts.partyId }), opts.signer(opts.proposer));
-    proposalId = proposed.txHash;
-  }
+}): Promise<Decided> {
+  const proposed = await submitOk(opts.clientFor(opts.proposer), tx.proposeValidatorChange({ change: opts.change, nodePublicKey: opts.nodePublicKey, partyId: opts.partyId }), opts.signer(opts.proposer));
+  const proposalId = proposed.txHash;
   for (const party of opts.approvers) {
     const done = await submitOk(opts.clientFor(party), tx.approveValidatorChange({ proposalId }), opts.signer(party));
-    const changed = done.receipt.events.find((e) => e.type === "validatorSetChanged");
-    if (changed) return decision(opts, proposalId, BigInt(done.height));
+    const changed = done.receipt.events.find((e) => e.type === "validatorSetChanged") as { version?: string } | undefined;
+    if (changed) return { proposalId, change: opts.change, partyId: opts.partyId, nodePublicKey: opts.nodePublicKey, decidedAt: BigInt(done.height), version: BigInt(changed.version!) };
   }
   throw new Error(`${opts.change} ${opts.partyId}: not decided after the approvals of ${opts.approvers.join(", ")}`);
-}
-
-/** The decision of `proposalId` in block `decidedAt`, as GET /v1/governance shows it; recorded in the book. */
-export async function decision(opts: { change: "ADD" | "REMOVE"; partyId: string; book: EpochBook; reader: TradeLedgerClient }, proposalId: string, decidedAt: bigint): Promise<Decision> {
-  const g = await governance(opts.reader, decidedAt, proposalId);
-  if (!g.proposal || BigInt(g.proposal.decidedAt) !== decidedAt) throw new Error(`proposal ${proposalId} decided at ${g.proposal?.decidedAt}, its approval was in block ${decidedAt}`);
-  const d: Decision = {
-    proposalId,
-    change: opts.change,
-    partyId: opts.partyId,
-    decidedAt,
-    version: BigInt(g.version),
-    members: g.validators.map((v) => ({ partyId: v.partyId, nodePublicKey: v.nodePublicKey })),
-    switchAt: opts.book.switchFor(decidedAt),
-  };
-  opts.book.record(d);
-  return d;
 }
 
 async function submitOk(client: TradeLedgerClient, payload: Parameters<TradeLedgerClient["submit"]>[0], signer: Signer): Promise<CommittedTx> {
