@@ -274,7 +274,11 @@ export class TradeLedgerNode {
         relayTxTo: txGossip.relayTxTo,
         validateTx: txGossip.validateTx,
         serveBlocks: certifiedBlockServer(query),
-        serveSnapshot: snapshotServer(store),
+        // snapshots certified by the genesis set only: all of them until the first switch is past
+        serveSnapshot: snapshotServer(store, (h) => {
+          const set = chain.validatorSet;
+          return !set || set.version === 0n || (set.runningVersion === 0n && set.switchAt > chain.height && h <= set.switchAt);
+        }),
       },
     );
     let mode: NodeMode | undefined;

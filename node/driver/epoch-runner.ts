@@ -140,19 +140,20 @@ export class EpochRunner<E extends ExecutedLike = ExecutedBlock> {
   async start(): Promise<void> {
     const { current, finished } = await this.deps.log.readEpochs();
     for (const f of finished) this.finished.set(f.epoch, f);
-    const genesis = this.genesisRecord();
+    // no epoch record: the node never switched, it is in epoch 0 (the genesis set)
+    const logged = current ?? this.genesisRecord();
     const head = this.deps.headEpoch();
     let target: EpochRecord;
-    if (current && this.indexIn(current.members) >= 0) {
+    if (this.indexIn(logged.members) >= 0) {
       // voting in it: its replica resumes from the records (and ends the epoch again if it ended before the switch was durable)
-      target = current;
-    } else if (head && head.epoch > (current?.epoch ?? 0n)) {
+      target = logged;
+    } else if (head && head.epoch > logged.epoch) {
       target = { epoch: head.epoch, baseSeq: head.baseSeq, baseTime: 0n, baseDigest: new Uint8Array(0), members: [...head.members] };
     } else {
-      target = current ?? genesis;
+      target = logged;
     }
     this.current = target;
-    if (this.indexIn(target.members) >= 0 && target !== current && target.epoch > 0n) {
+    if (target !== logged && this.indexIn(target.members) >= 0) {
       // a follower whose state already reached a set that has it (it was down at that block)
       await this.becomeMember(head!, true);
       return;
