@@ -263,6 +263,18 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   const finalNodes = [...voting];
   const converged = await cluster.converged({ nodes: finalNodes, timeoutMs: 60_000 });
   t.ok(converged, "the final set's nodes converge on one head");
+  // One network: every validator of the final set connected to every other (the joiners found each
+  // other through p2p.extraPeers and the genesis validators learnt them when they dialled in).
+  let missingLinks: string[] = [];
+  await until(async () => {
+    missingLinks = [];
+    for (const i of finalNodes) {
+      const peers = new Set((await cluster.status(i, 2000))?.peers.map((p) => p.id) ?? []);
+      for (const j of finalNodes) if (j !== i && !peers.has(cluster.id(j))) missingLinks.push(`${cluster.id(i)} → ${cluster.id(j)}`);
+    }
+    return missingLinks.length === 0;
+  }, 30_000);
+  t.same(missingLinks, [], "every validator of the final set is connected to every other");
   const audit = await auditChain({
     chainId: cluster.net.chainId,
     nodes: cluster.net.nodes.map((n, i) => ({ id: n.id, url: n.rpcUrl, final: !removed.has(i) })),

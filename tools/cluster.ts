@@ -166,7 +166,15 @@ export class Cluster {
       ...(opts.hosts ? { hosts: opts.hosts } : {}),
       ...(joiners.length > 0 ? { extraParties: joiners.map((id) => ({ id, role: "BANK" as const, name: `${id} (joins the validators later)`, country: "SG" })) } : {}),
     });
-    joiners.forEach((id, k) => net.nodes.push(joiningNode(dir, id, opts.hosts?.[n + k] ?? { p2p: "127.0.0.1", rpc: "127.0.0.1" }, p2pBase + n + k, rpcBase + n + k)));
+    net.nodes.push(
+      ...joiningNodes(
+        dir,
+        joiners,
+        (k) => opts.hosts?.[n + k] ?? { p2p: "127.0.0.1", rpc: "127.0.0.1" },
+        (k) => p2pBase + n + k,
+        (k) => rpcBase + n + k,
+      ),
+    );
     if (opts.rpc || opts.mempool) {
       for (const node of net.nodes) {
         const config = readJsonFile(node.configFile) as NodeConfig;
@@ -377,32 +385,40 @@ export class Cluster {
 }
 
 /**
- * A joining bank's node (ClusterOptions.joiners): its node key, generated now (its public key goes
- * into the proposal that adds it), and its config, in the folder layout of the genesis validators'.
- * Configured as docs/governance.md §7 describes for a bank that joins: a validator config naming its
- * own party, the genesis validators (listed in the genesis) as the peers it dials.
+ * The joining banks' nodes (ClusterOptions.joiners): each one's node key, generated now (its public
+ * key goes into the proposal that adds it), and its config, in the folder layout of the genesis
+ * validators'. Configured as docs/governance.md §7 describes for a bank that joins: a validator config
+ * naming its own party (a key in no set: it follows until a set with its key takes over); it dials the
+ * genesis validators (their addresses are in the genesis) and, in `p2p.extraPeers`, the other joining
+ * banks (validators added after genesis have no address in it).
  */
-function joiningNode(dir: string, id: string, host: { p2p: string; rpc: string }, p2pPort: number, rpcPort: number): DevnetNode {
-  const nodeDir = join(dir, "nodes", id);
-  writeKeyFile(join(nodeDir, "node-key.json"), { seed: new Uint8Array(randomBytes(32)) });
-  const p2p = `/ip4/${host.p2p}/tcp/${p2pPort}`;
-  const config = parseWith(
-    nodeConfigSchema,
-    {
-      dataDir: "data",
-      genesisFile: "../../genesis.json",
-      nodeKeyFile: "node-key.json",
-      mode: "validator",
-      validatorId: id,
-      p2p: { listen: [p2p] },
-      rpc: { host: host.rpc, port: rpcPort },
-      log: { level: "info" },
-    },
-    `${id}'s node config`,
-  );
-  const configFile = join(nodeDir, "node.json");
-  writeJsonFile(configFile, config);
-  return { id, rpcUrl: `http://${host.rpc}:${rpcPort}`, rpcPort, p2p, configFile, dataDir: join(nodeDir, "data") };
+function joiningNodes(dir: string, ids: string[], hostOf: (k: number) => { p2p: string; rpc: string }, p2pPort: (k: number) => number, rpcPort: (k: number) => number): DevnetNode[] {
+  const keys = ids.map((id) => {
+    const seed = new Uint8Array(randomBytes(32));
+    writeKeyFile(join(dir, "nodes", id, "node-key.json"), { seed });
+    return toHex(nodeCrypto.publicKeyFromSeed(seed));
+  });
+  const p2pOf = (k: number) => `/ip4/${hostOf(k).p2p}/tcp/${p2pPort(k)}`;
+  return ids.map((id, k) => {
+    const nodeDir = join(dir, "nodes", id);
+    const config = parseWith(
+      nodeConfigSchema,
+      {
+        dataDir: "data",
+        genesisFile: "../../genesis.json",
+        nodeKeyFile: "node-key.json",
+        mode: "validator",
+        validatorId: id,
+        p2p: { listen: [p2pOf(k)], extraPeers: ids.flatMap((other, j) => (j === k ? [] : [{ id: other, nodePublicKey: keys[j]!, addresses: [p2pOf(j)] }])) },
+        rpc: { host: hostOf(k).rpc, port: rpcPort(k) },
+        log: { level: "info" },
+      },
+      `${id}'s node config`,
+    );
+    const configFile = join(nodeDir, "node.json");
+    writeJsonFile(configFile, config);
+    return { id, rpcUrl: `http://${hostOf(k).rpc}:${rpcPort(k)}`, rpcPort: rpcPort(k), p2p: p2pOf(k), configFile, dataDir: join(nodeDir, "data") };
+  });
 }
 
 export function sleep(ms: number): Promise<void> {
