@@ -164,6 +164,9 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   const proposal = parsed(proposed.out) as { proposalId: string; needed: number; approvals: string[] };
   t.comment(`$ tradeledger governance propose add --node-key ${eKey} --validator-party bank-e --party bank-a\n${proposed.out.trim()}`);
   t.match(proposal, { change: "ADD", partyId: "bank-e", approvals: ["bank-a"], needed: 3 });
+  // bank-e's node starts now, before its addition is decided (docs/governance.md §7): its key is in no
+  // set, so it follows, refused by the validators until the block that decides it.
+  const eStarted = cluster.start(e, 120_000);
   const approveB = await cli(1, "governance", "approve", proposal.proposalId, "--party", "bank-b");
   t.equal(approveB.code, 0, `governance approve: ${approveB.err}`);
   t.comment(`$ tradeledger governance approve ${proposal.proposalId} --party bank-b\n${approveB.out.trim()}`);
@@ -177,17 +180,19 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   t.same(dE.members.map((m) => m.partyId), ["bank-a", "bank-b", "customs", REMOVED, "bank-e"], "the added validator goes last");
   t.same(await setInState(reader, dE.decidedAt), { version: 1n, members: dE.members }, "the set in state is the one expected");
   t.comment(`bank-e's addition decided in block ${dE.decidedAt}: switch at ${dE.switchAt} = epochEndFor(${dE.decidedAt}) with K = ${K}, L = ${L}`);
-  // bank-e's node: started now that its key is in the set in state; it follows, then votes at the switch.
-  const [status] = await Promise.all([cli(3, "governance", "status", "--party", "auditor"), cluster.start(e, 120_000)]);
+  const decidedEAfter = Date.now() - from;
+  const [status] = await Promise.all([cli(3, "governance", "status", "--party", "auditor"), eStarted]);
   t.equal(status.code, 0, `governance status: ${status.err} ${status.out}`);
   t.match(parsed(status.out), { n: 5, f: 1, approvalsNeeded: 3, version: "1" }, "governance status shows the decided set");
   voting.add(e); // in the load's rotation: transactions through it are relayed until it votes
   const switchedE = await waitSwitch(dE.switchAt, dE.version, [0, 1, 2, 3, e]);
   t.ok(switchedE, `the chain switched to epoch ${dE.version} after block ${dE.switchAt}, bank-e's node with it${switchedE ? "" : `\n${logTails()}`}`);
   if (!switchedE) return;
+  const switchedEAfter = Date.now() - from;
   const signedE = await waitSigns("bank-e", dE.switchAt, dE.version);
   t.ok(signedE, "bank-e's validator signs commit certificates after the switch");
   t.comment(`bank-e's first commit signature seen in block ${signedE?.height} (on ${signedE?.node}); epoch ${dE.version}: ${describeSet(dE.members)}`);
+  t.comment(`phase timings: decided ${s1(decidedEAfter)} after the proposal started, switch seen on every voter at ${s1(switchedEAfter)}, bank-e's first signature seen at ${s1(Date.now() - from)}`);
   phases.push({ name: "add bank-e (4 → 5)", decisions: [dE], from, to: Date.now(), switchedAt: dE.switchAt });
 
   // ---- 2. bank-f and bank-g join: n → 7, f = 2 (decided through the SDK) -----------------------------
@@ -196,12 +201,13 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   // version jumps by two), else one after the other; both are checked the same way.
   const fgDecided = await Promise.all(
     ["bank-f", "bank-g"].map(async (party) => {
+      // the node starts while its addition is being decided, as bank-e's did
       const i = index(party);
-      const d = await decideChange({ change: "ADD", partyId: party, nodePublicKey: cluster.nodePublicKey(i), proposer: "bank-a", approvers: ["bank-b", "customs", "bank-e"], signer, clientFor });
-      await cluster.start(i, 120_000);
+      const [d] = await Promise.all([decideChange({ change: "ADD", partyId: party, nodePublicKey: cluster.nodePublicKey(i), proposer: "bank-a", approvers: ["bank-b", "customs", "bank-e"], signer, clientFor }), cluster.start(i, 120_000)]);
       return d;
     }),
   );
+  const decidedFGAfter = Date.now() - from;
   const fgDecisions = book.record(...fgDecided);
   const dG = fgDecisions[1]!; // the later of the two: its set is the seven
   for (const d of fgDecisions) t.comment(`${d.partyId}'s addition decided in block ${d.decidedAt} (version ${d.version}, n = ${d.members.length}): switch at ${d.switchAt}`);
@@ -215,12 +221,14 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
     if (!ok) return;
     voting.add(index(d.partyId));
   }
+  const switchedFGAfter = Date.now() - from;
   for (const party of ["bank-f", "bank-g"]) {
     const signed = await waitSigns(party, dG.switchAt, dG.version);
     t.ok(signed, `${party}'s validator signs commit certificates after its switch`);
     t.comment(`${party}'s first commit signature seen in block ${signed?.height} (on ${signed?.node})`);
   }
   t.comment(`epoch ${dG.version}: ${describeSet(dG.members)}`);
+  t.comment(`phase timings: both decided ${s1(decidedFGAfter)} after the proposals started, switch seen on every voter at ${s1(switchedFGAfter)}, both joiners' signatures seen at ${s1(Date.now() - from)}`);
   phases.push({ name: "add bank-f and bank-g (5 → 7)", decisions: fgDecisions, from, to: Date.now(), switchedAt: dG.switchAt });
 
   // ---- 3. core-enterprise's validator is removed: n → 6 (approvals: 2f + 1 = 5 of the seven) ---------
@@ -323,6 +331,10 @@ function parsed(out: string): any {
   } catch {
     return { notJson: out };
   }
+}
+
+function s1(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function hash(s: string): number {
