@@ -258,6 +258,7 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   t.same(back, [], "and none lets it back in while it keeps redialling");
   const removedStatus = await cluster.status(r);
   t.ok(removedStatus, `${REMOVED}'s process still runs and answers`);
+  t.equal(removedStatus?.view, undefined, `${REMOVED}'s node runs no replica: it stopped voting`);
   t.comment(`${REMOVED}'s node after its removal: height ${removedStatus?.height}, mode ${removedStatus?.mode}, validator peers ${removedStatus?.peers.filter((p) => p.validator).length ?? "?"}`);
 
   // let the load run a little in the final epoch
