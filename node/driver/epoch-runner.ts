@@ -155,7 +155,7 @@ export class EpochRunner<E extends ExecutedLike = ExecutedBlock> {
     this.current = target;
     if (target !== logged && this.indexIn(target.members) >= 0) {
       // a follower whose state already reached a set that has it (it was down at that block)
-      await this.becomeMember(head!, true);
+      await this.becomeMember();
       return;
     }
     this.enter(await this.deps.log.readAll());
@@ -237,7 +237,7 @@ export class EpochRunner<E extends ExecutedLike = ExecutedBlock> {
       this.deps.onEpochStarted?.({ epoch: head.epoch, validators: head.members, self: undefined });
       return;
     }
-    this.queue(() => this.becomeMember(head, false));
+    this.queue(() => this.becomeMember());
   }
 
   // ---- transitions -----------------------------------------------------------------------------
@@ -315,12 +315,17 @@ export class EpochRunner<E extends ExecutedLike = ExecutedBlock> {
   }
 
   /** A follower reached a set that has it: stop following, record the epoch, start voting. */
-  private async becomeMember(head: HeadEpoch, starting: boolean): Promise<void> {
-    if (!starting) {
-      await this.following?.stop();
-      this.following = undefined;
-    }
+  private async becomeMember(): Promise<void> {
     if (this._driver) return;
+    await this.following?.stop();
+    this.following = undefined;
+    // the head as it is once following stopped (it may have passed further switches meanwhile)
+    const head = this.deps.headEpoch();
+    if (!head || this.indexIn(head.members) < 0) {
+      if (head) this.current = { epoch: head.epoch, baseSeq: head.baseSeq, baseTime: 0n, baseDigest: new Uint8Array(0), members: [...head.members] };
+      this.enter([]);
+      return;
+    }
     let base: { time: bigint; hash: Uint8Array };
     if (head.baseSeq === 0n) base = { time: this.opts.config.genesisTime, hash: this.opts.config.genesisStateDigest };
     else {

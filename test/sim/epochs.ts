@@ -506,3 +506,132 @@ function never<T>(): Promise<T> {
 function settled(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+// ---- seeded runs: random changes under faults (npm run sim:epochs) ------------------------------
+
+export interface EpochSeedResult {
+  seed: bigint;
+  violations: string[];
+  liveness: string | null;
+  /** virtual ms from the heal until every member of the final set voted in the final epoch and every node executed every transaction */
+  healToDoneMs: number | null;
+  switches: number;
+  blocks: bigint;
+  restarts: number;
+  scenario: string;
+}
+
+const LIVENESS_MS = 60_000;
+
+/**
+ * One seeded run: all eight node keys run a node (those in no set follow); 4 or 7 validators at
+ * genesis; during 3-6 virtual seconds of faults, up to four random changes (ADD / REMOVE, sets of
+ * 4..7), load, message and block-sync loss up to 20%, and crashes (kill -9) with restart, some of
+ * them inside the epoch-ended hook or right after the durable switch. Then the network heals.
+ * Safety: one chain (no fork), every block's certificate verifies against its epoch's set, no halt,
+ * no misrouted frame. Liveness: within 60 virtual s of the heal, every member of the final set votes
+ * in the final epoch and every node (followers included) executed every transaction.
+ */
+export async function runEpochSeed(seed: bigint): Promise<EpochSeedResult> {
+  const rng = new Prng(seed * 7919n + 1n);
+  const initial = rng.chance(0.5) ? [0, 1, 2, 3] : [0, 1, 2, 3, 4, 5, 6];
+  const net = new EpochNet(seed, initial);
+  const scenario: string[] = [`initial [${initial.join(",")}]`];
+  for (let k = 0; k < 8; k++) await net.start(k);
+  const faultMs = rng.int(3000, 6000);
+  net.loss = rng.chance(0.5) ? rng.float() * 0.2 : 0;
+  scenario.push(`faults ${faultMs} ms, loss ${net.loss.toFixed(2)}`);
+  let members = [...initial];
+  let changes = 0;
+  const down = new Set<number>();
+  while (net.now < faultMs) {
+    const r = rng.float();
+    if (r < 0.06 && changes < 4) {
+      const outside = [...Array(8).keys()].filter((k) => !members.includes(k));
+      const add = members.length < 7 && (members.length <= 4 || rng.chance(0.5));
+      if (add) {
+        const k = outside[rng.int(0, outside.length - 1)]!;
+        members = [...members, k];
+        net.submit(`ADD:${k}`);
+        scenario.push(`t=${net.now} ADD:${k}`);
+      } else {
+        const k = members[rng.int(0, members.length - 1)]!;
+        members = members.filter((x) => x !== k);
+        net.submit(`REMOVE:${k}`);
+        scenario.push(`t=${net.now} REMOVE:${k}`);
+      }
+      changes++;
+    } else if (r < 0.1 && down.size === 0) {
+      // one node down at a time (every set of 4..7 tolerates one fault)
+      const k = rng.int(0, 7);
+      const node = net.nodes.get(k)!;
+      const how = rng.int(0, 2);
+      if (how === 0) {
+        net.crash(k);
+        down.add(k);
+        net.schedule(rng.int(300, 2000), () => {
+          down.delete(k);
+          void net.start(k);
+        });
+        scenario.push(`t=${net.now} kill ${k}`);
+      } else if (how === 1) {
+        node.crashInHook = true;
+        scenario.push(`t=${net.now} kill ${k} in its next epoch-ended hook`);
+      } else {
+        node.crashAfterSwitch = true;
+        scenario.push(`t=${net.now} kill ${k} after its next durable switch`);
+      }
+    } else {
+      net.submit();
+    }
+    await net.runUntil(net.now + rng.int(20, 120));
+  }
+  // heal: no loss, everyone up, no pending kills; a few more transactions
+  net.loss = 0;
+  for (const n of net.nodes.values()) {
+    n.crashInHook = false;
+    n.crashAfterSwitch = false;
+  }
+  for (const k of [...Array(8).keys()]) if (!net.nodes.get(k)!.up) await net.start(k);
+  const healedAt = net.now;
+  for (let i = 0; i < 3; i++) net.submit();
+  const all = [...Array(8).keys()];
+  const finalSet = (): number[] => {
+    let best = net.nodes.get(0)!.chain;
+    for (const n of net.nodes.values()) if (n.chain.height > best.height) best = n.chain;
+    return best.set.members.map((m) => net.keyOf(m.nodePublicKey));
+  };
+  const finalEpoch = (): bigint => {
+    let best = net.nodes.get(0)!.chain;
+    for (const n of net.nodes.values()) if (n.chain.height > best.height) best = n.chain;
+    return best.set.version;
+  };
+  const done = () => net.votingEpoch(finalSet()) === finalEpoch() && net.allExecutedOn(all);
+  // keep the chain moving so that a pending switch is reached
+  let ok = false;
+  const deadline = healedAt + LIVENESS_MS;
+  while (net.now < deadline) {
+    if (done()) {
+      ok = true;
+      break;
+    }
+    await net.runUntil(net.now + 100);
+  }
+  const violations = [...net.violations];
+  for (const n of net.nodes.values()) for (const p of n.chain.problems) violations.push(`node ${n.key}: ${p}`);
+  let blocks = 0n;
+  for (const s of net.reference.keys()) if (s > blocks) blocks = s;
+  const switches = net.nodes.get(0)!.runner?.stats.switches ?? 0;
+  return {
+    seed,
+    violations,
+    liveness: ok
+      ? null
+      : `not done ${LIVENESS_MS} ms after the heal: final set [${finalSet().join(",")}] epoch ${finalEpoch()}; nodes ${[...net.nodes.values()].map((n) => `${n.key}:h${n.chain.height}/e${n.runner?.epoch.epoch ?? "-"}${n.runner?.driver ? "v" : "f"}`).join(" ")}`,
+    healToDoneMs: ok ? net.now - healedAt : null,
+    switches: Number(finalEpoch()),
+    blocks,
+    restarts: [...net.nodes.values()].reduce((s, n) => s + n.restarts, 0),
+    scenario: scenario.join("; "),
+  };
+}
