@@ -12,6 +12,7 @@
 // the epoch that ordered it and names that epoch — so the new validators sign only after their
 // switch and the removed one not after its own; the removed node is refused by the others; no node
 // halted; and the load went on committing across every switch (the gaps are reported, not asserted).
+// On the way, bank-e's node is killed (SIGKILL) in its first epoch and restarted: it must vote again.
 import t from "tap";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -195,6 +196,17 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   t.comment(`phase timings: decided ${s1(decidedEAfter)} after the proposal started, switch seen on every voter at ${s1(switchedEAfter)}, bank-e's first signature seen at ${s1(Date.now() - from)}`);
   phases.push({ name: "add bank-e (4 → 5)", decisions: [dE], from, to: Date.now(), switchedAt: dE.switchAt });
 
+  // bank-e's node killed (SIGKILL) in its first epoch and restarted: it resumes from its consensus log
+  // in epoch 1, as a voter (n = 5 keeps a quorum of 4 without it meanwhile; the load resubmits what it
+  // had in flight elsewhere).
+  const killedAt = BigInt((await cluster.status(0))?.height ?? dE.switchAt);
+  await cluster.kill(e);
+  const restartedFrom = Date.now();
+  await cluster.start(e, 120_000);
+  const resumed = await waitSigns("bank-e", killedAt, dE.version);
+  t.ok(resumed, `bank-e's node, killed at about block ${killedAt} and restarted, signs in epoch ${dE.version} again${resumed ? "" : `\n${logTails()}`}`);
+  t.comment(`bank-e killed at about block ${killedAt}, restarted; signing again in block ${resumed?.height} (on ${resumed?.node}), ${s1(Date.now() - restartedFrom)} after the restart began`);
+
   // ---- 2. bank-f and bank-g join: n → 7, f = 2 (decided through the SDK) -----------------------------
   from = Date.now();
   // Both proposed and approved at once: decided in the same epoch they switch together (the set's
@@ -298,7 +310,10 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   t.equal(audit.found, load.acked.length, `${audit.found} of ${load.acked.length} acknowledged transactions found on every node holding their height`);
   t.same(load.unexpected, [], "every receipt had the code its flow expects");
   t.same(Object.fromEntries(halted), {}, "no node halted");
-  for (let i = 0; i < cluster.size; i++) t.ok(cluster.isRunning(i), `${cluster.id(i)}'s process ran throughout`);
+  for (let i = 0; i < cluster.size; i++) {
+    const starts = i === e ? 2 : 1;
+    t.ok(cluster.isRunning(i) && cluster.procs[i]!.starts === starts, `${cluster.id(i)}'s process runs at the end, started ${starts === 1 ? "once: it never exited" : "twice: the kill above"}`);
+  }
 
   // Who signed in which epoch: the joiners only after their switch, the removed one not after its own.
   const signers = (v: bigint) => [...(audit.signersByEpoch.get(v) ?? [])].sort();
