@@ -12,7 +12,8 @@
 // the epoch that ordered it and names that epoch — so the new validators sign only after their
 // switch and the removed one not after its own; the removed node is refused by the others; no node
 // halted; and the load went on committing across every switch (the gaps are reported, not asserted).
-// On the way, bank-e's node is killed (SIGKILL) in its first epoch and restarted: it must vote again.
+// On the way, bank-e's node is killed (SIGKILL) in its first epoch and restarted: it must follow the
+// next switch and vote in the epoch of seven.
 import t from "tap";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -108,11 +109,8 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
 
   const auditor = cluster.signer("auditor");
   const reader = cluster.client(0, "auditor");
-  /** each party submits its governance transactions through one of the voting nodes */
-  const clientFor = (party: string) => {
-    const nodes = [...voting];
-    return cluster.client(nodes[Math.abs(hash(party)) % nodes.length]!, party);
-  };
+  /** each party submits its governance transactions through one of bank-a's, bank-b's and customs' nodes (never removed nor restarted) */
+  const clientFor = (party: string) => cluster.client(Math.abs(hash(party)) % 3, party);
   const signer = (p: string) => cluster.signer(p);
   await until(async () => load.acked.length >= 6, 60_000);
   t.ok(load.acked.length >= 6, `the load commits before any change (${load.acked.length} acknowledged)`);
@@ -196,16 +194,13 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   t.comment(`phase timings: decided ${s1(decidedEAfter)} after the proposal started, switch seen on every voter at ${s1(switchedEAfter)}, bank-e's first signature seen at ${s1(Date.now() - from)}`);
   phases.push({ name: "add bank-e (4 → 5)", decisions: [dE], from, to: Date.now(), switchedAt: dE.switchAt });
 
-  // bank-e's node killed (SIGKILL) in its first epoch and restarted: it resumes from its consensus log
-  // in epoch 1, as a voter (n = 5 keeps a quorum of 4 without it meanwhile; the load resubmits what it
-  // had in flight elsewhere).
+  // bank-e's node killed (SIGKILL) in its first epoch and restarted right away: it resumes from its
+  // consensus log in epoch 1 (n = 5 keeps a quorum of 4 without it meanwhile; the load resubmits what
+  // it had in flight elsewhere) and must follow the next switch and sign in the epoch of seven.
   const killedAt = BigInt((await cluster.status(0))?.height ?? dE.switchAt);
   await cluster.kill(e);
-  const restartedFrom = Date.now();
   await cluster.start(e, 120_000);
-  const resumed = await waitSigns("bank-e", killedAt, dE.version);
-  t.ok(resumed, `bank-e's node, killed at about block ${killedAt} and restarted, signs in epoch ${dE.version} again${resumed ? "" : `\n${logTails()}`}`);
-  t.comment(`bank-e killed at about block ${killedAt}, restarted; signing again in block ${resumed?.height} (on ${resumed?.node}), ${s1(Date.now() - restartedFrom)} after the restart began`);
+  t.comment(`bank-e's node killed at about block ${killedAt} and restarted`);
 
   // ---- 2. bank-f and bank-g join: n → 7, f = 2 (decided through the SDK) -----------------------------
   from = Date.now();
@@ -234,13 +229,13 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
     voting.add(index(d.partyId));
   }
   const switchedFGAfter = Date.now() - from;
-  for (const party of ["bank-f", "bank-g"]) {
+  for (const party of ["bank-f", "bank-g", "bank-e"]) {
     const signed = await waitSigns(party, dG.switchAt, dG.version);
-    t.ok(signed, `${party}'s validator signs commit certificates after its switch`);
+    t.ok(signed, `${party}'s validator signs commit certificates after the switch${party === "bank-e" ? " (restarted after a kill in epoch 1)" : ""}`);
     t.comment(`${party}'s first commit signature seen in block ${signed?.height} (on ${signed?.node})`);
   }
   t.comment(`epoch ${dG.version}: ${describeSet(dG.members)}`);
-  t.comment(`phase timings: both decided ${s1(decidedFGAfter)} after the proposals started, switch seen on every voter at ${s1(switchedFGAfter)}, both joiners' signatures seen at ${s1(Date.now() - from)}`);
+  t.comment(`phase timings: both decided ${s1(decidedFGAfter)} after the proposals started, switch seen on every voter at ${s1(switchedFGAfter)}, the three joiners' signatures seen at ${s1(Date.now() - from)}`);
   phases.push({ name: "add bank-f and bank-g (5 → 7)", decisions: fgDecisions, from, to: Date.now(), switchedAt: dG.switchAt });
 
   // ---- 3. core-enterprise's validator is removed: n → 6 (approvals: 2f + 1 = 5 of the seven) ---------
