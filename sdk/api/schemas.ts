@@ -659,11 +659,11 @@ export const TxView = z
 // ---- histories with their proofs (sdk/verify.ts verifyHistory, verifyObjectHistory) ----
 
 /** What a history page carries with `proofs=true`, beside each entry's own proof (every kind's the same). */
-export const HistoryProofFields = {
-  blocks: described(z.optional(z.array(BlockProofView)), "with proofs: each entry's block header, commit certificate and certified header"),
-  signerKeys: described(z.optional(z.array(SignerKeysView)), "with proofs: the page's signers' keys proven from certified state (absent while the head is not certified)"),
-  complete: described(z.optional(HistoryCompleteView), "with proofs: the object's history chain at a certified height, read before the page (absent while the head is not certified)"),
-};
+export const HistoryBlocks = described(z.optional(z.array(BlockProofView)), "with proofs: each entry's block header, commit certificate and certified header");
+export const HistorySignerKeys = described(z.optional(z.array(SignerKeysView)), "with proofs: the page's signers' keys proven from certified state (absent while the head is not certified)");
+export const HistoryComplete = described(z.optional(HistoryCompleteView), "with proofs: the object's history chain at a certified height, read before the page (absent while the head is not certified)");
+/** The three as one shape (named one by one in route and view definitions, so that bundlers can drop unused ones). */
+export const HistoryProofFields = { blocks: HistoryBlocks, signerKeys: HistorySignerKeys, complete: HistoryComplete };
 
 /** The kinds of object other than receivables with a history route (sdk/history-chain.ts ObjectKind). */
 export const OBJECT_HISTORY_KINDS = ["piece", "warrant", "line", "title", "lot"] as const;
@@ -673,7 +673,9 @@ export const ObjectHistoryPageView = z
     kind: z.enum(OBJECT_HISTORY_KINDS),
     id: described(z.string().check(z.minLength(2)).check(z.maxLength(64)), "the object's id"),
     items: z.array(HistoryEntryView),
-    ...HistoryProofFields,
+    blocks: HistoryBlocks,
+    signerKeys: HistorySignerKeys,
+    complete: HistoryComplete,
     cursor: described(z.optional(z.string()), "absent on the last page; a page may hold fewer than `limit` items and still have one"),
   }).apply(named, "ObjectHistoryPage");
 
