@@ -2,13 +2,11 @@
 // `registerInvoice(core, invoice)`, `waitForTx(core, hash)`. Each names only the routes it sends
 // (sdk/api/routes.ts), so a bundler keeps only the routes, and the response schemas, of the calls
 // an app makes; the full client (sdk/client.ts) has a method for each of them. Browser-safe.
-import * as z from "zod/mini";
 import * as R from "./api/routes.js";
 import type { HistoryPageJson, ObjectHistoryPageJson } from "./api/routes.js";
-import { Hex32, TimeMs, U64, type ALERT_EVENT, type EVENT_TYPES, type REJECTED_EVENT } from "./api/primitives.js";
+import type { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 import {
   LedgerEventView,
-  ReceiptView,
   type AlertRecordJson,
   type BlockJson,
   type CertifiedHeaderJson,
@@ -284,13 +282,6 @@ export async function submitSigned(core: ClientCore, tx: Tx | Uint8Array, opts: 
 }
 
 /**
- * GET /v1/txs/:hash as waitForTx reads it: where the transaction was committed and its receipt,
- * checked (the answer's other fields, the body and its proofs, are not read here: getTx checks
- * them all).
- */
-const txReceipt = { ...R.getTx, response: /* @__PURE__ */ z.object({ txHash: Hex32, height: U64, index: /* @__PURE__ */ z.int().check(z.gte(0)), time: TimeMs, blockHash: Hex32, receipt: ReceiptView }) };
-
-/**
  * Waits until a transaction is committed and returns its receipt, whatever its code (`ok` says
  * whether the ledger accepted it). Polls getTx (a signed read: the client needs a signer who
  * may see the transaction), honouring the node's retryAfterMs when it is busy. Throws
@@ -303,7 +294,7 @@ export async function waitForTx(core: ClientCore, hash: string | Uint8Array, opt
   for (;;) {
     let wait = pause;
     try {
-      return committedOf(await core.request(txReceipt, { params: { hash: txHash }, ...(opts.signal ? { signal: opts.signal } : {}) }));
+      return committedOf(await core.request(R.getTxReceipt, { params: { hash: txHash }, ...(opts.signal ? { signal: opts.signal } : {}) }));
     } catch (err) {
       if (!(err instanceof LedgerError)) throw err;
       if (opts.signal?.aborted) throw err;
