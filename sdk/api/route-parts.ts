@@ -1,46 +1,9 @@
 // What every route is made of (sdk/api/routes.ts): the route definition's shape, the request pieces
 // routes share (pages, minHeight, certification waits) and the helpers that fill a path. Browser-safe.
 import * as z from "zod/mini";
-import { RESULT_CODES } from "../types.js";
 import type { ObjectKind } from "../history-chain.js";
-import { ALERT_EVENT, CalendarDate, described, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, ReceivableStatusSchema, REJECTED_EVENT, U64 } from "./primitives.js";
-import {
-  AlertRecordView,
-  SupervisionRuleView,
-  GovernanceView,
-  ObserverRecordView,
-  AsOf,
-  BlockTxView,
-  BlockView,
-  CertifiedHeaderView,
-  CreditLineView,
-  DocumentRecordView,
-  ExposureView,
-  HistoryEntryView,
-  HistoryBlocks,
-  HistoryComplete,
-  HistorySignerKeys,
-  ObjectHistoryPageView,
-  LedgerEventView,
-  LotRecord,
-  PartyView,
-  PieceItemView,
-  PIECE_STATUSES,
-  PieceView,
-  ReceivableView,
-  StatusView,
-  HealthView,
-  ReadinessView,
-  SubmitResultView,
-  TitleRecord,
-  TITLE_STATUSES,
-  TitleView,
-  TxEntryView,
-  TxView,
-  WarrantTreeView,
-} from "./schemas.js";
-
-import { AgingReportView, ConcentrationReportView, FinancialsView, IndicatorsView } from "./lending-schemas.js";
+import { described, Hex, U64 } from "./primitives.js";
+import { ObjectHistoryPageView } from "./schemas.js";
 
 // ---- request pieces ---------------------------------------------------------------------------
 

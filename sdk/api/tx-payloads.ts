@@ -3,9 +3,9 @@
 // appears in the RPC and the OpenAPI document by being registered there.
 import * as z from "zod/mini";
 import { named } from "./primitives.js";
-import { TX_FORMAT_LIST, TX_TYPES, type TxType } from "../transactions/index.js";
+import { TX_FORMAT_LIST } from "../transactions/index.js";
 
-export const TxTypeSchema = z.enum(TX_TYPES as [TxType, ...TxType[]]);
+export { TxTypeSchema } from "./views/core.js";
 
 type PayloadJsonSchema = (typeof TX_FORMAT_LIST)[number]["json"];
 const payloadSchemas = TX_FORMAT_LIST.map((f) => f.json) as unknown as [PayloadJsonSchema, ...PayloadJsonSchema[]];

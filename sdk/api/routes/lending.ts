@@ -2,7 +2,7 @@
 // Each route is a value of its own (sdk/api/routes.ts collects them): a client that sends a few of them
 // carries those and their schemas only. Browser-safe.
 import * as z from "zod/mini";
-import { Access, Cursor, Empty, Limit, MinHeight, READ_ERRORS, WaitCertifiedMs, route } from "../route-parts.js";
+import { Cursor, Empty, Limit, MinHeight, READ_ERRORS, WaitCertifiedMs, route } from "../route-parts.js";
 import { PartyId, U64, described } from "../primitives.js";
 import { AgingReportView, ConcentrationReportView, FinancialsView, IndicatorsView } from "../lending-schemas.js";
 
