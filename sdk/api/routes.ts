@@ -27,9 +27,50 @@ export * from "./routes/events.js";
 
 /**
  * Every route, keyed by its id (the OpenAPI operationId): what the server mounts and the OpenAPI
- * document lists. A client that imports single routes (sdk/calls.ts) carries only those.
+ * document lists. A client that imports single routes (sdk/calls.ts) carries only those. (Typed
+ * route by route so that its declaration refers to each route's instead of restating them all.)
  */
-export const routes = {
+export const routes: {
+  readonly getHealth: typeof getHealth;
+  readonly getReadiness: typeof getReadiness;
+  readonly getStatus: typeof getStatus;
+  readonly submitTx: typeof submitTx;
+  readonly getTx: typeof getTx;
+  readonly getBlock: typeof getBlock;
+  readonly getCertifiedHeader: typeof getCertifiedHeader;
+  readonly getBlockTxs: typeof getBlockTxs;
+  readonly getReceivable: typeof getReceivable;
+  readonly getHistory: typeof getHistory;
+  readonly listReceivables: typeof listReceivables;
+  readonly getDocument: typeof getDocument;
+  readonly getFingerprint: typeof getFingerprint;
+  readonly getParty: typeof getParty;
+  readonly getExposure: typeof getExposure;
+  readonly getIndicators: typeof getIndicators;
+  readonly getFinancials: typeof getFinancials;
+  readonly getAgingReport: typeof getAgingReport;
+  readonly getConcentrationReport: typeof getConcentrationReport;
+  readonly getCreditLine: typeof getCreditLine;
+  readonly getWarrant: typeof getWarrant;
+  readonly getPiece: typeof getPiece;
+  readonly listPieces: typeof listPieces;
+  readonly getTitle: typeof getTitle;
+  readonly getLot: typeof getLot;
+  readonly getPieceHistory: typeof getPieceHistory;
+  readonly getWarrantHistory: typeof getWarrantHistory;
+  readonly getCreditLineHistory: typeof getCreditLineHistory;
+  readonly getTitleHistory: typeof getTitleHistory;
+  readonly getLotHistory: typeof getLotHistory;
+  readonly listTitles: typeof listTitles;
+  readonly listRejections: typeof listRejections;
+  readonly listAlerts: typeof listAlerts;
+  readonly listRules: typeof listRules;
+  readonly getGovernance: typeof getGovernance;
+  readonly listObservers: typeof listObservers;
+  readonly streamEvents: typeof streamEvents;
+  readonly getOpenApi: typeof getOpenApi;
+  readonly getMetrics: typeof getMetrics;
+} = {
   getHealth,
   getReadiness,
   getStatus,
@@ -69,7 +110,7 @@ export const routes = {
   streamEvents,
   getOpenApi,
   getMetrics,
-} as const;
+};
 
 export type Routes = typeof routes;
 export type RouteId = keyof Routes;
