@@ -6,9 +6,13 @@
 // the OpenAPI document and the full client. Browser-safe.
 import type * as z from "zod/mini";
 import type { ObjectKind } from "../history-chain.js";
-import { getHealth, getReadiness, getStatus, submitTx, getBlock, getCertifiedHeader, getOpenApi, getMetrics } from "./routes/chain.js";
-import { getTx, getBlockTxs } from "./routes/txs.js";
-import { getReceivable, getHistory, listReceivables, getDocument, getFingerprint, getParty, getExposure, listRejections } from "./routes/receivables.js";
+import { getHealth, getReadiness, getOpenApi, getMetrics } from "./routes/node.js";
+import { getStatus, submitTx } from "./routes/chain.js";
+import { getBlock, getCertifiedHeader } from "./routes/blocks.js";
+import { getTx, getBlockTxs, listRejections } from "./routes/txs.js";
+import { getReceivable, getHistory, listReceivables } from "./routes/receivables.js";
+import { getParty, getExposure } from "./routes/parties.js";
+import { getDocument, getFingerprint } from "./routes/documents.js";
 import { getIndicators, getFinancials, getAgingReport, getConcentrationReport } from "./routes/lending.js";
 import { getCreditLine, getWarrant, getPiece, listPieces, getPieceHistory, getWarrantHistory, getCreditLineHistory } from "./routes/warrants.js";
 import { getTitle, getLot, listTitles, getTitleHistory, getLotHistory } from "./routes/titles.js";
@@ -16,9 +20,13 @@ import { listAlerts, listRules, getGovernance, listObservers } from "./routes/go
 import { streamEvents } from "./routes/events.js";
 
 export * from "./route-parts.js";
+export * from "./routes/node.js";
 export * from "./routes/chain.js";
+export * from "./routes/blocks.js";
 export * from "./routes/txs.js";
 export * from "./routes/receivables.js";
+export * from "./routes/parties.js";
+export * from "./routes/documents.js";
 export * from "./routes/lending.js";
 export * from "./routes/warrants.js";
 export * from "./routes/titles.js";

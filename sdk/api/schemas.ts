@@ -1,18 +1,23 @@
 // The zod schemas of the RPC's JSON views (ledger records, events, receipts, transactions, blocks,
 // status, exposure, the event stream) and the JSON types the SDK returns. The views live in
-// sdk/api/views/ by what reads them: core.ts (receivables, events, receipts, blocks, proofs,
-// histories, status), txs.ts (a transaction with its payload's view) and objects.ts (warrants,
-// pieces, titles, supervision, governance), so that a bundle carries the views of the routes it
-// calls; this module re-exports them all. Browser-safe.
+// sdk/api/views/ by what reads them: core.ts (receivables, events, receipts, certificates, proofs,
+// receivables' histories, status, submission), node.ts (probes, blocks, the event stream),
+// parties.ts (parties, exposure, documents), txs.ts (a transaction with its payload's view) and
+// objects.ts (warrants, pieces, titles, other objects' histories, supervision, governance), so that
+// a bundle carries the views of the routes it calls; this module re-exports them all. Browser-safe.
 import type * as z from "zod/mini";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
-import type { TxTypeSchema, BlockProofView, BlockView, CertificateView, CertifiedHeaderView, CertifiedRecordView, EventView, ExposureView, HistoryEntryView, LedgerEventView, PartyView, ReadinessView, ReceiptView, ReceivableRecord, ReceivableView, StatusView, SubmitResultView, TxEntryView } from "./views/core.js";
-import type { CreditLineRecord, CreditLineView, GoodsView, LotRecord, PIECE_STATUSES, PieceItemView, PieceProofsView, PieceRecord, PieceStepView, PieceView, PledgeHistoryView, PledgeRecord, PledgeStepView, TITLE_STATUSES, TitleRecord, TitleView, WARRANT_STATUSES, WarrantRecord, WarrantTreeView } from "./views/objects.js";
-import type { EVENT_TYPES, RECEIVABLE_STATUSES, RoleSchema } from "./primitives.js";
+import type { BlockProofView, CertificateView, CertifiedHeaderView, EventView, HistoryEntryView, ReceiptView, ReceivableRecord, ReceivableView, StatusView, SubmitResultView, TxEntryView, TxTypeSchema } from "./views/core.js";
+import type { BlockView, LedgerEventView, ReadinessView } from "./views/node.js";
+import type { ExposureView, PartyView } from "./views/parties.js";
 import type { TxView } from "./views/txs.js";
+import type { CertifiedRecordView, CreditLineRecord, CreditLineView, GoodsView, LotRecord, PIECE_STATUSES, PieceItemView, PieceProofsView, PieceRecord, PieceStepView, PieceView, PledgeHistoryView, PledgeRecord, PledgeStepView, TITLE_STATUSES, TitleRecord, TitleView, WARRANT_STATUSES, WarrantRecord, WarrantTreeView } from "./views/objects.js";
+import type { EVENT_TYPES, RECEIVABLE_STATUSES, RoleSchema } from "./primitives.js";
 
 export * from "./views/core.js";
+export * from "./views/node.js";
+export * from "./views/parties.js";
 export * from "./views/txs.js";
 export * from "./views/objects.js";
 

@@ -2,40 +2,9 @@
 // Each route is a value of its own (sdk/api/routes.ts collects them): a client that sends a few of them
 // carries those and their schemas only. Browser-safe.
 import * as z from "zod/mini";
-import { Empty, MinHeight, READ_ERRORS, ReadQuery, SubmitBody, WaitCertifiedMs, route } from "../route-parts.js";
-import { described, Hex32, TimeMs, U64 } from "../primitives.js";
-import { BlockView, CertifiedHeaderView, HealthView, ReadinessView, ReceiptView, StatusView, SubmitResultView } from "../schemas.js";
-
-export const getHealth = /* @__PURE__ */ route({
-  method: "GET",
-  path: "/healthz",
-  access: "open",
-  summary: "Liveness probe: the process serves requests",
-  description: "Always 200 while the node's HTTP server runs. For orchestrators' liveness checks (restart the process when it stops answering).",
-  params: Empty,
-  query: Empty,
-  body: null,
-  response: HealthView,
-  produces: "json",
-  success: 200,
-  errors: [429],
-});
-
-export const getReadiness = /* @__PURE__ */ route({
-  method: "GET",
-  path: "/readyz",
-  access: "open",
-  summary: "Readiness probe: 200 when the node can serve and accept transactions, else 503 with why",
-  description:
-    "503 while starting, catching up (state transfer or observer sync), halted on a broken invariant, or connected to fewer validator peers than it needs (a validator: 2f, so that with itself it makes a quorum; an observer: f+1, so that it can follow certified blocks). For load balancers: route clients only to ready nodes.",
-  params: Empty,
-  query: Empty,
-  body: null,
-  response: ReadinessView,
-  produces: "json",
-  success: 200,
-  errors: [429, 503],
-});
+import { Empty, MinHeight, READ_ERRORS, SubmitBody, WaitCertifiedMs, route } from "../route-parts.js";
+import { Hex32, TimeMs, U64, described } from "../primitives.js";
+import { ReceiptView, StatusView, SubmitResultView } from "../views/core.js";
 
 export const getStatus = /* @__PURE__ */ route({
   method: "GET",
@@ -93,63 +62,3 @@ export const getTxReceipt = /* @__PURE__ */ route({
   errors: READ_ERRORS,
 });
 
-export const getBlock = /* @__PURE__ */ route({
-  method: "GET",
-  path: "/v1/blocks/:height",
-  access: "open",
-  summary: "A block header with its hash and commit certificate",
-  description: "`latest` for the head. Headers carry roots and counts only, no commercial data. Open (loopback).",
-  params: z.object({ height: /* @__PURE__ */ z.string().check(z.regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'")) }),
-  query: ReadQuery,
-  body: null,
-  response: BlockView,
-  produces: "json",
-  success: 200,
-  errors: [400, 404, 429, 503],
-});
-
-export const getCertifiedHeader = /* @__PURE__ */ route({
-  method: "GET",
-  path: "/v1/blocks/:height/certified",
-  access: "open",
-  summary: "A block header certified with its results: the headers above it and a checkpoint certificate",
-  description:
-    "The header (with its receipts root and state root), the headers above it up to the nearest checkpointed block, and 2f+1 validators' CHECKPOINT signatures over that block's hash: check with verifyCertifiedHeader (sdk/certified.ts) against the genesis validator set. 404 while the block is not certified yet (wait with `waitMs`) or not stored here; an observer holds no checkpoint certificates (ask a validator). Open (loopback).",
-  params: z.object({ height: /* @__PURE__ */ z.string().check(z.regex(/^(?:latest|[1-9][0-9]{0,19})$/, "a height >= 1 or 'latest'")) }),
-  query: z.object({ waitMs: WaitCertifiedMs }),
-  body: null,
-  response: CertifiedHeaderView,
-  produces: "json",
-  success: 200,
-  errors: [400, 404, 429],
-});
-
-export const getOpenApi = /* @__PURE__ */ route({
-  method: "GET",
-  path: "/v1/openapi.json",
-  access: "open",
-  summary: "This API as an OpenAPI 3.1 document",
-  description: "Generated from the route definitions in sdk/api/routes.ts.",
-  params: Empty,
-  query: Empty,
-  body: null,
-  response: z.record(z.string(), z.unknown()),
-  produces: "json",
-  success: 200,
-  errors: [429],
-});
-
-export const getMetrics = /* @__PURE__ */ route({
-  method: "GET",
-  path: "/metrics",
-  access: "open",
-  summary: "Prometheus metrics",
-  description: "Text exposition format (loopback).",
-  params: Empty,
-  query: Empty,
-  body: null,
-  response: z.string(),
-  produces: "text",
-  success: 200,
-  errors: [429],
-});

@@ -4,7 +4,7 @@
 import * as z from "zod/mini";
 import { Empty, READ_ERRORS, route } from "../route-parts.js";
 import { ALERT_EVENT, EVENT_TYPES, Hex32, PartyId, REJECTED_EVENT, U64, described } from "../primitives.js";
-import { LedgerEventView } from "../schemas.js";
+import { LedgerEventView } from "../views/node.js";
 
 export const streamEvents = /* @__PURE__ */ route({
   method: "GET",

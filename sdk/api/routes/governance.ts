@@ -4,7 +4,8 @@
 import * as z from "zod/mini";
 import { Cursor, Empty, Limit, MinHeight, READ_ERRORS, ReadQuery, pageOf, route } from "../route-parts.js";
 import { Hex32, PartyId, U64, described } from "../primitives.js";
-import { AlertRecordView, AsOf, GovernanceView, ObserverRecordView, SupervisionRuleView } from "../schemas.js";
+import { AsOf } from "../views/core.js";
+import { AlertRecordView, GovernanceView, ObserverRecordView, SupervisionRuleView } from "../views/objects.js";
 
 // supervision (DESIGN.md §11, docs/supervision.md)
 export const listAlerts = /* @__PURE__ */ route({

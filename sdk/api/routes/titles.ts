@@ -4,7 +4,8 @@
 import * as z from "zod/mini";
 import { Cursor, Limit, MinHeight, READ_ERRORS, ReadQuery, enumWithout, historyRoute, pageOf, route } from "../route-parts.js";
 import { Hex32, PartyId, Quantity, described } from "../primitives.js";
-import { AsOf, LotRecord, TITLE_STATUSES, TitleRecord, TitleView } from "../schemas.js";
+import { AsOf } from "../views/core.js";
+import { LotRecord, TITLE_STATUSES, TitleRecord, TitleView } from "../views/objects.js";
 
 export const getTitle = /* @__PURE__ */ route({
   method: "GET",

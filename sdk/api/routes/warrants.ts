@@ -4,7 +4,8 @@
 import * as z from "zod/mini";
 import { Cursor, Flag, Limit, MinHeight, READ_ERRORS, ReadQuery, WaitCertifiedMs, enumWithout, historyRoute, pageOf, route } from "../route-parts.js";
 import { Hex32, PartyId, described } from "../primitives.js";
-import { AsOf, CreditLineView, PIECE_STATUSES, PieceItemView, PieceView, WarrantTreeView } from "../schemas.js";
+import { AsOf } from "../views/core.js";
+import { CreditLineView, PIECE_STATUSES, PieceItemView, PieceView, WarrantTreeView } from "../views/objects.js";
 
 export const getCreditLine = /* @__PURE__ */ route({
   method: "GET",

@@ -4,32 +4,13 @@
 // bundle carries only the views of the routes it calls (sdk/api/schemas.ts re-exports them all).
 // Browser-safe.
 import * as z from "zod/mini";
-import { ALERT_EVENT, Amount, CalendarDate, Currency, EVENT_TYPES, Hex, Hex32, PartyId, Quantity, REJECTED_EVENT, ReceivableStatusSchema, ResultCodeSchema, RoleSchema, TimeMs, TitleKindSchema, U64, ValidatorChangeKindSchema, described, named } from "../primitives.js";
-import { TX_TYPES, type TxType } from "../../transactions/index.js";
+import { Amount, CalendarDate, Currency, Hex, Hex32, PartyId, Quantity, ReceivableStatusSchema, ResultCodeSchema, RoleSchema, TimeMs, TitleKindSchema, U64, ValidatorChangeKindSchema, described, named } from "../primitives.js";
 import { RuleKindSchema, SeveritySchema } from "../../transactions/set-rule.js";
 import { MAX_CERTIFIED_CHAIN } from "../../certified.js";
+import { TX_TYPES, type TxType } from "../../transactions/index.js";
 
 /** The name of a transaction type (the payloads themselves: sdk/api/tx-payloads.ts). */
 export const TxTypeSchema = z.enum(TX_TYPES as [TxType, ...TxType[]]);
-
-export const PartyView = z
-  .object({
-    id: PartyId,
-    role: RoleSchema,
-    name: z.string(),
-    country: z.string(),
-    publicKey: Hex32,
-    lei: described(z.string(), "ISO 17442 LEI or empty"),
-    registeredBy: described(z.string(), "the bank that onboarded the party; empty for genesis parties"),
-    registeredAt: TimeMs,
-    retiredKeys: described(z.optional(z
-      .array(z.object({
-        publicKey: Hex32,
-        untilHeight: described(U64, "the key signed transactions in blocks below this height"),
-        resetBy: described(z.optional(z.string()), "the bank that reset the key; absent for the party's own rotation"),
-        reason: described(z.optional(z.string()), "the reset's reason"),
-      }))), "keys the party signed with before publicKey, oldest first (key rotation: docs/governance.md)"),
-  }).apply(named, "Party");
 
 export const FinancingView = z
   .object({
@@ -90,16 +71,6 @@ export const DeclarationView = z
     attestedTotal: Amount,
     receivableIds: z.array(Hex32),
   }).apply(named, "Declaration");
-
-export const DocumentRecordView = z
-  .object({
-    documentHash: Hex32,
-    documentType: z.string(),
-    anchoredBy: PartyId,
-    receivableId: described(z.string(), "linked receivable id, or empty"),
-    anchoredAt: TimeMs,
-    txHash: Hex32,
-  }).apply(named, "DocumentRecord");
 
 export const AsOf = described(
   z.object({ height: U64, time: TimeMs }), "the head block the answer was read at; derived values (overdue) use its time, the ledger's 'now'").apply(named, "AsOf");
@@ -254,20 +225,6 @@ export const ReceiptView = z
 
 export type AlertJson = z.output<typeof AlertView>;
 
-export const HeaderView = z
-  .object({
-    chainId: z.string(),
-    height: U64,
-    prevHash: Hex32,
-    time: TimeMs,
-    proposer: z.string(),
-    txsRoot: Hex32,
-    receiptsRoot: Hex32,
-    stateRoot: Hex32,
-    txCount: z.int().check(z.gte(0)),
-    view: U64,
-  }).apply(named, "BlockHeader");
-
 export const CertificateView = described(
   z.object({
     chainId: z.string(),
@@ -341,14 +298,6 @@ export const HistoryEntryView = z.extend(TxEntryView, {
   chainHead: described(z.optional(Hex32), "with ?proofs=true: the history chain head after this entry (sdk/history-chain.ts), to locate a missing entry"),
 }).apply(named, "HistoryEntry");
 
-export const CertifiedRecordView = described(
-  z.object({
-    height: described(U64, "the certified height the record is proven at (the head when served)"),
-    certified: CertifiedHeaderView,
-    record: described(z.nullable(Hex), "the encoded state record; null: no such record"),
-    proof: described(StateProofView, "of the record's state key under the certified header's state root"),
-  }), "a state record proven from certified state (sdk/certified.ts verifyCertifiedState)").apply(named, "CertifiedRecord");
-
 export const HistoryCompleteView = described(
   z.object({
     height: described(U64, "the certified height the history is proven complete at"),
@@ -375,37 +324,6 @@ export const HistoryComplete = described(z.optional(HistoryCompleteView), "with 
 /** The three as one shape (named one by one in route and view definitions, so that bundlers can drop unused ones). */
 export const HistoryProofFields = { blocks: HistoryBlocks, signerKeys: HistorySignerKeys, complete: HistoryComplete };
 
-/** The kinds of object other than receivables with a history route (sdk/history-chain.ts ObjectKind). */
-export const OBJECT_HISTORY_KINDS = ["piece", "warrant", "line", "title", "lot"] as const;
-
-export const ObjectHistoryPageView = z
-  .object({
-    kind: z.enum(OBJECT_HISTORY_KINDS),
-    id: described(z.string().check(z.minLength(2)).check(z.maxLength(64)), "the object's id"),
-    items: z.array(HistoryEntryView),
-    blocks: HistoryBlocks,
-    signerKeys: HistorySignerKeys,
-    complete: HistoryComplete,
-    cursor: described(z.optional(z.string()), "absent on the last page; a page may hold fewer than `limit` items and still have one"),
-  }).apply(named, "ObjectHistoryPage");
-
-export const BlockView = z
-  .object({ height: U64, hash: Hex32, header: HeaderView, headerBytes: Hex, certificate: z.nullable(CertificateView) }).apply(named, "Block");
-
-export const BlockTxView = z
-  .object({ index: z.int().check(z.gte(0)), txHash: Hex32, signer: z.string(), type: z.nullable(TxTypeSchema), code: ResultCodeSchema, target: z.string() }).apply(named, "BlockTransaction");
-
-export const HealthView = z.object({ status: z.literal("ok") }).apply(named, "Health");
-
-export const ReadinessView = z
-  .object({
-    ready: z.boolean(),
-    reasons: described(z.array(z.string()), "why the node is not ready; empty when it is"),
-    height: U64,
-    validatorPeers: described(z.int(), "validators this node is connected to"),
-    quorumPeers: described(z.int(), "validator peers it needs: a validator 2f (itself makes 2f+1), an observer f+1"),
-  }).apply(named, "Readiness");
-
 export const StatusView = z
   .object({
     chainId: z.string(),
@@ -427,36 +345,6 @@ export const StatusView = z
     ready: z.boolean(),
     version: z.string(),
   }).apply(named, "Status");
-
-export const CurrencyAmounts = described(z.record(z.string(), Amount), "amounts by ISO 4217 currency").apply(named, "CurrencyAmounts");
-
-export const ExposureView = z
-  .object({
-    partyId: PartyId,
-    asOf: AsOf,
-    receivables: z.object({ total: z.int(), byStatus: z.record(z.string(), z.int()) }),
-    outstanding: described(CurrencyAmounts, "live financed principal over the exporter's receivables, all banks"),
-    outstandingByBank: z.record(z.string(), CurrencyAmounts),
-    overdue: described(CurrencyAmounts, "the part of `outstanding` on receivables past their due date"),
-    overdueReceivables: z.int(),
-    rejectedAttempts: described(z.object({ total: z.int(), byCode: z.record(z.string(), z.int()) }), "transactions the party signed that the ledger rejected"),
-  }).apply(named, "Exposure");
-
-export const LedgerEventView = z
-  .object({
-    id: described(z.string(), "height:txIndex:eventIndex (eventIndex 'r' for a rejection, 'a<k>' for the transaction's k-th alert): resume with Last-Event-ID"),
-    type: z.enum([...EVENT_TYPES, REJECTED_EVENT, ALERT_EVENT]),
-    height: U64,
-    index: z.int(),
-    time: TimeMs,
-    txHash: Hex32,
-    signer: z.string(),
-    receivableId: described(z.string(), "the receivable the event concerns, or empty"),
-    event: z.optional(EventView),
-    rejection: z.optional(z.object({ code: ResultCodeSchema, message: z.string(), target: z.string() })),
-    alert: described(z.optional(AlertView), "for alertRaised: what a supervision rule found in the transaction"),
-    code: described(z.optional(ResultCodeSchema), "for alertRaised: the transaction's receipt code"),
-  }).apply(named, "LedgerEvent");
 
 export const SubmitResultView = z
   .object({

@@ -1,11 +1,33 @@
 // The JSON views of digital warrants (credit lines, warrants, pieces), title documents and lots,
 // supervision and governance (DESIGN.md §7, §8, §11, §12). Browser-safe.
 import * as z from "zod/mini";
-import { Amount, CalendarDate, Currency, Hex32, PartyId, Quantity, ResultCodeSchema, TimeMs, TitleKindSchema, U64, ValidatorChangeKindSchema, described, named } from "../primitives.js";
+import { Amount, CalendarDate, Currency, Hex, Hex32, PartyId, Quantity, ResultCodeSchema, TimeMs, TitleKindSchema, U64, ValidatorChangeKindSchema, described, named } from "../primitives.js";
+import { AlertView, AsOf, CertifiedHeaderView, HistoryBlocks, HistoryComplete, HistoryEntryView, HistorySignerKeys, StateProofView } from "./core.js";
+import { TxView } from "./txs.js";
 import { RuleKindSchema, RuleParamsJson, SeveritySchema } from "../../transactions/set-rule.js";
 import { AGING_BUCKETS } from "../../domain.js";
-import { AlertView, AsOf, CertifiedRecordView, ObjectHistoryPageView } from "./core.js";
-import { TxView } from "./txs.js";
+
+export const CertifiedRecordView = described(
+  z.object({
+    height: described(U64, "the certified height the record is proven at (the head when served)"),
+    certified: CertifiedHeaderView,
+    record: described(z.nullable(Hex), "the encoded state record; null: no such record"),
+    proof: described(StateProofView, "of the record's state key under the certified header's state root"),
+  }), "a state record proven from certified state (sdk/certified.ts verifyCertifiedState)").apply(named, "CertifiedRecord");
+
+/** The kinds of object other than receivables with a history route (sdk/history-chain.ts ObjectKind). */
+export const OBJECT_HISTORY_KINDS = ["piece", "warrant", "line", "title", "lot"] as const;
+
+export const ObjectHistoryPageView = z
+  .object({
+    kind: z.enum(OBJECT_HISTORY_KINDS),
+    id: described(z.string().check(z.minLength(2)).check(z.maxLength(64)), "the object's id"),
+    items: z.array(HistoryEntryView),
+    blocks: HistoryBlocks,
+    signerKeys: HistorySignerKeys,
+    complete: HistoryComplete,
+    cursor: described(z.optional(z.string()), "absent on the last page; a page may hold fewer than `limit` items and still have one"),
+  }).apply(named, "ObjectHistoryPage");
 
 // ---- ledger records -------------------------------------------------------------------------
 

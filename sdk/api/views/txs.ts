@@ -2,8 +2,9 @@
 // sdk/api/tx-payloads.ts), receipt, block, proofs and certificates (GET /v1/txs/:hash). Browser-safe.
 import * as z from "zod/mini";
 import { Hex, Hex32, PartyId, TimeMs, U64, described, named } from "../primitives.js";
-import { TxPayloadView, TxTypeSchema } from "../tx-payloads.js";
-import { CertificateView, CertifiedHeaderView, HeaderView, InclusionProofView, ReceiptView, SignerKeysView } from "./core.js";
+import { CertificateView, CertifiedHeaderView, InclusionProofView, ReceiptView, SignerKeysView, TxTypeSchema } from "./core.js";
+import { HeaderView } from "./node.js";
+import { TxPayloadView } from "../tx-payloads.js";
 
 export const TxBodyView = z
   .object({ chainId: z.string(), signer: PartyId, createdAt: TimeMs, nonce: Hex, payload: TxPayloadView }).apply(named, "TxBody");
