@@ -61,6 +61,7 @@ const { values: args } = parseArgs({
     "log-level": { type: "string", default: "info" },
     "cpu-prof": { type: "boolean", default: false },
     "node-args": { type: "string", default: "" },
+    "store-max-open-files": { type: "string" },
     keep: { type: "boolean", default: false },
     peers: { type: "boolean", default: false },
     "peer-pool": { type: "string", default: "64" },
@@ -78,7 +79,7 @@ if (args.help) {
 function readHeader(): string {
   return "npm run bench -- [--duration s] [--warmup s] [--idle s] [--rate tx/s,tx/s,...] [--clients n] [--validators 4|7] [--preload n]\n" +
     "                   [--phases closed,open] [--fraud 0.05] [--request-timeout ms] [--batch-txs n] [--batches-in-flight n]\n" +
-    "                   [--log-level info] [--cpu-prof] [--node-args='<node flags>'] [--keep] [--label text] [--out file.json]\n" +
+    "                   [--log-level info] [--cpu-prof] [--node-args='<node flags>'] [--store-max-open-files 74] [--keep] [--label text] [--out file.json]\n" +
     "                   [--peers] [--peer-pool 64]   (--peers: etcd and PostgreSQL first, same load shapes; ratios at the end)\n";
 }
 
@@ -393,6 +394,7 @@ async function main(): Promise<void> {
     consensus,
     // The generator is one client address submitting thousands of transactions a second.
     rpc: { rateLimitPerMinute: 100_000_000 },
+    ...(args["store-max-open-files"] ? { store: { maxOpenFiles: num(args["store-max-open-files"], "store-max-open-files", { int: true, min: 74 }) } } : {}),
     logLevel: args["log-level"] as "info",
     nodeArgs: [...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...args["node-args"]!.split(" ").filter(Boolean)],
   });

@@ -39,6 +39,7 @@ export interface ClusterOptions {
   /** overrides of every node's config (e.g. the benchmark lifts the RPC rate limit) */
   rpc?: Partial<NodeConfig["rpc"]>;
   mempool?: Partial<NodeConfig["mempool"]>;
+  store?: Partial<NodeConfig["store"]>;
   /**
    * BANK parties registered at genesis that run no validator yet, each with a node key and a node
    * config made up front (a bank about to join by a validator-set change, docs/governance.md §7).
@@ -178,11 +179,12 @@ export class Cluster {
         (k) => rpcBase + n + k,
       ),
     );
-    if (opts.rpc || opts.mempool) {
+    if (opts.rpc || opts.mempool || opts.store) {
       for (const node of net.nodes) {
         const config = readJsonFile(node.configFile) as NodeConfig;
         if (opts.rpc) config.rpc = { ...config.rpc, ...opts.rpc };
         if (opts.mempool) config.mempool = { ...config.mempool, ...opts.mempool };
+        if (opts.store) config.store = { ...config.store, ...opts.store };
         writeJsonFile(node.configFile, config);
       }
     }
