@@ -3,7 +3,9 @@
 // are signed by the client's signer (docs/security.md); every failure is a LedgerError with a
 // code, the HTTP status and, for a rejected transaction, its receipt.
 import { ErrorEnvelope } from "./api/errors.js";
-import { fillPath, HISTORY_ROUTES, routes, type HistoryPageJson, type ObjectHistoryPageJson, type ResponseOf, type RouteId } from "./api/routes.js";
+import { fillPath, HISTORY_ROUTES, PROTOBUF_CONTENT_TYPE, routes, type HistoryPageJson, type ObjectHistoryPageJson, type ResponseOf, type RouteId } from "./api/routes.js";
+import { httpStatusOf } from "./api/errors.js";
+import { encode } from "./codec.js";
 import type { HistoryKind, ObjectKind } from "./history-chain.js";
 import { verifyHistory, verifyObjectHistory, type VerificationReport } from "./verify.js";
 import { verifyTitlePledges, type TitlePledgesReport } from "./verify-title.js";
@@ -173,6 +175,15 @@ export interface EventStreamOptions {
   reconnect?: boolean;
 }
 
+/** submitMany's options: a commit wait covers each request of the batch. */
+export interface SubmitManyOptions extends Omit<SubmitOptions, "nonce"> {
+  /**
+   * the request body of POST /v1/txs/batch: "protobuf" (default: a TxSubmission message, half the
+   * bytes of hex and no JSON for the node to parse) or "json"
+   */
+  encoding?: "protobuf" | "json";
+}
+
 export interface SubmitOptions {
   /** "commit" (default): wait for the block and return the receipt; "none": return once admitted */
   wait?: "commit" | "none";
@@ -236,6 +247,8 @@ interface RequestArgs {
   params?: Record<string, string>;
   query?: Record<string, string | number | boolean | bigint | undefined>;
   body?: unknown;
+  /** a binary body instead of JSON (the route's binaryBody) */
+  rawBody?: { contentType: string; bytes: Uint8Array };
   signal?: AbortSignal;
   headers?: Record<string, string>;
   timeoutMs?: number;
@@ -274,6 +287,8 @@ class Session {
   /** the highest block height seen in a receipt or an answer */
   seen = 0n;
   chainId: Promise<string> | undefined;
+  /** the node's submission limits (its status, read with the chain id) */
+  limits: { maxBatchTxs: number; maxBatchBytes: number } | undefined;
   constructor(readonly urls: readonly string[]) {}
   observe(height: bigint): void {
     if (height > this.seen) this.seen = height;
@@ -375,7 +390,10 @@ export class TradeLedgerClient {
   /** The chain id, from the node's status (fetched once). */
   chainId(): Promise<string> {
     if (!this.session.chainId) {
-      const p = this.status().then((s) => s.chainId);
+      const p = this.status().then((s) => {
+        if (s.submission) this.session.limits = s.submission;
+        return s.chainId;
+      });
       this.session.chainId = p;
       p.catch(() => {
         if (this.session.chainId === p) this.session.chainId = undefined;
@@ -434,8 +452,11 @@ export class TradeLedgerClient {
       // The target is signed exactly as fetch sends it: the URL's serialised path and query.
       Object.assign(headers, await signedReadHeaders(s, { chainId, time: BigInt(this.clock()), nonce: randomBytes(REQUEST_NONCE_BYTES), method: def.method, target: url.pathname + url.search }));
     }
-    let body: string | undefined;
-    if (args.body !== undefined) {
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
+    if (args.rawBody) {
+      headers["content-type"] = args.rawBody.contentType;
+      body = args.rawBody.bytes as Uint8Array<ArrayBuffer>; // fresh bytes of their own buffer (codec encode)
+    } else if (args.body !== undefined) {
       headers["content-type"] = "application/json";
       body = JSON.stringify(args.body);
     }
@@ -581,37 +602,94 @@ export class TradeLedgerClient {
   /**
    * Signs and submits several transactions in order, then waits for all of them. Returns one
    * entry per payload, in order: the committed receipt (`ok: false` for one the ledger refused,
-   * e.g. a DOUBLE_FINANCING) or the LedgerError that kept it from being admitted or committed.
-   * Never throws for one transaction's failure. With `wait: "none"`, returns once all are
-   * admitted.
+   * e.g. a DOUBLE_FINANCING) or the LedgerError that kept it from being admitted or committed
+   * (TxPendingError: admitted, not committed within the wait). Never throws for one transaction's
+   * failure. With `wait: "none"`, returns once all are admitted. The transactions travel in as few
+   * POST /v1/txs/batch requests as the node's limits allow (its status `submission`), one after the
+   * other so that they are admitted in the order given; a commit wait is per request.
    */
-  async submitMany(payloads: readonly TxPayload[], signer: Signer | undefined, opts: SubmitOptions & { wait: "none" }): Promise<(PendingTx | LedgerError)[]>;
-  async submitMany(payloads: readonly TxPayload[], signer?: Signer, opts?: SubmitOptions & { wait?: "commit" }): Promise<(CommittedTx | LedgerError)[]>;
-  async submitMany(payloads: readonly TxPayload[], signer?: Signer, opts: SubmitOptions = {}): Promise<(CommittedTx | PendingTx | LedgerError)[]> {
+  async submitMany(payloads: readonly TxPayload[], signer: Signer | undefined, opts: SubmitManyOptions & { wait: "none" }): Promise<(PendingTx | LedgerError)[]>;
+  async submitMany(payloads: readonly TxPayload[], signer?: Signer, opts?: SubmitManyOptions & { wait?: "commit" }): Promise<(CommittedTx | LedgerError)[]>;
+  async submitMany(payloads: readonly TxPayload[], signer?: Signer, opts: SubmitManyOptions = {}): Promise<(CommittedTx | PendingTx | LedgerError)[]> {
     const s = signer ?? this.signer;
     if (!s) throw new LedgerError("UNAUTHENTICATED", "submitMany needs a signer (argument or createClient({ signer }))");
     const chainId = await this.chainId();
-    const signed: (Tx | LedgerError)[] = [];
-    for (const payload of payloads) {
+    // every entry is set below: a refusal before signing here, the node's answer after
+    const out: (CommittedTx | PendingTx | LedgerError)[] = new Array(payloads.length);
+    const signed: { at: number; tx: Tx }[] = [];
+    for (const [at, payload] of payloads.entries()) {
       try {
         const body = buildTxBody(payload, { chainId, signer: s, ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}) });
-        signed.push(await signTransaction(s, body));
+        signed.push({ at, tx: await signTransaction(s, body) });
       } catch (err) {
         if (!(err instanceof LedgerError)) throw err;
-        signed.push(err);
+        out[at] = err;
       }
     }
-    // Admitted one after the other so that they enter the mempool in the order given.
-    const admitted: (PendingTx | LedgerError)[] = [];
-    for (const t of signed) {
-      if (t instanceof LedgerError) admitted.push(t);
-      else admitted.push(await this.submitSigned(t, { wait: "none" }).catch((err: unknown) => (err instanceof LedgerError ? err : Promise.reject(err))));
+    // Cut to the node's limits: a count, and the bytes of the body in the chosen encoding.
+    const encoding = opts.encoding ?? "protobuf";
+    const limits = this.session.limits ?? { maxBatchTxs: 1000, maxBatchBytes: 1024 * 1024 };
+    const cost = (t: Tx) => (encoding === "json" ? 2 * t.bytes.length + 3 : t.bytes.length + 4);
+    const chunks: { at: number; tx: Tx }[][] = [];
+    let bytes = 16;
+    for (const one of signed) {
+      const last = chunks.at(-1);
+      if (!last || last.length >= limits.maxBatchTxs || bytes + cost(one.tx) > limits.maxBatchBytes) {
+        chunks.push([one]);
+        bytes = 16 + cost(one.tx);
+      } else {
+        last.push(one);
+        bytes += cost(one.tx);
+      }
     }
-    if (opts.wait === "none") return admitted;
-    const waitMs = opts.timeoutMs ?? 30_000;
-    return Promise.all(
-      admitted.map((a) => (a instanceof LedgerError ? a : this.waitForTx(a.txHash, { timeoutMs: waitMs }).catch((err: unknown) => (err instanceof LedgerError ? err : Promise.reject(err))))),
-    );
+    for (const chunk of chunks) {
+      const results = await this.submitBatch(chunk.map((c) => c.tx), opts.wait ?? "commit", opts.timeoutMs ?? 30_000, encoding);
+      chunk.forEach((c, i) => (out[c.at] = results[i]!));
+    }
+    return out;
+  }
+
+  /** One POST /v1/txs/batch: an outcome per transaction; a refusal of the whole request is each one's. */
+  private async submitBatch(txs: Tx[], wait: "commit" | "none", waitMs: number, encoding: "protobuf" | "json"): Promise<(CommittedTx | PendingTx | LedgerError)[]> {
+    const args: RequestArgs = {
+      query: { wait, ...(wait === "commit" ? { timeoutMs: waitMs } : {}) },
+      timeoutMs: this.timeoutMs + (wait === "commit" ? waitMs : 0),
+      ...(encoding === "json" ? { body: { txs: txs.map((t) => toHex(t.bytes)) } } : { rawBody: { contentType: PROTOBUF_CONTENT_TYPE, bytes: encode("TxSubmission", { txs: txs.map((t) => t.bytes) }) } }),
+    };
+    let results: ResponseOf<"submitTxBatch">["results"];
+    try {
+      let res: Response;
+      // A network failure is retried with the same bytes: the node answers a resubmission like the original.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          res = await this.send("submitTxBatch", args, undefined);
+          break;
+        } catch (err) {
+          if (!(err instanceof LedgerError) || err.code !== "NETWORK" || attempt >= SUBMIT_RETRIES) throw err;
+          await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+        }
+      }
+      if (!res.ok) await this.fail(res);
+      results = (await this.parse("submitTxBatch", res)).results;
+      if (results.length !== txs.length) throw new LedgerError("INTERNAL", `POST /v1/txs/batch: ${results.length} results for ${txs.length} transactions`);
+    } catch (err) {
+      if (!(err instanceof LedgerError)) throw err;
+      // Smaller limits than the node announced (a proxy in front of it): halve and try again.
+      if (err.code === "TOO_LARGE" && txs.length > 1) {
+        const half = Math.ceil(txs.length / 2);
+        return [...(await this.submitBatch(txs.slice(0, half), wait, waitMs, encoding)), ...(await this.submitBatch(txs.slice(half), wait, waitMs, encoding))];
+      }
+      return txs.map(() => err);
+    }
+    return results.map((r) => {
+      if (r.status === "committed") {
+        this.session.observe(BigInt(r.height!));
+        return committedOf({ txHash: r.txHash!, height: r.height!, index: r.index!, time: r.time!, blockHash: r.blockHash!, receipt: r.receipt! });
+      }
+      if (r.status === "pending") return wait === "commit" ? new TxPendingError(r.txHash!) : { txHash: r.txHash!, status: "pending" as const };
+      const code = (r.error?.code ?? "INTERNAL") as LedgerErrorCode;
+      return new LedgerError(code, r.error?.message ?? "refused", undefined, httpStatusOf(code));
+    });
   }
 
   /**

@@ -26,6 +26,7 @@ export type {
   ReceivableQuery,
   RejectionQuery,
   SubmitOptions,
+  SubmitManyOptions,
   TitlePage,
   TitleQuery,
   FullHistoryOptions,

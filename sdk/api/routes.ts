@@ -32,6 +32,7 @@ import {
   HealthView,
   ReadinessView,
   SubmitResultView,
+  BatchItemView,
   TitleRecord,
   TITLE_STATUSES,
   TitleView,
@@ -76,6 +77,16 @@ export function pageOf<T extends z.ZodMiniType, E extends z.core.$ZodLooseShape 
 }
 
 export const SubmitBody = z.object({ tx: described(Hex, "the SignedTx bytes (sdk signTransaction) as hex") });
+export const SubmitBatchBody = z.object({
+  txs: described(z.array(Hex).check(z.minLength(1, "at least one transaction")), "SignedTx bytes as hex, in the order to admit them; at most the node's rpc.maxBatchTxs (GET /v1/status `submission`)"),
+});
+/** The binary body of POST /v1/txs/batch: proto/tradeledger.proto TxSubmission. */
+export const PROTOBUF_CONTENT_TYPE = "application/x-protobuf";
+const WaitQuery = z.object({
+  wait: described(z.optional(z.enum(["commit", "none"])), "commit: wait for the block and return the receipt"),
+  timeoutMs: described(z.optional(z.pipe(z.pipe(z
+    .string().check(z.regex(/^[0-9]{1,6}$/, "an integer of ms")), z.transform(Number)), z.int().check(z.gte(0)).check(z.lte(120_000)))), "how long to wait for the commit, 0..120000 ms (default 30000)"),
+});
 
 // ---- routes -------------------------------------------------------------------------------------
 
@@ -99,6 +110,8 @@ export interface RouteDef<P extends z.ZodMiniType = z.ZodMiniType, Q extends z.Z
   success: number;
   /** error statuses this route can answer with */
   errors: readonly number[];
+  /** a binary form the body may also take: its content type and the proto/ message it holds */
+  binaryBody?: { contentType: string; message: string; description: string };
 }
 
 function route<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.ZodMiniType, R extends z.ZodMiniType>(def: RouteDef<P, Q, B, R>): RouteDef<P, Q, B, R> {
@@ -181,16 +194,28 @@ export const routes = {
     description:
       "Admits a SignedTx (hex). Without `wait` it answers 202 once admitted. With `wait=commit` it waits up to `timeoutMs` for the block: 200 with the receipt when the ledger accepted it, the status of the receipt's code (409 for domain rejections, 403, 404, 400) with the receipt in the error when it rejected it, 202 if still pending. Resubmitting a committed transaction returns its receipt (idempotent retries).",
     params: Empty,
-    query: z.object({
-      wait: described(z.optional(z.enum(["commit", "none"])), "commit: wait for the block and return the receipt"),
-      timeoutMs: described(z.optional(z.pipe(z.pipe(z
-        .string().check(z.regex(/^[0-9]{1,6}$/, "an integer of ms")), z.transform(Number)), z.int().check(z.gte(0)).check(z.lte(120_000)))), "how long to wait for the commit, 0..120000 ms (default 30000)"),
-    }),
+    query: WaitQuery,
     body: SubmitBody,
     response: SubmitResultView,
     produces: "json",
     success: 200,
     errors: [400, 401, 403, 404, 409, 413, 429, 503],
+  }),
+  submitTxBatch: route({
+    method: "POST",
+    path: "/v1/txs/batch",
+    access: "tx",
+    summary: "Submit many signed transactions in one request",
+    description:
+      "For back offices that submit in bulk: admits the transactions one after the other in the order given, each with its own outcome in `results` (same order): `refused` with the error POST /v1/txs would have answered (one bad transaction never fails the others), `pending` once admitted, or with `wait=commit` `committed` with its receipt (accepted or rejected by the ledger) once every admitted transaction is in a block or `timeoutMs` has passed (those not yet committed stay `pending`). The body is JSON (`txs`, hex) or, with `Content-Type: application/x-protobuf`, a TxSubmission message (proto/tradeledger.proto). At most `maxBatchTxs` transactions and `maxBatchBytes` bytes (GET /v1/status `submission`; 413 TOO_LARGE beyond); a body that is not one of those forms is refused whole (400 MALFORMED). The rate limit counts each transaction. Resubmitting is idempotent as for POST /v1/txs.",
+    params: Empty,
+    query: WaitQuery,
+    body: SubmitBatchBody,
+    response: z.object({ results: z.array(BatchItemView) }),
+    produces: "json",
+    success: 200,
+    errors: [400, 413, 429, 503],
+    binaryBody: { contentType: PROTOBUF_CONTENT_TYPE, message: "TxSubmission", description: "proto/tradeledger.proto TxSubmission: `repeated bytes txs = 1`, each a SignedTx message's bytes" },
   }),
   getTx: route({
     method: "GET",

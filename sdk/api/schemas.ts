@@ -742,6 +742,15 @@ export const StatusView = z
     notAdmitted: described(z.optional(z.string()), "an observer that no validator accepts: why, and which party must admit which node key (docs/governance.md)"),
     ready: z.boolean(),
     version: z.string(),
+    submission: described(
+      z.optional(z.object({
+        maxTxBytes: described(z.int(), "largest SignedTx"),
+        maxBodyBytes: described(z.int(), "largest body of POST /v1/txs"),
+        maxBatchTxs: described(z.int(), "transactions one POST /v1/txs/batch may carry"),
+        maxBatchBytes: described(z.int(), "largest body of POST /v1/txs/batch"),
+      })),
+      "this node's submission limits: the SDK's submitMany cuts its batches to them",
+    ),
   }).apply(named, "Status");
 
 export const CurrencyAmounts = described(z.record(z.string(), Amount), "amounts by ISO 4217 currency").apply(named, "CurrencyAmounts");
@@ -785,6 +794,22 @@ export const SubmitResultView = z
     receipt: z.optional(ReceiptView),
   }).apply(named, "SubmitResult");
 
+/** One transaction's outcome in POST /v1/txs/batch, in the order of the request. */
+export const BatchItemView = z
+  .object({
+    txHash: described(z.optional(Hex32), "absent only when the bytes are not a transaction at all"),
+    status: described(z.enum(["pending", "committed", "refused"]), "committed: in a block, its receipt says whether the ledger accepted it; pending: admitted, not committed (yet, or within the wait); refused: not admitted, `error` says why"),
+    height: z.optional(U64),
+    index: z.optional(z.int()),
+    time: z.optional(TimeMs),
+    blockHash: z.optional(Hex32),
+    receipt: described(z.optional(ReceiptView), "for a committed transaction, accepted (OK) or rejected by the ledger (e.g. DOUBLE_FINANCING)"),
+    error: described(
+      z.optional(z.object({ code: z.string(), message: z.string() })),
+      "why the node refused to admit it: the code POST /v1/txs would answer with (MALFORMED, BAD_SIGNATURE, TX_EXPIRED, DUPLICATE_TX, MEMPOOL_FULL, TOO_LARGE, ...)",
+    ),
+  }).apply(named, "BatchItem");
+
 export type StatusJson = z.output<typeof StatusView>;
 export type ReceivableJson = z.output<typeof ReceivableView>;
 export type ReceivableRecordJson = z.output<typeof ReceivableRecord>;
@@ -799,6 +824,7 @@ export type PartyJson = z.output<typeof PartyView>;
 export type ExposureJson = z.output<typeof ExposureView>;
 export type LedgerEventJson = z.output<typeof LedgerEventView>;
 export type SubmitResultJson = z.output<typeof SubmitResultView>;
+export type BatchItemJson = z.output<typeof BatchItemView>;
 export type CertificateJson = z.output<typeof CertificateView>;
 export type CertifiedHeaderJson = z.output<typeof CertifiedHeaderView>;
 export type CertifiedRecordJson = z.output<typeof CertifiedRecordView>;
