@@ -12,14 +12,13 @@ import Router from "@koa/router";
 import cors from "@koa/cors";
 import type * as z from "zod/mini";
 import { openApiDocument } from "../sdk/api/openapi.js";
-import { HISTORY_ROUTES, PROTOBUF_CONTENT_TYPE, routes, SubmitBatchBody, type RouteDef, type RouteId } from "../sdk/api/routes.js";
+import { HISTORY_ROUTES, PROTOBUF_CONTENT_TYPE, routes, type RouteDef, type RouteId } from "../sdk/api/routes.js";
 import type { ObjectKind } from "../sdk/history-chain.js";
 import type { BatchItemJson, StatusJson, SubmitResultJson } from "../sdk/api/schemas.js";
 import { AUTH_HEADERS } from "../sdk/api/signed-reads.js";
 import { equalBytes, fromHex, toHex } from "../sdk/bytes.js";
 import { sameJson, toJsonView } from "../sdk/json.js";
 import { MAX_TX_BYTES, type Tx } from "../sdk/tx.js";
-import { CodecError, decode } from "../sdk/codec.js";
 import type { NodeConfig } from "../config/schema.js";
 import type { Crypto } from "../sdk/crypto.js";
 import type { Receipt } from "../sdk/types.js";
@@ -34,7 +33,7 @@ import { EventStreams, parseEventId, STREAM_EVENT_TYPES } from "./events.js";
 import { RateLimiter } from "./ratelimit.js";
 import { ProxyTrust, addressKey, normalizeAddress } from "./client.js";
 import { Reads } from "./reads.js";
-import { parseInput, parseJsonText } from "./input.js";
+import { parseInput, parseJsonText, parseTxBatch } from "./input.js";
 import { LendingReads } from "./lending.js";
 import { defaultExplorerDir, explorerFiles, EXPLORER_PATH } from "./explorer.js";
 import { tamperHistory } from "./test-hooks.js";
@@ -663,9 +662,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     });
   };
 
-  const readJsonBody = async (ctx: Ctx, limit = opts.maxBodyBytes): Promise<unknown> => {
+  const readJsonBody = async (ctx: Ctx): Promise<unknown> => {
     if (!ctx.is("application/json")) throw malformed("the body must be JSON (content-type: application/json)");
-    return parseJsonText((await readBody(ctx, limit)).toString("utf8"));
+    return parseJsonText((await readBody(ctx, opts.maxBodyBytes)).toString("utf8"));
   };
 
   /**
@@ -673,26 +672,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
    * maxBatchTxs; the transactions as bytes, each still to be checked on its own.
    */
   const readTxBatch = async (ctx: Ctx): Promise<{ txs: Uint8Array[] }> => {
-    let txs: Uint8Array[];
-    if (ctx.is(PROTOBUF_CONTENT_TYPE)) {
-      const bytes = await readBody(ctx, maxBatchBytes);
-      try {
-        // Copies: a transaction kept in the pool must not hold the whole request's buffer.
-        txs = decode<{ txs: Uint8Array[] }>("TxSubmission", bytes).txs.map((t) => t.slice());
-      } catch (err) {
-        if (err instanceof CodecError) throw malformed(`the body is not a TxSubmission message (proto/tradeledger.proto): ${err.message}`);
-        throw err;
-      }
-      if (txs.length === 0) throw malformed("invalid body: body.txs: at least one transaction", [{ path: "body.txs", message: "at least one transaction" }]);
-    } else if (ctx.is("application/json")) {
-      const json = parse(SubmitBatchBody, await readJsonBody(ctx, maxBatchBytes), "body") as { txs: string[] };
-      // The schema admitted lower-case hex of even length: Buffer's decoder is ~20x sdk's fromHex.
-      txs = json.txs.map((hex) => new Uint8Array(Buffer.from(hex, "hex")));
-    } else {
-      throw malformed(`the body must be JSON (content-type: application/json) or a TxSubmission message (content-type: ${PROTOBUF_CONTENT_TYPE})`);
-    }
-    if (txs.length > maxBatchTxs) throw new ApiError("TOO_LARGE", `a batch holds at most ${maxBatchTxs} transactions (this one: ${txs.length}); split it`);
-    return { txs };
+    const form = ctx.is(PROTOBUF_CONTENT_TYPE) ? "protobuf" : ctx.is("application/json") ? "json" : undefined;
+    if (!form) throw malformed(`the body must be JSON (content-type: application/json) or a TxSubmission message (content-type: ${PROTOBUF_CONTENT_TYPE})`);
+    return { txs: parseTxBatch(await readBody(ctx, maxBatchBytes), form, maxBatchTxs) };
   };
 
   /** Routes whose body is read by a reader of their own rather than as JSON against the route's schema. */
