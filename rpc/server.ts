@@ -5,6 +5,7 @@
 // line per request. node/node.ts starts it last and stops it first.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { setMaxListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import Koa from "koa";
@@ -275,6 +276,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   const minHeightWaitMs = opts.minHeightWaitMs ?? 5_000;
   const auditReads = opts.auditReads ?? true;
   const stopping = new AbortController();
+  // One listener per request waiting for a commit or a height: as many as there are connections
+  // (maxConnections bounds them), not a leak; without this Node warns past 10.
+  setMaxListeners(0, stopping.signal);
   // Request ids: random per server start, then a counter (8 random bytes per request cost a syscall).
   const bootId = toHex(randomBytes(4));
   let requestSeq = 0;
