@@ -13,6 +13,7 @@ import Router from "@koa/router";
 import cors from "@koa/cors";
 import type * as z from "zod/mini";
 import { openApiDocument } from "../sdk/api/openapi.js";
+import { httpStatusOf } from "../sdk/api/errors.js";
 import { HISTORY_ROUTES, PROTOBUF_CONTENT_TYPE, routes, type RouteDef, type RouteId } from "../sdk/api/routes.js";
 import type { ObjectKind } from "../sdk/history-chain.js";
 import type { BatchItemJson, StatusJson, SubmitResultJson } from "../sdk/api/schemas.js";
@@ -359,7 +360,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   /** A batch entry the node did not admit, with the code POST /v1/txs would answer. */
   const refusedItem = (code: string, message: string, txHash?: string): BatchItemJson => {
     metrics?.txSubmitted(`refused:${code}`);
-    return { ...(txHash ? { txHash } : {}), status: "refused", error: { code, message } };
+    return { ...(txHash ? { txHash } : {}), status: "refused", error: { code, message, status: httpStatusOf(code) } };
   };
 
   /** The committed copy of `bytes` with its receipt, whether or not it took its hash. */

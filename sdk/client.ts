@@ -4,7 +4,6 @@
 // code, the HTTP status and, for a rejected transaction, its receipt.
 import { ErrorEnvelope } from "./api/errors.js";
 import { fillPath, HISTORY_ROUTES, PROTOBUF_CONTENT_TYPE, routes, type HistoryPageJson, type ObjectHistoryPageJson, type ResponseOf, type RouteId } from "./api/routes.js";
-import { httpStatusOf } from "./api/errors.js";
 import { encode } from "./codec.js";
 import type { HistoryKind, ObjectKind } from "./history-chain.js";
 import { verifyHistory, verifyObjectHistory, type VerificationReport } from "./verify.js";
@@ -628,23 +627,20 @@ export class TradeLedgerClient {
     }
     // Cut to the node's limits: a count, and the bytes of the body in the chosen encoding.
     const encoding = opts.encoding ?? "protobuf";
-    const limits = this.session.limits ?? { maxBatchTxs: 1000, maxBatchBytes: 1024 * 1024 };
-    const cost = (t: Tx) => (encoding === "json" ? 2 * t.bytes.length + 3 : t.bytes.length + 4);
-    const chunks: { at: number; tx: Tx }[][] = [];
+    const { maxBatchTxs, maxBatchBytes } = this.session.limits ?? { maxBatchTxs: 1000, maxBatchBytes: 1 << 20 };
+    let chunk: { at: number; tx: Tx }[] = [];
     let bytes = 16;
-    for (const one of signed) {
-      const last = chunks.at(-1);
-      if (!last || last.length >= limits.maxBatchTxs || bytes + cost(one.tx) > limits.maxBatchBytes) {
-        chunks.push([one]);
-        bytes = 16 + cost(one.tx);
-      } else {
-        last.push(one);
-        bytes += cost(one.tx);
+    for (let i = 0; i <= signed.length; i++) {
+      const one = signed[i];
+      const cost = one ? (encoding === "json" ? 2 : 1) * one.tx.bytes.length + 4 : 0;
+      if (chunk.length > 0 && (!one || chunk.length >= maxBatchTxs || bytes + cost > maxBatchBytes)) {
+        const results = await this.submitBatch(chunk.map((c) => c.tx), opts.wait ?? "commit", opts.timeoutMs ?? 30_000, encoding);
+        chunk.forEach((c, k) => (out[c.at] = results[k]!));
+        chunk = [];
+        bytes = 16;
       }
-    }
-    for (const chunk of chunks) {
-      const results = await this.submitBatch(chunk.map((c) => c.tx), opts.wait ?? "commit", opts.timeoutMs ?? 30_000, encoding);
-      chunk.forEach((c, i) => (out[c.at] = results[i]!));
+      if (one) chunk.push(one);
+      bytes += cost;
     }
     return out;
   }
@@ -666,29 +662,26 @@ export class TradeLedgerClient {
           break;
         } catch (err) {
           if (!(err instanceof LedgerError) || err.code !== "NETWORK" || attempt >= SUBMIT_RETRIES) throw err;
-          await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+          await sleep(250 * 2 ** attempt);
         }
       }
       if (!res.ok) await this.fail(res);
       results = (await this.parse("submitTxBatch", res)).results;
-      if (results.length !== txs.length) throw new LedgerError("INTERNAL", `POST /v1/txs/batch: ${results.length} results for ${txs.length} transactions`);
+      if (results.length !== txs.length) throw new LedgerError("INTERNAL", "POST /v1/txs/batch: a result per transaction expected");
     } catch (err) {
       if (!(err instanceof LedgerError)) throw err;
       // Smaller limits than the node announced (a proxy in front of it): halve and try again.
-      if (err.code === "TOO_LARGE" && txs.length > 1) {
-        const half = Math.ceil(txs.length / 2);
-        return [...(await this.submitBatch(txs.slice(0, half), wait, waitMs, encoding)), ...(await this.submitBatch(txs.slice(half), wait, waitMs, encoding))];
-      }
-      return txs.map(() => err);
+      if (err.code !== "TOO_LARGE" || txs.length < 2) return txs.map(() => err);
+      const half = Math.ceil(txs.length / 2);
+      return [...(await this.submitBatch(txs.slice(0, half), wait, waitMs, encoding)), ...(await this.submitBatch(txs.slice(half), wait, waitMs, encoding))];
     }
     return results.map((r) => {
       if (r.status === "committed") {
         this.session.observe(BigInt(r.height!));
-        return committedOf({ txHash: r.txHash!, height: r.height!, index: r.index!, time: r.time!, blockHash: r.blockHash!, receipt: r.receipt! });
+        return committedOf(r as Parameters<typeof committedOf>[0]);
       }
       if (r.status === "pending") return wait === "commit" ? new TxPendingError(r.txHash!) : { txHash: r.txHash!, status: "pending" as const };
-      const code = (r.error?.code ?? "INTERNAL") as LedgerErrorCode;
-      return new LedgerError(code, r.error?.message ?? "refused", undefined, httpStatusOf(code));
+      return new LedgerError(r.error!.code as LedgerErrorCode, r.error!.message, undefined, r.error!.status);
     });
   }
 

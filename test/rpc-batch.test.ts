@@ -54,10 +54,10 @@ t.test("a mixed batch: each transaction its own outcome, in order, JSON and prot
     t.equal(out.length, list.length, `${form}: one result per transaction`);
     t.match(out[0], { txHash: good.hashHex, status: "committed", receipt: { code: "OK" } }, `${form}: admitted and committed`);
     t.match(out[1], { txHash: wrongChain.hashHex, status: "refused", error: { code: "WRONG_CHAIN" } });
-    t.match(out[2], { txHash: badSignature.hashHex, status: "refused", error: { code: "BAD_SIGNATURE", message: "signature does not verify for the claimed signer" } });
+    t.match(out[2], { txHash: badSignature.hashHex, status: "refused", error: { code: "BAD_SIGNATURE", message: "signature does not verify for the claimed signer", status: 401 } }, "with the status POST /v1/txs would answer");
     t.match(out[3], { status: "refused", error: { code: "MALFORMED" } }, `${form}: bytes that are no transaction`);
     t.notOk(out[3]!.txHash, "no hash for what is not a transaction");
-    t.match(out[4], { txHash: expired.hashHex, status: "refused", error: { code: "TX_EXPIRED" } });
+    t.match(out[4], { txHash: expired.hashHex, status: "refused", error: { code: "TX_EXPIRED", status: 400 } });
     t.match(out[5], { status: "refused", error: { code: "TOO_LARGE" } }, `${form}: a transaction above 64 KiB`);
     t.match(out[6], { txHash: auditorWrite.hashHex, status: "committed", receipt: { code: "UNAUTHORIZED" } }, `${form}: the ledger's refusal is a committed receipt`);
     t.match(out[7], { txHash: good2.hashHex, status: "committed", receipt: { code: "OK" } });

@@ -78,7 +78,7 @@ export function pageOf<T extends z.ZodMiniType, E extends z.core.$ZodLooseShape 
 
 export const SubmitBody = z.object({ tx: described(Hex, "the SignedTx bytes (sdk signTransaction) as hex") });
 export const SubmitBatchBody = z.object({
-  txs: described(z.array(Hex).check(z.minLength(1, "at least one transaction")), "SignedTx bytes as hex, in the order to admit them; at most the node's rpc.maxBatchTxs (GET /v1/status `submission`)"),
+  txs: described(z.array(Hex).check(z.minLength(1, "at least one transaction")), "SignedTx bytes as hex, in order"),
 });
 /** The binary body of POST /v1/txs/batch: proto/tradeledger.proto TxSubmission. */
 export const PROTOBUF_CONTENT_TYPE = "application/x-protobuf";
@@ -207,7 +207,7 @@ export const routes = {
     access: "tx",
     summary: "Submit many signed transactions in one request",
     description:
-      "For back offices that submit in bulk: admits the transactions one after the other in the order given, each with its own outcome in `results` (same order): `refused` with the error POST /v1/txs would have answered (one bad transaction never fails the others), `pending` once admitted, or with `wait=commit` `committed` with its receipt (accepted or rejected by the ledger) once every admitted transaction is in a block or `timeoutMs` has passed (those not yet committed stay `pending`). The body is JSON (`txs`, hex) or, with `Content-Type: application/x-protobuf`, a TxSubmission message (proto/tradeledger.proto). At most `maxBatchTxs` transactions and `maxBatchBytes` bytes (GET /v1/status `submission`; 413 TOO_LARGE beyond); a body that is not one of those forms is refused whole (400 MALFORMED). The rate limit counts each transaction. Resubmitting is idempotent as for POST /v1/txs.",
+      "Admits each transaction in order as POST /v1/txs would; `results` holds each one's outcome (one bad transaction never fails the others). With `wait=commit`, answers once all admitted are in a block or `timeoutMs` passed. Limits: GET /v1/status `submission`. docs/api.md, Submitting in bulk.",
     params: Empty,
     query: WaitQuery,
     body: SubmitBatchBody,
@@ -215,7 +215,7 @@ export const routes = {
     produces: "json",
     success: 200,
     errors: [400, 413, 429, 503],
-    binaryBody: { contentType: PROTOBUF_CONTENT_TYPE, message: "TxSubmission", description: "proto/tradeledger.proto TxSubmission: `repeated bytes txs = 1`, each a SignedTx message's bytes" },
+    binaryBody: { contentType: PROTOBUF_CONTENT_TYPE, message: "TxSubmission", description: "a TxSubmission message (proto/tradeledger.proto)" },
   }),
   getTx: route({
     method: "GET",

@@ -743,13 +743,8 @@ export const StatusView = z
     ready: z.boolean(),
     version: z.string(),
     submission: described(
-      z.optional(z.object({
-        maxTxBytes: described(z.int(), "largest SignedTx"),
-        maxBodyBytes: described(z.int(), "largest body of POST /v1/txs"),
-        maxBatchTxs: described(z.int(), "transactions one POST /v1/txs/batch may carry"),
-        maxBatchBytes: described(z.int(), "largest body of POST /v1/txs/batch"),
-      })),
-      "this node's submission limits: the SDK's submitMany cuts its batches to them",
+      z.optional(z.object({ maxTxBytes: z.int(), maxBodyBytes: z.int(), maxBatchTxs: z.int(), maxBatchBytes: z.int() })),
+      "this node's submission limits (POST /v1/txs, POST /v1/txs/batch)",
     ),
   }).apply(named, "Status");
 
@@ -797,17 +792,14 @@ export const SubmitResultView = z
 /** One transaction's outcome in POST /v1/txs/batch, in the order of the request. */
 export const BatchItemView = z
   .object({
-    txHash: described(z.optional(Hex32), "absent only when the bytes are not a transaction at all"),
-    status: described(z.enum(["pending", "committed", "refused"]), "committed: in a block, its receipt says whether the ledger accepted it; pending: admitted, not committed (yet, or within the wait); refused: not admitted, `error` says why"),
+    txHash: z.optional(Hex32),
+    status: described(z.enum(["pending", "committed", "refused"]), "refused: not admitted (`error`); committed: in a block (`receipt`, OK or the ledger's refusal)"),
     height: z.optional(U64),
     index: z.optional(z.int()),
     time: z.optional(TimeMs),
     blockHash: z.optional(Hex32),
-    receipt: described(z.optional(ReceiptView), "for a committed transaction, accepted (OK) or rejected by the ledger (e.g. DOUBLE_FINANCING)"),
-    error: described(
-      z.optional(z.object({ code: z.string(), message: z.string() })),
-      "why the node refused to admit it: the code POST /v1/txs would answer with (MALFORMED, BAD_SIGNATURE, TX_EXPIRED, DUPLICATE_TX, MEMPOOL_FULL, TOO_LARGE, ...)",
-    ),
+    receipt: z.optional(ReceiptView),
+    error: described(z.optional(z.object({ code: z.string(), message: z.string(), status: z.int() })), "as POST /v1/txs would answer: its code, message and HTTP status"),
   }).apply(named, "BatchItem");
 
 export type StatusJson = z.output<typeof StatusView>;
