@@ -47,6 +47,7 @@ export {
   listTitles,
   registerInvoice,
   submit,
+  submitMany,
   submitSigned,
   verifiedHistory,
   verifiedReport,
