@@ -20,7 +20,7 @@
 // least f+1 honest validators to have computed exactly these roots.
 import { equalBytes, fromHex, isHex, toHex } from "./bytes.js";
 import { decode } from "./codec.js";
-import { checkpointSigningBytes, quorumSize, type Validator, type VerifySignature } from "./commit.js";
+import { checkpointSigningBytes, epochSigningChainId, quorumSize, type Validator, type VerifySignature } from "./commit.js";
 import type { Hash } from "./merkle.js";
 import { verifyStateProof, type StateProof } from "./proofs.js";
 import type { BlockHeader } from "./types.js";
@@ -32,6 +32,78 @@ export interface ValidatorSet {
   chainId: string;
   /** in genesis order: a signature's `replica` indexes this list */
   validators: readonly { id: string; publicKey: Uint8Array | string }[];
+  /**
+   * The validator-set epoch this set runs (docs/governance.md §5); absent: 0, the genesis set. A
+   * certificate naming another epoch is refused (EPOCH_UNPROVEN): pass a ValidatorSetChain instead.
+   */
+  epoch?: bigint;
+}
+
+/** One epoch's set, as verifyValidatorSets (sdk/epochs.ts) proved it from the genesis set. */
+export interface EpochValidators {
+  epoch: bigint;
+  /** the switch seq it starts after (0 for the genesis set): it orders the seqs above it */
+  baseSeq: bigint;
+  /** its last seq, when a later link proves it ended there; absent for the newest epoch proven */
+  endSeq?: bigint;
+  validators: readonly Validator[];
+}
+
+/**
+ * The chain of validator sets from genesis, each change proven by a certificate of the set before
+ * it (sdk/epochs.ts verifyValidatorSets builds it; never build one by hand from unverified data).
+ * Every verifier that takes a ValidatorSet takes this too and checks each certificate with the set of
+ * the epoch it names, within that epoch's seqs.
+ */
+export interface ValidatorSetChain {
+  chainId: string;
+  /** ascending by epoch, the genesis set first */
+  epochs: readonly EpochValidators[];
+}
+
+/** What the verifiers trust: the genesis set alone (an epoch-0 chain), or the proven chain of sets. */
+export type TrustedValidators = ValidatorSet | ValidatorSetChain;
+
+/**
+ * Why a certificate has no set to check it with: it names an epoch the trusted sets do not prove
+ * (EPOCH_UNPROVEN), or a seq outside the epoch it names (WRONG_EPOCH: e.g. a removed validator's
+ * old set signing blocks of a later epoch).
+ */
+export type EpochProblemCode = "EPOCH_UNPROVEN" | "WRONG_EPOCH";
+
+export type EpochSetPick = { ok: true; chainId: string; epoch: bigint; validators: readonly Validator[] } | { ok: false; code: EpochProblemCode | "MALFORMED"; reason: string };
+
+function isChain(t: TrustedValidators): t is ValidatorSetChain {
+  return Array.isArray((t as ValidatorSetChain).epochs);
+}
+
+/** The chain id of trusted validators, or undefined when malformed. */
+export function trustedChainId(t: TrustedValidators): string | undefined {
+  return t && typeof t === "object" && typeof t.chainId === "string" ? t.chainId : undefined;
+}
+
+/**
+ * The set that must have signed a certificate of validator-set epoch `epoch` (absent: 0) for seq
+ * `seq` (a block height or checkpoint seq). With one ValidatorSet, only its own epoch; with a chain,
+ * the epoch's proven set, and only for seqs in (baseSeq, endSeq]. Never throws.
+ */
+export function validatorsForEpoch(trusted: TrustedValidators, epoch: bigint | undefined, seq: bigint): EpochSetPick {
+  const e = epoch ?? 0n;
+  if (typeof e !== "bigint" || e < 0n || e > U64_MAX) return { ok: false, code: "MALFORMED", reason: "malformed: epoch" };
+  if (!trusted || typeof trusted !== "object" || typeof trusted.chainId !== "string") return { ok: false, code: "MALFORMED", reason: "the validator set needs a chainId and validators" };
+  if (!isChain(trusted)) {
+    const own = trusted.epoch ?? 0n;
+    if (e !== own) return { ok: false, code: "EPOCH_UNPROVEN", reason: `the certificate is of validator-set epoch ${e}; the set given is epoch ${own}'s (verify the chain of sets with verifyValidatorSets)` };
+    const validators = validatorsOf(trusted);
+    if (typeof validators === "string") return { ok: false, code: "MALFORMED", reason: validators };
+    return { ok: true, chainId: trusted.chainId, epoch: e, validators };
+  }
+  const at = trusted.epochs.find((x) => x.epoch === e);
+  if (!at) return { ok: false, code: "EPOCH_UNPROVEN", reason: `the certificate is of validator-set epoch ${e}, which the chain of sets does not prove (it proves ${trusted.epochs.map((x) => x.epoch).join(", ")})` };
+  if (seq <= at.baseSeq || (at.endSeq !== undefined && seq > at.endSeq)) {
+    return { ok: false, code: "WRONG_EPOCH", reason: `seq ${seq} is not in validator-set epoch ${e} (seqs ${at.baseSeq + 1n}..${at.endSeq ?? ""})` };
+  }
+  return { ok: true, chainId: trusted.chainId, epoch: e, validators: at.validators };
 }
 
 export interface CheckpointSignature {
@@ -42,6 +114,11 @@ export interface CheckpointSignature {
 
 /** 2f+1 CHECKPOINT signatures over (chainId, seq, timestamp, blockHash). */
 export interface CheckpointCertificate {
+  /**
+   * The validator-set epoch it was made in (docs/governance.md §5): absent or 0 for the genesis set.
+   * Its signatures are over epochSigningChainId(chainId, epoch) by that epoch's set.
+   */
+  epoch?: bigint;
   seq: bigint;
   /** the time of block `seq` */
   timestamp: bigint;
@@ -69,10 +146,12 @@ export interface CertifiedHeaderProofJson {
     timestamp: string;
     blockHash: string;
     signatures: { replica: number; signature: string }[];
+    /** validator-set epoch, decimal; absent for the genesis set */
+    epoch?: string;
   };
 }
 
-export type CertifiedHeaderCheck = { ok: true; header: BlockHeader; hash: Uint8Array } | { ok: false; reason: string };
+export type CertifiedHeaderCheck = { ok: true; header: BlockHeader; hash: Uint8Array } | { ok: false; reason: string; code?: EpochProblemCode };
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -95,16 +174,20 @@ export function validatorsOf(set: ValidatorSet): Validator[] | string {
 }
 
 /**
- * Checks a checkpoint certificate: signatures of a quorum of distinct validators of the set over
- * checkpointSigningBytes(chainId, seq, timestamp, blockHash, replica). Never throws.
+ * Checks a checkpoint certificate: signatures of a quorum of distinct validators of the set of the
+ * epoch it names (validatorsForEpoch) over checkpointSigningBytes(epochSigningChainId(chainId,
+ * epoch), seq, timestamp, blockHash, replica). Never throws.
  */
-export function verifyCheckpointCertificate(cert: CheckpointCertificate, set: ValidatorSet, verify: VerifySignature): { ok: true } | { ok: false; reason: string } {
-  const validators = validatorsOf(set);
-  if (typeof validators === "string") return { ok: false, reason: validators };
+export function verifyCheckpointCertificate(cert: CheckpointCertificate, trusted: TrustedValidators, verify: VerifySignature): { ok: true } | { ok: false; reason: string; code?: EpochProblemCode } {
   if (!cert || typeof cert !== "object") return { ok: false, reason: "malformed: not a checkpoint certificate" };
   if (!isU64(cert.seq) || !isU64(cert.timestamp)) return { ok: false, reason: "malformed: seq or timestamp" };
+  if (cert.epoch !== undefined && !isU64(cert.epoch)) return { ok: false, reason: "malformed: epoch" };
+  const pick = validatorsForEpoch(trusted, cert.epoch, cert.seq);
+  if (!pick.ok) return pick.code === "MALFORMED" ? { ok: false, reason: pick.reason } : { ok: false, reason: pick.reason, code: pick.code };
+  const { validators } = pick;
   if (!(cert.blockHash instanceof Uint8Array) || cert.blockHash.length !== 32) return { ok: false, reason: "malformed: blockHash" };
   if (!Array.isArray(cert.signatures)) return { ok: false, reason: "malformed: signatures" };
+  const signingChain = epochSigningChainId(pick.chainId, cert.epoch);
   const signers = new Set<number>();
   for (const s of cert.signatures) {
     if (!s || typeof s !== "object") return { ok: false, reason: "malformed: signature entry" };
@@ -114,7 +197,7 @@ export function verifyCheckpointCertificate(cert: CheckpointCertificate, set: Va
     if (!(signature instanceof Uint8Array)) return { ok: false, reason: "malformed: signature" };
     let ok = false;
     try {
-      ok = verify(validators[replica]!.publicKey, checkpointSigningBytes(set.chainId, cert.seq, cert.timestamp, cert.blockHash, replica), signature);
+      ok = verify(validators[replica]!.publicKey, checkpointSigningBytes(signingChain, cert.seq, cert.timestamp, cert.blockHash, replica), signature);
     } catch {
       ok = false;
     }
@@ -131,7 +214,7 @@ export function verifyCheckpointCertificate(cert: CheckpointCertificate, set: Va
  * prev_hash to the checkpointed header, and the checkpoint certificate carries 2f+1 validator
  * signatures over that header's hash. Returns the decoded header and its hash. Never throws.
  */
-export function verifyCertifiedHeader(proof: CertifiedHeaderProof, validators: ValidatorSet, hash: Hash, verify: VerifySignature): CertifiedHeaderCheck {
+export function verifyCertifiedHeader(proof: CertifiedHeaderProof, validators: TrustedValidators, hash: Hash, verify: VerifySignature): CertifiedHeaderCheck {
   try {
     if (!proof || typeof proof !== "object" || !(proof.header instanceof Uint8Array) || !Array.isArray(proof.chain)) return { ok: false, reason: "malformed: a certified header has header, chain and checkpoint" };
     if (!validators || typeof validators.chainId !== "string") return { ok: false, reason: "the validator set needs a chainId and validators" };
@@ -170,7 +253,7 @@ export function verifyCertifiedHeader(proof: CertifiedHeaderProof, validators: V
  */
 export function verifyCertifiedState(
   certified: CertifiedHeaderProof,
-  validators: ValidatorSet,
+  validators: TrustedValidators,
   state: { key: string; value: Uint8Array | null; proof: StateProof },
   hash: Hash,
   verify: VerifySignature,
@@ -185,45 +268,50 @@ export function verifyCertifiedState(
 }
 
 export function certifiedHeaderToJson(p: CertifiedHeaderProof, height: bigint): CertifiedHeaderProofJson {
+  return { height: height.toString(), header: toHex(p.header), chain: p.chain.map(toHex), checkpoint: checkpointToJson(p.checkpoint) };
+}
+
+/** The JSON form of a checkpoint certificate (hex, decimal strings; `epoch` absent for 0). */
+export function checkpointToJson(c: CheckpointCertificate): CertifiedHeaderProofJson["checkpoint"] {
   return {
-    height: height.toString(),
-    header: toHex(p.header),
-    chain: p.chain.map(toHex),
-    checkpoint: {
-      seq: p.checkpoint.seq.toString(),
-      timestamp: p.checkpoint.timestamp.toString(),
-      blockHash: toHex(p.checkpoint.blockHash),
-      signatures: p.checkpoint.signatures.map((s) => ({ replica: s.replica, signature: toHex(s.signature) })),
-    },
+    seq: c.seq.toString(),
+    timestamp: c.timestamp.toString(),
+    blockHash: toHex(c.blockHash),
+    signatures: c.signatures.map((s) => ({ replica: s.replica, signature: toHex(s.signature) })),
+    ...(c.epoch ? { epoch: c.epoch.toString() } : {}),
   };
 }
+
+const hexOf = (v: unknown, what: string): Uint8Array => {
+  if (!isHex(v)) throw new TypeError(`${what} is lower-case hex`);
+  return fromHex(v);
+};
+const u64Of = (v: unknown, what: string): bigint => {
+  if (typeof v !== "string" || !/^(0|[1-9][0-9]{0,19})$/.test(v) || BigInt(v) > U64_MAX) throw new TypeError(`${what} is a decimal u64`);
+  return BigInt(v);
+};
 
 /** Parses the JSON form; throws TypeError on anything malformed. */
 export function certifiedHeaderFromJson(json: unknown): CertifiedHeaderProof {
   const j = json as CertifiedHeaderProofJson;
-  const hex = (v: unknown, what: string): Uint8Array => {
-    if (!isHex(v)) throw new TypeError(`${what} is lower-case hex`);
-    return fromHex(v);
-  };
-  const u64 = (v: unknown, what: string): bigint => {
-    if (typeof v !== "string" || !/^(0|[1-9][0-9]{0,19})$/.test(v) || BigInt(v) > U64_MAX) throw new TypeError(`${what} is a decimal u64`);
-    return BigInt(v);
-  };
-  if (!j || typeof j !== "object" || !Array.isArray(j.chain) || !j.checkpoint || typeof j.checkpoint !== "object" || !Array.isArray(j.checkpoint.signatures)) {
-    throw new TypeError("a certified header has header, chain and checkpoint");
-  }
+  if (!j || typeof j !== "object" || !Array.isArray(j.chain)) throw new TypeError("a certified header has header, chain and checkpoint");
   if (j.chain.length > MAX_CERTIFIED_CHAIN) throw new TypeError(`a chain of at most ${MAX_CERTIFIED_CHAIN} headers`);
+  return { header: hexOf(j.header, "header"), chain: j.chain.map((c, i) => hexOf(c, `chain[${i}]`)), checkpoint: checkpointFromJson(j.checkpoint) };
+}
+
+/** Parses a checkpoint certificate's JSON form; throws TypeError on anything malformed. */
+export function checkpointFromJson(json: unknown): CheckpointCertificate {
+  const j = json as CertifiedHeaderProofJson["checkpoint"];
+  if (!j || typeof j !== "object" || !Array.isArray(j.signatures)) throw new TypeError("a certified header has header, chain and checkpoint");
+  const epoch = j.epoch === undefined ? 0n : u64Of(j.epoch, "checkpoint.epoch");
   return {
-    header: hex(j.header, "header"),
-    chain: j.chain.map((c, i) => hex(c, `chain[${i}]`)),
-    checkpoint: {
-      seq: u64(j.checkpoint.seq, "checkpoint.seq"),
-      timestamp: u64(j.checkpoint.timestamp, "checkpoint.timestamp"),
-      blockHash: hex(j.checkpoint.blockHash, "checkpoint.blockHash"),
-      signatures: j.checkpoint.signatures.map((s, i) => {
-        if (!s || typeof s !== "object" || !Number.isInteger(s.replica)) throw new TypeError(`checkpoint.signatures[${i}] has replica and signature`);
-        return { replica: s.replica, signature: hex(s.signature, `checkpoint.signatures[${i}].signature`) };
-      }),
-    },
+    ...(epoch !== 0n ? { epoch } : {}),
+    seq: u64Of(j.seq, "checkpoint.seq"),
+    timestamp: u64Of(j.timestamp, "checkpoint.timestamp"),
+    blockHash: hexOf(j.blockHash, "checkpoint.blockHash"),
+    signatures: j.signatures.map((s, i) => {
+      if (!s || typeof s !== "object" || !Number.isInteger(s.replica)) throw new TypeError(`checkpoint.signatures[${i}] has replica and signature`);
+      return { replica: s.replica, signature: hexOf(s.signature, `checkpoint.signatures[${i}].signature`) };
+    }),
   };
 }

@@ -34,7 +34,7 @@ import { signedReadHeaders, REQUEST_NONCE_BYTES } from "./api/signed-reads.js";
 import type { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "./api/primitives.js";
 import { buildTxBody } from "./builders.js";
 import { toHex } from "./bytes.js";
-import type { ValidatorSet } from "./certified.js";
+import type { TrustedValidators } from "./certified.js";
 import { verifyReport } from "./lending.js";
 import { randomBytes } from "./crypto.js";
 import { LedgerError, type LedgerErrorCode } from "./errors.js";
@@ -685,7 +685,7 @@ export class TradeLedgerClient {
    * verifyObjectHistory): `verdict.completeThrough` is the certified height up to which it is proven
    * complete; `verdict.problems` say what failed (ENTRY_MISSING names the missing entries).
    */
-  async verifiedHistory(kind: HistoryKind, id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
+  async verifiedHistory(kind: HistoryKind, id: string, validators: TrustedValidators, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
     if (kind === "receivable") {
       const history = await this.getFullHistory(id, opts);
       return { history, verdict: verifyHistory(history, validators) };
@@ -699,7 +699,7 @@ export class TradeLedgerClient {
    * verifyTitlePledges): the title's history is read with proofs first, then the title, so the
    * pledges shown are compared as they stood at the height the history is proven complete at.
    */
-  async verifiedTitle(id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
+  async verifiedTitle(id: string, validators: TrustedValidators, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
     const history = await this.getFullHistoryOf("title", id, opts);
     const title = await this.getTitle(id);
     return { title, history, verdict: verifyTitlePledges(title, history, validators) };
@@ -764,6 +764,15 @@ export class TradeLedgerClient {
     return this.call("getGovernance", { query: { ...minHeightOf(opts), ...(opts.proposal ? { proposal: opts.proposal } : {}) } });
   }
 
+  /**
+   * The chain of validator sets since genesis (docs/governance.md §5): one link per epoch after 0.
+   * Verify it with verifyValidatorSets(genesisSet, links) and pass the chain it returns to the
+   * verifiers (verifyHistory, verifyTx, verifyPiece, ...) in place of the genesis set.
+   */
+  getValidatorSets(opts: ReadOptions = {}): Promise<ResponseOf<"getValidatorSets">> {
+    return this.call("getValidatorSets", { query: minHeightOf(opts) });
+  }
+
   /** The active supervision rules, sorted by id. */
   /** Observer nodes admitted on the ledger, current and removed (docs/governance.md). */
   getObservers(opts: ReadOptions = {}): Promise<ResponseOf<"listObservers">> {
@@ -802,7 +811,7 @@ export class TradeLedgerClient {
    * separately (GET /v1/blocks/:height/certified, waiting up to `waitMs` again) and attached.
    * Returns the report and the verdict; `verdict.ok` false says why in `problems`.
    */
-  async verifiedReport(kind: "aging" | "concentration", validators: ValidatorSet, q: { bank?: string; waitMs?: number } = {}) {
+  async verifiedReport(kind: "aging" | "concentration", validators: TrustedValidators, q: { bank?: string; waitMs?: number } = {}) {
     const waitCertifiedMs = q.waitMs ?? 5_000;
     const query = { ...(q.bank !== undefined ? { bank: q.bank } : {}), waitCertifiedMs };
     const report = kind === "aging" ? await this.getAgingReport(query) : await this.getConcentrationReport(query);

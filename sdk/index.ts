@@ -74,6 +74,10 @@ export type {
 // verification against the validator set
 export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyObjectHistory, verifyTx } from "./verify.js";
 export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
+// the chain of validator sets from genesis, each change proven by the set before it (docs/governance.md §5)
+export { epochLinkFromJson, epochLinkToJson, VALIDATOR_SET_STATE_KEY, verifyValidatorSets } from "./epochs.js";
+export type { EpochLink, EpochLinkJson, EpochLinkProblem, EpochLinkProblemCode, ValidatorSetsReport } from "./epochs.js";
+export type { EpochProblemCode, EpochValidators, TrustedValidators, ValidatorSetChain } from "./certified.js";
 export { verifyPiece } from "./verify-piece.js";
 export { pledgesOfHistory, verifyTitlePledges } from "./verify-title.js";
 export type { PledgeOf, PledgeOutcome, TitlePledgesReport } from "./verify-title.js";
@@ -112,6 +116,7 @@ export {
   verifyCertifiedHeader,
   verifyCertifiedState,
   verifyCheckpointCertificate,
+  validatorsForEpoch,
 } from "./certified.js";
 export type { CertifiedHeaderCheck, CertifiedHeaderProof, CertifiedHeaderProofJson, CheckpointCertificate, CheckpointSignature } from "./certified.js";
 export { partyKeyAt, partyStateKey, SIGNATURE_NOT_ACCEPTED, verifySignerKeys } from "./signers.js";
