@@ -19,6 +19,7 @@
 // An honest validator signs only the hash of a header it computed itself, so a certificate needs at
 // least f+1 honest validators to have computed exactly these roots.
 import { equalBytes, fromHex, isHex, toHex } from "./bytes.js";
+import { bytesFromJson, u64FromJson } from "./json.js";
 import { decode } from "./codec.js";
 import { checkpointSigningBytes, epochSigningChainId, quorumSize, type Validator, type VerifySignature } from "./commit.js";
 import type { Hash } from "./merkle.js";
@@ -71,39 +72,27 @@ export type TrustedValidators = ValidatorSet | ValidatorSetChain;
  */
 export type EpochProblemCode = "EPOCH_UNPROVEN" | "WRONG_EPOCH";
 
-export type EpochSetPick = { ok: true; chainId: string; epoch: bigint; validators: readonly Validator[] } | { ok: false; code: EpochProblemCode | "MALFORMED"; reason: string };
-
-function isChain(t: TrustedValidators): t is ValidatorSetChain {
-  return Array.isArray((t as ValidatorSetChain).epochs);
-}
-
-/** The chain id of trusted validators, or undefined when malformed. */
-export function trustedChainId(t: TrustedValidators): string | undefined {
-  return t && typeof t === "object" && typeof t.chainId === "string" ? t.chainId : undefined;
-}
+export type EpochSetPick = { ok: true; chainId: string; validators: readonly Validator[] } | { ok: false; reason: string; code?: EpochProblemCode };
 
 /**
  * The set that must have signed a certificate of validator-set epoch `epoch` (absent: 0) for seq
  * `seq` (a block height or checkpoint seq). With one ValidatorSet, only its own epoch; with a chain,
- * the epoch's proven set, and only for seqs in (baseSeq, endSeq]. Never throws.
+ * the epoch's proven set, and only for seqs in (baseSeq, endSeq]. No code: the set is unusable.
+ * Never throws.
  */
 export function validatorsForEpoch(trusted: TrustedValidators, epoch: bigint | undefined, seq: bigint): EpochSetPick {
   const e = epoch ?? 0n;
-  if (typeof e !== "bigint" || e < 0n || e > U64_MAX) return { ok: false, code: "MALFORMED", reason: "malformed: epoch" };
-  if (!trusted || typeof trusted !== "object" || typeof trusted.chainId !== "string") return { ok: false, code: "MALFORMED", reason: "the validator set needs a chainId and validators" };
-  if (!isChain(trusted)) {
-    const own = trusted.epoch ?? 0n;
-    if (e !== own) return { ok: false, code: "EPOCH_UNPROVEN", reason: `the certificate is of validator-set epoch ${e}; the set given is epoch ${own}'s (verify the chain of sets with verifyValidatorSets)` };
-    const validators = validatorsOf(trusted);
-    if (typeof validators === "string") return { ok: false, code: "MALFORMED", reason: validators };
-    return { ok: true, chainId: trusted.chainId, epoch: e, validators };
+  const epochs = (trusted as ValidatorSetChain | undefined)?.epochs;
+  if (!Array.isArray(epochs)) {
+    const own = (trusted as ValidatorSet | undefined)?.epoch ?? 0n;
+    if (e !== own) return { ok: false, code: "EPOCH_UNPROVEN", reason: `signed by the set of epoch ${e}, not the set given (epoch ${own})` };
+    const validators = validatorsOf(trusted as ValidatorSet);
+    return typeof validators === "string" ? { ok: false, reason: validators } : { ok: true, chainId: trusted.chainId, validators };
   }
-  const at = trusted.epochs.find((x) => x.epoch === e);
-  if (!at) return { ok: false, code: "EPOCH_UNPROVEN", reason: `the certificate is of validator-set epoch ${e}, which the chain of sets does not prove (it proves ${trusted.epochs.map((x) => x.epoch).join(", ")})` };
-  if (seq <= at.baseSeq || (at.endSeq !== undefined && seq > at.endSeq)) {
-    return { ok: false, code: "WRONG_EPOCH", reason: `seq ${seq} is not in validator-set epoch ${e} (seqs ${at.baseSeq + 1n}..${at.endSeq ?? ""})` };
-  }
-  return { ok: true, chainId: trusted.chainId, epoch: e, validators: at.validators };
+  const at = epochs.find((x) => x.epoch === e);
+  if (!at) return { ok: false, code: "EPOCH_UNPROVEN", reason: `signed by the set of epoch ${e}, which the chain of sets does not prove` };
+  if (seq <= at.baseSeq || (at.endSeq !== undefined && seq > at.endSeq)) return { ok: false, code: "WRONG_EPOCH", reason: `seq ${seq} is not in epoch ${e} (${at.baseSeq}..${at.endSeq ?? ""}]` };
+  return { ok: true, chainId: trusted.chainId, validators: at.validators };
 }
 
 export interface CheckpointSignature {
@@ -183,7 +172,7 @@ export function verifyCheckpointCertificate(cert: CheckpointCertificate, trusted
   if (!isU64(cert.seq) || !isU64(cert.timestamp)) return { ok: false, reason: "malformed: seq or timestamp" };
   if (cert.epoch !== undefined && !isU64(cert.epoch)) return { ok: false, reason: "malformed: epoch" };
   const pick = validatorsForEpoch(trusted, cert.epoch, cert.seq);
-  if (!pick.ok) return pick.code === "MALFORMED" ? { ok: false, reason: pick.reason } : { ok: false, reason: pick.reason, code: pick.code };
+  if (!pick.ok) return pick;
   const { validators } = pick;
   if (!(cert.blockHash instanceof Uint8Array) || cert.blockHash.length !== 32) return { ok: false, reason: "malformed: blockHash" };
   if (!Array.isArray(cert.signatures)) return { ok: false, reason: "malformed: signatures" };
@@ -282,36 +271,27 @@ export function checkpointToJson(c: CheckpointCertificate): CertifiedHeaderProof
   };
 }
 
-const hexOf = (v: unknown, what: string): Uint8Array => {
-  if (!isHex(v)) throw new TypeError(`${what} is lower-case hex`);
-  return fromHex(v);
-};
-const u64Of = (v: unknown, what: string): bigint => {
-  if (typeof v !== "string" || !/^(0|[1-9][0-9]{0,19})$/.test(v) || BigInt(v) > U64_MAX) throw new TypeError(`${what} is a decimal u64`);
-  return BigInt(v);
-};
-
 /** Parses the JSON form; throws TypeError on anything malformed. */
 export function certifiedHeaderFromJson(json: unknown): CertifiedHeaderProof {
   const j = json as CertifiedHeaderProofJson;
   if (!j || typeof j !== "object" || !Array.isArray(j.chain)) throw new TypeError("a certified header has header, chain and checkpoint");
   if (j.chain.length > MAX_CERTIFIED_CHAIN) throw new TypeError(`a chain of at most ${MAX_CERTIFIED_CHAIN} headers`);
-  return { header: hexOf(j.header, "header"), chain: j.chain.map((c, i) => hexOf(c, `chain[${i}]`)), checkpoint: checkpointFromJson(j.checkpoint) };
+  return { header: bytesFromJson(j.header, "header"), chain: j.chain.map((c, i) => bytesFromJson(c, `chain[${i}]`)), checkpoint: checkpointFromJson(j.checkpoint) };
 }
 
 /** Parses a checkpoint certificate's JSON form; throws TypeError on anything malformed. */
 export function checkpointFromJson(json: unknown): CheckpointCertificate {
   const j = json as CertifiedHeaderProofJson["checkpoint"];
   if (!j || typeof j !== "object" || !Array.isArray(j.signatures)) throw new TypeError("a certified header has header, chain and checkpoint");
-  const epoch = j.epoch === undefined ? 0n : u64Of(j.epoch, "checkpoint.epoch");
+  const epoch = j.epoch === undefined ? 0n : u64FromJson(j.epoch, "checkpoint.epoch");
   return {
     ...(epoch !== 0n ? { epoch } : {}),
-    seq: u64Of(j.seq, "checkpoint.seq"),
-    timestamp: u64Of(j.timestamp, "checkpoint.timestamp"),
-    blockHash: hexOf(j.blockHash, "checkpoint.blockHash"),
+    seq: u64FromJson(j.seq, "checkpoint.seq"),
+    timestamp: u64FromJson(j.timestamp, "checkpoint.timestamp"),
+    blockHash: bytesFromJson(j.blockHash, "checkpoint.blockHash"),
     signatures: j.signatures.map((s, i) => {
       if (!s || typeof s !== "object" || !Number.isInteger(s.replica)) throw new TypeError(`checkpoint.signatures[${i}] has replica and signature`);
-      return { replica: s.replica, signature: hexOf(s.signature, `checkpoint.signatures[${i}].signature`) };
+      return { replica: s.replica, signature: bytesFromJson(s.signature, `checkpoint.signatures[${i}].signature`) };
     }),
   };
 }

@@ -74,8 +74,7 @@ export type {
 // verification against the validator set
 export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyObjectHistory, verifyTx } from "./verify.js";
 export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
-// the chain of validator sets from genesis, each change proven by the set before it (docs/governance.md §5)
-export { epochLinkFromJson, epochLinkToJson, VALIDATOR_SET_STATE_KEY, verifyValidatorSets } from "./epochs.js";
+// the chain of validator sets (docs/governance.md §5): verifyValidatorSets is in @tradeledger/sdk/audit
 export type { EpochLink, EpochLinkJson, EpochLinkProblem, EpochLinkProblemCode, ValidatorSetsReport } from "./epochs.js";
 export type { EpochProblemCode, EpochValidators, TrustedValidators, ValidatorSetChain } from "./certified.js";
 export { verifyPiece } from "./verify-piece.js";

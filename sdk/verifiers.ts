@@ -7,8 +7,7 @@ export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyObjec
 export { pledgesOfHistory, verifyTitlePledges } from "./verify-title.js";
 export type { TitlePledgesReport } from "./verify-title.js";
 export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
-// the chain of validator sets from genesis, each change proven by the set before it (docs/governance.md §5)
-export { epochLinkFromJson, epochLinkToJson, VALIDATOR_SET_STATE_KEY, verifyValidatorSets } from "./epochs.js";
+// the chain of validator sets (docs/governance.md §5): verifyValidatorSets is in @tradeledger/sdk/audit
 export type { EpochLink, EpochLinkJson, EpochLinkProblem, EpochLinkProblemCode, ValidatorSetsReport } from "./epochs.js";
 export type { EpochProblemCode, EpochValidators, TrustedValidators, ValidatorSetChain } from "./certified.js";
 export { verifyPiece } from "./verify-piece.js";

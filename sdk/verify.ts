@@ -37,13 +37,14 @@ import { nobleCrypto, sha256 } from "./crypto.js";
 import { certificateFromJson, sameJson, toJsonView } from "./json.js";
 import {
   certifiedHeaderFromJson,
-  trustedChainId,
   validatorsForEpoch,
+  validatorsOf,
   verifyCertifiedHeader,
   verifyCertifiedState,
   type CertifiedHeaderProofJson,
   type TrustedValidators,
   type ValidatorSet,
+  type ValidatorSetChain,
 } from "./certified.js";
 import { checkHistoryComplete, decodeHistoryChain, HISTORY_KINDS, historyChainKey, historyEntriesOfTx, REJECTED_ATTEMPT, type HistoryKind, type ObjectKind } from "./history-chain.js";
 import { stateProofFromJson } from "./proofs.js";
@@ -134,16 +135,7 @@ export function validatorSetFromGenesis(genesis: unknown): ValidatorSet {
 }
 
 /** The validator set as validators with key bytes, or why it is unusable. */
-export function normalizeSet(set: ValidatorSet): Validator[] | string {
-  if (!set || typeof set.chainId !== "string" || !Array.isArray(set.validators) || set.validators.length === 0) return "the validator set needs a chainId and validators";
-  const out: Validator[] = [];
-  for (const [i, v] of set.validators.entries()) {
-    const key = typeof v.publicKey === "string" ? (isHex(v.publicKey, 32) ? fromHex(v.publicKey) : null) : v.publicKey;
-    if (!(key instanceof Uint8Array) || key.length !== 32) return `validator ${i} has no 32-byte public key`;
-    out.push({ id: v.id, publicKey: key });
-  }
-  return out;
-}
+export const normalizeSet: (set: ValidatorSet) => Validator[] | string = validatorsOf;
 
 function decodeReceipt(bytes: Uint8Array): Receipt {
   const wire = decode<{ txHash: Uint8Array; code: ResultCode; message: string; target: string; events: EventWire[]; alerts?: Alert[] }>("Receipt", bytes);
@@ -314,7 +306,7 @@ class Checker {
       // the set of the epoch the certificate names, and only for that epoch's blocks
       const pick = validatorsForEpoch(this.set, cert.epoch, header.height);
       if (!pick.ok) {
-        this.problem(pick.code === "MALFORMED" ? "CERTIFICATE_INVALID" : pick.code, `block ${height}: commit certificate: ${pick.reason}`, { height });
+        this.problem(pick.code ?? "CERTIFICATE_INVALID", `block ${height}: commit certificate: ${pick.reason}`, { height });
         return null;
       }
       check = verifyCommitCertificate(cert, pick.validators, nobleCrypto.verify, { chainId: this.chainId, seq: header.height, digest });
@@ -548,13 +540,13 @@ export function verifyTx(view: TxJson, validatorSet: TrustedValidators): Verific
 
 /** A checker over usable trusted validators, or undefined with the report's MALFORMED problem. */
 function checkerFor(trusted: TrustedValidators, report: VerificationReport): Checker | undefined {
-  const chainId = trustedChainId(trusted);
-  const usable = chainId === undefined ? "the validator set needs a chainId and validators" : "epochs" in trusted ? (trusted.epochs.length > 0 ? undefined : "the chain of sets has no epoch") : normalizeSet(trusted);
+  // a chain of sets comes from verifyValidatorSets; a single set is checked here
+  const usable = Array.isArray((trusted as ValidatorSetChain)?.epochs) || validatorsOf(trusted as ValidatorSet);
   if (typeof usable === "string") {
     report.problems.push({ code: "MALFORMED", message: usable });
     return undefined;
   }
-  return new Checker(trusted, chainId!);
+  return new Checker(trusted, trusted.chainId);
 }
 
 function finish(report: VerificationReport, c: Checker): VerificationReport {

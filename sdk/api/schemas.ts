@@ -554,9 +554,9 @@ export const CheckpointCertificateView = described(
     seq: described(U64, "the checkpointed block's height"),
     timestamp: described(TimeMs, "its time"),
     blockHash: described(Hex32, "its hash (the checkpoint's state digest)"),
-    signatures: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set of the epoch"), signature: described(Hex, "ed25519, 64 bytes") })),
-    epoch: described(z.optional(U64), "validator-set epoch whose set signed it (docs/governance.md §5); absent for the genesis set"),
-  }), "2f+1 validators' CHECKPOINT signatures over (epochSigningChainId(chainId, epoch), seq, timestamp, blockHash) (sdk/commit.ts checkpointSigningBytes)").apply(named, "CheckpointCertificate");
+    signatures: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
+    epoch: described(z.optional(U64), "validator-set epoch; absent for the genesis set"),
+  }), "2f+1 validators' CHECKPOINT signatures over (chainId, seq, timestamp, blockHash) (sdk/commit.ts checkpointSigningBytes)").apply(named, "CheckpointCertificate");
 
 export const CertifiedHeaderView = described(
   z.object({
@@ -564,7 +564,7 @@ export const CertifiedHeaderView = described(
     header: described(Hex, "the encoded BlockHeader, whose SHA-256 is the block hash"),
     chain: described(z.array(Hex).check(z.maxLength(MAX_CERTIFIED_CHAIN)), "the encoded headers above it up to the checkpointed block, ascending; each one's prevHash is the hash of the one before"),
     checkpoint: CheckpointCertificateView,
-  }), "certifies the whole header - receipts root and state root included - to anyone who knows the validator set of its epoch: check with verifyCertifiedHeader (sdk/certified.ts)").apply(named, "CertifiedHeader");
+  }), "certifies the whole header - receipts root and state root included - to anyone who knows the validator set: check with verifyCertifiedHeader (sdk/certified.ts)").apply(named, "CertifiedHeader");
 
 export const StateProofView = z
   .object({
@@ -575,12 +575,12 @@ export const StateProofView = z
 
 export const EpochLinkView = described(
   z.object({
-    epoch: described(U64, "the epoch that begins: the version of the set proven"),
-    checkpoint: described(CheckpointCertificateView, "the previous epoch's checkpoint certificate at the switch seq E, signed by the previous set"),
-    header: described(Hex, "the encoded BlockHeader of block E, whose SHA-256 the checkpoint certifies"),
-    setRecord: described(Hex, "the encoded ValidatorSet record of state key v/set after block E: members in replica order, version, switchAt = E"),
-    proof: described(StateProofView, "the state proof of setRecord under header E's state root"),
-  }), "the proof that a validator-set epoch began (docs/governance.md §5): check a list of them with verifyValidatorSets (sdk/epochs.ts) from the genesis set").apply(named, "EpochLink");
+    epoch: U64,
+    checkpoint: CheckpointCertificateView,
+    header: Hex,
+    setRecord: Hex,
+    proof: StateProofView,
+  }), "the proof that validator-set `epoch` began: the previous set's checkpoint certificate at the switch seq E, header E, and the ValidatorSet record (v/set) proven under its state root (docs/governance.md §5)").apply(named, "EpochLink");
 
 export const SignerKeysView = described(
   z.object({
