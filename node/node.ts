@@ -12,14 +12,16 @@ import type { Crypto } from "../sdk/crypto.js";
 import type { Party } from "../sdk/types.js";
 import { txBodyFormatError } from "../sdk/validate.js";
 import type { ConsensusConfig } from "../consensus/types.js";
-import { createP2P, type P2PNetwork, type PeerEntry } from "../p2p/index.js";
+import { createP2P, peerIdFromNodePublicKey, type P2PNetwork, type PeerEntry } from "../p2p/index.js";
 import type { Genesis, NodeConfig } from "../config/schema.js";
 import { keyFileInfo, loadGenesis, loadKeyFile, loadNodeConfig } from "../config/load.js";
 import { readPassphrase } from "./keys/passphrase.js";
 import type { NodeApi } from "./api.js";
 import { Chain, genesisHash } from "./chain/chain.js";
 import { ConsensusLog } from "./driver/consensus-log.js";
-import { ConsensusDriver, checkpointCertificateOf, wireTransport, type ConsensusTransport } from "./driver/driver.js";
+import { ConsensusDriver, checkpointCertificateOf, wireTransport, type ConsensusTransport, type MessageTransport } from "./driver/driver.js";
+import { EpochRunner, type EpochEnded } from "./driver/epoch-runner.js";
+import type { ValidatorSetRecord } from "./ledger/governance.js";
 import type { ConsensusMessage } from "../consensus/index.js";
 import { SignedMessageLog } from "./driver/signed-log.js";
 import { Follower } from "./driver/follower.js";
@@ -29,20 +31,22 @@ import { Mempool } from "./driver/mempool.js";
 import { PartyKeys } from "./parties.js";
 import { SignatureCache } from "./driver/sigcache.js";
 import { privateDirectory, Store } from "./store/store.js";
-import { BlockSync, type CertifiedExecution } from "./driver/state-transfer.js";
+import { BlockSync, type CertifiedExecution, type NextBlockSet } from "./driver/state-transfer.js";
 import { nodeCrypto } from "./crypto.js";
 import { VERSION } from "./version.js";
 import type { NodeMetrics } from "./metrics.js";
 import { LedgerQuery } from "./query/query.js";
 import type { QueryModel } from "./query/types.js";
 import { NodeService, type ConsensusStatus } from "./service.js";
-import { ValidatorPeers } from "./net/validators.js";
+import { LedgerValidators, ValidatorPeers } from "./net/validators.js";
+import { encodeConsensusFrame } from "./net/wire.js";
 import { consensusTransport, registerConsensusChannel } from "./net/consensus-channel.js";
 import { TxGossip, handPendingToPrimary } from "./net/tx-gossip.js";
 import { certifiedBlockServer, syncPeers } from "./net/block-sync.js";
 import { AdmittedObservers, ObserverAdmission } from "./net/observers.js";
 import { snapshotServer } from "./net/snapshot.js";
 import { SnapshotSync } from "./driver/snapshot-sync.js";
+import { EpochLinks } from "./epochs.js";
 
 export { CONSENSUS_CHANNEL, CONSENSUS_PROTOCOL } from "./net/consensus-channel.js";
 
@@ -77,6 +81,11 @@ export interface NodeOptions {
    * if it is at least `minBlocks` above (default 1,000). Tests make them small.
    */
   snapshots?: { everyCheckpoints?: number; minBlocks?: number };
+  /**
+   * Called at each validator-set switch, awaited before the next epoch's replica starts, while the
+   * node's state is exactly at the old epoch's end (node/driver/epoch-runner.ts).
+   */
+  onEpochEnded?: (e: EpochEnded) => Promise<void> | void;
 }
 
 /** Checkpoint intervals between the snapshots a node keeps for peers restored from scratch. */
@@ -127,7 +136,7 @@ export function consensusConfigOf(genesis: Genesis): ConsensusConfig {
 
 /** How this node takes part in the chain: a validator votes through its driver; an observer follows. */
 export type NodeMode =
-  | { kind: "validator"; self: number; driver: ConsensusDriver; signedLog: SignedMessageLog | undefined }
+  | { kind: "validator"; runner: EpochRunner; signedLog: SignedMessageLog | undefined; following: () => Follower | undefined }
   | { kind: "observer"; follower: Follower; admission: ObserverAdmission };
 
 export class TradeLedgerNode {
@@ -187,7 +196,6 @@ export class TradeLedgerNode {
     const crypto = opts.crypto ?? nodeCrypto;
     const consensus = consensusConfigOf(genesis);
     const nodeKey = nodeSigningKey(opts, crypto);
-    const self = config.mode === "validator" ? validatorIndex(config, genesis, consensus.validators, nodeKey.publicKey) : -1;
 
     // 1. storage, the executor and the query model
     privateDirectory(config.dataDir); // 0700: the data directory holds every party's book
@@ -226,6 +234,14 @@ export class TradeLedgerNode {
       await store.close();
       throw err;
     }
+    if (config.mode === "validator") {
+      try {
+        genesisValidatorKeyCheck(config, consensus.validators, nodeKey.publicKey, chain.validatorSet);
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
+    }
     const query = new LedgerQuery(store, chain, crypto);
     const parties = new PartyKeys(query);
     for (const p of genesis.parties) await parties.key(p.id);
@@ -259,13 +275,23 @@ export class TradeLedgerNode {
         relayTxTo: txGossip.relayTxTo,
         validateTx: txGossip.validateTx,
         serveBlocks: certifiedBlockServer(query),
-        serveSnapshot: snapshotServer(store),
+        // snapshots certified by the genesis set only: all of them until the first switch is past
+        serveSnapshot: snapshotServer(store, (h) => {
+          const set = chain.validatorSet;
+          return !set || set.version === 0n || (set.runningVersion === 0n && set.switchAt > chain.height && h <= set.switchAt);
+        }),
       },
     );
     let mode: NodeMode | undefined;
-    const execute = (b: CertifiedExecution) => (mode!.kind === "validator" ? mode!.driver.executeCertified(b) : mode!.follower.executeCertified(b));
+    let followerExecute: ((b: CertifiedExecution) => Promise<import("./chain/chain.js").ExecutedBlock>) | undefined;
+    const execute = (b: CertifiedExecution) => (mode!.kind === "validator" ? mode!.runner.executeWith(b, followerExecute!) : mode!.follower.executeCertified(b));
     const peersForSync = syncPeers(p2p, validatorPeers, logger);
-    const sync = new BlockSync(crypto, genesis.chainId, consensus.validators, chain, execute, peersForSync, logger.child({ module: "sync" }));
+    // each synced block's certificate against the set of its epoch, from the state it executes on
+    const nextBlockSet: NextBlockSet = () => {
+      const e = chain.nextBlockEpoch();
+      return e ? { epoch: e.epoch, validators: validatorsOf(e.members) } : { epoch: 0n, validators: consensus.validators };
+    };
+    const sync = new BlockSync(crypto, genesis.chainId, nextBlockSet, chain, execute, peersForSync, logger.child({ module: "sync" }));
     const snapshots = new SnapshotSync(crypto, genesis.chainId, consensus.validators, chain, peersForSync, logger.child({ module: "snapshot" }), {
       ...(opts.snapshots?.minBlocks !== undefined ? { minBlocks: opts.snapshots.minBlocks } : {}),
     });
@@ -280,9 +306,9 @@ export class TradeLedgerNode {
       query,
       mempool,
       network: p2p,
-      consensus: () => consensusStatus(mode, consensus.validators),
+      consensus: () => consensusStatus(mode, () => validatorPeers.validators),
       onTransactionsAvailable: () => {
-        if (mode?.kind === "validator") mode.driver.onTransactionsAvailable();
+        if (mode?.kind === "validator") mode.runner.onTransactionsAvailable();
       },
       logger,
     });
@@ -291,15 +317,84 @@ export class TradeLedgerNode {
     const admittedObservers = new AdmittedObservers({ query, p2p, logger: logger.child({ module: "observers" }) });
     await admittedObservers.refresh();
     api.onBlock(admittedObservers.onBlock);
+    // the validators of the set in state join the allow-list (an added one is accepted, a removed one refused after its switch)
+    const ledgerValidators = new LedgerValidators({ peers: validatorPeers, p2p, setInState: () => chain.validatorSet?.members });
+    ledgerValidators.refresh();
+    api.onBlock((b) => {
+      if (b.executed.receipts.some((r) => r.events.some((e) => e.type === "validatorSetChanged"))) ledgerValidators.refresh();
+    });
+    // an observer follows the epoch of its head (a validator: the epoch its runner is in)
+    let headEpoch = chain.nextBlockEpoch()?.epoch ?? 0n;
+    const followHeadEpoch = () => {
+      const e = chain.nextBlockEpoch();
+      if (!e || e.epoch === headEpoch) return;
+      headEpoch = e.epoch;
+      ledgerValidators.epochStarted(validatorsOf(e.members));
+      ledgerValidators.refresh();
+    };
+    if (config.mode !== "validator") {
+      const e = chain.nextBlockEpoch();
+      if (e && e.epoch > 0n) ledgerValidators.epochStarted(validatorsOf(e.members));
+      api.onBlock(followHeadEpoch);
+    }
+    // the checkpoint certificates a follower keeps: 2f+1 of the set of the checkpoint's epoch
+    const checkpoints = {
+      validatorsFor: (seq: bigint) => {
+        const e = chain.nextBlockEpoch();
+        if (!e) return { chainId: genesis.chainId, validators: consensus.validators };
+        if (seq <= e.baseSeq) return undefined; // certified by an earlier set than the one in force: not checked here
+        // the certificate names its epoch; verifyCheckpointCertificate signs over epochSigningChainId for it
+        return { chainId: genesis.chainId, validators: validatorsOf(e.members), epoch: e.epoch };
+      },
+      verify: (pk: Uint8Array, bytes: Uint8Array, sig: Uint8Array) => crypto.verify(pk, bytes, sig),
+      header: async (h: bigint) => {
+        const r = await query.getHeader(h);
+        return r && { hash: r.hash, time: r.header.time };
+      },
+      newest: (h: bigint) => query.checkpointAtOrBelow(h),
+      keep: (c: CheckpointCertificate) => store.putCheckpointCertificate(c),
+      peers: peersForSync,
+    };
+    const connected = () => p2p.connectedPeers().flatMap((p) => {
+      const r = validatorPeers.replicaOf(p.peerId);
+      return r === undefined ? [] : [r];
+    });
 
-    // 3. consensus (validators) or following (observers)
+    // 3. consensus (validators: the epoch runner, which votes or follows by the set in state) or following (observers)
     if (config.mode === "validator") {
-      const { log, records } = await ConsensusLog.open(store.consensus);
-      const signedLog = config.log.signed ? new SignedMessageLog(config.log.signed, genesis.chainId, self) : undefined;
-      const direct: ConsensusTransport = consensusTransport(p2p, validatorPeers, self);
+      const { log } = await ConsensusLog.open(store.consensus);
+      const genesisSelf = consensus.validators.findIndex((v) => toHex(v.publicKey) === toHex(nodeKey.publicKey));
+      const signedLog = config.log.signed ? new SignedMessageLog(config.log.signed, genesis.chainId, genesisSelf) : undefined;
       const tap = opts.consensusTap ?? undefined;
-      const driver = new ConsensusDriver(
-        { config: consensus, self, maxBatchTxs: genesis.consensus.maxBatchTxs, maxBatchBytes: genesis.consensus.maxBatchBytes },
+      let runner!: EpochRunner;
+      const follower = (): Follower =>
+        new Follower(chain, sync, {
+          mempool,
+          parties,
+          logger: logger.child({ module: "follower" }),
+          onBlock: (b) => {
+            onBlock(b);
+            runner.blockExecuted();
+          },
+          connected,
+          checkpoints,
+        });
+      let following: Follower | undefined;
+      followerExecute = follower().executeCertified;
+      // each epoch's transport: frames carry the epoch; replica i is the epoch's validators[i]
+      const transportFor = (epoch: bigint, validators: readonly Validator[]): MessageTransport => {
+        const peerIds = validators.map((v) => peerIdFromNodePublicKey(v.publicKey));
+        const self = validators.findIndex((v) => toHex(v.publicKey) === toHex(nodeKey.publicKey));
+        const direct: ConsensusTransport = consensusTransport(p2p, peerIds, self);
+        const bytes = epoch === 0n && tap?.outbound ? tap.outbound(direct) : direct;
+        return {
+          sendTo: (replica, message) => bytes.sendTo(replica, encodeConsensusFrame(message, epoch)),
+          broadcast: (message) => bytes.broadcast(encodeConsensusFrame(message, epoch)),
+        };
+      };
+      const epochLinks = new EpochLinks({ store, genesis: { chainId: genesis.chainId, validators: consensus.validators }, crypto, logger: logger.child({ module: "epochs" }) });
+      runner = new EpochRunner(
+        { config: consensus, nodePublicKey: nodeKey.publicKey, maxBatchTxs: genesis.consensus.maxBatchTxs, maxBatchBytes: genesis.consensus.maxBatchBytes },
         {
           chain,
           log,
@@ -310,43 +405,64 @@ export class TradeLedgerNode {
           logger: logger.child({ module: "consensus" }),
           metrics: opts.metrics ?? null,
           onBlock,
-          onViewInstalled: handPendingToPrimary({ mempool, p2p, peers: validatorPeers, self, logger }),
-          onCertified: (checkpoint) => store.putCheckpointCertificate(checkpointCertificateOf(checkpoint)),
-          transport: wireTransport(tap?.outbound ? tap.outbound(direct) : direct),
-          onSend: signedLog ? (m) => signedLog.record(m) : null,
+          onViewInstalled: (view, primary) => handPendingToPrimary({ mempool, p2p, peers: validatorPeers, self: runner.self ?? -1, logger })(view, primary),
+          // kept naming the epoch whose set signed it, so clients check it with that set (sdk/epochs.ts)
+          onCertified: (checkpoint) => store.putCheckpointCertificate(withEpoch(checkpointCertificateOf(checkpoint), runner.epoch.epoch)),
+          // the signed-message log keys slots by view and seq of the genesis set: it records epoch 0
+          onSend: signedLog ? (m) => runner.epoch.epoch === 0n && signedLog.record(m) : null,
           // the replica signs with this validator's node key through the node's one crypto
           crypto: { sign: (bytes) => nodeKey.signSync(bytes), verify: (pk, bytes, sig) => crypto.verify(pk, bytes, sig), hash: (bytes) => crypto.sha256(bytes) },
           ...(opts.now ? { now: opts.now } : {}),
+          headEpoch: () => {
+            const e = chain.nextBlockEpoch();
+            return e && { epoch: e.epoch, members: validatorsOf(e.members), baseSeq: e.baseSeq };
+          },
+          headerAt: (h) => chain.headerAt(h),
+          transportFor,
+          peerIdOf: (pk) => peerIdFromNodePublicKey(pk),
+          follow: () => {
+            following = follower();
+            following.start();
+            const f = following;
+            return {
+              stop: async () => {
+                await f.stop();
+                if (following === f) following = undefined;
+              },
+            };
+          },
+          onEpochStarted: (e) => {
+            ledgerValidators.epochStarted(e.validators);
+            ledgerValidators.refresh();
+          },
+          // the link that proves the next epoch's set to light clients (node/epochs.ts), built while the state is at E
+          onEpochEnded: async (e) => {
+            try {
+              await epochLinks.onEpochEnded(e);
+            } finally {
+              await opts.onEpochEnded?.(e);
+            }
+          },
         },
-        records,
       );
-      mode = { kind: "validator", self, driver, signedLog };
-      txGossip.onAdmitted(() => driver.onTransactionsAvailable());
+      mode = { kind: "validator", runner, signedLog, following: () => following };
+      txGossip.onAdmitted(() => runner.onTransactionsAvailable());
       txGossip.followPrimary(() => {
-        const replica = driver.replica;
-        if (!replica.viewActive) return undefined;
-        return replica.primary === self ? "" : validatorPeers.peerId(replica.primary);
+        const replica = runner.driver?.replica;
+        if (!replica || !replica.viewActive) return undefined;
+        return replica.primary === runner.self ? "" : validatorPeers.peerId(replica.primary);
       });
-      registerConsensusChannel(p2p, validatorPeers, {
-        deliver: (from, msg) => {
-          if (tap?.inbound && !tap.inbound(from, msg)) return;
-          driver.onMessage(msg);
+      registerConsensusChannel(p2p, {
+        validatorsIn: (epoch) => runner.validatorsIn(epoch),
+        deliver: (from, epoch, msg) => {
+          if (tap?.inbound && epoch === 0n) {
+            const r = validatorPeers.replicaOf(from.peerId);
+            if (r !== undefined && !tap.inbound(r, msg)) return "dropped";
+          }
+          return runner.onMessage(from.peerId, epoch, msg);
         },
       });
     } else {
-      const connected = () => p2p.connectedPeers().flatMap((p) => (p.validatorId !== undefined ? [validatorPeers.replicaOf(p.peerId)!] : []));
-      // an observer keeps the checkpoint certificates it verifies, to serve certified headers too
-      const checkpoints = {
-        validators: { chainId: genesis.chainId, validators: consensus.validators },
-        verify: (pk: Uint8Array, bytes: Uint8Array, sig: Uint8Array) => crypto.verify(pk, bytes, sig),
-        header: async (h: bigint) => {
-          const r = await query.getHeader(h);
-          return r && { hash: r.hash, time: r.header.time };
-        },
-        newest: (h: bigint) => query.checkpointAtOrBelow(h),
-        keep: (c: CheckpointCertificate) => store.putCheckpointCertificate(c),
-        peers: peersForSync,
-      };
       const admission = new ObserverAdmission({
         nodePublicKey: nodeKey.publicKey,
         peerId: p2p.peerId,
@@ -368,7 +484,7 @@ export class TradeLedgerNode {
     // 4. start: network, then consensus, then the API
     try {
       await p2p.start();
-      if (mode.kind === "validator") mode.driver.start();
+      if (mode.kind === "validator") await mode.runner.start();
       else {
         mode.follower.start();
         mode.admission.start();
@@ -408,7 +524,7 @@ export class TradeLedgerNode {
     const mode = this.mode;
     this.api.close();
     await step("rpc", () => this.rpc?.stop());
-    if (mode.kind === "validator") await step("consensus", () => mode.driver.stop());
+    if (mode.kind === "validator") await step("consensus", () => mode.runner.stop());
     else {
       mode.admission.stop();
       await step("follower", () => mode.follower.stop());
@@ -424,8 +540,14 @@ export class TradeLedgerNode {
     return this.rpc?.url();
   }
 
+  /** The running epoch's driver (undefined on an observer, and on a validator not in the set in force: it follows). */
   get consensusDriver(): ConsensusDriver | undefined {
-    return this.mode.kind === "validator" ? this.mode.driver : undefined;
+    return this.mode.kind === "validator" ? this.mode.runner.driver : undefined;
+  }
+
+  /** The epoch runner of a validator node (node/driver/epoch-runner.ts). */
+  get epochRunner(): EpochRunner | undefined {
+    return this.mode.kind === "validator" ? this.mode.runner : undefined;
   }
 }
 
@@ -447,31 +569,45 @@ function nodeSigningKey(opts: Pick<NodeOptions, "nodeSeed" | "nodeKey">, crypto:
   return { publicKey: crypto.publicKeyFromSeed(seed), signSync: (m) => crypto.sign(seed, m), sign: async (m) => crypto.sign(seed, m) };
 }
 
-/** This validator's replica index; its node key must be the genesis's key for it. */
-function validatorIndex(config: NodeConfig, genesis: Genesis, validators: readonly Validator[], nodePublicKey: Uint8Array): number {
-  const self = validators.findIndex((v) => v.id === config.validatorId);
-  if (self < 0) throw new Error(`validatorId ${config.validatorId} is not a validator of genesis ${genesis.chainId}`);
-  if (toHex(validators[self]!.publicKey) !== toHex(nodePublicKey)) {
-    throw new Error(`the node key in ${config.nodeKeyFile ?? `PKCS#11 token ${config.nodeKeyPkcs11?.tokenLabel}/${config.nodeKeyPkcs11?.keyLabel}`} is not validator ${config.validatorId}'s key in the genesis`);
-  }
-  return self;
+/**
+ * A validator node's key against the genesis and the set in state: a node configured as a genesis validator must hold that validator's key, unless the set in
+ * state has this node's key (its party replaced its node key through governance). A validatorId
+ * that is no genesis validator is a bank joining: it follows until a set that has its key takes over.
+ */
+function genesisValidatorKeyCheck(config: NodeConfig, validators: readonly Validator[], nodePublicKey: Uint8Array, inState: ValidatorSetRecord | undefined): void {
+  const at = validators.findIndex((v) => v.id === config.validatorId);
+  if (at < 0 || toHex(validators[at]!.publicKey) === toHex(nodePublicKey)) return;
+  if (inState?.members.some((m) => toHex(m.nodePublicKey) === toHex(nodePublicKey))) return;
+  throw new Error(`the node key in ${config.nodeKeyFile ?? `PKCS#11 token ${config.nodeKeyPkcs11?.tokenLabel}/${config.nodeKeyPkcs11?.keyLabel}`} is not validator ${config.validatorId}'s key in the genesis`);
+}
+
+/** The members of a set in state as consensus names them (by convention a validator's id is its party's). */
+function validatorsOf(members: readonly { partyId: string; nodePublicKey: Uint8Array }[]): Validator[] {
+  return members.map((m) => ({ id: m.partyId, publicKey: m.nodePublicKey }));
 }
 
 /** What the running mode reports for status (none yet while the node is being built). */
-function consensusStatus(mode: NodeMode | undefined, validators: readonly Validator[]): ConsensusStatus {
+function consensusStatus(mode: NodeMode | undefined, validators: () => readonly Validator[]): ConsensusStatus {
   if (mode === undefined) return { running: false, syncing: false };
   if (mode.kind === "observer") {
     const notAdmitted = mode.admission.current;
     return { running: true, syncing: mode.follower.syncing, ...(notAdmitted ? { notAdmitted } : {}) };
   }
-  const replica = mode.driver.replica;
-  const halted = mode.driver.haltReason;
+  const driver = mode.runner.driver;
+  if (!driver) return { running: true, syncing: mode.following()?.syncing ?? false };
+  const replica = driver.replica;
+  const halted = driver.haltReason;
   return {
     running: true,
     view: replica.view,
-    primary: validators[replica.primary]?.id ?? "",
+    primary: validators()[replica.primary]?.id ?? "",
     viewActive: replica.viewActive,
     ...(halted ? { halted } : {}),
     syncing: replica.stateTransferPending !== undefined,
   };
+}
+
+/** A stable checkpoint's certificate naming the epoch whose set signed it (absent for 0, as on the wire). */
+function withEpoch(c: CheckpointCertificate, epoch: bigint): CheckpointCertificate {
+  return epoch === 0n ? c : { ...c, epoch };
 }

@@ -18,7 +18,7 @@ import { Counters } from "./metrics.js";
 import { PeerDirectory } from "./peers.js";
 import { DEFAULT_SCORING, PENALTY_POINTS, PeerScorer } from "./scoring.js";
 import { SyncService } from "./sync.js";
-import type { ChannelSpec, LedgerObserver, Logger, P2PComponents, P2PNetwork, P2POptions, P2PStats, PeerRef, PenaltyReason, RequestBlocksOptions, TxHandler } from "./types.js";
+import type { ChannelSpec, LedgerObserver, LedgerValidator, Logger, P2PComponents, P2PNetwork, P2POptions, P2PStats, PeerRef, PenaltyReason, RequestBlocksOptions, TxHandler } from "./types.js";
 
 export const DEFAULT_REDIAL_BASE_MS = 500;
 export const DEFAULT_REDIAL_MAX_MS = 30_000;
@@ -257,6 +257,16 @@ class Network implements P2PNetwork {
       this.log.info("p2p peer no longer admitted: disconnecting", { peerId: id });
       this.channels.onPeerBanned(id); // its queues and streams go with it
       this.disconnect(id, "no longer admitted");
+    }
+    this.updatePeerGauge();
+  }
+
+  setLedgerValidators(validators: readonly LedgerValidator[]): void {
+    const dropped = this.directory.setLedgerValidators(validators);
+    for (const id of dropped) {
+      this.log.info("p2p peer no longer a validator: disconnecting", { peerId: id });
+      this.channels.onPeerBanned(id);
+      this.disconnect(id, "no longer a validator");
     }
     this.updatePeerGauge();
   }

@@ -1,6 +1,8 @@
 // The allow-list: the validators of genesis plus the node's configured observers, keyed by the
 // peer id derived from each node key, plus the observers admitted on the ledger (DESIGN.md §12,
-// docs/governance.md), which the node replaces as blocks commit (setLedgerObservers). An observer
+// docs/governance.md), which the node replaces as blocks commit (setLedgerObservers), and the
+// validators of the set in ledger state, which replace the genesis validators once the node hands
+// them over (setLedgerValidators: an added validator is accepted, a removed one refused). An observer
 // removed on the ledger is refused even if this node's config lists it: removal is the network's
 // decision. Nothing outside the list ever gets a connection.
 import "./polyfill.js";
@@ -21,6 +23,8 @@ export class PeerDirectory {
   private ledger = new Map<string, KnownPeer>();
   /** observers removed on the ledger, by peer id: refused even if configured */
   private revoked = new Set<string>();
+  /** the validators of the set in ledger state, once the node hands them over; until then the configured (genesis) ones */
+  private ledgerValidators: Map<string, KnownPeer> | undefined;
 
   constructor(
     entries: readonly PeerEntry[],
@@ -64,19 +68,46 @@ export class PeerDirectory {
   }
 
   get(peerId: string): KnownPeer | undefined {
-    return this.peers.get(peerId) ?? this.ledger.get(peerId);
+    const configured = this.peers.get(peerId);
+    const validator = this.ledgerValidators?.get(peerId);
+    // a validator of the ledger's set is named as one, with the addresses its config entry gives (if any)
+    if (validator) return configured ? { ...configured, ref: validator.ref } : validator;
+    if (configured && this.ledgerValidators && configured.ref.validatorId !== undefined) {
+      // a genesis validator no longer in the set: a plain peer now (allowed only as an observer)
+      const { validatorId: _v, ...ref } = configured.ref;
+      return { ...configured, ref };
+    }
+    return configured ?? this.ledger.get(peerId);
   }
 
   /** Allow-listed and not ourselves. */
   isRemote(peerId: string): boolean {
-    return peerId !== this.selfPeerId && (this.peers.has(peerId) || this.ledger.has(peerId)) && !this.isRevoked(peerId);
+    return peerId !== this.selfPeerId && (this.peers.has(peerId) || this.ledger.has(peerId) || this.ledgerValidators?.has(peerId) === true) && !this.isRevoked(peerId);
   }
 
   /** Every allow-listed peer except ourselves. */
   remotes(): KnownPeer[] {
-    const out = [...this.peers.values()];
-    for (const [id, p] of this.ledger) if (!this.peers.has(id)) out.push(p);
-    return out.filter((p) => p.ref.peerId !== this.selfPeerId && !this.isRevoked(p.ref.peerId));
+    const ids = new Set([...this.peers.keys(), ...this.ledger.keys(), ...(this.ledgerValidators?.keys() ?? [])]);
+    const out: KnownPeer[] = [];
+    for (const id of ids) if (id !== this.selfPeerId && !this.isRevoked(id)) out.push(this.get(id)!);
+    return out;
+  }
+
+  /**
+   * Replaces the validators this node accepts with the set in ledger state (docs/governance.md §5):
+   * the epoch in force and any decided set whose switch is pending. Returns the peer ids allowed
+   * before and not now (a removed validator after its switch): to be disconnected.
+   */
+  setLedgerValidators(validators: readonly { publicKey: Uint8Array; validatorId: string }[]): string[] {
+    const before = new Set(this.remotes().map((p) => p.ref.peerId));
+    const next = new Map<string, KnownPeer>();
+    for (const v of validators) {
+      const peerId = peerIdFromNodePublicKey(v.publicKey);
+      next.set(peerId, { ref: { peerId, validatorId: v.validatorId }, addrs: [] });
+    }
+    this.ledgerValidators = next;
+    const now = new Set(this.remotes().map((p) => p.ref.peerId));
+    return [...before].filter((id) => !now.has(id));
   }
 
   /**
@@ -98,8 +129,14 @@ export class PeerDirectory {
     return [...before].filter((id) => !now.has(id));
   }
 
-  /** Removed on the ledger; a validator is never revoked here (validator changes are consensus's). */
+  /**
+   * Refused: an observer removed on the ledger (never a validator of the set in force), or a genesis
+   * validator that the set in ledger state no longer has, unless the ledger admits it as an observer.
+   */
   private isRevoked(peerId: string): boolean {
-    return this.revoked.has(peerId) && this.peers.get(peerId)?.ref.validatorId === undefined;
+    if (this.ledgerValidators?.has(peerId)) return false;
+    const configured = this.peers.get(peerId);
+    if (this.ledgerValidators && configured?.ref.validatorId !== undefined && !this.ledger.has(peerId)) return true;
+    return this.revoked.has(peerId) && configured?.ref.validatorId === undefined;
   }
 }

@@ -190,6 +190,12 @@ export interface LedgerObserver {
   name?: string;
 }
 
+/** A validator in the set in ledger state (docs/governance.md §5): its node key and validator id. */
+export interface LedgerValidator {
+  publicKey: Uint8Array;
+  validatorId: string;
+}
+
 /** Penalty reasons, each with a default weight (scoring.ts). */
 export type PenaltyReason =
   | "malformed_frame"
@@ -241,6 +247,13 @@ export interface P2PNetwork {
    * admitted keys are accepted from now on; a peer no longer allowed is disconnected at once.
    */
   setLedgerObservers(admitted: readonly LedgerObserver[], removed: readonly Uint8Array[]): void;
+  /**
+   * The validators of the set in ledger state (the epoch in force and a decided set whose switch is
+   * pending), replacing the genesis validators as the validators this node accepts: an added one is
+   * accepted from now on (it dials in), a genesis validator not in it is disconnected and refused
+   * (unless admitted as an observer). Never called: the genesis validators, as configured.
+   */
+  setLedgerValidators(validators: readonly LedgerValidator[]): void;
   /** A snapshot of every counter, for /metrics and tests. */
   stats(): P2PStats;
 }

@@ -4,7 +4,7 @@
 // header and commits the block, its receipts, the state, the tree and the indexes in one atomic
 // batch. It owns the head; everything else reads through the query model (node/query/). One block
 // at a time; heights are contiguous.
-import type { ValidatorMember } from "../ledger/governance.js";
+import { decodeValidatorSet, epochOfBlock, GOVERNANCE_KEY, type BlockEpoch, type ValidatorMember, type ValidatorSetRecord } from "../ledger/governance.js";
 import { concatBytes, equalBytes, fromHex, toHex, utf8 } from "../../sdk/bytes.js";
 import { encode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
@@ -93,6 +93,8 @@ export class Chain {
   private lastTime = 0n;
   /** the genesis state (put back when a snapshot being loaded is abandoned) */
   private genesisState: WriteSet = new Map();
+  /** the validator set in state at the head (v/set; docs/governance.md §4), re-read after a block that changed it */
+  private set: ValidatorSetRecord | undefined;
 
   private constructor(
     readonly store: Store,
@@ -123,7 +125,36 @@ export class Chain {
     const chain = new Chain(store, genesis.chainId, opts);
     chain.genesisState = genesisWrites(genesis.parties);
     chain.lastTime = store.height > 0n ? (await store.blocks.header(store.height))!.time : (genesis.genesisTime ?? 0n);
+    await chain.readValidatorSet();
     return chain;
+  }
+
+  private async readValidatorSet(): Promise<void> {
+    await this.store.whenIdle();
+    const b = this.store.state.readSync(GOVERNANCE_KEY.validatorSet);
+    this.set = b && decodeValidatorSet(b);
+  }
+
+  /** The validator set in state at the head (undefined for a chain whose genesis put none in state). */
+  get validatorSet(): ValidatorSetRecord | undefined {
+    return this.set;
+  }
+
+  /** Where the set in state takes over (docs/governance.md §5): what the driver reports to consensus with every executed block. */
+  get switchAt(): bigint | undefined {
+    return this.set?.switchAt;
+  }
+
+  /** The validator-set epoch that orders the next block (height + 1): its certificate must verify against this set. */
+  nextBlockEpoch(): BlockEpoch | undefined {
+    return this.set && epochOfBlock(this.set, this.height + 1n);
+  }
+
+  /** The header of a stored block (the base of an epoch: its time and hash). */
+  async headerAt(height: bigint): Promise<{ time: bigint; hash: Uint8Array } | undefined> {
+    const bytes = await this.store.blocks.headerBytes(height);
+    const h = bytes && (await this.store.blocks.header(height));
+    return h && bytes && { time: h.time, hash: sha256(bytes) };
   }
 
   get height(): bigint {
@@ -280,6 +311,7 @@ export class Chain {
       },
     });
     this.lastTime = time;
+    if (exec.receipts.some((r) => r.events.some((e) => e.type === "validatorSetChanged"))) await this.readValidatorSet();
     return {
       header: result.header,
       headerBytes: result.headerBytes,
@@ -306,6 +338,7 @@ export class Chain {
         throw err;
       }
       this.lastTime = (await this.store.blocks.header(this.store.height))!.time;
+      await this.readValidatorSet();
     } finally {
       this.running = false;
     }

@@ -83,6 +83,12 @@ export interface BlockExecutor<E extends ExecutedLike = ExecutedBlock> {
   readonly height: bigint;
   readonly headTime: bigint;
   readonly headHash: Uint8Array;
+  /**
+   * Where the validator set in the head's state takes over (v/set switchAt, docs/governance.md §5):
+   * reported to the core with every executed block, state transfer and at start, so the replica
+   * knows where its epoch ends. Absent: no set in state (the genesis set runs for ever).
+   */
+  readonly switchAt?: bigint | undefined;
   executeBlock(b: CertifiedBatch): Promise<E>;
 }
 
@@ -168,6 +174,12 @@ export interface DriverDeps<E extends ExecutedLike = ExecutedBlock> {
   crypto: ConsensusCrypto;
   /** sees every message just before it is sent or broadcast (the signed-message log, signed-log.ts) */
   onSend?: ((message: ConsensusMessage) => void) | null;
+  /**
+   * The epoch ended here (the core's `epoch-ended`): its last seq is a stable checkpoint and
+   * executed; the replica orders nothing more. The epoch runner (epoch-runner.ts) starts the next
+   * epoch's replica. Called once, from inside a round: do not await the driver here.
+   */
+  onEpochEnd?: (e: { epoch: bigint; checkpoint: StableCheckpoint }) => void;
 }
 
 const MAX_EVENTS_PER_ROUND = 512;
@@ -218,7 +230,7 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
         validateBatch: (_seq, _timestamp, payload) => validateBatchTxs(this.decodePayload(payload), this.limits.chainId, (id) => keysOf(deps.parties, id), (tx, key) => deps.sigCache.verify(tx, key)),
       },
       records,
-      executed: { seq: chain.height, timestamp: chain.height === 0n ? opts.config.genesisTime : chain.headTime, stateDigest: this.stateDigestOf() },
+      executed: { seq: chain.height, timestamp: chain.height === 0n || chain.height === opts.config.baseSeq ? opts.config.genesisTime : chain.headTime, stateDigest: this.stateDigestOf(), ...this.switchAt() },
       now: BigInt(this.clock.now()),
     });
     this.proposer = new Proposer(opts, {
@@ -237,6 +249,12 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
     deps.mempool.trackInFlightWith(this.proposer);
     this.lastView = this.replica.view;
     this.recordsSinceCompaction = records.length;
+  }
+
+  /** Where the set in the head's state takes over, for the core's executed / state-transferred events. */
+  private switchAt(): { switchAt?: bigint } {
+    const at = this.deps.chain.switchAt;
+    return at === undefined ? {} : { switchAt: at };
   }
 
   /** The digest checkpoints certify: the head block's hash (the genesis digest at height 0). */
@@ -408,6 +426,10 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
         case "certified":
           this.keepCertificate(a.checkpoint);
           break;
+        case "epoch-ended":
+          this.deps.logger.info("validator-set epoch ended", { epoch: a.epoch, seq: a.checkpoint.seq });
+          this.deps.onEpochEnd?.({ epoch: a.epoch, checkpoint: a.checkpoint });
+          break;
         case "halt":
           this.halt(a.reason);
           return;
@@ -491,7 +513,7 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
     if (block.seq <= chain.height) {
       // Already executed (e.g. by a state transfer that overtook delivery): report it again.
       this.proposer.executed(block.seq);
-      if (block.seq === chain.height) this.enqueue({ type: "executed", seq: block.seq, stateDigest: this.stateDigestOf() });
+      if (block.seq === chain.height) this.enqueue({ type: "executed", seq: block.seq, stateDigest: this.stateDigestOf(), ...this.switchAt() });
       return;
     }
     const txs = this.decodePayload(block.payload);
@@ -500,7 +522,7 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
     const started = this.proposedAt.get(block.seq);
     this.proposedAt.delete(block.seq);
     this.deps.metrics?.blockCommitted(executed, started === undefined ? undefined : (this.clock.monotonic() - started) / 1000);
-    this.enqueue({ type: "executed", seq: block.seq, stateDigest: executed.hash });
+    this.enqueue({ type: "executed", seq: block.seq, stateDigest: executed.hash, ...this.switchAt() });
     if (this.proposer.waiting > 0) this.onTransactionsAvailable();
   }
 
@@ -528,7 +550,7 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
     this.transfer = this.executing
       .then(() => this.transferTo(seq, stateDigest, from))
       .then(
-        () => this.enqueue({ type: "state-transferred", seq, stateDigest }),
+        () => this.enqueue({ type: "state-transferred", seq, stateDigest, ...this.switchAt() }),
         (err) => {
           this.deps.logger.warn("state transfer failed", { target: seq, err });
           this.enqueue({ type: "state-transfer-failed", seq, reason: (err as Error).message });

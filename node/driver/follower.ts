@@ -23,8 +23,12 @@ import type { BlockSync, CertifiedExecution, SyncPeers } from "./state-transfer.
 
 /** Where an observer checks and keeps checkpoint certificates. */
 export interface CheckpointKeeping {
-  /** the genesis validator set: a certificate needs 2f+1 of its signatures */
-  validators: ValidatorSet;
+  /**
+   * The validator set that certified checkpoint `seq` (its epoch's, signing chain id included:
+   * docs/governance.md §5): a certificate needs 2f+1 of its signatures. Undefined: this node cannot
+   * tell that set (a checkpoint at or below the base of the epoch in force), the certificate is not kept.
+   */
+  validatorsFor(seq: bigint): ValidatorSet | undefined;
   verify: VerifySignature;
   /** this node's header at a height it executed: hash and time */
   header(height: bigint): Promise<{ hash: Uint8Array; time: bigint } | undefined>;
@@ -144,7 +148,9 @@ export class Follower {
     const own = await k.header(c.seq);
     if (!own) return false;
     if (!equalBytes(c.blockHash, own.hash) || c.timestamp !== own.time) return refuse(`it certifies another block at height ${c.seq} than this node executed`);
-    const check = verifyCheckpointCertificate(c, k.validators, k.verify);
+    const set = k.validatorsFor(c.seq);
+    if (!set) return false;
+    const check = verifyCheckpointCertificate(c, set, k.verify);
     if (!check.ok) return refuse(check.reason);
     await k.keep(c);
     this.certifiedThrough = c.seq;

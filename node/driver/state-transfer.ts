@@ -40,8 +40,16 @@ export class SyncFault extends Error {
 }
 
 /**
+ * The validator set that orders the next block (height + 1) and its epoch: the set in the head's
+ * state (node/chain Chain.nextBlockEpoch, docs/governance.md §5). A certificate of a block must be
+ * of that epoch and carry a quorum of that set's signatures.
+ */
+export type NextBlockSet = () => { epoch: bigint; validators: readonly Validator[] };
+
+/**
  * Checks that a certificate commits exactly this batch: 2f+1 valid validator signatures over
- * (chain, view, seq, digest) and digest = batchDigest(chain, height, time, txsRoot(txs)).
+ * (chain, view, seq, digest) and digest = batchDigest(chain, height, time, txsRoot(txs)), by the
+ * set of the block's epoch (`epoch`, 0 by default: the genesis set).
  */
 export function verifyCertifiedBatch(
   crypto: Pick<Crypto, "sha256" | "verify">,
@@ -49,6 +57,7 @@ export function verifyCertifiedBatch(
   validators: readonly Validator[],
   b: Pick<CertifiedBlock, "height" | "time" | "view" | "certificate">,
   txs: readonly Tx[],
+  epoch = 0n,
 ): true | string {
   const c = b.certificate;
   if (c.chainId !== chainId) return `certificate is for chain ${c.chainId}`;
@@ -56,7 +65,7 @@ export function verifyCertifiedBatch(
   if (c.view !== b.view) return `certificate is for view ${c.view}, block says ${b.view}`;
   const digest = batchDigest(crypto.sha256, { chainId, height: b.height, time: b.time, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
   if (toHex(digest) !== toHex(c.digest)) return "certificate digest does not match the block's transactions and time";
-  const check = verifyCommitCertificate(c, validators, (pk, m, s) => crypto.verify(pk, m, s));
+  const check = verifyCommitCertificate(c, validators, (pk, m, s) => crypto.verify(pk, m, s), { epoch });
   return check.ok ? true : `invalid commit certificate: ${check.reason}`;
 }
 
@@ -67,16 +76,20 @@ export interface SnapshotSource {
 
 export class BlockSync {
   private snapshots: SnapshotSource | undefined;
+  private readonly setOfNext: NextBlockSet;
 
   constructor(
     private readonly crypto: Crypto,
     private readonly chainId: string,
-    private readonly validators: readonly Validator[],
+    /** the genesis set (a chain that never changes it), or the set of the next block from the head's state */
+    validators: readonly Validator[] | NextBlockSet,
     private readonly chain: Chain,
     private readonly execute: ExecuteCertified,
     private readonly peers: SyncPeers,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.setOfNext = typeof validators === "function" ? validators : () => ({ epoch: 0n, validators });
+  }
 
   /**
    * A node whose store holds no block first asks for a certified checkpoint snapshot (state
@@ -104,7 +117,9 @@ export class BlockSync {
     } catch (err) {
       return fault(`undecodable transaction: ${(err as Error).message}`);
     }
-    const verdict = verifyCertifiedBatch(this.crypto, this.chainId, this.validators, decoded, txs);
+    // each block against the set of its epoch, read from the state it executes on (the head's)
+    const set = this.setOfNext();
+    const verdict = verifyCertifiedBatch(this.crypto, this.chainId, set.validators, decoded, txs, set.epoch);
     if (verdict !== true) fault(verdict);
     const executed = await this.execute({ height: decoded.height, time: decoded.time, view: decoded.view, txs, certificate: decoded.certificate, ...(decoded.checkpoint ? { checkpoint: decoded.checkpoint } : {}), ...(durable ? {} : { durable: false }) });
     if (toHex(executed.hash) !== toHex(decoded.headerHash)) {

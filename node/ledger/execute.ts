@@ -310,7 +310,7 @@ export function genesisWrites(parties: Party[], validators?: readonly ValidatorM
       if (keys.has(toHex(v.nodePublicKey))) throw new TypeError(`genesis validator ${i}: node key used twice`);
       keys.add(toHex(v.nodePublicKey));
     }
-    writes.set(GOVERNANCE_KEY.validatorSet, encodeValidatorSet({ members: validators.map((v) => ({ partyId: v.partyId, nodePublicKey: v.nodePublicKey })), version: 0n, switchAt: 0n }));
+    writes.set(GOVERNANCE_KEY.validatorSet, encodeValidatorSet({ members: validators.map((v) => ({ partyId: v.partyId, nodePublicKey: v.nodePublicKey })), version: 0n, switchAt: 0n, runningMembers: [], runningVersion: 0n, runningSince: 0n }));
   }
   return writes;
 }

@@ -31,6 +31,33 @@ export interface ValidatorSetRecord {
   version: bigint;
   /** consensus runs this set for every seq above this one (0 for the genesis set; docs/governance.md §5) */
   switchAt: bigint;
+  /**
+   * While a switch is pending (switchAt above the head): the set consensus runs up to and including
+   * switchAt - the one in force when the pending changes were decided -, its version and the seq it
+   * took over after. Written by the decision that makes a switch pending; stale (and ignored) once
+   * the head passes switchAt. Absent fields decode as [] and 0 (the genesis set has none).
+   */
+  runningMembers: ValidatorMember[];
+  runningVersion: bigint;
+  runningSince: bigint;
+}
+
+/** The validator-set epoch that orders one block: its number (the set's version), members in replica order, and its base. */
+export interface BlockEpoch {
+  epoch: bigint;
+  members: ValidatorMember[];
+  /** the stable checkpoint the epoch started from (0 for the genesis set): nothing at or below it is ordered in the epoch */
+  baseSeq: bigint;
+}
+
+/**
+ * The epoch that orders block `height`, from the set in state after block height - 1 (docs/governance.md §5):
+ * the set in state once the block is above its switchAt, else the running set the pending switch replaces.
+ * State transfer and block sync check each block's commit certificate against this set.
+ */
+export function epochOfBlock(set: ValidatorSetRecord, height: bigint): BlockEpoch {
+  if (height > set.switchAt) return { epoch: set.version, members: set.members, baseSeq: set.switchAt };
+  return { epoch: set.runningVersion, members: set.runningMembers, baseSeq: set.runningSince };
 }
 
 export interface ValidatorProposalRecord {
@@ -96,8 +123,13 @@ export function memberIndex(set: ValidatorSetRecord, nodePublicKey: Uint8Array):
 export function changedSet(set: ValidatorSetRecord, change: ValidatorChangeKind, member: ValidatorMember, height: bigint, params: { checkpointInterval: number; watermarkWindow: number }): ValidatorSetRecord {
   const members =
     change === "ADD" ? [...set.members, { partyId: member.partyId, nodePublicKey: member.nodePublicKey }] : set.members.filter((m) => !equalBytes(m.nodePublicKey, member.nodePublicKey));
-  const switchAt = set.switchAt >= height ? set.switchAt : epochEndFor(height, params.checkpointInterval, params.watermarkWindow);
-  return { members, version: set.version + 1n, switchAt };
+  const pending = set.switchAt >= height;
+  const switchAt = pending ? set.switchAt : epochEndFor(height, params.checkpointInterval, params.watermarkWindow);
+  // the set that keeps running until the switch: already recorded if a switch is pending, else the set in force now
+  const running = pending
+    ? { runningMembers: set.runningMembers, runningVersion: set.runningVersion, runningSince: set.runningSince }
+    : { runningMembers: set.members, runningVersion: set.version, runningSince: set.switchAt };
+  return { members, version: set.version + 1n, switchAt, ...running };
 }
 
 export function putValidatorSet(state: StateWriter, set: ValidatorSetRecord): void {

@@ -146,10 +146,19 @@ export function unpackEntries(frame: Uint8Array): [Uint8Array, Uint8Array][] {
  * Serves pages of the snapshots the store keeps (StoreOptions.snapshotEvery), each with the
  * checkpoint certificate of its height: a snapshot without one is never offered.
  */
-export function snapshotServer(store: Pick<Store, "snapshotHeights" | "snapshotPage" | "blocks">): SnapshotServer {
+export function snapshotServer(
+  store: Pick<Store, "snapshotHeights" | "snapshotPage" | "blocks">,
+  /**
+   * Which kept snapshots may be offered (default: all). The node offers only those certified by the
+   * genesis set: a store restored from scratch checks the certificate against it, and a snapshot
+   * certified by a later validator-set epoch would fail there and cost this peer a penalty
+   * (docs/governance.md §9); such a node syncs blocks instead.
+   */
+  servable: (height: bigint) => boolean = () => true,
+): SnapshotServer {
   return async (requestBytes, maxBytes) => {
     const r = decodeSnapshotRequest(requestBytes);
-    const kept = store.snapshotHeights;
+    const kept = store.snapshotHeights.filter(servable);
     let height = r.height;
     let certificate: CheckpointCertificate | undefined;
     if (height === 0n) {

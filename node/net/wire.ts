@@ -109,7 +109,13 @@ const statusIn = (m: Obj): Status => ({ type: "status", ...(m as Omit<Status, "t
 
 // ---- consensus messages -----------------------------------------------------------------------
 
+/** Encodes a consensus message as a frame of the genesis set's epoch (0). */
 export function encodeConsensusMessage(m: ConsensusMessage): Uint8Array {
+  return encodeConsensusFrame(m, 0n);
+}
+
+/** Encodes a consensus message as one frame of validator-set epoch `epoch` (docs/governance.md §5). */
+export function encodeConsensusFrame(m: ConsensusMessage, epoch: bigint): Uint8Array {
   let message: Obj;
   switch (m.type) {
     case "pre-prepare":
@@ -141,7 +147,7 @@ export function encodeConsensusMessage(m: ConsensusMessage): Uint8Array {
     default:
       throw new TypeError(`unknown consensus message type ${(m as { type: string }).type}`);
   }
-  return encode("ConsensusEnvelope", { message });
+  return encode("ConsensusEnvelope", { message, ...(epoch > 0n ? { epoch } : {}) });
 }
 
 /** A peer's consensus frame failed decoding or structural validation. */
@@ -155,10 +161,40 @@ export class WireError extends Error {
  * (never throws) so the p2p edge can count it and penalise the peer.
  */
 export function decodeConsensusMessage(bytes: Uint8Array, validators: number): ConsensusMessage | Error {
+  const frame = decodeConsensusFrame(bytes, () => validators);
+  return frame instanceof Error ? frame : "refused" in frame ? new WireError(`consensus message of epoch ${frame.epoch} refused`) : frame.message;
+}
+
+/** A consensus frame: the message and the validator-set epoch it belongs to. */
+export interface ConsensusFrame {
+  epoch: bigint;
+  message: ConsensusMessage;
+}
+
+/**
+ * A well-formed frame of an epoch this node cannot check now: one it has not reached ("future":
+ * dropped, retransmission brings it again once it switched) or one it never ran and keeps nothing
+ * of ("unknown"). Not the sender's fault: no penalty, never a crash.
+ */
+export interface EpochRefusal {
+  refused: "future" | "unknown";
+  epoch: bigint;
+}
+
+/**
+ * Decodes a consensus frame with its epoch; `validatorsIn(epoch)` is the size of that epoch's set
+ * where this node knows it (the current epoch, or one it finished), for the structural checks.
+ * Returns an Error (never throws) for bytes a peer must not send, a refusal for an epoch it
+ * cannot check.
+ */
+export function decodeConsensusFrame(bytes: Uint8Array, validatorsIn: (epoch: bigint) => number | undefined | "future"): ConsensusFrame | EpochRefusal | Error {
   try {
-    const env = decode<{ message?: Obj & { type: string } }>("ConsensusEnvelope", bytes);
+    const env = decode<{ message?: Obj & { type: string }; epoch?: bigint }>("ConsensusEnvelope", bytes);
+    const epoch = env.epoch ?? 0n;
     const m = env.message;
     if (!m) return new WireError("empty consensus envelope");
+    const validators = validatorsIn(epoch);
+    if (validators === "future" || validators === undefined) return { refused: validators === "future" ? "future" : "unknown", epoch };
     let msg: ConsensusMessage;
     switch (m.type) {
       case "prePrepare":
@@ -190,7 +226,7 @@ export function decodeConsensusMessage(bytes: Uint8Array, validators: number): C
         return new WireError(`unknown consensus message ${m.type}`);
     }
     const problem = malformation(msg, validators);
-    return problem === null ? msg : new WireError(`malformed ${msg.type}: ${problem}`);
+    return problem === null ? { epoch, message: msg } : new WireError(`malformed ${msg.type}: ${problem}`);
   } catch (err) {
     return err instanceof Error ? err : new WireError(String(err));
   }
@@ -299,4 +335,39 @@ export function decodeCertifiedBlock(bytes: Uint8Array): CertifiedBlock | Error 
   } catch (err) {
     return err instanceof Error ? err : new WireError(String(err));
   }
+}
+
+// ---- epoch records (node/driver/consensus-log.ts) --------------------------------------------------
+
+/** The epoch a node runs, as its consensus log keeps it (node/driver/epoch-runner.ts EpochRecord). */
+export interface EpochRecordWire {
+  epoch: bigint;
+  baseSeq: bigint;
+  baseTime: bigint;
+  baseDigest: Uint8Array;
+  members: { id: string; publicKey: Uint8Array }[];
+}
+
+export interface FinishedEpochWire {
+  epoch: bigint;
+  members: { id: string; publicKey: Uint8Array }[];
+  checkpoint: StableCheckpoint;
+}
+
+export function encodeEpochRecord(r: EpochRecordWire): Uint8Array {
+  return encode("EpochRecordMsg", { ...r, members: r.members.map((v) => ({ id: v.id, publicKey: v.publicKey })) });
+}
+
+export function decodeEpochRecord(bytes: Uint8Array): EpochRecordWire {
+  const m = decode<EpochRecordWire>("EpochRecordMsg", bytes);
+  return { epoch: m.epoch, baseSeq: m.baseSeq, baseTime: m.baseTime, baseDigest: m.baseDigest, members: m.members.map((v) => ({ id: v.id, publicKey: v.publicKey })) };
+}
+
+export function encodeFinishedEpoch(f: FinishedEpochWire): Uint8Array {
+  return encode("FinishedEpochMsg", { epoch: f.epoch, members: f.members.map((v) => ({ id: v.id, publicKey: v.publicKey })), checkpoint: stableOut(f.checkpoint) });
+}
+
+export function decodeFinishedEpoch(bytes: Uint8Array): FinishedEpochWire {
+  const m = decode<{ epoch: bigint; members: { id: string; publicKey: Uint8Array }[]; checkpoint?: Obj }>("FinishedEpochMsg", bytes);
+  return { epoch: m.epoch, members: m.members.map((v) => ({ id: v.id, publicKey: v.publicKey })), checkpoint: stableIn(m.checkpoint) };
 }
