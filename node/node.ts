@@ -19,7 +19,7 @@ import { readPassphrase } from "./keys/passphrase.js";
 import type { NodeApi } from "./api.js";
 import { Chain, genesisHash } from "./chain/chain.js";
 import { ConsensusLog } from "./driver/consensus-log.js";
-import { ConsensusDriver, checkpointCertificateOf, wireTransport, type ConsensusTransport, type MessageTransport } from "./driver/driver.js";
+import { checkpointCertificateOf, type ConsensusDriver, type ConsensusTransport, type MessageTransport } from "./driver/driver.js";
 import { EpochRunner, type EpochEnded } from "./driver/epoch-runner.js";
 import type { ValidatorSetRecord } from "./ledger/governance.js";
 import type { ConsensusMessage } from "../consensus/index.js";

@@ -4,7 +4,7 @@
 // at the switch it starts voting and the certificates of the new epoch carry five-validator
 // quorums. Then one genesis validator is removed: after its switch it runs no replica, the others
 // disconnect and refuse it, and the five go on. A validator restarted after the switch resumes in
-// the new epoch from its log.
+// the new epoch from its log. An observer follows across both switches.
 import t from "tap";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -47,21 +47,21 @@ async function commit(node: TradeLedgerNode, signed: Tx): Promise<bigint> {
 }
 
 /** Keeps the chain moving (so the epoch's end is reached quickly) until `done`. */
-async function loadUntil(done: () => boolean, ms: number): Promise<boolean> {
+async function loadUntil(done: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   let i = 0;
   while (Date.now() < deadline) {
-    if (done()) return true;
+    if (await done()) return true;
     const nodes = net.nodes.filter((n): n is TradeLedgerNode => n !== undefined);
     const signed = net.sign("exporter-hz-textiles", tx.cancelReceivable({ receivableId: toHex(randomBytes(32)), reason: `load ${i++}` }));
     await nodes[i % nodes.length]!.api.submit(signed.bytes).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return done();
+  return await done();
 }
 
 t.test("a fifth validator joins by governance, then a genesis validator leaves", async (t) => {
-  net = await startTestNetwork({ consensus: { checkpointInterval: 5, watermarkWindow: 10 } });
+  net = await startTestNetwork({ observer: true, consensus: { checkpointInterval: 5, watermarkWindow: 10 } });
   const [port, rpcPort] = await freePorts(2);
   const config = parseWith(
     nodeConfigSchema,
@@ -129,6 +129,11 @@ t.test("a fifth validator joins by governance, then a genesis validator leaves",
   t.equal(restarted.epochRunner?.epoch.epoch, 2n, "a restarted validator resumes in epoch 2");
   const h1 = a!.chain.height;
   t.ok(await loadUntil(() => [a!, restarted, c!, newcomer!].every((n) => n.chain.height >= h1 + 5n), 60_000), "and the four go on ordering");
+  // the observer followed every switch: its blocks verified against each epoch's set
+  const observer = net.observer!;
+  t.ok(await eventually(() => observer.chain.height >= h1 + 5n, 30_000), "the observer follows across both switches");
+  t.equal(toHex((await observer.query.getHeader(h1))!.hash), toHex((await a!.query.getHeader(h1))!.hash), "on the same chain");
+  t.ok(await loadUntil(async () => ((await observer.query.checkpointAtOrBelow(observer.chain.height))?.seq ?? 0n) > a!.epochRunner!.epoch.baseSeq, 30_000) , "and keeps checkpoint certificates of the epoch in force (signed by its set)");
   const heights = [a!, restarted, c!, newcomer].map((n) => n.chain.height);
   const low = heights.reduce((x, y) => (x < y ? x : y));
   const hashes = new Set(await Promise.all([a!, restarted, c!, newcomer].map(async (n) => toHex((await n.query.getHeader(low))!.hash))));
