@@ -6,8 +6,10 @@
 // The proof of v/set must be taken while the state is exactly at E: the next block may change the
 // set (a new decision) and the store keeps only the head's state tree. The consensus driver calls
 // onEpochEnded at that moment (awaited before the next epoch's replica starts). A node that reaches a
-// later height without passing through that moment (a state transfer or snapshot past E, an observer)
-// builds no link for that switch; it does not fetch one from a peer yet (docs/governance.md §9).
+// later height without passing through that moment (an observer, a laggard or newcomer catching up by
+// block sync) learns the link from the block-sync answers of nodes that hold it (`offer`): each link
+// proves itself from the genesis set, so any peer may serve it. A node restored from a snapshot past
+// a switch, whose peers' answers no longer carry that link, lacks it (docs/governance.md §9).
 import type { StableCheckpoint } from "../consensus/types.js";
 import type { CheckpointCertificate, ValidatorSet } from "../sdk/certified.js";
 import { VALIDATOR_SET_STATE_KEY, verifyValidatorSets, type EpochLink } from "../sdk/epochs.js";
@@ -79,6 +81,13 @@ export interface EpochLinksDeps {
  * node can prove"). `onEpochEnded` is the driver's hook.
  */
 export class EpochLinks {
+  /** the links held, ascending by epoch (loaded once; this object is the store's only writer of them) */
+  private held: Promise<EpochLink[]> | undefined;
+  /** offers and switches, one at a time */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** links offered by peers that did not verify (counted; never stored) */
+  refused = 0;
+
   constructor(private readonly deps: EpochLinksDeps) {}
 
   /**
@@ -88,31 +97,83 @@ export class EpochLinks {
    * EpochLinkError if the link cannot be built or does not verify: a broken invariant, never a link
    * served that a client would refuse.
    */
-  readonly onEpochEnded: OnEpochEnded = async (e) => {
-    const held = await this.deps.store.blocks.epochLinks();
+  readonly onEpochEnded: OnEpochEnded = (e) => this.serially(() => this.atSwitch(e));
+
+  private async atSwitch(e: EpochEnded): Promise<void> {
+    const held = await this.links();
     if (held.some((l) => l.epoch === e.nextEpoch)) return;
     const link = await buildEpochLink(this.deps.store, e);
-    const last = held.length === 0 ? 0n : held[held.length - 1]!.epoch;
+    const before = held.filter((l) => l.epoch < e.nextEpoch);
+    const last = before.length === 0 ? 0n : before[before.length - 1]!.epoch;
     if (last !== e.epoch) {
-      // an earlier switch passed while this node was elsewhere (state transfer): its link is missing,
-      // so this one cannot be checked from genesis here; kept all the same, clients check the chain
+      // an earlier switch passed while this node was elsewhere (a snapshot past it): its link is
+      // missing, so this one cannot be checked from genesis here; kept all the same, clients check the chain
       this.deps.logger.warn("epoch link kept unverified: the link of an earlier epoch is missing here", { epoch: e.nextEpoch.toString(), newestHeld: last.toString() });
-      await this.deps.store.putEpochLink(link);
+      await this.keep(link);
       return;
     }
-    const check = verifyValidatorSets(this.deps.genesis, [...held, link], { hash: this.deps.crypto.sha256, verify: (k, m, s) => this.deps.crypto.verify(k, m, s) });
+    const check = this.verify([...before, link]);
     if (!check.ok) {
       const p = check.problems[0]!;
       throw new EpochLinkError(`the link of epoch ${e.nextEpoch} does not verify with the sets this node holds: ${p.code} ${p.message}`);
     }
-    await this.deps.store.putEpochLink(link);
-    const proven = check.chain.epochs[check.chain.epochs.length - 1]!;
-    this.deps.logger.info("epoch link kept", { epoch: e.nextEpoch.toString(), switchAt: e.checkpoint.seq.toString(), validators: proven.validators.length });
-  };
+    await this.keep(link);
+    this.deps.logger.info("epoch link kept", { epoch: e.nextEpoch.toString(), switchAt: e.checkpoint.seq.toString(), validators: check.chain.epochs[check.chain.epochs.length - 1]!.validators.length });
+  }
+
+  /**
+   * Links a peer sent with a block-sync answer (node/net/block-sync.ts): each one this node lacks
+   * and that verifies from the genesis set through the links it holds is kept; others are dropped
+   * (a forged one is counted). How a node that followed, caught up or joined learns the switches it
+   * passed without running the old epoch's replica. Never throws.
+   */
+  offer(links: readonly EpochLink[], from: string): Promise<void> {
+    return this.serially(async () => {
+      for (const link of [...links].sort((a, b) => (a.epoch < b.epoch ? -1 : a.epoch > b.epoch ? 1 : 0))) {
+        const held = await this.links();
+        if (held.some((l) => l.epoch === link.epoch)) continue;
+        const before = held.filter((l) => l.epoch < link.epoch);
+        const check = this.verify([...before, link]);
+        if (!check.ok) {
+          // a link after a gap (one this node lacks) cannot be checked yet: no fault of the peer's
+          const p = check.problems[0]!;
+          const gap = p.link < before.length || (p.link === before.length && p.code === "WRONG_EPOCH");
+          if (!gap) {
+            this.refused++;
+            this.deps.logger.warn("epoch link refused", { from, epoch: String(link.epoch), reason: `${p.code} ${p.message}` });
+          }
+          continue;
+        }
+        await this.keep(link);
+        this.deps.logger.info("epoch link learnt from a peer", { from, epoch: link.epoch.toString(), switchAt: link.checkpoint.seq.toString() });
+      }
+    }).catch((err: unknown) => this.deps.logger.error("epoch links offered could not be kept", { from, err }));
+  }
 
   /** The links held, ascending by epoch (what GET /v1/validator-sets serves). */
   links(): Promise<EpochLink[]> {
-    return this.deps.store.blocks.epochLinks();
+    return (this.held ??= this.deps.store.blocks.epochLinks());
+  }
+
+  /** The links whose switch seq is in [lo, hi] (what a block-sync answer carries). */
+  async near(lo: bigint, hi: bigint): Promise<EpochLink[]> {
+    return (await this.links()).filter((l) => l.checkpoint.seq >= lo && l.checkpoint.seq <= hi);
+  }
+
+  private verify(links: EpochLink[]) {
+    return verifyValidatorSets(this.deps.genesis, links, { hash: this.deps.crypto.sha256, verify: (k, m, s) => this.deps.crypto.verify(k, m, s) });
+  }
+
+  private async keep(link: EpochLink): Promise<void> {
+    await this.deps.store.putEpochLink(link);
+    const held = await this.links();
+    this.held = Promise.resolve([...held.filter((l) => l.epoch !== link.epoch), link].sort((a, b) => (a.epoch < b.epoch ? -1 : 1)));
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 }
 

@@ -267,6 +267,8 @@ export class TradeLedgerNode {
     ];
     const validatorPeers = new ValidatorPeers(consensus.validators);
     const txGossip = new TxGossip(mempool);
+    // the proofs of the validator sets for light clients: built at the switches, served and learnt with block sync
+    const epochLinks = new EpochLinks({ store, genesis: { chainId: genesis.chainId, validators: consensus.validators }, crypto, logger: logger.child({ module: "epochs" }) });
     const p2p = createP2P(
       { chainId: genesis.chainId, ...(opts.nodeSeed ? { nodeKeySeed: opts.nodeSeed } : { nodeKey }), listen: config.p2p.listen, peers },
       {
@@ -274,7 +276,7 @@ export class TradeLedgerNode {
         metrics: opts.metrics?.p2p() ?? null,
         relayTxTo: txGossip.relayTxTo,
         validateTx: txGossip.validateTx,
-        serveBlocks: certifiedBlockServer(query),
+        serveBlocks: certifiedBlockServer(query, epochLinks),
         // snapshots certified by the genesis set only: all of them until the first switch is past
         serveSnapshot: snapshotServer(store, (h) => {
           const set = chain.validatorSet;
@@ -285,7 +287,7 @@ export class TradeLedgerNode {
     let mode: NodeMode | undefined;
     let followerExecute: ((b: CertifiedExecution) => Promise<import("./chain/chain.js").ExecutedBlock>) | undefined;
     const execute = (b: CertifiedExecution) => (mode!.kind === "validator" ? mode!.runner.executeWith(b, followerExecute!) : mode!.follower.executeCertified(b));
-    const peersForSync = syncPeers(p2p, validatorPeers, logger);
+    const peersForSync = syncPeers(p2p, validatorPeers, logger, (links, from) => void epochLinks.offer(links, from));
     // each synced block's certificate against the set of its epoch, from the state it executes on
     const nextBlockSet: NextBlockSet = () => {
       const e = chain.nextBlockEpoch();
@@ -392,7 +394,6 @@ export class TradeLedgerNode {
           broadcast: (message) => bytes.broadcast(encodeConsensusFrame(message, epoch)),
         };
       };
-      const epochLinks = new EpochLinks({ store, genesis: { chainId: genesis.chainId, validators: consensus.validators }, crypto, logger: logger.child({ module: "epochs" }) });
       runner = new EpochRunner(
         { config: consensus, nodePublicKey: nodeKey.publicKey, maxBatchTxs: genesis.consensus.maxBatchTxs, maxBatchBytes: genesis.consensus.maxBatchBytes },
         {

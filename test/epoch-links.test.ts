@@ -27,7 +27,9 @@ import { epochEndFor } from "../consensus/replica.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { EpochLinkError, EpochLinks } from "../node/epochs.js";
 import { silentLogger } from "../node/log.js";
-import { attestPayload, invoice, registerPayload, servedHarness } from "./rpc-harness.js";
+import { certifiedBlockServer } from "../node/net/block-sync.js";
+import { decodeCertifiedBlock } from "../node/net/wire.js";
+import { attestPayload, invoice, registerPayload, RpcHarness, servedHarness } from "./rpc-harness.js";
 
 const K = 4;
 const L = 8;
@@ -268,4 +270,38 @@ t.test("tampered certificates of blocks are refused with the chain of sets", asy
   t.same(codes(verifyTx(oldSet, chain)), ["WRONG_EPOCH"], "epoch 1's set (with the removed validator) signing after its end");
   // without the seq bound (a single set of epoch 1, as a careless verifier would pass) the signatures are fine: the bound is what refuses it
   t.same(codes(verifyTx(oldSet, { chainId: h.chainId, validators: chain.epochs[1]!.validators, epoch: 1n })).includes("CERTIFICATE_INVALID"), false);
+});
+
+t.test("block sync carries the links: a node that follows learns them, verified from genesis; forged or out-of-turn ones are not kept", async (t) => {
+  // what a validator serves: the links whose switch is in the run, or up to EPOCH_LINK_WINDOW below it
+  const serve = certifiedBlockServer(h.query, links);
+  const linksIn = async (from: bigint, to: bigint, maxBytes = 8 * 1024 * 1024) => {
+    const frames = await serve(from, to, maxBytes);
+    const last = decodeCertifiedBlock(frames[frames.length - 1]!);
+    if (last instanceof Error) throw last;
+    return { epochs: (last.epochLinks ?? []).map((l) => l.epoch), bytes: frames.reduce((n, f) => n + f.length, 0), frames: frames.length };
+  };
+  t.same((await linksIn(1n, 3n)).epochs, [], "none near the first blocks");
+  t.same((await linksIn(E1 - 1n, E1 + 1n)).epochs, [1n], "epoch 1's link with the run through E1");
+  t.same((await linksIn(E2 + 1n, E2 + 2n)).epochs, [1n, 2n], "and after: a follower that fetched E before the link was built gets it with its next answers");
+  const tight = await linksIn(E1, E1, (await serve(E1, E1, 1 << 20))[0]!.length - 10);
+  t.same(tight.epochs, [], "links never push an answer over its byte budget");
+
+  // a node that did not switch itself (an observer, a newcomer): a fresh store of the same chain
+  const other = await RpcHarness.create({ governance: true, ledgerParams: { checkpointInterval: K, watermarkWindow: L } });
+  t.teardown(() => other.close());
+  const learner = new EpochLinks({ store: other.store, genesis, crypto: nodeCrypto, logger: silentLogger });
+  const [l1, l2] = await links.links();
+  await learner.offer([l2!], "peer-a");
+  t.same((await learner.links()).length, 0, "epoch 2's link alone cannot be checked yet: not kept");
+  t.equal(learner.refused, 0, "and no fault of the peer's");
+  const forged = { ...l1!, checkpoint: { ...l1!.checkpoint, signatures: l1!.checkpoint.signatures.map((s, i) => (i === 0 ? { ...s, signature: Uint8Array.from(s.signature, (b, j) => (j === 0 ? b ^ 1 : b)) } : s)) } };
+  await learner.offer([forged], "peer-b");
+  t.equal(learner.refused, 1, "a forged link is refused");
+  t.same((await learner.links()).length, 0);
+  await learner.offer([l2!, l1!], "peer-c");
+  t.same((await learner.links()).map((l) => l.epoch), [1n, 2n], "both kept, in epoch order, once they verify from genesis");
+  t.same((await other.store.blocks.epochLinks()).map(epochLinkToJson), served.links, "durably, as the node that built them has them");
+  await learner.offer([l1!], "peer-d");
+  t.same((await learner.links()).length, 2, "a link held already is not written again");
 });

@@ -157,7 +157,15 @@ t.test("the validators that switched keep the epoch links; the chain of sets ver
   t.equal(certified!.checkpoint.epoch, 2n, "a checkpoint of epoch 2");
   t.match(verifyCertifiedHeader(certified!, sets.chain, (b) => nodeCrypto.sha256(b), (pk, m, s) => nodeCrypto.verify(pk, m, s)), { ok: true });
   t.match(verifyCertifiedHeader(certified!, genesisSet, (b) => nodeCrypto.sha256(b), (pk, m, s) => nodeCrypto.verify(pk, m, s)), { ok: false, code: "EPOCH_UNPROVEN" });
-  // the newcomer followed epoch 0 (no replica, no hook): it holds epoch 2's link only, kept unverified
-  // (docs/governance.md §9: a node does not fetch a link it did not build)
-  t.same((await newcomer!.query.epochLinks()).map((l) => l.epoch), [2n]);
+  // the observer ran no replica, so no hook: it learnt both links from the block-sync answers it
+  // followed with, each verified from the genesis set, and serves them too
+  const observer = net.observer!;
+  t.ok(await eventually(async () => (await observer.query.epochLinks()).length === 2, 30_000), "the observer learnt both links by block sync");
+  const fromObserver = verifyValidatorSets(genesisSet, (await observer.query.epochLinks()).map(epochLinkToJson));
+  t.ok(fromObserver.ok, JSON.stringify(fromObserver.problems));
+  t.same(fromObserver.chain.epochs.map((e) => e.validators.length), [4, 5, 4]);
+  // the newcomer followed epoch 0 (no replica then) and voted from E1: it holds epoch 2's link (its
+  // own switch) and epoch 1's if a block-sync answer brought it; whatever it holds is in epoch order
+  const own = (await newcomer!.query.epochLinks()).map((l) => l.epoch);
+  t.ok(own.includes(2n), `the newcomer built epoch 2's link at its switch (holds ${own.join(", ")})`);
 });
