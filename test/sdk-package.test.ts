@@ -39,7 +39,7 @@ const BUNDLES: { name: string; what: string; code: string; limitKiB: number }[] 
     name: "app",
     what: "client, registerInvoice, getReceivable, getFullHistory + verifyHistory",
     // 260 until issue 14's light client: GET /v1/validator-sets in the route table every client carries
-    // and the choice of each certificate's epoch set in the verifiers took it from 259.5 to 261.1 KiB
+    // and the choice of each certificate's epoch set in the verifiers took it from 259.5 to 261.2 KiB
     // (main was at 259.5 of 260; bundle2's per-route client is what takes routes out of the app)
     limitKiB: 262,
     code: `import { createClient, signerFromSeed, validatorSetFromGenesis, verifyDocument, verifyHistory } from "@tradeledger/sdk";
@@ -75,7 +75,7 @@ const BUNDLES: { name: string; what: string; code: string; limitKiB: number }[] 
   {
     name: "@tradeledger/sdk",
     what: "every export of the main entry",
-    limitKiB: 286, // 284 until issue 14's light client (+1.6 KiB: the validator-sets route, epoch set choice); 284.8 KiB measured
+    limitKiB: 286, // 284 until issue 14's light client (+1.6 KiB: the validator-sets route, epoch set choice); 284.9 KiB measured
     code: `import * as sdk from "@tradeledger/sdk";\n(globalThis as unknown as { sdk: typeof sdk }).sdk = sdk;\n`,
   },
   {
