@@ -26,6 +26,11 @@ export interface DevnetOptions {
    * Default 127.0.0.1 for both; the fault campaign gives each node its own network namespace.
    */
   hosts?: { p2p: string; rpc: string }[];
+  /**
+   * Parties registered at genesis besides DEVNET_PARTIES, each with a key file like theirs (e.g. the
+   * banks of a validator-set change that run no validator yet: test/validator-reconfig-devnet.test.ts).
+   */
+  extraParties?: Omit<DevnetParty, "publicKey" | "keyFile">[];
 }
 
 export interface DevnetNode {
@@ -123,7 +128,7 @@ export function createDevnet(opts: DevnetOptions): Network {
   const p2pBase = opts.p2pBasePort ?? 26601;
   const chainId = opts.chainId ?? "tradeledger-devnet";
 
-  const parties: DevnetParty[] = DEVNET_PARTIES.map((p) => {
+  const parties: DevnetParty[] = [...DEVNET_PARTIES, ...(opts.extraParties ?? [])].map((p) => {
     const seed = new Uint8Array(randomBytes(32));
     const keyFile = join(dir, "keys", `${p.id}.json`);
     writeKeyFile(keyFile, { partyId: p.id, seed });

@@ -6,9 +6,57 @@
 //   const receipt = await client.submit(tx.<type>({ ... }), exporter, { wait: "commit" });   // sdk/transactions/
 //   verifyHistory(await client.getFullHistory(id), validatorSetFromGenesis(genesis));
 
-// the RPC client, request signing and route definitions
+// the RPC client, request signing and route definitions. createClient: the full client, a method
+// per call. createClientCore + the functions below (getReceivable(core, id), ...): the same calls,
+// of which a bundle carries only those it uses (docs/api.md, "The SDK package").
 export { createClient, loadSigner, paginate, TradeLedgerClient, TxPendingError } from "./client.js";
+export { ClientCore, createClientCore } from "./client-core.js";
+export {
+  events,
+  getAgingReport,
+  getAlerts,
+  getBlock,
+  getBlockTxs,
+  getCertifiedHeader,
+  getConcentrationReport,
+  getCreditLine,
+  getDocument,
+  getExposure,
+  getFinancials,
+  getFingerprint,
+  getFullHistory,
+  getFullHistoryOf,
+  getGovernance,
+  getHistory,
+  getHistoryOf,
+  getIndicators,
+  getLot,
+  getObservers,
+  getOpenApi,
+  getParty,
+  getPiece,
+  getReceivable,
+  getRejections,
+  getRules,
+  getStatus,
+  getTitle,
+  getTx,
+  getValidatorSets,
+  getWarrant,
+  listPieces,
+  listReceivables,
+  listTitles,
+  registerInvoice,
+  submit,
+  submitSigned,
+  verifiedHistory,
+  verifiedReport,
+  verifiedTitle,
+  waitForTx,
+} from "./calls.js";
+export type { AnswerOf, RequestArgs } from "./client-core.js";
 export type {
+  AlertQuery,
   ClientOptions,
   CommittedTx,
   EventFilter,

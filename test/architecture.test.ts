@@ -2,6 +2,9 @@
 //   - every transaction type of the proto TxBody.payload oneof has a format (sdk/transactions/) and
 //     a rule (node/ledger/tx/), and nothing else is registered;
 //   - every event type is emitted, and checked against its transaction, by some type;
+//   - every format has its payload's JSON view in a file beside it (<type>.view.ts), listed in the
+//     registry's order by sdk/api/tx-payloads.ts, and only sdk/api imports the views (so that client
+//     bundles that never parse a transaction's JSON do not carry them);
 //   - a transaction type is named in at most 4 non-test source files (its format, its rule, the CLI,
 //     and one to spare), so its knowledge is not spread over parallel switches;
 //   - rpc/ reaches the node only through its interfaces: no import of node/store, node/ledger or node/chain.
@@ -11,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import t from "tap";
 import { oneofMembers } from "../sdk/codec.js";
 import { TX_FORMAT_LIST, TX_FORMATS, TX_TYPES } from "../sdk/transactions/index.js";
+import { TX_PAYLOAD_VIEWS } from "../sdk/api/tx-payloads.js";
 import { TX_RULES } from "../node/ledger/tx/index.js";
 import type { EventType } from "../sdk/types.js";
 
@@ -46,6 +50,20 @@ t.test("every event type is emitted by a transaction type that checks it against
   const checked = new Set<string>();
   for (const f of TX_FORMAT_LIST) for (const e of Object.keys(f.events) as EventType[]) checked.add(e);
   t.same([...checked].sort(), eventKinds);
+});
+
+t.test("every format has its JSON view beside it, listed in the registry's order, imported only by sdk/api", async (t) => {
+  const viewed = TX_PAYLOAD_VIEWS.map((v) => (v.shape.type as unknown as { _zod: { def: { values: unknown[] } } })._zod.def.values[0]);
+  t.same(viewed, TX_FORMAT_LIST.map((f) => f.type), "TX_PAYLOAD_VIEWS[i] is the view of TX_FORMAT_LIST[i]");
+  const dir = "sdk/transactions";
+  const formatFiles = sourceFiles(dir).filter((f) => !f.endsWith(".view.ts") && /^export const \w+Tx: TxFormat</m.test(readFileSync(join(ROOT, f), "utf8")));
+  t.equal(formatFiles.length, TX_FORMAT_LIST.length, "one format file per type");
+  for (const f of formatFiles) {
+    const view = f.replace(/\.ts$/, ".view.ts");
+    t.ok(sourceFiles(dir).includes(view), `${f} has its view ${view}`);
+  }
+  const importers = ["node", "rpc", "sdk", "config", "consensus", "p2p"].flatMap(sourceFiles).filter((f) => !f.startsWith("sdk/api/") && !f.endsWith(".view.ts") && /from\s+"[^"]*\.view\.js"/.test(readFileSync(join(ROOT, f), "utf8")));
+  t.same(importers, [], "a payload's JSON view is imported by sdk/api only (tx-payloads.ts)");
 });
 
 t.test("a transaction type is named in at most 4 non-test source files", async (t) => {

@@ -8,11 +8,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDevnet, type Network } from "../config/devnet.js";
-import type { Genesis, NodeConfig } from "../config/schema.js";
+import { randomBytes } from "node:crypto";
+import { createDevnet, type DevnetNode, type Network } from "../config/devnet.js";
+import { nodeConfigSchema, type Genesis, type NodeConfig } from "../config/schema.js";
 import { createClient, type TradeLedgerClient } from "../sdk/client.js";
 import { signerFromSeed, type Signer } from "../sdk/signer.js";
-import { loadKeyFile, readJsonFile, writeJsonFile } from "../config/load.js";
+import { loadKeyFile, parseWith, readJsonFile, writeJsonFile, writeKeyFile } from "../config/load.js";
+import { toHex } from "../sdk/bytes.js";
 import { nodeCrypto } from "../node/crypto.js";
 import type { StatusJson } from "../sdk/api/schemas.js";
 
@@ -37,6 +39,13 @@ export interface ClusterOptions {
   /** overrides of every node's config (e.g. the benchmark lifts the RPC rate limit) */
   rpc?: Partial<NodeConfig["rpc"]>;
   mempool?: Partial<NodeConfig["mempool"]>;
+  /**
+   * BANK parties registered at genesis that run no validator yet, each with a node key and a node
+   * config made up front (a bank about to join by a validator-set change, docs/governance.md §7).
+   * Their nodes come after the genesis validators in `net.nodes` (index `validators` on); startAll()
+   * does not start them: start(i) does, once the test wants them up.
+   */
+  joiners?: string[];
 }
 
 /** A node process as /proc sees it (Linux). */
@@ -143,17 +152,29 @@ export class Cluster {
 
   static async create(opts: ClusterOptions = {}): Promise<Cluster> {
     const n = opts.validators ?? 4;
+    const joiners = opts.joiners ?? [];
     const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "tl-cluster-"));
-    const rpcBase = await freePortRange(n);
+    const rpcBase = await freePortRange(n + joiners.length);
+    const p2pBase = await freePortRange(n + joiners.length, [rpcBase]);
     const net = createDevnet({
       dir,
       validators: n,
       rpcBasePort: rpcBase,
-      p2pBasePort: await freePortRange(n, [rpcBase]),
+      p2pBasePort: p2pBase,
       consensus: opts.consensus ?? FAST_CONSENSUS,
       ...(opts.ledger ? { ledger: opts.ledger } : {}),
       ...(opts.hosts ? { hosts: opts.hosts } : {}),
+      ...(joiners.length > 0 ? { extraParties: joiners.map((id) => ({ id, role: "BANK" as const, name: `${id} (joins the validators later)`, country: "SG" })) } : {}),
     });
+    net.nodes.push(
+      ...joiningNodes(
+        dir,
+        joiners,
+        (k) => opts.hosts?.[n + k] ?? { p2p: "127.0.0.1", rpc: "127.0.0.1" },
+        (k) => p2pBase + n + k,
+        (k) => rpcBase + n + k,
+      ),
+    );
     if (opts.rpc || opts.mempool) {
       for (const node of net.nodes) {
         const config = readJsonFile(node.configFile) as NodeConfig;
@@ -226,8 +247,19 @@ export class Cluster {
     }
   }
 
+  /** Starts the genesis validators (not the joiners: see ClusterOptions.joiners). */
   async startAll(timeoutMs?: number): Promise<void> {
-    await Promise.all(this.net.nodes.map((_, i) => this.start(i, timeoutMs)));
+    await Promise.all(this.net.nodes.slice(0, this.genesisValidators).map((_, i) => this.start(i, timeoutMs)));
+  }
+
+  /** How many of `net.nodes` are genesis validators (the rest are joiners). */
+  get genesisValidators(): number {
+    return this.opts.validators ?? 4;
+  }
+
+  /** Node i's node public key (hex), what a validator-set proposal names. */
+  nodePublicKey(i: number): string {
+    return toHex(nodeCrypto.publicKeyFromSeed(loadKeyFile(join(dirname(this.net.nodes[i]!.configFile), "node-key.json")).seed));
   }
 
   logFile(i: number): string {
@@ -350,6 +382,43 @@ export class Cluster {
   indexOf(id: string): number {
     return this.net.nodes.findIndex((n) => n.id === id);
   }
+}
+
+/**
+ * The joining banks' nodes (ClusterOptions.joiners): each one's node key, generated now (its public
+ * key goes into the proposal that adds it), and its config, in the folder layout of the genesis
+ * validators'. Configured as docs/governance.md §7 describes for a bank that joins: a validator config
+ * naming its own party (a key in no set: it follows until a set with its key takes over); it dials the
+ * genesis validators (their addresses are in the genesis) and, in `p2p.extraPeers`, the other joining
+ * banks (validators added after genesis have no address in it).
+ */
+function joiningNodes(dir: string, ids: string[], hostOf: (k: number) => { p2p: string; rpc: string }, p2pPort: (k: number) => number, rpcPort: (k: number) => number): DevnetNode[] {
+  const keys = ids.map((id) => {
+    const seed = new Uint8Array(randomBytes(32));
+    writeKeyFile(join(dir, "nodes", id, "node-key.json"), { seed });
+    return toHex(nodeCrypto.publicKeyFromSeed(seed));
+  });
+  const p2pOf = (k: number) => `/ip4/${hostOf(k).p2p}/tcp/${p2pPort(k)}`;
+  return ids.map((id, k) => {
+    const nodeDir = join(dir, "nodes", id);
+    const config = parseWith(
+      nodeConfigSchema,
+      {
+        dataDir: "data",
+        genesisFile: "../../genesis.json",
+        nodeKeyFile: "node-key.json",
+        mode: "validator",
+        validatorId: id,
+        p2p: { listen: [p2pOf(k)], extraPeers: ids.flatMap((other, j) => (j === k ? [] : [{ id: other, nodePublicKey: keys[j]!, addresses: [p2pOf(j)] }])) },
+        rpc: { host: hostOf(k).rpc, port: rpcPort(k) },
+        log: { level: "info" },
+      },
+      `${id}'s node config`,
+    );
+    const configFile = join(nodeDir, "node.json");
+    writeJsonFile(configFile, config);
+    return { id, rpcUrl: `http://${hostOf(k).rpc}:${rpcPort(k)}`, rpcPort: rpcPort(k), p2p: p2pOf(k), configFile, dataDir: join(nodeDir, "data") };
+  });
 }
 
 export function sleep(ms: number): Promise<void> {

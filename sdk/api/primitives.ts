@@ -8,6 +8,7 @@ import { PARTY_ID_RE } from "../checks.js";
  * `schema` with a description of its own (for OpenAPI): a fresh copy registered with only that
  * description, so that no other metadata of `schema` (its OpenAPI id) carries over to the copy.
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function described<T extends z.ZodMiniType>(schema: T, description: string): T {
   const copy = schema.clone();
   z.globalRegistry.add(copy, { description });
@@ -19,6 +20,7 @@ export function described<T extends z.ZodMiniType>(schema: T, description: strin
  * in the registry (as classic zod's `.meta()`): a `z.meta()` check would instead travel with the
  * schema's checks into every schema derived from it (z.extend), giving them all the same id.
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function named<T extends z.ZodMiniType>(schema: T, id: string): T {
   const copy = schema.clone();
   z.globalRegistry.add(copy, { id });

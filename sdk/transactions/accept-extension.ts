@@ -1,7 +1,5 @@
 // acceptExtension: the exporter accepts the pending proposal of a later due date on its receivable
 // (DESIGN.md §10): the due date it names must be the one proposed, so what it read is what it signs.
-import * as z from "zod/mini";
-import { CalendarDate, Hex32, described } from "../api/primitives.js";
 import { date, firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -12,13 +10,7 @@ export interface AcceptExtension {
 }
 export type AcceptExtensionPayload = { type: "acceptExtension" } & AcceptExtension;
 
-const AcceptExtensionJson = z.object({
-  type: z.literal("acceptExtension"),
-  receivableId: Hex32,
-  newDueDate: described(CalendarDate, "the due date proposed by the bank, restated"),
-});
-
-export const acceptExtensionTx: TxFormat<AcceptExtensionPayload, AcceptExtension, typeof AcceptExtensionJson> = {
+export const acceptExtensionTx: TxFormat<AcceptExtensionPayload, AcceptExtension> = {
   type: "acceptExtension",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, newDueDate: date }),
   build: (i) => ({ type: "acceptExtension", receivableId: i.receivableId, newDueDate: i.newDueDate }),
@@ -26,7 +18,6 @@ export const acceptExtensionTx: TxFormat<AcceptExtensionPayload, AcceptExtension
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
-  json: AcceptExtensionJson,
   events: {
     extensionAccepted: (e, p, tx) => want(e.receivableId === p.receivableId && e.exporterId === tx.signer && e.dueDate === p.newDueDate, "receivable, exporter or due date differs from the transaction"),
   },

@@ -1,8 +1,6 @@
 // acceptPieceExtension: the obligor of a warrant accepts the pending proposal of a later due date on
 // one of its FINANCED pieces (DESIGN.md §10: "the exporter, or the obligor of a warrant"); the due
 // date it names must be the one proposed, so what it read is what it signs.
-import * as z from "zod/mini";
-import { CalendarDate, Hex32, described } from "../api/primitives.js";
 import { date, firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -13,13 +11,7 @@ export interface AcceptPieceExtension {
 }
 export type AcceptPieceExtensionPayload = { type: "acceptPieceExtension" } & AcceptPieceExtension;
 
-const AcceptPieceExtensionJson = z.object({
-  type: z.literal("acceptPieceExtension"),
-  pieceId: Hex32,
-  newDueDate: described(CalendarDate, "the due date proposed by the holder bank, restated"),
-});
-
-export const acceptPieceExtensionTx: TxFormat<AcceptPieceExtensionPayload, AcceptPieceExtension, typeof AcceptPieceExtensionJson> = {
+export const acceptPieceExtensionTx: TxFormat<AcceptPieceExtensionPayload, AcceptPieceExtension> = {
   type: "acceptPieceExtension",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId, newDueDate: date }),
   build: (i) => ({ type: "acceptPieceExtension", pieceId: i.pieceId, newDueDate: i.newDueDate }),
@@ -27,7 +19,6 @@ export const acceptPieceExtensionTx: TxFormat<AcceptPieceExtensionPayload, Accep
   target: (p) => p.pieceId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: AcceptPieceExtensionJson,
   events: {
     pieceExtensionAccepted: (e, p, tx) => want(e.pieceId === p.pieceId && e.obligorId === tx.signer && e.dueDate === p.newDueDate, "piece, obligor or due date differs from the transaction"),
   },

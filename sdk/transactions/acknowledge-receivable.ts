@@ -1,8 +1,6 @@
 // acknowledgeReceivable: the receivable's buyer confirms on the ledger that it owes `amount` (minor
 // units of the receivable's currency, at most its face value) on `dueDate` (DESIGN.md §9). A later
 // acknowledgement replaces the earlier one, never below what is live-financed (docs/ledger.md).
-import * as z from "zod/mini";
-import { Amount, CalendarDate, described, Hex32 } from "../api/primitives.js";
 import { date, firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -19,14 +17,7 @@ export interface AcknowledgeReceivableInput {
   dueDate: string;
 }
 
-const AcknowledgeReceivableJson = z.object({
-  type: z.literal("acknowledgeReceivable"),
-  receivableId: Hex32,
-  amount: described(Amount, "what the buyer confirms it owes, in minor units of the receivable's currency"),
-  dueDate: described(CalendarDate, "the date the buyer confirms it pays on"),
-});
-
-export const acknowledgeReceivableTx: TxFormat<AcknowledgeReceivablePayload, AcknowledgeReceivableInput, typeof AcknowledgeReceivableJson> = {
+export const acknowledgeReceivableTx: TxFormat<AcknowledgeReceivablePayload, AcknowledgeReceivableInput> = {
   type: "acknowledgeReceivable",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, amount: positiveAmount, dueDate: date }),
   build: (input) => ({ type: "acknowledgeReceivable", receivableId: input.receivableId, amount: toAmount("amount", input.amount), dueDate: input.dueDate }),
@@ -34,7 +25,6 @@ export const acknowledgeReceivableTx: TxFormat<AcknowledgeReceivablePayload, Ack
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
-  json: AcknowledgeReceivableJson,
   events: {
     receivableAcknowledged: (e, p, tx) =>
       want(

@@ -1,7 +1,5 @@
 // adjustCreditLine: the granting bank raises or lowers a line's limit (never below what is
 // outstanding: LIMIT_BELOW_OUTSTANDING) or moves its expiry date (DESIGN.md §7).
-import * as z from "zod/mini";
-import { Amount, CalendarDate, described, PartyId } from "../api/primitives.js";
 import { date, firstIssue, lineId, positiveAmount, toAmount, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -13,9 +11,7 @@ export interface AdjustCreditLine {
 export type AdjustCreditLinePayload = { type: "adjustCreditLine" } & AdjustCreditLine;
 export type AdjustCreditLineInput = Omit<AdjustCreditLine, "limit"> & { limit: AmountInput };
 
-const AdjustCreditLineJson = z.object({ type: z.literal("adjustCreditLine"), lineId: described(PartyId, "credit line id"), limit: Amount, expiryDate: CalendarDate });
-
-export const adjustCreditLineTx: TxFormat<AdjustCreditLinePayload, AdjustCreditLineInput, typeof AdjustCreditLineJson> = {
+export const adjustCreditLineTx: TxFormat<AdjustCreditLinePayload, AdjustCreditLineInput> = {
   type: "adjustCreditLine",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { lineId, limit: positiveAmount, expiryDate: date }),
   build: (i) => ({ type: "adjustCreditLine", lineId: i.lineId, limit: toAmount("limit", i.limit), expiryDate: i.expiryDate }),
@@ -23,7 +19,6 @@ export const adjustCreditLineTx: TxFormat<AdjustCreditLinePayload, AdjustCreditL
   target: (p) => p.lineId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: AdjustCreditLineJson,
   events: {
     creditLineAdjusted: (e, p) => want(e.lineId === p.lineId && e.limit === p.limit && e.expiryDate === p.expiryDate, "line, limit or expiry differs from the transaction"),
   },

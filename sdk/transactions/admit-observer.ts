@@ -1,8 +1,6 @@
 // admitObserver: a BANK or REGULATOR admits a non-voting node (an auditor's or regulator's observer)
 // to the network (DESIGN.md §12, docs/governance.md). From the block that commits it, every node's
 // p2p gater accepts the node key: no config edit, no restart.
-import * as z from "zod/mini";
-import { described, Hex32, PartyId } from "../api/primitives.js";
 import { equalBytes, toHex } from "../bytes.js";
 import { firstIssue, partyId, toBytes, type BytesInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -20,13 +18,7 @@ export interface AdmitObserverInput {
   partyId: string;
 }
 
-const AdmitObserverJson = z.object({
-  type: z.literal("admitObserver"),
-  nodePublicKey: described(Hex32, "the observer's node key (tradeledger init prints it)"),
-  partyId: described(PartyId, "the registered party that operates the node"),
-});
-
-export const admitObserverTx: TxFormat<AdmitObserverPayload, AdmitObserverInput, typeof AdmitObserverJson> = {
+export const admitObserverTx: TxFormat<AdmitObserverPayload, AdmitObserverInput> = {
   type: "admitObserver",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { nodePublicKey: newKeyCheck, partyId }),
   build: (i) => ({ type: "admitObserver", nodePublicKey: toBytes("nodePublicKey", i.nodePublicKey), partyId: i.partyId }),
@@ -34,7 +26,6 @@ export const admitObserverTx: TxFormat<AdmitObserverPayload, AdmitObserverInput,
   target: (p) => (p.nodePublicKey instanceof Uint8Array ? toHex(p.nodePublicKey) : ""),
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: AdmitObserverJson,
   events: {
     observerAdmitted: (e, p, tx) => want(equalBytes(e.nodePublicKey, p.nodePublicKey) && e.partyId === p.partyId && e.admittedBy === tx.signer, "node key, operator or admitting party differs from the transaction"),
   },

@@ -1,7 +1,5 @@
 // anchorDocument: any writing party anchors another trade document (bill of lading, packing list,
 // certificate of origin, ...) by hash, optionally linked to a receivable (DESIGN.md §2).
-import * as z from "zod/mini";
-import { Hex, Hex32 } from "../api/primitives.js";
 import { toHex } from "../bytes.js";
 import { BILL_OF_LADING, DOCUMENT_TYPE_RE, firstIssue, hash32, HASH_BYTES, matches, optionalBytesOf, RESERVED_DOCUMENT_TYPES, toBytes, txId, type BytesInput } from "../checks.js";
 import { want, type TxFormat } from "./format.js";
@@ -22,9 +20,7 @@ export interface AnchorDocumentInput {
   billOfLadingFingerprint?: BytesInput;
 }
 
-const AnchorDocumentJson = z.object({ type: z.literal("anchorDocument"), documentHash: Hex32, documentType: z.string(), receivableId: z.string(), billOfLadingFingerprint: Hex });
-
-export const anchorDocumentTx: TxFormat<AnchorDocumentPayload, AnchorDocumentInput, typeof AnchorDocumentJson> = {
+export const anchorDocumentTx: TxFormat<AnchorDocumentPayload, AnchorDocumentInput> = {
   type: "anchorDocument",
   check: (p) =>
     firstIssue(p as unknown as Record<string, unknown>, {
@@ -52,7 +48,6 @@ export const anchorDocumentTx: TxFormat<AnchorDocumentPayload, AnchorDocumentInp
   target: (p) => toHex(p.documentHash),
   receivablesNamed: (p) => (p.receivableId ? [p.receivableId] : []),
   carries: (p) => ({ documents: [p.documentHash], fingerprints: [] }),
-  json: AnchorDocumentJson,
   events: {
     documentAnchored: (e, p) =>
       want(equalBytes(e.documentHash, p.documentHash) && e.documentType === p.documentType && e.receivableId === p.receivableId, "document hash, type or link differs from the transaction"),

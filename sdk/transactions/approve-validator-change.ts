@@ -2,8 +2,6 @@
 // (DESIGN.md §12, docs/governance.md). The approval that brings it to 2f + 1 of the current set
 // decides it: the set in state changes (validatorSetChanged) and consensus switches to it at the
 // next epoch boundary.
-import * as z from "zod/mini";
-import { described, Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -13,9 +11,7 @@ export interface ApproveValidatorChange {
 }
 export type ApproveValidatorChangePayload = { type: "approveValidatorChange" } & ApproveValidatorChange;
 
-const ApproveValidatorChangeJson = z.object({ type: z.literal("approveValidatorChange"), proposalId: described(Hex32, "the proposal's transaction hash") });
-
-export const approveValidatorChangeTx: TxFormat<ApproveValidatorChangePayload, ApproveValidatorChange, typeof ApproveValidatorChangeJson> = {
+export const approveValidatorChangeTx: TxFormat<ApproveValidatorChangePayload, ApproveValidatorChange> = {
   type: "approveValidatorChange",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { proposalId: txId }),
   build: (i) => ({ type: "approveValidatorChange", proposalId: i.proposalId }),
@@ -23,7 +19,6 @@ export const approveValidatorChangeTx: TxFormat<ApproveValidatorChangePayload, A
   target: (p) => p.proposalId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: ApproveValidatorChangeJson,
   events: {
     validatorChangeApproved: (e, p, tx) => want(e.proposalId === p.proposalId && e.approver === tx.signer, "proposal or approver differs from the transaction"),
     validatorSetChanged: (e, p) => want(e.proposalId === p.proposalId, "proposal differs from the transaction"),

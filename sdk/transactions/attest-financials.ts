@@ -2,8 +2,6 @@
 // (DESIGN.md §10): off-ledger factors (solvency, guarantees, profitability) as signed figures with
 // the hash of the statement they come from. Readable by the party, banks it consents to, REGULATOR
 // and AUDITOR (docs/lending.md).
-import * as z from "zod/mini";
-import { CalendarDate, Currency, Hex32, PartyId, described } from "../api/primitives.js";
 import { currency, date, firstIssue, hash32, MalformedError, partyId, toBytes, type BytesInput, type PayloadIssue } from "../checks.js";
 import { dayNumber } from "../checks.js";
 import { want, type TxFormat } from "./format.js";
@@ -37,17 +35,7 @@ export interface AttestFinancialsInput {
 const FIGURE_NAME_RE = /^[a-z][a-z0-9_]{0,39}$/;
 export const MAX_FIGURES = 32;
 const I64_MAX = (1n << 63n) - 1n;
-const SIGNED_RE = /^-?(?:0|[1-9][0-9]*)$/;
-
-const AttestFinancialsJson = z.object({
-  type: z.literal("attestFinancials"),
-  partyId: PartyId,
-  periodStart: CalendarDate,
-  periodEnd: CalendarDate,
-  currency: Currency,
-  figures: z.array(z.object({ name: z.string(), amount: described(z.string().check(z.regex(SIGNED_RE)), "signed count of minor units, decimal string") })),
-  documentHash: described(Hex32, "document hash of the financial statement"),
-});
+export const SIGNED_RE = /^-?(?:0|[1-9][0-9]*)$/;
 
 function figuresIssue(p: AttestFinancials): PayloadIssue | undefined {
   if (!Array.isArray(p.figures)) return { field: "figures", message: "must be an array" };
@@ -66,7 +54,7 @@ function figuresIssue(p: AttestFinancials): PayloadIssue | undefined {
   return undefined;
 }
 
-export const attestFinancialsTx: TxFormat<AttestFinancialsPayload, AttestFinancialsInput, typeof AttestFinancialsJson> = {
+export const attestFinancialsTx: TxFormat<AttestFinancialsPayload, AttestFinancialsInput> = {
   type: "attestFinancials",
   check: (p) =>
     firstIssue(p as unknown as Record<string, unknown>, { partyId, periodStart: date, periodEnd: date, currency, documentHash: hash32 }) ?? figuresIssue(p),
@@ -91,7 +79,6 @@ export const attestFinancialsTx: TxFormat<AttestFinancialsPayload, AttestFinanci
   target: (p) => p.partyId,
   receivablesNamed: () => [],
   carries: (p) => ({ documents: [p.documentHash], fingerprints: [] }),
-  json: AttestFinancialsJson,
   events: {
     financialsAttested: (e, p, tx) =>
       want(e.partyId === p.partyId && e.attestedBy === tx.signer && e.periodEnd === p.periodEnd && e.documentHash.length === 32 && e.documentHash.every((b, i) => b === p.documentHash[i]), "party, attester, period or document differs from the transaction"),

@@ -1,7 +1,5 @@
 // attestShipment: customs binds one export declaration to receivables of the declaring exporter,
 // never beyond its declared value (DESIGN.md §2, Attest).
-import * as z from "zod/mini";
-import { Amount, CalendarDate, Currency, Hex32, PartyId } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { currency, date, firstIssue, hash32, LIMITS, partyId, positiveAmount, toAmount, toBytes, txIdList, type AmountInput, type BytesInput } from "../checks.js";
 import { MalformedError } from "../checks.js";
@@ -28,18 +26,7 @@ export interface AttestShipmentInput {
   receivableIds: string[];
 }
 
-const AttestShipmentJson = z.object({
-  type: z.literal("attestShipment"),
-  declarationFingerprint: Hex32,
-  declarationHash: Hex32,
-  exporterId: PartyId,
-  declaredValue: Amount,
-  currency: Currency,
-  exportDate: CalendarDate,
-  receivableIds: z.array(Hex32),
-});
-
-export const attestShipmentTx: TxFormat<AttestShipmentPayload, AttestShipmentInput, typeof AttestShipmentJson> = {
+export const attestShipmentTx: TxFormat<AttestShipmentPayload, AttestShipmentInput> = {
   type: "attestShipment",
   check: (p) =>
     firstIssue(p as unknown as Record<string, unknown>, {
@@ -68,7 +55,6 @@ export const attestShipmentTx: TxFormat<AttestShipmentPayload, AttestShipmentInp
   target: (p) => p.receivableIds[0] ?? "",
   receivablesNamed: (p) => p.receivableIds,
   carries: (p) => ({ documents: [p.declarationHash], fingerprints: [] }),
-  json: AttestShipmentJson,
   events: {
     receivableAttested: (e, p, tx) =>
       want(p.receivableIds.includes(e.receivableId) && equalBytes(e.declarationFingerprint, p.declarationFingerprint) && e.customsId === tx.signer, "receivable, declaration or customs differs from the transaction"),

@@ -1,13 +1,11 @@
 // attestStock: a CUSTODIAN (warehouse operator or carrier) states what it holds in a lot, now. The
 // first attestation creates the lot for that custodian; later ones set the new quantity, never
 // below what the lot's live titles represent (DESIGN.md §8, docs/titles.md).
-import * as z from "zod/mini";
-import { described } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { firstIssue, MalformedError, toBytes, type BytesInput } from "../checks.js";
 import type { Goods } from "../types.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
-import { GoodsJson, goodsIssue, LotId, lotId, Quantity, quantity, toQuantity, type QuantityInput } from "./title-common.js";
+import { goodsIssue, lotId, quantity, toQuantity, type QuantityInput } from "./title-common.js";
 
 export interface AttestStock {
   lotId: string;
@@ -22,9 +20,7 @@ export interface AttestStockInput {
   quantity: QuantityInput;
 }
 
-const AttestStockJson = z.object({ type: z.literal("attestStock"), lotId: LotId, goods: GoodsJson, quantity: described(Quantity, "what the lot holds now, in goods.unit") });
-
-export const attestStockTx: TxFormat<AttestStockPayload, AttestStockInput, typeof AttestStockJson> = {
+export const attestStockTx: TxFormat<AttestStockPayload, AttestStockInput> = {
   type: "attestStock",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { lotId }) ?? goodsIssue(p.goods) ?? firstIssue(p as unknown as Record<string, unknown>, { quantity }),
   build: (i) => {
@@ -36,7 +32,6 @@ export const attestStockTx: TxFormat<AttestStockPayload, AttestStockInput, typeo
   target: (p) => p.lotId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: AttestStockJson,
   events: {
     stockAttested: (e, p, tx) =>
       want(

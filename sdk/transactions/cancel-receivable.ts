@@ -1,7 +1,5 @@
 // cancelReceivable: the exporter withdraws its receivable while nothing is financed, freeing its
 // invoice's fingerprint and document hash (DESIGN.md §2, Cancel).
-import * as z from "zod/mini";
-import { Hex32 } from "../api/primitives.js";
 import { firstIssue, LIMITS, text, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -16,9 +14,7 @@ export interface CancelReceivableInput {
   reason?: string;
 }
 
-const CancelReceivableJson = z.object({ type: z.literal("cancelReceivable"), receivableId: Hex32, reason: z.string() });
-
-export const cancelReceivableTx: TxFormat<CancelReceivablePayload, CancelReceivableInput, typeof CancelReceivableJson> = {
+export const cancelReceivableTx: TxFormat<CancelReceivablePayload, CancelReceivableInput> = {
   type: "cancelReceivable",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, reason: text(0, LIMITS.reasonChars) }),
   build: (input) => ({ type: "cancelReceivable", receivableId: input.receivableId, reason: input.reason ?? "" }),
@@ -26,7 +22,6 @@ export const cancelReceivableTx: TxFormat<CancelReceivablePayload, CancelReceiva
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
-  json: CancelReceivableJson,
   events: {
     receivableCancelled: (e, p) => want(e.receivableId === p.receivableId, "cancelled receivable differs from the transaction"),
   },

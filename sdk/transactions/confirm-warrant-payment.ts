@@ -1,8 +1,6 @@
 // confirmWarrantPayment: the holder of a piece confirms the obligor paid it (at maturity, or before
 // if the obligor pays early); the piece is SETTLED and the line's outstanding drops by its amount;
 // the last leaf paid settles the warrant (DESIGN.md §7).
-import * as z from "zod/mini";
-import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -11,9 +9,7 @@ export interface ConfirmWarrantPayment {
 }
 export type ConfirmWarrantPaymentPayload = { type: "confirmWarrantPayment" } & ConfirmWarrantPayment;
 
-const ConfirmWarrantPaymentJson = z.object({ type: z.literal("confirmWarrantPayment"), pieceId: Hex32 });
-
-export const confirmWarrantPaymentTx: TxFormat<ConfirmWarrantPaymentPayload, ConfirmWarrantPayment, typeof ConfirmWarrantPaymentJson> = {
+export const confirmWarrantPaymentTx: TxFormat<ConfirmWarrantPaymentPayload, ConfirmWarrantPayment> = {
   type: "confirmWarrantPayment",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId }),
   build: (i) => ({ type: "confirmWarrantPayment", pieceId: i.pieceId }),
@@ -21,7 +17,6 @@ export const confirmWarrantPaymentTx: TxFormat<ConfirmWarrantPaymentPayload, Con
   target: (p) => p.pieceId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: ConfirmWarrantPaymentJson,
   events: {
     piecePaid: (e, p, tx) => want(e.pieceId === p.pieceId && e.holderId === tx.signer, "piece or holder differs from the transaction"),
     // the warrant settled is the paid piece's; its id is state, not in the payload

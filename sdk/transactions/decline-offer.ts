@@ -1,6 +1,4 @@
 // declineOffer: the offered bank declines to finance a piece; it is HELD again (DESIGN.md §7).
-import * as z from "zod/mini";
-import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -9,9 +7,7 @@ export interface DeclineOffer {
 }
 export type DeclineOfferPayload = { type: "declineOffer" } & DeclineOffer;
 
-const DeclineOfferJson = z.object({ type: z.literal("declineOffer"), pieceId: Hex32 });
-
-export const declineOfferTx: TxFormat<DeclineOfferPayload, DeclineOffer, typeof DeclineOfferJson> = {
+export const declineOfferTx: TxFormat<DeclineOfferPayload, DeclineOffer> = {
   type: "declineOffer",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId }),
   build: (i) => ({ type: "declineOffer", pieceId: i.pieceId }),
@@ -19,7 +15,6 @@ export const declineOfferTx: TxFormat<DeclineOfferPayload, DeclineOffer, typeof 
   target: (p) => p.pieceId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: DeclineOfferJson,
   events: {
     offerDeclined: (e, p, tx) => want(e.pieceId === p.pieceId && e.bankId === tx.signer, "piece or bank differs from the transaction"),
   },

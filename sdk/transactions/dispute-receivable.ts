@@ -1,8 +1,6 @@
 // disputeReceivable: the receivable's buyer disputes it, with a reason; no new financing until the
 // buyer resolves the dispute (DESIGN.md §9). A flag on the receivable, not a status: a financed
 // receivable can be disputed too.
-import * as z from "zod/mini";
-import { described, Hex32 } from "../api/primitives.js";
 import { firstIssue, LIMITS, text, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -17,13 +15,7 @@ export interface DisputeReceivableInput {
   reason: string;
 }
 
-const DisputeReceivableJson = z.object({
-  type: z.literal("disputeReceivable"),
-  receivableId: Hex32,
-  reason: described(z.string(), "why the buyer disputes it: 1-500 characters"),
-});
-
-export const disputeReceivableTx: TxFormat<DisputeReceivablePayload, DisputeReceivableInput, typeof DisputeReceivableJson> = {
+export const disputeReceivableTx: TxFormat<DisputeReceivablePayload, DisputeReceivableInput> = {
   type: "disputeReceivable",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, reason: text(1, LIMITS.reasonChars) }),
   build: (input) => ({ type: "disputeReceivable", receivableId: input.receivableId, reason: input.reason }),
@@ -31,7 +23,6 @@ export const disputeReceivableTx: TxFormat<DisputeReceivablePayload, DisputeRece
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
-  json: DisputeReceivableJson,
   events: {
     receivableDisputed: (e, p, tx) =>
       want(e.receivableId === p.receivableId && e.buyerPartyId === tx.signer && e.reason === p.reason, "receivable, buyer or reason differs from the transaction"),

@@ -1,8 +1,6 @@
 // financeReceivable: a bank finances part or all of what is left of an attested receivable (or of
 // one its buyer acknowledged, DESIGN.md §9); the financing's id is the transaction hash (DESIGN.md
 // §2, Finance).
-import * as z from "zod/mini";
-import { Amount, Currency, described, Hex32 } from "../api/primitives.js";
 import { currency, firstIssue, optionalFlag, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -22,15 +20,7 @@ export interface FinanceReceivableInput {
   requireAcknowledgement?: boolean;
 }
 
-const FinanceReceivableJson = z.object({
-  type: z.literal("financeReceivable"),
-  receivableId: Hex32,
-  amount: Amount,
-  currency: Currency,
-  requireAcknowledgement: described(z.optional(z.boolean()), "when true, live financing plus this amount must not exceed the buyer's acknowledged amount (NOT_ACKNOWLEDGED)"),
-});
-
-export const financeReceivableTx: TxFormat<FinanceReceivablePayload, FinanceReceivableInput, typeof FinanceReceivableJson> = {
+export const financeReceivableTx: TxFormat<FinanceReceivablePayload, FinanceReceivableInput> = {
   type: "financeReceivable",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, amount: positiveAmount, currency, requireAcknowledgement: optionalFlag }),
   build: (input) => ({
@@ -44,7 +34,6 @@ export const financeReceivableTx: TxFormat<FinanceReceivablePayload, FinanceRece
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
-  json: FinanceReceivableJson,
   events: {
     receivableFinanced: (e, p, tx) =>
       want(e.receivableId === p.receivableId && e.financingId === tx.hashHex && e.bankId === tx.signer && e.amount === p.amount, "receivable, financing id, bank or amount differs from the transaction"),

@@ -1,7 +1,5 @@
 // financeWarrant: the bank a piece was offered to buys it for an advance (0 < advance <= amount)
 // and becomes its holder; the piece is FINANCED (DESIGN.md §7).
-import * as z from "zod/mini";
-import { Amount, Hex32 } from "../api/primitives.js";
 import { firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -15,9 +13,7 @@ export interface FinanceWarrantInput {
   advance: AmountInput;
 }
 
-const FinanceWarrantJson = z.object({ type: z.literal("financeWarrant"), pieceId: Hex32, advance: Amount });
-
-export const financeWarrantTx: TxFormat<FinanceWarrantPayload, FinanceWarrantInput, typeof FinanceWarrantJson> = {
+export const financeWarrantTx: TxFormat<FinanceWarrantPayload, FinanceWarrantInput> = {
   type: "financeWarrant",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId, advance: positiveAmount }),
   build: (i) => ({ type: "financeWarrant", pieceId: i.pieceId, advance: toAmount("advance", i.advance) }),
@@ -25,7 +21,6 @@ export const financeWarrantTx: TxFormat<FinanceWarrantPayload, FinanceWarrantInp
   target: (p) => p.pieceId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: FinanceWarrantJson,
   events: {
     pieceFinanced: (e, p, tx) => want(e.pieceId === p.pieceId && e.bankId === tx.signer && e.advance === p.advance, "piece, bank or advance differs from the transaction"),
   },

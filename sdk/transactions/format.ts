@@ -2,8 +2,8 @@
 // check, how a builder makes it, its receipt target, and the objects it names. One value of this
 // interface per type, in that type's own file beside this one (docs/architecture.md, "Adding a
 // transaction type"); the ledger's rule for the type (node/ledger/tx/) refers to it, so client and
-// node can never disagree about what is well-formed or whom a transaction concerns. Browser-safe.
-import type * as z from "zod/mini";
+// node can never disagree about what is well-formed or whom a transaction concerns. The payload's
+// JSON view is not here but in <type>.view.ts beside it, which only sdk/api imports. Browser-safe.
 import type { PayloadIssue } from "../checks.js";
 import type { Event, EventType } from "../types.js";
 
@@ -13,7 +13,7 @@ export type TargetKind = "party" | "receivable" | "document" | "creditLine" | "w
 /** Checks an event against the signed transaction that emitted it: what disagrees, or null. */
 export type EventCheck<P, E extends Event> = (event: E, payload: P, tx: { hashHex: string; signer: string }) => string | null;
 
-export interface TxFormat<P extends { type: string } = { type: string }, I = unknown, J extends z.ZodMiniType = z.ZodMiniType> {
+export interface TxFormat<P extends { type: string } = { type: string }, I = unknown> {
   readonly type: P["type"];
   /** The first format problem of the payload, or undefined (the ledger's MALFORMED, field named). */
   check(payload: P): PayloadIssue | undefined;
@@ -26,16 +26,14 @@ export interface TxFormat<P extends { type: string } = { type: string }, I = unk
   receivablesNamed(payload: P): readonly string[];
   /** Document hashes and invoice fingerprints the payload carries (the document and fingerprint indexes). */
   carries(payload: P): { documents: readonly Uint8Array[]; fingerprints: readonly Uint8Array[] };
-  /** The payload's JSON view in the RPC and OpenAPI (bytes as hex, amounts as decimal strings). */
-  readonly json: J;
   /** The events this type emits, each with the check of its fields against the transaction (sdk/verify.ts). */
   readonly events: { readonly [K in EventType]?: EventCheck<P, Extract<Event, { type: K }>> };
 }
 
 /** The payload type of a format. */
-export type PayloadOfFormat<F> = F extends TxFormat<infer P, unknown, z.ZodMiniType> ? P : never;
+export type PayloadOfFormat<F> = F extends TxFormat<infer P, unknown> ? P : never;
 /** The builder input type of a format. */
-export type InputOfFormat<F> = F extends TxFormat<{ type: string }, infer I, z.ZodMiniType> ? I : never;
+export type InputOfFormat<F> = F extends TxFormat<{ type: string }, infer I> ? I : never;
 
 export const NOTHING_CARRIED = { documents: [], fingerprints: [] } as const;
 

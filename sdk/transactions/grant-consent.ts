@@ -1,8 +1,6 @@
 // grantConsent: a party lets a bank read its credit indicators and financial attestations until a
 // date, inclusive (DESIGN.md §10). A later grant to the same bank replaces the earlier one; a date
 // before the block's day revokes.
-import * as z from "zod/mini";
-import { CalendarDate, PartyId, described } from "../api/primitives.js";
 import { date, firstIssue, partyId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -13,9 +11,7 @@ export interface GrantConsent {
 }
 export type GrantConsentPayload = { type: "grantConsent" } & GrantConsent;
 
-const GrantConsentJson = z.object({ type: z.literal("grantConsent"), bank: PartyId, expiryDate: described(CalendarDate, "the last day (UTC) the bank may read; a past day revokes") });
-
-export const grantConsentTx: TxFormat<GrantConsentPayload, GrantConsent, typeof GrantConsentJson> = {
+export const grantConsentTx: TxFormat<GrantConsentPayload, GrantConsent> = {
   type: "grantConsent",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { bank: partyId, expiryDate: date }),
   build: (i) => ({ type: "grantConsent", bank: i.bank, expiryDate: i.expiryDate }),
@@ -23,7 +19,6 @@ export const grantConsentTx: TxFormat<GrantConsentPayload, GrantConsent, typeof 
   target: (p) => p.bank,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: GrantConsentJson,
   events: {
     consentGranted: (e, p, tx) => want(e.partyId === tx.signer && e.bankId === p.bank && e.expiryDate === p.expiryDate, "party, bank or expiry differs from the transaction"),
   },

@@ -1,7 +1,5 @@
 // grantCreditLine: a BANK grants a core enterprise (the obligor) a credit line that its digital
 // warrants draw on (DESIGN.md §7).
-import * as z from "zod/mini";
-import { Amount, CalendarDate, Currency, described, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, lineId, partyId, positiveAmount, toAmount, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -15,9 +13,7 @@ export interface GrantCreditLine {
 export type GrantCreditLinePayload = { type: "grantCreditLine" } & GrantCreditLine;
 export type GrantCreditLineInput = Omit<GrantCreditLine, "limit"> & { limit: AmountInput };
 
-const GrantCreditLineJson = z.object({ type: z.literal("grantCreditLine"), lineId: described(PartyId, "credit line id"), obligor: PartyId, currency: Currency, limit: Amount, expiryDate: CalendarDate });
-
-export const grantCreditLineTx: TxFormat<GrantCreditLinePayload, GrantCreditLineInput, typeof GrantCreditLineJson> = {
+export const grantCreditLineTx: TxFormat<GrantCreditLinePayload, GrantCreditLineInput> = {
   type: "grantCreditLine",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { lineId, obligor: partyId, currency, limit: positiveAmount, expiryDate: date }),
   build: (i) => ({ type: "grantCreditLine", lineId: i.lineId, obligor: i.obligor, currency: i.currency, limit: toAmount("limit", i.limit), expiryDate: i.expiryDate }),
@@ -25,7 +21,6 @@ export const grantCreditLineTx: TxFormat<GrantCreditLinePayload, GrantCreditLine
   target: (p) => p.lineId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: GrantCreditLineJson,
   events: {
     creditLineGranted: (e, p, tx) =>
       want(

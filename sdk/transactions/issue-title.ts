@@ -1,13 +1,11 @@
 // issueTitle: the CUSTODIAN of a lot issues a title document over part of it — a warehouse receipt
 // or a bill of lading — to an ENTERPRISE. Its id is the transaction hash. Never beyond the lot's
 // attested stock (the empty pledge), never twice for one document (DESIGN.md §8, docs/titles.md).
-import * as z from "zod/mini";
-import { described, Hex32, PartyId, TitleKindSchema } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { firstIssue, hash32, partyId, toBytes, type BytesInput } from "../checks.js";
 import type { TitleKind } from "../types.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
-import { LotId, lotId, positiveQuantity, Quantity, titleKind, toQuantity, type QuantityInput } from "./title-common.js";
+import { lotId, positiveQuantity, titleKind, toQuantity, type QuantityInput } from "./title-common.js";
 
 export interface IssueTitle {
   kind: TitleKind;
@@ -26,16 +24,7 @@ export interface IssueTitleInput {
   holder: string;
 }
 
-const IssueTitleJson = z.object({
-  type: z.literal("issueTitle"),
-  kind: TitleKindSchema,
-  fingerprint: described(Hex32, "the document number, normalised: unique over live titles; a bill of lading's is shared with anchored bills of lading"),
-  lotId: LotId,
-  quantity: Quantity,
-  holder: PartyId,
-});
-
-export const issueTitleTx: TxFormat<IssueTitlePayload, IssueTitleInput, typeof IssueTitleJson> = {
+export const issueTitleTx: TxFormat<IssueTitlePayload, IssueTitleInput> = {
   type: "issueTitle",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { kind: titleKind, fingerprint: hash32, lotId, quantity: positiveQuantity, holder: partyId }),
   build: (i) => ({ type: "issueTitle", kind: i.kind, fingerprint: toBytes("fingerprint", i.fingerprint), lotId: i.lotId, quantity: toQuantity("quantity", i.quantity), holder: i.holder }),
@@ -43,7 +32,6 @@ export const issueTitleTx: TxFormat<IssueTitlePayload, IssueTitleInput, typeof I
   target: (_p, txHashHex) => txHashHex,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: IssueTitleJson,
   events: {
     titleIssued: (e, p, tx) =>
       want(

@@ -1,8 +1,6 @@
 // issueWarrant: the obligor of a credit line issues a digital warrant to a supplier, backed by
 // invoices that supplier registered on it; the warrant's id, and its first piece's, is the
 // transaction hash (DESIGN.md §7).
-import * as z from "zod/mini";
-import { Amount, CalendarDate, Currency, described, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, LIMITS, lineId, MalformedError, partyId, positiveAmount, toAmount, txIdList, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -18,17 +16,7 @@ export interface IssueWarrant {
 export type IssueWarrantPayload = { type: "issueWarrant" } & IssueWarrant;
 export type IssueWarrantInput = Omit<IssueWarrant, "amount"> & { amount: AmountInput };
 
-const IssueWarrantJson = z.object({
-  type: z.literal("issueWarrant"),
-  lineId: described(PartyId, "credit line id"),
-  holder: PartyId,
-  amount: Amount,
-  currency: Currency,
-  maturityDate: CalendarDate,
-  sources: described(z.array(Hex32), "the holder's receivables on the obligor: the warrant's trade background"),
-});
-
-export const issueWarrantTx: TxFormat<IssueWarrantPayload, IssueWarrantInput, typeof IssueWarrantJson> = {
+export const issueWarrantTx: TxFormat<IssueWarrantPayload, IssueWarrantInput> = {
   type: "issueWarrant",
   check: (p) =>
     firstIssue(p as unknown as Record<string, unknown>, {
@@ -47,7 +35,6 @@ export const issueWarrantTx: TxFormat<IssueWarrantPayload, IssueWarrantInput, ty
   target: (_p, txHashHex) => txHashHex,
   receivablesNamed: (p) => p.sources,
   carries: () => NOTHING_CARRIED,
-  json: IssueWarrantJson,
   events: {
     warrantIssued: (e, p, tx) =>
       want(

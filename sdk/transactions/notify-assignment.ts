@@ -1,8 +1,6 @@
 // notifyAssignment: a bank with a live financing on a receivable tells its buyer, on the ledger,
 // whom to pay: the hash of the payee account (DESIGN.md §9). While that bank finances the
 // receivable, only it may change the payee (PAYEE_LOCKED).
-import * as z from "zod/mini";
-import { described, Hex32 } from "../api/primitives.js";
 import { firstIssue, hash32, toBytes, txId, type BytesInput } from "../checks.js";
 import { equalBytes } from "../bytes.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -19,13 +17,7 @@ export interface NotifyAssignmentInput {
   payeeAccountHash: BytesInput;
 }
 
-const NotifyAssignmentJson = z.object({
-  type: z.literal("notifyAssignment"),
-  receivableId: Hex32,
-  payeeAccountHash: described(Hex32, "SHA-256 of the account the buyer is to pay"),
-});
-
-export const notifyAssignmentTx: TxFormat<NotifyAssignmentPayload, NotifyAssignmentInput, typeof NotifyAssignmentJson> = {
+export const notifyAssignmentTx: TxFormat<NotifyAssignmentPayload, NotifyAssignmentInput> = {
   type: "notifyAssignment",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, payeeAccountHash: hash32 }),
   build: (input) => ({ type: "notifyAssignment", receivableId: input.receivableId, payeeAccountHash: toBytes("payeeAccountHash", input.payeeAccountHash) }),
@@ -33,7 +25,6 @@ export const notifyAssignmentTx: TxFormat<NotifyAssignmentPayload, NotifyAssignm
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
-  json: NotifyAssignmentJson,
   events: {
     assignmentNotified: (e, p, tx) =>
       want(

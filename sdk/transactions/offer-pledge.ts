@@ -1,8 +1,6 @@
 // offerPledge: the holder of a free title offers it to one bank as security for an amount until an
 // expiry date; the title is PLEDGE_OFFERED, frozen, until the bank accepts or either side releases
 // it (DESIGN.md §8, docs/titles.md).
-import * as z from "zod/mini";
-import { Amount, CalendarDate, Currency, described, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, firstIssue, partyId, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -17,16 +15,7 @@ export interface OfferPledge {
 export type OfferPledgePayload = { type: "offerPledge" } & OfferPledge;
 export type OfferPledgeInput = Omit<OfferPledge, "securedAmount"> & { securedAmount: AmountInput };
 
-const OfferPledgeJson = z.object({
-  type: z.literal("offerPledge"),
-  titleId: Hex32,
-  bank: PartyId,
-  securedAmount: described(Amount, "what the pledge secures, minor units"),
-  currency: Currency,
-  expiryDate: described(CalendarDate, "the pledge's last day"),
-});
-
-export const offerPledgeTx: TxFormat<OfferPledgePayload, OfferPledgeInput, typeof OfferPledgeJson> = {
+export const offerPledgeTx: TxFormat<OfferPledgePayload, OfferPledgeInput> = {
   type: "offerPledge",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { titleId: txId, bank: partyId, securedAmount: positiveAmount, currency, expiryDate: date }),
   build: (i) => ({ type: "offerPledge", titleId: i.titleId, bank: i.bank, securedAmount: toAmount("securedAmount", i.securedAmount), currency: i.currency, expiryDate: i.expiryDate }),
@@ -34,7 +23,6 @@ export const offerPledgeTx: TxFormat<OfferPledgePayload, OfferPledgeInput, typeo
   target: (p) => p.titleId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: OfferPledgeJson,
   events: {
     pledgeOffered: (e, p, tx) =>
       want(

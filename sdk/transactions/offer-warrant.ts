@@ -1,7 +1,5 @@
 // offerWarrant: the holder offers a piece to one bank for financing; the piece is frozen (OFFERED)
 // until the bank finances or declines it or the holder withdraws the offer (DESIGN.md §7).
-import * as z from "zod/mini";
-import { Hex32, PartyId } from "../api/primitives.js";
 import { firstIssue, partyId, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -11,9 +9,7 @@ export interface OfferWarrant {
 }
 export type OfferWarrantPayload = { type: "offerWarrant" } & OfferWarrant;
 
-const OfferWarrantJson = z.object({ type: z.literal("offerWarrant"), pieceId: Hex32, bank: PartyId });
-
-export const offerWarrantTx: TxFormat<OfferWarrantPayload, OfferWarrant, typeof OfferWarrantJson> = {
+export const offerWarrantTx: TxFormat<OfferWarrantPayload, OfferWarrant> = {
   type: "offerWarrant",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId, bank: partyId }),
   build: (i) => ({ type: "offerWarrant", pieceId: i.pieceId, bank: i.bank }),
@@ -21,7 +17,6 @@ export const offerWarrantTx: TxFormat<OfferWarrantPayload, OfferWarrant, typeof 
   target: (p) => p.pieceId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: OfferWarrantJson,
   events: {
     pieceOffered: (e, p) => want(e.pieceId === p.pieceId && e.bankId === p.bank, "piece or bank differs from the transaction"),
   },

@@ -1,8 +1,6 @@
 // proposeExtension: the one bank with live financing on a receivable proposes a later due date
 // (post-lending, DESIGN.md §10); it takes effect when the exporter accepts it (the acceptance).
 // A later proposal by the same bank replaces a pending one.
-import * as z from "zod/mini";
-import { CalendarDate, Hex32, described } from "../api/primitives.js";
 import { date, firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -13,13 +11,7 @@ export interface ProposeExtension {
 }
 export type ProposeExtensionPayload = { type: "proposeExtension" } & ProposeExtension;
 
-const ProposeExtensionJson = z.object({
-  type: z.literal("proposeExtension"),
-  receivableId: Hex32,
-  newDueDate: described(CalendarDate, "the due date the bank proposes, after the current one"),
-});
-
-export const proposeExtensionTx: TxFormat<ProposeExtensionPayload, ProposeExtension, typeof ProposeExtensionJson> = {
+export const proposeExtensionTx: TxFormat<ProposeExtensionPayload, ProposeExtension> = {
   type: "proposeExtension",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, newDueDate: date }),
   build: (i) => ({ type: "proposeExtension", receivableId: i.receivableId, newDueDate: i.newDueDate }),
@@ -27,7 +19,6 @@ export const proposeExtensionTx: TxFormat<ProposeExtensionPayload, ProposeExtens
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
-  json: ProposeExtensionJson,
   events: {
     extensionProposed: (e, p, tx) => want(e.receivableId === p.receivableId && e.bankId === tx.signer && e.newDueDate === p.newDueDate, "receivable, bank or new due date differs from the transaction"),
   },

@@ -1,8 +1,6 @@
 // proposePieceExtension: the bank holding a FINANCED warrant piece proposes a later due date for it
 // (post-lending, DESIGN.md §10, docs/warrants.md); it takes effect when the warrant's obligor accepts
 // (the acceptance). A later proposal replaces a pending one; a receivable's extension has its own types.
-import * as z from "zod/mini";
-import { CalendarDate, Hex32, described } from "../api/primitives.js";
 import { date, firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -13,13 +11,7 @@ export interface ProposePieceExtension {
 }
 export type ProposePieceExtensionPayload = { type: "proposePieceExtension" } & ProposePieceExtension;
 
-const ProposePieceExtensionJson = z.object({
-  type: z.literal("proposePieceExtension"),
-  pieceId: Hex32,
-  newDueDate: described(CalendarDate, "the due date the holder bank proposes, after the piece's current one"),
-});
-
-export const proposePieceExtensionTx: TxFormat<ProposePieceExtensionPayload, ProposePieceExtension, typeof ProposePieceExtensionJson> = {
+export const proposePieceExtensionTx: TxFormat<ProposePieceExtensionPayload, ProposePieceExtension> = {
   type: "proposePieceExtension",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId, newDueDate: date }),
   build: (i) => ({ type: "proposePieceExtension", pieceId: i.pieceId, newDueDate: i.newDueDate }),
@@ -27,7 +19,6 @@ export const proposePieceExtensionTx: TxFormat<ProposePieceExtensionPayload, Pro
   target: (p) => p.pieceId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: ProposePieceExtensionJson,
   events: {
     pieceExtensionProposed: (e, p, tx) => want(e.pieceId === p.pieceId && e.bankId === tx.signer && e.newDueDate === p.newDueDate, "piece, bank or new due date differs from the transaction"),
   },

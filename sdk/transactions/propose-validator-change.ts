@@ -2,8 +2,6 @@
 // (DESIGN.md §12, docs/governance.md). The proposal's id is this transaction's hash; the proposer's
 // approval counts, and 2f + 1 of the current validators' parties decide it (each by an approval transaction).
 // Consensus switches to the new set at the epoch boundary after the deciding block.
-import * as z from "zod/mini";
-import { described, Hex32, PartyId, ValidatorChangeKindSchema } from "../api/primitives.js";
 import { bytesOf, firstIssue, partyId, PUBLIC_KEY_BYTES, toBytes, type BytesInput } from "../checks.js";
 import { isStrongPublicKey } from "../crypto.js";
 import { equalBytes } from "../bytes.js";
@@ -25,18 +23,11 @@ export interface ProposeValidatorChangeInput {
   partyId: string;
 }
 
-const ProposeValidatorChangeJson = z.object({
-  type: z.literal("proposeValidatorChange"),
-  change: ValidatorChangeKindSchema,
-  nodePublicKey: described(Hex32, "the validator's ed25519 node key"),
-  partyId: described(PartyId, "the party that runs the validator"),
-});
-
 const nodeKey = (v: unknown) =>
   bytesOf(PUBLIC_KEY_BYTES)(v) ?? (isStrongPublicKey(v as Uint8Array) ? undefined : "must be a usable ed25519 public key (not of small order, canonically encoded)");
 const changeKind = (v: unknown) => ((VALIDATOR_CHANGE_KINDS as readonly unknown[]).includes(v) ? undefined : `must be one of ${VALIDATOR_CHANGE_KINDS.join(", ")}`);
 
-export const proposeValidatorChangeTx: TxFormat<ProposeValidatorChangePayload, ProposeValidatorChangeInput, typeof ProposeValidatorChangeJson> = {
+export const proposeValidatorChangeTx: TxFormat<ProposeValidatorChangePayload, ProposeValidatorChangeInput> = {
   type: "proposeValidatorChange",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { change: changeKind, nodePublicKey: nodeKey, partyId }),
   build: (i) => ({ type: "proposeValidatorChange", change: i.change, nodePublicKey: toBytes("nodePublicKey", i.nodePublicKey), partyId: i.partyId }),
@@ -44,7 +35,6 @@ export const proposeValidatorChangeTx: TxFormat<ProposeValidatorChangePayload, P
   target: (_p, hashHex) => hashHex,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: ProposeValidatorChangeJson,
   events: {
     validatorChangeProposed: (e, p, tx) =>
       want(

@@ -1,7 +1,5 @@
 // recordRepayment: the financing bank records (part of) a repayment; every financing repaid
 // settles the receivable (DESIGN.md §2, Repay).
-import * as z from "zod/mini";
-import { Amount, Hex32 } from "../api/primitives.js";
 import { firstIssue, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -18,9 +16,7 @@ export interface RecordRepaymentInput {
   amount: AmountInput;
 }
 
-const RecordRepaymentJson = z.object({ type: z.literal("recordRepayment"), receivableId: Hex32, financingId: Hex32, amount: Amount });
-
-export const recordRepaymentTx: TxFormat<RecordRepaymentPayload, RecordRepaymentInput, typeof RecordRepaymentJson> = {
+export const recordRepaymentTx: TxFormat<RecordRepaymentPayload, RecordRepaymentInput> = {
   type: "recordRepayment",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, financingId: txId, amount: positiveAmount }),
   build: (input) => ({ type: "recordRepayment", receivableId: input.receivableId, financingId: input.financingId, amount: toAmount("amount", input.amount) }),
@@ -28,7 +24,6 @@ export const recordRepaymentTx: TxFormat<RecordRepaymentPayload, RecordRepayment
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
-  json: RecordRepaymentJson,
   events: {
     repaymentRecorded: (e, p, tx) =>
       want(e.receivableId === p.receivableId && e.financingId === p.financingId && e.bankId === tx.signer && e.amount === p.amount, "receivable, financing, bank or amount differs from the transaction"),

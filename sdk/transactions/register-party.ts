@@ -1,7 +1,5 @@
 // registerParty: a BANK onboards an ENTERPRISE or a CUSTODIAN after KYC (DESIGN.md §2, Parties;
 // Part II). The genesis parties are checked with the same format.
-import * as z from "zod/mini";
-import { Hex32, PartyId, RoleSchema } from "../api/primitives.js";
 import { ROLES, type Role } from "../types.js";
 import { isStrongPublicKey } from "../crypto.js";
 import { bytesOf, COUNTRY_RE, firstIssue, LEI_RE, LIMITS, matches, partyId, PUBLIC_KEY_BYTES, text, toBytes, type BytesInput } from "../checks.js";
@@ -26,9 +24,7 @@ export interface RegisterPartyInput {
   lei?: string;
 }
 
-const RegisterPartyJson = z.object({ type: z.literal("registerParty"), id: PartyId, role: RoleSchema, name: z.string(), country: z.string(), publicKey: Hex32, lei: z.string() });
-
-export const registerPartyTx: TxFormat<RegisterPartyPayload, RegisterPartyInput, typeof RegisterPartyJson> = {
+export const registerPartyTx: TxFormat<RegisterPartyPayload, RegisterPartyInput> = {
   type: "registerParty",
   check: (p) =>
     firstIssue(p as unknown as Record<string, unknown>, {
@@ -53,7 +49,6 @@ export const registerPartyTx: TxFormat<RegisterPartyPayload, RegisterPartyInput,
   target: (p) => p.id,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: RegisterPartyJson,
   events: {
     partyRegistered: (e, p) => want(e.partyId === p.id && e.role === p.role, "party id or role differs from the transaction"),
   },

@@ -1,7 +1,5 @@
 // registerReceivable: an exporter registers an invoice by its document hash and duplicate
 // fingerprint (DESIGN.md §2-3); the receivable's id is the transaction hash.
-import * as z from "zod/mini";
-import { Amount, CalendarDate, Currency, described, Hex32, PartyId } from "../api/primitives.js";
 import { currency, date, partyId, dayNumber, firstIssue, hash32, LIMITS, MalformedError, positiveAmount, text, toAmount, toBytes, type AmountInput, type BytesInput } from "../checks.js";
 import { fingerprintInvoice } from "../fingerprint.js";
 import { hashDocument, type DocumentCommitment, type HashDocumentOptions } from "../hashing/document-hash.js";
@@ -32,19 +30,7 @@ export interface RegisterReceivableInput {
   buyerPartyId?: string;
 }
 
-const RegisterReceivableJson = z.object({
-  type: z.literal("registerReceivable"),
-  documentHash: Hex32,
-  fingerprint: Hex32,
-  buyerId: z.string(),
-  amount: Amount,
-  currency: Currency,
-  issueDate: CalendarDate,
-  dueDate: CalendarDate,
-  buyerPartyId: described(z.union([z.literal(""), PartyId]), "the buyer's party id when the buyer is on the network; empty otherwise"),
-});
-
-export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterReceivableInput, typeof RegisterReceivableJson> = {
+export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterReceivableInput> = {
   type: "registerReceivable",
   check: (p) =>
     firstIssue(p as unknown as Record<string, unknown>, {
@@ -72,7 +58,6 @@ export const registerReceivableTx: TxFormat<RegisterReceivablePayload, RegisterR
   target: (_p, txHashHex) => txHashHex,
   receivablesNamed: () => [],
   carries: (p) => ({ documents: [p.documentHash], fingerprints: [p.fingerprint] }),
-  json: RegisterReceivableJson,
   events: {
     receivableRegistered: (e, p, tx) =>
       want(

@@ -1,7 +1,5 @@
 // releasePledge: the pledgee bank releases a pledge, offered or accepted; the holder may withdraw an
 // offer no bank accepted yet (an addition to DESIGN.md §8, docs/titles.md). The title is free again.
-import * as z from "zod/mini";
-import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -10,9 +8,7 @@ export interface ReleasePledge {
 }
 export type ReleasePledgePayload = { type: "releasePledge" } & ReleasePledge;
 
-const ReleasePledgeJson = z.object({ type: z.literal("releasePledge"), titleId: Hex32 });
-
-export const releasePledgeTx: TxFormat<ReleasePledgePayload, ReleasePledge, typeof ReleasePledgeJson> = {
+export const releasePledgeTx: TxFormat<ReleasePledgePayload, ReleasePledge> = {
   type: "releasePledge",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { titleId: txId }),
   build: (i) => ({ type: "releasePledge", titleId: i.titleId }),
@@ -20,7 +16,6 @@ export const releasePledgeTx: TxFormat<ReleasePledgePayload, ReleasePledge, type
   target: (p) => p.titleId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: ReleasePledgeJson,
   events: {
     pledgeReleased: (e, p, tx) =>
       want(

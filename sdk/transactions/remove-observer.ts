@@ -1,7 +1,5 @@
 // removeObserver: a BANK or REGULATOR removes an admitted observer (DESIGN.md §12,
 // docs/governance.md): from the block that commits it, validators disconnect and refuse the node.
-import * as z from "zod/mini";
-import { described, Hex32 } from "../api/primitives.js";
 import { equalBytes, toHex } from "../bytes.js";
 import { bytesOf, firstIssue, LIMITS, PUBLIC_KEY_BYTES, text, toBytes, type BytesInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -16,13 +14,7 @@ export interface RemoveObserverInput {
   reason: string;
 }
 
-const RemoveObserverJson = z.object({
-  type: z.literal("removeObserver"),
-  nodePublicKey: described(Hex32, "the admitted observer's node key"),
-  reason: described(z.string(), "why: 1-500 characters, recorded"),
-});
-
-export const removeObserverTx: TxFormat<RemoveObserverPayload, RemoveObserverInput, typeof RemoveObserverJson> = {
+export const removeObserverTx: TxFormat<RemoveObserverPayload, RemoveObserverInput> = {
   type: "removeObserver",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { nodePublicKey: bytesOf(PUBLIC_KEY_BYTES), reason: text(1, LIMITS.reasonChars) }),
   build: (i) => ({ type: "removeObserver", nodePublicKey: toBytes("nodePublicKey", i.nodePublicKey), reason: i.reason }),
@@ -30,7 +22,6 @@ export const removeObserverTx: TxFormat<RemoveObserverPayload, RemoveObserverInp
   target: (p) => (p.nodePublicKey instanceof Uint8Array ? toHex(p.nodePublicKey) : ""),
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: RemoveObserverJson,
   events: {
     observerRemoved: (e, p, tx) => want(equalBytes(e.nodePublicKey, p.nodePublicKey) && e.removedBy === tx.signer && e.reason === p.reason, "node key, removing party or reason differs from the transaction"),
   },

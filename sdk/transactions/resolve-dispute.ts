@@ -1,7 +1,5 @@
 // resolveDispute: the receivable's buyer withdraws its dispute; the receivable may be financed again
 // (DESIGN.md §9).
-import * as z from "zod/mini";
-import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -10,9 +8,7 @@ export interface ResolveDispute {
 }
 export type ResolveDisputePayload = { type: "resolveDispute" } & ResolveDispute;
 
-const ResolveDisputeJson = z.object({ type: z.literal("resolveDispute"), receivableId: Hex32 });
-
-export const resolveDisputeTx: TxFormat<ResolveDisputePayload, ResolveDispute, typeof ResolveDisputeJson> = {
+export const resolveDisputeTx: TxFormat<ResolveDisputePayload, ResolveDispute> = {
   type: "resolveDispute",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId }),
   build: (input) => ({ type: "resolveDispute", receivableId: input.receivableId }),
@@ -20,7 +16,6 @@ export const resolveDisputeTx: TxFormat<ResolveDisputePayload, ResolveDispute, t
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
-  json: ResolveDisputeJson,
   events: {
     disputeResolved: (e, p, tx) => want(e.receivableId === p.receivableId && e.buyerPartyId === tx.signer, "receivable or buyer differs from the transaction"),
   },

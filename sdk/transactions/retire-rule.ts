@@ -1,7 +1,5 @@
 // retireRule: a REGULATOR retires an active supervision rule (DESIGN.md §11, docs/supervision.md):
 // from the next transaction on it is no longer evaluated.
-import * as z from "zod/mini";
-import { described, PartyId } from "../api/primitives.js";
 import { firstIssue } from "../checks.js";
 import { NOTHING_CARRIED, type TxFormat } from "./format.js";
 import { ruleId } from "./set-rule.js";
@@ -11,9 +9,7 @@ export interface RetireRule {
 }
 export type RetireRulePayload = { type: "retireRule" } & RetireRule;
 
-const RetireRuleJson = z.object({ type: z.literal("retireRule"), ruleId: described(PartyId, "rule id") });
-
-export const retireRuleTx: TxFormat<RetireRulePayload, RetireRule, typeof RetireRuleJson> = {
+export const retireRuleTx: TxFormat<RetireRulePayload, RetireRule> = {
   type: "retireRule",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { ruleId }),
   build: (i) => ({ type: "retireRule", ruleId: i.ruleId }),
@@ -21,6 +17,5 @@ export const retireRuleTx: TxFormat<RetireRulePayload, RetireRule, typeof Retire
   target: (p) => p.ruleId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: RetireRuleJson,
   events: {},
 };

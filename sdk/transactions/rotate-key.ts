@@ -2,8 +2,6 @@
 // current key; the new key proves possession (key-possession.ts). The current key signs up to and
 // including the rotation's block and is kept in the party's retiredKeys with that height, so
 // verifyTx / verifyHistory keep verifying what it signed; from the next block only the new key does.
-import * as z from "zod/mini";
-import { described, Hex, Hex32, PartyId } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { firstIssue, partyId, toBytes, type BytesInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
@@ -23,14 +21,7 @@ export interface RotateKeyInput {
   possessionProof: BytesInput;
 }
 
-const RotateKeyJson = z.object({
-  type: z.literal("rotateKey"),
-  partyId: described(PartyId, "the signer: a party rotates its own key"),
-  newPublicKey: described(Hex32, "the new ed25519 public key, in force from the next block"),
-  possessionProof: described(Hex, "64 bytes: the new key's signature over the key-possession message (docs/governance.md)"),
-});
-
-export const rotateKeyTx: TxFormat<RotateKeyPayload, RotateKeyInput, typeof RotateKeyJson> = {
+export const rotateKeyTx: TxFormat<RotateKeyPayload, RotateKeyInput> = {
   type: "rotateKey",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { partyId, newPublicKey: newKeyCheck, possessionProof: proofCheck }),
   build: (i) => ({ type: "rotateKey", partyId: i.partyId, newPublicKey: toBytes("newPublicKey", i.newPublicKey), possessionProof: toBytes("possessionProof", i.possessionProof) }),
@@ -38,7 +29,6 @@ export const rotateKeyTx: TxFormat<RotateKeyPayload, RotateKeyInput, typeof Rota
   target: (p) => p.partyId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: RotateKeyJson,
   events: {
     keyRotated: (e, p, tx) => want(e.partyId === p.partyId && e.partyId === tx.signer && equalBytes(e.publicKey, p.newPublicKey) && e.resetBy === "" && e.reason === "", "party or key differs from the transaction"),
   },

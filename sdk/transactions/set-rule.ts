@@ -3,7 +3,7 @@
 // kind takes its own parameters and leaves the others at 0 / "" (a canonical payload has one
 // spelling per rule); REJECTION_BURST can only ALERT (the transactions it sees are rejected already).
 import * as z from "zod/mini";
-import { Amount, Currency, described, PartyId } from "../api/primitives.js";
+import { Amount, Currency, described } from "../api/primitives.js";
 import { currency, firstIssue, matches, PARTY_ID_RE, toAmount, U64_MAX, type AmountInput, type Check } from "../checks.js";
 import { RULE_KINDS, SEVERITIES, type RuleKind, type RuleParams, type Severity } from "../types.js";
 import { NOTHING_CARRIED, type TxFormat } from "./format.js";
@@ -99,9 +99,7 @@ export const RuleParamsJson = z.object({
   days: z.int(),
 });
 
-const SetRuleJson = z.object({ type: z.literal("setRule"), ruleId: described(PartyId, "rule id"), kind: RuleKindSchema, params: RuleParamsJson, severity: SeveritySchema });
-
-export const setRuleTx: TxFormat<SetRulePayload, SetRuleInput, typeof SetRuleJson> = {
+export const setRuleTx: TxFormat<SetRulePayload, SetRuleInput> = {
   type: "setRule",
   check: (p) =>
     firstIssue(p as unknown as Record<string, unknown>, { ruleId, kind: kindCheck, severity: severityCheck }) ??
@@ -118,7 +116,6 @@ export const setRuleTx: TxFormat<SetRulePayload, SetRuleInput, typeof SetRuleJso
   target: (p) => p.ruleId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: SetRuleJson,
   // Rules change no business record and emit no event: the receipt (target = rule id) is the record.
   events: {},
 };

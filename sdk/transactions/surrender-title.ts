@@ -1,7 +1,5 @@
 // surrenderTitle: the issuing CUSTODIAN delivered the goods against a free title; the title is
 // SURRENDERED, its fingerprint and its quantity on the lot are free again (DESIGN.md §8).
-import * as z from "zod/mini";
-import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -10,9 +8,7 @@ export interface SurrenderTitle {
 }
 export type SurrenderTitlePayload = { type: "surrenderTitle" } & SurrenderTitle;
 
-const SurrenderTitleJson = z.object({ type: z.literal("surrenderTitle"), titleId: Hex32 });
-
-export const surrenderTitleTx: TxFormat<SurrenderTitlePayload, SurrenderTitle, typeof SurrenderTitleJson> = {
+export const surrenderTitleTx: TxFormat<SurrenderTitlePayload, SurrenderTitle> = {
   type: "surrenderTitle",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { titleId: txId }),
   build: (i) => ({ type: "surrenderTitle", titleId: i.titleId }),
@@ -20,7 +16,6 @@ export const surrenderTitleTx: TxFormat<SurrenderTitlePayload, SurrenderTitle, t
   target: (p) => p.titleId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: SurrenderTitleJson,
   events: {
     titleSurrendered: (e, p, tx) => want(e.titleId === p.titleId && e.custodianId === tx.signer, "title or custodian differs from the transaction"),
   },

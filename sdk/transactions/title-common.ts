@@ -1,7 +1,6 @@
 // What the title-document transaction types share on both sides (DESIGN.md §8, docs/titles.md):
 // the format checks of lots, goods, quantities and title kinds, and their JSON views.
-import * as z from "zod/mini";
-import { described, Hex32, Quantity, TITLE_KIND_NAMES } from "../api/primitives.js";
+import { Quantity, TITLE_KIND_NAMES } from "../api/primitives.js";
 import { equalBytes } from "../bytes.js";
 import { firstIssue, hash32, matches, MalformedError, PARTY_ID_RE, U64_MAX, type Check, type PayloadIssue } from "../checks.js";
 import { TITLE_KINDS, type Goods, type TitleKind } from "../types.js";
@@ -46,10 +45,4 @@ export function toQuantity(field: string, value: QuantityInput): bigint {
   throw new MalformedError(field, "must be a bigint or a decimal string count of units (no sign, point or exponent)");
 }
 
-export const LotId = described(z.string().check(z.regex(PARTY_ID_RE, "a lot id is 2-63 chars of a-z, 0-9 and '-'")), "lot id, chosen by its custodian");
-export const GoodsJson = z.object({
-  hsCode: described(z.string(), "Harmonized System code, 6-10 digits"),
-  descriptionHash: described(Hex32, "document hash of the goods' description"),
-  unit: described(z.string(), "UN/ECE Recommendation 20 unit code: KGM, TNE, ..."),
-});
 export { Quantity };

@@ -1,6 +1,4 @@
 // transferTitle: the holder of a free title passes it to another ENTERPRISE (DESIGN.md §8).
-import * as z from "zod/mini";
-import { Hex32, PartyId } from "../api/primitives.js";
 import { firstIssue, partyId, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -10,9 +8,7 @@ export interface TransferTitle {
 }
 export type TransferTitlePayload = { type: "transferTitle" } & TransferTitle;
 
-const TransferTitleJson = z.object({ type: z.literal("transferTitle"), titleId: Hex32, to: PartyId });
-
-export const transferTitleTx: TxFormat<TransferTitlePayload, TransferTitle, typeof TransferTitleJson> = {
+export const transferTitleTx: TxFormat<TransferTitlePayload, TransferTitle> = {
   type: "transferTitle",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { titleId: txId, to: partyId }),
   build: (i) => ({ type: "transferTitle", titleId: i.titleId, to: i.to }),
@@ -20,7 +16,6 @@ export const transferTitleTx: TxFormat<TransferTitlePayload, TransferTitle, type
   target: (p) => p.titleId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: TransferTitleJson,
   events: {
     titleTransferred: (e, p, tx) => want(e.titleId === p.titleId && e.fromId === tx.signer && e.toId === p.to, "title, sender or recipient differs from the transaction"),
   },

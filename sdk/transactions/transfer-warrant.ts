@@ -1,8 +1,6 @@
 // transferWarrant: the holder of a piece spends it into new pieces, one per output (each backed by
 // the recipient's invoice on the sender), and the remainder back to itself; a bank that financed a
 // piece may sell it on to another bank, with no invoice (DESIGN.md §7).
-import * as z from "zod/mini";
-import { Amount, described, Hex32, PartyId } from "../api/primitives.js";
 import { firstIssue, MalformedError, type PayloadIssue, optionalTxId, partyId, positiveAmount, toAmount, txId, type AmountInput } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 import { pieceIdOf } from "./warrant-common.js";
@@ -23,12 +21,6 @@ export interface TransferWarrantInput {
   outputs: { to: string; amount: AmountInput; tradeRef?: string }[];
 }
 
-const TransferWarrantJson = z.object({
-  type: z.literal("transferWarrant"),
-  pieceId: Hex32,
-  outputs: z.array(z.object({ to: PartyId, amount: Amount, tradeRef: described(z.union([z.literal(""), Hex32]), "the recipient's receivable on the sender; empty between banks") })),
-});
-
 /** The first bad field of the outputs, named by its index ("outputs[2].amount"). */
 function outputIssue(outputs: unknown[]): PayloadIssue | undefined {
   for (let i = 0; i < outputs.length; i++) {
@@ -40,7 +32,7 @@ function outputIssue(outputs: unknown[]): PayloadIssue | undefined {
   return undefined;
 }
 
-export const transferWarrantTx: TxFormat<TransferWarrantPayload, TransferWarrantInput, typeof TransferWarrantJson> = {
+export const transferWarrantTx: TxFormat<TransferWarrantPayload, TransferWarrantInput> = {
   type: "transferWarrant",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId, outputs: (v) => (Array.isArray(v) ? (v.length === 0 ? "must have at least one output" : undefined) : "must be an array") }) ?? outputIssue(p.outputs),
   build: (i) => {
@@ -55,7 +47,6 @@ export const transferWarrantTx: TxFormat<TransferWarrantPayload, TransferWarrant
   target: (p) => p.pieceId,
   receivablesNamed: (p) => p.outputs.map((o) => o.tradeRef).filter((r) => r !== ""),
   carries: () => NOTHING_CARRIED,
-  json: TransferWarrantJson,
   events: {
     pieceSpent: (e, p) => want(e.pieceId === p.pieceId, "spent piece differs from the transaction"),
     pieceCreated: (e, p, tx) => {

@@ -1,6 +1,4 @@
 // withdrawOffer: the holder takes back its offer of a piece; the piece is HELD again (DESIGN.md §7).
-import * as z from "zod/mini";
-import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -9,9 +7,7 @@ export interface WithdrawOffer {
 }
 export type WithdrawOfferPayload = { type: "withdrawOffer" } & WithdrawOffer;
 
-const WithdrawOfferJson = z.object({ type: z.literal("withdrawOffer"), pieceId: Hex32 });
-
-export const withdrawOfferTx: TxFormat<WithdrawOfferPayload, WithdrawOffer, typeof WithdrawOfferJson> = {
+export const withdrawOfferTx: TxFormat<WithdrawOfferPayload, WithdrawOffer> = {
   type: "withdrawOffer",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId }),
   build: (i) => ({ type: "withdrawOffer", pieceId: i.pieceId }),
@@ -19,7 +15,6 @@ export const withdrawOfferTx: TxFormat<WithdrawOfferPayload, WithdrawOffer, type
   target: (p) => p.pieceId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: WithdrawOfferJson,
   events: {
     offerWithdrawn: (e, p) => want(e.pieceId === p.pieceId, "piece differs from the transaction"),
   },

@@ -1,8 +1,6 @@
 // writeOffPiece: the bank holding a FINANCED warrant piece writes it off (DESIGN.md §10): its face
 // becomes a loss on the bank's book and the piece is DEFAULTED (final); the warrant is DEFAULTED and
 // never SETTLED, its other pieces run on (docs/warrants.md). A receivable's financing has its own type.
-import * as z from "zod/mini";
-import { Hex32 } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -11,9 +9,7 @@ export interface WriteOffPiece {
 }
 export type WriteOffPiecePayload = { type: "writeOffPiece" } & WriteOffPiece;
 
-const WriteOffPieceJson = z.object({ type: z.literal("writeOffPiece"), pieceId: Hex32 });
-
-export const writeOffPieceTx: TxFormat<WriteOffPiecePayload, WriteOffPiece, typeof WriteOffPieceJson> = {
+export const writeOffPieceTx: TxFormat<WriteOffPiecePayload, WriteOffPiece> = {
   type: "writeOffPiece",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { pieceId: txId }),
   build: (i) => ({ type: "writeOffPiece", pieceId: i.pieceId }),
@@ -21,7 +17,6 @@ export const writeOffPieceTx: TxFormat<WriteOffPiecePayload, WriteOffPiece, type
   target: (p) => p.pieceId,
   receivablesNamed: () => [],
   carries: () => NOTHING_CARRIED,
-  json: WriteOffPieceJson,
   events: {
     pieceWrittenOff: (e, p, tx) => want(e.pieceId === p.pieceId && e.bankId === tx.signer, "piece or bank differs from the transaction"),
   },

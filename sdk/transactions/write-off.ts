@@ -1,7 +1,5 @@
 // writeOff: a bank writes off what is outstanding on its financing of a receivable (DESIGN.md §10):
 // the amount becomes a loss on its book and the receivable is DEFAULTED, never financed again.
-import * as z from "zod/mini";
-import { Hex32, described } from "../api/primitives.js";
 import { firstIssue, txId } from "../checks.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
 
@@ -12,9 +10,7 @@ export interface WriteOff {
 }
 export type WriteOffPayload = { type: "writeOff" } & WriteOff;
 
-const WriteOffJson = z.object({ type: z.literal("writeOff"), receivableId: Hex32, financingId: described(Hex32, "the financing written off") });
-
-export const writeOffTx: TxFormat<WriteOffPayload, WriteOff, typeof WriteOffJson> = {
+export const writeOffTx: TxFormat<WriteOffPayload, WriteOff> = {
   type: "writeOff",
   check: (p) => firstIssue(p as unknown as Record<string, unknown>, { receivableId: txId, financingId: txId }),
   build: (i) => ({ type: "writeOff", receivableId: i.receivableId, financingId: i.financingId }),
@@ -22,7 +18,6 @@ export const writeOffTx: TxFormat<WriteOffPayload, WriteOff, typeof WriteOffJson
   target: (p) => p.receivableId,
   receivablesNamed: (p) => [p.receivableId],
   carries: () => NOTHING_CARRIED,
-  json: WriteOffJson,
   events: {
     financingWrittenOff: (e, p, tx) => want(e.receivableId === p.receivableId && e.financingId === p.financingId && e.bankId === tx.signer, "receivable, financing or bank differs from the transaction"),
     receivableDefaulted: (e, p) => want(e.receivableId === p.receivableId, "receivable differs from the transaction"),

@@ -52,6 +52,7 @@ export class TradeLoad {
   readonly unexpected: string[] = [];
   stats = { submitted: 0, resubmissions: 0, gaveUp: 0, flows: 0 };
   private running = true;
+  private aborted = false;
   private paused = false;
   private readonly idle: boolean[] = [];
   private readonly loops: Promise<void>[] = [];
@@ -102,6 +103,12 @@ export class TradeLoad {
     this.running = false;
     this.paused = false;
     await Promise.all(this.loops);
+  }
+
+  /** Stops at once, abandoning what is in flight (a test that failed and tears its network down). */
+  abort(): Promise<void> {
+    this.aborted = true;
+    return this.stop();
   }
 
   private client(i: number): TradeLedgerClient {
@@ -161,6 +168,7 @@ export class TradeLoad {
     const deadline = Date.now() + (this.opts.giveUpMs ?? 120_000);
     let attempt = 0;
     for (;;) {
+      if (this.aborted) break;
       const nodes = this.target.available();
       if (nodes.length === 0) {
         if (Date.now() > deadline) break;

@@ -1,0 +1,12 @@
+// The JSON view of the payload of accept-extension.ts's type, in the RPC and the OpenAPI document
+// (sdk/api/tx-payloads.ts collects every type's): apart from the format, so that a client bundle
+// that never parses a transaction's JSON does not carry it. Browser-safe.
+import * as z from "zod/mini";
+import { CalendarDate, Hex32, described } from "../api/primitives.js";
+import { acceptExtensionTx } from "./accept-extension.js";
+
+export const AcceptExtensionJson = z.object({
+  type: z.literal(acceptExtensionTx.type),
+  receivableId: Hex32,
+  newDueDate: described(CalendarDate, "the due date proposed by the bank, restated"),
+});
