@@ -562,6 +562,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     listRules: async () => ({ body: await reads.rules() }),
     getGovernance: async (_ctx, { query }) => ({ body: await reads.governance(query.proposal as string | undefined) }),
     listObservers: async () => ({ body: await reads.observers() }),
+    getValidatorSets: async () => ({ body: await reads.validatorSets() }),
     getLot: async (_ctx, { params, query, caller }) => ({ body: await reads.lot(caller!, params.id as string, query) }),
     listTitles: async (_ctx, { params, query, caller }) => ({ body: await reads.listTitles(caller!, params.id as string, query, query) }),
     ...historyHandlers((kind) => async (_ctx, { params, query, caller }) => ({ body: await reads.objectHistory(caller!, kind, params.id as string, query) })),

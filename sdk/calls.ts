@@ -30,7 +30,7 @@ import {
 } from "./api/schemas.js";
 import { buildTxBody } from "./builders.js";
 import { toHex } from "./bytes.js";
-import type { ValidatorSet } from "./certified.js";
+import type { TrustedValidators } from "./certified.js";
 import type { AnswerOf, ClientCore, RequestArgs } from "./client-core.js";
 import { LedgerError, type LedgerErrorCode } from "./errors.js";
 import { encode } from "./codec.js";
@@ -483,7 +483,7 @@ export async function getFullHistoryOf(core: ClientCore, kind: ObjectKind, id: s
  * verifyObjectHistory): `verdict.completeThrough` is the certified height up to which it is proven
  * complete; `verdict.problems` say what failed (ENTRY_MISSING names the missing entries).
  */
-export async function verifiedHistory(core: ClientCore, kind: HistoryKind, id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
+export async function verifiedHistory(core: ClientCore, kind: HistoryKind, id: string, validators: TrustedValidators, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
   if (kind === "receivable") {
     const history = await getFullHistory(core, id, opts);
     return { history, verdict: verifyHistory(history, validators) };
@@ -497,7 +497,7 @@ export async function verifiedHistory(core: ClientCore, kind: HistoryKind, id: s
  * verifyTitlePledges): the title's history is read with proofs first, then the title, so the
  * pledges shown are compared as they stood at the height the history is proven complete at.
  */
-export async function verifiedTitle(core: ClientCore, id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
+export async function verifiedTitle(core: ClientCore, id: string, validators: TrustedValidators, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
   const history = await getFullHistoryOf(core, "title", id, opts);
   const title = await getTitle(core, id);
   return { title, history, verdict: verifyTitlePledges(title, history, validators) };
@@ -562,6 +562,15 @@ export function getGovernance(core: ClientCore, opts: ReadOptions & { proposal?:
   return core.request(R.getGovernance, { query: { ...minHeightOf(opts), ...(opts.proposal ? { proposal: opts.proposal } : {}) } });
 }
 
+/**
+ * The chain of validator sets since genesis (docs/governance.md §5): one link per epoch after 0.
+ * Verify it with verifyValidatorSets(genesisSet, links) (@tradeledger/sdk/audit) and pass the chain
+ * it returns to the verifiers (verifyHistory, verifyTx, verifyPiece, ...) in place of the genesis set.
+ */
+export function getValidatorSets(core: ClientCore, opts: ReadOptions = {}): Promise<AnswerOf<typeof R.getValidatorSets>> {
+  return core.request(R.getValidatorSets, { query: minHeightOf(opts) });
+}
+
 /** Observer nodes admitted on the ledger, current and removed (docs/governance.md). */
 export function getObservers(core: ClientCore, opts: ReadOptions = {}): Promise<AnswerOf<typeof R.listObservers>> {
   return core.request(R.listObservers, { query: minHeightOf(opts) });
@@ -600,7 +609,7 @@ export function getConcentrationReport(core: ClientCore, q: { bank?: string; asO
  * separately (GET /v1/blocks/:height/certified, waiting up to `waitMs` again) and attached.
  * Returns the report and the verdict; `verdict.ok` false says why in `problems`.
  */
-export async function verifiedReport(core: ClientCore, kind: "aging" | "concentration", validators: ValidatorSet, q: { bank?: string; waitMs?: number } = {}) {
+export async function verifiedReport(core: ClientCore, kind: "aging" | "concentration", validators: TrustedValidators, q: { bank?: string; waitMs?: number } = {}) {
   const waitCertifiedMs = q.waitMs ?? 5_000;
   const query = { ...(q.bank !== undefined ? { bank: q.bank } : {}), waitCertifiedMs };
   const report = kind === "aging" ? await getAgingReport(core, query) : await getConcentrationReport(core, query);

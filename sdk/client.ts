@@ -22,7 +22,7 @@ import type {
 } from "./api/schemas.js";
 import { buildTxBody } from "./builders.js";
 import { toHex } from "./bytes.js";
-import type { ValidatorSet } from "./certified.js";
+import type { TrustedValidators } from "./certified.js";
 import * as call from "./calls.js";
 import type {
   AlertQuery,
@@ -193,11 +193,11 @@ export class TradeLedgerClient extends ClientCore {
     return call.getFullHistoryOf(this, kind, id, opts);
   }
 
-  verifiedHistory(kind: HistoryKind, id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
+  verifiedHistory(kind: HistoryKind, id: string, validators: TrustedValidators, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
     return call.verifiedHistory(this, kind, id, validators, opts);
   }
 
-  verifiedTitle(id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
+  verifiedTitle(id: string, validators: TrustedValidators, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
     return call.verifiedTitle(this, id, validators, opts);
   }
 
@@ -237,6 +237,11 @@ export class TradeLedgerClient extends ClientCore {
     return call.getObservers(this, opts);
   }
 
+  /** The chain of validator sets since genesis: verify it with verifyValidatorSets (@tradeledger/sdk/audit), docs/governance.md §5. */
+  getValidatorSets(opts: ReadOptions = {}): Promise<AnswerOf<typeof routes.getValidatorSets>> {
+    return call.getValidatorSets(this, opts);
+  }
+
   getRules(opts: ReadOptions = {}): Promise<AnswerOf<typeof routes.listRules>> {
     return call.getRules(this, opts);
   }
@@ -257,7 +262,7 @@ export class TradeLedgerClient extends ClientCore {
     return call.getConcentrationReport(this, q);
   }
 
-  verifiedReport(kind: "aging" | "concentration", validators: ValidatorSet, q: { bank?: string; waitMs?: number } = {}) {
+  verifiedReport(kind: "aging" | "concentration", validators: TrustedValidators, q: { bank?: string; waitMs?: number } = {}) {
     return call.verifiedReport(this, kind, validators, q);
   }
 

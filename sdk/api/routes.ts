@@ -16,7 +16,7 @@ import { getDocument, getFingerprint } from "./routes/documents.js";
 import { getIndicators, getFinancials, getAgingReport, getConcentrationReport } from "./routes/lending.js";
 import { getCreditLine, getWarrant, getPiece, listPieces, getPieceHistory, getWarrantHistory, getCreditLineHistory } from "./routes/warrants.js";
 import { getTitle, getLot, listTitles, getTitleHistory, getLotHistory } from "./routes/titles.js";
-import { listAlerts, listRules, getGovernance, listObservers } from "./routes/governance.js";
+import { listAlerts, listRules, getGovernance, getValidatorSets, listObservers } from "./routes/governance.js";
 import { streamEvents } from "./routes/events.js";
 
 export * from "./route-parts.js";
@@ -76,6 +76,7 @@ export const routes: {
   readonly listRules: typeof listRules;
   readonly getGovernance: typeof getGovernance;
   readonly listObservers: typeof listObservers;
+  readonly getValidatorSets: typeof getValidatorSets;
   readonly streamEvents: typeof streamEvents;
   readonly getOpenApi: typeof getOpenApi;
   readonly getMetrics: typeof getMetrics;
@@ -117,6 +118,7 @@ export const routes: {
   listRules,
   getGovernance,
   listObservers,
+  getValidatorSets,
   streamEvents,
   getOpenApi,
   getMetrics,
