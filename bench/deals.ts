@@ -34,6 +34,8 @@ export interface Step {
   kind: StepKind;
   /** the HTTP body of POST /v1/txs: {"tx":"<SignedTx hex>"} */
   body: Buffer;
+  /** the SignedTx bytes (an entry of a POST /v1/txs/batch body) */
+  tx: Uint8Array;
   hashHex: string;
   /** the receipt code the ledger must give */
   expect: ResultCode;
@@ -95,7 +97,7 @@ export class DealFactory {
     const t = signTx(this.opts.crypto, body, this.seeds.get(signer)!);
     this.stats.steps++;
     if (kind.startsWith("fraud")) this.stats.fraud++;
-    return { kind, body: Buffer.from(`{"tx":"${toHex(t.bytes)}"}`), hashHex: t.hashHex, expect };
+    return { kind, body: Buffer.from(`{"tx":"${toHex(t.bytes)}"}`), tx: t.bytes, hashHex: t.hashHex, expect };
   }
 
   private pick<T>(xs: T[]): T {

@@ -4,6 +4,9 @@
 // times each one from submission to its receipt:
 //   - closed loop: `clients` loops, each submitting its next transaction as soon as the previous
 //     one has its receipt (throughput at saturation);
+//   - batch (closed loop): `clients` loops, each submitting the next steps of `batchSize` deals in
+//     one POST /v1/txs/batch?wait=commit (protobuf or JSON body) as soon as the previous batch is
+//     answered; a transaction's latency is its batch's, since the answer comes when all are in;
 //   - open loop: transactions leave at a constant `rate` whatever the answers (latency at an
 //     offered load); latency counts from the scheduled send time, so a generator that falls
 //     behind shows up in the figures instead of hiding them (no coordinated omission).
@@ -13,11 +16,14 @@
 // window-start, window-end(stats), drained(stats); finish -> final(report).
 import { Agent, request } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { fromHex } from "../sdk/bytes.js";
+import { fromHex, toHex } from "../sdk/bytes.js";
+import { encode } from "../sdk/codec.js";
 import { createClient } from "../sdk/client.js";
 import { signerFromSeed } from "../sdk/signer.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { DealFactory, type BenchParty, type Deal, type Step, type StepKind } from "./deals.js";
+
+export type PhaseMode = "closed" | "open" | "batch";
 
 export interface LoadConfig {
   urls: string[];
@@ -33,8 +39,12 @@ export interface LoadConfig {
 
 export interface PhaseSpec {
   name: string;
-  mode: "closed" | "open";
+  mode: PhaseMode;
   clients: number;
+  /** batch: transactions per request */
+  batchSize: number;
+  /** batch: the request body */
+  batchBody: "protobuf" | "json";
   /** open loop: transactions per second offered */
   rate: number;
   warmupMs: number;
@@ -45,7 +55,7 @@ export interface PhaseSpec {
 
 export interface PhaseStats {
   name: string;
-  mode: "closed" | "open";
+  mode: PhaseMode;
   windowMs: number;
   /** answers with a receipt (the transaction was ordered, accepted or rejected) inside the window */
   committed: number;
@@ -211,6 +221,64 @@ class Generator {
     });
   }
 
+  /** One POST /v1/txs/batch?wait=commit of `steps`: an answer per step (a refusal of the request is each one's). */
+  private async postBatch(node: number, steps: Step[], form: "protobuf" | "json"): Promise<Answer[]> {
+    const body = form === "protobuf" ? Buffer.from(encode("TxSubmission", { txs: steps.map((s) => s.tx) })) : Buffer.from(JSON.stringify({ txs: steps.map((s) => toHex(s.tx)) }));
+    const contentType = form === "protobuf" ? "application/x-protobuf" : "application/json";
+    let answer = await this.requestOnce(node, `/v1/txs/batch?wait=commit&timeoutMs=${this.config.waitMs}`, contentType, body);
+    for (let tries = 0; tries < 3 && answer.network === "ECONNRESET"; tries++) {
+      this.retries++;
+      answer = await this.requestOnce(node, `/v1/txs/batch?wait=commit&timeoutMs=${this.config.waitMs}`, contentType, body);
+    }
+    const json = answer.json as { results?: { status: string; receipt?: { code: string }; error?: { code: string } }[]; error?: { code: string } } | undefined;
+    if (answer.status === 200 && json?.results?.length === steps.length) {
+      return json.results.map((r) => (r.status === "committed" && r.receipt ? { code: r.receipt.code } : r.status === "pending" ? { reason: "pending" } : { reason: `refused ${r.error?.code ?? "?"}` }));
+    }
+    const reason = answer.network ? `network ${answer.network}` : `${answer.status} ${json?.error?.code ?? ""}`.trim();
+    return steps.map(() => ({ reason }));
+  }
+
+  private requestOnce(node: number, path: string, contentType: string, body: Buffer): Promise<{ status: number; json?: unknown; network?: string }> {
+    const { hostname, port } = this.hosts[node]!;
+    return new Promise((resolve) => {
+      const req = request({ hostname, port, path, method: "POST", agent: this.agents[node], headers: { "content-type": contentType, "content-length": body.length } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+        res.on("error", (err: NodeJS.ErrnoException) => resolve({ status: 0, network: err.code ?? err.message }));
+      });
+      req.on("error", (err: NodeJS.ErrnoException) => resolve({ status: 0, network: err.code ?? err.message }));
+      req.end(body);
+    });
+  }
+
+  /** Submits the next step of `size` deals in one batch; each is timed from the request to the batch's answer. */
+  private async submitBatch(node: number, size: number, form: "protobuf" | "json", window: Window): Promise<void> {
+    const picks = Array.from({ length: size }, () => this.nextStep());
+    this.inFlight += size;
+    this.submitted += size;
+    for (const p of picks) this.pending.add(p.step);
+    const startedAt = performance.now();
+    const answers = await this.postBatch(node, picks.map((p) => p.step), form);
+    const done = performance.now();
+    picks.forEach(({ deal, step }, i) => {
+      this.pending.delete(step);
+      this.inFlight--;
+      this.answered++;
+      this.record(deal, step, answers[i]!);
+      window.observe(startedAt, done, answers[i]!.code !== undefined, step.kind);
+    });
+    if (this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();
+  }
+
   /** Submits the next step of some deal; resolves with its latency (ms from `scheduledAt`) once answered. */
   private async submitOne(node: number, scheduledAt: number, window: Window): Promise<void> {
     const { deal, step } = this.nextStep();
@@ -286,7 +354,18 @@ class Generator {
     })();
 
     const n = this.config.urls.length;
-    if (phase.mode === "closed") {
+    if (phase.mode === "batch") {
+      const loops: Promise<void>[] = [];
+      for (let c = 0; c < phase.clients; c++) {
+        loops.push(
+          (async () => {
+            while (!stopped) await this.submitBatch(c % n, phase.batchSize, phase.batchBody, window);
+          })(),
+        );
+      }
+      await marks;
+      await Promise.all(loops);
+    } else if (phase.mode === "closed") {
       const loops: Promise<void>[] = [];
       for (let c = 0; c < phase.clients; c++) {
         loops.push(
@@ -408,7 +487,7 @@ class Window {
 
   observe(startedAt: number, doneAt: number, withReceipt: boolean, kind: StepKind): void {
     // Closed loop: what completed inside the window. Open loop: what was scheduled inside it.
-    const inWindow = this.phase.mode === "closed" ? doneAt >= this.from && doneAt < this.to : startedAt >= this.from && startedAt < this.to;
+    const inWindow = this.phase.mode !== "open" ? doneAt >= this.from && doneAt < this.to : startedAt >= this.from && startedAt < this.to;
     if (!inWindow || !withReceipt) return;
     this.committed++;
     this.latencies.push(doneAt - startedAt);

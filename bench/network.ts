@@ -5,11 +5,14 @@
 // fraudulent attempts, every answer checked against the code the ledger must give.
 //
 //   npm run bench -- [--duration 30] [--warmup 5] [--rate 100,300,1000] [--clients 256] [--validators 4]
-//                    [--preload 0] [--phases closed,open] [--peers] [--cpu-prof] [--keep] [--label text]
+//                    [--preload 0] [--phases closed,batch,open] [--batch-size 50] [--batch-body protobuf|json]
+//                    [--peers] [--cpu-prof] [--keep] [--label text]
 //
 // Phases: an idle period (CPU and event-loop lag of idle nodes), a closed loop with `clients`
-// concurrent submitters (committed tx/s at saturation), an open loop at each `rate` tx/s (submit-to-
-// commit latency below and at saturation). Per phase: committed tx/s from the chain, blocks/s and
+// concurrent submitters (committed tx/s at saturation), the same closed loop through the batch
+// route (POST /v1/txs/batch: `clients / batch-size` submitters of `batch-size` transactions each, as
+// many in flight; its figures are printed beside the single-transaction loop's), an open loop at each
+// `rate` tx/s (submit-to-commit latency below and at saturation). Per phase: committed tx/s from the chain, blocks/s and
 // txs per block, CPU per node and of the generator (/proc), CPU per committed transaction and per
 // block, view changes, event-loop lag. `--peers` first runs etcd (3 members) and PostgreSQL (one
 // server) on the same machine with the same load shapes (bench/peers/) and prints our figures as
@@ -33,7 +36,7 @@ import { nodeCrypto } from "../node/crypto.js";
 import { chainGenesisOf } from "../node/node.js";
 import { Store } from "../node/store/store.js";
 import { Cluster, procStats, sleep, type ProcStats } from "../tools/cluster.js";
-import type { FinalReport, LoadConfig, PhaseSpec, PhaseStats } from "./loadgen.js";
+import type { FinalReport, LoadConfig, PhaseMode, PhaseSpec, PhaseStats } from "./loadgen.js";
 import { preloadReceivables } from "./preload.js";
 import { ensureEtcd, runEtcd, type PeerRun } from "./peers/etcd.js";
 import type { LoadSpec } from "./peers/load.js";
@@ -52,7 +55,9 @@ const { values: args } = parseArgs({
     clients: { type: "string", default: "256" },
     validators: { type: "string", default: "4" },
     preload: { type: "string", default: "0" },
-    phases: { type: "string", default: "closed,open" },
+    phases: { type: "string", default: "closed,batch,open" },
+    "batch-size": { type: "string", default: "50" },
+    "batch-body": { type: "string", default: "protobuf" },
     fraud: { type: "string", default: "0.05" },
     "presign-rate": { type: "string", default: "4000" },
     "request-timeout": { type: "string" },
@@ -78,7 +83,7 @@ if (args.help) {
 
 function readHeader(): string {
   return "npm run bench -- [--duration s] [--warmup s] [--idle s] [--rate tx/s,tx/s,...] [--clients n] [--validators 4|7] [--preload n]\n" +
-    "                   [--phases closed,open] [--fraud 0.05] [--request-timeout ms] [--batch-txs n] [--batches-in-flight n]\n" +
+    "                   [--phases closed,batch,open] [--batch-size 50] [--batch-body protobuf|json] [--fraud 0.05] [--request-timeout ms] [--batch-txs n] [--batches-in-flight n]\n" +
     "                   [--log-level info] [--cpu-prof] [--node-args='<node flags>'] [--store-max-open-files 74] [--keep] [--label text] [--out file.json]\n" +
     "                   [--peers] [--peer-pool 64]   (--peers: etcd and PostgreSQL first, same load shapes; ratios at the end)\n";
 }
@@ -98,8 +103,13 @@ const CLIENTS = num(args.clients, "clients", { int: true, min: 1 });
 const VALIDATORS = num(args.validators, "validators", { int: true });
 if (VALIDATORS !== 4 && VALIDATORS !== 7) throw new Error("--validators must be 4 or 7");
 const PRELOAD = num(args.preload, "preload", { int: true });
-const PHASES = args.phases!.split(",").filter(Boolean) as ("closed" | "open")[];
-for (const p of PHASES) if (p !== "closed" && p !== "open") throw new Error(`unknown phase ${p}`);
+const PHASES = args.phases!.split(",").filter(Boolean) as PhaseMode[];
+for (const p of PHASES) if (p !== "closed" && p !== "open" && p !== "batch") throw new Error(`unknown phase ${p} (closed, batch, open)`);
+const BATCH_SIZE = num(args["batch-size"], "batch-size", { int: true, min: 1 });
+const BATCH_BODY = args["batch-body"] as "protobuf" | "json";
+if (BATCH_BODY !== "protobuf" && BATCH_BODY !== "json") throw new Error("--batch-body must be protobuf or json");
+// As many transactions in flight as the single-transaction closed loop, in batches.
+const BATCH_CLIENTS = Math.max(1, Math.ceil(CLIENTS / BATCH_SIZE));
 const FRAUD = num(args.fraud, "fraud");
 const PRESIGN_RATE = num(args["presign-rate"], "presign-rate");
 
@@ -449,14 +459,21 @@ async function main(): Promise<void> {
     await ready;
 
     let lastHeight = BigInt((await cluster.status(0, 30_000))?.height ?? "0");
-    const runs = PHASES.flatMap((mode): { mode: "closed" | "open"; rate: number }[] => (mode === "closed" ? [{ mode, rate: 0 }] : RATES.map((rate) => ({ mode, rate }))));
+    const runs = PHASES.flatMap((mode): { mode: PhaseMode; rate: number }[] => (mode !== "open" ? [{ mode, rate: 0 }] : RATES.map((rate) => ({ mode, rate }))));
     for (const { mode, rate } of runs) {
       // Open loop: a deal advances only as fast as its steps commit, so new deals fill the rest.
-      const txRate = mode === "closed" ? PRESIGN_RATE : rate * 2;
+      const txRate = mode !== "open" ? PRESIGN_RATE : rate * 2;
       const spec: PhaseSpec = {
-        name: mode === "closed" ? `closed loop, ${CLIENTS} clients` : `open loop, ${rate} tx/s offered`,
+        name:
+          mode === "closed"
+            ? `closed loop, ${CLIENTS} clients`
+            : mode === "batch"
+              ? `batch closed loop, ${BATCH_CLIENTS} clients x ${BATCH_SIZE} transactions (POST /v1/txs/batch, ${BATCH_BODY})`
+              : `open loop, ${rate} tx/s offered`,
         mode,
-        clients: CLIENTS,
+        clients: mode === "batch" ? BATCH_CLIENTS : CLIENTS,
+        batchSize: BATCH_SIZE,
+        batchBody: BATCH_BODY,
         rate,
         warmupMs: WARMUP_MS,
         durationMs: DURATION_MS,
@@ -523,17 +540,30 @@ async function main(): Promise<void> {
 
   // What a block and what a transaction cost a node, each on its own (bench/costs.ts).
   const idleMsPerSecond = idle ? (10 * idle.reduce((x, n) => x + n.cpuPercent, 0)) / idle.length : 0;
+  // The fit takes one cost per transaction: the single-transaction phases only (a batch's is lower).
   const costs: BlockTxCost | undefined = fitBlockAndTxCost(
-    phaseResults.map((r) => ({ cpuMs: r.nodeCpuMs, blocks: r.chain.blocks, txs: r.chain.txs, seconds: r.windowSeconds })),
+    phaseResults.filter((r) => r.spec.mode !== "batch").map((r) => ({ cpuMs: r.nodeCpuMs, blocks: r.chain.blocks, txs: r.chain.txs, seconds: r.windowSeconds })),
     idleMsPerSecond,
   );
   if (costs) log(`\ncost per node (fit over ${costs.phases} phases, idle ${fmt(idleMsPerSecond, 1)} ms/s taken out): ${fmt(costs.perBlockMs, 2)} ms per block + ${fmt(costs.perTxMs, 3)} ms per transaction`);
   const closed = phaseResults.find((r) => r.spec.mode === "closed");
+  const batch = phaseResults.find((r) => r.spec.mode === "batch");
   const opens = phaseResults.filter((r) => r.spec.mode === "open");
+  if (batch) {
+    // The batch route beside the single-transaction closed loop, same run, same transactions in flight.
+    log(`\nbatch vs single (closed loop, ${BATCH_CLIENTS} x ${BATCH_SIZE} vs ${CLIENTS} in flight, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}):`);
+    const row = (r: PhaseResult | undefined, what: string) =>
+      r
+        ? `  ${what.padEnd(7)} ${fmt(r.chain.txPerSecond).padStart(6)} tx/s committed; node CPU ${fmt(r.nodeCpuMsPerTx, 2)} ms/tx summed over ${r.nodes.length} nodes (${fmt(r.nodeCpuMsPerTx / r.nodes.length, 3)} per node); ${fmt(r.chain.txsPerBlock.mean, 1)} txs/block; submit-to-commit p50/p99 ${fmt(lat(r).p50, 1)}/${fmt(lat(r).p99, 1)} ms`
+        : `  ${what.padEnd(7)} (not run)`;
+    log(row(closed, "single"));
+    log(row(batch, "batch"));
+  }
   const lowest = opens[0];
   const tps = closed?.chain.txPerSecond ?? NaN;
   const line =
     `bench: ${fmt(tps)} tx/s committed (closed loop), ${fmt(tps / ceiling, 2)} of crypto ceiling` +
+    (batch ? `; batch ${fmt(batch.chain.txPerSecond)} tx/s, ${fmt(batch.nodeCpuMsPerTx, 2)} ms/tx CPU (single ${fmt(closed?.nodeCpuMsPerTx ?? NaN, 2)})` : "") +
     opens.map((r) => `; p50/p99 ${fmt(lat(r).p50, 1)}/${fmt(lat(r).p99, 1)} ms at ${r.spec.rate} tx/s`).join("") +
     (lowest ? `; node CPU ${fmt(lowest.nodeCpuMsPerTx, 2)} ms/tx (${lowest.nodes.length} nodes), ${fmt(lowest.nodeCpuMsPerBlock, 2)} ms/block/node at ${lowest.spec.rate} tx/s` : "") +
     (costs ? `; fit ${fmt(costs.perBlockMs, 2)} ms/block + ${fmt(costs.perTxMs, 3)} ms/tx per node` : "") +
@@ -550,7 +580,7 @@ async function main(): Promise<void> {
     label: args.label,
     startedAt: started.toISOString(),
     machine: { cores, cpu: cpus()[0]?.model, loadAverageAtEnd: loadavg(), node: process.version },
-    options: { duration: DURATION_MS / 1000, warmup: WARMUP_MS / 1000, rates: RATES, clients: CLIENTS, validators: VALIDATORS, preload: PRELOAD, fraud: FRAUD, phases: PHASES },
+    options: { duration: DURATION_MS / 1000, warmup: WARMUP_MS / 1000, rates: RATES, clients: CLIENTS, validators: VALIDATORS, preload: PRELOAD, fraud: FRAUD, phases: PHASES, batchSize: BATCH_SIZE, batchBody: BATCH_BODY, batchClients: BATCH_CLIENTS },
     genesisConsensus: genesis.consensus,
     cryptoCeiling: { verifyPerCore, cores, validators: VALIDATORS, txPerSecond: ceiling },
     preload: preloadFigures,
@@ -576,10 +606,13 @@ async function main(): Promise<void> {
 
 /** The load shapes of our phases, for the peers: the closed loop with as many clients, the open loop at each rate. */
 function peerSpecs(): LoadSpec[] {
+  // The peers have no batch route: the batch phase is ours alone.
   return PHASES.flatMap((mode): LoadSpec[] =>
     mode === "closed"
       ? [{ mode, clients: CLIENTS, rate: 0, warmupMs: WARMUP_MS, durationMs: DURATION_MS }]
-      : RATES.map((rate) => ({ mode, clients: 0, rate, warmupMs: WARMUP_MS, durationMs: DURATION_MS })),
+      : mode === "open"
+        ? RATES.map((rate) => ({ mode, clients: 0, rate, warmupMs: WARMUP_MS, durationMs: DURATION_MS }))
+        : [],
   );
 }
 
@@ -622,7 +655,7 @@ function ourFigures(results: PhaseResult[]): SystemFigures {
   for (const r of results) {
     const f = { perSecond: r.chain.txPerSecond, p50Ms: lat(r).p50, p99Ms: lat(r).p99, cpuMsPerOp: r.chain.txs > 0 ? r.nodeCpuMsPerTx : NaN };
     if (r.spec.mode === "closed") out.closed = f;
-    else out.open[r.spec.rate] = f;
+    else if (r.spec.mode === "open") out.open[r.spec.rate] = f;
   }
   return out;
 }

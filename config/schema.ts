@@ -147,6 +147,20 @@ export const rpcConfigSchema = z
     port: z.number().int().min(0).max(65535).default(7001),
     maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
     rateLimitPerMinute: z.number().int().min(1).default(6000),
+    maxBatchTxs: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1000)
+      .describe("signed transactions one POST /v1/txs/batch may carry (at most rateLimitPerMinute take effect: a batch is charged one token per transaction)"),
+    maxBatchBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024)
+      .describe("largest body of POST /v1/txs/batch (JSON or protobuf); 1 MiB holds 1,000 typical transactions either way"),
     headersTimeoutMs: z.number().int().min(100).max(600_000).default(20_000).describe("a request's headers must arrive within this time of the connection's first byte"),
     requestTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000).describe("the whole request (headers and body) must arrive within this time; responses (waits, event streams) are not bounded by it"),
     keepAliveTimeoutMs: z

@@ -94,12 +94,25 @@ export interface NodeApi {
    */
   submit(bytes: Uint8Array): Promise<Admission>;
   /**
+   * Admits many SignedTx byte strings in the order given, each with its own Admission (as submit),
+   * sharing what can be shared: the consensus side is told once per slice of admissions rather than
+   * once per transaction. Yields to the event loop between slices so a large batch does not stall
+   * consensus. Never throws on bad input.
+   */
+  submitMany(txs: readonly Uint8Array[]): Promise<Admission[]>;
+  /**
    * Resolves when the transaction (hex hash) is in a committed block, with that block; undefined
    * on timeout or abort. Resolves at once if it is already committed. When the block commits while
    * waiting, `committed` carries the copy at that height with its receipt, so the answer to a
    * submitter needs no read of the block back from the store.
    */
   waitForCommit(txHashHex: string, timeoutMs: number, signal?: AbortSignal): Promise<CommitWait | undefined>;
+  /**
+   * One wait for many transactions (hex hashes): resolves when every one is in a committed block,
+   * or on timeout or abort, with one entry per hash (undefined: not committed yet). One timer and
+   * one abort listener for the lot.
+   */
+  waitForCommits(txHashHexes: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<(CommitWait | undefined)[]>;
   /** subscribe to committed blocks, in height order; returns the unsubscribe function */
   onBlock(listener: (b: CommittedBlockEvent) => void): () => void;
 }

@@ -7,7 +7,7 @@
 import "../p2p/polyfill.js";
 import { join } from "node:path";
 import { fromHex, toHex } from "../sdk/bytes.js";
-import { epochSigningChainId, type Validator } from "../sdk/commit.js";
+import type { Validator } from "../sdk/commit.js";
 import type { Crypto } from "../sdk/crypto.js";
 import type { Party } from "../sdk/types.js";
 import { txBodyFormatError } from "../sdk/validate.js";
@@ -46,6 +46,7 @@ import { certifiedBlockServer, syncPeers } from "./net/block-sync.js";
 import { AdmittedObservers, ObserverAdmission } from "./net/observers.js";
 import { snapshotServer } from "./net/snapshot.js";
 import { SnapshotSync } from "./driver/snapshot-sync.js";
+import { EpochLinks } from "./epochs.js";
 
 export { CONSENSUS_CHANNEL, CONSENSUS_PROTOCOL } from "./net/consensus-channel.js";
 
@@ -271,6 +272,8 @@ export class TradeLedgerNode {
     ];
     const validatorPeers = new ValidatorPeers(consensus.validators);
     const txGossip = new TxGossip(mempool);
+    // the proofs of the validator sets for light clients: built at the switches, served and learnt with block sync
+    const epochLinks = new EpochLinks({ store, genesis: { chainId: genesis.chainId, validators: consensus.validators }, crypto, logger: logger.child({ module: "epochs" }) });
     const p2p = createP2P(
       { chainId: genesis.chainId, ...(opts.nodeSeed ? { nodeKeySeed: opts.nodeSeed } : { nodeKey }), listen: config.p2p.listen, peers },
       {
@@ -278,7 +281,7 @@ export class TradeLedgerNode {
         metrics: opts.metrics?.p2p() ?? null,
         relayTxTo: txGossip.relayTxTo,
         validateTx: txGossip.validateTx,
-        serveBlocks: certifiedBlockServer(query),
+        serveBlocks: certifiedBlockServer(query, epochLinks),
         // snapshots certified by the genesis set only: all of them until the first switch is past
         serveSnapshot: snapshotServer(store, (h) => {
           const set = chain.validatorSet;
@@ -289,7 +292,7 @@ export class TradeLedgerNode {
     let mode: NodeMode | undefined;
     let followerExecute: ((b: CertifiedExecution) => Promise<import("./chain/chain.js").ExecutedBlock>) | undefined;
     const execute = (b: CertifiedExecution) => (mode!.kind === "validator" ? mode!.runner.executeWith(b, followerExecute!) : mode!.follower.executeCertified(b));
-    const peersForSync = syncPeers(p2p, validatorPeers, logger);
+    const peersForSync = syncPeers(p2p, validatorPeers, logger, (links, from) => void epochLinks.offer(links, from));
     // each synced block's certificate against the set of its epoch, from the state it executes on
     const nextBlockSet: NextBlockSet = () => {
       const e = chain.nextBlockEpoch();
@@ -347,7 +350,8 @@ export class TradeLedgerNode {
         const e = chain.nextBlockEpoch();
         if (!e) return { chainId: genesis.chainId, validators: consensus.validators };
         if (seq <= e.baseSeq) return undefined; // certified by an earlier set than the one in force: not checked here
-        return { chainId: epochSigningChainId(genesis.chainId, e.epoch), validators: validatorsOf(e.members) };
+        // the certificate names its epoch; verifyCheckpointCertificate signs over epochSigningChainId for it
+        return { chainId: genesis.chainId, validators: validatorsOf(e.members), epoch: e.epoch };
       },
       verify: (pk: Uint8Array, bytes: Uint8Array, sig: Uint8Array) => crypto.verify(pk, bytes, sig),
       header: async (h: bigint) => {
@@ -408,7 +412,8 @@ export class TradeLedgerNode {
           metrics: opts.metrics ?? null,
           onBlock,
           onViewInstalled: (view, primary) => handPendingToPrimary({ mempool, p2p, peers: validatorPeers, self: runner.self ?? -1, logger })(view, primary),
-          onCertified: (checkpoint) => store.putCheckpointCertificate(checkpointCertificateOf(checkpoint)),
+          // kept naming the epoch whose set signed it, so clients check it with that set (sdk/epochs.ts)
+          onCertified: (checkpoint) => store.putCheckpointCertificate(withEpoch(checkpointCertificateOf(checkpoint), runner.epoch.epoch)),
           // the signed-message log keys slots by view and seq of the genesis set: it records epoch 0
           onSend: signedLog ? (m) => runner.epoch.epoch === 0n && signedLog.record(m) : null,
           // the replica signs with this validator's node key through the node's one crypto
@@ -436,7 +441,14 @@ export class TradeLedgerNode {
             ledgerValidators.epochStarted(e.validators);
             ledgerValidators.refresh();
           },
-          ...(opts.onEpochEnded ? { onEpochEnded: opts.onEpochEnded } : {}),
+          // the link that proves the next epoch's set to light clients (node/epochs.ts), built while the state is at E
+          onEpochEnded: async (e) => {
+            try {
+              await epochLinks.onEpochEnded(e);
+            } finally {
+              await opts.onEpochEnded?.(e);
+            }
+          },
         },
       );
       mode = { kind: "validator", runner, signedLog, following: () => following };
@@ -599,4 +611,9 @@ function consensusStatus(mode: NodeMode | undefined, validators: () => readonly 
     ...(halted ? { halted } : {}),
     syncing: replica.stateTransferPending !== undefined,
   };
+}
+
+/** A stable checkpoint's certificate naming the epoch whose set signed it (absent for 0, as on the wire). */
+function withEpoch(c: CheckpointCertificate, epoch: bigint): CheckpointCertificate {
+  return epoch === 0n ? c : { ...c, epoch };
 }

@@ -44,6 +44,9 @@ export interface NodeServiceDeps {
   logger: Logger;
 }
 
+/** Transactions of a batch admitted between two yields to the event loop (submitMany). */
+const ADMISSION_SLICE = 32;
+
 export class NodeService implements NodeApi {
   readonly chainId: string;
   readonly validators: readonly Validator[];
@@ -92,14 +95,39 @@ export class NodeService implements NodeApi {
   async submit(bytes: Uint8Array): Promise<Admission> {
     const admission = await this.deps.mempool.admit(bytes);
     if (admission.ok && !admission.alreadyPending) {
-      try {
-        this.deps.network.publishTx(admission.tx.bytes);
-      } catch (err) {
-        this.deps.logger.warn("could not gossip a transaction", { err, tx: admission.tx.hashHex });
-      }
+      this.publish(admission.tx.bytes, admission.tx.hashHex);
       this.deps.onTransactionsAvailable();
     }
     return admission;
+  }
+
+  async submitMany(txs: readonly Uint8Array[]): Promise<Admission[]> {
+    const out: Admission[] = [];
+    for (let from = 0; from < txs.length; from += ADMISSION_SLICE) {
+      // Admission is synchronous work (decode, signature): a thousand at once would hold the event
+      // loop for a good part of a second, and consensus with it.
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      let fresh = 0;
+      for (const bytes of txs.slice(from, from + ADMISSION_SLICE)) {
+        const admission = await this.deps.mempool.admit(bytes);
+        out.push(admission);
+        if (admission.ok && !admission.alreadyPending) {
+          this.publish(admission.tx.bytes, admission.tx.hashHex);
+          fresh++;
+        }
+      }
+      // One notice per slice: the proposer looks at the pool once, not once per transaction.
+      if (fresh > 0) this.deps.onTransactionsAvailable();
+    }
+    return out;
+  }
+
+  private publish(bytes: Uint8Array, hashHex: string): void {
+    try {
+      this.deps.network.publishTx(bytes);
+    } catch (err) {
+      this.deps.logger.warn("could not gossip a transaction", { err, tx: hashHex });
+    }
   }
 
   async waitForCommit(txHashHex: string, timeoutMs: number, signal?: AbortSignal): Promise<CommitWait | undefined> {
@@ -122,6 +150,60 @@ export class NodeService implements NodeApi {
       if (!this.deps.mempool.has(txHashHex)) {
         this.query.locateTx(fromHex(txHashHex)).then(
           (loc) => loc && done({ height: loc.height }),
+          () => undefined,
+        );
+      }
+    });
+  }
+
+  waitForCommits(txHashHexes: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<(CommitWait | undefined)[]> {
+    const out: (CommitWait | undefined)[] = txHashHexes.map(() => undefined);
+    // A hash named twice (the same transaction twice in one batch) is waited for once.
+    const positions = new Map<string, number[]>();
+    txHashHexes.forEach((h, i) => {
+      const p = positions.get(h);
+      if (p) p.push(i);
+      else positions.set(h, [i]);
+    });
+    if (positions.size === 0 || signal?.aborted) return Promise.resolve(out);
+    return new Promise((resolve) => {
+      let left = positions.size;
+      const registered: [string, Set<(at: CommitWait | undefined) => void>, (at: CommitWait | undefined) => void][] = [];
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", finish);
+        for (const [h, set, w] of registered) {
+          set.delete(w);
+          if (set.size === 0 && this.waiters.get(h) === set) this.waiters.delete(h);
+        }
+        resolve(out);
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      signal?.addEventListener("abort", finish);
+      // The waiters go in first, so a block committing while the store is read cannot be missed.
+      for (const [h, at] of positions) {
+        let set = this.waiters.get(h);
+        if (!set) this.waiters.set(h, (set = new Set()));
+        let seen = false;
+        const w = (c: CommitWait | undefined) => {
+          if (c === undefined) return finish(); // the node is closing
+          if (seen || finished) return;
+          seen = true;
+          for (const i of at) out[i] = c;
+          set!.delete(w);
+          if (--left === 0) finish();
+        };
+        set.add(w);
+        registered.push([h, set, w]);
+      }
+      for (const [h, , w] of registered) {
+        if (finished) break;
+        if (this.deps.mempool.has(h)) continue;
+        this.query.locateTx(fromHex(h)).then(
+          (loc) => loc && w({ height: loc.height }),
           () => undefined,
         );
       }

@@ -5,6 +5,7 @@
 // cursor). Cursors wrap the store's with a letter naming the index, so a cursor of one query
 // cannot be replayed against another's index.
 import { certifiedHeaderToJson } from "../sdk/certified.js";
+import { epochLinkToJson } from "../sdk/epochs.js";
 import { stateProofToJson } from "../sdk/proofs.js";
 import type { SignerKeysJson } from "../sdk/signers.js";
 import { PARTY_ID_RE } from "../sdk/checks.js";
@@ -474,6 +475,18 @@ export class Reads {
         approvalsNeeded: 2 * f + 1,
         ...(g.proposal && proposalId ? { proposal: { proposalId, ...(toJsonView(g.proposal) as Omit<ValidatorProposalJson, "proposalId">) } } : {}),
       },
+      asOf: { height: asOf.height.toString(), time: asOf.time.toString() },
+    };
+  }
+
+  /** The chain of validator sets: the epoch links this node kept, and the set in its state (docs/governance.md §5): any registered party. */
+  async validatorSets(): Promise<ResponseOf<"getValidatorSets">> {
+    const asOf = this.asOf();
+    const [links, g] = await Promise.all([this.query.epochLinks(), this.query.governance()]);
+    return {
+      links: links.map(epochLinkToJson),
+      epoch: (g?.set.version ?? 0n).toString(),
+      switchAt: (g?.set.switchAt ?? 0n).toString(),
       asOf: { height: asOf.height.toString(), time: asOf.time.toString() },
     };
   }

@@ -5,6 +5,7 @@
 // line per request. node/node.ts starts it last and stops it first.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { setMaxListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import Koa from "koa";
@@ -12,13 +13,14 @@ import Router from "@koa/router";
 import cors from "@koa/cors";
 import type * as z from "zod/mini";
 import { openApiDocument } from "../sdk/api/openapi.js";
-import { HISTORY_ROUTES, routes, type RouteDef, type RouteId } from "../sdk/api/routes.js";
+import { httpStatusOf } from "../sdk/api/errors.js";
+import { HISTORY_ROUTES, PROTOBUF_CONTENT_TYPE, routes, type RouteDef, type RouteId } from "../sdk/api/routes.js";
 import type { ObjectKind } from "../sdk/history-chain.js";
-import type { StatusJson, SubmitResultJson } from "../sdk/api/schemas.js";
+import type { BatchItemJson, StatusJson, SubmitResultJson } from "../sdk/api/schemas.js";
 import { AUTH_HEADERS } from "../sdk/api/signed-reads.js";
 import { equalBytes, fromHex, toHex } from "../sdk/bytes.js";
 import { sameJson, toJsonView } from "../sdk/json.js";
-import { MAX_TX_BYTES } from "../sdk/tx.js";
+import { MAX_TX_BYTES, type Tx } from "../sdk/tx.js";
 import type { NodeConfig } from "../config/schema.js";
 import type { Crypto } from "../sdk/crypto.js";
 import type { Receipt } from "../sdk/types.js";
@@ -33,7 +35,7 @@ import { EventStreams, parseEventId, STREAM_EVENT_TYPES } from "./events.js";
 import { RateLimiter } from "./ratelimit.js";
 import { ProxyTrust, addressKey, normalizeAddress } from "./client.js";
 import { Reads } from "./reads.js";
-import { parseInput, parseJsonText } from "./input.js";
+import { parseInput, parseJsonText, parseTxBatch } from "./input.js";
 import { LendingReads } from "./lending.js";
 import { defaultExplorerDir, explorerFiles, EXPLORER_PATH } from "./explorer.js";
 import { tamperHistory } from "./test-hooks.js";
@@ -54,6 +56,10 @@ export interface RpcOptions {
   port: number;
   maxBodyBytes: number;
   rateLimitPerMinute: number;
+  /** transactions one POST /v1/txs/batch may carry (default 1000; at most rateLimitPerMinute take effect) */
+  maxBatchTxs?: number;
+  /** largest body of POST /v1/txs/batch (default 1 MiB) */
+  maxBatchBytes?: number;
   /** the request's headers must arrive within this (default 20 s) */
   headersTimeoutMs?: number;
   /** the whole request, headers and body, must arrive within this (default 30 s); responses are not bounded by it */
@@ -141,6 +147,8 @@ export function rpcFactory(
       port: r.port,
       maxBodyBytes: r.maxBodyBytes,
       rateLimitPerMinute: r.rateLimitPerMinute,
+      maxBatchTxs: r.maxBatchTxs,
+      maxBatchBytes: r.maxBatchBytes,
       headersTimeoutMs: r.headersTimeoutMs,
       requestTimeoutMs: r.requestTimeoutMs,
       keepAliveTimeoutMs: r.keepAliveTimeoutMs,
@@ -263,9 +271,15 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
   });
   const corsOrigins = new Set(opts.corsOrigins ?? []);
   const defaultWaitMs = opts.defaultWaitMs ?? 30_000;
+  // A batch is charged a token per transaction: one larger than a bucket could never pass.
+  const maxBatchTxs = Math.min(opts.maxBatchTxs ?? 1000, opts.rateLimitPerMinute);
+  const maxBatchBytes = opts.maxBatchBytes ?? 1024 * 1024;
   const minHeightWaitMs = opts.minHeightWaitMs ?? 5_000;
   const auditReads = opts.auditReads ?? true;
   const stopping = new AbortController();
+  // One listener per request waiting for a commit or a height: as many as there are connections
+  // (maxConnections bounds them), not a leak; without this Node warns past 10.
+  setMaxListeners(0, stopping.signal);
   // Request ids: random per server start, then a counter (8 random bytes per request cost a syscall).
   const bootId = toHex(randomBytes(4));
   let requestSeq = 0;
@@ -316,26 +330,37 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
 
   // ---- handlers ------------------------------------------------------------------------------
 
-  const committed = async (rec: TxRecord): Promise<Handled> =>
-    committedReceipt({ txHash: rec.tx.hashHex, height: rec.height, index: rec.index, time: rec.header.time, blockHash: rec.blockHash, receipt: rec.receipt });
+  const committed = async (rec: TxRecord): Promise<Handled> => committedReceipt(recordAt(rec));
 
-  const committedReceipt = (c: { txHash: string; height: bigint; index: number; time: bigint; blockHash: Uint8Array; receipt: Receipt }): Handled => {
-    const base: SubmitResultJson = {
+  type CommittedAt = { txHash: string; height: bigint; index: number; time: bigint; blockHash: Uint8Array; receipt: Receipt };
+  const committedView = (c: CommittedAt) => {
+    metrics?.txSubmitted(c.receipt.code === "OK" ? "committed" : "rejected");
+    return {
       txHash: c.txHash,
-      status: "committed",
+      status: "committed" as const,
       height: c.height.toString(),
       index: c.index,
       time: c.time.toString(),
       blockHash: toHex(c.blockHash),
-      receipt: toJsonView(c.receipt),
+      receipt: toJsonView(c.receipt) as NonNullable<SubmitResultJson["receipt"]>,
     };
-    metrics?.txSubmitted(c.receipt.code === "OK" ? "committed" : "rejected");
+  };
+  const recordAt = (rec: TxRecord): CommittedAt => ({ txHash: rec.tx.hashHex, height: rec.height, index: rec.index, time: rec.header.time, blockHash: rec.blockHash, receipt: rec.receipt });
+
+  const committedReceipt = (c: CommittedAt): Handled => {
+    const base: SubmitResultJson = committedView(c);
     if (c.receipt.code === "OK") return { status: 200, body: base };
     throw new ApiError(c.receipt.code, c.receipt.message || `the ledger rejected the transaction: ${c.receipt.code}`, {
       txHash: base.txHash,
       height: base.height!,
       receipt: base.receipt!,
     });
+  };
+
+  /** A batch entry the node did not admit, with the code POST /v1/txs would answer. */
+  const refusedItem = (code: string, message: string, txHash?: string): BatchItemJson => {
+    metrics?.txSubmitted(`refused:${code}`);
+    return { ...(txHash ? { txHash } : {}), status: "refused", error: { code, message, status: httpStatusOf(code) } };
   };
 
   /** The committed copy of `bytes` with its receipt, whether or not it took its hash. */
@@ -378,6 +403,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       const s = api.status();
       const view = toJsonView(s) as unknown as StatusJson;
       view.validators = api.validators.map((v) => ({ id: v.id, publicKey: toHex(v.publicKey) }));
+      view.submission = { maxTxBytes: MAX_TX_BYTES, maxBodyBytes: opts.maxBodyBytes, maxBatchTxs, maxBatchBytes };
       if (opts.version && !s.version) view.version = opts.version;
       return { body: view };
     },
@@ -433,6 +459,80 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       }
     },
 
+    async submitTxBatch(ctx, { query, body }) {
+      if (!api.acceptingTxs()) throw new ApiError("NOT_READY", "the node is not ready to accept transactions (starting, syncing or halted)", { retryAfterMs: 1000 });
+      const txs = (body as { txs: Uint8Array[] }).txs;
+      // The edge charged the request one token; the rate limit counts transactions.
+      if (txs.length > 1) {
+        const d = limiter.take(`ip:${ctx.state.client}`, txs.length - 1);
+        if (!d.ok) throw new ApiError("RATE_LIMITED", `rate limit of ${opts.rateLimitPerMinute} transactions per minute exceeded (this batch holds ${txs.length})`, { retryAfterMs: d.retryAfterMs });
+      }
+      const results: BatchItemJson[] = new Array(txs.length);
+      const admitted: number[] = [];
+      const sized = txs.flatMap((bytes, i) => {
+        if (bytes.length <= MAX_TX_BYTES) return [i];
+        results[i] = refusedItem("TOO_LARGE", `a transaction is at most ${MAX_TX_BYTES} bytes (this one: ${bytes.length})`);
+        return [];
+      });
+      const admissions = await api.submitMany(sized.map((i) => txs[i]!));
+      const admittedTxs: Tx[] = [];
+      for (let k = 0; k < sized.length; k++) {
+        const i = sized[k]!;
+        const a = admissions[k]!;
+        if (a.ok) {
+          results[i] = { txHash: a.tx.hashHex, status: "pending" };
+          admitted.push(i);
+          admittedTxs.push(a.tx);
+          continue;
+        }
+        if (a.code === "DUPLICATE_TX" && a.txHash) {
+          // A resubmission of a committed transaction: its receipt, as POST /v1/txs answers.
+          const rec = await committedRecord(fromHex(a.txHash), txs[i]!);
+          if (rec) {
+            results[i] = committedView(recordAt(rec));
+            continue;
+          }
+        }
+        results[i] = refusedItem(a.code, a.message, a.txHash);
+      }
+      if (query.wait !== "commit" || admitted.length === 0) {
+        for (let k = 0; k < admitted.length; k++) metrics?.txSubmitted("admitted");
+        return { body: { results } };
+      }
+      const abort = new AbortController();
+      const onStop = () => abort.abort();
+      const onClose = () => {
+        if (!ctx.res.writableFinished) abort.abort();
+      };
+      stopping.signal.addEventListener("abort", onStop);
+      ctx.res.once("close", onClose);
+      try {
+        const timeoutMs = Math.min((query.timeoutMs as number | undefined) ?? defaultWaitMs, 120_000);
+        // One wait for the whole batch: answered when every admitted transaction is in a block.
+        const done = await api.waitForCommits(admittedTxs.map((t) => t.hashHex), timeoutMs, abort.signal);
+        for (let k = 0; k < admitted.length; k++) {
+          const tx = admittedTxs[k]!;
+          const at = done[k];
+          if (!at) {
+            metrics?.txSubmitted("pending");
+            continue;
+          }
+          const c = at.committed;
+          if (c && equalBytes(c.bytes, tx.bytes)) {
+            results[admitted[k]!] = committedView({ txHash: tx.hashHex, height: at.height, index: c.index, time: c.time, blockHash: c.blockHash, receipt: c.receipt });
+            continue;
+          }
+          const rec = await committedRecord(tx.hash, tx.bytes, at.height);
+          if (rec) results[admitted[k]!] = committedView(recordAt(rec));
+          else log.error("a transaction reported committed is not stored there", { tx: tx.hashHex, height: at.height.toString() });
+        }
+        return { body: { results } };
+      } finally {
+        stopping.signal.removeEventListener("abort", onStop);
+        ctx.res.off("close", onClose);
+      }
+    },
+
     getTx: async (_ctx, { params, query, caller }) => ({ body: await reads.tx(caller!, params.hash as string, query) }),
     getBlock: async (_ctx, { params }) => ({ body: await reads.block(params.height as string) }),
     getCertifiedHeader: async (_ctx, { params, query }) => ({ body: await reads.certifiedHeader(params.height as string, query) }),
@@ -462,6 +562,7 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
     listRules: async () => ({ body: await reads.rules() }),
     getGovernance: async (_ctx, { query }) => ({ body: await reads.governance(query.proposal as string | undefined) }),
     listObservers: async () => ({ body: await reads.observers() }),
+    getValidatorSets: async () => ({ body: await reads.validatorSets() }),
     getLot: async (_ctx, { params, query, caller }) => ({ body: await reads.lot(caller!, params.id as string, query) }),
     listTitles: async (_ctx, { params, query, caller }) => ({ body: await reads.listTitles(caller!, params.id as string, query, query) }),
     ...historyHandlers((kind) => async (_ctx, { params, query, caller }) => ({ body: await reads.objectHistory(caller!, kind, params.id as string, query) })),
@@ -533,31 +634,31 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
 
   const parse = parseInput;
 
-  const readJsonBody = async (ctx: Ctx): Promise<unknown> => {
-    if (!ctx.is("application/json")) throw malformed("the body must be JSON (content-type: application/json)");
+  /** The request body, at most `limit` bytes (else 413 TOO_LARGE, and the connection is closed). */
+  const readBody = async (ctx: Ctx, limit: number): Promise<Buffer> => {
     const declared = Number(ctx.get("content-length") || NaN);
-    if (declared > opts.maxBodyBytes) {
+    if (declared > limit) {
       ctx.set("connection", "close");
-      throw new ApiError("TOO_LARGE", `body of ${declared} bytes exceeds the ${opts.maxBodyBytes}-byte limit`);
+      throw new ApiError("TOO_LARGE", `body of ${declared} bytes exceeds the ${limit}-byte limit`);
     }
     // Plain events rather than an async iterator over the request (a stream per request costs more
     // than parsing a transaction's JSON).
-    const text = await new Promise<string>((resolve, reject) => {
+    return new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       const req = ctx.req;
       req.on("data", (chunk: Buffer) => {
         size += chunk.length;
-        if (size > opts.maxBodyBytes) {
+        if (size > limit) {
           req.removeAllListeners("data");
           req.resume();
           ctx.set("connection", "close");
-          reject(new ApiError("TOO_LARGE", `body exceeds the ${opts.maxBodyBytes}-byte limit`));
+          reject(new ApiError("TOO_LARGE", `body exceeds the ${limit}-byte limit`));
           return;
         }
         chunks.push(chunk);
       });
-      req.once("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+      req.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
       // The client went away (or the request timeout closed it) before the body was complete.
       const gone = () => reject(new ClientGone());
       req.once("error", gone);
@@ -565,8 +666,25 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
         if (!req.complete) gone();
       });
     });
-    return parseJsonText(text);
   };
+
+  const readJsonBody = async (ctx: Ctx): Promise<unknown> => {
+    if (!ctx.is("application/json")) throw malformed("the body must be JSON (content-type: application/json)");
+    return parseJsonText((await readBody(ctx, opts.maxBodyBytes)).toString("utf8"));
+  };
+
+  /**
+   * POST /v1/txs/batch: JSON (`txs`, hex) or protobuf (TxSubmission), within maxBatchBytes and
+   * maxBatchTxs; the transactions as bytes, each still to be checked on its own.
+   */
+  const readTxBatch = async (ctx: Ctx): Promise<{ txs: Uint8Array[] }> => {
+    const form = ctx.is(PROTOBUF_CONTENT_TYPE) ? "protobuf" : ctx.is("application/json") ? "json" : undefined;
+    if (!form) throw malformed(`the body must be JSON (content-type: application/json) or a TxSubmission message (content-type: ${PROTOBUF_CONTENT_TYPE})`);
+    return { txs: parseTxBatch(await readBody(ctx, maxBatchBytes), form, maxBatchTxs) };
+  };
+
+  /** Routes whose body is read by a reader of their own rather than as JSON against the route's schema. */
+  const bodyReaders: Partial<Record<RouteId, (ctx: Ctx) => Promise<unknown>>> = { submitTxBatch: readTxBatch };
 
   // ---- the app ----------------------------------------------------------------------------------
 
@@ -734,7 +852,8 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
       const caller = await gate(ctx, def);
       const params = parse(def.params, { ...ctx.params }, "path");
       const { minHeight, ...query } = parse(def.query, { ...ctx.query }, "query");
-      const body = def.body ? parse(def.body, await readJsonBody(ctx), "body") : undefined;
+      const reader = bodyReaders[id];
+      const body = def.body ? (reader ? await reader(ctx) : parse(def.body, await readJsonBody(ctx), "body")) : undefined;
       if (minHeight !== undefined) await reachHeight(ctx, BigInt(minHeight as string));
       const out = await handlers[id](ctx, { params, query, body, caller });
       if (!out) return;

@@ -1,8 +1,12 @@
 // @tradeledger/sdk/audit: what an auditor's tools need beyond the client and the history verifiers
-// of the main entry — a block's commit certificate (verifyBlock) and evidence bundles (signEvidence,
-// verifyEvidence; docs/explorer.md) — apart, like the keystore, so pages that never use them do not
-// carry them.
+// of the main entry — a block's commit certificate (verifyBlock), evidence bundles (signEvidence,
+// verifyEvidence; docs/explorer.md) and the chain of validator sets of a chain whose set changed
+// (verifyValidatorSets; docs/governance.md §5) — apart, like the keystore, so pages that never use
+// them do not carry them.
 export { verifyBlock } from "./verify-block.js";
 export type { BlockCheck } from "./verify-block.js";
 export { EVIDENCE_FORMAT, EVIDENCE_SIGNING_DOMAIN, evidenceSigningBytes, signEvidence, verifyEvidence } from "./evidence.js";
 export type { EvidenceBundle, EvidenceCheck, UnsignedEvidence } from "./evidence.js";
+export { epochLinkFromJson, epochLinkToJson, VALIDATOR_SET_STATE_KEY, verifyValidatorSets } from "./epochs.js";
+export type { EpochLink, EpochLinkJson, EpochLinkProblem, EpochLinkProblemCode, ValidatorSetsReport } from "./epochs.js";
+export type { EpochProblemCode, EpochValidators, TrustedValidators, ValidatorSetChain } from "./certified.js";

@@ -30,9 +30,11 @@ import {
 } from "./api/schemas.js";
 import { buildTxBody } from "./builders.js";
 import { toHex } from "./bytes.js";
-import type { ValidatorSet } from "./certified.js";
+import type { TrustedValidators } from "./certified.js";
 import type { AnswerOf, ClientCore, RequestArgs } from "./client-core.js";
-import { LedgerError } from "./errors.js";
+import { LedgerError, type LedgerErrorCode } from "./errors.js";
+import { encode } from "./codec.js";
+import { PROTOBUF_CONTENT_TYPE } from "./api/route-parts.js";
 import type { HistoryKind, ObjectKind } from "./history-chain.js";
 import { verifyReport } from "./lending.js";
 import { signTransaction, type Signer } from "./signer.js";
@@ -144,6 +146,15 @@ export interface EventStreamOptions {
   fromHeight?: bigint | number;
   /** reconnect (resuming after the last event) when the stream drops; default true */
   reconnect?: boolean;
+}
+
+/** submitMany's options: a commit wait covers each request of the batch. */
+export interface SubmitManyOptions extends Omit<SubmitOptions, "nonce"> {
+  /**
+   * the request body of POST /v1/txs/batch: "protobuf" (default: a TxSubmission message, half the
+   * bytes of hex and no JSON for the node to parse) or "json"
+   */
+  encoding?: "protobuf" | "json";
 }
 
 export interface SubmitOptions {
@@ -282,6 +293,90 @@ export async function submitSigned(core: ClientCore, tx: Tx | Uint8Array, opts: 
 }
 
 /**
+ * Signs and submits several transactions in order, then waits for all of them. Returns one entry
+ * per payload, in order: the committed receipt (`ok: false` for one the ledger refused, e.g. a
+ * DOUBLE_FINANCING) or the LedgerError that kept it from being admitted or committed
+ * (TxPendingError: admitted, not committed within the wait). Never throws for one transaction's
+ * failure. With `wait: "none"`, returns once all are admitted. The transactions travel in as few
+ * POST /v1/txs/batch requests as the node's limits allow (its status `submission`), one after the
+ * other so that they are admitted in the order given; a commit wait is per request.
+ */
+export async function submitMany(core: ClientCore, payloads: readonly TxPayload[], signer: Signer | undefined, opts: SubmitManyOptions & { wait: "none" }): Promise<(PendingTx | LedgerError)[]>;
+export async function submitMany(core: ClientCore, payloads: readonly TxPayload[], signer?: Signer, opts?: SubmitManyOptions & { wait?: "commit" }): Promise<(CommittedTx | LedgerError)[]>;
+export async function submitMany(core: ClientCore, payloads: readonly TxPayload[], signer?: Signer, opts: SubmitManyOptions = {}): Promise<(CommittedTx | PendingTx | LedgerError)[]> {
+  const s = signer ?? core.signer;
+  if (!s) throw new LedgerError("UNAUTHENTICATED", "submitMany needs a signer (argument or createClient({ signer }))");
+  const chainId = await core.chainId();
+  // every entry is set below: a refusal before signing here, the node's answer after
+  const out: (CommittedTx | PendingTx | LedgerError)[] = new Array(payloads.length);
+  const signed: { at: number; tx: Tx }[] = [];
+  for (const [at, payload] of payloads.entries()) {
+    try {
+      const body = buildTxBody(payload, { chainId, signer: s, ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}) });
+      signed.push({ at, tx: await signTransaction(s, body) });
+    } catch (err) {
+      if (!(err instanceof LedgerError)) throw err;
+      out[at] = err;
+    }
+  }
+  // Cut to the node's limits: a count, and the bytes of the body in the chosen encoding.
+  const encoding = opts.encoding ?? "protobuf";
+  const { maxBatchTxs, maxBatchBytes } = core.submissionLimits() ?? { maxBatchTxs: 1000, maxBatchBytes: 1 << 20 };
+  let chunk: { at: number; tx: Tx }[] = [];
+  let bytes = 16;
+  for (let i = 0; i <= signed.length; i++) {
+    const one = signed[i];
+    const cost = one ? (encoding === "json" ? 2 : 1) * one.tx.bytes.length + 4 : 0;
+    if (chunk.length > 0 && (!one || chunk.length >= maxBatchTxs || bytes + cost > maxBatchBytes)) {
+      const results = await submitBatch(core, chunk.map((c) => c.tx), opts.wait ?? "commit", opts.timeoutMs ?? 30_000, encoding);
+      chunk.forEach((c, k) => (out[c.at] = results[k]!));
+      chunk = [];
+      bytes = 16;
+    }
+    if (one) chunk.push(one);
+    bytes += cost;
+  }
+  return out;
+}
+
+/** One POST /v1/txs/batch: an outcome per transaction; a refusal of the whole request is each one's. */
+async function submitBatch(core: ClientCore, txs: Tx[], wait: "commit" | "none", waitMs: number, encoding: "protobuf" | "json"): Promise<(CommittedTx | PendingTx | LedgerError)[]> {
+  const args: RequestArgs = {
+    query: { wait, ...(wait === "commit" ? { timeoutMs: waitMs } : {}) },
+    timeoutMs: core.timeoutMs + (wait === "commit" ? waitMs : 0),
+    ...(encoding === "json" ? { body: { txs: txs.map((t) => toHex(t.bytes)) } } : { rawBody: { contentType: PROTOBUF_CONTENT_TYPE, bytes: encode("TxSubmission", { txs: txs.map((t) => t.bytes) }) } }),
+  };
+  let results: AnswerOf<typeof R.submitTxBatch>["results"];
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        results = (await core.request(R.submitTxBatch, args)).results;
+        break;
+      } catch (err) {
+        // only a failure to reach a node is retried (the node answers a resubmission like the original)
+        if (!(err instanceof LedgerError) || err.code !== "NETWORK" || err.status !== undefined || attempt >= SUBMIT_RETRIES) throw err;
+        await sleep(250 * 2 ** attempt);
+      }
+    }
+    if (results.length !== txs.length) throw new LedgerError("INTERNAL", "POST /v1/txs/batch: a result per transaction expected");
+  } catch (err) {
+    if (!(err instanceof LedgerError)) throw err;
+    // Smaller limits than the node announced (a proxy in front of it): halve and try again.
+    if (err.code !== "TOO_LARGE" || txs.length < 2) return txs.map(() => err);
+    const half = Math.ceil(txs.length / 2);
+    return [...(await submitBatch(core, txs.slice(0, half), wait, waitMs, encoding)), ...(await submitBatch(core, txs.slice(half), wait, waitMs, encoding))];
+  }
+  return results.map((r) => {
+    if (r.status === "committed") {
+      core.observeHeight(r.height!);
+      return committedOf(r as Parameters<typeof committedOf>[0]);
+    }
+    if (r.status === "pending") return wait === "commit" ? new TxPendingError(r.txHash!) : { txHash: r.txHash!, status: "pending" as const };
+    return new LedgerError(r.error!.code as LedgerErrorCode, r.error!.message, undefined, r.error!.status);
+  });
+}
+
+/**
  * Waits until a transaction is committed and returns its receipt, whatever its code (`ok` says
  * whether the ledger accepted it). Polls getTx (a signed read: the client needs a signer who
  * may see the transaction), honouring the node's retryAfterMs when it is busy. Throws
@@ -388,7 +483,7 @@ export async function getFullHistoryOf(core: ClientCore, kind: ObjectKind, id: s
  * verifyObjectHistory): `verdict.completeThrough` is the certified height up to which it is proven
  * complete; `verdict.problems` say what failed (ENTRY_MISSING names the missing entries).
  */
-export async function verifiedHistory(core: ClientCore, kind: HistoryKind, id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
+export async function verifiedHistory(core: ClientCore, kind: HistoryKind, id: string, validators: TrustedValidators, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
   if (kind === "receivable") {
     const history = await getFullHistory(core, id, opts);
     return { history, verdict: verifyHistory(history, validators) };
@@ -402,7 +497,7 @@ export async function verifiedHistory(core: ClientCore, kind: HistoryKind, id: s
  * verifyTitlePledges): the title's history is read with proofs first, then the title, so the
  * pledges shown are compared as they stood at the height the history is proven complete at.
  */
-export async function verifiedTitle(core: ClientCore, id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
+export async function verifiedTitle(core: ClientCore, id: string, validators: TrustedValidators, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
   const history = await getFullHistoryOf(core, "title", id, opts);
   const title = await getTitle(core, id);
   return { title, history, verdict: verifyTitlePledges(title, history, validators) };
@@ -467,6 +562,15 @@ export function getGovernance(core: ClientCore, opts: ReadOptions & { proposal?:
   return core.request(R.getGovernance, { query: { ...minHeightOf(opts), ...(opts.proposal ? { proposal: opts.proposal } : {}) } });
 }
 
+/**
+ * The chain of validator sets since genesis (docs/governance.md §5): one link per epoch after 0.
+ * Verify it with verifyValidatorSets(genesisSet, links) (@tradeledger/sdk/audit) and pass the chain
+ * it returns to the verifiers (verifyHistory, verifyTx, verifyPiece, ...) in place of the genesis set.
+ */
+export function getValidatorSets(core: ClientCore, opts: ReadOptions = {}): Promise<AnswerOf<typeof R.getValidatorSets>> {
+  return core.request(R.getValidatorSets, { query: minHeightOf(opts) });
+}
+
 /** Observer nodes admitted on the ledger, current and removed (docs/governance.md). */
 export function getObservers(core: ClientCore, opts: ReadOptions = {}): Promise<AnswerOf<typeof R.listObservers>> {
   return core.request(R.listObservers, { query: minHeightOf(opts) });
@@ -505,7 +609,7 @@ export function getConcentrationReport(core: ClientCore, q: { bank?: string; asO
  * separately (GET /v1/blocks/:height/certified, waiting up to `waitMs` again) and attached.
  * Returns the report and the verdict; `verdict.ok` false says why in `problems`.
  */
-export async function verifiedReport(core: ClientCore, kind: "aging" | "concentration", validators: ValidatorSet, q: { bank?: string; waitMs?: number } = {}) {
+export async function verifiedReport(core: ClientCore, kind: "aging" | "concentration", validators: TrustedValidators, q: { bank?: string; waitMs?: number } = {}) {
   const waitCertifiedMs = q.waitMs ?? 5_000;
   const query = { ...(q.bank !== undefined ? { bank: q.bank } : {}), waitCertifiedMs };
   const report = kind === "aging" ? await getAgingReport(core, query) : await getConcentrationReport(core, query);

@@ -19,8 +19,9 @@
 // An honest validator signs only the hash of a header it computed itself, so a certificate needs at
 // least f+1 honest validators to have computed exactly these roots.
 import { equalBytes, fromHex, isHex, toHex } from "./bytes.js";
+import { bytesFromJson, u64FromJson } from "./json.js";
 import { decode } from "./codec.js";
-import { checkpointSigningBytes, quorumSize, type Validator, type VerifySignature } from "./commit.js";
+import { checkpointSigningBytes, epochSigningChainId, quorumSize, type Validator, type VerifySignature } from "./commit.js";
 import type { Hash } from "./merkle.js";
 import { verifyStateProof, type StateProof } from "./proofs.js";
 import type { BlockHeader } from "./types.js";
@@ -32,6 +33,66 @@ export interface ValidatorSet {
   chainId: string;
   /** in genesis order: a signature's `replica` indexes this list */
   validators: readonly { id: string; publicKey: Uint8Array | string }[];
+  /**
+   * The validator-set epoch this set runs (docs/governance.md §5); absent: 0, the genesis set. A
+   * certificate naming another epoch is refused (EPOCH_UNPROVEN): pass a ValidatorSetChain instead.
+   */
+  epoch?: bigint;
+}
+
+/** One epoch's set, as verifyValidatorSets (sdk/epochs.ts) proved it from the genesis set. */
+export interface EpochValidators {
+  epoch: bigint;
+  /** the switch seq it starts after (0 for the genesis set): it orders the seqs above it */
+  baseSeq: bigint;
+  /** its last seq, when a later link proves it ended there; absent for the newest epoch proven */
+  endSeq?: bigint;
+  validators: readonly Validator[];
+}
+
+/**
+ * The chain of validator sets from genesis, each change proven by a certificate of the set before
+ * it (sdk/epochs.ts verifyValidatorSets builds it; never build one by hand from unverified data).
+ * Every verifier that takes a ValidatorSet takes this too and checks each certificate with the set of
+ * the epoch it names, within that epoch's seqs.
+ */
+export interface ValidatorSetChain {
+  chainId: string;
+  /** ascending by epoch, the genesis set first */
+  epochs: readonly EpochValidators[];
+}
+
+/** What the verifiers trust: the genesis set alone (an epoch-0 chain), or the proven chain of sets. */
+export type TrustedValidators = ValidatorSet | ValidatorSetChain;
+
+/**
+ * Why a certificate has no set to check it with: it names an epoch the trusted sets do not prove
+ * (EPOCH_UNPROVEN), or a seq outside the epoch it names (WRONG_EPOCH: e.g. a removed validator's
+ * old set signing blocks of a later epoch).
+ */
+export type EpochProblemCode = "EPOCH_UNPROVEN" | "WRONG_EPOCH";
+
+export type EpochSetPick = { ok: true; chainId: string; validators: readonly Validator[] } | { ok: false; reason: string; code?: EpochProblemCode };
+
+/**
+ * The set that must have signed a certificate of validator-set epoch `epoch` (absent: 0) for seq
+ * `seq` (a block height or checkpoint seq). With one ValidatorSet, only its own epoch; with a chain,
+ * the epoch's proven set, and only for seqs in (baseSeq, endSeq]. No code: the set is unusable.
+ * Never throws.
+ */
+export function validatorsForEpoch(trusted: TrustedValidators, epoch: bigint | undefined, seq: bigint): EpochSetPick {
+  const e = epoch ?? 0n;
+  const epochs = (trusted as ValidatorSetChain | undefined)?.epochs;
+  if (!Array.isArray(epochs)) {
+    const own = (trusted as ValidatorSet | undefined)?.epoch ?? 0n;
+    if (e !== own) return { ok: false, code: "EPOCH_UNPROVEN", reason: `epoch ${e}, not the set's ${own}` };
+    const validators = validatorsOf(trusted as ValidatorSet);
+    return typeof validators === "string" ? { ok: false, reason: validators } : { ok: true, chainId: trusted.chainId, validators };
+  }
+  const at = epochs.find((x) => x.epoch === e);
+  if (!at) return { ok: false, code: "EPOCH_UNPROVEN", reason: `epoch ${e} is not proven` };
+  if (seq <= at.baseSeq || (at.endSeq !== undefined && seq > at.endSeq)) return { ok: false, code: "WRONG_EPOCH", reason: `seq ${seq} is not in epoch ${e}` };
+  return { ok: true, chainId: trusted.chainId, validators: at.validators };
 }
 
 export interface CheckpointSignature {
@@ -42,6 +103,11 @@ export interface CheckpointSignature {
 
 /** 2f+1 CHECKPOINT signatures over (chainId, seq, timestamp, blockHash). */
 export interface CheckpointCertificate {
+  /**
+   * The validator-set epoch it was made in (docs/governance.md §5): absent or 0 for the genesis set.
+   * Its signatures are over epochSigningChainId(chainId, epoch) by that epoch's set.
+   */
+  epoch?: bigint;
   seq: bigint;
   /** the time of block `seq` */
   timestamp: bigint;
@@ -69,10 +135,12 @@ export interface CertifiedHeaderProofJson {
     timestamp: string;
     blockHash: string;
     signatures: { replica: number; signature: string }[];
+    /** validator-set epoch, decimal; absent for the genesis set */
+    epoch?: string;
   };
 }
 
-export type CertifiedHeaderCheck = { ok: true; header: BlockHeader; hash: Uint8Array } | { ok: false; reason: string };
+export type CertifiedHeaderCheck = { ok: true; header: BlockHeader; hash: Uint8Array } | { ok: false; reason: string; code?: EpochProblemCode };
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -95,16 +163,19 @@ export function validatorsOf(set: ValidatorSet): Validator[] | string {
 }
 
 /**
- * Checks a checkpoint certificate: signatures of a quorum of distinct validators of the set over
- * checkpointSigningBytes(chainId, seq, timestamp, blockHash, replica). Never throws.
+ * Checks a checkpoint certificate: signatures of a quorum of distinct validators of the set of the
+ * epoch it names (validatorsForEpoch) over checkpointSigningBytes(epochSigningChainId(chainId,
+ * epoch), seq, timestamp, blockHash, replica). Never throws.
  */
-export function verifyCheckpointCertificate(cert: CheckpointCertificate, set: ValidatorSet, verify: VerifySignature): { ok: true } | { ok: false; reason: string } {
-  const validators = validatorsOf(set);
-  if (typeof validators === "string") return { ok: false, reason: validators };
+export function verifyCheckpointCertificate(cert: CheckpointCertificate, trusted: TrustedValidators, verify: VerifySignature): { ok: true } | { ok: false; reason: string; code?: EpochProblemCode } {
   if (!cert || typeof cert !== "object") return { ok: false, reason: "malformed: not a checkpoint certificate" };
   if (!isU64(cert.seq) || !isU64(cert.timestamp)) return { ok: false, reason: "malformed: seq or timestamp" };
+  const pick = validatorsForEpoch(trusted, cert.epoch, cert.seq);
+  if (!pick.ok) return pick;
+  const { validators } = pick;
   if (!(cert.blockHash instanceof Uint8Array) || cert.blockHash.length !== 32) return { ok: false, reason: "malformed: blockHash" };
   if (!Array.isArray(cert.signatures)) return { ok: false, reason: "malformed: signatures" };
+  const signingChain = epochSigningChainId(pick.chainId, cert.epoch);
   const signers = new Set<number>();
   for (const s of cert.signatures) {
     if (!s || typeof s !== "object") return { ok: false, reason: "malformed: signature entry" };
@@ -114,7 +185,7 @@ export function verifyCheckpointCertificate(cert: CheckpointCertificate, set: Va
     if (!(signature instanceof Uint8Array)) return { ok: false, reason: "malformed: signature" };
     let ok = false;
     try {
-      ok = verify(validators[replica]!.publicKey, checkpointSigningBytes(set.chainId, cert.seq, cert.timestamp, cert.blockHash, replica), signature);
+      ok = verify(validators[replica]!.publicKey, checkpointSigningBytes(signingChain, cert.seq, cert.timestamp, cert.blockHash, replica), signature);
     } catch {
       ok = false;
     }
@@ -131,7 +202,7 @@ export function verifyCheckpointCertificate(cert: CheckpointCertificate, set: Va
  * prev_hash to the checkpointed header, and the checkpoint certificate carries 2f+1 validator
  * signatures over that header's hash. Returns the decoded header and its hash. Never throws.
  */
-export function verifyCertifiedHeader(proof: CertifiedHeaderProof, validators: ValidatorSet, hash: Hash, verify: VerifySignature): CertifiedHeaderCheck {
+export function verifyCertifiedHeader(proof: CertifiedHeaderProof, validators: TrustedValidators, hash: Hash, verify: VerifySignature): CertifiedHeaderCheck {
   try {
     if (!proof || typeof proof !== "object" || !(proof.header instanceof Uint8Array) || !Array.isArray(proof.chain)) return { ok: false, reason: "malformed: a certified header has header, chain and checkpoint" };
     if (!validators || typeof validators.chainId !== "string") return { ok: false, reason: "the validator set needs a chainId and validators" };
@@ -170,7 +241,7 @@ export function verifyCertifiedHeader(proof: CertifiedHeaderProof, validators: V
  */
 export function verifyCertifiedState(
   certified: CertifiedHeaderProof,
-  validators: ValidatorSet,
+  validators: TrustedValidators,
   state: { key: string; value: Uint8Array | null; proof: StateProof },
   hash: Hash,
   verify: VerifySignature,
@@ -185,45 +256,41 @@ export function verifyCertifiedState(
 }
 
 export function certifiedHeaderToJson(p: CertifiedHeaderProof, height: bigint): CertifiedHeaderProofJson {
+  return { height: height.toString(), header: toHex(p.header), chain: p.chain.map(toHex), checkpoint: checkpointToJson(p.checkpoint) };
+}
+
+/** The JSON form of a checkpoint certificate (hex, decimal strings; `epoch` absent for 0). */
+export function checkpointToJson(c: CheckpointCertificate): CertifiedHeaderProofJson["checkpoint"] {
   return {
-    height: height.toString(),
-    header: toHex(p.header),
-    chain: p.chain.map(toHex),
-    checkpoint: {
-      seq: p.checkpoint.seq.toString(),
-      timestamp: p.checkpoint.timestamp.toString(),
-      blockHash: toHex(p.checkpoint.blockHash),
-      signatures: p.checkpoint.signatures.map((s) => ({ replica: s.replica, signature: toHex(s.signature) })),
-    },
+    seq: c.seq.toString(),
+    timestamp: c.timestamp.toString(),
+    blockHash: toHex(c.blockHash),
+    signatures: c.signatures.map((s) => ({ replica: s.replica, signature: toHex(s.signature) })),
+    ...(c.epoch ? { epoch: c.epoch.toString() } : {}),
   };
 }
 
 /** Parses the JSON form; throws TypeError on anything malformed. */
 export function certifiedHeaderFromJson(json: unknown): CertifiedHeaderProof {
   const j = json as CertifiedHeaderProofJson;
-  const hex = (v: unknown, what: string): Uint8Array => {
-    if (!isHex(v)) throw new TypeError(`${what} is lower-case hex`);
-    return fromHex(v);
-  };
-  const u64 = (v: unknown, what: string): bigint => {
-    if (typeof v !== "string" || !/^(0|[1-9][0-9]{0,19})$/.test(v) || BigInt(v) > U64_MAX) throw new TypeError(`${what} is a decimal u64`);
-    return BigInt(v);
-  };
-  if (!j || typeof j !== "object" || !Array.isArray(j.chain) || !j.checkpoint || typeof j.checkpoint !== "object" || !Array.isArray(j.checkpoint.signatures)) {
-    throw new TypeError("a certified header has header, chain and checkpoint");
-  }
+  if (!j || typeof j !== "object" || !Array.isArray(j.chain)) throw new TypeError("a certified header has header, chain and checkpoint");
   if (j.chain.length > MAX_CERTIFIED_CHAIN) throw new TypeError(`a chain of at most ${MAX_CERTIFIED_CHAIN} headers`);
+  return { header: bytesFromJson(j.header, "header"), chain: j.chain.map((c, i) => bytesFromJson(c, `chain[${i}]`)), checkpoint: checkpointFromJson(j.checkpoint) };
+}
+
+/** Parses a checkpoint certificate's JSON form; throws TypeError on anything malformed. */
+export function checkpointFromJson(json: unknown): CheckpointCertificate {
+  const j = json as CertifiedHeaderProofJson["checkpoint"];
+  if (!j || typeof j !== "object" || !Array.isArray(j.signatures)) throw new TypeError("malformed checkpoint");
+  const epoch = j.epoch === undefined ? 0n : u64FromJson(j.epoch, "checkpoint.epoch");
   return {
-    header: hex(j.header, "header"),
-    chain: j.chain.map((c, i) => hex(c, `chain[${i}]`)),
-    checkpoint: {
-      seq: u64(j.checkpoint.seq, "checkpoint.seq"),
-      timestamp: u64(j.checkpoint.timestamp, "checkpoint.timestamp"),
-      blockHash: hex(j.checkpoint.blockHash, "checkpoint.blockHash"),
-      signatures: j.checkpoint.signatures.map((s, i) => {
-        if (!s || typeof s !== "object" || !Number.isInteger(s.replica)) throw new TypeError(`checkpoint.signatures[${i}] has replica and signature`);
-        return { replica: s.replica, signature: hex(s.signature, `checkpoint.signatures[${i}].signature`) };
-      }),
-    },
+    ...(epoch !== 0n ? { epoch } : {}),
+    seq: u64FromJson(j.seq, "checkpoint.seq"),
+    timestamp: u64FromJson(j.timestamp, "checkpoint.timestamp"),
+    blockHash: bytesFromJson(j.blockHash, "checkpoint.blockHash"),
+    signatures: j.signatures.map((s, i) => {
+      if (!s || typeof s !== "object" || !Number.isInteger(s.replica)) throw new TypeError(`checkpoint.signatures[${i}] has replica and signature`);
+      return { replica: s.replica, signature: bytesFromJson(s.signature, `checkpoint.signatures[${i}].signature`) };
+    }),
   };
 }

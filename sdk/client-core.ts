@@ -43,6 +43,8 @@ export interface RequestArgs {
   params?: Record<string, string>;
   query?: Record<string, string | number | boolean | bigint | undefined>;
   body?: unknown;
+  /** a binary body instead of JSON (the route's binaryBody) */
+  rawBody?: { contentType: string; bytes: Uint8Array };
   signal?: AbortSignal;
   headers?: Record<string, string>;
   timeoutMs?: number;
@@ -70,6 +72,8 @@ export class Session {
   /** the highest block height seen in a receipt or an answer */
   seen = 0n;
   chainId: Promise<string> | undefined;
+  /** the node's submission limits (its status, read with the chain id) */
+  limits: { maxBatchTxs: number; maxBatchBytes: number } | undefined;
   constructor(readonly urls: readonly string[]) {}
   observe(height: bigint): void {
     if (height > this.seen) this.seen = height;
@@ -172,13 +176,21 @@ export class ClientCore {
   /** The chain id, from the node's status (fetched once). */
   chainId(): Promise<string> {
     if (!this.session.chainId) {
-      const p = this.request(getStatus).then((s) => s.chainId);
+      const p = this.request(getStatus).then((s) => {
+        if (s.submission) this.session.limits = s.submission;
+        return s.chainId;
+      });
       this.session.chainId = p;
       p.catch(() => {
         if (this.session.chainId === p) this.session.chainId = undefined;
       });
     }
     return this.session.chainId;
+  }
+
+  /** The node's batch limits from its status (read with the chain id), or undefined before that or if it announced none. */
+  submissionLimits(): { maxBatchTxs: number; maxBatchBytes: number } | undefined {
+    return this.session.limits;
   }
 
   /** Sends one request of `route` and returns its answer, checked against the route's response schema. */
@@ -236,8 +248,11 @@ export class ClientCore {
       // The target is signed exactly as fetch sends it: the URL's serialised path and query.
       Object.assign(headers, await signedReadHeaders(s, { chainId, time: BigInt(this.clock()), nonce: randomBytes(REQUEST_NONCE_BYTES), method: def.method, target: url.pathname + url.search }));
     }
-    let body: string | undefined;
-    if (args.body !== undefined) {
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
+    if (args.rawBody) {
+      headers["content-type"] = args.rawBody.contentType;
+      body = args.rawBody.bytes as Uint8Array<ArrayBuffer>; // fresh bytes of their own buffer (codec encode)
+    } else if (args.body !== undefined) {
       headers["content-type"] = "application/json";
       body = JSON.stringify(args.body);
     }

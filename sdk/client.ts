@@ -22,7 +22,7 @@ import type {
 } from "./api/schemas.js";
 import { buildTxBody } from "./builders.js";
 import { toHex } from "./bytes.js";
-import type { ValidatorSet } from "./certified.js";
+import type { TrustedValidators } from "./certified.js";
 import * as call from "./calls.js";
 import type {
   AlertQuery,
@@ -41,6 +41,7 @@ import type {
   ReceivableQuery,
   RegisteredInvoice,
   RejectionQuery,
+  SubmitManyOptions,
   SubmitOptions,
   TitlePage,
   TitleQuery,
@@ -77,6 +78,7 @@ export type {
   ReceivableQuery,
   RegisteredInvoice,
   RejectionQuery,
+  SubmitManyOptions,
   SubmitOptions,
   TitlePage,
   TitleQuery,
@@ -127,40 +129,17 @@ export class TradeLedgerClient extends ClientCore {
   }
 
   /**
-   * Signs and submits several transactions in order, then waits for all of them. Returns one
-   * entry per payload, in order: the committed receipt (`ok: false` for one the ledger refused,
-   * e.g. a DOUBLE_FINANCING) or the LedgerError that kept it from being admitted or committed.
-   * Never throws for one transaction's failure. With `wait: "none"`, returns once all are
-   * admitted.
+   * Signs and submits several transactions in order through POST /v1/txs/batch, cut to the node's
+   * limits, then waits for all of them (sdk/calls.ts submitMany). One entry per payload, in order:
+   * the committed receipt (`ok: false` for a ledger refusal), TxPendingError, or the LedgerError
+   * that kept it out. Never throws for one transaction's failure.
    */
-  async submitMany(payloads: readonly TxPayload[], signer: Signer | undefined, opts: SubmitOptions & { wait: "none" }): Promise<(PendingTx | LedgerError)[]>;
-  async submitMany(payloads: readonly TxPayload[], signer?: Signer, opts?: SubmitOptions & { wait?: "commit" }): Promise<(CommittedTx | LedgerError)[]>;
-  async submitMany(payloads: readonly TxPayload[], signer?: Signer, opts: SubmitOptions = {}): Promise<(CommittedTx | PendingTx | LedgerError)[]> {
-    const s = signer ?? this.signer;
-    if (!s) throw new LedgerError("UNAUTHENTICATED", "submitMany needs a signer (argument or createClient({ signer }))");
-    const chainId = await this.chainId();
-    const signed: (Tx | LedgerError)[] = [];
-    for (const payload of payloads) {
-      try {
-        const body = buildTxBody(payload, { chainId, signer: s, ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}) });
-        signed.push(await signTransaction(s, body));
-      } catch (err) {
-        if (!(err instanceof LedgerError)) throw err;
-        signed.push(err);
-      }
-    }
-    // Admitted one after the other so that they enter the mempool in the order given.
-    const admitted: (PendingTx | LedgerError)[] = [];
-    for (const t of signed) {
-      if (t instanceof LedgerError) admitted.push(t);
-      else admitted.push(await this.submitSigned(t, { wait: "none" }).catch((err: unknown) => (err instanceof LedgerError ? err : Promise.reject(err))));
-    }
-    if (opts.wait === "none") return admitted;
-    const waitMs = opts.timeoutMs ?? 30_000;
-    return Promise.all(
-      admitted.map((a) => (a instanceof LedgerError ? a : this.waitForTx(a.txHash, { timeoutMs: waitMs }).catch((err: unknown) => (err instanceof LedgerError ? err : Promise.reject(err))))),
-    );
+  submitMany(payloads: readonly TxPayload[], signer: Signer | undefined, opts: SubmitManyOptions & { wait: "none" }): Promise<(PendingTx | LedgerError)[]>;
+  submitMany(payloads: readonly TxPayload[], signer?: Signer, opts?: SubmitManyOptions & { wait?: "commit" }): Promise<(CommittedTx | LedgerError)[]>;
+  submitMany(payloads: readonly TxPayload[], signer?: Signer, opts: SubmitManyOptions = {}): Promise<(CommittedTx | PendingTx | LedgerError)[]> {
+    return call.submitMany(this, payloads, signer, opts as SubmitManyOptions & { wait?: "commit" });
   }
+
 
 
   /**
@@ -214,11 +193,11 @@ export class TradeLedgerClient extends ClientCore {
     return call.getFullHistoryOf(this, kind, id, opts);
   }
 
-  verifiedHistory(kind: HistoryKind, id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
+  verifiedHistory(kind: HistoryKind, id: string, validators: TrustedValidators, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ history: HistoryPageJson | ObjectHistoryPageJson; verdict: VerificationReport }> {
     return call.verifiedHistory(this, kind, id, validators, opts);
   }
 
-  verifiedTitle(id: string, validators: ValidatorSet, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
+  verifiedTitle(id: string, validators: TrustedValidators, opts: Omit<FullHistoryOptions, "proofs"> = {}): Promise<{ title: TitleJson; history: ObjectHistoryPageJson; verdict: TitlePledgesReport }> {
     return call.verifiedTitle(this, id, validators, opts);
   }
 
@@ -258,6 +237,11 @@ export class TradeLedgerClient extends ClientCore {
     return call.getObservers(this, opts);
   }
 
+  /** The chain of validator sets since genesis: verify it with verifyValidatorSets (@tradeledger/sdk/audit), docs/governance.md §5. */
+  getValidatorSets(opts: ReadOptions = {}): Promise<AnswerOf<typeof routes.getValidatorSets>> {
+    return call.getValidatorSets(this, opts);
+  }
+
   getRules(opts: ReadOptions = {}): Promise<AnswerOf<typeof routes.listRules>> {
     return call.getRules(this, opts);
   }
@@ -278,7 +262,7 @@ export class TradeLedgerClient extends ClientCore {
     return call.getConcentrationReport(this, q);
   }
 
-  verifiedReport(kind: "aging" | "concentration", validators: ValidatorSet, q: { bank?: string; waitMs?: number } = {}) {
+  verifiedReport(kind: "aging" | "concentration", validators: TrustedValidators, q: { bank?: string; waitMs?: number } = {}) {
     return call.verifiedReport(this, kind, validators, q);
   }
 

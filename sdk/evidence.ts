@@ -8,7 +8,7 @@ import { fromHex, isHex, toHex, utf8 } from "./bytes.js";
 import { nobleCrypto } from "./crypto.js";
 import { canonicalJsonBytes } from "./hashing/canonical-json.js";
 import type { Signer } from "./signer.js";
-import { verifyHistory, verifyTx, type ValidatorSet } from "./verify.js";
+import { verifyHistory, verifyTx, type TrustedValidators } from "./verify.js";
 import type { HistoryPageJson } from "./api/routes.js";
 import type { TxEntryJson, TxJson } from "./api/schemas.js";
 
@@ -71,7 +71,7 @@ export interface EvidenceCheck {
  * verified transactions with the same code and target. `compilerKey` (hex), when given, must be the
  * key the bundle names (the signature alone proves only that the named key signed it).
  */
-export function verifyEvidence(bundle: EvidenceBundle, validators: ValidatorSet, opts: { compilerKey?: string } = {}): EvidenceCheck {
+export function verifyEvidence(bundle: EvidenceBundle, validators: TrustedValidators, opts: { compilerKey?: string } = {}): EvidenceCheck {
   const problems: string[] = [];
   const out = (proven: number, histories: number): EvidenceCheck => ({ ok: problems.length === 0, problems, proven, histories });
   try {

@@ -41,12 +41,14 @@ export {
   getStatus,
   getTitle,
   getTx,
+  getValidatorSets,
   getWarrant,
   listPieces,
   listReceivables,
   listTitles,
   registerInvoice,
   submit,
+  submitMany,
   submitSigned,
   verifiedHistory,
   verifiedReport,
@@ -73,6 +75,7 @@ export type {
   ReceivableQuery,
   RejectionQuery,
   SubmitOptions,
+  SubmitManyOptions,
   TitlePage,
   TitleQuery,
   FullHistoryOptions,
@@ -121,6 +124,9 @@ export type {
 // verification against the validator set
 export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyObjectHistory, verifyTx } from "./verify.js";
 export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
+// the chain of validator sets (docs/governance.md §5): verifyValidatorSets is in @tradeledger/sdk/audit
+export type { EpochLink, EpochLinkJson, EpochLinkProblem, EpochLinkProblemCode, ValidatorSetsReport } from "./epochs.js";
+export type { EpochProblemCode, EpochValidators, TrustedValidators, ValidatorSetChain } from "./certified.js";
 export { verifyPiece } from "./verify-piece.js";
 export { pledgesOfHistory, verifyTitlePledges } from "./verify-title.js";
 export type { PledgeOf, PledgeOutcome, TitlePledgesReport } from "./verify-title.js";
@@ -159,6 +165,7 @@ export {
   verifyCertifiedHeader,
   verifyCertifiedState,
   verifyCheckpointCertificate,
+  validatorsForEpoch,
 } from "./certified.js";
 export type { CertifiedHeaderCheck, CertifiedHeaderProof, CertifiedHeaderProofJson, CheckpointCertificate, CheckpointSignature } from "./certified.js";
 export { partyKeyAt, partyStateKey, SIGNATURE_NOT_ACCEPTED, verifySignerKeys } from "./signers.js";

@@ -9,7 +9,7 @@
 import { fromHex, toHex } from "./bytes.js";
 import { decode } from "./codec.js";
 import { nobleCrypto, sha256 } from "./crypto.js";
-import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderCheck, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
+import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderCheck, type CertifiedHeaderProofJson, type TrustedValidators } from "./certified.js";
 import { AGING_BUCKETS, agingBucket, daysPastDue, type AgingBucket } from "./domain.js";
 import { canonicalJsonBytes } from "./hashing/canonical-json.js";
 import { stateMultiproofFromJson, verifyStateMultiproof, type StateMultiproofJson, type StateProofJson } from "./proofs.js";
@@ -574,7 +574,7 @@ export interface ReportVerification {
  */
 export function verifyReport(
   report: { kind: "aging" | "concentration"; banks: { bankId: string }[] } & ReportBindingJson & Record<string, unknown>,
-  opts: { validators?: ValidatorSet; trustedStateRoot?: string } = {},
+  opts: { validators?: TrustedValidators; trustedStateRoot?: string } = {},
 ): ReportVerification {
   const problems: string[] = [];
   const books: BankBook[] = [];
@@ -640,7 +640,7 @@ export function verifyReport(
 }
 
 /** Why the report's `certified` header does not certify its asOf block and state root, or undefined if it does. */
-function checkCertifiedAsOf(report: ReportBindingJson, root: Uint8Array, validators: ValidatorSet): string | undefined {
+function checkCertifiedAsOf(report: ReportBindingJson, root: Uint8Array, validators: TrustedValidators): string | undefined {
   if (!report.certified) return `block ${report.asOf.height} is not certified in the report: fetch GET /v1/blocks/${report.asOf.height}/certified and set report.certified (the client's verifiedReport does)`;
   let c: CertifiedHeaderCheck;
   try {

@@ -11,7 +11,7 @@
 // signed blocks up to and including the rotation's own block, the new key every block after it.
 import { decode } from "./codec.js";
 import type { VerifySignature } from "./commit.js";
-import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
+import { certifiedHeaderFromJson, verifyCertifiedHeader, type CertifiedHeaderProofJson, type EpochProblemCode, type TrustedValidators } from "./certified.js";
 import type { Hash } from "./merkle.js";
 import { stateProofFromJson, verifyStateProof, type StateProofJson } from "./proofs.js";
 import { fromHex, isHex } from "./bytes.js";
@@ -42,14 +42,14 @@ export interface SignerKeysJson {
   parties: { partyId: string; record: string | null; proof: StateProofJson }[];
 }
 
-export type SignerKeysCheck = { ok: true; height: bigint; parties: Map<string, Party | null> } | { ok: false; reason: string };
+export type SignerKeysCheck = { ok: true; height: bigint; parties: Map<string, Party | null> } | { ok: false; reason: string; code?: EpochProblemCode };
 
 /** Verifies the certified header and every party record's proof under its state root. */
-export function verifySignerKeys(json: SignerKeysJson, set: ValidatorSet, hash: Hash, verify: VerifySignature): SignerKeysCheck {
+export function verifySignerKeys(json: SignerKeysJson, set: TrustedValidators, hash: Hash, verify: VerifySignature): SignerKeysCheck {
   try {
     if (!json || typeof json !== "object" || !Array.isArray(json.parties)) return { ok: false, reason: "malformed: signer keys have height, certified and parties" };
     const c = verifyCertifiedHeader(certifiedHeaderFromJson(json.certified), set, hash, verify);
-    if (!c.ok) return { ok: false, reason: `the signer keys' header: ${c.reason}` };
+    if (!c.ok) return { ok: false, reason: `the signer keys' header: ${c.reason}`, ...(c.code ? { code: c.code } : {}) };
     const parties = new Map<string, Party | null>();
     for (const p of json.parties) {
       if (!p || typeof p.partyId !== "string") return { ok: false, reason: "malformed: a party entry has partyId" };

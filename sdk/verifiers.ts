@@ -7,6 +7,9 @@ export { eventContradiction, validatorSetFromGenesis, verifyHistory, verifyObjec
 export { pledgesOfHistory, verifyTitlePledges } from "./verify-title.js";
 export type { TitlePledgesReport } from "./verify-title.js";
 export type { ValidatorSet, VerificationProblem, VerificationProblemCode, VerificationReport } from "./verify.js";
+// the chain of validator sets (docs/governance.md §5): verifyValidatorSets is in @tradeledger/sdk/audit
+export type { EpochLink, EpochLinkJson, EpochLinkProblem, EpochLinkProblemCode, ValidatorSetsReport } from "./epochs.js";
+export type { EpochProblemCode, EpochValidators, TrustedValidators, ValidatorSetChain } from "./certified.js";
 export { verifyPiece } from "./verify-piece.js";
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
 export { batchDigest, checkpointSigningBytes, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
@@ -18,6 +21,7 @@ export {
   verifyCertifiedHeader,
   verifyCertifiedState,
   verifyCheckpointCertificate,
+  validatorsForEpoch,
 } from "./certified.js";
 export type { CertifiedHeaderCheck, CertifiedHeaderProof, CertifiedHeaderProofJson, CheckpointCertificate, CheckpointSignature } from "./certified.js";
 export { partyKeyAt, partyStateKey, SIGNATURE_NOT_ACCEPTED, verifySignerKeys } from "./signers.js";

@@ -7,7 +7,7 @@ import { decode } from "./codec.js";
 import { batchDigest, verifyCommitCertificate } from "./commit.js";
 import { nobleCrypto, sha256 } from "./crypto.js";
 import { certificateFromJson, sameJson, toJsonView } from "./json.js";
-import { normalizeSet, type ValidatorSet } from "./verify.js";
+import { validatorsForEpoch, type TrustedValidators } from "./certified.js";
 import type { BlockHeader } from "./types.js";
 import type { BlockJson } from "./api/schemas.js";
 
@@ -21,17 +21,17 @@ export interface BlockCheck {
 }
 
 /**
- * Verifies a block as GET /v1/blocks/:height serves it (client.getBlock) against the validator set:
+ * Verifies a block as GET /v1/blocks/:height serves it (client.getBlock) against the validator set
+ * (the genesis set, or the chain of sets of verifyValidatorSets):
  * the encoded header hashes to the block hash served, every header field shown is the encoded
  * header's, and the commit certificate carries 2f+1 distinct validators' signatures over
  * batchDigest(chainId, height, time, txsRoot) of that header. It proves the block was committed with
  * those transactions (txsRoot), not its results: those are certified by a checkpoint certificate
  * (verifyCertifiedHeader). Never throws.
  */
-export function verifyBlock(block: BlockJson, validatorSet: ValidatorSet): BlockCheck {
+export function verifyBlock(block: BlockJson, validatorSet: TrustedValidators): BlockCheck {
   const fail = (reason: string, signers: string[] = []): BlockCheck => ({ ok: false, reason, signers });
-  const validators = normalizeSet(validatorSet);
-  if (typeof validators === "string") return fail(validators);
+  if (!validatorSet || typeof validatorSet.chainId !== "string") return fail("the validator set needs a chainId and validators");
   let header: BlockHeader;
   let headerBytes: Uint8Array;
   try {
@@ -51,6 +51,10 @@ export function verifyBlock(block: BlockJson, validatorSet: ValidatorSet): Block
   } catch (err) {
     return fail(`malformed certificate: ${(err as Error).message}`);
   }
+  // the set of the epoch the certificate names (sdk/epochs.ts), for that epoch's blocks only
+  const pick = validatorsForEpoch(validatorSet, cert.epoch, header.height);
+  if (!pick.ok) return fail(pick.reason);
+  const validators = pick.validators;
   const digest = batchDigest(sha256, { chainId: header.chainId, height: header.height, time: header.time, txsRoot: header.txsRoot });
   const check = verifyCommitCertificate(cert, validators, nobleCrypto.verify, { chainId: validatorSet.chainId, seq: header.height, digest });
   const signers = [...new Set(cert.commits.map((c) => validators[c.replica]?.id).filter((id): id is string => id !== undefined))].sort();

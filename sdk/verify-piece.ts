@@ -35,7 +35,7 @@ import { grantCreditLineTx, type GrantCreditLinePayload } from "./transactions/g
 import { issueWarrantTx, type IssueWarrantPayload } from "./transactions/issue-warrant.js";
 import { transferWarrantTx, type TransferWarrantPayload } from "./transactions/transfer-warrant.js";
 import { pieceIdOf } from "./transactions/warrant-common.js";
-import { verifyObjectHistory, verifyTx, type ValidatorSet, type VerificationProblemCode } from "./verify.js";
+import { verifyObjectHistory, verifyTx, type TrustedValidators, type VerificationProblemCode } from "./verify.js";
 import { certifiedHeaderFromJson, verifyCertifiedState } from "./certified.js";
 import { decode } from "./codec.js";
 import { sha256 } from "./crypto.js";
@@ -118,7 +118,7 @@ const before = (a: Position, b: Position) => a.height < b.height || (a.height ==
  * `const v = await client.getPiece(id, { proofs: true }); verifyPiece(v.piece, v, validatorSet)`.
  * See the head of this file for what it proves and what it does not.
  */
-export function verifyPiece(piece: PieceRecordJson, ancestry: PieceAncestry, validatorSet: ValidatorSet, opts: VerifyPieceOptions = {}): PieceVerificationReport {
+export function verifyPiece(piece: PieceRecordJson, ancestry: PieceAncestry, validatorSet: TrustedValidators, opts: VerifyPieceOptions = {}): PieceVerificationReport {
   const report: PieceVerificationReport = { ok: false, checked: 0, certifiedBlocks: 0, signaturesChecked: 0, problems: [] };
   const problem = (code: PieceProblemCode, message: string, where: { step?: number; height?: string } = {}) => report.problems.push({ code, message, ...where });
   const certified = new Set<string>();
@@ -282,7 +282,7 @@ export function verifyPiece(piece: PieceRecordJson, ancestry: PieceAncestry, val
       } catch (err) {
         check = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
       }
-      if (!check.ok) problem("CERTIFICATE_INVALID", `the piece's record: ${check.reason}`);
+      if (!check.ok) problem(("code" in check && check.code) || "CERTIFICATE_INVALID", `the piece's record: ${check.reason}`);
       else if (!record) problem("STEP_MISMATCH", `no piece ${piece.id} in the certified state at height ${check.header.height}`);
       else {
         const proven = decode<Piece>("Piece", record);

@@ -9,7 +9,7 @@
 import type { ObjectHistoryPageJson } from "./api/routes.js";
 import type { HistoryEntryJson, TitleJson } from "./api/schemas.js";
 import { sameJson } from "./json.js";
-import { verifyObjectHistory, type ValidatorSet, type VerificationReport } from "./verify.js";
+import { verifyObjectHistory, type TrustedValidators, type VerificationReport } from "./verify.js";
 
 export type PledgeOutcome = "OFFERED" | "PLEDGED" | "RELEASED" | "DECLINED" | "WITHDRAWN";
 
@@ -91,7 +91,7 @@ export interface TitlePledgesReport extends VerificationReport {
  * it makes (pledgesOfHistory), up to that height. A difference is PLEDGES_MISMATCH. It proves the
  * pledges, not the title record's other fields (its holder, status and quantity as of now).
  */
-export function verifyTitlePledges(title: TitleJson, history: ObjectHistoryPageJson, validatorSet: ValidatorSet): TitlePledgesReport {
+export function verifyTitlePledges(title: TitleJson, history: ObjectHistoryPageJson, validatorSet: TrustedValidators): TitlePledgesReport {
   const id = title?.title?.id;
   const report: TitlePledgesReport = verifyObjectHistory(history, validatorSet, { kind: "title", id: typeof id === "string" ? id : "" });
   const problem = (message: string) => {

@@ -23,13 +23,29 @@
 //      chain record, proven under a certified state root, counts and chains exactly those entries
 //      (sdk/history-chain.ts); a missing one is named.
 // What it does not prove: freshness (answers are "as of" a certified height) and anything about a
-// validator set other than the one given (docs/security.md §7).
+// validator set other than the ones given (docs/security.md §7).
+//
+// The validators given are the genesis set (validatorSetFromGenesis: enough while the chain never
+// changed its set) or the chain of sets verifyValidatorSets proved from it (sdk/epochs.ts): each
+// commit and checkpoint certificate is then checked with the set of the epoch it names, and only
+// for that epoch's seqs; an epoch the sets given do not prove is EPOCH_UNPROVEN, a seq outside the
+// epoch named WRONG_EPOCH.
 import { equalBytes, fromHex, isHex, toHex } from "./bytes.js";
 import { CodecError, decode } from "./codec.js";
 import { batchDigest, verifyCommitCertificate, type Validator, type VerifySignature } from "./commit.js";
 import { nobleCrypto, sha256 } from "./crypto.js";
 import { certificateFromJson, sameJson, toJsonView } from "./json.js";
-import { certifiedHeaderFromJson, verifyCertifiedHeader, verifyCertifiedState, type CertifiedHeaderProofJson, type ValidatorSet } from "./certified.js";
+import {
+  certifiedHeaderFromJson,
+  validatorsForEpoch,
+  validatorsOf,
+  verifyCertifiedHeader,
+  verifyCertifiedState,
+  type CertifiedHeaderProofJson,
+  type TrustedValidators,
+  type ValidatorSet,
+  type ValidatorSetChain,
+} from "./certified.js";
 import { checkHistoryComplete, decodeHistoryChain, HISTORY_KINDS, historyChainKey, historyEntriesOfTx, REJECTED_ATTEMPT, type HistoryKind, type ObjectKind } from "./history-chain.js";
 import { stateProofFromJson } from "./proofs.js";
 import { verifyReceiptInclusion, verifyTxInclusion } from "./proofs.js";
@@ -41,7 +57,7 @@ import { formatOf, type EventCheck } from "./transactions/index.js";
 import type { HistoryPageJson, ObjectHistoryPageJson } from "./api/routes.js";
 import type { TxJson } from "./api/schemas.js";
 
-export type { ValidatorSet };
+export type { TrustedValidators, ValidatorSet };
 
 export type VerificationProblemCode =
   | "MALFORMED"
@@ -66,7 +82,11 @@ export type VerificationProblemCode =
   | "NOT_THIS_OBJECT"
   /** verifyTitlePledges: the pledges shown are not those the title's proven history makes */
   | "PLEDGES_MISMATCH"
-  | "OUT_OF_ORDER";
+  | "OUT_OF_ORDER"
+  /** a certificate names a validator-set epoch the sets given do not prove (pass verifyValidatorSets' chain) */
+  | "EPOCH_UNPROVEN"
+  /** a certificate names an epoch whose seqs do not include its block (e.g. a removed set signing a later block) */
+  | "WRONG_EPOCH";
 
 export interface VerificationProblem {
   code: VerificationProblemCode;
@@ -115,16 +135,7 @@ export function validatorSetFromGenesis(genesis: unknown): ValidatorSet {
 }
 
 /** The validator set as validators with key bytes, or why it is unusable. */
-export function normalizeSet(set: ValidatorSet): Validator[] | string {
-  if (!set || typeof set.chainId !== "string" || !Array.isArray(set.validators) || set.validators.length === 0) return "the validator set needs a chainId and validators";
-  const out: Validator[] = [];
-  for (const [i, v] of set.validators.entries()) {
-    const key = typeof v.publicKey === "string" ? (isHex(v.publicKey, 32) ? fromHex(v.publicKey) : null) : v.publicKey;
-    if (!(key instanceof Uint8Array) || key.length !== 32) return `validator ${i} has no 32-byte public key`;
-    out.push({ id: v.id, publicKey: key });
-  }
-  return out;
-}
+export const normalizeSet: (set: ValidatorSet) => Validator[] | string = validatorsOf;
 
 function decodeReceipt(bytes: Uint8Array): Receipt {
   const wire = decode<{ txHash: Uint8Array; code: ResultCode; message: string; target: string; events: EventWire[]; alerts?: Alert[] }>("Receipt", bytes);
@@ -174,22 +185,19 @@ class Checker {
   private readonly blocks = new Map<string, Block | null>();
   certified = 0;
 
-  get validatorSet(): ValidatorSet {
+  get validatorSet(): TrustedValidators {
     return this.set;
   }
 
   constructor(
-    private readonly set: ValidatorSet,
-    private readonly validators: Validator[],
+    private readonly set: TrustedValidators,
+    private readonly chainId: string,
   ) {}
-
-  private get chainId(): string {
-    return this.set.chainId;
-  }
 
   /** each signer's record from the highest certified height served */
   private keys: Map<string, { party: Party | null; height: bigint }> | undefined;
   private keysProblem: string | undefined;
+  private keysProblemCode: VerificationProblemCode | undefined;
   private keysReported = false;
 
   /** The signers' keys served with the answer (each set verified once); none served leaves them unproven. */
@@ -201,6 +209,7 @@ class Checker {
       const check: SignerKeysCheck = verifySignerKeys(set, this.set, sha256, this.verifyCheckpoint);
       if (!check.ok) {
         this.keysProblem = check.reason;
+        this.keysProblemCode = check.code;
         return;
       }
       for (const [id, party] of check.parties) {
@@ -223,7 +232,7 @@ class Checker {
     if (!keys) {
       if (!this.keysReported) {
         this.keysReported = true;
-        this.problem("SIGNER_UNPROVEN", this.keysProblem ? `the signers' keys do not verify: ${this.keysProblem}` : "no signer keys were served (ask with waitCertifiedMs once the head is certified)", where);
+        this.problem(this.keysProblemCode ?? "SIGNER_UNPROVEN", this.keysProblem ? `the signers' keys do not verify: ${this.keysProblem}` : "no signer keys were served (ask with waitCertifiedMs once the head is certified)", where);
       }
       return;
     }
@@ -293,7 +302,14 @@ class Checker {
     }
     let check;
     try {
-      check = verifyCommitCertificate(certificateFromJson(proof.certificate), this.validators, nobleCrypto.verify, { chainId: this.chainId, seq: header.height, digest });
+      const cert = certificateFromJson(proof.certificate);
+      // the set of the epoch the certificate names, and only for that epoch's blocks
+      const pick = validatorsForEpoch(this.set, cert.epoch, header.height);
+      if (!pick.ok) {
+        this.problem(pick.code ?? "CERTIFICATE_INVALID", `block ${height}: commit certificate: ${pick.reason}`, { height });
+        return null;
+      }
+      check = verifyCommitCertificate(cert, pick.validators, nobleCrypto.verify, { chainId: this.chainId, seq: header.height, digest });
     } catch (err) {
       check = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
     }
@@ -314,7 +330,7 @@ class Checker {
       certified = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
     }
     if (!certified.ok) {
-      this.problem("CERTIFICATE_INVALID", `block ${height}: checkpoint certificate: ${certified.reason}`, { height });
+      this.problem(("code" in certified && certified.code) || "CERTIFICATE_INVALID", `block ${height}: checkpoint certificate: ${certified.reason}`, { height });
       return null;
     }
     if (!equalBytes(certified.hash, hash)) {
@@ -380,7 +396,7 @@ class Checker {
  * getHistory(id, { proofs: true }) pages) against the validator set, e.g. from the genesis file
  * (validatorSetFromGenesis). See the head of this file for what it proves and what it does not.
  */
-export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorSet): VerificationReport {
+export function verifyHistory(history: HistoryPageJson, validatorSet: TrustedValidators): VerificationReport {
   return verifyHistoryOf("receivable", history?.receivableId, history, validatorSet);
 }
 
@@ -392,7 +408,7 @@ export function verifyHistory(history: HistoryPageJson, validatorSet: ValidatorS
  * (`completeThrough`; ENTRY_MISSING names the gap). `expected`: the object asked for — a page for
  * another object is NOT_THIS_OBJECT.
  */
-export function verifyObjectHistory(history: ObjectHistoryPageJson, validatorSet: ValidatorSet, expected?: { kind: ObjectKind; id: string }): VerificationReport {
+export function verifyObjectHistory(history: ObjectHistoryPageJson, validatorSet: TrustedValidators, expected?: { kind: ObjectKind; id: string }): VerificationReport {
   const report = verifyHistoryOf(history?.kind, history?.id, history, validatorSet);
   if (expected && (history?.kind !== expected.kind || history?.id !== expected.id)) {
     report.problems.unshift({ code: "NOT_THIS_OBJECT", message: `the history served is of ${String(history?.kind)} ${String(history?.id)}, not of ${expected.kind} ${expected.id}` });
@@ -404,14 +420,10 @@ export function verifyObjectHistory(history: ObjectHistoryPageJson, validatorSet
 /** The history page of any kind (the receivable route names its object receivableId, the others kind and id). */
 type AnyHistoryPage = Omit<HistoryPageJson, "receivableId">;
 
-function verifyHistoryOf(kind: HistoryKind, id: string, history: AnyHistoryPage, validatorSet: ValidatorSet): VerificationReport {
+function verifyHistoryOf(kind: HistoryKind, id: string, history: AnyHistoryPage, validatorSet: TrustedValidators): VerificationReport {
   const report: VerificationReport = { ok: false, checked: 0, certifiedBlocks: 0, problems: [] };
-  const validators = normalizeSet(validatorSet);
-  if (typeof validators === "string") {
-    report.problems.push({ code: "MALFORMED", message: validators });
-    return report;
-  }
-  const c = new Checker(validatorSet, validators);
+  const c = checkerFor(validatorSet, report);
+  if (!c) return report;
   try {
     if (!history || typeof history !== "object" || !Array.isArray(history.items) || typeof id !== "string" || !HISTORY_KINDS.includes(kind)) {
       c.problem("MALFORMED", kind === "receivable" ? "a history has receivableId and items" : "a history has kind, id and items");
@@ -488,7 +500,7 @@ function completeness(c: Checker, kind: HistoryKind, id: string, history: AnyHis
     check = { ok: false as const, reason: `malformed: ${(err as Error).message}` };
   }
   if (!check.ok) {
-    c.problem("NOT_PROVEN_COMPLETE", `the history chain record is not proven: ${check.reason}`);
+    c.problem(("code" in check && check.code) || "NOT_PROVEN_COMPLETE", `the history chain record is not proven: ${check.reason}`);
     return;
   }
   const height = check.header.height;
@@ -504,14 +516,10 @@ function completeness(c: Checker, kind: HistoryKind, id: string, history: AnyHis
 }
 
 /** Verifies one transaction as served by GET /v1/txs/:hash (client.getTx) against the validator set. */
-export function verifyTx(view: TxJson, validatorSet: ValidatorSet): VerificationReport {
+export function verifyTx(view: TxJson, validatorSet: TrustedValidators): VerificationReport {
   const report: VerificationReport = { ok: false, checked: 1, certifiedBlocks: 0, problems: [] };
-  const validators = normalizeSet(validatorSet);
-  if (typeof validators === "string") {
-    report.problems.push({ code: "MALFORMED", message: validators });
-    return report;
-  }
-  const c = new Checker(validatorSet, validators);
+  const c = checkerFor(validatorSet, report);
+  if (!c) return report;
   try {
     c.useSignerKeys(view.signerKeys);
     const block = c.block(view.height, { hash: view.blockHash, header: view.proof.header, certificate: view.certificate, certified: view.certified });
@@ -528,6 +536,17 @@ export function verifyTx(view: TxJson, validatorSet: ValidatorSet): Verification
     c.problem("MALFORMED", `the transaction view is malformed: ${(err as Error).message}`);
   }
   return finish(report, c);
+}
+
+/** A checker over usable trusted validators, or undefined with the report's MALFORMED problem. */
+function checkerFor(trusted: TrustedValidators, report: VerificationReport): Checker | undefined {
+  // a chain of sets comes from verifyValidatorSets; a single set is checked here
+  const usable = Array.isArray((trusted as ValidatorSetChain)?.epochs) || validatorsOf(trusted as ValidatorSet);
+  if (typeof usable === "string") {
+    report.problems.push({ code: "MALFORMED", message: usable });
+    return undefined;
+  }
+  return new Checker(trusted, trusted.chainId);
 }
 
 function finish(report: VerificationReport, c: Checker): VerificationReport {

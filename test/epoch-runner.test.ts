@@ -126,6 +126,27 @@ t.test("a laggard of a finished epoch gets its final proof, fetches the state an
   for (const k of [0, 1, 2, 3, 4]) t.same(net.nodes.get(k)!.chain.problems, []);
 });
 
+t.test("a node whose consensus log is behind its chain (the log lost, the store kept) resumes in the chain's epoch", async (t) => {
+  const net = new EpochNet(41n, [0, 1, 2, 3]);
+  for (const k of [0, 1, 2, 3]) await net.start(k);
+  await net.start(4);
+  net.submit("ADD:4");
+  t.ok(await loadUntil(net, () => net.votingEpoch([0, 1, 2, 3, 4]) === 1n, 30_000));
+  await load(net, 1000);
+  const node = net.nodes.get(2)!;
+  net.crash(2);
+  node.log.current = undefined;
+  node.log.records = [];
+  node.log.finished.clear();
+  t.ok(node.chain.height > net.nodes.get(0)!.runner!.epoch.baseSeq, "its chain holds blocks of epoch 1");
+  await net.start(2);
+  t.equal(node.runner!.epoch.epoch, 1n, "it starts in epoch 1, not in the epoch 0 its empty log implies");
+  t.ok(await loadUntil(net, () => net.votingEpoch([0, 1, 2, 3, 4]) === 1n && node.runner!.driver !== undefined, 20_000), "and votes");
+  await load(net, 500);
+  t.ok(await net.runUntilTrue(() => net.allExecutedOn([0, 1, 2, 3, 4]), net.now + 20_000));
+  t.same(net.violations, []);
+});
+
 t.test("wire: the epoch travels in the envelope; garbage epochs are typed refusals, never a crash", async (t) => {
   const net = new EpochNet(5n, [0, 1, 2, 3]);
   for (const k of [0, 1, 2, 3]) await net.start(k);

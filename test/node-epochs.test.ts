@@ -11,6 +11,9 @@ import { join } from "node:path";
 import { tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";
 import { verifyCommitCertificate } from "../sdk/commit.js";
+import { verifyCertifiedHeader } from "../sdk/certified.js";
+import { epochLinkToJson, verifyValidatorSets } from "../sdk/epochs.js";
+import { validatorSetFromGenesis } from "../sdk/verify.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { TradeLedgerNode } from "../node/node.js";
 import { parseWith } from "../config/load.js";
@@ -136,4 +139,33 @@ t.test("a fifth validator joins by governance, then a genesis validator leaves",
   const hashes = new Set(await Promise.all([a!, restarted, c!, newcomer].map(async (n) => toHex((await n.query.getHeader(low))!.hash))));
   t.equal(hashes.size, 1, "one chain");
   t.ok(hookCalls.some((h) => h.epoch === 1n && h.nextEpoch === 2n && h.height === h.seq), "the newcomer's epoch-ended hook ran with its state at the switch");
+});
+
+t.test("the validators that switched keep the epoch links; the chain of sets verifies from genesis, and so do certified headers of epoch 2", async (t) => {
+  const a = net.nodes[0]!;
+  const genesisSet = validatorSetFromGenesis(net.genesis);
+  const links = await a.query.epochLinks();
+  t.same(links.map((l) => l.epoch), [1n, 2n], "one link per switch, built at each switch by node/epochs.ts");
+  const sets = verifyValidatorSets(genesisSet, links.map(epochLinkToJson));
+  t.ok(sets.ok, JSON.stringify(sets.problems));
+  t.same(sets.chain.epochs.map((e) => e.validators.length), [4, 5, 4]);
+  t.same(sets.chain.epochs[1]!.validators.map((v) => toHex(v.publicKey)).at(-1), toHex(newKey), "epoch 1 adds the newcomer last");
+  // the checkpoint certificates the node keeps name their epoch, so a client checks them with that set
+  const head = a.chain.height;
+  const certified = await a.query.waitCertifiedHeader(head, 10_000);
+  t.ok(certified, "the head is certified");
+  t.equal(certified!.checkpoint.epoch, 2n, "a checkpoint of epoch 2");
+  t.match(verifyCertifiedHeader(certified!, sets.chain, (b) => nodeCrypto.sha256(b), (pk, m, s) => nodeCrypto.verify(pk, m, s)), { ok: true });
+  t.match(verifyCertifiedHeader(certified!, genesisSet, (b) => nodeCrypto.sha256(b), (pk, m, s) => nodeCrypto.verify(pk, m, s)), { ok: false, code: "EPOCH_UNPROVEN" });
+  // the observer ran no replica, so no hook: it learnt both links from the block-sync answers it
+  // followed with, each verified from the genesis set, and serves them too
+  const observer = net.observer!;
+  t.ok(await eventually(async () => (await observer.query.epochLinks()).length === 2, 30_000), "the observer learnt both links by block sync");
+  const fromObserver = verifyValidatorSets(genesisSet, (await observer.query.epochLinks()).map(epochLinkToJson));
+  t.ok(fromObserver.ok, JSON.stringify(fromObserver.problems));
+  t.same(fromObserver.chain.epochs.map((e) => e.validators.length), [4, 5, 4]);
+  // the newcomer followed epoch 0 (no replica then) and voted from E1: it holds epoch 2's link (its
+  // own switch) and epoch 1's if a block-sync answer brought it; whatever it holds is in epoch order
+  const own = (await newcomer!.query.epochLinks()).map((l) => l.epoch);
+  t.ok(own.includes(2n), `the newcomer built epoch 2's link at its switch (holds ${own.join(", ")})`);
 });

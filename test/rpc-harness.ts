@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { batchDigest, checkpointSigningBytes, commitSigningBytes, type CommitCertificate, type Validator } from "../sdk/commit.js";
+import { batchDigest, checkpointSigningBytes, commitSigningBytes, epochSigningChainId, quorumSize, type CommitCertificate, type Validator } from "../sdk/commit.js";
 import type { CheckpointCertificate } from "../sdk/certified.js";
 import { toHex, utf8 } from "../sdk/bytes.js";
 import { tx } from "../sdk/builders.js";
@@ -23,6 +23,7 @@ import type { Party, Role } from "../sdk/types.js";
 import { txBodyFormatError } from "../sdk/validate.js";
 import type { Tx } from "../sdk/tx.js";
 import { Chain, type ExecutedBlock } from "../node/chain/chain.js";
+import type { LedgerParams } from "../node/ledger/execute.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { Mempool } from "../node/driver/mempool.js";
 import { PartyKeys } from "../node/parties.js";
@@ -68,6 +69,8 @@ export interface HarnessOptions {
   metrics?: NodeMetrics;
   /** the genesis validator set in ledger state (governance, docs/governance.md), as a node's genesis has it */
   governance?: boolean;
+  /** ledger parameters (e.g. a small checkpointInterval and watermarkWindow, so that epochs end soon) */
+  ledgerParams?: Partial<LedgerParams>;
 }
 
 export class RpcHarness {
@@ -85,6 +88,11 @@ export class RpcHarness {
   autoCertify = true;
   /** added to the wall clock for block times: lets tests move "now" past due dates */
   timeOffsetMs = 0;
+  /**
+   * The validator-set epoch whose set signs the blocks and checkpoints made from now on, and that
+   * set's node key seeds in replica order (docs/governance.md §5): a test switches it at an epoch's end.
+   */
+  signing: { epoch: bigint; seeds: Uint8Array[] };
   /** the NodeApi the RPC is served from */
   readonly api: NodeService;
   private producing: Promise<unknown> = Promise.resolve();
@@ -108,6 +116,7 @@ export class RpcHarness {
     }
     this.validatorSeeds = VALIDATOR_IDS.map((id) => seedOf(`node/${id}`));
     this.validators = VALIDATOR_IDS.map((id, i) => ({ id, publicKey: nodeCrypto.publicKeyFromSeed(this.validatorSeeds[i]!) }));
+    this.signing = { epoch: 0n, seeds: this.validatorSeeds };
     this.api = new NodeService({
       chainId: CHAIN_ID,
       nodeId: "bank-a",
@@ -150,7 +159,7 @@ export class RpcHarness {
         ...(opts.governance ? { validators: VALIDATOR_IDS.map((id) => ({ partyId: id, nodePublicKey: nodeCrypto.publicKeyFromSeed(seedOf(`node/${id}`)) })) } : {}),
       },
       // Tests move block time forward (overdue); the ledger's age bound would expire the transactions.
-      { verifySignature: (tx, key) => sigCache.verify(tx, key), params: { txMaxAgeMs: 10n * 365n * 86_400_000n } },
+      { verifySignature: (tx, key) => sigCache.verify(tx, key), params: { txMaxAgeMs: 10n * 365n * 86_400_000n, ...opts.ledgerParams } },
     );
     const query = new LedgerQuery(store, chain, nodeCrypto);
     const keys = new PartyKeys(query);
@@ -214,12 +223,15 @@ export class RpcHarness {
     const time = wall > this.chain.headTime ? wall : this.chain.headTime;
     const view = opts.view ?? 0n;
     const digest = batchDigest(nodeCrypto.sha256, { chainId: CHAIN_ID, height, time, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
+    const { epoch, seeds } = this.signing;
+    const signingChain = epochSigningChainId(CHAIN_ID, epoch);
     const certificate: CommitCertificate = {
       chainId: CHAIN_ID,
+      ...(epoch !== 0n ? { epoch } : {}),
       view,
       seq: height,
       digest,
-      commits: (opts.signers ?? [0, 1, 2]).map((replica) => ({ replica, signature: nodeCrypto.sign(this.validatorSeeds[replica]!, commitSigningBytes(CHAIN_ID, view, height, digest, replica)) })),
+      commits: (opts.signers ?? this.quorum()).map((replica) => ({ replica, signature: nodeCrypto.sign(seeds[replica]!, commitSigningBytes(signingChain, view, height, digest, replica)) })),
     };
     const started = performance.now();
     const executed = await this.chain.executeBlock({ height, time, proposer: "bank-a", view, txs, certificate });
@@ -235,17 +247,25 @@ export class RpcHarness {
    * Stores a checkpoint certificate for block `height`: CHECKPOINT signatures of `signers` (default
    * 3 of 4, a quorum) over (chainId, height, its time, its hash), as consensus would gather them.
    */
-  async certify(height: bigint, signers: number[] = [0, 1, 2]): Promise<CheckpointCertificate> {
+  async certify(height: bigint, signers: number[] = this.quorum()): Promise<CheckpointCertificate> {
     const header = await this.query.getHeader(height);
     if (!header) throw new Error(`no block ${height}`);
+    const { epoch, seeds } = this.signing;
+    const signingChain = epochSigningChainId(CHAIN_ID, epoch);
     const c: CheckpointCertificate = {
+      ...(epoch !== 0n ? { epoch } : {}),
       seq: height,
       timestamp: header.header.time,
       blockHash: header.hash,
-      signatures: signers.map((replica) => ({ replica, signature: nodeCrypto.sign(this.validatorSeeds[replica]!, checkpointSigningBytes(CHAIN_ID, height, header.header.time, header.hash, replica)) })),
+      signatures: signers.map((replica) => ({ replica, signature: nodeCrypto.sign(seeds[replica]!, checkpointSigningBytes(signingChain, height, header.header.time, header.hash, replica)) })),
     };
     await this.store.putCheckpointCertificate(c);
     return c;
+  }
+
+  /** The first quorum of the signing set's replicas (3 of 4 at genesis). */
+  quorum(): number[] {
+    return Array.from({ length: quorumSize(this.signing.seeds.length) }, (_, i) => i);
   }
 
   /** Waits until every admitted transaction is in a block. */

@@ -22,6 +22,8 @@ import { TradeLoad } from "../tools/chaos/load.js";
 import { prng } from "../tools/prng.js";
 import { auditChain, commitGaps, decideChange, describeSet, EpochBook, setInState, until, type Decision } from "../tools/reconfig.js";
 import { certificateFromJson } from "../sdk/json.js";
+import { verifyValidatorSets } from "../sdk/epochs.js";
+import { validatorSetFromGenesis } from "../sdk/verify.js";
 import { faultTolerance } from "../sdk/commit.js";
 import { peerIdFromNodePublicKey } from "../p2p/index.js";
 import { fromHex } from "../sdk/bytes.js";
@@ -319,6 +321,22 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
   t.ok(signers(dG.version).includes(REMOVED), `${REMOVED} signed until its removal`);
   t.notOk(signers(dR.version).includes(REMOVED), `${REMOVED} signs nothing after its switch`);
   t.ok(audit.blocksByEpoch.get(dR.version)!.count >= 1, "the final epoch ordered blocks");
+
+  // The light client's chain of sets (sdk/epochs.ts, docs/governance.md §5): a genesis validator that
+  // switched every time, and bank-e (it followed epoch 0, then was killed and restarted), serve epoch
+  // links that prove every epoch's set from the genesis set, the two additions decided in one epoch
+  // as one switch (the version jumps)
+  const genesisSet = validatorSetFromGenesis(JSON.parse(readFileSync(cluster.net.genesisFile, "utf8")));
+  const expectedSets = book.epochs.map((ep) => [ep.version, ep.members.map((m) => m.partyId)]);
+  for (const i of [0, e]) {
+    let sets = verifyValidatorSets(genesisSet, []);
+    await until(async () => {
+      sets = verifyValidatorSets(genesisSet, (await cluster.client(i, "auditor").getValidatorSets()).links);
+      return sets.ok && sets.chain.epochs.length === expectedSets.length;
+    }, 30_000);
+    t.ok(sets.ok, `${cluster.id(i)}'s chain of validator sets verifies from genesis ${sets.ok ? "" : JSON.stringify(sets.problems)}`);
+    t.same(sets.chain.epochs.map((ep) => [ep.epoch, ep.validators.map((v) => v.id)]), expectedSets, `${cluster.id(i)} proves every epoch's set`);
+  }
 
   // ---- figures -------------------------------------------------------------------------------------------
   for (const p of phases) {

@@ -57,6 +57,7 @@ import {
   EXAMPLE_SCORECARD,
   HISTORY_KINDS,
   type HistoryKind,
+  type TrustedValidators,
   type ValidatorSet,
   type VerificationReport,
   verifyHistory,
@@ -68,6 +69,7 @@ import {
   type LedgerEventType,
 } from "../../sdk/index.js";
 import { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "../../sdk/api/primitives.js";
+import { verifyValidatorSets } from "../../sdk/epochs.js";
 
 export interface ClientCommandOptions {
   /** default devnet folder (keys/, network.json, genesis.json); default ".devnet" */
@@ -92,6 +94,9 @@ interface CommonOptions {
 }
 
 class UsageError extends Error {}
+
+/** The chain of validator sets a node served does not verify from the genesis set: nothing is verified against it. */
+class ValidatorSetsError extends Error {}
 
 export function addClientCommands(program: Command, options: ClientCommandOptions = {}): Command {
   const out = options.out ?? ((t: string) => void process.stdout.write(t));
@@ -141,9 +146,22 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   /** The validators to trust: --genesis, else the devnet's genesis.json. */
   const validatorsOf = (o: CommonOptions & { genesis?: string }) => validatorSetFromGenesis(readJson(o.genesis ?? join(devnetOf(o), "genesis.json")));
 
+  /**
+   * The chain of validator sets (docs/governance.md §5): the links the node serves, each proven from
+   * the genesis set above; a chain whose set never changed is the genesis set alone.
+   */
+  const trustedOf = async (o: CommonOptions & { genesis?: string }, client: TradeLedgerClient): Promise<TrustedValidators> => {
+    const sets = verifyValidatorSets(validatorsOf(o), (await client.getValidatorSets()).links);
+    if (!sets.ok) {
+      const p = sets.problems[0]!;
+      throw new ValidatorSetsError(`the chain of validator sets served does not verify from the genesis set: ${p.code} ${p.message}`);
+    }
+    return sets.chain;
+  };
+
   /** An object's whole history checked against the validators (client.verifiedHistory), for the commands' --verify. */
   const verifiedHistory: VerifiedHistory = {
-    validators: validatorsOf,
+    validators: trustedOf,
     print: (value, verdict) => {
       print({ ...value, verification: verdict });
       if (!verdict.ok) exit(1);
@@ -174,6 +192,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
         await fn(...args);
       } catch (e) {
         if (e instanceof UsageError) return fail({ error: { code: "USAGE", message: e.message } }, 2);
+        if (e instanceof ValidatorSetsError) return fail({ error: { code: "VALIDATOR_SETS_UNPROVEN", message: e.message } }, 1);
         const le = e instanceof LedgerError ? e : undefined;
         const body = le
           ? { error: { code: le.code, message: le.message, ...(le.status ? { status: le.status } : {}), ...(le.receipt ? { receipt: toJsonView(le.receipt) } : {}) } }
@@ -353,7 +372,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
       }),
     );
 
-  command("history", "the history of a receivable (or, with --kind, a piece, warrant, credit line, title or lot); --verify proves it complete against the genesis validator set", "auditor")
+  command("history", "the history of a receivable (or, with --kind, a piece, warrant, credit line, title or lot); --verify proves it complete against the validator sets proven from the genesis", "auditor")
     .argument("<id>")
     .option("--kind <kind>", `the object's kind: ${HISTORY_KINDS.join(", ")}`, "receivable")
     .option("--verify", "verify every entry's proofs and certificates, and that no entry is missing up to a certified height (verifyHistory / verifyObjectHistory)")
@@ -363,7 +382,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
         const kind = historyKindOf(o.kind, id);
         const client = clientOf(o, signerOf(o, "auditor", "history"));
         if (!o.verify) return print(kind === "receivable" ? await client.getFullHistory(id, { proofs: false }) : await client.getFullHistoryOf(kind, id, { proofs: false }));
-        const { history, verdict } = await client.verifiedHistory(kind, id, verifiedHistory.validators(o));
+        const { history, verdict } = await client.verifiedHistory(kind, id, await verifiedHistory.validators(o, client));
         const { blocks: _blocks, signerKeys: _keys, complete: _complete, ...shown } = history;
         verifiedHistory.print({ ...shown, items: history.items.map(({ proof: _p, ...e }) => e) }, verdict);
       }),
@@ -404,7 +423,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   addBuyerCommands(command, run, signerOf, clientOf, print);
   addSupervisionCommands(program, command, run, signerOf, clientOf, print);
   addValidatorChangeCommands(program, command, run, signerOf, clientOf, print);
-  addLendingCommands(command, run, signerOf, clientOf, print, exit, devnetOf);
+  addLendingCommands(command, run, signerOf, clientOf, print, exit, devnetOf, trustedOf);
   addGovernanceCommands({ command, run, signerOf, clientOf, print, out, devnetOf, urlsOf, program, signal: options.signal, format: () => format }, env);
   return program;
 }
@@ -710,8 +729,8 @@ const U64_MAX = 2n ** 64n - 1n;
 
 /** What the history commands' --verify uses: the verdict on an object's whole history, and how it is printed (exit 1 unless ok). */
 interface VerifiedHistory {
-  /** the validators to trust: --genesis, else the devnet's genesis.json */
-  validators(o: CommonOptions & { genesis?: string }): ValidatorSet;
+  /** the validators to trust: the chain of sets the node serves, proven from --genesis (else the devnet's genesis.json) */
+  validators(o: CommonOptions & { genesis?: string }, client: TradeLedgerClient): Promise<TrustedValidators>;
   print(value: object, verdict: VerificationReport): void;
 }
 
@@ -968,7 +987,7 @@ function addTitleCommands(
         const client = clientOf(o, signerOf(o, "auditor", "show-title"));
         if (!o.verify) return print(await client.getTitle(titleId));
         // the title's history proven complete, and the pledges shown re-derived from it
-        const { title, verdict } = await client.verifiedTitle(titleId, verifiedHistory.validators(o));
+        const { title, verdict } = await client.verifiedTitle(titleId, await verifiedHistory.validators(o, client));
         verifiedHistory.print(title, verdict);
       }),
     );
@@ -986,7 +1005,7 @@ function addTitleCommands(
         const client = clientOf(o, signerOf(o, "auditor", "show-lot"));
         const lot = await client.getLot(lotId, page);
         if (!o.verify) return print(lot);
-        verifiedHistory.print(lot, (await client.verifiedHistory("lot", lotId, verifiedHistory.validators(o))).verdict);
+        verifiedHistory.print(lot, (await client.verifiedHistory("lot", lotId, await verifiedHistory.validators(o, client))).verdict);
       }),
     );
 
@@ -1489,6 +1508,7 @@ function addLendingCommands(
   print: (value: unknown) => void,
   exit: (code: number) => void,
   devnetOf: (o: CommonOptions) => string,
+  trustedOf: (o: CommonOptions & { genesis?: string }, client: TradeLedgerClient) => Promise<TrustedValidators>,
 ): void {
   command("propose-extension", "propose a later due date for a receivable (the one bank with live financing on it)", "bank-a")
     .argument("<receivableId>")
@@ -1619,7 +1639,7 @@ function addLendingCommands(
         const waitMs = Number(o.waitMs);
         if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 30_000) throw new UsageError(`--wait-ms ${o.waitMs}: an integer of ms, 0..30000`);
         const client = clientOf(o, signerOf(o, "auditor", "report"));
-        const validators = validatorSetFromGenesis(readJson(o.genesis ?? join(devnetOf(o), "genesis.json")));
+        const validators = await trustedOf(o, client);
         const { report, verdict: check } = await client.verifiedReport(kind, validators, { ...(o.bank !== undefined ? { bank: o.bank } : {}), waitMs });
         const { inputs, certified: _certified, ...shown } = report;
         print({ ...shown, inputs: inputs.map((i) => i.key), verification: { ok: check.ok, boundTo: check.boundTo, problems: check.problems } });

@@ -205,7 +205,8 @@ async function init(opts: InitOptions): Promise<void> {
     lines.push(
       `node config: ${configFile}`,
       validatorId
-        ? `node public key (put it in the genesis validators/observers list): ${toHex(node.publicKey)}`
+        ? `node public key (put it in the genesis validators/observers list): ${toHex(node.publicKey)}\n` +
+          `  (to join a running network instead: start the node, it follows the chain; a validator's party proposes it with \`tradeledger governance propose add --node-key ${toHex(node.publicKey)} --validator-party ${validatorId}\`, and it votes from the switch: docs/governance.md §7)`
         : `node public key (an observer: a BANK or REGULATOR party admits it on the running network with \`tradeledger observer admit ${toHex(node.publicKey)} --operator <your party>\`, docs/governance.md): ${toHex(node.publicKey)}`,
       `peer id: ${peerIdFromNodePublicKey(node.publicKey)}`,
       "",

@@ -143,8 +143,11 @@ export class EpochRunner<E extends ExecutedLike = ExecutedBlock> {
     // no epoch record: the node never switched, it is in epoch 0 (the genesis set)
     const logged = current ?? this.genesisRecord();
     const head = this.deps.headEpoch();
+    // the chain holds blocks of a later epoch than the log's (a store refilled from peers while the
+    // log stayed behind): the log's epoch is over for this node, whatever it was in it
+    const stale = head !== undefined && head.epoch > logged.epoch && this.deps.chain.height > head.baseSeq;
     let target: EpochRecord;
-    if (this.indexIn(logged.members) >= 0) {
+    if (this.indexIn(logged.members) >= 0 && !stale) {
       // voting in it: its replica resumes from the records (and ends the epoch again if it ended before the switch was durable)
       target = logged;
     } else if (head && head.epoch > logged.epoch) {

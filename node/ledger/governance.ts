@@ -10,11 +10,13 @@ import { decode, encode } from "../../sdk/codec.js";
 import { equalBytes } from "../../sdk/bytes.js";
 import { faultTolerance } from "../../sdk/commit.js";
 import type { ValidatorChangeKind } from "../../sdk/types.js";
+import { VALIDATOR_SET_STATE_KEY } from "../../sdk/epochs.js";
 import { epochEndFor } from "../../consensus/replica.js";
 import type { StateReader, StateWriter } from "./state.js";
 
 export const GOVERNANCE_KEY = {
-  validatorSet: "v/set",
+  /** the light client proves it under the state root of each switch (sdk/epochs.ts) */
+  validatorSet: VALIDATOR_SET_STATE_KEY,
   proposal: (proposalId: string) => `v/p/${proposalId}`,
 } as const;
 

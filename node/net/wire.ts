@@ -5,6 +5,7 @@
 import { decode, encode, CodecError } from "../../sdk/codec.js";
 import { withoutZeroEpoch, type CommitCertificate } from "../../sdk/commit.js";
 import type { CheckpointCertificate } from "../../sdk/certified.js";
+import type { EpochLink } from "../../sdk/epochs.js";
 import { malformation } from "../../consensus/messages.js";
 import type {
   Checkpoint,
@@ -316,6 +317,8 @@ export interface CertifiedBlock {
   headerHash: Uint8Array;
   /** the newest checkpoint certificate the server holds at or below `height` (not trusted: verified by the receiver) */
   checkpoint?: CheckpointCertificate;
+  /** epoch links the server holds near the run (not trusted: verified from the genesis set, node/epochs.ts) */
+  epochLinks?: EpochLink[];
 }
 
 export function encodeCertifiedBlock(b: CertifiedBlock): Uint8Array {
@@ -331,6 +334,8 @@ export function decodeCertifiedBlock(bytes: Uint8Array): CertifiedBlock | Error 
     withoutZeroEpoch(b.certificate);
     if (!b.checkpoint) delete b.checkpoint;
     else withoutZeroEpoch(b.checkpoint as CheckpointCertificate & { epoch?: bigint });
+    if (!b.epochLinks || b.epochLinks.length === 0) delete b.epochLinks;
+    else for (const l of b.epochLinks) withoutZeroEpoch(l.checkpoint as CheckpointCertificate & { epoch?: bigint });
     return b as CertifiedBlock;
   } catch (err) {
     return err instanceof Error ? err : new WireError(String(err));

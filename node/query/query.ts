@@ -9,6 +9,7 @@ import { concatBytes, equalBytes, fromUtf8, toHex } from "../../sdk/bytes.js";
 import { decode } from "../../sdk/codec.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
 import { MAX_CERTIFIED_CHAIN, type CertifiedHeaderProof, type CheckpointCertificate } from "../../sdk/certified.js";
+import type { EpochLink } from "../../sdk/epochs.js";
 import { EMPTY_HISTORY_HEAD, historyChainKey, nextHistoryHead, REJECTED_ATTEMPT, type HistoryKind } from "../../sdk/history-chain.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import { newExposureTally, tallyExposure } from "../../sdk/domain.js";
@@ -452,6 +453,10 @@ export class LedgerQuery implements QueryModel {
       return { ...entry, alert };
     });
     return withCursor(items, refs.cursor);
+  }
+
+  epochLinks(): Promise<EpochLink[]> {
+    return this.store.blocks.epochLinks();
   }
 
   async governance(proposalId?: string): Promise<{ set: ValidatorSetRecord; proposal?: ValidatorProposalRecord } | undefined> {

@@ -5,6 +5,7 @@
 import type { ValidatorProposalRecord, ValidatorSetRecord } from "../ledger/governance.js";
 import type { CommitCertificate } from "../../sdk/commit.js";
 import type { CertifiedHeaderProof, CheckpointCertificate } from "../../sdk/certified.js";
+import type { EpochLink } from "../../sdk/epochs.js";
 import type { HistoryKind } from "../../sdk/history-chain.js";
 import type { ExposureTally } from "../../sdk/domain.js";
 import type { StateMultiproof, StateProof } from "../../sdk/proofs.js";
@@ -251,6 +252,8 @@ export interface QueryModel {
    * or not certified yet (the next checkpoint, or the idle tip's, certifies it: docs/consensus.md §2.6).
    */
   certifiedHeader(height: bigint): Promise<CertifiedHeaderProof | undefined>;
+  /** the proofs of the validator-set epochs this node kept at its switches (node/epochs.ts), ascending */
+  epochLinks(): Promise<EpochLink[]>;
   /** the newest checkpoint certificate this node holds at or below `height` (what block sync hands observers) */
   checkpointAtOrBelow(height: bigint): Promise<CheckpointCertificate | undefined>;
   /** certifiedHeader, waiting up to `ms` for a certificate to arrive */

@@ -3,6 +3,7 @@
 import { decode, encode } from "../../sdk/codec.js";
 import { withoutZeroEpoch, type CommitCertificate } from "../../sdk/commit.js";
 import type { CheckpointCertificate } from "../../sdk/certified.js";
+import type { EpochLink } from "../../sdk/epochs.js";
 import type { BlockHeader } from "../../sdk/types.js";
 import { Bucket } from "./buckets.js";
 import { key, readU32, readU64, u64be, type KeyWriter } from "./encoding.js";
@@ -24,6 +25,7 @@ export const blockKeys = {
   txAttempt: (hash: Uint8Array, height: bigint, index: number) => key(Bucket.txAttempt).bytes(hash).u64(height).u32(index).done(),
   certificate: (height: bigint) => key(Bucket.blockCertificate).u64(height).done(),
   checkpoint: (seq: bigint) => key(Bucket.checkpointCertificate).u64(seq).done(),
+  epochLink: (epoch: bigint) => key(Bucket.epochLink).u64(epoch).done(),
   txsOf: (height: bigint): KeyWriter => key(Bucket.blockTx).u64(height),
   receiptsOf: (height: bigint): KeyWriter => key(Bucket.blockReceipt).u64(height),
 };
@@ -69,6 +71,22 @@ export function decodeCheckpointRecord(bytes: Uint8Array, seq: bigint): Checkpoi
   }
   if (c.seq !== seq) throw corrupted(`checkpoint certificate stored at ${seq} is for ${c.seq}`, { seq: seq.toString() });
   return c;
+}
+
+export function encodeEpochLinkRecord(l: EpochLink): Uint8Array {
+  return encode("EpochLinkMsg", l);
+}
+
+export function decodeEpochLinkRecord(bytes: Uint8Array, epoch: bigint): EpochLink {
+  let l: EpochLink;
+  try {
+    l = decode<EpochLink>("EpochLinkMsg", bytes);
+    withoutZeroEpoch(l.checkpoint as CheckpointCertificate & { epoch?: bigint });
+  } catch (err) {
+    throw corrupted(`epoch link ${epoch} does not decode`, { epoch: epoch.toString() }, err);
+  }
+  if (l.epoch !== epoch) throw corrupted(`epoch link stored at ${epoch} is for ${l.epoch}`, { epoch: epoch.toString() });
+  return l;
 }
 
 export function decodeHeader(bytes: Uint8Array, height?: bigint): BlockHeader {
@@ -164,6 +182,13 @@ export class BlockRepository {
       return decodeCheckpointRecord(plain(v), readU64(k, 1));
     }
     return undefined;
+  }
+
+  /** The epoch links stored (node/epochs.ts), ascending by epoch. */
+  async epochLinks(): Promise<EpochLink[]> {
+    const out: EpochLink[] = [];
+    for await (const [k, v] of this.db.iterator(prefixRange(Uint8Array.of(Bucket.epochLink)))) out.push(decodeEpochLinkRecord(plain(v), readU64(k, 1)));
+    return out;
   }
 
   /** The highest checkpoint certificate with seq <= `at`, or undefined. */

@@ -25,6 +25,11 @@ export enum Bucket {
   blockCertificate = 8,
   /** u64 seq -> encoded CheckpointCertificateMsg: 2f+1 CHECKPOINT signatures over block seq's hash (sdk/certified.ts) */
   checkpointCertificate = 9,
+  /**
+   * u64 epoch -> encoded EpochLinkMsg (proto/consensus.proto): the proof that validator-set epoch
+   * `epoch` began (sdk/epochs.ts), built at the switch (node/epochs.ts); written with fsync
+   */
+  epochLink = 13,
 
   // ---- state ------------------------------------------------------------------------------------
   /** utf8 state key (node/ledger/state.ts KEY) -> record bytes */

@@ -13,7 +13,8 @@ import type { Tx } from "../../sdk/tx.js";
 import type { BlockHeader, Receipt } from "../../sdk/types.js";
 import type { WriteSet } from "../ledger/state.js";
 import type { CheckpointCertificate } from "../../sdk/certified.js";
-import { BlockRepository, blockKeys, decodeHeader, encodeCheckpointRecord, encodeTxLocation } from "./blocks.js";
+import type { EpochLink } from "../../sdk/epochs.js";
+import { BlockRepository, blockKeys, decodeHeader, encodeCheckpointRecord, encodeEpochLinkRecord, encodeTxLocation } from "./blocks.js";
 import { Bucket } from "./buckets.js";
 import { ConsensusRecords } from "./consensus.js";
 import { EMPTY, plain, prefixRange, type ClassicExtras, type Db } from "./db.js";
@@ -83,11 +84,12 @@ export interface StoreMemory {
 /**
  * The buckets a snapshot copies: blocks, their lookups and commit certificates, state, the state
  * tree and the indexes. Not the meta record (the receiver writes its own once everything is
- * verified), not checkpoint certificates (the receiver keeps the one it verified), and never the
- * consensus driver's write-ahead records (what this node signed is its own).
+ * verified), not checkpoint certificates (the receiver keeps the one it verified), not epoch links
+ * (each proves itself, but none is part of the state the snapshot's certificate covers), and never
+ * the consensus driver's write-ahead records (what this node signed is its own).
  */
 export const SNAPSHOT_BUCKETS: ReadonlySet<number> = new Set(
-  Object.values(Bucket).filter((b): b is Bucket => typeof b === "number" && b !== Bucket.meta && b !== Bucket.checkpointCertificate && b !== Bucket.consensus),
+  Object.values(Bucket).filter((b): b is Bucket => typeof b === "number" && b !== Bucket.meta && b !== Bucket.checkpointCertificate && b !== Bucket.epochLink && b !== Bucket.consensus),
 );
 /** How many snapshots a store keeps (the newest), besides older ones a peer is still copying. */
 const KEPT_SNAPSHOTS = 3;
@@ -254,6 +256,16 @@ export class Store {
     this.assertUsable();
     await this.db.put(blockKeys.checkpoint(c.seq), encodeCheckpointRecord(c));
     for (const listener of [...this.checkpointListeners]) listener(c.seq);
+  }
+
+  /**
+   * Keeps the proof that validator-set epoch `link.epoch` began (sdk/epochs.ts, built by
+   * node/epochs.ts at the switch), synced to disk: it holds a state proof at the switch seq, which
+   * this store cannot rebuild once its state has moved on.
+   */
+  async putEpochLink(link: EpochLink): Promise<void> {
+    this.assertUsable();
+    await this.db.put(blockKeys.epochLink(link.epoch), encodeEpochLinkRecord(link), { sync: true });
   }
 
   /** Called with the seq of every checkpoint certificate stored from now on; returns an unsubscribe. */

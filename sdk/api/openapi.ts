@@ -98,7 +98,12 @@ export function openApiDocument(info: { version: string; title?: string } = { ve
       security: r.access === "signed" ? [{ signedRead: [] }] : [],
       "x-access": r.access,
     };
-    if (r.body) op.requestBody = { required: true, content: { "application/json": { schema: jsonSchemaOf(r.body, "input", defs) } } };
+    if (r.body) {
+      const content: Record<string, unknown> = { "application/json": { schema: jsonSchemaOf(r.body, "input", defs) } };
+      // A binary body is protobuf bytes: no JSON Schema describes them, so it is a string of that media type (as OpenAPI 3.1 describes binary content).
+      if (r.binaryBody) content[r.binaryBody.contentType] = { schema: { type: "string", contentMediaType: r.binaryBody.contentType, description: r.binaryBody.description } };
+      op.requestBody = { required: true, content };
+    }
     const p = openApiPath(r.path);
     paths[p] = { ...(paths[p] ?? {}), [r.method.toLowerCase()]: op };
   }

@@ -44,6 +44,11 @@ export function pageOf<T extends z.ZodMiniType, E extends z.core.$ZodLooseShape 
 }
 
 export const SubmitBody = z.object({ tx: described(Hex, "the SignedTx bytes (sdk signTransaction) as hex") });
+export const SubmitBatchBody = /* @__PURE__ */ z.object({
+  txs: described(/* @__PURE__ */ z.array(Hex).check(z.minLength(1, "at least one transaction")), "SignedTx bytes as hex, in order"),
+});
+/** The binary body of POST /v1/txs/batch: proto/tradeledger.proto TxSubmission. */
+export const PROTOBUF_CONTENT_TYPE = "application/x-protobuf";
 
 // ---- routes -------------------------------------------------------------------------------------
 
@@ -67,6 +72,8 @@ export interface RouteDef<P extends z.ZodMiniType = z.ZodMiniType, Q extends z.Z
   success: number;
   /** error statuses this route can answer with */
   errors: readonly number[];
+  /** a binary form the body may also take: its content type and the proto/ message it holds */
+  binaryBody?: { contentType: string; message: string; description: string };
 }
 
 /* @__NO_SIDE_EFFECTS__ */

@@ -7,7 +7,7 @@
 import type * as z from "zod/mini";
 import type { ObjectKind } from "../history-chain.js";
 import { getHealth, getReadiness, getOpenApi, getMetrics } from "./routes/node.js";
-import { getStatus, submitTx } from "./routes/chain.js";
+import { getStatus, submitTx, submitTxBatch } from "./routes/chain.js";
 import { getBlock, getCertifiedHeader } from "./routes/blocks.js";
 import { getTx, getBlockTxs, listRejections } from "./routes/txs.js";
 import { getReceivable, getHistory, listReceivables } from "./routes/receivables.js";
@@ -16,7 +16,7 @@ import { getDocument, getFingerprint } from "./routes/documents.js";
 import { getIndicators, getFinancials, getAgingReport, getConcentrationReport } from "./routes/lending.js";
 import { getCreditLine, getWarrant, getPiece, listPieces, getPieceHistory, getWarrantHistory, getCreditLineHistory } from "./routes/warrants.js";
 import { getTitle, getLot, listTitles, getTitleHistory, getLotHistory } from "./routes/titles.js";
-import { listAlerts, listRules, getGovernance, listObservers } from "./routes/governance.js";
+import { listAlerts, listRules, getGovernance, getValidatorSets, listObservers } from "./routes/governance.js";
 import { streamEvents } from "./routes/events.js";
 
 export * from "./route-parts.js";
@@ -43,6 +43,7 @@ export const routes: {
   readonly getReadiness: typeof getReadiness;
   readonly getStatus: typeof getStatus;
   readonly submitTx: typeof submitTx;
+  readonly submitTxBatch: typeof submitTxBatch;
   readonly getTx: typeof getTx;
   readonly getBlock: typeof getBlock;
   readonly getCertifiedHeader: typeof getCertifiedHeader;
@@ -75,6 +76,7 @@ export const routes: {
   readonly listRules: typeof listRules;
   readonly getGovernance: typeof getGovernance;
   readonly listObservers: typeof listObservers;
+  readonly getValidatorSets: typeof getValidatorSets;
   readonly streamEvents: typeof streamEvents;
   readonly getOpenApi: typeof getOpenApi;
   readonly getMetrics: typeof getMetrics;
@@ -83,6 +85,7 @@ export const routes: {
   getReadiness,
   getStatus,
   submitTx,
+  submitTxBatch,
   getTx,
   getBlock,
   getCertifiedHeader,
@@ -115,6 +118,7 @@ export const routes: {
   listRules,
   getGovernance,
   listObservers,
+  getValidatorSets,
   streamEvents,
   getOpenApi,
   getMetrics,

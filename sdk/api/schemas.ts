@@ -8,7 +8,7 @@
 import type * as z from "zod/mini";
 import type { Role, Event, PieceStatus, ReceivableStatus, TitleStatus, WarrantStatus } from "../types.js";
 import type { TxType } from "../transactions/index.js";
-import type { BlockProofView, CertificateView, CertifiedHeaderView, EventView, HistoryEntryView, ReceiptView, ReceivableRecord, ReceivableView, StatusView, SubmitResultView, TxEntryView, TxTypeSchema } from "./views/core.js";
+import type { BlockProofView, CertificateView, CertifiedHeaderView, EventView, HistoryEntryView, ReceiptView, ReceivableRecord, ReceivableView, StatusView, SubmitResultView, BatchItemView, TxEntryView, TxTypeSchema } from "./views/core.js";
 import type { BlockView, LedgerEventView, ReadinessView } from "./views/node.js";
 import type { ExposureView, PartyView } from "./views/parties.js";
 import type { TxView } from "./views/txs.js";
@@ -49,6 +49,7 @@ export type PartyJson = z.output<typeof PartyView>;
 export type ExposureJson = z.output<typeof ExposureView>;
 export type LedgerEventJson = z.output<typeof LedgerEventView>;
 export type SubmitResultJson = z.output<typeof SubmitResultView>;
+export type BatchItemJson = z.output<typeof BatchItemView>;
 export type CertificateJson = z.output<typeof CertificateView>;
 export type CertifiedHeaderJson = z.output<typeof CertifiedHeaderView>;
 export type CertifiedRecordJson = z.output<typeof CertifiedRecordView>;

@@ -13,6 +13,7 @@ import type { ConsensusMessage } from "../../consensus/index.js";
 import { toHex } from "../../sdk/bytes.js";
 import { tx } from "../../sdk/builders.js";
 import { signTx } from "../../sdk/tx.js";
+import { encode } from "../../sdk/codec.js";
 import type { TxPayload } from "../../sdk/transactions/index.js";
 import { nodeCrypto } from "../../node/crypto.js";
 
@@ -93,4 +94,15 @@ write("rpc-edge", [
   enc(2, 0, "18446744073709551616"),
   enc(2, 1, "a".repeat(64)),
   enc(2, 3, "12/abc"),
+]);
+
+const batch = (form: "json" | "protobuf", list: Uint8Array[]) =>
+  form === "json" ? Uint8Array.of(0, ...new TextEncoder().encode(JSON.stringify({ txs: list.map(toHex) }))) : Uint8Array.of(1, ...encode("TxSubmission", { txs: list }));
+write("rpc-batch", [
+  batch("json", txs.slice(0, 3)),
+  batch("protobuf", txs.slice(0, 3)),
+  batch("protobuf", [txs[0]!, Uint8Array.of(0x0a, 0x01), txs[0]!]),
+  batch("json", [txs[1]!, new Uint8Array(0)]),
+  Uint8Array.of(1),
+  Uint8Array.of(0, ...new TextEncoder().encode('{"txs":[]}')),
 ]);

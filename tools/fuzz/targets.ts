@@ -17,7 +17,7 @@ import { decodeCertifiedBlock, decodeConsensusMessage, decodeRecord, encodeCerti
 import { encodeFrame, FIRST_FRAME_CHUNK, FrameDecoder, FrameError } from "../../p2p/framing.js";
 import { routes } from "../../sdk/api/routes.js";
 import { ApiError } from "../../rpc/errors.js";
-import { parseInput, parseJsonText } from "../../rpc/input.js";
+import { parseInput, parseJsonText, parseTxBatch } from "../../rpc/input.js";
 import type { FuzzTarget } from "./engine.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -218,7 +218,42 @@ export const rpcEdge: FuzzTarget = {
   },
 };
 
-export const TARGETS: readonly FuzzTarget[] = [txDecoder, consensusWire, frameReader, rpcEdge];
+// ---- 5. the RPC's batch body: POST /v1/txs/batch, JSON or protobuf --------------------------------
+
+const BATCH_MAX_TXS = 8;
+
+export const rpcBatch: FuzzTarget = {
+  name: "rpc-batch",
+  description: "POST /v1/txs/batch bodies (JSON txs or a protobuf TxSubmission) to the transactions each is admitted as",
+  maxLen: 8192,
+  dictionary: ['{"txs":["', '","', '"]}', "[]", "null"].map(utf8).concat([Uint8Array.of(0x0a), Uint8Array.of(0x0a, 0x00), Uint8Array.of(0x12), Uint8Array.of(0x80, 0x80, 0x04)]),
+  run(data) {
+    if (data.length === 0) return;
+    const form = data[0]! & 1 ? "protobuf" : "json";
+    const body = data.subarray(1);
+    let txs: Uint8Array[];
+    try {
+      txs = parseTxBatch(body, form, BATCH_MAX_TXS);
+    } catch (err) {
+      if (err instanceof InvariantError || (err as Error)?.name === "AssertionError") throw err;
+      edgeError(err);
+      return;
+    }
+    ok(txs.length >= 1 && txs.length <= BATCH_MAX_TXS, `${txs.length} transactions let through`);
+    // the entries are what a client encoding them would send (a padded length may differ in bytes, not in entries)
+    if (form === "protobuf") deepStrictEqual(parseTxBatch(encode("TxSubmission", { txs }), "protobuf", BATCH_MAX_TXS), txs, "the entries do not round-trip");
+    for (const t of txs) {
+      ok(t instanceof Uint8Array);
+      try {
+        decodeTx(nodeCrypto, t);
+      } catch (err) {
+        typed(err, CodecError);
+      }
+    }
+  },
+};
+
+export const TARGETS: readonly FuzzTarget[] = [txDecoder, consensusWire, frameReader, rpcEdge, rpcBatch];
 
 export function targetByName(name: string): FuzzTarget {
   const t = TARGETS.find((x) => x.name === name);

@@ -2,9 +2,9 @@
 // Each route is a value of its own (sdk/api/routes.ts collects them): a client that sends a few of them
 // carries those and their schemas only. Browser-safe.
 import * as z from "zod/mini";
-import { Empty, MinHeight, READ_ERRORS, SubmitBody, WaitCertifiedMs, route } from "../route-parts.js";
+import { Empty, MinHeight, PROTOBUF_CONTENT_TYPE, READ_ERRORS, SubmitBatchBody, SubmitBody, WaitCertifiedMs, route } from "../route-parts.js";
 import { Hex32, TimeMs, U64, described } from "../primitives.js";
-import { ReceiptView, StatusView, SubmitResultView } from "../views/core.js";
+import { BatchItemView, ReceiptView, StatusView, SubmitResultView } from "../views/core.js";
 
 export const getStatus = /* @__PURE__ */ route({
   method: "GET",
@@ -21,6 +21,12 @@ export const getStatus = /* @__PURE__ */ route({
   errors: [429],
 });
 
+const WaitQuery = /* @__PURE__ */ z.object({
+  wait: described(z.optional(z.enum(["commit", "none"])), "commit: wait for the block and return the receipt"),
+  timeoutMs: described(z.optional(z.pipe(z.pipe(/* @__PURE__ */ z
+    .string().check(z.regex(/^[0-9]{1,6}$/, "an integer of ms")), z.transform(Number)), /* @__PURE__ */ z.int().check(z.gte(0)).check(z.lte(120_000)))), "how long to wait for the commit, 0..120000 ms (default 30000)"),
+});
+
 export const submitTx = /* @__PURE__ */ route({
   method: "POST",
   path: "/v1/txs",
@@ -29,16 +35,29 @@ export const submitTx = /* @__PURE__ */ route({
   description:
     "Admits a SignedTx (hex). Without `wait` it answers 202 once admitted. With `wait=commit` it waits up to `timeoutMs` for the block: 200 with the receipt when the ledger accepted it, the status of the receipt's code (409 for domain rejections, 403, 404, 400) with the receipt in the error when it rejected it, 202 if still pending. Resubmitting a committed transaction returns its receipt (idempotent retries).",
   params: Empty,
-  query: z.object({
-    wait: described(z.optional(z.enum(["commit", "none"])), "commit: wait for the block and return the receipt"),
-    timeoutMs: described(z.optional(z.pipe(z.pipe(/* @__PURE__ */ z
-      .string().check(z.regex(/^[0-9]{1,6}$/, "an integer of ms")), z.transform(Number)), /* @__PURE__ */ z.int().check(z.gte(0)).check(z.lte(120_000)))), "how long to wait for the commit, 0..120000 ms (default 30000)"),
-  }),
+  query: WaitQuery,
   body: SubmitBody,
   response: SubmitResultView,
   produces: "json",
   success: 200,
   errors: [400, 401, 403, 404, 409, 413, 429, 503],
+});
+
+export const submitTxBatch = /* @__PURE__ */ route({
+  method: "POST",
+  path: "/v1/txs/batch",
+  access: "tx",
+  summary: "Submit many signed transactions in one request",
+  description:
+    "Admits each transaction in order as POST /v1/txs would; `results` holds each one's outcome (one bad transaction never fails the others). With `wait=commit`, answers once all admitted are in a block or `timeoutMs` passed. Limits: GET /v1/status `submission`. docs/api.md, Submitting in bulk.",
+  params: Empty,
+  query: WaitQuery,
+  body: SubmitBatchBody,
+  response: z.object({ results: z.array(BatchItemView) }),
+  produces: "json",
+  success: 200,
+  errors: [400, 413, 429, 503],
+  binaryBody: { contentType: PROTOBUF_CONTENT_TYPE, message: "TxSubmission", description: "a TxSubmission message (proto/tradeledger.proto)" },
 });
 
 /**

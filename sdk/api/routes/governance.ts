@@ -5,7 +5,7 @@ import * as z from "zod/mini";
 import { Cursor, Empty, Limit, MinHeight, READ_ERRORS, ReadQuery, pageOf, route } from "../route-parts.js";
 import { Hex32, PartyId, U64, described } from "../primitives.js";
 import { AsOf } from "../views/core.js";
-import { AlertRecordView, GovernanceView, ObserverRecordView, SupervisionRuleView } from "../views/objects.js";
+import { AlertRecordView, EpochLinkView, GovernanceView, ObserverRecordView, SupervisionRuleView } from "../views/objects.js";
 
 // supervision (DESIGN.md §11, docs/supervision.md)
 export const listAlerts = /* @__PURE__ */ route({
@@ -57,6 +57,26 @@ export const getGovernance = /* @__PURE__ */ route({
   query: z.object({ proposal: z.optional(Hex32), minHeight: MinHeight }),
   body: null,
   response: z.object({ governance: GovernanceView, asOf: AsOf }),
+  produces: "json",
+  success: 200,
+  errors: READ_ERRORS,
+});
+
+export const getValidatorSets = /* @__PURE__ */ route({
+  method: "GET",
+  path: "/v1/validator-sets",
+  access: "signed",
+  summary: "The proof of each validator-set epoch's set since genesis",
+  description: "Any registered party; check with verifyValidatorSets (docs/governance.md §5).",
+  params: Empty,
+  query: ReadQuery,
+  body: null,
+  response: z.object({
+    links: z.array(EpochLinkView),
+    epoch: described(U64, "the set in state: its version"),
+    switchAt: described(U64, "and its switch seq"),
+    asOf: AsOf,
+  }),
   produces: "json",
   success: 200,
   errors: READ_ERRORS,

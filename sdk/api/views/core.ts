@@ -235,18 +235,21 @@ export const CertificateView = described(
     commits: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
   }), "2f+1 validator COMMIT signatures: check with verifyCommitCertificate against the genesis validator set").apply(named, "CommitCertificate");
 
+export const CheckpointCertificateView = described(
+  z.object({
+    seq: described(U64, "the checkpointed block's height"),
+    timestamp: described(TimeMs, "its time"),
+    blockHash: described(Hex32, "its hash (the checkpoint's state digest)"),
+    signatures: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
+    epoch: described(z.optional(U64), "validator-set epoch; absent for the genesis set"),
+  }), "2f+1 validators' CHECKPOINT signatures over (chainId, seq, timestamp, blockHash) (sdk/commit.ts checkpointSigningBytes)").apply(named, "CheckpointCertificate");
+
 export const CertifiedHeaderView = described(
   z.object({
     height: described(U64, "the height of `header`"),
     header: described(Hex, "the encoded BlockHeader, whose SHA-256 is the block hash"),
     chain: described(z.array(Hex).check(z.maxLength(MAX_CERTIFIED_CHAIN)), "the encoded headers above it up to the checkpointed block, ascending; each one's prevHash is the hash of the one before"),
-    checkpoint: described(
-      z.object({
-        seq: described(U64, "the checkpointed block's height"),
-        timestamp: described(TimeMs, "its time"),
-        blockHash: described(Hex32, "its hash (the checkpoint's state digest)"),
-        signatures: z.array(z.object({ replica: described(z.int().check(z.gte(0)), "index in the validator set"), signature: described(Hex, "ed25519, 64 bytes") })),
-      }), "2f+1 validators' CHECKPOINT signatures over (chainId, seq, timestamp, blockHash) (sdk/commit.ts checkpointSigningBytes)"),
+    checkpoint: CheckpointCertificateView,
   }), "certifies the whole header - receipts root and state root included - to anyone who knows the validator set: check with verifyCertifiedHeader (sdk/certified.ts)").apply(named, "CertifiedHeader");
 
 export const StateProofView = z
@@ -344,6 +347,10 @@ export const StatusView = z
     notAdmitted: described(z.optional(z.string()), "an observer that no validator accepts: why, and which party must admit which node key (docs/governance.md)"),
     ready: z.boolean(),
     version: z.string(),
+    submission: described(
+      z.optional(z.object({ maxTxBytes: z.int(), maxBodyBytes: z.int(), maxBatchTxs: z.int(), maxBatchBytes: z.int() })),
+      "this node's submission limits (POST /v1/txs, POST /v1/txs/batch)",
+    ),
   }).apply(named, "Status");
 
 export const SubmitResultView = z
@@ -356,3 +363,16 @@ export const SubmitResultView = z
     blockHash: z.optional(Hex32),
     receipt: z.optional(ReceiptView),
   }).apply(named, "SubmitResult");
+
+/** One transaction's outcome in POST /v1/txs/batch, in the order of the request. */
+export const BatchItemView = z
+  .object({
+    txHash: z.optional(Hex32),
+    status: described(z.enum(["pending", "committed", "refused"]), "refused: not admitted (`error`); committed: in a block (`receipt`, OK or the ledger's refusal)"),
+    height: z.optional(U64),
+    index: z.optional(z.int()),
+    time: z.optional(TimeMs),
+    blockHash: z.optional(Hex32),
+    receipt: z.optional(ReceiptView),
+    error: described(z.optional(z.object({ code: z.string(), message: z.string(), status: z.int() })), "as POST /v1/txs would answer: its code, message and HTTP status"),
+  }).apply(named, "BatchItem");

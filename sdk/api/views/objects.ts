@@ -2,7 +2,7 @@
 // supervision and governance (DESIGN.md §7, §8, §11, §12). Browser-safe.
 import * as z from "zod/mini";
 import { Amount, CalendarDate, Currency, Hex, Hex32, PartyId, Quantity, ResultCodeSchema, TimeMs, TitleKindSchema, U64, ValidatorChangeKindSchema, described, named } from "../primitives.js";
-import { AlertView, AsOf, CertifiedHeaderView, HistoryBlocks, HistoryComplete, HistoryEntryView, HistorySignerKeys, StateProofView } from "./core.js";
+import { AlertView, AsOf, CertifiedHeaderView, CheckpointCertificateView, HistoryBlocks, HistoryComplete, HistoryEntryView, HistorySignerKeys, StateProofView } from "./core.js";
 import { TxView } from "./txs.js";
 import { RuleKindSchema, RuleParamsJson, SeveritySchema } from "../../transactions/set-rule.js";
 import { AGING_BUCKETS } from "../../domain.js";
@@ -256,6 +256,15 @@ export const ValidatorProposalView = z
 export type ValidatorProposalJson = z.output<typeof ValidatorProposalView>;
 
 /** The validator set in ledger state and, if asked for, one proposal (GET /v1/governance). */
+export const EpochLinkView = described(
+  z.object({
+    epoch: U64,
+    checkpoint: CheckpointCertificateView,
+    header: Hex,
+    setRecord: Hex,
+    proof: StateProofView,
+  }), "the proof that validator-set `epoch` began: the previous set's checkpoint certificate at the switch seq E, header E, and the ValidatorSet record (v/set) proven under its state root (docs/governance.md §5)").apply(named, "EpochLink");
+
 export const GovernanceView = z
   .object({
     validators: z.array(z.object({ partyId: PartyId, nodePublicKey: Hex32 })),

@@ -1,0 +1,183 @@
+// The chain of validator sets a light client verifies (docs/governance.md §5, sdk/epochs.ts): at each
+// switch, the node builds the epoch link — the old set's stable checkpoint certificate at E, header
+// E, and the v/set record proven under header E's state root — checks it against the chain it holds,
+// and keeps it durably (store bucket epochLink). The RPC serves the links (GET /v1/validator-sets).
+//
+// The proof of v/set must be taken while the state is exactly at E: the next block may change the
+// set (a new decision) and the store keeps only the head's state tree. The consensus driver calls
+// onEpochEnded at that moment (awaited before the next epoch's replica starts). A node that reaches a
+// later height without passing through that moment (an observer, a laggard or newcomer catching up by
+// block sync) learns the link from the block-sync answers of nodes that hold it (`offer`): each link
+// proves itself from the genesis set, so any peer may serve it. A node restored from a snapshot past
+// a switch, whose peers' answers no longer carry that link, lacks it (docs/governance.md §9).
+import type { StableCheckpoint } from "../consensus/types.js";
+import type { CheckpointCertificate, ValidatorSet } from "../sdk/certified.js";
+import { VALIDATOR_SET_STATE_KEY, verifyValidatorSets, type EpochLink } from "../sdk/epochs.js";
+import type { Crypto } from "../sdk/crypto.js";
+import { decodeValidatorSet } from "./ledger/governance.js";
+import type { Logger } from "./log.js";
+import type { Store } from "./store/store.js";
+
+/** What the driver hands over at a switch (docs/governance.md §5): the ended epoch, the next, E's stable checkpoint. */
+export interface EpochEnded {
+  epoch: bigint;
+  nextEpoch: bigint;
+  checkpoint: StableCheckpoint;
+}
+
+/** The driver's hook (node/driver): awaited at the switch, while the node's state is exactly at E. */
+export type OnEpochEnded = (e: EpochEnded) => Promise<void> | void;
+
+export class EpochLinkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EpochLinkError";
+  }
+}
+
+/** The stable checkpoint's proof as clients check it, naming the epoch whose set signed it. */
+function checkpointCertificateOfEpoch(epoch: bigint, sc: StableCheckpoint): CheckpointCertificate {
+  return {
+    ...(epoch !== 0n ? { epoch } : {}),
+    seq: sc.seq,
+    timestamp: sc.timestamp,
+    blockHash: sc.stateDigest,
+    signatures: sc.proof.map((c) => ({ replica: c.replica, signature: c.signature })),
+  };
+}
+
+/**
+ * The link of epoch `nextEpoch` from the store as it is now, which must be exactly at the switch seq
+ * E = checkpoint.seq. Throws EpochLinkError if the store is elsewhere or its v/set record is not the
+ * one the switch starts (another version, another switchAt): the driver broke its contract.
+ */
+export async function buildEpochLink(store: Store, e: EpochEnded): Promise<EpochLink> {
+  const at = e.checkpoint.seq;
+  const header = await store.blocks.headerBytes(at);
+  await store.whenIdle();
+  // Synchronous from here: no commit can interleave, so the height, value and proof agree.
+  const height = store.meta?.height;
+  if (height !== at) throw new EpochLinkError(`epoch ${e.epoch} ended at ${at} but the store is at ${String(height)}: the set at the switch can no longer be proven`);
+  const { value, proof } = store.state.proveSync(VALIDATOR_SET_STATE_KEY);
+  if (!header) throw new EpochLinkError(`no header of block ${at}, where epoch ${e.epoch} ended`);
+  if (!value) throw new EpochLinkError(`no validator set in state at ${at}, where epoch ${e.epoch} ended`);
+  const set = decodeValidatorSet(value);
+  if (set.version !== e.nextEpoch || set.switchAt !== at) {
+    throw new EpochLinkError(`the set in state at ${at} is version ${set.version} switching at ${set.switchAt}, not epoch ${e.nextEpoch} switching at ${at}`);
+  }
+  return { epoch: e.nextEpoch, checkpoint: checkpointCertificateOfEpoch(e.epoch, e.checkpoint), header, setRecord: value, proof };
+}
+
+export interface EpochLinksDeps {
+  store: Store;
+  /** the genesis validator set (the chain id and the genesis validators' node keys) */
+  genesis: ValidatorSet;
+  crypto: Crypto;
+  logger: Logger;
+}
+
+/**
+ * Builds, checks and keeps the epoch links of this node (one owner of the fact "which switches this
+ * node can prove"). `onEpochEnded` is the driver's hook.
+ */
+export class EpochLinks {
+  /** the links held, ascending by epoch (loaded once; this object is the store's only writer of them) */
+  private held: Promise<EpochLink[]> | undefined;
+  /** offers and switches, one at a time */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** links offered by peers that did not verify (counted; never stored) */
+  refused = 0;
+
+  constructor(private readonly deps: EpochLinksDeps) {}
+
+  /**
+   * At a switch: builds the link of the next epoch, verifies it with the sets this node already
+   * proves (genesis and the links it holds, as a client would), and stores it (fsync). Idempotent:
+   * a link already held (a restart between the hook and the new replica) is kept as it is. Throws
+   * EpochLinkError if the link cannot be built or does not verify: a broken invariant, never a link
+   * served that a client would refuse.
+   */
+  readonly onEpochEnded: OnEpochEnded = (e) => this.serially(() => this.atSwitch(e));
+
+  private async atSwitch(e: EpochEnded): Promise<void> {
+    const held = await this.links();
+    if (held.some((l) => l.epoch === e.nextEpoch)) return;
+    const link = await buildEpochLink(this.deps.store, e);
+    const before = held.filter((l) => l.epoch < e.nextEpoch);
+    const last = before.length === 0 ? 0n : before[before.length - 1]!.epoch;
+    if (last !== e.epoch) {
+      // an earlier switch passed while this node was elsewhere (a snapshot past it): its link is
+      // missing, so this one cannot be checked from genesis here; kept all the same, clients check the chain
+      this.deps.logger.warn("epoch link kept unverified: the link of an earlier epoch is missing here", { epoch: e.nextEpoch.toString(), newestHeld: last.toString() });
+      await this.keep(link);
+      return;
+    }
+    const check = this.verify([...before, link]);
+    if (!check.ok) {
+      const p = check.problems[0]!;
+      throw new EpochLinkError(`the link of epoch ${e.nextEpoch} does not verify with the sets this node holds: ${p.code} ${p.message}`);
+    }
+    await this.keep(link);
+    this.deps.logger.info("epoch link kept", { epoch: e.nextEpoch.toString(), switchAt: e.checkpoint.seq.toString(), validators: check.chain.epochs[check.chain.epochs.length - 1]!.validators.length });
+  }
+
+  /**
+   * Links a peer sent with a block-sync answer (node/net/block-sync.ts): each one this node lacks
+   * and that verifies from the genesis set through the links it holds is kept; others are dropped
+   * (a forged one is counted). How a node that followed, caught up or joined learns the switches it
+   * passed without running the old epoch's replica. Never throws.
+   */
+  offer(links: readonly EpochLink[], from: string): Promise<void> {
+    return this.serially(async () => {
+      for (const link of [...links].sort((a, b) => (a.epoch < b.epoch ? -1 : a.epoch > b.epoch ? 1 : 0))) {
+        const held = await this.links();
+        if (held.some((l) => l.epoch === link.epoch)) continue;
+        const before = held.filter((l) => l.epoch < link.epoch);
+        const check = this.verify([...before, link]);
+        if (!check.ok) {
+          // a link after a gap (one this node lacks) cannot be checked yet: no fault of the peer's
+          const p = check.problems[0]!;
+          const gap = p.link < before.length || (p.link === before.length && p.code === "WRONG_EPOCH");
+          if (!gap) {
+            this.refused++;
+            this.deps.logger.warn("epoch link refused", { from, epoch: String(link.epoch), reason: `${p.code} ${p.message}` });
+          }
+          continue;
+        }
+        await this.keep(link);
+        this.deps.logger.info("epoch link learnt from a peer", { from, epoch: link.epoch.toString(), switchAt: link.checkpoint.seq.toString() });
+      }
+    }).catch((err: unknown) => this.deps.logger.error("epoch links offered could not be kept", { from, err }));
+  }
+
+  /** The links held, ascending by epoch (what GET /v1/validator-sets serves). */
+  links(): Promise<EpochLink[]> {
+    return (this.held ??= this.deps.store.blocks.epochLinks());
+  }
+
+  /** The links whose switch seq is in [lo, hi] (what a block-sync answer carries). */
+  async near(lo: bigint, hi: bigint): Promise<EpochLink[]> {
+    return (await this.links()).filter((l) => l.checkpoint.seq >= lo && l.checkpoint.seq <= hi);
+  }
+
+  private verify(links: EpochLink[]) {
+    return verifyValidatorSets(this.deps.genesis, links, { hash: this.deps.crypto.sha256, verify: (k, m, s) => this.deps.crypto.verify(k, m, s) });
+  }
+
+  private async keep(link: EpochLink): Promise<void> {
+    await this.deps.store.putEpochLink(link);
+    const held = await this.links();
+    this.held = Promise.resolve([...held.filter((l) => l.epoch !== link.epoch), link].sort((a, b) => (a.epoch < b.epoch ? -1 : 1)));
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** The driver's onEpochEnded hook for a node's store: builds, verifies and keeps each switch's link. */
+export function epochLinkHook(deps: EpochLinksDeps): OnEpochEnded {
+  return new EpochLinks(deps).onEpochEnded;
+}
