@@ -83,8 +83,13 @@ export interface NodeApi {
   /** every read (blocks, txs with proofs, state records, receivables, history, lists, exposure, rejections, state proofs) */
   readonly query: QueryModel;
   readonly chainId: string;
-  /** the validator set, for certificate checks by clients (ordered; index = replica) */
+  /**
+   * the genesis validator set, for certificate checks by clients (ordered; index = replica). After a
+   * validator-set change clients verify with the chain of sets (GET /v1/validator-sets), not with this.
+   */
   readonly validators: readonly Validator[];
+  /** the set that orders blocks now (the genesis set until the first switch): readiness counts its quorum */
+  validatorsInForce?(): readonly Validator[];
   status(): NodeStatus;
   /** status().ready without building the whole status (asked on every submission) */
   acceptingTxs(): boolean;

@@ -309,6 +309,7 @@ export class TradeLedgerNode {
       nodeId,
       mode: config.mode,
       validators: consensus.validators,
+      validatorsInForce: () => validatorPeers.validators,
       version: VERSION,
       query,
       mempool,

@@ -30,6 +30,8 @@ export interface NodeServiceDeps {
   nodeId: string;
   mode: "validator" | "observer";
   validators: readonly Validator[];
+  /** the set in force (changes at an epoch switch); default: `validators` */
+  validatorsInForce?: () => readonly Validator[];
   version: string;
   query: QueryModel;
   mempool: Pick<Mempool, "admit" | "has" | "size" | "sizeBytes">;
@@ -82,6 +84,10 @@ export class NodeService implements NodeApi {
       ready: this.ready(c),
       version: this.deps.version,
     };
+  }
+
+  validatorsInForce(): readonly Validator[] {
+    return this.deps.validatorsInForce?.() ?? this.validators;
   }
 
   acceptingTxs(): boolean {

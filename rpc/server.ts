@@ -384,7 +384,9 @@ export function createRpcServer(api: NodeApi, opts: RpcOptions): RpcServer {
 
     async getReadiness() {
       const s = api.status();
-      const n = api.validators.length;
+      // the quorum of the set that orders blocks now: after a switch to 7 validators (f = 2) a
+      // validator needs 4 peers, not the genesis set's 2
+      const n = (api.validatorsInForce?.() ?? api.validators).length;
       const f = Math.floor((n - 1) / 3);
       // A validator needs 2f peers to make a quorum with itself; an observer f+1 to trust what it follows.
       const quorumPeers = s.mode === "validator" ? 2 * f : f + 1;

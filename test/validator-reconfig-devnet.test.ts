@@ -237,6 +237,9 @@ t.test(`a live devnet grows from 4 to 5 to 7 validators under load, then removes
     t.comment(`${party}'s first commit signature seen in block ${signed?.height} (on ${signed?.node})`);
   }
   t.comment(`epoch ${dG.version}: ${describeSet(dG.members)}`);
+  // readiness counts the quorum of the set in force: at n = 7 (f = 2) a validator needs 2f = 4 peers
+  const readiness = (await (await fetch(`${cluster.url(index("bank-a"))}/readyz`)).json()) as { quorumPeers: number };
+  t.equal(readiness.quorumPeers, 4, "/readyz on bank-a counts the quorum of the seven (2f = 4 peers), not the genesis set's 2");
   t.comment(`phase timings: both decided ${s1(decidedFGAfter)} after the proposals started, switch seen on every voter at ${s1(switchedFGAfter)}, the three joiners' signatures seen at ${s1(Date.now() - from)}`);
   phases.push({ name: "add bank-f and bank-g (5 → 7)", decisions: fgDecisions, from, to: Date.now(), switchedAt: dG.switchAt });
 
