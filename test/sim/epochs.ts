@@ -32,6 +32,7 @@ import { changedSet, epochOfBlock, type ValidatorSetRecord } from "../../node/le
 import { decodeConsensusFrame, encodeCertifiedBlock, encodeConsensusFrame } from "../../node/net/wire.js";
 import { makeKeys, sha256, type SimKeys } from "./crypto.js";
 import { Prng } from "./prng.js";
+import { EventQueue } from "./event-queue.js";
 
 export const CHAIN_ID = "tradeledger-epochs-node";
 const T0 = 1_700_000_000_000n;
@@ -159,8 +160,7 @@ export class EpochNet {
   readonly nodes = new Map<number, SimNode>();
   readonly initial: number[];
   now = 0;
-  private heap: { t: number; o: number; run: () => void }[] = [];
-  private order = 0;
+  private readonly queue = new EventQueue();
   readonly submitted = new Map<string, Tx>();
   readonly reference = new Map<bigint, Uint8Array>();
   readonly violations: string[] = [];
@@ -203,46 +203,16 @@ export class EpochNet {
   // ---- event loop ------------------------------------------------------------------------------
 
   schedule(after: number, run: () => void): void {
-    const e = { t: this.now + Math.max(0, Math.round(after)), o: this.order++, run };
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (h[p]!.t < e.t || (h[p]!.t === e.t && h[p]!.o < e.o)) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = e;
-  }
-
-  private pop(): { t: number; run: () => void } | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= h.length) break;
-        const r = l + 1;
-        const c = r < h.length && (h[r]!.t < h[l]!.t || (h[r]!.t === h[l]!.t && h[r]!.o < h[l]!.o)) ? r : l;
-        if (last.t < h[c]!.t || (last.t === h[c]!.t && last.o < h[c]!.o)) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
+    this.queue.push(this.now + Math.max(0, Math.round(after)), run);
   }
 
   async runUntil(until: number): Promise<void> {
     await settled();
     for (;;) {
-      const next = this.heap[0];
-      if (!next || next.t > until) break;
-      const e = this.pop()!;
-      this.now = e.t;
+      const next = this.queue.peekTime();
+      if (next === undefined || next > until) break;
+      const e = this.queue.pop()!;
+      this.now = e.time;
       e.run();
       await settled();
     }

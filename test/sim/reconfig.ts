@@ -28,6 +28,7 @@ import { epochEndFor } from "../../consensus/replica.js";
 import { checkpointSigningBytes, prePrepareSigningBytes } from "../../consensus/messages.js";
 import { makeKeys, sha256, type SimKeys } from "./crypto.js";
 import { Prng } from "./prng.js";
+import { EventQueue } from "./event-queue.js";
 
 const CHAIN = "tradeledger-reconfig";
 const T0 = 1_700_000_000_000n;
@@ -164,8 +165,7 @@ export class ReconfigSimulation {
   readonly K = 5;
   readonly L = 10;
   now = 0;
-  private heap: { t: number; o: number; run: () => void }[] = [];
-  private order = 0;
+  private readonly queue = new EventQueue();
   loss = 0;
   dup = 0;
   maxDelay = 25;
@@ -191,37 +191,7 @@ export class ReconfigSimulation {
   // ---- event loop ------------------------------------------------------------------------------
 
   schedule(after: number, run: () => void): void {
-    const e = { t: this.now + Math.max(0, Math.round(after)), o: this.order++, run };
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (h[p]!.t < e.t || (h[p]!.t === e.t && h[p]!.o < e.o)) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = e;
-  }
-
-  private pop(): { t: number; run: () => void } | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= h.length) break;
-        const r = l + 1;
-        const c = r < h.length && (h[r]!.t < h[l]!.t || (h[r]!.t === h[l]!.t && h[r]!.o < h[l]!.o)) ? r : l;
-        if (last.t < h[c]!.t || (last.t === h[c]!.t && last.o < h[c]!.o)) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
+    this.queue.push(this.now + Math.max(0, Math.round(after)), run);
   }
 
   /** events run so far: a run that exceeds EVENT_BUDGET is stopped and reported (a message storm is a bug) */
@@ -236,13 +206,13 @@ export class ReconfigSimulation {
         return;
       }
       if (stop?.()) return;
-      const next = this.heap[0];
-      if (!next || next.t > t) {
+      const next = this.queue.peekTime();
+      if (next === undefined || next > t) {
         this.now = t;
         return;
       }
-      const e = this.pop()!;
-      this.now = e.t;
+      const e = this.queue.pop()!;
+      this.now = e.time;
       e.run();
     }
   }
