@@ -3,12 +3,13 @@
 // `tx.<type>` is that type's own builder (sdk/transactions/) followed by sdk/validate.ts — the same
 // checks the ledger runs — and throws MalformedError (a LedgerError with code MALFORMED) naming the
 // bad field, so a malformed transaction is never signed. Browser-safe.
-import { randomBytes } from "./crypto.js";
-import { NONCE_BYTES } from "./tx.js";
+import { unsignedTxBody, type TxBodyOptions } from "./tx.js";
 import { TX_FORMAT_LIST, type InputOf, type PayloadOf, type TxType } from "./transactions/index.js";
 import type { TxBody } from "./tx.js";
 import type { TxPayload } from "./transactions/index.js";
-import { assertValidPayload, assertValidTxBody, MalformedError, toBytes, type BytesInput } from "./validate.js";
+import { assertValidPayload, assertValidTxBody } from "./validate.js";
+
+export type { TxBodyOptions } from "./tx.js";
 
 export { toAmount, toBytes, type AmountInput, type BytesInput } from "./checks.js";
 export type { PayloadOf, InputOf } from "./transactions/index.js";
@@ -29,26 +30,7 @@ export const tx: TxBuilders = Object.freeze(
   Object.fromEntries(TX_FORMAT_LIST.map((f) => [f.type, (input: never) => assertValidPayload((f.build as (i: never) => TxPayload)(input))])),
 ) as TxBuilders;
 
-export interface TxBodyOptions {
-  chainId: string;
-  /** the signing party's id, or the Signer itself */
-  signer: string | { partyId: string };
-  /** ms since the Unix epoch; defaults to this machine's clock (the ledger bounds it, TX_EXPIRED) */
-  createdAt?: bigint | number;
-  /** 16 bytes; random by default */
-  nonce?: BytesInput;
-}
-
 /** Wraps a payload in the signed envelope's body. Throws MalformedError naming the bad field. */
 export function buildTxBody(payload: TxPayload, opts: TxBodyOptions): TxBody {
-  const createdAt = opts.createdAt ?? Date.now();
-  if (typeof createdAt === "number" && !Number.isSafeInteger(createdAt)) throw new MalformedError("createdAt", "must be an integer count of ms");
-  const body: TxBody = {
-    chainId: opts.chainId,
-    signer: typeof opts.signer === "string" ? opts.signer : opts.signer?.partyId,
-    createdAt: typeof createdAt === "number" ? BigInt(createdAt) : createdAt,
-    nonce: opts.nonce === undefined ? randomBytes(NONCE_BYTES) : toBytes("nonce", opts.nonce),
-    payload,
-  };
-  return assertValidTxBody(body);
+  return assertValidTxBody(unsignedTxBody(payload, opts));
 }

@@ -37,9 +37,12 @@ import { encode } from "./codec.js";
 import { PROTOBUF_CONTENT_TYPE } from "./api/route-parts.js";
 import type { HistoryKind, ObjectKind } from "./history-chain.js";
 import { verifyReport } from "./lending.js";
-import { signTransaction, type Signer } from "./signer.js";
+import { signCheckedTransaction, signTransaction, type Signer } from "./signer.js";
 import type { TxPayload } from "./transactions/index.js";
-import { invoiceRegistration, type InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
+import { invoiceRegistration, registerReceivableTx, type InvoiceRegistrationOptions } from "./transactions/register-receivable.js";
+import type { TxFormat } from "./transactions/format.js";
+import { unsignedTxBody, type TxBodyOptions } from "./tx.js";
+import { checkTxBodyWith } from "./validate.js";
 import type { Tx } from "./tx.js";
 import type { PieceStatus, ReceivableStatus, ResultCode, TitleStatus } from "./types.js";
 import { verifyHistory, verifyObjectHistory, type VerificationReport } from "./verify.js";
@@ -250,15 +253,35 @@ function hexOf(value: string | Uint8Array): string {
 export async function submit(core: ClientCore, payload: TxPayload, signer: Signer | undefined, opts: SubmitOptions & { wait: "none" }): Promise<PendingTx>;
 export async function submit(core: ClientCore, payload: TxPayload, signer?: Signer, opts?: SubmitOptions & { wait?: "commit" }): Promise<CommittedTx>;
 export async function submit(core: ClientCore, payload: TxPayload, signer?: Signer, opts: SubmitOptions = {}): Promise<CommittedTx | PendingTx> {
+  const s = signerOf(core, signer);
+  const body = buildTxBody(payload, await bodyOptions(core, s, opts));
+  return submitSigned(core, await signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
+}
+
+function signerOf(core: ClientCore, signer: Signer | undefined): Signer {
   const s = signer ?? core.signer;
   if (!s) throw new LedgerError("UNAUTHENTICATED", "submit needs a signer (argument or createClient({ signer }))");
-  const body = buildTxBody(payload, {
+  return s;
+}
+
+async function bodyOptions(core: ClientCore, signer: Signer, opts: SubmitOptions): Promise<TxBodyOptions> {
+  return {
     chainId: await core.chainId(),
-    signer: s,
+    signer,
     ...(opts.createdAt !== undefined ? { createdAt: opts.createdAt } : {}),
     ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),
-  });
-  return submitSigned(core, await signTransaction(s, body), opts as SubmitOptions & { wait?: "commit" });
+  };
+}
+
+/**
+ * submit for a call that knows its payload's type: checks it with that type's format alone (the
+ * same check the ledger runs), so that the call's bundle does not carry every type's.
+ */
+async function submitOfType<P extends TxPayload>(core: ClientCore, format: TxFormat<P, unknown>, payload: P, signer: Signer | undefined, opts: SubmitOptions & { wait?: "commit" }): Promise<CommittedTx> {
+  const s = signerOf(core, signer);
+  const body = unsignedTxBody(payload, await bodyOptions(core, s, opts));
+  const tx = await signCheckedTransaction(s, body, (b) => checkTxBodyWith(b, (p) => (p.type === format.type ? format.check(p as P) : { field: "type", message: `expected ${format.type}` })));
+  return submitSigned(core, tx, opts);
 }
 
 /** Submits an already signed transaction (a Tx from signTransaction, or SignedTx bytes). */
@@ -412,7 +435,7 @@ export async function waitForTx(core: ClientCore, hash: string | Uint8Array, opt
 export async function registerInvoice(core: ClientCore, document: unknown, signer?: Signer, opts: SubmitOptions & InvoiceRegistrationOptions & { wait?: "commit" } = {}): Promise<RegisteredInvoice> {
   const { payload, commitment, fingerprint } = invoiceRegistration(document, opts);
   const { salts: _salts, random: _random, buyerPartyId: _buyer, ...submitOpts } = opts;
-  const done = await submit(core, payload, signer, submitOpts);
+  const done = await submitOfType(core, registerReceivableTx, payload, signer, submitOpts);
   return { ...done, receivableId: done.receipt.target, documentHash: commitment.rootHex, fingerprint: toHex(fingerprint), salts: commitment.salts };
 }
 

@@ -10,7 +10,7 @@ import { encode } from "./codec.js";
 import { nobleCrypto, randomBytes, SEED_BYTES, SIGNATURE_BYTES, type Crypto } from "./crypto.js";
 import { encodeTxBody, MAX_TX_BYTES, txSigningBytes, type Tx } from "./tx.js";
 import type { SignedTxWire, TxBody } from "./tx.js";
-import { assertValidTxBody, MalformedError, PARTY_ID_RE } from "./validate.js";
+import { checkTxBody, MalformedError, PARTY_ID_RE, type PayloadIssue } from "./validate.js";
 
 export interface Signer {
   readonly partyId: string;
@@ -69,9 +69,10 @@ export function generateSigner(partyId: string, crypto: Crypto = nobleCrypto): G
 }
 
 /** The body checked, encoded, and the bytes to sign; shared by the asynchronous and synchronous paths. */
-function prepare(signer: Pick<Signer, "partyId">, body: TxBody): { bodyBytes: Uint8Array; signingBytes: Uint8Array } {
+function prepare(signer: Pick<Signer, "partyId">, body: TxBody, check: (body: TxBody) => PayloadIssue | undefined): { bodyBytes: Uint8Array; signingBytes: Uint8Array } {
   if (body?.signer !== signer.partyId) throw new MalformedError("signer", `body is signed by ${String(body?.signer)}, this signer is ${signer.partyId}`);
-  assertValidTxBody(body);
+  const issue = check(body);
+  if (issue) throw new MalformedError(issue.field, issue.message);
   const bodyBytes = encodeTxBody(body);
   return { bodyBytes, signingBytes: txSigningBytes(bodyBytes) };
 }
@@ -91,12 +92,21 @@ function assemble(body: TxBody, bodyBytes: Uint8Array, signature: unknown, crypt
  * MAX_TX_BYTES (before the signer is asked), and with TypeError if the signer returns no signature.
  */
 export async function signTransaction(signer: Signer, body: TxBody, crypto: Pick<Crypto, "sha256"> = nobleCrypto): Promise<Tx> {
-  const { bodyBytes, signingBytes } = prepare(signer, body);
+  const { bodyBytes, signingBytes } = prepare(signer, body, checkTxBody);
+  return assemble(body, bodyBytes, await signer.sign(signingBytes), crypto);
+}
+
+/**
+ * signTransaction with the body checked by `check` (validate.ts's checkTxBodyWith and the type's own
+ * check, e.g. registerInvoice's) instead of checkTxBody, which carries every type's format.
+ */
+export async function signCheckedTransaction(signer: Signer, body: TxBody, check: (body: TxBody) => PayloadIssue | undefined, crypto: Pick<Crypto, "sha256"> = nobleCrypto): Promise<Tx> {
+  const { bodyBytes, signingBytes } = prepare(signer, body, check);
   return assemble(body, bodyBytes, await signer.sign(signingBytes), crypto);
 }
 
 /** signTransaction for a key in memory, synchronously (tests, benchmarks, load generators). */
 export function signTransactionSync(signer: LocalSigner, body: TxBody, crypto: Pick<Crypto, "sha256"> = nobleCrypto): Tx {
-  const { bodyBytes, signingBytes } = prepare(signer, body);
+  const { bodyBytes, signingBytes } = prepare(signer, body, checkTxBody);
   return assemble(body, bodyBytes, signer.signSync(signingBytes), crypto);
 }

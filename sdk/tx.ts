@@ -3,8 +3,35 @@
 // ed25519 over TX_SIGNING_DOMAIN || body. Both node and SDK use this module with their own Crypto.
 import { concatBytes, toHex, utf8 } from "./bytes.js";
 import { CodecError, decode, decodeCanonical, encode } from "./codec.js";
-import type { Crypto } from "./crypto.js";
+import { randomBytes, type Crypto } from "./crypto.js";
+import { MalformedError, toBytes, type BytesInput } from "./checks.js";
 import type { TxPayload } from "./transactions/index.js";
+
+export interface TxBodyOptions {
+  chainId: string;
+  /** the signing party's id, or the Signer itself */
+  signer: string | { partyId: string };
+  /** ms since the Unix epoch; defaults to this machine's clock (the ledger bounds it, TX_EXPIRED) */
+  createdAt?: bigint | number;
+  /** 16 bytes; random by default */
+  nonce?: BytesInput;
+}
+
+/**
+ * A payload in the signed envelope's body, unchecked: buildTxBody (builders.ts) checks it whatever
+ * its type, a call that knows its type checks it with that type's format (validate.ts, checkTxBodyWith).
+ */
+export function unsignedTxBody(payload: TxPayload, opts: TxBodyOptions): TxBody {
+  const createdAt = opts.createdAt ?? Date.now();
+  if (typeof createdAt === "number" && !Number.isSafeInteger(createdAt)) throw new MalformedError("createdAt", "must be an integer count of ms");
+  return {
+    chainId: opts.chainId,
+    signer: typeof opts.signer === "string" ? opts.signer : opts.signer?.partyId,
+    createdAt: typeof createdAt === "number" ? BigInt(createdAt) : createdAt,
+    nonce: opts.nonce === undefined ? randomBytes(NONCE_BYTES) : toBytes("nonce", opts.nonce),
+    payload,
+  };
+}
 
 /** The bytes a party signs (proto TxBody); their SHA-256 is the transaction hash. */
 export interface TxBody {

@@ -21,6 +21,15 @@ export function checkPayload(payload: TxPayload): PayloadIssue | undefined {
 
 /** The first format problem of a transaction body (envelope fields, then payload), or undefined. */
 export function checkTxBody(body: TxBody): PayloadIssue | undefined {
+  return checkTxBodyWith(body, checkPayload);
+}
+
+/**
+ * checkTxBody with the payload checked by `checkPayload` alone: a call that knows its type passes
+ * that type's `check` (sdk/transactions/), so that a bundle carries that format only, not every
+ * type's (as checkPayload must).
+ */
+export function checkTxBodyWith(body: TxBody, checkPayload: (payload: TxPayload) => PayloadIssue | undefined): PayloadIssue | undefined {
   if (body === null || typeof body !== "object") return { field: "body", message: "missing" };
   const envelope = firstIssue(body as unknown as Record<string, unknown>, {
     chainId: matches(CHAIN_ID_RE, "a chain id (3-63 of a-z, 0-9, '-')"),
@@ -29,6 +38,7 @@ export function checkTxBody(body: TxBody): PayloadIssue | undefined {
     nonce: bytesOf(NONCE_BYTES),
   });
   if (envelope) return envelope;
+  if (body.payload === null || typeof body.payload !== "object") return { field: "payload", message: "missing" };
   const issue = checkPayload(body.payload);
   return issue && { field: `payload.${issue.field}`, message: issue.message };
 }

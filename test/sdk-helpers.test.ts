@@ -118,3 +118,39 @@ t.test("OpenAPI names: a schema derived from a named one has its own shape, not 
   t.equal(s.AsOf?.description?.startsWith("the head block"), true, "a named schema keeps its description");
   t.equal(s.CurrencyAmounts?.description, "amounts by ISO 4217 currency");
 });
+
+t.test("TxType: the clients read any type name (a node newer than the SDK); the OpenAPI document lists this version's", async (t) => {
+  const { openApiDocument } = await import("../sdk/api/openapi.js");
+  const { TX_TYPES } = await import("../sdk/transactions/index.js");
+  const { TxEntryView } = await import("../sdk/api/views/core.js");
+  const { TxTypeSchema } = await import("../sdk/api/tx-payloads.js");
+  const doc = openApiDocument({ version: "0.1.0" }) as { components: { schemas: Record<string, any> } };
+  t.same(doc.components.schemas.TxType, { type: "string", enum: [...TX_TYPES] }, "one TxType schema with every type");
+  t.ok(JSON.stringify(doc.components.schemas.TxEntry).includes('"#/components/schemas/TxType"'), "entries refer to it");
+  t.equal(TxTypeSchema.safeParse("aTypeAddedLater").success, true, "a type this SDK does not know still parses");
+  t.equal(TxTypeSchema.safeParse(7).success, false, "a type is a string");
+  t.ok(TxEntryView, "TxEntry view exported");
+});
+
+t.test("a call that knows its type checks the body with that type's format alone (registerInvoice)", async (t) => {
+  const { checkTxBodyWith, checkTxBody } = await import("../sdk/validate.js");
+  const { registerReceivableTx } = await import("../sdk/transactions/register-receivable.js");
+  const { signCheckedTransaction, signerFromSeed } = await import("../sdk/signer.js");
+  const { unsignedTxBody } = await import("../sdk/tx.js");
+  const signer = signerFromSeed("exporter-a", "11".repeat(32));
+  const { payload } = invoiceRegistration(invoice("TYPED-1"));
+  const body = unsignedTxBody(payload, { chainId: "tl-test", signer, createdAt: 1_700_000_000_000 });
+  const only = (b: typeof body) => checkTxBodyWith(b, (p) => (p.type === "registerReceivable" ? registerReceivableTx.check(p) : { field: "type", message: "expected registerReceivable" }));
+  t.equal(only(body), undefined, "well-formed");
+  t.same(only(body), checkTxBody(body), "the same verdict as the check of any type");
+  const bad = { ...body, payload: { ...payload, amount: 0n } };
+  t.same(only(bad), checkTxBody(bad), "the same issue, named the same way");
+  t.match(only(bad), { field: "payload.amount" });
+  t.same(only({ ...body, payload: null as never }), { field: "payload", message: "missing" });
+  t.same(only({ ...body, chainId: "X" }), checkTxBody({ ...body, chainId: "X" }), "envelope fields first");
+  await t.rejects(signCheckedTransaction(signer, bad, only), { code: "MALFORMED", field: "payload.amount" }, "never signed");
+  const signed = await signCheckedTransaction(signer, body, only);
+  const { signTransaction } = await import("../sdk/signer.js");
+  t.equal(signed.hashHex, (await signTransaction(signer, body)).hashHex, "the same transaction as signTransaction's");
+});
+

@@ -27,25 +27,40 @@ const NODE_ONLY = /^(?:libp2p|@libp2p\/|@chainsafe\/|level|classic-level|abstrac
 /**
  * The browser bundles measured (esbuild, minified, from the installed package), each with a bound
  * that catches regressions (e.g. an import of classic "zod" under sdk/: +65 KiB, or +420 KiB as a
- * named `import { z }`). "app" is what a browser app is measured by, and what runs in Chromium
- * below, written as docs/api.md tells an app developer to: the client core and the functions it
- * calls (`registerInvoice(core, invoice)`), so that the bundle carries only those routes and their
- * response schemas (answers are still checked). It registers an invoice (hashed, fingerprinted,
- * signed, submitted, waited for), reads the receivable and its history with proofs, and verifies
- * that history against the genesis validators and the invoice against what was anchored. "full
- * client" is the same app on createClient (a method per call, so every route): it runs in Chromium
- * too. Issue 16's goal for "app" is 150 KiB and is not met; docs/api.md ("The SDK package") says
- * what stands between, measured. Each bound is the size measured on 2026-12-05 plus 2%.
+ * named `import { z }`). The apps run in Chromium below, written as docs/api.md tells an app
+ * developer to: the client core and the functions it calls (`registerInvoice(core, invoice)`), so
+ * that the bundle carries only those routes, their response schemas (answers are still checked) and
+ * the one transaction format it signs. "app" is what issue 16's 150 KiB goal is measured on: it
+ * registers an invoice (hashed, fingerprinted, checked, signed, submitted, waited for) and reads the
+ * receivable. "verifying app" also reads the receivable's history with proofs and verifies it
+ * against the genesis validators, and the invoice against what was anchored: the verifiers carry
+ * every type's event rules, the certificate and proof checks (docs/api.md, "The SDK package").
+ * "full client" is the verifying app on createClient (a method per call, so every route). Each
+ * bound is the size measured on 2026-12-06 (the others 2026-12-05) plus 2%.
  */
 const APP_OPTIONS = "o: { url: string; partyId: string; seedHex: string; genesis: unknown; invoice: Record<string, unknown> }";
 const APP_RESULT = "return { ok: registered.ok, id: registered.receivableId, waitedOk: waited.ok, status: view.receivable.status, verified: report.ok, checked: report.checked, problems: report.problems.map((p) => p.code), documentOk: document.ok };";
 const BUNDLES: { name: string; what: string; code: string; limitKiB: number }[] = [
   {
     name: "app",
-    what: "createClientCore + registerInvoice, waitForTx, getReceivable, getFullHistory; verifyHistory, verifyDocument",
-    limitKiB: 207, // 202.7 KiB + 2% (259.5 for this app on createClient before the client core)
+    what: "createClientCore + registerInvoice, waitForTx, getReceivable (issue 16's goal: 150 KiB)",
+    limitKiB: 145, // 142.3 KiB + 2% (169.3 before registerInvoice checked its own type alone, 205.0 with the verifiers)
+    code: `import { createClientCore, getReceivable, registerInvoice, signerFromSeed, waitForTx } from "@tradeledger/sdk";
+(globalThis as unknown as { tradeledgerApp: unknown }).tradeledgerApp = async (o: { url: string; partyId: string; seedHex: string; invoice: Record<string, unknown> }) => {
+  const ledger = createClientCore({ url: o.url, signer: signerFromSeed(o.partyId, o.seedHex) });
+  const registered = await registerInvoice(ledger, o.invoice);
+  const waited = await waitForTx(ledger, registered.txHash);
+  const view = await getReceivable(ledger, registered.receivableId);
+  return { ok: registered.ok, id: registered.receivableId, waitedOk: waited.ok, status: view.receivable.status };
+};
+`,
+  },
+  {
+    name: "verifying app",
+    what: "the app + getFullHistory, verifyHistory, verifyDocument: the page checks the proofs itself",
+    limitKiB: 210, // 204.9 KiB + 2%
     code: `import { createClientCore, getFullHistory, getReceivable, registerInvoice, signerFromSeed, validatorSetFromGenesis, verifyDocument, verifyHistory, waitForTx } from "@tradeledger/sdk";
-(globalThis as unknown as { tradeledgerApp: unknown }).tradeledgerApp = async (${APP_OPTIONS}) => {
+(globalThis as unknown as { tradeledgerVerifyingApp: unknown }).tradeledgerVerifyingApp = async (${APP_OPTIONS}) => {
   const ledger = createClientCore({ url: o.url, signer: signerFromSeed(o.partyId, o.seedHex) });
   const registered = await registerInvoice(ledger, o.invoice);
   const waited = await waitForTx(ledger, registered.txHash);
@@ -385,8 +400,8 @@ t.test("bundled from the installed package for the browser: sizes, and a browser
     t.fail(`Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`);
     return;
   }
-  const page = `<!doctype html><meta charset="utf-8"><title>@tradeledger/sdk</title><script type="module" src="/sdk.js"></script><script type="module" src="/app.js"></script><script type="module" src="/full.js"></script>`;
-  const scripts: Record<string, Uint8Array> = { "/sdk.js": js.get("@tradeledger/sdk")!, "/app.js": js.get("app")!, "/full.js": js.get("full client")! };
+  const page = `<!doctype html><meta charset="utf-8"><title>@tradeledger/sdk</title><script type="module" src="/sdk.js"></script><script type="module" src="/app.js"></script><script type="module" src="/verifying.js"></script><script type="module" src="/full.js"></script>`;
+  const scripts: Record<string, Uint8Array> = { "/sdk.js": js.get("@tradeledger/sdk")!, "/app.js": js.get("app")!, "/verifying.js": js.get("verifying app")!, "/full.js": js.get("full client")! };
   const web = createServer((req, res) => {
     const script = scripts[req.url ?? ""];
     res.writeHead(200, { "content-type": script ? "text/javascript" : "text/html" });
@@ -411,19 +426,22 @@ t.test("bundled from the installed package for the browser: sizes, and a browser
   tab.on("pageerror", (e) => pageErrors.push(e.message));
   await tab.goto(origin);
   await tab.waitForFunction(() => {
-    const g = globalThis as unknown as { sdk?: unknown; tradeledgerApp?: unknown; tradeledgerFullApp?: unknown };
-    return g.sdk !== undefined && g.tradeledgerApp !== undefined && g.tradeledgerFullApp !== undefined;
+    const g = globalThis as unknown as { sdk?: unknown; tradeledgerApp?: unknown; tradeledgerVerifyingApp?: unknown; tradeledgerFullApp?: unknown };
+    return g.sdk !== undefined && g.tradeledgerApp !== undefined && g.tradeledgerVerifyingApp !== undefined && g.tradeledgerFullApp !== undefined;
   });
-  // The small app (the client core and its functions), then the same app on the full client.
-  for (const [fn, number] of [["tradeledgerApp", "PKG-BROWSER"], ["tradeledgerFullApp", "PKG-BROWSER-FULL"]] as const) {
+  // The small app (the client core and its functions), the same verifying what it read, then the
+  // verifying app on the full client.
+  for (const [fn, number, verifies] of [["tradeledgerApp", "PKG-BROWSER", false], ["tradeledgerVerifyingApp", "PKG-BROWSER-VERIFY", true], ["tradeledgerFullApp", "PKG-BROWSER-FULL", true]] as const) {
     const result = await tab.evaluate(
       ([name, options]) => (globalThis as unknown as Record<string, (o: typeof options) => Promise<Record<string, unknown>>>)[name]!(options),
       [fn, { url, partyId: "exporter-hz-textiles", seedHex: h.party("exporter-hz-textiles").seedHex, genesis: h.genesis(), invoice: invoice(number) }] as const,
     );
     t.same(result.ok && result.waitedOk, true, `${fn}: registerInvoice and waitForTx in the page`);
     t.equal(result.status, "REGISTERED");
-    t.same({ verified: result.verified, checked: result.checked, problems: result.problems }, { verified: true, checked: 1, problems: [] }, `${fn}: the page verified the receivable's history against the genesis validators`);
-    t.equal(result.documentOk, true);
+    if (verifies) {
+      t.same({ verified: result.verified, checked: result.checked, problems: result.problems }, { verified: true, checked: 1, problems: [] }, `${fn}: the page verified the receivable's history against the genesis validators`);
+      t.equal(result.documentOk, true);
+    }
     t.equal((await h.query.getReceivable(result.id as string))?.exporterId, "exporter-hz-textiles", `${fn}: the node stored what the page signed`);
   }
   t.same(pageErrors, []);

@@ -4,6 +4,8 @@ import * as z from "zod/mini";
 import { ErrorEnvelope } from "./errors.js";
 import { routes, type RouteDef } from "./routes.js";
 import { SubmitResultView } from "./schemas.js";
+import { TxTypeSchema } from "./views/core.js";
+import { TX_TYPES } from "../transactions/index.js";
 import { AUTH_HEADERS, MAX_CLOCK_SKEW_MS, REQUEST_NONCE_BYTES } from "./signed-reads.js";
 
 /** `/v1/receivables/:id` -> `/v1/receivables/{id}` */
@@ -14,7 +16,15 @@ export function openApiPath(path: string): string {
 type JsonObject = Record<string, unknown>;
 
 function jsonSchemaOf(schema: z.ZodMiniType, io: "input" | "output", defs: Map<string, JsonObject>): JsonObject {
-  const js = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as JsonObject;
+  const js = z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io,
+    unrepresentable: "any",
+    // the clients read any string (views/core.ts); the document lists the types this version knows
+    override: (ctx) => {
+      if ((ctx.zodSchema as unknown) === TxTypeSchema) ctx.jsonSchema.enum = [...TX_TYPES];
+    },
+  }) as JsonObject;
   const local = (js.$defs ?? {}) as Record<string, JsonObject>;
   delete js.$defs;
   delete js.$schema;
