@@ -67,6 +67,7 @@ const { values: args } = parseArgs({
     "cpu-prof": { type: "boolean", default: false },
     "node-args": { type: "string", default: "" },
     "store-max-open-files": { type: "string" },
+    "verify-workers": { type: "string" },
     keep: { type: "boolean", default: false },
     peers: { type: "boolean", default: false },
     "peer-pool": { type: "string", default: "64" },
@@ -83,7 +84,7 @@ if (args.help) {
 
 function readHeader(): string {
   return "npm run bench -- [--duration s] [--warmup s] [--idle s] [--rate tx/s,tx/s,...] [--clients n] [--validators 4|7] [--preload n]\n" +
-    "                   [--phases closed,batch,open] [--batch-size 50] [--batch-body protobuf|json] [--fraud 0.05] [--request-timeout ms] [--batch-txs n] [--batches-in-flight n]\n" +
+    "                   [--phases closed,batch,open] [--batch-size 50] [--batch-body protobuf|json] [--fraud 0.05] [--request-timeout ms] [--batch-txs n] [--batches-in-flight n] [--verify-workers n]\n" +
     "                   [--log-level info] [--cpu-prof] [--node-args='<node flags>'] [--store-max-open-files 74] [--keep] [--label text] [--out file.json]\n" +
     "                   [--peers] [--peer-pool 64]   (--peers: etcd and PostgreSQL first, same load shapes; ratios at the end)\n";
 }
@@ -405,6 +406,8 @@ async function main(): Promise<void> {
     // The generator is one client address submitting thousands of transactions a second.
     rpc: { rateLimitPerMinute: 100_000_000 },
     ...(args["store-max-open-files"] ? { store: { maxOpenFiles: num(args["store-max-open-files"], "store-max-open-files", { int: true, min: 74 }) } } : {}),
+    // admission's signature checks on worker threads (config mempool.verifyWorkers)
+    ...(args["verify-workers"] ? { mempool: { verifyWorkers: num(args["verify-workers"], "verify-workers", { int: true, min: 0 }) } } : {}),
     logLevel: args["log-level"] as "info",
     nodeArgs: [...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...args["node-args"]!.split(" ").filter(Boolean)],
   });
