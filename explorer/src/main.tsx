@@ -126,10 +126,13 @@ function Explorer() {
   // grows (at most once per status poll), proven again only when the links served change.
   const [sets, setSets] = useState<ChainOfSets | null>(null);
   const served = useRef<{ pinned: PinnedValidators; json: string } | null>(null);
+  const provenFrom = useRef<PinnedValidators | null>(null);
   useEffect(() => {
     if (!validators) return;
     let stop = false;
-    if (served.current?.pinned !== validators) {
+    if (provenFrom.current !== validators) {
+      // another genesis set pinned: nothing proven from it yet
+      provenFrom.current = validators;
       served.current = null;
       setSets(genesisOnly(validators));
     }
@@ -214,7 +217,7 @@ function Explorer() {
           Every read is signed in this page with your key, which never leaves it; every proof is checked here against the validators' signatures
           {validators
             ? ` (the ${validators.set.validators.length} genesis validators of ${validators.set.chainId}, ${validators.source === "genesis" ? "pinned from the genesis file you loaded" : "pinned from this node on first use"}${
-                sets && sets.chain.epochs.length > 1 ? `, and the validator sets of epochs 1 to ${newestProven(sets).epoch} proven from them` : ""
+                sets && sets.chain.epochs.length > 1 ? `, and the validator set${newestProven(sets).epoch > 1n ? `s of epochs 1 to ${newestProven(sets).epoch}` : " of epoch 1"} proven from them` : ""
               })`
             : ""}
           . Times are

@@ -82,10 +82,21 @@ export function unprovenNote(sets: ChainOfSets, height: bigint | null): string |
   const last = newestProven(sets);
   if (sets.state === "unavailable") return `The chain of validator sets could not be read from this node (${sets.error ?? "no answer"}): only the genesis set's blocks (epoch 0) verify.`;
   if (sets.state === "broken" && sets.problem) {
-    return `The chain of validator sets does not verify at link ${sets.problem.link + 1}${sets.problemEpoch ? ` (epoch ${sets.problemEpoch})` : ""}: ${sets.problem.code}, ${sets.problem.message}. Blocks certified by a later epoch than ${last.epoch} stay unverified.`;
+    return `The chain of validator sets does not verify at ${linkName(sets)}: ${sets.problem.code}, ${sets.problem.message}. Blocks certified by a later epoch than ${last.epoch} stay unverified.`;
   }
-  if (sets.nodeEpoch !== undefined && sets.nodeSwitchAt !== undefined && sets.nodeEpoch > last.epoch && height !== null && sets.nodeSwitchAt < height) {
-    return `This node says its validator set is epoch ${sets.nodeEpoch} since height ${sets.nodeSwitchAt + 1n}, but serves no link that proves it (yet): blocks certified by a later epoch than ${last.epoch} stay unverified (ask another node).`;
+  if (missingSwitch(sets, height)) {
+    return `This node says its validator set is epoch ${sets.nodeEpoch} since height ${sets.nodeSwitchAt! + 1n}, but serves no link that proves it (yet): blocks certified by a later epoch than ${last.epoch} stay unverified (ask another node).`;
   }
   return null;
+}
+
+/** "link 1 (of 2 served, for epoch 2)": the failing link, numbered from 0 as the SDK's messages do. */
+export function linkName(sets: ChainOfSets): string {
+  return `link ${sets.problem?.link ?? "?"} (of ${sets.served} served${sets.problemEpoch ? `, for epoch ${sets.problemEpoch}` : ""})`;
+}
+
+/** The node says a later set took over (its switch is below the head) and serves no link for it. */
+export function missingSwitch(sets: ChainOfSets, height: bigint | null): boolean {
+  const last = newestProven(sets);
+  return sets.state === "proven" && sets.nodeEpoch !== undefined && sets.nodeSwitchAt !== undefined && sets.nodeEpoch > last.epoch && height !== null && sets.nodeSwitchAt < height;
 }

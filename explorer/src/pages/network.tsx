@@ -5,7 +5,7 @@ import { quorumSize, type BlockJson } from "@tradeledger/sdk";
 import { verifyBlock } from "@tradeledger/sdk/audit";
 import { Badge, Field, Id, Page, Show, Time, useApp, useLoad } from "../ui.js";
 import { openClient } from "../session.js";
-import { epochSet, heightsOf, newestProven, unprovenNote, type ChainOfSets } from "../sets.js";
+import { epochSet, heightsOf, linkName, missingSwitch, newestProven, unprovenNote, type ChainOfSets } from "../sets.js";
 
 const RECENT = 12;
 
@@ -180,18 +180,33 @@ function SetsCard({ sets, height }: { sets: ChainOfSets; height: bigint | null }
               <td class="muted">not proven</td>
               <td>
                 <Badge ok={false}>
-                  link {sets.problem.link + 1} does not verify: {sets.problem.code}, {sets.problem.message}
+                  {linkName(sets)} does not verify: {sets.problem.code}, {sets.problem.message}
                 </Badge>
+              </td>
+            </tr>
+          ) : null}
+          {missingSwitch(sets, height) ? (
+            <tr data-testid="sets-missing">
+              <td>{sets.nodeEpoch!.toString()}</td>
+              <td>from height {(sets.nodeSwitchAt! + 1n).toString()} on, as this node says</td>
+              <td class="muted">not proven</td>
+              <td>
+                <Badge ok={false}>this node serves no link for it</Badge>
+              </td>
+            </tr>
+          ) : null}
+          {sets.state === "unavailable" ? (
+            <tr data-testid="sets-unavailable">
+              <td>—</td>
+              <td>—</td>
+              <td class="muted">not known</td>
+              <td>
+                <Badge ok={false}>the chain of sets could not be read: {sets.error}</Badge>
               </td>
             </tr>
           ) : null}
         </tbody>
       </table>
-      {note ? (
-        <p class="error" data-testid="sets-note">
-          {note}
-        </p>
-      ) : null}
     </div>
   );
 }
