@@ -25,7 +25,6 @@ import { tx } from "../sdk/builders.js";
 import { fromHex, toHex, utf8 } from "../sdk/bytes.js";
 import { validatorSetFromGenesis } from "../sdk/verify.js";
 import type { EpochLinkJson } from "../sdk/epochs.js";
-import type { StableCheckpoint } from "../consensus/types.js";
 import { epochEndFor } from "../consensus/replica.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { EpochLinks } from "../node/epochs.js";
@@ -33,7 +32,7 @@ import { silentLogger } from "../node/log.js";
 import { defaultExplorerDir } from "../rpc/explorer.js";
 import { createClient } from "../sdk/client.js";
 import { ROOT } from "./devnet-harness.js";
-import { attestPayload, invoice, registerPayload, RpcHarness } from "./rpc-harness.js";
+import { attestPayload, decideValidatorChange, invoice, registerPayload, RpcHarness } from "./rpc-harness.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = process.env.EXPLORER_SCREENSHOTS ?? join(ROOT, ".tap", "explorer");
@@ -61,40 +60,26 @@ const genesis = validatorSetFromGenesis(h.genesis());
 const links = new EpochLinks({ store: h.store, genesis, crypto: nodeCrypto, logger: silentLogger });
 const regulatorNodeSeed = new Uint8Array(createHash("sha256").update(utf8("explorer-epochs/node/regulator")).digest());
 
-async function advanceTo(height: bigint): Promise<void> {
-  while (h.chain.height < height) await h.executeBlock([]);
-}
 /** The switch at `seq`, as the node's epoch runner hands it over: the ending set's stable checkpoint. */
-async function endEpoch(epoch: bigint, nextEpoch: bigint, seq: bigint): Promise<void> {
-  const c = await h.certify(seq);
-  const checkpoint: StableCheckpoint = { seq, timestamp: c.timestamp, stateDigest: c.blockHash, proof: c.signatures.map((s) => ({ type: "checkpoint", seq, timestamp: c.timestamp, stateDigest: c.blockHash, replica: s.replica, signature: s.signature })) };
-  await links.onEpochEnded({ epoch, nextEpoch, checkpoint });
-}
-/** Proposed by bank-a, approved by bank-b and customs (a quorum of 4 and of 5); the deciding height. */
-async function decide(change: "ADD" | "REMOVE", partyId: string, nodePublicKey: Uint8Array): Promise<bigint> {
-  const proposed = await as("bank-a").submit(tx.proposeValidatorChange({ change, nodePublicKey, partyId }));
-  await as("bank-b").submit(tx.approveValidatorChange({ proposalId: proposed.txHash }));
-  const decided = await as("customs").submit(tx.approveValidatorChange({ proposalId: proposed.txHash }));
-  if (!decided.receipt.events.some((e) => e.type === "validatorSetChanged")) throw new Error("not decided");
-  return BigInt(decided.height);
-}
+const endEpoch = async (epoch: bigint, nextEpoch: bigint, seq: bigint) => links.onEpochEnded({ epoch, nextEpoch, checkpoint: await h.stableCheckpoint(seq) });
+const decide = (change: "ADD" | "REMOVE", partyId: string, nodePublicKey: Uint8Array) => decideValidatorChange(as, change, partyId, nodePublicKey);
 
 // epoch 0: the genesis four; a receivable whose history will span the three epochs
 const exporter = as("exporter-hz-textiles");
 const receivableId = (await exporter.submit(registerPayload(invoice("X-1")).payload)).receipt.target;
 const E1 = epochEndFor(await decide("ADD", "regulator", nodeCrypto.publicKeyFromSeed(regulatorNodeSeed)), K, L);
-await advanceTo(E1);
+await h.advanceTo(E1);
 await endEpoch(0n, 1n, E1);
 // epoch 1: five validators
 h.signing = { epoch: 1n, seeds: [...h.validatorSeeds, regulatorNodeSeed] };
 await as("customs").submit(attestPayload("X1", { exporter: "exporter-hz-textiles", amount: "152500.00", receivableIds: [receivableId] }));
 const E2 = epochEndFor(await decide("REMOVE", "core-enterprise", nodeCrypto.publicKeyFromSeed(h.validatorSeeds[3]!)), K, L);
-await advanceTo(E2);
+await h.advanceTo(E2);
 await endEpoch(1n, 2n, E2);
 // epoch 2: core-enterprise's node removed
 h.signing = { epoch: 2n, seeds: [h.validatorSeeds[0]!, h.validatorSeeds[1]!, h.validatorSeeds[2]!, regulatorNodeSeed] };
 await as("bank-a").submit(tx.financeReceivable({ receivableId, amount: 10_000_000n, currency: "USD" }));
-await advanceTo(h.chain.height + 3n);
+await h.advanceTo(h.chain.height + 3n);
 const head = h.chain.height;
 const epochOf = (height: bigint) => (height > E2 ? 2 : height > E1 ? 1 : 0);
 
