@@ -5,7 +5,7 @@
 // does not verify stops the chain there, and certificates of the epochs after it are refused
 // (EPOCH_UNPROVEN): the pages say so, never pass them.
 import type { EpochValidators, TrustedValidators, ValidatorSetChain } from "@tradeledger/sdk";
-import { verifyValidatorSets, type EpochLinkProblem } from "@tradeledger/sdk/audit";
+import { verifyValidatorSets, type EpochLinkJson, type EpochLinkProblem } from "@tradeledger/sdk/audit";
 import type { PinnedValidators } from "./session.js";
 
 export interface ChainOfSets {
@@ -36,10 +36,10 @@ export function genesisOnly(pinned: PinnedValidators): ChainOfSets {
 }
 
 /** Proves the links served from the pinned genesis set. */
-export function proveSets(pinned: PinnedValidators, served: { links: unknown[]; epoch: string; switchAt: string }): ChainOfSets {
-  const report = verifyValidatorSets(pinned.set, served.links as never);
+export function proveSets(pinned: PinnedValidators, served: { links: EpochLinkJson[]; epoch: string; switchAt: string }): ChainOfSets {
+  const report = verifyValidatorSets(pinned.set, served.links);
   const problem = report.problems[0];
-  const failing = problem && problem.link >= 0 ? (served.links[problem.link] as { epoch?: unknown } | undefined) : undefined;
+  const failing: Partial<EpochLinkJson> | undefined = problem && problem.link >= 0 ? served.links[problem.link] : undefined;
   return {
     pinned,
     chain: report.chain,
@@ -48,7 +48,7 @@ export function proveSets(pinned: PinnedValidators, served: { links: unknown[]; 
     nodeEpoch: BigInt(served.epoch),
     nodeSwitchAt: BigInt(served.switchAt),
     ...(problem ? { problem } : {}),
-    ...(failing && typeof failing.epoch === "string" ? { problemEpoch: failing.epoch } : {}),
+    ...(typeof failing?.epoch === "string" ? { problemEpoch: failing.epoch } : {}),
   };
 }
 
