@@ -125,34 +125,39 @@ function Explorer() {
   // The chain of validator sets, proven from the pinned genesis set: fetched again as the chain
   // grows (at most once per status poll), proven again only when the links served change.
   const [sets, setSets] = useState<ChainOfSets | null>(null);
+  // A slow answer is not dropped when the head moves on (that could starve a busy chain's page);
+  // an answer older than one already applied, or for a set no longer pinned, is.
   const served = useRef<{ pinned: PinnedValidators; json: string } | null>(null);
   const provenFrom = useRef<PinnedValidators | null>(null);
+  const asked = useRef(0);
+  const applied = useRef(0);
   useEffect(() => {
     if (!validators) return;
-    let stop = false;
     if (provenFrom.current !== validators) {
       // another genesis set pinned: nothing proven from it yet
       provenFrom.current = validators;
       served.current = null;
       setSets(genesisOnly(validators));
     }
+    const n = ++asked.current;
+    const current = () => provenFrom.current === validators && n > applied.current;
     openClient.getValidatorSets({ minHeight: 0 }).then(
       (answer) => {
-        if (stop) return;
+        if (!current()) return;
+        applied.current = n;
         const json = JSON.stringify([answer.links, answer.epoch, answer.switchAt]);
         if (served.current?.pinned === validators && served.current.json === json) return;
         served.current = { pinned: validators, json };
         setSets(proveSets(validators, answer));
       },
       (err) => {
-        if (stop || served.current?.pinned === validators) return;
+        // a failed poll after a good answer keeps what was proven
+        if (!current() || served.current?.pinned === validators) return;
+        applied.current = n;
         served.current = { pinned: validators, json: "" };
         setSets({ ...genesisOnly(validators), state: "unavailable", error: err instanceof Error ? err.message : String(err) });
       },
     );
-    return () => {
-      stop = true;
-    };
   }, [validators, status?.height]);
   const height = status ? BigInt(status.height) : null;
   const unproven = sets ? unprovenNote(sets, height) : null;
