@@ -116,9 +116,9 @@ const EVENT_FIELDS: Record<Event["type"], Record<string, "u64" | "bytes">> = {
   observerAdmitted: { nodePublicKey: "bytes" },
   observerRemoved: { nodePublicKey: "bytes" },
   keyRotated: { publicKey: "bytes" },
-  validatorChangeProposed: { nodePublicKey: "bytes" },
+  validatorChangeProposed: { nodePublicKey: "bytes", newNodePublicKey: "bytes" },
   validatorChangeApproved: {},
-  validatorSetChanged: { nodePublicKey: "bytes", version: "u64" },
+  validatorSetChanged: { nodePublicKey: "bytes", version: "u64", newNodePublicKey: "bytes" },
 };
 
 /** The domain Event of a JSON view. Throws TypeError on anything malformed. */

@@ -115,12 +115,12 @@ export type Event =
   | { type: "observerRemoved"; nodePublicKey: Uint8Array; removedBy: string; reason: string }
   | { type: "keyRotated"; partyId: string; publicKey: Uint8Array; resetBy: string; reason: string }
   // governance: validator-set changes (docs/governance.md)
-  | { type: "validatorChangeProposed"; proposalId: string; change: ValidatorChangeKind; nodePublicKey: Uint8Array; partyId: string; proposer: string }
+  | { type: "validatorChangeProposed"; proposalId: string; change: ValidatorChangeKind; nodePublicKey: Uint8Array; partyId: string; proposer: string; newNodePublicKey?: Uint8Array }
   | { type: "validatorChangeApproved"; proposalId: string; approver: string; approvals: number; needed: number }
-  | { type: "validatorSetChanged"; proposalId: string; change: ValidatorChangeKind; nodePublicKey: Uint8Array; partyId: string; validators: number; version: bigint };
+  | { type: "validatorSetChanged"; proposalId: string; change: ValidatorChangeKind; nodePublicKey: Uint8Array; partyId: string; validators: number; version: bigint; newNodePublicKey?: Uint8Array };
 
 /** Adding or removing one validator (DESIGN.md §12). */
-export const VALIDATOR_CHANGE_KINDS = ["ADD", "REMOVE"] as const;
+export const VALIDATOR_CHANGE_KINDS = ["ADD", "REMOVE", "ROTATE_KEY"] as const;
 export type ValidatorChangeKind = (typeof VALIDATOR_CHANGE_KINDS)[number];
 
 export type EventType = Event["type"];

@@ -142,3 +142,48 @@ t.test("where a decided set takes over: switchAt, the end of the deciding block'
   const h3 = c.height;
   t.equal(getValidatorSet(c.state)?.switchAt, ((h3 + 9n) / 10n) * 10n + 40n);
 });
+
+t.test("ROTATE_KEY: one decision replaces a validator's node key in its place; n, f and its party stay", async (t) => {
+  const c = chain();
+  const b = banks[1]!;
+  const fresh = pk32("node/bank-b/2027");
+  // format: the new key is required for ROTATE_KEY, refused for the other kinds, and must differ from the current one
+  t.match(c.run(c.signRaw("bank-a", { type: "proposeValidatorChange", change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id })), { code: "MALFORMED", message: /newNodePublicKey/ });
+  t.match(c.run(c.signRaw("bank-a", { type: "proposeValidatorChange", change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: node(b.id) })), { code: "MALFORMED", message: /differ/ });
+  t.match(c.run(c.signRaw("bank-a", { type: "proposeValidatorChange", change: "ADD", nodePublicKey: fresh, partyId: "bank-e", newNodePublicKey: pk32("x") })), { code: "MALFORMED", message: /only a ROTATE_KEY/ });
+  t.throws(() => tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id }), /newNodePublicKey/, "the builder runs the same check");
+  // the rule: the validator is the party's, the new key is no validator's
+  t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: "bank-a", newNodePublicKey: fresh })), { code: "NOT_FOUND" }, "bank-b's validator is not bank-a's");
+  t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: node("customs") })), { code: "INVALID_STATE", message: /already a validator's/ });
+
+  const proposed = c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: fresh }));
+  t.equal(proposed.code, "OK", proposed.message);
+  const id = proposed.target;
+  t.match(proposed.events, [{ type: "validatorChangeProposed", change: "ROTATE_KEY", partyId: b.id, nodePublicKey: node(b.id), newNodePublicKey: fresh }]);
+  t.same(getValidatorProposal(c.state, id)?.newNodePublicKey, fresh, "the proposal keeps the new key");
+  // a rival rotation of the same key, to another key, proposed meanwhile
+  const rival = c.submit("customs", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: pk32("node/bank-b/rival") }));
+  t.equal(rival.code, "OK", rival.message);
+
+  c.submit("bank-b", tx.approveValidatorChange({ proposalId: id }));
+  const before = getValidatorSet(c.state)!;
+  const decided = c.submit("customs", tx.approveValidatorChange({ proposalId: id }));
+  t.equal(decided.code, "OK", decided.message);
+  t.match(decided.events, [
+    { type: "validatorChangeApproved", approvals: 3, needed: 3 },
+    { type: "validatorSetChanged", proposalId: id, change: "ROTATE_KEY", partyId: b.id, nodePublicKey: node(b.id), newNodePublicKey: fresh, validators: 4, version: 1n },
+  ]);
+  const after = getValidatorSet(c.state)!;
+  t.same(after.members.map((m) => m.partyId), ["bank-a", "bank-b", "customs", "core"], "bank-b keeps its place (replica 1)");
+  t.same(toHex(after.members[1]!.nodePublicKey), toHex(fresh), "with the new key");
+  t.same(after.members.filter((_, i) => i !== 1), before.members.filter((_, i) => i !== 1), "the others unchanged");
+  t.same(after.runningMembers, before.members, "the old key keeps signing until the switch (the running set)");
+  t.ok(after.switchAt >= c.height, "at the end of the deciding block's epoch");
+
+  // the rival names the retired key: it no longer applies when decided
+  c.submit("bank-a", tx.approveValidatorChange({ proposalId: rival.target }));
+  t.match(c.submit("core", tx.approveValidatorChange({ proposalId: rival.target })), { code: "NOT_FOUND", message: /no longer applies/ });
+  // the retired key cannot come back while it still runs (until the switch), and nobody else's key may take the new one
+  t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ADD", nodePublicKey: fresh, partyId: "bank-e" })), { code: "INVALID_STATE" });
+  t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node("customs"), partyId: "customs", newNodePublicKey: node(b.id) })), { code: "INVALID_STATE", message: /already a validator's/ });
+});

@@ -1207,19 +1207,22 @@ function addValidatorChangeCommands(
     return { ...g, n: g.validators.length, asOf };
   };
 
-  sub("propose", "propose adding or removing one validator (you must run a current validator; your approval counts)")
-    .argument("<change>", "add or remove")
-    .requiredOption("--node-key <hex>", "the validator's ed25519 node public key, 64 hex digits (its genesis/node-key nodePublicKey)")
+  sub("propose", "propose adding or removing one validator, or a new node key for one (rotate); you must run a current validator; your approval counts")
+    .argument("<change>", "add, remove or rotate")
+    .requiredOption("--node-key <hex>", "the validator's ed25519 node public key, 64 hex digits (its genesis/node-key nodePublicKey); for rotate its current key")
     .requiredOption("--validator-party <id>", "the party that runs that validator")
+    .option("--new-node-key <hex>", "rotate only: the node public key it signs with from the switch on (tradeledger keys generate --node)")
     .action(
-      run(async (change: string, o: CommonOptions & { nodeKey: string; validatorParty: string }) => {
-        const kind = change.toUpperCase();
-        if (kind !== "ADD" && kind !== "REMOVE") throw new UsageError(`governance propose ${change}: add or remove`);
+      run(async (change: string, o: CommonOptions & { nodeKey: string; validatorParty: string; newNodeKey?: string }) => {
+        const kind = change === "rotate" ? "ROTATE_KEY" : change.toUpperCase();
+        if (kind !== "ADD" && kind !== "REMOVE" && kind !== "ROTATE_KEY") throw new UsageError(`governance propose ${change}: add, remove or rotate`);
+        if ((kind === "ROTATE_KEY") !== (o.newNodeKey !== undefined)) throw new UsageError(kind === "ROTATE_KEY" ? "governance propose rotate: --new-node-key is required" : `governance propose ${change}: --new-node-key is for rotate only`);
         const signer = signerOf(o, undefined, "governance propose");
         const client = clientOf(o, signer);
-        const done = await client.submit(built(() => tx.proposeValidatorChange({ change: kind, nodePublicKey: o.nodeKey, partyId: o.validatorParty })), signer);
+        const newKey = o.newNodeKey !== undefined ? { newNodePublicKey: o.newNodeKey } : {};
+        const done = await client.submit(built(() => tx.proposeValidatorChange({ change: kind, nodePublicKey: o.nodeKey, partyId: o.validatorParty, ...newKey })), signer);
         const status = await statusOf(client, done.txHash);
-        print({ proposalId: done.txHash, change: kind, partyId: o.validatorParty, nodePublicKey: o.nodeKey, approvals: status.proposal?.approvals ?? [], needed: status.approvalsNeeded, height: done.height });
+        print({ proposalId: done.txHash, change: kind, partyId: o.validatorParty, nodePublicKey: o.nodeKey, ...newKey, approvals: status.proposal?.approvals ?? [], needed: status.approvalsNeeded, height: done.height });
       }),
     );
 

@@ -70,6 +70,13 @@ export interface ValidatorProposalRecord {
   proposedAt: bigint;
   /** height of the block that decided it; 0n while open */
   decidedAt: bigint;
+  /** ROTATE_KEY only: the validator's node key from the switch on (decodes as empty otherwise) */
+  newNodePublicKey?: Uint8Array;
+}
+
+/** What a change names: the validator (its current node key and party) and, for ROTATE_KEY, its next key. */
+export interface ValidatorChangeTarget extends ValidatorMember {
+  newNodePublicKey?: Uint8Array;
 }
 
 /** The smallest validator set PBFT runs with (n = 3f + 1, f >= 1). */
@@ -115,14 +122,18 @@ export function memberIndex(set: ValidatorSetRecord, nodePublicKey: Uint8Array):
 
 /**
  * The set after a change decided in the block at `height`: an added validator goes last (replica
- * n), a removed one leaves its place. Consensus switches to it after `switchAt`: the end of the
+ * n), a removed one leaves its place, a rotated one keeps its place and party with the new node key. Consensus switches to it after `switchAt`: the end of the
  * epoch the deciding block is in. If an earlier decision's switch is still ahead (the block is at
  * or below it), that is the end; else the epoch ends at epochEndFor(height) (consensus/replica.ts:
  * the first checkpoint at or after the block plus the window, Lamport's α).
  */
-export function changedSet(set: ValidatorSetRecord, change: ValidatorChangeKind, member: ValidatorMember, height: bigint, params: { checkpointInterval: number; watermarkWindow: number }): ValidatorSetRecord {
+export function changedSet(set: ValidatorSetRecord, change: ValidatorChangeKind, member: ValidatorChangeTarget, height: bigint, params: { checkpointInterval: number; watermarkWindow: number }): ValidatorSetRecord {
   const members =
-    change === "ADD" ? [...set.members, { partyId: member.partyId, nodePublicKey: member.nodePublicKey }] : set.members.filter((m) => !equalBytes(m.nodePublicKey, member.nodePublicKey));
+    change === "ADD"
+      ? [...set.members, { partyId: member.partyId, nodePublicKey: member.nodePublicKey }]
+      : change === "REMOVE"
+        ? set.members.filter((m) => !equalBytes(m.nodePublicKey, member.nodePublicKey))
+        : set.members.map((m) => (equalBytes(m.nodePublicKey, member.nodePublicKey) ? { partyId: m.partyId, nodePublicKey: member.newNodePublicKey! } : m));
   const pending = set.switchAt >= height;
   const switchAt = pending ? set.switchAt : epochEndFor(height, params.checkpointInterval, params.watermarkWindow);
   // the set that keeps running until the switch: already recorded if a switch is pending, else the set in force now
@@ -144,7 +155,7 @@ export function putValidatorProposal(state: StateWriter, proposalId: string, p: 
 export function validatorChangeProblem(
   set: ValidatorSetRecord,
   change: ValidatorChangeKind,
-  member: ValidatorMember,
+  member: ValidatorChangeTarget,
 ): { code: "INVALID_STATE" | "NOT_FOUND"; message: string } | undefined {
   const at = memberIndex(set, member.nodePublicKey);
   if (change === "ADD") {
@@ -152,6 +163,14 @@ export function validatorChangeProblem(
     return undefined;
   }
   if (at < 0 || set.members[at]!.partyId !== member.partyId) return { code: "NOT_FOUND", message: `no validator with that node key run by ${member.partyId}` };
+  if (change === "ROTATE_KEY") {
+    // the new key must be no validator's: neither of the set in state nor of the set still running until a pending switch
+    const next = member.newNodePublicKey;
+    if (!next || next.length === 0) return { code: "INVALID_STATE", message: "a ROTATE_KEY names the new node key" };
+    if (memberIndex(set, next) >= 0 || set.runningMembers.some((m) => equalBytes(m.nodePublicKey, next)))
+      return { code: "INVALID_STATE", message: "the new node key is already a validator's" };
+    return undefined;
+  }
   if (set.members.length - 1 < MIN_VALIDATORS) return { code: "INVALID_STATE", message: `a set of ${set.members.length} cannot lose a validator: PBFT needs at least ${MIN_VALIDATORS}` };
   return undefined;
 }

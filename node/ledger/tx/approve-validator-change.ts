@@ -53,6 +53,7 @@ export const approveValidatorChangeRule: TxRule<PayloadOf<"approveValidatorChang
       partyId: proposal.partyId,
       validators: next.members.length,
       version: next.version,
+      ...(proposal.change === "ROTATE_KEY" ? { newNodePublicKey: proposal.newNodePublicKey! } : {}),
     });
     return events;
   },

@@ -1,5 +1,5 @@
-// proposeValidatorChange: a current validator's party proposes adding or removing one validator
-// (DESIGN.md §12, docs/governance.md). The proposer's approval counts; approval transactions
+// proposeValidatorChange: a current validator's party proposes adding or removing one validator, or
+// a new node key for one (ROTATE_KEY: same party, same place; DESIGN.md §12, docs/governance.md §4). The proposer's approval counts; approval transactions
 // collect the rest. Checked here against the set in state; checked again when it is decided.
 import type { PayloadOf } from "../../../sdk/transactions/index.js";
 import { proposeValidatorChangeTx } from "../../../sdk/transactions/propose-validator-change.js";
@@ -18,6 +18,7 @@ export const proposeValidatorChangeRule: TxRule<PayloadOf<"proposeValidatorChang
     if (!getParty(state, p.partyId)) reject("UNKNOWN_PARTY", `no party ${p.partyId}`);
     const problem = validatorChangeProblem(set, p.change, p);
     if (problem) reject(problem.code, problem.message);
+    const rotated = p.change === "ROTATE_KEY" ? p.newNodePublicKey : undefined;
     putValidatorProposal(state, tx.hashHex, {
       change: p.change,
       nodePublicKey: p.nodePublicKey,
@@ -26,7 +27,8 @@ export const proposeValidatorChangeRule: TxRule<PayloadOf<"proposeValidatorChang
       approvals: [signer.id],
       proposedAt: block.height,
       decidedAt: 0n,
+      ...(rotated ? { newNodePublicKey: rotated } : {}),
     });
-    return [{ type: "validatorChangeProposed", proposalId: tx.hashHex, change: p.change, nodePublicKey: p.nodePublicKey, partyId: p.partyId, proposer: signer.id }];
+    return [{ type: "validatorChangeProposed", proposalId: tx.hashHex, change: p.change, nodePublicKey: p.nodePublicKey, partyId: p.partyId, proposer: signer.id, ...(rotated ? { newNodePublicKey: rotated } : {}) }];
   },
 };

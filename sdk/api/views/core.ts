@@ -193,7 +193,15 @@ export const EventView = z
     z.object({ type: z.literal("observerAdmitted"), nodePublicKey: described(Hex32, "the observer's node key (its libp2p identity)"), partyId: described(PartyId, "the party that operates it"), admittedBy: PartyId }),
     z.object({ type: z.literal("observerRemoved"), nodePublicKey: Hex32, removedBy: PartyId, reason: z.string() }),
     z.object({ type: z.literal("keyRotated"), partyId: PartyId, publicKey: described(Hex32, "the new key, in force from the next block"), resetBy: described(z.string(), "the bank that reset the key; empty for the party's own rotation"), reason: z.string() }),
-    z.object({ type: z.literal("validatorChangeProposed"), proposalId: Hex32, change: ValidatorChangeKindSchema, nodePublicKey: Hex32, partyId: PartyId, proposer: PartyId }),
+    z.object({
+      type: z.literal("validatorChangeProposed"),
+      proposalId: Hex32,
+      change: ValidatorChangeKindSchema,
+      nodePublicKey: Hex32,
+      partyId: PartyId,
+      proposer: PartyId,
+      newNodePublicKey: described(z.optional(Hex), "ROTATE_KEY: the validator's node key from the switch on (32 bytes); empty or absent otherwise"),
+    }),
     z.object({ type: z.literal("validatorChangeApproved"), proposalId: Hex32, approver: PartyId, approvals: z.number(), needed: described(z.number(), "2f + 1 of the current validator set") }),
     z.object({
       type: z.literal("validatorSetChanged"),
@@ -203,6 +211,7 @@ export const EventView = z
       partyId: PartyId,
       validators: described(z.number(), "n after the change"),
       version: described(U64, "the set's version after the change (0 = genesis)"),
+      newNodePublicKey: described(z.optional(Hex), "ROTATE_KEY: the validator's node key from the switch on (32 bytes); empty or absent otherwise"),
     }),
   ]).apply(named, "Event");
 

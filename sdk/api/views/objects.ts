@@ -245,8 +245,9 @@ export const ValidatorProposalView = z
   .object({
     proposalId: Hex32,
     change: ValidatorChangeKindSchema,
-    nodePublicKey: Hex32,
+    nodePublicKey: described(Hex32, "the node key of the validator added or removed; for ROTATE_KEY its key until the switch"),
     partyId: PartyId,
+    newNodePublicKey: described(z.optional(Hex), "ROTATE_KEY: the validator's node key from the switch on (32 bytes); empty or absent otherwise"),
     proposer: PartyId,
     approvals: described(z.array(PartyId), "parties that approved, the proposer first"),
     proposedAt: described(U64, "block height of the proposal"),
