@@ -89,7 +89,7 @@ export function loadNodeConfig(file: string, env: NodeJS.ProcessEnv = process.en
   const log = { ...config.log };
   if (config.log.signed) log.signed = abs(config.log.signed);
   if (config.log.audit) log.audit = abs(config.log.audit);
-  return { ...config, dataDir: abs(config.dataDir), genesisFile: abs(config.genesisFile), ...(config.nodeKeyFile ? { nodeKeyFile: abs(config.nodeKeyFile) } : {}), log };
+  return { ...config, dataDir: abs(config.dataDir), genesisFile: abs(config.genesisFile), ...(config.nodeKeyFile ? { nodeKeyFile: abs(config.nodeKeyFile) } : {}), ...(config.nextNodeKeyFile ? { nextNodeKeyFile: abs(config.nextNodeKeyFile) } : {}), log };
 }
 
 export interface KeyFile {

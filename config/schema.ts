@@ -218,6 +218,11 @@ export const nodeConfigSchema = z
       .strict()
       .optional()
       .describe("the node key in an HSM (PIN from TRADELEDGER_PKCS11_PIN_FILE or TRADELEDGER_PKCS11_PIN)"),
+    nextNodeKeyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("a validator's next node key, for a rotation decided by governance (ROTATE_KEY, docs/governance.md §4): the node signs with it from the switch on (restarting itself at the switch)"),
     mode: z.enum(["validator", "observer"]).default("validator"),
     validatorId: partyId.optional().describe("required in validator mode: which genesis validator this node is"),
     p2p: z
@@ -272,6 +277,9 @@ export const nodeConfigSchema = z
     }
     if ((c.nodeKeyFile === undefined) === (c.nodeKeyPkcs11 === undefined)) {
       ctx.addIssue({ code: "custom", path: ["nodeKeyFile"], message: "give exactly one of nodeKeyFile and nodeKeyPkcs11" });
+    }
+    if (c.nextNodeKeyFile !== undefined && c.mode !== "validator") {
+      ctx.addIssue({ code: "custom", path: ["nextNodeKeyFile"], message: "only a validator rotates its node key" });
     }
   });
 

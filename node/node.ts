@@ -6,7 +6,7 @@
 // built here (or injected) and passed down.
 import "../p2p/polyfill.js";
 import { join } from "node:path";
-import { fromHex, toHex } from "../sdk/bytes.js";
+import { equalBytes, fromHex, toHex } from "../sdk/bytes.js";
 import type { Validator } from "../sdk/commit.js";
 import type { Crypto } from "../sdk/crypto.js";
 import type { Party } from "../sdk/types.js";
@@ -66,6 +66,15 @@ export interface NodeOptions {
   /** the node key's seed, or `nodeKey` (a key held in an HSM) */
   nodeSeed?: Uint8Array;
   nodeKey?: NodeSigningKey;
+  /**
+   * A validator's next node key (config `nextNodeKeyFile`; docs/governance.md §4 ROTATE_KEY): the
+   * node signs with it instead of `nodeSeed` once the set in force has it in place of the current
+   * key, i.e. when it starts after the switch. At the switch itself the running node calls
+   * `onNodeKeyRotated`: its libp2p identity is its node key, so it is restarted with the next key.
+   */
+  nextNodeSeed?: Uint8Array;
+  /** the validator's node key left the set in force and `nextNodeSeed`'s key took its place: restart the node (tradeledger start does it in process) */
+  onNodeKeyRotated?: (e: { epoch: bigint; publicKey: Uint8Array }) => void;
   logger?: Logger;
   rpc?: RpcFactory | null;
   /** the node's Prometheus registry (node/metrics.ts); the RPC serves it at /metrics */
@@ -177,8 +186,15 @@ export class TradeLedgerNode {
     readonly logger: Logger,
   ) {}
 
-  /** Loads config, genesis and key from files (the `tradeledger start` path) and starts the node. */
-  static async fromConfigFile(file: string, opts: { logger?: Logger; rpc?: RpcFactory | null; metrics?: NodeMetrics | null; env?: NodeJS.ProcessEnv; consensusTap?: ConsensusTap } = {}): Promise<TradeLedgerNode> {
+  /**
+   * Loads config, genesis and key from files (the `tradeledger start` path) and starts the node.
+   * With `nextNodeKeyFile` configured, both keys are opened now (one passphrase prompt each, once):
+   * `onNodeKeyRotated` gets a `restart` that starts the node again with them, the next key in force.
+   */
+  static async fromConfigFile(
+    file: string,
+    opts: { logger?: Logger; rpc?: RpcFactory | null; metrics?: NodeMetrics | null; env?: NodeJS.ProcessEnv; consensusTap?: ConsensusTap; onNodeKeyRotated?: (restart: () => Promise<TradeLedgerNode>) => void } = {},
+  ): Promise<TradeLedgerNode> {
     const config = loadNodeConfig(file, opts.env ?? process.env);
     const genesis = loadGenesis(config.genesisFile);
     const env = opts.env ?? process.env;
@@ -193,10 +209,28 @@ export class TradeLedgerNode {
       const encrypted = keyFileInfo(file).encrypted;
       nodeKey = { nodeSeed: loadKeyFile(file, encrypted ? await readPassphrase({ env, what: `the node key ${file}` }) : undefined).seed };
     }
+    let next: { nextNodeSeed: Uint8Array } | undefined;
+    if (config.nextNodeKeyFile) {
+      const nextFile = config.nextNodeKeyFile;
+      next = { nextNodeSeed: loadKeyFile(nextFile, keyFileInfo(nextFile).encrypted ? await readPassphrase({ env, what: `the next node key ${nextFile}` }) : undefined).seed };
+    }
     const logger = opts.logger ?? createLogger({ level: config.log.level, name: config.validatorId ?? "observer", ...(config.log.file ? { file: config.log.file } : {}) });
+    const onRotated = opts.onNodeKeyRotated;
+    const startNode = (): Promise<TradeLedgerNode> =>
+      TradeLedgerNode.start({
+        config,
+        genesis,
+        ...nodeKey,
+        ...next,
+        ...(onRotated ? { onNodeKeyRotated: () => onRotated(startNode) } : {}),
+        logger,
+        rpc: opts.rpc ?? null,
+        metrics: opts.metrics ?? null,
+        ...(opts.consensusTap ? { consensusTap: opts.consensusTap } : {}),
+      });
     let node: TradeLedgerNode;
     try {
-      node = await TradeLedgerNode.start({ config, genesis, ...nodeKey, logger, rpc: opts.rpc ?? null, metrics: opts.metrics ?? null, ...(opts.consensusTap ? { consensusTap: opts.consensusTap } : {}) });
+      node = await startNode();
     } catch (err) {
       if ("nodeKey" in nodeKey) nodeKey.nodeKey.close?.();
       throw err;
@@ -210,7 +244,8 @@ export class TradeLedgerNode {
     const logger = opts.logger ?? createLogger({ level: config.log.level, name: config.validatorId ?? "observer" });
     const crypto = opts.crypto ?? nodeCrypto;
     const consensus = consensusConfigOf(genesis);
-    const nodeKey = nodeSigningKey(opts, crypto);
+    let nodeKey = nodeSigningKey(opts, crypto);
+    let nodeSeed = opts.nodeSeed;
 
     // 1. storage, the executor and the query model
     privateDirectory(config.dataDir); // 0700: the data directory holds every party's book
@@ -241,6 +276,18 @@ export class TradeLedgerNode {
     } catch (err) {
       await store.close();
       throw err;
+    }
+    // a rotated validator (ROTATE_KEY): the next key once the set in force has it in place of the current one
+    const nextKey = config.mode === "validator" && opts.nextNodeSeed ? nodeSigningKey({ nodeSeed: opts.nextNodeSeed }, crypto) : undefined;
+    const inForce = (members: readonly { publicKey: Uint8Array }[] | undefined, key: NodeSigningKey) => members?.some((m) => equalBytes(m.publicKey, key.publicKey)) === true;
+    {
+      const e = chain.nextBlockEpoch();
+      const members = e ? validatorsOf(e.members) : consensus.validators;
+      if (nextKey && !inForce(members, nodeKey) && inForce(members, nextKey)) {
+        logger.info("this validator's node key was rotated: it signs with the next node key (nextNodeKeyFile) from now on", { epoch: e?.epoch ?? 0n, nodePublicKey: toHex(nextKey.publicKey) });
+        nodeKey = nextKey;
+        nodeSeed = opts.nextNodeSeed;
+      }
     }
     if (config.mode === "validator") {
       try {
@@ -284,7 +331,7 @@ export class TradeLedgerNode {
     // the proofs of the validator sets for light clients: built at the switches, served and learnt with block sync
     const epochLinks = new EpochLinks({ store, genesis: { chainId: genesis.chainId, validators: consensus.validators }, crypto, logger: logger.child({ module: "epochs" }) });
     const p2p = createP2P(
-      { chainId: genesis.chainId, ...(opts.nodeSeed ? { nodeKeySeed: opts.nodeSeed } : { nodeKey }), listen: config.p2p.listen, peers },
+      { chainId: genesis.chainId, ...(nodeSeed ? { nodeKeySeed: nodeSeed } : { nodeKey }), listen: config.p2p.listen, peers },
       {
         logger: logger.child({ module: "p2p" }),
         metrics: opts.metrics?.p2p() ?? null,
@@ -450,6 +497,11 @@ export class TradeLedgerNode {
           onEpochStarted: (e) => {
             ledgerValidators.epochStarted(e.validators);
             ledgerValidators.refresh();
+            // this validator's key was rotated at this switch: its next key votes from here, under a new libp2p identity
+            if (e.self === undefined && nextKey && nextKey !== nodeKey && inForce(e.validators, nextKey)) {
+              logger.info("this validator's node key was rotated at the switch: restarting with the next node key (nextNodeKeyFile)", { epoch: e.epoch, nodePublicKey: toHex(nextKey.publicKey) });
+              opts.onNodeKeyRotated?.({ epoch: e.epoch, publicKey: nextKey.publicKey });
+            }
           },
           // the link that proves the next epoch's set to light clients (node/epochs.ts), built while the state is at E
           onEpochEnded: async (e) => {

@@ -72,10 +72,10 @@ function onShutdown(stop: () => Promise<void>): void {
 }
 
 /** The production composition: the RPC of rpc/ serving the node's own metrics registry. */
-async function standardNode(file: string): Promise<TradeLedgerNode> {
+async function standardNode(file: string, onNodeKeyRotated?: (restart: () => Promise<TradeLedgerNode>) => void): Promise<TradeLedgerNode> {
   const [{ TradeLedgerNode }, { NodeMetrics }, { rpcFactory }] = await Promise.all([import("../node.js"), import("../metrics.js"), import("../../rpc/server.js")]);
   const metrics = new NodeMetrics();
-  return TradeLedgerNode.fromConfigFile(file, { rpc: rpcFactory({ metrics }), metrics });
+  return TradeLedgerNode.fromConfigFile(file, { rpc: rpcFactory({ metrics }), metrics, ...(onNodeKeyRotated ? { onNodeKeyRotated } : {}) });
 }
 
 interface InitOptions {
@@ -236,8 +236,24 @@ export function buildCli(): Command {
     .requiredOption("-c, --config <file>", "node config (JSON); see docs/operator.md")
     .action(async (opts: { config: string }) => {
       try {
-        const node = await standardNode(resolve(opts.config));
-        onShutdown(() => node.stop());
+        // a validator whose node key is rotated at a switch (nextNodeKeyFile) restarts in process with
+        // the next key: same data, config and RPC port, a new libp2p identity (docs/operator.md)
+        let node: TradeLedgerNode | undefined;
+        let restarting: Promise<void> = Promise.resolve();
+        const onRotated = (restart: () => Promise<TradeLedgerNode>) => {
+          restarting = restarting.then(async () => {
+            const old = node;
+            node = undefined;
+            await old?.stop();
+            node = await restart();
+          });
+          restarting.catch(fail);
+        };
+        node = await standardNode(resolve(opts.config), onRotated);
+        onShutdown(async () => {
+          await restarting.catch(() => undefined);
+          await node?.stop();
+        });
       } catch (err) {
         fail(err);
       }
