@@ -59,6 +59,20 @@ export class Dialer {
     }
   }
 
+  /** A peer to keep connected from now on (a validator's rotated node key, dialled at its validator's address); no-op if known. */
+  add(peer: { peerId: string; validatorId?: string }): void {
+    if (this.targets.has(peer.peerId)) return;
+    const target: Target = { peerId: peer.peerId, backoffMs: this.opts.baseMs, failures: 0, timer: null, dialing: false, connectedAt: undefined };
+    if (peer.validatorId !== undefined) target.validatorId = peer.validatorId;
+    this.targets.set(peer.peerId, target);
+    if (this.running) this.schedule(target, 0);
+  }
+
+  /** Whether `peerId` is kept connected. */
+  has(peerId: string): boolean {
+    return this.targets.has(peerId);
+  }
+
   start(): void {
     this.running = true;
     for (const t of this.targets.values()) this.schedule(t, 0);

@@ -268,6 +268,19 @@ class Network implements P2PNetwork {
       this.channels.onPeerBanned(id);
       this.disconnect(id, "no longer a validator");
     }
+    // a validator's rotated key now dialable at its validator's configured address (PeerDirectory.setLedgerValidators)
+    for (const p of this.directory.remotes()) {
+      if (p.addrs.length === 0 || this.dialer.has(p.ref.peerId)) continue;
+      const ref = p.ref;
+      if (!this.node) {
+        this.dialer.add(ref); // start() puts its addresses in the peer store and dials it
+        continue;
+      }
+      void this.node.peerStore.merge(this.peerIdOf(ref.peerId), { multiaddrs: p.addrs }).then(
+        () => this.dialer.add(ref),
+        (err: unknown) => this.log.warn("p2p: cannot record a validator's address", { peerId: ref.peerId, err: String(err) }),
+      );
+    }
     this.updatePeerGauge();
   }
 

@@ -105,6 +105,16 @@ export class PeerDirectory {
       const peerId = peerIdFromNodePublicKey(v.publicKey);
       next.set(peerId, { ref: { peerId, validatorId: v.validatorId }, addrs: [] });
     }
+    // A validator whose node key was rotated (ROTATE_KEY, docs/governance.md §7.2) runs on the same
+    // host: once its configured key is no validator's any more, its new key is dialled at the
+    // addresses configured for its id (not before: the old key still answers there until the switch).
+    const configuredAddrs = new Map<string, Multiaddr[]>();
+    for (const [peerId, known] of this.peers) if (known.ref.validatorId !== undefined && !next.has(peerId) && known.addrs.length > 0) configuredAddrs.set(known.ref.validatorId, known.addrs);
+    for (const [peerId, known] of next) {
+      if (this.peers.has(peerId)) continue;
+      const addrs = configuredAddrs.get(known.ref.validatorId!);
+      if (addrs && [...next.values()].filter((k) => k.ref.validatorId === known.ref.validatorId).length === 1) known.addrs = addrs;
+    }
     this.ledgerValidators = next;
     const now = new Set(this.remotes().map((p) => p.ref.peerId));
     return [...before].filter((id) => !now.has(id));

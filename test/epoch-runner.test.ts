@@ -216,6 +216,32 @@ t.test("gater: the set in state replaces the genesis validators; a removed valid
   t.equal(dir.get(id(keys[3]!))?.ref.validatorId, undefined, "not as a validator");
 });
 
+t.test("gater: a validator's rotated node key (ROTATE_KEY) is accepted from its decision, dialled at the validator's configured addresses once the old key is gone", async (t) => {
+  const keys = [1, 2, 3, 4, 5].map((i) => nodeCrypto.publicKeyFromSeed(nodeCrypto.sha256(new Uint8Array([i]))));
+  const id = (k: Uint8Array) => peerIdFromNodePublicKey(k);
+  const dir = new PeerDirectory(
+    keys.slice(0, 4).map((k, i) => ({ publicKey: k, validatorId: `v${i}`, addrs: [`/ip4/127.0.0.1/tcp/${3000 + i}`] })),
+    id(keys[0]!),
+  );
+  const gater = createConnectionGater({ isAllowed: (p) => dir.isRemote(p), isBanned: () => false, onRefused: () => undefined });
+  const peer = (k: Uint8Array) => ({ toString: () => id(k) }) as never;
+  const rotated = keys[4]!;
+  // decided, switch pending: the set in force (old key) and the set in state (new key in v2's place)
+  let dropped = dir.setLedgerValidators([...keys.slice(0, 4).map((k, i) => ({ publicKey: k, validatorId: `v${i}` })), { publicKey: rotated, validatorId: "v2" }]);
+  t.same(dropped, []);
+  t.notOk(await gater.denyInboundEncryptedConnection!(peer(rotated), undefined as never), "the new key is accepted from the decision (it dials in)");
+  t.same(dir.get(id(rotated))?.addrs, [], "but not dialled at v2's address while the old key still answers there");
+  t.notOk(await gater.denyInboundEncryptedConnection!(peer(keys[2]!), undefined as never), "the old key still votes until the switch");
+  // the switch is past: the set in state only
+  dropped = dir.setLedgerValidators([0, 1, 4, 3].map((i) => ({ publicKey: keys[i]!, validatorId: `v${i === 4 ? 2 : i}` })));
+  t.same(dropped, [id(keys[2]!)], "the old key is to be disconnected");
+  t.ok(await gater.denyInboundEncryptedConnection!(peer(keys[2]!), undefined as never), "and refused inbound");
+  t.ok(await gater.denyDialPeer!(peer(keys[2]!)), "and never dialled");
+  t.equal(dir.get(id(rotated))?.ref.validatorId, "v2", "the new key is v2's validator");
+  t.same(dir.get(id(rotated))?.addrs.map(String), ["/ip4/127.0.0.1/tcp/3002"], "dialled at v2's configured address");
+  t.ok(dir.remotes().some((p) => p.ref.peerId === id(rotated) && p.addrs.length === 1));
+});
+
 t.test("seeded runs: random changes under loss and kill -9 (in the hook, after the durable switch, anywhere)", async (t) => {
   for (const seed of [1n, 2n, 3n, 4n, 5n, 6n]) {
     const r = await runEpochSeed(seed);

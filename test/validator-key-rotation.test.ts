@@ -74,7 +74,8 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
   const newPeer = peerIdFromNodePublicKey(newKey);
 
   // bank-b's node, now with its next key (what nextNodeKeyFile gives tradeledger start); at the switch it restarts itself
-  const rotations: { epoch: bigint; publicKey: Uint8Array }[] = [];
+  const rotations: { epoch: bigint; publicKey: Uint8Array; at: number }[] = [];
+  let restartedAt = 0;
   const optionsB = (): NodeOptions => ({
     config: net.configs[B]!,
     genesis: net.genesis,
@@ -83,12 +84,13 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
     logger: silentLogger,
     rpc: null,
     onNodeKeyRotated: (e) => {
-      rotations.push(e);
+      rotations.push({ ...e, at: performance.now() });
       restarting = restarting.then(async () => {
         const old = net.nodes[B];
         net.nodes[B] = undefined;
         await old?.stop();
         net.nodes[B] = await TradeLedgerNode.start(optionsB());
+        restartedAt = performance.now();
       });
     },
   });
@@ -99,6 +101,8 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
 
   // the consortium decides the rotation (bank-a proposes, bank-b and customs approve: 3 of 4)
   const [a, , c, d] = net.nodes as TradeLedgerNode[];
+  const committedAt = new Map<bigint, number>();
+  a!.api.onBlock((blk) => void committedAt.set(blk.certificate.seq, performance.now()));
   const proposal = net.sign("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: oldKey, partyId: "bank-b", newNodePublicKey: newKey }));
   await commit(a!, proposal);
   await commit(c!, net.sign("bank-b", tx.approveValidatorChange({ proposalId: proposal.hashHex })));
@@ -124,6 +128,15 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
   t.equal(b.p2p.peerId, newPeer, "a new libp2p identity: the new key's");
   t.equal(b.epochRunner!.self, B, "still replica 1");
   t.ok(await eventually(() => [a!, c!, d!].every((n) => n.p2p.connectedPeers().some((p) => p.peerId === newPeer)), 30_000), "the others accept the new key");
+  // and keep it connected themselves (not only when it dials in): their dialers target it at bank-b's configured address
+  const dialerOf = (n: TradeLedgerNode) => (n.p2p as unknown as { dialer: { has(id: string): boolean } }).dialer;
+  t.ok(await eventually(() => [a!, c!, d!].every((n) => dialerOf(n).has(newPeer)), 10_000), "the others dial the new key at bank-b's address");
+  const seen = [...committedAt].sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  const before = seen.filter(([h]) => h <= switchAt).at(-1);
+  const after = seen.find(([h]) => h > switchAt);
+  t.comment(
+    `bank-b's node restarted with the new key in ${(restartedAt - rotations[0]!.at).toFixed(0)} ms (stop + start); bank-a's last commit at or below the switch (${before?.[0]}) to its first above (${after?.[0]}): ${before && after ? (after[1] - before[1]).toFixed(0) : "?"} ms`,
+  );
 
   // blocks of epoch 1 carry the new key's signature (in the certificates bank-b's node keeps: its own commit is in its quorum)
   const epoch1 = a!.epochRunner!.epoch.members;
