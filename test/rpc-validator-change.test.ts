@@ -49,3 +49,27 @@ t.test("propose, approve, decide: the set in state grows to five", async (t) => 
     .then(() => undefined, (e: unknown) => e);
   t.ok(unknown instanceof LedgerError && unknown.status === 404, "an unknown proposal is a 404");
 });
+
+t.test("ROTATE_KEY through the RPC: the proposal and the events carry the new key, the set keeps the member in its place", async (t) => {
+  const rotated = nodeCrypto.publicKeyFromSeed(new Uint8Array(32).fill(8));
+  t.throws(() => tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: newNode, partyId: "auditor", newNodePublicKey: newNode }), { code: "MALFORMED" }, "the new key must differ from the current one");
+  const before = await as("auditor").getGovernance();
+  const proposed = await as("bank-a").submit(tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: newNode, partyId: "auditor", newNodePublicKey: rotated }));
+  t.match(proposed.receipt.events, [{ type: "validatorChangeProposed", change: "ROTATE_KEY", nodePublicKey: toHex(newNode), newNodePublicKey: toHex(rotated) }]);
+  const proposalId = proposed.txHash;
+  const open = await as("auditor").getGovernance({ proposal: proposalId });
+  t.match(open.governance.proposal, { proposalId, change: "ROTATE_KEY", partyId: "auditor", nodePublicKey: toHex(newNode), newNodePublicKey: toHex(rotated), approvals: ["bank-a"] });
+  await as("bank-b").submit(tx.approveValidatorChange({ proposalId }));
+  const decided = await as("customs").submit(tx.approveValidatorChange({ proposalId }));
+  t.match(decided.receipt.events, [
+    { type: "validatorChangeApproved", approvals: 3, needed: 3 },
+    { type: "validatorSetChanged", change: "ROTATE_KEY", partyId: "auditor", nodePublicKey: toHex(newNode), newNodePublicKey: toHex(rotated), validators: 5 },
+  ]);
+  const after = await as("regulator").getGovernance({ minHeight: decided.height });
+  t.same(
+    after.governance.validators.map((v) => [v.partyId, v.nodePublicKey]),
+    before.governance.validators.map((v, i) => [v.partyId, i === 4 ? toHex(rotated) : v.nodePublicKey]),
+    "the auditor's validator keeps replica 4 with the new key; the others unchanged",
+  );
+  t.equal(toHex(newNode), before.governance.validators[4]!.nodePublicKey);
+});
