@@ -1,7 +1,7 @@
 // A validator rotates its node key (docs/governance.md §4 ROTATE_KEY, docs/operator.md "Rotating a
 // validator's node key"), on real nodes in one process: four validators over real libp2p, LevelDB
 // and the ledger's governance transactions, and an observer. bank-b's node runs with its next key
-// configured (NodeOptions.nextNodeSeed, config nextNodeKeyFile); a quorum of the parties decides
+// configured (config nextNodeKeyFile, started by fromConfigFile as tradeledger start does); a quorum of the parties decides
 // ROTATE_KEY; bank-b signs with the old key up to the switch, restarts itself at the switch and
 // signs with the new key from it, in the same place (replica 1). Blocks after the switch carry
 // certificates with the new key's signature and verify from genesis through the chain of sets; the
@@ -21,7 +21,7 @@ import { validatorSetFromGenesis } from "../sdk/verify.js";
 import { statusSigningBytes } from "../consensus/messages.js";
 import type { Status } from "../consensus/types.js";
 import { nodeCrypto } from "../node/crypto.js";
-import { TradeLedgerNode, type NodeOptions } from "../node/node.js";
+import { TradeLedgerNode } from "../node/node.js";
 import { loadKeyFile, writeKeyFile } from "../config/load.js";
 import { peerIdFromNodePublicKey } from "../p2p/index.js";
 import { silentLogger } from "../node/log.js";
@@ -73,29 +73,26 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
   const oldPeer = peerIdFromNodePublicKey(oldKey);
   const newPeer = peerIdFromNodePublicKey(newKey);
 
-  // bank-b's node, now with its next key (what nextNodeKeyFile gives tradeledger start); at the switch it restarts itself
-  const rotations: { epoch: bigint; publicKey: Uint8Array; at: number }[] = [];
+  // bank-b's node, now with its next key in its config (nextNodeKeyFile), started the way `tradeledger
+  // start` starts it: fromConfigFile, and at the switch the restart it hands over (node/cli/cli.ts)
+  const dir = dirname(net.net.nodes[B]!.configFile);
+  writeKeyFile(join(dir, "node-key.next.json"), { seed: newSeed }); // as `tradeledger keys generate` writes it (plaintext here)
+  const json = JSON.parse(readFileSync(net.net.nodes[B]!.configFile, "utf8")) as { p2p: Record<string, unknown> };
+  writeFileSync(rotatingConfig(), JSON.stringify({ ...json, nextNodeKeyFile: "node-key.next.json", p2p: { ...json.p2p, observers: net.configs[B]!.p2p.observers } }));
+  const rotations: { at: number }[] = [];
   let restartedAt = 0;
-  const optionsB = (): NodeOptions => ({
-    config: net.configs[B]!,
-    genesis: net.genesis,
-    nodeSeed: oldSeed,
-    nextNodeSeed: newSeed,
-    logger: silentLogger,
-    rpc: null,
-    onNodeKeyRotated: (e) => {
-      rotations.push({ ...e, at: performance.now() });
-      restarting = restarting.then(async () => {
-        const old = net.nodes[B];
-        net.nodes[B] = undefined;
-        await old?.stop();
-        net.nodes[B] = await TradeLedgerNode.start(optionsB());
-        restartedAt = performance.now();
-      });
-    },
-  });
+  const onNodeKeyRotated = (restart: () => Promise<TradeLedgerNode>) => {
+    rotations.push({ at: performance.now() });
+    restarting = restarting.then(async () => {
+      const old = net.nodes[B];
+      net.nodes[B] = undefined;
+      await old?.stop();
+      net.nodes[B] = await restart();
+      restartedAt = performance.now();
+    });
+  };
   await net.nodes[B]!.stop();
-  net.nodes[B] = await TradeLedgerNode.start(optionsB());
+  net.nodes[B] = await TradeLedgerNode.fromConfigFile(rotatingConfig(), { logger: silentLogger, rpc: null, env: {}, onNodeKeyRotated });
   t.equal(net.nodes[B]!.p2p.peerId, oldPeer, "before the decision it runs with its current key");
   t.equal(net.nodes[B]!.epochRunner?.self, B, "as replica 1");
 
@@ -107,6 +104,7 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
   await commit(a!, proposal);
   await commit(c!, net.sign("bank-b", tx.approveValidatorChange({ proposalId: proposal.hashHex })));
   const decidedAt = await commit(c!, net.sign("customs", tx.approveValidatorChange({ proposalId: proposal.hashHex })));
+  t.ok(await eventually(() => a!.chain.height >= decidedAt, 10_000), "bank-a executed the deciding block");
   const set = a!.chain.validatorSet!;
   const switchAt = set.switchAt;
   t.ok(switchAt > decidedAt, `decided at ${decidedAt}, the switch after ${switchAt}`);
@@ -122,8 +120,7 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
     }, 120_000),
     "all four run epoch 1's replica, bank-b's restarted with its new key",
   );
-  t.equal(rotations[0]?.epoch, 1n, "the node saw its key rotated at epoch 1's start");
-  t.equal(toHex(rotations[0]!.publicKey), toHex(newKey));
+  t.equal(rotations.length, 1, "the node restarted once, at the switch");
   const b = net.nodes[B]!;
   t.equal(b.p2p.peerId, newPeer, "a new libp2p identity: the new key's");
   t.equal(b.epochRunner!.self, B, "still replica 1");
@@ -131,12 +128,7 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
   // and keep it connected themselves (not only when it dials in): their dialers target it at bank-b's configured address
   const dialerOf = (n: TradeLedgerNode) => (n.p2p as unknown as { dialer: { has(id: string): boolean } }).dialer;
   t.ok(await eventually(() => [a!, c!, d!].every((n) => dialerOf(n).has(newPeer)), 10_000), "the others dial the new key at bank-b's address");
-  const seen = [...committedAt].sort((x, y) => (x[0] < y[0] ? -1 : 1));
-  const before = seen.filter(([h]) => h <= switchAt).at(-1);
-  const after = seen.find(([h]) => h > switchAt);
-  t.comment(
-    `bank-b's node restarted with the new key in ${(restartedAt - rotations[0]!.at).toFixed(0)} ms (stop + start); bank-a's last commit at or below the switch (${before?.[0]}) to its first above (${after?.[0]}): ${before && after ? (after[1] - before[1]).toFixed(0) : "?"} ms`,
-  );
+
 
   // blocks of epoch 1 carry the new key's signature (in the certificates bank-b's node keeps: its own commit is in its quorum)
   const epoch1 = a!.epochRunner!.epoch.members;
@@ -162,7 +154,12 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
   t.ok(verify(newKey, ...signedCommit(cert, own)), "bank-b's commit is the new key's signature");
   t.notOk(verify(oldKey, ...signedCommit(cert, own)), "not the old key's");
   t.ok(await loadUntil(() => live().every((n) => n.chain.height >= switchAt + 10n), 60_000), "the four go on ordering");
-  for (let h = 1n; h <= switchAt; h++) {
+  const seen = [...committedAt].sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  const before = seen.filter(([h]) => h <= switchAt).at(-1);
+  const after = seen.find(([h]) => h > switchAt);
+  t.comment(
+    `bank-b's node restarted with the new key in ${(restartedAt - rotations[0]!.at).toFixed(0)} ms (stop + start); bank-a's last commit at or below the switch (${before?.[0]}) to its first above (${after?.[0]}): ${before && after ? (after[1] - before[1]).toFixed(0) : "?"} ms`,
+  );  for (let h = 1n; h <= switchAt; h++) {
     const c0 = (await a!.query.getCertificate(h))!;
     if (!c0.commits.some((s) => s.replica === B)) continue;
     t.notOk(verifyCommitCertificate(c0, epoch1, verify, { epoch: 1n }).ok, `block ${h} (epoch 0, signed by the old key) does not pass as epoch 1's`);
@@ -211,18 +208,12 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
 
 t.test("the operator's path: a config file with nextNodeKeyFile; after the switch the node picks the next key by itself", async (t) => {
   await restarting;
-  const dir = dirname(net.net.nodes[B]!.configFile);
-  const nextFile = join(dir, "node-key.next.json");
   const b = net.nodes[B]!;
   t.equal(b.p2p.peerId, peerIdFromNodePublicKey(newKey), "bank-b runs with the rotated key");
-  // the next key as `tradeledger keys generate` writes it (plaintext here; encrypted keys ask their passphrase once, at start)
-  writeKeyFile(nextFile, { seed: newSeed });
-  const configFile = join(dir, "node-rotating.json");
-  const json = JSON.parse(readFileSync(net.net.nodes[B]!.configFile, "utf8")) as Record<string, unknown>;
-  writeFileSync(configFile, JSON.stringify({ ...json, nextNodeKeyFile: "node-key.next.json" }));
   await b.stop();
   net.nodes[B] = undefined;
-  const started = await TradeLedgerNode.fromConfigFile(configFile, { logger: silentLogger, rpc: null, env: {} });
+  // a plain restart from the same config (nodeKeyFile: the old key, nextNodeKeyFile: the new one), no restart hook
+  const started = await TradeLedgerNode.fromConfigFile(rotatingConfig(), { logger: silentLogger, rpc: null, env: {} });
   net.nodes[B] = started;
   t.equal(started.p2p.peerId, peerIdFromNodePublicKey(newKey), "it runs with the next key, the one in force (nodeKeyFile still names the old one)");
   t.equal(started.epochRunner?.epoch.epoch, 1n, "in epoch 1");
@@ -230,6 +221,11 @@ t.test("the operator's path: a config file with nextNodeKeyFile; after the switc
   const h = net.nodes[0]!.chain.height;
   t.ok(await loadUntil(() => live().every((n) => n.chain.height >= h + 5n), 60_000), "and the four go on ordering");
 });
+
+/** bank-b's config with nextNodeKeyFile, beside its devnet node.json */
+function rotatingConfig(): string {
+  return join(dirname(net.net.nodes[B]!.configFile), "node-rotating.json");
+}
 
 /** The bytes a commit signature of `cert` is over, and the signature. */
 function signedCommit(cert: CommitCertificate, s: { replica: number; signature: Uint8Array }): [Uint8Array, Uint8Array] {
