@@ -10,9 +10,17 @@
 //   - a tampered link, a missing link, a link of another chain, and links swapped after signing are
 //     each refused with their problem code, also when a dishonest compiler signs them;
 //   - v1 bundles (no links) still verify as before: with the chain of sets the reader proved, and
-//     never with the genesis set alone for a later epoch's parts.
+//     never with the genesis set alone for a later epoch's parts;
+//   - the CLI: `evidence export` writes such a bundle, `evidence verify` checks it with the genesis
+//     file and no node.
 import t from "tap";
 import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { writeKeyFile } from "../config/load.js";
+import { addClientCommands } from "../node/cli/cli-client.js";
 import { tx } from "../sdk/builders.js";
 import { fromHex, toHex, utf8 } from "../sdk/bytes.js";
 import { decode, encode } from "../sdk/codec.js";
@@ -32,7 +40,7 @@ import type { TradeLedgerClient } from "../sdk/client.js";
 
 const K = 4;
 const L = 8;
-const { h, as } = await servedHarness(t, { governance: true, ledgerParams: { checkpointInterval: K, watermarkWindow: L } });
+const { h, as, url } = await servedHarness(t, { governance: true, ledgerParams: { checkpointInterval: K, watermarkWindow: L } });
 const genesis = validatorSetFromGenesis(h.genesis());
 const links = new EpochLinks({ store: h.store, genesis, crypto: nodeCrypto, logger: silentLogger });
 const seedOf = (label: string) => new Uint8Array(createHash("sha256").update(utf8(`evidence-links/${label}`)).digest());
@@ -263,4 +271,50 @@ t.test("v1 bundles still verify as before", async (t) => {
   const edited = clone(v1);
   edited.rejections[0]!.code = "NOT_ATTESTED";
   t.same(codes(verifyEvidence(edited, chain)), ["BAD_SIGNATURE", "REJECTION_MISMATCH"]);
+});
+
+t.test("the CLI: evidence export writes a bundle with its links, evidence verify checks it with the genesis file and no node", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tl-evidence-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const p of Object.values(h.parties)) writeKeyFile(join(dir, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+  const genesisFile = join(dir, "genesis.json");
+  writeFileSync(genesisFile, JSON.stringify(h.genesis()));
+  const tl = async (nodeUrl: string, ...args: string[]) => {
+    let out = "";
+    let err = "";
+    let code = 0;
+    const program = new Command("tradeledger").exitOverride();
+    addClientCommands(program, { devnetDir: dir, out: (s) => (out += s), err: (s) => (err += s), exit: (c) => (code = c), env: { TRADELEDGER_URL: nodeUrl }, tty: false });
+    await program.parseAsync(args, { from: "user" });
+    return { code, out: out ? JSON.parse(out) : undefined, err: err ? JSON.parse(err) : undefined };
+  };
+  const file = join(dir, "evidence.json");
+  const exported = await tl(url, "evidence", "export", "--code", "DOUBLE_FINANCING", "--out", file, "--json");
+  t.equal(exported.code, 0, JSON.stringify(exported.err));
+  t.match(exported.out, { file, format: "tradeledger-evidence/v2", compiledBy: "auditor", rejections: 1, proven: 1, histories: 1, links: 2, epochs: 3, verified: true });
+  const written = JSON.parse(readFileSync(file, "utf8")) as EvidenceBundle;
+  t.same(written.links, served, "the file carries both links");
+  t.same(verifyEvidence(written, genesis), { ok: true, problems: [], proven: 1, histories: 1, epochs: 3 });
+
+  // offline: no node answers at this address
+  const offline = "http://127.0.0.1:9";
+  const verified = await tl(offline, "evidence", "verify", file, "--genesis", genesisFile, "--compiler-key", toHex(auditorSigner.publicKey), "--json");
+  t.match(verified, { code: 0, out: { format: "tradeledger-evidence/v2", compiledBy: "auditor", links: 2, ok: true, problems: [], proven: 1, histories: 1, epochs: 3 } });
+  t.match(await tl(offline, "evidence", "verify", file, "--json"), { code: 0, out: { ok: true } }, "the devnet folder's genesis.json by default");
+  t.match(await tl(offline, "evidence", "verify", file, "--genesis", genesisFile, "--compiler-key", toHex(h.party("bank-a").signer.publicKey), "--json"), { code: 1, out: { ok: false, problems: [{ code: "NOT_COMPILER_KEY" }] } });
+
+  const forged = clone(written);
+  forged.links[0]!.checkpoint.signatures[1]!.signature = flipHex(forged.links[0]!.checkpoint.signatures[1]!.signature);
+  writeFileSync(join(dir, "forged.json"), JSON.stringify(forged));
+  const refused = await tl(offline, "evidence", "verify", join(dir, "forged.json"), "--genesis", genesisFile, "--json");
+  t.equal(refused.code, 1, "exit 1");
+  t.match(refused.out.problems.slice(0, 2), [{ code: "BAD_SIGNATURE" }, { code: "LINK_INVALID", cause: "CHECKPOINT_INVALID", link: 0 }]);
+
+  // a v1 bundle: as before, the genesis file alone does not prove its later epochs (exit 1, never a pass)
+  writeFileSync(join(dir, "v1.json"), JSON.stringify(await signV1(auditorSigner, unsigned)));
+  const v1 = await tl(offline, "evidence", "verify", join(dir, "v1.json"), "--genesis", genesisFile, "--json");
+  t.match(v1, { code: 1, out: { format: "tradeledger-evidence/v1", links: null, ok: false, problems: [{ code: "TX_UNVERIFIED", cause: "EPOCH_UNPROVEN" }] } });
+  t.match(await tl(offline, "evidence", "verify", join(dir, "nothing.json"), "--json"), { code: 2, err: { error: { code: "USAGE", message: /cannot read/ } } });
+  // a query that matches nothing writes nothing
+  t.match(await tl(url, "evidence", "export", "--code", "OVERDUE", "--out", join(dir, "none.json"), "--json"), { code: 2, err: { error: { code: "USAGE", message: /no rejection matches/ } } });
 });
