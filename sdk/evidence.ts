@@ -16,7 +16,8 @@
 // A new version rather than an optional field: a v1 verifier would accept the signature over an added
 // field and check the parts with the genesis set alone, so a good bundle of a chain whose set changed
 // would fail there with EPOCH_UNPROVEN and no word of why; with v2 it says the format is not v1. And
-// v2 makes `links` required, so "carries no links" (malformed) is told apart from "needs none" ([]).
+// v2 makes `links` required, so a bundle that "carries no links" (malformed) and one that "needs
+// none" ([]) differ.
 import { fromHex, isHex, toHex, utf8 } from "./bytes.js";
 import { decode } from "./codec.js";
 import { nobleCrypto } from "./crypto.js";
