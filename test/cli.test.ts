@@ -648,3 +648,51 @@ t.test("devnet console: the audit lines of reads stay in node.log (shown with --
   t.match(formatLogLine("bank-a", read, true), /read  party=auditor route=getReceivable object=ab status=200/);
   t.match(formatLogLine("bank-a", JSON.stringify({ level: "info", time: "2026-12-05T14:03:11.250Z", msg: "rpc listening", url: "http://x" }), false), /rpc listening/);
 });
+
+t.test("governance propose rotate: a validator's node key replaced in its place, through the CLI against a node; usage errors first", async (t) => {
+  const { RpcHarness } = await import("./rpc-harness.js");
+  const { writeKeyFile } = await import("../config/load.js");
+  const { Command } = await import("commander");
+  const { addClientCommands } = await import("../node/cli/cli-client.js");
+  const { nodeCrypto } = await import("../node/crypto.js");
+  const { toHex } = await import("../sdk/bytes.js");
+  const h = await RpcHarness.create({ governance: true });
+  const { server, url } = await h.serve();
+  t.teardown(async () => {
+    await server.stop();
+    await h.close();
+  });
+  const net = join(dir, "rotate-net");
+  for (const p of Object.values(h.parties)) writeKeyFile(join(net, "keys", `${p.id}.json`), { partyId: p.id, seed: p.seed });
+  const tl = async (...args: string[]) => {
+    let out = "";
+    let err = "";
+    let code = 0;
+    const program = new Command("tradeledger").exitOverride();
+    addClientCommands(program, { devnetDir: net, out: (s) => (out += s), err: (s) => (err += s), exit: (c) => (code = c), env: { TRADELEDGER_URL: url } });
+    await program.parseAsync(args, { from: "user" });
+    return { code, out: out ? JSON.parse(out) : undefined, err: err ? JSON.parse(err) : undefined };
+  };
+  const before = (await tl("governance", "status", "--party", "auditor", "--json")).out as { validators: { partyId: string; nodePublicKey: string }[] };
+  const current = before.validators[1]!;
+  t.equal(current.partyId, "bank-b");
+  const next = toHex(nodeCrypto.publicKeyFromSeed(new Uint8Array(32).fill(9)));
+
+  const missing = await tl("governance", "propose", "rotate", "--node-key", current.nodePublicKey, "--validator-party", "bank-b", "--party", "bank-a", "--json");
+  t.equal(missing.code, 2);
+  t.match(missing.err, { error: { code: "USAGE", message: /--new-node-key is required/ } });
+  const stray = await tl("governance", "propose", "add", "--node-key", next, "--new-node-key", next, "--validator-party", "auditor", "--party", "bank-a", "--json");
+  t.equal(stray.code, 2);
+  t.match(stray.err, { error: { code: "USAGE", message: /for rotate only/ } });
+
+  const proposed = await tl("governance", "propose", "rotate", "--node-key", current.nodePublicKey, "--new-node-key", next, "--validator-party", "bank-b", "--party", "bank-a", "--json");
+  t.equal(proposed.code, 0, JSON.stringify(proposed.err));
+  t.match(proposed.out, { change: "ROTATE_KEY", partyId: "bank-b", nodePublicKey: current.nodePublicKey, newNodePublicKey: next, approvals: ["bank-a"], needed: 3 });
+  const id = proposed.out.proposalId as string;
+  t.match((await tl("governance", "approve", id, "--party", "bank-b", "--json")).out, { approvals: 2, decided: false });
+  t.match((await tl("governance", "approve", id, "--party", "customs", "--json")).out, { approvals: 3, decided: true, validators: 4, version: "1" });
+  const after = (await tl("governance", "status", id, "--party", "auditor", "--json")).out as { validators: { partyId: string; nodePublicKey: string }[]; proposal: { newNodePublicKey: string } };
+  t.same(after.validators.map((v) => v.partyId), before.validators.map((v) => v.partyId), "same members, same order");
+  t.equal(after.validators[1]!.nodePublicKey, next, "bank-b's place holds the new key");
+  t.equal(after.proposal.newNodePublicKey, next);
+});
