@@ -223,6 +223,15 @@ export const nodeConfigSchema = z
       .min(1)
       .optional()
       .describe("a validator's next node key, for a rotation decided by governance (ROTATE_KEY, docs/governance.md §4): the node signs with it from the switch on (restarting itself at the switch)"),
+    nextNodeKeyPkcs11: z
+      .object({
+        module: z.string().min(1),
+        tokenLabel: z.string().min(1).max(32),
+        keyLabel: z.string().min(1).max(128),
+      })
+      .strict()
+      .optional()
+      .describe("the next node key in an HSM, instead of nextNodeKeyFile (the same PIN source as nodeKeyPkcs11)"),
     mode: z.enum(["validator", "observer"]).default("validator"),
     validatorId: partyId.optional().describe("required in validator mode: which genesis validator this node is"),
     p2p: z
@@ -278,8 +287,11 @@ export const nodeConfigSchema = z
     if ((c.nodeKeyFile === undefined) === (c.nodeKeyPkcs11 === undefined)) {
       ctx.addIssue({ code: "custom", path: ["nodeKeyFile"], message: "give exactly one of nodeKeyFile and nodeKeyPkcs11" });
     }
-    if (c.nextNodeKeyFile !== undefined && c.mode !== "validator") {
-      ctx.addIssue({ code: "custom", path: ["nextNodeKeyFile"], message: "only a validator rotates its node key" });
+    if ((c.nextNodeKeyFile !== undefined || c.nextNodeKeyPkcs11 !== undefined) && c.mode !== "validator") {
+      ctx.addIssue({ code: "custom", path: [c.nextNodeKeyFile !== undefined ? "nextNodeKeyFile" : "nextNodeKeyPkcs11"], message: "only a validator rotates its node key" });
+    }
+    if (c.nextNodeKeyFile !== undefined && c.nextNodeKeyPkcs11 !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["nextNodeKeyFile"], message: "give at most one of nextNodeKeyFile and nextNodeKeyPkcs11" });
     }
   });
 

@@ -73,6 +73,8 @@ export interface NodeOptions {
    * `onNodeKeyRotated`: its libp2p identity is its node key, so it is restarted with the next key.
    */
   nextNodeSeed?: Uint8Array;
+  /** the next node key held in an HSM (config `nextNodeKeyPkcs11`), instead of `nextNodeSeed` */
+  nextNodeKey?: NodeSigningKey;
   /** the validator's node key left the set in force and `nextNodeSeed`'s key took its place: restart the node (tradeledger start does it in process) */
   onNodeKeyRotated?: (e: { epoch: bigint; publicKey: Uint8Array }) => void;
   logger?: Logger;
@@ -165,7 +167,7 @@ export class TradeLedgerNode {
   private rpc?: RpcServer;
   private stopping = false;
   /** an HSM session this node opened (fromConfigFile), closed last at stop */
-  private ownedKey?: NodeSigningKey;
+  private ownedKeys: NodeSigningKey[] = [];
   /** the signature workers of admission (config mempool.verifyWorkers), if any */
   verifyPool?: VerifyPool;
   /** state transfer of certified snapshots into an empty store (docs/consensus.md §4.5); `last` is the one adopted */
@@ -188,8 +190,9 @@ export class TradeLedgerNode {
 
   /**
    * Loads config, genesis and key from files (the `tradeledger start` path) and starts the node.
-   * With `nextNodeKeyFile` configured, both keys are opened now (one passphrase prompt each, once):
-   * `onNodeKeyRotated` gets a `restart` that starts the node again with them, the next key in force.
+   * With `nextNodeKeyFile` (or `nextNodeKeyPkcs11`) configured, both keys are opened now (one
+   * passphrase prompt each, once): `onNodeKeyRotated` gets a `restart` that starts the node again with
+   * them, the next key in force. Keys in an HSM stay open across that restart and close with the last node.
    */
   static async fromConfigFile(
     file: string,
@@ -209,34 +212,52 @@ export class TradeLedgerNode {
       const encrypted = keyFileInfo(file).encrypted;
       nodeKey = { nodeSeed: loadKeyFile(file, encrypted ? await readPassphrase({ env, what: `the node key ${file}` }) : undefined).seed };
     }
-    let next: { nextNodeSeed: Uint8Array } | undefined;
+    let next: { nextNodeSeed: Uint8Array } | { nextNodeKey: NodeSigningKey } | undefined;
     if (config.nextNodeKeyFile) {
       const nextFile = config.nextNodeKeyFile;
       next = { nextNodeSeed: loadKeyFile(nextFile, keyFileInfo(nextFile).encrypted ? await readPassphrase({ env, what: `the next node key ${nextFile}` }) : undefined).seed };
+    } else if (config.nextNodeKeyPkcs11) {
+      const { Pkcs11Key, pinFromEnvironment } = await import("./keys/pkcs11.js");
+      try {
+        next = { nextNodeKey: Pkcs11Key.open({ ...config.nextNodeKeyPkcs11, pin: pinFromEnvironment(env) }) };
+      } catch (err) {
+        if ("nodeKey" in nodeKey) nodeKey.nodeKey.close?.();
+        throw err;
+      }
     }
+    // the keys this call opened in an HSM: closed by the node that stops for good, not by one that restarts with the next key
+    const owned = [...("nodeKey" in nodeKey ? [nodeKey.nodeKey] : []), ...(next && "nextNodeKey" in next ? [next.nextNodeKey] : [])];
     const logger = opts.logger ?? createLogger({ level: config.log.level, name: config.validatorId ?? "observer", ...(config.log.file ? { file: config.log.file } : {}) });
     const onRotated = opts.onNodeKeyRotated;
-    const startNode = (): Promise<TradeLedgerNode> =>
-      TradeLedgerNode.start({
+    const startNode = async (): Promise<TradeLedgerNode> => {
+      let started: TradeLedgerNode | undefined;
+      started = await TradeLedgerNode.start({
         config,
         genesis,
         ...nodeKey,
         ...next,
-        ...(onRotated ? { onNodeKeyRotated: () => onRotated(startNode) } : {}),
+        ...(onRotated
+          ? {
+              onNodeKeyRotated: () => {
+                if (started) started.ownedKeys = []; // the restarted node takes them over
+                onRotated(startNode);
+              },
+            }
+          : {}),
         logger,
         rpc: opts.rpc ?? null,
         metrics: opts.metrics ?? null,
         ...(opts.consensusTap ? { consensusTap: opts.consensusTap } : {}),
       });
-    let node: TradeLedgerNode;
+      started.ownedKeys = owned;
+      return started;
+    };
     try {
-      node = await startNode();
+      return await startNode();
     } catch (err) {
-      if ("nodeKey" in nodeKey) nodeKey.nodeKey.close?.();
+      for (const k of owned) k.close?.();
       throw err;
     }
-    if ("nodeKey" in nodeKey) node.ownedKey = nodeKey.nodeKey;
-    return node;
   }
 
   static async start(opts: NodeOptions): Promise<TradeLedgerNode> {
@@ -278,7 +299,7 @@ export class TradeLedgerNode {
       throw err;
     }
     // a rotated validator (ROTATE_KEY): the next key once the set in force has it in place of the current one
-    const nextKey = config.mode === "validator" && opts.nextNodeSeed ? nodeSigningKey({ nodeSeed: opts.nextNodeSeed }, crypto) : undefined;
+    const nextKey = config.mode !== "validator" ? undefined : (opts.nextNodeKey ?? (opts.nextNodeSeed ? nodeSigningKey({ nodeSeed: opts.nextNodeSeed }, crypto) : undefined));
     const inForce = (members: readonly { publicKey: Uint8Array }[] | undefined, key: NodeSigningKey) => members?.some((m) => equalBytes(m.publicKey, key.publicKey)) === true;
     {
       const e = chain.nextBlockEpoch();
@@ -286,7 +307,7 @@ export class TradeLedgerNode {
       if (nextKey && !inForce(members, nodeKey) && inForce(members, nextKey)) {
         logger.info("this validator's node key was rotated: it signs with the next node key (nextNodeKeyFile) from now on", { epoch: e?.epoch ?? 0n, nodePublicKey: toHex(nextKey.publicKey) });
         nodeKey = nextKey;
-        nodeSeed = opts.nextNodeSeed;
+        nodeSeed = opts.nextNodeKey ? undefined : opts.nextNodeSeed;
       }
     }
     if (config.mode === "validator") {
@@ -602,7 +623,9 @@ export class TradeLedgerNode {
     await step("signature workers", () => this.verifyPool?.close());
     await step("store", () => this.store.close());
     if (mode.kind === "validator") await step("signed-message log", () => mode.signedLog?.close());
-    await step("node key", () => this.ownedKey?.close?.());
+    await step("node key", () => {
+      for (const k of this.ownedKeys) k.close?.();
+    });
     this.logger.info("node stopped", {});
   }
 

@@ -10,7 +10,7 @@
 // key by itself after the switch.
 import t from "tap";
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { tx } from "../sdk/builders.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
@@ -27,6 +27,8 @@ import { peerIdFromNodePublicKey } from "../p2p/index.js";
 import { silentLogger } from "../node/log.js";
 import type { Tx } from "../sdk/tx.js";
 import { eventually, startTestNetwork, type TestNetwork } from "./net-harness.js";
+import { initTestToken, softhsmUnavailable } from "./softhsm.js";
+import { Pkcs11Key } from "../node/keys/pkcs11.js";
 
 let net: TestNetwork;
 /** bank-b's next node key */
@@ -220,6 +222,78 @@ t.test("the operator's path: a config file with nextNodeKeyFile; after the switc
   t.equal(started.epochRunner?.self, B, "as replica 1");
   const h = net.nodes[0]!.chain.height;
   t.ok(await loadUntil(() => live().every((n) => n.chain.height >= h + 5n), 60_000), "and the four go on ordering");
+});
+
+t.test("a next key in an HSM (nextNodeKeyPkcs11): bank-b rotates again, to a key generated in a SoftHSM2 token", async (t) => {
+  const why = softhsmUnavailable();
+  if (why && !process.env.CI) {
+    t.pass(`skipped: ${why}`);
+    return;
+  }
+  await restarting;
+  const token = initTestToken();
+  t.teardown(() => rmSync(token.dir, { recursive: true, force: true }));
+  const keyRef = { module: token.module, tokenLabel: token.tokenLabel, keyLabel: "bank-b-node-2028" };
+  const generated = Pkcs11Key.generate({ ...keyRef, pin: token.pin });
+  const hsmKey = generated.publicKey;
+  generated.close(); // the node opens it itself, from its config
+  const dir = dirname(net.net.nodes[B]!.configFile);
+  const json = JSON.parse(readFileSync(rotatingConfig(), "utf8")) as Record<string, unknown>;
+  const hsmConfig = join(dir, "node-rotating-hsm.json");
+  // the key in force (the first rotation's) is now nodeKeyFile; the HSM key is next
+  const { nextNodeKeyFile: _n, ...rest } = json;
+  writeFileSync(hsmConfig, JSON.stringify({ ...rest, nodeKeyFile: "node-key.next.json", nextNodeKeyPkcs11: keyRef }));
+  let restarted = 0;
+  const onNodeKeyRotated = (restart: () => Promise<TradeLedgerNode>) => {
+    restarting = restarting.then(async () => {
+      const old = net.nodes[B];
+      net.nodes[B] = undefined;
+      await old?.stop();
+      net.nodes[B] = await restart();
+      restarted++;
+    });
+  };
+  await net.nodes[B]!.stop();
+  net.nodes[B] = await TradeLedgerNode.fromConfigFile(hsmConfig, { logger: silentLogger, rpc: null, env: { TRADELEDGER_PKCS11_PIN: token.pin }, onNodeKeyRotated });
+  t.equal(net.nodes[B]!.p2p.peerId, peerIdFromNodePublicKey(newKey), "until the switch: the key in force");
+
+  const [a, , c] = net.nodes as TradeLedgerNode[];
+  const proposal = net.sign("customs", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: newKey, partyId: "bank-b", newNodePublicKey: hsmKey }));
+  await commit(a!, proposal);
+  await commit(c!, net.sign("bank-a", tx.approveValidatorChange({ proposalId: proposal.hashHex })));
+  const decidedAt = await commit(c!, net.sign("core-enterprise", tx.approveValidatorChange({ proposalId: proposal.hashHex })));
+  t.ok(await eventually(() => a!.chain.height >= decidedAt, 10_000));
+  const switchAt = a!.chain.validatorSet!.switchAt;
+  t.ok(
+    await loadUntil(async () => {
+      await restarting;
+      return restarted === 1 && live().length === 4 && live().every((n) => n.epochRunner?.driver?.replica.epoch === 2n);
+    }, 120_000),
+    "the four run epoch 2, bank-b's node restarted with the HSM key",
+  );
+  const b = net.nodes[B]!;
+  t.equal(b.p2p.peerId, peerIdFromNodePublicKey(hsmKey), "its libp2p identity is the HSM key's");
+  t.equal(b.epochRunner!.self, B, "still replica 1");
+  let signed = 0n;
+  t.ok(
+    await loadUntil(async () => {
+      for (let h = switchAt + 1n; h <= b.chain.height; h++) {
+        const cert = await b.query.getCertificate(h);
+        if (cert?.commits.some((x) => x.replica === B)) {
+          signed = h;
+          return true;
+        }
+      }
+      return false;
+    }, 60_000),
+    "a block of epoch 2 is certified with bank-b's commit",
+  );
+  const cert = (await b.query.getCertificate(signed))!;
+  t.equal(cert.epoch, 2n);
+  t.ok(verify(hsmKey, ...signedCommit(cert, cert.commits.find((x) => x.replica === B)!)), "signed in the token");
+  const links = await a!.query.epochLinks();
+  const sets = verifyValidatorSets(validatorSetFromGenesis(net.genesis), links.map(epochLinkToJson));
+  t.ok(sets.ok && toHex(sets.chain.epochs[2]!.validators[B]!.publicKey) === toHex(hsmKey), "the chain of sets from genesis proves the HSM key in bank-b's place in epoch 2");
 });
 
 /** bank-b's config with nextNodeKeyFile, beside its devnet node.json */
