@@ -380,4 +380,23 @@ t.test("links on request (/tradeledger/epoch-links/1): what a node serves, and e
   t.equal(asked, 1, "one answer was enough (not a full one)");
   t.equal(await withGap.lacks(0n), false);
   t.same((await withGap.proven()).links.map((l) => l.epoch), [1n, 2n], "the chain closes");
+
+  // the node's loop: asks while it lacks links, then stops asking
+  const looping = await RpcHarness.create({ governance: true, ledgerParams: { checkpointInterval: K, watermarkWindow: L } });
+  t.teardown(() => looping.close());
+  const restored = new EpochLinks({ store: looping.store, genesis, crypto: nodeCrypto, logger: silentLogger });
+  let requests = 0;
+  let inForce = 0n;
+  const stop = restored.keepProving({ inForce: () => inForce, peers: () => [peer("validator", async (req, o) => (requests++, serve(req, o.maxBytes)))], everyMs: 10 });
+  t.teardown(stop);
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(requests, 0, "nothing is asked while the node lacks no link");
+  inForce = 2n;
+  const deadline = Date.now() + 5_000;
+  while ((await restored.lacks(2n)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  t.same((await restored.proven()).links.map((l) => l.epoch), [1n, 2n], "with epoch 2 in force, it asks until it proves genesis to epoch 2");
+  const askedSoFar = requests;
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(requests, askedSoFar, "and then asks no more");
+  stop();
 });
