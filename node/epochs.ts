@@ -311,24 +311,30 @@ export class EpochLinks {
 
   /**
    * While this node lacks links (after a snapshot restore, or a link held after a gap), asks its
-   * connected peers every `everyMs` (default 3 s; nothing is sent while it lacks none). Returns the
-   * function that stops it.
+   * connected peers, checking every `everyMs` (default 3 s; nothing is sent while it lacks none).
+   * After a round of asking that left it lacking (no peer holds the link yet, or none answered),
+   * the next round waits twice as long, up to `maxEveryMs` (default 60 s). Returns the function that stops it.
    */
-  keepProving(deps: { inForce: () => bigint; peers: () => EpochLinkPeer[]; everyMs?: number }): () => void {
+  keepProving(deps: { inForce: () => bigint; peers: () => EpochLinkPeer[]; everyMs?: number; maxEveryMs?: number }): () => void {
+    const every = deps.everyMs ?? 3_000;
+    const maxEvery = Math.max(every, deps.maxEveryMs ?? 60_000);
+    let wait = every;
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
     const tick = async () => {
       try {
         const inForce = deps.inForce();
-        if (await this.lacks(inForce)) {
-          const done = await this.catchUp(inForce, deps.peers());
-          if (done) this.deps.logger.info("epoch links complete from genesis", { through: (await this.provenThrough()).toString() });
-        }
+        const peers = (await this.lacks(inForce)) ? deps.peers() : [];
+        if (peers.length === 0) wait = every; // lacking none, or no peer connected yet: look again soon
+        else if (await this.catchUp(inForce, peers)) {
+          wait = every;
+          this.deps.logger.info("epoch links complete from genesis", { through: (await this.provenThrough()).toString() });
+        } else wait = Math.min(wait * 2, maxEvery);
       } catch (err) {
         this.deps.logger.error("asking peers for epoch links failed", { err });
       }
       if (!stopped) {
-        timer = setTimeout(() => void tick(), deps.everyMs ?? 3_000);
+        timer = setTimeout(() => void tick(), wait);
         timer.unref?.();
       }
     };
