@@ -132,6 +132,8 @@ class Generator {
   private readonly noReceipt: Record<string, number> = {};
   private readonly unresolved: Step[] = [];
   private readonly pending = new Set<Step>();
+  /** steps whose request was written out to a node (not still queued in the agent for a free socket) */
+  private readonly written = new WeakSet<Step>();
   private readonly mismatches: string[] = [];
   private readonly deals = { built: 0, completed: 0, dropped: 0 };
   private readonly cpu0 = process.cpuUsage();
@@ -175,17 +177,17 @@ class Generator {
    * went out (ECONNRESET on a reused socket): resubmitting is safe, the node answers a copy of a
    * pending or committed transaction like the original.
    */
-  private async post(node: number, body: Buffer): Promise<Answer> {
-    let answer = await this.postOnce(node, body);
+  private async post(node: number, body: Buffer, onWritten: () => void): Promise<Answer> {
+    let answer = await this.postOnce(node, body, onWritten);
     // The retry may meet another idle socket the server is closing, hence a few tries.
     for (let tries = 0; tries < 3 && answer.reason === "network ECONNRESET"; tries++) {
       this.retries++;
-      answer = await this.postOnce(node, body);
+      answer = await this.postOnce(node, body, onWritten);
     }
     return answer;
   }
 
-  private postOnce(node: number, body: Buffer): Promise<Answer> {
+  private postOnce(node: number, body: Buffer, onWritten: () => void): Promise<Answer> {
     const { hostname, port } = this.hosts[node]!;
     return new Promise((resolve) => {
       const req = request(
@@ -217,6 +219,7 @@ class Generator {
         },
       );
       req.on("error", (err: NodeJS.ErrnoException) => resolve({ reason: `network ${err.code ?? err.message}` }));
+      req.on("finish", onWritten);
       req.end(body);
     });
   }
@@ -225,10 +228,11 @@ class Generator {
   private async postBatch(node: number, steps: Step[], form: "protobuf" | "json"): Promise<Answer[]> {
     const body = form === "protobuf" ? Buffer.from(encode("TxSubmission", { txs: steps.map((s) => s.tx) })) : Buffer.from(JSON.stringify({ txs: steps.map((s) => toHex(s.tx)) }));
     const contentType = form === "protobuf" ? "application/x-protobuf" : "application/json";
-    let answer = await this.requestOnce(node, `/v1/txs/batch?wait=commit&timeoutMs=${this.config.waitMs}`, contentType, body);
+    const onWritten = () => steps.forEach((s) => this.written.add(s));
+    let answer = await this.requestOnce(node, `/v1/txs/batch?wait=commit&timeoutMs=${this.config.waitMs}`, contentType, body, onWritten);
     for (let tries = 0; tries < 3 && answer.network === "ECONNRESET"; tries++) {
       this.retries++;
-      answer = await this.requestOnce(node, `/v1/txs/batch?wait=commit&timeoutMs=${this.config.waitMs}`, contentType, body);
+      answer = await this.requestOnce(node, `/v1/txs/batch?wait=commit&timeoutMs=${this.config.waitMs}`, contentType, body, onWritten);
     }
     const json = answer.json as { results?: { status: string; receipt?: { code: string }; error?: { code: string } }[]; error?: { code: string } } | undefined;
     if (answer.status === 200 && json?.results?.length === steps.length) {
@@ -238,7 +242,7 @@ class Generator {
     return steps.map(() => ({ reason }));
   }
 
-  private requestOnce(node: number, path: string, contentType: string, body: Buffer): Promise<{ status: number; json?: unknown; network?: string }> {
+  private requestOnce(node: number, path: string, contentType: string, body: Buffer, onWritten: () => void): Promise<{ status: number; json?: unknown; network?: string }> {
     const { hostname, port } = this.hosts[node]!;
     return new Promise((resolve) => {
       const req = request({ hostname, port, path, method: "POST", agent: this.agents[node], headers: { "content-type": contentType, "content-length": body.length } }, (res) => {
@@ -256,6 +260,7 @@ class Generator {
         res.on("error", (err: NodeJS.ErrnoException) => resolve({ status: 0, network: err.code ?? err.message }));
       });
       req.on("error", (err: NodeJS.ErrnoException) => resolve({ status: 0, network: err.code ?? err.message }));
+      req.on("finish", onWritten);
       req.end(body);
     });
   }
@@ -285,7 +290,7 @@ class Generator {
     this.inFlight++;
     this.submitted++;
     this.pending.add(step);
-    const answer = await this.post(node, step.body);
+    const answer = await this.post(node, step.body, () => this.written.add(step));
     const done = performance.now();
     this.pending.delete(step);
     this.inFlight--;
@@ -403,10 +408,13 @@ class Generator {
   async finish(): Promise<FinalReport> {
     let recovered = 0;
     const auditor = this.config.parties.find((p) => p.role === "AUDITOR");
-    // Still unanswered after the drain: counted as answered without a receipt, then looked up.
+    // Still unanswered after the drain: counted as answered without a receipt, then looked up. A
+    // request still queued in the generator's agent (every socket to that node holding a request
+    // that waits for its commit) never reached a node: counted apart, as load never offered.
     for (const step of this.pending) {
-      this.noReceipt.unanswered = (this.noReceipt.unanswered ?? 0) + 1;
-      this.unresolved.push(step);
+      const why = this.written.has(step) ? "unanswered" : "never sent";
+      this.noReceipt[why] = (this.noReceipt[why] ?? 0) + 1;
+      if (why === "unanswered") this.unresolved.push(step);
     }
     if (this.unresolved.length > 0 && auditor) {
       // An overloaded open loop leaves a backlog in the pools: an admitted transaction must still

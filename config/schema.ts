@@ -234,9 +234,16 @@ export const nodeConfigSchema = z
         maxBytes: z.number().int().min(1024).default(256 * 1024 * 1024),
         maxTxsPerParty: z.number().int().min(1).default(1_000).describe("pending transactions one signer may submit through this node (docs/security.md §5)"),
         maxBytesPerParty: z.number().int().min(64 * 1024).default(4 * 1024 * 1024).describe("pending bytes one signer may submit through this node; at least one 64 KiB transaction"),
+        verifyWorkers: z
+          .number()
+          .int()
+          .min(0)
+          .max(64)
+          .default(0)
+          .describe("worker threads that check the signatures of admitted transactions, off the event loop; 0 checks them inline (docs/performance.md: worth it only where the node has cores to itself)"),
       })
       .strict()
-      .default({ maxTxs: 100_000, maxBytes: 256 * 1024 * 1024, maxTxsPerParty: 1_000, maxBytesPerParty: 4 * 1024 * 1024 }),
+      .default({ maxTxs: 100_000, maxBytes: 256 * 1024 * 1024, maxTxsPerParty: 1_000, maxBytesPerParty: 4 * 1024 * 1024, verifyWorkers: 0 }),
     store: z
       .object({
         cacheBytes: z.number().int().min(0).max(4 * 2 ** 30).default(16 * 2 ** 20).describe("LevelDB's block cache (docs/performance.md, Memory at scale)"),

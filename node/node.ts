@@ -28,6 +28,7 @@ import { Follower } from "./driver/follower.js";
 import type { CheckpointCertificate } from "../sdk/certified.js";
 import { createLogger, type Logger } from "./log.js";
 import { Mempool } from "./driver/mempool.js";
+import { VerifyPool } from "./driver/verify-pool.js";
 import { PartyKeys } from "./parties.js";
 import { SignatureCache } from "./driver/sigcache.js";
 import { privateDirectory, Store } from "./store/store.js";
@@ -157,6 +158,8 @@ export class TradeLedgerNode {
   private stopping = false;
   /** an HSM session this node opened (fromConfigFile), closed last at stop */
   private ownedKey?: NodeSigningKey;
+  /** the signature workers of admission (config mempool.verifyWorkers), if any */
+  verifyPool?: VerifyPool;
   /** state transfer of certified snapshots into an empty store (docs/consensus.md §4.5); `last` is the one adopted */
   snapshots?: SnapshotSync;
   /** the proofs of the validator sets (node/epochs.ts): built at switches, learnt by block sync and on request */
@@ -253,12 +256,18 @@ export class TradeLedgerNode {
     }
     const query = new LedgerQuery(store, chain, crypto);
     const parties = new PartyKeys(query);
+    // signature checks of admission on worker threads, when configured (docs/performance.md)
+    const verifyPool =
+      config.mempool.verifyWorkers > 0
+        ? new VerifyPool(config.mempool.verifyWorkers, (pk, message, signature) => crypto.verify(pk, message, signature), (reason) => logger.warn("a signature worker failed: replaced, its checks done inline", { reason }))
+        : undefined;
     for (const p of genesis.parties) await parties.key(p.id);
     const mempool = new Mempool(
       { maxTxs: config.mempool.maxTxs, maxBytes: config.mempool.maxBytes, maxTxsPerParty: config.mempool.maxTxsPerParty, maxBytesPerParty: config.mempool.maxBytesPerParty, txMaxAgeMs: genesis.ledger.txMaxAgeMs, txMaxFutureMs: genesis.ledger.txMaxFutureMs },
       {
         crypto,
         sigCache,
+        ...(verifyPool ? { verifyPool } : {}),
         chainId: genesis.chainId,
         partyKey: (id) => parties.key(id),
         retiredKeys: (id) => parties.retired(id),
@@ -503,6 +512,7 @@ export class TradeLedgerNode {
       mode = { kind: "observer", follower: new Follower(chain, sync, { mempool, parties, logger: logger.child({ module: "follower" }), onBlock, connected, checkpoints }), admission };
     }
     const node = new TradeLedgerNode(nodeId, store, chain, query, mempool, p2p, mode, api, logger);
+    node.verifyPool = verifyPool;
     node.snapshots = snapshots;
     node.epochLinks = epochLinks;
     opts.metrics?.sampleStatus(() => api.status());
@@ -563,6 +573,7 @@ export class TradeLedgerNode {
       await step("follower", () => mode.follower.stop());
     }
     await step("p2p", () => this.p2p.stop());
+    await step("signature workers", () => this.verifyPool?.close());
     await step("store", () => this.store.close());
     if (mode.kind === "validator") await step("signed-message log", () => mode.signedLog?.close());
     await step("node key", () => this.ownedKey?.close?.());

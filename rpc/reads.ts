@@ -479,7 +479,7 @@ export class Reads {
     };
   }
 
-  /** The chain of validator sets: the epoch links this node kept, and the set in its state (docs/governance.md §5): any registered party. */
+  /** The chain of validator sets: the epoch links this node kept, and the set in its state (docs/governance.md §5): an open route, like the blocks these sets certify. */
   async validatorSets(): Promise<ResponseOf<"getValidatorSets">> {
     const asOf = this.asOf();
     const [links, g] = await Promise.all([this.query.epochLinks(), this.query.governance()]);

@@ -22,7 +22,6 @@ import { validatorSetFromGenesis, verifyHistory, verifyTx } from "../sdk/verify.
 import { verifyBlock } from "../sdk/verify-block.js";
 import { checkpointToJson } from "../sdk/certified.js";
 import type { TxJson } from "../sdk/api/schemas.js";
-import type { StableCheckpoint } from "../consensus/types.js";
 import { epochEndFor } from "../consensus/replica.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { EpochLinkError, EpochLinks } from "../node/epochs.js";
@@ -30,7 +29,7 @@ import { silentLogger } from "../node/log.js";
 import { certifiedBlockServer } from "../node/net/block-sync.js";
 import { decodeCertifiedBlock } from "../node/net/wire.js";
 import { decodeEpochLinkFrame, encodeEpochLinkFrame, encodeEpochLinksRequest, EPOCH_LINKS_ANSWER_BYTES, epochLinksServer, MAX_LINKS_PER_ANSWER } from "../node/net/epoch-links.js";
-import { attestPayload, invoice, registerPayload, RpcHarness, servedHarness } from "./rpc-harness.js";
+import { attestPayload, decideValidatorChange, invoice, registerPayload, RpcHarness, servedHarness } from "./rpc-harness.js";
 
 const K = 4;
 const L = 8;
@@ -48,25 +47,9 @@ const flipHex = (hex: string, at = 0): string => {
 };
 const codes = (r: { problems: { code: string }[] }) => [...new Set(r.problems.map((p) => p.code))];
 
-/** Empty blocks up to `height`, signed (and certified) by the harness's current signing set. */
-async function advanceTo(height: bigint): Promise<void> {
-  while (h.chain.height < height) await h.executeBlock([]);
-}
-
-/** The stable checkpoint at `seq` as consensus hands it over: the signing set's quorum of CHECKPOINTs. */
-async function stableCheckpoint(seq: bigint): Promise<StableCheckpoint> {
-  const c = await h.certify(seq);
-  return { seq, timestamp: c.timestamp, stateDigest: c.blockHash, proof: c.signatures.map((s) => ({ type: "checkpoint", seq, timestamp: c.timestamp, stateDigest: c.blockHash, replica: s.replica, signature: s.signature })) };
-}
-
-/** Proposes with bank-a, approved by bank-b and customs (3 approvals: 2f + 1 of 4 or 5); returns the deciding height. */
-async function decide(change: "ADD" | "REMOVE", partyId: string, nodePublicKey: Uint8Array): Promise<bigint> {
-  const proposed = await as("bank-a").submit(tx.proposeValidatorChange({ change, nodePublicKey, partyId }));
-  await as("bank-b").submit(tx.approveValidatorChange({ proposalId: proposed.txHash }));
-  const decided = await as("customs").submit(tx.approveValidatorChange({ proposalId: proposed.txHash }));
-  if (!decided.receipt.events.some((e) => e.type === "validatorSetChanged")) throw new Error("not decided");
-  return BigInt(decided.height);
-}
+const advanceTo = (height: bigint) => h.advanceTo(height);
+const stableCheckpoint = (seq: bigint) => h.stableCheckpoint(seq);
+const decide = (change: "ADD" | "REMOVE", partyId: string, nodePublicKey: Uint8Array) => decideValidatorChange(as, change, partyId, nodePublicKey);
 
 // ---- epoch 0: the genesis four ----------------------------------------------------------------------
 const reg = await as("exporter-hz-textiles").submit(registerPayload(invoice("E-1")).payload);

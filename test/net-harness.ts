@@ -45,6 +45,8 @@ export interface TestNetworkOptions {
   logLevel?: "debug" | "info" | "warn" | "error";
   /** snapshot policy of every node (NodeOptions.snapshots) */
   snapshots?: NodeOptions["snapshots"];
+  /** the mempool settings of validator i (e.g. signature checks on worker threads) */
+  mempoolOf?: (i: number) => Partial<NodeConfig["mempool"]>;
 }
 
 export interface TestNetwork {
@@ -90,7 +92,8 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
   const observerEntry = observerKey ? [{ id: "auditor-node", nodePublicKey: toHex(observerKey.publicKey), addresses: [`/ip4/127.0.0.1/tcp/${p2pBase + n}`] }] : [];
   const configs = net.nodes.map((node) => {
     const c = loadNodeConfig(node.configFile, {});
-    return { ...c, p2p: { ...c.p2p, observers: observerEntry } };
+    const i = net.nodes.indexOf(node);
+    return { ...c, p2p: { ...c.p2p, observers: observerEntry }, mempool: { ...c.mempool, ...opts.mempoolOf?.(i) } };
   });
   const seeds = net.nodes.map((node) => loadKeyFile(configs[net.nodes.indexOf(node)]!.nodeKeyFile!).seed);
   const nodes: (TradeLedgerNode | undefined)[] = Array(n).fill(undefined);

@@ -25,7 +25,9 @@ const EXPORTER = "exporter-hz-textiles";
 const OTHER_EXPORTER = "exporter-sz-electronics";
 
 t.before(async () => {
-  net = await startTestNetwork({ observer: true });
+  // validator 0 checks admission's signatures on a worker thread, the others inline: their verdicts
+  // must agree for the chain to move (node/driver/verify-pool.ts)
+  net = await startTestNetwork({ observer: true, mempoolOf: (i) => (i === 0 ? { verifyWorkers: 1 } : {}) });
 });
 t.teardown(async () => {
   await net?.stop();
@@ -107,6 +109,14 @@ t.test("a lifecycle submitted to different nodes is visible on every node", asyn
       `${node.nodeId} has the full history`,
     );
   }
+});
+
+t.test("validator 0 checked admission's signatures on its worker thread; the others inline", async (t) => {
+  const [a, b] = live();
+  t.ok(a!.verifyPool, "validator 0 has a pool");
+  t.ok(a!.verifyPool!.stats.offloaded > 0, `its worker checked ${a!.verifyPool!.stats.offloaded} signatures (its own submissions and those relayed to it)`);
+  t.equal(a!.verifyPool!.stats.restarts, 0, "no worker failed");
+  t.equal(b!.verifyPool, undefined, "validator 1 checks inline");
 });
 
 t.test("a re-spelled duplicate invoice by another exporter is rejected in consensus, as evidence", async (t) => {

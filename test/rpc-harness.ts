@@ -35,6 +35,7 @@ import { rfc6962Root } from "../node/store/hash.js";
 import { createRpcServer, type RpcOptions, type RpcServer } from "../rpc/server.js";
 import { silentLogger } from "../node/log.js";
 import type { NodeMetrics } from "../node/metrics.js";
+import type { StableCheckpoint } from "../consensus/types.js";
 
 export const CHAIN_ID = "tradeledger-rpc-test";
 
@@ -263,6 +264,20 @@ export class RpcHarness {
     return c;
   }
 
+  /** Empty blocks up to `height`, signed (and certified) by the current signing set. */
+  async advanceTo(height: bigint): Promise<void> {
+    while (this.chain.height < height) await this.executeBlock([]);
+  }
+
+  /**
+   * The stable checkpoint at `seq` as consensus hands it to the node's epoch runner at a switch
+   * (onEpochEnded): the signing set's quorum of CHECKPOINTs, certified in the store too.
+   */
+  async stableCheckpoint(seq: bigint): Promise<StableCheckpoint> {
+    const c = await this.certify(seq);
+    return { seq, timestamp: c.timestamp, stateDigest: c.blockHash, proof: c.signatures.map((s) => ({ type: "checkpoint", seq, timestamp: c.timestamp, stateDigest: c.blockHash, replica: s.replica, signature: s.signature })) };
+  }
+
   /** The first quorum of the signing set's replicas (3 of 4 at genesis). */
   quorum(): number[] {
     return Array.from({ length: quorumSize(this.signing.seeds.length) }, (_, i) => i);
@@ -376,6 +391,19 @@ export async function servedHarness(t: { teardown(fn: () => unknown): void }, op
     await h.close();
   });
   return { h, url, as: (id) => createClient({ url, signer: h.party(id).signer }) };
+}
+
+/**
+ * A validator-set change (docs/governance.md §4) decided through the RPC: proposed by bank-a,
+ * approved by bank-b and customs (3 approvals, a quorum of the 4 genesis validators and of 5).
+ * Returns the deciding block's height; throws if the change was not decided.
+ */
+export async function decideValidatorChange(as: (partyId: string) => TradeLedgerClient, change: "ADD" | "REMOVE", partyId: string, nodePublicKey: Uint8Array): Promise<bigint> {
+  const proposed = await as("bank-a").submit(tx.proposeValidatorChange({ change, nodePublicKey, partyId }));
+  await as("bank-b").submit(tx.approveValidatorChange({ proposalId: proposed.txHash }));
+  const decided = await as("customs").submit(tx.approveValidatorChange({ proposalId: proposed.txHash }));
+  if (!decided.receipt.events.some((e) => e.type === "validatorSetChanged")) throw new Error(`the ${change} of ${partyId} was not decided`);
+  return BigInt(decided.height);
 }
 
 /** The LedgerError a rejected submission or read throws (fails the test if it resolves). */

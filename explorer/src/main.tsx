@@ -2,10 +2,11 @@
 // Routes are in the URL's hash (#/receivable/<id>), so any page can be bookmarked and the node
 // serves one file for all of them.
 import { render, type JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { StatusJson } from "@tradeledger/sdk";
 import { App, ErrorBox, type AppState } from "./ui.js";
 import { openClient, validatorsFor, type PinnedValidators, type Session } from "./session.js";
+import { genesisOnly, newestProven, proveSets, trustedOf, unprovenNote, type ChainOfSets } from "./sets.js";
 import { KeyPage } from "./pages/key.js";
 import { NetworkPage } from "./pages/network.js";
 import { BlockPage } from "./pages/block.js";
@@ -121,7 +122,46 @@ function Explorer() {
       clearInterval(timer);
     };
   }, []);
-  const state: AppState = { session, status, validators, validatorsDiffer, setValidators: (p) => (setValidators(p), setDiffer(false)) };
+  // The chain of validator sets, proven from the pinned genesis set: fetched again as the chain
+  // grows (at most once per status poll), proven again only when the links served change.
+  const [sets, setSets] = useState<ChainOfSets | null>(null);
+  // A slow answer is not dropped when the head moves on (that could starve a busy chain's page);
+  // an answer older than one already applied, or for a set no longer pinned, is.
+  const served = useRef<{ pinned: PinnedValidators; json: string } | null>(null);
+  const provenFrom = useRef<PinnedValidators | null>(null);
+  const asked = useRef(0);
+  const applied = useRef(0);
+  useEffect(() => {
+    if (!validators) return;
+    if (provenFrom.current !== validators) {
+      // another genesis set pinned: nothing proven from it yet
+      provenFrom.current = validators;
+      served.current = null;
+      setSets(genesisOnly(validators));
+    }
+    const n = ++asked.current;
+    const current = () => provenFrom.current === validators && n > applied.current;
+    openClient.getValidatorSets({ minHeight: 0 }).then(
+      (answer) => {
+        if (!current()) return;
+        applied.current = n;
+        const json = JSON.stringify([answer.links, answer.epoch, answer.switchAt]);
+        if (served.current?.pinned === validators && served.current.json === json) return;
+        served.current = { pinned: validators, json };
+        setSets(proveSets(validators, answer));
+      },
+      (err) => {
+        // a failed poll after a good answer keeps what was proven
+        if (!current() || served.current?.pinned === validators) return;
+        applied.current = n;
+        served.current = { pinned: validators, json: "" };
+        setSets({ ...genesisOnly(validators), state: "unavailable", error: err instanceof Error ? err.message : String(err) });
+      },
+    );
+  }, [validators, status?.height]);
+  const height = status ? BigInt(status.height) : null;
+  const unproven = sets ? unprovenNote(sets, height) : null;
+  const state: AppState = { session, status, validators, sets, trusted: trustedOf(sets), validatorsDiffer, setValidators: (p) => (setValidators(p), setDiffer(false)) };
   const here = `#/${parts[0] ?? ""}`;
   return (
     <App.Provider value={state}>
@@ -166,6 +206,11 @@ function Explorer() {
           This node reports a validator set that differs from the one pinned for {validators?.set.chainId}. Verifications use the pinned set; load the genesis file on the key page to pin another.
         </p>
       ) : null}
+      {unproven ? (
+        <p class="error" role="alert" data-testid="sets-warning">
+          {unproven} <a href="#/">The chain of sets</a>
+        </p>
+      ) : null}
       <main id="main" tabIndex={-1}>
         {route(parts, (s) => {
           setSession(s);
@@ -175,7 +220,12 @@ function Explorer() {
       <footer>
         <p>
           Every read is signed in this page with your key, which never leaves it; every proof is checked here against the validators' signatures
-          {validators ? ` (${validators.set.validators.length} validators of ${validators.set.chainId}, ${validators.source === "genesis" ? "pinned from the genesis file you loaded" : "pinned from this node on first use"})` : ""}. Times are
+          {validators
+            ? ` (the ${validators.set.validators.length} genesis validators of ${validators.set.chainId}, ${validators.source === "genesis" ? "pinned from the genesis file you loaded" : "pinned from this node on first use"}${
+                sets && sets.chain.epochs.length > 1 ? `, and the validator set${newestProven(sets).epoch > 1n ? `s of epochs 1 to ${newestProven(sets).epoch}` : " of epoch 1"} proven from them` : ""
+              })`
+            : ""}
+          . Times are
           UTC (ISO 8601); amounts in their currency's units, exact to the minor unit.
         </p>
       </footer>

@@ -2,13 +2,19 @@
 // hooks, and the small components values are shown with (amounts, times, ids, errors, notes).
 import { createContext, type ComponentChildren } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
-import { LedgerError, type StatusJson } from "@tradeledger/sdk";
+import { LedgerError, type StatusJson, type TrustedValidators } from "@tradeledger/sdk";
 import { isHash, isoTime, majorUnits, short } from "./format.js";
 import type { PinnedValidators, Session } from "./session.js";
+import type { ChainOfSets } from "./sets.js";
 
 export interface AppState {
   session: Session | null;
+  /** the genesis set pinned (the trust anchor) */
   validators: PinnedValidators | null;
+  /** the chain of validator sets proven from it (sets.ts) */
+  sets: ChainOfSets | null;
+  /** what every verification is made with: the proven chain of sets; null while it is being fetched */
+  trusted: TrustedValidators | null;
   /** the validator set this node reports differs from the pinned one */
   validatorsDiffer: boolean;
   status: StatusJson | null;

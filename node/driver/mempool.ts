@@ -15,8 +15,9 @@ import type { Crypto } from "../../sdk/crypto.js";
 import { toHex } from "../../sdk/bytes.js";
 import { CodecError, decode } from "../../sdk/codec.js";
 import type { SignedTxWire } from "../../sdk/tx.js";
-import { decodeTx, MAX_TX_BYTES, verifyTxSignature, type Tx } from "../../sdk/tx.js";
+import { decodeTx, MAX_TX_BYTES, txSigningBytes, verifyTxSignature, type Tx } from "../../sdk/tx.js";
 import type { SignatureCache } from "./sigcache.js";
+import type { VerifyPool } from "./verify-pool.js";
 import { NOTHING_IN_FLIGHT, type InFlightTxs } from "./proposer.js";
 
 export type AdmissionCode =
@@ -47,6 +48,8 @@ export const SIGNATURE_REFUSAL = "signature does not verify for the claimed sign
 export interface MempoolDeps {
   crypto: Crypto;
   sigCache: SignatureCache;
+  /** workers for the signature check (config mempool.verifyWorkers; verify-pool.ts); inline without */
+  verifyPool?: VerifyPool;
   chainId: string;
   /** the signer's public key in committed state, or undefined if unknown */
   partyKey(partyId: string): Promise<Uint8Array | undefined> | Uint8Array | undefined;
@@ -201,11 +204,12 @@ export class Mempool {
     if (!key) {
       // Indistinguishable from a bad signature, in code, message and work done: spend the same
       // verification on a key nobody holds (it cannot verify), then answer as below.
-      verifyTxSignature(this.deps.crypto, this.decoyKey, tx);
+      if (this.deps.verifyPool) await this.deps.verifyPool.verify(this.decoyKey, txSigningBytes(tx.bodyBytes), tx.signature);
+      else verifyTxSignature(this.deps.crypto, this.decoyKey, tx);
       this.rejected.UNKNOWN_SIGNER++;
       return { ok: false, code: "BAD_SIGNATURE", message: SIGNATURE_REFUSAL, txHash: hash };
     }
-    if (!this.deps.sigCache.verify(tx, key)) {
+    if (!(await this.deps.sigCache.verifyOff(tx, key, this.deps.verifyPool))) {
       // A stale key is told apart (only its holder can produce such a signature): the client learns to re-sign.
       if (this.deps.retiredKeys?.(body.signer).some((k) => verifyTxSignature(this.deps.crypto, k, tx))) {
         return this.refuse("KEY_RETIRED", `signed with a retired key of ${body.signer}: it rotated its key; sign with the current one`, hash);

@@ -1,12 +1,14 @@
-// One block: its header (as its bytes say), the commit certificate and the checkpoint that certifies
-// its results, both checked here, and the transactions the reader may list.
+// One block: its header (as its bytes say), the validator-set epoch that certified it, the commit
+// certificate and the checkpoint that certifies its results, both checked here with the set of their
+// epoch (the chain of sets, sets.ts), and the transactions the reader may list.
 import { certifiedHeaderFromJson, LedgerError, sha256, nobleCrypto, toHex, verifyCertifiedHeader } from "@tradeledger/sdk";
 import { verifyBlock } from "@tradeledger/sdk/audit";
 import { Badge, Field, Hidden, Id, NeedsKey, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
 import { openClient } from "../session.js";
+import { epochSet, heightsOf } from "../sets.js";
 
 export function BlockPage({ height }: { height: string }) {
-  const { validators } = useApp();
+  const { sets, trusted } = useApp();
   const block = useLoad(() => openClient.getBlock(height === "latest" ? "latest" : BigInt(height), { minHeight: 0 }), [height]);
   const certified = useLoad(async () => {
     const b = await openClient.getBlock(height === "latest" ? "latest" : BigInt(height), { minHeight: 0 });
@@ -21,7 +23,9 @@ export function BlockPage({ height }: { height: string }) {
     <Page title={`Block ${height}`}>
       <Show loaded={block} what="the block">
         {(b) => {
-          const check = validators ? verifyBlock(b, validators.set) : null;
+          const check = trusted ? verifyBlock(b, trusted) : null;
+          const epoch = b.certificate?.epoch ?? "0";
+          const set = epochSet(sets, epoch);
           return (
             <>
               <dl class="card facts">
@@ -55,27 +59,41 @@ export function BlockPage({ height }: { height: string }) {
                 <Field label="State root">
                   <Id value={b.header.stateRoot} full />
                 </Field>
+                <Field label="Validator set">
+                  {b.height === "0" ? (
+                    <span class="muted">the genesis set (epoch 0) orders the blocks after this one</span>
+                  ) : (
+                    <span data-testid="block-epoch">
+                      epoch {epoch}
+                      {set ? `, ${heightsOf(set)}: ${set.validators.map((v) => v.id).join(", ")}` : trusted ? ": not proven from the genesis set you pinned (see the chain of sets on the network page)" : ""}
+                    </span>
+                  )}
+                </Field>
                 <Field label="Commit certificate">
                   {b.height === "0" ? (
                     <span class="muted">the genesis block has none</span>
                   ) : check ? (
                     <Badge ok={check.ok} id="block-certificate">
-                      {check.ok ? `verified: signed by ${check.signers.join(", ")} (2f+1 of ${validators!.set.validators.length})` : check.reason}
+                      {check.ok ? `verified: signed by ${check.signers.join(", ")} (2f+1 of ${set?.validators.length ?? "?"})` : `unverified: ${check.reason}`}
                     </Badge>
                   ) : (
-                    <Badge ok={null}>waiting for the validator set</Badge>
+                    <Badge ok={null}>waiting for the validator sets</Badge>
                   )}
                 </Field>
                 <Field label="Results (receipts and state roots)">
                   <Show loaded={certified} what="the checkpoint">
                     {(c) => {
                       if (c === null) return <Badge ok={null}>not certified by a checkpoint yet</Badge>;
-                      if (!validators) return <Badge ok={null}>waiting for the validator set</Badge>;
-                      const v = verifyCertifiedHeader(certifiedHeaderFromJson(c), validators.set, sha256, nobleCrypto.verify);
+                      if (!trusted) return <Badge ok={null}>waiting for the validator sets</Badge>;
+                      const v = verifyCertifiedHeader(certifiedHeaderFromJson(c), trusted, sha256, nobleCrypto.verify);
                       const same = v.ok && toHex(v.header.stateRoot) === b.header.stateRoot;
                       return (
                         <Badge ok={v.ok && !!same}>
-                          {v.ok ? (same ? `certified by the checkpoint at height ${BigInt(c.height) + BigInt(c.chain.length)}` : "the certified header is not this block's") : v.reason}
+                          {v.ok
+                            ? same
+                              ? `certified by epoch ${c.checkpoint.epoch ?? "0"}'s checkpoint at height ${BigInt(c.height) + BigInt(c.chain.length)}`
+                              : "the certified header is not this block's"
+                            : `unverified: ${v.reason}`}
                         </Badge>
                       );
                     }}

@@ -92,7 +92,7 @@ function GenesisPin() {
         {v
           ? `${v.set.chainId}: ${v.set.validators.map((x) => x.id).join(", ")} — ${v.source === "genesis" ? "pinned from a genesis file you loaded" : "pinned from this node's status the first time this browser opened the explorer"}, ${v.pinnedAt}.`
           : "Not known yet."}{" "}
-        A node that lies about the validators could make its own proofs pass: load the network's genesis file, from a source you trust, to pin the set yourself.
+        Every later validator set is proven from this one through the chain of sets (the network page shows it). A node that lies about the validators could make its own proofs pass: load the network's genesis file, from a source you trust, to pin the set yourself.
       </p>
       <label for="genesis-file">Genesis file</label>
       <input

@@ -1,14 +1,16 @@
-// The network: this node's status, the validators, and the latest blocks, each block's commit
-// certificate verified here against the pinned validator set. Open: no key needed.
-import type { BlockJson } from "@tradeledger/sdk";
+// The network: this node's status, the validators, the chain of validator sets proven from the
+// pinned genesis set, and the latest blocks, each block's commit certificate verified here with the
+// set of its epoch. Open: no key needed.
+import { quorumSize, type BlockJson } from "@tradeledger/sdk";
 import { verifyBlock } from "@tradeledger/sdk/audit";
 import { Badge, Field, Id, Page, Show, Time, useApp, useLoad } from "../ui.js";
 import { openClient } from "../session.js";
+import { epochSet, heightsOf, linkName, missingSwitch, newestProven, unprovenNote, type ChainOfSets } from "../sets.js";
 
 const RECENT = 12;
 
 export function NetworkPage() {
-  const { status, validators } = useApp();
+  const { status, validators, sets, trusted } = useApp();
   const head = status ? BigInt(status.height) : null;
   const blocks = useLoad(async () => {
     if (head === null) return [];
@@ -17,7 +19,7 @@ export function NetworkPage() {
     return out;
   }, [head?.toString()]);
   return (
-    <Page title="Network" lead="The node serving this page, the validators, and the latest blocks with their commit certificates checked in your browser.">
+    <Page title="Network" lead="The node serving this page, the validators, the chain of validator sets, and the latest blocks with their commit certificates checked in your browser.">
       {status ? (
         <div class="cards">
           <dl class="card facts" aria-label="Node status">
@@ -43,9 +45,9 @@ export function NetworkPage() {
             </Field>
           </dl>
           <div class="card">
-            <h2>Validators</h2>
+            <h2>Genesis validators</h2>
             <table>
-              <caption class="sr-only">The validator set and this node's connections</caption>
+              <caption class="sr-only">The genesis validator set and this node's connections</caption>
               <thead>
                 <tr>
                   <th scope="col">Validator</th>
@@ -76,6 +78,7 @@ export function NetworkPage() {
       ) : (
         <p class="muted">Asking the node for its status…</p>
       )}
+      {sets ? <SetsCard sets={sets} height={head} /> : null}
       <h2>Latest blocks</h2>
       <Show loaded={blocks} what="blocks">
         {(list) => (
@@ -88,14 +91,17 @@ export function NetworkPage() {
                 <th scope="col">PBFT view</th>
                 <th scope="col">Transactions</th>
                 <th scope="col">Hash</th>
+                <th scope="col">Validator set</th>
                 <th scope="col">Commit certificate</th>
               </tr>
             </thead>
             <tbody>
               {list.map((b) => {
-                const check = validators ? verifyBlock(b, validators.set) : null;
+                const check = trusted ? verifyBlock(b, trusted) : null;
+                const epoch = b.certificate?.epoch ?? "0";
+                const set = epochSet(sets, epoch);
                 return (
-                  <tr key={b.height}>
+                  <tr key={b.height} data-epoch={b.height === "0" ? undefined : epoch}>
                     <td>
                       <a href={`#/block/${b.height}`}>{b.height}</a>
                     </td>
@@ -107,13 +113,16 @@ export function NetworkPage() {
                     <td>
                       <Id value={b.hash} to={`#/block/${b.height}`} />
                     </td>
+                    <td>{b.height === "0" ? <span class="muted">—</span> : `epoch ${epoch}`}</td>
                     <td>
                       {b.height === "0" ? (
                         <span class="muted">genesis</span>
                       ) : check ? (
-                        <Badge ok={check.ok}>{check.ok ? `verified: ${check.signers.length} of ${validators!.set.validators.length} validators signed` : check.reason}</Badge>
+                        <Badge ok={check.ok}>
+                          {check.ok ? `verified: ${check.signers.length} of ${set?.validators.length ?? "?"} validators signed` : `unverified: ${check.reason}`}
+                        </Badge>
                       ) : (
-                        <Badge ok={null}>no validator set yet</Badge>
+                        <Badge ok={null}>{validators ? "proving the validator sets…" : "no validator set yet"}</Badge>
                       )}
                     </td>
                   </tr>
@@ -124,5 +133,80 @@ export function NetworkPage() {
         )}
       </Show>
     </Page>
+  );
+}
+
+/** The chain of validator sets: each epoch proven from the pinned genesis set, and where it stops. */
+function SetsCard({ sets, height }: { sets: ChainOfSets; height: bigint | null }) {
+  const last = newestProven(sets);
+  const note = unprovenNote(sets, height);
+  return (
+    <div class="card" data-testid="sets" data-state={sets.state}>
+      <h2>Validator sets</h2>
+      <p data-testid="sets-summary">
+        {sets.state === "loading"
+          ? "Fetching the chain of validator sets from this node…"
+          : `In force${note ? " as far as proven" : ""}: epoch ${last.epoch} ${heightsOf(last).replace(/^heights/, "at heights")}, ${last.validators.map((v) => v.id).join(", ")} (${last.validators.length} validators, a quorum is ${quorumSize(last.validators.length)}).`}
+      </p>
+      <table>
+        <caption>Each epoch's set, proven from the genesis set you pinned: the set before it signed the checkpoint at the switch, and the new set is proven under that block's state root.</caption>
+        <thead>
+          <tr>
+            <th scope="col">Epoch</th>
+            <th scope="col">Blocks</th>
+            <th scope="col">Validators</th>
+            <th scope="col">Proof</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sets.chain.epochs.map((e) => (
+            <tr key={e.epoch.toString()} data-epoch={e.epoch.toString()}>
+              <td>{e.epoch.toString()}</td>
+              <td>{heightsOf(e)}</td>
+              <td>{e.validators.map((v) => v.id).join(", ")}</td>
+              <td>
+                <Badge ok={true}>
+                  {e.epoch === 0n
+                    ? `the genesis set, ${sets.pinned.source === "genesis" ? "pinned from the genesis file you loaded" : "pinned from this node on first use"}`
+                    : `proven: epoch ${sets.chain.epochs.find((p) => p.endSeq === e.baseSeq)?.epoch ?? "?"}'s checkpoint at height ${e.baseSeq}`}
+                </Badge>
+              </td>
+            </tr>
+          ))}
+          {sets.state === "broken" && sets.problem ? (
+            <tr data-testid="sets-broken">
+              <td>{sets.problemEpoch ?? "?"}</td>
+              <td>—</td>
+              <td class="muted">not proven</td>
+              <td>
+                <Badge ok={false}>
+                  {linkName(sets)} does not verify: {sets.problem.code}, {sets.problem.message}
+                </Badge>
+              </td>
+            </tr>
+          ) : null}
+          {missingSwitch(sets, height) ? (
+            <tr data-testid="sets-missing">
+              <td>{sets.nodeEpoch!.toString()}</td>
+              <td>from height {(sets.nodeSwitchAt! + 1n).toString()} on, as this node says</td>
+              <td class="muted">not proven</td>
+              <td>
+                <Badge ok={false}>this node serves no link for it</Badge>
+              </td>
+            </tr>
+          ) : null}
+          {sets.state === "unavailable" ? (
+            <tr data-testid="sets-unavailable">
+              <td>—</td>
+              <td>—</td>
+              <td class="muted">not known</td>
+              <td>
+                <Badge ok={false}>the chain of sets could not be read: {sets.error}</Badge>
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
   );
 }

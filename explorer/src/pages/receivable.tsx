@@ -115,11 +115,11 @@ export function ReceivablePage({ id }: { id: string }) {
 type Entry = HistoryPageJson["items"][number];
 
 function Receivable({ id }: { id: string }) {
-  const { session, validators } = useApp();
+  const { session, trusted } = useApp();
   const s = session!;
   const rec = useLoad(() => s.client.getReceivable(id), [id, s]);
   const history = useLoad(() => s.client.getFullHistory(id, { waitCertifiedMs: 10_000 }), [id, s]);
-  const report: VerificationReport | null = history.data && validators ? verifyHistory(history.data, validators.set) : null;
+  const report: VerificationReport | null = history.data && trusted ? verifyHistory(history.data, trusted) : null;
   // refused outright: one sentence, nothing else of the receivable
   if (rec.error instanceof LedgerError && rec.error.status === 403) return <ErrorBox error={rec.error} what="This receivable" />;
   return (

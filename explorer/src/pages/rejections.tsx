@@ -18,7 +18,7 @@ export function RejectionsPage() {
 const MAX_ROWS = 2000;
 
 function Rejections() {
-  const { session, validators } = useApp();
+  const { session, trusted } = useApp();
   const s = session!;
   const [form, setForm] = useState({ code: "", signer: "", target: "" });
   const [query, setQuery] = useState<Record<string, string>>({});
@@ -40,7 +40,7 @@ function Rejections() {
   };
 
   const exportBundle = async (rows: TxEntryJson[]) => {
-    if (!validators) return;
+    if (!trusted) return;
     setBundleState({ busy: "Fetching each rejection's proofs…" });
     try {
       const transactions: TxJson[] = [];
@@ -60,7 +60,7 @@ function Rejections() {
       }
       setBundleState({ busy: "Signing with your key…" });
       const bundle = await signEvidence(s.signer, {
-        chainId: validators.set.chainId,
+        chainId: trusted.chainId,
         compiledBy: s.party.id,
         compiledAt: new Date().toISOString(),
         query,
@@ -69,7 +69,7 @@ function Rejections() {
         histories: [...histories.values()],
       });
       // check it as its reader will, before handing it over
-      const check = verifyEvidence(bundle, validators.set);
+      const check = verifyEvidence(bundle, trusted);
       if (!check.ok) throw new Error(`the bundle does not verify: ${check.problems.slice(0, 3).join("; ")}`);
       download(`evidence-${s.party.id}-${new Date().toISOString().replace(/[:.]/g, "")}.json`, JSON.stringify(bundle, null, 1), "application/json");
       setBundleState({ done: `Evidence bundle signed by ${s.party.id}: ${plural(check.proven, "rejection")} proven, ${plural(check.histories, "history", "histories")} included, verified here before download.` });
@@ -128,7 +128,7 @@ function Rejections() {
               <button type="button" onClick={() => exportCsv(rows)} disabled={rows.length === 0}>
                 Export CSV
               </button>
-              <button type="button" onClick={() => exportBundle(rows)} disabled={rows.length === 0 || !!bundleState.busy || !validators}>
+              <button type="button" onClick={() => exportBundle(rows)} disabled={rows.length === 0 || !!bundleState.busy || !trusted}>
                 Export signed evidence bundle
               </button>
             </div>

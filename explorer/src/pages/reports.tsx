@@ -19,15 +19,15 @@ const major = (minor: string, currency: string) => Number(minor) / 10 ** currenc
 const BUCKETS = ["current", "1-30", "31-90", ">90"] as const;
 
 function Reports() {
-  const { session, validators } = useApp();
+  const { session, trusted } = useApp();
   const s = session!;
   const supervisor = s.role === "AUDITOR" || s.role === "REGULATOR";
   const [bankInput, setBankInput] = useState("");
   const [bank, setBank] = useState<string | undefined>(undefined);
   const allowed = supervisor || s.role === "BANK";
   const q = s.role === "BANK" ? { bank: s.party.id } : bank ? { bank } : {};
-  const aging = useLoad(async () => (allowed && validators ? s.client.verifiedReport("aging", validators.set, { ...q, waitMs: 5000 }) : null), [s, validators, bank]);
-  const conc = useLoad(async () => (allowed && validators ? s.client.verifiedReport("concentration", validators.set, { ...q, waitMs: 5000 }) : null), [s, validators, bank]);
+  const aging = useLoad(async () => (allowed && trusted ? s.client.verifiedReport("aging", trusted, { ...q, waitMs: 5000 }) : null), [s, trusted, bank]);
+  const conc = useLoad(async () => (allowed && trusted ? s.client.verifiedReport("concentration", trusted, { ...q, waitMs: 5000 }) : null), [s, trusted, bank]);
   if (!allowed) return <Hidden>The reports are a bank's own book, or any bank's for auditors and regulators; as {s.role} {s.party.id} may not see them.</Hidden>;
   return (
     <>

@@ -13,12 +13,12 @@ export function TxPage({ hash }: { hash: string }) {
 }
 
 function Tx({ hash }: { hash: string }) {
-  const { session, validators } = useApp();
+  const { session, trusted } = useApp();
   const tx = useLoad(() => session!.client.getTx(hash, { waitCertifiedMs: 5000 }), [hash, session]);
   return (
     <Show loaded={tx} what="the transaction">
       {(t) => {
-        const report = validators ? verifyTx(t, validators.set) : null;
+        const report = trusted ? verifyTx(t, trusted) : null;
         return (
           <>
             <p>

@@ -192,9 +192,9 @@ function PieceNode({ p, children, currency }: { p: PieceRec; children: Map<strin
 }
 
 function VerifyPiece({ id }: { id: string }) {
-  const { session, validators } = useApp();
+  const { session, trusted } = useApp();
   const [state, setState] = useState<{ ok: boolean | null; text: string } | null>(null);
-  if (!validators) return null;
+  if (!trusted) return null;
   if (state) return <Badge ok={state.ok}>{state.text}</Badge>;
   return (
     <button
@@ -204,7 +204,7 @@ function VerifyPiece({ id }: { id: string }) {
         setState({ ok: null, text: "verifying…" });
         try {
           const v = await session!.client.getPiece(id, { proofs: true, waitCertifiedMs: 10_000 });
-          const r = verifyPiece(v.piece, v, validators.set);
+          const r = verifyPiece(v.piece, v, trusted);
           setState({ ok: r.ok, text: r.ok ? `verified: ${r.checked} steps, held by ${r.holderId}` : r.problems.map((p) => `${p.code}: ${p.message}`).join("; ") });
         } catch (err) {
           setState({ ok: false, text: err instanceof Error ? err.message : String(err) });

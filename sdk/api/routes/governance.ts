@@ -65,9 +65,9 @@ export const getGovernance = /* @__PURE__ */ route({
 export const getValidatorSets = /* @__PURE__ */ route({
   method: "GET",
   path: "/v1/validator-sets",
-  access: "signed",
+  access: "open",
   summary: "The proof of each validator-set epoch's set since genesis",
-  description: "Any registered party; check with verifyValidatorSets (docs/governance.md §5).",
+  description: "Check with verifyValidatorSets from the genesis set (docs/governance.md §5). Open (loopback), like the blocks whose certificates these sets check: checkpoint certificates, block headers and the validator-set record, no commercial data.",
   params: Empty,
   query: ReadQuery,
   body: null,
