@@ -300,6 +300,7 @@ t.test("links on request (/tradeledger/epoch-links/1): what a node serves, and e
   t.same(epochsOf(await ask(2n)), [], "after the last: none (no fault of anyone's)");
   t.same(epochsOf(await ask(0n, 1)), [1n], "at most max_links");
   const one = (await ask(0n))[0]!.length;
+  t.comment(`link frames on the wire: ${(await ask(0n)).map((f) => f.length).join(" and ")} bytes (4 then 5 validators; K = ${K})`);
   t.same(epochsOf(await ask(0n, 64, one + 10)), [1n], "within the byte budget");
   await t.rejects(async () => serve(Uint8Array.of(0xff, 0xff), 1 << 20), { code: "BAD_EPOCH_LINKS_REQUEST" }, "a request that does not decode is the asker's fault");
   await t.rejects(async () => serve(encode("EpochLinksRequest", { after: 0n, maxLinks: 65 }), 1 << 20), { code: "BAD_EPOCH_LINKS_REQUEST" }, "more than 64 links asked for");
