@@ -63,26 +63,28 @@ t.test("an evidence bundle: signed by its compiler, verified offline, any edit r
   const transactions = [await auditor.getTx(rejections[0]!.txHash, { waitCertifiedMs: 10_000 })];
   const histories = [await auditor.getFullHistory(id, { waitCertifiedMs: 10_000 })];
   const signer = h.party("auditor").signer;
-  const bundle = await signEvidence(signer, { chainId: validators.chainId, compiledBy: "auditor", compiledAt: new Date(0).toISOString(), query: { code: "DOUBLE_FINANCING" }, rejections, transactions, histories });
-  t.same(verifyEvidence(bundle, validators, { compilerKey: toHex(signer.publicKey) }), { ok: true, problems: [], proven: 1, histories: 1 });
+  const bundle = await signEvidence(signer, { chainId: validators.chainId, compiledBy: "auditor", compiledAt: new Date(0).toISOString(), query: { code: "DOUBLE_FINANCING" }, rejections, transactions, histories, links: [] });
+  t.equal(bundle.format, "tradeledger-evidence/v2");
+  t.same(verifyEvidence(bundle, validators, { compilerKey: toHex(signer.publicKey) }), { ok: true, problems: [], proven: 1, histories: 1, epochs: 1 });
   t.ok(verifyHistory(JSON.parse(JSON.stringify(bundle)).histories[0], validators).ok, "its history verifies after a JSON round trip, as a file");
-  const edits: [string, (b: typeof bundle) => void, RegExp][] = [
-    ["the compiler", (b) => (b.compiledBy = "bank-a"), /signature is not bank-a's/],
-    ["a listed rejection's code", (b) => (b.rejections[0]!.code = "NOT_ATTESTED"), /signature|certified receipt says/],
-    ["a history entry", (b) => (b.histories[0]!.items[0]!.signer = "bank-b"), /history of/],
-    ["the chain", (b) => (b.chainId = "another"), /chain another/],
+  const edits: [string, (b: typeof bundle) => void, RegExp, string[]][] = [
+    ["the compiler", (b) => (b.compiledBy = "bank-a"), /signature is not bank-a's/, ["BAD_SIGNATURE"]],
+    ["a listed rejection's code", (b) => (b.rejections[0]!.code = "NOT_ATTESTED"), /signature|certified receipt says/, ["BAD_SIGNATURE", "REJECTION_MISMATCH"]],
+    ["a history entry", (b) => (b.histories[0]!.items[0]!.signer = "bank-b"), /history of/, ["BAD_SIGNATURE", "HISTORY_UNVERIFIED"]],
+    ["the chain", (b) => (b.chainId = "another"), /chain another/, ["WRONG_CHAIN", "BAD_SIGNATURE"]],
   ];
-  for (const [what, edit, why] of edits) {
+  for (const [what, edit, why, codes] of edits) {
     const b = structuredClone(bundle);
     edit(b);
     const check = verifyEvidence(b, validators);
     t.notOk(check.ok, `editing ${what} is refused`);
-    t.match(check.problems.join("\n"), why);
+    t.match(check.problems.map((p) => p.message).join("\n"), why);
+    t.same(check.problems.map((p) => p.code), codes, `editing ${what}: ${codes.join(", ")}`);
   }
   // re-signed by someone else after an edit: the signature holds, the proofs do not
   const forged = await signEvidence(h.party("bank-a").signer, { ...structuredClone(bundle), compiledBy: "bank-a", rejections: [{ ...rejections[0]!, code: "NOT_ATTESTED" }] });
-  t.match(verifyEvidence(forged, validators).problems, [/certified receipt says DOUBLE_FINANCING/]);
-  t.match(verifyEvidence(bundle, validators, { compilerKey: toHex(h.party("bank-a").signer.publicKey) }).problems, [/not the key given/], "the key the reader holds for the compiler is checked");
-  t.match(verifyEvidence({ format: "x" } as never, validators), { ok: false, problems: [/not a tradeledger-evidence\/v1 bundle/] });
+  t.match(verifyEvidence(forged, validators).problems, [{ code: "REJECTION_MISMATCH", message: /certified receipt says DOUBLE_FINANCING/ }]);
+  t.match(verifyEvidence(bundle, validators, { compilerKey: toHex(h.party("bank-a").signer.publicKey) }).problems, [{ code: "NOT_COMPILER_KEY", message: /not the key given/ }], "the key the reader holds for the compiler is checked");
+  t.match(verifyEvidence({ format: "x" } as never, validators), { ok: false, problems: [{ code: "UNKNOWN_FORMAT", message: /not a tradeledger-evidence\/v2 \(or tradeledger-evidence\/v1\) bundle: format x/ }] });
   t.match(verifyEvidence(null as never, validators), { ok: false });
 });

@@ -9,7 +9,10 @@
 //   - verifies the blocks of every epoch, each with its epoch's set (the genesis set alone would
 //     refuse epochs 1 and 2: the first test shows the page does not);
 //   - shows a forged link as such, and every block after it unverified, while blocks before it
-//     still verify; and a switch whose link the node does not serve likewise.
+//     still verify; and a switch whose link the node does not serve likewise;
+//   - exports a signed evidence bundle of a refusal made after the switches that carries both epoch
+//     links and verifies offline with the genesis set alone, and refuses to hand one over when the
+//     node withholds a link the bundle needs.
 // The forged and withheld links are what a lying node would serve: the test rewrites the page's
 // GET /v1/validator-sets answer in the browser (playwright's request routing), so nothing in the
 // node is made to lie.
@@ -23,7 +26,9 @@ import t from "tap";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { tx } from "../sdk/builders.js";
 import { fromHex, toHex, utf8 } from "../sdk/bytes.js";
+import { readFileSync } from "node:fs";
 import { validatorSetFromGenesis } from "../sdk/verify.js";
+import { verifyEvidence, type EvidenceBundle } from "../sdk/evidence.js";
 import type { EpochLinkJson } from "../sdk/epochs.js";
 import { epochEndFor } from "../consensus/replica.js";
 import { nodeCrypto } from "../node/crypto.js";
@@ -79,6 +84,11 @@ await endEpoch(1n, 2n, E2);
 // epoch 2: core-enterprise's node removed
 h.signing = { epoch: 2n, seeds: [h.validatorSeeds[0]!, h.validatorSeeds[1]!, h.validatorSeeds[2]!, regulatorNodeSeed] };
 await as("bank-a").submit(tx.financeReceivable({ receivableId, amount: 10_000_000n, currency: "USD" }));
+// a second bank's financing beyond what is left: refused (DOUBLE_FINANCING), evidence of epoch 2
+const refused = await as("bank-b").submit(tx.financeReceivable({ receivableId, amount: 10_000_000n, currency: "USD" })).then(
+  () => null,
+  (e: { code?: string }) => e.code,
+);
 await h.advanceTo(h.chain.height + 3n);
 const head = h.chain.height;
 const epochOf = (height: bigint) => (height > E2 ? 2 : height > E1 ? 1 : 0);
@@ -124,6 +134,15 @@ async function blockRows(page: Page): Promise<{ height: bigint; epoch: string | 
       return { height: r.querySelector("td")!.textContent!, epoch: r.getAttribute("data-epoch"), ok: !!badge?.classList.contains("ok"), text: badge?.textContent ?? "" };
     }),
   ).then((rows) => rows.map((r) => ({ ...r, height: BigInt(r.height) })));
+}
+
+/** Loads a harness party's key in the page (#/key, pasted as a key file). */
+async function loadKey(page: Page, id: string): Promise<void> {
+  const p = h.party(id);
+  await page.goto(`${url}/explorer/#/key`);
+  await page.getByLabel("Or paste the key").fill(JSON.stringify({ partyId: p.id, seed: p.seedHex, publicKey: toHex(p.signer.publicKey) }));
+  await page.getByRole("button", { name: "Use this key" }).click();
+  await page.getByText(`Reading as ${p.id}`).waitFor({ timeout: 20_000 });
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `epochs-${name}.png`), fullPage: true });
@@ -250,4 +269,46 @@ t.test("a switch whose link the node does not serve: later blocks stay unverifie
   t.same(rows.filter((b) => b.ok), [], "no block of epochs 1 and 2 passes");
   t.same(refused.problems, []);
   await refused.context.close();
+});
+
+t.test("an evidence bundle exported after the switches carries the epoch links and verifies offline with the genesis set alone", async (t) => {
+  t.equal(refused, "DOUBLE_FINANCING", "bank-b's financing beyond what is left was refused in epoch 2");
+  const { context, page, problems } = await open();
+  await page.locator("[data-testid=sets][data-state=proven]").waitFor();
+  await loadKey(page, "auditor");
+  await page.goto(`${url}/explorer/#/rejections`);
+  await page.getByLabel("Code").selectOption("DOUBLE_FINANCING");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.getByTestId("rejection-count").filter({ hasText: "1 rejection" }).waitFor();
+  const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.getByRole("button", { name: "Export signed evidence bundle" }).click()]);
+  const bundle = JSON.parse(readFileSync((await dl.path())!, "utf8")) as EvidenceBundle;
+  await page.getByTestId("bundle-status").filter({ hasText: "1 rejection proven, 1 history included, 2 epoch links carried (validator-set epochs 0 to 2), verified here before download with the genesis set alone" }).waitFor();
+  await shot(page, "05-evidence-bundle");
+  t.equal(bundle.format, "tradeledger-evidence/v2");
+  t.same(bundle.links.map((l) => l.epoch), ["1", "2"], "both links: the refusal is certified by epoch 2");
+  t.ok(BigInt(bundle.rejections[0]!.height) > E2);
+  // offline, here: the genesis file and the auditor's key, nothing from the node
+  const genesisFile = validatorSetFromGenesis(JSON.parse(JSON.stringify(h.genesis())));
+  t.same(verifyEvidence(bundle, genesisFile, { compilerKey: toHex(h.party("auditor").signer.publicKey) }), { ok: true, problems: [], proven: 1, histories: 1, epochs: 3 });
+  const forged = structuredClone(bundle);
+  forged.links[1]!.checkpoint.signatures[0]!.signature = flipHex(forged.links[1]!.checkpoint.signatures[0]!.signature);
+  t.match(verifyEvidence(forged, genesisFile).problems.slice(0, 2), [{ code: "BAD_SIGNATURE" }, { code: "LINK_INVALID", cause: "CHECKPOINT_INVALID", link: 1 }], "a link edited in the file is refused");
+  t.same(problems, []);
+  await context.close();
+
+  // a node that withholds the second link: the page cannot prove the bundle from the genesis set, and does not hand it over
+  const withheld = await open("#/", (ls) => ls.slice(0, 1));
+  await withheld.page.locator("[data-testid=sets][data-state=proven]").waitFor();
+  await loadKey(withheld.page, "auditor");
+  await withheld.page.goto(`${url}/explorer/#/rejections`);
+  await withheld.page.getByTestId("rejection-count").filter({ hasText: /\d+ rejection/ }).waitFor();
+  let downloaded = false;
+  withheld.page.on("download", () => (downloaded = true));
+  await withheld.page.getByRole("button", { name: "Export signed evidence bundle" }).click();
+  const error = withheld.page.locator("p.error[role=alert]").filter({ hasText: "the bundle does not verify" });
+  await error.waitFor({ timeout: 60_000 });
+  t.match(await error.textContent(), /the bundle does not verify: LINK_MISSING: the bundle's certificates name epoch 2, but its links prove the sets only up to epoch 1/);
+  t.equal(downloaded, false, "no bundle handed over");
+  await shot(withheld.page, "06-evidence-link-withheld");
+  await withheld.context.close();
 });

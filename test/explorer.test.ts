@@ -308,7 +308,9 @@ t.test("an auditor filters the rejections and exports them as CSV and as a signe
   t.ok(verifyTx(bundle.transactions[0]!, validators).ok, "verifyTx accepts the rejected transaction");
   const auditorKey = JSON.parse(keyFile("auditor")).publicKey as string;
   const check = verifyEvidence(bundle, validators, { compilerKey: auditorKey });
-  t.same(check, { ok: true, problems: [], proven: 1, histories: 1 }, "signed by the auditor, every rejection proven");
+  t.same(check, { ok: true, problems: [], proven: 1, histories: 1, epochs: 1 }, "signed by the auditor, every rejection proven");
+  t.equal(bundle.format, "tradeledger-evidence/v2");
+  t.same(bundle.links, [], "a chain whose set never changed: no epoch link needed");
   const forged = structuredClone(bundle);
   forged.rejections[0]!.signer = "bank-a";
   t.notOk(verifyEvidence(forged, validators).ok, "an edited bundle does not verify");

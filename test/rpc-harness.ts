@@ -72,10 +72,12 @@ export interface HarnessOptions {
   governance?: boolean;
   /** ledger parameters (e.g. a small checkpointInterval and watermarkWindow, so that epochs end soon) */
   ledgerParams?: Partial<LedgerParams>;
+  /** the chain id (default CHAIN_ID): another network run by the same parties and validator keys */
+  chainId?: string;
 }
 
 export class RpcHarness {
-  readonly chainId = CHAIN_ID;
+  readonly chainId: string;
   readonly parties: Record<string, HarnessParty> = {};
   readonly validators: Validator[];
   readonly validatorSeeds: Uint8Array[];
@@ -109,6 +111,7 @@ export class RpcHarness {
     readonly mempool: Mempool,
     opts: HarnessOptions,
   ) {
+    this.chainId = opts.chainId ?? CHAIN_ID;
     this.autoProduce = opts.autoProduce ?? true;
     this.metrics = opts.metrics;
     for (const p of PARTIES) {
@@ -119,7 +122,7 @@ export class RpcHarness {
     this.validators = VALIDATOR_IDS.map((id, i) => ({ id, publicKey: nodeCrypto.publicKeyFromSeed(this.validatorSeeds[i]!) }));
     this.signing = { epoch: 0n, seeds: this.validatorSeeds };
     this.api = new NodeService({
-      chainId: CHAIN_ID,
+      chainId: this.chainId,
       nodeId: "bank-a",
       mode: "validator",
       validators: this.validators,
@@ -137,6 +140,7 @@ export class RpcHarness {
   }
 
   static async create(opts: HarnessOptions = {}): Promise<RpcHarness> {
+    const chainId = opts.chainId ?? CHAIN_ID;
     const dir = mkdtempSync(join(tmpdir(), "tl-rpc-"));
     const store = await Store.open(join(dir, "db"), { sync: false });
     const parties: Party[] = PARTIES.map((p) => ({
@@ -153,7 +157,7 @@ export class RpcHarness {
     const chain = await Chain.open(
       store,
       {
-        chainId: CHAIN_ID,
+        chainId,
         parties,
         stateTreeDepth: 8,
         genesisTime: BigInt(Date.now() - 60_000),
@@ -169,7 +173,7 @@ export class RpcHarness {
       {
         crypto: nodeCrypto,
         sigCache,
-        chainId: CHAIN_ID,
+        chainId,
         partyKey: (id) => keys.key(id),
         retiredKeys: (id) => keys.retired(id),
         isCommitted: (h) => query.hasCommittedTx(Buffer.from(h, "hex")),
@@ -190,7 +194,7 @@ export class RpcHarness {
 
   /** What an auditor pins: the genesis's chain id and validators (as in genesis.json). */
   genesis(): { chainId: string; validators: { id: string; nodePublicKey: string }[] } {
-    return { chainId: CHAIN_ID, validators: this.validators.map((v) => ({ id: v.id, nodePublicKey: toHex(v.publicKey) })) };
+    return { chainId: this.chainId, validators: this.validators.map((v) => ({ id: v.id, nodePublicKey: toHex(v.publicKey) })) };
   }
 
   // ---- the block producer ---------------------------------------------------------------------
@@ -223,11 +227,11 @@ export class RpcHarness {
     const wall = BigInt(Date.now() + this.timeOffsetMs);
     const time = wall > this.chain.headTime ? wall : this.chain.headTime;
     const view = opts.view ?? 0n;
-    const digest = batchDigest(nodeCrypto.sha256, { chainId: CHAIN_ID, height, time, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
+    const digest = batchDigest(nodeCrypto.sha256, { chainId: this.chainId, height, time, txsRoot: rfc6962Root(txs.map((t) => t.hash)) });
     const { epoch, seeds } = this.signing;
-    const signingChain = epochSigningChainId(CHAIN_ID, epoch);
+    const signingChain = epochSigningChainId(this.chainId, epoch);
     const certificate: CommitCertificate = {
-      chainId: CHAIN_ID,
+      chainId: this.chainId,
       ...(epoch !== 0n ? { epoch } : {}),
       view,
       seq: height,
@@ -252,7 +256,7 @@ export class RpcHarness {
     const header = await this.query.getHeader(height);
     if (!header) throw new Error(`no block ${height}`);
     const { epoch, seeds } = this.signing;
-    const signingChain = epochSigningChainId(CHAIN_ID, epoch);
+    const signingChain = epochSigningChainId(this.chainId, epoch);
     const c: CheckpointCertificate = {
       ...(epoch !== 0n ? { epoch } : {}),
       seq: height,

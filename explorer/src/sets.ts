@@ -24,6 +24,8 @@ export interface ChainOfSets {
   problemEpoch?: string;
   /** how many links the node served */
   served: number;
+  /** the links that verified (the proof of every epoch of `chain` after the genesis set): what an evidence bundle carries */
+  links: EpochLinkJson[];
   /** the set in the node's state, as the node says (unproven): its version and switch seq */
   nodeEpoch?: bigint;
   nodeSwitchAt?: bigint;
@@ -32,7 +34,7 @@ export interface ChainOfSets {
 
 /** The pinned set alone: epoch 0 from height 1 (what the page verifies with before the links arrive). */
 export function genesisOnly(pinned: PinnedValidators): ChainOfSets {
-  return { pinned, chain: verifyValidatorSets(pinned.set, []).chain, state: "loading", served: 0 };
+  return { pinned, chain: verifyValidatorSets(pinned.set, []).chain, state: "loading", served: 0, links: [] };
 }
 
 /** Proves the links served from the pinned genesis set. */
@@ -45,6 +47,7 @@ export function proveSets(pinned: PinnedValidators, served: { links: EpochLinkJs
     chain: report.chain,
     state: report.ok ? "proven" : "broken",
     served: served.links.length,
+    links: served.links.slice(0, report.chain.epochs.length - 1),
     nodeEpoch: BigInt(served.epoch),
     nodeSwitchAt: BigInt(served.switchAt),
     ...(problem ? { problem } : {}),

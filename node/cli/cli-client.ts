@@ -39,6 +39,7 @@ import {
   hashDocument,
   LedgerError,
   loadSigner,
+  paginate,
   signerFromSeed,
   MalformedError,
   PARTY_ID_RE,
@@ -70,6 +71,9 @@ import {
 } from "../../sdk/index.js";
 import { ALERT_EVENT, EVENT_TYPES, REJECTED_EVENT } from "../../sdk/api/primitives.js";
 import { verifyValidatorSets } from "../../sdk/epochs.js";
+import { evidenceLinks, signEvidence, verifyEvidence, type EvidenceBundle } from "../../sdk/evidence.js";
+import type { HistoryPageJson } from "../../sdk/api/routes.js";
+import type { TxEntryJson, TxJson } from "../../sdk/api/schemas.js";
 
 export interface ClientCommandOptions {
   /** default devnet folder (keys/, network.json, genesis.json); default ".devnet" */
@@ -425,6 +429,7 @@ export function addClientCommands(program: Command, options: ClientCommandOption
   addValidatorChangeCommands(program, command, run, signerOf, clientOf, print);
   addLendingCommands(command, run, signerOf, clientOf, print, exit, devnetOf, trustedOf);
   addGovernanceCommands({ command, run, signerOf, clientOf, print, out, devnetOf, urlsOf, program, signal: options.signal, format: () => format }, env);
+  addEvidenceCommands(program, command, run, signerOf, clientOf, print, exit, validatorsOf);
   return program;
 }
 
@@ -673,6 +678,90 @@ export function amountOf(o: AmountOptions, currency: string): bigint {
   if (v === null) throw new UsageError(`--amount ${o.amount}: not an exact amount of ${currency} (a decimal with at most the currency's ISO 4217 decimals; use --minor for currencies without an exponent)`);
   if (v === 0n) throw new UsageError("--amount must be greater than 0");
   return v;
+}
+
+// ---- evidence bundles (docs/explorer.md "Evidence bundles", docs/api.md §6) -------------------------
+
+/** The most rejections one bundle holds (as the explorer's export). */
+const EVIDENCE_MAX_REJECTIONS = 2000;
+
+/**
+ * `evidence export`: the rejections of a query compiled into a signed tradeledger-evidence/v2 bundle
+ * with the epoch links it needs, checked as its reader will (the genesis set alone) before it is
+ * written. `evidence verify`: a bundle checked offline, with the genesis file and nothing else.
+ */
+function addEvidenceCommands(
+  program: Command,
+  command: CommandFactory,
+  run: Runner,
+  signerOf: (o: CommonOptions, defaultParty: string | undefined, what: string) => Signer,
+  clientOf: (o: CommonOptions, signer?: Signer) => TradeLedgerClient,
+  print: (value: unknown) => void,
+  exit: (code: number) => void,
+  genesisOf: (o: CommonOptions & { genesis?: string }) => ValidatorSet,
+): void {
+  const evidence = program.command("evidence").description("signed evidence bundles of the ledger's refusals: export from a node, verify offline with the genesis file");
+  command("export", "compile the rejections of a query into a signed evidence bundle (tradeledger-evidence/v2) that verifies offline with the genesis file alone", "auditor", evidence)
+    .requiredOption("--out <file>", "where to write the bundle (JSON)")
+    .option("--code <code>", "e.g. DOUBLE_FINANCING")
+    .option("--signer <id>")
+    .option("--target <id>", "a receivable id, document hash or party id")
+    .option("--genesis <file>", "the genesis file the links are proven from (default <devnet>/genesis.json)")
+    .action(
+      run(async (o: CommonOptions & { out: string; code?: string; signer?: string; target?: string; genesis?: string }) => {
+        const signer = signerOf(o, "auditor", "evidence export");
+        const client = clientOf(o, signer);
+        const genesis = genesisOf(o);
+        const query: Record<string, string> = {};
+        for (const k of ["code", "signer", "target"] as const) if (o[k]) query[k] = o[k]!;
+        const rejections: TxEntryJson[] = [];
+        for await (const r of paginate((cursor) => client.getRejections({ ...query, limit: 500, ...(cursor ? { cursor } : {}) } as never))) {
+          rejections.push(r);
+          if (rejections.length >= EVIDENCE_MAX_REJECTIONS) break;
+        }
+        if (rejections.length === 0) throw new UsageError(`no rejection matches ${JSON.stringify(query)}: nothing to compile`);
+        const transactions: TxJson[] = [];
+        const histories = new Map<string, HistoryPageJson>();
+        for (const r of rejections) {
+          transactions.push(await client.getTx(r.txHash, { waitCertifiedMs: 10_000 }));
+          if (/^[0-9a-f]{64}$/.test(r.target) && !histories.has(r.target)) {
+            try {
+              histories.set(r.target, await client.getFullHistory(r.target, { waitCertifiedMs: 10_000 }));
+            } catch (e) {
+              // the target is a document hash or an id that never became a receivable
+              if (!(e instanceof LedgerError) || (e.status !== 404 && e.status !== 403)) throw e;
+            }
+          }
+        }
+        // the links the node serves, proven from the genesis set; the bundle carries those it needs
+        const served = (await client.getValidatorSets()).links;
+        const sets = verifyValidatorSets(genesis, served);
+        if (!sets.ok) throw new ValidatorSetsError(`the chain of validator sets served does not verify from the genesis set: ${sets.problems[0]!.code} ${sets.problems[0]!.message}`);
+        const parts = { transactions, histories: [...histories.values()] };
+        const bundle = await signEvidence(signer, { chainId: genesis.chainId, compiledBy: signer.partyId, compiledAt: new Date().toISOString(), query, rejections, ...parts, links: evidenceLinks(parts, served) });
+        const check = verifyEvidence(bundle, genesis);
+        if (!check.ok) throw new Error(`the bundle does not verify with the genesis set: ${check.problems.slice(0, 3).map((p) => `${p.code}${p.cause ? ` (${p.cause})` : ""} ${p.message}`).join("; ")}`);
+        writeFileSync(o.out, JSON.stringify(bundle, null, 1) + "\n");
+        print({ file: o.out, format: bundle.format, compiledBy: bundle.compiledBy, publicKey: bundle.publicKey, rejections: rejections.length, proven: check.proven, histories: check.histories, links: bundle.links.length, epochs: check.epochs, verified: true });
+      }),
+    );
+  evidence
+    .command("verify")
+    .description("verify an evidence bundle offline: the compiler's signature, the chain of validator sets from the genesis file (v2: with the bundle's own links), every transaction and history with its epoch's set; exit 1 unless it verifies")
+    .argument("<file>", "the bundle (tradeledger-evidence/v2, or v1)")
+    .option("--genesis <file>", "the genesis file (default <devnet>/genesis.json)")
+    .option("--devnet <dir>", "devnet folder with genesis.json")
+    .option("--compiler-key <hex>", "the compiler's public key as you know it (else the bundle's own is only shown)")
+    .option("--json", "print JSON (the default when the output is not a terminal)")
+    .action(
+      run(async (file: string, o: CommonOptions & { genesis?: string; compilerKey?: string }) => {
+        const bundle = readJson(file) as EvidenceBundle;
+        const check = verifyEvidence(bundle, genesisOf(o), o.compilerKey !== undefined ? { compilerKey: o.compilerKey } : {});
+        const b = bundle as Partial<EvidenceBundle> | null;
+        print({ file, format: b?.format ?? null, chainId: b?.chainId ?? null, compiledBy: b?.compiledBy ?? null, publicKey: b?.publicKey ?? null, compiledAt: b?.compiledAt ?? null, links: Array.isArray(b?.links) ? b.links.length : null, ...check });
+        if (!check.ok) exit(1);
+      }),
+    );
 }
 
 function readJson(file: string): unknown {

@@ -1,9 +1,10 @@
 // Rejections: the ledger's refusals as evidence. Filter by code, signer and target; export the list
-// as CSV, or as an evidence bundle signed with the reader's key that anyone verifies offline against
-// the validators (verifyEvidence: verifyTx for each rejection, verifyHistory for each receivable).
+// as CSV, or as an evidence bundle signed with the reader's key that anyone verifies offline with the
+// genesis file alone (verifyEvidence: the chain of validator sets from the epoch links the bundle
+// carries, verifyTx for each rejection, verifyHistory for each receivable).
 import { useState } from "preact/hooks";
 import { DOMAIN_REJECTIONS, LedgerError, paginate, type HistoryPageJson, type TxEntryJson, type TxJson } from "@tradeledger/sdk";
-import { signEvidence, verifyEvidence } from "@tradeledger/sdk/audit";
+import { evidenceLinks, signEvidence, verifyEvidence } from "@tradeledger/sdk/audit";
 import { csvLine, download, isHash, isoTime } from "../format.js";
 import { Badge, Hidden, Id, NeedsKey, Page, PartyLink, Show, Time, useApp, useLoad } from "../ui.js";
 
@@ -18,7 +19,7 @@ export function RejectionsPage() {
 const MAX_ROWS = 2000;
 
 function Rejections() {
-  const { session, trusted } = useApp();
+  const { session, trusted, sets } = useApp();
   const s = session!;
   const [form, setForm] = useState({ code: "", signer: "", target: "" });
   const [query, setQuery] = useState<Record<string, string>>({});
@@ -40,7 +41,7 @@ function Rejections() {
   };
 
   const exportBundle = async (rows: TxEntryJson[]) => {
-    if (!trusted) return;
+    if (!trusted || !sets) return;
     setBundleState({ busy: "Fetching each rejection's proofs…" });
     try {
       const transactions: TxJson[] = [];
@@ -59,20 +60,23 @@ function Rejections() {
         }
       }
       setBundleState({ busy: "Signing with your key…" });
+      const parts = { transactions, histories: [...histories.values()] };
       const bundle = await signEvidence(s.signer, {
         chainId: trusted.chainId,
         compiledBy: s.party.id,
         compiledAt: new Date().toISOString(),
         query,
         rejections: rows,
-        transactions,
-        histories: [...histories.values()],
+        ...parts,
+        // the epoch links the page proved, up to the newest epoch the bundle's certificates name
+        links: evidenceLinks(parts, sets.links),
       });
-      // check it as its reader will, before handing it over
-      const check = verifyEvidence(bundle, trusted);
-      if (!check.ok) throw new Error(`the bundle does not verify: ${check.problems.slice(0, 3).join("; ")}`);
+      // check it as its reader will, before handing it over: with the pinned genesis set alone
+      const check = verifyEvidence(bundle, sets.pinned.set);
+      if (!check.ok) throw new Error(`the bundle does not verify: ${check.problems.slice(0, 3).map((p) => `${p.code}${p.cause ? ` (${p.cause})` : ""}: ${p.message}`).join("; ")}`);
       download(`evidence-${s.party.id}-${new Date().toISOString().replace(/[:.]/g, "")}.json`, JSON.stringify(bundle, null, 1), "application/json");
-      setBundleState({ done: `Evidence bundle signed by ${s.party.id}: ${plural(check.proven, "rejection")} proven, ${plural(check.histories, "history", "histories")} included, verified here before download.` });
+      const carried = bundle.links.length === 0 ? "no epoch link needed" : `${plural(bundle.links.length, "epoch link")} carried (validator-set epochs 0 to ${check.epochs - 1})`;
+      setBundleState({ done: `Evidence bundle signed by ${s.party.id}: ${plural(check.proven, "rejection")} proven, ${plural(check.histories, "history", "histories")} included, ${carried}, verified here before download with the genesis set alone.` });
     } catch (err) {
       setBundleState({ error: err instanceof Error ? err.message : String(err) });
     }
