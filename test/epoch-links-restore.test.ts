@@ -76,8 +76,17 @@ t.test("a node restored from scratch after a switch gets the link on request, ad
   const cancelled = await commit(a!, net.sign(EXPORTER, tx.cancelReceivable({ receivableId, reason: "restored-node test" })));
   t.ok(cancelled.height > switchAt, "the cancellation is a block of epoch 1");
   t.ok(await loadUntil(four, () => a!.chain.height >= switchAt + 25n, 60_000), "the chain is 25 blocks past the switch");
-  const newest = a!.store.snapshotHeights.at(-1)!;
-  t.equal((await a!.store.blocks.checkpointFrom(newest, newest))?.epoch, 1n, `the newest snapshot kept (at ${newest}) is certified by epoch 1`);
+  // a snapshot is cut when its block executes; its checkpoint certificate is stable a moment later
+  // (2f+1 checkpoint messages), so the newest snapshot may not be certified yet: take the newest that is
+  let newest = 0n;
+  const certified = async () => {
+    for (const h of [...a!.store.snapshotHeights].reverse()) {
+      if (h > switchAt && (await a!.store.blocks.checkpointFrom(h, h))) return ((newest = h), true);
+    }
+    return false;
+  };
+  t.ok(await loadUntil(four, certified, 30_000), "a snapshot of epoch 1 is certified");
+  t.equal((await a!.store.blocks.checkpointFrom(newest, newest))?.epoch, 1n, `the newest certified snapshot kept (at ${newest}) is certified by epoch 1`);
 
   // the observer, restored from scratch, asks for the link it lacks and adopts an epoch-1 snapshot
   const observer = await net.restartObserver();
