@@ -9,14 +9,17 @@
 // later height without passing through that moment (an observer, a laggard or newcomer catching up by
 // block sync) learns the link from the block-sync answers of nodes that hold it (`offer`): each link
 // proves itself from the genesis set, so any peer may serve it. A node restored from a snapshot past
-// a switch, whose peers' answers no longer carry that link, lacks it (docs/governance.md §9).
+// a switch, whose peers' block-sync answers no longer carry that link, asks its peers for the links
+// it lacks (`/tradeledger/epoch-links/1`, node/net/epoch-links.ts: `catchUp`, `askPeer`,
+// `takeAnswer`) until it proves the chain from genesis to the epoch in force.
 import type { StableCheckpoint } from "../consensus/types.js";
-import type { CheckpointCertificate, ValidatorSet } from "../sdk/certified.js";
-import { VALIDATOR_SET_STATE_KEY, verifyValidatorSets, type EpochLink } from "../sdk/epochs.js";
+import type { CheckpointCertificate, ValidatorSet, ValidatorSetChain } from "../sdk/certified.js";
+import { VALIDATOR_SET_STATE_KEY, verifyValidatorSets, type EpochLink, type EpochLinkProblemCode } from "../sdk/epochs.js";
 import type { Crypto } from "../sdk/crypto.js";
 import { decodeValidatorSet } from "./ledger/governance.js";
 import type { Logger } from "./log.js";
 import type { Store } from "./store/store.js";
+import { decodeEpochLinkFrame, encodeEpochLinksRequest, EPOCH_LINKS_ANSWER_BYTES, MAX_LINKS_PER_ANSWER, type EpochLinksRequest } from "./net/epoch-links.js";
 
 /** What the driver hands over at a switch (docs/governance.md §5): the ended epoch, the next, E's stable checkpoint. */
 export interface EpochEnded {
@@ -33,6 +36,30 @@ export class EpochLinkError extends Error {
     super(message);
     this.name = "EpochLinkError";
   }
+}
+
+/** Why an answer of epoch links was refused (nothing of it is kept; the peer is blamed). */
+export type EpochLinksAnswerCode =
+  /** a frame does not decode (truncated bytes, a part missing) */
+  | "LINKS_MALFORMED"
+  /** more links than were asked for */
+  | "LINKS_TOO_MANY"
+  /** a link of an epoch not asked for (at or below `after`) or out of epoch order */
+  | "LINKS_NOT_ASKED"
+  /** a link that does not verify from the set before it (`problem` says how: sdk/epochs.ts) */
+  | "LINKS_INVALID";
+
+export type EpochLinksAnswer =
+  | { ok: true; links: EpochLink[]; /** how many of them this node did not hold before */ kept: number }
+  | { ok: false; code: EpochLinksAnswerCode; reason: string; problem?: EpochLinkProblemCode; link?: number };
+
+/** A peer to ask for links (node.ts builds one per connected peer; snapshot sync, its snapshot's server). */
+export interface EpochLinkPeer {
+  name: string;
+  /** one exchange on /tradeledger/epoch-links/1: the answer's raw frames; rejects (a SyncError) if none came */
+  request(request: Uint8Array, opts: { maxFrames: number; maxBytes: number }): Promise<Uint8Array[]>;
+  /** blames the peer for a refused answer (p2p scoring) */
+  penalize(reason: string): void;
 }
 
 /** The stable checkpoint's proof as clients check it, naming the epoch whose set signed it. */
@@ -85,8 +112,10 @@ export class EpochLinks {
   private held: Promise<EpochLink[]> | undefined;
   /** offers and switches, one at a time */
   private queue: Promise<unknown> = Promise.resolve();
-  /** links offered by peers that did not verify (counted; never stored) */
+  /** links offered by peers that did not verify, and answers refused (counted; never stored) */
   refused = 0;
+  /** the prefix of the held links that verifies from genesis, and the chain it proves (recomputed after a keep) */
+  private provenCache: Promise<{ links: EpochLink[]; chain: ValidatorSetChain }> | undefined;
 
   constructor(private readonly deps: EpochLinksDeps) {}
 
@@ -155,6 +184,168 @@ export class EpochLinks {
     return (this.held ??= this.deps.store.blocks.epochLinks());
   }
 
+  /**
+   * The links held that verify from the genesis set without a gap, ascending, and the chain of sets
+   * they prove: what this node serves on request (node/net/epoch-links.ts) and what snapshot sync
+   * checks a later epoch's snapshot with. A link held after a gap is not in it.
+   */
+  proven(): Promise<{ links: EpochLink[]; chain: ValidatorSetChain }> {
+    return (this.provenCache ??= this.links().then((held) => {
+      const r = this.verify(held);
+      return { links: held.slice(0, r.chain.epochs.length - 1), chain: r.chain };
+    }));
+  }
+
+  /** The last epoch proven from genesis (0: none but the genesis set). */
+  async provenThrough(): Promise<bigint> {
+    const { chain } = await this.proven();
+    return chain.epochs[chain.epochs.length - 1]!.epoch;
+  }
+
+  /**
+   * Whether this node lacks links: it proves fewer epochs than `inForce` (the epoch of its head's
+   * state), or holds a link after a gap (GET /v1/validator-sets would serve a chain that stops).
+   */
+  async lacks(inForce: bigint): Promise<boolean> {
+    const held = await this.links();
+    const newest = held.length === 0 ? 0n : held[held.length - 1]!.epoch;
+    const through = await this.provenThrough();
+    return through < (inForce > newest ? inForce : newest);
+  }
+
+  /**
+   * Checks an answer to `asked` and keeps its links (fsync'd) if every one verifies from the sets
+   * this node proves through `asked.after`; otherwise keeps nothing, counts it and returns the typed
+   * reason (the caller blames the peer). Never throws for what a peer sent.
+   */
+  takeAnswer(frames: readonly Uint8Array[], asked: EpochLinksRequest, from: string): Promise<EpochLinksAnswer> {
+    return this.serially(async () => {
+      const r = this.checkAnswer(frames, asked, (await this.proven()).links.filter((l) => l.epoch <= asked.after));
+      if (!r.ok) {
+        this.refused++;
+        this.deps.logger.warn("epoch links answer refused", { from, code: r.code, ...(r.problem ? { problem: r.problem } : {}), reason: r.reason });
+        return r;
+      }
+      const held = await this.links();
+      let kept = 0;
+      for (const link of r.links) {
+        if (held.some((l) => l.epoch === link.epoch)) continue;
+        await this.keep(link);
+        kept++;
+        this.deps.logger.info("epoch link received on request", { from, epoch: link.epoch.toString(), switchAt: link.checkpoint.seq.toString() });
+      }
+      return { ...r, kept };
+    });
+  }
+
+  private checkAnswer(frames: readonly Uint8Array[], asked: EpochLinksRequest, before: EpochLink[]): EpochLinksAnswer {
+    if (!Array.isArray(frames)) return { ok: false, code: "LINKS_MALFORMED", reason: "the answer is not a list of frames" };
+    if (frames.length > asked.maxLinks) return { ok: false, code: "LINKS_TOO_MANY", reason: `${frames.length} links, at most ${asked.maxLinks} asked for` };
+    const links: EpochLink[] = [];
+    for (const [i, frame] of frames.entries()) {
+      const l = frame instanceof Uint8Array ? decodeEpochLinkFrame(frame) : new Error("not bytes");
+      if (l instanceof Error) return { ok: false, code: "LINKS_MALFORMED", reason: `link ${i} does not decode: ${l.message}`, link: i };
+      const floor = i === 0 ? asked.after : links[i - 1]!.epoch;
+      if (l.epoch <= floor) return { ok: false, code: "LINKS_NOT_ASKED", reason: `link ${i} is of epoch ${l.epoch}, not after ${floor}${i === 0 ? " (asked for the links after it)" : " (the link before it)"}`, link: i };
+      links.push(l);
+    }
+    if (links.length === 0) return { ok: true, links, kept: 0 };
+    const check = this.verify([...before, ...links]);
+    if (!check.ok) {
+      const p = check.problems[0]!;
+      const at = p.link - before.length;
+      return { ok: false, code: "LINKS_INVALID", problem: p.code, reason: `link ${at} (epoch ${String(links[at]?.epoch)}): ${p.code} ${p.message}`, link: at };
+    }
+    return { ok: true, links, kept: 0 };
+  }
+
+  /**
+   * Asks one peer for the links after the last epoch this node proves, again while its answers are
+   * full, until it proves `through` (or it has no more). A refused answer blames the peer and ends
+   * the asking; a peer that cannot answer (not connected, an older node) is no fault. Returns the
+   * number of links kept. Never throws.
+   */
+  async askPeer(peer: EpochLinkPeer, through?: bigint): Promise<number> {
+    let kept = 0;
+    for (let round = 0; round < 1024; round++) {
+      const after = await this.provenThrough();
+      if (through !== undefined && after >= through) break;
+      const asked = { after, maxLinks: MAX_LINKS_PER_ANSWER };
+      let frames: Uint8Array[];
+      try {
+        frames = await peer.request(encodeEpochLinksRequest(asked), { maxFrames: asked.maxLinks, maxBytes: EPOCH_LINKS_ANSWER_BYTES });
+      } catch (err) {
+        this.deps.logger.debug("epoch links not fetched from peer", { peer: peer.name, err });
+        break;
+      }
+      let r: EpochLinksAnswer;
+      try {
+        r = await this.takeAnswer(frames, asked, peer.name);
+      } catch (err) {
+        // our own store failed (closing): no fault of the peer's
+        this.deps.logger.warn("epoch links received could not be kept", { peer: peer.name, err });
+        break;
+      }
+      if (!r.ok) {
+        peer.penalize(`epoch links: ${r.code} ${r.reason}`);
+        break;
+      }
+      kept += r.kept;
+      // a short answer is all the peer proves; a full one may have more behind it
+      if (r.links.length < asked.maxLinks) break;
+    }
+    return kept;
+  }
+
+  /**
+   * Asks `peers` in turn until this node proves the chain from genesis to `inForce` with no link
+   * held after a gap. Returns whether it does. Never throws.
+   */
+  async catchUp(inForce: bigint, peers: readonly EpochLinkPeer[]): Promise<boolean> {
+    for (const peer of peers) {
+      if (!(await this.lacks(inForce))) return true;
+      await this.askPeer(peer);
+    }
+    return !(await this.lacks(inForce));
+  }
+
+  /**
+   * While this node lacks links (after a snapshot restore, or a link held after a gap), asks its
+   * connected peers, checking every `everyMs` (default 3 s; nothing is sent while it lacks none).
+   * After a round of asking that left it lacking (no peer holds the link yet, or none answered),
+   * the next round waits twice as long, up to `maxEveryMs` (default 60 s). Returns the function that stops it.
+   */
+  keepProving(deps: { inForce: () => bigint; peers: () => EpochLinkPeer[]; everyMs?: number; maxEveryMs?: number }): () => void {
+    const every = deps.everyMs ?? 3_000;
+    const maxEvery = Math.max(every, deps.maxEveryMs ?? 60_000);
+    let wait = every;
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const tick = async () => {
+      try {
+        const inForce = deps.inForce();
+        const peers = (await this.lacks(inForce)) ? deps.peers() : [];
+        if (peers.length === 0) wait = every; // lacking none, or no peer connected yet: look again soon
+        else if (await this.catchUp(inForce, peers)) {
+          wait = every;
+          this.deps.logger.info("epoch links complete from genesis", { through: (await this.provenThrough()).toString() });
+        } else wait = Math.min(wait * 2, maxEvery);
+      } catch (err) {
+        this.deps.logger.error("asking peers for epoch links failed", { err });
+      }
+      if (!stopped) {
+        timer = setTimeout(() => void tick(), wait);
+        timer.unref?.();
+      }
+    };
+    timer = setTimeout(() => void tick(), 0);
+    timer.unref?.();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }
+
   /** The links whose switch seq is in [lo, hi] (what a block-sync answer carries). */
   async near(lo: bigint, hi: bigint): Promise<EpochLink[]> {
     return (await this.links()).filter((l) => l.checkpoint.seq >= lo && l.checkpoint.seq <= hi);
@@ -168,6 +359,7 @@ export class EpochLinks {
     await this.deps.store.putEpochLink(link);
     const held = await this.links();
     this.held = Promise.resolve([...held.filter((l) => l.epoch !== link.epoch), link].sort((a, b) => (a.epoch < b.epoch ? -1 : 1)));
+    this.provenCache = undefined;
   }
 
   private serially<T>(fn: () => Promise<T>): Promise<T> {

@@ -46,8 +46,9 @@ import { TxGossip, handPendingToPrimary } from "./net/tx-gossip.js";
 import { certifiedBlockServer, syncPeers } from "./net/block-sync.js";
 import { AdmittedObservers, ObserverAdmission } from "./net/observers.js";
 import { snapshotServer } from "./net/snapshot.js";
+import { epochLinksServer } from "./net/epoch-links.js";
 import { SnapshotSync } from "./driver/snapshot-sync.js";
-import { EpochLinks } from "./epochs.js";
+import { EpochLinks, type EpochLinkPeer } from "./epochs.js";
 
 export { CONSENSUS_CHANNEL, CONSENSUS_PROTOCOL } from "./net/consensus-channel.js";
 
@@ -172,6 +173,9 @@ export class TradeLedgerNode {
   verifyPool?: VerifyPool;
   /** state transfer of certified snapshots into an empty store (docs/consensus.md §4.5); `last` is the one adopted */
   snapshots?: SnapshotSync;
+  /** the proofs of the validator sets (node/epochs.ts): built at switches, learnt by block sync and on request */
+  epochLinks?: EpochLinks;
+  private stopProvingLinks: (() => void) | undefined;
 
   private constructor(
     readonly nodeId: string,
@@ -359,11 +363,10 @@ export class TradeLedgerNode {
         relayTxTo: txGossip.relayTxTo,
         validateTx: txGossip.validateTx,
         serveBlocks: certifiedBlockServer(query, epochLinks),
-        // snapshots certified by the genesis set only: all of them until the first switch is past
-        serveSnapshot: snapshotServer(store, (h) => {
-          const set = chain.validatorSet;
-          return !set || set.version === 0n || (set.runningVersion === 0n && set.switchAt > chain.height && h <= set.switchAt);
-        }),
+        // snapshots whose certificate's epoch this node proves from genesis (so it can serve the links too)
+        serveSnapshot: snapshotServer(store, async (c) => (await epochLinks.proven()).chain.epochs.some((e) => e.epoch === (c.epoch ?? 0n))),
+        // the links this node proves from genesis, to any peer that lacks some
+        serveEpochLinks: epochLinksServer(epochLinks),
       },
     );
     let mode: NodeMode | undefined;
@@ -376,7 +379,22 @@ export class TradeLedgerNode {
       return e ? { epoch: e.epoch, validators: validatorsOf(e.members) } : { epoch: 0n, validators: consensus.validators };
     };
     const sync = new BlockSync(crypto, genesis.chainId, nextBlockSet, chain, execute, peersForSync, logger.child({ module: "sync" }));
+    // a snapshot of a later epoch is checked with the chain of sets; its server is asked for the links lacking
+    const linkPeer = (peerId: string, name: string): EpochLinkPeer => ({
+      name,
+      request: (request, o) => p2p.requestEpochLinks(peerId, request, o),
+      penalize: (reason) => {
+        logger.warn("peer penalised", { peer: name, reason });
+        p2p.penalize(peerId, "invalid_message");
+      },
+    });
     const snapshots = new SnapshotSync(crypto, genesis.chainId, consensus.validators, chain, peersForSync, logger.child({ module: "snapshot" }), {
+      sets: {
+        proving: async (epoch, peer) => {
+          await epochLinks.askPeer(linkPeer(validatorPeers.peerId(peer), validatorPeers.name(peer)), epoch);
+          return (await epochLinks.proven()).chain;
+        },
+      },
       ...(opts.snapshots?.minBlocks !== undefined ? { minBlocks: opts.snapshots.minBlocks } : {}),
     });
     sync.useSnapshots(snapshots);
@@ -569,11 +587,18 @@ export class TradeLedgerNode {
     const node = new TradeLedgerNode(nodeId, store, chain, query, mempool, p2p, mode, api, logger);
     node.verifyPool = verifyPool;
     node.snapshots = snapshots;
+    node.epochLinks = epochLinks;
     opts.metrics?.sampleStatus(() => api.status());
 
     // 4. start: network, then consensus, then the API
     try {
       await p2p.start();
+      // whenever this node lacks links (restored from a snapshot past a switch, a link held after a
+      // gap), its connected peers are asked for them until it proves genesis to the epoch in force
+      node.stopProvingLinks = epochLinks.keepProving({
+        inForce: () => chain.nextBlockEpoch()?.epoch ?? 0n,
+        peers: () => p2p.connectedPeers().map((p) => linkPeer(p.peerId, p.validatorId ?? p.peerId)),
+      });
       if (mode.kind === "validator") await mode.runner.start();
       else {
         mode.follower.start();
@@ -613,6 +638,7 @@ export class TradeLedgerNode {
     };
     const mode = this.mode;
     this.api.close();
+    this.stopProvingLinks?.();
     await step("rpc", () => this.rpc?.stop());
     if (mode.kind === "validator") await step("consensus", () => mode.runner.stop());
     else {

@@ -95,7 +95,7 @@ class Network implements P2PNetwork {
       opts.chainId,
       opts.gossip,
     );
-    this.sync = new SyncService({ ...shared, serveBlocks: components.serveBlocks, ...(components.serveSnapshot ? { serveSnapshot: components.serveSnapshot } : {}) }, opts.sync);
+    this.sync = new SyncService({ ...shared, serveBlocks: components.serveBlocks, ...(components.serveSnapshot ? { serveSnapshot: components.serveSnapshot } : {}), ...(components.serveEpochLinks ? { serveEpochLinks: components.serveEpochLinks } : {}) }, opts.sync);
     this.dialer = new Dialer(
       {
         dial: async (id, signal) => {
@@ -223,6 +223,10 @@ class Network implements P2PNetwork {
 
   requestSnapshot(peerId: string, request: Uint8Array, opts?: RequestBlocksOptions): Promise<Uint8Array[]> {
     return this.sync.requestSnapshot(peerId, request, opts);
+  }
+
+  requestEpochLinks(peerId: string, request: Uint8Array, opts?: RequestBlocksOptions & { maxFrames?: number }): Promise<Uint8Array[]> {
+    return this.sync.requestEpochLinks(peerId, request, opts);
   }
 
   penalize(peerId: string, reason: PenaltyReason, points?: number): void {

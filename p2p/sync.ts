@@ -12,12 +12,16 @@
 // docs/consensus.md §4.5), the same way: the request is one opaque frame of at most 1 KiB that the
 // node interprets (node/net/snapshot.ts), the response has the same status/count/size header and
 // frames, and the requester MUST verify everything it receives.
+//
+// Epoch links, `/tradeledger/epoch-links/1` (the proofs of the validator-set switches a node lacks,
+// docs/governance.md §5): the same again, with a request of at most 64 bytes and at most 64 frames
+// (node/net/epoch-links.ts); each link proves itself from the genesis set, so any peer may answer.
 import "./polyfill.js";
 import { lpStream } from "@libp2p/utils";
 import type { Connection, PeerId, Stream } from "@libp2p/interface";
 import type { Counters } from "./metrics.js";
 import type { PeerDirectory } from "./peers.js";
-import type { BlockServer, Logger, PenaltyReason, RequestBlocksOptions, SnapshotServer, SyncOptions } from "./types.js";
+import type { BlockServer, EpochLinksServer, Logger, PenaltyReason, RequestBlocksOptions, SnapshotServer, SyncOptions } from "./types.js";
 
 export const SYNC_PROTOCOL = "/tradeledger/sync/1";
 export const SNAPSHOT_PROTOCOL = "/tradeledger/snapshot/1";
@@ -25,6 +29,22 @@ export const SNAPSHOT_PROTOCOL = "/tradeledger/snapshot/1";
 export const MAX_SNAPSHOT_REQUEST_BYTES = 1024;
 /** Most frames in one snapshot page. */
 export const MAX_SNAPSHOT_FRAMES = 65_536;
+export const EPOCH_LINKS_PROTOCOL = "/tradeledger/epoch-links/1";
+/** Largest epoch-links request (opaque to p2p). */
+export const MAX_EPOCH_LINKS_REQUEST_BYTES = 64;
+/** Most frames (links) in one epoch-links answer. */
+export const MAX_EPOCH_LINK_FRAMES = 64;
+
+/** A request/response protocol whose request and frames are the node's (snapshot pages, epoch links). */
+interface OpaqueProtocol {
+  protocol: string;
+  what: "snapshot" | "epoch links";
+  server: SnapshotServer | EpochLinksServer;
+  maxRequestBytes: number;
+  maxFrames: number;
+  /** the error code with which the node's server blames the requester */
+  badRequestCode: string;
+}
 
 export const DEFAULT_SYNC: SyncOptions = {
   maxBlocksPerRequest: 256,
@@ -71,6 +91,8 @@ export interface SyncServiceComponents {
   serveBlocks: BlockServer;
   /** serves snapshot pages; absent: the protocol is not offered */
   serveSnapshot?: SnapshotServer;
+  /** serves epoch links; absent: the protocol is not offered */
+  serveEpochLinks?: EpochLinksServer;
   peerIdOf(peerId: string): PeerId;
   penalize(peerId: string, reason: PenaltyReason): void;
   isBanned(peerId: string): boolean;
@@ -90,6 +112,8 @@ export class SyncService {
   private readonly inflight = new Set<Stream>();
   private readonly stopping = new AbortController();
   private handled = false;
+  /** the opaque request/response protocols this node offers */
+  private readonly opaque: OpaqueProtocol[] = [];
 
   constructor(
     private readonly c: SyncServiceComponents,
@@ -100,6 +124,12 @@ export class SyncService {
     if (!(o.maxBlocksPerRequest >= 1) || !(o.maxBlockBytes >= 1) || !(o.maxResponseBytes >= o.maxBlockBytes) || o.maxResponseBytes > 0xffffffff) {
       throw new RangeError("sync options: need maxBlocksPerRequest >= 1 and maxBlockBytes <= maxResponseBytes < 4 GiB");
     }
+    if (c.serveSnapshot) {
+      this.opaque.push({ protocol: SNAPSHOT_PROTOCOL, what: "snapshot", server: c.serveSnapshot, maxRequestBytes: MAX_SNAPSHOT_REQUEST_BYTES, maxFrames: MAX_SNAPSHOT_FRAMES, badRequestCode: "BAD_SNAPSHOT_REQUEST" });
+    }
+    if (c.serveEpochLinks) {
+      this.opaque.push({ protocol: EPOCH_LINKS_PROTOCOL, what: "epoch links", server: c.serveEpochLinks, maxRequestBytes: MAX_EPOCH_LINKS_REQUEST_BYTES, maxFrames: MAX_EPOCH_LINK_FRAMES, badRequestCode: "BAD_EPOCH_LINKS_REQUEST" });
+    }
   }
 
   async start(): Promise<void> {
@@ -108,8 +138,8 @@ export class SyncService {
       maxInboundStreams: MAX_SYNC_STREAMS,
       maxOutboundStreams: MAX_SYNC_STREAMS,
     });
-    if (this.c.serveSnapshot) {
-      await this.c.host.handle(SNAPSHOT_PROTOCOL, (stream, connection) => this.serveSnapshot(stream, connection), {
+    for (const p of this.opaque) {
+      await this.c.host.handle(p.protocol, (stream, connection) => this.serveOpaque(p, stream, connection), {
         maxInboundStreams: MAX_SYNC_STREAMS,
         maxOutboundStreams: MAX_SYNC_STREAMS,
       });
@@ -121,7 +151,7 @@ export class SyncService {
     for (const stream of this.inflight) stream.abort(new Error("p2p stopping"));
     this.inflight.clear();
     if (this.handled) await this.c.host.unhandle(SYNC_PROTOCOL).catch(() => undefined);
-    if (this.handled && this.c.serveSnapshot) await this.c.host.unhandle(SNAPSHOT_PROTOCOL).catch(() => undefined);
+    if (this.handled) for (const p of this.opaque) await this.c.host.unhandle(p.protocol).catch(() => undefined);
   }
 
   // ---- requester -------------------------------------------------------------------------
@@ -149,8 +179,24 @@ export class SyncService {
     return this.exchange(peerId, SNAPSHOT_PROTOCOL, request, MAX_SNAPSHOT_FRAMES, maxBytes, options, "snapshot");
   }
 
+  /**
+   * One answer of epoch links from a peer (the request and the frames are the node's,
+   * node/net/epoch-links.ts): at most `maxFrames` frames (≤ 64). Rejects with a SyncError like
+   * requestBlocks; a peer that does not offer the protocol (an older node) gives STREAM_ERROR.
+   */
+  async requestEpochLinks(peerId: string, request: Uint8Array, options: RequestBlocksOptions & { maxFrames?: number } = {}): Promise<Uint8Array[]> {
+    if (!(request instanceof Uint8Array) || request.length < 1 || request.length > MAX_EPOCH_LINKS_REQUEST_BYTES) {
+      throw new SyncError("INVALID_RANGE", `an epoch-links request is 1..${MAX_EPOCH_LINKS_REQUEST_BYTES} bytes`, peerId);
+    }
+    const maxFrames = options.maxFrames ?? MAX_EPOCH_LINK_FRAMES;
+    if (!Number.isSafeInteger(maxFrames) || maxFrames < 1 || maxFrames > MAX_EPOCH_LINK_FRAMES) throw new SyncError("INVALID_RANGE", `maxFrames must be in [1, ${MAX_EPOCH_LINK_FRAMES}]`, peerId);
+    const maxBytes = options.maxBytes ?? this.opts.maxResponseBytes;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1 || maxBytes > 0xffffffff) throw new SyncError("INVALID_RANGE", "maxBytes must be in [1, 2^32)", peerId);
+    return this.exchange(peerId, EPOCH_LINKS_PROTOCOL, request, maxFrames, maxBytes, options, "epoch links");
+  }
+
   /** Sends one request frame and reads the status header and up to `maxItems` frames within `maxBytes`. */
-  private async exchange(peerId: string, protocol: string, request: Uint8Array, maxItems: number, maxBytes: number, options: RequestBlocksOptions, what: "block" | "snapshot"): Promise<Uint8Array[]> {
+  private async exchange(peerId: string, protocol: string, request: Uint8Array, maxItems: number, maxBytes: number, options: RequestBlocksOptions, what: "block" | OpaqueProtocol["what"]): Promise<Uint8Array[]> {
     if (this.stopping.signal.aborted) throw new SyncError("STOPPED", "p2p stopped", peerId);
     if (!this.c.directory.isRemote(peerId)) throw new SyncError("NOT_CONNECTED", "peer is not on the allow-list", peerId);
     const connection = this.c.host.getConnections(this.c.peerIdOf(peerId)).find((conn) => conn.status === "open");
@@ -302,16 +348,16 @@ export class SyncService {
     return out.length;
   }
 
-  private async serveSnapshot(stream: Stream, connection: Connection): Promise<void> {
+  private async serveOpaque(p: OpaqueProtocol, stream: Stream, connection: Connection): Promise<void> {
     const peerId = connection.remotePeer.toString();
-    const server = this.c.serveSnapshot;
-    if (!server || !this.c.directory.isRemote(peerId) || this.c.isBanned(peerId) || this.stopping.signal.aborted) {
+    const server = p.server;
+    if (!this.c.directory.isRemote(peerId) || this.c.isBanned(peerId) || this.stopping.signal.aborted) {
       stream.abort(new Error("peer not admitted"));
       return;
     }
     this.inflight.add(stream);
     const signal = AbortSignal.any([AbortSignal.timeout(this.opts.serveTimeoutMs), this.stopping.signal]);
-    const lp = lpStream(stream, { maxDataLength: MAX_SNAPSHOT_REQUEST_BYTES, maxBufferSize: 64 * 1024 });
+    const lp = lpStream(stream, { maxDataLength: p.maxRequestBytes, maxBufferSize: 64 * 1024 });
     try {
       let request: Uint8Array;
       try {
@@ -319,7 +365,7 @@ export class SyncService {
       } catch (err) {
         const name = (err as Error)?.name;
         if (name === "InvalidDataLengthError" || name === "InvalidDataLengthLengthError" || name === "InvalidMessageLengthError") {
-          await this.refuse(lp, stream, peerId, SyncStatus.BadRequest, "snapshot request too long", signal);
+          await this.refuse(lp, stream, peerId, SyncStatus.BadRequest, `${p.what} request too long`, signal);
           return;
         }
         throw err;
@@ -327,20 +373,20 @@ export class SyncService {
       let frames: Uint8Array[];
       try {
         frames = await server(request, this.opts.maxResponseBytes);
-        if (!Array.isArray(frames)) throw new TypeError("serveSnapshot must return an array");
+        if (!Array.isArray(frames)) throw new TypeError(`the ${p.what} server must return an array`);
       } catch (err) {
         // The node's typed refusals (a malformed request, a snapshot no longer kept) carry a reason.
         const reason = (err as Error)?.message ?? String(err);
-        const badRequest = (err as { code?: string })?.code === "BAD_SNAPSHOT_REQUEST";
-        if (!badRequest) this.c.logger.debug("p2p snapshot page not served", { peerId, reason });
+        const badRequest = (err as { code?: string })?.code === p.badRequestCode;
+        if (!badRequest) this.c.logger.debug(`p2p ${p.what} not served`, { peerId, reason });
         await this.refuse(lp, stream, peerId, badRequest ? SyncStatus.BadRequest : SyncStatus.Unavailable, reason, signal, badRequest);
         return;
       }
-      await this.respond(lp, stream, frames, MAX_SNAPSHOT_FRAMES, this.opts.maxResponseBytes, signal);
+      await this.respond(lp, stream, frames, p.maxFrames, this.opts.maxResponseBytes, signal);
       this.c.counters.syncServed(true, 0);
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)));
-      if (!this.stopping.signal.aborted) this.c.logger.debug("p2p snapshot serve aborted", { peerId, error: (err as Error)?.message ?? String(err) });
+      if (!this.stopping.signal.aborted) this.c.logger.debug(`p2p ${p.what} serve aborted`, { peerId, error: (err as Error)?.message ?? String(err) });
     } finally {
       this.inflight.delete(stream);
     }

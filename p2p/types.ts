@@ -103,6 +103,14 @@ export type BlockServer = (fromHeight: bigint, toHeight: bigint, maxBytes: numbe
  */
 export type SnapshotServer = (request: Uint8Array, maxBytes: number) => Uint8Array[] | Promise<Uint8Array[]>;
 
+/**
+ * Serves one answer of epoch links (`/tradeledger/epoch-links/1`): the request and the returned
+ * frames are opaque to p2p (node/net/epoch-links.ts). Throws to refuse: an error whose code is
+ * BAD_EPOCH_LINKS_REQUEST blames the requester, any other is "unavailable". p2p sends at most 64
+ * frames within `maxBytes`.
+ */
+export type EpochLinksServer = (request: Uint8Array, maxBytes: number) => Uint8Array[] | Promise<Uint8Array[]>;
+
 /** An ed25519 node key whose private part this process does not hold (node/keys/pkcs11.ts). */
 export interface ExternalNodeKey {
   readonly publicKey: Uint8Array;
@@ -169,6 +177,8 @@ export interface P2PComponents {
   serveBlocks: BlockServer;
   /** Snapshot pages for state transfer; absent: the snapshot protocol is not offered. */
   serveSnapshot?: SnapshotServer;
+  /** Epoch links (the proofs of validator-set switches); absent: the protocol is not offered. */
+  serveEpochLinks?: EpochLinksServer;
   /**
    * The peers a transaction accepted from gossip is forwarded to (never back to `from`). Absent,
    * or returning undefined: every validator (a flood). A validator node returns just the current
@@ -236,6 +246,8 @@ export interface P2PNetwork {
   requestBlocks(peerId: string, from: bigint | number, to: bigint | number, opts?: RequestBlocksOptions): Promise<Uint8Array[]>;
   /** Ask one peer for a snapshot page (request and frames are the node's); rejects with a SyncError. */
   requestSnapshot(peerId: string, request: Uint8Array, opts?: RequestBlocksOptions): Promise<Uint8Array[]>;
+  /** Ask one peer for epoch links (request and frames are the node's; at most maxFrames ≤ 64); rejects with a SyncError. */
+  requestEpochLinks(peerId: string, request: Uint8Array, opts?: RequestBlocksOptions & { maxFrames?: number }): Promise<Uint8Array[]>;
   /** Report a peer for a fault found after the edge (e.g. a forged consensus signature). */
   penalize(peerId: string, reason: PenaltyReason, points?: number): void;
   /** Allow-listed peers currently connected. */

@@ -28,6 +28,7 @@ import { EpochLinkError, EpochLinks } from "../node/epochs.js";
 import { silentLogger } from "../node/log.js";
 import { certifiedBlockServer } from "../node/net/block-sync.js";
 import { decodeCertifiedBlock } from "../node/net/wire.js";
+import { decodeEpochLinkFrame, encodeEpochLinkFrame, encodeEpochLinksRequest, EPOCH_LINKS_ANSWER_BYTES, epochLinksServer, MAX_LINKS_PER_ANSWER } from "../node/net/epoch-links.js";
 import { attestPayload, decideValidatorChange, invoice, registerPayload, RpcHarness, servedHarness } from "./rpc-harness.js";
 
 const K = 4;
@@ -287,4 +288,99 @@ t.test("block sync carries the links: a node that follows learns them, verified 
   t.same((await other.store.blocks.epochLinks()).map(epochLinkToJson), served.links, "durably, as the node that built them has them");
   await learner.offer([l1!], "peer-d");
   t.same((await learner.links()).length, 2, "a link held already is not written again");
+});
+
+t.test("links on request (/tradeledger/epoch-links/1): what a node serves, and every bad answer refused with its typed reason, nothing kept", async (t) => {
+  const serve = epochLinksServer(links);
+  const [l1, l2] = await links.links();
+  const ask = (after: bigint, maxLinks = MAX_LINKS_PER_ANSWER, maxBytes = EPOCH_LINKS_ANSWER_BYTES) => serve(encodeEpochLinksRequest({ after, maxLinks }), maxBytes);
+  const epochsOf = (frames: Uint8Array[]) => frames.map((f) => (decodeEpochLinkFrame(f) as { epoch: bigint }).epoch);
+  t.same(epochsOf(await ask(0n)), [1n, 2n], "after the genesis set: both links, in epoch order");
+  t.same(epochsOf(await ask(1n)), [2n], "after epoch 1: epoch 2's");
+  t.same(epochsOf(await ask(2n)), [], "after the last: none (no fault of anyone's)");
+  t.same(epochsOf(await ask(0n, 1)), [1n], "at most max_links");
+  const one = (await ask(0n))[0]!.length;
+  t.comment(`link frames on the wire: ${(await ask(0n)).map((f) => f.length).join(" and ")} bytes (4 then 5 validators; K = ${K})`);
+  t.same(epochsOf(await ask(0n, 64, one + 10)), [1n], "within the byte budget");
+  await t.rejects(async () => serve(Uint8Array.of(0xff, 0xff), 1 << 20), { code: "BAD_EPOCH_LINKS_REQUEST" }, "a request that does not decode is the asker's fault");
+  await t.rejects(async () => serve(encode("EpochLinksRequest", { after: 0n, maxLinks: 65 }), 1 << 20), { code: "BAD_EPOCH_LINKS_REQUEST" }, "more than 64 links asked for");
+  await t.rejects(async () => serve(encode("EpochLinksRequest", { after: 3n, maxLinks: 0 }), 1 << 20), { code: "BAD_EPOCH_LINKS_REQUEST" }, "no link asked for");
+  t.throws(() => encodeEpochLinksRequest({ after: 0n, maxLinks: 65 }), RangeError);
+
+  // a node restored from a snapshot past both switches: a fresh store that holds no link
+  const other = await RpcHarness.create({ governance: true, ledgerParams: { checkpointInterval: K, watermarkWindow: L } });
+  t.teardown(() => other.close());
+  const asker = new EpochLinks({ store: other.store, genesis, crypto: nodeCrypto, logger: silentLogger });
+  t.equal(await asker.lacks(2n), true, "with epoch 2 in force it lacks links");
+  const good = await ask(0n);
+  const frame = (l: typeof l1) => encodeEpochLinkFrame(l!);
+  const forged = { ...l1!, checkpoint: { ...l1!.checkpoint, signatures: l1!.checkpoint.signatures.map((s, i) => (i === 1 ? { ...s, signature: Uint8Array.from(s.signature, (b, j) => (j === 5 ? b ^ 1 : b)) } : s)) } };
+  const relabelled = { ...l2!, epoch: 3n };
+  const otherSet = { ...l1!, setRecord: l2!.setRecord, proof: l2!.proof };
+  const refusals: [string, Uint8Array[], { after: bigint; maxLinks: number }, string, string?][] = [
+    ["a forged checkpoint signature", [frame(forged), good[1]!], { after: 0n, maxLinks: 64 }, "LINKS_INVALID", "CHECKPOINT_INVALID"],
+    ["epoch 2's link where epoch 1's is due (a link for a wrong epoch)", [good[1]!], { after: 0n, maxLinks: 64 }, "LINKS_INVALID", "WRONG_EPOCH"],
+    ["epoch 2's link relabelled epoch 3", [good[0]!, frame(relabelled)], { after: 0n, maxLinks: 64 }, "LINKS_INVALID", "VERSION_MISMATCH"],
+    ["epoch 1's link with epoch 2's set and proof", [frame(otherSet)], { after: 0n, maxLinks: 64 }, "LINKS_INVALID", "SET_NOT_PROVEN"],
+    ["a link at or below the epoch asked after", [good[0]!, good[1]!], { after: 1n, maxLinks: 64 }, "LINKS_NOT_ASKED"],
+    ["links out of epoch order", [good[1]!, good[0]!], { after: 0n, maxLinks: 64 }, "LINKS_NOT_ASKED"],
+    ["epoch 1's link twice", [good[0]!, good[0]!], { after: 0n, maxLinks: 64 }, "LINKS_NOT_ASKED"],
+    ["truncated bytes", [good[0]!.subarray(0, good[0]!.length - 7)], { after: 0n, maxLinks: 64 }, "LINKS_MALFORMED"],
+    ["a frame of garbage", [Uint8Array.of(0x0a, 0xff, 0x01)], { after: 0n, maxLinks: 64 }, "LINKS_MALFORMED"],
+    ["a link without its proof", [encode("EpochLinkMsg", { ...l1!, proof: undefined })], { after: 0n, maxLinks: 64 }, "LINKS_MALFORMED"],
+    ["an answer with more links than asked for", good, { after: 0n, maxLinks: 1 }, "LINKS_TOO_MANY"],
+  ];
+  for (const [what, frames, asked, code, problem] of refusals) {
+    const before = asker.refused;
+    const r = await asker.takeAnswer(frames, asked, "byzantine-peer");
+    t.match(r, { ok: false, code, ...(problem ? { problem } : {}) }, `${what}: refused (${r.ok ? "" : r.reason})`);
+    t.equal(asker.refused, before + 1, `${what}: counted`);
+  }
+  t.same(await other.store.blocks.epochLinks(), [], "nothing of a refused answer is kept, not even its good links");
+  t.equal(await asker.provenThrough(), 0n);
+
+  // a peer that answers with forged links is blamed and asked no more; the next peer's answer is kept
+  const blamed: string[] = [];
+  const peer = (name: string, answer: (req: Uint8Array, o: { maxFrames: number; maxBytes: number }) => Promise<Uint8Array[]>) => ({ name, request: answer, penalize: (reason: string) => void blamed.push(`${name}: ${reason}`) });
+  const liar = peer("liar", async () => [frame(forged)]);
+  const old = peer("old-node", async () => Promise.reject(Object.assign(new Error("protocol not supported"), { code: "STREAM_ERROR" })));
+  const honest = peer("honest", async (req, o) => serve(req, o.maxBytes));
+  t.equal(await asker.catchUp(2n, [liar, old, honest]), true, "catches up from genesis to the epoch in force");
+  t.equal(blamed.length, 1, "only the liar is blamed");
+  t.match(blamed[0], /^liar: epoch links: LINKS_INVALID/);
+  t.same((await other.store.blocks.epochLinks()).map(epochLinkToJson), served.links, "the links kept, durably, as the node that built them has them");
+  t.equal(await asker.lacks(2n), false);
+  t.equal((await asker.proven()).chain.epochs.length, 3, "the chain proves epochs 0, 1 and 2");
+
+  // a link held after a gap (built at a switch while an earlier one was missing) is not served and makes the node ask
+  const gapped = await RpcHarness.create({ governance: true, ledgerParams: { checkpointInterval: K, watermarkWindow: L } });
+  t.teardown(() => gapped.close());
+  await gapped.store.putEpochLink(l2!);
+  const withGap = new EpochLinks({ store: gapped.store, genesis, crypto: nodeCrypto, logger: silentLogger });
+  t.equal(await withGap.lacks(0n), true, "a link after a gap: the node lacks links whatever the epoch in force");
+  t.same((await epochLinksServer(withGap)(encodeEpochLinksRequest({ after: 0n, maxLinks: 64 }), 1 << 20)).length, 0, "and never serves one it cannot prove itself");
+  let asked = 0;
+  t.equal(await withGap.askPeer(peer("honest", async (req, o) => (asked++, serve(req, o.maxBytes)))), 1, "the missing link is kept");
+  t.equal(asked, 1, "one answer was enough (not a full one)");
+  t.equal(await withGap.lacks(0n), false);
+  t.same((await withGap.proven()).links.map((l) => l.epoch), [1n, 2n], "the chain closes");
+
+  // the node's loop: asks while it lacks links, then stops asking
+  const looping = await RpcHarness.create({ governance: true, ledgerParams: { checkpointInterval: K, watermarkWindow: L } });
+  t.teardown(() => looping.close());
+  const restored = new EpochLinks({ store: looping.store, genesis, crypto: nodeCrypto, logger: silentLogger });
+  let requests = 0;
+  let inForce = 0n;
+  const stop = restored.keepProving({ inForce: () => inForce, peers: () => [peer("validator", async (req, o) => (requests++, serve(req, o.maxBytes)))], everyMs: 10 });
+  t.teardown(stop);
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(requests, 0, "nothing is asked while the node lacks no link");
+  inForce = 2n;
+  const deadline = Date.now() + 5_000;
+  while ((await restored.lacks(2n)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  t.same((await restored.proven()).links.map((l) => l.epoch), [1n, 2n], "with epoch 2 in force, it asks until it proves genesis to epoch 2");
+  const askedSoFar = requests;
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(requests, askedSoFar, "and then asks no more");
+  stop();
 });

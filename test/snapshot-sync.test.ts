@@ -12,7 +12,8 @@ import { checkpointSigningBytes } from "../sdk/commit.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { createLogger } from "../node/log.js";
 import { BlockSync, SyncFault, type CertifiedExecution } from "../node/driver/state-transfer.js";
-import { SnapshotSync, type SnapshotPeers } from "../node/driver/snapshot-sync.js";
+import { SnapshotSync, type SnapshotPeers, type SnapshotSets } from "../node/driver/snapshot-sync.js";
+import type { ValidatorSetChain } from "../sdk/certified.js";
 import { certifiedBlockServer } from "../node/net/block-sync.js";
 import { decodePageHeader, decodeSnapshotRequest, encodeSnapshotRequest, packEntries, snapshotServer, unpackEntries } from "../node/net/snapshot.js";
 import { encodeCheckpointRecord } from "../node/store/blocks.js";
@@ -35,7 +36,7 @@ t.teardown(() => source?.store.close());
 type Rewrite = (frames: Uint8Array[], request: Uint8Array) => Uint8Array[];
 
 /** A restored node's BlockSync against the source, with counters, and optionally a lying snapshot server. */
-async function restored(name: string, opts: { rewrite?: Rewrite; snapshots?: boolean; minBlocks?: number } = {}) {
+async function restored(name: string, opts: { rewrite?: Rewrite; snapshots?: boolean; minBlocks?: number; sets?: SnapshotSets } = {}) {
   const target = await openChain(join(root, name));
   const serveBlocks = certifiedBlockServer(new LedgerQuery(source.store, source.chain, nodeCrypto));
   const serveSnapshot = snapshotServer(source.store);
@@ -58,7 +59,7 @@ async function restored(name: string, opts: { rewrite?: Rewrite; snapshots?: boo
     return target.chain.executeBlock({ height: b.height, time: b.time, view: b.view, txs: b.txs, certificate: b.certificate });
   };
   const sync = new BlockSync(nodeCrypto, CHAIN_ID, validators, target.chain, execute, peers, logger);
-  const snapshots = new SnapshotSync(nodeCrypto, CHAIN_ID, validators, target.chain, peers, logger, { minBlocks: opts.minBlocks ?? 50, pageBytes: 128 * 1024 });
+  const snapshots = new SnapshotSync(nodeCrypto, CHAIN_ID, validators, target.chain, peers, logger, { minBlocks: opts.minBlocks ?? 50, pageBytes: 128 * 1024, ...(opts.sets ? { sets: opts.sets } : {}) });
   if (opts.snapshots !== false) sync.useSnapshots(snapshots);
   t.teardown(() => target.store.close());
   return { ...target, sync, snapshots, counts };
@@ -237,4 +238,51 @@ t.test("the source keeps the newest snapshots and serves only certified ones", a
   t.equal(first.height, 50n, "the newest at or below maxHeight");
   await t.rejects(Promise.resolve().then(() => serve(encodeSnapshotRequest({ height: 300n, maxHeight: 0n, maxBytes: 128 * 1024, cursor: undefined }), 1 << 24)), /no longer kept/);
   await t.rejects(Promise.resolve().then(() => serve(Uint8Array.of(1, 2, 3), 1 << 24)), { code: "BAD_SNAPSHOT_REQUEST" });
+});
+
+/** Frame 0 of a page with its checkpoint certificate relabelled as one of `epoch` (signatures untouched). */
+function relabelled(epoch: bigint): Rewrite {
+  return (frames) => {
+    const c = decodePageHeader(frames[0]!).certificate;
+    const cert = encodeCheckpointRecord({ ...c, epoch });
+    const out = new Uint8Array(10 + cert.length);
+    out.set(frames[0]!.slice(0, 10));
+    out.set(cert, 10);
+    return [out, ...frames.slice(1)];
+  };
+}
+
+t.test("a snapshot of a later validator-set epoch: its epoch is proven from genesis first (epoch links), and its certificate checked with that epoch's set", async (t) => {
+  const genesisOnly: ValidatorSetChain = { chainId: CHAIN_ID, epochs: [{ epoch: 0n, baseSeq: 0n, validators }] };
+  const asked: [bigint, number][] = [];
+  // the node cannot prove epoch 1 (the server withheld the links): not adopted, the server not blamed
+  const unproven = await restored("epoch-unproven", { rewrite: relabelled(1n), sets: { proving: async (epoch, peer) => (asked.push([epoch, peer]), genesisOnly) } });
+  await unproven.sync.syncTo(BigInt(BLOCKS), [1]);
+  t.same(asked, [[1n, 1]], "the snapshot's server is asked for the links of epoch 1");
+  t.equal(unproven.snapshots.last, undefined, "not adopted");
+  t.same(unproven.counts.penalties, [], "no blame: another peer may prove it");
+  t.equal(unproven.counts.executed, BLOCKS, "block sync from genesis instead");
+
+  // epoch 1 proven, but the certificate was signed as epoch 0's: refused with epoch 1's signing chain
+  const chain: ValidatorSetChain = { chainId: CHAIN_ID, epochs: [{ epoch: 0n, baseSeq: 0n, endSeq: 10n, validators }, { epoch: 1n, baseSeq: 10n, validators }] };
+  const wrongSigs = await restored("epoch-relabelled", { rewrite: relabelled(1n), sets: { proving: async () => chain } });
+  await wrongSigs.sync.syncTo(BigInt(BLOCKS), [1]);
+  t.equal(wrongSigs.snapshots.last, undefined);
+  t.match(wrongSigs.counts.penalties, [/snapshot certificate: bad checkpoint signature/], "signatures over epoch 0's bytes are not epoch 1's");
+
+  // a genesis-set snapshot with the chain of sets given: adopted as before, nothing asked
+  const calls: bigint[] = [];
+  const plain = await restored("epoch-0-with-sets", { sets: { proving: async (epoch) => (calls.push(epoch), genesisOnly) } });
+  await plain.sync.syncTo(BigInt(BLOCKS), [1]);
+  t.equal(plain.snapshots.last?.height, 100n, "adopted");
+  t.same(calls, [], "epoch 0 needs no link");
+  t.same(plain.counts.penalties, []);
+});
+
+t.test("a node offers only the snapshots whose certificate it can vouch for (servable)", async (t) => {
+  const serve = snapshotServer(source.store, (c) => c.seq <= 50n);
+  const first = decodePageHeader((await serve(encodeSnapshotRequest({ height: 0n, maxHeight: 0n, maxBytes: 128 * 1024, cursor: undefined }), 16 * 1024 * 1024))[0]!);
+  t.equal(first.height, 50n, "the newest servable, not the newest kept (100)");
+  await t.rejects(Promise.resolve().then(() => serve(encodeSnapshotRequest({ height: 100n, maxHeight: 0n, maxBytes: 128 * 1024, cursor: undefined }), 1 << 24)), /does not prove/);
+  await t.rejects(Promise.resolve().then(() => snapshotServer(source.store, () => false)(encodeSnapshotRequest({ height: 0n, maxHeight: 0n, maxBytes: 128 * 1024, cursor: undefined }), 1 << 24)), /no certified snapshot/);
 });

@@ -12,8 +12,13 @@
 // blocks and the state imply (nothing missing, nothing extra); (4) every block's commit
 // certificate carries 2f+1 valid signatures over exactly that block's batch. A peer serving
 // anything else gets a typed error (SyncFault) and a penalty, and the store is put back to genesis.
+//
+// A snapshot of a later validator-set epoch is checked with the chain of sets (docs/governance.md
+// §5): before the certificate, the node proves its epoch from genesis with epoch links, asking the
+// snapshot's server for the ones it lacks (`SnapshotSets`); each block's commit certificate is then
+// checked with the set of the epoch it names, for that epoch's heights only (validatorsForEpoch).
 import { toHex } from "../../sdk/bytes.js";
-import { verifyCheckpointCertificate } from "../../sdk/certified.js";
+import { validatorsForEpoch, verifyCheckpointCertificate, type TrustedValidators, type ValidatorSetChain } from "../../sdk/certified.js";
 import { batchDigest, verifyCommitCertificate, type Validator } from "../../sdk/commit.js";
 import type { Crypto } from "../../sdk/crypto.js";
 import type { Chain } from "../chain/chain.js";
@@ -35,7 +40,18 @@ export interface SnapshotPeers {
   name(peer: number): string;
 }
 
+/** The chain of validator sets a snapshot is checked with (node/epochs.ts EpochLinks). */
+export interface SnapshotSets {
+  /**
+   * The chain of sets from genesis, proving `epoch` if it can: the links this node lacks are asked
+   * of `peer` (the snapshot's server, which offers only snapshots whose epoch it proves).
+   */
+  proving(epoch: bigint, peer: number): Promise<ValidatorSetChain>;
+}
+
 export interface SnapshotSyncOptions {
+  /** check snapshots of later epochs with the chain of sets (absent: the genesis set only, epoch 0's snapshots) */
+  sets?: SnapshotSets;
   /** adopt a snapshot only if it is at least this many blocks above the head (default 1,000) */
   minBlocks?: number;
   /** bytes asked for per page (default 4 MiB) */
@@ -59,6 +75,7 @@ export class SnapshotSync {
   private quietUntil = 0;
   private readonly minBlocks: bigint;
   private readonly pageBytes: number;
+  private readonly sets: SnapshotSets | undefined;
   /** the last snapshot adopted (for logs, benches and tests) */
   last: SnapshotStats | undefined;
 
@@ -73,6 +90,7 @@ export class SnapshotSync {
   ) {
     this.minBlocks = BigInt(opts.minBlocks ?? 1000);
     this.pageBytes = Math.max(MIN_PAGE_BYTES, opts.pageBytes ?? 4 * 1024 * 1024);
+    this.sets = opts.sets;
   }
 
   /**
@@ -123,8 +141,17 @@ export class SnapshotSync {
     const maxHeight = opts.maxHeight ?? 0n;
     const first = await this.page(peer, 0n, maxHeight, undefined);
     const { height, certificate } = first.header;
-    const check = verifyCheckpointCertificate(certificate, { chainId: this.chainId, validators: this.validators }, (pk, m, s) => this.crypto.verify(pk, m, s));
-    if (!check.ok) this.fault(peer, `snapshot certificate: ${check.reason}`);
+    const epoch = certificate.epoch ?? 0n;
+    let trusted: TrustedValidators = { chainId: this.chainId, validators: this.validators };
+    if (this.sets && epoch !== 0n) {
+      const chain = await this.sets.proving(epoch, peer);
+      // the server offers only snapshots whose epoch it proves: one that cannot prove it withholds
+      // the links (or they do not verify, and it was blamed for that): try another peer
+      if (!chain.epochs.some((e) => e.epoch === epoch)) throw new SyncFault(`snapshot from ${this.peers.name(peer)} at ${height} is certified by epoch ${epoch}, which this node cannot prove from genesis (EPOCH_UNPROVEN)`);
+      trusted = chain;
+    }
+    const check = verifyCheckpointCertificate(certificate, trusted, (pk, m, s) => this.crypto.verify(pk, m, s));
+    if (!check.ok) this.fault(peer, `snapshot certificate: ${check.code ? `${check.code} ` : ""}${check.reason}`);
     if (certificate.seq !== height) this.fault(peer, `snapshot at ${height} with the certificate of ${certificate.seq}`);
     if (maxHeight !== 0n && height > maxHeight) this.fault(peer, `snapshot at ${height}, above the ${maxHeight} asked for`);
     if (height < this.chain.height + this.minBlocks) return undefined;
@@ -167,7 +194,7 @@ export class SnapshotSync {
       const t1 = performance.now();
       try {
         const head = await store.adoptSnapshot(height, certificate.blockHash);
-        await this.verifyCommitCertificates(store, height);
+        await this.verifyCommitCertificates(store, height, trusted);
         await this.chain.verify({ meta: head.meta, treeRoot: head.treeRoot });
       } catch (err) {
         if (err instanceof StoreError && err.code === "STORE_CORRUPTED") this.fault(peer, `snapshot does not verify: ${err.message}`);
@@ -190,8 +217,11 @@ export class SnapshotSync {
     return height;
   }
 
-  /** Every block 1..height has a commit certificate with 2f+1 valid signatures over exactly its batch. */
-  private async verifyCommitCertificates(store: Store, height: bigint): Promise<void> {
+  /**
+   * Every block 1..height has a commit certificate with 2f+1 valid signatures over exactly its
+   * batch, by the set of the epoch it names, an epoch that includes its height.
+   */
+  private async verifyCommitCertificates(store: Store, height: bigint, trusted: TrustedValidators): Promise<void> {
     const db = store.level;
     const headers = db.iterator(prefixRange(Uint8Array.of(Bucket.blockHeader)));
     const certificates = db.iterator(prefixRange(Uint8Array.of(Bucket.blockCertificate)));
@@ -218,7 +248,9 @@ export class SnapshotSync {
           const c = decodeCertificateRecord(plain(cv), h);
           const digest = batchDigest(this.crypto.sha256, { chainId: this.chainId, height: h, time: header.time, txsRoot: header.txsRoot });
           if (c.chainId !== this.chainId || toHex(c.digest) !== toHex(digest)) throw new StoreError("STORE_CORRUPTED", `block ${h}: the commit certificate is not for this block`);
-          const ok = verifyCommitCertificate(c, this.validators, verify);
+          const pick = validatorsForEpoch(trusted, c.epoch, h);
+          if (!pick.ok) throw new StoreError("STORE_CORRUPTED", `block ${h}: commit certificate of epoch ${c.epoch ?? 0n}: ${pick.reason}`);
+          const ok = verifyCommitCertificate(c, pick.validators, verify, { epoch: c.epoch ?? 0n });
           if (!ok.ok) throw new StoreError("STORE_CORRUPTED", `block ${h}: invalid commit certificate: ${ok.reason}`);
         }
       }

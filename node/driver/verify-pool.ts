@@ -11,8 +11,13 @@
 import { Worker } from "node:worker_threads";
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from "../../sdk/crypto.js";
 
-/** Jobs per message: bounds a message's size and how long one worker turn holds its jobs. */
-const MAX_JOBS_PER_MESSAGE = 256;
+/**
+ * Jobs per message: small enough that the main thread and the workers overlap (admission goes on
+ * decoding the next transactions while a worker verifies the last 32; at 256 a message the main
+ * thread waited on each whole batch and admission flat out halved, `npm run bench:verify`), large
+ * enough that the messages' own cost stays small.
+ */
+const MAX_JOBS_PER_MESSAGE = 32;
 /** A worker that has not answered a message in this time is replaced (its jobs verified inline). */
 const WORKER_REPLY_TIMEOUT_MS = 10_000;
 

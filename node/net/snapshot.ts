@@ -149,23 +149,24 @@ export function unpackEntries(frame: Uint8Array): [Uint8Array, Uint8Array][] {
 export function snapshotServer(
   store: Pick<Store, "snapshotHeights" | "snapshotPage" | "blocks">,
   /**
-   * Which kept snapshots may be offered (default: all). The node offers only those certified by the
-   * genesis set: a store restored from scratch checks the certificate against it, and a snapshot
-   * certified by a later validator-set epoch would fail there and cost this peer a penalty
-   * (docs/governance.md §9); such a node syncs blocks instead.
+   * Which certified snapshots may be offered (default: all). The node offers those whose
+   * certificate's validator-set epoch it proves from genesis with the epoch links it holds: a store
+   * restored from scratch asks this node for the links it lacks before checking the certificate
+   * against the chain of sets (node/driver/snapshot-sync.ts, docs/governance.md §5).
    */
-  servable: (height: bigint) => boolean = () => true,
+  servable: (certificate: CheckpointCertificate) => boolean | Promise<boolean> = () => true,
 ): SnapshotServer {
   return async (requestBytes, maxBytes) => {
     const r = decodeSnapshotRequest(requestBytes);
-    const kept = store.snapshotHeights.filter(servable);
+    const kept = store.snapshotHeights;
     let height = r.height;
     let certificate: CheckpointCertificate | undefined;
     if (height === 0n) {
       for (let i = kept.length - 1; i >= 0 && !certificate; i--) {
         const h = kept[i]!;
         if (r.maxHeight !== 0n && h > r.maxHeight) continue;
-        certificate = await store.blocks.checkpointFrom(h, h);
+        const c = await store.blocks.checkpointFrom(h, h);
+        if (c && (await servable(c))) certificate = c;
         height = h;
       }
       if (!certificate) throw new Error("no certified snapshot is kept here");
@@ -173,6 +174,7 @@ export function snapshotServer(
       if (!kept.includes(height)) throw new Error(`the snapshot at ${height} is no longer kept`);
       certificate = await store.blocks.checkpointFrom(height, height);
       if (!certificate) throw new Error(`no checkpoint certificate for ${height}`);
+      if (!(await servable(certificate))) throw new Error(`the snapshot at ${height} is certified by an epoch this node does not prove`);
     }
     const page = await store.snapshotPage(height, r.cursor, Math.min(r.maxBytes, maxBytes) - HEADER_ROOM);
     if (!page) throw new Error(`the snapshot at ${height} is no longer kept`);

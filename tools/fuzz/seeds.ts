@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeFrame } from "../../p2p/framing.js";
 import { encodeCertifiedBlock, encodeConsensusMessage, encodeRecord } from "../../node/net/wire.js";
+import { encodeEpochLinkFrame, encodeEpochLinksRequest } from "../../node/net/epoch-links.js";
 import { Simulation } from "../../test/sim/simulator.js";
 import type { ConsensusMessage } from "../../consensus/index.js";
 import { toHex } from "../../sdk/bytes.js";
@@ -105,4 +106,20 @@ write("rpc-batch", [
   batch("json", [txs[1]!, new Uint8Array(0)]),
   Uint8Array.of(1),
   Uint8Array.of(0, ...new TextEncoder().encode('{"txs":[]}')),
+]);
+
+// epoch links on request: requests (kind 0) and link frames (kind 1) of the shapes a node sends
+const kind = (k: number, bytes: Uint8Array) => Uint8Array.of(k, ...bytes);
+const signature = new Uint8Array(64).fill(3);
+write("epoch-links-wire", [
+  kind(0, encodeEpochLinksRequest({ after: 0n, maxLinks: 64 })),
+  kind(0, encodeEpochLinksRequest({ after: 7n, maxLinks: 1 })),
+  kind(1, encodeEpochLinkFrame({
+    epoch: 2n,
+    checkpoint: { epoch: 1n, seq: 40n, timestamp: 1_700_000_000_000n, blockHash: new Uint8Array(32).fill(1), signatures: [{ replica: 0, signature }, { replica: 2, signature }] },
+    header: new Uint8Array(90).fill(5),
+    setRecord: new Uint8Array(40).fill(6),
+    proof: { depth: 3, entries: new Uint8Array(64).fill(7), siblings: new Uint8Array(96).fill(8) },
+  })),
+  kind(1, encodeEpochLinkFrame({ epoch: 1n, checkpoint: { seq: 15n, timestamp: 1n, blockHash: new Uint8Array(32), signatures: [] }, header: new Uint8Array(0), setRecord: new Uint8Array(0), proof: { depth: 0, entries: new Uint8Array(0), siblings: new Uint8Array(0) } })),
 ]);

@@ -15,6 +15,7 @@ import { checkTxBody, txBodyFormatError } from "../../sdk/validate.js";
 import { nodeCrypto } from "../../node/crypto.js";
 import { decodeCertifiedBlock, decodeConsensusMessage, decodeRecord, encodeCertifiedBlock, encodeConsensusMessage, encodeRecord, WireError } from "../../node/net/wire.js";
 import { encodeFrame, FIRST_FRAME_CHUNK, FrameDecoder, FrameError } from "../../p2p/framing.js";
+import { decodeEpochLinkFrame, decodeEpochLinksRequest, encodeEpochLinkFrame, encodeEpochLinksRequest, EpochLinksRequestError, MAX_LINKS_PER_ANSWER } from "../../node/net/epoch-links.js";
 import { routes } from "../../sdk/api/routes.js";
 import { ApiError } from "../../rpc/errors.js";
 import { parseInput, parseJsonText, parseTxBatch } from "../../rpc/input.js";
@@ -253,7 +254,38 @@ export const rpcBatch: FuzzTarget = {
   },
 };
 
-export const TARGETS: readonly FuzzTarget[] = [txDecoder, consensusWire, frameReader, rpcEdge, rpcBatch];
+// ---- 6. epoch links on request: the request a server reads, the frames an asker reads -------------
+
+export const epochLinksWire: FuzzTarget = {
+  name: "epoch-links-wire",
+  description: "epoch-links requests (server side) and answer frames (asker side) of /tradeledger/epoch-links/1 (node/net/epoch-links.ts)",
+  maxLen: 4096,
+  dictionary: [0x08, 0x10, 0x12, 0x1a, 0x22, 0x2a, 0x0a].map((b) => Uint8Array.of(b)),
+  run(data) {
+    const bytes = data.subarray(1);
+    if (data.length > 0 && data[0]! % 2 === 0) {
+      let r;
+      try {
+        r = decodeEpochLinksRequest(bytes);
+      } catch (err) {
+        typed(err, EpochLinksRequestError);
+        return;
+      }
+      ok(r.maxLinks >= 1 && r.maxLinks <= MAX_LINKS_PER_ANSWER, `a request for ${r.maxLinks} links let through`);
+      deepStrictEqual(decodeEpochLinksRequest(encodeEpochLinksRequest(r)), r, "request does not round-trip");
+    } else {
+      // never throws: an Error for anything malformed, which the asker refuses (LINKS_MALFORMED)
+      const l = decodeEpochLinkFrame(bytes);
+      if (l instanceof Error) return;
+      ok(l.checkpoint && l.proof, "a link without its checkpoint or proof let through");
+      const again = decodeEpochLinkFrame(encodeEpochLinkFrame(l));
+      ok(!(again instanceof Error), `re-encoded link no longer decodes: ${(again as Error).message}`);
+      deepStrictEqual(again, l, "link does not round-trip");
+    }
+  },
+};
+
+export const TARGETS: readonly FuzzTarget[] = [txDecoder, consensusWire, frameReader, rpcEdge, rpcBatch, epochLinksWire];
 
 export function targetByName(name: string): FuzzTarget {
   const t = TARGETS.find((x) => x.name === name);
