@@ -19,6 +19,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import { encode } from "../sdk/codec.js";
 import { createClient } from "../sdk/client.js";
+import { LedgerError } from "../sdk/errors.js";
 import { signerFromSeed } from "../sdk/signer.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { DealFactory, type BenchParty, type Deal, type Step, type StepKind } from "./deals.js";
@@ -135,6 +136,8 @@ class Generator {
   /** steps whose request was written out to a node (not still queued in the agent for a free socket) */
   private readonly written = new WeakSet<Step>();
   private readonly mismatches: string[] = [];
+  /** the lookups of unresolved transactions that found nothing, by why */
+  private readonly notFound: Record<string, number> = {};
   private readonly deals = { built: 0, completed: 0, dropped: 0 };
   private readonly cpu0 = process.cpuUsage();
   private drainWaiters: (() => void)[] = [];
@@ -420,11 +423,19 @@ class Generator {
       // An overloaded open loop leaves a backlog in the pools: an admitted transaction must still
       // commit, so let the network work through it before looking (at most 3 minutes).
       const drainDeadline = performance.now() + 180_000;
+      const drainStart = performance.now();
+      let sizes: number[] = [];
       while (performance.now() < drainDeadline) {
-        const sizes = await Promise.all(this.config.urls.map((url) => createClient({ url, timeoutMs: 5_000 }).status().then((s) => s.mempool.txs, () => -1)));
+        sizes = await Promise.all(this.config.urls.map((url) => createClient({ url, timeoutMs: 5_000 }).status().then((s) => s.mempool.txs, () => -1)));
         if (sizes.every((n) => n === 0)) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
+      // Said whichever way it went: "not committed" below means little while pools still hold work.
+      this.mismatches.push(
+        sizes.every((n) => n === 0)
+          ? `(the pools emptied ${((performance.now() - drainStart) / 1000).toFixed(1)} s after the run: lookups follow)`
+          : `(the pools still held ${sizes.join("/")} transactions 180 s after the run (-1: no answer): lookups follow anyway)`,
+      );
       const client = createClient({ url: this.config.urls[0]!, signer: signerFromSeed(auditor.id, fromHex(auditor.seedHex), nodeCrypto), timeoutMs: 5_000 });
       const deadline = performance.now() + 120_000;
       let next = 0;
@@ -440,13 +451,17 @@ class Generator {
             const got = await client.getTx(step.hashHex);
             if (got.receipt.code === step.expect) recovered++;
             else if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): committed later with ${got.receipt.code}, expected ${step.expect}`);
-          } catch {
-            if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): not committed`);
+          } catch (err) {
+            // NOT_FOUND: no node committed it. Anything else (a timeout, a 503): the lookup failed.
+            const why = err instanceof LedgerError && err.code === "NOT_FOUND" ? "not committed" : `lookup failed (${err instanceof LedgerError ? err.code : String(err)})`;
+            this.notFound[why] = (this.notFound[why] ?? 0) + 1;
+            if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): ${why}`);
           }
         }
       };
       await Promise.all(Array.from({ length: 16 }, worker));
       if (stopped && this.mismatches.length < 20) this.mismatches.push(`lookups of transactions answered without a receipt stopped after 120 s`);
+      if (Object.keys(this.notFound).length > 0) this.mismatches.push(`lookups that found no receipt, by why: ${JSON.stringify(this.notFound)}`);
     }
     const cpu = process.cpuUsage(this.cpu0);
     for (const a of this.agents) a.destroy();
