@@ -171,3 +171,14 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Submits `signed` to `node`, waits for its commit and returns its height; throws unless its receipt is OK. */
+export async function commitOk(node: TradeLedgerNode, signed: Tx): Promise<bigint> {
+  const admission = await node.api.submit(signed.bytes);
+  if (!admission.ok) throw new Error(`refused ${admission.code}: ${admission.message}`);
+  const at = await node.api.waitForCommit(signed.hashHex, 30_000);
+  if (!at) throw new Error(`tx ${signed.hashHex} not committed in time`);
+  const rec = await node.query.getTx(signed.hash);
+  if (rec!.receipt.code !== "OK") throw new Error(`${signed.body.payload.type}: ${rec!.receipt.code} ${rec!.receipt.message}`);
+  return rec!.height;
+}

@@ -21,7 +21,7 @@ import { nodeConfigSchema } from "../config/schema.js";
 import { peerIdFromNodePublicKey } from "../p2p/index.js";
 import { silentLogger } from "../node/log.js";
 import type { Tx } from "../sdk/tx.js";
-import { eventually, freePorts, startTestNetwork, type TestNetwork } from "./net-harness.js";
+import { eventually, freePorts, startTestNetwork, type TestNetwork, commitOk } from "./net-harness.js";
 
 let net: TestNetwork;
 let newcomer: TradeLedgerNode | undefined;
@@ -36,15 +36,7 @@ t.teardown(async () => {
 
 const live = () => [...net.nodes.filter((n): n is TradeLedgerNode => n !== undefined), ...(newcomer ? [newcomer] : [])];
 
-async function commit(node: TradeLedgerNode, signed: Tx): Promise<bigint> {
-  const admission = await node.api.submit(signed.bytes);
-  if (!admission.ok) throw new Error(`refused ${admission.code}: ${admission.message}`);
-  const at = await node.api.waitForCommit(signed.hashHex, 30_000);
-  if (!at) throw new Error(`tx ${signed.hashHex} not committed in time`);
-  const rec = await node.query.getTx(signed.hash);
-  if (rec!.receipt.code !== "OK") throw new Error(`${signed.body.payload.type}: ${rec!.receipt.code} ${rec!.receipt.message}`);
-  return rec!.height;
-}
+const commit = commitOk;
 
 /** Keeps the chain moving (so the epoch's end is reached quickly) until `done`. */
 async function loadUntil(done: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {

@@ -26,7 +26,7 @@ import { loadKeyFile, writeKeyFile } from "../config/load.js";
 import { peerIdFromNodePublicKey } from "../p2p/index.js";
 import { silentLogger } from "../node/log.js";
 import type { Tx } from "../sdk/tx.js";
-import { eventually, startTestNetwork, type TestNetwork } from "./net-harness.js";
+import { eventually, startTestNetwork, type TestNetwork, commitOk } from "./net-harness.js";
 import { initTestToken, softhsmUnavailable } from "./softhsm.js";
 import { Pkcs11Key } from "../node/keys/pkcs11.js";
 
@@ -44,15 +44,7 @@ const B = 1; // bank-b's validator: replica 1
 const verify = (pk: Uint8Array, m: Uint8Array, s: Uint8Array) => nodeCrypto.verify(pk, m, s);
 const live = () => net.nodes.filter((n): n is TradeLedgerNode => n !== undefined);
 
-async function commit(node: TradeLedgerNode, signed: Tx): Promise<bigint> {
-  const admission = await node.api.submit(signed.bytes);
-  if (!admission.ok) throw new Error(`refused ${admission.code}: ${admission.message}`);
-  const at = await node.api.waitForCommit(signed.hashHex, 30_000);
-  if (!at) throw new Error(`tx ${signed.hashHex} not committed in time`);
-  const rec = await node.query.getTx(signed.hash);
-  if (rec!.receipt.code !== "OK") throw new Error(`${signed.body.payload.type}: ${rec!.receipt.code} ${rec!.receipt.message}`);
-  return rec!.height;
-}
+const commit = commitOk;
 
 /** Keeps the chain moving until `done`. */
 async function loadUntil(done: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
