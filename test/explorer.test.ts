@@ -180,6 +180,25 @@ t.test("the network page, without a key: blocks with their certificates verified
   t.match(await page.locator("#block-certificate").textContent(), /verified: signed by/);
   t.match(await page.textContent("main"), /Key needed: .*load your party key/, "the block's transactions need a key, and the page says so");
   await shot(page, "02-block-no-key");
+  // from one block to another whose answer is held back: the page never shows the first block's
+  // facts under the second's heading while it waits
+  const shown = await page.locator("main dl.facts dd").first().textContent();
+  const other = /^1\b/.test(shown ?? "") ? 2 : 1;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(new RegExp(`/v1/blocks/${other}(\\?|$)`), async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${url(0)}#/block/${other}`);
+  await page.getByRole("heading", { name: `Block ${other}`, level: 1 }).waitFor();
+  await page.getByText("Loading the block").waitFor();
+  t.equal(await page.locator("#block-certificate").count(), 0, "while the block is loading, no certificate (of the block before) is shown");
+  t.equal(await page.locator("main dl.facts").count(), 0, "nor its facts");
+  release();
+  await page.locator("#block-certificate.ok").waitFor();
+  t.match(await page.locator("main dl.facts dd").first().textContent(), new RegExp(`^${other}\\b`), "then the block asked for");
+  await page.unrouteAll();
   // the key page itself
   await page.getByRole("link", { name: "Load key" }).click();
   await page.getByLabel("Or paste the key").waitFor();

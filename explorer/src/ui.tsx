@@ -31,20 +31,27 @@ export interface Loaded<T> {
   reload(): void;
 }
 
-/** Runs `load` when `deps` change (and on reload); the latest call wins. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
-  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+/**
+ * Runs `load` when `deps` change (and on reload); the latest call wins. While a reload runs, the last
+ * data stays shown (a refresh in place), unless `subject` (the id, hash or height the page is about)
+ * changed: a page never shows one block's or receivable's data under another's heading, not even for
+ * the frame between the route change and the load.
+ */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[], subject?: string): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean; subject?: string | undefined }>({ loading: true });
   const [tick, setTick] = useState(0);
   const seq = useRef(0);
   useEffect(() => {
     const n = ++seq.current;
     setState((s) => ({ ...s, loading: true }));
     load().then(
-      (data) => n === seq.current && setState({ data, loading: false }),
-      (error) => n === seq.current && setState({ error, loading: false }),
+      (data) => n === seq.current && setState({ data, loading: false, subject }),
+      (error) => n === seq.current && setState({ error, loading: false, subject }),
     );
   }, [...deps, tick]);
-  return { data: state.data, error: state.error, loading: state.loading, reload: () => setTick((t) => t + 1) };
+  const reload = () => setTick((t) => t + 1);
+  if (state.subject !== subject) return { data: undefined, error: undefined, loading: true, reload };
+  return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
 export function Amount({ minor, currency }: { minor: string; currency: string }) {

@@ -9,7 +9,7 @@ import { epochSet, heightsOf } from "../sets.js";
 
 export function BlockPage({ height }: { height: string }) {
   const { sets, trusted } = useApp();
-  const block = useLoad(() => openClient.getBlock(height === "latest" ? "latest" : BigInt(height), { minHeight: 0 }), [height]);
+  const block = useLoad(() => openClient.getBlock(height === "latest" ? "latest" : BigInt(height), { minHeight: 0 }), [height], height);
   const certified = useLoad(async () => {
     const b = await openClient.getBlock(height === "latest" ? "latest" : BigInt(height), { minHeight: 0 });
     try {
@@ -18,7 +18,7 @@ export function BlockPage({ height }: { height: string }) {
       if (err instanceof LedgerError && err.status === 404) return null;
       throw err;
     }
-  }, [height]);
+  }, [height], height);
   return (
     <Page title={`Block ${height}`}>
       <Show loaded={block} what="the block">
@@ -112,7 +112,7 @@ export function BlockPage({ height }: { height: string }) {
 
 function BlockTxs({ height }: { height: string }) {
   const { session } = useApp();
-  const txs = useLoad(() => session!.client.getBlockTxs(BigInt(height), { limit: 1000 }), [height, session]);
+  const txs = useLoad(() => session!.client.getBlockTxs(BigInt(height), { limit: 1000 }), [height, session], height);
   return (
     <Show loaded={txs} what="transactions">
       {(page) => (

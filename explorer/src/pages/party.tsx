@@ -18,9 +18,9 @@ const forbidden = (err: unknown) => err instanceof LedgerError && err.status ===
 function Party({ id }: { id: string }) {
   const { session } = useApp();
   const s = session!;
-  const party = useLoad(() => s.client.getParty(id), [id, s]);
-  const exposure = useLoad(() => s.client.getExposure(id), [id, s]);
-  const indicators = useLoad(() => s.client.getIndicators(id), [id, s]);
+  const party = useLoad(() => s.client.getParty(id), [id, s], id);
+  const exposure = useLoad(() => s.client.getExposure(id), [id, s], id);
+  const indicators = useLoad(() => s.client.getIndicators(id), [id, s], id);
   return (
     <>
       <Show loaded={party} what="the party">

@@ -117,8 +117,8 @@ type Entry = HistoryPageJson["items"][number];
 function Receivable({ id }: { id: string }) {
   const { session, trusted } = useApp();
   const s = session!;
-  const rec = useLoad(() => s.client.getReceivable(id), [id, s]);
-  const history = useLoad(() => s.client.getFullHistory(id, { waitCertifiedMs: 10_000 }), [id, s]);
+  const rec = useLoad(() => s.client.getReceivable(id), [id, s], id);
+  const history = useLoad(() => s.client.getFullHistory(id, { waitCertifiedMs: 10_000 }), [id, s], id);
   const report: VerificationReport | null = history.data && trusted ? verifyHistory(history.data, trusted) : null;
   // refused outright: one sentence, nothing else of the receivable
   if (rec.error instanceof LedgerError && rec.error.status === 403) return <ErrorBox error={rec.error} what="This receivable" />;

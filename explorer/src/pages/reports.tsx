@@ -26,8 +26,8 @@ function Reports() {
   const [bank, setBank] = useState<string | undefined>(undefined);
   const allowed = supervisor || s.role === "BANK";
   const q = s.role === "BANK" ? { bank: s.party.id } : bank ? { bank } : {};
-  const aging = useLoad(async () => (allowed && trusted ? s.client.verifiedReport("aging", trusted, { ...q, waitMs: 5000 }) : null), [s, trusted, bank]);
-  const conc = useLoad(async () => (allowed && trusted ? s.client.verifiedReport("concentration", trusted, { ...q, waitMs: 5000 }) : null), [s, trusted, bank]);
+  const aging = useLoad(async () => (allowed && trusted ? s.client.verifiedReport("aging", trusted, { ...q, waitMs: 5000 }) : null), [s, trusted, bank], bank ?? "");
+  const conc = useLoad(async () => (allowed && trusted ? s.client.verifiedReport("concentration", trusted, { ...q, waitMs: 5000 }) : null), [s, trusted, bank], bank ?? "");
   if (!allowed) return <Hidden>The reports are a bank's own book, or any bank's for auditors and regulators; as {s.role} {s.party.id} may not see them.</Hidden>;
   return (
     <>

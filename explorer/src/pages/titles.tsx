@@ -118,7 +118,7 @@ export function TitlePage({ id }: { id: string }) {
 function Title({ id }: { id: string }) {
   const { session } = useApp();
   const s = session!;
-  const title = useLoad(() => s.client.getTitle(id), [id, s]);
+  const title = useLoad(() => s.client.getTitle(id), [id, s], id);
   return (
     <Show loaded={title} what="the title">
       {(v) => (

@@ -14,7 +14,7 @@ export function TxPage({ hash }: { hash: string }) {
 
 function Tx({ hash }: { hash: string }) {
   const { session, trusted } = useApp();
-  const tx = useLoad(() => session!.client.getTx(hash, { waitCertifiedMs: 5000 }), [hash, session]);
+  const tx = useLoad(() => session!.client.getTx(hash, { waitCertifiedMs: 5000 }), [hash, session], hash);
   return (
     <Show loaded={tx} what="the transaction">
       {(t) => {

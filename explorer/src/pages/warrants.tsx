@@ -108,7 +108,7 @@ type PieceRec = WarrantTreeJson["pieces"][number];
 function Warrant({ id }: { id: string }) {
   const { session } = useApp();
   const s = session!;
-  const tree = useLoad(() => s.client.getWarrant(id), [id, s]);
+  const tree = useLoad(() => s.client.getWarrant(id), [id, s], id);
   return (
     <Show loaded={tree} what="the warrant">
       {(t) => {
