@@ -23,6 +23,7 @@ import { LedgerError } from "../sdk/errors.js";
 import { signerFromSeed } from "../sdk/signer.js";
 import { nodeCrypto } from "../node/crypto.js";
 import { DealFactory, type BenchParty, type Deal, type Step, type StepKind } from "./deals.js";
+import { refusedBeforeAdmission } from "./verdict.js";
 
 export type PhaseMode = "closed" | "open" | "batch";
 
@@ -87,6 +88,18 @@ export interface FinalReport {
   noReceipt: Record<string, number>;
   /** of those, found committed afterwards with the expected code */
   recoveredLater: number;
+  /**
+   * of those, the ones a node refused before admitting them (an HTTP error with the node's code, or
+   * 408: the node never read the whole request) and that indeed never committed: load shed, which is
+   * correct. Counted apart from `lost`.
+   */
+  shed: number;
+  /**
+   * the transactions that may have been admitted (202 pending, no answer, a connection reset after the
+   * request went out) and were not found committed with the expected code, or whose lookup failed:
+   * what the correctness verdict counts
+   */
+  lost: number;
   mismatches: string[];
   deals: { built: number; completed: number; dropped: number };
   /** submissions sent again after ECONNRESET on a reused connection */
@@ -131,7 +144,8 @@ class Generator {
   private legitimateRefused = 0;
   private fraudNotRejected = 0;
   private readonly noReceipt: Record<string, number> = {};
-  private readonly unresolved: Step[] = [];
+  /** steps answered without a receipt, with the answer's reason; looked up at finish */
+  private readonly unresolved: { step: Step; reason: string }[] = [];
   private readonly pending = new Set<Step>();
   /** steps whose request was written out to a node (not still queued in the agent for a free socket) */
   private readonly written = new WeakSet<Step>();
@@ -308,7 +322,7 @@ class Generator {
     if (answer.code === undefined) {
       const reason = answer.reason ?? "unknown";
       this.noReceipt[reason] = (this.noReceipt[reason] ?? 0) + 1;
-      this.unresolved.push(step);
+      this.unresolved.push({ step, reason });
       this.deals.dropped++; // its state is unknown now: later steps would not mean what they expect
       return;
     }
@@ -410,59 +424,75 @@ class Generator {
   /** Looks up every transaction answered without a receipt: committed after all, with the right code? */
   async finish(): Promise<FinalReport> {
     let recovered = 0;
+    let shed = 0;
+    let lost = 0;
     const auditor = this.config.parties.find((p) => p.role === "AUDITOR");
-    // Still unanswered after the drain: counted as answered without a receipt, then looked up. A
-    // request still queued in the generator's agent (every socket to that node holding a request
-    // that waits for its commit) never reached a node: counted apart, as load never offered.
+    // An overloaded open loop leaves requests waiting on the nodes and a backlog in the pools. Let
+    // both settle first (at most 3 minutes): a request still waiting gets its answer (a receipt, 202
+    // pending or a refusal) and is recorded as it comes, so the lookups below are of settled
+    // transactions only, and a pool still holding work is said.
+    const settleStart = performance.now();
+    const settleDeadline = settleStart + 180_000;
+    let sizes: number[] = [];
+    let writtenAtStart = 0;
+    for (const step of this.pending) if (this.written.has(step)) writtenAtStart++;
+    const pendingAtStart = this.pending.size;
+    while (performance.now() < settleDeadline) {
+      sizes = await Promise.all(this.config.urls.map((url) => createClient({ url, timeoutMs: 5_000 }).status().then((s) => s.mempool.txs, () => -1)));
+      if (this.pending.size === 0 && sizes.every((n) => n === 0)) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const settled = `${((performance.now() - settleStart) / 1000).toFixed(1)} s after the run`;
+    if (pendingAtStart > 0)
+      this.mismatches.push(
+        `(${pendingAtStart} requests were still waiting when the run ended, ${writtenAtStart} of them sent; ${this.pending.size === 0 ? `all answered ${settled}` : `${this.pending.size} still unanswered ${settled}`})`,
+      );
+    if (this.unresolved.length > 0 || this.pending.size > 0)
+      this.mismatches.push(sizes.every((n) => n === 0) ? `(the pools were empty ${settled}: lookups follow)` : `(the pools still held ${sizes.join("/")} transactions ${settled} (-1: no answer): lookups follow anyway)`);
+    // Still no answer: a request never sent (queued in the agent for a socket) is load never offered;
+    // one sent is looked up like any other.
     for (const step of this.pending) {
       const why = this.written.has(step) ? "unanswered" : "never sent";
       this.noReceipt[why] = (this.noReceipt[why] ?? 0) + 1;
-      if (why === "unanswered") this.unresolved.push(step);
+      if (why === "unanswered") this.unresolved.push({ step, reason: why });
     }
     if (this.unresolved.length > 0 && auditor) {
-      // An overloaded open loop leaves a backlog in the pools: an admitted transaction must still
-      // commit, so let the network work through it before looking (at most 3 minutes).
-      const drainDeadline = performance.now() + 180_000;
-      const drainStart = performance.now();
-      let sizes: number[] = [];
-      while (performance.now() < drainDeadline) {
-        sizes = await Promise.all(this.config.urls.map((url) => createClient({ url, timeoutMs: 5_000 }).status().then((s) => s.mempool.txs, () => -1)));
-        if (sizes.every((n) => n === 0)) break;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      // Said whichever way it went: "not committed" below means little while pools still hold work.
-      this.mismatches.push(
-        sizes.every((n) => n === 0)
-          ? `(the pools emptied ${((performance.now() - drainStart) / 1000).toFixed(1)} s after the run: lookups follow)`
-          : `(the pools still held ${sizes.join("/")} transactions 180 s after the run (-1: no answer): lookups follow anyway)`,
-      );
       const client = createClient({ url: this.config.urls[0]!, signer: signerFromSeed(auditor.id, fromHex(auditor.seedHex), nodeCrypto), timeoutMs: 5_000 });
       const deadline = performance.now() + 120_000;
       let next = 0;
-      let stopped = false;
       const worker = async () => {
         while (next < this.unresolved.length) {
+          const { step, reason } = this.unresolved[next++]!;
           if (performance.now() > deadline) {
-            stopped = true;
-            return;
+            lost++;
+            this.notFound["not looked up (120 s)"] = (this.notFound["not looked up (120 s)"] ?? 0) + 1;
+            continue;
           }
-          const step = this.unresolved[next++]!;
           try {
             const got = await client.getTx(step.hashHex);
             if (got.receipt.code === step.expect) recovered++;
-            else if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): committed later with ${got.receipt.code}, expected ${step.expect}`);
+            else {
+              lost++;
+              if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered ${reason}): committed later with ${got.receipt.code}, expected ${step.expect}`);
+            }
           } catch (err) {
             // NOT_FOUND: no node committed it. Anything else (a timeout, a 503): the lookup failed.
-            const why = err instanceof LedgerError && err.code === "NOT_FOUND" ? "not committed" : `lookup failed (${err instanceof LedgerError ? err.code : String(err)})`;
+            const notCommitted = err instanceof LedgerError && err.code === "NOT_FOUND";
+            if (notCommitted && refusedBeforeAdmission(reason)) {
+              shed++;
+              continue;
+            }
+            lost++;
+            const why = notCommitted ? `not committed (answered ${reason})` : `lookup failed (${err instanceof LedgerError ? err.code : String(err)})`;
             this.notFound[why] = (this.notFound[why] ?? 0) + 1;
-            if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered without receipt): ${why}`);
+            if (this.mismatches.length < 20) this.mismatches.push(`${step.kind} ${step.hashHex} (answered ${reason}): ${why}`);
           }
         }
       };
       await Promise.all(Array.from({ length: 16 }, worker));
-      if (stopped && this.mismatches.length < 20) this.mismatches.push(`lookups of transactions answered without a receipt stopped after 120 s`);
+      if (shed > 0) this.mismatches.push(`(${shed} transactions refused before admission, none committed: load shed)`);
       if (Object.keys(this.notFound).length > 0) this.mismatches.push(`lookups that found no receipt, by why: ${JSON.stringify(this.notFound)}`);
-    }
+    } else if (this.unresolved.length > 0) lost += this.unresolved.length;
     const cpu = process.cpuUsage(this.cpu0);
     for (const a of this.agents) a.destroy();
     return {
@@ -474,6 +504,8 @@ class Generator {
       fraudNotRejected: this.fraudNotRejected,
       noReceipt: this.noReceipt,
       recoveredLater: recovered,
+      shed,
+      lost,
       mismatches: this.mismatches,
       deals: this.deals,
       retries: this.retries,

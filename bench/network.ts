@@ -537,11 +537,12 @@ async function main(): Promise<void> {
   log(`  unexpected codes ${f.unexpected} (legitimate refused ${f.legitimateRefused}, fraud not rejected ${f.fraudNotRejected}); answered without receipt ${JSON.stringify(f.noReceipt)} (found committed as expected later: ${f.recoveredLater}); deals built ${f.deals.built}, completed ${f.deals.completed}, dropped ${f.deals.dropped}; resubmitted after ECONNRESET ${f.retries}`);
   log(`  all nodes on one head at the end: ${converged}`);
   for (const m of f.mismatches) log(`  ! ${m}`);
-  // "never sent": still queued in the generator for a socket when the run ended (every socket to the
-  // node held a request waiting for its commit); no node saw it, so it is load not offered, not a
-  // transaction lost. Printed above, and in each open phase as offered vs sent.
-  const unresolved = Object.entries(f.noReceipt).reduce((a, [why, n]) => a + (why === "never sent" ? 0 : n), 0) - f.recoveredLater;
-  const correct = f.unexpected === 0 && unresolved === 0 && converged;
+  // Failing: a transaction a node may have admitted (202 pending, no answer, a reset after the request
+  // went out) that never committed with its expected code. Not failing: one a node refused before
+  // admission that never committed (load shed, counted), or one never sent (still queued in the
+  // generator's agent when the run ended: load not offered; printed in each open phase as offered vs sent).
+  log(`  answered without a receipt: ${f.recoveredLater} committed later as expected, ${f.shed} refused before admission and never committed (shed), ${f.lost} lost or unknown`);
+  const correct = f.unexpected === 0 && f.lost === 0 && converged;
   if (!correct) exitCode = 1;
 
   // What a block and what a transaction cost a node, each on its own (bench/costs.ts).
