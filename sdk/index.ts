@@ -156,7 +156,7 @@ export type { AgingReportJson, ConcentrationReportJson, FinancialsJson, Indicato
 export type { PieceAncestry, PieceProblem, PieceProblemCode, PieceVerificationReport, VerifyPieceOptions } from "./verify-piece.js";
 export { pieceIdOf } from "./transactions/warrant-common.js";
 // governance (DESIGN.md §12, docs/governance.md): a new key's proof of possession
-export { keyPossessionMessage, keyPossessionProof, verifyKeyPossession } from "./transactions/key-possession.js";
+export { keyPossessionMessage, keyPossessionProof, verifyKeyPossession, nodeKeyPossessionMessage, nodeKeyPossessionProof, verifyNodeKeyPossession } from "./transactions/key-possession.js";
 export { batchDigest, checkpointSigningBytes, commitSigningBytes, faultTolerance, quorumSize, verifyCommitCertificate } from "./commit.js";
 export {
   certifiedHeaderFromJson,

@@ -676,16 +676,32 @@ t.test("governance propose rotate: a validator's node key replaced in its place,
   const before = (await tl("governance", "status", "--party", "auditor", "--json")).out as { validators: { partyId: string; nodePublicKey: string }[] };
   const current = before.validators[1]!;
   t.equal(current.partyId, "bank-b");
-  const next = toHex(nodeCrypto.publicKeyFromSeed(new Uint8Array(32).fill(9)));
+  const nextSeed = new Uint8Array(32).fill(9);
+  const next = toHex(nodeCrypto.publicKeyFromSeed(nextSeed));
+  // bank-b's operator proves it holds the next key (the chain id from the node's status)
+  const nextFile = join(net, "node-key.next.json");
+  writeKeyFile(nextFile, { seed: nextSeed });
+  t.match((await tl("keys", "node-possession", "--json")).err, { error: { code: "USAGE", message: /the next node key file or --config/ } });
+  t.match((await tl("keys", "node-possession", nextFile, "--json")).err, { error: { code: "USAGE", message: /pass --for <partyId>/ } });
+  const possession = await tl("keys", "node-possession", nextFile, "--for", "bank-b", "--json");
+  t.equal(possession.code, 0, JSON.stringify(possession.err));
+  t.match(possession.out, { partyId: "bank-b", chainId: h.chainId, newNodePublicKey: next, newNodeKeyProof: /^[0-9a-f]{128}$/ });
+  const proof = possession.out.newNodeKeyProof as string;
 
   const missing = await tl("governance", "propose", "rotate", "--node-key", current.nodePublicKey, "--validator-party", "bank-b", "--party", "bank-a", "--json");
   t.equal(missing.code, 2);
-  t.match(missing.err, { error: { code: "USAGE", message: /--new-node-key is required/ } });
+  t.match(missing.err, { error: { code: "USAGE", message: /--new-node-key and --new-node-key-proof are required/ } });
+  const unproven = await tl("governance", "propose", "rotate", "--node-key", current.nodePublicKey, "--new-node-key", next, "--validator-party", "bank-b", "--party", "bank-a", "--json");
+  t.equal(unproven.code, 2, "the new key without its proof");
+  const forProof = await tl("keys", "node-possession", nextFile, "--for", "customs", "--json");
+  const misbound = await tl("governance", "propose", "rotate", "--node-key", current.nodePublicKey, "--new-node-key", next, "--new-node-key-proof", forProof.out.newNodeKeyProof as string, "--validator-party", "bank-b", "--party", "bank-a", "--json");
+  t.not(misbound.code, 0, "a proof made for another party's validator");
+  t.match(misbound.err, { error: { code: "KEY_NOT_PROVEN" } });
   const stray = await tl("governance", "propose", "add", "--node-key", next, "--new-node-key", next, "--validator-party", "auditor", "--party", "bank-a", "--json");
   t.equal(stray.code, 2);
   t.match(stray.err, { error: { code: "USAGE", message: /for rotate only/ } });
 
-  const proposed = await tl("governance", "propose", "rotate", "--node-key", current.nodePublicKey, "--new-node-key", next, "--validator-party", "bank-b", "--party", "bank-a", "--json");
+  const proposed = await tl("governance", "propose", "rotate", "--node-key", current.nodePublicKey, "--new-node-key", next, "--new-node-key-proof", proof, "--validator-party", "bank-b", "--party", "bank-a", "--json");
   t.equal(proposed.code, 0, JSON.stringify(proposed.err));
   t.match(proposed.out, { change: "ROTATE_KEY", partyId: "bank-b", nodePublicKey: current.nodePublicKey, newNodePublicKey: next, approvals: ["bank-a"], needed: 3 });
   const id = proposed.out.proposalId as string;

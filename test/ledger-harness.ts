@@ -2,6 +2,7 @@
 // executed with executeBlock on MemoryState, committed tx hashes tracked the way the store must
 // (takesTxHash), and transactions built and signed through the SDK exactly as a client would, then
 // decoded from their wire bytes as a node would.
+import { nodeKeyPossessionProof } from "../sdk/transactions/key-possession.js";
 import { createHash } from "node:crypto";
 import { nodeCrypto } from "../node/crypto.js";
 import { accessKeys, executeBlock, recordsCreatedIn, genesisWrites, takesTxHash, type BlockContext, type LedgerDeps, type LedgerParams } from "../node/ledger/execute.js";
@@ -31,6 +32,9 @@ export const h32 = (label: string): Uint8Array => sha256(`test/${label}`);
 
 /** A real ed25519 public key for a label (a random 32-byte value is often not a curve point). */
 export const pk32 = (label: string): Uint8Array => nodeCrypto.publicKeyFromSeed(h32(`key/${label}`));
+/** The node-key possession proof of pk32(label) for `partyId`'s validator (a ROTATE_KEY carries it). */
+export const nodeKeyProof = (label: string, partyId: string, chainId = CHAIN_ID): Uint8Array =>
+  nodeKeyPossessionProof(chainId, partyId, pk32(label), (m) => nodeCrypto.sign(h32(`key/${label}`), m));
 
 export interface TestParty {
   id: string;

@@ -8,6 +8,7 @@ import { tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";
 import { LedgerError } from "../sdk/errors.js";
 import { nodeCrypto } from "../node/crypto.js";
+import { nodeKeyPossessionProof } from "../sdk/transactions/key-possession.js";
 import { servedHarness } from "./rpc-harness.js";
 
 const { as } = await servedHarness(t, { governance: true });
@@ -51,10 +52,18 @@ t.test("propose, approve, decide: the set in state grows to five", async (t) => 
 });
 
 t.test("ROTATE_KEY through the RPC: the proposal and the events carry the new key, the set keeps the member in its place", async (t) => {
-  const rotated = nodeCrypto.publicKeyFromSeed(new Uint8Array(32).fill(8));
+  const rotatedSeed = new Uint8Array(32).fill(8);
+  const rotated = nodeCrypto.publicKeyFromSeed(rotatedSeed);
+  const { chainId } = await as("auditor").status();
+  const newNodeKeyProof = nodeKeyPossessionProof(chainId, "auditor", rotated, (m) => nodeCrypto.sign(rotatedSeed, m));
   t.throws(() => tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: newNode, partyId: "auditor", newNodePublicKey: newNode }), { code: "MALFORMED" }, "the new key must differ from the current one");
   const before = await as("auditor").getGovernance();
-  const proposed = await as("bank-a").submit(tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: newNode, partyId: "auditor", newNodePublicKey: rotated }));
+  await t.rejects(
+    as("bank-a").submit(tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: newNode, partyId: "auditor", newNodePublicKey: rotated, newNodeKeyProof: newNodeKeyProof.map((b, i) => (i === 0 ? b ^ 1 : b)) })),
+    { code: "KEY_NOT_PROVEN", status: 409 },
+    "a proof that does not verify under the new key is a rejection on the ledger",
+  );
+  const proposed = await as("bank-a").submit(tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: newNode, partyId: "auditor", newNodePublicKey: rotated, newNodeKeyProof }));
   t.match(proposed.receipt.events, [{ type: "validatorChangeProposed", change: "ROTATE_KEY", nodePublicKey: toHex(newNode), newNodePublicKey: toHex(rotated) }]);
   const proposalId = proposed.txHash;
   const open = await as("auditor").getGovernance({ proposal: proposalId });

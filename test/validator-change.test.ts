@@ -7,7 +7,9 @@ import t from "tap";
 import { tx } from "../sdk/builders.js";
 import { toHex } from "../sdk/bytes.js";
 import { approvalsNeeded, getValidatorProposal, getValidatorSet, type ValidatorMember } from "../node/ledger/governance.js";
-import { TestChain, makeParty, pk32, type TestParty } from "./ledger-harness.js";
+import { CHAIN_ID, TestChain, h32, makeParty, nodeKeyProof, pk32, type TestParty } from "./ledger-harness.js";
+import { keyPossessionProof } from "../sdk/transactions/key-possession.js";
+import { nodeCrypto } from "../node/crypto.js";
 
 const banks = ["bank-a", "bank-b", "customs", "core"].map((id, i) => makeParty(id, i === 2 ? "CUSTOMS" : i === 3 ? "ENTERPRISE" : "BANK"));
 const newcomers = ["bank-e", "bank-f", "bank-g"].map((id) => makeParty(id, "BANK"));
@@ -147,22 +149,37 @@ t.test("ROTATE_KEY: one decision replaces a validator's node key in its place; n
   const c = chain();
   const b = banks[1]!;
   const fresh = pk32("node/bank-b/2027");
-  // format: the new key is required for ROTATE_KEY, refused for the other kinds, and must differ from the current one
+  const proof = nodeKeyProof("node/bank-b/2027", b.id);
+  // format: the new key and its proof are required for ROTATE_KEY, refused for the other kinds, and the key must differ from the current one
   t.match(c.run(c.signRaw("bank-a", { type: "proposeValidatorChange", change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id })), { code: "MALFORMED", message: /newNodePublicKey/ });
-  t.match(c.run(c.signRaw("bank-a", { type: "proposeValidatorChange", change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: node(b.id) })), { code: "MALFORMED", message: /differ/ });
+  t.match(c.run(c.signRaw("bank-a", { type: "proposeValidatorChange", change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: node(b.id), newNodeKeyProof: proof })), { code: "MALFORMED", message: /differ/ });
+  t.match(c.run(c.signRaw("bank-a", { type: "proposeValidatorChange", change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: fresh })), { code: "MALFORMED", message: /newNodeKeyProof: a ROTATE_KEY carries the new key's possession proof/ });
+  t.match(c.run(c.signRaw("bank-a", { type: "proposeValidatorChange", change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: fresh, newNodeKeyProof: proof.subarray(0, 63) })), { code: "MALFORMED", message: /newNodeKeyProof/ });
   t.match(c.run(c.signRaw("bank-a", { type: "proposeValidatorChange", change: "ADD", nodePublicKey: fresh, partyId: "bank-e", newNodePublicKey: pk32("x") })), { code: "MALFORMED", message: /only a ROTATE_KEY/ });
+  t.match(c.run(c.signRaw("bank-a", { type: "proposeValidatorChange", change: "ADD", nodePublicKey: fresh, partyId: "bank-e", newNodeKeyProof: proof })), { code: "MALFORMED", message: /only a ROTATE_KEY carries/ });
   t.throws(() => tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id }), /newNodePublicKey/, "the builder runs the same check");
+  t.throws(() => tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: fresh }), /newNodeKeyProof/, "and asks for the proof");
   // the rule: the validator is the party's, the new key is no validator's
-  t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: "bank-a", newNodePublicKey: fresh })), { code: "NOT_FOUND" }, "bank-b's validator is not bank-a's");
-  t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: node("customs") })), { code: "INVALID_STATE", message: /already a validator's/ });
+  t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: "bank-a", newNodePublicKey: fresh, newNodeKeyProof: proof })), { code: "NOT_FOUND" }, "bank-b's validator is not bank-a's");
+  t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: node("customs"), newNodeKeyProof: nodeKeyProof("node/customs", b.id) })), { code: "INVALID_STATE", message: /already a validator's/ });
+  // the proof: signed by the new key, for this validator's party, on this chain, under the node-key domain
+  const notProven = (newNodeKeyProof: Uint8Array, what: string) =>
+    t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: fresh, newNodeKeyProof })), { code: "KEY_NOT_PROVEN", message: /possession proof does not verify under the new node key for bank-b's validator/ }, what);
+  notProven(nodeKeyProof("node/bank-b/other", b.id), "signed by another key");
+  notProven(nodeKeyProof("node/bank-b/2027", "customs"), "made for another party's validator (a proof seen in one proposal cannot move that key to another validator)");
+  notProven(nodeKeyProof("node/bank-b/2027", b.id, "tradeledger-other-chain"), "made on another chain");
+  notProven(keyPossessionProof(CHAIN_ID, b.id, h32("key/node/bank-b/2027"), nodeCrypto).proof, "a party-key possession proof of the same key (another domain)");
+  const flipped = proof.slice();
+  flipped[10] = flipped[10]! ^ 1;
+  notProven(flipped, "altered");
 
-  const proposed = c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: fresh }));
+  const proposed = c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: fresh, newNodeKeyProof: proof }));
   t.equal(proposed.code, "OK", proposed.message);
   const id = proposed.target;
   t.match(proposed.events, [{ type: "validatorChangeProposed", change: "ROTATE_KEY", partyId: b.id, nodePublicKey: node(b.id), newNodePublicKey: fresh }]);
   t.same(getValidatorProposal(c.state, id)?.newNodePublicKey, fresh, "the proposal keeps the new key");
   // a rival rotation of the same key, to another key, proposed meanwhile
-  const rival = c.submit("customs", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: pk32("node/bank-b/rival") }));
+  const rival = c.submit("customs", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node(b.id), partyId: b.id, newNodePublicKey: pk32("node/bank-b/rival"), newNodeKeyProof: nodeKeyProof("node/bank-b/rival", b.id) }));
   t.equal(rival.code, "OK", rival.message);
 
   c.submit("bank-b", tx.approveValidatorChange({ proposalId: id }));
@@ -185,5 +202,5 @@ t.test("ROTATE_KEY: one decision replaces a validator's node key in its place; n
   t.match(c.submit("core", tx.approveValidatorChange({ proposalId: rival.target })), { code: "NOT_FOUND", message: /no longer applies/ });
   // the retired key cannot come back while it still runs (until the switch), and nobody else's key may take the new one
   t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ADD", nodePublicKey: fresh, partyId: "bank-e" })), { code: "INVALID_STATE" });
-  t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node("customs"), partyId: "customs", newNodePublicKey: node(b.id) })), { code: "INVALID_STATE", message: /already a validator's/ });
+  t.match(c.submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: node("customs"), partyId: "customs", newNodePublicKey: node(b.id), newNodeKeyProof: nodeKeyProof(`node/${b.id}`, "customs") })), { code: "INVALID_STATE", message: /already a validator's/ });
 });

@@ -7,8 +7,10 @@
 // CLI's own restart wiring (node/cli/cli.ts).
 import t from "tap";
 import { randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Cluster, FAST_CONSENSUS, sleep } from "../tools/cluster.js";
 import { readJsonFile, writeJsonFile, writeKeyFile } from "../config/load.js";
 import { tx } from "../sdk/builders.js";
@@ -18,6 +20,7 @@ import { certificateFromJson } from "../sdk/json.js";
 import { nodeCrypto } from "../node/crypto.js";
 
 const B = 1; // bank-b
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli", "cli.js");
 
 t.test("tradeledger start restarts a rotated validator with its next key at the switch", async (t) => {
   t.setTimeout(240_000);
@@ -43,7 +46,12 @@ t.test("tradeledger start restarts a rotated validator with its next key at the 
     if (!done.ok) throw new Error(`${payload.type} by ${party}: ${done.code}`);
     return done;
   };
-  const proposed = await submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: oldKey, partyId: "bank-b", newNodePublicKey: newKey }));
+  // bank-b's operator proves the next key from the node's own config; bank-a proposes with it
+  const possession = spawnSync(process.execPath, [CLI, "keys", "node-possession", "--config", configFile, "--json"], { encoding: "utf8" });
+  t.equal(possession.status, 0, possession.stderr);
+  const proved = JSON.parse(possession.stdout) as { partyId: string; chainId: string; newNodePublicKey: string; newNodeKeyProof: string };
+  t.match(proved, { partyId: "bank-b", chainId: (readJsonFile(cluster.net.genesisFile) as { chainId: string }).chainId, newNodePublicKey: newKey }, "keys node-possession names the validator's party, the chain and the next key");
+  const proposed = await submit("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: oldKey, partyId: "bank-b", newNodePublicKey: newKey, newNodeKeyProof: proved.newNodeKeyProof }));
   await submit("bank-b", tx.approveValidatorChange({ proposalId: proposed.txHash }), 2);
   const decided = await submit("customs", tx.approveValidatorChange({ proposalId: proposed.txHash }), 2);
   t.ok(decided.receipt.events.some((e) => e.type === "validatorSetChanged"), `decided in block ${decided.height}`);

@@ -9,9 +9,12 @@
 // path (a config file with nextNodeKeyFile, `tradeledger start`'s fromConfigFile) picks the next
 // key by itself after the switch.
 import t from "tap";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { nodeKeyPossessionProof, verifyNodeKeyPossession } from "../sdk/transactions/key-possession.js";
 import { tx } from "../sdk/builders.js";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import { commitSigningBytes, epochSigningChainId, verifyCommitCertificate, type CommitCertificate, type Validator } from "../sdk/commit.js";
@@ -29,6 +32,8 @@ import type { Tx } from "../sdk/tx.js";
 import { eventually, startTestNetwork, type TestNetwork, commitOk } from "./net-harness.js";
 import { initTestToken, softhsmUnavailable } from "./softhsm.js";
 import { Pkcs11Key } from "../node/keys/pkcs11.js";
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "node", "cli", "cli.js");
 
 let net: TestNetwork;
 /** bank-b's next node key */
@@ -94,7 +99,8 @@ t.test("bank-b's validator rotates its node key at a switch: same place, new key
   const [a, , c, d] = net.nodes as TradeLedgerNode[];
   const committedAt = new Map<bigint, number>();
   a!.api.onBlock((blk) => void committedAt.set(blk.certificate.seq, performance.now()));
-  const proposal = net.sign("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: oldKey, partyId: "bank-b", newNodePublicKey: newKey }));
+  const proof = nodeKeyPossessionProof(net.genesis.chainId, "bank-b", newKey, (m) => nodeCrypto.sign(newSeed, m));
+  const proposal = net.sign("bank-a", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: oldKey, partyId: "bank-b", newNodePublicKey: newKey, newNodeKeyProof: proof }));
   await commit(a!, proposal);
   await commit(c!, net.sign("bank-b", tx.approveValidatorChange({ proposalId: proposal.hashHex })));
   const decidedAt = await commit(c!, net.sign("customs", tx.approveValidatorChange({ proposalId: proposal.hashHex })));
@@ -250,7 +256,13 @@ t.test("a next key in an HSM (nextNodeKeyPkcs11): bank-b rotates again, to a key
   t.equal(net.nodes[B]!.p2p.peerId, peerIdFromNodePublicKey(newKey), "until the switch: the key in force");
 
   const [a, , c] = net.nodes as TradeLedgerNode[];
-  const proposal = net.sign("customs", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: newKey, partyId: "bank-b", newNodePublicKey: hsmKey }));
+  // the proof is signed in the HSM: bank-b's operator runs the CLI on the node's config
+  const possession = spawnSync(process.execPath, [CLI, "keys", "node-possession", "--config", hsmConfig, "--json"], { encoding: "utf8", env: { ...process.env, TRADELEDGER_PKCS11_PIN: token.pin } });
+  t.equal(possession.status, 0, possession.stderr);
+  const proved = JSON.parse(possession.stdout) as { partyId: string; chainId: string; newNodePublicKey: string; newNodeKeyProof: string };
+  t.match(proved, { partyId: "bank-b", chainId: net.genesis.chainId, newNodePublicKey: toHex(hsmKey) }, "keys node-possession opens the HSM key the node's config names");
+  t.ok(verifyNodeKeyPossession(nodeCrypto, net.genesis.chainId, "bank-b", hsmKey, fromHex(proved.newNodeKeyProof)), "and the HSM signed the proof");
+  const proposal = net.sign("customs", tx.proposeValidatorChange({ change: "ROTATE_KEY", nodePublicKey: newKey, partyId: "bank-b", newNodePublicKey: hsmKey, newNodeKeyProof: proved.newNodeKeyProof }));
   await commit(a!, proposal);
   await commit(c!, net.sign("bank-a", tx.approveValidatorChange({ proposalId: proposal.hashHex })));
   const decidedAt = await commit(c!, net.sign("core-enterprise", tx.approveValidatorChange({ proposalId: proposal.hashHex })));

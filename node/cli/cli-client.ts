@@ -24,7 +24,7 @@
 //   - node commands: status, block, tx, events (follow the stream), party register/show, and
 //     sign-request (the x-tl-* headers of a signed read, or a ready curl command).
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { keyFileInfo, loadKeyFile, writeKeyFile } from "../../config/load.js";
+import { keyFileInfo, loadGenesis, loadKeyFile, loadNodeConfig, writeKeyFile } from "../../config/load.js";
 import { nodeCrypto } from "../crypto.js";
 import { readPassphrase } from "../keys/passphrase.js";
 import { basename, dirname, join, resolve } from "node:path";
@@ -63,6 +63,7 @@ import {
   type VerificationReport,
   verifyHistory,
   keyPossessionProof,
+  nodeKeyPossessionProof,
   type DocumentKind,
   type Signer,
   type TitleKind,
@@ -1301,15 +1302,19 @@ function addValidatorChangeCommands(
     .requiredOption("--node-key <hex>", "the validator's ed25519 node public key, 64 hex digits (its genesis/node-key nodePublicKey); for rotate its current key")
     .requiredOption("--validator-party <id>", "the party that runs that validator")
     .option("--new-node-key <hex>", "rotate only: the node public key it signs with from the switch on (tradeledger keys generate --node)")
+    .option("--new-node-key-proof <hex>", "rotate only: that key's possession proof, 128 hex digits (its operator's `tradeledger keys node-possession`)")
     .action(
-      run(async (change: string, o: CommonOptions & { nodeKey: string; validatorParty: string; newNodeKey?: string }) => {
+      run(async (change: string, o: CommonOptions & { nodeKey: string; validatorParty: string; newNodeKey?: string; newNodeKeyProof?: string }) => {
         const kind = change === "rotate" ? "ROTATE_KEY" : change.toUpperCase();
         if (kind !== "ADD" && kind !== "REMOVE" && kind !== "ROTATE_KEY") throw new UsageError(`governance propose ${change}: add, remove or rotate`);
-        if ((kind === "ROTATE_KEY") !== (o.newNodeKey !== undefined)) throw new UsageError(kind === "ROTATE_KEY" ? "governance propose rotate: --new-node-key is required" : `governance propose ${change}: --new-node-key is for rotate only`);
+        if (kind === "ROTATE_KEY" && (o.newNodeKey === undefined || o.newNodeKeyProof === undefined))
+          throw new UsageError("governance propose rotate: --new-node-key and --new-node-key-proof are required (the new key's operator prints both: tradeledger keys node-possession)");
+        if (kind !== "ROTATE_KEY" && (o.newNodeKey !== undefined || o.newNodeKeyProof !== undefined)) throw new UsageError(`governance propose ${change}: --new-node-key and --new-node-key-proof are for rotate only`);
         const signer = signerOf(o, undefined, "governance propose");
         const client = clientOf(o, signer);
         const newKey = o.newNodeKey !== undefined ? { newNodePublicKey: o.newNodeKey } : {};
-        const done = await client.submit(built(() => tx.proposeValidatorChange({ change: kind, nodePublicKey: o.nodeKey, partyId: o.validatorParty, ...newKey })), signer);
+        const proof = o.newNodeKeyProof !== undefined ? { newNodeKeyProof: o.newNodeKeyProof } : {};
+        const done = await client.submit(built(() => tx.proposeValidatorChange({ change: kind, nodePublicKey: o.nodeKey, partyId: o.validatorParty, ...newKey, ...proof })), signer);
         const status = await statusOf(client, done.txHash);
         print({ proposalId: done.txHash, change: kind, partyId: o.validatorParty, nodePublicKey: o.nodeKey, ...newKey, approvals: status.proposal?.approvals ?? [], needed: status.approvalsNeeded, height: done.height });
       }),
@@ -1843,6 +1848,55 @@ function addGovernanceCommands(d: NodeCommandDeps, env: NodeJS.ProcessEnv): void
         const chainId = await chainIdOf(o);
         const { publicKey, proof } = keyPossessionProof(chainId, party, seed, nodeCrypto);
         print({ partyId: party, chainId, publicKey: toHex(publicKey), possessionProof: toHex(proof) });
+      }),
+    );
+
+  command(
+    "node-possession",
+    "prove a validator's next node key is held, for its ROTATE_KEY proposal: prints the key and its possession proof (docs/governance.md §4)",
+    undefined,
+    keys,
+  )
+    .argument("[nodeKeyFile]", "the next node key file (`tradeledger keys generate --node`); or --config")
+    .option("--config <file>", "instead: the validator's node config; its nextNodeKeyFile or nextNodeKeyPkcs11 is opened as the node opens it (an HSM key signs in the HSM)")
+    .option("--for <partyId>", "the party that runs the validator (default: the config's validatorId)")
+    .option("--chain-id <id>", "the chain id (default: the config's genesis, else the devnet's, else the node's status)")
+    .action(
+      run(async (file: string | undefined, o: CommonOptions & { config?: string; for?: string; chainId?: string }) => {
+        if ((file === undefined) === (o.config === undefined)) throw new UsageError("keys node-possession: give the next node key file or --config <node config>, one of them");
+        let publicKey: Uint8Array;
+        let sign: (message: Uint8Array) => Uint8Array;
+        let close = () => {};
+        let party = o.for;
+        let chainId = o.chainId;
+        if (file !== undefined) {
+          const { seed } = await seedOf(resolve(file), `the next node key ${file}`);
+          publicKey = nodeCrypto.publicKeyFromSeed(seed);
+          sign = (m) => nodeCrypto.sign(seed, m);
+        } else {
+          const config = loadNodeConfig(resolve(o.config!), env);
+          party ??= config.validatorId;
+          chainId ??= loadGenesis(config.genesisFile).chainId;
+          if (config.nextNodeKeyFile) {
+            const { seed } = await seedOf(config.nextNodeKeyFile, `the next node key ${config.nextNodeKeyFile}`);
+            publicKey = nodeCrypto.publicKeyFromSeed(seed);
+            sign = (m) => nodeCrypto.sign(seed, m);
+          } else if (config.nextNodeKeyPkcs11) {
+            const { Pkcs11Key, pinFromEnvironment } = await import("../keys/pkcs11.js");
+            const key = Pkcs11Key.open({ ...config.nextNodeKeyPkcs11, pin: pinFromEnvironment(env) });
+            publicKey = key.publicKey;
+            sign = (m) => key.signSync(m);
+            close = () => key.close();
+          } else throw new UsageError(`${o.config}: no nextNodeKeyFile or nextNodeKeyPkcs11 (the key the validator signs with after the rotation)`);
+        }
+        if (!party) throw new UsageError("keys node-possession: pass --for <partyId> (the party that runs the validator)");
+        try {
+          chainId ??= await chainIdOf(o);
+          const proof = nodeKeyPossessionProof(chainId, party, publicKey, sign);
+          print({ partyId: party, chainId, newNodePublicKey: toHex(publicKey), newNodeKeyProof: toHex(proof) });
+        } finally {
+          close();
+        }
       }),
     );
 

@@ -65,7 +65,7 @@ export const messages: Readonly<Record<string, string>> = {
   "SetRule": "ruleId:string kind:RuleKind params:RuleParams severity:Severity",
   "RetireRule": "ruleId:string",
   "SupervisionRule": "ruleId:string kind:RuleKind params:RuleParams severity:Severity setBy:string setAt:uint64 setHeight:uint64",
-  "ProposeValidatorChange": "change:ValidatorChangeKind nodePublicKey:bytes partyId:string newNodePublicKey:bytes",
+  "ProposeValidatorChange": "change:ValidatorChangeKind nodePublicKey:bytes partyId:string newNodePublicKey:bytes newNodeKeyProof:bytes",
   "ApproveValidatorChange": "proposalId:string",
   "ValidatorMember": "partyId:string nodePublicKey:bytes",
   "ValidatorSet": "members:*ValidatorMember version:uint64 switchAt:uint64 runningMembers:*ValidatorMember runningVersion:uint64 runningSince:uint64",

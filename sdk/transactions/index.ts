@@ -196,6 +196,6 @@ export type { AdmitObserver, AdmitObserverInput } from "./admit-observer.js";
 export type { RemoveObserver, RemoveObserverInput } from "./remove-observer.js";
 export type { RotateKey, RotateKeyInput } from "./rotate-key.js";
 export type { ResetPartyKey, ResetPartyKeyInput } from "./reset-party-key.js";
-export { keyPossessionMessage, keyPossessionProof, verifyKeyPossession } from "./key-possession.js";
+export { keyPossessionMessage, keyPossessionProof, verifyKeyPossession, nodeKeyPossessionMessage, nodeKeyPossessionProof, verifyNodeKeyPossession } from "./key-possession.js";
 export type { EventCheck, TargetKind, TxFormat } from "./format.js";
 export { pieceIdOf } from "./warrant-common.js";

@@ -25,6 +25,26 @@ export function verifyKeyPossession(crypto: Pick<Crypto, "verify">, chainId: str
   return crypto.verify(newPublicKey, keyPossessionMessage(chainId, partyId, newPublicKey), proof);
 }
 
+// The same proof for a validator's node key (ROTATE_KEY, docs/governance.md §4), under its own domain:
+//   "tradeledger/node-key-possession/v1" || 0x00 || chain id || 0x00 || party id || 0x00 || new node key.
+// A rotation to a key nobody holds would silence that validator at the switch (one fault of the f the
+// network tolerates), so the ledger takes a new node key only with its holder's signature. The
+// domain keeps a party-key proof from serving as a node-key proof and the other way round.
+const NODE_DOMAIN = utf8("tradeledger/node-key-possession/v1");
+
+export function nodeKeyPossessionMessage(chainId: string, partyId: string, newNodePublicKey: Uint8Array): Uint8Array {
+  return concatBytes(NODE_DOMAIN, ZERO, utf8(chainId), ZERO, utf8(partyId), ZERO, newNodePublicKey);
+}
+
+/** The possession proof of a node key, for the validator run by `partyId` on `chainId`, signed by `sign` (a seed's or an HSM's). */
+export function nodeKeyPossessionProof(chainId: string, partyId: string, newNodePublicKey: Uint8Array, sign: (message: Uint8Array) => Uint8Array): Uint8Array {
+  return sign(nodeKeyPossessionMessage(chainId, partyId, newNodePublicKey));
+}
+
+export function verifyNodeKeyPossession(crypto: Pick<Crypto, "verify">, chainId: string, partyId: string, newNodePublicKey: Uint8Array, proof: Uint8Array): boolean {
+  return crypto.verify(newNodePublicKey, nodeKeyPossessionMessage(chainId, partyId, newNodePublicKey), proof);
+}
+
 /** A new signing key: 32 bytes, and not one that would verify forgeries (docs/hashing.md §7). */
 export const newKeyCheck: Check = (v) =>
   bytesOf(PUBLIC_KEY_BYTES)(v) ?? (isStrongPublicKey(v as Uint8Array) ? undefined : "must be a usable ed25519 public key (not of small order, canonically encoded)");

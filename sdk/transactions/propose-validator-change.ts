@@ -7,6 +7,7 @@ import { isStrongPublicKey } from "../crypto.js";
 import { equalBytes } from "../bytes.js";
 import { VALIDATOR_CHANGE_KINDS, type ValidatorChangeKind } from "../types.js";
 import { NOTHING_CARRIED, want, type TxFormat } from "./format.js";
+import { proofCheck } from "./key-possession.js";
 
 export interface ProposeValidatorChange {
   change: ValidatorChangeKind;
@@ -16,6 +17,8 @@ export interface ProposeValidatorChange {
   partyId: string;
   /** ROTATE_KEY only: the node key the validator signs with from the switch on (absent or empty otherwise) */
   newNodePublicKey?: Uint8Array;
+  /** ROTATE_KEY only: the new key's signature over the node-key possession message (key-possession.ts; absent or empty otherwise) */
+  newNodeKeyProof?: Uint8Array;
 }
 export type ProposeValidatorChangePayload = { type: "proposeValidatorChange" } & ProposeValidatorChange;
 
@@ -25,6 +28,8 @@ export interface ProposeValidatorChangeInput {
   partyId: string;
   /** ROTATE_KEY only: the new node key */
   newNodePublicKey?: BytesInput;
+  /** ROTATE_KEY only: its possession proof (nodeKeyPossessionProof; `tradeledger keys node-possession`) */
+  newNodeKeyProof?: BytesInput;
 }
 
 const NO_KEY = new Uint8Array(0);
@@ -37,19 +42,26 @@ function newNodeKeyIssue(change: unknown, current: unknown, v: unknown): string 
   if (issue) return issue;
   return current instanceof Uint8Array && equalBytes(current, v as Uint8Array) ? "must differ from the validator's current node key" : undefined;
 }
+/** ROTATE_KEY carries the new key's 64-byte possession proof; ADD and REMOVE carry none. */
+function proofIssue(change: unknown, v: unknown): string | undefined {
+  if (change !== "ROTATE_KEY") return v === undefined || (v instanceof Uint8Array && v.length === 0) ? undefined : "only a ROTATE_KEY carries a node-key possession proof";
+  if (v === undefined || (v instanceof Uint8Array && v.length === 0)) return "a ROTATE_KEY carries the new key's possession proof (tradeledger keys node-possession)";
+  return proofCheck(v);
+}
 const changeKind = (v: unknown) => ((VALIDATOR_CHANGE_KINDS as readonly unknown[]).includes(v) ? undefined : `must be one of ${VALIDATOR_CHANGE_KINDS.join(", ")}`);
 
 export const proposeValidatorChangeTx: TxFormat<ProposeValidatorChangePayload, ProposeValidatorChangeInput> = {
   type: "proposeValidatorChange",
   check: (p) =>
     firstIssue(p as unknown as Record<string, unknown>, { change: changeKind, nodePublicKey: nodeKey, partyId }) ??
-    firstIssue(p as unknown as Record<string, unknown>, { newNodePublicKey: (v) => newNodeKeyIssue(p.change, p.nodePublicKey, v) }),
+    firstIssue(p as unknown as Record<string, unknown>, { newNodePublicKey: (v) => newNodeKeyIssue(p.change, p.nodePublicKey, v), newNodeKeyProof: (v) => proofIssue(p.change, v) }),
   build: (i) => ({
     type: "proposeValidatorChange",
     change: i.change,
     nodePublicKey: toBytes("nodePublicKey", i.nodePublicKey),
     partyId: i.partyId,
     ...(i.newNodePublicKey !== undefined ? { newNodePublicKey: toBytes("newNodePublicKey", i.newNodePublicKey) } : {}),
+    ...(i.newNodeKeyProof !== undefined ? { newNodeKeyProof: toBytes("newNodeKeyProof", i.newNodeKeyProof) } : {}),
   }),
   targets: "proposal",
   target: (_p, hashHex) => hashHex,

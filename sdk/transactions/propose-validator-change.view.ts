@@ -11,4 +11,5 @@ export const ProposeValidatorChangeJson = z.object({
   nodePublicKey: described(Hex32, "the validator's ed25519 node key (for ROTATE_KEY its current one)"),
   partyId: described(PartyId, "the party that runs the validator"),
   newNodePublicKey: described(z.optional(Hex), "ROTATE_KEY only: the validator's node key from the switch on (32 bytes; nodePublicKey is its current one); empty or absent otherwise"),
+  newNodeKeyProof: described(z.optional(Hex), "ROTATE_KEY only: 64 bytes, the new key's signature over the node-key possession message (docs/governance.md §4); empty or absent otherwise"),
 });

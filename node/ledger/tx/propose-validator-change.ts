@@ -5,13 +5,14 @@ import type { PayloadOf } from "../../../sdk/transactions/index.js";
 import { proposeValidatorChangeTx } from "../../../sdk/transactions/propose-validator-change.js";
 import { GOVERNANCE_KEY, getValidatorSet, isValidatorParty, putValidatorProposal, validatorChangeProblem } from "../governance.js";
 import { KEY } from "../state.js";
+import { verifyNodeKeyPossession } from "../../../sdk/transactions/key-possession.js";
 import { getParty, reject, type TxRule } from "./rule.js";
 
 export const proposeValidatorChangeRule: TxRule<PayloadOf<"proposeValidatorChange">> = {
   format: proposeValidatorChangeTx,
   signers: ["BANK", "CUSTOMS", "ENTERPRISE", "AUDITOR", "CUSTODIAN"],
   keys: (p, tx) => [GOVERNANCE_KEY.validatorSet, GOVERNANCE_KEY.proposal(tx.hashHex), KEY.party(p.partyId)],
-  apply({ state, payload: p, signer, tx, block }) {
+  apply({ state, payload: p, signer, tx, block, crypto }) {
     const set = getValidatorSet(state);
     if (!set) reject("INVALID_STATE", "this chain's genesis has no validator set in state: its validators cannot change by transaction");
     if (!isValidatorParty(set, signer.id)) reject("UNAUTHORIZED", `${signer.id} runs no current validator: only the current validators' parties propose changes`);
@@ -19,6 +20,10 @@ export const proposeValidatorChangeRule: TxRule<PayloadOf<"proposeValidatorChang
     const problem = validatorChangeProblem(set, p.change, p);
     if (problem) reject(problem.code, problem.message);
     const rotated = p.change === "ROTATE_KEY" ? p.newNodePublicKey : undefined;
+    // the new node key's holder signed for this validator on this chain (a key nobody holds would
+    // silence the validator at the switch)
+    if (rotated && !verifyNodeKeyPossession(crypto, tx.body.chainId, p.partyId, rotated, p.newNodeKeyProof ?? new Uint8Array(0)))
+      reject("KEY_NOT_PROVEN", `the possession proof does not verify under the new node key for ${p.partyId}'s validator on chain ${tx.body.chainId} (tradeledger keys node-possession signs it with the new key)`);
     putValidatorProposal(state, tx.hashHex, {
       change: p.change,
       nodePublicKey: p.nodePublicKey,
