@@ -14,7 +14,7 @@
 //
 // Protocol with the parent (IPC): init -> ready; prepare(phase) -> prepared; run(phase) ->
 // window-start, window-end(stats), drained(stats); finish -> final(report).
-import { Agent, request } from "node:http";
+import { Agent, request, type ClientRequest } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fromHex, toHex } from "../sdk/bytes.js";
 import { encode } from "../sdk/codec.js";
@@ -114,6 +114,8 @@ type Msg =
   | { type: "finish" };
 
 const send = (m: unknown) => process.send!(m);
+/** the error a request withdrawn before it was written out is destroyed with */
+const NEVER_SENT = new Error("never sent");
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -149,6 +151,8 @@ class Generator {
   private readonly pending = new Set<Step>();
   /** steps whose request was written out to a node (not still queued in the agent for a free socket) */
   private readonly written = new WeakSet<Step>();
+  /** requests not yet written out (queued in an agent for a socket): withdrawn when the run ends */
+  private readonly unsent = new Set<ClientRequest>();
   private readonly mismatches: string[] = [];
   /** the lookups of unresolved transactions that found nothing, by why */
   private readonly notFound: Record<string, number> = {};
@@ -235,10 +239,20 @@ class Generator {
           res.on("error", (err: NodeJS.ErrnoException) => resolve({ reason: `network ${err.code ?? err.message}` }));
         },
       );
-      req.on("error", (err: NodeJS.ErrnoException) => resolve({ reason: `network ${err.code ?? err.message}` }));
-      req.on("finish", onWritten);
+      this.track(req, onWritten);
+      req.on("error", (err: NodeJS.ErrnoException) => resolve({ reason: err === NEVER_SENT ? "never sent" : `network ${err.code ?? err.message}` }));
       req.end(body);
     });
+  }
+
+  /** Keeps `req` among the unsent until its bytes are written out. */
+  private track(req: ClientRequest, onWritten: () => void): void {
+    this.unsent.add(req);
+    req.on("finish", () => {
+      this.unsent.delete(req);
+      onWritten();
+    });
+    req.on("close", () => this.unsent.delete(req));
   }
 
   /** One POST /v1/txs/batch?wait=commit of `steps`: an answer per step (a refusal of the request is each one's). */
@@ -255,7 +269,7 @@ class Generator {
     if (answer.status === 200 && json?.results?.length === steps.length) {
       return json.results.map((r) => (r.status === "committed" && r.receipt ? { code: r.receipt.code } : r.status === "pending" ? { reason: "pending" } : { reason: `refused ${r.error?.code ?? "?"}` }));
     }
-    const reason = answer.network ? `network ${answer.network}` : `${answer.status} ${json?.error?.code ?? ""}`.trim();
+    const reason = answer.network === "never sent" ? "never sent" : answer.network ? `network ${answer.network}` : `${answer.status} ${json?.error?.code ?? ""}`.trim();
     return steps.map(() => ({ reason }));
   }
 
@@ -276,8 +290,8 @@ class Generator {
         });
         res.on("error", (err: NodeJS.ErrnoException) => resolve({ status: 0, network: err.code ?? err.message }));
       });
-      req.on("error", (err: NodeJS.ErrnoException) => resolve({ status: 0, network: err.code ?? err.message }));
-      req.on("finish", onWritten);
+      this.track(req, onWritten);
+      req.on("error", (err: NodeJS.ErrnoException) => resolve({ status: 0, network: err === NEVER_SENT ? "never sent" : (err.code ?? err.message) }));
       req.end(body);
     });
   }
@@ -322,7 +336,8 @@ class Generator {
     if (answer.code === undefined) {
       const reason = answer.reason ?? "unknown";
       this.noReceipt[reason] = (this.noReceipt[reason] ?? 0) + 1;
-      this.unresolved.push({ step, reason });
+      // withdrawn at the end of the run before a node saw it: load not offered, nothing to look up
+      if (reason !== "never sent") this.unresolved.push({ step, reason });
       this.deals.dropped++; // its state is unknown now: later steps would not mean what they expect
       return;
     }
@@ -431,6 +446,10 @@ class Generator {
     // both settle first (at most 3 minutes): a request still waiting gets its answer (a receipt, 202
     // pending or a refusal) and is recorded as it comes, so the lookups below are of settled
     // transactions only, and a pool still holding work is said.
+    // First withdraw what was never sent (queued in the agents for a socket): no node saw it, and
+    // sending it now would keep loading the network the settling below waits on.
+    const withdrawn = this.unsent.size;
+    for (const req of [...this.unsent]) req.destroy(NEVER_SENT);
     const settleStart = performance.now();
     const settleDeadline = settleStart + 180_000;
     let sizes: number[] = [];
@@ -445,7 +464,7 @@ class Generator {
     const settled = `${((performance.now() - settleStart) / 1000).toFixed(1)} s after the run`;
     if (pendingAtStart > 0)
       this.mismatches.push(
-        `(${pendingAtStart} requests were still waiting when the run ended, ${writtenAtStart} of them sent; ${this.pending.size === 0 ? `all answered ${settled}` : `${this.pending.size} still unanswered ${settled}`})`,
+        `(${pendingAtStart} transactions were still waiting when the run ended, ${writtenAtStart} of them sent; ${withdrawn} requests never sent were withdrawn; ${this.pending.size === 0 ? `all answered ${settled}` : `${this.pending.size} still unanswered ${settled}`})`,
       );
     if (this.unresolved.length > 0 || this.pending.size > 0)
       this.mismatches.push(sizes.every((n) => n === 0) ? `(the pools were empty ${settled}: lookups follow)` : `(the pools still held ${sizes.join("/")} transactions ${settled} (-1: no answer): lookups follow anyway)`);

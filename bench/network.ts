@@ -152,6 +152,7 @@ async function scrape(url: string): Promise<Record<string, number>> {
     "nodejs_eventloop_lag_p99_seconds",
     "nodejs_eventloop_lag_p50_seconds",
     "tradeledger_view_changes_total",
+    "tradeledger_batches_cut_by_pace_total",
     "tradeledger_transactions_committed_total",
     "tradeledger_consensus_records_persisted_total",
     "tradeledger_consensus_persist_seconds_count",
@@ -211,6 +212,8 @@ interface NodeFigures {
   externalMiB: number;
   eventLoopLagP99Ms: number;
   viewChanges: number;
+  /** batches this node cut as primary at its execution pace (below maxBatchTxs) */
+  batchesCutByPace: number;
   persistBatches: number;
   persistMeanMs: number;
   blockExecMeanMs: number;
@@ -243,6 +246,7 @@ function nodeFigures(cluster: Cluster, a: Sample, b: Sample): NodeFigures[] {
       externalMiB: (mb.nodejs_external_memory_bytes ?? NaN) / 2 ** 20,
       eventLoopLagP99Ms: (mb.nodejs_eventloop_lag_p99_seconds ?? NaN) * 1000,
       viewChanges: a.views[i] === undefined || b.views[i] === undefined ? NaN : Number(b.views[i]! - a.views[i]!),
+      batchesCutByPace: d("tradeledger_batches_cut_by_pace_total"),
       persistBatches: d("tradeledger_consensus_persist_seconds_count"),
       persistMeanMs: (1000 * d("tradeledger_consensus_persist_seconds_sum")) / Math.max(1, d("tradeledger_consensus_persist_seconds_count")),
       blockExecMeanMs: (1000 * d("tradeledger_block_execution_seconds_sum")) / Math.max(1, d("tradeledger_block_execution_seconds_count")),
@@ -676,7 +680,7 @@ function report(r: PhaseResult): void {
   log(`  submit-to-commit latency p50 ${fmt(w.latencyMs.p50, 1)} ms, p95 ${fmt(w.latencyMs.p95, 1)} ms, p99 ${fmt(w.latencyMs.p99, 1)} ms, max ${fmt(w.latencyMs.max, 1)} ms (${w.latencyMs.count} txs)`);
   for (const n of r.nodes) {
     log(
-      `  ${n.id.padEnd(16)} CPU ${fmt(n.cpuPercent, 1).padStart(5)}%  RSS ${fmt(n.rssMiB)} MiB (peak ${fmt(n.peakRssMiB)}; anon ${fmt(n.rssAnonMiB)}, files ${fmt(n.rssFileMiB)}; heap ${fmt(n.heapUsedMiB)}/${fmt(n.heapTotalMiB)}, external ${fmt(n.externalMiB)})  loop lag p99 ${fmt(n.eventLoopLagP99Ms, 1)} ms  view changes ${n.viewChanges}  fsync batches ${n.persistBatches} (${fmt(n.persistMeanMs, 1)} ms)  block exec ${fmt(n.blockExecMeanMs, 1)} ms` +
+      `  ${n.id.padEnd(16)} CPU ${fmt(n.cpuPercent, 1).padStart(5)}%  RSS ${fmt(n.rssMiB)} MiB (peak ${fmt(n.peakRssMiB)}; anon ${fmt(n.rssAnonMiB)}, files ${fmt(n.rssFileMiB)}; heap ${fmt(n.heapUsedMiB)}/${fmt(n.heapTotalMiB)}, external ${fmt(n.externalMiB)})  loop lag p99 ${fmt(n.eventLoopLagP99Ms, 1)} ms  view changes ${n.viewChanges}  paced batches ${n.batchesCutByPace}  fsync batches ${n.persistBatches} (${fmt(n.persistMeanMs, 1)} ms)  block exec ${fmt(n.blockExecMeanMs, 1)} ms` +
         (n.sigCacheHitRate !== undefined ? `  sigcache hits ${fmt(100 * n.sigCacheHitRate, 1)}% (${fmt(n.sigCacheMissesPerTx ?? NaN, 2)} verifications/tx)` : "") +
         (n.duplicateTx ? `  DUPLICATE_TX ${n.duplicateTx}` : "") +
         (n.p2pFramesDropped ? `  p2p dropped ${n.p2pFramesDropped}` : ""),

@@ -27,6 +27,8 @@ export class NodeMetrics implements DriverMetrics, RpcMetrics {
   private readonly height: Gauge;
   private readonly view: Gauge;
   private readonly viewChanges: Counter;
+  private readonly batchesCutByPace: Counter;
+  private readonly batchBound: Gauge;
   private readonly commitLatency: Histogram;
   private readonly blockExecute: Histogram;
   private readonly blockTxs: Histogram;
@@ -65,6 +67,12 @@ export class NodeMetrics implements DriverMetrics, RpcMetrics {
       collect: sample((s) => s.view !== undefined && this.view.set(Number(s.view))),
     });
     this.viewChanges = new Counter({ name: "tradeledger_view_changes_total", help: "PBFT view changes this node went through", registers: [r] });
+    this.batchesCutByPace = new Counter({
+      name: "tradeledger_batches_cut_by_pace_total",
+      help: "Batches this node cut as primary at its execution pace, below maxBatchTxs, so that a block executes within a quarter of the request timeout",
+      registers: [r],
+    });
+    this.batchBound = new Gauge({ name: "tradeledger_batch_txs_bound", help: "The most transactions this node put in its last batch cut: maxBatchTxs, or fewer at its execution pace", registers: [r] });
     this.commitLatency = new Histogram({
       name: "tradeledger_commit_latency_seconds",
       help: "From this node proposing a batch (as primary) to the block being executed and stored",
@@ -172,6 +180,11 @@ export class NodeMetrics implements DriverMetrics, RpcMetrics {
   viewChanged(view: bigint): void {
     this.viewChanges.inc();
     this.view.set(Number(view));
+  }
+
+  batchCut(_txs: number, bound: number, byPace: boolean): void {
+    this.batchBound.set(bound);
+    if (byPace) this.batchesCutByPace.inc();
   }
 
   persisted(records: number, seconds: number): void {

@@ -211,6 +211,37 @@ t.test("batches are batchDelayMs apart unless they fill: at low load transaction
   t.equal(proposed.length, 3, "minBatchFill reached: cut at once");
 });
 
+t.test("batches are cut to what the node executes in maxBatchExecMs at its recent pace", async (t) => {
+  const { mp } = pool({ maxTxs: 200 });
+  const txs = Array.from({ length: 120 }, (_, i) => signTx(nodeCrypto, body({}, i + 1), seed));
+  for (const x of txs) await mp.admit(x.bytes);
+  const { proposer, proposed, accept } = proposerFor(mp, { maxBatchTxs: 100, minBatchFill: 10, maxBatchExecMs: 500 });
+  t.equal(proposer.batchTxs, 100, "no block executed yet: maxBatchTxs");
+  proposer.executedIn(0, 40);
+  t.equal(proposer.batchTxs, 100, "an empty block says nothing of the pace");
+  // the last blocks: 40 transactions in 800 ms, 20 in 400 ms: 20 ms each, so 25 fit in 500 ms
+  proposer.executedIn(40, 800);
+  proposer.executedIn(20, 400);
+  t.equal(proposer.batchTxs, 25);
+  proposer.requested();
+  t.equal(proposed[0]!.length, 25, "the batch is cut to the pace, not to maxBatchTxs");
+  t.same(hashes(proposed[0]!), hashes(txs.slice(0, 25)), "oldest first");
+  t.equal(proposer.stats.batchesCutByPace, 1);
+  accept(1n);
+  // faster blocks raise the bound again, up to maxBatchTxs; the pace is over the last 16 blocks
+  for (let i = 0; i < 16; i++) proposer.executedIn(50, 50);
+  t.equal(proposer.batchTxs, 100, "1 ms a transaction: maxBatchTxs again");
+  proposer.requested();
+  t.equal(proposed[1]!.length, 95, "the rest of the pool, up to maxBatchTxs");
+  // a very slow node still cuts real batches
+  for (let i = 0; i < 16; i++) proposer.executedIn(1, 10_000);
+  t.equal(proposer.batchTxs, 16, "at least 16 transactions a batch");
+  // with no bound configured, the pace changes nothing
+  const { proposer: unbounded } = proposerFor(mp, { maxBatchTxs: 100 });
+  unbounded.executedIn(10, 10_000);
+  t.equal(unbounded.batchTxs, 100);
+});
+
 t.test("the pool is bounded by count and bytes", async (t) => {
   const { mp } = pool({ maxTxs: 2 });
   await mp.admit(signTx(nodeCrypto, body({}, 1), seed).bytes);

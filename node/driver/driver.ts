@@ -130,6 +130,8 @@ export interface DriverMetrics<E extends ExecutedLike = ExecutedBlock> {
   blockCommitted(executed: E, latencySeconds: number | undefined): void;
   viewChanged(view: bigint): void;
   persisted(records: number, seconds: number): void;
+  /** this node cut a batch of `txs` as primary; `bound` is the most it could take (proposer.ts: maxBatchTxs, or fewer at the node's pace) */
+  batchCut?(txs: number, bound: number, byPace: boolean): void;
 }
 
 export interface DriverOptions {
@@ -139,6 +141,8 @@ export interface DriverOptions {
   maxBatchBytes: number;
   /** while batches are in flight, propose another once this many transactions wait (default maxBatchTxs / 8) */
   minBatchFill?: number;
+  /** cut batches this node executes in about this long at its recent pace, ms (default a quarter of requestTimeoutMs: proposer.ts) */
+  maxBatchExecMs?: number;
   /** ... or once the oldest has waited this long, ms (default 20) */
   batchDelayMs?: number;
 }
@@ -233,7 +237,7 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
       executed: { seq: chain.height, timestamp: chain.height === 0n || chain.height === opts.config.baseSeq ? opts.config.genesisTime : chain.headTime, stateDigest: this.stateDigestOf(), ...this.switchAt() },
       now: BigInt(this.clock.now()),
     });
-    this.proposer = new Proposer(opts, {
+    this.proposer = new Proposer({ ...opts, maxBatchExecMs: opts.maxBatchExecMs ?? Math.max(1, Math.floor(opts.config.requestTimeoutMs / 4)) }, {
       pool: deps.mempool,
       clock: this.clock,
       decode: (payload) => this.decodePayload(payload),
@@ -242,6 +246,8 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
       propose: (payload, txs) => {
         this.decoded.set(payload, txs);
         this.stats.batchesProposed++;
+        const bound = this.proposer.batchTxs;
+        this.deps.metrics?.batchCut?.(txs.length, bound, bound < opts.maxBatchTxs && txs.length === bound);
         this.queuedProposal = { type: "batch-available", payload };
         this.enqueue(this.queuedProposal);
       },
@@ -518,7 +524,9 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
     }
     const txs = this.decodePayload(block.payload);
     if (txs instanceof Error) throw new Error(`committed batch ${block.seq} does not decode: ${txs.message}`);
+    const began = this.clock.monotonic();
     const executed = await this.executeCertified({ height: block.seq, time: block.timestamp, view: block.view, txs, certificate: block.certificate });
+    this.proposer.executedIn(txs.length, this.clock.monotonic() - began);
     const started = this.proposedAt.get(block.seq);
     this.proposedAt.delete(block.seq);
     this.deps.metrics?.blockCommitted(executed, started === undefined ? undefined : (this.clock.monotonic() - started) / 1000);

@@ -16,6 +16,15 @@
 // transactions share blocks instead of each paying a block of its own, and a transaction waits
 // for a batch at most `batchDelayMs`. The cut is the primary's local choice, never a consensus rule:
 // backups check what a batch holds, not when it came.
+//
+// How big: at most maxBatchTxs / maxBatchBytes, and at most what this node executes in
+// `maxBatchExecMs` at the pace of its recent blocks. A node executes a block on its event loop; a
+// block that takes longer than the backups' request timer (requestTimeoutMs) to execute makes them
+// suspect a primary that is only slow, and under overload every view then changes before its first
+// block commits (measured: 1,000-transaction blocks of 1.3-1.5 s each on the bench's 2 cores, view
+// changes every few seconds, throughput down to a third). The pace is wall time per transaction over
+// the last blocks, fixed costs included, so it errs on the small side after small blocks and
+// corrects itself as blocks grow.
 import type { Tx } from "../../sdk/tx.js";
 import { encodeBatch } from "../net/wire.js";
 import type { DriverClock, TimerHandle } from "./clock.js";
@@ -45,7 +54,14 @@ export interface ProposerOptions {
   minBatchFill?: number;
   /** ... or once the oldest has waited this long, ms; and batches are this far apart unless they fill (default 20) */
   batchDelayMs?: number;
+  /** cut batches this node executes in about this long at its recent pace, ms (default: no such bound) */
+  maxBatchExecMs?: number;
 }
+
+/** the blocks the pace is taken over */
+const PACE_BLOCKS = 16;
+/** the smallest batch the pace bound cuts (a slow node still moves real batches) */
+const MIN_PACED_BATCH = 16;
 
 export interface ProposerDeps {
   pool: TxPool;
@@ -78,7 +94,11 @@ export class Proposer implements InFlightTxs {
   private timer: TimerHandle | undefined;
   /** when the last batch was cut (the clock's monotonic ms) */
   private lastCutAt = -Infinity;
-  readonly stats = { batchesCut: 0, txsReleased: 0 };
+  /** recent executed blocks with transactions: [transactions, wall ms] */
+  private readonly pace: [number, number][] = [];
+  private paceTxs = 0;
+  private paceMs = 0;
+  readonly stats = { batchesCut: 0, txsReleased: 0, batchesCutByPace: 0 };
 
   constructor(
     private readonly opts: ProposerOptions,
@@ -186,6 +206,27 @@ export class Proposer implements InFlightTxs {
     this.inPool = undefined; // the pool dropped the committed transactions
   }
 
+  /** A block of `txs` transactions took `ms` to execute here (wall time): the pace batches are cut to. */
+  executedIn(txs: number, ms: number): void {
+    if (txs <= 0 || !(ms >= 0)) return;
+    this.pace.push([txs, ms]);
+    this.paceTxs += txs;
+    this.paceMs += ms;
+    if (this.pace.length > PACE_BLOCKS) {
+      const [t, m] = this.pace.shift()!;
+      this.paceTxs -= t;
+      this.paceMs -= m;
+    }
+  }
+
+  /** The most transactions a batch takes now: maxBatchTxs, or fewer when the recent pace says the node would take longer than maxBatchExecMs. */
+  get batchTxs(): number {
+    const budget = this.opts.maxBatchExecMs;
+    if (budget === undefined || this.paceMs <= 0) return this.opts.maxBatchTxs;
+    const paced = Math.floor((budget * this.paceTxs) / this.paceMs);
+    return Math.max(Math.min(MIN_PACED_BATCH, this.opts.maxBatchTxs), Math.min(this.opts.maxBatchTxs, paced));
+  }
+
   /** The view changed: a batch the old primary asked for will not be taken. */
   viewChanged(): void {
     this.wanted = false;
@@ -221,11 +262,12 @@ export class Proposer implements InFlightTxs {
     // again once it has taken it, and the in-flight set already holds its transactions.
     if (this.queued) return;
     this.refresh();
+    const maxTxs = this.batchTxs;
     if (!force) {
       const waiting = this.waiting;
       const sinceCut = this.deps.clock.monotonic() - this.lastCutAt;
       const idle = this.core.size === 0 && sinceCut >= this.batchDelayMs;
-      if (waiting < this.minBatchFill && !idle) {
+      if (waiting < Math.min(this.minBatchFill, maxTxs) && !idle) {
         if (waiting > 0 && !this.timer) {
           // in flight: the oldest waits batchDelayMs; idle but too soon: the rest of the interval
           const wait = this.core.size > 0 ? this.batchDelayMs : Math.max(0, this.batchDelayMs - sinceCut);
@@ -237,8 +279,9 @@ export class Proposer implements InFlightTxs {
         return;
       }
     }
-    const txs = this.deps.pool.reap(this.opts.maxBatchTxs, this.opts.maxBatchBytes - 16 * this.opts.maxBatchTxs);
+    const txs = this.deps.pool.reap(maxTxs, this.opts.maxBatchBytes - 16 * this.opts.maxBatchTxs);
     if (txs.length === 0) return;
+    if (maxTxs < this.opts.maxBatchTxs && txs.length === maxTxs) this.stats.batchesCutByPace++;
     this.timer?.cancel();
     this.timer = undefined;
     this.wanted = false;
