@@ -126,6 +126,27 @@ t.test("a laggard of a finished epoch gets its final proof, fetches the state an
   for (const k of [0, 1, 2, 3, 4]) t.same(net.nodes.get(k)!.chain.problems, []);
 });
 
+t.test("ROTATE_KEY: the rotated node restarts with its other key at the switch; a laggard of the old epoch is answered by the others, not by it", async (t) => {
+  const net = new EpochNet(43n, [0, 1, 2, 3]);
+  for (const k of [0, 1, 2, 3]) await net.start(k);
+  await load(net, 400);
+  net.crash(3); // down across the switch: the other three are a quorum of four
+  net.submit("ROT:1");
+  t.ok(await loadUntil(net, () => net.votingEpoch([0, 1, 2]) === 1n && net.nodes.get(1)!.signing === 1 + net.pool, 30_000), "the others switch, node 1 under its other key");
+  t.equal(net.rotations, 1, "node 1 restarted once, at the switch");
+  t.same(net.nodes.get(1)!.runner!.epoch.members.map((v) => net.keyOf(v.publicKey)), [0, 1, 2, 3], "same members, same places");
+  await load(net, 1000);
+  const laggard = await net.start(3);
+  t.equal(laggard.runner!.epoch.epoch, 0n, "the laggard restarts in epoch 0");
+  t.ok(await loadUntil(net, () => net.votingEpoch([0, 1, 2, 3]) === 1n, 30_000), "and reaches epoch 1");
+  t.equal(net.nodes.get(1)!.runner!.stats.answeredLaggards, 0, "node 1 was epoch 0's member under its old key: it does not answer (under its new peer id the laggard would take it for no member)");
+  t.ok((net.nodes.get(0)!.runner!.stats.answeredLaggards ?? 0) + (net.nodes.get(2)!.runner!.stats.answeredLaggards ?? 0) > 0, "nodes 0 and 2 answer it");
+  await load(net, 1000);
+  t.ok(await net.runUntilTrue(() => net.allExecutedOn([0, 1, 2, 3]), net.now + 20_000), "nothing submitted is lost");
+  t.same(net.violations, [], "no frame taken for a non-member's, no fork, no halt");
+  for (const k of [0, 1, 2, 3]) t.same(net.nodes.get(k)!.chain.problems, [], `node ${k}: every certificate verifies with its epoch's set`);
+});
+
 t.test("a node whose consensus log is behind its chain (the log lost, the store kept) resumes in the chain's epoch", async (t) => {
   const net = new EpochNet(41n, [0, 1, 2, 3]);
   for (const k of [0, 1, 2, 3]) await net.start(k);

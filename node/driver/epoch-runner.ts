@@ -195,7 +195,11 @@ export class EpochRunner<E extends ExecutedLike = ExecutedBlock> {
     if (fin) {
       const to = fin.members.findIndex((v) => this.peerIdOf(v.publicKey) === fromPeerId);
       if (to < 0) return "not-member";
-      if (message.type === "status" && message.stableSeq < fin.checkpoint.seq) {
+      // Only a member of that epoch under the key this node runs with now answers: a validator whose
+      // key was rotated at a later switch relays under its new peer id, which the laggard (still in
+      // that epoch) takes for no member, refuses and penalises. The members that kept their keys answer.
+      const wasMember = fin.members.some((v) => equalBytes(v.publicKey, this.opts.nodePublicKey));
+      if (wasMember && message.type === "status" && message.stableSeq < fin.checkpoint.seq) {
         // a laggard of that epoch: the quorum of CHECKPOINTs at its end; it adopts the checkpoint,
         // fetches the state by state transfer, learns switchAt from it and switches too
         const transport = this.deps.transportFor(epoch, fin.members);

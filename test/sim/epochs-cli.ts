@@ -13,7 +13,7 @@ await runSeedSweep({
   file: "epochs-cli.js",
   defaultSeeds: 20,
   run: runEpochSeed,
-  counters: { "decided changes": (r) => r.switches, restarts: (r) => r.restarts },
-  okLine: (r) => `set version ${r.switches}, ${r.blocks} blocks, ${r.restarts} restarts, heal to done ${r.healToDoneMs} virtual ms`,
+  counters: { "decided changes": (r) => r.switches, restarts: (r) => r.restarts, "restarts with a rotated key": (r) => r.rotations },
+  okLine: (r) => `set version ${r.switches}, ${r.blocks} blocks, ${r.restarts} restarts (${r.rotations} with a rotated key), heal to done ${r.healToDoneMs} virtual ms`,
   maxViolationsShown: 10,
 });

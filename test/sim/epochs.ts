@@ -5,9 +5,14 @@
 // real wire (node/net/wire.ts, the epoch in the envelope) and routed by the runner. What the node
 // takes from the world is simulated: the clock, the transport, the durable consensus log (records,
 // epoch record, finished epochs) and a block executor - a hash chain whose state holds the
-// validator set exactly as the ledger does: a transaction whose reason is "ADD:k" or "REMOVE:k"
-// decides a change with the ledger's own changedSet, so switchAt and the running set are the
-// ledger's (node/ledger/governance.ts).
+// validator set exactly as the ledger does: a transaction whose reason is "ADD:k", "REMOVE:k" or
+// "ROT:k" decides a change with the ledger's own changedSet, so switchAt and the running set are the
+// ledger's (node/ledger/governance.ts). Node k holds two node keys, k and k + pool (its current and
+// its next, as a validator with nextNodeKeyFile does): "ROT:k" is a ROTATE_KEY from the one in the
+// set to the other, checked with the ledger's validatorChangeProblem, and the node does what
+// node/node.ts does: at the switch that rotates its key it restarts with the other key (here as a
+// kill -9 and a restart), and at any start it signs with the other key if the set in force has it
+// in place of the one it used.
 //
 // A crash (kill -9) loses everything but the durable log and the chain; a restart builds a new
 // runner from them. Hooks let a test crash a node inside the epoch-ended hook (between the end of
@@ -28,7 +33,7 @@ import { Mempool } from "../../node/driver/mempool.js";
 import { SignatureCache } from "../../node/driver/sigcache.js";
 import { BlockSync } from "../../node/driver/state-transfer.js";
 import type { Chain } from "../../node/chain/chain.js";
-import { changedSet, epochOfBlock, type ValidatorSetRecord } from "../../node/ledger/governance.js";
+import { changedSet, epochOfBlock, validatorChangeProblem, type ValidatorSetRecord } from "../../node/ledger/governance.js";
 import { decodeConsensusFrame, encodeCertifiedBlock, encodeConsensusFrame } from "../../node/net/wire.js";
 import { makeKeys, sha256, type SimKeys } from "./crypto.js";
 import { Prng } from "./prng.js";
@@ -88,13 +93,20 @@ export class ToyChain implements BlockExecutor<SimExecuted> {
       this.committed.add(tx.hashHex);
       const p = tx.body.payload;
       const reason = p.type === "cancelReceivable" ? p.reason : "";
-      const m = /^(ADD|REMOVE):(\d+)/.exec(reason);
+      const m = /^(ADD|REMOVE|ROT):(\d+)/.exec(reason);
       if (m) {
         const k = Number(m[2]);
-        const member = this.net.member(k);
-        const has = this.set.members.some((x) => equalBytes(x.nodePublicKey, member.nodePublicKey));
-        if ((m[1] === "ADD" && !has) || (m[1] === "REMOVE" && has && this.set.members.length > 4)) {
-          this.set = changedSet(this.set, m[1] as "ADD" | "REMOVE", member, b.height, { checkpointInterval: K, watermarkWindow: L });
+        // node k's member, whichever of its two keys it is in the set with
+        const current = this.set.members.find((x) => x.partyId === this.net.member(k).partyId);
+        const params = { checkpointInterval: K, watermarkWindow: L };
+        if (m[1] === "ADD" && !current) {
+          const member = this.net.member(k);
+          if (!validatorChangeProblem(this.set, "ADD", member)) this.set = changedSet(this.set, "ADD", member, b.height, params);
+        } else if (m[1] === "REMOVE" && current && this.set.members.length > 4) {
+          this.set = changedSet(this.set, "REMOVE", current, b.height, params);
+        } else if (m[1] === "ROT" && current) {
+          const target = { ...current, newNodePublicKey: this.net.otherKeyOf(current.nodePublicKey) };
+          if (!validatorChangeProblem(this.set, "ROTATE_KEY", target)) this.set = changedSet(this.set, "ROTATE_KEY", target, b.height, params);
         }
       }
     }
@@ -130,6 +142,8 @@ export class SimNode {
   incarnation = 0;
   up = false;
   restarts = 0;
+  /** the node key it signs with now: `key` or `key + pool` (rotated) */
+  signing: number;
   /** crash inside the next epoch-ended hook (before the switch is durable) */
   crashInHook = false;
   /** crash right after the next switch is durable (before the new replica's first record) */
@@ -140,6 +154,7 @@ export class SimNode {
     net: EpochNet,
   ) {
     this.chain = new ToyChain(net, key);
+    this.signing = key;
   }
 }
 
@@ -168,12 +183,18 @@ export class EpochNet {
   /** frames of an epoch the receiver refused (not reached, or unknown), by reason */
   readonly refused = { future: 0, unknown: 0 };
   loss = 0;
+  /** restarts of a node whose key was rotated at a switch */
+  rotations = 0;
   private submittedCount = 0;
   readonly config: ConsensusConfig;
 
+  /** how many nodes; node k's keys are k and k + pool */
+  readonly pool: number;
+
   constructor(seed: bigint, initial: number[], pool = 8) {
     this.rng = new Prng(seed);
-    this.keys = makeKeys("fast", pool, seed);
+    this.pool = pool;
+    this.keys = makeKeys("fast", 2 * pool, seed);
     this.initial = initial;
     this.config = {
       chainId: CHAIN_ID,
@@ -191,13 +212,21 @@ export class EpochNet {
     };
   }
 
+  /** Node k with its first key (a party runs it: validator-k). */
   member(k: number): { partyId: string; nodePublicKey: Uint8Array } {
-    const v = this.keys.validators[k]!;
-    return { partyId: v.id, nodePublicKey: v.publicKey };
+    return { partyId: this.keys.validators[k % this.pool]!.id, nodePublicKey: this.keys.validators[k]!.publicKey };
   }
 
+  /** The node that holds `publicKey` (either of its two keys); -1 for none. */
   keyOf(publicKey: Uint8Array): number {
-    return this.keys.validators.findIndex((v) => equalBytes(v.publicKey, publicKey));
+    const i = this.keys.validators.findIndex((v) => equalBytes(v.publicKey, publicKey));
+    return i < 0 ? -1 : i % this.pool;
+  }
+
+  /** The other of the two keys of the node holding `publicKey`. */
+  otherKeyOf(publicKey: Uint8Array): Uint8Array {
+    const i = this.keys.validators.findIndex((v) => equalBytes(v.publicKey, publicKey));
+    return this.keys.validators[(i + this.pool) % (2 * this.pool)]!.publicKey;
   }
 
   // ---- event loop ------------------------------------------------------------------------------
@@ -240,6 +269,14 @@ export class EpochNet {
     node.incarnation++;
     node.up = true;
     const n = node;
+    // as node/node.ts: the other key once the set in force has it in place of the one used so far
+    {
+      const e = epochOfBlock(n.chain.set, n.chain.height + 1n);
+      const has = (i: number) => e.members.some((m) => equalBytes(m.nodePublicKey, this.keys.validators[i]!.publicKey));
+      const other = (n.signing + this.pool) % (2 * this.pool);
+      if (!has(n.signing) && has(other)) n.signing = other;
+    }
+    const signing = n.signing;
     const inc = node.incarnation;
     const live = () => n.up && n.incarnation === inc;
     const sigCache = new SignatureCache(nodeCrypto);
@@ -316,7 +353,7 @@ export class EpochNet {
       },
     };
     runner = new EpochRunner<SimExecuted>(
-      { config: this.config, nodePublicKey: this.keys.validators[k]!.publicKey, maxBatchTxs: 8, maxBatchBytes: 1 << 20 },
+      { config: this.config, nodePublicKey: this.keys.validators[signing]!.publicKey, maxBatchTxs: 8, maxBatchBytes: 1 << 20 },
       {
         chain: n.chain,
         log,
@@ -327,7 +364,7 @@ export class EpochNet {
         sync: { syncTo: (seq, peers, opts) => blockSync.syncTo(seq, peers.map((i) => this.keyOf(runner.epoch.members[i]!.publicKey)), opts) },
         logger: silentLogger,
         clock,
-        crypto: { sign: this.keys.signer(k), verify: this.keys.verify, hash: sha256 },
+        crypto: { sign: this.keys.signer(signing), verify: this.keys.verify, hash: sha256 },
         onHalt: (reason) => live() && this.violations.push(`node ${k} halted: ${reason}`),
         headEpoch: () => {
           const e = epochOfBlock(n.chain.set, n.chain.height + 1n);
@@ -362,6 +399,15 @@ export class EpochNet {
               await running;
             },
           };
+        },
+        // as node/node.ts: this node's key was rotated at this switch, so it restarts with its other key
+        onEpochStarted: (e) => {
+          const other = this.keys.validators[(signing + this.pool) % (2 * this.pool)]!.publicKey;
+          if (live() && e.self === undefined && e.validators.some((v) => equalBytes(v.publicKey, other))) {
+            this.rotations++;
+            this.crash(k);
+            this.schedule(1, () => void this.start(k));
+          }
         },
         onEpochEnded: (e: EpochEnded) => {
           this.hookCalls.push({ key: k, epoch: e.epoch, nextEpoch: e.nextEpoch, seq: e.checkpoint.seq, height: n.chain.height, driverRunning: runner.driver !== undefined });
@@ -404,6 +450,8 @@ export class EpochNet {
     if (this.rng.chance(this.loss)) return;
     const target = this.keyOf(to.publicKey);
     const bytes = encodeConsensusFrame(message, epoch);
+    // the sender's peer id: the node key it runs under now (a rotated node restarts under the other)
+    const fromPeer = toHex(this.keys.validators[this.nodes.get(from)!.signing]!.publicKey);
     this.schedule(this.rng.int(2, 20), () => {
       const node = this.nodes.get(target);
       if (!node?.up || !node.runner) return;
@@ -417,7 +465,7 @@ export class EpochNet {
         this.refused[frame.refused]++;
         return;
       }
-      const routed = runner.onMessage(toHex(this.keys.validators[from]!.publicKey), frame.epoch, frame.message);
+      const routed = runner.onMessage(fromPeer, frame.epoch, frame.message);
       if (routed === "not-member") this.violations.push(`node ${target} took node ${from} for no member of epoch ${frame.epoch}`);
     });
   }
@@ -488,15 +536,17 @@ export interface EpochSeedResult {
   switches: number;
   blocks: bigint;
   restarts: number;
+  /** restarts of nodes whose key was rotated at a switch */
+  rotations: number;
   scenario: string;
 }
 
 const LIVENESS_MS = 60_000;
 
 /**
- * One seeded run: all eight node keys run a node (those in no set follow); 4 or 7 validators at
- * genesis; during 3-6 virtual seconds of faults, up to four random changes (ADD / REMOVE, sets of
- * 4..7), load, message and block-sync loss up to 20%, and crashes (kill -9) with restart, some of
+ * One seeded run: all eight nodes run (those in no set follow); 4 or 7 validators at genesis;
+ * during 3-6 virtual seconds of faults, up to four random changes (ADD / REMOVE, sets of 4..7, and
+ * ROTATE_KEY of a member's node key, its node restarting with the other key at the switch), load, message and block-sync loss up to 20%, and crashes (kill -9) with restart, some of
  * them inside the epoch-ended hook or right after the durable switch. Then the network heals.
  * Safety: one chain (no fork), every block's certificate verifies against its epoch's set, no halt,
  * no misrouted frame. Liveness: within 60 virtual s of the heal, every member of the final set votes
@@ -519,7 +569,12 @@ export async function runEpochSeed(seed: bigint): Promise<EpochSeedResult> {
     if (r < 0.06 && changes < 4) {
       const outside = [...Array(8).keys()].filter((k) => !members.includes(k));
       const add = members.length < 7 && (members.length <= 4 || rng.chance(0.5));
-      if (add) {
+      if (rng.chance(0.3)) {
+        // a validator's node key replaced in its place (ROTATE_KEY): same members, same order
+        const k = members[rng.int(0, members.length - 1)]!;
+        net.submit(`ROT:${k}`);
+        scenario.push(`t=${net.now} ROT:${k}`);
+      } else if (add) {
         const k = outside[rng.int(0, outside.length - 1)]!;
         members = [...members, k];
         net.submit(`ADD:${k}`);
@@ -602,6 +657,7 @@ export async function runEpochSeed(seed: bigint): Promise<EpochSeedResult> {
     switches: Number(finalEpoch()),
     blocks,
     restarts: [...net.nodes.values()].reduce((s, n) => s + n.restarts, 0),
+    rotations: net.rotations,
     scenario: scenario.join("; "),
   };
 }
