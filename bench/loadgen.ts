@@ -456,8 +456,9 @@ class Generator {
     let writtenAtStart = 0;
     for (const step of this.pending) if (this.written.has(step)) writtenAtStart++;
     const pendingAtStart = this.pending.size;
+    const nodes = this.config.urls.map((url) => createClient({ url, timeoutMs: 5_000 }));
     while (performance.now() < settleDeadline) {
-      sizes = await Promise.all(this.config.urls.map((url) => createClient({ url, timeoutMs: 5_000 }).status().then((s) => s.mempool.txs, () => -1)));
+      sizes = await Promise.all(nodes.map((c) => c.status().then((s) => s.mempool.txs, () => -1)));
       if (this.pending.size === 0 && sizes.every((n) => n === 0)) break;
       await new Promise((r) => setTimeout(r, 1000));
     }

@@ -1869,26 +1869,24 @@ function addGovernanceCommands(d: NodeCommandDeps, env: NodeJS.ProcessEnv): void
         let close = () => {};
         let party = o.for;
         let chainId = o.chainId;
-        if (file !== undefined) {
-          const { seed } = await seedOf(resolve(file), `the next node key ${file}`);
-          publicKey = nodeCrypto.publicKeyFromSeed(seed);
-          sign = (m) => nodeCrypto.sign(seed, m);
-        } else {
-          const config = loadNodeConfig(resolve(o.config!), env);
+        const config = o.config !== undefined ? loadNodeConfig(resolve(o.config), env) : undefined;
+        // the key file given, or the config's next key file; else the config's HSM key
+        const keyFile = file !== undefined ? resolve(file) : config?.nextNodeKeyFile;
+        if (config) {
           party ??= config.validatorId;
           chainId ??= loadGenesis(config.genesisFile).chainId;
-          if (config.nextNodeKeyFile) {
-            const { seed } = await seedOf(config.nextNodeKeyFile, `the next node key ${config.nextNodeKeyFile}`);
-            publicKey = nodeCrypto.publicKeyFromSeed(seed);
-            sign = (m) => nodeCrypto.sign(seed, m);
-          } else if (config.nextNodeKeyPkcs11) {
-            const { Pkcs11Key, pinFromEnvironment } = await import("../keys/pkcs11.js");
-            const key = Pkcs11Key.open({ ...config.nextNodeKeyPkcs11, pin: pinFromEnvironment(env) });
-            publicKey = key.publicKey;
-            sign = (m) => key.signSync(m);
-            close = () => key.close();
-          } else throw new UsageError(`${o.config}: no nextNodeKeyFile or nextNodeKeyPkcs11 (the key the validator signs with after the rotation)`);
         }
+        if (keyFile !== undefined) {
+          const { seed } = await seedOf(keyFile, `the next node key ${keyFile}`);
+          publicKey = nodeCrypto.publicKeyFromSeed(seed);
+          sign = (m) => nodeCrypto.sign(seed, m);
+        } else if (config?.nextNodeKeyPkcs11) {
+          const { Pkcs11Key, pinFromEnvironment } = await import("../keys/pkcs11.js");
+          const key = Pkcs11Key.open({ ...config.nextNodeKeyPkcs11, pin: pinFromEnvironment(env) });
+          publicKey = key.publicKey;
+          sign = (m) => key.signSync(m);
+          close = () => key.close();
+        } else throw new UsageError(`${o.config}: no nextNodeKeyFile or nextNodeKeyPkcs11 (the key the validator signs with after the rotation)`);
         if (!party) throw new UsageError("keys node-possession: pass --for <partyId> (the party that runs the validator)");
         try {
           chainId ??= await chainIdOf(o);

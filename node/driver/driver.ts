@@ -243,11 +243,10 @@ export class ConsensusDriver<E extends ExecutedLike = ExecutedBlock> {
       decode: (payload) => this.decodePayload(payload),
       coreBatches: () => this.replica.pendingBatches(),
       canPropose: () => !this.halted && !this.stopped && this.replica.isPrimary && this.replica.viewActive,
-      propose: (payload, txs) => {
+      propose: (payload, txs, cut) => {
         this.decoded.set(payload, txs);
         this.stats.batchesProposed++;
-        const bound = this.proposer.batchTxs;
-        this.deps.metrics?.batchCut?.(txs.length, bound, bound < opts.maxBatchTxs && txs.length === bound);
+        this.deps.metrics?.batchCut?.(txs.length, cut.bound, cut.byPace);
         this.queuedProposal = { type: "batch-available", payload };
         this.enqueue(this.queuedProposal);
       },

@@ -72,8 +72,8 @@ export interface ProposerDeps {
   coreBatches(): readonly { seq: bigint; payload: Uint8Array }[];
   /** whether this node may propose now (primary of an active view, not halted) */
   canPropose(): boolean;
-  /** hands a cut batch to the driver, which steps it into the core as `batch-available` */
-  propose(payload: Uint8Array, txs: Tx[]): void;
+  /** hands a cut batch to the driver, which steps it into the core as `batch-available`; `cut`: the most it could hold, and whether the pace bound held it back */
+  propose(payload: Uint8Array, txs: Tx[], cut: { bound: number; byPace: boolean }): void;
 }
 
 export class Proposer implements InFlightTxs {
@@ -281,7 +281,8 @@ export class Proposer implements InFlightTxs {
     }
     const txs = this.deps.pool.reap(maxTxs, this.opts.maxBatchBytes - 16 * this.opts.maxBatchTxs);
     if (txs.length === 0) return;
-    if (maxTxs < this.opts.maxBatchTxs && txs.length === maxTxs) this.stats.batchesCutByPace++;
+    const byPace = maxTxs < this.opts.maxBatchTxs && txs.length === maxTxs;
+    if (byPace) this.stats.batchesCutByPace++;
     this.timer?.cancel();
     this.timer = undefined;
     this.wanted = false;
@@ -289,6 +290,6 @@ export class Proposer implements InFlightTxs {
     this.queued = txs.map((t) => t.hashHex);
     this.hold(this.queued);
     this.stats.batchesCut++;
-    this.deps.propose(encodeBatch(txs.map((t) => t.bytes)), txs);
+    this.deps.propose(encodeBatch(txs.map((t) => t.bytes)), txs, { bound: maxTxs, byPace });
   }
 }
